@@ -1,0 +1,103 @@
+#include "services/common/auth.h"
+
+#include <grpcpp/server_context.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/status_macros.h"
+
+namespace hartslag {
+namespace {
+
+constexpr std::pair<Role, absl::string_view> kRoleNames[] = {
+    {Role::kReporter, "REPORTER"},
+    {Role::kCoordinator, "COORDINATOR"},
+    {Role::kPartner, "PARTNER"},
+    {Role::kPrivacyOfficer, "PRIVACY_OFFICER"},
+    {Role::kAdmin, "ADMIN"},
+};
+
+constexpr absl::string_view kBearer = "Bearer ";
+
+}  // namespace
+
+std::optional<Role> ParseRole(absl::string_view name) {
+  for (const auto& [role, role_name] : kRoleNames) {
+    if (role_name == name) return role;
+  }
+  return std::nullopt;
+}
+
+absl::string_view RoleName(Role role) {
+  for (const auto& [r, name] : kRoleNames) {
+    if (r == role) return name;
+  }
+  return "UNKNOWN";
+}
+
+std::optional<common::v1::OrganisationKind> ParseOrganisationKind(absl::string_view name) {
+  common::v1::OrganisationKind kind;
+  if (!common::v1::OrganisationKind_Parse(absl::StrCat("ORGANISATION_KIND_", name), &kind) ||
+      kind == common::v1::ORGANISATION_KIND_UNSPECIFIED) {
+    return std::nullopt;
+  }
+  return kind;
+}
+
+absl::string_view OrganisationKindName(common::v1::OrganisationKind kind) {
+  absl::string_view full = common::v1::OrganisationKind_Name(kind);
+  constexpr absl::string_view kPrefix = "ORGANISATION_KIND_";
+  return absl::StartsWith(full, kPrefix) ? full.substr(kPrefix.size()) : full;
+}
+
+common::v1::Actor RequestContext::ToActor() const {
+  common::v1::Actor actor;
+  actor.set_user_id(user);
+  actor.set_organisation_id(organisation);
+  actor.set_organisation_kind(organisation_kind);
+  return actor;
+}
+
+absl::StatusOr<RequestContext> Authenticator::Authenticate(
+    const grpc::ServerContextBase& call) const {
+  const auto& metadata = call.client_metadata();
+  auto it = metadata.find("authorization");
+  if (it == metadata.end()) {
+    return absl::UnauthenticatedError("missing bearer token in the authorization metadata");
+  }
+  absl::string_view value(it->second.data(), it->second.size());
+  if (!absl::StartsWith(value, kBearer)) {
+    return absl::UnauthenticatedError("authorization metadata must be \"Bearer <token>\"");
+  }
+  return FromToken(value.substr(kBearer.size()));
+}
+
+absl::StatusOr<RequestContext> Authenticator::FromToken(absl::string_view token) const {
+  ASSIGN_OR_RETURN(TokenClaims claims, verifier_.Verify(token, absl::Now()));
+  RequestContext context;
+  context.tenant = std::move(claims.tenant);
+  context.user = std::move(claims.subject);
+  context.organisation = std::move(claims.organisation);
+  auto kind = ParseOrganisationKind(claims.organisation_kind);
+  if (!kind) return absl::UnauthenticatedError("invalid token: unknown organisation kind");
+  context.organisation_kind = *kind;
+  for (const std::string& name : claims.roles) {
+    // Unknown roles are ignored rather than refused, so a newer issuer can add
+    // roles without locking users out of older services.
+    if (auto role = ParseRole(name)) context.roles.insert(*role);
+  }
+  context.areas = std::move(claims.areas);
+  return context;
+}
+
+absl::Status AccessPolicy::Check(absl::string_view rpc, const RequestContext& caller) const {
+  auto it = rules_.find(rpc);
+  if (it != rules_.end()) {
+    for (Role role : it->second) {
+      if (caller.Has(role)) return absl::OkStatus();
+    }
+  }
+  return absl::PermissionDeniedError(absl::StrCat("your roles do not allow ", rpc));
+}
+
+}  // namespace hartslag

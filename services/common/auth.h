@@ -1,0 +1,87 @@
+// Who is calling and what they may do: the request context built from a
+// verified bearer token, and the per-RPC access rules every service declares
+// in one table. Default deny: an RPC without a rule is refused.
+//
+//   const AccessPolicy kPolicy({
+//       {"SubmitSignal", {Role::kReporter}},
+//       {"ListSignals", {Role::kReporter, Role::kCoordinator}},
+//   });
+//
+// Finer need-to-know (own organisation, own areas) is decided by the service
+// that owns the data, with the context in hand.
+#ifndef HARTSLAG_SERVICES_COMMON_AUTH_H_
+#define HARTSLAG_SERVICES_COMMON_AUTH_H_
+
+#include <initializer_list>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "hartslag/common/v1/common.pb.h"
+#include "services/common/token.h"
+
+namespace grpc {
+class ServerContextBase;
+}
+
+namespace hartslag {
+
+enum class Role { kReporter, kCoordinator, kPartner, kPrivacyOfficer, kAdmin };
+
+std::optional<Role> ParseRole(absl::string_view name);
+absl::string_view RoleName(Role role);
+std::optional<common::v1::OrganisationKind> ParseOrganisationKind(absl::string_view name);
+absl::string_view OrganisationKindName(common::v1::OrganisationKind kind);
+
+// The verified caller of one request. Immutable once built.
+struct RequestContext {
+  std::string request_id;  // for logs and support; from x-request-id or generated
+  std::string tenant;
+  std::string user;
+  std::string organisation;
+  common::v1::OrganisationKind organisation_kind = common::v1::ORGANISATION_KIND_UNSPECIFIED;
+  std::set<Role> roles;
+  std::vector<std::string> areas;
+  absl::Time deadline = absl::InfiniteFuture();
+
+  bool Has(Role role) const { return roles.contains(role); }
+  common::v1::Actor ToActor() const;
+};
+
+// Turns the token of a call into a RequestContext. Thread-safe.
+class Authenticator {
+ public:
+  explicit Authenticator(TokenVerifier verifier) : verifier_(std::move(verifier)) {}
+
+  // Reads "authorization: Bearer <jwt>" from the call's metadata. Any failure
+  // is UNAUTHENTICATED, with the reason but never the token.
+  absl::StatusOr<RequestContext> Authenticate(const grpc::ServerContextBase& call) const;
+  // The same from a bare token, for callers that already extracted it.
+  absl::StatusOr<RequestContext> FromToken(absl::string_view token) const;
+
+ private:
+  TokenVerifier verifier_;
+};
+
+// The roles allowed to call each RPC of a service.
+class AccessPolicy {
+ public:
+  AccessPolicy(std::initializer_list<std::pair<const std::string, std::set<Role>>> rules)
+      : rules_(rules) {}
+
+  // OK if one of the caller's roles may call `rpc`; PERMISSION_DENIED
+  // otherwise, also for an RPC the policy does not name.
+  absl::Status Check(absl::string_view rpc, const RequestContext& caller) const;
+
+ private:
+  std::map<std::string, std::set<Role>, std::less<>> rules_;
+};
+
+}  // namespace hartslag
+
+#endif  // HARTSLAG_SERVICES_COMMON_AUTH_H_

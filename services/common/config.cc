@@ -1,0 +1,124 @@
+#include "services/common/config.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
+
+namespace hartslag {
+
+Flags::Flags(std::string program, std::string summary)
+    : program_(std::move(program)), summary_(std::move(summary)) {
+  AddBool("help", "", false, "show this help and exit");
+}
+
+void Flags::Add(std::string name, std::string env, std::string default_value, std::string help) {
+  order_.push_back(name);
+  flags_[name] = Flag{std::move(env), std::move(default_value), std::move(help), false, {}, false};
+}
+
+void Flags::AddBool(std::string name, std::string env, bool default_value, std::string help) {
+  order_.push_back(name);
+  flags_[name] =
+      Flag{std::move(env), default_value ? "true" : "false", std::move(help), true, {}, false};
+}
+
+absl::Status Flags::Parse(int argc, char** argv, int first) {
+  std::vector<std::string> args;
+  for (int i = first; i < argc; ++i) args.emplace_back(argv[i]);
+  return Parse(args);
+}
+
+absl::Status Flags::Parse(const std::vector<std::string>& args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (!absl::StartsWith(arg, "--") || arg == "--") {
+      positionals_.push_back(arg);
+      continue;
+    }
+    std::string name = arg.substr(2);
+    std::string value;
+    bool has_value = false;
+    if (auto eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+      has_value = true;
+    }
+    auto it = flags_.find(name);
+    if (it == flags_.end()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown flag --", name, " (see --help)"));
+    }
+    Flag& flag = it->second;
+    if (!has_value) {
+      if (flag.is_bool) {
+        value = "true";
+      } else if (i + 1 < args.size()) {
+        value = args[++i];
+      } else {
+        return absl::InvalidArgumentError(absl::StrCat("flag --", name, " needs a value"));
+      }
+    }
+    if (flag.is_bool && value != "true" && value != "false") {
+      return absl::InvalidArgumentError(
+          absl::StrCat("flag --", name, " must be true or false"));
+    }
+    flag.value = value;
+    flag.set = true;
+  }
+  for (auto& [name, flag] : flags_) {
+    if (flag.set || flag.env.empty()) continue;
+    if (const char* env = std::getenv(flag.env.c_str()); env != nullptr && *env != '\0') {
+      flag.value = env;
+      flag.set = true;
+    }
+  }
+  if (GetBool("help")) {
+    std::fputs(Usage().c_str(), stdout);
+    return absl::CancelledError("help requested");
+  }
+  return absl::OkStatus();
+}
+
+std::string Flags::Get(const std::string& name) const {
+  auto it = flags_.find(name);
+  if (it == flags_.end()) std::abort();  // a programming error: the flag was never declared
+  return it->second.set ? it->second.value : it->second.default_value;
+}
+
+absl::StatusOr<int> Flags::GetInt(const std::string& name) const {
+  int value = 0;
+  if (!absl::SimpleAtoi(Get(name), &value)) {
+    return absl::InvalidArgumentError(absl::StrCat("flag --", name, " must be a whole number"));
+  }
+  return value;
+}
+
+bool Flags::GetBool(const std::string& name) const { return Get(name) == "true"; }
+
+bool Flags::IsSet(const std::string& name) const {
+  auto it = flags_.find(name);
+  return it != flags_.end() && it->second.set;
+}
+
+std::string Flags::Usage() const {
+  std::string out = absl::StrCat(program_, ": ", summary_, "\n\nFlags:\n");
+  for (const std::string& name : order_) {
+    const Flag& flag = flags_.at(name);
+    absl::StrAppend(&out, "  --", name, flag.is_bool ? "" : "=VALUE", "\n      ", flag.help);
+    if (!flag.default_value.empty() && name != "help") {
+      absl::StrAppend(&out, " (default: ", flag.default_value, ")");
+    }
+    if (!flag.env.empty()) absl::StrAppend(&out, " [env ", flag.env, "]");
+    absl::StrAppend(&out, "\n");
+  }
+  return out;
+}
+
+bool IsHelpRequested(const absl::Status& status) {
+  return absl::IsCancelled(status) && status.message() == "help requested";
+}
+
+}  // namespace hartslag

@@ -1,0 +1,275 @@
+#include "services/common/db.h"
+
+#include <libpq-fe.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/status_macros.h"
+
+namespace hartslag::db {
+namespace {
+
+constexpr char kSqlStateSerializationFailure[] = "40001";
+constexpr char kSqlStateDeadlock[] = "40P01";
+
+std::shared_ptr<PGresult> Own(PGresult* result) {
+  return std::shared_ptr<PGresult>(result, PQclear);
+}
+
+}  // namespace
+
+int Rows::size() const { return PQntuples(result_.get()); }
+
+int Rows::Column(const char* column) const {
+  int index = PQfnumber(result_.get(), column);
+  if (index < 0) std::abort();  // a programming error: the store asked for a column it never selected
+  return index;
+}
+
+bool Rows::IsNull(int row, const char* column) const {
+  return PQgetisnull(result_.get(), row, Column(column)) != 0;
+}
+
+std::string Rows::Text(int row, const char* column) const {
+  int col = Column(column);
+  return std::string(PQgetvalue(result_.get(), row, col),
+                     PQgetlength(result_.get(), row, col));
+}
+
+int64_t Rows::Int(int row, const char* column) const {
+  int64_t value = 0;
+  if (!absl::SimpleAtoi(Text(row, column), &value)) return 0;
+  return value;
+}
+
+bool Rows::Bool(int row, const char* column) const { return Text(row, column) == "t"; }
+
+std::string Rows::Bytes(int row, const char* column) const {
+  std::string text = Text(row, column);
+  size_t length = 0;
+  unsigned char* raw = PQunescapeBytea(reinterpret_cast<const unsigned char*>(text.c_str()), &length);
+  if (raw == nullptr) return {};
+  std::string bytes(reinterpret_cast<char*>(raw), length);
+  PQfreemem(raw);
+  return bytes;
+}
+
+absl::Status StatusFromResult(const PGresult* result, const PGconn* conn) {
+  if (conn != nullptr && PQstatus(conn) != CONNECTION_OK) {
+    return absl::UnavailableError("database connection lost");
+  }
+  if (result == nullptr) return absl::UnavailableError("database unreachable");
+  const char* state_raw = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+  std::string state = state_raw ? state_raw : "";
+  const char* constraint = PQresultErrorField(result, PG_DIAG_CONSTRAINT_NAME);
+  // The primary message can echo input values (personal data), so only the
+  // SQLSTATE and the constraint name travel on.
+  std::string message = absl::StrCat("database error ", state.empty() ? "unknown" : state);
+  if (constraint != nullptr) absl::StrAppend(&message, " on constraint ", constraint);
+  if (state == "23505") return absl::AlreadyExistsError(message);
+  if (state.rfind("23", 0) == 0) return absl::FailedPreconditionError(message);
+  if (state == kSqlStateSerializationFailure || state == kSqlStateDeadlock) {
+    return absl::AbortedError(message);
+  }
+  if (state == "57014") return absl::DeadlineExceededError(message);
+  if (state.rfind("08", 0) == 0 || state == "57P01" || state == "57P03") {
+    return absl::UnavailableError(message);
+  }
+  if (state.rfind("53", 0) == 0) return absl::ResourceExhaustedError(message);
+  if (state.rfind("22", 0) == 0) return absl::InvalidArgumentError(message);
+  return absl::InternalError(message);
+}
+
+std::string TextArray(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out.push_back('"');
+    for (char c : values[i]) {
+      if (c == '"' || c == '\\') out.push_back('\\');
+      out.push_back(c);
+    }
+    out.push_back('"');
+  }
+  out.push_back('}');
+  return out;
+}
+
+std::string TimestampParam(absl::Time time) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6S+00:00", time, absl::UTCTimeZone());
+}
+
+Transaction::Transaction(Transaction&& other) noexcept
+    : pool_(other.pool_), conn_(other.conn_) {
+  other.conn_ = nullptr;
+}
+
+Transaction::~Transaction() {
+  if (conn_ == nullptr) return;
+  PQclear(PQexec(conn_, "ROLLBACK"));
+  pool_->Release(conn_);
+}
+
+absl::StatusOr<Rows> Transaction::Query(absl::string_view sql, const Params& params) {
+  if (conn_ == nullptr) return absl::FailedPreconditionError("transaction already finished");
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const Param& p : params) values.push_back(p ? p->c_str() : nullptr);
+  std::string text(sql);
+  auto result = Own(PQexecParams(conn_, text.c_str(), static_cast<int>(values.size()), nullptr,
+                                 values.data(), nullptr, nullptr, 0));
+  ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+    return StatusFromResult(result.get(), conn_);
+  }
+  return Rows(std::move(result));
+}
+
+absl::Status Transaction::Exec(absl::string_view sql, const Params& params) {
+  return Query(sql, params).status();
+}
+
+absl::Status Transaction::ExecScript(absl::string_view sql) {
+  if (conn_ == nullptr) return absl::FailedPreconditionError("transaction already finished");
+  std::string text(sql);
+  auto result = Own(PQexec(conn_, text.c_str()));
+  ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+    return StatusFromResult(result.get(), conn_);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Transaction::Commit() {
+  absl::Status status = Exec("COMMIT");
+  PGconn* conn = conn_;
+  conn_ = nullptr;
+  if (!status.ok()) PQclear(PQexec(conn, "ROLLBACK"));
+  pool_->Release(conn);
+  return status;
+}
+
+absl::StatusOr<std::unique_ptr<Pool>> Pool::Open(std::string conninfo, int size) {
+  if (size < 1) return absl::InvalidArgumentError("pool size must be at least 1");
+  std::unique_ptr<Pool> pool(new Pool(std::move(conninfo), size));
+  ASSIGN_OR_RETURN(PGconn * conn, pool->Connect());
+  {
+    std::lock_guard<std::mutex> lock(pool->mutex_);
+    ++pool->open_;
+  }
+  pool->Release(conn);
+  return pool;
+}
+
+Pool::~Pool() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (PGconn* conn : idle_) PQfinish(conn);
+}
+
+absl::StatusOr<PGconn*> Pool::Connect() {
+  PGconn* conn = PQconnectdb(conninfo_.c_str());
+  if (PQstatus(conn) != CONNECTION_OK) {
+    // libpq's message names host and port, not data; keep its first line.
+    std::string reason = PQerrorMessage(conn);
+    reason = reason.substr(0, reason.find('\n'));
+    PQfinish(conn);
+    return absl::UnavailableError(absl::StrCat("cannot connect to the database: ", reason));
+  }
+  return conn;
+}
+
+absl::StatusOr<PGconn*> Pool::Acquire(absl::Time deadline) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (idle_.empty() && open_ >= size_) {
+    if (deadline == absl::InfiniteFuture()) {
+      available_.wait(lock);
+    } else if (available_.wait_until(lock, absl::ToChronoTime(deadline)) ==
+               std::cv_status::timeout) {
+      return absl::ResourceExhaustedError("no database connection free before the deadline");
+    }
+  }
+  if (!idle_.empty()) {
+    PGconn* conn = idle_.back();
+    idle_.pop_back();
+    lock.unlock();
+    if (PQstatus(conn) != CONNECTION_OK) PQreset(conn);
+    if (PQstatus(conn) != CONNECTION_OK) {
+      PQfinish(conn);
+      lock.lock();
+      --open_;
+      available_.notify_one();
+      return absl::UnavailableError("database connection lost");
+    }
+    return conn;
+  }
+  ++open_;
+  lock.unlock();
+  auto conn = Connect();
+  if (!conn.ok()) {
+    lock.lock();
+    --open_;
+    available_.notify_one();
+  }
+  return conn;
+}
+
+void Pool::Release(PGconn* conn) {
+  bool healthy = PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) == PQTRANS_IDLE;
+  if (!healthy) PQfinish(conn);
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (healthy) {
+    idle_.push_back(conn);
+  } else {
+    --open_;
+  }
+  available_.notify_one();
+}
+
+absl::StatusOr<Transaction> Pool::Begin(const TransactionOptions& options) {
+  ASSIGN_OR_RETURN(PGconn * conn, Acquire(options.deadline));
+  Transaction tx(this, conn);
+  RETURN_IF_ERROR(tx.Exec(options.isolation == Isolation::kSerializable
+                              ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
+                              : "BEGIN"));
+  if (options.deadline != absl::InfiniteFuture()) {
+    int64_t ms = absl::ToInt64Milliseconds(options.deadline - absl::Now());
+    if (ms <= 0) return absl::DeadlineExceededError("deadline passed before the query started");
+    RETURN_IF_ERROR(tx.Exec("SELECT set_config('statement_timeout', $1, true)",
+                            {absl::StrCat(ms)}));
+  }
+  return tx;
+}
+
+absl::Status Pool::InTransaction(const std::function<absl::Status(Transaction&)>& fn,
+                                 const TransactionOptions& options) {
+  absl::Status status;
+  for (int attempt = 0; attempt < options.max_attempts; ++attempt) {
+    auto tx = Begin(options);
+    if (!tx.ok()) return tx.status();
+    status = fn(*tx);
+    if (status.ok()) status = tx->Commit();
+    if (!absl::IsAborted(status)) return status;
+  }
+  return status;
+}
+
+absl::Status ExecuteOnce(const std::string& conninfo, absl::string_view sql) {
+  PGconn* conn = PQconnectdb(conninfo.c_str());
+  absl::Status status;
+  if (PQstatus(conn) != CONNECTION_OK) {
+    status = StatusFromResult(nullptr, conn);
+  } else {
+    std::string text(sql);
+    PGresult* result = PQexec(conn, text.c_str());
+    ExecStatusType rs = PQresultStatus(result);
+    if (rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK) status = StatusFromResult(result, conn);
+    PQclear(result);
+  }
+  PQfinish(conn);
+  return status;
+}
+
+}  // namespace hartslag::db

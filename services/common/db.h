@@ -1,0 +1,142 @@
+// The database layer: a pool of libpq connections, scoped transactions and
+// parameterised statements, with PostgreSQL errors mapped to absl::Status.
+//
+//   ASSIGN_OR_RETURN(auto pool, db::Pool::Open(conninfo, 8));
+//   RETURN_IF_ERROR(pool->InTransaction([&](db::Transaction& tx) -> absl::Status {
+//     ASSIGN_OR_RETURN(db::Rows rows, tx.Query(kSelectSignal, {tenant, id}));
+//     ...
+//     return absl::OkStatus();
+//   }));
+//
+// SQL text is always a constant of the store; values travel only as
+// parameters, never spliced into SQL. A Pool is thread-safe; a Transaction
+// belongs to one thread at a time.
+#ifndef HARTSLAG_SERVICES_COMMON_DB_H_
+#define HARTSLAG_SERVICES_COMMON_DB_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+typedef struct pg_conn PGconn;
+typedef struct pg_result PGresult;
+
+namespace hartslag::db {
+
+// A query parameter in PostgreSQL text format; std::nullopt is SQL NULL.
+using Param = std::optional<std::string>;
+using Params = std::vector<Param>;
+
+// The rows a statement returned. Cheap to copy (shared, immutable).
+class Rows {
+ public:
+  int size() const;
+  bool empty() const { return size() == 0; }
+  bool IsNull(int row, const char* column) const;
+  // The value as text; "" for NULL.
+  std::string Text(int row, const char* column) const;
+  int64_t Int(int row, const char* column) const;
+  bool Bool(int row, const char* column) const;
+  // A bytea column, decoded.
+  std::string Bytes(int row, const char* column) const;
+
+ private:
+  friend class Transaction;
+  explicit Rows(std::shared_ptr<PGresult> result) : result_(std::move(result)) {}
+  int Column(const char* column) const;
+  std::shared_ptr<PGresult> result_;
+};
+
+// Maps a failed PGresult (or a connection failure when `result` is null) to a
+// status whose message names the SQLSTATE and constraint, never data values.
+absl::Status StatusFromResult(const PGresult* result, const PGconn* conn);
+
+// A text[] parameter value, quoted so any element text is safe.
+std::string TextArray(const std::vector<std::string>& values);
+// A timestamptz parameter value (UTC, microseconds).
+std::string TimestampParam(absl::Time time);
+
+class Pool;
+
+// A transaction on a pooled connection. Rolled back on destruction unless
+// committed. Movable, not copyable.
+class Transaction {
+ public:
+  Transaction(Transaction&& other) noexcept;
+  Transaction& operator=(Transaction&&) = delete;
+  ~Transaction();
+
+  absl::StatusOr<Rows> Query(absl::string_view sql, const Params& params = {});
+  absl::Status Exec(absl::string_view sql, const Params& params = {});
+  // Runs several statements without parameters (the simple query protocol).
+  // Only for trusted, constant SQL such as migrations.
+  absl::Status ExecScript(absl::string_view sql);
+  absl::Status Commit();
+
+ private:
+  friend class Pool;
+  Transaction(Pool* pool, PGconn* conn) : pool_(pool), conn_(conn) {}
+  Pool* pool_;
+  PGconn* conn_;  // null once committed, rolled back or moved from
+};
+
+enum class Isolation { kReadCommitted, kSerializable };
+
+struct TransactionOptions {
+  Isolation isolation = Isolation::kReadCommitted;
+  // Waits at most until then for a connection; also bounds every statement
+  // (statement_timeout) so a request's deadline is honoured in the database.
+  absl::Time deadline = absl::InfiniteFuture();
+  // Retries the whole function on serialization failures and deadlocks.
+  int max_attempts = 3;
+};
+
+class Pool {
+ public:
+  // Checks that the database is reachable, then keeps up to `size`
+  // connections, opened on demand.
+  static absl::StatusOr<std::unique_ptr<Pool>> Open(std::string conninfo, int size);
+  ~Pool();
+
+  absl::StatusOr<Transaction> Begin(const TransactionOptions& options = {});
+
+  // Runs `fn` in a transaction and commits when it returns OK; rolls back
+  // otherwise. Retries on serialization failure or deadlock (ABORTED).
+  absl::Status InTransaction(const std::function<absl::Status(Transaction&)>& fn,
+                             const TransactionOptions& options = {});
+
+  const std::string& conninfo() const { return conninfo_; }
+
+ private:
+  friend class Transaction;
+  Pool(std::string conninfo, int size) : conninfo_(std::move(conninfo)), size_(size) {}
+  absl::StatusOr<PGconn*> Acquire(absl::Time deadline);
+  void Release(PGconn* conn);
+  absl::StatusOr<PGconn*> Connect();
+
+  const std::string conninfo_;
+  const int size_;
+  std::mutex mutex_;
+  std::condition_variable available_;
+  std::vector<PGconn*> idle_ ABSL_GUARDED_BY(mutex_);
+  int open_ ABSL_GUARDED_BY(mutex_) = 0;
+};
+
+// Opens one connection outside any pool, for administrative work such as
+// creating databases in tests and tools.
+absl::Status ExecuteOnce(const std::string& conninfo, absl::string_view sql);
+
+}  // namespace hartslag::db
+
+#endif  // HARTSLAG_SERVICES_COMMON_DB_H_

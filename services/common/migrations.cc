@@ -1,0 +1,97 @@
+#include "services/common/migrations.h"
+
+#include <algorithm>
+#include <map>
+#include <regex>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/crypto.h"
+#include "services/common/status_macros.h"
+
+namespace hartslag::db {
+
+absl::StatusOr<std::vector<NumberedMigration>> OrderMigrations(std::vector<Migration> files) {
+  static const std::regex kName(R"(^([0-9]{4})_([a-z0-9_]+)\.sql$)");
+  std::vector<NumberedMigration> out;
+  for (Migration& file : files) {
+    std::smatch match;
+    if (!std::regex_match(file.filename, match, kName)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "migration file ", file.filename, ": name must look like 0001_description.sql"));
+    }
+    NumberedMigration m;
+    m.version = std::stoi(match[1].str());
+    m.name = match[2].str();
+    m.checksum = HexEncode(Sha256(file.sql));
+    m.sql = std::move(file.sql);
+    out.push_back(std::move(m));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.version < b.version; });
+  for (size_t i = 0; i < out.size(); ++i) {
+    int expected = static_cast<int>(i) + 1;
+    if (out[i].version != expected) {
+      return absl::InvalidArgumentError(
+          i > 0 && out[i].version == out[i - 1].version
+              ? absl::StrCat("migration number ", out[i].version, " is used twice")
+              : absl::StrCat("migration number ", expected, " is missing"));
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<int> ApplyMigrations(Pool& pool, const std::string& schema,
+                                    std::vector<Migration> files) {
+  // The schema name is a constant of the calling service, never input; it is
+  // still checked because it is the one identifier spliced into SQL here.
+  static const std::regex kIdentifier("^[a-z][a-z0-9_]*$");
+  if (!std::regex_match(schema, kIdentifier)) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid schema name ", schema));
+  }
+  ASSIGN_OR_RETURN(std::vector<NumberedMigration> migrations,
+                   OrderMigrations(std::move(files)));
+  int applied = 0;
+  RETURN_IF_ERROR(pool.InTransaction([&](Transaction& tx) -> absl::Status {
+    applied = 0;
+    RETURN_IF_ERROR(tx.Exec("SELECT pg_advisory_xact_lock(hashtext('hartslag.migrations.' || $1))",
+                            {schema}));
+    RETURN_IF_ERROR(tx.Exec(absl::StrCat("CREATE SCHEMA IF NOT EXISTS ", schema)));
+    RETURN_IF_ERROR(tx.Exec(absl::StrCat("CREATE TABLE IF NOT EXISTS ", schema,
+                                         ".schema_migrations ("
+                                         " version integer PRIMARY KEY,"
+                                         " name text NOT NULL,"
+                                         " checksum text NOT NULL,"
+                                         " applied_at timestamptz NOT NULL DEFAULT now())")));
+    ASSIGN_OR_RETURN(Rows rows, tx.Query(absl::StrCat("SELECT version, checksum FROM ", schema,
+                                                      ".schema_migrations ORDER BY version")));
+    std::map<int, std::string> recorded;
+    for (int i = 0; i < rows.size(); ++i) {
+      recorded[static_cast<int>(rows.Int(i, "version"))] = rows.Text(i, "checksum");
+    }
+    if (!recorded.empty() && recorded.rbegin()->first > static_cast<int>(migrations.size())) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("schema ", schema, " is at version ", recorded.rbegin()->first,
+                       ", newer than this binary (", migrations.size(), ")"));
+    }
+    for (const NumberedMigration& m : migrations) {
+      if (auto it = recorded.find(m.version); it != recorded.end()) {
+        if (it->second != m.checksum) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("migration ", m.version, "_", m.name,
+                           " was changed after it was applied; add a new migration instead"));
+        }
+        continue;
+      }
+      RETURN_IF_ERROR(tx.ExecScript(m.sql));
+      RETURN_IF_ERROR(tx.Exec(absl::StrCat("INSERT INTO ", schema,
+                                           ".schema_migrations (version, name, checksum) "
+                                           "VALUES ($1, $2, $3)"),
+                              {absl::StrCat(m.version), m.name, m.checksum}));
+      ++applied;
+    }
+    return absl::OkStatus();
+  }));
+  return applied;
+}
+
+}  // namespace hartslag::db

@@ -1,0 +1,236 @@
+#include "services/common/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "services/common/crypto.h"
+#include "services/common/log.h"
+#include "services/common/status_macros.h"
+
+namespace hartslag {
+namespace {
+
+// Shutdown signals are turned into a byte on this pipe: writing is
+// async-signal-safe, and the main thread simply blocks reading it.
+int shutdown_pipe[2] = {-1, -1};
+
+void OnShutdownSignal(int) {
+  char byte = 1;
+  [[maybe_unused]] ssize_t n = write(shutdown_pipe[1], &byte, 1);
+}
+
+absl::StatusOr<std::string> ReadPem(const std::string& path, const char* what) {
+  std::ifstream in(path);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat(what, ": cannot read ", path));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+std::string RequestIdOf(const grpc::ServerContextBase& call) {
+  static const std::regex kSafe("^[A-Za-z0-9._-]{1,64}$");
+  auto it = call.client_metadata().find("x-request-id");
+  if (it != call.client_metadata().end()) {
+    std::string id(it->second.data(), it->second.size());
+    if (std::regex_match(id, kSafe)) return id;
+  }
+  return HexEncode(RandomBytes(8));
+}
+
+// The longest a call may run when its client set no deadline.
+constexpr absl::Duration kMaxCallDuration = absl::Seconds(30);
+
+}  // namespace
+
+grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view request_id) {
+  if (status.ok()) return grpc::Status::OK;
+  auto code = static_cast<grpc::StatusCode>(status.code());
+  if (code == grpc::StatusCode::INTERNAL || code == grpc::StatusCode::UNKNOWN) {
+    return grpc::Status(grpc::StatusCode::INTERNAL,
+                        absl::StrCat("internal error (request id ", request_id, ")"));
+  }
+  return grpc::Status(code, std::string(status.message()));
+}
+
+void AddServerFlags(Flags& flags, const std::string& prefix, int default_port) {
+  flags.Add("listen", prefix + "_LISTEN", absl::StrCat("127.0.0.1:", default_port),
+            "address to listen on (host:port; port 0 picks a free port)");
+  flags.Add("tls-cert", prefix + "_TLS_CERT", "", "PEM file with the server certificate chain");
+  flags.Add("tls-key", prefix + "_TLS_KEY", "", "PEM file with the server private key");
+  flags.Add("tls-client-ca", prefix + "_TLS_CLIENT_CA", "",
+            "PEM file of the CA that signs client certificates (optional)");
+  flags.Add("ready-file", prefix + "_READY_FILE", "",
+            "write the bound port to this file once serving (optional)");
+  flags.Add("jwt-public-keys", "HARTSLAG_JWT_PUBLIC_KEYS", "",
+            "comma-separated PEM files of the token issuer's Ed25519 public keys");
+  flags.Add("jwt-issuer", "HARTSLAG_JWT_ISSUER", "hartslag-dev", "the accepted token issuer");
+  flags.Add("db", prefix + "_DB", "", "libpq connection string of the service's database");
+  flags.Add("db-pool-size", prefix + "_DB_POOL_SIZE", "8", "database connections to keep");
+  flags.Add("workers", prefix + "_WORKERS", "8", "threads that run request handlers");
+}
+
+ServerOptions ServerOptionsFromFlags(const Flags& flags) {
+  ServerOptions options;
+  options.listen = flags.Get("listen");
+  options.tls_cert = flags.Get("tls-cert");
+  options.tls_key = flags.Get("tls-key");
+  options.tls_client_ca = flags.Get("tls-client-ca");
+  options.ready_file = flags.Get("ready-file");
+  return options;
+}
+
+absl::StatusOr<Authenticator> AuthenticatorFromFlags(const Flags& flags) {
+  std::vector<std::string> files = absl::StrSplit(flags.Get("jwt-public-keys"), ',',
+                                                  absl::SkipWhitespace());
+  if (files.empty()) return absl::InvalidArgumentError("--jwt-public-keys is required");
+  TokenVerifierOptions options;
+  options.issuer = flags.Get("jwt-issuer");
+  ASSIGN_OR_RETURN(TokenVerifier verifier, TokenVerifier::FromPemFiles(files, options));
+  return Authenticator(std::move(verifier));
+}
+
+absl::Status RunServer(const ServerOptions& options, const std::vector<grpc::Service*>& services) {
+  if (options.tls_cert.empty() || options.tls_key.empty()) {
+    return absl::InvalidArgumentError("--tls-cert and --tls-key are required: Hartslag only speaks TLS");
+  }
+  grpc::SslServerCredentialsOptions tls;
+  grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
+  ASSIGN_OR_RETURN(pair.private_key, ReadPem(options.tls_key, "--tls-key"));
+  ASSIGN_OR_RETURN(pair.cert_chain, ReadPem(options.tls_cert, "--tls-cert"));
+  tls.pem_key_cert_pairs.push_back(std::move(pair));
+  if (!options.tls_client_ca.empty()) {
+    ASSIGN_OR_RETURN(tls.pem_root_certs, ReadPem(options.tls_client_ca, "--tls-client-ca"));
+    // Client certificates are optional (users come with tokens) but, when
+    // presented, must chain to our CA.
+    tls.client_certificate_request = GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(options.listen, grpc::SslServerCredentials(tls), &port);
+  builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+  builder.SetMaxSendMessageSize(options.max_message_bytes);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, 30 * 60 * 1000);
+  for (grpc::Service* service : services) builder.RegisterService(service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
+  }
+
+  if (pipe(shutdown_pipe) != 0) return absl::InternalError("cannot create the shutdown pipe");
+  struct sigaction action = {};
+  action.sa_handler = OnShutdownSignal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGTERM, &action, nullptr);
+  sigaction(SIGINT, &action, nullptr);
+
+  if (!options.ready_file.empty()) {
+    std::string tmp = options.ready_file + ".tmp";
+    std::ofstream(tmp) << port << "\n";
+    std::rename(tmp.c_str(), options.ready_file.c_str());
+  }
+  Log(LogLevel::kInfo, "serving", {{"listen", options.listen}, {"port", absl::StrCat(port)}});
+
+  char byte = 0;
+  while (read(shutdown_pipe[0], &byte, 1) < 0 && errno == EINTR) {
+  }
+  Log(LogLevel::kInfo, "shutting down: draining calls");
+  server->Shutdown(std::chrono::system_clock::now() +
+                   absl::ToChronoMilliseconds(options.shutdown_grace));
+  server->Wait();
+  Log(LogLevel::kInfo, "stopped");
+  return absl::OkStatus();
+}
+
+WorkerPool::WorkerPool(int threads) {
+  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Loop(); });
+}
+
+WorkerPool::~WorkerPool() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  for (std::thread& t : threads_) t.join();
+}
+
+void WorkerPool::Post(std::function<void()> work) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    queue_.push_back(std::move(work));
+  }
+  wake_.notify_one();
+}
+
+void WorkerPool::Loop() {
+  for (;;) {
+    std::function<void()> work;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      work = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    work();
+  }
+}
+
+grpc::ServerUnaryReactor* RpcRunner::Run(grpc::CallbackServerContext* call, std::string rpc,
+                                         Handler handler) const {
+  grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
+  absl::Time started = absl::Now();
+  std::string request_id = RequestIdOf(*call);
+  call->AddInitialMetadata("x-request-id", request_id);
+  workers_->Post([this, call, reactor, started, rpc = std::move(rpc),
+                  request_id = std::move(request_id), handler = std::move(handler)] {
+    absl::Status status;
+    RequestContext context;
+    absl::Time deadline = absl::FromChrono(call->deadline());
+    if (deadline > started + kMaxCallDuration) deadline = started + kMaxCallDuration;
+    if (call->IsCancelled() || absl::Now() >= deadline) {
+      status = absl::DeadlineExceededError("deadline passed before the call was handled");
+    } else if (auto authenticated = authenticator_->Authenticate(*call); !authenticated.ok()) {
+      status = authenticated.status();
+    } else {
+      context = *std::move(authenticated);
+      context.request_id = request_id;
+      context.deadline = deadline;
+      status = policy_->Check(rpc, context);
+      if (status.ok()) status = handler(context);
+    }
+    LogFields fields = {{"rpc", rpc},
+                        {"code", absl::StatusCodeToString(status.code())},
+                        {"duration_ms", absl::StrCat(absl::ToInt64Milliseconds(absl::Now() - started))}};
+    if (!context.tenant.empty()) {
+      fields.emplace_back("tenant", context.tenant);
+      fields.emplace_back("organisation", context.organisation);
+    }
+    bool internal = absl::IsInternal(status) || absl::IsUnknown(status);
+    if (internal || absl::IsUnavailable(status)) fields.emplace_back("error", status.message());
+    Log(internal ? LogLevel::kError : LogLevel::kInfo, "rpc", fields, request_id);
+    reactor->Finish(ToGrpcStatus(status, request_id));
+  });
+  return reactor;
+}
+
+}  // namespace hartslag

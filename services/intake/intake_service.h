@@ -1,0 +1,41 @@
+// The gRPC surface of hartslag-intake: each RPC is authenticated and checked
+// against kIntakePolicy by the shared RpcRunner, then handed to SignalIntake.
+#ifndef HARTSLAG_SERVICES_INTAKE_INTAKE_SERVICE_H_
+#define HARTSLAG_SERVICES_INTAKE_INTAKE_SERVICE_H_
+
+#include "hartslag/intake/v1/intake.grpc.pb.h"
+#include "services/common/server.h"
+#include "services/intake/signal_intake.h"
+
+namespace hartslag::intake {
+
+// Who may call which RPC. Need-to-know within a role (own organisation, own
+// areas) is applied by SignalIntake.
+extern const AccessPolicy kIntakePolicy;
+
+class SignalServiceImpl final : public v1::SignalService::CallbackService {
+ public:
+  SignalServiceImpl(const RpcRunner* runner, SignalIntake* intake)
+      : runner_(runner), intake_(intake) {}
+
+  grpc::ServerUnaryReactor* SubmitSignal(grpc::CallbackServerContext* call,
+                                         const v1::SubmitSignalRequest* request,
+                                         v1::SubmitSignalResponse* response) override;
+  grpc::ServerUnaryReactor* GetSignal(grpc::CallbackServerContext* call,
+                                      const v1::GetSignalRequest* request,
+                                      v1::Signal* response) override;
+  grpc::ServerUnaryReactor* ListSignals(grpc::CallbackServerContext* call,
+                                        const v1::ListSignalsRequest* request,
+                                        v1::ListSignalsResponse* response) override;
+  grpc::ServerUnaryReactor* ListCategories(grpc::CallbackServerContext* call,
+                                           const v1::ListCategoriesRequest* request,
+                                           v1::ListCategoriesResponse* response) override;
+
+ private:
+  const RpcRunner* runner_;
+  SignalIntake* intake_;
+};
+
+}  // namespace hartslag::intake
+
+#endif  // HARTSLAG_SERVICES_INTAKE_INTAKE_SERVICE_H_

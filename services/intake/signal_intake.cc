@@ -1,0 +1,181 @@
+#include "services/intake/signal_intake.h"
+
+#include <algorithm>
+#include <regex>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/util/time_util.h"
+#include "services/common/crypto.h"
+#include "services/common/page_token.h"
+#include "services/common/proto_time.h"
+#include "services/common/status_macros.h"
+#include "services/intake/signal_access.h"
+#include "services/intake/signal_reference.h"
+#include "services/intake/signal_validation.h"
+
+namespace hartslag::intake {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+// A stable digest of a message: the same content always gives the same bytes.
+std::string Fingerprint(const google::protobuf::Message& message) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    message.SerializeToCodedStream(&coded);
+  }
+  return HexEncode(Sha256(bytes));
+}
+
+absl::StatusOr<std::optional<absl::Time>> OptionalTime(const google::protobuf::Timestamp& ts,
+                                                       bool present, absl::string_view field) {
+  if (!present) return std::nullopt;
+  return TimeFromProto(ts, field);
+}
+
+bool IsId(absl::string_view text) {
+  static const std::regex kId("^[a-z0-9][a-z0-9-]{0,63}$");
+  return std::regex_match(text.begin(), text.end(), kId);
+}
+
+}  // namespace
+
+absl::StatusOr<std::set<std::string>> SignalIntake::CoordinatorScope(const RequestContext& caller) {
+  if (!caller.Has(Role::kCoordinator)) return std::set<std::string>();
+  return store_->AreasWithin(caller.tenant, caller.areas, caller.deadline);
+}
+
+absl::StatusOr<v1::SubmitSignalResponse> SignalIntake::Submit(const RequestContext& caller,
+                                                              v1::SubmitSignalRequest request) {
+  absl::Time now = absl::Now();
+  RETURN_IF_ERROR(ValidateAndNormalise(request, now));
+  Submission submission;
+  submission.fingerprint = Fingerprint(request);
+  submission.reported_at = now;
+  submission.request = std::move(request);
+  ASSIGN_OR_RETURN(SubmitResult result, store_->Submit(caller, submission));
+  v1::SubmitSignalResponse response;
+  *response.mutable_signal() = std::move(result.signal);
+  response.set_replayed(result.replayed);
+  return response;
+}
+
+absl::StatusOr<v1::Signal> SignalIntake::Get(const RequestContext& caller,
+                                             const v1::GetSignalRequest& request) {
+  std::optional<v1::Signal> signal;
+  switch (request.key_case()) {
+    case v1::GetSignalRequest::kSignalId: {
+      if (!IsUuid(request.signal_id())) {
+        return absl::InvalidArgumentError("signal_id: must be a UUID");
+      }
+      ASSIGN_OR_RETURN(signal, store_->FindById(caller.tenant, request.signal_id(), caller.deadline));
+      break;
+    }
+    case v1::GetSignalRequest::kReference: {
+      if (!LooksLikeReference(request.reference())) {
+        return absl::InvalidArgumentError("reference: must look like SV-2026-000123");
+      }
+      ASSIGN_OR_RETURN(signal,
+                       store_->FindByReference(caller.tenant, request.reference(), caller.deadline));
+      break;
+    }
+    case v1::GetSignalRequest::KEY_NOT_SET:
+      return absl::InvalidArgumentError("signal_id: signal_id or reference is required");
+  }
+  ASSIGN_OR_RETURN(std::set<std::string> scope, CoordinatorScope(caller));
+  SignalView view = signal ? ViewOf(caller, scope, *signal) : SignalView::kNone;
+  // The same answer whether the signal is absent or hidden from this caller.
+  if (view == SignalView::kNone) return absl::NotFoundError("signal not found");
+  ApplyView(view, *signal);
+  return *std::move(signal);
+}
+
+absl::StatusOr<v1::ListSignalsResponse> SignalIntake::List(const RequestContext& caller,
+                                                           const v1::ListSignalsRequest& request) {
+  ASSIGN_OR_RETURN(int page_size,
+                   EffectivePageSize(request.page_size(), kDefaultPageSize, kMaxPageSize));
+  SignalQuery query;
+  query.tenant = caller.tenant;
+  query.limit = page_size + 1;  // one extra row tells whether another page follows
+  if (caller.Has(Role::kReporter)) query.reporter_organisation = caller.organisation;
+  ASSIGN_OR_RETURN(std::set<std::string> scope, CoordinatorScope(caller));
+  query.coordinator_areas.assign(scope.begin(), scope.end());
+
+  if (!request.area_id().empty()) {
+    if (!IsId(request.area_id())) return absl::InvalidArgumentError("area_id: not a valid area id");
+    ASSIGN_OR_RETURN(std::set<std::string> within,
+                     store_->AreasWithin(caller.tenant, {request.area_id()}, caller.deadline));
+    if (within.empty()) return absl::InvalidArgumentError("area_id: not a known area");
+    if (!caller.Has(Role::kReporter) && !scope.contains(request.area_id())) {
+      return absl::PermissionDeniedError("area_id: outside your areas");
+    }
+    query.areas = std::vector<std::string>(within.begin(), within.end());
+  }
+  if (!request.category_id().empty()) {
+    if (!IsId(request.category_id())) {
+      return absl::InvalidArgumentError("category_id: not a valid category id");
+    }
+    query.category = request.category_id();
+  }
+  if (request.status() != v1::SIGNAL_STATUS_UNSPECIFIED) {
+    if (!v1::SignalStatus_IsValid(request.status())) {
+      return absl::InvalidArgumentError("status: not a known status");
+    }
+    query.status = v1::SignalStatus_Name(request.status()).substr(sizeof("SIGNAL_STATUS_") - 1);
+  }
+  ASSIGN_OR_RETURN(query.reported_from, OptionalTime(request.reported().start(),
+                                                     request.reported().has_start(),
+                                                     "reported.start"));
+  ASSIGN_OR_RETURN(query.reported_to, OptionalTime(request.reported().end(),
+                                                   request.reported().has_end(), "reported.end"));
+  if (query.reported_from && query.reported_to && *query.reported_from >= *query.reported_to) {
+    return absl::InvalidArgumentError("reported: start must be before end");
+  }
+
+  v1::ListSignalsRequest filter = request;
+  filter.clear_page_size();
+  filter.clear_page_token();
+  std::string fingerprint = Fingerprint(filter).substr(0, 16);
+  if (!request.page_token().empty()) {
+    ASSIGN_OR_RETURN(std::vector<std::string> position,
+                     DecodePageToken(request.page_token(), fingerprint));
+    int64_t micros = 0;
+    if (position.size() != 2 || !absl::SimpleAtoi(position[0], &micros) || !IsUuid(position[1])) {
+      return absl::InvalidArgumentError("page_token: not a token from a previous page");
+    }
+    query.after = std::make_pair(absl::FromUnixMicros(micros), position[1]);
+  }
+
+  ASSIGN_OR_RETURN(std::vector<v1::Signal> signals, store_->List(query, caller.deadline));
+  v1::ListSignalsResponse response;
+  if (signals.size() > static_cast<size_t>(page_size)) {
+    signals.resize(page_size);
+    const v1::Signal& last = signals.back();
+    response.set_next_page_token(EncodePageToken(
+        fingerprint,
+        {absl::StrCat(TimeUtil::TimestampToMicroseconds(last.reported_at())), last.signal_id()}));
+  }
+  for (v1::Signal& signal : signals) {
+    SignalView view = ViewOf(caller, scope, signal);
+    if (view == SignalView::kNone) continue;  // the query's scope and ViewOf agree; defence in depth
+    ApplyView(view, signal);
+    *response.add_signals() = std::move(signal);
+  }
+  return response;
+}
+
+absl::StatusOr<v1::ListCategoriesResponse> SignalIntake::Categories(const RequestContext& caller) {
+  ASSIGN_OR_RETURN(std::vector<v1::Category> categories,
+                   store_->Categories(caller.tenant, caller.deadline));
+  v1::ListCategoriesResponse response;
+  for (auto& c : categories) *response.add_categories() = std::move(c);
+  return response;
+}
+
+}  // namespace hartslag::intake

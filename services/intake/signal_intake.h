@@ -1,0 +1,37 @@
+// SignalIntake: the intake domain. Takes validated requests from the gRPC
+// surface, applies need-to-know (signal_access.h) and calls the store. No gRPC
+// and no SQL here. Thread-safe.
+#ifndef HARTSLAG_SERVICES_INTAKE_SIGNAL_INTAKE_H_
+#define HARTSLAG_SERVICES_INTAKE_SIGNAL_INTAKE_H_
+
+#include "absl/status/statusor.h"
+#include "hartslag/intake/v1/intake.pb.h"
+#include "services/common/auth.h"
+#include "services/intake/signal_store.h"
+
+namespace hartslag::intake {
+
+inline constexpr int kDefaultPageSize = 50;
+inline constexpr int kMaxPageSize = 200;
+
+class SignalIntake {
+ public:
+  explicit SignalIntake(SignalStore* store) : store_(store) {}
+
+  absl::StatusOr<v1::SubmitSignalResponse> Submit(const RequestContext& caller,
+                                                  v1::SubmitSignalRequest request);
+  absl::StatusOr<v1::Signal> Get(const RequestContext& caller, const v1::GetSignalRequest& request);
+  absl::StatusOr<v1::ListSignalsResponse> List(const RequestContext& caller,
+                                               const v1::ListSignalsRequest& request);
+  absl::StatusOr<v1::ListCategoriesResponse> Categories(const RequestContext& caller);
+
+ private:
+  // The caller's coordinator areas with their sub-areas (empty if not a coordinator).
+  absl::StatusOr<std::set<std::string>> CoordinatorScope(const RequestContext& caller);
+
+  SignalStore* store_;
+};
+
+}  // namespace hartslag::intake
+
+#endif  // HARTSLAG_SERVICES_INTAKE_SIGNAL_INTAKE_H_

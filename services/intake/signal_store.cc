@@ -1,0 +1,375 @@
+#include "services/intake/signal_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
+#include "nlohmann/json.hpp"
+#include "services/common/crypto.h"
+#include "services/common/status_macros.h"
+#include "services/intake/signal_reference.h"
+
+namespace hartslag::intake {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+constexpr char kSelectSignal[] = R"sql(
+  SELECT s.signal_id, s.reference, s.tenant_id, s.area_id, a.name AS area_name,
+         s.street, s.house_number, s.house_number_addition, s.postcode, s.city, s.bag_id,
+         s.latitude, s.longitude, s.category_id, s.description,
+         (extract(epoch FROM s.observed_at) * 1000000)::bigint AS observed_us,
+         (extract(epoch FROM s.reported_at) * 1000000)::bigint AS reported_us,
+         s.reporter_user_id, s.reporter_organisation_id, s.reporter_organisation_kind,
+         s.source, s.urgency, s.persons, s.status, s.feedback, c.meldcode
+  FROM intake.signals s
+  JOIN intake.areas a ON a.tenant_id = s.tenant_id AND a.area_id = s.area_id
+  JOIN intake.categories c ON c.tenant_id = s.tenant_id AND c.category_id = s.category_id
+)sql";
+
+constexpr char kFindExisting[] = R"sql(
+  SELECT signal_id, request_fingerprint FROM intake.signals
+  WHERE tenant_id = $1 AND reporter_user_id = $2 AND request_id = $3
+)sql";
+
+constexpr char kSelectTenant[] = R"sql(
+  SELECT reference_prefix, time_zone FROM intake.tenants WHERE tenant_id = $1
+)sql";
+
+constexpr char kAreaExists[] = R"sql(
+  SELECT 1 FROM intake.areas WHERE tenant_id = $1 AND area_id = $2
+)sql";
+
+constexpr char kCategoryActive[] = R"sql(
+  SELECT active FROM intake.categories WHERE tenant_id = $1 AND category_id = $2
+)sql";
+
+// The counter row's lock serialises concurrent submissions of one tenant and
+// year; because it is taken in the submitting transaction, a rolled-back
+// submission gives its number back and references stay gapless.
+constexpr char kNextReferenceNumber[] = R"sql(
+  INSERT INTO intake.reference_counters (tenant_id, year, last_value) VALUES ($1, $2, 1)
+  ON CONFLICT (tenant_id, year) DO UPDATE SET last_value = reference_counters.last_value + 1
+  RETURNING last_value
+)sql";
+
+constexpr char kInsertSignal[] = R"sql(
+  INSERT INTO intake.signals (
+    signal_id, tenant_id, reference, area_id, street, house_number, house_number_addition,
+    postcode, city, bag_id, latitude, longitude, category_id, description, observed_at,
+    reported_at, reporter_user_id, reporter_organisation_id, reporter_organisation_kind,
+    source, urgency, persons, request_id, request_fingerprint)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
+          $20, $21, $22::jsonb, $23, $24)
+  ON CONFLICT (tenant_id, reporter_user_id, request_id) DO NOTHING
+  RETURNING signal_id
+)sql";
+
+constexpr char kListFilter[] = R"sql(
+  WHERE s.tenant_id = $1
+    AND (($2::text IS NOT NULL AND s.reporter_organisation_id = $2)
+         OR s.area_id = ANY($3::text[]))
+    AND ($4::text[] IS NULL OR s.area_id = ANY($4::text[]))
+    AND ($5::text IS NULL OR s.category_id = $5)
+    AND ($6::text IS NULL OR s.status = $6)
+    AND ($7::timestamptz IS NULL OR s.reported_at >= $7)
+    AND ($8::timestamptz IS NULL OR s.reported_at < $8)
+    AND ($9::timestamptz IS NULL OR (s.reported_at, s.signal_id) < ($9, $10::uuid))
+  ORDER BY s.reported_at DESC, s.signal_id DESC
+  LIMIT $11
+)sql";
+
+constexpr char kAreasWithin[] = R"sql(
+  WITH RECURSIVE scope AS (
+    SELECT area_id FROM intake.areas WHERE tenant_id = $1 AND area_id = ANY($2::text[])
+    UNION
+    SELECT a.area_id FROM intake.areas a JOIN scope ON a.parent_area_id = scope.area_id
+    WHERE a.tenant_id = $1
+  )
+  SELECT area_id FROM scope
+)sql";
+
+constexpr char kSelectCategories[] = R"sql(
+  SELECT category_id, label, default_meeting, handling_deadline_days, meldcode
+  FROM intake.categories WHERE tenant_id = $1 AND active
+  ORDER BY default_meeting DESC, label
+)sql";
+
+constexpr char kInsertTenant[] = R"sql(
+  INSERT INTO intake.tenants (tenant_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING
+)sql";
+
+constexpr char kInsertArea[] = R"sql(
+  INSERT INTO intake.areas (tenant_id, area_id, parent_area_id, name)
+  VALUES ($1, $2, NULLIF($3, ''), $4) ON CONFLICT DO NOTHING
+)sql";
+
+constexpr char kCopyDefaultCategories[] = R"sql(
+  INSERT INTO intake.categories
+    (tenant_id, category_id, label, default_meeting, handling_deadline_days, meldcode)
+  SELECT $1, category_id, label, default_meeting, handling_deadline_days, meldcode
+  FROM intake.default_categories
+  ON CONFLICT DO NOTHING
+)sql";
+
+db::TransactionOptions Bounded(absl::Time deadline) {
+  db::TransactionOptions options;
+  options.deadline = deadline;
+  return options;
+}
+
+v1::Signal SignalFromRow(const db::Rows& rows, int i) {
+  v1::Signal signal;
+  signal.set_signal_id(rows.Text(i, "signal_id"));
+  signal.set_reference(rows.Text(i, "reference"));
+  signal.set_tenant_id(rows.Text(i, "tenant_id"));
+  signal.mutable_area()->set_area_id(rows.Text(i, "area_id"));
+  signal.mutable_area()->set_name(rows.Text(i, "area_name"));
+  auto* address = signal.mutable_location()->mutable_address();
+  address->set_street(rows.Text(i, "street"));
+  address->set_house_number(static_cast<int32_t>(rows.Int(i, "house_number")));
+  address->set_house_number_addition(rows.Text(i, "house_number_addition"));
+  address->set_postcode(rows.Text(i, "postcode"));
+  address->set_city(rows.Text(i, "city"));
+  address->set_bag_id(rows.Text(i, "bag_id"));
+  if (!rows.IsNull(i, "latitude")) {
+    signal.mutable_location()->mutable_point()->set_latitude(std::stod(rows.Text(i, "latitude")));
+    signal.mutable_location()->mutable_point()->set_longitude(
+        std::stod(rows.Text(i, "longitude")));
+  }
+  signal.set_category_id(rows.Text(i, "category_id"));
+  signal.set_description(rows.Text(i, "description"));
+  *signal.mutable_observed_at() = TimeUtil::MicrosecondsToTimestamp(rows.Int(i, "observed_us"));
+  *signal.mutable_reported_at() = TimeUtil::MicrosecondsToTimestamp(rows.Int(i, "reported_us"));
+  signal.mutable_reporter()->set_user_id(rows.Text(i, "reporter_user_id"));
+  signal.mutable_reporter()->set_organisation_id(rows.Text(i, "reporter_organisation_id"));
+  auto kind = ParseOrganisationKind(rows.Text(i, "reporter_organisation_kind"));
+  signal.mutable_reporter()->set_organisation_kind(
+      kind.value_or(common::v1::ORGANISATION_KIND_UNSPECIFIED));
+  v1::Source source = v1::SOURCE_UNSPECIFIED;
+  v1::Source_Parse("SOURCE_" + rows.Text(i, "source"), &source);
+  signal.set_source(source);
+  v1::Urgency urgency = v1::URGENCY_UNSPECIFIED;
+  v1::Urgency_Parse("URGENCY_" + rows.Text(i, "urgency"), &urgency);
+  signal.set_urgency(urgency);
+  auto persons = nlohmann::json::parse(rows.Text(i, "persons"), nullptr, false);
+  if (persons.is_array()) {
+    for (const auto& p : persons) {
+      v1::Person* person = signal.add_persons();
+      person->set_name(p.value("name", ""));
+      person->set_birth_year(p.value("birth_year", 0));
+      person->set_role(p.value("role", ""));
+    }
+  }
+  v1::SignalStatus status = v1::SIGNAL_STATUS_UNSPECIFIED;
+  v1::SignalStatus_Parse("SIGNAL_STATUS_" + rows.Text(i, "status"), &status);
+  signal.set_status(status);
+  signal.set_feedback(rows.Text(i, "feedback"));
+  signal.set_meldcode(rows.Bool(i, "meldcode"));
+  return signal;
+}
+
+std::string PersonsJson(const v1::SubmitSignalRequest& request) {
+  nlohmann::json persons = nlohmann::json::array();
+  for (const v1::Person& p : request.persons()) {
+    persons.push_back({{"name", p.name()}, {"birth_year", p.birth_year()}, {"role", p.role()}});
+  }
+  return persons.dump();
+}
+
+// The enum value's name without its type prefix: SOURCE_BOA -> "BOA".
+std::string StoredName(const std::string& full_name, absl::string_view prefix) {
+  return full_name.substr(prefix.size());
+}
+
+absl::StatusOr<std::optional<v1::Signal>> FindOne(db::Transaction& tx, const std::string& where,
+                                                  const db::Params& params) {
+  ASSIGN_OR_RETURN(db::Rows rows, tx.Query(absl::StrCat(kSelectSignal, where), params));
+  if (rows.empty()) return std::nullopt;
+  return SignalFromRow(rows, 0);
+}
+
+}  // namespace
+
+absl::StatusOr<SubmitResult> SignalStore::Submit(const RequestContext& caller,
+                                                 const Submission& submission) {
+  const v1::SubmitSignalRequest& r = submission.request;
+  SubmitResult result;
+  RETURN_IF_ERROR(pool_->InTransaction(
+      [&](db::Transaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(db::Rows existing,
+                         tx.Query(kFindExisting, {caller.tenant, caller.user, r.request_id()}));
+        if (!existing.empty()) {
+          if (existing.Text(0, "request_fingerprint") != submission.fingerprint) {
+            return absl::AlreadyExistsError(
+                "request_id: already used for a signal with different content; "
+                "use a new request id for a new signal");
+          }
+          ASSIGN_OR_RETURN(auto signal, FindOne(tx, " WHERE s.signal_id = $1",
+                                                {existing.Text(0, "signal_id")}));
+          result = {*std::move(signal), true};
+          return absl::OkStatus();
+        }
+
+        ASSIGN_OR_RETURN(db::Rows tenant, tx.Query(kSelectTenant, {caller.tenant}));
+        if (tenant.empty()) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("tenant ", caller.tenant, " is not set up for signal intake"));
+        }
+        ASSIGN_OR_RETURN(db::Rows area, tx.Query(kAreaExists, {caller.tenant, r.area_id()}));
+        if (area.empty()) return absl::InvalidArgumentError("area_id: not a known area");
+        ASSIGN_OR_RETURN(db::Rows category,
+                         tx.Query(kCategoryActive, {caller.tenant, r.category_id()}));
+        if (category.empty() || !category.Bool(0, "active")) {
+          return absl::InvalidArgumentError("category_id: not a known, active category");
+        }
+
+        int year = ReferenceYear(submission.reported_at, tenant.Text(0, "time_zone"));
+        ASSIGN_OR_RETURN(db::Rows number,
+                         tx.Query(kNextReferenceNumber, {caller.tenant, absl::StrCat(year)}));
+        std::string reference = FormatReference(tenant.Text(0, "reference_prefix"), year,
+                                                number.Int(0, "last_value"));
+
+        const auto& address = r.location().address();
+        db::Param latitude, longitude;
+        if (r.location().has_point()) {
+          latitude = absl::StrCat(r.location().point().latitude());
+          longitude = absl::StrCat(r.location().point().longitude());
+        }
+        absl::Time observed = submission.reported_at;
+        if (r.has_observed_at()) {
+          observed = absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(r.observed_at()));
+        }
+        std::string signal_id = RandomUuid();
+        ASSIGN_OR_RETURN(
+            db::Rows inserted,
+            tx.Query(kInsertSignal,
+                     {signal_id, caller.tenant, reference, r.area_id(), address.street(),
+                      absl::StrCat(address.house_number()), address.house_number_addition(),
+                      address.postcode(), address.city(), address.bag_id(), latitude, longitude,
+                      r.category_id(), r.description(), db::TimestampParam(observed),
+                      db::TimestampParam(submission.reported_at), caller.user,
+                      caller.organisation, std::string(OrganisationKindName(caller.organisation_kind)),
+                      StoredName(v1::Source_Name(r.source()), "SOURCE_"),
+                      StoredName(v1::Urgency_Name(r.urgency()), "URGENCY_"),
+                      PersonsJson(r), r.request_id(), submission.fingerprint}));
+        if (inserted.empty()) {
+          // A concurrent retry with the same request id committed first. Roll
+          // back (returning the reference number) and run again: the next
+          // attempt finds that signal.
+          return absl::AbortedError("concurrent submission with the same request id");
+        }
+        ASSIGN_OR_RETURN(auto signal, FindOne(tx, " WHERE s.signal_id = $1", {signal_id}));
+        result = {*std::move(signal), false};
+        return absl::OkStatus();
+      },
+      Bounded(caller.deadline)));
+  return result;
+}
+
+absl::StatusOr<std::optional<v1::Signal>> SignalStore::FindById(const std::string& tenant,
+                                                                const std::string& signal_id,
+                                                                absl::Time deadline) {
+  std::optional<v1::Signal> found;
+  RETURN_IF_ERROR(pool_->InTransaction(
+      [&](db::Transaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(found, FindOne(tx, " WHERE s.tenant_id = $1 AND s.signal_id = $2::uuid",
+                                        {tenant, signal_id}));
+        return absl::OkStatus();
+      },
+      Bounded(deadline)));
+  return found;
+}
+
+absl::StatusOr<std::optional<v1::Signal>> SignalStore::FindByReference(
+    const std::string& tenant, const std::string& reference, absl::Time deadline) {
+  std::optional<v1::Signal> found;
+  RETURN_IF_ERROR(pool_->InTransaction(
+      [&](db::Transaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(found, FindOne(tx, " WHERE s.tenant_id = $1 AND s.reference = $2",
+                                        {tenant, reference}));
+        return absl::OkStatus();
+      },
+      Bounded(deadline)));
+  return found;
+}
+
+absl::StatusOr<std::vector<v1::Signal>> SignalStore::List(const SignalQuery& q,
+                                                          absl::Time deadline) {
+  auto optional_time = [](const std::optional<absl::Time>& t) -> db::Param {
+    if (!t) return std::nullopt;
+    return db::TimestampParam(*t);
+  };
+  db::Params params = {
+      q.tenant,
+      q.reporter_organisation,
+      db::TextArray(q.coordinator_areas),
+      q.areas ? db::Param(db::TextArray(*q.areas)) : std::nullopt,
+      q.category,
+      q.status,
+      optional_time(q.reported_from),
+      optional_time(q.reported_to),
+      q.after ? db::Param(db::TimestampParam(q.after->first)) : std::nullopt,
+      q.after ? db::Param(q.after->second) : std::nullopt,
+      absl::StrCat(q.limit),
+  };
+  std::vector<v1::Signal> signals;
+  RETURN_IF_ERROR(pool_->InTransaction(
+      [&](db::Transaction& tx) -> absl::Status {
+        signals.clear();
+        ASSIGN_OR_RETURN(db::Rows rows, tx.Query(absl::StrCat(kSelectSignal, kListFilter), params));
+        for (int i = 0; i < rows.size(); ++i) signals.push_back(SignalFromRow(rows, i));
+        return absl::OkStatus();
+      },
+      Bounded(deadline)));
+  return signals;
+}
+
+absl::StatusOr<std::set<std::string>> SignalStore::AreasWithin(
+    const std::string& tenant, const std::vector<std::string>& roots, absl::Time deadline) {
+  std::set<std::string> areas;
+  if (roots.empty()) return areas;
+  RETURN_IF_ERROR(pool_->InTransaction(
+      [&](db::Transaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(db::Rows rows, tx.Query(kAreasWithin, {tenant, db::TextArray(roots)}));
+        for (int i = 0; i < rows.size(); ++i) areas.insert(rows.Text(i, "area_id"));
+        return absl::OkStatus();
+      },
+      Bounded(deadline)));
+  return areas;
+}
+
+absl::StatusOr<std::vector<v1::Category>> SignalStore::Categories(const std::string& tenant,
+                                                                  absl::Time deadline) {
+  std::vector<v1::Category> categories;
+  RETURN_IF_ERROR(pool_->InTransaction(
+      [&](db::Transaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(db::Rows rows, tx.Query(kSelectCategories, {tenant}));
+        for (int i = 0; i < rows.size(); ++i) {
+          v1::Category c;
+          c.set_category_id(rows.Text(i, "category_id"));
+          c.set_label(rows.Text(i, "label"));
+          v1::MeetingKind meeting = v1::MEETING_KIND_UNSPECIFIED;
+          v1::MeetingKind_Parse("MEETING_KIND_" + rows.Text(i, "default_meeting"), &meeting);
+          c.set_default_meeting(meeting);
+          c.set_handling_deadline_days(static_cast<int32_t>(rows.Int(i, "handling_deadline_days")));
+          c.set_meldcode(rows.Bool(i, "meldcode"));
+          categories.push_back(std::move(c));
+        }
+        return absl::OkStatus();
+      },
+      Bounded(deadline)));
+  return categories;
+}
+
+absl::Status SignalStore::CreateTenant(const std::string& tenant, const std::string& name,
+                                       const std::vector<AreaRow>& areas) {
+  return pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
+    RETURN_IF_ERROR(tx.Exec(kInsertTenant, {tenant, name}));
+    for (const AreaRow& area : areas) {
+      RETURN_IF_ERROR(
+          tx.Exec(kInsertArea, {tenant, area.area_id, area.parent_area_id, area.name}));
+    }
+    return tx.Exec(kCopyDefaultCategories, {tenant});
+  });
+}
+
+}  // namespace hartslag::intake

@@ -1,0 +1,102 @@
+// SignalStore: the only place with intake's SQL. Every method is scoped to
+// one tenant and runs in its own transaction, bounded by the caller's
+// deadline. Thread-safe (the pool is).
+#ifndef HARTSLAG_SERVICES_INTAKE_SIGNAL_STORE_H_
+#define HARTSLAG_SERVICES_INTAKE_SIGNAL_STORE_H_
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "hartslag/intake/v1/intake.pb.h"
+#include "services/common/auth.h"
+#include "services/common/db.h"
+#include "services/common/migrations.h"
+
+namespace hartslag {
+// intake's schema, compiled in from migrations/ (cmake/embed_migrations.cmake).
+std::vector<db::Migration> IntakeMigrations();
+}  // namespace hartslag
+
+namespace hartslag::intake {
+
+// The PostgreSQL schema intake owns.
+inline constexpr char kSchema[] = "intake";
+
+struct AreaRow {
+  std::string area_id;
+  std::string parent_area_id;  // empty for a top-level area
+  std::string name;
+};
+
+// A validated, normalised submission.
+struct Submission {
+  v1::SubmitSignalRequest request;
+  std::string fingerprint;  // identifies the content, to tell a retry from a reuse of request_id
+  absl::Time reported_at;
+};
+
+struct SubmitResult {
+  v1::Signal signal;
+  bool replayed = false;
+};
+
+// What to list; the scope fields are the caller's need-to-know.
+struct SignalQuery {
+  std::string tenant;
+  std::optional<std::string> reporter_organisation;  // signals of this organisation...
+  std::vector<std::string> coordinator_areas;        // ...or in these areas
+  std::optional<std::vector<std::string>> areas;     // filter: only these areas
+  std::optional<std::string> category;
+  std::optional<std::string> status;
+  std::optional<absl::Time> reported_from;  // inclusive
+  std::optional<absl::Time> reported_to;    // exclusive
+  // Keyset position: only signals strictly after (older than) this one.
+  std::optional<std::pair<absl::Time, std::string>> after;
+  int limit = 50;
+};
+
+class SignalStore {
+ public:
+  explicit SignalStore(db::Pool* pool) : pool_(pool) {}
+
+  // Stores a new signal, or returns the stored one for a retry. ALREADY_EXISTS
+  // when the request id was used for different content; INVALID_ARGUMENT
+  // naming area_id or category_id when they are unknown to the tenant.
+  absl::StatusOr<SubmitResult> Submit(const RequestContext& caller, const Submission& submission);
+
+  // The signal with this id or reference in the tenant, or nullopt.
+  absl::StatusOr<std::optional<v1::Signal>> FindById(const std::string& tenant,
+                                                     const std::string& signal_id,
+                                                     absl::Time deadline);
+  absl::StatusOr<std::optional<v1::Signal>> FindByReference(const std::string& tenant,
+                                                            const std::string& reference,
+                                                            absl::Time deadline);
+
+  // One page of signals, newest first.
+  absl::StatusOr<std::vector<v1::Signal>> List(const SignalQuery& query, absl::Time deadline);
+
+  // `roots` and every area below them; unknown roots are left out.
+  absl::StatusOr<std::set<std::string>> AreasWithin(const std::string& tenant,
+                                                    const std::vector<std::string>& roots,
+                                                    absl::Time deadline);
+
+  // The tenant's active categories.
+  absl::StatusOr<std::vector<v1::Category>> Categories(const std::string& tenant,
+                                                       absl::Time deadline);
+
+  // Sets up a tenant with its areas (parents before children) and the
+  // starting category set. Idempotent.
+  absl::Status CreateTenant(const std::string& tenant, const std::string& name,
+                            const std::vector<AreaRow>& areas);
+
+ private:
+  db::Pool* pool_;
+};
+
+}  // namespace hartslag::intake
+
+#endif  // HARTSLAG_SERVICES_INTAKE_SIGNAL_STORE_H_
