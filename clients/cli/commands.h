@@ -1,0 +1,22 @@
+// The CLI's commands. Each parses its own flags from `args` (the words after
+// the command), prints its result on stdout and returns the error to report.
+#ifndef HARTSLAG_CLIENTS_CLI_COMMANDS_H_
+#define HARTSLAG_CLIENTS_CLI_COMMANDS_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace hartslag::cli {
+
+// hartslag signal submit|get|list
+absl::Status SignalCommand(const std::vector<std::string>& args);
+// hartslag categories
+absl::Status CategoriesCommand(const std::vector<std::string>& args);
+// hartslag dev token
+absl::Status DevCommand(const std::vector<std::string>& args);
+
+}  // namespace hartslag::cli
+
+#endif  // HARTSLAG_CLIENTS_CLI_COMMANDS_H_

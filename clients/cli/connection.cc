@@ -1,0 +1,68 @@
+#include "clients/cli/connection.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/crypto.h"
+
+namespace hartslag::cli {
+namespace {
+
+absl::StatusOr<std::string> ReadFile(const std::string& path, const char* flag) {
+  std::ifstream in(path);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat(flag, ": cannot read ", path));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+}  // namespace
+
+void Connection::AddFlags(Flags& flags, const std::string& server_env,
+                          const std::string& default_server) {
+  flags.Add("server", server_env, default_server, "service address (host:port)");
+  flags.Add("ca", "HARTSLAG_CA", "", "PEM file of the CA that signed the service's certificate");
+  flags.Add("token", "HARTSLAG_TOKEN", "", "bearer token");
+  flags.Add("token-file", "HARTSLAG_TOKEN_FILE", "", "file holding the bearer token");
+  flags.Add("timeout", "HARTSLAG_TIMEOUT", "10s", "deadline for each call");
+}
+
+absl::StatusOr<Connection> Connection::FromFlags(const Flags& flags) {
+  Connection connection;
+  if (flags.Get("ca").empty()) {
+    return absl::InvalidArgumentError("--ca is required (or set HARTSLAG_CA)");
+  }
+  grpc::SslCredentialsOptions tls;
+  auto ca = ReadFile(flags.Get("ca"), "--ca");
+  if (!ca.ok()) return ca.status();
+  tls.pem_root_certs = *ca;
+  connection.token_ = flags.Get("token");
+  if (connection.token_.empty() && !flags.Get("token-file").empty()) {
+    auto token = ReadFile(flags.Get("token-file"), "--token-file");
+    if (!token.ok()) return token.status();
+    connection.token_ = std::string(absl::StripAsciiWhitespace(*token));
+  }
+  if (!absl::ParseDuration(flags.Get("timeout"), &connection.timeout_) ||
+      connection.timeout_ <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--timeout: must be a duration such as 10s");
+  }
+  connection.channel_ = grpc::CreateChannel(flags.Get("server"), grpc::SslCredentials(tls));
+  return connection;
+}
+
+std::unique_ptr<grpc::ClientContext> Connection::NewCall() const {
+  auto call = std::make_unique<grpc::ClientContext>();
+  if (!token_.empty()) call->AddMetadata("authorization", absl::StrCat("Bearer ", token_));
+  call->AddMetadata("x-request-id", HexEncode(RandomBytes(8)));
+  call->set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
+  return call;
+}
+
+absl::Status FromGrpc(const grpc::Status& status) {
+  if (status.ok()) return absl::OkStatus();
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+}
+
+}  // namespace hartslag::cli

@@ -1,0 +1,39 @@
+// How the CLI reaches a Hartslag service: a TLS channel checked against the
+// deployment's CA, the caller's bearer token on every call, and a deadline.
+#ifndef HARTSLAG_CLIENTS_CLI_CONNECTION_H_
+#define HARTSLAG_CLIENTS_CLI_CONNECTION_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "services/common/config.h"
+
+namespace hartslag::cli {
+
+class Connection {
+ public:
+  // Declares --server, --ca, --token, --token-file and --timeout on `flags`,
+  // with `server_env` as the environment fallback of --server.
+  static void AddFlags(Flags& flags, const std::string& server_env, const std::string& default_server);
+  static absl::StatusOr<Connection> FromFlags(const Flags& flags);
+
+  const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
+  // A fresh context per call: token, request id and deadline set.
+  std::unique_ptr<grpc::ClientContext> NewCall() const;
+
+ private:
+  std::shared_ptr<grpc::Channel> channel_;
+  std::string token_;
+  absl::Duration timeout_;
+};
+
+// "error: <what went wrong>" for a failed call, with the gRPC code's name.
+absl::Status FromGrpc(const grpc::Status& status);
+
+}  // namespace hartslag::cli
+
+#endif  // HARTSLAG_CLIENTS_CLI_CONNECTION_H_

@@ -1,0 +1,50 @@
+// hartslag: the command-line tool for coaches, coordinators, partners and
+// operators. Exit codes: 0 success, 1 the service refused or failed, 2 usage.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "clients/cli/commands.h"
+#include "services/common/config.h"
+
+namespace {
+
+constexpr char kUsage[] = R"(usage: hartslag <command> [flags]
+
+commands:
+  signal submit|get|list   submit a signal, show one, list them
+  categories               list the signal categories
+  dev token                issue a development token
+
+Every command takes --help. Connection flags fall back to the environment:
+HARTSLAG_INTAKE_ADDR, HARTSLAG_CA, HARTSLAG_TOKEN, HARTSLAG_TOKEN_FILE.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace hartslag::cli;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "help") {
+    std::fputs(kUsage, args.empty() ? stderr : stdout);
+    return args.empty() ? 2 : 0;
+  }
+  std::string command = args[0];
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  absl::Status status;
+  if (command == "signal") {
+    status = SignalCommand(rest);
+  } else if (command == "categories") {
+    status = CategoriesCommand(rest);
+  } else if (command == "dev") {
+    status = DevCommand(rest);
+  } else {
+    std::fprintf(stderr, "hartslag: unknown command %s\n\n%s", command.c_str(), kUsage);
+    return 2;
+  }
+  if (hartslag::IsHelpRequested(status) || status.ok()) return 0;
+  std::fprintf(stderr, "error: %s: %s\n", absl::StatusCodeToString(status.code()).c_str(),
+               std::string(status.message()).c_str());
+  return 1;
+}

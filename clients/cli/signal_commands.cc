@@ -1,0 +1,300 @@
+// hartslag signal submit|get|list and hartslag categories.
+#include <cstdio>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "clients/cli/commands.h"
+#include "clients/cli/connection.h"
+#include "clients/cli/output.h"
+#include "hartslag/intake/v1/intake.grpc.pb.h"
+#include "services/common/crypto.h"
+#include "services/common/proto_time.h"
+#include "services/common/status_macros.h"
+
+namespace hartslag::cli {
+namespace {
+
+namespace v1 = hartslag::intake::v1;
+
+constexpr char kServerEnv[] = "HARTSLAG_INTAKE_ADDR";
+constexpr char kDefaultServer[] = "localhost:7402";
+
+// Accepts RFC 3339 ("2026-11-28T23:00:00+01:00"), or Dutch local time as
+// "2026-11-28 23:00" or "2026-11-28".
+absl::StatusOr<absl::Time> ParseTimeFlag(const std::string& flag, const std::string& text) {
+  absl::Time time;
+  std::string err;
+  if (absl::ParseTime(absl::RFC3339_full, text, &time, &err)) return time;
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone("Europe/Amsterdam", &zone)) zone = absl::UTCTimeZone();
+  for (const char* format : {"%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"}) {
+    if (absl::ParseTime(format, text, zone, &time, &err)) return time;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("--", flag, ": use 2026-11-28, \"2026-11-28 23:00\" or RFC 3339"));
+}
+
+template <typename Enum, typename Parse>
+absl::StatusOr<Enum> ParseEnumFlag(const std::string& flag, const std::string& value,
+                                   const std::string& prefix, Parse parse) {
+  Enum result;
+  if (!parse(prefix + absl::AsciiStrToUpper(value), &result)) {
+    return absl::InvalidArgumentError(absl::StrCat("--", flag, ": unknown value ", value));
+  }
+  return result;
+}
+
+std::string AddressLine(const v1::Signal& s) {
+  if (!s.has_location()) return "";
+  const auto& a = s.location().address();
+  return absl::StrCat(a.street(), " ", a.house_number(), a.house_number_addition(), ", ",
+                      a.postcode());
+}
+
+void PrintSignal(const v1::Signal& s) {
+  std::vector<std::vector<std::string>> rows = {
+      {"reference", s.reference()},
+      {"status", EnumLabel(v1::SignalStatus_Name(s.status()), "SIGNAL_STATUS_")},
+      {"area", s.area().name()},
+      {"category", s.category_id() + (s.meldcode() ? "  (Meldcode: overweeg melding Veilig Thuis)" : "")},
+      {"urgency", EnumLabel(v1::Urgency_Name(s.urgency()), "URGENCY_")},
+      {"source", EnumLabel(v1::Source_Name(s.source()), "SOURCE_")},
+      {"observed", LocalTime(s.observed_at())},
+      {"reported", LocalTime(s.reported_at())},
+      {"organisation", s.reporter().organisation_id()},
+  };
+  if (!s.status_only()) {
+    rows.push_back({"address", AddressLine(s) + " " + s.location().address().city()});
+    rows.push_back({"description", s.description()});
+    for (const auto& p : s.persons()) {
+      rows.push_back({"person", absl::StrCat(p.name(), p.birth_year() ? absl::StrCat(" (", p.birth_year(), ")") : "",
+                                             p.role().empty() ? "" : ", " + p.role())});
+    }
+  }
+  if (!s.feedback().empty()) rows.push_back({"feedback", s.feedback()});
+  rows.push_back({"id", s.signal_id()});
+  for (const auto& row : rows) std::printf("%-13s %s\n", row[0].c_str(), row[1].c_str());
+}
+
+absl::Status Submit(const std::vector<std::string>& args) {
+  Flags flags("hartslag signal submit", "submit a signal");
+  Connection::AddFlags(flags, kServerEnv, kDefaultServer);
+  flags.AddBool("json", "", false, "print JSON");
+  flags.Add("request-id", "", "", "UUID making the submission exactly-once (default: a new one)");
+  flags.Add("area", "", "", "area id, e.g. vrieheide");
+  flags.Add("category", "", "", "category id, e.g. afval-dumping (see hartslag categories)");
+  flags.Add("street", "", "", "street name");
+  flags.Add("house-number", "", "0", "house number");
+  flags.Add("addition", "", "", "house letter or addition");
+  flags.Add("postcode", "", "", "postcode, e.g. 6415 AB");
+  flags.Add("city", "", "Heerlen", "city");
+  flags.Add("bag-id", "", "", "BAG nummeraanduiding id (16 digits)");
+  flags.Add("lat", "", "", "latitude");
+  flags.Add("lon", "", "", "longitude");
+  flags.Add("description", "", "", "what was seen (10 to 4000 characters)");
+  flags.Add("observed-at", "", "", "when it was seen (default: now)");
+  flags.Add("source", "", "street_coach",
+            "street_coach, boa, police, resident, housing, care, camera or other");
+  flags.Add("urgency", "", "normal", "low, normal, high or acute");
+  flags.Add("persons", "", "", "persons involved: \"name|birth year|role;...\"");
+  RETURN_IF_ERROR(flags.Parse(args));
+  ASSIGN_OR_RETURN(Connection connection, Connection::FromFlags(flags));
+
+  v1::SubmitSignalRequest request;
+  request.set_request_id(flags.IsSet("request-id") ? flags.Get("request-id") : RandomUuid());
+  request.set_area_id(flags.Get("area"));
+  request.set_category_id(flags.Get("category"));
+  auto* address = request.mutable_location()->mutable_address();
+  address->set_street(flags.Get("street"));
+  ASSIGN_OR_RETURN(int house_number, flags.GetInt("house-number"));
+  address->set_house_number(house_number);
+  address->set_house_number_addition(flags.Get("addition"));
+  address->set_postcode(flags.Get("postcode"));
+  address->set_city(flags.Get("city"));
+  address->set_bag_id(flags.Get("bag-id"));
+  if (flags.IsSet("lat") || flags.IsSet("lon")) {
+    double lat = 0, lon = 0;
+    if (!absl::SimpleAtod(flags.Get("lat"), &lat) || !absl::SimpleAtod(flags.Get("lon"), &lon)) {
+      return absl::InvalidArgumentError("--lat and --lon: both needed, as decimal degrees");
+    }
+    request.mutable_location()->mutable_point()->set_latitude(lat);
+    request.mutable_location()->mutable_point()->set_longitude(lon);
+  }
+  request.set_description(flags.Get("description"));
+  if (flags.IsSet("observed-at")) {
+    ASSIGN_OR_RETURN(absl::Time observed, ParseTimeFlag("observed-at", flags.Get("observed-at")));
+    *request.mutable_observed_at() = TimeToProto(observed);
+  }
+  ASSIGN_OR_RETURN(v1::Source source, ParseEnumFlag<v1::Source>("source", flags.Get("source"),
+                                                                "SOURCE_", v1::Source_Parse));
+  request.set_source(source);
+  ASSIGN_OR_RETURN(v1::Urgency urgency,
+                   ParseEnumFlag<v1::Urgency>("urgency", flags.Get("urgency"), "URGENCY_",
+                                              v1::Urgency_Parse));
+  request.set_urgency(urgency);
+  for (absl::string_view entry : absl::StrSplit(flags.Get("persons"), ';', absl::SkipWhitespace())) {
+    std::vector<std::string> parts = absl::StrSplit(entry, '|');
+    v1::Person* person = request.add_persons();
+    person->set_name(parts[0]);
+    if (parts.size() > 1 && !parts[1].empty()) {
+      int year = 0;
+      if (!absl::SimpleAtoi(parts[1], &year)) {
+        return absl::InvalidArgumentError("--persons: birth year must be a number");
+      }
+      person->set_birth_year(year);
+    }
+    if (parts.size() > 2) person->set_role(parts[2]);
+  }
+
+  auto stub = v1::SignalService::NewStub(connection.channel());
+  v1::SubmitSignalResponse response;
+  RETURN_IF_ERROR(FromGrpc(stub->SubmitSignal(connection.NewCall().get(), request, &response)));
+  if (flags.GetBool("json")) {
+    PrintJson(response);
+    return absl::OkStatus();
+  }
+  std::printf("%s %s (request id %s)\n", response.replayed() ? "already submitted:" : "submitted:",
+              response.signal().reference().c_str(), request.request_id().c_str());
+  if (response.signal().meldcode()) {
+    std::printf("Meldcode: bij een vermoeden van huiselijk geweld of kindermishandeling, "
+                "overweeg een melding bij Veilig Thuis.\n");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Get(const std::vector<std::string>& args) {
+  Flags flags("hartslag signal get", "show one signal: hartslag signal get SV-2026-000123|ID");
+  Connection::AddFlags(flags, kServerEnv, kDefaultServer);
+  flags.AddBool("json", "", false, "print JSON");
+  RETURN_IF_ERROR(flags.Parse(args));
+  if (flags.positionals().size() != 1) {
+    return absl::InvalidArgumentError("give one signal reference or id");
+  }
+  ASSIGN_OR_RETURN(Connection connection, Connection::FromFlags(flags));
+  v1::GetSignalRequest request;
+  const std::string& key = flags.positionals()[0];
+  // A UUID is 36 characters; references are shorter (SV-2026-000123).
+  if (key.size() == 36) {
+    request.set_signal_id(key);
+  } else {
+    request.set_reference(absl::AsciiStrToUpper(key));
+  }
+  auto stub = v1::SignalService::NewStub(connection.channel());
+  v1::Signal signal;
+  RETURN_IF_ERROR(FromGrpc(stub->GetSignal(connection.NewCall().get(), request, &signal)));
+  if (flags.GetBool("json")) {
+    PrintJson(signal);
+  } else {
+    PrintSignal(signal);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status List(const std::vector<std::string>& args) {
+  Flags flags("hartslag signal list", "list signals, newest first");
+  Connection::AddFlags(flags, kServerEnv, kDefaultServer);
+  flags.AddBool("json", "", false, "print JSON");
+  flags.Add("area", "", "", "only this area and its wijken");
+  flags.Add("category", "", "", "only this category");
+  flags.Add("status", "", "", "only this status, e.g. new");
+  flags.Add("from", "", "", "reported at or after");
+  flags.Add("to", "", "", "reported before");
+  flags.Add("page-size", "", "50", "signals per page (at most 200)");
+  flags.Add("page-token", "", "", "continue from a previous page");
+  flags.AddBool("all", "", false, "fetch every page");
+  RETURN_IF_ERROR(flags.Parse(args));
+  ASSIGN_OR_RETURN(Connection connection, Connection::FromFlags(flags));
+  v1::ListSignalsRequest request;
+  request.set_area_id(flags.Get("area"));
+  request.set_category_id(flags.Get("category"));
+  if (flags.IsSet("status")) {
+    ASSIGN_OR_RETURN(v1::SignalStatus status,
+                     ParseEnumFlag<v1::SignalStatus>("status", flags.Get("status"),
+                                                     "SIGNAL_STATUS_", v1::SignalStatus_Parse));
+    request.set_status(status);
+  }
+  if (flags.IsSet("from")) {
+    ASSIGN_OR_RETURN(absl::Time from, ParseTimeFlag("from", flags.Get("from")));
+    *request.mutable_reported()->mutable_start() = TimeToProto(from);
+  }
+  if (flags.IsSet("to")) {
+    ASSIGN_OR_RETURN(absl::Time to, ParseTimeFlag("to", flags.Get("to")));
+    *request.mutable_reported()->mutable_end() = TimeToProto(to);
+  }
+  ASSIGN_OR_RETURN(int page_size, flags.GetInt("page-size"));
+  request.set_page_size(page_size);
+  request.set_page_token(flags.Get("page-token"));
+
+  auto stub = v1::SignalService::NewStub(connection.channel());
+  v1::ListSignalsResponse all;
+  for (;;) {
+    v1::ListSignalsResponse page;
+    RETURN_IF_ERROR(FromGrpc(stub->ListSignals(connection.NewCall().get(), request, &page)));
+    for (auto& s : *page.mutable_signals()) *all.add_signals() = std::move(s);
+    all.set_next_page_token(page.next_page_token());
+    if (!flags.GetBool("all") || page.next_page_token().empty()) break;
+    request.set_page_token(page.next_page_token());
+  }
+  if (flags.GetBool("json")) {
+    PrintJson(all);
+    return absl::OkStatus();
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& s : all.signals()) {
+    rows.push_back({s.reference(), LocalTime(s.reported_at()), s.area().name(), s.category_id(),
+                    EnumLabel(v1::Urgency_Name(s.urgency()), "URGENCY_"),
+                    EnumLabel(v1::SignalStatus_Name(s.status()), "SIGNAL_STATUS_"),
+                    s.status_only() ? "(status only)" : AddressLine(s)});
+  }
+  PrintTable({"REFERENCE", "REPORTED", "AREA", "CATEGORY", "URGENCY", "STATUS", "ADDRESS"}, rows);
+  std::printf("%d signal(s)", all.signals_size());
+  if (!all.next_page_token().empty()) {
+    std::printf("; more with --page-token %s (or --all)", all.next_page_token().c_str());
+  }
+  std::printf("\n");
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status SignalCommand(const std::vector<std::string>& args) {
+  if (args.empty() || args[0] == "--help" || args[0] == "help") {
+    std::printf("usage: hartslag signal submit|get|list [flags]  (each takes --help)\n");
+    return args.empty() ? absl::InvalidArgumentError("missing subcommand") : absl::OkStatus();
+  }
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (args[0] == "submit") return Submit(rest);
+  if (args[0] == "get") return Get(rest);
+  if (args[0] == "list") return List(rest);
+  return absl::InvalidArgumentError(absl::StrCat("unknown subcommand signal ", args[0]));
+}
+
+absl::Status CategoriesCommand(const std::vector<std::string>& args) {
+  Flags flags("hartslag categories", "list the signal categories of your municipality");
+  Connection::AddFlags(flags, kServerEnv, kDefaultServer);
+  flags.AddBool("json", "", false, "print JSON");
+  RETURN_IF_ERROR(flags.Parse(args));
+  ASSIGN_OR_RETURN(Connection connection, Connection::FromFlags(flags));
+  auto stub = v1::SignalService::NewStub(connection.channel());
+  v1::ListCategoriesResponse response;
+  RETURN_IF_ERROR(FromGrpc(stub->ListCategories(connection.NewCall().get(), {}, &response)));
+  if (flags.GetBool("json")) {
+    PrintJson(response);
+    return absl::OkStatus();
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& c : response.categories()) {
+    rows.push_back({c.category_id(), c.label(),
+                    c.default_meeting() == v1::MEETING_KIND_LEEFBAARHEID ? "Leefbaarheidsoverleg"
+                                                                         : "Casuïstiekoverleg",
+                    absl::StrCat(c.handling_deadline_days(), " dagen"),
+                    c.meldcode() ? "Meldcode" : ""});
+  }
+  PrintTable({"ID", "CATEGORIE", "OVERLEG", "TERMIJN", ""}, rows);
+  return absl::OkStatus();
+}
+
+}  // namespace hartslag::cli

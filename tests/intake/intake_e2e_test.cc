@@ -1,0 +1,273 @@
+// hartslag-intake end to end: the real binary on a free port with TLS, a real
+// PostgreSQL, and the generated gRPC client, as a partner system meets it.
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <functional>
+#include <set>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "hartslag/intake/v1/intake.grpc.pb.h"
+#include "services/common/crypto.h"
+#include "services/common/token.h"
+#include "tests/support/service_process.h"
+#include "tests/support/test_database.h"
+#include "tests/support/test_keys.h"
+
+namespace hartslag::intake {
+namespace {
+
+using testing::CertsDir;
+using testing::ClaimsFor;
+using testing::ReadFileOrDie;
+
+v1::SubmitSignalRequest Signal() {
+  v1::SubmitSignalRequest r;
+  r.set_request_id(RandomUuid());
+  r.set_area_id("vrieheide");
+  auto* a = r.mutable_location()->mutable_address();
+  a->set_street("Heerenweg");
+  a->set_house_number(12);
+  a->set_postcode("6414 AB");
+  a->set_city("Heerlen");
+  r.set_category_id("afval-dumping");
+  r.set_description("Matrassen en huisraad naast de container.");
+  r.set_source(v1::SOURCE_STREET_COACH);
+  return r;
+}
+
+class IntakeEndToEndTest : public ::testing::Test {
+ protected:
+  IntakeEndToEndTest() : signer_(*TokenSigner::FromPemFile(CertsDir() + "/jwt.key")) {
+    Start();
+    coach_ = Token(ClaimsFor("coach-1", "straatcoaches", "MUNICIPALITY", {"REPORTER"}, {"vrieheide"}));
+    coordinator_ =
+        Token(ClaimsFor("coord-1", "gemeente", "MUNICIPALITY", {"COORDINATOR"}, {"heerlen-noord"}));
+    partner_ = Token(ClaimsFor("agent-1", "politie", "POLICE", {"PARTNER"}, {"heerlen-noord"}));
+  }
+
+  void Start() {
+    std::string certs = CertsDir();
+    intake_ = std::make_unique<testing::ServiceProcess>(
+        HARTSLAG_INTAKE_BINARY,
+        std::vector<std::string>{"--db", db_.conninfo(), "--tls-cert", certs + "/server.pem",
+                                 "--tls-key", certs + "/server.key", "--jwt-public-keys",
+                                 certs + "/jwt.pub"});
+    grpc::SslCredentialsOptions tls;
+    tls.pem_root_certs = ReadFileOrDie(certs + "/ca.pem");
+    channel_ = grpc::CreateChannel(intake_->address(), grpc::SslCredentials(tls));
+    stub_ = v1::SignalService::NewStub(channel_);
+  }
+
+  std::string Token(const TokenClaims& claims) { return *signer_.Sign(claims); }
+
+  std::unique_ptr<grpc::ClientContext> Call(const std::string& token) {
+    auto call = std::make_unique<grpc::ClientContext>();
+    if (!token.empty()) call->AddMetadata("authorization", "Bearer " + token);
+    call->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    return call;
+  }
+
+  grpc::Status Submit(const std::string& token, const v1::SubmitSignalRequest& request,
+                      v1::SubmitSignalResponse* response) {
+    return stub_->SubmitSignal(Call(token).get(), request, response);
+  }
+
+  std::vector<v1::Signal> ListAll(const std::string& token) {
+    v1::ListSignalsRequest request;
+    request.set_page_size(200);
+    std::vector<v1::Signal> all;
+    do {
+      v1::ListSignalsResponse page;
+      grpc::Status status = stub_->ListSignals(Call(token).get(), request, &page);
+      EXPECT_TRUE(status.ok()) << status.error_message();
+      if (!status.ok()) break;
+      for (const auto& s : page.signals()) all.push_back(s);
+      request.set_page_token(page.next_page_token());
+    } while (!request.page_token().empty());
+    return all;
+  }
+
+  testing::TestDatabase db_;
+  TokenSigner signer_;
+  std::unique_ptr<testing::ServiceProcess> intake_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::SignalService::Stub> stub_;
+  std::string coach_, coordinator_, partner_;
+};
+
+TEST_F(IntakeEndToEndTest, SubmittedSignalIsListedAndSurvivesARestart) {
+  v1::SubmitSignalResponse submitted;
+  grpc::Status status = Submit(coach_, Signal(), &submitted);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_FALSE(submitted.signal().reference().empty());
+
+  std::vector<v1::Signal> listed = ListAll(coordinator_);
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].reference(), submitted.signal().reference());
+
+  EXPECT_EQ(intake_->Stop(), 0) << "graceful shutdown exits 0";
+  Start();
+  listed = ListAll(coordinator_);
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].signal_id(), submitted.signal().signal_id());
+  v1::GetSignalRequest get;
+  get.set_reference(submitted.signal().reference());
+  v1::Signal fetched;
+  ASSERT_TRUE(stub_->GetSignal(Call(coordinator_).get(), get, &fetched).ok());
+  EXPECT_EQ(fetched.description(), "Matrassen en huisraad naast de container.");
+}
+
+TEST_F(IntakeEndToEndTest, PlaintextConnectionIsRefused) {
+  auto plain = v1::SignalService::NewStub(
+      grpc::CreateChannel(intake_->address(), grpc::InsecureChannelCredentials()));
+  v1::ListCategoriesResponse response;
+  auto call = Call(coordinator_);
+  call->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
+  grpc::Status status = plain->ListCategories(call.get(), {}, &response);
+  EXPECT_FALSE(status.ok());
+  EXPECT_EQ(response.categories_size(), 0);
+}
+
+TEST_F(IntakeEndToEndTest, WithoutAValidTokenEveryCallIsUnauthenticated) {
+  v1::SubmitSignalRequest bad;  // invalid too: authentication is still checked first
+  TokenClaims expired = ClaimsFor("coach-1", "straatcoaches", "MUNICIPALITY", {"REPORTER"}, {});
+  expired.expires_at = absl::Now() - absl::Hours(1);
+  testing::KeyPair stranger = testing::NewEd25519KeyPair();
+  std::string foreign = *TokenSigner::FromPem(stranger.private_pem)->Sign(
+      ClaimsFor("coach-1", "straatcoaches", "MUNICIPALITY", {"REPORTER"}, {}));
+  for (const std::string& token : {std::string(), std::string("garbage"), Token(expired), foreign}) {
+    v1::SubmitSignalResponse submitted;
+    EXPECT_EQ(Submit(token, bad, &submitted).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_EQ(Submit(token, Signal(), &submitted).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    v1::ListSignalsResponse list;
+    EXPECT_EQ(stub_->ListSignals(Call(token).get(), {}, &list).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
+  }
+  EXPECT_TRUE(ListAll(coordinator_).empty());
+}
+
+TEST_F(IntakeEndToEndTest, RolesFollowTheIntakeRules) {
+  v1::SubmitSignalResponse submitted;
+  EXPECT_EQ(Submit(partner_, Signal(), &submitted).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Submit(coordinator_, Signal(), &submitted).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  v1::ListSignalsResponse list;
+  EXPECT_EQ(stub_->ListSignals(Call(partner_).get(), {}, &list).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  v1::ListCategoriesResponse categories;
+  EXPECT_EQ(stub_->ListCategories(Call(partner_).get(), {}, &categories).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  v1::Signal signal;
+  v1::GetSignalRequest get;
+  get.set_reference("SV-2026-000001");
+  EXPECT_EQ(stub_->GetSignal(Call(partner_).get(), get, &signal).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(stub_->ListCategories(Call(coach_).get(), {}, &categories).ok());
+  EXPECT_EQ(categories.categories_size(), 15);
+}
+
+TEST_F(IntakeEndToEndTest, HundredConcurrentSubmissionsGiveHundredDistinctReferences) {
+  constexpr int kCalls = 100;
+  std::vector<std::string> references(kCalls);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kCalls; ++i) {
+    threads.emplace_back([&, i] {
+      v1::SubmitSignalResponse response;
+      grpc::Status status = Submit(coach_, Signal(), &response);
+      references[i] = status.ok() ? response.signal().reference() : status.error_message();
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<std::string> distinct(references.begin(), references.end());
+  EXPECT_EQ(distinct.size(), static_cast<size_t>(kCalls));
+  for (const std::string& r : distinct) EXPECT_EQ(r.rfind("SV-", 0), 0u) << r;
+  EXPECT_EQ(ListAll(coordinator_).size(), static_cast<size_t>(kCalls));
+}
+
+TEST_F(IntakeEndToEndTest, HundredConcurrentRetriesOfOneRequestGiveOneSignal) {
+  constexpr int kCalls = 100;
+  v1::SubmitSignalRequest request = Signal();
+  std::vector<std::string> ids(kCalls);
+  std::atomic<int> fresh{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kCalls; ++i) {
+    threads.emplace_back([&, i] {
+      v1::SubmitSignalResponse response;
+      grpc::Status status = Submit(coach_, request, &response);
+      ids[i] = status.ok() ? response.signal().signal_id() : status.error_message();
+      if (status.ok() && !response.replayed()) ++fresh;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), 1u) << ids[0];
+  EXPECT_EQ(fresh.load(), 1);
+  EXPECT_EQ(ListAll(coordinator_).size(), 1u);
+}
+
+TEST_F(IntakeEndToEndTest, EveryBadInputIsInvalidArgumentAndStoresNothing) {
+  v1::SubmitSignalResponse kept;
+  ASSERT_TRUE(Submit(coach_, Signal(), &kept).ok());
+  using R = v1::SubmitSignalRequest;
+  const std::vector<std::pair<std::string, std::function<void(R&)>>> spoilers = {
+      {"request_id", [](R& r) { r.set_request_id("again"); }},
+      {"area_id", [](R& r) { r.set_area_id("atlantis"); }},
+      {"area_id", [](R& r) { r.clear_area_id(); }},
+      {"location.address", [](R& r) { r.clear_location(); }},
+      {"location.address.street", [](R& r) { r.mutable_location()->mutable_address()->clear_street(); }},
+      {"location.address.house_number", [](R& r) { r.mutable_location()->mutable_address()->set_house_number(-4); }},
+      {"location.address.postcode", [](R& r) { r.mutable_location()->mutable_address()->set_postcode("ABCD 12"); }},
+      {"location.address.city", [](R& r) { r.mutable_location()->mutable_address()->set_city(std::string(200, 'x')); }},
+      {"location.point.latitude", [](R& r) { r.mutable_location()->mutable_point()->set_latitude(123); }},
+      {"category_id", [](R& r) { r.set_category_id("ufo-waarneming"); }},
+      {"description", [](R& r) { r.set_description("kort"); }},
+      {"observed_at", [](R& r) { r.mutable_observed_at()->set_seconds(absl::ToUnixSeconds(absl::Now()) + 3600); }},
+      {"source", [](R& r) { r.clear_source(); }},
+      {"persons[0].name", [](R& r) { r.add_persons(); }},
+  };
+  for (const auto& [field, spoil] : spoilers) {
+    R request = Signal();
+    spoil(request);
+    v1::SubmitSignalResponse response;
+    grpc::Status status = Submit(coach_, request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << field;
+    EXPECT_EQ(status.error_message().rfind(field + ":", 0), 0u)
+        << field << " vs " << status.error_message();
+  }
+  std::vector<v1::Signal> listed = ListAll(coordinator_);
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].signal_id(), kept.signal().signal_id());
+}
+
+TEST_F(IntakeEndToEndTest, HealthCheckReportsServing) {
+  grpc::GenericStub generic(channel_);
+  grpc::Slice empty("");  // HealthCheckRequest{service: ""} encodes as no bytes
+  grpc::ByteBuffer request(&empty, 1);
+  grpc::ByteBuffer response;
+  grpc::ClientContext call;
+  std::mutex mu;
+  std::condition_variable done;
+  bool finished = false;
+  grpc::Status status;
+  generic.UnaryCall(&call, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
+                    [&](grpc::Status s) {
+                      std::lock_guard<std::mutex> lock(mu);
+                      status = s;
+                      finished = true;
+                      done.notify_one();
+                    });
+  std::unique_lock<std::mutex> lock(mu);
+  done.wait(lock, [&] { return finished; });
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(response.Dump(&slices).ok());
+  std::string bytes;
+  for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  EXPECT_EQ(bytes, std::string("\x08\x01", 2)) << "status: SERVING";
+}
+
+}  // namespace
+}  // namespace hartslag::intake

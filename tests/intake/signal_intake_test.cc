@@ -1,0 +1,305 @@
+// SignalIntake against a real PostgreSQL: exactly-once submission, gapless
+// references under concurrency, need-to-know in lists, filters and paging.
+#include "services/intake/signal_intake.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/crypto.h"
+#include "services/common/migrations.h"
+#include "services/common/proto_time.h"
+#include "services/intake/signal_store.h"
+#include "tests/support/test_database.h"
+
+namespace hartslag::intake {
+namespace {
+
+RequestContext Person(std::string user, std::string org, std::set<Role> roles,
+                      std::vector<std::string> areas = {}, std::string tenant = "heerlen") {
+  RequestContext c;
+  c.tenant = std::move(tenant);
+  c.user = std::move(user);
+  c.organisation = std::move(org);
+  c.organisation_kind = common::v1::ORGANISATION_KIND_MUNICIPALITY;
+  c.roles = std::move(roles);
+  c.areas = std::move(areas);
+  c.deadline = absl::Now() + absl::Seconds(30);
+  return c;
+}
+
+v1::SubmitSignalRequest Signal(std::string area = "vrieheide", std::string category = "afval-dumping",
+                               int house_number = 12) {
+  v1::SubmitSignalRequest r;
+  r.set_request_id(RandomUuid());
+  r.set_area_id(std::move(area));
+  auto* a = r.mutable_location()->mutable_address();
+  a->set_street("Heerenweg");
+  a->set_house_number(house_number);
+  a->set_postcode("6414 AB");
+  a->set_city("Heerlen");
+  r.set_category_id(std::move(category));
+  r.set_description("Matrassen en huisraad naast de container.");
+  r.set_source(v1::SOURCE_STREET_COACH);
+  return r;
+}
+
+class SignalIntakeTest : public ::testing::Test {
+ protected:
+  SignalIntakeTest()
+      : pool_(*db::Pool::Open(db_.conninfo(), 8)), store_(pool_.get()), intake_(&store_) {
+    auto applied = db::ApplyMigrations(*pool_, kSchema, IntakeMigrations());
+    EXPECT_TRUE(applied.ok()) << applied.status();
+  }
+
+  int64_t CountSignals() {
+    int64_t n = -1;
+    EXPECT_TRUE(pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
+      auto rows = tx.Query("SELECT count(*) AS n FROM intake.signals");
+      if (!rows.ok()) return rows.status();
+      n = rows->Int(0, "n");
+      return absl::OkStatus();
+    }).ok());
+    return n;
+  }
+
+  std::string Year() { return absl::StrCat(absl::ToCivilYear(absl::Now(), absl::UTCTimeZone()).year()); }
+
+  testing::TestDatabase db_;
+  std::unique_ptr<db::Pool> pool_;
+  SignalStore store_;
+  SignalIntake intake_;
+  const RequestContext coach_ = Person("coach-1", "straatcoaches", {Role::kReporter});
+  const RequestContext colleague_ = Person("coach-2", "straatcoaches", {Role::kReporter});
+  const RequestContext boa_ = Person("boa-1", "handhaving", {Role::kReporter});
+  const RequestContext coordinator_ =
+      Person("coord-1", "gemeente", {Role::kCoordinator}, {"heerlen-noord"});
+};
+
+TEST_F(SignalIntakeTest, SubmittedSignalGetsReferenceAndStatusNew) {
+  auto response = intake_.Submit(coach_, Signal());
+  ASSERT_TRUE(response.ok()) << response.status();
+  const v1::Signal& s = response->signal();
+  EXPECT_EQ(s.reference(), absl::StrCat("SV-", Year(), "-000001"));
+  EXPECT_EQ(s.status(), v1::SIGNAL_STATUS_NEW);
+  EXPECT_EQ(s.area().name(), "Vrieheide");
+  EXPECT_EQ(s.reporter().user_id(), "coach-1");
+  EXPECT_FALSE(response->replayed());
+  auto second = intake_.Submit(coach_, Signal());
+  EXPECT_EQ(second->signal().reference(), absl::StrCat("SV-", Year(), "-000002"));
+}
+
+TEST_F(SignalIntakeTest, RetryWithSameRequestIdReturnsTheSameSignal) {
+  v1::SubmitSignalRequest request = Signal();
+  auto first = intake_.Submit(coach_, request);
+  auto retry = intake_.Submit(coach_, request);
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_TRUE(retry->replayed());
+  EXPECT_EQ(retry->signal().signal_id(), first->signal().signal_id());
+  EXPECT_EQ(retry->signal().reference(), first->signal().reference());
+  EXPECT_EQ(CountSignals(), 1);
+}
+
+TEST_F(SignalIntakeTest, RetryWithoutObservedAtStillMatches) {
+  v1::SubmitSignalRequest request = Signal();
+  request.clear_observed_at();
+  auto first = intake_.Submit(coach_, request);
+  absl::SleepFor(absl::Milliseconds(5));
+  auto retry = intake_.Submit(coach_, request);
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_EQ(retry->signal().signal_id(), first->signal().signal_id());
+}
+
+TEST_F(SignalIntakeTest, SameRequestIdWithOtherContentIsRefused) {
+  v1::SubmitSignalRequest request = Signal();
+  ASSERT_TRUE(intake_.Submit(coach_, request).ok());
+  request.set_description("Iets heel anders gezien bij de flat.");
+  auto reuse = intake_.Submit(coach_, request);
+  EXPECT_EQ(reuse.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_NE(reuse.status().message().find("request_id"), absl::string_view::npos);
+  EXPECT_EQ(CountSignals(), 1);
+}
+
+TEST_F(SignalIntakeTest, UnknownAreaOrCategoryIsRefusedAndUsesNoNumber) {
+  auto area = intake_.Submit(coach_, Signal("atlantis"));
+  EXPECT_EQ(area.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(area.status().message(), "area_id: not a known area");
+  auto category = intake_.Submit(coach_, Signal("vrieheide", "ufo-waarneming"));
+  EXPECT_EQ(category.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(category.status().message(), "category_id: not a known, active category");
+  EXPECT_EQ(CountSignals(), 0);
+  EXPECT_EQ(intake_.Submit(coach_, Signal())->signal().reference(),
+            absl::StrCat("SV-", Year(), "-000001"));
+}
+
+TEST_F(SignalIntakeTest, ConcurrentSubmissionsGetDistinctGaplessReferences) {
+  constexpr int kSignals = 40;
+  std::vector<std::string> references(kSignals);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kSignals; ++i) {
+    threads.emplace_back([&, i] {
+      auto r = intake_.Submit(coach_, Signal());
+      references[i] = r.ok() ? r->signal().reference() : r.status().ToString();
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<std::string> expected;
+  for (int i = 1; i <= kSignals; ++i) {
+    expected.insert(absl::StrCat("SV-", Year(), "-", std::string(6 - std::to_string(i).size(), '0'), i));
+  }
+  EXPECT_EQ(std::set<std::string>(references.begin(), references.end()), expected);
+}
+
+TEST_F(SignalIntakeTest, ReporterListsOwnOrganisationColleaguesAsStatusOnly) {
+  ASSERT_TRUE(intake_.Submit(coach_, Signal()).ok());
+  ASSERT_TRUE(intake_.Submit(colleague_, Signal()).ok());
+  ASSERT_TRUE(intake_.Submit(boa_, Signal()).ok());
+  auto list = intake_.List(coach_, {});
+  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_EQ(list->signals_size(), 2);
+  int status_only = 0;
+  for (const auto& s : list->signals()) {
+    EXPECT_EQ(s.reporter().organisation_id(), "straatcoaches");
+    if (s.status_only()) {
+      ++status_only;
+      EXPECT_TRUE(s.description().empty());
+    }
+  }
+  EXPECT_EQ(status_only, 1);
+}
+
+TEST_F(SignalIntakeTest, CoordinatorSeesItsAreasIncludingWijken) {
+  ASSERT_TRUE(store_.CreateTenant("heerlen", "Gemeente Heerlen",
+                                  {{"heerlen-zuid", "", "Heerlen-Zuid"},
+                                   {"welten", "heerlen-zuid", "Welten"}}).ok());
+  ASSERT_TRUE(intake_.Submit(coach_, Signal("vrieheide")).ok());
+  ASSERT_TRUE(intake_.Submit(coach_, Signal("gms")).ok());
+  ASSERT_TRUE(intake_.Submit(coach_, Signal("welten")).ok());
+  auto list = intake_.List(coordinator_, {});
+  ASSERT_TRUE(list.ok()) << list.status();
+  std::set<std::string> areas;
+  for (const auto& s : list->signals()) {
+    areas.insert(s.area().area_id());
+    EXPECT_FALSE(s.status_only());
+  }
+  EXPECT_EQ(areas, (std::set<std::string>{"vrieheide", "gms"}));
+
+  v1::ListSignalsRequest outside;
+  outside.set_area_id("welten");
+  EXPECT_EQ(intake_.List(coordinator_, outside).status().code(), absl::StatusCode::kPermissionDenied);
+}
+
+TEST_F(SignalIntakeTest, OtherTenantSeesNothing) {
+  ASSERT_TRUE(store_.CreateTenant("maastricht", "Gemeente Maastricht", {{"malberg", "", "Malberg"}}).ok());
+  auto submitted = intake_.Submit(coach_, Signal());
+  RequestContext other = Person("coord-9", "gemeente-maastricht", {Role::kCoordinator, Role::kReporter},
+                                {"malberg"}, "maastricht");
+  other.organisation = "straatcoaches";  // even with the same organisation id
+  EXPECT_EQ(intake_.List(other, {})->signals_size(), 0);
+  v1::GetSignalRequest get;
+  get.set_signal_id(submitted->signal().signal_id());
+  EXPECT_EQ(intake_.Get(other, get).status().code(), absl::StatusCode::kNotFound);
+  get.set_reference(submitted->signal().reference());
+  EXPECT_EQ(intake_.Get(other, get).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(SignalIntakeTest, GetHidesSignalsOfOtherOrganisationsAsNotFound) {
+  auto submitted = intake_.Submit(coach_, Signal());
+  v1::GetSignalRequest get;
+  get.set_reference(submitted->signal().reference());
+  EXPECT_EQ(intake_.Get(boa_, get).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(intake_.Get(coordinator_, get).ok());
+  EXPECT_TRUE(intake_.Get(colleague_, get)->status_only());
+  EXPECT_FALSE(intake_.Get(coach_, get)->status_only());
+  get.set_signal_id(RandomUuid());
+  EXPECT_EQ(intake_.Get(coordinator_, get).status().code(), absl::StatusCode::kNotFound);
+  get.set_signal_id("not-a-uuid");
+  EXPECT_EQ(intake_.Get(coordinator_, get).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(SignalIntakeTest, FiltersByAreaCategoryAndTime) {
+  ASSERT_TRUE(intake_.Submit(coach_, Signal("vrieheide", "afval-dumping")).ok());
+  absl::Time between = absl::Now();
+  absl::SleepFor(absl::Milliseconds(20));
+  ASSERT_TRUE(intake_.Submit(coach_, Signal("gms", "drugsoverlast")).ok());
+  ASSERT_TRUE(intake_.Submit(coach_, Signal("gms", "afval-dumping")).ok());
+
+  v1::ListSignalsRequest by_area;
+  by_area.set_area_id("gms");
+  EXPECT_EQ(intake_.List(coordinator_, by_area)->signals_size(), 2);
+  v1::ListSignalsRequest by_category;
+  by_category.set_category_id("afval-dumping");
+  EXPECT_EQ(intake_.List(coordinator_, by_category)->signals_size(), 2);
+  v1::ListSignalsRequest since;
+  *since.mutable_reported()->mutable_start() = TimeToProto(between);
+  EXPECT_EQ(intake_.List(coordinator_, since)->signals_size(), 2);
+  v1::ListSignalsRequest before;
+  *before.mutable_reported()->mutable_end() = TimeToProto(between);
+  EXPECT_EQ(intake_.List(coordinator_, before)->signals_size(), 1);
+  v1::ListSignalsRequest parent;
+  parent.set_area_id("heerlen-noord");
+  EXPECT_EQ(intake_.List(coordinator_, parent)->signals_size(), 3);
+}
+
+TEST_F(SignalIntakeTest, PagesWalkEverySignalOnceNewestFirst) {
+  constexpr int kSignals = 23;
+  for (int i = 0; i < kSignals; ++i) ASSERT_TRUE(intake_.Submit(coach_, Signal()).ok());
+  v1::ListSignalsRequest request;
+  request.set_page_size(5);
+  std::vector<std::string> seen;
+  int pages = 0;
+  do {
+    auto page = intake_.List(coordinator_, request);
+    ASSERT_TRUE(page.ok()) << page.status();
+    ++pages;
+    for (const auto& s : page->signals()) seen.push_back(s.reference());
+    request.set_page_token(page->next_page_token());
+  } while (!request.page_token().empty());
+  EXPECT_EQ(pages, 5);
+  ASSERT_EQ(seen.size(), static_cast<size_t>(kSignals));
+  EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), seen.size());
+  EXPECT_TRUE(std::is_sorted(seen.rbegin(), seen.rend())) << "newest (highest number) first";
+}
+
+TEST_F(SignalIntakeTest, PageTokenOfAnotherFilterIsRefused) {
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(intake_.Submit(coach_, Signal()).ok());
+  v1::ListSignalsRequest request;
+  request.set_page_size(1);
+  auto page = intake_.List(coordinator_, request);
+  request.set_page_token(page->next_page_token());
+  request.set_category_id("drugsoverlast");
+  auto refused = intake_.List(coordinator_, request);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find("page_token"), absl::string_view::npos);
+}
+
+TEST_F(SignalIntakeTest, PageSizeIsCapped) {
+  v1::ListSignalsRequest request;
+  request.set_page_size(100000);
+  EXPECT_TRUE(intake_.List(coordinator_, request).ok());
+  request.set_page_size(-1);
+  EXPECT_EQ(intake_.List(coordinator_, request).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(SignalIntakeTest, CategoriesAreTheStartingSetInDutch) {
+  auto categories = intake_.Categories(coach_);
+  ASSERT_TRUE(categories.ok());
+  EXPECT_EQ(categories->categories_size(), 15);
+  bool meldcode = false;
+  for (const auto& c : categories->categories()) {
+    if (c.category_id() == "vermoeden-huiselijk-geweld") {
+      meldcode = c.meldcode();
+      EXPECT_EQ(c.default_meeting(), v1::MEETING_KIND_CASUISTIEK);
+      EXPECT_EQ(c.label(), "Vermoeden huiselijk geweld");
+    }
+    if (c.category_id() == "afval-dumping") {
+      EXPECT_EQ(c.default_meeting(), v1::MEETING_KIND_LEEFBAARHEID);
+    }
+  }
+  EXPECT_TRUE(meldcode);
+}
+
+}  // namespace
+}  // namespace hartslag::intake

@@ -1,0 +1,35 @@
+#include "services/intake/signal_reference.h"
+
+#include <gtest/gtest.h>
+
+namespace hartslag::intake {
+namespace {
+
+TEST(SignalReferenceTest, NumbersArePaddedToSixDigits) {
+  EXPECT_EQ(FormatReference("SV", 2026, 123), "SV-2026-000123");
+  EXPECT_EQ(FormatReference("SV", 2026, 1), "SV-2026-000001");
+}
+
+TEST(SignalReferenceTest, NumbersPastAMillionGrow) {
+  EXPECT_EQ(FormatReference("SV", 2027, 1234567), "SV-2027-1234567");
+}
+
+TEST(SignalReferenceTest, YearIsTheTenantsLocalYear) {
+  // 23:30 UTC on 31 December is 00:30 on 1 January in Heerlen.
+  absl::Time new_years_night =
+      absl::FromCivil(absl::CivilSecond(2026, 12, 31, 23, 30, 0), absl::UTCTimeZone());
+  EXPECT_EQ(ReferenceYear(new_years_night, "Europe/Amsterdam"), 2027);
+  EXPECT_EQ(ReferenceYear(new_years_night, "UTC"), 2026);
+}
+
+TEST(SignalReferenceTest, RecognisesReferences) {
+  EXPECT_TRUE(LooksLikeReference("SV-2026-000123"));
+  EXPECT_TRUE(LooksLikeReference("SV-2027-1234567"));
+  EXPECT_FALSE(LooksLikeReference("sv-2026-000123"));
+  EXPECT_FALSE(LooksLikeReference("SV-26-000123"));
+  EXPECT_FALSE(LooksLikeReference("SV-2026-123"));
+  EXPECT_FALSE(LooksLikeReference("SV-2026-000123'; DROP TABLE"));
+}
+
+}  // namespace
+}  // namespace hartslag::intake

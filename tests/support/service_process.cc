@@ -1,0 +1,90 @@
+#include "tests/support/service_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "absl/time/clock.h"
+
+namespace hartslag::testing {
+
+std::string CertsDir() {
+  const char* state = std::getenv("HARTSLAG_TEST_STATE");
+  if (state == nullptr) throw std::runtime_error("HARTSLAG_TEST_STATE is not set; run through ctest");
+  return std::string(state) + "/certs";
+}
+
+std::string ReadFileOrDie(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+ServiceProcess::ServiceProcess(std::string binary, std::vector<std::string> args) {
+  char dir_template[] = "/tmp/hartslag-service.XXXXXX";
+  if (mkdtemp(dir_template) == nullptr) throw std::runtime_error("mkdtemp failed");
+  dir_ = dir_template;
+  std::string ready = dir_ + "/ready";
+  args.insert(args.begin(), {binary, "--listen", "127.0.0.1:0", "--ready-file", ready});
+  pid_ = fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    // The service must not outlive a crashed test, nor hold ctest's output pipe.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    int log = open((dir_ + "/stderr.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(log, STDERR_FILENO);
+    dup2(log, STDOUT_FILENO);
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  absl::Time give_up = absl::Now() + absl::Seconds(30);
+  while (absl::Now() < give_up) {
+    std::ifstream in(ready);
+    if (in >> port_ && port_ > 0) return;
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error("service exited during start-up: " + Log());
+    }
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  Stop();
+  throw std::runtime_error("service did not start within 30 s: " + Log());
+}
+
+ServiceProcess::~ServiceProcess() {
+  Stop();
+  std::error_code ignored;
+  std::filesystem::remove_all(dir_, ignored);
+}
+
+int ServiceProcess::Stop() {
+  if (pid_ <= 0) return 0;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return status;
+}
+
+std::string ServiceProcess::Log() const {
+  std::ifstream in(dir_ + "/stderr.log");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+}  // namespace hartslag::testing

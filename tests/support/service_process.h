@@ -1,0 +1,42 @@
+// A Hartslag service binary started as a real child process for end-to-end
+// tests: it listens on a free port with TLS and is stopped with SIGTERM.
+#ifndef HARTSLAG_TESTS_SUPPORT_SERVICE_PROCESS_H_
+#define HARTSLAG_TESTS_SUPPORT_SERVICE_PROCESS_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace hartslag::testing {
+
+// The development certificates and token keys of the test run
+// (tools/dev-certs.sh, run by the ctest fixture): ca.pem, server.pem, ...
+std::string CertsDir();
+std::string ReadFileOrDie(const std::string& path);
+
+class ServiceProcess {
+ public:
+  // Starts `binary` with `args` plus --listen 127.0.0.1:0 and a ready file,
+  // and waits until it serves (at most 30 s). Throws if it does not.
+  ServiceProcess(std::string binary, std::vector<std::string> args);
+  ~ServiceProcess();
+  ServiceProcess(const ServiceProcess&) = delete;
+  ServiceProcess& operator=(const ServiceProcess&) = delete;
+
+  int port() const { return port_; }
+  std::string address() const { return "localhost:" + std::to_string(port_); }
+  // Sends SIGTERM and waits; returns the exit status (as from waitpid).
+  int Stop();
+  // Everything the process wrote to stderr so far.
+  std::string Log() const;
+
+ private:
+  std::string dir_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+}  // namespace hartslag::testing
+
+#endif  // HARTSLAG_TESTS_SUPPORT_SERVICE_PROCESS_H_

@@ -1,0 +1,34 @@
+// A fresh, empty database per test on the test run's throwaway cluster, so
+// tests can run in parallel (ctest -j) without seeing each other's rows.
+//
+//   TestDatabase db;                       // CREATE DATABASE t_<random>
+//   auto pool = db::Pool::Open(db.conninfo(), 4);
+//   ...                                    // DROP DATABASE ... WITH (FORCE) at scope exit
+#ifndef HARTSLAG_TESTS_SUPPORT_TEST_DATABASE_H_
+#define HARTSLAG_TESTS_SUPPORT_TEST_DATABASE_H_
+
+#include <string>
+
+namespace hartslag::testing {
+
+class TestDatabase {
+ public:
+  TestDatabase();
+  ~TestDatabase();
+  TestDatabase(const TestDatabase&) = delete;
+  TestDatabase& operator=(const TestDatabase&) = delete;
+
+  // libpq connection string of the new database.
+  const std::string& conninfo() const { return conninfo_; }
+  // libpq connection string of the cluster's maintenance database.
+  const std::string& admin_conninfo() const { return admin_; }
+
+ private:
+  std::string admin_;
+  std::string name_;
+  std::string conninfo_;
+};
+
+}  // namespace hartslag::testing
+
+#endif  // HARTSLAG_TESTS_SUPPORT_TEST_DATABASE_H_
