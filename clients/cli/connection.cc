@@ -1,25 +1,11 @@
 #include "clients/cli/connection.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/crypto.h"
+#include "services/common/files.h"
 
 namespace hartslag::cli {
-namespace {
-
-absl::StatusOr<std::string> ReadFile(const std::string& path, const char* flag) {
-  std::ifstream in(path);
-  if (!in) return absl::InvalidArgumentError(absl::StrCat(flag, ": cannot read ", path));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-}  // namespace
-
 void Connection::AddFlags(Flags& flags, const std::string& server_env,
                           const std::string& default_server) {
   flags.Add("server", server_env, default_server, "service address (host:port)");

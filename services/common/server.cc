@@ -10,12 +10,12 @@
 #include <cstdio>
 #include <fstream>
 #include <regex>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "services/common/crypto.h"
+#include "services/common/files.h"
 #include "services/common/log.h"
 #include "services/common/status_macros.h"
 
@@ -29,14 +29,6 @@ int shutdown_pipe[2] = {-1, -1};
 void OnShutdownSignal(int) {
   char byte = 1;
   [[maybe_unused]] ssize_t n = write(shutdown_pipe[1], &byte, 1);
-}
-
-absl::StatusOr<std::string> ReadPem(const std::string& path, const char* what) {
-  std::ifstream in(path);
-  if (!in) return absl::InvalidArgumentError(absl::StrCat(what, ": cannot read ", path));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
 }
 
 std::string RequestIdOf(const grpc::ServerContextBase& call) {
@@ -107,11 +99,11 @@ absl::Status RunServer(const ServerOptions& options, const std::vector<grpc::Ser
   }
   grpc::SslServerCredentialsOptions tls;
   grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
-  ASSIGN_OR_RETURN(pair.private_key, ReadPem(options.tls_key, "--tls-key"));
-  ASSIGN_OR_RETURN(pair.cert_chain, ReadPem(options.tls_cert, "--tls-cert"));
+  ASSIGN_OR_RETURN(pair.private_key, ReadFile(options.tls_key, "--tls-key"));
+  ASSIGN_OR_RETURN(pair.cert_chain, ReadFile(options.tls_cert, "--tls-cert"));
   tls.pem_key_cert_pairs.push_back(std::move(pair));
   if (!options.tls_client_ca.empty()) {
-    ASSIGN_OR_RETURN(tls.pem_root_certs, ReadPem(options.tls_client_ca, "--tls-client-ca"));
+    ASSIGN_OR_RETURN(tls.pem_root_certs, ReadFile(options.tls_client_ca, "--tls-client-ca"));
     // Client certificates are optional (users come with tokens) but, when
     // presented, must chain to our CA.
     tls.client_certificate_request = GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY;

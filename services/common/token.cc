@@ -5,13 +5,11 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "nlohmann/json.hpp"
 #include "services/common/crypto.h"
+#include "services/common/files.h"
 #include "services/common/status_macros.h"
 
 namespace hartslag {
@@ -25,14 +23,6 @@ absl::Status Unauthenticated(absl::string_view reason) {
 }
 
 KeyPtr Own(EVP_PKEY* key) { return KeyPtr(key, EVP_PKEY_free); }
-
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read key file ", path));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 absl::StatusOr<KeyPtr> ParsePem(absl::string_view pem, bool is_private) {
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(
@@ -70,7 +60,7 @@ absl::StatusOr<TokenSigner> TokenSigner::FromPem(absl::string_view private_key_p
 }
 
 absl::StatusOr<TokenSigner> TokenSigner::FromPemFile(const std::string& path) {
-  ASSIGN_OR_RETURN(std::string pem, ReadFile(path));
+  ASSIGN_OR_RETURN(std::string pem, ReadFile(path, "token signing key"));
   return FromPem(pem);
 }
 
@@ -119,7 +109,7 @@ absl::StatusOr<TokenVerifier> TokenVerifier::FromPemFiles(const std::vector<std:
                                                           TokenVerifierOptions options) {
   std::vector<std::string> pems;
   for (const std::string& path : paths) {
-    ASSIGN_OR_RETURN(std::string pem, ReadFile(path));
+    ASSIGN_OR_RETURN(std::string pem, ReadFile(path, "token public key"));
     pems.push_back(std::move(pem));
   }
   return FromPem(pems, std::move(options));

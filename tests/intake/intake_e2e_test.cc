@@ -13,6 +13,7 @@
 #include "hartslag/intake/v1/intake.grpc.pb.h"
 #include "services/common/crypto.h"
 #include "services/common/token.h"
+#include "tests/support/sample_signal.h"
 #include "tests/support/service_process.h"
 #include "tests/support/test_database.h"
 #include "tests/support/test_keys.h"
@@ -24,20 +25,7 @@ using testing::CertsDir;
 using testing::ClaimsFor;
 using testing::ReadFileOrDie;
 
-v1::SubmitSignalRequest Signal() {
-  v1::SubmitSignalRequest r;
-  r.set_request_id(RandomUuid());
-  r.set_area_id("vrieheide");
-  auto* a = r.mutable_location()->mutable_address();
-  a->set_street("Heerenweg");
-  a->set_house_number(12);
-  a->set_postcode("6414 AB");
-  a->set_city("Heerlen");
-  r.set_category_id("afval-dumping");
-  r.set_description("Matrassen en huisraad naast de container.");
-  r.set_source(v1::SOURCE_STREET_COACH);
-  return r;
-}
+v1::SubmitSignalRequest Signal() { return testing::SampleSignal(); }
 
 class IntakeEndToEndTest : public ::testing::Test {
  protected:

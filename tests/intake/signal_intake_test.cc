@@ -12,6 +12,7 @@
 #include "services/common/migrations.h"
 #include "services/common/proto_time.h"
 #include "services/intake/signal_store.h"
+#include "tests/support/sample_signal.h"
 #include "tests/support/test_database.h"
 
 namespace hartslag::intake {
@@ -30,20 +31,10 @@ RequestContext Person(std::string user, std::string org, std::set<Role> roles,
   return c;
 }
 
-v1::SubmitSignalRequest Signal(std::string area = "vrieheide", std::string category = "afval-dumping",
-                               int house_number = 12) {
-  v1::SubmitSignalRequest r;
-  r.set_request_id(RandomUuid());
-  r.set_area_id(std::move(area));
-  auto* a = r.mutable_location()->mutable_address();
-  a->set_street("Heerenweg");
-  a->set_house_number(house_number);
-  a->set_postcode("6414 AB");
-  a->set_city("Heerlen");
-  r.set_category_id(std::move(category));
-  r.set_description("Matrassen en huisraad naast de container.");
-  r.set_source(v1::SOURCE_STREET_COACH);
-  return r;
+using testing::SampleSignal;
+
+v1::SubmitSignalRequest Signal(std::string area = "vrieheide", std::string category = "afval-dumping") {
+  return SampleSignal(std::move(area), std::move(category));
 }
 
 class SignalIntakeTest : public ::testing::Test {

@@ -7,26 +7,14 @@
 #include <functional>
 
 #include "services/common/proto_time.h"
+#include "tests/support/sample_signal.h"
 
 namespace hartslag::intake {
 namespace {
 
 const absl::Time kNow = absl::FromCivil(absl::CivilSecond(2026, 11, 28, 22, 0, 0), absl::UTCTimeZone());
 
-v1::SubmitSignalRequest Valid() {
-  v1::SubmitSignalRequest r;
-  r.set_request_id("0b7c3a5e-6f7d-4c1a-9a8e-2f1d3c4b5a69");
-  r.set_area_id("vrieheide");
-  auto* a = r.mutable_location()->mutable_address();
-  a->set_street("Heerenweg");
-  a->set_house_number(12);
-  a->set_postcode("6414 AB");
-  a->set_city("Heerlen");
-  r.set_category_id("afval-dumping");
-  r.set_description("Matrassen en huisraad naast de container.");
-  r.set_source(v1::SOURCE_STREET_COACH);
-  return r;
-}
+v1::SubmitSignalRequest Valid() { return testing::SampleSignal(); }
 
 TEST(SignalValidationTest, ValidSignalPasses) {
   v1::SubmitSignalRequest r = Valid();
@@ -35,7 +23,7 @@ TEST(SignalValidationTest, ValidSignalPasses) {
 
 TEST(SignalValidationTest, NormalisesWhatUsersTypeDifferently) {
   v1::SubmitSignalRequest r = Valid();
-  r.set_request_id("0B7C3A5E-6F7D-4C1A-9A8E-2F1D3C4B5A69");
+  r.set_request_id("0B7C3A5E-6F7D-4C1A-9A8E-2F1D3C4B5A69");  // as some clients send it
   r.mutable_location()->mutable_address()->set_postcode(" 6414ab ");
   r.mutable_location()->mutable_address()->set_house_number_addition("a");
   r.set_description("  Matrassen en huisraad naast de container.\n");

@@ -10,14 +10,13 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "absl/time/clock.h"
 #include "hartslag/intake/v1/intake.grpc.pb.h"
 #include "services/common/config.h"
 #include "services/common/crypto.h"
+#include "services/common/files.h"
 #include "services/common/token.h"
 #include "services/intake/signal_validation.h"
 
@@ -63,13 +62,6 @@ void Measure(const char* name, int n, F f) {
   std::printf("%-28s %10.0f ops/s  (%d ops, %.3f s)\n", name, n / seconds, n, seconds);
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream b;
-  b << in.rdbuf();
-  return b.str();
-}
-
 int InProcess(const Flags& flags) {
   auto signer = TokenSigner::FromPemFile(flags.Get("key"));
   auto verifier = TokenVerifier::FromPemFiles({flags.Get("pub")}, {});
@@ -97,7 +89,7 @@ int EndToEnd(const Flags& flags) {
   }
   std::string token = *signer->Sign(Coach());
   grpc::SslCredentialsOptions tls;
-  tls.pem_root_certs = ReadFile(flags.Get("ca"));
+  tls.pem_root_certs = ReadFile(flags.Get("ca"), "--ca").value_or("");
   auto channel = grpc::CreateChannel(flags.Get("server"), grpc::SslCredentials(tls));
   auto stub = v1::SignalService::NewStub(channel);
   int signals = *flags.GetInt("signals");
