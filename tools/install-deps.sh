@@ -6,9 +6,9 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
-  libabsl-dev libssl-dev openssl
+  libabsl-dev libssl-dev openssl tzdata
   libpq-dev postgresql-15 postgresql-client-15
-  libgtest-dev libgmock-dev nlohmann-json3-dev
+  libgtest-dev nlohmann-json3-dev
 )
 
 missing=()
