@@ -87,13 +87,20 @@ absl::StatusOr<RequestContext> Authenticator::FromToken(absl::string_view token)
     if (auto role = ParseRole(name)) context.roles.insert(*role);
   }
   context.areas = std::move(claims.areas);
+  context.acting_client = std::move(claims.acting_client);
   return context;
+}
+
+bool AccessPolicy::IsOpen(absl::string_view rpc) const {
+  auto it = rules_.find(rpc);
+  return it != rules_.end() && it->second.open;
 }
 
 absl::Status AccessPolicy::Check(absl::string_view rpc, const RequestContext& caller) const {
   auto it = rules_.find(rpc);
   if (it != rules_.end()) {
-    for (Role role : it->second) {
+    if (it->second.open) return absl::OkStatus();
+    for (Role role : it->second.roles) {
       if (caller.Has(role)) return absl::OkStatus();
     }
   }

@@ -47,6 +47,12 @@ struct RequestContext {
   common::v1::OrganisationKind organisation_kind = common::v1::ORGANISATION_KIND_UNSPECIFIED;
   std::set<Role> roles;
   std::vector<std::string> areas;
+  // The integrated client acting for `user`, from the token; empty otherwise.
+  std::string acting_client;
+  // The URI in the TLS client certificate, if the caller presented one.
+  std::string peer_identity;
+  // Why personal data is read (x-hartslag-purpose metadata), e.g. TRIAGE.
+  std::string purpose;
   absl::Time deadline = absl::InfiniteFuture();
 
   bool Has(Role role) const { return roles.contains(role); }
@@ -68,18 +74,29 @@ class Authenticator {
   TokenVerifier verifier_;
 };
 
-// The roles allowed to call each RPC of a service.
+// Who may call one RPC: the roles, or anyone (no token: the request carries
+// its own credential, as a login does).
+struct AccessRule {
+  std::set<Role> roles;
+  bool open = false;
+};
+inline AccessRule Roles(std::set<Role> roles) { return {std::move(roles), false}; }
+inline AccessRule Open() { return {{}, true}; }
+
+// The rule of each RPC of a service.
 class AccessPolicy {
  public:
-  AccessPolicy(std::initializer_list<std::pair<const std::string, std::set<Role>>> rules)
+  AccessPolicy(std::initializer_list<std::pair<const std::string, AccessRule>> rules)
       : rules_(rules) {}
 
+  // True for an RPC declared Open(): callers need no token.
+  bool IsOpen(absl::string_view rpc) const;
   // OK if one of the caller's roles may call `rpc`; PERMISSION_DENIED
   // otherwise, also for an RPC the policy does not name.
   absl::Status Check(absl::string_view rpc, const RequestContext& caller) const;
 
  private:
-  std::map<std::string, std::set<Role>, std::less<>> rules_;
+  std::map<std::string, AccessRule, std::less<>> rules_;
 };
 
 }  // namespace hartslag

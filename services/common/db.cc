@@ -21,7 +21,7 @@ std::shared_ptr<PGresult> Own(PGresult* result) {
 
 }  // namespace
 
-int Rows::size() const { return PQntuples(result_.get()); }
+int Rows::size() const { return result_ ? PQntuples(result_.get()) : 0; }
 
 int Rows::Column(const char* column) const {
   int index = PQfnumber(result_.get(), column);
@@ -254,6 +254,18 @@ absl::Status Pool::InTransaction(const std::function<absl::Status(Transaction&)>
     if (!absl::IsAborted(status)) return status;
   }
   return status;
+}
+
+absl::StatusOr<Rows> Pool::Query(absl::string_view sql, const Params& params,
+                                 const TransactionOptions& options) {
+  Rows rows;
+  RETURN_IF_ERROR(InTransaction(
+      [&](Transaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(rows, tx.Query(sql, params));
+        return absl::OkStatus();
+      },
+      options));
+  return rows;
 }
 
 absl::Status ExecuteOnce(const std::string& conninfo, absl::string_view sql) {

@@ -41,6 +41,7 @@ using Params = std::vector<Param>;
 // The rows a statement returned. Cheap to copy (shared, immutable).
 class Rows {
  public:
+  Rows() = default;  // no rows
   int size() const;
   bool empty() const { return size() == 0; }
   bool IsNull(int row, const char* column) const;
@@ -114,6 +115,10 @@ class Pool {
   // Runs `fn` in a transaction and commits when it returns OK; rolls back
   // otherwise. Retries on serialization failure or deadlock (ABORTED).
   absl::Status InTransaction(const std::function<absl::Status(Transaction&)>& fn,
+                             const TransactionOptions& options = {});
+
+  // Runs one statement in a transaction of its own.
+  absl::StatusOr<Rows> Query(absl::string_view sql, const Params& params = {},
                              const TransactionOptions& options = {});
 
   const std::string& conninfo() const { return conninfo_; }

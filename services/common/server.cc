@@ -41,6 +41,26 @@ std::string RequestIdOf(const grpc::ServerContextBase& call) {
   return HexEncode(RandomBytes(8));
 }
 
+// Completes a context with what the call itself says: the TLS client
+// certificate's URI and the stated purpose.
+RequestContext CallContext(const grpc::ServerContextBase& call, const std::string& request_id,
+                           absl::Time deadline, RequestContext context) {
+  context.request_id = request_id;
+  context.deadline = deadline;
+  if (auto auth = call.auth_context()) {
+    for (const auto& uri : auth->FindPropertyValues(GRPC_PEER_URI_PROPERTY_NAME)) {
+      context.peer_identity.assign(uri.data(), uri.size());
+    }
+  }
+  static const std::regex kPurpose("^[A-Z_]{1,40}$");
+  auto it = call.client_metadata().find("x-hartslag-purpose");
+  if (it != call.client_metadata().end()) {
+    std::string purpose(it->second.data(), it->second.size());
+    if (std::regex_match(purpose, kPurpose)) context.purpose = purpose;
+  }
+  return context;
+}
+
 // The longest a call may run when its client set no deadline.
 constexpr absl::Duration kMaxCallDuration = absl::Seconds(30);
 
@@ -201,12 +221,13 @@ grpc::ServerUnaryReactor* RpcRunner::Run(grpc::CallbackServerContext* call, std:
     if (deadline > started + kMaxCallDuration) deadline = started + kMaxCallDuration;
     if (call->IsCancelled() || absl::Now() >= deadline) {
       status = absl::DeadlineExceededError("deadline passed before the call was handled");
+    } else if (policy_->IsOpen(rpc)) {
+      context = CallContext(*call, request_id, deadline, {});
+      status = handler(context);
     } else if (auto authenticated = authenticator_->Authenticate(*call); !authenticated.ok()) {
       status = authenticated.status();
     } else {
-      context = *std::move(authenticated);
-      context.request_id = request_id;
-      context.deadline = deadline;
+      context = CallContext(*call, request_id, deadline, *std::move(authenticated));
       status = policy_->Check(rpc, context);
       if (status.ok()) status = handler(context);
     }

@@ -88,6 +88,18 @@ class RpcRunner {
   WorkerPool* workers_;
 };
 
+// A handler that runs `produce` (returning absl::StatusOr<Response>) and, on
+// success, moves its value into `response`.
+template <typename Response, typename Produce>
+RpcRunner::Handler Into(Response* response, Produce produce) {
+  return [response, produce = std::move(produce)](const RequestContext& caller) -> absl::Status {
+    auto produced = produce(caller);
+    if (!produced.ok()) return produced.status();
+    *response = *std::move(produced);
+    return absl::OkStatus();
+  };
+}
+
 }  // namespace hartslag
 
 #endif  // HARTSLAG_SERVICES_COMMON_SERVER_H_

@@ -40,6 +40,16 @@ std::optional<size_t> Utf8Length(absl::string_view text) {
   return count;
 }
 
+bool IsId(absl::string_view text) {
+  if (text.empty() || text.size() > 64 || text[0] == '-') return false;
+  for (char c : text) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_')) {
+      return false;
+    }
+  }
+  return true;
+}
+
 bool HasControlCharacters(absl::string_view text, bool allow_newlines) {
   for (unsigned char c : text) {
     if (c >= 0x20 && c != 0x7F) continue;

@@ -11,6 +11,11 @@ namespace hartslag {
 // (overlong forms, surrogates and values above U+10FFFF are invalid).
 std::optional<size_t> Utf8Length(absl::string_view text);
 
+// True for an id of lower-case letters, digits, dashes, dots and underscores,
+// 1 to 64 long, not starting with a dash: how areas, categories,
+// organisations and users are named ("vrieheide", "sanne.coach").
+bool IsId(absl::string_view text);
+
 // True if `text` holds a control character; `allow_newlines` permits \n, \r
 // and \t (for multi-line fields such as descriptions).
 bool HasControlCharacters(absl::string_view text, bool allow_newlines);

@@ -78,6 +78,7 @@ absl::StatusOr<std::string> TokenSigner::Sign(const TokenClaims& claims) const {
       {"roles", claims.roles},
       {"areas", claims.areas},
   };
+  if (!claims.acting_client.empty()) payload["act"] = {{"sub", claims.acting_client}};
   std::string signing_input =
       absl::StrCat(Base64UrlEncode(header.dump()), ".", Base64UrlEncode(payload.dump()));
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
@@ -195,6 +196,12 @@ absl::StatusOr<TokenClaims> TokenVerifier::Verify(absl::string_view token, absl:
   RETURN_IF_ERROR(time("exp", true, &claims.expires_at));
   RETURN_IF_ERROR(time("nbf", false, &claims.not_before));
   RETURN_IF_ERROR(time("iat", false, &claims.issued_at));
+  if (auto act = payload.find("act"); act != payload.end()) {
+    if (!act->is_object() || !act->contains("sub") || !(*act)["sub"].is_string()) {
+      return Unauthenticated("claim act malformed");
+    }
+    claims.acting_client = (*act)["sub"].get<std::string>();
+  }
 
   if (claims.issuer != options_.issuer) return Unauthenticated("wrong issuer");
   if (now >= claims.expires_at + options_.clock_skew) return Unauthenticated("expired");

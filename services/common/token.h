@@ -2,8 +2,8 @@
 // services verify them locally with the issuer's public key and an external
 // OpenID Connect provider can take over issuing later.
 //
-// Claims: iss, sub, iat, nbf, exp, and Hartslag's own `tenant`, `org`,
-// `org_kind`, `roles` and `areas`. The header carries a key id (`kid`): the
+// Claims: iss, sub, iat, nbf, exp, act (RFC 8693, for integrated clients),
+// and Hartslag's own `tenant`, `org`, `org_kind`, `roles` and `areas`. The header carries a key id (`kid`): the
 // first 16 characters of the base64url SHA-256 of the public key (DER), so a
 // verifier holding several keys finds the right one and the signing key can
 // be rotated without downtime.
@@ -39,6 +39,9 @@ struct TokenClaims {
   std::string organisation_kind;  // MUNICIPALITY, ENFORCEMENT, POLICE, CARE, HOUSING, OTHER
   std::vector<std::string> roles;  // REPORTER, COORDINATOR, PARTNER, PRIVACY_OFFICER, ADMIN
   std::vector<std::string> areas;  // area ids the user works in
+  // The integrated client acting for the user (JWT "act": {"sub": ...},
+  // RFC 8693); empty when the user acts directly.
+  std::string acting_client;
   absl::Time issued_at;
   absl::Time not_before;
   absl::Time expires_at;

@@ -3,24 +3,11 @@
 #include "services/common/status_macros.h"
 
 namespace hartslag::intake {
-namespace {
-
-// Runs `produce` and, on success, moves its value into `response`.
-template <typename Response, typename Produce>
-RpcRunner::Handler Into(Response* response, Produce produce) {
-  return [response, produce = std::move(produce)](const RequestContext& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*response, produce(caller));
-    return absl::OkStatus();
-  };
-}
-
-}  // namespace
-
 const AccessPolicy kIntakePolicy({
-    {"SubmitSignal", {Role::kReporter}},
-    {"GetSignal", {Role::kReporter, Role::kCoordinator}},
-    {"ListSignals", {Role::kReporter, Role::kCoordinator}},
-    {"ListCategories", {Role::kReporter, Role::kCoordinator}},
+    {"SubmitSignal", Roles({Role::kReporter})},
+    {"GetSignal", Roles({Role::kReporter, Role::kCoordinator})},
+    {"ListSignals", Roles({Role::kReporter, Role::kCoordinator})},
+    {"ListCategories", Roles({Role::kReporter, Role::kCoordinator})},
 });
 
 grpc::ServerUnaryReactor* SignalServiceImpl::SubmitSignal(grpc::CallbackServerContext* call,

@@ -1,7 +1,6 @@
 #include "services/intake/signal_intake.h"
 
 #include <algorithm>
-#include <regex>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -12,6 +11,7 @@
 #include "services/common/page_token.h"
 #include "services/common/proto_time.h"
 #include "services/common/status_macros.h"
+#include "services/common/text.h"
 #include "services/intake/signal_access.h"
 #include "services/intake/signal_reference.h"
 #include "services/intake/signal_validation.h"
@@ -37,11 +37,6 @@ absl::StatusOr<std::optional<absl::Time>> OptionalTime(const google::protobuf::T
                                                        bool present, absl::string_view field) {
   if (!present) return std::nullopt;
   return TimeFromProto(ts, field);
-}
-
-bool IsId(absl::string_view text) {
-  static const std::regex kId("^[a-z0-9][a-z0-9-]{0,63}$");
-  return std::regex_match(text.begin(), text.end(), kId);
 }
 
 }  // namespace

@@ -33,11 +33,8 @@ absl::Status CheckText(absl::string_view field, std::string& value, size_t min, 
 }
 
 absl::Status CheckId(absl::string_view field, const std::string& value) {
-  static const std::regex kId("^[a-z0-9][a-z0-9-]{0,63}$");
   if (value.empty()) return Invalid(field, "is required");
-  if (!std::regex_match(value, kId)) {
-    return Invalid(field, "must be an id of lower-case letters, digits and dashes");
-  }
+  if (!IsId(value)) return Invalid(field, "must be an id of lower-case letters, digits and dashes");
   return absl::OkStatus();
 }
 

@@ -1,0 +1,221 @@
+#include "services/directory/directory_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/common/status_macros.h"
+#include "services/common/text.h"
+#include "services/directory/password.h"
+
+namespace hartslag::directory {
+namespace {
+
+absl::Status CheckId(absl::string_view field, const std::string& value) {
+  if (value.empty()) return absl::InvalidArgumentError(absl::StrCat(field, ": is required"));
+  if (!IsId(value)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": must be lower-case letters, digits, dashes, dots or underscores"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckName(absl::string_view field, const std::string& value) {
+  auto length = Utf8Length(value);
+  if (!length) return absl::InvalidArgumentError(absl::StrCat(field, ": is not valid UTF-8"));
+  if (*length == 0) return absl::InvalidArgumentError(absl::StrCat(field, ": is required"));
+  if (*length > 200 || HasControlCharacters(value, false)) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": must be 1 to 200 plain characters"));
+  }
+  return absl::OkStatus();
+}
+
+template <typename Container>
+absl::Status CheckRoles(absl::string_view field, const Container& roles) {
+  for (const std::string& role : roles) {
+    if (!ParseRole(role)) {
+      return absl::InvalidArgumentError(absl::StrCat(field, ": unknown role ", role));
+    }
+  }
+  return absl::OkStatus();
+}
+
+template <typename Container>
+absl::Status CheckAreas(absl::string_view field, const Container& areas) {
+  for (const std::string& area : areas) RETURN_IF_ERROR(CheckId(field, area));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+const AccessPolicy kDirectoryPolicy({
+    {"Login", Open()},
+    {"RefreshToken", Open()},
+    {"IssueClientToken", Open()},  // the client certificate is the credential
+    {"CreateArea", Roles({Role::kAdmin})},
+    {"ListAreas", Roles({Role::kAdmin})},
+    {"CreateOrganisation", Roles({Role::kAdmin})},
+    {"ListOrganisations", Roles({Role::kAdmin})},
+    {"CreateUser", Roles({Role::kAdmin})},
+    {"UpdateUser", Roles({Role::kAdmin})},
+    {"ListUsers", Roles({Role::kAdmin})},
+    {"CreateIntegratedClient", Roles({Role::kAdmin})},
+    {"UpdateIntegratedClient", Roles({Role::kAdmin})},
+});
+
+grpc::ServerUnaryReactor* AuthServiceImpl::Login(grpc::CallbackServerContext* call,
+                                                 const v1::LoginRequest* request,
+                                                 v1::TokenResponse* response) {
+  return runner_->Run(call, "Login", Into(response, [this, request](const RequestContext&) {
+                        return issuer_->Login(*request);
+                      }));
+}
+
+grpc::ServerUnaryReactor* AuthServiceImpl::RefreshToken(grpc::CallbackServerContext* call,
+                                                        const v1::RefreshTokenRequest* request,
+                                                        v1::TokenResponse* response) {
+  return runner_->Run(call, "RefreshToken", Into(response, [this, request](const RequestContext&) {
+                        return issuer_->Refresh(*request);
+                      }));
+}
+
+grpc::ServerUnaryReactor* AuthServiceImpl::IssueClientToken(
+    grpc::CallbackServerContext* call, const v1::IssueClientTokenRequest* request,
+    v1::TokenResponse* response) {
+  return runner_->Run(call, "IssueClientToken",
+                      Into(response, [this, request](const RequestContext& caller) {
+                        return issuer_->ForClient(caller.peer_identity, *request);
+                      }));
+}
+
+grpc::ServerUnaryReactor* DirectoryServiceImpl::CreateArea(grpc::CallbackServerContext* call,
+                                                           const v1::CreateAreaRequest* request,
+                                                           v1::Area* response) {
+  return runner_->Run(call, "CreateArea", Into(response, [this, request](const RequestContext& c)
+                                                              -> absl::StatusOr<v1::Area> {
+    RETURN_IF_ERROR(CheckId("area.area_id", request->area().area_id()));
+    if (!request->area().parent_area_id().empty()) {
+      RETURN_IF_ERROR(CheckId("area.parent_area_id", request->area().parent_area_id()));
+    }
+    RETURN_IF_ERROR(CheckName("area.name", request->area().name()));
+    return store_->CreateArea(c.tenant, request->area());
+  }));
+}
+
+grpc::ServerUnaryReactor* DirectoryServiceImpl::ListAreas(grpc::CallbackServerContext* call,
+                                                          const v1::ListAreasRequest*,
+                                                          v1::ListAreasResponse* response) {
+  return runner_->Run(call, "ListAreas", Into(response, [this](const RequestContext& c)
+                                                            -> absl::StatusOr<v1::ListAreasResponse> {
+    ASSIGN_OR_RETURN(auto areas, store_->ListAreas(c.tenant));
+    v1::ListAreasResponse out;
+    for (auto& a : areas) *out.add_areas() = std::move(a);
+    return out;
+  }));
+}
+
+grpc::ServerUnaryReactor* DirectoryServiceImpl::CreateOrganisation(
+    grpc::CallbackServerContext* call, const v1::CreateOrganisationRequest* request,
+    v1::Organisation* response) {
+  return runner_->Run(call, "CreateOrganisation",
+                      Into(response, [this, request](const RequestContext& c)
+                                         -> absl::StatusOr<v1::Organisation> {
+    const v1::Organisation& o = request->organisation();
+    RETURN_IF_ERROR(CheckId("organisation.organisation_id", o.organisation_id()));
+    RETURN_IF_ERROR(CheckName("organisation.name", o.name()));
+    if (o.kind() == common::v1::ORGANISATION_KIND_UNSPECIFIED ||
+        !common::v1::OrganisationKind_IsValid(o.kind())) {
+      return absl::InvalidArgumentError("organisation.kind: is required");
+    }
+    return store_->CreateOrganisation(c.tenant, o);
+  }));
+}
+
+grpc::ServerUnaryReactor* DirectoryServiceImpl::ListOrganisations(
+    grpc::CallbackServerContext* call, const v1::ListOrganisationsRequest*,
+    v1::ListOrganisationsResponse* response) {
+  return runner_->Run(call, "ListOrganisations",
+                      Into(response, [this](const RequestContext& c)
+                                         -> absl::StatusOr<v1::ListOrganisationsResponse> {
+    ASSIGN_OR_RETURN(auto organisations, store_->ListOrganisations(c.tenant));
+    v1::ListOrganisationsResponse out;
+    for (auto& o : organisations) *out.add_organisations() = std::move(o);
+    return out;
+  }));
+}
+
+grpc::ServerUnaryReactor* DirectoryServiceImpl::CreateUser(grpc::CallbackServerContext* call,
+                                                           const v1::CreateUserRequest* request,
+                                                           v1::User* response) {
+  return runner_->Run(call, "CreateUser", Into(response, [this, request](const RequestContext& c)
+                                                              -> absl::StatusOr<v1::User> {
+    const v1::User& u = request->user();
+    RETURN_IF_ERROR(CheckId("user.user_id", u.user_id()));
+    RETURN_IF_ERROR(CheckId("user.organisation_id", u.organisation_id()));
+    RETURN_IF_ERROR(CheckName("user.display_name", u.display_name()));
+    if (u.roles().empty()) return absl::InvalidArgumentError("user.roles: at least one role");
+    RETURN_IF_ERROR(CheckRoles("user.roles", u.roles()));
+    RETURN_IF_ERROR(CheckAreas("user.areas", u.areas()));
+    if (Utf8Length(request->password()).value_or(0) < kMinPasswordLength) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("password: must be at least ", kMinPasswordLength, " characters"));
+    }
+    ASSIGN_OR_RETURN(std::string hash, HashPassword(request->password()));
+    return store_->CreateUser(c.tenant, u, hash);
+  }));
+}
+
+grpc::ServerUnaryReactor* DirectoryServiceImpl::UpdateUser(grpc::CallbackServerContext* call,
+                                                           const v1::UpdateUserRequest* request,
+                                                           v1::User* response) {
+  return runner_->Run(call, "UpdateUser", Into(response, [this, request](const RequestContext& c)
+                                                              -> absl::StatusOr<v1::User> {
+    RETURN_IF_ERROR(CheckId("user_id", request->user_id()));
+    RETURN_IF_ERROR(CheckRoles("roles", request->roles()));
+    RETURN_IF_ERROR(CheckAreas("areas", request->areas()));
+    std::optional<std::vector<std::string>> roles, areas;
+    if (!request->roles().empty()) roles.emplace(request->roles().begin(), request->roles().end());
+    if (!request->areas().empty()) areas.emplace(request->areas().begin(), request->areas().end());
+    return store_->UpdateUser(c.tenant, request->user_id(), roles, areas, request->active());
+  }));
+}
+
+grpc::ServerUnaryReactor* DirectoryServiceImpl::ListUsers(grpc::CallbackServerContext* call,
+                                                          const v1::ListUsersRequest* request,
+                                                          v1::ListUsersResponse* response) {
+  return runner_->Run(call, "ListUsers", Into(response, [this, request](const RequestContext& c)
+                                                            -> absl::StatusOr<v1::ListUsersResponse> {
+    ASSIGN_OR_RETURN(auto users, store_->ListUsers(c.tenant, request->organisation_id()));
+    v1::ListUsersResponse out;
+    for (auto& u : users) *out.add_users() = std::move(u);
+    return out;
+  }));
+}
+
+grpc::ServerUnaryReactor* DirectoryServiceImpl::CreateIntegratedClient(
+    grpc::CallbackServerContext* call, const v1::CreateIntegratedClientRequest* request,
+    v1::IntegratedClient* response) {
+  return runner_->Run(call, "CreateIntegratedClient",
+                      Into(response, [this, request](const RequestContext& c)
+                                         -> absl::StatusOr<v1::IntegratedClient> {
+    const v1::IntegratedClient& client = request->client();
+    RETURN_IF_ERROR(CheckId("client.client_id", client.client_id()));
+    RETURN_IF_ERROR(CheckId("client.organisation_id", client.organisation_id()));
+    if (client.certificate_uri().rfind("spiffe://", 0) != 0 &&
+        client.certificate_uri().rfind("urn:", 0) != 0) {
+      return absl::InvalidArgumentError(
+          "client.certificate_uri: must be the certificate's URI SAN (spiffe://... or urn:...)");
+    }
+    return store_->CreateClient(c.tenant, client);
+  }));
+}
+
+grpc::ServerUnaryReactor* DirectoryServiceImpl::UpdateIntegratedClient(
+    grpc::CallbackServerContext* call, const v1::UpdateIntegratedClientRequest* request,
+    v1::IntegratedClient* response) {
+  return runner_->Run(call, "UpdateIntegratedClient",
+                      Into(response, [this, request](const RequestContext& c)
+                                         -> absl::StatusOr<v1::IntegratedClient> {
+    RETURN_IF_ERROR(CheckId("client_id", request->client_id()));
+    return store_->SetClientActive(c.tenant, request->client_id(), request->active());
+  }));
+}
+
+}  // namespace hartslag::directory

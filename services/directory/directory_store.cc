@@ -1,0 +1,324 @@
+#include "services/directory/directory_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "services/common/auth.h"
+#include "services/common/status_macros.h"
+
+namespace hartslag::directory {
+namespace {
+
+constexpr char kInsertTenant[] = R"sql(
+  INSERT INTO directory.tenants (tenant_id, name) VALUES ($1, $2)
+  ON CONFLICT (tenant_id) DO UPDATE SET name = EXCLUDED.name
+)sql";
+
+constexpr char kInsertArea[] = R"sql(
+  INSERT INTO directory.areas (tenant_id, area_id, parent_area_id, name)
+  VALUES ($1, $2, NULLIF($3, ''), $4)
+)sql";
+
+constexpr char kAreaExists[] = R"sql(
+  SELECT 1 FROM directory.areas WHERE tenant_id = $1 AND area_id = $2
+)sql";
+
+constexpr char kSelectAreas[] = R"sql(
+  WITH RECURSIVE tree AS (
+    SELECT area_id, parent_area_id, name, 0 AS depth FROM directory.areas
+    WHERE tenant_id = $1 AND parent_area_id IS NULL
+    UNION ALL
+    SELECT a.area_id, a.parent_area_id, a.name, tree.depth + 1 FROM directory.areas a
+    JOIN tree ON a.parent_area_id = tree.area_id WHERE a.tenant_id = $1
+  )
+  SELECT area_id, coalesce(parent_area_id, '') AS parent_area_id, name FROM tree
+  ORDER BY depth, area_id
+)sql";
+
+constexpr char kInsertOrganisation[] = R"sql(
+  INSERT INTO directory.organisations (tenant_id, organisation_id, name, kind)
+  VALUES ($1, $2, $3, $4)
+)sql";
+
+constexpr char kSelectOrganisations[] = R"sql(
+  SELECT organisation_id, name, kind FROM directory.organisations WHERE tenant_id = $1
+  ORDER BY organisation_id
+)sql";
+
+constexpr char kOrganisationExists[] = R"sql(
+  SELECT 1 FROM directory.organisations WHERE tenant_id = $1 AND organisation_id = $2
+)sql";
+
+constexpr char kUserColumns[] = R"sql(
+  SELECT u.tenant_id, u.user_id, u.organisation_id, u.display_name,
+         array_to_string(u.roles, ',') AS roles, array_to_string(u.areas, ',') AS areas,
+         u.active, u.password_hash, u.failed_logins,
+         (extract(epoch FROM u.locked_until) * 1000000)::bigint AS locked_until_us, o.kind
+  FROM directory.users u
+  JOIN directory.organisations o
+    ON o.tenant_id = u.tenant_id AND o.organisation_id = u.organisation_id
+)sql";
+
+constexpr char kInsertUser[] = R"sql(
+  INSERT INTO directory.users
+    (tenant_id, user_id, organisation_id, display_name, roles, areas, password_hash)
+  VALUES ($1, $2, $3, $4, $5::text[], $6::text[], $7)
+)sql";
+
+constexpr char kUpdateUser[] = R"sql(
+  UPDATE directory.users
+  SET roles = coalesce($3::text[], roles), areas = coalesce($4::text[], areas), active = $5
+  WHERE tenant_id = $1 AND user_id = $2
+  RETURNING user_id
+)sql";
+
+constexpr char kLoginFailure[] = R"sql(
+  UPDATE directory.users
+  SET failed_logins = failed_logins + 1,
+      locked_until = CASE WHEN failed_logins + 1 >= $3
+                          THEN now() + make_interval(secs => $4) ELSE locked_until END
+  WHERE tenant_id = $1 AND user_id = $2
+)sql";
+
+constexpr char kLoginSuccess[] = R"sql(
+  UPDATE directory.users SET failed_logins = 0, locked_until = NULL
+  WHERE tenant_id = $1 AND user_id = $2
+)sql";
+
+constexpr char kInsertRefreshToken[] = R"sql(
+  INSERT INTO directory.refresh_tokens (token_hash, tenant_id, user_id, expires_at)
+  VALUES ($1, $2, $3, $4)
+)sql";
+
+constexpr char kConsumeRefreshToken[] = R"sql(
+  UPDATE directory.refresh_tokens SET used = true
+  WHERE token_hash = $1 AND NOT used AND expires_at > now()
+  RETURNING tenant_id, user_id
+)sql";
+
+constexpr char kInsertClient[] = R"sql(
+  INSERT INTO directory.integrated_clients (tenant_id, client_id, organisation_id, certificate_uri)
+  VALUES ($1, $2, $3, $4)
+)sql";
+
+constexpr char kUpdateClient[] = R"sql(
+  UPDATE directory.integrated_clients SET active = $3 WHERE tenant_id = $1 AND client_id = $2
+  RETURNING client_id, organisation_id, certificate_uri, active
+)sql";
+
+constexpr char kSelectClientByUri[] = R"sql(
+  SELECT tenant_id, client_id, organisation_id, certificate_uri, active
+  FROM directory.integrated_clients WHERE certificate_uri = $1
+)sql";
+
+std::vector<std::string> SplitList(const std::string& text) {
+  return absl::StrSplit(text, ',', absl::SkipEmpty());
+}
+
+Account AccountFromRow(const db::Rows& rows, int i) {
+  Account a;
+  a.tenant = rows.Text(i, "tenant_id");
+  a.user.set_user_id(rows.Text(i, "user_id"));
+  a.user.set_organisation_id(rows.Text(i, "organisation_id"));
+  a.user.set_display_name(rows.Text(i, "display_name"));
+  for (auto& r : SplitList(rows.Text(i, "roles"))) a.user.add_roles(r);
+  for (auto& r : SplitList(rows.Text(i, "areas"))) a.user.add_areas(r);
+  a.user.set_active(rows.Bool(i, "active"));
+  a.organisation_kind = ParseOrganisationKind(rows.Text(i, "kind"))
+                            .value_or(common::v1::ORGANISATION_KIND_UNSPECIFIED);
+  a.password_hash = rows.Text(i, "password_hash");
+  a.failed_logins = static_cast<int>(rows.Int(i, "failed_logins"));
+  if (!rows.IsNull(i, "locked_until_us")) {
+    a.locked_until = absl::FromUnixMicros(rows.Int(i, "locked_until_us"));
+  }
+  return a;
+}
+
+v1::IntegratedClient ClientFromRow(const db::Rows& rows, int i) {
+  v1::IntegratedClient c;
+  c.set_client_id(rows.Text(i, "client_id"));
+  c.set_organisation_id(rows.Text(i, "organisation_id"));
+  c.set_certificate_uri(rows.Text(i, "certificate_uri"));
+  c.set_active(rows.Bool(i, "active"));
+  return c;
+}
+
+// ALREADY_EXISTS from the database names only a constraint; say which object.
+absl::Status Named(absl::Status status, absl::string_view what) {
+  if (absl::IsAlreadyExists(status)) return absl::AlreadyExistsError(absl::StrCat(what, " already exists"));
+  return status;
+}
+
+}  // namespace
+
+absl::Status DirectoryStore::CreateTenant(const std::string& tenant, const std::string& name) {
+  return pool_->Query(kInsertTenant, {tenant, name}).status();
+}
+
+absl::StatusOr<v1::Area> DirectoryStore::CreateArea(const std::string& tenant, const v1::Area& area) {
+  RETURN_IF_ERROR(pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
+    if (!area.parent_area_id().empty()) {
+      ASSIGN_OR_RETURN(db::Rows parent, tx.Query(kAreaExists, {tenant, area.parent_area_id()}));
+      if (parent.empty()) return absl::InvalidArgumentError("area.parent_area_id: not a known area");
+    }
+    return Named(tx.Exec(kInsertArea, {tenant, area.area_id(), area.parent_area_id(), area.name()}),
+                 "area");
+  }));
+  return area;
+}
+
+absl::StatusOr<std::vector<v1::Area>> DirectoryStore::ListAreas(const std::string& tenant) {
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kSelectAreas, {tenant}));
+  std::vector<v1::Area> areas;
+  for (int i = 0; i < rows.size(); ++i) {
+    v1::Area a;
+    a.set_area_id(rows.Text(i, "area_id"));
+    a.set_parent_area_id(rows.Text(i, "parent_area_id"));
+    a.set_name(rows.Text(i, "name"));
+    areas.push_back(std::move(a));
+  }
+  return areas;
+}
+
+absl::StatusOr<v1::Organisation> DirectoryStore::CreateOrganisation(
+    const std::string& tenant, const v1::Organisation& organisation) {
+  RETURN_IF_ERROR(Named(pool_->Query(kInsertOrganisation,
+                                     {tenant, organisation.organisation_id(), organisation.name(),
+                                      std::string(OrganisationKindName(organisation.kind()))})
+                            .status(),
+                        "organisation"));
+  return organisation;
+}
+
+absl::StatusOr<std::vector<v1::Organisation>> DirectoryStore::ListOrganisations(
+    const std::string& tenant) {
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kSelectOrganisations, {tenant}));
+  std::vector<v1::Organisation> organisations;
+  for (int i = 0; i < rows.size(); ++i) {
+    v1::Organisation o;
+    o.set_organisation_id(rows.Text(i, "organisation_id"));
+    o.set_name(rows.Text(i, "name"));
+    o.set_kind(ParseOrganisationKind(rows.Text(i, "kind"))
+                   .value_or(common::v1::ORGANISATION_KIND_UNSPECIFIED));
+    organisations.push_back(std::move(o));
+  }
+  return organisations;
+}
+
+absl::StatusOr<v1::User> DirectoryStore::CreateUser(const std::string& tenant, const v1::User& user,
+                                                    const std::string& password_hash) {
+  RETURN_IF_ERROR(pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(db::Rows org, tx.Query(kOrganisationExists, {tenant, user.organisation_id()}));
+    if (org.empty()) {
+      return absl::InvalidArgumentError("user.organisation_id: not a known organisation");
+    }
+    std::vector<std::string> roles(user.roles().begin(), user.roles().end());
+    std::vector<std::string> areas(user.areas().begin(), user.areas().end());
+    return Named(tx.Exec(kInsertUser, {tenant, user.user_id(), user.organisation_id(),
+                                       user.display_name(), db::TextArray(roles),
+                                       db::TextArray(areas), password_hash}),
+                 "user");
+  }));
+  v1::User created = user;
+  created.set_active(true);
+  return created;
+}
+
+absl::StatusOr<v1::User> DirectoryStore::UpdateUser(
+    const std::string& tenant, const std::string& user_id,
+    const std::optional<std::vector<std::string>>& roles,
+    const std::optional<std::vector<std::string>>& areas, bool active) {
+  ASSIGN_OR_RETURN(db::Rows rows,
+                   pool_->Query(kUpdateUser, {tenant, user_id,
+                                              roles ? db::Param(db::TextArray(*roles)) : std::nullopt,
+                                              areas ? db::Param(db::TextArray(*areas)) : std::nullopt,
+                                              active ? "true" : "false"}));
+  if (rows.empty()) return absl::NotFoundError("user not found");
+  ASSIGN_OR_RETURN(std::optional<Account> account, FindAccount(tenant, user_id));
+  if (!account) return absl::NotFoundError("user not found");
+  return account->user;
+}
+
+absl::StatusOr<std::vector<v1::User>> DirectoryStore::ListUsers(const std::string& tenant,
+                                                                const std::string& organisation) {
+  ASSIGN_OR_RETURN(
+      db::Rows rows,
+      pool_->Query(absl::StrCat(kUserColumns,
+                                " WHERE u.tenant_id = $1 AND ($2 = '' OR u.organisation_id = $2)"
+                                " ORDER BY u.user_id"),
+                   {tenant, organisation}));
+  std::vector<v1::User> users;
+  for (int i = 0; i < rows.size(); ++i) users.push_back(AccountFromRow(rows, i).user);
+  return users;
+}
+
+absl::StatusOr<std::optional<Account>> DirectoryStore::FindAccount(const std::string& tenant,
+                                                                   const std::string& user_id) {
+  ASSIGN_OR_RETURN(db::Rows rows,
+                   pool_->Query(absl::StrCat(kUserColumns,
+                                             " WHERE u.tenant_id = $1 AND u.user_id = $2"),
+                                {tenant, user_id}));
+  if (rows.empty()) return std::nullopt;
+  return AccountFromRow(rows, 0);
+}
+
+absl::Status DirectoryStore::RecordLoginFailure(const std::string& tenant,
+                                                const std::string& user_id, int lock_after,
+                                                absl::Duration lock_for) {
+  return pool_->Query(kLoginFailure, {tenant, user_id, absl::StrCat(lock_after),
+                                      absl::StrCat(absl::ToInt64Seconds(lock_for))})
+      .status();
+}
+
+absl::Status DirectoryStore::RecordLoginSuccess(const std::string& tenant,
+                                                const std::string& user_id) {
+  return pool_->Query(kLoginSuccess, {tenant, user_id}).status();
+}
+
+absl::Status DirectoryStore::StoreRefreshToken(const std::string& token_hash,
+                                               const std::string& tenant,
+                                               const std::string& user_id, absl::Time expires_at) {
+  return pool_->Query(kInsertRefreshToken,
+                      {token_hash, tenant, user_id, db::TimestampParam(expires_at)})
+      .status();
+}
+
+absl::StatusOr<std::optional<std::pair<std::string, std::string>>>
+DirectoryStore::ConsumeRefreshToken(const std::string& token_hash) {
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kConsumeRefreshToken, {token_hash}));
+  if (rows.empty()) return std::nullopt;
+  return std::make_pair(rows.Text(0, "tenant_id"), rows.Text(0, "user_id"));
+}
+
+absl::StatusOr<v1::IntegratedClient> DirectoryStore::CreateClient(
+    const std::string& tenant, const v1::IntegratedClient& client) {
+  RETURN_IF_ERROR(pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(db::Rows org, tx.Query(kOrganisationExists, {tenant, client.organisation_id()}));
+    if (org.empty()) {
+      return absl::InvalidArgumentError("client.organisation_id: not a known organisation");
+    }
+    return Named(tx.Exec(kInsertClient, {tenant, client.client_id(), client.organisation_id(),
+                                         client.certificate_uri()}),
+                 "integrated client (id or certificate URI)");
+  }));
+  v1::IntegratedClient created = client;
+  created.set_active(true);
+  return created;
+}
+
+absl::StatusOr<v1::IntegratedClient> DirectoryStore::SetClientActive(const std::string& tenant,
+                                                                     const std::string& client_id,
+                                                                     bool active) {
+  ASSIGN_OR_RETURN(db::Rows rows,
+                   pool_->Query(kUpdateClient, {tenant, client_id, active ? "true" : "false"}));
+  if (rows.empty()) return absl::NotFoundError("integrated client not found");
+  return ClientFromRow(rows, 0);
+}
+
+absl::StatusOr<std::optional<ClientRecord>> DirectoryStore::FindClientByCertificate(
+    const std::string& uri) {
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kSelectClientByUri, {uri}));
+  if (rows.empty()) return std::nullopt;
+  return ClientRecord{rows.Text(0, "tenant_id"), ClientFromRow(rows, 0)};
+}
+
+}  // namespace hartslag::directory

@@ -1,0 +1,87 @@
+// DirectoryStore: the only place with the directory's SQL. Scoped to one
+// tenant per call except where a credential names the tenant (refresh tokens,
+// client certificates). Thread-safe.
+#ifndef HARTSLAG_SERVICES_DIRECTORY_DIRECTORY_STORE_H_
+#define HARTSLAG_SERVICES_DIRECTORY_DIRECTORY_STORE_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "hartslag/directory/v1/directory.pb.h"
+#include "services/common/db.h"
+#include "services/common/migrations.h"
+
+namespace hartslag {
+// directory's schema, compiled in from migrations/.
+std::vector<db::Migration> DirectoryMigrations();
+}  // namespace hartslag
+
+namespace hartslag::directory {
+
+inline constexpr char kSchema[] = "directory";
+
+// A user as needed to issue a token.
+struct Account {
+  std::string tenant;
+  v1::User user;
+  common::v1::OrganisationKind organisation_kind = common::v1::ORGANISATION_KIND_UNSPECIFIED;
+  std::string password_hash;
+  int failed_logins = 0;
+  std::optional<absl::Time> locked_until;
+};
+
+struct ClientRecord {
+  std::string tenant;
+  v1::IntegratedClient client;
+};
+
+class DirectoryStore {
+ public:
+  explicit DirectoryStore(db::Pool* pool) : pool_(pool) {}
+
+  absl::Status CreateTenant(const std::string& tenant, const std::string& name);
+  absl::StatusOr<v1::Area> CreateArea(const std::string& tenant, const v1::Area& area);
+  absl::StatusOr<std::vector<v1::Area>> ListAreas(const std::string& tenant);
+  absl::StatusOr<v1::Organisation> CreateOrganisation(const std::string& tenant,
+                                                      const v1::Organisation& organisation);
+  absl::StatusOr<std::vector<v1::Organisation>> ListOrganisations(const std::string& tenant);
+  absl::StatusOr<v1::User> CreateUser(const std::string& tenant, const v1::User& user,
+                                      const std::string& password_hash);
+  // Replaces roles/areas when given; sets active. NOT_FOUND for an unknown user.
+  absl::StatusOr<v1::User> UpdateUser(const std::string& tenant, const std::string& user_id,
+                                      const std::optional<std::vector<std::string>>& roles,
+                                      const std::optional<std::vector<std::string>>& areas,
+                                      bool active);
+  absl::StatusOr<std::vector<v1::User>> ListUsers(const std::string& tenant,
+                                                  const std::string& organisation);
+  absl::StatusOr<std::optional<Account>> FindAccount(const std::string& tenant,
+                                                     const std::string& user_id);
+  // Counts a failed login; locks the account for `lock_for` once
+  // `lock_after` failures in a row are reached.
+  absl::Status RecordLoginFailure(const std::string& tenant, const std::string& user_id,
+                                  int lock_after, absl::Duration lock_for);
+  absl::Status RecordLoginSuccess(const std::string& tenant, const std::string& user_id);
+
+  absl::Status StoreRefreshToken(const std::string& token_hash, const std::string& tenant,
+                                 const std::string& user_id, absl::Time expires_at);
+  // Marks the token used and returns (tenant, user) if it was unused and
+  // current; nullopt otherwise.
+  absl::StatusOr<std::optional<std::pair<std::string, std::string>>> ConsumeRefreshToken(
+      const std::string& token_hash);
+
+  absl::StatusOr<v1::IntegratedClient> CreateClient(const std::string& tenant,
+                                                    const v1::IntegratedClient& client);
+  absl::StatusOr<v1::IntegratedClient> SetClientActive(const std::string& tenant,
+                                                       const std::string& client_id, bool active);
+  absl::StatusOr<std::optional<ClientRecord>> FindClientByCertificate(const std::string& uri);
+
+ private:
+  db::Pool* pool_;
+};
+
+}  // namespace hartslag::directory
+
+#endif  // HARTSLAG_SERVICES_DIRECTORY_DIRECTORY_STORE_H_

@@ -1,0 +1,107 @@
+#include "services/directory/token_issuer.h"
+
+#include "absl/time/clock.h"
+#include "services/common/auth.h"
+#include "services/common/crypto.h"
+#include "services/common/proto_time.h"
+#include "services/common/status_macros.h"
+#include "services/directory/password.h"
+
+namespace hartslag::directory {
+namespace {
+
+// One answer for an unknown user, a wrong password and a deactivated user, so
+// that the answer does not tell which user ids exist.
+absl::Status BadCredentials() {
+  return absl::UnauthenticatedError("unknown user or wrong password");
+}
+
+}  // namespace
+
+absl::StatusOr<v1::TokenResponse> TokenIssuer::Login(const v1::LoginRequest& request) {
+  if (request.tenant_id().empty()) return absl::InvalidArgumentError("tenant_id: is required");
+  if (request.user_id().empty()) return absl::InvalidArgumentError("user_id: is required");
+  if (request.password().empty()) return absl::InvalidArgumentError("password: is required");
+  ASSIGN_OR_RETURN(std::optional<Account> account,
+                   store_->FindAccount(request.tenant_id(), request.user_id()));
+  if (!account) {
+    VerifyPassword(request.password(), DecoyPasswordHash());  // same time as a known user
+    return BadCredentials();
+  }
+  if (account->locked_until && *account->locked_until > absl::Now()) {
+    return absl::ResourceExhaustedError(
+        "too many failed logins: this account is locked for a while; try again later");
+  }
+  if (!VerifyPassword(request.password(), account->password_hash)) {
+    RETURN_IF_ERROR(store_->RecordLoginFailure(account->tenant, account->user.user_id(),
+                                               options_.lock_after_failures, options_.lock_for));
+    return BadCredentials();
+  }
+  if (!account->user.active()) return BadCredentials();
+  RETURN_IF_ERROR(store_->RecordLoginSuccess(account->tenant, account->user.user_id()));
+  return Issue(*account, "", /*with_refresh=*/true);
+}
+
+absl::StatusOr<v1::TokenResponse> TokenIssuer::Refresh(const v1::RefreshTokenRequest& request) {
+  if (request.refresh_token().empty()) {
+    return absl::InvalidArgumentError("refresh_token: is required");
+  }
+  ASSIGN_OR_RETURN(auto owner, store_->ConsumeRefreshToken(HexEncode(Sha256(request.refresh_token()))));
+  if (!owner) return absl::UnauthenticatedError("refresh token unknown, used or expired");
+  ASSIGN_OR_RETURN(std::optional<Account> account, store_->FindAccount(owner->first, owner->second));
+  if (!account || !account->user.active()) {
+    return absl::UnauthenticatedError("refresh token unknown, used or expired");
+  }
+  return Issue(*account, "", /*with_refresh=*/true);
+}
+
+absl::StatusOr<v1::TokenResponse> TokenIssuer::ForClient(const std::string& certificate_uri,
+                                                         const v1::IssueClientTokenRequest& request) {
+  if (certificate_uri.empty()) {
+    return absl::UnauthenticatedError("a client certificate of a registered integrated client is required");
+  }
+  if (request.user_id().empty()) return absl::InvalidArgumentError("user_id: is required");
+  ASSIGN_OR_RETURN(std::optional<ClientRecord> client,
+                   store_->FindClientByCertificate(certificate_uri));
+  if (!client || !client->client.active()) {
+    return absl::UnauthenticatedError("the client certificate is not of an active integrated client");
+  }
+  ASSIGN_OR_RETURN(std::optional<Account> account,
+                   store_->FindAccount(client->tenant, request.user_id()));
+  if (!account || !account->user.active() ||
+      account->user.organisation_id() != client->client.organisation_id()) {
+    return absl::PermissionDeniedError(
+        "user_id: not an active user of the client's own organisation");
+  }
+  return Issue(*account, client->client.client_id(), /*with_refresh=*/false);
+}
+
+absl::StatusOr<v1::TokenResponse> TokenIssuer::Issue(const Account& account,
+                                                     const std::string& acting_client,
+                                                     bool with_refresh) {
+  absl::Time now = absl::Now();
+  TokenClaims claims;
+  claims.issuer = options_.issuer;
+  claims.subject = account.user.user_id();
+  claims.tenant = account.tenant;
+  claims.organisation = account.user.organisation_id();
+  claims.organisation_kind = std::string(OrganisationKindName(account.organisation_kind));
+  claims.roles.assign(account.user.roles().begin(), account.user.roles().end());
+  claims.areas.assign(account.user.areas().begin(), account.user.areas().end());
+  claims.acting_client = acting_client;
+  claims.issued_at = now;
+  claims.not_before = now;
+  claims.expires_at = now + options_.access_ttl;
+  v1::TokenResponse response;
+  ASSIGN_OR_RETURN(*response.mutable_access_token(), signer_.Sign(claims));
+  *response.mutable_expires_at() = TimeToProto(claims.expires_at);
+  if (with_refresh) {
+    std::string refresh = Base64UrlEncode(RandomBytes(32));
+    RETURN_IF_ERROR(store_->StoreRefreshToken(HexEncode(Sha256(refresh)), account.tenant,
+                                              account.user.user_id(), now + options_.refresh_ttl));
+    response.set_refresh_token(refresh);
+  }
+  return response;
+}
+
+}  // namespace hartslag::directory
