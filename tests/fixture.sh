@@ -2,8 +2,10 @@
 # What one test run shares (a ctest fixture): a throwaway PostgreSQL cluster
 # and a set of development certificates and token keys.
 #
-#   tests/fixture.sh start STATE_DIR   start a cluster on a free port, writing
+#   tests/fixture.sh start STATE_DIR HARTSLAG_CLI
+#                                      start a cluster on a free port, writing
 #                                      STATE_DIR/conninfo; make STATE_DIR/certs
+#                                      (and a foreign CA in STATE_DIR/foreign)
 #   tests/fixture.sh stop STATE_DIR    stop the cluster and delete its data
 #
 # The data lives in a fresh folder under /tmp, reachable by the postgres user
@@ -25,7 +27,15 @@ case "$cmd" in
     done
     "$here/../tools/pg-cluster.sh" start "$data/pg" "$port" > "$state/conninfo"
     echo "test cluster: $(cat "$state/conninfo")"
-    "$here/../tools/dev-certs.sh" "$state/certs"
+    cli=${3:?the hartslag CLI binary}
+    uri=spiffe://hartslag/heerlen/client/politie-bvh
+    for dir in "$state/certs" "$state/foreign"; do
+      "$cli" pki ca --dir "$dir"
+      "$cli" pki server --dir "$dir"
+      "$cli" pki client --dir "$dir" --name politie-bvh --uri "$uri"
+    done
+    "$cli" pki client --dir "$state/certs" --name unregistered --uri spiffe://hartslag/heerlen/client/unregistered
+    "$cli" pki signing-key --dir "$state/certs"
     ;;
   stop)
     if [ -f "$state/datadir" ]; then

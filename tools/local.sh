@@ -106,7 +106,7 @@ case "${1:-}" in
         psql "$admin_db" -qc "CREATE ROLE hartslag_$service LOGIN"
       psql "$admin_db" -qc "GRANT CREATE, CONNECT ON DATABASE hartslag TO hartslag_$service"
     done
-    "$root/tools/dev-certs.sh" "$state/certs"
+    for what in ca server signing-key; do "$build/clients/cli/hartslag" pki "$what" --dir "$state/certs"; done
     start_service intake "$intake_port" hartslag_intake
     demo
     ;;

@@ -14,6 +14,8 @@ namespace hartslag::cli {
 absl::Status SignalCommand(const std::vector<std::string>& args);
 // hartslag categories
 absl::Status CategoriesCommand(const std::vector<std::string>& args);
+// hartslag pki ca|server|client|signing-key
+absl::Status PkiCommand(const std::vector<std::string>& args);
 // hartslag dev token
 absl::Status DevCommand(const std::vector<std::string>& args);
 

@@ -15,6 +15,8 @@ constexpr char kUsage[] = R"(usage: hartslag <command> [flags]
 commands:
   signal submit|get|list   submit a signal, show one, list them
   categories               list the signal categories
+  pki ca|server|client|signing-key
+                           make the CA, certificates and the token signing key
   dev token                issue a development token
 
 Every command takes --help. Connection flags fall back to the environment:
@@ -37,6 +39,8 @@ int main(int argc, char** argv) {
     status = SignalCommand(rest);
   } else if (command == "categories") {
     status = CategoriesCommand(rest);
+  } else if (command == "pki") {
+    status = PkiCommand(rest);
   } else if (command == "dev") {
     status = DevCommand(rest);
   } else {

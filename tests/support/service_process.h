@@ -11,7 +11,7 @@
 namespace hartslag::testing {
 
 // The development certificates and token keys of the test run
-// (tools/dev-certs.sh, run by the ctest fixture): ca.pem, server.pem, ...
+// (hartslag pki, run by the ctest fixture): ca.pem, server.pem, jwt.key, ...
 std::string CertsDir();
 std::string ReadFileOrDie(const std::string& path);
 
