@@ -13,14 +13,17 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 state=$root/.local
 build=${HARTSLAG_BUILD_DIR:-$root/build}
 pg_port=${HARTSLAG_PG_PORT:-55432}
+directory_port=${HARTSLAG_DIRECTORY_PORT:-7401}
 intake_port=${HARTSLAG_INTAKE_PORT:-7402}
 admin_db="host=127.0.0.1 port=$pg_port user=postgres dbname=postgres"
-services=(intake)
+services=(directory intake)
+cli=$build/clients/cli/hartslag
 
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
-start_service() {  # name port db_role
+start_service() {  # name port db_role [extra flags...]
   local name=$1 port=$2 role=$3
+  shift 3
   local pidfile=$state/run/$name.pid ready=$state/run/$name.ready
   if pid_alive "$pidfile"; then
     echo "hartslag-$name already runs (pid $(cat "$pidfile"))"
@@ -31,7 +34,7 @@ start_service() {  # name port db_role
     --listen "127.0.0.1:$port" --ready-file "$ready" \
     --db "host=127.0.0.1 port=$pg_port user=$role dbname=hartslag" \
     --tls-cert "$state/certs/server.pem" --tls-key "$state/certs/server.key" \
-    --jwt-public-keys "$state/certs/jwt.pub" \
+    --tls-client-ca "$state/certs/ca.pem" --jwt-public-keys "$state/certs/jwt.pub" "$@" \
     >>"$state/logs/$name.log" 2>&1 &
   echo $! > "$pidfile"
   for _ in $(seq 1 150); do
@@ -54,38 +57,91 @@ stop_service() {
   rm -f "$pidfile"
 }
 
+# Runs a create command; an object that already exists is fine (second run).
+create() {
+  local out
+  out=$("$@" 2>&1) || grep -q ALREADY_EXISTS <<<"$out" || { echo "$out" >&2; exit 1; }
+}
+
+# The demo tenant: Heerlen-Noord with its wijken, the partners of the
+# approach, one user per role and an integrated client for the police.
+seed_directory() {
+  local secrets=$state/secrets
+  mkdir -p "$secrets" "$state/tokens"
+  chmod 700 "$secrets" "$state/tokens"
+  for f in admin.password demo.password; do
+    [ -f "$secrets/$f" ] || (umask 077; openssl rand -base64 18 > "$secrets/$f")
+  done
+  "$build/services/directory/hartslag-directory" bootstrap \
+    --db "host=127.0.0.1 port=$pg_port user=hartslag_directory dbname=hartslag" \
+    --tenant heerlen --tenant-name "Gemeente Heerlen" \
+    --organisation gemeente-heerlen --organisation-name "Gemeente Heerlen" \
+    --admin admin --admin-password-file "$secrets/admin.password" 2>>"$state/logs/directory.log"
+  "$cli" login --user admin --password-file "$secrets/admin.password" --save "$state/tokens/admin" 2>/dev/null
+  local admin=(--token-file "$state/tokens/admin")
+  create "$cli" admin area create "${admin[@]}" --id heerlen-noord --name "Heerlen-Noord"
+  create "$cli" admin area create "${admin[@]}" --id vrieheide --name Vrieheide --parent heerlen-noord
+  create "$cli" admin area create "${admin[@]}" --id kasteelbuurt --name Kasteelbuurt --parent heerlen-noord
+  create "$cli" admin area create "${admin[@]}" --id hoofdstraat-west --name "Hoofdstraat-West (Hoensbroek)" --parent heerlen-noord
+  create "$cli" admin area create "${admin[@]}" --id gms --name GMS --parent heerlen-noord
+  create "$cli" admin org create "${admin[@]}" --id handhaving-heerlen --name "Handhaving Heerlen" --kind ENFORCEMENT
+  create "$cli" admin org create "${admin[@]}" --id politie-limburg --name "Politie Limburg" --kind POLICE
+  create "$cli" admin org create "${admin[@]}" --id buurtteam-heerlen --name "Buurtteam Heerlen" --kind CARE
+  create "$cli" admin org create "${admin[@]}" --id woonpunt --name Woonpunt --kind HOUSING
+  create "$cli" admin org create "${admin[@]}" --id weller --name Weller --kind HOUSING
+  create "$cli" admin org create "${admin[@]}" --id wonen-limburg --name "Wonen Limburg" --kind HOUSING
+  local pw=(--password-file "$secrets/demo.password")
+  create "$cli" admin user create "${admin[@]}" "${pw[@]}" --id sanne.coach --org gemeente-heerlen --name "Sanne (straatcoach)" --roles REPORTER --areas heerlen-noord
+  create "$cli" admin user create "${admin[@]}" "${pw[@]}" --id bram.boa --org handhaving-heerlen --name "Bram (BOA)" --roles REPORTER --areas heerlen-noord
+  create "$cli" admin user create "${admin[@]}" "${pw[@]}" --id carla.coordinator --org gemeente-heerlen --name "Carla (procesregisseur)" --roles COORDINATOR --areas heerlen-noord
+  create "$cli" admin user create "${admin[@]}" "${pw[@]}" --id peter.politie --org politie-limburg --name "Peter (wijkagent)" --roles PARTNER,REPORTER --areas heerlen-noord
+  create "$cli" admin user create "${admin[@]}" "${pw[@]}" --id zora.zorg --org buurtteam-heerlen --name "Zora (buurtteam)" --roles PARTNER --areas heerlen-noord
+  create "$cli" admin user create "${admin[@]}" "${pw[@]}" --id wim.woonpunt --org woonpunt --name "Wim (Woonpunt)" --roles PARTNER --areas heerlen-noord
+  create "$cli" admin user create "${admin[@]}" "${pw[@]}" --id pim.privacy --org gemeente-heerlen --name "Pim (privacy officer)" --roles PRIVACY_OFFICER
+  local uri=spiffe://hartslag/heerlen/client/politie-bvh
+  "$cli" pki client --dir "$state/certs" --name politie-bvh --uri "$uri"
+  create "$cli" admin client create "${admin[@]}" --id politie-bvh --org politie-limburg --uri "$uri"
+}
+
 demo() {
-  local cli=$build/clients/cli/hartslag
   export HARTSLAG_CA=$state/certs/ca.pem HARTSLAG_INTAKE_ADDR=localhost:$intake_port
-  token() { "$cli" dev token --key "$state/certs/jwt.key" "$@"; }
-  local coach boa coordinator
-  coach=$(token --sub sanne.coach --org straatcoaches-heerlen --org-kind MUNICIPALITY --roles REPORTER --areas heerlen-noord)
-  boa=$(token --sub bram.boa --org handhaving-heerlen --org-kind ENFORCEMENT --roles REPORTER --areas heerlen-noord)
-  coordinator=$(token --sub carla.coordinator --org gemeente-heerlen --org-kind MUNICIPALITY --roles COORDINATOR --areas heerlen-noord)
-  echo "$coordinator" > "$state/coordinator.token"
+  export HARTSLAG_DIRECTORY_ADDR=localhost:$directory_port
+  local pw=(--password-file "$state/secrets/demo.password")
+  for user in sanne.coach bram.boa carla.coordinator; do
+    "$cli" login --user "$user" "${pw[@]}" --save "$state/tokens/$user" 2>/dev/null
+  done
+  local coach=(--token-file "$state/tokens/sanne.coach") boa=(--token-file "$state/tokens/bram.boa")
+  local coordinator=(--token-file "$state/tokens/carla.coordinator")
 
   echo
-  echo "== A street coach submits signals (fixed request ids: a second run shows they are stored once)"
-  "$cli" signal submit --token "$coach" --request-id 6f1c1f0e-0000-4000-8000-000000000001 \
+  echo "== Street coach Sanne logs in and submits signals (fixed request ids: a second run shows they are stored once)"
+  "$cli" signal submit "${coach[@]}" --request-id 6f1c1f0e-0000-4000-8000-000000000001 \
     --area vrieheide --category afval-dumping --street Vrieheidelaan --house-number 12 \
     --postcode "6416 AB" --description "Matrassen en huisraad naast de ondergrondse container." \
     --source street_coach
-  "$cli" signal submit --token "$coach" --request-id 6f1c1f0e-0000-4000-8000-000000000002 \
+  "$cli" signal submit "${coach[@]}" --request-id 6f1c1f0e-0000-4000-8000-000000000002 \
     --area kasteelbuurt --category jongerenoverlast --street Kasteelweg --house-number 3 \
     --postcode "6417 BC" --description "Groep jongeren bij het speelveld, vuurwerk en intimidatie van voorbijgangers." \
     --source street_coach --urgency high
-  echo "== A BOA submits a signal"
-  "$cli" signal submit --token "$boa" --request-id 6f1c1f0e-0000-4000-8000-000000000003 \
+  echo "== BOA Bram logs in and submits a signal"
+  "$cli" signal submit "${boa[@]}" --request-id 6f1c1f0e-0000-4000-8000-000000000003 \
     --area gms --category vervuilde-woning --street Schandelerstraat --house-number 41 --addition A \
     --postcode "6415 EG" --description "Sterke stankoverlast uit woning, bewoner oogt verward bij de deur." \
     --source boa --persons "onbekende bewoner||bewoner"
   echo
-  echo "== The coordinator lists the signals of Heerlen-Noord"
-  "$cli" signal list --token "$coordinator"
+  echo "== Coordinator Carla logs in and lists the signals of Heerlen-Noord"
+  "$cli" signal list "${coordinator[@]}"
   echo
-  echo "Try it yourself:"
-  echo "  export HARTSLAG_CA=$HARTSLAG_CA HARTSLAG_INTAKE_ADDR=$HARTSLAG_INTAKE_ADDR"
-  echo "  export HARTSLAG_TOKEN_FILE=$state/coordinator.token"
+  echo "== The police system (integrated client, mutual TLS) gets a token for wijkagent Peter"
+  "$cli" client-token --cert "$state/certs/politie-bvh.pem" --key "$state/certs/politie-bvh.key" \
+    --user peter.politie --save "$state/tokens/politie-bvh" 2>/dev/null
+  echo "token issued; the signals of other organisations stay hidden from it:"
+  "$cli" signal list --token-file "$state/tokens/politie-bvh"
+  echo
+  echo "Try it yourself (demo users: sanne.coach, bram.boa, carla.coordinator, peter.politie, zora.zorg,"
+  echo "wim.woonpunt, pim.privacy; password in .local/secrets/demo.password; admin: .local/secrets/admin.password):"
+  echo "  export HARTSLAG_CA=$HARTSLAG_CA HARTSLAG_INTAKE_ADDR=$HARTSLAG_INTAKE_ADDR HARTSLAG_DIRECTORY_ADDR=$HARTSLAG_DIRECTORY_ADDR"
+  echo "  $cli login --user carla.coordinator --save /tmp/carla && export HARTSLAG_TOKEN_FILE=/tmp/carla"
   echo "  $cli signal list        # or: signal get SV-..., categories, --help"
   echo "Stop everything with: tools/local.sh down"
 }
@@ -106,12 +162,15 @@ case "${1:-}" in
         psql "$admin_db" -qc "CREATE ROLE hartslag_$service LOGIN"
       psql "$admin_db" -qc "GRANT CREATE, CONNECT ON DATABASE hartslag TO hartslag_$service"
     done
-    for what in ca server signing-key; do "$build/clients/cli/hartslag" pki "$what" --dir "$state/certs"; done
+    for what in ca server signing-key; do "$cli" pki "$what" --dir "$state/certs"; done
+    export HARTSLAG_CA=$state/certs/ca.pem HARTSLAG_DIRECTORY_ADDR=localhost:$directory_port
+    start_service directory "$directory_port" hartslag_directory --jwt-signing-key "$state/certs/jwt.key"
+    seed_directory
     start_service intake "$intake_port" hartslag_intake
     demo
     ;;
   down)
-    for service in "${services[@]}"; do stop_service "$service"; done
+    for ((i = ${#services[@]} - 1; i >= 0; i--)); do stop_service "${services[$i]}"; done
     "$root/tools/pg-cluster.sh" stop "$state/pg"
     echo "PostgreSQL stopped"
     ;;

@@ -12,6 +12,8 @@ void Connection::AddFlags(Flags& flags, const std::string& server_env,
   flags.Add("ca", "HARTSLAG_CA", "", "PEM file of the CA that signed the service's certificate");
   flags.Add("token", "HARTSLAG_TOKEN", "", "bearer token");
   flags.Add("token-file", "HARTSLAG_TOKEN_FILE", "", "file holding the bearer token");
+  flags.Add("cert", "HARTSLAG_CLIENT_CERT", "", "PEM client certificate (integrated clients)");
+  flags.Add("key", "HARTSLAG_CLIENT_KEY", "", "PEM private key of the client certificate");
   flags.Add("timeout", "HARTSLAG_TIMEOUT", "10s", "deadline for each call");
 }
 
@@ -24,6 +26,14 @@ absl::StatusOr<Connection> Connection::FromFlags(const Flags& flags) {
   auto ca = ReadFile(flags.Get("ca"), "--ca");
   if (!ca.ok()) return ca.status();
   tls.pem_root_certs = *ca;
+  if (!flags.Get("cert").empty() || !flags.Get("key").empty()) {
+    auto cert = ReadFile(flags.Get("cert"), "--cert");
+    if (!cert.ok()) return cert.status();
+    auto key = ReadFile(flags.Get("key"), "--key");
+    if (!key.ok()) return key.status();
+    tls.pem_cert_chain = *cert;
+    tls.pem_private_key = *key;
+  }
   connection.token_ = flags.Get("token");
   if (connection.token_.empty() && !flags.Get("token-file").empty()) {
     auto token = ReadFile(flags.Get("token-file"), "--token-file");

@@ -16,8 +16,10 @@ namespace hartslag::cli {
 
 class Connection {
  public:
-  // Declares --server, --ca, --token, --token-file and --timeout on `flags`,
-  // with `server_env` as the environment fallback of --server.
+  // Declares --server, --ca, --token, --token-file, --cert, --key and
+  // --timeout on `flags`, with `server_env` as the environment fallback of
+  // --server. --cert and --key present a client certificate (integrated
+  // clients).
   static void AddFlags(Flags& flags, const std::string& server_env, const std::string& default_server);
   static absl::StatusOr<Connection> FromFlags(const Flags& flags);
 

@@ -13,6 +13,11 @@ namespace {
 constexpr char kUsage[] = R"(usage: hartslag <command> [flags]
 
 commands:
+  login                    log in with a password; --save FILE keeps the token
+  refresh                  renew a saved token
+  client-token             as an integrated client (mTLS), get a token for a user
+  admin area|org|user|client ...
+                           administer the directory (ADMIN)
   signal submit|get|list   submit a signal, show one, list them
   categories               list the signal categories
   pki ca|server|client|signing-key
@@ -20,7 +25,8 @@ commands:
   dev token                issue a development token
 
 Every command takes --help. Connection flags fall back to the environment:
-HARTSLAG_INTAKE_ADDR, HARTSLAG_CA, HARTSLAG_TOKEN, HARTSLAG_TOKEN_FILE.
+HARTSLAG_INTAKE_ADDR, HARTSLAG_DIRECTORY_ADDR, HARTSLAG_CA, HARTSLAG_TOKEN,
+HARTSLAG_TOKEN_FILE, HARTSLAG_CLIENT_CERT, HARTSLAG_CLIENT_KEY.
 )";
 
 }  // namespace
@@ -39,6 +45,9 @@ int main(int argc, char** argv) {
     status = SignalCommand(rest);
   } else if (command == "categories") {
     status = CategoriesCommand(rest);
+  } else if (command == "login" || command == "refresh" || command == "client-token" ||
+             command == "admin") {
+    status = DirectoryCommand(command, rest);
   } else if (command == "pki") {
     status = PkiCommand(rest);
   } else if (command == "dev") {
