@@ -189,3 +189,18 @@ TEST(TokenKeyTest, NonEd25519KeysAreRefused) {
 
 }  // namespace
 }  // namespace hartslag
+
+namespace hartslag {
+namespace {
+
+TEST_F(TokenTest, ActingClientRoundTrips) {
+  TokenClaims claims = Coach();
+  claims.acting_client = "politie-bvh";
+  auto verified = Verifier().Verify(*Signer().Sign(claims), absl::Now());
+  ASSERT_TRUE(verified.ok());
+  EXPECT_EQ(verified->acting_client, "politie-bvh");
+  EXPECT_TRUE(Verifier().Verify(*Signer().Sign(Coach()), absl::Now())->acting_client.empty());
+}
+
+}  // namespace
+}  // namespace hartslag

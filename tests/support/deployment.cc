@@ -1,0 +1,42 @@
+#include "tests/support/deployment.h"
+
+namespace hartslag::testing {
+
+Deployment::Deployment() : signer_(*TokenSigner::FromPemFile(CertsDir() + "/jwt.key")) {
+  const std::string certs = CertsDir();
+  std::vector<std::string> common = {"--db", db_.conninfo(), "--tls-cert", certs + "/server.pem",
+                                     "--tls-key", certs + "/server.key", "--tls-client-ca",
+                                     certs + "/ca.pem", "--jwt-public-keys", certs + "/jwt.pub"};
+  std::vector<std::string> directory_args = common;
+  directory_args.insert(directory_args.end(), {"--jwt-signing-key", certs + "/jwt.key"});
+  directory_ = std::make_unique<ServiceProcess>(HARTSLAG_DIRECTORY_BINARY, directory_args);
+  intake_ = std::make_unique<ServiceProcess>(HARTSLAG_INTAKE_BINARY, common);
+  pool_ = *db::Pool::Open(db_.conninfo(), 4);
+  directory_store_ = std::make_unique<directory::DirectoryStore>(pool_.get());
+  intake_store_ = std::make_unique<intake::SignalStore>(pool_.get());
+}
+
+std::shared_ptr<grpc::Channel> Deployment::Channel(const ServiceProcess& service,
+                                                   const std::string& client, bool foreign) const {
+  const std::string certs = CertsDir();
+  const std::string dir = foreign ? certs + "/../foreign" : certs;
+  grpc::SslCredentialsOptions tls;
+  tls.pem_root_certs = ReadFileOrDie(certs + "/ca.pem");
+  if (!client.empty()) {
+    tls.pem_cert_chain = ReadFileOrDie(dir + "/" + client + ".pem");
+    tls.pem_private_key = ReadFileOrDie(dir + "/" + client + ".key");
+  }
+  // A fresh channel per call site: a client certificate belongs to a connection.
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  return grpc::CreateCustomChannel(service.address(), grpc::SslCredentials(tls), args);
+}
+
+std::unique_ptr<grpc::ClientContext> Deployment::Call(const std::string& token) const {
+  auto call = std::make_unique<grpc::ClientContext>();
+  if (!token.empty()) call->AddMetadata("authorization", "Bearer " + token);
+  call->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  return call;
+}
+
+}  // namespace hartslag::testing

@@ -1,0 +1,50 @@
+// A small Hartslag deployment for end-to-end tests: hartslag-directory and
+// hartslag-intake as real processes over TLS on one fresh database, with the
+// test run's certificates, plus in-process stores to seed and inspect data.
+#ifndef HARTSLAG_TESTS_SUPPORT_DEPLOYMENT_H_
+#define HARTSLAG_TESTS_SUPPORT_DEPLOYMENT_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+
+#include "services/common/db.h"
+#include "services/common/token.h"
+#include "services/directory/directory_store.h"
+#include "services/intake/signal_store.h"
+#include "tests/support/service_process.h"
+#include "tests/support/test_database.h"
+
+namespace hartslag::testing {
+
+class Deployment {
+ public:
+  Deployment();
+
+  // A TLS channel to a service; with `client` ("politie-bvh", "unregistered")
+  // it presents that client certificate of the test CA; `foreign` uses
+  // certificates of another CA.
+  std::shared_ptr<grpc::Channel> Channel(const ServiceProcess& service, const std::string& client = "",
+                                         bool foreign = false) const;
+  std::unique_ptr<grpc::ClientContext> Call(const std::string& token = "") const;
+  std::string Token(const TokenClaims& claims) const { return *signer_.Sign(claims); }
+
+  ServiceProcess& directory() { return *directory_; }
+  ServiceProcess& intake() { return *intake_; }
+  directory::DirectoryStore& directory_store() { return *directory_store_; }
+  intake::SignalStore& intake_store() { return *intake_store_; }
+
+ private:
+  TestDatabase db_;
+  TokenSigner signer_;
+  std::unique_ptr<ServiceProcess> directory_;
+  std::unique_ptr<ServiceProcess> intake_;
+  std::unique_ptr<db::Pool> pool_;
+  std::unique_ptr<directory::DirectoryStore> directory_store_;
+  std::unique_ptr<intake::SignalStore> intake_store_;
+};
+
+}  // namespace hartslag::testing
+
+#endif  // HARTSLAG_TESTS_SUPPORT_DEPLOYMENT_H_
