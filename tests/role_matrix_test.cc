@@ -1,0 +1,372 @@
+// The role matrix, executable: every RPC of every service, called by every
+// role, from its own or another organisation, area and tenant, against real
+// processes. A new RPC fails RoleMatrixTest.EveryRpcHasARow until it gets one.
+//
+// Outcomes:
+//   Allowed - the call does its work on the target (Heerlen's data)
+//   Hidden  - the call is accepted but the target does not exist for the
+//             caller: NOT_FOUND, an empty list, or the caller's own tenant
+//   Denied  - PERMISSION_DENIED: the role may not call this RPC at all
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "hartslag/directory/v1/directory.grpc.pb.h"
+#include "hartslag/intake/v1/intake.grpc.pb.h"
+#include "services/common/crypto.h"
+#include "services/directory/password.h"
+#include "tests/support/deployment.h"
+#include "tests/support/sample_signal.h"
+#include "tests/support/test_keys.h"
+
+namespace hartslag {
+namespace {
+
+enum class Outcome { kAllowed, kHidden, kDenied, kUnexpected };
+constexpr Outcome A = Outcome::kAllowed, H = Outcome::kHidden, D = Outcome::kDenied;
+
+const char* Name(Outcome o) {
+  switch (o) {
+    case Outcome::kAllowed: return "Allowed";
+    case Outcome::kHidden: return "Hidden";
+    case Outcome::kDenied: return "Denied";
+    case Outcome::kUnexpected: return "Unexpected";
+  }
+  return "?";
+}
+
+// One role's answer on one RPC: for the caller of the target's own
+// organisation, area and tenant, and when one of those differs.
+struct Row {
+  const char* rpc;
+  Role role;
+  Outcome own, other_org, other_area, other_tenant;
+};
+
+constexpr Role R = Role::kReporter, C = Role::kCoordinator, P = Role::kPartner,
+               O = Role::kPrivacyOfficer, AD = Role::kAdmin;
+
+// clang-format off
+const Row kMatrix[] = {
+    // intake: signals
+    {"SubmitSignal", R, A, A, A, H}, {"SubmitSignal", C, D, D, D, D}, {"SubmitSignal", P, D, D, D, D},
+    {"SubmitSignal", O, D, D, D, D}, {"SubmitSignal", AD, D, D, D, D},
+    {"GetSignal", R, A, H, A, H}, {"GetSignal", C, A, A, H, H}, {"GetSignal", P, D, D, D, D},
+    {"GetSignal", O, D, D, D, D}, {"GetSignal", AD, D, D, D, D},
+    {"ListSignals", R, A, H, A, H}, {"ListSignals", C, A, A, H, H}, {"ListSignals", P, D, D, D, D},
+    {"ListSignals", O, D, D, D, D}, {"ListSignals", AD, D, D, D, D},
+    {"ListCategories", R, A, A, A, A}, {"ListCategories", C, A, A, A, A},
+    {"ListCategories", P, D, D, D, D}, {"ListCategories", O, D, D, D, D},
+    {"ListCategories", AD, D, D, D, D},
+    // directory: tokens (open: the request carries its own credential)
+    {"Login", R, A, A, A, A}, {"Login", C, A, A, A, A}, {"Login", P, A, A, A, A},
+    {"Login", O, A, A, A, A}, {"Login", AD, A, A, A, A},
+    {"RefreshToken", R, A, A, A, A}, {"RefreshToken", C, A, A, A, A},
+    {"RefreshToken", P, A, A, A, A}, {"RefreshToken", O, A, A, A, A},
+    {"RefreshToken", AD, A, A, A, A},
+    {"IssueClientToken", R, A, A, A, A}, {"IssueClientToken", C, A, A, A, A},
+    {"IssueClientToken", P, A, A, A, A}, {"IssueClientToken", O, A, A, A, A},
+    {"IssueClientToken", AD, A, A, A, A},
+};
+// clang-format on
+
+// Directory administration: ADMIN only, within its own tenant.
+const char* const kAdminRpcs[] = {"CreateArea", "ListAreas", "CreateOrganisation",
+                                  "ListOrganisations", "CreateUser", "UpdateUser", "ListUsers",
+                                  "CreateIntegratedClient", "UpdateIntegratedClient"};
+
+std::vector<Row> Matrix() {
+  std::vector<Row> rows(std::begin(kMatrix), std::end(kMatrix));
+  for (const char* rpc : kAdminRpcs) {
+    rows.push_back({rpc, AD, A, A, A, H});
+    for (Role role : {R, C, P, O}) rows.push_back({rpc, role, D, D, D, D});
+  }
+  return rows;
+}
+
+Outcome Expected(const Row& row, bool own_org, bool own_area, bool own_tenant) {
+  if (!own_tenant) return row.other_tenant;
+  if (!own_org && row.other_org != row.own) return row.other_org;
+  if (!own_area) return row.other_area;
+  return row.own;
+}
+
+constexpr char kPassword[] = "lang-genoeg-wachtwoord";
+constexpr char kClientUri[] = "spiffe://hartslag/heerlen/client/politie-bvh";
+
+class RoleMatrixTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  using Probe = std::function<Outcome(const std::string& token)>;
+
+  RoleMatrixTest() {
+    namespace dv1 = directory::v1;
+    auto& dir = deployment_.directory_store();
+    for (const char* tenant : {"heerlen", "maastricht"}) {
+      EXPECT_TRUE(dir.CreateTenant(tenant, tenant).ok());
+      Organisation(tenant, "straatcoaches", common::v1::ORGANISATION_KIND_MUNICIPALITY);
+    }
+    Organisation("heerlen", "woonpunt", common::v1::ORGANISATION_KIND_HOUSING);
+    dv1::Area area;
+    area.set_area_id("heerlen-noord");
+    area.set_name("Heerlen-Noord");
+    EXPECT_TRUE(dir.CreateArea("heerlen", area).ok());
+    dv1::User user;
+    user.set_user_id("target.user");
+    user.set_organisation_id("straatcoaches");
+    user.set_display_name("Target");
+    user.add_roles("REPORTER");
+    EXPECT_TRUE(dir.CreateUser("heerlen", user, *directory::HashPassword(kPassword)).ok());
+    dv1::IntegratedClient client;
+    client.set_client_id("target-client");
+    client.set_organisation_id("straatcoaches");
+    client.set_certificate_uri(kClientUri);
+    EXPECT_TRUE(dir.CreateClient("heerlen", client).ok());
+
+    auto& intake = deployment_.intake_store();
+    EXPECT_TRUE(intake.CreateTenant("heerlen", "", {{"heerlen-zuid", "", "Heerlen-Zuid"}}).ok());
+    EXPECT_TRUE(intake.CreateTenant("maastricht", "Maastricht", {{"malberg", "", "Malberg"}}).ok());
+
+    signals_ = intake::v1::SignalService::NewStub(deployment_.Channel(deployment_.intake()));
+    auth_ = dv1::AuthService::NewStub(deployment_.Channel(deployment_.directory()));
+    client_auth_ = dv1::AuthService::NewStub(
+        deployment_.Channel(deployment_.directory(), "politie-bvh"));
+    admin_ = dv1::DirectoryService::NewStub(deployment_.Channel(deployment_.directory()));
+
+    // The target signal: submitted by a colleague of the "own" organisation.
+    intake::v1::SubmitSignalResponse submitted;
+    std::string colleague = deployment_.Token(testing::ClaimsFor(
+        "colleague", "straatcoaches", "MUNICIPALITY", {"REPORTER"}, {"heerlen-noord"}));
+    EXPECT_TRUE(signals_->SubmitSignal(deployment_.Call(colleague).get(), testing::SampleSignal(),
+                                       &submitted).ok());
+    reference_ = submitted.signal().reference();
+  }
+
+  void Organisation(const std::string& tenant, const std::string& id,
+                    common::v1::OrganisationKind kind) {
+    directory::v1::Organisation org;
+    org.set_organisation_id(id);
+    org.set_name(id);
+    org.set_kind(kind);
+    EXPECT_TRUE(deployment_.directory_store().CreateOrganisation(tenant, org).ok());
+  }
+
+  // Maps a status to Denied, Hidden (NOT_FOUND, INVALID_ARGUMENT for
+  // something unknown in the caller's tenant) or, for OK, `on_ok()`.
+  static Outcome Classify(const grpc::Status& status, const std::function<Outcome()>& on_ok) {
+    switch (status.error_code()) {
+      case grpc::StatusCode::OK: return on_ok();
+      case grpc::StatusCode::PERMISSION_DENIED: return D;
+      case grpc::StatusCode::NOT_FOUND:
+      case grpc::StatusCode::INVALID_ARGUMENT: return H;
+      default:
+        ADD_FAILURE() << "unexpected status " << status.error_code() << ": " << status.error_message();
+        return Outcome::kUnexpected;
+    }
+  }
+
+  std::string Unique(const std::string& prefix) { return prefix + "-" + HexEncode(RandomBytes(4)); }
+
+  Probe ProbeFor(const std::string& rpc);
+
+  testing::Deployment deployment_;
+  std::unique_ptr<intake::v1::SignalService::Stub> signals_;
+  std::unique_ptr<directory::v1::AuthService::Stub> auth_, client_auth_;
+  std::unique_ptr<directory::v1::DirectoryService::Stub> admin_;
+  std::string reference_;
+};
+
+RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
+  namespace dv1 = directory::v1;
+  namespace iv1 = intake::v1;
+  auto& d = deployment_;
+  auto in_heerlen = [](bool present) { return present ? A : H; };
+  if (rpc == "SubmitSignal") return [&](const std::string& t) {
+    iv1::SubmitSignalResponse r;
+    return Classify(signals_->SubmitSignal(d.Call(t).get(), testing::SampleSignal(), &r), [] { return A; });
+  };
+  if (rpc == "GetSignal") return [&](const std::string& t) {
+    iv1::GetSignalRequest q;
+    q.set_reference(reference_);
+    iv1::Signal r;
+    return Classify(signals_->GetSignal(d.Call(t).get(), q, &r), [] { return A; });
+  };
+  if (rpc == "ListSignals") return [&](const std::string& t) {
+    iv1::ListSignalsResponse r;
+    return Classify(signals_->ListSignals(d.Call(t).get(), {}, &r), [&] {
+      for (const auto& s : r.signals()) if (s.reference() == reference_) return A;
+      return H;
+    });
+  };
+  if (rpc == "ListCategories") return [&](const std::string& t) {
+    iv1::ListCategoriesResponse r;
+    return Classify(signals_->ListCategories(d.Call(t).get(), {}, &r),
+                    [&] { return r.categories_size() > 0 ? A : H; });
+  };
+  if (rpc == "Login") return [&](const std::string& t) {
+    dv1::LoginRequest q;
+    q.set_tenant_id("heerlen");
+    q.set_user_id("target.user");
+    q.set_password(kPassword);
+    dv1::TokenResponse r;
+    return Classify(auth_->Login(d.Call(t).get(), q, &r), [] { return A; });
+  };
+  if (rpc == "RefreshToken") return [&](const std::string& t) {
+    dv1::LoginRequest login;
+    login.set_tenant_id("heerlen");
+    login.set_user_id("target.user");
+    login.set_password(kPassword);
+    dv1::TokenResponse first, r;
+    EXPECT_TRUE(auth_->Login(d.Call().get(), login, &first).ok());
+    dv1::RefreshTokenRequest q;
+    q.set_refresh_token(first.refresh_token());
+    return Classify(auth_->RefreshToken(d.Call(t).get(), q, &r), [] { return A; });
+  };
+  if (rpc == "IssueClientToken") return [&](const std::string& t) {
+    dv1::IssueClientTokenRequest q;
+    q.set_user_id("target.user");
+    dv1::TokenResponse r;
+    return Classify(client_auth_->IssueClientToken(d.Call(t).get(), q, &r), [] { return A; });
+  };
+  if (rpc == "CreateArea") return [&](const std::string& t) {
+    dv1::CreateAreaRequest q;
+    q.mutable_area()->set_area_id(Unique("area"));
+    q.mutable_area()->set_name("Nieuw");
+    dv1::Area r;
+    return Classify(admin_->CreateArea(d.Call(t).get(), q, &r), [&] {
+      auto areas = d.directory_store().ListAreas("heerlen");
+      for (const auto& a : *areas) {
+        if (a.area_id() == q.area().area_id()) return A;
+      }
+      return H;
+    });
+  };
+  if (rpc == "ListAreas") return [&](const std::string& t) {
+    dv1::ListAreasResponse r;
+    return Classify(admin_->ListAreas(d.Call(t).get(), {}, &r), [&] {
+      for (const auto& a : r.areas()) if (a.area_id() == "heerlen-noord") return A;
+      return H;
+    });
+  };
+  if (rpc == "CreateOrganisation") return [&](const std::string& t) {
+    dv1::CreateOrganisationRequest q;
+    q.mutable_organisation()->set_organisation_id(Unique("org"));
+    q.mutable_organisation()->set_name("Nieuw");
+    q.mutable_organisation()->set_kind(common::v1::ORGANISATION_KIND_CARE);
+    dv1::Organisation r;
+    return Classify(admin_->CreateOrganisation(d.Call(t).get(), q, &r), [&] {
+      auto organisations = d.directory_store().ListOrganisations("heerlen");
+      for (const auto& o : *organisations) {
+        if (o.organisation_id() == q.organisation().organisation_id()) return A;
+      }
+      return H;
+    });
+  };
+  if (rpc == "ListOrganisations") return [&](const std::string& t) {
+    dv1::ListOrganisationsResponse r;
+    return Classify(admin_->ListOrganisations(d.Call(t).get(), {}, &r), [&] {
+      for (const auto& o : r.organisations()) if (o.organisation_id() == "woonpunt") return A;
+      return H;
+    });
+  };
+  if (rpc == "CreateUser") return [&](const std::string& t) {
+    dv1::CreateUserRequest q;
+    q.mutable_user()->set_user_id(Unique("user"));
+    q.mutable_user()->set_organisation_id("straatcoaches");
+    q.mutable_user()->set_display_name("Nieuw");
+    q.mutable_user()->add_roles("REPORTER");
+    q.set_password(kPassword);
+    dv1::User r;
+    return Classify(admin_->CreateUser(d.Call(t).get(), q, &r), [&] {
+      return in_heerlen(d.directory_store().FindAccount("heerlen", q.user().user_id())->has_value());
+    });
+  };
+  if (rpc == "UpdateUser") return [&](const std::string& t) {
+    dv1::UpdateUserRequest q;
+    q.set_user_id("target.user");
+    q.set_active(true);
+    dv1::User r;
+    return Classify(admin_->UpdateUser(d.Call(t).get(), q, &r), [] { return A; });
+  };
+  if (rpc == "ListUsers") return [&](const std::string& t) {
+    dv1::ListUsersResponse r;
+    return Classify(admin_->ListUsers(d.Call(t).get(), {}, &r), [&] {
+      for (const auto& u : r.users()) if (u.user_id() == "target.user") return A;
+      return H;
+    });
+  };
+  if (rpc == "CreateIntegratedClient") return [&](const std::string& t) {
+    dv1::CreateIntegratedClientRequest q;
+    q.mutable_client()->set_client_id(Unique("client"));
+    q.mutable_client()->set_organisation_id("straatcoaches");
+    q.mutable_client()->set_certificate_uri("spiffe://hartslag/test/" + q.client().client_id());
+    dv1::IntegratedClient r;
+    return Classify(admin_->CreateIntegratedClient(d.Call(t).get(), q, &r), [&] {
+      auto found = d.directory_store().FindClientByCertificate(q.client().certificate_uri());
+      return in_heerlen(found.ok() && found->has_value() && (*found)->tenant == "heerlen");
+    });
+  };
+  if (rpc == "UpdateIntegratedClient") return [&](const std::string& t) {
+    dv1::UpdateIntegratedClientRequest q;
+    q.set_client_id("target-client");
+    q.set_active(true);
+    dv1::IntegratedClient r;
+    return Classify(admin_->UpdateIntegratedClient(d.Call(t).get(), q, &r), [] { return A; });
+  };
+  return nullptr;
+}
+
+TEST_P(RoleMatrixTest, EveryRoleGetsWhatTheMatrixSays) {
+  const std::string rpc = GetParam();
+  Probe probe = ProbeFor(rpc);
+  ASSERT_TRUE(probe) << "no probe for " << rpc;
+  int rows = 0;
+  for (const Row& row : Matrix()) {
+    if (rpc != row.rpc) continue;
+    ++rows;
+    for (bool own_org : {true, false}) {
+      for (bool own_area : {true, false}) {
+        for (bool own_tenant : {true, false}) {
+          std::string token = deployment_.Token(testing::ClaimsFor(
+              "matrix.user", own_org ? "straatcoaches" : "woonpunt",
+              own_org ? "MUNICIPALITY" : "HOUSING", {std::string(RoleName(row.role))},
+              {own_area ? "heerlen-noord" : "heerlen-zuid"}, own_tenant ? "heerlen" : "maastricht"));
+          Outcome expected = Expected(row, own_org, own_area, own_tenant);
+          Outcome actual = probe(token);
+          EXPECT_EQ(Name(actual), std::string(Name(expected)))
+              << rpc << " as " << RoleName(row.role) << (own_org ? ", own" : ", other")
+              << " organisation" << (own_area ? ", own" : ", other") << " area"
+              << (own_tenant ? ", own" : ", other") << " tenant";
+        }
+      }
+    }
+  }
+  EXPECT_EQ(rows, 5) << rpc << " needs one row per role";
+}
+
+std::vector<std::string> AllRpcs() {
+  std::vector<std::string> rpcs;
+  for (const auto* service : {intake::v1::SignalService::service_full_name(),
+                              directory::v1::AuthService::service_full_name(),
+                              directory::v1::DirectoryService::service_full_name()}) {
+    const auto* descriptor =
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service);
+    for (int i = 0; i < descriptor->method_count(); ++i) rpcs.push_back(descriptor->method(i)->name());
+  }
+  return rpcs;
+}
+
+INSTANTIATE_TEST_SUITE_P(AllRpcs, RoleMatrixTest, ::testing::ValuesIn(AllRpcs()),
+                         [](const auto& info) { return info.param; });
+
+TEST(RoleMatrixCoverageTest, EveryRpcHasARow) {
+  for (const std::string& rpc : AllRpcs()) {
+    bool found = false;
+    for (const Row& row : Matrix()) found = found || rpc == row.rpc;
+    EXPECT_TRUE(found) << rpc << " has no row in the role matrix";
+  }
+}
+
+}  // namespace
+}  // namespace hartslag
