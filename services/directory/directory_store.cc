@@ -22,6 +22,12 @@ constexpr char kAreaExists[] = R"sql(
   SELECT 1 FROM directory.areas WHERE tenant_id = $1 AND area_id = $2
 )sql";
 
+constexpr char kUnknownAreas[] = R"sql(
+  SELECT a AS area_id FROM unnest($2::text[]) AS a
+  WHERE NOT EXISTS (SELECT 1 FROM directory.areas WHERE tenant_id = $1 AND area_id = a)
+  ORDER BY 1
+)sql";
+
 constexpr char kSelectAreas[] = R"sql(
   WITH RECURSIVE tree AS (
     SELECT area_id, parent_area_id, name, 0 AS depth FROM directory.areas
@@ -142,6 +148,18 @@ v1::IntegratedClient ClientFromRow(const db::Rows& rows, int i) {
   return c;
 }
 
+// INVALID_ARGUMENT naming the first of `areas` the tenant does not have.
+absl::Status CheckAreasKnown(db::Transaction& tx, const std::string& tenant,
+                             const std::vector<std::string>& areas, absl::string_view field) {
+  if (areas.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(db::Rows unknown, tx.Query(kUnknownAreas, {tenant, db::TextArray(areas)}));
+  if (!unknown.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": ", unknown.Text(0, "area_id"), " is not a known area"));
+  }
+  return absl::OkStatus();
+}
+
 // ALREADY_EXISTS from the database names only a constraint; say which object.
 absl::Status Named(absl::Status status, absl::string_view what) {
   if (absl::IsAlreadyExists(status)) return absl::AlreadyExistsError(absl::StrCat(what, " already exists"));
@@ -213,6 +231,7 @@ absl::StatusOr<v1::User> DirectoryStore::CreateUser(const std::string& tenant, c
     }
     std::vector<std::string> roles(user.roles().begin(), user.roles().end());
     std::vector<std::string> areas(user.areas().begin(), user.areas().end());
+    RETURN_IF_ERROR(CheckAreasKnown(tx, tenant, areas, "user.areas"));
     return Named(tx.Exec(kInsertUser, {tenant, user.user_id(), user.organisation_id(),
                                        user.display_name(), db::TextArray(roles),
                                        db::TextArray(areas), password_hash}),
@@ -227,12 +246,16 @@ absl::StatusOr<v1::User> DirectoryStore::UpdateUser(
     const std::string& tenant, const std::string& user_id,
     const std::optional<std::vector<std::string>>& roles,
     const std::optional<std::vector<std::string>>& areas, bool active) {
-  ASSIGN_OR_RETURN(db::Rows rows,
-                   pool_->Query(kUpdateUser, {tenant, user_id,
-                                              roles ? db::Param(db::TextArray(*roles)) : std::nullopt,
-                                              areas ? db::Param(db::TextArray(*areas)) : std::nullopt,
-                                              active ? "true" : "false"}));
-  if (rows.empty()) return absl::NotFoundError("user not found");
+  RETURN_IF_ERROR(pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
+    if (areas) RETURN_IF_ERROR(CheckAreasKnown(tx, tenant, *areas, "areas"));
+    ASSIGN_OR_RETURN(
+        db::Rows rows,
+        tx.Query(kUpdateUser, {tenant, user_id, roles ? db::Param(db::TextArray(*roles)) : std::nullopt,
+                               areas ? db::Param(db::TextArray(*areas)) : std::nullopt,
+                               active ? "true" : "false"}));
+    if (rows.empty()) return absl::NotFoundError("user not found");
+    return absl::OkStatus();
+  }));
   ASSIGN_OR_RETURN(std::optional<Account> account, FindAccount(tenant, user_id));
   if (!account) return absl::NotFoundError("user not found");
   return account->user;

@@ -8,6 +8,7 @@
 #include "services/directory/password.h"
 #include "tests/support/deployment.h"
 #include "tests/support/sample_signal.h"
+#include "tests/support/test_keys.h"
 
 namespace hartslag::directory {
 namespace {
@@ -28,6 +29,10 @@ class DirectoryEndToEndTest : public ::testing::Test {
       org.set_kind(kind);
       EXPECT_TRUE(store.CreateOrganisation("heerlen", org).ok());
     }
+    v1::Area area;
+    area.set_area_id("heerlen-noord");
+    area.set_name("Heerlen-Noord");
+    EXPECT_TRUE(store.CreateArea("heerlen", area).ok());
     AddUser("sanne.coach", "gemeente-heerlen", {"REPORTER"});
     AddUser("carla.coordinator", "gemeente-heerlen", {"COORDINATOR"});
     AddUser("peter.politie", "politie-limburg", {"REPORTER", "PARTNER"});
@@ -176,6 +181,37 @@ TEST_F(DirectoryEndToEndTest, ClientCertificatesMustBeRegisteredActiveAndFromOur
   ASSERT_TRUE(deployment_.directory_store().SetClientActive("heerlen", "politie-bvh", false).ok());
   EXPECT_EQ(ClientToken("politie-bvh", "peter.politie", &token).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(DirectoryEndToEndTest, AdminMayOnlyCreateConsistentUsers) {
+  auto admin = v1::DirectoryService::NewStub(deployment_.Channel(deployment_.directory()));
+  std::string token = deployment_.Token(
+      testing::ClaimsFor("admin", "gemeente-heerlen", "MUNICIPALITY", {"ADMIN"}, {}));
+  auto create = [&](const std::string& id, const std::string& org, const std::string& area,
+                    const std::string& password) {
+    v1::CreateUserRequest request;
+    request.mutable_user()->set_user_id(id);
+    request.mutable_user()->set_organisation_id(org);
+    request.mutable_user()->set_display_name("Nieuwe collega");
+    request.mutable_user()->add_roles("REPORTER");
+    request.mutable_user()->add_areas(area);
+    request.set_password(password);
+    v1::User created;
+    return admin->CreateUser(deployment_.Call(token).get(), request, &created);
+  };
+  EXPECT_TRUE(create("nieuw", "gemeente-heerlen", "heerlen-noord", kPassword).ok());
+  grpc::Status duplicate = create("nieuw", "gemeente-heerlen", "heerlen-noord", kPassword);
+  EXPECT_EQ(duplicate.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  grpc::Status area = create("nieuw2", "gemeente-heerlen", "atlantis", kPassword);
+  EXPECT_EQ(area.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(area.error_message(), "user.areas: atlantis is not a known area");
+  grpc::Status org = create("nieuw2", "onbekend", "heerlen-noord", kPassword);
+  EXPECT_EQ(org.error_message(), "user.organisation_id: not a known organisation");
+  grpc::Status password = create("nieuw2", "gemeente-heerlen", "heerlen-noord", "kort");
+  EXPECT_EQ(password.error_message(), "password: must be at least 12 characters");
+  v1::ListUsersResponse users;
+  ASSERT_TRUE(admin->ListUsers(deployment_.Call(token).get(), {}, &users).ok());
+  EXPECT_EQ(users.users_size(), 4) << "three seeded users and the one valid new one";
 }
 
 TEST_F(DirectoryEndToEndTest, PlaintextIsRefused) {
