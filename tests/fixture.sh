@@ -35,6 +35,7 @@ case "$cmd" in
       "$cli" pki client --dir "$dir" --name politie-bvh --uri "$uri"
     done
     "$cli" pki client --dir "$state/certs" --name unregistered --uri spiffe://hartslag/heerlen/client/unregistered
+    "$cli" pki client --dir "$state/certs" --name intake --uri spiffe://hartslag/service/intake
     "$cli" pki signing-key --dir "$state/certs"
     ;;
   stop)

@@ -72,6 +72,9 @@ const Row kMatrix[] = {
 };
 // clang-format on
 
+// Directory lookups for other services: never for a user, whatever the role.
+const char* const kServiceRpcs[] = {"ListTenants", "ListTenantAreas"};
+
 // Directory administration: ADMIN only, within its own tenant.
 const char* const kAdminRpcs[] = {"CreateArea", "ListAreas", "CreateOrganisation",
                                   "ListOrganisations", "CreateUser", "UpdateUser", "ListUsers",
@@ -82,6 +85,9 @@ std::vector<Row> Matrix() {
   for (const char* rpc : kAdminRpcs) {
     rows.push_back({rpc, AD, A, A, A, H});
     for (Role role : {R, C, P, O}) rows.push_back({rpc, role, D, D, D, D});
+  }
+  for (const char* rpc : kServiceRpcs) {
+    for (Role role : {R, C, P, O, AD}) rows.push_back({rpc, role, D, D, D, D});
   }
   return rows;
 }
@@ -133,6 +139,7 @@ class RoleMatrixTest : public ::testing::TestWithParam<std::string> {
     client_auth_ = dv1::AuthService::NewStub(
         deployment_.Channel(deployment_.directory(), "politie-bvh"));
     admin_ = dv1::DirectoryService::NewStub(deployment_.Channel(deployment_.directory()));
+    lookup_ = dv1::LookupService::NewStub(deployment_.Channel(deployment_.directory()));
 
     // The target signal: submitted by a colleague of the "own" organisation.
     intake::v1::SubmitSignalResponse submitted;
@@ -174,6 +181,7 @@ class RoleMatrixTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<intake::v1::SignalService::Stub> signals_;
   std::unique_ptr<directory::v1::AuthService::Stub> auth_, client_auth_;
   std::unique_ptr<directory::v1::DirectoryService::Stub> admin_;
+  std::unique_ptr<directory::v1::LookupService::Stub> lookup_;
   std::string reference_;
 };
 
@@ -228,6 +236,16 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     q.set_user_id("target.user");
     dv1::TokenResponse r;
     return Classify(client_auth_->IssueClientToken(d.Call(t).get(), q, &r), [] { return A; });
+  };
+  if (rpc == "ListTenants") return [&](const std::string& t) {
+    dv1::ListTenantsResponse r;
+    return Classify(lookup_->ListTenants(d.Call(t).get(), {}, &r), [] { return A; });
+  };
+  if (rpc == "ListTenantAreas") return [&](const std::string& t) {
+    dv1::ListTenantAreasRequest q;
+    q.set_tenant_id("heerlen");
+    dv1::ListAreasResponse r;
+    return Classify(lookup_->ListTenantAreas(d.Call(t).get(), q, &r), [] { return A; });
   };
   if (rpc == "CreateArea") return [&](const std::string& t) {
     dv1::CreateAreaRequest q;
@@ -349,7 +367,8 @@ std::vector<std::string> AllRpcs() {
   std::vector<std::string> rpcs;
   for (const auto* service : {intake::v1::SignalService::service_full_name(),
                               directory::v1::AuthService::service_full_name(),
-                              directory::v1::DirectoryService::service_full_name()}) {
+                              directory::v1::DirectoryService::service_full_name(),
+                              directory::v1::LookupService::service_full_name()}) {
     const auto* descriptor =
         google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service);
     for (int i = 0; i < descriptor->method_count(); ++i) rpcs.push_back(descriptor->method(i)->name());

@@ -166,7 +166,10 @@ case "${1:-}" in
     export HARTSLAG_CA=$state/certs/ca.pem HARTSLAG_DIRECTORY_ADDR=localhost:$directory_port
     start_service directory "$directory_port" hartslag_directory --jwt-signing-key "$state/certs/jwt.key"
     seed_directory
-    start_service intake "$intake_port" hartslag_intake
+    "$cli" pki client --dir "$state/certs" --name intake --uri spiffe://hartslag/service/intake
+    start_service intake "$intake_port" hartslag_intake \
+      --directory "localhost:$directory_port" --directory-ca "$state/certs/ca.pem" \
+      --service-cert "$state/certs/intake.pem" --service-key "$state/certs/intake.key"
     demo
     ;;
   down)

@@ -91,15 +91,22 @@ absl::StatusOr<RequestContext> Authenticator::FromToken(absl::string_view token)
   return context;
 }
 
+std::string ServiceIdentity(absl::string_view name) {
+  return absl::StrCat("spiffe://hartslag/service/", name);
+}
+
 bool AccessPolicy::IsOpen(absl::string_view rpc) const {
   auto it = rules_.find(rpc);
-  return it != rules_.end() && it->second.open;
+  return it != rules_.end() && (it->second.open || !it->second.services.empty());
 }
 
 absl::Status AccessPolicy::Check(absl::string_view rpc, const RequestContext& caller) const {
   auto it = rules_.find(rpc);
   if (it != rules_.end()) {
     if (it->second.open) return absl::OkStatus();
+    for (const std::string& service : it->second.services) {
+      if (caller.peer_identity == ServiceIdentity(service)) return absl::OkStatus();
+    }
     for (Role role : it->second.roles) {
       if (caller.Has(role)) return absl::OkStatus();
     }

@@ -74,14 +74,20 @@ class Authenticator {
   TokenVerifier verifier_;
 };
 
-// Who may call one RPC: the roles, or anyone (no token: the request carries
-// its own credential, as a login does).
+// The URI in the client certificate of Hartslag service `name`.
+std::string ServiceIdentity(absl::string_view name);
+
+// Who may call one RPC: users with one of the roles; anyone (no token: the
+// request carries its own credential, as a login does); or other Hartslag
+// services, proven by their client certificate.
 struct AccessRule {
   std::set<Role> roles;
   bool open = false;
+  std::set<std::string> services;
 };
-inline AccessRule Roles(std::set<Role> roles) { return {std::move(roles), false}; }
-inline AccessRule Open() { return {{}, true}; }
+inline AccessRule Roles(std::set<Role> roles) { return {std::move(roles), false, {}}; }
+inline AccessRule Open() { return {{}, true, {}}; }
+inline AccessRule Services(std::set<std::string> names) { return {{}, false, std::move(names)}; }
 
 // The rule of each RPC of a service.
 class AccessPolicy {
@@ -89,7 +95,7 @@ class AccessPolicy {
   AccessPolicy(std::initializer_list<std::pair<const std::string, AccessRule>> rules)
       : rules_(rules) {}
 
-  // True for an RPC declared Open(): callers need no token.
+  // True for an RPC declared Open() or Services(): callers need no token.
   bool IsOpen(absl::string_view rpc) const;
   // OK if one of the caller's roles may call `rpc`; PERMISSION_DENIED
   // otherwise, also for an RPC the policy does not name.

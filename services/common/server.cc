@@ -223,7 +223,8 @@ grpc::ServerUnaryReactor* RpcRunner::Run(grpc::CallbackServerContext* call, std:
       status = absl::DeadlineExceededError("deadline passed before the call was handled");
     } else if (policy_->IsOpen(rpc)) {
       context = CallContext(*call, request_id, deadline, {});
-      status = handler(context);
+      status = policy_->Check(rpc, context);
+      if (status.ok()) status = handler(context);
     } else if (auto authenticated = authenticator_->Authenticate(*call); !authenticated.ok()) {
       status = authenticated.status();
     } else {

@@ -58,7 +58,34 @@ const AccessPolicy kDirectoryPolicy({
     {"ListUsers", Roles({Role::kAdmin})},
     {"CreateIntegratedClient", Roles({Role::kAdmin})},
     {"UpdateIntegratedClient", Roles({Role::kAdmin})},
+    {"ListTenants", Services({"intake"})},
+    {"ListTenantAreas", Services({"intake"})},
 });
+
+grpc::ServerUnaryReactor* LookupServiceImpl::ListTenants(grpc::CallbackServerContext* call,
+                                                         const v1::ListTenantsRequest*,
+                                                         v1::ListTenantsResponse* response) {
+  return runner_->Run(call, "ListTenants", Into(response, [this](const RequestContext&)
+                                                              -> absl::StatusOr<v1::ListTenantsResponse> {
+    ASSIGN_OR_RETURN(auto tenants, store_->ListTenants());
+    v1::ListTenantsResponse out;
+    for (auto& t : tenants) *out.add_tenants() = std::move(t);
+    return out;
+  }));
+}
+
+grpc::ServerUnaryReactor* LookupServiceImpl::ListTenantAreas(
+    grpc::CallbackServerContext* call, const v1::ListTenantAreasRequest* request,
+    v1::ListAreasResponse* response) {
+  return runner_->Run(call, "ListTenantAreas", Into(response, [this, request](const RequestContext&)
+                                                                  -> absl::StatusOr<v1::ListAreasResponse> {
+    RETURN_IF_ERROR(CheckId("tenant_id", request->tenant_id()));
+    ASSIGN_OR_RETURN(auto areas, store_->ListAreas(request->tenant_id()));
+    v1::ListAreasResponse out;
+    for (auto& a : areas) *out.add_areas() = std::move(a);
+    return out;
+  }));
+}
 
 grpc::ServerUnaryReactor* AuthServiceImpl::Login(grpc::CallbackServerContext* call,
                                                  const v1::LoginRequest* request,

@@ -31,6 +31,22 @@ class AuthServiceImpl final : public v1::AuthService::CallbackService {
   TokenIssuer* issuer_;
 };
 
+class LookupServiceImpl final : public v1::LookupService::CallbackService {
+ public:
+  LookupServiceImpl(const RpcRunner* runner, DirectoryStore* store) : runner_(runner), store_(store) {}
+
+  grpc::ServerUnaryReactor* ListTenants(grpc::CallbackServerContext* call,
+                                        const v1::ListTenantsRequest* request,
+                                        v1::ListTenantsResponse* response) override;
+  grpc::ServerUnaryReactor* ListTenantAreas(grpc::CallbackServerContext* call,
+                                            const v1::ListTenantAreasRequest* request,
+                                            v1::ListAreasResponse* response) override;
+
+ private:
+  const RpcRunner* runner_;
+  DirectoryStore* store_;
+};
+
 class DirectoryServiceImpl final : public v1::DirectoryService::CallbackService {
  public:
   DirectoryServiceImpl(const RpcRunner* runner, DirectoryStore* store)

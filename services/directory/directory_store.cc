@@ -13,6 +13,10 @@ constexpr char kInsertTenant[] = R"sql(
   ON CONFLICT (tenant_id) DO UPDATE SET name = EXCLUDED.name
 )sql";
 
+constexpr char kSelectTenants[] = R"sql(
+  SELECT tenant_id, name FROM directory.tenants ORDER BY tenant_id
+)sql";
+
 constexpr char kInsertArea[] = R"sql(
   INSERT INTO directory.areas (tenant_id, area_id, parent_area_id, name)
   VALUES ($1, $2, NULLIF($3, ''), $4)
@@ -170,6 +174,18 @@ absl::Status Named(absl::Status status, absl::string_view what) {
 
 absl::Status DirectoryStore::CreateTenant(const std::string& tenant, const std::string& name) {
   return pool_->Query(kInsertTenant, {tenant, name}).status();
+}
+
+absl::StatusOr<std::vector<v1::Tenant>> DirectoryStore::ListTenants() {
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kSelectTenants));
+  std::vector<v1::Tenant> tenants;
+  for (int i = 0; i < rows.size(); ++i) {
+    v1::Tenant t;
+    t.set_tenant_id(rows.Text(i, "tenant_id"));
+    t.set_name(rows.Text(i, "name"));
+    tenants.push_back(std::move(t));
+  }
+  return tenants;
 }
 
 absl::StatusOr<v1::Area> DirectoryStore::CreateArea(const std::string& tenant, const v1::Area& area) {

@@ -43,6 +43,7 @@ class DirectoryStore {
   explicit DirectoryStore(db::Pool* pool) : pool_(pool) {}
 
   absl::Status CreateTenant(const std::string& tenant, const std::string& name);
+  absl::StatusOr<std::vector<v1::Tenant>> ListTenants();
   absl::StatusOr<v1::Area> CreateArea(const std::string& tenant, const v1::Area& area);
   absl::StatusOr<std::vector<v1::Area>> ListAreas(const std::string& tenant);
   absl::StatusOr<v1::Organisation> CreateOrganisation(const std::string& tenant,

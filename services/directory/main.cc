@@ -104,7 +104,8 @@ absl::Status Serve(int argc, char** argv) {
   RpcRunner runner(&authenticator, &directory::kDirectoryPolicy, &worker_pool);
   directory::AuthServiceImpl auth(&runner, &issuer);
   directory::DirectoryServiceImpl admin(&runner, &store);
-  return RunServer(ServerOptionsFromFlags(flags), {&auth, &admin});
+  directory::LookupServiceImpl lookup(&runner, &store);
+  return RunServer(ServerOptionsFromFlags(flags), {&auth, &admin, &lookup});
 }
 
 }  // namespace

@@ -94,12 +94,15 @@ constexpr char kSelectCategories[] = R"sql(
 )sql";
 
 constexpr char kInsertTenant[] = R"sql(
-  INSERT INTO intake.tenants (tenant_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING
+  INSERT INTO intake.tenants (tenant_id, name) VALUES ($1, $2)
+  ON CONFLICT (tenant_id) DO UPDATE SET name = EXCLUDED.name
 )sql";
 
 constexpr char kInsertArea[] = R"sql(
   INSERT INTO intake.areas (tenant_id, area_id, parent_area_id, name)
-  VALUES ($1, $2, NULLIF($3, ''), $4) ON CONFLICT DO NOTHING
+  VALUES ($1, $2, NULLIF($3, ''), $4)
+  ON CONFLICT (tenant_id, area_id)
+  DO UPDATE SET parent_area_id = EXCLUDED.parent_area_id, name = EXCLUDED.name
 )sql";
 
 constexpr char kCopyDefaultCategories[] = R"sql(

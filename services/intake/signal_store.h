@@ -88,8 +88,8 @@ class SignalStore {
   absl::StatusOr<std::vector<v1::Category>> Categories(const std::string& tenant,
                                                        absl::Time deadline);
 
-  // Sets up a tenant with its areas (parents before children) and the
-  // starting category set. Idempotent.
+  // Sets up or updates a tenant with its areas (parents before children) and
+  // the starting category set. Idempotent; areas are never removed.
   absl::Status CreateTenant(const std::string& tenant, const std::string& name,
                             const std::vector<AreaRow>& areas);
 

@@ -214,6 +214,41 @@ TEST_F(DirectoryEndToEndTest, AdminMayOnlyCreateConsistentUsers) {
   EXPECT_EQ(users.users_size(), 4) << "three seeded users and the one valid new one";
 }
 
+TEST_F(DirectoryEndToEndTest, AreaCreatedInTheDirectoryReachesIntake) {
+  auto admin = v1::DirectoryService::NewStub(deployment_.Channel(deployment_.directory()));
+  std::string token = deployment_.Token(
+      testing::ClaimsFor("admin", "gemeente-heerlen", "MUNICIPALITY", {"ADMIN"}, {}));
+  v1::CreateAreaRequest request;
+  request.mutable_area()->set_area_id("welten");
+  request.mutable_area()->set_parent_area_id("heerlen-noord");
+  request.mutable_area()->set_name("Welten");
+  v1::Area created;
+  ASSERT_TRUE(admin->CreateArea(deployment_.Call(token).get(), request, &created).ok());
+
+  v1::TokenResponse coach;
+  ASSERT_TRUE(Login("sanne.coach", kPassword, &coach).ok());
+  grpc::Status status;
+  for (int attempt = 0; attempt < 100; ++attempt) {  // the sync runs every 500 ms here
+    intake::v1::SubmitSignalResponse submitted;
+    status = intake_->SubmitSignal(deployment_.Call(coach.access_token()).get(),
+                                   testing::SampleSignal("welten"), &submitted);
+    if (status.ok()) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_TRUE(status.ok()) << status.error_message();
+}
+
+TEST_F(DirectoryEndToEndTest, LookupsAreForServicesNotForPartnerSystems) {
+  auto as_police = v1::LookupService::NewStub(deployment_.Channel(deployment_.directory(), "politie-bvh"));
+  v1::ListTenantsResponse tenants;
+  EXPECT_EQ(as_police->ListTenants(deployment_.Call().get(), {}, &tenants).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  auto as_intake = v1::LookupService::NewStub(deployment_.Channel(deployment_.directory(), "intake"));
+  ASSERT_TRUE(as_intake->ListTenants(deployment_.Call().get(), {}, &tenants).ok());
+  ASSERT_EQ(tenants.tenants_size(), 1);
+  EXPECT_EQ(tenants.tenants(0).tenant_id(), "heerlen");
+}
+
 TEST_F(DirectoryEndToEndTest, PlaintextIsRefused) {
   auto plain = v1::AuthService::NewStub(
       grpc::CreateChannel(deployment_.directory().address(), grpc::InsecureChannelCredentials()));

@@ -12,7 +12,10 @@
 #include "absl/strings/str_cat.h"
 #include "hartslag/intake/v1/intake.grpc.pb.h"
 #include "services/common/crypto.h"
+#include "services/common/db.h"
 #include "services/common/token.h"
+#include "services/intake/signal_store.h"
+#include "tests/support/heerlen.h"
 #include "tests/support/sample_signal.h"
 #include "tests/support/service_process.h"
 #include "tests/support/test_database.h"
@@ -48,6 +51,11 @@ class IntakeEndToEndTest : public ::testing::Test {
     tls.pem_root_certs = ReadFileOrDie(certs + "/ca.pem");
     channel_ = grpc::CreateChannel(intake_->address(), grpc::SslCredentials(tls));
     stub_ = v1::SignalService::NewStub(channel_);
+    // Intake runs here without a directory: give it Heerlen's areas directly.
+    auto pool = db::Pool::Open(db_.conninfo(), 1);
+    ASSERT_TRUE(pool.ok());
+    SignalStore store(pool->get());
+    ASSERT_TRUE(testing::SeedHeerlen(store).ok());
   }
 
   std::string Token(const TokenClaims& claims) { return *signer_.Sign(claims); }

@@ -12,6 +12,7 @@
 #include "services/common/migrations.h"
 #include "services/common/proto_time.h"
 #include "services/intake/signal_store.h"
+#include "tests/support/heerlen.h"
 #include "tests/support/sample_signal.h"
 #include "tests/support/test_database.h"
 
@@ -43,6 +44,7 @@ class SignalIntakeTest : public ::testing::Test {
       : pool_(*db::Pool::Open(db_.conninfo(), 8)), store_(pool_.get()), intake_(&store_) {
     auto applied = db::ApplyMigrations(*pool_, kSchema, IntakeMigrations());
     EXPECT_TRUE(applied.ok()) << applied.status();
+    EXPECT_TRUE(testing::SeedHeerlen(store_).ok());
   }
 
   int64_t CountSignals() {

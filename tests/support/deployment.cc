@@ -1,5 +1,9 @@
 #include "tests/support/deployment.h"
 
+#include <stdexcept>
+
+#include "tests/support/heerlen.h"
+
 namespace hartslag::testing {
 
 Deployment::Deployment() : signer_(*TokenSigner::FromPemFile(CertsDir() + "/jwt.key")) {
@@ -10,10 +14,19 @@ Deployment::Deployment() : signer_(*TokenSigner::FromPemFile(CertsDir() + "/jwt.
   std::vector<std::string> directory_args = common;
   directory_args.insert(directory_args.end(), {"--jwt-signing-key", certs + "/jwt.key"});
   directory_ = std::make_unique<ServiceProcess>(HARTSLAG_DIRECTORY_BINARY, directory_args);
-  intake_ = std::make_unique<ServiceProcess>(HARTSLAG_INTAKE_BINARY, common);
+  std::vector<std::string> intake_args = common;
+  intake_args.insert(intake_args.end(),
+                     {"--directory", directory_->address(), "--directory-ca", certs + "/ca.pem",
+                      "--service-cert", certs + "/intake.pem", "--service-key", certs + "/intake.key",
+                      "--area-sync-interval", "500ms"});
+  intake_ = std::make_unique<ServiceProcess>(HARTSLAG_INTAKE_BINARY, intake_args);
   pool_ = *db::Pool::Open(db_.conninfo(), 4);
   directory_store_ = std::make_unique<directory::DirectoryStore>(pool_.get());
   intake_store_ = std::make_unique<intake::SignalStore>(pool_.get());
+  // Heerlen's areas as the sync would bring them, so tests need not wait for it.
+  if (absl::Status seeded = SeedHeerlen(*intake_store_); !seeded.ok()) {
+    throw std::runtime_error(seeded.ToString());
+  }
 }
 
 std::shared_ptr<grpc::Channel> Deployment::Channel(const ServiceProcess& service,

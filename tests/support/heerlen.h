@@ -1,0 +1,30 @@
+// The areas of the first tenant, Heerlen, as the directory hands them to
+// intake: Heerlen-Noord and its wijken.
+#ifndef HARTSLAG_TESTS_SUPPORT_HEERLEN_H_
+#define HARTSLAG_TESTS_SUPPORT_HEERLEN_H_
+
+#include <vector>
+
+#include "services/intake/signal_store.h"
+
+namespace hartslag::testing {
+
+inline const std::vector<intake::AreaRow>& HeerlenAreas() {
+  static const std::vector<intake::AreaRow> areas = {
+      {"heerlen-noord", "", "Heerlen-Noord"},
+      {"vrieheide", "heerlen-noord", "Vrieheide"},
+      {"kasteelbuurt", "heerlen-noord", "Kasteelbuurt"},
+      {"hoofdstraat-west", "heerlen-noord", "Hoofdstraat-West (Hoensbroek)"},
+      {"gms", "heerlen-noord", "GMS"},
+  };
+  return areas;
+}
+
+// Sets up tenant "heerlen" with HeerlenAreas() in intake's tables.
+inline absl::Status SeedHeerlen(intake::SignalStore& store) {
+  return store.CreateTenant("heerlen", "Gemeente Heerlen", HeerlenAreas());
+}
+
+}  // namespace hartslag::testing
+
+#endif  // HARTSLAG_TESTS_SUPPORT_HEERLEN_H_
