@@ -56,9 +56,4 @@ std::unique_ptr<grpc::ClientContext> Connection::NewCall() const {
   return call;
 }
 
-absl::Status FromGrpc(const grpc::Status& status) {
-  if (status.ok()) return absl::OkStatus();
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
-}
-
 }  // namespace hartslag::cli

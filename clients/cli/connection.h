@@ -33,9 +33,6 @@ class Connection {
   absl::Duration timeout_;
 };
 
-// "error: <what went wrong>" for a failed call, with the gRPC code's name.
-absl::Status FromGrpc(const grpc::Status& status);
-
 }  // namespace hartslag::cli
 
 #endif  // HARTSLAG_CLIENTS_CLI_CONNECTION_H_

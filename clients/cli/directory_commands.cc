@@ -18,6 +18,7 @@
 #include "hartslag/directory/v1/directory.grpc.pb.h"
 #include "services/common/auth.h"
 #include "services/common/files.h"
+#include "services/common/server.h"
 #include "services/common/status_macros.h"
 
 namespace hartslag::cli {
@@ -93,7 +94,7 @@ absl::Status Login(const std::vector<std::string>& args) {
   request.set_user_id(flags.Get("user"));
   ASSIGN_OR_RETURN(*request.mutable_password(), ReadPassword(flags));
   v1::TokenResponse tokens;
-  RETURN_IF_ERROR(FromGrpc(v1::AuthService::NewStub(connection.channel())
+  RETURN_IF_ERROR(FromGrpcStatus(v1::AuthService::NewStub(connection.channel())
                                ->Login(connection.NewCall().get(), request, &tokens)));
   return Deliver(flags, tokens);
 }
@@ -108,7 +109,7 @@ absl::Status Refresh(const std::vector<std::string>& args) {
   ASSIGN_OR_RETURN(std::string refresh, ReadFile(flags.Get("save") + ".refresh", "--save"));
   request.set_refresh_token(std::string(absl::StripAsciiWhitespace(refresh)));
   v1::TokenResponse tokens;
-  RETURN_IF_ERROR(FromGrpc(v1::AuthService::NewStub(connection.channel())
+  RETURN_IF_ERROR(FromGrpcStatus(v1::AuthService::NewStub(connection.channel())
                                ->RefreshToken(connection.NewCall().get(), request, &tokens)));
   return Deliver(flags, tokens);
 }
@@ -123,7 +124,7 @@ absl::Status ClientToken(const std::vector<std::string>& args) {
   v1::IssueClientTokenRequest request;
   request.set_user_id(flags.Get("user"));
   v1::TokenResponse tokens;
-  RETURN_IF_ERROR(FromGrpc(v1::AuthService::NewStub(connection.channel())
+  RETURN_IF_ERROR(FromGrpcStatus(v1::AuthService::NewStub(connection.channel())
                                ->IssueClientToken(connection.NewCall().get(), request, &tokens)));
   return Deliver(flags, tokens);
 }
@@ -149,7 +150,7 @@ absl::Status AdminCall(Flags& flags, const std::vector<std::string>& args,
   RETURN_IF_ERROR(fill(request));
   Response response;
   auto stub = v1::DirectoryService::NewStub(connection.channel());
-  RETURN_IF_ERROR(FromGrpc(((*stub).*call)(connection.NewCall().get(), request, &response)));
+  RETURN_IF_ERROR(FromGrpcStatus(((*stub).*call)(connection.NewCall().get(), request, &response)));
   if (flags.GetBool("json")) {
     PrintJson(response);
   } else {

@@ -12,6 +12,7 @@
 #include "hartslag/intake/v1/intake.grpc.pb.h"
 #include "services/common/crypto.h"
 #include "services/common/proto_time.h"
+#include "services/common/server.h"
 #include "services/common/status_macros.h"
 
 namespace hartslag::cli {
@@ -151,7 +152,7 @@ absl::Status Submit(const std::vector<std::string>& args) {
 
   auto stub = v1::SignalService::NewStub(connection.channel());
   v1::SubmitSignalResponse response;
-  RETURN_IF_ERROR(FromGrpc(stub->SubmitSignal(connection.NewCall().get(), request, &response)));
+  RETURN_IF_ERROR(FromGrpcStatus(stub->SubmitSignal(connection.NewCall().get(), request, &response)));
   if (flags.GetBool("json")) {
     PrintJson(response);
     return absl::OkStatus();
@@ -184,7 +185,7 @@ absl::Status Get(const std::vector<std::string>& args) {
   }
   auto stub = v1::SignalService::NewStub(connection.channel());
   v1::Signal signal;
-  RETURN_IF_ERROR(FromGrpc(stub->GetSignal(connection.NewCall().get(), request, &signal)));
+  RETURN_IF_ERROR(FromGrpcStatus(stub->GetSignal(connection.NewCall().get(), request, &signal)));
   if (flags.GetBool("json")) {
     PrintJson(signal);
   } else {
@@ -232,7 +233,7 @@ absl::Status List(const std::vector<std::string>& args) {
   v1::ListSignalsResponse all;
   for (;;) {
     v1::ListSignalsResponse page;
-    RETURN_IF_ERROR(FromGrpc(stub->ListSignals(connection.NewCall().get(), request, &page)));
+    RETURN_IF_ERROR(FromGrpcStatus(stub->ListSignals(connection.NewCall().get(), request, &page)));
     for (auto& s : *page.mutable_signals()) *all.add_signals() = std::move(s);
     all.set_next_page_token(page.next_page_token());
     if (!flags.GetBool("all") || page.next_page_token().empty()) break;
@@ -280,7 +281,7 @@ absl::Status CategoriesCommand(const std::vector<std::string>& args) {
   ASSIGN_OR_RETURN(Connection connection, Connection::FromFlags(flags));
   auto stub = v1::SignalService::NewStub(connection.channel());
   v1::ListCategoriesResponse response;
-  RETURN_IF_ERROR(FromGrpc(stub->ListCategories(connection.NewCall().get(), {}, &response)));
+  RETURN_IF_ERROR(FromGrpcStatus(stub->ListCategories(connection.NewCall().get(), {}, &response)));
   if (flags.GetBool("json")) {
     PrintJson(response);
     return absl::OkStatus();

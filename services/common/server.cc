@@ -76,6 +76,10 @@ grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view request_
   return grpc::Status(code, std::string(status.message()));
 }
 
+absl::Status FromGrpcStatus(const grpc::Status& status) {
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+}
+
 void AddServerFlags(Flags& flags, const std::string& prefix, int default_port) {
   flags.Add("listen", prefix + "_LISTEN", absl::StrCat("127.0.0.1:", default_port),
             "address to listen on (host:port; port 0 picks a free port)");

@@ -32,6 +32,8 @@ namespace hartslag {
 // Converts at the gRPC edge. The codes are numerically the same. INTERNAL and
 // UNKNOWN lose their message (it may hold details for the log, not the client).
 grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view request_id);
+// The other way, for the client side of a call: the same code and message.
+absl::Status FromGrpcStatus(const grpc::Status& status);
 
 struct ServerOptions {
   std::string listen;       // host:port; port 0 picks a free one

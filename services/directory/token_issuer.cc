@@ -28,11 +28,11 @@ absl::StatusOr<v1::TokenResponse> TokenIssuer::Login(const v1::LoginRequest& req
     VerifyPassword(request.password(), DecoyPasswordHash());  // same time as a known user
     return BadCredentials();
   }
-  if (account->locked_until && *account->locked_until > absl::Now()) {
-    return absl::ResourceExhaustedError(
-        "too many failed logins: this account is locked for a while; try again later");
-  }
-  if (!VerifyPassword(request.password(), account->password_hash)) {
+  bool password_matches = VerifyPassword(request.password(), account->password_hash);
+  // A locked account answers like a wrong password, so guessing can neither
+  // go on nor learn which user ids exist from the lock.
+  if (account->locked_until && *account->locked_until > absl::Now()) return BadCredentials();
+  if (!password_matches) {
     RETURN_IF_ERROR(store_->RecordLoginFailure(account->tenant, account->user.user_id(),
                                                options_.lock_after_failures, options_.lock_for));
     return BadCredentials();

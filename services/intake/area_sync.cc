@@ -1,6 +1,7 @@
 #include "services/intake/area_sync.h"
 
 #include "services/common/log.h"
+#include "services/common/server.h"
 
 namespace hartslag::intake {
 namespace {
@@ -9,11 +10,6 @@ std::unique_ptr<grpc::ClientContext> Call() {
   auto call = std::make_unique<grpc::ClientContext>();
   call->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   return call;
-}
-
-absl::Status FromGrpc(const grpc::Status& status) {
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                      "directory: " + status.error_message());
 }
 
 }  // namespace
@@ -36,13 +32,13 @@ AreaSync::~AreaSync() {
 absl::Status AreaSync::SyncOnce() {
   directory::v1::ListTenantsResponse tenants;
   grpc::Status status = directory_->ListTenants(Call().get(), {}, &tenants);
-  if (!status.ok()) return FromGrpc(status);
+  if (!status.ok()) return FromGrpcStatus(status);
   for (const auto& tenant : tenants.tenants()) {
     directory::v1::ListTenantAreasRequest request;
     request.set_tenant_id(tenant.tenant_id());
     directory::v1::ListAreasResponse areas;
     status = directory_->ListTenantAreas(Call().get(), request, &areas);
-    if (!status.ok()) return FromGrpc(status);
+    if (!status.ok()) return FromGrpcStatus(status);
     std::vector<AreaRow> rows;
     for (const auto& a : areas.areas()) rows.push_back({a.area_id(), a.parent_area_id(), a.name()});
     absl::Status stored = store_->CreateTenant(tenant.tenant_id(), tenant.name(), rows);

@@ -109,12 +109,15 @@ TEST_F(DirectoryEndToEndTest, WrongPasswordAndUnknownUserGetTheSameAnswer) {
 
 TEST_F(DirectoryEndToEndTest, FiveFailuresLockTheAccountEvenForTheRightPassword) {
   v1::TokenResponse ignored;
+  grpc::Status wrong;
   for (int i = 0; i < 5; ++i) {
-    EXPECT_EQ(Login("sanne.coach", "fout-wachtwoord-" + std::to_string(i), &ignored).error_code(),
-              grpc::StatusCode::UNAUTHENTICATED);
+    wrong = Login("sanne.coach", "fout-wachtwoord-" + std::to_string(i), &ignored);
+    EXPECT_EQ(wrong.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   }
-  EXPECT_EQ(Login("sanne.coach", kPassword, &ignored).error_code(),
-            grpc::StatusCode::RESOURCE_EXHAUSTED);
+  grpc::Status locked = Login("sanne.coach", kPassword, &ignored);
+  EXPECT_EQ(locked.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(locked.error_message(), wrong.error_message()) << "the lock does not tell the user exists";
+  EXPECT_TRUE(ignored.access_token().empty());
   EXPECT_TRUE(Login("carla.coordinator", kPassword, &ignored).ok()) << "others are not locked";
 }
 
