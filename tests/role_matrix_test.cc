@@ -76,9 +76,10 @@ const Row kMatrix[] = {
 const char* const kServiceRpcs[] = {"ListTenants", "ListTenantAreas"};
 
 // Directory administration: ADMIN only, within its own tenant.
-const char* const kAdminRpcs[] = {"CreateArea", "ListAreas", "CreateOrganisation",
-                                  "ListOrganisations", "CreateUser", "UpdateUser", "ListUsers",
-                                  "CreateIntegratedClient", "UpdateIntegratedClient"};
+const char* const kAdminRpcs[] = {"CreateArea", "UpdateArea", "ListAreas", "CreateOrganisation",
+                                  "UpdateOrganisation", "ListOrganisations", "CreateUser",
+                                  "UpdateUser", "ListUsers", "CreateIntegratedClient",
+                                  "UpdateIntegratedClient"};
 
 std::vector<Row> Matrix() {
   std::vector<Row> rows(std::begin(kMatrix), std::end(kMatrix));
@@ -259,6 +260,20 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
       }
       return H;
     });
+  };
+  if (rpc == "UpdateArea") return [&](const std::string& t) {
+    dv1::UpdateAreaRequest q;
+    q.set_area_id("heerlen-noord");
+    q.set_name("Heerlen-Noord");
+    dv1::Area r;
+    return Classify(admin_->UpdateArea(d.Call(t).get(), q, &r), [] { return A; });
+  };
+  if (rpc == "UpdateOrganisation") return [&](const std::string& t) {
+    dv1::UpdateOrganisationRequest q;
+    q.set_organisation_id("woonpunt");
+    q.set_name("Woonpunt");
+    dv1::Organisation r;
+    return Classify(admin_->UpdateOrganisation(d.Call(t).get(), q, &r), [] { return A; });
   };
   if (rpc == "ListAreas") return [&](const std::string& t) {
     dv1::ListAreasResponse r;

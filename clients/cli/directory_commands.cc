@@ -188,6 +188,20 @@ absl::Status Admin(const std::vector<std::string>& args) {
         },
         &S::CreateArea, [](const v1::Area& a) { std::printf("area %s created\n", a.area_id().c_str()); });
   }
+  if (what == "area update") {
+    flags.Add("id", "", "", "area id");
+    flags.Add("name", "", "", "new display name (empty keeps it)");
+    flags.Add("parent", "", "", "new parent area id (empty keeps it)");
+    return AdminCall<v1::UpdateAreaRequest, v1::Area>(
+        flags, rest,
+        [&](auto& r) {
+          r.set_area_id(flags.Get("id"));
+          r.set_name(flags.Get("name"));
+          r.set_parent_area_id(flags.Get("parent"));
+          return absl::OkStatus();
+        },
+        &S::UpdateArea, [](const v1::Area& a) { std::printf("area %s updated\n", a.area_id().c_str()); });
+  }
   if (what == "area list") {
     return AdminCall<v1::ListAreasRequest, v1::ListAreasResponse>(
         flags, rest, [](auto&) { return absl::OkStatus(); }, &S::ListAreas,
@@ -213,6 +227,19 @@ absl::Status Admin(const std::vector<std::string>& args) {
         },
         &S::CreateOrganisation,
         [](const v1::Organisation& o) { std::printf("organisation %s created\n", o.organisation_id().c_str()); });
+  }
+  if (what == "org update") {
+    flags.Add("id", "", "", "organisation id");
+    flags.Add("name", "", "", "new display name");
+    return AdminCall<v1::UpdateOrganisationRequest, v1::Organisation>(
+        flags, rest,
+        [&](auto& r) {
+          r.set_organisation_id(flags.Get("id"));
+          r.set_name(flags.Get("name"));
+          return absl::OkStatus();
+        },
+        &S::UpdateOrganisation,
+        [](const v1::Organisation& o) { std::printf("organisation %s renamed\n", o.organisation_id().c_str()); });
   }
   if (what == "org list") {
     return AdminCall<v1::ListOrganisationsRequest, v1::ListOrganisationsResponse>(
@@ -305,7 +332,7 @@ absl::Status Admin(const std::vector<std::string>& args) {
         });
   }
   std::printf(
-      "usage: hartslag admin area create|list, org create|list, user create|update|list,\n"
+      "usage: hartslag admin area create|update|list, org create|update|list, user create|update|list,\n"
       "       client create|update  (each takes --help)\n");
   return absl::InvalidArgumentError(absl::StrCat("unknown admin command ", what));
 }

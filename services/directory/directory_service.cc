@@ -50,7 +50,9 @@ const AccessPolicy kDirectoryPolicy({
     {"RefreshToken", Open()},
     {"IssueClientToken", Open()},  // the client certificate is the credential
     {"CreateArea", Roles({Role::kAdmin})},
+    {"UpdateArea", Roles({Role::kAdmin})},
     {"ListAreas", Roles({Role::kAdmin})},
+    {"UpdateOrganisation", Roles({Role::kAdmin})},
     {"CreateOrganisation", Roles({Role::kAdmin})},
     {"ListOrganisations", Roles({Role::kAdmin})},
     {"CreateUser", Roles({Role::kAdmin})},
@@ -123,6 +125,33 @@ grpc::ServerUnaryReactor* DirectoryServiceImpl::CreateArea(grpc::CallbackServerC
     }
     RETURN_IF_ERROR(CheckName("area.name", request->area().name()));
     return store_->CreateArea(c.tenant, request->area());
+  }));
+}
+
+grpc::ServerUnaryReactor* DirectoryServiceImpl::UpdateArea(grpc::CallbackServerContext* call,
+                                                           const v1::UpdateAreaRequest* request,
+                                                           v1::Area* response) {
+  return runner_->Run(call, "UpdateArea", Into(response, [this, request](const RequestContext& c)
+                                                              -> absl::StatusOr<v1::Area> {
+    RETURN_IF_ERROR(CheckId("area_id", request->area_id()));
+    if (!request->name().empty()) RETURN_IF_ERROR(CheckName("name", request->name()));
+    if (!request->parent_area_id().empty()) {
+      RETURN_IF_ERROR(CheckId("parent_area_id", request->parent_area_id()));
+    }
+    return store_->UpdateArea(c.tenant, request->area_id(), request->name(),
+                              request->parent_area_id());
+  }));
+}
+
+grpc::ServerUnaryReactor* DirectoryServiceImpl::UpdateOrganisation(
+    grpc::CallbackServerContext* call, const v1::UpdateOrganisationRequest* request,
+    v1::Organisation* response) {
+  return runner_->Run(call, "UpdateOrganisation",
+                      Into(response, [this, request](const RequestContext& c)
+                                         -> absl::StatusOr<v1::Organisation> {
+    RETURN_IF_ERROR(CheckId("organisation_id", request->organisation_id()));
+    RETURN_IF_ERROR(CheckName("name", request->name()));
+    return store_->RenameOrganisation(c.tenant, request->organisation_id(), request->name());
   }));
 }
 

@@ -55,6 +55,12 @@ class DirectoryServiceImpl final : public v1::DirectoryService::CallbackService 
   grpc::ServerUnaryReactor* CreateArea(grpc::CallbackServerContext* call,
                                        const v1::CreateAreaRequest* request,
                                        v1::Area* response) override;
+  grpc::ServerUnaryReactor* UpdateArea(grpc::CallbackServerContext* call,
+                                       const v1::UpdateAreaRequest* request,
+                                       v1::Area* response) override;
+  grpc::ServerUnaryReactor* UpdateOrganisation(grpc::CallbackServerContext* call,
+                                               const v1::UpdateOrganisationRequest* request,
+                                               v1::Organisation* response) override;
   grpc::ServerUnaryReactor* ListAreas(grpc::CallbackServerContext* call,
                                       const v1::ListAreasRequest* request,
                                       v1::ListAreasResponse* response) override;

@@ -32,6 +32,30 @@ constexpr char kUnknownAreas[] = R"sql(
   ORDER BY 1
 )sql";
 
+// The area and everything below it: a parent among these would make a cycle.
+constexpr char kAreaAndBelow[] = R"sql(
+  WITH RECURSIVE below AS (
+    SELECT area_id FROM directory.areas WHERE tenant_id = $1 AND area_id = $2
+    UNION
+    SELECT a.area_id FROM directory.areas a JOIN below ON a.parent_area_id = below.area_id
+    WHERE a.tenant_id = $1
+  )
+  SELECT area_id FROM below
+)sql";
+
+constexpr char kUpdateArea[] = R"sql(
+  UPDATE directory.areas
+  SET name = coalesce(NULLIF($3, ''), name),
+      parent_area_id = coalesce(NULLIF($4, ''), parent_area_id)
+  WHERE tenant_id = $1 AND area_id = $2
+  RETURNING area_id, coalesce(parent_area_id, '') AS parent_area_id, name
+)sql";
+
+constexpr char kRenameOrganisation[] = R"sql(
+  UPDATE directory.organisations SET name = $3 WHERE tenant_id = $1 AND organisation_id = $2
+  RETURNING organisation_id, name, kind
+)sql";
+
 constexpr char kSelectAreas[] = R"sql(
   WITH RECURSIVE tree AS (
     SELECT area_id, parent_area_id, name, 0 AS depth FROM directory.areas
@@ -198,6 +222,44 @@ absl::StatusOr<v1::Area> DirectoryStore::CreateArea(const std::string& tenant, c
                  "area");
   }));
   return area;
+}
+
+absl::StatusOr<v1::Area> DirectoryStore::UpdateArea(const std::string& tenant,
+                                                    const std::string& area_id,
+                                                    const std::string& name,
+                                                    const std::string& parent_area_id) {
+  v1::Area updated;
+  RETURN_IF_ERROR(pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
+    if (!parent_area_id.empty()) {
+      ASSIGN_OR_RETURN(db::Rows parent, tx.Query(kAreaExists, {tenant, parent_area_id}));
+      if (parent.empty()) return absl::InvalidArgumentError("parent_area_id: not a known area");
+      ASSIGN_OR_RETURN(db::Rows below, tx.Query(kAreaAndBelow, {tenant, area_id}));
+      for (int i = 0; i < below.size(); ++i) {
+        if (below.Text(i, "area_id") == parent_area_id) {
+          return absl::InvalidArgumentError(
+              "parent_area_id: lies within the area itself; an area cannot hold its parent");
+        }
+      }
+    }
+    ASSIGN_OR_RETURN(db::Rows rows, tx.Query(kUpdateArea, {tenant, area_id, name, parent_area_id}));
+    if (rows.empty()) return absl::NotFoundError("area not found");
+    updated.set_area_id(rows.Text(0, "area_id"));
+    updated.set_parent_area_id(rows.Text(0, "parent_area_id"));
+    updated.set_name(rows.Text(0, "name"));
+    return absl::OkStatus();
+  }));
+  return updated;
+}
+
+absl::StatusOr<v1::Organisation> DirectoryStore::RenameOrganisation(
+    const std::string& tenant, const std::string& organisation_id, const std::string& name) {
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kRenameOrganisation, {tenant, organisation_id, name}));
+  if (rows.empty()) return absl::NotFoundError("organisation not found");
+  v1::Organisation o;
+  o.set_organisation_id(rows.Text(0, "organisation_id"));
+  o.set_name(rows.Text(0, "name"));
+  o.set_kind(ParseOrganisationKind(rows.Text(0, "kind")).value_or(common::v1::ORGANISATION_KIND_UNSPECIFIED));
+  return o;
 }
 
 absl::StatusOr<std::vector<v1::Area>> DirectoryStore::ListAreas(const std::string& tenant) {

@@ -45,9 +45,16 @@ class DirectoryStore {
   absl::Status CreateTenant(const std::string& tenant, const std::string& name);
   absl::StatusOr<std::vector<v1::Tenant>> ListTenants();
   absl::StatusOr<v1::Area> CreateArea(const std::string& tenant, const v1::Area& area);
+  // Renames and/or moves an area; empty values keep what is stored.
+  // INVALID_ARGUMENT for a parent that is unknown or lies below the area.
+  absl::StatusOr<v1::Area> UpdateArea(const std::string& tenant, const std::string& area_id,
+                                      const std::string& name, const std::string& parent_area_id);
   absl::StatusOr<std::vector<v1::Area>> ListAreas(const std::string& tenant);
   absl::StatusOr<v1::Organisation> CreateOrganisation(const std::string& tenant,
                                                       const v1::Organisation& organisation);
+  absl::StatusOr<v1::Organisation> RenameOrganisation(const std::string& tenant,
+                                                      const std::string& organisation_id,
+                                                      const std::string& name);
   absl::StatusOr<std::vector<v1::Organisation>> ListOrganisations(const std::string& tenant);
   absl::StatusOr<v1::User> CreateUser(const std::string& tenant, const v1::User& user,
                                       const std::string& password_hash);

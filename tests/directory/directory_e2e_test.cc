@@ -241,6 +241,23 @@ TEST_F(DirectoryEndToEndTest, AreaCreatedInTheDirectoryReachesIntake) {
   EXPECT_TRUE(status.ok()) << status.error_message();
 }
 
+TEST_F(DirectoryEndToEndTest, AreasMoveButNeverUnderThemselves) {
+  DirectoryStore& store = deployment_.directory_store();
+  v1::Area wijk;
+  wijk.set_area_id("vrieheide");
+  wijk.set_parent_area_id("heerlen-noord");
+  wijk.set_name("Vrieheide");
+  ASSERT_TRUE(store.CreateArea("heerlen", wijk).ok());
+  auto cycle = store.UpdateArea("heerlen", "heerlen-noord", "", "vrieheide");
+  EXPECT_EQ(cycle.status().code(), absl::StatusCode::kInvalidArgument);
+  auto self = store.UpdateArea("heerlen", "vrieheide", "", "vrieheide");
+  EXPECT_EQ(self.status().code(), absl::StatusCode::kInvalidArgument);
+  auto renamed = store.UpdateArea("heerlen", "vrieheide", "Vrieheide-Oost", "");
+  ASSERT_TRUE(renamed.ok()) << renamed.status();
+  EXPECT_EQ(renamed->name(), "Vrieheide-Oost");
+  EXPECT_EQ(renamed->parent_area_id(), "heerlen-noord");
+}
+
 TEST_F(DirectoryEndToEndTest, LookupsAreForServicesNotForPartnerSystems) {
   auto as_police = v1::LookupService::NewStub(deployment_.Channel(deployment_.directory(), "politie-bvh"));
   v1::ListTenantsResponse tenants;
