@@ -50,14 +50,6 @@ absl::string_view OrganisationKindName(common::v1::OrganisationKind kind) {
   return absl::StartsWith(full, kPrefix) ? full.substr(kPrefix.size()) : full;
 }
 
-common::v1::Actor RequestContext::ToActor() const {
-  common::v1::Actor actor;
-  actor.set_user_id(user);
-  actor.set_organisation_id(organisation);
-  actor.set_organisation_kind(organisation_kind);
-  return actor;
-}
-
 absl::StatusOr<RequestContext> Authenticator::Authenticate(
     const grpc::ServerContextBase& call) const {
   const auto& metadata = call.client_metadata();

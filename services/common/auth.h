@@ -56,7 +56,6 @@ struct RequestContext {
   absl::Time deadline = absl::InfiniteFuture();
 
   bool Has(Role role) const { return roles.contains(role); }
-  common::v1::Actor ToActor() const;
 };
 
 // Turns the token of a call into a RequestContext. Thread-safe.

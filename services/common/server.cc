@@ -92,6 +92,8 @@ void AddServerFlags(Flags& flags, const std::string& prefix, int default_port) {
   flags.Add("jwt-public-keys", "HARTSLAG_JWT_PUBLIC_KEYS", "",
             "comma-separated PEM files of the token issuer's Ed25519 public keys");
   flags.Add("jwt-issuer", "HARTSLAG_JWT_ISSUER", "hartslag-dev", "the accepted token issuer");
+  flags.Add("jwt-tenants", "HARTSLAG_JWT_TENANTS", "",
+            "comma-separated tenants this instance serves (empty: every tenant)");
   flags.Add("db", prefix + "_DB", "", "libpq connection string of the service's database");
   flags.Add("db-pool-size", prefix + "_DB_POOL_SIZE", "8", "database connections to keep");
   flags.Add("workers", prefix + "_WORKERS", "8", "threads that run request handlers");
@@ -113,6 +115,9 @@ absl::StatusOr<Authenticator> AuthenticatorFromFlags(const Flags& flags) {
   if (files.empty()) return absl::InvalidArgumentError("--jwt-public-keys is required");
   TokenVerifierOptions options;
   options.issuer = flags.Get("jwt-issuer");
+  for (absl::string_view tenant : absl::StrSplit(flags.Get("jwt-tenants"), ',', absl::SkipWhitespace())) {
+    options.tenants.insert(std::string(tenant));
+  }
   ASSIGN_OR_RETURN(TokenVerifier verifier, TokenVerifier::FromPemFiles(files, options));
   return Authenticator(std::move(verifier));
 }

@@ -146,6 +146,25 @@ TEST_F(IntakeEndToEndTest, WithoutAValidTokenEveryCallIsUnauthenticated) {
   EXPECT_TRUE(ListAll(coordinator_).empty());
 }
 
+TEST_F(IntakeEndToEndTest, InstanceServingOneTenantRefusesTokensOfOthers) {
+  intake_->Stop();
+  std::string certs = CertsDir();
+  testing::ServiceProcess heerlen_only(
+      HARTSLAG_INTAKE_BINARY,
+      {"--db", db_.conninfo(), "--tls-cert", certs + "/server.pem", "--tls-key", certs + "/server.key",
+       "--jwt-public-keys", certs + "/jwt.pub", "--jwt-tenants", "heerlen"});
+  grpc::SslCredentialsOptions tls;
+  tls.pem_root_certs = ReadFileOrDie(certs + "/ca.pem");
+  auto stub = v1::SignalService::NewStub(grpc::CreateChannel(heerlen_only.address(), grpc::SslCredentials(tls)));
+  v1::ListCategoriesResponse categories;
+  EXPECT_TRUE(stub->ListCategories(Call(coach_).get(), {}, &categories).ok());
+  std::string maastricht = Token(
+      ClaimsFor("coach-9", "straatcoaches", "MUNICIPALITY", {"REPORTER"}, {}, "maastricht"));
+  grpc::Status status = stub->ListCategories(Call(maastricht).get(), {}, &categories);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(status.error_message(), "invalid token: tenant not served here");
+}
+
 TEST_F(IntakeEndToEndTest, RolesFollowTheIntakeRules) {
   v1::SubmitSignalResponse submitted;
   EXPECT_EQ(Submit(partner_, Signal(), &submitted).error_code(), grpc::StatusCode::PERMISSION_DENIED);
