@@ -17,6 +17,8 @@ absl::Status CategoriesCommand(const std::vector<std::string>& args);
 // hartslag login|refresh|client-token, and hartslag admin ... (`command`
 // says which)
 absl::Status DirectoryCommand(const std::string& command, const std::vector<std::string>& args);
+// hartslag audit verify
+absl::Status AuditCommand(const std::vector<std::string>& args);
 // hartslag pki ca|server|client|signing-key
 absl::Status PkiCommand(const std::vector<std::string>& args);
 // hartslag dev token

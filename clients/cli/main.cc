@@ -20,6 +20,7 @@ commands:
                            administer the directory (ADMIN)
   signal submit|get|list   submit a signal, show one, list them
   categories               list the signal categories
+  audit verify             check an exported audit log offline
   pki ca|server|client|signing-key
                            make the CA, certificates and the token signing key
   dev token                issue a development token
@@ -48,6 +49,8 @@ int main(int argc, char** argv) {
   } else if (command == "login" || command == "refresh" || command == "client-token" ||
              command == "admin") {
     status = DirectoryCommand(command, rest);
+  } else if (command == "audit") {
+    status = AuditCommand(rest);
   } else if (command == "pki") {
     status = PkiCommand(rest);
   } else if (command == "dev") {

@@ -24,7 +24,9 @@ absl::Status Unauthenticated(absl::string_view reason) {
 
 KeyPtr Own(EVP_PKEY* key) { return KeyPtr(key, EVP_PKEY_free); }
 
-absl::StatusOr<KeyPtr> ParsePem(absl::string_view pem, bool is_private) {
+}  // namespace
+
+absl::StatusOr<KeyPtr> ParseEd25519Pem(absl::string_view pem, bool is_private) {
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(
       BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
   EVP_PKEY* key = is_private ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)
@@ -40,6 +42,30 @@ absl::StatusOr<KeyPtr> ParsePem(absl::string_view pem, bool is_private) {
   return owned;
 }
 
+absl::StatusOr<std::string> Ed25519Sign(EVP_PKEY* key, absl::string_view data) {
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  std::string signature(kEd25519SignatureSize, '\0');
+  size_t length = signature.size();
+  if (EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key) != 1 ||
+      EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &length,
+                     reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1) {
+    return absl::InternalError("Ed25519 signing failed");
+  }
+  signature.resize(length);
+  return signature;
+}
+
+bool Ed25519Verify(EVP_PKEY* key, absl::string_view data, absl::string_view signature) {
+  if (signature.size() != kEd25519SignatureSize) return false;
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  return EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key) == 1 &&
+         EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
+                          signature.size(), reinterpret_cast<const unsigned char*>(data.data()),
+                          data.size()) == 1;
+}
+
+namespace {
+
 int64_t ToSeconds(absl::Time t) { return absl::ToUnixSeconds(t); }
 
 }  // namespace
@@ -54,7 +80,7 @@ absl::StatusOr<std::string> KeyIdOf(EVP_PKEY* key) {
 }
 
 absl::StatusOr<TokenSigner> TokenSigner::FromPem(absl::string_view private_key_pem) {
-  ASSIGN_OR_RETURN(KeyPtr key, ParsePem(private_key_pem, /*is_private=*/true));
+  ASSIGN_OR_RETURN(KeyPtr key, ParseEd25519Pem(private_key_pem, /*is_private=*/true));
   ASSIGN_OR_RETURN(std::string kid, KeyIdOf(key.get()));
   return TokenSigner(std::move(key), std::move(kid));
 }
@@ -81,16 +107,7 @@ absl::StatusOr<std::string> TokenSigner::Sign(const TokenClaims& claims) const {
   if (!claims.acting_client.empty()) payload["act"] = {{"sub", claims.acting_client}};
   std::string signing_input =
       absl::StrCat(Base64UrlEncode(header.dump()), ".", Base64UrlEncode(payload.dump()));
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  std::string signature(kEd25519SignatureSize, '\0');
-  size_t length = signature.size();
-  if (EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key_.get()) != 1 ||
-      EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &length,
-                     reinterpret_cast<const unsigned char*>(signing_input.data()),
-                     signing_input.size()) != 1) {
-    return absl::InternalError("signing the token failed");
-  }
-  signature.resize(length);
+  ASSIGN_OR_RETURN(std::string signature, Ed25519Sign(key_.get(), signing_input));
   return absl::StrCat(signing_input, ".", Base64UrlEncode(signature));
 }
 
@@ -99,7 +116,7 @@ absl::StatusOr<TokenVerifier> TokenVerifier::FromPem(const std::vector<std::stri
   if (pems.empty()) return absl::InvalidArgumentError("at least one token public key is needed");
   std::map<std::string, KeyPtr> keys;
   for (const std::string& pem : pems) {
-    ASSIGN_OR_RETURN(KeyPtr key, ParsePem(pem, /*is_private=*/false));
+    ASSIGN_OR_RETURN(KeyPtr key, ParseEd25519Pem(pem, /*is_private=*/false));
     ASSIGN_OR_RETURN(std::string kid, KeyIdOf(key.get()));
     keys[kid] = std::move(key);
   }
@@ -141,12 +158,7 @@ absl::StatusOr<TokenClaims> TokenVerifier::Verify(absl::string_view token, absl:
     return Unauthenticated("malformed signature");
   }
   absl::string_view signing_input = token.substr(0, parts[0].size() + 1 + parts[1].size());
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  if (EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key->second.get()) != 1 ||
-      EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature->data()),
-                       signature->size(),
-                       reinterpret_cast<const unsigned char*>(signing_input.data()),
-                       signing_input.size()) != 1) {
+  if (!Ed25519Verify(key->second.get(), signing_input, *signature)) {
     return Unauthenticated("bad signature");
   }
 

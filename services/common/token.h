@@ -92,6 +92,11 @@ class TokenVerifier {
 // The key id of a public or private Ed25519 key (see the file comment).
 absl::StatusOr<std::string> KeyIdOf(EVP_PKEY* key);
 
+// Ed25519 keys and signatures, shared by tokens and the audit log's tree heads.
+absl::StatusOr<KeyPtr> ParseEd25519Pem(absl::string_view pem, bool is_private);
+absl::StatusOr<std::string> Ed25519Sign(EVP_PKEY* key, absl::string_view data);
+bool Ed25519Verify(EVP_PKEY* key, absl::string_view data, absl::string_view signature);
+
 }  // namespace hartslag
 
 #endif  // HARTSLAG_SERVICES_COMMON_TOKEN_H_
