@@ -87,7 +87,7 @@ std::string ServiceIdentity(absl::string_view name) {
   return absl::StrCat("spiffe://hartslag/service/", name);
 }
 
-bool AccessPolicy::IsOpen(absl::string_view rpc) const {
+bool AccessPolicy::NeedsNoToken(absl::string_view rpc) const {
   auto it = rules_.find(rpc);
   return it != rules_.end() && (it->second.open || !it->second.services.empty());
 }

@@ -95,7 +95,7 @@ class AccessPolicy {
       : rules_(rules) {}
 
   // True for an RPC declared Open() or Services(): callers need no token.
-  bool IsOpen(absl::string_view rpc) const;
+  bool NeedsNoToken(absl::string_view rpc) const;
   // OK if one of the caller's roles may call `rpc`; PERMISSION_DENIED
   // otherwise, also for an RPC the policy does not name.
   absl::Status Check(absl::string_view rpc, const RequestContext& caller) const;

@@ -230,7 +230,7 @@ grpc::ServerUnaryReactor* RpcRunner::Run(grpc::CallbackServerContext* call, std:
     if (deadline > started + kMaxCallDuration) deadline = started + kMaxCallDuration;
     if (call->IsCancelled() || absl::Now() >= deadline) {
       status = absl::DeadlineExceededError("deadline passed before the call was handled");
-    } else if (policy_->IsOpen(rpc)) {
+    } else if (policy_->NeedsNoToken(rpc)) {
       context = CallContext(*call, request_id, deadline, {});
       status = policy_->Check(rpc, context);
       if (status.ok()) status = handler(context);
