@@ -65,6 +65,8 @@ absl::Status StatusFromResult(const PGresult* result, const PGconn* conn);
 
 // A text[] parameter value, quoted so any element text is safe.
 std::string TextArray(const std::vector<std::string>& values);
+// A bytea parameter value (hex format).
+std::string BytesParam(absl::string_view bytes);
 // A timestamptz parameter value (UTC, microseconds).
 std::string TimestampParam(absl::Time time);
 
