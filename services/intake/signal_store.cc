@@ -271,28 +271,22 @@ absl::StatusOr<SubmitResult> SignalStore::Submit(const RequestContext& caller,
 absl::StatusOr<std::optional<v1::Signal>> SignalStore::FindById(const std::string& tenant,
                                                                 const std::string& signal_id,
                                                                 absl::Time deadline) {
-  std::optional<v1::Signal> found;
-  RETURN_IF_ERROR(pool_->InTransaction(
-      [&](db::Transaction& tx) -> absl::Status {
-        ASSIGN_OR_RETURN(found, FindOne(tx, " WHERE s.tenant_id = $1 AND s.signal_id = $2::uuid",
-                                        {tenant, signal_id}));
-        return absl::OkStatus();
-      },
-      Bounded(deadline)));
-  return found;
+  ASSIGN_OR_RETURN(db::Rows rows,
+                   pool_->Query(absl::StrCat(kSelectSignal,
+                                             " WHERE s.tenant_id = $1 AND s.signal_id = $2::uuid"),
+                                {tenant, signal_id}, Bounded(deadline)));
+  if (rows.empty()) return std::nullopt;
+  return SignalFromRow(rows, 0);
 }
 
 absl::StatusOr<std::optional<v1::Signal>> SignalStore::FindByReference(
     const std::string& tenant, const std::string& reference, absl::Time deadline) {
-  std::optional<v1::Signal> found;
-  RETURN_IF_ERROR(pool_->InTransaction(
-      [&](db::Transaction& tx) -> absl::Status {
-        ASSIGN_OR_RETURN(found, FindOne(tx, " WHERE s.tenant_id = $1 AND s.reference = $2",
-                                        {tenant, reference}));
-        return absl::OkStatus();
-      },
-      Bounded(deadline)));
-  return found;
+  ASSIGN_OR_RETURN(db::Rows rows,
+                   pool_->Query(absl::StrCat(kSelectSignal,
+                                             " WHERE s.tenant_id = $1 AND s.reference = $2"),
+                                {tenant, reference}, Bounded(deadline)));
+  if (rows.empty()) return std::nullopt;
+  return SignalFromRow(rows, 0);
 }
 
 absl::StatusOr<std::vector<v1::Signal>> SignalStore::List(const SignalQuery& q,
@@ -314,15 +308,10 @@ absl::StatusOr<std::vector<v1::Signal>> SignalStore::List(const SignalQuery& q,
       q.after ? db::Param(q.after->second) : std::nullopt,
       absl::StrCat(q.limit),
   };
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(absl::StrCat(kSelectSignal, kListFilter), params,
+                                               Bounded(deadline)));
   std::vector<v1::Signal> signals;
-  RETURN_IF_ERROR(pool_->InTransaction(
-      [&](db::Transaction& tx) -> absl::Status {
-        signals.clear();
-        ASSIGN_OR_RETURN(db::Rows rows, tx.Query(absl::StrCat(kSelectSignal, kListFilter), params));
-        for (int i = 0; i < rows.size(); ++i) signals.push_back(SignalFromRow(rows, i));
-        return absl::OkStatus();
-      },
-      Bounded(deadline)));
+  for (int i = 0; i < rows.size(); ++i) signals.push_back(SignalFromRow(rows, i));
   return signals;
 }
 
@@ -330,36 +319,27 @@ absl::StatusOr<std::set<std::string>> SignalStore::AreasWithin(
     const std::string& tenant, const std::vector<std::string>& roots, absl::Time deadline) {
   std::set<std::string> areas;
   if (roots.empty()) return areas;
-  RETURN_IF_ERROR(pool_->InTransaction(
-      [&](db::Transaction& tx) -> absl::Status {
-        ASSIGN_OR_RETURN(db::Rows rows, tx.Query(kAreasWithin, {tenant, db::TextArray(roots)}));
-        for (int i = 0; i < rows.size(); ++i) areas.insert(rows.Text(i, "area_id"));
-        return absl::OkStatus();
-      },
-      Bounded(deadline)));
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kAreasWithin, {tenant, db::TextArray(roots)},
+                                               Bounded(deadline)));
+  for (int i = 0; i < rows.size(); ++i) areas.insert(rows.Text(i, "area_id"));
   return areas;
 }
 
 absl::StatusOr<std::vector<v1::Category>> SignalStore::Categories(const std::string& tenant,
                                                                   absl::Time deadline) {
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kSelectCategories, {tenant}, Bounded(deadline)));
   std::vector<v1::Category> categories;
-  RETURN_IF_ERROR(pool_->InTransaction(
-      [&](db::Transaction& tx) -> absl::Status {
-        ASSIGN_OR_RETURN(db::Rows rows, tx.Query(kSelectCategories, {tenant}));
-        for (int i = 0; i < rows.size(); ++i) {
-          v1::Category c;
-          c.set_category_id(rows.Text(i, "category_id"));
-          c.set_label(rows.Text(i, "label"));
-          v1::MeetingKind meeting = v1::MEETING_KIND_UNSPECIFIED;
-          v1::MeetingKind_Parse("MEETING_KIND_" + rows.Text(i, "default_meeting"), &meeting);
-          c.set_default_meeting(meeting);
-          c.set_handling_deadline_days(static_cast<int32_t>(rows.Int(i, "handling_deadline_days")));
-          c.set_meldcode(rows.Bool(i, "meldcode"));
-          categories.push_back(std::move(c));
-        }
-        return absl::OkStatus();
-      },
-      Bounded(deadline)));
+  for (int i = 0; i < rows.size(); ++i) {
+    v1::Category c;
+    c.set_category_id(rows.Text(i, "category_id"));
+    c.set_label(rows.Text(i, "label"));
+    v1::MeetingKind meeting = v1::MEETING_KIND_UNSPECIFIED;
+    v1::MeetingKind_Parse("MEETING_KIND_" + rows.Text(i, "default_meeting"), &meeting);
+    c.set_default_meeting(meeting);
+    c.set_handling_deadline_days(static_cast<int32_t>(rows.Int(i, "handling_deadline_days")));
+    c.set_meldcode(rows.Bool(i, "meldcode"));
+    categories.push_back(std::move(c));
+  }
   return categories;
 }
 
