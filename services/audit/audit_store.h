@@ -3,17 +3,21 @@
 // One log per log id (a tenant). Appending is serialised per log by an
 // advisory lock (a single sequencer), gives consecutive indexes, is
 // idempotent by event id, and records the hash of every Merkle subtree that
-// the new entries complete, in the same transaction. Roots therefore come
-// from O(log n) stored hashes, never from rehashing the log. Thread-safe.
+// the new entries complete, in the same transaction and in a few set-based
+// statements. Roots and proofs therefore come from O(log n) stored hashes
+// fetched in one query, never from rehashing the log. Thread-safe.
 #ifndef HARTSLAG_SERVICES_AUDIT_AUDIT_STORE_H_
 #define HARTSLAG_SERVICES_AUDIT_AUDIT_STORE_H_
 
 #include <cstdint>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "hartslag/audit/v1/audit.pb.h"
+#include "services/audit/tree_head.h"
 #include "services/common/db.h"
 #include "services/common/migrations.h"
 
@@ -26,22 +30,81 @@ namespace hartslag::audit {
 
 inline constexpr char kSchema[] = "audit";
 
-struct AuditEntry {
-  std::string event_id;  // UUID; a second append of the same id is skipped
-  std::string bytes;     // the entry as the log stores and hashes it
+// The bytes the log stores and hashes for an event: its deterministic
+// protobuf encoding.
+std::string EntryBytes(const v1::AuditEvent& event);
+
+struct StoredEntry {
+  uint64_t index = 0;
+  std::string bytes;
+  std::string leaf_hash;  // as recorded at append time
+};
+
+struct AppendResult {
+  uint64_t size = 0;      // the log's size afterwards
+  int appended = 0;       // entries that were new
+};
+
+// A search of one log, newest (highest index) first. Unset fields do not filter.
+struct EventQuery {
+  std::string log_id;
+  std::optional<std::string> subject;  // a pseudonym
+  std::optional<std::string> actor_user_id;
+  std::optional<std::string> organisation_id;
+  std::optional<std::string> object_type;
+  std::optional<std::string> object_id;
+  std::optional<v1::Action> action;
+  std::optional<v1::Outcome> outcome;
+  std::optional<absl::Time> from;  // inclusive
+  std::optional<absl::Time> to;    // exclusive
+  std::optional<uint64_t> before_index;  // keyset position
+  // Leaves out entries under an active restriction for `subject`.
+  bool apply_restrictions = false;
+  int limit = 50;
+};
+
+struct InclusionPath {
+  std::string entry;
+  std::vector<std::string> path;
 };
 
 class AuditStore {
  public:
   explicit AuditStore(db::Pool* pool) : pool_(pool) {}
 
-  // Appends `entries` in order and returns the log's new size.
-  absl::StatusOr<uint64_t> Append(const std::string& log_id, const std::vector<AuditEntry>& entries);
+  // Appends the events that are new to the log, in order.
+  absl::StatusOr<AppendResult> Append(const std::string& log_id,
+                                      const std::vector<v1::AuditEvent>& events);
   absl::StatusOr<uint64_t> Size(const std::string& log_id);
-  // The root hash of the first `tree_size` entries, from the stored hashes.
+  // The ids of every log that has entries.
+  absl::StatusOr<std::vector<std::string>> Logs();
+
+  // The root hash of the first `tree_size` entries.
   absl::StatusOr<std::string> Root(const std::string& log_id, uint64_t tree_size);
+  absl::StatusOr<InclusionPath> InclusionProof(const std::string& log_id, uint64_t index,
+                                               uint64_t tree_size);
+  absl::StatusOr<std::vector<std::string>> ConsistencyProof(const std::string& log_id,
+                                                            uint64_t old_size, uint64_t new_size);
+
+  // Up to `limit` entries from index `from` on, in index order.
+  absl::StatusOr<std::vector<StoredEntry>> Entries(const std::string& log_id, uint64_t from,
+                                                   int limit);
   // Writes the log as JSON Lines (log_export.h), in index order.
   absl::Status Export(const std::string& log_id, std::ostream& out);
+
+  absl::StatusOr<std::vector<StoredEntry>> Query(const EventQuery& query, absl::Time deadline);
+
+  absl::Status SaveTreeHead(const std::string& log_id, const TreeHead& head);
+  absl::StatusOr<std::optional<TreeHead>> LatestTreeHead(const std::string& log_id);
+
+  absl::StatusOr<v1::Restriction> AddRestriction(const std::string& tenant,
+                                                 const v1::Restriction& restriction);
+  // NOT_FOUND if the tenant has no such restriction; FAILED_PRECONDITION if
+  // it was lifted already.
+  absl::StatusOr<v1::Restriction> LiftRestriction(const std::string& tenant,
+                                                  const std::string& restriction_id,
+                                                  const std::string& lifted_by);
+  absl::StatusOr<std::vector<v1::Restriction>> Restrictions(const std::string& tenant);
 
  private:
   db::Pool* pool_;

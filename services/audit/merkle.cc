@@ -40,13 +40,69 @@ void MerkleTree::Append(std::string leaf_hash) {
   }
 }
 
-std::string MerkleTree::SubtreeHash(uint64_t begin, uint64_t end) const {
+namespace {
+
+// MTH(D[begin:end]) for a range the RFC's recursion produces.
+std::string SubtreeHash(const SubtreeLookup& subtree, uint64_t begin, uint64_t end) {
   uint64_t n = end - begin;
-  if (std::has_single_bit(n) && begin % n == 0) {
-    return levels_[std::countr_zero(n)][begin / n];
+  if (std::has_single_bit(n) && begin % n == 0) return subtree(std::countr_zero(n), begin / n);
+  uint64_t k = SplitPoint(n);
+  return NodeHash(SubtreeHash(subtree, begin, begin + k), SubtreeHash(subtree, begin + k, end));
+}
+
+void InclusionPath(const SubtreeLookup& subtree, uint64_t index, uint64_t begin, uint64_t end,
+                   std::vector<std::string>& proof) {
+  uint64_t n = end - begin;
+  if (n == 1) return;
+  uint64_t k = SplitPoint(n);
+  if (index - begin < k) {
+    InclusionPath(subtree, index, begin, begin + k, proof);
+    proof.push_back(SubtreeHash(subtree, begin + k, end));
+  } else {
+    InclusionPath(subtree, index, begin + k, end, proof);
+    proof.push_back(SubtreeHash(subtree, begin, begin + k));
+  }
+}
+
+void ConsistencyPath(const SubtreeLookup& subtree, uint64_t old_size, uint64_t begin, uint64_t end,
+                     bool whole, std::vector<std::string>& proof) {
+  uint64_t n = end - begin;
+  if (old_size == n) {
+    if (!whole) proof.push_back(SubtreeHash(subtree, begin, end));
+    return;
   }
   uint64_t k = SplitPoint(n);
-  return NodeHash(SubtreeHash(begin, begin + k), SubtreeHash(begin + k, end));
+  if (old_size <= k) {
+    ConsistencyPath(subtree, old_size, begin, begin + k, whole, proof);
+    proof.push_back(SubtreeHash(subtree, begin + k, end));
+  } else {
+    ConsistencyPath(subtree, old_size - k, begin + k, end, false, proof);
+    proof.push_back(SubtreeHash(subtree, begin, begin + k));
+  }
+}
+
+}  // namespace
+
+std::string RootFrom(const SubtreeLookup& subtree, uint64_t tree_size) {
+  return SubtreeHash(subtree, 0, tree_size);
+}
+
+std::vector<std::string> InclusionPathFrom(const SubtreeLookup& subtree, uint64_t index,
+                                           uint64_t tree_size) {
+  std::vector<std::string> proof;
+  InclusionPath(subtree, index, 0, tree_size, proof);
+  return proof;
+}
+
+std::vector<std::string> ConsistencyPathFrom(const SubtreeLookup& subtree, uint64_t old_size,
+                                             uint64_t new_size) {
+  std::vector<std::string> proof;
+  ConsistencyPath(subtree, old_size, 0, new_size, true, proof);
+  return proof;
+}
+
+SubtreeLookup MerkleTree::Lookup() const {
+  return [this](int level, uint64_t index) { return levels_[level][index]; };
 }
 
 absl::StatusOr<std::string> MerkleTree::Root(uint64_t tree_size) const {
@@ -54,21 +110,7 @@ absl::StatusOr<std::string> MerkleTree::Root(uint64_t tree_size) const {
     return absl::OutOfRangeError(absl::StrCat("tree_size: the log has only ", size(), " entries"));
   }
   if (tree_size == 0) return EmptyTreeHash();
-  return SubtreeHash(0, tree_size);
-}
-
-void MerkleTree::InclusionPath(uint64_t index, uint64_t begin, uint64_t end,
-                               std::vector<std::string>& proof) const {
-  uint64_t n = end - begin;
-  if (n == 1) return;
-  uint64_t k = SplitPoint(n);
-  if (index - begin < k) {
-    InclusionPath(index, begin, begin + k, proof);
-    proof.push_back(SubtreeHash(begin + k, end));
-  } else {
-    InclusionPath(index, begin + k, end, proof);
-    proof.push_back(SubtreeHash(begin, begin + k));
-  }
+  return RootFrom(Lookup(), tree_size);
 }
 
 absl::StatusOr<std::vector<std::string>> MerkleTree::InclusionProof(uint64_t index,
@@ -79,26 +121,7 @@ absl::StatusOr<std::vector<std::string>> MerkleTree::InclusionProof(uint64_t ind
   if (index >= tree_size) {
     return absl::InvalidArgumentError("index: must be smaller than tree_size");
   }
-  std::vector<std::string> proof;
-  InclusionPath(index, 0, tree_size, proof);
-  return proof;
-}
-
-void MerkleTree::ConsistencyPath(uint64_t old_size, uint64_t begin, uint64_t end, bool whole,
-                                 std::vector<std::string>& proof) const {
-  uint64_t n = end - begin;
-  if (old_size == n) {
-    if (!whole) proof.push_back(SubtreeHash(begin, end));
-    return;
-  }
-  uint64_t k = SplitPoint(n);
-  if (old_size <= k) {
-    ConsistencyPath(old_size, begin, begin + k, whole, proof);
-    proof.push_back(SubtreeHash(begin + k, end));
-  } else {
-    ConsistencyPath(old_size - k, begin + k, end, false, proof);
-    proof.push_back(SubtreeHash(begin, begin + k));
-  }
+  return InclusionPathFrom(Lookup(), index, tree_size);
 }
 
 absl::StatusOr<std::vector<std::string>> MerkleTree::ConsistencyProof(uint64_t old_size,
@@ -109,10 +132,8 @@ absl::StatusOr<std::vector<std::string>> MerkleTree::ConsistencyProof(uint64_t o
   if (old_size > new_size) {
     return absl::InvalidArgumentError("old_size: must not exceed new_size");
   }
-  std::vector<std::string> proof;
-  if (old_size == 0 || old_size == new_size) return proof;
-  ConsistencyPath(old_size, 0, new_size, true, proof);
-  return proof;
+  if (old_size == 0 || old_size == new_size) return std::vector<std::string>{};
+  return ConsistencyPathFrom(Lookup(), old_size, new_size);
 }
 
 bool VerifyInclusion(absl::string_view leaf_hash, uint64_t index, uint64_t tree_size,

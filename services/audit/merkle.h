@@ -13,6 +13,7 @@
 #define HARTSLAG_SERVICES_AUDIT_MERKLE_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,20 @@ namespace hartslag::audit {
 std::string LeafHash(absl::string_view entry);
 std::string NodeHash(absl::string_view left, absl::string_view right);
 std::string EmptyTreeHash();
+
+// The hash of the complete subtree of 2^level leaves starting at leaf
+// index * 2^level (level 0: the leaf hashes). Whatever stores the log
+// provides it; the functions below build roots and proofs from it alone.
+using SubtreeLookup = std::function<std::string(int level, uint64_t index)>;
+
+// MTH of the first `tree_size` leaves (tree_size >= 1).
+std::string RootFrom(const SubtreeLookup& subtree, uint64_t tree_size);
+// The audit path of leaf `index` < `tree_size`.
+std::vector<std::string> InclusionPathFrom(const SubtreeLookup& subtree, uint64_t index,
+                                           uint64_t tree_size);
+// The consistency proof from `old_size` to `new_size` (0 < old_size < new_size).
+std::vector<std::string> ConsistencyPathFrom(const SubtreeLookup& subtree, uint64_t old_size,
+                                             uint64_t new_size);
 
 class MerkleTree {
  public:
@@ -41,12 +56,7 @@ class MerkleTree {
                                                             uint64_t new_size) const;
 
  private:
-  // MTH(D[begin:end]) for a range the RFC's recursion produces.
-  std::string SubtreeHash(uint64_t begin, uint64_t end) const;
-  void InclusionPath(uint64_t index, uint64_t begin, uint64_t end,
-                     std::vector<std::string>& proof) const;
-  void ConsistencyPath(uint64_t old_size, uint64_t begin, uint64_t end, bool whole,
-                       std::vector<std::string>& proof) const;
+  SubtreeLookup Lookup() const;
 
   // levels_[k][i]: the hash of the complete subtree of 2^k leaves starting at
   // leaf i * 2^k. levels_[0] are the leaf hashes.

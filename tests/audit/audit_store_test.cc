@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
@@ -23,13 +24,23 @@ class AuditStoreTest : public ::testing::Test {
     EXPECT_TRUE(applied.ok()) << applied.status();
   }
 
-  std::vector<AuditEntry> Events(int from, int to) {
-    std::vector<AuditEntry> events;
+  std::vector<v1::AuditEvent> Events(int from, int to) {
+    std::vector<v1::AuditEvent> events;
     for (int i = from; i < to; ++i) {
-      events.push_back({absl::StrCat("00000000-0000-4000-8000-", std::string(12 - std::to_string(i).size(), '0'), i),
-                        absl::StrCat("read signal SV-2026-", i)});
+      v1::AuditEvent& e = events.emplace_back();
+      e.set_event_id(absl::StrCat("00000000-0000-4000-8000-", std::string(12 - std::to_string(i).size(), '0'), i));
+      e.set_tenant_id("heerlen");
+      e.set_action(v1::ACTION_READ);
+      e.mutable_object()->set_type("signal");
+      e.mutable_object()->set_id(absl::StrCat("SV-2026-", i));
     }
     return events;
+  }
+
+  uint64_t AppendedSize(const std::vector<v1::AuditEvent>& events) {
+    auto result = store_.Append("heerlen", events);
+    EXPECT_TRUE(result.ok()) << result.status();
+    return result.ok() ? result->size : 0;
   }
 
   absl::Status Superuser(const std::string& sql) {
@@ -52,11 +63,11 @@ class AuditStoreTest : public ::testing::Test {
 
 TEST_F(AuditStoreTest, AppendsGetConsecutiveIndexesAndTheRfcRoot) {
   MerkleTree reference;
-  for (const auto& e : Events(0, 70)) reference.Append(LeafHash(e.bytes));
+  for (const auto& e : Events(0, 70)) reference.Append(LeafHash(EntryBytes(e)));
   // In uneven batches, so subtrees complete across batch boundaries.
-  EXPECT_EQ(*store_.Append("heerlen", Events(0, 1)), 1u);
-  EXPECT_EQ(*store_.Append("heerlen", Events(1, 6)), 6u);
-  EXPECT_EQ(*store_.Append("heerlen", Events(6, 70)), 70u);
+  EXPECT_EQ(AppendedSize(Events(0, 1)), 1u);
+  EXPECT_EQ(AppendedSize(Events(1, 6)), 6u);
+  EXPECT_EQ(AppendedSize(Events(6, 70)), 70u);
   for (uint64_t size = 0; size <= 70; ++size) {
     EXPECT_EQ(*store_.Root("heerlen", size), *reference.Root(size)) << size;
   }
@@ -64,12 +75,91 @@ TEST_F(AuditStoreTest, AppendsGetConsecutiveIndexesAndTheRfcRoot) {
   EXPECT_EQ(*store_.Size("maastricht"), 0u) << "logs are separate per tenant";
 }
 
+TEST_F(AuditStoreTest, ProofsFromStoredHashesVerify) {
+  MerkleTree reference;
+  for (const auto& e : Events(0, 40)) reference.Append(LeafHash(EntryBytes(e)));
+  ASSERT_EQ(AppendedSize(Events(0, 13)), 13u);
+  ASSERT_EQ(AppendedSize(Events(13, 40)), 40u);
+  for (uint64_t size = 1; size <= 40; ++size) {
+    std::string root = *reference.Root(size);
+    for (uint64_t index = 0; index < size; ++index) {
+      auto proof = store_.InclusionProof("heerlen", index, size);
+      ASSERT_TRUE(proof.ok()) << proof.status();
+      EXPECT_EQ(proof->path, *reference.InclusionProof(index, size)) << index << "/" << size;
+      EXPECT_TRUE(VerifyInclusion(LeafHash(proof->entry), index, size, proof->path, root));
+    }
+    for (uint64_t old_size = 1; old_size <= size; ++old_size) {
+      auto proof = store_.ConsistencyProof("heerlen", old_size, size);
+      ASSERT_TRUE(proof.ok()) << proof.status();
+      EXPECT_TRUE(VerifyConsistency(old_size, size, *reference.Root(old_size), root, *proof))
+          << old_size << "->" << size;
+    }
+  }
+  EXPECT_EQ(store_.InclusionProof("heerlen", 3, 41).status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(store_.InclusionProof("heerlen", 40, 40).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(AuditStoreTest, QueriesFilterNewestFirstAndRestrictionsHideFromTheOverview) {
+  std::vector<v1::AuditEvent> events = Events(0, 6);
+  for (int i = 0; i < 6; ++i) {
+    events[i].mutable_actor()->set_organisation_id(i % 2 == 0 ? "politie" : "buurtteam");
+    events[i].mutable_actor()->set_user_id(absl::StrCat("user-", i % 3));
+    events[i].add_subjects(i < 4 ? "person:aa" : "person:bb");
+  }
+  ASSERT_EQ(AppendedSize(events), 6u);
+  auto query = [](std::function<void(EventQuery&)> set) {
+    EventQuery q;
+    q.log_id = "heerlen";
+    set(q);
+    return q;
+  };
+  auto indexes = [&](const EventQuery& q) {
+    std::vector<uint64_t> out;
+    auto found = store_.Query(q, absl::InfiniteFuture());
+    EXPECT_TRUE(found.ok()) << found.status();
+    if (!found.ok()) return out;
+    for (const StoredEntry& e : *found) out.push_back(e.index);
+    return out;
+  };
+  EXPECT_EQ(indexes(query([](EventQuery& q) { q.log_id = "heerlen"; q.subject = "person:aa"; })),
+            (std::vector<uint64_t>{3, 2, 1, 0}));
+  EXPECT_EQ(indexes(query([](EventQuery& q) { q.log_id = "heerlen"; q.organisation_id = "politie"; })),
+            (std::vector<uint64_t>{4, 2, 0}));
+  EXPECT_EQ(indexes(query([](EventQuery& q) { q.log_id = "heerlen"; q.actor_user_id = "user-1"; })), (std::vector<uint64_t>{4, 1}));
+  EXPECT_EQ(indexes(query([](EventQuery& q) { q.log_id = "heerlen"; q.subject = "person:aa"; q.before_index = 2; })),
+            (std::vector<uint64_t>{1, 0}));
+  EXPECT_TRUE(indexes(query([](EventQuery& q) { q.log_id = "maastricht"; q.subject = "person:aa"; })).empty());
+
+  v1::Restriction restriction;
+  restriction.set_subject("person:aa");
+  restriction.set_organisation_id("politie");
+  restriction.set_reason("lopend onderzoek");
+  restriction.set_review_date("2027-03-01");
+  restriction.set_created_by("privacy.officer");
+  auto added = store_.AddRestriction("heerlen", restriction);
+  ASSERT_TRUE(added.ok()) << added.status();
+  EventQuery overview = query([](EventQuery& q) {
+    q.subject = "person:aa";
+    q.apply_restrictions = true;
+  });
+  EXPECT_EQ(indexes(overview), (std::vector<uint64_t>{3, 1})) << "police accesses are held back";
+  auto lifted = store_.LiftRestriction("heerlen", added->restriction_id(), "privacy.officer");
+  ASSERT_TRUE(lifted.ok()) << lifted.status();
+  EXPECT_TRUE(lifted->has_lifted_at());
+  EXPECT_EQ(indexes(overview), (std::vector<uint64_t>{3, 2, 1, 0}));
+  EXPECT_EQ(store_.LiftRestriction("heerlen", added->restriction_id(), "x").status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store_.LiftRestriction("maastricht", added->restriction_id(), "x").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
 TEST_F(AuditStoreTest, AppendIsIdempotentByEventId) {
-  ASSERT_EQ(*store_.Append("heerlen", Events(0, 10)), 10u);
-  EXPECT_EQ(*store_.Append("heerlen", Events(5, 12)), 12u) << "5..9 were there, 10 and 11 are new";
-  std::vector<AuditEntry> twice = Events(12, 13);
+  ASSERT_EQ(AppendedSize(Events(0, 10)), 10u);
+  EXPECT_EQ(AppendedSize(Events(5, 12)), 12u) << "5..9 were there, 10 and 11 are new";
+  std::vector<v1::AuditEvent> twice = Events(12, 13);
   twice.push_back(twice[0]);
-  EXPECT_EQ(*store_.Append("heerlen", twice), 13u);
+  EXPECT_EQ(AppendedSize(twice), 13u);
 }
 
 TEST_F(AuditStoreTest, NoRoleMayChangeOrRemoveEntries) {

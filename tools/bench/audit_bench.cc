@@ -36,9 +36,13 @@ int Database(const std::string& conninfo, uint64_t entries, int batch) {
   std::string log = "bench-" + HexEncode(RandomBytes(4));
   absl::Time start = absl::Now();
   for (uint64_t done = 0; done < entries;) {
-    std::vector<audit::AuditEntry> events;
+    std::vector<audit::v1::AuditEvent> events;
     for (int i = 0; i < batch && done < entries; ++i, ++done) {
-      events.push_back({RandomUuid(), "audit event " + std::to_string(done) + std::string(200, 'x')});
+      audit::v1::AuditEvent& e = events.emplace_back();
+      e.set_event_id(RandomUuid());
+      e.mutable_object()->set_type("signal");
+      e.mutable_object()->set_id(std::to_string(done));
+      e.add_subjects("person:" + HexEncode(RandomBytes(32)));
     }
     if (auto size = store.Append(log, events); !size.ok()) {
       std::fprintf(stderr, "%s\n", size.status().ToString().c_str());
