@@ -35,8 +35,12 @@ case "$cmd" in
       "$cli" pki client --dir "$dir" --name politie-bvh --uri "$uri"
     done
     "$cli" pki client --dir "$state/certs" --name unregistered --uri spiffe://hartslag/heerlen/client/unregistered
-    "$cli" pki client --dir "$state/certs" --name intake --uri spiffe://hartslag/service/intake
+    for service in intake directory; do
+      "$cli" pki client --dir "$state/certs" --name "$service" --uri "spiffe://hartslag/service/$service"
+    done
     "$cli" pki signing-key --dir "$state/certs"
+    "$cli" pki signing-key --dir "$state/certs" --name audit-tree
+    "$cli" pki pseudonym-key --dir "$state/certs"
     ;;
   stop)
     if [ -f "$state/datadir" ]; then

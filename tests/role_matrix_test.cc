@@ -118,18 +118,18 @@ class RoleMatrixTest : public ::testing::TestWithParam<std::string> {
     dv1::Area area;
     area.set_area_id("heerlen-noord");
     area.set_name("Heerlen-Noord");
-    EXPECT_TRUE(dir.CreateArea("heerlen", area).ok());
+    EXPECT_TRUE(dir.CreateArea("heerlen", area, testing::Unaudited()).ok());
     dv1::User user;
     user.set_user_id("target.user");
     user.set_organisation_id("straatcoaches");
     user.set_display_name("Target");
     user.add_roles("REPORTER");
-    EXPECT_TRUE(dir.CreateUser("heerlen", user, *directory::HashPassword(kPassword)).ok());
+    EXPECT_TRUE(dir.CreateUser("heerlen", user, *directory::HashPassword(kPassword), testing::Unaudited()).ok());
     dv1::IntegratedClient client;
     client.set_client_id("target-client");
     client.set_organisation_id("straatcoaches");
     client.set_certificate_uri(kClientUri);
-    EXPECT_TRUE(dir.CreateClient("heerlen", client).ok());
+    EXPECT_TRUE(dir.CreateClient("heerlen", client, testing::Unaudited()).ok());
 
     auto& intake = deployment_.intake_store();
     EXPECT_TRUE(intake.CreateTenant("heerlen", "", {{"heerlen-zuid", "", "Heerlen-Zuid"}}).ok());
@@ -157,7 +157,7 @@ class RoleMatrixTest : public ::testing::TestWithParam<std::string> {
     org.set_organisation_id(id);
     org.set_name(id);
     org.set_kind(kind);
-    EXPECT_TRUE(deployment_.directory_store().CreateOrganisation(tenant, org).ok());
+    EXPECT_TRUE(deployment_.directory_store().CreateOrganisation(tenant, org, testing::Unaudited()).ok());
   }
 
   // Maps a status to Denied, Hidden (NOT_FOUND, INVALID_ARGUMENT for

@@ -7,7 +7,9 @@
 //                                                     DIR/server.pem, DIR/server.key
 //   hartslag pki client --dir DIR --name NAME --uri URI
 //                                                     DIR/NAME.pem, DIR/NAME.key
-//   hartslag pki signing-key --dir DIR                DIR/jwt.key, DIR/jwt.pub
+//   hartslag pki signing-key --dir DIR [--name jwt]   DIR/NAME.key, DIR/NAME.pub (Ed25519:
+//                                                     token issuer, audit tree heads)
+//   hartslag pki pseudonym-key --dir DIR              DIR/pseudonym.key (32 random bytes, hex)
 #include <openssl/bn.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -20,6 +22,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/crypto.h"
 #include "clients/cli/commands.h"
 #include "services/common/config.h"
 #include "services/common/status_macros.h"
@@ -132,7 +135,7 @@ absl::Status Pki(const std::string& what, const std::vector<std::string>& args) 
   flags.Add("dir", "HARTSLAG_PKI_DIR", "", "folder of the CA and the files made");
   flags.Add("dns", "", "localhost", "server: DNS name");
   flags.Add("ip", "", "127.0.0.1", "server: IP address");
-  flags.Add("name", "", "", "client: file name and common name, e.g. politie-bvh");
+  flags.Add("name", "", "", "client: file name and common name, e.g. politie-bvh; signing-key: file name (default jwt)");
   flags.Add("uri", "", "", "client: the URI SAN registered for it in the directory");
   RETURN_IF_ERROR(flags.Parse(args));
   std::string dir = flags.Get("dir");
@@ -161,12 +164,24 @@ absl::Status Pki(const std::string& what, const std::vector<std::string>& args) 
                 "clientAuth");
   }
   if (what == "signing-key") {
-    if (Exists(dir + "/jwt.key")) return absl::OkStatus();
+    std::string base = absl::StrCat(dir, "/", flags.Get("name").empty() ? "jwt" : flags.Get("name"));
+    if (Exists(base + ".key")) return absl::OkStatus();
     KeyPtr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"), EVP_PKEY_free);
-    RETURN_IF_ERROR(WriteKey(dir + "/jwt.key", key.get()));
-    std::unique_ptr<FILE, decltype(&fclose)> f(fopen((dir + "/jwt.pub").c_str(), "w"), fclose);
+    RETURN_IF_ERROR(WriteKey(base + ".key", key.get()));
+    std::unique_ptr<FILE, decltype(&fclose)> f(fopen((base + ".pub").c_str(), "w"), fclose);
     if (!f || PEM_write_PUBKEY(f.get(), key.get()) != 1) {
-      return absl::InvalidArgumentError(absl::StrCat("cannot write ", dir, "/jwt.pub"));
+      return absl::InvalidArgumentError(absl::StrCat("cannot write ", base, ".pub"));
+    }
+    return absl::OkStatus();
+  }
+  if (what == "pseudonym-key") {
+    std::string path = dir + "/pseudonym.key";
+    if (Exists(path)) return absl::OkStatus();
+    // Created private from the start, before the secret is written.
+    std::unique_ptr<FILE, decltype(&fclose)> f(fopen(path.c_str(), "wx"), fclose);
+    if (!f || chmod(path.c_str(), 0600) != 0 ||
+        std::fputs((HexEncode(RandomBytes(32)) + "\n").c_str(), f.get()) < 0) {
+      return absl::InvalidArgumentError(absl::StrCat("cannot write ", path));
     }
     return absl::OkStatus();
   }
@@ -177,7 +192,7 @@ absl::Status Pki(const std::string& what, const std::vector<std::string>& args) 
 
 absl::Status PkiCommand(const std::vector<std::string>& args) {
   if (args.empty()) {
-    std::printf("usage: hartslag pki ca|server|client|signing-key --dir DIR [flags]\n");
+    std::printf("usage: hartslag pki ca|server|client|signing-key|pseudonym-key --dir DIR [flags]\n");
     return absl::InvalidArgumentError("missing pki subcommand");
   }
   return Pki(args[0], {args.begin() + 1, args.end()});

@@ -408,23 +408,29 @@ absl::StatusOr<std::optional<TreeHead>> AuditStore::LatestTreeHead(const std::st
 }
 
 absl::StatusOr<v1::Restriction> AuditStore::AddRestriction(const std::string& tenant,
-                                                           const v1::Restriction& r) {
-  ASSIGN_OR_RETURN(db::Rows rows,
-                   pool_->Query(absl::StrCat(kInsertRestriction, kRestrictionColumns),
-                                {RandomUuid(), tenant, r.subject(), r.organisation_id(), r.reason(),
-                                 r.review_date(), r.created_by()}));
+                                                           const v1::Restriction& r,
+                                                           AuditRecord& audit) {
+  db::Rows rows;
+  RETURN_IF_ERROR(InAuditedTransaction(*pool_, audit, [&](db::Transaction& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(rows, tx.Query(absl::StrCat(kInsertRestriction, kRestrictionColumns),
+                                    {r.restriction_id(), tenant, r.subject(), r.organisation_id(),
+                                     r.reason(), r.review_date(), r.created_by()}));
+    return absl::OkStatus();
+  }));
   return RestrictionFromRow(rows, 0);
 }
 
 absl::StatusOr<v1::Restriction> AuditStore::LiftRestriction(const std::string& tenant,
                                                             const std::string& restriction_id,
-                                                            const std::string& lifted_by) {
+                                                            const std::string& lifted_by,
+                                                            AuditRecord& audit) {
   v1::Restriction lifted;
-  RETURN_IF_ERROR(pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
+  RETURN_IF_ERROR(InAuditedTransaction(*pool_, audit, [&](db::Transaction& tx) -> absl::Status {
     ASSIGN_OR_RETURN(db::Rows rows, tx.Query(absl::StrCat(kLiftRestriction, kRestrictionColumns),
                                              {tenant, restriction_id, lifted_by}));
     if (!rows.empty()) {
       lifted = RestrictionFromRow(rows, 0);
+      audit.AddPseudonym(lifted.subject());
       return absl::OkStatus();
     }
     ASSIGN_OR_RETURN(db::Rows existing, tx.Query(kSelectRestriction, {tenant, restriction_id}));

@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "hartslag/audit/v1/audit.pb.h"
 #include "services/audit/tree_head.h"
+#include "services/common/audit_trail.h"
 #include "services/common/db.h"
 #include "services/common/migrations.h"
 
@@ -97,13 +98,16 @@ class AuditStore {
   absl::Status SaveTreeHead(const std::string& log_id, const TreeHead& head);
   absl::StatusOr<std::optional<TreeHead>> LatestTreeHead(const std::string& log_id);
 
+  // Restrictions change with their audit record in the same transaction.
+  // `restriction` carries its new id.
   absl::StatusOr<v1::Restriction> AddRestriction(const std::string& tenant,
-                                                 const v1::Restriction& restriction);
+                                                 const v1::Restriction& restriction,
+                                                 AuditRecord& audit);
   // NOT_FOUND if the tenant has no such restriction; FAILED_PRECONDITION if
   // it was lifted already.
   absl::StatusOr<v1::Restriction> LiftRestriction(const std::string& tenant,
                                                   const std::string& restriction_id,
-                                                  const std::string& lifted_by);
+                                                  const std::string& lifted_by, AuditRecord& audit);
   absl::StatusOr<std::vector<v1::Restriction>> Restrictions(const std::string& tenant);
 
  private:

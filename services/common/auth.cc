@@ -87,6 +87,12 @@ std::string ServiceIdentity(absl::string_view name) {
   return absl::StrCat("spiffe://hartslag/service/", name);
 }
 
+const AccessRule& AccessPolicy::Rule(absl::string_view rpc) const {
+  static const AccessRule* const kNobody = new AccessRule();
+  auto it = rules_.find(rpc);
+  return it == rules_.end() ? *kNobody : it->second;
+}
+
 bool AccessPolicy::NeedsNoToken(absl::string_view rpc) const {
   auto it = rules_.find(rpc);
   return it != rules_.end() && (it->second.open || !it->second.services.empty());

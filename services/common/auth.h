@@ -22,6 +22,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "hartslag/audit/v1/audit.pb.h"
 #include "hartslag/common/v1/common.pb.h"
 #include "services/common/token.h"
 
@@ -78,15 +79,37 @@ std::string ServiceIdentity(absl::string_view name);
 
 // Who may call one RPC: users with one of the roles; anyone (no token: the
 // request carries its own credential, as a login does); or other Hartslag
-// services, proven by their client certificate.
+// services, proven by their client certificate. And what a call counts as in
+// the audit trail (audit_trail.h): its action and the type of its object.
 struct AccessRule {
   std::set<Role> roles;
   bool open = false;
   std::set<std::string> services;
+  audit::v1::Action action = audit::v1::ACTION_UNSPECIFIED;
+  std::string object_type;
+
+  AccessRule Audit(audit::v1::Action as, std::string type) const {
+    AccessRule rule = *this;
+    rule.action = as;
+    rule.object_type = std::move(type);
+    return rule;
+  }
 };
-inline AccessRule Roles(std::set<Role> roles) { return {std::move(roles), false, {}}; }
-inline AccessRule Open() { return {{}, true, {}}; }
-inline AccessRule Services(std::set<std::string> names) { return {{}, false, std::move(names)}; }
+inline AccessRule Roles(std::set<Role> roles) {
+  AccessRule rule;
+  rule.roles = std::move(roles);
+  return rule;
+}
+inline AccessRule Open() {
+  AccessRule rule;
+  rule.open = true;
+  return rule;
+}
+inline AccessRule Services(std::set<std::string> names) {
+  AccessRule rule;
+  rule.services = std::move(names);
+  return rule;
+}
 
 // The rule of each RPC of a service.
 class AccessPolicy {
@@ -94,6 +117,8 @@ class AccessPolicy {
   AccessPolicy(std::initializer_list<std::pair<const std::string, AccessRule>> rules)
       : rules_(rules) {}
 
+  // The rule of `rpc`; a rule admitting nobody if the policy does not name it.
+  const AccessRule& Rule(absl::string_view rpc) const;
   // True for an RPC declared Open() or Services(): callers need no token.
   bool NeedsNoToken(absl::string_view rpc) const;
   // OK if one of the caller's roles may call `rpc`; PERMISSION_DENIED

@@ -97,6 +97,26 @@ void AddServerFlags(Flags& flags, const std::string& prefix, int default_port) {
   flags.Add("db", prefix + "_DB", "", "libpq connection string of the service's database");
   flags.Add("db-pool-size", prefix + "_DB_POOL_SIZE", "8", "database connections to keep");
   flags.Add("workers", prefix + "_WORKERS", "8", "threads that run request handlers");
+  flags.Add("pseudonym-key", "HARTSLAG_PSEUDONYM_KEY", "",
+            "file with the secret key for pseudonyms of persons and addresses in audit records");
+  flags.Add("service-cert", prefix + "_SERVICE_CERT", "",
+            "PEM client certificate naming this service, for calls to other services");
+  flags.Add("service-key", prefix + "_SERVICE_KEY", "", "its private key");
+}
+
+void AddAuditClientFlags(Flags& flags) {
+  flags.Add("audit", "HARTSLAG_AUDIT_ADDR", "",
+            "hartslag-audit address to deliver audit records to (empty: they wait in the outbox)");
+  flags.Add("audit-ca", "HARTSLAG_CA", "", "PEM file of the CA of the audit service's certificate");
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ServiceClientCredentials(
+    const Flags& flags, const std::string& ca_flag) {
+  grpc::SslCredentialsOptions tls;
+  ASSIGN_OR_RETURN(tls.pem_root_certs, ReadFile(flags.Get(ca_flag), "--" + ca_flag));
+  ASSIGN_OR_RETURN(tls.pem_cert_chain, ReadFile(flags.Get("service-cert"), "--service-cert"));
+  ASSIGN_OR_RETURN(tls.pem_private_key, ReadFile(flags.Get("service-key"), "--service-key"));
+  return grpc::SslCredentials(tls);
 }
 
 ServerOptions ServerOptionsFromFlags(const Flags& flags) {
@@ -226,20 +246,31 @@ grpc::ServerUnaryReactor* RpcRunner::Run(grpc::CallbackServerContext* call, std:
                   request_id = std::move(request_id), handler = std::move(handler)] {
     absl::Status status;
     RequestContext context;
+    AuditRecord audit;
+    const AccessRule& rule = policy_->Rule(rpc);
     absl::Time deadline = absl::FromChrono(call->deadline());
     if (deadline > started + kMaxCallDuration) deadline = started + kMaxCallDuration;
     if (call->IsCancelled() || absl::Now() >= deadline) {
       status = absl::DeadlineExceededError("deadline passed before the call was handled");
-    } else if (policy_->NeedsNoToken(rpc)) {
-      context = CallContext(*call, request_id, deadline, {});
-      status = policy_->Check(rpc, context);
-      if (status.ok()) status = handler(context);
-    } else if (auto authenticated = authenticator_->Authenticate(*call); !authenticated.ok()) {
-      status = authenticated.status();
     } else {
-      context = CallContext(*call, request_id, deadline, *std::move(authenticated));
-      status = policy_->Check(rpc, context);
-      if (status.ok()) status = handler(context);
+      absl::StatusOr<RequestContext> authenticated;
+      if (policy_->NeedsNoToken(rpc)) authenticated = RequestContext();
+      else authenticated = authenticator_->Authenticate(*call);
+      if (!authenticated.ok()) {
+        status = authenticated.status();
+      } else {
+        context = CallContext(*call, request_id, deadline, *std::move(authenticated));
+        audit = audit_->Begin(context, rpc, rule, call->peer());
+        status = policy_->Check(rpc, context);
+        if (status.ok()) status = handler(context, audit);
+        // No answer leaves without its record: a failed write turns even a
+        // successful read into UNAVAILABLE.
+        if (absl::Status recorded = audit_->Finish(audit, status); !recorded.ok()) {
+          Log(LogLevel::kError, "audit record not written", {{"rpc", rpc}, {"error", recorded.ToString()}},
+              request_id);
+          if (status.ok()) status = absl::UnavailableError("the audit trail is unavailable; try again");
+        }
+      }
     }
     LogFields fields = {{"rpc", rpc},
                         {"code", absl::StatusCodeToString(status.code())},

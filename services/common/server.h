@@ -6,7 +6,8 @@
 // authenticates the bearer token (UNAUTHENTICATED before anything else),
 // checks the RPC's access rule, runs the handler on a worker thread (so slow
 // database work never blocks gRPC's own threads), honours the deadline,
-// converts absl::Status to grpc::Status and writes one log line.
+// writes the call's audit record, converts absl::Status to grpc::Status and
+// writes one log line.
 #ifndef HARTSLAG_SERVICES_COMMON_SERVER_H_
 #define HARTSLAG_SERVICES_COMMON_SERVER_H_
 
@@ -24,6 +25,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "services/common/audit_trail.h"
 #include "services/common/auth.h"
 #include "services/common/config.h"
 
@@ -50,6 +52,12 @@ struct ServerOptions {
 // prefix, e.g. "HARTSLAG_INTAKE".
 void AddServerFlags(Flags& flags, const std::string& prefix, int default_port);
 ServerOptions ServerOptionsFromFlags(const Flags& flags);
+// --audit and --audit-ca, for services that deliver audit records.
+void AddAuditClientFlags(Flags& flags);
+// TLS credentials for calls to another Hartslag service: this service's
+// certificate (--service-cert, --service-key) and the CA in flag `ca_flag`.
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ServiceClientCredentials(
+    const Flags& flags, const std::string& ca_flag);
 // Builds the token verifier from --jwt-public-keys and --jwt-issuer.
 absl::StatusOr<Authenticator> AuthenticatorFromFlags(const Flags& flags);
 
@@ -75,10 +83,13 @@ class WorkerPool {
 
 class RpcRunner {
  public:
-  RpcRunner(const Authenticator* authenticator, const AccessPolicy* policy, WorkerPool* workers)
-      : authenticator_(authenticator), policy_(policy), workers_(workers) {}
+  RpcRunner(const Authenticator* authenticator, const AccessPolicy* policy, WorkerPool* workers,
+            const AuditTrail* audit)
+      : authenticator_(authenticator), policy_(policy), workers_(workers), audit_(audit) {}
 
-  using Handler = std::function<absl::Status(const RequestContext&)>;
+  // Fills the response and returns its status; writes what the call did
+  // into the audit record (audit_trail.h).
+  using Handler = std::function<absl::Status(const RequestContext&, AuditRecord&)>;
 
   // Serves one unary call; `handler` fills the response and returns its status.
   grpc::ServerUnaryReactor* Run(grpc::CallbackServerContext* call, std::string rpc,
@@ -88,14 +99,16 @@ class RpcRunner {
   const Authenticator* authenticator_;
   const AccessPolicy* policy_;
   WorkerPool* workers_;
+  const AuditTrail* audit_;
 };
 
-// A handler that runs `produce` (returning absl::StatusOr<Response>) and, on
-// success, moves its value into `response`.
+// A handler that runs `produce(caller, audit)` (returning
+// absl::StatusOr<Response>) and, on success, moves its value into `response`.
 template <typename Response, typename Produce>
 RpcRunner::Handler Into(Response* response, Produce produce) {
-  return [response, produce = std::move(produce)](const RequestContext& caller) -> absl::Status {
-    auto produced = produce(caller);
+  return [response, produce = std::move(produce)](const RequestContext& caller,
+                                                  AuditRecord& audit) -> absl::Status {
+    auto produced = produce(caller, audit);
     if (!produced.ok()) return produced.status();
     *response = *std::move(produced);
     return absl::OkStatus();

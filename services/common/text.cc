@@ -1,5 +1,7 @@
 #include "services/common/text.h"
 
+#include <regex>
+
 namespace hartslag {
 
 std::optional<size_t> Utf8Length(absl::string_view text) {
@@ -57,6 +59,12 @@ bool HasControlCharacters(absl::string_view text, bool allow_newlines) {
     return true;
   }
   return false;
+}
+
+bool IsUuid(absl::string_view text) {
+  static const std::regex kUuid(
+      "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
+  return std::regex_match(text.begin(), text.end(), kUuid);
 }
 
 }  // namespace hartslag

@@ -16,6 +16,9 @@ std::optional<size_t> Utf8Length(absl::string_view text);
 // organisations and users are named ("vrieheide", "sanne.coach").
 bool IsId(absl::string_view text);
 
+// True for a canonical UUID (any case).
+bool IsUuid(absl::string_view text);
+
 // True if `text` holds a control character; `allow_newlines` permits \n, \r
 // and \t (for multi-line fields such as descriptions).
 bool HasControlCharacters(absl::string_view text, bool allow_newlines);

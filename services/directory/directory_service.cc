@@ -46,20 +46,22 @@ absl::Status CheckAreas(absl::string_view field, const Container& areas) {
 }  // namespace
 
 const AccessPolicy kDirectoryPolicy({
-    {"Login", Open()},
-    {"RefreshToken", Open()},
-    {"IssueClientToken", Open()},  // the client certificate is the credential
-    {"CreateArea", Roles({Role::kAdmin})},
-    {"UpdateArea", Roles({Role::kAdmin})},
-    {"ListAreas", Roles({Role::kAdmin})},
-    {"UpdateOrganisation", Roles({Role::kAdmin})},
-    {"CreateOrganisation", Roles({Role::kAdmin})},
-    {"ListOrganisations", Roles({Role::kAdmin})},
-    {"CreateUser", Roles({Role::kAdmin})},
-    {"UpdateUser", Roles({Role::kAdmin})},
-    {"ListUsers", Roles({Role::kAdmin})},
-    {"CreateIntegratedClient", Roles({Role::kAdmin})},
-    {"UpdateIntegratedClient", Roles({Role::kAdmin})},
+    {"Login", Open().Audit(audit::v1::ACTION_LOGIN, "session")},
+    {"RefreshToken", Open().Audit(audit::v1::ACTION_LOGIN, "session")},
+    {"IssueClientToken", Open().Audit(audit::v1::ACTION_LOGIN, "session")},
+    {"CreateArea", Roles({Role::kAdmin}).Audit(audit::v1::ACTION_CREATE, "area")},
+    {"UpdateArea", Roles({Role::kAdmin}).Audit(audit::v1::ACTION_UPDATE, "area")},
+    {"ListAreas", Roles({Role::kAdmin}).Audit(audit::v1::ACTION_LIST, "area")},
+    {"UpdateOrganisation", Roles({Role::kAdmin}).Audit(audit::v1::ACTION_UPDATE, "organisation")},
+    {"CreateOrganisation", Roles({Role::kAdmin}).Audit(audit::v1::ACTION_CREATE, "organisation")},
+    {"ListOrganisations", Roles({Role::kAdmin}).Audit(audit::v1::ACTION_LIST, "organisation")},
+    {"CreateUser", Roles({Role::kAdmin}).Audit(audit::v1::ACTION_CREATE, "user")},
+    {"UpdateUser", Roles({Role::kAdmin}).Audit(audit::v1::ACTION_UPDATE, "user")},
+    {"ListUsers", Roles({Role::kAdmin}).Audit(audit::v1::ACTION_LIST, "user")},
+    {"CreateIntegratedClient",
+     Roles({Role::kAdmin}).Audit(audit::v1::ACTION_CREATE, "integrated_client")},
+    {"UpdateIntegratedClient",
+     Roles({Role::kAdmin}).Audit(audit::v1::ACTION_UPDATE, "integrated_client")},
     {"ListTenants", Services({"intake"})},
     {"ListTenantAreas", Services({"intake"})},
 });
@@ -67,7 +69,7 @@ const AccessPolicy kDirectoryPolicy({
 grpc::ServerUnaryReactor* LookupServiceImpl::ListTenants(grpc::CallbackServerContext* call,
                                                          const v1::ListTenantsRequest*,
                                                          v1::ListTenantsResponse* response) {
-  return runner_->Run(call, "ListTenants", Into(response, [this](const RequestContext&)
+  return runner_->Run(call, "ListTenants", Into(response, [this](const RequestContext&, AuditRecord&)
                                                               -> absl::StatusOr<v1::ListTenantsResponse> {
     ASSIGN_OR_RETURN(auto tenants, store_->ListTenants());
     v1::ListTenantsResponse out;
@@ -79,7 +81,7 @@ grpc::ServerUnaryReactor* LookupServiceImpl::ListTenants(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* LookupServiceImpl::ListTenantAreas(
     grpc::CallbackServerContext* call, const v1::ListTenantAreasRequest* request,
     v1::ListAreasResponse* response) {
-  return runner_->Run(call, "ListTenantAreas", Into(response, [this, request](const RequestContext&)
+  return runner_->Run(call, "ListTenantAreas", Into(response, [this, request](const RequestContext&, AuditRecord&)
                                                                   -> absl::StatusOr<v1::ListAreasResponse> {
     RETURN_IF_ERROR(CheckId("tenant_id", request->tenant_id()));
     ASSIGN_OR_RETURN(auto areas, store_->ListAreas(request->tenant_id()));
@@ -92,16 +94,16 @@ grpc::ServerUnaryReactor* LookupServiceImpl::ListTenantAreas(
 grpc::ServerUnaryReactor* AuthServiceImpl::Login(grpc::CallbackServerContext* call,
                                                  const v1::LoginRequest* request,
                                                  v1::TokenResponse* response) {
-  return runner_->Run(call, "Login", Into(response, [this, request](const RequestContext&) {
-                        return issuer_->Login(*request);
+  return runner_->Run(call, "Login", Into(response, [this, request](const RequestContext&, AuditRecord& audit) {
+                        return issuer_->Login(*request, audit);
                       }));
 }
 
 grpc::ServerUnaryReactor* AuthServiceImpl::RefreshToken(grpc::CallbackServerContext* call,
                                                         const v1::RefreshTokenRequest* request,
                                                         v1::TokenResponse* response) {
-  return runner_->Run(call, "RefreshToken", Into(response, [this, request](const RequestContext&) {
-                        return issuer_->Refresh(*request);
+  return runner_->Run(call, "RefreshToken", Into(response, [this, request](const RequestContext&, AuditRecord& audit) {
+                        return issuer_->Refresh(*request, audit);
                       }));
 }
 
@@ -109,37 +111,39 @@ grpc::ServerUnaryReactor* AuthServiceImpl::IssueClientToken(
     grpc::CallbackServerContext* call, const v1::IssueClientTokenRequest* request,
     v1::TokenResponse* response) {
   return runner_->Run(call, "IssueClientToken",
-                      Into(response, [this, request](const RequestContext& caller) {
-                        return issuer_->ForClient(caller.peer_identity, *request);
+                      Into(response, [this, request](const RequestContext& caller, AuditRecord& audit) {
+                        return issuer_->ForClient(caller.peer_identity, *request, audit);
                       }));
 }
 
 grpc::ServerUnaryReactor* DirectoryServiceImpl::CreateArea(grpc::CallbackServerContext* call,
                                                            const v1::CreateAreaRequest* request,
                                                            v1::Area* response) {
-  return runner_->Run(call, "CreateArea", Into(response, [this, request](const RequestContext& c)
+  return runner_->Run(call, "CreateArea", Into(response, [this, request](const RequestContext& c, AuditRecord& audit)
                                                               -> absl::StatusOr<v1::Area> {
     RETURN_IF_ERROR(CheckId("area.area_id", request->area().area_id()));
     if (!request->area().parent_area_id().empty()) {
       RETURN_IF_ERROR(CheckId("area.parent_area_id", request->area().parent_area_id()));
     }
     RETURN_IF_ERROR(CheckName("area.name", request->area().name()));
-    return store_->CreateArea(c.tenant, request->area());
+    audit.SetObjectId(request->area().area_id());
+    return store_->CreateArea(c.tenant, request->area(), audit);
   }));
 }
 
 grpc::ServerUnaryReactor* DirectoryServiceImpl::UpdateArea(grpc::CallbackServerContext* call,
                                                            const v1::UpdateAreaRequest* request,
                                                            v1::Area* response) {
-  return runner_->Run(call, "UpdateArea", Into(response, [this, request](const RequestContext& c)
+  return runner_->Run(call, "UpdateArea", Into(response, [this, request](const RequestContext& c, AuditRecord& audit)
                                                               -> absl::StatusOr<v1::Area> {
     RETURN_IF_ERROR(CheckId("area_id", request->area_id()));
     if (!request->name().empty()) RETURN_IF_ERROR(CheckName("name", request->name()));
     if (!request->parent_area_id().empty()) {
       RETURN_IF_ERROR(CheckId("parent_area_id", request->parent_area_id()));
     }
+    audit.SetObjectId(request->area_id());
     return store_->UpdateArea(c.tenant, request->area_id(), request->name(),
-                              request->parent_area_id());
+                              request->parent_area_id(), audit);
   }));
 }
 
@@ -147,22 +151,24 @@ grpc::ServerUnaryReactor* DirectoryServiceImpl::UpdateOrganisation(
     grpc::CallbackServerContext* call, const v1::UpdateOrganisationRequest* request,
     v1::Organisation* response) {
   return runner_->Run(call, "UpdateOrganisation",
-                      Into(response, [this, request](const RequestContext& c)
+                      Into(response, [this, request](const RequestContext& c, AuditRecord& audit)
                                          -> absl::StatusOr<v1::Organisation> {
     RETURN_IF_ERROR(CheckId("organisation_id", request->organisation_id()));
     RETURN_IF_ERROR(CheckName("name", request->name()));
-    return store_->RenameOrganisation(c.tenant, request->organisation_id(), request->name());
+    audit.SetObjectId(request->organisation_id());
+    return store_->RenameOrganisation(c.tenant, request->organisation_id(), request->name(), audit);
   }));
 }
 
 grpc::ServerUnaryReactor* DirectoryServiceImpl::ListAreas(grpc::CallbackServerContext* call,
                                                           const v1::ListAreasRequest*,
                                                           v1::ListAreasResponse* response) {
-  return runner_->Run(call, "ListAreas", Into(response, [this](const RequestContext& c)
+  return runner_->Run(call, "ListAreas", Into(response, [this](const RequestContext& c, AuditRecord& audit)
                                                             -> absl::StatusOr<v1::ListAreasResponse> {
     ASSIGN_OR_RETURN(auto areas, store_->ListAreas(c.tenant));
     v1::ListAreasResponse out;
     for (auto& a : areas) *out.add_areas() = std::move(a);
+    audit.SetResultCount(out.areas_size());
     return out;
   }));
 }
@@ -171,7 +177,7 @@ grpc::ServerUnaryReactor* DirectoryServiceImpl::CreateOrganisation(
     grpc::CallbackServerContext* call, const v1::CreateOrganisationRequest* request,
     v1::Organisation* response) {
   return runner_->Run(call, "CreateOrganisation",
-                      Into(response, [this, request](const RequestContext& c)
+                      Into(response, [this, request](const RequestContext& c, AuditRecord& audit)
                                          -> absl::StatusOr<v1::Organisation> {
     const v1::Organisation& o = request->organisation();
     RETURN_IF_ERROR(CheckId("organisation.organisation_id", o.organisation_id()));
@@ -180,7 +186,8 @@ grpc::ServerUnaryReactor* DirectoryServiceImpl::CreateOrganisation(
         !common::v1::OrganisationKind_IsValid(o.kind())) {
       return absl::InvalidArgumentError("organisation.kind: is required");
     }
-    return store_->CreateOrganisation(c.tenant, o);
+    audit.SetObjectId(o.organisation_id());
+    return store_->CreateOrganisation(c.tenant, o, audit);
   }));
 }
 
@@ -188,11 +195,12 @@ grpc::ServerUnaryReactor* DirectoryServiceImpl::ListOrganisations(
     grpc::CallbackServerContext* call, const v1::ListOrganisationsRequest*,
     v1::ListOrganisationsResponse* response) {
   return runner_->Run(call, "ListOrganisations",
-                      Into(response, [this](const RequestContext& c)
+                      Into(response, [this](const RequestContext& c, AuditRecord& audit)
                                          -> absl::StatusOr<v1::ListOrganisationsResponse> {
     ASSIGN_OR_RETURN(auto organisations, store_->ListOrganisations(c.tenant));
     v1::ListOrganisationsResponse out;
     for (auto& o : organisations) *out.add_organisations() = std::move(o);
+    audit.SetResultCount(out.organisations_size());
     return out;
   }));
 }
@@ -200,9 +208,10 @@ grpc::ServerUnaryReactor* DirectoryServiceImpl::ListOrganisations(
 grpc::ServerUnaryReactor* DirectoryServiceImpl::CreateUser(grpc::CallbackServerContext* call,
                                                            const v1::CreateUserRequest* request,
                                                            v1::User* response) {
-  return runner_->Run(call, "CreateUser", Into(response, [this, request](const RequestContext& c)
+  return runner_->Run(call, "CreateUser", Into(response, [this, request](const RequestContext& c, AuditRecord& audit)
                                                               -> absl::StatusOr<v1::User> {
     const v1::User& u = request->user();
+    audit.SetObjectId(u.user_id());
     RETURN_IF_ERROR(CheckId("user.user_id", u.user_id()));
     RETURN_IF_ERROR(CheckId("user.organisation_id", u.organisation_id()));
     RETURN_IF_ERROR(CheckName("user.display_name", u.display_name()));
@@ -214,33 +223,35 @@ grpc::ServerUnaryReactor* DirectoryServiceImpl::CreateUser(grpc::CallbackServerC
           absl::StrCat("password: must be at least ", kMinPasswordLength, " characters"));
     }
     ASSIGN_OR_RETURN(std::string hash, HashPassword(request->password()));
-    return store_->CreateUser(c.tenant, u, hash);
+    return store_->CreateUser(c.tenant, u, hash, audit);
   }));
 }
 
 grpc::ServerUnaryReactor* DirectoryServiceImpl::UpdateUser(grpc::CallbackServerContext* call,
                                                            const v1::UpdateUserRequest* request,
                                                            v1::User* response) {
-  return runner_->Run(call, "UpdateUser", Into(response, [this, request](const RequestContext& c)
+  return runner_->Run(call, "UpdateUser", Into(response, [this, request](const RequestContext& c, AuditRecord& audit)
                                                               -> absl::StatusOr<v1::User> {
+    audit.SetObjectId(request->user_id());
     RETURN_IF_ERROR(CheckId("user_id", request->user_id()));
     RETURN_IF_ERROR(CheckRoles("roles", request->roles()));
     RETURN_IF_ERROR(CheckAreas("areas", request->areas()));
     std::optional<std::vector<std::string>> roles, areas;
     if (!request->roles().empty()) roles.emplace(request->roles().begin(), request->roles().end());
     if (!request->areas().empty()) areas.emplace(request->areas().begin(), request->areas().end());
-    return store_->UpdateUser(c.tenant, request->user_id(), roles, areas, request->active());
+    return store_->UpdateUser(c.tenant, request->user_id(), roles, areas, request->active(), audit);
   }));
 }
 
 grpc::ServerUnaryReactor* DirectoryServiceImpl::ListUsers(grpc::CallbackServerContext* call,
                                                           const v1::ListUsersRequest* request,
                                                           v1::ListUsersResponse* response) {
-  return runner_->Run(call, "ListUsers", Into(response, [this, request](const RequestContext& c)
+  return runner_->Run(call, "ListUsers", Into(response, [this, request](const RequestContext& c, AuditRecord& audit)
                                                             -> absl::StatusOr<v1::ListUsersResponse> {
     ASSIGN_OR_RETURN(auto users, store_->ListUsers(c.tenant, request->organisation_id()));
     v1::ListUsersResponse out;
     for (auto& u : users) *out.add_users() = std::move(u);
+    audit.SetResultCount(out.users_size());
     return out;
   }));
 }
@@ -249,7 +260,7 @@ grpc::ServerUnaryReactor* DirectoryServiceImpl::CreateIntegratedClient(
     grpc::CallbackServerContext* call, const v1::CreateIntegratedClientRequest* request,
     v1::IntegratedClient* response) {
   return runner_->Run(call, "CreateIntegratedClient",
-                      Into(response, [this, request](const RequestContext& c)
+                      Into(response, [this, request](const RequestContext& c, AuditRecord& audit)
                                          -> absl::StatusOr<v1::IntegratedClient> {
     const v1::IntegratedClient& client = request->client();
     RETURN_IF_ERROR(CheckId("client.client_id", client.client_id()));
@@ -259,7 +270,8 @@ grpc::ServerUnaryReactor* DirectoryServiceImpl::CreateIntegratedClient(
       return absl::InvalidArgumentError(
           "client.certificate_uri: must be the certificate's URI SAN (spiffe://... or urn:...)");
     }
-    return store_->CreateClient(c.tenant, client);
+    audit.SetObjectId(client.client_id());
+    return store_->CreateClient(c.tenant, client, audit);
   }));
 }
 
@@ -267,10 +279,11 @@ grpc::ServerUnaryReactor* DirectoryServiceImpl::UpdateIntegratedClient(
     grpc::CallbackServerContext* call, const v1::UpdateIntegratedClientRequest* request,
     v1::IntegratedClient* response) {
   return runner_->Run(call, "UpdateIntegratedClient",
-                      Into(response, [this, request](const RequestContext& c)
+                      Into(response, [this, request](const RequestContext& c, AuditRecord& audit)
                                          -> absl::StatusOr<v1::IntegratedClient> {
     RETURN_IF_ERROR(CheckId("client_id", request->client_id()));
-    return store_->SetClientActive(c.tenant, request->client_id(), request->active());
+    audit.SetObjectId(request->client_id());
+    return store_->SetClientActive(c.tenant, request->client_id(), request->active(), audit);
   }));
 }
 

@@ -212,8 +212,9 @@ absl::StatusOr<std::vector<v1::Tenant>> DirectoryStore::ListTenants() {
   return tenants;
 }
 
-absl::StatusOr<v1::Area> DirectoryStore::CreateArea(const std::string& tenant, const v1::Area& area) {
-  RETURN_IF_ERROR(pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
+absl::StatusOr<v1::Area> DirectoryStore::CreateArea(const std::string& tenant, const v1::Area& area,
+                                                    AuditRecord& audit) {
+  RETURN_IF_ERROR(InAuditedTransaction(*pool_, audit, [&](db::Transaction& tx) -> absl::Status {
     if (!area.parent_area_id().empty()) {
       ASSIGN_OR_RETURN(db::Rows parent, tx.Query(kAreaExists, {tenant, area.parent_area_id()}));
       if (parent.empty()) return absl::InvalidArgumentError("area.parent_area_id: not a known area");
@@ -227,9 +228,9 @@ absl::StatusOr<v1::Area> DirectoryStore::CreateArea(const std::string& tenant, c
 absl::StatusOr<v1::Area> DirectoryStore::UpdateArea(const std::string& tenant,
                                                     const std::string& area_id,
                                                     const std::string& name,
-                                                    const std::string& parent_area_id) {
+                                                    const std::string& parent_area_id, AuditRecord& audit) {
   v1::Area updated;
-  RETURN_IF_ERROR(pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
+  RETURN_IF_ERROR(InAuditedTransaction(*pool_, audit, [&](db::Transaction& tx) -> absl::Status {
     if (!parent_area_id.empty()) {
       ASSIGN_OR_RETURN(db::Rows parent, tx.Query(kAreaExists, {tenant, parent_area_id}));
       if (parent.empty()) return absl::InvalidArgumentError("parent_area_id: not a known area");
@@ -252,9 +253,13 @@ absl::StatusOr<v1::Area> DirectoryStore::UpdateArea(const std::string& tenant,
 }
 
 absl::StatusOr<v1::Organisation> DirectoryStore::RenameOrganisation(
-    const std::string& tenant, const std::string& organisation_id, const std::string& name) {
-  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kRenameOrganisation, {tenant, organisation_id, name}));
-  if (rows.empty()) return absl::NotFoundError("organisation not found");
+    const std::string& tenant, const std::string& organisation_id, const std::string& name, AuditRecord& audit) {
+  db::Rows rows;
+  RETURN_IF_ERROR(InAuditedTransaction(*pool_, audit, [&](db::Transaction& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(rows, tx.Query(kRenameOrganisation, {tenant, organisation_id, name}));
+    if (rows.empty()) return absl::NotFoundError("organisation not found");
+    return absl::OkStatus();
+  }));
   v1::Organisation o;
   o.set_organisation_id(rows.Text(0, "organisation_id"));
   o.set_name(rows.Text(0, "name"));
@@ -276,12 +281,13 @@ absl::StatusOr<std::vector<v1::Area>> DirectoryStore::ListAreas(const std::strin
 }
 
 absl::StatusOr<v1::Organisation> DirectoryStore::CreateOrganisation(
-    const std::string& tenant, const v1::Organisation& organisation) {
-  RETURN_IF_ERROR(Named(pool_->Query(kInsertOrganisation,
-                                     {tenant, organisation.organisation_id(), organisation.name(),
-                                      std::string(OrganisationKindName(organisation.kind()))})
-                            .status(),
-                        "organisation"));
+    const std::string& tenant, const v1::Organisation& organisation, AuditRecord& audit) {
+  RETURN_IF_ERROR(InAuditedTransaction(*pool_, audit, [&](db::Transaction& tx) {
+    return Named(tx.Exec(kInsertOrganisation,
+                         {tenant, organisation.organisation_id(), organisation.name(),
+                          std::string(OrganisationKindName(organisation.kind()))}),
+                 "organisation");
+  }));
   return organisation;
 }
 
@@ -301,8 +307,8 @@ absl::StatusOr<std::vector<v1::Organisation>> DirectoryStore::ListOrganisations(
 }
 
 absl::StatusOr<v1::User> DirectoryStore::CreateUser(const std::string& tenant, const v1::User& user,
-                                                    const std::string& password_hash) {
-  RETURN_IF_ERROR(pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
+                                                    const std::string& password_hash, AuditRecord& audit) {
+  RETURN_IF_ERROR(InAuditedTransaction(*pool_, audit, [&](db::Transaction& tx) -> absl::Status {
     ASSIGN_OR_RETURN(db::Rows org, tx.Query(kOrganisationExists, {tenant, user.organisation_id()}));
     if (org.empty()) {
       return absl::InvalidArgumentError("user.organisation_id: not a known organisation");
@@ -323,8 +329,8 @@ absl::StatusOr<v1::User> DirectoryStore::CreateUser(const std::string& tenant, c
 absl::StatusOr<v1::User> DirectoryStore::UpdateUser(
     const std::string& tenant, const std::string& user_id,
     const std::optional<std::vector<std::string>>& roles,
-    const std::optional<std::vector<std::string>>& areas, bool active) {
-  RETURN_IF_ERROR(pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
+    const std::optional<std::vector<std::string>>& areas, bool active, AuditRecord& audit) {
+  RETURN_IF_ERROR(InAuditedTransaction(*pool_, audit, [&](db::Transaction& tx) -> absl::Status {
     if (areas) RETURN_IF_ERROR(CheckAreasKnown(tx, tenant, *areas, "areas"));
     ASSIGN_OR_RETURN(
         db::Rows rows,
@@ -391,8 +397,8 @@ DirectoryStore::ConsumeRefreshToken(const std::string& token_hash) {
 }
 
 absl::StatusOr<v1::IntegratedClient> DirectoryStore::CreateClient(
-    const std::string& tenant, const v1::IntegratedClient& client) {
-  RETURN_IF_ERROR(pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
+    const std::string& tenant, const v1::IntegratedClient& client, AuditRecord& audit) {
+  RETURN_IF_ERROR(InAuditedTransaction(*pool_, audit, [&](db::Transaction& tx) -> absl::Status {
     ASSIGN_OR_RETURN(db::Rows org, tx.Query(kOrganisationExists, {tenant, client.organisation_id()}));
     if (org.empty()) {
       return absl::InvalidArgumentError("client.organisation_id: not a known organisation");
@@ -408,10 +414,13 @@ absl::StatusOr<v1::IntegratedClient> DirectoryStore::CreateClient(
 
 absl::StatusOr<v1::IntegratedClient> DirectoryStore::SetClientActive(const std::string& tenant,
                                                                      const std::string& client_id,
-                                                                     bool active) {
-  ASSIGN_OR_RETURN(db::Rows rows,
-                   pool_->Query(kUpdateClient, {tenant, client_id, active ? "true" : "false"}));
-  if (rows.empty()) return absl::NotFoundError("integrated client not found");
+                                                                     bool active, AuditRecord& audit) {
+  db::Rows rows;
+  RETURN_IF_ERROR(InAuditedTransaction(*pool_, audit, [&](db::Transaction& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(rows, tx.Query(kUpdateClient, {tenant, client_id, active ? "true" : "false"}));
+    if (rows.empty()) return absl::NotFoundError("integrated client not found");
+    return absl::OkStatus();
+  }));
   return ClientFromRow(rows, 0);
 }
 

@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "hartslag/directory/v1/directory.pb.h"
+#include "services/common/audit_trail.h"
 #include "services/common/db.h"
 #include "services/common/migrations.h"
 
@@ -38,31 +39,39 @@ struct ClientRecord {
   v1::IntegratedClient client;
 };
 
+// Every method that changes data writes the call's audit record in the same
+// transaction (InAuditedTransaction).
 class DirectoryStore {
  public:
   explicit DirectoryStore(db::Pool* pool) : pool_(pool) {}
 
   absl::Status CreateTenant(const std::string& tenant, const std::string& name);
   absl::StatusOr<std::vector<v1::Tenant>> ListTenants();
-  absl::StatusOr<v1::Area> CreateArea(const std::string& tenant, const v1::Area& area);
+  absl::StatusOr<v1::Area> CreateArea(const std::string& tenant, const v1::Area& area,
+      AuditRecord& audit);
   // Renames and/or moves an area; empty values keep what is stored.
   // INVALID_ARGUMENT for a parent that is unknown or lies below the area.
   absl::StatusOr<v1::Area> UpdateArea(const std::string& tenant, const std::string& area_id,
-                                      const std::string& name, const std::string& parent_area_id);
+                                      const std::string& name, const std::string& parent_area_id,
+      AuditRecord& audit);
   absl::StatusOr<std::vector<v1::Area>> ListAreas(const std::string& tenant);
   absl::StatusOr<v1::Organisation> CreateOrganisation(const std::string& tenant,
-                                                      const v1::Organisation& organisation);
+                                                      const v1::Organisation& organisation,
+      AuditRecord& audit);
   absl::StatusOr<v1::Organisation> RenameOrganisation(const std::string& tenant,
                                                       const std::string& organisation_id,
-                                                      const std::string& name);
+                                                      const std::string& name,
+      AuditRecord& audit);
   absl::StatusOr<std::vector<v1::Organisation>> ListOrganisations(const std::string& tenant);
   absl::StatusOr<v1::User> CreateUser(const std::string& tenant, const v1::User& user,
-                                      const std::string& password_hash);
+                                      const std::string& password_hash,
+      AuditRecord& audit);
   // Replaces roles/areas when given; sets active. NOT_FOUND for an unknown user.
   absl::StatusOr<v1::User> UpdateUser(const std::string& tenant, const std::string& user_id,
                                       const std::optional<std::vector<std::string>>& roles,
                                       const std::optional<std::vector<std::string>>& areas,
-                                      bool active);
+                                      bool active,
+      AuditRecord& audit);
   absl::StatusOr<std::vector<v1::User>> ListUsers(const std::string& tenant,
                                                   const std::string& organisation);
   absl::StatusOr<std::optional<Account>> FindAccount(const std::string& tenant,
@@ -81,9 +90,11 @@ class DirectoryStore {
       const std::string& token_hash);
 
   absl::StatusOr<v1::IntegratedClient> CreateClient(const std::string& tenant,
-                                                    const v1::IntegratedClient& client);
+                                                    const v1::IntegratedClient& client,
+      AuditRecord& audit);
   absl::StatusOr<v1::IntegratedClient> SetClientActive(const std::string& tenant,
-                                                       const std::string& client_id, bool active);
+                                                       const std::string& client_id, bool active,
+      AuditRecord& audit);
   absl::StatusOr<std::optional<ClientRecord>> FindClientByCertificate(const std::string& uri);
 
  private:

@@ -12,6 +12,7 @@
 #include "services/common/log.h"
 #include "services/common/migrations.h"
 #include "services/common/server.h"
+#include "services/common/service_audit.h"
 #include "services/common/status_macros.h"
 #include "services/directory/directory_service.h"
 #include "services/directory/directory_store.h"
@@ -58,11 +59,14 @@ absl::Status Bootstrap(int argc, char** argv) {
   ASSIGN_OR_RETURN(std::unique_ptr<db::Pool> pool, OpenDatabase(flags));
   directory::DirectoryStore store(pool.get());
   RETURN_IF_ERROR(store.CreateTenant(flags.Get("tenant"), flags.Get("tenant-name")));
+  // Bootstrapping runs before any audit log exists for the tenant: it is in
+  // the operator's shell history and the service log, not in the audit log.
+  AuditRecord unaudited;
   directory::v1::Organisation organisation;
   organisation.set_organisation_id(flags.Get("organisation"));
   organisation.set_name(flags.Get("organisation-name"));
   organisation.set_kind(common::v1::ORGANISATION_KIND_MUNICIPALITY);
-  if (auto created = store.CreateOrganisation(flags.Get("tenant"), organisation);
+  if (auto created = store.CreateOrganisation(flags.Get("tenant"), organisation, unaudited);
       !created.ok() && !absl::IsAlreadyExists(created.status())) {
     return created.status();
   }
@@ -74,7 +78,7 @@ absl::Status Bootstrap(int argc, char** argv) {
     admin.set_display_name("Beheerder");
     admin.add_roles("ADMIN");
     ASSIGN_OR_RETURN(std::string hash, directory::HashPassword(password));
-    RETURN_IF_ERROR(store.CreateUser(flags.Get("tenant"), admin, hash).status());
+    RETURN_IF_ERROR(store.CreateUser(flags.Get("tenant"), admin, hash, unaudited).status());
   }
   Log(LogLevel::kInfo, "tenant bootstrapped", {{"tenant", flags.Get("tenant")}});
   return absl::OkStatus();
@@ -83,6 +87,7 @@ absl::Status Bootstrap(int argc, char** argv) {
 absl::Status Serve(int argc, char** argv) {
   Flags flags("hartslag-directory", "who is who, and the tokens that prove it");
   AddServerFlags(flags, "HARTSLAG_DIRECTORY", 7401);
+  AddAuditClientFlags(flags);
   flags.Add("jwt-signing-key", "HARTSLAG_JWT_SIGNING_KEY", "", "PEM file with the Ed25519 signing key");
   flags.Add("access-token-ttl", "HARTSLAG_ACCESS_TOKEN_TTL", "15m", "how long access tokens live");
   RETURN_IF_ERROR(flags.Parse(argc, argv));
@@ -98,10 +103,12 @@ absl::Status Serve(int argc, char** argv) {
     return absl::InvalidArgumentError("--access-token-ttl: must be a duration such as 15m");
   }
 
+  ASSIGN_OR_RETURN(std::unique_ptr<ServiceAudit> audit,
+                   ServiceAudit::Start(flags, pool.get(), directory::kSchema));
   directory::DirectoryStore store(pool.get());
   directory::TokenIssuer issuer(&store, std::move(signer), options);
   WorkerPool worker_pool(workers);
-  RpcRunner runner(&authenticator, &directory::kDirectoryPolicy, &worker_pool);
+  RpcRunner runner(&authenticator, &directory::kDirectoryPolicy, &worker_pool, audit->trail());
   directory::AuthServiceImpl auth(&runner, &issuer);
   directory::DirectoryServiceImpl admin(&runner, &store);
   directory::LookupServiceImpl lookup(&runner, &store);

@@ -18,7 +18,8 @@ absl::Status BadCredentials() {
 
 }  // namespace
 
-absl::StatusOr<v1::TokenResponse> TokenIssuer::Login(const v1::LoginRequest& request) {
+absl::StatusOr<v1::TokenResponse> TokenIssuer::Login(const v1::LoginRequest& request,
+                                                     AuditRecord& audit) {
   if (request.tenant_id().empty()) return absl::InvalidArgumentError("tenant_id: is required");
   if (request.user_id().empty()) return absl::InvalidArgumentError("user_id: is required");
   if (request.password().empty()) return absl::InvalidArgumentError("password: is required");
@@ -26,37 +27,54 @@ absl::StatusOr<v1::TokenResponse> TokenIssuer::Login(const v1::LoginRequest& req
                    store_->FindAccount(request.tenant_id(), request.user_id()));
   if (!account) {
     VerifyPassword(request.password(), DecoyPasswordHash());  // same time as a known user
+    // Only a tenant that exists gets a record (in its own log).
+    audit.SetDetail("unknown user");
     return BadCredentials();
   }
+  audit.SetCaller(account->tenant, account->user.user_id(), account->user.organisation_id());
   bool password_matches = VerifyPassword(request.password(), account->password_hash);
   // A locked account answers like a wrong password, so guessing can neither
   // go on nor learn which user ids exist from the lock.
-  if (account->locked_until && *account->locked_until > absl::Now()) return BadCredentials();
+  if (account->locked_until && *account->locked_until > absl::Now()) {
+    audit.SetDetail("account locked");
+    return BadCredentials();
+  }
   if (!password_matches) {
     RETURN_IF_ERROR(store_->RecordLoginFailure(account->tenant, account->user.user_id(),
                                                options_.lock_after_failures, options_.lock_for));
+    audit.SetDetail(account->failed_logins + 1 >= options_.lock_after_failures
+                        ? "wrong password; account locked"
+                        : "wrong password");
     return BadCredentials();
   }
-  if (!account->user.active()) return BadCredentials();
+  if (!account->user.active()) {
+    audit.SetDetail("user deactivated");
+    return BadCredentials();
+  }
   RETURN_IF_ERROR(store_->RecordLoginSuccess(account->tenant, account->user.user_id()));
   return Issue(*account, "", /*with_refresh=*/true);
 }
 
-absl::StatusOr<v1::TokenResponse> TokenIssuer::Refresh(const v1::RefreshTokenRequest& request) {
+absl::StatusOr<v1::TokenResponse> TokenIssuer::Refresh(const v1::RefreshTokenRequest& request,
+                                                       AuditRecord& audit) {
   if (request.refresh_token().empty()) {
     return absl::InvalidArgumentError("refresh_token: is required");
   }
   ASSIGN_OR_RETURN(auto owner, store_->ConsumeRefreshToken(HexEncode(Sha256(request.refresh_token()))));
   if (!owner) return absl::UnauthenticatedError("refresh token unknown, used or expired");
+  audit.SetCaller(owner->first, owner->second, "");
   ASSIGN_OR_RETURN(std::optional<Account> account, store_->FindAccount(owner->first, owner->second));
+  if (account) audit.SetCaller(owner->first, owner->second, account->user.organisation_id());
   if (!account || !account->user.active()) {
+    audit.SetDetail("user deactivated");
     return absl::UnauthenticatedError("refresh token unknown, used or expired");
   }
   return Issue(*account, "", /*with_refresh=*/true);
 }
 
 absl::StatusOr<v1::TokenResponse> TokenIssuer::ForClient(const std::string& certificate_uri,
-                                                         const v1::IssueClientTokenRequest& request) {
+                                                         const v1::IssueClientTokenRequest& request,
+                                                         AuditRecord& audit) {
   if (certificate_uri.empty()) {
     return absl::UnauthenticatedError("a client certificate of a registered integrated client is required");
   }
@@ -66,6 +84,8 @@ absl::StatusOr<v1::TokenResponse> TokenIssuer::ForClient(const std::string& cert
   if (!client || !client->client.active()) {
     return absl::UnauthenticatedError("the client certificate is not of an active integrated client");
   }
+  audit.SetCaller(client->tenant, request.user_id(), client->client.organisation_id());
+  audit.SetActingClient(client->client.client_id());
   ASSIGN_OR_RETURN(std::optional<Account> account,
                    store_->FindAccount(client->tenant, request.user_id()));
   if (!account || !account->user.active() ||

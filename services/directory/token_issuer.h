@@ -27,11 +27,15 @@ class TokenIssuer {
   TokenIssuer(DirectoryStore* store, TokenSigner signer, IssuerOptions options)
       : store_(store), signer_(std::move(signer)), options_(std::move(options)) {}
 
-  absl::StatusOr<v1::TokenResponse> Login(const v1::LoginRequest& request);
-  absl::StatusOr<v1::TokenResponse> Refresh(const v1::RefreshTokenRequest& request);
+  // Each fills `audit` with whose login it was (the tenant and user id the
+  // request names) and, for a refusal, why.
+  absl::StatusOr<v1::TokenResponse> Login(const v1::LoginRequest& request, AuditRecord& audit);
+  absl::StatusOr<v1::TokenResponse> Refresh(const v1::RefreshTokenRequest& request,
+                                            AuditRecord& audit);
   // `certificate_uri` is the URI of the caller's verified client certificate.
   absl::StatusOr<v1::TokenResponse> ForClient(const std::string& certificate_uri,
-                                              const v1::IssueClientTokenRequest& request);
+                                              const v1::IssueClientTokenRequest& request,
+                                              AuditRecord& audit);
 
  private:
   absl::StatusOr<v1::TokenResponse> Issue(const Account& account, const std::string& acting_client,

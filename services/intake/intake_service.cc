@@ -4,41 +4,42 @@
 
 namespace hartslag::intake {
 const AccessPolicy kIntakePolicy({
-    {"SubmitSignal", Roles({Role::kReporter})},
-    {"GetSignal", Roles({Role::kReporter, Role::kCoordinator})},
-    {"ListSignals", Roles({Role::kReporter, Role::kCoordinator})},
-    {"ListCategories", Roles({Role::kReporter, Role::kCoordinator})},
+    {"SubmitSignal", Roles({Role::kReporter}).Audit(audit::v1::ACTION_CREATE, "signal")},
+    {"GetSignal", Roles({Role::kReporter, Role::kCoordinator}).Audit(audit::v1::ACTION_READ, "signal")},
+    {"ListSignals", Roles({Role::kReporter, Role::kCoordinator}).Audit(audit::v1::ACTION_LIST, "signal")},
+    {"ListCategories",
+     Roles({Role::kReporter, Role::kCoordinator}).Audit(audit::v1::ACTION_LIST, "category")},
 });
 
 grpc::ServerUnaryReactor* SignalServiceImpl::SubmitSignal(grpc::CallbackServerContext* call,
                                                           const v1::SubmitSignalRequest* request,
                                                           v1::SubmitSignalResponse* response) {
-  return runner_->Run(call, "SubmitSignal", Into(response, [this, request](const RequestContext& c) {
-                        return intake_->Submit(c, *request);
+  return runner_->Run(call, "SubmitSignal", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+                        return intake_->Submit(c, *request, audit);
                       }));
 }
 
 grpc::ServerUnaryReactor* SignalServiceImpl::GetSignal(grpc::CallbackServerContext* call,
                                                        const v1::GetSignalRequest* request,
                                                        v1::Signal* response) {
-  return runner_->Run(call, "GetSignal", Into(response, [this, request](const RequestContext& c) {
-                        return intake_->Get(c, *request);
+  return runner_->Run(call, "GetSignal", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+                        return intake_->Get(c, *request, audit);
                       }));
 }
 
 grpc::ServerUnaryReactor* SignalServiceImpl::ListSignals(grpc::CallbackServerContext* call,
                                                          const v1::ListSignalsRequest* request,
                                                          v1::ListSignalsResponse* response) {
-  return runner_->Run(call, "ListSignals", Into(response, [this, request](const RequestContext& c) {
-                        return intake_->List(c, *request);
+  return runner_->Run(call, "ListSignals", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+                        return intake_->List(c, *request, audit);
                       }));
 }
 
 grpc::ServerUnaryReactor* SignalServiceImpl::ListCategories(grpc::CallbackServerContext* call,
                                                             const v1::ListCategoriesRequest*,
                                                             v1::ListCategoriesResponse* response) {
-  return runner_->Run(call, "ListCategories", Into(response, [this](const RequestContext& c) {
-                        return intake_->Categories(c);
+  return runner_->Run(call, "ListCategories", Into(response, [this](const RequestContext& c, AuditRecord& audit) {
+                        return intake_->Categories(c, audit);
                       }));
 }
 

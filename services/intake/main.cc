@@ -7,6 +7,7 @@
 #include "services/common/log.h"
 #include "services/common/migrations.h"
 #include "services/common/server.h"
+#include "services/common/service_audit.h"
 #include "services/common/status_macros.h"
 #include "services/intake/area_sync.h"
 #include "services/intake/intake_service.h"
@@ -22,12 +23,9 @@ absl::StatusOr<std::unique_ptr<hartslag::intake::AreaSync>> StartAreaSync(
   if (!absl::ParseDuration(flags.Get("area-sync-interval"), &interval) || interval <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--area-sync-interval: must be a duration such as 60s");
   }
-  grpc::SslCredentialsOptions tls;
-  ASSIGN_OR_RETURN(tls.pem_root_certs, ReadFile(flags.Get("directory-ca"), "--directory-ca"));
-  ASSIGN_OR_RETURN(tls.pem_cert_chain, ReadFile(flags.Get("service-cert"), "--service-cert"));
-  ASSIGN_OR_RETURN(tls.pem_private_key, ReadFile(flags.Get("service-key"), "--service-key"));
-  auto sync = std::make_unique<intake::AreaSync>(
-      grpc::CreateChannel(flags.Get("directory"), grpc::SslCredentials(tls)), store, interval);
+  ASSIGN_OR_RETURN(auto credentials, ServiceClientCredentials(flags, "directory-ca"));
+  auto sync = std::make_unique<intake::AreaSync>(grpc::CreateChannel(flags.Get("directory"), credentials),
+                                                 store, interval);
   // A directory that is down at start-up only delays the copy: intake serves
   // with the areas it already has and the background sync retries.
   if (absl::Status status = sync->SyncOnce(); !status.ok()) {
@@ -41,12 +39,10 @@ absl::Status Run(int argc, char** argv) {
   using namespace hartslag;
   Flags flags("hartslag-intake", "takes in signals and shows them to who may see them");
   AddServerFlags(flags, "HARTSLAG_INTAKE", 7402);
+  AddAuditClientFlags(flags);
   flags.Add("directory", "HARTSLAG_DIRECTORY_ADDR", "",
             "hartslag-directory address to copy tenants and areas from (empty: no copying)");
   flags.Add("directory-ca", "HARTSLAG_CA", "", "PEM file of the CA of the directory's certificate");
-  flags.Add("service-cert", "HARTSLAG_INTAKE_SERVICE_CERT", "",
-            "PEM client certificate naming this service (spiffe://hartslag/service/intake)");
-  flags.Add("service-key", "HARTSLAG_INTAKE_SERVICE_KEY", "", "its private key");
   flags.Add("area-sync-interval", "HARTSLAG_INTAKE_AREA_SYNC_INTERVAL", "60s",
             "how often to copy tenants and areas from the directory");
   RETURN_IF_ERROR(flags.Parse(argc, argv));
@@ -60,6 +56,7 @@ absl::Status Run(int argc, char** argv) {
   Log(LogLevel::kInfo, "migrations applied", {{"count", std::to_string(applied)}});
   ASSIGN_OR_RETURN(Authenticator authenticator, AuthenticatorFromFlags(flags));
 
+  ASSIGN_OR_RETURN(std::unique_ptr<ServiceAudit> audit, ServiceAudit::Start(flags, pool.get(), intake::kSchema));
   intake::SignalStore store(pool.get());
   std::unique_ptr<intake::AreaSync> area_sync;
   if (!flags.Get("directory").empty()) {
@@ -67,7 +64,7 @@ absl::Status Run(int argc, char** argv) {
   }
   intake::SignalIntake signal_intake(&store);
   WorkerPool worker_pool(workers);
-  RpcRunner runner(&authenticator, &intake::kIntakePolicy, &worker_pool);
+  RpcRunner runner(&authenticator, &intake::kIntakePolicy, &worker_pool, audit->trail());
   intake::SignalServiceImpl service(&runner, &signal_intake);
   return RunServer(ServerOptionsFromFlags(flags), {&service});
 }

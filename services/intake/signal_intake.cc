@@ -39,6 +39,14 @@ absl::StatusOr<std::optional<absl::Time>> OptionalTime(const google::protobuf::T
   return TimeFromProto(ts, field);
 }
 
+// The persons and the address in a signal (or a submission), as far as they
+// are filled in: what the audit record says the data was about.
+template <typename SignalLike>
+void AddSubjects(const SignalLike& signal, AuditRecord& audit) {
+  if (signal.has_location()) audit.AddAddress(signal.location().address());
+  for (const v1::Person& person : signal.persons()) audit.AddPerson(person.name(), person.birth_year());
+}
+
 }  // namespace
 
 absl::StatusOr<std::set<std::string>> SignalIntake::CoordinatorScope(const RequestContext& caller) {
@@ -47,14 +55,16 @@ absl::StatusOr<std::set<std::string>> SignalIntake::CoordinatorScope(const Reque
 }
 
 absl::StatusOr<v1::SubmitSignalResponse> SignalIntake::Submit(const RequestContext& caller,
-                                                              v1::SubmitSignalRequest request) {
+                                                              v1::SubmitSignalRequest request,
+                                                              AuditRecord& audit) {
   absl::Time now = absl::Now();
   RETURN_IF_ERROR(ValidateAndNormalise(request, now));
   Submission submission;
   submission.fingerprint = Fingerprint(request);
   submission.reported_at = now;
   submission.request = std::move(request);
-  ASSIGN_OR_RETURN(SubmitResult result, store_->Submit(caller, submission));
+  AddSubjects(submission.request, audit);
+  ASSIGN_OR_RETURN(SubmitResult result, store_->Submit(caller, submission, audit));
   v1::SubmitSignalResponse response;
   *response.mutable_signal() = std::move(result.signal);
   response.set_replayed(result.replayed);
@@ -62,7 +72,8 @@ absl::StatusOr<v1::SubmitSignalResponse> SignalIntake::Submit(const RequestConte
 }
 
 absl::StatusOr<v1::Signal> SignalIntake::Get(const RequestContext& caller,
-                                             const v1::GetSignalRequest& request) {
+                                             const v1::GetSignalRequest& request,
+                                             AuditRecord& audit) {
   std::optional<v1::Signal> signal;
   switch (request.key_case()) {
     case v1::GetSignalRequest::kSignalId: {
@@ -85,14 +96,21 @@ absl::StatusOr<v1::Signal> SignalIntake::Get(const RequestContext& caller,
   }
   ASSIGN_OR_RETURN(std::set<std::string> scope, CoordinatorScope(caller));
   SignalView view = signal ? ViewOf(caller, scope, *signal) : SignalView::kNone;
-  // The same answer whether the signal is absent or hidden from this caller.
-  if (view == SignalView::kNone) return absl::NotFoundError("signal not found");
+  if (signal) audit.SetObjectId(signal->signal_id());
+  // The same answer whether the signal is absent or hidden from this caller;
+  // only the audit record tells them apart.
+  if (view == SignalView::kNone) {
+    if (signal) audit.MarkDenied();
+    return absl::NotFoundError("signal not found");
+  }
   ApplyView(view, *signal);
+  AddSubjects(*signal, audit);
   return *std::move(signal);
 }
 
 absl::StatusOr<v1::ListSignalsResponse> SignalIntake::List(const RequestContext& caller,
-                                                           const v1::ListSignalsRequest& request) {
+                                                           const v1::ListSignalsRequest& request,
+                                                           AuditRecord& audit) {
   ASSIGN_OR_RETURN(int page_size,
                    EffectivePageSize(request.page_size(), kDefaultPageSize, kMaxPageSize));
   SignalQuery query;
@@ -160,16 +178,20 @@ absl::StatusOr<v1::ListSignalsResponse> SignalIntake::List(const RequestContext&
     SignalView view = ViewOf(caller, scope, signal);
     if (view == SignalView::kNone) continue;  // the query's scope and ViewOf agree; defence in depth
     ApplyView(view, signal);
+    AddSubjects(signal, audit);
     *response.add_signals() = std::move(signal);
   }
+  audit.SetResultCount(response.signals_size());
   return response;
 }
 
-absl::StatusOr<v1::ListCategoriesResponse> SignalIntake::Categories(const RequestContext& caller) {
+absl::StatusOr<v1::ListCategoriesResponse> SignalIntake::Categories(const RequestContext& caller,
+                                                                    AuditRecord& audit) {
   ASSIGN_OR_RETURN(std::vector<v1::Category> categories,
                    store_->Categories(caller.tenant, caller.deadline));
   v1::ListCategoriesResponse response;
   for (auto& c : categories) *response.add_categories() = std::move(c);
+  audit.SetResultCount(response.categories_size());
   return response;
 }
 

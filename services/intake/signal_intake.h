@@ -18,12 +18,18 @@ class SignalIntake {
  public:
   explicit SignalIntake(SignalStore* store) : store_(store) {}
 
+  // Each call fills `audit` (audit_trail.h) with what it touched: the
+  // signal, and the persons and address the caller got to see.
   absl::StatusOr<v1::SubmitSignalResponse> Submit(const RequestContext& caller,
-                                                  v1::SubmitSignalRequest request);
-  absl::StatusOr<v1::Signal> Get(const RequestContext& caller, const v1::GetSignalRequest& request);
+                                                  v1::SubmitSignalRequest request,
+                                                  AuditRecord& audit);
+  absl::StatusOr<v1::Signal> Get(const RequestContext& caller, const v1::GetSignalRequest& request,
+                                 AuditRecord& audit);
   absl::StatusOr<v1::ListSignalsResponse> List(const RequestContext& caller,
-                                               const v1::ListSignalsRequest& request);
-  absl::StatusOr<v1::ListCategoriesResponse> Categories(const RequestContext& caller);
+                                               const v1::ListSignalsRequest& request,
+                                               AuditRecord& audit);
+  absl::StatusOr<v1::ListCategoriesResponse> Categories(const RequestContext& caller,
+                                                        AuditRecord& audit);
 
  private:
   // The caller's coordinator areas with their sub-areas (empty if not a coordinator).

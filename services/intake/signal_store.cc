@@ -193,10 +193,11 @@ absl::StatusOr<std::optional<v1::Signal>> FindOne(db::Transaction& tx, const std
 }  // namespace
 
 absl::StatusOr<SubmitResult> SignalStore::Submit(const RequestContext& caller,
-                                                 const Submission& submission) {
+                                                 const Submission& submission, AuditRecord& audit) {
   const v1::SubmitSignalRequest& r = submission.request;
   SubmitResult result;
-  RETURN_IF_ERROR(pool_->InTransaction(
+  RETURN_IF_ERROR(InAuditedTransaction(
+      *pool_, audit,
       [&](db::Transaction& tx) -> absl::Status {
         ASSIGN_OR_RETURN(db::Rows existing,
                          tx.Query(kFindExisting, {caller.tenant, caller.user, r.request_id()}));
@@ -209,6 +210,7 @@ absl::StatusOr<SubmitResult> SignalStore::Submit(const RequestContext& caller,
           ASSIGN_OR_RETURN(auto signal, FindOne(tx, " WHERE s.signal_id = $1",
                                                 {existing.Text(0, "signal_id")}));
           result = {*std::move(signal), true};
+          audit.SetObjectId(result.signal.signal_id());
           return absl::OkStatus();
         }
 
@@ -262,6 +264,7 @@ absl::StatusOr<SubmitResult> SignalStore::Submit(const RequestContext& caller,
         }
         ASSIGN_OR_RETURN(auto signal, FindOne(tx, " WHERE s.signal_id = $1", {signal_id}));
         result = {*std::move(signal), false};
+        audit.SetObjectId(signal_id);
         return absl::OkStatus();
       },
       Bounded(caller.deadline)));

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "hartslag/intake/v1/intake.pb.h"
+#include "services/common/audit_trail.h"
 #include "services/common/auth.h"
 #include "services/common/db.h"
 #include "services/common/migrations.h"
@@ -63,10 +64,12 @@ class SignalStore {
  public:
   explicit SignalStore(db::Pool* pool) : pool_(pool) {}
 
-  // Stores a new signal, or returns the stored one for a retry. ALREADY_EXISTS
+  // Stores a new signal, or returns the stored one for a retry, with the
+  // call's audit record in the same transaction. ALREADY_EXISTS
   // when the request id was used for different content; INVALID_ARGUMENT
   // naming area_id or category_id when they are unknown to the tenant.
-  absl::StatusOr<SubmitResult> Submit(const RequestContext& caller, const Submission& submission);
+  absl::StatusOr<SubmitResult> Submit(const RequestContext& caller, const Submission& submission,
+                                      AuditRecord& audit);
 
   // The signal with this id or reference in the tenant, or nullopt.
   absl::StatusOr<std::optional<v1::Signal>> FindById(const std::string& tenant,

@@ -83,12 +83,6 @@ absl::Status CheckPerson(int index, v1::Person& person, absl::Time now) {
 
 }  // namespace
 
-bool IsUuid(absl::string_view text) {
-  static const std::regex kUuid(
-      "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
-  return std::regex_match(text.begin(), text.end(), kUuid);
-}
-
 std::optional<std::string> NormalisePostcode(absl::string_view postcode) {
   // Four digits not starting with 0, then two letters; SA, SD and SS are
   // never issued.

@@ -9,6 +9,7 @@
 #include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
+#include "services/common/text.h"
 #include "absl/time/time.h"
 #include "hartslag/intake/v1/intake.pb.h"
 
@@ -31,9 +32,6 @@ absl::Status ValidateAndNormalise(intake::v1::SubmitSignalRequest& request, absl
 
 // "1234ab", "1234 AB" -> "1234 AB"; nullopt if not a Dutch postcode.
 std::optional<std::string> NormalisePostcode(absl::string_view postcode);
-
-// True for a canonical UUID (any case).
-bool IsUuid(absl::string_view text);
 
 }  // namespace hartslag::intake
 

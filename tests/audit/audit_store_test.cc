@@ -137,20 +137,22 @@ TEST_F(AuditStoreTest, QueriesFilterNewestFirstAndRestrictionsHideFromTheOvervie
   restriction.set_reason("lopend onderzoek");
   restriction.set_review_date("2027-03-01");
   restriction.set_created_by("privacy.officer");
-  auto added = store_.AddRestriction("heerlen", restriction);
+  restriction.set_restriction_id(RandomUuid());
+  AuditRecord unaudited;
+  auto added = store_.AddRestriction("heerlen", restriction, unaudited);
   ASSERT_TRUE(added.ok()) << added.status();
   EventQuery overview = query([](EventQuery& q) {
     q.subject = "person:aa";
     q.apply_restrictions = true;
   });
   EXPECT_EQ(indexes(overview), (std::vector<uint64_t>{3, 1})) << "police accesses are held back";
-  auto lifted = store_.LiftRestriction("heerlen", added->restriction_id(), "privacy.officer");
+  auto lifted = store_.LiftRestriction("heerlen", added->restriction_id(), "privacy.officer", unaudited);
   ASSERT_TRUE(lifted.ok()) << lifted.status();
   EXPECT_TRUE(lifted->has_lifted_at());
   EXPECT_EQ(indexes(overview), (std::vector<uint64_t>{3, 2, 1, 0}));
-  EXPECT_EQ(store_.LiftRestriction("heerlen", added->restriction_id(), "x").status().code(),
+  EXPECT_EQ(store_.LiftRestriction("heerlen", added->restriction_id(), "x", unaudited).status().code(),
             absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(store_.LiftRestriction("maastricht", added->restriction_id(), "x").status().code(),
+  EXPECT_EQ(store_.LiftRestriction("maastricht", added->restriction_id(), "x", unaudited).status().code(),
             absl::StatusCode::kNotFound);
 }
 

@@ -27,12 +27,12 @@ class DirectoryEndToEndTest : public ::testing::Test {
       org.set_organisation_id(id);
       org.set_name(id);
       org.set_kind(kind);
-      EXPECT_TRUE(store.CreateOrganisation("heerlen", org).ok());
+      EXPECT_TRUE(store.CreateOrganisation("heerlen", org, testing::Unaudited()).ok());
     }
     v1::Area area;
     area.set_area_id("heerlen-noord");
     area.set_name("Heerlen-Noord");
-    EXPECT_TRUE(store.CreateArea("heerlen", area).ok());
+    EXPECT_TRUE(store.CreateArea("heerlen", area, testing::Unaudited()).ok());
     AddUser("sanne.coach", "gemeente-heerlen", {"REPORTER"});
     AddUser("carla.coordinator", "gemeente-heerlen", {"COORDINATOR"});
     AddUser("peter.politie", "politie-limburg", {"REPORTER", "PARTNER"});
@@ -40,7 +40,7 @@ class DirectoryEndToEndTest : public ::testing::Test {
     client.set_client_id("politie-bvh");
     client.set_organisation_id("politie-limburg");
     client.set_certificate_uri(kClientUri);
-    EXPECT_TRUE(store.CreateClient("heerlen", client).ok());
+    EXPECT_TRUE(store.CreateClient("heerlen", client, testing::Unaudited()).ok());
     auth_ = v1::AuthService::NewStub(deployment_.Channel(deployment_.directory()));
     intake_ = intake::v1::SignalService::NewStub(deployment_.Channel(deployment_.intake()));
   }
@@ -52,7 +52,7 @@ class DirectoryEndToEndTest : public ::testing::Test {
     user.set_display_name(id);
     for (auto& r : roles) user.add_roles(r);
     user.add_areas("heerlen-noord");
-    EXPECT_TRUE(deployment_.directory_store().CreateUser("heerlen", user, *HashPassword(kPassword)).ok());
+    EXPECT_TRUE(deployment_.directory_store().CreateUser("heerlen", user, *HashPassword(kPassword), testing::Unaudited()).ok());
   }
 
   grpc::Status Login(const std::string& user, const std::string& password, v1::TokenResponse* out) {
@@ -143,7 +143,7 @@ TEST_F(DirectoryEndToEndTest, RefreshTokenWorksOnce) {
 TEST_F(DirectoryEndToEndTest, DeactivatedUserGetsNoNewTokensAtOnce) {
   v1::TokenResponse tokens, ignored;
   ASSERT_TRUE(Login("sanne.coach", kPassword, &tokens).ok());
-  ASSERT_TRUE(deployment_.directory_store().UpdateUser("heerlen", "sanne.coach", {}, {}, false).ok());
+  ASSERT_TRUE(deployment_.directory_store().UpdateUser("heerlen", "sanne.coach", {}, {}, false, testing::Unaudited()).ok());
   EXPECT_EQ(Login("sanne.coach", kPassword, &ignored).error_code(), grpc::StatusCode::UNAUTHENTICATED);
   v1::RefreshTokenRequest refresh;
   refresh.set_refresh_token(tokens.refresh_token());
@@ -181,7 +181,7 @@ TEST_F(DirectoryEndToEndTest, ClientCertificatesMustBeRegisteredActiveAndFromOur
   EXPECT_FALSE(foreign.ok()) << "a certificate of another CA fails the TLS handshake";
   EXPECT_TRUE(token.access_token().empty());
 
-  ASSERT_TRUE(deployment_.directory_store().SetClientActive("heerlen", "politie-bvh", false).ok());
+  ASSERT_TRUE(deployment_.directory_store().SetClientActive("heerlen", "politie-bvh", false, testing::Unaudited()).ok());
   EXPECT_EQ(ClientToken("politie-bvh", "peter.politie", &token).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
 }
@@ -247,12 +247,12 @@ TEST_F(DirectoryEndToEndTest, AreasMoveButNeverUnderThemselves) {
   wijk.set_area_id("vrieheide");
   wijk.set_parent_area_id("heerlen-noord");
   wijk.set_name("Vrieheide");
-  ASSERT_TRUE(store.CreateArea("heerlen", wijk).ok());
-  auto cycle = store.UpdateArea("heerlen", "heerlen-noord", "", "vrieheide");
+  ASSERT_TRUE(store.CreateArea("heerlen", wijk, testing::Unaudited()).ok());
+  auto cycle = store.UpdateArea("heerlen", "heerlen-noord", "", "vrieheide", testing::Unaudited());
   EXPECT_EQ(cycle.status().code(), absl::StatusCode::kInvalidArgument);
-  auto self = store.UpdateArea("heerlen", "vrieheide", "", "vrieheide");
+  auto self = store.UpdateArea("heerlen", "vrieheide", "", "vrieheide", testing::Unaudited());
   EXPECT_EQ(self.status().code(), absl::StatusCode::kInvalidArgument);
-  auto renamed = store.UpdateArea("heerlen", "vrieheide", "Vrieheide-Oost", "");
+  auto renamed = store.UpdateArea("heerlen", "vrieheide", "Vrieheide-Oost", "", testing::Unaudited());
   ASSERT_TRUE(renamed.ok()) << renamed.status();
   EXPECT_EQ(renamed->name(), "Vrieheide-Oost");
   EXPECT_EQ(renamed->parent_area_id(), "heerlen-noord");

@@ -46,7 +46,7 @@ class IntakeEndToEndTest : public ::testing::Test {
         HARTSLAG_INTAKE_BINARY,
         std::vector<std::string>{"--db", db_.conninfo(), "--tls-cert", certs + "/server.pem",
                                  "--tls-key", certs + "/server.key", "--jwt-public-keys",
-                                 certs + "/jwt.pub"});
+                                 certs + "/jwt.pub", "--pseudonym-key", certs + "/pseudonym.key"});
     grpc::SslCredentialsOptions tls;
     tls.pem_root_certs = ReadFileOrDie(certs + "/ca.pem");
     channel_ = grpc::CreateChannel(intake_->address(), grpc::SslCredentials(tls));
@@ -152,7 +152,8 @@ TEST_F(IntakeEndToEndTest, InstanceServingOneTenantRefusesTokensOfOthers) {
   testing::ServiceProcess heerlen_only(
       HARTSLAG_INTAKE_BINARY,
       {"--db", db_.conninfo(), "--tls-cert", certs + "/server.pem", "--tls-key", certs + "/server.key",
-       "--jwt-public-keys", certs + "/jwt.pub", "--jwt-tenants", "heerlen"});
+       "--jwt-public-keys", certs + "/jwt.pub", "--jwt-tenants", "heerlen", "--pseudonym-key",
+       certs + "/pseudonym.key"});
   grpc::SslCredentialsOptions tls;
   tls.pem_root_certs = ReadFileOrDie(certs + "/ca.pem");
   auto stub = v1::SignalService::NewStub(grpc::CreateChannel(heerlen_only.address(), grpc::SslCredentials(tls)));

@@ -64,6 +64,7 @@ class SignalIntakeTest : public ::testing::Test {
   std::unique_ptr<db::Pool> pool_;
   SignalStore store_;
   SignalIntake intake_;
+  AuditRecord audit_;  // not audited here: the end-to-end tests check the records
   const RequestContext coach_ = Person("coach-1", "straatcoaches", {Role::kReporter});
   const RequestContext colleague_ = Person("coach-2", "straatcoaches", {Role::kReporter});
   const RequestContext boa_ = Person("boa-1", "handhaving", {Role::kReporter});
@@ -72,7 +73,7 @@ class SignalIntakeTest : public ::testing::Test {
 };
 
 TEST_F(SignalIntakeTest, SubmittedSignalGetsReferenceAndStatusNew) {
-  auto response = intake_.Submit(coach_, Signal());
+  auto response = intake_.Submit(coach_, Signal(), audit_);
   ASSERT_TRUE(response.ok()) << response.status();
   const v1::Signal& s = response->signal();
   EXPECT_EQ(s.reference(), absl::StrCat("SV-", Year(), "-000001"));
@@ -80,14 +81,14 @@ TEST_F(SignalIntakeTest, SubmittedSignalGetsReferenceAndStatusNew) {
   EXPECT_EQ(s.area().name(), "Vrieheide");
   EXPECT_EQ(s.reporter().user_id(), "coach-1");
   EXPECT_FALSE(response->replayed());
-  auto second = intake_.Submit(coach_, Signal());
+  auto second = intake_.Submit(coach_, Signal(), audit_);
   EXPECT_EQ(second->signal().reference(), absl::StrCat("SV-", Year(), "-000002"));
 }
 
 TEST_F(SignalIntakeTest, RetryWithSameRequestIdReturnsTheSameSignal) {
   v1::SubmitSignalRequest request = Signal();
-  auto first = intake_.Submit(coach_, request);
-  auto retry = intake_.Submit(coach_, request);
+  auto first = intake_.Submit(coach_, request, audit_);
+  auto retry = intake_.Submit(coach_, request, audit_);
   ASSERT_TRUE(retry.ok()) << retry.status();
   EXPECT_TRUE(retry->replayed());
   EXPECT_EQ(retry->signal().signal_id(), first->signal().signal_id());
@@ -98,32 +99,32 @@ TEST_F(SignalIntakeTest, RetryWithSameRequestIdReturnsTheSameSignal) {
 TEST_F(SignalIntakeTest, RetryWithoutObservedAtStillMatches) {
   v1::SubmitSignalRequest request = Signal();
   request.clear_observed_at();
-  auto first = intake_.Submit(coach_, request);
+  auto first = intake_.Submit(coach_, request, audit_);
   absl::SleepFor(absl::Milliseconds(5));
-  auto retry = intake_.Submit(coach_, request);
+  auto retry = intake_.Submit(coach_, request, audit_);
   ASSERT_TRUE(retry.ok()) << retry.status();
   EXPECT_EQ(retry->signal().signal_id(), first->signal().signal_id());
 }
 
 TEST_F(SignalIntakeTest, SameRequestIdWithOtherContentIsRefused) {
   v1::SubmitSignalRequest request = Signal();
-  ASSERT_TRUE(intake_.Submit(coach_, request).ok());
+  ASSERT_TRUE(intake_.Submit(coach_, request, audit_).ok());
   request.set_description("Iets heel anders gezien bij de flat.");
-  auto reuse = intake_.Submit(coach_, request);
+  auto reuse = intake_.Submit(coach_, request, audit_);
   EXPECT_EQ(reuse.status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_NE(reuse.status().message().find("request_id"), absl::string_view::npos);
   EXPECT_EQ(CountSignals(), 1);
 }
 
 TEST_F(SignalIntakeTest, UnknownAreaOrCategoryIsRefusedAndUsesNoNumber) {
-  auto area = intake_.Submit(coach_, Signal("atlantis"));
+  auto area = intake_.Submit(coach_, Signal("atlantis"), audit_);
   EXPECT_EQ(area.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(area.status().message(), "area_id: not a known area");
-  auto category = intake_.Submit(coach_, Signal("vrieheide", "ufo-waarneming"));
+  auto category = intake_.Submit(coach_, Signal("vrieheide", "ufo-waarneming"), audit_);
   EXPECT_EQ(category.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(category.status().message(), "category_id: not a known, active category");
   EXPECT_EQ(CountSignals(), 0);
-  EXPECT_EQ(intake_.Submit(coach_, Signal())->signal().reference(),
+  EXPECT_EQ(intake_.Submit(coach_, Signal(), audit_)->signal().reference(),
             absl::StrCat("SV-", Year(), "-000001"));
 }
 
@@ -133,7 +134,7 @@ TEST_F(SignalIntakeTest, ConcurrentSubmissionsGetDistinctGaplessReferences) {
   std::vector<std::thread> threads;
   for (int i = 0; i < kSignals; ++i) {
     threads.emplace_back([&, i] {
-      auto r = intake_.Submit(coach_, Signal());
+      auto r = intake_.Submit(coach_, Signal(), audit_);
       references[i] = r.ok() ? r->signal().reference() : r.status().ToString();
     });
   }
@@ -146,10 +147,10 @@ TEST_F(SignalIntakeTest, ConcurrentSubmissionsGetDistinctGaplessReferences) {
 }
 
 TEST_F(SignalIntakeTest, ReporterListsOwnOrganisationColleaguesAsStatusOnly) {
-  ASSERT_TRUE(intake_.Submit(coach_, Signal()).ok());
-  ASSERT_TRUE(intake_.Submit(colleague_, Signal()).ok());
-  ASSERT_TRUE(intake_.Submit(boa_, Signal()).ok());
-  auto list = intake_.List(coach_, {});
+  ASSERT_TRUE(intake_.Submit(coach_, Signal(), audit_).ok());
+  ASSERT_TRUE(intake_.Submit(colleague_, Signal(), audit_).ok());
+  ASSERT_TRUE(intake_.Submit(boa_, Signal(), audit_).ok());
+  auto list = intake_.List(coach_, {}, audit_);
   ASSERT_TRUE(list.ok()) << list.status();
   ASSERT_EQ(list->signals_size(), 2);
   int status_only = 0;
@@ -167,10 +168,10 @@ TEST_F(SignalIntakeTest, CoordinatorSeesItsAreasIncludingWijken) {
   ASSERT_TRUE(store_.CreateTenant("heerlen", "Gemeente Heerlen",
                                   {{"heerlen-zuid", "", "Heerlen-Zuid"},
                                    {"welten", "heerlen-zuid", "Welten"}}).ok());
-  ASSERT_TRUE(intake_.Submit(coach_, Signal("vrieheide")).ok());
-  ASSERT_TRUE(intake_.Submit(coach_, Signal("gms")).ok());
-  ASSERT_TRUE(intake_.Submit(coach_, Signal("welten")).ok());
-  auto list = intake_.List(coordinator_, {});
+  ASSERT_TRUE(intake_.Submit(coach_, Signal("vrieheide"), audit_).ok());
+  ASSERT_TRUE(intake_.Submit(coach_, Signal("gms"), audit_).ok());
+  ASSERT_TRUE(intake_.Submit(coach_, Signal("welten"), audit_).ok());
+  auto list = intake_.List(coordinator_, {}, audit_);
   ASSERT_TRUE(list.ok()) << list.status();
   std::set<std::string> areas;
   for (const auto& s : list->signals()) {
@@ -181,70 +182,70 @@ TEST_F(SignalIntakeTest, CoordinatorSeesItsAreasIncludingWijken) {
 
   v1::ListSignalsRequest outside;
   outside.set_area_id("welten");
-  EXPECT_EQ(intake_.List(coordinator_, outside).status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(intake_.List(coordinator_, outside, audit_).status().code(), absl::StatusCode::kPermissionDenied);
 }
 
 TEST_F(SignalIntakeTest, OtherTenantSeesNothing) {
   ASSERT_TRUE(store_.CreateTenant("maastricht", "Gemeente Maastricht", {{"malberg", "", "Malberg"}}).ok());
-  auto submitted = intake_.Submit(coach_, Signal());
+  auto submitted = intake_.Submit(coach_, Signal(), audit_);
   RequestContext other = Person("coord-9", "gemeente-maastricht", {Role::kCoordinator, Role::kReporter},
                                 {"malberg"}, "maastricht");
   other.organisation = "straatcoaches";  // even with the same organisation id
-  EXPECT_EQ(intake_.List(other, {})->signals_size(), 0);
+  EXPECT_EQ(intake_.List(other, {}, audit_)->signals_size(), 0);
   v1::GetSignalRequest get;
   get.set_signal_id(submitted->signal().signal_id());
-  EXPECT_EQ(intake_.Get(other, get).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(intake_.Get(other, get, audit_).status().code(), absl::StatusCode::kNotFound);
   get.set_reference(submitted->signal().reference());
-  EXPECT_EQ(intake_.Get(other, get).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(intake_.Get(other, get, audit_).status().code(), absl::StatusCode::kNotFound);
 }
 
 TEST_F(SignalIntakeTest, GetHidesSignalsOfOtherOrganisationsAsNotFound) {
-  auto submitted = intake_.Submit(coach_, Signal());
+  auto submitted = intake_.Submit(coach_, Signal(), audit_);
   v1::GetSignalRequest get;
   get.set_reference(submitted->signal().reference());
-  EXPECT_EQ(intake_.Get(boa_, get).status().code(), absl::StatusCode::kNotFound);
-  EXPECT_TRUE(intake_.Get(coordinator_, get).ok());
-  EXPECT_TRUE(intake_.Get(colleague_, get)->status_only());
-  EXPECT_FALSE(intake_.Get(coach_, get)->status_only());
+  EXPECT_EQ(intake_.Get(boa_, get, audit_).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(intake_.Get(coordinator_, get, audit_).ok());
+  EXPECT_TRUE(intake_.Get(colleague_, get, audit_)->status_only());
+  EXPECT_FALSE(intake_.Get(coach_, get, audit_)->status_only());
   get.set_signal_id(RandomUuid());
-  EXPECT_EQ(intake_.Get(coordinator_, get).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(intake_.Get(coordinator_, get, audit_).status().code(), absl::StatusCode::kNotFound);
   get.set_signal_id("not-a-uuid");
-  EXPECT_EQ(intake_.Get(coordinator_, get).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(intake_.Get(coordinator_, get, audit_).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(SignalIntakeTest, FiltersByAreaCategoryAndTime) {
-  ASSERT_TRUE(intake_.Submit(coach_, Signal("vrieheide", "afval-dumping")).ok());
+  ASSERT_TRUE(intake_.Submit(coach_, Signal("vrieheide", "afval-dumping"), audit_).ok());
   absl::Time between = absl::Now();
   absl::SleepFor(absl::Milliseconds(20));
-  ASSERT_TRUE(intake_.Submit(coach_, Signal("gms", "drugsoverlast")).ok());
-  ASSERT_TRUE(intake_.Submit(coach_, Signal("gms", "afval-dumping")).ok());
+  ASSERT_TRUE(intake_.Submit(coach_, Signal("gms", "drugsoverlast"), audit_).ok());
+  ASSERT_TRUE(intake_.Submit(coach_, Signal("gms", "afval-dumping"), audit_).ok());
 
   v1::ListSignalsRequest by_area;
   by_area.set_area_id("gms");
-  EXPECT_EQ(intake_.List(coordinator_, by_area)->signals_size(), 2);
+  EXPECT_EQ(intake_.List(coordinator_, by_area, audit_)->signals_size(), 2);
   v1::ListSignalsRequest by_category;
   by_category.set_category_id("afval-dumping");
-  EXPECT_EQ(intake_.List(coordinator_, by_category)->signals_size(), 2);
+  EXPECT_EQ(intake_.List(coordinator_, by_category, audit_)->signals_size(), 2);
   v1::ListSignalsRequest since;
   *since.mutable_reported()->mutable_start() = TimeToProto(between);
-  EXPECT_EQ(intake_.List(coordinator_, since)->signals_size(), 2);
+  EXPECT_EQ(intake_.List(coordinator_, since, audit_)->signals_size(), 2);
   v1::ListSignalsRequest before;
   *before.mutable_reported()->mutable_end() = TimeToProto(between);
-  EXPECT_EQ(intake_.List(coordinator_, before)->signals_size(), 1);
+  EXPECT_EQ(intake_.List(coordinator_, before, audit_)->signals_size(), 1);
   v1::ListSignalsRequest parent;
   parent.set_area_id("heerlen-noord");
-  EXPECT_EQ(intake_.List(coordinator_, parent)->signals_size(), 3);
+  EXPECT_EQ(intake_.List(coordinator_, parent, audit_)->signals_size(), 3);
 }
 
 TEST_F(SignalIntakeTest, PagesWalkEverySignalOnceNewestFirst) {
   constexpr int kSignals = 23;
-  for (int i = 0; i < kSignals; ++i) ASSERT_TRUE(intake_.Submit(coach_, Signal()).ok());
+  for (int i = 0; i < kSignals; ++i) ASSERT_TRUE(intake_.Submit(coach_, Signal(), audit_).ok());
   v1::ListSignalsRequest request;
   request.set_page_size(5);
   std::vector<std::string> seen;
   int pages = 0;
   do {
-    auto page = intake_.List(coordinator_, request);
+    auto page = intake_.List(coordinator_, request, audit_);
     ASSERT_TRUE(page.ok()) << page.status();
     ++pages;
     for (const auto& s : page->signals()) seen.push_back(s.reference());
@@ -257,13 +258,13 @@ TEST_F(SignalIntakeTest, PagesWalkEverySignalOnceNewestFirst) {
 }
 
 TEST_F(SignalIntakeTest, PageTokenOfAnotherFilterIsRefused) {
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(intake_.Submit(coach_, Signal()).ok());
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(intake_.Submit(coach_, Signal(), audit_).ok());
   v1::ListSignalsRequest request;
   request.set_page_size(1);
-  auto page = intake_.List(coordinator_, request);
+  auto page = intake_.List(coordinator_, request, audit_);
   request.set_page_token(page->next_page_token());
   request.set_category_id("drugsoverlast");
-  auto refused = intake_.List(coordinator_, request);
+  auto refused = intake_.List(coordinator_, request, audit_);
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(refused.status().message().find("page_token"), absl::string_view::npos);
 }
@@ -271,13 +272,13 @@ TEST_F(SignalIntakeTest, PageTokenOfAnotherFilterIsRefused) {
 TEST_F(SignalIntakeTest, PageSizeIsCapped) {
   v1::ListSignalsRequest request;
   request.set_page_size(100000);
-  EXPECT_TRUE(intake_.List(coordinator_, request).ok());
+  EXPECT_TRUE(intake_.List(coordinator_, request, audit_).ok());
   request.set_page_size(-1);
-  EXPECT_EQ(intake_.List(coordinator_, request).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(intake_.List(coordinator_, request, audit_).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(SignalIntakeTest, CategoriesAreTheStartingSetInDutch) {
-  auto categories = intake_.Categories(coach_);
+  auto categories = intake_.Categories(coach_, audit_);
   ASSERT_TRUE(categories.ok());
   EXPECT_EQ(categories->categories_size(), 15);
   bool meldcode = false;

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "tests/support/heerlen.h"
+#include "tests/support/test_keys.h"
 
 namespace hartslag::testing {
 
@@ -10,23 +11,44 @@ Deployment::Deployment() : signer_(*TokenSigner::FromPemFile(CertsDir() + "/jwt.
   const std::string certs = CertsDir();
   std::vector<std::string> common = {"--db", db_.conninfo(), "--tls-cert", certs + "/server.pem",
                                      "--tls-key", certs + "/server.key", "--tls-client-ca",
-                                     certs + "/ca.pem", "--jwt-public-keys", certs + "/jwt.pub"};
+                                     certs + "/ca.pem", "--jwt-public-keys", certs + "/jwt.pub",
+                                     "--pseudonym-key", certs + "/pseudonym.key"};
+  audit_args_ = common;
+  audit_args_.insert(audit_args_.end(), {"--tree-head-key", certs + "/audit-tree.key",
+                                         "--tree-head-interval", "1s"});
+  audit_ = std::make_unique<ServiceProcess>(HARTSLAG_AUDIT_BINARY, audit_args_);
+  audit_port_ = audit_->port();
+  auto audit_client = [&](const std::string& service) -> std::vector<std::string> {
+    return {"--audit", audit_->address(), "--audit-ca", certs + "/ca.pem", "--service-cert",
+            certs + "/" + service + ".pem", "--service-key", certs + "/" + service + ".key"};
+  };
   std::vector<std::string> directory_args = common;
   directory_args.insert(directory_args.end(), {"--jwt-signing-key", certs + "/jwt.key"});
+  for (std::string& a : audit_client("directory")) directory_args.push_back(a);
   directory_ = std::make_unique<ServiceProcess>(HARTSLAG_DIRECTORY_BINARY, directory_args);
   std::vector<std::string> intake_args = common;
-  intake_args.insert(intake_args.end(),
-                     {"--directory", directory_->address(), "--directory-ca", certs + "/ca.pem",
-                      "--service-cert", certs + "/intake.pem", "--service-key", certs + "/intake.key",
-                      "--area-sync-interval", "500ms"});
+  intake_args.insert(intake_args.end(), {"--directory", directory_->address(), "--directory-ca",
+                                         certs + "/ca.pem", "--area-sync-interval", "500ms"});
+  for (std::string& a : audit_client("intake")) intake_args.push_back(a);
   intake_ = std::make_unique<ServiceProcess>(HARTSLAG_INTAKE_BINARY, intake_args);
   pool_ = *db::Pool::Open(db_.conninfo(), 4);
   directory_store_ = std::make_unique<directory::DirectoryStore>(pool_.get());
   intake_store_ = std::make_unique<intake::SignalStore>(pool_.get());
+  audit_store_ = std::make_unique<audit::AuditStore>(pool_.get());
   // Heerlen's areas as the sync would bring them, so tests need not wait for it.
   if (absl::Status seeded = SeedHeerlen(*intake_store_); !seeded.ok()) {
     throw std::runtime_error(seeded.ToString());
   }
+}
+
+void Deployment::StartAudit() {
+  audit_.reset();
+  audit_ = std::make_unique<ServiceProcess>(HARTSLAG_AUDIT_BINARY, audit_args_, audit_port_);
+}
+
+std::string Deployment::PrivacyOfficerToken() const {
+  TokenClaims claims = ClaimsFor("privacy.officer", "gemeente", "MUNICIPALITY", {"PRIVACY_OFFICER"}, {});
+  return Token(claims);
 }
 
 std::shared_ptr<grpc::Channel> Deployment::Channel(const ServiceProcess& service,

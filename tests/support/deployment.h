@@ -1,6 +1,8 @@
-// A small Hartslag deployment for end-to-end tests: hartslag-directory and
-// hartslag-intake as real processes over TLS on one fresh database, with the
-// test run's certificates, plus in-process stores to seed and inspect data.
+// A small Hartslag deployment for end-to-end tests: hartslag-audit,
+// hartslag-directory and hartslag-intake as real processes over TLS on one
+// fresh database, with the test run's certificates, plus in-process stores to
+// seed and inspect data. The audit service can be stopped, killed and
+// started again on the same address.
 #ifndef HARTSLAG_TESTS_SUPPORT_DEPLOYMENT_H_
 #define HARTSLAG_TESTS_SUPPORT_DEPLOYMENT_H_
 
@@ -9,6 +11,8 @@
 #include <memory>
 #include <string>
 
+#include "services/audit/audit_store.h"
+#include "services/common/audit_trail.h"
 #include "services/common/db.h"
 #include "services/common/token.h"
 #include "services/directory/directory_store.h"
@@ -30,20 +34,39 @@ class Deployment {
   std::unique_ptr<grpc::ClientContext> Call(const std::string& token = "") const;
   std::string Token(const TokenClaims& claims) const { return *signer_.Sign(claims); }
 
+  ServiceProcess& audit() { return *audit_; }
+  // Stops the audit service (SIGTERM, or SIGKILL for a crash); StartAudit
+  // starts it again where the other services expect it.
+  void StopAudit(int signal = SIGTERM) { audit_->Stop(signal); }
+  void StartAudit();
   ServiceProcess& directory() { return *directory_; }
   ServiceProcess& intake() { return *intake_; }
   directory::DirectoryStore& directory_store() { return *directory_store_; }
   intake::SignalStore& intake_store() { return *intake_store_; }
+  audit::AuditStore& audit_store() { return *audit_store_; }
+  // A privacy officer's token for the Heerlen tenant.
+  std::string PrivacyOfficerToken() const;
 
  private:
   TestDatabase db_;
   TokenSigner signer_;
+  std::vector<std::string> audit_args_;
+  int audit_port_ = 0;
+  std::unique_ptr<ServiceProcess> audit_;
   std::unique_ptr<ServiceProcess> directory_;
   std::unique_ptr<ServiceProcess> intake_;
   std::unique_ptr<db::Pool> pool_;
   std::unique_ptr<directory::DirectoryStore> directory_store_;
   std::unique_ptr<intake::SignalStore> intake_store_;
+  std::unique_ptr<audit::AuditStore> audit_store_;
 };
+
+// An audit record that goes nowhere: for seeding data through a store the
+// way an operator's bootstrap does, outside any call.
+inline AuditRecord& Unaudited() {
+  static thread_local AuditRecord record;
+  return record;
+}
 
 }  // namespace hartslag::testing
 

@@ -30,12 +30,13 @@ std::string ReadFileOrDie(const std::string& path) {
   return buffer.str();
 }
 
-ServiceProcess::ServiceProcess(std::string binary, std::vector<std::string> args) {
+ServiceProcess::ServiceProcess(std::string binary, std::vector<std::string> args, int port) {
   char dir_template[] = "/tmp/hartslag-service.XXXXXX";
   if (mkdtemp(dir_template) == nullptr) throw std::runtime_error("mkdtemp failed");
   dir_ = dir_template;
   std::string ready = dir_ + "/ready";
-  args.insert(args.begin(), {binary, "--listen", "127.0.0.1:0", "--ready-file", ready});
+  args.insert(args.begin(),
+              {binary, "--listen", "127.0.0.1:" + std::to_string(port), "--ready-file", ready});
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
@@ -71,9 +72,9 @@ ServiceProcess::~ServiceProcess() {
   std::filesystem::remove_all(dir_, ignored);
 }
 
-int ServiceProcess::Stop() {
+int ServiceProcess::Stop(int signal) {
   if (pid_ <= 0) return 0;
-  kill(pid_, SIGTERM);
+  kill(pid_, signal);
   int status = 0;
   waitpid(pid_, &status, 0);
   pid_ = -1;

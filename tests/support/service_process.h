@@ -3,6 +3,7 @@
 #ifndef HARTSLAG_TESTS_SUPPORT_SERVICE_PROCESS_H_
 #define HARTSLAG_TESTS_SUPPORT_SERVICE_PROCESS_H_
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include <string>
@@ -17,17 +18,19 @@ std::string ReadFileOrDie(const std::string& path);
 
 class ServiceProcess {
  public:
-  // Starts `binary` with `args` plus --listen 127.0.0.1:0 and a ready file,
-  // and waits until it serves (at most 30 s). Throws if it does not.
-  ServiceProcess(std::string binary, std::vector<std::string> args);
+  // Starts `binary` with `args` plus --listen 127.0.0.1:<port> (0: a free
+  // one) and a ready file, and waits until it serves (at most 30 s). Throws
+  // if it does not.
+  ServiceProcess(std::string binary, std::vector<std::string> args, int port = 0);
   ~ServiceProcess();
   ServiceProcess(const ServiceProcess&) = delete;
   ServiceProcess& operator=(const ServiceProcess&) = delete;
 
   int port() const { return port_; }
   std::string address() const { return "localhost:" + std::to_string(port_); }
-  // Sends SIGTERM and waits; returns the exit status (as from waitpid).
-  int Stop();
+  // Sends `signal` (SIGTERM: a graceful stop; SIGKILL: a crash) and waits;
+  // returns the exit status (as from waitpid).
+  int Stop(int signal = SIGTERM);
   // Everything the process wrote to stderr so far.
   std::string Log() const;
 

@@ -1,0 +1,89 @@
+// AuditLog: the audit service's domain. Takes batches of audit events from
+// the services, signs tree heads, serves proofs and the export, and answers
+// the privacy officer's searches and a data subject's access overview. No
+// gRPC and no SQL here. Thread-safe.
+#ifndef HARTSLAG_SERVICES_AUDIT_AUDIT_LOG_H_
+#define HARTSLAG_SERVICES_AUDIT_AUDIT_LOG_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "hartslag/audit/v1/audit.pb.h"
+#include "services/audit/audit_store.h"
+#include "services/common/audit_trail.h"
+#include "services/common/auth.h"
+#include "services/common/pseudonym.h"
+#include "services/common/token.h"
+
+namespace hartslag::audit {
+
+inline constexpr int kDefaultExportPage = 1000;
+inline constexpr int kMaxExportPage = 5000;
+
+class AuditLog {
+ public:
+  // `tree_head_key`: the Ed25519 private key that signs tree heads.
+  AuditLog(AuditStore* store, const Pseudonymizer* pseudonyms, KeyPtr tree_head_key,
+           std::string key_id)
+      : store_(store),
+        pseudonyms_(pseudonyms),
+        key_(std::move(tree_head_key)),
+        key_id_(std::move(key_id)) {}
+
+  // Appends events sent by the service whose certificate names `sender`;
+  // each stored event records that sender in origin.service. INVALID_ARGUMENT
+  // naming events[i] and the field for a malformed event; nothing of that
+  // batch is stored then.
+  absl::StatusOr<v1::AppendResponse> Append(absl::string_view sender,
+                                            const v1::AppendRequest& request);
+
+  // Signs a tree head over every log that grew since its last one.
+  absl::Status PublishTreeHeads();
+
+  // The privacy officer's calls, on the caller's tenant's log. Each fills
+  // `audit` with what it read.
+  absl::StatusOr<v1::SignedTreeHead> GetTreeHead(const RequestContext& caller,
+                                                 const v1::GetTreeHeadRequest& request,
+                                                 AuditRecord& audit);
+  absl::StatusOr<v1::InclusionProof> GetInclusionProof(const RequestContext& caller,
+                                                       const v1::GetInclusionProofRequest& request,
+                                                       AuditRecord& audit);
+  absl::StatusOr<v1::ConsistencyProof> GetConsistencyProof(
+      const RequestContext& caller, const v1::GetConsistencyProofRequest& request,
+      AuditRecord& audit);
+  absl::StatusOr<v1::ExportLogResponse> ExportLog(const RequestContext& caller,
+                                                  const v1::ExportLogRequest& request,
+                                                  AuditRecord& audit);
+  absl::StatusOr<v1::QueryEventsResponse> QueryEvents(const RequestContext& caller,
+                                                      const v1::QueryEventsRequest& request,
+                                                      AuditRecord& audit);
+  absl::StatusOr<v1::GetAccessOverviewResponse> GetAccessOverview(
+      const RequestContext& caller, const v1::GetAccessOverviewRequest& request,
+      AuditRecord& audit);
+  absl::StatusOr<v1::Restriction> AddRestriction(const RequestContext& caller,
+                                                 const v1::AddRestrictionRequest& request,
+                                                 AuditRecord& audit);
+  absl::StatusOr<v1::Restriction> LiftRestriction(const RequestContext& caller,
+                                                  const v1::LiftRestrictionRequest& request,
+                                                  AuditRecord& audit);
+  absl::StatusOr<v1::ListRestrictionsResponse> ListRestrictions(const RequestContext& caller,
+                                                                AuditRecord& audit);
+
+ private:
+  absl::StatusOr<TreeHead> SignNow(const std::string& log_id);
+  absl::StatusOr<TreeHead> Latest(const std::string& log_id);
+  // The pseudonym a query names; INVALID_ARGUMENT naming `field` if none.
+  absl::StatusOr<std::string> PseudonymOf(const v1::Subject& subject, absl::string_view field) const;
+
+  AuditStore* store_;
+  const Pseudonymizer* pseudonyms_;
+  KeyPtr key_;
+  std::string key_id_;
+};
+
+v1::SignedTreeHead TreeHeadToProto(const TreeHead& head);
+TreeHead TreeHeadFromProto(const v1::SignedTreeHead& head);
+
+}  // namespace hartslag::audit
+
+#endif  // HARTSLAG_SERVICES_AUDIT_AUDIT_LOG_H_

@@ -1,0 +1,117 @@
+// hartslag-audit: the audit log service. Flags and wiring only.
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "services/audit/audit_log.h"
+#include "services/audit/audit_service.h"
+#include "services/audit/audit_store.h"
+#include "services/common/config.h"
+#include "services/common/db.h"
+#include "services/common/files.h"
+#include "services/common/log.h"
+#include "services/common/migrations.h"
+#include "services/common/server.h"
+#include "services/common/service_audit.h"
+#include "services/common/status_macros.h"
+
+namespace {
+
+// Signs a tree head for every log that grew, every `interval`, until destroyed.
+class TreeHeadPublisher {
+ public:
+  TreeHeadPublisher(hartslag::audit::AuditLog* log, absl::Duration interval)
+      : log_(log), interval_(interval), thread_([this] { Loop(); }) {}
+  ~TreeHeadPublisher() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (!wake_.wait_for(lock, absl::ToChronoNanoseconds(interval_), [this] { return stopping_; })) {
+      lock.unlock();
+      if (absl::Status status = log_->PublishTreeHeads(); !status.ok()) {
+        hartslag::Log(hartslag::LogLevel::kWarning, "tree heads not published",
+                      {{"error", status.ToString()}});
+      }
+      lock.lock();
+    }
+  }
+
+  hartslag::audit::AuditLog* log_;
+  absl::Duration interval_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+absl::Status Run(int argc, char** argv) {
+  using namespace hartslag;
+  Flags flags("hartslag-audit", "keeps the tamper-evident audit log and reports from it");
+  AddServerFlags(flags, "HARTSLAG_AUDIT", 7404);
+  flags.Add("tree-head-key", "HARTSLAG_AUDIT_TREE_HEAD_KEY", "",
+            "PEM file with the Ed25519 private key that signs tree heads");
+  flags.Add("tree-head-interval", "HARTSLAG_AUDIT_TREE_HEAD_INTERVAL", "10s",
+            "how often to sign a tree head over logs that grew");
+  RETURN_IF_ERROR(flags.Parse(argc, argv));
+  SetLogService("audit");
+
+  ASSIGN_OR_RETURN(int pool_size, flags.GetInt("db-pool-size"));
+  ASSIGN_OR_RETURN(int workers, flags.GetInt("workers"));
+  absl::Duration interval;
+  if (!absl::ParseDuration(flags.Get("tree-head-interval"), &interval) ||
+      interval <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--tree-head-interval: must be a duration such as 10s");
+  }
+  if (flags.Get("db").empty()) return absl::InvalidArgumentError("--db is required");
+  if (flags.Get("tree-head-key").empty()) return absl::InvalidArgumentError("--tree-head-key is required");
+  ASSIGN_OR_RETURN(std::string key_pem, ReadFile(flags.Get("tree-head-key"), "--tree-head-key"));
+  ASSIGN_OR_RETURN(KeyPtr key, ParseEd25519Pem(key_pem, /*is_private=*/true));
+  ASSIGN_OR_RETURN(std::string key_id, KeyIdOf(key.get()));
+
+  ASSIGN_OR_RETURN(std::unique_ptr<db::Pool> pool, db::Pool::Open(flags.Get("db"), pool_size));
+  ASSIGN_OR_RETURN(int applied, db::ApplyMigrations(*pool, audit::kSchema, AuditMigrations()));
+  Log(LogLevel::kInfo, "migrations applied", {{"count", std::to_string(applied)}});
+  ASSIGN_OR_RETURN(Authenticator authenticator, AuthenticatorFromFlags(flags));
+  ASSIGN_OR_RETURN(Pseudonymizer pseudonyms, Pseudonymizer::FromFile(flags.Get("pseudonym-key")));
+
+  audit::AuditStore store(pool.get());
+  audit::AuditLog log(&store, &pseudonyms, std::move(key), key_id);
+  // The privacy officers' own reads go through the same outbox as any
+  // service's records, and into the log from here, in-process.
+  ASSIGN_OR_RETURN(std::unique_ptr<ServiceAudit> self_audit,
+                   ServiceAudit::Start(flags, pool.get(), audit::kSchema,
+                                       [&log](const std::vector<std::string>& payloads) -> absl::Status {
+                                         audit::v1::AppendRequest request;
+                                         for (const std::string& p : payloads) {
+                                           if (!request.add_events()->ParseFromString(p)) {
+                                             return absl::DataLossError("outbox: a record does not parse");
+                                           }
+                                         }
+                                         return log.Append(ServiceIdentity("audit"), request).status();
+                                       }));
+  TreeHeadPublisher publisher(&log, interval);
+  WorkerPool worker_pool(workers);
+  RpcRunner runner(&authenticator, &audit::kAuditPolicy, &worker_pool, self_audit->trail());
+  audit::AuditServiceImpl service(&runner, &log);
+  return RunServer(ServerOptionsFromFlags(flags), {&service});
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::Status status = Run(argc, argv);
+  if (hartslag::IsHelpRequested(status)) return 0;
+  if (!status.ok()) {
+    hartslag::Log(hartslag::LogLevel::kError, "cannot run", {{"error", status.ToString()}});
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,130 @@
+#include "services/common/audit_trail.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/common/crypto.h"
+#include "services/common/log.h"
+#include "services/common/proto_time.h"
+#include "services/common/status_macros.h"
+
+namespace hartslag {
+namespace {
+
+audit::v1::Outcome OutcomeOf(const absl::Status& status, bool denied) {
+  if (denied) return audit::v1::OUTCOME_DENIED;
+  switch (status.code()) {
+    case absl::StatusCode::kOk:
+      return audit::v1::OUTCOME_SUCCESS;
+    case absl::StatusCode::kPermissionDenied:
+    case absl::StatusCode::kUnauthenticated:
+      return audit::v1::OUTCOME_DENIED;
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kNotFound:
+    case absl::StatusCode::kAlreadyExists:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kOutOfRange:
+    case absl::StatusCode::kResourceExhausted:
+      return audit::v1::OUTCOME_REJECTED;
+    default:
+      return audit::v1::OUTCOME_ERROR;
+  }
+}
+
+}  // namespace
+
+void AuditRecord::AddPseudonym(std::string pseudonym) {
+  for (const std::string& known : event_.subjects()) {
+    if (known == pseudonym) return;
+  }
+  event_.add_subjects(std::move(pseudonym));
+}
+
+void AuditRecord::SetCaller(absl::string_view tenant, absl::string_view user_id,
+                            absl::string_view organisation_id) {
+  event_.set_tenant_id(std::string(tenant));
+  event_.mutable_actor()->set_user_id(std::string(user_id));
+  event_.mutable_actor()->set_organisation_id(std::string(organisation_id));
+}
+
+void AuditRecord::AddPerson(absl::string_view name, int birth_year) {
+  if (trail_ != nullptr) AddPseudonym(trail_->pseudonyms().Person(name, birth_year));
+}
+
+void AuditRecord::AddAddress(const common::v1::Address& address) {
+  if (trail_ != nullptr) AddPseudonym(trail_->pseudonyms().Address(address));
+}
+
+absl::Status AuditRecord::Record(db::Transaction& tx) {
+  if (trail_ == nullptr) return absl::OkStatus();
+  return trail_->Write(tx, *this, denied_ ? audit::v1::OUTCOME_DENIED : audit::v1::OUTCOME_SUCCESS,
+                       absl::OkStatus());
+}
+
+absl::Status InAuditedTransaction(db::Pool& pool, AuditRecord& audit,
+                                  const std::function<absl::Status(db::Transaction&)>& work,
+                                  const db::TransactionOptions& options) {
+  return pool.InTransaction(
+      [&](db::Transaction& tx) -> absl::Status {
+        RETURN_IF_ERROR(work(tx));
+        return audit.Record(tx);
+      },
+      options);
+}
+
+AuditRecord AuditTrail::Begin(const RequestContext& caller, absl::string_view rpc,
+                              const AccessRule& rule, absl::string_view peer_address) const {
+  AuditRecord record;
+  if (!rule.services.empty()) return record;  // service-to-service: not audited
+  record.trail_ = this;
+  audit::v1::AuditEvent& e = record.event_;
+  e.set_event_id(RandomUuid());
+  e.set_tenant_id(caller.tenant);
+  e.set_action(rule.action);
+  e.mutable_object()->set_type(rule.object_type);
+  e.mutable_origin()->set_rpc(std::string(rpc));
+  e.mutable_origin()->set_peer_address(std::string(peer_address));
+  e.mutable_origin()->set_client_certificate(caller.peer_identity);
+  audit::v1::AuditActor& actor = *e.mutable_actor();
+  actor.set_user_id(caller.user);
+  actor.set_organisation_id(caller.organisation);
+  actor.set_organisation_kind(caller.organisation_kind);
+  for (Role role : caller.roles) {
+    if (rule.roles.contains(role)) actor.add_roles(std::string(RoleName(role)));
+  }
+  actor.set_acting_client(caller.acting_client);
+  e.set_purpose(caller.purpose);
+  e.set_trace_id(caller.request_id);
+  return record;
+}
+
+absl::Status AuditTrail::Write(db::Transaction& tx, AuditRecord& record,
+                               audit::v1::Outcome outcome, const absl::Status& status) const {
+  audit::v1::AuditEvent& e = record.event_;
+  e.set_outcome(outcome);
+  e.set_status_code(absl::StatusCodeToString(status.code()));
+  *e.mutable_occurred_at() = TimeToProto(absl::Now());
+  if (e.tenant_id().empty()) {
+    // A call naming no tenant we know (a login to an unknown tenant) has no
+    // log to go to; the service log has the line.
+    record.recorded_ = true;
+    return absl::OkStatus();
+  }
+  RETURN_IF_ERROR(outbox_->Add(tx, kAuditTarget, {e.event_id(), e.tenant_id(), e.SerializeAsString()}));
+  record.recorded_ = true;
+  return absl::OkStatus();
+}
+
+absl::Status AuditTrail::Finish(AuditRecord& record, const absl::Status& status) const {
+  if (record.trail_ == nullptr) return absl::OkStatus();
+  // A handler that failed may have rolled back the transaction that held its
+  // record. The failure record reuses the event id: had the record committed
+  // after all, the outbox (or the log) holds that id once.
+  if (!status.ok() || !record.recorded_) {
+    absl::Status written = pool_->InTransaction(
+        [&](db::Transaction& tx) { return Write(tx, record, OutcomeOf(status, record.denied_), status); });
+    if (!written.ok() && !absl::IsAlreadyExists(written)) return written;
+  }
+  if (relay_ != nullptr) relay_->Nudge();
+  return absl::OkStatus();
+}
+
+}  // namespace hartslag

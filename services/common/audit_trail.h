@@ -1,0 +1,121 @@
+// The audit trail: one audit record for every call a service answers (read,
+// list, search, create, update, export, login and every denial), with the
+// fields of BIO 8.15.01 and NEN 7513, written to the service's outbox and
+// delivered to hartslag-audit by its relay (outbox.h).
+//
+// RpcRunner begins a record for each call from the caller and the RPC's
+// access rule (which names the action and object type). A handler that
+// changes data writes the record inside the transaction of that change:
+//
+//   RETURN_IF_ERROR(audit.Record(tx));   // the change cannot commit without it
+//
+// Any other call is recorded by RpcRunner when the handler returns, in a
+// transaction of its own, before the answer goes out: a read whose record
+// cannot be written is answered UNAVAILABLE, not with the data. Calls between
+// Hartslag services (Services() rules) carry no personal data of their own
+// and are not recorded; calls without a valid token have no tenant log to go
+// to and are only logged.
+#ifndef HARTSLAG_SERVICES_COMMON_AUDIT_TRAIL_H_
+#define HARTSLAG_SERVICES_COMMON_AUDIT_TRAIL_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "hartslag/audit/v1/audit.pb.h"
+#include "services/common/auth.h"
+#include "services/common/db.h"
+#include "services/common/outbox.h"
+#include "services/common/pseudonym.h"
+
+namespace hartslag {
+
+// The outbox target of audit records.
+inline constexpr char kAuditTarget[] = "audit";
+
+class AuditTrail;
+
+// The record of one call, filled in by its handler.
+class AuditRecord {
+ public:
+  AuditRecord() = default;  // not audited
+
+  // The object the call concerned (its type comes from the access rule).
+  void SetObjectId(absl::string_view id) { event_.mutable_object()->set_id(std::string(id)); }
+  // A person or an address the data is about; stored pseudonymised.
+  void AddPerson(absl::string_view name, int birth_year);
+  void AddAddress(const common::v1::Address& address);
+  // A subject given as a pseudonym already (an audit query about it).
+  void AddPseudonym(std::string pseudonym);
+  // For lists and searches: how many objects were returned.
+  void SetResultCount(int count) { event_.set_result_count(count); }
+  // The handler refused for need-to-know and answers NOT_FOUND so that the
+  // object's existence does not leak; the record says DENIED.
+  void MarkDenied() { denied_ = true; }
+  // For calls without a token (a login): the tenant and the user it names.
+  void SetCaller(absl::string_view tenant, absl::string_view user_id,
+                 absl::string_view organisation_id);
+  // For a token issued to an integrated client acting for that user.
+  void SetActingClient(absl::string_view client_id) {
+    event_.mutable_actor()->set_acting_client(std::string(client_id));
+  }
+  // Why personal data is read, when the handler knows better than the call's
+  // x-hartslag-purpose metadata.
+  void SetPurpose(absl::string_view purpose) { event_.set_purpose(std::string(purpose)); }
+  // Why the call was refused, without personal data (the caller may have
+  // been told less, as with a locked account).
+  void SetDetail(absl::string_view detail) { event_.set_detail(std::string(detail)); }
+
+  // Writes the record (outcome SUCCESS, or DENIED after MarkDenied) in `tx`,
+  // the transaction of the work it records. Once per transaction: a retried
+  // transaction calls it again.
+  absl::Status Record(db::Transaction& tx);
+
+  bool recorded() const { return recorded_; }
+  const audit::v1::AuditEvent& event() const { return event_; }
+
+ private:
+  friend class AuditTrail;
+  const AuditTrail* trail_ = nullptr;
+  audit::v1::AuditEvent event_;
+  bool denied_ = false;
+  bool recorded_ = false;
+};
+
+// Runs `work` in a transaction that also writes `audit`'s record: the change
+// and its record commit together or not at all.
+absl::Status InAuditedTransaction(db::Pool& pool, AuditRecord& audit,
+                                  const std::function<absl::Status(db::Transaction&)>& work,
+                                  const db::TransactionOptions& options = {});
+
+class AuditTrail {
+ public:
+  // `service` is this service's name, for example "intake".
+  AuditTrail(db::Pool* pool, const Outbox* outbox, const Pseudonymizer* pseudonyms)
+      : pool_(pool), outbox_(outbox), pseudonyms_(pseudonyms) {}
+
+  // Woken after each record, so delivery starts at once. Optional.
+  void SetRelay(OutboxRelay* relay) { relay_ = relay; }
+
+  // The record of one call of `rpc` by `caller` under `rule`.
+  AuditRecord Begin(const RequestContext& caller, absl::string_view rpc, const AccessRule& rule,
+                    absl::string_view peer_address) const;
+  // Records `record` with the outcome `status` gives, in a transaction of its
+  // own, unless it was recorded already or is not audited.
+  absl::Status Finish(AuditRecord& record, const absl::Status& status) const;
+
+  const Pseudonymizer& pseudonyms() const { return *pseudonyms_; }
+
+ private:
+  friend class AuditRecord;
+  absl::Status Write(db::Transaction& tx, AuditRecord& record, audit::v1::Outcome outcome,
+                     const absl::Status& status) const;
+
+  db::Pool* pool_;
+  const Outbox* outbox_;
+  const Pseudonymizer* pseudonyms_;
+  OutboxRelay* relay_ = nullptr;
+};
+
+}  // namespace hartslag
+
+#endif  // HARTSLAG_SERVICES_COMMON_AUDIT_TRAIL_H_

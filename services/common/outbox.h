@@ -1,0 +1,96 @@
+// The outbox: how a service hands events to another service without losing
+// any and without changing two databases in one step.
+//
+// A service writes an event into its own `<schema>.outbox` table in the same
+// transaction as the work the event records, so the work cannot commit
+// without it. An OutboxRelay in the same service delivers the events in
+// batches to the receiver (which is idempotent by event id), deletes them
+// only after the receiver acknowledged, backs off while the receiver is
+// down, and after a restart simply carries on with what is left in the table.
+//
+//   Outbox outbox(intake::kSchema);   // the table: migrations/NNNN_outbox.sql
+//   RETURN_IF_ERROR(outbox.Add(tx, kAuditTarget, {event_id, tenant, bytes}));
+#ifndef HARTSLAG_SERVICES_COMMON_OUTBOX_H_
+#define HARTSLAG_SERVICES_COMMON_OUTBOX_H_
+
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "services/common/db.h"
+
+namespace hartslag {
+
+struct OutboxEvent {
+  std::string event_id;  // UUID, the receiver's idempotency key
+  std::string tenant;
+  std::string payload;   // serialized protobuf, as the receiver expects it
+};
+
+class Outbox {
+ public:
+  // `schema` is the owning service's schema constant, never input.
+  explicit Outbox(absl::string_view schema);
+
+  absl::Status Add(db::Transaction& tx, absl::string_view target, const OutboxEvent& event) const;
+  // How many events wait for `target`.
+  absl::StatusOr<int64_t> Pending(db::Pool& pool, absl::string_view target) const;
+
+ private:
+  friend class OutboxRelay;
+  std::string insert_, select_batch_, delete_batch_, count_;
+};
+
+// Delivers one target's events from an outbox, in the background. Several
+// instances of a service may run relays on the same table: a batch is locked
+// while it is being delivered (SKIP LOCKED), and the receiver is idempotent,
+// so an event delivered twice after a crash is still stored once.
+class OutboxRelay {
+ public:
+  // Delivers a batch of payloads, in outbox order; OK means stored.
+  using Deliver = std::function<absl::Status(const std::vector<std::string>& payloads)>;
+
+  struct Options {
+    int batch_size = 500;
+    absl::Duration idle_poll = absl::Milliseconds(200);
+    absl::Duration min_backoff = absl::Milliseconds(100);
+    absl::Duration max_backoff = absl::Seconds(10);
+  };
+
+  OutboxRelay(db::Pool* pool, const Outbox* outbox, std::string target, Deliver deliver,
+              Options options);
+  OutboxRelay(db::Pool* pool, const Outbox* outbox, std::string target, Deliver deliver)
+      : OutboxRelay(pool, outbox, std::move(target), std::move(deliver), Options()) {}
+  ~OutboxRelay();  // stops the background thread
+
+  // Delivers one batch now; returns how many events it delivered.
+  absl::StatusOr<int> DeliverOnce();
+  // Starts delivering in the background until destruction.
+  void Start();
+  // Wakes the background thread, for example right after a commit.
+  void Nudge();
+
+ private:
+  void Loop();
+
+  db::Pool* pool_;
+  const Outbox* outbox_;
+  const std::string target_;
+  const Deliver deliver_;
+  const Options options_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
+  bool nudged_ ABSL_GUARDED_BY(mutex_) = false;
+  std::thread thread_;
+};
+
+}  // namespace hartslag
+
+#endif  // HARTSLAG_SERVICES_COMMON_OUTBOX_H_

@@ -1,0 +1,48 @@
+#include "services/common/service_audit.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include "hartslag/audit/v1/audit.grpc.pb.h"
+#include "services/common/log.h"
+#include "services/common/server.h"
+#include "services/common/status_macros.h"
+
+namespace hartslag {
+
+OutboxRelay::Deliver AuditAppendOver(std::shared_ptr<grpc::Channel> channel) {
+  std::shared_ptr<audit::v1::AuditService::Stub> stub = audit::v1::AuditService::NewStub(channel);
+  return [stub](const std::vector<std::string>& payloads) -> absl::Status {
+    audit::v1::AppendRequest request;
+    for (const std::string& payload : payloads) {
+      if (!request.add_events()->ParseFromString(payload)) {
+        return absl::DataLossError("outbox: an audit record does not parse");
+      }
+    }
+    grpc::ClientContext call;
+    call.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    audit::v1::AppendResponse response;
+    return FromGrpcStatus(stub->Append(&call, request, &response));
+  };
+}
+
+absl::StatusOr<std::unique_ptr<ServiceAudit>> ServiceAudit::Start(const Flags& flags, db::Pool* pool,
+                                                                  absl::string_view schema,
+                                                                  OutboxRelay::Deliver deliver) {
+  if (flags.Get("pseudonym-key").empty()) return absl::InvalidArgumentError("--pseudonym-key is required");
+  ASSIGN_OR_RETURN(Pseudonymizer pseudonyms, Pseudonymizer::FromFile(flags.Get("pseudonym-key")));
+  std::unique_ptr<ServiceAudit> audit(new ServiceAudit(pool, schema, std::move(pseudonyms)));
+  if (!deliver) {
+    if (flags.Get("audit").empty()) {
+      Log(LogLevel::kWarning, "no --audit: audit records wait in the outbox until it is set");
+      return audit;
+    }
+    ASSIGN_OR_RETURN(auto credentials, ServiceClientCredentials(flags, "audit-ca"));
+    deliver = AuditAppendOver(grpc::CreateChannel(flags.Get("audit"), credentials));
+  }
+  audit->relay_ = std::make_unique<OutboxRelay>(pool, &audit->outbox_, kAuditTarget, std::move(deliver));
+  audit->trail_.SetRelay(audit->relay_.get());
+  audit->relay_->Start();
+  return audit;
+}
+
+}  // namespace hartslag
