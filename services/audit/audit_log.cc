@@ -285,6 +285,9 @@ absl::StatusOr<v1::GetAccessOverviewResponse> AuditLog::GetAccessOverview(
   audit.AddPseudonym(*query.subject);
   query.outcome = v1::OUTCOME_SUCCESS;  // what was refused was not seen
   query.apply_restrictions = true;
+  // The privacy officer's own work on the log (this overview included) is
+  // not an access to the subject's case or signal data.
+  query.exclude_object_types = {"audit_log", "restriction"};
   std::string fingerprint = HexEncode(Sha256(*query.subject)).substr(0, 16);
   ASSIGN_OR_RETURN(query.before_index, PagePosition(request.page_token(), fingerprint));
 

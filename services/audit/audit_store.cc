@@ -92,6 +92,7 @@ constexpr char kQuery[] = R"sql(
           SELECT 1 FROM audit.restrictions r
           WHERE r.tenant_id = e.log_id AND r.subject = $2 AND r.lifted_at IS NULL
             AND (r.organisation_id IS NULL OR r.organisation_id = e.organisation_id)))
+    AND NOT (e.object_type = ANY($14::text[]))
   ORDER BY e.idx DESC LIMIT $13
 )sql";
 
@@ -380,7 +381,8 @@ absl::StatusOr<std::vector<StoredEntry>> AuditStore::Query(const EventQuery& q,
       q.to ? db::Param(db::TimestampParam(*q.to)) : std::nullopt,
       q.before_index ? db::Param(absl::StrCat(*q.before_index)) : std::nullopt,
       q.apply_restrictions ? "true" : "false",
-      absl::StrCat(q.limit)};
+      absl::StrCat(q.limit),
+      db::TextArray(q.exclude_object_types)};
   ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kQuery, params, {.deadline = deadline}));
   std::vector<StoredEntry> entries = EntriesFromRows(rows);
   for (StoredEntry& e : entries) e.leaf_hash.clear();

@@ -61,6 +61,8 @@ struct EventQuery {
   std::optional<uint64_t> before_index;  // keyset position
   // Leaves out entries under an active restriction for `subject`.
   bool apply_restrictions = false;
+  // Leaves out entries about objects of these types.
+  std::vector<std::string> exclude_object_types;
   int limit = 50;
 };
 
