@@ -5,10 +5,13 @@
 #include "nlohmann/json.hpp"
 #include "services/audit/merkle.h"
 #include "services/common/crypto.h"
+#include "services/common/server.h"
 #include "services/common/status_macros.h"
 
 namespace hartslag::audit {
 namespace {
+
+constexpr int kMaxExportPageSize = 5000;  // the service's maximum page
 
 absl::Status BadEntry(uint64_t index, absl::string_view reason) {
   return absl::FailedPreconditionError(absl::StrCat("entry ", index, ": ", reason));
@@ -61,6 +64,27 @@ absl::StatusOr<VerifiedLog> VerifyExportedLog(std::istream& lines,
     }
   }
   return verified;
+}
+
+absl::StatusOr<uint64_t> ExportFromService(
+    v1::AuditService::Stub& stub, const std::function<std::unique_ptr<grpc::ClientContext>()>& call,
+    std::ostream& out) {
+  uint64_t written = 0;
+  for (;;) {
+    v1::ExportLogRequest request;
+    request.set_from_index(written);
+    request.set_page_size(kMaxExportPageSize);
+    v1::ExportLogResponse page;
+    RETURN_IF_ERROR(FromGrpcStatus(stub.ExportLog(call().get(), request, &page)));
+    for (const v1::LogEntry& e : page.entries()) {
+      if (e.index() != written) {
+        return absl::DataLossError(absl::StrCat("export: expected entry ", written, ", got ", e.index()));
+      }
+      out << ExportLine(e.index(), e.entry(), e.leaf_hash()) << "\n";
+      ++written;
+    }
+    if (page.entries().empty()) return written;
+  }
 }
 
 }  // namespace hartslag::audit

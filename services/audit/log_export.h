@@ -17,7 +17,13 @@
 #include <optional>
 #include <string>
 
+#include <grpcpp/grpcpp.h>
+
+#include <functional>
+#include <memory>
+
 #include "absl/status/statusor.h"
+#include "hartslag/audit/v1/audit.grpc.pb.h"
 #include "services/audit/tree_head.h"
 
 namespace hartslag::audit {
@@ -36,6 +42,13 @@ struct VerifiedLog {
 // "tree head:" when only the root disagrees.
 absl::StatusOr<VerifiedLog> VerifyExportedLog(std::istream& lines,
                                               const std::optional<TreeHead>& head, EVP_PKEY* key);
+
+// Fetches the whole log from hartslag-audit (ExportLog, page by page) and
+// writes it as JSON Lines; `call` makes each call's context (its token).
+// Returns how many entries it wrote.
+absl::StatusOr<uint64_t> ExportFromService(
+    v1::AuditService::Stub& stub, const std::function<std::unique_ptr<grpc::ClientContext>()>& call,
+    std::ostream& out);
 
 }  // namespace hartslag::audit
 

@@ -44,6 +44,9 @@ class Deployment {
   directory::DirectoryStore& directory_store() { return *directory_store_; }
   intake::SignalStore& intake_store() { return *intake_store_; }
   audit::AuditStore& audit_store() { return *audit_store_; }
+  db::Pool& pool() { return *pool_; }
+  // The database as its owner (a superuser on the test cluster).
+  const std::string& conninfo() const { return db_.conninfo(); }
   // A privacy officer's token for the Heerlen tenant.
   std::string PrivacyOfficerToken() const;
 

@@ -1,0 +1,454 @@
+// The audit trail end to end: hartslag-audit, hartslag-directory and
+// hartslag-intake as real processes over TLS. Every call leaves exactly its
+// record, found through the privacy officer's query API; records survive an
+// audit service that is down or killed; the log the service exports verifies
+// offline, and a tampered entry is found at its index.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "hartslag/audit/v1/audit.grpc.pb.h"
+#include "hartslag/directory/v1/directory.grpc.pb.h"
+#include "hartslag/intake/v1/intake.grpc.pb.h"
+#include "services/audit/audit_log.h"
+#include "services/audit/log_export.h"
+#include "services/audit/merkle.h"
+#include "services/common/files.h"
+#include "services/common/outbox.h"
+#include "services/directory/password.h"
+#include "tests/support/deployment.h"
+#include "tests/support/sample_signal.h"
+#include "tests/support/test_keys.h"
+
+namespace hartslag::audit {
+namespace {
+
+namespace dv1 = directory::v1;
+namespace iv1 = intake::v1;
+using testing::ClaimsFor;
+
+constexpr char kPassword[] = "lang-genoeg-wachtwoord";
+
+class AuditEndToEndTest : public ::testing::Test {
+ protected:
+  AuditEndToEndTest() {
+    auto& store = deployment_.directory_store();
+    EXPECT_TRUE(store.CreateTenant("heerlen", "Gemeente Heerlen").ok());
+    for (auto [id, kind] : {std::pair{"gemeente", common::v1::ORGANISATION_KIND_MUNICIPALITY},
+                            std::pair{"handhaving", common::v1::ORGANISATION_KIND_ENFORCEMENT}}) {
+      dv1::Organisation org;
+      org.set_organisation_id(id);
+      org.set_name(id);
+      org.set_kind(kind);
+      EXPECT_TRUE(store.CreateOrganisation("heerlen", org, testing::Unaudited()).ok());
+    }
+    dv1::User user;
+    user.set_user_id("bart.boa");
+    user.set_organisation_id("handhaving");
+    user.set_display_name("Bart");
+    user.add_roles("REPORTER");
+    EXPECT_TRUE(store.CreateUser("heerlen", user, *directory::HashPassword(kPassword),
+                                 testing::Unaudited()).ok());
+
+    signals_ = iv1::SignalService::NewStub(deployment_.Channel(deployment_.intake()));
+    auth_ = dv1::AuthService::NewStub(deployment_.Channel(deployment_.directory()));
+    admin_ = dv1::DirectoryService::NewStub(deployment_.Channel(deployment_.directory()));
+    audit_ = v1::AuditService::NewStub(deployment_.Channel(deployment_.audit()));
+    boa_ = Token(ClaimsFor("bart.boa", "handhaving", "ENFORCEMENT", {"REPORTER"}, {"heerlen-noord"}));
+    other_reporter_ = Token(ClaimsFor("wim.woonpunt", "woonpunt", "HOUSING", {"REPORTER"}, {}));
+    coordinator_ = Token(ClaimsFor("carla.coordinator", "gemeente", "MUNICIPALITY", {"COORDINATOR"},
+                                   {"heerlen-noord"}));
+    partner_ = Token(ClaimsFor("peter.politie", "politie", "POLICE", {"PARTNER"}, {}));
+    admin_token_ = Token(ClaimsFor("anna.admin", "gemeente", "MUNICIPALITY", {"ADMIN"}, {}));
+    officer_ = deployment_.PrivacyOfficerToken();
+  }
+
+  std::string Token(const TokenClaims& claims) { return deployment_.Token(claims); }
+
+  // A call with a token and a trace id of our choosing, to find its record.
+  std::unique_ptr<grpc::ClientContext> Call(const std::string& token, const std::string& trace) {
+    auto call = deployment_.Call(token);
+    call->AddMetadata("x-request-id", trace);
+    return call;
+  }
+
+  iv1::SubmitSignalRequest SignalAboutJan() {
+    iv1::SubmitSignalRequest request = testing::SampleSignal();
+    iv1::Person* person = request.add_persons();
+    person->set_name("Jan Jansen");
+    person->set_birth_year(1970);
+    person->set_role("bewoner");
+    return request;
+  }
+
+  // Every record of Heerlen's log, through the privacy officer's query API,
+  // by trace id (several per trace id if the log holds several).
+  std::multimap<std::string, v1::AuditEvent> RecordsByTrace() {
+    std::multimap<std::string, v1::AuditEvent> records;
+    v1::QueryEventsRequest request;
+    request.set_page_size(500);
+    for (;;) {
+      v1::QueryEventsResponse page;
+      grpc::Status status = audit_->QueryEvents(deployment_.Call(officer_).get(), request, &page);
+      EXPECT_TRUE(status.ok()) << status.error_message();
+      for (const auto& e : page.events()) records.emplace(e.event().trace_id(), e.event());
+      if (!status.ok() || page.next_page_token().empty()) return records;
+      request.set_page_token(page.next_page_token());
+    }
+  }
+
+  // Waits (at most `timeout`) until every trace has a record; returns them.
+  std::multimap<std::string, v1::AuditEvent> AwaitRecords(const std::vector<std::string>& traces,
+                                                          absl::Duration timeout = absl::Seconds(30)) {
+    absl::Time give_up = absl::Now() + timeout;
+    for (;;) {
+      std::multimap<std::string, v1::AuditEvent> records = RecordsByTrace();
+      bool all = true;
+      for (const std::string& t : traces) all = all && records.contains(t);
+      if (all || absl::Now() > give_up) return records;
+      absl::SleepFor(absl::Milliseconds(200));
+    }
+  }
+
+  std::string Pseudonym(const std::string& name, int year) {
+    static const Pseudonymizer* pseudonyms =
+        new Pseudonymizer(*Pseudonymizer::FromFile(testing::CertsDir() + "/pseudonym.key"));
+    return pseudonyms->Person(name, year);
+  }
+
+  absl::StatusOr<std::string> ExportedLog() {
+    std::stringstream out;
+    auto written = ExportFromService(*audit_, [&] { return deployment_.Call(officer_); }, out);
+    if (!written.ok()) return written.status();
+    return out.str();
+  }
+
+  KeyPtr TreeHeadKey() {
+    return *ParseEd25519Pem(*ReadFile(testing::CertsDir() + "/audit-tree.pub", "key"), false);
+  }
+
+  testing::Deployment deployment_;
+  std::unique_ptr<iv1::SignalService::Stub> signals_;
+  std::unique_ptr<dv1::AuthService::Stub> auth_;
+  std::unique_ptr<dv1::DirectoryService::Stub> admin_;
+  std::unique_ptr<v1::AuditService::Stub> audit_;
+  std::string boa_, other_reporter_, coordinator_, partner_, admin_token_, officer_;
+};
+
+struct Expected {
+  std::string trace;
+  v1::Action action;
+  v1::Outcome outcome;
+  std::string object_type;
+};
+
+TEST_F(AuditEndToEndTest, EveryIntakeAndDirectoryCallLeavesExactlyItsRecord) {
+  iv1::SubmitSignalResponse submitted;
+  ASSERT_TRUE(signals_->SubmitSignal(Call(boa_, "t-submit").get(), SignalAboutJan(), &submitted).ok());
+  iv1::GetSignalRequest get;
+  get.set_reference(submitted.signal().reference());
+  iv1::Signal signal;
+  EXPECT_TRUE(signals_->GetSignal(Call(boa_, "t-get").get(), get, &signal).ok());
+  EXPECT_EQ(signals_->GetSignal(Call(other_reporter_, "t-get-hidden").get(), get, &signal).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  iv1::GetSignalRequest missing;
+  missing.set_reference("SV-2026-999999");
+  EXPECT_EQ(signals_->GetSignal(Call(boa_, "t-get-missing").get(), missing, &signal).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  iv1::ListSignalsResponse list;
+  EXPECT_TRUE(signals_->ListSignals(Call(coordinator_, "t-list").get(), {}, &list).ok());
+  EXPECT_TRUE(signals_->ListSignals(Call(other_reporter_, "t-list-empty").get(), {}, &list).ok());
+  EXPECT_EQ(list.signals_size(), 0);
+  iv1::SubmitSignalResponse ignored;
+  EXPECT_EQ(signals_->SubmitSignal(Call(partner_, "t-submit-denied").get(), SignalAboutJan(), &ignored)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  iv1::SubmitSignalRequest bad = SignalAboutJan();
+  bad.clear_area_id();
+  EXPECT_EQ(signals_->SubmitSignal(Call(boa_, "t-submit-bad").get(), bad, &ignored).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  iv1::ListCategoriesResponse categories;
+  EXPECT_TRUE(signals_->ListCategories(Call(boa_, "t-categories").get(), {}, &categories).ok());
+
+  dv1::LoginRequest login;
+  login.set_tenant_id("heerlen");
+  login.set_user_id("bart.boa");
+  login.set_password(kPassword);
+  dv1::TokenResponse tokens;
+  EXPECT_TRUE(auth_->Login(Call("", "t-login").get(), login, &tokens).ok());
+  login.set_password("verkeerd-wachtwoord");
+  EXPECT_EQ(auth_->Login(Call("", "t-login-bad").get(), login, &tokens).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  dv1::CreateAreaRequest area;
+  area.mutable_area()->set_area_id("schandelen");
+  area.mutable_area()->set_name("Schandelen");
+  dv1::Area created;
+  EXPECT_TRUE(admin_->CreateArea(Call(admin_token_, "t-area").get(), area, &created).ok());
+  dv1::ListUsersResponse users;
+  EXPECT_TRUE(admin_->ListUsers(Call(admin_token_, "t-users").get(), {}, &users).ok());
+  EXPECT_EQ(admin_->ListUsers(Call(boa_, "t-users-denied").get(), {}, &users).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  const std::vector<Expected> expected = {
+      {"t-submit", v1::ACTION_CREATE, v1::OUTCOME_SUCCESS, "signal"},
+      {"t-get", v1::ACTION_READ, v1::OUTCOME_SUCCESS, "signal"},
+      {"t-get-hidden", v1::ACTION_READ, v1::OUTCOME_DENIED, "signal"},
+      {"t-get-missing", v1::ACTION_READ, v1::OUTCOME_REJECTED, "signal"},
+      {"t-list", v1::ACTION_LIST, v1::OUTCOME_SUCCESS, "signal"},
+      {"t-list-empty", v1::ACTION_LIST, v1::OUTCOME_SUCCESS, "signal"},
+      {"t-submit-denied", v1::ACTION_CREATE, v1::OUTCOME_DENIED, "signal"},
+      {"t-submit-bad", v1::ACTION_CREATE, v1::OUTCOME_REJECTED, "signal"},
+      {"t-categories", v1::ACTION_LIST, v1::OUTCOME_SUCCESS, "category"},
+      {"t-login", v1::ACTION_LOGIN, v1::OUTCOME_SUCCESS, "session"},
+      {"t-login-bad", v1::ACTION_LOGIN, v1::OUTCOME_DENIED, "session"},
+      {"t-area", v1::ACTION_CREATE, v1::OUTCOME_SUCCESS, "area"},
+      {"t-users", v1::ACTION_LIST, v1::OUTCOME_SUCCESS, "user"},
+      {"t-users-denied", v1::ACTION_LIST, v1::OUTCOME_DENIED, "user"},
+  };
+  std::vector<std::string> traces;
+  for (const Expected& e : expected) traces.push_back(e.trace);
+  std::multimap<std::string, v1::AuditEvent> records = AwaitRecords(traces);
+  for (const Expected& e : expected) {
+    ASSERT_EQ(records.count(e.trace), 1u) << e.trace << " needs exactly one record";
+    const v1::AuditEvent& record = records.find(e.trace)->second;
+    EXPECT_EQ(v1::Action_Name(record.action()), v1::Action_Name(e.action)) << e.trace;
+    EXPECT_EQ(v1::Outcome_Name(record.outcome()), v1::Outcome_Name(e.outcome)) << e.trace;
+    EXPECT_EQ(record.object().type(), e.object_type) << e.trace;
+    EXPECT_EQ(record.tenant_id(), "heerlen") << e.trace;
+    EXPECT_FALSE(record.origin().peer_address().empty()) << e.trace;
+    EXPECT_TRUE(record.has_occurred_at()) << e.trace;
+  }
+
+  const std::string jan = Pseudonym("Jan Jansen", 1970);
+  const v1::AuditEvent& submit = records.find("t-submit")->second;
+  EXPECT_EQ(submit.object().id(), submitted.signal().signal_id());
+  EXPECT_EQ(submit.actor().user_id(), "bart.boa");
+  EXPECT_EQ(submit.actor().organisation_id(), "handhaving");
+  EXPECT_EQ(submit.actor().organisation_kind(), common::v1::ORGANISATION_KIND_ENFORCEMENT);
+  EXPECT_EQ(std::vector<std::string>(submit.actor().roles().begin(), submit.actor().roles().end()),
+            std::vector<std::string>{"REPORTER"});
+  EXPECT_EQ(submit.origin().service(), "spiffe://hartslag/service/intake");
+  EXPECT_NE(std::find(submit.subjects().begin(), submit.subjects().end(), jan), submit.subjects().end())
+      << "the person is recorded, pseudonymised";
+  EXPECT_EQ(records.find("t-get-hidden")->second.object().id(), submitted.signal().signal_id())
+      << "a need-to-know refusal names what was refused";
+  EXPECT_EQ(records.find("t-get-hidden")->second.subjects_size(), 0) << "nothing was seen";
+  EXPECT_EQ(records.find("t-list")->second.result_count(), 1);
+  EXPECT_NE(std::find(records.find("t-list")->second.subjects().begin(),
+                      records.find("t-list")->second.subjects().end(), jan),
+            records.find("t-list")->second.subjects().end());
+  EXPECT_EQ(records.find("t-list-empty")->second.result_count(), 0);
+  EXPECT_EQ(records.find("t-login")->second.actor().user_id(), "bart.boa");
+  EXPECT_EQ(records.find("t-login")->second.origin().service(), "spiffe://hartslag/service/directory");
+  EXPECT_EQ(records.find("t-login-bad")->second.detail(), "wrong password");
+  EXPECT_EQ(records.find("t-area")->second.object().id(), "schandelen");
+
+  // Nothing personal in the clear anywhere in the stored log.
+  auto exported = ExportedLog();
+  ASSERT_TRUE(exported.ok()) << exported.status();
+  std::string all_entries;
+  for (const auto& [trace, record] : records) all_entries += record.SerializeAsString();
+  for (const char* clear : {"Jan Jansen", "Heerenweg", "6414", "Matrassen"}) {
+    EXPECT_EQ(all_entries.find(clear), std::string::npos) << clear;
+  }
+}
+
+TEST_F(AuditEndToEndTest, NoRecordIsLostWhileTheAuditServiceIsDown) {
+  deployment_.StopAudit();
+  std::vector<std::string> traces;
+  for (int i = 0; i < 10; ++i) {
+    iv1::SubmitSignalResponse submitted;
+    std::string trace = absl::StrCat("t-down-submit-", i);
+    ASSERT_TRUE(signals_->SubmitSignal(Call(boa_, trace).get(), SignalAboutJan(), &submitted).ok())
+        << "intake keeps working while the audit service is down";
+    traces.push_back(trace);
+    iv1::GetSignalRequest get;
+    get.set_signal_id(submitted.signal().signal_id());
+    iv1::Signal signal;
+    trace = absl::StrCat("t-down-get-", i);
+    ASSERT_TRUE(signals_->GetSignal(Call(coordinator_, trace).get(), get, &signal).ok());
+    traces.push_back(trace);
+  }
+  Outbox intake_outbox("intake");
+  EXPECT_GE(*intake_outbox.Pending(deployment_.pool(), kAuditTarget), 20)
+      << "the records wait in intake's outbox";
+
+  deployment_.StartAudit();
+  std::multimap<std::string, v1::AuditEvent> records = AwaitRecords(traces);
+  for (const std::string& trace : traces) EXPECT_EQ(records.count(trace), 1u) << trace;
+  absl::Time give_up = absl::Now() + absl::Seconds(10);
+  while (*intake_outbox.Pending(deployment_.pool(), kAuditTarget) > 0 && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_EQ(*intake_outbox.Pending(deployment_.pool(), kAuditTarget), 0)
+      << "delivered records leave the outbox";
+}
+
+TEST_F(AuditEndToEndTest, KilledAuditServiceLosesAndDoublesNothingAndTheLogVerifies) {
+  constexpr int kCalls = 120;
+  std::atomic<int> done{0};
+  std::thread load([&] {
+    for (int i = 0; i < kCalls; ++i) {
+      iv1::SubmitSignalResponse submitted;
+      grpc::Status status =
+          signals_->SubmitSignal(Call(boa_, absl::StrCat("t-kill-", i)).get(), SignalAboutJan(), &submitted);
+      EXPECT_TRUE(status.ok()) << status.error_message();
+      done = i + 1;
+    }
+  });
+  while (done < kCalls / 3) absl::SleepFor(absl::Milliseconds(5));
+  deployment_.StopAudit(SIGKILL);  // a crash in the middle of appends
+  absl::SleepFor(absl::Milliseconds(300));
+  deployment_.StartAudit();
+  load.join();
+
+  std::vector<std::string> traces;
+  for (int i = 0; i < kCalls; ++i) traces.push_back(absl::StrCat("t-kill-", i));
+  std::multimap<std::string, v1::AuditEvent> records = AwaitRecords(traces);
+  for (const std::string& trace : traces) EXPECT_EQ(records.count(trace), 1u) << trace;
+
+  v1::GetTreeHeadRequest fresh;
+  fresh.set_fresh(true);
+  v1::SignedTreeHead head;
+  ASSERT_TRUE(audit_->GetTreeHead(deployment_.Call(officer_).get(), fresh, &head).ok());
+  auto exported = ExportedLog();
+  ASSERT_TRUE(exported.ok()) << exported.status();
+  std::istringstream lines(*exported);
+  KeyPtr key = TreeHeadKey();
+  auto verified = VerifyExportedLog(lines, TreeHeadFromProto(head), key.get());
+  ASSERT_TRUE(verified.ok()) << verified.status();
+  EXPECT_GE(verified->tree_size, head.tree_size());
+  EXPECT_GE(head.tree_size(), static_cast<uint64_t>(kCalls));
+}
+
+TEST_F(AuditEndToEndTest, TamperedEntryIsFoundAtItsIndexInTheServicesExport) {
+  std::vector<std::string> traces;
+  for (int i = 0; i < 6; ++i) {
+    iv1::ListCategoriesResponse categories;
+    traces.push_back(absl::StrCat("t-tamper-", i));
+    ASSERT_TRUE(signals_->ListCategories(Call(boa_, traces.back()).get(), {}, &categories).ok());
+  }
+  AwaitRecords(traces);
+  auto before = ExportedLog();
+  ASSERT_TRUE(before.ok()) << before.status();
+  std::istringstream clean(*before);
+  ASSERT_TRUE(VerifyExportedLog(clean, std::nullopt, nullptr).ok());
+
+  // A superuser with triggers off rewrites entry 3.
+  ASSERT_TRUE(db::ExecuteOnce(deployment_.conninfo(),
+                              "SET session_replication_role = replica; "
+                              "UPDATE audit.entries SET entry = 'nothing happened' "
+                              "WHERE log_id = 'heerlen' AND idx = 3").ok());
+  auto after = ExportedLog();
+  ASSERT_TRUE(after.ok()) << after.status();
+  std::istringstream tampered(*after);
+  absl::Status verified = VerifyExportedLog(tampered, std::nullopt, nullptr).status();
+  EXPECT_EQ(verified.message().substr(0, 8), "entry 3:") << verified;
+}
+
+TEST_F(AuditEndToEndTest, AccessOverviewShowsWhoSawAPersonWithoutNamesUnlessRestricted) {
+  iv1::SubmitSignalResponse submitted;
+  ASSERT_TRUE(signals_->SubmitSignal(Call(boa_, "t-o-submit").get(), SignalAboutJan(), &submitted).ok());
+  iv1::GetSignalRequest get;
+  get.set_signal_id(submitted.signal().signal_id());
+  iv1::Signal signal;
+  ASSERT_TRUE(signals_->GetSignal(Call(coordinator_, "t-o-read").get(), get, &signal).ok());
+  AwaitRecords({"t-o-submit", "t-o-read"});
+
+  v1::GetAccessOverviewRequest request;
+  request.mutable_subject()->mutable_person()->set_name("jan  JANSEN");  // spelling is normalised
+  request.mutable_subject()->mutable_person()->set_birth_year(1970);
+  auto overview = [&] {
+    v1::GetAccessOverviewResponse response;
+    grpc::Status status = audit_->GetAccessOverview(deployment_.Call(officer_).get(), request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    std::vector<std::string> seen;
+    for (const v1::Access& a : response.accesses()) {
+      seen.push_back(absl::StrCat(a.organisation_id(), " ", v1::Action_Name(a.action()), " ",
+                                  a.object_type()));
+    }
+    return seen;
+  };
+  EXPECT_EQ(overview(), (std::vector<std::string>{"gemeente ACTION_READ signal",
+                                                  "handhaving ACTION_CREATE signal"}))
+      << "newest first, by organisation, without employee names";
+
+  v1::AddRestrictionRequest restrict;
+  *restrict.mutable_subject() = request.subject();
+  restrict.set_organisation_id("gemeente");
+  restrict.set_reason("lopend onderzoek");
+  restrict.set_review_date("2099-06-01");
+  v1::Restriction restriction;
+  ASSERT_TRUE(audit_->AddRestriction(deployment_.Call(officer_).get(), restrict, &restriction).ok());
+  EXPECT_EQ(overview(), (std::vector<std::string>{"handhaving ACTION_CREATE signal"}));
+
+  v1::LiftRestrictionRequest lift;
+  lift.set_restriction_id(restriction.restriction_id());
+  ASSERT_TRUE(audit_->LiftRestriction(deployment_.Call(officer_).get(), lift, &restriction).ok());
+  EXPECT_EQ(overview().size(), 2u);
+
+  restrict.set_review_date("gisteren");
+  grpc::Status bad = audit_->AddRestriction(deployment_.Call(officer_).get(), restrict, &restriction);
+  EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(bad.error_message().rfind("review_date:", 0), 0u) << bad.error_message();
+
+  // The privacy officer's own reads are on the record too.
+  v1::QueryEventsRequest own;
+  own.set_actor_user_id("privacy.officer");
+  own.set_object_type("audit_log");
+  absl::Time give_up = absl::Now() + absl::Seconds(20);
+  v1::QueryEventsResponse found;
+  while (absl::Now() < give_up) {
+    ASSERT_TRUE(audit_->QueryEvents(deployment_.Call(officer_).get(), own, &found).ok());
+    if (found.events_size() >= 3) break;
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+  EXPECT_GE(found.events_size(), 3) << "three overviews were asked for";
+}
+
+TEST_F(AuditEndToEndTest, InclusionAndConsistencyProofsCheckAgainstSignedTreeHeads) {
+  iv1::ListCategoriesResponse categories;
+  ASSERT_TRUE(signals_->ListCategories(Call(boa_, "t-proof-1").get(), {}, &categories).ok());
+  AwaitRecords({"t-proof-1"});
+  v1::GetTreeHeadRequest fresh;
+  fresh.set_fresh(true);
+  v1::SignedTreeHead first;
+  ASSERT_TRUE(audit_->GetTreeHead(deployment_.Call(officer_).get(), fresh, &first).ok());
+  KeyPtr key = TreeHeadKey();
+  ASSERT_TRUE(VerifyTreeHead(TreeHeadFromProto(first), key.get()).ok());
+
+  ASSERT_TRUE(signals_->ListCategories(Call(boa_, "t-proof-2").get(), {}, &categories).ok());
+  AwaitRecords({"t-proof-2"});
+  v1::SignedTreeHead second;
+  ASSERT_TRUE(audit_->GetTreeHead(deployment_.Call(officer_).get(), fresh, &second).ok());
+  ASSERT_GT(second.tree_size(), first.tree_size());
+
+  v1::GetInclusionProofRequest inclusion;
+  inclusion.set_index(first.tree_size() - 1);
+  inclusion.set_tree_size(second.tree_size());
+  v1::InclusionProof proof;
+  ASSERT_TRUE(audit_->GetInclusionProof(deployment_.Call(officer_).get(), inclusion, &proof).ok());
+  std::vector<std::string> path(proof.audit_path().begin(), proof.audit_path().end());
+  EXPECT_TRUE(VerifyInclusion(LeafHash(proof.entry()), proof.index(), second.tree_size(), path,
+                              second.root_hash()));
+  EXPECT_FALSE(VerifyInclusion(LeafHash(proof.entry() + "x"), proof.index(), second.tree_size(), path,
+                               second.root_hash()))
+      << "a changed entry does not prove";
+
+  v1::GetConsistencyProofRequest consistency;
+  consistency.set_old_size(first.tree_size());
+  consistency.set_new_size(second.tree_size());
+  v1::ConsistencyProof extension;
+  ASSERT_TRUE(audit_->GetConsistencyProof(deployment_.Call(officer_).get(), consistency, &extension).ok());
+  std::vector<std::string> hashes(extension.proof().begin(), extension.proof().end());
+  EXPECT_TRUE(VerifyConsistency(first.tree_size(), second.tree_size(), first.root_hash(),
+                                second.root_hash(), hashes))
+      << "the later tree head extends the earlier one";
+}
+
+}  // namespace
+}  // namespace hartslag::audit
