@@ -15,8 +15,9 @@ build=${HARTSLAG_BUILD_DIR:-$root/build}
 pg_port=${HARTSLAG_PG_PORT:-55432}
 directory_port=${HARTSLAG_DIRECTORY_PORT:-7401}
 intake_port=${HARTSLAG_INTAKE_PORT:-7402}
+audit_port=${HARTSLAG_AUDIT_PORT:-7404}
 admin_db="host=127.0.0.1 port=$pg_port user=postgres dbname=postgres"
-services=(directory intake)
+services=(audit directory intake)
 cli=$build/clients/cli/hartslag
 
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
@@ -34,7 +35,8 @@ start_service() {  # name port db_role [extra flags...]
     --listen "127.0.0.1:$port" --ready-file "$ready" \
     --db "host=127.0.0.1 port=$pg_port user=$role dbname=hartslag" \
     --tls-cert "$state/certs/server.pem" --tls-key "$state/certs/server.key" \
-    --tls-client-ca "$state/certs/ca.pem" --jwt-public-keys "$state/certs/jwt.pub" "$@" \
+    --tls-client-ca "$state/certs/ca.pem" --jwt-public-keys "$state/certs/jwt.pub" \
+    --pseudonym-key "$state/certs/pseudonym.key" "$@" \
     >>"$state/logs/$name.log" 2>&1 &
   echo $! > "$pidfile"
   for _ in $(seq 1 150); do
@@ -138,11 +140,27 @@ demo() {
   echo "token issued; the signals of other organisations stay hidden from it:"
   "$cli" signal list --token-file "$state/tokens/politie-bvh"
   echo
+  echo "== Privacy officer Pim: who saw data about Schandelerstraat 41A? (no employee names)"
+  export HARTSLAG_AUDIT_ADDR=localhost:$audit_port
+  "$cli" login --user pim.privacy "${pw[@]}" --save "$state/tokens/pim.privacy" 2>/dev/null
+  local officer=(--token-file "$state/tokens/pim.privacy")
+  sleep 1  # the services' outbox relays deliver within a moment
+  "$cli" audit overview "${officer[@]}" --purpose SUBJECT_ACCESS_REQUEST \
+    --postcode "6415 EG" --house-number 41 --addition A
+  echo
+  echo "== The audit log, exported and verified offline against its signed tree head"
+  mkdir -p "$state/audit"
+  "$cli" audit export "${officer[@]}" --out "$state/audit/log.jsonl" --tree-head-out "$state/audit/tree-head.json"
+  "$cli" audit verify --log "$state/audit/log.jsonl" --tree-head "$state/audit/tree-head.json" \
+    --public-key "$state/certs/audit-tree.pub"
+  echo "tree head: $(cat "$state/audit/tree-head.json")"
+  echo
   echo "Try it yourself (demo users: sanne.coach, bram.boa, carla.coordinator, peter.politie, zora.zorg,"
   echo "wim.woonpunt, pim.privacy; password in .local/secrets/demo.password; admin: .local/secrets/admin.password):"
   echo "  export HARTSLAG_CA=$HARTSLAG_CA HARTSLAG_INTAKE_ADDR=$HARTSLAG_INTAKE_ADDR HARTSLAG_DIRECTORY_ADDR=$HARTSLAG_DIRECTORY_ADDR"
   echo "  $cli login --user carla.coordinator --save /tmp/carla && export HARTSLAG_TOKEN_FILE=/tmp/carla"
   echo "  $cli signal list        # or: signal get SV-..., categories, --help"
+  echo "  $cli audit query --token-file $state/tokens/pim.privacy --server localhost:$audit_port   # as pim.privacy"
   echo "Stop everything with: tools/local.sh down"
 }
 
@@ -162,14 +180,21 @@ case "${1:-}" in
         psql "$admin_db" -qc "CREATE ROLE hartslag_$service LOGIN"
       psql "$admin_db" -qc "GRANT CREATE, CONNECT ON DATABASE hartslag TO hartslag_$service"
     done
-    for what in ca server signing-key; do "$cli" pki "$what" --dir "$state/certs"; done
+    for what in ca server signing-key pseudonym-key; do "$cli" pki "$what" --dir "$state/certs"; done
+    "$cli" pki signing-key --dir "$state/certs" --name audit-tree
+    for service in directory intake; do
+      "$cli" pki client --dir "$state/certs" --name "$service" --uri "spiffe://hartslag/service/$service"
+    done
+    # Services deliver their audit records to hartslag-audit as themselves (mutual TLS).
+    to_audit=(--audit "localhost:$audit_port" --audit-ca "$state/certs/ca.pem")
     export HARTSLAG_CA=$state/certs/ca.pem HARTSLAG_DIRECTORY_ADDR=localhost:$directory_port
-    start_service directory "$directory_port" hartslag_directory --jwt-signing-key "$state/certs/jwt.key"
+    start_service audit "$audit_port" hartslag_audit --tree-head-key "$state/certs/audit-tree.key"
+    start_service directory "$directory_port" hartslag_directory --jwt-signing-key "$state/certs/jwt.key" \
+      "${to_audit[@]}" --service-cert "$state/certs/directory.pem" --service-key "$state/certs/directory.key"
     seed_directory
-    "$cli" pki client --dir "$state/certs" --name intake --uri spiffe://hartslag/service/intake
     start_service intake "$intake_port" hartslag_intake \
       --directory "localhost:$directory_port" --directory-ca "$state/certs/ca.pem" \
-      --service-cert "$state/certs/intake.pem" --service-key "$state/certs/intake.key"
+      "${to_audit[@]}" --service-cert "$state/certs/intake.pem" --service-key "$state/certs/intake.key"
     demo
     ;;
   down)

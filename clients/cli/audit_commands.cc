@@ -1,20 +1,101 @@
-// hartslag audit verify: checks an exported audit log offline, without a
-// database or a running service.
+// hartslag audit: the privacy officer's commands. `verify` works offline,
+// without a database or a running service; the others call hartslag-audit.
+//
+//   hartslag audit export --out log.jsonl [--tree-head-out head.json]
+//   hartslag audit verify --log log.jsonl [--tree-head head.json --public-key audit.pub]
+//   hartslag audit tree-head [--fresh] [--out head.json]
+//   hartslag audit proof --index N [--tree-head head.json] [--public-key audit.pub]
+//   hartslag audit query [subject] [--actor U] [--organisation O] [--object-type T] ...
+//   hartslag audit overview <subject>
+//   hartslag audit restrict <subject> [--organisation O] --reason R --review-date YYYY-MM-DD
+//   hartslag audit lift --id ID
+//   hartslag audit restrictions
+//
+// A subject is --person NAME [--birth-year Y], or --postcode P --house-number N
+// [--addition A], or --pseudonym person:<hex>.
 #include <openssl/evp.h>
 
 #include <cstdio>
 #include <fstream>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "clients/cli/commands.h"
+#include "clients/cli/connection.h"
+#include "clients/cli/output.h"
+#include "hartslag/audit/v1/audit.grpc.pb.h"
+#include "services/audit/audit_log.h"
 #include "services/audit/log_export.h"
+#include "services/audit/merkle.h"
 #include "services/common/config.h"
 #include "services/common/crypto.h"
 #include "services/common/files.h"
+#include "services/common/server.h"
 #include "services/common/status_macros.h"
 
 namespace hartslag::cli {
 namespace {
+
+namespace v1 = audit::v1;
+
+constexpr char kServerEnv[] = "HARTSLAG_AUDIT_ADDR";
+constexpr char kDefaultServer[] = "localhost:7404";
+
+absl::StatusOr<KeyPtr> PublicKey(const Flags& flags) {
+  if (flags.Get("public-key").empty()) return absl::InvalidArgumentError("--public-key is required with --tree-head");
+  ASSIGN_OR_RETURN(std::string pem, ReadFile(flags.Get("public-key"), "--public-key"));
+  return ParseEd25519Pem(pem, /*is_private=*/false);
+}
+
+absl::Status WriteText(const std::string& path, const std::string& text, absl::string_view flag) {
+  std::ofstream out(path);
+  if (!(out << text)) return absl::InvalidArgumentError(absl::StrCat(flag, ": cannot write ", path));
+  return absl::OkStatus();
+}
+
+void AddSubjectFlags(Flags& flags) {
+  flags.Add("person", "", "", "subject: the person's name");
+  flags.Add("birth-year", "", "0", "subject: the person's year of birth (0: unknown)");
+  flags.Add("postcode", "", "", "subject: the address's postcode");
+  flags.Add("house-number", "", "0", "subject: the address's house number");
+  flags.Add("addition", "", "", "subject: the house number addition");
+  flags.Add("pseudonym", "", "", "subject: a pseudonym as stored (person:<hex> or address:<hex>)");
+}
+
+// The subject the flags name; nullopt if they name none.
+absl::StatusOr<std::optional<v1::Subject>> SubjectFromFlags(const Flags& flags) {
+  v1::Subject subject;
+  if (!flags.Get("person").empty()) {
+    subject.mutable_person()->set_name(flags.Get("person"));
+    ASSIGN_OR_RETURN(int year, flags.GetInt("birth-year"));
+    subject.mutable_person()->set_birth_year(year);
+  } else if (!flags.Get("postcode").empty()) {
+    subject.mutable_address()->set_postcode(flags.Get("postcode"));
+    ASSIGN_OR_RETURN(int number, flags.GetInt("house-number"));
+    subject.mutable_address()->set_house_number(number);
+    subject.mutable_address()->set_house_number_addition(flags.Get("addition"));
+  } else if (!flags.Get("pseudonym").empty()) {
+    subject.set_pseudonym(flags.Get("pseudonym"));
+  } else {
+    return std::nullopt;
+  }
+  return subject;
+}
+
+absl::StatusOr<v1::Subject> RequiredSubject(const Flags& flags) {
+  ASSIGN_OR_RETURN(std::optional<v1::Subject> subject, SubjectFromFlags(flags));
+  if (!subject) return absl::InvalidArgumentError("--person, --postcode or --pseudonym is required");
+  return *subject;
+}
+
+// Parses the flags of an audit command that talks to the service.
+absl::StatusOr<Connection> Connect(Flags& flags, const std::vector<std::string>& args) {
+  Connection::AddFlags(flags, kServerEnv, kDefaultServer);
+  flags.AddBool("json", "", false, "print JSON instead of a table");
+  RETURN_IF_ERROR(flags.Parse(args));
+  return Connection::FromFlags(flags);
+}
 
 absl::Status Verify(const std::vector<std::string>& args) {
   Flags flags("hartslag audit verify",
@@ -32,11 +113,7 @@ absl::Status Verify(const std::vector<std::string>& args) {
   if (!flags.Get("tree-head").empty()) {
     ASSIGN_OR_RETURN(std::string json, ReadFile(flags.Get("tree-head"), "--tree-head"));
     ASSIGN_OR_RETURN(head, audit::TreeHeadFromJson(json));
-    if (flags.Get("public-key").empty()) {
-      return absl::InvalidArgumentError("--public-key is required with --tree-head");
-    }
-    ASSIGN_OR_RETURN(std::string pem, ReadFile(flags.Get("public-key"), "--public-key"));
-    ASSIGN_OR_RETURN(key, ParseEd25519Pem(pem, /*is_private=*/false));
+    ASSIGN_OR_RETURN(key, PublicKey(flags));
   }
   ASSIGN_OR_RETURN(audit::VerifiedLog verified, audit::VerifyExportedLog(log, head, key.get()));
   std::printf("tree_size=%llu root=%s\n", static_cast<unsigned long long>(verified.tree_size),
@@ -48,11 +125,255 @@ absl::Status Verify(const std::vector<std::string>& args) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<v1::SignedTreeHead> FetchTreeHead(const Connection& c, bool fresh) {
+  v1::GetTreeHeadRequest request;
+  request.set_fresh(fresh);
+  v1::SignedTreeHead head;
+  RETURN_IF_ERROR(FromGrpcStatus(v1::AuditService::NewStub(c.channel())->GetTreeHead(
+      c.NewCall().get(), request, &head)));
+  return head;
+}
+
+absl::Status TreeHead(const std::vector<std::string>& args) {
+  Flags flags("hartslag audit tree-head", "fetch the latest signed tree head of your tenant's log");
+  flags.AddBool("fresh", "", false, "have one signed now over the whole log");
+  flags.Add("out", "", "", "write the tree head (JSON) to this file too");
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  ASSIGN_OR_RETURN(v1::SignedTreeHead head, FetchTreeHead(c, flags.GetBool("fresh")));
+  std::string json = audit::TreeHeadToJson(audit::TreeHeadFromProto(head));
+  if (!flags.Get("out").empty()) RETURN_IF_ERROR(WriteText(flags.Get("out"), json + "\n", "--out"));
+  std::printf("%s\n", json.c_str());
+  return absl::OkStatus();
+}
+
+absl::Status Export(const std::vector<std::string>& args) {
+  Flags flags("hartslag audit export", "write your tenant's audit log as JSON Lines, with a tree head");
+  flags.Add("out", "", "", "the file for the log (JSON Lines)");
+  flags.Add("tree-head-out", "", "", "also write a tree head signed now over the log (JSON)");
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  if (flags.Get("out").empty()) return absl::InvalidArgumentError("--out is required");
+  // The tree head first: the export then holds at least the entries it covers.
+  std::optional<v1::SignedTreeHead> head;
+  if (!flags.Get("tree-head-out").empty()) {
+    ASSIGN_OR_RETURN(head, FetchTreeHead(c, /*fresh=*/true));
+  }
+  std::ofstream out(flags.Get("out"));
+  if (!out) return absl::InvalidArgumentError(absl::StrCat("--out: cannot write ", flags.Get("out")));
+  auto stub = v1::AuditService::NewStub(c.channel());
+  ASSIGN_OR_RETURN(uint64_t written, audit::ExportFromService(*stub, [&] { return c.NewCall(); }, out));
+  out.close();
+  if (!out) return absl::InvalidArgumentError(absl::StrCat("--out: cannot write ", flags.Get("out")));
+  std::printf("exported %llu entries to %s\n", static_cast<unsigned long long>(written),
+              flags.Get("out").c_str());
+  if (head) {
+    RETURN_IF_ERROR(WriteText(flags.Get("tree-head-out"),
+                              audit::TreeHeadToJson(audit::TreeHeadFromProto(*head)) + "\n",
+                              "--tree-head-out"));
+    std::printf("tree head (size %llu) in %s\n", static_cast<unsigned long long>(head->tree_size()),
+                flags.Get("tree-head-out").c_str());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Proof(const std::vector<std::string>& args) {
+  Flags flags("hartslag audit proof",
+              "fetch and check the inclusion proof of one entry against a signed tree head");
+  flags.Add("index", "", "", "the entry's index in the log");
+  flags.Add("tree-head", "", "", "a tree head (JSON) to prove against; default: the latest published");
+  flags.Add("public-key", "HARTSLAG_AUDIT_PUBLIC_KEY", "",
+            "the audit log's Ed25519 public key (PEM), to check the tree head's signature");
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  uint64_t index = 0;
+  if (!absl::SimpleAtoi(flags.Get("index"), &index)) {
+    return absl::InvalidArgumentError("--index: must be a number");
+  }
+  v1::GetInclusionProofRequest request;
+  request.set_index(index);
+  std::optional<audit::TreeHead> head;
+  if (!flags.Get("tree-head").empty()) {
+    ASSIGN_OR_RETURN(std::string json, ReadFile(flags.Get("tree-head"), "--tree-head"));
+    ASSIGN_OR_RETURN(head, audit::TreeHeadFromJson(json));
+    request.set_tree_size(head->tree_size);
+  }
+  v1::InclusionProof proof;
+  RETURN_IF_ERROR(FromGrpcStatus(v1::AuditService::NewStub(c.channel())->GetInclusionProof(
+      c.NewCall().get(), request, &proof)));
+  if (!head) head = audit::TreeHeadFromProto(proof.tree_head());
+  if (!flags.Get("public-key").empty()) {
+    ASSIGN_OR_RETURN(KeyPtr key, PublicKey(flags));
+    RETURN_IF_ERROR(audit::VerifyTreeHead(*head, key.get()));
+  }
+  std::vector<std::string> path(proof.audit_path().begin(), proof.audit_path().end());
+  if (!audit::VerifyInclusion(audit::LeafHash(proof.entry()), index, head->tree_size, path,
+                              head->root_hash)) {
+    return absl::DataLossError(absl::StrCat("entry ", index, ": the proof does not lead to the tree head's root"));
+  }
+  v1::AuditEvent event;
+  event.ParseFromString(proof.entry());
+  std::printf("entry %llu is in the log: tree_size=%llu root=%s%s\n",
+              static_cast<unsigned long long>(index), static_cast<unsigned long long>(head->tree_size),
+              HexEncode(head->root_hash).c_str(),
+              flags.Get("public-key").empty() ? " (signature not checked: no --public-key)" : "");
+  std::printf("%s %s %s %s by %s/%s at %s\n", EnumLabel(v1::Action_Name(event.action()), "ACTION_").c_str(),
+              event.object().type().c_str(), event.object().id().c_str(),
+              EnumLabel(v1::Outcome_Name(event.outcome()), "OUTCOME_").c_str(),
+              event.actor().organisation_id().c_str(), event.actor().user_id().c_str(),
+              LocalTime(event.occurred_at()).c_str());
+  return absl::OkStatus();
+}
+
+absl::Status Query(const std::vector<std::string>& args) {
+  Flags flags("hartslag audit query", "search your tenant's audit log, newest first");
+  AddSubjectFlags(flags);
+  flags.Add("actor", "", "", "only this user's actions");
+  flags.Add("organisation", "", "", "only this organisation's actions");
+  flags.Add("object-type", "", "", "only objects of this type (signal, user, ...)");
+  flags.Add("object-id", "", "", "only this object");
+  flags.Add("action", "", "", "read, list, create, update, export or login");
+  flags.Add("outcome", "", "", "success, denied, rejected or error");
+  flags.Add("limit", "", "50", "at most this many records");
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  v1::QueryEventsRequest request;
+  ASSIGN_OR_RETURN(std::optional<v1::Subject> subject, SubjectFromFlags(flags));
+  if (subject) *request.mutable_subject() = *subject;
+  request.set_actor_user_id(flags.Get("actor"));
+  request.set_organisation_id(flags.Get("organisation"));
+  request.set_object_type(flags.Get("object-type"));
+  request.set_object_id(flags.Get("object-id"));
+  if (!flags.Get("action").empty()) {
+    v1::Action action;
+    if (!v1::Action_Parse("ACTION_" + absl::AsciiStrToUpper(flags.Get("action")), &action)) {
+      return absl::InvalidArgumentError("--action: unknown action");
+    }
+    request.set_action(action);
+  }
+  if (!flags.Get("outcome").empty()) {
+    v1::Outcome outcome;
+    if (!v1::Outcome_Parse("OUTCOME_" + absl::AsciiStrToUpper(flags.Get("outcome")), &outcome)) {
+      return absl::InvalidArgumentError("--outcome: unknown outcome");
+    }
+    request.set_outcome(outcome);
+  }
+  ASSIGN_OR_RETURN(int limit, flags.GetInt("limit"));
+  request.set_page_size(limit);
+  v1::QueryEventsResponse response;
+  RETURN_IF_ERROR(FromGrpcStatus(v1::AuditService::NewStub(c.channel())->QueryEvents(
+      c.NewCall().get(), request, &response)));
+  if (flags.GetBool("json")) {
+    PrintJson(response);
+    return absl::OkStatus();
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const v1::IndexedEvent& e : response.events()) {
+    const v1::AuditEvent& a = e.event();
+    rows.push_back({absl::StrCat(e.index()), LocalTime(a.occurred_at()),
+                    EnumLabel(v1::Action_Name(a.action()), "ACTION_"),
+                    absl::StrCat(a.object().type(), a.object().id().empty() ? "" : " ", a.object().id()),
+                    EnumLabel(v1::Outcome_Name(a.outcome()), "OUTCOME_"), a.actor().user_id(),
+                    a.actor().organisation_id(), a.purpose()});
+  }
+  PrintTable({"INDEX", "WHEN", "ACTION", "OBJECT", "OUTCOME", "USER", "ORGANISATION", "PURPOSE"}, rows);
+  return absl::OkStatus();
+}
+
+absl::Status Overview(const std::vector<std::string>& args) {
+  Flags flags("hartslag audit overview",
+              "who saw a person's or address's data: when, which organisation and role, what, why");
+  AddSubjectFlags(flags);
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  v1::GetAccessOverviewRequest request;
+  ASSIGN_OR_RETURN(*request.mutable_subject(), RequiredSubject(flags));
+  request.set_page_size(500);
+  v1::GetAccessOverviewResponse response;
+  RETURN_IF_ERROR(FromGrpcStatus(v1::AuditService::NewStub(c.channel())->GetAccessOverview(
+      c.NewCall().get(), request, &response)));
+  if (flags.GetBool("json")) {
+    PrintJson(response);
+    return absl::OkStatus();
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const v1::Access& a : response.accesses()) {
+    std::string roles;
+    for (const std::string& r : a.roles()) roles += (roles.empty() ? "" : ",") + r;
+    rows.push_back({LocalTime(a.occurred_at()), a.organisation_id(),
+                    EnumLabel(common::v1::OrganisationKind_Name(a.organisation_kind()), "ORGANISATION_KIND_"),
+                    roles, EnumLabel(v1::Action_Name(a.action()), "ACTION_"), a.object_type(), a.purpose()});
+  }
+  PrintTable({"WHEN", "ORGANISATION", "KIND", "ROLE", "ACTION", "WHAT", "PURPOSE"}, rows);
+  return absl::OkStatus();
+}
+
+void PrintRestrictions(const std::vector<v1::Restriction>& restrictions) {
+  std::vector<std::vector<std::string>> rows;
+  for (const v1::Restriction& r : restrictions) {
+    rows.push_back({r.restriction_id(), r.organisation_id().empty() ? "(all)" : r.organisation_id(),
+                    r.review_date(), r.has_lifted_at() ? "lifted " + LocalTime(r.lifted_at()) : "active",
+                    r.reason()});
+  }
+  PrintTable({"ID", "ORGANISATION", "REVIEW", "STATE", "REASON"}, rows);
+}
+
+absl::Status Restrict(const std::vector<std::string>& args) {
+  Flags flags("hartslag audit restrict",
+              "keep a subject's accesses (by one organisation, or all) out of the access overview");
+  AddSubjectFlags(flags);
+  flags.Add("organisation", "", "", "only accesses by this organisation (empty: all)");
+  flags.Add("reason", "", "", "why, e.g. \"lopend politieonderzoek\"");
+  flags.Add("review-date", "", "", "when to review the restriction, YYYY-MM-DD");
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  v1::AddRestrictionRequest request;
+  ASSIGN_OR_RETURN(*request.mutable_subject(), RequiredSubject(flags));
+  request.set_organisation_id(flags.Get("organisation"));
+  request.set_reason(flags.Get("reason"));
+  request.set_review_date(flags.Get("review-date"));
+  v1::Restriction restriction;
+  RETURN_IF_ERROR(FromGrpcStatus(v1::AuditService::NewStub(c.channel())->AddRestriction(
+      c.NewCall().get(), request, &restriction)));
+  PrintRestrictions({restriction});
+  return absl::OkStatus();
+}
+
+absl::Status Lift(const std::vector<std::string>& args) {
+  Flags flags("hartslag audit lift", "lift a restriction");
+  flags.Add("id", "", "", "the restriction's id");
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  v1::LiftRestrictionRequest request;
+  request.set_restriction_id(flags.Get("id"));
+  v1::Restriction restriction;
+  RETURN_IF_ERROR(FromGrpcStatus(v1::AuditService::NewStub(c.channel())->LiftRestriction(
+      c.NewCall().get(), request, &restriction)));
+  PrintRestrictions({restriction});
+  return absl::OkStatus();
+}
+
+absl::Status Restrictions(const std::vector<std::string>& args) {
+  Flags flags("hartslag audit restrictions", "list your tenant's restrictions, active ones first");
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  v1::ListRestrictionsResponse response;
+  RETURN_IF_ERROR(FromGrpcStatus(v1::AuditService::NewStub(c.channel())->ListRestrictions(
+      c.NewCall().get(), {}, &response)));
+  if (flags.GetBool("json")) {
+    PrintJson(response);
+    return absl::OkStatus();
+  }
+  PrintRestrictions({response.restrictions().begin(), response.restrictions().end()});
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status AuditCommand(const std::vector<std::string>& args) {
-  if (!args.empty() && args[0] == "verify") return Verify({args.begin() + 1, args.end()});
-  std::printf("usage: hartslag audit verify --log FILE [--tree-head FILE --public-key FILE]\n");
+  using Command = absl::Status (*)(const std::vector<std::string>&);
+  const std::vector<std::pair<std::string, Command>> commands = {
+      {"export", Export},     {"verify", Verify},     {"tree-head", TreeHead},
+      {"proof", Proof},       {"query", Query},       {"overview", Overview},
+      {"restrict", Restrict}, {"lift", Lift},         {"restrictions", Restrictions}};
+  for (const auto& [name, command] : commands) {
+    if (!args.empty() && args[0] == name) return command({args.begin() + 1, args.end()});
+  }
+  std::printf(
+      "usage: hartslag audit export|verify|tree-head|proof|query|overview|restrict|lift|restrictions "
+      "[flags]\n(each with --help)\n");
   return absl::InvalidArgumentError("missing or unknown audit subcommand");
 }
 

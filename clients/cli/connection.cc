@@ -15,6 +15,8 @@ void Connection::AddFlags(Flags& flags, const std::string& server_env,
   flags.Add("cert", "HARTSLAG_CLIENT_CERT", "", "PEM client certificate (integrated clients)");
   flags.Add("key", "HARTSLAG_CLIENT_KEY", "", "PEM private key of the client certificate");
   flags.Add("timeout", "HARTSLAG_TIMEOUT", "10s", "deadline for each call");
+  flags.Add("purpose", "HARTSLAG_PURPOSE", "",
+            "why you read personal data (e.g. TRIAGE, SUBJECT_ACCESS_REQUEST); recorded in the audit log");
 }
 
 absl::StatusOr<Connection> Connection::FromFlags(const Flags& flags) {
@@ -44,6 +46,7 @@ absl::StatusOr<Connection> Connection::FromFlags(const Flags& flags) {
       connection.timeout_ <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--timeout: must be a duration such as 10s");
   }
+  connection.purpose_ = flags.Get("purpose");
   connection.channel_ = grpc::CreateChannel(flags.Get("server"), grpc::SslCredentials(tls));
   return connection;
 }
@@ -52,6 +55,7 @@ std::unique_ptr<grpc::ClientContext> Connection::NewCall() const {
   auto call = std::make_unique<grpc::ClientContext>();
   if (!token_.empty()) call->AddMetadata("authorization", absl::StrCat("Bearer ", token_));
   call->AddMetadata("x-request-id", HexEncode(RandomBytes(8)));
+  if (!purpose_.empty()) call->AddMetadata("x-hartslag-purpose", purpose_);
   call->set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
   return call;
 }

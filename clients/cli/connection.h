@@ -16,8 +16,8 @@ namespace hartslag::cli {
 
 class Connection {
  public:
-  // Declares --server, --ca, --token, --token-file, --cert, --key and
-  // --timeout on `flags`, with `server_env` as the environment fallback of
+  // Declares --server, --ca, --token, --token-file, --cert, --key,
+  // --timeout and --purpose on `flags`, with `server_env` as the environment fallback of
   // --server. --cert and --key present a client certificate (integrated
   // clients).
   static void AddFlags(Flags& flags, const std::string& server_env, const std::string& default_server);
@@ -30,6 +30,7 @@ class Connection {
  private:
   std::shared_ptr<grpc::Channel> channel_;
   std::string token_;
+  std::string purpose_;
   absl::Duration timeout_;
 };
 
