@@ -1,17 +1,32 @@
-// audit_bench: how the audit log's Merkle tree scales, in memory.
+// audit_bench: how the audit log scales.
 //
 //   audit_bench [--entries 1000000] [--proofs 10000]
 //   audit_bench --db "host=... dbname=..." [--entries 100000] [--batch 500]
+//   audit_bench --server localhost:7404 --ca ca.pem --cert intake.pem --key intake.key
+//               --jwt-key jwt.key [--entries 1000000] [--batch 500] [--clients 2] [--proofs 1000]
 //
 // In memory: append throughput, and root, inclusion-proof and
 // consistency-proof latency at the full size. With --db: append throughput
-// and root latency of AuditStore in that PostgreSQL database (a new log). A benchmark: it measures, it asserts nothing
+// and root latency of AuditStore in that PostgreSQL database (a new log).
+// With --server: through a running hartslag-audit, as a service delivering
+// batches (Append over mutual TLS) into a new tenant's log, then inclusion
+// and consistency proofs fetched as a privacy officer and checked against a
+// signed tree head. A benchmark: it measures and prints; it asserts nothing
 // beyond checking that the proofs it times verify.
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <random>
+#include <thread>
 
 #include "absl/time/clock.h"
+#include "hartslag/audit/v1/audit.grpc.pb.h"
 #include "services/audit/audit_store.h"
+#include "services/common/files.h"
+#include "services/common/proto_time.h"
+#include "services/common/token.h"
 #include "services/audit/merkle.h"
 #include "services/common/crypto.h"
 #include "services/common/config.h"
@@ -59,6 +74,153 @@ int Database(const std::string& conninfo, uint64_t entries, int batch) {
   return 0;
 }
 
+audit::v1::AuditEvent BenchEvent(const std::string& tenant, uint64_t n) {
+  audit::v1::AuditEvent e;
+  e.set_event_id(RandomUuid());
+  e.set_tenant_id(tenant);
+  *e.mutable_occurred_at() = TimeToProto(absl::Now());
+  e.set_action(audit::v1::ACTION_READ);
+  e.set_outcome(audit::v1::OUTCOME_SUCCESS);
+  e.set_status_code("OK");
+  e.mutable_object()->set_type("signal");
+  e.mutable_object()->set_id(RandomUuid());
+  e.mutable_origin()->set_rpc("GetSignal");
+  e.mutable_origin()->set_peer_address("ipv4:127.0.0.1:50000");
+  e.mutable_actor()->set_user_id("carla.coordinator");
+  e.mutable_actor()->set_organisation_id("gemeente-heerlen");
+  e.mutable_actor()->set_organisation_kind(common::v1::ORGANISATION_KIND_MUNICIPALITY);
+  e.mutable_actor()->add_roles("COORDINATOR");
+  e.add_subjects("person:" + HexEncode(Sha256(std::to_string(n))));
+  e.add_subjects("address:" + HexEncode(Sha256("a" + std::to_string(n % 1000))));
+  e.set_purpose("TRIAGE");
+  e.set_trace_id(HexEncode(RandomBytes(8)));
+  return e;
+}
+
+double Percentile(std::vector<double> values, double p) {
+  std::sort(values.begin(), values.end());
+  return values[std::min(values.size() - 1, static_cast<size_t>(p * values.size()))];
+}
+
+int Service(const Flags& flags, uint64_t entries, int batch, int clients, int proofs) {
+  auto fail = [](const std::string& what) {
+    std::fprintf(stderr, "%s\n", what.c_str());
+    return 1;
+  };
+  grpc::SslCredentialsOptions tls;
+  auto ca = ReadFile(flags.Get("ca"), "--ca");
+  auto cert = ReadFile(flags.Get("cert"), "--cert");
+  auto key = ReadFile(flags.Get("key"), "--key");
+  auto signer = TokenSigner::FromPemFile(flags.Get("jwt-key"));
+  if (!ca.ok() || !cert.ok() || !key.ok() || !signer.ok()) {
+    return fail("--ca, --cert, --key (a service certificate) and --jwt-key are required");
+  }
+  tls.pem_root_certs = *ca;
+  auto officer_channel = grpc::CreateChannel(flags.Get("server"), grpc::SslCredentials(tls));
+  tls.pem_cert_chain = *cert;
+  tls.pem_private_key = *key;
+  auto service_channel = grpc::CreateChannel(flags.Get("server"), grpc::SslCredentials(tls));
+  const std::string tenant = "bench-" + HexEncode(RandomBytes(4));
+
+  std::atomic<uint64_t> next{0};
+  std::atomic<bool> failed{false};
+  absl::Time start = absl::Now();
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&] {
+      auto stub = audit::v1::AuditService::NewStub(service_channel);
+      for (;;) {
+        uint64_t from = next.fetch_add(batch);
+        if (from >= entries || failed) return;
+        audit::v1::AppendRequest request;
+        for (uint64_t n = from; n < std::min<uint64_t>(entries, from + batch); ++n) {
+          *request.add_events() = BenchEvent(tenant, n);
+        }
+        grpc::ClientContext call;
+        call.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+        audit::v1::AppendResponse response;
+        grpc::Status status = stub->Append(&call, request, &response);
+        if (!status.ok()) {
+          std::fprintf(stderr, "Append: %s\n", status.error_message().c_str());
+          failed = true;
+          return;
+        }
+        if (from / batch % 200 == 0) {
+          std::fprintf(stderr, "  %llu appended\n", static_cast<unsigned long long>(from + batch));
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  if (failed) return 1;
+  double append_s = Seconds(start);
+  std::printf("Append through hartslag-audit (%d clients, batches of %d): %llu entries in %.1f s = %.0f entries/s\n",
+              clients, batch, static_cast<unsigned long long>(entries), append_s, entries / append_s);
+
+  TokenClaims claims;
+  claims.issuer = flags.Get("jwt-issuer");
+  claims.subject = "bench.officer";
+  claims.tenant = tenant;
+  claims.organisation = "gemeente";
+  claims.organisation_kind = "MUNICIPALITY";
+  claims.roles = {"PRIVACY_OFFICER"};
+  claims.issued_at = claims.not_before = absl::Now();
+  claims.expires_at = absl::Now() + absl::Hours(1);
+  std::string token = *signer->Sign(claims);
+  auto officer = audit::v1::AuditService::NewStub(officer_channel);
+  auto call = [&] {
+    auto c = std::make_unique<grpc::ClientContext>();
+    c->AddMetadata("authorization", "Bearer " + token);
+    c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    return c;
+  };
+
+  audit::v1::GetTreeHeadRequest fresh;
+  fresh.set_fresh(true);
+  audit::v1::SignedTreeHead head;
+  start = absl::Now();
+  grpc::Status status = officer->GetTreeHead(call().get(), fresh, &head);
+  if (!status.ok()) return fail("GetTreeHead: " + status.error_message());
+  std::printf("signed tree head at %llu entries: %.1f ms\n",
+              static_cast<unsigned long long>(head.tree_size()), Seconds(start) * 1000);
+
+  std::mt19937_64 random(42);
+  std::vector<double> latencies;
+  int verified = 0;
+  for (int i = 0; i < proofs; ++i) {
+    audit::v1::GetInclusionProofRequest request;
+    request.set_index(random() % head.tree_size());
+    request.set_tree_size(head.tree_size());
+    audit::v1::InclusionProof proof;
+    absl::Time t = absl::Now();
+    status = officer->GetInclusionProof(call().get(), request, &proof);
+    if (!status.ok()) return fail("GetInclusionProof: " + status.error_message());
+    std::vector<std::string> path(proof.audit_path().begin(), proof.audit_path().end());
+    verified += audit::VerifyInclusion(audit::LeafHash(proof.entry()), proof.index(), head.tree_size(),
+                                       path, head.root_hash());
+    latencies.push_back(absl::ToDoubleMilliseconds(absl::Now() - t));
+  }
+  std::printf("inclusion proof (fetch + verify) at %llu entries: p50 %.2f ms, p99 %.2f ms (%d/%d verified)\n",
+              static_cast<unsigned long long>(head.tree_size()), Percentile(latencies, 0.5),
+              Percentile(latencies, 0.99), verified, proofs);
+
+  latencies.clear();
+  for (int i = 0; i < proofs / 10; ++i) {
+    audit::v1::GetConsistencyProofRequest request;
+    request.set_old_size(1 + random() % (head.tree_size() - 1));
+    request.set_new_size(head.tree_size());
+    audit::v1::ConsistencyProof proof;
+    absl::Time t = absl::Now();
+    status = officer->GetConsistencyProof(call().get(), request, &proof);
+    if (!status.ok()) return fail("GetConsistencyProof: " + status.error_message());
+    latencies.push_back(absl::ToDoubleMilliseconds(absl::Now() - t));
+  }
+  std::printf("consistency proof (fetch) at %llu entries: p50 %.2f ms, p99 %.2f ms\n",
+              static_cast<unsigned long long>(head.tree_size()), Percentile(latencies, 0.5),
+              Percentile(latencies, 0.99));
+  return verified == proofs ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -66,7 +228,14 @@ int main(int argc, char** argv) {
   flags.Add("entries", "", "1000000", "entries to append");
   flags.Add("proofs", "", "10000", "proofs to time");
   flags.Add("db", "", "", "measure AuditStore in this database instead of the in-memory tree");
-  flags.Add("batch", "", "500", "with --db: entries per append");
+  flags.Add("batch", "", "500", "with --db or --server: entries per append");
+  flags.Add("server", "", "", "measure a running hartslag-audit at this address");
+  flags.Add("ca", "HARTSLAG_CA", "", "with --server: the CA of its certificate");
+  flags.Add("cert", "", "", "with --server: a service client certificate (e.g. intake.pem)");
+  flags.Add("key", "", "", "with --server: its key");
+  flags.Add("jwt-key", "", "", "with --server: the token signing key, to act as a privacy officer");
+  flags.Add("jwt-issuer", "", "hartslag-dev", "with --server: the token issuer");
+  flags.Add("clients", "", "2", "with --server: concurrent appenders");
   absl::Status parsed = flags.Parse(argc, argv);
   if (IsHelpRequested(parsed)) return 0;
   if (!parsed.ok()) {
@@ -76,6 +245,9 @@ int main(int argc, char** argv) {
   const uint64_t entries = static_cast<uint64_t>(*flags.GetInt("entries"));
   const int proofs = *flags.GetInt("proofs");
   if (!flags.Get("db").empty()) return Database(flags.Get("db"), entries, *flags.GetInt("batch"));
+  if (!flags.Get("server").empty()) {
+    return Service(flags, entries, *flags.GetInt("batch"), *flags.GetInt("clients"), proofs);
+  }
 
   audit::MerkleTree tree;
   absl::Time start = absl::Now();
