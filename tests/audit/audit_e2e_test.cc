@@ -39,7 +39,8 @@ class AuditEndToEndTest : public ::testing::Test {
     auto& store = deployment_.directory_store();
     EXPECT_TRUE(store.CreateTenant("heerlen", "Gemeente Heerlen").ok());
     for (auto [id, kind] : {std::pair{"gemeente", common::v1::ORGANISATION_KIND_MUNICIPALITY},
-                            std::pair{"handhaving", common::v1::ORGANISATION_KIND_ENFORCEMENT}}) {
+                            std::pair{"handhaving", common::v1::ORGANISATION_KIND_ENFORCEMENT},
+                            std::pair{"politie", common::v1::ORGANISATION_KIND_POLICE}}) {
       dv1::Organisation org;
       org.set_organisation_id(id);
       org.set_name(id);
@@ -53,6 +54,16 @@ class AuditEndToEndTest : public ::testing::Test {
     user.add_roles("REPORTER");
     EXPECT_TRUE(store.CreateUser("heerlen", user, *directory::HashPassword(kPassword),
                                  testing::Unaudited()).ok());
+    user.set_user_id("peter.politie");
+    user.set_organisation_id("politie");
+    user.set_display_name("Peter");
+    EXPECT_TRUE(store.CreateUser("heerlen", user, *directory::HashPassword(kPassword),
+                                 testing::Unaudited()).ok());
+    dv1::IntegratedClient client;
+    client.set_client_id("politie-bvh");
+    client.set_organisation_id("politie");
+    client.set_certificate_uri("spiffe://hartslag/heerlen/client/politie-bvh");
+    EXPECT_TRUE(store.CreateClient("heerlen", client, testing::Unaudited()).ok());
 
     signals_ = iv1::SignalService::NewStub(deployment_.Channel(deployment_.intake()));
     auth_ = dv1::AuthService::NewStub(deployment_.Channel(deployment_.directory()));
@@ -140,6 +151,7 @@ class AuditEndToEndTest : public ::testing::Test {
 };
 
 struct Expected {
+  std::string rpc;
   std::string trace;
   v1::Action action;
   v1::Outcome outcome;
@@ -192,29 +204,121 @@ TEST_F(AuditEndToEndTest, EveryIntakeAndDirectoryCallLeavesExactlyItsRecord) {
   EXPECT_TRUE(admin_->ListUsers(Call(admin_token_, "t-users").get(), {}, &users).ok());
   EXPECT_EQ(admin_->ListUsers(Call(boa_, "t-users-denied").get(), {}, &users).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+  dv1::RefreshTokenRequest refresh;
+  login.set_password(kPassword);
+  ASSERT_TRUE(auth_->Login(deployment_.Call().get(), login, &tokens).ok());
+  refresh.set_refresh_token(tokens.refresh_token());
+  EXPECT_TRUE(auth_->RefreshToken(Call("", "t-refresh").get(), refresh, &tokens).ok());
+  auto police_system = dv1::AuthService::NewStub(deployment_.Channel(deployment_.directory(), "politie-bvh"));
+  dv1::IssueClientTokenRequest for_peter;
+  for_peter.set_user_id("peter.politie");
+  EXPECT_TRUE(police_system->IssueClientToken(Call("", "t-client-token").get(), for_peter, &tokens).ok());
+  dv1::UpdateAreaRequest rename;
+  rename.set_area_id("schandelen");
+  rename.set_name("Schandelen-Noord");
+  EXPECT_TRUE(admin_->UpdateArea(Call(admin_token_, "t-area-update").get(), rename, &created).ok());
+  dv1::ListAreasResponse areas;
+  EXPECT_TRUE(admin_->ListAreas(Call(admin_token_, "t-areas").get(), {}, &areas).ok());
+  dv1::CreateOrganisationRequest org;
+  org.mutable_organisation()->set_organisation_id("weller");
+  org.mutable_organisation()->set_name("Weller");
+  org.mutable_organisation()->set_kind(common::v1::ORGANISATION_KIND_HOUSING);
+  dv1::Organisation organisation;
+  EXPECT_TRUE(admin_->CreateOrganisation(Call(admin_token_, "t-org").get(), org, &organisation).ok());
+  dv1::UpdateOrganisationRequest org_rename;
+  org_rename.set_organisation_id("weller");
+  org_rename.set_name("Weller Wonen");
+  EXPECT_TRUE(admin_->UpdateOrganisation(Call(admin_token_, "t-org-update").get(), org_rename,
+                                         &organisation).ok());
+  dv1::ListOrganisationsResponse organisations;
+  EXPECT_TRUE(admin_->ListOrganisations(Call(admin_token_, "t-orgs").get(), {}, &organisations).ok());
+  dv1::CreateUserRequest new_user;
+  new_user.mutable_user()->set_user_id("wim.weller");
+  new_user.mutable_user()->set_organisation_id("weller");
+  new_user.mutable_user()->set_display_name("Wim");
+  new_user.mutable_user()->add_roles("PARTNER");
+  new_user.set_password(kPassword);
+  dv1::User made;
+  EXPECT_TRUE(admin_->CreateUser(Call(admin_token_, "t-user").get(), new_user, &made).ok());
+  dv1::UpdateUserRequest deactivate;
+  deactivate.set_user_id("wim.weller");
+  deactivate.set_active(false);
+  EXPECT_TRUE(admin_->UpdateUser(Call(admin_token_, "t-user-update").get(), deactivate, &made).ok());
+  dv1::CreateIntegratedClientRequest new_client;
+  new_client.mutable_client()->set_client_id("weller-crm");
+  new_client.mutable_client()->set_organisation_id("weller");
+  new_client.mutable_client()->set_certificate_uri("spiffe://hartslag/heerlen/client/weller-crm");
+  dv1::IntegratedClient integrated;
+  EXPECT_TRUE(admin_->CreateIntegratedClient(Call(admin_token_, "t-client").get(), new_client,
+                                             &integrated).ok());
+  dv1::UpdateIntegratedClientRequest client_off;
+  client_off.set_client_id("weller-crm");
+  client_off.set_active(false);
+  EXPECT_TRUE(admin_->UpdateIntegratedClient(Call(admin_token_, "t-client-update").get(), client_off,
+                                             &integrated).ok());
+  // The directory's lookups for intake carry no personal data and leave no record.
+  auto lookup = dv1::LookupService::NewStub(deployment_.Channel(deployment_.directory(), "intake"));
+  dv1::ListTenantsResponse tenants;
+  EXPECT_TRUE(lookup->ListTenants(Call("", "t-tenants").get(), {}, &tenants).ok());
+  dv1::ListTenantAreasRequest tenant_areas;
+  tenant_areas.set_tenant_id("heerlen");
+  EXPECT_TRUE(lookup->ListTenantAreas(Call("", "t-tenant-areas").get(), tenant_areas, &areas).ok());
 
+  const v1::Outcome kNoRecord = v1::OUTCOME_UNSPECIFIED;
   const std::vector<Expected> expected = {
-      {"t-submit", v1::ACTION_CREATE, v1::OUTCOME_SUCCESS, "signal"},
-      {"t-get", v1::ACTION_READ, v1::OUTCOME_SUCCESS, "signal"},
-      {"t-get-hidden", v1::ACTION_READ, v1::OUTCOME_DENIED, "signal"},
-      {"t-get-missing", v1::ACTION_READ, v1::OUTCOME_REJECTED, "signal"},
-      {"t-list", v1::ACTION_LIST, v1::OUTCOME_SUCCESS, "signal"},
-      {"t-list-empty", v1::ACTION_LIST, v1::OUTCOME_SUCCESS, "signal"},
-      {"t-submit-denied", v1::ACTION_CREATE, v1::OUTCOME_DENIED, "signal"},
-      {"t-submit-bad", v1::ACTION_CREATE, v1::OUTCOME_REJECTED, "signal"},
-      {"t-categories", v1::ACTION_LIST, v1::OUTCOME_SUCCESS, "category"},
-      {"t-login", v1::ACTION_LOGIN, v1::OUTCOME_SUCCESS, "session"},
-      {"t-login-bad", v1::ACTION_LOGIN, v1::OUTCOME_DENIED, "session"},
-      {"t-area", v1::ACTION_CREATE, v1::OUTCOME_SUCCESS, "area"},
-      {"t-users", v1::ACTION_LIST, v1::OUTCOME_SUCCESS, "user"},
-      {"t-users-denied", v1::ACTION_LIST, v1::OUTCOME_DENIED, "user"},
+      {"SubmitSignal", "t-submit", v1::ACTION_CREATE, v1::OUTCOME_SUCCESS, "signal"},
+      {"GetSignal", "t-get", v1::ACTION_READ, v1::OUTCOME_SUCCESS, "signal"},
+      {"GetSignal", "t-get-hidden", v1::ACTION_READ, v1::OUTCOME_DENIED, "signal"},
+      {"GetSignal", "t-get-missing", v1::ACTION_READ, v1::OUTCOME_REJECTED, "signal"},
+      {"ListSignals", "t-list", v1::ACTION_LIST, v1::OUTCOME_SUCCESS, "signal"},
+      {"ListSignals", "t-list-empty", v1::ACTION_LIST, v1::OUTCOME_SUCCESS, "signal"},
+      {"SubmitSignal", "t-submit-denied", v1::ACTION_CREATE, v1::OUTCOME_DENIED, "signal"},
+      {"SubmitSignal", "t-submit-bad", v1::ACTION_CREATE, v1::OUTCOME_REJECTED, "signal"},
+      {"ListCategories", "t-categories", v1::ACTION_LIST, v1::OUTCOME_SUCCESS, "category"},
+      {"Login", "t-login", v1::ACTION_LOGIN, v1::OUTCOME_SUCCESS, "session"},
+      {"Login", "t-login-bad", v1::ACTION_LOGIN, v1::OUTCOME_DENIED, "session"},
+      {"RefreshToken", "t-refresh", v1::ACTION_LOGIN, v1::OUTCOME_SUCCESS, "session"},
+      {"IssueClientToken", "t-client-token", v1::ACTION_LOGIN, v1::OUTCOME_SUCCESS, "session"},
+      {"CreateArea", "t-area", v1::ACTION_CREATE, v1::OUTCOME_SUCCESS, "area"},
+      {"UpdateArea", "t-area-update", v1::ACTION_UPDATE, v1::OUTCOME_SUCCESS, "area"},
+      {"ListAreas", "t-areas", v1::ACTION_LIST, v1::OUTCOME_SUCCESS, "area"},
+      {"CreateOrganisation", "t-org", v1::ACTION_CREATE, v1::OUTCOME_SUCCESS, "organisation"},
+      {"UpdateOrganisation", "t-org-update", v1::ACTION_UPDATE, v1::OUTCOME_SUCCESS, "organisation"},
+      {"ListOrganisations", "t-orgs", v1::ACTION_LIST, v1::OUTCOME_SUCCESS, "organisation"},
+      {"CreateUser", "t-user", v1::ACTION_CREATE, v1::OUTCOME_SUCCESS, "user"},
+      {"UpdateUser", "t-user-update", v1::ACTION_UPDATE, v1::OUTCOME_SUCCESS, "user"},
+      {"ListUsers", "t-users", v1::ACTION_LIST, v1::OUTCOME_SUCCESS, "user"},
+      {"ListUsers", "t-users-denied", v1::ACTION_LIST, v1::OUTCOME_DENIED, "user"},
+      {"CreateIntegratedClient", "t-client", v1::ACTION_CREATE, v1::OUTCOME_SUCCESS, "integrated_client"},
+      {"UpdateIntegratedClient", "t-client-update", v1::ACTION_UPDATE, v1::OUTCOME_SUCCESS,
+       "integrated_client"},
+      {"ListTenants", "t-tenants", v1::ACTION_UNSPECIFIED, kNoRecord, ""},
+      {"ListTenantAreas", "t-tenant-areas", v1::ACTION_UNSPECIFIED, kNoRecord, ""},
   };
+  // Every RPC of intake and directory has its line above.
+  for (const auto* service : {iv1::SignalService::service_full_name(), dv1::AuthService::service_full_name(),
+                              dv1::DirectoryService::service_full_name(),
+                              dv1::LookupService::service_full_name()}) {
+    const auto* descriptor = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service);
+    for (int i = 0; i < descriptor->method_count(); ++i) {
+      bool covered = false;
+      for (const Expected& e : expected) covered = covered || e.rpc == descriptor->method(i)->name();
+      EXPECT_TRUE(covered) << descriptor->method(i)->name() << " has no expected audit record";
+    }
+  }
   std::vector<std::string> traces;
-  for (const Expected& e : expected) traces.push_back(e.trace);
+  for (const Expected& e : expected) {
+    if (e.outcome != kNoRecord) traces.push_back(e.trace);
+  }
   std::multimap<std::string, v1::AuditEvent> records = AwaitRecords(traces);
   for (const Expected& e : expected) {
+    if (e.outcome == kNoRecord) {
+      EXPECT_EQ(records.count(e.trace), 0u) << e.trace << " should leave no record";
+      continue;
+    }
     ASSERT_EQ(records.count(e.trace), 1u) << e.trace << " needs exactly one record";
     const v1::AuditEvent& record = records.find(e.trace)->second;
+    EXPECT_EQ(record.origin().rpc(), e.rpc) << e.trace;
     EXPECT_EQ(v1::Action_Name(record.action()), v1::Action_Name(e.action)) << e.trace;
     EXPECT_EQ(v1::Outcome_Name(record.outcome()), v1::Outcome_Name(e.outcome)) << e.trace;
     EXPECT_EQ(record.object().type(), e.object_type) << e.trace;
@@ -246,6 +350,10 @@ TEST_F(AuditEndToEndTest, EveryIntakeAndDirectoryCallLeavesExactlyItsRecord) {
   EXPECT_EQ(records.find("t-login")->second.origin().service(), "spiffe://hartslag/service/directory");
   EXPECT_EQ(records.find("t-login-bad")->second.detail(), "wrong password");
   EXPECT_EQ(records.find("t-area")->second.object().id(), "schandelen");
+  EXPECT_EQ(records.find("t-user-update")->second.object().id(), "wim.weller");
+  EXPECT_EQ(records.find("t-client-token")->second.actor().acting_client(), "politie-bvh");
+  EXPECT_EQ(records.find("t-client-token")->second.actor().user_id(), "peter.politie");
+  EXPECT_EQ(records.find("t-refresh")->second.actor().user_id(), "bart.boa");
 
   // Nothing personal in the clear anywhere in the stored log.
   auto exported = ExportedLog();
