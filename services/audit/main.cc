@@ -63,22 +63,19 @@ absl::Status Run(int argc, char** argv) {
   RETURN_IF_ERROR(flags.Parse(argc, argv));
   SetLogService("audit");
 
-  ASSIGN_OR_RETURN(int pool_size, flags.GetInt("db-pool-size"));
   ASSIGN_OR_RETURN(int workers, flags.GetInt("workers"));
   absl::Duration interval;
   if (!absl::ParseDuration(flags.Get("tree-head-interval"), &interval) ||
       interval <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--tree-head-interval: must be a duration such as 10s");
   }
-  if (flags.Get("db").empty()) return absl::InvalidArgumentError("--db is required");
   if (flags.Get("tree-head-key").empty()) return absl::InvalidArgumentError("--tree-head-key is required");
   ASSIGN_OR_RETURN(std::string key_pem, ReadFile(flags.Get("tree-head-key"), "--tree-head-key"));
   ASSIGN_OR_RETURN(KeyPtr key, ParseEd25519Pem(key_pem, /*is_private=*/true));
   ASSIGN_OR_RETURN(std::string key_id, KeyIdOf(key.get()));
 
-  ASSIGN_OR_RETURN(std::unique_ptr<db::Pool> pool, db::Pool::Open(flags.Get("db"), pool_size));
-  ASSIGN_OR_RETURN(int applied, db::ApplyMigrations(*pool, audit::kSchema, AuditMigrations()));
-  Log(LogLevel::kInfo, "migrations applied", {{"count", std::to_string(applied)}});
+  ASSIGN_OR_RETURN(std::unique_ptr<db::Pool> pool,
+                   OpenServiceDatabase(flags, audit::kSchema, AuditMigrations()));
   ASSIGN_OR_RETURN(Authenticator authenticator, AuthenticatorFromFlags(flags));
   ASSIGN_OR_RETURN(Pseudonymizer pseudonyms, Pseudonymizer::FromFile(flags.Get("pseudonym-key")));
 
@@ -106,12 +103,4 @@ absl::Status Run(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  absl::Status status = Run(argc, argv);
-  if (hartslag::IsHelpRequested(status)) return 0;
-  if (!status.ok()) {
-    hartslag::Log(hartslag::LogLevel::kError, "cannot run", {{"error", status.ToString()}});
-    return 1;
-  }
-  return 0;
-}
+int main(int argc, char** argv) { return hartslag::ExitCode(Run(argc, argv)); }

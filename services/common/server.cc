@@ -129,6 +129,23 @@ ServerOptions ServerOptionsFromFlags(const Flags& flags) {
   return options;
 }
 
+absl::StatusOr<std::unique_ptr<db::Pool>> OpenServiceDatabase(const Flags& flags,
+                                                              absl::string_view schema,
+                                                              std::vector<db::Migration> migrations) {
+  ASSIGN_OR_RETURN(int pool_size, flags.GetInt("db-pool-size"));
+  if (flags.Get("db").empty()) return absl::InvalidArgumentError("--db is required");
+  ASSIGN_OR_RETURN(std::unique_ptr<db::Pool> pool, db::Pool::Open(flags.Get("db"), pool_size));
+  ASSIGN_OR_RETURN(int applied, db::ApplyMigrations(*pool, std::string(schema), std::move(migrations)));
+  Log(LogLevel::kInfo, "migrations applied", {{"count", std::to_string(applied)}});
+  return pool;
+}
+
+int ExitCode(const absl::Status& run) {
+  if (IsHelpRequested(run) || run.ok()) return 0;
+  Log(LogLevel::kError, "cannot run", {{"error", run.ToString()}});
+  return 1;
+}
+
 absl::StatusOr<Authenticator> AuthenticatorFromFlags(const Flags& flags) {
   std::vector<std::string> files = absl::StrSplit(flags.Get("jwt-public-keys"), ',',
                                                   absl::SkipWhitespace());

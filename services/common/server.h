@@ -28,6 +28,8 @@
 #include "services/common/audit_trail.h"
 #include "services/common/auth.h"
 #include "services/common/config.h"
+#include "services/common/db.h"
+#include "services/common/migrations.h"
 
 namespace hartslag {
 
@@ -58,6 +60,14 @@ void AddAuditClientFlags(Flags& flags);
 // certificate (--service-cert, --service-key) and the CA in flag `ca_flag`.
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ServiceClientCredentials(
     const Flags& flags, const std::string& ca_flag);
+// Opens the pool of --db (--db-pool-size connections) and brings `schema`
+// up to date with `migrations`, under the migrations' advisory lock.
+absl::StatusOr<std::unique_ptr<db::Pool>> OpenServiceDatabase(const Flags& flags,
+                                                              absl::string_view schema,
+                                                              std::vector<db::Migration> migrations);
+// A service binary's exit code for how its run ended: 0 also after --help;
+// otherwise 1, with the reason logged.
+int ExitCode(const absl::Status& run);
 // Builds the token verifier from --jwt-public-keys and --jwt-issuer.
 absl::StatusOr<Authenticator> AuthenticatorFromFlags(const Flags& flags);
 

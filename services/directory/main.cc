@@ -23,15 +23,6 @@ namespace {
 
 using namespace hartslag;
 
-absl::StatusOr<std::unique_ptr<db::Pool>> OpenDatabase(const Flags& flags) {
-  ASSIGN_OR_RETURN(int pool_size, flags.GetInt("db-pool-size"));
-  if (flags.Get("db").empty()) return absl::InvalidArgumentError("--db is required");
-  ASSIGN_OR_RETURN(std::unique_ptr<db::Pool> pool, db::Pool::Open(flags.Get("db"), pool_size));
-  ASSIGN_OR_RETURN(int applied, db::ApplyMigrations(*pool, directory::kSchema, DirectoryMigrations()));
-  Log(LogLevel::kInfo, "migrations applied", {{"count", std::to_string(applied)}});
-  return pool;
-}
-
 // Creates the tenant, the admin's organisation and the first admin; keeps
 // what exists, so it can run on every start-up of a development cluster.
 absl::Status Bootstrap(int argc, char** argv) {
@@ -56,7 +47,7 @@ absl::Status Bootstrap(int argc, char** argv) {
   if (password.size() < directory::kMinPasswordLength) {
     return absl::InvalidArgumentError("--admin-password-file: the password must be at least 12 characters");
   }
-  ASSIGN_OR_RETURN(std::unique_ptr<db::Pool> pool, OpenDatabase(flags));
+  ASSIGN_OR_RETURN(std::unique_ptr<db::Pool> pool, OpenServiceDatabase(flags, directory::kSchema, DirectoryMigrations()));
   directory::DirectoryStore store(pool.get());
   RETURN_IF_ERROR(store.CreateTenant(flags.Get("tenant"), flags.Get("tenant-name")));
   // Bootstrapping runs before any audit log exists for the tenant: it is in
@@ -92,7 +83,7 @@ absl::Status Serve(int argc, char** argv) {
   flags.Add("access-token-ttl", "HARTSLAG_ACCESS_TOKEN_TTL", "15m", "how long access tokens live");
   RETURN_IF_ERROR(flags.Parse(argc, argv));
   ASSIGN_OR_RETURN(int workers, flags.GetInt("workers"));
-  ASSIGN_OR_RETURN(std::unique_ptr<db::Pool> pool, OpenDatabase(flags));
+  ASSIGN_OR_RETURN(std::unique_ptr<db::Pool> pool, OpenServiceDatabase(flags, directory::kSchema, DirectoryMigrations()));
   ASSIGN_OR_RETURN(Authenticator authenticator, AuthenticatorFromFlags(flags));
   if (flags.Get("jwt-signing-key").empty()) return absl::InvalidArgumentError("--jwt-signing-key is required");
   ASSIGN_OR_RETURN(TokenSigner signer, TokenSigner::FromPemFile(flags.Get("jwt-signing-key")));
@@ -120,11 +111,5 @@ absl::Status Serve(int argc, char** argv) {
 int main(int argc, char** argv) {
   SetLogService("directory");
   bool bootstrap = argc > 1 && std::string(argv[1]) == "bootstrap";
-  absl::Status status = bootstrap ? Bootstrap(argc, argv) : Serve(argc, argv);
-  if (IsHelpRequested(status)) return 0;
-  if (!status.ok()) {
-    Log(LogLevel::kError, "cannot run", {{"error", status.ToString()}});
-    return 1;
-  }
-  return 0;
+  return ExitCode(bootstrap ? Bootstrap(argc, argv) : Serve(argc, argv));
 }

@@ -48,12 +48,9 @@ absl::Status Run(int argc, char** argv) {
   RETURN_IF_ERROR(flags.Parse(argc, argv));
   SetLogService("intake");
 
-  ASSIGN_OR_RETURN(int pool_size, flags.GetInt("db-pool-size"));
   ASSIGN_OR_RETURN(int workers, flags.GetInt("workers"));
-  if (flags.Get("db").empty()) return absl::InvalidArgumentError("--db is required");
-  ASSIGN_OR_RETURN(std::unique_ptr<db::Pool> pool, db::Pool::Open(flags.Get("db"), pool_size));
-  ASSIGN_OR_RETURN(int applied, db::ApplyMigrations(*pool, intake::kSchema, IntakeMigrations()));
-  Log(LogLevel::kInfo, "migrations applied", {{"count", std::to_string(applied)}});
+  ASSIGN_OR_RETURN(std::unique_ptr<db::Pool> pool,
+                   OpenServiceDatabase(flags, intake::kSchema, IntakeMigrations()));
   ASSIGN_OR_RETURN(Authenticator authenticator, AuthenticatorFromFlags(flags));
 
   ASSIGN_OR_RETURN(std::unique_ptr<ServiceAudit> audit, ServiceAudit::Start(flags, pool.get(), intake::kSchema));
@@ -71,12 +68,4 @@ absl::Status Run(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  absl::Status status = Run(argc, argv);
-  if (hartslag::IsHelpRequested(status)) return 0;
-  if (!status.ok()) {
-    hartslag::Log(hartslag::LogLevel::kError, "cannot run", {{"error", status.ToString()}});
-    return 1;
-  }
-  return 0;
-}
+int main(int argc, char** argv) { return hartslag::ExitCode(Run(argc, argv)); }
