@@ -54,6 +54,8 @@ class AuditRecord {
   // For calls without a token (a login): the tenant and the user it names.
   void SetCaller(absl::string_view tenant, absl::string_view user_id,
                  absl::string_view organisation_id);
+  // The caller broke the glass: read outside its need-to-know, with a reason.
+  void MarkBreakGlass() { event_.set_break_glass(true); }
   // For a token issued to an integrated client acting for that user.
   void SetActingClient(absl::string_view client_id) {
     event_.mutable_actor()->set_acting_client(std::string(client_id));

@@ -13,7 +13,7 @@
 #include "services/common/status_macros.h"
 #include "services/common/text.h"
 #include "services/intake/signal_access.h"
-#include "services/intake/signal_reference.h"
+#include "services/common/reference.h"
 #include "services/intake/signal_validation.h"
 
 namespace hartslag::intake {

@@ -5,7 +5,7 @@
 #include "nlohmann/json.hpp"
 #include "services/common/crypto.h"
 #include "services/common/status_macros.h"
-#include "services/intake/signal_reference.h"
+#include "services/common/reference.h"
 
 namespace hartslag::intake {
 namespace {

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "hartslag/intake/v1/intake.pb.h"
+#include "services/common/area_sync.h"
 #include "services/common/audit_trail.h"
 #include "services/common/auth.h"
 #include "services/common/db.h"
@@ -27,11 +28,6 @@ namespace hartslag::intake {
 // The PostgreSQL schema intake owns.
 inline constexpr char kSchema[] = "intake";
 
-struct AreaRow {
-  std::string area_id;
-  std::string parent_area_id;  // empty for a top-level area
-  std::string name;
-};
 
 // A validated, normalised submission.
 struct Submission {

@@ -9,8 +9,8 @@
 
 namespace hartslag::testing {
 
-inline const std::vector<intake::AreaRow>& HeerlenAreas() {
-  static const std::vector<intake::AreaRow> areas = {
+inline const std::vector<AreaRow>& HeerlenAreas() {
+  static const std::vector<AreaRow> areas = {
       {"heerlen-noord", "", "Heerlen-Noord"},
       {"vrieheide", "heerlen-noord", "Vrieheide"},
       {"kasteelbuurt", "heerlen-noord", "Kasteelbuurt"},

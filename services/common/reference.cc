@@ -1,10 +1,10 @@
-#include "services/intake/signal_reference.h"
+#include "services/common/reference.h"
 
 #include <regex>
 
 #include "absl/strings/str_format.h"
 
-namespace hartslag::intake {
+namespace hartslag {
 
 std::string FormatReference(absl::string_view prefix, int year, int64_t number) {
   return absl::StrFormat("%s-%04d-%06d", prefix, year, number);
@@ -21,4 +21,4 @@ bool LooksLikeReference(absl::string_view text) {
   return std::regex_match(text.begin(), text.end(), kReference);
 }
 
-}  // namespace hartslag::intake
+}  // namespace hartslag

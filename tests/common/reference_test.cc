@@ -1,20 +1,20 @@
-#include "services/intake/signal_reference.h"
+#include "services/common/reference.h"
 
 #include <gtest/gtest.h>
 
-namespace hartslag::intake {
+namespace hartslag {
 namespace {
 
-TEST(SignalReferenceTest, NumbersArePaddedToSixDigits) {
+TEST(ReferenceTest, NumbersArePaddedToSixDigits) {
   EXPECT_EQ(FormatReference("SV", 2026, 123), "SV-2026-000123");
   EXPECT_EQ(FormatReference("SV", 2026, 1), "SV-2026-000001");
 }
 
-TEST(SignalReferenceTest, NumbersPastAMillionGrow) {
+TEST(ReferenceTest, NumbersPastAMillionGrow) {
   EXPECT_EQ(FormatReference("SV", 2027, 1234567), "SV-2027-1234567");
 }
 
-TEST(SignalReferenceTest, YearIsTheTenantsLocalYear) {
+TEST(ReferenceTest, YearIsTheTenantsLocalYear) {
   // 23:30 UTC on 31 December is 00:30 on 1 January in Heerlen.
   absl::Time new_years_night =
       absl::FromCivil(absl::CivilSecond(2026, 12, 31, 23, 30, 0), absl::UTCTimeZone());
@@ -22,7 +22,7 @@ TEST(SignalReferenceTest, YearIsTheTenantsLocalYear) {
   EXPECT_EQ(ReferenceYear(new_years_night, "UTC"), 2026);
 }
 
-TEST(SignalReferenceTest, RecognisesReferences) {
+TEST(ReferenceTest, RecognisesReferences) {
   EXPECT_TRUE(LooksLikeReference("SV-2026-000123"));
   EXPECT_TRUE(LooksLikeReference("SV-2027-1234567"));
   EXPECT_FALSE(LooksLikeReference("sv-2026-000123"));
@@ -32,4 +32,4 @@ TEST(SignalReferenceTest, RecognisesReferences) {
 }
 
 }  // namespace
-}  // namespace hartslag::intake
+}  // namespace hartslag

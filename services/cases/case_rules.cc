@@ -1,0 +1,86 @@
+#include "services/cases/case_rules.h"
+
+#include <algorithm>
+#include <map>
+
+namespace hartslag::cases {
+namespace {
+
+using S = v1::CaseStatus;
+
+bool Contains(const google::protobuf::RepeatedPtrField<std::string>& values, const std::string& v) {
+  return std::find(values.begin(), values.end(), v) != values.end();
+}
+
+}  // namespace
+
+bool IsLegalTransition(v1::CaseStatus from, v1::CaseStatus to) {
+  static const std::multimap<S, S> kLegal = {
+      {v1::CASE_STATUS_REGISTERED, v1::CASE_STATUS_TRIAGE},
+      {v1::CASE_STATUS_TRIAGE, v1::CASE_STATUS_SCHEDULED},
+      {v1::CASE_STATUS_TRIAGE, v1::CASE_STATUS_CLOSED},
+      {v1::CASE_STATUS_SCHEDULED, v1::CASE_STATUS_IN_PROGRESS},
+      {v1::CASE_STATUS_SCHEDULED, v1::CASE_STATUS_TRIAGE},
+      {v1::CASE_STATUS_IN_PROGRESS, v1::CASE_STATUS_MONITORING},
+      {v1::CASE_STATUS_IN_PROGRESS, v1::CASE_STATUS_CLOSED},
+      {v1::CASE_STATUS_MONITORING, v1::CASE_STATUS_IN_PROGRESS},
+      {v1::CASE_STATUS_MONITORING, v1::CASE_STATUS_CLOSED},
+      {v1::CASE_STATUS_REOPENED, v1::CASE_STATUS_TRIAGE},
+  };
+  auto [begin, end] = kLegal.equal_range(from);
+  return std::any_of(begin, end, [to](const auto& move) { return move.second == to; });
+}
+
+absl::Duration ReviewCadence(v1::RiskTier tier) {
+  switch (tier) {
+    case v1::RISK_TIER_HIGH: return absl::Hours(24 * 14);
+    case v1::RISK_TIER_MEDIUM: return absl::Hours(24 * 28);
+    case v1::RISK_TIER_LOW: return absl::Hours(24 * 56);
+    default: return absl::ZeroDuration();
+  }
+}
+
+v1::Confidentiality DefaultConfidentiality(v1::CaseKind kind) {
+  return kind == v1::CASE_KIND_CASUISTIEK ? v1::CONFIDENTIALITY_VERTROUWELIJK
+                                          : v1::CONFIDENTIALITY_ZAAKVERTROUWELIJK;
+}
+
+bool HasRoleOnCase(const RequestContext& caller, const v1::Case& c) {
+  return caller.user == c.process_coordinator() || caller.user == c.case_manager() ||
+         Contains(c.members(), caller.user);
+}
+
+bool MaySeeCase(const RequestContext& caller, const std::set<std::string>& coordinator_scope,
+                const v1::Case& c) {
+  if (caller.tenant.empty()) return false;
+  bool personal = HasRoleOnCase(caller, c);
+  if (c.confidentiality() >= v1::CONFIDENTIALITY_GEHEIM) return personal;
+  if (personal) return true;
+  bool working_role = caller.Has(Role::kCoordinator) || caller.Has(Role::kPartner);
+  if (working_role && Contains(c.participating_organisations(), caller.organisation)) return true;
+  return c.confidentiality() <= v1::CONFIDENTIALITY_INTERN && caller.Has(Role::kCoordinator) &&
+         coordinator_scope.contains(c.area().area_id());
+}
+
+bool MayBreakGlass(const RequestContext& caller, const std::set<std::string>& coordinator_scope,
+                   const v1::Case& c) {
+  return caller.Has(Role::kCoordinator) && coordinator_scope.contains(c.area().area_id());
+}
+
+bool MayReadNote(const RequestContext& reader, v1::NoteVisibility visibility) {
+  if (reader.Has(Role::kCoordinator)) return true;
+  switch (visibility) {
+    case v1::NOTE_VISIBILITY_PARTICIPANTS: return true;
+    case v1::NOTE_VISIBILITY_CARE: return reader.organisation_kind == common::v1::ORGANISATION_KIND_CARE;
+    case v1::NOTE_VISIBILITY_POLICE: return reader.organisation_kind == common::v1::ORGANISATION_KIND_POLICE;
+    default: return false;
+  }
+}
+
+bool MayWriteNote(const RequestContext& author, v1::NoteVisibility visibility) {
+  if (visibility == v1::NOTE_VISIBILITY_UNSPECIFIED) return false;
+  if (author.Has(Role::kCoordinator)) return true;
+  return visibility != v1::NOTE_VISIBILITY_COORDINATION && MayReadNote(author, visibility);
+}
+
+}  // namespace hartslag::cases

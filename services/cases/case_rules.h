@@ -1,0 +1,52 @@
+// The rules of a case that need no database: its lifecycle, review cadence,
+// default confidentiality, and who may see a case and which of its notes.
+// Pure functions; thread-safe.
+#ifndef HARTSLAG_SERVICES_CASES_CASE_RULES_H_
+#define HARTSLAG_SERVICES_CASES_CASE_RULES_H_
+
+#include <set>
+#include <string>
+
+#include "absl/time/time.h"
+#include "hartslag/cases/v1/cases.pb.h"
+#include "services/common/auth.h"
+
+namespace hartslag::cases {
+
+// True if TransitionCase may move a case from `from` to `to` (the table in
+// cases.proto). Leaving CLOSED is ReopenCase's alone.
+bool IsLegalTransition(v1::CaseStatus from, v1::CaseStatus to);
+
+// How often a case of this risk tier is reviewed (HIGH 2, MEDIUM 4, LOW 8
+// weeks); zero for no tier.
+absl::Duration ReviewCadence(v1::RiskTier tier);
+
+// ZAAKVERTROUWELIJK for LEEFBAARHEID, VERTROUWELIJK for CASUISTIEK.
+v1::Confidentiality DefaultConfidentiality(v1::CaseKind kind);
+
+// The caller is the case's process coordinator, case manager or a member.
+bool HasRoleOnCase(const RequestContext& caller, const v1::Case& c);
+
+// Need-to-know: whether `caller` may read case `c`. `coordinator_scope` is
+// the caller's coordinator areas with every area below them.
+//   - from GEHEIM up: only the people with a role on the case;
+//   - otherwise also the participating organisations' coordinators and
+//     partners;
+//   - up to INTERN also every coordinator of the case's area.
+bool MaySeeCase(const RequestContext& caller, const std::set<std::string>& coordinator_scope,
+                const v1::Case& c);
+
+// Break-the-glass is for coordinators of the case's area only.
+bool MayBreakGlass(const RequestContext& caller, const std::set<std::string>& coordinator_scope,
+                   const v1::Case& c);
+
+// Whether a reader who may see the case may read a note of `visibility`:
+// coordinators read every note; partners PARTICIPANTS notes and those of
+// their own kind (CARE for care, POLICE for police), never COORDINATION.
+bool MayReadNote(const RequestContext& reader, v1::NoteVisibility visibility);
+// Partners write PARTICIPANTS notes or notes of their own kind.
+bool MayWriteNote(const RequestContext& author, v1::NoteVisibility visibility);
+
+}  // namespace hartslag::cases
+
+#endif  // HARTSLAG_SERVICES_CASES_CASE_RULES_H_

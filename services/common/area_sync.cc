@@ -1,0 +1,89 @@
+#include "services/common/area_sync.h"
+
+#include "services/common/log.h"
+#include "services/common/server.h"
+#include "services/common/status_macros.h"
+
+namespace hartslag {
+namespace {
+
+std::unique_ptr<grpc::ClientContext> Call() {
+  auto call = std::make_unique<grpc::ClientContext>();
+  call->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  return call;
+}
+
+}  // namespace
+
+AreaSync::AreaSync(std::shared_ptr<grpc::Channel> directory, Sink sink, absl::Duration interval)
+    : directory_(directory::v1::LookupService::NewStub(std::move(directory))),
+      sink_(std::move(sink)),
+      interval_(interval) {}
+
+AreaSync::~AreaSync() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+absl::Status AreaSync::SyncOnce() {
+  directory::v1::ListTenantsResponse tenants;
+  grpc::Status status = directory_->ListTenants(Call().get(), {}, &tenants);
+  if (!status.ok()) return FromGrpcStatus(status);
+  for (const auto& tenant : tenants.tenants()) {
+    directory::v1::ListTenantAreasRequest request;
+    request.set_tenant_id(tenant.tenant_id());
+    directory::v1::ListAreasResponse areas;
+    status = directory_->ListTenantAreas(Call().get(), request, &areas);
+    if (!status.ok()) return FromGrpcStatus(status);
+    std::vector<AreaRow> rows;
+    for (const auto& a : areas.areas()) rows.push_back({a.area_id(), a.parent_area_id(), a.name()});
+    absl::Status stored = sink_(tenant.tenant_id(), tenant.name(), rows);
+    if (!stored.ok()) return stored;
+  }
+  return absl::OkStatus();
+}
+
+void AreaSync::Start() {
+  thread_ = std::thread([this] {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (!wake_.wait_for(lock, absl::ToChronoMilliseconds(interval_), [this] { return stopping_; })) {
+      lock.unlock();
+      if (absl::Status status = SyncOnce(); !status.ok()) {
+        Log(LogLevel::kWarning, "area sync failed; retrying", {{"error", status.ToString()}});
+      }
+      lock.lock();
+    }
+  });
+}
+
+void AddAreaSyncFlags(Flags& flags) {
+  flags.Add("directory", "HARTSLAG_DIRECTORY_ADDR", "",
+            "hartslag-directory address to copy tenants and areas from (empty: no copying)");
+  flags.Add("directory-ca", "HARTSLAG_CA", "", "PEM file of the CA of the directory's certificate");
+  flags.Add("area-sync-interval", "HARTSLAG_AREA_SYNC_INTERVAL", "60s",
+            "how often to copy tenants and areas from the directory");
+}
+
+absl::StatusOr<std::unique_ptr<AreaSync>> StartAreaSync(const Flags& flags, AreaSync::Sink sink) {
+  if (flags.Get("directory").empty()) return nullptr;
+  absl::Duration interval;
+  if (!absl::ParseDuration(flags.Get("area-sync-interval"), &interval) || interval <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--area-sync-interval: must be a duration such as 60s");
+  }
+  ASSIGN_OR_RETURN(auto credentials, ServiceClientCredentials(flags, "directory-ca"));
+  auto sync = std::make_unique<AreaSync>(grpc::CreateChannel(flags.Get("directory"), credentials),
+                                         std::move(sink), interval);
+  // A directory that is down at start-up only delays the copy: the service
+  // serves with the areas it already has and the background sync retries.
+  if (absl::Status status = sync->SyncOnce(); !status.ok()) {
+    Log(LogLevel::kWarning, "area sync failed at start-up; retrying", {{"error", status.ToString()}});
+  }
+  sync->Start();
+  return sync;
+}
+
+}  // namespace hartslag

@@ -1,0 +1,67 @@
+// AreaSync keeps a service's copy of tenants and their area trees in step
+// with hartslag-directory, which owns them. Intake and cases need the tree
+// locally to check an area and to expand a coordinator's areas to their
+// wijken on every request, without a call to the directory on that path.
+//
+// It calls the directory's LookupService as the service itself (mutual TLS),
+// once at start-up and then every interval on its own thread, and hands each
+// tenant with its areas (parents before children) to the service's store.
+// Areas are added and renamed, never removed, so data always keeps its area.
+#ifndef HARTSLAG_SERVICES_COMMON_AREA_SYNC_H_
+#define HARTSLAG_SERVICES_COMMON_AREA_SYNC_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "hartslag/directory/v1/directory.grpc.pb.h"
+#include "services/common/config.h"
+
+namespace hartslag {
+
+struct AreaRow {
+  std::string area_id;
+  std::string parent_area_id;  // empty for a top-level area
+  std::string name;
+};
+
+class AreaSync {
+ public:
+  // Stores one tenant (id, name) with its areas; idempotent.
+  using Sink = std::function<absl::Status(const std::string& tenant, const std::string& name,
+                                          const std::vector<AreaRow>& areas)>;
+
+  AreaSync(std::shared_ptr<grpc::Channel> directory, Sink sink, absl::Duration interval);
+  ~AreaSync();  // stops the background thread
+
+  // Copies every tenant and its areas once.
+  absl::Status SyncOnce();
+  // Syncs every interval until destruction; failures are logged and retried.
+  void Start();
+
+ private:
+  std::unique_ptr<directory::v1::LookupService::Stub> directory_;
+  Sink sink_;
+  const absl::Duration interval_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
+  std::thread thread_;
+};
+
+// From --directory, --directory-ca and --area-sync-interval (declared by
+// AddAreaSyncFlags): an AreaSync that has tried once and runs in the
+// background; null without --directory.
+void AddAreaSyncFlags(Flags& flags);
+absl::StatusOr<std::unique_ptr<AreaSync>> StartAreaSync(const Flags& flags, AreaSync::Sink sink);
+
+}  // namespace hartslag
+
+#endif  // HARTSLAG_SERVICES_COMMON_AREA_SYNC_H_
