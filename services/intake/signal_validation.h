@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "services/common/text.h"
+#include "services/common/validation.h"
 #include "absl/time/time.h"
 #include "hartslag/intake/v1/intake.pb.h"
 
@@ -29,9 +30,6 @@ inline constexpr int kMaxPersons = 10;
 // INVALID_ARGUMENT naming the first bad field, e.g.
 // "location.address.postcode: must look like 1234 AB".
 absl::Status ValidateAndNormalise(intake::v1::SubmitSignalRequest& request, absl::Time now);
-
-// "1234ab", "1234 AB" -> "1234 AB"; nullopt if not a Dutch postcode.
-std::optional<std::string> NormalisePostcode(absl::string_view postcode);
 
 }  // namespace hartslag::intake
 

@@ -1,0 +1,408 @@
+#include "services/cases/case_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/common/crypto.h"
+#include "services/common/proto_time.h"
+#include "services/common/reference.h"
+#include "services/common/status_macros.h"
+
+namespace hartslag::cases {
+namespace {
+
+constexpr char kInsertTenant[] = R"sql(
+  INSERT INTO cases.tenants (tenant_id, name) VALUES ($1, $2)
+  ON CONFLICT (tenant_id) DO UPDATE SET name = EXCLUDED.name
+)sql";
+
+constexpr char kInsertArea[] = R"sql(
+  INSERT INTO cases.areas (tenant_id, area_id, parent_area_id, name)
+  VALUES ($1, $2, NULLIF($3, ''), $4)
+  ON CONFLICT (tenant_id, area_id)
+  DO UPDATE SET parent_area_id = EXCLUDED.parent_area_id, name = EXCLUDED.name
+)sql";
+
+constexpr char kAreasWithin[] = R"sql(
+  WITH RECURSIVE scope AS (
+    SELECT area_id FROM cases.areas WHERE tenant_id = $1 AND area_id = ANY($2::text[])
+    UNION
+    SELECT a.area_id FROM cases.areas a JOIN scope ON a.parent_area_id = scope.area_id
+    WHERE a.tenant_id = $1
+  )
+  SELECT area_id FROM scope
+)sql";
+
+constexpr char kSelectTenantArea[] = R"sql(
+  SELECT t.reference_prefix, t.time_zone, a.name AS area_name
+  FROM cases.tenants t JOIN cases.areas a ON a.tenant_id = t.tenant_id
+  WHERE t.tenant_id = $1 AND a.area_id = $2
+)sql";
+
+constexpr char kNextReferenceNumber[] = R"sql(
+  INSERT INTO cases.reference_counters (tenant_id, year, last_value) VALUES ($1, $2, 1)
+  ON CONFLICT (tenant_id, year) DO UPDATE SET last_value = reference_counters.last_value + 1
+  RETURNING last_value
+)sql";
+
+constexpr char kFindExisting[] = R"sql(
+  SELECT request_fingerprint, content FROM cases.cases
+  WHERE tenant_id = $1 AND opened_by = $2 AND request_id = $3
+)sql";
+
+constexpr char kInsertCase[] = R"sql(
+  INSERT INTO cases.cases (case_id, tenant_id, reference, kind, status, area_id, confidentiality,
+                           process_coordinator, case_manager, members, participating, updated_at,
+                           opened_by, request_id, request_fingerprint, content)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text[], $11::text[], $12, $13, $14, $15, $16::bytea)
+  ON CONFLICT (tenant_id, opened_by, request_id) DO NOTHING
+  RETURNING case_id
+)sql";
+
+constexpr char kUpdateCase[] = R"sql(
+  UPDATE cases.cases SET status = $3, confidentiality = $4, process_coordinator = $5,
+    case_manager = $6, members = $7::text[], participating = $8::text[], updated_at = $9,
+    content = $10::bytea
+  WHERE tenant_id = $1 AND case_id = $2
+)sql";
+
+constexpr char kLockCase[] = R"sql(
+  SELECT content FROM cases.cases WHERE tenant_id = $1 AND case_id = $2::uuid FOR UPDATE
+)sql";
+
+constexpr char kFindCase[] = R"sql(
+  SELECT content FROM cases.cases
+  WHERE tenant_id = $1 AND (case_id = $2::uuid OR reference = $3)
+)sql";
+
+constexpr char kInsertStatusChange[] = R"sql(
+  INSERT INTO cases.status_changes (tenant_id, case_id, from_status, to_status, actor_user,
+                                    actor_org, actor_kind, at, reason)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+)sql";
+
+constexpr char kHistory[] = R"sql(
+  SELECT from_status, to_status, actor_user, actor_org, actor_kind,
+         (extract(epoch FROM at) * 1000000)::bigint AS at_us, reason
+  FROM cases.status_changes WHERE tenant_id = $1 AND case_id = $2::uuid ORDER BY seq
+)sql";
+
+// The need-to-know rule of MaySeeCase (case_rules.h), in SQL: 7 is GEHEIM,
+// 3 is INTERN.
+constexpr char kList[] = R"sql(
+  SELECT content FROM cases.cases
+  WHERE tenant_id = $1
+    AND ($2 = process_coordinator OR $2 = case_manager OR $2 = ANY(members)
+         OR (confidentiality < 7 AND $4::boolean AND $3 = ANY(participating))
+         OR (confidentiality <= 3 AND $5::boolean AND area_id = ANY($6::text[])))
+    AND ($7::text IS NULL OR kind = $7)
+    AND ($8::text IS NULL OR status = $8)
+    AND ($9::text[] IS NULL OR area_id = ANY($9::text[]))
+    AND ($10::timestamptz IS NULL OR (updated_at, case_id) < ($10, $11::uuid))
+  ORDER BY updated_at DESC, case_id DESC LIMIT $12
+)sql";
+
+constexpr char kInsertNote[] = R"sql(
+  INSERT INTO cases.notes (note_id, tenant_id, case_id, visibility, text, author_user, author_org,
+                           author_kind, written_at)
+  SELECT $1, $2, $3::uuid, $4, $5, $6, $7, $8, $9
+  WHERE EXISTS (SELECT 1 FROM cases.cases WHERE tenant_id = $2 AND case_id = $3::uuid)
+  RETURNING note_id
+)sql";
+
+constexpr char kNotes[] = R"sql(
+  SELECT note_id::text AS note_id, visibility, text, author_user, author_org, author_kind,
+         (extract(epoch FROM written_at) * 1000000)::bigint AS at_us
+  FROM cases.notes WHERE tenant_id = $1 AND case_id = $2::uuid ORDER BY written_at DESC, note_id
+)sql";
+
+constexpr char kInsertBreakGlass[] = R"sql(
+  INSERT INTO cases.break_glass (review_id, tenant_id, case_id, actor_user, actor_org, actor_kind,
+                                 reason, at)
+  VALUES ($1, $2, $3::uuid, $4, $5, $6, $7, $8)
+)sql";
+
+constexpr char kBreakGlass[] = R"sql(
+  SELECT review_id::text AS review_id, case_id::text AS case_id, actor_user, actor_org, actor_kind,
+         reason, (extract(epoch FROM at) * 1000000)::bigint AS at_us
+  FROM cases.break_glass WHERE tenant_id = $1 ORDER BY at DESC
+)sql";
+
+db::TransactionOptions Bounded(absl::Time deadline) {
+  db::TransactionOptions options;
+  options.deadline = deadline;
+  return options;
+}
+
+std::string Stored(const std::string& enum_name, absl::string_view prefix) {
+  return enum_name.substr(prefix.size());
+}
+
+std::string StatusName(v1::CaseStatus s) { return Stored(v1::CaseStatus_Name(s), "CASE_STATUS_"); }
+
+v1::CaseStatus StatusFrom(const std::string& stored) {
+  v1::CaseStatus s = v1::CASE_STATUS_UNSPECIFIED;
+  v1::CaseStatus_Parse("CASE_STATUS_" + stored, &s);
+  return s;
+}
+
+std::vector<std::string> Strings(const google::protobuf::RepeatedPtrField<std::string>& values) {
+  return {values.begin(), values.end()};
+}
+
+common::v1::Actor ActorFrom(const db::Rows& rows, int i, const char* user, const char* org,
+                            const char* kind) {
+  common::v1::Actor actor;
+  actor.set_user_id(rows.Text(i, user));
+  actor.set_organisation_id(rows.Text(i, org));
+  actor.set_organisation_kind(
+      ParseOrganisationKind(rows.Text(i, kind)).value_or(common::v1::ORGANISATION_KIND_UNSPECIFIED));
+  return actor;
+}
+
+absl::StatusOr<v1::Case> Decode(const db::Rows& rows, int i) {
+  v1::Case c;
+  if (!c.ParseFromString(rows.Bytes(i, "content"))) {
+    return absl::DataLossError("a stored case does not parse");
+  }
+  return c;
+}
+
+absl::Status InsertStep(db::Transaction& tx, const RequestContext& caller, const std::string& case_id,
+                        const StatusStep& step, absl::Time at) {
+  return tx.Exec(kInsertStatusChange,
+                 {caller.tenant, case_id, StatusName(step.from), StatusName(step.to), caller.user,
+                  caller.organisation, std::string(OrganisationKindName(caller.organisation_kind)),
+                  db::TimestampParam(at), step.reason});
+}
+
+}  // namespace
+
+absl::Status CaseStore::CreateTenant(const std::string& tenant, const std::string& name,
+                                     const std::vector<AreaRow>& areas) {
+  return pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
+    RETURN_IF_ERROR(tx.Exec(kInsertTenant, {tenant, name}));
+    for (const AreaRow& area : areas) {
+      RETURN_IF_ERROR(tx.Exec(kInsertArea, {tenant, area.area_id, area.parent_area_id, area.name}));
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::set<std::string>> CaseStore::AreasWithin(const std::string& tenant,
+                                                             const std::vector<std::string>& roots,
+                                                             absl::Time deadline) {
+  std::set<std::string> areas;
+  if (roots.empty()) return areas;
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kAreasWithin, {tenant, db::TextArray(roots)},
+                                               Bounded(deadline)));
+  for (int i = 0; i < rows.size(); ++i) areas.insert(rows.Text(i, "area_id"));
+  return areas;
+}
+
+absl::StatusOr<v1::Case> CaseStore::Open(const RequestContext& caller, v1::Case c,
+                                         const std::string& request_id,
+                                         const std::string& fingerprint, AuditRecord& audit) {
+  v1::Case stored;
+  RETURN_IF_ERROR(InAuditedTransaction(
+      *pool_, audit,
+      [&](db::Transaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(db::Rows existing,
+                         tx.Query(kFindExisting, {caller.tenant, caller.user, request_id}));
+        if (!existing.empty()) {
+          if (existing.Text(0, "request_fingerprint") != fingerprint) {
+            return absl::AlreadyExistsError(
+                "request_id: already used for a case with different content; use a new request id");
+          }
+          ASSIGN_OR_RETURN(stored, Decode(existing, 0));
+          audit.SetObjectId(stored.case_id());
+          return absl::OkStatus();
+        }
+        ASSIGN_OR_RETURN(db::Rows tenant, tx.Query(kSelectTenantArea, {caller.tenant, c.area().area_id()}));
+        if (tenant.empty()) return absl::InvalidArgumentError("area_id: not a known area");
+        absl::Time now = absl::Now();
+        int year = ReferenceYear(now, tenant.Text(0, "time_zone"));
+        ASSIGN_OR_RETURN(db::Rows number,
+                         tx.Query(kNextReferenceNumber, {caller.tenant, absl::StrCat(year)}));
+        stored = c;
+        stored.set_case_id(RandomUuid());
+        stored.set_reference(
+            FormatReference(tenant.Text(0, "reference_prefix"), year, number.Int(0, "last_value")));
+        stored.mutable_area()->set_name(tenant.Text(0, "area_name"));
+        stored.set_status(v1::CASE_STATUS_REGISTERED);
+        *stored.mutable_opened_at() = TimeToProto(now);
+        *stored.mutable_updated_at() = TimeToProto(now);
+        ASSIGN_OR_RETURN(
+            db::Rows inserted,
+            tx.Query(kInsertCase,
+                     {stored.case_id(), caller.tenant, stored.reference(),
+                      Stored(v1::CaseKind_Name(stored.kind()), "CASE_KIND_"),
+                      StatusName(stored.status()), stored.area().area_id(),
+                      absl::StrCat(static_cast<int>(stored.confidentiality())),
+                      stored.process_coordinator(), stored.case_manager(),
+                      db::TextArray(Strings(stored.members())),
+                      db::TextArray(Strings(stored.participating_organisations())),
+                      db::TimestampParam(now), caller.user, request_id, fingerprint,
+                      db::BytesParam(stored.SerializeAsString())}));
+        if (inserted.empty()) {
+          // A concurrent retry committed first: run again and find it.
+          return absl::AbortedError("concurrent open with the same request id");
+        }
+        audit.SetObjectId(stored.case_id());
+        return InsertStep(tx, caller, stored.case_id(),
+                          {v1::CASE_STATUS_UNSPECIFIED, v1::CASE_STATUS_REGISTERED, "geopend"}, now);
+      },
+      Bounded(caller.deadline)));
+  return stored;
+}
+
+absl::StatusOr<std::optional<v1::Case>> CaseStore::Find(const std::string& tenant,
+                                                         const std::string& case_id,
+                                                         const std::string& reference,
+                                                         absl::Time deadline) {
+  db::Param id = case_id.empty() ? db::Param() : db::Param(case_id);
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kFindCase, {tenant, id, reference}, Bounded(deadline)));
+  if (rows.empty()) return std::nullopt;
+  return Decode(rows, 0);
+}
+
+absl::StatusOr<v1::Case> CaseStore::Modify(const RequestContext& caller, const std::string& case_id,
+                                           const Change& change, AuditRecord& audit) {
+  v1::Case c;
+  RETURN_IF_ERROR(InAuditedTransaction(
+      *pool_, audit,
+      [&](db::Transaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(db::Rows rows, tx.Query(kLockCase, {caller.tenant, case_id}));
+        if (rows.empty()) return absl::NotFoundError("case not found");
+        ASSIGN_OR_RETURN(c, Decode(rows, 0));
+        ASSIGN_OR_RETURN(std::optional<StatusStep> step, change(c));
+        absl::Time now = absl::Now();
+        *c.mutable_updated_at() = TimeToProto(now);
+        RETURN_IF_ERROR(tx.Exec(
+            kUpdateCase,
+            {caller.tenant, case_id, StatusName(c.status()),
+             absl::StrCat(static_cast<int>(c.confidentiality())), c.process_coordinator(),
+             c.case_manager(), db::TextArray(Strings(c.members())),
+             db::TextArray(Strings(c.participating_organisations())), db::TimestampParam(now),
+             db::BytesParam(c.SerializeAsString())}));
+        if (step) RETURN_IF_ERROR(InsertStep(tx, caller, case_id, *step, now));
+        return absl::OkStatus();
+      },
+      Bounded(caller.deadline)));
+  return c;
+}
+
+absl::StatusOr<std::vector<v1::Case>> CaseStore::List(const CaseQuery& q, absl::Time deadline) {
+  db::Params params = {
+      q.tenant,
+      q.user,
+      q.organisation,
+      q.working_role ? "true" : "false",
+      q.coordinator ? "true" : "false",
+      db::TextArray(q.coordinator_scope),
+      q.kind ? db::Param(Stored(v1::CaseKind_Name(*q.kind), "CASE_KIND_")) : std::nullopt,
+      q.status ? db::Param(StatusName(*q.status)) : std::nullopt,
+      q.areas ? db::Param(db::TextArray(*q.areas)) : std::nullopt,
+      q.after ? db::Param(db::TimestampParam(q.after->first)) : std::nullopt,
+      q.after ? db::Param(q.after->second) : std::nullopt,
+      absl::StrCat(q.limit)};
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kList, params, Bounded(deadline)));
+  std::vector<v1::Case> cases;
+  for (int i = 0; i < rows.size(); ++i) {
+    ASSIGN_OR_RETURN(v1::Case c, Decode(rows, i));
+    cases.push_back(std::move(c));
+  }
+  return cases;
+}
+
+absl::StatusOr<std::vector<v1::StatusChange>> CaseStore::History(const std::string& tenant,
+                                                                 const std::string& case_id,
+                                                                 absl::Time deadline) {
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kHistory, {tenant, case_id}, Bounded(deadline)));
+  std::vector<v1::StatusChange> history;
+  for (int i = 0; i < rows.size(); ++i) {
+    v1::StatusChange& change = history.emplace_back();
+    change.set_from(StatusFrom(rows.Text(i, "from_status")));
+    change.set_to(StatusFrom(rows.Text(i, "to_status")));
+    *change.mutable_actor() = ActorFrom(rows, i, "actor_user", "actor_org", "actor_kind");
+    *change.mutable_at() = TimeToProto(absl::FromUnixMicros(rows.Int(i, "at_us")));
+    change.set_reason(rows.Text(i, "reason"));
+  }
+  return history;
+}
+
+absl::StatusOr<v1::Note> CaseStore::AddNote(const RequestContext& caller, const std::string& case_id,
+                                            v1::NoteVisibility visibility, const std::string& text,
+                                            AuditRecord& audit) {
+  v1::Note note;
+  note.set_note_id(RandomUuid());
+  note.set_visibility(visibility);
+  note.set_text(text);
+  note.mutable_author()->set_user_id(caller.user);
+  note.mutable_author()->set_organisation_id(caller.organisation);
+  note.mutable_author()->set_organisation_kind(caller.organisation_kind);
+  absl::Time now = absl::Now();
+  *note.mutable_written_at() = TimeToProto(now);
+  RETURN_IF_ERROR(InAuditedTransaction(
+      *pool_, audit,
+      [&](db::Transaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(
+            db::Rows inserted,
+            tx.Query(kInsertNote,
+                     {note.note_id(), caller.tenant, case_id,
+                      Stored(v1::NoteVisibility_Name(visibility), "NOTE_VISIBILITY_"), text,
+                      caller.user, caller.organisation,
+                      std::string(OrganisationKindName(caller.organisation_kind)),
+                      db::TimestampParam(now)}));
+        if (inserted.empty()) return absl::NotFoundError("case not found");
+        return absl::OkStatus();
+      },
+      Bounded(caller.deadline)));
+  return note;
+}
+
+absl::StatusOr<std::vector<v1::Note>> CaseStore::Notes(const std::string& tenant,
+                                                       const std::string& case_id,
+                                                       absl::Time deadline) {
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kNotes, {tenant, case_id}, Bounded(deadline)));
+  std::vector<v1::Note> notes;
+  for (int i = 0; i < rows.size(); ++i) {
+    v1::Note& note = notes.emplace_back();
+    note.set_note_id(rows.Text(i, "note_id"));
+    v1::NoteVisibility visibility = v1::NOTE_VISIBILITY_UNSPECIFIED;
+    v1::NoteVisibility_Parse("NOTE_VISIBILITY_" + rows.Text(i, "visibility"), &visibility);
+    note.set_visibility(visibility);
+    note.set_text(rows.Text(i, "text"));
+    *note.mutable_author() = ActorFrom(rows, i, "author_user", "author_org", "author_kind");
+    *note.mutable_written_at() = TimeToProto(absl::FromUnixMicros(rows.Int(i, "at_us")));
+  }
+  return notes;
+}
+
+absl::Status CaseStore::RecordBreakGlass(const RequestContext& caller, const std::string& case_id,
+                                         const std::string& reason, AuditRecord& audit) {
+  return InAuditedTransaction(
+      *pool_, audit,
+      [&](db::Transaction& tx) {
+        return tx.Exec(kInsertBreakGlass,
+                       {RandomUuid(), caller.tenant, case_id, caller.user, caller.organisation,
+                        std::string(OrganisationKindName(caller.organisation_kind)), reason,
+                        db::TimestampParam(absl::Now())});
+      },
+      Bounded(caller.deadline));
+}
+
+absl::StatusOr<std::vector<v1::BreakGlassReview>> CaseStore::BreakGlassReviews(
+    const std::string& tenant, absl::Time deadline) {
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kBreakGlass, {tenant}, Bounded(deadline)));
+  std::vector<v1::BreakGlassReview> reviews;
+  for (int i = 0; i < rows.size(); ++i) {
+    v1::BreakGlassReview& r = reviews.emplace_back();
+    r.set_review_id(rows.Text(i, "review_id"));
+    r.set_case_id(rows.Text(i, "case_id"));
+    *r.mutable_actor() = ActorFrom(rows, i, "actor_user", "actor_org", "actor_kind");
+    r.set_reason(rows.Text(i, "reason"));
+    *r.mutable_at() = TimeToProto(absl::FromUnixMicros(rows.Int(i, "at_us")));
+  }
+  return reviews;
+}
+
+}  // namespace hartslag::cases

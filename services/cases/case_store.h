@@ -1,0 +1,111 @@
+// CaseStore: the only place with the cases service's SQL. A case is stored
+// as its protobuf with the columns need-to-know and lists are decided on
+// beside it; every change runs under the case's row lock and writes its
+// status history and the call's audit record in the same transaction.
+// Thread-safe (the pool is).
+#ifndef HARTSLAG_SERVICES_CASES_CASE_STORE_H_
+#define HARTSLAG_SERVICES_CASES_CASE_STORE_H_
+
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "hartslag/cases/v1/cases.pb.h"
+#include "services/common/area_sync.h"
+#include "services/common/audit_trail.h"
+#include "services/common/auth.h"
+#include "services/common/db.h"
+#include "services/common/migrations.h"
+
+namespace hartslag {
+// The cases service's schema, compiled in from migrations/.
+std::vector<db::Migration> CasesMigrations();
+}  // namespace hartslag
+
+namespace hartslag::cases {
+
+inline constexpr char kSchema[] = "cases";
+
+// A lifecycle step to record with a change.
+struct StatusStep {
+  v1::CaseStatus from = v1::CASE_STATUS_UNSPECIFIED;
+  v1::CaseStatus to = v1::CASE_STATUS_UNSPECIFIED;
+  std::string reason;
+};
+
+// Which cases to list; the scope fields are the caller's need-to-know, the
+// same rule as MaySeeCase (case_rules.h), applied in SQL.
+struct CaseQuery {
+  std::string tenant;
+  std::string user;
+  std::string organisation;
+  bool working_role = false;  // COORDINATOR or PARTNER
+  bool coordinator = false;
+  std::vector<std::string> coordinator_scope;
+  std::optional<v1::CaseKind> kind;
+  std::optional<v1::CaseStatus> status;
+  std::optional<std::vector<std::string>> areas;
+  std::optional<std::pair<absl::Time, std::string>> after;  // keyset position
+  int limit = 50;
+};
+
+class CaseStore {
+ public:
+  explicit CaseStore(db::Pool* pool) : pool_(pool) {}
+
+  // Sets up or updates a tenant with its areas (parents before children).
+  absl::Status CreateTenant(const std::string& tenant, const std::string& name,
+                            const std::vector<AreaRow>& areas);
+  // `roots` and every area below them; unknown roots are left out.
+  absl::StatusOr<std::set<std::string>> AreasWithin(const std::string& tenant,
+                                                    const std::vector<std::string>& roots,
+                                                    absl::Time deadline);
+
+  // Stores a new case (its id, reference, area name and times are set
+  // here) with its first status step. A retry with the same request id
+  // returns the stored case; ALREADY_EXISTS if the content differs;
+  // INVALID_ARGUMENT naming area_id for an unknown area.
+  absl::StatusOr<v1::Case> Open(const RequestContext& caller, v1::Case c,
+                                const std::string& request_id, const std::string& fingerprint,
+                                AuditRecord& audit);
+
+  absl::StatusOr<std::optional<v1::Case>> Find(const std::string& tenant, const std::string& case_id,
+                                               const std::string& reference, absl::Time deadline);
+
+  // Locks the case, lets `change` edit it (returning the lifecycle step to
+  // record, if any, or an error that rolls everything back), and stores it.
+  // NOT_FOUND if the tenant has no such case.
+  using Change = std::function<absl::StatusOr<std::optional<StatusStep>>(v1::Case&)>;
+  absl::StatusOr<v1::Case> Modify(const RequestContext& caller, const std::string& case_id,
+                                  const Change& change, AuditRecord& audit);
+
+  // One page of cases, most recently changed first.
+  absl::StatusOr<std::vector<v1::Case>> List(const CaseQuery& query, absl::Time deadline);
+  // Oldest first.
+  absl::StatusOr<std::vector<v1::StatusChange>> History(const std::string& tenant,
+                                                        const std::string& case_id,
+                                                        absl::Time deadline);
+
+  absl::StatusOr<v1::Note> AddNote(const RequestContext& caller, const std::string& case_id,
+                                   v1::NoteVisibility visibility, const std::string& text,
+                                   AuditRecord& audit);
+  // Newest first.
+  absl::StatusOr<std::vector<v1::Note>> Notes(const std::string& tenant, const std::string& case_id,
+                                              absl::Time deadline);
+
+  absl::Status RecordBreakGlass(const RequestContext& caller, const std::string& case_id,
+                                const std::string& reason, AuditRecord& audit);
+  absl::StatusOr<std::vector<v1::BreakGlassReview>> BreakGlassReviews(const std::string& tenant,
+                                                                      absl::Time deadline);
+
+ private:
+  db::Pool* pool_;
+};
+
+}  // namespace hartslag::cases
+
+#endif  // HARTSLAG_SERVICES_CASES_CASE_STORE_H_
