@@ -56,10 +56,10 @@ bool MaySeeCase(const RequestContext& caller, const std::set<std::string>& coord
   bool personal = HasRoleOnCase(caller, c);
   if (c.confidentiality() >= v1::CONFIDENTIALITY_GEHEIM) return personal;
   if (personal) return true;
-  bool working_role = caller.Has(Role::kCoordinator) || caller.Has(Role::kPartner);
-  if (working_role && Contains(c.participating_organisations(), caller.organisation)) return true;
-  return c.confidentiality() <= v1::CONFIDENTIALITY_INTERN && caller.Has(Role::kCoordinator) &&
-         coordinator_scope.contains(c.area().area_id());
+  bool participates = Contains(c.participating_organisations(), caller.organisation);
+  if (caller.Has(Role::kPartner) && participates) return true;
+  return caller.Has(Role::kCoordinator) && coordinator_scope.contains(c.area().area_id()) &&
+         (c.confidentiality() <= v1::CONFIDENTIALITY_INTERN || participates);
 }
 
 bool MayBreakGlass(const RequestContext& caller, const std::set<std::string>& coordinator_scope,

@@ -29,10 +29,10 @@ bool HasRoleOnCase(const RequestContext& caller, const v1::Case& c);
 
 // Need-to-know: whether `caller` may read case `c`. `coordinator_scope` is
 // the caller's coordinator areas with every area below them.
-//   - from GEHEIM up: only the people with a role on the case;
-//   - otherwise also the participating organisations' coordinators and
-//     partners;
-//   - up to INTERN also every coordinator of the case's area.
+//   - the people with a role on the case always (from GEHEIM up: only they);
+//   - partners of a participating organisation;
+//   - coordinators of the case's area: up to INTERN all of them, from
+//     ZAAKVERTROUWELIJK up those of a participating organisation.
 bool MaySeeCase(const RequestContext& caller, const std::set<std::string>& coordinator_scope,
                 const v1::Case& c);
 

@@ -92,7 +92,8 @@ constexpr char kList[] = R"sql(
   WHERE tenant_id = $1
     AND ($2 = process_coordinator OR $2 = case_manager OR $2 = ANY(members)
          OR (confidentiality < 7 AND $4::boolean AND $3 = ANY(participating))
-         OR (confidentiality <= 3 AND $5::boolean AND area_id = ANY($6::text[])))
+         OR (confidentiality < 7 AND $5::boolean AND area_id = ANY($6::text[])
+             AND (confidentiality <= 3 OR $3 = ANY(participating))))
     AND ($7::text IS NULL OR kind = $7)
     AND ($8::text IS NULL OR status = $8)
     AND ($9::text[] IS NULL OR area_id = ANY($9::text[]))
@@ -295,7 +296,7 @@ absl::StatusOr<std::vector<v1::Case>> CaseStore::List(const CaseQuery& q, absl::
       q.tenant,
       q.user,
       q.organisation,
-      q.working_role ? "true" : "false",
+      q.partner ? "true" : "false",
       q.coordinator ? "true" : "false",
       db::TextArray(q.coordinator_scope),
       q.kind ? db::Param(Stored(v1::CaseKind_Name(*q.kind), "CASE_KIND_")) : std::nullopt,

@@ -43,7 +43,7 @@ struct CaseQuery {
   std::string tenant;
   std::string user;
   std::string organisation;
-  bool working_role = false;  // COORDINATOR or PARTNER
+  bool partner = false;
   bool coordinator = false;
   std::vector<std::string> coordinator_scope;
   std::optional<v1::CaseKind> kind;

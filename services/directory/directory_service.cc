@@ -62,8 +62,8 @@ const AccessPolicy kDirectoryPolicy({
      Roles({Role::kAdmin}).Audit(audit::v1::ACTION_CREATE, "integrated_client")},
     {"UpdateIntegratedClient",
      Roles({Role::kAdmin}).Audit(audit::v1::ACTION_UPDATE, "integrated_client")},
-    {"ListTenants", Services({"intake"})},
-    {"ListTenantAreas", Services({"intake"})},
+    {"ListTenants", Services({"intake", "cases"})},
+    {"ListTenantAreas", Services({"intake", "cases"})},
 });
 
 grpc::ServerUnaryReactor* LookupServiceImpl::ListTenants(grpc::CallbackServerContext* call,

@@ -1,0 +1,415 @@
+#include "services/cases/case_coordination.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "services/cases/case_rules.h"
+#include "services/common/crypto.h"
+#include "services/common/page_token.h"
+#include "services/common/proto_time.h"
+#include "services/common/status_macros.h"
+#include "services/common/text.h"
+#include "services/common/validation.h"
+
+namespace hartslag::cases {
+namespace {
+
+constexpr const char* kPurposes[] = {"TRIAGE",           "MEETING_PREPARATION", "MEETING",
+                                     "ACTION_EXECUTION", "CASE_MANAGEMENT",     "SUBJECT_ACCESS_REQUEST"};
+constexpr int kMaxPersons = 20;
+constexpr int kMaxOrganisations = 30;
+
+std::string Fingerprint(const google::protobuf::Message& message) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    message.SerializeToCodedStream(&coded);
+  }
+  return HexEncode(Sha256(bytes));
+}
+
+absl::Status RequirePurpose(const RequestContext& caller) {
+  if (IsCasePurpose(caller.purpose)) return absl::OkStatus();
+  return Invalid("x-hartslag-purpose", absl::StrCat("state why you read case data: one of ",
+                                                    absl::StrJoin(kPurposes, ", ")));
+}
+
+// The address and persons a case is about, for the audit record.
+void AddSubjects(const v1::Case& c, AuditRecord& audit) {
+  if (c.has_address()) audit.AddAddress(c.address());
+  for (const v1::CasePerson& p : c.persons()) audit.AddPerson(p.name(), p.birth_year());
+}
+
+absl::Status CheckIds(absl::string_view field, const google::protobuf::RepeatedPtrField<std::string>& ids) {
+  if (ids.size() > kMaxOrganisations) return Invalid(field, absl::StrCat("at most ", kMaxOrganisations));
+  for (int i = 0; i < ids.size(); ++i) RETURN_IF_ERROR(CheckId(absl::StrCat(field, "[", i, "]"), ids[i]));
+  return absl::OkStatus();
+}
+
+absl::Status CheckReason(std::string& reason) { return CheckText("reason", reason, 1, 500, true); }
+
+absl::Status CheckPlan(google::protobuf::RepeatedPtrField<v1::PlanGoal>& plan) {
+  for (int i = 0; i < plan.size(); ++i) {
+    std::string prefix = absl::StrCat("plan[", i, "]");
+    RETURN_IF_ERROR(CheckText(prefix + ".goal", *plan[i].mutable_goal(), 1, 500, true));
+    RETURN_IF_ERROR(CheckIds(prefix + ".organisation_ids", plan[i].organisation_ids()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckRisk(v1::RiskTier tier, std::string& reason) {
+  if (!v1::RiskTier_IsValid(tier)) return Invalid("risk_tier", "is not a known tier");
+  if (tier != v1::RISK_TIER_UNSPECIFIED) {
+    RETURN_IF_ERROR(CheckText("risk_reason", reason, 1, 500, true));
+  }
+  return absl::OkStatus();
+}
+
+void ApplyRisk(v1::Case& c, v1::RiskTier tier, const std::string& reason) {
+  c.set_risk_tier(tier);
+  c.set_risk_reason(reason);
+  absl::Duration cadence = ReviewCadence(tier);
+  if (cadence > absl::ZeroDuration()) {
+    *c.mutable_next_review_at() = TimeToProto(absl::Now() + cadence);
+  } else {
+    c.clear_next_review_at();
+  }
+}
+
+v1::CaseListItem ListItem(const v1::Case& c) {
+  v1::CaseListItem item;
+  item.set_case_id(c.case_id());
+  item.set_reference(c.reference());
+  item.set_kind(c.kind());
+  item.set_status(c.status());
+  item.set_title(c.title());
+  *item.mutable_area() = c.area();
+  item.set_risk_tier(c.risk_tier());
+  if (c.has_next_review_at()) *item.mutable_next_review_at() = c.next_review_at();
+  *item.mutable_updated_at() = c.updated_at();
+  return item;
+}
+
+}  // namespace
+
+bool IsCasePurpose(absl::string_view purpose) {
+  return std::find(std::begin(kPurposes), std::end(kPurposes), purpose) != std::end(kPurposes);
+}
+
+absl::StatusOr<std::set<std::string>> CaseCoordination::CoordinatorScope(const RequestContext& caller) {
+  if (!caller.Has(Role::kCoordinator)) return std::set<std::string>();
+  return store_->AreasWithin(caller.tenant, caller.areas, caller.deadline);
+}
+
+absl::StatusOr<v1::Case> CaseCoordination::Open(const RequestContext& caller,
+                                                v1::OpenCaseRequest request, AuditRecord& audit) {
+  if (!IsUuid(request.request_id())) return Invalid("request_id", "must be a UUID");
+  request.set_request_id(absl::AsciiStrToLower(request.request_id()));
+  if (request.kind() == v1::CASE_KIND_UNSPECIFIED || !v1::CaseKind_IsValid(request.kind())) {
+    return Invalid("kind", "is required: LEEFBAARHEID or CASUISTIEK");
+  }
+  RETURN_IF_ERROR(CheckText("title", *request.mutable_title(), 1, 200));
+  RETURN_IF_ERROR(CheckId("area_id", request.area_id()));
+  ASSIGN_OR_RETURN(std::set<std::string> scope, CoordinatorScope(caller));
+  if (!scope.contains(request.area_id())) {
+    return absl::PermissionDeniedError("area_id: not one of your areas");
+  }
+  if (request.kind() == v1::CASE_KIND_LEEFBAARHEID || request.has_address()) {
+    if (!request.has_address()) return Invalid("address", "is required for a LEEFBAARHEID case");
+    RETURN_IF_ERROR(CheckAddress("address", *request.mutable_address()));
+  }
+  if (request.kind() == v1::CASE_KIND_CASUISTIEK && request.persons().empty()) {
+    return Invalid("persons", "a CASUISTIEK case needs at least one person");
+  }
+  if (request.persons_size() > kMaxPersons) return Invalid("persons", absl::StrCat("at most ", kMaxPersons));
+  for (int i = 0; i < request.persons_size(); ++i) {
+    v1::CasePerson& p = *request.mutable_persons(i);
+    RETURN_IF_ERROR(CheckPersonFields(absl::StrCat("persons[", i, "]"), *p.mutable_name(), p.birth_year(),
+                                      *p.mutable_role(), absl::Now()));
+  }
+  if (request.process_coordinator().empty()) request.set_process_coordinator(caller.user);
+  RETURN_IF_ERROR(CheckId("process_coordinator", request.process_coordinator()));
+  RETURN_IF_ERROR(CheckIds("participating_organisations", request.participating_organisations()));
+  if (!v1::Confidentiality_IsValid(request.confidentiality())) {
+    return Invalid("confidentiality", "is not a known level");
+  }
+  RETURN_IF_ERROR(CheckRisk(request.risk_tier(), *request.mutable_risk_reason()));
+  for (int i = 0; i < request.signal_ids_size(); ++i) {
+    if (!IsUuid(request.signal_ids(i))) return Invalid(absl::StrCat("signal_ids[", i, "]"), "must be a UUID");
+  }
+
+  v1::Case c;
+  c.set_kind(request.kind());
+  c.set_title(request.title());
+  c.mutable_area()->set_area_id(request.area_id());
+  if (request.has_address()) *c.mutable_address() = request.address();
+  *c.mutable_persons() = request.persons();
+  c.set_process_coordinator(request.process_coordinator());
+  *c.mutable_participating_organisations() = request.participating_organisations();
+  // The coordinator's own organisation always takes part.
+  if (std::find(c.participating_organisations().begin(), c.participating_organisations().end(),
+                caller.organisation) == c.participating_organisations().end()) {
+    c.add_participating_organisations(caller.organisation);
+  }
+  c.set_confidentiality(request.confidentiality() == v1::CONFIDENTIALITY_UNSPECIFIED
+                            ? DefaultConfidentiality(request.kind())
+                            : request.confidentiality());
+  ApplyRisk(c, request.risk_tier(), request.risk_reason());
+  *c.mutable_signal_ids() = request.signal_ids();
+  AddSubjects(c, audit);
+  v1::OpenCaseRequest content = request;
+  content.clear_request_id();
+  return store_->Open(caller, std::move(c), request.request_id(), Fingerprint(content), audit);
+}
+
+absl::StatusOr<v1::CaseSummary> CaseCoordination::Get(const RequestContext& caller,
+                                                      const v1::GetCaseRequest& request,
+                                                      AuditRecord& audit) {
+  RETURN_IF_ERROR(RequirePurpose(caller));
+  std::string id, reference;
+  switch (request.key_case()) {
+    case v1::GetCaseRequest::kCaseId:
+      if (!IsUuid(request.case_id())) return Invalid("case_id", "must be a UUID");
+      id = request.case_id();
+      break;
+    case v1::GetCaseRequest::kReference:
+      reference = request.reference();
+      break;
+    case v1::GetCaseRequest::KEY_NOT_SET:
+      return Invalid("case_id", "case_id or reference is required");
+  }
+  ASSIGN_OR_RETURN(std::optional<v1::Case> c, store_->Find(caller.tenant, id, reference, caller.deadline));
+  ASSIGN_OR_RETURN(std::set<std::string> scope, CoordinatorScope(caller));
+  if (c) audit.SetObjectId(c->case_id());
+  bool visible = c && MaySeeCase(caller, scope, *c);
+  if (c && !visible && !request.break_glass_reason().empty()) {
+    std::string reason = request.break_glass_reason();
+    RETURN_IF_ERROR(CheckText("break_glass_reason", reason, 10, 500, true));
+    if (MayBreakGlass(caller, scope, *c)) {
+      audit.MarkBreakGlass();
+      AddSubjects(*c, audit);
+      RETURN_IF_ERROR(store_->RecordBreakGlass(caller, c->case_id(), reason, audit));
+      visible = true;
+    }
+  }
+  if (!visible) {
+    if (c) audit.MarkDenied();
+    return absl::NotFoundError("case not found");
+  }
+  v1::CaseSummary summary;
+  ASSIGN_OR_RETURN(std::vector<v1::Note> notes, store_->Notes(caller.tenant, c->case_id(), caller.deadline));
+  for (v1::Note& note : notes) {
+    if (MayReadNote(caller, note.visibility())) *summary.add_notes() = std::move(note);
+  }
+  ASSIGN_OR_RETURN(std::vector<v1::StatusChange> history,
+                   store_->History(caller.tenant, c->case_id(), caller.deadline));
+  for (v1::StatusChange& change : history) *summary.add_history() = std::move(change);
+  AddSubjects(*c, audit);
+  *summary.mutable_case_() = *std::move(c);
+  return summary;
+}
+
+absl::StatusOr<v1::ListCasesResponse> CaseCoordination::List(const RequestContext& caller,
+                                                             const v1::ListCasesRequest& request,
+                                                             AuditRecord& audit) {
+  RETURN_IF_ERROR(RequirePurpose(caller));
+  ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request.page_size(), kDefaultPageSize, kMaxPageSize));
+  ASSIGN_OR_RETURN(std::set<std::string> scope, CoordinatorScope(caller));
+  CaseQuery query;
+  query.tenant = caller.tenant;
+  query.user = caller.user;
+  query.organisation = caller.organisation;
+  query.partner = caller.Has(Role::kPartner);
+  query.coordinator = caller.Has(Role::kCoordinator);
+  query.coordinator_scope.assign(scope.begin(), scope.end());
+  query.limit = page_size + 1;
+  if (request.kind() != v1::CASE_KIND_UNSPECIFIED) {
+    if (!v1::CaseKind_IsValid(request.kind())) return Invalid("kind", "is not a known kind");
+    query.kind = request.kind();
+  }
+  if (request.status() != v1::CASE_STATUS_UNSPECIFIED) {
+    if (!v1::CaseStatus_IsValid(request.status())) return Invalid("status", "is not a known status");
+    query.status = request.status();
+  }
+  if (!request.area_id().empty()) {
+    RETURN_IF_ERROR(CheckId("area_id", request.area_id()));
+    ASSIGN_OR_RETURN(std::set<std::string> within,
+                     store_->AreasWithin(caller.tenant, {request.area_id()}, caller.deadline));
+    query.areas = std::vector<std::string>(within.begin(), within.end());
+  }
+  v1::ListCasesRequest filter = request;
+  filter.clear_page_size();
+  filter.clear_page_token();
+  std::string fingerprint = Fingerprint(filter).substr(0, 16);
+  if (!request.page_token().empty()) {
+    ASSIGN_OR_RETURN(std::vector<std::string> position, DecodePageToken(request.page_token(), fingerprint));
+    int64_t micros = 0;
+    if (position.size() != 2 || !absl::SimpleAtoi(position[0], &micros) || !IsUuid(position[1])) {
+      return Invalid("page_token", "not a token from a previous page");
+    }
+    query.after = std::make_pair(absl::FromUnixMicros(micros), position[1]);
+  }
+  ASSIGN_OR_RETURN(std::vector<v1::Case> cases, store_->List(query, caller.deadline));
+  v1::ListCasesResponse response;
+  if (cases.size() > static_cast<size_t>(page_size)) {
+    cases.resize(page_size);
+    const v1::Case& last = cases.back();
+    absl::Time updated = *TimeFromProto(last.updated_at(), "updated_at");
+    response.set_next_page_token(
+        EncodePageToken(fingerprint, {absl::StrCat(absl::ToUnixMicros(updated)), last.case_id()}));
+  }
+  for (const v1::Case& c : cases) {
+    if (!MaySeeCase(caller, scope, c)) continue;  // the query's scope and MaySeeCase agree; defence in depth
+    *response.add_cases() = ListItem(c);
+    if (c.has_address()) audit.AddAddress(c.address());  // the list shows the case's street and title
+  }
+  audit.SetResultCount(response.cases_size());
+  return response;
+}
+
+absl::StatusOr<v1::Case> CaseCoordination::Steer(
+    const RequestContext& caller, const std::string& case_id,
+    const std::function<absl::StatusOr<std::optional<StatusStep>>(v1::Case&)>& change,
+    AuditRecord& audit) {
+  if (!IsUuid(case_id)) return Invalid("case_id", "must be a UUID");
+  audit.SetObjectId(case_id);
+  ASSIGN_OR_RETURN(std::set<std::string> scope, CoordinatorScope(caller));
+  bool refused = false;
+  absl::StatusOr<v1::Case> changed = store_->Modify(
+      caller, case_id,
+      [&](v1::Case& c) -> absl::StatusOr<std::optional<StatusStep>> {
+        if (!MaySeeCase(caller, scope, c)) {
+          refused = true;
+          return absl::NotFoundError("case not found");
+        }
+        AddSubjects(c, audit);
+        return change(c);
+      },
+      audit);
+  if (refused) audit.MarkDenied();
+  return changed;
+}
+
+absl::StatusOr<v1::Case> CaseCoordination::Transition(const RequestContext& caller,
+                                                      const v1::TransitionCaseRequest& request,
+                                                      AuditRecord& audit) {
+  std::string reason = request.reason();
+  RETURN_IF_ERROR(CheckReason(reason));
+  if (!v1::CaseStatus_IsValid(request.to()) || request.to() == v1::CASE_STATUS_UNSPECIFIED) {
+    return Invalid("to", "is not a known status");
+  }
+  if (request.to() == v1::CASE_STATUS_CLOSED &&
+      (request.result() == v1::CASE_RESULT_UNSPECIFIED || !v1::CaseResult_IsValid(request.result()))) {
+    return Invalid("result", "is required to close a case");
+  }
+  return Steer(caller, request.case_id(), [&](v1::Case& c) -> absl::StatusOr<std::optional<StatusStep>> {
+    if (!IsLegalTransition(c.status(), request.to())) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("to: a case cannot go from ", v1::CaseStatus_Name(c.status()), " to ",
+                       v1::CaseStatus_Name(request.to()),
+                       c.status() == v1::CASE_STATUS_CLOSED ? " (reopen it with ReopenCase)" : ""));
+    }
+    StatusStep step{c.status(), request.to(), reason};
+    c.set_status(request.to());
+    if (request.to() == v1::CASE_STATUS_CLOSED) c.set_result(request.result());
+    return step;
+  }, audit);
+}
+
+absl::StatusOr<v1::Case> CaseCoordination::Reopen(const RequestContext& caller,
+                                                  const v1::ReopenCaseRequest& request,
+                                                  AuditRecord& audit) {
+  std::string reason = request.reason();
+  RETURN_IF_ERROR(CheckReason(reason));
+  return Steer(caller, request.case_id(), [&](v1::Case& c) -> absl::StatusOr<std::optional<StatusStep>> {
+    if (c.status() != v1::CASE_STATUS_CLOSED) {
+      return absl::FailedPreconditionError("case_id: only a closed case can be reopened");
+    }
+    StatusStep step{c.status(), v1::CASE_STATUS_REOPENED, reason};
+    c.set_status(v1::CASE_STATUS_REOPENED);
+    c.clear_result();
+    return step;
+  }, audit);
+}
+
+absl::StatusOr<v1::Case> CaseCoordination::Update(const RequestContext& caller,
+                                                  const v1::UpdateCaseRequest& request,
+                                                  AuditRecord& audit) {
+  v1::UpdateCaseRequest r = request;
+  if (!r.case_manager().empty() && r.case_manager() != "-") RETURN_IF_ERROR(CheckId("case_manager", r.case_manager()));
+  if (!r.process_coordinator().empty()) RETURN_IF_ERROR(CheckId("process_coordinator", r.process_coordinator()));
+  if (r.has_participating_organisations()) {
+    RETURN_IF_ERROR(CheckIds("participating_organisations.organisation_ids",
+                             r.participating_organisations().organisation_ids()));
+  }
+  if (r.has_members()) RETURN_IF_ERROR(CheckIds("members.user_ids", r.members().user_ids()));
+  if (!v1::Confidentiality_IsValid(r.confidentiality())) return Invalid("confidentiality", "is not a known level");
+  if (r.risk_tier() != v1::RISK_TIER_UNSPECIFIED) RETURN_IF_ERROR(CheckRisk(r.risk_tier(), *r.mutable_risk_reason()));
+  if (r.has_plan()) RETURN_IF_ERROR(CheckPlan(*r.mutable_plan()->mutable_goals()));
+  if (!v1::Escalation_IsValid(r.escalation())) return Invalid("escalation", "is not a known escalation");
+  if (r.escalation() != v1::ESCALATION_UNSPECIFIED) {
+    RETURN_IF_ERROR(CheckText("escalation_reason", *r.mutable_escalation_reason(), 1, 500, true));
+  }
+  return Steer(caller, r.case_id(), [&](v1::Case& c) -> absl::StatusOr<std::optional<StatusStep>> {
+    if (c.status() == v1::CASE_STATUS_CLOSED) {
+      return absl::FailedPreconditionError("case_id: a closed case is not changed; reopen it first");
+    }
+    if (r.case_manager() == "-") c.clear_case_manager();
+    else if (!r.case_manager().empty()) c.set_case_manager(r.case_manager());
+    if (!r.process_coordinator().empty()) c.set_process_coordinator(r.process_coordinator());
+    if (r.has_participating_organisations()) {
+      *c.mutable_participating_organisations() = r.participating_organisations().organisation_ids();
+    }
+    if (r.has_members()) *c.mutable_members() = r.members().user_ids();
+    if (r.confidentiality() != v1::CONFIDENTIALITY_UNSPECIFIED) c.set_confidentiality(r.confidentiality());
+    if (r.risk_tier() != v1::RISK_TIER_UNSPECIFIED) ApplyRisk(c, r.risk_tier(), r.risk_reason());
+    if (r.has_plan()) *c.mutable_plan() = r.plan().goals();
+    if (r.escalation() != v1::ESCALATION_UNSPECIFIED) {
+      c.set_escalation(r.escalation());
+      c.set_escalation_reason(r.escalation_reason());
+    }
+    return std::optional<StatusStep>();
+  }, audit);
+}
+
+absl::StatusOr<v1::Note> CaseCoordination::AddNote(const RequestContext& caller,
+                                                   v1::AddNoteRequest request, AuditRecord& audit) {
+  if (!IsUuid(request.case_id())) return Invalid("case_id", "must be a UUID");
+  audit.SetObjectId(request.case_id());
+  if (request.visibility() == v1::NOTE_VISIBILITY_UNSPECIFIED ||
+      !v1::NoteVisibility_IsValid(request.visibility())) {
+    return Invalid("visibility", "is required: PARTICIPANTS, COORDINATION, CARE or POLICE");
+  }
+  RETURN_IF_ERROR(CheckText("text", *request.mutable_text(), 1, 5000, true));
+  ASSIGN_OR_RETURN(std::optional<v1::Case> c, store_->Find(caller.tenant, request.case_id(), "", caller.deadline));
+  ASSIGN_OR_RETURN(std::set<std::string> scope, CoordinatorScope(caller));
+  if (!c || !MaySeeCase(caller, scope, *c)) {
+    if (c) audit.MarkDenied();
+    return absl::NotFoundError("case not found");
+  }
+  if (!MayWriteNote(caller, request.visibility())) {
+    return absl::PermissionDeniedError("visibility: your organisation cannot write notes for that audience");
+  }
+  AddSubjects(*c, audit);
+  return store_->AddNote(caller, request.case_id(), request.visibility(), request.text(), audit);
+}
+
+absl::StatusOr<v1::ListBreakGlassReviewsResponse> CaseCoordination::BreakGlassReviews(
+    const RequestContext& caller, AuditRecord& audit) {
+  ASSIGN_OR_RETURN(std::vector<v1::BreakGlassReview> reviews,
+                   store_->BreakGlassReviews(caller.tenant, caller.deadline));
+  v1::ListBreakGlassReviewsResponse response;
+  for (v1::BreakGlassReview& r : reviews) *response.add_reviews() = std::move(r);
+  audit.SetResultCount(response.reviews_size());
+  return response;
+}
+
+}  // namespace hartslag::cases

@@ -1,0 +1,60 @@
+// CaseCoordination: the cases domain. Takes requests from the gRPC surface,
+// validates them, applies need-to-know (case_rules.h) and the lifecycle, and
+// calls the store. Every call fills its audit record with the case and the
+// persons and address it is about. No gRPC and no SQL here. Thread-safe.
+#ifndef HARTSLAG_SERVICES_CASES_CASE_COORDINATION_H_
+#define HARTSLAG_SERVICES_CASES_CASE_COORDINATION_H_
+
+#include <set>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "hartslag/cases/v1/cases.pb.h"
+#include "services/cases/case_store.h"
+#include "services/common/audit_trail.h"
+#include "services/common/auth.h"
+
+namespace hartslag::cases {
+
+inline constexpr int kDefaultPageSize = 50;
+inline constexpr int kMaxPageSize = 200;
+
+class CaseCoordination {
+ public:
+  explicit CaseCoordination(CaseStore* store) : store_(store) {}
+
+  absl::StatusOr<v1::Case> Open(const RequestContext& caller, v1::OpenCaseRequest request,
+                                AuditRecord& audit);
+  absl::StatusOr<v1::CaseSummary> Get(const RequestContext& caller, const v1::GetCaseRequest& request,
+                                      AuditRecord& audit);
+  absl::StatusOr<v1::ListCasesResponse> List(const RequestContext& caller,
+                                             const v1::ListCasesRequest& request, AuditRecord& audit);
+  absl::StatusOr<v1::Case> Transition(const RequestContext& caller,
+                                      const v1::TransitionCaseRequest& request, AuditRecord& audit);
+  absl::StatusOr<v1::Case> Reopen(const RequestContext& caller, const v1::ReopenCaseRequest& request,
+                                  AuditRecord& audit);
+  absl::StatusOr<v1::Case> Update(const RequestContext& caller, const v1::UpdateCaseRequest& request,
+                                  AuditRecord& audit);
+  absl::StatusOr<v1::Note> AddNote(const RequestContext& caller, v1::AddNoteRequest request,
+                                   AuditRecord& audit);
+  absl::StatusOr<v1::ListBreakGlassReviewsResponse> BreakGlassReviews(const RequestContext& caller,
+                                                                      AuditRecord& audit);
+
+ private:
+  // The caller's coordinator areas with every area below them.
+  absl::StatusOr<std::set<std::string>> CoordinatorScope(const RequestContext& caller);
+  // Changes a case the caller may see and steer (a coordinator who may see
+  // it); NOT_FOUND, audited as a refusal, otherwise.
+  absl::StatusOr<v1::Case> Steer(const RequestContext& caller, const std::string& case_id,
+                                 const std::function<absl::StatusOr<std::optional<StatusStep>>(v1::Case&)>& change,
+                                 AuditRecord& audit);
+
+  CaseStore* store_;
+};
+
+// The purposes for which case content may be read (x-hartslag-purpose).
+bool IsCasePurpose(absl::string_view purpose);
+
+}  // namespace hartslag::cases
+
+#endif  // HARTSLAG_SERVICES_CASES_CASE_COORDINATION_H_

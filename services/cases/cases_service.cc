@@ -1,0 +1,80 @@
+#include "services/cases/cases_service.h"
+
+namespace hartslag::cases {
+
+const AccessPolicy kCasesPolicy({
+    {"OpenCase", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_CREATE, "case")},
+    {"GetCase", Roles({Role::kCoordinator, Role::kPartner}).Audit(audit::v1::ACTION_READ, "case")},
+    {"ListCases", Roles({Role::kCoordinator, Role::kPartner}).Audit(audit::v1::ACTION_LIST, "case")},
+    {"TransitionCase", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_UPDATE, "case")},
+    {"ReopenCase", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_UPDATE, "case")},
+    {"UpdateCase", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_UPDATE, "case")},
+    {"AddNote", Roles({Role::kCoordinator, Role::kPartner}).Audit(audit::v1::ACTION_CREATE, "case_note")},
+    {"ListBreakGlassReviews", Roles({Role::kPrivacyOfficer}).Audit(audit::v1::ACTION_LIST, "break_glass_review")},
+});
+
+grpc::ServerUnaryReactor* CaseServiceImpl::OpenCase(grpc::CallbackServerContext* call,
+                                                const v1::OpenCaseRequest* request,
+                                                v1::Case* response) {
+  return runner_->Run(call, "OpenCase", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+                        return cases_->Open(c, *request, audit);
+                      }));
+}
+
+grpc::ServerUnaryReactor* CaseServiceImpl::GetCase(grpc::CallbackServerContext* call,
+                                                const v1::GetCaseRequest* request,
+                                                v1::CaseSummary* response) {
+  return runner_->Run(call, "GetCase", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+                        return cases_->Get(c, *request, audit);
+                      }));
+}
+
+grpc::ServerUnaryReactor* CaseServiceImpl::ListCases(grpc::CallbackServerContext* call,
+                                                const v1::ListCasesRequest* request,
+                                                v1::ListCasesResponse* response) {
+  return runner_->Run(call, "ListCases", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+                        return cases_->List(c, *request, audit);
+                      }));
+}
+
+grpc::ServerUnaryReactor* CaseServiceImpl::TransitionCase(grpc::CallbackServerContext* call,
+                                                const v1::TransitionCaseRequest* request,
+                                                v1::Case* response) {
+  return runner_->Run(call, "TransitionCase", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+                        return cases_->Transition(c, *request, audit);
+                      }));
+}
+
+grpc::ServerUnaryReactor* CaseServiceImpl::ReopenCase(grpc::CallbackServerContext* call,
+                                                const v1::ReopenCaseRequest* request,
+                                                v1::Case* response) {
+  return runner_->Run(call, "ReopenCase", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+                        return cases_->Reopen(c, *request, audit);
+                      }));
+}
+
+grpc::ServerUnaryReactor* CaseServiceImpl::UpdateCase(grpc::CallbackServerContext* call,
+                                                const v1::UpdateCaseRequest* request,
+                                                v1::Case* response) {
+  return runner_->Run(call, "UpdateCase", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+                        return cases_->Update(c, *request, audit);
+                      }));
+}
+
+grpc::ServerUnaryReactor* CaseServiceImpl::AddNote(grpc::CallbackServerContext* call,
+                                                const v1::AddNoteRequest* request,
+                                                v1::Note* response) {
+  return runner_->Run(call, "AddNote", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+                        return cases_->AddNote(c, *request, audit);
+                      }));
+}
+
+grpc::ServerUnaryReactor* CaseServiceImpl::ListBreakGlassReviews(grpc::CallbackServerContext* call,
+                                                const v1::ListBreakGlassReviewsRequest*,
+                                                v1::ListBreakGlassReviewsResponse* response) {
+  return runner_->Run(call, "ListBreakGlassReviews", Into(response, [this](const RequestContext& c, AuditRecord& audit) {
+                        return cases_->BreakGlassReviews(c, audit);
+                      }));
+}
+
+}  // namespace hartslag::cases

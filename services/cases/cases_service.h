@@ -1,0 +1,43 @@
+// The gRPC surface of hartslag-cases: each RPC is checked against
+// kCasesPolicy by the shared RpcRunner, then handed to CaseCoordination.
+#ifndef HARTSLAG_SERVICES_CASES_CASES_SERVICE_H_
+#define HARTSLAG_SERVICES_CASES_CASES_SERVICE_H_
+
+#include "hartslag/cases/v1/cases.grpc.pb.h"
+#include "services/cases/case_coordination.h"
+#include "services/common/server.h"
+
+namespace hartslag::cases {
+
+// Who may call which RPC. Need-to-know per case is CaseCoordination's.
+extern const AccessPolicy kCasesPolicy;
+
+class CaseServiceImpl final : public v1::CaseService::CallbackService {
+ public:
+  CaseServiceImpl(const RpcRunner* runner, CaseCoordination* cases) : runner_(runner), cases_(cases) {}
+
+  grpc::ServerUnaryReactor* OpenCase(grpc::CallbackServerContext* call, const v1::OpenCaseRequest* request,
+      v1::Case* response) override;
+  grpc::ServerUnaryReactor* GetCase(grpc::CallbackServerContext* call, const v1::GetCaseRequest* request,
+      v1::CaseSummary* response) override;
+  grpc::ServerUnaryReactor* ListCases(grpc::CallbackServerContext* call, const v1::ListCasesRequest* request,
+      v1::ListCasesResponse* response) override;
+  grpc::ServerUnaryReactor* TransitionCase(grpc::CallbackServerContext* call, const v1::TransitionCaseRequest* request,
+      v1::Case* response) override;
+  grpc::ServerUnaryReactor* ReopenCase(grpc::CallbackServerContext* call, const v1::ReopenCaseRequest* request,
+      v1::Case* response) override;
+  grpc::ServerUnaryReactor* UpdateCase(grpc::CallbackServerContext* call, const v1::UpdateCaseRequest* request,
+      v1::Case* response) override;
+  grpc::ServerUnaryReactor* AddNote(grpc::CallbackServerContext* call, const v1::AddNoteRequest* request,
+      v1::Note* response) override;
+  grpc::ServerUnaryReactor* ListBreakGlassReviews(grpc::CallbackServerContext* call, const v1::ListBreakGlassReviewsRequest* request,
+      v1::ListBreakGlassReviewsResponse* response) override;
+
+ private:
+  const RpcRunner* runner_;
+  CaseCoordination* cases_;
+};
+
+}  // namespace hartslag::cases
+
+#endif  // HARTSLAG_SERVICES_CASES_CASES_SERVICE_H_
