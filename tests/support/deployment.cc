@@ -30,14 +30,18 @@ Deployment::Deployment() : signer_(*TokenSigner::FromPemFile(CertsDir() + "/jwt.
   intake_args.insert(intake_args.end(), {"--directory", directory_->address(), "--directory-ca",
                                          certs + "/ca.pem", "--area-sync-interval", "500ms"});
   for (std::string& a : audit_client("intake")) intake_args.push_back(a);
+  std::vector<std::string> cases_args = common;
+  for (std::string& a : audit_client("cases")) cases_args.push_back(a);
   intake_ = std::make_unique<ServiceProcess>(HARTSLAG_INTAKE_BINARY, intake_args);
+  cases_ = std::make_unique<ServiceProcess>(HARTSLAG_CASES_BINARY, cases_args);
   pool_ = *db::Pool::Open(db_.conninfo(), 4);
   directory_store_ = std::make_unique<directory::DirectoryStore>(pool_.get());
   intake_store_ = std::make_unique<intake::SignalStore>(pool_.get());
   audit_store_ = std::make_unique<audit::AuditStore>(pool_.get());
+  case_store_ = std::make_unique<cases::CaseStore>(pool_.get());
   // Heerlen's areas as the sync would bring them, so tests need not wait for it.
-  if (absl::Status seeded = SeedHeerlen(*intake_store_); !seeded.ok()) {
-    throw std::runtime_error(seeded.ToString());
+  for (absl::Status seeded : {SeedHeerlen(*intake_store_), SeedHeerlen(*case_store_)}) {
+    if (!seeded.ok()) throw std::runtime_error(seeded.ToString());
   }
 }
 

@@ -1,6 +1,6 @@
 // A small Hartslag deployment for end-to-end tests: hartslag-audit,
-// hartslag-directory and hartslag-intake as real processes over TLS on one
-// fresh database, with the test run's certificates, plus in-process stores to
+// hartslag-directory, hartslag-intake and hartslag-cases as real processes
+// over TLS on one fresh database, with the test run's certificates, plus in-process stores to
 // seed and inspect data. The audit service can be stopped, killed and
 // started again on the same address.
 #ifndef HARTSLAG_TESTS_SUPPORT_DEPLOYMENT_H_
@@ -12,6 +12,7 @@
 #include <string>
 
 #include "services/audit/audit_store.h"
+#include "services/cases/case_store.h"
 #include "services/common/audit_trail.h"
 #include "services/common/db.h"
 #include "services/common/token.h"
@@ -41,9 +42,11 @@ class Deployment {
   void StartAudit();
   ServiceProcess& directory() { return *directory_; }
   ServiceProcess& intake() { return *intake_; }
+  ServiceProcess& cases() { return *cases_; }
   directory::DirectoryStore& directory_store() { return *directory_store_; }
   intake::SignalStore& intake_store() { return *intake_store_; }
   audit::AuditStore& audit_store() { return *audit_store_; }
+  cases::CaseStore& case_store() { return *case_store_; }
   db::Pool& pool() { return *pool_; }
   // The database as its owner (a superuser on the test cluster).
   const std::string& conninfo() const { return db_.conninfo(); }
@@ -58,10 +61,12 @@ class Deployment {
   std::unique_ptr<ServiceProcess> audit_;
   std::unique_ptr<ServiceProcess> directory_;
   std::unique_ptr<ServiceProcess> intake_;
+  std::unique_ptr<ServiceProcess> cases_;
   std::unique_ptr<db::Pool> pool_;
   std::unique_ptr<directory::DirectoryStore> directory_store_;
   std::unique_ptr<intake::SignalStore> intake_store_;
   std::unique_ptr<audit::AuditStore> audit_store_;
+  std::unique_ptr<cases::CaseStore> case_store_;
 };
 
 // An audit record that goes nowhere: for seeding data through a store the

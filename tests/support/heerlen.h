@@ -1,11 +1,12 @@
 // The areas of the first tenant, Heerlen, as the directory hands them to
-// intake: Heerlen-Noord and its wijken.
+// intake and cases: Heerlen-Noord and its wijken.
 #ifndef HARTSLAG_TESTS_SUPPORT_HEERLEN_H_
 #define HARTSLAG_TESTS_SUPPORT_HEERLEN_H_
 
 #include <vector>
 
-#include "services/intake/signal_store.h"
+#include "absl/status/status.h"
+#include "services/common/area_sync.h"
 
 namespace hartslag::testing {
 
@@ -20,8 +21,10 @@ inline const std::vector<AreaRow>& HeerlenAreas() {
   return areas;
 }
 
-// Sets up tenant "heerlen" with HeerlenAreas() in intake's tables.
-inline absl::Status SeedHeerlen(intake::SignalStore& store) {
+// Sets up tenant "heerlen" with HeerlenAreas() in a service's tables
+// (intake's or cases' store), as the area sync would.
+template <typename Store>
+absl::Status SeedHeerlen(Store& store) {
   return store.CreateTenant("heerlen", "Gemeente Heerlen", HeerlenAreas());
 }
 

@@ -1,0 +1,329 @@
+// Cases end to end: hartslag-cases as a real process over TLS. The lifecycle
+// (every legal move works, every illegal one is refused and changes nothing),
+// need-to-know per organisation kind (police never read a care note),
+// purpose binding, break-the-glass, and exactly-once opening.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "hartslag/cases/v1/cases.grpc.pb.h"
+#include "services/cases/case_rules.h"
+#include "services/common/crypto.h"
+#include "tests/support/deployment.h"
+#include "tests/support/test_keys.h"
+
+namespace hartslag::cases {
+namespace {
+
+using testing::ClaimsFor;
+
+class CasesEndToEndTest : public ::testing::Test {
+ protected:
+  CasesEndToEndTest() {
+    cases_ = v1::CaseService::NewStub(deployment_.Channel(deployment_.cases()));
+    coordinator_ = Token(ClaimsFor("carla.coordinator", "gemeente", "MUNICIPALITY", {"COORDINATOR"},
+                                   {"heerlen-noord"}));
+    other_coordinator_ = Token(ClaimsFor("olaf.coordinator", "wijkteam", "MUNICIPALITY", {"COORDINATOR"},
+                                         {"heerlen-noord"}));
+    care_ = Token(ClaimsFor("zora.zorg", "buurtteam", "CARE", {"PARTNER"}, {}));
+    police_ = Token(ClaimsFor("peter.politie", "politie", "POLICE", {"PARTNER"}, {}));
+    housing_ = Token(ClaimsFor("wim.woonpunt", "woonpunt", "HOUSING", {"PARTNER"}, {}));
+    officer_ = deployment_.PrivacyOfficerToken();
+  }
+
+  std::string Token(const TokenClaims& claims) { return deployment_.Token(claims); }
+
+  std::unique_ptr<grpc::ClientContext> Call(const std::string& token,
+                                            const std::string& purpose = "CASE_MANAGEMENT") {
+    auto call = deployment_.Call(token);
+    if (!purpose.empty()) call->AddMetadata("x-hartslag-purpose", purpose);
+    return call;
+  }
+
+  v1::OpenCaseRequest Household() {
+    v1::OpenCaseRequest r;
+    r.set_request_id(RandomUuid());
+    r.set_kind(v1::CASE_KIND_CASUISTIEK);
+    r.set_title("Zorgen om gezin Kasteelweg");
+    r.set_area_id("kasteelbuurt");
+    v1::CasePerson* p = r.add_persons();
+    p->set_name("Jan Jansen");
+    p->set_birth_year(1970);
+    p->set_role("bewoner");
+    r.add_participating_organisations("buurtteam");
+    r.add_participating_organisations("politie");
+    return r;
+  }
+
+  v1::Case Open(v1::OpenCaseRequest request) {
+    v1::Case opened;
+    grpc::Status status = cases_->OpenCase(Call(coordinator_).get(), request, &opened);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return opened;
+  }
+
+  grpc::Status Move(const std::string& case_id, v1::CaseStatus to, v1::Case* out) {
+    v1::TransitionCaseRequest r;
+    r.set_case_id(case_id);
+    r.set_to(to);
+    r.set_reason("besproken in het overleg");
+    if (to == v1::CASE_STATUS_CLOSED) r.set_result(v1::CASE_RESULT_RESOLVED);
+    return cases_->TransitionCase(Call(coordinator_).get(), r, out);
+  }
+
+  // A new case brought to `status` along legal moves.
+  v1::Case CaseIn(v1::CaseStatus status) {
+    static const std::map<v1::CaseStatus, std::vector<v1::CaseStatus>> kPath = {
+        {v1::CASE_STATUS_REGISTERED, {}},
+        {v1::CASE_STATUS_TRIAGE, {v1::CASE_STATUS_TRIAGE}},
+        {v1::CASE_STATUS_SCHEDULED, {v1::CASE_STATUS_TRIAGE, v1::CASE_STATUS_SCHEDULED}},
+        {v1::CASE_STATUS_IN_PROGRESS,
+         {v1::CASE_STATUS_TRIAGE, v1::CASE_STATUS_SCHEDULED, v1::CASE_STATUS_IN_PROGRESS}},
+        {v1::CASE_STATUS_MONITORING,
+         {v1::CASE_STATUS_TRIAGE, v1::CASE_STATUS_SCHEDULED, v1::CASE_STATUS_IN_PROGRESS,
+          v1::CASE_STATUS_MONITORING}},
+        {v1::CASE_STATUS_CLOSED, {v1::CASE_STATUS_TRIAGE, v1::CASE_STATUS_CLOSED}},
+        {v1::CASE_STATUS_REOPENED, {v1::CASE_STATUS_TRIAGE, v1::CASE_STATUS_CLOSED}},
+    };
+    v1::Case c = Open(Household());
+    for (v1::CaseStatus step : kPath.at(status)) EXPECT_TRUE(Move(c.case_id(), step, &c).ok());
+    if (status == v1::CASE_STATUS_REOPENED) {
+      v1::ReopenCaseRequest reopen;
+      reopen.set_case_id(c.case_id());
+      reopen.set_reason("nieuwe signalen op hetzelfde adres");
+      EXPECT_TRUE(cases_->ReopenCase(Call(coordinator_).get(), reopen, &c).ok());
+    }
+    EXPECT_EQ(c.status(), status);
+    return c;
+  }
+
+  absl::StatusOr<v1::CaseSummary> Get(const std::string& token, const std::string& case_id,
+                                      const std::string& break_glass = "") {
+    v1::GetCaseRequest r;
+    r.set_case_id(case_id);
+    r.set_break_glass_reason(break_glass);
+    v1::CaseSummary summary;
+    grpc::Status status = cases_->GetCase(Call(token).get(), r, &summary);
+    if (!status.ok()) return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+    return summary;
+  }
+
+  testing::Deployment deployment_;
+  std::unique_ptr<v1::CaseService::Stub> cases_;
+  std::string coordinator_, other_coordinator_, care_, police_, housing_, officer_;
+};
+
+TEST_F(CasesEndToEndTest, EveryLegalMoveWorksAndEveryIllegalOneChangesNothing) {
+  for (int from = v1::CASE_STATUS_REGISTERED; from <= v1::CaseStatus_MAX; ++from) {
+    for (int to = v1::CASE_STATUS_REGISTERED; to <= v1::CaseStatus_MAX; ++to) {
+      std::string move = absl::StrCat(v1::CaseStatus_Name(from), " -> ", v1::CaseStatus_Name(to));
+      v1::Case c = CaseIn(v1::CaseStatus(from));
+      size_t steps_before = Get(coordinator_, c.case_id())->history_size();
+      v1::Case after;
+      grpc::Status status = Move(c.case_id(), v1::CaseStatus(to), &after);
+      absl::StatusOr<v1::CaseSummary> now = Get(coordinator_, c.case_id());
+      ASSERT_TRUE(now.ok()) << move;
+      if (IsLegalTransition(v1::CaseStatus(from), v1::CaseStatus(to))) {
+        EXPECT_TRUE(status.ok()) << move << ": " << status.error_message();
+        EXPECT_EQ(now->case_().status(), to) << move;
+        ASSERT_EQ(now->history_size(), steps_before + 1) << move;
+        const v1::StatusChange& step = now->history(now->history_size() - 1);
+        EXPECT_EQ(step.from(), from) << move;
+        EXPECT_EQ(step.actor().user_id(), "carla.coordinator") << move;
+        EXPECT_EQ(step.reason(), "besproken in het overleg") << move;
+      } else {
+        EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << move;
+        EXPECT_EQ(now->case_().status(), from) << move << " changed the case";
+        EXPECT_EQ(now->history_size(), steps_before) << move << " changed the history";
+      }
+    }
+  }
+}
+
+TEST_F(CasesEndToEndTest, OnlyAClosedCaseReopensAndClosingNeedsAResult) {
+  v1::Case open = CaseIn(v1::CASE_STATUS_IN_PROGRESS);
+  v1::ReopenCaseRequest reopen;
+  reopen.set_case_id(open.case_id());
+  reopen.set_reason("nieuwe signalen");
+  v1::Case out;
+  EXPECT_EQ(cases_->ReopenCase(Call(coordinator_).get(), reopen, &out).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  v1::TransitionCaseRequest close;
+  close.set_case_id(open.case_id());
+  close.set_to(v1::CASE_STATUS_CLOSED);
+  close.set_reason("klaar");
+  grpc::Status no_result = cases_->TransitionCase(Call(coordinator_).get(), close, &out);
+  EXPECT_EQ(no_result.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(no_result.error_message().rfind("result:", 0), 0u) << no_result.error_message();
+  EXPECT_EQ(Get(coordinator_, open.case_id())->case_().status(), v1::CASE_STATUS_IN_PROGRESS);
+  EXPECT_EQ(cases_->ReopenCase(Call(care_).get(), reopen, &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED)
+      << "reopening is a coordinator's";
+}
+
+TEST_F(CasesEndToEndTest, PoliceNeverReadACareNoteAndTheReverse) {
+  v1::Case c = Open(Household());
+  auto note = [&](const std::string& token, v1::NoteVisibility visibility, const std::string& text) {
+    v1::AddNoteRequest r;
+    r.set_case_id(c.case_id());
+    r.set_visibility(visibility);
+    r.set_text(text);
+    v1::Note out;
+    return cases_->AddNote(Call(token).get(), r, &out);
+  };
+  EXPECT_TRUE(note(care_, v1::NOTE_VISIBILITY_CARE, "zorgnotitie: GGZ-traject loopt").ok());
+  EXPECT_TRUE(note(police_, v1::NOTE_VISIBILITY_POLICE, "politienotitie: melding 14-11").ok());
+  EXPECT_TRUE(note(care_, v1::NOTE_VISIBILITY_PARTICIPANTS, "iedereen: huisbezoek gepland").ok());
+  EXPECT_TRUE(note(coordinator_, v1::NOTE_VISIBILITY_COORDINATION, "regie: escalatie overwegen").ok());
+  EXPECT_EQ(note(police_, v1::NOTE_VISIBILITY_CARE, "mag niet").error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(note(housing_, v1::NOTE_VISIBILITY_PARTICIPANTS, "niet betrokken").error_code(),
+            grpc::StatusCode::NOT_FOUND);
+
+  auto texts = [&](const std::string& token) {
+    std::set<std::string> seen;
+    auto summary = Get(token, c.case_id());
+    EXPECT_TRUE(summary.ok()) << summary.status();
+    if (summary.ok()) for (const auto& n : summary->notes()) seen.insert(n.text());
+    return seen;
+  };
+  EXPECT_EQ(texts(police_), (std::set<std::string>{"politienotitie: melding 14-11", "iedereen: huisbezoek gepland"}));
+  EXPECT_EQ(texts(care_), (std::set<std::string>{"zorgnotitie: GGZ-traject loopt", "iedereen: huisbezoek gepland"}));
+  EXPECT_EQ(texts(coordinator_).size(), 4u);
+  EXPECT_EQ(Get(housing_, c.case_id()).status().code(), absl::StatusCode::kNotFound);
+
+  // Lists are summaries: no notes and no persons, whoever asks.
+  v1::ListCasesResponse list;
+  ASSERT_TRUE(cases_->ListCases(Call(police_).get(), {}, &list).ok());
+  ASSERT_EQ(list.cases_size(), 1);
+  std::string bytes = list.SerializeAsString();
+  EXPECT_EQ(bytes.find("zorgnotitie"), std::string::npos);
+  EXPECT_EQ(bytes.find("Jan Jansen"), std::string::npos);
+  ASSERT_TRUE(cases_->ListCases(Call(housing_).get(), {}, &list).ok());
+  EXPECT_EQ(list.cases_size(), 0);
+}
+
+TEST_F(CasesEndToEndTest, ReadingCaseDataNeedsAPurpose) {
+  v1::Case c = Open(Household());
+  v1::GetCaseRequest r;
+  r.set_case_id(c.case_id());
+  v1::CaseSummary summary;
+  grpc::Status status = cases_->GetCase(Call(coordinator_, "").get(), r, &summary);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message().rfind("x-hartslag-purpose:", 0), 0u) << status.error_message();
+  EXPECT_TRUE(cases_->GetCase(Call(coordinator_, "MEETING_PREPARATION").get(), r, &summary).ok());
+}
+
+TEST_F(CasesEndToEndTest, BreakingTheGlassIsFlaggedAndLeavesAReviewItem) {
+  v1::Case c = Open(Household());  // VERTROUWELIJK; wijkteam does not take part
+  EXPECT_EQ(Get(other_coordinator_, c.case_id()).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(Get(housing_, c.case_id(), "acute zorgen, regisseur onbereikbaar").status().code(),
+            absl::StatusCode::kNotFound)
+      << "partners cannot break the glass";
+  auto urgent = Get(other_coordinator_, c.case_id(), "acute zorgen, regisseur onbereikbaar");
+  ASSERT_TRUE(urgent.ok()) << urgent.status();
+  EXPECT_EQ(urgent->case_().case_id(), c.case_id());
+
+  v1::ListBreakGlassReviewsResponse reviews;
+  ASSERT_TRUE(cases_->ListBreakGlassReviews(Call(officer_).get(), {}, &reviews).ok());
+  ASSERT_EQ(reviews.reviews_size(), 1);
+  EXPECT_EQ(reviews.reviews(0).case_id(), c.case_id());
+  EXPECT_EQ(reviews.reviews(0).actor().user_id(), "olaf.coordinator");
+  EXPECT_EQ(reviews.reviews(0).reason(), "acute zorgen, regisseur onbereikbaar");
+
+  // The audit record of that read carries the flag.
+  absl::Time give_up = absl::Now() + absl::Seconds(20);
+  bool flagged = false;
+  while (!flagged && absl::Now() < give_up) {
+    audit::EventQuery query;
+    query.log_id = "heerlen";
+    query.object_id = c.case_id();
+    query.actor_user_id = "olaf.coordinator";
+    auto found = deployment_.audit_store().Query(query, absl::InfiniteFuture());
+    if (found.ok()) {
+      for (const auto& entry : *found) {
+        audit::v1::AuditEvent e;
+        e.ParseFromString(entry.bytes);
+        flagged = flagged || (e.break_glass() && e.outcome() == audit::v1::OUTCOME_SUCCESS);
+      }
+    }
+    if (!flagged) absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_TRUE(flagged);
+}
+
+TEST_F(CasesEndToEndTest, OpeningIsExactlyOnceAndBadInputNamesTheField) {
+  v1::OpenCaseRequest request = Household();
+  v1::Case first = Open(request), again = Open(request);
+  EXPECT_EQ(first.case_id(), again.case_id());
+  EXPECT_EQ(first.reference().rfind("CS-", 0), 0u) << first.reference();
+  EXPECT_EQ(first.status(), v1::CASE_STATUS_REGISTERED);
+  EXPECT_EQ(first.confidentiality(), v1::CONFIDENTIALITY_VERTROUWELIJK);
+  v1::Case out;
+  request.set_title("Iets anders");
+  EXPECT_EQ(cases_->OpenCase(Call(coordinator_).get(), request, &out).error_code(),
+            grpc::StatusCode::ALREADY_EXISTS);
+
+  struct Bad {
+    std::string field;
+    std::function<void(v1::OpenCaseRequest&)> spoil;
+  };
+  for (const Bad& bad : std::vector<Bad>{
+           {"request_id", [](auto& r) { r.set_request_id("x"); }},
+           {"kind", [](auto& r) { r.clear_kind(); }},
+           {"title", [](auto& r) { r.set_title(""); }},
+           {"persons", [](auto& r) { r.clear_persons(); }},
+           {"persons[0].birth_year", [](auto& r) { r.mutable_persons(0)->set_birth_year(1800); }},
+           {"address", [](auto& r) { r.set_kind(v1::CASE_KIND_LEEFBAARHEID); }},
+           {"address.postcode", [](auto& r) {
+              r.mutable_address()->set_street("Kasteelweg");
+              r.mutable_address()->set_house_number(3);
+              r.mutable_address()->set_postcode("123");
+              r.mutable_address()->set_city("Heerlen");
+            }},
+           {"risk_reason", [](auto& r) { r.set_risk_tier(v1::RISK_TIER_HIGH); }},
+       }) {
+    v1::OpenCaseRequest r = Household();
+    bad.spoil(r);
+    grpc::Status status = cases_->OpenCase(Call(coordinator_).get(), r, &out);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << bad.field;
+    EXPECT_EQ(status.error_message().rfind(bad.field + ":", 0), 0u) << status.error_message();
+  }
+  v1::OpenCaseRequest elsewhere = Household();
+  elsewhere.set_area_id("heerlen-zuid");
+  EXPECT_EQ(cases_->OpenCase(Call(coordinator_).get(), elsewhere, &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  v1::ListCasesResponse list;
+  ASSERT_TRUE(cases_->ListCases(Call(coordinator_).get(), {}, &list).ok());
+  EXPECT_EQ(list.cases_size(), 1) << "nothing of the refused requests was stored";
+}
+
+TEST_F(CasesEndToEndTest, RiskTierSetsTheNextReviewAndUpdatesKeepUnsetFields) {
+  v1::Case c = Open(Household());
+  v1::UpdateCaseRequest update;
+  update.set_case_id(c.case_id());
+  update.set_risk_tier(v1::RISK_TIER_HIGH);
+  update.set_risk_reason("kinderen in huis, escalerende overlast");
+  update.set_case_manager("zora.zorg");
+  v1::Case updated;
+  ASSERT_TRUE(cases_->UpdateCase(Call(coordinator_).get(), update, &updated).ok());
+  EXPECT_EQ(updated.risk_tier(), v1::RISK_TIER_HIGH);
+  absl::Duration until_review =
+      absl::FromUnixSeconds(updated.next_review_at().seconds()) - absl::Now();
+  EXPECT_GT(until_review, absl::Hours(24 * 13));
+  EXPECT_LT(until_review, absl::Hours(24 * 15));
+  EXPECT_EQ(updated.case_manager(), "zora.zorg");
+  EXPECT_EQ(updated.participating_organisations_size(), c.participating_organisations_size())
+      << "unset fields keep their value";
+  update.Clear();
+  update.set_case_id(c.case_id());
+  update.set_confidentiality(v1::CONFIDENTIALITY_GEHEIM);
+  ASSERT_TRUE(cases_->UpdateCase(Call(coordinator_).get(), update, &updated).ok());
+  EXPECT_TRUE(Get(care_, c.case_id()).ok()) << "the case manager has a role on the case";
+  EXPECT_EQ(Get(police_, c.case_id()).status().code(), absl::StatusCode::kNotFound)
+      << "from GEHEIM up only people with a role";
+}
+
+}  // namespace
+}  // namespace hartslag::cases
