@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "hartslag/audit/v1/audit.grpc.pb.h"
+#include "hartslag/cases/v1/cases.grpc.pb.h"
 #include "hartslag/directory/v1/directory.grpc.pb.h"
 #include "hartslag/intake/v1/intake.grpc.pb.h"
 #include "services/audit/merkle.h"
@@ -81,6 +82,21 @@ const char* const kServiceRpcs[] = {"ListTenants", "ListTenantAreas", "Append"};
 
 // The audit log: PRIVACY_OFFICER only, on its own tenant's log, whatever its
 // organisation or area.
+// Cases: coordinators of the case's area (the target is INTERN), partners of
+// a participating organisation (the target's is the "other" one).
+// clang-format off
+const Row kCaseMatrix[] = {
+    {"OpenCase", C, A, A, D, D},
+    {"GetCase", C, A, A, H, H}, {"GetCase", P, H, A, H, H},
+    {"ListCases", C, A, A, H, H}, {"ListCases", P, H, A, H, H},
+    {"TransitionCase", C, A, A, H, H},
+    {"ReopenCase", C, A, A, H, H},
+    {"UpdateCase", C, A, A, H, H},
+    {"AddNote", C, A, A, H, H}, {"AddNote", P, H, A, H, H},
+    {"ListBreakGlassReviews", O, A, A, A, H},
+};
+// clang-format on
+
 const char* const kPrivacyOfficerRpcs[] = {
     "GetTreeHead", "GetInclusionProof", "GetConsistencyProof", "ExportLog", "QueryEvents",
     "GetAccessOverview", "AddRestriction", "LiftRestriction", "ListRestrictions"};
@@ -103,6 +119,22 @@ std::vector<Row> Matrix() {
   for (const char* rpc : kPrivacyOfficerRpcs) {
     rows.push_back({rpc, O, A, A, A, H});
     for (Role role : {R, C, P, AD}) rows.push_back({rpc, role, D, D, D, D});
+  }
+  // Every role without a line in kCaseMatrix is denied.
+  for (const Row& row : kCaseMatrix) {
+    rows.push_back(row);
+    bool first = true;
+    for (const Row& other : kCaseMatrix) {
+      if (std::string(other.rpc) == row.rpc && &other < &row) first = false;
+    }
+    if (!first) continue;
+    for (Role role : {R, C, P, O, AD}) {
+      bool listed = false;
+      for (const Row& other : kCaseMatrix) {
+        listed = listed || (std::string(other.rpc) == row.rpc && other.role == role);
+      }
+      if (!listed) rows.push_back({row.rpc, role, D, D, D, D});
+    }
   }
   return rows;
 }
@@ -187,6 +219,47 @@ class RoleMatrixTest : public ::testing::TestWithParam<std::string> {
     }
     pseudonyms_ = std::make_unique<Pseudonymizer>(
         *Pseudonymizer::FromFile(testing::CertsDir() + "/pseudonym.key"));
+
+    cases_ = cases::v1::CaseService::NewStub(deployment_.Channel(deployment_.cases()));
+    target_case_ = NewCase(cases::v1::CASE_STATUS_REGISTERED);
+    opener_.tenant = "heerlen";
+    EXPECT_TRUE(deployment_.case_store()
+                    .RecordBreakGlass(opener_, target_case_, "matrix", testing::Unaudited())
+                    .ok());
+  }
+
+  // A case in Vrieheide, INTERN, in which woonpunt (the "other"
+  // organisation) takes part, made directly in the store.
+  std::string NewCase(cases::v1::CaseStatus status) {
+    opener_.tenant = "heerlen";
+    opener_.user = "opener";
+    opener_.organisation = "gemeente";
+    cases::v1::Case c;
+    c.set_kind(cases::v1::CASE_KIND_LEEFBAARHEID);
+    c.set_title("Overlastpand");
+    c.mutable_area()->set_area_id("vrieheide");
+    c.set_process_coordinator("opener");
+    c.add_participating_organisations("woonpunt");
+    c.set_confidentiality(cases::v1::CONFIDENTIALITY_INTERN);
+    auto opened = deployment_.case_store().Open(opener_, c, RandomUuid(), RandomUuid(), testing::Unaudited());
+    EXPECT_TRUE(opened.ok()) << opened.status();
+    if (status != cases::v1::CASE_STATUS_REGISTERED) {
+      EXPECT_TRUE(deployment_.case_store()
+                      .Modify(opener_, opened->case_id(),
+                              [status](cases::v1::Case& changed) -> absl::StatusOr<std::optional<cases::StatusStep>> {
+                                changed.set_status(status);
+                                return std::nullopt;
+                              },
+                              testing::Unaudited())
+                      .ok());
+    }
+    return opened->case_id();
+  }
+
+  std::unique_ptr<grpc::ClientContext> CaseCall(const std::string& token) {
+    auto call = deployment_.Call(token);
+    call->AddMetadata("x-hartslag-purpose", "CASE_MANAGEMENT");
+    return call;
   }
 
   // A restriction in Heerlen's log, made directly in the store.
@@ -241,7 +314,10 @@ class RoleMatrixTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<directory::v1::DirectoryService::Stub> admin_;
   std::unique_ptr<directory::v1::LookupService::Stub> lookup_;
   std::unique_ptr<audit::v1::AuditService::Stub> audit_;
+  std::unique_ptr<cases::v1::CaseService::Stub> cases_;
   std::unique_ptr<Pseudonymizer> pseudonyms_;
+  RequestContext opener_;
+  std::string target_case_;
   std::string reference_;
   std::string signal_id_;
   int64_t target_index_ = -1;
@@ -491,6 +567,71 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
       return H;
     });
   };
+  namespace cv1 = cases::v1;
+  if (rpc == "OpenCase") return [&](const std::string& t) {
+    cv1::OpenCaseRequest q;
+    q.set_request_id(RandomUuid());
+    q.set_kind(cv1::CASE_KIND_LEEFBAARHEID);
+    q.set_title("Dumping achter de flat");
+    q.set_area_id("vrieheide");
+    *q.mutable_address() = testing::SampleSignal().location().address();
+    cv1::Case r;
+    return Classify(cases_->OpenCase(CaseCall(t).get(), q, &r), [&] {
+      auto found = d.case_store().Find("heerlen", r.case_id(), "", absl::InfiniteFuture());
+      return in_heerlen(found.ok() && found->has_value());
+    });
+  };
+  if (rpc == "GetCase") return [&](const std::string& t) {
+    cv1::GetCaseRequest q;
+    q.set_case_id(target_case_);
+    cv1::CaseSummary r;
+    return Classify(cases_->GetCase(CaseCall(t).get(), q, &r), [] { return A; });
+  };
+  if (rpc == "ListCases") return [&](const std::string& t) {
+    cv1::ListCasesResponse r;
+    return Classify(cases_->ListCases(CaseCall(t).get(), {}, &r), [&] {
+      for (const auto& c : r.cases()) if (c.case_id() == target_case_) return A;
+      return H;
+    });
+  };
+  if (rpc == "TransitionCase") return [&](const std::string& t) {
+    cv1::TransitionCaseRequest q;
+    q.set_case_id(NewCase(cv1::CASE_STATUS_REGISTERED));
+    q.set_to(cv1::CASE_STATUS_TRIAGE);
+    q.set_reason("matrix");
+    cv1::Case r;
+    return Classify(cases_->TransitionCase(CaseCall(t).get(), q, &r), [] { return A; });
+  };
+  if (rpc == "ReopenCase") return [&](const std::string& t) {
+    cv1::ReopenCaseRequest q;
+    q.set_case_id(NewCase(cv1::CASE_STATUS_CLOSED));
+    q.set_reason("matrix");
+    cv1::Case r;
+    return Classify(cases_->ReopenCase(CaseCall(t).get(), q, &r), [] { return A; });
+  };
+  if (rpc == "UpdateCase") return [&](const std::string& t) {
+    cv1::UpdateCaseRequest q;
+    q.set_case_id(target_case_);
+    q.set_risk_tier(cv1::RISK_TIER_LOW);
+    q.set_risk_reason("matrix");
+    cv1::Case r;
+    return Classify(cases_->UpdateCase(CaseCall(t).get(), q, &r), [] { return A; });
+  };
+  if (rpc == "AddNote") return [&](const std::string& t) {
+    cv1::AddNoteRequest q;
+    q.set_case_id(target_case_);
+    q.set_visibility(cv1::NOTE_VISIBILITY_PARTICIPANTS);
+    q.set_text("matrix");
+    cv1::Note r;
+    return Classify(cases_->AddNote(CaseCall(t).get(), q, &r), [] { return A; });
+  };
+  if (rpc == "ListBreakGlassReviews") return [&](const std::string& t) {
+    cv1::ListBreakGlassReviewsResponse r;
+    return Classify(cases_->ListBreakGlassReviews(CaseCall(t).get(), {}, &r), [&] {
+      for (const auto& review : r.reviews()) if (review.case_id() == target_case_) return A;
+      return H;
+    });
+  };
   return nullptr;
 }
 
@@ -528,7 +669,8 @@ std::vector<std::string> AllRpcs() {
                               directory::v1::AuthService::service_full_name(),
                               directory::v1::DirectoryService::service_full_name(),
                               directory::v1::LookupService::service_full_name(),
-                              audit::v1::AuditService::service_full_name()}) {
+                              audit::v1::AuditService::service_full_name(),
+                              cases::v1::CaseService::service_full_name()}) {
     const auto* descriptor =
         google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service);
     for (int i = 0; i < descriptor->method_count(); ++i) rpcs.push_back(descriptor->method(i)->name());
