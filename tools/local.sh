@@ -15,9 +15,10 @@ build=${HARTSLAG_BUILD_DIR:-$root/build}
 pg_port=${HARTSLAG_PG_PORT:-55432}
 directory_port=${HARTSLAG_DIRECTORY_PORT:-7401}
 intake_port=${HARTSLAG_INTAKE_PORT:-7402}
+cases_port=${HARTSLAG_CASES_PORT:-7403}
 audit_port=${HARTSLAG_AUDIT_PORT:-7404}
 admin_db="host=127.0.0.1 port=$pg_port user=postgres dbname=postgres"
-services=(audit directory intake)
+services=(audit directory intake cases)
 cli=$build/clients/cli/hartslag
 
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
@@ -140,6 +141,25 @@ demo() {
   echo "token issued; the signals of other organisations stay hidden from it:"
   "$cli" signal list --token-file "$state/tokens/politie-bvh"
   echo
+  echo "== Coordinator Carla opens a case for the Casuïstiekoverleg; care and police each add a note"
+  export HARTSLAG_CASES_ADDR=localhost:$cases_port
+  for user in zora.zorg peter.politie; do
+    "$cli" login --user "$user" "${pw[@]}" --save "$state/tokens/$user" 2>/dev/null
+  done
+  local care=(--token-file "$state/tokens/zora.zorg") police=(--token-file "$state/tokens/peter.politie")
+  local case_id
+  case_id=$("$cli" case open "${coordinator[@]}" --request-id 6f1c1f0e-0000-4000-8000-0000000000c1 \
+    --kind casuistiek --title "Zorgen om bewoner Schandelerstraat" --area gms \
+    --persons "onbekende bewoner||bewoner" --participants buurtteam-heerlen,politie-limburg \
+    --risk high --risk-reason "verwarde indruk, stankoverlast" --json | sed -n 's/.*"case_id":"\([^"]*\)".*/\1/p')
+  if "$cli" case move "${coordinator[@]}" --id "$case_id" --to triage --reason "signaal BOA gewogen" >/dev/null 2>&1; then
+    # First run only: the case was new.
+    "$cli" case note "${care[@]}" --id "$case_id" --visibility care --text "Buurtteam kent bewoner; GGZ-contact loopt."
+    "$cli" case note "${police[@]}" --id "$case_id" --visibility police --text "Twee meldingen overlast afgelopen maand."
+  fi
+  echo "-- what the police see (no care note):"
+  "$cli" case get "${police[@]}" --purpose MEETING_PREPARATION --id "$case_id"
+  echo
   echo "== Privacy officer Pim: who saw data about Schandelerstraat 41A? (no employee names)"
   export HARTSLAG_AUDIT_ADDR=localhost:$audit_port
   "$cli" login --user pim.privacy "${pw[@]}" --save "$state/tokens/pim.privacy" 2>/dev/null
@@ -157,9 +177,10 @@ demo() {
   echo
   echo "Try it yourself (demo users: sanne.coach, bram.boa, carla.coordinator, peter.politie, zora.zorg,"
   echo "wim.woonpunt, pim.privacy; password in .local/secrets/demo.password; admin: .local/secrets/admin.password):"
-  echo "  export HARTSLAG_CA=$HARTSLAG_CA HARTSLAG_INTAKE_ADDR=$HARTSLAG_INTAKE_ADDR HARTSLAG_DIRECTORY_ADDR=$HARTSLAG_DIRECTORY_ADDR"
+  echo "  export HARTSLAG_CA=$HARTSLAG_CA HARTSLAG_INTAKE_ADDR=$HARTSLAG_INTAKE_ADDR HARTSLAG_DIRECTORY_ADDR=$HARTSLAG_DIRECTORY_ADDR HARTSLAG_CASES_ADDR=$HARTSLAG_CASES_ADDR"
   echo "  $cli login --user carla.coordinator --save /tmp/carla && export HARTSLAG_TOKEN_FILE=/tmp/carla"
   echo "  $cli signal list        # or: signal get SV-..., categories, --help"
+  echo "  $cli case list --purpose MEETING_PREPARATION     # or: case get --id ..., case --help"
   echo "  $cli audit query --token-file $state/tokens/pim.privacy --server localhost:$audit_port   # as pim.privacy"
   echo "Stop everything with: tools/local.sh down"
 }
@@ -182,7 +203,7 @@ case "${1:-}" in
     done
     for what in ca server signing-key pseudonym-key; do "$cli" pki "$what" --dir "$state/certs"; done
     "$cli" pki signing-key --dir "$state/certs" --name audit-tree
-    for service in directory intake; do
+    for service in directory intake cases; do
       "$cli" pki client --dir "$state/certs" --name "$service" --uri "spiffe://hartslag/service/$service"
     done
     # Services deliver their audit records to hartslag-audit as themselves (mutual TLS).
@@ -195,6 +216,9 @@ case "${1:-}" in
     start_service intake "$intake_port" hartslag_intake \
       --directory "localhost:$directory_port" --directory-ca "$state/certs/ca.pem" \
       "${to_audit[@]}" --service-cert "$state/certs/intake.pem" --service-key "$state/certs/intake.key"
+    start_service cases "$cases_port" hartslag_cases \
+      --directory "localhost:$directory_port" --directory-ca "$state/certs/ca.pem" \
+      "${to_audit[@]}" --service-cert "$state/certs/cases.pem" --service-key "$state/certs/cases.key"
     demo
     ;;
   down)

@@ -19,6 +19,7 @@ absl::Status CategoriesCommand(const std::vector<std::string>& args);
 absl::Status DirectoryCommand(const std::string& command, const std::vector<std::string>& args);
 // hartslag audit verify
 absl::Status AuditCommand(const std::vector<std::string>& args);
+absl::Status CaseCommand(const std::vector<std::string>& args);
 // hartslag pki ca|server|client|signing-key
 absl::Status PkiCommand(const std::vector<std::string>& args);
 // hartslag dev token

@@ -20,14 +20,18 @@ commands:
                            administer the directory (ADMIN)
   signal submit|get|list   submit a signal, show one, list them
   categories               list the signal categories
-  audit verify             check an exported audit log offline
-  pki ca|server|client|signing-key
-                           make the CA, certificates and the token signing key
+  case open|get|list|move|reopen|update|note|break-glass-reviews
+                           open, read and steer cases (reading needs --purpose)
+  audit export|verify|tree-head|proof|query|overview|restrict|lift|restrictions
+                           the audit log: export and verify it, search it, access overviews
+  pki ca|server|client|signing-key|pseudonym-key
+                           make the CA, certificates and keys
   dev token                issue a development token
 
 Every command takes --help. Connection flags fall back to the environment:
-HARTSLAG_INTAKE_ADDR, HARTSLAG_DIRECTORY_ADDR, HARTSLAG_CA, HARTSLAG_TOKEN,
-HARTSLAG_TOKEN_FILE, HARTSLAG_CLIENT_CERT, HARTSLAG_CLIENT_KEY.
+HARTSLAG_INTAKE_ADDR, HARTSLAG_DIRECTORY_ADDR, HARTSLAG_CASES_ADDR, HARTSLAG_AUDIT_ADDR,
+HARTSLAG_CA, HARTSLAG_TOKEN, HARTSLAG_TOKEN_FILE, HARTSLAG_CLIENT_CERT, HARTSLAG_CLIENT_KEY,
+HARTSLAG_PURPOSE.
 )";
 
 }  // namespace
@@ -49,6 +53,8 @@ int main(int argc, char** argv) {
   } else if (command == "login" || command == "refresh" || command == "client-token" ||
              command == "admin") {
     status = DirectoryCommand(command, rest);
+  } else if (command == "case") {
+    status = CaseCommand(rest);
   } else if (command == "audit") {
     status = AuditCommand(rest);
   } else if (command == "pki") {

@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/connection.h"
+#include "clients/cli/flag_values.h"
 #include "clients/cli/output.h"
 #include "hartslag/intake/v1/intake.grpc.pb.h"
 #include "services/common/crypto.h"
@@ -22,31 +23,6 @@ namespace v1 = hartslag::intake::v1;
 
 constexpr char kServerEnv[] = "HARTSLAG_INTAKE_ADDR";
 constexpr char kDefaultServer[] = "localhost:7402";
-
-// Accepts RFC 3339 ("2026-11-28T23:00:00+01:00"), or Dutch local time as
-// "2026-11-28 23:00" or "2026-11-28".
-absl::StatusOr<absl::Time> ParseTimeFlag(const std::string& flag, const std::string& text) {
-  absl::Time time;
-  std::string err;
-  if (absl::ParseTime(absl::RFC3339_full, text, &time, &err)) return time;
-  absl::TimeZone zone;
-  if (!absl::LoadTimeZone("Europe/Amsterdam", &zone)) zone = absl::UTCTimeZone();
-  for (const char* format : {"%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"}) {
-    if (absl::ParseTime(format, text, zone, &time, &err)) return time;
-  }
-  return absl::InvalidArgumentError(
-      absl::StrCat("--", flag, ": use 2026-11-28, \"2026-11-28 23:00\" or RFC 3339"));
-}
-
-template <typename Enum, typename Parse>
-absl::StatusOr<Enum> ParseEnumFlag(const std::string& flag, const std::string& value,
-                                   const std::string& prefix, Parse parse) {
-  Enum result;
-  if (!parse(prefix + absl::AsciiStrToUpper(value), &result)) {
-    return absl::InvalidArgumentError(absl::StrCat("--", flag, ": unknown value ", value));
-  }
-  return result;
-}
 
 std::string AddressLine(const v1::Signal& s) {
   if (!s.has_location()) return "";
@@ -136,19 +112,7 @@ absl::Status Submit(const std::vector<std::string>& args) {
                    ParseEnumFlag<v1::Urgency>("urgency", flags.Get("urgency"), "URGENCY_",
                                               v1::Urgency_Parse));
   request.set_urgency(urgency);
-  for (absl::string_view entry : absl::StrSplit(flags.Get("persons"), ';', absl::SkipWhitespace())) {
-    std::vector<std::string> parts = absl::StrSplit(entry, '|');
-    v1::Person* person = request.add_persons();
-    person->set_name(parts[0]);
-    if (parts.size() > 1 && !parts[1].empty()) {
-      int year = 0;
-      if (!absl::SimpleAtoi(parts[1], &year)) {
-        return absl::InvalidArgumentError("--persons: birth year must be a number");
-      }
-      person->set_birth_year(year);
-    }
-    if (parts.size() > 2) person->set_role(parts[2]);
-  }
+  RETURN_IF_ERROR(ParsePersonsFlag(flags.Get("persons"), request.mutable_persons()));
 
   auto stub = v1::SignalService::NewStub(connection.channel());
   v1::SubmitSignalResponse response;

@@ -1,0 +1,359 @@
+// hartslag case: open, read and steer cases.
+//
+//   hartslag case open --kind casuistiek --title T --area A [--persons "naam|jaar|rol;..."]
+//                      [--street S --house-number N --postcode P] [--participants a,b] ...
+//   hartslag case get --id ID | --reference CS-2026-000001 [--break-glass REASON]
+//   hartslag case list [--kind K] [--status S] [--area A]
+//   hartslag case move --id ID --to triage|scheduled|in_progress|monitoring|closed --reason R [--result R]
+//   hartslag case reopen --id ID --reason R
+//   hartslag case update --id ID [--case-manager U] [--participants a,b] [--risk high --risk-reason R] ...
+//   hartslag case note --id ID --visibility participants|coordination|care|police --text T
+//   hartslag case break-glass-reviews
+//
+// Reading case data needs --purpose (or HARTSLAG_PURPOSE), e.g. MEETING_PREPARATION.
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "clients/cli/commands.h"
+#include "clients/cli/connection.h"
+#include "clients/cli/flag_values.h"
+#include "clients/cli/output.h"
+#include "hartslag/cases/v1/cases.grpc.pb.h"
+#include "services/common/crypto.h"
+#include "services/common/server.h"
+#include "services/common/status_macros.h"
+
+namespace hartslag::cli {
+namespace {
+
+namespace v1 = cases::v1;
+
+constexpr char kServerEnv[] = "HARTSLAG_CASES_ADDR";
+constexpr char kDefaultServer[] = "localhost:7403";
+
+absl::StatusOr<Connection> Connect(Flags& flags, const std::vector<std::string>& args) {
+  Connection::AddFlags(flags, kServerEnv, kDefaultServer);
+  flags.AddBool("json", "", false, "print JSON");
+  RETURN_IF_ERROR(flags.Parse(args));
+  return Connection::FromFlags(flags);
+}
+
+std::string Label(const std::string& name, const std::string& prefix) { return EnumLabel(name, prefix); }
+
+void PrintCase(const v1::Case& c) {
+  std::vector<std::vector<std::string>> rows = {
+      {"reference", c.reference()},
+      {"title", c.title()},
+      {"kind", Label(v1::CaseKind_Name(c.kind()), "CASE_KIND_")},
+      {"status", Label(v1::CaseStatus_Name(c.status()), "CASE_STATUS_")},
+      {"area", c.area().name().empty() ? c.area().area_id() : c.area().name()},
+      {"confidentiality", Label(v1::Confidentiality_Name(c.confidentiality()), "CONFIDENTIALITY_")},
+      {"procesregisseur", c.process_coordinator()},
+  };
+  if (!c.case_manager().empty()) rows.push_back({"casusregisseur", c.case_manager()});
+  rows.push_back({"participants", absl::StrJoin(c.participating_organisations(), ", ")});
+  if (!c.members().empty()) rows.push_back({"members", absl::StrJoin(c.members(), ", ")});
+  if (c.has_address()) {
+    const auto& a = c.address();
+    rows.push_back({"address", absl::StrCat(a.street(), " ", a.house_number(), a.house_number_addition(), ", ",
+                                            a.postcode(), " ", a.city())});
+  }
+  for (const auto& p : c.persons()) {
+    rows.push_back({"person", absl::StrCat(p.name(), p.birth_year() ? absl::StrCat(" (", p.birth_year(), ")") : "",
+                                           p.role().empty() ? "" : ", " + p.role())});
+  }
+  if (c.risk_tier() != v1::RISK_TIER_UNSPECIFIED) {
+    rows.push_back({"risk", absl::StrCat(Label(v1::RiskTier_Name(c.risk_tier()), "RISK_TIER_"), ": ",
+                                         c.risk_reason())});
+    rows.push_back({"next review", LocalTime(c.next_review_at())});
+  }
+  for (const auto& g : c.plan()) {
+    rows.push_back({"goal", absl::StrCat(g.goal(), " (", absl::StrJoin(g.organisation_ids(), ", "), ")")});
+  }
+  if (c.escalation() != v1::ESCALATION_UNSPECIFIED) {
+    rows.push_back({"escalated", absl::StrCat(Label(v1::Escalation_Name(c.escalation()), "ESCALATION_"),
+                                              ": ", c.escalation_reason())});
+  }
+  if (c.result() != v1::CASE_RESULT_UNSPECIFIED) {
+    rows.push_back({"result", Label(v1::CaseResult_Name(c.result()), "CASE_RESULT_")});
+  }
+  rows.push_back({"id", c.case_id()});
+  for (const auto& row : rows) std::printf("%-16s %s\n", row[0].c_str(), row[1].c_str());
+}
+
+// Prints `response` as JSON with --json, or with `print` otherwise.
+template <typename Message, typename Print>
+absl::Status Show(const Flags& flags, const Message& response, Print print) {
+  if (flags.GetBool("json")) {
+    PrintJson(response);
+  } else {
+    print(response);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Open(const std::vector<std::string>& args) {
+  Flags flags("hartslag case open", "open a case in one of your areas");
+  flags.Add("request-id", "", "", "UUID making the request exactly-once (default: a new one)");
+  flags.Add("kind", "", "", "leefbaarheid or casuistiek");
+  flags.Add("title", "", "", "a short title");
+  flags.Add("area", "", "", "area id, e.g. vrieheide");
+  flags.Add("street", "", "", "the address (leefbaarheid): street");
+  flags.Add("house-number", "", "0", "house number");
+  flags.Add("addition", "", "", "house letter or addition");
+  flags.Add("postcode", "", "", "postcode");
+  flags.Add("city", "", "Heerlen", "city");
+  flags.Add("persons", "", "", "the household (casuistiek): \"name|birth year|role;...\"");
+  flags.Add("participants", "", "", "participating organisations, comma-separated");
+  flags.Add("confidentiality", "", "", "e.g. intern, zaakvertrouwelijk, vertrouwelijk, geheim");
+  flags.Add("risk", "", "", "high, medium or low");
+  flags.Add("risk-reason", "", "", "why that risk tier");
+  flags.Add("signals", "", "", "ids of the signals that led to the case, comma-separated");
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  v1::OpenCaseRequest request;
+  request.set_request_id(flags.IsSet("request-id") ? flags.Get("request-id") : RandomUuid());
+  ASSIGN_OR_RETURN(v1::CaseKind kind, ParseEnumFlag<v1::CaseKind>("kind", flags.Get("kind"), "CASE_KIND_",
+                                                                   v1::CaseKind_Parse));
+  request.set_kind(kind);
+  request.set_title(flags.Get("title"));
+  request.set_area_id(flags.Get("area"));
+  if (!flags.Get("street").empty()) {
+    auto* a = request.mutable_address();
+    a->set_street(flags.Get("street"));
+    ASSIGN_OR_RETURN(int number, flags.GetInt("house-number"));
+    a->set_house_number(number);
+    a->set_house_number_addition(flags.Get("addition"));
+    a->set_postcode(flags.Get("postcode"));
+    a->set_city(flags.Get("city"));
+  }
+  RETURN_IF_ERROR(ParsePersonsFlag(flags.Get("persons"), request.mutable_persons()));
+  for (const std::string& org : ListFlag(flags.Get("participants"))) request.add_participating_organisations(org);
+  if (!flags.Get("confidentiality").empty()) {
+    ASSIGN_OR_RETURN(v1::Confidentiality level,
+                     ParseEnumFlag<v1::Confidentiality>("confidentiality", flags.Get("confidentiality"),
+                                                        "CONFIDENTIALITY_", v1::Confidentiality_Parse));
+    request.set_confidentiality(level);
+  }
+  if (!flags.Get("risk").empty()) {
+    ASSIGN_OR_RETURN(v1::RiskTier tier, ParseEnumFlag<v1::RiskTier>("risk", flags.Get("risk"), "RISK_TIER_",
+                                                                      v1::RiskTier_Parse));
+    request.set_risk_tier(tier);
+    request.set_risk_reason(flags.Get("risk-reason"));
+  }
+  for (const std::string& id : ListFlag(flags.Get("signals"))) request.add_signal_ids(id);
+  v1::Case opened;
+  RETURN_IF_ERROR(FromGrpcStatus(v1::CaseService::NewStub(c.channel())->OpenCase(c.NewCall().get(), request, &opened)));
+  return Show(flags, opened, PrintCase);
+}
+
+absl::Status Get(const std::vector<std::string>& args) {
+  Flags flags("hartslag case get", "the one-screen summary of a case (needs --purpose)");
+  flags.Add("id", "", "", "the case id");
+  flags.Add("reference", "", "", "or its reference, e.g. CS-2026-000001");
+  flags.Add("break-glass", "", "", "read outside your need-to-know, for this urgent reason (flagged, reviewed)");
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  v1::GetCaseRequest request;
+  if (!flags.Get("id").empty()) request.set_case_id(flags.Get("id"));
+  else request.set_reference(flags.Get("reference"));
+  request.set_break_glass_reason(flags.Get("break-glass"));
+  v1::CaseSummary summary;
+  RETURN_IF_ERROR(FromGrpcStatus(v1::CaseService::NewStub(c.channel())->GetCase(c.NewCall().get(), request, &summary)));
+  return Show(flags, summary, [](const v1::CaseSummary& s) {
+    PrintCase(s.case_());
+    std::printf("\nnotes:\n");
+    for (const auto& n : s.notes()) {
+      std::printf("  %s  %s/%s  [%s]\n    %s\n", LocalTime(n.written_at()).c_str(),
+                  n.author().organisation_id().c_str(), n.author().user_id().c_str(),
+                  Label(v1::NoteVisibility_Name(n.visibility()), "NOTE_VISIBILITY_").c_str(), n.text().c_str());
+    }
+    std::printf("\nhistory:\n");
+    for (const auto& h : s.history()) {
+      std::printf("  %s  %s -> %s  by %s: %s\n", LocalTime(h.at()).c_str(),
+                  h.from() == v1::CASE_STATUS_UNSPECIFIED
+                      ? "(new)"
+                      : Label(v1::CaseStatus_Name(h.from()), "CASE_STATUS_").c_str(),
+                  Label(v1::CaseStatus_Name(h.to()), "CASE_STATUS_").c_str(), h.actor().user_id().c_str(),
+                  h.reason().c_str());
+    }
+  });
+}
+
+absl::Status List(const std::vector<std::string>& args) {
+  Flags flags("hartslag case list", "the cases you may see, most recently changed first (needs --purpose)");
+  flags.Add("kind", "", "", "leefbaarheid or casuistiek");
+  flags.Add("status", "", "", "e.g. triage, in_progress");
+  flags.Add("area", "", "", "area id (with its wijken)");
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  v1::ListCasesRequest request;
+  if (!flags.Get("kind").empty()) {
+    ASSIGN_OR_RETURN(v1::CaseKind kind, ParseEnumFlag<v1::CaseKind>("kind", flags.Get("kind"), "CASE_KIND_",
+                                                                     v1::CaseKind_Parse));
+    request.set_kind(kind);
+  }
+  if (!flags.Get("status").empty()) {
+    ASSIGN_OR_RETURN(v1::CaseStatus status, ParseEnumFlag<v1::CaseStatus>("status", flags.Get("status"),
+                                                                           "CASE_STATUS_", v1::CaseStatus_Parse));
+    request.set_status(status);
+  }
+  request.set_area_id(flags.Get("area"));
+  request.set_page_size(200);
+  v1::ListCasesResponse response;
+  RETURN_IF_ERROR(FromGrpcStatus(v1::CaseService::NewStub(c.channel())->ListCases(c.NewCall().get(), request, &response)));
+  return Show(flags, response, [](const v1::ListCasesResponse& r) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& item : r.cases()) {
+      rows.push_back({item.reference(), Label(v1::CaseKind_Name(item.kind()), "CASE_KIND_"),
+                      Label(v1::CaseStatus_Name(item.status()), "CASE_STATUS_"), item.area().name(),
+                      Label(v1::RiskTier_Name(item.risk_tier()), "RISK_TIER_"), LocalTime(item.next_review_at()),
+                      item.title()});
+    }
+    PrintTable({"REFERENCE", "KIND", "STATUS", "AREA", "RISK", "REVIEW", "TITLE"}, rows);
+  });
+}
+
+absl::Status Move(const std::vector<std::string>& args) {
+  Flags flags("hartslag case move", "move a case along its lifecycle");
+  flags.Add("id", "", "", "the case id");
+  flags.Add("to", "", "", "triage, scheduled, in_progress, monitoring or closed");
+  flags.Add("reason", "", "", "why");
+  flags.Add("result", "", "", "closing: resolved, improved, referred or no_further_action");
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  v1::TransitionCaseRequest request;
+  request.set_case_id(flags.Get("id"));
+  ASSIGN_OR_RETURN(v1::CaseStatus to, ParseEnumFlag<v1::CaseStatus>("to", flags.Get("to"), "CASE_STATUS_",
+                                                                     v1::CaseStatus_Parse));
+  request.set_to(to);
+  request.set_reason(flags.Get("reason"));
+  if (!flags.Get("result").empty()) {
+    ASSIGN_OR_RETURN(v1::CaseResult result, ParseEnumFlag<v1::CaseResult>("result", flags.Get("result"),
+                                                                           "CASE_RESULT_", v1::CaseResult_Parse));
+    request.set_result(result);
+  }
+  v1::Case moved;
+  RETURN_IF_ERROR(FromGrpcStatus(v1::CaseService::NewStub(c.channel())->TransitionCase(c.NewCall().get(), request, &moved)));
+  return Show(flags, moved, PrintCase);
+}
+
+absl::Status Reopen(const std::vector<std::string>& args) {
+  Flags flags("hartslag case reopen", "reopen a closed case");
+  flags.Add("id", "", "", "the case id");
+  flags.Add("reason", "", "", "why");
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  v1::ReopenCaseRequest request;
+  request.set_case_id(flags.Get("id"));
+  request.set_reason(flags.Get("reason"));
+  v1::Case reopened;
+  RETURN_IF_ERROR(FromGrpcStatus(v1::CaseService::NewStub(c.channel())->ReopenCase(c.NewCall().get(), request, &reopened)));
+  return Show(flags, reopened, PrintCase);
+}
+
+absl::Status Update(const std::vector<std::string>& args) {
+  Flags flags("hartslag case update", "change who works on a case and how it is weighed");
+  flags.Add("id", "", "", "the case id");
+  flags.Add("case-manager", "", "", "the casusregisseur (user id; - removes)");
+  flags.Add("process-coordinator", "", "", "the procesregisseur (user id)");
+  flags.Add("participants", "", "", "replace the participating organisations, comma-separated");
+  flags.Add("members", "", "", "replace the further people with a role, comma-separated user ids");
+  flags.Add("confidentiality", "", "", "e.g. vertrouwelijk, geheim");
+  flags.Add("risk", "", "", "high, medium or low");
+  flags.Add("risk-reason", "", "", "why that risk tier");
+  flags.Add("plan", "", "", "replace the plan: \"goal|org1,org2;goal|org3\"");
+  flags.Add("escalate", "", "", "zorg_en_veiligheidshuis or bestuurlijk");
+  flags.Add("escalation-reason", "", "", "why");
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  v1::UpdateCaseRequest request;
+  request.set_case_id(flags.Get("id"));
+  request.set_case_manager(flags.Get("case-manager"));
+  request.set_process_coordinator(flags.Get("process-coordinator"));
+  if (flags.IsSet("participants")) {
+    for (const std::string& org : ListFlag(flags.Get("participants"))) {
+      request.mutable_participating_organisations()->add_organisation_ids(org);
+    }
+  }
+  if (flags.IsSet("members")) {
+    for (const std::string& user : ListFlag(flags.Get("members"))) request.mutable_members()->add_user_ids(user);
+  }
+  if (!flags.Get("confidentiality").empty()) {
+    ASSIGN_OR_RETURN(v1::Confidentiality level,
+                     ParseEnumFlag<v1::Confidentiality>("confidentiality", flags.Get("confidentiality"),
+                                                        "CONFIDENTIALITY_", v1::Confidentiality_Parse));
+    request.set_confidentiality(level);
+  }
+  if (!flags.Get("risk").empty()) {
+    ASSIGN_OR_RETURN(v1::RiskTier tier, ParseEnumFlag<v1::RiskTier>("risk", flags.Get("risk"), "RISK_TIER_",
+                                                                      v1::RiskTier_Parse));
+    request.set_risk_tier(tier);
+    request.set_risk_reason(flags.Get("risk-reason"));
+  }
+  if (flags.IsSet("plan")) {
+    v1::Plan* plan = request.mutable_plan();
+    for (absl::string_view entry : absl::StrSplit(flags.Get("plan"), ';', absl::SkipWhitespace())) {
+      std::vector<std::string> parts = absl::StrSplit(entry, '|');
+      v1::PlanGoal* goal = plan->add_goals();
+      goal->set_goal(parts[0]);
+      if (parts.size() > 1) for (const std::string& org : ListFlag(parts[1])) goal->add_organisation_ids(org);
+    }
+  }
+  if (!flags.Get("escalate").empty()) {
+    ASSIGN_OR_RETURN(v1::Escalation escalation,
+                     ParseEnumFlag<v1::Escalation>("escalate", flags.Get("escalate"), "ESCALATION_",
+                                                   v1::Escalation_Parse));
+    request.set_escalation(escalation);
+    request.set_escalation_reason(flags.Get("escalation-reason"));
+  }
+  v1::Case updated;
+  RETURN_IF_ERROR(FromGrpcStatus(v1::CaseService::NewStub(c.channel())->UpdateCase(c.NewCall().get(), request, &updated)));
+  return Show(flags, updated, PrintCase);
+}
+
+absl::Status Note(const std::vector<std::string>& args) {
+  Flags flags("hartslag case note", "add a note to a case");
+  flags.Add("id", "", "", "the case id");
+  flags.Add("visibility", "", "participants", "participants, coordination, care or police");
+  flags.Add("text", "", "", "the note");
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  v1::AddNoteRequest request;
+  request.set_case_id(flags.Get("id"));
+  ASSIGN_OR_RETURN(v1::NoteVisibility visibility,
+                   ParseEnumFlag<v1::NoteVisibility>("visibility", flags.Get("visibility"), "NOTE_VISIBILITY_",
+                                                     v1::NoteVisibility_Parse));
+  request.set_visibility(visibility);
+  request.set_text(flags.Get("text"));
+  v1::Note note;
+  RETURN_IF_ERROR(FromGrpcStatus(v1::CaseService::NewStub(c.channel())->AddNote(c.NewCall().get(), request, &note)));
+  return Show(flags, note, [](const v1::Note& n) { std::printf("note %s added\n", n.note_id().c_str()); });
+}
+
+absl::Status BreakGlassReviews(const std::vector<std::string>& args) {
+  Flags flags("hartslag case break-glass-reviews", "break-the-glass accesses to review (PRIVACY_OFFICER)");
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  v1::ListBreakGlassReviewsResponse response;
+  RETURN_IF_ERROR(FromGrpcStatus(
+      v1::CaseService::NewStub(c.channel())->ListBreakGlassReviews(c.NewCall().get(), {}, &response)));
+  return Show(flags, response, [](const v1::ListBreakGlassReviewsResponse& r) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& review : r.reviews()) {
+      rows.push_back({LocalTime(review.at()), review.case_id(), review.actor().organisation_id(),
+                      review.actor().user_id(), review.reason()});
+    }
+    PrintTable({"WHEN", "CASE", "ORGANISATION", "USER", "REASON"}, rows);
+  });
+}
+
+}  // namespace
+
+absl::Status CaseCommand(const std::vector<std::string>& args) {
+  using Command = absl::Status (*)(const std::vector<std::string>&);
+  const std::vector<std::pair<std::string, Command>> commands = {
+      {"open", Open},     {"get", Get},       {"list", List}, {"move", Move},
+      {"reopen", Reopen}, {"update", Update}, {"note", Note}, {"break-glass-reviews", BreakGlassReviews}};
+  for (const auto& [name, command] : commands) {
+    if (!args.empty() && args[0] == name) return command({args.begin() + 1, args.end()});
+  }
+  std::printf("usage: hartslag case open|get|list|move|reopen|update|note|break-glass-reviews [flags]\n"
+              "(each with --help)\n");
+  return absl::InvalidArgumentError("missing or unknown case subcommand");
+}
+
+}  // namespace hartslag::cli
