@@ -78,7 +78,8 @@ const Row kMatrix[] = {
 // clang-format on
 
 // Calls for other Hartslag services: never for a user, whatever the role.
-const char* const kServiceRpcs[] = {"ListTenants", "ListTenantAreas", "Append"};
+const char* const kServiceRpcs[] = {"ListTenants", "ListTenantAreas", "Append", "ListUntriagedSignals",
+                                    "RecordTriageOutcomes"};
 
 // The audit log: PRIVACY_OFFICER only, on its own tenant's log, whatever its
 // organisation or area.
@@ -86,6 +87,8 @@ const char* const kServiceRpcs[] = {"ListTenants", "ListTenantAreas", "Append"};
 // a participating organisation (the target's is the "other" one).
 // clang-format off
 const Row kCaseMatrix[] = {
+    {"GetTriageQueue", C, A, A, H, H},
+    {"TriageSignal", C, A, A, H, H},
     {"OpenCase", C, A, A, D, D},
     {"GetCase", C, A, A, H, H}, {"GetCase", P, H, A, H, H},
     {"ListCases", C, A, A, H, H}, {"ListCases", P, H, A, H, H},
@@ -221,6 +224,7 @@ class RoleMatrixTest : public ::testing::TestWithParam<std::string> {
         *Pseudonymizer::FromFile(testing::CertsDir() + "/pseudonym.key"));
 
     cases_ = cases::v1::CaseService::NewStub(deployment_.Channel(deployment_.cases()));
+    triage_feed_ = intake::v1::TriageFeedService::NewStub(deployment_.Channel(deployment_.intake()));
     target_case_ = NewCase(cases::v1::CASE_STATUS_REGISTERED);
     opener_.tenant = "heerlen";
     EXPECT_TRUE(deployment_.case_store()
@@ -256,10 +260,21 @@ class RoleMatrixTest : public ::testing::TestWithParam<std::string> {
     return opened->case_id();
   }
 
-  std::unique_ptr<grpc::ClientContext> CaseCall(const std::string& token) {
+  std::unique_ptr<grpc::ClientContext> CaseCall(const std::string& token,
+                                                const std::string& purpose = "CASE_MANAGEMENT") {
     auto call = deployment_.Call(token);
-    call->AddMetadata("x-hartslag-purpose", "CASE_MANAGEMENT");
+    call->AddMetadata("x-hartslag-purpose", purpose);
     return call;
+  }
+
+  // A new signal in Vrieheide, submitted by a colleague of the "own" organisation.
+  std::string NewSignal() {
+    intake::v1::SubmitSignalResponse submitted;
+    std::string colleague = deployment_.Token(testing::ClaimsFor(
+        "colleague", "straatcoaches", "MUNICIPALITY", {"REPORTER"}, {"heerlen-noord"}));
+    EXPECT_TRUE(signals_->SubmitSignal(deployment_.Call(colleague).get(), testing::SampleSignal(),
+                                       &submitted).ok());
+    return submitted.signal().signal_id();
   }
 
   // A restriction in Heerlen's log, made directly in the store.
@@ -315,6 +330,7 @@ class RoleMatrixTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<directory::v1::LookupService::Stub> lookup_;
   std::unique_ptr<audit::v1::AuditService::Stub> audit_;
   std::unique_ptr<cases::v1::CaseService::Stub> cases_;
+  std::unique_ptr<intake::v1::TriageFeedService::Stub> triage_feed_;
   std::unique_ptr<Pseudonymizer> pseudonyms_;
   RequestContext opener_;
   std::string target_case_;
@@ -568,6 +584,37 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     });
   };
   namespace cv1 = cases::v1;
+  if (rpc == "ListUntriagedSignals") return [&](const std::string& t) {
+    iv1::ListUntriagedSignalsRequest q;
+    q.set_tenant_id("heerlen");
+    q.add_area_ids("vrieheide");
+    iv1::ListSignalsResponse r;
+    return Classify(triage_feed_->ListUntriagedSignals(d.Call(t).get(), q, &r), [] { return A; });
+  };
+  if (rpc == "RecordTriageOutcomes") return [&](const std::string& t) {
+    iv1::RecordTriageOutcomesRequest q;
+    iv1::RecordTriageOutcomesResponse r;
+    return Classify(triage_feed_->RecordTriageOutcomes(d.Call(t).get(), q, &r), [] { return A; });
+  };
+  if (rpc == "GetTriageQueue") return [&](const std::string& t) {
+    cv1::TriageQueue r;
+    return Classify(cases_->GetTriageQueue(CaseCall(t, "TRIAGE").get(), {}, &r), [&] {
+      for (const auto& item : r.items()) if (item.signal().reference() == reference_) return A;
+      return H;
+    });
+  };
+  if (rpc == "TriageSignal") return [&](const std::string& t) {
+    std::string signal = NewSignal();
+    cv1::TriageQueue queue;
+    grpc::Status read = cases_->GetTriageQueue(CaseCall(t, "TRIAGE").get(), {}, &queue);
+    cv1::TriageSignalRequest q;
+    q.set_signal_id(signal);
+    q.set_choice(cv1::TRIAGE_CHOICE_HANDLE_DIRECTLY);
+    cv1::TriageDecision r;
+    grpc::Status decided = cases_->TriageSignal(CaseCall(t, "TRIAGE").get(), q, &r);
+    if (!read.ok() && decided.ok()) return Outcome::kUnexpected;
+    return Classify(decided, [] { return A; });
+  };
   if (rpc == "OpenCase") return [&](const std::string& t) {
     cv1::OpenCaseRequest q;
     q.set_request_id(RandomUuid());
@@ -666,6 +713,7 @@ TEST_P(RoleMatrixTest, EveryRoleGetsWhatTheMatrixSays) {
 std::vector<std::string> AllRpcs() {
   std::vector<std::string> rpcs;
   for (const auto* service : {intake::v1::SignalService::service_full_name(),
+                              intake::v1::TriageFeedService::service_full_name(),
                               directory::v1::AuthService::service_full_name(),
                               directory::v1::DirectoryService::service_full_name(),
                               directory::v1::LookupService::service_full_name(),

@@ -4,6 +4,7 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include <algorithm>
+#include <map>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -410,6 +411,179 @@ absl::StatusOr<v1::ListBreakGlassReviewsResponse> CaseCoordination::BreakGlassRe
   for (v1::BreakGlassReview& r : reviews) *response.add_reviews() = std::move(r);
   audit.SetResultCount(response.reviews_size());
   return response;
+}
+
+namespace {
+
+// Signals reported before the cut-off are weighed for this week's meetings.
+absl::TimeZone TenantZone() {
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone("Europe/Amsterdam", &zone)) zone = absl::UTCTimeZone();
+  return zone;
+}
+
+void AddSignalSubjects(const intake::v1::Signal& signal, AuditRecord& audit) {
+  if (signal.has_location()) audit.AddAddress(signal.location().address());
+  for (const auto& p : signal.persons()) audit.AddPerson(p.name(), p.birth_year());
+}
+
+std::string DefaultFeedback(const v1::TriageSignalRequest& r) {
+  switch (r.choice()) {
+    case v1::TRIAGE_CHOICE_HANDLE_DIRECTLY: return "Uw signaal is opgepakt en wordt direct afgehandeld.";
+    case v1::TRIAGE_CHOICE_LEEFBAARHEID: return "Uw signaal is opgepakt en wordt besproken in het Leefbaarheidsoverleg.";
+    case v1::TRIAGE_CHOICE_CASUISTIEK: return "Uw signaal is opgepakt en wordt besproken in het Casuïstiekoverleg.";
+    case v1::TRIAGE_CHOICE_REFER: return absl::StrCat("Uw signaal is doorgezet naar ", r.refer_to(), ".");
+    default: return "Uw signaal is gewogen; er volgt geen actie.";
+  }
+}
+
+intake::v1::SignalStatus OutcomeStatus(v1::TriageChoice choice) {
+  switch (choice) {
+    case v1::TRIAGE_CHOICE_REFER: return intake::v1::SIGNAL_STATUS_REFERRED;
+    case v1::TRIAGE_CHOICE_NO_ACTION: return intake::v1::SIGNAL_STATUS_NO_ACTION;
+    default: return intake::v1::SIGNAL_STATUS_ACCEPTED;
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<v1::TriageQueue> CaseCoordination::TriageQueue(const RequestContext& caller,
+                                                              const v1::GetTriageQueueRequest& request,
+                                                              AuditRecord& audit) {
+  if (caller.purpose != "TRIAGE") return Invalid("x-hartslag-purpose", "the triage queue is read for TRIAGE");
+  ASSIGN_OR_RETURN(std::set<std::string> scope, CoordinatorScope(caller));
+  std::set<std::string> areas = scope;
+  if (!request.area_id().empty()) {
+    RETURN_IF_ERROR(CheckId("area_id", request.area_id()));
+    if (!scope.contains(request.area_id())) return absl::PermissionDeniedError("area_id: not one of your areas");
+    ASSIGN_OR_RETURN(areas, store_->AreasWithin(caller.tenant, {request.area_id()}, caller.deadline));
+  }
+  v1::TriageQueue queue;
+  absl::Time cut_off = WeeklyCutOff(absl::Now(), TenantZone());
+  *queue.mutable_cut_off() = TimeToProto(cut_off);
+  if (areas.empty()) return queue;
+  ASSIGN_OR_RETURN(std::vector<intake::v1::Signal> signals,
+                   untriaged_(caller.tenant, {areas.begin(), areas.end()}, caller.deadline));
+  std::vector<std::string> ids;
+  for (const auto& s : signals) ids.push_back(s.signal_id());
+  // Decided here but not yet known to intake (the outcome is on its way).
+  ASSIGN_OR_RETURN(std::set<std::string> decided, store_->Decided(caller.tenant, ids, caller.deadline));
+  std::erase_if(signals, [&](const intake::v1::Signal& s) { return decided.contains(s.signal_id()); });
+  RETURN_IF_ERROR(store_->SaveQueueSignals(caller.tenant, signals));
+
+  std::map<std::string, std::vector<std::string>> signals_at;
+  for (const auto& s : signals) signals_at[AddressKey(s.location().address())].push_back(s.signal_id());
+  std::vector<std::string> keys;
+  for (const auto& [key, unused] : signals_at) keys.push_back(key);
+  ASSIGN_OR_RETURN(std::vector<v1::Case> cases, store_->OpenCasesAt(caller.tenant, keys, caller.deadline));
+  std::map<std::string, std::vector<v1::CaseListItem>> cases_at;
+  for (const v1::Case& c : cases) {
+    if (MaySeeCase(caller, scope, c)) cases_at[AddressKey(c.address())].push_back(ListItem(c));
+  }
+  for (intake::v1::Signal& s : signals) {
+    v1::TriageItem& item = *queue.add_items();
+    std::string key = AddressKey(s.location().address());
+    absl::StatusOr<absl::Time> reported = TimeFromProto(s.reported_at(), "reported_at");
+    item.set_before_cut_off(reported.ok() && *reported < cut_off);
+    item.set_meldcode(s.meldcode());
+    for (const v1::CaseListItem& c : cases_at[key]) *item.add_cases_at_address() = c;
+    for (const std::string& other : signals_at[key]) {
+      if (other != s.signal_id()) item.add_signals_at_address(other);
+    }
+    AddSignalSubjects(s, audit);
+    *item.mutable_signal() = std::move(s);
+  }
+  audit.SetResultCount(queue.items_size());
+  return queue;
+}
+
+absl::StatusOr<v1::TriageDecision> CaseCoordination::Triage(const RequestContext& caller,
+                                                            v1::TriageSignalRequest request,
+                                                            AuditRecord& audit) {
+  if (!IsUuid(request.signal_id())) return Invalid("signal_id", "must be a UUID");
+  audit.SetObjectId(request.signal_id());
+  if (request.choice() == v1::TRIAGE_CHOICE_UNSPECIFIED || !v1::TriageChoice_IsValid(request.choice())) {
+    return Invalid("choice", "is required");
+  }
+  bool to_meeting = request.choice() == v1::TRIAGE_CHOICE_LEEFBAARHEID ||
+                    request.choice() == v1::TRIAGE_CHOICE_CASUISTIEK;
+  if (request.choice() == v1::TRIAGE_CHOICE_REFER) {
+    RETURN_IF_ERROR(CheckText("refer_to", *request.mutable_refer_to(), 1, 200));
+  }
+  bool reason_required = request.choice() == v1::TRIAGE_CHOICE_REFER || request.choice() == v1::TRIAGE_CHOICE_NO_ACTION;
+  RETURN_IF_ERROR(CheckText("reason", *request.mutable_reason(), reason_required ? 1 : 0, 500, true));
+  RETURN_IF_ERROR(CheckText("feedback", *request.mutable_feedback(), 0, 500));
+  if (to_meeting && request.case_id().empty()) {
+    RETURN_IF_ERROR(CheckText("new_case_title", *request.mutable_new_case_title(), 1, 200));
+  }
+  if (!request.case_id().empty() && !IsUuid(request.case_id())) return Invalid("case_id", "must be a UUID");
+
+  ASSIGN_OR_RETURN(std::optional<intake::v1::Signal> signal,
+                   store_->QueueSignal(caller.tenant, request.signal_id(), caller.deadline));
+  ASSIGN_OR_RETURN(std::set<std::string> scope, CoordinatorScope(caller));
+  if (!signal || !scope.contains(signal->area().area_id())) {
+    if (signal) audit.MarkDenied();
+    return absl::NotFoundError("signal_id: not in your triage queue (read the queue first)");
+  }
+  AddSignalSubjects(*signal, audit);
+
+  v1::TriageDecision decision;
+  decision.set_decision_id(RandomUuid());
+  decision.set_signal_id(request.signal_id());
+  decision.set_choice(request.choice());
+  decision.set_refer_to(request.refer_to());
+  decision.set_reason(request.reason());
+  decision.set_feedback(request.feedback().empty() ? DefaultFeedback(request) : request.feedback());
+  decision.mutable_decided_by()->set_user_id(caller.user);
+  decision.mutable_decided_by()->set_organisation_id(caller.organisation);
+  decision.mutable_decided_by()->set_organisation_kind(caller.organisation_kind);
+  *decision.mutable_decided_at() = TimeToProto(absl::Now());
+
+  v1::CaseKind kind = request.choice() == v1::TRIAGE_CHOICE_CASUISTIEK ? v1::CASE_KIND_CASUISTIEK
+                                                                       : v1::CASE_KIND_LEEFBAARHEID;
+  CaseStore::TriageCase into;
+  if (to_meeting && !request.case_id().empty()) {
+    into.link_case_id = request.case_id();
+    into.link = [&](v1::Case& c) -> absl::StatusOr<std::optional<StatusStep>> {
+      if (!MaySeeCase(caller, scope, c)) return absl::NotFoundError("case_id: case not found");
+      if (c.kind() != kind) return absl::FailedPreconditionError("case_id: the case belongs to the other meeting");
+      if (c.status() == v1::CASE_STATUS_CLOSED) {
+        return absl::FailedPreconditionError("case_id: the case is closed; reopen it first");
+      }
+      c.add_signal_ids(request.signal_id());
+      return std::optional<StatusStep>();
+    };
+  } else if (to_meeting) {
+    if (kind == v1::CASE_KIND_CASUISTIEK && signal->persons().empty()) {
+      return absl::FailedPreconditionError(
+          "signal_id: the signal names no persons for a CASUISTIEK case; open the case and link it");
+    }
+    v1::Case c;
+    c.set_kind(kind);
+    c.set_title(request.new_case_title());
+    *c.mutable_area() = signal->area();
+    *c.mutable_address() = signal->location().address();
+    for (const auto& p : signal->persons()) {
+      v1::CasePerson* person = c.add_persons();
+      person->set_name(p.name());
+      person->set_birth_year(p.birth_year());
+      person->set_role(p.role());
+    }
+    c.set_process_coordinator(caller.user);
+    c.add_participating_organisations(caller.organisation);
+    c.set_confidentiality(DefaultConfidentiality(kind));
+    c.add_signal_ids(request.signal_id());
+    into.new_case = std::move(c);
+  }
+
+  intake::v1::TriageOutcome outcome;
+  outcome.set_event_id(decision.decision_id());
+  outcome.set_tenant_id(caller.tenant);
+  outcome.set_signal_id(request.signal_id());
+  outcome.set_status(OutcomeStatus(request.choice()));
+  outcome.set_feedback(decision.feedback());
+  return store_->Triage(caller, std::move(decision), into,
+                        {outcome.event_id(), caller.tenant, outcome.SerializeAsString()}, audit);
 }
 
 }  // namespace hartslag::cases

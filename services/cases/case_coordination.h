@@ -5,6 +5,7 @@
 #ifndef HARTSLAG_SERVICES_CASES_CASE_COORDINATION_H_
 #define HARTSLAG_SERVICES_CASES_CASE_COORDINATION_H_
 
+#include <functional>
 #include <set>
 #include <string>
 
@@ -19,9 +20,21 @@ namespace hartslag::cases {
 inline constexpr int kDefaultPageSize = 50;
 inline constexpr int kMaxPageSize = 200;
 
+// Where the triage queue comes from: intake's untriaged signals of a
+// tenant's areas, oldest first.
+using UntriagedSignals = std::function<absl::StatusOr<std::vector<intake::v1::Signal>>(
+    const std::string& tenant, const std::vector<std::string>& areas, absl::Time deadline)>;
+
 class CaseCoordination {
  public:
-  explicit CaseCoordination(CaseStore* store) : store_(store) {}
+  CaseCoordination(CaseStore* store, UntriagedSignals untriaged)
+      : store_(store), untriaged_(std::move(untriaged)) {}
+
+  absl::StatusOr<v1::TriageQueue> TriageQueue(const RequestContext& caller,
+                                              const v1::GetTriageQueueRequest& request,
+                                              AuditRecord& audit);
+  absl::StatusOr<v1::TriageDecision> Triage(const RequestContext& caller, v1::TriageSignalRequest request,
+                                            AuditRecord& audit);
 
   absl::StatusOr<v1::Case> Open(const RequestContext& caller, v1::OpenCaseRequest request,
                                 AuditRecord& audit);
@@ -50,6 +63,7 @@ class CaseCoordination {
                                  AuditRecord& audit);
 
   CaseStore* store_;
+  UntriagedSignals untriaged_;
 };
 
 // The purposes for which case content may be read (x-hartslag-purpose).

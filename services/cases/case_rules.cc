@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <map>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+
 namespace hartslag::cases {
 namespace {
 
@@ -43,6 +47,22 @@ absl::Duration ReviewCadence(v1::RiskTier tier) {
 v1::Confidentiality DefaultConfidentiality(v1::CaseKind kind) {
   return kind == v1::CASE_KIND_CASUISTIEK ? v1::CONFIDENTIALITY_VERTROUWELIJK
                                           : v1::CONFIDENTIALITY_ZAAKVERTROUWELIJK;
+}
+
+std::string AddressKey(const common::v1::Address& address) {
+  std::string key;
+  for (char ch : absl::StrCat(address.postcode(), "|", address.house_number(), "|",
+                              address.house_number_addition())) {
+    if (!absl::ascii_isspace(static_cast<unsigned char>(ch))) key.push_back(absl::ascii_toupper(ch));
+  }
+  return key;
+}
+
+absl::Time WeeklyCutOff(absl::Time now, absl::TimeZone zone) {
+  absl::CivilDay today = absl::ToCivilDay(now, zone);
+  int since_monday = (static_cast<int>(absl::GetWeekday(today)) - static_cast<int>(absl::Weekday::monday) + 7) % 7;
+  absl::Time cut_off = absl::FromCivil(absl::CivilHour(today - since_monday) + 12, zone);
+  return cut_off <= now ? cut_off : absl::FromCivil(absl::CivilHour(today - since_monday - 7) + 12, zone);
 }
 
 bool HasRoleOnCase(const RequestContext& caller, const v1::Case& c) {

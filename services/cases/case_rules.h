@@ -24,6 +24,14 @@ absl::Duration ReviewCadence(v1::RiskTier tier);
 // ZAAKVERTROUWELIJK for LEEFBAARHEID, VERTROUWELIJK for CASUISTIEK.
 v1::Confidentiality DefaultConfidentiality(v1::CaseKind kind);
 
+// The key that finds cases and signals at the same address: postcode,
+// house number and addition, without spaces, upper case.
+std::string AddressKey(const common::v1::Address& address);
+
+// The most recent weekly cut-off at or before `now`: Monday 12:00 in `zone`.
+// Signals reported before it are weighed for this week's meetings.
+absl::Time WeeklyCutOff(absl::Time now, absl::TimeZone zone);
+
 // The caller is the case's process coordinator, case manager or a member.
 bool HasRoleOnCase(const RequestContext& caller, const v1::Case& c);
 

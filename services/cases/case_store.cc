@@ -1,6 +1,7 @@
 #include "services/cases/case_store.h"
 
 #include "absl/strings/str_cat.h"
+#include "services/cases/case_rules.h"
 #include "services/common/crypto.h"
 #include "services/common/proto_time.h"
 #include "services/common/reference.h"
@@ -51,8 +52,9 @@ constexpr char kFindExisting[] = R"sql(
 constexpr char kInsertCase[] = R"sql(
   INSERT INTO cases.cases (case_id, tenant_id, reference, kind, status, area_id, confidentiality,
                            process_coordinator, case_manager, members, participating, updated_at,
-                           opened_by, request_id, request_fingerprint, content)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text[], $11::text[], $12, $13, $14, $15, $16::bytea)
+                           opened_by, request_id, request_fingerprint, content, address_key)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text[], $11::text[], $12, $13, $14, $15, $16::bytea,
+          $17)
   ON CONFLICT (tenant_id, opened_by, request_id) DO NOTHING
   RETURNING case_id
 )sql";
@@ -60,7 +62,7 @@ constexpr char kInsertCase[] = R"sql(
 constexpr char kUpdateCase[] = R"sql(
   UPDATE cases.cases SET status = $3, confidentiality = $4, process_coordinator = $5,
     case_manager = $6, members = $7::text[], participating = $8::text[], updated_at = $9,
-    content = $10::bytea
+    content = $10::bytea, address_key = $11
   WHERE tenant_id = $1 AND case_id = $2
 )sql";
 
@@ -125,6 +127,34 @@ constexpr char kBreakGlass[] = R"sql(
   SELECT review_id::text AS review_id, case_id::text AS case_id, actor_user, actor_org, actor_kind,
          reason, (extract(epoch FROM at) * 1000000)::bigint AS at_us
   FROM cases.break_glass WHERE tenant_id = $1 ORDER BY at DESC
+)sql";
+
+constexpr char kSaveQueueSignal[] = R"sql(
+  INSERT INTO cases.queue_signals (tenant_id, signal_id, area_id, address_key, content, fetched_at)
+  VALUES ($1, $2, $3, $4, $5::bytea, now())
+  ON CONFLICT (tenant_id, signal_id) DO UPDATE
+  SET area_id = EXCLUDED.area_id, address_key = EXCLUDED.address_key, content = EXCLUDED.content,
+      fetched_at = EXCLUDED.fetched_at
+)sql";
+
+constexpr char kQueueSignal[] = R"sql(
+  SELECT content FROM cases.queue_signals WHERE tenant_id = $1 AND signal_id = $2::uuid
+)sql";
+
+constexpr char kDecided[] = R"sql(
+  SELECT signal_id::text AS signal_id FROM cases.triage_decisions
+  WHERE tenant_id = $1 AND signal_id = ANY($2::uuid[])
+)sql";
+
+constexpr char kInsertDecision[] = R"sql(
+  INSERT INTO cases.triage_decisions (decision_id, tenant_id, signal_id, content)
+  VALUES ($1, $2, $3::uuid, $4::bytea)
+  ON CONFLICT (tenant_id, signal_id) DO NOTHING RETURNING decision_id
+)sql";
+
+constexpr char kCasesAtAddress[] = R"sql(
+  SELECT content FROM cases.cases
+  WHERE tenant_id = $1 AND address_key = ANY($2::text[]) AND status <> 'CLOSED'
 )sql";
 
 db::TransactionOptions Bounded(absl::Time deadline) {
@@ -199,6 +229,57 @@ absl::StatusOr<std::set<std::string>> CaseStore::AreasWithin(const std::string& 
   return areas;
 }
 
+namespace {
+
+// Stores `c` as a new case, completing it (id, reference, area name,
+// status, times); ABORTED if a concurrent open with the same request id won.
+absl::Status InsertCase(db::Transaction& tx, const RequestContext& caller, v1::Case& c,
+                        const std::string& request_id, const std::string& fingerprint) {
+  ASSIGN_OR_RETURN(db::Rows tenant, tx.Query(kSelectTenantArea, {caller.tenant, c.area().area_id()}));
+  if (tenant.empty()) return absl::InvalidArgumentError("area_id: not a known area");
+  absl::Time now = absl::Now();
+  int year = ReferenceYear(now, tenant.Text(0, "time_zone"));
+  ASSIGN_OR_RETURN(db::Rows number, tx.Query(kNextReferenceNumber, {caller.tenant, absl::StrCat(year)}));
+  c.set_case_id(RandomUuid());
+  c.set_reference(FormatReference(tenant.Text(0, "reference_prefix"), year, number.Int(0, "last_value")));
+  c.mutable_area()->set_name(tenant.Text(0, "area_name"));
+  c.set_status(v1::CASE_STATUS_REGISTERED);
+  *c.mutable_opened_at() = TimeToProto(now);
+  *c.mutable_updated_at() = TimeToProto(now);
+  ASSIGN_OR_RETURN(
+      db::Rows inserted,
+      tx.Query(kInsertCase,
+               {c.case_id(), caller.tenant, c.reference(), Stored(v1::CaseKind_Name(c.kind()), "CASE_KIND_"),
+                StatusName(c.status()), c.area().area_id(), absl::StrCat(static_cast<int>(c.confidentiality())),
+                c.process_coordinator(), c.case_manager(), db::TextArray(Strings(c.members())),
+                db::TextArray(Strings(c.participating_organisations())), db::TimestampParam(now), caller.user,
+                request_id, fingerprint, db::BytesParam(c.SerializeAsString()),
+                c.has_address() ? AddressKey(c.address()) : std::string()}));
+  if (inserted.empty()) return absl::AbortedError("concurrent open with the same request id");
+  return InsertStep(tx, caller, c.case_id(),
+                    {v1::CASE_STATUS_UNSPECIFIED, v1::CASE_STATUS_REGISTERED, "geopend"}, now);
+}
+
+absl::StatusOr<v1::Case> ModifyIn(db::Transaction& tx, const RequestContext& caller,
+                                  const std::string& case_id, const CaseStore::Change& change) {
+  ASSIGN_OR_RETURN(db::Rows rows, tx.Query(kLockCase, {caller.tenant, case_id}));
+  if (rows.empty()) return absl::NotFoundError("case not found");
+  ASSIGN_OR_RETURN(v1::Case c, Decode(rows, 0));
+  ASSIGN_OR_RETURN(std::optional<StatusStep> step, change(c));
+  absl::Time now = absl::Now();
+  *c.mutable_updated_at() = TimeToProto(now);
+  RETURN_IF_ERROR(tx.Exec(
+      kUpdateCase,
+      {caller.tenant, case_id, StatusName(c.status()), absl::StrCat(static_cast<int>(c.confidentiality())),
+       c.process_coordinator(), c.case_manager(), db::TextArray(Strings(c.members())),
+       db::TextArray(Strings(c.participating_organisations())), db::TimestampParam(now),
+       db::BytesParam(c.SerializeAsString()), c.has_address() ? AddressKey(c.address()) : std::string()}));
+  if (step) RETURN_IF_ERROR(InsertStep(tx, caller, case_id, *step, now));
+  return c;
+}
+
+}  // namespace
+
 absl::StatusOr<v1::Case> CaseStore::Open(const RequestContext& caller, v1::Case c,
                                          const std::string& request_id,
                                          const std::string& fingerprint, AuditRecord& audit) {
@@ -214,42 +295,12 @@ absl::StatusOr<v1::Case> CaseStore::Open(const RequestContext& caller, v1::Case 
                 "request_id: already used for a case with different content; use a new request id");
           }
           ASSIGN_OR_RETURN(stored, Decode(existing, 0));
-          audit.SetObjectId(stored.case_id());
-          return absl::OkStatus();
-        }
-        ASSIGN_OR_RETURN(db::Rows tenant, tx.Query(kSelectTenantArea, {caller.tenant, c.area().area_id()}));
-        if (tenant.empty()) return absl::InvalidArgumentError("area_id: not a known area");
-        absl::Time now = absl::Now();
-        int year = ReferenceYear(now, tenant.Text(0, "time_zone"));
-        ASSIGN_OR_RETURN(db::Rows number,
-                         tx.Query(kNextReferenceNumber, {caller.tenant, absl::StrCat(year)}));
-        stored = c;
-        stored.set_case_id(RandomUuid());
-        stored.set_reference(
-            FormatReference(tenant.Text(0, "reference_prefix"), year, number.Int(0, "last_value")));
-        stored.mutable_area()->set_name(tenant.Text(0, "area_name"));
-        stored.set_status(v1::CASE_STATUS_REGISTERED);
-        *stored.mutable_opened_at() = TimeToProto(now);
-        *stored.mutable_updated_at() = TimeToProto(now);
-        ASSIGN_OR_RETURN(
-            db::Rows inserted,
-            tx.Query(kInsertCase,
-                     {stored.case_id(), caller.tenant, stored.reference(),
-                      Stored(v1::CaseKind_Name(stored.kind()), "CASE_KIND_"),
-                      StatusName(stored.status()), stored.area().area_id(),
-                      absl::StrCat(static_cast<int>(stored.confidentiality())),
-                      stored.process_coordinator(), stored.case_manager(),
-                      db::TextArray(Strings(stored.members())),
-                      db::TextArray(Strings(stored.participating_organisations())),
-                      db::TimestampParam(now), caller.user, request_id, fingerprint,
-                      db::BytesParam(stored.SerializeAsString())}));
-        if (inserted.empty()) {
-          // A concurrent retry committed first: run again and find it.
-          return absl::AbortedError("concurrent open with the same request id");
+        } else {
+          stored = c;
+          RETURN_IF_ERROR(InsertCase(tx, caller, stored, request_id, fingerprint));
         }
         audit.SetObjectId(stored.case_id());
-        return InsertStep(tx, caller, stored.case_id(),
-                          {v1::CASE_STATUS_UNSPECIFIED, v1::CASE_STATUS_REGISTERED, "geopend"}, now);
+        return absl::OkStatus();
       },
       Bounded(caller.deadline)));
   return stored;
@@ -271,24 +322,83 @@ absl::StatusOr<v1::Case> CaseStore::Modify(const RequestContext& caller, const s
   RETURN_IF_ERROR(InAuditedTransaction(
       *pool_, audit,
       [&](db::Transaction& tx) -> absl::Status {
-        ASSIGN_OR_RETURN(db::Rows rows, tx.Query(kLockCase, {caller.tenant, case_id}));
-        if (rows.empty()) return absl::NotFoundError("case not found");
-        ASSIGN_OR_RETURN(c, Decode(rows, 0));
-        ASSIGN_OR_RETURN(std::optional<StatusStep> step, change(c));
-        absl::Time now = absl::Now();
-        *c.mutable_updated_at() = TimeToProto(now);
-        RETURN_IF_ERROR(tx.Exec(
-            kUpdateCase,
-            {caller.tenant, case_id, StatusName(c.status()),
-             absl::StrCat(static_cast<int>(c.confidentiality())), c.process_coordinator(),
-             c.case_manager(), db::TextArray(Strings(c.members())),
-             db::TextArray(Strings(c.participating_organisations())), db::TimestampParam(now),
-             db::BytesParam(c.SerializeAsString())}));
-        if (step) RETURN_IF_ERROR(InsertStep(tx, caller, case_id, *step, now));
+        ASSIGN_OR_RETURN(c, ModifyIn(tx, caller, case_id, change));
         return absl::OkStatus();
       },
       Bounded(caller.deadline)));
   return c;
+}
+
+absl::Status CaseStore::SaveQueueSignals(const std::string& tenant,
+                                         const std::vector<intake::v1::Signal>& signals) {
+  return pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
+    for (const intake::v1::Signal& signal : signals) {
+      RETURN_IF_ERROR(tx.Exec(kSaveQueueSignal, {tenant, signal.signal_id(), signal.area().area_id(),
+                                                 AddressKey(signal.location().address()),
+                                                 db::BytesParam(signal.SerializeAsString())}));
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::optional<intake::v1::Signal>> CaseStore::QueueSignal(const std::string& tenant,
+                                                                        const std::string& signal_id,
+                                                                        absl::Time deadline) {
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kQueueSignal, {tenant, signal_id}, Bounded(deadline)));
+  if (rows.empty()) return std::nullopt;
+  intake::v1::Signal signal;
+  if (!signal.ParseFromString(rows.Bytes(0, "content"))) return absl::DataLossError("a queued signal does not parse");
+  return signal;
+}
+
+absl::StatusOr<std::set<std::string>> CaseStore::Decided(const std::string& tenant,
+                                                         const std::vector<std::string>& signal_ids,
+                                                         absl::Time deadline) {
+  std::set<std::string> decided;
+  if (signal_ids.empty()) return decided;
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kDecided, {tenant, db::TextArray(signal_ids)}, Bounded(deadline)));
+  for (int i = 0; i < rows.size(); ++i) decided.insert(rows.Text(i, "signal_id"));
+  return decided;
+}
+
+absl::StatusOr<std::vector<v1::Case>> CaseStore::OpenCasesAt(const std::string& tenant,
+                                                             const std::vector<std::string>& address_keys,
+                                                             absl::Time deadline) {
+  std::vector<v1::Case> cases;
+  if (address_keys.empty()) return cases;
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kCasesAtAddress, {tenant, db::TextArray(address_keys)},
+                                               Bounded(deadline)));
+  for (int i = 0; i < rows.size(); ++i) {
+    ASSIGN_OR_RETURN(v1::Case c, Decode(rows, i));
+    cases.push_back(std::move(c));
+  }
+  return cases;
+}
+
+absl::StatusOr<v1::TriageDecision> CaseStore::Triage(const RequestContext& caller,
+                                                     v1::TriageDecision decision, const TriageCase& into,
+                                                     const OutboxEvent& outcome, AuditRecord& audit) {
+  RETURN_IF_ERROR(InAuditedTransaction(
+      *pool_, audit,
+      [&](db::Transaction& tx) -> absl::Status {
+        if (into.new_case) {
+          v1::Case c = *into.new_case;
+          RETURN_IF_ERROR(InsertCase(tx, caller, c, decision.decision_id(), decision.decision_id()));
+          decision.set_case_id(c.case_id());
+        } else if (!into.link_case_id.empty()) {
+          ASSIGN_OR_RETURN(v1::Case linked, ModifyIn(tx, caller, into.link_case_id, into.link));
+          decision.set_case_id(linked.case_id());
+        }
+        ASSIGN_OR_RETURN(db::Rows inserted,
+                         tx.Query(kInsertDecision, {decision.decision_id(), caller.tenant, decision.signal_id(),
+                                                    db::BytesParam(decision.SerializeAsString())}));
+        if (inserted.empty()) {
+          return absl::FailedPreconditionError("signal_id: the signal has been weighed already");
+        }
+        return outbox_->Add(tx, kIntakeTarget, outcome);
+      },
+      Bounded(caller.deadline)));
+  return decision;
 }
 
 absl::StatusOr<std::vector<v1::Case>> CaseStore::List(const CaseQuery& q, absl::Time deadline) {

@@ -15,11 +15,13 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "hartslag/cases/v1/cases.pb.h"
+#include "hartslag/intake/v1/intake.pb.h"
 #include "services/common/area_sync.h"
 #include "services/common/audit_trail.h"
 #include "services/common/auth.h"
 #include "services/common/db.h"
 #include "services/common/migrations.h"
+#include "services/common/outbox.h"
 
 namespace hartslag {
 // The cases service's schema, compiled in from migrations/.
@@ -29,6 +31,8 @@ std::vector<db::Migration> CasesMigrations();
 namespace hartslag::cases {
 
 inline constexpr char kSchema[] = "cases";
+// The outbox target of triage outcomes for intake.
+inline constexpr char kIntakeTarget[] = "intake";
 
 // A lifecycle step to record with a change.
 struct StatusStep {
@@ -55,7 +59,8 @@ struct CaseQuery {
 
 class CaseStore {
  public:
-  explicit CaseStore(db::Pool* pool) : pool_(pool) {}
+  // `outbox` is the service's outbox (for triage outcomes to intake).
+  CaseStore(db::Pool* pool, const Outbox* outbox) : pool_(pool), outbox_(outbox) {}
 
   // Sets up or updates a tenant with its areas (parents before children).
   absl::Status CreateTenant(const std::string& tenant, const std::string& name,
@@ -97,6 +102,35 @@ class CaseStore {
   absl::StatusOr<std::vector<v1::Note>> Notes(const std::string& tenant, const std::string& case_id,
                                               absl::Time deadline);
 
+  // The signals a coordinator's triage queue showed, kept so that a
+  // decision can be taken and recorded while intake is away.
+  absl::Status SaveQueueSignals(const std::string& tenant, const std::vector<intake::v1::Signal>& signals);
+  absl::StatusOr<std::optional<intake::v1::Signal>> QueueSignal(const std::string& tenant,
+                                                                const std::string& signal_id,
+                                                                absl::Time deadline);
+  // Which of `signal_ids` have been weighed.
+  absl::StatusOr<std::set<std::string>> Decided(const std::string& tenant,
+                                                const std::vector<std::string>& signal_ids,
+                                                absl::Time deadline);
+  // Cases not CLOSED at these addresses (case_rules.h AddressKey).
+  absl::StatusOr<std::vector<v1::Case>> OpenCasesAt(const std::string& tenant,
+                                                    const std::vector<std::string>& address_keys,
+                                                    absl::Time deadline);
+
+  // Where a weighed signal goes: a new case, or an existing one changed by
+  // `link` (under its row lock), or neither.
+  struct TriageCase {
+    std::optional<v1::Case> new_case;
+    std::string link_case_id;
+    Change link;
+  };
+  // Records `decision` (its case id is filled in), the case it opens or
+  // links, and the outcome for intake in the outbox, with the audit record,
+  // in one transaction. FAILED_PRECONDITION if the signal was weighed before.
+  absl::StatusOr<v1::TriageDecision> Triage(const RequestContext& caller, v1::TriageDecision decision,
+                                            const TriageCase& into, const OutboxEvent& outcome,
+                                            AuditRecord& audit);
+
   absl::Status RecordBreakGlass(const RequestContext& caller, const std::string& case_id,
                                 const std::string& reason, AuditRecord& audit);
   absl::StatusOr<std::vector<v1::BreakGlassReview>> BreakGlassReviews(const std::string& tenant,
@@ -104,6 +138,7 @@ class CaseStore {
 
  private:
   db::Pool* pool_;
+  const Outbox* outbox_;
 };
 
 }  // namespace hartslag::cases

@@ -3,6 +3,8 @@
 namespace hartslag::cases {
 
 const AccessPolicy kCasesPolicy({
+    {"GetTriageQueue", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_LIST, "signal")},
+    {"TriageSignal", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_CREATE, "triage_decision")},
     {"OpenCase", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_CREATE, "case")},
     {"GetCase", Roles({Role::kCoordinator, Role::kPartner}).Audit(audit::v1::ACTION_READ, "case")},
     {"ListCases", Roles({Role::kCoordinator, Role::kPartner}).Audit(audit::v1::ACTION_LIST, "case")},
@@ -74,6 +76,22 @@ grpc::ServerUnaryReactor* CaseServiceImpl::ListBreakGlassReviews(grpc::CallbackS
                                                 v1::ListBreakGlassReviewsResponse* response) {
   return runner_->Run(call, "ListBreakGlassReviews", Into(response, [this](const RequestContext& c, AuditRecord& audit) {
                         return cases_->BreakGlassReviews(c, audit);
+                      }));
+}
+
+grpc::ServerUnaryReactor* CaseServiceImpl::GetTriageQueue(grpc::CallbackServerContext* call,
+                                                          const v1::GetTriageQueueRequest* request,
+                                                          v1::TriageQueue* response) {
+  return runner_->Run(call, "GetTriageQueue", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+                        return cases_->TriageQueue(c, *request, audit);
+                      }));
+}
+
+grpc::ServerUnaryReactor* CaseServiceImpl::TriageSignal(grpc::CallbackServerContext* call,
+                                                        const v1::TriageSignalRequest* request,
+                                                        v1::TriageDecision* response) {
+  return runner_->Run(call, "TriageSignal", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+                        return cases_->Triage(c, *request, audit);
                       }));
 }
 

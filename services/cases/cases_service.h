@@ -32,6 +32,11 @@ class CaseServiceImpl final : public v1::CaseService::CallbackService {
       v1::Note* response) override;
   grpc::ServerUnaryReactor* ListBreakGlassReviews(grpc::CallbackServerContext* call, const v1::ListBreakGlassReviewsRequest* request,
       v1::ListBreakGlassReviewsResponse* response) override;
+  grpc::ServerUnaryReactor* GetTriageQueue(grpc::CallbackServerContext* call,
+                                           const v1::GetTriageQueueRequest* request,
+                                           v1::TriageQueue* response) override;
+  grpc::ServerUnaryReactor* TriageSignal(grpc::CallbackServerContext* call, const v1::TriageSignalRequest* request,
+                                         v1::TriageDecision* response) override;
 
  private:
   const RpcRunner* runner_;

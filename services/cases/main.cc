@@ -2,6 +2,7 @@
 #include "services/cases/case_coordination.h"
 #include "services/cases/case_store.h"
 #include "services/cases/cases_service.h"
+#include "services/cases/intake_feed.h"
 #include "services/common/area_sync.h"
 #include "services/common/config.h"
 #include "services/common/log.h"
@@ -17,6 +18,8 @@ absl::Status Run(int argc, char** argv) {
   AddServerFlags(flags, "HARTSLAG_CASES", 7403);
   AddAuditClientFlags(flags);
   AddAreaSyncFlags(flags);
+  flags.Add("intake", "HARTSLAG_INTAKE_ADDR", "", "hartslag-intake address, for triage (required)");
+  flags.Add("intake-ca", "HARTSLAG_CA", "", "PEM file of the CA of intake's certificate");
   RETURN_IF_ERROR(flags.Parse(argc, argv));
   SetLogService("cases");
 
@@ -25,13 +28,24 @@ absl::Status Run(int argc, char** argv) {
                    OpenServiceDatabase(flags, cases::kSchema, CasesMigrations()));
   ASSIGN_OR_RETURN(Authenticator authenticator, AuthenticatorFromFlags(flags));
   ASSIGN_OR_RETURN(std::unique_ptr<ServiceAudit> audit, ServiceAudit::Start(flags, pool.get(), cases::kSchema));
-  cases::CaseStore store(pool.get());
+  if (flags.Get("intake").empty()) return absl::InvalidArgumentError("--intake is required");
+  ASSIGN_OR_RETURN(auto intake_credentials, ServiceClientCredentials(flags, "intake-ca"));
+  cases::IntakeFeed intake(grpc::CreateChannel(flags.Get("intake"), intake_credentials));
+  // Triage outcomes reach intake through the outbox, like audit records reach
+  // the audit service: exactly once, also after intake was away.
+  OutboxRelay to_intake(pool.get(), &audit->outbox(), cases::kIntakeTarget,
+                        [&intake](const std::vector<std::string>& payloads) { return intake.Deliver(payloads); });
+  to_intake.Start();
+  cases::CaseStore store(pool.get(), &audit->outbox());
   ASSIGN_OR_RETURN(std::unique_ptr<AreaSync> area_sync,
                    StartAreaSync(flags, [&store](const std::string& tenant, const std::string& name,
                                                  const std::vector<AreaRow>& areas) {
                      return store.CreateTenant(tenant, name, areas);
                    }));
-  cases::CaseCoordination coordination(&store);
+  cases::CaseCoordination coordination(
+      &store, [&intake](const std::string& tenant, const std::vector<std::string>& areas, absl::Time deadline) {
+        return intake.Untriaged(tenant, areas, deadline);
+      });
   WorkerPool worker_pool(workers);
   RpcRunner runner(&authenticator, &cases::kCasesPolicy, &worker_pool, audit->trail());
   cases::CaseServiceImpl service(&runner, &coordination);

@@ -9,6 +9,8 @@ const AccessPolicy kIntakePolicy({
     {"ListSignals", Roles({Role::kReporter, Role::kCoordinator}).Audit(audit::v1::ACTION_LIST, "signal")},
     {"ListCategories",
      Roles({Role::kReporter, Role::kCoordinator}).Audit(audit::v1::ACTION_LIST, "category")},
+    {"ListUntriagedSignals", Services({"cases"})},
+    {"RecordTriageOutcomes", Services({"cases"})},
 });
 
 grpc::ServerUnaryReactor* SignalServiceImpl::SubmitSignal(grpc::CallbackServerContext* call,
@@ -40,6 +42,24 @@ grpc::ServerUnaryReactor* SignalServiceImpl::ListCategories(grpc::CallbackServer
                                                             v1::ListCategoriesResponse* response) {
   return runner_->Run(call, "ListCategories", Into(response, [this](const RequestContext& c, AuditRecord& audit) {
                         return intake_->Categories(c, audit);
+                      }));
+}
+
+grpc::ServerUnaryReactor* TriageFeedServiceImpl::ListUntriagedSignals(
+    grpc::CallbackServerContext* call, const v1::ListUntriagedSignalsRequest* request,
+    v1::ListSignalsResponse* response) {
+  return runner_->Run(call, "ListUntriagedSignals",
+                      Into(response, [this, request](const RequestContext& c, AuditRecord&) {
+                        return intake_->Untriaged(*request, c.deadline);
+                      }));
+}
+
+grpc::ServerUnaryReactor* TriageFeedServiceImpl::RecordTriageOutcomes(
+    grpc::CallbackServerContext* call, const v1::RecordTriageOutcomesRequest* request,
+    v1::RecordTriageOutcomesResponse* response) {
+  return runner_->Run(call, "RecordTriageOutcomes",
+                      Into(response, [this, request](const RequestContext& c, AuditRecord&) {
+                        return intake_->RecordOutcomes(*request, c.deadline);
                       }));
 }
 

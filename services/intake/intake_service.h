@@ -36,6 +36,23 @@ class SignalServiceImpl final : public v1::SignalService::CallbackService {
   SignalIntake* intake_;
 };
 
+// The triage feed for the cases service.
+class TriageFeedServiceImpl final : public v1::TriageFeedService::CallbackService {
+ public:
+  TriageFeedServiceImpl(const RpcRunner* runner, SignalIntake* intake) : runner_(runner), intake_(intake) {}
+
+  grpc::ServerUnaryReactor* ListUntriagedSignals(grpc::CallbackServerContext* call,
+                                                 const v1::ListUntriagedSignalsRequest* request,
+                                                 v1::ListSignalsResponse* response) override;
+  grpc::ServerUnaryReactor* RecordTriageOutcomes(grpc::CallbackServerContext* call,
+                                                 const v1::RecordTriageOutcomesRequest* request,
+                                                 v1::RecordTriageOutcomesResponse* response) override;
+
+ private:
+  const RpcRunner* runner_;
+  SignalIntake* intake_;
+};
+
 }  // namespace hartslag::intake
 
 #endif  // HARTSLAG_SERVICES_INTAKE_INTAKE_SERVICE_H_

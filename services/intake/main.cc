@@ -41,7 +41,8 @@ absl::Status Run(int argc, char** argv) {
   WorkerPool worker_pool(workers);
   RpcRunner runner(&authenticator, &intake::kIntakePolicy, &worker_pool, audit->trail());
   intake::SignalServiceImpl service(&runner, &signal_intake);
-  return RunServer(ServerOptionsFromFlags(flags), {&service});
+  intake::TriageFeedServiceImpl triage_feed(&runner, &signal_intake);
+  return RunServer(ServerOptionsFromFlags(flags), {&service, &triage_feed});
 }
 
 }  // namespace

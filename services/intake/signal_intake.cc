@@ -12,6 +12,7 @@
 #include "services/common/proto_time.h"
 #include "services/common/status_macros.h"
 #include "services/common/text.h"
+#include "services/common/validation.h"
 #include "services/intake/signal_access.h"
 #include "services/common/reference.h"
 #include "services/intake/signal_validation.h"
@@ -192,6 +193,63 @@ absl::StatusOr<v1::ListCategoriesResponse> SignalIntake::Categories(const Reques
   v1::ListCategoriesResponse response;
   for (auto& c : categories) *response.add_categories() = std::move(c);
   audit.SetResultCount(response.categories_size());
+  return response;
+}
+
+absl::StatusOr<v1::ListSignalsResponse> SignalIntake::Untriaged(
+    const v1::ListUntriagedSignalsRequest& request, absl::Time deadline) {
+  RETURN_IF_ERROR(CheckId("tenant_id", request.tenant_id()));
+  if (request.area_ids().empty()) return Invalid("area_ids", "at least one area");
+  for (int i = 0; i < request.area_ids_size(); ++i) {
+    RETURN_IF_ERROR(CheckId(absl::StrCat("area_ids[", i, "]"), request.area_ids(i)));
+  }
+  ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request.page_size(), 100, 500));
+  v1::ListUntriagedSignalsRequest filter = request;
+  filter.clear_page_size();
+  filter.clear_page_token();
+  std::string fingerprint = Fingerprint(filter).substr(0, 16);
+  std::optional<std::pair<absl::Time, std::string>> after;
+  if (!request.page_token().empty()) {
+    ASSIGN_OR_RETURN(std::vector<std::string> position, DecodePageToken(request.page_token(), fingerprint));
+    int64_t micros = 0;
+    if (position.size() != 2 || !absl::SimpleAtoi(position[0], &micros) || !IsUuid(position[1])) {
+      return Invalid("page_token", "not a token from a previous page");
+    }
+    after = std::make_pair(absl::FromUnixMicros(micros), position[1]);
+  }
+  std::vector<std::string> areas(request.area_ids().begin(), request.area_ids().end());
+  ASSIGN_OR_RETURN(std::vector<v1::Signal> signals,
+                   store_->ListUntriaged(request.tenant_id(), areas, after, page_size + 1, deadline));
+  v1::ListSignalsResponse response;
+  if (signals.size() > static_cast<size_t>(page_size)) {
+    signals.resize(page_size);
+    const v1::Signal& last = signals.back();
+    response.set_next_page_token(EncodePageToken(
+        fingerprint, {absl::StrCat(TimeUtil::TimestampToMicroseconds(last.reported_at())), last.signal_id()}));
+  }
+  for (v1::Signal& s : signals) *response.add_signals() = std::move(s);
+  return response;
+}
+
+absl::StatusOr<v1::RecordTriageOutcomesResponse> SignalIntake::RecordOutcomes(
+    const v1::RecordTriageOutcomesRequest& request, absl::Time deadline) {
+  std::vector<v1::TriageOutcome> outcomes;
+  for (int i = 0; i < request.outcomes_size(); ++i) {
+    v1::TriageOutcome o = request.outcomes(i);
+    std::string at = absl::StrCat("outcomes[", i, "]");
+    if (!IsUuid(o.event_id())) return Invalid(at + ".event_id", "must be a UUID");
+    RETURN_IF_ERROR(CheckId(at + ".tenant_id", o.tenant_id()));
+    if (!IsUuid(o.signal_id())) return Invalid(at + ".signal_id", "must be a UUID");
+    if (o.status() != v1::SIGNAL_STATUS_ACCEPTED && o.status() != v1::SIGNAL_STATUS_REFERRED &&
+        o.status() != v1::SIGNAL_STATUS_NO_ACTION) {
+      return Invalid(at + ".status", "must be ACCEPTED, REFERRED or NO_ACTION");
+    }
+    RETURN_IF_ERROR(CheckText(at + ".feedback", *o.mutable_feedback(), 0, 500));
+    outcomes.push_back(std::move(o));
+  }
+  v1::RecordTriageOutcomesResponse response;
+  ASSIGN_OR_RETURN(int applied, store_->ApplyTriageOutcomes(outcomes, deadline));
+  response.set_applied(applied);
   return response;
 }
 

@@ -31,6 +31,12 @@ class SignalIntake {
   absl::StatusOr<v1::ListCategoriesResponse> Categories(const RequestContext& caller,
                                                         AuditRecord& audit);
 
+  // The triage feed for the cases service (TriageFeedService).
+  absl::StatusOr<v1::ListSignalsResponse> Untriaged(const v1::ListUntriagedSignalsRequest& request,
+                                                    absl::Time deadline);
+  absl::StatusOr<v1::RecordTriageOutcomesResponse> RecordOutcomes(
+      const v1::RecordTriageOutcomesRequest& request, absl::Time deadline);
+
  private:
   // The caller's coordinator areas with their sub-areas (empty if not a coordinator).
   absl::StatusOr<std::set<std::string>> CoordinatorScope(const RequestContext& caller);

@@ -30,6 +30,22 @@ constexpr char kFindExisting[] = R"sql(
   WHERE tenant_id = $1 AND reporter_user_id = $2 AND request_id = $3
 )sql";
 
+constexpr char kUntriagedFilter[] = R"sql(
+  WHERE s.tenant_id = $1 AND s.status = 'NEW' AND s.area_id = ANY($2::text[])
+    AND ($3::timestamptz IS NULL OR (s.reported_at, s.signal_id) > ($3, $4::uuid))
+  ORDER BY s.reported_at, s.signal_id LIMIT $5
+)sql";
+
+constexpr char kClaimEvent[] = R"sql(
+  INSERT INTO intake.applied_events (event_id, tenant_id) VALUES ($1, $2)
+  ON CONFLICT (event_id) DO NOTHING RETURNING event_id
+)sql";
+
+constexpr char kApplyOutcome[] = R"sql(
+  UPDATE intake.signals SET status = $3, feedback = $4
+  WHERE tenant_id = $1 AND signal_id = $2::uuid RETURNING signal_id
+)sql";
+
 constexpr char kSelectTenant[] = R"sql(
   SELECT reference_prefix, time_zone FROM intake.tenants WHERE tenant_id = $1
 )sql";
@@ -290,6 +306,42 @@ absl::StatusOr<std::optional<v1::Signal>> SignalStore::FindByReference(
                                 {tenant, reference}, Bounded(deadline)));
   if (rows.empty()) return std::nullopt;
   return SignalFromRow(rows, 0);
+}
+
+absl::StatusOr<std::vector<v1::Signal>> SignalStore::ListUntriaged(
+    const std::string& tenant, const std::vector<std::string>& areas,
+    const std::optional<std::pair<absl::Time, std::string>>& after, int limit, absl::Time deadline) {
+  ASSIGN_OR_RETURN(
+      db::Rows rows,
+      pool_->Query(absl::StrCat(kSelectSignal, kUntriagedFilter),
+                   {tenant, db::TextArray(areas),
+                    after ? db::Param(db::TimestampParam(after->first)) : std::nullopt,
+                    after ? db::Param(after->second) : std::nullopt, absl::StrCat(limit)},
+                   Bounded(deadline)));
+  std::vector<v1::Signal> signals;
+  for (int i = 0; i < rows.size(); ++i) signals.push_back(SignalFromRow(rows, i));
+  return signals;
+}
+
+absl::StatusOr<int> SignalStore::ApplyTriageOutcomes(const std::vector<v1::TriageOutcome>& outcomes,
+                                                     absl::Time deadline) {
+  int applied = 0;
+  RETURN_IF_ERROR(pool_->InTransaction(
+      [&](db::Transaction& tx) -> absl::Status {
+        applied = 0;
+        for (const v1::TriageOutcome& o : outcomes) {
+          ASSIGN_OR_RETURN(db::Rows claimed, tx.Query(kClaimEvent, {o.event_id(), o.tenant_id()}));
+          if (claimed.empty()) continue;  // applied before
+          ASSIGN_OR_RETURN(db::Rows changed,
+                           tx.Query(kApplyOutcome, {o.tenant_id(), o.signal_id(),
+                                                    StoredName(v1::SignalStatus_Name(o.status()), "SIGNAL_STATUS_"),
+                                                    o.feedback()}));
+          applied += changed.empty() ? 0 : 1;
+        }
+        return absl::OkStatus();
+      },
+      Bounded(deadline)));
+  return applied;
 }
 
 absl::StatusOr<std::vector<v1::Signal>> SignalStore::List(const SignalQuery& q,

@@ -78,6 +78,16 @@ class SignalStore {
   // One page of signals, newest first.
   absl::StatusOr<std::vector<v1::Signal>> List(const SignalQuery& query, absl::Time deadline);
 
+  // Signals still NEW in `areas`, oldest first, after the keyset position.
+  absl::StatusOr<std::vector<v1::Signal>> ListUntriaged(
+      const std::string& tenant, const std::vector<std::string>& areas,
+      const std::optional<std::pair<absl::Time, std::string>>& after, int limit, absl::Time deadline);
+
+  // Applies triage outcomes (status and feedback), each once by its event
+  // id; returns how many changed a signal now.
+  absl::StatusOr<int> ApplyTriageOutcomes(const std::vector<v1::TriageOutcome>& outcomes,
+                                          absl::Time deadline);
+
   // `roots` and every area below them; unknown roots are left out.
   absl::StatusOr<std::set<std::string>> AreasWithin(const std::string& tenant,
                                                     const std::vector<std::string>& roots,

@@ -26,19 +26,22 @@ Deployment::Deployment() : signer_(*TokenSigner::FromPemFile(CertsDir() + "/jwt.
   directory_args.insert(directory_args.end(), {"--jwt-signing-key", certs + "/jwt.key"});
   for (std::string& a : audit_client("directory")) directory_args.push_back(a);
   directory_ = std::make_unique<ServiceProcess>(HARTSLAG_DIRECTORY_BINARY, directory_args);
-  std::vector<std::string> intake_args = common;
+  std::vector<std::string>& intake_args = intake_args_;
+  intake_args = common;
   intake_args.insert(intake_args.end(), {"--directory", directory_->address(), "--directory-ca",
                                          certs + "/ca.pem", "--area-sync-interval", "500ms"});
   for (std::string& a : audit_client("intake")) intake_args.push_back(a);
   std::vector<std::string> cases_args = common;
   for (std::string& a : audit_client("cases")) cases_args.push_back(a);
   intake_ = std::make_unique<ServiceProcess>(HARTSLAG_INTAKE_BINARY, intake_args);
+  intake_port_ = intake_->port();
+  cases_args.insert(cases_args.end(), {"--intake", intake_->address(), "--intake-ca", certs + "/ca.pem"});
   cases_ = std::make_unique<ServiceProcess>(HARTSLAG_CASES_BINARY, cases_args);
   pool_ = *db::Pool::Open(db_.conninfo(), 4);
   directory_store_ = std::make_unique<directory::DirectoryStore>(pool_.get());
   intake_store_ = std::make_unique<intake::SignalStore>(pool_.get());
   audit_store_ = std::make_unique<audit::AuditStore>(pool_.get());
-  case_store_ = std::make_unique<cases::CaseStore>(pool_.get());
+  case_store_ = std::make_unique<cases::CaseStore>(pool_.get(), &cases_outbox_);
   // Heerlen's areas as the sync would bring them, so tests need not wait for it.
   for (absl::Status seeded : {SeedHeerlen(*intake_store_), SeedHeerlen(*case_store_)}) {
     if (!seeded.ok()) throw std::runtime_error(seeded.ToString());
@@ -48,6 +51,11 @@ Deployment::Deployment() : signer_(*TokenSigner::FromPemFile(CertsDir() + "/jwt.
 void Deployment::StartAudit() {
   audit_.reset();
   audit_ = std::make_unique<ServiceProcess>(HARTSLAG_AUDIT_BINARY, audit_args_, audit_port_);
+}
+
+void Deployment::StartIntake() {
+  intake_.reset();
+  intake_ = std::make_unique<ServiceProcess>(HARTSLAG_INTAKE_BINARY, intake_args_, intake_port_);
 }
 
 std::string Deployment::PrivacyOfficerToken() const {

@@ -15,6 +15,7 @@
 #include "services/cases/case_store.h"
 #include "services/common/audit_trail.h"
 #include "services/common/db.h"
+#include "services/common/outbox.h"
 #include "services/common/token.h"
 #include "services/directory/directory_store.h"
 #include "services/intake/signal_store.h"
@@ -42,6 +43,9 @@ class Deployment {
   void StartAudit();
   ServiceProcess& directory() { return *directory_; }
   ServiceProcess& intake() { return *intake_; }
+  // The same for intake.
+  void StopIntake(int signal = SIGTERM) { intake_->Stop(signal); }
+  void StartIntake();
   ServiceProcess& cases() { return *cases_; }
   directory::DirectoryStore& directory_store() { return *directory_store_; }
   intake::SignalStore& intake_store() { return *intake_store_; }
@@ -60,7 +64,10 @@ class Deployment {
   int audit_port_ = 0;
   std::unique_ptr<ServiceProcess> audit_;
   std::unique_ptr<ServiceProcess> directory_;
+  std::vector<std::string> intake_args_;
+  int intake_port_ = 0;
   std::unique_ptr<ServiceProcess> intake_;
+  Outbox cases_outbox_{"cases"};
   std::unique_ptr<ServiceProcess> cases_;
   std::unique_ptr<db::Pool> pool_;
   std::unique_ptr<directory::DirectoryStore> directory_store_;

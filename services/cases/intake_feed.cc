@@ -1,0 +1,42 @@
+#include "services/cases/intake_feed.h"
+
+#include "services/common/server.h"
+#include "services/common/status_macros.h"
+
+namespace hartslag::cases {
+
+absl::StatusOr<std::vector<intake::v1::Signal>> IntakeFeed::Untriaged(const std::string& tenant,
+                                                                      const std::vector<std::string>& areas,
+                                                                      absl::Time deadline) {
+  std::vector<intake::v1::Signal> signals;
+  intake::v1::ListUntriagedSignalsRequest request;
+  request.set_tenant_id(tenant);
+  for (const std::string& area : areas) request.add_area_ids(area);
+  request.set_page_size(500);
+  for (;;) {
+    grpc::ClientContext call;
+    call.set_deadline(absl::ToChronoTime(std::min(deadline, absl::Now() + absl::Seconds(10))));
+    intake::v1::ListSignalsResponse page;
+    absl::Status status = FromGrpcStatus(stub_->ListUntriagedSignals(&call, request, &page));
+    // Intake being away is the caller's retry, not an internal error.
+    if (!status.ok()) return absl::UnavailableError(absl::StrCat("intake: ", status.message()));
+    for (auto& s : *page.mutable_signals()) signals.push_back(std::move(s));
+    if (page.next_page_token().empty()) return signals;
+    request.set_page_token(page.next_page_token());
+  }
+}
+
+absl::Status IntakeFeed::Deliver(const std::vector<std::string>& payloads) {
+  intake::v1::RecordTriageOutcomesRequest request;
+  for (const std::string& payload : payloads) {
+    if (!request.add_outcomes()->ParseFromString(payload)) {
+      return absl::DataLossError("outbox: a triage outcome does not parse");
+    }
+  }
+  grpc::ClientContext call;
+  call.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  intake::v1::RecordTriageOutcomesResponse response;
+  return FromGrpcStatus(stub_->RecordTriageOutcomes(&call, request, &response));
+}
+
+}  // namespace hartslag::cases

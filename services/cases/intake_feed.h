@@ -1,0 +1,37 @@
+// Intake's TriageFeedService as hartslag-cases uses it, over mutual TLS as
+// spiffe://hartslag/service/cases: the untriaged signals for the triage
+// queue, and delivery of triage outcomes from the outbox. Thread-safe.
+#ifndef HARTSLAG_SERVICES_CASES_INTAKE_FEED_H_
+#define HARTSLAG_SERVICES_CASES_INTAKE_FEED_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "hartslag/intake/v1/intake.grpc.pb.h"
+
+namespace hartslag::cases {
+
+class IntakeFeed {
+ public:
+  explicit IntakeFeed(std::shared_ptr<grpc::Channel> channel)
+      : stub_(intake::v1::TriageFeedService::NewStub(std::move(channel))) {}
+
+  // Every untriaged signal of `areas`, oldest first (all pages).
+  absl::StatusOr<std::vector<intake::v1::Signal>> Untriaged(const std::string& tenant,
+                                                            const std::vector<std::string>& areas,
+                                                            absl::Time deadline);
+  // Delivers serialized TriageOutcomes (an OutboxRelay::Deliver).
+  absl::Status Deliver(const std::vector<std::string>& payloads);
+
+ private:
+  std::unique_ptr<intake::v1::TriageFeedService::Stub> stub_;
+};
+
+}  // namespace hartslag::cases
+
+#endif  // HARTSLAG_SERVICES_CASES_INTAKE_FEED_H_

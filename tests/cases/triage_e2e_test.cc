@@ -1,0 +1,219 @@
+// Triage end to end: intake and cases as real processes. The coordinator's
+// queue shows its areas' untriaged signals with proposals; a decision opens
+// or links a case and reaches the reporter through intake exactly once, also
+// when intake was down when it was taken.
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "hartslag/cases/v1/cases.grpc.pb.h"
+#include "hartslag/intake/v1/intake.grpc.pb.h"
+#include "services/cases/case_rules.h"
+#include "services/common/crypto.h"
+#include "tests/support/deployment.h"
+#include "tests/support/sample_signal.h"
+#include "tests/support/test_keys.h"
+
+namespace hartslag::cases {
+namespace {
+
+using testing::ClaimsFor;
+namespace iv1 = intake::v1;
+
+class TriageEndToEndTest : public ::testing::Test {
+ protected:
+  TriageEndToEndTest() {
+    cases_ = v1::CaseService::NewStub(deployment_.Channel(deployment_.cases()));
+    coach_ = deployment_.Token(ClaimsFor("sanne.coach", "gemeente", "MUNICIPALITY", {"REPORTER"}, {"heerlen-noord"}));
+    coordinator_ = deployment_.Token(
+        ClaimsFor("carla.coordinator", "gemeente", "MUNICIPALITY", {"COORDINATOR"}, {"vrieheide"}));
+  }
+
+  iv1::SignalService::Stub& Signals() {
+    // A fresh stub: intake may have been restarted on the same address.
+    signals_ = iv1::SignalService::NewStub(deployment_.Channel(deployment_.intake()));
+    return *signals_;
+  }
+
+  std::unique_ptr<grpc::ClientContext> Call(const std::string& token, const std::string& purpose = "TRIAGE") {
+    auto call = deployment_.Call(token);
+    call->AddMetadata("x-hartslag-purpose", purpose);
+    return call;
+  }
+
+  iv1::Signal Submit(const std::string& area, const std::string& street, int number,
+                     const std::string& category = "afval-dumping") {
+    iv1::SubmitSignalRequest r = testing::SampleSignal(area, category);
+    r.mutable_location()->mutable_address()->set_street(street);
+    r.mutable_location()->mutable_address()->set_house_number(number);
+    iv1::SubmitSignalResponse out;
+    grpc::Status status = Signals().SubmitSignal(deployment_.Call(coach_).get(), r, &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return out.signal();
+  }
+
+  v1::TriageQueue Queue() {
+    v1::TriageQueue queue;
+    grpc::Status status = cases_->GetTriageQueue(Call(coordinator_).get(), {}, &queue);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return queue;
+  }
+
+  grpc::Status Decide(const std::string& signal_id, v1::TriageChoice choice, v1::TriageDecision* out,
+                      const std::string& title = "", const std::string& case_id = "",
+                      const std::string& reason = "") {
+    v1::TriageSignalRequest r;
+    r.set_signal_id(signal_id);
+    r.set_choice(choice);
+    r.set_new_case_title(title);
+    r.set_case_id(case_id);
+    r.set_reason(reason);
+    return cases_->TriageSignal(Call(coordinator_).get(), r, out);
+  }
+
+  // The signal as its reporter sees it, once its status is not NEW (or after 20 s).
+  iv1::Signal AwaitOutcome(const std::string& signal_id) {
+    absl::Time give_up = absl::Now() + absl::Seconds(20);
+    iv1::Signal signal;
+    while (absl::Now() < give_up) {
+      iv1::GetSignalRequest r;
+      r.set_signal_id(signal_id);
+      if (Signals().GetSignal(deployment_.Call(coach_).get(), r, &signal).ok() &&
+          signal.status() != iv1::SIGNAL_STATUS_NEW) {
+        break;
+      }
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+    return signal;
+  }
+
+  testing::Deployment deployment_;
+  std::unique_ptr<v1::CaseService::Stub> cases_;
+  std::unique_ptr<iv1::SignalService::Stub> signals_;
+  std::string coach_, coordinator_;
+};
+
+TEST_F(TriageEndToEndTest, TheQueueShowsTheAreasSignalsOldestFirstWithProposals) {
+  iv1::Signal first = Submit("vrieheide", "Heerenweg", 12);
+  iv1::Signal second = Submit("vrieheide", "Heerenweg", 12);
+  iv1::Signal elsewhere = Submit("vrieheide", "Vrieheidelaan", 3, "vermoeden-huiselijk-geweld");
+  Submit("kasteelbuurt", "Kasteelweg", 3);  // not Carla's area
+
+  v1::OpenCaseRequest open;
+  open.set_request_id(RandomUuid());
+  open.set_kind(v1::CASE_KIND_LEEFBAARHEID);
+  open.set_title("Overlast Heerenweg 12");
+  open.set_area_id("vrieheide");
+  *open.mutable_address() = first.location().address();
+  v1::Case existing;
+  ASSERT_TRUE(cases_->OpenCase(Call(coordinator_, "CASE_MANAGEMENT").get(), open, &existing).ok());
+
+  v1::TriageQueue queue = Queue();
+  ASSERT_EQ(queue.items_size(), 3);
+  EXPECT_EQ(queue.items(0).signal().signal_id(), first.signal_id()) << "oldest first";
+  EXPECT_EQ(queue.items(1).signal().signal_id(), second.signal_id());
+  EXPECT_EQ(queue.items(2).signal().signal_id(), elsewhere.signal_id());
+  EXPECT_EQ(queue.items(0).signals_at_address(0), second.signal_id()) << "same address proposed";
+  ASSERT_EQ(queue.items(0).cases_at_address_size(), 1);
+  EXPECT_EQ(queue.items(0).cases_at_address(0).case_id(), existing.case_id());
+  EXPECT_EQ(queue.items(2).cases_at_address_size(), 0);
+  EXPECT_TRUE(queue.items(2).meldcode()) << "flagged for Veilig Thuis";
+  EXPECT_FALSE(queue.items(0).meldcode());
+  EXPECT_EQ(queue.items(0).signal().location().address().street(), "Heerenweg") << "in full, for triage";
+
+  absl::TimeZone amsterdam;
+  ASSERT_TRUE(absl::LoadTimeZone("Europe/Amsterdam", &amsterdam));
+  absl::Time cut_off = absl::FromUnixSeconds(queue.cut_off().seconds());
+  EXPECT_LE(cut_off, absl::Now());
+  EXPECT_GT(cut_off, absl::Now() - absl::Hours(24 * 7));
+  EXPECT_EQ(absl::GetWeekday(absl::ToCivilDay(cut_off, amsterdam)), absl::Weekday::monday);
+  EXPECT_EQ(absl::ToCivilHour(cut_off, amsterdam).hour(), 12);
+
+  v1::TriageQueue ignored;
+  grpc::Status no_purpose = cases_->GetTriageQueue(Call(coordinator_, "MEETING").get(), {}, &ignored);
+  EXPECT_EQ(no_purpose.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(TriageEndToEndTest, ADecisionReachesTheReporterExactlyOnceAlsoWhenIntakeWasDown) {
+  iv1::Signal dumping = Submit("vrieheide", "Heerenweg", 12);
+  iv1::Signal nothing = Submit("vrieheide", "Heerenweg", 14);
+  ASSERT_EQ(Queue().items_size(), 2);
+
+  deployment_.StopIntake();
+  v1::TriageDecision to_meeting, no_action;
+  ASSERT_TRUE(Decide(dumping.signal_id(), v1::TRIAGE_CHOICE_LEEFBAARHEID, &to_meeting, "Dumping Heerenweg").ok())
+      << "the decision does not wait for intake";
+  ASSERT_TRUE(Decide(nothing.signal_id(), v1::TRIAGE_CHOICE_NO_ACTION, &no_action, "", "",
+                     "al opgeruimd door de gemeente").ok());
+  EXPECT_FALSE(to_meeting.case_id().empty());
+  v1::GetCaseRequest get;
+  get.set_case_id(to_meeting.case_id());
+  v1::CaseSummary opened;
+  ASSERT_TRUE(cases_->GetCase(Call(coordinator_).get(), get, &opened).ok());
+  EXPECT_EQ(opened.case_().kind(), v1::CASE_KIND_LEEFBAARHEID);
+  EXPECT_EQ(opened.case_().address().street(), "Heerenweg");
+  ASSERT_EQ(opened.case_().signal_ids_size(), 1);
+  EXPECT_EQ(opened.case_().signal_ids(0), dumping.signal_id());
+
+  deployment_.StartIntake();
+  iv1::Signal seen = AwaitOutcome(dumping.signal_id());
+  EXPECT_EQ(seen.status(), iv1::SIGNAL_STATUS_ACCEPTED);
+  EXPECT_EQ(seen.feedback(), "Uw signaal is opgepakt en wordt besproken in het Leefbaarheidsoverleg.");
+  EXPECT_EQ(seen.feedback().find("Dumping"), std::string::npos) << "never case content";
+  EXPECT_EQ(AwaitOutcome(nothing.signal_id()).status(), iv1::SIGNAL_STATUS_NO_ACTION);
+
+  auto applied = deployment_.pool().Query("SELECT count(*) AS n FROM intake.applied_events");
+  ASSERT_TRUE(applied.ok());
+  EXPECT_EQ(applied->Int(0, "n"), 2) << "each outcome applied once";
+  // Delivering the same outcome again (as the relay would after a crash) changes nothing.
+  auto feed = iv1::TriageFeedService::NewStub(deployment_.Channel(deployment_.intake(), "cases"));
+  iv1::RecordTriageOutcomesRequest again;
+  iv1::TriageOutcome* outcome = again.add_outcomes();
+  outcome->set_event_id(to_meeting.decision_id());
+  outcome->set_tenant_id("heerlen");
+  outcome->set_signal_id(dumping.signal_id());
+  outcome->set_status(iv1::SIGNAL_STATUS_NO_ACTION);
+  iv1::RecordTriageOutcomesResponse result;
+  ASSERT_TRUE(feed->RecordTriageOutcomes(deployment_.Call().get(), again, &result).ok());
+  EXPECT_EQ(result.applied(), 0);
+  EXPECT_EQ(AwaitOutcome(dumping.signal_id()).status(), iv1::SIGNAL_STATUS_ACCEPTED);
+  EXPECT_EQ(Queue().items_size(), 0) << "weighed signals leave the queue";
+}
+
+TEST_F(TriageEndToEndTest, ASignalIsWeighedOnceAndLinksOnlyToAVisibleCaseOfItsMeeting) {
+  iv1::Signal signal = Submit("vrieheide", "Heerenweg", 12);
+  iv1::Signal other = Submit("vrieheide", "Heerenweg", 16);
+  ASSERT_EQ(Queue().items_size(), 2);
+  v1::OpenCaseRequest open;
+  open.set_request_id(RandomUuid());
+  open.set_kind(v1::CASE_KIND_CASUISTIEK);
+  open.set_title("Gezin Heerenweg");
+  open.set_area_id("vrieheide");
+  open.add_persons()->set_name("Jan Jansen");
+  v1::Case household;
+  ASSERT_TRUE(cases_->OpenCase(Call(coordinator_, "CASE_MANAGEMENT").get(), open, &household).ok());
+
+  v1::TriageDecision decision;
+  EXPECT_EQ(Decide(signal.signal_id(), v1::TRIAGE_CHOICE_LEEFBAARHEID, &decision, "", household.case_id())
+                .error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION)
+      << "a casuïstiek case is not on the Leefbaarheidsoverleg";
+  ASSERT_TRUE(Decide(signal.signal_id(), v1::TRIAGE_CHOICE_CASUISTIEK, &decision, "", household.case_id()).ok());
+  EXPECT_EQ(decision.case_id(), household.case_id());
+  EXPECT_EQ(Decide(signal.signal_id(), v1::TRIAGE_CHOICE_NO_ACTION, &decision, "", "", "toch niet").error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION)
+      << "weighed once";
+
+  grpc::Status refer = Decide(other.signal_id(), v1::TRIAGE_CHOICE_REFER, &decision, "", "", "zorgen");
+  EXPECT_EQ(refer.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(refer.error_message().rfind("refer_to:", 0), 0u) << refer.error_message();
+  std::string stranger = deployment_.Token(
+      ClaimsFor("kees.coordinator", "gemeente", "MUNICIPALITY", {"COORDINATOR"}, {"kasteelbuurt"}));
+  v1::TriageSignalRequest r;
+  r.set_signal_id(other.signal_id());
+  r.set_choice(v1::TRIAGE_CHOICE_HANDLE_DIRECTLY);
+  EXPECT_EQ(cases_->TriageSignal(Call(stranger).get(), r, &decision).error_code(), grpc::StatusCode::NOT_FOUND)
+      << "not in the caller's areas";
+}
+
+}  // namespace
+}  // namespace hartslag::cases
