@@ -116,24 +116,39 @@ demo() {
   local coach=(--token-file "$state/tokens/sanne.coach") boa=(--token-file "$state/tokens/bram.boa")
   local coordinator=(--token-file "$state/tokens/carla.coordinator")
 
+  # Submits a signal; prints its reference and keeps its id in $signal_id.
+  submit() {
+    local out
+    out=$("$cli" signal submit "$@" --json)
+    signal_id=$(sed -n 's/.*"signal_id":"\([^"]*\)".*/\1/p' <<<"$out")
+    echo "submitted $(sed -n 's/.*"reference":"\([^"]*\)".*/\1/p' <<<"$out")$(grep -q '"replayed":true' <<<"$out" && echo ' (again: stored once)')"
+  }
+  # Weighs a signal; a signal weighed on an earlier run stays as it was.
+  decide() {
+    local out
+    if out=$("$cli" triage decide "${coordinator[@]}" "$@" 2>&1); then echo "$out"; first_run=1
+    elif grep -q FAILED_PRECONDITION <<<"$out"; then echo "already weighed on an earlier run"
+    else echo "$out" >&2; exit 1; fi
+  }
+  local signal_id dumping youth household first_run=0
   echo
   echo "== Street coach Sanne logs in and submits signals (fixed request ids: a second run shows they are stored once)"
-  "$cli" signal submit "${coach[@]}" --request-id 6f1c1f0e-0000-4000-8000-000000000001 \
+  submit "${coach[@]}" --request-id 6f1c1f0e-0000-4000-8000-000000000001 \
     --area vrieheide --category afval-dumping --street Vrieheidelaan --house-number 12 \
     --postcode "6416 AB" --description "Matrassen en huisraad naast de ondergrondse container." \
     --source street_coach
-  "$cli" signal submit "${coach[@]}" --request-id 6f1c1f0e-0000-4000-8000-000000000002 \
+  dumping=$signal_id
+  submit "${coach[@]}" --request-id 6f1c1f0e-0000-4000-8000-000000000002 \
     --area kasteelbuurt --category jongerenoverlast --street Kasteelweg --house-number 3 \
     --postcode "6417 BC" --description "Groep jongeren bij het speelveld, vuurwerk en intimidatie van voorbijgangers." \
     --source street_coach --urgency high
+  youth=$signal_id
   echo "== BOA Bram logs in and submits a signal"
-  "$cli" signal submit "${boa[@]}" --request-id 6f1c1f0e-0000-4000-8000-000000000003 \
+  submit "${boa[@]}" --request-id 6f1c1f0e-0000-4000-8000-000000000003 \
     --area gms --category vervuilde-woning --street Schandelerstraat --house-number 41 --addition A \
     --postcode "6415 EG" --description "Sterke stankoverlast uit woning, bewoner oogt verward bij de deur." \
     --source boa --persons "onbekende bewoner||bewoner"
-  echo
-  echo "== Coordinator Carla logs in and lists the signals of Heerlen-Noord"
-  "$cli" signal list "${coordinator[@]}"
+  household=$signal_id
   echo
   echo "== The police system (integrated client, mutual TLS) gets a token for wijkagent Peter"
   "$cli" client-token --cert "$state/certs/politie-bvh.pem" --key "$state/certs/politie-bvh.key" \
@@ -141,19 +156,29 @@ demo() {
   echo "token issued; the signals of other organisations stay hidden from it:"
   "$cli" signal list --token-file "$state/tokens/politie-bvh"
   echo
-  echo "== Coordinator Carla opens a case for the Casuïstiekoverleg; care and police each add a note"
+  echo "== Coordinator Carla weighs the week's signals of Heerlen-Noord (triage)"
   export HARTSLAG_CASES_ADDR=localhost:$cases_port
+  "$cli" triage queue "${coordinator[@]}"
+  decide --signal "$dumping" --choice leefbaarheid --new-case "Dumping Vrieheidelaan 12"
+  decide --signal "$youth" --choice handle_directly --reason "straatcoaches en BOA's extra toezicht"
+  decide --signal "$household" --choice casuistiek --new-case "Zorgen om bewoner Schandelerstraat 41A"
+  local case_id
+  case_id=$("$cli" case list "${coordinator[@]}" --purpose MEETING_PREPARATION --kind casuistiek --json |
+    grep -o '"case_id":"[^"]*"[^}]*"title":"Zorgen om bewoner Schandelerstraat 41A"' | head -n 1 |
+    sed -n 's/"case_id":"\([^"]*\)".*/\1/p')
+  "$cli" case list "${coordinator[@]}" --purpose MEETING_PREPARATION
+  sleep 1  # the outcome travels to intake through the outbox
+  echo "-- what street coach Sanne now sees of her signal:"
+  "$cli" signal get "$dumping" "${coach[@]}" | grep -E "^(reference|status|feedback)"
+  echo
+  echo "== The care team and the police join the case for the Casuïstiekoverleg and add notes"
   for user in zora.zorg peter.politie; do
     "$cli" login --user "$user" "${pw[@]}" --save "$state/tokens/$user" 2>/dev/null
   done
   local care=(--token-file "$state/tokens/zora.zorg") police=(--token-file "$state/tokens/peter.politie")
-  local case_id
-  case_id=$("$cli" case open "${coordinator[@]}" --request-id 6f1c1f0e-0000-4000-8000-0000000000c1 \
-    --kind casuistiek --title "Zorgen om bewoner Schandelerstraat" --area gms \
-    --persons "onbekende bewoner||bewoner" --participants buurtteam-heerlen,politie-limburg \
-    --risk high --risk-reason "verwarde indruk, stankoverlast" --json | sed -n 's/.*"case_id":"\([^"]*\)".*/\1/p')
-  if "$cli" case move "${coordinator[@]}" --id "$case_id" --to triage --reason "signaal BOA gewogen" >/dev/null 2>&1; then
-    # First run only: the case was new.
+  if [ "$first_run" = 1 ]; then
+    "$cli" case update "${coordinator[@]}" --id "$case_id" --participants gemeente-heerlen,buurtteam-heerlen,politie-limburg \
+      --risk high --risk-reason "verwarde indruk, stankoverlast" >/dev/null
     "$cli" case note "${care[@]}" --id "$case_id" --visibility care --text "Buurtteam kent bewoner; GGZ-contact loopt."
     "$cli" case note "${police[@]}" --id "$case_id" --visibility police --text "Twee meldingen overlast afgelopen maand."
   fi
@@ -180,6 +205,7 @@ demo() {
   echo "  export HARTSLAG_CA=$HARTSLAG_CA HARTSLAG_INTAKE_ADDR=$HARTSLAG_INTAKE_ADDR HARTSLAG_DIRECTORY_ADDR=$HARTSLAG_DIRECTORY_ADDR HARTSLAG_CASES_ADDR=$HARTSLAG_CASES_ADDR"
   echo "  $cli login --user carla.coordinator --save /tmp/carla && export HARTSLAG_TOKEN_FILE=/tmp/carla"
   echo "  $cli signal list        # or: signal get SV-..., categories, --help"
+  echo "  $cli triage queue                                 # as carla.coordinator; triage decide --help"
   echo "  $cli case list --purpose MEETING_PREPARATION     # or: case get --id ..., case --help"
   echo "  $cli audit query --token-file $state/tokens/pim.privacy --server localhost:$audit_port   # as pim.privacy"
   echo "Stop everything with: tools/local.sh down"
@@ -218,6 +244,7 @@ case "${1:-}" in
       "${to_audit[@]}" --service-cert "$state/certs/intake.pem" --service-key "$state/certs/intake.key"
     start_service cases "$cases_port" hartslag_cases \
       --directory "localhost:$directory_port" --directory-ca "$state/certs/ca.pem" \
+      --intake "localhost:$intake_port" --intake-ca "$state/certs/ca.pem" \
       "${to_audit[@]}" --service-cert "$state/certs/cases.pem" --service-key "$state/certs/cases.key"
     demo
     ;;

@@ -205,7 +205,10 @@ absl::Status List(const std::vector<std::string>& args) {
     for (const auto& item : r.cases()) {
       rows.push_back({item.reference(), Label(v1::CaseKind_Name(item.kind()), "CASE_KIND_"),
                       Label(v1::CaseStatus_Name(item.status()), "CASE_STATUS_"), item.area().name(),
-                      Label(v1::RiskTier_Name(item.risk_tier()), "RISK_TIER_"), LocalTime(item.next_review_at()),
+                      item.risk_tier() == v1::RISK_TIER_UNSPECIFIED
+                          ? ""
+                          : Label(v1::RiskTier_Name(item.risk_tier()), "RISK_TIER_"),
+                      LocalTime(item.next_review_at()),
                       item.title()});
     }
     PrintTable({"REFERENCE", "KIND", "STATUS", "AREA", "RISK", "REVIEW", "TITLE"}, rows);

@@ -20,6 +20,7 @@ absl::Status DirectoryCommand(const std::string& command, const std::vector<std:
 // hartslag audit verify
 absl::Status AuditCommand(const std::vector<std::string>& args);
 absl::Status CaseCommand(const std::vector<std::string>& args);
+absl::Status TriageCommand(const std::vector<std::string>& args);
 // hartslag pki ca|server|client|signing-key
 absl::Status PkiCommand(const std::vector<std::string>& args);
 // hartslag dev token

@@ -20,6 +20,8 @@ commands:
                            administer the directory (ADMIN)
   signal submit|get|list   submit a signal, show one, list them
   categories               list the signal categories
+  triage [queue] | triage decide
+                           weigh the week's signals (COORDINATOR)
   case open|get|list|move|reopen|update|note|break-glass-reviews
                            open, read and steer cases (reading needs --purpose)
   audit export|verify|tree-head|proof|query|overview|restrict|lift|restrictions
@@ -53,6 +55,8 @@ int main(int argc, char** argv) {
   } else if (command == "login" || command == "refresh" || command == "client-token" ||
              command == "admin") {
     status = DirectoryCommand(command, rest);
+  } else if (command == "triage") {
+    status = TriageCommand(rest);
   } else if (command == "case") {
     status = CaseCommand(rest);
   } else if (command == "audit") {

@@ -1,0 +1,107 @@
+// hartslag triage: the coordinator's weekly weighing of signals.
+//
+//   hartslag triage [queue] [--area A]                 the untriaged signals of your areas
+//   hartslag triage decide --signal ID --choice leefbaarheid|casuistiek|handle_directly|refer|no_action
+//                          [--case ID | --new-case TITLE] [--refer-to WHERE] [--reason R] [--feedback F]
+//
+// Runs with purpose TRIAGE.
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "clients/cli/commands.h"
+#include "clients/cli/connection.h"
+#include "clients/cli/flag_values.h"
+#include "clients/cli/output.h"
+#include "hartslag/cases/v1/cases.grpc.pb.h"
+#include "services/common/server.h"
+#include "services/common/status_macros.h"
+
+namespace hartslag::cli {
+namespace {
+
+namespace v1 = cases::v1;
+
+absl::StatusOr<Connection> Connect(Flags& flags, std::vector<std::string> args) {
+  Connection::AddFlags(flags, "HARTSLAG_CASES_ADDR", "localhost:7403");
+  flags.AddBool("json", "", false, "print JSON");
+  args.insert(args.begin(), {"--purpose", "TRIAGE"});
+  RETURN_IF_ERROR(flags.Parse(args));
+  return Connection::FromFlags(flags);
+}
+
+absl::Status Queue(const std::vector<std::string>& args) {
+  Flags flags("hartslag triage queue", "the untriaged signals of your areas, oldest first");
+  flags.Add("area", "", "", "only this area (with its wijken)");
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  v1::GetTriageQueueRequest request;
+  request.set_area_id(flags.Get("area"));
+  v1::TriageQueue queue;
+  RETURN_IF_ERROR(FromGrpcStatus(v1::CaseService::NewStub(c.channel())->GetTriageQueue(c.NewCall().get(), request, &queue)));
+  if (flags.GetBool("json")) {
+    PrintJson(queue);
+    return absl::OkStatus();
+  }
+  std::printf("cut-off this week: %s\n", LocalTime(queue.cut_off()).c_str());
+  std::vector<std::vector<std::string>> rows;
+  for (const v1::TriageItem& item : queue.items()) {
+    const auto& s = item.signal();
+    const auto& a = s.location().address();
+    std::vector<std::string> cases;
+    for (const auto& open : item.cases_at_address()) cases.push_back(open.reference());
+    rows.push_back({s.reference(), LocalTime(s.reported_at()), item.before_cut_off() ? "yes" : "no", s.area().name(),
+                    s.category_id() + (item.meldcode() ? " (Meldcode!)" : ""),
+                    absl::StrCat(a.street(), " ", a.house_number(), a.house_number_addition()),
+                    absl::StrJoin(cases, ","),
+                    item.signals_at_address().empty() ? "" : absl::StrCat(item.signals_at_address_size(), " more"),
+                    s.signal_id()});
+  }
+  PrintTable({"REFERENCE", "REPORTED", "BEFORE CUT-OFF", "AREA", "CATEGORY", "ADDRESS", "OPEN CASES",
+              "SAME ADDRESS", "SIGNAL ID"},
+             rows);
+  return absl::OkStatus();
+}
+
+absl::Status Decide(const std::vector<std::string>& args) {
+  Flags flags("hartslag triage decide", "weigh one signal from your queue");
+  flags.Add("signal", "", "", "the signal id");
+  flags.Add("choice", "", "", "handle_directly, leefbaarheid, casuistiek, refer or no_action");
+  flags.Add("case", "", "", "link to this case (leefbaarheid, casuistiek)");
+  flags.Add("new-case", "", "", "or open a case with this title");
+  flags.Add("refer-to", "", "", "refer: where to, e.g. \"Veilig Thuis\"");
+  flags.Add("reason", "", "", "why (required for refer and no_action)");
+  flags.Add("feedback", "", "", "the text the reporter sees (default: a standard text)");
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  v1::TriageSignalRequest request;
+  request.set_signal_id(flags.Get("signal"));
+  ASSIGN_OR_RETURN(v1::TriageChoice choice, ParseEnumFlag<v1::TriageChoice>("choice", flags.Get("choice"),
+                                                                             "TRIAGE_CHOICE_", v1::TriageChoice_Parse));
+  request.set_choice(choice);
+  request.set_case_id(flags.Get("case"));
+  request.set_new_case_title(flags.Get("new-case"));
+  request.set_refer_to(flags.Get("refer-to"));
+  request.set_reason(flags.Get("reason"));
+  request.set_feedback(flags.Get("feedback"));
+  v1::TriageDecision decision;
+  RETURN_IF_ERROR(FromGrpcStatus(v1::CaseService::NewStub(c.channel())->TriageSignal(c.NewCall().get(), request, &decision)));
+  if (flags.GetBool("json")) {
+    PrintJson(decision);
+    return absl::OkStatus();
+  }
+  std::printf("weighed: %s%s\nfeedback to the reporter: %s\n",
+              EnumLabel(v1::TriageChoice_Name(decision.choice()), "TRIAGE_CHOICE_").c_str(),
+              decision.case_id().empty() ? "" : (" -> case " + decision.case_id()).c_str(), decision.feedback().c_str());
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status TriageCommand(const std::vector<std::string>& args) {
+  if (args.empty() || args[0] == "queue") return Queue(args.empty() ? args : std::vector<std::string>(args.begin() + 1, args.end()));
+  if (args[0] == "decide") return Decide({args.begin() + 1, args.end()});
+  if (args[0].rfind("--", 0) == 0) return Queue(args);
+  std::printf("usage: hartslag triage [queue] [--area A] | triage decide --signal ID --choice C ...\n");
+  return absl::InvalidArgumentError("unknown triage subcommand");
+}
+
+}  // namespace hartslag::cli
