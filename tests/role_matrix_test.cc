@@ -96,6 +96,9 @@ const Row kCaseMatrix[] = {
     {"ReopenCase", C, A, A, H, H},
     {"UpdateCase", C, A, A, H, H},
     {"AddNote", C, A, A, H, H}, {"AddNote", P, H, A, H, H},
+    {"CreateAction", C, A, A, H, H},
+    {"ListActions", C, A, A, H, H}, {"ListActions", P, H, A, H, H},
+    {"UpdateAction", C, A, A, H, H}, {"UpdateAction", P, H, A, H, H},
     {"ListBreakGlassReviews", O, A, A, A, H},
 };
 // clang-format on
@@ -265,6 +268,23 @@ class RoleMatrixTest : public ::testing::TestWithParam<std::string> {
     auto call = deployment_.Call(token);
     call->AddMetadata("x-hartslag-purpose", purpose);
     return call;
+  }
+
+  // A new OPEN action on the target case for woonpunt (the "other" organisation).
+  std::string NewAction() {
+    cases::v1::Action a;
+    a.set_action_id(RandomUuid());
+    a.set_case_id(target_case_);
+    a.set_description("matrix");
+    a.add_organisation_ids("woonpunt");
+    a.set_due_date("2099-01-01");
+    a.set_status(cases::v1::ACTION_STATUS_OPEN);
+    auto created = deployment_.case_store().CreateAction(
+        opener_, a,
+        [](cases::v1::Case&) -> absl::StatusOr<std::optional<cases::StatusStep>> { return std::nullopt; },
+        testing::Unaudited());
+    EXPECT_TRUE(created.ok()) << created.status();
+    return a.action_id();
   }
 
   // A new signal in Vrieheide, submitted by a colleague of the "own" organisation.
@@ -671,6 +691,32 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     q.set_text("matrix");
     cv1::Note r;
     return Classify(cases_->AddNote(CaseCall(t).get(), q, &r), [] { return A; });
+  };
+  if (rpc == "CreateAction") return [&](const std::string& t) {
+    cv1::CreateActionRequest q;
+    q.set_case_id(target_case_);
+    q.set_description("matrix");
+    q.add_organisation_ids("woonpunt");
+    q.set_due_date("2099-01-01");
+    cv1::Action r;
+    return Classify(cases_->CreateAction(CaseCall(t).get(), q, &r), [] { return A; });
+  };
+  if (rpc == "ListActions") return [&](const std::string& t) {
+    std::string id = NewAction();
+    cv1::ListActionsRequest q;
+    q.set_case_id(target_case_);
+    cv1::ListActionsResponse r;
+    return Classify(cases_->ListActions(CaseCall(t).get(), q, &r), [&] {
+      for (const auto& a : r.actions()) if (a.action_id() == id) return A;
+      return H;
+    });
+  };
+  if (rpc == "UpdateAction") return [&](const std::string& t) {
+    cv1::UpdateActionRequest q;
+    q.set_action_id(NewAction());
+    q.set_status(cv1::ACTION_STATUS_IN_PROGRESS);
+    cv1::Action r;
+    return Classify(cases_->UpdateAction(CaseCall(t).get(), q, &r), [] { return A; });
   };
   if (rpc == "ListBreakGlassReviews") return [&](const std::string& t) {
     cv1::ListBreakGlassReviewsResponse r;

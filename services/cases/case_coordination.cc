@@ -7,6 +7,7 @@
 #include <map>
 
 #include "absl/strings/ascii.h"
+#include "absl/time/civil_time.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -584,6 +585,154 @@ absl::StatusOr<v1::TriageDecision> CaseCoordination::Triage(const RequestContext
   outcome.set_feedback(decision.feedback());
   return store_->Triage(caller, std::move(decision), into,
                         {outcome.event_id(), caller.tenant, outcome.SerializeAsString()}, audit);
+}
+
+namespace {
+
+absl::CivilDay Today() { return absl::ToCivilDay(absl::Now(), TenantZone()); }
+
+v1::Action WithOverdue(v1::Action a) {
+  a.set_overdue(IsOverdue(a, Today()));
+  return a;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Action> CaseCoordination::CreateAction(const RequestContext& caller,
+                                                          v1::CreateActionRequest request, AuditRecord& audit) {
+  if (!IsUuid(request.case_id())) return Invalid("case_id", "must be a UUID");
+  audit.SetObjectId(request.case_id());
+  RETURN_IF_ERROR(CheckText("description", *request.mutable_description(), 1, 2000, true));
+  if (request.organisation_ids().empty()) return Invalid("organisation_ids", "at least one organisation");
+  RETURN_IF_ERROR(CheckIds("organisation_ids", request.organisation_ids()));
+  if (!request.assignee().empty()) RETURN_IF_ERROR(CheckId("assignee", request.assignee()));
+  absl::CivilDay due;
+  if (!absl::ParseCivilTime(request.due_date(), &due)) return Invalid("due_date", "must be a date as YYYY-MM-DD");
+  if (due < Today()) return Invalid("due_date", "lies in the past");
+  if (request.addresses_size() > 50) return Invalid("addresses", "at most 50");
+  for (int i = 0; i < request.addresses_size(); ++i) {
+    RETURN_IF_ERROR(CheckAddress(absl::StrCat("addresses[", i, "]"), *request.mutable_addresses(i)));
+  }
+  ASSIGN_OR_RETURN(std::set<std::string> scope, CoordinatorScope(caller));
+  v1::Action action;
+  action.set_action_id(RandomUuid());
+  action.set_case_id(request.case_id());
+  action.set_description(request.description());
+  *action.mutable_organisation_ids() = request.organisation_ids();
+  action.set_assignee(request.assignee());
+  action.set_due_date(absl::FormatCivilTime(due));
+  action.set_status(v1::ACTION_STATUS_OPEN);
+  for (const auto& address : request.addresses()) *action.add_addresses()->mutable_address() = address;
+  action.mutable_created_by()->set_user_id(caller.user);
+  action.mutable_created_by()->set_organisation_id(caller.organisation);
+  action.mutable_created_by()->set_organisation_kind(caller.organisation_kind);
+  bool refused = false;
+  absl::StatusOr<v1::Action> created = store_->CreateAction(
+      caller, std::move(action),
+      [&](v1::Case& c) -> absl::StatusOr<std::optional<StatusStep>> {
+        if (!MaySeeCase(caller, scope, c)) {
+          refused = true;
+          return absl::NotFoundError("case not found");
+        }
+        if (c.status() == v1::CASE_STATUS_CLOSED) {
+          return absl::FailedPreconditionError("case_id: the case is closed");
+        }
+        // An organisation with an action on the case takes part in it.
+        for (const std::string& org : request.organisation_ids()) {
+          if (std::find(c.participating_organisations().begin(), c.participating_organisations().end(), org) ==
+              c.participating_organisations().end()) {
+            c.add_participating_organisations(org);
+          }
+        }
+        AddSubjects(c, audit);
+        return std::optional<StatusStep>();
+      },
+      audit);
+  if (refused) audit.MarkDenied();
+  if (!created.ok()) return created.status();
+  return WithOverdue(*std::move(created));
+}
+
+absl::StatusOr<v1::ListActionsResponse> CaseCoordination::ListActions(const RequestContext& caller,
+                                                                      const v1::ListActionsRequest& request,
+                                                                      AuditRecord& audit) {
+  if (request.mine() == !request.case_id().empty()) return Invalid("case_id", "give either mine or a case_id");
+  if (!v1::ActionStatus_IsValid(request.status())) return Invalid("status", "is not a known status");
+  std::vector<v1::Action> actions;
+  if (request.mine()) {
+    ASSIGN_OR_RETURN(actions, store_->ActionsOf(caller.tenant, caller.organisation, "", caller.deadline));
+  } else {
+    if (!IsUuid(request.case_id())) return Invalid("case_id", "must be a UUID");
+    audit.SetObjectId(request.case_id());
+    ASSIGN_OR_RETURN(std::optional<v1::Case> c, store_->Find(caller.tenant, request.case_id(), "", caller.deadline));
+    ASSIGN_OR_RETURN(std::set<std::string> scope, CoordinatorScope(caller));
+    if (!c || !MaySeeCase(caller, scope, *c)) {
+      if (c) audit.MarkDenied();
+      return absl::NotFoundError("case not found");
+    }
+    AddSubjects(*c, audit);
+    ASSIGN_OR_RETURN(actions, store_->ActionsOf(caller.tenant, "", request.case_id(), caller.deadline));
+  }
+  v1::ListActionsResponse response;
+  for (v1::Action& a : actions) {
+    a = WithOverdue(std::move(a));
+    if (request.status() != v1::ACTION_STATUS_UNSPECIFIED && a.status() != request.status()) continue;
+    if (request.overdue_only() && !a.overdue()) continue;
+    *response.add_actions() = std::move(a);
+  }
+  audit.SetResultCount(response.actions_size());
+  return response;
+}
+
+absl::StatusOr<v1::Action> CaseCoordination::UpdateAction(const RequestContext& caller,
+                                                          v1::UpdateActionRequest request, AuditRecord& audit) {
+  if (!IsUuid(request.action_id())) return Invalid("action_id", "must be a UUID");
+  audit.SetObjectId(request.action_id());
+  if (!v1::ActionStatus_IsValid(request.status())) return Invalid("status", "is not a known status");
+  RETURN_IF_ERROR(CheckText("result", *request.mutable_result(), 0, 2000, true));
+  for (auto& [index, finding] : *request.mutable_findings()) {
+    RETURN_IF_ERROR(CheckText(absl::StrCat("findings[", index, "]"), finding, 0, 2000, true));
+  }
+  ASSIGN_OR_RETURN(std::set<std::string> scope, CoordinatorScope(caller));
+  bool refused = false;
+  absl::StatusOr<v1::Action> updated = store_->ModifyAction(
+      caller, request.action_id(),
+      [&](v1::Action& a, const v1::Case& c) -> absl::Status {
+        bool assigned = std::find(a.organisation_ids().begin(), a.organisation_ids().end(), caller.organisation) !=
+                        a.organisation_ids().end();
+        bool coordinates = caller.Has(Role::kCoordinator) && MaySeeCase(caller, scope, c);
+        if (!coordinates && !(caller.Has(Role::kPartner) && assigned)) {
+          refused = true;
+          return absl::NotFoundError("action not found");
+        }
+        AddSubjects(c, audit);
+        if (request.status() != v1::ACTION_STATUS_UNSPECIFIED && request.status() != a.status()) {
+          if (!IsLegalActionMove(a.status(), request.status())) {
+            return absl::FailedPreconditionError(absl::StrCat("status: an action cannot go from ",
+                                                              v1::ActionStatus_Name(a.status()), " to ",
+                                                              v1::ActionStatus_Name(request.status())));
+          }
+          if (request.status() == v1::ACTION_STATUS_CANCELLED && !coordinates) {
+            return absl::PermissionDeniedError("status: only the case's coordinator cancels an action");
+          }
+          if (request.status() == v1::ACTION_STATUS_DONE && request.result().empty()) {
+            return Invalid("result", "is required to finish an action");
+          }
+          a.set_status(request.status());
+        }
+        if (!request.result().empty()) a.set_result(request.result());
+        for (const auto& [index, finding] : request.findings()) {
+          if (index < 0 || index >= a.addresses_size()) {
+            return Invalid(absl::StrCat("findings[", index, "]"), "the action has no address with that index");
+          }
+          a.mutable_addresses(index)->set_finding(finding);
+        }
+        return absl::OkStatus();
+      },
+      audit);
+  if (refused) audit.MarkDenied();
+  if (!updated.ok()) return updated.status();
+  return WithOverdue(*std::move(updated));
 }
 
 }  // namespace hartslag::cases

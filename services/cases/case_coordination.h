@@ -50,6 +50,12 @@ class CaseCoordination {
                                   AuditRecord& audit);
   absl::StatusOr<v1::Note> AddNote(const RequestContext& caller, v1::AddNoteRequest request,
                                    AuditRecord& audit);
+  absl::StatusOr<v1::Action> CreateAction(const RequestContext& caller, v1::CreateActionRequest request,
+                                          AuditRecord& audit);
+  absl::StatusOr<v1::ListActionsResponse> ListActions(const RequestContext& caller,
+                                                      const v1::ListActionsRequest& request, AuditRecord& audit);
+  absl::StatusOr<v1::Action> UpdateAction(const RequestContext& caller, v1::UpdateActionRequest request,
+                                          AuditRecord& audit);
   absl::StatusOr<v1::ListBreakGlassReviewsResponse> BreakGlassReviews(const RequestContext& caller,
                                                                       AuditRecord& audit);
 

@@ -35,6 +35,20 @@ bool IsLegalTransition(v1::CaseStatus from, v1::CaseStatus to) {
   return std::any_of(begin, end, [to](const auto& move) { return move.second == to; });
 }
 
+bool IsLegalActionMove(v1::ActionStatus from, v1::ActionStatus to) {
+  bool open = from == v1::ACTION_STATUS_OPEN || from == v1::ACTION_STATUS_IN_PROGRESS;
+  if (!open || from == to) return false;
+  return to == v1::ACTION_STATUS_DONE || to == v1::ACTION_STATUS_CANCELLED ||
+         (from == v1::ACTION_STATUS_OPEN && to == v1::ACTION_STATUS_IN_PROGRESS);
+}
+
+bool IsOverdue(const v1::Action& action, absl::CivilDay today) {
+  absl::CivilDay due;
+  if (!absl::ParseCivilTime(action.due_date(), &due)) return false;
+  bool open = action.status() == v1::ACTION_STATUS_OPEN || action.status() == v1::ACTION_STATUS_IN_PROGRESS;
+  return open && due < today;
+}
+
 absl::Duration ReviewCadence(v1::RiskTier tier) {
   switch (tier) {
     case v1::RISK_TIER_HIGH: return absl::Hours(24 * 14);

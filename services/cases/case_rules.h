@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "hartslag/cases/v1/cases.pb.h"
 #include "services/common/auth.h"
@@ -23,6 +24,13 @@ absl::Duration ReviewCadence(v1::RiskTier tier);
 
 // ZAAKVERTROUWELIJK for LEEFBAARHEID, VERTROUWELIJK for CASUISTIEK.
 v1::Confidentiality DefaultConfidentiality(v1::CaseKind kind);
+
+// An action's legal moves: OPEN -> IN_PROGRESS, DONE, CANCELLED;
+// IN_PROGRESS -> DONE, CANCELLED. DONE and CANCELLED are final.
+bool IsLegalActionMove(v1::ActionStatus from, v1::ActionStatus to);
+
+// Past its due date (before `today`) and not DONE or CANCELLED.
+bool IsOverdue(const v1::Action& action, absl::CivilDay today);
 
 // The key that finds cases and signals at the same address: postcode,
 // house number and addition, without spaces, upper case.

@@ -157,6 +157,29 @@ constexpr char kCasesAtAddress[] = R"sql(
   WHERE tenant_id = $1 AND address_key = ANY($2::text[]) AND status <> 'CLOSED'
 )sql";
 
+constexpr char kInsertAction[] = R"sql(
+  INSERT INTO cases.actions (action_id, tenant_id, case_id, status, organisations, due_date, content, updated_at)
+  VALUES ($1, $2, $3::uuid, $4, $5::text[], $6::date, $7::bytea, $8)
+)sql";
+
+constexpr char kActionsOf[] = R"sql(
+  SELECT content FROM cases.actions
+  WHERE tenant_id = $1 AND ($2::text IS NULL OR $2 = ANY(organisations))
+    AND ($3::uuid IS NULL OR case_id = $3::uuid)
+  ORDER BY due_date, action_id LIMIT 1000
+)sql";
+
+constexpr char kLockAction[] = R"sql(
+  SELECT a.content AS action, c.content FROM cases.actions a
+  JOIN cases.cases c ON c.case_id = a.case_id
+  WHERE a.tenant_id = $1 AND a.action_id = $2::uuid FOR UPDATE OF a
+)sql";
+
+constexpr char kUpdateAction[] = R"sql(
+  UPDATE cases.actions SET status = $3, content = $4::bytea, updated_at = $5
+  WHERE tenant_id = $1 AND action_id = $2::uuid
+)sql";
+
 db::TransactionOptions Bounded(absl::Time deadline) {
   db::TransactionOptions options;
   options.deadline = deadline;
@@ -486,6 +509,73 @@ absl::StatusOr<std::vector<v1::Note>> CaseStore::Notes(const std::string& tenant
     *note.mutable_written_at() = TimeToProto(absl::FromUnixMicros(rows.Int(i, "at_us")));
   }
   return notes;
+}
+
+namespace {
+
+absl::StatusOr<v1::Action> DecodeAction(const db::Rows& rows, int i, const char* column) {
+  v1::Action a;
+  if (!a.ParseFromString(rows.Bytes(i, column))) return absl::DataLossError("a stored action does not parse");
+  return a;
+}
+
+std::string ActionStatusName(v1::ActionStatus s) { return Stored(v1::ActionStatus_Name(s), "ACTION_STATUS_"); }
+
+}  // namespace
+
+absl::StatusOr<v1::Action> CaseStore::CreateAction(const RequestContext& caller, v1::Action action,
+                                                   const Change& on_case, AuditRecord& audit) {
+  RETURN_IF_ERROR(InAuditedTransaction(
+      *pool_, audit,
+      [&](db::Transaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(v1::Case c, ModifyIn(tx, caller, action.case_id(), on_case));
+        action.set_case_reference(c.reference());
+        absl::Time now = absl::Now();
+        *action.mutable_created_at() = TimeToProto(now);
+        *action.mutable_updated_at() = TimeToProto(now);
+        return tx.Exec(kInsertAction, {action.action_id(), caller.tenant, action.case_id(),
+                                       ActionStatusName(action.status()),
+                                       db::TextArray(Strings(action.organisation_ids())), action.due_date(),
+                                       db::BytesParam(action.SerializeAsString()), db::TimestampParam(now)});
+      },
+      Bounded(caller.deadline)));
+  return action;
+}
+
+absl::StatusOr<std::vector<v1::Action>> CaseStore::ActionsOf(const std::string& tenant,
+                                                             const std::string& organisation,
+                                                             const std::string& case_id, absl::Time deadline) {
+  ASSIGN_OR_RETURN(db::Rows rows,
+                   pool_->Query(kActionsOf,
+                                {tenant, organisation.empty() ? db::Param() : db::Param(organisation),
+                                 case_id.empty() ? db::Param() : db::Param(case_id)},
+                                Bounded(deadline)));
+  std::vector<v1::Action> actions;
+  for (int i = 0; i < rows.size(); ++i) {
+    ASSIGN_OR_RETURN(v1::Action a, DecodeAction(rows, i, "content"));
+    actions.push_back(std::move(a));
+  }
+  return actions;
+}
+
+absl::StatusOr<v1::Action> CaseStore::ModifyAction(const RequestContext& caller, const std::string& action_id,
+                                                   const ActionChange& change, AuditRecord& audit) {
+  v1::Action action;
+  RETURN_IF_ERROR(InAuditedTransaction(
+      *pool_, audit,
+      [&](db::Transaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(db::Rows rows, tx.Query(kLockAction, {caller.tenant, action_id}));
+        if (rows.empty()) return absl::NotFoundError("action not found");
+        ASSIGN_OR_RETURN(action, DecodeAction(rows, 0, "action"));
+        ASSIGN_OR_RETURN(v1::Case c, Decode(rows, 0));
+        RETURN_IF_ERROR(change(action, c));
+        absl::Time now = absl::Now();
+        *action.mutable_updated_at() = TimeToProto(now);
+        return tx.Exec(kUpdateAction, {caller.tenant, action_id, ActionStatusName(action.status()),
+                                       db::BytesParam(action.SerializeAsString()), db::TimestampParam(now)});
+      },
+      Bounded(caller.deadline)));
+  return action;
 }
 
 absl::Status CaseStore::RecordBreakGlass(const RequestContext& caller, const std::string& case_id,

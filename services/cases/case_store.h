@@ -131,6 +131,18 @@ class CaseStore {
                                             const TriageCase& into, const OutboxEvent& outcome,
                                             AuditRecord& audit);
 
+  // Stores a new action and, under the case's row lock, lets `on_case`
+  // check and change the case (its participants) first.
+  absl::StatusOr<v1::Action> CreateAction(const RequestContext& caller, v1::Action action,
+                                          const Change& on_case, AuditRecord& audit);
+  // Soonest due first: the actions of an organisation, or of a case.
+  absl::StatusOr<std::vector<v1::Action>> ActionsOf(const std::string& tenant, const std::string& organisation,
+                                                    const std::string& case_id, absl::Time deadline);
+  // Locks the action, lets `change` edit it given its case, and stores it.
+  using ActionChange = std::function<absl::Status(v1::Action&, const v1::Case&)>;
+  absl::StatusOr<v1::Action> ModifyAction(const RequestContext& caller, const std::string& action_id,
+                                          const ActionChange& change, AuditRecord& audit);
+
   absl::Status RecordBreakGlass(const RequestContext& caller, const std::string& case_id,
                                 const std::string& reason, AuditRecord& audit);
   absl::StatusOr<std::vector<v1::BreakGlassReview>> BreakGlassReviews(const std::string& tenant,

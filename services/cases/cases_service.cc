@@ -3,6 +3,9 @@
 namespace hartslag::cases {
 
 const AccessPolicy kCasesPolicy({
+    {"CreateAction", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_CREATE, "action")},
+    {"ListActions", Roles({Role::kCoordinator, Role::kPartner}).Audit(audit::v1::ACTION_LIST, "action")},
+    {"UpdateAction", Roles({Role::kCoordinator, Role::kPartner}).Audit(audit::v1::ACTION_UPDATE, "action")},
     {"GetTriageQueue", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_LIST, "signal")},
     {"TriageSignal", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_CREATE, "triage_decision")},
     {"OpenCase", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_CREATE, "case")},
@@ -92,6 +95,27 @@ grpc::ServerUnaryReactor* CaseServiceImpl::TriageSignal(grpc::CallbackServerCont
                                                         v1::TriageDecision* response) {
   return runner_->Run(call, "TriageSignal", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return cases_->Triage(c, *request, audit);
+                      }));
+}
+
+grpc::ServerUnaryReactor* CaseServiceImpl::CreateAction(grpc::CallbackServerContext* call,
+                                                const v1::CreateActionRequest* request, v1::Action* response) {
+  return runner_->Run(call, "CreateAction", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+                        return cases_->CreateAction(c, *request, audit);
+                      }));
+}
+
+grpc::ServerUnaryReactor* CaseServiceImpl::ListActions(grpc::CallbackServerContext* call,
+                                                const v1::ListActionsRequest* request, v1::ListActionsResponse* response) {
+  return runner_->Run(call, "ListActions", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+                        return cases_->ListActions(c, *request, audit);
+                      }));
+}
+
+grpc::ServerUnaryReactor* CaseServiceImpl::UpdateAction(grpc::CallbackServerContext* call,
+                                                const v1::UpdateActionRequest* request, v1::Action* response) {
+  return runner_->Run(call, "UpdateAction", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+                        return cases_->UpdateAction(c, *request, audit);
                       }));
 }
 

@@ -37,6 +37,12 @@ class CaseServiceImpl final : public v1::CaseService::CallbackService {
                                            v1::TriageQueue* response) override;
   grpc::ServerUnaryReactor* TriageSignal(grpc::CallbackServerContext* call, const v1::TriageSignalRequest* request,
                                          v1::TriageDecision* response) override;
+  grpc::ServerUnaryReactor* CreateAction(grpc::CallbackServerContext* call, const v1::CreateActionRequest* request,
+                                         v1::Action* response) override;
+  grpc::ServerUnaryReactor* ListActions(grpc::CallbackServerContext* call, const v1::ListActionsRequest* request,
+                                        v1::ListActionsResponse* response) override;
+  grpc::ServerUnaryReactor* UpdateAction(grpc::CallbackServerContext* call, const v1::UpdateActionRequest* request,
+                                         v1::Action* response) override;
 
  private:
   const RpcRunner* runner_;

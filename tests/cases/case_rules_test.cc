@@ -41,6 +41,46 @@ TEST(CaseLifecycleTest, RiskTierSetsTheReviewCadenceAndKindTheDefaultConfidentia
   EXPECT_EQ(DefaultConfidentiality(v1::CASE_KIND_CASUISTIEK), v1::CONFIDENTIALITY_VERTROUWELIJK);
 }
 
+TEST(ActionRulesTest, ActionsMoveForwardOnlyAndOverdueIsDerived) {
+  using A = v1::ActionStatus;
+  const std::set<std::pair<A, A>> legal = {
+      {v1::ACTION_STATUS_OPEN, v1::ACTION_STATUS_IN_PROGRESS}, {v1::ACTION_STATUS_OPEN, v1::ACTION_STATUS_DONE},
+      {v1::ACTION_STATUS_OPEN, v1::ACTION_STATUS_CANCELLED},   {v1::ACTION_STATUS_IN_PROGRESS, v1::ACTION_STATUS_DONE},
+      {v1::ACTION_STATUS_IN_PROGRESS, v1::ACTION_STATUS_CANCELLED}};
+  for (int from = v1::ActionStatus_MIN; from <= v1::ActionStatus_MAX; ++from) {
+    for (int to = v1::ActionStatus_MIN; to <= v1::ActionStatus_MAX; ++to) {
+      EXPECT_EQ(IsLegalActionMove(A(from), A(to)), legal.contains({A(from), A(to)}))
+          << v1::ActionStatus_Name(from) << " -> " << v1::ActionStatus_Name(to);
+    }
+  }
+  v1::Action action;
+  action.set_due_date("2026-11-30");
+  action.set_status(v1::ACTION_STATUS_IN_PROGRESS);
+  EXPECT_FALSE(IsOverdue(action, absl::CivilDay(2026, 11, 30))) << "due today is not overdue";
+  EXPECT_TRUE(IsOverdue(action, absl::CivilDay(2026, 12, 1)));
+  action.set_status(v1::ACTION_STATUS_DONE);
+  EXPECT_FALSE(IsOverdue(action, absl::CivilDay(2026, 12, 1))) << "done is never overdue";
+}
+
+TEST(TriageRulesTest, TheCutOffIsTheLastMondayNoonAndAddressesMatchLoosely) {
+  absl::TimeZone amsterdam;
+  ASSERT_TRUE(absl::LoadTimeZone("Europe/Amsterdam", &amsterdam));
+  auto at = [&](int y, int m, int d, int h) { return absl::FromCivil(absl::CivilHour(y, m, d, h), amsterdam); };
+  EXPECT_EQ(WeeklyCutOff(at(2026, 11, 29, 23), amsterdam), at(2026, 11, 23, 12)) << "Sunday night";
+  EXPECT_EQ(WeeklyCutOff(at(2026, 11, 30, 11), amsterdam), at(2026, 11, 23, 12)) << "Monday morning";
+  EXPECT_EQ(WeeklyCutOff(at(2026, 11, 30, 13), amsterdam), at(2026, 11, 30, 12)) << "Monday afternoon";
+  common::v1::Address a, b;
+  a.set_postcode("6415 EG");
+  a.set_house_number(41);
+  a.set_house_number_addition("a");
+  b.set_postcode("6415eg");
+  b.set_house_number(41);
+  b.set_house_number_addition("A");
+  EXPECT_EQ(AddressKey(a), AddressKey(b));
+  b.set_house_number_addition("");
+  EXPECT_NE(AddressKey(a), AddressKey(b));
+}
+
 RequestContext Caller(const std::string& user, const std::string& org, common::v1::OrganisationKind kind,
                       Role role) {
   RequestContext c;

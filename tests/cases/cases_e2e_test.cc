@@ -325,5 +325,71 @@ TEST_F(CasesEndToEndTest, RiskTierSetsTheNextReviewAndUpdatesKeepUnsetFields) {
       << "from GEHEIM up only people with a role";
 }
 
+TEST_F(CasesEndToEndTest, PartnersWorkTheirOrganisationsActionsAndOnlyThose) {
+  v1::Case c = Open(Household());
+  std::string housing_org_token = housing_;  // woonpunt: not yet on the case
+  v1::CreateActionRequest create;
+  create.set_case_id(c.case_id());
+  create.set_description("Gezamenlijk huisbezoek en controle woningen");
+  create.add_organisation_ids("woonpunt");
+  create.add_organisation_ids("politie");
+  create.set_due_date(absl::FormatCivilTime(absl::ToCivilDay(absl::Now() + absl::Hours(24 * 7), absl::UTCTimeZone())));
+  common::v1::Address* first = create.add_addresses();
+  first->set_street("Kasteelweg");
+  first->set_house_number(3);
+  first->set_postcode("6417 BC");
+  first->set_city("Heerlen");
+  *create.add_addresses() = *first;
+  create.mutable_addresses(1)->set_house_number(5);
+  v1::Action action;
+  ASSERT_TRUE(cases_->CreateAction(Call(coordinator_).get(), create, &action).ok());
+  EXPECT_EQ(action.status(), v1::ACTION_STATUS_OPEN);
+  EXPECT_FALSE(action.overdue());
+  EXPECT_TRUE(Get(housing_org_token, c.case_id()).ok()) << "an organisation with an action takes part";
+
+  v1::ListActionsRequest mine;
+  mine.set_mine(true);
+  v1::ListActionsResponse list;
+  ASSERT_TRUE(cases_->ListActions(Call(housing_).get(), mine, &list).ok());
+  ASSERT_EQ(list.actions_size(), 1);
+  ASSERT_TRUE(cases_->ListActions(Call(care_).get(), mine, &list).ok());
+  EXPECT_EQ(list.actions_size(), 0) << "care has no actions";
+
+  auto update = [&](const std::string& token, v1::ActionStatus to, const std::string& result = "") {
+    v1::UpdateActionRequest r;
+    r.set_action_id(action.action_id());
+    r.set_status(to);
+    r.set_result(result);
+    return cases_->UpdateAction(Call(token).get(), r, &action);
+  };
+  v1::UpdateActionRequest finding;
+  finding.set_action_id(action.action_id());
+  finding.set_status(v1::ACTION_STATUS_IN_PROGRESS);
+  (*finding.mutable_findings())[1] = "brandonveilige situatie, melding bij handhaving";
+  ASSERT_TRUE(cases_->UpdateAction(Call(housing_).get(), finding, &action).ok());
+  EXPECT_EQ(action.addresses(1).finding(), "brandonveilige situatie, melding bij handhaving");
+  EXPECT_EQ(update(care_, v1::ACTION_STATUS_DONE, "x").error_code(), grpc::StatusCode::NOT_FOUND)
+      << "not care's action";
+  EXPECT_EQ(update(police_, v1::ACTION_STATUS_CANCELLED).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  grpc::Status no_result = update(police_, v1::ACTION_STATUS_DONE);
+  EXPECT_EQ(no_result.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(no_result.error_message().rfind("result:", 0), 0u) << no_result.error_message();
+  ASSERT_TRUE(update(police_, v1::ACTION_STATUS_DONE, "twee adressen gecontroleerd").ok());
+  EXPECT_EQ(update(coordinator_, v1::ACTION_STATUS_IN_PROGRESS).error_code(), grpc::StatusCode::FAILED_PRECONDITION)
+      << "done is final";
+
+  v1::ListActionsRequest of_case;
+  of_case.set_case_id(c.case_id());
+  ASSERT_TRUE(cases_->ListActions(Call(coordinator_).get(), of_case, &list).ok());
+  ASSERT_EQ(list.actions_size(), 1);
+  EXPECT_EQ(list.actions(0).status(), v1::ACTION_STATUS_DONE);
+  EXPECT_EQ(list.actions(0).result(), "twee adressen gecontroleerd");
+
+  create.set_due_date("2020-01-01");
+  grpc::Status past = cases_->CreateAction(Call(coordinator_).get(), create, &action);
+  EXPECT_EQ(past.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(past.error_message().rfind("due_date:", 0), 0u) << past.error_message();
+}
+
 }  // namespace
 }  // namespace hartslag::cases
