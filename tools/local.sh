@@ -185,6 +185,21 @@ demo() {
   echo "-- what the police see (no care note):"
   "$cli" case get "${police[@]}" --purpose MEETING_PREPARATION --id "$case_id"
   echo
+  echo "== Carla gives the police an action; the police system (integrated client) completes it"
+  local police_system=(--token-file "$state/tokens/politie-bvh")
+  if [ "$first_run" = 1 ]; then
+    "$cli" action create "${coordinator[@]}" --case "$case_id" --orgs politie-limburg \
+      --description "Wijkagent legt huisbezoek af samen met het buurtteam" --due "$(date -d '+7 days' +%F)"
+  fi
+  "$cli" action mine "${police_system[@]}"
+  local action_id
+  action_id=$("$cli" action mine "${police_system[@]}" --status open --json |
+    sed -n 's/.*"action_id":"\([^"]*\)".*/\1/p' | head -n 1)
+  if [ -n "$action_id" ]; then
+    "$cli" action update "${police_system[@]}" --id "$action_id" --status done \
+      --result "Huisbezoek afgelegd; bewoner staat open voor hulp van het buurtteam."
+  fi
+  echo
   echo "== Privacy officer Pim: who saw data about Schandelerstraat 41A? (no employee names)"
   export HARTSLAG_AUDIT_ADDR=localhost:$audit_port
   "$cli" login --user pim.privacy "${pw[@]}" --save "$state/tokens/pim.privacy" 2>/dev/null
@@ -206,6 +221,7 @@ demo() {
   echo "  $cli login --user carla.coordinator --save /tmp/carla && export HARTSLAG_TOKEN_FILE=/tmp/carla"
   echo "  $cli signal list        # or: signal get SV-..., categories, --help"
   echo "  $cli triage queue                                 # as carla.coordinator; triage decide --help"
+  echo "  $cli action mine                                  # as peter.politie or zora.zorg; action --help"
   echo "  $cli case list --purpose MEETING_PREPARATION     # or: case get --id ..., case --help"
   echo "  $cli audit query --token-file $state/tokens/pim.privacy --server localhost:$audit_port   # as pim.privacy"
   echo "Stop everything with: tools/local.sh down"

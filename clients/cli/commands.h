@@ -21,6 +21,7 @@ absl::Status DirectoryCommand(const std::string& command, const std::vector<std:
 absl::Status AuditCommand(const std::vector<std::string>& args);
 absl::Status CaseCommand(const std::vector<std::string>& args);
 absl::Status TriageCommand(const std::vector<std::string>& args);
+absl::Status ActionCommand(const std::vector<std::string>& args);
 // hartslag pki ca|server|client|signing-key
 absl::Status PkiCommand(const std::vector<std::string>& args);
 // hartslag dev token

@@ -24,6 +24,8 @@ commands:
                            weigh the week's signals (COORDINATOR)
   case open|get|list|move|reopen|update|note|break-glass-reviews
                            open, read and steer cases (reading needs --purpose)
+  action create|mine|list|update
+                           actions on cases; partners work their organisation's
   audit export|verify|tree-head|proof|query|overview|restrict|lift|restrictions
                            the audit log: export and verify it, search it, access overviews
   pki ca|server|client|signing-key|pseudonym-key
@@ -55,6 +57,8 @@ int main(int argc, char** argv) {
   } else if (command == "login" || command == "refresh" || command == "client-token" ||
              command == "admin") {
     status = DirectoryCommand(command, rest);
+  } else if (command == "action") {
+    status = ActionCommand(rest);
   } else if (command == "triage") {
     status = TriageCommand(rest);
   } else if (command == "case") {

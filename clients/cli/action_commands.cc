@@ -1,0 +1,152 @@
+// hartslag action: the actions partners carry out on cases.
+//
+//   hartslag action create --case ID --description D --orgs a,b --due YYYY-MM-DD [--assignee U]
+//                          [--addresses "street|number|postcode;..."]
+//   hartslag action mine [--status S] [--overdue]       your organisation's actions
+//   hartslag action list --case ID                      a case's actions
+//   hartslag action update --id ID [--status in_progress|done|cancelled] [--result R]
+//                          [--finding "index|text"]
+#include <cstdio>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "clients/cli/commands.h"
+#include "clients/cli/connection.h"
+#include "clients/cli/flag_values.h"
+#include "clients/cli/output.h"
+#include "hartslag/cases/v1/cases.grpc.pb.h"
+#include "services/common/server.h"
+#include "services/common/status_macros.h"
+
+namespace hartslag::cli {
+namespace {
+
+namespace v1 = cases::v1;
+
+absl::StatusOr<Connection> Connect(Flags& flags, std::vector<std::string> args) {
+  Connection::AddFlags(flags, "HARTSLAG_CASES_ADDR", "localhost:7403");
+  flags.AddBool("json", "", false, "print JSON");
+  RETURN_IF_ERROR(flags.Parse(args));
+  return Connection::FromFlags(flags);
+}
+
+void PrintActions(const v1::ListActionsResponse& response) {
+  std::vector<std::vector<std::string>> rows;
+  for (const v1::Action& a : response.actions()) {
+    rows.push_back({a.case_reference(), a.due_date() + (a.overdue() ? " (overdue)" : ""),
+                    EnumLabel(v1::ActionStatus_Name(a.status()), "ACTION_STATUS_"),
+                    absl::StrJoin(a.organisation_ids(), ","), a.description(), a.action_id()});
+  }
+  PrintTable({"CASE", "DUE", "STATUS", "ORGANISATIONS", "DESCRIPTION", "ID"}, rows);
+}
+
+void PrintAction(const v1::Action& a) {
+  std::printf("action %s on %s: %s, due %s%s\n", a.action_id().c_str(), a.case_reference().c_str(),
+              EnumLabel(v1::ActionStatus_Name(a.status()), "ACTION_STATUS_").c_str(), a.due_date().c_str(),
+              a.overdue() ? " (overdue)" : "");
+  for (int i = 0; i < a.addresses_size(); ++i) {
+    const auto& address = a.addresses(i).address();
+    std::printf("  [%d] %s %d%s: %s\n", i, address.street().c_str(), address.house_number(),
+                address.house_number_addition().c_str(), a.addresses(i).finding().c_str());
+  }
+  if (!a.result().empty()) std::printf("  result: %s\n", a.result().c_str());
+}
+
+absl::Status Create(const std::vector<std::string>& args) {
+  Flags flags("hartslag action create", "give organisations an action on a case");
+  flags.Add("case", "", "", "the case id");
+  flags.Add("description", "", "", "what is to be done");
+  flags.Add("orgs", "", "", "the organisations, comma-separated");
+  flags.Add("assignee", "", "", "optionally the person (user id)");
+  flags.Add("due", "", "", "due date, YYYY-MM-DD");
+  flags.Add("addresses", "", "", "a joint action's addresses: \"street|number|postcode;...\" (city Heerlen)");
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  v1::CreateActionRequest request;
+  request.set_case_id(flags.Get("case"));
+  request.set_description(flags.Get("description"));
+  for (const std::string& org : ListFlag(flags.Get("orgs"))) request.add_organisation_ids(org);
+  request.set_assignee(flags.Get("assignee"));
+  request.set_due_date(flags.Get("due"));
+  for (absl::string_view entry : absl::StrSplit(flags.Get("addresses"), ';', absl::SkipWhitespace())) {
+    std::vector<std::string> parts = absl::StrSplit(entry, '|');
+    int number = 0;
+    if (parts.size() != 3 || !absl::SimpleAtoi(parts[1], &number)) {
+      return absl::InvalidArgumentError("--addresses: use \"street|number|postcode;...\"");
+    }
+    auto* address = request.add_addresses();
+    address->set_street(parts[0]);
+    address->set_house_number(number);
+    address->set_postcode(parts[2]);
+    address->set_city("Heerlen");
+  }
+  v1::Action action;
+  RETURN_IF_ERROR(FromGrpcStatus(v1::CaseService::NewStub(c.channel())->CreateAction(c.NewCall().get(), request, &action)));
+  if (flags.GetBool("json")) PrintJson(action); else PrintAction(action);
+  return absl::OkStatus();
+}
+
+absl::Status List(const std::vector<std::string>& args, bool mine) {
+  Flags flags(mine ? "hartslag action mine" : "hartslag action list",
+              mine ? "your organisation's actions, soonest due first" : "a case's actions");
+  flags.Add("case", "", "", "list: the case id");
+  flags.Add("status", "", "", "only open, in_progress, done or cancelled");
+  flags.AddBool("overdue", "", false, "only overdue actions");
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  v1::ListActionsRequest request;
+  request.set_mine(mine);
+  if (!mine) request.set_case_id(flags.Get("case"));
+  if (!flags.Get("status").empty()) {
+    ASSIGN_OR_RETURN(v1::ActionStatus status, ParseEnumFlag<v1::ActionStatus>("status", flags.Get("status"),
+                                                                               "ACTION_STATUS_", v1::ActionStatus_Parse));
+    request.set_status(status);
+  }
+  request.set_overdue_only(flags.GetBool("overdue"));
+  v1::ListActionsResponse response;
+  RETURN_IF_ERROR(FromGrpcStatus(v1::CaseService::NewStub(c.channel())->ListActions(c.NewCall().get(), request, &response)));
+  if (flags.GetBool("json")) PrintJson(response); else PrintActions(response);
+  return absl::OkStatus();
+}
+
+absl::Status Update(const std::vector<std::string>& args) {
+  Flags flags("hartslag action update", "move an action on and record what was found");
+  flags.Add("id", "", "", "the action id");
+  flags.Add("status", "", "", "in_progress, done or cancelled");
+  flags.Add("result", "", "", "what came of it (required for done)");
+  flags.Add("finding", "", "", "a finding at one address: \"index|text\"");
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  v1::UpdateActionRequest request;
+  request.set_action_id(flags.Get("id"));
+  if (!flags.Get("status").empty()) {
+    ASSIGN_OR_RETURN(v1::ActionStatus status, ParseEnumFlag<v1::ActionStatus>("status", flags.Get("status"),
+                                                                               "ACTION_STATUS_", v1::ActionStatus_Parse));
+    request.set_status(status);
+  }
+  request.set_result(flags.Get("result"));
+  if (!flags.Get("finding").empty()) {
+    std::vector<std::string> parts = absl::StrSplit(flags.Get("finding"), absl::MaxSplits('|', 1));
+    int index = 0;
+    if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &index)) {
+      return absl::InvalidArgumentError("--finding: use \"index|text\"");
+    }
+    (*request.mutable_findings())[index] = parts[1];
+  }
+  v1::Action action;
+  RETURN_IF_ERROR(FromGrpcStatus(v1::CaseService::NewStub(c.channel())->UpdateAction(c.NewCall().get(), request, &action)));
+  if (flags.GetBool("json")) PrintJson(action); else PrintAction(action);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ActionCommand(const std::vector<std::string>& args) {
+  std::vector<std::string> rest = args.empty() ? args : std::vector<std::string>(args.begin() + 1, args.end());
+  if (!args.empty() && args[0] == "create") return Create(rest);
+  if (!args.empty() && args[0] == "mine") return List(rest, true);
+  if (!args.empty() && args[0] == "list") return List(rest, false);
+  if (!args.empty() && args[0] == "update") return Update(rest);
+  std::printf("usage: hartslag action create|mine|list|update [flags] (each with --help)\n");
+  return absl::InvalidArgumentError("missing or unknown action subcommand");
+}
+
+}  // namespace hartslag::cli
