@@ -99,6 +99,11 @@ const Row kCaseMatrix[] = {
     {"CreateAction", C, A, A, H, H},
     {"ListActions", C, A, A, H, H}, {"ListActions", P, H, A, H, H},
     {"UpdateAction", C, A, A, H, H}, {"UpdateAction", P, H, A, H, H},
+    {"ScheduleMeetings", C, A, A, D, D},
+    {"GetMeeting", C, A, A, H, H}, {"GetMeeting", P, H, A, H, H},
+    {"EditAgenda", C, A, A, H, H},
+    {"DecideItem", C, A, A, H, H},
+    {"CloseMeeting", C, A, A, H, H},
     {"ListBreakGlassReviews", O, A, A, A, H},
 };
 // clang-format on
@@ -285,6 +290,23 @@ class RoleMatrixTest : public ::testing::TestWithParam<std::string> {
         testing::Unaudited());
     EXPECT_TRUE(created.ok()) << created.status();
     return a.action_id();
+  }
+
+  // A new meeting in Vrieheide in which woonpunt takes part, with the
+  // target case on its agenda; made directly in the store.
+  std::string NewMeeting() {
+    cases::v1::Meeting m;
+    m.set_meeting_id(RandomUuid());
+    m.set_kind(cases::v1::CASE_KIND_LEEFBAARHEID);
+    m.mutable_area()->set_area_id("vrieheide");
+    m.mutable_starts_at()->set_seconds(absl::ToUnixSeconds(absl::Now() + absl::Hours(24)));
+    m.add_participating_organisations("woonpunt");
+    m.set_status(cases::v1::MEETING_STATUS_SCHEDULED);
+    cases::v1::AgendaItem* item = m.add_items();
+    item->set_item_id(RandomUuid());
+    item->set_case_id(target_case_);
+    EXPECT_TRUE(deployment_.case_store().InsertMeetings(opener_, {m}, testing::Unaudited()).ok());
+    return m.meeting_id();
   }
 
   // A new signal in Vrieheide, submitted by a colleague of the "own" organisation.
@@ -717,6 +739,46 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     q.set_status(cv1::ACTION_STATUS_IN_PROGRESS);
     cv1::Action r;
     return Classify(cases_->UpdateAction(CaseCall(t).get(), q, &r), [] { return A; });
+  };
+  if (rpc == "ScheduleMeetings") return [&](const std::string& t) {
+    cv1::ScheduleMeetingsRequest q;
+    q.set_kind(cv1::CASE_KIND_LEEFBAARHEID);
+    q.set_area_id("vrieheide");
+    q.mutable_starts_at()->set_seconds(absl::ToUnixSeconds(absl::Now() + absl::Hours(24)));
+    cv1::ScheduleMeetingsResponse r;
+    return Classify(cases_->ScheduleMeetings(CaseCall(t).get(), q, &r), [&] {
+      auto found = d.case_store().FindMeeting("heerlen", r.meetings(0).meeting_id(), absl::InfiniteFuture());
+      return in_heerlen(found.ok() && found->has_value());
+    });
+  };
+  if (rpc == "GetMeeting") return [&](const std::string& t) {
+    cv1::GetMeetingRequest q;
+    q.set_meeting_id(NewMeeting());
+    cv1::Meeting r;
+    return Classify(cases_->GetMeeting(CaseCall(t).get(), q, &r), [&] { return in_heerlen(r.items_size() == 1); });
+  };
+  if (rpc == "EditAgenda") return [&](const std::string& t) {
+    cv1::EditAgendaRequest q;
+    q.set_meeting_id(NewMeeting());
+    q.set_edit(cv1::EditAgendaRequest::EDIT_GENERATE);
+    cv1::Meeting r;
+    return Classify(cases_->EditAgenda(CaseCall(t).get(), q, &r), [] { return A; });
+  };
+  if (rpc == "DecideItem") return [&](const std::string& t) {
+    std::string meeting = NewMeeting();
+    auto stored = d.case_store().FindMeeting("heerlen", meeting, absl::InfiniteFuture());
+    cv1::DecideItemRequest q;
+    q.set_meeting_id(meeting);
+    q.set_item_id((*stored)->items(0).item_id());
+    q.set_decision("matrix");
+    cv1::Meeting r;
+    return Classify(cases_->DecideItem(CaseCall(t).get(), q, &r), [] { return A; });
+  };
+  if (rpc == "CloseMeeting") return [&](const std::string& t) {
+    cv1::CloseMeetingRequest q;
+    q.set_meeting_id(NewMeeting());
+    cv1::Meeting r;
+    return Classify(cases_->CloseMeeting(CaseCall(t).get(), q, &r), [] { return A; });
   };
   if (rpc == "ListBreakGlassReviews") return [&](const std::string& t) {
     cv1::ListBreakGlassReviewsResponse r;

@@ -735,4 +735,240 @@ absl::StatusOr<v1::Action> CaseCoordination::UpdateAction(const RequestContext& 
   return WithOverdue(*std::move(updated));
 }
 
+absl::StatusOr<v1::ScheduleMeetingsResponse> CaseCoordination::ScheduleMeetings(
+    const RequestContext& caller, v1::ScheduleMeetingsRequest request, AuditRecord& audit) {
+  if (request.kind() == v1::CASE_KIND_UNSPECIFIED || !v1::CaseKind_IsValid(request.kind())) {
+    return Invalid("kind", "is required: LEEFBAARHEID or CASUISTIEK");
+  }
+  RETURN_IF_ERROR(CheckId("area_id", request.area_id()));
+  if (!request.has_starts_at()) return Invalid("starts_at", "is required");
+  ASSIGN_OR_RETURN(absl::Time starts, TimeFromProto(request.starts_at(), "starts_at"));
+  if (request.chair().empty()) request.set_chair(caller.user);
+  RETURN_IF_ERROR(CheckId("chair", request.chair()));
+  RETURN_IF_ERROR(CheckIds("participating_organisations", request.participating_organisations()));
+  int weeks = request.weeks() == 0 ? 1 : request.weeks();
+  if (weeks < 1 || weeks > 52) return Invalid("weeks", "must be 1 to 52");
+  ASSIGN_OR_RETURN(std::set<std::string> scope, CoordinatorScope(caller));
+  if (!scope.contains(request.area_id())) return absl::PermissionDeniedError("area_id: not one of your areas");
+  v1::ScheduleMeetingsResponse response;
+  std::vector<v1::Meeting> meetings;
+  absl::TimeZone zone = TenantZone();
+  for (int week = 0; week < weeks; ++week) {
+    v1::Meeting& m = meetings.emplace_back();
+    m.set_meeting_id(RandomUuid());
+    m.set_kind(request.kind());
+    m.mutable_area()->set_area_id(request.area_id());
+    // The same local time every week, across daylight saving changes.
+    absl::CivilSecond local = absl::ToCivilSecond(starts, zone);
+    *m.mutable_starts_at() = TimeToProto(absl::FromCivil(absl::CivilSecond(local.year(), local.month(),
+                                                                           local.day() + 7 * week, local.hour(),
+                                                                           local.minute(), local.second()),
+                                                         zone));
+    m.set_chair(request.chair());
+    *m.mutable_participating_organisations() = request.participating_organisations();
+    m.set_status(v1::MEETING_STATUS_SCHEDULED);
+  }
+  audit.SetObjectId(meetings.front().meeting_id());
+  RETURN_IF_ERROR(store_->InsertMeetings(caller, meetings, audit));
+  for (v1::Meeting& m : meetings) *response.add_meetings() = std::move(m);
+  return response;
+}
+
+absl::StatusOr<v1::Meeting> CaseCoordination::GetMeeting(const RequestContext& caller,
+                                                         const v1::GetMeetingRequest& request, AuditRecord& audit) {
+  RETURN_IF_ERROR(RequirePurpose(caller));
+  if (!IsUuid(request.meeting_id())) return Invalid("meeting_id", "must be a UUID");
+  audit.SetObjectId(request.meeting_id());
+  ASSIGN_OR_RETURN(std::optional<v1::Meeting> meeting,
+                   store_->FindMeeting(caller.tenant, request.meeting_id(), caller.deadline));
+  ASSIGN_OR_RETURN(std::set<std::string> scope, CoordinatorScope(caller));
+  bool coordinates = meeting && caller.Has(Role::kCoordinator) && scope.contains(meeting->area().area_id());
+  bool takes_part = meeting && caller.Has(Role::kPartner) &&
+                    std::find(meeting->participating_organisations().begin(),
+                              meeting->participating_organisations().end(),
+                              caller.organisation) != meeting->participating_organisations().end();
+  if (!coordinates && !takes_part) {
+    if (meeting) audit.MarkDenied();
+    return absl::NotFoundError("meeting not found");
+  }
+  // Only the items of cases the caller may see.
+  google::protobuf::RepeatedPtrField<v1::AgendaItem> visible;
+  for (v1::AgendaItem& item : *meeting->mutable_items()) {
+    ASSIGN_OR_RETURN(std::optional<v1::Case> c, store_->Find(caller.tenant, item.case_id(), "", caller.deadline));
+    if (c && MaySeeCase(caller, scope, *c)) *visible.Add() = std::move(item);
+  }
+  *meeting->mutable_items() = std::move(visible);
+  audit.SetResultCount(meeting->items_size());
+  return *std::move(meeting);
+}
+
+absl::StatusOr<v1::Meeting> CaseCoordination::ChangeMeeting(const RequestContext& caller,
+                                                            const std::string& meeting_id,
+                                                            const CaseStore::MeetingChange& change,
+                                                            AuditRecord& audit, const std::string& case_id,
+                                                            const CaseStore::Change& on_case) {
+  if (!IsUuid(meeting_id)) return Invalid("meeting_id", "must be a UUID");
+  audit.SetObjectId(meeting_id);
+  ASSIGN_OR_RETURN(std::set<std::string> scope, CoordinatorScope(caller));
+  bool refused = false;
+  absl::StatusOr<v1::Meeting> changed = store_->ModifyMeeting(
+      caller, meeting_id,
+      [&](v1::Meeting& m) -> absl::Status {
+        if (!scope.contains(m.area().area_id())) {
+          refused = true;
+          return absl::NotFoundError("meeting not found");
+        }
+        if (m.status() == v1::MEETING_STATUS_CLOSED) {
+          return absl::FailedPreconditionError("meeting_id: the meeting is closed; its minutes are fixed");
+        }
+        return change(m);
+      },
+      case_id, on_case, audit);
+  if (refused) audit.MarkDenied();
+  return changed;
+}
+
+absl::StatusOr<v1::Meeting> CaseCoordination::EditAgenda(const RequestContext& caller,
+                                                         const v1::EditAgendaRequest& request, AuditRecord& audit) {
+  using Edit = v1::EditAgendaRequest;
+  if (request.edit() == Edit::EDIT_UNSPECIFIED || !Edit::Edit_IsValid(request.edit())) {
+    return Invalid("edit", "is required: GENERATE, ADD, REMOVE or MOVE");
+  }
+  ASSIGN_OR_RETURN(std::set<std::string> scope, CoordinatorScope(caller));
+  ASSIGN_OR_RETURN(std::optional<v1::Meeting> current,
+                   IsUuid(request.meeting_id()) ? store_->FindMeeting(caller.tenant, request.meeting_id(), caller.deadline)
+                                                : absl::StatusOr<std::optional<v1::Meeting>>(std::nullopt));
+  // The cases that could go on: found before the meeting is locked.
+  std::vector<std::pair<v1::Case, std::vector<v1::AgendaReason>>> candidates;
+  if (current && request.edit() == Edit::EDIT_GENERATE) {
+    ASSIGN_OR_RETURN(std::set<std::string> areas,
+                     store_->AreasWithin(caller.tenant, {current->area().area_id()}, caller.deadline));
+    ASSIGN_OR_RETURN(std::vector<v1::Case> cases,
+                     store_->OpenCasesIn(caller.tenant, current->kind(), {areas.begin(), areas.end()}, caller.deadline));
+    absl::Time at = absl::FromUnixSeconds(current->starts_at().seconds());
+    for (v1::Case& c : cases) {
+      if (!MaySeeCase(caller, scope, c)) continue;
+      ASSIGN_OR_RETURN(std::vector<v1::Action> actions,
+                       store_->ActionsOf(caller.tenant, "", c.case_id(), caller.deadline));
+      std::vector<v1::AgendaReason> reasons = AgendaReasons(c, actions, at, TenantZone());
+      if (!reasons.empty()) candidates.emplace_back(std::move(c), std::move(reasons));
+    }
+  }
+  std::optional<v1::Case> added;
+  if (request.edit() == Edit::EDIT_ADD) {
+    if (!IsUuid(request.case_id())) return Invalid("case_id", "must be a UUID");
+    ASSIGN_OR_RETURN(added, store_->Find(caller.tenant, request.case_id(), "", caller.deadline));
+    if (!added || !MaySeeCase(caller, scope, *added)) return absl::NotFoundError("case_id: case not found");
+  }
+  auto on_agenda = [](const v1::Meeting& m, const std::string& case_id) {
+    return std::any_of(m.items().begin(), m.items().end(),
+                       [&](const v1::AgendaItem& item) { return item.case_id() == case_id; });
+  };
+  auto item_for = [](const v1::Case& c) {
+    v1::AgendaItem item;
+    item.set_item_id(RandomUuid());
+    item.set_case_id(c.case_id());
+    item.set_case_reference(c.reference());
+    item.set_case_title(c.title());
+    return item;
+  };
+  return ChangeMeeting(caller, request.meeting_id(), [&](v1::Meeting& m) -> absl::Status {
+    switch (request.edit()) {
+      case Edit::EDIT_GENERATE:
+        for (const auto& [c, reasons] : candidates) {
+          if (on_agenda(m, c.case_id())) continue;
+          v1::AgendaItem item = item_for(c);
+          for (v1::AgendaReason r : reasons) item.add_reasons(r);
+          *m.add_items() = std::move(item);
+        }
+        return absl::OkStatus();
+      case Edit::EDIT_ADD: {
+        if (added->kind() != m.kind()) return absl::FailedPreconditionError("case_id: the case belongs to the other meeting");
+        if (on_agenda(m, added->case_id())) return absl::AlreadyExistsError("case_id: already on the agenda");
+        v1::AgendaItem item = item_for(*added);
+        item.add_reasons(v1::AGENDA_REASON_ADDED);
+        *m.add_items() = std::move(item);
+        return absl::OkStatus();
+      }
+      case Edit::EDIT_REMOVE:
+      case Edit::EDIT_MOVE: {
+        auto* items = m.mutable_items();
+        auto it = std::find_if(items->begin(), items->end(),
+                               [&](const v1::AgendaItem& i) { return i.item_id() == request.item_id(); });
+        if (it == items->end()) return absl::NotFoundError("item_id: not on this agenda");
+        int from = static_cast<int>(it - items->begin());
+        if (request.edit() == Edit::EDIT_REMOVE) {
+          items->erase(it);
+          return absl::OkStatus();
+        }
+        if (request.position() < 0 || request.position() >= items->size()) {
+          return Invalid("position", absl::StrCat("must be 0 to ", items->size() - 1));
+        }
+        for (int i = from; i < request.position(); ++i) items->SwapElements(i, i + 1);
+        for (int i = from; i > request.position(); --i) items->SwapElements(i, i - 1);
+        return absl::OkStatus();
+      }
+      default:
+        return Invalid("edit", "is not a known edit");
+    }
+  }, audit);
+}
+
+absl::StatusOr<v1::Meeting> CaseCoordination::DecideItem(const RequestContext& caller, v1::DecideItemRequest request,
+                                                         AuditRecord& audit) {
+  RETURN_IF_ERROR(CheckText("decision", *request.mutable_decision(), 1, 2000, true));
+  RETURN_IF_ERROR(CheckText("rationale", *request.mutable_rationale(), 0, 2000, true));
+  std::optional<absl::Time> next_review;
+  if (!request.next_review_date().empty()) {
+    absl::CivilDay day;
+    if (!absl::ParseCivilTime(request.next_review_date(), &day)) {
+      return Invalid("next_review_date", "must be a date as YYYY-MM-DD");
+    }
+    next_review = absl::FromCivil(day, TenantZone());
+  }
+  if (request.risk_tier() != v1::RISK_TIER_UNSPECIFIED) {
+    RETURN_IF_ERROR(CheckRisk(request.risk_tier(), *request.mutable_risk_reason()));
+  }
+  ASSIGN_OR_RETURN(std::optional<v1::Meeting> current,
+                   IsUuid(request.meeting_id()) ? store_->FindMeeting(caller.tenant, request.meeting_id(), caller.deadline)
+                                                : absl::StatusOr<std::optional<v1::Meeting>>(std::nullopt));
+  std::string case_id;
+  if (current) {
+    for (const auto& item : current->items()) {
+      if (item.item_id() == request.item_id()) case_id = item.case_id();
+    }
+    if (case_id.empty()) return absl::NotFoundError("item_id: not on this agenda");
+  }
+  ASSIGN_OR_RETURN(std::set<std::string> scope, CoordinatorScope(caller));
+  return ChangeMeeting(
+      caller, request.meeting_id(),
+      [&](v1::Meeting& m) -> absl::Status {
+        for (auto& item : *m.mutable_items()) {
+          if (item.item_id() != request.item_id()) continue;
+          item.set_decision(request.decision());
+          item.set_rationale(request.rationale());
+          return absl::OkStatus();
+        }
+        return absl::NotFoundError("item_id: not on this agenda");
+      },
+      audit, case_id,
+      [&](v1::Case& c) -> absl::StatusOr<std::optional<StatusStep>> {
+        if (!MaySeeCase(caller, scope, c)) return absl::NotFoundError("case not found");
+        AddSubjects(c, audit);
+        if (request.risk_tier() != v1::RISK_TIER_UNSPECIFIED) ApplyRisk(c, request.risk_tier(), request.risk_reason());
+        if (next_review) *c.mutable_next_review_at() = TimeToProto(*next_review);
+        return std::optional<StatusStep>();
+      });
+}
+
+absl::StatusOr<v1::Meeting> CaseCoordination::CloseMeeting(const RequestContext& caller,
+                                                           const v1::CloseMeetingRequest& request,
+                                                           AuditRecord& audit) {
+  return ChangeMeeting(caller, request.meeting_id(), [](v1::Meeting& m) -> absl::Status {
+    m.set_status(v1::MEETING_STATUS_CLOSED);
+    *m.mutable_closed_at() = TimeToProto(absl::Now());
+    return absl::OkStatus();
+  }, audit);
+}
+
 }  // namespace hartslag::cases

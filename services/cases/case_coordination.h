@@ -56,6 +56,17 @@ class CaseCoordination {
                                                       const v1::ListActionsRequest& request, AuditRecord& audit);
   absl::StatusOr<v1::Action> UpdateAction(const RequestContext& caller, v1::UpdateActionRequest request,
                                           AuditRecord& audit);
+  absl::StatusOr<v1::ScheduleMeetingsResponse> ScheduleMeetings(const RequestContext& caller,
+                                                                v1::ScheduleMeetingsRequest request,
+                                                                AuditRecord& audit);
+  absl::StatusOr<v1::Meeting> GetMeeting(const RequestContext& caller, const v1::GetMeetingRequest& request,
+                                         AuditRecord& audit);
+  absl::StatusOr<v1::Meeting> EditAgenda(const RequestContext& caller, const v1::EditAgendaRequest& request,
+                                         AuditRecord& audit);
+  absl::StatusOr<v1::Meeting> DecideItem(const RequestContext& caller, v1::DecideItemRequest request,
+                                         AuditRecord& audit);
+  absl::StatusOr<v1::Meeting> CloseMeeting(const RequestContext& caller, const v1::CloseMeetingRequest& request,
+                                           AuditRecord& audit);
   absl::StatusOr<v1::ListBreakGlassReviewsResponse> BreakGlassReviews(const RequestContext& caller,
                                                                       AuditRecord& audit);
 
@@ -67,6 +78,12 @@ class CaseCoordination {
   absl::StatusOr<v1::Case> Steer(const RequestContext& caller, const std::string& case_id,
                                  const std::function<absl::StatusOr<std::optional<StatusStep>>(v1::Case&)>& change,
                                  AuditRecord& audit);
+
+  // Changes an open meeting of the caller's areas; NOT_FOUND (audited as a
+  // refusal) for one outside them, FAILED_PRECONDITION once closed.
+  absl::StatusOr<v1::Meeting> ChangeMeeting(const RequestContext& caller, const std::string& meeting_id,
+                                            const CaseStore::MeetingChange& change, AuditRecord& audit,
+                                            const std::string& case_id = "", const CaseStore::Change& on_case = {});
 
   CaseStore* store_;
   UntriagedSignals untriaged_;

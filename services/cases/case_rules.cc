@@ -49,6 +49,30 @@ bool IsOverdue(const v1::Action& action, absl::CivilDay today) {
   return open && due < today;
 }
 
+std::vector<v1::AgendaReason> AgendaReasons(const v1::Case& c, const std::vector<v1::Action>& actions,
+                                            absl::Time meeting_time, absl::TimeZone zone) {
+  std::vector<v1::AgendaReason> reasons;
+  if (c.status() == v1::CASE_STATUS_CLOSED) return reasons;
+  if (c.status() == v1::CASE_STATUS_REGISTERED || c.status() == v1::CASE_STATUS_TRIAGE ||
+      c.status() == v1::CASE_STATUS_REOPENED) {
+    reasons.push_back(v1::AGENDA_REASON_NEWLY_TRIAGED);
+  }
+  absl::CivilDay meeting_day = absl::ToCivilDay(meeting_time, zone);
+  bool open_actions = false, overdue = false;
+  for (const v1::Action& a : actions) {
+    open_actions = open_actions || a.status() == v1::ACTION_STATUS_OPEN || a.status() == v1::ACTION_STATUS_IN_PROGRESS;
+    overdue = overdue || IsOverdue(a, meeting_day);
+  }
+  if (overdue) reasons.push_back(v1::AGENDA_REASON_OVERDUE_ACTIONS);
+  if (c.has_next_review_at() && absl::FromUnixSeconds(c.next_review_at().seconds()) <= meeting_time) {
+    reasons.push_back(v1::AGENDA_REASON_REVIEW_DUE);
+  }
+  if (c.status() == v1::CASE_STATUS_MONITORING && !open_actions) {
+    reasons.push_back(v1::AGENDA_REASON_PROPOSED_CLOSURE);
+  }
+  return reasons;
+}
+
 absl::Duration ReviewCadence(v1::RiskTier tier) {
   switch (tier) {
     case v1::RISK_TIER_HIGH: return absl::Hours(24 * 14);

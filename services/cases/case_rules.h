@@ -6,6 +6,7 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
@@ -31,6 +32,11 @@ bool IsLegalActionMove(v1::ActionStatus from, v1::ActionStatus to);
 
 // Past its due date (before `today`) and not DONE or CANCELLED.
 bool IsOverdue(const v1::Action& action, absl::CivilDay today);
+
+// Why `c` belongs on the agenda of a meeting at `meeting_time`, given its
+// actions; empty if it does not. Closed cases never do.
+std::vector<v1::AgendaReason> AgendaReasons(const v1::Case& c, const std::vector<v1::Action>& actions,
+                                            absl::Time meeting_time, absl::TimeZone zone);
 
 // The key that finds cases and signals at the same address: postcode,
 // house number and addition, without spaces, upper case.

@@ -180,6 +180,29 @@ constexpr char kUpdateAction[] = R"sql(
   WHERE tenant_id = $1 AND action_id = $2::uuid
 )sql";
 
+constexpr char kInsertMeeting[] = R"sql(
+  INSERT INTO cases.meetings (meeting_id, tenant_id, kind, area_id, starts_at, status, content)
+  VALUES ($1, $2, $3, $4, $5, $6, $7::bytea)
+)sql";
+
+constexpr char kFindMeeting[] = R"sql(
+  SELECT content FROM cases.meetings WHERE tenant_id = $1 AND meeting_id = $2::uuid
+)sql";
+
+constexpr char kLockMeeting[] = R"sql(
+  SELECT content FROM cases.meetings WHERE tenant_id = $1 AND meeting_id = $2::uuid FOR UPDATE
+)sql";
+
+constexpr char kUpdateMeeting[] = R"sql(
+  UPDATE cases.meetings SET status = $3, content = $4::bytea WHERE tenant_id = $1 AND meeting_id = $2::uuid
+)sql";
+
+constexpr char kOpenCasesIn[] = R"sql(
+  SELECT content FROM cases.cases
+  WHERE tenant_id = $1 AND kind = $2 AND area_id = ANY($3::text[]) AND status <> 'CLOSED'
+  ORDER BY reference
+)sql";
+
 db::TransactionOptions Bounded(absl::Time deadline) {
   db::TransactionOptions options;
   options.deadline = deadline;
@@ -576,6 +599,77 @@ absl::StatusOr<v1::Action> CaseStore::ModifyAction(const RequestContext& caller,
       },
       Bounded(caller.deadline)));
   return action;
+}
+
+namespace {
+
+std::string MeetingStatusName(v1::MeetingStatus s) { return Stored(v1::MeetingStatus_Name(s), "MEETING_STATUS_"); }
+
+absl::StatusOr<v1::Meeting> DecodeMeeting(const db::Rows& rows) {
+  v1::Meeting m;
+  if (!m.ParseFromString(rows.Bytes(0, "content"))) return absl::DataLossError("a stored meeting does not parse");
+  return m;
+}
+
+}  // namespace
+
+absl::Status CaseStore::InsertMeetings(const RequestContext& caller, const std::vector<v1::Meeting>& meetings,
+                                       AuditRecord& audit) {
+  return InAuditedTransaction(
+      *pool_, audit,
+      [&](db::Transaction& tx) -> absl::Status {
+        for (const v1::Meeting& m : meetings) {
+          RETURN_IF_ERROR(tx.Exec(
+              kInsertMeeting,
+              {m.meeting_id(), caller.tenant, Stored(v1::CaseKind_Name(m.kind()), "CASE_KIND_"), m.area().area_id(),
+               db::TimestampParam(absl::FromUnixSeconds(m.starts_at().seconds())), MeetingStatusName(m.status()),
+               db::BytesParam(m.SerializeAsString())}));
+        }
+        return absl::OkStatus();
+      },
+      Bounded(caller.deadline));
+}
+
+absl::StatusOr<std::optional<v1::Meeting>> CaseStore::FindMeeting(const std::string& tenant,
+                                                                  const std::string& meeting_id,
+                                                                  absl::Time deadline) {
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kFindMeeting, {tenant, meeting_id}, Bounded(deadline)));
+  if (rows.empty()) return std::nullopt;
+  return DecodeMeeting(rows);
+}
+
+absl::StatusOr<v1::Meeting> CaseStore::ModifyMeeting(const RequestContext& caller, const std::string& meeting_id,
+                                                     const MeetingChange& change, const std::string& case_id,
+                                                     const Change& on_case, AuditRecord& audit) {
+  v1::Meeting meeting;
+  RETURN_IF_ERROR(InAuditedTransaction(
+      *pool_, audit,
+      [&](db::Transaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(db::Rows rows, tx.Query(kLockMeeting, {caller.tenant, meeting_id}));
+        if (rows.empty()) return absl::NotFoundError("meeting not found");
+        ASSIGN_OR_RETURN(meeting, DecodeMeeting(rows));
+        RETURN_IF_ERROR(change(meeting));
+        if (!case_id.empty()) RETURN_IF_ERROR(ModifyIn(tx, caller, case_id, on_case).status());
+        return tx.Exec(kUpdateMeeting, {caller.tenant, meeting_id, MeetingStatusName(meeting.status()),
+                                        db::BytesParam(meeting.SerializeAsString())});
+      },
+      Bounded(caller.deadline)));
+  return meeting;
+}
+
+absl::StatusOr<std::vector<v1::Case>> CaseStore::OpenCasesIn(const std::string& tenant, v1::CaseKind kind,
+                                                             const std::vector<std::string>& areas,
+                                                             absl::Time deadline) {
+  ASSIGN_OR_RETURN(db::Rows rows,
+                   pool_->Query(kOpenCasesIn,
+                                {tenant, Stored(v1::CaseKind_Name(kind), "CASE_KIND_"), db::TextArray(areas)},
+                                Bounded(deadline)));
+  std::vector<v1::Case> cases;
+  for (int i = 0; i < rows.size(); ++i) {
+    ASSIGN_OR_RETURN(v1::Case c, Decode(rows, i));
+    cases.push_back(std::move(c));
+  }
+  return cases;
 }
 
 absl::Status CaseStore::RecordBreakGlass(const RequestContext& caller, const std::string& case_id,

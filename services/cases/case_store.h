@@ -143,6 +143,21 @@ class CaseStore {
   absl::StatusOr<v1::Action> ModifyAction(const RequestContext& caller, const std::string& action_id,
                                           const ActionChange& change, AuditRecord& audit);
 
+  // Meetings.
+  absl::Status InsertMeetings(const RequestContext& caller, const std::vector<v1::Meeting>& meetings,
+                              AuditRecord& audit);
+  absl::StatusOr<std::optional<v1::Meeting>> FindMeeting(const std::string& tenant, const std::string& meeting_id,
+                                                         absl::Time deadline);
+  // Locks the meeting, lets `change` edit it, stores it; with `case_id`,
+  // also changes that case by `on_case` in the same transaction.
+  using MeetingChange = std::function<absl::Status(v1::Meeting&)>;
+  absl::StatusOr<v1::Meeting> ModifyMeeting(const RequestContext& caller, const std::string& meeting_id,
+                                            const MeetingChange& change, const std::string& case_id,
+                                            const Change& on_case, AuditRecord& audit);
+  // The cases not CLOSED of a kind in some areas.
+  absl::StatusOr<std::vector<v1::Case>> OpenCasesIn(const std::string& tenant, v1::CaseKind kind,
+                                                    const std::vector<std::string>& areas, absl::Time deadline);
+
   absl::Status RecordBreakGlass(const RequestContext& caller, const std::string& case_id,
                                 const std::string& reason, AuditRecord& audit);
   absl::StatusOr<std::vector<v1::BreakGlassReview>> BreakGlassReviews(const std::string& tenant,

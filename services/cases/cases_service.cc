@@ -6,6 +6,11 @@ const AccessPolicy kCasesPolicy({
     {"CreateAction", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_CREATE, "action")},
     {"ListActions", Roles({Role::kCoordinator, Role::kPartner}).Audit(audit::v1::ACTION_LIST, "action")},
     {"UpdateAction", Roles({Role::kCoordinator, Role::kPartner}).Audit(audit::v1::ACTION_UPDATE, "action")},
+    {"ScheduleMeetings", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_CREATE, "meeting")},
+    {"GetMeeting", Roles({Role::kCoordinator, Role::kPartner}).Audit(audit::v1::ACTION_READ, "meeting")},
+    {"EditAgenda", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_UPDATE, "meeting")},
+    {"DecideItem", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_UPDATE, "meeting")},
+    {"CloseMeeting", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_UPDATE, "meeting")},
     {"GetTriageQueue", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_LIST, "signal")},
     {"TriageSignal", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_CREATE, "triage_decision")},
     {"OpenCase", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_CREATE, "case")},
@@ -116,6 +121,41 @@ grpc::ServerUnaryReactor* CaseServiceImpl::UpdateAction(grpc::CallbackServerCont
                                                 const v1::UpdateActionRequest* request, v1::Action* response) {
   return runner_->Run(call, "UpdateAction", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return cases_->UpdateAction(c, *request, audit);
+                      }));
+}
+
+grpc::ServerUnaryReactor* CaseServiceImpl::ScheduleMeetings(grpc::CallbackServerContext* call,
+                                                const v1::ScheduleMeetingsRequest* request, v1::ScheduleMeetingsResponse* response) {
+  return runner_->Run(call, "ScheduleMeetings", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+                        return cases_->ScheduleMeetings(c, *request, audit);
+                      }));
+}
+
+grpc::ServerUnaryReactor* CaseServiceImpl::GetMeeting(grpc::CallbackServerContext* call,
+                                                const v1::GetMeetingRequest* request, v1::Meeting* response) {
+  return runner_->Run(call, "GetMeeting", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+                        return cases_->GetMeeting(c, *request, audit);
+                      }));
+}
+
+grpc::ServerUnaryReactor* CaseServiceImpl::EditAgenda(grpc::CallbackServerContext* call,
+                                                const v1::EditAgendaRequest* request, v1::Meeting* response) {
+  return runner_->Run(call, "EditAgenda", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+                        return cases_->EditAgenda(c, *request, audit);
+                      }));
+}
+
+grpc::ServerUnaryReactor* CaseServiceImpl::DecideItem(grpc::CallbackServerContext* call,
+                                                const v1::DecideItemRequest* request, v1::Meeting* response) {
+  return runner_->Run(call, "DecideItem", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+                        return cases_->DecideItem(c, *request, audit);
+                      }));
+}
+
+grpc::ServerUnaryReactor* CaseServiceImpl::CloseMeeting(grpc::CallbackServerContext* call,
+                                                const v1::CloseMeetingRequest* request, v1::Meeting* response) {
+  return runner_->Run(call, "CloseMeeting", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+                        return cases_->CloseMeeting(c, *request, audit);
                       }));
 }
 

@@ -43,6 +43,16 @@ class CaseServiceImpl final : public v1::CaseService::CallbackService {
                                         v1::ListActionsResponse* response) override;
   grpc::ServerUnaryReactor* UpdateAction(grpc::CallbackServerContext* call, const v1::UpdateActionRequest* request,
                                          v1::Action* response) override;
+  grpc::ServerUnaryReactor* ScheduleMeetings(grpc::CallbackServerContext* call, const v1::ScheduleMeetingsRequest* request,
+      v1::ScheduleMeetingsResponse* response) override;
+  grpc::ServerUnaryReactor* GetMeeting(grpc::CallbackServerContext* call, const v1::GetMeetingRequest* request,
+      v1::Meeting* response) override;
+  grpc::ServerUnaryReactor* EditAgenda(grpc::CallbackServerContext* call, const v1::EditAgendaRequest* request,
+      v1::Meeting* response) override;
+  grpc::ServerUnaryReactor* DecideItem(grpc::CallbackServerContext* call, const v1::DecideItemRequest* request,
+      v1::Meeting* response) override;
+  grpc::ServerUnaryReactor* CloseMeeting(grpc::CallbackServerContext* call, const v1::CloseMeetingRequest* request,
+      v1::Meeting* response) override;
 
  private:
   const RpcRunner* runner_;

@@ -81,6 +81,37 @@ TEST(TriageRulesTest, TheCutOffIsTheLastMondayNoonAndAddressesMatchLoosely) {
   EXPECT_NE(AddressKey(a), AddressKey(b));
 }
 
+TEST(AgendaRulesTest, ACaseIsOnTheAgendaForItsReasons) {
+  absl::TimeZone amsterdam;
+  ASSERT_TRUE(absl::LoadTimeZone("Europe/Amsterdam", &amsterdam));
+  absl::Time meeting = absl::FromCivil(absl::CivilHour(2026, 12, 2, 14), amsterdam);
+  auto reasons = [&](v1::CaseStatus status, std::vector<v1::Action> actions, std::optional<absl::Time> review) {
+    v1::Case c;
+    c.set_status(status);
+    if (review) c.mutable_next_review_at()->set_seconds(absl::ToUnixSeconds(*review));
+    return AgendaReasons(c, actions, meeting, amsterdam);
+  };
+  auto action = [](v1::ActionStatus status, std::string due) {
+    v1::Action a;
+    a.set_status(status);
+    a.set_due_date(due);
+    return a;
+  };
+  using R = std::vector<v1::AgendaReason>;
+  EXPECT_EQ(reasons(v1::CASE_STATUS_TRIAGE, {}, std::nullopt), R{v1::AGENDA_REASON_NEWLY_TRIAGED});
+  EXPECT_EQ(reasons(v1::CASE_STATUS_IN_PROGRESS, {action(v1::ACTION_STATUS_OPEN, "2026-12-01")}, std::nullopt),
+            R{v1::AGENDA_REASON_OVERDUE_ACTIONS});
+  EXPECT_EQ(reasons(v1::CASE_STATUS_IN_PROGRESS, {action(v1::ACTION_STATUS_OPEN, "2026-12-02")}, std::nullopt), R{})
+      << "due on the meeting day is not overdue";
+  EXPECT_EQ(reasons(v1::CASE_STATUS_IN_PROGRESS, {}, meeting - absl::Hours(1)), R{v1::AGENDA_REASON_REVIEW_DUE});
+  EXPECT_EQ(reasons(v1::CASE_STATUS_IN_PROGRESS, {}, meeting + absl::Hours(24)), R{});
+  EXPECT_EQ(reasons(v1::CASE_STATUS_MONITORING, {action(v1::ACTION_STATUS_DONE, "2026-11-01")}, std::nullopt),
+            R{v1::AGENDA_REASON_PROPOSED_CLOSURE});
+  EXPECT_EQ(reasons(v1::CASE_STATUS_MONITORING, {action(v1::ACTION_STATUS_OPEN, "2026-12-10")}, std::nullopt), R{})
+      << "open actions: not yet";
+  EXPECT_EQ(reasons(v1::CASE_STATUS_CLOSED, {action(v1::ACTION_STATUS_OPEN, "2026-11-01")}, meeting), R{});
+}
+
 RequestContext Caller(const std::string& user, const std::string& org, common::v1::OrganisationKind kind,
                       Role role) {
   RequestContext c;

@@ -10,6 +10,7 @@
 #include "hartslag/cases/v1/cases.grpc.pb.h"
 #include "services/cases/case_rules.h"
 #include "services/common/crypto.h"
+#include "services/common/proto_time.h"
 #include "tests/support/deployment.h"
 #include "tests/support/test_keys.h"
 
@@ -389,6 +390,162 @@ TEST_F(CasesEndToEndTest, PartnersWorkTheirOrganisationsActionsAndOnlyThose) {
   grpc::Status past = cases_->CreateAction(Call(coordinator_).get(), create, &action);
   EXPECT_EQ(past.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(past.error_message().rfind("due_date:", 0), 0u) << past.error_message();
+}
+
+// A fixture week: known cases and actions give exactly the expected agenda.
+TEST_F(CasesEndToEndTest, TheGeneratedAgendaHoldsExactlyTheCasesThatNeedTheMeeting) {
+  auto leefbaarheid = [&](const std::string& title, const std::string& area = "vrieheide") {
+    v1::OpenCaseRequest r;
+    r.set_request_id(RandomUuid());
+    r.set_kind(v1::CASE_KIND_LEEFBAARHEID);
+    r.set_title(title);
+    r.set_area_id(area);
+    auto* a = r.mutable_address();
+    a->set_street("Vrieheidelaan");
+    a->set_house_number(static_cast<int>(title.size()));
+    a->set_postcode("6416 AB");
+    a->set_city("Heerlen");
+    return Open(r);
+  };
+  auto store_change = [&](const std::string& case_id, std::function<void(v1::Case&)> edit) {
+    RequestContext as;
+    as.tenant = "heerlen";
+    as.user = "carla.coordinator";
+    ASSERT_TRUE(deployment_.case_store()
+                    .Modify(as, case_id,
+                            [&](v1::Case& c) -> absl::StatusOr<std::optional<StatusStep>> {
+                              edit(c);
+                              return std::nullopt;
+                            },
+                            testing::Unaudited())
+                    .ok());
+  };
+  v1::Case fresh = leefbaarheid("Nieuw: dumping");                 // REGISTERED
+  v1::Case late = leefbaarheid("Actie te laat");                   // an overdue action
+  v1::Case review = leefbaarheid("Evaluatie nodig");               // review date passed
+  v1::Case calm = leefbaarheid("Rustig, monitoren");               // MONITORING, nothing open
+  v1::Case busy = leefbaarheid("Loopt volgens plan");              // IN_PROGRESS, nothing due
+  v1::Case closed = leefbaarheid("Afgesloten");                    // CLOSED
+  v1::Case elsewhere = leefbaarheid("Andere wijk", "heerlen-noord");  // in the area, above Vrieheide
+  v1::Case household = Open(Household());                          // the other meeting
+  store_change(late.case_id(), [](v1::Case& c) {
+    c.set_status(v1::CASE_STATUS_IN_PROGRESS);
+    c.add_participating_organisations("politie");
+  });
+  store_change(review.case_id(), [](v1::Case& c) {
+    c.set_status(v1::CASE_STATUS_IN_PROGRESS);
+    c.mutable_next_review_at()->set_seconds(absl::ToUnixSeconds(absl::Now() - absl::Hours(24)));
+  });
+  store_change(calm.case_id(), [](v1::Case& c) { c.set_status(v1::CASE_STATUS_MONITORING); });
+  store_change(busy.case_id(), [](v1::Case& c) {
+    c.set_status(v1::CASE_STATUS_IN_PROGRESS);
+    c.add_participating_organisations("politie");
+  });
+  store_change(closed.case_id(), [](v1::Case& c) { c.set_status(v1::CASE_STATUS_CLOSED); });
+  store_change(elsewhere.case_id(), [](v1::Case& c) { c.set_status(v1::CASE_STATUS_IN_PROGRESS); });
+  RequestContext as;
+  as.tenant = "heerlen";
+  as.user = "carla.coordinator";
+  for (auto [case_id, due] : {std::pair{late.case_id(), "2020-01-01"}, std::pair{busy.case_id(), "2099-01-01"}}) {
+    v1::Action a;
+    a.set_action_id(RandomUuid());
+    a.set_case_id(case_id);
+    a.set_description("actie");
+    a.add_organisation_ids("politie");
+    a.set_due_date(due);
+    a.set_status(v1::ACTION_STATUS_OPEN);
+    ASSERT_TRUE(deployment_.case_store()
+                    .CreateAction(as, a, [](v1::Case&) -> absl::StatusOr<std::optional<StatusStep>> { return std::nullopt; },
+                                  testing::Unaudited())
+                    .ok());
+  }
+
+  v1::ScheduleMeetingsRequest schedule;
+  schedule.set_kind(v1::CASE_KIND_LEEFBAARHEID);
+  schedule.set_area_id("vrieheide");
+  *schedule.mutable_starts_at() = TimeToProto(absl::Now() + absl::Hours(48));
+  schedule.add_participating_organisations("politie");
+  schedule.set_weeks(3);
+  v1::ScheduleMeetingsResponse scheduled;
+  ASSERT_TRUE(cases_->ScheduleMeetings(Call(coordinator_).get(), schedule, &scheduled).ok());
+  ASSERT_EQ(scheduled.meetings_size(), 3);
+  EXPECT_EQ(scheduled.meetings(1).starts_at().seconds() - scheduled.meetings(0).starts_at().seconds(), 7 * 24 * 3600)
+      << "weekly";
+  const std::string meeting_id = scheduled.meetings(0).meeting_id();
+
+  v1::EditAgendaRequest generate;
+  generate.set_meeting_id(meeting_id);
+  generate.set_edit(v1::EditAgendaRequest::EDIT_GENERATE);
+  v1::Meeting meeting;
+  ASSERT_TRUE(cases_->EditAgenda(Call(coordinator_).get(), generate, &meeting).ok());
+  std::map<std::string, std::vector<v1::AgendaReason>> agenda;
+  for (const auto& item : meeting.items()) {
+    for (int reason : item.reasons()) agenda[item.case_id()].push_back(v1::AgendaReason(reason));
+  }
+  EXPECT_EQ(agenda, (std::map<std::string, std::vector<v1::AgendaReason>>{
+                        {fresh.case_id(), {v1::AGENDA_REASON_NEWLY_TRIAGED}},
+                        {late.case_id(), {v1::AGENDA_REASON_OVERDUE_ACTIONS}},
+                        {review.case_id(), {v1::AGENDA_REASON_REVIEW_DUE}},
+                        {calm.case_id(), {v1::AGENDA_REASON_PROPOSED_CLOSURE}},
+                    }))
+      << "not: on plan, closed, above the meeting's area, or of the other meeting";
+  ASSERT_TRUE(cases_->EditAgenda(Call(coordinator_).get(), generate, &meeting).ok());
+  EXPECT_EQ(meeting.items_size(), 4) << "generating again adds no doubles";
+
+  v1::EditAgendaRequest add;
+  add.set_meeting_id(meeting_id);
+  add.set_edit(v1::EditAgendaRequest::EDIT_ADD);
+  add.set_case_id(busy.case_id());
+  ASSERT_TRUE(cases_->EditAgenda(Call(coordinator_).get(), add, &meeting).ok());
+  EXPECT_EQ(meeting.items(4).case_id(), busy.case_id());
+  add.set_case_id(household.case_id());
+  EXPECT_EQ(cases_->EditAgenda(Call(coordinator_).get(), add, &meeting).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  v1::EditAgendaRequest move;
+  move.set_meeting_id(meeting_id);
+  move.set_edit(v1::EditAgendaRequest::EDIT_MOVE);
+  move.set_item_id(meeting.items(4).item_id());
+  move.set_position(0);
+  ASSERT_TRUE(cases_->EditAgenda(Call(coordinator_).get(), move, &meeting).ok());
+  EXPECT_EQ(meeting.items(0).case_id(), busy.case_id());
+  v1::EditAgendaRequest remove = move;
+  remove.set_edit(v1::EditAgendaRequest::EDIT_REMOVE);
+  remove.set_item_id(meeting.items(1).item_id());
+  ASSERT_TRUE(cases_->EditAgenda(Call(coordinator_).get(), remove, &meeting).ok());
+  EXPECT_EQ(meeting.items_size(), 4);
+
+  // A partner sees only the items of cases its organisation takes part in.
+  v1::GetMeetingRequest get;
+  get.set_meeting_id(meeting_id);
+  v1::Meeting seen;
+  ASSERT_TRUE(cases_->GetMeeting(Call(police_).get(), get, &seen).ok());
+  std::set<std::string> police_items;
+  for (const auto& item : seen.items()) police_items.insert(item.case_id());
+  EXPECT_EQ(police_items, (std::set<std::string>{busy.case_id(), late.case_id()}))
+      << "the police take part only there";
+  EXPECT_EQ(cases_->GetMeeting(Call(care_).get(), get, &seen).error_code(), grpc::StatusCode::NOT_FOUND)
+      << "care is not at this meeting";
+
+  v1::DecideItemRequest decide;
+  decide.set_meeting_id(meeting_id);
+  decide.set_item_id(meeting.items(0).item_id());
+  decide.set_decision("Extra toezicht; evaluatie over twee weken");
+  decide.set_rationale("Overlast neemt af");
+  decide.set_risk_tier(v1::RISK_TIER_LOW);
+  decide.set_risk_reason("stabiel");
+  ASSERT_TRUE(cases_->DecideItem(Call(coordinator_).get(), decide, &meeting).ok());
+  EXPECT_EQ(meeting.items(0).decision(), "Extra toezicht; evaluatie over twee weken");
+  EXPECT_EQ(Get(coordinator_, busy.case_id())->case_().risk_tier(), v1::RISK_TIER_LOW) << "applied to the case";
+
+  v1::CloseMeetingRequest close;
+  close.set_meeting_id(meeting_id);
+  ASSERT_TRUE(cases_->CloseMeeting(Call(coordinator_).get(), close, &meeting).ok());
+  EXPECT_EQ(meeting.status(), v1::MEETING_STATUS_CLOSED);
+  EXPECT_EQ(cases_->DecideItem(Call(coordinator_).get(), decide, &meeting).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION)
+      << "the minutes are fixed";
+  EXPECT_EQ(cases_->EditAgenda(Call(coordinator_).get(), generate, &meeting).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
 }
 
 }  // namespace
