@@ -184,6 +184,21 @@ demo() {
   fi
   echo "-- what the police see (no care note):"
   "$cli" case get "${police[@]}" --purpose MEETING_PREPARATION --id "$case_id"
+  if [ "$first_run" = 1 ]; then
+    echo
+    echo "== Carla schedules the Casuïstiekoverleg, generates its agenda, records the decision and closes the minutes"
+    local meeting_id item_id
+    meeting_id=$("$cli" meeting schedule "${coordinator[@]}" --kind casuistiek --area heerlen-noord \
+      --at "$(date -d 'next wednesday' +%F) 14:00" --orgs buurtteam-heerlen,politie-limburg --json |
+      grep -o '"meeting_id":"[^"]*"' | head -n 1 | cut -d'"' -f4)
+    "$cli" meeting agenda generate "${coordinator[@]}" --id "$meeting_id"
+    item_id=$("$cli" meeting show "${coordinator[@]}" --purpose MEETING --id "$meeting_id" --json |
+      grep -o '"item_id":"[^"]*"' | head -n 1 | cut -d'"' -f4)
+    "$cli" meeting decide "${coordinator[@]}" --id "$meeting_id" --item "$item_id" \
+      --decision "Huisbezoek door wijkagent en buurtteam; over twee weken terug op de agenda" \
+      --rationale "Zorgen over gezondheid en woning" --next-review "$(date -d '+14 days' +%F)" >/dev/null
+    "$cli" meeting close "${coordinator[@]}" --id "$meeting_id"
+  fi
   echo
   echo "== Carla gives the police an action; the police system (integrated client) completes it"
   local police_system=(--token-file "$state/tokens/politie-bvh")
@@ -222,6 +237,7 @@ demo() {
   echo "  $cli signal list        # or: signal get SV-..., categories, --help"
   echo "  $cli triage queue                                 # as carla.coordinator; triage decide --help"
   echo "  $cli action mine                                  # as peter.politie or zora.zorg; action --help"
+  echo "  $cli meeting --help                               # schedule, agenda, decide, close"
   echo "  $cli case list --purpose MEETING_PREPARATION     # or: case get --id ..., case --help"
   echo "  $cli audit query --token-file $state/tokens/pim.privacy --server localhost:$audit_port   # as pim.privacy"
   echo "Stop everything with: tools/local.sh down"

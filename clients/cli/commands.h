@@ -22,6 +22,7 @@ absl::Status AuditCommand(const std::vector<std::string>& args);
 absl::Status CaseCommand(const std::vector<std::string>& args);
 absl::Status TriageCommand(const std::vector<std::string>& args);
 absl::Status ActionCommand(const std::vector<std::string>& args);
+absl::Status MeetingCommand(const std::vector<std::string>& args);
 // hartslag pki ca|server|client|signing-key
 absl::Status PkiCommand(const std::vector<std::string>& args);
 // hartslag dev token

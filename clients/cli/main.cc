@@ -24,6 +24,8 @@ commands:
                            weigh the week's signals (COORDINATOR)
   case open|get|list|move|reopen|update|note|break-glass-reviews
                            open, read and steer cases (reading needs --purpose)
+  meeting schedule|show|agenda|decide|close
+                           the weekly meetings: agendas, decisions, minutes
   action create|mine|list|update
                            actions on cases; partners work their organisation's
   audit export|verify|tree-head|proof|query|overview|restrict|lift|restrictions
@@ -57,6 +59,8 @@ int main(int argc, char** argv) {
   } else if (command == "login" || command == "refresh" || command == "client-token" ||
              command == "admin") {
     status = DirectoryCommand(command, rest);
+  } else if (command == "meeting") {
+    status = MeetingCommand(rest);
   } else if (command == "action") {
     status = ActionCommand(rest);
   } else if (command == "triage") {

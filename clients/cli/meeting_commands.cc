@@ -1,0 +1,166 @@
+// hartslag meeting: the two weekly meetings, their agendas and decisions.
+//
+//   hartslag meeting schedule --kind leefbaarheid --area A --at "2026-12-02 14:00" [--weeks N]
+//                             [--chair U] [--orgs a,b]
+//   hartslag meeting show --id ID                   the agenda (needs --purpose)
+//   hartslag meeting agenda --id ID generate | add --case C | remove --item I | move --item I --to N
+//   hartslag meeting decide --id ID --item I --decision D [--rationale R] [--next-review YYYY-MM-DD]
+//                           [--risk high --risk-reason R]
+//   hartslag meeting close --id ID
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "clients/cli/commands.h"
+#include "clients/cli/connection.h"
+#include "clients/cli/flag_values.h"
+#include "clients/cli/output.h"
+#include "hartslag/cases/v1/cases.grpc.pb.h"
+#include "services/common/proto_time.h"
+#include "services/common/server.h"
+#include "services/common/status_macros.h"
+
+namespace hartslag::cli {
+namespace {
+
+namespace v1 = cases::v1;
+
+absl::StatusOr<Connection> Connect(Flags& flags, const std::vector<std::string>& args) {
+  Connection::AddFlags(flags, "HARTSLAG_CASES_ADDR", "localhost:7403");
+  flags.AddBool("json", "", false, "print JSON");
+  RETURN_IF_ERROR(flags.Parse(args));
+  return Connection::FromFlags(flags);
+}
+
+void PrintMeeting(const v1::Meeting& m) {
+  std::printf("%s %s, %s, chair %s%s  (id %s)\n",
+              m.kind() == v1::CASE_KIND_CASUISTIEK ? "Casuïstiekoverleg" : "Leefbaarheidsoverleg",
+              m.area().area_id().c_str(), LocalTime(m.starts_at()).c_str(), m.chair().c_str(),
+              m.status() == v1::MEETING_STATUS_CLOSED ? ", gesloten" : "", m.meeting_id().c_str());
+  int n = 0;
+  for (const auto& item : m.items()) {
+    std::vector<std::string> reasons;
+    for (int r : item.reasons()) reasons.push_back(EnumLabel(v1::AgendaReason_Name(r), "AGENDA_REASON_"));
+    std::printf("  %d. %s %s  [%s]  (item %s)\n", ++n, item.case_reference().c_str(), item.case_title().c_str(),
+                absl::StrJoin(reasons, ", ").c_str(), item.item_id().c_str());
+    if (!item.decision().empty()) std::printf("     besluit: %s\n", item.decision().c_str());
+  }
+}
+
+template <typename Request, typename Call>
+absl::Status Send(const Flags& flags, const Connection& c, const Request& request, Call call) {
+  v1::Meeting meeting;
+  auto stub = v1::CaseService::NewStub(c.channel());
+  RETURN_IF_ERROR(FromGrpcStatus(((*stub).*call)(c.NewCall().get(), request, &meeting)));
+  if (flags.GetBool("json")) PrintJson(meeting); else PrintMeeting(meeting);
+  return absl::OkStatus();
+}
+
+absl::Status Schedule(const std::vector<std::string>& args) {
+  Flags flags("hartslag meeting schedule", "schedule a meeting or a weekly series");
+  flags.Add("kind", "", "", "leefbaarheid or casuistiek");
+  flags.Add("area", "", "", "area id");
+  flags.Add("at", "", "", "when, e.g. \"2026-12-02 14:00\"");
+  flags.Add("weeks", "", "1", "how many weekly meetings");
+  flags.Add("chair", "", "", "the chair (default: you)");
+  flags.Add("orgs", "", "", "participating organisations, comma-separated");
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  v1::ScheduleMeetingsRequest request;
+  ASSIGN_OR_RETURN(v1::CaseKind kind, ParseEnumFlag<v1::CaseKind>("kind", flags.Get("kind"), "CASE_KIND_",
+                                                                   v1::CaseKind_Parse));
+  request.set_kind(kind);
+  request.set_area_id(flags.Get("area"));
+  ASSIGN_OR_RETURN(absl::Time at, ParseTimeFlag("at", flags.Get("at")));
+  *request.mutable_starts_at() = TimeToProto(at);
+  ASSIGN_OR_RETURN(int weeks, flags.GetInt("weeks"));
+  request.set_weeks(weeks);
+  request.set_chair(flags.Get("chair"));
+  for (const std::string& org : ListFlag(flags.Get("orgs"))) request.add_participating_organisations(org);
+  v1::ScheduleMeetingsResponse response;
+  RETURN_IF_ERROR(FromGrpcStatus(v1::CaseService::NewStub(c.channel())->ScheduleMeetings(c.NewCall().get(), request, &response)));
+  if (flags.GetBool("json")) {
+    PrintJson(response);
+    return absl::OkStatus();
+  }
+  for (const auto& m : response.meetings()) PrintMeeting(m);
+  return absl::OkStatus();
+}
+
+absl::Status Show(const std::vector<std::string>& args) {
+  Flags flags("hartslag meeting show", "a meeting with its agenda (needs --purpose)");
+  flags.Add("id", "", "", "the meeting id");
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  v1::GetMeetingRequest request;
+  request.set_meeting_id(flags.Get("id"));
+  return Send(flags, c, request, &v1::CaseService::Stub::GetMeeting);
+}
+
+absl::Status Agenda(const std::vector<std::string>& args) {
+  Flags flags("hartslag meeting agenda", "generate | add --case C | remove --item I | move --item I --to N");
+  flags.Add("id", "", "", "the meeting id");
+  flags.Add("case", "", "", "add: the case id");
+  flags.Add("item", "", "", "remove, move: the item id");
+  flags.Add("to", "", "0", "move: the new position, 0 first");
+  if (args.empty()) return absl::InvalidArgumentError("agenda: generate, add, remove or move");
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, {args.begin() + 1, args.end()}));
+  v1::EditAgendaRequest request;
+  request.set_meeting_id(flags.Get("id"));
+  ASSIGN_OR_RETURN(v1::EditAgendaRequest::Edit edit,
+                   ParseEnumFlag<v1::EditAgendaRequest::Edit>("edit", args[0], "EDIT_",
+                                                              v1::EditAgendaRequest::Edit_Parse));
+  request.set_edit(edit);
+  request.set_case_id(flags.Get("case"));
+  request.set_item_id(flags.Get("item"));
+  ASSIGN_OR_RETURN(int to, flags.GetInt("to"));
+  request.set_position(to);
+  return Send(flags, c, request, &v1::CaseService::Stub::EditAgenda);
+}
+
+absl::Status Decide(const std::vector<std::string>& args) {
+  Flags flags("hartslag meeting decide", "record the meeting's decision on one item");
+  flags.Add("id", "", "", "the meeting id");
+  flags.Add("item", "", "", "the item id");
+  flags.Add("decision", "", "", "the decision (besluit)");
+  flags.Add("rationale", "", "", "why");
+  flags.Add("next-review", "", "", "the case's next review, YYYY-MM-DD");
+  flags.Add("risk", "", "", "new risk tier: high, medium or low");
+  flags.Add("risk-reason", "", "", "why that tier");
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  v1::DecideItemRequest request;
+  request.set_meeting_id(flags.Get("id"));
+  request.set_item_id(flags.Get("item"));
+  request.set_decision(flags.Get("decision"));
+  request.set_rationale(flags.Get("rationale"));
+  request.set_next_review_date(flags.Get("next-review"));
+  if (!flags.Get("risk").empty()) {
+    ASSIGN_OR_RETURN(v1::RiskTier tier, ParseEnumFlag<v1::RiskTier>("risk", flags.Get("risk"), "RISK_TIER_",
+                                                                      v1::RiskTier_Parse));
+    request.set_risk_tier(tier);
+    request.set_risk_reason(flags.Get("risk-reason"));
+  }
+  return Send(flags, c, request, &v1::CaseService::Stub::DecideItem);
+}
+
+absl::Status Close(const std::vector<std::string>& args) {
+  Flags flags("hartslag meeting close", "close the meeting: its minutes are fixed");
+  flags.Add("id", "", "", "the meeting id");
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  v1::CloseMeetingRequest request;
+  request.set_meeting_id(flags.Get("id"));
+  return Send(flags, c, request, &v1::CaseService::Stub::CloseMeeting);
+}
+
+}  // namespace
+
+absl::Status MeetingCommand(const std::vector<std::string>& args) {
+  using Command = absl::Status (*)(const std::vector<std::string>&);
+  const std::vector<std::pair<std::string, Command>> commands = {
+      {"schedule", Schedule}, {"show", Show}, {"agenda", Agenda}, {"decide", Decide}, {"close", Close}};
+  for (const auto& [name, command] : commands) {
+    if (!args.empty() && args[0] == name) return command({args.begin() + 1, args.end()});
+  }
+  std::printf("usage: hartslag meeting schedule|show|agenda|decide|close [flags] (each with --help)\n");
+  return absl::InvalidArgumentError("missing or unknown meeting subcommand");
+}
+
+}  // namespace hartslag::cli
