@@ -101,6 +101,7 @@ const Row kCaseMatrix[] = {
     {"UpdateAction", C, A, A, H, H}, {"UpdateAction", P, H, A, H, H},
     {"ScheduleMeetings", C, A, A, D, D},
     {"GetMeeting", C, A, A, H, H}, {"GetMeeting", P, H, A, H, H},
+    {"ExportMeeting", C, A, A, H, H}, {"ExportMeeting", P, H, A, H, H},
     {"EditAgenda", C, A, A, H, H},
     {"DecideItem", C, A, A, H, H},
     {"CloseMeeting", C, A, A, H, H},
@@ -756,6 +757,15 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     q.set_meeting_id(NewMeeting());
     cv1::Meeting r;
     return Classify(cases_->GetMeeting(CaseCall(t).get(), q, &r), [&] { return in_heerlen(r.items_size() == 1); });
+  };
+  if (rpc == "ExportMeeting") return [&](const std::string& t) {
+    cv1::ExportMeetingRequest q;
+    q.set_meeting_id(NewMeeting());
+    q.set_format(cv1::DOCUMENT_FORMAT_MARKDOWN);
+    cv1::MeetingDocument r;
+    // The document holds the target case's item.
+    return Classify(cases_->ExportMeeting(CaseCall(t).get(), q, &r),
+                    [&] { return in_heerlen(r.content().find("## 1. ") != std::string::npos); });
   };
   if (rpc == "EditAgenda") return [&](const std::string& t) {
     cv1::EditAgendaRequest q;

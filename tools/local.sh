@@ -197,7 +197,12 @@ demo() {
     "$cli" meeting decide "${coordinator[@]}" --id "$meeting_id" --item "$item_id" \
       --decision "Huisbezoek door wijkagent en buurtteam; over twee weken terug op de agenda" \
       --rationale "Zorgen over gezondheid en woning" --next-review "$(date -d '+14 days' +%F)" >/dev/null
-    "$cli" meeting close "${coordinator[@]}" --id "$meeting_id"
+    "$cli" meeting close "${coordinator[@]}" --id "$meeting_id" >/dev/null
+    mkdir -p "$state/meetings"
+    "$cli" meeting export "${coordinator[@]}" --purpose MEETING --id "$meeting_id" --format html \
+      --out "$state/meetings/notulen.html"
+    echo "-- the minutes (Markdown; HTML in .local/meetings/notulen.html):"
+    "$cli" meeting export "${coordinator[@]}" --purpose MEETING --id "$meeting_id"
   fi
   echo
   echo "== Carla gives the police an action; the police system (integrated client) completes it"

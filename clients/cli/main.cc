@@ -24,7 +24,7 @@ commands:
                            weigh the week's signals (COORDINATOR)
   case open|get|list|move|reopen|update|note|break-glass-reviews
                            open, read and steer cases (reading needs --purpose)
-  meeting schedule|show|agenda|decide|close
+  meeting schedule|show|agenda|decide|close|export
                            the weekly meetings: agendas, decisions, minutes
   action create|mine|list|update
                            actions on cases; partners work their organisation's

@@ -7,7 +7,9 @@
 //   hartslag meeting decide --id ID --item I --decision D [--rationale R] [--next-review YYYY-MM-DD]
 //                           [--risk high --risk-reason R]
 //   hartslag meeting close --id ID
+//   hartslag meeting export --id ID [--format markdown|html] [--out FILE]
 #include <cstdio>
+#include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -141,6 +143,30 @@ absl::Status Decide(const std::vector<std::string>& args) {
   return Send(flags, c, request, &v1::CaseService::Stub::DecideItem);
 }
 
+absl::Status Export(const std::vector<std::string>& args) {
+  Flags flags("hartslag meeting export", "the agenda or minutes as a document (needs --purpose)");
+  flags.Add("id", "", "", "the meeting id");
+  flags.Add("format", "", "markdown", "markdown or html");
+  flags.Add("out", "", "", "write to this file (default: print)");
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  v1::ExportMeetingRequest request;
+  request.set_meeting_id(flags.Get("id"));
+  ASSIGN_OR_RETURN(v1::DocumentFormat format, ParseEnumFlag<v1::DocumentFormat>("format", flags.Get("format"),
+                                                                                 "DOCUMENT_FORMAT_",
+                                                                                 v1::DocumentFormat_Parse));
+  request.set_format(format);
+  v1::MeetingDocument doc;
+  RETURN_IF_ERROR(FromGrpcStatus(v1::CaseService::NewStub(c.channel())->ExportMeeting(c.NewCall().get(), request, &doc)));
+  if (flags.Get("out").empty()) {
+    std::fputs(doc.content().c_str(), stdout);
+    return absl::OkStatus();
+  }
+  std::ofstream out(flags.Get("out"));
+  if (!(out << doc.content())) return absl::InvalidArgumentError(absl::StrCat("--out: cannot write ", flags.Get("out")));
+  std::printf("%s written (suggested name %s)\n", flags.Get("out").c_str(), doc.file_name().c_str());
+  return absl::OkStatus();
+}
+
 absl::Status Close(const std::vector<std::string>& args) {
   Flags flags("hartslag meeting close", "close the meeting: its minutes are fixed");
   flags.Add("id", "", "", "the meeting id");
@@ -155,11 +181,12 @@ absl::Status Close(const std::vector<std::string>& args) {
 absl::Status MeetingCommand(const std::vector<std::string>& args) {
   using Command = absl::Status (*)(const std::vector<std::string>&);
   const std::vector<std::pair<std::string, Command>> commands = {
-      {"schedule", Schedule}, {"show", Show}, {"agenda", Agenda}, {"decide", Decide}, {"close", Close}};
+      {"schedule", Schedule}, {"show", Show},   {"agenda", Agenda},
+      {"decide", Decide},     {"close", Close}, {"export", Export}};
   for (const auto& [name, command] : commands) {
     if (!args.empty() && args[0] == name) return command({args.begin() + 1, args.end()});
   }
-  std::printf("usage: hartslag meeting schedule|show|agenda|decide|close [flags] (each with --help)\n");
+  std::printf("usage: hartslag meeting schedule|show|agenda|decide|close|export [flags] (each with --help)\n");
   return absl::InvalidArgumentError("missing or unknown meeting subcommand");
 }
 

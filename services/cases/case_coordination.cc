@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/cases/case_rules.h"
+#include "services/cases/meeting_document.h"
 #include "services/common/crypto.h"
 #include "services/common/page_token.h"
 #include "services/common/proto_time.h"
@@ -774,13 +775,13 @@ absl::StatusOr<v1::ScheduleMeetingsResponse> CaseCoordination::ScheduleMeetings(
   return response;
 }
 
-absl::StatusOr<v1::Meeting> CaseCoordination::GetMeeting(const RequestContext& caller,
-                                                         const v1::GetMeetingRequest& request, AuditRecord& audit) {
+absl::StatusOr<v1::Meeting> CaseCoordination::VisibleMeeting(const RequestContext& caller,
+                                                             const std::string& meeting_id, AuditRecord& audit,
+                                                             std::map<std::string, v1::Case>* cases) {
   RETURN_IF_ERROR(RequirePurpose(caller));
-  if (!IsUuid(request.meeting_id())) return Invalid("meeting_id", "must be a UUID");
-  audit.SetObjectId(request.meeting_id());
-  ASSIGN_OR_RETURN(std::optional<v1::Meeting> meeting,
-                   store_->FindMeeting(caller.tenant, request.meeting_id(), caller.deadline));
+  if (!IsUuid(meeting_id)) return Invalid("meeting_id", "must be a UUID");
+  audit.SetObjectId(meeting_id);
+  ASSIGN_OR_RETURN(std::optional<v1::Meeting> meeting, store_->FindMeeting(caller.tenant, meeting_id, caller.deadline));
   ASSIGN_OR_RETURN(std::set<std::string> scope, CoordinatorScope(caller));
   bool coordinates = meeting && caller.Has(Role::kCoordinator) && scope.contains(meeting->area().area_id());
   bool takes_part = meeting && caller.Has(Role::kPartner) &&
@@ -795,11 +796,29 @@ absl::StatusOr<v1::Meeting> CaseCoordination::GetMeeting(const RequestContext& c
   google::protobuf::RepeatedPtrField<v1::AgendaItem> visible;
   for (v1::AgendaItem& item : *meeting->mutable_items()) {
     ASSIGN_OR_RETURN(std::optional<v1::Case> c, store_->Find(caller.tenant, item.case_id(), "", caller.deadline));
-    if (c && MaySeeCase(caller, scope, *c)) *visible.Add() = std::move(item);
+    if (!c || !MaySeeCase(caller, scope, *c)) continue;
+    if (cases != nullptr) (*cases)[c->case_id()] = *c;
+    *visible.Add() = std::move(item);
   }
   *meeting->mutable_items() = std::move(visible);
   audit.SetResultCount(meeting->items_size());
   return *std::move(meeting);
+}
+
+absl::StatusOr<v1::Meeting> CaseCoordination::GetMeeting(const RequestContext& caller,
+                                                         const v1::GetMeetingRequest& request, AuditRecord& audit) {
+  return VisibleMeeting(caller, request.meeting_id(), audit, nullptr);
+}
+
+absl::StatusOr<v1::MeetingDocument> CaseCoordination::ExportMeeting(const RequestContext& caller,
+                                                                   const v1::ExportMeetingRequest& request,
+                                                                   AuditRecord& audit) {
+  if (request.format() == v1::DOCUMENT_FORMAT_UNSPECIFIED || !v1::DocumentFormat_IsValid(request.format())) {
+    return Invalid("format", "is required: MARKDOWN or HTML");
+  }
+  std::map<std::string, v1::Case> cases;
+  ASSIGN_OR_RETURN(v1::Meeting meeting, VisibleMeeting(caller, request.meeting_id(), audit, &cases));
+  return MeetingDocument(meeting, cases, request.format(), TenantZone());
 }
 
 absl::StatusOr<v1::Meeting> CaseCoordination::ChangeMeeting(const RequestContext& caller,

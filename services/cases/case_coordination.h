@@ -6,6 +6,7 @@
 #define HARTSLAG_SERVICES_CASES_CASE_COORDINATION_H_
 
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
 
@@ -61,6 +62,8 @@ class CaseCoordination {
                                                                 AuditRecord& audit);
   absl::StatusOr<v1::Meeting> GetMeeting(const RequestContext& caller, const v1::GetMeetingRequest& request,
                                          AuditRecord& audit);
+  absl::StatusOr<v1::MeetingDocument> ExportMeeting(const RequestContext& caller,
+                                                    const v1::ExportMeetingRequest& request, AuditRecord& audit);
   absl::StatusOr<v1::Meeting> EditAgenda(const RequestContext& caller, const v1::EditAgendaRequest& request,
                                          AuditRecord& audit);
   absl::StatusOr<v1::Meeting> DecideItem(const RequestContext& caller, v1::DecideItemRequest request,
@@ -79,6 +82,11 @@ class CaseCoordination {
                                  const std::function<absl::StatusOr<std::optional<StatusStep>>(v1::Case&)>& change,
                                  AuditRecord& audit);
 
+  // The meeting with only the items the caller may see (their cases into
+  // `cases` if given); NOT_FOUND, audited as a refusal, for a meeting the
+  // caller neither coordinates nor takes part in.
+  absl::StatusOr<v1::Meeting> VisibleMeeting(const RequestContext& caller, const std::string& meeting_id,
+                                             AuditRecord& audit, std::map<std::string, v1::Case>* cases);
   // Changes an open meeting of the caller's areas; NOT_FOUND (audited as a
   // refusal) for one outside them, FAILED_PRECONDITION once closed.
   absl::StatusOr<v1::Meeting> ChangeMeeting(const RequestContext& caller, const std::string& meeting_id,

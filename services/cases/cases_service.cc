@@ -8,6 +8,7 @@ const AccessPolicy kCasesPolicy({
     {"UpdateAction", Roles({Role::kCoordinator, Role::kPartner}).Audit(audit::v1::ACTION_UPDATE, "action")},
     {"ScheduleMeetings", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_CREATE, "meeting")},
     {"GetMeeting", Roles({Role::kCoordinator, Role::kPartner}).Audit(audit::v1::ACTION_READ, "meeting")},
+    {"ExportMeeting", Roles({Role::kCoordinator, Role::kPartner}).Audit(audit::v1::ACTION_EXPORT, "meeting")},
     {"EditAgenda", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_UPDATE, "meeting")},
     {"DecideItem", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_UPDATE, "meeting")},
     {"CloseMeeting", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_UPDATE, "meeting")},
@@ -156,6 +157,14 @@ grpc::ServerUnaryReactor* CaseServiceImpl::CloseMeeting(grpc::CallbackServerCont
                                                 const v1::CloseMeetingRequest* request, v1::Meeting* response) {
   return runner_->Run(call, "CloseMeeting", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return cases_->CloseMeeting(c, *request, audit);
+                      }));
+}
+
+grpc::ServerUnaryReactor* CaseServiceImpl::ExportMeeting(grpc::CallbackServerContext* call,
+                                                         const v1::ExportMeetingRequest* request,
+                                                         v1::MeetingDocument* response) {
+  return runner_->Run(call, "ExportMeeting", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+                        return cases_->ExportMeeting(c, *request, audit);
                       }));
 }
 

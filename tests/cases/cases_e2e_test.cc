@@ -540,6 +540,22 @@ TEST_F(CasesEndToEndTest, TheGeneratedAgendaHoldsExactlyTheCasesThatNeedTheMeeti
   v1::CloseMeetingRequest close;
   close.set_meeting_id(meeting_id);
   ASSERT_TRUE(cases_->CloseMeeting(Call(coordinator_).get(), close, &meeting).ok());
+
+  // The minutes as documents: the police's copy holds only their items.
+  v1::ExportMeetingRequest export_request;
+  export_request.set_meeting_id(meeting_id);
+  export_request.set_format(v1::DOCUMENT_FORMAT_MARKDOWN);
+  v1::MeetingDocument police_copy, full_copy;
+  ASSERT_TRUE(cases_->ExportMeeting(Call(police_).get(), export_request, &police_copy).ok());
+  EXPECT_NE(police_copy.content().find(busy.reference()), std::string::npos);
+  EXPECT_NE(police_copy.content().find(late.reference()), std::string::npos);
+  EXPECT_EQ(police_copy.content().find(calm.reference()), std::string::npos) << police_copy.content();
+  EXPECT_NE(police_copy.content().find("Notulen"), std::string::npos);
+  export_request.set_format(v1::DOCUMENT_FORMAT_HTML);
+  ASSERT_TRUE(cases_->ExportMeeting(Call(coordinator_).get(), export_request, &full_copy).ok());
+  for (const v1::Case* c : {&busy, &late, &review, &calm}) {
+    EXPECT_NE(full_copy.content().find(c->reference()), std::string::npos) << c->reference();
+  }
   EXPECT_EQ(meeting.status(), v1::MEETING_STATUS_CLOSED);
   EXPECT_EQ(cases_->DecideItem(Call(coordinator_).get(), decide, &meeting).error_code(),
             grpc::StatusCode::FAILED_PRECONDITION)
