@@ -91,10 +91,7 @@ absl::StatusOr<v1::Subject> RequiredSubject(const Flags& flags) {
 
 // Parses the flags of an audit command that talks to the service.
 absl::StatusOr<Connection> Connect(Flags& flags, const std::vector<std::string>& args) {
-  Connection::AddFlags(flags, kServerEnv, kDefaultServer);
-  flags.AddBool("json", "", false, "print JSON instead of a table");
-  RETURN_IF_ERROR(flags.Parse(args));
-  return Connection::FromFlags(flags);
+  return Connection::Parse(flags, args, kServerEnv, kDefaultServer);
 }
 
 absl::Status Verify(const std::vector<std::string>& args) {

@@ -33,10 +33,7 @@ constexpr char kServerEnv[] = "HARTSLAG_CASES_ADDR";
 constexpr char kDefaultServer[] = "localhost:7403";
 
 absl::StatusOr<Connection> Connect(Flags& flags, const std::vector<std::string>& args) {
-  Connection::AddFlags(flags, kServerEnv, kDefaultServer);
-  flags.AddBool("json", "", false, "print JSON");
-  RETURN_IF_ERROR(flags.Parse(args));
-  return Connection::FromFlags(flags);
+  return Connection::Parse(flags, args, kServerEnv, kDefaultServer);
 }
 
 std::string Label(const std::string& name, const std::string& prefix) { return EnumLabel(name, prefix); }

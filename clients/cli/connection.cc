@@ -51,6 +51,15 @@ absl::StatusOr<Connection> Connection::FromFlags(const Flags& flags) {
   return connection;
 }
 
+absl::StatusOr<Connection> Connection::Parse(Flags& flags, const std::vector<std::string>& args,
+                                             const std::string& server_env, const std::string& default_server) {
+  AddFlags(flags, server_env, default_server);
+  flags.AddBool("json", "", false, "print JSON instead of a table");
+  absl::Status parsed = flags.Parse(args);
+  if (!parsed.ok()) return parsed;
+  return FromFlags(flags);
+}
+
 std::unique_ptr<grpc::ClientContext> Connection::NewCall() const {
   auto call = std::make_unique<grpc::ClientContext>();
   if (!token_.empty()) call->AddMetadata("authorization", absl::StrCat("Bearer ", token_));

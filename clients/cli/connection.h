@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -22,6 +23,10 @@ class Connection {
   // clients).
   static void AddFlags(Flags& flags, const std::string& server_env, const std::string& default_server);
   static absl::StatusOr<Connection> FromFlags(const Flags& flags);
+  // For a command that talks to one service: declares the connection flags
+  // and --json (print JSON) on `flags`, parses `args` and connects.
+  static absl::StatusOr<Connection> Parse(Flags& flags, const std::vector<std::string>& args,
+                                          const std::string& server_env, const std::string& default_server);
 
   const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
   // A fresh context per call: token, request id and deadline set.

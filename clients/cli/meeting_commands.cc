@@ -28,10 +28,7 @@ namespace {
 namespace v1 = cases::v1;
 
 absl::StatusOr<Connection> Connect(Flags& flags, const std::vector<std::string>& args) {
-  Connection::AddFlags(flags, "HARTSLAG_CASES_ADDR", "localhost:7403");
-  flags.AddBool("json", "", false, "print JSON");
-  RETURN_IF_ERROR(flags.Parse(args));
-  return Connection::FromFlags(flags);
+  return Connection::Parse(flags, args, "HARTSLAG_CASES_ADDR", "localhost:7403");
 }
 
 void PrintMeeting(const v1::Meeting& m) {

@@ -23,11 +23,8 @@ namespace {
 namespace v1 = cases::v1;
 
 absl::StatusOr<Connection> Connect(Flags& flags, std::vector<std::string> args) {
-  Connection::AddFlags(flags, "HARTSLAG_CASES_ADDR", "localhost:7403");
-  flags.AddBool("json", "", false, "print JSON");
   args.insert(args.begin(), {"--purpose", "TRIAGE"});
-  RETURN_IF_ERROR(flags.Parse(args));
-  return Connection::FromFlags(flags);
+  return Connection::Parse(flags, args, "HARTSLAG_CASES_ADDR", "localhost:7403");
 }
 
 absl::Status Queue(const std::vector<std::string>& args) {

@@ -7,6 +7,7 @@
 #include "absl/time/civil_time.h"
 #include "services/common/crypto.h"
 #include "services/common/page_token.h"
+#include "services/common/proto_bytes.h"
 #include "services/common/proto_time.h"
 #include "services/common/status_macros.h"
 #include "services/common/text.h"
@@ -32,11 +33,6 @@ absl::Status CheckEvent(const v1::AuditEvent& e, const std::string& at) {
   }
   if (!e.has_occurred_at()) return Invalid(at + ".occurred_at", "is required");
   return TimeFromProto(e.occurred_at(), at + ".occurred_at").status();
-}
-
-// A short, stable digest of a request's filter fields, binding page tokens to it.
-std::string FilterFingerprint(google::protobuf::Message& filter) {
-  return HexEncode(Sha256(filter.SerializeAsString())).substr(0, 16);
 }
 
 absl::StatusOr<std::optional<uint64_t>> PagePosition(const std::string& token,
@@ -260,7 +256,7 @@ absl::StatusOr<v1::QueryEventsResponse> AuditLog::QueryEvents(const RequestConte
   v1::QueryEventsRequest filter = request;
   filter.clear_page_size();
   filter.clear_page_token();
-  std::string fingerprint = FilterFingerprint(filter);
+  std::string fingerprint = Fingerprint(filter).substr(0, 16);
   ASSIGN_OR_RETURN(query.before_index, PagePosition(request.page_token(), fingerprint));
 
   v1::QueryEventsResponse response;

@@ -1,8 +1,5 @@
 #include "services/audit/audit_store.h"
 
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
-
 #include <map>
 #include <set>
 
@@ -10,6 +7,7 @@
 #include "services/audit/log_export.h"
 #include "services/audit/merkle.h"
 #include "services/common/crypto.h"
+#include "services/common/proto_bytes.h"
 #include "services/common/proto_time.h"
 #include "services/common/status_macros.h"
 
@@ -205,15 +203,7 @@ std::vector<StoredEntry> EntriesFromRows(const db::Rows& rows) {
 
 }  // namespace
 
-std::string EntryBytes(const v1::AuditEvent& event) {
-  std::string bytes;
-  google::protobuf::io::StringOutputStream stream(&bytes);
-  google::protobuf::io::CodedOutputStream coded(&stream);
-  coded.SetSerializationDeterministic(true);
-  event.SerializeToCodedStream(&coded);
-  coded.Trim();
-  return bytes;
-}
+std::string EntryBytes(const v1::AuditEvent& event) { return DeterministicBytes(event); }
 
 absl::StatusOr<AppendResult> AuditStore::Append(const std::string& log_id,
                                                 const std::vector<v1::AuditEvent>& events) {

@@ -1,7 +1,5 @@
 #include "services/cases/case_coordination.h"
 
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include <algorithm>
 #include <map>
@@ -15,6 +13,7 @@
 #include "services/cases/meeting_document.h"
 #include "services/common/crypto.h"
 #include "services/common/page_token.h"
+#include "services/common/proto_bytes.h"
 #include "services/common/proto_time.h"
 #include "services/common/status_macros.h"
 #include "services/common/text.h"
@@ -27,17 +26,6 @@ constexpr const char* kPurposes[] = {"TRIAGE",           "MEETING_PREPARATION", 
                                      "ACTION_EXECUTION", "CASE_MANAGEMENT",     "SUBJECT_ACCESS_REQUEST"};
 constexpr int kMaxPersons = 20;
 constexpr int kMaxOrganisations = 30;
-
-std::string Fingerprint(const google::protobuf::Message& message) {
-  std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream stream(&bytes);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    message.SerializeToCodedStream(&coded);
-  }
-  return HexEncode(Sha256(bytes));
-}
 
 absl::Status RequirePurpose(const RequestContext& caller) {
   if (IsCasePurpose(caller.purpose)) return absl::OkStatus();
@@ -661,7 +649,7 @@ absl::StatusOr<v1::ListActionsResponse> CaseCoordination::ListActions(const Requ
   if (!v1::ActionStatus_IsValid(request.status())) return Invalid("status", "is not a known status");
   std::vector<v1::Action> actions;
   if (request.mine()) {
-    ASSIGN_OR_RETURN(actions, store_->ActionsOf(caller.tenant, caller.organisation, "", caller.deadline));
+    ASSIGN_OR_RETURN(actions, store_->ActionsOf(caller.tenant, caller.organisation, std::nullopt, caller.deadline));
   } else {
     if (!IsUuid(request.case_id())) return Invalid("case_id", "must be a UUID");
     audit.SetObjectId(request.case_id());
@@ -672,7 +660,7 @@ absl::StatusOr<v1::ListActionsResponse> CaseCoordination::ListActions(const Requ
       return absl::NotFoundError("case not found");
     }
     AddSubjects(*c, audit);
-    ASSIGN_OR_RETURN(actions, store_->ActionsOf(caller.tenant, "", request.case_id(), caller.deadline));
+    ASSIGN_OR_RETURN(actions, store_->ActionsOf(caller.tenant, "", std::vector<std::string>{request.case_id()}, caller.deadline));
   }
   v1::ListActionsResponse response;
   for (v1::Action& a : actions) {
@@ -793,11 +781,15 @@ absl::StatusOr<v1::Meeting> CaseCoordination::VisibleMeeting(const RequestContex
     return absl::NotFoundError("meeting not found");
   }
   // Only the items of cases the caller may see.
+  std::vector<std::string> ids;
+  for (const v1::AgendaItem& item : meeting->items()) ids.push_back(item.case_id());
+  using CasesById = std::map<std::string, v1::Case>;
+  ASSIGN_OR_RETURN(CasesById item_cases, store_->FindCases(caller.tenant, ids, caller.deadline));
   google::protobuf::RepeatedPtrField<v1::AgendaItem> visible;
   for (v1::AgendaItem& item : *meeting->mutable_items()) {
-    ASSIGN_OR_RETURN(std::optional<v1::Case> c, store_->Find(caller.tenant, item.case_id(), "", caller.deadline));
-    if (!c || !MaySeeCase(caller, scope, *c)) continue;
-    if (cases != nullptr) (*cases)[c->case_id()] = *c;
+    auto c = item_cases.find(item.case_id());
+    if (c == item_cases.end() || !MaySeeCase(caller, scope, c->second)) continue;
+    if (cases != nullptr) (*cases)[c->first] = c->second;
     *visible.Add() = std::move(item);
   }
   *meeting->mutable_items() = std::move(visible);
@@ -864,12 +856,15 @@ absl::StatusOr<v1::Meeting> CaseCoordination::EditAgenda(const RequestContext& c
                      store_->AreasWithin(caller.tenant, {current->area().area_id()}, caller.deadline));
     ASSIGN_OR_RETURN(std::vector<v1::Case> cases,
                      store_->OpenCasesIn(caller.tenant, current->kind(), {areas.begin(), areas.end()}, caller.deadline));
+    std::erase_if(cases, [&](const v1::Case& c) { return !MaySeeCase(caller, scope, c); });
+    std::vector<std::string> ids;
+    for (const v1::Case& c : cases) ids.push_back(c.case_id());
+    ASSIGN_OR_RETURN(std::vector<v1::Action> all_actions, store_->ActionsOf(caller.tenant, "", ids, caller.deadline));
+    std::map<std::string, std::vector<v1::Action>> actions_of;
+    for (v1::Action& a : all_actions) actions_of[a.case_id()].push_back(std::move(a));
     absl::Time at = absl::FromUnixSeconds(current->starts_at().seconds());
     for (v1::Case& c : cases) {
-      if (!MaySeeCase(caller, scope, c)) continue;
-      ASSIGN_OR_RETURN(std::vector<v1::Action> actions,
-                       store_->ActionsOf(caller.tenant, "", c.case_id(), caller.deadline));
-      std::vector<v1::AgendaReason> reasons = AgendaReasons(c, actions, at, TenantZone());
+      std::vector<v1::AgendaReason> reasons = AgendaReasons(c, actions_of[c.case_id()], at, TenantZone());
       if (!reasons.empty()) candidates.emplace_back(std::move(c), std::move(reasons));
     }
   }

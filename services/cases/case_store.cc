@@ -165,8 +165,12 @@ constexpr char kInsertAction[] = R"sql(
 constexpr char kActionsOf[] = R"sql(
   SELECT content FROM cases.actions
   WHERE tenant_id = $1 AND ($2::text IS NULL OR $2 = ANY(organisations))
-    AND ($3::uuid IS NULL OR case_id = $3::uuid)
-  ORDER BY due_date, action_id LIMIT 1000
+    AND ($3::uuid[] IS NULL OR case_id = ANY($3::uuid[]))
+  ORDER BY due_date, action_id LIMIT 5000
+)sql";
+
+constexpr char kFindCases[] = R"sql(
+  SELECT content FROM cases.cases WHERE tenant_id = $1 AND case_id = ANY($2::uuid[])
 )sql";
 
 constexpr char kLockAction[] = R"sql(
@@ -350,6 +354,19 @@ absl::StatusOr<v1::Case> CaseStore::Open(const RequestContext& caller, v1::Case 
       },
       Bounded(caller.deadline)));
   return stored;
+}
+
+absl::StatusOr<std::map<std::string, v1::Case>> CaseStore::FindCases(const std::string& tenant,
+                                                                     const std::vector<std::string>& case_ids,
+                                                                     absl::Time deadline) {
+  std::map<std::string, v1::Case> cases;
+  if (case_ids.empty()) return cases;
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kFindCases, {tenant, db::TextArray(case_ids)}, Bounded(deadline)));
+  for (int i = 0; i < rows.size(); ++i) {
+    ASSIGN_OR_RETURN(v1::Case c, Decode(rows, i));
+    cases[c.case_id()] = std::move(c);
+  }
+  return cases;
 }
 
 absl::StatusOr<std::optional<v1::Case>> CaseStore::Find(const std::string& tenant,
@@ -565,13 +582,13 @@ absl::StatusOr<v1::Action> CaseStore::CreateAction(const RequestContext& caller,
   return action;
 }
 
-absl::StatusOr<std::vector<v1::Action>> CaseStore::ActionsOf(const std::string& tenant,
-                                                             const std::string& organisation,
-                                                             const std::string& case_id, absl::Time deadline) {
+absl::StatusOr<std::vector<v1::Action>> CaseStore::ActionsOf(
+    const std::string& tenant, const std::string& organisation,
+    const std::optional<std::vector<std::string>>& case_ids, absl::Time deadline) {
   ASSIGN_OR_RETURN(db::Rows rows,
                    pool_->Query(kActionsOf,
                                 {tenant, organisation.empty() ? db::Param() : db::Param(organisation),
-                                 case_id.empty() ? db::Param() : db::Param(case_id)},
+                                 case_ids ? db::Param(db::TextArray(*case_ids)) : std::nullopt},
                                 Bounded(deadline)));
   std::vector<v1::Action> actions;
   for (int i = 0; i < rows.size(); ++i) {

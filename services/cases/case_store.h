@@ -7,6 +7,7 @@
 #define HARTSLAG_SERVICES_CASES_CASE_STORE_H_
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -78,6 +79,11 @@ class CaseStore {
                                 const std::string& request_id, const std::string& fingerprint,
                                 AuditRecord& audit);
 
+  // The tenant's cases among `case_ids`, by id.
+  absl::StatusOr<std::map<std::string, v1::Case>> FindCases(const std::string& tenant,
+                                                            const std::vector<std::string>& case_ids,
+                                                            absl::Time deadline);
+
   absl::StatusOr<std::optional<v1::Case>> Find(const std::string& tenant, const std::string& case_id,
                                                const std::string& reference, absl::Time deadline);
 
@@ -135,9 +141,11 @@ class CaseStore {
   // check and change the case (its participants) first.
   absl::StatusOr<v1::Action> CreateAction(const RequestContext& caller, v1::Action action,
                                           const Change& on_case, AuditRecord& audit);
-  // Soonest due first: the actions of an organisation, or of a case.
+  // Soonest due first: the actions of an organisation (if given), of some
+  // cases (if given).
   absl::StatusOr<std::vector<v1::Action>> ActionsOf(const std::string& tenant, const std::string& organisation,
-                                                    const std::string& case_id, absl::Time deadline);
+                                                    const std::optional<std::vector<std::string>>& case_ids,
+                                                    absl::Time deadline);
   // Locks the action, lets `change` edit it given its case, and stores it.
   using ActionChange = std::function<absl::Status(v1::Action&, const v1::Case&)>;
   absl::StatusOr<v1::Action> ModifyAction(const RequestContext& caller, const std::string& action_id,

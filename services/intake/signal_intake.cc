@@ -4,11 +4,10 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/common/crypto.h"
 #include "services/common/page_token.h"
+#include "services/common/proto_bytes.h"
 #include "services/common/proto_time.h"
 #include "services/common/status_macros.h"
 #include "services/common/text.h"
@@ -21,18 +20,6 @@ namespace hartslag::intake {
 namespace {
 
 using google::protobuf::util::TimeUtil;
-
-// A stable digest of a message: the same content always gives the same bytes.
-std::string Fingerprint(const google::protobuf::Message& message) {
-  std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream stream(&bytes);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    message.SerializeToCodedStream(&coded);
-  }
-  return HexEncode(Sha256(bytes));
-}
 
 absl::StatusOr<std::optional<absl::Time>> OptionalTime(const google::protobuf::Timestamp& ts,
                                                        bool present, absl::string_view field) {
