@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "hartslag/audit/v1/audit.pb.h"
 #include "services/audit/audit_store.h"
+#include "services/audit/log_export.h"
 #include "services/common/audit_trail.h"
 #include "services/common/auth.h"
 #include "services/common/pseudonym.h"
@@ -18,7 +19,6 @@
 namespace hartslag::audit {
 
 inline constexpr int kDefaultExportPage = 1000;
-inline constexpr int kMaxExportPage = 5000;
 
 class AuditLog {
  public:

@@ -11,8 +11,6 @@
 namespace hartslag::audit {
 namespace {
 
-constexpr int kMaxExportPageSize = 5000;  // the service's maximum page
-
 absl::Status BadEntry(uint64_t index, absl::string_view reason) {
   return absl::FailedPreconditionError(absl::StrCat("entry ", index, ": ", reason));
 }
@@ -73,7 +71,7 @@ absl::StatusOr<uint64_t> ExportFromService(
   for (;;) {
     v1::ExportLogRequest request;
     request.set_from_index(written);
-    request.set_page_size(kMaxExportPageSize);
+    request.set_page_size(kMaxExportPage);
     v1::ExportLogResponse page;
     RETURN_IF_ERROR(FromGrpcStatus(stub.ExportLog(call().get(), request, &page)));
     for (const v1::LogEntry& e : page.entries()) {

@@ -28,6 +28,9 @@
 
 namespace hartslag::audit {
 
+// The most entries one ExportLog page holds.
+inline constexpr int kMaxExportPage = 5000;
+
 std::string ExportLine(uint64_t index, absl::string_view entry, absl::string_view leaf_hash);
 
 struct VerifiedLog {

@@ -60,9 +60,6 @@ class AuditRecord {
   void SetActingClient(absl::string_view client_id) {
     event_.mutable_actor()->set_acting_client(std::string(client_id));
   }
-  // Why personal data is read, when the handler knows better than the call's
-  // x-hartslag-purpose metadata.
-  void SetPurpose(absl::string_view purpose) { event_.set_purpose(std::string(purpose)); }
   // Why the call was refused, without personal data (the caller may have
   // been told less, as with a locked account).
   void SetDetail(absl::string_view detail) { event_.set_detail(std::string(detail)); }
@@ -72,8 +69,6 @@ class AuditRecord {
   // transaction calls it again.
   absl::Status Record(db::Transaction& tx);
 
-  bool recorded() const { return recorded_; }
-  const audit::v1::AuditEvent& event() const { return event_; }
 
  private:
   friend class AuditTrail;
