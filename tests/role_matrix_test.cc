@@ -99,7 +99,9 @@ const Row kCaseMatrix[] = {
     {"CreateAction", C, A, A, H, H},
     {"ListActions", C, A, A, H, H}, {"ListActions", P, H, A, H, H},
     {"UpdateAction", C, A, A, H, H}, {"UpdateAction", P, H, A, H, H},
+    {"WatchActions", C, H, A, H, H}, {"WatchActions", P, H, A, H, H},
     {"ScheduleMeetings", C, A, A, D, D},
+    {"ListMeetings", C, A, A, H, H}, {"ListMeetings", P, H, A, H, H},
     {"GetMeeting", C, A, A, H, H}, {"GetMeeting", P, H, A, H, H},
     {"ExportMeeting", C, A, A, H, H}, {"ExportMeeting", P, H, A, H, H},
     {"EditAgenda", C, A, A, H, H},
@@ -306,7 +308,8 @@ class RoleMatrixTest : public ::testing::TestWithParam<std::string> {
     cases::v1::AgendaItem* item = m.add_items();
     item->set_item_id(RandomUuid());
     item->set_case_id(target_case_);
-    EXPECT_TRUE(deployment_.case_store().InsertMeetings(opener_, {m}, testing::Unaudited()).ok());
+    std::vector<cases::v1::Meeting> meetings = {m};
+    EXPECT_TRUE(deployment_.case_store().InsertMeetings(opener_, meetings, testing::Unaudited()).ok());
     return m.meeting_id();
   }
 
@@ -750,6 +753,32 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     return Classify(cases_->ScheduleMeetings(CaseCall(t).get(), q, &r), [&] {
       auto found = d.case_store().FindMeeting("heerlen", r.meetings(0).meeting_id(), absl::InfiniteFuture());
       return in_heerlen(found.ok() && found->has_value());
+    });
+  };
+  if (rpc == "WatchActions") return [&](const std::string& t) {
+    // The stream from the start holds the new action for woonpunt's
+    // members only; for anyone else it stays quiet until the deadline.
+    std::string id = NewAction();
+    auto call = CaseCall(t, "ACTION_EXECUTION");
+    call->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(1500));
+    auto stream = cases_->WatchActions(call.get(), {});
+    cv1::ActionEvent e;
+    while (stream->Read(&e)) {
+      if (e.action().action_id() == id) {
+        call->TryCancel();
+        stream->Finish();
+        return A;
+      }
+    }
+    grpc::Status status = stream->Finish();
+    return status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ? H : Classify(status, [] { return A; });
+  };
+  if (rpc == "ListMeetings") return [&](const std::string& t) {
+    std::string id = NewMeeting();
+    cv1::ListMeetingsResponse r;
+    return Classify(cases_->ListMeetings(CaseCall(t).get(), {}, &r), [&] {
+      for (const auto& m : r.meetings()) if (m.meeting_id() == id) return A;
+      return H;
     });
   };
   if (rpc == "GetMeeting") return [&](const std::string& t) {

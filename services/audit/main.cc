@@ -64,11 +64,7 @@ absl::Status Run(int argc, char** argv) {
   SetLogService("audit");
 
   ASSIGN_OR_RETURN(int workers, flags.GetInt("workers"));
-  absl::Duration interval;
-  if (!absl::ParseDuration(flags.Get("tree-head-interval"), &interval) ||
-      interval <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("--tree-head-interval: must be a duration such as 10s");
-  }
+  ASSIGN_OR_RETURN(absl::Duration interval, flags.GetDuration("tree-head-interval"));
   if (flags.Get("tree-head-key").empty()) return absl::InvalidArgumentError("--tree-head-key is required");
   ASSIGN_OR_RETURN(std::string key_pem, ReadFile(flags.Get("tree-head-key"), "--tree-head-key"));
   ASSIGN_OR_RETURN(KeyPtr key, ParseEd25519Pem(key_pem, /*is_private=*/true));

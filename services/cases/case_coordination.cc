@@ -26,6 +26,8 @@ constexpr const char* kPurposes[] = {"TRIAGE",           "MEETING_PREPARATION", 
                                      "ACTION_EXECUTION", "CASE_MANAGEMENT",     "SUBJECT_ACCESS_REQUEST"};
 constexpr int kMaxPersons = 20;
 constexpr int kMaxOrganisations = 30;
+// Action changes per step of a WatchActions stream.
+constexpr int kWatchPage = 100;
 
 absl::Status RequirePurpose(const RequestContext& caller) {
   if (IsCasePurpose(caller.purpose)) return absl::OkStatus();
@@ -587,25 +589,28 @@ v1::Action WithOverdue(v1::Action a) {
 
 }  // namespace
 
-absl::StatusOr<v1::Action> CaseCoordination::CreateAction(const RequestContext& caller,
-                                                          v1::CreateActionRequest request, AuditRecord& audit) {
-  if (!IsUuid(request.case_id())) return Invalid("case_id", "must be a UUID");
-  audit.SetObjectId(request.case_id());
-  RETURN_IF_ERROR(CheckText("description", *request.mutable_description(), 1, 2000, true));
-  if (request.organisation_ids().empty()) return Invalid("organisation_ids", "at least one organisation");
-  RETURN_IF_ERROR(CheckIds("organisation_ids", request.organisation_ids()));
-  if (!request.assignee().empty()) RETURN_IF_ERROR(CheckId("assignee", request.assignee()));
+namespace {
+
+// Checks a requested action (its fields named under `prefix`) and builds it,
+// OPEN, for `case_id`.
+absl::StatusOr<v1::Action> NewAction(const RequestContext& caller, v1::CreateActionRequest& request,
+                                     const std::string& prefix, const std::string& case_id) {
+  RETURN_IF_ERROR(CheckText(prefix + "description", *request.mutable_description(), 1, 2000, true));
+  if (request.organisation_ids().empty()) return Invalid(prefix + "organisation_ids", "at least one organisation");
+  RETURN_IF_ERROR(CheckIds(prefix + "organisation_ids", request.organisation_ids()));
+  if (!request.assignee().empty()) RETURN_IF_ERROR(CheckId(prefix + "assignee", request.assignee()));
   absl::CivilDay due;
-  if (!absl::ParseCivilTime(request.due_date(), &due)) return Invalid("due_date", "must be a date as YYYY-MM-DD");
-  if (due < Today()) return Invalid("due_date", "lies in the past");
-  if (request.addresses_size() > 50) return Invalid("addresses", "at most 50");
-  for (int i = 0; i < request.addresses_size(); ++i) {
-    RETURN_IF_ERROR(CheckAddress(absl::StrCat("addresses[", i, "]"), *request.mutable_addresses(i)));
+  if (!absl::ParseCivilTime(request.due_date(), &due)) {
+    return Invalid(prefix + "due_date", "must be a date as YYYY-MM-DD");
   }
-  ASSIGN_OR_RETURN(std::set<std::string> scope, CoordinatorScope(caller));
+  if (due < Today()) return Invalid(prefix + "due_date", "lies in the past");
+  if (request.addresses_size() > 50) return Invalid(prefix + "addresses", "at most 50");
+  for (int i = 0; i < request.addresses_size(); ++i) {
+    RETURN_IF_ERROR(CheckAddress(absl::StrCat(prefix, "addresses[", i, "]"), *request.mutable_addresses(i)));
+  }
   v1::Action action;
   action.set_action_id(RandomUuid());
-  action.set_case_id(request.case_id());
+  action.set_case_id(case_id);
   action.set_description(request.description());
   *action.mutable_organisation_ids() = request.organisation_ids();
   action.set_assignee(request.assignee());
@@ -615,9 +620,30 @@ absl::StatusOr<v1::Action> CaseCoordination::CreateAction(const RequestContext& 
   action.mutable_created_by()->set_user_id(caller.user);
   action.mutable_created_by()->set_organisation_id(caller.organisation);
   action.mutable_created_by()->set_organisation_kind(caller.organisation_kind);
+  return action;
+}
+
+// An organisation with an action on a case takes part in it.
+void JoinCase(v1::Case& c, const v1::Action& action) {
+  for (const std::string& org : action.organisation_ids()) {
+    if (std::find(c.participating_organisations().begin(), c.participating_organisations().end(), org) ==
+        c.participating_organisations().end()) {
+      c.add_participating_organisations(org);
+    }
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Action> CaseCoordination::CreateAction(const RequestContext& caller,
+                                                          v1::CreateActionRequest request, AuditRecord& audit) {
+  if (!IsUuid(request.case_id())) return Invalid("case_id", "must be a UUID");
+  audit.SetObjectId(request.case_id());
+  ASSIGN_OR_RETURN(v1::Action action, NewAction(caller, request, "", request.case_id()));
+  ASSIGN_OR_RETURN(std::set<std::string> scope, CoordinatorScope(caller));
   bool refused = false;
   absl::StatusOr<v1::Action> created = store_->CreateAction(
-      caller, std::move(action),
+      caller, action,
       [&](v1::Case& c) -> absl::StatusOr<std::optional<StatusStep>> {
         if (!MaySeeCase(caller, scope, c)) {
           refused = true;
@@ -626,19 +652,14 @@ absl::StatusOr<v1::Action> CaseCoordination::CreateAction(const RequestContext& 
         if (c.status() == v1::CASE_STATUS_CLOSED) {
           return absl::FailedPreconditionError("case_id: the case is closed");
         }
-        // An organisation with an action on the case takes part in it.
-        for (const std::string& org : request.organisation_ids()) {
-          if (std::find(c.participating_organisations().begin(), c.participating_organisations().end(), org) ==
-              c.participating_organisations().end()) {
-            c.add_participating_organisations(org);
-          }
-        }
+        JoinCase(c, action);
         AddSubjects(c, audit);
         return std::optional<StatusStep>();
       },
       audit);
   if (refused) audit.MarkDenied();
   if (!created.ok()) return created.status();
+  if (doorbell_ != nullptr) doorbell_->Ring();
   return WithOverdue(*std::move(created));
 }
 
@@ -721,7 +742,80 @@ absl::StatusOr<v1::Action> CaseCoordination::UpdateAction(const RequestContext& 
       audit);
   if (refused) audit.MarkDenied();
   if (!updated.ok()) return updated.status();
+  if (doorbell_ != nullptr) doorbell_->Ring();
   return WithOverdue(*std::move(updated));
+}
+
+absl::StatusOr<FeedStep<v1::ActionEvent>> CaseCoordination::WatchActions(const RequestContext& caller,
+                                                                         const v1::WatchActionsRequest& request,
+                                                                         AuditRecord& audit) {
+  RETURN_IF_ERROR(RequirePurpose(caller));
+  int64_t after = 0;
+  if (!request.cursor().empty() && (!absl::SimpleAtoi(request.cursor(), &after) || after < 0)) {
+    return Invalid("cursor", "is not a cursor of this stream");
+  }
+  ASSIGN_OR_RETURN(int64_t head, store_->ActionFeedHead(caller.tenant, caller.deadline));
+  if (after > head) return Invalid("cursor", "lies beyond the end of this stream");
+  audit.SetResultCount(0);
+  auto position = std::make_shared<int64_t>(after);
+  return FeedStep<v1::ActionEvent>(
+      [this, position](const RequestContext& now,
+                       const RecordBegin& begin) -> absl::StatusOr<std::vector<v1::ActionEvent>> {
+        using Events = std::vector<v1::ActionEvent>;
+        ASSIGN_OR_RETURN(Events events,
+                         store_->ActionChanges(
+                             now.tenant, now.organisation, *position, kWatchPage,
+                             [&begin](db::Transaction& tx, const v1::ActionEvent& e) {
+                               AuditRecord record = begin();
+                               record.SetObjectId(e.action().action_id());
+                               for (const v1::ActionAddress& a : e.action().addresses()) {
+                                 record.AddAddress(a.address());
+                               }
+                               return record.Record(tx);
+                             },
+                             now.deadline));
+        if (!events.empty() && !absl::SimpleAtoi(events.back().cursor(), position.get())) {
+          return absl::InternalError("a stored cursor is not a number");
+        }
+        for (v1::ActionEvent& e : events) *e.mutable_action() = WithOverdue(e.action());
+        return events;
+      });
+}
+
+absl::StatusOr<v1::ListMeetingsResponse> CaseCoordination::ListMeetings(const RequestContext& caller,
+                                                                        const v1::ListMeetingsRequest& request,
+                                                                        AuditRecord& audit) {
+  if (!v1::CaseKind_IsValid(request.kind())) return Invalid("kind", "is not a known kind");
+  absl::Time from = absl::Now();
+  if (request.has_from()) {
+    ASSIGN_OR_RETURN(from, TimeFromProto(request.from(), "from"));
+  }
+  absl::Time to = from + absl::Hours(24 * 7 * 8);
+  if (request.has_to()) {
+    ASSIGN_OR_RETURN(to, TimeFromProto(request.to(), "to"));
+  }
+  if (to <= from) return Invalid("to", "must lie after from");
+  if (to - from > absl::Hours(24 * 366)) return Invalid("to", "at most a year after from");
+  using Meetings = std::vector<v1::Meeting>;
+  ASSIGN_OR_RETURN(Meetings meetings,
+                   store_->MeetingsBetween(caller.tenant, from, to,
+                                           request.kind() == v1::CASE_KIND_UNSPECIFIED
+                                               ? std::nullopt
+                                               : std::optional<v1::CaseKind>(request.kind()),
+                                           caller.deadline));
+  ASSIGN_OR_RETURN(std::set<std::string> scope, CoordinatorScope(caller));
+  v1::ListMeetingsResponse response;
+  for (v1::Meeting& m : meetings) {
+    bool coordinates = caller.Has(Role::kCoordinator) && scope.contains(m.area().area_id());
+    bool takes_part = caller.Has(Role::kPartner) &&
+                      std::find(m.participating_organisations().begin(), m.participating_organisations().end(),
+                                caller.organisation) != m.participating_organisations().end();
+    if (!coordinates && !takes_part) continue;
+    m.clear_items();
+    *response.add_meetings() = std::move(m);
+  }
+  audit.SetResultCount(response.meetings_size());
+  return response;
 }
 
 absl::StatusOr<v1::ScheduleMeetingsResponse> CaseCoordination::ScheduleMeetings(
@@ -817,7 +911,8 @@ absl::StatusOr<v1::Meeting> CaseCoordination::ChangeMeeting(const RequestContext
                                                             const std::string& meeting_id,
                                                             const CaseStore::MeetingChange& change,
                                                             AuditRecord& audit, const std::string& case_id,
-                                                            const CaseStore::Change& on_case) {
+                                                            const CaseStore::Change& on_case,
+                                                            std::vector<v1::Action> new_actions) {
   if (!IsUuid(meeting_id)) return Invalid("meeting_id", "must be a UUID");
   audit.SetObjectId(meeting_id);
   ASSIGN_OR_RETURN(std::set<std::string> scope, CoordinatorScope(caller));
@@ -834,8 +929,9 @@ absl::StatusOr<v1::Meeting> CaseCoordination::ChangeMeeting(const RequestContext
         }
         return change(m);
       },
-      case_id, on_case, audit);
+      case_id, on_case, new_actions, audit);
   if (refused) audit.MarkDenied();
+  if (changed.ok() && !new_actions.empty() && doorbell_ != nullptr) doorbell_->Ring();
   return changed;
 }
 
@@ -947,11 +1043,24 @@ absl::StatusOr<v1::Meeting> CaseCoordination::DecideItem(const RequestContext& c
                    IsUuid(request.meeting_id()) ? store_->FindMeeting(caller.tenant, request.meeting_id(), caller.deadline)
                                                 : absl::StatusOr<std::optional<v1::Meeting>>(std::nullopt));
   std::string case_id;
+  std::string case_reference;
   if (current) {
     for (const auto& item : current->items()) {
-      if (item.item_id() == request.item_id()) case_id = item.case_id();
+      if (item.item_id() == request.item_id()) {
+        case_id = item.case_id();
+        case_reference = item.case_reference();
+      }
     }
     if (case_id.empty()) return absl::NotFoundError("item_id: not on this agenda");
+  }
+  if (request.actions_size() > 20) return Invalid("actions", "at most 20 per decision");
+  std::vector<v1::Action> actions;
+  for (int i = 0; i < request.actions_size(); ++i) {
+    std::string prefix = absl::StrCat("actions[", i, "].");
+    if (!request.actions(i).case_id().empty()) return Invalid(prefix + "case_id", "is the item's case; leave it empty");
+    ASSIGN_OR_RETURN(v1::Action action, NewAction(caller, *request.mutable_actions(i), prefix, case_id));
+    action.set_case_reference(case_reference);
+    actions.push_back(std::move(action));
   }
   ASSIGN_OR_RETURN(std::set<std::string> scope, CoordinatorScope(caller));
   return ChangeMeeting(
@@ -961,6 +1070,7 @@ absl::StatusOr<v1::Meeting> CaseCoordination::DecideItem(const RequestContext& c
           if (item.item_id() != request.item_id()) continue;
           item.set_decision(request.decision());
           item.set_rationale(request.rationale());
+          for (const v1::Action& action : actions) *item.add_actions() = action;
           return absl::OkStatus();
         }
         return absl::NotFoundError("item_id: not on this agenda");
@@ -968,11 +1078,16 @@ absl::StatusOr<v1::Meeting> CaseCoordination::DecideItem(const RequestContext& c
       audit, case_id,
       [&](v1::Case& c) -> absl::StatusOr<std::optional<StatusStep>> {
         if (!MaySeeCase(caller, scope, c)) return absl::NotFoundError("case not found");
+        if (!actions.empty() && c.status() == v1::CASE_STATUS_CLOSED) {
+          return absl::FailedPreconditionError("actions: the case is closed");
+        }
         AddSubjects(c, audit);
         if (request.risk_tier() != v1::RISK_TIER_UNSPECIFIED) ApplyRisk(c, request.risk_tier(), request.risk_reason());
         if (next_review) *c.mutable_next_review_at() = TimeToProto(*next_review);
+        for (const v1::Action& action : actions) JoinCase(c, action);
         return std::optional<StatusStep>();
-      });
+      },
+      actions);
 }
 
 absl::StatusOr<v1::Meeting> CaseCoordination::CloseMeeting(const RequestContext& caller,

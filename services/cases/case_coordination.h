@@ -15,6 +15,7 @@
 #include "services/cases/case_store.h"
 #include "services/common/audit_trail.h"
 #include "services/common/auth.h"
+#include "services/common/feed.h"
 
 namespace hartslag::cases {
 
@@ -28,8 +29,9 @@ using UntriagedSignals = std::function<absl::StatusOr<std::vector<intake::v1::Si
 
 class CaseCoordination {
  public:
-  CaseCoordination(CaseStore* store, UntriagedSignals untriaged)
-      : store_(store), untriaged_(std::move(untriaged)) {}
+  // `doorbell`, if given, is rung after every change of an action.
+  CaseCoordination(CaseStore* store, UntriagedSignals untriaged, Doorbell* doorbell = nullptr)
+      : store_(store), untriaged_(std::move(untriaged)), doorbell_(doorbell) {}
 
   absl::StatusOr<v1::TriageQueue> TriageQueue(const RequestContext& caller,
                                               const v1::GetTriageQueueRequest& request,
@@ -57,6 +59,12 @@ class CaseCoordination {
                                                       const v1::ListActionsRequest& request, AuditRecord& audit);
   absl::StatusOr<v1::Action> UpdateAction(const RequestContext& caller, v1::UpdateActionRequest request,
                                           AuditRecord& audit);
+  // Opens the caller's organisation's action stream after the request's
+  // cursor; each step delivers up to a page of changes.
+  absl::StatusOr<FeedStep<v1::ActionEvent>> WatchActions(const RequestContext& caller,
+                                                         const v1::WatchActionsRequest& request, AuditRecord& audit);
+  absl::StatusOr<v1::ListMeetingsResponse> ListMeetings(const RequestContext& caller,
+                                                        const v1::ListMeetingsRequest& request, AuditRecord& audit);
   absl::StatusOr<v1::ScheduleMeetingsResponse> ScheduleMeetings(const RequestContext& caller,
                                                                 v1::ScheduleMeetingsRequest request,
                                                                 AuditRecord& audit);
@@ -91,10 +99,12 @@ class CaseCoordination {
   // refusal) for one outside them, FAILED_PRECONDITION once closed.
   absl::StatusOr<v1::Meeting> ChangeMeeting(const RequestContext& caller, const std::string& meeting_id,
                                             const CaseStore::MeetingChange& change, AuditRecord& audit,
-                                            const std::string& case_id = "", const CaseStore::Change& on_case = {});
+                                            const std::string& case_id = "", const CaseStore::Change& on_case = {},
+                                            std::vector<v1::Action> new_actions = {});
 
   CaseStore* store_;
   UntriagedSignals untriaged_;
+  Doorbell* doorbell_;
 };
 
 // The purposes for which case content may be read (x-hartslag-purpose).

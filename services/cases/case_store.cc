@@ -162,6 +162,34 @@ constexpr char kInsertAction[] = R"sql(
   VALUES ($1, $2, $3::uuid, $4, $5::text[], $6::date, $7::bytea, $8)
 )sql";
 
+constexpr char kNextActionSeq[] = R"sql(
+  INSERT INTO cases.action_feed_heads AS h (tenant_id, last_seq) VALUES ($1, 1)
+  ON CONFLICT (tenant_id) DO UPDATE SET last_seq = h.last_seq + 1
+  RETURNING last_seq
+)sql";
+
+constexpr char kInsertActionChange[] = R"sql(
+  INSERT INTO cases.action_changes (tenant_id, seq, action_id, organisations, change, content, changed_at)
+  VALUES ($1, $2::bigint, $3::uuid, $4::text[], $5, $6::bytea, $7)
+)sql";
+
+constexpr char kActionFeedHead[] = R"sql(
+  SELECT coalesce((SELECT last_seq FROM cases.action_feed_heads WHERE tenant_id = $1), 0) AS last_seq
+)sql";
+
+constexpr char kActionChanges[] = R"sql(
+  SELECT seq, change, content, floor(extract(epoch FROM changed_at) * 1000000)::bigint AS changed_us
+  FROM cases.action_changes
+  WHERE tenant_id = $1 AND seq > $2::bigint AND $3 = ANY(organisations)
+  ORDER BY seq LIMIT $4::int
+)sql";
+
+constexpr char kMeetingsBetween[] = R"sql(
+  SELECT content FROM cases.meetings
+  WHERE tenant_id = $1 AND starts_at >= $2 AND starts_at < $3 AND ($4::text IS NULL OR kind = $4)
+  ORDER BY starts_at, meeting_id LIMIT 1000
+)sql";
+
 constexpr char kActionsOf[] = R"sql(
   SELECT content FROM cases.actions
   WHERE tenant_id = $1 AND ($2::text IS NULL OR $2 = ANY(organisations))
@@ -561,6 +589,30 @@ absl::StatusOr<v1::Action> DecodeAction(const db::Rows& rows, int i, const char*
 
 std::string ActionStatusName(v1::ActionStatus s) { return Stored(v1::ActionStatus_Name(s), "ACTION_STATUS_"); }
 
+// The next change of `action` in its tenant's feed (0006_action_feed.sql).
+absl::Status AppendActionChange(db::Transaction& tx, const std::string& tenant, const v1::Action& action,
+                                v1::ActionEvent::Change change) {
+  ASSIGN_OR_RETURN(db::Rows head, tx.Query(kNextActionSeq, {tenant}));
+  return tx.Exec(kInsertActionChange,
+                 {tenant, absl::StrCat(head.Int(0, "last_seq")), action.action_id(),
+                  db::TextArray(Strings(action.organisation_ids())),
+                  Stored(v1::ActionEvent::Change_Name(change), "CHANGE_"), db::BytesParam(action.SerializeAsString()),
+                  db::TimestampParam(absl::Now())});
+}
+
+// Stores a new action on case `c` (its case reference and times set here).
+absl::Status InsertAction(db::Transaction& tx, const std::string& tenant, const v1::Case& c, v1::Action& action) {
+  action.set_case_reference(c.reference());
+  absl::Time now = absl::Now();
+  *action.mutable_created_at() = TimeToProto(now);
+  *action.mutable_updated_at() = TimeToProto(now);
+  RETURN_IF_ERROR(tx.Exec(kInsertAction, {action.action_id(), tenant, action.case_id(),
+                                          ActionStatusName(action.status()),
+                                          db::TextArray(Strings(action.organisation_ids())), action.due_date(),
+                                          db::BytesParam(action.SerializeAsString()), db::TimestampParam(now)}));
+  return AppendActionChange(tx, tenant, action, v1::ActionEvent::CHANGE_CREATED);
+}
+
 }  // namespace
 
 absl::StatusOr<v1::Action> CaseStore::CreateAction(const RequestContext& caller, v1::Action action,
@@ -569,14 +621,7 @@ absl::StatusOr<v1::Action> CaseStore::CreateAction(const RequestContext& caller,
       *pool_, audit,
       [&](db::Transaction& tx) -> absl::Status {
         ASSIGN_OR_RETURN(v1::Case c, ModifyIn(tx, caller, action.case_id(), on_case));
-        action.set_case_reference(c.reference());
-        absl::Time now = absl::Now();
-        *action.mutable_created_at() = TimeToProto(now);
-        *action.mutable_updated_at() = TimeToProto(now);
-        return tx.Exec(kInsertAction, {action.action_id(), caller.tenant, action.case_id(),
-                                       ActionStatusName(action.status()),
-                                       db::TextArray(Strings(action.organisation_ids())), action.due_date(),
-                                       db::BytesParam(action.SerializeAsString()), db::TimestampParam(now)});
+        return InsertAction(tx, caller.tenant, c, action);
       },
       Bounded(caller.deadline)));
   return action;
@@ -611,11 +656,45 @@ absl::StatusOr<v1::Action> CaseStore::ModifyAction(const RequestContext& caller,
         RETURN_IF_ERROR(change(action, c));
         absl::Time now = absl::Now();
         *action.mutable_updated_at() = TimeToProto(now);
-        return tx.Exec(kUpdateAction, {caller.tenant, action_id, ActionStatusName(action.status()),
-                                       db::BytesParam(action.SerializeAsString()), db::TimestampParam(now)});
+        RETURN_IF_ERROR(tx.Exec(kUpdateAction, {caller.tenant, action_id, ActionStatusName(action.status()),
+                                                db::BytesParam(action.SerializeAsString()),
+                                                db::TimestampParam(now)}));
+        return AppendActionChange(tx, caller.tenant, action, v1::ActionEvent::CHANGE_UPDATED);
       },
       Bounded(caller.deadline)));
   return action;
+}
+
+absl::StatusOr<int64_t> CaseStore::ActionFeedHead(const std::string& tenant, absl::Time deadline) {
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kActionFeedHead, {tenant}, Bounded(deadline)));
+  return rows.Int(0, "last_seq");
+}
+
+absl::StatusOr<std::vector<v1::ActionEvent>> CaseStore::ActionChanges(const std::string& tenant,
+                                                                      const std::string& organisation,
+                                                                      int64_t after, int limit,
+                                                                      const RecordDelivery& record,
+                                                                      absl::Time deadline) {
+  std::vector<v1::ActionEvent> events;
+  RETURN_IF_ERROR(pool_->InTransaction(
+      [&](db::Transaction& tx) -> absl::Status {
+        events.clear();
+        ASSIGN_OR_RETURN(db::Rows rows,
+                         tx.Query(kActionChanges, {tenant, absl::StrCat(after), organisation, absl::StrCat(limit)}));
+        for (int i = 0; i < rows.size(); ++i) {
+          v1::ActionEvent& e = events.emplace_back();
+          e.set_cursor(absl::StrCat(rows.Int(i, "seq")));
+          v1::ActionEvent::Change change = v1::ActionEvent::CHANGE_UNSPECIFIED;
+          v1::ActionEvent::Change_Parse("CHANGE_" + rows.Text(i, "change"), &change);
+          e.set_change(change);
+          ASSIGN_OR_RETURN(*e.mutable_action(), DecodeAction(rows, i, "content"));
+          *e.mutable_changed_at() = TimeToProto(absl::FromUnixMicros(rows.Int(i, "changed_us")));
+          RETURN_IF_ERROR(record(tx, e));
+        }
+        return absl::OkStatus();
+      },
+      Bounded(deadline)));
+  return events;
 }
 
 namespace {
@@ -630,12 +709,15 @@ absl::StatusOr<v1::Meeting> DecodeMeeting(const db::Rows& rows) {
 
 }  // namespace
 
-absl::Status CaseStore::InsertMeetings(const RequestContext& caller, const std::vector<v1::Meeting>& meetings,
+absl::Status CaseStore::InsertMeetings(const RequestContext& caller, std::vector<v1::Meeting>& meetings,
                                        AuditRecord& audit) {
   return InAuditedTransaction(
       *pool_, audit,
       [&](db::Transaction& tx) -> absl::Status {
-        for (const v1::Meeting& m : meetings) {
+        for (v1::Meeting& m : meetings) {
+          ASSIGN_OR_RETURN(db::Rows area, tx.Query(kSelectTenantArea, {caller.tenant, m.area().area_id()}));
+          if (area.empty()) return absl::InvalidArgumentError("area_id: not a known area");
+          m.mutable_area()->set_name(area.Text(0, "area_name"));
           RETURN_IF_ERROR(tx.Exec(
               kInsertMeeting,
               {m.meeting_id(), caller.tenant, Stored(v1::CaseKind_Name(m.kind()), "CASE_KIND_"), m.area().area_id(),
@@ -657,7 +739,8 @@ absl::StatusOr<std::optional<v1::Meeting>> CaseStore::FindMeeting(const std::str
 
 absl::StatusOr<v1::Meeting> CaseStore::ModifyMeeting(const RequestContext& caller, const std::string& meeting_id,
                                                      const MeetingChange& change, const std::string& case_id,
-                                                     const Change& on_case, AuditRecord& audit) {
+                                                     const Change& on_case, std::vector<v1::Action> new_actions,
+                                                     AuditRecord& audit) {
   v1::Meeting meeting;
   RETURN_IF_ERROR(InAuditedTransaction(
       *pool_, audit,
@@ -666,12 +749,31 @@ absl::StatusOr<v1::Meeting> CaseStore::ModifyMeeting(const RequestContext& calle
         if (rows.empty()) return absl::NotFoundError("meeting not found");
         ASSIGN_OR_RETURN(meeting, DecodeMeeting(rows));
         RETURN_IF_ERROR(change(meeting));
-        if (!case_id.empty()) RETURN_IF_ERROR(ModifyIn(tx, caller, case_id, on_case).status());
+        if (!case_id.empty()) {
+          ASSIGN_OR_RETURN(v1::Case c, ModifyIn(tx, caller, case_id, on_case));
+          for (v1::Action& action : new_actions) RETURN_IF_ERROR(InsertAction(tx, caller.tenant, c, action));
+        }
         return tx.Exec(kUpdateMeeting, {caller.tenant, meeting_id, MeetingStatusName(meeting.status()),
                                         db::BytesParam(meeting.SerializeAsString())});
       },
       Bounded(caller.deadline)));
   return meeting;
+}
+
+absl::StatusOr<std::vector<v1::Meeting>> CaseStore::MeetingsBetween(const std::string& tenant, absl::Time from,
+                                                                     absl::Time to, std::optional<v1::CaseKind> kind,
+                                                                     absl::Time deadline) {
+  ASSIGN_OR_RETURN(db::Rows rows,
+                   pool_->Query(kMeetingsBetween,
+                                {tenant, db::TimestampParam(from), db::TimestampParam(to),
+                                 kind ? db::Param(Stored(v1::CaseKind_Name(*kind), "CASE_KIND_")) : std::nullopt},
+                                Bounded(deadline)));
+  std::vector<v1::Meeting> meetings;
+  for (int i = 0; i < rows.size(); ++i) {
+    v1::Meeting& m = meetings.emplace_back();
+    if (!m.ParseFromString(rows.Bytes(i, "content"))) return absl::DataLossError("a stored meeting does not parse");
+  }
+  return meetings;
 }
 
 absl::StatusOr<std::vector<v1::Case>> CaseStore::OpenCasesIn(const std::string& tenant, v1::CaseKind kind,

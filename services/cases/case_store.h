@@ -151,17 +151,34 @@ class CaseStore {
   absl::StatusOr<v1::Action> ModifyAction(const RequestContext& caller, const std::string& action_id,
                                           const ActionChange& change, AuditRecord& audit);
 
+  // The feed of action changes (0006_action_feed.sql): its last number.
+  absl::StatusOr<int64_t> ActionFeedHead(const std::string& tenant, absl::Time deadline);
+  // Records, in the transaction that read it, that an event is delivered.
+  using RecordDelivery = std::function<absl::Status(db::Transaction&, const v1::ActionEvent&)>;
+  // Up to `limit` changes after number `after` of actions given to
+  // `organisation`, in order, each recorded by `record`.
+  absl::StatusOr<std::vector<v1::ActionEvent>> ActionChanges(const std::string& tenant, const std::string& organisation,
+                                                             int64_t after, int limit, const RecordDelivery& record,
+                                                             absl::Time deadline);
+
   // Meetings.
-  absl::Status InsertMeetings(const RequestContext& caller, const std::vector<v1::Meeting>& meetings,
+  // Stores new meetings, with their area's name filled in; INVALID_ARGUMENT
+  // naming area_id for an unknown area.
+  absl::Status InsertMeetings(const RequestContext& caller, std::vector<v1::Meeting>& meetings,
                               AuditRecord& audit);
   absl::StatusOr<std::optional<v1::Meeting>> FindMeeting(const std::string& tenant, const std::string& meeting_id,
                                                          absl::Time deadline);
+  // Meetings starting in [from, to), soonest first.
+  absl::StatusOr<std::vector<v1::Meeting>> MeetingsBetween(const std::string& tenant, absl::Time from, absl::Time to,
+                                                           std::optional<v1::CaseKind> kind, absl::Time deadline);
   // Locks the meeting, lets `change` edit it, stores it; with `case_id`,
-  // also changes that case by `on_case` in the same transaction.
+  // also changes that case by `on_case` and gives it `new_actions`, in the
+  // same transaction.
   using MeetingChange = std::function<absl::Status(v1::Meeting&)>;
   absl::StatusOr<v1::Meeting> ModifyMeeting(const RequestContext& caller, const std::string& meeting_id,
                                             const MeetingChange& change, const std::string& case_id,
-                                            const Change& on_case, AuditRecord& audit);
+                                            const Change& on_case, std::vector<v1::Action> new_actions,
+                                            AuditRecord& audit);
   // The cases not CLOSED of a kind in some areas.
   absl::StatusOr<std::vector<v1::Case>> OpenCasesIn(const std::string& tenant, v1::CaseKind kind,
                                                     const std::vector<std::string>& areas, absl::Time deadline);

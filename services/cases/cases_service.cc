@@ -6,6 +6,8 @@ const AccessPolicy kCasesPolicy({
     {"CreateAction", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_CREATE, "action")},
     {"ListActions", Roles({Role::kCoordinator, Role::kPartner}).Audit(audit::v1::ACTION_LIST, "action")},
     {"UpdateAction", Roles({Role::kCoordinator, Role::kPartner}).Audit(audit::v1::ACTION_UPDATE, "action")},
+    {"WatchActions", Roles({Role::kCoordinator, Role::kPartner}).Audit(audit::v1::ACTION_READ, "action")},
+    {"ListMeetings", Roles({Role::kCoordinator, Role::kPartner}).Audit(audit::v1::ACTION_LIST, "meeting")},
     {"ScheduleMeetings", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_CREATE, "meeting")},
     {"GetMeeting", Roles({Role::kCoordinator, Role::kPartner}).Audit(audit::v1::ACTION_READ, "meeting")},
     {"ExportMeeting", Roles({Role::kCoordinator, Role::kPartner}).Audit(audit::v1::ACTION_EXPORT, "meeting")},
@@ -122,6 +124,23 @@ grpc::ServerUnaryReactor* CaseServiceImpl::UpdateAction(grpc::CallbackServerCont
                                                 const v1::UpdateActionRequest* request, v1::Action* response) {
   return runner_->Run(call, "UpdateAction", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return cases_->UpdateAction(c, *request, audit);
+                      }));
+}
+
+grpc::ServerWriteReactor<v1::ActionEvent>* CaseServiceImpl::WatchActions(grpc::CallbackServerContext* call,
+                                                                          const v1::WatchActionsRequest* request) {
+  // The request lives until the call is done.
+  return runner_->Stream<v1::ActionEvent>(call, "WatchActions", actions_changed_,
+                                          [this, request](const RequestContext& c, AuditRecord& audit) {
+                                            return cases_->WatchActions(c, *request, audit);
+                                          });
+}
+
+grpc::ServerUnaryReactor* CaseServiceImpl::ListMeetings(grpc::CallbackServerContext* call,
+                                                        const v1::ListMeetingsRequest* request,
+                                                        v1::ListMeetingsResponse* response) {
+  return runner_->Run(call, "ListMeetings", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+                        return cases_->ListMeetings(c, *request, audit);
                       }));
 }
 

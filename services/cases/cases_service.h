@@ -14,7 +14,9 @@ extern const AccessPolicy kCasesPolicy;
 
 class CaseServiceImpl final : public v1::CaseService::CallbackService {
  public:
-  CaseServiceImpl(const RpcRunner* runner, CaseCoordination* cases) : runner_(runner), cases_(cases) {}
+  // Action streams wait on `actions_changed`, which `cases` rings.
+  CaseServiceImpl(const RpcRunner* runner, CaseCoordination* cases, Doorbell* actions_changed)
+      : runner_(runner), cases_(cases), actions_changed_(actions_changed) {}
 
   grpc::ServerUnaryReactor* OpenCase(grpc::CallbackServerContext* call, const v1::OpenCaseRequest* request,
       v1::Case* response) override;
@@ -43,6 +45,10 @@ class CaseServiceImpl final : public v1::CaseService::CallbackService {
                                         v1::ListActionsResponse* response) override;
   grpc::ServerUnaryReactor* UpdateAction(grpc::CallbackServerContext* call, const v1::UpdateActionRequest* request,
                                          v1::Action* response) override;
+  grpc::ServerWriteReactor<v1::ActionEvent>* WatchActions(grpc::CallbackServerContext* call,
+                                                          const v1::WatchActionsRequest* request) override;
+  grpc::ServerUnaryReactor* ListMeetings(grpc::CallbackServerContext* call, const v1::ListMeetingsRequest* request,
+                                         v1::ListMeetingsResponse* response) override;
   grpc::ServerUnaryReactor* ScheduleMeetings(grpc::CallbackServerContext* call, const v1::ScheduleMeetingsRequest* request,
       v1::ScheduleMeetingsResponse* response) override;
   grpc::ServerUnaryReactor* GetMeeting(grpc::CallbackServerContext* call, const v1::GetMeetingRequest* request,
@@ -59,6 +65,7 @@ class CaseServiceImpl final : public v1::CaseService::CallbackService {
  private:
   const RpcRunner* runner_;
   CaseCoordination* cases_;
+  Doorbell* actions_changed_;
 };
 
 }  // namespace hartslag::cases

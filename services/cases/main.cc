@@ -20,6 +20,8 @@ absl::Status Run(int argc, char** argv) {
   AddAreaSyncFlags(flags);
   flags.Add("intake", "HARTSLAG_INTAKE_ADDR", "", "hartslag-intake address, for triage (required)");
   flags.Add("intake-ca", "HARTSLAG_CA", "", "PEM file of the CA of intake's certificate");
+  flags.Add("watch-poll", "HARTSLAG_CASES_WATCH_POLL", "1s",
+            "how often action streams look for changes made by other instances");
   RETURN_IF_ERROR(flags.Parse(argc, argv));
   SetLogService("cases");
 
@@ -37,6 +39,10 @@ absl::Status Run(int argc, char** argv) {
                         [&intake](const std::vector<std::string>& payloads) { return intake.Deliver(payloads); });
   to_intake.Start();
   cases::CaseStore store(pool.get(), &audit->outbox());
+  ASSIGN_OR_RETURN(absl::Duration poll, flags.GetDuration("watch-poll"));
+  // Rung by this instance after each action change; the ticker catches the
+  // changes of other instances.
+  Doorbell actions_changed(poll);
   ASSIGN_OR_RETURN(std::unique_ptr<AreaSync> area_sync,
                    StartAreaSync(flags, [&store](const std::string& tenant, const std::string& name,
                                                  const std::vector<AreaRow>& areas) {
@@ -45,10 +51,11 @@ absl::Status Run(int argc, char** argv) {
   cases::CaseCoordination coordination(
       &store, [&intake](const std::string& tenant, const std::vector<std::string>& areas, absl::Time deadline) {
         return intake.Untriaged(tenant, areas, deadline);
-      });
+      },
+      &actions_changed);
   WorkerPool worker_pool(workers);
   RpcRunner runner(&authenticator, &cases::kCasesPolicy, &worker_pool, audit->trail());
-  cases::CaseServiceImpl service(&runner, &coordination);
+  cases::CaseServiceImpl service(&runner, &coordination, &actions_changed);
   return RunServer(ServerOptionsFromFlags(flags), {&service});
 }
 

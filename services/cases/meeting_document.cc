@@ -85,6 +85,11 @@ std::vector<Field> ItemFields(const v1::AgendaItem& item, const v1::Case* c, boo
     fields.push_back({"Besluit", item.decision().empty() ? "geen besluit" : item.decision()});
     if (!item.rationale().empty()) fields.push_back({"Motivering", item.rationale()});
   }
+  for (const v1::Action& action : item.actions()) {
+    std::string who = absl::StrJoin(action.organisation_ids(), ", ");
+    if (!action.assignee().empty()) absl::StrAppend(&who, " (", action.assignee(), ")");
+    fields.push_back({"Actie", absl::StrCat(action.description(), " — ", who, ", gereed ", action.due_date())});
+  }
   return fields;
 }
 

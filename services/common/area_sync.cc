@@ -70,10 +70,7 @@ void AddAreaSyncFlags(Flags& flags) {
 
 absl::StatusOr<std::unique_ptr<AreaSync>> StartAreaSync(const Flags& flags, AreaSync::Sink sink) {
   if (flags.Get("directory").empty()) return nullptr;
-  absl::Duration interval;
-  if (!absl::ParseDuration(flags.Get("area-sync-interval"), &interval) || interval <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("--area-sync-interval: must be a duration such as 60s");
-  }
+  ASSIGN_OR_RETURN(absl::Duration interval, flags.GetDuration("area-sync-interval"));
   ASSIGN_OR_RETURN(auto credentials, ServiceClientCredentials(flags, "directory-ca"));
   auto sync = std::make_unique<AreaSync>(grpc::CreateChannel(flags.Get("directory"), credentials),
                                          std::move(sink), interval);

@@ -96,6 +96,14 @@ absl::StatusOr<int> Flags::GetInt(const std::string& name) const {
   return value;
 }
 
+absl::StatusOr<absl::Duration> Flags::GetDuration(const std::string& name) const {
+  absl::Duration value;
+  if (!absl::ParseDuration(Get(name), &value) || value <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(absl::StrCat("flag --", name, " must be a positive duration such as 10s"));
+  }
+  return value;
+}
+
 bool Flags::GetBool(const std::string& name) const { return Get(name) == "true"; }
 
 bool Flags::IsSet(const std::string& name) const {

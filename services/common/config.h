@@ -19,6 +19,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 namespace hartslag {
 
@@ -37,6 +38,7 @@ class Flags {
 
   std::string Get(const std::string& name) const;
   absl::StatusOr<int> GetInt(const std::string& name) const;
+  absl::StatusOr<absl::Duration> GetDuration(const std::string& name) const;
   bool GetBool(const std::string& name) const;
   // True when the value came from the command line or the environment.
   bool IsSet(const std::string& name) const;

@@ -61,9 +61,6 @@ RequestContext CallContext(const grpc::ServerContextBase& call, const std::strin
   return context;
 }
 
-// The longest a call may run when its client set no deadline.
-constexpr absl::Duration kMaxCallDuration = absl::Seconds(30);
-
 }  // namespace
 
 grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view request_id) {
@@ -253,52 +250,70 @@ void WorkerPool::Loop() {
   }
 }
 
+void PostWork(WorkerPool* workers, std::function<void()> work) { workers->Post(std::move(work)); }
+
+std::string RpcRunner::Accept(grpc::CallbackServerContext* call) {
+  std::string request_id = RequestIdOf(*call);
+  call->AddInitialMetadata("x-request-id", request_id);
+  return request_id;
+}
+
+absl::Status RpcRunner::Admit(grpc::CallbackServerContext* call, const std::string& rpc,
+                              const std::string& request_id, absl::Time deadline, RequestContext& context,
+                              AuditRecord& audit) const {
+  absl::StatusOr<RequestContext> authenticated;
+  if (policy_->NeedsNoToken(rpc)) authenticated = RequestContext();
+  else authenticated = authenticator_->Authenticate(*call);
+  if (!authenticated.ok()) return authenticated.status();
+  context = CallContext(*call, request_id, deadline, *std::move(authenticated));
+  audit = audit_->Begin(context, rpc, policy_->Rule(rpc), call->peer());
+  return policy_->Check(rpc, context);
+}
+
+absl::Status RpcRunner::Conclude(const std::string& rpc, const std::string& request_id, AuditRecord& audit,
+                                 absl::Status status) const {
+  if (absl::Status recorded = audit_->Finish(audit, status); !recorded.ok()) {
+    Log(LogLevel::kError, "audit record not written", {{"rpc", rpc}, {"error", recorded.ToString()}}, request_id);
+    if (status.ok()) status = absl::UnavailableError("the audit trail is unavailable; try again");
+  }
+  return status;
+}
+
+void RpcRunner::LogCall(const std::string& rpc, const std::string& request_id, absl::Time started,
+                        const RequestContext& context, const absl::Status& status, LogFields fields) {
+  fields.insert(fields.begin(),
+                {{"rpc", rpc},
+                 {"code", absl::StatusCodeToString(status.code())},
+                 {"duration_ms", absl::StrCat(absl::ToInt64Milliseconds(absl::Now() - started))}});
+  if (!context.tenant.empty()) {
+    fields.emplace_back("tenant", context.tenant);
+    fields.emplace_back("organisation", context.organisation);
+  }
+  bool internal = absl::IsInternal(status) || absl::IsUnknown(status);
+  if (internal || absl::IsUnavailable(status)) fields.emplace_back("error", status.message());
+  Log(internal ? LogLevel::kError : LogLevel::kInfo, "rpc", fields, request_id);
+}
+
 grpc::ServerUnaryReactor* RpcRunner::Run(grpc::CallbackServerContext* call, std::string rpc,
                                          Handler handler) const {
   grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
   absl::Time started = absl::Now();
-  std::string request_id = RequestIdOf(*call);
-  call->AddInitialMetadata("x-request-id", request_id);
+  std::string request_id = Accept(call);
   workers_->Post([this, call, reactor, started, rpc = std::move(rpc),
                   request_id = std::move(request_id), handler = std::move(handler)] {
     absl::Status status;
     RequestContext context;
     AuditRecord audit;
-    const AccessRule& rule = policy_->Rule(rpc);
     absl::Time deadline = absl::FromChrono(call->deadline());
     if (deadline > started + kMaxCallDuration) deadline = started + kMaxCallDuration;
     if (call->IsCancelled() || absl::Now() >= deadline) {
       status = absl::DeadlineExceededError("deadline passed before the call was handled");
     } else {
-      absl::StatusOr<RequestContext> authenticated;
-      if (policy_->NeedsNoToken(rpc)) authenticated = RequestContext();
-      else authenticated = authenticator_->Authenticate(*call);
-      if (!authenticated.ok()) {
-        status = authenticated.status();
-      } else {
-        context = CallContext(*call, request_id, deadline, *std::move(authenticated));
-        audit = audit_->Begin(context, rpc, rule, call->peer());
-        status = policy_->Check(rpc, context);
-        if (status.ok()) status = handler(context, audit);
-        // No answer leaves without its record: a failed write turns even a
-        // successful read into UNAVAILABLE.
-        if (absl::Status recorded = audit_->Finish(audit, status); !recorded.ok()) {
-          Log(LogLevel::kError, "audit record not written", {{"rpc", rpc}, {"error", recorded.ToString()}},
-              request_id);
-          if (status.ok()) status = absl::UnavailableError("the audit trail is unavailable; try again");
-        }
-      }
+      status = Admit(call, rpc, request_id, deadline, context, audit);
+      if (status.ok()) status = handler(context, audit);
+      status = Conclude(rpc, request_id, audit, status);
     }
-    LogFields fields = {{"rpc", rpc},
-                        {"code", absl::StatusCodeToString(status.code())},
-                        {"duration_ms", absl::StrCat(absl::ToInt64Milliseconds(absl::Now() - started))}};
-    if (!context.tenant.empty()) {
-      fields.emplace_back("tenant", context.tenant);
-      fields.emplace_back("organisation", context.organisation);
-    }
-    bool internal = absl::IsInternal(status) || absl::IsUnknown(status);
-    if (internal || absl::IsUnavailable(status)) fields.emplace_back("error", status.message());
-    Log(internal ? LogLevel::kError : LogLevel::kInfo, "rpc", fields, request_id);
+    LogCall(rpc, request_id, started, context, status);
     reactor->Finish(ToGrpcStatus(status, request_id));
   });
   return reactor;

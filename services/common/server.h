@@ -2,7 +2,7 @@
 // files, grpc.health.v1, reflection, keepalive, message size limits, and a
 // graceful shutdown (drain, then stop) on SIGTERM or SIGINT.
 //
-// Unary RPCs go through RpcRunner, which for every call, in this order:
+// Every RPC goes through RpcRunner, which for every call, in this order:
 // authenticates the bearer token (UNAUTHENTICATED before anything else),
 // checks the RPC's access rule, runs the handler on a worker thread (so slow
 // database work never blocks gRPC's own threads), honours the deadline,
@@ -29,6 +29,10 @@
 #include "services/common/auth.h"
 #include "services/common/config.h"
 #include "services/common/db.h"
+#include "services/common/feed_stream.h"
+#include "services/common/log.h"
+#include "services/common/status_macros.h"
+#include "absl/strings/str_cat.h"
 #include "services/common/migrations.h"
 
 namespace hartslag {
@@ -91,6 +95,11 @@ class WorkerPool {
   std::vector<std::thread> threads_;
 };
 
+// Opens a feed stream for an admitted caller: checks the request, fills the
+// call's own record, and returns the step.
+template <typename Event>
+using FeedOpen = std::function<absl::StatusOr<FeedStep<Event>>(const RequestContext&, AuditRecord&)>;
+
 class RpcRunner {
  public:
   RpcRunner(const Authenticator* authenticator, const AccessPolicy* policy, WorkerPool* workers,
@@ -105,12 +114,73 @@ class RpcRunner {
   grpc::ServerUnaryReactor* Run(grpc::CallbackServerContext* call, std::string rpc,
                                 Handler handler) const;
 
+  // Serves one server-streaming call of a feed: admitted and recorded like a
+  // unary call (its record says the stream was opened), then every event
+  // delivered has a record of its own. Waits for changes on `doorbell`.
+  // Runs until the client goes away or the server shuts down.
+  template <typename Event>
+  grpc::ServerWriteReactor<Event>* Stream(grpc::CallbackServerContext* call, std::string rpc,
+                                          Doorbell* doorbell, FeedOpen<Event> open) const;
+
  private:
+  // The longest a call (or one step of a stream) may run when its client
+  // set no deadline.
+  static constexpr absl::Duration kMaxCallDuration = absl::Seconds(30);
+
+  // The call's request id (from x-request-id or new), sent back to the client.
+  static std::string Accept(grpc::CallbackServerContext* call);
+  // Authenticates the caller, begins the call's audit record and checks the
+  // RPC's access rule. Fills `context` and `audit` as far as it got.
+  absl::Status Admit(grpc::CallbackServerContext* call, const std::string& rpc, const std::string& request_id,
+                     absl::Time deadline, RequestContext& context, AuditRecord& audit) const;
+  // Writes the call's audit record; a failed write turns success into
+  // UNAVAILABLE, since no answer leaves without its record.
+  absl::Status Conclude(const std::string& rpc, const std::string& request_id, AuditRecord& audit,
+                        absl::Status status) const;
+  // The one log line of a call.
+  static void LogCall(const std::string& rpc, const std::string& request_id, absl::Time started,
+                      const RequestContext& context, const absl::Status& status, LogFields fields = {});
+
   const Authenticator* authenticator_;
   const AccessPolicy* policy_;
   WorkerPool* workers_;
   const AuditTrail* audit_;
 };
+
+template <typename Event>
+grpc::ServerWriteReactor<Event>* RpcRunner::Stream(grpc::CallbackServerContext* call, std::string rpc,
+                                                   Doorbell* doorbell, FeedOpen<Event> open) const {
+  absl::Time started = absl::Now();
+  auto request_id = std::make_shared<const std::string>(Accept(call));
+  auto caller = std::make_shared<RequestContext>();  // filled once, on admission
+  auto name = std::make_shared<const std::string>(std::move(rpc));
+  using Reactor = FeedReactor<Event>;
+  return Reactor::Start(
+      workers_, doorbell,
+      [this, call, request_id, caller, name, open = std::move(open)]() -> absl::StatusOr<typename Reactor::Step> {
+        AuditRecord audit;
+        FeedStep<Event> step;
+        absl::Status status = Admit(call, *name, *request_id, absl::InfiniteFuture(), *caller, audit);
+        if (status.ok()) {
+          caller->deadline = absl::Now() + kMaxCallDuration;
+          absl::StatusOr<FeedStep<Event>> opened = open(*caller, audit);
+          if (opened.ok()) step = *std::move(opened);
+          status = opened.status();
+        }
+        RETURN_IF_ERROR(Conclude(*name, *request_id, audit, status));
+        std::string peer = call->peer();
+        return [this, caller, name, peer, step = std::move(step)] {
+          RequestContext now = *caller;
+          now.deadline = absl::Now() + kMaxCallDuration;
+          const AccessRule& rule = policy_->Rule(*name);
+          return step(now, [this, &now, &rule, name, &peer] { return audit_->Begin(now, *name, rule, peer); });
+        };
+      },
+      [started, request_id, caller, name](const absl::Status& status, int64_t written) {
+        LogCall(*name, *request_id, started, *caller, status, {{"events", absl::StrCat(written)}});
+        return ToGrpcStatus(status, *request_id);
+      });
+}
 
 // A handler that runs `produce(caller, audit)` (returning
 // absl::StatusOr<Response>) and, on success, moves its value into `response`.

@@ -1,0 +1,69 @@
+// Feeds: a table of changes with a gap-free, commit-ordered sequence per
+// tenant, which a client follows from a cursor over a server stream
+// (feed_stream.h, RpcRunner::Stream). Each step of a stream reads a page of
+// changes after its position; when it has caught up the stream waits on a
+// Doorbell, rung by the service right after it commits a change and by a
+// ticker, so that changes committed by another instance of the service
+// arrive within one poll interval.
+#ifndef HARTSLAG_SERVICES_COMMON_FEED_H_
+#define HARTSLAG_SERVICES_COMMON_FEED_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "services/common/audit_trail.h"
+#include "services/common/auth.h"
+
+namespace hartslag {
+
+// Begins one more audit record of a streaming call, like the call's own:
+// one for each object a step of the stream delivers.
+using RecordBegin = std::function<AuditRecord()>;
+// One step of a feed stream: the next page of events after the stream's
+// position (which the step keeps), each recorded, in the transaction that
+// read it, in a record from `begin`; empty when there are none yet. The
+// context's deadline bounds this step only.
+template <typename Event>
+using FeedStep = std::function<absl::StatusOr<std::vector<Event>>(const RequestContext&, const RecordBegin& begin)>;
+
+// Wakes the streams waiting for new changes. Thread-safe.
+class Doorbell {
+ public:
+  class Listener {
+   public:
+    virtual ~Listener() = default;
+    virtual void Wake() = 0;
+  };
+
+  // Rings by itself every `poll`.
+  explicit Doorbell(absl::Duration poll);
+  ~Doorbell();
+
+  // How often it has rung: read before looking for changes, and handed to
+  // Await, so that a ring in between is not missed.
+  uint64_t rings() const;
+  // Wakes `listener` once at the next ring after `seen`. Returns false,
+  // without waiting, if it rang since.
+  bool Await(std::weak_ptr<Listener> listener, uint64_t seen);
+  void Ring();
+
+ private:
+  mutable std::mutex mutex_;
+  std::condition_variable stop_;
+  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
+  uint64_t rings_ ABSL_GUARDED_BY(mutex_) = 0;
+  std::vector<std::weak_ptr<Listener>> waiting_ ABSL_GUARDED_BY(mutex_);
+  std::thread ticker_;
+};
+
+}  // namespace hartslag
+
+#endif  // HARTSLAG_SERVICES_COMMON_FEED_H_
