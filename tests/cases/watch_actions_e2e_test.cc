@@ -1,0 +1,252 @@
+// WatchActions end to end: an integrated police system follows its
+// organisation's actions on a stream from hartslag-cases (a real process,
+// TLS with the client's certificate), drops the connection mid-stream and
+// resumes from its cursor: nothing lost, nothing doubled, in order. The
+// stream carries actions only, never notes, and only the caller's
+// organisation's; every delivered action is in the audit log.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "hartslag/cases/v1/cases.grpc.pb.h"
+#include "services/common/crypto.h"
+#include "tests/support/deployment.h"
+#include "tests/support/test_keys.h"
+
+namespace hartslag::cases {
+namespace {
+
+using testing::ClaimsFor;
+
+class WatchActionsTest : public ::testing::Test {
+ protected:
+  WatchActionsTest() {
+    cases_ = v1::CaseService::NewStub(deployment_.Channel(deployment_.cases()));
+    police_system_ = v1::CaseService::NewStub(deployment_.Channel(deployment_.cases(), "politie-bvh"));
+    coordinator_ = deployment_.Token(ClaimsFor("carla.coordinator", "gemeente", "MUNICIPALITY", {"COORDINATOR"},
+                                               {"heerlen-noord"}));
+    police_ = deployment_.Token(ClaimsFor("bvh.koppeling", "politie", "POLICE", {"PARTNER"}, {}));
+    care_ = deployment_.Token(ClaimsFor("zora.zorg", "buurtteam", "CARE", {"PARTNER"}, {}));
+    case_id_ = OpenHousehold();
+  }
+
+  std::unique_ptr<grpc::ClientContext> Call(const std::string& token, const std::string& purpose = "CASE_MANAGEMENT") {
+    auto call = deployment_.Call(token);
+    if (!purpose.empty()) call->AddMetadata("x-hartslag-purpose", purpose);
+    return call;
+  }
+
+  std::string OpenHousehold() {
+    v1::OpenCaseRequest r;
+    r.set_request_id(RandomUuid());
+    r.set_kind(v1::CASE_KIND_CASUISTIEK);
+    r.set_title("Zorgen om gezin Kasteelweg");
+    r.set_area_id("kasteelbuurt");
+    v1::CasePerson* p = r.add_persons();
+    p->set_name("Jan Jansen");
+    p->set_birth_year(1970);
+    r.add_participating_organisations("buurtteam");
+    r.add_participating_organisations("politie");
+    v1::Case opened;
+    grpc::Status status = cases_->OpenCase(Call(coordinator_).get(), r, &opened);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return opened.case_id();
+  }
+
+  // A new action on the household's case for `organisation`, by the coordinator.
+  std::string GiveAction(const std::string& organisation, const std::string& description) {
+    v1::CreateActionRequest r;
+    r.set_case_id(case_id_);
+    r.set_description(description);
+    r.add_organisation_ids(organisation);
+    r.set_due_date("2099-01-01");
+    v1::Action created;
+    grpc::Status status = cases_->CreateAction(Call(coordinator_).get(), r, &created);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return created.action_id();
+  }
+
+  // What one connection of the police system reads.
+  struct Connection {
+    std::unique_ptr<grpc::ClientContext> call;
+    std::unique_ptr<grpc::ClientReader<v1::ActionEvent>> stream;
+  };
+  Connection Watch(const std::string& cursor, absl::Duration deadline = absl::Seconds(20)) {
+    Connection c;
+    c.call = Call(police_, "ACTION_EXECUTION");
+    c.call->set_deadline(absl::ToChronoTime(absl::Now() + deadline));
+    v1::WatchActionsRequest request;
+    request.set_cursor(cursor);
+    c.stream = police_system_->WatchActions(c.call.get(), request);
+    return c;
+  }
+
+  // "<change> <description>" of an event, to compare sequences.
+  static std::string Line(const v1::ActionEvent& e) {
+    return absl::StrCat(v1::ActionEvent::Change_Name(e.change()), " ", e.action().description());
+  }
+
+  testing::Deployment deployment_;
+  std::unique_ptr<v1::CaseService::Stub> cases_, police_system_;
+  std::string coordinator_, police_, care_;
+  std::string case_id_;
+};
+
+TEST_F(WatchActionsTest, AResumedStreamMissesNothingAndRepeatsNothing) {
+  // Connected before anything happens: the first events arrive live.
+  Connection first = Watch("");
+  std::string one = GiveAction("politie", "1: adrescontrole");
+  GiveAction("buurtteam", "zorgactie");  // not the police's
+  GiveAction("politie", "2: buurtonderzoek");
+  std::vector<v1::ActionEvent> seen(2);
+  ASSERT_TRUE(first.stream->Read(&seen[0]));
+  ASSERT_TRUE(first.stream->Read(&seen[1]));
+  EXPECT_EQ(Line(seen[0]), "CHANGE_CREATED 1: adrescontrole");
+  EXPECT_EQ(Line(seen[1]), "CHANGE_CREATED 2: buurtonderzoek");
+
+  // The connection drops; meanwhile work goes on.
+  first.call->TryCancel();
+  first.stream->Finish();
+  GiveAction("politie", "3: huisbezoek");
+  v1::UpdateActionRequest start;
+  start.set_action_id(one);
+  start.set_status(v1::ACTION_STATUS_IN_PROGRESS);
+  v1::Action updated;
+  ASSERT_TRUE(cases_->UpdateAction(Call(police_, "ACTION_EXECUTION").get(), start, &updated).ok());
+  GiveAction("politie", "4: camerabeelden");
+
+  // Resumed from the last cursor processed: exactly the rest, in order,
+  // including a change written by another instance (straight into the
+  // database, so only the poll finds it).
+  Connection resumed = Watch(seen[1].cursor());
+  v1::Action direct;
+  direct.set_action_id(RandomUuid());
+  direct.set_case_id(case_id_);
+  direct.set_description("5: van een andere instantie");
+  direct.add_organisation_ids("politie");
+  direct.set_due_date("2099-01-01");
+  direct.set_status(v1::ACTION_STATUS_OPEN);
+  RequestContext as;
+  as.tenant = "heerlen";
+  as.user = "carla.coordinator";
+  ASSERT_TRUE(deployment_.case_store()
+                  .CreateAction(as, direct,
+                                [](v1::Case&) -> absl::StatusOr<std::optional<StatusStep>> { return std::nullopt; },
+                                testing::Unaudited())
+                  .ok());
+  std::vector<std::string> rest;
+  std::string last_cursor = seen[1].cursor();
+  v1::ActionEvent e;
+  while (rest.size() < 4 && resumed.stream->Read(&e)) {
+    EXPECT_GT(std::stoll(e.cursor()), std::stoll(last_cursor)) << "cursors only go forward";
+    last_cursor = e.cursor();
+    rest.push_back(Line(e));
+  }
+  EXPECT_EQ(rest, (std::vector<std::string>{"CHANGE_CREATED 3: huisbezoek", "CHANGE_UPDATED 1: adrescontrole",
+                                            "CHANGE_CREATED 4: camerabeelden",
+                                            "CHANGE_CREATED 5: van een andere instantie"}));
+  resumed.call->TryCancel();
+  resumed.stream->Finish();
+
+  // And after the last one there is nothing more.
+  Connection after = Watch(last_cursor, absl::Milliseconds(1500));
+  EXPECT_FALSE(after.stream->Read(&e)) << "doubled: " << Line(e);
+  EXPECT_EQ(after.stream->Finish().error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+
+  // Every delivered action is in the audit log as read by the police system.
+  std::set<std::string> delivered;
+  absl::Time give_up = absl::Now() + absl::Seconds(20);
+  while (delivered.size() < 5 && absl::Now() < give_up) {
+    audit::EventQuery query;
+    query.log_id = "heerlen";
+    query.actor_user_id = "bvh.koppeling";
+    auto found = deployment_.audit_store().Query(query, absl::InfiniteFuture());
+    ASSERT_TRUE(found.ok()) << found.status();
+    for (const auto& entry : *found) {
+      audit::v1::AuditEvent event;
+      event.ParseFromString(entry.bytes);
+      if (absl::EndsWith(event.origin().rpc(), "WatchActions") && event.action() == audit::v1::ACTION_READ &&
+          !event.object().id().empty()) {
+        EXPECT_EQ(event.object().type(), "action");
+        EXPECT_EQ(event.purpose(), "ACTION_EXECUTION");
+        delivered.insert(event.object().id());
+      }
+    }
+    if (delivered.size() < 5) absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_EQ(delivered.size(), 5u) << "one record per delivered action (4 given, 1 direct)";
+  EXPECT_TRUE(delivered.contains(one));
+}
+
+TEST_F(WatchActionsTest, PoliceNeverReadACareNoteOnTheStreamOrInTheMinutes) {
+  v1::AddNoteRequest note;
+  note.set_case_id(case_id_);
+  note.set_visibility(v1::NOTE_VISIBILITY_CARE);
+  note.set_text("zorgnotitie: GGZ-traject loopt");
+  v1::Note added;
+  ASSERT_TRUE(cases_->AddNote(Call(care_).get(), note, &added).ok());
+  GiveAction("buurtteam", "zorgactie: GGZ-intake plannen");
+  GiveAction("politie", "politieactie: adrescontrole");
+
+  // The stream: the police's action, no care action, no note.
+  Connection c = Watch("", absl::Milliseconds(1500));
+  std::string streamed;
+  v1::ActionEvent e;
+  while (c.stream->Read(&e)) streamed += e.SerializeAsString();
+  EXPECT_NE(streamed.find("politieactie"), std::string::npos);
+  EXPECT_EQ(streamed.find("zorgactie"), std::string::npos);
+  EXPECT_EQ(streamed.find("zorgnotitie"), std::string::npos);
+  EXPECT_EQ(streamed.find("Jan Jansen"), std::string::npos);
+
+  // The minutes: the case is on the police's copy, the care note is not.
+  v1::ScheduleMeetingsRequest schedule;
+  schedule.set_kind(v1::CASE_KIND_CASUISTIEK);
+  schedule.set_area_id("kasteelbuurt");
+  schedule.mutable_starts_at()->set_seconds(absl::ToUnixSeconds(absl::Now() + absl::Hours(24)));
+  schedule.add_participating_organisations("politie");
+  schedule.add_participating_organisations("buurtteam");
+  v1::ScheduleMeetingsResponse scheduled;
+  ASSERT_TRUE(cases_->ScheduleMeetings(Call(coordinator_).get(), schedule, &scheduled).ok());
+  v1::EditAgendaRequest generate;
+  generate.set_meeting_id(scheduled.meetings(0).meeting_id());
+  generate.set_edit(v1::EditAgendaRequest::EDIT_GENERATE);
+  v1::Meeting meeting;
+  ASSERT_TRUE(cases_->EditAgenda(Call(coordinator_).get(), generate, &meeting).ok());
+  ASSERT_EQ(meeting.items_size(), 1);
+  for (auto format : {v1::DOCUMENT_FORMAT_MARKDOWN, v1::DOCUMENT_FORMAT_HTML}) {
+    v1::ExportMeetingRequest export_request;
+    export_request.set_meeting_id(meeting.meeting_id());
+    export_request.set_format(format);
+    v1::MeetingDocument copy;
+    ASSERT_TRUE(cases_->ExportMeeting(Call(police_).get(), export_request, &copy).ok());
+    EXPECT_NE(copy.content().find("Zorgen om gezin Kasteelweg"), std::string::npos);
+    EXPECT_EQ(copy.content().find("zorgnotitie"), std::string::npos);
+  }
+}
+
+TEST_F(WatchActionsTest, ABadCursorOrAMissingPurposeIsRefusedNamingIt) {
+  v1::ActionEvent e;
+  for (std::string cursor : {"abc", "-1", "999999"}) {
+    Connection c = Watch(cursor);
+    EXPECT_FALSE(c.stream->Read(&e));
+    grpc::Status status = c.stream->Finish();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << cursor;
+    EXPECT_NE(status.error_message().find("cursor"), std::string::npos) << status.error_message();
+  }
+  auto call = Call(police_, "");
+  auto stream = police_system_->WatchActions(call.get(), {});
+  EXPECT_FALSE(stream->Read(&e));
+  grpc::Status status = stream->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("x-hartslag-purpose"), std::string::npos) << status.error_message();
+
+  auto anonymous = deployment_.Call();
+  auto refused = police_system_->WatchActions(anonymous.get(), {});
+  EXPECT_FALSE(refused->Read(&e));
+  EXPECT_EQ(refused->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+}
+
+}  // namespace
+}  // namespace hartslag::cases
