@@ -110,6 +110,69 @@ class CasesEndToEndTest : public ::testing::Test {
     return summary;
   }
 
+  // Edits a case straight in the store: the fixture week's history.
+  void StoreChange(const std::string& case_id, const std::function<void(v1::Case&)>& edit) {
+    ASSERT_TRUE(deployment_.case_store()
+                    .Modify(Coordinator(), case_id,
+                            [&](v1::Case& c) -> absl::StatusOr<std::optional<StatusStep>> {
+                              edit(c);
+                              return std::nullopt;
+                            },
+                            testing::Unaudited())
+                    .ok());
+  }
+
+  // An OPEN action for `organisation`, due on `due`, straight in the store
+  // (so that it may lie in the past).
+  void StoreAction(const std::string& case_id, const std::string& organisation, const std::string& due) {
+    v1::Action a;
+    a.set_action_id(RandomUuid());
+    a.set_case_id(case_id);
+    a.set_description("actie");
+    a.add_organisation_ids(organisation);
+    a.set_due_date(due);
+    a.set_status(v1::ACTION_STATUS_OPEN);
+    ASSERT_TRUE(deployment_.case_store()
+                    .CreateAction(Coordinator(), a,
+                                  [](v1::Case&) -> absl::StatusOr<std::optional<StatusStep>> { return std::nullopt; },
+                                  testing::Unaudited())
+                    .ok());
+  }
+
+  static RequestContext Coordinator() {
+    RequestContext as;
+    as.tenant = "heerlen";
+    as.user = "carla.coordinator";
+    return as;
+  }
+
+  // A new meeting of `kind` in `area` two days from now with `partners`.
+  std::string Schedule(v1::CaseKind kind, const std::string& area, const std::vector<std::string>& partners) {
+    v1::ScheduleMeetingsRequest schedule;
+    schedule.set_kind(kind);
+    schedule.set_area_id(area);
+    *schedule.mutable_starts_at() = TimeToProto(absl::Now() + absl::Hours(48));
+    for (const std::string& p : partners) schedule.add_participating_organisations(p);
+    v1::ScheduleMeetingsResponse scheduled;
+    grpc::Status status = cases_->ScheduleMeetings(Call(coordinator_).get(), schedule, &scheduled);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return scheduled.meetings(0).meeting_id();
+  }
+
+  // Generates the meeting's agenda: case id -> reasons.
+  std::map<std::string, std::vector<v1::AgendaReason>> Generate(const std::string& meeting_id, v1::Meeting* meeting) {
+    v1::EditAgendaRequest generate;
+    generate.set_meeting_id(meeting_id);
+    generate.set_edit(v1::EditAgendaRequest::EDIT_GENERATE);
+    grpc::Status status = cases_->EditAgenda(Call(coordinator_).get(), generate, meeting);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    std::map<std::string, std::vector<v1::AgendaReason>> agenda;
+    for (const auto& item : meeting->items()) {
+      for (int reason : item.reasons()) agenda[item.case_id()].push_back(v1::AgendaReason(reason));
+    }
+    return agenda;
+  }
+
   testing::Deployment deployment_;
   std::unique_ptr<v1::CaseService::Stub> cases_;
   std::string coordinator_, other_coordinator_, care_, police_, housing_, officer_;
@@ -407,19 +470,6 @@ TEST_F(CasesEndToEndTest, TheGeneratedAgendaHoldsExactlyTheCasesThatNeedTheMeeti
     a->set_city("Heerlen");
     return Open(r);
   };
-  auto store_change = [&](const std::string& case_id, std::function<void(v1::Case&)> edit) {
-    RequestContext as;
-    as.tenant = "heerlen";
-    as.user = "carla.coordinator";
-    ASSERT_TRUE(deployment_.case_store()
-                    .Modify(as, case_id,
-                            [&](v1::Case& c) -> absl::StatusOr<std::optional<StatusStep>> {
-                              edit(c);
-                              return std::nullopt;
-                            },
-                            testing::Unaudited())
-                    .ok());
-  };
   v1::Case fresh = leefbaarheid("Nieuw: dumping");                 // REGISTERED
   v1::Case late = leefbaarheid("Actie te laat");                   // an overdue action
   v1::Case review = leefbaarheid("Evaluatie nodig");               // review date passed
@@ -428,37 +478,23 @@ TEST_F(CasesEndToEndTest, TheGeneratedAgendaHoldsExactlyTheCasesThatNeedTheMeeti
   v1::Case closed = leefbaarheid("Afgesloten");                    // CLOSED
   v1::Case elsewhere = leefbaarheid("Andere wijk", "heerlen-noord");  // in the area, above Vrieheide
   v1::Case household = Open(Household());                          // the other meeting
-  store_change(late.case_id(), [](v1::Case& c) {
+  StoreChange(late.case_id(), [](v1::Case& c) {
     c.set_status(v1::CASE_STATUS_IN_PROGRESS);
     c.add_participating_organisations("politie");
   });
-  store_change(review.case_id(), [](v1::Case& c) {
+  StoreChange(review.case_id(), [](v1::Case& c) {
     c.set_status(v1::CASE_STATUS_IN_PROGRESS);
     c.mutable_next_review_at()->set_seconds(absl::ToUnixSeconds(absl::Now() - absl::Hours(24)));
   });
-  store_change(calm.case_id(), [](v1::Case& c) { c.set_status(v1::CASE_STATUS_MONITORING); });
-  store_change(busy.case_id(), [](v1::Case& c) {
+  StoreChange(calm.case_id(), [](v1::Case& c) { c.set_status(v1::CASE_STATUS_MONITORING); });
+  StoreChange(busy.case_id(), [](v1::Case& c) {
     c.set_status(v1::CASE_STATUS_IN_PROGRESS);
     c.add_participating_organisations("politie");
   });
-  store_change(closed.case_id(), [](v1::Case& c) { c.set_status(v1::CASE_STATUS_CLOSED); });
-  store_change(elsewhere.case_id(), [](v1::Case& c) { c.set_status(v1::CASE_STATUS_IN_PROGRESS); });
-  RequestContext as;
-  as.tenant = "heerlen";
-  as.user = "carla.coordinator";
-  for (auto [case_id, due] : {std::pair{late.case_id(), "2020-01-01"}, std::pair{busy.case_id(), "2099-01-01"}}) {
-    v1::Action a;
-    a.set_action_id(RandomUuid());
-    a.set_case_id(case_id);
-    a.set_description("actie");
-    a.add_organisation_ids("politie");
-    a.set_due_date(due);
-    a.set_status(v1::ACTION_STATUS_OPEN);
-    ASSERT_TRUE(deployment_.case_store()
-                    .CreateAction(as, a, [](v1::Case&) -> absl::StatusOr<std::optional<StatusStep>> { return std::nullopt; },
-                                  testing::Unaudited())
-                    .ok());
-  }
+  StoreChange(closed.case_id(), [](v1::Case& c) { c.set_status(v1::CASE_STATUS_CLOSED); });
+  StoreChange(elsewhere.case_id(), [](v1::Case& c) { c.set_status(v1::CASE_STATUS_IN_PROGRESS); });
+  StoreAction(late.case_id(), "politie", "2020-01-01");
+  StoreAction(busy.case_id(), "politie", "2099-01-01");
 
   v1::ScheduleMeetingsRequest schedule;
   schedule.set_kind(v1::CASE_KIND_LEEFBAARHEID);
@@ -473,23 +509,15 @@ TEST_F(CasesEndToEndTest, TheGeneratedAgendaHoldsExactlyTheCasesThatNeedTheMeeti
       << "weekly";
   const std::string meeting_id = scheduled.meetings(0).meeting_id();
 
-  v1::EditAgendaRequest generate;
-  generate.set_meeting_id(meeting_id);
-  generate.set_edit(v1::EditAgendaRequest::EDIT_GENERATE);
   v1::Meeting meeting;
-  ASSERT_TRUE(cases_->EditAgenda(Call(coordinator_).get(), generate, &meeting).ok());
-  std::map<std::string, std::vector<v1::AgendaReason>> agenda;
-  for (const auto& item : meeting.items()) {
-    for (int reason : item.reasons()) agenda[item.case_id()].push_back(v1::AgendaReason(reason));
-  }
-  EXPECT_EQ(agenda, (std::map<std::string, std::vector<v1::AgendaReason>>{
+  EXPECT_EQ(Generate(meeting_id, &meeting), (std::map<std::string, std::vector<v1::AgendaReason>>{
                         {fresh.case_id(), {v1::AGENDA_REASON_NEWLY_TRIAGED}},
                         {late.case_id(), {v1::AGENDA_REASON_OVERDUE_ACTIONS}},
                         {review.case_id(), {v1::AGENDA_REASON_REVIEW_DUE}},
                         {calm.case_id(), {v1::AGENDA_REASON_PROPOSED_CLOSURE}},
                     }))
       << "not: on plan, closed, above the meeting's area, or of the other meeting";
-  ASSERT_TRUE(cases_->EditAgenda(Call(coordinator_).get(), generate, &meeting).ok());
+  Generate(meeting_id, &meeting);
   EXPECT_EQ(meeting.items_size(), 4) << "generating again adds no doubles";
 
   v1::EditAgendaRequest add;
@@ -560,8 +588,132 @@ TEST_F(CasesEndToEndTest, TheGeneratedAgendaHoldsExactlyTheCasesThatNeedTheMeeti
   EXPECT_EQ(cases_->DecideItem(Call(coordinator_).get(), decide, &meeting).error_code(),
             grpc::StatusCode::FAILED_PRECONDITION)
       << "the minutes are fixed";
+  v1::EditAgendaRequest generate;
+  generate.set_meeting_id(meeting_id);
+  generate.set_edit(v1::EditAgendaRequest::EDIT_GENERATE);
   EXPECT_EQ(cases_->EditAgenda(Call(coordinator_).get(), generate, &meeting).error_code(),
             grpc::StatusCode::FAILED_PRECONDITION);
+}
+
+TEST_F(CasesEndToEndTest, TheCasuistiekAgendaHoldsExactlyTheHouseholdsThatNeedTheMeeting) {
+  v1::Case fresh = Open(Household());    // REGISTERED
+  v1::Case late = Open(Household());     // an overdue action
+  v1::Case review = Open(Household());   // review date passed; care does not take part
+  v1::Case calm = Open(Household());     // MONITORING, nothing open
+  v1::Case busy = Open(Household());     // IN_PROGRESS, nothing due
+  v1::Case closed = Open(Household());   // CLOSED
+  v1::OpenCaseRequest street;            // the other meeting's, in the same area
+  street.set_request_id(RandomUuid());
+  street.set_kind(v1::CASE_KIND_LEEFBAARHEID);
+  street.set_title("Zwerfafval Kasteelweg");
+  street.set_area_id("kasteelbuurt");
+  street.mutable_address()->set_street("Kasteelweg");
+  street.mutable_address()->set_house_number(1);
+  street.mutable_address()->set_postcode("6411 AA");
+  street.mutable_address()->set_city("Heerlen");
+  v1::Case leefbaarheid = Open(street);
+  StoreChange(late.case_id(), [](v1::Case& c) { c.set_status(v1::CASE_STATUS_IN_PROGRESS); });
+  StoreChange(review.case_id(), [](v1::Case& c) {
+    c.set_status(v1::CASE_STATUS_IN_PROGRESS);
+    c.clear_participating_organisations();
+    c.add_participating_organisations("politie");
+    c.mutable_next_review_at()->set_seconds(absl::ToUnixSeconds(absl::Now() - absl::Hours(1)));
+  });
+  StoreChange(calm.case_id(), [](v1::Case& c) { c.set_status(v1::CASE_STATUS_MONITORING); });
+  StoreChange(busy.case_id(), [](v1::Case& c) { c.set_status(v1::CASE_STATUS_IN_PROGRESS); });
+  StoreChange(closed.case_id(), [](v1::Case& c) { c.set_status(v1::CASE_STATUS_CLOSED); });
+  StoreAction(late.case_id(), "buurtteam", "2020-01-01");
+  StoreAction(busy.case_id(), "buurtteam", "2099-01-01");
+
+  std::string meeting_id = Schedule(v1::CASE_KIND_CASUISTIEK, "kasteelbuurt", {"buurtteam", "politie"});
+  v1::Meeting meeting;
+  EXPECT_EQ(Generate(meeting_id, &meeting), (std::map<std::string, std::vector<v1::AgendaReason>>{
+                                                {fresh.case_id(), {v1::AGENDA_REASON_NEWLY_TRIAGED}},
+                                                {late.case_id(), {v1::AGENDA_REASON_OVERDUE_ACTIONS}},
+                                                {review.case_id(), {v1::AGENDA_REASON_REVIEW_DUE}},
+                                                {calm.case_id(), {v1::AGENDA_REASON_PROPOSED_CLOSURE}},
+                                            }))
+      << "not: on plan, closed, or the Leefbaarheidsoverleg's " << leefbaarheid.reference();
+  EXPECT_EQ(meeting.area().name(), "Kasteelbuurt");
+
+  // Care sees the items of the households it works with, not the fourth.
+  v1::GetMeetingRequest get;
+  get.set_meeting_id(meeting_id);
+  v1::Meeting seen;
+  ASSERT_TRUE(cases_->GetMeeting(Call(care_).get(), get, &seen).ok());
+  std::set<std::string> care_items;
+  for (const auto& item : seen.items()) care_items.insert(item.case_id());
+  EXPECT_EQ(care_items, (std::set<std::string>{fresh.case_id(), late.case_id(), calm.case_id()}));
+
+  // Both meetings of the week are listed for the police, without agendas.
+  std::string other = Schedule(v1::CASE_KIND_LEEFBAARHEID, "kasteelbuurt", {"politie"});
+  v1::ListMeetingsResponse listed;
+  ASSERT_TRUE(cases_->ListMeetings(Call(police_).get(), {}, &listed).ok());
+  std::set<std::string> listed_ids;
+  for (const auto& m : listed.meetings()) {
+    listed_ids.insert(m.meeting_id());
+    EXPECT_EQ(m.items_size(), 0);
+  }
+  EXPECT_EQ(listed_ids, (std::set<std::string>{meeting_id, other}));
+  ASSERT_TRUE(cases_->ListMeetings(Call(housing_).get(), {}, &listed).ok());
+  EXPECT_EQ(listed.meetings_size(), 0) << "woonpunt takes part in neither";
+}
+
+TEST_F(CasesEndToEndTest, ADecisionGivesItsActionsInTheSameStep) {
+  v1::Case c = Open(Household());
+  std::string meeting_id = Schedule(v1::CASE_KIND_CASUISTIEK, "kasteelbuurt", {"buurtteam", "politie"});
+  v1::Meeting meeting;
+  Generate(meeting_id, &meeting);
+  ASSERT_EQ(meeting.items_size(), 1);
+
+  v1::DecideItemRequest decide;
+  decide.set_meeting_id(meeting_id);
+  decide.set_item_id(meeting.items(0).item_id());
+  decide.set_decision("Huisbezoek samen met woonpunt");
+  v1::CreateActionRequest* visit = decide.add_actions();
+  visit->set_description("Huisbezoek plannen");
+  visit->add_organisation_ids("buurtteam");
+  visit->add_organisation_ids("woonpunt");
+  visit->set_due_date("2099-01-01");
+  v1::CreateActionRequest* late = decide.add_actions();
+  late->set_description("Te laat");
+  late->add_organisation_ids("politie");
+  late->set_due_date("2020-01-01");
+  grpc::Status refused = cases_->DecideItem(Call(coordinator_).get(), decide, &meeting);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(refused.error_message().find("actions[1].due_date"), std::string::npos) << refused.error_message();
+  v1::GetMeetingRequest get;
+  get.set_meeting_id(meeting_id);
+  ASSERT_TRUE(cases_->GetMeeting(Call(coordinator_).get(), get, &meeting).ok());
+  EXPECT_EQ(meeting.items(0).decision(), "") << "a refused decision changes nothing";
+
+  decide.mutable_actions()->RemoveLast();
+  ASSERT_TRUE(cases_->DecideItem(Call(coordinator_).get(), decide, &meeting).ok());
+  ASSERT_EQ(meeting.items(0).actions_size(), 1);
+  EXPECT_EQ(meeting.items(0).actions(0).description(), "Huisbezoek plannen");
+
+  // The action is on the case, woonpunt now takes part, and its list has it.
+  v1::ListActionsRequest mine;
+  mine.set_mine(true);
+  v1::ListActionsResponse listed;
+  ASSERT_TRUE(cases_->ListActions(Call(housing_, "ACTION_EXECUTION").get(), mine, &listed).ok());
+  ASSERT_EQ(listed.actions_size(), 1);
+  EXPECT_EQ(listed.actions(0).case_id(), c.case_id());
+  EXPECT_EQ(listed.actions(0).action_id(), meeting.items(0).actions(0).action_id());
+  EXPECT_TRUE(Get(housing_, c.case_id()).ok()) << "an organisation with an action takes part";
+
+  // The minutes name it.
+  v1::CloseMeetingRequest close;
+  close.set_meeting_id(meeting_id);
+  ASSERT_TRUE(cases_->CloseMeeting(Call(coordinator_).get(), close, &meeting).ok());
+  v1::ExportMeetingRequest export_request;
+  export_request.set_meeting_id(meeting_id);
+  export_request.set_format(v1::DOCUMENT_FORMAT_MARKDOWN);
+  v1::MeetingDocument minutes;
+  ASSERT_TRUE(cases_->ExportMeeting(Call(coordinator_).get(), export_request, &minutes).ok());
+  EXPECT_NE(minutes.content().find("**Actie:** Huisbezoek plannen — buurtteam, woonpunt, gereed 2099-01-01"),
+            std::string::npos)
+      << minutes.content();
 }
 
 }  // namespace
