@@ -184,41 +184,70 @@ demo() {
   fi
   echo "-- what the police see (no care note):"
   "$cli" case get "${police[@]}" --purpose MEETING_PREPARATION --id "$case_id"
+  # The meeting's id from `meeting schedule --json`, and an item's from `meeting show --json`.
+  first_id() { grep -o "\"$1\":\"[^\"]*\"" | head -n 1 | cut -d'"' -f4; }
+  local meeting_day
+  meeting_day=$(date -d 'next wednesday' +%F)
   if [ "$first_run" = 1 ]; then
     echo
-    echo "== Carla schedules the Casuïstiekoverleg, generates its agenda, records the decision and closes the minutes"
-    local meeting_id item_id
-    meeting_id=$("$cli" meeting schedule "${coordinator[@]}" --kind casuistiek --area heerlen-noord \
-      --at "$(date -d 'next wednesday' +%F) 14:00" --orgs buurtteam-heerlen,politie-limburg --json |
-      grep -o '"meeting_id":"[^"]*"' | head -n 1 | cut -d'"' -f4)
-    "$cli" meeting agenda generate "${coordinator[@]}" --id "$meeting_id"
-    item_id=$("$cli" meeting show "${coordinator[@]}" --purpose MEETING --id "$meeting_id" --json |
-      grep -o '"item_id":"[^"]*"' | head -n 1 | cut -d'"' -f4)
-    "$cli" meeting decide "${coordinator[@]}" --id "$meeting_id" --item "$item_id" \
+    echo "== Carla schedules both meetings of the week and generates their agendas"
+    local leef_id casu_id
+    leef_id=$("$cli" meeting schedule "${coordinator[@]}" --kind leefbaarheid --area heerlen-noord \
+      --at "$meeting_day 10:00" --orgs handhaving-heerlen,woonpunt,politie-limburg --json | first_id meeting_id)
+    casu_id=$("$cli" meeting schedule "${coordinator[@]}" --kind casuistiek --area heerlen-noord \
+      --at "$meeting_day 14:00" --orgs buurtteam-heerlen,politie-limburg --json | first_id meeting_id)
+    "$cli" meeting agenda generate "${coordinator[@]}" --id "$leef_id"
+    "$cli" meeting agenda generate "${coordinator[@]}" --id "$casu_id"
+  fi
+  echo "-- the meetings the police take part in:"
+  "$cli" meeting list "${police[@]}" --from "$(date +%F) 00:00"
+  echo
+  echo "== The police system (integrated client) follows its actions on a stream, from its saved cursor"
+  local police_system=(--token-file "$state/tokens/politie-bvh" --purpose ACTION_EXECUTION)
+  local watch_for=3s
+  [ "$first_run" = 1 ] && watch_for=60s
+  "$cli" action watch "${police_system[@]}" --cursor-file "$state/politie-bvh.cursor" --count 1 \
+    --for "$watch_for" >"$state/politie-bvh.watch" &
+  local watcher=$!
+  if [ "$first_run" = 1 ]; then
+    echo
+    echo "== The Leefbaarheidsoverleg: decision and joint action; minutes closed"
+    local item_id
+    item_id=$("$cli" meeting show "${coordinator[@]}" --purpose MEETING --id "$leef_id" --json | first_id item_id)
+    "$cli" meeting decide "${coordinator[@]}" --id "$leef_id" --item "$item_id" \
+      --decision "Woonpunt ruimt op en spreekt bewoners aan; handhaving controleert" \
+      --rationale "Terugkerende dumping bij de container" \
+      --actions "woonpunt,handhaving-heerlen|$(date -d '+7 days' +%F)|Opruimen en bewoners Vrieheidelaan aanspreken"
+    "$cli" meeting close "${coordinator[@]}" --id "$leef_id" >/dev/null
+    echo
+    echo "== The Casuïstiekoverleg: decision with an action for the police; minutes closed and exported"
+    item_id=$("$cli" meeting show "${coordinator[@]}" --purpose MEETING --id "$casu_id" --json | first_id item_id)
+    "$cli" meeting decide "${coordinator[@]}" --id "$casu_id" --item "$item_id" \
       --decision "Huisbezoek door wijkagent en buurtteam; over twee weken terug op de agenda" \
-      --rationale "Zorgen over gezondheid en woning" --next-review "$(date -d '+14 days' +%F)" >/dev/null
-    "$cli" meeting close "${coordinator[@]}" --id "$meeting_id" >/dev/null
+      --rationale "Zorgen over gezondheid en woning" --next-review "$(date -d '+14 days' +%F)" \
+      --actions "politie-limburg|$(date -d '+7 days' +%F)|Wijkagent legt huisbezoek af samen met het buurtteam"
+    "$cli" meeting close "${coordinator[@]}" --id "$casu_id" >/dev/null
     mkdir -p "$state/meetings"
-    "$cli" meeting export "${coordinator[@]}" --purpose MEETING --id "$meeting_id" --format html \
-      --out "$state/meetings/notulen.html"
-    echo "-- the minutes (Markdown; HTML in .local/meetings/notulen.html):"
-    "$cli" meeting export "${coordinator[@]}" --purpose MEETING --id "$meeting_id"
+    "$cli" meeting export "${coordinator[@]}" --purpose MEETING --id "$leef_id" --format html \
+      --out "$state/meetings/notulen-leefbaarheidsoverleg.html"
+    "$cli" meeting export "${coordinator[@]}" --purpose MEETING --id "$casu_id" --format html \
+      --out "$state/meetings/notulen-casuistiekoverleg.html"
+    echo "-- the Casuïstiekoverleg's minutes (Markdown; both as HTML in .local/meetings/):"
+    "$cli" meeting export "${coordinator[@]}" --purpose MEETING --id "$casu_id"
   fi
   echo
-  echo "== Carla gives the police an action; the police system (integrated client) completes it"
-  local police_system=(--token-file "$state/tokens/politie-bvh")
-  if [ "$first_run" = 1 ]; then
-    "$cli" action create "${coordinator[@]}" --case "$case_id" --orgs politie-limburg \
-      --description "Wijkagent legt huisbezoek af samen met het buurtteam" --due "$(date -d '+7 days' +%F)"
-  fi
-  "$cli" action mine "${police_system[@]}"
-  local action_id
-  action_id=$("$cli" action mine "${police_system[@]}" --status open --json |
-    sed -n 's/.*"action_id":"\([^"]*\)".*/\1/p' | head -n 1)
-  if [ -n "$action_id" ]; then
+  echo "== The police system received the action on its stream and completes it"
+  wait "$watcher"
+  if [ -s "$state/politie-bvh.watch" ]; then
+    cat "$state/politie-bvh.watch"
+    local action_id
+    action_id=$(sed -n 's/.*(action \([^)]*\)).*/\1/p' "$state/politie-bvh.watch" | head -n 1)
     "$cli" action update "${police_system[@]}" --id "$action_id" --status done \
       --result "Huisbezoek afgelegd; bewoner staat open voor hulp van het buurtteam."
+  else
+    echo "no new actions since the saved cursor $(cat "$state/politie-bvh.cursor" 2>/dev/null)"
   fi
+  "$cli" action mine "${police_system[@]}"
   echo
   echo "== Privacy officer Pim: who saw data about Schandelerstraat 41A? (no employee names)"
   export HARTSLAG_AUDIT_ADDR=localhost:$audit_port
@@ -242,7 +271,8 @@ demo() {
   echo "  $cli signal list        # or: signal get SV-..., categories, --help"
   echo "  $cli triage queue                                 # as carla.coordinator; triage decide --help"
   echo "  $cli action mine                                  # as peter.politie or zora.zorg; action --help"
-  echo "  $cli meeting --help                               # schedule, agenda, decide, close"
+  echo "  $cli action watch --purpose ACTION_EXECUTION      # follow your organisation's actions live"
+  echo "  $cli meeting list                                 # meeting --help: schedule, agenda, decide, close"
   echo "  $cli case list --purpose MEETING_PREPARATION     # or: case get --id ..., case --help"
   echo "  $cli audit query --token-file $state/tokens/pim.privacy --server localhost:$audit_port   # as pim.privacy"
   echo "Stop everything with: tools/local.sh down"

@@ -6,16 +6,23 @@
 //   hartslag action list --case ID                      a case's actions
 //   hartslag action update --id ID [--status in_progress|done|cancelled] [--result R]
 //                          [--finding "index|text"]
+//   hartslag action watch [--cursor C | --cursor-file F] [--count N] [--for 30s]
+//                                                       follow your organisation's actions live
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/connection.h"
 #include "clients/cli/flag_values.h"
 #include "clients/cli/output.h"
 #include "hartslag/cases/v1/cases.grpc.pb.h"
+#include "services/common/files.h"
 #include "services/common/server.h"
 #include "services/common/status_macros.h"
 
@@ -134,6 +141,84 @@ absl::Status Update(const std::vector<std::string>& args) {
   return absl::OkStatus();
 }
 
+// The cursor of the last event processed, kept across runs.
+absl::Status SaveCursor(const std::string& path, const std::string& cursor) {
+  if (path.empty()) return absl::OkStatus();
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    if (!(out << cursor << "\n")) return absl::InvalidArgumentError(absl::StrCat("--cursor-file: cannot write ", tmp));
+  }
+  std::error_code error;
+  std::filesystem::rename(tmp, path, error);
+  if (error) return absl::InvalidArgumentError(absl::StrCat("--cursor-file: cannot write ", path));
+  return absl::OkStatus();
+}
+
+// Follows the stream, reconnecting from the last cursor when the connection
+// drops, until --count events or --for time have passed (or forever).
+absl::Status Watch(const std::vector<std::string>& args) {
+  Flags flags("hartslag action watch",
+              "follow your organisation's actions as they are given and changed (needs --purpose)");
+  flags.Add("cursor", "", "", "start after the event with this cursor (default: the beginning)");
+  flags.Add("cursor-file", "", "", "resume from the cursor in this file, and keep the last one processed there");
+  flags.Add("count", "", "0", "stop after this many events (0: keep watching)");
+  flags.Add("for", "", "", "stop after this long, e.g. 30s (default: keep watching)");
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  std::string cursor = flags.Get("cursor");
+  const std::string cursor_file = flags.Get("cursor-file");
+  if (cursor.empty() && !cursor_file.empty() && std::filesystem::exists(cursor_file)) {
+    ASSIGN_OR_RETURN(std::string stored, ReadFile(cursor_file, "--cursor-file"));
+    cursor = std::string(absl::StripAsciiWhitespace(stored));
+  }
+  ASSIGN_OR_RETURN(int count, flags.GetInt("count"));
+  absl::Time stop_at = absl::InfiniteFuture();
+  if (!flags.Get("for").empty()) {
+    ASSIGN_OR_RETURN(absl::Duration limit, flags.GetDuration("for"));
+    stop_at = absl::Now() + limit;
+  }
+  auto stub = v1::CaseService::NewStub(c.channel());
+  int seen = 0;
+  absl::Duration backoff = absl::Milliseconds(200);
+  for (;;) {
+    auto call = c.NewCall();
+    call->set_deadline(stop_at == absl::InfiniteFuture() ? std::chrono::system_clock::time_point::max()
+                                                         : absl::ToChronoTime(stop_at));
+    v1::WatchActionsRequest request;
+    request.set_cursor(cursor);
+    auto stream = stub->WatchActions(call.get(), request);
+    v1::ActionEvent e;
+    while (stream->Read(&e)) {
+      backoff = absl::Milliseconds(200);
+      if (flags.GetBool("json")) {
+        PrintJson(e);
+      } else {
+        const v1::Action& a = e.action();
+        std::printf("%s %s %s %s due %s [%s] %s  (action %s)\n", e.cursor().c_str(),
+                    EnumLabel(v1::ActionEvent::Change_Name(e.change()), "CHANGE_").c_str(),
+                    a.case_reference().c_str(), EnumLabel(v1::ActionStatus_Name(a.status()), "ACTION_STATUS_").c_str(),
+                    a.due_date().c_str(), absl::StrJoin(a.organisation_ids(), ",").c_str(), a.description().c_str(),
+                    a.action_id().c_str());
+      }
+      std::fflush(stdout);
+      cursor = e.cursor();
+      RETURN_IF_ERROR(SaveCursor(cursor_file, cursor));
+      if (count > 0 && ++seen >= count) {
+        call->TryCancel();
+        stream->Finish();
+        return absl::OkStatus();
+      }
+    }
+    grpc::Status status = stream->Finish();
+    if (absl::Now() >= stop_at) return absl::OkStatus();
+    if (status.error_code() != grpc::StatusCode::UNAVAILABLE) return FromGrpcStatus(status);
+    std::fprintf(stderr, "connection lost (%s); resuming after cursor \"%s\" in %s\n",
+                 status.error_message().c_str(), cursor.c_str(), absl::FormatDuration(backoff).c_str());
+    absl::SleepFor(backoff);
+    backoff = std::min(backoff * 2, absl::Seconds(10));
+  }
+}
+
 }  // namespace
 
 absl::Status ActionCommand(const std::vector<std::string>& args) {
@@ -142,7 +227,8 @@ absl::Status ActionCommand(const std::vector<std::string>& args) {
   if (!args.empty() && args[0] == "mine") return List(rest, true);
   if (!args.empty() && args[0] == "list") return List(rest, false);
   if (!args.empty() && args[0] == "update") return Update(rest);
-  std::printf("usage: hartslag action create|mine|list|update [flags] (each with --help)\n");
+  if (!args.empty() && args[0] == "watch") return Watch(rest);
+  std::printf("usage: hartslag action create|mine|list|update|watch [flags] (each with --help)\n");
   return absl::InvalidArgumentError("missing or unknown action subcommand");
 }
 

@@ -5,7 +5,8 @@
 //   hartslag meeting show --id ID                   the agenda (needs --purpose)
 //   hartslag meeting agenda --id ID generate | add --case C | remove --item I | move --item I --to N
 //   hartslag meeting decide --id ID --item I --decision D [--rationale R] [--next-review YYYY-MM-DD]
-//                           [--risk high --risk-reason R]
+//                           [--risk high --risk-reason R] [--actions "orgs|YYYY-MM-DD|description;..."]
+//   hartslag meeting list [--from "2026-12-01 00:00"] [--to ...] [--kind casuistiek]
 //   hartslag meeting close --id ID
 //   hartslag meeting export --id ID [--format markdown|html] [--out FILE]
 #include <cstdio>
@@ -13,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/connection.h"
 #include "clients/cli/flag_values.h"
@@ -34,7 +36,7 @@ absl::StatusOr<Connection> Connect(Flags& flags, const std::vector<std::string>&
 void PrintMeeting(const v1::Meeting& m) {
   std::printf("%s %s, %s, chair %s%s  (id %s)\n",
               m.kind() == v1::CASE_KIND_CASUISTIEK ? "Casuïstiekoverleg" : "Leefbaarheidsoverleg",
-              m.area().area_id().c_str(), LocalTime(m.starts_at()).c_str(), m.chair().c_str(),
+              (m.area().name().empty() ? m.area().area_id() : m.area().name()).c_str(), LocalTime(m.starts_at()).c_str(), m.chair().c_str(),
               m.status() == v1::MEETING_STATUS_CLOSED ? ", gesloten" : "", m.meeting_id().c_str());
   int n = 0;
   for (const auto& item : m.items()) {
@@ -43,6 +45,10 @@ void PrintMeeting(const v1::Meeting& m) {
     std::printf("  %d. %s %s  [%s]  (item %s)\n", ++n, item.case_reference().c_str(), item.case_title().c_str(),
                 absl::StrJoin(reasons, ", ").c_str(), item.item_id().c_str());
     if (!item.decision().empty()) std::printf("     besluit: %s\n", item.decision().c_str());
+    for (const auto& a : item.actions()) {
+      std::printf("     actie: %s (%s, gereed %s)  (action %s)\n", a.description().c_str(),
+                  absl::StrJoin(a.organisation_ids(), ", ").c_str(), a.due_date().c_str(), a.action_id().c_str());
+    }
   }
 }
 
@@ -77,6 +83,36 @@ absl::Status Schedule(const std::vector<std::string>& args) {
   for (const std::string& org : ListFlag(flags.Get("orgs"))) request.add_participating_organisations(org);
   v1::ScheduleMeetingsResponse response;
   RETURN_IF_ERROR(FromGrpcStatus(v1::CaseService::NewStub(c.channel())->ScheduleMeetings(c.NewCall().get(), request, &response)));
+  if (flags.GetBool("json")) {
+    PrintJson(response);
+    return absl::OkStatus();
+  }
+  for (const auto& m : response.meetings()) PrintMeeting(m);
+  return absl::OkStatus();
+}
+
+absl::Status List(const std::vector<std::string>& args) {
+  Flags flags("hartslag meeting list", "the meetings of your areas or organisation, soonest first");
+  flags.Add("from", "", "", "from, e.g. \"2026-12-01 00:00\" (default: now)");
+  flags.Add("to", "", "", "until (default: eight weeks on)");
+  flags.Add("kind", "", "", "only leefbaarheid or casuistiek");
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  v1::ListMeetingsRequest request;
+  if (!flags.Get("from").empty()) {
+    ASSIGN_OR_RETURN(absl::Time from, ParseTimeFlag("from", flags.Get("from")));
+    *request.mutable_from() = TimeToProto(from);
+  }
+  if (!flags.Get("to").empty()) {
+    ASSIGN_OR_RETURN(absl::Time to, ParseTimeFlag("to", flags.Get("to")));
+    *request.mutable_to() = TimeToProto(to);
+  }
+  if (!flags.Get("kind").empty()) {
+    ASSIGN_OR_RETURN(v1::CaseKind kind, ParseEnumFlag<v1::CaseKind>("kind", flags.Get("kind"), "CASE_KIND_",
+                                                                     v1::CaseKind_Parse));
+    request.set_kind(kind);
+  }
+  v1::ListMeetingsResponse response;
+  RETURN_IF_ERROR(FromGrpcStatus(v1::CaseService::NewStub(c.channel())->ListMeetings(c.NewCall().get(), request, &response)));
   if (flags.GetBool("json")) {
     PrintJson(response);
     return absl::OkStatus();
@@ -124,6 +160,7 @@ absl::Status Decide(const std::vector<std::string>& args) {
   flags.Add("next-review", "", "", "the case's next review, YYYY-MM-DD");
   flags.Add("risk", "", "", "new risk tier: high, medium or low");
   flags.Add("risk-reason", "", "", "why that tier");
+  flags.Add("actions", "", "", "new actions: \"org,org|YYYY-MM-DD|description;...\"");
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
   v1::DecideItemRequest request;
   request.set_meeting_id(flags.Get("id"));
@@ -136,6 +173,14 @@ absl::Status Decide(const std::vector<std::string>& args) {
                                                                       v1::RiskTier_Parse));
     request.set_risk_tier(tier);
     request.set_risk_reason(flags.Get("risk-reason"));
+  }
+  for (absl::string_view entry : absl::StrSplit(flags.Get("actions"), ';', absl::SkipWhitespace())) {
+    std::vector<std::string> parts = absl::StrSplit(entry, absl::MaxSplits('|', 2));
+    if (parts.size() != 3) return absl::InvalidArgumentError("--actions: use \"org,org|YYYY-MM-DD|description;...\"");
+    v1::CreateActionRequest* action = request.add_actions();
+    for (const std::string& org : ListFlag(parts[0])) action->add_organisation_ids(org);
+    action->set_due_date(parts[1]);
+    action->set_description(parts[2]);
   }
   return Send(flags, c, request, &v1::CaseService::Stub::DecideItem);
 }
@@ -178,12 +223,12 @@ absl::Status Close(const std::vector<std::string>& args) {
 absl::Status MeetingCommand(const std::vector<std::string>& args) {
   using Command = absl::Status (*)(const std::vector<std::string>&);
   const std::vector<std::pair<std::string, Command>> commands = {
-      {"schedule", Schedule}, {"show", Show},   {"agenda", Agenda},
+      {"schedule", Schedule}, {"list", List},   {"show", Show},   {"agenda", Agenda},
       {"decide", Decide},     {"close", Close}, {"export", Export}};
   for (const auto& [name, command] : commands) {
     if (!args.empty() && args[0] == name) return command({args.begin() + 1, args.end()});
   }
-  std::printf("usage: hartslag meeting schedule|show|agenda|decide|close|export [flags] (each with --help)\n");
+  std::printf("usage: hartslag meeting schedule|list|show|agenda|decide|close|export [flags] (each with --help)\n");
   return absl::InvalidArgumentError("missing or unknown meeting subcommand");
 }
 

@@ -44,7 +44,7 @@ class IntakeEndToEndTest : public ::testing::Test {
     std::string certs = CertsDir();
     intake_ = std::make_unique<testing::ServiceProcess>(
         HARTSLAG_INTAKE_BINARY,
-        std::vector<std::string>{"--db", db_.conninfo(), "--tls-cert", certs + "/server.pem",
+        std::vector<std::string>{"--db", db_.ServiceConninfo("intake"), "--tls-cert", certs + "/server.pem",
                                  "--tls-key", certs + "/server.key", "--jwt-public-keys",
                                  certs + "/jwt.pub", "--pseudonym-key", certs + "/pseudonym.key"});
     grpc::SslCredentialsOptions tls;
@@ -151,7 +151,7 @@ TEST_F(IntakeEndToEndTest, InstanceServingOneTenantRefusesTokensOfOthers) {
   std::string certs = CertsDir();
   testing::ServiceProcess heerlen_only(
       HARTSLAG_INTAKE_BINARY,
-      {"--db", db_.conninfo(), "--tls-cert", certs + "/server.pem", "--tls-key", certs + "/server.key",
+      {"--db", db_.ServiceConninfo("intake"), "--tls-cert", certs + "/server.pem", "--tls-key", certs + "/server.key",
        "--jwt-public-keys", certs + "/jwt.pub", "--jwt-tenants", "heerlen", "--pseudonym-key",
        certs + "/pseudonym.key"});
   grpc::SslCredentialsOptions tls;

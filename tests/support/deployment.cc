@@ -9,11 +9,17 @@ namespace hartslag::testing {
 
 Deployment::Deployment() : signer_(*TokenSigner::FromPemFile(CertsDir() + "/jwt.key")) {
   const std::string certs = CertsDir();
-  std::vector<std::string> common = {"--db", db_.conninfo(), "--tls-cert", certs + "/server.pem",
+  std::vector<std::string> common = {"--tls-cert", certs + "/server.pem",
                                      "--tls-key", certs + "/server.key", "--tls-client-ca",
                                      certs + "/ca.pem", "--jwt-public-keys", certs + "/jwt.pub",
                                      "--pseudonym-key", certs + "/pseudonym.key"};
-  audit_args_ = common;
+  // Each service as its own login role, as deployed (never a superuser).
+  auto with_db = [&](const std::string& service) {
+    std::vector<std::string> args = common;
+    args.insert(args.end(), {"--db", db_.ServiceConninfo(service)});
+    return args;
+  };
+  audit_args_ = with_db("audit");
   audit_args_.insert(audit_args_.end(), {"--tree-head-key", certs + "/audit-tree.key",
                                          "--tree-head-interval", "1s"});
   audit_ = std::make_unique<ServiceProcess>(HARTSLAG_AUDIT_BINARY, audit_args_);
@@ -22,16 +28,16 @@ Deployment::Deployment() : signer_(*TokenSigner::FromPemFile(CertsDir() + "/jwt.
     return {"--audit", audit_->address(), "--audit-ca", certs + "/ca.pem", "--service-cert",
             certs + "/" + service + ".pem", "--service-key", certs + "/" + service + ".key"};
   };
-  std::vector<std::string> directory_args = common;
+  std::vector<std::string> directory_args = with_db("directory");
   directory_args.insert(directory_args.end(), {"--jwt-signing-key", certs + "/jwt.key"});
   for (std::string& a : audit_client("directory")) directory_args.push_back(a);
   directory_ = std::make_unique<ServiceProcess>(HARTSLAG_DIRECTORY_BINARY, directory_args);
   std::vector<std::string>& intake_args = intake_args_;
-  intake_args = common;
+  intake_args = with_db("intake");
   intake_args.insert(intake_args.end(), {"--directory", directory_->address(), "--directory-ca",
                                          certs + "/ca.pem", "--area-sync-interval", "500ms"});
   for (std::string& a : audit_client("intake")) intake_args.push_back(a);
-  std::vector<std::string> cases_args = common;
+  std::vector<std::string> cases_args = with_db("cases");
   for (std::string& a : audit_client("cases")) cases_args.push_back(a);
   intake_ = std::make_unique<ServiceProcess>(HARTSLAG_INTAKE_BINARY, intake_args);
   intake_port_ = intake_->port();

@@ -5,7 +5,10 @@
 #include <stdexcept>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "services/common/crypto.h"
 #include "services/common/db.h"
 
@@ -24,6 +27,23 @@ TestDatabase::TestDatabase() {
   if (!status.ok()) throw std::runtime_error(status.ToString());
   std::string base = admin_.substr(0, admin_.find("dbname="));
   conninfo_ = absl::StrCat(base, "dbname=", name_);
+}
+
+std::string TestDatabase::ServiceConninfo(const std::string& service) const {
+  std::string role = absl::StrCat("hartslag_", service);
+  // Tests run in parallel: a role another test created first is fine.
+  absl::Status created = db::ExecuteOnce(
+      admin_, absl::StrCat("DO $$ BEGIN CREATE ROLE ", role,
+                           " LOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"));
+  if (!created.ok()) throw std::runtime_error(created.ToString());
+  absl::Status granted = db::ExecuteOnce(admin_, absl::StrCat("GRANT CREATE, CONNECT ON DATABASE ", name_, " TO ", role));
+  if (!granted.ok()) throw std::runtime_error(granted.ToString());
+  std::vector<std::string> words;
+  for (absl::string_view word : absl::StrSplit(conninfo_, ' ', absl::SkipWhitespace())) {
+    if (!absl::StartsWith(word, "user=")) words.emplace_back(word);
+  }
+  words.push_back("user=" + role);
+  return absl::StrJoin(words, " ");
 }
 
 TestDatabase::~TestDatabase() {

@@ -20,6 +20,10 @@ class TestDatabase {
 
   // libpq connection string of the new database.
   const std::string& conninfo() const { return conninfo_; }
+  // The same database as a service's own login role ("hartslag_<service>",
+  // created once per cluster, no superuser), as a deployment runs it: the
+  // service owns the schema it creates, and nothing more.
+  std::string ServiceConninfo(const std::string& service) const;
   // libpq connection string of the cluster's maintenance database.
   const std::string& admin_conninfo() const { return admin_; }
 
