@@ -765,9 +765,10 @@ absl::StatusOr<FeedStep<v1::ActionEvent>> CaseCoordination::WatchActions(const R
         ASSIGN_OR_RETURN(Events events,
                          store_->ActionChanges(
                              now.tenant, now.organisation, *position, kWatchPage,
-                             [&begin](db::Transaction& tx, const v1::ActionEvent& e) {
+                             [&begin](db::Transaction& tx, const v1::ActionEvent& e, const v1::Case& c) {
                                AuditRecord record = begin();
                                record.SetObjectId(e.action().action_id());
+                               AddSubjects(c, record);
                                for (const v1::ActionAddress& a : e.action().addresses()) {
                                  record.AddAddress(a.address());
                                }

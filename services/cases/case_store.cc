@@ -178,10 +178,13 @@ constexpr char kActionFeedHead[] = R"sql(
 )sql";
 
 constexpr char kActionChanges[] = R"sql(
-  SELECT seq, change, content, floor(extract(epoch FROM changed_at) * 1000000)::bigint AS changed_us
-  FROM cases.action_changes
-  WHERE tenant_id = $1 AND seq > $2::bigint AND $3 = ANY(organisations)
-  ORDER BY seq LIMIT $4::int
+  SELECT f.seq, f.change, f.content AS action, c.content,
+         floor(extract(epoch FROM f.changed_at) * 1000000)::bigint AS changed_us
+  FROM cases.action_changes f
+  JOIN cases.actions a ON a.action_id = f.action_id
+  JOIN cases.cases c ON c.case_id = a.case_id
+  WHERE f.tenant_id = $1 AND f.seq > $2::bigint AND $3 = ANY(f.organisations)
+  ORDER BY f.seq LIMIT $4::int
 )sql";
 
 constexpr char kMeetingsBetween[] = R"sql(
@@ -687,9 +690,10 @@ absl::StatusOr<std::vector<v1::ActionEvent>> CaseStore::ActionChanges(const std:
           v1::ActionEvent::Change change = v1::ActionEvent::CHANGE_UNSPECIFIED;
           v1::ActionEvent::Change_Parse("CHANGE_" + rows.Text(i, "change"), &change);
           e.set_change(change);
-          ASSIGN_OR_RETURN(*e.mutable_action(), DecodeAction(rows, i, "content"));
+          ASSIGN_OR_RETURN(*e.mutable_action(), DecodeAction(rows, i, "action"));
           *e.mutable_changed_at() = TimeToProto(absl::FromUnixMicros(rows.Int(i, "changed_us")));
-          RETURN_IF_ERROR(record(tx, e));
+          ASSIGN_OR_RETURN(v1::Case c, Decode(rows, i));
+          RETURN_IF_ERROR(record(tx, e, c));
         }
         return absl::OkStatus();
       },

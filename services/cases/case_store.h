@@ -153,8 +153,9 @@ class CaseStore {
 
   // The feed of action changes (0006_action_feed.sql): its last number.
   absl::StatusOr<int64_t> ActionFeedHead(const std::string& tenant, absl::Time deadline);
-  // Records, in the transaction that read it, that an event is delivered.
-  using RecordDelivery = std::function<absl::Status(db::Transaction&, const v1::ActionEvent&)>;
+  // Records, in the transaction that read it, that an event (about an
+  // action on case `c`) is delivered.
+  using RecordDelivery = std::function<absl::Status(db::Transaction&, const v1::ActionEvent&, const v1::Case& c)>;
   // Up to `limit` changes after number `after` of actions given to
   // `organisation`, in order, each recorded by `record`.
   absl::StatusOr<std::vector<v1::ActionEvent>> ActionChanges(const std::string& tenant, const std::string& organisation,

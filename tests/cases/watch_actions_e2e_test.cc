@@ -171,6 +171,7 @@ TEST_F(WatchActionsTest, AResumedStreamMissesNothingAndRepeatsNothing) {
           !event.object().id().empty()) {
         EXPECT_EQ(event.object().type(), "action");
         EXPECT_EQ(event.purpose(), "ACTION_EXECUTION");
+        EXPECT_EQ(event.subjects_size(), 1) << "the household's person, pseudonymised";
         delivered.insert(event.object().id());
       }
     }
