@@ -241,9 +241,11 @@ demo() {
   if [ -s "$state/politie-bvh.watch" ]; then
     cat "$state/politie-bvh.watch"
     local action_id
-    action_id=$(sed -n 's/.*(action \([^)]*\)).*/\1/p' "$state/politie-bvh.watch" | head -n 1)
-    "$cli" action update "${police_system[@]}" --id "$action_id" --status done \
-      --result "Huisbezoek afgelegd; bewoner staat open voor hulp van het buurtteam."
+    action_id=$(sed -n 's/.* created .* open due .*(action \([^)]*\)).*/\1/p' "$state/politie-bvh.watch" | head -n 1)
+    if [ -n "$action_id" ]; then
+      "$cli" action update "${police_system[@]}" --id "$action_id" --status done \
+        --result "Huisbezoek afgelegd; bewoner staat open voor hulp van het buurtteam."
+    fi
   else
     echo "no new actions since the saved cursor $(cat "$state/politie-bvh.cursor" 2>/dev/null)"
   fi
