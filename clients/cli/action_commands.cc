@@ -179,6 +179,7 @@ absl::Status Watch(const std::vector<std::string>& args) {
   }
   auto stub = v1::CaseService::NewStub(c.channel());
   int seen = 0;
+  bool token_reread = false;
   absl::Duration backoff = absl::Milliseconds(200);
   for (;;) {
     auto call = c.NewCall();
@@ -190,6 +191,7 @@ absl::Status Watch(const std::vector<std::string>& args) {
     v1::ActionEvent e;
     while (stream->Read(&e)) {
       backoff = absl::Milliseconds(200);
+      token_reread = false;
       if (flags.GetBool("json")) {
         PrintJson(e);
       } else {
@@ -211,6 +213,14 @@ absl::Status Watch(const std::vector<std::string>& args) {
     }
     grpc::Status status = stream->Finish();
     if (absl::Now() >= stop_at) return absl::OkStatus();
+    if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED && !token_reread) {
+      // The stream ends when the token expires: read --token-file again
+      // (kept fresh by whoever logs in) and resume once with it.
+      ASSIGN_OR_RETURN(c, Connection::FromFlags(flags));
+      stub = v1::CaseService::NewStub(c.channel());
+      token_reread = true;
+      continue;
+    }
     if (status.error_code() != grpc::StatusCode::UNAVAILABLE) return FromGrpcStatus(status);
     std::fprintf(stderr, "connection lost (%s); resuming after cursor \"%s\" in %s\n",
                  status.error_message().c_str(), cursor.c_str(), absl::FormatDuration(backoff).c_str());

@@ -56,7 +56,9 @@ absl::Status Run(int argc, char** argv) {
   WorkerPool worker_pool(workers);
   RpcRunner runner(&authenticator, &cases::kCasesPolicy, &worker_pool, audit->trail());
   cases::CaseServiceImpl service(&runner, &coordination, &actions_changed);
-  return RunServer(ServerOptionsFromFlags(flags), {&service});
+  ServerOptions options = ServerOptionsFromFlags(flags);
+  options.on_shutdown = [&actions_changed] { actions_changed.Close(); };
+  return RunServer(options, {&service});
 }
 
 }  // namespace

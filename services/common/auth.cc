@@ -68,6 +68,7 @@ absl::StatusOr<RequestContext> Authenticator::FromToken(absl::string_view token)
   ASSIGN_OR_RETURN(TokenClaims claims, verifier_.Verify(token, absl::Now()));
   RequestContext context;
   context.tenant = std::move(claims.tenant);
+  context.token_expires_at = claims.expires_at;
   context.user = std::move(claims.subject);
   context.organisation = std::move(claims.organisation);
   auto kind = ParseOrganisationKind(claims.organisation_kind);

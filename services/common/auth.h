@@ -55,6 +55,8 @@ struct RequestContext {
   // Why personal data is read (x-hartslag-purpose metadata), e.g. TRIAGE.
   std::string purpose;
   absl::Time deadline = absl::InfiniteFuture();
+  // When the caller's token expires: a stream ends then.
+  absl::Time token_expires_at = absl::InfiniteFuture();
 
   bool Has(Role role) const { return roles.contains(role); }
 };

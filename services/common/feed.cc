@@ -29,9 +29,22 @@ uint64_t Doorbell::rings() const {
 
 bool Doorbell::Await(std::weak_ptr<Listener> listener, uint64_t seen) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (rings_ != seen) return false;
+  if (rings_ != seen || closed_) return false;
   waiting_.push_back(std::move(listener));
   return true;
+}
+
+void Doorbell::Close() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    closed_ = true;
+  }
+  Ring();
+}
+
+bool Doorbell::closed() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return closed_;
 }
 
 void Doorbell::Ring() {

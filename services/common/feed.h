@@ -54,11 +54,16 @@ class Doorbell {
   // without waiting, if it rang since.
   bool Await(std::weak_ptr<Listener> listener, uint64_t seen);
   void Ring();
+  // For a server that shuts down: wakes every stream for good, so that each
+  // ends (UNAVAILABLE) at once and its client resumes elsewhere.
+  void Close();
+  bool closed() const;
 
  private:
   mutable std::mutex mutex_;
   std::condition_variable stop_;
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
+  bool closed_ ABSL_GUARDED_BY(mutex_) = false;
   uint64_t rings_ ABSL_GUARDED_BY(mutex_) = 0;
   std::vector<std::weak_ptr<Listener>> waiting_ ABSL_GUARDED_BY(mutex_);
   std::thread ticker_;

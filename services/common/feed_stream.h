@@ -125,6 +125,9 @@ class FeedReactor final : public grpc::ServerWriteReactor<Event>, public Doorbel
       cancelled = cancelled_;
     }
     if (cancelled) return End(absl::CancelledError("the client went away"));
+    if (doorbell_->closed()) {
+      return End(absl::UnavailableError("the server is shutting down; resume with the last cursor"));
+    }
     absl::StatusOr<std::vector<Event>> events = step_();
     if (!events.ok()) return End(events.status());
     if (events->empty()) {

@@ -208,6 +208,7 @@ absl::Status RunServer(const ServerOptions& options, const std::vector<grpc::Ser
   while (read(shutdown_pipe[0], &byte, 1) < 0 && errno == EINTR) {
   }
   Log(LogLevel::kInfo, "shutting down: draining calls");
+  if (options.on_shutdown) options.on_shutdown();
   server->Shutdown(std::chrono::system_clock::now() +
                    absl::ToChronoMilliseconds(options.shutdown_grace));
   server->Wait();

@@ -49,6 +49,9 @@ struct ServerOptions {
   std::string tls_key;      // PEM file: its private key
   std::string tls_client_ca;  // optional PEM file: verify client certificates against it
   std::string ready_file;   // optional: the bound port is written here once serving
+  // Optional: called when shutdown begins, before in-flight calls drain
+  // (to end long-lived streams at once).
+  std::function<void()> on_shutdown;
   int max_message_bytes = 4 << 20;
   absl::Duration shutdown_grace = absl::Seconds(10);
 };
@@ -169,7 +172,10 @@ grpc::ServerWriteReactor<Event>* RpcRunner::Stream(grpc::CallbackServerContext* 
         }
         RETURN_IF_ERROR(Conclude(*name, *request_id, audit, status));
         std::string peer = call->peer();
-        return [this, caller, name, peer, step = std::move(step)] {
+        return [this, caller, name, peer, step = std::move(step)]() -> absl::StatusOr<std::vector<Event>> {
+          if (absl::Now() >= caller->token_expires_at) {
+            return absl::UnauthenticatedError("the token expired; resume with a fresh token and the last cursor");
+          }
           RequestContext now = *caller;
           now.deadline = absl::Now() + kMaxCallDuration;
           const AccessRule& rule = policy_->Rule(*name);

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -247,6 +248,36 @@ TEST_F(WatchActionsTest, ABadCursorOrAMissingPurposeIsRefusedNamingIt) {
   auto refused = police_system_->WatchActions(anonymous.get(), {});
   EXPECT_FALSE(refused->Read(&e));
   EXPECT_EQ(refused->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(WatchActionsTest, AStreamEndsWhenItsTokenExpiresOrTheServerShutsDown) {
+  TokenClaims claims = ClaimsFor("bvh.koppeling", "politie", "POLICE", {"PARTNER"}, {});
+  claims.expires_at = absl::Now() + absl::Seconds(2);
+  auto call = Call(deployment_.Token(claims), "ACTION_EXECUTION");
+  call->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+  auto stream = police_system_->WatchActions(call.get(), {});
+  v1::ActionEvent e;
+  while (stream->Read(&e)) {
+  }
+  grpc::Status expired = stream->Finish();
+  EXPECT_EQ(expired.error_code(), grpc::StatusCode::UNAUTHENTICATED) << expired.error_message();
+  EXPECT_NE(expired.error_message().find("cursor"), std::string::npos) << "tells how to resume";
+
+  // A waiting stream ends at once when the server shuts down, telling the
+  // client to resume elsewhere (not cut off after the drain period).
+  Connection waiting = Watch("");
+  GiveAction("politie", "1: adrescontrole");
+  ASSERT_TRUE(waiting.stream->Read(&e));
+  grpc::Status shutdown;
+  std::thread reader([&] {
+    v1::ActionEvent more;
+    EXPECT_FALSE(waiting.stream->Read(&more));
+    shutdown = waiting.stream->Finish();
+  });
+  deployment_.cases().Stop(SIGTERM);
+  reader.join();
+  EXPECT_EQ(shutdown.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_NE(shutdown.error_message().find("shutting down"), std::string::npos) << shutdown.error_message();
 }
 
 }  // namespace
