@@ -52,6 +52,13 @@ void PrintMeeting(const v1::Meeting& m) {
   }
 }
 
+// A response's meetings, or with --json the response itself.
+template <typename Response>
+void PrintMeetings(const Flags& flags, const Response& response) {
+  if (flags.GetBool("json")) return PrintJson(response);
+  for (const auto& m : response.meetings()) PrintMeeting(m);
+}
+
 template <typename Request, typename Call>
 absl::Status Send(const Flags& flags, const Connection& c, const Request& request, Call call) {
   v1::Meeting meeting;
@@ -83,11 +90,7 @@ absl::Status Schedule(const std::vector<std::string>& args) {
   for (const std::string& org : ListFlag(flags.Get("orgs"))) request.add_participating_organisations(org);
   v1::ScheduleMeetingsResponse response;
   RETURN_IF_ERROR(FromGrpcStatus(v1::CaseService::NewStub(c.channel())->ScheduleMeetings(c.NewCall().get(), request, &response)));
-  if (flags.GetBool("json")) {
-    PrintJson(response);
-    return absl::OkStatus();
-  }
-  for (const auto& m : response.meetings()) PrintMeeting(m);
+  PrintMeetings(flags, response);
   return absl::OkStatus();
 }
 
@@ -113,11 +116,7 @@ absl::Status List(const std::vector<std::string>& args) {
   }
   v1::ListMeetingsResponse response;
   RETURN_IF_ERROR(FromGrpcStatus(v1::CaseService::NewStub(c.channel())->ListMeetings(c.NewCall().get(), request, &response)));
-  if (flags.GetBool("json")) {
-    PrintJson(response);
-    return absl::OkStatus();
-  }
-  for (const auto& m : response.meetings()) PrintMeeting(m);
+  PrintMeetings(flags, response);
   return absl::OkStatus();
 }
 

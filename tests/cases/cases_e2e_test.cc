@@ -12,6 +12,7 @@
 #include "services/common/crypto.h"
 #include "services/common/proto_time.h"
 #include "tests/support/deployment.h"
+#include "tests/support/sample_case.h"
 #include "tests/support/test_keys.h"
 
 namespace hartslag::cases {
@@ -42,20 +43,7 @@ class CasesEndToEndTest : public ::testing::Test {
     return call;
   }
 
-  v1::OpenCaseRequest Household() {
-    v1::OpenCaseRequest r;
-    r.set_request_id(RandomUuid());
-    r.set_kind(v1::CASE_KIND_CASUISTIEK);
-    r.set_title("Zorgen om gezin Kasteelweg");
-    r.set_area_id("kasteelbuurt");
-    v1::CasePerson* p = r.add_persons();
-    p->set_name("Jan Jansen");
-    p->set_birth_year(1970);
-    p->set_role("bewoner");
-    r.add_participating_organisations("buurtteam");
-    r.add_participating_organisations("politie");
-    return r;
-  }
+  v1::OpenCaseRequest Household() { return testing::SampleHousehold(); }
 
   v1::Case Open(v1::OpenCaseRequest request) {
     v1::Case opened;

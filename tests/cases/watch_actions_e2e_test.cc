@@ -14,6 +14,7 @@
 #include "hartslag/cases/v1/cases.grpc.pb.h"
 #include "services/common/crypto.h"
 #include "tests/support/deployment.h"
+#include "tests/support/sample_case.h"
 #include "tests/support/test_keys.h"
 
 namespace hartslag::cases {
@@ -40,16 +41,7 @@ class WatchActionsTest : public ::testing::Test {
   }
 
   std::string OpenHousehold() {
-    v1::OpenCaseRequest r;
-    r.set_request_id(RandomUuid());
-    r.set_kind(v1::CASE_KIND_CASUISTIEK);
-    r.set_title("Zorgen om gezin Kasteelweg");
-    r.set_area_id("kasteelbuurt");
-    v1::CasePerson* p = r.add_persons();
-    p->set_name("Jan Jansen");
-    p->set_birth_year(1970);
-    r.add_participating_organisations("buurtteam");
-    r.add_participating_organisations("politie");
+    v1::OpenCaseRequest r = testing::SampleHousehold();
     v1::Case opened;
     grpc::Status status = cases_->OpenCase(Call(coordinator_).get(), r, &opened);
     EXPECT_TRUE(status.ok()) << status.error_message();
