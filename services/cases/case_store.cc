@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/cases/case_rules.h"
+#include "services/cases/retention.h"
 #include "services/common/crypto.h"
 #include "services/common/proto_time.h"
 #include "services/common/reference.h"
@@ -62,7 +63,8 @@ constexpr char kInsertCase[] = R"sql(
 constexpr char kUpdateCase[] = R"sql(
   UPDATE cases.cases SET status = $3, confidentiality = $4, process_coordinator = $5,
     case_manager = $6, members = $7::text[], participating = $8::text[], updated_at = $9,
-    content = $10::bytea, address_key = $11
+    content = $10::bytea, address_key = $11,
+    closed_at = CASE WHEN $3 = 'CLOSED' THEN coalesce(closed_at, $9) END
   WHERE tenant_id = $1 AND case_id = $2
 )sql";
 
@@ -236,6 +238,72 @@ constexpr char kOpenCasesIn[] = R"sql(
   SELECT content FROM cases.cases
   WHERE tenant_id = $1 AND kind = $2 AND area_id = ANY($3::text[]) AND status <> 'CLOSED'
   ORDER BY reference
+)sql";
+
+constexpr char kDueForRemoval[] = R"sql(
+  SELECT tenant_id, case_id::text AS case_id FROM cases.cases
+  WHERE status = 'CLOSED' AND personal_data_removed_at IS NULL AND kind = $1 AND closed_at < $2
+  ORDER BY closed_at LIMIT $3::int
+)sql";
+
+constexpr char kLockClosedCase[] = R"sql(
+  SELECT content FROM cases.cases
+  WHERE tenant_id = $1 AND case_id = $2::uuid AND status = 'CLOSED' AND personal_data_removed_at IS NULL
+  FOR UPDATE
+)sql";
+
+constexpr char kMarkRemoved[] = R"sql(
+  UPDATE cases.cases SET content = $3::bytea, address_key = '', personal_data_removed_at = $4
+  WHERE tenant_id = $1 AND case_id = $2::uuid
+)sql";
+
+constexpr char kRemoveStepReasons[] = R"sql(
+  UPDATE cases.status_changes SET reason = $3 WHERE tenant_id = $1 AND case_id = $2::uuid
+)sql";
+
+constexpr char kRemoveNotes[] = R"sql(
+  DELETE FROM cases.notes WHERE tenant_id = $1 AND case_id = $2::uuid
+)sql";
+
+constexpr char kLockCaseActions[] = R"sql(
+  SELECT action_id::text AS action_id, content FROM cases.actions
+  WHERE tenant_id = $1 AND case_id = $2::uuid FOR UPDATE
+)sql";
+
+constexpr char kRewriteAction[] = R"sql(
+  UPDATE cases.actions SET content = $3::bytea WHERE tenant_id = $1 AND action_id = $2::uuid
+)sql";
+
+constexpr char kActionSnapshots[] = R"sql(
+  SELECT seq, content FROM cases.action_changes WHERE tenant_id = $1 AND action_id = $2::uuid FOR UPDATE
+)sql";
+
+constexpr char kRewriteSnapshot[] = R"sql(
+  UPDATE cases.action_changes SET content = $3::bytea WHERE tenant_id = $1 AND seq = $2::bigint
+)sql";
+
+// Meetings whose stored agenda names the case id (a string field, so its
+// text appears in the bytes); decoded and checked item by item after.
+constexpr char kLockMeetingsNaming[] = R"sql(
+  SELECT meeting_id::text AS meeting_id, content FROM cases.meetings
+  WHERE tenant_id = $1 AND position(convert_to($2, 'UTF8') IN content) > 0 FOR UPDATE
+)sql";
+
+constexpr char kRewriteMeeting[] = R"sql(
+  UPDATE cases.meetings SET content = $3::bytea WHERE tenant_id = $1 AND meeting_id = $2::uuid
+)sql";
+
+constexpr char kLockDecisions[] = R"sql(
+  SELECT decision_id::text AS decision_id, content FROM cases.triage_decisions
+  WHERE tenant_id = $1 AND signal_id = ANY($2::uuid[]) FOR UPDATE
+)sql";
+
+constexpr char kRewriteDecision[] = R"sql(
+  UPDATE cases.triage_decisions SET content = $2::bytea WHERE decision_id = $1::uuid
+)sql";
+
+constexpr char kRemoveQueueSignals[] = R"sql(
+  DELETE FROM cases.queue_signals WHERE tenant_id = $1 AND signal_id = ANY($2::uuid[])
 )sql";
 
 db::TransactionOptions Bounded(absl::Time deadline) {
@@ -821,6 +889,84 @@ absl::StatusOr<std::vector<v1::BreakGlassReview>> CaseStore::BreakGlassReviews(
     *r.mutable_at() = TimeToProto(absl::FromUnixMicros(rows.Int(i, "at_us")));
   }
   return reviews;
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> CaseStore::DueForRemoval(v1::CaseKind kind,
+                                                                                        absl::Time closed_before,
+                                                                                        int limit) {
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kDueForRemoval, {Stored(v1::CaseKind_Name(kind), "CASE_KIND_"),
+                                                                db::TimestampParam(closed_before), absl::StrCat(limit)}));
+  std::vector<std::pair<std::string, std::string>> due;
+  for (int i = 0; i < rows.size(); ++i) due.emplace_back(rows.Text(i, "tenant_id"), rows.Text(i, "case_id"));
+  return due;
+}
+
+namespace {
+
+// Decodes `column` of row `i` as a T, lets `edit` change it and returns the
+// new bytes.
+template <typename T, typename Edit>
+absl::StatusOr<std::string> Rewritten(const db::Rows& rows, int i, const char* column, Edit edit) {
+  T value;
+  if (!value.ParseFromString(rows.Bytes(i, column))) return absl::DataLossError("a stored object does not parse");
+  edit(value);
+  return value.SerializeAsString();
+}
+
+}  // namespace
+
+absl::StatusOr<bool> CaseStore::RemovePersonalData(const std::string& tenant, const std::string& case_id,
+                                                   const std::function<void(const v1::Case&)>& before,
+                                                   AuditRecord& audit) {
+  bool removed = false;
+  RETURN_IF_ERROR(InAuditedTransaction(*pool_, audit, [&](db::Transaction& tx) -> absl::Status {
+    removed = false;
+    ASSIGN_OR_RETURN(db::Rows locked, tx.Query(kLockClosedCase, {tenant, case_id}));
+    if (locked.empty()) return absl::OkStatus();  // reopened, or cleared already
+    ASSIGN_OR_RETURN(v1::Case c, Decode(locked, 0));
+    before(c);
+    std::vector<std::string> signals(c.signal_ids().begin(), c.signal_ids().end());
+    absl::Time now = absl::Now();
+    cases::RemovePersonalData(c);
+    *c.mutable_personal_data_removed_at() = TimeToProto(now);
+    RETURN_IF_ERROR(tx.Exec(kMarkRemoved, {tenant, case_id, db::BytesParam(c.SerializeAsString()),
+                                           db::TimestampParam(now)}));
+    RETURN_IF_ERROR(tx.Exec(kRemoveStepReasons, {tenant, case_id, kRemoved}));
+    RETURN_IF_ERROR(tx.Exec(kRemoveNotes, {tenant, case_id}));
+    auto scrub_action = [](v1::Action& a) { cases::RemovePersonalData(a); };
+    ASSIGN_OR_RETURN(db::Rows actions, tx.Query(kLockCaseActions, {tenant, case_id}));
+    for (int i = 0; i < actions.size(); ++i) {
+      std::string action_id = actions.Text(i, "action_id");
+      ASSIGN_OR_RETURN(std::string bytes, Rewritten<v1::Action>(actions, i, "content", scrub_action));
+      RETURN_IF_ERROR(tx.Exec(kRewriteAction, {tenant, action_id, db::BytesParam(bytes)}));
+      ASSIGN_OR_RETURN(db::Rows snapshots, tx.Query(kActionSnapshots, {tenant, action_id}));
+      for (int j = 0; j < snapshots.size(); ++j) {
+        ASSIGN_OR_RETURN(std::string snapshot, Rewritten<v1::Action>(snapshots, j, "content", scrub_action));
+        RETURN_IF_ERROR(tx.Exec(kRewriteSnapshot, {tenant, absl::StrCat(snapshots.Int(j, "seq")),
+                                                   db::BytesParam(snapshot)}));
+      }
+    }
+    ASSIGN_OR_RETURN(db::Rows meetings, tx.Query(kLockMeetingsNaming, {tenant, case_id}));
+    for (int i = 0; i < meetings.size(); ++i) {
+      ASSIGN_OR_RETURN(std::string bytes, Rewritten<v1::Meeting>(meetings, i, "content", [&](v1::Meeting& m) {
+        for (v1::AgendaItem& item : *m.mutable_items()) {
+          if (item.case_id() == case_id) cases::RemovePersonalData(item);
+        }
+      }));
+      RETURN_IF_ERROR(tx.Exec(kRewriteMeeting, {tenant, meetings.Text(i, "meeting_id"), db::BytesParam(bytes)}));
+    }
+    ASSIGN_OR_RETURN(db::Rows decisions, tx.Query(kLockDecisions, {tenant, db::TextArray(signals)}));
+    for (int i = 0; i < decisions.size(); ++i) {
+      ASSIGN_OR_RETURN(std::string bytes,
+                       Rewritten<v1::TriageDecision>(decisions, i, "content",
+                                                     [](v1::TriageDecision& d) { cases::RemovePersonalData(d); }));
+      RETURN_IF_ERROR(tx.Exec(kRewriteDecision, {decisions.Text(i, "decision_id"), db::BytesParam(bytes)}));
+    }
+    RETURN_IF_ERROR(tx.Exec(kRemoveQueueSignals, {tenant, db::TextArray(signals)}));
+    removed = true;
+    return absl::OkStatus();
+  }));
+  return removed;
 }
 
 }  // namespace hartslag::cases

@@ -184,6 +184,19 @@ class CaseStore {
   absl::StatusOr<std::vector<v1::Case>> OpenCasesIn(const std::string& tenant, v1::CaseKind kind,
                                                     const std::vector<std::string>& areas, absl::Time deadline);
 
+  // Retention: closed cases of `kind`, closed before `closed_before`, whose
+  // personal data is still there, as (tenant, case id), oldest first.
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> DueForRemoval(v1::CaseKind kind,
+                                                                                absl::Time closed_before, int limit);
+  // Under the case's row lock, if it is still closed and not cleared yet:
+  // shows it to `before` (which fills the audit record), then removes its
+  // personal data (retention.h) from the case, its status steps' reasons,
+  // its notes, its actions and their stream snapshots, its agenda items,
+  // its triage decisions and the cached signals, and marks it cleared, with
+  // the audit record, in one transaction. False if there was nothing to do.
+  absl::StatusOr<bool> RemovePersonalData(const std::string& tenant, const std::string& case_id,
+                                          const std::function<void(const v1::Case&)>& before, AuditRecord& audit);
+
   absl::Status RecordBreakGlass(const RequestContext& caller, const std::string& case_id,
                                 const std::string& reason, AuditRecord& audit);
   absl::StatusOr<std::vector<v1::BreakGlassReview>> BreakGlassReviews(const std::string& tenant,

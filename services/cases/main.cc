@@ -3,6 +3,7 @@
 #include "services/cases/case_store.h"
 #include "services/cases/cases_service.h"
 #include "services/cases/intake_feed.h"
+#include "services/cases/retention.h"
 #include "services/common/area_sync.h"
 #include "services/common/config.h"
 #include "services/common/log.h"
@@ -20,6 +21,12 @@ absl::Status Run(int argc, char** argv) {
   AddAreaSyncFlags(flags);
   flags.Add("intake", "HARTSLAG_INTAKE_ADDR", "", "hartslag-intake address, for triage (required)");
   flags.Add("intake-ca", "HARTSLAG_CA", "", "PEM file of the CA of intake's certificate");
+  flags.Add("retention-leefbaarheid-days", "HARTSLAG_CASES_RETENTION_LEEFBAARHEID_DAYS", "730",
+            "days after closing that a Leefbaarheid case keeps its personal data");
+  flags.Add("retention-casuistiek-days", "HARTSLAG_CASES_RETENTION_CASUISTIEK_DAYS", "365",
+            "days after closing that a Casuïstiek case keeps its personal data");
+  flags.Add("retention-interval", "HARTSLAG_CASES_RETENTION_INTERVAL", "1h",
+            "how often to look for closed cases whose retention period has passed");
   flags.Add("watch-poll", "HARTSLAG_CASES_WATCH_POLL", "1s",
             "how often action streams look for changes made by other instances");
   RETURN_IF_ERROR(flags.Parse(argc, argv));
@@ -40,6 +47,16 @@ absl::Status Run(int argc, char** argv) {
   to_intake.Start();
   cases::CaseStore store(pool.get(), &audit->outbox());
   ASSIGN_OR_RETURN(absl::Duration poll, flags.GetDuration("watch-poll"));
+  cases::RetentionPolicy retention;
+  ASSIGN_OR_RETURN(int leefbaarheid_days, flags.GetInt("retention-leefbaarheid-days"));
+  ASSIGN_OR_RETURN(int casuistiek_days, flags.GetInt("retention-casuistiek-days"));
+  if (leefbaarheid_days < 1 || casuistiek_days < 1) {
+    return absl::InvalidArgumentError("--retention-*-days: at least one day");
+  }
+  retention.leefbaarheid = absl::Hours(24) * leefbaarheid_days;
+  retention.casuistiek = absl::Hours(24) * casuistiek_days;
+  ASSIGN_OR_RETURN(absl::Duration retention_interval, flags.GetDuration("retention-interval"));
+  cases::RetentionSweeper sweeper(&store, audit->trail(), retention, retention_interval);
   // Rung by this instance after each action change; the ticker catches the
   // changes of other instances.
   Doorbell actions_changed(poll);

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "hartslag/cases/v1/cases.grpc.pb.h"
 #include "services/cases/case_rules.h"
+#include "services/cases/retention.h"
 #include "services/common/crypto.h"
 #include "services/common/proto_time.h"
 #include "tests/support/deployment.h"
@@ -702,6 +703,127 @@ TEST_F(CasesEndToEndTest, ADecisionGivesItsActionsInTheSameStep) {
   EXPECT_NE(minutes.content().find("**Actie:** Huisbezoek plannen — buurtteam, woonpunt, gereed 2099-01-01"),
             std::string::npos)
       << minutes.content();
+}
+
+TEST_F(CasesEndToEndTest, RetentionClearsAClosedCaseAfterItsPeriodEverywhereAndNothingElse) {
+  v1::Case old_case = Open(Household());
+  v1::Case recent = Open(Household());
+  v1::Case open = Open(Household());
+  v1::AddNoteRequest note;
+  note.set_case_id(old_case.case_id());
+  note.set_visibility(v1::NOTE_VISIBILITY_CARE);
+  note.set_text("zorgnotitie: Jan in GGZ-traject");
+  v1::Note added;
+  ASSERT_TRUE(cases_->AddNote(Call(care_).get(), note, &added).ok());
+  v1::CreateActionRequest action;
+  action.set_case_id(old_case.case_id());
+  action.set_description("Huisbezoek bij Jansen");
+  action.add_organisation_ids("politie");
+  action.set_due_date("2099-01-01");
+  common::v1::Address* at = action.add_addresses();
+  at->set_street("Kasteelweg");
+  at->set_house_number(3);
+  at->set_postcode("6417 BC");
+  at->set_city("Heerlen");
+  v1::Action given;
+  ASSERT_TRUE(cases_->CreateAction(Call(coordinator_).get(), action, &given).ok());
+  std::string meeting_id = Schedule(v1::CASE_KIND_CASUISTIEK, "kasteelbuurt", {"buurtteam", "politie"});
+  v1::Meeting meeting;
+  Generate(meeting_id, &meeting);
+  ASSERT_EQ(meeting.items_size(), 3);
+  for (const auto& item : meeting.items()) {
+    if (item.case_id() != old_case.case_id()) continue;
+    v1::DecideItemRequest decide;
+    decide.set_meeting_id(meeting_id);
+    decide.set_item_id(item.item_id());
+    decide.set_decision("Jansen krijgt een huisbezoek");
+    ASSERT_TRUE(cases_->DecideItem(Call(coordinator_).get(), decide, &meeting).ok());
+  }
+  for (const v1::Case* c : {&old_case, &recent}) {
+    v1::Case moved;
+    ASSERT_TRUE(Move(c->case_id(), v1::CASE_STATUS_TRIAGE, &moved).ok());
+    ASSERT_TRUE(Move(c->case_id(), v1::CASE_STATUS_CLOSED, &moved).ok());
+  }
+  // Closed long ago (the Casuïstiek period is a year by default).
+  ASSERT_TRUE(deployment_.pool()
+                  .Query("UPDATE cases.cases SET closed_at = now() - interval '400 days' WHERE case_id = $1::uuid",
+                         {old_case.case_id()})
+                  .ok());
+
+  absl::StatusOr<v1::CaseSummary> cleared;
+  absl::Time give_up = absl::Now() + absl::Seconds(20);
+  do {
+    absl::SleepFor(absl::Milliseconds(100));
+    cleared = Get(coordinator_, old_case.case_id());
+    ASSERT_TRUE(cleared.ok()) << cleared.status();
+  } while (!cleared->case_().has_personal_data_removed_at() && absl::Now() < give_up);
+  ASSERT_TRUE(cleared->case_().has_personal_data_removed_at()) << "not cleared within 20 s";
+
+  // The case keeps its lifecycle; who, where and what was said are gone.
+  EXPECT_EQ(cleared->case_().status(), v1::CASE_STATUS_CLOSED);
+  EXPECT_EQ(cleared->case_().result(), v1::CASE_RESULT_RESOLVED);
+  EXPECT_EQ(cleared->case_().persons_size(), 0);
+  EXPECT_EQ(cleared->case_().title(), kRemoved);
+  EXPECT_EQ(cleared->notes_size(), 0);
+  ASSERT_EQ(cleared->history_size(), 3);
+  for (const auto& step : cleared->history()) EXPECT_EQ(step.reason(), kRemoved);
+  v1::ListActionsRequest list;
+  list.set_case_id(old_case.case_id());
+  v1::ListActionsResponse actions;
+  ASSERT_TRUE(cases_->ListActions(Call(coordinator_).get(), list, &actions).ok());
+  ASSERT_EQ(actions.actions_size(), 1);
+  EXPECT_EQ(actions.actions(0).description(), kRemoved);
+  EXPECT_EQ(actions.actions(0).addresses_size(), 0);
+  v1::GetMeetingRequest get;
+  get.set_meeting_id(meeting_id);
+  ASSERT_TRUE(cases_->GetMeeting(Call(coordinator_).get(), get, &meeting).ok());
+  for (const auto& item : meeting.items()) {
+    bool removed = item.case_id() == old_case.case_id();
+    EXPECT_EQ(item.case_title() == kRemoved, removed) << item.case_id();
+    if (removed) {
+      EXPECT_EQ(item.decision(), kRemoved);
+    }
+  }
+  // Nowhere in the service's tables, also not in the action stream's copies.
+  for (const char* table : {"cases.cases", "cases.actions", "cases.action_changes", "cases.meetings"}) {
+    auto found = deployment_.pool().Query(
+        absl::StrCat("SELECT count(*) AS n FROM ", table,
+                     " WHERE position(convert_to('Huisbezoek bij Jansen', 'UTF8') IN content) > 0"
+                     "    OR position(convert_to('Jansen krijgt', 'UTF8') IN content) > 0"));
+    ASSERT_TRUE(found.ok()) << found.status();
+    EXPECT_EQ(found->Int(0, "n"), 0) << table;
+  }
+  auto notes = deployment_.pool().Query("SELECT count(*) AS n FROM cases.notes WHERE case_id = $1::uuid",
+                                        {old_case.case_id()});
+  ASSERT_TRUE(notes.ok());
+  EXPECT_EQ(notes->Int(0, "n"), 0);
+
+  // The closed-recently and the open case are untouched.
+  for (const v1::Case* kept : {&recent, &open}) {
+    auto summary = Get(coordinator_, kept->case_id());
+    ASSERT_TRUE(summary.ok());
+    EXPECT_FALSE(summary->case_().has_personal_data_removed_at());
+    EXPECT_EQ(summary->case_().persons(0).name(), "Jan Jansen");
+  }
+
+  // The removal is in the audit log, about the household (pseudonymised).
+  bool recorded = false;
+  give_up = absl::Now() + absl::Seconds(20);
+  while (!recorded && absl::Now() < give_up) {
+    audit::EventQuery query;
+    query.log_id = "heerlen";
+    query.object_id = old_case.case_id();
+    auto found = deployment_.audit_store().Query(query, absl::InfiniteFuture());
+    ASSERT_TRUE(found.ok()) << found.status();
+    for (const auto& entry : *found) {
+      audit::v1::AuditEvent e;
+      e.ParseFromString(entry.bytes);
+      recorded = recorded || (e.action() == audit::v1::ACTION_DELETE && e.purpose() == "RETENTION" &&
+                              e.subjects_size() == 1);
+    }
+    if (!recorded) absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_TRUE(recorded);
 }
 
 }  // namespace

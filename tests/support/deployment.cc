@@ -41,7 +41,9 @@ Deployment::Deployment() : signer_(*TokenSigner::FromPemFile(CertsDir() + "/jwt.
   for (std::string& a : audit_client("cases")) cases_args.push_back(a);
   intake_ = std::make_unique<ServiceProcess>(HARTSLAG_INTAKE_BINARY, intake_args);
   intake_port_ = intake_->port();
-  cases_args.insert(cases_args.end(), {"--intake", intake_->address(), "--intake-ca", certs + "/ca.pem"});
+  // Retention sweeps often, so tests see a due case cleared within a moment.
+  cases_args.insert(cases_args.end(), {"--intake", intake_->address(), "--intake-ca", certs + "/ca.pem",
+                                       "--retention-interval", "200ms"});
   cases_ = std::make_unique<ServiceProcess>(HARTSLAG_CASES_BINARY, cases_args);
   pool_ = *db::Pool::Open(db_.conninfo(), 4);
   directory_store_ = std::make_unique<directory::DirectoryStore>(pool_.get());

@@ -1,0 +1,67 @@
+// Retention (DOMAIN.md): the personal data of a closed case is removed a
+// configurable period per case kind after it was closed. What is personal
+// is decided here, per object; RetentionSweeper finds the cases that are due
+// and has CaseStore remove their data everywhere the service keeps it, one
+// case per transaction with its audit record (action DELETE).
+#ifndef HARTSLAG_SERVICES_CASES_RETENTION_H_
+#define HARTSLAG_SERVICES_CASES_RETENTION_H_
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "hartslag/cases/v1/cases.pb.h"
+#include "services/cases/case_store.h"
+#include "services/common/audit_trail.h"
+
+namespace hartslag::cases {
+
+// What replaces a removed text.
+inline constexpr char kRemoved[] = "[verwijderd na bewaartermijn]";
+
+// How long a closed case keeps its personal data, per kind.
+struct RetentionPolicy {
+  absl::Duration leefbaarheid = absl::Hours(24 * 730);
+  absl::Duration casuistiek = absl::Hours(24 * 365);
+
+  absl::Duration For(v1::CaseKind kind) const {
+    return kind == v1::CASE_KIND_CASUISTIEK ? casuistiek : leefbaarheid;
+  }
+};
+
+// Each removes the personal data of one object in place and keeps what
+// statistics and the lifecycle need (ids, kind, area, dates, statuses,
+// organisations, result).
+void RemovePersonalData(v1::Case& c);
+void RemovePersonalData(v1::Action& a);
+void RemovePersonalData(v1::AgendaItem& item);
+void RemovePersonalData(v1::TriageDecision& d);
+
+class RetentionSweeper {
+ public:
+  // Sweeps at once and then every `interval` until destroyed.
+  RetentionSweeper(CaseStore* store, const AuditTrail* audit, RetentionPolicy policy, absl::Duration interval);
+  ~RetentionSweeper();
+
+  // One sweep: removes the personal data of every case that is due; returns
+  // how many cases it cleared.
+  absl::StatusOr<int> SweepOnce();
+
+ private:
+  void Loop(absl::Duration interval);
+
+  CaseStore* store_;
+  const AuditTrail* audit_;
+  const RetentionPolicy policy_;
+  std::mutex mutex_;
+  std::condition_variable stop_;
+  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
+  std::thread thread_;
+};
+
+}  // namespace hartslag::cases
+
+#endif  // HARTSLAG_SERVICES_CASES_RETENTION_H_
