@@ -30,9 +30,12 @@ absl::StatusOr<Connection> Connect(Flags& flags, std::vector<std::string> args) 
 absl::Status Queue(const std::vector<std::string>& args) {
   Flags flags("hartslag triage queue", "the untriaged signals of your areas, oldest first");
   flags.Add("area", "", "", "only this area (with its wijken)");
+  flags.Add("window-days", "", "90", "propose other signals at the address from this many days back");
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
   v1::GetTriageQueueRequest request;
   request.set_area_id(flags.Get("area"));
+  ASSIGN_OR_RETURN(int window_days, flags.GetInt("window-days"));
+  request.set_window_days(window_days);
   v1::TriageQueue queue;
   RETURN_IF_ERROR(FromGrpcStatus(v1::CaseService::NewStub(c.channel())->GetTriageQueue(c.NewCall().get(), request, &queue)));
   if (flags.GetBool("json")) {
@@ -46,6 +49,7 @@ absl::Status Queue(const std::vector<std::string>& args) {
     const auto& a = s.location().address();
     std::vector<std::string> cases;
     for (const auto& open : item.cases_at_address()) cases.push_back(open.reference());
+    for (const auto& open : item.cases_with_persons()) cases.push_back(open.reference() + " (persoon)");
     rows.push_back({s.reference(), LocalTime(s.reported_at()), item.before_cut_off() ? "yes" : "no", s.area().name(),
                     s.category_id() + (item.meldcode() ? " (Meldcode!)" : ""),
                     absl::StrCat(a.street(), " ", a.house_number(), a.house_number_addition()),
@@ -53,7 +57,7 @@ absl::Status Queue(const std::vector<std::string>& args) {
                     item.signals_at_address().empty() ? "" : absl::StrCat(item.signals_at_address_size(), " more"),
                     s.signal_id()});
   }
-  PrintTable({"REFERENCE", "REPORTED", "BEFORE CUT-OFF", "AREA", "CATEGORY", "ADDRESS", "OPEN CASES",
+  PrintTable({"REFERENCE", "REPORTED", "BEFORE CUT-OFF", "AREA", "CATEGORY", "ADDRESS", "OPEN CASES (ADDRESS, PERSON)",
               "SAME ADDRESS", "SIGNAL ID"},
              rows);
   return absl::OkStatus();

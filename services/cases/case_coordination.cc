@@ -26,6 +26,8 @@ constexpr const char* kPurposes[] = {"TRIAGE",           "MEETING_PREPARATION", 
                                      "ACTION_EXECUTION", "CASE_MANAGEMENT",     "SUBJECT_ACCESS_REQUEST"};
 constexpr int kMaxPersons = 20;
 constexpr int kMaxOrganisations = 30;
+// How far back the triage queue proposes other signals by default.
+constexpr int kDefaultProposalWindowDays = 90;
 // Action changes per step of a WatchActions stream.
 constexpr int kWatchPage = 100;
 
@@ -463,15 +465,31 @@ absl::StatusOr<v1::TriageQueue> CaseCoordination::TriageQueue(const RequestConte
   std::erase_if(signals, [&](const intake::v1::Signal& s) { return decided.contains(s.signal_id()); });
   RETURN_IF_ERROR(store_->SaveQueueSignals(caller.tenant, signals));
 
-  std::map<std::string, std::vector<std::string>> signals_at;
-  for (const auto& s : signals) signals_at[AddressKey(s.location().address())].push_back(s.signal_id());
+  // Proposals: other signals at the same address within the window (this
+  // queue's and earlier queues'), open cases at the address, and open
+  // Casuïstiek cases about the same persons.
+  int window_days = request.window_days() == 0 ? kDefaultProposalWindowDays : request.window_days();
+  if (window_days < 1 || window_days > 365) return Invalid("window_days", "must be 1 to 365");
+  absl::Time since = absl::Now() - absl::Hours(24) * window_days;
+  std::map<std::string, std::set<std::string>> signals_at;
+  for (const auto& s : signals) signals_at[AddressKey(s.location().address())].insert(s.signal_id());
   std::vector<std::string> keys;
   for (const auto& [key, unused] : signals_at) keys.push_back(key);
+  ASSIGN_OR_RETURN(std::vector<intake::v1::Signal> earlier,
+                   store_->QueueSignalsAt(caller.tenant, keys, since, caller.deadline));
+  for (const auto& s : earlier) {
+    absl::StatusOr<absl::Time> reported = TimeFromProto(s.reported_at(), "reported_at");
+    if (reported.ok() && *reported >= since) signals_at[AddressKey(s.location().address())].insert(s.signal_id());
+  }
   ASSIGN_OR_RETURN(std::vector<v1::Case> cases, store_->OpenCasesAt(caller.tenant, keys, caller.deadline));
   std::map<std::string, std::vector<v1::CaseListItem>> cases_at;
   for (const v1::Case& c : cases) {
     if (MaySeeCase(caller, scope, c)) cases_at[AddressKey(c.address())].push_back(ListItem(c));
   }
+  ASSIGN_OR_RETURN(std::vector<v1::Case> households,
+                   store_->OpenCasesIn(caller.tenant, v1::CASE_KIND_CASUISTIEK, {scope.begin(), scope.end()},
+                                       caller.deadline));
+  std::erase_if(households, [&](const v1::Case& c) { return !MaySeeCase(caller, scope, c); });
   for (intake::v1::Signal& s : signals) {
     v1::TriageItem& item = *queue.add_items();
     std::string key = AddressKey(s.location().address());
@@ -481,6 +499,13 @@ absl::StatusOr<v1::TriageQueue> CaseCoordination::TriageQueue(const RequestConte
     for (const v1::CaseListItem& c : cases_at[key]) *item.add_cases_at_address() = c;
     for (const std::string& other : signals_at[key]) {
       if (other != s.signal_id()) item.add_signals_at_address(other);
+    }
+    for (const v1::Case& c : households) {
+      bool same = false;
+      for (const auto& p : s.persons()) {
+        for (const auto& q : c.persons()) same = same || SamePerson(p.name(), p.birth_year(), q.name(), q.birth_year());
+      }
+      if (same) *item.add_cases_with_persons() = ListItem(c);
     }
     AddSignalSubjects(s, audit);
     *item.mutable_signal() = std::move(s);

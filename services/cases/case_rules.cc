@@ -5,6 +5,8 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
 
 namespace hartslag::cases {
@@ -94,6 +96,16 @@ std::string AddressKey(const common::v1::Address& address) {
     if (!absl::ascii_isspace(static_cast<unsigned char>(ch))) key.push_back(absl::ascii_toupper(ch));
   }
   return key;
+}
+
+bool SamePerson(absl::string_view name_a, int year_a, absl::string_view name_b, int year_b) {
+  auto normal = [](absl::string_view name) {
+    std::vector<absl::string_view> words = absl::StrSplit(name, ' ', absl::SkipWhitespace());
+    return absl::AsciiStrToLower(absl::StrJoin(words, " "));
+  };
+  if (year_a != 0 && year_b != 0 && year_a != year_b) return false;
+  std::string a = normal(name_a);
+  return !a.empty() && a == normal(name_b);
 }
 
 absl::Time WeeklyCutOff(absl::Time now, absl::TimeZone zone) {

@@ -42,6 +42,10 @@ std::vector<v1::AgendaReason> AgendaReasons(const v1::Case& c, const std::vector
 // house number and addition, without spaces, upper case.
 std::string AddressKey(const common::v1::Address& address);
 
+// Whether two mentions name the same person: the same name (case and
+// spacing aside) and, where both give one, the same year of birth.
+bool SamePerson(absl::string_view name_a, int year_a, absl::string_view name_b, int year_b);
+
 // The most recent weekly cut-off at or before `now`: Monday 12:00 in `zone`.
 // Signals reported before it are weighed for this week's meetings.
 absl::Time WeeklyCutOff(absl::Time now, absl::TimeZone zone);

@@ -154,6 +154,13 @@ constexpr char kInsertDecision[] = R"sql(
   ON CONFLICT (tenant_id, signal_id) DO NOTHING RETURNING decision_id
 )sql";
 
+// Signals the queue showed before (also weighed ones) at some addresses;
+// fetched_at is never before a signal was reported.
+constexpr char kQueueSignalsAt[] = R"sql(
+  SELECT content FROM cases.queue_signals
+  WHERE tenant_id = $1 AND address_key = ANY($2::text[]) AND fetched_at >= $3
+)sql";
+
 constexpr char kCasesAtAddress[] = R"sql(
   SELECT content FROM cases.cases
   WHERE tenant_id = $1 AND address_key = ANY($2::text[]) AND status <> 'CLOSED'
@@ -521,6 +528,21 @@ absl::StatusOr<std::set<std::string>> CaseStore::Decided(const std::string& tena
   ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kDecided, {tenant, db::TextArray(signal_ids)}, Bounded(deadline)));
   for (int i = 0; i < rows.size(); ++i) decided.insert(rows.Text(i, "signal_id"));
   return decided;
+}
+
+absl::StatusOr<std::vector<intake::v1::Signal>> CaseStore::QueueSignalsAt(const std::string& tenant,
+                                                                          const std::vector<std::string>& address_keys,
+                                                                          absl::Time since, absl::Time deadline) {
+  std::vector<intake::v1::Signal> signals;
+  if (address_keys.empty()) return signals;
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kQueueSignalsAt,
+                                               {tenant, db::TextArray(address_keys), db::TimestampParam(since)},
+                                               Bounded(deadline)));
+  for (int i = 0; i < rows.size(); ++i) {
+    intake::v1::Signal& s = signals.emplace_back();
+    if (!s.ParseFromString(rows.Bytes(i, "content"))) return absl::DataLossError("a stored signal does not parse");
+  }
+  return signals;
 }
 
 absl::StatusOr<std::vector<v1::Case>> CaseStore::OpenCasesAt(const std::string& tenant,

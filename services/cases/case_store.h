@@ -118,6 +118,11 @@ class CaseStore {
   absl::StatusOr<std::set<std::string>> Decided(const std::string& tenant,
                                                 const std::vector<std::string>& signal_ids,
                                                 absl::Time deadline);
+  // Signals a triage queue showed (untriaged then, perhaps weighed since)
+  // at these addresses, fetched since `since`.
+  absl::StatusOr<std::vector<intake::v1::Signal>> QueueSignalsAt(const std::string& tenant,
+                                                                 const std::vector<std::string>& address_keys,
+                                                                 absl::Time since, absl::Time deadline);
   // Cases not CLOSED at these addresses (case_rules.h AddressKey).
   absl::StatusOr<std::vector<v1::Case>> OpenCasesAt(const std::string& tenant,
                                                     const std::vector<std::string>& address_keys,

@@ -81,6 +81,14 @@ TEST(TriageRulesTest, TheCutOffIsTheLastMondayNoonAndAddressesMatchLoosely) {
   EXPECT_NE(AddressKey(a), AddressKey(b));
 }
 
+TEST(TriageRulesTest, TheSamePersonIsTheSameNameAndNoOtherYearOfBirth) {
+  EXPECT_TRUE(SamePerson("Jan  Jansen", 1970, "jan jansen", 1970));
+  EXPECT_TRUE(SamePerson("Jan Jansen", 0, "Jan Jansen", 1970)) << "a year unknown on one side";
+  EXPECT_FALSE(SamePerson("Jan Jansen", 1971, "Jan Jansen", 1970));
+  EXPECT_FALSE(SamePerson("Jan Jansen", 1970, "Jannie Jansen", 1970));
+  EXPECT_FALSE(SamePerson("", 0, "", 0)) << "no name names no one";
+}
+
 TEST(AgendaRulesTest, ACaseIsOnTheAgendaForItsReasons) {
   absl::TimeZone amsterdam;
   ASSERT_TRUE(absl::LoadTimeZone("Europe/Amsterdam", &amsterdam));

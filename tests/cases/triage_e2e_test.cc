@@ -9,6 +9,7 @@
 #include "hartslag/intake/v1/intake.grpc.pb.h"
 #include "services/cases/case_rules.h"
 #include "services/common/crypto.h"
+#include "services/common/proto_time.h"
 #include "tests/support/deployment.h"
 #include "tests/support/sample_signal.h"
 #include "tests/support/test_keys.h"
@@ -131,6 +132,76 @@ TEST_F(TriageEndToEndTest, TheQueueShowsTheAreasSignalsOldestFirstWithProposals)
   v1::TriageQueue ignored;
   grpc::Status no_purpose = cases_->GetTriageQueue(Call(coordinator_, "MEETING").get(), {}, &ignored);
   EXPECT_EQ(no_purpose.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(TriageEndToEndTest, ProposalsReachBackOverTheWindowAndFindTheSameHousehold) {
+  // Weighed last week, and another weighed ten days ago, at Heerenweg 12.
+  iv1::Signal last_week = Submit("vrieheide", "Heerenweg", 12);
+  iv1::Signal older = Submit("vrieheide", "Heerenweg", 12);
+  Queue();
+  v1::TriageDecision decision;
+  for (const iv1::Signal* s : {&last_week, &older}) {
+    ASSERT_TRUE(Decide(s->signal_id(), v1::TRIAGE_CHOICE_NO_ACTION, &decision, "", "", "al opgeruimd").ok());
+  }
+  auto reported_days_ago = [&](const iv1::Signal& s, int days) {
+    auto rows = deployment_.pool().Query("SELECT content FROM cases.queue_signals WHERE signal_id = $1::uuid",
+                                         {s.signal_id()});
+    ASSERT_TRUE(rows.ok() && rows->size() == 1);
+    iv1::Signal stored;
+    ASSERT_TRUE(stored.ParseFromString(rows->Bytes(0, "content")));
+    absl::Time at = absl::Now() - absl::Hours(24) * days;
+    *stored.mutable_reported_at() = TimeToProto(at);
+    ASSERT_TRUE(deployment_.pool()
+                    .Query("UPDATE cases.queue_signals SET content = $2::bytea, fetched_at = $3 WHERE signal_id = $1::uuid",
+                           {s.signal_id(), db::BytesParam(stored.SerializeAsString()), db::TimestampParam(at)})
+                    .ok());
+  };
+  reported_days_ago(last_week, 7);
+  reported_days_ago(older, 10);
+
+  // A household case about Jan Jansen elsewhere in Vrieheide.
+  v1::OpenCaseRequest household;
+  household.set_request_id(RandomUuid());
+  household.set_kind(v1::CASE_KIND_CASUISTIEK);
+  household.set_title("Zorgen om Jan");
+  household.set_area_id("vrieheide");
+  v1::CasePerson* jan = household.add_persons();
+  jan->set_name("Jan Jansen");
+  jan->set_birth_year(1970);
+  v1::Case jans_case;
+  ASSERT_TRUE(cases_->OpenCase(Call(coordinator_, "CASE_MANAGEMENT").get(), household, &jans_case).ok());
+
+  iv1::Signal today = Submit("vrieheide", "Heerenweg", 12);
+  iv1::SubmitSignalRequest about_jan = testing::SampleSignal("vrieheide");
+  about_jan.mutable_location()->mutable_address()->set_street("Vrieheidelaan");
+  about_jan.mutable_location()->mutable_address()->set_house_number(40);
+  iv1::Person* named = about_jan.add_persons();
+  named->set_name("jan  jansen");
+  named->set_birth_year(1970);
+  iv1::SubmitSignalResponse submitted;
+  ASSERT_TRUE(Signals().SubmitSignal(deployment_.Call(coach_).get(), about_jan, &submitted).ok());
+
+  v1::GetTriageQueueRequest request;
+  request.set_window_days(8);
+  v1::TriageQueue queue;
+  ASSERT_TRUE(cases_->GetTriageQueue(Call(coordinator_).get(), request, &queue).ok());
+  ASSERT_EQ(queue.items_size(), 2);
+  EXPECT_EQ(queue.items(0).signal().signal_id(), today.signal_id());
+  EXPECT_EQ(std::vector<std::string>(queue.items(0).signals_at_address().begin(),
+                                     queue.items(0).signals_at_address().end()),
+            std::vector<std::string>{last_week.signal_id()})
+      << "weighed within the 8-day window: proposed; ten days ago: not";
+  EXPECT_EQ(queue.items(0).cases_with_persons_size(), 0);
+  ASSERT_EQ(queue.items(1).cases_with_persons_size(), 1) << "the same person, at another address";
+  EXPECT_EQ(queue.items(1).cases_with_persons(0).case_id(), jans_case.case_id());
+
+  request.set_window_days(30);
+  ASSERT_TRUE(cases_->GetTriageQueue(Call(coordinator_).get(), request, &queue).ok());
+  EXPECT_EQ(queue.items(0).signals_at_address_size(), 2) << "a wider window reaches both";
+  request.set_window_days(400);
+  grpc::Status refused = cases_->GetTriageQueue(Call(coordinator_).get(), request, &queue);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(refused.error_message().find("window_days"), std::string::npos);
 }
 
 TEST_F(TriageEndToEndTest, ADecisionReachesTheReporterExactlyOnceAlsoWhenIntakeWasDown) {
