@@ -107,6 +107,7 @@ const Row kCaseMatrix[] = {
     {"EditAgenda", C, A, A, H, H},
     {"DecideItem", C, A, A, H, H},
     {"CloseMeeting", C, A, A, H, H},
+    {"CorrectMinutes", C, A, A, H, H},
     {"ListBreakGlassReviews", O, A, A, A, H},
 };
 // clang-format on
@@ -297,14 +298,14 @@ class RoleMatrixTest : public ::testing::TestWithParam<std::string> {
 
   // A new meeting in Vrieheide in which woonpunt takes part, with the
   // target case on its agenda; made directly in the store.
-  std::string NewMeeting() {
+  std::string NewMeeting(cases::v1::MeetingStatus status = cases::v1::MEETING_STATUS_SCHEDULED) {
     cases::v1::Meeting m;
     m.set_meeting_id(RandomUuid());
     m.set_kind(cases::v1::CASE_KIND_LEEFBAARHEID);
     m.mutable_area()->set_area_id("vrieheide");
     m.mutable_starts_at()->set_seconds(absl::ToUnixSeconds(absl::Now() + absl::Hours(24)));
     m.add_participating_organisations("woonpunt");
-    m.set_status(cases::v1::MEETING_STATUS_SCHEDULED);
+    m.set_status(status);
     cases::v1::AgendaItem* item = m.add_items();
     item->set_item_id(RandomUuid());
     item->set_case_id(target_case_);
@@ -818,6 +819,13 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     q.set_meeting_id(NewMeeting());
     cv1::Meeting r;
     return Classify(cases_->CloseMeeting(CaseCall(t).get(), q, &r), [] { return A; });
+  };
+  if (rpc == "CorrectMinutes") return [&](const std::string& t) {
+    cv1::CorrectMinutesRequest q;
+    q.set_meeting_id(NewMeeting(cv1::MEETING_STATUS_CLOSED));
+    q.set_text("Besluit luidde anders");
+    cv1::Meeting r;
+    return Classify(cases_->CorrectMinutes(CaseCall(t).get(), q, &r), [] { return A; });
   };
   if (rpc == "ListBreakGlassReviews") return [&](const std::string& t) {
     cv1::ListBreakGlassReviewsResponse r;

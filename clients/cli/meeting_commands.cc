@@ -8,6 +8,7 @@
 //                           [--risk high --risk-reason R] [--actions "orgs|YYYY-MM-DD|description;..."]
 //   hartslag meeting list [--from "2026-12-01 00:00"] [--to ...] [--kind casuistiek]
 //   hartslag meeting close --id ID
+//   hartslag meeting correct --id ID [--item I] --text T   a correction to closed minutes
 //   hartslag meeting export --id ID [--format markdown|html] [--out FILE]
 #include <cstdio>
 #include <fstream>
@@ -208,6 +209,19 @@ absl::Status Export(const std::vector<std::string>& args) {
   return absl::OkStatus();
 }
 
+absl::Status Correct(const std::vector<std::string>& args) {
+  Flags flags("hartslag meeting correct", "add a correction to closed minutes");
+  flags.Add("id", "", "", "the meeting id");
+  flags.Add("item", "", "", "the item corrected (default: the minutes as a whole)");
+  flags.Add("text", "", "", "the correction");
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  v1::CorrectMinutesRequest request;
+  request.set_meeting_id(flags.Get("id"));
+  request.set_item_id(flags.Get("item"));
+  request.set_text(flags.Get("text"));
+  return Send(flags, c, request, &v1::CaseService::Stub::CorrectMinutes);
+}
+
 absl::Status Close(const std::vector<std::string>& args) {
   Flags flags("hartslag meeting close", "close the meeting: its minutes are fixed");
   flags.Add("id", "", "", "the meeting id");
@@ -223,11 +237,11 @@ absl::Status MeetingCommand(const std::vector<std::string>& args) {
   using Command = absl::Status (*)(const std::vector<std::string>&);
   const std::vector<std::pair<std::string, Command>> commands = {
       {"schedule", Schedule}, {"list", List},   {"show", Show},   {"agenda", Agenda},
-      {"decide", Decide},     {"close", Close}, {"export", Export}};
+      {"decide", Decide},     {"close", Close}, {"correct", Correct}, {"export", Export}};
   for (const auto& [name, command] : commands) {
     if (!args.empty() && args[0] == name) return command({args.begin() + 1, args.end()});
   }
-  std::printf("usage: hartslag meeting schedule|list|show|agenda|decide|close|export [flags] (each with --help)\n");
+  std::printf("usage: hartslag meeting schedule|list|show|agenda|decide|close|correct|export [flags] (each with --help)\n");
   return absl::InvalidArgumentError("missing or unknown meeting subcommand");
 }
 

@@ -913,6 +913,13 @@ absl::StatusOr<v1::Meeting> CaseCoordination::VisibleMeeting(const RequestContex
     *visible.Add() = std::move(item);
   }
   *meeting->mutable_items() = std::move(visible);
+  google::protobuf::RepeatedPtrField<v1::MinutesCorrection> corrections;
+  for (v1::MinutesCorrection& correction : *meeting->mutable_corrections()) {
+    bool on_visible_item = std::any_of(meeting->items().begin(), meeting->items().end(),
+                                       [&](const v1::AgendaItem& i) { return i.item_id() == correction.item_id(); });
+    if (correction.item_id().empty() || on_visible_item) *corrections.Add() = std::move(correction);
+  }
+  *meeting->mutable_corrections() = std::move(corrections);
   audit.SetResultCount(meeting->items_size());
   return *std::move(meeting);
 }
@@ -938,7 +945,7 @@ absl::StatusOr<v1::Meeting> CaseCoordination::ChangeMeeting(const RequestContext
                                                             const CaseStore::MeetingChange& change,
                                                             AuditRecord& audit, const std::string& case_id,
                                                             const CaseStore::Change& on_case,
-                                                            std::vector<v1::Action> new_actions) {
+                                                            std::vector<v1::Action> new_actions, bool closed_minutes) {
   if (!IsUuid(meeting_id)) return Invalid("meeting_id", "must be a UUID");
   audit.SetObjectId(meeting_id);
   ASSIGN_OR_RETURN(std::set<std::string> scope, CoordinatorScope(caller));
@@ -950,8 +957,13 @@ absl::StatusOr<v1::Meeting> CaseCoordination::ChangeMeeting(const RequestContext
           refused = true;
           return absl::NotFoundError("meeting not found");
         }
-        if (m.status() == v1::MEETING_STATUS_CLOSED) {
-          return absl::FailedPreconditionError("meeting_id: the meeting is closed; its minutes are fixed");
+        bool closed = m.status() == v1::MEETING_STATUS_CLOSED;
+        if (closed && !closed_minutes) {
+          return absl::FailedPreconditionError(
+              "meeting_id: the meeting is closed; its minutes are fixed (add a correction instead)");
+        }
+        if (!closed && closed_minutes) {
+          return absl::FailedPreconditionError("meeting_id: the meeting is open; change its agenda or decision");
         }
         return change(m);
       },
@@ -1114,6 +1126,30 @@ absl::StatusOr<v1::Meeting> CaseCoordination::DecideItem(const RequestContext& c
         return std::optional<StatusStep>();
       },
       actions);
+}
+
+absl::StatusOr<v1::Meeting> CaseCoordination::CorrectMinutes(const RequestContext& caller,
+                                                             v1::CorrectMinutesRequest request, AuditRecord& audit) {
+  RETURN_IF_ERROR(CheckText("text", *request.mutable_text(), 1, 2000, true));
+  return ChangeMeeting(
+      caller, request.meeting_id(),
+      [&](v1::Meeting& m) -> absl::Status {
+        if (!request.item_id().empty() &&
+            std::none_of(m.items().begin(), m.items().end(),
+                         [&](const v1::AgendaItem& i) { return i.item_id() == request.item_id(); })) {
+          return absl::NotFoundError("item_id: not in these minutes");
+        }
+        v1::MinutesCorrection& correction = *m.add_corrections();
+        correction.set_correction_id(RandomUuid());
+        correction.set_item_id(request.item_id());
+        correction.set_text(request.text());
+        correction.mutable_author()->set_user_id(caller.user);
+        correction.mutable_author()->set_organisation_id(caller.organisation);
+        correction.mutable_author()->set_organisation_kind(caller.organisation_kind);
+        *correction.mutable_at() = TimeToProto(absl::Now());
+        return absl::OkStatus();
+      },
+      audit, "", {}, {}, /*closed_minutes=*/true);
 }
 
 absl::StatusOr<v1::Meeting> CaseCoordination::CloseMeeting(const RequestContext& caller,

@@ -76,6 +76,8 @@ class CaseCoordination {
                                          AuditRecord& audit);
   absl::StatusOr<v1::Meeting> DecideItem(const RequestContext& caller, v1::DecideItemRequest request,
                                          AuditRecord& audit);
+  absl::StatusOr<v1::Meeting> CorrectMinutes(const RequestContext& caller, v1::CorrectMinutesRequest request,
+                                             AuditRecord& audit);
   absl::StatusOr<v1::Meeting> CloseMeeting(const RequestContext& caller, const v1::CloseMeetingRequest& request,
                                            AuditRecord& audit);
   absl::StatusOr<v1::ListBreakGlassReviewsResponse> BreakGlassReviews(const RequestContext& caller,
@@ -95,12 +97,13 @@ class CaseCoordination {
   // caller neither coordinates nor takes part in.
   absl::StatusOr<v1::Meeting> VisibleMeeting(const RequestContext& caller, const std::string& meeting_id,
                                              AuditRecord& audit, std::map<std::string, v1::Case>* cases);
-  // Changes an open meeting of the caller's areas; NOT_FOUND (audited as a
-  // refusal) for one outside them, FAILED_PRECONDITION once closed.
+  // Changes an open meeting of the caller's areas (with `closed_minutes`, a
+  // closed one's corrections only); NOT_FOUND (audited as a refusal) for one
+  // outside them, FAILED_PRECONDITION in the other state.
   absl::StatusOr<v1::Meeting> ChangeMeeting(const RequestContext& caller, const std::string& meeting_id,
                                             const CaseStore::MeetingChange& change, AuditRecord& audit,
                                             const std::string& case_id = "", const CaseStore::Change& on_case = {},
-                                            std::vector<v1::Action> new_actions = {});
+                                            std::vector<v1::Action> new_actions = {}, bool closed_minutes = false);
 
   CaseStore* store_;
   UntriagedSignals untriaged_;

@@ -972,7 +972,11 @@ absl::StatusOr<bool> CaseStore::RemovePersonalData(const std::string& tenant, co
     for (int i = 0; i < meetings.size(); ++i) {
       ASSIGN_OR_RETURN(std::string bytes, Rewritten<v1::Meeting>(meetings, i, "content", [&](v1::Meeting& m) {
         for (v1::AgendaItem& item : *m.mutable_items()) {
-          if (item.case_id() == case_id) cases::RemovePersonalData(item);
+          if (item.case_id() != case_id) continue;
+          cases::RemovePersonalData(item);
+          for (v1::MinutesCorrection& correction : *m.mutable_corrections()) {
+            if (correction.item_id() == item.item_id()) correction.set_text(kRemoved);
+          }
         }
       }));
       RETURN_IF_ERROR(tx.Exec(kRewriteMeeting, {tenant, meetings.Text(i, "meeting_id"), db::BytesParam(bytes)}));

@@ -14,6 +14,7 @@ const AccessPolicy kCasesPolicy({
     {"EditAgenda", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_UPDATE, "meeting")},
     {"DecideItem", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_UPDATE, "meeting")},
     {"CloseMeeting", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_UPDATE, "meeting")},
+    {"CorrectMinutes", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_UPDATE, "meeting")},
     {"GetTriageQueue", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_LIST, "signal")},
     {"TriageSignal", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_CREATE, "triage_decision")},
     {"OpenCase", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_CREATE, "case")},
@@ -176,6 +177,13 @@ grpc::ServerUnaryReactor* CaseServiceImpl::CloseMeeting(grpc::CallbackServerCont
                                                 const v1::CloseMeetingRequest* request, v1::Meeting* response) {
   return runner_->Run(call, "CloseMeeting", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return cases_->CloseMeeting(c, *request, audit);
+                      }));
+}
+
+grpc::ServerUnaryReactor* CaseServiceImpl::CorrectMinutes(grpc::CallbackServerContext* call,
+                                                          const v1::CorrectMinutesRequest* request, v1::Meeting* response) {
+  return runner_->Run(call, "CorrectMinutes", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+                        return cases_->CorrectMinutes(c, *request, audit);
                       }));
 }
 

@@ -59,6 +59,8 @@ class CaseServiceImpl final : public v1::CaseService::CallbackService {
       v1::Meeting* response) override;
   grpc::ServerUnaryReactor* CloseMeeting(grpc::CallbackServerContext* call, const v1::CloseMeetingRequest* request,
       v1::Meeting* response) override;
+  grpc::ServerUnaryReactor* CorrectMinutes(grpc::CallbackServerContext* call, const v1::CorrectMinutesRequest* request,
+                                           v1::Meeting* response) override;
   grpc::ServerUnaryReactor* ExportMeeting(grpc::CallbackServerContext* call, const v1::ExportMeetingRequest* request,
                                           v1::MeetingDocument* response) override;
 

@@ -93,6 +93,23 @@ std::vector<Field> ItemFields(const v1::AgendaItem& item, const v1::Case* c, boo
   return fields;
 }
 
+// The corrections to closed minutes, each as one line: when, who, which
+// item, what.
+std::vector<std::string> Corrections(const v1::Meeting& meeting, absl::TimeZone zone) {
+  std::vector<std::string> lines;
+  for (const v1::MinutesCorrection& c : meeting.corrections()) {
+    std::string about = "de notulen";
+    int n = 0;
+    for (const auto& item : meeting.items()) {
+      ++n;
+      if (item.item_id() == c.item_id()) about = absl::StrCat("punt ", n, " (", item.case_reference(), ")");
+    }
+    lines.push_back(absl::StrCat(absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixSeconds(c.at().seconds()), zone),
+                                 ", ", c.author().user_id(), ", ", about, ": ", c.text()));
+  }
+  return lines;
+}
+
 }  // namespace
 
 v1::MeetingDocument MeetingDocument(const v1::Meeting& meeting, const std::map<std::string, v1::Case>& cases,
@@ -134,6 +151,12 @@ v1::MeetingDocument MeetingDocument(const v1::Meeting& meeting, const std::map<s
       }
       absl::StrAppend(&out, "</dl>\n");
     }
+    std::vector<std::string> corrections = Corrections(meeting, zone);
+    if (!corrections.empty()) {
+      absl::StrAppend(&out, "<h2>Correcties</h2>\n<ul>\n");
+      for (const std::string& line : corrections) absl::StrAppend(&out, "<li>", Html(line), "</li>\n");
+      absl::StrAppend(&out, "</ul>\n");
+    }
     absl::StrAppend(&out, "</body>\n</html>\n");
     return doc;
   }
@@ -150,6 +173,11 @@ v1::MeetingDocument MeetingDocument(const v1::Meeting& meeting, const std::map<s
     absl::StrAppend(&out, "## ", ++n, ". ", Markdown(item.case_reference()), " ", Markdown(item.case_title()), "\n\n");
     for (const Field& f : ItemFields(item, c, minutes)) absl::StrAppend(&out, "- **", f.label, ":** ", Markdown(f.value), "\n");
     absl::StrAppend(&out, "\n");
+  }
+  std::vector<std::string> corrections = Corrections(meeting, zone);
+  if (!corrections.empty()) {
+    absl::StrAppend(&out, "## Correcties\n\n");
+    for (const std::string& line : corrections) absl::StrAppend(&out, "- ", Markdown(line), "\n");
   }
   return doc;
 }

@@ -703,6 +703,34 @@ TEST_F(CasesEndToEndTest, ADecisionGivesItsActionsInTheSameStep) {
   EXPECT_NE(minutes.content().find("**Actie:** Huisbezoek plannen — buurtteam, woonpunt, gereed 2099-01-01"),
             std::string::npos)
       << minutes.content();
+
+  // Closed minutes are corrected by new entries, never edited.
+  v1::CorrectMinutesRequest correct;
+  correct.set_meeting_id(meeting_id);
+  correct.set_item_id(meeting.items(0).item_id());
+  correct.set_text("Huisbezoek samen met buurtteam, niet woonpunt");
+  ASSERT_TRUE(cases_->CorrectMinutes(Call(coordinator_).get(), correct, &meeting).ok());
+  ASSERT_EQ(meeting.corrections_size(), 1);
+  EXPECT_EQ(meeting.items(0).decision(), "Huisbezoek samen met woonpunt") << "the decision itself stays";
+  EXPECT_EQ(meeting.corrections(0).author().user_id(), "carla.coordinator");
+  ASSERT_TRUE(cases_->ExportMeeting(Call(coordinator_).get(), export_request, &minutes).ok());
+  EXPECT_NE(minutes.content().find("## Correcties"), std::string::npos);
+  EXPECT_NE(minutes.content().find("punt 1 (" + c.reference() + "): Huisbezoek samen met buurtteam, niet woonpunt"),
+            std::string::npos)
+      << minutes.content();
+  correct.set_item_id(RandomUuid());
+  EXPECT_EQ(cases_->CorrectMinutes(Call(coordinator_).get(), correct, &meeting).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  correct.set_item_id("");
+  correct.set_text("");
+  grpc::Status empty = cases_->CorrectMinutes(Call(coordinator_).get(), correct, &meeting);
+  EXPECT_EQ(empty.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(empty.error_message().find("text"), std::string::npos);
+  correct.set_meeting_id(Schedule(v1::CASE_KIND_CASUISTIEK, "kasteelbuurt", {}));
+  correct.set_text("te vroeg");
+  EXPECT_EQ(cases_->CorrectMinutes(Call(coordinator_).get(), correct, &meeting).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION)
+      << "an open meeting is changed directly";
 }
 
 TEST_F(CasesEndToEndTest, RetentionClearsAClosedCaseAfterItsPeriodEverywhereAndNothingElse) {
