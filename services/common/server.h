@@ -25,15 +25,15 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "services/common/audit_trail.h"
 #include "services/common/auth.h"
 #include "services/common/config.h"
 #include "services/common/db.h"
 #include "services/common/feed_stream.h"
 #include "services/common/log.h"
-#include "services/common/status_macros.h"
-#include "absl/strings/str_cat.h"
 #include "services/common/migrations.h"
+#include "services/common/status_macros.h"
 
 namespace hartslag {
 

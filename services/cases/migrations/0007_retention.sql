@@ -9,3 +9,6 @@ WHERE c.status = 'CLOSED';
 
 CREATE INDEX cases_due_for_removal ON cases.cases (kind, closed_at)
   WHERE status = 'CLOSED' AND personal_data_removed_at IS NULL;
+
+-- Removal rewrites an action's copies on the action stream.
+CREATE INDEX action_changes_by_action ON cases.action_changes (action_id);
