@@ -799,10 +799,7 @@ absl::StatusOr<FeedStep<v1::ActionEvent>> CaseCoordination::WatchActions(const R
                                }
                                return record.Record(tx);
                              },
-                             now.deadline));
-        if (!events.empty() && !absl::SimpleAtoi(events.back().cursor(), position.get())) {
-          return absl::InternalError("a stored cursor is not a number");
-        }
+                             position.get(), now.deadline));
         for (v1::ActionEvent& e : events) *e.mutable_action() = WithOverdue(e.action());
         return events;
       });

@@ -1,5 +1,7 @@
 #include "services/cases/case_store.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "services/cases/case_rules.h"
 #include "services/cases/retention.h"
@@ -192,7 +194,7 @@ constexpr char kActionChanges[] = R"sql(
   FROM cases.action_changes f
   JOIN cases.actions a ON a.action_id = f.action_id
   JOIN cases.cases c ON c.case_id = a.case_id
-  WHERE f.tenant_id = $1 AND f.seq > $2::bigint AND $3 = ANY(f.organisations)
+  WHERE f.tenant_id = $1 AND f.seq > $2::bigint AND f.seq <= $5::bigint AND $3 = ANY(f.organisations)
   ORDER BY f.seq LIMIT $4::int
 )sql";
 
@@ -767,13 +769,19 @@ absl::StatusOr<std::vector<v1::ActionEvent>> CaseStore::ActionChanges(const std:
                                                                       const std::string& organisation,
                                                                       int64_t after, int limit,
                                                                       const RecordDelivery& record,
-                                                                      absl::Time deadline) {
+                                                                      int64_t* scanned_through, absl::Time deadline) {
   std::vector<v1::ActionEvent> events;
+  int64_t through = after;
   RETURN_IF_ERROR(pool_->InTransaction(
       [&](db::Transaction& tx) -> absl::Status {
         events.clear();
-        ASSIGN_OR_RETURN(db::Rows rows,
-                         tx.Query(kActionChanges, {tenant, absl::StrCat(after), organisation, absl::StrCat(limit)}));
+        // Every change up to the head has committed (writers take numbers
+        // in commit order), so a page that is not full has seen them all.
+        ASSIGN_OR_RETURN(db::Rows head, tx.Query(kActionFeedHead, {tenant}));
+        int64_t last = head.Int(0, "last_seq");
+        ASSIGN_OR_RETURN(db::Rows rows, tx.Query(kActionChanges, {tenant, absl::StrCat(after), organisation,
+                                                                  absl::StrCat(limit), absl::StrCat(last)}));
+        through = rows.size() < limit ? std::max(last, after) : rows.Int(rows.size() - 1, "seq");
         for (int i = 0; i < rows.size(); ++i) {
           v1::ActionEvent& e = events.emplace_back();
           e.set_cursor(absl::StrCat(rows.Int(i, "seq")));
@@ -788,6 +796,8 @@ absl::StatusOr<std::vector<v1::ActionEvent>> CaseStore::ActionChanges(const std:
         return absl::OkStatus();
       },
       Bounded(deadline)));
+  // Only once the deliveries are recorded (committed) does the position move.
+  *scanned_through = through;
   return events;
 }
 

@@ -162,10 +162,12 @@ class CaseStore {
   // action on case `c`) is delivered.
   using RecordDelivery = std::function<absl::Status(db::Transaction&, const v1::ActionEvent&, const v1::Case& c)>;
   // Up to `limit` changes after number `after` of actions given to
-  // `organisation`, in order, each recorded by `record`.
+  // `organisation`, in order, each recorded by `record`; `scanned_through`
+  // is the number up to which the feed has been read (the next read starts
+  // after it, so other organisations' changes are not read again).
   absl::StatusOr<std::vector<v1::ActionEvent>> ActionChanges(const std::string& tenant, const std::string& organisation,
                                                              int64_t after, int limit, const RecordDelivery& record,
-                                                             absl::Time deadline);
+                                                             int64_t* scanned_through, absl::Time deadline);
 
   // Meetings.
   // Stores new meetings, with their area's name filled in; INVALID_ARGUMENT
