@@ -634,6 +634,29 @@ TEST_F(CasesEndToEndTest, TheCasuistiekAgendaHoldsExactlyTheHouseholdsThatNeedTh
   for (const auto& item : seen.items()) care_items.insert(item.case_id());
   EXPECT_EQ(care_items, (std::set<std::string>{fresh.case_id(), late.case_id(), calm.case_id()}));
 
+  // Corrections to the closed minutes follow their items: care does not
+  // see the one about the household it does not work with.
+  v1::CloseMeetingRequest close;
+  close.set_meeting_id(meeting_id);
+  ASSERT_TRUE(cases_->CloseMeeting(Call(coordinator_).get(), close, &meeting).ok());
+  for (const auto& item : meeting.items()) {
+    if (item.case_id() != fresh.case_id() && item.case_id() != review.case_id()) continue;
+    v1::CorrectMinutesRequest correct;
+    correct.set_meeting_id(meeting_id);
+    correct.set_item_id(item.item_id());
+    correct.set_text(item.case_id() == fresh.case_id() ? "over fresh" : "over review");
+    ASSERT_TRUE(cases_->CorrectMinutes(Call(coordinator_).get(), correct, &meeting).ok());
+  }
+  v1::CorrectMinutesRequest whole;
+  whole.set_meeting_id(meeting_id);
+  whole.set_text("aanwezig ook: wijkagent");
+  ASSERT_TRUE(cases_->CorrectMinutes(Call(coordinator_).get(), whole, &meeting).ok());
+  EXPECT_EQ(meeting.corrections_size(), 3);
+  ASSERT_TRUE(cases_->GetMeeting(Call(care_).get(), get, &seen).ok());
+  std::set<std::string> care_corrections;
+  for (const auto& correction : seen.corrections()) care_corrections.insert(correction.text());
+  EXPECT_EQ(care_corrections, (std::set<std::string>{"over fresh", "aanwezig ook: wijkagent"}));
+
   // Both meetings of the week are listed for the police, without agendas.
   std::string other = Schedule(v1::CASE_KIND_LEEFBAARHEID, "kasteelbuurt", {"politie"});
   v1::ListMeetingsResponse listed;
