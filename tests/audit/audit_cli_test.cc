@@ -13,29 +13,15 @@
 #include "absl/strings/str_cat.h"
 #include "hartslag/intake/v1/intake.grpc.pb.h"
 #include "services/common/crypto.h"
+#include "tests/support/cli_run.h"
 #include "tests/support/deployment.h"
 #include "tests/support/test_keys.h"
 
 namespace hartslag::audit {
 namespace {
 
-struct CliRun {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
-
-CliRun Cli(const std::string& args) {
-  CliRun run;
-  std::string command = absl::StrCat(HARTSLAG_CLI_BINARY, " ", args, " 2>&1");
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  std::array<char, 4096> buffer;
-  size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.output.append(buffer.data(), n);
-  int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
+using testing::Cli;
+using testing::CliRun;
 
 class AuditCliTest : public ::testing::Test {
  protected:

@@ -6,6 +6,8 @@
 // organisation's; every delivered action is in the audit log.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -13,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "hartslag/cases/v1/cases.grpc.pb.h"
 #include "services/common/crypto.h"
+#include "tests/support/cli_run.h"
 #include "tests/support/deployment.h"
 #include "tests/support/sample_case.h"
 #include "tests/support/test_keys.h"
@@ -270,6 +273,50 @@ TEST_F(WatchActionsTest, AStreamEndsWhenItsTokenExpiresOrTheServerShutsDown) {
   reader.join();
   EXPECT_EQ(shutdown.error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_NE(shutdown.error_message().find("shutting down"), std::string::npos) << shutdown.error_message();
+}
+
+TEST_F(WatchActionsTest, TheCliResumesFromItsCursorFileAndRereadsAnExpiredToken) {
+  const std::string dir = "/tmp/hartslag-watch-" + HexEncode(RandomBytes(4));
+  std::filesystem::create_directories(dir);
+  auto write_token = [&](absl::Duration valid) {
+    TokenClaims claims = ClaimsFor("bvh.koppeling", "politie", "POLICE", {"PARTNER"}, {});
+    claims.expires_at = absl::Now() + valid;
+    std::ofstream(dir + "/token.tmp") << deployment_.Token(claims);
+    std::filesystem::rename(dir + "/token.tmp", dir + "/token");
+  };
+  const std::string watch =
+      absl::StrCat("action watch --server ", deployment_.cases().address(), " --ca ", testing::CertsDir(),
+                   "/ca.pem --token-file ", dir, "/token --purpose ACTION_EXECUTION --cursor-file ", dir,
+                   "/cursor --for 30s");
+  GiveAction("politie", "1: adrescontrole");
+  write_token(absl::Seconds(3));
+  absl::Time expires = absl::Now() + absl::Seconds(3);
+  testing::CliRun run;
+  std::thread cli([&] { run = testing::Cli(watch + " --count 2"); });
+  // Once the CLI has processed the first event (its cursor file exists) it
+  // holds the short token; whoever logs in for the system then keeps the
+  // file fresh, and the first token runs out while the CLI waits.
+  absl::Time give_up = absl::Now() + absl::Seconds(20);
+  while (!std::filesystem::exists(dir + "/cursor") && absl::Now() < give_up) absl::SleepFor(absl::Milliseconds(20));
+  ASSERT_LT(absl::Now(), expires) << "the CLI took too long to start";
+  write_token(absl::Minutes(15));
+  absl::SleepFor(expires - absl::Now() + absl::Seconds(2));
+  GiveAction("politie", "2: buurtonderzoek");
+  cli.join();
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+
+  EXPECT_NE(run.output.find(" created "), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("1: adrescontrole"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("2: buurtonderzoek"), std::string::npos) << "after the token was reread: " << run.output;
+
+  // The cursor file holds the last event's cursor: the next run starts after it.
+  GiveAction("politie", "3: huisbezoek");
+  testing::CliRun next = testing::Cli(watch + " --count 1 --json");
+  EXPECT_EQ(next.exit_code, 0) << next.output;
+  EXPECT_EQ(next.output.find("1: adrescontrole"), std::string::npos) << next.output;
+  EXPECT_EQ(next.output.find("2: buurtonderzoek"), std::string::npos) << next.output;
+  EXPECT_NE(next.output.find("3: huisbezoek"), std::string::npos) << next.output;
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
