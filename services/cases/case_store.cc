@@ -13,28 +13,6 @@
 namespace hartslag::cases {
 namespace {
 
-constexpr char kInsertTenant[] = R"sql(
-  INSERT INTO cases.tenants (tenant_id, name) VALUES ($1, $2)
-  ON CONFLICT (tenant_id) DO UPDATE SET name = EXCLUDED.name
-)sql";
-
-constexpr char kInsertArea[] = R"sql(
-  INSERT INTO cases.areas (tenant_id, area_id, parent_area_id, name)
-  VALUES ($1, $2, NULLIF($3, ''), $4)
-  ON CONFLICT (tenant_id, area_id)
-  DO UPDATE SET parent_area_id = EXCLUDED.parent_area_id, name = EXCLUDED.name
-)sql";
-
-constexpr char kAreasWithin[] = R"sql(
-  WITH RECURSIVE scope AS (
-    SELECT area_id FROM cases.areas WHERE tenant_id = $1 AND area_id = ANY($2::text[])
-    UNION
-    SELECT a.area_id FROM cases.areas a JOIN scope ON a.parent_area_id = scope.area_id
-    WHERE a.tenant_id = $1
-  )
-  SELECT area_id FROM scope
-)sql";
-
 constexpr char kSelectTenantArea[] = R"sql(
   SELECT t.reference_prefix, t.time_zone, a.name AS area_name
   FROM cases.tenants t JOIN cases.areas a ON a.tenant_id = t.tenant_id
@@ -367,24 +345,13 @@ absl::Status InsertStep(db::Transaction& tx, const RequestContext& caller, const
 
 absl::Status CaseStore::CreateTenant(const std::string& tenant, const std::string& name,
                                      const std::vector<AreaRow>& areas) {
-  return pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
-    RETURN_IF_ERROR(tx.Exec(kInsertTenant, {tenant, name}));
-    for (const AreaRow& area : areas) {
-      RETURN_IF_ERROR(tx.Exec(kInsertArea, {tenant, area.area_id, area.parent_area_id, area.name}));
-    }
-    return absl::OkStatus();
-  });
+  return pool_->InTransaction([&](db::Transaction& tx) { return areas_.Store(tx, tenant, name, areas); });
 }
 
 absl::StatusOr<std::set<std::string>> CaseStore::AreasWithin(const std::string& tenant,
                                                              const std::vector<std::string>& roots,
                                                              absl::Time deadline) {
-  std::set<std::string> areas;
-  if (roots.empty()) return areas;
-  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kAreasWithin, {tenant, db::TextArray(roots)},
-                                               Bounded(deadline)));
-  for (int i = 0; i < rows.size(); ++i) areas.insert(rows.Text(i, "area_id"));
-  return areas;
+  return areas_.Within(*pool_, tenant, roots, deadline);
 }
 
 namespace {

@@ -212,6 +212,7 @@ class CaseStore {
  private:
   db::Pool* pool_;
   const Outbox* outbox_;
+  const AreaCopy areas_{kSchema};
 };
 
 }  // namespace hartslag::cases

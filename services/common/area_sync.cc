@@ -1,10 +1,56 @@
 #include "services/common/area_sync.h"
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "services/common/log.h"
 #include "services/common/server.h"
 #include "services/common/status_macros.h"
 
 namespace hartslag {
+
+AreaCopy::AreaCopy(absl::string_view schema) {
+  auto in_schema = [&](absl::string_view sql) { return absl::StrReplaceAll(sql, {{"$schema", schema}}); };
+  insert_tenant_ = in_schema(R"sql(
+    INSERT INTO $schema.tenants (tenant_id, name) VALUES ($1, $2)
+    ON CONFLICT (tenant_id) DO UPDATE SET name = EXCLUDED.name
+  )sql");
+  insert_area_ = in_schema(R"sql(
+    INSERT INTO $schema.areas (tenant_id, area_id, parent_area_id, name)
+    VALUES ($1, $2, NULLIF($3, ''), $4)
+    ON CONFLICT (tenant_id, area_id)
+    DO UPDATE SET parent_area_id = EXCLUDED.parent_area_id, name = EXCLUDED.name
+  )sql");
+  within_ = in_schema(R"sql(
+    WITH RECURSIVE scope AS (
+      SELECT area_id FROM $schema.areas WHERE tenant_id = $1 AND area_id = ANY($2::text[])
+      UNION
+      SELECT a.area_id FROM $schema.areas a JOIN scope ON a.parent_area_id = scope.area_id
+      WHERE a.tenant_id = $1
+    )
+    SELECT area_id FROM scope
+  )sql");
+}
+
+absl::Status AreaCopy::Store(db::Transaction& tx, const std::string& tenant, const std::string& name,
+                             const std::vector<AreaRow>& areas) const {
+  RETURN_IF_ERROR(tx.Exec(insert_tenant_, {tenant, name}));
+  for (const AreaRow& area : areas) {
+    RETURN_IF_ERROR(tx.Exec(insert_area_, {tenant, area.area_id, area.parent_area_id, area.name}));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::set<std::string>> AreaCopy::Within(db::Pool& pool, const std::string& tenant,
+                                                       const std::vector<std::string>& roots,
+                                                       absl::Time deadline) const {
+  std::set<std::string> areas;
+  if (roots.empty()) return areas;
+  db::TransactionOptions options;
+  options.deadline = deadline;
+  ASSIGN_OR_RETURN(db::Rows rows, pool.Query(within_, {tenant, db::TextArray(roots)}, options));
+  for (int i = 0; i < rows.size(); ++i) areas.insert(rows.Text(i, "area_id"));
+  return areas;
+}
 namespace {
 
 std::unique_ptr<grpc::ClientContext> Call() {

@@ -16,13 +16,18 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "hartslag/directory/v1/directory.grpc.pb.h"
+#include "absl/status/statusor.h"
 #include "services/common/config.h"
+#include "services/common/db.h"
 
 namespace hartslag {
 
@@ -30,6 +35,23 @@ struct AreaRow {
   std::string area_id;
   std::string parent_area_id;  // empty for a top-level area
   std::string name;
+};
+
+// The SQL of a service's copy: the tables <schema>.tenants and
+// <schema>.areas that the service's own migrations create.
+class AreaCopy {
+ public:
+  explicit AreaCopy(absl::string_view schema);
+
+  // Stores or updates a tenant with its areas (parents before children).
+  absl::Status Store(db::Transaction& tx, const std::string& tenant, const std::string& name,
+                     const std::vector<AreaRow>& areas) const;
+  // `roots` and every area below them; unknown roots are left out.
+  absl::StatusOr<std::set<std::string>> Within(db::Pool& pool, const std::string& tenant,
+                                               const std::vector<std::string>& roots, absl::Time deadline) const;
+
+ private:
+  std::string insert_tenant_, insert_area_, within_;
 };
 
 class AreaSync {

@@ -93,32 +93,10 @@ constexpr char kListFilter[] = R"sql(
   LIMIT $11
 )sql";
 
-constexpr char kAreasWithin[] = R"sql(
-  WITH RECURSIVE scope AS (
-    SELECT area_id FROM intake.areas WHERE tenant_id = $1 AND area_id = ANY($2::text[])
-    UNION
-    SELECT a.area_id FROM intake.areas a JOIN scope ON a.parent_area_id = scope.area_id
-    WHERE a.tenant_id = $1
-  )
-  SELECT area_id FROM scope
-)sql";
-
 constexpr char kSelectCategories[] = R"sql(
   SELECT category_id, label, default_meeting, handling_deadline_days, meldcode
   FROM intake.categories WHERE tenant_id = $1 AND active
   ORDER BY default_meeting DESC, label
-)sql";
-
-constexpr char kInsertTenant[] = R"sql(
-  INSERT INTO intake.tenants (tenant_id, name) VALUES ($1, $2)
-  ON CONFLICT (tenant_id) DO UPDATE SET name = EXCLUDED.name
-)sql";
-
-constexpr char kInsertArea[] = R"sql(
-  INSERT INTO intake.areas (tenant_id, area_id, parent_area_id, name)
-  VALUES ($1, $2, NULLIF($3, ''), $4)
-  ON CONFLICT (tenant_id, area_id)
-  DO UPDATE SET parent_area_id = EXCLUDED.parent_area_id, name = EXCLUDED.name
 )sql";
 
 constexpr char kCopyDefaultCategories[] = R"sql(
@@ -372,12 +350,7 @@ absl::StatusOr<std::vector<v1::Signal>> SignalStore::List(const SignalQuery& q,
 
 absl::StatusOr<std::set<std::string>> SignalStore::AreasWithin(
     const std::string& tenant, const std::vector<std::string>& roots, absl::Time deadline) {
-  std::set<std::string> areas;
-  if (roots.empty()) return areas;
-  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kAreasWithin, {tenant, db::TextArray(roots)},
-                                               Bounded(deadline)));
-  for (int i = 0; i < rows.size(); ++i) areas.insert(rows.Text(i, "area_id"));
-  return areas;
+  return areas_.Within(*pool_, tenant, roots, deadline);
 }
 
 absl::StatusOr<std::vector<v1::Category>> SignalStore::Categories(const std::string& tenant,
@@ -401,11 +374,7 @@ absl::StatusOr<std::vector<v1::Category>> SignalStore::Categories(const std::str
 absl::Status SignalStore::CreateTenant(const std::string& tenant, const std::string& name,
                                        const std::vector<AreaRow>& areas) {
   return pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
-    RETURN_IF_ERROR(tx.Exec(kInsertTenant, {tenant, name}));
-    for (const AreaRow& area : areas) {
-      RETURN_IF_ERROR(
-          tx.Exec(kInsertArea, {tenant, area.area_id, area.parent_area_id, area.name}));
-    }
+    RETURN_IF_ERROR(areas_.Store(tx, tenant, name, areas));
     return tx.Exec(kCopyDefaultCategories, {tenant});
   });
 }

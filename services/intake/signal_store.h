@@ -104,6 +104,7 @@ class SignalStore {
 
  private:
   db::Pool* pool_;
+  const AreaCopy areas_{kSchema};
 };
 
 }  // namespace hartslag::intake
