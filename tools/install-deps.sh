@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
-  libabsl-dev libssl-dev openssl tzdata
+  libabsl-dev libre2-dev libssl-dev openssl tzdata
   libpq-dev postgresql-15 postgresql-client-15
   libgtest-dev nlohmann-json3-dev
 )

@@ -21,7 +21,7 @@ admin_db="host=127.0.0.1 port=$pg_port user=postgres dbname=postgres"
 services=(audit directory intake cases)
 cli=$build/clients/cli/hartslag
 
-pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+. "$root/tools/lib/process.sh"
 
 start_service() {  # name port db_role [extra flags...]
   local name=$1 port=$2 role=$3

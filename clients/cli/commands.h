@@ -17,6 +17,8 @@ absl::Status CategoriesCommand(const std::vector<std::string>& args);
 // hartslag login|refresh|client-token, and hartslag admin ... (`command`
 // says which)
 absl::Status DirectoryCommand(const std::string& command, const std::vector<std::string>& args);
+// hartslag admin dead-letters <service>
+absl::Status DeadLettersCommand(const std::vector<std::string>& args);
 // hartslag audit verify
 absl::Status AuditCommand(const std::vector<std::string>& args);
 absl::Status CaseCommand(const std::vector<std::string>& args);

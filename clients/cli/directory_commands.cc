@@ -169,6 +169,9 @@ void PrintUsers(const google::protobuf::RepeatedPtrField<v1::User>& users) {
 }
 
 absl::Status Admin(const std::vector<std::string>& args) {
+  if (!args.empty() && args[0] == "dead-letters") {
+    return DeadLettersCommand(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
   const std::string what = args.size() >= 2 ? args[0] + " " + args[1] : "";
   std::vector<std::string> rest(args.begin() + std::min<size_t>(2, args.size()), args.end());
   Flags flags = DirectoryFlags("hartslag admin " + what, "administer the directory (ADMIN role)");
@@ -333,7 +336,7 @@ absl::Status Admin(const std::vector<std::string>& args) {
   }
   std::printf(
       "usage: hartslag admin area create|update|list, org create|update|list, user create|update|list,\n"
-      "       client create|update  (each takes --help)\n");
+      "       client create|update, dead-letters audit|cases|directory|intake  (each takes --help)\n");
   return absl::InvalidArgumentError(absl::StrCat("unknown admin command ", what));
 }
 

@@ -9,6 +9,7 @@
 #include "services/common/page_token.h"
 #include "services/common/proto_bytes.h"
 #include "services/common/proto_time.h"
+#include "services/common/request_bounds.h"
 #include "services/common/status_macros.h"
 #include "services/common/text.h"
 
@@ -22,17 +23,20 @@ absl::Status Invalid(absl::string_view field, absl::string_view why) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", why));
 }
 
-absl::Status CheckEvent(const v1::AuditEvent& e, const std::string& at) {
-  if (!IsUuid(e.event_id())) return Invalid(at + ".event_id", "must be a UUID");
-  if (!IsId(e.tenant_id())) return Invalid(at + ".tenant_id", "must be a tenant id");
-  if (e.action() == v1::ACTION_UNSPECIFIED || !v1::Action_IsValid(e.action())) {
-    return Invalid(at + ".action", "is required");
-  }
-  if (e.outcome() == v1::OUTCOME_UNSPECIFIED || !v1::Outcome_IsValid(e.outcome())) {
-    return Invalid(at + ".outcome", "is required");
-  }
-  if (!e.has_occurred_at()) return Invalid(at + ".occurred_at", "is required");
-  return TimeFromProto(e.occurred_at(), at + ".occurred_at").status();
+absl::Status CheckEvent(const v1::AuditEvent& e) {
+  RETURN_IF_ERROR(CheckRequestBounds(e));
+  if (!IsUuid(e.event_id())) return Invalid("event_id", "must be a UUID");
+  if (!IsId(e.tenant_id())) return Invalid("tenant_id", "must be a tenant id");
+  if (e.action() == v1::ACTION_UNSPECIFIED) return Invalid("action", "is required");
+  if (e.outcome() == v1::OUTCOME_UNSPECIFIED) return Invalid("outcome", "is required");
+  if (!e.has_occurred_at()) return Invalid("occurred_at", "is required");
+  return TimeFromProto(e.occurred_at(), "occurred_at").status();
+}
+
+// Worth retrying the same batch later: the database was away or busy.
+bool IsRetryable(const absl::Status& status) {
+  return absl::IsUnavailable(status) || absl::IsAborted(status) || absl::IsDeadlineExceeded(status) ||
+         absl::IsResourceExhausted(status);
 }
 
 absl::StatusOr<std::optional<uint64_t>> PagePosition(const std::string& token,
@@ -93,17 +97,44 @@ TreeHead TreeHeadFromProto(const v1::SignedTreeHead& head) {
 
 absl::StatusOr<v1::AppendResponse> AuditLog::Append(absl::string_view sender,
                                                     const v1::AppendRequest& request) {
-  std::map<std::string, std::vector<v1::AuditEvent>> by_tenant;
-  for (int i = 0; i < request.events_size(); ++i) {
-    RETURN_IF_ERROR(CheckEvent(request.events(i), absl::StrCat("events[", i, "]")));
-    v1::AuditEvent e = request.events(i);
-    e.mutable_origin()->set_service(std::string(sender));
-    by_tenant[e.tenant_id()].push_back(std::move(e));
-  }
   v1::AppendResponse response;
-  for (const auto& [tenant, events] : by_tenant) {
-    ASSIGN_OR_RETURN(AppendResult result, store_->Append(tenant, events));
-    response.set_appended(response.appended() + result.appended);
+  auto refuse = [&response](int index, absl::string_view reason) {
+    common::v1::RefusedItem& refused = *response.add_refused();
+    refused.set_index(index);
+    refused.set_reason(std::string(reason));
+  };
+  std::map<std::string, std::vector<std::pair<int, v1::AuditEvent>>> by_tenant;
+  for (int i = 0; i < request.events_size(); ++i) {
+    const std::string& bytes = request.events(i);
+    v1::AuditEvent e;
+    if (bytes.size() > kMaxEventBytes) {
+      refuse(i, absl::StrCat("larger than ", kMaxEventBytes, " bytes"));
+    } else if (!e.ParseFromString(bytes)) {
+      refuse(i, "not an AuditEvent");
+    } else if (absl::Status valid = CheckEvent(e); !valid.ok()) {
+      refuse(i, valid.message());
+    } else {
+      e.mutable_origin()->set_service(std::string(sender));
+      by_tenant[e.tenant_id()].emplace_back(i, std::move(e));
+    }
+  }
+  for (auto& [tenant, numbered] : by_tenant) {
+    std::vector<v1::AuditEvent> events;
+    for (auto& [index, e] : numbered) events.push_back(e);
+    absl::StatusOr<AppendResult> result = store_->Append(tenant, events);
+    if (!result.ok() && IsRetryable(result.status())) return result.status();
+    if (!result.ok()) {
+      // The database refused the batch for its content: find the events it
+      // refuses on their own, so that they alone are set aside.
+      for (auto& [index, e] : numbered) {
+        absl::StatusOr<AppendResult> one = store_->Append(tenant, {e});
+        if (!one.ok() && IsRetryable(one.status())) return one.status();
+        if (!one.ok()) refuse(index, absl::StrCat("the log cannot store it (", absl::StatusCodeToString(one.status().code()), ")"));
+        else response.set_appended(response.appended() + one->appended);
+      }
+      continue;
+    }
+    response.set_appended(response.appended() + result->appended);
   }
   return response;
 }
@@ -207,8 +238,11 @@ absl::StatusOr<v1::ExportLogResponse> AuditLog::ExportLog(const RequestContext& 
   v1::ExportLogResponse response;
   ASSIGN_OR_RETURN(uint64_t size, store_->Size(caller.tenant));
   response.set_log_size(size);
+  if (request.from_index() > size) {
+    return Invalid("from_index", absl::StrCat("the log has ", size, " entries"));
+  }
   ASSIGN_OR_RETURN(std::vector<StoredEntry> entries,
-                   store_->Entries(caller.tenant, request.from_index(), page_size));
+                   store_->Entries(caller.tenant, request.from_index(), page_size, kMaxExportPageBytes));
   for (StoredEntry& e : entries) {
     v1::LogEntry& out = *response.add_entries();
     out.set_index(e.index);

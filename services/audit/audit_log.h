@@ -19,6 +19,10 @@
 namespace hartslag::audit {
 
 inline constexpr int kDefaultExportPage = 1000;
+// The largest audit event the log takes: a record of one call is a few
+// hundred bytes, a list's record with its subjects up to some hundreds of
+// kilobytes; anything larger is a sender's defect.
+inline constexpr size_t kMaxEventBytes = 1 << 20;
 
 class AuditLog {
  public:
@@ -31,9 +35,11 @@ class AuditLog {
         key_id_(std::move(key_id)) {}
 
   // Appends events sent by the service whose certificate names `sender`;
-  // each stored event records that sender in origin.service. INVALID_ARGUMENT
-  // naming events[i] and the field for a malformed event; nothing of that
-  // batch is stored then.
+  // each stored event records that sender in origin.service. Each event is
+  // checked on its own: one that does not parse, is larger than
+  // kMaxEventBytes or has a field out of bounds is refused (by position, with
+  // the reason, so that its sender sets it aside) and the others are stored.
+  // An error means nothing was refused for good: the batch is to be retried.
   absl::StatusOr<v1::AppendResponse> Append(absl::string_view sender,
                                             const v1::AppendRequest& request);
 

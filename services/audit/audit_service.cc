@@ -25,7 +25,7 @@ const AccessPolicy kAuditPolicy({
 grpc::ServerUnaryReactor* AuditServiceImpl::Append(grpc::CallbackServerContext* call,
                                                  const v1::AppendRequest* request,
                                                  v1::AppendResponse* response) {
-  return runner_->Run(call, "Append", Into(response, [this, request](const RequestContext& c, AuditRecord&) {
+  return runner_->Run(call, "Append", *request, Into(response, [this, request](const RequestContext& c, AuditRecord&) {
                         return log_->Append(c.peer_identity, *request);
                       }));
 }
@@ -33,7 +33,7 @@ grpc::ServerUnaryReactor* AuditServiceImpl::Append(grpc::CallbackServerContext* 
 grpc::ServerUnaryReactor* AuditServiceImpl::GetTreeHead(grpc::CallbackServerContext* call,
                                                  const v1::GetTreeHeadRequest* request,
                                                  v1::SignedTreeHead* response) {
-  return runner_->Run(call, "GetTreeHead", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+  return runner_->Run(call, "GetTreeHead", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return log_->GetTreeHead(c, *request, audit);
                       }));
 }
@@ -41,7 +41,7 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetTreeHead(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* AuditServiceImpl::GetInclusionProof(grpc::CallbackServerContext* call,
                                                  const v1::GetInclusionProofRequest* request,
                                                  v1::InclusionProof* response) {
-  return runner_->Run(call, "GetInclusionProof", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+  return runner_->Run(call, "GetInclusionProof", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return log_->GetInclusionProof(c, *request, audit);
                       }));
 }
@@ -49,7 +49,7 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetInclusionProof(grpc::CallbackServ
 grpc::ServerUnaryReactor* AuditServiceImpl::GetConsistencyProof(grpc::CallbackServerContext* call,
                                                  const v1::GetConsistencyProofRequest* request,
                                                  v1::ConsistencyProof* response) {
-  return runner_->Run(call, "GetConsistencyProof", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+  return runner_->Run(call, "GetConsistencyProof", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return log_->GetConsistencyProof(c, *request, audit);
                       }));
 }
@@ -57,7 +57,7 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetConsistencyProof(grpc::CallbackSe
 grpc::ServerUnaryReactor* AuditServiceImpl::ExportLog(grpc::CallbackServerContext* call,
                                                  const v1::ExportLogRequest* request,
                                                  v1::ExportLogResponse* response) {
-  return runner_->Run(call, "ExportLog", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+  return runner_->Run(call, "ExportLog", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return log_->ExportLog(c, *request, audit);
                       }));
 }
@@ -65,7 +65,7 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ExportLog(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* AuditServiceImpl::QueryEvents(grpc::CallbackServerContext* call,
                                                  const v1::QueryEventsRequest* request,
                                                  v1::QueryEventsResponse* response) {
-  return runner_->Run(call, "QueryEvents", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+  return runner_->Run(call, "QueryEvents", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return log_->QueryEvents(c, *request, audit);
                       }));
 }
@@ -73,7 +73,7 @@ grpc::ServerUnaryReactor* AuditServiceImpl::QueryEvents(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* AuditServiceImpl::GetAccessOverview(grpc::CallbackServerContext* call,
                                                  const v1::GetAccessOverviewRequest* request,
                                                  v1::GetAccessOverviewResponse* response) {
-  return runner_->Run(call, "GetAccessOverview", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+  return runner_->Run(call, "GetAccessOverview", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return log_->GetAccessOverview(c, *request, audit);
                       }));
 }
@@ -81,7 +81,7 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetAccessOverview(grpc::CallbackServ
 grpc::ServerUnaryReactor* AuditServiceImpl::AddRestriction(grpc::CallbackServerContext* call,
                                                  const v1::AddRestrictionRequest* request,
                                                  v1::Restriction* response) {
-  return runner_->Run(call, "AddRestriction", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+  return runner_->Run(call, "AddRestriction", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return log_->AddRestriction(c, *request, audit);
                       }));
 }
@@ -89,15 +89,15 @@ grpc::ServerUnaryReactor* AuditServiceImpl::AddRestriction(grpc::CallbackServerC
 grpc::ServerUnaryReactor* AuditServiceImpl::LiftRestriction(grpc::CallbackServerContext* call,
                                                  const v1::LiftRestrictionRequest* request,
                                                  v1::Restriction* response) {
-  return runner_->Run(call, "LiftRestriction", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+  return runner_->Run(call, "LiftRestriction", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return log_->LiftRestriction(c, *request, audit);
                       }));
 }
 
 grpc::ServerUnaryReactor* AuditServiceImpl::ListRestrictions(grpc::CallbackServerContext* call,
-                                                 const v1::ListRestrictionsRequest*,
+                                                 const v1::ListRestrictionsRequest* request,
                                                  v1::ListRestrictionsResponse* response) {
-  return runner_->Run(call, "ListRestrictions", Into(response, [this](const RequestContext& c, AuditRecord& audit) {
+  return runner_->Run(call, "ListRestrictions", *request, Into(response, [this](const RequestContext& c, AuditRecord& audit) {
                         return log_->ListRestrictions(c, audit);
                       }));
 }

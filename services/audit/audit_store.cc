@@ -63,10 +63,15 @@ constexpr char kSelectNodes[] = R"sql(
                 WHERE log_id = $1 AND level = w.level AND idx = w.idx LIMIT 1) n ON true
 )sql";
 
+// A page ends before the entry that would take it past $4 bytes; the first
+// entry is always in.
 constexpr char kEntries[] = R"sql(
-  SELECT e.idx, e.entry, n.hash FROM audit.entries e
-  LEFT JOIN audit.nodes n ON n.log_id = e.log_id AND n.level = 0 AND n.idx = e.idx
-  WHERE e.log_id = $1 AND e.idx >= $2 ORDER BY e.idx LIMIT $3
+  SELECT idx, entry, hash FROM (
+    SELECT e.idx, e.entry, n.hash, sum(octet_length(e.entry)) OVER (ORDER BY e.idx) AS running
+    FROM audit.entries e
+    LEFT JOIN audit.nodes n ON n.log_id = e.log_id AND n.level = 0 AND n.idx = e.idx
+    WHERE e.log_id = $1 AND e.idx >= $2 ORDER BY e.idx LIMIT $3) page
+  WHERE running <= $4 OR running = octet_length(entry) ORDER BY idx
 )sql";
 
 constexpr char kEntry[] = R"sql(
@@ -341,18 +346,17 @@ absl::StatusOr<std::vector<std::string>> AuditStore::ConsistencyProof(const std:
 }
 
 absl::StatusOr<std::vector<StoredEntry>> AuditStore::Entries(const std::string& log_id,
-                                                             uint64_t from, int limit) {
-  ASSIGN_OR_RETURN(db::Rows rows,
-                   pool_->Query(kEntries, {log_id, absl::StrCat(from), absl::StrCat(limit)}));
+                                                             uint64_t from, int limit, int64_t max_bytes) {
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kEntries, {log_id, absl::StrCat(from), absl::StrCat(limit),
+                                                          absl::StrCat(max_bytes)}));
   return EntriesFromRows(rows);
 }
 
 absl::Status AuditStore::Export(const std::string& log_id, std::ostream& out) {
-  constexpr int kPage = 1000;
   for (uint64_t next = 0;;) {
-    ASSIGN_OR_RETURN(std::vector<StoredEntry> page, Entries(log_id, next, kPage));
+    ASSIGN_OR_RETURN(std::vector<StoredEntry> page, Entries(log_id, next, kMaxExportPage, kMaxExportPageBytes));
+    if (page.empty()) return absl::OkStatus();
     for (const StoredEntry& e : page) out << ExportLine(e.index, e.bytes, e.leaf_hash) << "\n";
-    if (page.size() < kPage) return absl::OkStatus();
     next = page.back().index + 1;
   }
 }

@@ -89,9 +89,11 @@ class AuditStore {
   absl::StatusOr<std::vector<std::string>> ConsistencyProof(const std::string& log_id,
                                                             uint64_t old_size, uint64_t new_size);
 
-  // Up to `limit` entries from index `from` on, in index order.
+  // Up to `limit` entries from index `from` on, in index order, ending
+  // before the entry that would take their bytes past `max_bytes` (the first
+  // entry is always in).
   absl::StatusOr<std::vector<StoredEntry>> Entries(const std::string& log_id, uint64_t from,
-                                                   int limit);
+                                                   int limit, int64_t max_bytes);
   // Writes the log as JSON Lines (log_export.h), in index order.
   absl::Status Export(const std::string& log_id, std::ostream& out);
 

@@ -28,8 +28,11 @@
 
 namespace hartslag::audit {
 
-// The most entries one ExportLog page holds.
+// The most entries one ExportLog page holds, and about the most entry bytes:
+// a page ends before it would pass them (but holds at least one entry), so
+// that it stays well inside the 4 MiB message limit whatever the entries.
 inline constexpr int kMaxExportPage = 5000;
+inline constexpr int64_t kMaxExportPageBytes = 1 << 20;
 
 std::string ExportLine(uint64_t index, absl::string_view entry, absl::string_view leaf_hash);
 

@@ -11,6 +11,7 @@
 #include "services/common/files.h"
 #include "services/common/log.h"
 #include "services/common/migrations.h"
+#include "services/common/operations_service.h"
 #include "services/common/server.h"
 #include "services/common/service_audit.h"
 #include "services/common/status_macros.h"
@@ -81,20 +82,20 @@ absl::Status Run(int argc, char** argv) {
   // service's records, and into the log from here, in-process.
   ASSIGN_OR_RETURN(std::unique_ptr<ServiceAudit> self_audit,
                    ServiceAudit::Start(flags, pool.get(), audit::kSchema,
-                                       [&log](const std::vector<std::string>& payloads) -> absl::Status {
+                                       [&log](const std::vector<std::string>& payloads)
+                                           -> absl::StatusOr<std::vector<OutboxRelay::Refusal>> {
                                          audit::v1::AppendRequest request;
-                                         for (const std::string& p : payloads) {
-                                           if (!request.add_events()->ParseFromString(p)) {
-                                             return absl::DataLossError("outbox: a record does not parse");
-                                           }
-                                         }
-                                         return log.Append(ServiceIdentity("audit"), request).status();
+                                         for (const std::string& p : payloads) request.add_events(p);
+                                         ASSIGN_OR_RETURN(audit::v1::AppendResponse response,
+                                                          log.Append(ServiceIdentity("audit"), request));
+                                         return RefusalsOf(response);
                                        }));
   TreeHeadPublisher publisher(&log, interval);
   WorkerPool worker_pool(workers);
   RpcRunner runner(&authenticator, &audit::kAuditPolicy, &worker_pool, self_audit->trail());
   audit::AuditServiceImpl service(&runner, &log);
-  return RunServer(ServerOptionsFromFlags(flags), {&service});
+  OperationsServiceImpl operations(&authenticator, &worker_pool, self_audit.get(), pool.get());
+  return RunServer(ServerOptionsFromFlags(flags), {&service, &operations});
 }
 
 }  // namespace

@@ -60,12 +60,15 @@ absl::Status CheckPlan(google::protobuf::RepeatedPtrField<v1::PlanGoal>& plan) {
   return absl::OkStatus();
 }
 
+// A reason comes with a tier, and only with one: a reason alone would be
+// stored unchecked.
 absl::Status CheckRisk(v1::RiskTier tier, std::string& reason) {
   if (!v1::RiskTier_IsValid(tier)) return Invalid("risk_tier", "is not a known tier");
-  if (tier != v1::RISK_TIER_UNSPECIFIED) {
-    RETURN_IF_ERROR(CheckText("risk_reason", reason, 1, 500, true));
+  if (tier == v1::RISK_TIER_UNSPECIFIED) {
+    if (!reason.empty()) return Invalid("risk_reason", "is given only with a risk_tier");
+    return absl::OkStatus();
   }
-  return absl::OkStatus();
+  return CheckText("risk_reason", reason, 1, 500, true);
 }
 
 void ApplyRisk(v1::Case& c, v1::RiskTier tier, const std::string& reason) {
@@ -347,7 +350,7 @@ absl::StatusOr<v1::Case> CaseCoordination::Update(const RequestContext& caller,
   }
   if (r.has_members()) RETURN_IF_ERROR(CheckIds("members.user_ids", r.members().user_ids()));
   if (!v1::Confidentiality_IsValid(r.confidentiality())) return Invalid("confidentiality", "is not a known level");
-  if (r.risk_tier() != v1::RISK_TIER_UNSPECIFIED) RETURN_IF_ERROR(CheckRisk(r.risk_tier(), *r.mutable_risk_reason()));
+  RETURN_IF_ERROR(CheckRisk(r.risk_tier(), *r.mutable_risk_reason()));
   if (r.has_plan()) RETURN_IF_ERROR(CheckPlan(*r.mutable_plan()->mutable_goals()));
   if (!v1::Escalation_IsValid(r.escalation())) return Invalid("escalation", "is not a known escalation");
   if (r.escalation() != v1::ESCALATION_UNSPECIFIED) {
@@ -1071,9 +1074,7 @@ absl::StatusOr<v1::Meeting> CaseCoordination::DecideItem(const RequestContext& c
     }
     next_review = absl::FromCivil(day, TenantZone());
   }
-  if (request.risk_tier() != v1::RISK_TIER_UNSPECIFIED) {
-    RETURN_IF_ERROR(CheckRisk(request.risk_tier(), *request.mutable_risk_reason()));
-  }
+  RETURN_IF_ERROR(CheckRisk(request.risk_tier(), *request.mutable_risk_reason()));
   ASSIGN_OR_RETURN(std::optional<v1::Meeting> current,
                    IsUuid(request.meeting_id()) ? store_->FindMeeting(caller.tenant, request.meeting_id(), caller.deadline)
                                                 : absl::StatusOr<std::optional<v1::Meeting>>(std::nullopt));

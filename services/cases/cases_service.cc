@@ -30,7 +30,7 @@ const AccessPolicy kCasesPolicy({
 grpc::ServerUnaryReactor* CaseServiceImpl::OpenCase(grpc::CallbackServerContext* call,
                                                 const v1::OpenCaseRequest* request,
                                                 v1::Case* response) {
-  return runner_->Run(call, "OpenCase", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+  return runner_->Run(call, "OpenCase", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return cases_->Open(c, *request, audit);
                       }));
 }
@@ -38,7 +38,7 @@ grpc::ServerUnaryReactor* CaseServiceImpl::OpenCase(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* CaseServiceImpl::GetCase(grpc::CallbackServerContext* call,
                                                 const v1::GetCaseRequest* request,
                                                 v1::CaseSummary* response) {
-  return runner_->Run(call, "GetCase", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+  return runner_->Run(call, "GetCase", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return cases_->Get(c, *request, audit);
                       }));
 }
@@ -46,7 +46,7 @@ grpc::ServerUnaryReactor* CaseServiceImpl::GetCase(grpc::CallbackServerContext* 
 grpc::ServerUnaryReactor* CaseServiceImpl::ListCases(grpc::CallbackServerContext* call,
                                                 const v1::ListCasesRequest* request,
                                                 v1::ListCasesResponse* response) {
-  return runner_->Run(call, "ListCases", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+  return runner_->Run(call, "ListCases", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return cases_->List(c, *request, audit);
                       }));
 }
@@ -54,7 +54,7 @@ grpc::ServerUnaryReactor* CaseServiceImpl::ListCases(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* CaseServiceImpl::TransitionCase(grpc::CallbackServerContext* call,
                                                 const v1::TransitionCaseRequest* request,
                                                 v1::Case* response) {
-  return runner_->Run(call, "TransitionCase", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+  return runner_->Run(call, "TransitionCase", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return cases_->Transition(c, *request, audit);
                       }));
 }
@@ -62,7 +62,7 @@ grpc::ServerUnaryReactor* CaseServiceImpl::TransitionCase(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* CaseServiceImpl::ReopenCase(grpc::CallbackServerContext* call,
                                                 const v1::ReopenCaseRequest* request,
                                                 v1::Case* response) {
-  return runner_->Run(call, "ReopenCase", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+  return runner_->Run(call, "ReopenCase", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return cases_->Reopen(c, *request, audit);
                       }));
 }
@@ -70,7 +70,7 @@ grpc::ServerUnaryReactor* CaseServiceImpl::ReopenCase(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* CaseServiceImpl::UpdateCase(grpc::CallbackServerContext* call,
                                                 const v1::UpdateCaseRequest* request,
                                                 v1::Case* response) {
-  return runner_->Run(call, "UpdateCase", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+  return runner_->Run(call, "UpdateCase", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return cases_->Update(c, *request, audit);
                       }));
 }
@@ -78,15 +78,15 @@ grpc::ServerUnaryReactor* CaseServiceImpl::UpdateCase(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* CaseServiceImpl::AddNote(grpc::CallbackServerContext* call,
                                                 const v1::AddNoteRequest* request,
                                                 v1::Note* response) {
-  return runner_->Run(call, "AddNote", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+  return runner_->Run(call, "AddNote", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return cases_->AddNote(c, *request, audit);
                       }));
 }
 
 grpc::ServerUnaryReactor* CaseServiceImpl::ListBreakGlassReviews(grpc::CallbackServerContext* call,
-                                                const v1::ListBreakGlassReviewsRequest*,
+                                                const v1::ListBreakGlassReviewsRequest* request,
                                                 v1::ListBreakGlassReviewsResponse* response) {
-  return runner_->Run(call, "ListBreakGlassReviews", Into(response, [this](const RequestContext& c, AuditRecord& audit) {
+  return runner_->Run(call, "ListBreakGlassReviews", *request, Into(response, [this](const RequestContext& c, AuditRecord& audit) {
                         return cases_->BreakGlassReviews(c, audit);
                       }));
 }
@@ -94,7 +94,7 @@ grpc::ServerUnaryReactor* CaseServiceImpl::ListBreakGlassReviews(grpc::CallbackS
 grpc::ServerUnaryReactor* CaseServiceImpl::GetTriageQueue(grpc::CallbackServerContext* call,
                                                           const v1::GetTriageQueueRequest* request,
                                                           v1::TriageQueue* response) {
-  return runner_->Run(call, "GetTriageQueue", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+  return runner_->Run(call, "GetTriageQueue", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return cases_->TriageQueue(c, *request, audit);
                       }));
 }
@@ -102,28 +102,28 @@ grpc::ServerUnaryReactor* CaseServiceImpl::GetTriageQueue(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* CaseServiceImpl::TriageSignal(grpc::CallbackServerContext* call,
                                                         const v1::TriageSignalRequest* request,
                                                         v1::TriageDecision* response) {
-  return runner_->Run(call, "TriageSignal", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+  return runner_->Run(call, "TriageSignal", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return cases_->Triage(c, *request, audit);
                       }));
 }
 
 grpc::ServerUnaryReactor* CaseServiceImpl::CreateAction(grpc::CallbackServerContext* call,
                                                 const v1::CreateActionRequest* request, v1::Action* response) {
-  return runner_->Run(call, "CreateAction", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+  return runner_->Run(call, "CreateAction", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return cases_->CreateAction(c, *request, audit);
                       }));
 }
 
 grpc::ServerUnaryReactor* CaseServiceImpl::ListActions(grpc::CallbackServerContext* call,
                                                 const v1::ListActionsRequest* request, v1::ListActionsResponse* response) {
-  return runner_->Run(call, "ListActions", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+  return runner_->Run(call, "ListActions", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return cases_->ListActions(c, *request, audit);
                       }));
 }
 
 grpc::ServerUnaryReactor* CaseServiceImpl::UpdateAction(grpc::CallbackServerContext* call,
                                                 const v1::UpdateActionRequest* request, v1::Action* response) {
-  return runner_->Run(call, "UpdateAction", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+  return runner_->Run(call, "UpdateAction", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return cases_->UpdateAction(c, *request, audit);
                       }));
 }
@@ -131,7 +131,7 @@ grpc::ServerUnaryReactor* CaseServiceImpl::UpdateAction(grpc::CallbackServerCont
 grpc::ServerWriteReactor<v1::ActionEvent>* CaseServiceImpl::WatchActions(grpc::CallbackServerContext* call,
                                                                           const v1::WatchActionsRequest* request) {
   // The request lives until the call is done.
-  return runner_->Stream<v1::ActionEvent>(call, "WatchActions", actions_changed_,
+  return runner_->Stream<v1::ActionEvent>(call, "WatchActions", *request, actions_changed_,
                                           [this, request](const RequestContext& c, AuditRecord& audit) {
                                             return cases_->WatchActions(c, *request, audit);
                                           });
@@ -140,49 +140,49 @@ grpc::ServerWriteReactor<v1::ActionEvent>* CaseServiceImpl::WatchActions(grpc::C
 grpc::ServerUnaryReactor* CaseServiceImpl::ListMeetings(grpc::CallbackServerContext* call,
                                                         const v1::ListMeetingsRequest* request,
                                                         v1::ListMeetingsResponse* response) {
-  return runner_->Run(call, "ListMeetings", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+  return runner_->Run(call, "ListMeetings", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return cases_->ListMeetings(c, *request, audit);
                       }));
 }
 
 grpc::ServerUnaryReactor* CaseServiceImpl::ScheduleMeetings(grpc::CallbackServerContext* call,
                                                 const v1::ScheduleMeetingsRequest* request, v1::ScheduleMeetingsResponse* response) {
-  return runner_->Run(call, "ScheduleMeetings", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+  return runner_->Run(call, "ScheduleMeetings", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return cases_->ScheduleMeetings(c, *request, audit);
                       }));
 }
 
 grpc::ServerUnaryReactor* CaseServiceImpl::GetMeeting(grpc::CallbackServerContext* call,
                                                 const v1::GetMeetingRequest* request, v1::Meeting* response) {
-  return runner_->Run(call, "GetMeeting", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+  return runner_->Run(call, "GetMeeting", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return cases_->GetMeeting(c, *request, audit);
                       }));
 }
 
 grpc::ServerUnaryReactor* CaseServiceImpl::EditAgenda(grpc::CallbackServerContext* call,
                                                 const v1::EditAgendaRequest* request, v1::Meeting* response) {
-  return runner_->Run(call, "EditAgenda", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+  return runner_->Run(call, "EditAgenda", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return cases_->EditAgenda(c, *request, audit);
                       }));
 }
 
 grpc::ServerUnaryReactor* CaseServiceImpl::DecideItem(grpc::CallbackServerContext* call,
                                                 const v1::DecideItemRequest* request, v1::Meeting* response) {
-  return runner_->Run(call, "DecideItem", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+  return runner_->Run(call, "DecideItem", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return cases_->DecideItem(c, *request, audit);
                       }));
 }
 
 grpc::ServerUnaryReactor* CaseServiceImpl::CloseMeeting(grpc::CallbackServerContext* call,
                                                 const v1::CloseMeetingRequest* request, v1::Meeting* response) {
-  return runner_->Run(call, "CloseMeeting", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+  return runner_->Run(call, "CloseMeeting", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return cases_->CloseMeeting(c, *request, audit);
                       }));
 }
 
 grpc::ServerUnaryReactor* CaseServiceImpl::CorrectMinutes(grpc::CallbackServerContext* call,
                                                           const v1::CorrectMinutesRequest* request, v1::Meeting* response) {
-  return runner_->Run(call, "CorrectMinutes", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+  return runner_->Run(call, "CorrectMinutes", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return cases_->CorrectMinutes(c, *request, audit);
                       }));
 }
@@ -190,7 +190,7 @@ grpc::ServerUnaryReactor* CaseServiceImpl::CorrectMinutes(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* CaseServiceImpl::ExportMeeting(grpc::CallbackServerContext* call,
                                                          const v1::ExportMeetingRequest* request,
                                                          v1::MeetingDocument* response) {
-  return runner_->Run(call, "ExportMeeting", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+  return runner_->Run(call, "ExportMeeting", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return cases_->ExportMeeting(c, *request, audit);
                       }));
 }

@@ -26,17 +26,30 @@ absl::StatusOr<std::vector<intake::v1::Signal>> IntakeFeed::Untriaged(const std:
   }
 }
 
-absl::Status IntakeFeed::Deliver(const std::vector<std::string>& payloads) {
+absl::StatusOr<std::vector<OutboxRelay::Refusal>> IntakeFeed::Deliver(const std::vector<std::string>& payloads) {
   intake::v1::RecordTriageOutcomesRequest request;
-  for (const std::string& payload : payloads) {
-    if (!request.add_outcomes()->ParseFromString(payload)) {
-      return absl::DataLossError("outbox: a triage outcome does not parse");
+  std::vector<OutboxRelay::Refusal> refusals;
+  std::vector<int> sent;  // batch position of each outcome sent
+  for (int i = 0; i < static_cast<int>(payloads.size()); ++i) {
+    if (!request.add_outcomes()->ParseFromString(payloads[i])) {
+      request.mutable_outcomes()->RemoveLast();
+      refusals.push_back({i, "not a TriageOutcome"});
+    } else {
+      sent.push_back(i);
     }
   }
+  if (sent.empty()) return refusals;
   grpc::ClientContext call;
   call.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   intake::v1::RecordTriageOutcomesResponse response;
-  return FromGrpcStatus(stub_->RecordTriageOutcomes(&call, request, &response));
+  RETURN_IF_ERROR(FromGrpcStatus(stub_->RecordTriageOutcomes(&call, request, &response)));
+  for (const common::v1::RefusedItem& refused : response.refused()) {
+    if (refused.index() < 0 || refused.index() >= static_cast<int>(sent.size())) {
+      return absl::InternalError("intake refused an outcome it was not sent");
+    }
+    refusals.push_back({sent[refused.index()], refused.reason()});
+  }
+  return refusals;
 }
 
 }  // namespace hartslag::cases

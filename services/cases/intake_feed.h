@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "hartslag/intake/v1/intake.grpc.pb.h"
+#include "services/common/outbox.h"
 
 namespace hartslag::cases {
 
@@ -26,7 +27,8 @@ class IntakeFeed {
                                                             const std::vector<std::string>& areas,
                                                             absl::Time deadline);
   // Delivers serialized TriageOutcomes (an OutboxRelay::Deliver).
-  absl::Status Deliver(const std::vector<std::string>& payloads);
+  // An outcome that does not parse is refused, to be set aside.
+  absl::StatusOr<std::vector<OutboxRelay::Refusal>> Deliver(const std::vector<std::string>& payloads);
 
  private:
   std::unique_ptr<intake::v1::TriageFeedService::Stub> stub_;

@@ -7,6 +7,7 @@
 #include "services/common/area_sync.h"
 #include "services/common/config.h"
 #include "services/common/log.h"
+#include "services/common/operations_service.h"
 #include "services/common/server.h"
 #include "services/common/service_audit.h"
 #include "services/common/status_macros.h"
@@ -44,6 +45,7 @@ absl::Status Run(int argc, char** argv) {
   // the audit service: exactly once, also after intake was away.
   OutboxRelay to_intake(pool.get(), &audit->outbox(), cases::kIntakeTarget,
                         [&intake](const std::vector<std::string>& payloads) { return intake.Deliver(payloads); });
+  to_intake.SetOnSetAside(audit->RecordSetAside());
   to_intake.Start();
   cases::CaseStore store(pool.get(), &audit->outbox());
   ASSIGN_OR_RETURN(absl::Duration poll, flags.GetDuration("watch-poll"));
@@ -75,7 +77,8 @@ absl::Status Run(int argc, char** argv) {
   cases::CaseServiceImpl service(&runner, &coordination, &actions_changed);
   ServerOptions options = ServerOptionsFromFlags(flags);
   options.on_shutdown = [&actions_changed] { actions_changed.Close(); };
-  return RunServer(options, {&service});
+  OperationsServiceImpl operations(&authenticator, &worker_pool, audit.get(), pool.get());
+  return RunServer(options, {&service, &operations});
 }
 
 }  // namespace

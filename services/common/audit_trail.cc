@@ -5,6 +5,7 @@
 #include "services/common/log.h"
 #include "services/common/proto_time.h"
 #include "services/common/status_macros.h"
+#include "services/common/text.h"
 
 namespace hartslag {
 namespace {
@@ -29,7 +30,26 @@ audit::v1::Outcome OutcomeOf(const absl::Status& status, bool denied) {
   }
 }
 
+// The longest id a record holds as given.
+constexpr size_t kMaxIdBytes = 128;
+
+std::string CutUtf8(absl::string_view text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return std::string(text);
+  size_t end = max_bytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;  // not mid-character
+  return std::string(text.substr(0, end));
+}
+
 }  // namespace
+
+std::string AuditSafeId(absl::string_view id) {
+  if (id.size() <= kMaxIdBytes && Utf8Length(id) && !HasControlCharacters(id, false)) return std::string(id);
+  return absl::StrCat("sha256:", HexEncode(Sha256(id)), "/", id.size());
+}
+
+void AuditRecord::SetDetail(absl::string_view detail) {
+  event_.set_detail(Utf8Length(detail) ? CutUtf8(detail, kMaxDetailBytes) : "(not UTF-8)");
+}
 
 void AuditRecord::AddPseudonym(std::string pseudonym) {
   for (const std::string& known : event_.subjects()) {
@@ -40,9 +60,9 @@ void AuditRecord::AddPseudonym(std::string pseudonym) {
 
 void AuditRecord::SetCaller(absl::string_view tenant, absl::string_view user_id,
                             absl::string_view organisation_id) {
-  event_.set_tenant_id(std::string(tenant));
-  event_.mutable_actor()->set_user_id(std::string(user_id));
-  event_.mutable_actor()->set_organisation_id(std::string(organisation_id));
+  event_.set_tenant_id(AuditSafeId(tenant));
+  event_.mutable_actor()->set_user_id(AuditSafeId(user_id));
+  event_.mutable_actor()->set_organisation_id(AuditSafeId(organisation_id));
 }
 
 void AuditRecord::AddPerson(absl::string_view name, int birth_year) {
@@ -111,6 +131,31 @@ absl::Status AuditTrail::Write(db::Transaction& tx, AuditRecord& record,
   RETURN_IF_ERROR(outbox_->Add(tx, kAuditTarget, {e.event_id(), e.tenant_id(), e.SerializeAsString()}));
   record.recorded_ = true;
   return absl::OkStatus();
+}
+
+absl::Status AuditTrail::RecordSetAside(db::Transaction& tx, const Outbox::DeadLetter& event,
+                                        absl::string_view payload) const {
+  // A tenant that names no log cannot be recorded in one; the service log
+  // has the line. Nor is a refused record of a set-aside recorded again,
+  // which could go on forever.
+  if (!IsId(event.tenant)) return absl::OkStatus();
+  audit::v1::AuditEvent refused;
+  if (event.target == kAuditTarget && refused.ParseFromArray(payload.data(), static_cast<int>(payload.size())) &&
+      refused.action() == audit::v1::ACTION_SET_ASIDE) {
+    return absl::OkStatus();
+  }
+  audit::v1::AuditEvent e;
+  e.set_event_id(RandomUuid());
+  e.set_tenant_id(event.tenant);
+  e.set_action(audit::v1::ACTION_SET_ASIDE);
+  e.set_outcome(audit::v1::OUTCOME_ERROR);
+  e.set_status_code("INVALID_ARGUMENT");
+  e.mutable_object()->set_type("outbox_event");
+  e.mutable_object()->set_id(AuditSafeId(event.event_id));
+  e.mutable_origin()->set_rpc(absl::StrCat("outbox relay to ", event.target));
+  e.set_detail(CutUtf8(event.reason, AuditRecord::kMaxDetailBytes));
+  *e.mutable_occurred_at() = TimeToProto(absl::Now());
+  return outbox_->Add(tx, kAuditTarget, {e.event_id(), e.tenant_id(), e.SerializeAsString()});
 }
 
 absl::Status AuditTrail::Finish(AuditRecord& record, const absl::Status& status) const {

@@ -34,13 +34,19 @@ inline constexpr char kAuditTarget[] = "audit";
 
 class AuditTrail;
 
-// The record of one call, filled in by its handler.
+// An id as a record may hold it: itself when it is short printable text,
+// otherwise (oversized, not UTF-8, control characters) "sha256:<hex>/<length>",
+// so that a refusal of hostile input is recorded without the input.
+std::string AuditSafeId(absl::string_view id);
+
+// The record of one call, filled in by its handler. Every value it takes is
+// bounded here, whatever the handler passes (AuditSafeId, or cut short).
 class AuditRecord {
  public:
   AuditRecord() = default;  // not audited
 
   // The object the call concerned (its type comes from the access rule).
-  void SetObjectId(absl::string_view id) { event_.mutable_object()->set_id(std::string(id)); }
+  void SetObjectId(absl::string_view id) { event_.mutable_object()->set_id(AuditSafeId(id)); }
   // A person or an address the data is about; stored pseudonymised.
   void AddPerson(absl::string_view name, int birth_year);
   void AddAddress(const common::v1::Address& address);
@@ -58,11 +64,12 @@ class AuditRecord {
   void MarkBreakGlass() { event_.set_break_glass(true); }
   // For a token issued to an integrated client acting for that user.
   void SetActingClient(absl::string_view client_id) {
-    event_.mutable_actor()->set_acting_client(std::string(client_id));
+    event_.mutable_actor()->set_acting_client(AuditSafeId(client_id));
   }
   // Why the call was refused, without personal data (the caller may have
-  // been told less, as with a locked account).
-  void SetDetail(absl::string_view detail) { event_.set_detail(std::string(detail)); }
+  // been told less, as with a locked account). Cut to kMaxDetailBytes.
+  void SetDetail(absl::string_view detail);
+  static constexpr size_t kMaxDetailBytes = 500;
 
   // Writes the record (outcome SUCCESS, or DENIED after MarkDenied) in `tx`,
   // the transaction of the work it records. Once per transaction: a retried
@@ -101,6 +108,11 @@ class AuditTrail {
   absl::Status Finish(AuditRecord& record, const absl::Status& status) const;
 
   const Pseudonymizer& pseudonyms() const { return *pseudonyms_; }
+
+  // Records in `tx` that this service's relay set `event` aside because its
+  // receiver can never accept it (outbox.h), so that the log shows it.
+  absl::Status RecordSetAside(db::Transaction& tx, const Outbox::DeadLetter& event,
+                              absl::string_view payload) const;
 
  private:
   friend class AuditRecord;

@@ -2,26 +2,26 @@
 
 #include <algorithm>
 #include <map>
-#include <regex>
-
 #include "absl/strings/str_cat.h"
+#include "re2/re2.h"
 #include "services/common/crypto.h"
 #include "services/common/status_macros.h"
 
 namespace hartslag::db {
 
 absl::StatusOr<std::vector<NumberedMigration>> OrderMigrations(std::vector<Migration> files) {
-  static const std::regex kName(R"(^([0-9]{4})_([a-z0-9_]+)\.sql$)");
+  static const re2::RE2 kName(R"(([0-9]{4})_([a-z0-9_]+)\.sql)");
   std::vector<NumberedMigration> out;
   for (Migration& file : files) {
-    std::smatch match;
-    if (!std::regex_match(file.filename, match, kName)) {
+    int version = 0;
+    std::string name;
+    if (!re2::RE2::FullMatch(file.filename, kName, &version, &name)) {
       return absl::InvalidArgumentError(absl::StrCat(
           "migration file ", file.filename, ": name must look like 0001_description.sql"));
     }
     NumberedMigration m;
-    m.version = std::stoi(match[1].str());
-    m.name = match[2].str();
+    m.version = version;
+    m.name = std::move(name);
     m.checksum = HexEncode(Sha256(file.sql));
     m.sql = std::move(file.sql);
     out.push_back(std::move(m));
@@ -44,8 +44,8 @@ absl::StatusOr<int> ApplyMigrations(Pool& pool, const std::string& schema,
                                     std::vector<Migration> files) {
   // The schema name is a constant of the calling service, never input; it is
   // still checked because it is the one identifier spliced into SQL here.
-  static const std::regex kIdentifier("^[a-z][a-z0-9_]*$");
-  if (!std::regex_match(schema, kIdentifier)) {
+  static const re2::RE2 kIdentifier("[a-z][a-z0-9_]*");
+  if (!re2::RE2::FullMatch(schema, kIdentifier)) {
     return absl::InvalidArgumentError(absl::StrCat("invalid schema name ", schema));
   }
   ASSIGN_OR_RETURN(std::vector<NumberedMigration> migrations,

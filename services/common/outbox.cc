@@ -12,10 +12,21 @@ Outbox::Outbox(absl::string_view schema) {
   std::string table = absl::StrCat(schema, ".outbox");
   insert_ = absl::StrCat("INSERT INTO ", table,
                          " (target, tenant_id, event_id, payload) VALUES ($1, $2, $3, $4::bytea)");
-  select_batch_ = absl::StrCat("SELECT seq, payload FROM ", table,
+  select_batch_ = absl::StrCat("SELECT seq, tenant_id, event_id::text AS event_id, payload FROM ", table,
                                " WHERE target = $1 ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED");
   delete_batch_ = absl::StrCat("DELETE FROM ", table, " WHERE seq = ANY($1::bigint[])");
   count_ = absl::StrCat("SELECT count(*) AS n FROM ", table, " WHERE target = $1");
+  std::string dead = absl::StrCat(schema, ".dead_letters");
+  set_aside_ = absl::StrCat("INSERT INTO ", dead,
+                            " (seq, target, tenant_id, event_id, payload, created_at, reason)"
+                            " SELECT o.seq, o.target, o.tenant_id, o.event_id, o.payload, o.created_at, $3 FROM ",
+                            table, " o WHERE o.seq = $1 AND o.target = $2");
+  dead_letters_ = absl::StrCat(
+      "SELECT seq, target, tenant_id, event_id::text AS event_id, octet_length(payload) AS bytes,"
+      " (extract(epoch FROM created_at) * 1000000)::bigint AS created_us,"
+      " (extract(epoch FROM set_aside_at) * 1000000)::bigint AS set_aside_us, reason FROM ",
+      dead, " WHERE tenant_id = $1 ORDER BY seq DESC LIMIT $2");
+  dead_letter_count_ = absl::StrCat("SELECT count(*) AS n FROM ", dead, " WHERE tenant_id = $1");
 }
 
 absl::Status Outbox::Add(db::Transaction& tx, absl::string_view target,
@@ -27,6 +38,20 @@ absl::Status Outbox::Add(db::Transaction& tx, absl::string_view target,
 absl::StatusOr<int64_t> Outbox::Pending(db::Pool& pool, absl::string_view target) const {
   ASSIGN_OR_RETURN(db::Rows rows, pool.Query(count_, {std::string(target)}));
   return rows.Int(0, "n");
+}
+
+absl::StatusOr<std::pair<std::vector<Outbox::DeadLetter>, int64_t>> Outbox::DeadLetters(
+    db::Pool& pool, const std::string& tenant, int limit) const {
+  ASSIGN_OR_RETURN(db::Rows rows, pool.Query(dead_letters_, {tenant, absl::StrCat(limit)}));
+  ASSIGN_OR_RETURN(db::Rows count, pool.Query(dead_letter_count_, {tenant}));
+  std::vector<DeadLetter> letters;
+  for (int i = 0; i < rows.size(); ++i) {
+    letters.push_back({rows.Int(i, "seq"), rows.Text(i, "target"), rows.Text(i, "tenant_id"),
+                       rows.Text(i, "event_id"), rows.Int(i, "bytes"),
+                       absl::FromUnixMicros(rows.Int(i, "created_us")),
+                       absl::FromUnixMicros(rows.Int(i, "set_aside_us")), rows.Text(i, "reason")});
+  }
+  return std::make_pair(std::move(letters), count.Int(0, "n"));
 }
 
 OutboxRelay::OutboxRelay(db::Pool* pool, const Outbox* outbox, std::string target, Deliver deliver,
@@ -47,25 +72,52 @@ OutboxRelay::~OutboxRelay() {
 }
 
 absl::StatusOr<int> OutboxRelay::DeliverOnce() {
-  int delivered = 0;
+  int taken = 0;
   // The batch stays locked while it is delivered, so a second relay skips
-  // it; the rows go only once the receiver said they are stored.
+  // it; the rows go only once the receiver said they are stored, or that it
+  // will never store them.
   RETURN_IF_ERROR(pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
-    delivered = 0;
+    taken = 0;
     ASSIGN_OR_RETURN(db::Rows rows,
                      tx.Query(outbox_->select_batch_, {target_, absl::StrCat(options_.batch_size)}));
-    if (rows.empty()) return absl::OkStatus();
     std::vector<std::string> payloads, seqs;
+    std::vector<int> sent;  // row of each payload sent
+    std::vector<std::pair<int, std::string>> refused;  // row, reason
+    int64_t bytes = 0;
     for (int i = 0; i < rows.size(); ++i) {
-      payloads.push_back(rows.Bytes(i, "payload"));
+      std::string payload = rows.Bytes(i, "payload");
+      if (static_cast<int64_t>(payload.size()) > options_.max_event_bytes) {
+        refused.emplace_back(i, absl::StrCat("larger than ", options_.max_event_bytes, " bytes"));
+      } else {
+        if (!payloads.empty() && bytes + static_cast<int64_t>(payload.size()) > options_.batch_bytes) break;
+        bytes += payload.size();
+        payloads.push_back(std::move(payload));
+        sent.push_back(i);
+      }
       seqs.push_back(rows.Text(i, "seq"));
     }
-    RETURN_IF_ERROR(deliver_(payloads));
-    RETURN_IF_ERROR(tx.Exec(outbox_->delete_batch_, {db::TextArray(seqs)}));
-    delivered = rows.size();
+    if (!payloads.empty()) {
+      ASSIGN_OR_RETURN(std::vector<Refusal> refusals, deliver_(payloads));
+      for (const Refusal& r : refusals) {
+        if (r.index < 0 || r.index >= static_cast<int>(sent.size())) {
+          return absl::InternalError(absl::StrCat("the receiver refused event ", r.index, " of ", sent.size()));
+        }
+        refused.emplace_back(sent[r.index], r.reason);
+      }
+    }
+    for (const auto& [row, reason] : refused) {
+      Outbox::DeadLetter letter{rows.Int(row, "seq"), target_, rows.Text(row, "tenant_id"),
+                                rows.Text(row, "event_id"), 0, absl::Now(), absl::Now(), reason};
+      RETURN_IF_ERROR(tx.Exec(outbox_->set_aside_, {rows.Text(row, "seq"), target_, reason}));
+      if (on_set_aside_) RETURN_IF_ERROR(on_set_aside_(tx, letter, rows.Bytes(row, "payload")));
+      Log(LogLevel::kError, "outbox event set aside: the receiver can never accept it",
+          {{"target", target_}, {"event_id", letter.event_id}, {"reason", reason}});
+    }
+    if (!seqs.empty()) RETURN_IF_ERROR(tx.Exec(outbox_->delete_batch_, {db::TextArray(seqs)}));
+    taken = static_cast<int>(seqs.size());
     return absl::OkStatus();
   }));
-  return delivered;
+  return taken;
 }
 
 void OutboxRelay::Start() { thread_ = std::thread([this] { Loop(); }); }
@@ -96,7 +148,7 @@ void OutboxRelay::Loop() {
       if (failing) Log(LogLevel::kInfo, "outbox delivery resumed", {{"target", target_}});
       failing = false;
       backoff = options_.min_backoff;
-      if (*delivered == options_.batch_size) wait = absl::ZeroDuration();  // more is waiting
+      if (*delivered > 0) wait = absl::ZeroDuration();  // more may be waiting
     }
     std::unique_lock<std::mutex> lock(mutex_);
     // A nudge cuts an idle wait short, never a backoff.

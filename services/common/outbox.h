@@ -7,6 +7,9 @@
 // batches to the receiver (which is idempotent by event id), deletes them
 // only after the receiver acknowledged, backs off while the receiver is
 // down, and after a restart simply carries on with what is left in the table.
+// An event the receiver can never accept (it says so per event, or the event
+// is larger than any receiver takes) is set aside into
+// `<schema>.dead_letters` instead of blocking the events behind it.
 //
 //   Outbox outbox(intake::kSchema);   // the table: migrations/NNNN_outbox.sql
 //   RETURN_IF_ERROR(outbox.Add(tx, kAuditTarget, {event_id, tenant, bytes}));
@@ -42,9 +45,26 @@ class Outbox {
   // How many events wait for `target`.
   absl::StatusOr<int64_t> Pending(db::Pool& pool, absl::string_view target) const;
 
+  // An event set aside, without its payload (which may hold personal data).
+  struct DeadLetter {
+    int64_t seq = 0;
+    std::string target;
+    std::string tenant;
+    std::string event_id;
+    int64_t payload_bytes = 0;
+    absl::Time created_at;
+    absl::Time set_aside_at;
+    std::string reason;
+  };
+  // The events of `tenant` set aside, newest first, at most `limit`, and how
+  // many there are in all.
+  absl::StatusOr<std::pair<std::vector<DeadLetter>, int64_t>> DeadLetters(db::Pool& pool,
+                                                                          const std::string& tenant,
+                                                                          int limit) const;
+
  private:
   friend class OutboxRelay;
-  std::string insert_, select_batch_, delete_batch_, count_;
+  std::string insert_, select_batch_, delete_batch_, count_, set_aside_, dead_letters_, dead_letter_count_;
 };
 
 // Delivers one target's events from an outbox, in the background. Several
@@ -53,11 +73,28 @@ class Outbox {
 // so an event delivered twice after a crash is still stored once.
 class OutboxRelay {
  public:
-  // Delivers a batch of payloads, in outbox order; OK means stored.
-  using Deliver = std::function<absl::Status(const std::vector<std::string>& payloads)>;
+  // A receiver's refusal of one event of a batch, for good: retrying cannot
+  // help (the event is invalid or too large).
+  struct Refusal {
+    int index = 0;  // position in the batch
+    std::string reason;
+  };
+  // Delivers a batch of payloads, in outbox order. OK means every event not
+  // refused is stored; an error means the batch is to be retried.
+  using Deliver =
+      std::function<absl::StatusOr<std::vector<Refusal>>(const std::vector<std::string>& payloads)>;
+  // Called in the transaction that sets `event` aside, to record that it did
+  // (the audit trail writes a record of it to the outbox).
+  using OnSetAside = std::function<absl::Status(db::Transaction& tx, const Outbox::DeadLetter& event,
+                                                absl::string_view payload)>;
 
   struct Options {
     int batch_size = 500;
+    // A batch ends before this many payload bytes, so that it always fits
+    // the receiver's message limit (4 MiB).
+    int64_t batch_bytes = 2 << 20;
+    // Larger events are set aside without being sent: no receiver takes them.
+    int64_t max_event_bytes = 1 << 20;
     absl::Duration idle_poll = absl::Milliseconds(200);
     absl::Duration min_backoff = absl::Milliseconds(100);
     absl::Duration max_backoff = absl::Seconds(10);
@@ -69,7 +106,11 @@ class OutboxRelay {
       : OutboxRelay(pool, outbox, std::move(target), std::move(deliver), Options()) {}
   ~OutboxRelay();  // stops the background thread
 
-  // Delivers one batch now; returns how many events it delivered.
+  // Optional; set before Start.
+  void SetOnSetAside(OnSetAside on_set_aside) { on_set_aside_ = std::move(on_set_aside); }
+
+  // Delivers one batch now; returns how many events it took off the outbox
+  // (delivered or set aside).
   absl::StatusOr<int> DeliverOnce();
   // Starts delivering in the background until destruction.
   void Start();
@@ -83,6 +124,7 @@ class OutboxRelay {
   const Outbox* outbox_;
   const std::string target_;
   const Deliver deliver_;
+  OnSetAside on_set_aside_;
   const Options options_;
   std::mutex mutex_;
   std::condition_variable wake_;

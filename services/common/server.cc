@@ -9,11 +9,11 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
-#include <regex>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "re2/re2.h"
 #include "services/common/crypto.h"
 #include "services/common/files.h"
 #include "services/common/log.h"
@@ -32,11 +32,11 @@ void OnShutdownSignal(int) {
 }
 
 std::string RequestIdOf(const grpc::ServerContextBase& call) {
-  static const std::regex kSafe("^[A-Za-z0-9._-]{1,64}$");
+  static const re2::RE2 kSafe("[A-Za-z0-9._-]{1,64}");
   auto it = call.client_metadata().find("x-request-id");
   if (it != call.client_metadata().end()) {
     std::string id(it->second.data(), it->second.size());
-    if (std::regex_match(id, kSafe)) return id;
+    if (re2::RE2::FullMatch(id, kSafe)) return id;
   }
   return HexEncode(RandomBytes(8));
 }
@@ -52,11 +52,11 @@ RequestContext CallContext(const grpc::ServerContextBase& call, const std::strin
       context.peer_identity.assign(uri.data(), uri.size());
     }
   }
-  static const std::regex kPurpose("^[A-Z_]{1,40}$");
+  static const re2::RE2 kPurpose("[A-Z_]{1,40}");
   auto it = call.client_metadata().find("x-hartslag-purpose");
   if (it != call.client_metadata().end()) {
     std::string purpose(it->second.data(), it->second.size());
-    if (std::regex_match(purpose, kPurpose)) context.purpose = purpose;
+    if (re2::RE2::FullMatch(purpose, kPurpose)) context.purpose = purpose;
   }
   return context;
 }
@@ -296,11 +296,11 @@ void RpcRunner::LogCall(const std::string& rpc, const std::string& request_id, a
 }
 
 grpc::ServerUnaryReactor* RpcRunner::Run(grpc::CallbackServerContext* call, std::string rpc,
-                                         Handler handler) const {
+                                         const google::protobuf::Message& request, Handler handler) const {
   grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
   absl::Time started = absl::Now();
   std::string request_id = Accept(call);
-  workers_->Post([this, call, reactor, started, rpc = std::move(rpc),
+  workers_->Post([this, call, &request, reactor, started, rpc = std::move(rpc),
                   request_id = std::move(request_id), handler = std::move(handler)] {
     absl::Status status;
     RequestContext context;
@@ -311,6 +311,7 @@ grpc::ServerUnaryReactor* RpcRunner::Run(grpc::CallbackServerContext* call, std:
       status = absl::DeadlineExceededError("deadline passed before the call was handled");
     } else {
       status = Admit(call, rpc, request_id, deadline, context, audit);
+      if (status.ok()) status = CheckRequestBounds(request);
       if (status.ok()) status = handler(context, audit);
       status = Conclude(rpc, request_id, audit, status);
     }

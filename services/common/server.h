@@ -4,7 +4,8 @@
 //
 // Every RPC goes through RpcRunner, which for every call, in this order:
 // authenticates the bearer token (UNAUTHENTICATED before anything else),
-// checks the RPC's access rule, runs the handler on a worker thread (so slow
+// checks the RPC's access rule, checks the request against the bounds its
+// proto declares (request_bounds.h), runs the handler on a worker thread (so slow
 // database work never blocks gRPC's own threads), honours the deadline,
 // writes the call's audit record, converts absl::Status to grpc::Status and
 // writes one log line.
@@ -33,6 +34,7 @@
 #include "services/common/feed_stream.h"
 #include "services/common/log.h"
 #include "services/common/migrations.h"
+#include "services/common/request_bounds.h"
 #include "services/common/status_macros.h"
 
 namespace hartslag {
@@ -113,9 +115,10 @@ class RpcRunner {
   // into the audit record (audit_trail.h).
   using Handler = std::function<absl::Status(const RequestContext&, AuditRecord&)>;
 
-  // Serves one unary call; `handler` fills the response and returns its status.
+  // Serves one unary call of `request`; `handler` fills the response and
+  // returns its status.
   grpc::ServerUnaryReactor* Run(grpc::CallbackServerContext* call, std::string rpc,
-                                Handler handler) const;
+                                const google::protobuf::Message& request, Handler handler) const;
 
   // Serves one server-streaming call of a feed: admitted and recorded like a
   // unary call (its record says the stream was opened), then every event
@@ -123,7 +126,8 @@ class RpcRunner {
   // Runs until the client goes away or the server shuts down.
   template <typename Event>
   grpc::ServerWriteReactor<Event>* Stream(grpc::CallbackServerContext* call, std::string rpc,
-                                          Doorbell* doorbell, FeedOpen<Event> open) const;
+                                          const google::protobuf::Message& request, Doorbell* doorbell,
+                                          FeedOpen<Event> open) const;
 
  private:
   // The longest a call (or one step of a stream) may run when its client
@@ -152,7 +156,8 @@ class RpcRunner {
 
 template <typename Event>
 grpc::ServerWriteReactor<Event>* RpcRunner::Stream(grpc::CallbackServerContext* call, std::string rpc,
-                                                   Doorbell* doorbell, FeedOpen<Event> open) const {
+                                                   const google::protobuf::Message& request, Doorbell* doorbell,
+                                                   FeedOpen<Event> open) const {
   absl::Time started = absl::Now();
   auto request_id = std::make_shared<const std::string>(Accept(call));
   auto caller = std::make_shared<RequestContext>();  // filled once, on admission
@@ -160,10 +165,11 @@ grpc::ServerWriteReactor<Event>* RpcRunner::Stream(grpc::CallbackServerContext* 
   using Reactor = FeedReactor<Event>;
   return Reactor::Start(
       workers_, doorbell,
-      [this, call, request_id, caller, name, open = std::move(open)]() -> absl::StatusOr<typename Reactor::Step> {
+      [this, call, &request, request_id, caller, name, open = std::move(open)]() -> absl::StatusOr<typename Reactor::Step> {
         AuditRecord audit;
         FeedStep<Event> step;
         absl::Status status = Admit(call, *name, *request_id, absl::InfiniteFuture(), *caller, audit);
+        if (status.ok()) status = CheckRequestBounds(request);
         if (status.ok()) {
           caller->deadline = absl::Now() + kMaxCallDuration;
           absl::StatusOr<FeedStep<Event>> opened = open(*caller, audit);

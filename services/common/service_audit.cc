@@ -11,18 +11,23 @@ namespace hartslag {
 
 OutboxRelay::Deliver AuditAppendOver(std::shared_ptr<grpc::Channel> channel) {
   std::shared_ptr<audit::v1::AuditService::Stub> stub = audit::v1::AuditService::NewStub(channel);
-  return [stub](const std::vector<std::string>& payloads) -> absl::Status {
+  return [stub](const std::vector<std::string>& payloads) -> absl::StatusOr<std::vector<OutboxRelay::Refusal>> {
     audit::v1::AppendRequest request;
-    for (const std::string& payload : payloads) {
-      if (!request.add_events()->ParseFromString(payload)) {
-        return absl::DataLossError("outbox: an audit record does not parse");
-      }
-    }
+    for (const std::string& payload : payloads) request.add_events(payload);
     grpc::ClientContext call;
     call.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
     audit::v1::AppendResponse response;
-    return FromGrpcStatus(stub->Append(&call, request, &response));
+    RETURN_IF_ERROR(FromGrpcStatus(stub->Append(&call, request, &response)));
+    return RefusalsOf(response);
   };
+}
+
+std::vector<OutboxRelay::Refusal> RefusalsOf(const audit::v1::AppendResponse& response) {
+  std::vector<OutboxRelay::Refusal> refusals;
+  for (const common::v1::RefusedItem& refused : response.refused()) {
+    refusals.push_back({refused.index(), refused.reason()});
+  }
+  return refusals;
 }
 
 absl::StatusOr<std::unique_ptr<ServiceAudit>> ServiceAudit::Start(const Flags& flags, db::Pool* pool,
@@ -40,6 +45,7 @@ absl::StatusOr<std::unique_ptr<ServiceAudit>> ServiceAudit::Start(const Flags& f
     deliver = AuditAppendOver(grpc::CreateChannel(flags.Get("audit"), credentials));
   }
   audit->relay_ = std::make_unique<OutboxRelay>(pool, &audit->outbox_, kAuditTarget, std::move(deliver));
+  audit->relay_->SetOnSetAside(audit->RecordSetAside());
   audit->trail_.SetRelay(audit->relay_.get());
   audit->relay_->Start();
   return audit;

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
+#include "hartslag/audit/v1/audit.pb.h"
 #include "services/common/audit_trail.h"
 #include "services/common/config.h"
 #include "services/common/outbox.h"
@@ -28,6 +29,12 @@ class ServiceAudit {
   const AuditTrail* trail() const { return &trail_; }
   const Outbox& outbox() const { return outbox_; }
   const Pseudonymizer& pseudonyms() const { return pseudonyms_; }
+  // For a relay of this service's outbox: records each event it sets aside.
+  OutboxRelay::OnSetAside RecordSetAside() const {
+    return [this](db::Transaction& tx, const Outbox::DeadLetter& event, absl::string_view payload) {
+      return trail_.RecordSetAside(tx, event, payload);
+    };
+  }
 
  private:
   ServiceAudit(db::Pool* pool, absl::string_view schema, Pseudonymizer pseudonyms)
@@ -41,6 +48,8 @@ class ServiceAudit {
 
 // Delivers audit records (serialized AuditEvents) with AuditService.Append.
 OutboxRelay::Deliver AuditAppendOver(std::shared_ptr<grpc::Channel> channel);
+// The events an Append answer refused, for the relay to set aside.
+std::vector<OutboxRelay::Refusal> RefusalsOf(const audit::v1::AppendResponse& response);
 
 }  // namespace hartslag
 

@@ -1,6 +1,6 @@
 #include "services/common/text.h"
 
-#include <regex>
+#include "re2/re2.h"
 
 namespace hartslag {
 
@@ -62,9 +62,8 @@ bool HasControlCharacters(absl::string_view text, bool allow_newlines) {
 }
 
 bool IsUuid(absl::string_view text) {
-  static const std::regex kUuid(
-      "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
-  return std::regex_match(text.begin(), text.end(), kUuid);
+  static const re2::RE2 kUuid("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+  return re2::RE2::FullMatch(re2::StringPiece(text.data(), text.size()), kUuid);
 }
 
 }  // namespace hartslag

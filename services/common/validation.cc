@@ -1,9 +1,8 @@
 #include "services/common/validation.h"
 
-#include <regex>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "re2/re2.h"
 #include "services/common/status_macros.h"
 #include "services/common/text.h"
 
@@ -12,13 +11,12 @@ namespace hartslag {
 std::optional<std::string> NormalisePostcode(absl::string_view postcode) {
   // Four digits not starting with 0, then two letters; SA, SD and SS are
   // never issued.
-  static const std::regex kPostcode("^([1-9][0-9]{3}) ?([A-Z]{2})$");
+  static const re2::RE2 kPostcode("([1-9][0-9]{3}) ?([A-Z]{2})");
   std::string upper = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(postcode));
-  std::smatch match;
-  if (!std::regex_match(upper, match, kPostcode)) return std::nullopt;
-  std::string letters = match[2].str();
+  std::string digits, letters;
+  if (!re2::RE2::FullMatch(upper, kPostcode, &digits, &letters)) return std::nullopt;
   if (letters == "SA" || letters == "SD" || letters == "SS") return std::nullopt;
-  return absl::StrCat(match[1].str(), " ", letters);
+  return absl::StrCat(digits, " ", letters);
 }
 
 absl::Status Invalid(absl::string_view field, absl::string_view reason) {
@@ -49,9 +47,9 @@ absl::Status CheckAddress(absl::string_view prefix, common::v1::Address& address
   if (address.house_number() < 1 || address.house_number() > 99999) {
     return Invalid(absl::StrCat(prefix, ".house_number"), "must be between 1 and 99999");
   }
-  static const std::regex kAddition("^[A-Z0-9]{1,6}$");
+  static const re2::RE2 kAddition("[A-Z0-9]{1,6}");
   std::string addition = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(address.house_number_addition()));
-  if (!addition.empty() && !std::regex_match(addition, kAddition)) {
+  if (!addition.empty() && !re2::RE2::FullMatch(addition, kAddition)) {
     return Invalid(absl::StrCat(prefix, ".house_number_addition"), "must be up to 6 letters or digits");
   }
   address.set_house_number_addition(addition);
@@ -60,8 +58,8 @@ absl::Status CheckAddress(absl::string_view prefix, common::v1::Address& address
   if (!postcode) return Invalid(absl::StrCat(prefix, ".postcode"), "must look like 1234 AB");
   address.set_postcode(*postcode);
   RETURN_IF_ERROR(CheckText(absl::StrCat(prefix, ".city"), *address.mutable_city(), 1, 80));
-  static const std::regex kBagId("^[0-9]{16}$");
-  if (!address.bag_id().empty() && !std::regex_match(address.bag_id(), kBagId)) {
+  static const re2::RE2 kBagId("[0-9]{16}");
+  if (!address.bag_id().empty() && !re2::RE2::FullMatch(address.bag_id(), kBagId)) {
     return Invalid(absl::StrCat(prefix, ".bag_id"), "must be 16 digits");
   }
   return absl::OkStatus();

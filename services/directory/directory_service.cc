@@ -67,9 +67,9 @@ const AccessPolicy kDirectoryPolicy({
 });
 
 grpc::ServerUnaryReactor* LookupServiceImpl::ListTenants(grpc::CallbackServerContext* call,
-                                                         const v1::ListTenantsRequest*,
+                                                         const v1::ListTenantsRequest* request,
                                                          v1::ListTenantsResponse* response) {
-  return runner_->Run(call, "ListTenants", Into(response, [this](const RequestContext&, AuditRecord&)
+  return runner_->Run(call, "ListTenants", *request, Into(response, [this](const RequestContext&, AuditRecord&)
                                                               -> absl::StatusOr<v1::ListTenantsResponse> {
     ASSIGN_OR_RETURN(auto tenants, store_->ListTenants());
     v1::ListTenantsResponse out;
@@ -81,7 +81,7 @@ grpc::ServerUnaryReactor* LookupServiceImpl::ListTenants(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* LookupServiceImpl::ListTenantAreas(
     grpc::CallbackServerContext* call, const v1::ListTenantAreasRequest* request,
     v1::ListAreasResponse* response) {
-  return runner_->Run(call, "ListTenantAreas", Into(response, [this, request](const RequestContext&, AuditRecord&)
+  return runner_->Run(call, "ListTenantAreas", *request, Into(response, [this, request](const RequestContext&, AuditRecord&)
                                                                   -> absl::StatusOr<v1::ListAreasResponse> {
     RETURN_IF_ERROR(CheckId("tenant_id", request->tenant_id()));
     ASSIGN_OR_RETURN(auto areas, store_->ListAreas(request->tenant_id()));
@@ -94,7 +94,7 @@ grpc::ServerUnaryReactor* LookupServiceImpl::ListTenantAreas(
 grpc::ServerUnaryReactor* AuthServiceImpl::Login(grpc::CallbackServerContext* call,
                                                  const v1::LoginRequest* request,
                                                  v1::TokenResponse* response) {
-  return runner_->Run(call, "Login", Into(response, [this, request](const RequestContext&, AuditRecord& audit) {
+  return runner_->Run(call, "Login", *request, Into(response, [this, request](const RequestContext&, AuditRecord& audit) {
                         return issuer_->Login(*request, audit);
                       }));
 }
@@ -102,7 +102,7 @@ grpc::ServerUnaryReactor* AuthServiceImpl::Login(grpc::CallbackServerContext* ca
 grpc::ServerUnaryReactor* AuthServiceImpl::RefreshToken(grpc::CallbackServerContext* call,
                                                         const v1::RefreshTokenRequest* request,
                                                         v1::TokenResponse* response) {
-  return runner_->Run(call, "RefreshToken", Into(response, [this, request](const RequestContext&, AuditRecord& audit) {
+  return runner_->Run(call, "RefreshToken", *request, Into(response, [this, request](const RequestContext&, AuditRecord& audit) {
                         return issuer_->Refresh(*request, audit);
                       }));
 }
@@ -110,7 +110,7 @@ grpc::ServerUnaryReactor* AuthServiceImpl::RefreshToken(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* AuthServiceImpl::IssueClientToken(
     grpc::CallbackServerContext* call, const v1::IssueClientTokenRequest* request,
     v1::TokenResponse* response) {
-  return runner_->Run(call, "IssueClientToken",
+  return runner_->Run(call, "IssueClientToken", *request,
                       Into(response, [this, request](const RequestContext& caller, AuditRecord& audit) {
                         return issuer_->ForClient(caller.peer_identity, *request, audit);
                       }));
@@ -119,7 +119,7 @@ grpc::ServerUnaryReactor* AuthServiceImpl::IssueClientToken(
 grpc::ServerUnaryReactor* DirectoryServiceImpl::CreateArea(grpc::CallbackServerContext* call,
                                                            const v1::CreateAreaRequest* request,
                                                            v1::Area* response) {
-  return runner_->Run(call, "CreateArea", Into(response, [this, request](const RequestContext& c, AuditRecord& audit)
+  return runner_->Run(call, "CreateArea", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit)
                                                               -> absl::StatusOr<v1::Area> {
     RETURN_IF_ERROR(CheckId("area.area_id", request->area().area_id()));
     if (!request->area().parent_area_id().empty()) {
@@ -134,7 +134,7 @@ grpc::ServerUnaryReactor* DirectoryServiceImpl::CreateArea(grpc::CallbackServerC
 grpc::ServerUnaryReactor* DirectoryServiceImpl::UpdateArea(grpc::CallbackServerContext* call,
                                                            const v1::UpdateAreaRequest* request,
                                                            v1::Area* response) {
-  return runner_->Run(call, "UpdateArea", Into(response, [this, request](const RequestContext& c, AuditRecord& audit)
+  return runner_->Run(call, "UpdateArea", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit)
                                                               -> absl::StatusOr<v1::Area> {
     RETURN_IF_ERROR(CheckId("area_id", request->area_id()));
     if (!request->name().empty()) RETURN_IF_ERROR(CheckName("name", request->name()));
@@ -150,7 +150,7 @@ grpc::ServerUnaryReactor* DirectoryServiceImpl::UpdateArea(grpc::CallbackServerC
 grpc::ServerUnaryReactor* DirectoryServiceImpl::UpdateOrganisation(
     grpc::CallbackServerContext* call, const v1::UpdateOrganisationRequest* request,
     v1::Organisation* response) {
-  return runner_->Run(call, "UpdateOrganisation",
+  return runner_->Run(call, "UpdateOrganisation", *request,
                       Into(response, [this, request](const RequestContext& c, AuditRecord& audit)
                                          -> absl::StatusOr<v1::Organisation> {
     RETURN_IF_ERROR(CheckId("organisation_id", request->organisation_id()));
@@ -161,9 +161,9 @@ grpc::ServerUnaryReactor* DirectoryServiceImpl::UpdateOrganisation(
 }
 
 grpc::ServerUnaryReactor* DirectoryServiceImpl::ListAreas(grpc::CallbackServerContext* call,
-                                                          const v1::ListAreasRequest*,
+                                                          const v1::ListAreasRequest* request,
                                                           v1::ListAreasResponse* response) {
-  return runner_->Run(call, "ListAreas", Into(response, [this](const RequestContext& c, AuditRecord& audit)
+  return runner_->Run(call, "ListAreas", *request, Into(response, [this](const RequestContext& c, AuditRecord& audit)
                                                             -> absl::StatusOr<v1::ListAreasResponse> {
     ASSIGN_OR_RETURN(auto areas, store_->ListAreas(c.tenant));
     v1::ListAreasResponse out;
@@ -176,7 +176,7 @@ grpc::ServerUnaryReactor* DirectoryServiceImpl::ListAreas(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* DirectoryServiceImpl::CreateOrganisation(
     grpc::CallbackServerContext* call, const v1::CreateOrganisationRequest* request,
     v1::Organisation* response) {
-  return runner_->Run(call, "CreateOrganisation",
+  return runner_->Run(call, "CreateOrganisation", *request,
                       Into(response, [this, request](const RequestContext& c, AuditRecord& audit)
                                          -> absl::StatusOr<v1::Organisation> {
     const v1::Organisation& o = request->organisation();
@@ -192,9 +192,9 @@ grpc::ServerUnaryReactor* DirectoryServiceImpl::CreateOrganisation(
 }
 
 grpc::ServerUnaryReactor* DirectoryServiceImpl::ListOrganisations(
-    grpc::CallbackServerContext* call, const v1::ListOrganisationsRequest*,
+    grpc::CallbackServerContext* call, const v1::ListOrganisationsRequest* request,
     v1::ListOrganisationsResponse* response) {
-  return runner_->Run(call, "ListOrganisations",
+  return runner_->Run(call, "ListOrganisations", *request,
                       Into(response, [this](const RequestContext& c, AuditRecord& audit)
                                          -> absl::StatusOr<v1::ListOrganisationsResponse> {
     ASSIGN_OR_RETURN(auto organisations, store_->ListOrganisations(c.tenant));
@@ -208,7 +208,7 @@ grpc::ServerUnaryReactor* DirectoryServiceImpl::ListOrganisations(
 grpc::ServerUnaryReactor* DirectoryServiceImpl::CreateUser(grpc::CallbackServerContext* call,
                                                            const v1::CreateUserRequest* request,
                                                            v1::User* response) {
-  return runner_->Run(call, "CreateUser", Into(response, [this, request](const RequestContext& c, AuditRecord& audit)
+  return runner_->Run(call, "CreateUser", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit)
                                                               -> absl::StatusOr<v1::User> {
     const v1::User& u = request->user();
     audit.SetObjectId(u.user_id());
@@ -230,7 +230,7 @@ grpc::ServerUnaryReactor* DirectoryServiceImpl::CreateUser(grpc::CallbackServerC
 grpc::ServerUnaryReactor* DirectoryServiceImpl::UpdateUser(grpc::CallbackServerContext* call,
                                                            const v1::UpdateUserRequest* request,
                                                            v1::User* response) {
-  return runner_->Run(call, "UpdateUser", Into(response, [this, request](const RequestContext& c, AuditRecord& audit)
+  return runner_->Run(call, "UpdateUser", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit)
                                                               -> absl::StatusOr<v1::User> {
     audit.SetObjectId(request->user_id());
     RETURN_IF_ERROR(CheckId("user_id", request->user_id()));
@@ -246,7 +246,7 @@ grpc::ServerUnaryReactor* DirectoryServiceImpl::UpdateUser(grpc::CallbackServerC
 grpc::ServerUnaryReactor* DirectoryServiceImpl::ListUsers(grpc::CallbackServerContext* call,
                                                           const v1::ListUsersRequest* request,
                                                           v1::ListUsersResponse* response) {
-  return runner_->Run(call, "ListUsers", Into(response, [this, request](const RequestContext& c, AuditRecord& audit)
+  return runner_->Run(call, "ListUsers", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit)
                                                             -> absl::StatusOr<v1::ListUsersResponse> {
     ASSIGN_OR_RETURN(auto users, store_->ListUsers(c.tenant, request->organisation_id()));
     v1::ListUsersResponse out;
@@ -259,7 +259,7 @@ grpc::ServerUnaryReactor* DirectoryServiceImpl::ListUsers(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* DirectoryServiceImpl::CreateIntegratedClient(
     grpc::CallbackServerContext* call, const v1::CreateIntegratedClientRequest* request,
     v1::IntegratedClient* response) {
-  return runner_->Run(call, "CreateIntegratedClient",
+  return runner_->Run(call, "CreateIntegratedClient", *request,
                       Into(response, [this, request](const RequestContext& c, AuditRecord& audit)
                                          -> absl::StatusOr<v1::IntegratedClient> {
     const v1::IntegratedClient& client = request->client();
@@ -278,7 +278,7 @@ grpc::ServerUnaryReactor* DirectoryServiceImpl::CreateIntegratedClient(
 grpc::ServerUnaryReactor* DirectoryServiceImpl::UpdateIntegratedClient(
     grpc::CallbackServerContext* call, const v1::UpdateIntegratedClientRequest* request,
     v1::IntegratedClient* response) {
-  return runner_->Run(call, "UpdateIntegratedClient",
+  return runner_->Run(call, "UpdateIntegratedClient", *request,
                       Into(response, [this, request](const RequestContext& c, AuditRecord& audit)
                                          -> absl::StatusOr<v1::IntegratedClient> {
     RETURN_IF_ERROR(CheckId("client_id", request->client_id()));

@@ -11,6 +11,7 @@
 #include "services/common/files.h"
 #include "services/common/log.h"
 #include "services/common/migrations.h"
+#include "services/common/operations_service.h"
 #include "services/common/server.h"
 #include "services/common/service_audit.h"
 #include "services/common/status_macros.h"
@@ -103,7 +104,8 @@ absl::Status Serve(int argc, char** argv) {
   directory::AuthServiceImpl auth(&runner, &issuer);
   directory::DirectoryServiceImpl admin(&runner, &store);
   directory::LookupServiceImpl lookup(&runner, &store);
-  return RunServer(ServerOptionsFromFlags(flags), {&auth, &admin, &lookup});
+  OperationsServiceImpl operations(&authenticator, &worker_pool, audit.get(), pool.get());
+  return RunServer(ServerOptionsFromFlags(flags), {&auth, &admin, &lookup, &operations});
 }
 
 }  // namespace

@@ -16,7 +16,7 @@ const AccessPolicy kIntakePolicy({
 grpc::ServerUnaryReactor* SignalServiceImpl::SubmitSignal(grpc::CallbackServerContext* call,
                                                           const v1::SubmitSignalRequest* request,
                                                           v1::SubmitSignalResponse* response) {
-  return runner_->Run(call, "SubmitSignal", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+  return runner_->Run(call, "SubmitSignal", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return intake_->Submit(c, *request, audit);
                       }));
 }
@@ -24,7 +24,7 @@ grpc::ServerUnaryReactor* SignalServiceImpl::SubmitSignal(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* SignalServiceImpl::GetSignal(grpc::CallbackServerContext* call,
                                                        const v1::GetSignalRequest* request,
                                                        v1::Signal* response) {
-  return runner_->Run(call, "GetSignal", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+  return runner_->Run(call, "GetSignal", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return intake_->Get(c, *request, audit);
                       }));
 }
@@ -32,15 +32,15 @@ grpc::ServerUnaryReactor* SignalServiceImpl::GetSignal(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* SignalServiceImpl::ListSignals(grpc::CallbackServerContext* call,
                                                          const v1::ListSignalsRequest* request,
                                                          v1::ListSignalsResponse* response) {
-  return runner_->Run(call, "ListSignals", Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+  return runner_->Run(call, "ListSignals", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return intake_->List(c, *request, audit);
                       }));
 }
 
 grpc::ServerUnaryReactor* SignalServiceImpl::ListCategories(grpc::CallbackServerContext* call,
-                                                            const v1::ListCategoriesRequest*,
+                                                            const v1::ListCategoriesRequest* request,
                                                             v1::ListCategoriesResponse* response) {
-  return runner_->Run(call, "ListCategories", Into(response, [this](const RequestContext& c, AuditRecord& audit) {
+  return runner_->Run(call, "ListCategories", *request, Into(response, [this](const RequestContext& c, AuditRecord& audit) {
                         return intake_->Categories(c, audit);
                       }));
 }
@@ -48,7 +48,7 @@ grpc::ServerUnaryReactor* SignalServiceImpl::ListCategories(grpc::CallbackServer
 grpc::ServerUnaryReactor* TriageFeedServiceImpl::ListUntriagedSignals(
     grpc::CallbackServerContext* call, const v1::ListUntriagedSignalsRequest* request,
     v1::ListSignalsResponse* response) {
-  return runner_->Run(call, "ListUntriagedSignals",
+  return runner_->Run(call, "ListUntriagedSignals", *request,
                       Into(response, [this, request](const RequestContext& c, AuditRecord&) {
                         return intake_->Untriaged(*request, c.deadline);
                       }));
@@ -57,7 +57,7 @@ grpc::ServerUnaryReactor* TriageFeedServiceImpl::ListUntriagedSignals(
 grpc::ServerUnaryReactor* TriageFeedServiceImpl::RecordTriageOutcomes(
     grpc::CallbackServerContext* call, const v1::RecordTriageOutcomesRequest* request,
     v1::RecordTriageOutcomesResponse* response) {
-  return runner_->Run(call, "RecordTriageOutcomes",
+  return runner_->Run(call, "RecordTriageOutcomes", *request,
                       Into(response, [this, request](const RequestContext& c, AuditRecord&) {
                         return intake_->RecordOutcomes(*request, c.deadline);
                       }));

@@ -7,6 +7,7 @@
 #include "services/common/files.h"
 #include "services/common/log.h"
 #include "services/common/migrations.h"
+#include "services/common/operations_service.h"
 #include "services/common/server.h"
 #include "services/common/service_audit.h"
 #include "services/common/status_macros.h"
@@ -42,7 +43,8 @@ absl::Status Run(int argc, char** argv) {
   RpcRunner runner(&authenticator, &intake::kIntakePolicy, &worker_pool, audit->trail());
   intake::SignalServiceImpl service(&runner, &signal_intake);
   intake::TriageFeedServiceImpl triage_feed(&runner, &signal_intake);
-  return RunServer(ServerOptionsFromFlags(flags), {&service, &triage_feed});
+  OperationsServiceImpl operations(&authenticator, &worker_pool, audit.get(), pool.get());
+  return RunServer(ServerOptionsFromFlags(flags), {&service, &triage_feed, &operations});
 }
 
 }  // namespace

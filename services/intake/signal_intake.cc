@@ -19,6 +19,17 @@
 namespace hartslag::intake {
 namespace {
 
+absl::Status CheckOutcome(v1::TriageOutcome& o) {
+  if (!IsUuid(o.event_id())) return Invalid("event_id", "must be a UUID");
+  RETURN_IF_ERROR(CheckId("tenant_id", o.tenant_id()));
+  if (!IsUuid(o.signal_id())) return Invalid("signal_id", "must be a UUID");
+  if (o.status() != v1::SIGNAL_STATUS_ACCEPTED && o.status() != v1::SIGNAL_STATUS_REFERRED &&
+      o.status() != v1::SIGNAL_STATUS_NO_ACTION) {
+    return Invalid("status", "must be ACCEPTED, REFERRED or NO_ACTION");
+  }
+  return CheckText("feedback", *o.mutable_feedback(), 0, 500);
+}
+
 using google::protobuf::util::TimeUtil;
 
 absl::StatusOr<std::optional<absl::Time>> OptionalTime(const google::protobuf::Timestamp& ts,
@@ -220,21 +231,20 @@ absl::StatusOr<v1::ListSignalsResponse> SignalIntake::Untriaged(
 
 absl::StatusOr<v1::RecordTriageOutcomesResponse> SignalIntake::RecordOutcomes(
     const v1::RecordTriageOutcomesRequest& request, absl::Time deadline) {
+  // Each outcome is checked on its own: one that can never be applied is
+  // refused (its sender sets it aside) and the others are applied.
+  v1::RecordTriageOutcomesResponse response;
   std::vector<v1::TriageOutcome> outcomes;
   for (int i = 0; i < request.outcomes_size(); ++i) {
     v1::TriageOutcome o = request.outcomes(i);
-    std::string at = absl::StrCat("outcomes[", i, "]");
-    if (!IsUuid(o.event_id())) return Invalid(at + ".event_id", "must be a UUID");
-    RETURN_IF_ERROR(CheckId(at + ".tenant_id", o.tenant_id()));
-    if (!IsUuid(o.signal_id())) return Invalid(at + ".signal_id", "must be a UUID");
-    if (o.status() != v1::SIGNAL_STATUS_ACCEPTED && o.status() != v1::SIGNAL_STATUS_REFERRED &&
-        o.status() != v1::SIGNAL_STATUS_NO_ACTION) {
-      return Invalid(at + ".status", "must be ACCEPTED, REFERRED or NO_ACTION");
+    if (absl::Status valid = CheckOutcome(o); !valid.ok()) {
+      common::v1::RefusedItem& refused = *response.add_refused();
+      refused.set_index(i);
+      refused.set_reason(std::string(valid.message()));
+      continue;
     }
-    RETURN_IF_ERROR(CheckText(at + ".feedback", *o.mutable_feedback(), 0, 500));
     outcomes.push_back(std::move(o));
   }
-  v1::RecordTriageOutcomesResponse response;
   ASSIGN_OR_RETURN(int applied, store_->ApplyTriageOutcomes(outcomes, deadline));
   response.set_applied(applied);
   return response;

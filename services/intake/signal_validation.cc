@@ -1,7 +1,6 @@
 #include "services/intake/signal_validation.h"
 
 #include <cmath>
-#include <regex>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"

@@ -19,6 +19,7 @@
 #include "services/audit/merkle.h"
 #include "services/common/files.h"
 #include "services/common/outbox.h"
+#include "services/common/proto_time.h"
 #include "services/directory/password.h"
 #include "tests/support/deployment.h"
 #include "tests/support/sample_signal.h"
@@ -556,6 +557,87 @@ TEST_F(AuditEndToEndTest, InclusionAndConsistencyProofsCheckAgainstSignedTreeHea
   EXPECT_TRUE(VerifyConsistency(first.tree_size(), second.tree_size(), first.root_hash(),
                                 second.root_hash(), hashes))
       << "the later tree head extends the earlier one";
+}
+
+// An ADMIN's CreateUser with a 1 MB user id used to leave a record the log
+// could never store, and the directory's relay retried it forever with every
+// later record (logins included) behind it.
+TEST_F(AuditEndToEndTest, AnOversizedRequestIsRefusedAndTheTrailKeepsFlowing) {
+  dv1::CreateUserRequest create;
+  create.mutable_user()->set_user_id(std::string(1 << 20, 'u'));
+  create.mutable_user()->set_organisation_id("gemeente");
+  create.mutable_user()->set_display_name("Ufo");
+  create.set_password(kPassword);
+  dv1::User created;
+  grpc::Status refused = admin_->CreateUser(Call(admin_token_, "t-huge-user").get(), create, &created);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(refused.error_message(), "user.user_id: must be at most 128 bytes");
+
+  dv1::LoginRequest login;
+  login.set_tenant_id("heerlen");
+  login.set_user_id("bart.boa");
+  login.set_password(kPassword);
+  dv1::TokenResponse tokens;
+  ASSERT_TRUE(auth_->Login(Call("", "t-login-after").get(), login, &tokens).ok());
+
+  auto records = AwaitRecords({"t-huge-user", "t-login-after"});
+  ASSERT_TRUE(records.contains("t-huge-user")) << "the refusal is recorded";
+  ASSERT_TRUE(records.contains("t-login-after")) << "the record after it arrives";
+  const v1::AuditEvent& refusal = records.find("t-huge-user")->second;
+  EXPECT_EQ(refusal.outcome(), v1::OUTCOME_REJECTED);
+  EXPECT_LT(refusal.ByteSizeLong(), 2000u) << "nothing of the request in its record";
+}
+
+// A record the log can never accept (a sender's defect, here put straight
+// into the directory's outbox) is set aside in the directory's dead_letters,
+// the log records that it was, and the records behind it arrive.
+TEST_F(AuditEndToEndTest, ARecordTheLogCanNeverAcceptIsSetAsideAndTheRestFlows) {
+  v1::AuditEvent broken;
+  broken.set_event_id("6d1f4c2e-0000-4000-8000-00000000abcd");
+  broken.set_tenant_id("heerlen");
+  broken.set_action(v1::ACTION_CREATE);
+  broken.set_outcome(v1::OUTCOME_REJECTED);
+  *broken.mutable_occurred_at() = TimeToProto(absl::Now());
+  broken.mutable_object()->set_id(std::string(300000, 'x'));
+  Outbox outbox("directory");
+  ASSERT_TRUE(deployment_.pool().InTransaction([&](db::Transaction& tx) {
+    return outbox.Add(tx, kAuditTarget, {broken.event_id(), "heerlen", broken.SerializeAsString()});
+  }).ok());
+  // Not even parseable: refused as well.
+  ASSERT_TRUE(deployment_.pool().InTransaction([&](db::Transaction& tx) {
+    return outbox.Add(tx, kAuditTarget, {"6d1f4c2e-0000-4000-8000-00000000abce", "heerlen", "\xff\xff\xff"});
+  }).ok());
+
+  dv1::LoginRequest login;
+  login.set_tenant_id("heerlen");
+  login.set_user_id("bart.boa");
+  login.set_password(kPassword);
+  dv1::TokenResponse tokens;
+  ASSERT_TRUE(auth_->Login(Call("", "t-login-behind").get(), login, &tokens).ok());
+  auto records = AwaitRecords({"t-login-behind"});
+  EXPECT_TRUE(records.contains("t-login-behind")) << "the record behind the broken ones arrives";
+
+  auto letters = outbox.DeadLetters(deployment_.pool(), "heerlen", 10);
+  ASSERT_TRUE(letters.ok()) << letters.status();
+  ASSERT_EQ(letters->second, 2);
+  std::map<std::string, std::string> reasons;
+  for (const auto& letter : letters->first) reasons[letter.event_id] = letter.reason;
+  EXPECT_EQ(reasons["6d1f4c2e-0000-4000-8000-00000000abcd"], "object.id: must be at most 256 bytes");
+  EXPECT_EQ(reasons["6d1f4c2e-0000-4000-8000-00000000abce"], "not an AuditEvent");
+  EXPECT_EQ(*outbox.Pending(deployment_.pool(), kAuditTarget), 0);
+
+  // The log says which records were set aside, and why.
+  std::map<std::string, std::string> set_aside;
+  for (absl::Time give_up = absl::Now() + absl::Seconds(30); set_aside.size() < 2 && absl::Now() < give_up;) {
+    v1::QueryEventsRequest query;
+    query.set_action(v1::ACTION_SET_ASIDE);
+    v1::QueryEventsResponse page;
+    ASSERT_TRUE(audit_->QueryEvents(deployment_.Call(officer_).get(), query, &page).ok());
+    for (const auto& e : page.events()) set_aside[e.event().object().id()] = e.event().detail();
+    if (set_aside.size() < 2) absl::SleepFor(absl::Milliseconds(200));
+  }
+  EXPECT_EQ(set_aside["6d1f4c2e-0000-4000-8000-00000000abcd"], "object.id: must be at most 256 bytes");
+  EXPECT_EQ(set_aside["6d1f4c2e-0000-4000-8000-00000000abce"], "not an AuditEvent");
 }
 
 }  // namespace

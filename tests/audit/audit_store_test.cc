@@ -210,5 +210,32 @@ TEST_F(AuditStoreTest, ReorderedEntriesAreFoundAtTheFirstIndex) {
   ExpectBadEntry(ExportAndVerify(), 4);
 }
 
+// Pages were bounded by count only: 5,000 entries of 1 KB passed the 4 MiB
+// message limit and the export failed.
+TEST_F(AuditStoreTest, ExportPagesEndBeforeTheirByteLimitAndTogetherHoldTheWholeLog) {
+  std::vector<v1::AuditEvent> events = Events(0, 3000);
+  for (v1::AuditEvent& e : events) e.set_detail(std::string(1000, 'd'));
+  ASSERT_EQ(AppendedSize(events), 3000u);
+  uint64_t next = 0;
+  int pages = 0;
+  for (;; ++pages) {
+    auto page = store_.Entries("heerlen", next, kMaxExportPage, kMaxExportPageBytes);
+    ASSERT_TRUE(page.ok()) << page.status();
+    if (page->empty()) break;
+    int64_t bytes = 0;
+    for (const StoredEntry& e : *page) {
+      EXPECT_EQ(e.index, next++);
+      bytes += e.bytes.size();
+    }
+    EXPECT_LE(bytes, kMaxExportPageBytes);
+  }
+  EXPECT_EQ(next, 3000u);
+  EXPECT_GE(pages, 3);
+  // One entry larger than the page limit still makes a page of its own.
+  auto one = store_.Entries("heerlen", 0, kMaxExportPage, 10);
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(one->size(), 1u);
+}
+
 }  // namespace
 }  // namespace hartslag::audit

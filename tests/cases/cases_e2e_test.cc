@@ -336,6 +336,9 @@ TEST_F(CasesEndToEndTest, OpeningIsExactlyOnceAndBadInputNamesTheField) {
               r.mutable_address()->set_city("Heerlen");
             }},
            {"risk_reason", [](auto& r) { r.set_risk_tier(v1::RISK_TIER_HIGH); }},
+           // A reason without a tier was stored unchecked, 3 MB of it.
+           {"risk_reason", [](auto& r) { r.set_risk_reason(std::string(3000, 'r')); }},
+           {"title", [](auto& r) { r.set_title(std::string(1 << 20, 't')); }},
        }) {
     v1::OpenCaseRequest r = Household();
     bad.spoil(r);

@@ -31,5 +31,14 @@ TEST(ReferenceTest, RecognisesReferences) {
   EXPECT_FALSE(LooksLikeReference("SV-2026-000123'; DROP TABLE"));
 }
 
+// A reference's number fits a bigint; anything longer is not a reference,
+// and checking it neither recurses nor takes time per character twice over
+// (std::regex overflowed the stack at 30,000 digits).
+TEST(ReferenceTest, HugeInputIsNoReferenceAndDoesNotCrash) {
+  EXPECT_TRUE(LooksLikeReference("SV-2026-" + std::string(18, '9')));
+  EXPECT_FALSE(LooksLikeReference("SV-2026-" + std::string(19, '9')));
+  EXPECT_FALSE(LooksLikeReference("SV-2026-" + std::string(1 << 20, '1')));
+}
+
 }  // namespace
 }  // namespace hartslag

@@ -1,0 +1,54 @@
+// hartslag admin dead-letters <service>: the outbox events a service set
+// aside because their receiver can never accept them.
+#include <cstdio>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "clients/cli/commands.h"
+#include "clients/cli/connection.h"
+#include "clients/cli/output.h"
+#include "hartslag/operations/v1/operations.grpc.pb.h"
+#include "services/common/server.h"
+#include "services/common/status_macros.h"
+
+namespace hartslag::cli {
+
+absl::Status DeadLettersCommand(const std::vector<std::string>& args) {
+  static const std::map<std::string, std::pair<std::string, std::string>> kServices = {
+      {"audit", {"HARTSLAG_AUDIT_ADDR", "localhost:7404"}},
+      {"cases", {"HARTSLAG_CASES_ADDR", "localhost:7403"}},
+      {"directory", {"HARTSLAG_DIRECTORY_ADDR", "localhost:7401"}},
+      {"intake", {"HARTSLAG_INTAKE_ADDR", "localhost:7402"}},
+  };
+  auto service = args.empty() ? kServices.end() : kServices.find(args[0]);
+  if (service == kServices.end()) {
+    std::printf("usage: hartslag admin dead-letters audit|cases|directory|intake [--limit N] [--json]\n");
+    return absl::InvalidArgumentError("name the service: audit, cases, directory or intake");
+  }
+  Flags flags(absl::StrCat("hartslag admin dead-letters ", args[0]),
+              "the outbox events the service set aside because their receiver can never accept them (ADMIN)");
+  flags.Add("limit", "", "50", "show at most this many, newest first (up to 500)");
+  ASSIGN_OR_RETURN(Connection connection,
+                   Connection::Parse(flags, std::vector<std::string>(args.begin() + 1, args.end()),
+                                     service->second.first, service->second.second));
+  operations::v1::ListDeadLettersRequest request;
+  ASSIGN_OR_RETURN(int limit, flags.GetInt("limit"));
+  request.set_page_size(limit);
+  operations::v1::ListDeadLettersResponse response;
+  auto stub = operations::v1::OperationsService::NewStub(connection.channel());
+  RETURN_IF_ERROR(FromGrpcStatus(stub->ListDeadLetters(connection.NewCall().get(), request, &response)));
+  if (flags.GetBool("json")) {
+    PrintJson(response);
+    return absl::OkStatus();
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& d : response.dead_letters()) {
+    rows.push_back({LocalTime(d.set_aside_at()), d.target(), d.event_id(), absl::StrCat(d.payload_bytes()),
+                    d.reason()});
+  }
+  PrintTable({"SET ASIDE", "TARGET", "EVENT", "BYTES", "REASON"}, rows);
+  std::printf("%lld set aside in all\n", static_cast<long long>(response.total()));
+  return absl::OkStatus();
+}
+
+}  // namespace hartslag::cli

@@ -1,0 +1,35 @@
+// hartslag.operations.v1.OperationsService: what every Hartslag service
+// answers about itself (today: the outbox events it set aside). Each service's
+// main registers one next to its own services.
+#ifndef HARTSLAG_SERVICES_COMMON_OPERATIONS_SERVICE_H_
+#define HARTSLAG_SERVICES_COMMON_OPERATIONS_SERVICE_H_
+
+#include "hartslag/operations/v1/operations.grpc.pb.h"
+#include "services/common/server.h"
+#include "services/common/service_audit.h"
+
+namespace hartslag {
+
+extern const AccessPolicy kOperationsPolicy;
+
+class OperationsServiceImpl final : public operations::v1::OperationsService::CallbackService {
+ public:
+  // Calls are authenticated, checked against kOperationsPolicy and recorded
+  // in `audit`'s trail like any call of the service.
+  OperationsServiceImpl(const Authenticator* authenticator, WorkerPool* workers, const ServiceAudit* audit,
+                        db::Pool* pool)
+      : runner_(authenticator, &kOperationsPolicy, workers, audit->trail()), audit_(audit), pool_(pool) {}
+
+  grpc::ServerUnaryReactor* ListDeadLetters(grpc::CallbackServerContext* call,
+                                            const operations::v1::ListDeadLettersRequest* request,
+                                            operations::v1::ListDeadLettersResponse* response) override;
+
+ private:
+  const RpcRunner runner_;
+  const ServiceAudit* audit_;
+  db::Pool* pool_;
+};
+
+}  // namespace hartslag
+
+#endif  // HARTSLAG_SERVICES_COMMON_OPERATIONS_SERVICE_H_
