@@ -762,7 +762,9 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     std::string id = NewAction();
     auto call = CaseCall(t, "ACTION_EXECUTION");
     call->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(1500));
-    auto stream = cases_->WatchActions(call.get(), {});
+    cv1::WatchActionsRequest from_start;
+    from_start.set_from_beginning(true);
+    auto stream = cases_->WatchActions(call.get(), from_start);
     cv1::ActionEvent e;
     while (stream->Read(&e)) {
       if (e.action().action_id() == id) {

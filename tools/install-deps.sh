@@ -9,6 +9,7 @@ packages=(
   libabsl-dev libre2-dev libssl-dev openssl tzdata
   libpq-dev postgresql-15 postgresql-client-15
   libgtest-dev nlohmann-json3-dev
+  clang-14 libclang-rt-14-dev llvm-14
 )
 
 missing=()

@@ -206,7 +206,7 @@ demo() {
   local police_system=(--token-file "$state/tokens/politie-bvh" --purpose ACTION_EXECUTION)
   local watch_for=3s
   [ "$first_run" = 1 ] && watch_for=60s
-  "$cli" action watch "${police_system[@]}" --cursor-file "$state/politie-bvh.cursor" --count 1 \
+  "$cli" action watch "${police_system[@]}" --cursor-file "$state/politie-bvh.cursor" --from-beginning --count 1 \
     --for "$watch_for" >"$state/politie-bvh.watch" &
   local watcher=$!
   if [ "$first_run" = 1 ]; then

@@ -6,7 +6,7 @@
 //   hartslag action list --case ID                      a case's actions
 //   hartslag action update --id ID [--status in_progress|done|cancelled] [--result R]
 //                          [--finding "index|text"]
-//   hartslag action watch [--cursor C | --cursor-file F] [--count N] [--for 30s]
+//   hartslag action watch [--cursor C | --cursor-file F] [--from-beginning] [--count N] [--for 30s]
 //                                                       follow your organisation's actions live
 #include <cstdio>
 #include <filesystem>
@@ -160,7 +160,8 @@ absl::Status SaveCursor(const std::string& path, const std::string& cursor) {
 absl::Status Watch(const std::vector<std::string>& args) {
   Flags flags("hartslag action watch",
               "follow your organisation's actions as they are given and changed (needs --purpose)");
-  flags.Add("cursor", "", "", "start after the event with this cursor (default: the beginning)");
+  flags.Add("cursor", "", "", "start after the event with this cursor (default: from now on)");
+  flags.AddBool("from-beginning", "", false, "without a cursor: replay your organisation's actions from the first");
   flags.Add("cursor-file", "", "", "resume from the cursor in this file, and keep the last one processed there");
   flags.Add("count", "", "0", "stop after this many events (0: keep watching)");
   flags.Add("for", "", "", "stop after this long, e.g. 30s (default: keep watching)");
@@ -187,6 +188,7 @@ absl::Status Watch(const std::vector<std::string>& args) {
                                                          : absl::ToChronoTime(stop_at));
     v1::WatchActionsRequest request;
     request.set_cursor(cursor);
+    request.set_from_beginning(cursor.empty() && flags.GetBool("from-beginning"));
     auto stream = stub->WatchActions(call.get(), request);
     v1::ActionEvent e;
     while (stream->Read(&e)) {

@@ -36,8 +36,18 @@ absl::Status Queue(const std::vector<std::string>& args) {
   request.set_area_id(flags.Get("area"));
   ASSIGN_OR_RETURN(int window_days, flags.GetInt("window-days"));
   request.set_window_days(window_days);
+  // Every page, into one queue.
   v1::TriageQueue queue;
-  RETURN_IF_ERROR(FromGrpcStatus(v1::CaseService::NewStub(c.channel())->GetTriageQueue(c.NewCall().get(), request, &queue)));
+  auto stub = v1::CaseService::NewStub(c.channel());
+  for (;;) {
+    v1::TriageQueue page;
+    RETURN_IF_ERROR(FromGrpcStatus(stub->GetTriageQueue(c.NewCall().get(), request, &page)));
+    std::string next = page.next_page_token();
+    page.clear_next_page_token();
+    queue.MergeFrom(page);
+    if (next.empty()) break;
+    request.set_page_token(next);
+  }
   if (flags.GetBool("json")) {
     PrintJson(queue);
     return absl::OkStatus();

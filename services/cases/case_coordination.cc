@@ -28,6 +28,12 @@ constexpr int kMaxPersons = 20;
 constexpr int kMaxOrganisations = 30;
 // How far back the triage queue proposes other signals by default.
 constexpr int kDefaultProposalWindowDays = 90;
+// A triage page of 50 signals with their proposals stays under 4 MiB even
+// with every field at its maximum (a signal is at most about 45 KB).
+constexpr int kDefaultTriagePage = 25;
+constexpr int kMaxTriagePage = 50;
+// Proposals per list on one signal: enough to weigh it; more is noise.
+constexpr int kMaxProposals = 20;
 // Action changes per step of a WatchActions stream.
 constexpr int kWatchPage = 100;
 
@@ -448,6 +454,8 @@ absl::StatusOr<v1::TriageQueue> CaseCoordination::TriageQueue(const RequestConte
                                                               const v1::GetTriageQueueRequest& request,
                                                               AuditRecord& audit) {
   if (caller.purpose != "TRIAGE") return Invalid("x-hartslag-purpose", "the triage queue is read for TRIAGE");
+  int window_days = request.window_days() == 0 ? kDefaultProposalWindowDays : request.window_days();
+  if (window_days < 1 || window_days > 365) return Invalid("window_days", "must be 1 to 365");
   ASSIGN_OR_RETURN(std::set<std::string> scope, CoordinatorScope(caller));
   std::set<std::string> areas = scope;
   if (!request.area_id().empty()) {
@@ -458,9 +466,23 @@ absl::StatusOr<v1::TriageQueue> CaseCoordination::TriageQueue(const RequestConte
   v1::TriageQueue queue;
   absl::Time cut_off = WeeklyCutOff(absl::Now(), TenantZone());
   *queue.mutable_cut_off() = TimeToProto(cut_off);
+  ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request.page_size(), kDefaultTriagePage, kMaxTriagePage));
+  // The page token carries intake's, bound to this filter.
+  v1::GetTriageQueueRequest filter = request;
+  filter.clear_page_size();
+  filter.clear_page_token();
+  std::string fingerprint = Fingerprint(filter).substr(0, 16);
+  std::string intake_token;
+  if (!request.page_token().empty()) {
+    ASSIGN_OR_RETURN(std::vector<std::string> position, DecodePageToken(request.page_token(), fingerprint));
+    if (position.size() != 1) return Invalid("page_token", "not a token from a previous page");
+    intake_token = position[0];
+  }
   if (areas.empty()) return queue;
-  ASSIGN_OR_RETURN(std::vector<intake::v1::Signal> signals,
-                   untriaged_(caller.tenant, {areas.begin(), areas.end()}, caller.deadline));
+  ASSIGN_OR_RETURN(UntriagedPage page,
+                   untriaged_(caller.tenant, {areas.begin(), areas.end()}, page_size, intake_token, caller.deadline));
+  if (!page.next_page_token.empty()) queue.set_next_page_token(EncodePageToken(fingerprint, {page.next_page_token}));
+  std::vector<intake::v1::Signal>& signals = page.signals;
   std::vector<std::string> ids;
   for (const auto& s : signals) ids.push_back(s.signal_id());
   // Decided here but not yet known to intake (the outcome is on its way).
@@ -471,8 +493,6 @@ absl::StatusOr<v1::TriageQueue> CaseCoordination::TriageQueue(const RequestConte
   // Proposals: other signals at the same address within the window (this
   // queue's and earlier queues'), open cases at the address, and open
   // Casuïstiek cases about the same persons.
-  int window_days = request.window_days() == 0 ? kDefaultProposalWindowDays : request.window_days();
-  if (window_days < 1 || window_days > 365) return Invalid("window_days", "must be 1 to 365");
   absl::Time since = absl::Now() - absl::Hours(24) * window_days;
   std::map<std::string, std::set<std::string>> signals_at;
   for (const auto& s : signals) signals_at[AddressKey(s.location().address())].insert(s.signal_id());
@@ -499,11 +519,14 @@ absl::StatusOr<v1::TriageQueue> CaseCoordination::TriageQueue(const RequestConte
     absl::StatusOr<absl::Time> reported = TimeFromProto(s.reported_at(), "reported_at");
     item.set_before_cut_off(reported.ok() && *reported < cut_off);
     item.set_meldcode(s.meldcode());
-    for (const v1::CaseListItem& c : cases_at[key]) *item.add_cases_at_address() = c;
+    for (const v1::CaseListItem& c : cases_at[key]) {
+      if (item.cases_at_address_size() < kMaxProposals) *item.add_cases_at_address() = c;
+    }
     for (const std::string& other : signals_at[key]) {
-      if (other != s.signal_id()) item.add_signals_at_address(other);
+      if (other != s.signal_id() && item.signals_at_address_size() < kMaxProposals) item.add_signals_at_address(other);
     }
     for (const v1::Case& c : households) {
+      if (item.cases_with_persons_size() >= kMaxProposals) break;
       bool same = false;
       for (const auto& p : s.persons()) {
         for (const auto& q : c.persons()) same = same || SamePerson(p.name(), p.birth_year(), q.name(), q.birth_year());
@@ -782,23 +805,36 @@ absl::StatusOr<FeedStep<v1::ActionEvent>> CaseCoordination::WatchActions(const R
   if (!request.cursor().empty() && (!absl::SimpleAtoi(request.cursor(), &after) || after < 0)) {
     return Invalid("cursor", "is not a cursor of this stream");
   }
+  if (!request.cursor().empty() && request.from_beginning()) {
+    return Invalid("from_beginning", "either a cursor or from_beginning");
+  }
+  ASSIGN_OR_RETURN(std::shared_ptr<void> lease, open_streams_.Acquire(caller.tenant + "/" + caller.organisation));
   ASSIGN_OR_RETURN(int64_t head, store_->ActionFeedHead(caller.tenant, caller.deadline));
   if (after > head) return Invalid("cursor", "lies beyond the end of this stream");
+  // Without a cursor a stream starts at the present, unless it asks for the
+  // history: replaying it is the exception, not the price of connecting.
+  if (request.cursor().empty() && !request.from_beginning()) after = head;
   audit.SetResultCount(0);
   auto position = std::make_shared<int64_t>(after);
   return FeedStep<v1::ActionEvent>(
-      [this, position](const RequestContext& now,
-                       const RecordBegin& begin) -> absl::StatusOr<std::vector<v1::ActionEvent>> {
+      [this, position, lease](const RequestContext& now,
+                              const RecordBegin& begin) -> absl::StatusOr<std::vector<v1::ActionEvent>> {
         using Events = std::vector<v1::ActionEvent>;
         ASSIGN_OR_RETURN(Events events,
                          store_->ActionChanges(
                              now.tenant, now.organisation, *position, kWatchPage,
-                             [&begin](db::Transaction& tx, const v1::ActionEvent& e, const v1::Case& c) {
+                             // One record per page (a replayed history is many events, one call).
+                             [&begin](db::Transaction& tx, const Events& page, const std::vector<v1::Case>& cases) {
                                AuditRecord record = begin();
-                               record.SetObjectId(e.action().action_id());
-                               AddSubjects(c, record);
-                               for (const v1::ActionAddress& a : e.action().addresses()) {
-                                 record.AddAddress(a.address());
+                               record.SetObjectId(page.size() == 1 ? page[0].action().action_id()
+                                                                   : absl::StrCat("cursors ", page.front().cursor(),
+                                                                                  "..", page.back().cursor()));
+                               record.SetResultCount(static_cast<int>(page.size()));
+                               for (size_t i = 0; i < page.size(); ++i) {
+                                 AddSubjects(cases[i], record);
+                                 for (const v1::ActionAddress& a : page[i].action().addresses()) {
+                                   record.AddAddress(a.address());
+                                 }
                                }
                                return record.Record(tx);
                              },

@@ -21,17 +21,29 @@ namespace hartslag::cases {
 
 inline constexpr int kDefaultPageSize = 50;
 inline constexpr int kMaxPageSize = 200;
+// A partner system follows its actions on one stream, perhaps a few during
+// a redeploy; more is a runaway client.
+inline constexpr int kDefaultMaxStreamsPerOrganisation = 10;
 
-// Where the triage queue comes from: intake's untriaged signals of a
-// tenant's areas, oldest first.
-using UntriagedSignals = std::function<absl::StatusOr<std::vector<intake::v1::Signal>>(
-    const std::string& tenant, const std::vector<std::string>& areas, absl::Time deadline)>;
+// One page of intake's untriaged signals of a tenant's areas, oldest first,
+// and the token of the next page (empty on the last).
+struct UntriagedPage {
+  std::vector<intake::v1::Signal> signals;
+  std::string next_page_token;
+};
+// Where the triage queue comes from: a page of `page_size` from `page_token`
+// (empty: the first).
+using UntriagedSignals = std::function<absl::StatusOr<UntriagedPage>(
+    const std::string& tenant, const std::vector<std::string>& areas, int page_size,
+    const std::string& page_token, absl::Time deadline)>;
 
 class CaseCoordination {
  public:
-  // `doorbell`, if given, is rung after every change of an action.
-  CaseCoordination(CaseStore* store, UntriagedSignals untriaged, Doorbell* doorbell = nullptr)
-      : store_(store), untriaged_(std::move(untriaged)), doorbell_(doorbell) {}
+  // `doorbell`, if given, is rung after every change of an action. An
+  // organisation has at most `max_streams` WatchActions streams open at once.
+  CaseCoordination(CaseStore* store, UntriagedSignals untriaged, Doorbell* doorbell = nullptr,
+                   int max_streams = kDefaultMaxStreamsPerOrganisation)
+      : store_(store), untriaged_(std::move(untriaged)), doorbell_(doorbell), open_streams_(max_streams) {}
 
   absl::StatusOr<v1::TriageQueue> TriageQueue(const RequestContext& caller,
                                               const v1::GetTriageQueueRequest& request,
@@ -108,6 +120,7 @@ class CaseCoordination {
   CaseStore* store_;
   UntriagedSignals untriaged_;
   Doorbell* doorbell_;
+  StreamLimit open_streams_;  // WatchActions, per tenant/organisation
 };
 
 // The purposes for which case content may be read (x-hartslag-purpose).

@@ -166,6 +166,11 @@ constexpr char kActionFeedHead[] = R"sql(
   SELECT coalesce((SELECT last_seq FROM cases.action_feed_heads WHERE tenant_id = $1), 0) AS last_seq
 )sql";
 
+// Moves whenever any tenant's feed does: one row per tenant.
+constexpr char kActionFeedVersion[] = R"sql(
+  SELECT coalesce(sum(last_seq), 0)::bigint AS version FROM cases.action_feed_heads
+)sql";
+
 constexpr char kActionChanges[] = R"sql(
   SELECT f.seq, f.change, f.content AS action, c.content,
          floor(extract(epoch FROM f.changed_at) * 1000000)::bigint AS changed_us
@@ -727,6 +732,11 @@ absl::StatusOr<v1::Action> CaseStore::ModifyAction(const RequestContext& caller,
   return action;
 }
 
+absl::StatusOr<int64_t> CaseStore::ActionFeedVersion() {
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kActionFeedVersion, {}));
+  return rows.Int(0, "version");
+}
+
 absl::StatusOr<int64_t> CaseStore::ActionFeedHead(const std::string& tenant, absl::Time deadline) {
   ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kActionFeedHead, {tenant}, Bounded(deadline)));
   return rows.Int(0, "last_seq");
@@ -738,10 +748,12 @@ absl::StatusOr<std::vector<v1::ActionEvent>> CaseStore::ActionChanges(const std:
                                                                       const RecordDelivery& record,
                                                                       int64_t* scanned_through, absl::Time deadline) {
   std::vector<v1::ActionEvent> events;
+  std::vector<v1::Case> cases;  // of each event
   int64_t through = after;
   RETURN_IF_ERROR(pool_->InTransaction(
       [&](db::Transaction& tx) -> absl::Status {
         events.clear();
+        cases.clear();
         // Every change up to the head has committed (writers take numbers
         // in commit order), so a page that is not full has seen them all.
         ASSIGN_OR_RETURN(db::Rows head, tx.Query(kActionFeedHead, {tenant}));
@@ -757,10 +769,9 @@ absl::StatusOr<std::vector<v1::ActionEvent>> CaseStore::ActionChanges(const std:
           e.set_change(change);
           ASSIGN_OR_RETURN(*e.mutable_action(), DecodeAction(rows, i, "action"));
           *e.mutable_changed_at() = TimeToProto(absl::FromUnixMicros(rows.Int(i, "changed_us")));
-          ASSIGN_OR_RETURN(v1::Case c, Decode(rows, i));
-          RETURN_IF_ERROR(record(tx, e, c));
+          ASSIGN_OR_RETURN(cases.emplace_back(), Decode(rows, i));
         }
-        return absl::OkStatus();
+        return events.empty() ? absl::OkStatus() : record(tx, events, cases);
       },
       Bounded(deadline)));
   // Only once the deliveries are recorded (committed) does the position move.

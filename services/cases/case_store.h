@@ -158,11 +158,14 @@ class CaseStore {
 
   // The feed of action changes (0006_action_feed.sql): its last number.
   absl::StatusOr<int64_t> ActionFeedHead(const std::string& tenant, absl::Time deadline);
-  // Records, in the transaction that read it, that an event (about an
-  // action on case `c`) is delivered.
-  using RecordDelivery = std::function<absl::Status(db::Transaction&, const v1::ActionEvent&, const v1::Case& c)>;
+  // A number that moves whenever any tenant's feed does (Doorbell::Probe).
+  absl::StatusOr<int64_t> ActionFeedVersion();
+  // Records, in the transaction that read it, that a page of events (about
+  // actions on `cases`, one for each event) is delivered.
+  using RecordDelivery = std::function<absl::Status(db::Transaction&, const std::vector<v1::ActionEvent>& events,
+                                                    const std::vector<v1::Case>& cases)>;
   // Up to `limit` changes after number `after` of actions given to
-  // `organisation`, in order, each recorded by `record`; `scanned_through`
+  // `organisation`, in order, recorded as one page by `record`; `scanned_through`
   // is the number up to which the feed has been read (the next read starts
   // after it, so other organisations' changes are not read again).
   absl::StatusOr<std::vector<v1::ActionEvent>> ActionChanges(const std::string& tenant, const std::string& organisation,

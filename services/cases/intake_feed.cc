@@ -5,25 +5,25 @@
 
 namespace hartslag::cases {
 
-absl::StatusOr<std::vector<intake::v1::Signal>> IntakeFeed::Untriaged(const std::string& tenant,
-                                                                      const std::vector<std::string>& areas,
-                                                                      absl::Time deadline) {
-  std::vector<intake::v1::Signal> signals;
+absl::StatusOr<UntriagedPage> IntakeFeed::Untriaged(const std::string& tenant,
+                                                    const std::vector<std::string>& areas, int page_size,
+                                                    const std::string& page_token, absl::Time deadline) {
   intake::v1::ListUntriagedSignalsRequest request;
   request.set_tenant_id(tenant);
   for (const std::string& area : areas) request.add_area_ids(area);
-  request.set_page_size(500);
-  for (;;) {
-    grpc::ClientContext call;
-    call.set_deadline(absl::ToChronoTime(std::min(deadline, absl::Now() + absl::Seconds(10))));
-    intake::v1::ListSignalsResponse page;
-    absl::Status status = FromGrpcStatus(stub_->ListUntriagedSignals(&call, request, &page));
-    // Intake being away is the caller's retry, not an internal error.
-    if (!status.ok()) return absl::UnavailableError(absl::StrCat("intake: ", status.message()));
-    for (auto& s : *page.mutable_signals()) signals.push_back(std::move(s));
-    if (page.next_page_token().empty()) return signals;
-    request.set_page_token(page.next_page_token());
-  }
+  request.set_page_size(page_size);
+  request.set_page_token(page_token);
+  grpc::ClientContext call;
+  call.set_deadline(absl::ToChronoTime(std::min(deadline, absl::Now() + absl::Seconds(10))));
+  intake::v1::ListSignalsResponse page;
+  absl::Status status = FromGrpcStatus(stub_->ListUntriagedSignals(&call, request, &page));
+  // Intake being away is the caller's retry, not an internal error.
+  if (!status.ok()) return absl::UnavailableError(absl::StrCat("intake: ", status.message()));
+  UntriagedPage out;
+  out.signals.assign(std::make_move_iterator(page.mutable_signals()->begin()),
+                     std::make_move_iterator(page.mutable_signals()->end()));
+  out.next_page_token = page.next_page_token();
+  return out;
 }
 
 absl::StatusOr<std::vector<OutboxRelay::Refusal>> IntakeFeed::Deliver(const std::vector<std::string>& payloads) {

@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "hartslag/intake/v1/intake.grpc.pb.h"
+#include "services/cases/case_coordination.h"
 #include "services/common/outbox.h"
 
 namespace hartslag::cases {
@@ -22,11 +23,9 @@ class IntakeFeed {
   explicit IntakeFeed(std::shared_ptr<grpc::Channel> channel)
       : stub_(intake::v1::TriageFeedService::NewStub(std::move(channel))) {}
 
-  // Every untriaged signal of `areas`, oldest first (all pages).
-  absl::StatusOr<std::vector<intake::v1::Signal>> Untriaged(const std::string& tenant,
-                                                            const std::vector<std::string>& areas,
-                                                            absl::Time deadline);
-  // Delivers serialized TriageOutcomes (an OutboxRelay::Deliver).
+  // One page of the untriaged signals of `areas`, oldest first.
+  absl::StatusOr<UntriagedPage> Untriaged(const std::string& tenant, const std::vector<std::string>& areas,
+                                          int page_size, const std::string& page_token, absl::Time deadline);
   // An outcome that does not parse is refused, to be set aside.
   absl::StatusOr<std::vector<OutboxRelay::Refusal>> Deliver(const std::vector<std::string>& payloads);
 

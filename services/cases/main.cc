@@ -30,6 +30,9 @@ absl::Status Run(int argc, char** argv) {
             "how often to look for closed cases whose retention period has passed");
   flags.Add("watch-poll", "HARTSLAG_CASES_WATCH_POLL", "1s",
             "how often action streams look for changes made by other instances");
+  flags.Add("max-streams-per-organisation", "HARTSLAG_CASES_MAX_STREAMS_PER_ORGANISATION",
+            absl::StrCat(cases::kDefaultMaxStreamsPerOrganisation),
+            "WatchActions streams an organisation may have open at once");
   RETURN_IF_ERROR(flags.Parse(argc, argv));
   SetLogService("cases");
 
@@ -61,17 +64,21 @@ absl::Status Run(int argc, char** argv) {
   cases::RetentionSweeper sweeper(&store, audit->trail(), retention, retention_interval);
   // Rung by this instance after each action change; the ticker catches the
   // changes of other instances.
-  Doorbell actions_changed(poll);
+  Doorbell actions_changed(poll, [&store] { return store.ActionFeedVersion(); });
+  ASSIGN_OR_RETURN(int max_streams, flags.GetInt("max-streams-per-organisation"));
+  if (max_streams < 1) return absl::InvalidArgumentError("--max-streams-per-organisation: at least 1");
   ASSIGN_OR_RETURN(std::unique_ptr<AreaSync> area_sync,
                    StartAreaSync(flags, [&store](const std::string& tenant, const std::string& name,
                                                  const std::vector<AreaRow>& areas) {
                      return store.CreateTenant(tenant, name, areas);
                    }));
   cases::CaseCoordination coordination(
-      &store, [&intake](const std::string& tenant, const std::vector<std::string>& areas, absl::Time deadline) {
-        return intake.Untriaged(tenant, areas, deadline);
+      &store,
+      [&intake](const std::string& tenant, const std::vector<std::string>& areas, int page_size,
+                const std::string& page_token, absl::Time deadline) {
+        return intake.Untriaged(tenant, areas, page_size, page_token, deadline);
       },
-      &actions_changed);
+      &actions_changed, max_streams);
   WorkerPool worker_pool(workers);
   RpcRunner runner(&authenticator, &cases::kCasesPolicy, &worker_pool, audit->trail());
   cases::CaseServiceImpl service(&runner, &coordination, &actions_changed);

@@ -1,13 +1,25 @@
 #include "services/common/feed.h"
 
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+
 namespace hartslag {
 
-Doorbell::Doorbell(absl::Duration poll) {
-  ticker_ = std::thread([this, poll] {
+Doorbell::Doorbell(absl::Duration poll, Probe probe) {
+  ticker_ = std::thread([this, poll, probe = std::move(probe)] {
+    std::optional<int64_t> last;
     std::unique_lock<std::mutex> lock(mutex_);
     while (!stop_.wait_for(lock, absl::ToChronoMilliseconds(poll), [this] { return stopping_; })) {
       lock.unlock();
-      Ring();
+      if (!probe) {
+        Ring();
+      } else {
+        // A failed probe rings: the streams then look (and fail) themselves.
+        absl::StatusOr<int64_t> now = probe();
+        Wake(/*changed=*/!now.ok() || *now != last);
+        last = now.ok() ? std::optional<int64_t>(*now) : std::nullopt;
+      }
       lock.lock();
     }
   });
@@ -25,6 +37,11 @@ Doorbell::~Doorbell() {
 uint64_t Doorbell::rings() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return rings_;
+}
+
+uint64_t Doorbell::changes() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return changes_;
 }
 
 bool Doorbell::Await(std::weak_ptr<Listener> listener, uint64_t seen) {
@@ -47,17 +64,41 @@ bool Doorbell::closed() const {
   return closed_;
 }
 
-void Doorbell::Ring() {
+void Doorbell::Ring() { Wake(/*changed=*/true); }
+
+void Doorbell::Wake(bool changed) {
   std::vector<std::weak_ptr<Listener>> woken;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     ++rings_;
+    if (changed) ++changes_;
     woken.swap(waiting_);
   }
   // Outside the lock: a listener takes its own lock and may Await again.
   for (const std::weak_ptr<Listener>& listener : woken) {
     if (std::shared_ptr<Listener> alive = listener.lock()) alive->Wake();
   }
+}
+
+absl::StatusOr<std::shared_ptr<void>> StreamLimit::Acquire(const std::string& key) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (open_[key] >= max_) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("at most ", max_, " streams per organisation are open at once; close one first"));
+    }
+    ++open_[key];
+  }
+  return std::shared_ptr<void>(nullptr, [this, key](void*) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (--open_[key] == 0) open_.erase(key);
+  });
+}
+
+int StreamLimit::open(const std::string& key) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = open_.find(key);
+  return it == open_.end() ? 0 : it->second;
 }
 
 }  // namespace hartslag

@@ -11,6 +11,8 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <string>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -35,6 +37,13 @@ template <typename Event>
 using FeedStep = std::function<absl::StatusOr<std::vector<Event>>(const RequestContext&, const RecordBegin& begin)>;
 
 // Wakes the streams waiting for new changes. Thread-safe.
+//
+// The service rings it right after it commits a change. For the changes of
+// other instances it polls: every `poll` it asks `probe` for a number that
+// moves whenever the feed does (one cheap query for every stream of the
+// instance), and rings only when it moved; otherwise it only ticks: waiting
+// streams wake (to notice an expired token) but see from changes() that
+// there is nothing to read. Without a probe every poll rings.
 class Doorbell {
  public:
   class Listener {
@@ -43,13 +52,17 @@ class Doorbell {
     virtual void Wake() = 0;
   };
 
-  // Rings by itself every `poll`.
-  explicit Doorbell(absl::Duration poll);
+  using Probe = std::function<absl::StatusOr<int64_t>()>;
+
+  explicit Doorbell(absl::Duration poll, Probe probe = {});
   ~Doorbell();
 
-  // How often it has rung: read before looking for changes, and handed to
-  // Await, so that a ring in between is not missed.
+  // How often it has woken its listeners: read before looking for changes,
+  // and handed to Await, so that a wake-up in between is not missed.
   uint64_t rings() const;
+  // How often it has rung for a change; a stream that read nothing after
+  // reading this number need not read again until it moves.
+  uint64_t changes() const;
   // Wakes `listener` once at the next ring after `seen`. Returns false,
   // without waiting, if it rang since.
   bool Await(std::weak_ptr<Listener> listener, uint64_t seen);
@@ -60,13 +73,32 @@ class Doorbell {
   bool closed() const;
 
  private:
+  // Wakes the waiting listeners; with `changed`, counts a change.
+  void Wake(bool changed);
+
   mutable std::mutex mutex_;
   std::condition_variable stop_;
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
   bool closed_ ABSL_GUARDED_BY(mutex_) = false;
   uint64_t rings_ ABSL_GUARDED_BY(mutex_) = 0;
+  uint64_t changes_ ABSL_GUARDED_BY(mutex_) = 0;
   std::vector<std::weak_ptr<Listener>> waiting_ ABSL_GUARDED_BY(mutex_);
   std::thread ticker_;
+};
+
+// Bounds the streams open at once per key (an organisation). Thread-safe.
+class StreamLimit {
+ public:
+  explicit StreamLimit(int max) : max_(max) {}
+  // A lease for one more stream of `key`, to hold while the stream is open;
+  // RESOURCE_EXHAUSTED when `key` has `max` open already.
+  absl::StatusOr<std::shared_ptr<void>> Acquire(const std::string& key);
+  int open(const std::string& key) const;
+
+ private:
+  const int max_;
+  mutable std::mutex mutex_;
+  std::map<std::string, int> open_ ABSL_GUARDED_BY(mutex_);
 };
 
 }  // namespace hartslag

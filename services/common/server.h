@@ -18,6 +18,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -165,7 +166,8 @@ grpc::ServerWriteReactor<Event>* RpcRunner::Stream(grpc::CallbackServerContext* 
   using Reactor = FeedReactor<Event>;
   return Reactor::Start(
       workers_, doorbell,
-      [this, call, &request, request_id, caller, name, open = std::move(open)]() -> absl::StatusOr<typename Reactor::Step> {
+      [this, call, &request, doorbell, request_id, caller, name,
+       open = std::move(open)]() -> absl::StatusOr<typename Reactor::Step> {
         AuditRecord audit;
         FeedStep<Event> step;
         absl::Status status = Admit(call, *name, *request_id, absl::InfiniteFuture(), *caller, audit);
@@ -178,14 +180,24 @@ grpc::ServerWriteReactor<Event>* RpcRunner::Stream(grpc::CallbackServerContext* 
         }
         RETURN_IF_ERROR(Conclude(*name, *request_id, audit, status));
         std::string peer = call->peer();
-        return [this, caller, name, peer, step = std::move(step)]() -> absl::StatusOr<std::vector<Event>> {
+        // The doorbell's change count when the stream last read nothing: no
+        // need to read again (and query the database) until it moves.
+        auto idle_since = std::make_shared<std::optional<uint64_t>>();
+        return [this, caller, name, peer, doorbell, idle_since,
+                step = std::move(step)]() -> absl::StatusOr<std::vector<Event>> {
           if (absl::Now() >= caller->token_expires_at) {
             return absl::UnauthenticatedError("the token expired; resume with a fresh token and the last cursor");
           }
+          uint64_t changes = doorbell->changes();
+          if (*idle_since == changes) return std::vector<Event>();
           RequestContext now = *caller;
           now.deadline = absl::Now() + kMaxCallDuration;
           const AccessRule& rule = policy_->Rule(*name);
-          return step(now, [this, &now, &rule, name, &peer] { return audit_->Begin(now, *name, rule, peer); });
+          absl::StatusOr<std::vector<Event>> events =
+              step(now, [this, &now, &rule, name, &peer] { return audit_->Begin(now, *name, rule, peer); });
+          if (events.ok() && events->empty()) *idle_since = changes;
+          else idle_since->reset();
+          return events;
         };
       },
       [started, request_id, caller, name](const absl::Status& status, int64_t written) {

@@ -147,15 +147,7 @@ v1::Signal SignalFromRow(const db::Rows& rows, int i) {
   v1::Urgency urgency = v1::URGENCY_UNSPECIFIED;
   v1::Urgency_Parse("URGENCY_" + rows.Text(i, "urgency"), &urgency);
   signal.set_urgency(urgency);
-  auto persons = nlohmann::json::parse(rows.Text(i, "persons"), nullptr, false);
-  if (persons.is_array()) {
-    for (const auto& p : persons) {
-      v1::Person* person = signal.add_persons();
-      person->set_name(p.value("name", ""));
-      person->set_birth_year(p.value("birth_year", 0));
-      person->set_role(p.value("role", ""));
-    }
-  }
+  for (v1::Person& person : PersonsFromJson(rows.Text(i, "persons"))) *signal.add_persons() = std::move(person);
   v1::SignalStatus status = v1::SIGNAL_STATUS_UNSPECIFIED;
   v1::SignalStatus_Parse("SIGNAL_STATUS_" + rows.Text(i, "status"), &status);
   signal.set_status(status);
@@ -377,6 +369,28 @@ absl::Status SignalStore::CreateTenant(const std::string& tenant, const std::str
     RETURN_IF_ERROR(areas_.Store(tx, tenant, name, areas));
     return tx.Exec(kCopyDefaultCategories, {tenant});
   });
+}
+
+std::vector<v1::Person> PersonsFromJson(absl::string_view json) {
+  std::vector<v1::Person> persons;
+  auto parsed = nlohmann::json::parse(json.begin(), json.end(), nullptr, /*allow_exceptions=*/false);
+  if (!parsed.is_array()) return persons;
+  auto text = [](const nlohmann::json& p, const char* key) {
+    auto it = p.find(key);
+    return it != p.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  for (const auto& p : parsed) {
+    if (!p.is_object()) continue;
+    v1::Person& person = persons.emplace_back();
+    person.set_name(text(p, "name"));
+    person.set_role(text(p, "role"));
+    auto year = p.find("birth_year");
+    if (year != p.end() && year->is_number_integer()) {
+      int64_t value = year->get<int64_t>();
+      if (value >= 0 && value <= 9999) person.set_birth_year(static_cast<int>(value));
+    }
+  }
+  return persons;
 }
 
 }  // namespace hartslag::intake

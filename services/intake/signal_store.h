@@ -28,6 +28,11 @@ namespace hartslag::intake {
 // The PostgreSQL schema intake owns.
 inline constexpr char kSchema[] = "intake";
 
+// A signal's persons as stored (the jsonb column intake.signals.persons).
+// Reads whatever the column holds without failing: what is not a person
+// object, a text or a year is left out.
+std::vector<v1::Person> PersonsFromJson(absl::string_view json);
+
 
 // A validated, normalised submission.
 struct Submission {
