@@ -95,7 +95,9 @@ absl::Status Run(int argc, char** argv) {
   RpcRunner runner(&authenticator, &audit::kAuditPolicy, &worker_pool, self_audit->trail());
   audit::AuditServiceImpl service(&runner, &log);
   OperationsServiceImpl operations(&authenticator, &worker_pool, self_audit.get(), pool.get());
-  return RunServer(ServerOptionsFromFlags(flags), {&service, &operations});
+  ServerOptions options = ServerOptionsFromFlags(flags);
+  options.runner = &runner;
+  return RunServer(options, {&service, &operations});
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "services/common/server.h"
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/support/server_interceptor.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <signal.h>
 #include <unistd.h>
@@ -60,6 +61,44 @@ RequestContext CallContext(const grpc::ServerContextBase& call, const std::strin
   }
   return context;
 }
+
+// Turns gRPC's bare UNIMPLEMENTED for a request that does not parse (random
+// bytes, a string that is not UTF-8) into INVALID_ARGUMENT with a reason,
+// logged and audited like every other refusal.
+class UnparseableRequestInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  UnparseableRequestInterceptor(grpc::experimental::ServerRpcInfo* info, const RpcRunner* runner)
+      : info_(info), runner_(runner) {}
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    using grpc::experimental::InterceptionHookPoints;
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE) &&
+        methods->GetRecvMessage() == nullptr) {
+      unparseable_ = true;
+    }
+    if (unparseable_ && methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS) &&
+        methods->GetSendStatus().error_code() == grpc::StatusCode::UNIMPLEMENTED) {
+      methods->ModifySendStatus(runner_->RefuseUnparseable(*info_->server_context(), info_->method()));
+    }
+    methods->Proceed();
+  }
+
+ private:
+  grpc::experimental::ServerRpcInfo* info_;
+  const RpcRunner* runner_;
+  bool unparseable_ = false;
+};
+
+class UnparseableRequestInterceptorFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  explicit UnparseableRequestInterceptorFactory(const RpcRunner* runner) : runner_(runner) {}
+  grpc::experimental::Interceptor* CreateServerInterceptor(grpc::experimental::ServerRpcInfo* info) override {
+    return new UnparseableRequestInterceptor(info, runner_);
+  }
+
+ private:
+  const RpcRunner* runner_;
+};
 
 }  // namespace
 
@@ -185,6 +224,11 @@ absl::Status RunServer(const ServerOptions& options, const std::vector<grpc::Ser
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10 * 1000);
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, 30 * 60 * 1000);
   for (grpc::Service* service : services) builder.RegisterService(service);
+  if (options.runner != nullptr) {
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+    interceptors.push_back(std::make_unique<UnparseableRequestInterceptorFactory>(options.runner));
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  }
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
@@ -293,6 +337,26 @@ void RpcRunner::LogCall(const std::string& rpc, const std::string& request_id, a
   bool internal = absl::IsInternal(status) || absl::IsUnknown(status);
   if (internal || absl::IsUnavailable(status)) fields.emplace_back("error", status.message());
   Log(internal ? LogLevel::kError : LogLevel::kInfo, "rpc", fields, request_id);
+}
+
+grpc::Status RpcRunner::RefuseUnparseable(grpc::ServerContextBase& call, absl::string_view method) const {
+  absl::Time started = absl::Now();
+  std::string request_id = RequestIdOf(call);
+  // "/hartslag.intake.v1.SignalService/SubmitSignal" -> "SubmitSignal"
+  std::string rpc(method.substr(method.rfind('/') + 1));
+  absl::Status status = absl::InvalidArgumentError(
+      "request: does not parse as this RPC's request message (malformed protobuf, or a string that is not UTF-8)");
+  RequestContext context;
+  const AccessRule& rule = policy_->Rule(rpc);
+  if (rule.action != audit::v1::ACTION_UNSPECIFIED && !policy_->NeedsNoToken(rpc)) {
+    if (absl::StatusOr<RequestContext> caller = authenticator_->Authenticate(call); caller.ok()) {
+      context = CallContext(call, request_id, started + kMaxCallDuration, *std::move(caller));
+      AuditRecord audit = audit_->Begin(context, rpc, rule, call.peer());
+      status = Conclude(rpc, request_id, audit, status);
+    }
+  }
+  LogCall(rpc, request_id, started, context, status);
+  return ToGrpcStatus(status, request_id);
 }
 
 grpc::ServerUnaryReactor* RpcRunner::Run(grpc::CallbackServerContext* call, std::string rpc,

@@ -57,6 +57,9 @@ struct ServerOptions {
   std::function<void()> on_shutdown;
   int max_message_bytes = 4 << 20;
   absl::Duration shutdown_grace = absl::Seconds(10);
+  // Optional: records the calls whose request does not parse (gRPC refuses
+  // them before any handler runs); see RpcRunner::RefuseUnparseable.
+  const class RpcRunner* runner = nullptr;
 };
 
 // Declares the flags every service shares: listen, TLS files, ready file,
@@ -115,6 +118,13 @@ class RpcRunner {
   // Fills the response and returns its status; writes what the call did
   // into the audit record (audit_trail.h).
   using Handler = std::function<absl::Status(const RequestContext&, AuditRecord&)>;
+
+  // For a call whose request did not parse, which gRPC answers before any
+  // handler runs: logs it and, when the caller is authenticated and the RPC
+  // is one of this runner's, records it as REJECTED. Returns the status to
+  // answer with (INVALID_ARGUMENT saying why) instead of gRPC's bare
+  // UNIMPLEMENTED.
+  grpc::Status RefuseUnparseable(grpc::ServerContextBase& call, absl::string_view method) const;
 
   // Serves one unary call of `request`; `handler` fills the response and
   // returns its status.

@@ -105,7 +105,9 @@ absl::Status Serve(int argc, char** argv) {
   directory::DirectoryServiceImpl admin(&runner, &store);
   directory::LookupServiceImpl lookup(&runner, &store);
   OperationsServiceImpl operations(&authenticator, &worker_pool, audit.get(), pool.get());
-  return RunServer(ServerOptionsFromFlags(flags), {&auth, &admin, &lookup, &operations});
+  ServerOptions server = ServerOptionsFromFlags(flags);
+  server.runner = &runner;
+  return RunServer(server, {&auth, &admin, &lookup, &operations});
 }
 
 }  // namespace

@@ -44,7 +44,9 @@ absl::Status Run(int argc, char** argv) {
   intake::SignalServiceImpl service(&runner, &signal_intake);
   intake::TriageFeedServiceImpl triage_feed(&runner, &signal_intake);
   OperationsServiceImpl operations(&authenticator, &worker_pool, audit.get(), pool.get());
-  return RunServer(ServerOptionsFromFlags(flags), {&service, &triage_feed, &operations});
+  ServerOptions options = ServerOptionsFromFlags(flags);
+  options.runner = &runner;
+  return RunServer(options, {&service, &triage_feed, &operations});
 }
 
 }  // namespace

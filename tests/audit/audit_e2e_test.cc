@@ -10,6 +10,8 @@
 #include <sstream>
 #include <thread>
 
+#include <grpcpp/generic/generic_stub.h>
+
 #include "absl/strings/str_cat.h"
 #include "hartslag/audit/v1/audit.grpc.pb.h"
 #include "hartslag/directory/v1/directory.grpc.pb.h"
@@ -638,6 +640,51 @@ TEST_F(AuditEndToEndTest, ARecordTheLogCanNeverAcceptIsSetAsideAndTheRestFlows) 
   }
   EXPECT_EQ(set_aside["6d1f4c2e-0000-4000-8000-00000000abcd"], "object.id: must be at most 256 bytes");
   EXPECT_EQ(set_aside["6d1f4c2e-0000-4000-8000-00000000abce"], "not an AuditEvent");
+}
+
+// One unary call of `method` with `bytes` as its request, as a client with
+// a broken encoder would send it.
+grpc::Status RawCall(const std::shared_ptr<grpc::Channel>& channel, grpc::ClientContext* call,
+                     const std::string& method, const std::string& bytes) {
+  grpc::GenericStub stub(channel);
+  grpc::CompletionQueue queue;
+  grpc::Slice slice(bytes);
+  grpc::ByteBuffer request(&slice, 1), response;
+  auto rpc = stub.PrepareUnaryCall(call, method, request, &queue);
+  rpc->StartCall();
+  grpc::Status status;
+  rpc->Finish(&response, &status, reinterpret_cast<void*>(1));
+  void* tag = nullptr;
+  bool ok = false;
+  queue.Next(&tag, &ok);
+  return status;
+}
+
+// Bytes that are no request (or a string that is not UTF-8) were answered
+// UNIMPLEMENTED without a word, and neither logged nor audited.
+TEST_F(AuditEndToEndTest, ARequestThatDoesNotParseIsRefusedSayingWhyAndRecorded) {
+  iv1::SubmitSignalRequest not_utf8 = SignalAboutJan();
+  not_utf8.set_description("Matrassen naast de container \xff\xfe");
+  std::string bytes;
+  not_utf8.AppendPartialToString(&bytes);
+  for (const auto& [trace, payload] : {std::pair<std::string, std::string>{"t-garbage", "\xff\xff\xff\xff"},
+                                       std::pair<std::string, std::string>{"t-not-utf8", bytes}}) {
+    grpc::Status status = RawCall(deployment_.Channel(deployment_.intake()), Call(boa_, trace).get(),
+                                  "/hartslag.intake.v1.SignalService/SubmitSignal", payload);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << trace;
+    EXPECT_EQ(status.error_message().rfind("request: does not parse", 0), 0u) << status.error_message();
+  }
+  auto records = AwaitRecords({"t-garbage", "t-not-utf8"});
+  for (const std::string trace : {"t-garbage", "t-not-utf8"}) {
+    ASSERT_TRUE(records.contains(trace)) << trace;
+    const v1::AuditEvent& refused = records.find(trace)->second;
+    EXPECT_EQ(refused.outcome(), v1::OUTCOME_REJECTED);
+    EXPECT_EQ(refused.actor().user_id(), "bart.boa");
+    EXPECT_EQ(refused.origin().rpc(), "SubmitSignal");
+  }
+  iv1::ListSignalsResponse list;
+  ASSERT_TRUE(signals_->ListSignals(Call(coordinator_, "t-after-garbage").get(), {}, &list).ok());
+  EXPECT_EQ(list.signals_size(), 0) << "nothing stored";
 }
 
 }  // namespace
