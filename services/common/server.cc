@@ -223,6 +223,12 @@ absl::Status RunServer(const ServerOptions& options, const std::vector<grpc::Ser
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10 * 1000);
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, 30 * 60 * 1000);
+  // Bounds on what callers can make the server hold: calls at once per
+  // connection, and the memory gRPC itself uses for all of them.
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, 100);
+  grpc::ResourceQuota quota("hartslag");
+  quota.Resize(options.max_grpc_memory_bytes);
+  builder.SetResourceQuota(quota);
   for (grpc::Service* service : services) builder.RegisterService(service);
   if (options.runner != nullptr) {
     std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
@@ -260,7 +266,7 @@ absl::Status RunServer(const ServerOptions& options, const std::vector<grpc::Ser
   return absl::OkStatus();
 }
 
-WorkerPool::WorkerPool(int threads) {
+WorkerPool::WorkerPool(int threads, size_t max_queued) : max_queued_(max_queued) {
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Loop(); });
 }
 
@@ -279,6 +285,16 @@ void WorkerPool::Post(std::function<void()> work) {
     queue_.push_back(std::move(work));
   }
   wake_.notify_one();
+}
+
+bool WorkerPool::TryPost(std::function<void()> work) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (queue_.size() >= max_queued_) return false;
+    queue_.push_back(std::move(work));
+  }
+  wake_.notify_one();
+  return true;
 }
 
 void WorkerPool::Loop() {
@@ -364,7 +380,8 @@ grpc::ServerUnaryReactor* RpcRunner::Run(grpc::CallbackServerContext* call, std:
   grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
   absl::Time started = absl::Now();
   std::string request_id = Accept(call);
-  workers_->Post([this, call, &request, reactor, started, rpc = std::move(rpc),
+  std::string name = rpc;
+  bool queued = workers_->TryPost([this, call, &request, reactor, started, rpc = std::move(rpc),
                   request_id = std::move(request_id), handler = std::move(handler)] {
     absl::Status status;
     RequestContext context;
@@ -382,6 +399,12 @@ grpc::ServerUnaryReactor* RpcRunner::Run(grpc::CallbackServerContext* call, std:
     LogCall(rpc, request_id, started, context, status);
     reactor->Finish(ToGrpcStatus(status, request_id));
   });
+  if (!queued) {
+    // Not audited: no worker was free to even look at the caller.
+    absl::Status busy = absl::ResourceExhaustedError("the service is busy; try again shortly");
+    LogCall(name, request_id, started, RequestContext(), busy);
+    reactor->Finish(ToGrpcStatus(busy, request_id));
+  }
   return reactor;
 }
 

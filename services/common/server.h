@@ -56,6 +56,7 @@ struct ServerOptions {
   // (to end long-lived streams at once).
   std::function<void()> on_shutdown;
   int max_message_bytes = 4 << 20;
+  size_t max_grpc_memory_bytes = 128 << 20;
   absl::Duration shutdown_grace = absl::Seconds(10);
   // Optional: records the calls whose request does not parse (gRPC refuses
   // them before any handler runs); see RpcRunner::RefuseUnparseable.
@@ -88,12 +89,19 @@ absl::StatusOr<Authenticator> AuthenticatorFromFlags(const Flags& flags);
 // to the grace period and returns.
 absl::Status RunServer(const ServerOptions& options, const std::vector<grpc::Service*>& services);
 
-// A fixed set of worker threads for request handlers. Thread-safe.
+// A fixed set of worker threads for request handlers, with a bounded queue
+// of calls waiting for one. Thread-safe.
 class WorkerPool {
  public:
-  explicit WorkerPool(int threads);
+  // At most `max_queued` calls wait; more are refused (TryPost).
+  explicit WorkerPool(int threads, size_t max_queued = 1000);
   ~WorkerPool();  // finishes queued work, then joins
+  // Queues `work` whatever the queue holds: for the next step of work
+  // already admitted (a stream's), which is bounded by what was admitted.
   void Post(std::function<void()> work);
+  // Queues `work` unless `max_queued` calls wait already; then false, and
+  // the caller answers RESOURCE_EXHAUSTED instead of letting the queue grow.
+  bool TryPost(std::function<void()> work);
 
  private:
   void Loop();
@@ -101,6 +109,7 @@ class WorkerPool {
   std::condition_variable wake_;
   std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mutex_);
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
+  const size_t max_queued_;
   std::vector<std::thread> threads_;
 };
 
