@@ -78,8 +78,8 @@ const Row kMatrix[] = {
 // clang-format on
 
 // Calls for other Hartslag services: never for a user, whatever the role.
-const char* const kServiceRpcs[] = {"ListTenants", "ListTenantAreas", "Append", "ListUntriagedSignals",
-                                    "RecordTriageOutcomes"};
+const char* const kServiceRpcs[] = {"ListTenants", "ListTenantAreas", "ListTenantOrganisations", "Append",
+                                    "ListUntriagedSignals", "RecordTriageOutcomes"};
 
 // The audit log: PRIVACY_OFFICER only, on its own tenant's log, whatever its
 // organisation or area.
@@ -447,6 +447,12 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     q.set_tenant_id("heerlen");
     dv1::ListAreasResponse r;
     return Classify(lookup_->ListTenantAreas(d.Call(t).get(), q, &r), [] { return A; });
+  };
+  if (rpc == "ListTenantOrganisations") return [&](const std::string& t) {
+    dv1::ListTenantOrganisationsRequest q;
+    q.set_tenant_id("heerlen");
+    dv1::ListOrganisationsResponse r;
+    return Classify(lookup_->ListTenantOrganisations(d.Call(t).get(), q, &r), [] { return A; });
   };
   if (rpc == "CreateArea") return [&](const std::string& t) {
     dv1::CreateAreaRequest q;

@@ -298,13 +298,16 @@ case "${1:-}" in
     done
     for what in ca server signing-key pseudonym-key; do "$cli" pki "$what" --dir "$state/certs"; done
     "$cli" pki signing-key --dir "$state/certs" --name audit-tree
-    for service in directory intake cases; do
+    for service in directory intake cases audit; do
       "$cli" pki client --dir "$state/certs" --name "$service" --uri "spiffe://hartslag/service/$service"
     done
     # Services deliver their audit records to hartslag-audit as themselves (mutual TLS).
     to_audit=(--audit "localhost:$audit_port" --audit-ca "$state/certs/ca.pem")
     export HARTSLAG_CA=$state/certs/ca.pem HARTSLAG_DIRECTORY_ADDR=localhost:$directory_port
-    start_service audit "$audit_port" hartslag_audit --tree-head-key "$state/certs/audit-tree.key"
+    # The audit service asks the directory for a restriction's organisation.
+    start_service audit "$audit_port" hartslag_audit --tree-head-key "$state/certs/audit-tree.key" \
+      --directory "localhost:$directory_port" --directory-ca "$state/certs/ca.pem" \
+      --service-cert "$state/certs/audit.pem" --service-key "$state/certs/audit.key"
     start_service directory "$directory_port" hartslag_directory --jwt-signing-key "$state/certs/jwt.key" \
       "${to_audit[@]}" --service-cert "$state/certs/directory.pem" --service-key "$state/certs/directory.key"
     seed_directory

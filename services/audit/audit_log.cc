@@ -345,8 +345,13 @@ absl::StatusOr<v1::Restriction> AuditLog::AddRestriction(const RequestContext& c
   v1::Restriction restriction;
   ASSIGN_OR_RETURN(*restriction.mutable_subject(), PseudonymOf(request.subject(), "subject"));
   audit.AddPseudonym(restriction.subject());
-  if (!request.organisation_id().empty() && !IsId(request.organisation_id())) {
-    return Invalid("organisation_id", "not a valid organisation id");
+  if (!request.organisation_id().empty()) {
+    if (!IsId(request.organisation_id())) return Invalid("organisation_id", "not a valid organisation id");
+    if (!organisations_) return absl::FailedPreconditionError("organisation_id: cannot be checked (no --directory)");
+    ASSIGN_OR_RETURN(std::set<std::string> known, organisations_(caller.tenant, caller.deadline));
+    if (!known.contains(request.organisation_id())) {
+      return Invalid("organisation_id", "is not an organisation of this municipality");
+    }
   }
   auto reason_length = Utf8Length(request.reason());
   if (!reason_length || *reason_length == 0 || *reason_length > 500 ||

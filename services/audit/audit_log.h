@@ -5,6 +5,8 @@
 #ifndef HARTSLAG_SERVICES_AUDIT_AUDIT_LOG_H_
 #define HARTSLAG_SERVICES_AUDIT_AUDIT_LOG_H_
 
+#include <functional>
+#include <set>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -24,15 +26,21 @@ inline constexpr int kDefaultExportPage = 1000;
 // kilobytes; anything larger is a sender's defect.
 inline constexpr size_t kMaxEventBytes = 1 << 20;
 
+// A tenant's organisation ids, as the directory has them.
+using OrganisationsOf =
+    std::function<absl::StatusOr<std::set<std::string>>(const std::string& tenant, absl::Time deadline)>;
+
 class AuditLog {
  public:
   // `tree_head_key`: the Ed25519 private key that signs tree heads.
+  // `organisations` checks the organisation a restriction names.
   AuditLog(AuditStore* store, const Pseudonymizer* pseudonyms, KeyPtr tree_head_key,
-           std::string key_id)
+           std::string key_id, OrganisationsOf organisations = {})
       : store_(store),
         pseudonyms_(pseudonyms),
         key_(std::move(tree_head_key)),
-        key_id_(std::move(key_id)) {}
+        key_id_(std::move(key_id)),
+        organisations_(std::move(organisations)) {}
 
   // Appends events sent by the service whose certificate names `sender`;
   // each stored event records that sender in origin.service. Each event is
@@ -85,6 +93,7 @@ class AuditLog {
   const Pseudonymizer* pseudonyms_;
   KeyPtr key_;
   std::string key_id_;
+  OrganisationsOf organisations_;
 };
 
 v1::SignedTreeHead TreeHeadToProto(const TreeHead& head);

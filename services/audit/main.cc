@@ -6,6 +6,7 @@
 #include "services/audit/audit_log.h"
 #include "services/audit/audit_service.h"
 #include "services/audit/audit_store.h"
+#include "services/audit/organisation_directory.h"
 #include "services/common/config.h"
 #include "services/common/db.h"
 #include "services/common/files.h"
@@ -61,6 +62,9 @@ absl::Status Run(int argc, char** argv) {
             "PEM file with the Ed25519 private key that signs tree heads");
   flags.Add("tree-head-interval", "HARTSLAG_AUDIT_TREE_HEAD_INTERVAL", "10s",
             "how often to sign a tree head over logs that grew");
+  flags.Add("directory", "HARTSLAG_DIRECTORY_ADDR", "",
+            "hartslag-directory address, to check the organisation a restriction names");
+  flags.Add("directory-ca", "HARTSLAG_CA", "", "PEM file of the CA of the directory's certificate");
   RETURN_IF_ERROR(flags.Parse(argc, argv));
   SetLogService("audit");
 
@@ -77,7 +81,12 @@ absl::Status Run(int argc, char** argv) {
   ASSIGN_OR_RETURN(Pseudonymizer pseudonyms, Pseudonymizer::FromFile(flags.Get("pseudonym-key")));
 
   audit::AuditStore store(pool.get());
-  audit::AuditLog log(&store, &pseudonyms, std::move(key), key_id);
+  audit::OrganisationsOf organisations;
+  if (!flags.Get("directory").empty()) {
+    ASSIGN_OR_RETURN(auto credentials, ServiceClientCredentials(flags, "directory-ca"));
+    organisations = audit::OrganisationsAt(grpc::CreateChannel(flags.Get("directory"), credentials));
+  }
+  audit::AuditLog log(&store, &pseudonyms, std::move(key), key_id, std::move(organisations));
   // The privacy officers' own reads go through the same outbox as any
   // service's records, and into the log from here, in-process.
   ASSIGN_OR_RETURN(std::unique_ptr<ServiceAudit> self_audit,

@@ -64,6 +64,7 @@ const AccessPolicy kDirectoryPolicy({
      Roles({Role::kAdmin}).Audit(audit::v1::ACTION_UPDATE, "integrated_client")},
     {"ListTenants", Services({"intake", "cases"})},
     {"ListTenantAreas", Services({"intake", "cases"})},
+    {"ListTenantOrganisations", Services({"audit"})},
 });
 
 grpc::ServerUnaryReactor* LookupServiceImpl::ListTenants(grpc::CallbackServerContext* call,
@@ -89,6 +90,20 @@ grpc::ServerUnaryReactor* LookupServiceImpl::ListTenantAreas(
     for (auto& a : areas) *out.add_areas() = std::move(a);
     return out;
   }));
+}
+
+grpc::ServerUnaryReactor* LookupServiceImpl::ListTenantOrganisations(
+    grpc::CallbackServerContext* call, const v1::ListTenantOrganisationsRequest* request,
+    v1::ListOrganisationsResponse* response) {
+  return runner_->Run(call, "ListTenantOrganisations", *request,
+                      Into(response, [this, request](const RequestContext&, AuditRecord&)
+                                         -> absl::StatusOr<v1::ListOrganisationsResponse> {
+                        RETURN_IF_ERROR(CheckId("tenant_id", request->tenant_id()));
+                        ASSIGN_OR_RETURN(auto organisations, store_->ListOrganisations(request->tenant_id()));
+                        v1::ListOrganisationsResponse out;
+                        for (auto& o : organisations) *out.add_organisations() = std::move(o);
+                        return out;
+                      }));
 }
 
 grpc::ServerUnaryReactor* AuthServiceImpl::Login(grpc::CallbackServerContext* call,

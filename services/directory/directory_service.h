@@ -41,6 +41,9 @@ class LookupServiceImpl final : public v1::LookupService::CallbackService {
   grpc::ServerUnaryReactor* ListTenantAreas(grpc::CallbackServerContext* call,
                                             const v1::ListTenantAreasRequest* request,
                                             v1::ListAreasResponse* response) override;
+  grpc::ServerUnaryReactor* ListTenantOrganisations(grpc::CallbackServerContext* call,
+                                                    const v1::ListTenantOrganisationsRequest* request,
+                                                    v1::ListOrganisationsResponse* response) override;
 
  private:
   const RpcRunner* runner_;

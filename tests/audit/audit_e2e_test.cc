@@ -266,6 +266,12 @@ TEST_F(AuditEndToEndTest, EveryIntakeAndDirectoryCallLeavesExactlyItsRecord) {
   dv1::ListTenantAreasRequest tenant_areas;
   tenant_areas.set_tenant_id("heerlen");
   EXPECT_TRUE(lookup->ListTenantAreas(Call("", "t-tenant-areas").get(), tenant_areas, &areas).ok());
+  auto audit_lookup = dv1::LookupService::NewStub(deployment_.Channel(deployment_.directory(), "audit"));
+  dv1::ListTenantOrganisationsRequest tenant_organisations;
+  tenant_organisations.set_tenant_id("heerlen");
+  dv1::ListOrganisationsResponse tenant_orgs;
+  EXPECT_TRUE(audit_lookup->ListTenantOrganisations(Call("", "t-tenant-orgs").get(), tenant_organisations,
+                                                    &tenant_orgs).ok());
 
   const v1::Outcome kNoRecord = v1::OUTCOME_UNSPECIFIED;
   const std::vector<Expected> expected = {
@@ -297,6 +303,7 @@ TEST_F(AuditEndToEndTest, EveryIntakeAndDirectoryCallLeavesExactlyItsRecord) {
        "integrated_client"},
       {"ListTenants", "t-tenants", v1::ACTION_UNSPECIFIED, kNoRecord, ""},
       {"ListTenantAreas", "t-tenant-areas", v1::ACTION_UNSPECIFIED, kNoRecord, ""},
+      {"ListTenantOrganisations", "t-tenant-orgs", v1::ACTION_UNSPECIFIED, kNoRecord, ""},
   };
   // Every RPC of intake and directory has its line above.
   for (const auto* service : {iv1::SignalService::service_full_name(), dv1::AuthService::service_full_name(),
@@ -506,6 +513,14 @@ TEST_F(AuditEndToEndTest, AccessOverviewShowsWhoSawAPersonWithoutNamesUnlessRest
   grpc::Status bad = audit_->AddRestriction(deployment_.Call(officer_).get(), restrict, &restriction);
   EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(bad.error_message().rfind("review_date:", 0), 0u) << bad.error_message();
+
+  // An organisation the directory does not know was accepted, and the
+  // restriction then kept out nothing.
+  restrict.set_review_date("2099-06-01");
+  restrict.set_organisation_id("politie-limbrug");
+  grpc::Status unknown = audit_->AddRestriction(deployment_.Call(officer_).get(), restrict, &restriction);
+  EXPECT_EQ(unknown.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(unknown.error_message(), "organisation_id: is not an organisation of this municipality");
 
   // The privacy officer's own reads are on the record too.
   v1::QueryEventsRequest own;

@@ -19,19 +19,24 @@ Deployment::Deployment() : signer_(*TokenSigner::FromPemFile(CertsDir() + "/jwt.
     args.insert(args.end(), {"--db", db_.ServiceConninfo(service)});
     return args;
   };
-  audit_args_ = with_db("audit");
-  audit_args_.insert(audit_args_.end(), {"--tree-head-key", certs + "/audit-tree.key",
-                                         "--tree-head-interval", "1s"});
-  audit_ = std::make_unique<ServiceProcess>(HARTSLAG_AUDIT_BINARY, audit_args_);
-  audit_port_ = audit_->port();
+  // The audit service and the directory call each other: the directory
+  // starts first, delivering to where the audit service will listen.
+  audit_port_ = FreePort();
+  const std::string audit_address = "localhost:" + std::to_string(audit_port_);
   auto audit_client = [&](const std::string& service) -> std::vector<std::string> {
-    return {"--audit", audit_->address(), "--audit-ca", certs + "/ca.pem", "--service-cert",
+    return {"--audit", audit_address, "--audit-ca", certs + "/ca.pem", "--service-cert",
             certs + "/" + service + ".pem", "--service-key", certs + "/" + service + ".key"};
   };
   std::vector<std::string> directory_args = with_db("directory");
   directory_args.insert(directory_args.end(), {"--jwt-signing-key", certs + "/jwt.key"});
   for (std::string& a : audit_client("directory")) directory_args.push_back(a);
   directory_ = std::make_unique<ServiceProcess>(HARTSLAG_DIRECTORY_BINARY, directory_args);
+  audit_args_ = with_db("audit");
+  audit_args_.insert(audit_args_.end(), {"--tree-head-key", certs + "/audit-tree.key", "--tree-head-interval", "1s",
+                                         "--directory", directory_->address(), "--directory-ca",
+                                         certs + "/ca.pem", "--service-cert", certs + "/audit.pem",
+                                         "--service-key", certs + "/audit.key"});
+  audit_ = std::make_unique<ServiceProcess>(HARTSLAG_AUDIT_BINARY, audit_args_, audit_port_);
   std::vector<std::string>& intake_args = intake_args_;
   intake_args = with_db("intake");
   intake_args.insert(intake_args.end(), {"--directory", directory_->address(), "--directory-ca",

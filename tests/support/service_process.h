@@ -15,6 +15,9 @@ namespace hartslag::testing {
 // (hartslag pki, run by the ctest fixture): ca.pem, server.pem, jwt.key, ...
 std::string CertsDir();
 std::string ReadFileOrDie(const std::string& path);
+// A port free when asked, for a service whose address others need before it
+// starts.
+int FreePort();
 
 class ServiceProcess {
  public:
