@@ -134,7 +134,7 @@ int Service(const Flags& flags, uint64_t entries, int batch, int clients, int pr
         if (from >= entries || failed) return;
         audit::v1::AppendRequest request;
         for (uint64_t n = from; n < std::min<uint64_t>(entries, from + batch); ++n) {
-          *request.add_events() = BenchEvent(tenant, n);
+          request.add_events(BenchEvent(tenant, n).SerializeAsString());
         }
         grpc::ClientContext call;
         call.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));

@@ -99,7 +99,9 @@ int Run(int argc, char** argv) {
   std::map<std::string, absl::Time> arrived;  // action id -> when its event arrived
   int duplicates = 0;
   auto watch_call = call(system, "ACTION_EXECUTION", absl::Minutes(30));
-  auto stream = stub->WatchActions(watch_call.get(), {});
+  v1::WatchActionsRequest from_start;  // the new organisation has no history: nothing is missed
+  from_start.set_from_beginning(true);
+  auto stream = stub->WatchActions(watch_call.get(), from_start);
   std::thread watcher([&] {
     v1::ActionEvent e;
     while (stream->Read(&e)) {
@@ -147,7 +149,7 @@ int Run(int argc, char** argv) {
               Percentile(delivery_ms, 1.0));
 
   auto replay_call = call(system, "ACTION_EXECUTION", absl::Minutes(10));
-  auto replay = stub->WatchActions(replay_call.get(), {});
+  auto replay = stub->WatchActions(replay_call.get(), from_start);
   start = absl::Now();
   int read = 0;
   v1::ActionEvent e;
