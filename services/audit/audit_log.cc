@@ -33,10 +33,11 @@ absl::Status CheckEvent(const v1::AuditEvent& e) {
   return TimeFromProto(e.occurred_at(), "occurred_at").status();
 }
 
-// Worth retrying the same batch later: the database was away or busy.
-bool IsRetryable(const absl::Status& status) {
-  return absl::IsUnavailable(status) || absl::IsAborted(status) || absl::IsDeadlineExceeded(status) ||
-         absl::IsResourceExhausted(status);
+// The database refuses the content itself (a bad value, a limit passed):
+// retrying cannot help. Anything else (away, busy, read-only after a
+// switchover, an I/O error) is retried with the batch, never set aside.
+bool RefusesContent(const absl::Status& status) {
+  return absl::IsInvalidArgument(status) || absl::IsOutOfRange(status);
 }
 
 absl::StatusOr<std::optional<uint64_t>> PagePosition(const std::string& token,
@@ -122,13 +123,13 @@ absl::StatusOr<v1::AppendResponse> AuditLog::Append(absl::string_view sender,
     std::vector<v1::AuditEvent> events;
     for (auto& [index, e] : numbered) events.push_back(e);
     absl::StatusOr<AppendResult> result = store_->Append(tenant, events);
-    if (!result.ok() && IsRetryable(result.status())) return result.status();
+    if (!result.ok() && !RefusesContent(result.status())) return result.status();
     if (!result.ok()) {
       // The database refused the batch for its content: find the events it
       // refuses on their own, so that they alone are set aside.
       for (auto& [index, e] : numbered) {
         absl::StatusOr<AppendResult> one = store_->Append(tenant, {e});
-        if (!one.ok() && IsRetryable(one.status())) return one.status();
+        if (!one.ok() && !RefusesContent(one.status())) return one.status();
         if (!one.ok()) refuse(index, absl::StrCat("the log cannot store it (", absl::StatusCodeToString(one.status().code()), ")"));
         else response.set_appended(response.appended() + one->appended);
       }

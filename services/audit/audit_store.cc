@@ -66,12 +66,11 @@ constexpr char kSelectNodes[] = R"sql(
 // A page ends before the entry that would take it past $4 bytes; the first
 // entry is always in.
 constexpr char kEntries[] = R"sql(
-  SELECT idx, entry, hash FROM (
-    SELECT e.idx, e.entry, n.hash, sum(octet_length(e.entry)) OVER (ORDER BY e.idx) AS running
-    FROM audit.entries e
-    LEFT JOIN audit.nodes n ON n.log_id = e.log_id AND n.level = 0 AND n.idx = e.idx
-    WHERE e.log_id = $1 AND e.idx >= $2 ORDER BY e.idx LIMIT $3) page
-  WHERE running <= $4 OR running = octet_length(entry) ORDER BY idx
+  SELECT p.idx, p.entry, n.hash FROM (
+    SELECT idx, entry, sum(octet_length(entry)) OVER (ORDER BY idx) AS running FROM (
+      SELECT idx, entry FROM audit.entries WHERE log_id = $1 AND idx >= $2 ORDER BY idx LIMIT $3) first) p
+  LEFT JOIN audit.nodes n ON n.log_id = $1 AND n.level = 0 AND n.idx = p.idx
+  WHERE p.running <= $4 OR p.running = octet_length(p.entry) ORDER BY p.idx
 )sql";
 
 constexpr char kEntry[] = R"sql(

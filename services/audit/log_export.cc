@@ -1,5 +1,7 @@
 #include "services/audit/log_export.h"
 
+#include <optional>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
@@ -67,13 +69,17 @@ absl::StatusOr<VerifiedLog> VerifyExportedLog(std::istream& lines,
 absl::StatusOr<uint64_t> ExportFromService(
     v1::AuditService::Stub& stub, const std::function<std::unique_ptr<grpc::ClientContext>()>& call,
     std::ostream& out) {
+  // Up to the size the log had at the first page: each page call adds its
+  // own record to the same log, which would otherwise be chased forever.
   uint64_t written = 0;
-  for (;;) {
+  std::optional<uint64_t> end;
+  while (!end || written < *end) {
     v1::ExportLogRequest request;
     request.set_from_index(written);
     request.set_page_size(kMaxExportPage);
     v1::ExportLogResponse page;
     RETURN_IF_ERROR(FromGrpcStatus(stub.ExportLog(call().get(), request, &page)));
+    if (!end) end = page.log_size();
     for (const v1::LogEntry& e : page.entries()) {
       if (e.index() != written) {
         return absl::DataLossError(absl::StrCat("export: expected entry ", written, ", got ", e.index()));
@@ -83,6 +89,7 @@ absl::StatusOr<uint64_t> ExportFromService(
     }
     if (page.entries().empty()) return written;
   }
+  return written;
 }
 
 }  // namespace hartslag::audit

@@ -97,7 +97,7 @@ absl::Status Run(int argc, char** argv) {
                                          for (const std::string& p : payloads) request.add_events(p);
                                          ASSIGN_OR_RETURN(audit::v1::AppendResponse response,
                                                           log.Append(ServiceIdentity("audit"), request));
-                                         return RefusalsOf(response);
+                                         return OutboxRelay::Refusals(response.refused());
                                        }));
   TreeHeadPublisher publisher(&log, interval);
   WorkerPool worker_pool(workers);

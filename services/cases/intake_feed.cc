@@ -28,28 +28,12 @@ absl::StatusOr<UntriagedPage> IntakeFeed::Untriaged(const std::string& tenant,
 
 absl::StatusOr<std::vector<OutboxRelay::Refusal>> IntakeFeed::Deliver(const std::vector<std::string>& payloads) {
   intake::v1::RecordTriageOutcomesRequest request;
-  std::vector<OutboxRelay::Refusal> refusals;
-  std::vector<int> sent;  // batch position of each outcome sent
-  for (int i = 0; i < static_cast<int>(payloads.size()); ++i) {
-    if (!request.add_outcomes()->ParseFromString(payloads[i])) {
-      request.mutable_outcomes()->RemoveLast();
-      refusals.push_back({i, "not a TriageOutcome"});
-    } else {
-      sent.push_back(i);
-    }
-  }
-  if (sent.empty()) return refusals;
+  for (const std::string& payload : payloads) request.add_outcomes(payload);
   grpc::ClientContext call;
   call.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   intake::v1::RecordTriageOutcomesResponse response;
   RETURN_IF_ERROR(FromGrpcStatus(stub_->RecordTriageOutcomes(&call, request, &response)));
-  for (const common::v1::RefusedItem& refused : response.refused()) {
-    if (refused.index() < 0 || refused.index() >= static_cast<int>(sent.size())) {
-      return absl::InternalError("intake refused an outcome it was not sent");
-    }
-    refusals.push_back({sent[refused.index()], refused.reason()});
-  }
-  return refusals;
+  return OutboxRelay::Refusals(response.refused());
 }
 
 }  // namespace hartslag::cases

@@ -30,8 +30,11 @@ audit::v1::Outcome OutcomeOf(const absl::Status& status, bool denied) {
   }
 }
 
-// The longest id a record holds as given.
-constexpr size_t kMaxIdBytes = 128;
+// The longest values a record holds as given (AuditEvent's bounds).
+constexpr size_t kMaxOriginBytes = 256;
+constexpr size_t kMaxCertificateUriBytes = 2048;
+// The subjects of one record; a list's record names at most this many.
+constexpr int kMaxSubjects = 10000;
 
 std::string CutUtf8(absl::string_view text, size_t max_bytes) {
   if (text.size() <= max_bytes) return std::string(text);
@@ -42,8 +45,8 @@ std::string CutUtf8(absl::string_view text, size_t max_bytes) {
 
 }  // namespace
 
-std::string AuditSafeId(absl::string_view id) {
-  if (id.size() <= kMaxIdBytes && Utf8Length(id) && !HasControlCharacters(id, false)) return std::string(id);
+std::string AuditSafeId(absl::string_view id, size_t max_bytes) {
+  if (id.size() <= max_bytes && Utf8Length(id) && !HasControlCharacters(id, false)) return std::string(id);
   return absl::StrCat("sha256:", HexEncode(Sha256(id)), "/", id.size());
 }
 
@@ -52,6 +55,10 @@ void AuditRecord::SetDetail(absl::string_view detail) {
 }
 
 void AuditRecord::AddPseudonym(std::string pseudonym) {
+  if (event_.subjects_size() >= kMaxSubjects) {
+    event_.set_detail("subjects cut at 10000");
+    return;
+  }
   for (const std::string& known : event_.subjects()) {
     if (known == pseudonym) return;
   }
@@ -97,20 +104,21 @@ AuditRecord AuditTrail::Begin(const RequestContext& caller, absl::string_view rp
   record.trail_ = this;
   audit::v1::AuditEvent& e = record.event_;
   e.set_event_id(RandomUuid());
-  e.set_tenant_id(caller.tenant);
+  // What a token or a certificate says is as unbounded as any input.
+  e.set_tenant_id(AuditSafeId(caller.tenant));
   e.set_action(rule.action);
   e.mutable_object()->set_type(rule.object_type);
   e.mutable_origin()->set_rpc(std::string(rpc));
-  e.mutable_origin()->set_peer_address(std::string(peer_address));
-  e.mutable_origin()->set_client_certificate(caller.peer_identity);
+  e.mutable_origin()->set_peer_address(AuditSafeId(peer_address, kMaxOriginBytes));
+  e.mutable_origin()->set_client_certificate(AuditSafeId(caller.peer_identity, kMaxCertificateUriBytes));
   audit::v1::AuditActor& actor = *e.mutable_actor();
-  actor.set_user_id(caller.user);
-  actor.set_organisation_id(caller.organisation);
+  actor.set_user_id(AuditSafeId(caller.user));
+  actor.set_organisation_id(AuditSafeId(caller.organisation));
   actor.set_organisation_kind(caller.organisation_kind);
   for (Role role : caller.roles) {
     if (rule.roles.contains(role)) actor.add_roles(std::string(RoleName(role)));
   }
-  actor.set_acting_client(caller.acting_client);
+  actor.set_acting_client(AuditSafeId(caller.acting_client));
   e.set_purpose(caller.purpose);
   e.set_trace_id(caller.request_id);
   return record;

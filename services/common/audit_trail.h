@@ -37,7 +37,7 @@ class AuditTrail;
 // An id as a record may hold it: itself when it is short printable text,
 // otherwise (oversized, not UTF-8, control characters) "sha256:<hex>/<length>",
 // so that a refusal of hostile input is recorded without the input.
-std::string AuditSafeId(absl::string_view id);
+std::string AuditSafeId(absl::string_view id, size_t max_bytes = 128);
 
 // The record of one call, filled in by its handler. Every value it takes is
 // bounded here, whatever the handler passes (AuditSafeId, or cut short).

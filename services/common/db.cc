@@ -79,7 +79,9 @@ absl::Status StatusFromResult(const PGresult* result, const PGconn* conn) {
     return absl::UnavailableError(message);
   }
   if (state.rfind("53", 0) == 0) return absl::ResourceExhaustedError(message);
-  if (state.rfind("22", 0) == 0) return absl::InvalidArgumentError(message);
+  // Data the database can never take as given: a bad value (22) or one
+  // past a limit of the database (54, e.g. an index row too large).
+  if (state.rfind("22", 0) == 0 || state.rfind("54", 0) == 0) return absl::InvalidArgumentError(message);
   return absl::InternalError(message);
 }
 

@@ -82,23 +82,25 @@ void Doorbell::Wake(bool changed) {
 
 absl::StatusOr<std::shared_ptr<void>> StreamLimit::Acquire(const std::string& key) {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (open_[key] >= max_) {
+    absl::MutexLock lock(&counts_->mutex);
+    int& open = counts_->open[key];
+    if (open >= max_) {
+      if (open == 0) counts_->open.erase(key);
       return absl::ResourceExhaustedError(
           absl::StrCat("at most ", max_, " streams per organisation are open at once; close one first"));
     }
-    ++open_[key];
+    ++open;
   }
-  return std::shared_ptr<void>(nullptr, [this, key](void*) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (--open_[key] == 0) open_.erase(key);
+  return std::shared_ptr<void>(nullptr, [counts = counts_, key](void*) {
+    absl::MutexLock lock(&counts->mutex);
+    if (--counts->open[key] == 0) counts->open.erase(key);
   });
 }
 
 int StreamLimit::open(const std::string& key) const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto it = open_.find(key);
-  return it == open_.end() ? 0 : it->second;
+  absl::MutexLock lock(&counts_->mutex);
+  auto it = counts_->open.find(key);
+  return it == counts_->open.end() ? 0 : it->second;
 }
 
 }  // namespace hartslag

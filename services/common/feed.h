@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "services/common/audit_trail.h"
@@ -86,19 +87,23 @@ class Doorbell {
   std::thread ticker_;
 };
 
-// Bounds the streams open at once per key (an organisation). Thread-safe.
+// Bounds the streams open at once per key (an organisation). Thread-safe;
+// a lease may outlive the limit that gave it.
 class StreamLimit {
  public:
-  explicit StreamLimit(int max) : max_(max) {}
+  explicit StreamLimit(int max) : max_(max), counts_(std::make_shared<Counts>()) {}
   // A lease for one more stream of `key`, to hold while the stream is open;
   // RESOURCE_EXHAUSTED when `key` has `max` open already.
   absl::StatusOr<std::shared_ptr<void>> Acquire(const std::string& key);
   int open(const std::string& key) const;
 
  private:
+  struct Counts {
+    absl::Mutex mutex;
+    std::map<std::string, int> open ABSL_GUARDED_BY(mutex);
+  };
   const int max_;
-  mutable std::mutex mutex_;
-  std::map<std::string, int> open_ ABSL_GUARDED_BY(mutex_);
+  const std::shared_ptr<Counts> counts_;
 };
 
 }  // namespace hartslag

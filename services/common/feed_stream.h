@@ -26,7 +26,9 @@ namespace hartslag {
 class WorkerPool;
 
 // Posts `work` to the pool; defined in server.cc (the pool lives there).
+// TryPostWork refuses (false) when the pool's queue is full.
 void PostWork(WorkerPool* workers, std::function<void()> work);
+bool TryPostWork(WorkerPool* workers, std::function<void()> work);
 
 template <typename Event>
 class FeedReactor final : public grpc::ServerWriteReactor<Event>, public Doorbell::Listener {
@@ -49,12 +51,18 @@ class FeedReactor final : public grpc::ServerWriteReactor<Event>, public Doorbel
       std::lock_guard<std::mutex> lock(reactor->mutex_);
       reactor->self_ = self;
     }
-    PostWork(workers, [self, open = std::move(open)] {
+    // Opening a stream is a new call: it waits in the pool's bounded queue
+    // like any other (its later steps are work already admitted).
+    bool queued = TryPostWork(workers, [self, open = std::move(open)] {
       absl::StatusOr<Step> step = open();
       if (!step.ok()) return self->End(step.status());
       self->step_ = *std::move(step);
+      // The client learns that the stream is open (and from which point
+      // changes reach it) from the initial metadata, before any event.
+      self->StartSendInitialMetadata();
       self->RunStep();
     });
+    if (!queued) reactor->End(absl::ResourceExhaustedError("the service is busy; try again shortly"));
     return reactor;
   }
 

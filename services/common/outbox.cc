@@ -1,6 +1,7 @@
 #include "services/common/outbox.h"
 
 #include <algorithm>
+#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "services/common/log.h"
@@ -12,8 +13,11 @@ Outbox::Outbox(absl::string_view schema) {
   std::string table = absl::StrCat(schema, ".outbox");
   insert_ = absl::StrCat("INSERT INTO ", table,
                          " (target, tenant_id, event_id, payload) VALUES ($1, $2, $3, $4::bytea)");
-  select_batch_ = absl::StrCat("SELECT seq, tenant_id, event_id::text AS event_id, payload FROM ", table,
-                               " WHERE target = $1 ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED");
+  select_batch_ = absl::StrCat(
+      "SELECT seq, tenant_id, event_id::text AS event_id, octet_length(payload) AS bytes,"
+      " (extract(epoch FROM created_at) * 1000000)::bigint AS created_us FROM ",
+      table, " WHERE target = $1 ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED");
+  payloads_ = absl::StrCat("SELECT seq, payload FROM ", table, " WHERE seq = ANY($1::bigint[])");
   delete_batch_ = absl::StrCat("DELETE FROM ", table, " WHERE seq = ANY($1::bigint[])");
   count_ = absl::StrCat("SELECT count(*) AS n FROM ", table, " WHERE target = $1");
   std::string dead = absl::StrCat(schema, ".dead_letters");
@@ -78,38 +82,51 @@ absl::StatusOr<int> OutboxRelay::DeliverOnce() {
   // will never store them.
   RETURN_IF_ERROR(pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
     taken = 0;
+    // The batch's sizes first, its payloads then only as far as the batch
+    // goes: what a relay holds is bounded by batch_bytes, not by the table.
     ASSIGN_OR_RETURN(db::Rows rows,
                      tx.Query(outbox_->select_batch_, {target_, absl::StrCat(options_.batch_size)}));
-    std::vector<std::string> payloads, seqs;
-    std::vector<int> sent;  // row of each payload sent
-    std::vector<std::pair<int, std::string>> refused;  // row, reason
+    std::vector<std::string> seqs, wanted;  // every row taken; the rows whose payload is sent
+    std::map<int, std::string> refused;     // row -> reason
     int64_t bytes = 0;
     for (int i = 0; i < rows.size(); ++i) {
-      std::string payload = rows.Bytes(i, "payload");
-      if (static_cast<int64_t>(payload.size()) > options_.max_event_bytes) {
-        refused.emplace_back(i, absl::StrCat("larger than ", options_.max_event_bytes, " bytes"));
+      int64_t size = rows.Int(i, "bytes");
+      if (size > options_.max_event_bytes) {
+        refused[i] = absl::StrCat("larger than ", options_.max_event_bytes, " bytes");
       } else {
-        if (!payloads.empty() && bytes + static_cast<int64_t>(payload.size()) > options_.batch_bytes) break;
-        bytes += payload.size();
-        payloads.push_back(std::move(payload));
-        sent.push_back(i);
+        if (!wanted.empty() && bytes + size > options_.batch_bytes) break;
+        bytes += size;
+        wanted.push_back(rows.Text(i, "seq"));
       }
       seqs.push_back(rows.Text(i, "seq"));
     }
-    if (!payloads.empty()) {
+    std::map<std::string, std::string> payload_of;  // seq -> payload
+    std::vector<int> sent;                          // row of each payload sent
+    std::vector<std::string> payloads;
+    if (!wanted.empty()) {
+      ASSIGN_OR_RETURN(db::Rows bodies, tx.Query(outbox_->payloads_, {db::TextArray(wanted)}));
+      for (int i = 0; i < bodies.size(); ++i) payload_of[bodies.Text(i, "seq")] = bodies.Bytes(i, "payload");
+      for (int i = 0; i < static_cast<int>(seqs.size()); ++i) {
+        if (refused.contains(i)) continue;
+        sent.push_back(i);
+        payloads.push_back(payload_of[seqs[i]]);
+      }
       ASSIGN_OR_RETURN(std::vector<Refusal> refusals, deliver_(payloads));
       for (const Refusal& r : refusals) {
         if (r.index < 0 || r.index >= static_cast<int>(sent.size())) {
           return absl::InternalError(absl::StrCat("the receiver refused event ", r.index, " of ", sent.size()));
         }
-        refused.emplace_back(sent[r.index], r.reason);
+        refused.emplace(sent[r.index], r.reason);  // a repeated refusal counts once
       }
     }
     for (const auto& [row, reason] : refused) {
-      Outbox::DeadLetter letter{rows.Int(row, "seq"), target_, rows.Text(row, "tenant_id"),
-                                rows.Text(row, "event_id"), 0, absl::Now(), absl::Now(), reason};
+      Outbox::DeadLetter letter{rows.Int(row, "seq"), target_, rows.Text(row, "tenant_id"), rows.Text(row, "event_id"),
+                                rows.Int(row, "bytes"), absl::FromUnixMicros(rows.Int(row, "created_us")),
+                                absl::Now(), reason};
       RETURN_IF_ERROR(tx.Exec(outbox_->set_aside_, {rows.Text(row, "seq"), target_, reason}));
-      if (on_set_aside_) RETURN_IF_ERROR(on_set_aside_(tx, letter, rows.Bytes(row, "payload")));
+      // An oversized payload is never read back: it cannot be a record of
+      // a set-aside (those are small), which is all the callback looks for.
+      if (on_set_aside_) RETURN_IF_ERROR(on_set_aside_(tx, letter, payload_of[seqs[row]]));
       Log(LogLevel::kError, "outbox event set aside: the receiver can never accept it",
           {{"target", target_}, {"event_id", letter.event_id}, {"reason", reason}});
     }
@@ -118,6 +135,13 @@ absl::StatusOr<int> OutboxRelay::DeliverOnce() {
     return absl::OkStatus();
   }));
   return taken;
+}
+
+std::vector<OutboxRelay::Refusal> OutboxRelay::Refusals(
+    const google::protobuf::RepeatedPtrField<common::v1::RefusedItem>& refused) {
+  std::vector<Refusal> out;
+  for (const common::v1::RefusedItem& r : refused) out.push_back({r.index(), r.reason()});
+  return out;
 }
 
 void OutboxRelay::Start() { thread_ = std::thread([this] { Loop(); }); }

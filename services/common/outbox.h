@@ -26,6 +26,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "hartslag/common/v1/common.pb.h"
 #include "services/common/db.h"
 
 namespace hartslag {
@@ -64,7 +65,8 @@ class Outbox {
 
  private:
   friend class OutboxRelay;
-  std::string insert_, select_batch_, delete_batch_, count_, set_aside_, dead_letters_, dead_letter_count_;
+  std::string insert_, select_batch_, payloads_, delete_batch_, count_, set_aside_, dead_letters_,
+      dead_letter_count_;
 };
 
 // Delivers one target's events from an outbox, in the background. Several
@@ -79,6 +81,9 @@ class OutboxRelay {
     int index = 0;  // position in the batch
     std::string reason;
   };
+  // A receiver's answer (common::v1::RefusedItem, by position in the batch
+  // it was sent) as refusals.
+  static std::vector<Refusal> Refusals(const google::protobuf::RepeatedPtrField<common::v1::RefusedItem>& refused);
   // Delivers a batch of payloads, in outbox order. OK means every event not
   // refused is stored; an error means the batch is to be retried.
   using Deliver =

@@ -72,7 +72,12 @@ class UnparseableRequestInterceptor final : public grpc::experimental::Intercept
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     using grpc::experimental::InterceptionHookPoints;
-    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE) &&
+    // Our RPCs take one request message: none where one arrived means it did
+    // not parse (on a client stream it would only mean the end of it).
+    auto type = info_->type();
+    if ((type == grpc::experimental::ServerRpcInfo::Type::UNARY ||
+         type == grpc::experimental::ServerRpcInfo::Type::SERVER_STREAMING) &&
+        methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE) &&
         methods->GetRecvMessage() == nullptr) {
       unparseable_ = true;
     }
@@ -312,6 +317,7 @@ void WorkerPool::Loop() {
 }
 
 void PostWork(WorkerPool* workers, std::function<void()> work) { workers->Post(std::move(work)); }
+bool TryPostWork(WorkerPool* workers, std::function<void()> work) { return workers->TryPost(std::move(work)); }
 
 std::string RpcRunner::Accept(grpc::CallbackServerContext* call) {
   std::string request_id = RequestIdOf(*call);
@@ -367,8 +373,12 @@ grpc::Status RpcRunner::RefuseUnparseable(grpc::ServerContextBase& call, absl::s
   if (rule.action != audit::v1::ACTION_UNSPECIFIED && !policy_->NeedsNoToken(rpc)) {
     if (absl::StatusOr<RequestContext> caller = authenticator_->Authenticate(call); caller.ok()) {
       context = CallContext(call, request_id, started + kMaxCallDuration, *std::move(caller));
-      AuditRecord audit = audit_->Begin(context, rpc, rule, call.peer());
-      status = Conclude(rpc, request_id, audit, status);
+      // A caller the RPC does not admit is told and recorded so, as always.
+      if (absl::Status admitted = policy_->Check(rpc, context); !admitted.ok()) status = admitted;
+      // The record is written on a worker, never on gRPC's thread; with no
+      // worker free the log line is all there is.
+      auto audit = std::make_shared<AuditRecord>(audit_->Begin(context, rpc, rule, call.peer()));
+      workers_->TryPost([this, audit, rpc, request_id, status] { Conclude(rpc, request_id, *audit, status).IgnoreError(); });
     }
   }
   LogCall(rpc, request_id, started, context, status);

@@ -18,16 +18,8 @@ OutboxRelay::Deliver AuditAppendOver(std::shared_ptr<grpc::Channel> channel) {
     call.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
     audit::v1::AppendResponse response;
     RETURN_IF_ERROR(FromGrpcStatus(stub->Append(&call, request, &response)));
-    return RefusalsOf(response);
+    return OutboxRelay::Refusals(response.refused());
   };
-}
-
-std::vector<OutboxRelay::Refusal> RefusalsOf(const audit::v1::AppendResponse& response) {
-  std::vector<OutboxRelay::Refusal> refusals;
-  for (const common::v1::RefusedItem& refused : response.refused()) {
-    refusals.push_back({refused.index(), refused.reason()});
-  }
-  return refusals;
 }
 
 absl::StatusOr<std::unique_ptr<ServiceAudit>> ServiceAudit::Start(const Flags& flags, db::Pool* pool,

@@ -48,8 +48,7 @@ class ServiceAudit {
 
 // Delivers audit records (serialized AuditEvents) with AuditService.Append.
 OutboxRelay::Deliver AuditAppendOver(std::shared_ptr<grpc::Channel> channel);
-// The events an Append answer refused, for the relay to set aside.
-std::vector<OutboxRelay::Refusal> RefusalsOf(const audit::v1::AppendResponse& response);
+
 
 }  // namespace hartslag
 

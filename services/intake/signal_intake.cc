@@ -1,5 +1,7 @@
 #include "services/intake/signal_intake.h"
 
+#include "services/common/request_bounds.h"
+
 #include <algorithm>
 
 #include "absl/strings/numbers.h"
@@ -20,6 +22,7 @@ namespace hartslag::intake {
 namespace {
 
 absl::Status CheckOutcome(v1::TriageOutcome& o) {
+  RETURN_IF_ERROR(CheckRequestBounds(o));
   if (!IsUuid(o.event_id())) return Invalid("event_id", "must be a UUID");
   RETURN_IF_ERROR(CheckId("tenant_id", o.tenant_id()));
   if (!IsUuid(o.signal_id())) return Invalid("signal_id", "must be a UUID");
@@ -234,19 +237,43 @@ absl::StatusOr<v1::RecordTriageOutcomesResponse> SignalIntake::RecordOutcomes(
   // Each outcome is checked on its own: one that can never be applied is
   // refused (its sender sets it aside) and the others are applied.
   v1::RecordTriageOutcomesResponse response;
-  std::vector<v1::TriageOutcome> outcomes;
+  auto refuse = [&response](int index, absl::string_view reason) {
+    common::v1::RefusedItem& refused = *response.add_refused();
+    refused.set_index(index);
+    refused.set_reason(std::string(reason));
+  };
+  std::vector<std::pair<int, v1::TriageOutcome>> outcomes;  // position, outcome
   for (int i = 0; i < request.outcomes_size(); ++i) {
-    v1::TriageOutcome o = request.outcomes(i);
-    if (absl::Status valid = CheckOutcome(o); !valid.ok()) {
-      common::v1::RefusedItem& refused = *response.add_refused();
-      refused.set_index(i);
-      refused.set_reason(std::string(valid.message()));
-      continue;
+    v1::TriageOutcome o;
+    if (!o.ParseFromString(request.outcomes(i))) {
+      refuse(i, "not a TriageOutcome");
+    } else if (absl::Status valid = CheckOutcome(o); !valid.ok()) {
+      refuse(i, valid.message());
+    } else {
+      outcomes.emplace_back(i, std::move(o));
     }
-    outcomes.push_back(std::move(o));
   }
-  ASSIGN_OR_RETURN(int applied, store_->ApplyTriageOutcomes(outcomes, deadline));
-  response.set_applied(applied);
+  auto apply = [&](const std::vector<v1::TriageOutcome>& some) { return store_->ApplyTriageOutcomes(some, deadline); };
+  std::vector<v1::TriageOutcome> all;
+  for (const auto& [i, o] : outcomes) all.push_back(o);
+  absl::StatusOr<int> applied = apply(all);
+  if (applied.ok()) {
+    response.set_applied(*applied);
+    return response;
+  }
+  if (!absl::IsInvalidArgument(applied.status()) && !absl::IsOutOfRange(applied.status())) return applied.status();
+  // The database refused the batch for its content: find the outcomes it
+  // refuses on their own.
+  for (const auto& [i, o] : outcomes) {
+    absl::StatusOr<int> one = apply({o});
+    if (one.ok()) {
+      response.set_applied(response.applied() + *one);
+    } else if (absl::IsInvalidArgument(one.status()) || absl::IsOutOfRange(one.status())) {
+      refuse(i, absl::StrCat("intake cannot store it (", absl::StatusCodeToString(one.status().code()), ")"));
+    } else {
+      return one.status();
+    }
+  }
   return response;
 }
 

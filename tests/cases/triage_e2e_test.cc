@@ -270,14 +270,26 @@ TEST_F(TriageEndToEndTest, ADecisionReachesTheReporterExactlyOnceAlsoWhenIntakeW
   // Delivering the same outcome again (as the relay would after a crash) changes nothing.
   auto feed = iv1::TriageFeedService::NewStub(deployment_.Channel(deployment_.intake(), "cases"));
   iv1::RecordTriageOutcomesRequest again;
-  iv1::TriageOutcome* outcome = again.add_outcomes();
-  outcome->set_event_id(to_meeting.decision_id());
-  outcome->set_tenant_id("heerlen");
-  outcome->set_signal_id(dumping.signal_id());
-  outcome->set_status(iv1::SIGNAL_STATUS_NO_ACTION);
+  iv1::TriageOutcome outcome;
+  outcome.set_event_id(to_meeting.decision_id());
+  outcome.set_tenant_id("heerlen");
+  outcome.set_signal_id(dumping.signal_id());
+  outcome.set_status(iv1::SIGNAL_STATUS_NO_ACTION);
+  again.add_outcomes(outcome.SerializeAsString());
+  // An outcome intake can never apply is refused alone, by position.
+  iv1::TriageOutcome unknown_status = outcome;
+  unknown_status.set_event_id(RandomUuid());
+  unknown_status.set_status(static_cast<iv1::SignalStatus>(99));
+  again.add_outcomes(unknown_status.SerializeAsString());
+  again.add_outcomes("\xff\xff");
   iv1::RecordTriageOutcomesResponse result;
   ASSERT_TRUE(feed->RecordTriageOutcomes(deployment_.Call().get(), again, &result).ok());
   EXPECT_EQ(result.applied(), 0);
+  ASSERT_EQ(result.refused_size(), 2);
+  EXPECT_EQ(result.refused(0).index(), 1);
+  EXPECT_EQ(result.refused(0).reason(), "status: 99 is not a value of SignalStatus");
+  EXPECT_EQ(result.refused(1).index(), 2);
+  EXPECT_EQ(result.refused(1).reason(), "not a TriageOutcome");
   EXPECT_EQ(AwaitOutcome(dumping.signal_id()).status(), iv1::SIGNAL_STATUS_ACCEPTED);
   EXPECT_EQ(Queue().items_size(), 0) << "weighed signals leave the queue";
 }

@@ -80,6 +80,8 @@ class WatchActionsTest : public ::testing::Test {
     request.set_cursor(cursor);
     request.set_from_beginning(from_beginning);
     c.stream = police_system_->WatchActions(c.call.get(), request);
+    // Open (or refused) once the initial metadata arrives.
+    c.stream->WaitForInitialMetadata();
     return c;
   }
 
@@ -188,8 +190,6 @@ TEST_F(WatchActionsTest, AResumedStreamMissesNothingAndRepeatsNothing) {
 TEST_F(WatchActionsTest, WithoutACursorAStreamStartsAtThePresentUnlessItAsksForTheHistory) {
   GiveAction("politie", "oud: adrescontrole");
   Connection present = Watch("", absl::Seconds(20));
-  // The stream is open once it answers: wait for its (empty) start.
-  absl::SleepFor(absl::Milliseconds(500));
   GiveAction("politie", "nieuw: buurtonderzoek");
   v1::ActionEvent e;
   ASSERT_TRUE(present.stream->Read(&e));
