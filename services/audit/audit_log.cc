@@ -58,8 +58,9 @@ absl::StatusOr<std::pair<std::vector<v1::AuditEvent>, std::vector<uint64_t>>> Pa
     const std::string& fingerprint) {
   query.limit = page_size + 1;
   ASSIGN_OR_RETURN(std::vector<StoredEntry> rows, store.Query(query, deadline));
-  if (rows.size() > static_cast<size_t>(page_size)) {
-    rows.resize(page_size);
+  size_t length = PageLength(rows, page_size, [](const StoredEntry& e) { return e.bytes.size(); });
+  if (rows.size() > length) {
+    rows.resize(length);
     *next_token = EncodePageToken(fingerprint, {absl::StrCat(rows.back().index)});
   }
   std::vector<v1::AuditEvent> events;

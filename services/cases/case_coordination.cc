@@ -816,28 +816,39 @@ absl::StatusOr<FeedStep<v1::ActionEvent>> CaseCoordination::WatchActions(const R
   if (request.cursor().empty() && !request.from_beginning()) after = head;
   audit.SetResultCount(0);
   auto position = std::make_shared<int64_t>(after);
+  // Changes up to the head at opening are history being replayed: one
+  // record per page of it. Live changes after it: one record per action, so
+  // that who received an action can be asked by its id.
+  const int64_t replay_through = head;
   return FeedStep<v1::ActionEvent>(
-      [this, position, lease](const RequestContext& now,
-                              const RecordBegin& begin) -> absl::StatusOr<std::vector<v1::ActionEvent>> {
+      [this, position, lease, replay_through](
+          const RequestContext& now, const RecordBegin& begin) -> absl::StatusOr<std::vector<v1::ActionEvent>> {
         using Events = std::vector<v1::ActionEvent>;
+        auto record_delivery = [&begin, replay_through](db::Transaction& tx, const Events& page,
+                                                        const std::vector<v1::Case>& cases) -> absl::Status {
+          auto subjects_of = [&](size_t i, AuditRecord& record) {
+            AddSubjects(cases[i], record);
+            for (const v1::ActionAddress& a : page[i].action().addresses()) record.AddAddress(a.address());
+          };
+          int64_t first = 0;
+          if (absl::SimpleAtoi(page.front().cursor(), &first) && first <= replay_through) {
+            AuditRecord record = begin();
+            record.SetObjectId(absl::StrCat("cursors ", page.front().cursor(), "..", page.back().cursor()));
+            record.SetResultCount(static_cast<int>(page.size()));
+            for (size_t i = 0; i < page.size(); ++i) subjects_of(i, record);
+            return record.Record(tx);
+          }
+          for (size_t i = 0; i < page.size(); ++i) {
+            AuditRecord record = begin();
+            record.SetObjectId(page[i].action().action_id());
+            record.SetResultCount(1);
+            subjects_of(i, record);
+            RETURN_IF_ERROR(record.Record(tx));
+          }
+          return absl::OkStatus();
+        };
         ASSIGN_OR_RETURN(Events events,
-                         store_->ActionChanges(
-                             now.tenant, now.organisation, *position, kWatchPage,
-                             // One record per page (a replayed history is many events, one call).
-                             [&begin](db::Transaction& tx, const Events& page, const std::vector<v1::Case>& cases) {
-                               AuditRecord record = begin();
-                               record.SetObjectId(page.size() == 1 ? page[0].action().action_id()
-                                                                   : absl::StrCat("cursors ", page.front().cursor(),
-                                                                                  "..", page.back().cursor()));
-                               record.SetResultCount(static_cast<int>(page.size()));
-                               for (size_t i = 0; i < page.size(); ++i) {
-                                 AddSubjects(cases[i], record);
-                                 for (const v1::ActionAddress& a : page[i].action().addresses()) {
-                                   record.AddAddress(a.address());
-                                 }
-                               }
-                               return record.Record(tx);
-                             },
+                         store_->ActionChanges(now.tenant, now.organisation, *position, kWatchPage, record_delivery,
                              position.get(), now.deadline));
         for (v1::ActionEvent& e : events) *e.mutable_action() = WithOverdue(e.action());
         return events;

@@ -169,8 +169,8 @@ absl::StatusOr<v1::ListSignalsResponse> SignalIntake::List(const RequestContext&
 
   ASSIGN_OR_RETURN(std::vector<v1::Signal> signals, store_->List(query, caller.deadline));
   v1::ListSignalsResponse response;
-  if (signals.size() > static_cast<size_t>(page_size)) {
-    signals.resize(page_size);
+  if (size_t length = PageLength(signals, page_size); signals.size() > length) {
+    signals.resize(length);
     const v1::Signal& last = signals.back();
     response.set_next_page_token(EncodePageToken(
         fingerprint,
@@ -222,8 +222,8 @@ absl::StatusOr<v1::ListSignalsResponse> SignalIntake::Untriaged(
   ASSIGN_OR_RETURN(std::vector<v1::Signal> signals,
                    store_->ListUntriaged(request.tenant_id(), areas, after, page_size + 1, deadline));
   v1::ListSignalsResponse response;
-  if (signals.size() > static_cast<size_t>(page_size)) {
-    signals.resize(page_size);
+  if (size_t length = PageLength(signals, page_size); signals.size() > length) {
+    signals.resize(length);
     const v1::Signal& last = signals.back();
     response.set_next_page_token(EncodePageToken(
         fingerprint, {absl::StrCat(TimeUtil::TimestampToMicroseconds(last.reported_at())), last.signal_id()}));

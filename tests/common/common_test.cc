@@ -44,6 +44,16 @@ TEST(PageTokenTest, RefusesAnotherFilterOrGarbage) {
   EXPECT_EQ(DecodePageToken("garbage!", "filter-1").status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+// A page of 200 signals of 45 KB each passed the 4 MiB message limit.
+TEST(PageLengthTest, APageEndsBeforeItsByteBudgetButHoldsAtLeastOneItem) {
+  std::vector<std::string> items(10, std::string(1000, 'x'));
+  auto size = [](const std::string& s) { return s.size(); };
+  EXPECT_EQ(PageLength(items, 5, size, 1 << 20), 5u) << "the count bounds first";
+  EXPECT_EQ(PageLength(items, 10, size, 2500), 2u) << "then the bytes";
+  EXPECT_EQ(PageLength(items, 10, size, 10), 1u) << "one item larger than the budget is a page of its own";
+  EXPECT_EQ(PageLength(std::vector<std::string>{}, 10, size, 10), 0u);
+}
+
 TEST(PageSizeTest, DefaultsCapsAndRefusesNegative) {
   EXPECT_EQ(*EffectivePageSize(0, 50, 200), 50);
   EXPECT_EQ(*EffectivePageSize(10, 50, 200), 10);
