@@ -6,6 +6,7 @@
 #include "hartslag/cases/v1/cases.grpc.pb.h"
 #include "hartslag/directory/v1/directory.grpc.pb.h"
 #include "hartslag/intake/v1/intake.grpc.pb.h"
+#include "hartslag/operations/v1/operations.grpc.pb.h"
 
 namespace hartslag {
 namespace {
@@ -27,7 +28,8 @@ TEST(RequestBoundsTest, EveryRequestFieldOfEveryServiceDeclaresItsMaximum) {
   // Linking the generated code registers the files in the generated pool.
   const FileDescriptor* files[] = {
       intake::v1::SubmitSignalRequest::descriptor()->file(), cases::v1::OpenCaseRequest::descriptor()->file(),
-      directory::v1::LoginRequest::descriptor()->file(), audit::v1::AppendRequest::descriptor()->file()};
+      directory::v1::LoginRequest::descriptor()->file(), audit::v1::AppendRequest::descriptor()->file(),
+      operations::v1::ListDeadLettersRequest::descriptor()->file()};
   int methods = 0;
   for (const FileDescriptor* file : files) {
     for (int s = 0; s < file->service_count(); ++s) {
