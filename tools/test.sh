@@ -39,6 +39,7 @@ cd "$build"
 # Sanitizer findings fail the test that meets them; gRPC and libpq are not
 # instrumented, so their internals are left out of ThreadSanitizer's reports.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/tools/lsan.supp}
 export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tools/tsan.supp}
 ctest -j2 --output-on-failure --timeout 900 "${ctest_args[@]}"
 echo "build: $((built - start)) s, tests: $(($(date +%s) - built)) s"
