@@ -190,6 +190,16 @@ absl::Status Watch(const std::vector<std::string>& args) {
     request.set_cursor(cursor);
     request.set_from_beginning(cursor.empty() && flags.GetBool("from-beginning"));
     auto stream = stub->WatchActions(call.get(), request);
+    // A stream from now on says where it starts: keep that as the cursor, so
+    // that a connection lost before the first event misses nothing.
+    stream->WaitForInitialMetadata();
+    if (cursor.empty()) {
+      auto start = call->GetServerInitialMetadata().find("x-hartslag-cursor");
+      if (start != call->GetServerInitialMetadata().end()) {
+        cursor = std::string(start->second.data(), start->second.size());
+        RETURN_IF_ERROR(SaveCursor(cursor_file, cursor));
+      }
+    }
     v1::ActionEvent e;
     while (stream->Read(&e)) {
       backoff = absl::Milliseconds(200);

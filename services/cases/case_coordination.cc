@@ -799,7 +799,8 @@ absl::StatusOr<v1::Action> CaseCoordination::UpdateAction(const RequestContext& 
 
 absl::StatusOr<FeedStep<v1::ActionEvent>> CaseCoordination::WatchActions(const RequestContext& caller,
                                                                          const v1::WatchActionsRequest& request,
-                                                                         AuditRecord& audit) {
+                                                                         AuditRecord& audit,
+                                                                         std::string* start_cursor) {
   RETURN_IF_ERROR(RequirePurpose(caller));
   int64_t after = 0;
   if (!request.cursor().empty() && (!absl::SimpleAtoi(request.cursor(), &after) || after < 0)) {
@@ -814,6 +815,7 @@ absl::StatusOr<FeedStep<v1::ActionEvent>> CaseCoordination::WatchActions(const R
   // Without a cursor a stream starts at the present, unless it asks for the
   // history: replaying it is the exception, not the price of connecting.
   if (request.cursor().empty() && !request.from_beginning()) after = head;
+  *start_cursor = absl::StrCat(after);
   audit.SetResultCount(0);
   auto position = std::make_shared<int64_t>(after);
   // Changes up to the head at opening are history being replayed: one

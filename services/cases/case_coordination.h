@@ -72,9 +72,12 @@ class CaseCoordination {
   absl::StatusOr<v1::Action> UpdateAction(const RequestContext& caller, v1::UpdateActionRequest request,
                                           AuditRecord& audit);
   // Opens the caller's organisation's action stream after the request's
-  // cursor; each step delivers up to a page of changes.
+  // cursor; each step delivers up to a page of changes. `start_cursor` is
+  // where it starts, for the client to resume from even before its first
+  // event.
   absl::StatusOr<FeedStep<v1::ActionEvent>> WatchActions(const RequestContext& caller,
-                                                         const v1::WatchActionsRequest& request, AuditRecord& audit);
+                                                         const v1::WatchActionsRequest& request, AuditRecord& audit,
+                                                         std::string* start_cursor);
   absl::StatusOr<v1::ListMeetingsResponse> ListMeetings(const RequestContext& caller,
                                                         const v1::ListMeetingsRequest& request, AuditRecord& audit);
   absl::StatusOr<v1::ScheduleMeetingsResponse> ScheduleMeetings(const RequestContext& caller,

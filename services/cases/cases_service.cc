@@ -132,8 +132,12 @@ grpc::ServerWriteReactor<v1::ActionEvent>* CaseServiceImpl::WatchActions(grpc::C
                                                                           const v1::WatchActionsRequest* request) {
   // The request lives until the call is done.
   return runner_->Stream<v1::ActionEvent>(call, "WatchActions", *request, actions_changed_,
-                                          [this, request](const RequestContext& c, AuditRecord& audit) {
-                                            return cases_->WatchActions(c, *request, audit);
+                                          [this, call, request](const RequestContext& c, AuditRecord& audit) {
+                                            // Sent with the initial metadata, before any event.
+                                            std::string start;
+                                            auto step = cases_->WatchActions(c, *request, audit, &start);
+                                            if (step.ok()) call->AddInitialMetadata("x-hartslag-cursor", start);
+                                            return step;
                                           });
 }
 

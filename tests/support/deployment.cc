@@ -27,10 +27,12 @@ Deployment::Deployment() : signer_(*TokenSigner::FromPemFile(CertsDir() + "/jwt.
     return {"--audit", audit_address, "--audit-ca", certs + "/ca.pem", "--service-cert",
             certs + "/" + service + ".pem", "--service-key", certs + "/" + service + ".key"};
   };
-  std::vector<std::string> directory_args = with_db("directory");
+  std::vector<std::string>& directory_args = directory_args_;
+  directory_args = with_db("directory");
   directory_args.insert(directory_args.end(), {"--jwt-signing-key", certs + "/jwt.key"});
   for (std::string& a : audit_client("directory")) directory_args.push_back(a);
   directory_ = std::make_unique<ServiceProcess>(HARTSLAG_DIRECTORY_BINARY, directory_args);
+  directory_port_ = directory_->port();
   audit_args_ = with_db("audit");
   audit_args_.insert(audit_args_.end(), {"--tree-head-key", certs + "/audit-tree.key", "--tree-head-interval", "1s",
                                          "--directory", directory_->address(), "--directory-ca",
@@ -42,7 +44,8 @@ Deployment::Deployment() : signer_(*TokenSigner::FromPemFile(CertsDir() + "/jwt.
   intake_args.insert(intake_args.end(), {"--directory", directory_->address(), "--directory-ca",
                                          certs + "/ca.pem", "--area-sync-interval", "500ms"});
   for (std::string& a : audit_client("intake")) intake_args.push_back(a);
-  std::vector<std::string> cases_args = with_db("cases");
+  std::vector<std::string>& cases_args = cases_args_;
+  cases_args = with_db("cases");
   for (std::string& a : audit_client("cases")) cases_args.push_back(a);
   intake_ = std::make_unique<ServiceProcess>(HARTSLAG_INTAKE_BINARY, intake_args);
   intake_port_ = intake_->port();
@@ -50,6 +53,7 @@ Deployment::Deployment() : signer_(*TokenSigner::FromPemFile(CertsDir() + "/jwt.
   cases_args.insert(cases_args.end(), {"--intake", intake_->address(), "--intake-ca", certs + "/ca.pem",
                                        "--retention-interval", "200ms"});
   cases_ = std::make_unique<ServiceProcess>(HARTSLAG_CASES_BINARY, cases_args);
+  cases_port_ = cases_->port();
   pool_ = *db::Pool::Open(db_.conninfo(), 4);
   directory_store_ = std::make_unique<directory::DirectoryStore>(pool_.get());
   intake_store_ = std::make_unique<intake::SignalStore>(pool_.get());
@@ -71,12 +75,27 @@ void Deployment::StartIntake() {
   intake_ = std::make_unique<ServiceProcess>(HARTSLAG_INTAKE_BINARY, intake_args_, intake_port_);
 }
 
+void Deployment::StartDirectory() {
+  directory_.reset();
+  directory_ = std::make_unique<ServiceProcess>(HARTSLAG_DIRECTORY_BINARY, directory_args_, directory_port_);
+}
+
+void Deployment::StartCases() {
+  cases_.reset();
+  cases_ = std::make_unique<ServiceProcess>(HARTSLAG_CASES_BINARY, cases_args_, cases_port_);
+}
+
 std::string Deployment::PrivacyOfficerToken() const {
   TokenClaims claims = ClaimsFor("privacy.officer", "gemeente", "MUNICIPALITY", {"PRIVACY_OFFICER"}, {});
   return Token(claims);
 }
 
 std::shared_ptr<grpc::Channel> Deployment::Channel(const ServiceProcess& service,
+                                                   const std::string& client, bool foreign) const {
+  return Channel(service.address(), client, foreign);
+}
+
+std::shared_ptr<grpc::Channel> Deployment::Channel(const std::string& address,
                                                    const std::string& client, bool foreign) const {
   const std::string certs = CertsDir();
   const std::string dir = foreign ? certs + "/../foreign" : certs;
@@ -89,7 +108,7 @@ std::shared_ptr<grpc::Channel> Deployment::Channel(const ServiceProcess& service
   // A fresh channel per call site: a client certificate belongs to a connection.
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  return grpc::CreateCustomChannel(service.address(), grpc::SslCredentials(tls), args);
+  return grpc::CreateCustomChannel(address, grpc::SslCredentials(tls), args);
 }
 
 std::unique_ptr<grpc::ClientContext> Deployment::Call(const std::string& token) const {

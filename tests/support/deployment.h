@@ -1,8 +1,8 @@
 // A small Hartslag deployment for end-to-end tests: hartslag-audit,
 // hartslag-directory, hartslag-intake and hartslag-cases as real processes
 // over TLS on one fresh database, with the test run's certificates, plus in-process stores to
-// seed and inspect data. The audit service can be stopped, killed and
-// started again on the same address.
+// seed and inspect data. Each service can be stopped, killed and started
+// again on the same address.
 #ifndef HARTSLAG_TESTS_SUPPORT_DEPLOYMENT_H_
 #define HARTSLAG_TESTS_SUPPORT_DEPLOYMENT_H_
 
@@ -33,6 +33,10 @@ class Deployment {
   // certificates of another CA.
   std::shared_ptr<grpc::Channel> Channel(const ServiceProcess& service, const std::string& client = "",
                                          bool foreign = false) const;
+  // The same by address, for a thread that must not touch a service that
+  // another thread may be restarting.
+  std::shared_ptr<grpc::Channel> Channel(const std::string& address, const std::string& client = "",
+                                         bool foreign = false) const;
   std::unique_ptr<grpc::ClientContext> Call(const std::string& token = "") const;
   std::string Token(const TokenClaims& claims) const { return *signer_.Sign(claims); }
 
@@ -42,11 +46,17 @@ class Deployment {
   void StopAudit(int signal = SIGTERM) { audit_->Stop(signal); }
   void StartAudit();
   ServiceProcess& directory() { return *directory_; }
+  // The same for the directory.
+  void StopDirectory(int signal = SIGTERM) { directory_->Stop(signal); }
+  void StartDirectory();
   ServiceProcess& intake() { return *intake_; }
   // The same for intake.
   void StopIntake(int signal = SIGTERM) { intake_->Stop(signal); }
   void StartIntake();
   ServiceProcess& cases() { return *cases_; }
+  // The same for cases.
+  void StopCases(int signal = SIGTERM) { cases_->Stop(signal); }
+  void StartCases();
   directory::DirectoryStore& directory_store() { return *directory_store_; }
   intake::SignalStore& intake_store() { return *intake_store_; }
   audit::AuditStore& audit_store() { return *audit_store_; }
@@ -63,11 +73,15 @@ class Deployment {
   std::vector<std::string> audit_args_;
   int audit_port_ = 0;
   std::unique_ptr<ServiceProcess> audit_;
+  std::vector<std::string> directory_args_;
+  int directory_port_ = 0;
   std::unique_ptr<ServiceProcess> directory_;
   std::vector<std::string> intake_args_;
   int intake_port_ = 0;
   std::unique_ptr<ServiceProcess> intake_;
   Outbox cases_outbox_{"cases"};
+  std::vector<std::string> cases_args_;
+  int cases_port_ = 0;
   std::unique_ptr<ServiceProcess> cases_;
   std::unique_ptr<db::Pool> pool_;
   std::unique_ptr<directory::DirectoryStore> directory_store_;
