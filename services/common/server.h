@@ -46,6 +46,8 @@ grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view request_
 // The other way, for the client side of a call: the same code and message.
 absl::Status FromGrpcStatus(const grpc::Status& status);
 
+class RpcRunner;
+
 struct ServerOptions {
   std::string listen;       // host:port; port 0 picks a free one
   std::string tls_cert;     // PEM file: the server's certificate chain
@@ -60,7 +62,7 @@ struct ServerOptions {
   absl::Duration shutdown_grace = absl::Seconds(10);
   // Optional: records the calls whose request does not parse (gRPC refuses
   // them before any handler runs); see RpcRunner::RefuseUnparseable.
-  const class RpcRunner* runner = nullptr;
+  const RpcRunner* runner = nullptr;
 };
 
 // Declares the flags every service shares: listen, TLS files, ready file,
