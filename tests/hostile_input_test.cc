@@ -84,9 +84,6 @@ constexpr size_t kMaxMessageBytes = 4 << 20;  // what every service accepts (Ser
 constexpr size_t kOneMegabyte = 1000 * 1000;
 constexpr size_t kFiveMegabytes = 5 * kOneMegabyte;
 constexpr int kManyItems = 10000;
-// request_bounds.cc holds a field without a declared bound to these.
-constexpr int kUndeclaredMaxBytes = 1024;
-constexpr int kUndeclaredMaxItems = 100;
 constexpr int kDeepestField = 3;  // location.address.street
 constexpr int kParallelCalls = 8;
 // A caller the RPC does not admit is refused before its fields are read:
@@ -230,15 +227,6 @@ class PlausibleValues {
   const std::map<std::string, std::string> text_;
 };
 
-int MaxBytes(const FieldDescriptor* field) {
-  int max = field->options().GetExtension(common::v1::max_bytes);
-  return max > 0 ? max : kUndeclaredMaxBytes;
-}
-
-int MaxItems(const FieldDescriptor* field) {
-  int max = field->options().GetExtension(common::v1::max_items);
-  return max > 0 ? max : kUndeclaredMaxItems;
-}
 
 int NamedEnumValue(const FieldDescriptor* field) {
   const auto* type = field->enum_type();

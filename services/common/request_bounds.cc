@@ -6,12 +6,13 @@
 #include "hartslag/common/v1/bounds.pb.h"
 
 namespace hartslag {
-namespace {
 
 using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
+
+namespace {
 
 // For a field the proto forgot to bound: small enough that nothing large gets
 // through, so that a forgotten bound shows as a refusal rather than a hole.
@@ -20,16 +21,6 @@ constexpr int kUndeclaredMaxItems = 100;
 
 bool IsText(const FieldDescriptor* field) {
   return field->cpp_type() == FieldDescriptor::CPPTYPE_STRING;
-}
-
-int MaxBytes(const FieldDescriptor* field) {
-  int max = field->options().GetExtension(common::v1::max_bytes);
-  return max > 0 ? max : kUndeclaredMaxBytes;
-}
-
-int MaxItems(const FieldDescriptor* field) {
-  int max = field->options().GetExtension(common::v1::max_items);
-  return max > 0 ? max : kUndeclaredMaxItems;
 }
 
 absl::Status TooLarge(const std::string& path, int max, absl::string_view unit) {
@@ -127,6 +118,16 @@ void CollectUnbounded(const Descriptor* type, std::set<const Descriptor*>& seen,
 }
 
 }  // namespace
+
+int MaxBytes(const FieldDescriptor* field) {
+  int max = field->options().GetExtension(common::v1::max_bytes);
+  return max > 0 ? max : kUndeclaredMaxBytes;
+}
+
+int MaxItems(const FieldDescriptor* field) {
+  int max = field->options().GetExtension(common::v1::max_items);
+  return max > 0 ? max : kUndeclaredMaxItems;
+}
 
 absl::Status CheckRequestBounds(const Message& request) { return CheckMessage(request, ""); }
 

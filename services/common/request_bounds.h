@@ -27,6 +27,12 @@ namespace hartslag {
 // the .cc), and `UnboundedFields` lists it so that a test can report it.
 absl::Status CheckRequestBounds(const google::protobuf::Message& request);
 
+// The bounds CheckRequestBounds holds `field` to: its declared max_bytes
+// (per item) and max_items, or the small defaults for a field that
+// declares none.
+int MaxBytes(const google::protobuf::FieldDescriptor* field);
+int MaxItems(const google::protobuf::FieldDescriptor* field);
+
 // The string, bytes, repeated and map fields reachable from `type` that
 // declare no bound, as "<message>.<field>" names.
 std::vector<std::string> UnboundedFields(const google::protobuf::Descriptor* type);
