@@ -225,7 +225,7 @@ absl::StatusOr<v1::ListCasesResponse> CaseCoordination::List(const RequestContex
                                                              const v1::ListCasesRequest& request,
                                                              AuditRecord& audit) {
   RETURN_IF_ERROR(RequirePurpose(caller));
-  ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request.page_size(), kDefaultPageSize, kMaxPageSize));
+  ASSIGN_OR_RETURN(Paging paging, PagingOf(request, kDefaultPageSize, kMaxPageSize, 2));
   ASSIGN_OR_RETURN(std::set<std::string> scope, CoordinatorScope(caller));
   CaseQuery query;
   query.tenant = caller.tenant;
@@ -234,7 +234,7 @@ absl::StatusOr<v1::ListCasesResponse> CaseCoordination::List(const RequestContex
   query.partner = caller.Has(Role::kPartner);
   query.coordinator = caller.Has(Role::kCoordinator);
   query.coordinator_scope.assign(scope.begin(), scope.end());
-  query.limit = page_size + 1;
+  query.limit = paging.size + 1;
   if (request.kind() != v1::CASE_KIND_UNSPECIFIED) {
     if (!v1::CaseKind_IsValid(request.kind())) return Invalid("kind", "is not a known kind");
     query.kind = request.kind();
@@ -249,27 +249,11 @@ absl::StatusOr<v1::ListCasesResponse> CaseCoordination::List(const RequestContex
                      store_->AreasWithin(caller.tenant, {request.area_id()}, caller.deadline));
     query.areas = std::vector<std::string>(within.begin(), within.end());
   }
-  v1::ListCasesRequest filter = request;
-  filter.clear_page_size();
-  filter.clear_page_token();
-  std::string fingerprint = Fingerprint(filter).substr(0, 16);
-  if (!request.page_token().empty()) {
-    ASSIGN_OR_RETURN(std::vector<std::string> position, DecodePageToken(request.page_token(), fingerprint));
-    int64_t micros = 0;
-    if (position.size() != 2 || !absl::SimpleAtoi(position[0], &micros) || !IsUuid(position[1])) {
-      return Invalid("page_token", "not a token from a previous page");
-    }
-    query.after = std::make_pair(absl::FromUnixMicros(micros), position[1]);
-  }
+  ASSIGN_OR_RETURN(query.after, AfterTimeId(paging));
   ASSIGN_OR_RETURN(std::vector<v1::Case> cases, store_->List(query, caller.deadline));
   v1::ListCasesResponse response;
-  if (cases.size() > static_cast<size_t>(page_size)) {
-    cases.resize(page_size);
-    const v1::Case& last = cases.back();
-    absl::Time updated = *TimeFromProto(last.updated_at(), "updated_at");
-    response.set_next_page_token(
-        EncodePageToken(fingerprint, {absl::StrCat(absl::ToUnixMicros(updated)), last.case_id()}));
-  }
+  response.set_next_page_token(
+      CutPage(cases, paging, [](const v1::Case& last) { return TimeIdPosition(last.updated_at(), last.case_id()); }));
   for (const v1::Case& c : cases) {
     if (!MaySeeCase(caller, scope, c)) continue;  // the query's scope and MaySeeCase agree; defence in depth
     *response.add_cases() = ListItem(c);

@@ -1,7 +1,11 @@
 #include "services/common/page_token.h"
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
 #include "nlohmann/json.hpp"
 #include "services/common/crypto.h"
+#include "services/common/text.h"
 
 namespace hartslag {
 
@@ -39,6 +43,19 @@ absl::StatusOr<int> EffectivePageSize(int requested, int default_size, int max_s
   if (requested < 0) return absl::InvalidArgumentError("page_size: must not be negative");
   if (requested == 0) return default_size;
   return requested > max_size ? max_size : requested;
+}
+
+std::vector<std::string> TimeIdPosition(const google::protobuf::Timestamp& time, const std::string& id) {
+  return {absl::StrCat(google::protobuf::util::TimeUtil::TimestampToMicroseconds(time)), id};
+}
+
+absl::StatusOr<std::optional<std::pair<absl::Time, std::string>>> AfterTimeId(const Paging& paging) {
+  if (paging.after.empty()) return std::nullopt;
+  int64_t micros = 0;
+  if (paging.after.size() != 2 || !absl::SimpleAtoi(paging.after[0], &micros) || !IsUuid(paging.after[1])) {
+    return absl::InvalidArgumentError("page_token: not a token from a previous page");
+  }
+  return std::make_pair(absl::FromUnixMicros(micros), paging.after[1]);
 }
 
 }  // namespace hartslag

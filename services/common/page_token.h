@@ -6,11 +6,16 @@
 #ifndef HARTSLAG_SERVICES_COMMON_PAGE_TOKEN_H_
 #define HARTSLAG_SERVICES_COMMON_PAGE_TOKEN_H_
 
+#include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "services/common/proto_bytes.h"
 
 namespace hartslag {
 
@@ -49,6 +54,56 @@ template <typename Message>
 size_t PageLength(const std::vector<Message>& items, size_t page_size) {
   return PageLength(items, page_size, [](const Message& m) { return m.ByteSizeLong(); });
 }
+
+// One list request's paging, checked: how many items its page holds at
+// most, and where the previous page ended.
+struct Paging {
+  int size = 0;
+  std::vector<std::string> after;  // empty on the first page
+  std::string fingerprint;         // of the request's filter: the request without its paging
+};
+
+// The paging of `request` (a message with page_size and page_token). A token
+// must come from a page of the same filter and hold `position_fields`
+// values; the caller checks what the values are.
+template <typename Request>
+absl::StatusOr<Paging> PagingOf(const Request& request, int default_size, int max_size,
+                                size_t position_fields) {
+  Paging paging;
+  absl::StatusOr<int> size = EffectivePageSize(request.page_size(), default_size, max_size);
+  if (!size.ok()) return size.status();
+  paging.size = *size;
+  Request filter = request;
+  filter.clear_page_size();
+  filter.clear_page_token();
+  paging.fingerprint = Fingerprint(filter).substr(0, 16);
+  if (!request.page_token().empty()) {
+    absl::StatusOr<std::vector<std::string>> after = DecodePageToken(request.page_token(), paging.fingerprint);
+    if (!after.ok()) return after.status();
+    if (after->size() != position_fields) {
+      return absl::InvalidArgumentError("page_token: not a token from a previous page");
+    }
+    paging.after = *std::move(after);
+  }
+  return paging;
+}
+
+// Cuts `items` (read in page order, one more than paging.size when a next
+// page exists) to the page, by count and by bytes, and returns the token of
+// the next page ("" on the last). `position_of(item)` is the position a next
+// page starts after.
+template <typename Message, typename PositionOf>
+std::string CutPage(std::vector<Message>& items, const Paging& paging, PositionOf position_of) {
+  size_t length = PageLength(items, paging.size);
+  if (length >= items.size()) return "";
+  items.resize(length);
+  return EncodePageToken(paging.fingerprint, position_of(items.back()));
+}
+
+// Most lists are ordered by a time and then an id (a UUID): their position.
+std::vector<std::string> TimeIdPosition(const google::protobuf::Timestamp& time, const std::string& id);
+// Where the previous page of such a list ended; nullopt on the first page.
+absl::StatusOr<std::optional<std::pair<absl::Time, std::string>>> AfterTimeId(const Paging& paging);
 
 }  // namespace hartslag
 

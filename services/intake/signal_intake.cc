@@ -113,11 +113,10 @@ absl::StatusOr<v1::Signal> SignalIntake::Get(const RequestContext& caller,
 absl::StatusOr<v1::ListSignalsResponse> SignalIntake::List(const RequestContext& caller,
                                                            const v1::ListSignalsRequest& request,
                                                            AuditRecord& audit) {
-  ASSIGN_OR_RETURN(int page_size,
-                   EffectivePageSize(request.page_size(), kDefaultPageSize, kMaxPageSize));
+  ASSIGN_OR_RETURN(Paging paging, PagingOf(request, kDefaultPageSize, kMaxPageSize, 2));
   SignalQuery query;
   query.tenant = caller.tenant;
-  query.limit = page_size + 1;  // one extra row tells whether another page follows
+  query.limit = paging.size + 1;  // one extra row tells whether another page follows
   if (caller.Has(Role::kReporter)) query.reporter_organisation = caller.organisation;
   ASSIGN_OR_RETURN(std::set<std::string> scope, CoordinatorScope(caller));
   query.coordinator_areas.assign(scope.begin(), scope.end());
@@ -153,29 +152,11 @@ absl::StatusOr<v1::ListSignalsResponse> SignalIntake::List(const RequestContext&
     return absl::InvalidArgumentError("reported: start must be before end");
   }
 
-  v1::ListSignalsRequest filter = request;
-  filter.clear_page_size();
-  filter.clear_page_token();
-  std::string fingerprint = Fingerprint(filter).substr(0, 16);
-  if (!request.page_token().empty()) {
-    ASSIGN_OR_RETURN(std::vector<std::string> position,
-                     DecodePageToken(request.page_token(), fingerprint));
-    int64_t micros = 0;
-    if (position.size() != 2 || !absl::SimpleAtoi(position[0], &micros) || !IsUuid(position[1])) {
-      return absl::InvalidArgumentError("page_token: not a token from a previous page");
-    }
-    query.after = std::make_pair(absl::FromUnixMicros(micros), position[1]);
-  }
-
+  ASSIGN_OR_RETURN(query.after, AfterTimeId(paging));
   ASSIGN_OR_RETURN(std::vector<v1::Signal> signals, store_->List(query, caller.deadline));
   v1::ListSignalsResponse response;
-  if (size_t length = PageLength(signals, page_size); signals.size() > length) {
-    signals.resize(length);
-    const v1::Signal& last = signals.back();
-    response.set_next_page_token(EncodePageToken(
-        fingerprint,
-        {absl::StrCat(TimeUtil::TimestampToMicroseconds(last.reported_at())), last.signal_id()}));
-  }
+  response.set_next_page_token(CutPage(
+      signals, paging, [](const v1::Signal& last) { return TimeIdPosition(last.reported_at(), last.signal_id()); }));
   for (v1::Signal& signal : signals) {
     SignalView view = ViewOf(caller, scope, signal);
     if (view == SignalView::kNone) continue;  // the query's scope and ViewOf agree; defence in depth
@@ -204,30 +185,14 @@ absl::StatusOr<v1::ListSignalsResponse> SignalIntake::Untriaged(
   for (int i = 0; i < request.area_ids_size(); ++i) {
     RETURN_IF_ERROR(CheckId(absl::StrCat("area_ids[", i, "]"), request.area_ids(i)));
   }
-  ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request.page_size(), 100, 500));
-  v1::ListUntriagedSignalsRequest filter = request;
-  filter.clear_page_size();
-  filter.clear_page_token();
-  std::string fingerprint = Fingerprint(filter).substr(0, 16);
-  std::optional<std::pair<absl::Time, std::string>> after;
-  if (!request.page_token().empty()) {
-    ASSIGN_OR_RETURN(std::vector<std::string> position, DecodePageToken(request.page_token(), fingerprint));
-    int64_t micros = 0;
-    if (position.size() != 2 || !absl::SimpleAtoi(position[0], &micros) || !IsUuid(position[1])) {
-      return Invalid("page_token", "not a token from a previous page");
-    }
-    after = std::make_pair(absl::FromUnixMicros(micros), position[1]);
-  }
+  ASSIGN_OR_RETURN(Paging paging, PagingOf(request, 100, 500, 2));
+  ASSIGN_OR_RETURN(auto after, AfterTimeId(paging));
   std::vector<std::string> areas(request.area_ids().begin(), request.area_ids().end());
   ASSIGN_OR_RETURN(std::vector<v1::Signal> signals,
-                   store_->ListUntriaged(request.tenant_id(), areas, after, page_size + 1, deadline));
+                   store_->ListUntriaged(request.tenant_id(), areas, after, paging.size + 1, deadline));
   v1::ListSignalsResponse response;
-  if (size_t length = PageLength(signals, page_size); signals.size() > length) {
-    signals.resize(length);
-    const v1::Signal& last = signals.back();
-    response.set_next_page_token(EncodePageToken(
-        fingerprint, {absl::StrCat(TimeUtil::TimestampToMicroseconds(last.reported_at())), last.signal_id()}));
-  }
+  response.set_next_page_token(CutPage(
+      signals, paging, [](const v1::Signal& last) { return TimeIdPosition(last.reported_at(), last.signal_id()); }));
   for (v1::Signal& s : signals) *response.add_signals() = std::move(s);
   return response;
 }
