@@ -21,6 +21,7 @@
 #include "clients/cli/connection.h"
 #include "clients/cli/flag_values.h"
 #include "clients/cli/output.h"
+#include "services/common/all_pages.h"
 #include "hartslag/cases/v1/cases.grpc.pb.h"
 #include "services/common/files.h"
 #include "services/common/server.h"
@@ -107,7 +108,10 @@ absl::Status List(const std::vector<std::string>& args, bool mine) {
   }
   request.set_overdue_only(flags.GetBool("overdue"));
   v1::ListActionsResponse response;
-  RETURN_IF_ERROR(FromGrpcStatus(v1::CaseService::NewStub(c.channel())->ListActions(c.NewCall().get(), request, &response)));
+  auto stub = v1::CaseService::NewStub(c.channel());
+  RETURN_IF_ERROR(AllPages(request, response, [&](const auto& page_request, auto& page) {
+    return FromGrpcStatus(stub->ListActions(c.NewCall().get(), page_request, &page));
+  }));
   if (flags.GetBool("json")) PrintJson(response); else PrintActions(response);
   return absl::OkStatus();
 }

@@ -19,6 +19,7 @@
 #include "clients/cli/connection.h"
 #include "clients/cli/flag_values.h"
 #include "clients/cli/output.h"
+#include "services/common/all_pages.h"
 #include "hartslag/cases/v1/cases.grpc.pb.h"
 #include "services/common/crypto.h"
 #include "services/common/server.h"
@@ -155,7 +156,19 @@ absl::Status Get(const std::vector<std::string>& args) {
   else request.set_reference(flags.Get("reference"));
   request.set_break_glass_reason(flags.Get("break-glass"));
   v1::CaseSummary summary;
-  RETURN_IF_ERROR(FromGrpcStatus(v1::CaseService::NewStub(c.channel())->GetCase(c.NewCall().get(), request, &summary)));
+  auto stub = v1::CaseService::NewStub(c.channel());
+  RETURN_IF_ERROR(FromGrpcStatus(stub->GetCase(c.NewCall().get(), request, &summary)));
+  if (!summary.next_notes_page_token().empty()) {  // the case's other notes
+    v1::ListNotesRequest more;
+    more.set_case_id(summary.case_().case_id());
+    more.set_page_token(summary.next_notes_page_token());
+    v1::ListNotesResponse notes;
+    RETURN_IF_ERROR(AllPages(more, notes, [&](const auto& page_request, auto& page) {
+      return FromGrpcStatus(stub->ListNotes(c.NewCall().get(), page_request, &page));
+    }));
+    summary.mutable_notes()->MergeFrom(notes.notes());
+    summary.clear_next_notes_page_token();
+  }
   return Show(flags, summary, [](const v1::CaseSummary& s) {
     PrintCase(s.case_());
     std::printf("\nnotes:\n");
@@ -165,6 +178,9 @@ absl::Status Get(const std::vector<std::string>& args) {
                   Label(v1::NoteVisibility_Name(n.visibility()), "NOTE_VISIBILITY_").c_str(), n.text().c_str());
     }
     std::printf("\nhistory:\n");
+    if (s.earlier_history_omitted() > 0) {
+      std::printf("  (%d earlier changes: see hartslag audit query)\n", s.earlier_history_omitted());
+    }
     for (const auto& h : s.history()) {
       std::printf("  %s  %s -> %s  by %s: %s\n", LocalTime(h.at()).c_str(),
                   h.from() == v1::CASE_STATUS_UNSPECIFIED
@@ -329,8 +345,10 @@ absl::Status BreakGlassReviews(const std::vector<std::string>& args) {
   Flags flags("hartslag case break-glass-reviews", "break-the-glass accesses to review (PRIVACY_OFFICER)");
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
   v1::ListBreakGlassReviewsResponse response;
-  RETURN_IF_ERROR(FromGrpcStatus(
-      v1::CaseService::NewStub(c.channel())->ListBreakGlassReviews(c.NewCall().get(), {}, &response)));
+  auto stub = v1::CaseService::NewStub(c.channel());
+  RETURN_IF_ERROR(AllPages(v1::ListBreakGlassReviewsRequest(), response, [&](const auto& page_request, auto& page) {
+    return FromGrpcStatus(stub->ListBreakGlassReviews(c.NewCall().get(), page_request, &page));
+  }));
   return Show(flags, response, [](const v1::ListBreakGlassReviewsResponse& r) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& review : r.reviews()) {

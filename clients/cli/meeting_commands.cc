@@ -20,6 +20,7 @@
 #include "clients/cli/connection.h"
 #include "clients/cli/flag_values.h"
 #include "clients/cli/output.h"
+#include "services/common/all_pages.h"
 #include "hartslag/cases/v1/cases.grpc.pb.h"
 #include "services/common/proto_time.h"
 #include "services/common/server.h"
@@ -116,7 +117,10 @@ absl::Status List(const std::vector<std::string>& args) {
     request.set_kind(kind);
   }
   v1::ListMeetingsResponse response;
-  RETURN_IF_ERROR(FromGrpcStatus(v1::CaseService::NewStub(c.channel())->ListMeetings(c.NewCall().get(), request, &response)));
+  auto stub = v1::CaseService::NewStub(c.channel());
+  RETURN_IF_ERROR(AllPages(request, response, [&](const auto& page_request, auto& page) {
+    return FromGrpcStatus(stub->ListMeetings(c.NewCall().get(), page_request, &page));
+  }));
   PrintMeetings(flags, response);
   return absl::OkStatus();
 }

@@ -34,6 +34,10 @@ constexpr int kDefaultTriagePage = 25;
 constexpr int kMaxTriagePage = 50;
 // Proposals per list on one signal: enough to weigh it; more is noise.
 constexpr int kMaxProposals = 20;
+constexpr int kDefaultNotesPage = 50;
+constexpr int kMaxNotesPage = 200;
+// Status changes in a case summary; the audit log holds all.
+constexpr int kMaxHistory = 200;
 // Action changes per step of a WatchActions stream.
 constexpr int kWatchPage = 100;
 
@@ -209,13 +213,20 @@ absl::StatusOr<v1::CaseSummary> CaseCoordination::Get(const RequestContext& call
     return absl::NotFoundError("case not found");
   }
   v1::CaseSummary summary;
-  ASSIGN_OR_RETURN(std::vector<v1::Note> notes, store_->Notes(caller.tenant, c->case_id(), caller.deadline));
-  for (v1::Note& note : notes) {
-    if (MayReadNote(caller, note.visibility())) *summary.add_notes() = std::move(note);
+  v1::ListNotesRequest first_notes;
+  first_notes.set_case_id(c->case_id());
+  ASSIGN_OR_RETURN(v1::ListNotesResponse notes, NotesPage(caller, first_notes));
+  *summary.mutable_notes() = std::move(*notes.mutable_notes());
+  summary.set_next_notes_page_token(notes.next_page_token());
+  ASSIGN_OR_RETURN(auto history, store_->History(caller.tenant, c->case_id(), kMaxHistory, caller.deadline));
+  // The newest changes that fit in 1 MiB, oldest first.
+  size_t keep = PageLength(
+      std::vector<v1::StatusChange>(history.first.rbegin(), history.first.rend()), kMaxHistory,
+      [](const v1::StatusChange& change) { return change.ByteSizeLong(); }, kMaxPageBytes / 2);
+  for (size_t i = history.first.size() - keep; i < history.first.size(); ++i) {
+    *summary.add_history() = std::move(history.first[i]);
   }
-  ASSIGN_OR_RETURN(std::vector<v1::StatusChange> history,
-                   store_->History(caller.tenant, c->case_id(), caller.deadline));
-  for (v1::StatusChange& change : history) *summary.add_history() = std::move(change);
+  summary.set_earlier_history_omitted(history.second - summary.history_size());
   AddSubjects(*c, audit);
   *summary.mutable_case_() = *std::move(c);
   return summary;
@@ -390,11 +401,52 @@ absl::StatusOr<v1::Note> CaseCoordination::AddNote(const RequestContext& caller,
   return store_->AddNote(caller, request.case_id(), request.visibility(), request.text(), audit);
 }
 
+absl::StatusOr<v1::ListNotesResponse> CaseCoordination::NotesPage(const RequestContext& caller,
+                                                                  const v1::ListNotesRequest& request) {
+  ASSIGN_OR_RETURN(Paging paging, PagingOf(request, kDefaultNotesPage, kMaxNotesPage, 2));
+  ASSIGN_OR_RETURN(auto after, AfterTimeId(paging));
+  std::vector<v1::NoteVisibility> readable;
+  for (int v = v1::NoteVisibility_MIN; v <= v1::NoteVisibility_MAX; ++v) {
+    if (v1::NoteVisibility_IsValid(v) && MayReadNote(caller, static_cast<v1::NoteVisibility>(v))) {
+      readable.push_back(static_cast<v1::NoteVisibility>(v));
+    }
+  }
+  ASSIGN_OR_RETURN(std::vector<v1::Note> notes,
+                   store_->Notes(caller.tenant, request.case_id(), readable, after, paging.size + 1, caller.deadline));
+  v1::ListNotesResponse response;
+  response.set_next_page_token(
+      CutPage(notes, paging, [](const v1::Note& last) { return TimeIdPosition(last.written_at(), last.note_id()); }));
+  for (v1::Note& note : notes) *response.add_notes() = std::move(note);
+  return response;
+}
+
+absl::StatusOr<v1::ListNotesResponse> CaseCoordination::ListNotes(const RequestContext& caller,
+                                                                  const v1::ListNotesRequest& request,
+                                                                  AuditRecord& audit) {
+  RETURN_IF_ERROR(RequirePurpose(caller));
+  if (!IsUuid(request.case_id())) return Invalid("case_id", "must be a UUID");
+  audit.SetObjectId(request.case_id());
+  ASSIGN_OR_RETURN(std::optional<v1::Case> c, store_->Find(caller.tenant, request.case_id(), "", caller.deadline));
+  ASSIGN_OR_RETURN(std::set<std::string> scope, CoordinatorScope(caller));
+  if (!c || !MaySeeCase(caller, scope, *c)) {
+    if (c) audit.MarkDenied();
+    return absl::NotFoundError("case not found");
+  }
+  AddSubjects(*c, audit);
+  ASSIGN_OR_RETURN(v1::ListNotesResponse response, NotesPage(caller, request));
+  audit.SetResultCount(response.notes_size());
+  return response;
+}
+
 absl::StatusOr<v1::ListBreakGlassReviewsResponse> CaseCoordination::BreakGlassReviews(
-    const RequestContext& caller, AuditRecord& audit) {
+    const RequestContext& caller, const v1::ListBreakGlassReviewsRequest& request, AuditRecord& audit) {
+  ASSIGN_OR_RETURN(Paging paging, PagingOf(request, 100, 500, 2));
+  ASSIGN_OR_RETURN(auto after, AfterTimeId(paging));
   ASSIGN_OR_RETURN(std::vector<v1::BreakGlassReview> reviews,
-                   store_->BreakGlassReviews(caller.tenant, caller.deadline));
+                   store_->BreakGlassReviews(caller.tenant, after, paging.size + 1, caller.deadline));
   v1::ListBreakGlassReviewsResponse response;
+  response.set_next_page_token(CutPage(
+      reviews, paging, [](const v1::BreakGlassReview& last) { return TimeIdPosition(last.at(), last.review_id()); }));
   for (v1::BreakGlassReview& r : reviews) *response.add_reviews() = std::move(r);
   audit.SetResultCount(response.reviews_size());
   return response;
@@ -703,9 +755,28 @@ absl::StatusOr<v1::ListActionsResponse> CaseCoordination::ListActions(const Requ
                                                                       AuditRecord& audit) {
   if (request.mine() == !request.case_id().empty()) return Invalid("case_id", "give either mine or a case_id");
   if (!v1::ActionStatus_IsValid(request.status())) return Invalid("status", "is not a known status");
-  std::vector<v1::Action> actions;
+  ASSIGN_OR_RETURN(Paging paging, PagingOf(request, 100, 500, 2));
+  ActionQuery query;
+  query.tenant = caller.tenant;
+  query.limit = paging.size + 1;
+  if (!paging.after.empty()) {
+    absl::CivilDay due;
+    if (!absl::ParseCivilTime(paging.after[0], &due) || !IsUuid(paging.after[1])) {
+      return Invalid("page_token", "not a token from a previous page");
+    }
+    query.after = std::make_pair(paging.after[0], paging.after[1]);
+  }
+  if (request.status() != v1::ACTION_STATUS_UNSPECIFIED) query.statuses = {request.status()};
+  if (request.overdue_only()) {
+    std::vector<v1::ActionStatus> open;
+    for (v1::ActionStatus s : {v1::ACTION_STATUS_OPEN, v1::ACTION_STATUS_IN_PROGRESS}) {
+      if (!query.statuses || s == request.status()) open.push_back(s);
+    }
+    query.statuses = open;
+    query.due_before = Today();
+  }
   if (request.mine()) {
-    ASSIGN_OR_RETURN(actions, store_->ActionsOf(caller.tenant, caller.organisation, std::nullopt, caller.deadline));
+    query.organisation = caller.organisation;
   } else {
     if (!IsUuid(request.case_id())) return Invalid("case_id", "must be a UUID");
     audit.SetObjectId(request.case_id());
@@ -716,15 +787,14 @@ absl::StatusOr<v1::ListActionsResponse> CaseCoordination::ListActions(const Requ
       return absl::NotFoundError("case not found");
     }
     AddSubjects(*c, audit);
-    ASSIGN_OR_RETURN(actions, store_->ActionsOf(caller.tenant, "", std::vector<std::string>{request.case_id()}, caller.deadline));
+    query.case_ids = std::vector<std::string>{request.case_id()};
   }
+  ASSIGN_OR_RETURN(std::vector<v1::Action> actions, store_->Actions(query, caller.deadline));
   v1::ListActionsResponse response;
-  for (v1::Action& a : actions) {
-    a = WithOverdue(std::move(a));
-    if (request.status() != v1::ACTION_STATUS_UNSPECIFIED && a.status() != request.status()) continue;
-    if (request.overdue_only() && !a.overdue()) continue;
-    *response.add_actions() = std::move(a);
-  }
+  response.set_next_page_token(CutPage(actions, paging, [](const v1::Action& last) {
+    return std::vector<std::string>{last.due_date(), last.action_id()};
+  }));
+  for (v1::Action& a : actions) *response.add_actions() = WithOverdue(std::move(a));
   audit.SetResultCount(response.actions_size());
   return response;
 }
@@ -855,15 +925,22 @@ absl::StatusOr<v1::ListMeetingsResponse> CaseCoordination::ListMeetings(const Re
   }
   if (to <= from) return Invalid("to", "must lie after from");
   if (to - from > absl::Hours(24 * 366)) return Invalid("to", "at most a year after from");
+  ASSIGN_OR_RETURN(Paging paging, PagingOf(request, 100, 500, 2));
+  ASSIGN_OR_RETURN(auto after, AfterTimeId(paging));
   using Meetings = std::vector<v1::Meeting>;
   ASSIGN_OR_RETURN(Meetings meetings,
                    store_->MeetingsBetween(caller.tenant, from, to,
                                            request.kind() == v1::CASE_KIND_UNSPECIFIED
                                                ? std::nullopt
                                                : std::optional<v1::CaseKind>(request.kind()),
-                                           caller.deadline));
+                                           after, paging.size + 1, caller.deadline));
   ASSIGN_OR_RETURN(std::set<std::string> scope, CoordinatorScope(caller));
   v1::ListMeetingsResponse response;
+  // Cut before filtering: the page's position is that of the rows read, so a
+  // page may hold fewer meetings than page_size (those the caller may not see
+  // are left out), and the next page starts where this one's reading ended.
+  response.set_next_page_token(CutPage(
+      meetings, paging, [](const v1::Meeting& last) { return TimeIdPosition(last.starts_at(), last.meeting_id()); }));
   for (v1::Meeting& m : meetings) {
     bool coordinates = caller.Has(Role::kCoordinator) && scope.contains(m.area().area_id());
     bool takes_part = caller.Has(Role::kPartner) &&
@@ -1026,7 +1103,12 @@ absl::StatusOr<v1::Meeting> CaseCoordination::EditAgenda(const RequestContext& c
     std::erase_if(cases, [&](const v1::Case& c) { return !MaySeeCase(caller, scope, c); });
     std::vector<std::string> ids;
     for (const v1::Case& c : cases) ids.push_back(c.case_id());
-    ASSIGN_OR_RETURN(std::vector<v1::Action> all_actions, store_->ActionsOf(caller.tenant, "", ids, caller.deadline));
+    // Only open actions give agenda reasons (overdue, or none left open).
+    ActionQuery open_actions;
+    open_actions.tenant = caller.tenant;
+    open_actions.case_ids = ids;
+    open_actions.statuses = {v1::ACTION_STATUS_OPEN, v1::ACTION_STATUS_IN_PROGRESS};
+    ASSIGN_OR_RETURN(std::vector<v1::Action> all_actions, store_->Actions(open_actions, caller.deadline));
     std::map<std::string, std::vector<v1::Action>> actions_of;
     for (v1::Action& a : all_actions) actions_of[a.case_id()].push_back(std::move(a));
     absl::Time at = absl::FromUnixSeconds(current->starts_at().seconds());

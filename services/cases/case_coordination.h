@@ -55,6 +55,8 @@ class CaseCoordination {
                                 AuditRecord& audit);
   absl::StatusOr<v1::CaseSummary> Get(const RequestContext& caller, const v1::GetCaseRequest& request,
                                       AuditRecord& audit);
+  absl::StatusOr<v1::ListNotesResponse> ListNotes(const RequestContext& caller, const v1::ListNotesRequest& request,
+                                                  AuditRecord& audit);
   absl::StatusOr<v1::ListCasesResponse> List(const RequestContext& caller,
                                              const v1::ListCasesRequest& request, AuditRecord& audit);
   absl::StatusOr<v1::Case> Transition(const RequestContext& caller,
@@ -95,10 +97,12 @@ class CaseCoordination {
                                              AuditRecord& audit);
   absl::StatusOr<v1::Meeting> CloseMeeting(const RequestContext& caller, const v1::CloseMeetingRequest& request,
                                            AuditRecord& audit);
-  absl::StatusOr<v1::ListBreakGlassReviewsResponse> BreakGlassReviews(const RequestContext& caller,
-                                                                      AuditRecord& audit);
+  absl::StatusOr<v1::ListBreakGlassReviewsResponse> BreakGlassReviews(
+      const RequestContext& caller, const v1::ListBreakGlassReviewsRequest& request, AuditRecord& audit);
 
  private:
+  // A page of the notes the caller may read of a case it may see.
+  absl::StatusOr<v1::ListNotesResponse> NotesPage(const RequestContext& caller, const v1::ListNotesRequest& request);
   // The caller's coordinator areas with every area below them.
   absl::StatusOr<std::set<std::string>> CoordinatorScope(const RequestContext& caller);
   // Changes a case the caller may see and steer (a coordinator who may see

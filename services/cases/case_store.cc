@@ -64,9 +64,11 @@ constexpr char kInsertStatusChange[] = R"sql(
 )sql";
 
 constexpr char kHistory[] = R"sql(
-  SELECT from_status, to_status, actor_user, actor_org, actor_kind,
-         (extract(epoch FROM at) * 1000000)::bigint AS at_us, reason
-  FROM cases.status_changes WHERE tenant_id = $1 AND case_id = $2::uuid ORDER BY seq
+  SELECT * FROM (
+    SELECT seq, from_status, to_status, actor_user, actor_org, actor_kind,
+           (extract(epoch FROM at) * 1000000)::bigint AS at_us, reason, count(*) OVER () AS total
+    FROM cases.status_changes WHERE tenant_id = $1 AND case_id = $2::uuid ORDER BY seq DESC LIMIT $3::int) newest
+  ORDER BY seq
 )sql";
 
 // The need-to-know rule of MaySeeCase (case_rules.h), in SQL: 7 is GEHEIM,
@@ -96,7 +98,10 @@ constexpr char kInsertNote[] = R"sql(
 constexpr char kNotes[] = R"sql(
   SELECT note_id::text AS note_id, visibility, text, author_user, author_org, author_kind,
          (extract(epoch FROM written_at) * 1000000)::bigint AS at_us
-  FROM cases.notes WHERE tenant_id = $1 AND case_id = $2::uuid ORDER BY written_at DESC, note_id
+  FROM cases.notes
+  WHERE tenant_id = $1 AND case_id = $2::uuid AND visibility = ANY($3::text[])
+    AND ($4::timestamptz IS NULL OR (written_at, note_id) < ($4, $5::uuid))
+  ORDER BY written_at DESC, note_id DESC LIMIT $6::int
 )sql";
 
 constexpr char kInsertBreakGlass[] = R"sql(
@@ -108,7 +113,9 @@ constexpr char kInsertBreakGlass[] = R"sql(
 constexpr char kBreakGlass[] = R"sql(
   SELECT review_id::text AS review_id, case_id::text AS case_id, actor_user, actor_org, actor_kind,
          reason, (extract(epoch FROM at) * 1000000)::bigint AS at_us
-  FROM cases.break_glass WHERE tenant_id = $1 ORDER BY at DESC
+  FROM cases.break_glass
+  WHERE tenant_id = $1 AND ($2::timestamptz IS NULL OR (at, review_id) < ($2, $3::uuid))
+  ORDER BY at DESC, review_id DESC LIMIT $4::int
 )sql";
 
 constexpr char kSaveQueueSignal[] = R"sql(
@@ -184,14 +191,19 @@ constexpr char kActionChanges[] = R"sql(
 constexpr char kMeetingsBetween[] = R"sql(
   SELECT content FROM cases.meetings
   WHERE tenant_id = $1 AND starts_at >= $2 AND starts_at < $3 AND ($4::text IS NULL OR kind = $4)
-  ORDER BY starts_at, meeting_id LIMIT 1000
+    AND ($5::timestamptz IS NULL OR (starts_at, meeting_id) > ($5, $6::uuid))
+  ORDER BY starts_at, meeting_id LIMIT $7::int
 )sql";
 
-constexpr char kActionsOf[] = R"sql(
+// LIMIT NULL is no limit.
+constexpr char kActions[] = R"sql(
   SELECT content FROM cases.actions
   WHERE tenant_id = $1 AND ($2::text IS NULL OR $2 = ANY(organisations))
     AND ($3::uuid[] IS NULL OR case_id = ANY($3::uuid[]))
-  ORDER BY due_date, action_id LIMIT 5000
+    AND ($4::text[] IS NULL OR status = ANY($4::text[]))
+    AND ($5::date IS NULL OR due_date < $5::date)
+    AND ($6::date IS NULL OR (due_date, action_id) > ($6::date, $7::uuid))
+  ORDER BY due_date, action_id LIMIT $8::int
 )sql";
 
 constexpr char kFindCases[] = R"sql(
@@ -582,10 +594,11 @@ absl::StatusOr<std::vector<v1::Case>> CaseStore::List(const CaseQuery& q, absl::
   return cases;
 }
 
-absl::StatusOr<std::vector<v1::StatusChange>> CaseStore::History(const std::string& tenant,
-                                                                 const std::string& case_id,
-                                                                 absl::Time deadline) {
-  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kHistory, {tenant, case_id}, Bounded(deadline)));
+absl::StatusOr<std::pair<std::vector<v1::StatusChange>, int>> CaseStore::History(const std::string& tenant,
+                                                                                 const std::string& case_id,
+                                                                                 int limit, absl::Time deadline) {
+  ASSIGN_OR_RETURN(db::Rows rows,
+                   pool_->Query(kHistory, {tenant, case_id, absl::StrCat(limit)}, Bounded(deadline)));
   std::vector<v1::StatusChange> history;
   for (int i = 0; i < rows.size(); ++i) {
     v1::StatusChange& change = history.emplace_back();
@@ -595,7 +608,7 @@ absl::StatusOr<std::vector<v1::StatusChange>> CaseStore::History(const std::stri
     *change.mutable_at() = TimeToProto(absl::FromUnixMicros(rows.Int(i, "at_us")));
     change.set_reason(rows.Text(i, "reason"));
   }
-  return history;
+  return std::make_pair(std::move(history), rows.empty() ? 0 : static_cast<int>(rows.Int(0, "total")));
 }
 
 absl::StatusOr<v1::Note> CaseStore::AddNote(const RequestContext& caller, const std::string& case_id,
@@ -628,10 +641,18 @@ absl::StatusOr<v1::Note> CaseStore::AddNote(const RequestContext& caller, const 
   return note;
 }
 
-absl::StatusOr<std::vector<v1::Note>> CaseStore::Notes(const std::string& tenant,
-                                                       const std::string& case_id,
-                                                       absl::Time deadline) {
-  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kNotes, {tenant, case_id}, Bounded(deadline)));
+absl::StatusOr<std::vector<v1::Note>> CaseStore::Notes(const std::string& tenant, const std::string& case_id,
+                                                       const std::vector<v1::NoteVisibility>& visibilities,
+                                                       const std::optional<std::pair<absl::Time, std::string>>& after,
+                                                       int limit, absl::Time deadline) {
+  std::vector<std::string> stored;
+  for (v1::NoteVisibility v : visibilities) stored.push_back(Stored(v1::NoteVisibility_Name(v), "NOTE_VISIBILITY_"));
+  ASSIGN_OR_RETURN(db::Rows rows,
+                   pool_->Query(kNotes,
+                                {tenant, case_id, db::TextArray(stored),
+                                 after ? db::Param(db::TimestampParam(after->first)) : std::nullopt,
+                                 after ? db::Param(after->second) : std::nullopt, absl::StrCat(limit)},
+                                Bounded(deadline)));
   std::vector<v1::Note> notes;
   for (int i = 0; i < rows.size(); ++i) {
     v1::Note& note = notes.emplace_back();
@@ -694,14 +715,24 @@ absl::StatusOr<v1::Action> CaseStore::CreateAction(const RequestContext& caller,
   return action;
 }
 
-absl::StatusOr<std::vector<v1::Action>> CaseStore::ActionsOf(
-    const std::string& tenant, const std::string& organisation,
-    const std::optional<std::vector<std::string>>& case_ids, absl::Time deadline) {
-  ASSIGN_OR_RETURN(db::Rows rows,
-                   pool_->Query(kActionsOf,
-                                {tenant, organisation.empty() ? db::Param() : db::Param(organisation),
-                                 case_ids ? db::Param(db::TextArray(*case_ids)) : std::nullopt},
-                                Bounded(deadline)));
+absl::StatusOr<std::vector<v1::Action>> CaseStore::Actions(const ActionQuery& query, absl::Time deadline) {
+  std::optional<std::vector<std::string>> statuses;
+  if (query.statuses) {
+    statuses.emplace();
+    for (v1::ActionStatus status : *query.statuses) statuses->push_back(ActionStatusName(status));
+  }
+  auto param = [](const auto& value, auto to_text) { return value ? db::Param(to_text(*value)) : std::nullopt; };
+  auto text = [](const std::string& value) { return value; };
+  ASSIGN_OR_RETURN(
+      db::Rows rows,
+      pool_->Query(kActions,
+                   {query.tenant, param(query.organisation, text), param(query.case_ids, db::TextArray),
+                    param(statuses, db::TextArray),
+                    param(query.due_before, [](absl::CivilDay day) { return absl::FormatCivilTime(day); }),
+                    param(query.after, [](const auto& after) { return after.first; }),
+                    param(query.after, [](const auto& after) { return after.second; }),
+                    param(query.limit, [](int limit) { return absl::StrCat(limit); })},
+                   Bounded(deadline)));
   std::vector<v1::Action> actions;
   for (int i = 0; i < rows.size(); ++i) {
     ASSIGN_OR_RETURN(v1::Action a, DecodeAction(rows, i, "content"));
@@ -842,13 +873,15 @@ absl::StatusOr<v1::Meeting> CaseStore::ModifyMeeting(const RequestContext& calle
   return meeting;
 }
 
-absl::StatusOr<std::vector<v1::Meeting>> CaseStore::MeetingsBetween(const std::string& tenant, absl::Time from,
-                                                                     absl::Time to, std::optional<v1::CaseKind> kind,
-                                                                     absl::Time deadline) {
+absl::StatusOr<std::vector<v1::Meeting>> CaseStore::MeetingsBetween(
+    const std::string& tenant, absl::Time from, absl::Time to, std::optional<v1::CaseKind> kind,
+    const std::optional<std::pair<absl::Time, std::string>>& after, int limit, absl::Time deadline) {
   ASSIGN_OR_RETURN(db::Rows rows,
                    pool_->Query(kMeetingsBetween,
                                 {tenant, db::TimestampParam(from), db::TimestampParam(to),
-                                 kind ? db::Param(Stored(v1::CaseKind_Name(*kind), "CASE_KIND_")) : std::nullopt},
+                                 kind ? db::Param(Stored(v1::CaseKind_Name(*kind), "CASE_KIND_")) : std::nullopt,
+                                 after ? db::Param(db::TimestampParam(after->first)) : std::nullopt,
+                                 after ? db::Param(after->second) : std::nullopt, absl::StrCat(limit)},
                                 Bounded(deadline)));
   std::vector<v1::Meeting> meetings;
   for (int i = 0; i < rows.size(); ++i) {
@@ -887,8 +920,13 @@ absl::Status CaseStore::RecordBreakGlass(const RequestContext& caller, const std
 }
 
 absl::StatusOr<std::vector<v1::BreakGlassReview>> CaseStore::BreakGlassReviews(
-    const std::string& tenant, absl::Time deadline) {
-  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kBreakGlass, {tenant}, Bounded(deadline)));
+    const std::string& tenant, const std::optional<std::pair<absl::Time, std::string>>& after, int limit,
+    absl::Time deadline) {
+  ASSIGN_OR_RETURN(db::Rows rows,
+                   pool_->Query(kBreakGlass,
+                                {tenant, after ? db::Param(db::TimestampParam(after->first)) : std::nullopt,
+                                 after ? db::Param(after->second) : std::nullopt, absl::StrCat(limit)},
+                                Bounded(deadline)));
   std::vector<v1::BreakGlassReview> reviews;
   for (int i = 0; i < rows.size(); ++i) {
     v1::BreakGlassReview& r = reviews.emplace_back();

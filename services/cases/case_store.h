@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "hartslag/cases/v1/cases.pb.h"
 #include "hartslag/intake/v1/intake.pb.h"
@@ -58,6 +59,17 @@ struct CaseQuery {
   int limit = 50;
 };
 
+// Which actions to list.
+struct ActionQuery {
+  std::string tenant;
+  std::optional<std::string> organisation;           // given to this organisation
+  std::optional<std::vector<std::string>> case_ids;  // of these cases
+  std::optional<std::vector<v1::ActionStatus>> statuses;
+  std::optional<absl::CivilDay> due_before;
+  std::optional<std::pair<std::string, std::string>> after;  // keyset position: due date, id
+  std::optional<int> limit;  // none: all (only for the service's own use, never a caller's)
+};
+
 class CaseStore {
  public:
   // `outbox` is the service's outbox (for triage outcomes to intake).
@@ -96,17 +108,20 @@ class CaseStore {
 
   // One page of cases, most recently changed first.
   absl::StatusOr<std::vector<v1::Case>> List(const CaseQuery& query, absl::Time deadline);
-  // Oldest first.
-  absl::StatusOr<std::vector<v1::StatusChange>> History(const std::string& tenant,
-                                                        const std::string& case_id,
-                                                        absl::Time deadline);
+  // The newest `limit` changes, oldest first, and how many there are in all.
+  absl::StatusOr<std::pair<std::vector<v1::StatusChange>, int>> History(const std::string& tenant,
+                                                                        const std::string& case_id, int limit,
+                                                                        absl::Time deadline);
 
   absl::StatusOr<v1::Note> AddNote(const RequestContext& caller, const std::string& case_id,
                                    v1::NoteVisibility visibility, const std::string& text,
                                    AuditRecord& audit);
-  // Newest first.
+  // At most `limit` notes with one of `visibilities`, newest first, after
+  // `after` (written_at, note_id) if given.
   absl::StatusOr<std::vector<v1::Note>> Notes(const std::string& tenant, const std::string& case_id,
-                                              absl::Time deadline);
+                                              const std::vector<v1::NoteVisibility>& visibilities,
+                                              const std::optional<std::pair<absl::Time, std::string>>& after,
+                                              int limit, absl::Time deadline);
 
   // The signals a coordinator's triage queue showed, kept so that a
   // decision can be taken and recorded while intake is away.
@@ -146,11 +161,8 @@ class CaseStore {
   // check and change the case (its participants) first.
   absl::StatusOr<v1::Action> CreateAction(const RequestContext& caller, v1::Action action,
                                           const Change& on_case, AuditRecord& audit);
-  // Soonest due first: the actions of an organisation (if given), of some
-  // cases (if given).
-  absl::StatusOr<std::vector<v1::Action>> ActionsOf(const std::string& tenant, const std::string& organisation,
-                                                    const std::optional<std::vector<std::string>>& case_ids,
-                                                    absl::Time deadline);
+  // Soonest due first (then by id).
+  absl::StatusOr<std::vector<v1::Action>> Actions(const ActionQuery& query, absl::Time deadline);
   // Locks the action, lets `change` edit it given its case, and stores it.
   using ActionChange = std::function<absl::Status(v1::Action&, const v1::Case&)>;
   absl::StatusOr<v1::Action> ModifyAction(const RequestContext& caller, const std::string& action_id,
@@ -179,9 +191,12 @@ class CaseStore {
                               AuditRecord& audit);
   absl::StatusOr<std::optional<v1::Meeting>> FindMeeting(const std::string& tenant, const std::string& meeting_id,
                                                          absl::Time deadline);
-  // Meetings starting in [from, to), soonest first.
+  // At most `limit` meetings starting in [from, to), soonest first (then by
+  // id), after `after` (starts_at, meeting_id) if given.
   absl::StatusOr<std::vector<v1::Meeting>> MeetingsBetween(const std::string& tenant, absl::Time from, absl::Time to,
-                                                           std::optional<v1::CaseKind> kind, absl::Time deadline);
+                                                           std::optional<v1::CaseKind> kind,
+                                                           const std::optional<std::pair<absl::Time, std::string>>& after,
+                                                           int limit, absl::Time deadline);
   // Locks the meeting, lets `change` edit it, stores it; with `case_id`,
   // also changes that case by `on_case` and gives it `new_actions`, in the
   // same transaction.
@@ -209,8 +224,10 @@ class CaseStore {
 
   absl::Status RecordBreakGlass(const RequestContext& caller, const std::string& case_id,
                                 const std::string& reason, AuditRecord& audit);
-  absl::StatusOr<std::vector<v1::BreakGlassReview>> BreakGlassReviews(const std::string& tenant,
-                                                                      absl::Time deadline);
+  // At most `limit`, newest first, after `after` (at, review_id) if given.
+  absl::StatusOr<std::vector<v1::BreakGlassReview>> BreakGlassReviews(
+      const std::string& tenant, const std::optional<std::pair<absl::Time, std::string>>& after, int limit,
+      absl::Time deadline);
 
  private:
   db::Pool* pool_;

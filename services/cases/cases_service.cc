@@ -19,6 +19,7 @@ const AccessPolicy kCasesPolicy({
     {"TriageSignal", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_CREATE, "triage_decision")},
     {"OpenCase", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_CREATE, "case")},
     {"GetCase", Roles({Role::kCoordinator, Role::kPartner}).Audit(audit::v1::ACTION_READ, "case")},
+    {"ListNotes", Roles({Role::kCoordinator, Role::kPartner}).Audit(audit::v1::ACTION_LIST, "case_note")},
     {"ListCases", Roles({Role::kCoordinator, Role::kPartner}).Audit(audit::v1::ACTION_LIST, "case")},
     {"TransitionCase", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_UPDATE, "case")},
     {"ReopenCase", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_UPDATE, "case")},
@@ -40,6 +41,14 @@ grpc::ServerUnaryReactor* CaseServiceImpl::GetCase(grpc::CallbackServerContext* 
                                                 v1::CaseSummary* response) {
   return runner_->Run(call, "GetCase", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
                         return cases_->Get(c, *request, audit);
+                      }));
+}
+
+grpc::ServerUnaryReactor* CaseServiceImpl::ListNotes(grpc::CallbackServerContext* call,
+                                                     const v1::ListNotesRequest* request,
+                                                     v1::ListNotesResponse* response) {
+  return runner_->Run(call, "ListNotes", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+                        return cases_->ListNotes(c, *request, audit);
                       }));
 }
 
@@ -86,8 +95,8 @@ grpc::ServerUnaryReactor* CaseServiceImpl::AddNote(grpc::CallbackServerContext* 
 grpc::ServerUnaryReactor* CaseServiceImpl::ListBreakGlassReviews(grpc::CallbackServerContext* call,
                                                 const v1::ListBreakGlassReviewsRequest* request,
                                                 v1::ListBreakGlassReviewsResponse* response) {
-  return runner_->Run(call, "ListBreakGlassReviews", *request, Into(response, [this](const RequestContext& c, AuditRecord& audit) {
-                        return cases_->BreakGlassReviews(c, audit);
+  return runner_->Run(call, "ListBreakGlassReviews", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+                        return cases_->BreakGlassReviews(c, *request, audit);
                       }));
 }
 

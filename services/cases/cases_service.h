@@ -20,6 +20,8 @@ class CaseServiceImpl final : public v1::CaseService::CallbackService {
 
   grpc::ServerUnaryReactor* OpenCase(grpc::CallbackServerContext* call, const v1::OpenCaseRequest* request,
       v1::Case* response) override;
+  grpc::ServerUnaryReactor* ListNotes(grpc::CallbackServerContext* call, const v1::ListNotesRequest* request,
+                                      v1::ListNotesResponse* response) override;
   grpc::ServerUnaryReactor* GetCase(grpc::CallbackServerContext* call, const v1::GetCaseRequest* request,
       v1::CaseSummary* response) override;
   grpc::ServerUnaryReactor* ListCases(grpc::CallbackServerContext* call, const v1::ListCasesRequest* request,

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "hartslag/cases/v1/cases.grpc.pb.h"
@@ -445,6 +446,102 @@ TEST_F(CasesEndToEndTest, PartnersWorkTheirOrganisationsActionsAndOnlyThose) {
   grpc::Status past = cases_->CreateAction(Call(coordinator_).get(), create, &action);
   EXPECT_EQ(past.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(past.error_message().rfind("due_date:", 0), 0u) << past.error_message();
+}
+
+TEST_F(CasesEndToEndTest, ListsComeInPagesThatTogetherHoldEveryItemOnceAndOnlyWhatTheCallerMaySee) {
+  v1::Case c = Open(Household());
+  // 70 notes for everyone taking part, 10 for care only: a case summary
+  // shows the newest 50, ListNotes the rest, and police never a care note.
+  for (int i = 0; i < 80; ++i) {
+    v1::AddNoteRequest r;
+    r.set_case_id(c.case_id());
+    r.set_visibility(i % 8 == 7 ? v1::NOTE_VISIBILITY_CARE : v1::NOTE_VISIBILITY_PARTICIPANTS);
+    r.set_text(absl::StrCat("notitie ", i));
+    v1::Note out;
+    ASSERT_TRUE(cases_->AddNote(Call(i % 8 == 7 ? care_ : coordinator_).get(), r, &out).ok());
+  }
+  StoreAction(c.case_id(), "politie", "2030-01-01");  // makes police take part
+  auto all_notes = [&](const std::string& token) {
+    std::vector<std::string> texts;
+    auto summary = Get(token, c.case_id());
+    EXPECT_TRUE(summary.ok()) << summary.status();
+    if (!summary.ok()) return texts;
+    EXPECT_EQ(summary->notes_size(), 50);
+    for (const auto& n : summary->notes()) texts.push_back(n.text());
+    v1::ListNotesRequest more;
+    more.set_case_id(c.case_id());
+    more.set_page_size(7);
+    more.set_page_token(summary->next_notes_page_token());
+    while (!more.page_token().empty()) {
+      v1::ListNotesResponse page;
+      grpc::Status status = cases_->ListNotes(Call(token).get(), more, &page);
+      EXPECT_TRUE(status.ok()) << status.error_message();
+      if (!status.ok()) break;
+      EXPECT_LE(page.notes_size(), 7);
+      for (const auto& n : page.notes()) texts.push_back(n.text());
+      more.set_page_token(page.next_page_token());
+    }
+    return texts;
+  };
+  std::vector<std::string> coordinator_sees = all_notes(coordinator_);
+  ASSERT_EQ(coordinator_sees.size(), 80u);
+  EXPECT_EQ(coordinator_sees.front(), "notitie 79") << "newest first";
+  EXPECT_EQ(std::set<std::string>(coordinator_sees.begin(), coordinator_sees.end()).size(), 80u) << "each once";
+  std::vector<std::string> police_sees = all_notes(police_);
+  EXPECT_EQ(police_sees.size(), 70u);
+  for (const std::string& text : police_sees) EXPECT_NE(text, "notitie 7");
+
+  // A token is bound to its case.
+  v1::Case other = Open(Household());
+  v1::ListNotesRequest first;
+  first.set_case_id(c.case_id());
+  first.set_page_size(10);
+  v1::ListNotesResponse page;
+  ASSERT_TRUE(cases_->ListNotes(Call(coordinator_).get(), first, &page).ok());
+  first.set_case_id(other.case_id());
+  first.set_page_token(page.next_page_token());
+  grpc::Status moved = cases_->ListNotes(Call(coordinator_).get(), first, &page);
+  EXPECT_EQ(moved.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(moved.error_message().rfind("page_token:", 0), 0u) << moved.error_message();
+  EXPECT_EQ(cases_->ListNotes(Call(housing_).get(), first, &page).error_code(), grpc::StatusCode::NOT_FOUND);
+
+  // 120 actions of police on the case, a third of them overdue: pages of 50
+  // hold them all once, soonest due first; the overdue filter holds the
+  // overdue ones only, also across pages.
+  for (int i = 0; i < 119; ++i) {
+    StoreAction(c.case_id(), "politie", i % 3 == 0 ? absl::StrCat("2025-0", 1 + i % 9, "-1", i % 10)
+                                                   : absl::StrCat("2031-0", 1 + i % 9, "-1", i % 10));
+  }
+  auto actions = [&](v1::ListActionsRequest request) {
+    std::vector<v1::Action> all;
+    request.set_page_size(50);
+    do {
+      v1::ListActionsResponse response;
+      grpc::Status status = cases_->ListActions(Call(police_).get(), request, &response);
+      EXPECT_TRUE(status.ok()) << status.error_message();
+      if (!status.ok()) break;
+      EXPECT_LE(response.actions_size(), 50);
+      all.insert(all.end(), response.actions().begin(), response.actions().end());
+      request.set_page_token(response.next_page_token());
+    } while (!request.page_token().empty());
+    return all;
+  };
+  v1::ListActionsRequest mine;
+  mine.set_mine(true);
+  std::vector<v1::Action> listed = actions(mine);
+  ASSERT_EQ(listed.size(), 120u);
+  std::set<std::string> ids;
+  for (size_t i = 0; i < listed.size(); ++i) {
+    ids.insert(listed[i].action_id());
+    if (i > 0) {
+      EXPECT_LE(listed[i - 1].due_date(), listed[i].due_date());
+    }
+  }
+  EXPECT_EQ(ids.size(), 120u);
+  mine.set_overdue_only(true);
+  std::vector<v1::Action> overdue = actions(mine);
+  EXPECT_EQ(overdue.size(), 40u);
+  for (const v1::Action& a : overdue) EXPECT_TRUE(a.overdue());
 }
 
 // A fixture week: known cases and actions give exactly the expected agenda.
