@@ -534,20 +534,29 @@ absl::StatusOr<v1::TriageQueue> CaseCoordination::TriageQueue(const RequestConte
   for (const auto& s : signals) signals_at[AddressKey(s.location().address())].insert(s.signal_id());
   std::vector<std::string> keys;
   for (const auto& [key, unused] : signals_at) keys.push_back(key);
+  // One more than shown: a signal may find itself among them.
   ASSIGN_OR_RETURN(std::vector<intake::v1::Signal> earlier,
-                   store_->QueueSignalsAt(caller.tenant, keys, since, caller.deadline));
+                   store_->QueueSignalsAt(caller.tenant, keys, since, kMaxProposals + 1, caller.deadline));
   for (const auto& s : earlier) {
     absl::StatusOr<absl::Time> reported = TimeFromProto(s.reported_at(), "reported_at");
     if (reported.ok() && *reported >= since) signals_at[AddressKey(s.location().address())].insert(s.signal_id());
   }
-  ASSIGN_OR_RETURN(std::vector<v1::Case> cases, store_->OpenCasesAt(caller.tenant, keys, caller.deadline));
+  ASSIGN_OR_RETURN(std::vector<v1::Case> cases,
+                   store_->OpenCasesAt(caller.tenant, keys, kMaxProposals, caller.deadline));
   std::map<std::string, std::vector<v1::CaseListItem>> cases_at;
   for (const v1::Case& c : cases) {
     if (MaySeeCase(caller, scope, c)) cases_at[AddressKey(c.address())].push_back(ListItem(c));
   }
+  std::set<std::string> person_keys;
+  for (const auto& s : signals) {
+    for (const auto& p : s.persons()) {
+      if (std::string key = PersonKey(p.name()); !key.empty()) person_keys.insert(std::move(key));
+    }
+  }
   ASSIGN_OR_RETURN(std::vector<v1::Case> households,
-                   store_->OpenCasesIn(caller.tenant, v1::CASE_KIND_CASUISTIEK, {scope.begin(), scope.end()},
-                                       caller.deadline));
+                   store_->OpenCasesAbout(caller.tenant, v1::CASE_KIND_CASUISTIEK, {scope.begin(), scope.end()},
+                                          {person_keys.begin(), person_keys.end()},
+                                          kMaxProposals * kMaxTriagePage, caller.deadline));
   std::erase_if(households, [&](const v1::Case& c) { return !MaySeeCase(caller, scope, c); });
   for (intake::v1::Signal& s : signals) {
     v1::TriageItem& item = *queue.add_items();

@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
+#include "services/common/crypto.h"
 
 namespace hartslag::cases {
 namespace {
@@ -98,14 +99,24 @@ std::string AddressKey(const common::v1::Address& address) {
   return key;
 }
 
+namespace {
+
+std::string NormalName(absl::string_view name) {
+  std::vector<absl::string_view> words = absl::StrSplit(name, ' ', absl::SkipWhitespace());
+  return absl::AsciiStrToLower(absl::StrJoin(words, " "));
+}
+
+}  // namespace
+
 bool SamePerson(absl::string_view name_a, int year_a, absl::string_view name_b, int year_b) {
-  auto normal = [](absl::string_view name) {
-    std::vector<absl::string_view> words = absl::StrSplit(name, ' ', absl::SkipWhitespace());
-    return absl::AsciiStrToLower(absl::StrJoin(words, " "));
-  };
   if (year_a != 0 && year_b != 0 && year_a != year_b) return false;
-  std::string a = normal(name_a);
-  return !a.empty() && a == normal(name_b);
+  std::string a = NormalName(name_a);
+  return !a.empty() && a == NormalName(name_b);
+}
+
+std::string PersonKey(absl::string_view name) {
+  std::string normal = NormalName(name);
+  return normal.empty() ? "" : HexEncode(Sha256(normal)).substr(0, 32);
 }
 
 absl::Time WeeklyCutOff(absl::Time now, absl::TimeZone zone) {

@@ -45,6 +45,10 @@ std::string AddressKey(const common::v1::Address& address);
 // Whether two mentions name the same person: the same name (case and
 // spacing aside) and, where both give one, the same year of birth.
 bool SamePerson(absl::string_view name_a, int year_a, absl::string_view name_b, int year_b);
+// What the store indexes a person by: equal for names SamePerson may match
+// (the year of birth is compared afterwards), and not the name itself. ""
+// for a name SamePerson never matches.
+std::string PersonKey(absl::string_view name);
 
 // The most recent weekly cut-off at or before `now`: Monday 12:00 in `zone`.
 // Signals reported before it are weighed for this week's meetings.

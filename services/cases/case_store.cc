@@ -33,9 +33,9 @@ constexpr char kFindExisting[] = R"sql(
 constexpr char kInsertCase[] = R"sql(
   INSERT INTO cases.cases (case_id, tenant_id, reference, kind, status, area_id, confidentiality,
                            process_coordinator, case_manager, members, participating, updated_at,
-                           opened_by, request_id, request_fingerprint, content, address_key)
+                           opened_by, request_id, request_fingerprint, content, address_key, person_keys)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text[], $11::text[], $12, $13, $14, $15, $16::bytea,
-          $17)
+          $17, $18::text[])
   ON CONFLICT (tenant_id, opened_by, request_id) DO NOTHING
   RETURNING case_id
 )sql";
@@ -43,7 +43,7 @@ constexpr char kInsertCase[] = R"sql(
 constexpr char kUpdateCase[] = R"sql(
   UPDATE cases.cases SET status = $3, confidentiality = $4, process_coordinator = $5,
     case_manager = $6, members = $7::text[], participating = $8::text[], updated_at = $9,
-    content = $10::bytea, address_key = $11,
+    content = $10::bytea, address_key = $11, person_keys = $12::text[],
     closed_at = CASE WHEN $3 = 'CLOSED' THEN coalesce(closed_at, $9) END
   WHERE tenant_id = $1 AND case_id = $2
 )sql";
@@ -144,13 +144,36 @@ constexpr char kInsertDecision[] = R"sql(
 // Signals the queue showed before (also weighed ones) at some addresses;
 // fetched_at is never before a signal was reported.
 constexpr char kQueueSignalsAt[] = R"sql(
-  SELECT content FROM cases.queue_signals
-  WHERE tenant_id = $1 AND address_key = ANY($2::text[]) AND fetched_at >= $3
+  SELECT content FROM (
+    SELECT content, row_number() OVER (PARTITION BY address_key ORDER BY fetched_at DESC) AS n
+    FROM cases.queue_signals
+    WHERE tenant_id = $1 AND address_key = ANY($2::text[]) AND fetched_at >= $3) s
+  WHERE n <= $4::int
 )sql";
 
+// At most $3 per address, most recently changed first.
 constexpr char kCasesAtAddress[] = R"sql(
+  SELECT content FROM (
+    SELECT content, row_number() OVER (PARTITION BY address_key ORDER BY updated_at DESC) AS n
+    FROM cases.cases
+    WHERE tenant_id = $1 AND address_key = ANY($2::text[]) AND status <> 'CLOSED') c
+  WHERE n <= $3::int
+)sql";
+
+// At most $5, most recently changed first.
+constexpr char kOpenCasesAbout[] = R"sql(
   SELECT content FROM cases.cases
-  WHERE tenant_id = $1 AND address_key = ANY($2::text[]) AND status <> 'CLOSED'
+  WHERE tenant_id = $1 AND kind = $2 AND area_id = ANY($3::text[]) AND status <> 'CLOSED'
+    AND person_keys && $4::text[]
+  ORDER BY updated_at DESC LIMIT $5::int
+)sql";
+
+constexpr char kCasesWithoutPersonKeys[] = R"sql(
+  SELECT tenant_id, case_id::text AS case_id, content FROM cases.cases WHERE person_keys IS NULL LIMIT 500
+)sql";
+
+constexpr char kSetPersonKeys[] = R"sql(
+  UPDATE cases.cases SET person_keys = $3::text[] WHERE tenant_id = $1 AND case_id = $2::uuid
 )sql";
 
 constexpr char kInsertAction[] = R"sql(
@@ -257,7 +280,7 @@ constexpr char kLockClosedCase[] = R"sql(
 )sql";
 
 constexpr char kMarkRemoved[] = R"sql(
-  UPDATE cases.cases SET content = $3::bytea, address_key = '', personal_data_removed_at = $4
+  UPDATE cases.cases SET content = $3::bytea, address_key = '', person_keys = '{}', personal_data_removed_at = $4
   WHERE tenant_id = $1 AND case_id = $2::uuid
 )sql";
 
@@ -332,6 +355,14 @@ std::vector<std::string> Strings(const google::protobuf::RepeatedPtrField<std::s
   return {values.begin(), values.end()};
 }
 
+std::vector<std::string> PersonKeys(const v1::Case& c) {
+  std::vector<std::string> keys;
+  for (const v1::CasePerson& p : c.persons()) {
+    if (std::string key = PersonKey(p.name()); !key.empty()) keys.push_back(std::move(key));
+  }
+  return keys;
+}
+
 common::v1::Actor ActorFrom(const db::Rows& rows, int i, const char* user, const char* org,
                             const char* kind) {
   common::v1::Actor actor;
@@ -396,7 +427,7 @@ absl::Status InsertCase(db::Transaction& tx, const RequestContext& caller, v1::C
                 c.process_coordinator(), c.case_manager(), db::TextArray(Strings(c.members())),
                 db::TextArray(Strings(c.participating_organisations())), db::TimestampParam(now), caller.user,
                 request_id, fingerprint, db::BytesParam(c.SerializeAsString()),
-                c.has_address() ? AddressKey(c.address()) : std::string()}));
+                c.has_address() ? AddressKey(c.address()) : std::string(), db::TextArray(PersonKeys(c))}));
   if (inserted.empty()) return absl::AbortedError("concurrent open with the same request id");
   return InsertStep(tx, caller, c.case_id(),
                     {v1::CASE_STATUS_UNSPECIFIED, v1::CASE_STATUS_REGISTERED, "geopend"}, now);
@@ -415,7 +446,8 @@ absl::StatusOr<v1::Case> ModifyIn(db::Transaction& tx, const RequestContext& cal
       {caller.tenant, case_id, StatusName(c.status()), absl::StrCat(static_cast<int>(c.confidentiality())),
        c.process_coordinator(), c.case_manager(), db::TextArray(Strings(c.members())),
        db::TextArray(Strings(c.participating_organisations())), db::TimestampParam(now),
-       db::BytesParam(c.SerializeAsString()), c.has_address() ? AddressKey(c.address()) : std::string()}));
+       db::BytesParam(c.SerializeAsString()), c.has_address() ? AddressKey(c.address()) : std::string(),
+       db::TextArray(PersonKeys(c))}));
   if (step) RETURN_IF_ERROR(InsertStep(tx, caller, case_id, *step, now));
   return c;
 }
@@ -518,11 +550,13 @@ absl::StatusOr<std::set<std::string>> CaseStore::Decided(const std::string& tena
 
 absl::StatusOr<std::vector<intake::v1::Signal>> CaseStore::QueueSignalsAt(const std::string& tenant,
                                                                           const std::vector<std::string>& address_keys,
-                                                                          absl::Time since, absl::Time deadline) {
+                                                                          absl::Time since, int per_address,
+                                                                          absl::Time deadline) {
   std::vector<intake::v1::Signal> signals;
   if (address_keys.empty()) return signals;
   ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kQueueSignalsAt,
-                                               {tenant, db::TextArray(address_keys), db::TimestampParam(since)},
+                                               {tenant, db::TextArray(address_keys), db::TimestampParam(since),
+                                                absl::StrCat(per_address)},
                                                Bounded(deadline)));
   for (int i = 0; i < rows.size(); ++i) {
     intake::v1::Signal& s = signals.emplace_back();
@@ -533,16 +567,50 @@ absl::StatusOr<std::vector<intake::v1::Signal>> CaseStore::QueueSignalsAt(const 
 
 absl::StatusOr<std::vector<v1::Case>> CaseStore::OpenCasesAt(const std::string& tenant,
                                                              const std::vector<std::string>& address_keys,
-                                                             absl::Time deadline) {
+                                                             int per_address, absl::Time deadline) {
   std::vector<v1::Case> cases;
   if (address_keys.empty()) return cases;
-  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kCasesAtAddress, {tenant, db::TextArray(address_keys)},
-                                               Bounded(deadline)));
+  ASSIGN_OR_RETURN(db::Rows rows,
+                   pool_->Query(kCasesAtAddress, {tenant, db::TextArray(address_keys), absl::StrCat(per_address)},
+                                Bounded(deadline)));
   for (int i = 0; i < rows.size(); ++i) {
     ASSIGN_OR_RETURN(v1::Case c, Decode(rows, i));
     cases.push_back(std::move(c));
   }
   return cases;
+}
+
+absl::StatusOr<std::vector<v1::Case>> CaseStore::OpenCasesAbout(const std::string& tenant, v1::CaseKind kind,
+                                                                const std::vector<std::string>& areas,
+                                                                const std::vector<std::string>& person_keys,
+                                                                int limit, absl::Time deadline) {
+  std::vector<v1::Case> cases;
+  if (person_keys.empty()) return cases;
+  ASSIGN_OR_RETURN(db::Rows rows,
+                   pool_->Query(kOpenCasesAbout,
+                                {tenant, Stored(v1::CaseKind_Name(kind), "CASE_KIND_"), db::TextArray(areas),
+                                 db::TextArray(person_keys), absl::StrCat(limit)},
+                                Bounded(deadline)));
+  for (int i = 0; i < rows.size(); ++i) {
+    ASSIGN_OR_RETURN(v1::Case c, Decode(rows, i));
+    cases.push_back(std::move(c));
+  }
+  return cases;
+}
+
+absl::StatusOr<int> CaseStore::FillPersonKeys() {
+  int filled = 0;
+  for (;;) {
+    ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kCasesWithoutPersonKeys, {}));
+    if (rows.empty()) return filled;
+    for (int i = 0; i < rows.size(); ++i) {
+      ASSIGN_OR_RETURN(v1::Case c, Decode(rows, i));
+      RETURN_IF_ERROR(pool_->Query(kSetPersonKeys, {rows.Text(i, "tenant_id"), rows.Text(i, "case_id"),
+                                                    db::TextArray(PersonKeys(c))})
+                          .status());
+    }
+    filled += rows.size();
+  }
 }
 
 absl::StatusOr<v1::TriageDecision> CaseStore::Triage(const RequestContext& caller,

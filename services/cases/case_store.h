@@ -134,14 +134,25 @@ class CaseStore {
                                                 const std::vector<std::string>& signal_ids,
                                                 absl::Time deadline);
   // Signals a triage queue showed (untriaged then, perhaps weighed since)
-  // at these addresses, fetched since `since`.
+  // at these addresses, fetched since `since`: the latest `per_address` of
+  // each address.
   absl::StatusOr<std::vector<intake::v1::Signal>> QueueSignalsAt(const std::string& tenant,
                                                                  const std::vector<std::string>& address_keys,
-                                                                 absl::Time since, absl::Time deadline);
-  // Cases not CLOSED at these addresses (case_rules.h AddressKey).
+                                                                 absl::Time since, int per_address,
+                                                                 absl::Time deadline);
+  // Cases not CLOSED at these addresses (case_rules.h AddressKey): the
+  // `per_address` most recently changed of each address.
   absl::StatusOr<std::vector<v1::Case>> OpenCasesAt(const std::string& tenant,
                                                     const std::vector<std::string>& address_keys,
-                                                    absl::Time deadline);
+                                                    int per_address, absl::Time deadline);
+  // At most `limit` cases of `kind` not CLOSED in `areas` with a person of
+  // `person_keys` (case_rules.h PersonKey), most recently changed first.
+  absl::StatusOr<std::vector<v1::Case>> OpenCasesAbout(const std::string& tenant, v1::CaseKind kind,
+                                                       const std::vector<std::string>& areas,
+                                                       const std::vector<std::string>& person_keys, int limit,
+                                                       absl::Time deadline);
+  // Gives the cases stored before person keys existed theirs; how many.
+  absl::StatusOr<int> FillPersonKeys();
 
   // Where a weighed signal goes: a new case, or an existing one changed by
   // `link` (under its row lock), or neither.

@@ -51,6 +51,8 @@ absl::Status Run(int argc, char** argv) {
   to_intake.SetOnSetAside(audit->RecordSetAside());
   to_intake.Start();
   cases::CaseStore store(pool.get(), &audit->outbox());
+  ASSIGN_OR_RETURN(int filled, store.FillPersonKeys());
+  if (filled > 0) Log(LogLevel::kInfo, "person keys computed for older cases", {{"cases", absl::StrCat(filled)}});
   ASSIGN_OR_RETURN(absl::Duration poll, flags.GetDuration("watch-poll"));
   cases::RetentionPolicy retention;
   ASSIGN_OR_RETURN(int leefbaarheid_days, flags.GetInt("retention-leefbaarheid-days"));

@@ -89,6 +89,13 @@ TEST(TriageRulesTest, TheSamePersonIsTheSameNameAndNoOtherYearOfBirth) {
   EXPECT_FALSE(SamePerson("", 0, "", 0)) << "no name names no one";
 }
 
+TEST(TriageRulesTest, APersonKeyIsEqualForNamesThatMayMatchAndIsNotTheName) {
+  EXPECT_EQ(PersonKey("Jan  Jansen"), PersonKey(" jan jansen"));
+  EXPECT_NE(PersonKey("Jan Jansen"), PersonKey("Jannie Jansen"));
+  EXPECT_EQ(PersonKey("Jan Jansen").find("jansen"), std::string::npos);
+  EXPECT_EQ(PersonKey("  "), "") << "no name, no key";
+}
+
 TEST(AgendaRulesTest, ACaseIsOnTheAgendaForItsReasons) {
   absl::TimeZone amsterdam;
   ASSERT_TRUE(absl::LoadTimeZone("Europe/Amsterdam", &amsterdam));
