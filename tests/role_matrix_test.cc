@@ -460,9 +460,9 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     q.mutable_area()->set_name("Nieuw");
     dv1::Area r;
     return Classify(admin_->CreateArea(d.Call(t).get(), q, &r), [&] {
-      auto areas = d.directory_store().ListAreas("heerlen");
+      auto areas = d.directory_store().ListAreas("heerlen", std::nullopt, 10000);
       for (const auto& a : *areas) {
-        if (a.area_id() == q.area().area_id()) return A;
+        if (a.area.area_id() == q.area().area_id()) return A;
       }
       return H;
     });
@@ -495,7 +495,7 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     q.mutable_organisation()->set_kind(common::v1::ORGANISATION_KIND_CARE);
     dv1::Organisation r;
     return Classify(admin_->CreateOrganisation(d.Call(t).get(), q, &r), [&] {
-      auto organisations = d.directory_store().ListOrganisations("heerlen");
+      auto organisations = d.directory_store().ListOrganisations("heerlen", std::nullopt, 10000);
       for (const auto& o : *organisations) {
         if (o.organisation_id() == q.organisation().organisation_id()) return A;
       }
@@ -616,7 +616,7 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     q.set_review_date("2099-01-01");
     av1::Restriction r;
     return Classify(audit_->AddRestriction(d.Call(t).get(), q, &r), [&] {
-      auto known = d.audit_store().Restrictions("heerlen");
+      auto known = d.audit_store().Restrictions("heerlen", std::nullopt, 10000);
       if (!known.ok()) return Outcome::kUnexpected;
       for (const auto& k : *known) if (k.restriction_id() == r.restriction_id()) return A;
       return H;

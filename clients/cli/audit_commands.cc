@@ -28,6 +28,7 @@
 #include "services/audit/audit_log.h"
 #include "services/audit/log_export.h"
 #include "services/audit/merkle.h"
+#include "services/common/all_pages.h"
 #include "services/common/config.h"
 #include "services/common/crypto.h"
 #include "services/common/files.h"
@@ -344,11 +345,13 @@ absl::Status Lift(const std::vector<std::string>& args) {
 }
 
 absl::Status Restrictions(const std::vector<std::string>& args) {
-  Flags flags("hartslag audit restrictions", "list your tenant's restrictions, active ones first");
+  Flags flags("hartslag audit restrictions", "list your tenant's restrictions, newest first");
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
   v1::ListRestrictionsResponse response;
-  RETURN_IF_ERROR(FromGrpcStatus(v1::AuditService::NewStub(c.channel())->ListRestrictions(
-      c.NewCall().get(), {}, &response)));
+  auto stub = v1::AuditService::NewStub(c.channel());
+  RETURN_IF_ERROR(AllPages(v1::ListRestrictionsRequest(), response, [&](const auto& page_request, auto& page) {
+    return FromGrpcStatus(stub->ListRestrictions(c.NewCall().get(), page_request, &page));
+  }));
   if (flags.GetBool("json")) {
     PrintJson(response);
     return absl::OkStatus();

@@ -16,6 +16,7 @@
 #include "clients/cli/connection.h"
 #include "clients/cli/output.h"
 #include "hartslag/directory/v1/directory.grpc.pb.h"
+#include "services/common/all_pages.h"
 #include "services/common/auth.h"
 #include "services/common/files.h"
 #include "services/common/server.h"
@@ -139,7 +140,8 @@ absl::StatusOr<bool> ParseActive(const std::string& text) {
   return absl::InvalidArgumentError("--active: true or false");
 }
 
-// Runs one admin RPC: parse flags, call, print the result.
+// Runs one admin RPC: parse flags, call, print the result. A list is read
+// to its end and printed as one.
 template <typename Request, typename Response, typename Call>
 absl::Status AdminCall(Flags& flags, const std::vector<std::string>& args,
                        const std::function<absl::Status(Request&)>& fill, Call call,
@@ -150,7 +152,14 @@ absl::Status AdminCall(Flags& flags, const std::vector<std::string>& args,
   RETURN_IF_ERROR(fill(request));
   Response response;
   auto stub = v1::DirectoryService::NewStub(connection.channel());
-  RETURN_IF_ERROR(FromGrpcStatus(((*stub).*call)(connection.NewCall().get(), request, &response)));
+  auto fetch = [&](const Request& page_request, Response& page) {
+    return FromGrpcStatus(((*stub).*call)(connection.NewCall().get(), page_request, &page));
+  };
+  if constexpr (requires { response.next_page_token(); }) {
+    RETURN_IF_ERROR(AllPages(request, response, fetch));
+  } else {
+    RETURN_IF_ERROR(fetch(request, response));
+  }
   if (flags.GetBool("json")) {
     PrintJson(response);
   } else {

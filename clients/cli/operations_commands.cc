@@ -22,18 +22,20 @@ absl::Status DeadLettersCommand(const std::vector<std::string>& args) {
   };
   auto service = args.empty() ? kServices.end() : kServices.find(args[0]);
   if (service == kServices.end()) {
-    std::printf("usage: hartslag admin dead-letters audit|cases|directory|intake [--limit N] [--json]\n");
+    std::printf("usage: hartslag admin dead-letters audit|cases|directory|intake [--limit N] [--page-token T] [--json]\n");
     return absl::InvalidArgumentError("name the service: audit, cases, directory or intake");
   }
   Flags flags(absl::StrCat("hartslag admin dead-letters ", args[0]),
               "the outbox events the service set aside because their receiver can never accept them (ADMIN)");
   flags.Add("limit", "", "50", "show at most this many, newest first (up to 500)");
+  flags.Add("page-token", "", "", "continue with the older ones a previous listing named");
   ASSIGN_OR_RETURN(Connection connection,
                    Connection::Parse(flags, std::vector<std::string>(args.begin() + 1, args.end()),
                                      service->second.first, service->second.second));
   operations::v1::ListDeadLettersRequest request;
   ASSIGN_OR_RETURN(int limit, flags.GetInt("limit"));
   request.set_page_size(limit);
+  request.set_page_token(flags.Get("page-token"));
   operations::v1::ListDeadLettersResponse response;
   auto stub = operations::v1::OperationsService::NewStub(connection.channel());
   RETURN_IF_ERROR(FromGrpcStatus(stub->ListDeadLetters(connection.NewCall().get(), request, &response)));
@@ -47,7 +49,11 @@ absl::Status DeadLettersCommand(const std::vector<std::string>& args) {
                     d.reason()});
   }
   PrintTable({"SET ASIDE", "TARGET", "EVENT", "BYTES", "REASON"}, rows);
-  std::printf("%lld set aside in all\n", static_cast<long long>(response.total()));
+  std::printf("%lld set aside in all", static_cast<long long>(response.total()));
+  if (!response.next_page_token().empty()) {
+    std::printf("; older ones with --page-token %s", response.next_page_token().c_str());
+  }
+  std::printf("\n");
   return absl::OkStatus();
 }
 

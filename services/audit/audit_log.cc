@@ -385,9 +385,16 @@ absl::StatusOr<v1::Restriction> AuditLog::LiftRestriction(const RequestContext& 
 }
 
 absl::StatusOr<v1::ListRestrictionsResponse> AuditLog::ListRestrictions(const RequestContext& caller,
+                                                                        const v1::ListRestrictionsRequest& request,
                                                                         AuditRecord& audit) {
-  ASSIGN_OR_RETURN(std::vector<v1::Restriction> restrictions, store_->Restrictions(caller.tenant));
+  ASSIGN_OR_RETURN(Paging paging, PagingOf(request, 100, 500, 2));
+  ASSIGN_OR_RETURN(auto after, AfterTimeId(paging));
+  ASSIGN_OR_RETURN(std::vector<v1::Restriction> restrictions,
+                   store_->Restrictions(caller.tenant, after, paging.size + 1));
   v1::ListRestrictionsResponse response;
+  response.set_next_page_token(CutPage(restrictions, paging, [](const v1::Restriction& last) {
+    return TimeIdPosition(last.created_at(), last.restriction_id());
+  }));
   for (v1::Restriction& r : restrictions) *response.add_restrictions() = std::move(r);
   audit.SetResultCount(response.restrictions_size());
   return response;

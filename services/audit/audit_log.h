@@ -81,6 +81,7 @@ class AuditLog {
                                                   const v1::LiftRestrictionRequest& request,
                                                   AuditRecord& audit);
   absl::StatusOr<v1::ListRestrictionsResponse> ListRestrictions(const RequestContext& caller,
+                                                                const v1::ListRestrictionsRequest& request,
                                                                 AuditRecord& audit);
 
  private:

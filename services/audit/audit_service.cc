@@ -97,8 +97,8 @@ grpc::ServerUnaryReactor* AuditServiceImpl::LiftRestriction(grpc::CallbackServer
 grpc::ServerUnaryReactor* AuditServiceImpl::ListRestrictions(grpc::CallbackServerContext* call,
                                                  const v1::ListRestrictionsRequest* request,
                                                  v1::ListRestrictionsResponse* response) {
-  return runner_->Run(call, "ListRestrictions", *request, Into(response, [this](const RequestContext& c, AuditRecord& audit) {
-                        return log_->ListRestrictions(c, audit);
+  return runner_->Run(call, "ListRestrictions", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+                        return log_->ListRestrictions(c, *request, audit);
                       }));
 }
 

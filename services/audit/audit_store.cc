@@ -138,8 +138,9 @@ constexpr char kSelectRestriction[] = R"sql(
 constexpr char kListRestrictions[] = R"sql(
   SELECT )sql";
 constexpr char kListRestrictionsFrom[] = R"sql(
-  FROM audit.restrictions WHERE tenant_id = $1
-  ORDER BY lifted_at IS NOT NULL, created_at DESC
+  FROM audit.restrictions
+  WHERE tenant_id = $1 AND ($2::timestamptz IS NULL OR (created_at, restriction_id) < ($2, $3::uuid))
+  ORDER BY created_at DESC, restriction_id DESC LIMIT $4
 )sql";
 
 using NodeKey = std::pair<int, uint64_t>;
@@ -437,10 +438,13 @@ absl::StatusOr<v1::Restriction> AuditStore::LiftRestriction(const std::string& t
   return lifted;
 }
 
-absl::StatusOr<std::vector<v1::Restriction>> AuditStore::Restrictions(const std::string& tenant) {
+absl::StatusOr<std::vector<v1::Restriction>> AuditStore::Restrictions(
+    const std::string& tenant, const std::optional<std::pair<absl::Time, std::string>>& after, int limit) {
   ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(absl::StrCat(kListRestrictions, kRestrictionColumns,
                                                             kListRestrictionsFrom),
-                                               {tenant}));
+                                               {tenant, after ? db::Param(db::TimestampParam(after->first)) : std::nullopt,
+                                                after ? db::Param(after->second) : std::nullopt,
+                                                absl::StrCat(limit)}));
   std::vector<v1::Restriction> restrictions;
   for (int i = 0; i < rows.size(); ++i) restrictions.push_back(RestrictionFromRow(rows, i));
   return restrictions;

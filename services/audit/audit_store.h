@@ -13,6 +13,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -112,7 +113,10 @@ class AuditStore {
   absl::StatusOr<v1::Restriction> LiftRestriction(const std::string& tenant,
                                                   const std::string& restriction_id,
                                                   const std::string& lifted_by, AuditRecord& audit);
-  absl::StatusOr<std::vector<v1::Restriction>> Restrictions(const std::string& tenant);
+  // Newest first (created_at, then restriction_id, descending), at most
+  // `limit`, after `after` (the previous page's last; nullopt for the first).
+  absl::StatusOr<std::vector<v1::Restriction>> Restrictions(
+      const std::string& tenant, const std::optional<std::pair<absl::Time, std::string>>& after, int limit);
 
  private:
   db::Pool* pool_;

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "services/common/all_pages.h"
 #include "services/common/log.h"
 #include "services/common/server.h"
 #include "services/common/status_macros.h"
@@ -77,14 +78,18 @@ AreaSync::~AreaSync() {
 
 absl::Status AreaSync::SyncOnce() {
   directory::v1::ListTenantsResponse tenants;
-  grpc::Status status = directory_->ListTenants(Call().get(), {}, &tenants);
-  if (!status.ok()) return FromGrpcStatus(status);
+  RETURN_IF_ERROR(AllPages(directory::v1::ListTenantsRequest(), tenants, [&](const auto& page_request, auto& page) {
+    return FromGrpcStatus(directory_->ListTenants(Call().get(), page_request, &page));
+  }));
   for (const auto& tenant : tenants.tenants()) {
     directory::v1::ListTenantAreasRequest request;
     request.set_tenant_id(tenant.tenant_id());
+    // All pages before storing any: the copy takes a tenant's areas in one
+    // transaction, parents before children, and the pages come in that order.
     directory::v1::ListAreasResponse areas;
-    status = directory_->ListTenantAreas(Call().get(), request, &areas);
-    if (!status.ok()) return FromGrpcStatus(status);
+    RETURN_IF_ERROR(AllPages(request, areas, [&](const auto& page_request, auto& page) {
+      return FromGrpcStatus(directory_->ListTenantAreas(Call().get(), page_request, &page));
+    }));
     std::vector<AreaRow> rows;
     for (const auto& a : areas.areas()) rows.push_back({a.area_id(), a.parent_area_id(), a.name()});
     absl::Status stored = sink_(tenant.tenant_id(), tenant.name(), rows);

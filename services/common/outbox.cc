@@ -29,7 +29,7 @@ Outbox::Outbox(absl::string_view schema) {
       "SELECT seq, target, tenant_id, event_id::text AS event_id, octet_length(payload) AS bytes,"
       " (extract(epoch FROM created_at) * 1000000)::bigint AS created_us,"
       " (extract(epoch FROM set_aside_at) * 1000000)::bigint AS set_aside_us, reason FROM ",
-      dead, " WHERE tenant_id = $1 ORDER BY seq DESC LIMIT $2");
+      dead, " WHERE tenant_id = $1 AND ($2::bigint IS NULL OR seq < $2) ORDER BY seq DESC LIMIT $3");
   dead_letter_count_ = absl::StrCat("SELECT count(*) AS n FROM ", dead, " WHERE tenant_id = $1");
 }
 
@@ -45,8 +45,10 @@ absl::StatusOr<int64_t> Outbox::Pending(db::Pool& pool, absl::string_view target
 }
 
 absl::StatusOr<std::pair<std::vector<Outbox::DeadLetter>, int64_t>> Outbox::DeadLetters(
-    db::Pool& pool, const std::string& tenant, int limit) const {
-  ASSIGN_OR_RETURN(db::Rows rows, pool.Query(dead_letters_, {tenant, absl::StrCat(limit)}));
+    db::Pool& pool, const std::string& tenant, std::optional<int64_t> before_seq, int limit) const {
+  ASSIGN_OR_RETURN(db::Rows rows,
+                   pool.Query(dead_letters_, {tenant, before_seq ? db::Param(absl::StrCat(*before_seq)) : std::nullopt,
+                                              absl::StrCat(limit)}));
   ASSIGN_OR_RETURN(db::Rows count, pool.Query(dead_letter_count_, {tenant}));
   std::vector<DeadLetter> letters;
   for (int i = 0; i < rows.size(); ++i) {

@@ -19,6 +19,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -57,10 +58,12 @@ class Outbox {
     absl::Time set_aside_at;
     std::string reason;
   };
-  // The events of `tenant` set aside, newest first, at most `limit`, and how
-  // many there are in all.
+  // The events of `tenant` set aside, newest first (by seq), at most `limit`
+  // of those before `before_seq` (all when nullopt), and how many there are
+  // in all.
   absl::StatusOr<std::pair<std::vector<DeadLetter>, int64_t>> DeadLetters(db::Pool& pool,
                                                                           const std::string& tenant,
+                                                                          std::optional<int64_t> before_seq,
                                                                           int limit) const;
 
  private:

@@ -90,14 +90,19 @@ absl::StatusOr<Paging> PagingOf(const Request& request, int default_size, int ma
 
 // Cuts `items` (read in page order, one more than paging.size when a next
 // page exists) to the page, by count and by bytes, and returns the token of
-// the next page ("" on the last). `position_of(item)` is the position a next
-// page starts after.
-template <typename Message, typename PositionOf>
-std::string CutPage(std::vector<Message>& items, const Paging& paging, PositionOf position_of) {
-  size_t length = PageLength(items, paging.size);
+// the next page ("" on the last). `size_of(item)` is the bytes an item takes
+// in the answer; `position_of(item)` is the position a next page starts after.
+template <typename Item, typename SizeOf, typename PositionOf>
+std::string CutPage(std::vector<Item>& items, const Paging& paging, SizeOf size_of, PositionOf position_of) {
+  size_t length = PageLength(items, paging.size, size_of);
   if (length >= items.size()) return "";
   items.resize(length);
   return EncodePageToken(paging.fingerprint, position_of(items.back()));
+}
+// For protobuf messages, each as it will be in the answer.
+template <typename Message, typename PositionOf>
+std::string CutPage(std::vector<Message>& items, const Paging& paging, PositionOf position_of) {
+  return CutPage(items, paging, [](const Message& m) { return m.ByteSizeLong(); }, position_of);
 }
 
 // Most lists are ordered by a time and then an id (a UUID): their position.

@@ -1,6 +1,8 @@
 #include "services/directory/directory_service.h"
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/page_token.h"
 #include "services/common/status_macros.h"
 #include "services/common/text.h"
 #include "services/directory/password.h"
@@ -43,6 +45,54 @@ absl::Status CheckAreas(absl::string_view field, const Container& areas) {
   return absl::OkStatus();
 }
 
+constexpr int kDefaultPageSize = 100;
+constexpr int kMaxPageSize = 500;
+
+// Tenants, organisations and users are listed by id: where the previous page
+// ended; nullopt on the first page.
+std::optional<std::string> AfterId(const Paging& paging) {
+  if (paging.after.empty()) return std::nullopt;
+  return paging.after[0];
+}
+
+// A page of the tenant's areas, for ListAreas and ListTenantAreas.
+template <typename Request>
+absl::StatusOr<v1::ListAreasResponse> AreaPage(DirectoryStore& store, const std::string& tenant,
+                                               const Request& request) {
+  ASSIGN_OR_RETURN(Paging paging, PagingOf(request, kDefaultPageSize, kMaxPageSize, 2));
+  std::optional<std::pair<int, std::string>> after;
+  if (!paging.after.empty()) {
+    int depth = 0;
+    if (!absl::SimpleAtoi(paging.after[0], &depth) || depth < 0) {
+      return absl::InvalidArgumentError("page_token: not a token from a previous page");
+    }
+    after.emplace(depth, paging.after[1]);
+  }
+  ASSIGN_OR_RETURN(std::vector<TreeArea> areas, store.ListAreas(tenant, after, paging.size + 1));
+  v1::ListAreasResponse out;
+  out.set_next_page_token(CutPage(
+      areas, paging, [](const TreeArea& a) { return a.area.ByteSizeLong(); },
+      [](const TreeArea& last) { return std::vector<std::string>{absl::StrCat(last.depth), last.area.area_id()}; }));
+  for (TreeArea& a : areas) *out.add_areas() = std::move(a.area);
+  return out;
+}
+
+// A page of the tenant's organisations, for ListOrganisations and
+// ListTenantOrganisations.
+template <typename Request>
+absl::StatusOr<v1::ListOrganisationsResponse> OrganisationPage(DirectoryStore& store, const std::string& tenant,
+                                                               const Request& request) {
+  ASSIGN_OR_RETURN(Paging paging, PagingOf(request, kDefaultPageSize, kMaxPageSize, 1));
+  ASSIGN_OR_RETURN(std::vector<v1::Organisation> organisations,
+                   store.ListOrganisations(tenant, AfterId(paging), paging.size + 1));
+  v1::ListOrganisationsResponse out;
+  out.set_next_page_token(CutPage(organisations, paging, [](const v1::Organisation& last) {
+    return std::vector<std::string>{last.organisation_id()};
+  }));
+  for (auto& o : organisations) *out.add_organisations() = std::move(o);
+  return out;
+}
+
 }  // namespace
 
 const AccessPolicy kDirectoryPolicy({
@@ -70,10 +120,14 @@ const AccessPolicy kDirectoryPolicy({
 grpc::ServerUnaryReactor* LookupServiceImpl::ListTenants(grpc::CallbackServerContext* call,
                                                          const v1::ListTenantsRequest* request,
                                                          v1::ListTenantsResponse* response) {
-  return runner_->Run(call, "ListTenants", *request, Into(response, [this](const RequestContext&, AuditRecord&)
+  return runner_->Run(call, "ListTenants", *request, Into(response, [this, request](const RequestContext&, AuditRecord&)
                                                               -> absl::StatusOr<v1::ListTenantsResponse> {
-    ASSIGN_OR_RETURN(auto tenants, store_->ListTenants());
+    ASSIGN_OR_RETURN(Paging paging, PagingOf(*request, kDefaultPageSize, kMaxPageSize, 1));
+    ASSIGN_OR_RETURN(auto tenants, store_->ListTenants(AfterId(paging), paging.size + 1));
     v1::ListTenantsResponse out;
+    out.set_next_page_token(CutPage(tenants, paging, [](const v1::Tenant& last) {
+      return std::vector<std::string>{last.tenant_id()};
+    }));
     for (auto& t : tenants) *out.add_tenants() = std::move(t);
     return out;
   }));
@@ -85,10 +139,7 @@ grpc::ServerUnaryReactor* LookupServiceImpl::ListTenantAreas(
   return runner_->Run(call, "ListTenantAreas", *request, Into(response, [this, request](const RequestContext&, AuditRecord&)
                                                                   -> absl::StatusOr<v1::ListAreasResponse> {
     RETURN_IF_ERROR(CheckId("tenant_id", request->tenant_id()));
-    ASSIGN_OR_RETURN(auto areas, store_->ListAreas(request->tenant_id()));
-    v1::ListAreasResponse out;
-    for (auto& a : areas) *out.add_areas() = std::move(a);
-    return out;
+    return AreaPage(*store_, request->tenant_id(), *request);
   }));
 }
 
@@ -99,10 +150,7 @@ grpc::ServerUnaryReactor* LookupServiceImpl::ListTenantOrganisations(
                       Into(response, [this, request](const RequestContext&, AuditRecord&)
                                          -> absl::StatusOr<v1::ListOrganisationsResponse> {
                         RETURN_IF_ERROR(CheckId("tenant_id", request->tenant_id()));
-                        ASSIGN_OR_RETURN(auto organisations, store_->ListOrganisations(request->tenant_id()));
-                        v1::ListOrganisationsResponse out;
-                        for (auto& o : organisations) *out.add_organisations() = std::move(o);
-                        return out;
+                        return OrganisationPage(*store_, request->tenant_id(), *request);
                       }));
 }
 
@@ -178,11 +226,9 @@ grpc::ServerUnaryReactor* DirectoryServiceImpl::UpdateOrganisation(
 grpc::ServerUnaryReactor* DirectoryServiceImpl::ListAreas(grpc::CallbackServerContext* call,
                                                           const v1::ListAreasRequest* request,
                                                           v1::ListAreasResponse* response) {
-  return runner_->Run(call, "ListAreas", *request, Into(response, [this](const RequestContext& c, AuditRecord& audit)
+  return runner_->Run(call, "ListAreas", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit)
                                                             -> absl::StatusOr<v1::ListAreasResponse> {
-    ASSIGN_OR_RETURN(auto areas, store_->ListAreas(c.tenant));
-    v1::ListAreasResponse out;
-    for (auto& a : areas) *out.add_areas() = std::move(a);
+    ASSIGN_OR_RETURN(v1::ListAreasResponse out, AreaPage(*store_, c.tenant, *request));
     audit.SetResultCount(out.areas_size());
     return out;
   }));
@@ -210,11 +256,9 @@ grpc::ServerUnaryReactor* DirectoryServiceImpl::ListOrganisations(
     grpc::CallbackServerContext* call, const v1::ListOrganisationsRequest* request,
     v1::ListOrganisationsResponse* response) {
   return runner_->Run(call, "ListOrganisations", *request,
-                      Into(response, [this](const RequestContext& c, AuditRecord& audit)
+                      Into(response, [this, request](const RequestContext& c, AuditRecord& audit)
                                          -> absl::StatusOr<v1::ListOrganisationsResponse> {
-    ASSIGN_OR_RETURN(auto organisations, store_->ListOrganisations(c.tenant));
-    v1::ListOrganisationsResponse out;
-    for (auto& o : organisations) *out.add_organisations() = std::move(o);
+    ASSIGN_OR_RETURN(v1::ListOrganisationsResponse out, OrganisationPage(*store_, c.tenant, *request));
     audit.SetResultCount(out.organisations_size());
     return out;
   }));
@@ -263,8 +307,13 @@ grpc::ServerUnaryReactor* DirectoryServiceImpl::ListUsers(grpc::CallbackServerCo
                                                           v1::ListUsersResponse* response) {
   return runner_->Run(call, "ListUsers", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit)
                                                             -> absl::StatusOr<v1::ListUsersResponse> {
-    ASSIGN_OR_RETURN(auto users, store_->ListUsers(c.tenant, request->organisation_id()));
+    ASSIGN_OR_RETURN(Paging paging, PagingOf(*request, kDefaultPageSize, kMaxPageSize, 1));
+    ASSIGN_OR_RETURN(auto users,
+                     store_->ListUsers(c.tenant, request->organisation_id(), AfterId(paging), paging.size + 1));
     v1::ListUsersResponse out;
+    out.set_next_page_token(CutPage(users, paging, [](const v1::User& last) {
+      return std::vector<std::string>{last.user_id()};
+    }));
     for (auto& u : users) *out.add_users() = std::move(u);
     audit.SetResultCount(out.users_size());
     return out;

@@ -13,8 +13,12 @@ constexpr char kInsertTenant[] = R"sql(
   ON CONFLICT (tenant_id) DO UPDATE SET name = EXCLUDED.name
 )sql";
 
+// The lists read a page after the previous page's last row ($n IS NULL on
+// the first page), one row more than the page holds.
 constexpr char kSelectTenants[] = R"sql(
-  SELECT tenant_id, name FROM directory.tenants ORDER BY tenant_id
+  SELECT tenant_id, name FROM directory.tenants
+  WHERE ($1::text IS NULL OR tenant_id > $1)
+  ORDER BY tenant_id LIMIT $2
 )sql";
 
 constexpr char kInsertArea[] = R"sql(
@@ -64,8 +68,9 @@ constexpr char kSelectAreas[] = R"sql(
     SELECT a.area_id, a.parent_area_id, a.name, tree.depth + 1 FROM directory.areas a
     JOIN tree ON a.parent_area_id = tree.area_id WHERE a.tenant_id = $1
   )
-  SELECT area_id, coalesce(parent_area_id, '') AS parent_area_id, name FROM tree
-  ORDER BY depth, area_id
+  SELECT area_id, coalesce(parent_area_id, '') AS parent_area_id, name, depth FROM tree
+  WHERE ($2::int IS NULL OR (depth, area_id) > ($2::int, $3::text))
+  ORDER BY depth, area_id LIMIT $4
 )sql";
 
 constexpr char kInsertOrganisation[] = R"sql(
@@ -74,8 +79,9 @@ constexpr char kInsertOrganisation[] = R"sql(
 )sql";
 
 constexpr char kSelectOrganisations[] = R"sql(
-  SELECT organisation_id, name, kind FROM directory.organisations WHERE tenant_id = $1
-  ORDER BY organisation_id
+  SELECT organisation_id, name, kind FROM directory.organisations
+  WHERE tenant_id = $1 AND ($2::text IS NULL OR organisation_id > $2)
+  ORDER BY organisation_id LIMIT $3
 )sql";
 
 constexpr char kOrganisationExists[] = R"sql(
@@ -200,8 +206,9 @@ absl::Status DirectoryStore::CreateTenant(const std::string& tenant, const std::
   return pool_->Query(kInsertTenant, {tenant, name}).status();
 }
 
-absl::StatusOr<std::vector<v1::Tenant>> DirectoryStore::ListTenants() {
-  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kSelectTenants));
+absl::StatusOr<std::vector<v1::Tenant>> DirectoryStore::ListTenants(const std::optional<std::string>& after,
+                                                                    int limit) {
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kSelectTenants, {after, absl::StrCat(limit)}));
   std::vector<v1::Tenant> tenants;
   for (int i = 0; i < rows.size(); ++i) {
     v1::Tenant t;
@@ -267,14 +274,19 @@ absl::StatusOr<v1::Organisation> DirectoryStore::RenameOrganisation(
   return o;
 }
 
-absl::StatusOr<std::vector<v1::Area>> DirectoryStore::ListAreas(const std::string& tenant) {
-  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kSelectAreas, {tenant}));
-  std::vector<v1::Area> areas;
+absl::StatusOr<std::vector<TreeArea>> DirectoryStore::ListAreas(
+    const std::string& tenant, const std::optional<std::pair<int, std::string>>& after, int limit) {
+  ASSIGN_OR_RETURN(db::Rows rows,
+                   pool_->Query(kSelectAreas, {tenant, after ? db::Param(absl::StrCat(after->first)) : std::nullopt,
+                                               after ? db::Param(after->second) : std::nullopt,
+                                               absl::StrCat(limit)}));
+  std::vector<TreeArea> areas;
   for (int i = 0; i < rows.size(); ++i) {
-    v1::Area a;
-    a.set_area_id(rows.Text(i, "area_id"));
-    a.set_parent_area_id(rows.Text(i, "parent_area_id"));
-    a.set_name(rows.Text(i, "name"));
+    TreeArea a;
+    a.area.set_area_id(rows.Text(i, "area_id"));
+    a.area.set_parent_area_id(rows.Text(i, "parent_area_id"));
+    a.area.set_name(rows.Text(i, "name"));
+    a.depth = static_cast<int>(rows.Int(i, "depth"));
     areas.push_back(std::move(a));
   }
   return areas;
@@ -292,8 +304,8 @@ absl::StatusOr<v1::Organisation> DirectoryStore::CreateOrganisation(
 }
 
 absl::StatusOr<std::vector<v1::Organisation>> DirectoryStore::ListOrganisations(
-    const std::string& tenant) {
-  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kSelectOrganisations, {tenant}));
+    const std::string& tenant, const std::optional<std::string>& after, int limit) {
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kSelectOrganisations, {tenant, after, absl::StrCat(limit)}));
   std::vector<v1::Organisation> organisations;
   for (int i = 0; i < rows.size(); ++i) {
     v1::Organisation o;
@@ -346,13 +358,16 @@ absl::StatusOr<v1::User> DirectoryStore::UpdateUser(
 }
 
 absl::StatusOr<std::vector<v1::User>> DirectoryStore::ListUsers(const std::string& tenant,
-                                                                const std::string& organisation) {
+                                                                const std::string& organisation,
+                                                                const std::optional<std::string>& after,
+                                                                int limit) {
   ASSIGN_OR_RETURN(
       db::Rows rows,
       pool_->Query(absl::StrCat(kUserColumns,
                                 " WHERE u.tenant_id = $1 AND ($2 = '' OR u.organisation_id = $2)"
-                                " ORDER BY u.user_id"),
-                   {tenant, organisation}));
+                                " AND ($3::text IS NULL OR u.user_id > $3)"
+                                " ORDER BY u.user_id LIMIT $4"),
+                   {tenant, organisation, after, absl::StrCat(limit)}));
   std::vector<v1::User> users;
   for (int i = 0; i < rows.size(); ++i) users.push_back(AccountFromRow(rows, i).user);
   return users;

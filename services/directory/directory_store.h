@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -34,6 +35,13 @@ struct Account {
   std::optional<absl::Time> locked_until;
 };
 
+// An area with its depth in the tree (0 for a focus area): areas are listed
+// by depth, then id, so that parents come before their children.
+struct TreeArea {
+  v1::Area area;
+  int depth = 0;
+};
+
 struct ClientRecord {
   std::string tenant;
   v1::IntegratedClient client;
@@ -41,12 +49,17 @@ struct ClientRecord {
 
 // Every method that changes data writes the call's audit record in the same
 // transaction (InAuditedTransaction).
+//
+// The List methods read one page: at most `limit` rows, in their list's
+// order, after the position `after` where the previous page ended (nullopt
+// for the first page).
 class DirectoryStore {
  public:
   explicit DirectoryStore(db::Pool* pool) : pool_(pool) {}
 
   absl::Status CreateTenant(const std::string& tenant, const std::string& name);
-  absl::StatusOr<std::vector<v1::Tenant>> ListTenants();
+  // By id.
+  absl::StatusOr<std::vector<v1::Tenant>> ListTenants(const std::optional<std::string>& after, int limit);
   absl::StatusOr<v1::Area> CreateArea(const std::string& tenant, const v1::Area& area,
       AuditRecord& audit);
   // Renames and/or moves an area; empty values keep what is stored.
@@ -54,7 +67,10 @@ class DirectoryStore {
   absl::StatusOr<v1::Area> UpdateArea(const std::string& tenant, const std::string& area_id,
                                       const std::string& name, const std::string& parent_area_id,
       AuditRecord& audit);
-  absl::StatusOr<std::vector<v1::Area>> ListAreas(const std::string& tenant);
+  // By depth, then id; `after` is (depth, area id).
+  absl::StatusOr<std::vector<TreeArea>> ListAreas(const std::string& tenant,
+                                                  const std::optional<std::pair<int, std::string>>& after,
+                                                  int limit);
   absl::StatusOr<v1::Organisation> CreateOrganisation(const std::string& tenant,
                                                       const v1::Organisation& organisation,
       AuditRecord& audit);
@@ -62,7 +78,10 @@ class DirectoryStore {
                                                       const std::string& organisation_id,
                                                       const std::string& name,
       AuditRecord& audit);
-  absl::StatusOr<std::vector<v1::Organisation>> ListOrganisations(const std::string& tenant);
+  // By id.
+  absl::StatusOr<std::vector<v1::Organisation>> ListOrganisations(const std::string& tenant,
+                                                                  const std::optional<std::string>& after,
+                                                                  int limit);
   absl::StatusOr<v1::User> CreateUser(const std::string& tenant, const v1::User& user,
                                       const std::string& password_hash,
       AuditRecord& audit);
@@ -72,8 +91,10 @@ class DirectoryStore {
                                       const std::optional<std::vector<std::string>>& areas,
                                       bool active,
       AuditRecord& audit);
+  // By id; all organisations' users when `organisation` is empty.
   absl::StatusOr<std::vector<v1::User>> ListUsers(const std::string& tenant,
-                                                  const std::string& organisation);
+                                                  const std::string& organisation,
+                                                  const std::optional<std::string>& after, int limit);
   absl::StatusOr<std::optional<Account>> FindAccount(const std::string& tenant,
                                                      const std::string& user_id);
   // Counts a failed login; locks the account for `lock_for` once

@@ -13,9 +13,11 @@
 #include <grpcpp/generic/generic_stub.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "hartslag/audit/v1/audit.grpc.pb.h"
 #include "hartslag/directory/v1/directory.grpc.pb.h"
 #include "hartslag/intake/v1/intake.grpc.pb.h"
+#include "hartslag/operations/v1/operations.grpc.pb.h"
 #include "services/audit/audit_log.h"
 #include "services/audit/log_export.h"
 #include "services/audit/merkle.h"
@@ -536,6 +538,49 @@ TEST_F(AuditEndToEndTest, AccessOverviewShowsWhoSawAPersonWithoutNamesUnlessRest
   EXPECT_GE(found.events_size(), 3) << "three overviews were asked for";
 }
 
+// More organisations than the directory puts on one page (100 by default):
+// the one a restriction names is on the second page, and still known.
+TEST_F(AuditEndToEndTest, RestrictionsComeInPagesNewestFirstLiftedOnesInTheirPlace) {
+  for (int i = 0; i < 100; ++i) {
+    dv1::Organisation org;
+    org.set_organisation_id(absl::StrFormat("a-organisatie-%03d", i));
+    org.set_name(org.organisation_id());
+    org.set_kind(common::v1::ORGANISATION_KIND_CARE);
+    ASSERT_TRUE(deployment_.directory_store().CreateOrganisation("heerlen", org, testing::Unaudited()).ok());
+  }
+  std::vector<std::string> newest_first;
+  for (const char* organisation : {"", "gemeente", "politie"}) {
+    v1::AddRestrictionRequest restrict;
+    restrict.mutable_subject()->mutable_person()->set_name("Jan Jansen");
+    restrict.mutable_subject()->mutable_person()->set_birth_year(1970);
+    restrict.set_organisation_id(organisation);
+    restrict.set_reason("lopend onderzoek");
+    restrict.set_review_date("2099-06-01");
+    v1::Restriction restriction;
+    grpc::Status status = audit_->AddRestriction(deployment_.Call(officer_).get(), restrict, &restriction);
+    ASSERT_TRUE(status.ok()) << organisation << ": " << status.error_message();
+    newest_first.insert(newest_first.begin(), restriction.restriction_id());
+  }
+  v1::LiftRestrictionRequest lift;
+  lift.set_restriction_id(newest_first[1]);
+  v1::Restriction lifted;
+  ASSERT_TRUE(audit_->LiftRestriction(deployment_.Call(officer_).get(), lift, &lifted).ok());
+
+  v1::ListRestrictionsRequest request;
+  request.set_page_size(2);
+  std::vector<std::string> listed;
+  for (int pages = 1;; ++pages) {
+    v1::ListRestrictionsResponse page;
+    grpc::Status status = audit_->ListRestrictions(deployment_.Call(officer_).get(), request, &page);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    for (const auto& r : page.restrictions()) listed.push_back(r.restriction_id());
+    if (page.next_page_token().empty()) break;
+    ASSERT_LT(pages, 2) << "three restrictions, two a page";
+    request.set_page_token(page.next_page_token());
+  }
+  EXPECT_EQ(listed, newest_first);
+}
+
 TEST_F(AuditEndToEndTest, InclusionAndConsistencyProofsCheckAgainstSignedTreeHeads) {
   iv1::ListCategoriesResponse categories;
   ASSERT_TRUE(signals_->ListCategories(Call(boa_, "t-proof-1").get(), {}, &categories).ok());
@@ -634,7 +679,7 @@ TEST_F(AuditEndToEndTest, ARecordTheLogCanNeverAcceptIsSetAsideAndTheRestFlows) 
   auto records = AwaitRecords({"t-login-behind"});
   EXPECT_TRUE(records.contains("t-login-behind")) << "the record behind the broken ones arrives";
 
-  auto letters = outbox.DeadLetters(deployment_.pool(), "heerlen", 10);
+  auto letters = outbox.DeadLetters(deployment_.pool(), "heerlen", std::nullopt, 10);
   ASSERT_TRUE(letters.ok()) << letters.status();
   ASSERT_EQ(letters->second, 2);
   std::map<std::string, std::string> reasons;
@@ -642,6 +687,24 @@ TEST_F(AuditEndToEndTest, ARecordTheLogCanNeverAcceptIsSetAsideAndTheRestFlows) 
   EXPECT_EQ(reasons["6d1f4c2e-0000-4000-8000-00000000abcd"], "object.id: must be at most 256 bytes");
   EXPECT_EQ(reasons["6d1f4c2e-0000-4000-8000-00000000abce"], "not an AuditEvent");
   EXPECT_EQ(*outbox.Pending(deployment_.pool(), kAuditTarget), 0);
+
+  // An admin lists them a page at a time, newest first.
+  auto operations = operations::v1::OperationsService::NewStub(deployment_.Channel(deployment_.directory()));
+  operations::v1::ListDeadLettersRequest list;
+  list.set_page_size(1);
+  std::vector<std::string> listed;
+  for (int pages = 1;; ++pages) {
+    operations::v1::ListDeadLettersResponse page;
+    grpc::Status status = operations->ListDeadLetters(deployment_.Call(admin_token_).get(), list, &page);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(page.total(), 2);
+    for (const auto& letter : page.dead_letters()) listed.push_back(letter.event_id());
+    if (page.next_page_token().empty()) break;
+    ASSERT_LT(pages, 2) << "two dead letters, one a page";
+    list.set_page_token(page.next_page_token());
+  }
+  EXPECT_EQ(listed, (std::vector<std::string>{"6d1f4c2e-0000-4000-8000-00000000abce",
+                                              "6d1f4c2e-0000-4000-8000-00000000abcd"}));
 
   // The log says which records were set aside, and why.
   std::map<std::string, std::string> set_aside;

@@ -3,9 +3,15 @@
 // their certificates, and the tokens they get work at intake.
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <map>
+#include <set>
+
+#include "absl/strings/str_format.h"
 #include "hartslag/directory/v1/directory.grpc.pb.h"
 #include "hartslag/intake/v1/intake.grpc.pb.h"
 #include "services/directory/password.h"
+#include "tests/support/cli_run.h"
 #include "tests/support/deployment.h"
 #include "tests/support/sample_signal.h"
 #include "tests/support/test_keys.h"
@@ -72,6 +78,34 @@ class DirectoryEndToEndTest : public ::testing::Test {
     auto call = deployment_.Call();
     call->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
     return stub->IssueClientToken(call.get(), request, out);
+  }
+
+  std::string AdminToken() {
+    return deployment_.Token(testing::ClaimsFor("admin", "gemeente-heerlen", "MUNICIPALITY", {"ADMIN"}, {}));
+  }
+
+  void AddArea(const std::string& id, const std::string& parent) {
+    v1::Area area;
+    area.set_area_id(id);
+    area.set_parent_area_id(parent);
+    area.set_name(id);
+    EXPECT_TRUE(deployment_.directory_store().CreateArea("heerlen", area, testing::Unaudited()).ok()) << id;
+  }
+
+  // Every page of a list, following next_page_token from `request`.
+  template <typename Request, typename Response>
+  std::vector<Response> Pages(Request request, const std::function<grpc::Status(const Request&, Response*)>& list) {
+    std::vector<Response> pages;
+    for (int i = 0; i < 1000; ++i) {
+      Response page;
+      grpc::Status status = list(request, &page);
+      EXPECT_TRUE(status.ok()) << status.error_message();
+      if (!status.ok()) break;
+      pages.push_back(page);
+      if (page.next_page_token().empty()) break;
+      request.set_page_token(page.next_page_token());
+    }
+    return pages;
   }
 
   testing::Deployment deployment_;
@@ -188,8 +222,7 @@ TEST_F(DirectoryEndToEndTest, ClientCertificatesMustBeRegisteredActiveAndFromOur
 
 TEST_F(DirectoryEndToEndTest, AdminMayOnlyCreateConsistentUsers) {
   auto admin = v1::DirectoryService::NewStub(deployment_.Channel(deployment_.directory()));
-  std::string token = deployment_.Token(
-      testing::ClaimsFor("admin", "gemeente-heerlen", "MUNICIPALITY", {"ADMIN"}, {}));
+  std::string token = AdminToken();
   auto create = [&](const std::string& id, const std::string& org, const std::string& area,
                     const std::string& password) {
     v1::CreateUserRequest request;
@@ -219,8 +252,7 @@ TEST_F(DirectoryEndToEndTest, AdminMayOnlyCreateConsistentUsers) {
 
 TEST_F(DirectoryEndToEndTest, AreaCreatedInTheDirectoryReachesIntake) {
   auto admin = v1::DirectoryService::NewStub(deployment_.Channel(deployment_.directory()));
-  std::string token = deployment_.Token(
-      testing::ClaimsFor("admin", "gemeente-heerlen", "MUNICIPALITY", {"ADMIN"}, {}));
+  std::string token = AdminToken();
   v1::CreateAreaRequest request;
   request.mutable_area()->set_area_id("welten");
   request.mutable_area()->set_parent_area_id("heerlen-noord");
@@ -267,6 +299,156 @@ TEST_F(DirectoryEndToEndTest, LookupsAreForServicesNotForPartnerSystems) {
   ASSERT_TRUE(as_intake->ListTenants(deployment_.Call().get(), {}, &tenants).ok());
   ASSERT_EQ(tenants.tenants_size(), 1);
   EXPECT_EQ(tenants.tenants(0).tenant_id(), "heerlen");
+}
+
+TEST_F(DirectoryEndToEndTest, UsersComeInPagesHoldingEveryUserOnceByIdInOrder) {
+  for (const char* id : {"jan", "anna", "zoe", "bob", "kees", "mila", "ruud", "dirk", "eva"}) {
+    AddUser(id, "gemeente-heerlen", {"REPORTER"});
+  }
+  auto admin = v1::DirectoryService::NewStub(deployment_.Channel(deployment_.directory()));
+  std::string token = AdminToken();
+  v1::ListUsersRequest request;
+  request.set_page_size(5);
+  auto pages = Pages<v1::ListUsersRequest, v1::ListUsersResponse>(
+      request, [&](const v1::ListUsersRequest& r, v1::ListUsersResponse* page) {
+        return admin->ListUsers(deployment_.Call(token).get(), r, page);
+      });
+  ASSERT_EQ(pages.size(), 3u) << "12 users, 5 a page";
+  EXPECT_EQ(pages[0].users_size(), 5);
+  EXPECT_EQ(pages[1].users_size(), 5);
+  EXPECT_EQ(pages[2].users_size(), 2);
+  EXPECT_TRUE(pages[2].next_page_token().empty());
+  std::vector<std::string> listed;
+  for (const auto& page : pages) {
+    for (const auto& u : page.users()) listed.push_back(u.user_id());
+  }
+  std::vector<std::string> expected = {"anna", "bob", "carla.coordinator", "dirk", "eva", "jan",
+                                       "kees", "mila", "peter.politie", "ruud", "sanne.coach", "zoe"};
+  EXPECT_EQ(listed, expected);
+
+  request.set_organisation_id("politie-limburg");
+  request.set_page_size(0);
+  auto police = Pages<v1::ListUsersRequest, v1::ListUsersResponse>(
+      request, [&](const v1::ListUsersRequest& r, v1::ListUsersResponse* page) {
+        return admin->ListUsers(deployment_.Call(token).get(), r, page);
+      });
+  ASSERT_EQ(police.size(), 1u);
+  ASSERT_EQ(police[0].users_size(), 1);
+  EXPECT_EQ(police[0].users(0).user_id(), "peter.politie");
+}
+
+TEST_F(DirectoryEndToEndTest, APageTokenOnlyContinuesTheListItCameFrom) {
+  auto admin = v1::DirectoryService::NewStub(deployment_.Channel(deployment_.directory()));
+  std::string token = AdminToken();
+  v1::ListUsersRequest request;
+  request.set_page_size(1);
+  v1::ListUsersResponse first, other;
+  ASSERT_TRUE(admin->ListUsers(deployment_.Call(token).get(), request, &first).ok());
+  ASSERT_FALSE(first.next_page_token().empty());
+  request.set_page_token(first.next_page_token());
+  request.set_organisation_id("politie-limburg");
+  grpc::Status replayed = admin->ListUsers(deployment_.Call(token).get(), request, &other);
+  EXPECT_EQ(replayed.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(replayed.error_message().rfind("page_token: ", 0), 0u) << replayed.error_message();
+
+  auto lookup = v1::LookupService::NewStub(deployment_.Channel(deployment_.directory(), "intake"));
+  v1::ListTenantAreasRequest areas;
+  areas.set_tenant_id("heerlen");
+  areas.set_page_token(first.next_page_token());
+  v1::ListAreasResponse ignored;
+  grpc::Status foreign = lookup->ListTenantAreas(deployment_.Call().get(), areas, &ignored);
+  EXPECT_EQ(foreign.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << "a token of another list";
+  EXPECT_EQ(foreign.error_message().rfind("page_token: ", 0), 0u) << foreign.error_message();
+
+  v1::ListAreasRequest negative;
+  negative.set_page_size(-1);
+  grpc::Status size = admin->ListAreas(deployment_.Call(token).get(), negative, &ignored);
+  EXPECT_EQ(size.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(size.error_message().rfind("page_size: ", 0), 0u) << size.error_message();
+}
+
+// Ids that sort before their parents' show that the order is by depth first.
+TEST_F(DirectoryEndToEndTest, AreasComeInPagesParentsBeforeChildren) {
+  AddArea("z-zuid", "");
+  for (const char* wijk : {"a-molenberg", "b-meezenbroek", "c-schandelen"}) AddArea(wijk, "z-zuid");
+  AddArea("a-welten", "heerlen-noord");
+  AddArea("a-straat", "a-molenberg");
+  const std::vector<std::string> expected = {"heerlen-noord", "z-zuid",       "a-molenberg", "a-welten",
+                                             "b-meezenbroek", "c-schandelen", "a-straat"};
+  auto check = [&](const std::vector<v1::ListAreasResponse>& pages) {
+    ASSERT_EQ(pages.size(), 4u) << "7 areas, 2 a page";
+    std::vector<std::string> listed;
+    std::set<std::string> seen;
+    for (const auto& page : pages) {
+      for (const auto& a : page.areas()) {
+        EXPECT_TRUE(a.parent_area_id().empty() || seen.contains(a.parent_area_id())) << a.area_id();
+        seen.insert(a.area_id());
+        listed.push_back(a.area_id());
+      }
+    }
+    EXPECT_EQ(listed, expected);
+  };
+
+  auto admin = v1::DirectoryService::NewStub(deployment_.Channel(deployment_.directory()));
+  std::string token = AdminToken();
+  v1::ListAreasRequest request;
+  request.set_page_size(2);
+  check(Pages<v1::ListAreasRequest, v1::ListAreasResponse>(
+      request, [&](const v1::ListAreasRequest& r, v1::ListAreasResponse* page) {
+        return admin->ListAreas(deployment_.Call(token).get(), r, page);
+      }));
+
+  auto lookup = v1::LookupService::NewStub(deployment_.Channel(deployment_.directory(), "intake"));
+  v1::ListTenantAreasRequest tenant_areas;
+  tenant_areas.set_tenant_id("heerlen");
+  tenant_areas.set_page_size(2);
+  check(Pages<v1::ListTenantAreasRequest, v1::ListAreasResponse>(
+      tenant_areas, [&](const v1::ListTenantAreasRequest& r, v1::ListAreasResponse* page) {
+        return lookup->ListTenantAreas(deployment_.Call().get(), r, page);
+      }));
+}
+
+// More areas than the directory puts on one page (100 by default) all reach
+// intake's copy, wijken after their parents.
+TEST_F(DirectoryEndToEndTest, AnAreaTreeOfManyPagesReachesIntake) {
+  AddArea("z-zuid", "");
+  std::vector<std::string> created = {"z-zuid"};
+  for (int i = 0; i < 150; ++i) {
+    created.push_back(absl::StrFormat("a-wijk-%03d", i));
+    AddArea(created.back(), i % 2 ? "z-zuid" : "heerlen-noord");
+  }
+  AddArea("a-straat", "a-wijk-149");
+  created.push_back("a-straat");
+  std::vector<std::string> missing;
+  for (absl::Time give_up = absl::Now() + absl::Seconds(30); absl::Now() < give_up;) {  // syncs every 500 ms
+    auto copied = deployment_.intake_store().AreasWithin("heerlen", {"heerlen-noord", "z-zuid"},
+                                                         absl::Now() + absl::Seconds(5));
+    ASSERT_TRUE(copied.ok()) << copied.status();
+    missing.clear();
+    for (const std::string& id : created) {
+      if (!copied->contains(id)) missing.push_back(id);
+    }
+    if (missing.empty()) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_TRUE(missing.empty()) << missing.size() << " areas missing in intake, the first " << missing[0];
+}
+
+// The command line reads a list to its end: the organisations after the
+// directory's first page (100) are printed too.
+TEST_F(DirectoryEndToEndTest, AdminOrgListPrintsEveryPage) {
+  for (int i = 0; i < 100; ++i) {
+    v1::Organisation org;
+    org.set_organisation_id(absl::StrFormat("a-organisatie-%03d", i));
+    org.set_name(org.organisation_id());
+    org.set_kind(common::v1::ORGANISATION_KIND_CARE);
+    ASSERT_TRUE(deployment_.directory_store().CreateOrganisation("heerlen", org, testing::Unaudited()).ok());
+  }
+  testing::CliRun run = testing::Cli(absl::StrCat("admin org list --server ", deployment_.directory().address(),
+                                                  " --ca ", testing::CertsDir(), "/ca.pem --token ", AdminToken()));
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("a-organisatie-000"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("politie-limburg"), std::string::npos) << "on the second page: " << run.output;
 }
 
 TEST_F(DirectoryEndToEndTest, PlaintextIsRefused) {
