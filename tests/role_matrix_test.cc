@@ -91,6 +91,7 @@ const Row kCaseMatrix[] = {
     {"TriageSignal", C, A, A, H, H},
     {"OpenCase", C, A, A, D, D},
     {"GetCase", C, A, A, H, H}, {"GetCase", P, H, A, H, H},
+    {"ListNotes", C, A, A, H, H}, {"ListNotes", P, H, A, H, H},
     {"ListCases", C, A, A, H, H}, {"ListCases", P, H, A, H, H},
     {"TransitionCase", C, A, A, H, H},
     {"ReopenCase", C, A, A, H, H},
@@ -686,6 +687,12 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     q.set_case_id(target_case_);
     cv1::CaseSummary r;
     return Classify(cases_->GetCase(CaseCall(t).get(), q, &r), [] { return A; });
+  };
+  if (rpc == "ListNotes") return [&](const std::string& t) {
+    cv1::ListNotesRequest q;
+    q.set_case_id(target_case_);
+    cv1::ListNotesResponse r;
+    return Classify(cases_->ListNotes(CaseCall(t).get(), q, &r), [] { return A; });
   };
   if (rpc == "ListCases") return [&](const std::string& t) {
     cv1::ListCasesResponse r;

@@ -33,7 +33,7 @@ start_service() {  # name port db_role [extra flags...]
   fi
   rm -f "$ready"
   nohup "$build/services/$name/hartslag-$name" \
-    --listen "127.0.0.1:$port" --ready-file "$ready" \
+    --listen "127.0.0.1:$port" --metrics-address "127.0.0.1:$((port + 100))" --ready-file "$ready" \
     --db "host=127.0.0.1 port=$pg_port user=$role dbname=hartslag" \
     --tls-cert "$state/certs/server.pem" --tls-key "$state/certs/server.key" \
     --tls-client-ca "$state/certs/ca.pem" --jwt-public-keys "$state/certs/jwt.pub" \
@@ -41,7 +41,7 @@ start_service() {  # name port db_role [extra flags...]
     >>"$state/logs/$name.log" 2>&1 &
   echo $! > "$pidfile"
   for _ in $(seq 1 150); do
-    [ -s "$ready" ] && { echo "hartslag-$name serves on 127.0.0.1:$port (log: .local/logs/$name.log)"; return; }
+    [ -s "$ready" ] && { echo "hartslag-$name serves on 127.0.0.1:$port, metrics on 127.0.0.1:$((port + 100)) (log: .local/logs/$name.log)"; return; }
     pid_alive "$pidfile" || break
     sleep 0.2
   done

@@ -158,7 +158,9 @@ absl::Status Get(const std::vector<std::string>& args) {
   v1::CaseSummary summary;
   auto stub = v1::CaseService::NewStub(c.channel());
   RETURN_IF_ERROR(FromGrpcStatus(stub->GetCase(c.NewCall().get(), request, &summary)));
-  if (!summary.next_notes_page_token().empty()) {  // the case's other notes
+  // The case's other notes; not after breaking the glass, which reads the
+  // summary only (the access is reviewed one by one).
+  if (!summary.next_notes_page_token().empty() && request.break_glass_reason().empty()) {
     v1::ListNotesRequest more;
     more.set_case_id(summary.case_().case_id());
     more.set_page_token(summary.next_notes_page_token());

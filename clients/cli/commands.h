@@ -19,6 +19,8 @@ absl::Status CategoriesCommand(const std::vector<std::string>& args);
 absl::Status DirectoryCommand(const std::string& command, const std::vector<std::string>& args);
 // hartslag admin dead-letters <service>
 absl::Status DeadLettersCommand(const std::vector<std::string>& args);
+// hartslag admin outbox
+absl::Status OutboxCommand(const std::vector<std::string>& args);
 // hartslag audit verify
 absl::Status AuditCommand(const std::vector<std::string>& args);
 absl::Status CaseCommand(const std::vector<std::string>& args);

@@ -178,6 +178,9 @@ void PrintUsers(const google::protobuf::RepeatedPtrField<v1::User>& users) {
 }
 
 absl::Status Admin(const std::vector<std::string>& args) {
+  if (!args.empty() && args[0] == "outbox") {
+    return OutboxCommand(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
   if (!args.empty() && args[0] == "dead-letters") {
     return DeadLettersCommand(std::vector<std::string>(args.begin() + 1, args.end()));
   }
@@ -345,7 +348,7 @@ absl::Status Admin(const std::vector<std::string>& args) {
   }
   std::printf(
       "usage: hartslag admin area create|update|list, org create|update|list, user create|update|list,\n"
-      "       client create|update, dead-letters audit|cases|directory|intake  (each takes --help)\n");
+      "       client create|update, outbox, dead-letters audit|cases|directory|intake  (each takes --help)\n");
   return absl::InvalidArgumentError(absl::StrCat("unknown admin command ", what));
 }
 

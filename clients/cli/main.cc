@@ -16,7 +16,7 @@ commands:
   login                    log in with a password; --save FILE keeps the token
   refresh                  renew a saved token
   client-token             as an integrated client (mTLS), get a token for a user
-  admin area|org|user|client|dead-letters ...
+  admin area|org|user|client|outbox|dead-letters ...
                            administer the directory; a service's set-aside events (ADMIN)
   signal submit|get|list   submit a signal, show one, list them
   categories               list the signal categories

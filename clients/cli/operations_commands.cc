@@ -1,5 +1,6 @@
 // hartslag admin dead-letters <service>: the outbox events a service set
-// aside because their receiver can never accept them.
+// aside because their receiver can never accept them; hartslag admin outbox:
+// how each service's outbox fares.
 #include <cstdio>
 #include <map>
 
@@ -13,13 +14,46 @@
 
 namespace hartslag::cli {
 
+namespace {
+
+// Each service: the variable naming its address, and its default address.
+const std::map<std::string, std::pair<std::string, std::string>> kServices = {
+    {"audit", {"HARTSLAG_AUDIT_ADDR", "localhost:7404"}},
+    {"cases", {"HARTSLAG_CASES_ADDR", "localhost:7403"}},
+    {"directory", {"HARTSLAG_DIRECTORY_ADDR", "localhost:7401"}},
+    {"intake", {"HARTSLAG_INTAKE_ADDR", "localhost:7402"}},
+};
+
+}  // namespace
+
+absl::Status OutboxCommand(const std::vector<std::string>& args) {
+  std::vector<std::vector<std::string>> rows;
+  absl::Status first_error;
+  for (const auto& [name, address] : kServices) {
+    // Each service at its own address (HARTSLAG_<SERVICE>_ADDR).
+    Flags flags("hartslag admin outbox",
+                "how each service's outbox fares: events waiting per receiver, the oldest's age, dead letters (ADMIN)");
+    ASSIGN_OR_RETURN(Connection connection, Connection::Parse(flags, args, address.first, address.second));
+    auto stub = operations::v1::OperationsService::NewStub(connection.channel());
+    operations::v1::GetOutboxStatusResponse response;
+    absl::Status status = FromGrpcStatus(stub->GetOutboxStatus(connection.NewCall().get(), {}, &response));
+    if (!status.ok()) {
+      rows.push_back({name, "-", "-", "-", "-", std::string(status.message())});
+      if (first_error.ok()) first_error = status;
+      continue;
+    }
+    for (const auto& outbox : response.outboxes()) {
+      rows.push_back({name, outbox.target(), absl::StrCat(outbox.pending()),
+                      outbox.has_oldest_pending_at() ? LocalTime(outbox.oldest_pending_at()) : "-",
+                      absl::StrCat(outbox.dead_letters()), "ok"});
+    }
+    if (response.outboxes().empty()) rows.push_back({name, "-", "0", "-", "0", "ok"});
+  }
+  PrintTable({"SERVICE", "TO", "WAITING", "OLDEST", "DEAD LETTERS", "STATUS"}, rows);
+  return first_error;
+}
+
 absl::Status DeadLettersCommand(const std::vector<std::string>& args) {
-  static const std::map<std::string, std::pair<std::string, std::string>> kServices = {
-      {"audit", {"HARTSLAG_AUDIT_ADDR", "localhost:7404"}},
-      {"cases", {"HARTSLAG_CASES_ADDR", "localhost:7403"}},
-      {"directory", {"HARTSLAG_DIRECTORY_ADDR", "localhost:7401"}},
-      {"intake", {"HARTSLAG_INTAKE_ADDR", "localhost:7402"}},
-  };
   auto service = args.empty() ? kServices.end() : kServices.find(args[0]);
   if (service == kServices.end()) {
     std::printf("usage: hartslag admin dead-letters audit|cases|directory|intake [--limit N] [--page-token T] [--json]\n");

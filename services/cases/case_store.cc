@@ -832,7 +832,8 @@ absl::StatusOr<v1::Action> CaseStore::ModifyAction(const RequestContext& caller,
 }
 
 absl::StatusOr<int64_t> CaseStore::ActionFeedVersion() {
-  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kActionFeedVersion, {}));
+  // The probe runs every poll: it must never hold a connection for long.
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kActionFeedVersion, {}, Bounded(absl::Now() + absl::Seconds(5))));
   return rows.Int(0, "version");
 }
 

@@ -87,6 +87,7 @@ absl::Status Run(int argc, char** argv) {
   ServerOptions options = ServerOptionsFromFlags(flags);
   options.on_shutdown = [&actions_changed] { actions_changed.Close(); };
   OperationsServiceImpl operations(&authenticator, &worker_pool, audit.get(), pool.get());
+  ASSIGN_OR_RETURN(std::unique_ptr<MetricsEndpoint> metrics, ServeMetrics(flags, pool.get(), audit.get()));
   options.runner = &runner;
   return RunServer(options, {&service, &operations});
 }

@@ -10,7 +10,54 @@ namespace hartslag {
 
 const AccessPolicy kOperationsPolicy({
     {"ListDeadLetters", Roles({Role::kAdmin}).Audit(audit::v1::ACTION_LIST, "outbox_event")},
+    {"GetOutboxStatus", Roles({Role::kAdmin}).Audit(audit::v1::ACTION_READ, "outbox")},
 });
+
+grpc::ServerUnaryReactor* OperationsServiceImpl::GetOutboxStatus(grpc::CallbackServerContext* call,
+                                                                 const operations::v1::GetOutboxStatusRequest* request,
+                                                                 operations::v1::GetOutboxStatusResponse* response) {
+  return runner_.Run(call, "GetOutboxStatus", *request,
+                     Into(response, [this](const RequestContext& caller, AuditRecord&)
+                                        -> absl::StatusOr<operations::v1::GetOutboxStatusResponse> {
+                       ASSIGN_OR_RETURN(std::vector<Outbox::Backlog> backlogs,
+                                        audit_->outbox().Backlogs(*pool_, caller.tenant));
+                       operations::v1::GetOutboxStatusResponse out;
+                       for (const Outbox::Backlog& b : backlogs) {
+                         operations::v1::OutboxStatus& status = *out.add_outboxes();
+                         status.set_target(b.target);
+                         status.set_pending(b.pending);
+                         if (b.oldest_pending) *status.mutable_oldest_pending_at() = TimeToProto(*b.oldest_pending);
+                         status.set_dead_letters(b.dead_letters);
+                       }
+                       return out;
+                     }));
+}
+
+absl::StatusOr<std::unique_ptr<MetricsEndpoint>> ServeMetrics(const Flags& flags, db::Pool* pool,
+                                                              const ServiceAudit* audit) {
+  return MetricsEndpoint::Start(flags.Get("metrics-address"), [pool, audit] {
+    std::vector<prometheus::MetricFamily> families;
+    absl::StatusOr<std::vector<Outbox::Backlog>> backlogs = audit->outbox().Backlogs(*pool, std::nullopt);
+    families.push_back(GaugeFamily("hartslag_database_reachable",
+                                   "1 when the service's database answered the last scrape", "", {{"", backlogs.ok()}}));
+    if (!backlogs.ok()) return families;
+    std::vector<std::pair<std::string, double>> pending, age, dead;
+    absl::Time now = absl::Now();
+    for (const Outbox::Backlog& b : *backlogs) {
+      pending.emplace_back(b.target, b.pending);
+      age.emplace_back(b.target, b.oldest_pending ? absl::ToDoubleSeconds(now - *b.oldest_pending) : 0);
+      dead.emplace_back(b.target, b.dead_letters);
+    }
+    families.push_back(GaugeFamily("hartslag_outbox_pending", "outbox events waiting for their receiver", "target",
+                                   pending));
+    families.push_back(GaugeFamily("hartslag_outbox_oldest_pending_seconds",
+                                   "age of the oldest event waiting; 0 when none wait", "target", age));
+    families.push_back(GaugeFamily("hartslag_outbox_dead_letters",
+                                   "events set aside because their receiver can never accept them (never deleted)",
+                                   "target", dead));
+    return families;
+  });
+}
 
 grpc::ServerUnaryReactor* OperationsServiceImpl::ListDeadLetters(
     grpc::CallbackServerContext* call, const operations::v1::ListDeadLettersRequest* request,

@@ -1,10 +1,11 @@
 // hartslag.operations.v1.OperationsService: what every Hartslag service
-// answers about itself (today: the outbox events it set aside). Each service's
+// answers about itself: its outbox's backlog and the events it set aside. Each service's
 // main registers one next to its own services.
 #ifndef HARTSLAG_SERVICES_COMMON_OPERATIONS_SERVICE_H_
 #define HARTSLAG_SERVICES_COMMON_OPERATIONS_SERVICE_H_
 
 #include "hartslag/operations/v1/operations.grpc.pb.h"
+#include "services/common/metrics.h"
 #include "services/common/server.h"
 #include "services/common/service_audit.h"
 
@@ -20,6 +21,9 @@ class OperationsServiceImpl final : public operations::v1::OperationsService::Ca
                         db::Pool* pool)
       : runner_(authenticator, &kOperationsPolicy, workers, audit->trail()), audit_(audit), pool_(pool) {}
 
+  grpc::ServerUnaryReactor* GetOutboxStatus(grpc::CallbackServerContext* call,
+                                            const operations::v1::GetOutboxStatusRequest* request,
+                                            operations::v1::GetOutboxStatusResponse* response) override;
   grpc::ServerUnaryReactor* ListDeadLetters(grpc::CallbackServerContext* call,
                                             const operations::v1::ListDeadLettersRequest* request,
                                             operations::v1::ListDeadLettersResponse* response) override;
@@ -29,6 +33,12 @@ class OperationsServiceImpl final : public operations::v1::OperationsService::Ca
   const ServiceAudit* audit_;
   db::Pool* pool_;
 };
+
+// The service's metrics endpoint on --metrics-address (none when empty):
+// its database's reachability and its outbox per receiver (waiting, the
+// oldest's age, dead letters).
+absl::StatusOr<std::unique_ptr<MetricsEndpoint>> ServeMetrics(const Flags& flags, db::Pool* pool,
+                                                              const ServiceAudit* audit);
 
 }  // namespace hartslag
 

@@ -30,6 +30,12 @@ Outbox::Outbox(absl::string_view schema) {
       " (extract(epoch FROM created_at) * 1000000)::bigint AS created_us,"
       " (extract(epoch FROM set_aside_at) * 1000000)::bigint AS set_aside_us, reason FROM ",
       dead, " WHERE tenant_id = $1 AND ($2::bigint IS NULL OR seq < $2) ORDER BY seq DESC LIMIT $3");
+  backlogs_ = absl::StrCat(
+      "SELECT target, sum(pending)::bigint AS pending, min(oldest_us) AS oldest_us, sum(dead)::bigint AS dead FROM ("
+      " SELECT target, count(*) AS pending,"
+      " (extract(epoch FROM min(created_at)) * 1000000)::bigint AS oldest_us, 0 AS dead FROM ",
+      table, " GROUP BY target UNION ALL SELECT target, 0, NULL, count(*) FROM ", dead,
+      " WHERE $1::text IS NULL OR tenant_id = $1 GROUP BY target) b GROUP BY target ORDER BY target");
   dead_letter_count_ = absl::StrCat("SELECT count(*) AS n FROM ", dead, " WHERE tenant_id = $1");
 }
 
@@ -37,6 +43,22 @@ absl::Status Outbox::Add(db::Transaction& tx, absl::string_view target,
                          const OutboxEvent& event) const {
   return tx.Exec(insert_, {std::string(target), event.tenant, event.event_id,
                            db::BytesParam(event.payload)});
+}
+
+absl::StatusOr<std::vector<Outbox::Backlog>> Outbox::Backlogs(db::Pool& pool,
+                                                               const std::optional<std::string>& tenant) const {
+  db::TransactionOptions bounded;  // a health figure must not hang on a busy database
+  bounded.deadline = absl::Now() + absl::Seconds(5);
+  ASSIGN_OR_RETURN(db::Rows rows, pool.Query(backlogs_, {tenant}, bounded));
+  std::vector<Backlog> backlogs;
+  for (int i = 0; i < rows.size(); ++i) {
+    Backlog& b = backlogs.emplace_back();
+    b.target = rows.Text(i, "target");
+    b.pending = rows.Int(i, "pending");
+    if (!rows.IsNull(i, "oldest_us")) b.oldest_pending = absl::FromUnixMicros(rows.Int(i, "oldest_us"));
+    b.dead_letters = rows.Int(i, "dead");
+  }
+  return backlogs;
 }
 
 absl::StatusOr<int64_t> Outbox::Pending(db::Pool& pool, absl::string_view target) const {

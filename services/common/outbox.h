@@ -47,6 +47,16 @@ class Outbox {
   // How many events wait for `target`.
   absl::StatusOr<int64_t> Pending(db::Pool& pool, absl::string_view target) const;
 
+  // How the outbox fares for one receiver.
+  struct Backlog {
+    std::string target;
+    int64_t pending = 0;
+    std::optional<absl::Time> oldest_pending;
+    int64_t dead_letters = 0;
+  };
+  // Per receiver, by target; dead letters of `tenant` only if given.
+  absl::StatusOr<std::vector<Backlog>> Backlogs(db::Pool& pool, const std::optional<std::string>& tenant) const;
+
   // An event set aside, without its payload (which may hold personal data).
   struct DeadLetter {
     int64_t seq = 0;
@@ -68,6 +78,7 @@ class Outbox {
 
  private:
   friend class OutboxRelay;
+  std::string backlogs_;
   std::string insert_, select_batch_, payloads_, delete_batch_, count_, set_aside_, dead_letters_,
       dead_letter_count_;
 };

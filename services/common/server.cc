@@ -128,6 +128,8 @@ void AddServerFlags(Flags& flags, const std::string& prefix, int default_port) {
   flags.Add("tls-key", prefix + "_TLS_KEY", "", "PEM file with the server private key");
   flags.Add("tls-client-ca", prefix + "_TLS_CLIENT_CA", "",
             "PEM file of the CA that signs client certificates (optional)");
+  flags.Add("metrics-address", prefix + "_METRICS_ADDRESS", "",
+            "host:port of the Prometheus metrics endpoint (plain HTTP, for the operator's network; off when empty)");
   flags.Add("ready-file", prefix + "_READY_FILE", "",
             "write the bound port to this file once serving (optional)");
   flags.Add("jwt-public-keys", "HARTSLAG_JWT_PUBLIC_KEYS", "",

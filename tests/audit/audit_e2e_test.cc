@@ -706,6 +706,16 @@ TEST_F(AuditEndToEndTest, ARecordTheLogCanNeverAcceptIsSetAsideAndTheRestFlows) 
   EXPECT_EQ(listed, (std::vector<std::string>{"6d1f4c2e-0000-4000-8000-00000000abce",
                                               "6d1f4c2e-0000-4000-8000-00000000abcd"}));
 
+  // They are counted in the service's outbox status and on its metrics.
+  operations::v1::GetOutboxStatusResponse status;
+  ASSERT_TRUE(operations->GetOutboxStatus(deployment_.Call(admin_token_).get(), {}, &status).ok());
+  ASSERT_EQ(status.outboxes_size(), 1);
+  EXPECT_EQ(status.outboxes(0).target(), "audit");
+  EXPECT_EQ(status.outboxes(0).dead_letters(), 2);
+  std::string metrics = testing::HttpGet(deployment_.directory_metrics_port(), "/metrics");
+  EXPECT_NE(metrics.find("hartslag_outbox_dead_letters{target=\"audit\"} 2"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("hartslag_database_reachable 1"), std::string::npos) << metrics;
+
   // The log says which records were set aside, and why.
   std::map<std::string, std::string> set_aside;
   for (absl::Time give_up = absl::Now() + absl::Seconds(30); set_aside.size() < 2 && absl::Now() < give_up;) {

@@ -29,7 +29,9 @@ Deployment::Deployment() : signer_(*TokenSigner::FromPemFile(CertsDir() + "/jwt.
   };
   std::vector<std::string>& directory_args = directory_args_;
   directory_args = with_db("directory");
-  directory_args.insert(directory_args.end(), {"--jwt-signing-key", certs + "/jwt.key"});
+  directory_metrics_port_ = FreePort();
+  directory_args.insert(directory_args.end(), {"--jwt-signing-key", certs + "/jwt.key", "--metrics-address",
+                                               "127.0.0.1:" + std::to_string(directory_metrics_port_)});
   for (std::string& a : audit_client("directory")) directory_args.push_back(a);
   directory_ = std::make_unique<ServiceProcess>(HARTSLAG_DIRECTORY_BINARY, directory_args);
   directory_port_ = directory_->port();

@@ -46,6 +46,8 @@ class Deployment {
   void StopAudit(int signal = SIGTERM) { audit_->Stop(signal); }
   void StartAudit();
   ServiceProcess& directory() { return *directory_; }
+  // Where the directory serves its metrics (HttpGet(port, "/metrics")).
+  int directory_metrics_port() const { return directory_metrics_port_; }
   // The same for the directory.
   void StopDirectory(int signal = SIGTERM) { directory_->Stop(signal); }
   void StartDirectory();
@@ -75,6 +77,7 @@ class Deployment {
   std::unique_ptr<ServiceProcess> audit_;
   std::vector<std::string> directory_args_;
   int directory_port_ = 0;
+  int directory_metrics_port_ = 0;
   std::unique_ptr<ServiceProcess> directory_;
   std::vector<std::string> intake_args_;
   int intake_port_ = 0;

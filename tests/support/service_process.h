@@ -18,6 +18,9 @@ std::string ReadFileOrDie(const std::string& path);
 // A port free when asked, for a service whose address others need before it
 // starts.
 int FreePort();
+// The body of GET http://127.0.0.1:<port><path>, or "" when it cannot be
+// read.
+std::string HttpGet(int port, const std::string& path);
 
 class ServiceProcess {
  public:
