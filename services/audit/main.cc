@@ -104,7 +104,8 @@ absl::Status Run(int argc, char** argv) {
   RpcRunner runner(&authenticator, &audit::kAuditPolicy, &worker_pool, self_audit->trail());
   audit::AuditServiceImpl service(&runner, &log);
   OperationsServiceImpl operations(&authenticator, &worker_pool, self_audit.get(), pool.get());
-  ASSIGN_OR_RETURN(std::unique_ptr<MetricsEndpoint> metrics, ServeMetrics(flags, pool.get(), self_audit.get()));
+  ASSIGN_OR_RETURN(std::unique_ptr<MetricsEndpoint> metrics,
+                   ServeMetrics(flags, pool.get(), self_audit.get(), operations.targets()));
   ServerOptions options = ServerOptionsFromFlags(flags);
   options.runner = &runner;
   return RunServer(options, {&service, &operations});

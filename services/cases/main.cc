@@ -86,8 +86,10 @@ absl::Status Run(int argc, char** argv) {
   cases::CaseServiceImpl service(&runner, &coordination, &actions_changed);
   ServerOptions options = ServerOptionsFromFlags(flags);
   options.on_shutdown = [&actions_changed] { actions_changed.Close(); };
-  OperationsServiceImpl operations(&authenticator, &worker_pool, audit.get(), pool.get());
-  ASSIGN_OR_RETURN(std::unique_ptr<MetricsEndpoint> metrics, ServeMetrics(flags, pool.get(), audit.get()));
+  OperationsServiceImpl operations(&authenticator, &worker_pool, audit.get(), pool.get(),
+                                   {kAuditTarget, cases::kIntakeTarget});
+  ASSIGN_OR_RETURN(std::unique_ptr<MetricsEndpoint> metrics,
+                   ServeMetrics(flags, pool.get(), audit.get(), operations.targets()));
   options.runner = &runner;
   return RunServer(options, {&service, &operations});
 }

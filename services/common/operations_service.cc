@@ -20,7 +20,7 @@ grpc::ServerUnaryReactor* OperationsServiceImpl::GetOutboxStatus(grpc::CallbackS
                      Into(response, [this](const RequestContext& caller, AuditRecord&)
                                         -> absl::StatusOr<operations::v1::GetOutboxStatusResponse> {
                        ASSIGN_OR_RETURN(std::vector<Outbox::Backlog> backlogs,
-                                        audit_->outbox().Backlogs(*pool_, caller.tenant));
+                                        audit_->outbox().Backlogs(*pool_, targets_, caller.tenant));
                        operations::v1::GetOutboxStatusResponse out;
                        for (const Outbox::Backlog& b : backlogs) {
                          operations::v1::OutboxStatus& status = *out.add_outboxes();
@@ -34,10 +34,11 @@ grpc::ServerUnaryReactor* OperationsServiceImpl::GetOutboxStatus(grpc::CallbackS
 }
 
 absl::StatusOr<std::unique_ptr<MetricsEndpoint>> ServeMetrics(const Flags& flags, db::Pool* pool,
-                                                              const ServiceAudit* audit) {
-  return MetricsEndpoint::Start(flags.Get("metrics-address"), [pool, audit] {
+                                                              const ServiceAudit* audit,
+                                                              std::vector<std::string> targets) {
+  return MetricsEndpoint::Start(flags.Get("metrics-address"), [pool, audit, targets] {
     std::vector<prometheus::MetricFamily> families;
-    absl::StatusOr<std::vector<Outbox::Backlog>> backlogs = audit->outbox().Backlogs(*pool, std::nullopt);
+    absl::StatusOr<std::vector<Outbox::Backlog>> backlogs = audit->outbox().Backlogs(*pool, targets, std::nullopt);
     families.push_back(GaugeFamily("hartslag_database_reachable",
                                    "1 when the service's database answered the last scrape", "", {{"", backlogs.ok()}}));
     if (!backlogs.ok()) return families;

@@ -17,9 +17,15 @@ class OperationsServiceImpl final : public operations::v1::OperationsService::Ca
  public:
   // Calls are authenticated, checked against kOperationsPolicy and recorded
   // in `audit`'s trail like any call of the service.
+  // `targets`: the receivers the service's outbox serves.
   OperationsServiceImpl(const Authenticator* authenticator, WorkerPool* workers, const ServiceAudit* audit,
-                        db::Pool* pool)
-      : runner_(authenticator, &kOperationsPolicy, workers, audit->trail()), audit_(audit), pool_(pool) {}
+                        db::Pool* pool, std::vector<std::string> targets = {kAuditTarget})
+      : runner_(authenticator, &kOperationsPolicy, workers, audit->trail()),
+        audit_(audit),
+        pool_(pool),
+        targets_(std::move(targets)) {}
+
+  const std::vector<std::string>& targets() const { return targets_; }
 
   grpc::ServerUnaryReactor* GetOutboxStatus(grpc::CallbackServerContext* call,
                                             const operations::v1::GetOutboxStatusRequest* request,
@@ -32,13 +38,15 @@ class OperationsServiceImpl final : public operations::v1::OperationsService::Ca
   const RpcRunner runner_;
   const ServiceAudit* audit_;
   db::Pool* pool_;
+  const std::vector<std::string> targets_;
 };
 
 // The service's metrics endpoint on --metrics-address (none when empty):
 // its database's reachability and its outbox per receiver (waiting, the
 // oldest's age, dead letters).
 absl::StatusOr<std::unique_ptr<MetricsEndpoint>> ServeMetrics(const Flags& flags, db::Pool* pool,
-                                                              const ServiceAudit* audit);
+                                                              const ServiceAudit* audit,
+                                                              std::vector<std::string> targets);
 
 }  // namespace hartslag
 

@@ -45,7 +45,7 @@ absl::Status Outbox::Add(db::Transaction& tx, absl::string_view target,
                            db::BytesParam(event.payload)});
 }
 
-absl::StatusOr<std::vector<Outbox::Backlog>> Outbox::Backlogs(db::Pool& pool,
+absl::StatusOr<std::vector<Outbox::Backlog>> Outbox::Backlogs(db::Pool& pool, const std::vector<std::string>& targets,
                                                                const std::optional<std::string>& tenant) const {
   db::TransactionOptions bounded;  // a health figure must not hang on a busy database
   bounded.deadline = absl::Now() + absl::Seconds(5);
@@ -58,6 +58,11 @@ absl::StatusOr<std::vector<Outbox::Backlog>> Outbox::Backlogs(db::Pool& pool,
     if (!rows.IsNull(i, "oldest_us")) b.oldest_pending = absl::FromUnixMicros(rows.Int(i, "oldest_us"));
     b.dead_letters = rows.Int(i, "dead");
   }
+  for (const std::string& target : targets) {
+    auto known = [&](const Backlog& b) { return b.target == target; };
+    if (std::none_of(backlogs.begin(), backlogs.end(), known)) backlogs.emplace_back().target = target;
+  }
+  std::sort(backlogs.begin(), backlogs.end(), [](const Backlog& a, const Backlog& b) { return a.target < b.target; });
   return backlogs;
 }
 

@@ -54,8 +54,10 @@ class Outbox {
     std::optional<absl::Time> oldest_pending;
     int64_t dead_letters = 0;
   };
-  // Per receiver, by target; dead letters of `tenant` only if given.
-  absl::StatusOr<std::vector<Backlog>> Backlogs(db::Pool& pool, const std::optional<std::string>& tenant) const;
+  // Per receiver, by target, each of `targets` included (with zeros when it
+  // has no events); dead letters of `tenant` only if given.
+  absl::StatusOr<std::vector<Backlog>> Backlogs(db::Pool& pool, const std::vector<std::string>& targets,
+                                                const std::optional<std::string>& tenant) const;
 
   // An event set aside, without its payload (which may hold personal data).
   struct DeadLetter {

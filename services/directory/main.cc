@@ -105,7 +105,8 @@ absl::Status Serve(int argc, char** argv) {
   directory::DirectoryServiceImpl admin(&runner, &store);
   directory::LookupServiceImpl lookup(&runner, &store);
   OperationsServiceImpl operations(&authenticator, &worker_pool, audit.get(), pool.get());
-  ASSIGN_OR_RETURN(std::unique_ptr<MetricsEndpoint> metrics, ServeMetrics(flags, pool.get(), audit.get()));
+  ASSIGN_OR_RETURN(std::unique_ptr<MetricsEndpoint> metrics,
+                   ServeMetrics(flags, pool.get(), audit.get(), operations.targets()));
   ServerOptions server = ServerOptionsFromFlags(flags);
   server.runner = &runner;
   return RunServer(server, {&auth, &admin, &lookup, &operations});

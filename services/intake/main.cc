@@ -44,7 +44,8 @@ absl::Status Run(int argc, char** argv) {
   intake::SignalServiceImpl service(&runner, &signal_intake);
   intake::TriageFeedServiceImpl triage_feed(&runner, &signal_intake);
   OperationsServiceImpl operations(&authenticator, &worker_pool, audit.get(), pool.get());
-  ASSIGN_OR_RETURN(std::unique_ptr<MetricsEndpoint> metrics, ServeMetrics(flags, pool.get(), audit.get()));
+  ASSIGN_OR_RETURN(std::unique_ptr<MetricsEndpoint> metrics,
+                   ServeMetrics(flags, pool.get(), audit.get(), operations.targets()));
   ServerOptions options = ServerOptionsFromFlags(flags);
   options.runner = &runner;
   return RunServer(options, {&service, &triage_feed, &operations});
