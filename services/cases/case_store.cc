@@ -3,9 +3,11 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
 #include "services/cases/case_rules.h"
 #include "services/cases/retention.h"
 #include "services/common/crypto.h"
+#include "services/common/log.h"
 #include "services/common/proto_time.h"
 #include "services/common/reference.h"
 #include "services/common/status_macros.h"
@@ -119,8 +121,8 @@ constexpr char kBreakGlass[] = R"sql(
 )sql";
 
 constexpr char kSaveQueueSignal[] = R"sql(
-  INSERT INTO cases.queue_signals (tenant_id, signal_id, area_id, address_key, content, fetched_at)
-  VALUES ($1, $2, $3, $4, $5::bytea, now())
+  INSERT INTO cases.queue_signals (tenant_id, signal_id, area_id, address_key, content, fetched_at, reported_at)
+  VALUES ($1, $2, $3, $4, $5::bytea, now(), $6)
   ON CONFLICT (tenant_id, signal_id) DO UPDATE
   SET area_id = EXCLUDED.area_id, address_key = EXCLUDED.address_key, content = EXCLUDED.content,
       fetched_at = EXCLUDED.fetched_at
@@ -145,9 +147,9 @@ constexpr char kInsertDecision[] = R"sql(
 // fetched_at is never before a signal was reported.
 constexpr char kQueueSignalsAt[] = R"sql(
   SELECT content FROM (
-    SELECT content, row_number() OVER (PARTITION BY address_key ORDER BY fetched_at DESC) AS n
+    SELECT content, row_number() OVER (PARTITION BY address_key ORDER BY reported_at DESC) AS n
     FROM cases.queue_signals
-    WHERE tenant_id = $1 AND address_key = ANY($2::text[]) AND fetched_at >= $3) s
+    WHERE tenant_id = $1 AND address_key = ANY($2::text[]) AND reported_at >= $3) s
   WHERE n <= $4::int
 )sql";
 
@@ -160,20 +162,28 @@ constexpr char kCasesAtAddress[] = R"sql(
   WHERE n <= $3::int
 )sql";
 
-// At most $5, most recently changed first.
+// Per person key the $5 most recently changed, so that a common name does not
+// crowd out the others; at most $6 in all.
 constexpr char kOpenCasesAbout[] = R"sql(
-  SELECT content FROM cases.cases
-  WHERE tenant_id = $1 AND kind = $2 AND area_id = ANY($3::text[]) AND status <> 'CLOSED'
-    AND person_keys && $4::text[]
-  ORDER BY updated_at DESC LIMIT $5::int
+  SELECT DISTINCT ON (c.case_id) c.content
+  FROM unnest($4::text[]) AS k(key)
+  CROSS JOIN LATERAL (
+    SELECT case_id, content FROM cases.cases
+    WHERE tenant_id = $1 AND kind = $2 AND area_id = ANY($3::text[]) AND status <> 'CLOSED'
+      AND person_keys @> ARRAY[k.key]
+    ORDER BY updated_at DESC LIMIT $5::int) c
+  LIMIT $6::int
 )sql";
 
 constexpr char kCasesWithoutPersonKeys[] = R"sql(
-  SELECT tenant_id, case_id::text AS case_id, content FROM cases.cases WHERE person_keys IS NULL LIMIT 500
+  SELECT tenant_id, case_id::text AS case_id, content FROM cases.cases
+  WHERE person_keys IS NULL AND case_id > $1::uuid ORDER BY case_id LIMIT 500
 )sql";
 
+// Only where still missing: a case changed meanwhile has its keys already.
 constexpr char kSetPersonKeys[] = R"sql(
-  UPDATE cases.cases SET person_keys = $3::text[] WHERE tenant_id = $1 AND case_id = $2::uuid
+  UPDATE cases.cases SET person_keys = $3::text[]
+  WHERE tenant_id = $1 AND case_id = $2::uuid AND person_keys IS NULL
 )sql";
 
 constexpr char kInsertAction[] = R"sql(
@@ -522,7 +532,10 @@ absl::Status CaseStore::SaveQueueSignals(const std::string& tenant,
     for (const intake::v1::Signal& signal : signals) {
       RETURN_IF_ERROR(tx.Exec(kSaveQueueSignal, {tenant, signal.signal_id(), signal.area().area_id(),
                                                  AddressKey(signal.location().address()),
-                                                 db::BytesParam(signal.SerializeAsString())}));
+                                                 db::BytesParam(signal.SerializeAsString()),
+                                                 db::TimestampParam(absl::FromUnixMicros(
+                                                     google::protobuf::util::TimeUtil::TimestampToMicroseconds(
+                                                         signal.reported_at())))}));
     }
     return absl::OkStatus();
   });
@@ -583,13 +596,13 @@ absl::StatusOr<std::vector<v1::Case>> CaseStore::OpenCasesAt(const std::string& 
 absl::StatusOr<std::vector<v1::Case>> CaseStore::OpenCasesAbout(const std::string& tenant, v1::CaseKind kind,
                                                                 const std::vector<std::string>& areas,
                                                                 const std::vector<std::string>& person_keys,
-                                                                int limit, absl::Time deadline) {
+                                                                int per_person, int limit, absl::Time deadline) {
   std::vector<v1::Case> cases;
   if (person_keys.empty()) return cases;
   ASSIGN_OR_RETURN(db::Rows rows,
                    pool_->Query(kOpenCasesAbout,
                                 {tenant, Stored(v1::CaseKind_Name(kind), "CASE_KIND_"), db::TextArray(areas),
-                                 db::TextArray(person_keys), absl::StrCat(limit)},
+                                 db::TextArray(person_keys), absl::StrCat(per_person), absl::StrCat(limit)},
                                 Bounded(deadline)));
   for (int i = 0; i < rows.size(); ++i) {
     ASSIGN_OR_RETURN(v1::Case c, Decode(rows, i));
@@ -600,13 +613,21 @@ absl::StatusOr<std::vector<v1::Case>> CaseStore::OpenCasesAbout(const std::strin
 
 absl::StatusOr<int> CaseStore::FillPersonKeys() {
   int filled = 0;
+  std::string after = "00000000-0000-0000-0000-000000000000";
   for (;;) {
-    ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kCasesWithoutPersonKeys, {}));
+    ASSIGN_OR_RETURN(db::Rows rows,
+                     pool_->Query(kCasesWithoutPersonKeys, {after}, Bounded(absl::Now() + absl::Seconds(30))));
     if (rows.empty()) return filled;
     for (int i = 0; i < rows.size(); ++i) {
-      ASSIGN_OR_RETURN(v1::Case c, Decode(rows, i));
-      RETURN_IF_ERROR(pool_->Query(kSetPersonKeys, {rows.Text(i, "tenant_id"), rows.Text(i, "case_id"),
-                                                    db::TextArray(PersonKeys(c))})
+      after = rows.Text(i, "case_id");
+      absl::StatusOr<v1::Case> c = Decode(rows, i);
+      // A case that does not decode has no persons to find; it must not
+      // keep the service from starting.
+      if (!c.ok()) Log(LogLevel::kWarning, "a stored case does not decode", {{"case_id", after}});
+      RETURN_IF_ERROR(pool_->Query(kSetPersonKeys,
+                                   {rows.Text(i, "tenant_id"), after,
+                                    db::TextArray(c.ok() ? PersonKeys(*c) : std::vector<std::string>())},
+                                   Bounded(absl::Now() + absl::Seconds(30)))
                           .status());
     }
     filled += rows.size();

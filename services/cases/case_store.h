@@ -134,7 +134,7 @@ class CaseStore {
                                                 const std::vector<std::string>& signal_ids,
                                                 absl::Time deadline);
   // Signals a triage queue showed (untriaged then, perhaps weighed since)
-  // at these addresses, fetched since `since`: the latest `per_address` of
+  // at these addresses, reported since `since`: the latest `per_address` of
   // each address.
   absl::StatusOr<std::vector<intake::v1::Signal>> QueueSignalsAt(const std::string& tenant,
                                                                  const std::vector<std::string>& address_keys,
@@ -145,12 +145,13 @@ class CaseStore {
   absl::StatusOr<std::vector<v1::Case>> OpenCasesAt(const std::string& tenant,
                                                     const std::vector<std::string>& address_keys,
                                                     int per_address, absl::Time deadline);
-  // At most `limit` cases of `kind` not CLOSED in `areas` with a person of
-  // `person_keys` (case_rules.h PersonKey), most recently changed first.
+  // Cases of `kind` not CLOSED in `areas` with a person of `person_keys`
+  // (case_rules.h PersonKey): per key the `per_person` most recently
+  // changed, at most `limit` in all.
   absl::StatusOr<std::vector<v1::Case>> OpenCasesAbout(const std::string& tenant, v1::CaseKind kind,
                                                        const std::vector<std::string>& areas,
-                                                       const std::vector<std::string>& person_keys, int limit,
-                                                       absl::Time deadline);
+                                                       const std::vector<std::string>& person_keys, int per_person,
+                                                       int limit, absl::Time deadline);
   // Gives the cases stored before person keys existed theirs; how many.
   absl::StatusOr<int> FillPersonKeys();
 

@@ -62,6 +62,7 @@ class AuditRecord {
                  absl::string_view organisation_id);
   // The caller broke the glass: read outside its need-to-know, with a reason.
   void MarkBreakGlass() { event_.set_break_glass(true); }
+  bool break_glass() const { return event_.break_glass(); }
   // For a token issued to an integrated client acting for that user.
   void SetActingClient(absl::string_view client_id) {
     event_.mutable_actor()->set_acting_client(AuditSafeId(client_id));

@@ -8,6 +8,8 @@
 
 namespace hartslag {
 
+namespace {
+
 class CollectFunction : public prometheus::Collectable {
  public:
   explicit CollectFunction(MetricsEndpoint::Collect collect) : collect_(std::move(collect)) {}
@@ -16,6 +18,8 @@ class CollectFunction : public prometheus::Collectable {
  private:
   const MetricsEndpoint::Collect collect_;
 };
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::Start(const std::string& address,
                                                                         Collect collect) {

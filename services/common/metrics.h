@@ -1,7 +1,8 @@
 // A service's Prometheus endpoint: GET /metrics on --metrics-address, plain
 // HTTP on a port of its own, for the operator's network only (it tells
 // counts, never personal data). Off when the address is empty. What it tells
-// is read when it is scraped, so an idle service does no work for it.
+// is read when it is scraped, so an idle service does no work for it;
+// `collect` runs on the endpoint's own thread, beside the service's.
 //
 //   ASSIGN_OR_RETURN(auto metrics, MetricsEndpoint::Start(flags.Get("metrics-address"),
 //                                                         [&] { return OutboxMetrics(*pool, outbox); }));
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "prometheus/collectable.h"
 #include "prometheus/metric_family.h"
 
 namespace prometheus {
@@ -35,7 +37,7 @@ class MetricsEndpoint {
  private:
   MetricsEndpoint() = default;
   std::unique_ptr<prometheus::Exposer> exposer_;
-  std::shared_ptr<class CollectFunction> collectable_;
+  std::shared_ptr<prometheus::Collectable> collectable_;
 };
 
 // One gauge per label value: {{"audit", 3}, {"intake", 0}} with label

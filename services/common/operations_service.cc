@@ -76,7 +76,7 @@ grpc::ServerUnaryReactor* OperationsServiceImpl::ListDeadLetters(
                          before_seq = seq;
                        }
                        ASSIGN_OR_RETURN(auto letters, audit_->outbox().DeadLetters(*pool_, caller.tenant, before_seq,
-                                                                                   paging.size + 1));
+                                                                                   paging.size + 1, caller.deadline));
                        std::vector<operations::v1::DeadLetter> page;
                        for (const Outbox::DeadLetter& letter : letters.first) {
                          operations::v1::DeadLetter& d = page.emplace_back();

@@ -34,7 +34,8 @@ Outbox::Outbox(absl::string_view schema) {
       "SELECT target, sum(pending)::bigint AS pending, min(oldest_us) AS oldest_us, sum(dead)::bigint AS dead FROM ("
       " SELECT target, count(*) AS pending,"
       " (extract(epoch FROM min(created_at)) * 1000000)::bigint AS oldest_us, 0 AS dead FROM ",
-      table, " GROUP BY target UNION ALL SELECT target, 0, NULL, count(*) FROM ", dead,
+      table, " WHERE $1::text IS NULL OR tenant_id = $1 GROUP BY target"
+      " UNION ALL SELECT target, 0, NULL, count(*) FROM ", dead,
       " WHERE $1::text IS NULL OR tenant_id = $1 GROUP BY target) b GROUP BY target ORDER BY target");
   dead_letter_count_ = absl::StrCat("SELECT count(*) AS n FROM ", dead, " WHERE tenant_id = $1");
 }
@@ -72,11 +73,14 @@ absl::StatusOr<int64_t> Outbox::Pending(db::Pool& pool, absl::string_view target
 }
 
 absl::StatusOr<std::pair<std::vector<Outbox::DeadLetter>, int64_t>> Outbox::DeadLetters(
-    db::Pool& pool, const std::string& tenant, std::optional<int64_t> before_seq, int limit) const {
+    db::Pool& pool, const std::string& tenant, std::optional<int64_t> before_seq, int limit,
+    absl::Time deadline) const {
+  db::TransactionOptions bounded;
+  bounded.deadline = deadline;
   ASSIGN_OR_RETURN(db::Rows rows,
                    pool.Query(dead_letters_, {tenant, before_seq ? db::Param(absl::StrCat(*before_seq)) : std::nullopt,
-                                              absl::StrCat(limit)}));
-  ASSIGN_OR_RETURN(db::Rows count, pool.Query(dead_letter_count_, {tenant}));
+                                              absl::StrCat(limit)}, bounded));
+  ASSIGN_OR_RETURN(db::Rows count, pool.Query(dead_letter_count_, {tenant}, bounded));
   std::vector<DeadLetter> letters;
   for (int i = 0; i < rows.size(); ++i) {
     letters.push_back({rows.Int(i, "seq"), rows.Text(i, "target"), rows.Text(i, "tenant_id"),

@@ -55,7 +55,7 @@ class Outbox {
     int64_t dead_letters = 0;
   };
   // Per receiver, by target, each of `targets` included (with zeros when it
-  // has no events); dead letters of `tenant` only if given.
+  // has no events); of `tenant` only if given.
   absl::StatusOr<std::vector<Backlog>> Backlogs(db::Pool& pool, const std::vector<std::string>& targets,
                                                 const std::optional<std::string>& tenant) const;
 
@@ -76,7 +76,8 @@ class Outbox {
   absl::StatusOr<std::pair<std::vector<DeadLetter>, int64_t>> DeadLetters(db::Pool& pool,
                                                                           const std::string& tenant,
                                                                           std::optional<int64_t> before_seq,
-                                                                          int limit) const;
+                                                                          int limit,
+                                                                          absl::Time deadline = absl::InfiniteFuture()) const;
 
  private:
   friend class OutboxRelay;

@@ -45,6 +45,11 @@ absl::StatusOr<int> EffectivePageSize(int requested, int default_size, int max_s
   return requested > max_size ? max_size : requested;
 }
 
+std::string FilterFingerprint(const google::protobuf::Message& filter) {
+  std::string named = absl::StrCat(filter.GetDescriptor()->full_name(), "\n", DeterministicBytes(filter));
+  return HexEncode(Sha256(named)).substr(0, 16);
+}
+
 std::vector<std::string> TimeIdPosition(const google::protobuf::Timestamp& time, const std::string& id) {
   return {absl::StrCat(google::protobuf::util::TimeUtil::TimestampToMicroseconds(time)), id};
 }
@@ -52,7 +57,11 @@ std::vector<std::string> TimeIdPosition(const google::protobuf::Timestamp& time,
 absl::StatusOr<std::optional<std::pair<absl::Time, std::string>>> AfterTimeId(const Paging& paging) {
   if (paging.after.empty()) return std::nullopt;
   int64_t micros = 0;
-  if (paging.after.size() != 2 || !absl::SimpleAtoi(paging.after[0], &micros) || !IsUuid(paging.after[1])) {
+  // PostgreSQL's timestamps end at year 294276; a caller's hand-made token
+  // must not reach it as a database error.
+  constexpr int64_t kYear1 = -62135596800LL * 1000000, kYear10000 = 253402300800LL * 1000000;
+  if (paging.after.size() != 2 || !absl::SimpleAtoi(paging.after[0], &micros) || micros < kYear1 ||
+      micros >= kYear10000 || !IsUuid(paging.after[1])) {
     return absl::InvalidArgumentError("page_token: not a token from a previous page");
   }
   return std::make_pair(absl::FromUnixMicros(micros), paging.after[1]);

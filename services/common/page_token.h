@@ -63,9 +63,13 @@ struct Paging {
   std::string fingerprint;         // of the request's filter: the request without its paging
 };
 
+// What binds a token to its list and filter: the request's type and its
+// content without the paging fields.
+std::string FilterFingerprint(const google::protobuf::Message& filter);
+
 // The paging of `request` (a message with page_size and page_token). A token
-// must come from a page of the same filter and hold `position_fields`
-// values; the caller checks what the values are.
+// must come from a page of the same list with the same filter and hold
+// `position_fields` values; the caller checks what the values are.
 template <typename Request>
 absl::StatusOr<Paging> PagingOf(const Request& request, int default_size, int max_size,
                                 size_t position_fields) {
@@ -76,7 +80,7 @@ absl::StatusOr<Paging> PagingOf(const Request& request, int default_size, int ma
   Request filter = request;
   filter.clear_page_size();
   filter.clear_page_token();
-  paging.fingerprint = Fingerprint(filter).substr(0, 16);
+  paging.fingerprint = FilterFingerprint(filter);
   if (!request.page_token().empty()) {
     absl::StatusOr<std::vector<std::string>> after = DecodePageToken(request.page_token(), paging.fingerprint);
     if (!after.ok()) return after.status();
@@ -108,6 +112,7 @@ std::string CutPage(std::vector<Message>& items, const Paging& paging, PositionO
 // Most lists are ordered by a time and then an id (a UUID): their position.
 std::vector<std::string> TimeIdPosition(const google::protobuf::Timestamp& time, const std::string& id);
 // Where the previous page of such a list ended; nullopt on the first page.
+// A position outside years 1 to 9999 is refused as not from a previous page.
 absl::StatusOr<std::optional<std::pair<absl::Time, std::string>>> AfterTimeId(const Paging& paging);
 
 }  // namespace hartslag

@@ -4,9 +4,7 @@
 
 #include <algorithm>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/time_util.h"
 #include "services/common/crypto.h"
 #include "services/common/page_token.h"
 #include "services/common/proto_bytes.h"
@@ -33,7 +31,6 @@ absl::Status CheckOutcome(v1::TriageOutcome& o) {
   return CheckText("feedback", *o.mutable_feedback(), 0, 500);
 }
 
-using google::protobuf::util::TimeUtil;
 
 absl::StatusOr<std::optional<absl::Time>> OptionalTime(const google::protobuf::Timestamp& ts,
                                                        bool present, absl::string_view field) {

@@ -152,7 +152,8 @@ TEST_F(TriageEndToEndTest, ProposalsReachBackOverTheWindowAndFindTheSameHousehol
     absl::Time at = absl::Now() - absl::Hours(24) * days;
     *stored.mutable_reported_at() = TimeToProto(at);
     ASSERT_TRUE(deployment_.pool()
-                    .Query("UPDATE cases.queue_signals SET content = $2::bytea, fetched_at = $3 WHERE signal_id = $1::uuid",
+                    .Query("UPDATE cases.queue_signals SET content = $2::bytea, fetched_at = $3, reported_at = $3 "
+                           "WHERE signal_id = $1::uuid",
                            {s.signal_id(), db::BytesParam(stored.SerializeAsString()), db::TimestampParam(at)})
                     .ok());
   };
@@ -170,6 +171,14 @@ TEST_F(TriageEndToEndTest, ProposalsReachBackOverTheWindowAndFindTheSameHousehol
   jan->set_birth_year(1970);
   v1::Case jans_case;
   ASSERT_TRUE(cases_->OpenCase(Call(coordinator_, "CASE_MANAGEMENT").get(), household, &jans_case).ok());
+  // As a case stored before person keys existed: the service computes them
+  // when it starts.
+  ASSERT_TRUE(deployment_.pool()
+                  .Query("UPDATE cases.cases SET person_keys = NULL WHERE case_id = $1::uuid", {jans_case.case_id()})
+                  .ok());
+  auto filled = deployment_.case_store().FillPersonKeys();
+  ASSERT_TRUE(filled.ok()) << filled.status();
+  EXPECT_GE(*filled, 1);
 
   iv1::Signal today = Submit("vrieheide", "Heerenweg", 12);
   iv1::SubmitSignalRequest about_jan = testing::SampleSignal("vrieheide");

@@ -1,6 +1,9 @@
 // Small shared pieces: text checks, base64url, page tokens, flags.
 #include <gtest/gtest.h>
 
+#include "hartslag/directory/v1/directory.pb.h"
+#include "hartslag/operations/v1/operations.pb.h"
+#include "services/common/all_pages.h"
 #include "services/common/config.h"
 #include "services/common/crypto.h"
 #include "services/common/page_token.h"
@@ -52,6 +55,102 @@ TEST(PageLengthTest, APageEndsBeforeItsByteBudgetButHoldsAtLeastOneItem) {
   EXPECT_EQ(PageLength(items, 10, size, 2500), 2u) << "then the bytes";
   EXPECT_EQ(PageLength(items, 10, size, 10), 1u) << "one item larger than the budget is a page of its own";
   EXPECT_EQ(PageLength(std::vector<std::string>{}, 10, size, 10), 0u);
+}
+
+// Lists of users and organisations stand in for any list below.
+using directory::v1::ListOrganisationsRequest;
+using directory::v1::ListUsersRequest;
+using directory::v1::ListUsersResponse;
+using directory::v1::User;
+
+TEST(PagingTest, ATokenContinuesOnlyTheListAndFilterItCameFrom) {
+  ListUsersRequest first;
+  first.set_organisation_id("politie");
+  first.set_page_size(2);
+  Paging paging = *PagingOf(first, 100, 500, 1);
+  std::vector<User> users(3);
+  for (int i = 0; i < 3; ++i) users[i].set_user_id(absl::StrCat("u", i));
+  std::string token = CutPage(users, paging, [](const User& u) { return std::vector<std::string>{u.user_id()}; });
+  ASSERT_EQ(users.size(), 2u);
+
+  ListUsersRequest next = first;
+  next.set_page_token(token);
+  auto continued = PagingOf(next, 100, 500, 1);
+  ASSERT_TRUE(continued.ok()) << continued.status();
+  EXPECT_EQ(continued->after, std::vector<std::string>{"u1"});
+
+  ListUsersRequest other_filter = next;
+  other_filter.set_organisation_id("woonpunt");
+  EXPECT_EQ(PagingOf(other_filter, 100, 500, 1).status().message().substr(0, 11), "page_token:");
+  // Another list whose filter is as empty: a users token is no
+  // organisations token.
+  ListUsersRequest unfiltered;
+  unfiltered.set_page_size(2);
+  std::vector<User> all_users = users;
+  all_users.emplace_back().set_user_id("u9");
+  std::string users_token = CutPage(all_users, *PagingOf(unfiltered, 100, 500, 1),
+                                    [](const User& u) { return std::vector<std::string>{u.user_id()}; });
+  ASSERT_FALSE(users_token.empty());
+  ListOrganisationsRequest other_list;
+  other_list.set_page_token(users_token);
+  EXPECT_EQ(PagingOf(other_list, 100, 500, 1).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(PagingOf(next, 100, 500, 2).status().code(), absl::StatusCode::kInvalidArgument)
+      << "a position of another shape";
+}
+
+TEST(PagingTest, APageEndsAtItsSizeOrBeforeItsBytesButHoldsAtLeastOne) {
+  ListUsersRequest request;
+  request.set_page_size(10);
+  Paging paging = *PagingOf(request, 100, 500, 1);
+  auto position = [](const User& u) { return std::vector<std::string>{u.user_id()}; };
+  std::vector<User> big(4);
+  for (int i = 0; i < 4; ++i) big[i].set_user_id(std::string(900 * 1024, 'a' + i));
+  std::string token = CutPage(big, paging, position);
+  EXPECT_EQ(big.size(), 2u) << "two of 900 KiB fit in 2 MiB, three do not";
+  EXPECT_FALSE(token.empty());
+  std::vector<User> huge(2);
+  huge[0].set_user_id(std::string(3 << 20, 'x'));
+  huge[1].set_user_id("next");
+  CutPage(huge, paging, position);
+  EXPECT_EQ(huge.size(), 1u) << "one item always makes a page";
+  std::vector<User> few(3);
+  EXPECT_EQ(CutPage(few, paging, position), "") << "the last page has no next";
+  EXPECT_EQ(few.size(), 3u);
+}
+
+TEST(PagingTest, AHandMadeTimePositionIsRefusedBeforeItReachesTheDatabase) {
+  Paging paging;
+  paging.after = {"9223372036854775807", "6d1f4c2e-0000-4000-8000-00000000abcd"};
+  EXPECT_EQ(AfterTimeId(paging).status().code(), absl::StatusCode::kInvalidArgument);
+  paging.after = {"1700000000000000", "not-a-uuid"};
+  EXPECT_EQ(AfterTimeId(paging).status().code(), absl::StatusCode::kInvalidArgument);
+  paging.after = {"1700000000000000", "6d1f4c2e-0000-4000-8000-00000000abcd"};
+  auto after = AfterTimeId(paging);
+  ASSERT_TRUE(after.ok() && after->has_value());
+  EXPECT_EQ((*after)->first, absl::FromUnixMicros(1700000000000000));
+  EXPECT_EQ(*AfterTimeId(Paging()), std::nullopt);
+}
+
+TEST(AllPagesTest, ReadsEveryPageInOrderAndStopsAServerThatRepeatsItself) {
+  std::vector<std::string> served = {"a", "b", "c", "d", "e"};
+  auto fetch = [&](const ListUsersRequest& request, ListUsersResponse& page) {
+    size_t from = request.page_token().empty() ? 0 : std::stoul(request.page_token());
+    for (size_t i = from; i < std::min(from + 2, served.size()); ++i) page.add_users()->set_user_id(served[i]);
+    if (from + 2 < served.size()) page.set_next_page_token(std::to_string(from + 2));
+    return absl::OkStatus();
+  };
+  ListUsersResponse all;
+  ASSERT_TRUE(AllPages(ListUsersRequest(), all, fetch).ok());
+  ASSERT_EQ(all.users_size(), 5);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(all.users(i).user_id(), served[i]);
+  EXPECT_TRUE(all.next_page_token().empty());
+
+  auto stuck = [](const ListUsersRequest&, ListUsersResponse& page) {
+    page.set_next_page_token("same");
+    return absl::OkStatus();
+  };
+  ListUsersResponse never;
+  EXPECT_EQ(AllPages(ListUsersRequest(), never, stuck).code(), absl::StatusCode::kInternal);
 }
 
 TEST(PageSizeTest, DefaultsCapsAndRefusesNegative) {
