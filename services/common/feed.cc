@@ -82,7 +82,7 @@ void Doorbell::Wake(bool changed) {
 
 absl::StatusOr<std::shared_ptr<void>> StreamLimit::Acquire(const std::string& key) {
   {
-    absl::MutexLock lock(&counts_->mutex);
+    std::lock_guard<std::mutex> lock(counts_->mutex);
     int& open = counts_->open[key];
     if (open >= max_) {
       if (open == 0) counts_->open.erase(key);
@@ -92,13 +92,13 @@ absl::StatusOr<std::shared_ptr<void>> StreamLimit::Acquire(const std::string& ke
     ++open;
   }
   return std::shared_ptr<void>(nullptr, [counts = counts_, key](void*) {
-    absl::MutexLock lock(&counts->mutex);
+    std::lock_guard<std::mutex> lock(counts->mutex);
     if (--counts->open[key] == 0) counts->open.erase(key);
   });
 }
 
 int StreamLimit::open(const std::string& key) const {
-  absl::MutexLock lock(&counts_->mutex);
+  std::lock_guard<std::mutex> lock(counts_->mutex);
   auto it = counts_->open.find(key);
   return it == counts_->open.end() ? 0 : it->second;
 }

@@ -36,8 +36,9 @@ class MetricsEndpoint {
 
  private:
   MetricsEndpoint() = default;
-  std::unique_ptr<prometheus::Exposer> exposer_;
   std::shared_ptr<prometheus::Collectable> collectable_;
+  // Destroyed first: its threads stop before what they collect goes.
+  std::unique_ptr<prometheus::Exposer> exposer_;
 };
 
 // One gauge per label value: {{"audit", 3}, {"intake", 0}} with label

@@ -380,7 +380,10 @@ grpc::Status RpcRunner::RefuseUnparseable(grpc::ServerContextBase& call, absl::s
       // The record is written on a worker, never on gRPC's thread; with no
       // worker free the log line is all there is.
       auto audit = std::make_shared<AuditRecord>(audit_->Begin(context, rpc, rule, call.peer()));
-      workers_->TryPost([this, audit, rpc, request_id, status] { Conclude(rpc, request_id, *audit, status).IgnoreError(); });
+      // The worker gets a status of its own: two threads never share one.
+      workers_->TryPost([this, audit, rpc, request_id, code = status.code(), message = std::string(status.message())] {
+        Conclude(rpc, request_id, *audit, absl::Status(code, message)).IgnoreError();
+      });
     }
   }
   LogCall(rpc, request_id, started, context, status);

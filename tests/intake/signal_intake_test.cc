@@ -134,7 +134,8 @@ TEST_F(SignalIntakeTest, ConcurrentSubmissionsGetDistinctGaplessReferences) {
   std::vector<std::thread> threads;
   for (int i = 0; i < kSignals; ++i) {
     threads.emplace_back([&, i] {
-      auto r = intake_.Submit(coach_, Signal(), audit_);
+      AuditRecord own = audit_;  // a record belongs to one call
+      auto r = intake_.Submit(coach_, Signal(), own);
       references[i] = r.ok() ? r->signal().reference() : r.status().ToString();
     });
   }
