@@ -1294,6 +1294,32 @@ class PrivateCluster {
   int port_ = 0;
 };
 
+// A load balancer must know: while the database does not answer, every
+// service's health check says NOT_SERVING, and SERVING once it answers again.
+TEST(FaultTest, HealthIsNotServingWhileTheDatabaseIsAway) {
+  if (!PrivateCluster::Available()) GTEST_SKIP() << "needs PostgreSQL 15 and tools/pg-cluster.sh";
+  PrivateCluster cluster;
+  Deployment deployment;
+  std::vector<std::pair<std::string, std::shared_ptr<grpc::Channel>>> services = {
+      {"audit", deployment.Channel(deployment.audit())},
+      {"directory", deployment.Channel(deployment.directory())},
+      {"intake", deployment.Channel(deployment.intake())},
+      {"cases", deployment.Channel(deployment.cases())}};
+  auto all_are = [&](const std::string& expected) {
+    for (const auto& [name, channel] : services) {
+      if (testing::HealthOf(channel) != expected) return false;
+    }
+    return true;
+  };
+  EXPECT_TRUE(Await([&] { return all_are("SERVING"); }, absl::Seconds(10)));
+  cluster.Kill();
+  EXPECT_TRUE(Await([&] { return all_are("NOT_SERVING"); }, absl::Seconds(20)));
+  for (const auto& [name, channel] : services) EXPECT_EQ(testing::HealthOf(channel), "NOT_SERVING") << name;
+  cluster.Start();
+  EXPECT_TRUE(Await([&] { return all_are("SERVING"); }, absl::Seconds(30)));
+  for (const auto& [name, channel] : services) EXPECT_EQ(testing::HealthOf(channel), "SERVING") << name;
+}
+
 TEST(FaultTest, KilledPostgresLosesNoAcknowledgedSignalAndNoRecord) {
   if (!PrivateCluster::Available()) GTEST_SKIP() << "needs PostgreSQL 15 and tools/pg-cluster.sh";
   absl::Time started = absl::Now();

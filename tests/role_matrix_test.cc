@@ -472,6 +472,7 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     dv1::UpdateAreaRequest q;
     q.set_area_id("heerlen-noord");
     q.set_name("Heerlen-Noord");
+    q.mutable_update_mask()->add_paths("name");
     dv1::Area r;
     return Classify(admin_->UpdateArea(d.Call(t).get(), q, &r), [] { return A; });
   };
@@ -479,6 +480,7 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     dv1::UpdateOrganisationRequest q;
     q.set_organisation_id("woonpunt");
     q.set_name("Woonpunt");
+    q.mutable_update_mask()->add_paths("name");
     dv1::Organisation r;
     return Classify(admin_->UpdateOrganisation(d.Call(t).get(), q, &r), [] { return A; });
   };
@@ -526,6 +528,7 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     dv1::UpdateUserRequest q;
     q.set_user_id("target.user");
     q.set_active(true);
+    q.mutable_update_mask()->add_paths("active");
     dv1::User r;
     return Classify(admin_->UpdateUser(d.Call(t).get(), q, &r), [] { return A; });
   };
@@ -551,6 +554,7 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     dv1::UpdateIntegratedClientRequest q;
     q.set_client_id("target-client");
     q.set_active(true);
+    q.mutable_update_mask()->add_paths("active");
     dv1::IntegratedClient r;
     return Classify(admin_->UpdateIntegratedClient(d.Call(t).get(), q, &r), [] { return A; });
   };

@@ -134,6 +134,15 @@ std::vector<std::string> List(const std::string& text) {
   return absl::StrSplit(text, ',', absl::SkipWhitespace());
 }
 
+// Names `path` in the request's update_mask (once) and gives the request
+// back, to set the field: an update sends only what the user gave.
+template <typename Request>
+Request& Change(Request& r, const std::string& path) {
+  const auto& paths = r.update_mask().paths();
+  if (std::find(paths.begin(), paths.end(), path) == paths.end()) r.mutable_update_mask()->add_paths(path);
+  return r;
+}
+
 absl::StatusOr<bool> ParseActive(const std::string& text) {
   if (text == "true") return true;
   if (text == "false") return false;
@@ -205,14 +214,14 @@ absl::Status Admin(const std::vector<std::string>& args) {
   }
   if (what == "area update") {
     flags.Add("id", "", "", "area id");
-    flags.Add("name", "", "", "new display name (empty keeps it)");
-    flags.Add("parent", "", "", "new parent area id (empty keeps it)");
+    flags.Add("name", "", "", "new display name");
+    flags.Add("parent", "", "", "new parent area id");
     return AdminCall<v1::UpdateAreaRequest, v1::Area>(
         flags, rest,
         [&](auto& r) {
           r.set_area_id(flags.Get("id"));
-          r.set_name(flags.Get("name"));
-          r.set_parent_area_id(flags.Get("parent"));
+          if (flags.IsSet("name")) Change(r, "name").set_name(flags.Get("name"));
+          if (flags.IsSet("parent")) Change(r, "parent_area_id").set_parent_area_id(flags.Get("parent"));
           return absl::OkStatus();
         },
         &S::UpdateArea, [](const v1::Area& a) { std::printf("area %s updated\n", a.area_id().c_str()); });
@@ -250,7 +259,7 @@ absl::Status Admin(const std::vector<std::string>& args) {
         flags, rest,
         [&](auto& r) {
           r.set_organisation_id(flags.Get("id"));
-          r.set_name(flags.Get("name"));
+          if (flags.IsSet("name")) Change(r, "name").set_name(flags.Get("name"));
           return absl::OkStatus();
         },
         &S::UpdateOrganisation,
@@ -289,17 +298,26 @@ absl::Status Admin(const std::vector<std::string>& args) {
   }
   if (what == "user update") {
     flags.Add("id", "", "", "user id");
-    flags.Add("roles", "", "", "new comma-separated roles (empty keeps them)");
-    flags.Add("areas", "", "", "new comma-separated areas (empty keeps them)");
-    flags.Add("active", "", "true", "true or false");
+    flags.Add("roles", "", "", "new comma-separated roles (--roles= for none)");
+    flags.Add("areas", "", "", "new comma-separated areas (--areas= for none)");
+    flags.Add("active", "", "", "true or false");
     return AdminCall<v1::UpdateUserRequest, v1::User>(
         flags, rest,
         [&](auto& r) -> absl::Status {
           r.set_user_id(flags.Get("id"));
-          for (auto& role : List(flags.Get("roles"))) r.add_roles(role);
-          for (auto& area : List(flags.Get("areas"))) r.add_areas(area);
-          ASSIGN_OR_RETURN(bool active, ParseActive(flags.Get("active")));
-          r.set_active(active);
+          // Only what is given changes.
+          if (flags.IsSet("roles")) {
+            Change(r, "roles");
+            for (auto& role : List(flags.Get("roles"))) r.add_roles(role);
+          }
+          if (flags.IsSet("areas")) {
+            Change(r, "areas");
+            for (auto& area : List(flags.Get("areas"))) r.add_areas(area);
+          }
+          if (flags.IsSet("active")) {
+            ASSIGN_OR_RETURN(bool active, ParseActive(flags.Get("active")));
+            Change(r, "active").set_active(active);
+          }
           return absl::OkStatus();
         },
         &S::UpdateUser, [](const v1::User& u) {
@@ -333,13 +351,15 @@ absl::Status Admin(const std::vector<std::string>& args) {
   }
   if (what == "client update") {
     flags.Add("id", "", "", "client id");
-    flags.Add("active", "", "true", "true or false");
+    flags.Add("active", "", "", "true or false");
     return AdminCall<v1::UpdateIntegratedClientRequest, v1::IntegratedClient>(
         flags, rest,
         [&](auto& r) -> absl::Status {
           r.set_client_id(flags.Get("id"));
-          ASSIGN_OR_RETURN(bool active, ParseActive(flags.Get("active")));
-          r.set_active(active);
+          if (flags.IsSet("active")) {
+            ASSIGN_OR_RETURN(bool active, ParseActive(flags.Get("active")));
+            Change(r, "active").set_active(active);
+          }
           return absl::OkStatus();
         },
         &S::UpdateIntegratedClient, [](const v1::IntegratedClient& c) {

@@ -85,6 +85,7 @@ absl::Status Run(int argc, char** argv) {
   RpcRunner runner(&authenticator, &cases::kCasesPolicy, &worker_pool, audit->trail());
   cases::CaseServiceImpl service(&runner, &coordination, &actions_changed);
   ServerOptions options = ServerOptionsFromFlags(flags);
+  options.database = pool.get();
   options.on_shutdown = [&actions_changed] { actions_changed.Close(); };
   OperationsServiceImpl operations(&authenticator, &worker_pool, audit.get(), pool.get(),
                                    {kAuditTarget, cases::kIntakeTarget});

@@ -202,6 +202,49 @@ absl::StatusOr<Authenticator> AuthenticatorFromFlags(const Flags& flags) {
   return Authenticator(std::move(verifier));
 }
 
+namespace {
+
+// Keeps the health check's overall status to whether the database answers.
+class DatabaseHealth {
+ public:
+  DatabaseHealth(db::Pool* database, grpc::HealthCheckServiceInterface* health, absl::Duration interval)
+      : thread_([this, database, health, interval] {
+          bool serving = true;
+          std::unique_lock<std::mutex> lock(mutex_);
+          while (!stopping_) {
+            lock.unlock();
+            db::TransactionOptions bounded;
+            bounded.deadline = absl::Now() + interval;
+            bounded.max_attempts = 1;
+            bool answers = database->Query("SELECT 1", {}, bounded).ok();
+            if (answers != serving) {
+              serving = answers;
+              health->SetServingStatus(serving);
+              Log(serving ? LogLevel::kInfo : LogLevel::kError,
+                  serving ? "database answers again: serving" : "database does not answer: not serving");
+            }
+            lock.lock();
+            wake_.wait_for(lock, absl::ToChronoMilliseconds(interval), [this] { return stopping_; });
+          }
+        }) {}
+  ~DatabaseHealth() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;  // guarded by mutex_
+  std::thread thread_;     // last: it starts once the members above exist
+};
+
+}  // namespace
+
 absl::Status RunServer(const ServerOptions& options, const std::vector<grpc::Service*>& services) {
   if (options.tls_cert.empty() || options.tls_key.empty()) {
     return absl::InvalidArgumentError("--tls-cert and --tls-key are required: Hartslag only speaks TLS");
@@ -260,10 +303,16 @@ absl::Status RunServer(const ServerOptions& options, const std::vector<grpc::Ser
     std::rename(tmp.c_str(), options.ready_file.c_str());
   }
   Log(LogLevel::kInfo, "serving", {{"listen", options.listen}, {"port", absl::StrCat(port)}});
+  std::unique_ptr<DatabaseHealth> health;
+  if (options.database != nullptr) {
+    health = std::make_unique<DatabaseHealth>(options.database, server->GetHealthCheckService(),
+                                              options.health_interval);
+  }
 
   char byte = 0;
   while (read(shutdown_pipe[0], &byte, 1) < 0 && errno == EINTR) {
   }
+  health.reset();
   Log(LogLevel::kInfo, "shutting down: draining calls");
   if (options.on_shutdown) options.on_shutdown();
   server->Shutdown(std::chrono::system_clock::now() +

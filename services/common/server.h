@@ -63,6 +63,11 @@ struct ServerOptions {
   // Optional: records the calls whose request does not parse (gRPC refuses
   // them before any handler runs); see RpcRunner::RefuseUnparseable.
   const RpcRunner* runner = nullptr;
+  // Optional: the service's database. The gRPC health check answers
+  // NOT_SERVING while it does not answer (asked every `health_interval`), so
+  // that a load balancer sends calls elsewhere.
+  db::Pool* database = nullptr;
+  absl::Duration health_interval = absl::Seconds(2);
 };
 
 // Declares the flags every service shares: listen, TLS files, ready file,

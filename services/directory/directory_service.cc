@@ -5,6 +5,7 @@
 #include "services/common/page_token.h"
 #include "services/common/status_macros.h"
 #include "services/common/text.h"
+#include "services/common/update_mask.h"
 #include "services/directory/password.h"
 
 namespace hartslag::directory {
@@ -200,13 +201,19 @@ grpc::ServerUnaryReactor* DirectoryServiceImpl::UpdateArea(grpc::CallbackServerC
   return runner_->Run(call, "UpdateArea", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit)
                                                               -> absl::StatusOr<v1::Area> {
     RETURN_IF_ERROR(CheckId("area_id", request->area_id()));
-    if (!request->name().empty()) RETURN_IF_ERROR(CheckName("name", request->name()));
-    if (!request->parent_area_id().empty()) {
+    ASSIGN_OR_RETURN(UpdatePaths paths, UpdatePathsOf(request->update_mask(), {"name", "parent_area_id"}));
+    // The store keeps what it gets empty.
+    std::string name, parent;
+    if (paths.contains("name")) {
+      RETURN_IF_ERROR(CheckName("name", request->name()));
+      name = request->name();
+    }
+    if (paths.contains("parent_area_id")) {
       RETURN_IF_ERROR(CheckId("parent_area_id", request->parent_area_id()));
+      parent = request->parent_area_id();
     }
     audit.SetObjectId(request->area_id());
-    return store_->UpdateArea(c.tenant, request->area_id(), request->name(),
-                              request->parent_area_id(), audit);
+    return store_->UpdateArea(c.tenant, request->area_id(), name, parent, audit);
   }));
 }
 
@@ -217,6 +224,7 @@ grpc::ServerUnaryReactor* DirectoryServiceImpl::UpdateOrganisation(
                       Into(response, [this, request](const RequestContext& c, AuditRecord& audit)
                                          -> absl::StatusOr<v1::Organisation> {
     RETURN_IF_ERROR(CheckId("organisation_id", request->organisation_id()));
+    RETURN_IF_ERROR(UpdatePathsOf(request->update_mask(), {"name"}).status());
     RETURN_IF_ERROR(CheckName("name", request->name()));
     audit.SetObjectId(request->organisation_id());
     return store_->RenameOrganisation(c.tenant, request->organisation_id(), request->name(), audit);
@@ -293,12 +301,19 @@ grpc::ServerUnaryReactor* DirectoryServiceImpl::UpdateUser(grpc::CallbackServerC
                                                               -> absl::StatusOr<v1::User> {
     audit.SetObjectId(request->user_id());
     RETURN_IF_ERROR(CheckId("user_id", request->user_id()));
-    RETURN_IF_ERROR(CheckRoles("roles", request->roles()));
-    RETURN_IF_ERROR(CheckAreas("areas", request->areas()));
+    ASSIGN_OR_RETURN(UpdatePaths paths, UpdatePathsOf(request->update_mask(), {"roles", "areas", "active"}));
     std::optional<std::vector<std::string>> roles, areas;
-    if (!request->roles().empty()) roles.emplace(request->roles().begin(), request->roles().end());
-    if (!request->areas().empty()) areas.emplace(request->areas().begin(), request->areas().end());
-    return store_->UpdateUser(c.tenant, request->user_id(), roles, areas, request->active(), audit);
+    std::optional<bool> active;
+    if (paths.contains("roles")) {
+      RETURN_IF_ERROR(CheckRoles("roles", request->roles()));
+      roles.emplace(request->roles().begin(), request->roles().end());
+    }
+    if (paths.contains("areas")) {
+      RETURN_IF_ERROR(CheckAreas("areas", request->areas()));
+      areas.emplace(request->areas().begin(), request->areas().end());
+    }
+    if (paths.contains("active")) active = request->active();
+    return store_->UpdateUser(c.tenant, request->user_id(), roles, areas, active, audit);
   }));
 }
 
@@ -346,6 +361,7 @@ grpc::ServerUnaryReactor* DirectoryServiceImpl::UpdateIntegratedClient(
                       Into(response, [this, request](const RequestContext& c, AuditRecord& audit)
                                          -> absl::StatusOr<v1::IntegratedClient> {
     RETURN_IF_ERROR(CheckId("client_id", request->client_id()));
+    RETURN_IF_ERROR(UpdatePathsOf(request->update_mask(), {"active"}).status());
     audit.SetObjectId(request->client_id());
     return store_->SetClientActive(c.tenant, request->client_id(), request->active(), audit);
   }));

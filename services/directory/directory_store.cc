@@ -106,7 +106,8 @@ constexpr char kInsertUser[] = R"sql(
 
 constexpr char kUpdateUser[] = R"sql(
   UPDATE directory.users
-  SET roles = coalesce($3::text[], roles), areas = coalesce($4::text[], areas), active = $5
+  SET roles = coalesce($3::text[], roles), areas = coalesce($4::text[], areas),
+      active = coalesce($5::boolean, active)
   WHERE tenant_id = $1 AND user_id = $2
   RETURNING user_id
 )sql";
@@ -341,14 +342,14 @@ absl::StatusOr<v1::User> DirectoryStore::CreateUser(const std::string& tenant, c
 absl::StatusOr<v1::User> DirectoryStore::UpdateUser(
     const std::string& tenant, const std::string& user_id,
     const std::optional<std::vector<std::string>>& roles,
-    const std::optional<std::vector<std::string>>& areas, bool active, AuditRecord& audit) {
+    const std::optional<std::vector<std::string>>& areas, std::optional<bool> active, AuditRecord& audit) {
   RETURN_IF_ERROR(InAuditedTransaction(*pool_, audit, [&](db::Transaction& tx) -> absl::Status {
     if (areas) RETURN_IF_ERROR(CheckAreasKnown(tx, tenant, *areas, "areas"));
     ASSIGN_OR_RETURN(
         db::Rows rows,
         tx.Query(kUpdateUser, {tenant, user_id, roles ? db::Param(db::TextArray(*roles)) : std::nullopt,
                                areas ? db::Param(db::TextArray(*areas)) : std::nullopt,
-                               active ? "true" : "false"}));
+                               active ? db::Param(*active ? "true" : "false") : std::nullopt}));
     if (rows.empty()) return absl::NotFoundError("user not found");
     return absl::OkStatus();
   }));

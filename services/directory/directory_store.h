@@ -85,11 +85,12 @@ class DirectoryStore {
   absl::StatusOr<v1::User> CreateUser(const std::string& tenant, const v1::User& user,
                                       const std::string& password_hash,
       AuditRecord& audit);
-  // Replaces roles/areas when given; sets active. NOT_FOUND for an unknown user.
+  // Replaces roles, areas and the active flag where given. NOT_FOUND for an
+  // unknown user.
   absl::StatusOr<v1::User> UpdateUser(const std::string& tenant, const std::string& user_id,
                                       const std::optional<std::vector<std::string>>& roles,
                                       const std::optional<std::vector<std::string>>& areas,
-                                      bool active,
+                                      std::optional<bool> active,
       AuditRecord& audit);
   // By id; all organisations' users when `organisation` is empty.
   absl::StatusOr<std::vector<v1::User>> ListUsers(const std::string& tenant,

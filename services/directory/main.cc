@@ -108,6 +108,7 @@ absl::Status Serve(int argc, char** argv) {
   ASSIGN_OR_RETURN(std::unique_ptr<MetricsEndpoint> metrics,
                    ServeMetrics(flags, pool.get(), audit.get(), operations.targets()));
   ServerOptions server = ServerOptionsFromFlags(flags);
+  server.database = pool.get();
   server.runner = &runner;
   return RunServer(server, {&auth, &admin, &lookup, &operations});
 }

@@ -47,6 +47,7 @@ absl::Status Run(int argc, char** argv) {
   ASSIGN_OR_RETURN(std::unique_ptr<MetricsEndpoint> metrics,
                    ServeMetrics(flags, pool.get(), audit.get(), operations.targets()));
   ServerOptions options = ServerOptionsFromFlags(flags);
+  options.database = pool.get();
   options.runner = &runner;
   return RunServer(options, {&service, &triage_feed, &operations});
 }

@@ -221,6 +221,7 @@ TEST_F(AuditEndToEndTest, EveryIntakeAndDirectoryCallLeavesExactlyItsRecord) {
   dv1::UpdateAreaRequest rename;
   rename.set_area_id("schandelen");
   rename.set_name("Schandelen-Noord");
+  rename.mutable_update_mask()->add_paths("name");
   EXPECT_TRUE(admin_->UpdateArea(Call(admin_token_, "t-area-update").get(), rename, &created).ok());
   dv1::ListAreasResponse areas;
   EXPECT_TRUE(admin_->ListAreas(Call(admin_token_, "t-areas").get(), {}, &areas).ok());
@@ -233,6 +234,7 @@ TEST_F(AuditEndToEndTest, EveryIntakeAndDirectoryCallLeavesExactlyItsRecord) {
   dv1::UpdateOrganisationRequest org_rename;
   org_rename.set_organisation_id("weller");
   org_rename.set_name("Weller Wonen");
+  org_rename.mutable_update_mask()->add_paths("name");
   EXPECT_TRUE(admin_->UpdateOrganisation(Call(admin_token_, "t-org-update").get(), org_rename,
                                          &organisation).ok());
   dv1::ListOrganisationsResponse organisations;
@@ -248,6 +250,7 @@ TEST_F(AuditEndToEndTest, EveryIntakeAndDirectoryCallLeavesExactlyItsRecord) {
   dv1::UpdateUserRequest deactivate;
   deactivate.set_user_id("wim.weller");
   deactivate.set_active(false);
+  deactivate.mutable_update_mask()->add_paths("active");
   EXPECT_TRUE(admin_->UpdateUser(Call(admin_token_, "t-user-update").get(), deactivate, &made).ok());
   dv1::CreateIntegratedClientRequest new_client;
   new_client.mutable_client()->set_client_id("weller-crm");
@@ -259,6 +262,7 @@ TEST_F(AuditEndToEndTest, EveryIntakeAndDirectoryCallLeavesExactlyItsRecord) {
   dv1::UpdateIntegratedClientRequest client_off;
   client_off.set_client_id("weller-crm");
   client_off.set_active(false);
+  client_off.mutable_update_mask()->add_paths("active");
   EXPECT_TRUE(admin_->UpdateIntegratedClient(Call(admin_token_, "t-client-update").get(), client_off,
                                              &integrated).ok());
   // The directory's lookups for intake carry no personal data and leave no record.

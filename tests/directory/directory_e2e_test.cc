@@ -451,6 +451,73 @@ TEST_F(DirectoryEndToEndTest, AdminOrgListPrintsEveryPage) {
   EXPECT_NE(run.output.find("politie-limburg"), std::string::npos) << "on the second page: " << run.output;
 }
 
+// An update changes what its update_mask names and nothing else: a
+// roles-only update once deactivated the user (gRPC), and the CLI's
+// --active default reactivated one.
+TEST_F(DirectoryEndToEndTest, AnUpdateChangesExactlyTheFieldsItsMaskNames) {
+  auto admin = v1::DirectoryService::NewStub(deployment_.Channel(deployment_.directory()));
+  std::string token = AdminToken();
+  auto user = [&](const std::string& id) {
+    auto account = deployment_.directory_store().FindAccount("heerlen", id);
+    EXPECT_TRUE(account.ok() && account->has_value());
+    return account.ok() && account->has_value() ? (*account)->user : v1::User();
+  };
+  auto update = [&](v1::UpdateUserRequest request) {
+    v1::User updated;
+    return admin->UpdateUser(deployment_.Call(token).get(), request, &updated);
+  };
+  ASSERT_TRUE(deployment_.directory_store()
+                  .UpdateUser("heerlen", "sanne.coach", {}, {}, false, testing::Unaudited())
+                  .ok());
+  v1::UpdateUserRequest roles_only;
+  roles_only.set_user_id("sanne.coach");
+  roles_only.add_roles("REPORTER");
+  roles_only.add_roles("PARTNER");
+  roles_only.mutable_update_mask()->add_paths("roles");
+  ASSERT_TRUE(update(roles_only).ok());
+  EXPECT_FALSE(user("sanne.coach").active()) << "a deactivated user stays deactivated";
+  EXPECT_EQ(user("sanne.coach").roles_size(), 2);
+  roles_only.set_user_id("carla.coordinator");
+  v1::User before = user("carla.coordinator");
+  ASSERT_GT(before.areas_size(), 0);
+  ASSERT_TRUE(update(roles_only).ok());
+  v1::User after = user("carla.coordinator");
+  EXPECT_TRUE(after.active()) << "an active one stays active";
+  EXPECT_EQ(std::vector<std::string>(after.areas().begin(), after.areas().end()),
+            std::vector<std::string>(before.areas().begin(), before.areas().end()))
+      << "and keeps its areas";
+
+  v1::UpdateUserRequest no_areas;
+  no_areas.set_user_id("carla.coordinator");
+  no_areas.mutable_update_mask()->add_paths("areas");
+  ASSERT_TRUE(update(no_areas).ok());
+  EXPECT_EQ(user("carla.coordinator").areas_size(), 0) << "a list can be set to none";
+
+  v1::UpdateUserRequest unmasked;
+  unmasked.set_user_id("carla.coordinator");
+  unmasked.set_active(false);
+  grpc::Status refused = update(unmasked);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(refused.error_message().rfind("update_mask:", 0), 0u) << refused.error_message();
+  unmasked.mutable_update_mask()->add_paths("active");
+  unmasked.mutable_update_mask()->add_paths("display_name");
+  refused = update(unmasked);
+  EXPECT_EQ(refused.error_message().rfind("update_mask.paths[1]:", 0), 0u) << refused.error_message();
+  EXPECT_TRUE(user("carla.coordinator").active()) << "a refused update changes nothing";
+
+  // The CLI sends only the flags given.
+  std::string cli = absl::StrCat("admin user update --server ", deployment_.directory().address(), " --ca ",
+                                 testing::CertsDir(), "/ca.pem --token ", token, " --id sanne.coach");
+  testing::CliRun run = testing::Cli(cli + " --roles REPORTER");
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_FALSE(user("sanne.coach").active()) << "no --active, no change: " << run.output;
+  EXPECT_EQ(user("sanne.coach").roles_size(), 1);
+  run = testing::Cli(cli + " --active true");
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_TRUE(user("sanne.coach").active());
+  EXPECT_EQ(user("sanne.coach").roles_size(), 1) << "no --roles, no change";
+}
+
 TEST_F(DirectoryEndToEndTest, PlaintextIsRefused) {
   auto plain = v1::AuthService::NewStub(
       grpc::CreateChannel(deployment_.directory().address(), grpc::InsecureChannelCredentials()));

@@ -6,6 +6,9 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,6 +24,10 @@ int FreePort();
 // The body of GET http://127.0.0.1:<port><path>, or "" when it cannot be
 // read.
 std::string HttpGet(int port, const std::string& path);
+
+// What a service's grpc.health.v1 check answers: "SERVING", "NOT_SERVING",
+// or the call's error.
+std::string HealthOf(const std::shared_ptr<grpc::Channel>& channel);
 
 class ServiceProcess {
  public:
