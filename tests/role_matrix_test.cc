@@ -725,6 +725,7 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     q.set_case_id(target_case_);
     q.set_risk_tier(cv1::RISK_TIER_LOW);
     q.set_risk_reason("matrix");
+    q.mutable_update_mask()->add_paths("risk_tier");
     cv1::Case r;
     return Classify(cases_->UpdateCase(CaseCall(t).get(), q, &r), [] { return A; });
   };

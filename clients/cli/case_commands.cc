@@ -280,17 +280,28 @@ absl::Status Update(const std::vector<std::string>& args) {
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
   v1::UpdateCaseRequest request;
   request.set_case_id(flags.Get("id"));
-  request.set_case_manager(flags.Get("case-manager"));
-  request.set_process_coordinator(flags.Get("process-coordinator"));
+  // Only what is given changes.
+  auto change = [&request](const char* path) { request.mutable_update_mask()->add_paths(path); };
+  if (flags.IsSet("case-manager")) {
+    change("case_manager");
+    if (flags.Get("case-manager") != "-") request.set_case_manager(flags.Get("case-manager"));
+  }
+  if (flags.IsSet("process-coordinator")) {
+    change("process_coordinator");
+    request.set_process_coordinator(flags.Get("process-coordinator"));
+  }
   if (flags.IsSet("participants")) {
+    change("participating_organisations");
     for (const std::string& org : ListFlag(flags.Get("participants"))) {
       request.mutable_participating_organisations()->add_organisation_ids(org);
     }
   }
   if (flags.IsSet("members")) {
+    change("members");
     for (const std::string& user : ListFlag(flags.Get("members"))) request.mutable_members()->add_user_ids(user);
   }
   if (!flags.Get("confidentiality").empty()) {
+    change("confidentiality");
     ASSIGN_OR_RETURN(v1::Confidentiality level,
                      ParseEnumFlag<v1::Confidentiality>("confidentiality", flags.Get("confidentiality"),
                                                         "CONFIDENTIALITY_", v1::Confidentiality_Parse));
@@ -299,10 +310,12 @@ absl::Status Update(const std::vector<std::string>& args) {
   if (!flags.Get("risk").empty()) {
     ASSIGN_OR_RETURN(v1::RiskTier tier, ParseEnumFlag<v1::RiskTier>("risk", flags.Get("risk"), "RISK_TIER_",
                                                                       v1::RiskTier_Parse));
+    change("risk_tier");
     request.set_risk_tier(tier);
     request.set_risk_reason(flags.Get("risk-reason"));
   }
   if (flags.IsSet("plan")) {
+    change("plan");
     v1::Plan* plan = request.mutable_plan();
     for (absl::string_view entry : absl::StrSplit(flags.Get("plan"), ';', absl::SkipWhitespace())) {
       std::vector<std::string> parts = absl::StrSplit(entry, '|');
@@ -315,6 +328,7 @@ absl::Status Update(const std::vector<std::string>& args) {
     ASSIGN_OR_RETURN(v1::Escalation escalation,
                      ParseEnumFlag<v1::Escalation>("escalate", flags.Get("escalate"), "ESCALATION_",
                                                    v1::Escalation_Parse));
+    change("escalation");
     request.set_escalation(escalation);
     request.set_escalation_reason(flags.Get("escalation-reason"));
   }

@@ -17,6 +17,7 @@
 #include "services/common/proto_time.h"
 #include "services/common/status_macros.h"
 #include "services/common/text.h"
+#include "services/common/update_mask.h"
 #include "services/common/validation.h"
 
 namespace hartslag::cases {
@@ -341,35 +342,48 @@ absl::StatusOr<v1::Case> CaseCoordination::Update(const RequestContext& caller,
                                                   const v1::UpdateCaseRequest& request,
                                                   AuditRecord& audit) {
   v1::UpdateCaseRequest r = request;
-  if (!r.case_manager().empty() && r.case_manager() != "-") RETURN_IF_ERROR(CheckId("case_manager", r.case_manager()));
-  if (!r.process_coordinator().empty()) RETURN_IF_ERROR(CheckId("process_coordinator", r.process_coordinator()));
-  if (r.has_participating_organisations()) {
+  ASSIGN_OR_RETURN(UpdatePaths paths,
+                   UpdatePathsOf(r.update_mask(), {"case_manager", "participating_organisations", "members",
+                                                   "confidentiality", "risk_tier", "plan", "escalation",
+                                                   "process_coordinator"}));
+  if (paths.contains("case_manager") && !r.case_manager().empty()) {
+    RETURN_IF_ERROR(CheckId("case_manager", r.case_manager()));
+  }
+  if (paths.contains("process_coordinator")) RETURN_IF_ERROR(CheckId("process_coordinator", r.process_coordinator()));
+  if (paths.contains("participating_organisations")) {
     RETURN_IF_ERROR(CheckIds("participating_organisations.organisation_ids",
                              r.participating_organisations().organisation_ids()));
   }
-  if (r.has_members()) RETURN_IF_ERROR(CheckIds("members.user_ids", r.members().user_ids()));
-  if (!v1::Confidentiality_IsValid(r.confidentiality())) return Invalid("confidentiality", "is not a known level");
-  RETURN_IF_ERROR(CheckRisk(r.risk_tier(), *r.mutable_risk_reason()));
-  if (r.has_plan()) RETURN_IF_ERROR(CheckPlan(*r.mutable_plan()->mutable_goals()));
-  if (!v1::Escalation_IsValid(r.escalation())) return Invalid("escalation", "is not a known escalation");
-  if (r.escalation() != v1::ESCALATION_UNSPECIFIED) {
-    RETURN_IF_ERROR(CheckText("escalation_reason", *r.mutable_escalation_reason(), 1, 500, true));
+  if (paths.contains("members")) RETURN_IF_ERROR(CheckIds("members.user_ids", r.members().user_ids()));
+  if (paths.contains("confidentiality") && (r.confidentiality() == v1::CONFIDENTIALITY_UNSPECIFIED ||
+                                            !v1::Confidentiality_IsValid(r.confidentiality()))) {
+    return Invalid("confidentiality", "is required: a known level");
+  }
+  if (paths.contains("risk_tier")) {
+    if (r.risk_tier() == v1::RISK_TIER_UNSPECIFIED) return Invalid("risk_tier", "is required: HIGH, MEDIUM or LOW");
+    RETURN_IF_ERROR(CheckRisk(r.risk_tier(), *r.mutable_risk_reason()));
+  }
+  if (paths.contains("plan")) RETURN_IF_ERROR(CheckPlan(*r.mutable_plan()->mutable_goals()));
+  if (paths.contains("escalation")) {
+    if (!v1::Escalation_IsValid(r.escalation())) return Invalid("escalation", "is not a known escalation");
+    if (r.escalation() != v1::ESCALATION_UNSPECIFIED) {
+      RETURN_IF_ERROR(CheckText("escalation_reason", *r.mutable_escalation_reason(), 1, 500, true));
+    }
   }
   return Steer(caller, r.case_id(), [&](v1::Case& c) -> absl::StatusOr<std::optional<StatusStep>> {
     if (c.status() == v1::CASE_STATUS_CLOSED) {
       return absl::FailedPreconditionError("case_id: a closed case is not changed; reopen it first");
     }
-    if (r.case_manager() == "-") c.clear_case_manager();
-    else if (!r.case_manager().empty()) c.set_case_manager(r.case_manager());
-    if (!r.process_coordinator().empty()) c.set_process_coordinator(r.process_coordinator());
-    if (r.has_participating_organisations()) {
+    if (paths.contains("case_manager")) c.set_case_manager(r.case_manager());
+    if (paths.contains("process_coordinator")) c.set_process_coordinator(r.process_coordinator());
+    if (paths.contains("participating_organisations")) {
       *c.mutable_participating_organisations() = r.participating_organisations().organisation_ids();
     }
-    if (r.has_members()) *c.mutable_members() = r.members().user_ids();
-    if (r.confidentiality() != v1::CONFIDENTIALITY_UNSPECIFIED) c.set_confidentiality(r.confidentiality());
-    if (r.risk_tier() != v1::RISK_TIER_UNSPECIFIED) ApplyRisk(c, r.risk_tier(), r.risk_reason());
-    if (r.has_plan()) *c.mutable_plan() = r.plan().goals();
-    if (r.escalation() != v1::ESCALATION_UNSPECIFIED) {
+    if (paths.contains("members")) *c.mutable_members() = r.members().user_ids();
+    if (paths.contains("confidentiality")) c.set_confidentiality(r.confidentiality());
+    if (paths.contains("risk_tier")) ApplyRisk(c, r.risk_tier(), r.risk_reason());
+    if (paths.contains("plan")) *c.mutable_plan() = r.plan().goals();
+    if (paths.contains("escalation")) {
       c.set_escalation(r.escalation());
       c.set_escalation_reason(r.escalation_reason());
     }

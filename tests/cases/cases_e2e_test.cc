@@ -356,13 +356,16 @@ TEST_F(CasesEndToEndTest, OpeningIsExactlyOnceAndBadInputNamesTheField) {
   EXPECT_EQ(list.cases_size(), 1) << "nothing of the refused requests was stored";
 }
 
-TEST_F(CasesEndToEndTest, RiskTierSetsTheNextReviewAndUpdatesKeepUnsetFields) {
+TEST_F(CasesEndToEndTest, RiskTierSetsTheNextReviewAndUpdatesChangeOnlyTheirMask) {
   v1::Case c = Open(Household());
   v1::UpdateCaseRequest update;
   update.set_case_id(c.case_id());
   update.set_risk_tier(v1::RISK_TIER_HIGH);
   update.set_risk_reason("kinderen in huis, escalerende overlast");
   update.set_case_manager("zora.zorg");
+  update.set_confidentiality(v1::CONFIDENTIALITY_GEHEIM);  // not in the mask: not changed
+  update.mutable_update_mask()->add_paths("risk_tier");
+  update.mutable_update_mask()->add_paths("case_manager");
   v1::Case updated;
   ASSERT_TRUE(cases_->UpdateCase(Call(coordinator_).get(), update, &updated).ok());
   EXPECT_EQ(updated.risk_tier(), v1::RISK_TIER_HIGH);
@@ -372,14 +375,27 @@ TEST_F(CasesEndToEndTest, RiskTierSetsTheNextReviewAndUpdatesKeepUnsetFields) {
   EXPECT_LT(until_review, absl::Hours(24 * 15));
   EXPECT_EQ(updated.case_manager(), "zora.zorg");
   EXPECT_EQ(updated.participating_organisations_size(), c.participating_organisations_size())
-      << "unset fields keep their value";
+      << "fields outside the mask keep their value";
+  EXPECT_EQ(updated.confidentiality(), c.confidentiality()) << "also when the request carries one";
   update.Clear();
   update.set_case_id(c.case_id());
   update.set_confidentiality(v1::CONFIDENTIALITY_GEHEIM);
+  grpc::Status unmasked = cases_->UpdateCase(Call(coordinator_).get(), update, &updated);
+  EXPECT_EQ(unmasked.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(unmasked.error_message().rfind("update_mask:", 0), 0u) << unmasked.error_message();
+  update.mutable_update_mask()->add_paths("confidentiality");
   ASSERT_TRUE(cases_->UpdateCase(Call(coordinator_).get(), update, &updated).ok());
   EXPECT_TRUE(Get(care_, c.case_id()).ok()) << "the case manager has a role on the case";
   EXPECT_EQ(Get(police_, c.case_id()).status().code(), absl::StatusCode::kNotFound)
       << "from GEHEIM up only people with a role";
+
+  // An empty case manager in the mask removes it.
+  update.Clear();
+  update.set_case_id(c.case_id());
+  update.mutable_update_mask()->add_paths("case_manager");
+  ASSERT_TRUE(cases_->UpdateCase(Call(coordinator_).get(), update, &updated).ok());
+  EXPECT_EQ(updated.case_manager(), "");
+  EXPECT_EQ(updated.risk_tier(), v1::RISK_TIER_HIGH);
 }
 
 TEST_F(CasesEndToEndTest, PartnersWorkTheirOrganisationsActionsAndOnlyThose) {
