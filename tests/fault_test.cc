@@ -921,6 +921,7 @@ TEST(FaultTest, AKilledWatchActionsStreamResumedFromItsCursorMissesNothing) {
     auto stub = cv1::CaseService::NewStub(deployment.Channel(cases_address));
     for (int n = 1; !stop_creating; ++n) {
       cv1::CreateActionRequest r;
+      r.set_request_id(RandomUuid());
       r.set_case_id(household.case_id());
       r.set_description(absl::StrCat(n, ": adrescontrole"));
       r.add_organisation_ids(n % 5 == 0 ? "buurtteam" : "politie");  // some are not the police's
@@ -973,7 +974,7 @@ TEST(FaultTest, AKilledWatchActionsStreamResumedFromItsCursorMissesNothing) {
       as.tenant = "heerlen";
       as.user = "carla.coordinator";
       auto stored = deployment.case_store().CreateAction(
-          as, action, [](cv1::Case&) -> absl::StatusOr<std::optional<cases::StatusStep>> { return std::nullopt; },
+          as, action, RandomUuid(), "", [](cv1::Case&) -> absl::StatusOr<std::optional<cases::StatusStep>> { return std::nullopt; },
           testing::Unaudited());
       ASSERT_TRUE(stored.ok()) << stored.status();
       ++direct;
@@ -1137,7 +1138,7 @@ TEST(FaultTest, AWatchFromNowOnCutOffBeforeItsFirstEventMissesNothingGivenAfterI
   as.user = "carla.coordinator";
   ASSERT_TRUE(deployment.case_store()
                   .CreateAction(
-                      as, action,
+                      as, action, RandomUuid(), "",
                       [](cv1::Case&) -> absl::StatusOr<std::optional<cases::StatusStep>> { return std::nullopt; },
                       testing::Unaudited())
                   .ok());
@@ -1146,6 +1147,7 @@ TEST(FaultTest, AWatchFromNowOnCutOffBeforeItsFirstEventMissesNothingGivenAfterI
   auto cases = cv1::CaseService::NewStub(deployment.Channel(cases_address));
   auto give = [&](const std::string& description) {
     cv1::CreateActionRequest r;
+    r.set_request_id(RandomUuid());
     r.set_case_id(household.case_id());
     r.set_description(description);
     r.add_organisation_ids("politie");

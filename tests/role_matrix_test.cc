@@ -290,7 +290,7 @@ class RoleMatrixTest : public ::testing::TestWithParam<std::string> {
     a.set_due_date("2099-01-01");
     a.set_status(cases::v1::ACTION_STATUS_OPEN);
     auto created = deployment_.case_store().CreateAction(
-        opener_, a,
+        opener_, a, RandomUuid(), "",
         [](cases::v1::Case&) -> absl::StatusOr<std::optional<cases::StatusStep>> { return std::nullopt; },
         testing::Unaudited());
     EXPECT_TRUE(created.ok()) << created.status();
@@ -739,6 +739,7 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
   };
   if (rpc == "CreateAction") return [&](const std::string& t) {
     cv1::CreateActionRequest q;
+    q.set_request_id(RandomUuid());
     q.set_case_id(target_case_);
     q.set_description("matrix");
     q.add_organisation_ids("woonpunt");

@@ -23,6 +23,7 @@
 #include "clients/cli/output.h"
 #include "hartslag/cases/v1/cases.grpc.pb.h"
 #include "services/common/all_pages.h"
+#include "services/common/crypto.h"
 #include "services/common/files.h"
 #include "services/common/server.h"
 #include "services/common/status_macros.h"
@@ -66,8 +67,10 @@ absl::Status Create(const std::vector<std::string>& args) {
   flags.Add("assignee", "", "", "optionally the person (user id)");
   flags.Add("due", "", "", "due date, YYYY-MM-DD");
   flags.Add("addresses", "", "", "a joint action's addresses: \"street|number|postcode;...\" (city Heerlen)");
+  flags.Add("request-id", "", "", "UUID making the request exactly-once (default: a new one)");
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
   v1::CreateActionRequest request;
+  request.set_request_id(flags.IsSet("request-id") ? flags.Get("request-id") : RandomUuid());
   request.set_case_id(flags.Get("case"));
   request.set_description(flags.Get("description"));
   for (const std::string& org : ListFlag(flags.Get("orgs"))) request.add_organisation_ids(org);

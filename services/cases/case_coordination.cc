@@ -738,13 +738,17 @@ void JoinCase(v1::Case& c, const v1::Action& action) {
 
 absl::StatusOr<v1::Action> CaseCoordination::CreateAction(const RequestContext& caller,
                                                           v1::CreateActionRequest request, AuditRecord& audit) {
+  if (!IsUuid(request.request_id())) return Invalid("request_id", "must be a UUID");
+  request.set_request_id(absl::AsciiStrToLower(request.request_id()));
   if (!IsUuid(request.case_id())) return Invalid("case_id", "must be a UUID");
   audit.SetObjectId(request.case_id());
+  v1::CreateActionRequest content = request;
+  content.clear_request_id();
   ASSIGN_OR_RETURN(v1::Action action, NewAction(caller, request, "", request.case_id()));
   ASSIGN_OR_RETURN(std::set<std::string> scope, CoordinatorScope(caller));
   bool refused = false;
   absl::StatusOr<v1::Action> created = store_->CreateAction(
-      caller, action,
+      caller, action, request.request_id(), Fingerprint(content),
       [&](v1::Case& c) -> absl::StatusOr<std::optional<StatusStep>> {
         if (!MaySeeCase(caller, scope, c)) {
           refused = true;

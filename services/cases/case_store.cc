@@ -186,6 +186,21 @@ constexpr char kSetPersonKeys[] = R"sql(
   WHERE tenant_id = $1 AND case_id = $2::uuid AND person_keys IS NULL
 )sql";
 
+// Makes concurrent retries of one request wait for each other.
+constexpr char kLockRequest[] = R"sql(
+  SELECT pg_advisory_xact_lock(hashtextextended($1, 0))
+)sql";
+
+constexpr char kFindActionRequest[] = R"sql(
+  SELECT request_fingerprint, content FROM cases.actions
+  WHERE tenant_id = $1 AND created_by = $2 AND request_id = $3
+)sql";
+
+constexpr char kSetActionRequest[] = R"sql(
+  UPDATE cases.actions SET created_by = $3, request_id = $4, request_fingerprint = $5
+  WHERE tenant_id = $1 AND action_id = $2::uuid
+)sql";
+
 constexpr char kInsertAction[] = R"sql(
   INSERT INTO cases.actions (action_id, tenant_id, case_id, status, organisations, due_date, content, updated_at)
   VALUES ($1, $2, $3::uuid, $4, $5::text[], $6::date, $7::bytea, $8)
@@ -793,15 +808,30 @@ absl::Status InsertAction(db::Transaction& tx, const std::string& tenant, const 
 }  // namespace
 
 absl::StatusOr<v1::Action> CaseStore::CreateAction(const RequestContext& caller, v1::Action action,
+                                                   const std::string& request_id, const std::string& fingerprint,
                                                    const Change& on_case, AuditRecord& audit) {
+  v1::Action stored;
   RETURN_IF_ERROR(InAuditedTransaction(
       *pool_, audit,
       [&](db::Transaction& tx) -> absl::Status {
-        ASSIGN_OR_RETURN(v1::Case c, ModifyIn(tx, caller, action.case_id(), on_case));
-        return InsertAction(tx, caller.tenant, c, action);
+        RETURN_IF_ERROR(tx.Query(kLockRequest, {absl::StrCat(caller.tenant, "/", caller.user, "/", request_id)})
+                            .status());
+        ASSIGN_OR_RETURN(db::Rows existing, tx.Query(kFindActionRequest, {caller.tenant, caller.user, request_id}));
+        if (!existing.empty()) {
+          if (existing.Text(0, "request_fingerprint") != fingerprint) {
+            return absl::AlreadyExistsError(
+                "request_id: already used for an action with different content; use a new request id");
+          }
+          ASSIGN_OR_RETURN(stored, DecodeAction(existing, 0, "content"));
+          return absl::OkStatus();
+        }
+        stored = action;
+        ASSIGN_OR_RETURN(v1::Case c, ModifyIn(tx, caller, stored.case_id(), on_case));
+        RETURN_IF_ERROR(InsertAction(tx, caller.tenant, c, stored));
+        return tx.Exec(kSetActionRequest, {caller.tenant, stored.action_id(), caller.user, request_id, fingerprint});
       },
       Bounded(caller.deadline)));
-  return action;
+  return stored;
 }
 
 absl::StatusOr<std::vector<v1::Action>> CaseStore::Actions(const ActionQuery& query, absl::Time deadline) {

@@ -171,7 +171,10 @@ class CaseStore {
 
   // Stores a new action and, under the case's row lock, lets `on_case`
   // check and change the case (its participants) first.
+  // Exactly once per (caller, request_id): a retry returns the action made
+  // first; the same id with another `fingerprint` is ALREADY_EXISTS.
   absl::StatusOr<v1::Action> CreateAction(const RequestContext& caller, v1::Action action,
+                                          const std::string& request_id, const std::string& fingerprint,
                                           const Change& on_case, AuditRecord& audit);
   // Soonest due first (then by id).
   absl::StatusOr<std::vector<v1::Action>> Actions(const ActionQuery& query, absl::Time deadline);

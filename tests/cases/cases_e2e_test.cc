@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <thread>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -123,7 +124,7 @@ class CasesEndToEndTest : public ::testing::Test {
     a.set_due_date(due);
     a.set_status(v1::ACTION_STATUS_OPEN);
     ASSERT_TRUE(deployment_.case_store()
-                    .CreateAction(Coordinator(), a,
+                    .CreateAction(Coordinator(), a, RandomUuid(), "",
                                   [](v1::Case&) -> absl::StatusOr<std::optional<StatusStep>> { return std::nullopt; },
                                   testing::Unaudited())
                     .ok());
@@ -402,6 +403,7 @@ TEST_F(CasesEndToEndTest, PartnersWorkTheirOrganisationsActionsAndOnlyThose) {
   v1::Case c = Open(Household());
   std::string housing_org_token = housing_;  // woonpunt: not yet on the case
   v1::CreateActionRequest create;
+  create.set_request_id(RandomUuid());
   create.set_case_id(c.case_id());
   create.set_description("Gezamenlijk huisbezoek en controle woningen");
   create.add_organisation_ids("woonpunt");
@@ -558,6 +560,44 @@ TEST_F(CasesEndToEndTest, ListsComeInPagesThatTogetherHoldEveryItemOnceAndOnlyWh
   std::vector<v1::Action> overdue = actions(mine);
   EXPECT_EQ(overdue.size(), 40u);
   for (const v1::Action& a : overdue) EXPECT_TRUE(a.overdue());
+}
+
+// A partner system or a web form that retries after a timeout must not give
+// an action twice.
+TEST_F(CasesEndToEndTest, AnActionIsCreatedOncePerRequestIdAlsoUnderConcurrentRetries) {
+  v1::Case c = Open(Household());
+  v1::CreateActionRequest create;
+  create.set_request_id(RandomUuid());
+  create.set_case_id(c.case_id());
+  create.set_description("Adrescontrole");
+  create.add_organisation_ids("politie");
+  create.set_due_date("2099-01-01");
+  std::vector<std::string> ids(8);
+  std::vector<std::thread> retries;
+  for (int i = 0; i < 8; ++i) {
+    retries.emplace_back([&, i] {
+      v1::Action made;
+      grpc::Status status = cases_->CreateAction(Call(coordinator_).get(), create, &made);
+      ids[i] = status.ok() ? made.action_id() : status.error_message();
+    });
+  }
+  for (std::thread& t : retries) t.join();
+  for (const std::string& id : ids) EXPECT_EQ(id, ids[0]);
+  v1::ListActionsRequest of_case;
+  of_case.set_case_id(c.case_id());
+  v1::ListActionsResponse list;
+  ASSERT_TRUE(cases_->ListActions(Call(coordinator_).get(), of_case, &list).ok());
+  EXPECT_EQ(list.actions_size(), 1) << "eight calls, one action";
+
+  create.set_description("Iets anders");
+  v1::Action other;
+  grpc::Status reused = cases_->CreateAction(Call(coordinator_).get(), create, &other);
+  EXPECT_EQ(reused.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(reused.error_message().rfind("request_id:", 0), 0u) << reused.error_message();
+  create.clear_request_id();
+  grpc::Status missing = cases_->CreateAction(Call(coordinator_).get(), create, &other);
+  EXPECT_EQ(missing.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(missing.error_message().rfind("request_id:", 0), 0u) << missing.error_message();
 }
 
 // A fixture week: known cases and actions give exactly the expected agenda.
@@ -883,6 +923,7 @@ TEST_F(CasesEndToEndTest, RetentionClearsAClosedCaseAfterItsPeriodEverywhereAndN
   v1::Note added;
   ASSERT_TRUE(cases_->AddNote(Call(care_).get(), note, &added).ok());
   v1::CreateActionRequest action;
+  action.set_request_id(RandomUuid());
   action.set_case_id(old_case.case_id());
   action.set_description("Huisbezoek bij Jansen");
   action.add_organisation_ids("politie");

@@ -56,6 +56,7 @@ class WatchActionsTest : public ::testing::Test {
   // A new action on the household's case for `organisation`, by the coordinator.
   std::string GiveAction(const std::string& organisation, const std::string& description) {
     v1::CreateActionRequest r;
+    r.set_request_id(RandomUuid());
     r.set_case_id(case_id_);
     r.set_description(description);
     r.add_organisation_ids(organisation);
@@ -134,7 +135,7 @@ TEST_F(WatchActionsTest, AResumedStreamMissesNothingAndRepeatsNothing) {
   as.tenant = "heerlen";
   as.user = "carla.coordinator";
   ASSERT_TRUE(deployment_.case_store()
-                  .CreateAction(as, direct,
+                  .CreateAction(as, direct, RandomUuid(), "",
                                 [](v1::Case&) -> absl::StatusOr<std::optional<StatusStep>> { return std::nullopt; },
                                 testing::Unaudited())
                   .ok());

@@ -116,6 +116,7 @@ int Run(int argc, char** argv) {
   absl::Time start = absl::Now();
   for (int i = 0; i < *actions; ++i) {
     v1::CreateActionRequest request;
+    request.set_request_id(RandomUuid());
     request.set_case_id(opened.case_id());
     request.set_description("Benchmark-actie " + std::to_string(i));
     request.add_organisation_ids(partner);
