@@ -432,19 +432,25 @@ absl::StatusOr<v1::ListNotesResponse> CaseCoordination::NotesPage(const RequestC
   return response;
 }
 
-absl::StatusOr<v1::ListNotesResponse> CaseCoordination::ListNotes(const RequestContext& caller,
-                                                                  const v1::ListNotesRequest& request,
-                                                                  AuditRecord& audit) {
-  RETURN_IF_ERROR(RequirePurpose(caller));
-  if (!IsUuid(request.case_id())) return Invalid("case_id", "must be a UUID");
-  audit.SetObjectId(request.case_id());
-  ASSIGN_OR_RETURN(std::optional<v1::Case> c, store_->Find(caller.tenant, request.case_id(), "", caller.deadline));
+absl::Status CaseCoordination::RequireVisibleCase(const RequestContext& caller, const std::string& case_id,
+                                                  AuditRecord& audit) {
+  if (!IsUuid(case_id)) return Invalid("case_id", "must be a UUID");
+  audit.SetObjectId(case_id);
+  ASSIGN_OR_RETURN(std::optional<v1::Case> c, store_->Find(caller.tenant, case_id, "", caller.deadline));
   ASSIGN_OR_RETURN(std::set<std::string> scope, CoordinatorScope(caller));
   if (!c || !MaySeeCase(caller, scope, *c)) {
     if (c) audit.MarkDenied();
     return absl::NotFoundError("case not found");
   }
   AddSubjects(*c, audit);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::ListNotesResponse> CaseCoordination::ListNotes(const RequestContext& caller,
+                                                                  const v1::ListNotesRequest& request,
+                                                                  AuditRecord& audit) {
+  RETURN_IF_ERROR(RequirePurpose(caller));
+  RETURN_IF_ERROR(RequireVisibleCase(caller, request.case_id(), audit));
   ASSIGN_OR_RETURN(v1::ListNotesResponse response, NotesPage(caller, request));
   audit.SetResultCount(response.notes_size());
   return response;
@@ -797,15 +803,7 @@ absl::StatusOr<v1::ListActionsResponse> CaseCoordination::ListActions(const Requ
   if (request.mine()) {
     query.organisation = caller.organisation;
   } else {
-    if (!IsUuid(request.case_id())) return Invalid("case_id", "must be a UUID");
-    audit.SetObjectId(request.case_id());
-    ASSIGN_OR_RETURN(std::optional<v1::Case> c, store_->Find(caller.tenant, request.case_id(), "", caller.deadline));
-    ASSIGN_OR_RETURN(std::set<std::string> scope, CoordinatorScope(caller));
-    if (!c || !MaySeeCase(caller, scope, *c)) {
-      if (c) audit.MarkDenied();
-      return absl::NotFoundError("case not found");
-    }
-    AddSubjects(*c, audit);
+    RETURN_IF_ERROR(RequireVisibleCase(caller, request.case_id(), audit));
     query.case_ids = std::vector<std::string>{request.case_id()};
   }
   ASSIGN_OR_RETURN(std::vector<v1::Action> actions, store_->Actions(query, caller.deadline));

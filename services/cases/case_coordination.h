@@ -101,6 +101,9 @@ class CaseCoordination {
       const RequestContext& caller, const v1::ListBreakGlassReviewsRequest& request, AuditRecord& audit);
 
  private:
+  // OK when the caller may see case `case_id` (whose persons and address the
+  // audit record then names); NOT_FOUND, audited as a refusal, otherwise.
+  absl::Status RequireVisibleCase(const RequestContext& caller, const std::string& case_id, AuditRecord& audit);
   // A page of the notes the caller may read of a case it may see.
   absl::StatusOr<v1::ListNotesResponse> NotesPage(const RequestContext& caller, const v1::ListNotesRequest& request);
   // The caller's coordinator areas with every area below them.
