@@ -661,7 +661,7 @@ TEST(FaultTest, KilledCasesServiceLosesNoTriageOutcome) {
     ASSERT_TRUE(status.ok()) << status.error_message();
     signal_ids.push_back(out.signal().signal_id());
   }
-  auto cases = cv1::CaseService::NewStub(deployment.Channel(cases_address));
+  auto cases = cv1::TriageService::NewStub(deployment.Channel(cases_address));
   cv1::GetTriageQueueRequest page_request;
   page_request.set_page_size(50);
   int queued = 0;
@@ -697,9 +697,10 @@ TEST(FaultTest, KilledCasesServiceLosesNoTriageOutcome) {
   std::vector<std::thread> screens;
   for (int screen = 0; screen < 2; ++screen) {
     screens.emplace_back([&, screen] {
-      auto stub = cv1::CaseService::NewStub(deployment.Channel(cases_address));
+      auto stub = cv1::TriageService::NewStub(deployment.Channel(cases_address));
       for (int i = screen; i < kSignals; i += 2) {
         cv1::TriageSignalRequest r;
+        r.set_request_id(RandomUuid());
         r.set_signal_id(signal_ids[i]);
         r.set_choice(choice_of(i));
         if (r.choice() == cv1::TRIAGE_CHOICE_LEEFBAARHEID) r.set_new_case_title(absl::StrCat("Dumping nummer ", i + 1));
@@ -730,7 +731,7 @@ TEST(FaultTest, KilledCasesServiceLosesNoTriageOutcome) {
           ++retries;
           lock.unlock();
           absl::SleepFor(kRetryPause);
-          stub = cv1::CaseService::NewStub(deployment.Channel(cases_address));
+          stub = cv1::TriageService::NewStub(deployment.Channel(cases_address));
         }
         ++done;
         absl::SleepFor(absl::Milliseconds(30));
@@ -878,7 +879,7 @@ TEST(FaultTest, AKilledWatchActionsStreamResumedFromItsCursorMissesNothing) {
   std::shared_ptr<grpc::ClientContext> live;  // the open stream's call, to cancel it at the end
   std::thread watcher([&] {
     while (!stop_watching) {
-      auto stub = cv1::CaseService::NewStub(deployment.Channel(cases_address, "politie-bvh"));
+      auto stub = cv1::ActionService::NewStub(deployment.Channel(cases_address, "politie-bvh"));
       std::shared_ptr<grpc::ClientContext> call = call_as(police, "ACTION_EXECUTION");
       call->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(60)));
       cv1::WatchActionsRequest request;
@@ -918,7 +919,7 @@ TEST(FaultTest, AKilledWatchActionsStreamResumedFromItsCursorMissesNothing) {
   std::atomic<int> created{0}, unanswered{0};
   std::set<std::string> acknowledged_actions;
   std::thread coordinator_screen([&] {
-    auto stub = cv1::CaseService::NewStub(deployment.Channel(cases_address));
+    auto stub = cv1::ActionService::NewStub(deployment.Channel(cases_address));
     for (int n = 1; !stop_creating; ++n) {
       cv1::CreateActionRequest r;
       r.set_request_id(RandomUuid());
@@ -938,7 +939,7 @@ TEST(FaultTest, AKilledWatchActionsStreamResumedFromItsCursorMissesNothing) {
         EXPECT_TRUE(Retryable(status)) << status.error_code() << " " << status.error_message();
         ++unanswered;
         absl::SleepFor(kRetryPause);
-        stub = cv1::CaseService::NewStub(deployment.Channel(cases_address));
+        stub = cv1::ActionService::NewStub(deployment.Channel(cases_address));
       }
       absl::SleepFor(absl::Milliseconds(40));
     }
@@ -973,10 +974,8 @@ TEST(FaultTest, AKilledWatchActionsStreamResumedFromItsCursorMissesNothing) {
       RequestContext as;
       as.tenant = "heerlen";
       as.user = "carla.coordinator";
-      auto stored = deployment.case_store().CreateAction(
-          as, action, RandomUuid(), "", [](cv1::Case&) -> absl::StatusOr<std::optional<cases::StatusStep>> { return std::nullopt; },
-          testing::Unaudited());
-      ASSERT_TRUE(stored.ok()) << stored.status();
+      absl::Status stored = deployment.SeedAction(as, action);
+      ASSERT_TRUE(stored.ok()) << stored;
       ++direct;
     }
   };
@@ -1015,7 +1014,7 @@ TEST(FaultTest, AKilledWatchActionsStreamResumedFromItsCursorMissesNothing) {
     start.set_action_id(first_police_action);
     start.set_status(cv1::ACTION_STATUS_IN_PROGRESS);
     cv1::Action updated;
-    auto police_system = cv1::CaseService::NewStub(deployment.Channel(cases_address, "politie-bvh"));
+    auto police_system = cv1::ActionService::NewStub(deployment.Channel(cases_address, "politie-bvh"));
     grpc::Status status = police_system->UpdateAction(call_as(police, "ACTION_EXECUTION").get(), start, &updated);
     ASSERT_TRUE(status.ok()) << status.error_message();
   }
@@ -1136,15 +1135,10 @@ TEST(FaultTest, AWatchFromNowOnCutOffBeforeItsFirstEventMissesNothingGivenAfterI
   RequestContext as;
   as.tenant = "heerlen";
   as.user = "carla.coordinator";
-  ASSERT_TRUE(deployment.case_store()
-                  .CreateAction(
-                      as, action, RandomUuid(), "",
-                      [](cv1::Case&) -> absl::StatusOr<std::optional<cases::StatusStep>> { return std::nullopt; },
-                      testing::Unaudited())
-                  .ok());
+  ASSERT_TRUE(deployment.SeedAction(as, action).ok());
   absl::SleepFor(absl::Milliseconds(300));
   deployment.StartCases();
-  auto cases = cv1::CaseService::NewStub(deployment.Channel(cases_address));
+  auto cases = cv1::ActionService::NewStub(deployment.Channel(cases_address));
   auto give = [&](const std::string& description) {
     cv1::CreateActionRequest r;
     r.set_request_id(RandomUuid());

@@ -237,12 +237,13 @@ class RoleMatrixTest : public ::testing::TestWithParam<std::string> {
         *Pseudonymizer::FromFile(testing::CertsDir() + "/pseudonym.key"));
 
     cases_ = cases::v1::CaseService::NewStub(deployment_.Channel(deployment_.cases()));
+    triage_ = cases::v1::TriageService::NewStub(deployment_.Channel(deployment_.cases()));
+    actions_ = cases::v1::ActionService::NewStub(deployment_.Channel(deployment_.cases()));
+    meetings_ = cases::v1::MeetingService::NewStub(deployment_.Channel(deployment_.cases()));
     triage_feed_ = intake::v1::TriageFeedService::NewStub(deployment_.Channel(deployment_.intake()));
     target_case_ = NewCase(cases::v1::CASE_STATUS_REGISTERED);
     opener_.tenant = "heerlen";
-    EXPECT_TRUE(deployment_.case_store()
-                    .RecordBreakGlass(opener_, target_case_, "matrix", testing::Unaudited())
-                    .ok());
+    EXPECT_TRUE(deployment_.SeedBreakGlass(opener_, target_case_, "matrix").ok());
   }
 
   // A case in Vrieheide, INTERN, in which woonpunt (the "other"
@@ -258,16 +259,12 @@ class RoleMatrixTest : public ::testing::TestWithParam<std::string> {
     c.set_process_coordinator("opener");
     c.add_participating_organisations("woonpunt");
     c.set_confidentiality(cases::v1::CONFIDENTIALITY_INTERN);
-    auto opened = deployment_.case_store().Open(opener_, c, RandomUuid(), RandomUuid(), testing::Unaudited());
+    auto opened = deployment_.SeedCase(opener_, c);
     EXPECT_TRUE(opened.ok()) << opened.status();
     if (status != cases::v1::CASE_STATUS_REGISTERED) {
-      EXPECT_TRUE(deployment_.case_store()
-                      .Modify(opener_, opened->case_id(),
-                              [status](cases::v1::Case& changed) -> absl::StatusOr<std::optional<cases::StatusStep>> {
-                                changed.set_status(status);
-                                return std::nullopt;
-                              },
-                              testing::Unaudited())
+      EXPECT_TRUE(deployment_
+                      .SeedCaseChange(opener_, opened->case_id(),
+                                      [status](cases::v1::Case& changed) { changed.set_status(status); })
                       .ok());
     }
     return opened->case_id();
@@ -289,11 +286,8 @@ class RoleMatrixTest : public ::testing::TestWithParam<std::string> {
     a.add_organisation_ids("woonpunt");
     a.set_due_date("2099-01-01");
     a.set_status(cases::v1::ACTION_STATUS_OPEN);
-    auto created = deployment_.case_store().CreateAction(
-        opener_, a, RandomUuid(), "",
-        [](cases::v1::Case&) -> absl::StatusOr<std::optional<cases::StatusStep>> { return std::nullopt; },
-        testing::Unaudited());
-    EXPECT_TRUE(created.ok()) << created.status();
+    absl::Status created = deployment_.SeedAction(opener_, a);
+    EXPECT_TRUE(created.ok()) << created;
     return a.action_id();
   }
 
@@ -310,8 +304,7 @@ class RoleMatrixTest : public ::testing::TestWithParam<std::string> {
     cases::v1::AgendaItem* item = m.add_items();
     item->set_item_id(RandomUuid());
     item->set_case_id(target_case_);
-    std::vector<cases::v1::Meeting> meetings = {m};
-    EXPECT_TRUE(deployment_.case_store().InsertMeetings(opener_, meetings, testing::Unaudited()).ok());
+    EXPECT_TRUE(deployment_.SeedMeeting("heerlen", m).ok());
     return m.meeting_id();
   }
 
@@ -378,6 +371,9 @@ class RoleMatrixTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<directory::v1::LookupService::Stub> lookup_;
   std::unique_ptr<audit::v1::AuditService::Stub> audit_;
   std::unique_ptr<cases::v1::CaseService::Stub> cases_;
+  std::unique_ptr<cases::v1::TriageService::Stub> triage_;
+  std::unique_ptr<cases::v1::ActionService::Stub> actions_;
+  std::unique_ptr<cases::v1::MeetingService::Stub> meetings_;
   std::unique_ptr<intake::v1::TriageFeedService::Stub> triage_feed_;
   std::unique_ptr<Pseudonymizer> pseudonyms_;
   RequestContext opener_;
@@ -656,7 +652,7 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
   };
   if (rpc == "GetTriageQueue") return [&](const std::string& t) {
     cv1::TriageQueue r;
-    return Classify(cases_->GetTriageQueue(CaseCall(t, "TRIAGE").get(), {}, &r), [&] {
+    return Classify(triage_->GetTriageQueue(CaseCall(t, "TRIAGE").get(), {}, &r), [&] {
       for (const auto& item : r.items()) if (item.signal().reference() == reference_) return A;
       return H;
     });
@@ -664,12 +660,13 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
   if (rpc == "TriageSignal") return [&](const std::string& t) {
     std::string signal = NewSignal();
     cv1::TriageQueue queue;
-    grpc::Status read = cases_->GetTriageQueue(CaseCall(t, "TRIAGE").get(), {}, &queue);
+    grpc::Status read = triage_->GetTriageQueue(CaseCall(t, "TRIAGE").get(), {}, &queue);
     cv1::TriageSignalRequest q;
+    q.set_request_id(RandomUuid());
     q.set_signal_id(signal);
     q.set_choice(cv1::TRIAGE_CHOICE_HANDLE_DIRECTLY);
     cv1::TriageDecision r;
-    grpc::Status decided = cases_->TriageSignal(CaseCall(t, "TRIAGE").get(), q, &r);
+    grpc::Status decided = triage_->TriageSignal(CaseCall(t, "TRIAGE").get(), q, &r);
     if (!read.ok() && decided.ok()) return Outcome::kUnexpected;
     return Classify(decided, [] { return A; });
   };
@@ -682,7 +679,7 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     *q.mutable_address() = testing::SampleSignal().location().address();
     cv1::Case r;
     return Classify(cases_->OpenCase(CaseCall(t).get(), q, &r), [&] {
-      auto found = d.case_store().Find("heerlen", r.case_id(), "", absl::InfiniteFuture());
+      auto found = d.FindCase("heerlen", r.case_id());
       return in_heerlen(found.ok() && found->has_value());
     });
   };
@@ -731,6 +728,7 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
   };
   if (rpc == "AddNote") return [&](const std::string& t) {
     cv1::AddNoteRequest q;
+    q.set_request_id(RandomUuid());
     q.set_case_id(target_case_);
     q.set_visibility(cv1::NOTE_VISIBILITY_PARTICIPANTS);
     q.set_text("matrix");
@@ -745,14 +743,14 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     q.add_organisation_ids("woonpunt");
     q.set_due_date("2099-01-01");
     cv1::Action r;
-    return Classify(cases_->CreateAction(CaseCall(t).get(), q, &r), [] { return A; });
+    return Classify(actions_->CreateAction(CaseCall(t).get(), q, &r), [] { return A; });
   };
   if (rpc == "ListActions") return [&](const std::string& t) {
     std::string id = NewAction();
     cv1::ListActionsRequest q;
     q.set_case_id(target_case_);
     cv1::ListActionsResponse r;
-    return Classify(cases_->ListActions(CaseCall(t).get(), q, &r), [&] {
+    return Classify(actions_->ListActions(CaseCall(t).get(), q, &r), [&] {
       for (const auto& a : r.actions()) if (a.action_id() == id) return A;
       return H;
     });
@@ -762,16 +760,17 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     q.set_action_id(NewAction());
     q.set_status(cv1::ACTION_STATUS_IN_PROGRESS);
     cv1::Action r;
-    return Classify(cases_->UpdateAction(CaseCall(t).get(), q, &r), [] { return A; });
+    return Classify(actions_->UpdateAction(CaseCall(t).get(), q, &r), [] { return A; });
   };
   if (rpc == "ScheduleMeetings") return [&](const std::string& t) {
     cv1::ScheduleMeetingsRequest q;
+    q.set_request_id(RandomUuid());
     q.set_kind(cv1::CASE_KIND_LEEFBAARHEID);
     q.set_area_id("vrieheide");
     q.mutable_starts_at()->set_seconds(absl::ToUnixSeconds(absl::Now() + absl::Hours(24)));
     cv1::ScheduleMeetingsResponse r;
-    return Classify(cases_->ScheduleMeetings(CaseCall(t).get(), q, &r), [&] {
-      auto found = d.case_store().FindMeeting("heerlen", r.meetings(0).meeting_id(), absl::InfiniteFuture());
+    return Classify(meetings_->ScheduleMeetings(CaseCall(t).get(), q, &r), [&] {
+      auto found = d.FindMeeting("heerlen", r.meetings(0).meeting_id());
       return in_heerlen(found.ok() && found->has_value());
     });
   };
@@ -783,7 +782,7 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     call->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(1500));
     cv1::WatchActionsRequest from_start;
     from_start.set_from_beginning(true);
-    auto stream = cases_->WatchActions(call.get(), from_start);
+    auto stream = actions_->WatchActions(call.get(), from_start);
     cv1::ActionEvent e;
     while (stream->Read(&e)) {
       if (e.action().action_id() == id) {
@@ -798,7 +797,7 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
   if (rpc == "ListMeetings") return [&](const std::string& t) {
     std::string id = NewMeeting();
     cv1::ListMeetingsResponse r;
-    return Classify(cases_->ListMeetings(CaseCall(t).get(), {}, &r), [&] {
+    return Classify(meetings_->ListMeetings(CaseCall(t).get(), {}, &r), [&] {
       for (const auto& m : r.meetings()) if (m.meeting_id() == id) return A;
       return H;
     });
@@ -807,7 +806,7 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     cv1::GetMeetingRequest q;
     q.set_meeting_id(NewMeeting());
     cv1::Meeting r;
-    return Classify(cases_->GetMeeting(CaseCall(t).get(), q, &r), [&] { return in_heerlen(r.items_size() == 1); });
+    return Classify(meetings_->GetMeeting(CaseCall(t).get(), q, &r), [&] { return in_heerlen(r.items_size() == 1); });
   };
   if (rpc == "ExportMeeting") return [&](const std::string& t) {
     cv1::ExportMeetingRequest q;
@@ -815,7 +814,7 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     q.set_format(cv1::DOCUMENT_FORMAT_MARKDOWN);
     cv1::MeetingDocument r;
     // The document holds the target case's item.
-    return Classify(cases_->ExportMeeting(CaseCall(t).get(), q, &r),
+    return Classify(meetings_->ExportMeeting(CaseCall(t).get(), q, &r),
                     [&] { return in_heerlen(r.content().find("## 1. ") != std::string::npos); });
   };
   if (rpc == "EditAgenda") return [&](const std::string& t) {
@@ -823,30 +822,32 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     q.set_meeting_id(NewMeeting());
     q.set_edit(cv1::EditAgendaRequest::EDIT_GENERATE);
     cv1::Meeting r;
-    return Classify(cases_->EditAgenda(CaseCall(t).get(), q, &r), [] { return A; });
+    return Classify(meetings_->EditAgenda(CaseCall(t).get(), q, &r), [] { return A; });
   };
   if (rpc == "DecideItem") return [&](const std::string& t) {
     std::string meeting = NewMeeting();
-    auto stored = d.case_store().FindMeeting("heerlen", meeting, absl::InfiniteFuture());
+    auto stored = d.FindMeeting("heerlen", meeting);
     cv1::DecideItemRequest q;
+    q.set_request_id(RandomUuid());
     q.set_meeting_id(meeting);
     q.set_item_id((*stored)->items(0).item_id());
     q.set_decision("matrix");
     cv1::Meeting r;
-    return Classify(cases_->DecideItem(CaseCall(t).get(), q, &r), [] { return A; });
+    return Classify(meetings_->DecideItem(CaseCall(t).get(), q, &r), [] { return A; });
   };
   if (rpc == "CloseMeeting") return [&](const std::string& t) {
     cv1::CloseMeetingRequest q;
     q.set_meeting_id(NewMeeting());
     cv1::Meeting r;
-    return Classify(cases_->CloseMeeting(CaseCall(t).get(), q, &r), [] { return A; });
+    return Classify(meetings_->CloseMeeting(CaseCall(t).get(), q, &r), [] { return A; });
   };
   if (rpc == "CorrectMinutes") return [&](const std::string& t) {
     cv1::CorrectMinutesRequest q;
+    q.set_request_id(RandomUuid());
     q.set_meeting_id(NewMeeting(cv1::MEETING_STATUS_CLOSED));
     q.set_text("Besluit luidde anders");
     cv1::Meeting r;
-    return Classify(cases_->CorrectMinutes(CaseCall(t).get(), q, &r), [] { return A; });
+    return Classify(meetings_->CorrectMinutes(CaseCall(t).get(), q, &r), [] { return A; });
   };
   if (rpc == "ListBreakGlassReviews") return [&](const std::string& t) {
     cv1::ListBreakGlassReviewsResponse r;
@@ -894,7 +895,10 @@ std::vector<std::string> AllRpcs() {
                               directory::v1::DirectoryService::service_full_name(),
                               directory::v1::LookupService::service_full_name(),
                               audit::v1::AuditService::service_full_name(),
-                              cases::v1::CaseService::service_full_name()}) {
+                              cases::v1::TriageService::service_full_name(),
+                              cases::v1::CaseService::service_full_name(),
+                              cases::v1::ActionService::service_full_name(),
+                              cases::v1::MeetingService::service_full_name()}) {
     const auto* descriptor =
         google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service);
     for (int i = 0; i < descriptor->method_count(); ++i) rpcs.push_back(descriptor->method(i)->name());

@@ -67,10 +67,10 @@ absl::Status Create(const std::vector<std::string>& args) {
   flags.Add("assignee", "", "", "optionally the person (user id)");
   flags.Add("due", "", "", "due date, YYYY-MM-DD");
   flags.Add("addresses", "", "", "a joint action's addresses: \"street|number|postcode;...\" (city Heerlen)");
-  flags.Add("request-id", "", "", "UUID making the request exactly-once (default: a new one)");
+  AddRequestIdFlag(flags);
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
   v1::CreateActionRequest request;
-  request.set_request_id(flags.IsSet("request-id") ? flags.Get("request-id") : RandomUuid());
+  request.set_request_id(RequestIdOf(flags));
   request.set_case_id(flags.Get("case"));
   request.set_description(flags.Get("description"));
   for (const std::string& org : ListFlag(flags.Get("orgs"))) request.add_organisation_ids(org);
@@ -89,7 +89,7 @@ absl::Status Create(const std::vector<std::string>& args) {
     address->set_city("Heerlen");
   }
   v1::Action action;
-  RETURN_IF_ERROR(FromGrpcStatus(v1::CaseService::NewStub(c.channel())->CreateAction(c.NewCall().get(), request, &action)));
+  RETURN_IF_ERROR(FromGrpcStatus(v1::ActionService::NewStub(c.channel())->CreateAction(c.NewCall().get(), request, &action)));
   if (flags.GetBool("json")) PrintJson(action); else PrintAction(action);
   return absl::OkStatus();
 }
@@ -111,7 +111,7 @@ absl::Status List(const std::vector<std::string>& args, bool mine) {
   }
   request.set_overdue_only(flags.GetBool("overdue"));
   v1::ListActionsResponse response;
-  auto stub = v1::CaseService::NewStub(c.channel());
+  auto stub = v1::ActionService::NewStub(c.channel());
   RETURN_IF_ERROR(AllPages(request, response, [&](const auto& page_request, auto& page) {
     return FromGrpcStatus(stub->ListActions(c.NewCall().get(), page_request, &page));
   }));
@@ -143,7 +143,7 @@ absl::Status Update(const std::vector<std::string>& args) {
     (*request.mutable_findings())[index] = parts[1];
   }
   v1::Action action;
-  RETURN_IF_ERROR(FromGrpcStatus(v1::CaseService::NewStub(c.channel())->UpdateAction(c.NewCall().get(), request, &action)));
+  RETURN_IF_ERROR(FromGrpcStatus(v1::ActionService::NewStub(c.channel())->UpdateAction(c.NewCall().get(), request, &action)));
   if (flags.GetBool("json")) PrintJson(action); else PrintAction(action);
   return absl::OkStatus();
 }
@@ -185,7 +185,7 @@ absl::Status Watch(const std::vector<std::string>& args) {
     ASSIGN_OR_RETURN(absl::Duration limit, flags.GetDuration("for"));
     stop_at = absl::Now() + limit;
   }
-  auto stub = v1::CaseService::NewStub(c.channel());
+  auto stub = v1::ActionService::NewStub(c.channel());
   int seen = 0;
   bool token_reread = false;
   absl::Duration backoff = absl::Milliseconds(200);
@@ -236,7 +236,7 @@ absl::Status Watch(const std::vector<std::string>& args) {
       // The stream ends when the token expires: read --token-file again
       // (kept fresh by whoever logs in) and resume once with it.
       ASSIGN_OR_RETURN(c, Connection::FromFlags(flags));
-      stub = v1::CaseService::NewStub(c.channel());
+      stub = v1::ActionService::NewStub(c.channel());
       token_reread = true;
       continue;
     }

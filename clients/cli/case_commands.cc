@@ -93,7 +93,7 @@ absl::Status Show(const Flags& flags, const Message& response, Print print) {
 
 absl::Status Open(const std::vector<std::string>& args) {
   Flags flags("hartslag case open", "open a case in one of your areas");
-  flags.Add("request-id", "", "", "UUID making the request exactly-once (default: a new one)");
+  AddRequestIdFlag(flags);
   flags.Add("kind", "", "", "leefbaarheid or casuistiek");
   flags.Add("title", "", "", "a short title");
   flags.Add("area", "", "", "area id, e.g. vrieheide");
@@ -110,7 +110,7 @@ absl::Status Open(const std::vector<std::string>& args) {
   flags.Add("signals", "", "", "ids of the signals that led to the case, comma-separated");
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
   v1::OpenCaseRequest request;
-  request.set_request_id(flags.IsSet("request-id") ? flags.Get("request-id") : RandomUuid());
+  request.set_request_id(RequestIdOf(flags));
   ASSIGN_OR_RETURN(v1::CaseKind kind, ParseEnumFlag<v1::CaseKind>("kind", flags.Get("kind"), "CASE_KIND_",
                                                                    v1::CaseKind_Parse));
   request.set_kind(kind);
@@ -342,8 +342,10 @@ absl::Status Note(const std::vector<std::string>& args) {
   flags.Add("id", "", "", "the case id");
   flags.Add("visibility", "", "participants", "participants, coordination, care or police");
   flags.Add("text", "", "", "the note");
+  AddRequestIdFlag(flags);
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
   v1::AddNoteRequest request;
+  request.set_request_id(RequestIdOf(flags));
   request.set_case_id(flags.Get("id"));
   ASSIGN_OR_RETURN(v1::NoteVisibility visibility,
                    ParseEnumFlag<v1::NoteVisibility>("visibility", flags.Get("visibility"), "NOTE_VISIBILITY_",

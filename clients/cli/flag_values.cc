@@ -1,6 +1,21 @@
 #include "clients/cli/flag_values.h"
 
+#include <cstdio>
+
+#include "services/common/crypto.h"
+
 namespace hartslag::cli {
+
+void AddRequestIdFlag(Flags& flags) {
+  flags.Add("request-id", "", "", "UUID that makes this create exactly-once (default: a new one, printed first)");
+}
+
+std::string RequestIdOf(const Flags& flags) {
+  std::string id = flags.IsSet("request-id") ? flags.Get("request-id") : RandomUuid();
+  std::fprintf(stderr, "verzoek-id %s (bij een time-out veilig opnieuw te sturen met --request-id %s)\n", id.c_str(),
+               id.c_str());
+  return id;
+}
 
 absl::StatusOr<absl::Time> ParseTimeFlag(const std::string& flag, const std::string& text) {
   absl::Time time;

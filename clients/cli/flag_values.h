@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "services/common/config.h"
 
 namespace hartslag::cli {
 
@@ -48,6 +49,13 @@ absl::Status ParsePersonsFlag(const std::string& text, Persons* persons) {
   }
   return absl::OkStatus();
 }
+
+// Creates are exactly once per request id. AddRequestIdFlag adds
+// --request-id; RequestIdOf returns the one given, or a new UUID, and prints
+// it on stderr before anything is sent, so that a create that timed out can
+// be sent again with the same id without making a second object.
+void AddRequestIdFlag(Flags& flags);
+std::string RequestIdOf(const Flags& flags);
 
 // "a,b" -> {"a", "b"}.
 std::vector<std::string> ListFlag(const std::string& text);

@@ -64,7 +64,7 @@ void PrintMeetings(const Flags& flags, const Response& response) {
 template <typename Request, typename Call>
 absl::Status Send(const Flags& flags, const Connection& c, const Request& request, Call call) {
   v1::Meeting meeting;
-  auto stub = v1::CaseService::NewStub(c.channel());
+  auto stub = v1::MeetingService::NewStub(c.channel());
   RETURN_IF_ERROR(FromGrpcStatus(((*stub).*call)(c.NewCall().get(), request, &meeting)));
   if (flags.GetBool("json")) PrintJson(meeting); else PrintMeeting(meeting);
   return absl::OkStatus();
@@ -78,8 +78,10 @@ absl::Status Schedule(const std::vector<std::string>& args) {
   flags.Add("weeks", "", "1", "how many weekly meetings");
   flags.Add("chair", "", "", "the chair (default: you)");
   flags.Add("orgs", "", "", "participating organisations, comma-separated");
+  AddRequestIdFlag(flags);
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
   v1::ScheduleMeetingsRequest request;
+  request.set_request_id(RequestIdOf(flags));
   ASSIGN_OR_RETURN(v1::CaseKind kind, ParseEnumFlag<v1::CaseKind>("kind", flags.Get("kind"), "CASE_KIND_",
                                                                    v1::CaseKind_Parse));
   request.set_kind(kind);
@@ -91,7 +93,7 @@ absl::Status Schedule(const std::vector<std::string>& args) {
   request.set_chair(flags.Get("chair"));
   for (const std::string& org : ListFlag(flags.Get("orgs"))) request.add_participating_organisations(org);
   v1::ScheduleMeetingsResponse response;
-  RETURN_IF_ERROR(FromGrpcStatus(v1::CaseService::NewStub(c.channel())->ScheduleMeetings(c.NewCall().get(), request, &response)));
+  RETURN_IF_ERROR(FromGrpcStatus(v1::MeetingService::NewStub(c.channel())->ScheduleMeetings(c.NewCall().get(), request, &response)));
   PrintMeetings(flags, response);
   return absl::OkStatus();
 }
@@ -117,7 +119,7 @@ absl::Status List(const std::vector<std::string>& args) {
     request.set_kind(kind);
   }
   v1::ListMeetingsResponse response;
-  auto stub = v1::CaseService::NewStub(c.channel());
+  auto stub = v1::MeetingService::NewStub(c.channel());
   RETURN_IF_ERROR(AllPages(request, response, [&](const auto& page_request, auto& page) {
     return FromGrpcStatus(stub->ListMeetings(c.NewCall().get(), page_request, &page));
   }));
@@ -131,7 +133,7 @@ absl::Status Show(const std::vector<std::string>& args) {
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
   v1::GetMeetingRequest request;
   request.set_meeting_id(flags.Get("id"));
-  return Send(flags, c, request, &v1::CaseService::Stub::GetMeeting);
+  return Send(flags, c, request, &v1::MeetingService::Stub::GetMeeting);
 }
 
 absl::Status Agenda(const std::vector<std::string>& args) {
@@ -152,7 +154,7 @@ absl::Status Agenda(const std::vector<std::string>& args) {
   request.set_item_id(flags.Get("item"));
   ASSIGN_OR_RETURN(int to, flags.GetInt("to"));
   request.set_position(to);
-  return Send(flags, c, request, &v1::CaseService::Stub::EditAgenda);
+  return Send(flags, c, request, &v1::MeetingService::Stub::EditAgenda);
 }
 
 absl::Status Decide(const std::vector<std::string>& args) {
@@ -165,8 +167,10 @@ absl::Status Decide(const std::vector<std::string>& args) {
   flags.Add("risk", "", "", "new risk tier: high, medium or low");
   flags.Add("risk-reason", "", "", "why that tier");
   flags.Add("actions", "", "", "new actions: \"org,org|YYYY-MM-DD|description;...\"");
+  AddRequestIdFlag(flags);
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
   v1::DecideItemRequest request;
+  request.set_request_id(RequestIdOf(flags));
   request.set_meeting_id(flags.Get("id"));
   request.set_item_id(flags.Get("item"));
   request.set_decision(flags.Get("decision"));
@@ -186,7 +190,7 @@ absl::Status Decide(const std::vector<std::string>& args) {
     action->set_due_date(parts[1]);
     action->set_description(parts[2]);
   }
-  return Send(flags, c, request, &v1::CaseService::Stub::DecideItem);
+  return Send(flags, c, request, &v1::MeetingService::Stub::DecideItem);
 }
 
 absl::Status Export(const std::vector<std::string>& args) {
@@ -202,7 +206,7 @@ absl::Status Export(const std::vector<std::string>& args) {
                                                                                  v1::DocumentFormat_Parse));
   request.set_format(format);
   v1::MeetingDocument doc;
-  RETURN_IF_ERROR(FromGrpcStatus(v1::CaseService::NewStub(c.channel())->ExportMeeting(c.NewCall().get(), request, &doc)));
+  RETURN_IF_ERROR(FromGrpcStatus(v1::MeetingService::NewStub(c.channel())->ExportMeeting(c.NewCall().get(), request, &doc)));
   if (flags.Get("out").empty()) {
     std::fputs(doc.content().c_str(), stdout);
     return absl::OkStatus();
@@ -218,12 +222,14 @@ absl::Status Correct(const std::vector<std::string>& args) {
   flags.Add("id", "", "", "the meeting id");
   flags.Add("item", "", "", "the item corrected (default: the minutes as a whole)");
   flags.Add("text", "", "", "the correction");
+  AddRequestIdFlag(flags);
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
   v1::CorrectMinutesRequest request;
+  request.set_request_id(RequestIdOf(flags));
   request.set_meeting_id(flags.Get("id"));
   request.set_item_id(flags.Get("item"));
   request.set_text(flags.Get("text"));
-  return Send(flags, c, request, &v1::CaseService::Stub::CorrectMinutes);
+  return Send(flags, c, request, &v1::MeetingService::Stub::CorrectMinutes);
 }
 
 absl::Status Close(const std::vector<std::string>& args) {
@@ -232,7 +238,7 @@ absl::Status Close(const std::vector<std::string>& args) {
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
   v1::CloseMeetingRequest request;
   request.set_meeting_id(flags.Get("id"));
-  return Send(flags, c, request, &v1::CaseService::Stub::CloseMeeting);
+  return Send(flags, c, request, &v1::MeetingService::Stub::CloseMeeting);
 }
 
 }  // namespace

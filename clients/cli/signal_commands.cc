@@ -60,7 +60,7 @@ absl::Status Submit(const std::vector<std::string>& args) {
   Flags flags("hartslag signal submit", "submit a signal");
   Connection::AddFlags(flags, kServerEnv, kDefaultServer);
   flags.AddBool("json", "", false, "print JSON");
-  flags.Add("request-id", "", "", "UUID making the submission exactly-once (default: a new one)");
+  AddRequestIdFlag(flags);
   flags.Add("area", "", "", "area id, e.g. vrieheide");
   flags.Add("category", "", "", "category id, e.g. afval-dumping (see hartslag categories)");
   flags.Add("street", "", "", "street name");
@@ -81,7 +81,7 @@ absl::Status Submit(const std::vector<std::string>& args) {
   ASSIGN_OR_RETURN(Connection connection, Connection::FromFlags(flags));
 
   v1::SubmitSignalRequest request;
-  request.set_request_id(flags.IsSet("request-id") ? flags.Get("request-id") : RandomUuid());
+  request.set_request_id(RequestIdOf(flags));
   request.set_area_id(flags.Get("area"));
   request.set_category_id(flags.Get("category"));
   auto* address = request.mutable_location()->mutable_address();

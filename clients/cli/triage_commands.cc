@@ -38,7 +38,7 @@ absl::Status Queue(const std::vector<std::string>& args) {
   request.set_window_days(window_days);
   // Every page, into one queue.
   v1::TriageQueue queue;
-  auto stub = v1::CaseService::NewStub(c.channel());
+  auto stub = v1::TriageService::NewStub(c.channel());
   for (;;) {
     v1::TriageQueue page;
     RETURN_IF_ERROR(FromGrpcStatus(stub->GetTriageQueue(c.NewCall().get(), request, &page)));
@@ -82,8 +82,10 @@ absl::Status Decide(const std::vector<std::string>& args) {
   flags.Add("refer-to", "", "", "refer: where to, e.g. \"Veilig Thuis\"");
   flags.Add("reason", "", "", "why (required for refer and no_action)");
   flags.Add("feedback", "", "", "the text the reporter sees (default: a standard text)");
+  AddRequestIdFlag(flags);
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
   v1::TriageSignalRequest request;
+  request.set_request_id(RequestIdOf(flags));
   request.set_signal_id(flags.Get("signal"));
   ASSIGN_OR_RETURN(v1::TriageChoice choice, ParseEnumFlag<v1::TriageChoice>("choice", flags.Get("choice"),
                                                                              "TRIAGE_CHOICE_", v1::TriageChoice_Parse));
@@ -94,7 +96,7 @@ absl::Status Decide(const std::vector<std::string>& args) {
   request.set_reason(flags.Get("reason"));
   request.set_feedback(flags.Get("feedback"));
   v1::TriageDecision decision;
-  RETURN_IF_ERROR(FromGrpcStatus(v1::CaseService::NewStub(c.channel())->TriageSignal(c.NewCall().get(), request, &decision)));
+  RETURN_IF_ERROR(FromGrpcStatus(v1::TriageService::NewStub(c.channel())->TriageSignal(c.NewCall().get(), request, &decision)));
   if (flags.GetBool("json")) {
     PrintJson(decision);
     return absl::OkStatus();

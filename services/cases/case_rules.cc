@@ -15,10 +15,6 @@ namespace {
 
 using S = v1::CaseStatus;
 
-bool Contains(const google::protobuf::RepeatedPtrField<std::string>& values, const std::string& v) {
-  return std::find(values.begin(), values.end(), v) != values.end();
-}
-
 }  // namespace
 
 bool IsLegalTransition(v1::CaseStatus from, v1::CaseStatus to) {
@@ -124,44 +120,6 @@ absl::Time WeeklyCutOff(absl::Time now, absl::TimeZone zone) {
   int since_monday = (static_cast<int>(absl::GetWeekday(today)) - static_cast<int>(absl::Weekday::monday) + 7) % 7;
   absl::Time cut_off = absl::FromCivil(absl::CivilHour(today - since_monday) + 12, zone);
   return cut_off <= now ? cut_off : absl::FromCivil(absl::CivilHour(today - since_monday - 7) + 12, zone);
-}
-
-bool HasRoleOnCase(const RequestContext& caller, const v1::Case& c) {
-  return caller.user == c.process_coordinator() || caller.user == c.case_manager() ||
-         Contains(c.members(), caller.user);
-}
-
-bool MaySeeCase(const RequestContext& caller, const std::set<std::string>& coordinator_scope,
-                const v1::Case& c) {
-  if (caller.tenant.empty()) return false;
-  bool personal = HasRoleOnCase(caller, c);
-  if (c.confidentiality() >= v1::CONFIDENTIALITY_GEHEIM) return personal;
-  if (personal) return true;
-  bool participates = Contains(c.participating_organisations(), caller.organisation);
-  if (caller.Has(Role::kPartner) && participates) return true;
-  return caller.Has(Role::kCoordinator) && coordinator_scope.contains(c.area().area_id()) &&
-         (c.confidentiality() <= v1::CONFIDENTIALITY_INTERN || participates);
-}
-
-bool MayBreakGlass(const RequestContext& caller, const std::set<std::string>& coordinator_scope,
-                   const v1::Case& c) {
-  return caller.Has(Role::kCoordinator) && coordinator_scope.contains(c.area().area_id());
-}
-
-bool MayReadNote(const RequestContext& reader, v1::NoteVisibility visibility) {
-  if (reader.Has(Role::kCoordinator)) return true;
-  switch (visibility) {
-    case v1::NOTE_VISIBILITY_PARTICIPANTS: return true;
-    case v1::NOTE_VISIBILITY_CARE: return reader.organisation_kind == common::v1::ORGANISATION_KIND_CARE;
-    case v1::NOTE_VISIBILITY_POLICE: return reader.organisation_kind == common::v1::ORGANISATION_KIND_POLICE;
-    default: return false;
-  }
-}
-
-bool MayWriteNote(const RequestContext& author, v1::NoteVisibility visibility) {
-  if (visibility == v1::NOTE_VISIBILITY_UNSPECIFIED) return false;
-  if (author.Has(Role::kCoordinator)) return true;
-  return visibility != v1::NOTE_VISIBILITY_COORDINATION && MayReadNote(author, visibility);
 }
 
 }  // namespace hartslag::cases

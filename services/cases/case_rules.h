@@ -1,10 +1,9 @@
 // The rules of a case that need no database: its lifecycle, review cadence,
-// default confidentiality, and who may see a case and which of its notes.
-// Pure functions; thread-safe.
+// default confidentiality, agenda reasons, and how addresses and persons are
+// matched. Who may see what is case_access.h's. Pure functions; thread-safe.
 #ifndef HARTSLAG_SERVICES_CASES_CASE_RULES_H_
 #define HARTSLAG_SERVICES_CASES_CASE_RULES_H_
 
-#include <set>
 #include <string>
 #include <vector>
 
@@ -53,29 +52,6 @@ std::string PersonKey(absl::string_view name);
 // The most recent weekly cut-off at or before `now`: Monday 12:00 in `zone`.
 // Signals reported before it are weighed for this week's meetings.
 absl::Time WeeklyCutOff(absl::Time now, absl::TimeZone zone);
-
-// The caller is the case's process coordinator, case manager or a member.
-bool HasRoleOnCase(const RequestContext& caller, const v1::Case& c);
-
-// Need-to-know: whether `caller` may read case `c`. `coordinator_scope` is
-// the caller's coordinator areas with every area below them.
-//   - the people with a role on the case always (from GEHEIM up: only they);
-//   - partners of a participating organisation;
-//   - coordinators of the case's area: up to INTERN all of them, from
-//     ZAAKVERTROUWELIJK up those of a participating organisation.
-bool MaySeeCase(const RequestContext& caller, const std::set<std::string>& coordinator_scope,
-                const v1::Case& c);
-
-// Break-the-glass is for coordinators of the case's area only.
-bool MayBreakGlass(const RequestContext& caller, const std::set<std::string>& coordinator_scope,
-                   const v1::Case& c);
-
-// Whether a reader who may see the case may read a note of `visibility`:
-// coordinators read every note; partners PARTICIPANTS notes and those of
-// their own kind (CARE for care, POLICE for police), never COORDINATION.
-bool MayReadNote(const RequestContext& reader, v1::NoteVisibility visibility);
-// Partners write PARTICIPANTS notes or notes of their own kind.
-bool MayWriteNote(const RequestContext& author, v1::NoteVisibility visibility);
 
 }  // namespace hartslag::cases
 

@@ -13,7 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "hartslag/intake/v1/intake.grpc.pb.h"
-#include "services/cases/case_coordination.h"
+#include "services/cases/triage.h"
 #include "services/common/outbox.h"
 
 namespace hartslag::cases {

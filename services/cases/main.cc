@@ -1,6 +1,5 @@
 // hartslag-cases: cases for the two weekly meetings. Flags and wiring only.
-#include "services/cases/case_coordination.h"
-#include "services/cases/case_store.h"
+#include "services/cases/case_domain.h"
 #include "services/cases/cases_service.h"
 #include "services/cases/intake_feed.h"
 #include "services/cases/retention.h"
@@ -50,8 +49,8 @@ absl::Status Run(int argc, char** argv) {
                         [&intake](const std::vector<std::string>& payloads) { return intake.Deliver(payloads); });
   to_intake.SetOnSetAside(audit->RecordSetAside());
   to_intake.Start();
-  cases::CaseStore store(pool.get(), &audit->outbox());
-  ASSIGN_OR_RETURN(int filled, store.FillPersonKeys());
+  cases::CasesData data(pool.get());
+  ASSIGN_OR_RETURN(int filled, data.cases.FillPersonKeys(*pool));
   if (filled > 0) Log(LogLevel::kInfo, "person keys computed for older cases", {{"cases", absl::StrCat(filled)}});
   ASSIGN_OR_RETURN(absl::Duration poll, flags.GetDuration("watch-poll"));
   cases::RetentionPolicy retention;
@@ -63,27 +62,32 @@ absl::Status Run(int argc, char** argv) {
   retention.leefbaarheid = absl::Hours(24) * leefbaarheid_days;
   retention.casuistiek = absl::Hours(24) * casuistiek_days;
   ASSIGN_OR_RETURN(absl::Duration retention_interval, flags.GetDuration("retention-interval"));
-  cases::RetentionSweeper sweeper(&store, audit->trail(), retention, retention_interval);
+  cases::RetentionSweeper sweeper(&data, audit->trail(), retention, retention_interval);
   // Rung by this instance after each action change; the ticker catches the
   // changes of other instances.
-  Doorbell actions_changed(poll, [&store] { return store.ActionFeedVersion(); });
+  Doorbell actions_changed(poll, [&data] { return data.actions.FeedVersion(*data.pool); });
   ASSIGN_OR_RETURN(int max_streams, flags.GetInt("max-streams-per-organisation"));
   if (max_streams < 1) return absl::InvalidArgumentError("--max-streams-per-organisation: at least 1");
   ASSIGN_OR_RETURN(std::unique_ptr<AreaSync> area_sync,
-                   StartAreaSync(flags, [&store](const std::string& tenant, const std::string& name,
-                                                 const std::vector<AreaRow>& areas) {
-                     return store.CreateTenant(tenant, name, areas);
+                   StartAreaSync(flags, [&data](const std::string& tenant, const std::string& name,
+                                                const std::vector<AreaRow>& areas) {
+                     return data.pool->InTransaction(
+                         [&](db::Transaction& tx) { return data.areas.Store(tx, tenant, name, areas); });
                    }));
-  cases::CaseCoordination coordination(
-      &store,
-      [&intake](const std::string& tenant, const std::vector<std::string>& areas, int page_size,
-                const std::string& page_token, absl::Time deadline) {
-        return intake.Untriaged(tenant, areas, page_size, page_token, deadline);
-      },
-      &actions_changed, max_streams);
+  cases::Triage triage(&data, &audit->outbox(),
+                       [&intake](const std::string& tenant, const std::vector<std::string>& areas, int page_size,
+                                 const std::string& page_token, absl::Time deadline) {
+                         return intake.Untriaged(tenant, areas, page_size, page_token, deadline);
+                       });
+  cases::CaseLifecycle lifecycle(&data);
+  cases::Actions actions(&data, &actions_changed, max_streams);
+  cases::Meetings meetings(&data, &actions_changed);
   WorkerPool worker_pool(workers);
   RpcRunner runner(&authenticator, &cases::kCasesPolicy, &worker_pool, audit->trail());
-  cases::CaseServiceImpl service(&runner, &coordination, &actions_changed);
+  cases::TriageServiceImpl triage_service(&runner, &triage);
+  cases::CaseServiceImpl case_service(&runner, &lifecycle);
+  cases::ActionServiceImpl action_service(&runner, &actions, &actions_changed);
+  cases::MeetingServiceImpl meeting_service(&runner, &meetings);
   ServerOptions options = ServerOptionsFromFlags(flags);
   options.database = pool.get();
   options.on_shutdown = [&actions_changed] { actions_changed.Close(); };
@@ -92,7 +96,7 @@ absl::Status Run(int argc, char** argv) {
   ASSIGN_OR_RETURN(std::unique_ptr<MetricsEndpoint> metrics,
                    ServeMetrics(flags, pool.get(), audit.get(), operations.targets()));
   options.runner = &runner;
-  return RunServer(options, {&service, &operations});
+  return RunServer(options, {&triage_service, &case_service, &action_service, &meeting_service, &operations});
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/log.h"
+#include "services/common/proto_time.h"
 #include "services/common/status_macros.h"
 
 namespace hartslag::cases {
@@ -49,9 +50,9 @@ const AccessRule& RemovalRule() {
 
 }  // namespace
 
-RetentionSweeper::RetentionSweeper(CaseStore* store, const AuditTrail* audit, RetentionPolicy policy,
+RetentionSweeper::RetentionSweeper(const CasesData* data, const AuditTrail* audit, RetentionPolicy policy,
                                    absl::Duration interval)
-    : store_(store), audit_(audit), policy_(policy) {
+    : data_(data), audit_(audit), policy_(policy) {
   thread_ = std::thread([this, interval] { Loop(interval); });
 }
 
@@ -64,28 +65,63 @@ RetentionSweeper::~RetentionSweeper() {
   thread_.join();
 }
 
+absl::StatusOr<bool> RetentionSweeper::Clear(const std::string& tenant, const std::string& case_id) {
+  RequestContext job;
+  job.tenant = tenant;
+  job.user = "hartslag-cases retention";
+  job.purpose = "RETENTION";
+  job.deadline = absl::Now() + absl::Minutes(1);
+  AuditRecord audit = audit_->Begin(job, "RemovePersonalData", RemovalRule(), "");
+  audit.SetObjectId(case_id);
+  bool removed = false;
+  RETURN_IF_ERROR(data_->TransactAudited(job, audit, [&](db::Transaction& tx) -> absl::Status {
+    removed = false;
+    ASSIGN_OR_RETURN(std::optional<v1::Case> c, data_->cases.LockClosedWithPersonalData(tx, tenant, case_id));
+    if (!c) return absl::OkStatus();  // reopened, or cleared already
+    AddSubjects(*c, audit);
+    std::vector<std::string> signals(c->signal_ids().begin(), c->signal_ids().end());
+    RemovePersonalData(*c);
+    *c->mutable_personal_data_removed_at() = TimeToProto(absl::Now());
+    RETURN_IF_ERROR(data_->cases.StoreCleared(tx, tenant, *c, kRemoved));
+    RETURN_IF_ERROR(data_->actions.ClearCase(tx, tenant, case_id, [](v1::Action& a) { RemovePersonalData(a); }));
+    RETURN_IF_ERROR(data_->meetings.ClearCase(tx, tenant, case_id, [&](v1::Meeting& m) {
+      for (v1::AgendaItem& item : *m.mutable_items()) {
+        if (item.case_id() != case_id) continue;
+        RemovePersonalData(item);
+        for (v1::MinutesCorrection& correction : *m.mutable_corrections()) {
+          if (correction.item_id() == item.item_id()) correction.set_text(kRemoved);
+        }
+      }
+    }));
+    RETURN_IF_ERROR(data_->triage.ClearSignals(tx, tenant, signals, [](v1::TriageDecision& d) { RemovePersonalData(d); }));
+    removed = true;
+    return absl::OkStatus();
+  }));
+  return removed;
+}
+
 absl::StatusOr<int> RetentionSweeper::SweepOnce() {
   int cleared = 0;
   for (v1::CaseKind kind : {v1::CASE_KIND_LEEFBAARHEID, v1::CASE_KIND_CASUISTIEK}) {
     absl::Time closed_before = absl::Now() - policy_.For(kind);
     for (;;) {
-      using Due = std::vector<std::pair<std::string, std::string>>;
-      ASSIGN_OR_RETURN(Due due, store_->DueForRemoval(kind, closed_before, kBatch));
+      std::vector<std::pair<std::string, std::string>> due;
+      RETURN_IF_ERROR(data_->pool->InTransaction([&](db::Transaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(due, data_->cases.DueForRemoval(tx, kind, closed_before, kBatch));
+        return absl::OkStatus();
+      }));
       for (const auto& [tenant, case_id] : due) {
-        RequestContext job;
-        job.tenant = tenant;
-        job.user = "hartslag-cases retention";
-        job.purpose = "RETENTION";
-        AuditRecord audit = audit_->Begin(job, "RemovePersonalData", RemovalRule(), "");
-        audit.SetObjectId(case_id);
-        ASSIGN_OR_RETURN(bool removed, store_->RemovePersonalData(tenant, case_id, [&audit](const v1::Case& c) {
-          if (c.has_address()) audit.AddAddress(c.address());
-          for (const v1::CasePerson& p : c.persons()) audit.AddPerson(p.name(), p.birth_year());
-        }, audit));
+        ASSIGN_OR_RETURN(bool removed, Clear(tenant, case_id));
         if (removed) ++cleared;
       }
       if (due.size() < static_cast<size_t>(kBatch)) break;
     }
+  }
+  // The answers kept for retries hold what was created (notes, actions):
+  // they go after a week, whatever the case's retention.
+  for (;;) {
+    ASSIGN_OR_RETURN(int forgotten, data_->once.Forget(*data_->pool, kBatch * 10));
+    if (forgotten < kBatch * 10) break;
   }
   return cleared;
 }

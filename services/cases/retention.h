@@ -1,8 +1,11 @@
 // Retention (DOMAIN.md): the personal data of a closed case is removed a
 // configurable period per case kind after it was closed. What is personal
 // is decided here, per object; RetentionSweeper finds the cases that are due
-// and has CaseStore remove their data everywhere the service keeps it, one
-// case per transaction with its audit record (action DELETE).
+// and removes their data everywhere the service keeps it (the case, its
+// status steps' reasons, notes, actions and their stream snapshots, agenda
+// items, triage decisions and cached signals), one case per transaction with
+// its audit record (action DELETE). It also forgets the answers kept for
+// retries of creates once they are a week old (exactly_once.h).
 #ifndef HARTSLAG_SERVICES_CASES_RETENTION_H_
 #define HARTSLAG_SERVICES_CASES_RETENTION_H_
 
@@ -14,7 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "hartslag/cases/v1/cases.pb.h"
-#include "services/cases/case_store.h"
+#include "services/cases/case_domain.h"
 #include "services/common/audit_trail.h"
 
 namespace hartslag::cases {
@@ -43,7 +46,7 @@ void RemovePersonalData(v1::TriageDecision& d);
 class RetentionSweeper {
  public:
   // Sweeps at once and then every `interval` until destroyed.
-  RetentionSweeper(CaseStore* store, const AuditTrail* audit, RetentionPolicy policy, absl::Duration interval);
+  RetentionSweeper(const CasesData* data, const AuditTrail* audit, RetentionPolicy policy, absl::Duration interval);
   ~RetentionSweeper();
 
   // One sweep: removes the personal data of every case that is due; returns
@@ -52,8 +55,11 @@ class RetentionSweeper {
 
  private:
   void Loop(absl::Duration interval);
+  // Removes the personal data of one closed case; false if it had none left
+  // (cleared meanwhile, or reopened).
+  absl::StatusOr<bool> Clear(const std::string& tenant, const std::string& case_id);
 
-  CaseStore* store_;
+  const CasesData* data_;
   const AuditTrail* audit_;
   const RetentionPolicy policy_;
   std::mutex mutex_;

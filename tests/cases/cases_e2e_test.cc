@@ -27,6 +27,9 @@ class CasesEndToEndTest : public ::testing::Test {
  protected:
   CasesEndToEndTest() {
     cases_ = v1::CaseService::NewStub(deployment_.Channel(deployment_.cases()));
+    triage_ = v1::TriageService::NewStub(deployment_.Channel(deployment_.cases()));
+    actions_ = v1::ActionService::NewStub(deployment_.Channel(deployment_.cases()));
+    meetings_ = v1::MeetingService::NewStub(deployment_.Channel(deployment_.cases()));
     coordinator_ = Token(ClaimsFor("carla.coordinator", "gemeente", "MUNICIPALITY", {"COORDINATOR"},
                                    {"heerlen-noord"}));
     other_coordinator_ = Token(ClaimsFor("olaf.coordinator", "wijkteam", "MUNICIPALITY", {"COORDINATOR"},
@@ -103,14 +106,7 @@ class CasesEndToEndTest : public ::testing::Test {
 
   // Edits a case straight in the store: the fixture week's history.
   void StoreChange(const std::string& case_id, const std::function<void(v1::Case&)>& edit) {
-    ASSERT_TRUE(deployment_.case_store()
-                    .Modify(Coordinator(), case_id,
-                            [&](v1::Case& c) -> absl::StatusOr<std::optional<StatusStep>> {
-                              edit(c);
-                              return std::nullopt;
-                            },
-                            testing::Unaudited())
-                    .ok());
+    ASSERT_TRUE(deployment_.SeedCaseChange(Coordinator(), case_id, edit).ok());
   }
 
   // An OPEN action for `organisation`, due on `due`, straight in the store
@@ -123,11 +119,7 @@ class CasesEndToEndTest : public ::testing::Test {
     a.add_organisation_ids(organisation);
     a.set_due_date(due);
     a.set_status(v1::ACTION_STATUS_OPEN);
-    ASSERT_TRUE(deployment_.case_store()
-                    .CreateAction(Coordinator(), a, RandomUuid(), "",
-                                  [](v1::Case&) -> absl::StatusOr<std::optional<StatusStep>> { return std::nullopt; },
-                                  testing::Unaudited())
-                    .ok());
+    ASSERT_TRUE(deployment_.SeedAction(Coordinator(), a).ok());
   }
 
   static RequestContext Coordinator() {
@@ -140,12 +132,13 @@ class CasesEndToEndTest : public ::testing::Test {
   // A new meeting of `kind` in `area` two days from now with `partners`.
   std::string Schedule(v1::CaseKind kind, const std::string& area, const std::vector<std::string>& partners) {
     v1::ScheduleMeetingsRequest schedule;
+    schedule.set_request_id(RandomUuid());
     schedule.set_kind(kind);
     schedule.set_area_id(area);
     *schedule.mutable_starts_at() = TimeToProto(absl::Now() + absl::Hours(48));
     for (const std::string& p : partners) schedule.add_participating_organisations(p);
     v1::ScheduleMeetingsResponse scheduled;
-    grpc::Status status = cases_->ScheduleMeetings(Call(coordinator_).get(), schedule, &scheduled);
+    grpc::Status status = meetings_->ScheduleMeetings(Call(coordinator_).get(), schedule, &scheduled);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return scheduled.meetings(0).meeting_id();
   }
@@ -155,7 +148,7 @@ class CasesEndToEndTest : public ::testing::Test {
     v1::EditAgendaRequest generate;
     generate.set_meeting_id(meeting_id);
     generate.set_edit(v1::EditAgendaRequest::EDIT_GENERATE);
-    grpc::Status status = cases_->EditAgenda(Call(coordinator_).get(), generate, meeting);
+    grpc::Status status = meetings_->EditAgenda(Call(coordinator_).get(), generate, meeting);
     EXPECT_TRUE(status.ok()) << status.error_message();
     std::map<std::string, std::vector<v1::AgendaReason>> agenda;
     for (const auto& item : meeting->items()) {
@@ -166,6 +159,9 @@ class CasesEndToEndTest : public ::testing::Test {
 
   testing::Deployment deployment_;
   std::unique_ptr<v1::CaseService::Stub> cases_;
+  std::unique_ptr<v1::TriageService::Stub> triage_;
+  std::unique_ptr<v1::ActionService::Stub> actions_;
+  std::unique_ptr<v1::MeetingService::Stub> meetings_;
   std::string coordinator_, other_coordinator_, care_, police_, housing_, officer_;
 };
 
@@ -221,6 +217,7 @@ TEST_F(CasesEndToEndTest, PoliceNeverReadACareNoteAndTheReverse) {
   v1::Case c = Open(Household());
   auto note = [&](const std::string& token, v1::NoteVisibility visibility, const std::string& text) {
     v1::AddNoteRequest r;
+    r.set_request_id(RandomUuid());
     r.set_case_id(c.case_id());
     r.set_visibility(visibility);
     r.set_text(text);
@@ -417,7 +414,7 @@ TEST_F(CasesEndToEndTest, PartnersWorkTheirOrganisationsActionsAndOnlyThose) {
   *create.add_addresses() = *first;
   create.mutable_addresses(1)->set_house_number(5);
   v1::Action action;
-  ASSERT_TRUE(cases_->CreateAction(Call(coordinator_).get(), create, &action).ok());
+  ASSERT_TRUE(actions_->CreateAction(Call(coordinator_).get(), create, &action).ok());
   EXPECT_EQ(action.status(), v1::ACTION_STATUS_OPEN);
   EXPECT_FALSE(action.overdue());
   EXPECT_TRUE(Get(housing_org_token, c.case_id()).ok()) << "an organisation with an action takes part";
@@ -425,9 +422,9 @@ TEST_F(CasesEndToEndTest, PartnersWorkTheirOrganisationsActionsAndOnlyThose) {
   v1::ListActionsRequest mine;
   mine.set_mine(true);
   v1::ListActionsResponse list;
-  ASSERT_TRUE(cases_->ListActions(Call(housing_).get(), mine, &list).ok());
+  ASSERT_TRUE(actions_->ListActions(Call(housing_).get(), mine, &list).ok());
   ASSERT_EQ(list.actions_size(), 1);
-  ASSERT_TRUE(cases_->ListActions(Call(care_).get(), mine, &list).ok());
+  ASSERT_TRUE(actions_->ListActions(Call(care_).get(), mine, &list).ok());
   EXPECT_EQ(list.actions_size(), 0) << "care has no actions";
 
   auto update = [&](const std::string& token, v1::ActionStatus to, const std::string& result = "") {
@@ -435,13 +432,13 @@ TEST_F(CasesEndToEndTest, PartnersWorkTheirOrganisationsActionsAndOnlyThose) {
     r.set_action_id(action.action_id());
     r.set_status(to);
     r.set_result(result);
-    return cases_->UpdateAction(Call(token).get(), r, &action);
+    return actions_->UpdateAction(Call(token).get(), r, &action);
   };
   v1::UpdateActionRequest finding;
   finding.set_action_id(action.action_id());
   finding.set_status(v1::ACTION_STATUS_IN_PROGRESS);
   (*finding.mutable_findings())[1] = "brandonveilige situatie, melding bij handhaving";
-  ASSERT_TRUE(cases_->UpdateAction(Call(housing_).get(), finding, &action).ok());
+  ASSERT_TRUE(actions_->UpdateAction(Call(housing_).get(), finding, &action).ok());
   EXPECT_EQ(action.addresses(1).finding(), "brandonveilige situatie, melding bij handhaving");
   EXPECT_EQ(update(care_, v1::ACTION_STATUS_DONE, "x").error_code(), grpc::StatusCode::NOT_FOUND)
       << "not care's action";
@@ -455,13 +452,13 @@ TEST_F(CasesEndToEndTest, PartnersWorkTheirOrganisationsActionsAndOnlyThose) {
 
   v1::ListActionsRequest of_case;
   of_case.set_case_id(c.case_id());
-  ASSERT_TRUE(cases_->ListActions(Call(coordinator_).get(), of_case, &list).ok());
+  ASSERT_TRUE(actions_->ListActions(Call(coordinator_).get(), of_case, &list).ok());
   ASSERT_EQ(list.actions_size(), 1);
   EXPECT_EQ(list.actions(0).status(), v1::ACTION_STATUS_DONE);
   EXPECT_EQ(list.actions(0).result(), "twee adressen gecontroleerd");
 
   create.set_due_date("2020-01-01");
-  grpc::Status past = cases_->CreateAction(Call(coordinator_).get(), create, &action);
+  grpc::Status past = actions_->CreateAction(Call(coordinator_).get(), create, &action);
   EXPECT_EQ(past.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(past.error_message().rfind("due_date:", 0), 0u) << past.error_message();
 }
@@ -472,6 +469,7 @@ TEST_F(CasesEndToEndTest, ListsComeInPagesThatTogetherHoldEveryItemOnceAndOnlyWh
   // shows the newest 50, ListNotes the rest, and police never a care note.
   for (int i = 0; i < 80; ++i) {
     v1::AddNoteRequest r;
+    r.set_request_id(RandomUuid());
     r.set_case_id(c.case_id());
     r.set_visibility(i % 8 == 7 ? v1::NOTE_VISIBILITY_CARE : v1::NOTE_VISIBILITY_PARTICIPANTS);
     r.set_text(absl::StrCat("notitie ", i));
@@ -535,7 +533,7 @@ TEST_F(CasesEndToEndTest, ListsComeInPagesThatTogetherHoldEveryItemOnceAndOnlyWh
     request.set_page_size(50);
     do {
       v1::ListActionsResponse response;
-      grpc::Status status = cases_->ListActions(Call(police_).get(), request, &response);
+      grpc::Status status = actions_->ListActions(Call(police_).get(), request, &response);
       EXPECT_TRUE(status.ok()) << status.error_message();
       if (!status.ok()) break;
       EXPECT_LE(response.actions_size(), 50);
@@ -564,40 +562,151 @@ TEST_F(CasesEndToEndTest, ListsComeInPagesThatTogetherHoldEveryItemOnceAndOnlyWh
 
 // A partner system or a web form that retries after a timeout must not give
 // an action twice.
-TEST_F(CasesEndToEndTest, AnActionIsCreatedOncePerRequestIdAlsoUnderConcurrentRetries) {
-  v1::Case c = Open(Household());
-  v1::CreateActionRequest create;
-  create.set_request_id(RandomUuid());
-  create.set_case_id(c.case_id());
-  create.set_description("Adrescontrole");
-  create.add_organisation_ids("politie");
-  create.set_due_date("2099-01-01");
-  std::vector<std::string> ids(8);
+// Sends `request` from eight threads at once: every call gets the same
+// answer (`id_of` it) and `count` grows by one; the same id with content
+// `changed` is ALREADY_EXISTS, and no id INVALID_ARGUMENT, both naming
+// request_id and changing nothing.
+template <typename Request, typename Response>
+void ExpectExactlyOnce(const std::string& rpc, Request request,
+                       const std::function<grpc::Status(const Request&, Response*)>& send,
+                       const std::function<std::string(const Response&)>& id_of, const std::function<int()>& count,
+                       const std::function<void(Request&)>& changed) {
+  SCOPED_TRACE(rpc);
+  int before = count();
+  std::vector<std::string> answers(8);
   std::vector<std::thread> retries;
-  for (int i = 0; i < 8; ++i) {
+  for (size_t i = 0; i < answers.size(); ++i) {
     retries.emplace_back([&, i] {
-      v1::Action made;
-      grpc::Status status = cases_->CreateAction(Call(coordinator_).get(), create, &made);
-      ids[i] = status.ok() ? made.action_id() : status.error_message();
+      Response made;
+      grpc::Status status = send(request, &made);
+      answers[i] = status.ok() ? id_of(made) : "error: " + status.error_message();
     });
   }
   for (std::thread& t : retries) t.join();
-  for (const std::string& id : ids) EXPECT_EQ(id, ids[0]);
-  v1::ListActionsRequest of_case;
-  of_case.set_case_id(c.case_id());
-  v1::ListActionsResponse list;
-  ASSERT_TRUE(cases_->ListActions(Call(coordinator_).get(), of_case, &list).ok());
-  EXPECT_EQ(list.actions_size(), 1) << "eight calls, one action";
+  EXPECT_EQ(answers[0].rfind("error", 0), std::string::npos) << answers[0];
+  for (const std::string& answer : answers) EXPECT_EQ(answer, answers[0]);
+  EXPECT_EQ(count(), before + 1) << "eight calls, one made";
 
-  create.set_description("Iets anders");
-  v1::Action other;
-  grpc::Status reused = cases_->CreateAction(Call(coordinator_).get(), create, &other);
+  Request other = request;
+  changed(other);
+  Response unused;
+  grpc::Status reused = send(other, &unused);
   EXPECT_EQ(reused.error_code(), grpc::StatusCode::ALREADY_EXISTS);
   EXPECT_EQ(reused.error_message().rfind("request_id:", 0), 0u) << reused.error_message();
-  create.clear_request_id();
-  grpc::Status missing = cases_->CreateAction(Call(coordinator_).get(), create, &other);
+  other.clear_request_id();
+  grpc::Status missing = send(other, &unused);
   EXPECT_EQ(missing.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(missing.error_message().rfind("request_id:", 0), 0u) << missing.error_message();
+  EXPECT_EQ(count(), before + 1) << "refusals make nothing";
+}
+
+TEST_F(CasesEndToEndTest, EveryCreateIsExactlyOncePerRequestIdAlsoUnderConcurrentRetries) {
+  v1::Case c = Open(Household());
+  auto summary = [&] { return *Get(coordinator_, c.case_id()); };
+
+  v1::CreateActionRequest action;
+  action.set_request_id(RandomUuid());
+  action.set_case_id(c.case_id());
+  action.set_description("Adrescontrole");
+  action.add_organisation_ids("politie");
+  action.set_due_date("2099-01-01");
+  ExpectExactlyOnce<v1::CreateActionRequest, v1::Action>(
+      "CreateAction", action,
+      [&](const auto& r, auto* out) { return actions_->CreateAction(Call(coordinator_).get(), r, out); },
+      [](const v1::Action& a) { return a.action_id(); },
+      [&] {
+        v1::ListActionsRequest of_case;
+        of_case.set_case_id(c.case_id());
+        v1::ListActionsResponse list;
+        EXPECT_TRUE(actions_->ListActions(Call(coordinator_).get(), of_case, &list).ok());
+        return list.actions_size();
+      },
+      [](auto& r) { r.set_description("Iets anders"); });
+
+  v1::AddNoteRequest note;
+  note.set_request_id(RandomUuid());
+  note.set_case_id(c.case_id());
+  note.set_visibility(v1::NOTE_VISIBILITY_PARTICIPANTS);
+  note.set_text("Huisbezoek afgesproken.");
+  ExpectExactlyOnce<v1::AddNoteRequest, v1::Note>(
+      "AddNote", note, [&](const auto& r, auto* out) { return cases_->AddNote(Call(coordinator_).get(), r, out); },
+      [](const v1::Note& n) { return n.note_id(); }, [&] { return summary().notes_size(); },
+      [](auto& r) { r.set_text("Iets anders."); });
+
+  v1::OpenCaseRequest open = Household();
+  ExpectExactlyOnce<v1::OpenCaseRequest, v1::Case>(
+      "OpenCase", open, [&](const auto& r, auto* out) { return cases_->OpenCase(Call(coordinator_).get(), r, out); },
+      [](const v1::Case& opened) { return opened.case_id(); },
+      [&] {
+        v1::ListCasesRequest all;
+        all.set_page_size(200);
+        v1::ListCasesResponse list;
+        EXPECT_TRUE(cases_->ListCases(Call(coordinator_).get(), all, &list).ok());
+        return list.cases_size();
+      },
+      [](auto& r) { r.set_title("Een ander huishouden"); });
+
+  v1::ScheduleMeetingsRequest schedule;
+  schedule.set_request_id(RandomUuid());
+  schedule.set_kind(v1::CASE_KIND_CASUISTIEK);
+  schedule.set_area_id("vrieheide");
+  *schedule.mutable_starts_at() = TimeToProto(absl::Now() + absl::Hours(72));
+  schedule.set_weeks(2);
+  auto meetings_soon = [&] {
+    v1::ListMeetingsRequest window;
+    v1::ListMeetingsResponse list;
+    EXPECT_TRUE(meetings_->ListMeetings(Call(coordinator_).get(), window, &list).ok());
+    return list.meetings_size();
+  };
+  ExpectExactlyOnce<v1::ScheduleMeetingsRequest, v1::ScheduleMeetingsResponse>(
+      "ScheduleMeetings", schedule,
+      [&](const auto& r, auto* out) { return meetings_->ScheduleMeetings(Call(coordinator_).get(), r, out); },
+      [](const v1::ScheduleMeetingsResponse& made) {
+        return made.meetings(0).meeting_id() + made.meetings(1).meeting_id();
+      },
+      [&] { return meetings_soon() / 2; }, [](auto& r) { r.set_weeks(3); });
+
+  std::string meeting_id = Schedule(v1::CASE_KIND_CASUISTIEK, "vrieheide", {"politie"});
+  v1::EditAgendaRequest add;
+  add.set_meeting_id(meeting_id);
+  add.set_edit(v1::EditAgendaRequest::EDIT_ADD);
+  add.set_case_id(c.case_id());
+  v1::Meeting meeting;
+  ASSERT_TRUE(meetings_->EditAgenda(Call(coordinator_).get(), add, &meeting).ok());
+  auto get_meeting = [&] {
+    v1::GetMeetingRequest get;
+    get.set_meeting_id(meeting_id);
+    v1::Meeting m;
+    EXPECT_TRUE(meetings_->GetMeeting(Call(coordinator_).get(), get, &m).ok());
+    return m;
+  };
+  v1::DecideItemRequest decide;
+  decide.set_request_id(RandomUuid());
+  decide.set_meeting_id(meeting_id);
+  decide.set_item_id(meeting.items(0).item_id());
+  decide.set_decision("Huisbezoek door politie");
+  v1::CreateActionRequest* visit = decide.add_actions();
+  visit->set_description("Huisbezoek");
+  visit->add_organisation_ids("politie");
+  visit->set_due_date("2099-01-01");
+  ExpectExactlyOnce<v1::DecideItemRequest, v1::Meeting>(
+      "DecideItem", decide,
+      [&](const auto& r, auto* out) { return meetings_->DecideItem(Call(coordinator_).get(), r, out); },
+      [](const v1::Meeting& m) { return m.items(0).actions(0).action_id(); },
+      [&] { return get_meeting().items(0).actions_size(); }, [](auto& r) { r.set_decision("Iets anders"); });
+
+  v1::CloseMeetingRequest close;
+  close.set_meeting_id(meeting_id);
+  ASSERT_TRUE(meetings_->CloseMeeting(Call(coordinator_).get(), close, &meeting).ok());
+  v1::CorrectMinutesRequest correct;
+  correct.set_request_id(RandomUuid());
+  correct.set_meeting_id(meeting_id);
+  correct.set_text("Aanwezig was ook de wijkagent.");
+  ExpectExactlyOnce<v1::CorrectMinutesRequest, v1::Meeting>(
+      "CorrectMinutes", correct,
+      [&](const auto& r, auto* out) { return meetings_->CorrectMinutes(Call(coordinator_).get(), r, out); },
+      [](const v1::Meeting& m) { return m.corrections(0).correction_id(); },
+      [&] { return get_meeting().corrections_size(); }, [](auto& r) { r.set_text("Iets anders."); });
 }
 
 // A fixture week: known cases and actions give exactly the expected agenda.
@@ -642,13 +751,15 @@ TEST_F(CasesEndToEndTest, TheGeneratedAgendaHoldsExactlyTheCasesThatNeedTheMeeti
   StoreAction(busy.case_id(), "politie", "2099-01-01");
 
   v1::ScheduleMeetingsRequest schedule;
+
+  schedule.set_request_id(RandomUuid());
   schedule.set_kind(v1::CASE_KIND_LEEFBAARHEID);
   schedule.set_area_id("vrieheide");
   *schedule.mutable_starts_at() = TimeToProto(absl::Now() + absl::Hours(48));
   schedule.add_participating_organisations("politie");
   schedule.set_weeks(3);
   v1::ScheduleMeetingsResponse scheduled;
-  ASSERT_TRUE(cases_->ScheduleMeetings(Call(coordinator_).get(), schedule, &scheduled).ok());
+  ASSERT_TRUE(meetings_->ScheduleMeetings(Call(coordinator_).get(), schedule, &scheduled).ok());
   ASSERT_EQ(scheduled.meetings_size(), 3);
   EXPECT_EQ(scheduled.meetings(1).starts_at().seconds() - scheduled.meetings(0).starts_at().seconds(), 7 * 24 * 3600)
       << "weekly";
@@ -669,74 +780,81 @@ TEST_F(CasesEndToEndTest, TheGeneratedAgendaHoldsExactlyTheCasesThatNeedTheMeeti
   add.set_meeting_id(meeting_id);
   add.set_edit(v1::EditAgendaRequest::EDIT_ADD);
   add.set_case_id(busy.case_id());
-  ASSERT_TRUE(cases_->EditAgenda(Call(coordinator_).get(), add, &meeting).ok());
+  ASSERT_TRUE(meetings_->EditAgenda(Call(coordinator_).get(), add, &meeting).ok());
   EXPECT_EQ(meeting.items(4).case_id(), busy.case_id());
   add.set_case_id(household.case_id());
-  EXPECT_EQ(cases_->EditAgenda(Call(coordinator_).get(), add, &meeting).error_code(),
+  EXPECT_EQ(meetings_->EditAgenda(Call(coordinator_).get(), add, &meeting).error_code(),
             grpc::StatusCode::FAILED_PRECONDITION);
   v1::EditAgendaRequest move;
   move.set_meeting_id(meeting_id);
   move.set_edit(v1::EditAgendaRequest::EDIT_MOVE);
   move.set_item_id(meeting.items(4).item_id());
   move.set_position(0);
-  ASSERT_TRUE(cases_->EditAgenda(Call(coordinator_).get(), move, &meeting).ok());
+  ASSERT_TRUE(meetings_->EditAgenda(Call(coordinator_).get(), move, &meeting).ok());
   EXPECT_EQ(meeting.items(0).case_id(), busy.case_id());
   v1::EditAgendaRequest remove = move;
   remove.set_edit(v1::EditAgendaRequest::EDIT_REMOVE);
   remove.set_item_id(meeting.items(1).item_id());
-  ASSERT_TRUE(cases_->EditAgenda(Call(coordinator_).get(), remove, &meeting).ok());
+  ASSERT_TRUE(meetings_->EditAgenda(Call(coordinator_).get(), remove, &meeting).ok());
   EXPECT_EQ(meeting.items_size(), 4);
 
   // A partner sees only the items of cases its organisation takes part in.
   v1::GetMeetingRequest get;
   get.set_meeting_id(meeting_id);
   v1::Meeting seen;
-  ASSERT_TRUE(cases_->GetMeeting(Call(police_).get(), get, &seen).ok());
+  ASSERT_TRUE(meetings_->GetMeeting(Call(police_).get(), get, &seen).ok());
   std::set<std::string> police_items;
   for (const auto& item : seen.items()) police_items.insert(item.case_id());
   EXPECT_EQ(police_items, (std::set<std::string>{busy.case_id(), late.case_id()}))
       << "the police take part only there";
-  EXPECT_EQ(cases_->GetMeeting(Call(care_).get(), get, &seen).error_code(), grpc::StatusCode::NOT_FOUND)
+  EXPECT_EQ(meetings_->GetMeeting(Call(care_).get(), get, &seen).error_code(), grpc::StatusCode::NOT_FOUND)
       << "care is not at this meeting";
 
   v1::DecideItemRequest decide;
+
+  decide.set_request_id(RandomUuid());
   decide.set_meeting_id(meeting_id);
   decide.set_item_id(meeting.items(0).item_id());
   decide.set_decision("Extra toezicht; evaluatie over twee weken");
   decide.set_rationale("Overlast neemt af");
   decide.set_risk_tier(v1::RISK_TIER_LOW);
   decide.set_risk_reason("stabiel");
-  ASSERT_TRUE(cases_->DecideItem(Call(coordinator_).get(), decide, &meeting).ok());
+  ASSERT_TRUE(meetings_->DecideItem(Call(coordinator_).get(), decide, &meeting).ok());
   EXPECT_EQ(meeting.items(0).decision(), "Extra toezicht; evaluatie over twee weken");
   EXPECT_EQ(Get(coordinator_, busy.case_id())->case_().risk_tier(), v1::RISK_TIER_LOW) << "applied to the case";
 
   v1::CloseMeetingRequest close;
   close.set_meeting_id(meeting_id);
-  ASSERT_TRUE(cases_->CloseMeeting(Call(coordinator_).get(), close, &meeting).ok());
+  ASSERT_TRUE(meetings_->CloseMeeting(Call(coordinator_).get(), close, &meeting).ok());
 
   // The minutes as documents: the police's copy holds only their items.
   v1::ExportMeetingRequest export_request;
   export_request.set_meeting_id(meeting_id);
   export_request.set_format(v1::DOCUMENT_FORMAT_MARKDOWN);
   v1::MeetingDocument police_copy, full_copy;
-  ASSERT_TRUE(cases_->ExportMeeting(Call(police_).get(), export_request, &police_copy).ok());
+  ASSERT_TRUE(meetings_->ExportMeeting(Call(police_).get(), export_request, &police_copy).ok());
   EXPECT_NE(police_copy.content().find(busy.reference()), std::string::npos);
   EXPECT_NE(police_copy.content().find(late.reference()), std::string::npos);
   EXPECT_EQ(police_copy.content().find(calm.reference()), std::string::npos) << police_copy.content();
   EXPECT_NE(police_copy.content().find("Notulen"), std::string::npos);
   export_request.set_format(v1::DOCUMENT_FORMAT_HTML);
-  ASSERT_TRUE(cases_->ExportMeeting(Call(coordinator_).get(), export_request, &full_copy).ok());
+  ASSERT_TRUE(meetings_->ExportMeeting(Call(coordinator_).get(), export_request, &full_copy).ok());
   for (const v1::Case* c : {&busy, &late, &review, &calm}) {
     EXPECT_NE(full_copy.content().find(c->reference()), std::string::npos) << c->reference();
   }
   EXPECT_EQ(meeting.status(), v1::MEETING_STATUS_CLOSED);
-  EXPECT_EQ(cases_->DecideItem(Call(coordinator_).get(), decide, &meeting).error_code(),
+  v1::Meeting retried;
+  ASSERT_TRUE(meetings_->DecideItem(Call(coordinator_).get(), decide, &retried).ok())
+      << "a retry of the decision gets its first answer, also after closing";
+  EXPECT_EQ(retried.status(), v1::MEETING_STATUS_SCHEDULED) << "the answer as it was then";
+  decide.set_request_id(RandomUuid());
+  EXPECT_EQ(meetings_->DecideItem(Call(coordinator_).get(), decide, &meeting).error_code(),
             grpc::StatusCode::FAILED_PRECONDITION)
       << "the minutes are fixed";
   v1::EditAgendaRequest generate;
   generate.set_meeting_id(meeting_id);
   generate.set_edit(v1::EditAgendaRequest::EDIT_GENERATE);
-  EXPECT_EQ(cases_->EditAgenda(Call(coordinator_).get(), generate, &meeting).error_code(),
+  EXPECT_EQ(meetings_->EditAgenda(Call(coordinator_).get(), generate, &meeting).error_code(),
             grpc::StatusCode::FAILED_PRECONDITION);
 }
 
@@ -785,7 +903,7 @@ TEST_F(CasesEndToEndTest, TheCasuistiekAgendaHoldsExactlyTheHouseholdsThatNeedTh
   v1::GetMeetingRequest get;
   get.set_meeting_id(meeting_id);
   v1::Meeting seen;
-  ASSERT_TRUE(cases_->GetMeeting(Call(care_).get(), get, &seen).ok());
+  ASSERT_TRUE(meetings_->GetMeeting(Call(care_).get(), get, &seen).ok());
   std::set<std::string> care_items;
   for (const auto& item : seen.items()) care_items.insert(item.case_id());
   EXPECT_EQ(care_items, (std::set<std::string>{fresh.case_id(), late.case_id(), calm.case_id()}));
@@ -794,21 +912,23 @@ TEST_F(CasesEndToEndTest, TheCasuistiekAgendaHoldsExactlyTheHouseholdsThatNeedTh
   // see the one about the household it does not work with.
   v1::CloseMeetingRequest close;
   close.set_meeting_id(meeting_id);
-  ASSERT_TRUE(cases_->CloseMeeting(Call(coordinator_).get(), close, &meeting).ok());
+  ASSERT_TRUE(meetings_->CloseMeeting(Call(coordinator_).get(), close, &meeting).ok());
   for (const auto& item : meeting.items()) {
     if (item.case_id() != fresh.case_id() && item.case_id() != review.case_id()) continue;
     v1::CorrectMinutesRequest correct;
+    correct.set_request_id(RandomUuid());
     correct.set_meeting_id(meeting_id);
     correct.set_item_id(item.item_id());
     correct.set_text(item.case_id() == fresh.case_id() ? "over fresh" : "over review");
-    ASSERT_TRUE(cases_->CorrectMinutes(Call(coordinator_).get(), correct, &meeting).ok());
+    ASSERT_TRUE(meetings_->CorrectMinutes(Call(coordinator_).get(), correct, &meeting).ok());
   }
   v1::CorrectMinutesRequest whole;
+  whole.set_request_id(RandomUuid());
   whole.set_meeting_id(meeting_id);
   whole.set_text("aanwezig ook: wijkagent");
-  ASSERT_TRUE(cases_->CorrectMinutes(Call(coordinator_).get(), whole, &meeting).ok());
+  ASSERT_TRUE(meetings_->CorrectMinutes(Call(coordinator_).get(), whole, &meeting).ok());
   EXPECT_EQ(meeting.corrections_size(), 3);
-  ASSERT_TRUE(cases_->GetMeeting(Call(care_).get(), get, &seen).ok());
+  ASSERT_TRUE(meetings_->GetMeeting(Call(care_).get(), get, &seen).ok());
   std::set<std::string> care_corrections;
   for (const auto& correction : seen.corrections()) care_corrections.insert(correction.text());
   EXPECT_EQ(care_corrections, (std::set<std::string>{"over fresh", "aanwezig ook: wijkagent"}));
@@ -816,14 +936,14 @@ TEST_F(CasesEndToEndTest, TheCasuistiekAgendaHoldsExactlyTheHouseholdsThatNeedTh
   // Both meetings of the week are listed for the police, without agendas.
   std::string other = Schedule(v1::CASE_KIND_LEEFBAARHEID, "kasteelbuurt", {"politie"});
   v1::ListMeetingsResponse listed;
-  ASSERT_TRUE(cases_->ListMeetings(Call(police_).get(), {}, &listed).ok());
+  ASSERT_TRUE(meetings_->ListMeetings(Call(police_).get(), {}, &listed).ok());
   std::set<std::string> listed_ids;
   for (const auto& m : listed.meetings()) {
     listed_ids.insert(m.meeting_id());
     EXPECT_EQ(m.items_size(), 0);
   }
   EXPECT_EQ(listed_ids, (std::set<std::string>{meeting_id, other}));
-  ASSERT_TRUE(cases_->ListMeetings(Call(housing_).get(), {}, &listed).ok());
+  ASSERT_TRUE(meetings_->ListMeetings(Call(housing_).get(), {}, &listed).ok());
   EXPECT_EQ(listed.meetings_size(), 0) << "woonpunt takes part in neither";
 }
 
@@ -835,6 +955,8 @@ TEST_F(CasesEndToEndTest, ADecisionGivesItsActionsInTheSameStep) {
   ASSERT_EQ(meeting.items_size(), 1);
 
   v1::DecideItemRequest decide;
+
+  decide.set_request_id(RandomUuid());
   decide.set_meeting_id(meeting_id);
   decide.set_item_id(meeting.items(0).item_id());
   decide.set_decision("Huisbezoek samen met woonpunt");
@@ -847,16 +969,16 @@ TEST_F(CasesEndToEndTest, ADecisionGivesItsActionsInTheSameStep) {
   late->set_description("Te laat");
   late->add_organisation_ids("politie");
   late->set_due_date("2020-01-01");
-  grpc::Status refused = cases_->DecideItem(Call(coordinator_).get(), decide, &meeting);
+  grpc::Status refused = meetings_->DecideItem(Call(coordinator_).get(), decide, &meeting);
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(refused.error_message().find("actions[1].due_date"), std::string::npos) << refused.error_message();
   v1::GetMeetingRequest get;
   get.set_meeting_id(meeting_id);
-  ASSERT_TRUE(cases_->GetMeeting(Call(coordinator_).get(), get, &meeting).ok());
+  ASSERT_TRUE(meetings_->GetMeeting(Call(coordinator_).get(), get, &meeting).ok());
   EXPECT_EQ(meeting.items(0).decision(), "") << "a refused decision changes nothing";
 
   decide.mutable_actions()->RemoveLast();
-  ASSERT_TRUE(cases_->DecideItem(Call(coordinator_).get(), decide, &meeting).ok());
+  ASSERT_TRUE(meetings_->DecideItem(Call(coordinator_).get(), decide, &meeting).ok());
   ASSERT_EQ(meeting.items(0).actions_size(), 1);
   EXPECT_EQ(meeting.items(0).actions(0).description(), "Huisbezoek plannen");
 
@@ -864,7 +986,7 @@ TEST_F(CasesEndToEndTest, ADecisionGivesItsActionsInTheSameStep) {
   v1::ListActionsRequest mine;
   mine.set_mine(true);
   v1::ListActionsResponse listed;
-  ASSERT_TRUE(cases_->ListActions(Call(housing_, "ACTION_EXECUTION").get(), mine, &listed).ok());
+  ASSERT_TRUE(actions_->ListActions(Call(housing_, "ACTION_EXECUTION").get(), mine, &listed).ok());
   ASSERT_EQ(listed.actions_size(), 1);
   EXPECT_EQ(listed.actions(0).case_id(), c.case_id());
   EXPECT_EQ(listed.actions(0).action_id(), meeting.items(0).actions(0).action_id());
@@ -873,41 +995,44 @@ TEST_F(CasesEndToEndTest, ADecisionGivesItsActionsInTheSameStep) {
   // The minutes name it.
   v1::CloseMeetingRequest close;
   close.set_meeting_id(meeting_id);
-  ASSERT_TRUE(cases_->CloseMeeting(Call(coordinator_).get(), close, &meeting).ok());
+  ASSERT_TRUE(meetings_->CloseMeeting(Call(coordinator_).get(), close, &meeting).ok());
   v1::ExportMeetingRequest export_request;
   export_request.set_meeting_id(meeting_id);
   export_request.set_format(v1::DOCUMENT_FORMAT_MARKDOWN);
   v1::MeetingDocument minutes;
-  ASSERT_TRUE(cases_->ExportMeeting(Call(coordinator_).get(), export_request, &minutes).ok());
+  ASSERT_TRUE(meetings_->ExportMeeting(Call(coordinator_).get(), export_request, &minutes).ok());
   EXPECT_NE(minutes.content().find("**Actie:** Huisbezoek plannen — buurtteam, woonpunt, gereed 2099-01-01"),
             std::string::npos)
       << minutes.content();
 
   // Closed minutes are corrected by new entries, never edited.
   v1::CorrectMinutesRequest correct;
+  correct.set_request_id(RandomUuid());
   correct.set_meeting_id(meeting_id);
   correct.set_item_id(meeting.items(0).item_id());
   correct.set_text("Huisbezoek samen met buurtteam, niet woonpunt");
-  ASSERT_TRUE(cases_->CorrectMinutes(Call(coordinator_).get(), correct, &meeting).ok());
+  ASSERT_TRUE(meetings_->CorrectMinutes(Call(coordinator_).get(), correct, &meeting).ok());
   ASSERT_EQ(meeting.corrections_size(), 1);
   EXPECT_EQ(meeting.items(0).decision(), "Huisbezoek samen met woonpunt") << "the decision itself stays";
   EXPECT_EQ(meeting.corrections(0).author().user_id(), "carla.coordinator");
-  ASSERT_TRUE(cases_->ExportMeeting(Call(coordinator_).get(), export_request, &minutes).ok());
+  ASSERT_TRUE(meetings_->ExportMeeting(Call(coordinator_).get(), export_request, &minutes).ok());
   EXPECT_NE(minutes.content().find("## Correcties"), std::string::npos);
   EXPECT_NE(minutes.content().find("punt 1 (" + c.reference() + "): Huisbezoek samen met buurtteam, niet woonpunt"),
             std::string::npos)
       << minutes.content();
+  correct.set_request_id(RandomUuid());
   correct.set_item_id(RandomUuid());
-  EXPECT_EQ(cases_->CorrectMinutes(Call(coordinator_).get(), correct, &meeting).error_code(),
+  EXPECT_EQ(meetings_->CorrectMinutes(Call(coordinator_).get(), correct, &meeting).error_code(),
             grpc::StatusCode::NOT_FOUND);
   correct.set_item_id("");
   correct.set_text("");
-  grpc::Status empty = cases_->CorrectMinutes(Call(coordinator_).get(), correct, &meeting);
+  grpc::Status empty = meetings_->CorrectMinutes(Call(coordinator_).get(), correct, &meeting);
   EXPECT_EQ(empty.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(empty.error_message().find("text"), std::string::npos);
+  correct.set_request_id(RandomUuid());
   correct.set_meeting_id(Schedule(v1::CASE_KIND_CASUISTIEK, "kasteelbuurt", {}));
   correct.set_text("te vroeg");
-  EXPECT_EQ(cases_->CorrectMinutes(Call(coordinator_).get(), correct, &meeting).error_code(),
+  EXPECT_EQ(meetings_->CorrectMinutes(Call(coordinator_).get(), correct, &meeting).error_code(),
             grpc::StatusCode::FAILED_PRECONDITION)
       << "an open meeting is changed directly";
 }
@@ -917,6 +1042,7 @@ TEST_F(CasesEndToEndTest, RetentionClearsAClosedCaseAfterItsPeriodEverywhereAndN
   v1::Case recent = Open(Household());
   v1::Case open = Open(Household());
   v1::AddNoteRequest note;
+  note.set_request_id(RandomUuid());
   note.set_case_id(old_case.case_id());
   note.set_visibility(v1::NOTE_VISIBILITY_CARE);
   note.set_text("zorgnotitie: Jan in GGZ-traject");
@@ -934,7 +1060,7 @@ TEST_F(CasesEndToEndTest, RetentionClearsAClosedCaseAfterItsPeriodEverywhereAndN
   at->set_postcode("6417 BC");
   at->set_city("Heerlen");
   v1::Action given;
-  ASSERT_TRUE(cases_->CreateAction(Call(coordinator_).get(), action, &given).ok());
+  ASSERT_TRUE(actions_->CreateAction(Call(coordinator_).get(), action, &given).ok());
   std::string meeting_id = Schedule(v1::CASE_KIND_CASUISTIEK, "kasteelbuurt", {"buurtteam", "politie"});
   v1::Meeting meeting;
   Generate(meeting_id, &meeting);
@@ -942,10 +1068,11 @@ TEST_F(CasesEndToEndTest, RetentionClearsAClosedCaseAfterItsPeriodEverywhereAndN
   for (const auto& item : meeting.items()) {
     if (item.case_id() != old_case.case_id()) continue;
     v1::DecideItemRequest decide;
+    decide.set_request_id(RandomUuid());
     decide.set_meeting_id(meeting_id);
     decide.set_item_id(item.item_id());
     decide.set_decision("Jansen krijgt een huisbezoek");
-    ASSERT_TRUE(cases_->DecideItem(Call(coordinator_).get(), decide, &meeting).ok());
+    ASSERT_TRUE(meetings_->DecideItem(Call(coordinator_).get(), decide, &meeting).ok());
   }
   for (const v1::Case* c : {&old_case, &recent}) {
     v1::Case moved;
@@ -978,13 +1105,13 @@ TEST_F(CasesEndToEndTest, RetentionClearsAClosedCaseAfterItsPeriodEverywhereAndN
   v1::ListActionsRequest list;
   list.set_case_id(old_case.case_id());
   v1::ListActionsResponse actions;
-  ASSERT_TRUE(cases_->ListActions(Call(coordinator_).get(), list, &actions).ok());
+  ASSERT_TRUE(actions_->ListActions(Call(coordinator_).get(), list, &actions).ok());
   ASSERT_EQ(actions.actions_size(), 1);
   EXPECT_EQ(actions.actions(0).description(), kRemoved);
   EXPECT_EQ(actions.actions(0).addresses_size(), 0);
   v1::GetMeetingRequest get;
   get.set_meeting_id(meeting_id);
-  ASSERT_TRUE(cases_->GetMeeting(Call(coordinator_).get(), get, &meeting).ok());
+  ASSERT_TRUE(meetings_->GetMeeting(Call(coordinator_).get(), get, &meeting).ok());
   for (const auto& item : meeting.items()) {
     bool removed = item.case_id() == old_case.case_id();
     EXPECT_EQ(item.case_title() == kRemoved, removed) << item.case_id();

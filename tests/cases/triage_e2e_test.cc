@@ -4,6 +4,8 @@
 // when intake was down when it was taken.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "absl/strings/str_cat.h"
 #include "hartslag/cases/v1/cases.grpc.pb.h"
 #include "hartslag/intake/v1/intake.grpc.pb.h"
@@ -24,6 +26,9 @@ class TriageEndToEndTest : public ::testing::Test {
  protected:
   TriageEndToEndTest() {
     cases_ = v1::CaseService::NewStub(deployment_.Channel(deployment_.cases()));
+    triage_ = v1::TriageService::NewStub(deployment_.Channel(deployment_.cases()));
+    actions_ = v1::ActionService::NewStub(deployment_.Channel(deployment_.cases()));
+    meetings_ = v1::MeetingService::NewStub(deployment_.Channel(deployment_.cases()));
     coach_ = deployment_.Token(ClaimsFor("sanne.coach", "gemeente", "MUNICIPALITY", {"REPORTER"}, {"heerlen-noord"}));
     coordinator_ = deployment_.Token(
         ClaimsFor("carla.coordinator", "gemeente", "MUNICIPALITY", {"COORDINATOR"}, {"vrieheide"}));
@@ -54,7 +59,7 @@ class TriageEndToEndTest : public ::testing::Test {
 
   v1::TriageQueue Queue() {
     v1::TriageQueue queue;
-    grpc::Status status = cases_->GetTriageQueue(Call(coordinator_).get(), {}, &queue);
+    grpc::Status status = triage_->GetTriageQueue(Call(coordinator_).get(), {}, &queue);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return queue;
   }
@@ -63,12 +68,13 @@ class TriageEndToEndTest : public ::testing::Test {
                       const std::string& title = "", const std::string& case_id = "",
                       const std::string& reason = "") {
     v1::TriageSignalRequest r;
+    r.set_request_id(RandomUuid());
     r.set_signal_id(signal_id);
     r.set_choice(choice);
     r.set_new_case_title(title);
     r.set_case_id(case_id);
     r.set_reason(reason);
-    return cases_->TriageSignal(Call(coordinator_).get(), r, out);
+    return triage_->TriageSignal(Call(coordinator_).get(), r, out);
   }
 
   // The signal as its reporter sees it, once its status is not NEW (or after 20 s).
@@ -89,6 +95,9 @@ class TriageEndToEndTest : public ::testing::Test {
 
   testing::Deployment deployment_;
   std::unique_ptr<v1::CaseService::Stub> cases_;
+  std::unique_ptr<v1::TriageService::Stub> triage_;
+  std::unique_ptr<v1::ActionService::Stub> actions_;
+  std::unique_ptr<v1::MeetingService::Stub> meetings_;
   std::unique_ptr<iv1::SignalService::Stub> signals_;
   std::string coach_, coordinator_;
 };
@@ -130,7 +139,7 @@ TEST_F(TriageEndToEndTest, TheQueueShowsTheAreasSignalsOldestFirstWithProposals)
   EXPECT_EQ(absl::ToCivilHour(cut_off, amsterdam).hour(), 12);
 
   v1::TriageQueue ignored;
-  grpc::Status no_purpose = cases_->GetTriageQueue(Call(coordinator_, "MEETING").get(), {}, &ignored);
+  grpc::Status no_purpose = triage_->GetTriageQueue(Call(coordinator_, "MEETING").get(), {}, &ignored);
   EXPECT_EQ(no_purpose.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
@@ -176,7 +185,7 @@ TEST_F(TriageEndToEndTest, ProposalsReachBackOverTheWindowAndFindTheSameHousehol
   ASSERT_TRUE(deployment_.pool()
                   .Query("UPDATE cases.cases SET person_keys = NULL WHERE case_id = $1::uuid", {jans_case.case_id()})
                   .ok());
-  auto filled = deployment_.case_store().FillPersonKeys();
+  auto filled = deployment_.cases_data().cases.FillPersonKeys(deployment_.pool());
   ASSERT_TRUE(filled.ok()) << filled.status();
   EXPECT_GE(*filled, 1);
 
@@ -193,7 +202,7 @@ TEST_F(TriageEndToEndTest, ProposalsReachBackOverTheWindowAndFindTheSameHousehol
   v1::GetTriageQueueRequest request;
   request.set_window_days(8);
   v1::TriageQueue queue;
-  ASSERT_TRUE(cases_->GetTriageQueue(Call(coordinator_).get(), request, &queue).ok());
+  ASSERT_TRUE(triage_->GetTriageQueue(Call(coordinator_).get(), request, &queue).ok());
   ASSERT_EQ(queue.items_size(), 2);
   EXPECT_EQ(queue.items(0).signal().signal_id(), today.signal_id());
   EXPECT_EQ(std::vector<std::string>(queue.items(0).signals_at_address().begin(),
@@ -205,10 +214,10 @@ TEST_F(TriageEndToEndTest, ProposalsReachBackOverTheWindowAndFindTheSameHousehol
   EXPECT_EQ(queue.items(1).cases_with_persons(0).case_id(), jans_case.case_id());
 
   request.set_window_days(30);
-  ASSERT_TRUE(cases_->GetTriageQueue(Call(coordinator_).get(), request, &queue).ok());
+  ASSERT_TRUE(triage_->GetTriageQueue(Call(coordinator_).get(), request, &queue).ok());
   EXPECT_EQ(queue.items(0).signals_at_address_size(), 2) << "a wider window reaches both";
   request.set_window_days(400);
-  grpc::Status refused = cases_->GetTriageQueue(Call(coordinator_).get(), request, &queue);
+  grpc::Status refused = triage_->GetTriageQueue(Call(coordinator_).get(), request, &queue);
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(refused.error_message().find("window_days"), std::string::npos);
 }
@@ -224,7 +233,7 @@ TEST_F(TriageEndToEndTest, TheQueueComesInPagesThatTogetherHoldEverySignalOnce) 
   std::vector<int> sizes;
   for (;;) {
     v1::TriageQueue page;
-    grpc::Status status = cases_->GetTriageQueue(Call(coordinator_).get(), request, &page);
+    grpc::Status status = triage_->GetTriageQueue(Call(coordinator_).get(), request, &page);
     ASSERT_TRUE(status.ok()) << status.error_message();
     sizes.push_back(page.items_size());
     for (const auto& item : page.items()) seen.push_back(item.signal().signal_id());
@@ -237,12 +246,12 @@ TEST_F(TriageEndToEndTest, TheQueueComesInPagesThatTogetherHoldEverySignalOnce) 
   v1::GetTriageQueueRequest other = request;
   other.set_window_days(30);
   v1::TriageQueue ignored;
-  grpc::Status refused = cases_->GetTriageQueue(Call(coordinator_).get(), other, &ignored);
+  grpc::Status refused = triage_->GetTriageQueue(Call(coordinator_).get(), other, &ignored);
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(refused.error_message().rfind("page_token:", 0), 0u) << "a token is for the filter that made it";
   request.clear_page_token();
   request.set_page_size(51);
-  ASSERT_TRUE(cases_->GetTriageQueue(Call(coordinator_).get(), request, &ignored).ok()) << "capped, not refused";
+  ASSERT_TRUE(triage_->GetTriageQueue(Call(coordinator_).get(), request, &ignored).ok()) << "capped, not refused";
 }
 
 TEST_F(TriageEndToEndTest, ADecisionReachesTheReporterExactlyOnceAlsoWhenIntakeWasDown) {
@@ -333,10 +342,48 @@ TEST_F(TriageEndToEndTest, ASignalIsWeighedOnceAndLinksOnlyToAVisibleCaseOfItsMe
   std::string stranger = deployment_.Token(
       ClaimsFor("kees.coordinator", "gemeente", "MUNICIPALITY", {"COORDINATOR"}, {"kasteelbuurt"}));
   v1::TriageSignalRequest r;
+  r.set_request_id(RandomUuid());
   r.set_signal_id(other.signal_id());
   r.set_choice(v1::TRIAGE_CHOICE_HANDLE_DIRECTLY);
-  EXPECT_EQ(cases_->TriageSignal(Call(stranger).get(), r, &decision).error_code(), grpc::StatusCode::NOT_FOUND)
+  EXPECT_EQ(triage_->TriageSignal(Call(stranger).get(), r, &decision).error_code(), grpc::StatusCode::NOT_FOUND)
       << "not in the caller's areas";
+}
+
+TEST_F(TriageEndToEndTest, ARetriedDecisionIsTakenOnceAlsoUnderConcurrentRetries) {
+  iv1::Signal signal = Submit("vrieheide", "Heerenweg", 20);
+  ASSERT_EQ(Queue().items_size(), 1);
+  v1::TriageSignalRequest r;
+  r.set_request_id(RandomUuid());
+  r.set_signal_id(signal.signal_id());
+  r.set_choice(v1::TRIAGE_CHOICE_LEEFBAARHEID);
+  r.set_new_case_title("Overlast Heerenweg");
+  std::vector<std::string> answers(8);
+  std::vector<std::thread> retries;
+  for (size_t i = 0; i < answers.size(); ++i) {
+    retries.emplace_back([&, i] {
+      v1::TriageDecision decision;
+      grpc::Status status = triage_->TriageSignal(Call(coordinator_).get(), r, &decision);
+      answers[i] = status.ok() ? decision.decision_id() + "/" + decision.case_id() : "error: " + status.error_message();
+    });
+  }
+  for (std::thread& t : retries) t.join();
+  EXPECT_EQ(answers[0].rfind("error", 0), std::string::npos) << answers[0];
+  for (const std::string& answer : answers) EXPECT_EQ(answer, answers[0]) << "every retry gets the first decision";
+  v1::ListCasesResponse cases;
+  ASSERT_TRUE(cases_->ListCases(Call(coordinator_, "CASE_MANAGEMENT").get(), {}, &cases).ok());
+  EXPECT_EQ(cases.cases_size(), 1) << "eight calls, one case";
+  EXPECT_EQ(AwaitOutcome(signal.signal_id()).status(), iv1::SIGNAL_STATUS_ACCEPTED);
+
+  r.set_choice(v1::TRIAGE_CHOICE_NO_ACTION);
+  r.set_reason("toch niet");
+  v1::TriageDecision other;
+  grpc::Status reused = triage_->TriageSignal(Call(coordinator_).get(), r, &other);
+  EXPECT_EQ(reused.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(reused.error_message().rfind("request_id:", 0), 0u) << reused.error_message();
+  r.clear_request_id();
+  grpc::Status missing = triage_->TriageSignal(Call(coordinator_).get(), r, &other);
+  EXPECT_EQ(missing.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(missing.error_message().rfind("request_id:", 0), 0u) << missing.error_message();
 }
 
 }  // namespace

@@ -31,7 +31,9 @@ class WatchActionsTest : public ::testing::Test {
  protected:
   WatchActionsTest() {
     cases_ = v1::CaseService::NewStub(deployment_.Channel(deployment_.cases()));
-    police_system_ = v1::CaseService::NewStub(deployment_.Channel(deployment_.cases(), "politie-bvh"));
+    actions_ = v1::ActionService::NewStub(deployment_.Channel(deployment_.cases()));
+    meetings_ = v1::MeetingService::NewStub(deployment_.Channel(deployment_.cases()));
+    police_system_ = v1::ActionService::NewStub(deployment_.Channel(deployment_.cases(), "politie-bvh"));
     coordinator_ = deployment_.Token(ClaimsFor("carla.coordinator", "gemeente", "MUNICIPALITY", {"COORDINATOR"},
                                                {"heerlen-noord"}));
     police_ = deployment_.Token(ClaimsFor("bvh.koppeling", "politie", "POLICE", {"PARTNER"}, {}));
@@ -62,7 +64,7 @@ class WatchActionsTest : public ::testing::Test {
     r.add_organisation_ids(organisation);
     r.set_due_date("2099-01-01");
     v1::Action created;
-    grpc::Status status = cases_->CreateAction(Call(coordinator_).get(), r, &created);
+    grpc::Status status = actions_->CreateAction(Call(coordinator_).get(), r, &created);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return created.action_id();
   }
@@ -92,7 +94,9 @@ class WatchActionsTest : public ::testing::Test {
   }
 
   testing::Deployment deployment_;
-  std::unique_ptr<v1::CaseService::Stub> cases_, police_system_;
+  std::unique_ptr<v1::CaseService::Stub> cases_;
+  std::unique_ptr<v1::ActionService::Stub> actions_, police_system_;
+  std::unique_ptr<v1::MeetingService::Stub> meetings_;
   std::string coordinator_, police_, care_;
   std::string case_id_;
 };
@@ -117,7 +121,7 @@ TEST_F(WatchActionsTest, AResumedStreamMissesNothingAndRepeatsNothing) {
   start.set_action_id(one);
   start.set_status(v1::ACTION_STATUS_IN_PROGRESS);
   v1::Action updated;
-  ASSERT_TRUE(cases_->UpdateAction(Call(police_, "ACTION_EXECUTION").get(), start, &updated).ok());
+  ASSERT_TRUE(actions_->UpdateAction(Call(police_, "ACTION_EXECUTION").get(), start, &updated).ok());
   GiveAction("politie", "4: camerabeelden");
 
   // Resumed from the last cursor processed: exactly the rest, in order,
@@ -134,11 +138,7 @@ TEST_F(WatchActionsTest, AResumedStreamMissesNothingAndRepeatsNothing) {
   RequestContext as;
   as.tenant = "heerlen";
   as.user = "carla.coordinator";
-  ASSERT_TRUE(deployment_.case_store()
-                  .CreateAction(as, direct, RandomUuid(), "",
-                                [](v1::Case&) -> absl::StatusOr<std::optional<StatusStep>> { return std::nullopt; },
-                                testing::Unaudited())
-                  .ok());
+  ASSERT_TRUE(deployment_.SeedAction(as, direct).ok());
   std::vector<std::string> rest;
   std::string last_cursor = seen[1].cursor();
   v1::ActionEvent e;
@@ -254,6 +254,7 @@ TEST_F(WatchActionsTest, AnOrganisationHasABoundedNumberOfStreamsOpen) {
 
 TEST_F(WatchActionsTest, PoliceNeverReadACareNoteOnTheStreamOrInTheMinutes) {
   v1::AddNoteRequest note;
+  note.set_request_id(RandomUuid());
   note.set_case_id(case_id_);
   note.set_visibility(v1::NOTE_VISIBILITY_CARE);
   note.set_text("zorgnotitie: GGZ-traject loopt");
@@ -274,25 +275,26 @@ TEST_F(WatchActionsTest, PoliceNeverReadACareNoteOnTheStreamOrInTheMinutes) {
 
   // The minutes: the case is on the police's copy, the care note is not.
   v1::ScheduleMeetingsRequest schedule;
+  schedule.set_request_id(RandomUuid());
   schedule.set_kind(v1::CASE_KIND_CASUISTIEK);
   schedule.set_area_id("kasteelbuurt");
   schedule.mutable_starts_at()->set_seconds(absl::ToUnixSeconds(absl::Now() + absl::Hours(24)));
   schedule.add_participating_organisations("politie");
   schedule.add_participating_organisations("buurtteam");
   v1::ScheduleMeetingsResponse scheduled;
-  ASSERT_TRUE(cases_->ScheduleMeetings(Call(coordinator_).get(), schedule, &scheduled).ok());
+  ASSERT_TRUE(meetings_->ScheduleMeetings(Call(coordinator_).get(), schedule, &scheduled).ok());
   v1::EditAgendaRequest generate;
   generate.set_meeting_id(scheduled.meetings(0).meeting_id());
   generate.set_edit(v1::EditAgendaRequest::EDIT_GENERATE);
   v1::Meeting meeting;
-  ASSERT_TRUE(cases_->EditAgenda(Call(coordinator_).get(), generate, &meeting).ok());
+  ASSERT_TRUE(meetings_->EditAgenda(Call(coordinator_).get(), generate, &meeting).ok());
   ASSERT_EQ(meeting.items_size(), 1);
   for (auto format : {v1::DOCUMENT_FORMAT_MARKDOWN, v1::DOCUMENT_FORMAT_HTML}) {
     v1::ExportMeetingRequest export_request;
     export_request.set_meeting_id(meeting.meeting_id());
     export_request.set_format(format);
     v1::MeetingDocument copy;
-    ASSERT_TRUE(cases_->ExportMeeting(Call(police_).get(), export_request, &copy).ok());
+    ASSERT_TRUE(meetings_->ExportMeeting(Call(police_).get(), export_request, &copy).ok());
     EXPECT_NE(copy.content().find("Zorgen om gezin Kasteelweg"), std::string::npos);
     EXPECT_EQ(copy.content().find("zorgnotitie"), std::string::npos);
   }

@@ -4,6 +4,7 @@
 
 #include "tests/support/heerlen.h"
 #include "tests/support/test_keys.h"
+#include "services/common/status_macros.h"
 
 namespace hartslag::testing {
 
@@ -60,11 +61,67 @@ Deployment::Deployment() : signer_(*TokenSigner::FromPemFile(CertsDir() + "/jwt.
   directory_store_ = std::make_unique<directory::DirectoryStore>(pool_.get());
   intake_store_ = std::make_unique<intake::SignalStore>(pool_.get());
   audit_store_ = std::make_unique<audit::AuditStore>(pool_.get());
-  case_store_ = std::make_unique<cases::CaseStore>(pool_.get(), &cases_outbox_);
+  cases_data_ = std::make_unique<cases::CasesData>(pool_.get());
   // Heerlen's areas as the sync would bring them, so tests need not wait for it.
-  for (absl::Status seeded : {SeedHeerlen(*intake_store_), SeedHeerlen(*case_store_)}) {
+  absl::Status cases_seeded = pool_->InTransaction([&](db::Transaction& tx) {
+    return cases_data_->areas.Store(tx, "heerlen", "Gemeente Heerlen", HeerlenAreas());
+  });
+  for (absl::Status seeded : {SeedHeerlen(*intake_store_), cases_seeded}) {
     if (!seeded.ok()) throw std::runtime_error(seeded.ToString());
   }
+}
+
+absl::StatusOr<cases::v1::Case> Deployment::SeedCase(const RequestContext& as, cases::v1::Case c) {
+  RETURN_IF_ERROR(pool_->InTransaction([&](db::Transaction& tx) { return cases_data_->cases.Insert(tx, as, c); }));
+  return c;
+}
+
+absl::Status Deployment::SeedCaseChange(const RequestContext& as, const std::string& case_id,
+                                        const std::function<void(cases::v1::Case&)>& edit) {
+  return pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(std::optional<cases::v1::Case> c, cases_data_->cases.Lock(tx, as.tenant, case_id));
+    if (!c) return absl::NotFoundError("case not found");
+    edit(*c);
+    return cases_data_->cases.Save(tx, as, *c);
+  });
+}
+
+absl::Status Deployment::SeedAction(const RequestContext& as, cases::v1::Action action) {
+  return pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(std::optional<cases::v1::Case> c, cases_data_->cases.Lock(tx, as.tenant, action.case_id()));
+    if (!c) return absl::NotFoundError("case not found");
+    return cases_data_->actions.Insert(tx, as.tenant, *c, action);
+  });
+}
+
+absl::Status Deployment::SeedMeeting(const std::string& tenant, cases::v1::Meeting meeting) {
+  return pool_->InTransaction([&](db::Transaction& tx) { return cases_data_->meetings.Insert(tx, tenant, meeting); });
+}
+
+absl::Status Deployment::SeedBreakGlass(const RequestContext& as, const std::string& case_id,
+                                        const std::string& reason) {
+  return pool_->InTransaction(
+      [&](db::Transaction& tx) { return cases_data_->cases.InsertBreakGlass(tx, as, case_id, reason); });
+}
+
+absl::StatusOr<std::optional<cases::v1::Case>> Deployment::FindCase(const std::string& tenant,
+                                                                    const std::string& case_id) {
+  std::optional<cases::v1::Case> found;
+  RETURN_IF_ERROR(pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(found, cases_data_->cases.Find(tx, tenant, case_id, ""));
+    return absl::OkStatus();
+  }));
+  return found;
+}
+
+absl::StatusOr<std::optional<cases::v1::Meeting>> Deployment::FindMeeting(const std::string& tenant,
+                                                                          const std::string& meeting_id) {
+  std::optional<cases::v1::Meeting> found;
+  RETURN_IF_ERROR(pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(found, cases_data_->meetings.Find(tx, tenant, meeting_id));
+    return absl::OkStatus();
+  }));
+  return found;
 }
 
 void Deployment::StartAudit() {

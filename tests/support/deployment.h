@@ -12,7 +12,7 @@
 #include <string>
 
 #include "services/audit/audit_store.h"
-#include "services/cases/case_store.h"
+#include "services/cases/case_domain.h"
 #include "services/common/audit_trail.h"
 #include "services/common/db.h"
 #include "services/common/outbox.h"
@@ -62,7 +62,20 @@ class Deployment {
   directory::DirectoryStore& directory_store() { return *directory_store_; }
   intake::SignalStore& intake_store() { return *intake_store_; }
   audit::AuditStore& audit_store() { return *audit_store_; }
-  cases::CaseStore& case_store() { return *case_store_; }
+  // The cases service's data, to seed and inspect it through its stores as
+  // an operator's bootstrap would, outside any call.
+  cases::CasesData& cases_data() { return *cases_data_; }
+  absl::StatusOr<cases::v1::Case> SeedCase(const RequestContext& as, cases::v1::Case c);
+  // Edits a stored case (no status step, no audit record).
+  absl::Status SeedCaseChange(const RequestContext& as, const std::string& case_id,
+                              const std::function<void(cases::v1::Case&)>& edit);
+  // Stores an action as given (also one due in the past), without checks.
+  absl::Status SeedAction(const RequestContext& as, cases::v1::Action action);
+  absl::Status SeedMeeting(const std::string& tenant, cases::v1::Meeting meeting);
+  absl::Status SeedBreakGlass(const RequestContext& as, const std::string& case_id, const std::string& reason);
+  absl::StatusOr<std::optional<cases::v1::Case>> FindCase(const std::string& tenant, const std::string& case_id);
+  absl::StatusOr<std::optional<cases::v1::Meeting>> FindMeeting(const std::string& tenant,
+                                                                const std::string& meeting_id);
   db::Pool& pool() { return *pool_; }
   // The database as its owner (a superuser on the test cluster).
   const std::string& conninfo() const { return db_.conninfo(); }
@@ -82,7 +95,6 @@ class Deployment {
   std::vector<std::string> intake_args_;
   int intake_port_ = 0;
   std::unique_ptr<ServiceProcess> intake_;
-  Outbox cases_outbox_{"cases"};
   std::vector<std::string> cases_args_;
   int cases_port_ = 0;
   std::unique_ptr<ServiceProcess> cases_;
@@ -90,7 +102,7 @@ class Deployment {
   std::unique_ptr<directory::DirectoryStore> directory_store_;
   std::unique_ptr<intake::SignalStore> intake_store_;
   std::unique_ptr<audit::AuditStore> audit_store_;
-  std::unique_ptr<cases::CaseStore> case_store_;
+  std::unique_ptr<cases::CasesData> cases_data_;
 };
 
 // An audit record that goes nowhere: for seeding data through a store the

@@ -53,7 +53,7 @@ int Run(int argc, char** argv) {
   }
   grpc::SslCredentialsOptions tls;
   tls.pem_root_certs = *ca;
-  auto stub = v1::CaseService::NewStub(grpc::CreateChannel(flags.Get("server"), grpc::SslCredentials(tls)));
+  auto stub = v1::ActionService::NewStub(grpc::CreateChannel(flags.Get("server"), grpc::SslCredentials(tls)));
   const std::string partner = "bench-" + HexEncode(RandomBytes(4));
   auto token = [&](const std::string& user, const std::string& org, const std::string& kind,
                    const std::string& role) {
@@ -89,7 +89,8 @@ int Run(int argc, char** argv) {
   open.mutable_address()->set_postcode("6416 AB");
   open.mutable_address()->set_city("Heerlen");
   v1::Case opened;
-  if (grpc::Status s = stub->OpenCase(call(coordinator, "CASE_MANAGEMENT", absl::Seconds(10)).get(), open, &opened);
+  auto cases = v1::CaseService::NewStub(grpc::CreateChannel(flags.Get("server"), grpc::SslCredentials(tls)));
+  if (grpc::Status s = cases->OpenCase(call(coordinator, "CASE_MANAGEMENT", absl::Seconds(10)).get(), open, &opened);
       !s.ok()) {
     std::fprintf(stderr, "OpenCase: %s\n", s.error_message().c_str());
     return 1;

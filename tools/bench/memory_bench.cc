@@ -95,7 +95,8 @@ class Load {
 
     auto cases = cases::v1::CaseService::NewStub(Channel("cases", fresh));
     cases::v1::TriageQueue queue;
-    Count(cases->GetTriageQueue(Call(coordinator_, "TRIAGE").get(), {}, &queue));
+    Count(cases::v1::TriageService::NewStub(Channel("cases", fresh))
+              ->GetTriageQueue(Call(coordinator_, "TRIAGE").get(), {}, &queue));
     cases::v1::ListCasesResponse listed;
     Count(cases->ListCases(Call(coordinator_, "MEETING_PREPARATION").get(), {}, &listed));
 

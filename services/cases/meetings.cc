@@ -1,0 +1,421 @@
+#include "services/cases/meetings.h"
+
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "services/cases/case_rules.h"
+#include "services/cases/meeting_document.h"
+#include "services/common/crypto.h"
+#include "services/common/page_token.h"
+#include "services/common/proto_time.h"
+#include "services/common/status_macros.h"
+#include "services/common/text.h"
+#include "services/common/validation.h"
+
+namespace hartslag::cases {
+namespace {
+
+// New actions a single decision may give.
+constexpr int kMaxActionsPerDecision = 20;
+
+bool OnAgenda(const v1::Meeting& m, const std::string& case_id) {
+  return std::any_of(m.items().begin(), m.items().end(),
+                     [&](const v1::AgendaItem& item) { return item.case_id() == case_id; });
+}
+
+v1::AgendaItem ItemFor(const v1::Case& c) {
+  v1::AgendaItem item;
+  item.set_item_id(RandomUuid());
+  item.set_case_id(c.case_id());
+  item.set_case_reference(c.reference());
+  item.set_case_title(c.title());
+  return item;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::ListMeetingsResponse> Meetings::List(const RequestContext& caller,
+                                                        const v1::ListMeetingsRequest& request, AuditRecord& audit) {
+  if (!v1::CaseKind_IsValid(request.kind())) return Invalid("kind", "is not a known kind");
+  absl::Time from = absl::Now();
+  if (request.has_from()) {
+    ASSIGN_OR_RETURN(from, TimeFromProto(request.from(), "from"));
+  }
+  absl::Time to = from + absl::Hours(24 * 7 * 8);
+  if (request.has_to()) {
+    ASSIGN_OR_RETURN(to, TimeFromProto(request.to(), "to"));
+  }
+  if (to <= from) return Invalid("to", "must lie after from");
+  if (to - from > absl::Hours(24 * 366)) return Invalid("to", "at most a year after from");
+  ASSIGN_OR_RETURN(Paging paging, PagingOf(request, 100, 500, 2));
+  ASSIGN_OR_RETURN(auto after, AfterTimeId(paging));
+  std::optional<v1::CaseKind> kind;
+  if (request.kind() != v1::CASE_KIND_UNSPECIFIED) kind = request.kind();
+  std::vector<v1::Meeting> meetings;
+  RETURN_IF_ERROR(data_->Transact(caller, [&](db::Transaction& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(meetings, data_->meetings.Between(tx, caller.tenant, from, to, kind, after, paging.size + 1));
+    return absl::OkStatus();
+  }));
+  ASSIGN_OR_RETURN(CoordinatorScope scope, data_->ScopeOf(caller));
+  v1::ListMeetingsResponse response;
+  // Cut before filtering: the page's position is that of the rows read, so a
+  // page may hold fewer meetings than page_size (those the caller may not see
+  // are left out), and the next page starts where this one's reading ended.
+  for (v1::Meeting& m : meetings) m.clear_items();  // a list holds no agendas
+  response.set_next_page_token(CutPage(
+      meetings, paging, [](const v1::Meeting& last) { return TimeIdPosition(last.starts_at(), last.meeting_id()); }));
+  for (v1::Meeting& m : meetings) {
+    if (MaySeeMeeting(caller, scope, m)) *response.add_meetings() = std::move(m);
+  }
+  audit.SetResultCount(response.meetings_size());
+  return response;
+}
+
+absl::StatusOr<v1::ScheduleMeetingsResponse> Meetings::Schedule(const RequestContext& caller,
+                                                                v1::ScheduleMeetingsRequest request,
+                                                                AuditRecord& audit) {
+  RETURN_IF_ERROR(CheckRequestId(*request.mutable_request_id()));
+  if (request.kind() == v1::CASE_KIND_UNSPECIFIED || !v1::CaseKind_IsValid(request.kind())) {
+    return Invalid("kind", "is required: LEEFBAARHEID or CASUISTIEK");
+  }
+  RETURN_IF_ERROR(CheckId("area_id", request.area_id()));
+  if (!request.has_starts_at()) return Invalid("starts_at", "is required");
+  ASSIGN_OR_RETURN(absl::Time starts, TimeFromProto(request.starts_at(), "starts_at"));
+  if (request.chair().empty()) request.set_chair(caller.user);
+  RETURN_IF_ERROR(CheckId("chair", request.chair()));
+  RETURN_IF_ERROR(CheckIds("participating_organisations", request.participating_organisations()));
+  int weeks = request.weeks() == 0 ? 1 : request.weeks();
+  if (weeks < 1 || weeks > 52) return Invalid("weeks", "must be 1 to 52");
+  ASSIGN_OR_RETURN(CoordinatorScope scope, data_->ScopeOf(caller));
+  if (!scope.contains(request.area_id())) return absl::PermissionDeniedError("area_id: not one of your areas");
+  using Response = v1::ScheduleMeetingsResponse;
+  Response response;
+  RETURN_IF_ERROR(data_->TransactAudited(caller, audit, [&](db::Transaction& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(response, data_->once.Run<Response>(tx, caller, "ScheduleMeetings", request,
+                                                         [&]() -> absl::StatusOr<Response> {
+      Response scheduled;
+      absl::TimeZone zone = TenantZone();
+      // The same local time every week, across daylight saving changes.
+      absl::CivilSecond local = absl::ToCivilSecond(starts, zone);
+      for (int week = 0; week < weeks; ++week) {
+        v1::Meeting& m = *scheduled.add_meetings();
+        m.set_meeting_id(RandomUuid());
+        m.set_kind(request.kind());
+        m.mutable_area()->set_area_id(request.area_id());
+        *m.mutable_starts_at() = TimeToProto(absl::FromCivil(
+            absl::CivilSecond(local.year(), local.month(), local.day() + 7 * week, local.hour(), local.minute(),
+                              local.second()),
+            zone));
+        m.set_chair(request.chair());
+        *m.mutable_participating_organisations() = request.participating_organisations();
+        m.set_status(v1::MEETING_STATUS_SCHEDULED);
+        RETURN_IF_ERROR(data_->meetings.Insert(tx, caller.tenant, m));
+      }
+      return scheduled;
+    }));
+    audit.SetObjectId(response.meetings(0).meeting_id());
+    return absl::OkStatus();
+  }));
+  return response;
+}
+
+absl::StatusOr<v1::Meeting> Meetings::Visible(const RequestContext& caller, const std::string& meeting_id,
+                                              AuditRecord& audit, std::map<std::string, v1::Case>* cases) {
+  RETURN_IF_ERROR(RequirePurpose(caller));
+  if (!IsUuid(meeting_id)) return Invalid("meeting_id", "must be a UUID");
+  audit.SetObjectId(meeting_id);
+  ASSIGN_OR_RETURN(CoordinatorScope scope, data_->ScopeOf(caller));
+  std::optional<v1::Meeting> meeting;
+  std::map<std::string, v1::Case> item_cases;
+  RETURN_IF_ERROR(data_->Transact(caller, [&](db::Transaction& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(meeting, data_->meetings.Find(tx, caller.tenant, meeting_id));
+    if (!meeting || !MaySeeMeeting(caller, scope, *meeting)) return absl::OkStatus();
+    std::vector<std::string> ids;
+    for (const v1::AgendaItem& item : meeting->items()) ids.push_back(item.case_id());
+    ASSIGN_OR_RETURN(item_cases, data_->cases.FindMany(tx, caller.tenant, ids));
+    return absl::OkStatus();
+  }));
+  if (!meeting || !MaySeeMeeting(caller, scope, *meeting)) {
+    if (meeting) audit.MarkDenied();
+    return absl::NotFoundError("meeting not found");
+  }
+  // Only the items of cases the caller may see.
+  google::protobuf::RepeatedPtrField<v1::AgendaItem> visible;
+  for (v1::AgendaItem& item : *meeting->mutable_items()) {
+    auto c = item_cases.find(item.case_id());
+    if (c == item_cases.end() || !MaySeeCase(caller, scope, c->second)) continue;
+    if (cases != nullptr) (*cases)[c->first] = c->second;
+    *visible.Add() = std::move(item);
+  }
+  *meeting->mutable_items() = std::move(visible);
+  google::protobuf::RepeatedPtrField<v1::MinutesCorrection> corrections;
+  for (v1::MinutesCorrection& correction : *meeting->mutable_corrections()) {
+    bool on_visible_item = std::any_of(meeting->items().begin(), meeting->items().end(),
+                                       [&](const v1::AgendaItem& i) { return i.item_id() == correction.item_id(); });
+    if (correction.item_id().empty() || on_visible_item) *corrections.Add() = std::move(correction);
+  }
+  *meeting->mutable_corrections() = std::move(corrections);
+  audit.SetResultCount(meeting->items_size());
+  return *std::move(meeting);
+}
+
+absl::StatusOr<v1::Meeting> Meetings::Get(const RequestContext& caller, const v1::GetMeetingRequest& request,
+                                          AuditRecord& audit) {
+  return Visible(caller, request.meeting_id(), audit, nullptr);
+}
+
+absl::StatusOr<v1::MeetingDocument> Meetings::Export(const RequestContext& caller,
+                                                     const v1::ExportMeetingRequest& request, AuditRecord& audit) {
+  if (request.format() == v1::DOCUMENT_FORMAT_UNSPECIFIED || !v1::DocumentFormat_IsValid(request.format())) {
+    return Invalid("format", "is required: MARKDOWN or HTML");
+  }
+  std::map<std::string, v1::Case> cases;
+  ASSIGN_OR_RETURN(v1::Meeting meeting, Visible(caller, request.meeting_id(), audit, &cases));
+  return MeetingDocument(meeting, cases, request.format(), TenantZone());
+}
+
+absl::StatusOr<v1::Meeting> Meetings::ChangeIn(db::Transaction& tx, const RequestContext& caller,
+                                               const CoordinatorScope& scope, const std::string& meeting_id,
+                                               const Change& change, AuditRecord& audit, bool closed_minutes) {
+  ASSIGN_OR_RETURN(std::optional<v1::Meeting> m, data_->meetings.Lock(tx, caller.tenant, meeting_id));
+  if (!m || !MaySteerMeeting(caller, scope, *m)) {
+    if (m) audit.MarkDenied();
+    return absl::NotFoundError("meeting not found");
+  }
+  bool closed = m->status() == v1::MEETING_STATUS_CLOSED;
+  if (closed && !closed_minutes) {
+    return absl::FailedPreconditionError(
+        "meeting_id: the meeting is closed; its minutes are fixed (add a correction instead)");
+  }
+  if (!closed && closed_minutes) {
+    return absl::FailedPreconditionError("meeting_id: the meeting is open; change its agenda or decision");
+  }
+  RETURN_IF_ERROR(change(*m));
+  RETURN_IF_ERROR(data_->meetings.Save(tx, caller.tenant, *m));
+  return *std::move(m);
+}
+
+absl::StatusOr<v1::Meeting> Meetings::ChangeMeeting(const RequestContext& caller, const std::string& meeting_id,
+                                                    const Change& change, AuditRecord& audit) {
+  if (!IsUuid(meeting_id)) return Invalid("meeting_id", "must be a UUID");
+  audit.SetObjectId(meeting_id);
+  ASSIGN_OR_RETURN(CoordinatorScope scope, data_->ScopeOf(caller));
+  v1::Meeting changed;
+  RETURN_IF_ERROR(data_->TransactAudited(caller, audit, [&](db::Transaction& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(changed, ChangeIn(tx, caller, scope, meeting_id, change, audit));
+    return absl::OkStatus();
+  }));
+  return changed;
+}
+
+absl::StatusOr<v1::Meeting> Meetings::EditAgenda(const RequestContext& caller, const v1::EditAgendaRequest& request,
+                                                 AuditRecord& audit) {
+  using Edit = v1::EditAgendaRequest;
+  if (request.edit() == Edit::EDIT_UNSPECIFIED || !Edit::Edit_IsValid(request.edit())) {
+    return Invalid("edit", "is required: GENERATE, ADD, REMOVE or MOVE");
+  }
+  if (request.edit() == Edit::EDIT_ADD && !IsUuid(request.case_id())) return Invalid("case_id", "must be a UUID");
+  ASSIGN_OR_RETURN(CoordinatorScope scope, data_->ScopeOf(caller));
+  std::optional<v1::Meeting> current;
+  if (IsUuid(request.meeting_id()) && request.edit() == Edit::EDIT_GENERATE) {
+    RETURN_IF_ERROR(data_->Transact(caller, [&](db::Transaction& tx) -> absl::Status {
+      ASSIGN_OR_RETURN(current, data_->meetings.Find(tx, caller.tenant, request.meeting_id()));
+      return absl::OkStatus();
+    }));
+  }
+  // The cases that could go on: found before the meeting is locked.
+  std::vector<std::pair<v1::Case, std::vector<v1::AgendaReason>>> candidates;
+  if (current) {
+    ASSIGN_OR_RETURN(std::set<std::string> areas,
+                     data_->areas.Within(*data_->pool, caller.tenant, {current->area().area_id()}, caller.deadline));
+    std::vector<v1::Case> cases;
+    std::vector<v1::Action> open;
+    RETURN_IF_ERROR(data_->Transact(caller, [&](db::Transaction& tx) -> absl::Status {
+      ASSIGN_OR_RETURN(cases, data_->cases.OpenCasesIn(tx, caller.tenant, current->kind(), {areas.begin(), areas.end()}));
+      std::erase_if(cases, [&](const v1::Case& c) { return !MaySeeCase(caller, scope, c); });
+      // Only open actions give agenda reasons (overdue, or none left open).
+      ActionQuery open_actions;
+      open_actions.tenant = caller.tenant;
+      open_actions.case_ids.emplace();
+      for (const v1::Case& c : cases) open_actions.case_ids->push_back(c.case_id());
+      open_actions.statuses = {v1::ACTION_STATUS_OPEN, v1::ACTION_STATUS_IN_PROGRESS};
+      ASSIGN_OR_RETURN(open, data_->actions.List(tx, open_actions));
+      return absl::OkStatus();
+    }));
+    std::map<std::string, std::vector<v1::Action>> actions_of;
+    for (v1::Action& a : open) actions_of[a.case_id()].push_back(std::move(a));
+    absl::Time at = absl::FromUnixSeconds(current->starts_at().seconds());
+    for (v1::Case& c : cases) {
+      std::vector<v1::AgendaReason> reasons = AgendaReasons(c, actions_of[c.case_id()], at, TenantZone());
+      if (!reasons.empty()) candidates.emplace_back(std::move(c), std::move(reasons));
+    }
+  }
+  if (!IsUuid(request.meeting_id())) return Invalid("meeting_id", "must be a UUID");
+  audit.SetObjectId(request.meeting_id());
+  v1::Meeting edited;
+  RETURN_IF_ERROR(data_->TransactAudited(caller, audit, [&](db::Transaction& tx) -> absl::Status {
+    std::optional<v1::Case> added;
+    if (request.edit() == Edit::EDIT_ADD) {
+      ASSIGN_OR_RETURN(added, data_->cases.Find(tx, caller.tenant, request.case_id(), ""));
+      if (!added || !MaySeeCase(caller, scope, *added)) return absl::NotFoundError("case_id: case not found");
+    }
+    ASSIGN_OR_RETURN(edited, ChangeIn(tx, caller, scope, request.meeting_id(), [&](v1::Meeting& m) -> absl::Status {
+      switch (request.edit()) {
+        case Edit::EDIT_GENERATE:
+          for (const auto& [c, reasons] : candidates) {
+            if (OnAgenda(m, c.case_id())) continue;
+            v1::AgendaItem item = ItemFor(c);
+            for (v1::AgendaReason r : reasons) item.add_reasons(r);
+            *m.add_items() = std::move(item);
+          }
+          return absl::OkStatus();
+        case Edit::EDIT_ADD: {
+          if (added->kind() != m.kind()) {
+            return absl::FailedPreconditionError("case_id: the case belongs to the other meeting");
+          }
+          if (OnAgenda(m, added->case_id())) return absl::AlreadyExistsError("case_id: already on the agenda");
+          v1::AgendaItem item = ItemFor(*added);
+          item.add_reasons(v1::AGENDA_REASON_ADDED);
+          *m.add_items() = std::move(item);
+          return absl::OkStatus();
+        }
+        case Edit::EDIT_REMOVE:
+        case Edit::EDIT_MOVE: {
+          auto* items = m.mutable_items();
+          auto it = std::find_if(items->begin(), items->end(),
+                                 [&](const v1::AgendaItem& i) { return i.item_id() == request.item_id(); });
+          if (it == items->end()) return absl::NotFoundError("item_id: not on this agenda");
+          int from = static_cast<int>(it - items->begin());
+          if (request.edit() == Edit::EDIT_REMOVE) {
+            items->erase(it);
+            return absl::OkStatus();
+          }
+          if (request.position() < 0 || request.position() >= items->size()) {
+            return Invalid("position", absl::StrCat("must be 0 to ", items->size() - 1));
+          }
+          for (int i = from; i < request.position(); ++i) items->SwapElements(i, i + 1);
+          for (int i = from; i > request.position(); --i) items->SwapElements(i, i - 1);
+          return absl::OkStatus();
+        }
+        default:
+          return Invalid("edit", "is not a known edit");
+      }
+    }, audit));
+    return absl::OkStatus();
+  }));
+  return edited;
+}
+
+absl::StatusOr<v1::Meeting> Meetings::Decide(const RequestContext& caller, v1::DecideItemRequest request,
+                                             AuditRecord& audit) {
+  RETURN_IF_ERROR(CheckRequestId(*request.mutable_request_id()));
+  if (!IsUuid(request.meeting_id())) return Invalid("meeting_id", "must be a UUID");
+  audit.SetObjectId(request.meeting_id());
+  RETURN_IF_ERROR(CheckText("decision", *request.mutable_decision(), 1, 2000, true));
+  RETURN_IF_ERROR(CheckText("rationale", *request.mutable_rationale(), 0, 2000, true));
+  std::optional<absl::Time> next_review;
+  if (!request.next_review_date().empty()) {
+    absl::CivilDay day;
+    if (!absl::ParseCivilTime(request.next_review_date(), &day)) {
+      return Invalid("next_review_date", "must be a date as YYYY-MM-DD");
+    }
+    next_review = absl::FromCivil(day, TenantZone());
+  }
+  RETURN_IF_ERROR(CheckRisk(request.risk_tier(), *request.mutable_risk_reason()));
+  if (request.actions_size() > kMaxActionsPerDecision) {
+    return Invalid("actions", absl::StrCat("at most ", kMaxActionsPerDecision, " per decision"));
+  }
+  // The actions are checked before anything is locked; their case is the
+  // item's, filled in once the meeting is read.
+  std::vector<v1::Action> actions;
+  for (int i = 0; i < request.actions_size(); ++i) {
+    std::string prefix = absl::StrCat("actions[", i, "].");
+    if (!request.actions(i).case_id().empty()) return Invalid(prefix + "case_id", "is the item's case; leave it empty");
+    ASSIGN_OR_RETURN(v1::Action action, NewAction(caller, *request.mutable_actions(i), prefix, ""));
+    actions.push_back(std::move(action));
+  }
+  ASSIGN_OR_RETURN(CoordinatorScope scope, data_->ScopeOf(caller));
+  v1::Meeting decided;
+  RETURN_IF_ERROR(data_->TransactAudited(caller, audit, [&](db::Transaction& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(decided, data_->once.Run<v1::Meeting>(tx, caller, "DecideItem", request,
+                                                           [&]() -> absl::StatusOr<v1::Meeting> {
+      std::string case_id;
+      ASSIGN_OR_RETURN(v1::Meeting m, ChangeIn(tx, caller, scope, request.meeting_id(), [&](v1::Meeting& m) {
+        for (auto& item : *m.mutable_items()) {
+          if (item.item_id() != request.item_id()) continue;
+          case_id = item.case_id();
+          item.set_decision(request.decision());
+          item.set_rationale(request.rationale());
+          for (v1::Action& action : actions) {
+            action.set_case_id(case_id);
+            action.set_case_reference(item.case_reference());
+            *item.add_actions() = action;
+          }
+          return absl::OkStatus();
+        }
+        return absl::NotFoundError("item_id: not on this agenda");
+      }, audit));
+      ASSIGN_OR_RETURN(std::optional<v1::Case> c, data_->cases.Lock(tx, caller.tenant, case_id));
+      if (!c || !MaySeeCase(caller, scope, *c)) return absl::NotFoundError("case not found");
+      if (!actions.empty() && c->status() == v1::CASE_STATUS_CLOSED) {
+        return absl::FailedPreconditionError("actions: the case is closed");
+      }
+      AddSubjects(*c, audit);
+      if (request.risk_tier() != v1::RISK_TIER_UNSPECIFIED) ApplyRisk(*c, request.risk_tier(), request.risk_reason());
+      if (next_review) *c->mutable_next_review_at() = TimeToProto(*next_review);
+      for (const v1::Action& action : actions) JoinCase(*c, action);
+      RETURN_IF_ERROR(data_->cases.Save(tx, caller, *c));
+      for (v1::Action& action : actions) RETURN_IF_ERROR(data_->actions.Insert(tx, caller.tenant, *c, action));
+      return m;
+    }));
+    return absl::OkStatus();
+  }));
+  if (!actions.empty() && doorbell_ != nullptr) doorbell_->Ring();
+  return decided;
+}
+
+absl::StatusOr<v1::Meeting> Meetings::CorrectMinutes(const RequestContext& caller, v1::CorrectMinutesRequest request,
+                                                     AuditRecord& audit) {
+  RETURN_IF_ERROR(CheckRequestId(*request.mutable_request_id()));
+  if (!IsUuid(request.meeting_id())) return Invalid("meeting_id", "must be a UUID");
+  audit.SetObjectId(request.meeting_id());
+  RETURN_IF_ERROR(CheckText("text", *request.mutable_text(), 1, 2000, true));
+  ASSIGN_OR_RETURN(CoordinatorScope scope, data_->ScopeOf(caller));
+  v1::Meeting corrected;
+  RETURN_IF_ERROR(data_->TransactAudited(caller, audit, [&](db::Transaction& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(corrected, data_->once.Run<v1::Meeting>(tx, caller, "CorrectMinutes", request,
+                                                             [&]() -> absl::StatusOr<v1::Meeting> {
+      return ChangeIn(tx, caller, scope, request.meeting_id(), [&](v1::Meeting& m) -> absl::Status {
+        if (!request.item_id().empty() &&
+            std::none_of(m.items().begin(), m.items().end(),
+                         [&](const v1::AgendaItem& i) { return i.item_id() == request.item_id(); })) {
+          return absl::NotFoundError("item_id: not in these minutes");
+        }
+        v1::MinutesCorrection& correction = *m.add_corrections();
+        correction.set_correction_id(RandomUuid());
+        correction.set_item_id(request.item_id());
+        correction.set_text(request.text());
+        correction.mutable_author()->set_user_id(caller.user);
+        correction.mutable_author()->set_organisation_id(caller.organisation);
+        correction.mutable_author()->set_organisation_kind(caller.organisation_kind);
+        *correction.mutable_at() = TimeToProto(absl::Now());
+        return absl::OkStatus();
+      }, audit, /*closed_minutes=*/true);
+    }));
+    return absl::OkStatus();
+  }));
+  return corrected;
+}
+
+absl::StatusOr<v1::Meeting> Meetings::Close(const RequestContext& caller, const v1::CloseMeetingRequest& request,
+                                            AuditRecord& audit) {
+  return ChangeMeeting(caller, request.meeting_id(), [](v1::Meeting& m) -> absl::Status {
+    m.set_status(v1::MEETING_STATUS_CLOSED);
+    *m.mutable_closed_at() = TimeToProto(absl::Now());
+    return absl::OkStatus();
+  }, audit);
+}
+
+}  // namespace hartslag::cases
