@@ -8,7 +8,7 @@ packages=(
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libabsl-dev libre2-dev libssl-dev openssl tzdata
   libpq-dev postgresql-15 postgresql-client-15
-  libgtest-dev nlohmann-json3-dev prometheus-cpp-dev
+  libgtest-dev nlohmann-json3-dev prometheus-cpp-dev golang-github-gogo-googleapis-dev
   clang-14 libclang-rt-14-dev llvm-14
 )
 
