@@ -1,6 +1,20 @@
 #include "clients/cli/flag_values.h"
 
+#include <cstdio>
+
+#include "services/common/crypto.h"
+
 namespace hartslag::cli {
+
+void AddRequestIdFlag(Flags& flags) {
+  flags.Add("request-id", "", "", "UUID making the create exactly-once; reuse it to retry (default: a new one)");
+}
+
+std::string RequestIdOf(const Flags& flags) {
+  std::string id = flags.IsSet("request-id") ? flags.Get("request-id") : RandomUuid();
+  std::fprintf(stderr, "request id %s\n", id.c_str());
+  return id;
+}
 
 absl::StatusOr<absl::Time> ParseTimeFlag(const std::string& flag, const std::string& text) {
   absl::Time time;
