@@ -453,6 +453,7 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
   };
   if (rpc == "CreateArea") return [&](const std::string& t) {
     dv1::CreateAreaRequest q;
+    q.set_request_id(RandomUuid());
     q.mutable_area()->set_area_id(Unique("area"));
     q.mutable_area()->set_name("Nieuw");
     dv1::Area r;
@@ -489,6 +490,7 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
   };
   if (rpc == "CreateOrganisation") return [&](const std::string& t) {
     dv1::CreateOrganisationRequest q;
+    q.set_request_id(RandomUuid());
     q.mutable_organisation()->set_organisation_id(Unique("org"));
     q.mutable_organisation()->set_name("Nieuw");
     q.mutable_organisation()->set_kind(common::v1::ORGANISATION_KIND_CARE);
@@ -510,6 +512,7 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
   };
   if (rpc == "CreateUser") return [&](const std::string& t) {
     dv1::CreateUserRequest q;
+    q.set_request_id(RandomUuid());
     q.mutable_user()->set_user_id(Unique("user"));
     q.mutable_user()->set_organisation_id("straatcoaches");
     q.mutable_user()->set_display_name("Nieuw");
@@ -537,6 +540,7 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
   };
   if (rpc == "CreateIntegratedClient") return [&](const std::string& t) {
     dv1::CreateIntegratedClientRequest q;
+    q.set_request_id(RandomUuid());
     q.mutable_client()->set_client_id(Unique("client"));
     q.mutable_client()->set_organisation_id("straatcoaches");
     q.mutable_client()->set_certificate_uri("spiffe://hartslag/test/" + q.client().client_id());
@@ -612,6 +616,7 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
   };
   if (rpc == "AddRestriction") return [&](const std::string& t) {
     av1::AddRestrictionRequest q;
+    q.set_request_id(RandomUuid());
     *q.mutable_subject()->mutable_address() = testing::SampleSignal().location().address();
     q.set_reason("lopend onderzoek");
     q.set_review_date("2099-01-01");

@@ -7,8 +7,8 @@
 #
 #   (default)      the whole suite in build/, then each fuzz target 5 s (what CI runs)
 #   --sanitize     the whole suite built with AddressSanitizer and UBSan, in build-asan/
-#   --tsan         the tests that run threads (worker pool, doorbell, stream
-#                  limit, database pool, outbox relays, action streams, the
+#   --tsan         the tests that run threads (worker pool, periodic tasks, doorbell, stream
+#                  limit, database pool, outbox relays, action streams, exactly-once creates, the
 #                  audit pipeline) built with ThreadSanitizer, in build-tsan/
 #   --fuzz N       afterwards, each libFuzzer target N seconds (tools/fuzz.sh; 0: none)
 set -euo pipefail
@@ -23,7 +23,7 @@ while (($#)); do
       build=${HARTSLAG_BUILD_DIR:-$root/build-asan}; options+=(-DHARTSLAG_SANITIZE=ON); fuzz_seconds=0; shift ;;
     --tsan)
       build=${HARTSLAG_BUILD_DIR:-$root/build-tsan}; options+=(-DHARTSLAG_TSAN=ON); fuzz_seconds=0
-      ctest_args+=(-R "WorkerPool|Doorbell|StreamLimit|Migrations|AuditStore|SignalIntake|Watch|AuditEndToEnd|Triage")
+      ctest_args+=(-R "WorkerPool|Doorbell|StreamLimit|PeriodicTask|ForgetOldAnswers|ExactlyOnce|Migrations|AuditStore|SignalIntake|Watch|AuditEndToEnd|Triage")
       shift ;;
     --fuzz) fuzz_seconds=$2; shift 2 ;;
     *) ctest_args+=("$1"); shift ;;

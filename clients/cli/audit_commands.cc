@@ -7,7 +7,7 @@
 //   hartslag audit proof --index N [--tree-head head.json] [--public-key audit.pub]
 //   hartslag audit query [subject] [--actor U] [--organisation O] [--object-type T] ...
 //   hartslag audit overview <subject>
-//   hartslag audit restrict <subject> [--organisation O] --reason R --review-date YYYY-MM-DD
+//   hartslag audit restrict <subject> [--organisation O] --reason R --review-date YYYY-MM-DD [--request-id ID]
 //   hartslag audit lift --id ID
 //   hartslag audit restrictions
 //
@@ -23,6 +23,7 @@
 #include "absl/strings/str_cat.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/connection.h"
+#include "clients/cli/flag_values.h"
 #include "clients/cli/output.h"
 #include "hartslag/audit/v1/audit.grpc.pb.h"
 #include "services/audit/audit_log.h"
@@ -318,8 +319,10 @@ absl::Status Restrict(const std::vector<std::string>& args) {
   flags.Add("organisation", "", "", "only accesses by this organisation (empty: all)");
   flags.Add("reason", "", "", "why, e.g. \"lopend politieonderzoek\"");
   flags.Add("review-date", "", "", "when to review the restriction, YYYY-MM-DD");
+  AddRequestIdFlag(flags);
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
   v1::AddRestrictionRequest request;
+  request.set_request_id(RequestIdOf(flags));
   ASSIGN_OR_RETURN(*request.mutable_subject(), RequiredSubject(flags));
   request.set_organisation_id(flags.Get("organisation"));
   request.set_reason(flags.Get("reason"));

@@ -14,6 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/connection.h"
+#include "clients/cli/flag_values.h"
 #include "clients/cli/output.h"
 #include "hartslag/directory/v1/directory.grpc.pb.h"
 #include "services/common/all_pages.h"
@@ -199,12 +200,14 @@ absl::Status Admin(const std::vector<std::string>& args) {
   using S = v1::DirectoryService::Stub;
 
   if (what == "area create") {
+    AddRequestIdFlag(flags);
     flags.Add("id", "", "", "area id");
     flags.Add("name", "", "", "display name");
     flags.Add("parent", "", "", "parent area id (for a wijk)");
     return AdminCall<v1::CreateAreaRequest, v1::Area>(
         flags, rest,
         [&](auto& r) {
+          r.set_request_id(RequestIdOf(flags));
           r.mutable_area()->set_area_id(flags.Get("id"));
           r.mutable_area()->set_name(flags.Get("name"));
           r.mutable_area()->set_parent_area_id(flags.Get("parent"));
@@ -236,6 +239,7 @@ absl::Status Admin(const std::vector<std::string>& args) {
         });
   }
   if (what == "org create") {
+    AddRequestIdFlag(flags);
     flags.Add("id", "", "", "organisation id");
     flags.Add("name", "", "", "display name");
     flags.Add("kind", "", "", "MUNICIPALITY, ENFORCEMENT, POLICE, CARE, HOUSING or OTHER");
@@ -244,6 +248,7 @@ absl::Status Admin(const std::vector<std::string>& args) {
         [&](auto& r) -> absl::Status {
           auto kind = ParseOrganisationKind(absl::AsciiStrToUpper(flags.Get("kind")));
           if (!kind) return absl::InvalidArgumentError("--kind: unknown organisation kind");
+          r.set_request_id(RequestIdOf(flags));
           r.mutable_organisation()->set_organisation_id(flags.Get("id"));
           r.mutable_organisation()->set_name(flags.Get("name"));
           r.mutable_organisation()->set_kind(*kind);
@@ -277,6 +282,7 @@ absl::Status Admin(const std::vector<std::string>& args) {
         });
   }
   if (what == "user create") {
+    AddRequestIdFlag(flags);
     flags.Add("id", "", "", "user id (login name)");
     flags.Add("org", "", "", "organisation id");
     flags.Add("name", "", "", "display name");
@@ -292,6 +298,7 @@ absl::Status Admin(const std::vector<std::string>& args) {
           for (auto& role : List(flags.Get("roles"))) r.mutable_user()->add_roles(role);
           for (auto& area : List(flags.Get("areas"))) r.mutable_user()->add_areas(area);
           ASSIGN_OR_RETURN(*r.mutable_password(), ReadPassword(flags));
+          r.set_request_id(RequestIdOf(flags));
           return absl::OkStatus();
         },
         &S::CreateUser, [](const v1::User& u) { std::printf("user %s created\n", u.user_id().c_str()); });
@@ -335,12 +342,14 @@ absl::Status Admin(const std::vector<std::string>& args) {
         &S::ListUsers, [](const v1::ListUsersResponse& r) { PrintUsers(r.users()); });
   }
   if (what == "client create") {
+    AddRequestIdFlag(flags);
     flags.Add("id", "", "", "client id");
     flags.Add("org", "", "", "the organisation it acts for");
     flags.Add("uri", "", "", "the URI SAN of its certificate (hartslag pki client --uri)");
     return AdminCall<v1::CreateIntegratedClientRequest, v1::IntegratedClient>(
         flags, rest,
         [&](auto& r) {
+          r.set_request_id(RequestIdOf(flags));
           r.mutable_client()->set_client_id(flags.Get("id"));
           r.mutable_client()->set_organisation_id(flags.Get("org"));
           r.mutable_client()->set_certificate_uri(flags.Get("uri"));

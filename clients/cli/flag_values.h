@@ -1,4 +1,5 @@
-// Flag values the CLI's commands share: times, enum names and persons.
+// Flag values the CLI's commands share: times, enum names, persons and the
+// request ids of creates.
 #ifndef HARTSLAG_CLIENTS_CLI_FLAG_VALUES_H_
 #define HARTSLAG_CLIENTS_CLI_FLAG_VALUES_H_
 
@@ -18,6 +19,13 @@ namespace hartslag::cli {
 // Accepts RFC 3339 ("2026-11-28T23:00:00+01:00"), or Dutch local time as
 // "2026-11-28 23:00" or "2026-11-28".
 absl::StatusOr<absl::Time> ParseTimeFlag(const std::string& flag, const std::string& text);
+
+// Declares --request-id on a create command.
+void AddRequestIdFlag(Flags& flags);
+// The request id of a create: --request-id, or a new UUID. Printed on
+// stderr before the call is sent, so that a create whose answer was lost (a
+// timeout) can be sent again with `--request-id <id>` and is still made once.
+std::string RequestIdOf(const Flags& flags);
 
 // "high" with prefix "URGENCY_" -> URGENCY_HIGH, by the enum's Parse function.
 template <typename Enum, typename Parse>
@@ -49,13 +57,6 @@ absl::Status ParsePersonsFlag(const std::string& text, Persons* persons) {
   }
   return absl::OkStatus();
 }
-
-// Creates are exactly once per request id. AddRequestIdFlag adds
-// --request-id; RequestIdOf returns the one given, or a new UUID, and prints
-// it on stderr before anything is sent, so that a create that timed out can
-// be sent again with the same id without making a second object.
-void AddRequestIdFlag(Flags& flags);
-std::string RequestIdOf(const Flags& flags);
 
 // "a,b" -> {"a", "b"}.
 std::vector<std::string> ListFlag(const std::string& text);

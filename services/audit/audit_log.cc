@@ -344,9 +344,12 @@ absl::StatusOr<v1::GetAccessOverviewResponse> AuditLog::GetAccessOverview(
 absl::StatusOr<v1::Restriction> AuditLog::AddRestriction(const RequestContext& caller,
                                                          const v1::AddRestrictionRequest& request,
                                                          AuditRecord& audit) {
+  v1::AddRestrictionRequest fingerprinted = request;
+  RETURN_IF_ERROR(CheckRequestId(*fingerprinted.mutable_request_id()));
   v1::Restriction restriction;
   ASSIGN_OR_RETURN(*restriction.mutable_subject(), PseudonymOf(request.subject(), "subject"));
   audit.AddPseudonym(restriction.subject());
+  fingerprinted.mutable_subject()->set_pseudonym(restriction.subject());
   if (!request.organisation_id().empty()) {
     if (!IsId(request.organisation_id())) return Invalid("organisation_id", "not a valid organisation id");
     if (!organisations_) return absl::FailedPreconditionError("organisation_id: cannot be checked (no --directory)");
@@ -372,8 +375,16 @@ absl::StatusOr<v1::Restriction> AuditLog::AddRestriction(const RequestContext& c
   restriction.set_review_date(absl::FormatCivilTime(review));
   restriction.set_created_by(caller.user);
   restriction.set_restriction_id(RandomUuid());
-  audit.SetObjectId(restriction.restriction_id());
-  return store_->AddRestriction(caller.tenant, restriction, audit);
+  v1::Restriction added;
+  RETURN_IF_ERROR(InAuditedTransaction(*pool_, audit, [&](db::Transaction& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(added, once_.Run<v1::Restriction>(tx, caller, "AddRestriction", fingerprinted, [&] {
+      return store_->InsertRestriction(tx, caller.tenant, restriction);
+    }));
+    // A retry is about the restriction the first call made.
+    audit.SetObjectId(added.restriction_id());
+    return absl::OkStatus();
+  }));
+  return added;
 }
 
 absl::StatusOr<v1::Restriction> AuditLog::LiftRestriction(const RequestContext& caller,

@@ -15,6 +15,7 @@
 #include "services/audit/log_export.h"
 #include "services/common/audit_trail.h"
 #include "services/common/auth.h"
+#include "services/common/exactly_once.h"
 #include "services/common/pseudonym.h"
 #include "services/common/token.h"
 
@@ -32,11 +33,14 @@ using OrganisationsOf =
 
 class AuditLog {
  public:
+  // `pool` is the audit database, which `store` works on too.
   // `tree_head_key`: the Ed25519 private key that signs tree heads.
   // `organisations` checks the organisation a restriction names.
-  AuditLog(AuditStore* store, const Pseudonymizer* pseudonyms, KeyPtr tree_head_key,
+  AuditLog(db::Pool* pool, AuditStore* store, const Pseudonymizer* pseudonyms, KeyPtr tree_head_key,
            std::string key_id, OrganisationsOf organisations = {})
-      : store_(store),
+      : pool_(pool),
+        once_(kSchema),
+        store_(store),
         pseudonyms_(pseudonyms),
         key_(std::move(tree_head_key)),
         key_id_(std::move(key_id)),
@@ -74,6 +78,9 @@ class AuditLog {
   absl::StatusOr<v1::GetAccessOverviewResponse> GetAccessOverview(
       const RequestContext& caller, const v1::GetAccessOverviewRequest& request,
       AuditRecord& audit);
+  // Exactly-once by the request's request_id (ExactlyOnce), the subject
+  // compared by its pseudonym, so that the answer kept for retries holds no
+  // name or address.
   absl::StatusOr<v1::Restriction> AddRestriction(const RequestContext& caller,
                                                  const v1::AddRestrictionRequest& request,
                                                  AuditRecord& audit);
@@ -90,6 +97,8 @@ class AuditLog {
   // The pseudonym a query names; INVALID_ARGUMENT naming `field` if none.
   absl::StatusOr<std::string> PseudonymOf(const v1::Subject& subject, absl::string_view field) const;
 
+  db::Pool* pool_;
+  const ExactlyOnce once_;
   AuditStore* store_;
   const Pseudonymizer* pseudonyms_;
   KeyPtr key_;

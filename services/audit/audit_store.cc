@@ -405,17 +405,23 @@ absl::StatusOr<std::optional<TreeHead>> AuditStore::LatestTreeHead(const std::st
   return head;
 }
 
+absl::StatusOr<v1::Restriction> AuditStore::InsertRestriction(db::Transaction& tx, const std::string& tenant,
+                                                              const v1::Restriction& r) {
+  ASSIGN_OR_RETURN(db::Rows rows, tx.Query(absl::StrCat(kInsertRestriction, kRestrictionColumns),
+                                           {r.restriction_id(), tenant, r.subject(), r.organisation_id(),
+                                            r.reason(), r.review_date(), r.created_by()}));
+  return RestrictionFromRow(rows, 0);
+}
+
 absl::StatusOr<v1::Restriction> AuditStore::AddRestriction(const std::string& tenant,
                                                            const v1::Restriction& r,
                                                            AuditRecord& audit) {
-  db::Rows rows;
+  v1::Restriction added;
   RETURN_IF_ERROR(InAuditedTransaction(*pool_, audit, [&](db::Transaction& tx) -> absl::Status {
-    ASSIGN_OR_RETURN(rows, tx.Query(absl::StrCat(kInsertRestriction, kRestrictionColumns),
-                                    {r.restriction_id(), tenant, r.subject(), r.organisation_id(),
-                                     r.reason(), r.review_date(), r.created_by()}));
+    ASSIGN_OR_RETURN(added, InsertRestriction(tx, tenant, r));
     return absl::OkStatus();
   }));
-  return RestrictionFromRow(rows, 0);
+  return added;
 }
 
 absl::StatusOr<v1::Restriction> AuditStore::LiftRestriction(const std::string& tenant,

@@ -103,8 +103,11 @@ class AuditStore {
   absl::Status SaveTreeHead(const std::string& log_id, const TreeHead& head);
   absl::StatusOr<std::optional<TreeHead>> LatestTreeHead(const std::string& log_id);
 
-  // Restrictions change with their audit record in the same transaction.
+  // Restrictions change with their audit record in the same transaction:
+  // InsertRestriction in the caller's, AddRestriction in one of its own.
   // `restriction` carries its new id.
+  absl::StatusOr<v1::Restriction> InsertRestriction(db::Transaction& tx, const std::string& tenant,
+                                                    const v1::Restriction& restriction);
   absl::StatusOr<v1::Restriction> AddRestriction(const std::string& tenant,
                                                  const v1::Restriction& restriction,
                                                  AuditRecord& audit);

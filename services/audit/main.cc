@@ -1,58 +1,21 @@
 // hartslag-audit: the audit log service. Flags and wiring only.
-#include <condition_variable>
-#include <mutex>
-#include <thread>
-
 #include "services/audit/audit_log.h"
 #include "services/audit/audit_service.h"
 #include "services/audit/audit_store.h"
 #include "services/audit/organisation_directory.h"
 #include "services/common/config.h"
 #include "services/common/db.h"
+#include "services/common/exactly_once.h"
 #include "services/common/files.h"
 #include "services/common/log.h"
 #include "services/common/migrations.h"
 #include "services/common/operations_service.h"
+#include "services/common/periodic_task.h"
 #include "services/common/server.h"
 #include "services/common/service_audit.h"
 #include "services/common/status_macros.h"
 
 namespace {
-
-// Signs a tree head for every log that grew, every `interval`, until destroyed.
-class TreeHeadPublisher {
- public:
-  TreeHeadPublisher(hartslag::audit::AuditLog* log, absl::Duration interval)
-      : log_(log), interval_(interval), thread_([this] { Loop(); }) {}
-  ~TreeHeadPublisher() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stopping_ = true;
-    }
-    wake_.notify_all();
-    thread_.join();
-  }
-
- private:
-  void Loop() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    while (!wake_.wait_for(lock, absl::ToChronoNanoseconds(interval_), [this] { return stopping_; })) {
-      lock.unlock();
-      if (absl::Status status = log_->PublishTreeHeads(); !status.ok()) {
-        hartslag::Log(hartslag::LogLevel::kWarning, "tree heads not published",
-                      {{"error", status.ToString()}});
-      }
-      lock.lock();
-    }
-  }
-
-  hartslag::audit::AuditLog* log_;
-  absl::Duration interval_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
-};
 
 absl::Status Run(int argc, char** argv) {
   using namespace hartslag;
@@ -86,7 +49,7 @@ absl::Status Run(int argc, char** argv) {
     ASSIGN_OR_RETURN(auto credentials, ServiceClientCredentials(flags, "directory-ca"));
     organisations = audit::OrganisationsAt(grpc::CreateChannel(flags.Get("directory"), credentials));
   }
-  audit::AuditLog log(&store, &pseudonyms, std::move(key), key_id, std::move(organisations));
+  audit::AuditLog log(pool.get(), &store, &pseudonyms, std::move(key), key_id, std::move(organisations));
   // The privacy officers' own reads go through the same outbox as any
   // service's records, and into the log from here, in-process.
   ASSIGN_OR_RETURN(std::unique_ptr<ServiceAudit> self_audit,
@@ -99,7 +62,14 @@ absl::Status Run(int argc, char** argv) {
                                                           log.Append(ServiceIdentity("audit"), request));
                                          return OutboxRelay::Refusals(response.refused());
                                        }));
-  TreeHeadPublisher publisher(&log, interval);
+  // Signs a tree head for every log that grew, every interval.
+  PeriodicTask publisher(interval, [&log, interval] {
+    if (absl::Status status = log.PublishTreeHeads(); !status.ok()) {
+      Log(LogLevel::kWarning, "tree heads not published", {{"error", status.ToString()}});
+    }
+    return interval;
+  });
+  std::unique_ptr<PeriodicTask> forgetting = ForgetOldAnswers(pool.get(), audit::kSchema);
   WorkerPool worker_pool(workers);
   RpcRunner runner(&authenticator, &audit::kAuditPolicy, &worker_pool, self_audit->trail());
   audit::AuditServiceImpl service(&runner, &log);

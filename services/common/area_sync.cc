@@ -67,15 +67,6 @@ AreaSync::AreaSync(std::shared_ptr<grpc::Channel> directory, Sink sink, absl::Du
       sink_(std::move(sink)),
       interval_(interval) {}
 
-AreaSync::~AreaSync() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
 absl::Status AreaSync::SyncOnce() {
   directory::v1::ListTenantsResponse tenants;
   RETURN_IF_ERROR(AllPages(directory::v1::ListTenantsRequest(), tenants, [&](const auto& page_request, auto& page) {
@@ -99,15 +90,11 @@ absl::Status AreaSync::SyncOnce() {
 }
 
 void AreaSync::Start() {
-  thread_ = std::thread([this] {
-    std::unique_lock<std::mutex> lock(mutex_);
-    while (!wake_.wait_for(lock, absl::ToChronoMilliseconds(interval_), [this] { return stopping_; })) {
-      lock.unlock();
-      if (absl::Status status = SyncOnce(); !status.ok()) {
-        Log(LogLevel::kWarning, "area sync failed; retrying", {{"error", status.ToString()}});
-      }
-      lock.lock();
+  task_ = std::make_unique<PeriodicTask>(interval_, [this] {
+    if (absl::Status status = SyncOnce(); !status.ok()) {
+      Log(LogLevel::kWarning, "area sync failed; retrying", {{"error", status.ToString()}});
     }
+    return interval_;
   });
 }
 

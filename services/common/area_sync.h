@@ -12,22 +12,19 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "hartslag/directory/v1/directory.grpc.pb.h"
 #include "absl/status/statusor.h"
 #include "services/common/config.h"
 #include "services/common/db.h"
+#include "services/common/periodic_task.h"
 
 namespace hartslag {
 
@@ -61,7 +58,7 @@ class AreaSync {
                                           const std::vector<AreaRow>& areas)>;
 
   AreaSync(std::shared_ptr<grpc::Channel> directory, Sink sink, absl::Duration interval);
-  ~AreaSync();  // stops the background thread
+  ~AreaSync() = default;  // stops the background thread (task_)
 
   // Copies every tenant and its areas once.
   absl::Status SyncOnce();
@@ -72,10 +69,7 @@ class AreaSync {
   std::unique_ptr<directory::v1::LookupService::Stub> directory_;
   Sink sink_;
   const absl::Duration interval_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
-  std::thread thread_;
+  std::unique_ptr<PeriodicTask> task_;  // last: stops before the members above go
 };
 
 // From --directory, --directory-ca and --area-sync-interval (declared by

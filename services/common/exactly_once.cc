@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/log.h"
 #include "services/common/proto_bytes.h"
 #include "services/common/text.h"
 #include "services/common/validation.h"
@@ -79,6 +80,19 @@ absl::StatusOr<int> ExactlyOnce::Forget(db::Pool& pool, int limit) const {
     return absl::OkStatus();
   }));
   return forgotten;
+}
+
+std::unique_ptr<PeriodicTask> ForgetOldAnswers(db::Pool* pool, absl::string_view schema, absl::Duration interval,
+                                               int batch) {
+  return std::make_unique<PeriodicTask>(absl::ZeroDuration(), [pool, once = ExactlyOnce(schema), interval, batch] {
+    absl::StatusOr<int> forgotten = once.Forget(*pool, batch);
+    if (!forgotten.ok()) {
+      Log(LogLevel::kWarning, "old request answers not forgotten; trying again later",
+          {{"error", forgotten.status().ToString()}});
+      return interval;
+    }
+    return *forgotten == batch ? absl::ZeroDuration() : interval;
+  });
 }
 
 }  // namespace hartslag

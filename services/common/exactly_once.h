@@ -19,6 +19,7 @@
 #define HARTSLAG_SERVICES_COMMON_EXACTLY_ONCE_H_
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -27,6 +28,7 @@
 #include "google/protobuf/message.h"
 #include "services/common/auth.h"
 #include "services/common/db.h"
+#include "services/common/periodic_task.h"
 #include "services/common/status_macros.h"
 
 namespace hartslag {
@@ -69,6 +71,15 @@ class ExactlyOnce {
 
   std::string lock_, find_, insert_, forget_;
 };
+
+// Forgets the answers in `<schema>.requests` older than kRequestMemory: at
+// once, then every `interval`, in batches of `batch` (a full batch is
+// followed at once by the next), on a thread of its own until destroyed. A
+// failure is logged and tried again at the next interval. Several
+// instances of a service may each run one: they delete disjoint rows or
+// none.
+std::unique_ptr<PeriodicTask> ForgetOldAnswers(db::Pool* pool, absl::string_view schema,
+                                               absl::Duration interval = absl::Hours(1), int batch = 1000);
 
 }  // namespace hartslag
 

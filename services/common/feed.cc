@@ -7,32 +7,20 @@
 namespace hartslag {
 
 Doorbell::Doorbell(absl::Duration poll, Probe probe) {
-  ticker_ = std::thread([this, poll, probe = std::move(probe)] {
-    std::optional<int64_t> last;
-    std::unique_lock<std::mutex> lock(mutex_);
-    while (!stop_.wait_for(lock, absl::ToChronoMilliseconds(poll), [this] { return stopping_; })) {
-      lock.unlock();
-      if (!probe) {
-        Ring();
-      } else {
-        // A failed probe rings: the streams then look (and fail) themselves.
-        absl::StatusOr<int64_t> now = probe();
-        Wake(/*changed=*/!now.ok() || *now != last);
-        last = now.ok() ? std::optional<int64_t>(*now) : std::nullopt;
-      }
-      lock.lock();
+  ticker_ = std::make_unique<PeriodicTask>(poll, [this, poll, probe = std::move(probe), last = std::optional<int64_t>()]() mutable {
+    if (!probe) {
+      Ring();
+    } else {
+      // A failed probe rings: the streams then look (and fail) themselves.
+      absl::StatusOr<int64_t> now = probe();
+      Wake(/*changed=*/!now.ok() || *now != last);
+      last = now.ok() ? std::optional<int64_t>(*now) : std::nullopt;
     }
+    return poll;
   });
 }
 
-Doorbell::~Doorbell() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stopping_ = true;
-  }
-  stop_.notify_all();
-  ticker_.join();
-}
+Doorbell::~Doorbell() = default;
 
 uint64_t Doorbell::rings() const {
   std::lock_guard<std::mutex> lock(mutex_);

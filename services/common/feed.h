@@ -8,14 +8,12 @@
 #ifndef HARTSLAG_SERVICES_COMMON_FEED_H_
 #define HARTSLAG_SERVICES_COMMON_FEED_H_
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
 #include <memory>
 #include <mutex>
-#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -23,6 +21,7 @@
 #include "absl/time/time.h"
 #include "services/common/audit_trail.h"
 #include "services/common/auth.h"
+#include "services/common/periodic_task.h"
 
 namespace hartslag {
 
@@ -77,13 +76,11 @@ class Doorbell {
   void Wake(bool changed);
 
   mutable std::mutex mutex_;
-  std::condition_variable stop_;
-  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
   bool closed_ ABSL_GUARDED_BY(mutex_) = false;
   uint64_t rings_ ABSL_GUARDED_BY(mutex_) = 0;
   uint64_t changes_ ABSL_GUARDED_BY(mutex_) = 0;
   std::vector<std::weak_ptr<Listener>> waiting_ ABSL_GUARDED_BY(mutex_);
-  std::thread ticker_;
+  std::unique_ptr<PeriodicTask> ticker_;  // last: stops before the members above go
 };
 
 // Bounds the streams open at once per key (an organisation). Thread-safe;

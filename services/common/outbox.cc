@@ -97,16 +97,8 @@ OutboxRelay::OutboxRelay(db::Pool* pool, const Outbox* outbox, std::string targe
       outbox_(outbox),
       target_(std::move(target)),
       deliver_(std::move(deliver)),
-      options_(options) {}
-
-OutboxRelay::~OutboxRelay() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+      options_(options),
+      backoff_(options.min_backoff) {}
 
 absl::StatusOr<int> OutboxRelay::DeliverOnce() {
   int taken = 0;
@@ -177,43 +169,30 @@ std::vector<OutboxRelay::Refusal> OutboxRelay::Refusals(
   return out;
 }
 
-void OutboxRelay::Start() { thread_ = std::thread([this] { Loop(); }); }
-
-void OutboxRelay::Nudge() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    nudged_ = true;
-  }
-  wake_.notify_all();
+void OutboxRelay::Start() {
+  task_ = std::make_unique<PeriodicTask>(absl::ZeroDuration(), [this] { return DeliverAndWait(); });
 }
 
-void OutboxRelay::Loop() {
-  absl::Duration backoff = options_.min_backoff;
-  bool failing = false;
-  for (;;) {
-    absl::StatusOr<int> delivered = DeliverOnce();
-    absl::Duration wait = options_.idle_poll;
-    if (!delivered.ok()) {
-      if (!failing) {
-        Log(LogLevel::kWarning, "outbox delivery failed; retrying with backoff",
-            {{"target", target_}, {"error", delivered.status().ToString()}});
-      }
-      failing = true;
-      wait = backoff;
-      backoff = std::min(backoff * 2, options_.max_backoff);
-    } else {
-      if (failing) Log(LogLevel::kInfo, "outbox delivery resumed", {{"target", target_}});
-      failing = false;
-      backoff = options_.min_backoff;
-      if (*delivered > 0) wait = absl::ZeroDuration();  // more may be waiting
+void OutboxRelay::Nudge() {
+  if (task_ != nullptr && !failing_) task_->Wake();
+}
+
+absl::Duration OutboxRelay::DeliverAndWait() {
+  absl::StatusOr<int> delivered = DeliverOnce();
+  if (!delivered.ok()) {
+    if (!failing_) {
+      Log(LogLevel::kWarning, "outbox delivery failed; retrying with backoff",
+          {{"target", target_}, {"error", delivered.status().ToString()}});
     }
-    std::unique_lock<std::mutex> lock(mutex_);
-    // A nudge cuts an idle wait short, never a backoff.
-    wake_.wait_for(lock, absl::ToChronoNanoseconds(wait),
-                   [&] { return stopping_ || (nudged_ && !failing); });
-    if (stopping_) return;
-    nudged_ = false;
+    failing_ = true;
+    absl::Duration wait = backoff_;
+    backoff_ = std::min(backoff_ * 2, options_.max_backoff);
+    return wait;
   }
+  if (failing_) Log(LogLevel::kInfo, "outbox delivery resumed", {{"target", target_}});
+  failing_ = false;
+  backoff_ = options_.min_backoff;
+  return *delivered > 0 ? absl::ZeroDuration() : options_.idle_poll;  // more may be waiting
 }
 
 }  // namespace hartslag

@@ -16,19 +16,18 @@
 #ifndef HARTSLAG_SERVICES_COMMON_OUTBOX_H_
 #define HARTSLAG_SERVICES_COMMON_OUTBOX_H_
 
-#include <condition_variable>
+#include <atomic>
 #include <functional>
-#include <mutex>
+#include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "hartslag/common/v1/common.pb.h"
 #include "services/common/db.h"
+#include "services/common/periodic_task.h"
 
 namespace hartslag {
 
@@ -126,7 +125,7 @@ class OutboxRelay {
               Options options);
   OutboxRelay(db::Pool* pool, const Outbox* outbox, std::string target, Deliver deliver)
       : OutboxRelay(pool, outbox, std::move(target), std::move(deliver), Options()) {}
-  ~OutboxRelay();  // stops the background thread
+  ~OutboxRelay() = default;  // stops the background thread (task_)
 
   // Optional; set before Start.
   void SetOnSetAside(OnSetAside on_set_aside) { on_set_aside_ = std::move(on_set_aside); }
@@ -136,11 +135,13 @@ class OutboxRelay {
   absl::StatusOr<int> DeliverOnce();
   // Starts delivering in the background until destruction.
   void Start();
-  // Wakes the background thread, for example right after a commit.
+  // Wakes the background thread, for example right after a commit; cuts an
+  // idle wait short, never a backoff.
   void Nudge();
 
  private:
-  void Loop();
+  // One background round: delivers a batch and says how long to wait.
+  absl::Duration DeliverAndWait();
 
   db::Pool* pool_;
   const Outbox* outbox_;
@@ -148,11 +149,10 @@ class OutboxRelay {
   const Deliver deliver_;
   OnSetAside on_set_aside_;
   const Options options_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
-  bool nudged_ ABSL_GUARDED_BY(mutex_) = false;
-  std::thread thread_;
+  // Only the background thread writes these two.
+  absl::Duration backoff_;
+  std::atomic<bool> failing_{false};
+  std::unique_ptr<PeriodicTask> task_;  // last: stops before the members above go
 };
 
 }  // namespace hartslag

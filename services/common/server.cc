@@ -18,6 +18,7 @@
 #include "services/common/crypto.h"
 #include "services/common/files.h"
 #include "services/common/log.h"
+#include "services/common/periodic_task.h"
 #include "services/common/status_macros.h"
 
 namespace hartslag {
@@ -204,44 +205,24 @@ absl::StatusOr<Authenticator> AuthenticatorFromFlags(const Flags& flags) {
 
 namespace {
 
-// Keeps the health check's overall status to whether the database answers.
-class DatabaseHealth {
- public:
-  DatabaseHealth(db::Pool* database, grpc::HealthCheckServiceInterface* health, absl::Duration interval)
-      : thread_([this, database, health, interval] {
-          bool serving = true;
-          std::unique_lock<std::mutex> lock(mutex_);
-          while (!stopping_) {
-            lock.unlock();
-            db::TransactionOptions bounded;
-            bounded.deadline = absl::Now() + interval;
-            bounded.max_attempts = 1;
-            bool answers = database->Query("SELECT 1", {}, bounded).ok();
-            if (answers != serving) {
-              serving = answers;
-              health->SetServingStatus(serving);
-              Log(serving ? LogLevel::kInfo : LogLevel::kError,
-                  serving ? "database answers again: serving" : "database does not answer: not serving");
-            }
-            lock.lock();
-            wake_.wait_for(lock, absl::ToChronoMilliseconds(interval), [this] { return stopping_; });
-          }
-        }) {}
-  ~DatabaseHealth() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stopping_ = true;
+// Keeps the health check's overall status to whether the database answers,
+// checked every `interval` until destroyed.
+std::unique_ptr<PeriodicTask> WatchDatabaseHealth(db::Pool* database, grpc::HealthCheckServiceInterface* health,
+                                                  absl::Duration interval) {
+  return std::make_unique<PeriodicTask>(absl::ZeroDuration(), [database, health, interval, serving = true]() mutable {
+    db::TransactionOptions bounded;
+    bounded.deadline = absl::Now() + interval;
+    bounded.max_attempts = 1;
+    bool answers = database->Query("SELECT 1", {}, bounded).ok();
+    if (answers != serving) {
+      serving = answers;
+      health->SetServingStatus(serving);
+      Log(serving ? LogLevel::kInfo : LogLevel::kError,
+          serving ? "database answers again: serving" : "database does not answer: not serving");
     }
-    wake_.notify_all();
-    thread_.join();
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;  // guarded by mutex_
-  std::thread thread_;     // last: it starts once the members above exist
-};
+    return interval;
+  });
+}
 
 }  // namespace
 
@@ -303,10 +284,9 @@ absl::Status RunServer(const ServerOptions& options, const std::vector<grpc::Ser
     std::rename(tmp.c_str(), options.ready_file.c_str());
   }
   Log(LogLevel::kInfo, "serving", {{"listen", options.listen}, {"port", absl::StrCat(port)}});
-  std::unique_ptr<DatabaseHealth> health;
+  std::unique_ptr<PeriodicTask> health;
   if (options.database != nullptr) {
-    health = std::make_unique<DatabaseHealth>(options.database, server->GetHealthCheckService(),
-                                              options.health_interval);
+    health = WatchDatabaseHealth(options.database, server->GetHealthCheckService(), options.health_interval);
   }
 
   char byte = 0;

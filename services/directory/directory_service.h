@@ -1,12 +1,13 @@
-// The gRPC surface of hartslag-directory: AuthService (tokens) and
-// DirectoryService (administration of one tenant), both through the shared
-// RpcRunner and kDirectoryPolicy.
+// The gRPC surface of hartslag-directory: AuthService (tokens),
+// DirectoryService (administration of one tenant) and LookupService (for
+// the other services), each call through the shared RpcRunner and
+// kDirectoryPolicy into the domain (TokenIssuer, DirectoryAdmin).
 #ifndef HARTSLAG_SERVICES_DIRECTORY_DIRECTORY_SERVICE_H_
 #define HARTSLAG_SERVICES_DIRECTORY_DIRECTORY_SERVICE_H_
 
 #include "hartslag/directory/v1/directory.grpc.pb.h"
 #include "services/common/server.h"
-#include "services/directory/directory_store.h"
+#include "services/directory/directory_admin.h"
 #include "services/directory/token_issuer.h"
 
 namespace hartslag::directory {
@@ -33,7 +34,8 @@ class AuthServiceImpl final : public v1::AuthService::CallbackService {
 
 class LookupServiceImpl final : public v1::LookupService::CallbackService {
  public:
-  LookupServiceImpl(const RpcRunner* runner, DirectoryStore* store) : runner_(runner), store_(store) {}
+  LookupServiceImpl(const RpcRunner* runner, const DirectoryAdmin* directory)
+      : runner_(runner), directory_(directory) {}
 
   grpc::ServerUnaryReactor* ListTenants(grpc::CallbackServerContext* call,
                                         const v1::ListTenantsRequest* request,
@@ -47,13 +49,13 @@ class LookupServiceImpl final : public v1::LookupService::CallbackService {
 
  private:
   const RpcRunner* runner_;
-  DirectoryStore* store_;
+  const DirectoryAdmin* directory_;
 };
 
 class DirectoryServiceImpl final : public v1::DirectoryService::CallbackService {
  public:
-  DirectoryServiceImpl(const RpcRunner* runner, DirectoryStore* store)
-      : runner_(runner), store_(store) {}
+  DirectoryServiceImpl(const RpcRunner* runner, const DirectoryAdmin* directory)
+      : runner_(runner), directory_(directory) {}
 
   grpc::ServerUnaryReactor* CreateArea(grpc::CallbackServerContext* call,
                                        const v1::CreateAreaRequest* request,
@@ -91,7 +93,7 @@ class DirectoryServiceImpl final : public v1::DirectoryService::CallbackService 
 
  private:
   const RpcRunner* runner_;
-  DirectoryStore* store_;
+  const DirectoryAdmin* directory_;
 };
 
 }  // namespace hartslag::directory

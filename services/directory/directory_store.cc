@@ -220,17 +220,25 @@ absl::StatusOr<std::vector<v1::Tenant>> DirectoryStore::ListTenants(const std::o
   return tenants;
 }
 
+absl::StatusOr<v1::Area> DirectoryStore::InsertArea(db::Transaction& tx, const std::string& tenant,
+                                                    const v1::Area& area) {
+  if (!area.parent_area_id().empty()) {
+    ASSIGN_OR_RETURN(db::Rows parent, tx.Query(kAreaExists, {tenant, area.parent_area_id()}));
+    if (parent.empty()) return absl::InvalidArgumentError("area.parent_area_id: not a known area");
+  }
+  RETURN_IF_ERROR(
+      Named(tx.Exec(kInsertArea, {tenant, area.area_id(), area.parent_area_id(), area.name()}), "area"));
+  return area;
+}
+
 absl::StatusOr<v1::Area> DirectoryStore::CreateArea(const std::string& tenant, const v1::Area& area,
                                                     AuditRecord& audit) {
+  v1::Area created;
   RETURN_IF_ERROR(InAuditedTransaction(*pool_, audit, [&](db::Transaction& tx) -> absl::Status {
-    if (!area.parent_area_id().empty()) {
-      ASSIGN_OR_RETURN(db::Rows parent, tx.Query(kAreaExists, {tenant, area.parent_area_id()}));
-      if (parent.empty()) return absl::InvalidArgumentError("area.parent_area_id: not a known area");
-    }
-    return Named(tx.Exec(kInsertArea, {tenant, area.area_id(), area.parent_area_id(), area.name()}),
-                 "area");
+    ASSIGN_OR_RETURN(created, InsertArea(tx, tenant, area));
+    return absl::OkStatus();
   }));
-  return area;
+  return created;
 }
 
 absl::StatusOr<v1::Area> DirectoryStore::UpdateArea(const std::string& tenant,
@@ -293,15 +301,22 @@ absl::StatusOr<std::vector<TreeArea>> DirectoryStore::ListAreas(
   return areas;
 }
 
+absl::StatusOr<v1::Organisation> DirectoryStore::InsertOrganisation(db::Transaction& tx, const std::string& tenant,
+                                                                    const v1::Organisation& organisation) {
+  RETURN_IF_ERROR(Named(tx.Exec(kInsertOrganisation, {tenant, organisation.organisation_id(), organisation.name(),
+                                                      std::string(OrganisationKindName(organisation.kind()))}),
+                        "organisation"));
+  return organisation;
+}
+
 absl::StatusOr<v1::Organisation> DirectoryStore::CreateOrganisation(
     const std::string& tenant, const v1::Organisation& organisation, AuditRecord& audit) {
-  RETURN_IF_ERROR(InAuditedTransaction(*pool_, audit, [&](db::Transaction& tx) {
-    return Named(tx.Exec(kInsertOrganisation,
-                         {tenant, organisation.organisation_id(), organisation.name(),
-                          std::string(OrganisationKindName(organisation.kind()))}),
-                 "organisation");
+  v1::Organisation created;
+  RETURN_IF_ERROR(InAuditedTransaction(*pool_, audit, [&](db::Transaction& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(created, InsertOrganisation(tx, tenant, organisation));
+    return absl::OkStatus();
   }));
-  return organisation;
+  return created;
 }
 
 absl::StatusOr<std::vector<v1::Organisation>> DirectoryStore::ListOrganisations(
@@ -319,23 +334,30 @@ absl::StatusOr<std::vector<v1::Organisation>> DirectoryStore::ListOrganisations(
   return organisations;
 }
 
-absl::StatusOr<v1::User> DirectoryStore::CreateUser(const std::string& tenant, const v1::User& user,
-                                                    const std::string& password_hash, AuditRecord& audit) {
-  RETURN_IF_ERROR(InAuditedTransaction(*pool_, audit, [&](db::Transaction& tx) -> absl::Status {
-    ASSIGN_OR_RETURN(db::Rows org, tx.Query(kOrganisationExists, {tenant, user.organisation_id()}));
-    if (org.empty()) {
-      return absl::InvalidArgumentError("user.organisation_id: not a known organisation");
-    }
-    std::vector<std::string> roles(user.roles().begin(), user.roles().end());
-    std::vector<std::string> areas(user.areas().begin(), user.areas().end());
-    RETURN_IF_ERROR(CheckAreasKnown(tx, tenant, areas, "user.areas"));
-    return Named(tx.Exec(kInsertUser, {tenant, user.user_id(), user.organisation_id(),
-                                       user.display_name(), db::TextArray(roles),
-                                       db::TextArray(areas), password_hash}),
-                 "user");
-  }));
+absl::StatusOr<v1::User> DirectoryStore::InsertUser(db::Transaction& tx, const std::string& tenant,
+                                                    const v1::User& user, const std::string& password_hash) {
+  ASSIGN_OR_RETURN(db::Rows org, tx.Query(kOrganisationExists, {tenant, user.organisation_id()}));
+  if (org.empty()) {
+    return absl::InvalidArgumentError("user.organisation_id: not a known organisation");
+  }
+  std::vector<std::string> roles(user.roles().begin(), user.roles().end());
+  std::vector<std::string> areas(user.areas().begin(), user.areas().end());
+  RETURN_IF_ERROR(CheckAreasKnown(tx, tenant, areas, "user.areas"));
+  RETURN_IF_ERROR(Named(tx.Exec(kInsertUser, {tenant, user.user_id(), user.organisation_id(), user.display_name(),
+                                              db::TextArray(roles), db::TextArray(areas), password_hash}),
+                        "user"));
   v1::User created = user;
   created.set_active(true);
+  return created;
+}
+
+absl::StatusOr<v1::User> DirectoryStore::CreateUser(const std::string& tenant, const v1::User& user,
+                                                    const std::string& password_hash, AuditRecord& audit) {
+  v1::User created;
+  RETURN_IF_ERROR(InAuditedTransaction(*pool_, audit, [&](db::Transaction& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(created, InsertUser(tx, tenant, user, password_hash));
+    return absl::OkStatus();
+  }));
   return created;
 }
 
@@ -412,19 +434,27 @@ DirectoryStore::ConsumeRefreshToken(const std::string& token_hash) {
   return std::make_pair(rows.Text(0, "tenant_id"), rows.Text(0, "user_id"));
 }
 
-absl::StatusOr<v1::IntegratedClient> DirectoryStore::CreateClient(
-    const std::string& tenant, const v1::IntegratedClient& client, AuditRecord& audit) {
-  RETURN_IF_ERROR(InAuditedTransaction(*pool_, audit, [&](db::Transaction& tx) -> absl::Status {
-    ASSIGN_OR_RETURN(db::Rows org, tx.Query(kOrganisationExists, {tenant, client.organisation_id()}));
-    if (org.empty()) {
-      return absl::InvalidArgumentError("client.organisation_id: not a known organisation");
-    }
-    return Named(tx.Exec(kInsertClient, {tenant, client.client_id(), client.organisation_id(),
-                                         client.certificate_uri()}),
-                 "integrated client (id or certificate URI)");
-  }));
+absl::StatusOr<v1::IntegratedClient> DirectoryStore::InsertClient(db::Transaction& tx, const std::string& tenant,
+                                                                  const v1::IntegratedClient& client) {
+  ASSIGN_OR_RETURN(db::Rows org, tx.Query(kOrganisationExists, {tenant, client.organisation_id()}));
+  if (org.empty()) {
+    return absl::InvalidArgumentError("client.organisation_id: not a known organisation");
+  }
+  RETURN_IF_ERROR(
+      Named(tx.Exec(kInsertClient, {tenant, client.client_id(), client.organisation_id(), client.certificate_uri()}),
+            "integrated client (id or certificate URI)"));
   v1::IntegratedClient created = client;
   created.set_active(true);
+  return created;
+}
+
+absl::StatusOr<v1::IntegratedClient> DirectoryStore::CreateClient(
+    const std::string& tenant, const v1::IntegratedClient& client, AuditRecord& audit) {
+  v1::IntegratedClient created;
+  RETURN_IF_ERROR(InAuditedTransaction(*pool_, audit, [&](db::Transaction& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(created, InsertClient(tx, tenant, client));
+    return absl::OkStatus();
+  }));
   return created;
 }
 

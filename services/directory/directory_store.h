@@ -47,8 +47,11 @@ struct ClientRecord {
   v1::IntegratedClient client;
 };
 
-// Every method that changes data writes the call's audit record in the same
-// transaction (InAuditedTransaction).
+// Every method that changes data on its own writes the call's audit record
+// in the same transaction (InAuditedTransaction). The Insert methods work in
+// a transaction the caller holds, so that the domain can compose a create
+// with what else belongs in that transaction (ExactlyOnce, the audit
+// record).
 //
 // The List methods read one page: at most `limit` rows, in their list's
 // order, after the position `after` where the previous page ended (nullopt
@@ -60,6 +63,8 @@ class DirectoryStore {
   absl::Status CreateTenant(const std::string& tenant, const std::string& name);
   // By id.
   absl::StatusOr<std::vector<v1::Tenant>> ListTenants(const std::optional<std::string>& after, int limit);
+  // INVALID_ARGUMENT for an unknown parent; ALREADY_EXISTS for a taken id.
+  absl::StatusOr<v1::Area> InsertArea(db::Transaction& tx, const std::string& tenant, const v1::Area& area);
   absl::StatusOr<v1::Area> CreateArea(const std::string& tenant, const v1::Area& area,
       AuditRecord& audit);
   // Renames and/or moves an area; empty values keep what is stored.
@@ -71,6 +76,9 @@ class DirectoryStore {
   absl::StatusOr<std::vector<TreeArea>> ListAreas(const std::string& tenant,
                                                   const std::optional<std::pair<int, std::string>>& after,
                                                   int limit);
+  // ALREADY_EXISTS for a taken id.
+  absl::StatusOr<v1::Organisation> InsertOrganisation(db::Transaction& tx, const std::string& tenant,
+                                                      const v1::Organisation& organisation);
   absl::StatusOr<v1::Organisation> CreateOrganisation(const std::string& tenant,
                                                       const v1::Organisation& organisation,
       AuditRecord& audit);
@@ -82,6 +90,10 @@ class DirectoryStore {
   absl::StatusOr<std::vector<v1::Organisation>> ListOrganisations(const std::string& tenant,
                                                                   const std::optional<std::string>& after,
                                                                   int limit);
+  // The new user, active. INVALID_ARGUMENT for an unknown organisation or
+  // area; ALREADY_EXISTS for a taken id.
+  absl::StatusOr<v1::User> InsertUser(db::Transaction& tx, const std::string& tenant, const v1::User& user,
+                                      const std::string& password_hash);
   absl::StatusOr<v1::User> CreateUser(const std::string& tenant, const v1::User& user,
                                       const std::string& password_hash,
       AuditRecord& audit);
@@ -111,6 +123,10 @@ class DirectoryStore {
   absl::StatusOr<std::optional<std::pair<std::string, std::string>>> ConsumeRefreshToken(
       const std::string& token_hash);
 
+  // The new client, active. INVALID_ARGUMENT for an unknown organisation;
+  // ALREADY_EXISTS for a taken id or certificate URI.
+  absl::StatusOr<v1::IntegratedClient> InsertClient(db::Transaction& tx, const std::string& tenant,
+                                                    const v1::IntegratedClient& client);
   absl::StatusOr<v1::IntegratedClient> CreateClient(const std::string& tenant,
                                                     const v1::IntegratedClient& client,
       AuditRecord& audit);

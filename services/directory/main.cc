@@ -7,25 +7,27 @@
 
 #include "absl/strings/ascii.h"
 #include "services/common/config.h"
+#include "services/common/exactly_once.h"
 #include "services/common/db.h"
 #include "services/common/files.h"
 #include "services/common/log.h"
 #include "services/common/migrations.h"
 #include "services/common/operations_service.h"
+#include "services/common/periodic_task.h"
 #include "services/common/server.h"
 #include "services/common/service_audit.h"
 #include "services/common/status_macros.h"
+#include "services/directory/directory_admin.h"
 #include "services/directory/directory_service.h"
 #include "services/directory/directory_store.h"
-#include "services/directory/password.h"
+#include "services/directory/tenant_bootstrap.h"
 #include "services/directory/token_issuer.h"
 
 namespace {
 
 using namespace hartslag;
 
-// Creates the tenant, the admin's organisation and the first admin; keeps
-// what exists, so it can run on every start-up of a development cluster.
+// Creates the tenant, the admin's organisation and the first admin.
 absl::Status Bootstrap(int argc, char** argv) {
   Flags flags("hartslag-directory bootstrap", "create a tenant with its first admin");
   flags.Add("db", "HARTSLAG_DIRECTORY_DB", "", "libpq connection string");
@@ -37,42 +39,20 @@ absl::Status Bootstrap(int argc, char** argv) {
   flags.Add("admin", "", "admin", "the admin's user id");
   flags.Add("admin-password-file", "", "", "file holding the admin's initial password");
   RETURN_IF_ERROR(flags.Parse(argc, argv, 2));
-  for (const char* required : {"tenant", "tenant-name", "organisation", "organisation-name",
-                               "admin-password-file"}) {
-    if (flags.Get(required).empty()) {
-      return absl::InvalidArgumentError(absl::StrCat("--", required, " is required"));
-    }
+  if (flags.Get("admin-password-file").empty()) {
+    return absl::InvalidArgumentError("--admin-password-file is required");
   }
   ASSIGN_OR_RETURN(std::string password, ReadFile(flags.Get("admin-password-file"), "--admin-password-file"));
-  password = std::string(absl::StripTrailingAsciiWhitespace(password));
-  if (password.size() < directory::kMinPasswordLength) {
-    return absl::InvalidArgumentError("--admin-password-file: the password must be at least 12 characters");
-  }
+  directory::NewTenant tenant{flags.Get("tenant"),
+                              flags.Get("tenant-name"),
+                              flags.Get("organisation"),
+                              flags.Get("organisation-name"),
+                              flags.Get("admin"),
+                              std::string(absl::StripTrailingAsciiWhitespace(password))};
   ASSIGN_OR_RETURN(std::unique_ptr<db::Pool> pool, OpenServiceDatabase(flags, directory::kSchema, DirectoryMigrations()));
   directory::DirectoryStore store(pool.get());
-  RETURN_IF_ERROR(store.CreateTenant(flags.Get("tenant"), flags.Get("tenant-name")));
-  // Bootstrapping runs before any audit log exists for the tenant: it is in
-  // the operator's shell history and the service log, not in the audit log.
-  AuditRecord unaudited;
-  directory::v1::Organisation organisation;
-  organisation.set_organisation_id(flags.Get("organisation"));
-  organisation.set_name(flags.Get("organisation-name"));
-  organisation.set_kind(common::v1::ORGANISATION_KIND_MUNICIPALITY);
-  if (auto created = store.CreateOrganisation(flags.Get("tenant"), organisation, unaudited);
-      !created.ok() && !absl::IsAlreadyExists(created.status())) {
-    return created.status();
-  }
-  ASSIGN_OR_RETURN(auto existing, store.FindAccount(flags.Get("tenant"), flags.Get("admin")));
-  if (!existing) {
-    directory::v1::User admin;
-    admin.set_user_id(flags.Get("admin"));
-    admin.set_organisation_id(flags.Get("organisation"));
-    admin.set_display_name("Beheerder");
-    admin.add_roles("ADMIN");
-    ASSIGN_OR_RETURN(std::string hash, directory::HashPassword(password));
-    RETURN_IF_ERROR(store.CreateUser(flags.Get("tenant"), admin, hash, unaudited).status());
-  }
-  Log(LogLevel::kInfo, "tenant bootstrapped", {{"tenant", flags.Get("tenant")}});
+  RETURN_IF_ERROR(directory::BootstrapTenant(store, tenant));
+  Log(LogLevel::kInfo, "tenant bootstrapped", {{"tenant", tenant.tenant_id}});
   return absl::OkStatus();
 }
 
@@ -99,11 +79,13 @@ absl::Status Serve(int argc, char** argv) {
                    ServiceAudit::Start(flags, pool.get(), directory::kSchema));
   directory::DirectoryStore store(pool.get());
   directory::TokenIssuer issuer(&store, std::move(signer), options);
+  directory::DirectoryAdmin directory_admin(pool.get(), &store);
+  std::unique_ptr<PeriodicTask> forgetting = ForgetOldAnswers(pool.get(), directory::kSchema);
   WorkerPool worker_pool(workers);
   RpcRunner runner(&authenticator, &directory::kDirectoryPolicy, &worker_pool, audit->trail());
   directory::AuthServiceImpl auth(&runner, &issuer);
-  directory::DirectoryServiceImpl admin(&runner, &store);
-  directory::LookupServiceImpl lookup(&runner, &store);
+  directory::DirectoryServiceImpl admin(&runner, &directory_admin);
+  directory::LookupServiceImpl lookup(&runner, &directory_admin);
   OperationsServiceImpl operations(&authenticator, &worker_pool, audit.get(), pool.get());
   ASSIGN_OR_RETURN(std::unique_ptr<MetricsEndpoint> metrics,
                    ServeMetrics(flags, pool.get(), audit.get(), operations.targets()));

@@ -103,5 +103,23 @@ TEST_F(AuditCliTest, QueryNeedsAPrivacyOfficer) {
   EXPECT_NE(query.output.find("sanne.coach"), std::string::npos) << query.output;
 }
 
+// `audit restrict` tells its request id before it sends; sent again with it,
+// it gets the restriction the first call made and adds no second.
+TEST_F(AuditCliTest, ARestrictionRetriedWithItsRequestIdIsAddedOnce) {
+  std::string restrict = absl::StrCat("audit restrict ", Connection(),
+                                      " --postcode \"6415 EG\" --house-number 41 --reason \"lopend onderzoek\""
+                                      " --review-date 2099-06-01");
+  CliRun first = Cli(restrict);
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  std::smatch said;
+  ASSERT_TRUE(std::regex_search(first.output, said, std::regex("^verzoek-id ([0-9a-f-]{36}) "))) << first.output;
+  CliRun retried = Cli(absl::StrCat(restrict, " --request-id ", said[1].str()));
+  ASSERT_EQ(retried.exit_code, 0) << retried.output;
+  EXPECT_EQ(retried.output, first.output) << "the same restriction, the same id";
+  auto all = deployment_.audit_store().Restrictions("heerlen", std::nullopt, 100);
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_EQ(all->size(), 1u);
+}
+
 }  // namespace
 }  // namespace hartslag::audit

@@ -21,8 +21,10 @@
 #include "services/audit/audit_log.h"
 #include "services/audit/log_export.h"
 #include "services/audit/merkle.h"
+#include "services/common/crypto.h"
 #include "services/common/files.h"
 #include "services/common/outbox.h"
+#include "services/common/proto_bytes.h"
 #include "services/common/proto_time.h"
 #include "services/directory/password.h"
 #include "tests/support/deployment.h"
@@ -201,6 +203,7 @@ TEST_F(AuditEndToEndTest, EveryIntakeAndDirectoryCallLeavesExactlyItsRecord) {
   EXPECT_EQ(auth_->Login(Call("", "t-login-bad").get(), login, &tokens).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
   dv1::CreateAreaRequest area;
+  area.set_request_id(RandomUuid());
   area.mutable_area()->set_area_id("schandelen");
   area.mutable_area()->set_name("Schandelen");
   dv1::Area created;
@@ -226,6 +229,7 @@ TEST_F(AuditEndToEndTest, EveryIntakeAndDirectoryCallLeavesExactlyItsRecord) {
   dv1::ListAreasResponse areas;
   EXPECT_TRUE(admin_->ListAreas(Call(admin_token_, "t-areas").get(), {}, &areas).ok());
   dv1::CreateOrganisationRequest org;
+  org.set_request_id(RandomUuid());
   org.mutable_organisation()->set_organisation_id("weller");
   org.mutable_organisation()->set_name("Weller");
   org.mutable_organisation()->set_kind(common::v1::ORGANISATION_KIND_HOUSING);
@@ -240,6 +244,7 @@ TEST_F(AuditEndToEndTest, EveryIntakeAndDirectoryCallLeavesExactlyItsRecord) {
   dv1::ListOrganisationsResponse organisations;
   EXPECT_TRUE(admin_->ListOrganisations(Call(admin_token_, "t-orgs").get(), {}, &organisations).ok());
   dv1::CreateUserRequest new_user;
+  new_user.set_request_id(RandomUuid());
   new_user.mutable_user()->set_user_id("wim.weller");
   new_user.mutable_user()->set_organisation_id("weller");
   new_user.mutable_user()->set_display_name("Wim");
@@ -253,6 +258,7 @@ TEST_F(AuditEndToEndTest, EveryIntakeAndDirectoryCallLeavesExactlyItsRecord) {
   deactivate.mutable_update_mask()->add_paths("active");
   EXPECT_TRUE(admin_->UpdateUser(Call(admin_token_, "t-user-update").get(), deactivate, &made).ok());
   dv1::CreateIntegratedClientRequest new_client;
+  new_client.set_request_id(RandomUuid());
   new_client.mutable_client()->set_client_id("weller-crm");
   new_client.mutable_client()->set_organisation_id("weller");
   new_client.mutable_client()->set_certificate_uri("spiffe://hartslag/heerlen/client/weller-crm");
@@ -502,6 +508,7 @@ TEST_F(AuditEndToEndTest, AccessOverviewShowsWhoSawAPersonWithoutNamesUnlessRest
       << "newest first, by organisation, without employee names";
 
   v1::AddRestrictionRequest restrict;
+  restrict.set_request_id(RandomUuid());
   *restrict.mutable_subject() = request.subject();
   restrict.set_organisation_id("gemeente");
   restrict.set_reason("lopend onderzoek");
@@ -515,6 +522,7 @@ TEST_F(AuditEndToEndTest, AccessOverviewShowsWhoSawAPersonWithoutNamesUnlessRest
   ASSERT_TRUE(audit_->LiftRestriction(deployment_.Call(officer_).get(), lift, &restriction).ok());
   EXPECT_EQ(overview().size(), 2u);
 
+  restrict.set_request_id(RandomUuid());
   restrict.set_review_date("gisteren");
   grpc::Status bad = audit_->AddRestriction(deployment_.Call(officer_).get(), restrict, &restriction);
   EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
@@ -555,6 +563,7 @@ TEST_F(AuditEndToEndTest, RestrictionsComeInPagesNewestFirstLiftedOnesInTheirPla
   std::vector<std::string> newest_first;
   for (const char* organisation : {"", "gemeente", "politie"}) {
     v1::AddRestrictionRequest restrict;
+    restrict.set_request_id(RandomUuid());
     restrict.mutable_subject()->mutable_person()->set_name("Jan Jansen");
     restrict.mutable_subject()->mutable_person()->set_birth_year(1970);
     restrict.set_organisation_id(organisation);
@@ -583,6 +592,94 @@ TEST_F(AuditEndToEndTest, RestrictionsComeInPagesNewestFirstLiftedOnesInTheirPla
     request.set_page_token(page.next_page_token());
   }
   EXPECT_EQ(listed, newest_first);
+}
+
+// AddRestriction is exactly-once by its request_id, like every create.
+class RestrictionExactlyOnceTest : public AuditEndToEndTest {
+ protected:
+  v1::AddRestrictionRequest Restrict(const std::string& request_id) {
+    v1::AddRestrictionRequest restrict;
+    restrict.set_request_id(request_id);
+    restrict.mutable_subject()->mutable_person()->set_name("Jan Jansen");
+    restrict.mutable_subject()->mutable_person()->set_birth_year(1970);
+    restrict.set_organisation_id("politie");
+    restrict.set_reason("lopend onderzoek");
+    restrict.set_review_date("2099-06-01");
+    return restrict;
+  }
+
+  grpc::Status Add(const v1::AddRestrictionRequest& request, v1::Restriction* restriction) {
+    return audit_->AddRestriction(deployment_.Call(officer_).get(), request, restriction);
+  }
+
+  int Restrictions() {
+    auto all = deployment_.audit_store().Restrictions("heerlen", std::nullopt, 1000);
+    EXPECT_TRUE(all.ok()) << all.status();
+    return all.ok() ? static_cast<int>(all->size()) : -1;
+  }
+};
+
+TEST_F(RestrictionExactlyOnceTest, ARetryGetsTheFirstRestrictionAndAddsNoSecond) {
+  v1::AddRestrictionRequest request = Restrict(RandomUuid());
+  v1::Restriction first, retried;
+  ASSERT_TRUE(Add(request, &first).ok());
+  // The same person written otherwise is the same subject.
+  request.mutable_subject()->mutable_person()->set_name("  jan JANSEN ");
+  grpc::Status status = Add(request, &retried);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(retried.restriction_id(), first.restriction_id());
+  EXPECT_EQ(DeterministicBytes(retried), DeterministicBytes(first));
+  EXPECT_EQ(Restrictions(), 1);
+
+  v1::ListRestrictionsResponse listed;
+  ASSERT_TRUE(audit_->ListRestrictions(deployment_.Call(officer_).get(), {}, &listed).ok());
+  ASSERT_EQ(listed.restrictions_size(), 1);
+  EXPECT_EQ(listed.restrictions(0).restriction_id(), first.restriction_id());
+
+  auto stored = deployment_.pool().Query(
+      "SELECT count(*) AS n FROM audit.requests WHERE position('Jansen'::bytea IN response) > 0");
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->Int(0, "n"), 0) << "the answer kept for retries holds the pseudonym, never the name";
+}
+
+TEST_F(RestrictionExactlyOnceTest, TheSameRequestIdForAnotherSubjectIsAlreadyExists) {
+  const std::string id = RandomUuid();
+  v1::Restriction first, other;
+  ASSERT_TRUE(Add(Restrict(id), &first).ok());
+  v1::AddRestrictionRequest request = Restrict(id);
+  request.mutable_subject()->mutable_person()->set_birth_year(1971);
+  grpc::Status reused = Add(request, &other);
+  EXPECT_EQ(reused.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(reused.error_message().rfind("request_id: ", 0), 0u) << reused.error_message();
+  request = Restrict(id);
+  request.set_reason("een andere reden");
+  EXPECT_EQ(Add(request, &other).error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(Restrictions(), 1);
+}
+
+TEST_F(RestrictionExactlyOnceTest, ConcurrentRetriesAddOneRestrictionAndAllGetIt) {
+  constexpr int kThreads = 8;
+  const v1::AddRestrictionRequest request = Restrict(RandomUuid());
+  std::vector<v1::Restriction> answers(kThreads);
+  std::vector<grpc::Status> statuses(kThreads);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) threads.emplace_back([&, i] { statuses[i] = Add(request, &answers[i]); });
+  for (std::thread& t : threads) t.join();
+  for (int i = 0; i < kThreads; ++i) {
+    EXPECT_TRUE(statuses[i].ok()) << i << ": " << statuses[i].error_message();
+    EXPECT_EQ(answers[i].restriction_id(), answers[0].restriction_id()) << i;
+  }
+  EXPECT_EQ(Restrictions(), 1);
+}
+
+TEST_F(RestrictionExactlyOnceTest, ARequestIdIsRequiredAndAUuid) {
+  for (const char* id : {"", "niet-een-uuid"}) {
+    v1::Restriction restriction;
+    grpc::Status refused = Add(Restrict(id), &restriction);
+    EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << "'" << id << "'";
+    EXPECT_EQ(refused.error_message().rfind("request_id: ", 0), 0u) << refused.error_message();
+  }
+  EXPECT_EQ(Restrictions(), 0);
 }
 
 TEST_F(AuditEndToEndTest, InclusionAndConsistencyProofsCheckAgainstSignedTreeHeads) {
@@ -630,6 +727,7 @@ TEST_F(AuditEndToEndTest, InclusionAndConsistencyProofsCheckAgainstSignedTreeHea
 // later record (logins included) behind it.
 TEST_F(AuditEndToEndTest, AnOversizedRequestIsRefusedAndTheTrailKeepsFlowing) {
   dv1::CreateUserRequest create;
+  create.set_request_id(RandomUuid());
   create.mutable_user()->set_user_id(std::string(1 << 20, 'u'));
   create.mutable_user()->set_organisation_id("gemeente");
   create.mutable_user()->set_display_name("Ufo");

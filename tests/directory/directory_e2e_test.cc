@@ -3,13 +3,18 @@
 // their certificates, and the tokens they get work at intake.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "absl/strings/str_format.h"
 #include "hartslag/directory/v1/directory.grpc.pb.h"
 #include "hartslag/intake/v1/intake.grpc.pb.h"
+#include "services/common/crypto.h"
+#include "services/common/proto_bytes.h"
+#include "services/common/text.h"
 #include "services/directory/password.h"
 #include "tests/support/cli_run.h"
 #include "tests/support/deployment.h"
@@ -226,6 +231,7 @@ TEST_F(DirectoryEndToEndTest, AdminMayOnlyCreateConsistentUsers) {
   auto create = [&](const std::string& id, const std::string& org, const std::string& area,
                     const std::string& password) {
     v1::CreateUserRequest request;
+    request.set_request_id(RandomUuid());
     request.mutable_user()->set_user_id(id);
     request.mutable_user()->set_organisation_id(org);
     request.mutable_user()->set_display_name("Nieuwe collega");
@@ -254,6 +260,7 @@ TEST_F(DirectoryEndToEndTest, AreaCreatedInTheDirectoryReachesIntake) {
   auto admin = v1::DirectoryService::NewStub(deployment_.Channel(deployment_.directory()));
   std::string token = AdminToken();
   v1::CreateAreaRequest request;
+  request.set_request_id(RandomUuid());
   request.mutable_area()->set_area_id("welten");
   request.mutable_area()->set_parent_area_id("heerlen-noord");
   request.mutable_area()->set_name("Welten");
@@ -516,6 +523,203 @@ TEST_F(DirectoryEndToEndTest, AnUpdateChangesExactlyTheFieldsItsMaskNames) {
   EXPECT_EQ(run.exit_code, 0) << run.output;
   EXPECT_TRUE(user("sanne.coach").active());
   EXPECT_EQ(user("sanne.coach").roles_size(), 1) << "no --roles, no change";
+}
+
+// One Create RPC as the exactly-once tests drive it.
+struct CreateCall {
+  std::string rpc;
+  // Sends the create with `request_id`; `other_content` changes a field of
+  // what is created (not its id). Fills `answer` with the answer's bytes.
+  std::function<grpc::Status(const std::string& request_id, bool other_content, std::string* answer)> send;
+  // How many objects of the create's id the directory holds.
+  std::function<int()> count;
+};
+
+class DirectoryExactlyOnceTest : public DirectoryEndToEndTest {
+ protected:
+  DirectoryExactlyOnceTest() : admin_(v1::DirectoryService::NewStub(deployment_.Channel(deployment_.directory()))) {}
+
+  template <typename Request, typename Response, typename Rpc>
+  grpc::Status Send(Rpc rpc, const Request& request, std::string* answer) {
+    Response response;
+    grpc::Status status = ((*admin_).*rpc)(deployment_.Call(token_).get(), request, &response);
+    *answer = DeterministicBytes(response);
+    return status;
+  }
+
+  std::vector<CreateCall> Creates() {
+    using S = v1::DirectoryService::Stub;
+    DirectoryStore& store = deployment_.directory_store();
+    return {
+        {"CreateArea",
+         [this](const std::string& id, bool other, std::string* answer) {
+           v1::CreateAreaRequest request;
+           request.set_request_id(id);
+           request.mutable_area()->set_area_id("eikenderveld");
+           request.mutable_area()->set_parent_area_id("heerlen-noord");
+           request.mutable_area()->set_name(other ? "Eikenderveld-Oost" : "Eikenderveld");
+           return Send<v1::CreateAreaRequest, v1::Area>(&S::CreateArea, request, answer);
+         },
+         [&store] {
+           auto areas = store.ListAreas("heerlen", std::nullopt, 1000);
+           return static_cast<int>(std::count_if(areas->begin(), areas->end(),
+                                                 [](const TreeArea& a) { return a.area.area_id() == "eikenderveld"; }));
+         }},
+        {"CreateOrganisation",
+         [this](const std::string& id, bool other, std::string* answer) {
+           v1::CreateOrganisationRequest request;
+           request.set_request_id(id);
+           request.mutable_organisation()->set_organisation_id("woonpunt");
+           request.mutable_organisation()->set_name("Woonpunt");
+           request.mutable_organisation()->set_kind(other ? common::v1::ORGANISATION_KIND_OTHER
+                                                          : common::v1::ORGANISATION_KIND_HOUSING);
+           return Send<v1::CreateOrganisationRequest, v1::Organisation>(&S::CreateOrganisation, request, answer);
+         },
+         [&store] {
+           auto organisations = store.ListOrganisations("heerlen", std::nullopt, 1000);
+           return static_cast<int>(std::count_if(organisations->begin(), organisations->end(),
+                                                 [](const v1::Organisation& o) { return o.organisation_id() == "woonpunt"; }));
+         }},
+        {"CreateUser",
+         [this](const std::string& id, bool other, std::string* answer) {
+           v1::CreateUserRequest request;
+           request.set_request_id(id);
+           request.mutable_user()->set_user_id("nina.nieuw");
+           request.mutable_user()->set_organisation_id("gemeente-heerlen");
+           request.mutable_user()->set_display_name("Nina");
+           request.mutable_user()->add_roles(other ? "COORDINATOR" : "REPORTER");
+           request.set_password(kPassword);
+           return Send<v1::CreateUserRequest, v1::User>(&S::CreateUser, request, answer);
+         },
+         [&store] {
+           auto users = store.ListUsers("heerlen", "", std::nullopt, 1000);
+           return static_cast<int>(std::count_if(users->begin(), users->end(),
+                                                 [](const v1::User& u) { return u.user_id() == "nina.nieuw"; }));
+         }},
+        {"CreateIntegratedClient",
+         [this](const std::string& id, bool other, std::string* answer) {
+           v1::CreateIntegratedClientRequest request;
+           request.set_request_id(id);
+           request.mutable_client()->set_client_id("politie-crm");
+           request.mutable_client()->set_organisation_id(other ? "gemeente-heerlen" : "politie-limburg");
+           request.mutable_client()->set_certificate_uri("spiffe://hartslag/heerlen/client/politie-crm");
+           return Send<v1::CreateIntegratedClientRequest, v1::IntegratedClient>(&S::CreateIntegratedClient,
+                                                                               request, answer);
+         },
+         [&store] {
+           auto found = store.FindClientByCertificate("spiffe://hartslag/heerlen/client/politie-crm");
+           return found.ok() && found->has_value() ? 1 : 0;
+         }},
+    };
+  }
+
+  std::unique_ptr<v1::DirectoryService::Stub> admin_;
+  std::string token_ = AdminToken();
+};
+
+TEST_F(DirectoryExactlyOnceTest, ARetryGetsTheFirstAnswerAndMakesNothingMore) {
+  for (const CreateCall& create : Creates()) {
+    const std::string id = RandomUuid();
+    std::string first, retried;
+    grpc::Status status = create.send(id, false, &first);
+    ASSERT_TRUE(status.ok()) << create.rpc << ": " << status.error_message();
+    status = create.send(id, false, &retried);
+    ASSERT_TRUE(status.ok()) << create.rpc << ": " << status.error_message();
+    EXPECT_EQ(retried, first) << create.rpc;
+    EXPECT_EQ(create.count(), 1) << create.rpc;
+    std::string again;
+    EXPECT_EQ(create.send(RandomUuid(), false, &again).error_code(), grpc::StatusCode::ALREADY_EXISTS)
+        << create.rpc << ": a new request id is a new create, of an object that exists";
+  }
+}
+
+TEST_F(DirectoryExactlyOnceTest, TheSameRequestIdWithOtherContentIsAlreadyExists) {
+  for (const CreateCall& create : Creates()) {
+    const std::string id = RandomUuid();
+    std::string first, other;
+    ASSERT_TRUE(create.send(id, false, &first).ok()) << create.rpc;
+    grpc::Status reused = create.send(id, true, &other);
+    EXPECT_EQ(reused.error_code(), grpc::StatusCode::ALREADY_EXISTS) << create.rpc;
+    EXPECT_EQ(reused.error_message().rfind("request_id: ", 0), 0u) << create.rpc << ": " << reused.error_message();
+    EXPECT_EQ(create.count(), 1) << create.rpc;
+  }
+}
+
+TEST_F(DirectoryExactlyOnceTest, ConcurrentRetriesMakeOneObjectAndAllGetItsAnswer) {
+  constexpr int kThreads = 8;
+  for (const CreateCall& create : Creates()) {
+    const std::string id = RandomUuid();
+    std::vector<std::string> answers(kThreads);
+    std::vector<grpc::Status> statuses(kThreads);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kThreads; ++i) {
+      threads.emplace_back([&, i] { statuses[i] = create.send(id, false, &answers[i]); });
+    }
+    for (std::thread& t : threads) t.join();
+    for (int i = 0; i < kThreads; ++i) {
+      EXPECT_TRUE(statuses[i].ok()) << create.rpc << " #" << i << ": " << statuses[i].error_message();
+      EXPECT_EQ(answers[i], answers[0]) << create.rpc << " #" << i;
+    }
+    EXPECT_EQ(create.count(), 1) << create.rpc;
+  }
+}
+
+TEST_F(DirectoryExactlyOnceTest, ARequestIdIsRequiredAndAUuid) {
+  for (const CreateCall& create : Creates()) {
+    for (const char* id : {"", "niet-een-uuid", "123e4567-e89b-12d3-a456-42661417400"}) {
+      std::string answer;
+      grpc::Status refused = create.send(id, false, &answer);
+      EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << create.rpc << " '" << id << "'";
+      EXPECT_EQ(refused.error_message().rfind("request_id: ", 0), 0u) << create.rpc << ": " << refused.error_message();
+    }
+    EXPECT_EQ(create.count(), 0) << create.rpc;
+  }
+}
+
+// The password is not compared (it is kept only as its scrypt hash): a retry
+// with another one gets the user the first call made, with the first
+// password.
+TEST_F(DirectoryExactlyOnceTest, ARetriedCreateUserKeepsTheFirstPassword) {
+  v1::CreateUserRequest request;
+  request.set_request_id(RandomUuid());
+  request.mutable_user()->set_user_id("nina.nieuw");
+  request.mutable_user()->set_organisation_id("gemeente-heerlen");
+  request.mutable_user()->set_display_name("Nina");
+  request.mutable_user()->add_roles("REPORTER");
+  request.set_password(kPassword);
+  v1::User first, retried;
+  ASSERT_TRUE(admin_->CreateUser(deployment_.Call(token_).get(), request, &first).ok());
+  request.set_password("een-heel-ander-wachtwoord");
+  ASSERT_TRUE(admin_->CreateUser(deployment_.Call(token_).get(), request, &retried).ok());
+  EXPECT_EQ(DeterministicBytes(retried), DeterministicBytes(first));
+  v1::TokenResponse tokens;
+  EXPECT_TRUE(Login("nina.nieuw", kPassword, &tokens).ok());
+  EXPECT_EQ(Login("nina.nieuw", "een-heel-ander-wachtwoord", &tokens).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  auto stored = deployment_.pool().Query("SELECT count(*) AS n FROM directory.requests WHERE rpc = 'CreateUser'"
+                                         " AND position($1::bytea IN response) > 0",
+                                         {db::BytesParam(kPassword)});
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->Int(0, "n"), 0) << "the answer kept for retries holds no password";
+}
+
+// The CLI tells the request id before it sends, so that a create whose
+// answer was lost can be sent again with it.
+TEST_F(DirectoryExactlyOnceTest, TheCliPrintsItsRequestIdFirstAndRetriesWithIt) {
+  std::string cli = absl::StrCat("admin area create --server ", deployment_.directory().address(), " --ca ",
+                                 testing::CertsDir(), "/ca.pem --token ", token_,
+                                 " --id eikenderveld --name Eikenderveld --parent heerlen-noord");
+  testing::CliRun first = testing::Cli(cli);
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  size_t said = first.output.find("verzoek-id ");
+  ASSERT_NE(said, std::string::npos) << first.output;
+  EXPECT_LT(said, first.output.find("created")) << first.output;
+  std::string id = first.output.substr(said + 11, 36);
+  EXPECT_TRUE(IsUuid(id)) << first.output;
+  testing::CliRun retried = testing::Cli(absl::StrCat(cli, " --request-id ", id));
+  EXPECT_EQ(retried.exit_code, 0) << "a retry gets the first answer: " << retried.output;
+  testing::CliRun fresh = testing::Cli(cli);
+  EXPECT_EQ(fresh.exit_code, 1) << "a new request id is a new create: " << fresh.output;
+  EXPECT_NE(fresh.output.find("ALREADY_EXISTS"), std::string::npos) << fresh.output;
 }
 
 TEST_F(DirectoryEndToEndTest, PlaintextIsRefused) {
