@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "clients/cli/commands.h"
+#include "services/common/status_details.h"
 #include "services/common/config.h"
 
 namespace {
@@ -78,7 +79,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (hartslag::IsHelpRequested(status) || status.ok()) return 0;
-  std::fprintf(stderr, "error: %s: %s\n", absl::StatusCodeToString(status.code()).c_str(),
-               std::string(status.message()).c_str());
+  // The service's Dutch sentence for the user; the code and English text
+  // after it are for whoever supports them.
+  std::optional<std::string> dutch = hartslag::LocalizedMessageOf(status);
+  if (dutch) std::fprintf(stderr, "fout: %s\n", dutch->c_str());
+  std::fprintf(stderr, "%s%s: %s%s\n", dutch ? "  (" : "error: ", absl::StatusCodeToString(status.code()).c_str(),
+               std::string(status.message()).c_str(), dutch ? ")" : "");
   return 1;
 }

@@ -19,6 +19,7 @@
 #include "services/common/files.h"
 #include "services/common/log.h"
 #include "services/common/periodic_task.h"
+#include "services/common/status_details.h"
 #include "services/common/status_macros.h"
 
 namespace hartslag {
@@ -110,16 +111,19 @@ class UnparseableRequestInterceptorFactory final : public grpc::experimental::Se
 
 grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view request_id) {
   if (status.ok()) return grpc::Status::OK;
-  auto code = static_cast<grpc::StatusCode>(status.code());
-  if (code == grpc::StatusCode::INTERNAL || code == grpc::StatusCode::UNKNOWN) {
-    return grpc::Status(grpc::StatusCode::INTERNAL,
-                        absl::StrCat("internal error (request id ", request_id, ")"));
+  if (status.code() == absl::StatusCode::kInternal || status.code() == absl::StatusCode::kUnknown) {
+    // What went wrong stays in the log, under the request id.
+    return WithDetails(absl::InternalError(absl::StrCat("internal error (request id ", request_id, ")")));
   }
-  return grpc::Status(code, std::string(status.message()));
+  return WithDetails(status);
 }
 
 absl::Status FromGrpcStatus(const grpc::Status& status) {
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+  absl::Status converted(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+  if (std::optional<std::string> dutch = LocalizedMessageOf(status); dutch && !converted.ok()) {
+    converted.SetPayload(kLocalizedMessagePayload, absl::Cord(*dutch));
+  }
+  return converted;
 }
 
 void AddServerFlags(Flags& flags, const std::string& prefix, int default_port) {

@@ -19,6 +19,20 @@ std::optional<std::string> NormalisePostcode(absl::string_view postcode) {
   return absl::StrCat(digits, " ", letters);
 }
 
+void FieldErrors::Add(const absl::Status& status) {
+  if (status.ok()) return;
+  if (status.code() != absl::StatusCode::kInvalidArgument) {
+    if (other_.ok()) other_ = status;
+    return;
+  }
+  absl::StrAppend(&invalid_, invalid_.empty() ? "" : "; ", status.message());
+}
+
+absl::Status FieldErrors::status() const {
+  if (!other_.ok()) return other_;
+  return invalid_.empty() ? absl::OkStatus() : absl::InvalidArgumentError(invalid_);
+}
+
 absl::Status Invalid(absl::string_view field, absl::string_view reason) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", reason));
 }

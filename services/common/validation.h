@@ -17,6 +17,25 @@ namespace hartslag {
 
 absl::Status Invalid(absl::string_view field, absl::string_view reason);
 
+// Collects the checks of one request so that a form learns every bad field
+// at once: one INVALID_ARGUMENT naming each ("a: r1; b: r2", from which
+// status_details.h makes one FieldViolation per field). An error of another
+// code is kept instead, as it is.
+//
+//   FieldErrors errors;
+//   errors.Add(CheckText("description", ...));
+//   errors.Add(CheckAddress("location.address", ...));
+//   return errors.status();
+class FieldErrors {
+ public:
+  void Add(const absl::Status& status);
+  absl::Status status() const;
+
+ private:
+  std::string invalid_;  // the INVALID_ARGUMENT messages so far, "; "-joined
+  absl::Status other_;   // the first error of another code
+};
+
 // Valid UTF-8, no control characters (newlines allowed with `multi_line`),
 // and a length in code points within [min, max]; trims surrounding
 // whitespace first.

@@ -31,39 +31,51 @@ absl::Status CheckPerson(int index, v1::Person& person, absl::Time now) {
 }  // namespace
 
 absl::Status ValidateAndNormalise(v1::SubmitSignalRequest& request, absl::Time now) {
-  if (request.request_id().empty()) return Invalid("request_id", "is required");
-  if (!IsUuid(request.request_id())) return Invalid("request_id", "must be a UUID");
-  request.set_request_id(absl::AsciiStrToLower(request.request_id()));
-
-  RETURN_IF_ERROR(CheckId("area_id", request.area_id()));
-  if (!request.has_location() || !request.location().has_address()) {
-    return Invalid("location.address", "is required");
+  // Every bad field at once: the street coach corrects the form in one go.
+  FieldErrors errors;
+  if (request.request_id().empty()) {
+    errors.Add(Invalid("request_id", "is required"));
+  } else if (!IsUuid(request.request_id())) {
+    errors.Add(Invalid("request_id", "must be a UUID"));
+  } else {
+    request.set_request_id(absl::AsciiStrToLower(request.request_id()));
   }
-  RETURN_IF_ERROR(CheckAddress("location.address", *request.mutable_location()->mutable_address()));
-  if (request.location().has_point()) RETURN_IF_ERROR(CheckPoint(request.location().point()));
-  RETURN_IF_ERROR(CheckId("category_id", request.category_id()));
-  RETURN_IF_ERROR(CheckText("description", *request.mutable_description(), kMinDescriptionLength,
-                            kMaxDescriptionLength, /*multi_line=*/true));
-
+  errors.Add(CheckId("area_id", request.area_id()));
+  if (!request.has_location() || !request.location().has_address()) {
+    errors.Add(Invalid("location.address", "is required"));
+  } else {
+    errors.Add(CheckAddress("location.address", *request.mutable_location()->mutable_address()));
+  }
+  if (request.location().has_point()) errors.Add(CheckPoint(request.location().point()));
+  errors.Add(CheckId("category_id", request.category_id()));
+  errors.Add(CheckText("description", *request.mutable_description(), kMinDescriptionLength, kMaxDescriptionLength,
+                       /*multi_line=*/true));
   if (request.has_observed_at()) {
-    ASSIGN_OR_RETURN(absl::Time observed, TimeFromProto(request.observed_at(), "observed_at"));
-    if (observed > now + kClockSkew) return Invalid("observed_at", "lies in the future");
-    if (observed < now - kMaxObservationAge) {
-      return Invalid("observed_at", "lies more than a year in the past");
+    absl::StatusOr<absl::Time> observed = TimeFromProto(request.observed_at(), "observed_at");
+    if (!observed.ok()) {
+      errors.Add(observed.status());
+    } else if (*observed > now + kClockSkew) {
+      errors.Add(Invalid("observed_at", "lies in the future"));
+    } else if (*observed < now - kMaxObservationAge) {
+      errors.Add(Invalid("observed_at", "lies more than a year in the past"));
     }
   }
-  if (request.source() == v1::SOURCE_UNSPECIFIED) return Invalid("source", "is required");
-  if (!v1::Source_IsValid(request.source())) return Invalid("source", "is not a known source");
-  if (!v1::Urgency_IsValid(request.urgency())) return Invalid("urgency", "is not a known urgency");
-  if (request.urgency() == v1::URGENCY_UNSPECIFIED) request.set_urgency(v1::URGENCY_NORMAL);
-
+  if (request.source() == v1::SOURCE_UNSPECIFIED) {
+    errors.Add(Invalid("source", "is required"));
+  } else if (!v1::Source_IsValid(request.source())) {
+    errors.Add(Invalid("source", "is not a known source"));
+  }
+  if (!v1::Urgency_IsValid(request.urgency())) {
+    errors.Add(Invalid("urgency", "is not a known urgency"));
+  } else if (request.urgency() == v1::URGENCY_UNSPECIFIED) {
+    request.set_urgency(v1::URGENCY_NORMAL);
+  }
   if (request.persons_size() > kMaxPersons) {
-    return Invalid("persons", absl::StrCat("at most ", kMaxPersons, " persons"));
+    errors.Add(Invalid("persons", absl::StrCat("at most ", kMaxPersons, " persons")));
+  } else {
+    for (int i = 0; i < request.persons_size(); ++i) errors.Add(CheckPerson(i, *request.mutable_persons(i), now));
   }
-  for (int i = 0; i < request.persons_size(); ++i) {
-    RETURN_IF_ERROR(CheckPerson(i, *request.mutable_persons(i), now));
-  }
-  return absl::OkStatus();
+  return errors.status();
 }
 
 }  // namespace hartslag::intake

@@ -9,11 +9,14 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "hartslag/intake/v1/intake.grpc.pb.h"
 #include "services/common/crypto.h"
 #include "services/common/db.h"
 #include "services/common/token.h"
 #include "services/intake/signal_store.h"
+#include "tests/support/cli_run.h"
 #include "tests/support/heerlen.h"
 #include "tests/support/sample_signal.h"
 #include "tests/support/service_process.h"
@@ -255,6 +258,61 @@ TEST_F(IntakeEndToEndTest, EveryBadInputIsInvalidArgumentAndStoresNothing) {
   std::vector<v1::Signal> listed = ListAll(coordinator_);
   ASSERT_EQ(listed.size(), 1u);
   EXPECT_EQ(listed[0].signal_id(), kept.signal().signal_id());
+}
+
+// A form puts each message beside its field: the refusal names every bad
+// field at once (google.rpc.BadRequest) and says it in Dutch
+// (google.rpc.LocalizedMessage), while code and English text stay as they
+// were.
+TEST_F(IntakeEndToEndTest, ARefusalNamesEveryBadFieldAndSaysItInDutch) {
+  v1::SubmitSignalRequest request = Signal();
+  request.mutable_location()->mutable_address()->set_postcode("ABCD 12");
+  request.set_description("kort");
+  v1::SubmitSignalResponse response;
+  grpc::Status status = Submit(coach_, request, &response);
+  ASSERT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message().rfind("location.address.postcode: must look like 1234 AB; description: ", 0), 0u)
+      << status.error_message();
+  google::rpc::Status details;
+  ASSERT_TRUE(details.ParseFromString(status.error_details())) << "the grpc-status-details-bin trailer";
+  EXPECT_EQ(details.code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  google::rpc::BadRequest bad;
+  google::rpc::LocalizedMessage dutch;
+  for (const google::protobuf::Any& any : details.details()) {
+    if (any.Is<google::rpc::BadRequest>()) {
+      ASSERT_TRUE(any.UnpackTo(&bad));
+    }
+    if (any.Is<google::rpc::LocalizedMessage>()) {
+      ASSERT_TRUE(any.UnpackTo(&dutch));
+    }
+  }
+  ASSERT_EQ(bad.field_violations_size(), 2);
+  EXPECT_EQ(bad.field_violations(0).field(), "location.address.postcode");
+  EXPECT_EQ(bad.field_violations(0).description(), "must look like 1234 AB");
+  EXPECT_EQ(bad.field_violations(1).field(), "description");
+  EXPECT_EQ(dutch.locale(), "nl-NL");
+  EXPECT_EQ(dutch.message().rfind("Postcode moet eruitzien als 1234 AB. Omschrijving moet minstens", 0), 0u)
+      << dutch.message();
+
+  // Every refusal says it in Dutch, also one that names no field.
+  v1::GetSignalRequest missing;
+  missing.set_signal_id(RandomUuid());
+  v1::Signal signal;
+  grpc::Status not_found = stub_->GetSignal(Call(coordinator_).get(), missing, &signal);
+  ASSERT_EQ(not_found.error_code(), grpc::StatusCode::NOT_FOUND);
+  ASSERT_TRUE(details.ParseFromString(not_found.error_details()));
+  ASSERT_EQ(details.details_size(), 1);
+  ASSERT_TRUE(details.details(0).UnpackTo(&dutch));
+  EXPECT_EQ(dutch.message(), "Niet gevonden, of u heeft er geen toegang toe.");
+
+  // The command line shows the user the Dutch sentence first.
+  testing::CliRun cli = testing::Cli(absl::StrCat(
+      "signal submit --server ", intake_->address(), " --ca ", CertsDir(), "/ca.pem --token ", coach_,
+      " --area vrieheide --category afval-dumping --street Heerenweg --house-number 12 --postcode 1234 --city Heerlen",
+      " --description 'Afval naast de container, al drie dagen.'"));
+  EXPECT_EQ(cli.exit_code, 1) << cli.output;
+  EXPECT_NE(cli.output.find("fout: Postcode moet eruitzien als 1234 AB."), std::string::npos) << cli.output;
+  EXPECT_EQ(ListAll(coordinator_).size(), 0u) << "nothing stored";
 }
 
 TEST_F(IntakeEndToEndTest, HealthCheckReportsServing) {
