@@ -108,20 +108,6 @@ class UnparseableRequestInterceptorFactory final : public grpc::experimental::Se
 
 }  // namespace
 
-grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view request_id) {
-  if (status.ok()) return grpc::Status::OK;
-  auto code = static_cast<grpc::StatusCode>(status.code());
-  if (code == grpc::StatusCode::INTERNAL || code == grpc::StatusCode::UNKNOWN) {
-    return grpc::Status(grpc::StatusCode::INTERNAL,
-                        absl::StrCat("internal error (request id ", request_id, ")"));
-  }
-  return grpc::Status(code, std::string(status.message()));
-}
-
-absl::Status FromGrpcStatus(const grpc::Status& status) {
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
-}
-
 void AddServerFlags(Flags& flags, const std::string& prefix, int default_port) {
   flags.Add("listen", prefix + "_LISTEN", absl::StrCat("127.0.0.1:", default_port),
             "address to listen on (host:port; port 0 picks a free port)");
