@@ -32,6 +32,9 @@ absl::Status Session::Call(Retry retry, const std::function<grpc::Status(grpc::C
   for (int attempt = 1;; ++attempt) {
     std::string token;
     ASSIGN_OR_RETURN(std::unique_ptr<grpc::ClientContext> call, NewCall(request_id, &token));
+    // After a failure the channel is reconnecting, and gRPC fails a call at
+    // once meanwhile: a retry instead waits for it, up to its deadline.
+    if (attempt > 1) call->set_wait_for_ready(true);
     grpc::Status status = rpc(*call);
     const grpc::StatusCode code = status.error_code();
     if (code == grpc::StatusCode::UNAUTHENTICATED && tokens_ && !token_renewed) {

@@ -16,7 +16,8 @@
 // Retry::kIdempotent is for reads and for creates that carry a request_id
 // (the service answers a repeat with what the first call made); such a call is
 // repeated on UNAVAILABLE and DEADLINE_EXCEEDED, with exponential backoff and
-// jitter, up to RetryPolicy::max_attempts. Any call refused with
+// jitter, up to RetryPolicy::max_attempts, each retry waiting (within its
+// deadline) for the channel to reconnect. Any call refused with
 // UNAUTHENTICATED is made once more with a freshly fetched token: the
 // service did no work for it. A Session is immutable and thread-safe.
 #ifndef HARTSLAG_CLIENTS_CPP_SESSION_H_

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <optional>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -25,8 +27,32 @@ namespace v1 = directory::v1;
 
 struct Issued {
   std::string token;
+  absl::Time issued_at;
   absl::Time expires_at;
 };
+
+// When to fetch the next token: `before_expiry` ahead, but at most a quarter
+// of the token's lifetime ahead.
+absl::Time RenewAt(const Issued& issued, const TokenRefreshPolicy& policy) {
+  if (issued.expires_at == absl::InfiniteFuture()) return absl::InfiniteFuture();
+  return issued.expires_at - std::min(policy.before_expiry, (issued.expires_at - issued.issued_at) / 4);
+}
+
+// The `iat` and `exp` claims of a JWT (not verified: see ExpiryOf).
+absl::StatusOr<std::pair<absl::Time, absl::Time>> IssuedAndExpiry(absl::string_view token) {
+  std::vector<absl::string_view> parts = absl::StrSplit(token, '.');
+  auto invalid = [] { return absl::InvalidArgumentError("token: not a JWT with an expiry (exp)"); };
+  if (parts.size() != 3) return invalid();
+  std::optional<std::string> payload = Base64UrlDecode(parts[1]);
+  if (!payload) return invalid();
+  auto claims = nlohmann::json::parse(*payload, nullptr, /*allow_exceptions=*/false);
+  if (!claims.is_object() || !claims.contains("exp") || !claims["exp"].is_number_integer()) return invalid();
+  absl::Time expires_at = absl::FromUnixSeconds(claims["exp"].get<int64_t>());
+  absl::Time issued_at = claims.contains("iat") && claims["iat"].is_number_integer()
+                             ? absl::FromUnixSeconds(claims["iat"].get<int64_t>())
+                             : expires_at;
+  return std::make_pair(issued_at, expires_at);
+}
 
 // The shared part of every refreshing source: the cached token, when to
 // renew it, and one fetch at a time (a refresh token is single-use, so two
@@ -46,8 +72,7 @@ class CachedTokenSource : public TokenSource {
       if (cached_ && now < cached_->expires_at) return cached_->token;
       return fetched.status();
     }
-    absl::Duration lifetime = fetched->expires_at - now;
-    renew_at_ = fetched->expires_at - std::min(policy_.before_expiry, lifetime / 4);
+    renew_at_ = RenewAt(*fetched, policy_);
     cached_ = *std::move(fetched);
     return cached_->token;
   }
@@ -85,7 +110,7 @@ class CachedTokenSource : public TokenSource {
 absl::StatusOr<Issued> IssuedFrom(const v1::TokenResponse& response) {
   if (response.access_token().empty()) return absl::InternalError("the directory answered without a token");
   ASSIGN_OR_RETURN(absl::Time expires_at, TimeFromProto(response.expires_at(), "expires_at"));
-  return Issued{response.access_token(), expires_at};
+  return Issued{response.access_token(), absl::Now(), expires_at};
 }
 
 class StaticTokenSource : public TokenSource {
@@ -146,13 +171,13 @@ class SavedTokenFileSource : public CachedTokenSource {
  protected:
   absl::StatusOr<Issued> Fetch() override {
     ASSIGN_OR_RETURN(std::string text, ReadFile(path_, "token file"));
-    Issued saved{std::string(absl::StripAsciiWhitespace(text)), absl::InfiniteFuture()};
+    Issued saved{std::string(absl::StripAsciiWhitespace(text)), absl::Now(), absl::InfiniteFuture()};
     if (saved.token.empty()) return absl::InvalidArgumentError(absl::StrCat("token file: ", path_, " is empty"));
     // A token that is not a JWT may still be one the services accept (another
     // issuer's): without an expiry it is renewed only when refused.
-    if (absl::StatusOr<absl::Time> expiry = ExpiryOf(saved.token); expiry.ok()) saved.expires_at = *expiry;
+    if (auto times = IssuedAndExpiry(saved.token); times.ok()) std::tie(saved.issued_at, saved.expires_at) = *times;
     const absl::Time now = absl::Now();
-    if (!refused_ && saved.expires_at - policy_.before_expiry > now) return saved;
+    if (!refused_ && RenewAt(saved, policy_) > now) return saved;
     refused_ = false;
     const std::string refresh_path = path_ + ".refresh";
     if (auth_ && std::filesystem::exists(refresh_path)) {
@@ -229,14 +254,8 @@ TokenSourcePtr IntegratedClientToken(std::shared_ptr<grpc::Channel> directory, s
 }
 
 absl::StatusOr<absl::Time> ExpiryOf(absl::string_view token) {
-  std::vector<absl::string_view> parts = absl::StrSplit(token, '.');
-  auto invalid = [] { return absl::InvalidArgumentError("token: not a JWT with an expiry (exp)"); };
-  if (parts.size() != 3) return invalid();
-  std::optional<std::string> payload = Base64UrlDecode(parts[1]);
-  if (!payload) return invalid();
-  auto claims = nlohmann::json::parse(*payload, nullptr, /*allow_exceptions=*/false);
-  if (!claims.is_object() || !claims.contains("exp") || !claims["exp"].is_number_integer()) return invalid();
-  return absl::FromUnixSeconds(claims["exp"].get<int64_t>());
+  ASSIGN_OR_RETURN(auto times, IssuedAndExpiry(token));
+  return times.second;
 }
 
 }  // namespace hartslag::client

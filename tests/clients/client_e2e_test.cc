@@ -195,7 +195,9 @@ TEST_F(ShortTokenTest, PasswordLoginRenewsItsTokenWithTheRefreshTokenBeforeExpir
   ASSERT_TRUE(deployment_.directory_store().RecordLoginFailure("heerlen", "peter.politie", 1, absl::Hours(1)).ok());
   EXPECT_EQ(PasswordLogin(ChannelTo(deployment_.directory()), {"heerlen", "peter.politie", kPassword}).status().code(),
             absl::StatusCode::kUnauthenticated);
-  absl::SleepFor(first_expiry - absl::Now() - absl::Milliseconds(500));
+  // The renewal is due a quarter of the lifetime (1 s) before expiry; `exp`
+  // is in whole seconds, so at first_expiry it is due whatever the fraction.
+  absl::SleepFor(first_expiry - absl::Now());
   absl::StatusOr<std::string> renewed = (*tokens)->Token();
   ASSERT_TRUE(renewed.ok()) << renewed.status();
   EXPECT_NE(*renewed, first);
@@ -227,7 +229,7 @@ TEST_F(ShortTokenTest, ASavedTokenFileIsRenewedAndRewrittenWithItsRefreshToken) 
 
   TokenSourcePtr tokens = SavedTokenFile(path, ChannelTo(deployment_.directory()));
   EXPECT_EQ(*tokens->Token(), saved.access_token());
-  absl::SleepFor(*ExpiryOf(saved.access_token()) - absl::Now() - absl::Milliseconds(500));
+  absl::SleepFor(*ExpiryOf(saved.access_token()) - absl::Now());
   absl::StatusOr<std::string> renewed = tokens->Token();
   ASSERT_TRUE(renewed.ok()) << renewed.status();
   EXPECT_NE(*renewed, saved.access_token());
@@ -239,6 +241,7 @@ TEST_F(ShortTokenTest, ASavedTokenFileIsRenewedAndRewrittenWithItsRefreshToken) 
 
   // Without a directory the file is only read: an expired token is the
   // caller's to renew, and says so.
+  absl::SleepFor(*ExpiryOf(saved.access_token()) - absl::Now() + absl::Seconds(1));
   std::ofstream(dir_ / "expired") << saved.access_token() << "\n";
   absl::StatusOr<std::string> expired = SavedTokenFile(dir_ / "expired")->Token();
   EXPECT_EQ(expired.status().code(), absl::StatusCode::kUnauthenticated);
@@ -269,17 +272,23 @@ TEST_F(ClientLibraryTest, AnIdempotentCallIsRetriedWhileTheServiceRestartsAndOth
   EXPECT_EQ(once.code(), absl::StatusCode::kUnavailable) << once;
   EXPECT_EQ(attempts, 1);
 
-  std::thread restart([&] {
-    absl::SleepFor(absl::Seconds(1));
-    deployment_.StartCases();
-  });
+  // The service comes back a second later. (Started from this thread: a
+  // test's service process ends with the thread that started it.)
   attempts = 0;
-  absl::Status retried = session.Call(Retry::kIdempotent, [&](grpc::ClientContext& call) {
-    ++attempts;
-    return actions->ListActions(&call, mine, &listed);
+  absl::Status retried;
+  absl::Time began = absl::Now();
+  std::thread caller([&] {
+    retried = session.Call(Retry::kIdempotent, [&](grpc::ClientContext& call) {
+      ++attempts;
+      return actions->ListActions(&call, mine, &listed);
+    });
   });
-  restart.join();
-  EXPECT_TRUE(retried.ok()) << retried;
+  absl::SleepFor(absl::Seconds(1));
+  deployment_.StartCases();
+  absl::Time restarted = absl::Now();
+  caller.join();
+  EXPECT_TRUE(retried.ok()) << retried << " after " << absl::Now() - began << "; cases served again after "
+                            << restarted - began;
   EXPECT_GT(attempts, 1) << "the first attempts met the stopped service";
 }
 
