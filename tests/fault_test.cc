@@ -36,12 +36,13 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "clients/cpp/audit_export.h"
 #include "hartslag/audit/v1/audit.grpc.pb.h"
 #include "hartslag/cases/v1/cases.grpc.pb.h"
 #include "hartslag/directory/v1/directory.grpc.pb.h"
 #include "hartslag/intake/v1/intake.grpc.pb.h"
+#include "libs/audit_verify/log_export.h"
 #include "services/audit/audit_log.h"
-#include "services/audit/log_export.h"
 #include "services/common/crypto.h"
 #include "services/common/files.h"
 #include "tests/support/cli_run.h"
@@ -142,7 +143,7 @@ uint64_t ExportAndVerify(Deployment& deployment) {
   grpc::Status signed_head = audit->GetTreeHead(deployment.Call(officer).get(), fresh, &head);
   EXPECT_TRUE(signed_head.ok()) << signed_head.error_message();
   std::stringstream out;
-  auto written = audit::ExportFromService(*audit, [&] { return deployment.Call(officer); }, out);
+  auto written = client::ExportAuditLog(*audit, [&] { return deployment.Call(officer); }, out);
   EXPECT_TRUE(written.ok()) << written.status();
   if (!written.ok()) return 0;
   KeyPtr key = *ParseEd25519Pem(*ReadFile(testing::CertsDir() + "/audit-tree.pub", "key"), false);

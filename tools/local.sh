@@ -202,12 +202,15 @@ demo() {
   echo "-- the meetings the police take part in:"
   "$cli" meeting list "${police[@]}" --from "$(date +%F) 00:00"
   echo
-  echo "== The police system (integrated client) follows its actions on a stream, from its saved cursor"
+  echo "== The police system (integrated client, clients/cpp/examples/police_system.cc) follows its actions"
+  echo "   on a stream, from its saved cursor, and completes each it receives"
   local police_system=(--token-file "$state/tokens/politie-bvh" --purpose ACTION_EXECUTION)
   local watch_for=3s
   [ "$first_run" = 1 ] && watch_for=60s
-  "$cli" action watch "${police_system[@]}" --cursor-file "$state/politie-bvh.cursor" --from-beginning --count 1 \
-    --for "$watch_for" >"$state/politie-bvh.watch" &
+  "$build/clients/cpp/examples/hartslag-example-police" --directory "localhost:$directory_port" \
+    --cases "localhost:$cases_port" --cert "$state/certs/politie-bvh.pem" --key "$state/certs/politie-bvh.key" \
+    --user peter.politie --cursor-file "$state/politie-bvh.cursor" --from-beginning --count 1 --for "$watch_for" \
+    --note "Huisbezoek afgelegd; bewoner staat open voor hulp van het buurtteam." >"$state/politie-bvh.watch" &
   local watcher=$!
   if [ "$first_run" = 1 ]; then
     echo
@@ -236,16 +239,10 @@ demo() {
     "$cli" meeting export "${coordinator[@]}" --purpose MEETING --id "$casu_id"
   fi
   echo
-  echo "== The police system received the action on its stream and completes it"
+  echo "== The police system received the action on its stream and completed it"
   wait "$watcher"
   if [ -s "$state/politie-bvh.watch" ]; then
     cat "$state/politie-bvh.watch"
-    local action_id
-    action_id=$(sed -n 's/.* created .* open due .*(action \([^)]*\)).*/\1/p' "$state/politie-bvh.watch" | head -n 1)
-    if [ -n "$action_id" ]; then
-      "$cli" action update "${police_system[@]}" --id "$action_id" --status done \
-        --result "Huisbezoek afgelegd; bewoner staat open voor hulp van het buurtteam."
-    fi
   else
     echo "no new actions since the saved cursor $(cat "$state/politie-bvh.cursor" 2>/dev/null)"
   fi

@@ -10,22 +10,23 @@
 //                                                       follow your organisation's actions live
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
+#include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/strip.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/connection.h"
 #include "clients/cli/flag_values.h"
 #include "clients/cli/output.h"
+#include "clients/cpp/action_follower.h"
 #include "hartslag/cases/v1/cases.grpc.pb.h"
 #include "services/common/all_pages.h"
 #include "services/common/crypto.h"
 #include "services/common/files.h"
-#include "services/common/server.h"
+#include "services/common/grpc_status.h"
 #include "services/common/status_macros.h"
 
 namespace hartslag::cli {
@@ -149,21 +150,10 @@ absl::Status Update(const std::vector<std::string>& args) {
 }
 
 // The cursor of the last event processed, kept across runs.
-absl::Status SaveCursor(const std::string& path, const std::string& cursor) {
-  if (path.empty()) return absl::OkStatus();
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    if (!(out << cursor << "\n")) return absl::InvalidArgumentError(absl::StrCat("--cursor-file: cannot write ", tmp));
-  }
-  std::error_code error;
-  std::filesystem::rename(tmp, path, error);
-  if (error) return absl::InvalidArgumentError(absl::StrCat("--cursor-file: cannot write ", path));
-  return absl::OkStatus();
-}
-
-// Follows the stream, reconnecting from the last cursor when the connection
-// drops, until --count events or --for time have passed (or forever).
+// Follows the stream with the client library's follower (reconnecting from
+// the last cursor when the connection drops, reading --token-file again when
+// the token expires) until --count events or --for time have passed (or
+// forever).
 absl::Status Watch(const std::vector<std::string>& args) {
   Flags flags("hartslag action watch",
               "follow your organisation's actions as they are given and changed (needs --purpose)");
@@ -173,79 +163,44 @@ absl::Status Watch(const std::vector<std::string>& args) {
   flags.Add("count", "", "0", "stop after this many events (0: keep watching)");
   flags.Add("for", "", "", "stop after this long, e.g. 30s (default: keep watching)");
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
-  std::string cursor = flags.Get("cursor");
-  const std::string cursor_file = flags.Get("cursor-file");
-  if (cursor.empty() && !cursor_file.empty() && std::filesystem::exists(cursor_file)) {
-    ASSIGN_OR_RETURN(std::string stored, ReadFile(cursor_file, "--cursor-file"));
-    cursor = std::string(absl::StripAsciiWhitespace(stored));
-  }
+  if (!c.tokens()) return absl::InvalidArgumentError("--token or --token-file is required");
   ASSIGN_OR_RETURN(int count, flags.GetInt("count"));
-  absl::Time stop_at = absl::InfiniteFuture();
+  client::ActionFollowerOptions options;
+  options.cursor_file = flags.Get("cursor-file");
+  options.cursor = flags.Get("cursor");
+  options.from_beginning = flags.GetBool("from-beginning");
+  if (!c.session().options().purpose.empty()) options.purpose = c.session().options().purpose;
+  if (!options.cursor.empty() && !options.cursor_file.empty() && std::filesystem::exists(options.cursor_file)) {
+    return absl::InvalidArgumentError("--cursor and --cursor-file: the file already holds a cursor; give one");
+  }
+  client::ActionFollower follower(c.channel(), c.tokens(), options);
+  absl::Notification finished;
+  std::thread timer;
   if (!flags.Get("for").empty()) {
     ASSIGN_OR_RETURN(absl::Duration limit, flags.GetDuration("for"));
-    stop_at = absl::Now() + limit;
+    timer = std::thread([&follower, &finished, limit] {
+      if (!finished.WaitForNotificationWithTimeout(limit)) follower.Stop();
+    });
   }
-  auto stub = v1::ActionService::NewStub(c.channel());
   int seen = 0;
-  bool token_reread = false;
-  absl::Duration backoff = absl::Milliseconds(200);
-  for (;;) {
-    auto call = c.NewCall();
-    call->set_deadline(stop_at == absl::InfiniteFuture() ? std::chrono::system_clock::time_point::max()
-                                                         : absl::ToChronoTime(stop_at));
-    v1::WatchActionsRequest request;
-    request.set_cursor(cursor);
-    request.set_from_beginning(cursor.empty() && flags.GetBool("from-beginning"));
-    auto stream = stub->WatchActions(call.get(), request);
-    // A stream from now on says where it starts: keep that as the cursor, so
-    // that a connection lost before the first event misses nothing.
-    stream->WaitForInitialMetadata();
-    if (cursor.empty()) {
-      auto start = call->GetServerInitialMetadata().find("x-hartslag-cursor");
-      if (start != call->GetServerInitialMetadata().end()) {
-        cursor = std::string(start->second.data(), start->second.size());
-        RETURN_IF_ERROR(SaveCursor(cursor_file, cursor));
-      }
+  absl::Status ended = follower.Run([&](const v1::ActionEvent& e) {
+    if (flags.GetBool("json")) {
+      PrintJson(e);
+    } else {
+      const v1::Action& a = e.action();
+      std::printf("%s %s %s %s due %s [%s] %s  (action %s)\n", e.cursor().c_str(),
+                  EnumLabel(v1::ActionEvent::Change_Name(e.change()), "CHANGE_").c_str(),
+                  a.case_reference().c_str(), EnumLabel(v1::ActionStatus_Name(a.status()), "ACTION_STATUS_").c_str(),
+                  a.due_date().c_str(), absl::StrJoin(a.organisation_ids(), ",").c_str(), a.description().c_str(),
+                  a.action_id().c_str());
     }
-    v1::ActionEvent e;
-    while (stream->Read(&e)) {
-      backoff = absl::Milliseconds(200);
-      token_reread = false;
-      if (flags.GetBool("json")) {
-        PrintJson(e);
-      } else {
-        const v1::Action& a = e.action();
-        std::printf("%s %s %s %s due %s [%s] %s  (action %s)\n", e.cursor().c_str(),
-                    EnumLabel(v1::ActionEvent::Change_Name(e.change()), "CHANGE_").c_str(),
-                    a.case_reference().c_str(), EnumLabel(v1::ActionStatus_Name(a.status()), "ACTION_STATUS_").c_str(),
-                    a.due_date().c_str(), absl::StrJoin(a.organisation_ids(), ",").c_str(), a.description().c_str(),
-                    a.action_id().c_str());
-      }
-      std::fflush(stdout);
-      cursor = e.cursor();
-      RETURN_IF_ERROR(SaveCursor(cursor_file, cursor));
-      if (count > 0 && ++seen >= count) {
-        call->TryCancel();
-        stream->Finish();
-        return absl::OkStatus();
-      }
-    }
-    grpc::Status status = stream->Finish();
-    if (absl::Now() >= stop_at) return absl::OkStatus();
-    if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED && !token_reread) {
-      // The stream ends when the token expires: read --token-file again
-      // (kept fresh by whoever logs in) and resume once with it.
-      ASSIGN_OR_RETURN(c, Connection::FromFlags(flags));
-      stub = v1::ActionService::NewStub(c.channel());
-      token_reread = true;
-      continue;
-    }
-    if (status.error_code() != grpc::StatusCode::UNAVAILABLE) return FromGrpcStatus(status);
-    std::fprintf(stderr, "connection lost (%s); resuming after cursor \"%s\" in %s\n",
-                 status.error_message().c_str(), cursor.c_str(), absl::FormatDuration(backoff).c_str());
-    absl::SleepFor(backoff);
-    backoff = std::min(backoff * 2, absl::Seconds(10));
-  }
+    std::fflush(stdout);
+    if (count > 0 && ++seen >= count) follower.Stop();
+    return absl::OkStatus();
+  });
+  finished.Notify();
+  if (timer.joinable()) timer.join();
+  return ended;
 }
 
 }  // namespace

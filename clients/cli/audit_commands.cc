@@ -25,15 +25,16 @@
 #include "clients/cli/connection.h"
 #include "clients/cli/flag_values.h"
 #include "clients/cli/output.h"
+#include "clients/cpp/audit_export.h"
 #include "hartslag/audit/v1/audit.grpc.pb.h"
-#include "services/audit/audit_log.h"
-#include "services/audit/log_export.h"
-#include "services/audit/merkle.h"
+#include "libs/audit_verify/log_export.h"
+#include "libs/audit_verify/merkle.h"
+#include "libs/audit_verify/tree_head.h"
 #include "services/common/all_pages.h"
 #include "services/common/config.h"
 #include "services/common/crypto.h"
 #include "services/common/files.h"
-#include "services/common/server.h"
+#include "services/common/grpc_status.h"
 #include "services/common/status_macros.h"
 
 namespace hartslag::cli {
@@ -159,7 +160,7 @@ absl::Status Export(const std::vector<std::string>& args) {
   std::ofstream out(flags.Get("out"));
   if (!out) return absl::InvalidArgumentError(absl::StrCat("--out: cannot write ", flags.Get("out")));
   auto stub = v1::AuditService::NewStub(c.channel());
-  ASSIGN_OR_RETURN(uint64_t written, audit::ExportFromService(*stub, [&] { return c.NewCall(); }, out));
+  ASSIGN_OR_RETURN(uint64_t written, client::ExportAuditLog(*stub, [&] { return c.NewCall(); }, out));
   out.close();
   if (!out) return absl::InvalidArgumentError(absl::StrCat("--out: cannot write ", flags.Get("out")));
   std::printf("exported %llu entries to %s\n", static_cast<unsigned long long>(written),

@@ -1,9 +1,10 @@
 #include "clients/cli/connection.h"
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/str_cat.h"
-#include "services/common/crypto.h"
-#include "services/common/files.h"
+#include <cstdio>
+#include <cstdlib>
+
+#include "clients/cpp/channel.h"
+#include "services/common/status_macros.h"
 
 namespace hartslag::cli {
 void Connection::AddFlags(Flags& flags, const std::string& server_env,
@@ -20,35 +21,40 @@ void Connection::AddFlags(Flags& flags, const std::string& server_env,
 }
 
 absl::StatusOr<Connection> Connection::FromFlags(const Flags& flags) {
-  Connection connection;
   if (flags.Get("ca").empty()) {
     return absl::InvalidArgumentError("--ca is required (or set HARTSLAG_CA)");
   }
-  grpc::SslCredentialsOptions tls;
-  auto ca = ReadFile(flags.Get("ca"), "--ca");
-  if (!ca.ok()) return ca.status();
-  tls.pem_root_certs = *ca;
-  if (!flags.Get("cert").empty() || !flags.Get("key").empty()) {
-    auto cert = ReadFile(flags.Get("cert"), "--cert");
-    if (!cert.ok()) return cert.status();
-    auto key = ReadFile(flags.Get("key"), "--key");
-    if (!key.ok()) return key.status();
-    tls.pem_cert_chain = *cert;
-    tls.pem_private_key = *key;
+  if (flags.Get("cert").empty() != flags.Get("key").empty()) {
+    return absl::InvalidArgumentError("--cert and --key: give both or neither");
   }
-  connection.token_ = flags.Get("token");
-  if (connection.token_.empty() && !flags.Get("token-file").empty()) {
-    auto token = ReadFile(flags.Get("token-file"), "--token-file");
-    if (!token.ok()) return token.status();
-    connection.token_ = std::string(absl::StripAsciiWhitespace(*token));
+  client::ChannelOptions channel_options{flags.Get("server"), flags.Get("ca"), flags.Get("cert"), flags.Get("key")};
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = client::OpenChannel(channel_options);
+  if (!channel.ok()) {
+    // The library names its options; the CLI user knows them as flags.
+    std::string message(channel.status().message());
+    for (auto [option, flag] : {std::pair{"client_cert_file", "--cert"}, {"client_key_file", "--key"},
+                                {"ca_file", "--ca"}, {"address", "--server"}}) {
+      if (message.rfind(option, 0) == 0) message = flag + message.substr(std::string(option).size());
+    }
+    return absl::Status(channel.status().code(), message);
   }
-  if (!absl::ParseDuration(flags.Get("timeout"), &connection.timeout_) ||
-      connection.timeout_ <= absl::ZeroDuration()) {
+  client::TokenSourcePtr tokens;
+  if (!flags.Get("token").empty()) {
+    tokens = client::StaticToken(flags.Get("token"));
+  } else if (!flags.Get("token-file").empty()) {
+    tokens = client::SavedTokenFile(flags.Get("token-file"));
+    absl::StatusOr<std::string> token = tokens->Token();
+    if (!token.ok()) {
+      return absl::Status(token.status().code(), absl::StrCat("--token-file: ", token.status().message()));
+    }
+  }
+  client::CallOptions call_options;
+  if (!absl::ParseDuration(flags.Get("timeout"), &call_options.timeout) ||
+      call_options.timeout <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--timeout: must be a duration such as 10s");
   }
-  connection.purpose_ = flags.Get("purpose");
-  connection.channel_ = grpc::CreateChannel(flags.Get("server"), grpc::SslCredentials(tls));
-  return connection;
+  call_options.purpose = flags.Get("purpose");
+  return Connection(*std::move(channel), client::Session(std::move(tokens), std::move(call_options)));
 }
 
 absl::StatusOr<Connection> Connection::Parse(Flags& flags, const std::vector<std::string>& args,
@@ -61,12 +67,13 @@ absl::StatusOr<Connection> Connection::Parse(Flags& flags, const std::vector<std
 }
 
 std::unique_ptr<grpc::ClientContext> Connection::NewCall() const {
-  auto call = std::make_unique<grpc::ClientContext>();
-  if (!token_.empty()) call->AddMetadata("authorization", absl::StrCat("Bearer ", token_));
-  call->AddMetadata("x-request-id", HexEncode(RandomBytes(8)));
-  if (!purpose_.empty()) call->AddMetadata("x-hartslag-purpose", purpose_);
-  call->set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
-  return call;
+  absl::StatusOr<std::unique_ptr<grpc::ClientContext>> call = session_.NewCall();
+  if (!call.ok()) {
+    std::fprintf(stderr, "error: %s: %s\n", absl::StatusCodeToString(call.status().code()).c_str(),
+                 std::string(call.status().message()).c_str());
+    std::exit(1);
+  }
+  return *std::move(call);
 }
 
 }  // namespace hartslag::cli

@@ -1,5 +1,7 @@
-// How the CLI reaches a Hartslag service: a TLS channel checked against the
-// deployment's CA, the caller's bearer token on every call, and a deadline.
+// How the CLI reaches a Hartslag service, through the client library
+// (clients/cpp): a TLS channel checked against the deployment's CA (mutual
+// TLS with --cert/--key), the caller's bearer token on every call, the
+// purpose, a request id and a deadline.
 #ifndef HARTSLAG_CLIENTS_CLI_CONNECTION_H_
 #define HARTSLAG_CLIENTS_CLI_CONNECTION_H_
 
@@ -11,6 +13,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "clients/cpp/session.h"
+#include "clients/cpp/token_source.h"
 #include "services/common/config.h"
 
 namespace hartslag::cli {
@@ -22,6 +26,7 @@ class Connection {
   // --server. --cert and --key present a client certificate (integrated
   // clients).
   static void AddFlags(Flags& flags, const std::string& server_env, const std::string& default_server);
+  // Checks the flags and that the token (if any) can be read.
   static absl::StatusOr<Connection> FromFlags(const Flags& flags);
   // For a command that talks to one service: declares the connection flags
   // and --json (print JSON) on `flags`, parses `args` and connects.
@@ -29,14 +34,23 @@ class Connection {
                                           const std::string& server_env, const std::string& default_server);
 
   const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
-  // A fresh context per call: token, request id and deadline set.
+  // The token source: --token as it is, or --token-file, read again when its
+  // token nears expiry or is refused (whoever logs in keeps it fresh). Null
+  // without a token.
+  const client::TokenSourcePtr& tokens() const { return session_.tokens(); }
+  const client::Session& session() const { return session_; }
+  // A fresh context per call: token, request id, purpose and deadline set.
+  // Exits with 1 and the reason when the token file became unreadable or its
+  // token expired since FromFlags checked it: a one-shot command has nothing
+  // better to do.
   std::unique_ptr<grpc::ClientContext> NewCall() const;
 
  private:
+  Connection(std::shared_ptr<grpc::Channel> channel, client::Session session)
+      : channel_(std::move(channel)), session_(std::move(session)) {}
+
   std::shared_ptr<grpc::Channel> channel_;
-  std::string token_;
-  std::string purpose_;
-  absl::Duration timeout_;
+  client::Session session_;
 };
 
 }  // namespace hartslag::cli

@@ -6,8 +6,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "clients/cli/commands.h"
-#include "services/common/auth.h"
 #include "services/common/config.h"
+#include "services/common/roles.h"
 #include "services/common/status_macros.h"
 #include "services/common/token.h"
 

@@ -18,9 +18,9 @@
 #include "clients/cli/output.h"
 #include "hartslag/directory/v1/directory.grpc.pb.h"
 #include "services/common/all_pages.h"
-#include "services/common/auth.h"
 #include "services/common/files.h"
-#include "services/common/server.h"
+#include "services/common/grpc_status.h"
+#include "services/common/roles.h"
 #include "services/common/status_macros.h"
 
 namespace hartslag::cli {

@@ -22,8 +22,8 @@
 #include "clients/cli/output.h"
 #include "hartslag/cases/v1/cases.grpc.pb.h"
 #include "services/common/all_pages.h"
+#include "services/common/grpc_status.h"
 #include "services/common/proto_time.h"
-#include "services/common/server.h"
 #include "services/common/status_macros.h"
 
 namespace hartslag::cli {

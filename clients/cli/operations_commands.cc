@@ -9,7 +9,7 @@
 #include "clients/cli/connection.h"
 #include "clients/cli/output.h"
 #include "hartslag/operations/v1/operations.grpc.pb.h"
-#include "services/common/server.h"
+#include "services/common/grpc_status.h"
 #include "services/common/status_macros.h"
 
 namespace hartslag::cli {

@@ -12,8 +12,8 @@
 #include "clients/cli/output.h"
 #include "hartslag/intake/v1/intake.grpc.pb.h"
 #include "services/common/crypto.h"
+#include "services/common/grpc_status.h"
 #include "services/common/proto_time.h"
-#include "services/common/server.h"
 #include "services/common/status_macros.h"
 
 namespace hartslag::cli {

@@ -14,7 +14,7 @@
 #include "clients/cli/flag_values.h"
 #include "clients/cli/output.h"
 #include "hartslag/cases/v1/cases.grpc.pb.h"
-#include "services/common/server.h"
+#include "services/common/grpc_status.h"
 #include "services/common/status_macros.h"
 
 namespace hartslag::cli {

@@ -77,26 +77,6 @@ absl::StatusOr<std::pair<std::vector<v1::AuditEvent>, std::vector<uint64_t>>> Pa
 
 }  // namespace
 
-v1::SignedTreeHead TreeHeadToProto(const TreeHead& head) {
-  v1::SignedTreeHead out;
-  out.set_tree_size(head.tree_size);
-  out.set_root_hash(head.root_hash);
-  *out.mutable_timestamp() = TimeToProto(head.timestamp);
-  out.set_key_id(head.key_id);
-  out.set_signature(head.signature);
-  return out;
-}
-
-TreeHead TreeHeadFromProto(const v1::SignedTreeHead& head) {
-  TreeHead out;
-  out.tree_size = head.tree_size();
-  out.root_hash = head.root_hash();
-  out.timestamp = absl::FromUnixMillis(head.timestamp().seconds() * 1000 + head.timestamp().nanos() / 1000000);
-  out.key_id = head.key_id();
-  out.signature = head.signature();
-  return out;
-}
-
 absl::StatusOr<v1::AppendResponse> AuditLog::Append(absl::string_view sender,
                                                     const v1::AppendRequest& request) {
   v1::AppendResponse response;

@@ -11,8 +11,8 @@
 
 #include "absl/status/statusor.h"
 #include "hartslag/audit/v1/audit.pb.h"
+#include "libs/audit_verify/log_export.h"
 #include "services/audit/audit_store.h"
-#include "services/audit/log_export.h"
 #include "services/common/audit_trail.h"
 #include "services/common/auth.h"
 #include "services/common/exactly_once.h"
@@ -105,9 +105,6 @@ class AuditLog {
   std::string key_id_;
   OrganisationsOf organisations_;
 };
-
-v1::SignedTreeHead TreeHeadToProto(const TreeHead& head);
-TreeHead TreeHeadFromProto(const v1::SignedTreeHead& head);
 
 }  // namespace hartslag::audit
 

@@ -4,8 +4,8 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
-#include "services/audit/log_export.h"
-#include "services/audit/merkle.h"
+#include "libs/audit_verify/log_export.h"
+#include "libs/audit_verify/merkle.h"
 #include "services/common/crypto.h"
 #include "services/common/proto_bytes.h"
 #include "services/common/proto_time.h"

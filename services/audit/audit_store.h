@@ -18,7 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "hartslag/audit/v1/audit.pb.h"
-#include "services/audit/tree_head.h"
+#include "libs/audit_verify/tree_head.h"
 #include "services/common/audit_trail.h"
 #include "services/common/db.h"
 #include "services/common/migrations.h"

@@ -24,6 +24,7 @@
 #include "absl/time/time.h"
 #include "hartslag/audit/v1/audit.pb.h"
 #include "hartslag/common/v1/common.pb.h"
+#include "services/common/roles.h"
 #include "services/common/token.h"
 
 namespace grpc {
@@ -32,12 +33,6 @@ class ServerContextBase;
 
 namespace hartslag {
 
-enum class Role { kReporter, kCoordinator, kPartner, kPrivacyOfficer, kAdmin };
-
-std::optional<Role> ParseRole(absl::string_view name);
-absl::string_view RoleName(Role role);
-std::optional<common::v1::OrganisationKind> ParseOrganisationKind(absl::string_view name);
-absl::string_view OrganisationKindName(common::v1::OrganisationKind kind);
 
 // The verified caller of one request. Immutable once built.
 struct RequestContext {

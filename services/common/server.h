@@ -33,18 +33,13 @@
 #include "services/common/config.h"
 #include "services/common/db.h"
 #include "services/common/feed_stream.h"
+#include "services/common/grpc_status.h"
 #include "services/common/log.h"
 #include "services/common/migrations.h"
 #include "services/common/request_bounds.h"
 #include "services/common/status_macros.h"
 
 namespace hartslag {
-
-// Converts at the gRPC edge. The codes are numerically the same. INTERNAL and
-// UNKNOWN lose their message (it may hold details for the log, not the client).
-grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view request_id);
-// The other way, for the client side of a call: the same code and message.
-absl::Status FromGrpcStatus(const grpc::Status& status);
 
 class RpcRunner;
 

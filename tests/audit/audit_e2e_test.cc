@@ -14,13 +14,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "clients/cpp/audit_export.h"
 #include "hartslag/audit/v1/audit.grpc.pb.h"
 #include "hartslag/directory/v1/directory.grpc.pb.h"
 #include "hartslag/intake/v1/intake.grpc.pb.h"
 #include "hartslag/operations/v1/operations.grpc.pb.h"
+#include "libs/audit_verify/log_export.h"
+#include "libs/audit_verify/merkle.h"
 #include "services/audit/audit_log.h"
-#include "services/audit/log_export.h"
-#include "services/audit/merkle.h"
 #include "services/common/crypto.h"
 #include "services/common/files.h"
 #include "services/common/outbox.h"
@@ -140,7 +141,7 @@ class AuditEndToEndTest : public ::testing::Test {
 
   absl::StatusOr<std::string> ExportedLog() {
     std::stringstream out;
-    auto written = ExportFromService(*audit_, [&] { return deployment_.Call(officer_); }, out);
+    auto written = client::ExportAuditLog(*audit_, [&] { return deployment_.Call(officer_); }, out);
     if (!written.ok()) return written.status();
     return out.str();
   }

@@ -9,8 +9,8 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "services/audit/log_export.h"
-#include "services/audit/merkle.h"
+#include "libs/audit_verify/log_export.h"
+#include "libs/audit_verify/merkle.h"
 #include "services/common/crypto.h"
 #include "tests/support/test_database.h"
 

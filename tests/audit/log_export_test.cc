@@ -1,13 +1,13 @@
 // Offline verification of an exported audit log: an intact log verifies; an
 // edited, deleted or reordered entry is named by its index; a tree head that
 // does not vouch for the log is refused.
-#include "services/audit/log_export.h"
+#include "libs/audit_verify/log_export.h"
 
 #include <gtest/gtest.h>
 
 #include <sstream>
 
-#include "services/audit/merkle.h"
+#include "libs/audit_verify/merkle.h"
 #include "services/common/token.h"
 #include "tests/support/test_keys.h"
 

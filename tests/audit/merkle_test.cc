@@ -1,7 +1,7 @@
 // The audit log's Merkle tree against RFC 6962: the certificate-transparency
 // reference vectors, and every tree size up to 70 against a plain recursive
 // implementation of the RFC's definitions.
-#include "services/audit/merkle.h"
+#include "libs/audit_verify/merkle.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // Fuzzes the offline verification of an exported audit log
-// (services/audit/log_export.h, VerifyExportedLog) and the tree head it is
-// checked against (services/audit/tree_head.h, TreeHeadFromJson): what
+// (libs/audit_verify/log_export.h, VerifyExportedLog) and the tree head it is
+// checked against (libs/audit_verify/tree_head.h, TreeHeadFromJson): what
 // `hartslag audit verify` reads from files an auditor was handed.
 //
 // The first byte chooses what the rest is:
@@ -21,8 +21,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "services/audit/log_export.h"
-#include "services/audit/tree_head.h"
+#include "libs/audit_verify/log_export.h"
+#include "libs/audit_verify/tree_head.h"
 #include "services/common/token.h"
 #include "tests/fuzz/fuzz_key.h"
 

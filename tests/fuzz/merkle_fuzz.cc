@@ -1,4 +1,4 @@
-// Fuzzes the Merkle tree of the audit log (services/audit/merkle.h): roots
+// Fuzzes the Merkle tree of the audit log (libs/audit_verify/merkle.h): roots
 // and proofs from MerkleTree, and VerifyInclusion / VerifyConsistency on
 // proofs an auditor is handed.
 //
@@ -21,7 +21,7 @@
 
 #include <fuzzer/FuzzedDataProvider.h>
 
-#include "services/audit/merkle.h"
+#include "libs/audit_verify/merkle.h"
 
 namespace {
 

@@ -23,13 +23,13 @@
 
 #include "absl/time/clock.h"
 #include "hartslag/audit/v1/audit.grpc.pb.h"
+#include "libs/audit_verify/merkle.h"
 #include "services/audit/audit_store.h"
+#include "services/common/config.h"
+#include "services/common/crypto.h"
 #include "services/common/files.h"
 #include "services/common/proto_time.h"
 #include "services/common/token.h"
-#include "services/audit/merkle.h"
-#include "services/common/crypto.h"
-#include "services/common/config.h"
 
 namespace {
 

@@ -1,9 +1,10 @@
-#include "services/audit/tree_head.h"
+#include "libs/audit_verify/tree_head.h"
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "services/common/crypto.h"
+#include "services/common/proto_time.h"
 #include "services/common/status_macros.h"
 
 namespace hartslag::audit {
@@ -74,6 +75,26 @@ absl::StatusOr<TreeHead> TreeHeadFromJson(absl::string_view text) {
   if (!signature) return invalid("signature");
   head.signature = *signature;
   return head;
+}
+
+v1::SignedTreeHead TreeHeadToProto(const TreeHead& head) {
+  v1::SignedTreeHead out;
+  out.set_tree_size(head.tree_size);
+  out.set_root_hash(head.root_hash);
+  *out.mutable_timestamp() = TimeToProto(head.timestamp);
+  out.set_key_id(head.key_id);
+  out.set_signature(head.signature);
+  return out;
+}
+
+TreeHead TreeHeadFromProto(const v1::SignedTreeHead& head) {
+  TreeHead out;
+  out.tree_size = head.tree_size();
+  out.root_hash = head.root_hash();
+  out.timestamp = absl::FromUnixMillis(head.timestamp().seconds() * 1000 + head.timestamp().nanos() / 1000000);
+  out.key_id = head.key_id();
+  out.signature = head.signature();
+  return out;
 }
 
 }  // namespace hartslag::audit

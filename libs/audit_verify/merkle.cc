@@ -1,4 +1,4 @@
-#include "services/audit/merkle.h"
+#include "libs/audit_verify/merkle.h"
 
 #include <bit>
 

@@ -1,13 +1,12 @@
-#include "services/audit/log_export.h"
+#include "libs/audit_verify/log_export.h"
 
 #include <optional>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "libs/audit_verify/merkle.h"
 #include "nlohmann/json.hpp"
-#include "services/audit/merkle.h"
 #include "services/common/crypto.h"
-#include "services/common/server.h"
 #include "services/common/status_macros.h"
 
 namespace hartslag::audit {
@@ -64,32 +63,6 @@ absl::StatusOr<VerifiedLog> VerifyExportedLog(std::istream& lines,
     }
   }
   return verified;
-}
-
-absl::StatusOr<uint64_t> ExportFromService(
-    v1::AuditService::Stub& stub, const std::function<std::unique_ptr<grpc::ClientContext>()>& call,
-    std::ostream& out) {
-  // Up to the size the log had at the first page: each page call adds its
-  // own record to the same log, which would otherwise be chased forever.
-  uint64_t written = 0;
-  std::optional<uint64_t> end;
-  while (!end || written < *end) {
-    v1::ExportLogRequest request;
-    request.set_from_index(written);
-    request.set_page_size(kMaxExportPage);
-    v1::ExportLogResponse page;
-    RETURN_IF_ERROR(FromGrpcStatus(stub.ExportLog(call().get(), request, &page)));
-    if (!end) end = page.log_size();
-    for (const v1::LogEntry& e : page.entries()) {
-      if (e.index() != written) {
-        return absl::DataLossError(absl::StrCat("export: expected entry ", written, ", got ", e.index()));
-      }
-      out << ExportLine(e.index(), e.entry(), e.leaf_hash()) << "\n";
-      ++written;
-    }
-    if (page.entries().empty()) return written;
-  }
-  return written;
 }
 
 }  // namespace hartslag::audit

@@ -11,14 +11,15 @@
 // and the JSON form is
 //   {"tree_size": 3, "root_hash": "<hex>", "timestamp_ms": 1764384000000,
 //    "key_id": "<key id>", "signature": "<base64url>"}
-#ifndef HARTSLAG_SERVICES_AUDIT_TREE_HEAD_H_
-#define HARTSLAG_SERVICES_AUDIT_TREE_HEAD_H_
+#ifndef HARTSLAG_LIBS_AUDIT_VERIFY_TREE_HEAD_H_
+#define HARTSLAG_LIBS_AUDIT_VERIFY_TREE_HEAD_H_
 
 #include <cstdint>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "hartslag/audit/v1/audit.pb.h"
 #include "services/common/token.h"
 
 namespace hartslag::audit {
@@ -38,8 +39,11 @@ absl::StatusOr<TreeHead> SignTreeHead(uint64_t tree_size, std::string root_hash,
 absl::Status VerifyTreeHead(const TreeHead& head, EVP_PKEY* key);
 
 std::string TreeHeadToJson(const TreeHead& head);
+// The form the audit service's API carries (GetTreeHead, proofs, exports).
+v1::SignedTreeHead TreeHeadToProto(const TreeHead& head);
+TreeHead TreeHeadFromProto(const v1::SignedTreeHead& head);
 absl::StatusOr<TreeHead> TreeHeadFromJson(absl::string_view json);
 
 }  // namespace hartslag::audit
 
-#endif  // HARTSLAG_SERVICES_AUDIT_TREE_HEAD_H_
+#endif  // HARTSLAG_LIBS_AUDIT_VERIFY_TREE_HEAD_H_

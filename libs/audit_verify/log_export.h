@@ -9,22 +9,16 @@
 // Verification needs no database and no service: it recomputes every leaf
 // hash and the Merkle root, and checks them against the recorded hashes and,
 // if given, a signed tree head.
-#ifndef HARTSLAG_SERVICES_AUDIT_LOG_EXPORT_H_
-#define HARTSLAG_SERVICES_AUDIT_LOG_EXPORT_H_
+#ifndef HARTSLAG_LIBS_AUDIT_VERIFY_LOG_EXPORT_H_
+#define HARTSLAG_LIBS_AUDIT_VERIFY_LOG_EXPORT_H_
 
 #include <cstdint>
 #include <istream>
 #include <optional>
 #include <string>
 
-#include <grpcpp/grpcpp.h>
-
-#include <functional>
-#include <memory>
-
 #include "absl/status/statusor.h"
-#include "hartslag/audit/v1/audit.grpc.pb.h"
-#include "services/audit/tree_head.h"
+#include "libs/audit_verify/tree_head.h"
 
 namespace hartslag::audit {
 
@@ -49,13 +43,6 @@ struct VerifiedLog {
 absl::StatusOr<VerifiedLog> VerifyExportedLog(std::istream& lines,
                                               const std::optional<TreeHead>& head, EVP_PKEY* key);
 
-// Fetches the whole log from hartslag-audit (ExportLog, page by page) and
-// writes it as JSON Lines; `call` makes each call's context (its token).
-// Returns how many entries it wrote.
-absl::StatusOr<uint64_t> ExportFromService(
-    v1::AuditService::Stub& stub, const std::function<std::unique_ptr<grpc::ClientContext>()>& call,
-    std::ostream& out);
-
 }  // namespace hartslag::audit
 
-#endif  // HARTSLAG_SERVICES_AUDIT_LOG_EXPORT_H_
+#endif  // HARTSLAG_LIBS_AUDIT_VERIFY_LOG_EXPORT_H_

@@ -9,8 +9,8 @@
 // for any tree size costs O(log^2 n) hash lookups and at most O(log n) hash
 // computations, never a pass over the log. Not thread-safe; the verify
 // functions are pure and thread-safe.
-#ifndef HARTSLAG_SERVICES_AUDIT_MERKLE_H_
-#define HARTSLAG_SERVICES_AUDIT_MERKLE_H_
+#ifndef HARTSLAG_LIBS_AUDIT_VERIFY_MERKLE_H_
+#define HARTSLAG_LIBS_AUDIT_VERIFY_MERKLE_H_
 
 #include <cstdint>
 #include <functional>
@@ -75,4 +75,4 @@ bool VerifyConsistency(uint64_t old_size, uint64_t new_size, absl::string_view o
 
 }  // namespace hartslag::audit
 
-#endif  // HARTSLAG_SERVICES_AUDIT_MERKLE_H_
+#endif  // HARTSLAG_LIBS_AUDIT_VERIFY_MERKLE_H_
