@@ -89,6 +89,9 @@ absl::Status ActionFollower::Run(const Handler& handle) {
     call.AddMetadata("authorization", absl::StrCat("Bearer ", *token));
     call.AddMetadata("x-request-id", HexEncode(RandomBytes(8)));
     call.AddMetadata("x-hartslag-purpose", options_.purpose);
+    // Wait for the service to be back rather than fail at once while it is
+    // away: the channel's own reconnect backoff (channel.h) is the pace.
+    call.set_wait_for_ready(true);
     {
       absl::MutexLock lock(&mu_);
       if (stopped_) break;
