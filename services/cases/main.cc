@@ -5,6 +5,7 @@
 #include "services/cases/retention.h"
 #include "services/common/area_sync.h"
 #include "services/common/config.h"
+#include "services/common/exactly_once.h"
 #include "services/common/log.h"
 #include "services/common/operations_service.h"
 #include "services/common/server.h"
@@ -63,6 +64,9 @@ absl::Status Run(int argc, char** argv) {
   retention.casuistiek = absl::Hours(24) * casuistiek_days;
   ASSIGN_OR_RETURN(absl::Duration retention_interval, flags.GetDuration("retention-interval"));
   cases::RetentionSweeper sweeper(&data, audit->trail(), retention, retention_interval);
+  // The answers kept for retries hold what was created (notes, actions):
+  // they go after a week, whatever the case's retention.
+  std::unique_ptr<PeriodicTask> forgetting = ForgetOldAnswers(pool.get(), cases::kSchema);
   // Rung by this instance after each action change; the ticker catches the
   // changes of other instances.
   Doorbell actions_changed(poll, [&data] { return data.actions.FeedVersion(*data.pool); });

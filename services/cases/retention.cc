@@ -52,18 +52,16 @@ const AccessRule& RemovalRule() {
 
 RetentionSweeper::RetentionSweeper(const CasesData* data, const AuditTrail* audit, RetentionPolicy policy,
                                    absl::Duration interval)
-    : data_(data), audit_(audit), policy_(policy) {
-  thread_ = std::thread([this, interval] { Loop(interval); });
-}
-
-RetentionSweeper::~RetentionSweeper() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stopping_ = true;
-  }
-  stop_.notify_all();
-  thread_.join();
-}
+    : data_(data), audit_(audit), policy_(policy), sweeps_(absl::ZeroDuration(), [this, interval] {
+        absl::StatusOr<int> cleared = SweepOnce();
+        if (!cleared.ok()) {
+          Log(LogLevel::kWarning, "retention sweep failed; retrying at the next one",
+              {{"error", cleared.status().ToString()}});
+        } else if (*cleared > 0) {
+          Log(LogLevel::kInfo, "personal data of closed cases removed", {{"cases", absl::StrCat(*cleared)}});
+        }
+        return interval;
+      }) {}
 
 absl::StatusOr<bool> RetentionSweeper::Clear(const std::string& tenant, const std::string& case_id) {
   RequestContext job;
@@ -117,27 +115,7 @@ absl::StatusOr<int> RetentionSweeper::SweepOnce() {
       if (due.size() < static_cast<size_t>(kBatch)) break;
     }
   }
-  // The answers kept for retries hold what was created (notes, actions):
-  // they go after a week, whatever the case's retention.
-  for (;;) {
-    ASSIGN_OR_RETURN(int forgotten, data_->once.Forget(*data_->pool, kBatch * 10));
-    if (forgotten < kBatch * 10) break;
-  }
   return cleared;
-}
-
-void RetentionSweeper::Loop(absl::Duration interval) {
-  std::unique_lock<std::mutex> lock(mutex_);
-  do {
-    lock.unlock();
-    absl::StatusOr<int> cleared = SweepOnce();
-    if (!cleared.ok()) {
-      Log(LogLevel::kWarning, "retention sweep failed; retrying at the next one", {{"error", cleared.status().ToString()}});
-    } else if (*cleared > 0) {
-      Log(LogLevel::kInfo, "personal data of closed cases removed", {{"cases", absl::StrCat(*cleared)}});
-    }
-    lock.lock();
-  } while (!stop_.wait_for(lock, absl::ToChronoMilliseconds(interval), [this] { return stopping_; }));
 }
 
 }  // namespace hartslag::cases

@@ -4,21 +4,18 @@
 // and removes their data everywhere the service keeps it (the case, its
 // status steps' reasons, notes, actions and their stream snapshots, agenda
 // items, triage decisions and cached signals), one case per transaction with
-// its audit record (action DELETE). It also forgets the answers kept for
-// retries of creates once they are a week old (exactly_once.h).
+// its audit record (action DELETE).
 #ifndef HARTSLAG_SERVICES_CASES_RETENTION_H_
 #define HARTSLAG_SERVICES_CASES_RETENTION_H_
 
-#include <condition_variable>
-#include <mutex>
-#include <thread>
+#include <string>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "hartslag/cases/v1/cases.pb.h"
 #include "services/cases/case_domain.h"
 #include "services/common/audit_trail.h"
+#include "services/common/periodic_task.h"
 
 namespace hartslag::cases {
 
@@ -47,14 +44,12 @@ class RetentionSweeper {
  public:
   // Sweeps at once and then every `interval` until destroyed.
   RetentionSweeper(const CasesData* data, const AuditTrail* audit, RetentionPolicy policy, absl::Duration interval);
-  ~RetentionSweeper();
 
   // One sweep: removes the personal data of every case that is due; returns
   // how many cases it cleared.
   absl::StatusOr<int> SweepOnce();
 
  private:
-  void Loop(absl::Duration interval);
   // Removes the personal data of one closed case; false if it had none left
   // (cleared meanwhile, or reopened).
   absl::StatusOr<bool> Clear(const std::string& tenant, const std::string& case_id);
@@ -62,10 +57,7 @@ class RetentionSweeper {
   const CasesData* data_;
   const AuditTrail* audit_;
   const RetentionPolicy policy_;
-  std::mutex mutex_;
-  std::condition_variable stop_;
-  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
-  std::thread thread_;
+  PeriodicTask sweeps_;  // last: it runs once the members above exist
 };
 
 }  // namespace hartslag::cases
