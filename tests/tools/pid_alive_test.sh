@@ -12,8 +12,10 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 sleep 30 >/dev/null 2>&1 & echo $! > "$dir/running"
 pid_alive "$dir/running" || fail "a running process counts as gone"
 
-# The child exits at once; its parent (exec'd into sleep) never reaps it.
-bash -c 'sleep 0 & echo $! > "$1"; exec sleep 30' _ "$dir/zombie" >/dev/null 2>&1 &
+# The child exits after its parent has exec'd into sleep, which never reaps
+# it. (A child that exits before the exec is reaped by bash itself, and no
+# zombie appears: CI saw that race with `sleep 0`.)
+bash -c 'sleep 2 & echo $! > "$1"; exec sleep 30' _ "$dir/zombie" >/dev/null 2>&1 &
 for _ in $(seq 1 300); do
   [ -s "$dir/zombie" ] && [ "$(awk '/^State:/ {print $2}' "/proc/$(cat "$dir/zombie")/status" 2>/dev/null)" = Z ] && break
   sleep 0.1
