@@ -17,6 +17,7 @@
 #include "hartslag/cases/v1/cases.grpc.pb.h"
 #include "hartslag/directory/v1/directory.grpc.pb.h"
 #include "hartslag/intake/v1/intake.grpc.pb.h"
+#include "hartslag/operations/v1/operations.grpc.pb.h"
 #include "libs/audit_verify/merkle.h"
 #include "services/common/crypto.h"
 #include "services/common/files.h"
@@ -117,11 +118,12 @@ const char* const kPrivacyOfficerRpcs[] = {
     "GetTreeHead", "GetInclusionProof", "GetConsistencyProof", "ExportLog", "QueryEvents",
     "GetAccessOverview", "AddRestriction", "LiftRestriction", "ListRestrictions"};
 
-// Directory administration: ADMIN only, within its own tenant.
+// Directory administration, and every service's operations (asked of all
+// four): ADMIN only, within its own tenant.
 const char* const kAdminRpcs[] = {"CreateArea", "UpdateArea", "ListAreas", "CreateOrganisation",
                                   "UpdateOrganisation", "ListOrganisations", "CreateUser",
                                   "UpdateUser", "ListUsers", "CreateIntegratedClient",
-                                  "UpdateIntegratedClient"};
+                                  "UpdateIntegratedClient", "ListDeadLetters", "GetOutboxStatus"};
 
 std::vector<Row> Matrix() {
   std::vector<Row> rows(std::begin(kMatrix), std::end(kMatrix));
@@ -241,6 +243,21 @@ class RoleMatrixTest : public ::testing::TestWithParam<std::string> {
     actions_ = cases::v1::ActionService::NewStub(deployment_.Channel(deployment_.cases()));
     meetings_ = cases::v1::MeetingService::NewStub(deployment_.Channel(deployment_.cases()));
     triage_feed_ = intake::v1::TriageFeedService::NewStub(deployment_.Channel(deployment_.intake()));
+    for (const auto* service : {&deployment_.intake(), &deployment_.directory(), &deployment_.cases(),
+                                &deployment_.audit()}) {
+      operations_.push_back(operations::v1::OperationsService::NewStub(deployment_.Channel(*service)));
+    }
+    // The target of the operations RPCs: a dead letter of Heerlen's in every
+    // service's outbox, set aside as the relay would.
+    for (const char* schema : {"intake", "directory", "cases", "audit"}) {
+      EXPECT_TRUE(deployment_.pool()
+                      .Query(absl::StrCat("INSERT INTO ", schema,
+                                          ".dead_letters (seq, target, tenant_id, event_id, payload, "
+                                          "created_at, reason) VALUES (1000000000, 'audit', 'heerlen', "
+                                          "$1, '\\x00', now(), 'matrix')"),
+                             {dead_letter_})
+                      .ok());
+    }
     target_case_ = NewCase(cases::v1::CASE_STATUS_REGISTERED);
     opener_.tenant = "heerlen";
     EXPECT_TRUE(deployment_.SeedBreakGlass(opener_, target_case_, "matrix").ok());
@@ -375,7 +392,9 @@ class RoleMatrixTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<cases::v1::ActionService::Stub> actions_;
   std::unique_ptr<cases::v1::MeetingService::Stub> meetings_;
   std::unique_ptr<intake::v1::TriageFeedService::Stub> triage_feed_;
+  std::vector<std::unique_ptr<operations::v1::OperationsService::Stub>> operations_;
   std::unique_ptr<Pseudonymizer> pseudonyms_;
+  const std::string dead_letter_ = RandomUuid();
   RequestContext opener_;
   std::string target_case_;
   std::string reference_;
@@ -854,6 +873,32 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     cv1::Meeting r;
     return Classify(meetings_->CorrectMinutes(CaseCall(t).get(), q, &r), [] { return A; });
   };
+  // Every service must answer alike: one outcome, or Unexpected.
+  auto everywhere = [&](const std::function<Outcome(operations::v1::OperationsService::Stub&,
+                                                    const std::string&)>& ask) -> Probe {
+    return [&, ask](const std::string& t) {
+      Outcome first = ask(*operations_[0], t);
+      for (size_t i = 1; i < operations_.size(); ++i) {
+        if (ask(*operations_[i], t) != first) return Outcome::kUnexpected;
+      }
+      return first;
+    };
+  };
+  if (rpc == "ListDeadLetters") return everywhere([&](auto& stub, const std::string& t) {
+    operations::v1::ListDeadLettersResponse r;
+    return Classify(stub.ListDeadLetters(d.Call(t).get(), {}, &r), [&] {
+      for (const auto& letter : r.dead_letters()) if (letter.event_id() == dead_letter_) return A;
+      return H;
+    });
+  });
+  if (rpc == "GetOutboxStatus") return everywhere([&](auto& stub, const std::string& t) {
+    operations::v1::GetOutboxStatusResponse r;
+    return Classify(stub.GetOutboxStatus(d.Call(t).get(), {}, &r), [&] {
+      int64_t dead_letters = 0;
+      for (const auto& outbox : r.outboxes()) dead_letters += outbox.dead_letters();
+      return in_heerlen(dead_letters > 0);
+    });
+  });
   if (rpc == "ListBreakGlassReviews") return [&](const std::string& t) {
     cv1::ListBreakGlassReviewsResponse r;
     return Classify(cases_->ListBreakGlassReviews(CaseCall(t).get(), {}, &r), [&] {
@@ -903,7 +948,8 @@ std::vector<std::string> AllRpcs() {
                               cases::v1::TriageService::service_full_name(),
                               cases::v1::CaseService::service_full_name(),
                               cases::v1::ActionService::service_full_name(),
-                              cases::v1::MeetingService::service_full_name()}) {
+                              cases::v1::MeetingService::service_full_name(),
+                              operations::v1::OperationsService::service_full_name()}) {
     const auto* descriptor =
         google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service);
     for (int i = 0; i < descriptor->method_count(); ++i) rpcs.push_back(descriptor->method(i)->name());

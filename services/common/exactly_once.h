@@ -15,6 +15,11 @@
 // still running (it waits on the first call's lock); the same id with other
 // content is ALREADY_EXISTS naming request_id. Answers are kept for
 // kRequestMemory, long enough for any partner system's retries and replays.
+//
+// SubmitSignal is the one create that does not use this: a signal's
+// request_id is a unique column of the signal itself (intake/signal_store.cc),
+// so the busiest insert needs no second table, and a retry finds the signal
+// for as long as the signal is kept. Same contract, same errors.
 #ifndef HARTSLAG_SERVICES_COMMON_EXACTLY_ONCE_H_
 #define HARTSLAG_SERVICES_COMMON_EXACTLY_ONCE_H_
 

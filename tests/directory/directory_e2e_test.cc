@@ -723,13 +723,19 @@ TEST_F(DirectoryExactlyOnceTest, TheCliPrintsItsRequestIdFirstAndRetriesWithIt) 
 }
 
 TEST_F(DirectoryEndToEndTest, PlaintextIsRefused) {
+  v1::LoginRequest request;  // empty: whoever answers it has read it
+  v1::TokenResponse token;
+  // Over TLS the same address answers, so a refusal below is the plaintext's.
+  grpc::Status over_tls = auth_->Login(deployment_.Call().get(), request, &token);
+  ASSERT_EQ(over_tls.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << over_tls.error_message();
+
   auto plain = v1::AuthService::NewStub(
       grpc::CreateChannel(deployment_.directory().address(), grpc::InsecureChannelCredentials()));
-  v1::TokenResponse token;
-  v1::LoginRequest request;
   auto call = deployment_.Call();
   call->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
-  EXPECT_FALSE(plain->Login(call.get(), request, &token).ok());
+  grpc::Status refused = plain->Login(call.get(), request, &token);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE) << refused.error_message();
+  EXPECT_TRUE(token.access_token().empty());
 }
 
 }  // namespace

@@ -271,9 +271,24 @@ TEST_F(SignalIntakeTest, PageTokenOfAnotherFilterIsRefused) {
 }
 
 TEST_F(SignalIntakeTest, PageSizeIsCapped) {
+  for (int i = 0; i < kMaxPageSize + 1; ++i) ASSERT_TRUE(intake_.Submit(coach_, Signal(), audit_).ok());
   v1::ListSignalsRequest request;
+  auto by_default = intake_.List(coordinator_, request, audit_);
+  ASSERT_TRUE(by_default.ok()) << by_default.status();
+  EXPECT_EQ(by_default->signals_size(), kDefaultPageSize);
+
   request.set_page_size(100000);
-  EXPECT_TRUE(intake_.List(coordinator_, request, audit_).ok());
+  auto capped = intake_.List(coordinator_, request, audit_);
+  ASSERT_TRUE(capped.ok()) << capped.status();
+  EXPECT_EQ(capped->signals_size(), kMaxPageSize);
+  ASSERT_FALSE(capped->next_page_token().empty());
+  request.set_page_token(capped->next_page_token());
+  auto rest = intake_.List(coordinator_, request, audit_);
+  ASSERT_TRUE(rest.ok()) << rest.status();
+  EXPECT_EQ(rest->signals_size(), 1);
+  EXPECT_TRUE(rest->next_page_token().empty());
+
+  request.clear_page_token();
   request.set_page_size(-1);
   EXPECT_EQ(intake_.List(coordinator_, request, audit_).status().code(), absl::StatusCode::kInvalidArgument);
 }
