@@ -128,37 +128,44 @@ absl::StatusOr<v1::Meeting> Meetings::Visible(const RequestContext& caller, cons
   audit.SetObjectId(meeting_id);
   ASSIGN_OR_RETURN(CoordinatorScope scope, data_->ScopeOf(caller));
   std::optional<v1::Meeting> meeting;
-  std::map<std::string, v1::Case> item_cases;
   RETURN_IF_ERROR(data_->Transact(caller, [&](db::Transaction& tx) -> absl::Status {
     ASSIGN_OR_RETURN(meeting, data_->meetings.Find(tx, caller.tenant, meeting_id));
-    if (!meeting || !MaySeeMeeting(caller, scope, *meeting)) return absl::OkStatus();
-    std::vector<std::string> ids;
-    for (const v1::AgendaItem& item : meeting->items()) ids.push_back(item.case_id());
-    ASSIGN_OR_RETURN(item_cases, data_->cases.FindMany(tx, caller.tenant, ids));
     return absl::OkStatus();
   }));
   if (!meeting || !MaySeeMeeting(caller, scope, *meeting)) {
     if (meeting) audit.MarkDenied();
     return absl::NotFoundError("meeting not found");
   }
-  // Only the items of cases the caller may see.
+  ASSIGN_OR_RETURN(v1::Meeting seen, AsSeenBy(caller, scope, *std::move(meeting), cases));
+  audit.SetResultCount(seen.items_size());
+  return seen;
+}
+
+absl::StatusOr<v1::Meeting> Meetings::AsSeenBy(const RequestContext& caller, const CoordinatorScope& scope,
+                                               v1::Meeting meeting, std::map<std::string, v1::Case>* cases) {
+  std::map<std::string, v1::Case> item_cases;
+  std::vector<std::string> ids;
+  for (const v1::AgendaItem& item : meeting.items()) ids.push_back(item.case_id());
+  RETURN_IF_ERROR(data_->Transact(caller, [&](db::Transaction& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(item_cases, data_->cases.FindMany(tx, caller.tenant, ids));
+    return absl::OkStatus();
+  }));
   google::protobuf::RepeatedPtrField<v1::AgendaItem> visible;
-  for (v1::AgendaItem& item : *meeting->mutable_items()) {
+  for (v1::AgendaItem& item : *meeting.mutable_items()) {
     auto c = item_cases.find(item.case_id());
     if (c == item_cases.end() || !MaySeeCase(caller, scope, c->second)) continue;
     if (cases != nullptr) (*cases)[c->first] = c->second;
     *visible.Add() = std::move(item);
   }
-  *meeting->mutable_items() = std::move(visible);
+  *meeting.mutable_items() = std::move(visible);
   google::protobuf::RepeatedPtrField<v1::MinutesCorrection> corrections;
-  for (v1::MinutesCorrection& correction : *meeting->mutable_corrections()) {
-    bool on_visible_item = std::any_of(meeting->items().begin(), meeting->items().end(),
+  for (v1::MinutesCorrection& correction : *meeting.mutable_corrections()) {
+    bool on_visible_item = std::any_of(meeting.items().begin(), meeting.items().end(),
                                        [&](const v1::AgendaItem& i) { return i.item_id() == correction.item_id(); });
     if (correction.item_id().empty() || on_visible_item) *corrections.Add() = std::move(correction);
   }
-  *meeting->mutable_corrections() = std::move(corrections);
-  audit.SetResultCount(meeting->items_size());
-  return *std::move(meeting);
+  *meeting.mutable_corrections() = std::move(corrections);
+  return meeting;
 }
 
 absl::StatusOr<v1::Meeting> Meetings::Get(const RequestContext& caller, const v1::GetMeetingRequest& request,
@@ -207,7 +214,7 @@ absl::StatusOr<v1::Meeting> Meetings::ChangeMeeting(const RequestContext& caller
     ASSIGN_OR_RETURN(changed, ChangeIn(tx, caller, scope, meeting_id, change, audit));
     return absl::OkStatus();
   }));
-  return changed;
+  return AsSeenBy(caller, scope, std::move(changed), nullptr);
 }
 
 absl::StatusOr<v1::Meeting> Meetings::EditAgenda(const RequestContext& caller, const v1::EditAgendaRequest& request,
@@ -283,20 +290,31 @@ absl::StatusOr<v1::Meeting> Meetings::EditAgenda(const RequestContext& caller, c
         }
         case Edit::EDIT_REMOVE:
         case Edit::EDIT_MOVE: {
+          // Only the items the caller sees can be named, and a position
+          // counts those; the others keep their places.
           auto* items = m.mutable_items();
-          auto it = std::find_if(items->begin(), items->end(),
-                                 [&](const v1::AgendaItem& i) { return i.item_id() == request.item_id(); });
-          if (it == items->end()) return absl::NotFoundError("item_id: not on this agenda");
-          int from = static_cast<int>(it - items->begin());
+          std::vector<std::string> ids;
+          for (const v1::AgendaItem& i : *items) ids.push_back(i.case_id());
+          ASSIGN_OR_RETURN(auto item_cases, data_->cases.FindMany(tx, caller.tenant, ids));
+          std::vector<int> seen;
+          int from = -1;
+          for (int i = 0; i < items->size(); ++i) {
+            auto c = item_cases.find(items->Get(i).case_id());
+            if (c == item_cases.end() || !MaySeeCase(caller, scope, c->second)) continue;
+            seen.push_back(i);
+            if (items->Get(i).item_id() == request.item_id()) from = i;
+          }
+          if (from < 0) return absl::NotFoundError("item_id: not on this agenda");
           if (request.edit() == Edit::EDIT_REMOVE) {
-            items->erase(it);
+            items->erase(items->begin() + from);
             return absl::OkStatus();
           }
-          if (request.position() < 0 || request.position() >= items->size()) {
-            return Invalid("position", absl::StrCat("must be 0 to ", items->size() - 1));
+          if (request.position() < 0 || request.position() >= static_cast<int>(seen.size())) {
+            return Invalid("position", absl::StrCat("must be 0 to ", static_cast<int>(seen.size()) - 1));
           }
-          for (int i = from; i < request.position(); ++i) items->SwapElements(i, i + 1);
-          for (int i = from; i > request.position(); --i) items->SwapElements(i, i - 1);
+          int to = seen[request.position()];
+          for (int i = from; i < to; ++i) items->SwapElements(i, i + 1);
+          for (int i = from; i > to; --i) items->SwapElements(i, i - 1);
           return absl::OkStatus();
         }
         default:
@@ -305,7 +323,7 @@ absl::StatusOr<v1::Meeting> Meetings::EditAgenda(const RequestContext& caller, c
     }, audit));
     return absl::OkStatus();
   }));
-  return edited;
+  return AsSeenBy(caller, scope, std::move(edited), nullptr);
 }
 
 absl::StatusOr<v1::Meeting> Meetings::Decide(const RequestContext& caller, v1::DecideItemRequest request,
@@ -373,7 +391,7 @@ absl::StatusOr<v1::Meeting> Meetings::Decide(const RequestContext& caller, v1::D
     return absl::OkStatus();
   }));
   if (!actions.empty() && doorbell_ != nullptr) doorbell_->Ring();
-  return decided;
+  return AsSeenBy(caller, scope, std::move(decided), nullptr);
 }
 
 absl::StatusOr<v1::Meeting> Meetings::CorrectMinutes(const RequestContext& caller, v1::CorrectMinutesRequest request,
@@ -406,7 +424,7 @@ absl::StatusOr<v1::Meeting> Meetings::CorrectMinutes(const RequestContext& calle
     }));
     return absl::OkStatus();
   }));
-  return corrected;
+  return AsSeenBy(caller, scope, std::move(corrected), nullptr);
 }
 
 absl::StatusOr<v1::Meeting> Meetings::Close(const RequestContext& caller, const v1::CloseMeetingRequest& request,

@@ -48,6 +48,13 @@ class Meetings {
   // caller neither steers nor takes part in.
   absl::StatusOr<v1::Meeting> Visible(const RequestContext& caller, const std::string& meeting_id, AuditRecord& audit,
                                       std::map<std::string, v1::Case>* cases);
+  // `meeting` as the caller may see it: the items of cases it may see
+  // (those cases into `cases` if given), and the corrections on those items
+  // or on the whole meeting. Every answer that holds a meeting goes through
+  // this, also after a change the caller steered: the chair of a meeting
+  // does not thereby see a GEHEIM case another coordinator put on it.
+  absl::StatusOr<v1::Meeting> AsSeenBy(const RequestContext& caller, const CoordinatorScope& scope,
+                                       v1::Meeting meeting, std::map<std::string, v1::Case>* cases);
   // In the transaction `tx`: locks a meeting the caller steers, open (or,
   // with `closed_minutes`, closed), and lets `change` edit it; then stores
   // it. NOT_FOUND (audited as a refusal) for a meeting outside the caller's

@@ -1037,6 +1037,78 @@ TEST_F(CasesEndToEndTest, ADecisionGivesItsActionsInTheSameStep) {
       << "an open meeting is changed directly";
 }
 
+TEST_F(CasesEndToEndTest, AChairSeesOnlyTheItemsOfCasesItMaySeeAlsoInTheAnswersToItsOwnSteps) {
+  v1::Case secret = Open(Household());
+  v1::UpdateCaseRequest update;
+  update.set_case_id(secret.case_id());
+  update.set_confidentiality(v1::CONFIDENTIALITY_GEHEIM);
+  update.mutable_update_mask()->add_paths("confidentiality");
+  ASSERT_TRUE(cases_->UpdateCase(Call(coordinator_).get(), update, &secret).ok());
+  std::string meeting_id = Schedule(v1::CASE_KIND_CASUISTIEK, "kasteelbuurt", {});
+  v1::Meeting meeting;
+  Generate(meeting_id, &meeting);
+  ASSERT_EQ(meeting.items_size(), 1) << "its process coordinator puts the GEHEIM case on the agenda";
+
+  std::string secret_item = meeting.items(0).item_id();
+  v1::OpenCaseRequest intern = Household();
+  intern.set_confidentiality(v1::CONFIDENTIALITY_INTERN);  // for every coordinator of the area
+  v1::Case first = Open(intern);
+  intern.set_request_id(RandomUuid());
+  v1::Case second = Open(intern);
+
+  // Another coordinator of the area steers the same meeting, without a role
+  // on the GEHEIM case: no step of theirs answers with its item, names it, or
+  // counts it in a position.
+  v1::EditAgendaRequest generate;
+  generate.set_meeting_id(meeting_id);
+  generate.set_edit(v1::EditAgendaRequest::EDIT_GENERATE);
+  ASSERT_TRUE(meetings_->EditAgenda(Call(other_coordinator_).get(), generate, &meeting).ok());
+  ASSERT_EQ(meeting.items_size(), 2);
+  EXPECT_EQ(meeting.items(0).case_id(), first.case_id());
+  v1::EditAgendaRequest move;
+  move.set_meeting_id(meeting_id);
+  move.set_edit(v1::EditAgendaRequest::EDIT_MOVE);
+  move.set_item_id(meeting.items(1).item_id());
+  move.set_position(0);
+  ASSERT_TRUE(meetings_->EditAgenda(Call(other_coordinator_).get(), move, &meeting).ok());
+  ASSERT_EQ(meeting.items_size(), 2);
+  EXPECT_EQ(meeting.items(0).case_id(), second.case_id()) << "position 0 is the first item they see";
+  move.set_position(2);
+  grpc::Status beyond = meetings_->EditAgenda(Call(other_coordinator_).get(), move, &meeting);
+  EXPECT_EQ(beyond.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(beyond.error_message().find("position: must be 0 to 1"), std::string::npos) << beyond.error_message();
+  for (auto edit : {v1::EditAgendaRequest::EDIT_MOVE, v1::EditAgendaRequest::EDIT_REMOVE}) {
+    v1::EditAgendaRequest hidden = move;
+    hidden.set_edit(edit);
+    hidden.set_item_id(secret_item);
+    hidden.set_position(0);
+    EXPECT_EQ(meetings_->EditAgenda(Call(other_coordinator_).get(), hidden, &meeting).error_code(),
+              grpc::StatusCode::NOT_FOUND);
+  }
+  v1::GetMeetingRequest get;
+  get.set_meeting_id(meeting_id);
+  ASSERT_TRUE(meetings_->GetMeeting(Call(other_coordinator_).get(), get, &meeting).ok());
+  EXPECT_EQ(meeting.items_size(), 2);
+  v1::CloseMeetingRequest close;
+  close.set_meeting_id(meeting_id);
+  ASSERT_TRUE(meetings_->CloseMeeting(Call(other_coordinator_).get(), close, &meeting).ok());
+  EXPECT_EQ(meeting.status(), v1::MEETING_STATUS_CLOSED);
+  EXPECT_EQ(meeting.items_size(), 2);
+  v1::CorrectMinutesRequest correct;
+  correct.set_request_id(RandomUuid());
+  correct.set_meeting_id(meeting_id);
+  correct.set_text("Aanwezigheid aangevuld");
+  ASSERT_TRUE(meetings_->CorrectMinutes(Call(other_coordinator_).get(), correct, &meeting).ok());
+  EXPECT_EQ(meeting.items_size(), 2);
+  EXPECT_EQ(meeting.corrections_size(), 1) << "a correction on the whole meeting is for everyone who sees it";
+
+  ASSERT_TRUE(meetings_->GetMeeting(Call(coordinator_).get(), get, &meeting).ok());
+  ASSERT_EQ(meeting.items_size(), 3) << "the item is still there, in its place, for whoever may see its case";
+  EXPECT_EQ(meeting.items(0).case_id(), secret.case_id());
+  EXPECT_EQ(meeting.items(1).case_id(), second.case_id());
+  EXPECT_EQ(meeting.items(2).case_id(), first.case_id());
+}
+
 TEST_F(CasesEndToEndTest, RetentionClearsAClosedCaseAfterItsPeriodEverywhereAndNothingElse) {
   v1::Case old_case = Open(Household());
   v1::Case recent = Open(Household());
