@@ -269,7 +269,7 @@ demo() {
   echo "  $cli login --user carla.coordinator --save /tmp/carla && export HARTSLAG_TOKEN_FILE=/tmp/carla"
   echo "  $cli signal list        # or: signal get SV-..., categories, --help"
   echo "  $cli triage queue                                 # as carla.coordinator; triage decide --help"
-  echo "  $cli action mine                                  # as peter.politie or zora.zorg; action --help"
+  echo "  $cli action mine --purpose ACTION_EXECUTION       # as peter.politie or zora.zorg; action --help"
   echo "  $cli action watch --purpose ACTION_EXECUTION      # follow your organisation's actions live"
   echo "  $cli meeting list                                 # meeting --help: schedule, agenda, decide, close"
   echo "  $cli case list --purpose MEETING_PREPARATION     # or: case get --id ..., case --help"

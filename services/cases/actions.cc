@@ -54,6 +54,7 @@ absl::StatusOr<v1::Action> Actions::Create(const RequestContext& caller, v1::Cre
 
 absl::StatusOr<v1::ListActionsResponse> Actions::List(const RequestContext& caller,
                                                       const v1::ListActionsRequest& request, AuditRecord& audit) {
+  RETURN_IF_ERROR(RequirePurpose(caller));
   if (request.mine() == !request.case_id().empty()) return Invalid("case_id", "give either mine or a case_id");
   if (!v1::ActionStatus_IsValid(request.status())) return Invalid("status", "is not a known status");
   ASSIGN_OR_RETURN(Paging paging, PagingOf(request, 100, 500, 2));

@@ -265,6 +265,14 @@ TEST_F(CasesEndToEndTest, ReadingCaseDataNeedsAPurpose) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(status.error_message().rfind("x-hartslag-purpose:", 0), 0u) << status.error_message();
   EXPECT_TRUE(cases_->GetCase(Call(coordinator_, "MEETING_PREPARATION").get(), r, &summary).ok());
+
+  v1::ListActionsRequest actions;  // descriptions and addresses: personal data too
+  actions.set_case_id(c.case_id());
+  v1::ListActionsResponse listed;
+  status = actions_->ListActions(Call(coordinator_, "").get(), actions, &listed);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message().rfind("x-hartslag-purpose:", 0), 0u) << status.error_message();
+  EXPECT_TRUE(actions_->ListActions(Call(coordinator_, "CASE_MANAGEMENT").get(), actions, &listed).ok());
 }
 
 TEST_F(CasesEndToEndTest, BreakingTheGlassIsFlaggedAndLeavesAReviewItem) {
