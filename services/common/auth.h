@@ -24,6 +24,7 @@
 #include "absl/time/time.h"
 #include "hartslag/audit/v1/audit.pb.h"
 #include "hartslag/common/v1/common.pb.h"
+#include "services/common/request_context.h"
 #include "services/common/roles.h"
 #include "services/common/token.h"
 
@@ -32,29 +33,6 @@ class ServerContextBase;
 }
 
 namespace hartslag {
-
-
-// The verified caller of one request. Immutable once built.
-struct RequestContext {
-  std::string request_id;  // for logs and support; from x-request-id or generated
-  std::string tenant;
-  std::string user;
-  std::string organisation;
-  common::v1::OrganisationKind organisation_kind = common::v1::ORGANISATION_KIND_UNSPECIFIED;
-  std::set<Role> roles;
-  std::vector<std::string> areas;
-  // The integrated client acting for `user`, from the token; empty otherwise.
-  std::string acting_client;
-  // The URI in the TLS client certificate, if the caller presented one.
-  std::string peer_identity;
-  // Why personal data is read (x-hartslag-purpose metadata), e.g. TRIAGE.
-  std::string purpose;
-  absl::Time deadline = absl::InfiniteFuture();
-  // When the caller's token expires: a stream ends then.
-  absl::Time token_expires_at = absl::InfiniteFuture();
-
-  bool Has(Role role) const { return roles.contains(role); }
-};
 
 // Turns the token of a call into a RequestContext. Thread-safe.
 class Authenticator {

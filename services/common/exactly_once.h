@@ -31,9 +31,9 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "google/protobuf/message.h"
-#include "services/common/auth.h"
 #include "services/common/db.h"
 #include "services/common/periodic_task.h"
+#include "services/common/request_context.h"
 #include "services/common/status_macros.h"
 
 namespace hartslag {
