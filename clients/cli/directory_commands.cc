@@ -130,10 +130,6 @@ absl::Status ClientTokenCommand(const Args& args) {
 
 namespace {
 
-std::vector<std::string> List(const std::string& text) {
-  return absl::StrSplit(text, ',', absl::SkipWhitespace());
-}
-
 // Names `path` in the request's update_mask (once) and gives the request
 // back, to set the field: an update sends only what the user gave.
 template <typename Request>
@@ -277,8 +273,8 @@ absl::Status Admin(const std::string& what, const Args& rest) {
           r.mutable_user()->set_user_id(flags.Get("id"));
           r.mutable_user()->set_organisation_id(flags.Get("org"));
           r.mutable_user()->set_display_name(flags.Get("name"));
-          for (auto& role : List(flags.Get("roles"))) r.mutable_user()->add_roles(role);
-          for (auto& area : List(flags.Get("areas"))) r.mutable_user()->add_areas(area);
+          for (auto& role : ListFlag(flags.Get("roles"))) r.mutable_user()->add_roles(role);
+          for (auto& area : ListFlag(flags.Get("areas"))) r.mutable_user()->add_areas(area);
           ASSIGN_OR_RETURN(*r.mutable_password(), ReadPassword(flags));
           r.set_request_id(RequestIdOf(flags));
           return absl::OkStatus();
@@ -297,11 +293,11 @@ absl::Status Admin(const std::string& what, const Args& rest) {
           // Only what is given changes.
           if (flags.IsSet("roles")) {
             Change(r, "roles");
-            for (auto& role : List(flags.Get("roles"))) r.add_roles(role);
+            for (auto& role : ListFlag(flags.Get("roles"))) r.add_roles(role);
           }
           if (flags.IsSet("areas")) {
             Change(r, "areas");
-            for (auto& area : List(flags.Get("areas"))) r.add_areas(area);
+            for (auto& area : ListFlag(flags.Get("areas"))) r.add_areas(area);
           }
           if (flags.IsSet("active")) {
             ASSIGN_OR_RETURN(bool active, ParseActive(flags.Get("active")));

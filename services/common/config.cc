@@ -13,6 +13,7 @@ namespace hartslag {
 Flags::Flags(std::string program, std::string summary)
     : program_(std::move(program)), summary_(std::move(summary)) {
   AddBool("help", "", false, "show this help and exit");
+  AddShort("-h", "help");
 }
 
 void Flags::Add(std::string name, std::string env, std::string default_value, std::string help) {

@@ -31,9 +31,12 @@ TEST(CliConventionsTest, EveryGroupsHelpGoesToStdoutWithExitZero) {
       EXPECT_EQ(run.errors, "") << group;
     }
   }
-  CliRun sub = CliApart("case list --help");
-  EXPECT_EQ(sub.exit_code, 0) << sub.errors;
-  EXPECT_NE(sub.output.find("-o, --output"), std::string::npos) << sub.output;
+  for (const char* help : {"--help", "-h"}) {
+    CliRun sub = CliApart(absl::StrCat("case list ", help));
+    EXPECT_EQ(sub.exit_code, 0) << sub.errors;
+    EXPECT_EQ(sub.output.rfind("hartslag case list: ", 0), 0u) << sub.output;
+    EXPECT_NE(sub.output.find("-o, --output"), std::string::npos) << sub.output;
+  }
   CliRun nested = CliApart("admin area --help");
   EXPECT_EQ(nested.exit_code, 0) << nested.errors;
   EXPECT_NE(nested.output.find("  create "), std::string::npos) << nested.output;
