@@ -114,6 +114,7 @@ TEST(CsvTest, DefusesWhatASpreadsheetWouldTakeForAFormula) {
 class CliOutputTest : public ::testing::Test {
  protected:
   CliOutputTest() {
+    EXPECT_TRUE(deployment_.directory_store().CreateTenant("heerlen", "Gemeente Heerlen").ok());
     for (auto [id, name, kind] :
          {std::tuple{"a-formule", "=HYPERLINK(\"http://x\",\"klik\"), met komma", common::v1::ORGANISATION_KIND_CARE},
           std::tuple{"politie-limburg", "Politie Limburg", common::v1::ORGANISATION_KIND_POLICE}}) {
