@@ -169,7 +169,7 @@ demo() {
   "$cli" case list "${coordinator[@]}" --purpose MEETING_PREPARATION
   sleep 1  # the outcome travels to intake through the outbox
   echo "-- what street coach Sanne now sees of her signal:"
-  "$cli" signal get "$dumping" "${coach[@]}" | grep -E "^(reference|status|feedback)"
+  "$cli" signal get "$dumping" "${coach[@]}" | grep -E "^(referentie|status|terugkoppeling)"
   echo
   echo "== The care team and the police join the case for the Casuïstiekoverleg and add notes"
   for user in zora.zorg peter.politie; do

@@ -34,33 +34,23 @@ namespace {
 
 namespace v1 = cases::v1;
 
-absl::StatusOr<Connection> Connect(Flags& flags, std::vector<std::string> args) {
-  return Connection::Parse(flags, args, "HARTSLAG_CASES_ADDR", "localhost:7403");
-}
-
-void PrintActions(const v1::ListActionsResponse& response) {
-  std::vector<std::vector<std::string>> rows;
-  for (const v1::Action& a : response.actions()) {
-    rows.push_back({a.case_reference(), a.due_date() + (a.overdue() ? " (overdue)" : ""),
-                    EnumLabel(v1::ActionStatus_Name(a.status()), "ACTION_STATUS_"),
-                    absl::StrJoin(a.organisation_ids(), ","), a.description(), a.action_id()});
-  }
-  PrintTable({"CASE", "DUE", "STATUS", "ORGANISATIONS", "DESCRIPTION", "ID"}, rows);
+absl::StatusOr<Connection> Connect(Flags& flags, const Args& args, Shape shape = Shape::kObject) {
+  return Connection::Parse(flags, args, "HARTSLAG_CASES_ADDR", "localhost:7403", shape);
 }
 
 void PrintAction(const v1::Action& a) {
-  std::printf("action %s on %s: %s, due %s%s\n", a.action_id().c_str(), a.case_reference().c_str(),
+  std::printf("actie %s op %s: %s, gereed %s%s\n", a.action_id().c_str(), a.case_reference().c_str(),
               EnumLabel(v1::ActionStatus_Name(a.status()), "ACTION_STATUS_").c_str(), a.due_date().c_str(),
-              a.overdue() ? " (overdue)" : "");
+              a.overdue() ? " (te laat)" : "");
   for (int i = 0; i < a.addresses_size(); ++i) {
     const auto& address = a.addresses(i).address();
     std::printf("  [%d] %s %d%s: %s\n", i, address.street().c_str(), address.house_number(),
                 address.house_number_addition().c_str(), a.addresses(i).finding().c_str());
   }
-  if (!a.result().empty()) std::printf("  result: %s\n", a.result().c_str());
+  if (!a.result().empty()) std::printf("  resultaat: %s\n", a.result().c_str());
 }
 
-absl::Status Create(const std::vector<std::string>& args) {
+absl::Status Create(const Args& args) {
   Flags flags("hartslag action create", "give organisations an action on a case");
   flags.Add("case", "", "", "the case id");
   flags.Add("description", "", "", "what is to be done");
@@ -70,6 +60,7 @@ absl::Status Create(const std::vector<std::string>& args) {
   flags.Add("addresses", "", "", "a joint action's addresses: \"street|number|postcode;...\" (city Heerlen)");
   AddRequestIdFlag(flags);
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  RETURN_IF_ERROR(Required(flags, {"case"}));
   v1::CreateActionRequest request;
   request.set_request_id(RequestIdOf(flags));
   request.set_case_id(flags.Get("case"));
@@ -81,7 +72,7 @@ absl::Status Create(const std::vector<std::string>& args) {
     std::vector<std::string> parts = absl::StrSplit(entry, '|');
     int number = 0;
     if (parts.size() != 3 || !absl::SimpleAtoi(parts[1], &number)) {
-      return absl::InvalidArgumentError("--addresses: use \"street|number|postcode;...\"");
+      return UsageError("--addresses: gebruik \"straat|nummer|postcode;...\"");
     }
     auto* address = request.add_addresses();
     address->set_street(parts[0]);
@@ -91,17 +82,18 @@ absl::Status Create(const std::vector<std::string>& args) {
   }
   v1::Action action;
   RETURN_IF_ERROR(FromGrpcStatus(v1::ActionService::NewStub(c.channel())->CreateAction(c.NewCall().get(), request, &action)));
-  if (flags.GetBool("json")) PrintJson(action); else PrintAction(action);
+  PrintObject(flags, action, PrintAction);
   return absl::OkStatus();
 }
 
-absl::Status List(const std::vector<std::string>& args, bool mine) {
+absl::Status List(const Args& args, bool mine) {
   Flags flags(mine ? "hartslag action mine" : "hartslag action list",
               mine ? "your organisation's actions, soonest due first" : "a case's actions");
-  flags.Add("case", "", "", "list: the case id");
+  if (!mine) flags.Add("case", "", "", "the case id");
   flags.Add("status", "", "", "only open, in_progress, done or cancelled");
   flags.AddBool("overdue", "", false, "only overdue actions");
-  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args, Shape::kList));
+  if (!mine) RETURN_IF_ERROR(Required(flags, {"case"}));
   v1::ListActionsRequest request;
   request.set_mine(mine);
   if (!mine) request.set_case_id(flags.Get("case"));
@@ -116,17 +108,24 @@ absl::Status List(const std::vector<std::string>& args, bool mine) {
   RETURN_IF_ERROR(AllPages(request, response, [&](const auto& page_request, auto& page) {
     return FromGrpcStatus(stub->ListActions(c.NewCall().get(), page_request, &page));
   }));
-  if (flags.GetBool("json")) PrintJson(response); else PrintActions(response);
+  Rows rows;
+  for (const v1::Action& a : response.actions()) {
+    rows.push_back({a.case_reference(), a.due_date() + (a.overdue() ? " (te laat)" : ""),
+                    EnumLabel(v1::ActionStatus_Name(a.status()), "ACTION_STATUS_"),
+                    absl::StrJoin(a.organisation_ids(), ","), a.description(), a.action_id()});
+  }
+  PrintList(flags, response, {"CASUS", "GEREED", "STATUS", "ORGANISATIES", "OMSCHRIJVING", "ID"}, rows);
   return absl::OkStatus();
 }
 
-absl::Status Update(const std::vector<std::string>& args) {
+absl::Status Update(const Args& args) {
   Flags flags("hartslag action update", "move an action on and record what was found");
   flags.Add("id", "", "", "the action id");
   flags.Add("status", "", "", "in_progress, done or cancelled");
   flags.Add("result", "", "", "what came of it (required for done)");
   flags.Add("finding", "", "", "a finding at one address: \"index|text\"");
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  RETURN_IF_ERROR(Required(flags, {"id"}));
   v1::UpdateActionRequest request;
   request.set_action_id(flags.Get("id"));
   if (!flags.Get("status").empty()) {
@@ -139,13 +138,13 @@ absl::Status Update(const std::vector<std::string>& args) {
     std::vector<std::string> parts = absl::StrSplit(flags.Get("finding"), absl::MaxSplits('|', 1));
     int index = 0;
     if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &index)) {
-      return absl::InvalidArgumentError("--finding: use \"index|text\"");
+      return UsageError("--finding: gebruik \"index|tekst\"");
     }
     (*request.mutable_findings())[index] = parts[1];
   }
   v1::Action action;
   RETURN_IF_ERROR(FromGrpcStatus(v1::ActionService::NewStub(c.channel())->UpdateAction(c.NewCall().get(), request, &action)));
-  if (flags.GetBool("json")) PrintJson(action); else PrintAction(action);
+  PrintObject(flags, action, PrintAction);
   return absl::OkStatus();
 }
 
@@ -154,7 +153,7 @@ absl::Status Update(const std::vector<std::string>& args) {
 // the last cursor when the connection drops, reading --token-file again when
 // the token expires) until --count events or --for time have passed (or
 // forever).
-absl::Status Watch(const std::vector<std::string>& args) {
+absl::Status Watch(const Args& args) {
   Flags flags("hartslag action watch",
               "follow your organisation's actions as they are given and changed (needs --purpose)");
   flags.Add("cursor", "", "", "start after the event with this cursor (default: from now on)");
@@ -163,7 +162,7 @@ absl::Status Watch(const std::vector<std::string>& args) {
   flags.Add("count", "", "0", "stop after this many events (0: keep watching)");
   flags.Add("for", "", "", "stop after this long, e.g. 30s (default: keep watching)");
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
-  if (!c.tokens()) return absl::InvalidArgumentError("--token or --token-file is required");
+  if (!c.tokens()) return UsageError("--token of --token-file ontbreekt");
   ASSIGN_OR_RETURN(int count, flags.GetInt("count"));
   client::ActionFollowerOptions options;
   options.cursor_file = flags.Get("cursor-file");
@@ -171,7 +170,7 @@ absl::Status Watch(const std::vector<std::string>& args) {
   options.from_beginning = flags.GetBool("from-beginning");
   if (!c.session().options().purpose.empty()) options.purpose = c.session().options().purpose;
   if (!options.cursor.empty() && !options.cursor_file.empty() && std::filesystem::exists(options.cursor_file)) {
-    return absl::InvalidArgumentError("--cursor and --cursor-file: the file already holds a cursor; give one");
+    return UsageError("--cursor en --cursor-file: het bestand heeft al een cursor; geef er één");
   }
   client::ActionFollower follower(c.channel(), c.tokens(), options);
   absl::Notification finished;
@@ -184,11 +183,11 @@ absl::Status Watch(const std::vector<std::string>& args) {
   }
   int seen = 0;
   absl::Status ended = follower.Run([&](const v1::ActionEvent& e) {
-    if (flags.GetBool("json")) {
+    if (FormatOf(flags) == Format::kJson) {
       PrintJson(e);
     } else {
       const v1::Action& a = e.action();
-      std::printf("%s %s %s %s due %s [%s] %s  (action %s)\n", e.cursor().c_str(),
+      std::printf("%s %s %s %s gereed %s [%s] %s  (actie %s)\n", e.cursor().c_str(),
                   EnumLabel(v1::ActionEvent::Change_Name(e.change()), "CHANGE_").c_str(),
                   a.case_reference().c_str(), EnumLabel(v1::ActionStatus_Name(a.status()), "ACTION_STATUS_").c_str(),
                   a.due_date().c_str(), absl::StrJoin(a.organisation_ids(), ",").c_str(), a.description().c_str(),
@@ -205,15 +204,13 @@ absl::Status Watch(const std::vector<std::string>& args) {
 
 }  // namespace
 
-absl::Status ActionCommand(const std::vector<std::string>& args) {
-  std::vector<std::string> rest = args.empty() ? args : std::vector<std::string>(args.begin() + 1, args.end());
-  if (!args.empty() && args[0] == "create") return Create(rest);
-  if (!args.empty() && args[0] == "mine") return List(rest, true);
-  if (!args.empty() && args[0] == "list") return List(rest, false);
-  if (!args.empty() && args[0] == "update") return Update(rest);
-  if (!args.empty() && args[0] == "watch") return Watch(rest);
-  std::printf("usage: hartslag action create|mine|list|update|watch [flags] (each with --help)\n");
-  return absl::InvalidArgumentError("missing or unknown action subcommand");
+std::vector<Command> ActionCommands() {
+  return {{"create", "organisaties een actie op een casus geven", Create},
+          {"mine", "de acties van uw organisatie, eerst af te ronden eerst",
+           [](const Args& args) { return List(args, /*mine=*/true); }},
+          {"list", "de acties van een casus (--case)", [](const Args& args) { return List(args, /*mine=*/false); }},
+          {"update", "een actie verder zetten en vastleggen wat er gevonden is", Update},
+          {"watch", "de acties van uw organisatie live volgen (vraagt --purpose)", Watch}};
 }
 
 }  // namespace hartslag::cli

@@ -46,14 +46,14 @@ constexpr char kServerEnv[] = "HARTSLAG_AUDIT_ADDR";
 constexpr char kDefaultServer[] = "localhost:7404";
 
 absl::StatusOr<KeyPtr> PublicKey(const Flags& flags) {
-  if (flags.Get("public-key").empty()) return absl::InvalidArgumentError("--public-key is required with --tree-head");
+  if (flags.Get("public-key").empty()) return UsageError("--public-key ontbreekt (nodig bij --tree-head)");
   ASSIGN_OR_RETURN(std::string pem, ReadFile(flags.Get("public-key"), "--public-key"));
   return ParseEd25519Pem(pem, /*is_private=*/false);
 }
 
 absl::Status WriteText(const std::string& path, const std::string& text, absl::string_view flag) {
   std::ofstream out(path);
-  if (!(out << text)) return absl::InvalidArgumentError(absl::StrCat(flag, ": cannot write ", path));
+  if (!(out << text)) return absl::InvalidArgumentError(absl::StrCat(flag, ": kan ", path, " niet schrijven"));
   return absl::OkStatus();
 }
 
@@ -88,16 +88,16 @@ absl::StatusOr<std::optional<v1::Subject>> SubjectFromFlags(const Flags& flags) 
 
 absl::StatusOr<v1::Subject> RequiredSubject(const Flags& flags) {
   ASSIGN_OR_RETURN(std::optional<v1::Subject> subject, SubjectFromFlags(flags));
-  if (!subject) return absl::InvalidArgumentError("--person, --postcode or --pseudonym is required");
+  if (!subject) return UsageError("--person, --postcode of --pseudonym ontbreekt");
   return *subject;
 }
 
 // Parses the flags of an audit command that talks to the service.
-absl::StatusOr<Connection> Connect(Flags& flags, const std::vector<std::string>& args) {
-  return Connection::Parse(flags, args, kServerEnv, kDefaultServer);
+absl::StatusOr<Connection> Connect(Flags& flags, const Args& args, Shape shape = Shape::kObject) {
+  return Connection::Parse(flags, args, kServerEnv, kDefaultServer, shape);
 }
 
-absl::Status Verify(const std::vector<std::string>& args) {
+absl::Status Verify(const Args& args) {
   Flags flags("hartslag audit verify",
               "recompute an exported audit log's Merkle root and check it against a signed tree head");
   flags.Add("log", "", "", "the exported log (JSON Lines)");
@@ -105,9 +105,9 @@ absl::Status Verify(const std::vector<std::string>& args) {
   flags.Add("public-key", "HARTSLAG_AUDIT_PUBLIC_KEY", "",
             "the audit log's Ed25519 public key (PEM); needed with --tree-head");
   RETURN_IF_ERROR(flags.Parse(args));
-  if (flags.Get("log").empty()) return absl::InvalidArgumentError("--log is required");
+  RETURN_IF_ERROR(Required(flags, {"log"}));
   std::ifstream log(flags.Get("log"));
-  if (!log) return absl::InvalidArgumentError(absl::StrCat("--log: cannot read ", flags.Get("log")));
+  if (!log) return absl::InvalidArgumentError(absl::StrCat("--log: kan ", flags.Get("log"), " niet lezen"));
   std::optional<audit::TreeHead> head;
   KeyPtr key(nullptr, EVP_PKEY_free);
   if (!flags.Get("tree-head").empty()) {
@@ -119,7 +119,7 @@ absl::Status Verify(const std::vector<std::string>& args) {
   std::printf("tree_size=%llu root=%s\n", static_cast<unsigned long long>(verified.tree_size),
               HexEncode(verified.root_hash).c_str());
   if (head) {
-    std::printf("the first %llu entries match the tree head signed by key %s\n",
+    std::printf("de eerste %llu vermeldingen kloppen met de tree head, ondertekend door sleutel %s\n",
                 static_cast<unsigned long long>(head->tree_size), head->key_id.c_str());
   }
   return absl::OkStatus();
@@ -134,7 +134,7 @@ absl::StatusOr<v1::SignedTreeHead> FetchTreeHead(const Connection& c, bool fresh
   return head;
 }
 
-absl::Status TreeHead(const std::vector<std::string>& args) {
+absl::Status TreeHead(const Args& args) {
   Flags flags("hartslag audit tree-head", "fetch the latest signed tree head of your tenant's log");
   flags.AddBool("fresh", "", false, "have one signed now over the whole log");
   flags.Add("out", "", "", "write the tree head (JSON) to this file too");
@@ -146,36 +146,36 @@ absl::Status TreeHead(const std::vector<std::string>& args) {
   return absl::OkStatus();
 }
 
-absl::Status Export(const std::vector<std::string>& args) {
+absl::Status Export(const Args& args) {
   Flags flags("hartslag audit export", "write your tenant's audit log as JSON Lines, with a tree head");
   flags.Add("out", "", "", "the file for the log (JSON Lines)");
   flags.Add("tree-head-out", "", "", "also write a tree head signed now over the log (JSON)");
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
-  if (flags.Get("out").empty()) return absl::InvalidArgumentError("--out is required");
+  RETURN_IF_ERROR(Required(flags, {"out"}));
   // The tree head first: the export then holds at least the entries it covers.
   std::optional<v1::SignedTreeHead> head;
   if (!flags.Get("tree-head-out").empty()) {
     ASSIGN_OR_RETURN(head, FetchTreeHead(c, /*fresh=*/true));
   }
   std::ofstream out(flags.Get("out"));
-  if (!out) return absl::InvalidArgumentError(absl::StrCat("--out: cannot write ", flags.Get("out")));
+  if (!out) return absl::InvalidArgumentError(absl::StrCat("--out: kan ", flags.Get("out"), " niet schrijven"));
   auto stub = v1::AuditService::NewStub(c.channel());
   ASSIGN_OR_RETURN(uint64_t written, client::ExportAuditLog(*stub, [&] { return c.NewCall(); }, out));
   out.close();
-  if (!out) return absl::InvalidArgumentError(absl::StrCat("--out: cannot write ", flags.Get("out")));
-  std::printf("exported %llu entries to %s\n", static_cast<unsigned long long>(written),
+  if (!out) return absl::InvalidArgumentError(absl::StrCat("--out: kan ", flags.Get("out"), " niet schrijven"));
+  std::printf("%llu vermeldingen geëxporteerd naar %s\n", static_cast<unsigned long long>(written),
               flags.Get("out").c_str());
   if (head) {
     RETURN_IF_ERROR(WriteText(flags.Get("tree-head-out"),
                               audit::TreeHeadToJson(audit::TreeHeadFromProto(*head)) + "\n",
                               "--tree-head-out"));
-    std::printf("tree head (size %llu) in %s\n", static_cast<unsigned long long>(head->tree_size()),
+    std::printf("tree head (grootte %llu) in %s\n", static_cast<unsigned long long>(head->tree_size()),
                 flags.Get("tree-head-out").c_str());
   }
   return absl::OkStatus();
 }
 
-absl::Status Proof(const std::vector<std::string>& args) {
+absl::Status Proof(const Args& args) {
   Flags flags("hartslag audit proof",
               "fetch and check the inclusion proof of one entry against a signed tree head");
   flags.Add("index", "", "", "the entry's index in the log");
@@ -185,7 +185,7 @@ absl::Status Proof(const std::vector<std::string>& args) {
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
   uint64_t index = 0;
   if (!absl::SimpleAtoi(flags.Get("index"), &index)) {
-    return absl::InvalidArgumentError("--index: must be a number");
+    return UsageError("--index: moet een getal zijn");
   }
   v1::GetInclusionProofRequest request;
   request.set_index(index);
@@ -206,15 +206,15 @@ absl::Status Proof(const std::vector<std::string>& args) {
   std::vector<std::string> path(proof.audit_path().begin(), proof.audit_path().end());
   if (!audit::VerifyInclusion(audit::LeafHash(proof.entry()), index, head->tree_size, path,
                               head->root_hash)) {
-    return absl::DataLossError(absl::StrCat("entry ", index, ": the proof does not lead to the tree head's root"));
+    return absl::DataLossError(absl::StrCat("vermelding ", index, ": het bewijs leidt niet naar de root van de tree head"));
   }
   v1::AuditEvent event;
   event.ParseFromString(proof.entry());
-  std::printf("entry %llu is in the log: tree_size=%llu root=%s%s\n",
+  std::printf("vermelding %llu staat in het log: tree_size=%llu root=%s%s\n",
               static_cast<unsigned long long>(index), static_cast<unsigned long long>(head->tree_size),
               HexEncode(head->root_hash).c_str(),
-              flags.Get("public-key").empty() ? " (signature not checked: no --public-key)" : "");
-  std::printf("%s %s %s %s by %s/%s at %s\n", EnumLabel(v1::Action_Name(event.action()), "ACTION_").c_str(),
+              flags.Get("public-key").empty() ? " (handtekening niet gecontroleerd: geen --public-key)" : "");
+  std::printf("%s %s %s %s door %s/%s op %s\n", EnumLabel(v1::Action_Name(event.action()), "ACTION_").c_str(),
               event.object().type().c_str(), event.object().id().c_str(),
               EnumLabel(v1::Outcome_Name(event.outcome()), "OUTCOME_").c_str(),
               event.actor().organisation_id().c_str(), event.actor().user_id().c_str(),
@@ -222,7 +222,7 @@ absl::Status Proof(const std::vector<std::string>& args) {
   return absl::OkStatus();
 }
 
-absl::Status Query(const std::vector<std::string>& args) {
+absl::Status Query(const Args& args) {
   Flags flags("hartslag audit query", "search your tenant's audit log, newest first");
   AddSubjectFlags(flags);
   flags.Add("actor", "", "", "only this user's actions");
@@ -232,7 +232,7 @@ absl::Status Query(const std::vector<std::string>& args) {
   flags.Add("action", "", "", "read, list, create, update, export or login");
   flags.Add("outcome", "", "", "success, denied, rejected or error");
   flags.Add("limit", "", "50", "at most this many records");
-  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args, Shape::kList));
   v1::QueryEventsRequest request;
   ASSIGN_OR_RETURN(std::optional<v1::Subject> subject, SubjectFromFlags(flags));
   if (subject) *request.mutable_subject() = *subject;
@@ -243,14 +243,14 @@ absl::Status Query(const std::vector<std::string>& args) {
   if (!flags.Get("action").empty()) {
     v1::Action action;
     if (!v1::Action_Parse("ACTION_" + absl::AsciiStrToUpper(flags.Get("action")), &action)) {
-      return absl::InvalidArgumentError("--action: unknown action");
+      return UsageError("--action: onbekende actie");
     }
     request.set_action(action);
   }
   if (!flags.Get("outcome").empty()) {
     v1::Outcome outcome;
     if (!v1::Outcome_Parse("OUTCOME_" + absl::AsciiStrToUpper(flags.Get("outcome")), &outcome)) {
-      return absl::InvalidArgumentError("--outcome: unknown outcome");
+      return UsageError("--outcome: onbekende uitkomst");
     }
     request.set_outcome(outcome);
   }
@@ -259,11 +259,7 @@ absl::Status Query(const std::vector<std::string>& args) {
   v1::QueryEventsResponse response;
   RETURN_IF_ERROR(FromGrpcStatus(v1::AuditService::NewStub(c.channel())->QueryEvents(
       c.NewCall().get(), request, &response)));
-  if (flags.GetBool("json")) {
-    PrintJson(response);
-    return absl::OkStatus();
-  }
-  std::vector<std::vector<std::string>> rows;
+  Rows rows;
   for (const v1::IndexedEvent& e : response.events()) {
     const v1::AuditEvent& a = e.event();
     rows.push_back({absl::StrCat(e.index()), LocalTime(a.occurred_at()),
@@ -272,26 +268,23 @@ absl::Status Query(const std::vector<std::string>& args) {
                     EnumLabel(v1::Outcome_Name(a.outcome()), "OUTCOME_"), a.actor().user_id(),
                     a.actor().organisation_id(), a.purpose()});
   }
-  PrintTable({"INDEX", "WHEN", "ACTION", "OBJECT", "OUTCOME", "USER", "ORGANISATION", "PURPOSE"}, rows);
+  PrintList(flags, response, {"INDEX", "WANNEER", "ACTIE", "OBJECT", "UITKOMST", "GEBRUIKER", "ORGANISATIE", "DOEL"},
+            rows);
   return absl::OkStatus();
 }
 
-absl::Status Overview(const std::vector<std::string>& args) {
+absl::Status Overview(const Args& args) {
   Flags flags("hartslag audit overview",
               "who saw a person's or address's data: when, which organisation and role, what, why");
   AddSubjectFlags(flags);
-  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args, Shape::kList));
   v1::GetAccessOverviewRequest request;
   ASSIGN_OR_RETURN(*request.mutable_subject(), RequiredSubject(flags));
   request.set_page_size(500);
   v1::GetAccessOverviewResponse response;
   RETURN_IF_ERROR(FromGrpcStatus(v1::AuditService::NewStub(c.channel())->GetAccessOverview(
       c.NewCall().get(), request, &response)));
-  if (flags.GetBool("json")) {
-    PrintJson(response);
-    return absl::OkStatus();
-  }
-  std::vector<std::vector<std::string>> rows;
+  Rows rows;
   for (const v1::Access& a : response.accesses()) {
     std::string roles;
     for (const std::string& r : a.roles()) roles += (roles.empty() ? "" : ",") + r;
@@ -299,21 +292,29 @@ absl::Status Overview(const std::vector<std::string>& args) {
                     EnumLabel(common::v1::OrganisationKind_Name(a.organisation_kind()), "ORGANISATION_KIND_"),
                     roles, EnumLabel(v1::Action_Name(a.action()), "ACTION_"), a.object_type(), a.purpose()});
   }
-  PrintTable({"WHEN", "ORGANISATION", "KIND", "ROLE", "ACTION", "WHAT", "PURPOSE"}, rows);
+  PrintList(flags, response, {"WANNEER", "ORGANISATIE", "SOORT", "ROL", "ACTIE", "WAT", "DOEL"}, rows);
   return absl::OkStatus();
 }
 
-void PrintRestrictions(const std::vector<v1::Restriction>& restrictions) {
-  std::vector<std::vector<std::string>> rows;
+const std::vector<std::string> kRestrictionHeaders = {"ID", "ORGANISATIE", "EVALUATIE", "STAAT", "REDEN"};
+
+Rows RestrictionRows(const google::protobuf::RepeatedPtrField<v1::Restriction>& restrictions) {
+  Rows rows;
   for (const v1::Restriction& r : restrictions) {
-    rows.push_back({r.restriction_id(), r.organisation_id().empty() ? "(all)" : r.organisation_id(),
-                    r.review_date(), r.has_lifted_at() ? "lifted " + LocalTime(r.lifted_at()) : "active",
+    rows.push_back({r.restriction_id(), r.organisation_id().empty() ? "(alle)" : r.organisation_id(),
+                    r.review_date(), r.has_lifted_at() ? "opgeheven " + LocalTime(r.lifted_at()) : "actief",
                     r.reason()});
   }
-  PrintTable({"ID", "ORGANISATION", "REVIEW", "STATE", "REASON"}, rows);
+  return rows;
 }
 
-absl::Status Restrict(const std::vector<std::string>& args) {
+void PrintRestriction(const v1::Restriction& restriction) {
+  google::protobuf::RepeatedPtrField<v1::Restriction> one;
+  *one.Add() = restriction;
+  PrintTable(kRestrictionHeaders, RestrictionRows(one));
+}
+
+absl::Status Restrict(const Args& args) {
   Flags flags("hartslag audit restrict",
               "keep a subject's accesses (by one organisation, or all) out of the access overview");
   AddSubjectFlags(flags);
@@ -331,54 +332,48 @@ absl::Status Restrict(const std::vector<std::string>& args) {
   v1::Restriction restriction;
   RETURN_IF_ERROR(FromGrpcStatus(v1::AuditService::NewStub(c.channel())->AddRestriction(
       c.NewCall().get(), request, &restriction)));
-  PrintRestrictions({restriction});
+  PrintObject(flags, restriction, PrintRestriction);
   return absl::OkStatus();
 }
 
-absl::Status Lift(const std::vector<std::string>& args) {
+absl::Status Lift(const Args& args) {
   Flags flags("hartslag audit lift", "lift a restriction");
   flags.Add("id", "", "", "the restriction's id");
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  RETURN_IF_ERROR(Required(flags, {"id"}));
   v1::LiftRestrictionRequest request;
   request.set_restriction_id(flags.Get("id"));
   v1::Restriction restriction;
   RETURN_IF_ERROR(FromGrpcStatus(v1::AuditService::NewStub(c.channel())->LiftRestriction(
       c.NewCall().get(), request, &restriction)));
-  PrintRestrictions({restriction});
+  PrintObject(flags, restriction, PrintRestriction);
   return absl::OkStatus();
 }
 
-absl::Status Restrictions(const std::vector<std::string>& args) {
+absl::Status Restrictions(const Args& args) {
   Flags flags("hartslag audit restrictions", "list your tenant's restrictions, newest first");
-  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args, Shape::kList));
   v1::ListRestrictionsResponse response;
   auto stub = v1::AuditService::NewStub(c.channel());
   RETURN_IF_ERROR(AllPages(v1::ListRestrictionsRequest(), response, [&](const auto& page_request, auto& page) {
     return FromGrpcStatus(stub->ListRestrictions(c.NewCall().get(), page_request, &page));
   }));
-  if (flags.GetBool("json")) {
-    PrintJson(response);
-    return absl::OkStatus();
-  }
-  PrintRestrictions({response.restrictions().begin(), response.restrictions().end()});
+  PrintList(flags, response, kRestrictionHeaders, RestrictionRows(response.restrictions()));
   return absl::OkStatus();
 }
 
 }  // namespace
 
-absl::Status AuditCommand(const std::vector<std::string>& args) {
-  using Command = absl::Status (*)(const std::vector<std::string>&);
-  const std::vector<std::pair<std::string, Command>> commands = {
-      {"export", Export},     {"verify", Verify},     {"tree-head", TreeHead},
-      {"proof", Proof},       {"query", Query},       {"overview", Overview},
-      {"restrict", Restrict}, {"lift", Lift},         {"restrictions", Restrictions}};
-  for (const auto& [name, command] : commands) {
-    if (!args.empty() && args[0] == name) return command({args.begin() + 1, args.end()});
-  }
-  std::printf(
-      "usage: hartslag audit export|verify|tree-head|proof|query|overview|restrict|lift|restrictions "
-      "[flags]\n(each with --help)\n");
-  return absl::InvalidArgumentError("missing or unknown audit subcommand");
+std::vector<Command> AuditCommands() {
+  return {{"export", "het auditlog van uw gemeente exporteren (JSON Lines), met een tree head", Export},
+          {"verify", "een export offline controleren tegen een ondertekende tree head", Verify},
+          {"tree-head", "de laatste ondertekende tree head ophalen", TreeHead},
+          {"proof", "het bewijs dat één vermelding in het log staat ophalen en controleren", Proof},
+          {"query", "het auditlog doorzoeken, nieuwste eerst", Query},
+          {"overview", "wie de gegevens van een persoon of adres zag, wanneer en waarom", Overview},
+          {"restrict", "inzages van een betrokkene uit het inzageoverzicht houden", Restrict},
+          {"lift", "een beperking opheffen", Lift},
+          {"restrictions", "de beperkingen, nieuwste eerst", Restrictions}};
 }
 
 }  // namespace hartslag::cli

@@ -33,65 +33,60 @@ namespace v1 = cases::v1;
 constexpr char kServerEnv[] = "HARTSLAG_CASES_ADDR";
 constexpr char kDefaultServer[] = "localhost:7403";
 
-absl::StatusOr<Connection> Connect(Flags& flags, const std::vector<std::string>& args) {
-  return Connection::Parse(flags, args, kServerEnv, kDefaultServer);
+absl::StatusOr<Connection> Connect(Flags& flags, const Args& args, Shape shape = Shape::kObject) {
+  return Connection::Parse(flags, args, kServerEnv, kDefaultServer, shape);
 }
 
 std::string Label(const std::string& name, const std::string& prefix) { return EnumLabel(name, prefix); }
 
 void PrintCase(const v1::Case& c) {
   std::vector<std::vector<std::string>> rows = {
-      {"reference", c.reference()},
-      {"title", c.title()},
-      {"kind", Label(v1::CaseKind_Name(c.kind()), "CASE_KIND_")},
+      {"referentie", c.reference()},
+      {"titel", c.title()},
+      {"soort", Label(v1::CaseKind_Name(c.kind()), "CASE_KIND_")},
       {"status", Label(v1::CaseStatus_Name(c.status()), "CASE_STATUS_")},
-      {"area", c.area().name().empty() ? c.area().area_id() : c.area().name()},
-      {"confidentiality", Label(v1::Confidentiality_Name(c.confidentiality()), "CONFIDENTIALITY_")},
+      {"gebied", c.area().name().empty() ? c.area().area_id() : c.area().name()},
+      {"vertrouwelijkheid", Label(v1::Confidentiality_Name(c.confidentiality()), "CONFIDENTIALITY_")},
       {"procesregisseur", c.process_coordinator()},
   };
   if (!c.case_manager().empty()) rows.push_back({"casusregisseur", c.case_manager()});
-  rows.push_back({"participants", absl::StrJoin(c.participating_organisations(), ", ")});
-  if (!c.members().empty()) rows.push_back({"members", absl::StrJoin(c.members(), ", ")});
+  rows.push_back({"deelnemers", absl::StrJoin(c.participating_organisations(), ", ")});
+  if (!c.members().empty()) rows.push_back({"leden", absl::StrJoin(c.members(), ", ")});
   if (c.has_address()) {
     const auto& a = c.address();
-    rows.push_back({"address", absl::StrCat(a.street(), " ", a.house_number(), a.house_number_addition(), ", ",
+    rows.push_back({"adres", absl::StrCat(a.street(), " ", a.house_number(), a.house_number_addition(), ", ",
                                             a.postcode(), " ", a.city())});
   }
   for (const auto& p : c.persons()) {
-    rows.push_back({"person", absl::StrCat(p.name(), p.birth_year() ? absl::StrCat(" (", p.birth_year(), ")") : "",
+    rows.push_back({"persoon", absl::StrCat(p.name(), p.birth_year() ? absl::StrCat(" (", p.birth_year(), ")") : "",
                                            p.role().empty() ? "" : ", " + p.role())});
   }
   if (c.risk_tier() != v1::RISK_TIER_UNSPECIFIED) {
-    rows.push_back({"risk", absl::StrCat(Label(v1::RiskTier_Name(c.risk_tier()), "RISK_TIER_"), ": ",
+    rows.push_back({"risico", absl::StrCat(Label(v1::RiskTier_Name(c.risk_tier()), "RISK_TIER_"), ": ",
                                          c.risk_reason())});
-    rows.push_back({"next review", LocalTime(c.next_review_at())});
+    rows.push_back({"evaluatie", LocalTime(c.next_review_at())});
   }
   for (const auto& g : c.plan()) {
-    rows.push_back({"goal", absl::StrCat(g.goal(), " (", absl::StrJoin(g.organisation_ids(), ", "), ")")});
+    rows.push_back({"doel", absl::StrCat(g.goal(), " (", absl::StrJoin(g.organisation_ids(), ", "), ")")});
   }
   if (c.escalation() != v1::ESCALATION_UNSPECIFIED) {
-    rows.push_back({"escalated", absl::StrCat(Label(v1::Escalation_Name(c.escalation()), "ESCALATION_"),
+    rows.push_back({"opgeschaald", absl::StrCat(Label(v1::Escalation_Name(c.escalation()), "ESCALATION_"),
                                               ": ", c.escalation_reason())});
   }
   if (c.result() != v1::CASE_RESULT_UNSPECIFIED) {
-    rows.push_back({"result", Label(v1::CaseResult_Name(c.result()), "CASE_RESULT_")});
+    rows.push_back({"resultaat", Label(v1::CaseResult_Name(c.result()), "CASE_RESULT_")});
   }
   rows.push_back({"id", c.case_id()});
-  for (const auto& row : rows) std::printf("%-16s %s\n", row[0].c_str(), row[1].c_str());
+  for (const auto& row : rows) std::printf("%-18s %s\n", row[0].c_str(), row[1].c_str());
 }
 
-// Prints `response` as JSON with --json, or with `print` otherwise.
 template <typename Message, typename Print>
 absl::Status Show(const Flags& flags, const Message& response, Print print) {
-  if (flags.GetBool("json")) {
-    PrintJson(response);
-  } else {
-    print(response);
-  }
+  PrintObject(flags, response, print);
   return absl::OkStatus();
 }
 
-absl::Status Open(const std::vector<std::string>& args) {
+absl::Status Open(const Args& args) {
   Flags flags("hartslag case open", "open a case in one of your areas");
   AddRequestIdFlag(flags);
   flags.Add("kind", "", "", "leefbaarheid or casuistiek");
@@ -145,12 +140,13 @@ absl::Status Open(const std::vector<std::string>& args) {
   return Show(flags, opened, PrintCase);
 }
 
-absl::Status Get(const std::vector<std::string>& args) {
+absl::Status Get(const Args& args) {
   Flags flags("hartslag case get", "the one-screen summary of a case (needs --purpose)");
   flags.Add("id", "", "", "the case id");
   flags.Add("reference", "", "", "or its reference, e.g. CS-2026-000001");
   flags.Add("break-glass", "", "", "read outside your need-to-know, for this urgent reason (flagged, reviewed)");
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  if (flags.Get("id").empty() && flags.Get("reference").empty()) return UsageError("--id of --reference ontbreekt");
   v1::GetCaseRequest request;
   if (!flags.Get("id").empty()) request.set_case_id(flags.Get("id"));
   else request.set_reference(flags.Get("reference"));
@@ -171,20 +167,20 @@ absl::Status Get(const std::vector<std::string>& args) {
   }
   return Show(flags, summary, [](const v1::CaseSummary& s) {
     PrintCase(s.case_());
-    std::printf("\nnotes:\n");
+    std::printf("\nnotities:\n");
     for (const auto& n : s.notes()) {
       std::printf("  %s  %s/%s  [%s]\n    %s\n", LocalTime(n.written_at()).c_str(),
                   n.author().organisation_id().c_str(), n.author().user_id().c_str(),
                   Label(v1::NoteVisibility_Name(n.visibility()), "NOTE_VISIBILITY_").c_str(), n.text().c_str());
     }
-    std::printf("\nhistory:\n");
+    std::printf("\ngeschiedenis:\n");
     if (s.earlier_history_omitted() > 0) {
-      std::printf("  (%d earlier changes: see hartslag audit query)\n", s.earlier_history_omitted());
+      std::printf("  (%d eerdere wijzigingen: zie hartslag audit query)\n", s.earlier_history_omitted());
     }
     for (const auto& h : s.history()) {
-      std::printf("  %s  %s -> %s  by %s: %s\n", LocalTime(h.at()).c_str(),
+      std::printf("  %s  %s -> %s  door %s: %s\n", LocalTime(h.at()).c_str(),
                   h.from() == v1::CASE_STATUS_UNSPECIFIED
-                      ? "(new)"
+                      ? "(nieuw)"
                       : Label(v1::CaseStatus_Name(h.from()), "CASE_STATUS_").c_str(),
                   Label(v1::CaseStatus_Name(h.to()), "CASE_STATUS_").c_str(), h.actor().user_id().c_str(),
                   h.reason().c_str());
@@ -192,12 +188,12 @@ absl::Status Get(const std::vector<std::string>& args) {
   });
 }
 
-absl::Status List(const std::vector<std::string>& args) {
+absl::Status List(const Args& args) {
   Flags flags("hartslag case list", "the cases you may see, most recently changed first (needs --purpose)");
   flags.Add("kind", "", "", "leefbaarheid or casuistiek");
   flags.Add("status", "", "", "e.g. triage, in_progress");
   flags.Add("area", "", "", "area id (with its wijken)");
-  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args, Shape::kList));
   v1::ListCasesRequest request;
   if (!flags.Get("kind").empty()) {
     ASSIGN_OR_RETURN(v1::CaseKind kind, ParseEnumFlag<v1::CaseKind>("kind", flags.Get("kind"), "CASE_KIND_",
@@ -213,9 +209,8 @@ absl::Status List(const std::vector<std::string>& args) {
   request.set_page_size(200);
   v1::ListCasesResponse response;
   RETURN_IF_ERROR(FromGrpcStatus(v1::CaseService::NewStub(c.channel())->ListCases(c.NewCall().get(), request, &response)));
-  return Show(flags, response, [](const v1::ListCasesResponse& r) {
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& item : r.cases()) {
+  Rows rows;
+  for (const auto& item : response.cases()) {
       rows.push_back({item.reference(), Label(v1::CaseKind_Name(item.kind()), "CASE_KIND_"),
                       Label(v1::CaseStatus_Name(item.status()), "CASE_STATUS_"), item.area().name(),
                       item.risk_tier() == v1::RISK_TIER_UNSPECIFIED
@@ -223,18 +218,19 @@ absl::Status List(const std::vector<std::string>& args) {
                           : Label(v1::RiskTier_Name(item.risk_tier()), "RISK_TIER_"),
                       LocalTime(item.next_review_at()),
                       item.title()});
-    }
-    PrintTable({"REFERENCE", "KIND", "STATUS", "AREA", "RISK", "REVIEW", "TITLE"}, rows);
-  });
+  }
+  PrintList(flags, response, {"REFERENTIE", "SOORT", "STATUS", "GEBIED", "RISICO", "EVALUATIE", "TITEL"}, rows);
+  return absl::OkStatus();
 }
 
-absl::Status Move(const std::vector<std::string>& args) {
+absl::Status Move(const Args& args) {
   Flags flags("hartslag case move", "move a case along its lifecycle");
   flags.Add("id", "", "", "the case id");
   flags.Add("to", "", "", "triage, scheduled, in_progress, monitoring or closed");
   flags.Add("reason", "", "", "why");
   flags.Add("result", "", "", "closing: resolved, improved, referred or no_further_action");
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  RETURN_IF_ERROR(Required(flags, {"id", "to"}));
   v1::TransitionCaseRequest request;
   request.set_case_id(flags.Get("id"));
   ASSIGN_OR_RETURN(v1::CaseStatus to, ParseEnumFlag<v1::CaseStatus>("to", flags.Get("to"), "CASE_STATUS_",
@@ -251,11 +247,12 @@ absl::Status Move(const std::vector<std::string>& args) {
   return Show(flags, moved, PrintCase);
 }
 
-absl::Status Reopen(const std::vector<std::string>& args) {
+absl::Status Reopen(const Args& args) {
   Flags flags("hartslag case reopen", "reopen a closed case");
   flags.Add("id", "", "", "the case id");
   flags.Add("reason", "", "", "why");
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  RETURN_IF_ERROR(Required(flags, {"id"}));
   v1::ReopenCaseRequest request;
   request.set_case_id(flags.Get("id"));
   request.set_reason(flags.Get("reason"));
@@ -264,7 +261,7 @@ absl::Status Reopen(const std::vector<std::string>& args) {
   return Show(flags, reopened, PrintCase);
 }
 
-absl::Status Update(const std::vector<std::string>& args) {
+absl::Status Update(const Args& args) {
   Flags flags("hartslag case update", "change who works on a case and how it is weighed");
   flags.Add("id", "", "", "the case id");
   flags.Add("case-manager", "", "", "the casusregisseur (user id; - removes)");
@@ -278,6 +275,7 @@ absl::Status Update(const std::vector<std::string>& args) {
   flags.Add("escalate", "", "", "zorg_en_veiligheidshuis or bestuurlijk");
   flags.Add("escalation-reason", "", "", "why");
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  RETURN_IF_ERROR(Required(flags, {"id"}));
   v1::UpdateCaseRequest request;
   request.set_case_id(flags.Get("id"));
   // Only what is given changes.
@@ -337,13 +335,14 @@ absl::Status Update(const std::vector<std::string>& args) {
   return Show(flags, updated, PrintCase);
 }
 
-absl::Status Note(const std::vector<std::string>& args) {
+absl::Status Note(const Args& args) {
   Flags flags("hartslag case note", "add a note to a case");
   flags.Add("id", "", "", "the case id");
   flags.Add("visibility", "", "participants", "participants, coordination, care or police");
   flags.Add("text", "", "", "the note");
   AddRequestIdFlag(flags);
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  RETURN_IF_ERROR(Required(flags, {"id", "text"}));
   v1::AddNoteRequest request;
   request.set_request_id(RequestIdOf(flags));
   request.set_case_id(flags.Get("id"));
@@ -354,40 +353,37 @@ absl::Status Note(const std::vector<std::string>& args) {
   request.set_text(flags.Get("text"));
   v1::Note note;
   RETURN_IF_ERROR(FromGrpcStatus(v1::CaseService::NewStub(c.channel())->AddNote(c.NewCall().get(), request, &note)));
-  return Show(flags, note, [](const v1::Note& n) { std::printf("note %s added\n", n.note_id().c_str()); });
+  return Show(flags, note, [](const v1::Note& n) { std::printf("notitie %s toegevoegd\n", n.note_id().c_str()); });
 }
 
-absl::Status BreakGlassReviews(const std::vector<std::string>& args) {
+absl::Status BreakGlassReviews(const Args& args) {
   Flags flags("hartslag case break-glass-reviews", "break-the-glass accesses to review (PRIVACY_OFFICER)");
-  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args, Shape::kList));
   v1::ListBreakGlassReviewsResponse response;
   auto stub = v1::CaseService::NewStub(c.channel());
   RETURN_IF_ERROR(AllPages(v1::ListBreakGlassReviewsRequest(), response, [&](const auto& page_request, auto& page) {
     return FromGrpcStatus(stub->ListBreakGlassReviews(c.NewCall().get(), page_request, &page));
   }));
-  return Show(flags, response, [](const v1::ListBreakGlassReviewsResponse& r) {
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& review : r.reviews()) {
-      rows.push_back({LocalTime(review.at()), review.case_id(), review.actor().organisation_id(),
-                      review.actor().user_id(), review.reason()});
-    }
-    PrintTable({"WHEN", "CASE", "ORGANISATION", "USER", "REASON"}, rows);
-  });
+  Rows rows;
+  for (const auto& review : response.reviews()) {
+    rows.push_back({LocalTime(review.at()), review.case_id(), review.actor().organisation_id(),
+                    review.actor().user_id(), review.reason()});
+  }
+  PrintList(flags, response, {"WANNEER", "CASUS", "ORGANISATIE", "GEBRUIKER", "REDEN"}, rows);
+  return absl::OkStatus();
 }
 
 }  // namespace
 
-absl::Status CaseCommand(const std::vector<std::string>& args) {
-  using Command = absl::Status (*)(const std::vector<std::string>&);
-  const std::vector<std::pair<std::string, Command>> commands = {
-      {"open", Open},     {"get", Get},       {"list", List}, {"move", Move},
-      {"reopen", Reopen}, {"update", Update}, {"note", Note}, {"break-glass-reviews", BreakGlassReviews}};
-  for (const auto& [name, command] : commands) {
-    if (!args.empty() && args[0] == name) return command({args.begin() + 1, args.end()});
-  }
-  std::printf("usage: hartslag case open|get|list|move|reopen|update|note|break-glass-reviews [flags]\n"
-              "(each with --help)\n");
-  return absl::InvalidArgumentError("missing or unknown case subcommand");
+std::vector<Command> CaseCommands() {
+  return {{"open", "een casus openen in een van uw gebieden", Open},
+          {"get", "het overzicht van één casus (vraagt --purpose)", Get},
+          {"list", "de casussen die u mag zien (vraagt --purpose)", List},
+          {"move", "een casus een fase verder zetten", Move},
+          {"reopen", "een gesloten casus heropenen", Reopen},
+          {"update", "wie aan een casus werkt en hoe die gewogen is", Update},
+          {"note", "een notitie toevoegen", Note},
+          {"break-glass-reviews", "te beoordelen break-the-glass-inzages (PRIVACY_OFFICER)", BreakGlassReviews}};
 }
 
 }  // namespace hartslag::cli

@@ -1,36 +1,35 @@
-// The CLI's commands. Each parses its own flags from `args` (the words after
-// the command), prints its result on stdout and returns the error to report.
+// The CLI's commands, by group. A group gives its subcommands as a table
+// (dispatch.h); main.cc puts the groups together. Each command parses its own
+// flags from the words after its name, prints its result on stdout and
+// returns the error to report: a UsageError for what the user typed wrong.
 #ifndef HARTSLAG_CLIENTS_CLI_COMMANDS_H_
 #define HARTSLAG_CLIENTS_CLI_COMMANDS_H_
 
-#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "clients/cli/dispatch.h"
 
 namespace hartslag::cli {
 
-// hartslag signal submit|get|list
-absl::Status SignalCommand(const std::vector<std::string>& args);
-// hartslag categories
-absl::Status CategoriesCommand(const std::vector<std::string>& args);
-// hartslag login|refresh|client-token, and hartslag admin ... (`command`
-// says which)
-absl::Status DirectoryCommand(const std::string& command, const std::vector<std::string>& args);
-// hartslag admin dead-letters <service>
-absl::Status DeadLettersCommand(const std::vector<std::string>& args);
-// hartslag admin outbox
-absl::Status OutboxCommand(const std::vector<std::string>& args);
-// hartslag audit verify
-absl::Status AuditCommand(const std::vector<std::string>& args);
-absl::Status CaseCommand(const std::vector<std::string>& args);
-absl::Status TriageCommand(const std::vector<std::string>& args);
-absl::Status ActionCommand(const std::vector<std::string>& args);
-absl::Status MeetingCommand(const std::vector<std::string>& args);
-// hartslag pki ca|server|client|signing-key
-absl::Status PkiCommand(const std::vector<std::string>& args);
-// hartslag dev token
-absl::Status DevCommand(const std::vector<std::string>& args);
+// hartslag signal submit|get|list, hartslag categories
+std::vector<Command> SignalCommands();
+absl::Status CategoriesCommand(const Args& args);
+// hartslag login|refresh|client-token: tokens from the directory
+absl::Status LoginCommand(const Args& args);
+absl::Status RefreshCommand(const Args& args);
+absl::Status ClientTokenCommand(const Args& args);
+// hartslag admin ...: the directory, and every service's outbox
+std::vector<Command> AdminCommands();
+absl::Status OutboxCommand(const Args& args);
+std::vector<Command> DeadLettersCommands();
+std::vector<Command> TriageCommands();
+std::vector<Command> CaseCommands();
+std::vector<Command> MeetingCommands();
+std::vector<Command> ActionCommands();
+std::vector<Command> AuditCommands();
+std::vector<Command> PkiCommands();
+std::vector<Command> DevCommands();
 
 }  // namespace hartslag::cli
 

@@ -22,10 +22,10 @@ void Connection::AddFlags(Flags& flags, const std::string& server_env,
 
 absl::StatusOr<Connection> Connection::FromFlags(const Flags& flags) {
   if (flags.Get("ca").empty()) {
-    return absl::InvalidArgumentError("--ca is required (or set HARTSLAG_CA)");
+    return UsageError("--ca ontbreekt (of zet HARTSLAG_CA)");
   }
   if (flags.Get("cert").empty() != flags.Get("key").empty()) {
-    return absl::InvalidArgumentError("--cert and --key: give both or neither");
+    return UsageError("--cert en --key: geef ze allebei of geen van beide");
   }
   client::ChannelOptions channel_options{flags.Get("server"), flags.Get("ca"), flags.Get("cert"), flags.Get("key")};
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = client::OpenChannel(channel_options);
@@ -51,25 +51,26 @@ absl::StatusOr<Connection> Connection::FromFlags(const Flags& flags) {
   client::CallOptions call_options;
   if (!absl::ParseDuration(flags.Get("timeout"), &call_options.timeout) ||
       call_options.timeout <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("--timeout: must be a duration such as 10s");
+    return UsageError("--timeout: moet een duur zijn, zoals 10s");
   }
   call_options.purpose = flags.Get("purpose");
   return Connection(*std::move(channel), client::Session(std::move(tokens), std::move(call_options)));
 }
 
 absl::StatusOr<Connection> Connection::Parse(Flags& flags, const std::vector<std::string>& args,
-                                             const std::string& server_env, const std::string& default_server) {
+                                             const std::string& server_env, const std::string& default_server,
+                                             Shape shape) {
   AddFlags(flags, server_env, default_server);
-  flags.AddBool("json", "", false, "print JSON instead of a table");
-  absl::Status parsed = flags.Parse(args);
-  if (!parsed.ok()) return parsed;
+  AddOutputFlags(flags);
+  RETURN_IF_ERROR(flags.Parse(args));
+  RETURN_IF_ERROR(OutputFormat(flags, shape).status());
   return FromFlags(flags);
 }
 
 std::unique_ptr<grpc::ClientContext> Connection::NewCall() const {
   absl::StatusOr<std::unique_ptr<grpc::ClientContext>> call = session_.NewCall();
   if (!call.ok()) {
-    std::fprintf(stderr, "error: %s: %s\n", absl::StatusCodeToString(call.status().code()).c_str(),
+    std::fprintf(stderr, "fout: %s: %s\n", absl::StatusCodeToString(call.status().code()).c_str(),
                  std::string(call.status().message()).c_str());
     std::exit(1);
   }

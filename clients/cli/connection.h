@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "clients/cpp/session.h"
+#include "clients/cli/output.h"
 #include "clients/cpp/token_source.h"
 #include "services/common/config.h"
 
@@ -29,9 +30,11 @@ class Connection {
   // Checks the flags and that the token (if any) can be read.
   static absl::StatusOr<Connection> FromFlags(const Flags& flags);
   // For a command that talks to one service: declares the connection flags
-  // and --json (print JSON) on `flags`, parses `args` and connects.
+  // and the output flags (-o, for the `shape` it prints) on `flags`, parses
+  // `args` and connects. Everything the user typed is checked before any call.
   static absl::StatusOr<Connection> Parse(Flags& flags, const std::vector<std::string>& args,
-                                          const std::string& server_env, const std::string& default_server);
+                                          const std::string& server_env, const std::string& default_server,
+                                          Shape shape = Shape::kObject);
 
   const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
   // The token source: --token as it is, or --token-file, read again when its

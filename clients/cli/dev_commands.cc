@@ -6,6 +6,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "clients/cli/commands.h"
+#include "clients/cli/flag_values.h"
 #include "services/common/config.h"
 #include "services/common/roles.h"
 #include "services/common/status_macros.h"
@@ -14,7 +15,7 @@
 namespace hartslag::cli {
 namespace {
 
-absl::Status Token(const std::vector<std::string>& args) {
+absl::Status Token(const Args& args) {
   Flags flags("hartslag dev token", "issue a development token signed with the development key");
   flags.Add("key", "HARTSLAG_JWT_KEY", "", "PEM file with the Ed25519 signing key");
   flags.Add("issuer", "HARTSLAG_JWT_ISSUER", "hartslag-dev", "the token's issuer");
@@ -26,11 +27,7 @@ absl::Status Token(const std::vector<std::string>& args) {
   flags.Add("areas", "", "", "comma-separated area ids");
   flags.Add("ttl", "", "8h", "how long the token is valid");
   RETURN_IF_ERROR(flags.Parse(args));
-  for (const char* required : {"key", "sub", "org", "org-kind", "roles"}) {
-    if (flags.Get(required).empty()) {
-      return absl::InvalidArgumentError(absl::StrCat("--", required, " is required"));
-    }
-  }
+  RETURN_IF_ERROR(Required(flags, {"key", "sub", "org", "org-kind", "roles"}));
   TokenClaims claims;
   claims.issuer = flags.Get("issuer");
   claims.subject = flags.Get("sub");
@@ -38,16 +35,16 @@ absl::Status Token(const std::vector<std::string>& args) {
   claims.organisation = flags.Get("org");
   claims.organisation_kind = flags.Get("org-kind");
   if (!ParseOrganisationKind(claims.organisation_kind)) {
-    return absl::InvalidArgumentError("--org-kind: unknown organisation kind");
+    return UsageError("--org-kind: onbekende soort organisatie");
   }
   claims.roles = absl::StrSplit(flags.Get("roles"), ',', absl::SkipWhitespace());
   for (const std::string& role : claims.roles) {
-    if (!ParseRole(role)) return absl::InvalidArgumentError(absl::StrCat("--roles: unknown role ", role));
+    if (!ParseRole(role)) return UsageError(absl::StrCat("--roles: onbekende rol ", role));
   }
   claims.areas = absl::StrSplit(flags.Get("areas"), ',', absl::SkipWhitespace());
   absl::Duration ttl;
   if (!absl::ParseDuration(flags.Get("ttl"), &ttl) || ttl <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("--ttl: must be a duration such as 8h");
+    return UsageError("--ttl: moet een duur zijn, zoals 8h");
   }
   absl::Time now = absl::Now();
   claims.issued_at = now;
@@ -61,10 +58,8 @@ absl::Status Token(const std::vector<std::string>& args) {
 
 }  // namespace
 
-absl::Status DevCommand(const std::vector<std::string>& args) {
-  if (!args.empty() && args[0] == "token") return Token({args.begin() + 1, args.end()});
-  std::printf("usage: hartslag dev token [flags]  (takes --help)\n");
-  return absl::InvalidArgumentError("missing or unknown dev subcommand");
+std::vector<Command> DevCommands() {
+  return {{"token", "een ontwikkeltoken ondertekenen met de ontwikkelsleutel", Token}};
 }
 
 }  // namespace hartslag::cli

@@ -31,11 +31,8 @@ namespace v1 = hartslag::directory::v1;
 constexpr char kServerEnv[] = "HARTSLAG_DIRECTORY_ADDR";
 constexpr char kDefaultServer[] = "localhost:7401";
 
-Flags DirectoryFlags(const std::string& name, const std::string& summary) {
-  Flags flags(name, summary);
-  Connection::AddFlags(flags, kServerEnv, kDefaultServer);
-  flags.AddBool("json", "", false, "print JSON");
-  return flags;
+absl::StatusOr<Connection> Connect(Flags& flags, const Args& args, Shape shape = Shape::kObject) {
+  return Connection::Parse(flags, args, kServerEnv, kDefaultServer, shape);
 }
 
 // The password from --password-file, HARTSLAG_PASSWORD, or typed without echo.
@@ -46,7 +43,7 @@ absl::StatusOr<std::string> ReadPassword(const Flags& flags) {
   }
   if (const char* env = std::getenv("HARTSLAG_PASSWORD"); env != nullptr) return std::string(env);
   if (!isatty(STDIN_FILENO)) {
-    return absl::InvalidArgumentError("no password: use --password-file or HARTSLAG_PASSWORD");
+    return UsageError("geen wachtwoord: gebruik --password-file of HARTSLAG_PASSWORD");
   }
   std::fprintf(stderr, "Wachtwoord: ");
   termios old_mode;
@@ -71,26 +68,28 @@ absl::Status Deliver(const Flags& flags, const v1::TokenResponse& tokens) {
   }
   auto write = [](const std::string& file, const std::string& text) -> absl::Status {
     std::ofstream out(file, std::ios::trunc);
-    if (!out) return absl::InvalidArgumentError(absl::StrCat("--save: cannot write ", file));
+    if (!out) return absl::InvalidArgumentError(absl::StrCat("--save: kan ", file, " niet schrijven"));
     chmod(file.c_str(), 0600);
     out << text << "\n";
     return absl::OkStatus();
   };
   RETURN_IF_ERROR(write(path, tokens.access_token()));
   if (!tokens.refresh_token().empty()) RETURN_IF_ERROR(write(path + ".refresh", tokens.refresh_token()));
-  std::fprintf(stderr, "token saved in %s (valid until %s)\n", path.c_str(),
+  std::fprintf(stderr, "token bewaard in %s (geldig tot %s)\n", path.c_str(),
                LocalTime(tokens.expires_at()).c_str());
   return absl::OkStatus();
 }
 
-absl::Status Login(const std::vector<std::string>& args) {
-  Flags flags = DirectoryFlags("hartslag login", "log in with a password and get a token");
+}  // namespace
+
+absl::Status LoginCommand(const Args& args) {
+  Flags flags("hartslag login", "log in with a password and get a token");
   flags.Add("tenant", "HARTSLAG_TENANT", "heerlen", "municipality");
   flags.Add("user", "HARTSLAG_USER", "", "user id");
   flags.Add("password-file", "", "", "file holding the password (else HARTSLAG_PASSWORD or a prompt)");
   flags.Add("save", "", "", "write the token to this file instead of printing it");
-  RETURN_IF_ERROR(flags.Parse(args));
-  ASSIGN_OR_RETURN(Connection connection, Connection::FromFlags(flags));
+  ASSIGN_OR_RETURN(Connection connection, Connect(flags, args));
+  RETURN_IF_ERROR(Required(flags, {"user"}));
   v1::LoginRequest request;
   request.set_tenant_id(flags.Get("tenant"));
   request.set_user_id(flags.Get("user"));
@@ -101,12 +100,11 @@ absl::Status Login(const std::vector<std::string>& args) {
   return Deliver(flags, tokens);
 }
 
-absl::Status Refresh(const std::vector<std::string>& args) {
-  Flags flags = DirectoryFlags("hartslag refresh", "renew a saved token with its refresh token");
+absl::Status RefreshCommand(const Args& args) {
+  Flags flags("hartslag refresh", "renew a saved token with its refresh token");
   flags.Add("save", "", "", "the file `hartslag login --save` wrote");
-  RETURN_IF_ERROR(flags.Parse(args));
-  if (flags.Get("save").empty()) return absl::InvalidArgumentError("--save is required");
-  ASSIGN_OR_RETURN(Connection connection, Connection::FromFlags(flags));
+  ASSIGN_OR_RETURN(Connection connection, Connect(flags, args));
+  RETURN_IF_ERROR(Required(flags, {"save"}));
   v1::RefreshTokenRequest request;
   ASSIGN_OR_RETURN(std::string refresh, ReadFile(flags.Get("save") + ".refresh", "--save"));
   request.set_refresh_token(std::string(absl::StripAsciiWhitespace(refresh)));
@@ -116,13 +114,12 @@ absl::Status Refresh(const std::vector<std::string>& args) {
   return Deliver(flags, tokens);
 }
 
-absl::Status ClientToken(const std::vector<std::string>& args) {
-  Flags flags = DirectoryFlags("hartslag client-token",
-                               "as an integrated client (--cert/--key), get a token for a user");
+absl::Status ClientTokenCommand(const Args& args) {
+  Flags flags("hartslag client-token", "as an integrated client (--cert/--key), get a token for a user");
   flags.Add("user", "", "", "the user of your organisation to act for");
   flags.Add("save", "", "", "write the token to this file instead of printing it");
-  RETURN_IF_ERROR(flags.Parse(args));
-  ASSIGN_OR_RETURN(Connection connection, Connection::FromFlags(flags));
+  ASSIGN_OR_RETURN(Connection connection, Connect(flags, args));
+  RETURN_IF_ERROR(Required(flags, {"user"}));
   v1::IssueClientTokenRequest request;
   request.set_user_id(flags.Get("user"));
   v1::TokenResponse tokens;
@@ -131,9 +128,7 @@ absl::Status ClientToken(const std::vector<std::string>& args) {
   return Deliver(flags, tokens);
 }
 
-std::vector<std::string> List(const std::string& text) {
-  return absl::StrSplit(text, ',', absl::SkipWhitespace());
-}
+namespace {
 
 // Names `path` in the request's update_mask (once) and gives the request
 // back, to set the field: an update sends only what the user gave.
@@ -147,17 +142,17 @@ Request& Change(Request& r, const std::string& path) {
 absl::StatusOr<bool> ParseActive(const std::string& text) {
   if (text == "true") return true;
   if (text == "false") return false;
-  return absl::InvalidArgumentError("--active: true or false");
+  return UsageError("--active: true of false");
 }
 
 // Runs one admin RPC: parse flags, call, print the result. A list is read
-// to its end and printed as one.
-template <typename Request, typename Response, typename Call>
-absl::Status AdminCall(Flags& flags, const std::vector<std::string>& args,
-                       const std::function<absl::Status(Request&)>& fill, Call call,
-                       const std::function<void(const Response&)>& print) {
-  RETURN_IF_ERROR(flags.Parse(args));
-  ASSIGN_OR_RETURN(Connection connection, Connection::FromFlags(flags));
+// to its end and printed as one; `print` gives an object's confirmation, or
+// a list's rows under `headers`.
+template <typename Request, typename Response, typename Call, typename Print>
+absl::Status AdminCall(Flags& flags, const Args& args, const std::function<absl::Status(Request&)>& fill, Call call,
+                       Print print, const std::vector<std::string>& headers = {}) {
+  constexpr bool kList = requires(Response r) { r.next_page_token(); };
+  ASSIGN_OR_RETURN(Connection connection, Connect(flags, args, kList ? Shape::kList : Shape::kObject));
   Request request;
   RETURN_IF_ERROR(fill(request));
   Response response;
@@ -165,38 +160,19 @@ absl::Status AdminCall(Flags& flags, const std::vector<std::string>& args,
   auto fetch = [&](const Request& page_request, Response& page) {
     return FromGrpcStatus(((*stub).*call)(connection.NewCall().get(), page_request, &page));
   };
-  if constexpr (requires { response.next_page_token(); }) {
+  if constexpr (kList) {
     RETURN_IF_ERROR(AllPages(request, response, fetch));
+    PrintList(flags, response, headers, print(response));
   } else {
     RETURN_IF_ERROR(fetch(request, response));
-  }
-  if (flags.GetBool("json")) {
-    PrintJson(response);
-  } else {
-    print(response);
+    PrintObject(flags, response, print);
   }
   return absl::OkStatus();
 }
 
-void PrintUsers(const google::protobuf::RepeatedPtrField<v1::User>& users) {
-  std::vector<std::vector<std::string>> rows;
-  for (const auto& u : users) {
-    rows.push_back({u.user_id(), u.organisation_id(), u.display_name(), absl::StrJoin(u.roles(), ","),
-                    absl::StrJoin(u.areas(), ","), u.active() ? "actief" : "inactief"});
-  }
-  PrintTable({"USER", "ORGANISATION", "NAME", "ROLES", "AREAS", "STATUS"}, rows);
-}
-
-absl::Status Admin(const std::vector<std::string>& args) {
-  if (!args.empty() && args[0] == "outbox") {
-    return OutboxCommand(std::vector<std::string>(args.begin() + 1, args.end()));
-  }
-  if (!args.empty() && args[0] == "dead-letters") {
-    return DeadLettersCommand(std::vector<std::string>(args.begin() + 1, args.end()));
-  }
-  const std::string what = args.size() >= 2 ? args[0] + " " + args[1] : "";
-  std::vector<std::string> rest(args.begin() + std::min<size_t>(2, args.size()), args.end());
-  Flags flags = DirectoryFlags("hartslag admin " + what, "administer the directory (ADMIN role)");
+// hartslag admin <what> (e.g. "area create") with the words after it.
+absl::Status Admin(const std::string& what, const Args& rest) {
+  Flags flags("hartslag admin " + what, "administer the directory (ADMIN role)");
   using S = v1::DirectoryService::Stub;
 
   if (what == "area create") {
@@ -213,7 +189,7 @@ absl::Status Admin(const std::vector<std::string>& args) {
           r.mutable_area()->set_parent_area_id(flags.Get("parent"));
           return absl::OkStatus();
         },
-        &S::CreateArea, [](const v1::Area& a) { std::printf("area %s created\n", a.area_id().c_str()); });
+        &S::CreateArea, [](const v1::Area& a) { std::printf("gebied %s aangemaakt\n", a.area_id().c_str()); });
   }
   if (what == "area update") {
     flags.Add("id", "", "", "area id");
@@ -227,16 +203,17 @@ absl::Status Admin(const std::vector<std::string>& args) {
           if (flags.IsSet("parent")) Change(r, "parent_area_id").set_parent_area_id(flags.Get("parent"));
           return absl::OkStatus();
         },
-        &S::UpdateArea, [](const v1::Area& a) { std::printf("area %s updated\n", a.area_id().c_str()); });
+        &S::UpdateArea, [](const v1::Area& a) { std::printf("gebied %s bijgewerkt\n", a.area_id().c_str()); });
   }
   if (what == "area list") {
     return AdminCall<v1::ListAreasRequest, v1::ListAreasResponse>(
         flags, rest, [](auto&) { return absl::OkStatus(); }, &S::ListAreas,
         [](const v1::ListAreasResponse& r) {
-          std::vector<std::vector<std::string>> rows;
+          Rows rows;
           for (const auto& a : r.areas()) rows.push_back({a.area_id(), a.parent_area_id(), a.name()});
-          PrintTable({"AREA", "PARENT", "NAME"}, rows);
-        });
+          return rows;
+        },
+        {"GEBIED", "VALT ONDER", "NAAM"});
   }
   if (what == "org create") {
     AddRequestIdFlag(flags);
@@ -247,7 +224,7 @@ absl::Status Admin(const std::vector<std::string>& args) {
         flags, rest,
         [&](auto& r) -> absl::Status {
           auto kind = ParseOrganisationKind(absl::AsciiStrToUpper(flags.Get("kind")));
-          if (!kind) return absl::InvalidArgumentError("--kind: unknown organisation kind");
+          if (!kind) return UsageError("--kind: onbekende soort organisatie");
           r.set_request_id(RequestIdOf(flags));
           r.mutable_organisation()->set_organisation_id(flags.Get("id"));
           r.mutable_organisation()->set_name(flags.Get("name"));
@@ -255,7 +232,7 @@ absl::Status Admin(const std::vector<std::string>& args) {
           return absl::OkStatus();
         },
         &S::CreateOrganisation,
-        [](const v1::Organisation& o) { std::printf("organisation %s created\n", o.organisation_id().c_str()); });
+        [](const v1::Organisation& o) { std::printf("organisatie %s aangemaakt\n", o.organisation_id().c_str()); });
   }
   if (what == "org update") {
     flags.Add("id", "", "", "organisation id");
@@ -268,18 +245,19 @@ absl::Status Admin(const std::vector<std::string>& args) {
           return absl::OkStatus();
         },
         &S::UpdateOrganisation,
-        [](const v1::Organisation& o) { std::printf("organisation %s renamed\n", o.organisation_id().c_str()); });
+        [](const v1::Organisation& o) { std::printf("organisatie %s hernoemd\n", o.organisation_id().c_str()); });
   }
   if (what == "org list") {
     return AdminCall<v1::ListOrganisationsRequest, v1::ListOrganisationsResponse>(
         flags, rest, [](auto&) { return absl::OkStatus(); }, &S::ListOrganisations,
         [](const v1::ListOrganisationsResponse& r) {
-          std::vector<std::vector<std::string>> rows;
+          Rows rows;
           for (const auto& o : r.organisations()) {
             rows.push_back({o.organisation_id(), std::string(OrganisationKindName(o.kind())), o.name()});
           }
-          PrintTable({"ORGANISATION", "KIND", "NAME"}, rows);
-        });
+          return rows;
+        },
+        {"ORGANISATIE", "SOORT", "NAAM"});
   }
   if (what == "user create") {
     AddRequestIdFlag(flags);
@@ -295,13 +273,13 @@ absl::Status Admin(const std::vector<std::string>& args) {
           r.mutable_user()->set_user_id(flags.Get("id"));
           r.mutable_user()->set_organisation_id(flags.Get("org"));
           r.mutable_user()->set_display_name(flags.Get("name"));
-          for (auto& role : List(flags.Get("roles"))) r.mutable_user()->add_roles(role);
-          for (auto& area : List(flags.Get("areas"))) r.mutable_user()->add_areas(area);
+          for (auto& role : ListFlag(flags.Get("roles"))) r.mutable_user()->add_roles(role);
+          for (auto& area : ListFlag(flags.Get("areas"))) r.mutable_user()->add_areas(area);
           ASSIGN_OR_RETURN(*r.mutable_password(), ReadPassword(flags));
           r.set_request_id(RequestIdOf(flags));
           return absl::OkStatus();
         },
-        &S::CreateUser, [](const v1::User& u) { std::printf("user %s created\n", u.user_id().c_str()); });
+        &S::CreateUser, [](const v1::User& u) { std::printf("gebruiker %s aangemaakt\n", u.user_id().c_str()); });
   }
   if (what == "user update") {
     flags.Add("id", "", "", "user id");
@@ -315,11 +293,11 @@ absl::Status Admin(const std::vector<std::string>& args) {
           // Only what is given changes.
           if (flags.IsSet("roles")) {
             Change(r, "roles");
-            for (auto& role : List(flags.Get("roles"))) r.add_roles(role);
+            for (auto& role : ListFlag(flags.Get("roles"))) r.add_roles(role);
           }
           if (flags.IsSet("areas")) {
             Change(r, "areas");
-            for (auto& area : List(flags.Get("areas"))) r.add_areas(area);
+            for (auto& area : ListFlag(flags.Get("areas"))) r.add_areas(area);
           }
           if (flags.IsSet("active")) {
             ASSIGN_OR_RETURN(bool active, ParseActive(flags.Get("active")));
@@ -328,7 +306,7 @@ absl::Status Admin(const std::vector<std::string>& args) {
           return absl::OkStatus();
         },
         &S::UpdateUser, [](const v1::User& u) {
-          std::printf("user %s %s\n", u.user_id().c_str(), u.active() ? "active" : "deactivated");
+          std::printf("gebruiker %s %s\n", u.user_id().c_str(), u.active() ? "actief" : "gedeactiveerd");
         });
   }
   if (what == "user list") {
@@ -339,7 +317,16 @@ absl::Status Admin(const std::vector<std::string>& args) {
           r.set_organisation_id(flags.Get("org"));
           return absl::OkStatus();
         },
-        &S::ListUsers, [](const v1::ListUsersResponse& r) { PrintUsers(r.users()); });
+        &S::ListUsers,
+        [](const v1::ListUsersResponse& r) {
+          Rows rows;
+          for (const auto& u : r.users()) {
+            rows.push_back({u.user_id(), u.organisation_id(), u.display_name(), absl::StrJoin(u.roles(), ","),
+                            absl::StrJoin(u.areas(), ","), u.active() ? "actief" : "inactief"});
+          }
+          return rows;
+        },
+        {"GEBRUIKER", "ORGANISATIE", "NAAM", "ROLLEN", "GEBIEDEN", "STATUS"});
   }
   if (what == "client create") {
     AddRequestIdFlag(flags);
@@ -356,7 +343,7 @@ absl::Status Admin(const std::vector<std::string>& args) {
           return absl::OkStatus();
         },
         &S::CreateIntegratedClient,
-        [](const v1::IntegratedClient& c) { std::printf("integrated client %s registered\n", c.client_id().c_str()); });
+        [](const v1::IntegratedClient& c) { std::printf("gekoppeld systeem %s geregistreerd\n", c.client_id().c_str()); });
   }
   if (what == "client update") {
     flags.Add("id", "", "", "client id");
@@ -372,22 +359,37 @@ absl::Status Admin(const std::vector<std::string>& args) {
           return absl::OkStatus();
         },
         &S::UpdateIntegratedClient, [](const v1::IntegratedClient& c) {
-          std::printf("integrated client %s %s\n", c.client_id().c_str(), c.active() ? "active" : "deactivated");
+          std::printf("gekoppeld systeem %s %s\n", c.client_id().c_str(), c.active() ? "actief" : "gedeactiveerd");
         });
   }
-  std::printf(
-      "usage: hartslag admin area create|update|list, org create|update|list, user create|update|list,\n"
-      "       client create|update, outbox, dead-letters audit|cases|directory|intake  (each takes --help)\n");
-  return absl::InvalidArgumentError(absl::StrCat("unknown admin command ", what));
+  return absl::InternalError(absl::StrCat("admin ", what, ": not in the command table"));
+}
+
+// Runs `hartslag admin <what>`.
+std::function<absl::Status(const Args&)> AdminRun(std::string what) {
+  return [what](const Args& args) { return Admin(what, args); };
 }
 
 }  // namespace
 
-absl::Status DirectoryCommand(const std::string& command, const std::vector<std::string>& args) {
-  if (command == "login") return Login(args);
-  if (command == "refresh") return Refresh(args);
-  if (command == "client-token") return ClientToken(args);
-  return Admin(args);
+std::vector<Command> AdminCommands() {
+  return {{"area", "gebieden en wijken", nullptr,
+           {{"create", "een gebied aanmaken", AdminRun("area create")},
+            {"update", "een gebied wijzigen", AdminRun("area update")},
+            {"list", "de gebieden", AdminRun("area list")}}},
+          {"org", "organisaties", nullptr,
+           {{"create", "een organisatie aanmaken", AdminRun("org create")},
+            {"update", "een organisatie hernoemen", AdminRun("org update")},
+            {"list", "de organisaties", AdminRun("org list")}}},
+          {"user", "gebruikers", nullptr,
+           {{"create", "een gebruiker aanmaken", AdminRun("user create")},
+            {"update", "rollen, gebieden of actief wijzigen", AdminRun("user update")},
+            {"list", "de gebruikers", AdminRun("user list")}}},
+          {"client", "gekoppelde systemen (mTLS)", nullptr,
+           {{"create", "een gekoppeld systeem registreren", AdminRun("client create")},
+            {"update", "een gekoppeld systeem (de)activeren", AdminRun("client update")}}},
+          {"outbox", "hoe de outbox van elke dienst ervoor staat", OutboxCommand},
+          {"dead-letters", "de gebeurtenissen die een dienst heeft afgezet", nullptr, DeadLettersCommands()}};
 }
 
 }  // namespace hartslag::cli

@@ -26,8 +26,14 @@ absl::StatusOr<absl::Time> ParseTimeFlag(const std::string& flag, const std::str
   for (const char* format : {"%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"}) {
     if (absl::ParseTime(format, text, zone, &time, &err)) return time;
   }
-  return absl::InvalidArgumentError(
-      absl::StrCat("--", flag, ": use 2026-11-28, \"2026-11-28 23:00\" or RFC 3339"));
+  return UsageError(absl::StrCat("--", flag, ": gebruik 2026-11-28, \"2026-11-28 23:00\" of RFC 3339"));
+}
+
+absl::Status Required(const Flags& flags, std::initializer_list<const char*> names) {
+  for (const char* name : names) {
+    if (flags.Get(name).empty()) return UsageError(absl::StrCat("--", name, " ontbreekt"));
+  }
+  return absl::OkStatus();
 }
 
 std::vector<std::string> ListFlag(const std::string& text) {

@@ -1,8 +1,9 @@
 // Flag values the CLI's commands share: times, enum names, persons and the
-// request ids of creates.
+// request ids of creates. A value that cannot be read is a UsageError.
 #ifndef HARTSLAG_CLIENTS_CLI_FLAG_VALUES_H_
 #define HARTSLAG_CLIENTS_CLI_FLAG_VALUES_H_
 
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -33,7 +34,7 @@ absl::StatusOr<Enum> ParseEnumFlag(const std::string& flag, const std::string& v
                                    const std::string& prefix, Parse parse) {
   Enum result;
   if (!parse(prefix + absl::AsciiStrToUpper(value), &result)) {
-    return absl::InvalidArgumentError(absl::StrCat("--", flag, ": unknown value ", value));
+    return UsageError(absl::StrCat("--", flag, ": onbekende waarde ", value));
   }
   return result;
 }
@@ -49,7 +50,7 @@ absl::Status ParsePersonsFlag(const std::string& text, Persons* persons) {
     if (parts.size() > 1 && !parts[1].empty()) {
       int year = 0;
       if (!absl::SimpleAtoi(parts[1], &year)) {
-        return absl::InvalidArgumentError("--persons: birth year must be a number");
+        return UsageError("--persons: het geboortejaar moet een getal zijn");
       }
       person->set_birth_year(year);
     }
@@ -57,6 +58,9 @@ absl::Status ParsePersonsFlag(const std::string& text, Persons* persons) {
   }
   return absl::OkStatus();
 }
+
+// A usage error naming the first of `names` that was given no value.
+absl::Status Required(const Flags& flags, std::initializer_list<const char*> names);
 
 // "a,b" -> {"a", "b"}.
 std::vector<std::string> ListFlag(const std::string& text);

@@ -3,7 +3,7 @@
 //   hartslag meeting schedule --kind leefbaarheid --area A --at "2026-12-02 14:00" [--weeks N]
 //                             [--chair U] [--orgs a,b]
 //   hartslag meeting show --id ID                   the agenda (needs --purpose)
-//   hartslag meeting agenda --id ID generate | add --case C | remove --item I | move --item I --to N
+//   hartslag meeting agenda generate|add|remove|move --id ID [--case C] [--item I] [--to N]
 //   hartslag meeting decide --id ID --item I --decision D [--rationale R] [--next-review YYYY-MM-DD]
 //                           [--risk high --risk-reason R] [--actions "orgs|YYYY-MM-DD|description;..."]
 //   hartslag meeting list [--from "2026-12-01 00:00"] [--to ...] [--kind casuistiek]
@@ -31,34 +31,30 @@ namespace {
 
 namespace v1 = cases::v1;
 
-absl::StatusOr<Connection> Connect(Flags& flags, const std::vector<std::string>& args) {
-  return Connection::Parse(flags, args, "HARTSLAG_CASES_ADDR", "localhost:7403");
+absl::StatusOr<Connection> Connect(Flags& flags, const Args& args, Shape shape = Shape::kObject) {
+  return Connection::Parse(flags, args, "HARTSLAG_CASES_ADDR", "localhost:7403", shape);
+}
+
+std::string KindName(const v1::Meeting& m) {
+  return m.kind() == v1::CASE_KIND_CASUISTIEK ? "Casuïstiekoverleg" : "Leefbaarheidsoverleg";
 }
 
 void PrintMeeting(const v1::Meeting& m) {
-  std::printf("%s %s, %s, chair %s%s  (id %s)\n",
-              m.kind() == v1::CASE_KIND_CASUISTIEK ? "Casuïstiekoverleg" : "Leefbaarheidsoverleg",
+  std::printf("%s %s, %s, voorzitter %s%s  (id %s)\n", KindName(m).c_str(),
               (m.area().name().empty() ? m.area().area_id() : m.area().name()).c_str(), LocalTime(m.starts_at()).c_str(), m.chair().c_str(),
               m.status() == v1::MEETING_STATUS_CLOSED ? ", gesloten" : "", m.meeting_id().c_str());
   int n = 0;
   for (const auto& item : m.items()) {
     std::vector<std::string> reasons;
     for (int r : item.reasons()) reasons.push_back(EnumLabel(v1::AgendaReason_Name(r), "AGENDA_REASON_"));
-    std::printf("  %d. %s %s  [%s]  (item %s)\n", ++n, item.case_reference().c_str(), item.case_title().c_str(),
+    std::printf("  %d. %s %s  [%s]  (punt %s)\n", ++n, item.case_reference().c_str(), item.case_title().c_str(),
                 absl::StrJoin(reasons, ", ").c_str(), item.item_id().c_str());
     if (!item.decision().empty()) std::printf("     besluit: %s\n", item.decision().c_str());
     for (const auto& a : item.actions()) {
-      std::printf("     actie: %s (%s, gereed %s)  (action %s)\n", a.description().c_str(),
+      std::printf("     actie: %s (%s, gereed %s)  (actie %s)\n", a.description().c_str(),
                   absl::StrJoin(a.organisation_ids(), ", ").c_str(), a.due_date().c_str(), a.action_id().c_str());
     }
   }
-}
-
-// A response's meetings, or with --json the response itself.
-template <typename Response>
-void PrintMeetings(const Flags& flags, const Response& response) {
-  if (flags.GetBool("json")) return PrintJson(response);
-  for (const auto& m : response.meetings()) PrintMeeting(m);
 }
 
 template <typename Request, typename Call>
@@ -66,11 +62,11 @@ absl::Status Send(const Flags& flags, const Connection& c, const Request& reques
   v1::Meeting meeting;
   auto stub = v1::MeetingService::NewStub(c.channel());
   RETURN_IF_ERROR(FromGrpcStatus(((*stub).*call)(c.NewCall().get(), request, &meeting)));
-  if (flags.GetBool("json")) PrintJson(meeting); else PrintMeeting(meeting);
+  PrintObject(flags, meeting, PrintMeeting);
   return absl::OkStatus();
 }
 
-absl::Status Schedule(const std::vector<std::string>& args) {
+absl::Status Schedule(const Args& args) {
   Flags flags("hartslag meeting schedule", "schedule a meeting or a weekly series");
   flags.Add("kind", "", "", "leefbaarheid or casuistiek");
   flags.Add("area", "", "", "area id");
@@ -94,16 +90,18 @@ absl::Status Schedule(const std::vector<std::string>& args) {
   for (const std::string& org : ListFlag(flags.Get("orgs"))) request.add_participating_organisations(org);
   v1::ScheduleMeetingsResponse response;
   RETURN_IF_ERROR(FromGrpcStatus(v1::MeetingService::NewStub(c.channel())->ScheduleMeetings(c.NewCall().get(), request, &response)));
-  PrintMeetings(flags, response);
+  PrintObject(flags, response, [](const v1::ScheduleMeetingsResponse& r) {
+    for (const auto& m : r.meetings()) PrintMeeting(m);
+  });
   return absl::OkStatus();
 }
 
-absl::Status List(const std::vector<std::string>& args) {
+absl::Status List(const Args& args) {
   Flags flags("hartslag meeting list", "the meetings of your areas or organisation, soonest first");
   flags.Add("from", "", "", "from, e.g. \"2026-12-01 00:00\" (default: now)");
   flags.Add("to", "", "", "until (default: eight weeks on)");
   flags.Add("kind", "", "", "only leefbaarheid or casuistiek");
-  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args, Shape::kList));
   v1::ListMeetingsRequest request;
   if (!flags.Get("from").empty()) {
     ASSIGN_OR_RETURN(absl::Time from, ParseTimeFlag("from", flags.Get("from")));
@@ -123,41 +121,52 @@ absl::Status List(const std::vector<std::string>& args) {
   RETURN_IF_ERROR(AllPages(request, response, [&](const auto& page_request, auto& page) {
     return FromGrpcStatus(stub->ListMeetings(c.NewCall().get(), page_request, &page));
   }));
-  PrintMeetings(flags, response);
+  Rows rows;
+  for (const v1::Meeting& m : response.meetings()) {
+    rows.push_back({LocalTime(m.starts_at()), KindName(m), m.area().name().empty() ? m.area().area_id() : m.area().name(),
+                    m.chair(), m.status() == v1::MEETING_STATUS_CLOSED ? "gesloten" : "open",
+                    absl::StrCat(m.items_size()), m.meeting_id()});
+  }
+  PrintList(flags, response, {"WANNEER", "OVERLEG", "GEBIED", "VOORZITTER", "STATUS", "PUNTEN", "ID"}, rows);
   return absl::OkStatus();
 }
 
-absl::Status Show(const std::vector<std::string>& args) {
+absl::Status Show(const Args& args) {
   Flags flags("hartslag meeting show", "a meeting with its agenda (needs --purpose)");
   flags.Add("id", "", "", "the meeting id");
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  RETURN_IF_ERROR(Required(flags, {"id"}));
   v1::GetMeetingRequest request;
   request.set_meeting_id(flags.Get("id"));
   return Send(flags, c, request, &v1::MeetingService::Stub::GetMeeting);
 }
 
-absl::Status Agenda(const std::vector<std::string>& args) {
-  Flags flags("hartslag meeting agenda", "generate | add --case C | remove --item I | move --item I --to N");
+absl::Status Agenda(v1::EditAgendaRequest::Edit edit, const Args& args) {
+  std::string name = EnumLabel(v1::EditAgendaRequest::Edit_Name(edit), "EDIT_");
+  Flags flags("hartslag meeting agenda " + name, "change a meeting's agenda");
   flags.Add("id", "", "", "the meeting id");
-  flags.Add("case", "", "", "add: the case id");
-  flags.Add("item", "", "", "remove, move: the item id");
-  flags.Add("to", "", "0", "move: the new position, 0 first");
-  if (args.empty()) return absl::InvalidArgumentError("agenda: generate, add, remove or move");
-  ASSIGN_OR_RETURN(Connection c, Connect(flags, {args.begin() + 1, args.end()}));
+  if (edit == v1::EditAgendaRequest::EDIT_ADD) flags.Add("case", "", "", "the case id");
+  if (edit == v1::EditAgendaRequest::EDIT_REMOVE || edit == v1::EditAgendaRequest::EDIT_MOVE) {
+    flags.Add("item", "", "", "the item id");
+  }
+  if (edit == v1::EditAgendaRequest::EDIT_MOVE) flags.Add("to", "", "0", "the new position, 0 first");
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  RETURN_IF_ERROR(Required(flags, {"id"}));
   v1::EditAgendaRequest request;
   request.set_meeting_id(flags.Get("id"));
-  ASSIGN_OR_RETURN(v1::EditAgendaRequest::Edit edit,
-                   ParseEnumFlag<v1::EditAgendaRequest::Edit>("edit", args[0], "EDIT_",
-                                                              v1::EditAgendaRequest::Edit_Parse));
   request.set_edit(edit);
-  request.set_case_id(flags.Get("case"));
-  request.set_item_id(flags.Get("item"));
-  ASSIGN_OR_RETURN(int to, flags.GetInt("to"));
-  request.set_position(to);
+  if (edit == v1::EditAgendaRequest::EDIT_ADD) request.set_case_id(flags.Get("case"));
+  if (edit == v1::EditAgendaRequest::EDIT_REMOVE || edit == v1::EditAgendaRequest::EDIT_MOVE) {
+    request.set_item_id(flags.Get("item"));
+  }
+  if (edit == v1::EditAgendaRequest::EDIT_MOVE) {
+    ASSIGN_OR_RETURN(int to, flags.GetInt("to"));
+    request.set_position(to);
+  }
   return Send(flags, c, request, &v1::MeetingService::Stub::EditAgenda);
 }
 
-absl::Status Decide(const std::vector<std::string>& args) {
+absl::Status Decide(const Args& args) {
   Flags flags("hartslag meeting decide", "record the meeting's decision on one item");
   flags.Add("id", "", "", "the meeting id");
   flags.Add("item", "", "", "the item id");
@@ -169,6 +178,7 @@ absl::Status Decide(const std::vector<std::string>& args) {
   flags.Add("actions", "", "", "new actions: \"org,org|YYYY-MM-DD|description;...\"");
   AddRequestIdFlag(flags);
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  RETURN_IF_ERROR(Required(flags, {"id", "item"}));
   v1::DecideItemRequest request;
   request.set_request_id(RequestIdOf(flags));
   request.set_meeting_id(flags.Get("id"));
@@ -184,7 +194,7 @@ absl::Status Decide(const std::vector<std::string>& args) {
   }
   for (absl::string_view entry : absl::StrSplit(flags.Get("actions"), ';', absl::SkipWhitespace())) {
     std::vector<std::string> parts = absl::StrSplit(entry, absl::MaxSplits('|', 2));
-    if (parts.size() != 3) return absl::InvalidArgumentError("--actions: use \"org,org|YYYY-MM-DD|description;...\"");
+    if (parts.size() != 3) return UsageError("--actions: gebruik \"org,org|JJJJ-MM-DD|omschrijving;...\"");
     v1::CreateActionRequest* action = request.add_actions();
     for (const std::string& org : ListFlag(parts[0])) action->add_organisation_ids(org);
     action->set_due_date(parts[1]);
@@ -193,12 +203,13 @@ absl::Status Decide(const std::vector<std::string>& args) {
   return Send(flags, c, request, &v1::MeetingService::Stub::DecideItem);
 }
 
-absl::Status Export(const std::vector<std::string>& args) {
+absl::Status Export(const Args& args) {
   Flags flags("hartslag meeting export", "the agenda or minutes as a document (needs --purpose)");
   flags.Add("id", "", "", "the meeting id");
   flags.Add("format", "", "markdown", "markdown or html");
   flags.Add("out", "", "", "write to this file (default: print)");
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  RETURN_IF_ERROR(Required(flags, {"id"}));
   v1::ExportMeetingRequest request;
   request.set_meeting_id(flags.Get("id"));
   ASSIGN_OR_RETURN(v1::DocumentFormat format, ParseEnumFlag<v1::DocumentFormat>("format", flags.Get("format"),
@@ -212,18 +223,19 @@ absl::Status Export(const std::vector<std::string>& args) {
     return absl::OkStatus();
   }
   std::ofstream out(flags.Get("out"));
-  if (!(out << doc.content())) return absl::InvalidArgumentError(absl::StrCat("--out: cannot write ", flags.Get("out")));
-  std::printf("%s written (suggested name %s)\n", flags.Get("out").c_str(), doc.file_name().c_str());
+  if (!(out << doc.content())) return absl::InvalidArgumentError(absl::StrCat("--out: kan ", flags.Get("out"), " niet schrijven"));
+  std::printf("%s geschreven (voorgestelde naam %s)\n", flags.Get("out").c_str(), doc.file_name().c_str());
   return absl::OkStatus();
 }
 
-absl::Status Correct(const std::vector<std::string>& args) {
+absl::Status Correct(const Args& args) {
   Flags flags("hartslag meeting correct", "add a correction to closed minutes");
   flags.Add("id", "", "", "the meeting id");
   flags.Add("item", "", "", "the item corrected (default: the minutes as a whole)");
   flags.Add("text", "", "", "the correction");
   AddRequestIdFlag(flags);
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  RETURN_IF_ERROR(Required(flags, {"id", "text"}));
   v1::CorrectMinutesRequest request;
   request.set_request_id(RequestIdOf(flags));
   request.set_meeting_id(flags.Get("id"));
@@ -232,10 +244,11 @@ absl::Status Correct(const std::vector<std::string>& args) {
   return Send(flags, c, request, &v1::MeetingService::Stub::CorrectMinutes);
 }
 
-absl::Status Close(const std::vector<std::string>& args) {
+absl::Status Close(const Args& args) {
   Flags flags("hartslag meeting close", "close the meeting: its minutes are fixed");
   flags.Add("id", "", "", "the meeting id");
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  RETURN_IF_ERROR(Required(flags, {"id"}));
   v1::CloseMeetingRequest request;
   request.set_meeting_id(flags.Get("id"));
   return Send(flags, c, request, &v1::MeetingService::Stub::CloseMeeting);
@@ -243,16 +256,21 @@ absl::Status Close(const std::vector<std::string>& args) {
 
 }  // namespace
 
-absl::Status MeetingCommand(const std::vector<std::string>& args) {
-  using Command = absl::Status (*)(const std::vector<std::string>&);
-  const std::vector<std::pair<std::string, Command>> commands = {
-      {"schedule", Schedule}, {"list", List},   {"show", Show},   {"agenda", Agenda},
-      {"decide", Decide},     {"close", Close}, {"correct", Correct}, {"export", Export}};
-  for (const auto& [name, command] : commands) {
-    if (!args.empty() && args[0] == name) return command({args.begin() + 1, args.end()});
-  }
-  std::printf("usage: hartslag meeting schedule|list|show|agenda|decide|close|correct|export [flags] (each with --help)\n");
-  return absl::InvalidArgumentError("missing or unknown meeting subcommand");
+std::vector<Command> MeetingCommands() {
+  using Request = v1::EditAgendaRequest;
+  auto agenda = [](Request::Edit edit) { return [edit](const Args& args) { return Agenda(edit, args); }; };
+  return {{"schedule", "een overleg of een wekelijkse reeks plannen", Schedule},
+          {"list", "de overleggen van uw gebieden of organisatie, eerstvolgende eerst", List},
+          {"show", "een overleg met zijn agenda (vraagt --purpose)", Show},
+          {"agenda", "de agenda van een overleg aanpassen", nullptr,
+           {{"generate", "de agenda opstellen uit de casussen die aan de beurt zijn", agenda(Request::EDIT_GENERATE)},
+            {"add", "een casus op de agenda zetten (--case)", agenda(Request::EDIT_ADD)},
+            {"remove", "een punt van de agenda halen (--item)", agenda(Request::EDIT_REMOVE)},
+            {"move", "een punt verplaatsen (--item, --to)", agenda(Request::EDIT_MOVE)}}},
+          {"decide", "het besluit over één agendapunt vastleggen", Decide},
+          {"close", "het overleg sluiten: het verslag ligt dan vast", Close},
+          {"correct", "een correctie op een vastgesteld verslag", Correct},
+          {"export", "agenda of verslag als document (vraagt --purpose)", Export}};
 }
 
 }  // namespace hartslag::cli

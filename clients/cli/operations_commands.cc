@@ -3,10 +3,13 @@
 // how each service's outbox fares.
 #include <cstdio>
 #include <map>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/connection.h"
+#include "clients/cli/flag_values.h"
 #include "clients/cli/output.h"
 #include "hartslag/operations/v1/operations.grpc.pb.h"
 #include "services/common/grpc_status.h"
@@ -26,46 +29,52 @@ const std::map<std::string, std::pair<std::string, std::string>> kServices = {
 
 }  // namespace
 
-absl::Status OutboxCommand(const std::vector<std::string>& args) {
-  std::vector<std::vector<std::string>> rows;
+absl::Status OutboxCommand(const Args& args) {
+  Rows rows;
+  // As JSON, one object with each service's answer under its name.
+  std::vector<std::string> json;
   absl::Status first_error;
+  std::optional<Flags> parsed;
   for (const auto& [name, address] : kServices) {
     // Each service at its own address (HARTSLAG_<SERVICE>_ADDR).
     Flags flags("hartslag admin outbox",
                 "how each service's outbox fares: events waiting per receiver, the oldest's age, dead letters (ADMIN)");
-    ASSIGN_OR_RETURN(Connection connection, Connection::Parse(flags, args, address.first, address.second));
+    ASSIGN_OR_RETURN(Connection connection,
+                     Connection::Parse(flags, args, address.first, address.second, Shape::kList));
+    parsed = std::move(flags);
     auto stub = operations::v1::OperationsService::NewStub(connection.channel());
     operations::v1::GetOutboxStatusResponse response;
     absl::Status status = FromGrpcStatus(stub->GetOutboxStatus(connection.NewCall().get(), {}, &response));
     if (!status.ok()) {
-      rows.push_back({name, "-", "-", "-", "-", std::string(status.message())});
+      rows.push_back({name, "", "", "", "", std::string(status.message())});
       if (first_error.ok()) first_error = status;
       continue;
     }
+    json.push_back(absl::StrCat("\"", name, "\":", JsonOf(response)));
     for (const auto& outbox : response.outboxes()) {
       rows.push_back({name, outbox.target(), absl::StrCat(outbox.pending()),
-                      outbox.has_oldest_pending_at() ? LocalTime(outbox.oldest_pending_at()) : "-",
+                      outbox.has_oldest_pending_at() ? LocalTime(outbox.oldest_pending_at()) : "",
                       absl::StrCat(outbox.dead_letters()), "ok"});
     }
-    if (response.outboxes().empty()) rows.push_back({name, "-", "0", "-", "0", "ok"});
+    if (response.outboxes().empty()) rows.push_back({name, "", "0", "", "0", "ok"});
   }
-  PrintTable({"SERVICE", "TO", "WAITING", "OLDEST", "DEAD LETTERS", "STATUS"}, rows);
+  if (FormatOf(*parsed) == Format::kJson) {
+    std::printf("{%s}\n", absl::StrJoin(json, ",").c_str());
+  } else {
+    PrintRows(*parsed, {"DIENST", "NAAR", "WACHTEND", "OUDSTE", "AFGEZET", "STATUS"}, rows);
+  }
   return first_error;
 }
 
-absl::Status DeadLettersCommand(const std::vector<std::string>& args) {
-  auto service = args.empty() ? kServices.end() : kServices.find(args[0]);
-  if (service == kServices.end()) {
-    std::printf("usage: hartslag admin dead-letters audit|cases|directory|intake [--limit N] [--page-token T] [--json]\n");
-    return absl::InvalidArgumentError("name the service: audit, cases, directory or intake");
-  }
-  Flags flags(absl::StrCat("hartslag admin dead-letters ", args[0]),
+namespace {
+
+absl::Status DeadLetters(const std::string& service, const Args& args) {
+  Flags flags(absl::StrCat("hartslag admin dead-letters ", service),
               "the outbox events the service set aside because their receiver can never accept them (ADMIN)");
   flags.Add("limit", "", "50", "show at most this many, newest first (up to 500)");
   flags.Add("page-token", "", "", "continue with the older ones a previous listing named");
-  ASSIGN_OR_RETURN(Connection connection,
-                   Connection::Parse(flags, std::vector<std::string>(args.begin() + 1, args.end()),
-                                     service->second.first, service->second.second));
+  const auto& [env, default_address] = kServices.at(service);
+  ASSIGN_OR_RETURN(Connection connection, Connection::Parse(flags, args, env, default_address, Shape::kList));
   operations::v1::ListDeadLettersRequest request;
   ASSIGN_OR_RETURN(int limit, flags.GetInt("limit"));
   request.set_page_size(limit);
@@ -73,22 +82,26 @@ absl::Status DeadLettersCommand(const std::vector<std::string>& args) {
   operations::v1::ListDeadLettersResponse response;
   auto stub = operations::v1::OperationsService::NewStub(connection.channel());
   RETURN_IF_ERROR(FromGrpcStatus(stub->ListDeadLetters(connection.NewCall().get(), request, &response)));
-  if (flags.GetBool("json")) {
-    PrintJson(response);
-    return absl::OkStatus();
-  }
-  std::vector<std::vector<std::string>> rows;
+  Rows rows;
   for (const auto& d : response.dead_letters()) {
     rows.push_back({LocalTime(d.set_aside_at()), d.target(), d.event_id(), absl::StrCat(d.payload_bytes()),
                     d.reason()});
   }
-  PrintTable({"SET ASIDE", "TARGET", "EVENT", "BYTES", "REASON"}, rows);
-  std::printf("%lld set aside in all", static_cast<long long>(response.total()));
-  if (!response.next_page_token().empty()) {
-    std::printf("; older ones with --page-token %s", response.next_page_token().c_str());
-  }
-  std::printf("\n");
+  std::string note = absl::StrCat(response.total(), " afgezet in totaal");
+  if (!response.next_page_token().empty()) absl::StrAppend(&note, "; oudere met --page-token ", response.next_page_token());
+  PrintList(flags, response, {"AFGEZET OP", "ONTVANGER", "GEBEURTENIS", "BYTES", "REDEN"}, rows, note);
   return absl::OkStatus();
+}
+
+}  // namespace
+
+std::vector<Command> DeadLettersCommands() {
+  std::vector<Command> commands;
+  for (const auto& [service, address] : kServices) {
+    commands.push_back({service, absl::StrCat("wat hartslag-", service, " heeft afgezet"),
+                        [service](const Args& args) { return DeadLetters(service, args); }});
+  }
+  return commands;
 }
 
 }  // namespace hartslag::cli

@@ -4,14 +4,52 @@
 #include <cstdio>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
 #include "google/protobuf/util/json_util.h"
 #include "services/common/text.h"
 
 namespace hartslag::cli {
 
-void PrintTable(const std::vector<std::string>& headers,
-                const std::vector<std::vector<std::string>>& rows) {
+void AddOutputFlags(Flags& flags) {
+  flags.Add("output", "", "table", "table, json or csv (csv: lists only)");
+  flags.AddShort("-o", "output");
+  flags.AddBool("json", "", false, "short for -o json");
+}
+
+absl::StatusOr<Format> OutputFormat(const Flags& flags, Shape shape) {
+  const std::string format = flags.GetBool("json") ? "json" : flags.Get("output");
+  if (format == "table") return Format::kTable;
+  if (format == "json") return Format::kJson;
+  if (format == "csv" && shape == Shape::kList) return Format::kCsv;
+  if (format == "csv") return UsageError("-o csv: alleen voor lijsten; kies table of json");
+  return UsageError(absl::StrCat("-o: onbekend formaat ", format, "; kies table, json of csv"));
+}
+
+Format FormatOf(const Flags& flags) { return OutputFormat(flags, Shape::kList).value_or(Format::kTable); }
+
+void PrintList(const Flags& flags, const google::protobuf::Message& message, const std::vector<std::string>& headers,
+               const Rows& rows, const std::string& note) {
+  if (FormatOf(flags) == Format::kJson) {
+    PrintJson(message);
+  } else {
+    PrintRows(flags, headers, rows, note);
+  }
+}
+
+void PrintRows(const Flags& flags, const std::vector<std::string>& headers, const Rows& rows,
+               const std::string& note) {
+  if (FormatOf(flags) == Format::kCsv) {
+    std::fputs(Csv(headers, rows).c_str(), stdout);
+    if (!note.empty()) std::fprintf(stderr, "%s\n", note.c_str());
+    return;
+  }
+  PrintTable(headers, rows);
+  if (!note.empty()) std::printf("%s\n", note.c_str());
+}
+
+void PrintTable(const std::vector<std::string>& headers, const Rows& rows) {
   std::vector<size_t> widths(headers.size());
   auto width = [](const std::string& s) { return Utf8Length(s).value_or(s.size()); };
   for (size_t c = 0; c < headers.size(); ++c) widths[c] = width(headers[c]);
@@ -32,12 +70,34 @@ void PrintTable(const std::vector<std::string>& headers,
   for (const auto& row : rows) print_row(row);
 }
 
-void PrintJson(const google::protobuf::Message& message) {
+std::string JsonOf(const google::protobuf::Message& message) {
   std::string json;
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
   google::protobuf::util::MessageToJsonString(message, &json, options);
-  std::printf("%s\n", json.c_str());
+  return json;
+}
+
+void PrintJson(const google::protobuf::Message& message) { std::printf("%s\n", JsonOf(message).c_str()); }
+
+std::string CsvField(absl::string_view text) {
+  std::string field(text);
+  if (!field.empty() && absl::string_view("=+-@\t\r").find(field[0]) != absl::string_view::npos) {
+    field.insert(0, "'");
+  }
+  if (field.find_first_of(",\"\r\n") == std::string::npos) return field;
+  return absl::StrCat("\"", absl::StrReplaceAll(field, {{"\"", "\"\""}}), "\"");
+}
+
+std::string Csv(const std::vector<std::string>& headers, const Rows& rows) {
+  std::string out;
+  auto line = [&out](const std::vector<std::string>& fields) {
+    for (size_t i = 0; i < fields.size(); ++i) absl::StrAppend(&out, i ? "," : "", CsvField(fields[i]));
+    out += "\r\n";
+  };
+  line(headers);
+  for (const auto& row : rows) line(row);
+  return out;
 }
 
 std::string LocalTime(const google::protobuf::Timestamp& timestamp) {

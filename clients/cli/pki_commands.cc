@@ -24,6 +24,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/crypto.h"
 #include "clients/cli/commands.h"
+#include "clients/cli/flag_values.h"
 #include "services/common/config.h"
 #include "services/common/status_macros.h"
 
@@ -139,7 +140,7 @@ absl::Status Pki(const std::string& what, const std::vector<std::string>& args) 
   flags.Add("uri", "", "", "client: the URI SAN registered for it in the directory");
   RETURN_IF_ERROR(flags.Parse(args));
   std::string dir = flags.Get("dir");
-  if (dir.empty()) return absl::InvalidArgumentError("--dir is required");
+  RETURN_IF_ERROR(Required(flags, {"dir"}));
   std::filesystem::create_directories(dir);
 
   if (what == "ca") {
@@ -158,7 +159,7 @@ absl::Status Pki(const std::string& what, const std::vector<std::string>& args) 
   }
   if (what == "client") {
     if (flags.Get("name").empty() || flags.Get("uri").empty()) {
-      return absl::InvalidArgumentError("--name and --uri are required");
+      return UsageError("--name en --uri ontbreken");
     }
     return Leaf(dir, flags.Get("name"), flags.Get("name"), absl::StrCat("URI:", flags.Get("uri")),
                 "clientAuth");
@@ -185,17 +186,18 @@ absl::Status Pki(const std::string& what, const std::vector<std::string>& args) 
     }
     return absl::OkStatus();
   }
-  return absl::InvalidArgumentError(absl::StrCat("unknown pki command ", what));
+  return absl::InternalError(absl::StrCat("pki ", what, ": not in the command table"));
 }
 
 }  // namespace
 
-absl::Status PkiCommand(const std::vector<std::string>& args) {
-  if (args.empty()) {
-    std::printf("usage: hartslag pki ca|server|client|signing-key|pseudonym-key --dir DIR [flags]\n");
-    return absl::InvalidArgumentError("missing pki subcommand");
-  }
-  return Pki(args[0], {args.begin() + 1, args.end()});
+std::vector<Command> PkiCommands() {
+  auto pki = [](std::string what) { return [what](const Args& args) { return Pki(what, args); }; };
+  return {{"ca", "DIR/ca.pem en DIR/ca.key", pki("ca")},
+          {"server", "DIR/server.pem en DIR/server.key (--dns, --ip)", pki("server")},
+          {"client", "DIR/NAME.pem en DIR/NAME.key voor een gekoppeld systeem (--name, --uri)", pki("client")},
+          {"signing-key", "DIR/NAME.key en .pub (Ed25519: tokens, tree heads)", pki("signing-key")},
+          {"pseudonym-key", "DIR/pseudonym.key (32 willekeurige bytes, hex)", pki("pseudonym-key")}};
 }
 
 }  // namespace hartslag::cli

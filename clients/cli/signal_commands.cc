@@ -33,33 +33,35 @@ std::string AddressLine(const v1::Signal& s) {
 
 void PrintSignal(const v1::Signal& s) {
   std::vector<std::vector<std::string>> rows = {
-      {"reference", s.reference()},
+      {"referentie", s.reference()},
       {"status", EnumLabel(v1::SignalStatus_Name(s.status()), "SIGNAL_STATUS_")},
-      {"area", s.area().name()},
-      {"category", s.category_id() + (s.meldcode() ? "  (Meldcode: overweeg melding Veilig Thuis)" : "")},
-      {"urgency", EnumLabel(v1::Urgency_Name(s.urgency()), "URGENCY_")},
-      {"source", EnumLabel(v1::Source_Name(s.source()), "SOURCE_")},
-      {"observed", LocalTime(s.observed_at())},
-      {"reported", LocalTime(s.reported_at())},
-      {"organisation", s.reporter().organisation_id()},
+      {"gebied", s.area().name()},
+      {"categorie", s.category_id() + (s.meldcode() ? "  (Meldcode: overweeg melding Veilig Thuis)" : "")},
+      {"urgentie", EnumLabel(v1::Urgency_Name(s.urgency()), "URGENCY_")},
+      {"bron", EnumLabel(v1::Source_Name(s.source()), "SOURCE_")},
+      {"waargenomen", LocalTime(s.observed_at())},
+      {"gemeld", LocalTime(s.reported_at())},
+      {"organisatie", s.reporter().organisation_id()},
   };
   if (!s.status_only()) {
-    rows.push_back({"address", AddressLine(s) + " " + s.location().address().city()});
-    rows.push_back({"description", s.description()});
+    rows.push_back({"adres", AddressLine(s) + " " + s.location().address().city()});
+    rows.push_back({"omschrijving", s.description()});
     for (const auto& p : s.persons()) {
-      rows.push_back({"person", absl::StrCat(p.name(), p.birth_year() ? absl::StrCat(" (", p.birth_year(), ")") : "",
+      rows.push_back({"persoon", absl::StrCat(p.name(), p.birth_year() ? absl::StrCat(" (", p.birth_year(), ")") : "",
                                              p.role().empty() ? "" : ", " + p.role())});
     }
   }
-  if (!s.feedback().empty()) rows.push_back({"feedback", s.feedback()});
+  if (!s.feedback().empty()) rows.push_back({"terugkoppeling", s.feedback()});
   rows.push_back({"id", s.signal_id()});
-  for (const auto& row : rows) std::printf("%-13s %s\n", row[0].c_str(), row[1].c_str());
+  for (const auto& row : rows) std::printf("%-15s %s\n", row[0].c_str(), row[1].c_str());
 }
 
-absl::Status Submit(const std::vector<std::string>& args) {
+absl::StatusOr<Connection> Connect(Flags& flags, const Args& args, Shape shape = Shape::kObject) {
+  return Connection::Parse(flags, args, kServerEnv, kDefaultServer, shape);
+}
+
+absl::Status Submit(const Args& args) {
   Flags flags("hartslag signal submit", "submit a signal");
-  Connection::AddFlags(flags, kServerEnv, kDefaultServer);
-  flags.AddBool("json", "", false, "print JSON");
   AddRequestIdFlag(flags);
   flags.Add("area", "", "", "area id, e.g. vrieheide");
   flags.Add("category", "", "", "category id, e.g. afval-dumping (see hartslag categories)");
@@ -77,8 +79,7 @@ absl::Status Submit(const std::vector<std::string>& args) {
             "street_coach, boa, police, resident, housing, care, camera or other");
   flags.Add("urgency", "", "normal", "low, normal, high or acute");
   flags.Add("persons", "", "", "persons involved: \"name|birth year|role;...\"");
-  RETURN_IF_ERROR(flags.Parse(args));
-  ASSIGN_OR_RETURN(Connection connection, Connection::FromFlags(flags));
+  ASSIGN_OR_RETURN(Connection connection, Connect(flags, args));
 
   v1::SubmitSignalRequest request;
   request.set_request_id(RequestIdOf(flags));
@@ -95,7 +96,7 @@ absl::Status Submit(const std::vector<std::string>& args) {
   if (flags.IsSet("lat") || flags.IsSet("lon")) {
     double lat = 0, lon = 0;
     if (!absl::SimpleAtod(flags.Get("lat"), &lat) || !absl::SimpleAtod(flags.Get("lon"), &lon)) {
-      return absl::InvalidArgumentError("--lat and --lon: both needed, as decimal degrees");
+      return UsageError("--lat en --lon: allebei nodig, in decimale graden");
     }
     request.mutable_location()->mutable_point()->set_latitude(lat);
     request.mutable_location()->mutable_point()->set_longitude(lon);
@@ -117,28 +118,21 @@ absl::Status Submit(const std::vector<std::string>& args) {
   auto stub = v1::SignalService::NewStub(connection.channel());
   v1::SubmitSignalResponse response;
   RETURN_IF_ERROR(FromGrpcStatus(stub->SubmitSignal(connection.NewCall().get(), request, &response)));
-  if (flags.GetBool("json")) {
-    PrintJson(response);
-    return absl::OkStatus();
-  }
-  std::printf("%s %s (request id %s)\n", response.replayed() ? "already submitted:" : "submitted:",
-              response.signal().reference().c_str(), request.request_id().c_str());
-  if (response.signal().meldcode()) {
-    std::printf("Meldcode: bij een vermoeden van huiselijk geweld of kindermishandeling, "
-                "overweeg een melding bij Veilig Thuis.\n");
-  }
+  PrintObject(flags, response, [&](const v1::SubmitSignalResponse& r) {
+    std::printf("%s %s (verzoek-id %s)\n", r.replayed() ? "al ingediend:" : "ingediend:", r.signal().reference().c_str(),
+                request.request_id().c_str());
+    if (r.signal().meldcode()) {
+      std::printf("Meldcode: bij een vermoeden van huiselijk geweld of kindermishandeling, "
+                  "overweeg een melding bij Veilig Thuis.\n");
+    }
+  });
   return absl::OkStatus();
 }
 
-absl::Status Get(const std::vector<std::string>& args) {
+absl::Status Get(const Args& args) {
   Flags flags("hartslag signal get", "show one signal: hartslag signal get SV-2026-000123|ID");
-  Connection::AddFlags(flags, kServerEnv, kDefaultServer);
-  flags.AddBool("json", "", false, "print JSON");
-  RETURN_IF_ERROR(flags.Parse(args));
-  if (flags.positionals().size() != 1) {
-    return absl::InvalidArgumentError("give one signal reference or id");
-  }
-  ASSIGN_OR_RETURN(Connection connection, Connection::FromFlags(flags));
+  ASSIGN_OR_RETURN(Connection connection, Connect(flags, args));
+  if (flags.positionals().size() != 1) return UsageError("geef één referentie of id van een melding");
   v1::GetSignalRequest request;
   const std::string& key = flags.positionals()[0];
   // A UUID is 36 characters; references are shorter (SV-2026-000123).
@@ -150,18 +144,12 @@ absl::Status Get(const std::vector<std::string>& args) {
   auto stub = v1::SignalService::NewStub(connection.channel());
   v1::Signal signal;
   RETURN_IF_ERROR(FromGrpcStatus(stub->GetSignal(connection.NewCall().get(), request, &signal)));
-  if (flags.GetBool("json")) {
-    PrintJson(signal);
-  } else {
-    PrintSignal(signal);
-  }
+  PrintObject(flags, signal, PrintSignal);
   return absl::OkStatus();
 }
 
-absl::Status List(const std::vector<std::string>& args) {
+absl::Status List(const Args& args) {
   Flags flags("hartslag signal list", "list signals, newest first");
-  Connection::AddFlags(flags, kServerEnv, kDefaultServer);
-  flags.AddBool("json", "", false, "print JSON");
   flags.Add("area", "", "", "only this area and its wijken");
   flags.Add("category", "", "", "only this category");
   flags.Add("status", "", "", "only this status, e.g. new");
@@ -170,8 +158,7 @@ absl::Status List(const std::vector<std::string>& args) {
   flags.Add("page-size", "", "50", "signals per page (at most 200)");
   flags.Add("page-token", "", "", "continue from a previous page");
   flags.AddBool("all", "", false, "fetch every page");
-  RETURN_IF_ERROR(flags.Parse(args));
-  ASSIGN_OR_RETURN(Connection connection, Connection::FromFlags(flags));
+  ASSIGN_OR_RETURN(Connection connection, Connect(flags, args, Shape::kList));
   v1::ListSignalsRequest request;
   request.set_area_id(flags.Get("area"));
   request.set_category_id(flags.Get("category"));
@@ -203,54 +190,36 @@ absl::Status List(const std::vector<std::string>& args) {
     if (!flags.GetBool("all") || page.next_page_token().empty()) break;
     request.set_page_token(page.next_page_token());
   }
-  if (flags.GetBool("json")) {
-    PrintJson(all);
-    return absl::OkStatus();
-  }
-  std::vector<std::vector<std::string>> rows;
+  Rows rows;
   for (const auto& s : all.signals()) {
     rows.push_back({s.reference(), LocalTime(s.reported_at()), s.area().name(), s.category_id(),
                     EnumLabel(v1::Urgency_Name(s.urgency()), "URGENCY_"),
                     EnumLabel(v1::SignalStatus_Name(s.status()), "SIGNAL_STATUS_"),
-                    s.status_only() ? "(status only)" : AddressLine(s)});
+                    s.status_only() ? "(alleen status)" : AddressLine(s)});
   }
-  PrintTable({"REFERENCE", "REPORTED", "AREA", "CATEGORY", "URGENCY", "STATUS", "ADDRESS"}, rows);
-  std::printf("%d signal(s)", all.signals_size());
+  std::string note = absl::StrCat(all.signals_size(), all.signals_size() == 1 ? " melding" : " meldingen");
   if (!all.next_page_token().empty()) {
-    std::printf("; more with --page-token %s (or --all)", all.next_page_token().c_str());
+    absl::StrAppend(&note, "; meer met --page-token ", all.next_page_token(), " (of --all)");
   }
-  std::printf("\n");
+  PrintList(flags, all, {"REFERENTIE", "GEMELD", "GEBIED", "CATEGORIE", "URGENTIE", "STATUS", "ADRES"}, rows, note);
   return absl::OkStatus();
 }
 
 }  // namespace
 
-absl::Status SignalCommand(const std::vector<std::string>& args) {
-  if (args.empty() || args[0] == "--help" || args[0] == "help") {
-    std::printf("usage: hartslag signal submit|get|list [flags]  (each takes --help)\n");
-    return args.empty() ? absl::InvalidArgumentError("missing subcommand") : absl::OkStatus();
-  }
-  std::vector<std::string> rest(args.begin() + 1, args.end());
-  if (args[0] == "submit") return Submit(rest);
-  if (args[0] == "get") return Get(rest);
-  if (args[0] == "list") return List(rest);
-  return absl::InvalidArgumentError(absl::StrCat("unknown subcommand signal ", args[0]));
+std::vector<Command> SignalCommands() {
+  return {{"submit", "een melding indienen", Submit},
+          {"get", "één melding tonen", Get},
+          {"list", "meldingen, nieuwste eerst", List}};
 }
 
-absl::Status CategoriesCommand(const std::vector<std::string>& args) {
+absl::Status CategoriesCommand(const Args& args) {
   Flags flags("hartslag categories", "list the signal categories of your municipality");
-  Connection::AddFlags(flags, kServerEnv, kDefaultServer);
-  flags.AddBool("json", "", false, "print JSON");
-  RETURN_IF_ERROR(flags.Parse(args));
-  ASSIGN_OR_RETURN(Connection connection, Connection::FromFlags(flags));
+  ASSIGN_OR_RETURN(Connection connection, Connect(flags, args, Shape::kList));
   auto stub = v1::SignalService::NewStub(connection.channel());
   v1::ListCategoriesResponse response;
   RETURN_IF_ERROR(FromGrpcStatus(stub->ListCategories(connection.NewCall().get(), {}, &response)));
-  if (flags.GetBool("json")) {
-    PrintJson(response);
-    return absl::OkStatus();
-  }
-  std::vector<std::vector<std::string>> rows;
+  Rows rows;
   for (const auto& c : response.categories()) {
     rows.push_back({c.category_id(), c.label(),
                     c.default_meeting() == v1::MEETING_KIND_LEEFBAARHEID ? "Leefbaarheidsoverleg"
@@ -258,7 +227,7 @@ absl::Status CategoriesCommand(const std::vector<std::string>& args) {
                     absl::StrCat(c.handling_deadline_days(), " dagen"),
                     c.meldcode() ? "Meldcode" : ""});
   }
-  PrintTable({"ID", "CATEGORIE", "OVERLEG", "TERMIJN", ""}, rows);
+  PrintList(flags, response, {"ID", "CATEGORIE", "OVERLEG", "TERMIJN", "MELDCODE"}, rows);
   return absl::OkStatus();
 }
 

@@ -22,16 +22,16 @@ namespace {
 
 namespace v1 = cases::v1;
 
-absl::StatusOr<Connection> Connect(Flags& flags, std::vector<std::string> args) {
+absl::StatusOr<Connection> Connect(Flags& flags, Args args, Shape shape = Shape::kObject) {
   args.insert(args.begin(), {"--purpose", "TRIAGE"});
-  return Connection::Parse(flags, args, "HARTSLAG_CASES_ADDR", "localhost:7403");
+  return Connection::Parse(flags, args, "HARTSLAG_CASES_ADDR", "localhost:7403", shape);
 }
 
-absl::Status Queue(const std::vector<std::string>& args) {
+absl::Status Queue(const Args& args) {
   Flags flags("hartslag triage queue", "the untriaged signals of your areas, oldest first");
   flags.Add("area", "", "", "only this area (with its wijken)");
   flags.Add("window-days", "", "90", "propose other signals at the address from this many days back");
-  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args, Shape::kList));
   v1::GetTriageQueueRequest request;
   request.set_area_id(flags.Get("area"));
   ASSIGN_OR_RETURN(int window_days, flags.GetInt("window-days"));
@@ -48,32 +48,28 @@ absl::Status Queue(const std::vector<std::string>& args) {
     if (next.empty()) break;
     request.set_page_token(next);
   }
-  if (flags.GetBool("json")) {
-    PrintJson(queue);
-    return absl::OkStatus();
-  }
-  std::printf("cut-off this week: %s\n", LocalTime(queue.cut_off()).c_str());
-  std::vector<std::vector<std::string>> rows;
+  Rows rows;
   for (const v1::TriageItem& item : queue.items()) {
     const auto& s = item.signal();
     const auto& a = s.location().address();
     std::vector<std::string> cases;
     for (const auto& open : item.cases_at_address()) cases.push_back(open.reference());
     for (const auto& open : item.cases_with_persons()) cases.push_back(open.reference() + " (persoon)");
-    rows.push_back({s.reference(), LocalTime(s.reported_at()), item.before_cut_off() ? "yes" : "no", s.area().name(),
+    rows.push_back({s.reference(), LocalTime(s.reported_at()), item.before_cut_off() ? "ja" : "nee", s.area().name(),
                     s.category_id() + (item.meldcode() ? " (Meldcode!)" : ""),
                     absl::StrCat(a.street(), " ", a.house_number(), a.house_number_addition()),
                     absl::StrJoin(cases, ","),
-                    item.signals_at_address().empty() ? "" : absl::StrCat(item.signals_at_address_size(), " more"),
+                    item.signals_at_address().empty() ? "" : absl::StrCat(item.signals_at_address_size(), " meer"),
                     s.signal_id()});
   }
-  PrintTable({"REFERENCE", "REPORTED", "BEFORE CUT-OFF", "AREA", "CATEGORY", "ADDRESS", "OPEN CASES (ADDRESS, PERSON)",
-              "SAME ADDRESS", "SIGNAL ID"},
-             rows);
+  PrintList(flags, queue,
+            {"REFERENTIE", "GEMELD", "VOOR PEILMOMENT", "GEBIED", "CATEGORIE", "ADRES", "OPEN CASUSSEN (ADRES, PERSOON)",
+             "ZELFDE ADRES", "MELDING-ID"},
+            rows, absl::StrCat("peilmoment deze week: ", LocalTime(queue.cut_off())));
   return absl::OkStatus();
 }
 
-absl::Status Decide(const std::vector<std::string>& args) {
+absl::Status Decide(const Args& args) {
   Flags flags("hartslag triage decide", "weigh one signal from your queue");
   flags.Add("signal", "", "", "the signal id");
   flags.Add("choice", "", "", "handle_directly, leefbaarheid, casuistiek, refer or no_action");
@@ -84,6 +80,7 @@ absl::Status Decide(const std::vector<std::string>& args) {
   flags.Add("feedback", "", "", "the text the reporter sees (default: a standard text)");
   AddRequestIdFlag(flags);
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  RETURN_IF_ERROR(Required(flags, {"signal", "choice"}));
   v1::TriageSignalRequest request;
   request.set_request_id(RequestIdOf(flags));
   request.set_signal_id(flags.Get("signal"));
@@ -97,24 +94,19 @@ absl::Status Decide(const std::vector<std::string>& args) {
   request.set_feedback(flags.Get("feedback"));
   v1::TriageDecision decision;
   RETURN_IF_ERROR(FromGrpcStatus(v1::TriageService::NewStub(c.channel())->TriageSignal(c.NewCall().get(), request, &decision)));
-  if (flags.GetBool("json")) {
-    PrintJson(decision);
-    return absl::OkStatus();
-  }
-  std::printf("weighed: %s%s\nfeedback to the reporter: %s\n",
-              EnumLabel(v1::TriageChoice_Name(decision.choice()), "TRIAGE_CHOICE_").c_str(),
-              decision.case_id().empty() ? "" : (" -> case " + decision.case_id()).c_str(), decision.feedback().c_str());
+  PrintObject(flags, decision, [](const v1::TriageDecision& d) {
+    std::printf("gewogen: %s%s\nterugkoppeling aan de melder: %s\n",
+                EnumLabel(v1::TriageChoice_Name(d.choice()), "TRIAGE_CHOICE_").c_str(),
+                d.case_id().empty() ? "" : (" -> casus " + d.case_id()).c_str(), d.feedback().c_str());
+  });
   return absl::OkStatus();
 }
 
 }  // namespace
 
-absl::Status TriageCommand(const std::vector<std::string>& args) {
-  if (args.empty() || args[0] == "queue") return Queue(args.empty() ? args : std::vector<std::string>(args.begin() + 1, args.end()));
-  if (args[0] == "decide") return Decide({args.begin() + 1, args.end()});
-  if (args[0].rfind("--", 0) == 0) return Queue(args);
-  std::printf("usage: hartslag triage [queue] [--area A] | triage decide --signal ID --choice C ...\n");
-  return absl::InvalidArgumentError("unknown triage subcommand");
+std::vector<Command> TriageCommands() {
+  return {{"queue", "de ongewogen meldingen van uw gebieden, oudste eerst", Queue},
+          {"decide", "één melding uit uw rij wegen", Decide}};
 }
 
 }  // namespace hartslag::cli

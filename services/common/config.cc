@@ -6,12 +6,14 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
+#include "absl/strings/cord.h"
 
 namespace hartslag {
 
 Flags::Flags(std::string program, std::string summary)
     : program_(std::move(program)), summary_(std::move(summary)) {
   AddBool("help", "", false, "show this help and exit");
+  AddShort("-h", "help");
 }
 
 void Flags::Add(std::string name, std::string env, std::string default_value, std::string help) {
@@ -25,6 +27,8 @@ void Flags::AddBool(std::string name, std::string env, bool default_value, std::
       Flag{std::move(env), default_value ? "true" : "false", std::move(help), true, {}, false};
 }
 
+void Flags::AddShort(std::string short_name, std::string name) { shorts_[std::move(short_name)] = std::move(name); }
+
 absl::Status Flags::Parse(int argc, char** argv, int first) {
   std::vector<std::string> args;
   for (int i = first; i < argc; ++i) args.emplace_back(argv[i]);
@@ -33,7 +37,8 @@ absl::Status Flags::Parse(int argc, char** argv, int first) {
 
 absl::Status Flags::Parse(const std::vector<std::string>& args) {
   for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
+    auto short_name = shorts_.find(args[i]);
+    const std::string arg = short_name == shorts_.end() ? args[i] : "--" + short_name->second;
     if (!absl::StartsWith(arg, "--") || arg == "--") {
       positionals_.push_back(arg);
       continue;
@@ -48,8 +53,7 @@ absl::Status Flags::Parse(const std::vector<std::string>& args) {
     }
     auto it = flags_.find(name);
     if (it == flags_.end()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("unknown flag --", name, " (see --help)"));
+      return UsageError(absl::StrCat("onbekende optie --", name), program_);
     }
     Flag& flag = it->second;
     if (!has_value) {
@@ -58,12 +62,11 @@ absl::Status Flags::Parse(const std::vector<std::string>& args) {
       } else if (i + 1 < args.size()) {
         value = args[++i];
       } else {
-        return absl::InvalidArgumentError(absl::StrCat("flag --", name, " needs a value"));
+        return UsageError(absl::StrCat("--", name, " heeft een waarde nodig"), program_);
       }
     }
     if (flag.is_bool && value != "true" && value != "false") {
-      return absl::InvalidArgumentError(
-          absl::StrCat("flag --", name, " must be true or false"));
+      return UsageError(absl::StrCat("--", name, ": true of false"), program_);
     }
     flag.value = value;
     flag.set = true;
@@ -77,7 +80,7 @@ absl::Status Flags::Parse(const std::vector<std::string>& args) {
   }
   if (GetBool("help")) {
     std::fputs(Usage().c_str(), stdout);
-    return absl::CancelledError("help requested");
+    return HelpRequested();
   }
   return absl::OkStatus();
 }
@@ -91,7 +94,7 @@ std::string Flags::Get(const std::string& name) const {
 absl::StatusOr<int> Flags::GetInt(const std::string& name) const {
   int value = 0;
   if (!absl::SimpleAtoi(Get(name), &value)) {
-    return absl::InvalidArgumentError(absl::StrCat("flag --", name, " must be a whole number"));
+    return UsageError(absl::StrCat("--", name, ": moet een geheel getal zijn"), program_);
   }
   return value;
 }
@@ -99,7 +102,7 @@ absl::StatusOr<int> Flags::GetInt(const std::string& name) const {
 absl::StatusOr<absl::Duration> Flags::GetDuration(const std::string& name) const {
   absl::Duration value;
   if (!absl::ParseDuration(Get(name), &value) || value <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError(absl::StrCat("flag --", name, " must be a positive duration such as 10s"));
+    return UsageError(absl::StrCat("--", name, ": moet een positieve duur zijn, zoals 10s"), program_);
   }
   return value;
 }
@@ -115,7 +118,11 @@ std::string Flags::Usage() const {
   std::string out = absl::StrCat(program_, ": ", summary_, "\n\nFlags:\n");
   for (const std::string& name : order_) {
     const Flag& flag = flags_.at(name);
-    absl::StrAppend(&out, "  --", name, flag.is_bool ? "" : "=VALUE", "\n      ", flag.help);
+    std::string short_name;
+    for (const auto& [short_flag, long_name] : shorts_) {
+      if (long_name == name) short_name = short_flag + ", ";
+    }
+    absl::StrAppend(&out, "  ", short_name, "--", name, flag.is_bool ? "" : "=VALUE", "\n      ", flag.help);
     if (!flag.default_value.empty() && name != "help") {
       absl::StrAppend(&out, " (default: ", flag.default_value, ")");
     }
@@ -127,6 +134,24 @@ std::string Flags::Usage() const {
 
 bool IsHelpRequested(const absl::Status& status) {
   return absl::IsCancelled(status) && status.message() == "help requested";
+}
+
+absl::Status HelpRequested() { return absl::CancelledError("help requested"); }
+
+// Marks a usage error; its value is the command to point at.
+constexpr char kUsagePayload[] = "type.hartslag.nl/usage-error";
+
+absl::Status UsageError(absl::string_view message, absl::string_view command) {
+  absl::Status status = absl::InvalidArgumentError(message);
+  status.SetPayload(kUsagePayload, absl::Cord(command));
+  return status;
+}
+
+bool IsUsageError(const absl::Status& status) { return status.GetPayload(kUsagePayload).has_value(); }
+
+std::string UsageErrorCommand(const absl::Status& status) {
+  auto command = status.GetPayload(kUsagePayload);
+  return command ? std::string(*command) : "";
 }
 
 }  // namespace hartslag

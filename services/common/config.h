@@ -7,9 +7,10 @@
 //
 // Precedence: --name=value or --name value on the command line, then the
 // environment variable, then the default. `--help` makes Parse return a
-// kCancelled status after printing the flags, so callers exit 0. Arguments
-// that are not flags are kept, in order, as positionals. Not thread-safe
-// during Parse; read-only afterwards.
+// kCancelled status after printing the flags, so callers exit 0. A command
+// line Parse, GetInt or GetDuration cannot use is a UsageError (exit 2).
+// Arguments that are not flags are kept, in order, as positionals. Not
+// thread-safe during Parse; read-only afterwards.
 #ifndef HARTSLAG_SERVICES_COMMON_CONFIG_H_
 #define HARTSLAG_SERVICES_COMMON_CONFIG_H_
 
@@ -19,6 +20,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace hartslag {
@@ -31,6 +33,8 @@ class Flags {
   void Add(std::string name, std::string env, std::string default_value, std::string help);
   // Declares a boolean flag: `--name` alone means true.
   void AddBool(std::string name, std::string env, bool default_value, std::string help);
+  // Lets `short_name` (e.g. "-o") stand for --`name`.
+  void AddShort(std::string short_name, std::string name);
 
   // Parses argv[first..argc).
   absl::Status Parse(int argc, char** argv, int first = 1);
@@ -60,11 +64,21 @@ class Flags {
   std::string summary_;
   std::map<std::string, Flag> flags_;
   std::vector<std::string> order_;
+  std::map<std::string, std::string> shorts_;
   std::vector<std::string> positionals_;
 };
 
 // True when Parse's status means "help was printed, exit 0".
 bool IsHelpRequested(const absl::Status& status);
+absl::Status HelpRequested();
+
+// The command line itself is wrong: an unknown command or flag, a bad or
+// missing value. Callers exit 2 and point at `command --help`. `command` may
+// be left empty for whoever dispatched the command to fill in.
+absl::Status UsageError(absl::string_view message, absl::string_view command = "");
+bool IsUsageError(const absl::Status& status);
+// The command whose --help a usage error points at ("" if none was named).
+std::string UsageErrorCommand(const absl::Status& status);
 
 }  // namespace hartslag
 

@@ -70,7 +70,7 @@ TEST_F(AuditCliTest, ExportedLogVerifiesOfflineAndAnEditIsNamed) {
   CliRun proof = Cli(absl::StrCat("audit proof ", Connection(), " --index 2 --tree-head ", dir_,
                                "/head.json --public-key ", PublicKey()));
   EXPECT_EQ(proof.exit_code, 0) << proof.output;
-  EXPECT_NE(proof.output.find("entry 2 is in the log"), std::string::npos) << proof.output;
+  EXPECT_NE(proof.output.find("vermelding 2 staat in het log"), std::string::npos) << proof.output;
 
   // Swap entries 1 and 2 of the export: verification fails at entry 1.
   std::ifstream in(dir_ + "/log.jsonl");

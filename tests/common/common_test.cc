@@ -182,7 +182,21 @@ TEST(FlagsTest, UnknownFlagAndMissingValueAreErrors) {
   EXPECT_EQ(flags.Parse({"--nope"}).code(), absl::StatusCode::kInvalidArgument);
   Flags again("test", "test");
   again.Add("a", "", "", "");
-  EXPECT_EQ(again.Parse({"--a"}).code(), absl::StatusCode::kInvalidArgument);
+  absl::Status missing = again.Parse({"--a"});
+  EXPECT_EQ(missing.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(IsUsageError(missing)) << "the command line's fault: programs exit 2";
+  EXPECT_EQ(UsageErrorCommand(missing), "test");
+  EXPECT_FALSE(IsUsageError(absl::InvalidArgumentError("a service's refusal")));
+}
+
+TEST(FlagsTest, AShortNameStandsForItsFlag) {
+  Flags flags("test", "test");
+  flags.Add("output", "", "table", "");
+  flags.AddShort("-o", "output");
+  ASSERT_TRUE(flags.Parse({"-o", "csv", "-x"}).ok());
+  EXPECT_EQ(flags.Get("output"), "csv");
+  EXPECT_EQ(flags.positionals(), std::vector<std::string>{"-x"});
+  EXPECT_NE(flags.Usage().find("-o, --output=VALUE"), std::string::npos) << flags.Usage();
 }
 
 TEST(FlagsTest, HelpListsFlagsWithTheirEnvironmentVariables) {

@@ -712,7 +712,7 @@ TEST_F(DirectoryExactlyOnceTest, TheCliPrintsItsRequestIdFirstAndRetriesWithIt) 
   ASSERT_EQ(first.exit_code, 0) << first.output;
   size_t said = first.output.find("verzoek-id ");
   ASSERT_NE(said, std::string::npos) << first.output;
-  EXPECT_LT(said, first.output.find("created")) << first.output;
+  EXPECT_LT(said, first.output.find("aangemaakt")) << first.output;
   std::string id = first.output.substr(said + 11, 36);
   EXPECT_TRUE(IsUuid(id)) << first.output;
   testing::CliRun retried = testing::Cli(absl::StrCat(cli, " --request-id ", id));
