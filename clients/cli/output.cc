@@ -81,10 +81,8 @@ std::string JsonOf(const google::protobuf::Message& message) {
 void PrintJson(const google::protobuf::Message& message) { std::printf("%s\n", JsonOf(message).c_str()); }
 
 std::string CsvField(absl::string_view text) {
-  std::string field(text);
-  if (!field.empty() && absl::string_view("=+-@\t\r").find(field[0]) != absl::string_view::npos) {
-    field.insert(0, "'");
-  }
+  bool formula = !text.empty() && absl::string_view("=+-@\t\r").find(text[0]) != absl::string_view::npos;
+  std::string field = formula ? absl::StrCat("'", text) : std::string(text);
   if (field.find_first_of(",\"\r\n") == std::string::npos) return field;
   return absl::StrCat("\"", absl::StrReplaceAll(field, {{"\"", "\"\""}}), "\"");
 }
