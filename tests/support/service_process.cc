@@ -1,5 +1,7 @@
 #include "tests/support/service_process.h"
 
+#include <random>
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -15,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 
@@ -79,18 +82,25 @@ std::string HealthOf(const std::shared_ptr<grpc::Channel>& channel) {
   return "unexpected answer";
 }
 
+// A port below the kernel's ephemeral range (32768 and up): every service
+// of every concurrent test binds port 0 and gets an ephemeral one, so a port
+// from here stays free until its service binds it, whatever else starts
+// meanwhile. (CI saw a port taken from the ephemeral range lost that race.)
 int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address = {};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof(address);
-  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    throw std::runtime_error("no free port");
+  static std::mt19937 random(std::random_device{}());
+  std::uniform_int_distribution<int> below_ephemeral(20000, 32000);
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) break;
+    sockaddr_in address = {};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = htons(static_cast<uint16_t>(below_ephemeral(random)));
+    bool bound = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+    close(fd);
+    if (bound) return ntohs(address.sin_port);
   }
-  close(fd);
-  return ntohs(address.sin_port);
+  throw std::runtime_error("no free port");
 }
 
 std::string ReadFileOrDie(const std::string& path) {
