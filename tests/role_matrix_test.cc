@@ -75,6 +75,8 @@ const Row kMatrix[] = {
     {"IssueClientToken", R, A, A, A, A}, {"IssueClientToken", C, A, A, A, A},
     {"IssueClientToken", P, A, A, A, A}, {"IssueClientToken", O, A, A, A, A},
     {"IssueClientToken", AD, A, A, A, A},
+    {"Logout", R, A, A, A, A}, {"Logout", C, A, A, A, A}, {"Logout", P, A, A, A, A},
+    {"Logout", O, A, A, A, A}, {"Logout", AD, A, A, A, A},
 };
 // clang-format on
 
@@ -447,6 +449,25 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     dv1::RefreshTokenRequest q;
     q.set_refresh_token(first.refresh_token());
     return Classify(auth_->RefreshToken(d.Call(t).get(), q, &r), [] { return A; });
+  };
+  // Allowed: the session's refresh token no longer works.
+  if (rpc == "Logout") return [&](const std::string& t) {
+    dv1::LoginRequest login;
+    login.set_tenant_id("heerlen");
+    login.set_user_id("target.user");
+    login.set_password(kPassword);
+    dv1::TokenResponse first, r;
+    EXPECT_TRUE(auth_->Login(d.Call().get(), login, &first).ok());
+    dv1::LogoutRequest q;
+    q.set_refresh_token(first.refresh_token());
+    dv1::LogoutResponse out;
+    return Classify(auth_->Logout(d.Call(t).get(), q, &out), [&] {
+      dv1::RefreshTokenRequest refresh;
+      refresh.set_refresh_token(first.refresh_token());
+      bool revoked = auth_->RefreshToken(d.Call().get(), refresh, &r).error_code() ==
+                     grpc::StatusCode::UNAUTHENTICATED;
+      return revoked ? A : Outcome::kUnexpected;
+    });
   };
   if (rpc == "IssueClientToken") return [&](const std::string& t) {
     dv1::IssueClientTokenRequest q;

@@ -10,6 +10,7 @@ packages=(
   libpq-dev postgresql-15 postgresql-client-15
   libgtest-dev nlohmann-json3-dev prometheus-cpp-dev golang-github-gogo-googleapis-dev
   clang-14 libclang-rt-14-dev llvm-14
+  libcpp-httplib-dev
 )
 
 missing=()

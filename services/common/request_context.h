@@ -28,6 +28,10 @@ struct RequestContext {
   std::string acting_client;
   // The URI in the TLS client certificate, if the caller presented one.
   std::string peer_identity;
+  // Where the call came from, for the audit origin: the caller's network
+  // address, or for a call hartslag-web makes for a browser, the browser's
+  // address "via web".
+  std::string peer_address;
   // Why personal data is read (x-hartslag-purpose metadata), e.g. TRIAGE.
   std::string purpose;
   absl::Time deadline = absl::InfiniteFuture();

@@ -55,6 +55,16 @@ RequestContext CallContext(const grpc::ServerContextBase& call, const std::strin
       context.peer_identity.assign(uri.data(), uri.size());
     }
   }
+  context.peer_address = call.peer();
+  // Only the web gateway's certificate may say for whom it calls.
+  static const re2::RE2 kAddress("[0-9A-Fa-f.:\\[\\]]{1,64}");
+  if (auto it = call.client_metadata().find("x-hartslag-forwarded-for");
+      it != call.client_metadata().end() && context.peer_identity == ServiceIdentity("web")) {
+    std::string browser(it->second.data(), it->second.size());
+    if (re2::RE2::FullMatch(browser, kAddress)) {
+      context.peer_address = absl::StrCat(browser, " via web (", call.peer(), ")");
+    }
+  }
   static const re2::RE2 kPurpose("[A-Z_]{1,40}");
   auto it = call.client_metadata().find("x-hartslag-purpose");
   if (it != call.client_metadata().end()) {
@@ -351,7 +361,7 @@ absl::Status RpcRunner::Admit(grpc::CallbackServerContext* call, const std::stri
   else authenticated = authenticator_->Authenticate(*call);
   if (!authenticated.ok()) return authenticated.status();
   context = CallContext(*call, request_id, deadline, *std::move(authenticated));
-  audit = audit_->Begin(context, rpc, policy_->Rule(rpc), call->peer());
+  audit = audit_->Begin(context, rpc, policy_->Rule(rpc), context.peer_address);
   return policy_->Check(rpc, context);
 }
 
@@ -395,7 +405,7 @@ grpc::Status RpcRunner::RefuseUnparseable(grpc::ServerContextBase& call, absl::s
       if (absl::Status admitted = policy_->Check(rpc, context); !admitted.ok()) status = admitted;
       // The record is written on a worker, never on gRPC's thread; with no
       // worker free the log line is all there is.
-      auto audit = std::make_shared<AuditRecord>(audit_->Begin(context, rpc, rule, call.peer()));
+      auto audit = std::make_shared<AuditRecord>(audit_->Begin(context, rpc, rule, context.peer_address));
       // The worker gets a status of its own: two threads never share one.
       workers_->TryPost([this, audit, rpc, request_id, code = status.code(), message = std::string(status.message())] {
         Conclude(rpc, request_id, *audit, absl::Status(code, message)).IgnoreError();

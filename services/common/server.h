@@ -200,7 +200,7 @@ grpc::ServerWriteReactor<Event>* RpcRunner::Stream(grpc::CallbackServerContext* 
           status = opened.status();
         }
         RETURN_IF_ERROR(Conclude(*name, *request_id, audit, status));
-        std::string peer = call->peer();
+        std::string peer = caller->peer_address;
         // The doorbell's change count when the stream last read nothing: no
         // need to read again (and query the database) until it moves.
         auto idle_since = std::make_shared<std::optional<uint64_t>>();

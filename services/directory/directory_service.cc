@@ -6,6 +6,7 @@ const AccessPolicy kDirectoryPolicy({
     {"Login", Open().Audit(audit::v1::ACTION_LOGIN, "session")},
     {"RefreshToken", Open().Audit(audit::v1::ACTION_LOGIN, "session")},
     {"IssueClientToken", Open().Audit(audit::v1::ACTION_LOGIN, "session")},
+    {"Logout", Open().Audit(audit::v1::ACTION_DELETE, "session")},
     {"CreateArea", Roles({Role::kAdmin}).Audit(audit::v1::ACTION_CREATE, "area")},
     {"UpdateArea", Roles({Role::kAdmin}).Audit(audit::v1::ACTION_UPDATE, "area")},
     {"ListAreas", Roles({Role::kAdmin}).Audit(audit::v1::ACTION_LIST, "area")},
@@ -63,6 +64,13 @@ grpc::ServerUnaryReactor* AuthServiceImpl::RefreshToken(grpc::CallbackServerCont
                                                         v1::TokenResponse* response) {
   return runner_->Run(call, "RefreshToken", *request, Into(response, [this, request](const RequestContext&, AuditRecord& audit) {
                         return issuer_->Refresh(*request, audit);
+                      }));
+}
+
+grpc::ServerUnaryReactor* AuthServiceImpl::Logout(grpc::CallbackServerContext* call,
+                                                  const v1::LogoutRequest* request, v1::LogoutResponse* response) {
+  return runner_->Run(call, "Logout", *request, Into(response, [this, request](const RequestContext&, AuditRecord& audit) {
+                        return issuer_->Logout(*request, audit);
                       }));
 }
 

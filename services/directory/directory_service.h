@@ -20,6 +20,8 @@ class AuthServiceImpl final : public v1::AuthService::CallbackService {
 
   grpc::ServerUnaryReactor* Login(grpc::CallbackServerContext* call, const v1::LoginRequest* request,
                                   v1::TokenResponse* response) override;
+  grpc::ServerUnaryReactor* Logout(grpc::CallbackServerContext* call, const v1::LogoutRequest* request,
+                                   v1::LogoutResponse* response) override;
   grpc::ServerUnaryReactor* RefreshToken(grpc::CallbackServerContext* call,
                                          const v1::RefreshTokenRequest* request,
                                          v1::TokenResponse* response) override;

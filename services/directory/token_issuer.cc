@@ -72,6 +72,13 @@ absl::StatusOr<v1::TokenResponse> TokenIssuer::Refresh(const v1::RefreshTokenReq
   return Issue(*account, "", /*with_refresh=*/true);
 }
 
+absl::StatusOr<v1::LogoutResponse> TokenIssuer::Logout(const v1::LogoutRequest& request, AuditRecord& audit) {
+  if (request.refresh_token().empty()) return absl::InvalidArgumentError("refresh_token: is required");
+  ASSIGN_OR_RETURN(auto owner, store_->ConsumeRefreshToken(HexEncode(Sha256(request.refresh_token()))));
+  if (owner) audit.SetCaller(owner->first, owner->second, "");
+  return v1::LogoutResponse();
+}
+
 absl::StatusOr<v1::TokenResponse> TokenIssuer::ForClient(const std::string& certificate_uri,
                                                          const v1::IssueClientTokenRequest& request,
                                                          AuditRecord& audit) {

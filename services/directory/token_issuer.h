@@ -32,6 +32,8 @@ class TokenIssuer {
   absl::StatusOr<v1::TokenResponse> Login(const v1::LoginRequest& request, AuditRecord& audit);
   absl::StatusOr<v1::TokenResponse> Refresh(const v1::RefreshTokenRequest& request,
                                             AuditRecord& audit);
+  // Revokes the refresh token; OK whether or not it was still valid.
+  absl::StatusOr<v1::LogoutResponse> Logout(const v1::LogoutRequest& request, AuditRecord& audit);
   // `certificate_uri` is the URI of the caller's verified client certificate.
   absl::StatusOr<v1::TokenResponse> ForClient(const std::string& certificate_uri,
                                               const v1::IssueClientTokenRequest& request,

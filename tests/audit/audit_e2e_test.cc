@@ -218,6 +218,10 @@ TEST_F(AuditEndToEndTest, EveryIntakeAndDirectoryCallLeavesExactlyItsRecord) {
   ASSERT_TRUE(auth_->Login(deployment_.Call().get(), login, &tokens).ok());
   refresh.set_refresh_token(tokens.refresh_token());
   EXPECT_TRUE(auth_->RefreshToken(Call("", "t-refresh").get(), refresh, &tokens).ok());
+  dv1::LogoutRequest logout;
+  logout.set_refresh_token(tokens.refresh_token());
+  dv1::LogoutResponse logged_out;
+  EXPECT_TRUE(auth_->Logout(Call("", "t-logout").get(), logout, &logged_out).ok());
   auto police_system = dv1::AuthService::NewStub(deployment_.Channel(deployment_.directory(), "politie-bvh"));
   dv1::IssueClientTokenRequest for_peter;
   for_peter.set_user_id("peter.politie");
@@ -301,6 +305,7 @@ TEST_F(AuditEndToEndTest, EveryIntakeAndDirectoryCallLeavesExactlyItsRecord) {
       {"Login", "t-login-bad", v1::ACTION_LOGIN, v1::OUTCOME_DENIED, "session"},
       {"RefreshToken", "t-refresh", v1::ACTION_LOGIN, v1::OUTCOME_SUCCESS, "session"},
       {"IssueClientToken", "t-client-token", v1::ACTION_LOGIN, v1::OUTCOME_SUCCESS, "session"},
+      {"Logout", "t-logout", v1::ACTION_DELETE, v1::OUTCOME_SUCCESS, "session"},
       {"CreateArea", "t-area", v1::ACTION_CREATE, v1::OUTCOME_SUCCESS, "area"},
       {"UpdateArea", "t-area-update", v1::ACTION_UPDATE, v1::OUTCOME_SUCCESS, "area"},
       {"ListAreas", "t-areas", v1::ACTION_LIST, v1::OUTCOME_SUCCESS, "area"},

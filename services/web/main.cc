@@ -1,0 +1,95 @@
+// hartslag-web: the browser's door to Hartslag. Flags and wiring only.
+#include <csignal>
+#include <thread>
+
+#include "absl/strings/str_split.h"
+#include "clients/cpp/channel.h"
+#include "hartslag/directory/v1/directory.grpc.pb.h"
+#include "services/common/config.h"
+#include "services/common/files.h"
+#include "services/common/log.h"
+#include "services/common/status_macros.h"
+#include "services/web/sealed_cookie.h"
+#include "services/web/transcoder.h"
+#include "services/web/web_server.h"
+#include "services/web/web_sessions.h"
+
+namespace {
+
+hartslag::web::WebServer* running = nullptr;
+
+absl::Status Run(int argc, char** argv) {
+  using namespace hartslag;
+  Flags flags("hartslag-web", "serves the front end and its JSON API over HTTPS");
+  flags.Add("listen", "HARTSLAG_WEB_LISTEN", "127.0.0.1:7400", "address to listen on (host:port; port 0 picks one)");
+  flags.Add("tls-cert", "HARTSLAG_WEB_TLS_CERT", "", "PEM file with the HTTPS certificate chain");
+  flags.Add("tls-key", "HARTSLAG_WEB_TLS_KEY", "", "PEM file with its private key");
+  flags.Add("static-dir", "HARTSLAG_WEB_STATIC_DIR", "", "the built front end (clients/web/dist)");
+  flags.Add("session-key", "HARTSLAG_WEB_SESSION_KEY", "",
+            "file with the 32-byte key that seals session cookies (the same on every web instance)");
+  flags.Add("ca", "HARTSLAG_CA", "", "PEM file of the CA of the services' certificates");
+  flags.Add("service-cert", "HARTSLAG_WEB_SERVICE_CERT", "",
+            "client certificate (spiffe://hartslag/service/web) the services know the gateway by");
+  flags.Add("service-key", "HARTSLAG_WEB_SERVICE_KEY", "", "its private key");
+  flags.Add("intake", "HARTSLAG_INTAKE_ADDR", "localhost:7402", "intake service address");
+  flags.Add("directory", "HARTSLAG_DIRECTORY_ADDR", "localhost:7401", "directory service address");
+  flags.Add("cases", "HARTSLAG_CASES_ADDR", "localhost:7403", "cases service address");
+  flags.Add("audit", "HARTSLAG_AUDIT_ADDR", "localhost:7404", "audit service address");
+  flags.Add("jwt-public-keys", "HARTSLAG_JWT_PUBLIC_KEYS", "", "comma-separated PEM files of the token keys");
+  flags.Add("jwt-issuer", "HARTSLAG_JWT_ISSUER", "hartslag-dev", "the accepted token issuer");
+  flags.Add("ready-file", "HARTSLAG_WEB_READY_FILE", "", "written with the port once serving");
+  RETURN_IF_ERROR(flags.Parse(argc, argv));
+  SetLogService("web");
+
+  auto channel = [&](const std::string& address_flag) {
+    client::ChannelOptions options;
+    options.address = flags.Get(address_flag);
+    options.ca_file = flags.Get("ca");
+    options.client_cert_file = flags.Get("service-cert");
+    options.client_key_file = flags.Get("service-key");
+    return client::OpenChannel(options);
+  };
+  ASSIGN_OR_RETURN(auto intake, channel("intake"));
+  ASSIGN_OR_RETURN(auto directory, channel("directory"));
+  ASSIGN_OR_RETURN(auto cases, channel("cases"));
+  ASSIGN_OR_RETURN(auto audit, channel("audit"));
+  web::Transcoder transcoder({{"hartslag.intake.v1", intake},
+                              {"hartslag.cases.v1", cases},
+                              {"hartslag.audit.v1", audit},
+                              {"hartslag.directory.v1", directory}});
+
+  std::vector<std::string> key_files = absl::StrSplit(flags.Get("jwt-public-keys"), ',', absl::SkipWhitespace());
+  if (key_files.empty()) return absl::InvalidArgumentError("jwt-public-keys: is required");
+  TokenVerifierOptions verifier_options;
+  verifier_options.issuer = flags.Get("jwt-issuer");
+  ASSIGN_OR_RETURN(TokenVerifier verifier, TokenVerifier::FromPemFiles(key_files, verifier_options));
+  if (flags.Get("session-key").empty()) return absl::InvalidArgumentError("session-key: is required");
+  ASSIGN_OR_RETURN(web::SealedCookie sealer, web::SealedCookie::FromKeyFile(flags.Get("session-key")));
+  web::WebSessions sessions(directory::v1::AuthService::NewStub(directory), std::move(verifier), std::move(sealer));
+
+  web::WebServerOptions options;
+  options.listen = flags.Get("listen");
+  options.cert_file = flags.Get("tls-cert");
+  options.key_file = flags.Get("tls-key");
+  options.static_dir = flags.Get("static-dir");
+  web::WebServer server(options, &transcoder, &sessions);
+  RETURN_IF_ERROR(server.Bind());
+  if (!flags.Get("ready-file").empty()) {
+    RETURN_IF_ERROR(WriteFileAtomically(flags.Get("ready-file"), absl::StrCat(server.port(), "\n"), "ready file"));
+  }
+  Log(LogLevel::kInfo, "serving", {{"port", absl::StrCat(server.port())}});
+  running = &server;
+  std::signal(SIGTERM, [](int) { running->Stop(); });
+  std::signal(SIGINT, [](int) { running->Stop(); });
+  server.Serve();
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::Status run = Run(argc, argv);
+  if (hartslag::IsHelpRequested(run) || run.ok()) return 0;
+  hartslag::Log(hartslag::LogLevel::kError, "cannot run", {{"error", run.ToString()}});
+  return 1;
+}

@@ -1,0 +1,302 @@
+#include "services/web/transcoder.h"
+
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/support/proto_buffer_reader.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <variant>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "google/protobuf/dynamic_message.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "services/common/status_details.h"
+
+namespace hartslag::web {
+namespace {
+
+using google::protobuf::Message;
+using google::protobuf::MethodDescriptor;
+
+// Messages from the generated code: every service proto is linked in.
+std::unique_ptr<Message> NewMessage(const google::protobuf::Descriptor* type) {
+  const Message* prototype = google::protobuf::MessageFactory::generated_factory()->GetPrototype(type);
+  return std::unique_ptr<Message>(prototype->New());
+}
+
+std::string ToJson(const Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  std::string json;
+  // Cannot fail for a message of the generated pool.
+  (void)google::protobuf::util::MessageToJsonString(message, &json, options);
+  return json;
+}
+
+grpc::ByteBuffer ToBuffer(const Message& message) {
+  std::string bytes = message.SerializeAsString();
+  grpc::Slice slice(bytes);
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+bool FromBuffer(grpc::ByteBuffer& buffer, Message& message) {
+  grpc::ProtoBufferReader reader(&buffer);
+  return message.ParseFromZeroCopyStream(&reader);
+}
+
+// The request, or INVALID_ARGUMENT naming what does not parse.
+std::variant<std::unique_ptr<Message>, JsonAnswer> ParseRequest(const MethodDescriptor& method,
+                                                                  absl::string_view json) {
+  std::unique_ptr<Message> request = NewMessage(method.input_type());
+  if (json.empty()) json = "{}";
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  auto parsed = google::protobuf::util::JsonStringToMessage(
+      google::protobuf::StringPiece(json.data(), json.size()), request.get(), options);
+  if (!parsed.ok()) {
+    return RefusalAnswer(grpc::StatusCode::INVALID_ARGUMENT, "body",
+                         absl::StrCat("is not a ", method.input_type()->full_name(),
+                                      " in proto3 JSON: ", std::string(parsed.message())),
+                         "Het verzoek kon niet worden gelezen.");
+  }
+  return request;
+}
+
+void AddMetadata(grpc::ClientContext& call, const CallMetadata& metadata) {
+  call.AddMetadata("authorization", absl::StrCat("Bearer ", metadata.access_token));
+  if (!metadata.purpose.empty()) call.AddMetadata("x-hartslag-purpose", metadata.purpose);
+  if (!metadata.browser.empty()) call.AddMetadata("x-hartslag-forwarded-for", metadata.browser);
+}
+
+}  // namespace
+
+const char* const kWebMethods[] = {
+    "hartslag.intake.v1.SignalService.SubmitSignal",
+    "hartslag.intake.v1.SignalService.GetSignal",
+    "hartslag.intake.v1.SignalService.ListSignals",
+    "hartslag.intake.v1.SignalService.ListCategories",
+    "hartslag.cases.v1.TriageService.GetTriageQueue",
+    "hartslag.cases.v1.TriageService.TriageSignal",
+    "hartslag.cases.v1.CaseService.OpenCase",
+    "hartslag.cases.v1.CaseService.GetCase",
+    "hartslag.cases.v1.CaseService.ListNotes",
+    "hartslag.cases.v1.CaseService.ListCases",
+    "hartslag.cases.v1.CaseService.TransitionCase",
+    "hartslag.cases.v1.CaseService.ReopenCase",
+    "hartslag.cases.v1.CaseService.UpdateCase",
+    "hartslag.cases.v1.CaseService.AddNote",
+    "hartslag.cases.v1.CaseService.ListBreakGlassReviews",
+    "hartslag.cases.v1.ActionService.CreateAction",
+    "hartslag.cases.v1.ActionService.ListActions",
+    "hartslag.cases.v1.ActionService.UpdateAction",
+    "hartslag.cases.v1.ActionService.WatchActions",
+    "hartslag.cases.v1.MeetingService.ScheduleMeetings",
+    "hartslag.cases.v1.MeetingService.GetMeeting",
+    "hartslag.cases.v1.MeetingService.ListMeetings",
+    "hartslag.cases.v1.MeetingService.EditAgenda",
+    "hartslag.cases.v1.MeetingService.DecideItem",
+    "hartslag.cases.v1.MeetingService.ExportMeeting",
+    "hartslag.cases.v1.MeetingService.CloseMeeting",
+    "hartslag.cases.v1.MeetingService.CorrectMinutes",
+    "hartslag.audit.v1.AuditService.QueryEvents",
+    "hartslag.audit.v1.AuditService.GetAccessOverview",
+    "hartslag.audit.v1.AuditService.AddRestriction",
+    "hartslag.audit.v1.AuditService.LiftRestriction",
+    "hartslag.audit.v1.AuditService.ListRestrictions",
+    nullptr,
+};
+
+int HttpStatusOf(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::OK: return 200;
+    case grpc::StatusCode::CANCELLED: return 499;
+    case grpc::StatusCode::INVALID_ARGUMENT:
+    case grpc::StatusCode::FAILED_PRECONDITION:
+    case grpc::StatusCode::OUT_OF_RANGE: return 400;
+    case grpc::StatusCode::DEADLINE_EXCEEDED: return 504;
+    case grpc::StatusCode::NOT_FOUND: return 404;
+    case grpc::StatusCode::ALREADY_EXISTS:
+    case grpc::StatusCode::ABORTED: return 409;
+    case grpc::StatusCode::PERMISSION_DENIED: return 403;
+    case grpc::StatusCode::UNAUTHENTICATED: return 401;
+    case grpc::StatusCode::RESOURCE_EXHAUSTED: return 429;
+    case grpc::StatusCode::UNIMPLEMENTED: return 501;
+    case grpc::StatusCode::UNAVAILABLE: return 503;
+    default: return 500;
+  }
+}
+
+JsonAnswer StatusAnswer(const grpc::Status& status) {
+  google::rpc::Status rich;
+  if (status.error_details().empty() || !rich.ParseFromString(status.error_details())) {
+    rich.Clear();
+    rich.set_code(status.error_code());
+    rich.set_message(status.error_message());
+  }
+  return {HttpStatusOf(status.error_code()), ToJson(rich)};
+}
+
+JsonAnswer RefusalAnswer(grpc::StatusCode code, absl::string_view field, absl::string_view reason,
+                         absl::string_view dutch) {
+  google::rpc::Status rich;
+  rich.set_code(code);
+  rich.set_message(absl::StrCat(field, ": ", reason));
+  if (code == grpc::StatusCode::INVALID_ARGUMENT) {
+    google::rpc::BadRequest bad;
+    auto* violation = bad.add_field_violations();
+    violation->set_field(std::string(field));
+    violation->set_description(std::string(reason));
+    rich.add_details()->PackFrom(bad);
+  }
+  google::rpc::LocalizedMessage localized;
+  localized.set_locale("nl-NL");
+  localized.set_message(std::string(dutch));
+  rich.add_details()->PackFrom(localized);
+  return {HttpStatusOf(code), ToJson(rich)};
+}
+
+Transcoder::Transcoder(std::map<std::string, std::shared_ptr<grpc::Channel>> channels)
+    : channels_(std::move(channels)) {
+  const auto* pool = google::protobuf::DescriptorPool::generated_pool();
+  for (const char* const* name = kWebMethods; *name != nullptr; ++name) {
+    const MethodDescriptor* method = pool->FindMethodByName(*name);
+    if (method != nullptr && channels_.contains(method->service()->file()->package())) {
+      allowed_.emplace(*name, method);
+    }
+  }
+}
+
+const MethodDescriptor* Transcoder::Find(absl::string_view service, absl::string_view method) const {
+  auto it = allowed_.find(absl::StrCat(service, ".", method));
+  return it == allowed_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<grpc::Channel> Transcoder::ChannelFor(const MethodDescriptor& method) const {
+  return channels_.at(method.service()->file()->package());
+}
+
+JsonAnswer Transcoder::Unary(const MethodDescriptor& method, absl::string_view json, const CallMetadata& metadata,
+                             absl::Duration timeout) const {
+  auto parsed = ParseRequest(method, json);
+  if (auto* refused = std::get_if<JsonAnswer>(&parsed)) return *refused;
+  const Message& request = *std::get<std::unique_ptr<Message>>(parsed);
+
+  grpc::GenericStub stub(ChannelFor(method));
+  grpc::ClientContext call;
+  AddMetadata(call, metadata);
+  call.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  grpc::ByteBuffer request_bytes = ToBuffer(request), response_bytes;
+  grpc::Status status;
+  absl::Notification done;
+  stub.UnaryCall(&call, absl::StrCat("/", method.service()->full_name(), "/", method.name()), grpc::StubOptions(),
+                 &request_bytes, &response_bytes, [&](grpc::Status s) {
+                   status = std::move(s);
+                   done.Notify();
+                 });
+  done.WaitForNotification();
+  if (!status.ok()) return StatusAnswer(status);
+  std::unique_ptr<Message> response = NewMessage(method.output_type());
+  if (!FromBuffer(response_bytes, *response)) {
+    return StatusAnswer(grpc::Status(grpc::StatusCode::INTERNAL, "the service's answer did not parse"));
+  }
+  return {200, ToJson(*response)};
+}
+
+namespace {
+
+// Reads a server stream through the callback API: one request written, then
+// one read at a time, each handed to the thread that waits in Next before
+// the next read starts (so a slow browser slows the stream, nothing piles
+// up). A hold keeps the call open between reads until Finish.
+class StreamReader final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+ public:
+  void Start(grpc::GenericStub& stub, grpc::ClientContext* call, const std::string& method,
+             grpc::ByteBuffer request) {
+    request_ = std::move(request);
+    stub.PrepareBidiStreamingCall(call, method, grpc::StubOptions(), this);
+    AddHold();
+    StartWrite(&request_);
+    StartWritesDone();
+    StartRead(&incoming_);
+    StartCall();
+  }
+
+  // The next message, or nothing once the stream ended. Waits at most
+  // `wait`; `timed_out` says when it returned for that.
+  std::optional<grpc::ByteBuffer> Next(absl::Duration wait, bool& timed_out) {
+    std::unique_lock lock(mu_);
+    timed_out = !ready_.wait_for(lock, absl::ToChronoMilliseconds(wait), [&] { return has_message_ || ended_; });
+    if (timed_out || !has_message_) return std::nullopt;
+    grpc::ByteBuffer message = std::move(incoming_);
+    has_message_ = false;
+    lock.unlock();
+    StartRead(&incoming_);
+    return message;
+  }
+
+  // Ends the call (the caller cancels it first if it did not end) and
+  // returns its status.
+  grpc::Status Finish() {
+    RemoveHold();
+    std::unique_lock lock(mu_);
+    ready_.wait(lock, [&] { return done_; });
+    return status_;
+  }
+
+  void OnReadDone(bool ok) override {
+    std::lock_guard lock(mu_);
+    if (ok) has_message_ = true;
+    else ended_ = true;
+    ready_.notify_all();
+  }
+  void OnDone(const grpc::Status& status) override {
+    std::lock_guard lock(mu_);
+    status_ = status;
+    done_ = true;
+    ready_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable ready_;
+  grpc::ByteBuffer request_, incoming_;
+  bool has_message_ = false, ended_ = false, done_ = false;
+  grpc::Status status_;
+};
+
+}  // namespace
+
+JsonAnswer Transcoder::Stream(const MethodDescriptor& method, absl::string_view json, const CallMetadata& metadata,
+                              const std::function<bool(const std::string&)>& on_message,
+                              const std::function<bool()>& cancelled) const {
+  auto parsed = ParseRequest(method, json);
+  if (auto* refused = std::get_if<JsonAnswer>(&parsed)) return *refused;
+  const Message& request = *std::get<std::unique_ptr<Message>>(parsed);
+
+  grpc::GenericStub stub(ChannelFor(method));
+  grpc::ClientContext call;
+  AddMetadata(call, metadata);
+  StreamReader reader;
+  reader.Start(stub, &call, absl::StrCat("/", method.service()->full_name(), "/", method.name()),
+               ToBuffer(request));
+  while (true) {
+    bool timed_out = false;
+    std::optional<grpc::ByteBuffer> next = reader.Next(absl::Seconds(1), timed_out);
+    if (timed_out) {
+      if (cancelled()) break;
+      continue;
+    }
+    if (!next) break;
+    std::unique_ptr<Message> message = NewMessage(method.output_type());
+    if (!FromBuffer(*next, *message) || !on_message(ToJson(*message))) break;
+  }
+  call.TryCancel();
+  grpc::Status status = reader.Finish();
+  if (status.ok() || status.error_code() == grpc::StatusCode::CANCELLED) return {200, "{}"};
+  return StatusAnswer(status);
+}
+
+}  // namespace hartslag::web

@@ -1,0 +1,338 @@
+#include "services/web/web_server.h"
+
+#include <httplib.h>
+#include <openssl/crypto.h>
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "google/protobuf/util/json_util.h"
+#include "re2/re2.h"
+#include "services/common/log.h"
+
+namespace hartslag::web {
+namespace {
+
+constexpr char kJson[] = "application/json";
+
+// Every answer, API or file: no inline script or style, no framing, no
+// referrer, no sniffing, HTTPS only.
+const httplib::Headers kSecurityHeaders = {
+    {"Content-Security-Policy",
+     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"},
+    {"Strict-Transport-Security", "max-age=31536000; includeSubDomains"},
+    {"X-Content-Type-Options", "nosniff"},
+    {"Referrer-Policy", "no-referrer"},
+    {"X-Frame-Options", "DENY"},
+    {"Cross-Origin-Opener-Policy", "same-origin"},
+    {"Cross-Origin-Resource-Policy", "same-origin"},
+    {"Permissions-Policy", "camera=(), microphone=(), geolocation=(self)"},
+};
+
+// httplib's pool queues without a bound; this one holds at most `waiting`
+// connections beyond those being served and serves a further one on the
+// accepting thread, which stops accepting meanwhile: the kernel's listen
+// backlog then holds the rest, and memory stays bounded.
+class BoundedPool final : public httplib::TaskQueue {
+ public:
+  BoundedPool(int threads, size_t waiting) : waiting_(waiting) {
+    for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Work(); });
+  }
+  void enqueue(std::function<void()> fn) override {
+    {
+      std::lock_guard lock(mu_);
+      if (jobs_.size() < waiting_) {
+        jobs_.push_back(std::move(fn));
+        ready_.notify_one();
+        return;
+      }
+    }
+    fn();
+  }
+  void shutdown() override {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    ready_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+
+ private:
+  void Work() {
+    while (true) {
+      std::function<void()> fn;
+      {
+        std::unique_lock lock(mu_);
+        ready_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
+        if (jobs_.empty()) return;
+        fn = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      fn();
+    }
+  }
+  const size_t waiting_;
+  std::mutex mu_;
+  std::condition_variable ready_;
+  std::deque<std::function<void()>> jobs_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+std::string CookieValue(const httplib::Request& req, absl::string_view name) {
+  for (const auto& [key, value] : req.headers) {
+    if (!absl::EqualsIgnoreCase(key, "Cookie")) continue;
+    for (absl::string_view part : absl::StrSplit(value, ';')) {
+      part = absl::StripAsciiWhitespace(part);
+      if (absl::ConsumePrefix(&part, name) && absl::ConsumePrefix(&part, "=")) return std::string(part);
+    }
+  }
+  return "";
+}
+
+std::string SetCookie(const std::string& name, const std::string& value, absl::Duration lifetime) {
+  return absl::StrCat(name, "=", value, "; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=",
+                      std::max<int64_t>(0, absl::ToInt64Seconds(lifetime)));
+}
+
+void Answer(httplib::Response& res, const JsonAnswer& answer) {
+  res.status = answer.http_status;
+  res.set_header("Cache-Control", "no-store");
+  res.set_content(answer.json, kJson);
+}
+
+std::string ToJson(const google::protobuf::Message& message) {
+  std::string json;
+  (void)google::protobuf::util::MessageToJsonString(message, &json);
+  return json;
+}
+
+JsonAnswer FromAbsl(const absl::Status& status, absl::string_view dutch) {
+  auto code = static_cast<grpc::StatusCode>(status.code());
+  return RefusalAnswer(code, "session", status.message(), dutch);
+}
+
+bool SameSecret(const std::string& a, const std::string& b) {
+  return !a.empty() && a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace
+
+WebServer::WebServer(WebServerOptions options, const Transcoder* transcoder, WebSessions* sessions)
+    : options_(std::move(options)), transcoder_(transcoder), sessions_(sessions) {}
+
+WebServer::~WebServer() { Stop(); }
+
+absl::Status WebServer::Bind() {
+  server_ = std::make_unique<httplib::SSLServer>(options_.cert_file.c_str(), options_.key_file.c_str());
+  if (!server_->is_valid()) {
+    return absl::InvalidArgumentError("tls-cert/tls-key: cannot serve TLS with this certificate and key");
+  }
+  int threads = options_.threads;
+  server_->new_task_queue = [threads] { return new BoundedPool(threads, static_cast<size_t>(threads)); };
+  time_t io = static_cast<time_t>(absl::ToInt64Seconds(options_.io_timeout));
+  server_->set_read_timeout(io).set_write_timeout(io).set_keep_alive_timeout(5).set_keep_alive_max_count(100);
+  server_->set_payload_max_length(options_.max_body_bytes);
+  server_->set_default_headers(kSecurityHeaders);
+  Routes();
+
+  std::pair<std::string, std::string> host_port = absl::StrSplit(options_.listen, absl::MaxSplits(':', 1));
+  int port = 0;
+  if (!absl::SimpleAtoi(host_port.second, &port) || port < 0 || port > 65535) {
+    return absl::InvalidArgumentError("listen: must be host:port");
+  }
+  if (port == 0) {
+    port_ = server_->bind_to_any_port(host_port.first);
+    if (port_ < 0) return absl::UnavailableError(absl::StrCat("listen: cannot bind ", options_.listen));
+  } else {
+    if (!server_->bind_to_port(host_port.first, port)) {
+      return absl::UnavailableError(absl::StrCat("listen: cannot bind ", options_.listen));
+    }
+    port_ = port;
+  }
+  return absl::OkStatus();
+}
+
+void WebServer::Serve() { server_->listen_after_bind(); }
+
+void WebServer::Stop() {
+  if (server_) server_->stop();
+}
+
+void WebServer::Routes() {
+  httplib::SSLServer& s = *server_;
+  const std::string cookie = sessions_->sealer().cookie_name();
+
+  // The session a request carries, renewed when due; nullopt after the
+  // refusal has been answered.
+  auto resume = [this, cookie](const httplib::Request& req, httplib::Response& res) -> std::optional<Resumed> {
+    absl::StatusOr<Resumed> resumed = sessions_->Resume(CookieValue(req, cookie), req.remote_addr);
+    if (!resumed.ok()) {
+      if (resumed.status().code() == absl::StatusCode::kUnauthenticated) {
+        res.set_header("Set-Cookie", SetCookie(cookie, "", absl::ZeroDuration()));
+        Answer(res, FromAbsl(resumed.status(), "U bent niet (meer) ingelogd. Log opnieuw in."));
+      } else {
+        Answer(res, FromAbsl(resumed.status(), "De dienst is even niet bereikbaar. Probeer het zo opnieuw."));
+      }
+      return std::nullopt;
+    }
+    if (!resumed->renewed_value.empty()) {
+      res.set_header("Set-Cookie", SetCookie(cookie, resumed->renewed_value,
+                                             absl::FromUnixSeconds(resumed->cookie.session_expires_at().seconds()) -
+                                                 absl::Now()));
+    }
+    return *std::move(resumed);
+  };
+  // A mutating request must echo the session's CSRF token; else 403 and no
+  // service is asked.
+  auto csrf_ok = [](const httplib::Request& req, httplib::Response& res, const Resumed& session) {
+    if (SameSecret(req.get_header_value("X-CSRF-Token"), session.cookie.csrf_token())) return true;
+    Answer(res, RefusalAnswer(grpc::StatusCode::PERMISSION_DENIED, "X-CSRF-Token",
+                              "missing or not this session's", "Het verzoek is geweigerd. Laad de pagina opnieuw."));
+    return false;
+  };
+  auto json_body = [](const httplib::Request& req, httplib::Response& res) {
+    std::string type = req.get_header_value("Content-Type");
+    if (absl::StartsWith(type, kJson)) return true;
+    Answer(res, RefusalAnswer(grpc::StatusCode::INVALID_ARGUMENT, "Content-Type", "must be application/json",
+                              "Het verzoek kon niet worden gelezen."));
+    return false;
+  };
+  auto purpose_of = [](const std::string& purpose, httplib::Response& res) -> std::optional<std::string> {
+    static const re2::RE2 kPurpose("[A-Z_]{0,40}");
+    if (re2::RE2::FullMatch(purpose, kPurpose)) return purpose;
+    Answer(res, RefusalAnswer(grpc::StatusCode::INVALID_ARGUMENT, "X-Hartslag-Purpose", "is not a purpose",
+                              "Het doel van het verzoek is onbekend."));
+    return std::nullopt;
+  };
+
+  s.Post("/api/v1/session", [this, cookie, json_body](const httplib::Request& req, httplib::Response& res) {
+    if (!json_body(req, res)) return;
+    v1::LoginRequest login;
+    if (!google::protobuf::util::JsonStringToMessage(req.body, &login).ok()) {
+      Answer(res, RefusalAnswer(grpc::StatusCode::INVALID_ARGUMENT, "body", "is not a LoginRequest in JSON",
+                                "Het verzoek kon niet worden gelezen."));
+      return;
+    }
+    auto session = sessions_->Login(login, req.remote_addr);
+    if (!session.ok()) {
+      bool refused = session.status().code() == absl::StatusCode::kUnauthenticated;
+      Answer(res, FromAbsl(session.status(), refused ? "Gebruikersnaam of wachtwoord klopt niet, of het account is "
+                                                       "tijdelijk geblokkeerd."
+                                                     : "Inloggen lukt nu niet. Probeer het zo opnieuw."));
+      return;
+    }
+    auto described = sessions_->Describe(session->first);
+    if (!described.ok()) {
+      Answer(res, FromAbsl(described.status(), "Inloggen lukt nu niet. Probeer het zo opnieuw."));
+      return;
+    }
+    res.set_header("Set-Cookie", SetCookie(cookie, session->second, WebSessions::kSessionLifetime));
+    Answer(res, {200, ToJson(*described)});
+  });
+
+  s.Get("/api/v1/session", [this, resume](const httplib::Request& req, httplib::Response& res) {
+    std::optional<Resumed> session = resume(req, res);
+    if (!session) return;
+    auto described = sessions_->Describe(session->cookie);
+    if (!described.ok()) {
+      Answer(res, FromAbsl(described.status(), "U bent niet (meer) ingelogd. Log opnieuw in."));
+      return;
+    }
+    Answer(res, {200, ToJson(*described)});
+  });
+
+  s.Delete("/api/v1/session", [this, cookie, resume, csrf_ok](const httplib::Request& req, httplib::Response& res) {
+    std::optional<Resumed> session = resume(req, res);
+    if (!session || !csrf_ok(req, res, *session)) return;
+    absl::Status out = sessions_->Logout(session->cookie, req.remote_addr);
+    if (!out.ok()) {
+      Answer(res, FromAbsl(out, "Uitloggen lukt nu niet. Probeer het zo opnieuw."));
+      return;
+    }
+    res.set_header("Set-Cookie", SetCookie(cookie, "", absl::ZeroDuration()));
+    Answer(res, {200, "{}"});
+  });
+
+  static const char kRpc[] = R"(/api/v1/([A-Za-z0-9_.]{1,128})/([A-Za-z0-9_]{1,64}))";
+  s.Post(kRpc, [this, resume, csrf_ok, json_body, purpose_of](const httplib::Request& req, httplib::Response& res) {
+    std::optional<Resumed> session = resume(req, res);
+    if (!session || !csrf_ok(req, res, *session) || !json_body(req, res)) return;
+    const auto* method = transcoder_->Find(req.matches[1].str(), req.matches[2].str());
+    if (method == nullptr || method->server_streaming() || method->client_streaming()) {
+      Answer(res, RefusalAnswer(grpc::StatusCode::NOT_FOUND, "path", "not an RPC the browser may call",
+                                "Deze functie bestaat niet."));
+      return;
+    }
+    std::optional<std::string> purpose = purpose_of(req.get_header_value("X-Hartslag-Purpose"), res);
+    if (!purpose) return;
+    Answer(res, transcoder_->Unary(*method, req.body, {session->cookie.access_token(), *purpose, req.remote_addr},
+                                   options_.call_timeout));
+  });
+
+  s.Get(kRpc, [this, resume, purpose_of](const httplib::Request& req, httplib::Response& res) {
+    std::optional<Resumed> session = resume(req, res);
+    if (!session) return;
+    const auto* method = transcoder_->Find(req.matches[1].str(), req.matches[2].str());
+    if (method == nullptr || !method->server_streaming() || method->client_streaming()) {
+      Answer(res, RefusalAnswer(grpc::StatusCode::NOT_FOUND, "path", "not a stream the browser may follow",
+                                "Deze functie bestaat niet."));
+      return;
+    }
+    std::optional<std::string> purpose = purpose_of(req.get_param_value("purpose"), res);
+    if (!purpose) return;
+    if (streams_.fetch_add(1) >= options_.max_streams) {
+      streams_.fetch_sub(1);
+      res.set_header("Retry-After", "10");
+      Answer(res, RefusalAnswer(grpc::StatusCode::RESOURCE_EXHAUSTED, "streams", "too many open; retry later",
+                                "Het is even te druk. De lijst wordt zo weer bijgewerkt."));
+      return;
+    }
+    auto metadata = std::make_shared<CallMetadata>(
+        CallMetadata{session->cookie.access_token(), *purpose, req.remote_addr});
+    auto request = std::make_shared<std::string>(req.get_param_value("request"));
+    res.set_header("Cache-Control", "no-store");
+    res.set_chunked_content_provider(
+        "text/event-stream",
+        [this, method, metadata, request](size_t, httplib::DataSink& sink) {
+          // One provider call runs the whole stream: each message is one
+          // event; the final status, if a refusal, is an "error" event.
+          JsonAnswer end = transcoder_->Stream(
+              *method, *request, *metadata,
+              [&sink](const std::string& json) {
+                std::string event = absl::StrCat("data: ", json, "\n\n");
+                return sink.is_writable() && sink.write(event.data(), event.size());
+              },
+              [&sink] { return !sink.is_writable(); });
+          if (end.http_status != 200) {
+            std::string event = absl::StrCat("event: error\ndata: ", end.json, "\n\n");
+            if (sink.is_writable()) sink.write(event.data(), event.size());
+          }
+          sink.done();
+          return true;
+        },
+        [this](bool) { streams_.fetch_sub(1); });
+  });
+
+  // Anything else under /api is not there; never the front end's page.
+  s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (absl::StartsWith(req.path, "/api/") && res.body.empty()) {
+      int status = res.status;
+      Answer(res, RefusalAnswer(res.status == 413 ? grpc::StatusCode::RESOURCE_EXHAUSTED : grpc::StatusCode::NOT_FOUND,
+                                "path", res.status == 413 ? "the body is too large" : "not found",
+                                res.status == 413 ? "Het verzoek is te groot." : "Deze functie bestaat niet."));
+      res.status = status;
+    }
+  });
+  if (!options_.static_dir.empty()) s.set_mount_point("/", options_.static_dir);
+}
+
+}  // namespace hartslag::web

@@ -1,0 +1,69 @@
+// hartslag-web's HTTPS server: the front end's static files, the session
+// endpoints and the JSON API, with the same headers on every answer.
+//
+//   POST   /api/v1/session                      log in (LoginRequest JSON); sets the cookie
+//   GET    /api/v1/session                      who is logged in, with the CSRF token
+//   DELETE /api/v1/session                      log out (CSRF); clears the cookie
+//   POST   /api/v1/<full.Service>/<Method>      a unary RPC on the allow-list (CSRF)
+//   GET    /api/v1/<full.Service>/<Method>?request=<json>&purpose=<P>
+//                                               a server stream as Server-Sent Events
+//   GET    /...                                 the front end (static files)
+//
+// The gateway decides nothing: every call carries the user's own token, the
+// purpose the screen declares (X-Hartslag-Purpose) and the browser's address;
+// the services apply every rule.
+#ifndef HARTSLAG_SERVICES_WEB_WEB_SERVER_H_
+#define HARTSLAG_SERVICES_WEB_WEB_SERVER_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "services/web/transcoder.h"
+#include "services/web/web_sessions.h"
+
+namespace httplib {
+class SSLServer;
+}
+
+namespace hartslag::web {
+
+struct WebServerOptions {
+  std::string listen = "127.0.0.1:7400";
+  std::string cert_file, key_file;  // the server's TLS certificate and key
+  std::string static_dir;           // the built front end (clients/web/dist)
+  size_t max_body_bytes = 1 << 20;  // larger bodies are 413, no service asked
+  int threads = 64;                 // connections served at once
+  int max_streams = 32;             // event streams open at once (each holds a thread)
+  absl::Duration io_timeout = absl::Seconds(10);  // a slower client is dropped
+  absl::Duration call_timeout = absl::Seconds(15);
+};
+
+class WebServer {
+ public:
+  WebServer(WebServerOptions options, const Transcoder* transcoder, WebSessions* sessions);
+  ~WebServer();
+
+  // Binds the listen address; the port is known after (port()).
+  absl::Status Bind();
+  // Serves until Stop.
+  void Serve();
+  void Stop();
+  int port() const { return port_; }
+
+ private:
+  void Routes();
+
+  WebServerOptions options_;
+  const Transcoder* transcoder_;
+  WebSessions* sessions_;
+  std::unique_ptr<httplib::SSLServer> server_;
+  std::atomic<int> streams_{0};
+  int port_ = 0;
+};
+
+}  // namespace hartslag::web
+
+#endif  // HARTSLAG_SERVICES_WEB_WEB_SERVER_H_
