@@ -35,7 +35,7 @@ case "$cmd" in
       "$cli" pki client --dir "$dir" --name politie-bvh --uri "$uri"
     done
     "$cli" pki client --dir "$state/certs" --name unregistered --uri spiffe://hartslag/heerlen/client/unregistered
-    for service in intake directory cases audit; do
+    for service in intake directory cases audit web; do
       "$cli" pki client --dir "$state/certs" --name "$service" --uri "spiffe://hartslag/service/$service"
     done
     "$cli" pki signing-key --dir "$state/certs"

@@ -295,7 +295,7 @@ case "${1:-}" in
     done
     for what in ca server signing-key pseudonym-key; do "$cli" pki "$what" --dir "$state/certs"; done
     "$cli" pki signing-key --dir "$state/certs" --name audit-tree
-    for service in directory intake cases audit; do
+    for service in directory intake cases audit web; do
       "$cli" pki client --dir "$state/certs" --name "$service" --uri "spiffe://hartslag/service/$service"
     done
     # Services deliver their audit records to hartslag-audit as themselves (mutual TLS).

@@ -14,6 +14,10 @@
 #include "google/protobuf/util/json_util.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "hartslag/audit/v1/audit.pb.h"
+#include "hartslag/cases/v1/cases.pb.h"
+#include "hartslag/directory/v1/directory.pb.h"
+#include "hartslag/intake/v1/intake.pb.h"
 #include "services/common/status_details.h"
 
 namespace hartslag::web {
@@ -160,6 +164,12 @@ JsonAnswer RefusalAnswer(grpc::StatusCode code, absl::string_view field, absl::s
 
 Transcoder::Transcoder(std::map<std::string, std::shared_ptr<grpc::Channel>> channels)
     : channels_(std::move(channels)) {
+  // Naming one message of each API file links its generated code, and so
+  // puts its services into the generated pool.
+  for (const auto* linked : {intake::v1::SubmitSignalRequest::descriptor(), cases::v1::Case::descriptor(),
+                             audit::v1::AuditEvent::descriptor(), directory::v1::LoginRequest::descriptor()}) {
+    (void)linked;
+  }
   const auto* pool = google::protobuf::DescriptorPool::generated_pool();
   for (const char* const* name = kWebMethods; *name != nullptr; ++name) {
     const MethodDescriptor* method = pool->FindMethodByName(*name);

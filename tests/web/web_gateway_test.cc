@@ -1,0 +1,349 @@
+// hartslag-web as a browser meets it: real HTTPS to a real hartslag-web
+// process, which calls the real services over mutual TLS.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "google/protobuf/util/json_util.h"
+#include "hartslag/audit/v1/audit.pb.h"
+#include "hartslag/directory/v1/directory.grpc.pb.h"
+#include "hartslag/web/v1/web.pb.h"
+#include "nlohmann/json.hpp"
+#include "services/common/crypto.h"
+#include "services/common/proto_time.h"
+#include "services/directory/password.h"
+#include "services/web/sealed_cookie.h"
+#include "tests/support/deployment.h"
+#include "tests/support/heerlen.h"
+#include "tests/support/sample_signal.h"
+
+namespace hartslag::web {
+namespace {
+
+using nlohmann::json;
+
+constexpr char kPassword[] = "lang-genoeg-wachtwoord";
+constexpr char kCookie[] = "__Host-hartslag";
+constexpr char kSubmit[] = "/api/v1/hartslag.intake.v1.SignalService/SubmitSignal";
+
+std::string CookieOf(const httplib::Result& res) {
+  std::string set = res->get_header_value("Set-Cookie");
+  size_t start = set.find('=') + 1;
+  return set.substr(start, set.find(';') - start);
+}
+
+class WebGatewayTest : public ::testing::Test {
+ protected:
+  WebGatewayTest() {
+    auto& dir = deployment_.directory_store();
+    EXPECT_TRUE(dir.CreateTenant("heerlen", "Gemeente Heerlen").ok());
+    directory::v1::Organisation org;
+    org.set_organisation_id("straatcoaches");
+    org.set_name("Straatcoaches");
+    org.set_kind(common::v1::ORGANISATION_KIND_MUNICIPALITY);
+    EXPECT_TRUE(dir.CreateOrganisation("heerlen", org, testing::Unaudited()).ok());
+    directory::v1::Area area;
+    area.set_area_id("heerlen-noord");
+    area.set_name("Heerlen-Noord");
+    EXPECT_TRUE(dir.CreateArea("heerlen", area, testing::Unaudited()).ok());
+    directory::v1::User coach;
+    coach.set_user_id("sam.straatcoach");
+    coach.set_organisation_id("straatcoaches");
+    coach.set_display_name("Sam");
+    coach.add_roles("REPORTER");
+    coach.add_areas("heerlen-noord");
+    EXPECT_TRUE(dir.CreateUser("heerlen", coach, *directory::HashPassword(kPassword), testing::Unaudited()).ok());
+
+    key_file_ = std::filesystem::temp_directory_path() / ("web-session-" + HexEncode(RandomBytes(6)) + ".key");
+    key_ = RandomBytes(32);
+    std::ofstream(key_file_) << HexEncode(key_) << "\n";
+    const std::string certs = testing::CertsDir();
+    web_ = std::make_unique<testing::ServiceProcess>(
+        HARTSLAG_WEB_BINARY,
+        std::vector<std::string>{"--tls-cert", certs + "/server.pem", "--tls-key", certs + "/server.key",
+                                 "--session-key", key_file_, "--ca", certs + "/ca.pem", "--service-cert",
+                                 certs + "/web.pem", "--service-key", certs + "/web.key", "--intake",
+                                 deployment_.intake().address(), "--directory", deployment_.directory().address(),
+                                 "--cases", deployment_.cases().address(), "--audit", deployment_.audit().address(),
+                                 "--jwt-public-keys", certs + "/jwt.pub"});
+  }
+  ~WebGatewayTest() override { std::filesystem::remove(key_file_); }
+
+  std::unique_ptr<httplib::SSLClient> Browser() {
+    auto client = std::make_unique<httplib::SSLClient>("localhost", web_->port());
+    client->set_ca_cert_path((testing::CertsDir() + "/ca.pem").c_str());
+    client->enable_server_certificate_verification(true);
+    client->set_read_timeout(20, 0);
+    return client;
+  }
+
+  // Logs the coach in: the cookie value and the CSRF token.
+  std::pair<std::string, std::string> LogIn() {
+    auto res = Browser()->Post("/api/v1/session",
+                               R"({"tenantId":"heerlen","userId":"sam.straatcoach","password":"lang-genoeg-wachtwoord"})",
+                               "application/json");
+    EXPECT_TRUE(res && res->status == 200) << (res ? res->body : httplib::to_string(res.error()));
+    if (!res || res->status != 200) return {};
+    return {CookieOf(res), json::parse(res->body).value("csrfToken", "")};
+  }
+
+  httplib::Headers Headers(const std::string& cookie, const std::string& csrf = "") {
+    httplib::Headers headers = {{"Cookie", std::string(kCookie) + "=" + cookie}};
+    if (!csrf.empty()) headers.emplace("X-CSRF-Token", csrf);
+    return headers;
+  }
+
+  std::string SignalJson() {
+    std::string body;
+    EXPECT_TRUE(google::protobuf::util::MessageToJsonString(testing::SampleSignal(), &body).ok());
+    return body;
+  }
+
+  int SignalsIn(const std::string& cookie, const std::string& csrf) {
+    auto res = Browser()->Post("/api/v1/hartslag.intake.v1.SignalService/ListSignals", Headers(cookie, csrf), "{}",
+                               "application/json");
+    EXPECT_TRUE(res && res->status == 200);
+    if (!res || res->status != 200) return -1;
+    json listed = json::parse(res->body);
+    return listed.contains("signals") ? static_cast<int>(listed["signals"].size()) : 0;
+  }
+
+  // A cookie as the gateway would seal it, with `edit` applied.
+  std::string Forge(const std::string& cookie, const std::function<void(v1::SessionCookie&)>& edit) {
+    auto sealer = *SealedCookie::FromKey(key_, kCookie);
+    v1::SessionCookie session;
+    EXPECT_TRUE(session.ParseFromString(*sealer.Open(cookie)));
+    edit(session);
+    return sealer.Seal(session.SerializeAsString());
+  }
+
+  testing::Deployment deployment_;
+  std::string key_, key_file_;
+  std::unique_ptr<testing::ServiceProcess> web_;
+};
+
+TEST_F(WebGatewayTest, LoggingInSetsAHostOnlySecureHttpOnlyStrictCookieAndDescribesTheUser) {
+  auto res = Browser()->Post("/api/v1/session",
+                             R"({"tenantId":"heerlen","userId":"sam.straatcoach","password":"lang-genoeg-wachtwoord"})",
+                             "application/json");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  std::string set = res->get_header_value("Set-Cookie");
+  EXPECT_EQ(set.rfind("__Host-hartslag=", 0), 0u) << set;
+  for (const char* attribute : {"; Path=/", "; Secure", "; HttpOnly", "; SameSite=Strict"}) {
+    EXPECT_NE(set.find(attribute), std::string::npos) << attribute << " in " << set;
+  }
+  EXPECT_EQ(set.find("Domain="), std::string::npos) << "a __Host- cookie names no domain";
+  json session = json::parse(res->body);
+  EXPECT_EQ(session["userId"], "sam.straatcoach");
+  EXPECT_EQ(session["organisationId"], "straatcoaches");
+  EXPECT_EQ(session["roles"], json::array({"REPORTER"}));
+  EXPECT_GE(session["csrfToken"].get<std::string>().size(), 40u);
+  EXPECT_EQ(session.count("accessToken"), 0u) << "the browser never sees a token";
+
+  auto again = Browser()->Get("/api/v1/session", Headers(CookieOf(res)));
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 200);
+  EXPECT_EQ(json::parse(again->body)["csrfToken"], session["csrfToken"]);
+
+  auto wrong = Browser()->Post("/api/v1/session",
+                               R"({"tenantId":"heerlen","userId":"sam.straatcoach","password":"fout-wachtwoord-1"})",
+                               "application/json");
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 401);
+  EXPECT_TRUE(wrong->get_header_value("Set-Cookie").empty());
+  EXPECT_NE(wrong->body.find("nl-NL"), std::string::npos) << wrong->body;
+}
+
+TEST_F(WebGatewayTest, EveryAnswerCarriesTheSecurityHeaders) {
+  auto [cookie, csrf] = LogIn();
+  auto api = Browser()->Get("/api/v1/session", Headers(cookie));
+  auto missing = Browser()->Get("/api/v1/nothing/here", Headers(cookie));
+  auto refused = Browser()->Post(kSubmit, Headers(cookie), SignalJson(), "application/json");
+  for (const auto* res : {&api, &missing, &refused}) {
+    ASSERT_TRUE(*res);
+    const httplib::Response& r = **res;
+    std::string csp = r.get_header_value("Content-Security-Policy");
+    EXPECT_NE(csp.find("default-src 'self'"), std::string::npos) << csp;
+    EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos) << csp;
+    EXPECT_EQ(csp.find("unsafe-inline"), std::string::npos) << csp;
+    EXPECT_NE(r.get_header_value("Strict-Transport-Security").find("max-age="), std::string::npos);
+    EXPECT_EQ(r.get_header_value("X-Content-Type-Options"), "nosniff");
+    EXPECT_EQ(r.get_header_value("Referrer-Policy"), "no-referrer");
+  }
+  EXPECT_EQ(missing->status, 404);
+}
+
+TEST_F(WebGatewayTest, AnRpcOnTheAllowListRunsAsTheUserAndTheAuditSaysViaWeb) {
+  auto [cookie, csrf] = LogIn();
+  auto res = Browser()->Post(kSubmit, Headers(cookie, csrf), SignalJson(), "application/json");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  json submitted = json::parse(res->body);
+  std::string signal_id = submitted["signal"]["signalId"];
+  EXPECT_EQ(submitted["signal"]["reporter"]["userId"], "sam.straatcoach") << res->body;
+
+  // The services saw the coach's own token, and recorded the browser's address.
+  audit::EventQuery query;
+  query.log_id = "heerlen";
+  query.object_id = signal_id;
+  std::string origin;
+  for (absl::Time give_up = absl::Now() + absl::Seconds(20); origin.empty() && absl::Now() < give_up;) {
+    auto found = deployment_.audit_store().Query(query, absl::InfiniteFuture());
+    audit::v1::AuditEvent event;
+    if (found.ok() && !found->empty() && event.ParseFromString(found->front().bytes)) {
+      origin = event.origin().peer_address();
+      EXPECT_EQ(event.actor().user_id(), "sam.straatcoach");
+    } else {
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+  }
+  EXPECT_EQ(origin.rfind("127.0.0.1 via web (", 0), 0u) << origin;
+}
+
+TEST_F(WebGatewayTest, WithoutTheSessionsCsrfTokenNothingReachesAService) {
+  auto [cookie, csrf] = LogIn();
+  int before = SignalsIn(cookie, csrf);
+  for (const std::string& token : {std::string(), std::string("geraden"), csrf.substr(1) + "x"}) {
+    auto res = Browser()->Post(kSubmit, Headers(cookie, token), SignalJson(), "application/json");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 403) << res->body;
+    EXPECT_NE(res->body.find("X-CSRF-Token"), std::string::npos) << res->body;
+  }
+  auto other = LogIn();
+  auto crossed = Browser()->Post(kSubmit, Headers(cookie, other.second), SignalJson(), "application/json");
+  ASSERT_TRUE(crossed);
+  EXPECT_EQ(crossed->status, 403) << "a CSRF token is bound to its own session";
+  auto form = Browser()->Post(kSubmit, Headers(cookie, csrf), "a=b", "application/x-www-form-urlencoded");
+  ASSERT_TRUE(form);
+  EXPECT_EQ(form->status, 400);
+  EXPECT_EQ(SignalsIn(cookie, csrf), before);
+}
+
+TEST_F(WebGatewayTest, ARefusalIsTheGoogleRpcStatusWithFieldViolationsAndDutch) {
+  auto [cookie, csrf] = LogIn();
+  auto res = Browser()->Post(kSubmit, Headers(cookie, csrf),
+                             R"({"requestId":"not-a-uuid","areaId":"vrieheide","categoryId":"afval-dumping"})",
+                             "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400) << res->body;
+  json status = json::parse(res->body);
+  EXPECT_EQ(status["code"], 3);
+  std::set<std::string> fields;
+  std::string dutch;
+  for (const json& detail : status["details"]) {
+    if (detail["@type"] == "type.googleapis.com/google.rpc.BadRequest") {
+      for (const json& v : detail["fieldViolations"]) fields.insert(v["field"].get<std::string>());
+    }
+    if (detail["@type"] == "type.googleapis.com/google.rpc.LocalizedMessage") {
+      EXPECT_EQ(detail["locale"], "nl-NL");
+      dutch = detail["message"];
+    }
+  }
+  EXPECT_TRUE(fields.contains("request_id")) << res->body;
+  EXPECT_TRUE(fields.contains("description")) << res->body;
+  EXPECT_FALSE(dutch.empty()) << res->body;
+
+  auto unknown = Browser()->Post(kSubmit, Headers(cookie, csrf), R"({"sneaky": true})", "application/json");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 400);
+  EXPECT_NE(unknown->body.find("sneaky"), std::string::npos) << "an unknown field is named: " << unknown->body;
+}
+
+TEST_F(WebGatewayTest, AnRpcOffTheAllowListIsNotFoundAndReachesNoService) {
+  auto [cookie, csrf] = LogIn();
+  for (const char* path : {"/api/v1/hartslag.audit.v1.AuditService/Append",
+                           "/api/v1/hartslag.intake.v1.TriageFeedService/RecordTriageOutcomes",
+                           "/api/v1/hartslag.directory.v1.AuthService/Login",
+                           "/api/v1/hartslag.directory.v1.LookupService/ListTenants",
+                           "/api/v1/hartslag.operations.v1.OperationsService/ListDeadLetters",
+                           "/api/v1/hartslag.cases.v1.ActionService/WatchActions"}) {
+    auto res = Browser()->Post(path, Headers(cookie, csrf), "{}", "application/json");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 404) << path << ": " << res->body;
+  }
+}
+
+TEST_F(WebGatewayTest, ABodyOverTheLimitIsRefusedBeforeAnyService) {
+  auto [cookie, csrf] = LogIn();
+  int before = SignalsIn(cookie, csrf);
+  std::string huge = R"({"description":")" + std::string(10 << 20, 'x') + R"("})";
+  auto res = Browser()->Post(kSubmit, Headers(cookie, csrf), huge, "application/json");
+  if (res) {
+    EXPECT_EQ(res->status, 413);  // or the connection is closed on it
+  }
+  EXPECT_EQ(SignalsIn(cookie, csrf), before);
+}
+
+TEST_F(WebGatewayTest, AnEndedForgedOrMissingSessionAsksToLogInAgain) {
+  auto [cookie, csrf] = LogIn();
+  std::string ended = Forge(cookie, [](v1::SessionCookie& s) {
+    *s.mutable_session_expires_at() = TimeToProto(absl::Now() - absl::Minutes(1));
+  });
+  std::string tampered = cookie;
+  tampered[tampered.size() / 2] = tampered[tampered.size() / 2] == 'A' ? 'B' : 'A';
+  for (const std::string& value : {ended, tampered, std::string(), std::string("x")}) {
+    auto res = Browser()->Post(kSubmit, Headers(value, csrf), SignalJson(), "application/json");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 401) << res->body;
+    EXPECT_NE(res->body.find("Log opnieuw in"), std::string::npos) << res->body;
+  }
+}
+
+TEST_F(WebGatewayTest, AnAccessTokenDueForRenewalIsRefreshedOnceForConcurrentRequests) {
+  auto [cookie, csrf] = LogIn();
+  std::string due = Forge(cookie, [](v1::SessionCookie& s) {
+    *s.mutable_access_expires_at() = TimeToProto(absl::Now());  // within the refresh margin
+  });
+  constexpr int kConcurrent = 6;
+  std::vector<std::string> renewed(kConcurrent);
+  std::vector<int> statuses(kConcurrent);
+  std::vector<std::thread> browsers;
+  for (int i = 0; i < kConcurrent; ++i) {
+    browsers.emplace_back([&, i] {
+      auto res = Browser()->Get("/api/v1/session", Headers(due));
+      statuses[i] = res ? res->status : -1;
+      if (res) renewed[i] = CookieOf(res);
+    });
+  }
+  for (auto& b : browsers) b.join();
+  auto sealer = *SealedCookie::FromKey(key_, kCookie);
+  std::set<std::string> refresh_tokens;
+  for (int i = 0; i < kConcurrent; ++i) {
+    EXPECT_EQ(statuses[i], 200) << "request " << i;
+    v1::SessionCookie session;
+    ASSERT_TRUE(session.ParseFromString(sealer.Open(renewed[i]).value_or(""))) << "request " << i;
+    EXPECT_GT(absl::FromUnixSeconds(session.access_expires_at().seconds()), absl::Now() + absl::Minutes(5));
+    refresh_tokens.insert(session.refresh_token());
+  }
+  EXPECT_EQ(refresh_tokens.size(), 1u) << "one refresh, shared";
+}
+
+TEST_F(WebGatewayTest, LoggingOutNeedsTheCsrfTokenClearsTheCookieAndRevokesTheRefreshToken) {
+  auto [cookie, csrf] = LogIn();
+  auto refused = Browser()->Delete("/api/v1/session", Headers(cookie));
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 403);
+  auto res = Browser()->Delete("/api/v1/session", Headers(cookie, csrf));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+  std::string set = res->get_header_value("Set-Cookie");
+  EXPECT_NE(set.find("__Host-hartslag=;"), std::string::npos) << set;
+  EXPECT_NE(set.find("Max-Age=0"), std::string::npos) << set;
+
+  auto sealer = *SealedCookie::FromKey(key_, kCookie);
+  v1::SessionCookie session;
+  ASSERT_TRUE(session.ParseFromString(*sealer.Open(cookie)));
+  directory::v1::RefreshTokenRequest refresh;
+  refresh.set_refresh_token(session.refresh_token());
+  directory::v1::TokenResponse tokens;
+  auto auth = directory::v1::AuthService::NewStub(deployment_.Channel(deployment_.directory()));
+  EXPECT_EQ(auth->RefreshToken(deployment_.Call().get(), refresh, &tokens).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+}
+
+}  // namespace
+}  // namespace hartslag::web
