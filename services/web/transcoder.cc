@@ -281,7 +281,7 @@ class StreamReader final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc
 
 JsonAnswer Transcoder::Stream(const MethodDescriptor& method, absl::string_view json, const CallMetadata& metadata,
                               const std::function<bool(const std::string&)>& on_message,
-                              const std::function<bool()>& cancelled) const {
+                              const std::function<bool()>& on_idle) const {
   auto parsed = ParseRequest(method, json);
   if (auto* refused = std::get_if<JsonAnswer>(&parsed)) return *refused;
   const Message& request = *std::get<std::unique_ptr<Message>>(parsed);
@@ -296,7 +296,7 @@ JsonAnswer Transcoder::Stream(const MethodDescriptor& method, absl::string_view 
     bool timed_out = false;
     std::optional<grpc::ByteBuffer> next = reader.Next(absl::Seconds(1), timed_out);
     if (timed_out) {
-      if (cancelled()) break;
+      if (!on_idle()) break;
       continue;
     }
     if (!next) break;

@@ -72,11 +72,12 @@ class Transcoder {
                    const CallMetadata& metadata, absl::Duration timeout) const;
 
   // One server-streaming call: every message is handed to `on_message` as
-  // JSON until it returns false, `cancelled` says true, or the stream ends.
-  // Returns the final status as an answer (200 with "{}" when it ended well).
+  // JSON, and `on_idle` is called after each second without one; the call
+  // ends when either returns false or the stream ends. Returns the final
+  // status as an answer (200 with "{}" when it ended well).
   JsonAnswer Stream(const google::protobuf::MethodDescriptor& method, absl::string_view json,
                     const CallMetadata& metadata, const std::function<bool(const std::string&)>& on_message,
-                    const std::function<bool()>& cancelled) const;
+                    const std::function<bool()>& on_idle) const;
 
  private:
   std::shared_ptr<grpc::Channel> ChannelFor(const google::protobuf::MethodDescriptor& method) const;

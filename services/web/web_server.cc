@@ -164,6 +164,7 @@ absl::Status WebServer::Bind() {
 void WebServer::Serve() { server_->listen_after_bind(); }
 
 void WebServer::Stop() {
+  stopping_ = true;
   if (server_) server_->stop();
 }
 
@@ -311,7 +312,13 @@ void WebServer::Routes() {
                 std::string event = absl::StrCat("data: ", json, "\n\n");
                 return sink.is_writable() && sink.write(event.data(), event.size());
               },
-              [&sink] { return !sink.is_writable(); });
+              // A comment line every 10 s: proxies keep the stream open,
+              // and a browser that left is noticed when the write fails.
+              [this, &sink, idle = 0]() mutable {
+                if (stopping_ || !sink.is_writable()) return false;
+                if (++idle % 10 != 0) return true;
+                return sink.write(":\n\n", 3);
+              });
           if (end.http_status != 200) {
             std::string event = absl::StrCat("event: error\ndata: ", end.json, "\n\n");
             if (sink.is_writable()) sink.write(event.data(), event.size());

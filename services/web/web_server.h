@@ -61,6 +61,7 @@ class WebServer {
   WebSessions* sessions_;
   std::unique_ptr<httplib::SSLServer> server_;
   std::atomic<int> streams_{0};
+  std::atomic<bool> stopping_{false};  // open streams end within a second
   int port_ = 0;
 };
 

@@ -9,7 +9,9 @@
 
 #include "google/protobuf/util/json_util.h"
 #include "hartslag/audit/v1/audit.pb.h"
+#include "hartslag/cases/v1/cases.pb.h"
 #include "hartslag/directory/v1/directory.grpc.pb.h"
+#include "hartslag/intake/v1/intake.grpc.pb.h"
 #include "hartslag/web/v1/web.pb.h"
 #include "nlohmann/json.hpp"
 #include "services/common/crypto.h"
@@ -19,6 +21,7 @@
 #include "tests/support/deployment.h"
 #include "tests/support/heerlen.h"
 #include "tests/support/sample_signal.h"
+#include "tests/support/test_keys.h"
 
 namespace hartslag::web {
 namespace {
@@ -204,6 +207,32 @@ TEST_F(WebGatewayTest, AnRpcOnTheAllowListRunsAsTheUserAndTheAuditSaysViaWeb) {
   EXPECT_EQ(origin.rfind("127.0.0.1 via web (", 0), 0u) << origin;
 }
 
+TEST_F(WebGatewayTest, OnlyTheGatewaysCertificateMayNameTheBrowsersAddress) {
+  // A partner system (its own client certificate) claiming a browser.
+  auto intake = intake::v1::SignalService::NewStub(deployment_.Channel(deployment_.intake(), "politie-bvh"));
+  auto call = deployment_.Call(deployment_.Token(testing::ClaimsFor(
+      "sam.straatcoach", "straatcoaches", "MUNICIPALITY", {"REPORTER"}, {"heerlen-noord"})));
+  call->AddMetadata("x-hartslag-forwarded-for", "203.0.113.9");
+  intake::v1::SubmitSignalResponse submitted;
+  ASSERT_TRUE(intake->SubmitSignal(call.get(), testing::SampleSignal(), &submitted).ok());
+  audit::EventQuery query;
+  query.log_id = "heerlen";
+  query.object_id = submitted.signal().signal_id();
+  std::string origin;
+  for (absl::Time give_up = absl::Now() + absl::Seconds(20); origin.empty() && absl::Now() < give_up;) {
+    auto found = deployment_.audit_store().Query(query, absl::InfiniteFuture());
+    audit::v1::AuditEvent event;
+    if (found.ok() && !found->empty() && event.ParseFromString(found->front().bytes)) {
+      origin = event.origin().peer_address();
+    } else {
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+  }
+  EXPECT_FALSE(origin.empty());
+  EXPECT_EQ(origin.find("203.0.113.9"), std::string::npos) << origin;
+  EXPECT_EQ(origin.find("via web"), std::string::npos) << origin;
+}
+
 TEST_F(WebGatewayTest, WithoutTheSessionsCsrfTokenNothingReachesAService) {
   auto [cookie, csrf] = LogIn();
   int before = SignalsIn(cookie, csrf);
@@ -343,6 +372,64 @@ TEST_F(WebGatewayTest, LoggingOutNeedsTheCsrfTokenClearsTheCookieAndRevokesTheRe
   auto auth = directory::v1::AuthService::NewStub(deployment_.Channel(deployment_.directory()));
   EXPECT_EQ(auth->RefreshToken(deployment_.Call().get(), refresh, &tokens).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(WebGatewayTest, AServerStreamArrivesAsServerSentEvents) {
+  auto& dir = deployment_.directory_store();
+  directory::v1::Organisation police;
+  police.set_organisation_id("politie");
+  police.set_name("Politie");
+  police.set_kind(common::v1::ORGANISATION_KIND_POLICE);
+  ASSERT_TRUE(dir.CreateOrganisation("heerlen", police, testing::Unaudited()).ok());
+  directory::v1::User peter;
+  peter.set_user_id("peter.politie");
+  peter.set_organisation_id("politie");
+  peter.set_display_name("Peter");
+  peter.add_roles("PARTNER");
+  ASSERT_TRUE(dir.CreateUser("heerlen", peter, *directory::HashPassword(kPassword), testing::Unaudited()).ok());
+  RequestContext opener;
+  opener.tenant = "heerlen";
+  opener.user = "carla.coordinator";
+  cases::v1::Case c;
+  c.set_kind(cases::v1::CASE_KIND_LEEFBAARHEID);
+  c.set_title("Overlastpand");
+  c.mutable_area()->set_area_id("vrieheide");
+  c.set_process_coordinator("carla.coordinator");
+  c.add_participating_organisations("politie");
+  c.set_confidentiality(cases::v1::CONFIDENTIALITY_INTERN);
+  auto opened = deployment_.SeedCase(opener, c);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  cases::v1::Action action;
+  action.set_action_id(RandomUuid());
+  action.set_case_id(opened->case_id());
+  action.set_description("Extra surveillance <script>alert(1)</script>");
+  action.add_organisation_ids("politie");
+  action.set_due_date("2099-01-01");
+  action.set_status(cases::v1::ACTION_STATUS_OPEN);
+  ASSERT_TRUE(deployment_.SeedAction(opener, action).ok());
+
+  auto login = Browser()->Post("/api/v1/session",
+                               R"({"tenantId":"heerlen","userId":"peter.politie","password":"lang-genoeg-wachtwoord"})",
+                               "application/json");
+  ASSERT_TRUE(login && login->status == 200);
+  std::string events;
+  auto stream = Browser()->Get(
+      "/api/v1/hartslag.cases.v1.ActionService/WatchActions?purpose=ACTION_EXECUTION"
+      "&request=%7B%22fromBeginning%22%3Atrue%7D",
+      Headers(CookieOf(login)), [&](const char* data, size_t length) {
+        events.append(data, length);
+        return events.find("\n\n") == std::string::npos;  // one whole event is enough
+      });
+  ASSERT_EQ(events.rfind("data: ", 0), 0u) << events;
+  json event = json::parse(events.substr(6, events.find("\n\n") - 6));
+  EXPECT_EQ(event["action"]["actionId"], action.action_id()) << events;
+  EXPECT_EQ(event["action"]["description"], action.description()) << "text, as it is: " << events;
+
+  auto without_purpose = Browser()->Get("/api/v1/hartslag.cases.v1.ActionService/WatchActions?request=%7B%7D",
+                                        Headers(CookieOf(login)));
+  ASSERT_TRUE(without_purpose);
+  EXPECT_NE(without_purpose->body.find("event: error"), std::string::npos) << without_purpose->body;
+  EXPECT_NE(without_purpose->body.find("x-hartslag-purpose"), std::string::npos) << without_purpose->body;
 }
 
 }  // namespace
