@@ -17,37 +17,56 @@ directory_port=${HARTSLAG_DIRECTORY_PORT:-7401}
 intake_port=${HARTSLAG_INTAKE_PORT:-7402}
 cases_port=${HARTSLAG_CASES_PORT:-7403}
 audit_port=${HARTSLAG_AUDIT_PORT:-7404}
+web_port=${HARTSLAG_WEB_PORT:-7400}
 admin_db="host=127.0.0.1 port=$pg_port user=postgres dbname=postgres"
 services=(audit directory intake cases)
+processes=("${services[@]}" web)
 cli=$build/clients/cli/hartslag
 
 . "$root/tools/lib/process.sh"
 
-start_service() {  # name port db_role [extra flags...]
-  local name=$1 port=$2 role=$3
-  shift 3
+# Starts hartslag-<name> in the background and waits until it serves.
+launch() {  # name port [flags...]
+  local name=$1 port=$2
+  shift 2
   local pidfile=$state/run/$name.pid ready=$state/run/$name.ready
   if pid_alive "$pidfile"; then
     echo "hartslag-$name already runs (pid $(cat "$pidfile"))"
     return
   fi
   rm -f "$ready"
-  nohup "$build/services/$name/hartslag-$name" \
-    --listen "127.0.0.1:$port" --metrics-address "127.0.0.1:$((port + 100))" --ready-file "$ready" \
-    --db "host=127.0.0.1 port=$pg_port user=$role dbname=hartslag" \
-    --tls-cert "$state/certs/server.pem" --tls-key "$state/certs/server.key" \
-    --tls-client-ca "$state/certs/ca.pem" --jwt-public-keys "$state/certs/jwt.pub" \
-    --pseudonym-key "$state/certs/pseudonym.key" "$@" \
+  nohup "$build/services/$name/hartslag-$name" --listen "127.0.0.1:$port" --ready-file "$ready" "$@" \
     >>"$state/logs/$name.log" 2>&1 &
   echo $! > "$pidfile"
   for _ in $(seq 1 150); do
-    [ -s "$ready" ] && { echo "hartslag-$name serves on 127.0.0.1:$port, metrics on 127.0.0.1:$((port + 100)) (log: .local/logs/$name.log)"; return; }
+    [ -s "$ready" ] && { echo "hartslag-$name serves on 127.0.0.1:$port (log: .local/logs/$name.log)"; return; }
     pid_alive "$pidfile" || break
     sleep 0.2
   done
   echo "hartslag-$name did not start; last log lines:" >&2
   tail -n 20 "$state/logs/$name.log" >&2
   exit 1
+}
+
+start_service() {  # name port db_role [extra flags...]
+  local name=$1 port=$2 role=$3
+  shift 3
+  launch "$name" "$port" --metrics-address "127.0.0.1:$((port + 100))" \
+    --db "host=127.0.0.1 port=$pg_port user=$role dbname=hartslag" \
+    --tls-cert "$state/certs/server.pem" --tls-key "$state/certs/server.key" \
+    --tls-client-ca "$state/certs/ca.pem" --jwt-public-keys "$state/certs/jwt.pub" \
+    --pseudonym-key "$state/certs/pseudonym.key" "$@"
+}
+
+# The browser's door: HTTPS, session cookies sealed with a key of its own.
+start_web() {
+  [ -s "$state/certs/web-session.key" ] || (umask 077 && openssl rand -hex 32 > "$state/certs/web-session.key")
+  launch web "$web_port" --tls-cert "$state/certs/server.pem" --tls-key "$state/certs/server.key" \
+    --session-key "$state/certs/web-session.key" --ca "$state/certs/ca.pem" \
+    --service-cert "$state/certs/web.pem" --service-key "$state/certs/web.key" \
+    --jwt-public-keys "$state/certs/jwt.pub" --static-dir "$root/clients/web/dist" \
+    --intake "localhost:$intake_port" --directory "localhost:$directory_port" \
+    --cases "localhost:$cases_port" --audit "localhost:$audit_port"
 }
 
 stop_service() {
@@ -263,6 +282,11 @@ demo() {
     --public-key "$state/certs/audit-tree.pub"
   echo "tree head: $(cat "$state/audit/tree-head.json")"
   echo
+  echo "The web gateway (JSON API; the screens follow): https://localhost:$web_port (CA: .local/certs/ca.pem), e.g."
+  echo "  curl --cacert .local/certs/ca.pem -c /tmp/jar -H 'Content-Type: application/json' \\"
+  echo "    -d '{\"tenantId\":\"heerlen\",\"userId\":\"sanne.coach\",\"password\":\"'\$(cat .local/secrets/demo.password)'\"}' \\"
+  echo "    https://localhost:$web_port/api/v1/session"
+  echo
   echo "Try it yourself (demo users: sanne.coach, bram.boa, carla.coordinator, peter.politie, zora.zorg,"
   echo "wim.woonpunt, pim.privacy; password in .local/secrets/demo.password; admin: .local/secrets/admin.password):"
   echo "  export HARTSLAG_CA=$HARTSLAG_CA HARTSLAG_INTAKE_ADDR=$HARTSLAG_INTAKE_ADDR HARTSLAG_DIRECTORY_ADDR=$HARTSLAG_DIRECTORY_ADDR HARTSLAG_CASES_ADDR=$HARTSLAG_CASES_ADDR"
@@ -315,15 +339,16 @@ case "${1:-}" in
       --directory "localhost:$directory_port" --directory-ca "$state/certs/ca.pem" \
       --intake "localhost:$intake_port" --intake-ca "$state/certs/ca.pem" \
       "${to_audit[@]}" --service-cert "$state/certs/cases.pem" --service-key "$state/certs/cases.key"
+    start_web
     demo
     ;;
   down)
-    for ((i = ${#services[@]} - 1; i >= 0; i--)); do stop_service "${services[$i]}"; done
+    for ((i = ${#processes[@]} - 1; i >= 0; i--)); do stop_service "${processes[$i]}"; done
     "$root/tools/pg-cluster.sh" stop "$state/pg"
     echo "PostgreSQL stopped"
     ;;
   status)
-    for service in "${services[@]}"; do
+    for service in "${processes[@]}"; do
       if pid_alive "$state/run/$service.pid"; then echo "hartslag-$service: running"; else echo "hartslag-$service: stopped"; fi
     done
     if pg_isready -q -h 127.0.0.1 -p "$pg_port"; then echo "postgresql: running"; else echo "postgresql: stopped"; fi
