@@ -1,4 +1,8 @@
 // hartslag-web: the browser's door to Hartslag. Flags and wiring only.
+#include <pthread.h>
+
+#include <atomic>
+#include <chrono>
 #include <csignal>
 #include <thread>
 
@@ -16,10 +20,16 @@
 
 namespace {
 
-hartslag::web::WebServer* running = nullptr;
-
 absl::Status Run(int argc, char** argv) {
   using namespace hartslag;
+  // SIGTERM and SIGINT are taken by a thread of their own (sigwait), so
+  // stopping needs nothing unsafe in a signal handler; blocked here, before
+  // any thread starts, so that every thread inherits the mask.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   Flags flags("hartslag-web", "serves the front end and its JSON API over HTTPS");
   flags.Add("listen", "HARTSLAG_WEB_LISTEN", "127.0.0.1:7400", "address to listen on (host:port; port 0 picks one)");
   flags.Add("tls-cert", "HARTSLAG_WEB_TLS_CERT", "", "PEM file with the HTTPS certificate chain");
@@ -78,11 +88,22 @@ absl::Status Run(int argc, char** argv) {
     RETURN_IF_ERROR(WriteFileAtomically(flags.Get("ready-file"), absl::StrCat(server.port(), "\n"), "ready file"));
   }
   Log(LogLevel::kInfo, "serving", {{"port", absl::StrCat(server.port())}});
-  running = &server;
-  std::signal(SIGTERM, [](int) { running->Stop(); });
-  std::signal(SIGINT, [](int) { running->Stop(); });
-  server.Serve();
-  return absl::OkStatus();
+  std::atomic<bool> served{false};
+  std::thread stopper([&] {
+    int signal = 0;
+    sigwait(&stop_signals, &signal);
+    // Stop is ignored until the server has started listening: ask again
+    // until serving ended.
+    while (!served) {
+      server.Stop();
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+  absl::Status serving = server.Serve();
+  served = true;
+  pthread_kill(stopper.native_handle(), SIGTERM);  // if no signal came, end the waiting thread
+  stopper.join();
+  return serving;
 }
 
 }  // namespace

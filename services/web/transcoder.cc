@@ -18,6 +18,7 @@
 #include "hartslag/cases/v1/cases.pb.h"
 #include "hartslag/directory/v1/directory.pb.h"
 #include "hartslag/intake/v1/intake.pb.h"
+#include "services/common/log.h"
 #include "services/common/status_details.h"
 
 namespace hartslag::web {
@@ -135,12 +136,20 @@ int HttpStatusOf(grpc::StatusCode code) {
 
 JsonAnswer StatusAnswer(const grpc::Status& status) {
   google::rpc::Status rich;
-  if (status.error_details().empty() || !rich.ParseFromString(status.error_details())) {
-    rich.Clear();
-    rich.set_code(status.error_code());
-    rich.set_message(status.error_message());
+  if (!status.error_details().empty() && rich.ParseFromString(status.error_details())) {
+    return {HttpStatusOf(status.error_code()), ToJson(rich)};
   }
-  return {HttpStatusOf(status.error_code()), ToJson(rich)};
+  // Not one of our services' refusals (every one carries details) but
+  // gRPC's own: its text names internal addresses, so it is logged, not
+  // shown.
+  Log(LogLevel::kWarning, "call failed", {{"code", absl::StrCat(static_cast<int>(status.error_code()))},
+                                          {"error", status.error_message()}});
+  bool busy = status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+              status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ||
+              status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED;
+  return RefusalAnswer(status.error_code(), "service", busy ? "not reachable now" : "failed",
+                       busy ? "De dienst is even niet bereikbaar. Probeer het zo opnieuw."
+                            : "Er ging iets mis. Probeer het opnieuw.");
 }
 
 JsonAnswer RefusalAnswer(grpc::StatusCode code, absl::string_view field, absl::string_view reason,

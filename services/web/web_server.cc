@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 #include <openssl/crypto.h>
+#include <openssl/ssl.h>
 
 #include <condition_variable>
 #include <deque>
@@ -37,24 +38,19 @@ const httplib::Headers kSecurityHeaders = {
 };
 
 // httplib's pool queues without a bound; this one holds at most `waiting`
-// connections beyond those being served and serves a further one on the
-// accepting thread, which stops accepting meanwhile: the kernel's listen
-// backlog then holds the rest, and memory stays bounded.
+// connections beyond those being served. The accepting thread waits for a
+// slot meanwhile, so the kernel's listen backlog holds the rest and memory
+// stays bounded; it never serves a connection itself.
 class BoundedPool final : public httplib::TaskQueue {
  public:
   BoundedPool(int threads, size_t waiting) : waiting_(waiting) {
     for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Work(); });
   }
   void enqueue(std::function<void()> fn) override {
-    {
-      std::lock_guard lock(mu_);
-      if (jobs_.size() < waiting_) {
-        jobs_.push_back(std::move(fn));
-        ready_.notify_one();
-        return;
-      }
-    }
-    fn();
+    std::unique_lock lock(mu_);
+    room_.wait(lock, [&] { return stopping_ || jobs_.size() < waiting_; });
+    jobs_.push_back(std::move(fn));
+    ready_.notify_one();
   }
   void shutdown() override {
     {
@@ -62,6 +58,7 @@ class BoundedPool final : public httplib::TaskQueue {
       stopping_ = true;
     }
     ready_.notify_all();
+    room_.notify_all();
     for (auto& t : threads_) t.join();
   }
 
@@ -75,13 +72,14 @@ class BoundedPool final : public httplib::TaskQueue {
         if (jobs_.empty()) return;
         fn = std::move(jobs_.front());
         jobs_.pop_front();
+        room_.notify_one();
       }
       fn();
     }
   }
   const size_t waiting_;
   std::mutex mu_;
-  std::condition_variable ready_;
+  std::condition_variable ready_, room_;
   std::deque<std::function<void()>> jobs_;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
@@ -140,7 +138,55 @@ absl::Status WebServer::Bind() {
   server_->new_task_queue = [threads] { return new BoundedPool(threads, static_cast<size_t>(threads)); };
   time_t io = static_cast<time_t>(absl::ToInt64Seconds(options_.io_timeout));
   server_->set_read_timeout(io).set_write_timeout(io).set_keep_alive_timeout(5).set_keep_alive_max_count(100);
+  SSL_CTX_set_min_proto_version(server_->ssl_context(), TLS1_2_VERSION);
   server_->set_payload_max_length(options_.max_body_bytes);
+  // httplib bounds only a body with a Content-Length, and inflates
+  // compressed bodies without a bound: such requests are refused here,
+  // before any body is read.
+  const size_t max_body = options_.max_body_bytes;
+  server_->set_pre_routing_handler([max_body](const httplib::Request& req, httplib::Response& res) {
+    auto refuse = [&](int http, grpc::StatusCode code, const char* field, const char* reason) {
+      Answer(res, RefusalAnswer(code, field, reason, "Het verzoek kon niet worden gelezen."));
+      res.status = http;
+      res.set_header("Connection", "close");
+      return httplib::Server::HandlerResponse::Handled;
+    };
+    if (req.method != "GET" && req.method != "HEAD" && req.method != "POST" && req.method != "DELETE") {
+      return refuse(405, grpc::StatusCode::UNIMPLEMENTED, "method", "only GET, POST and DELETE");
+    }
+    if (req.has_header("Transfer-Encoding")) {
+      return refuse(411, grpc::StatusCode::INVALID_ARGUMENT, "Transfer-Encoding", "send a Content-Length instead");
+    }
+    if (req.has_header("Content-Encoding")) {
+      return refuse(415, grpc::StatusCode::INVALID_ARGUMENT, "Content-Encoding", "send the body uncompressed");
+    }
+    size_t length = 0;
+    bool has_length = absl::SimpleAtoi(req.get_header_value("Content-Length"), &length);
+    if (req.method == "POST" && !has_length) {
+      return refuse(411, grpc::StatusCode::INVALID_ARGUMENT, "Content-Length", "is required");
+    }
+    if (has_length && length > max_body) {
+      Answer(res, RefusalAnswer(grpc::StatusCode::RESOURCE_EXHAUSTED, "body", "is too large",
+                                "Het verzoek is te groot."));
+      res.status = 413;
+      res.set_header("Connection", "close");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  server_->set_expect_100_continue_handler([max_body](const httplib::Request& req, httplib::Response& res) {
+    size_t length = 0;
+    if (absl::SimpleAtoi(req.get_header_value("Content-Length"), &length) && length <= max_body) return 100;
+    Answer(res, RefusalAnswer(grpc::StatusCode::RESOURCE_EXHAUSTED, "body", "is too large",
+                              "Het verzoek is te groot."));
+    res.status = 413;
+    res.set_header("Connection", "close");
+    return 413;
+  });
+  server_->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+    Answer(res, RefusalAnswer(grpc::StatusCode::INTERNAL, "request", "could not be handled",
+                              "Er ging iets mis. Probeer het opnieuw."));
+  });
   server_->set_default_headers(kSecurityHeaders);
   Routes();
 
@@ -161,11 +207,32 @@ absl::Status WebServer::Bind() {
   return absl::OkStatus();
 }
 
-void WebServer::Serve() { server_->listen_after_bind(); }
+absl::Status WebServer::Serve() {
+  if (!server_->listen_after_bind() && !stopping_) return absl::UnavailableError("listen: accepting failed");
+  return absl::OkStatus();
+}
 
 void WebServer::Stop() {
   stopping_ = true;
   if (server_) server_->stop();
+}
+
+bool WebServer::TakeStream(const std::string& user) {
+  absl::MutexLock lock(&streams_mu_);
+  int& mine = streams_of_[user];
+  if (streams_ >= options_.max_streams || mine >= options_.max_streams_per_user) {
+    if (mine == 0) streams_of_.erase(user);
+    return false;
+  }
+  ++streams_;
+  ++mine;
+  return true;
+}
+
+void WebServer::ReleaseStream(const std::string& user) {
+  absl::MutexLock lock(&streams_mu_);
+  --streams_;
+  if (--streams_of_[user] <= 0) streams_of_.erase(user);
 }
 
 void WebServer::Routes() {
@@ -290,8 +357,9 @@ void WebServer::Routes() {
     }
     std::optional<std::string> purpose = purpose_of(req.get_param_value("purpose"), res);
     if (!purpose) return;
-    if (streams_.fetch_add(1) >= options_.max_streams) {
-      streams_.fetch_sub(1);
+    absl::StatusOr<v1::Session> who = sessions_->Describe(session->cookie);
+    std::string user = who.ok() ? absl::StrCat(who->tenant_id(), "/", who->user_id()) : "";
+    if (!TakeStream(user)) {
       res.set_header("Retry-After", "10");
       Answer(res, RefusalAnswer(grpc::StatusCode::RESOURCE_EXHAUSTED, "streams", "too many open; retry later",
                                 "Het is even te druk. De lijst wordt zo weer bijgewerkt."));
@@ -326,7 +394,7 @@ void WebServer::Routes() {
           sink.done();
           return true;
         },
-        [this](bool) { streams_.fetch_sub(1); });
+        [this, user](bool) { ReleaseStream(user); });
   });
 
   // Anything else under /api is not there; never the front end's page.

@@ -16,10 +16,13 @@
 #define HARTSLAG_SERVICES_WEB_WEB_SERVER_H_
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "services/web/transcoder.h"
 #include "services/web/web_sessions.h"
@@ -37,6 +40,7 @@ struct WebServerOptions {
   size_t max_body_bytes = 1 << 20;  // larger bodies are 413, no service asked
   int threads = 64;                 // connections served at once
   int max_streams = 32;             // event streams open at once (each holds a thread)
+  int max_streams_per_user = 3;     // of which one user may hold
   absl::Duration io_timeout = absl::Seconds(10);  // a slower client is dropped
   absl::Duration call_timeout = absl::Seconds(15);
 };
@@ -48,19 +52,25 @@ class WebServer {
 
   // Binds the listen address; the port is known after (port()).
   absl::Status Bind();
-  // Serves until Stop.
-  void Serve();
+  // Serves until Stop; an error if accepting failed otherwise.
+  absl::Status Serve();
   void Stop();
   int port() const { return port_; }
 
  private:
   void Routes();
+  // A place for one more event stream of `user`, or false when the user or
+  // the server has as many as allowed.
+  bool TakeStream(const std::string& user);
+  void ReleaseStream(const std::string& user);
 
   WebServerOptions options_;
   const Transcoder* transcoder_;
   WebSessions* sessions_;
   std::unique_ptr<httplib::SSLServer> server_;
-  std::atomic<int> streams_{0};
+  absl::Mutex streams_mu_;
+  int streams_ ABSL_GUARDED_BY(streams_mu_) = 0;
+  std::map<std::string, int> streams_of_ ABSL_GUARDED_BY(streams_mu_);
   std::atomic<bool> stopping_{false};  // open streams end within a second
   int port_ = 0;
 };

@@ -51,6 +51,11 @@ absl::StatusOr<std::pair<v1::SessionCookie, std::string>> WebSessions::Login(con
   // refresh_ttl); renewals do not extend it.
   *session.mutable_session_expires_at() = TimeToProto(absl::Now() + kSessionLifetime);
   std::string sealed = sealer_.Seal(session.SerializeAsString());
+  if (sealed.size() > SealedCookie::kMaxValueBytes) {
+    // A browser would drop it and the user would seem logged out at once.
+    return absl::FailedPreconditionError(
+        "session: the user's token is too large for a browser cookie (too many areas); use the CLI");
+  }
   return std::make_pair(std::move(session), std::move(sealed));
 }
 
@@ -99,7 +104,11 @@ absl::StatusOr<v1::SessionCookie> WebSessions::Refresh(const v1::SessionCookie& 
     } else if (refreshed.code() == absl::StatusCode::kUnauthenticated) {
       flight->result = Unauthenticated("the directory no longer renews it");
     } else {
+      // The directory out of reach: the token was probably not used, so
+      // the next request tries again instead of getting this for a minute.
       flight->result = refreshed;
+      absl::MutexLock forget(&mu_);
+      if (auto it = flights_.find(key); it != flights_.end() && it->second == flight) flights_.erase(it);
     }
     flight->done = true;
   }
