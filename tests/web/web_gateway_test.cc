@@ -126,6 +126,27 @@ class WebGatewayTest : public ::testing::Test {
     return sealer.Seal(session.SerializeAsString());
   }
 
+  // Peter of the police, a partner.
+  void AddPolice() {
+    auto& dir = deployment_.directory_store();
+    directory::v1::Organisation police;
+    police.set_organisation_id("politie");
+    police.set_name("Politie");
+    police.set_kind(common::v1::ORGANISATION_KIND_POLICE);
+    ASSERT_TRUE(dir.CreateOrganisation("heerlen", police, testing::Unaudited()).ok());
+    directory::v1::User peter;
+    peter.set_user_id("peter.politie");
+    peter.set_organisation_id("politie");
+    peter.set_display_name("Peter");
+    peter.add_roles("PARTNER");
+    ASSERT_TRUE(dir.CreateUser("heerlen", peter, *directory::HashPassword(kPassword), testing::Unaudited()).ok());
+  }
+  httplib::Result PoliceLogIn() {
+    return Browser()->Post("/api/v1/session",
+                           R"({"tenantId":"heerlen","userId":"peter.politie","password":"lang-genoeg-wachtwoord"})",
+                           "application/json");
+  }
+
   // Sends `request` as it is over TLS and returns what comes back within 10 s.
   std::string Raw(const std::string& request) {
     SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
@@ -237,6 +258,37 @@ TEST_F(WebGatewayTest, AnRpcOnTheAllowListRunsAsTheUserAndTheAuditSaysViaWeb) {
     }
   }
   EXPECT_EQ(origin.rfind("127.0.0.1 via web (", 0), 0u) << origin;
+}
+
+TEST_F(WebGatewayTest, OneUserHoldsAtMostThreeEventStreams) {
+  AddPolice();
+  auto login = PoliceLogIn();
+  ASSERT_TRUE(login && login->status == 200);
+  const std::string cookie = CookieOf(login);
+  const std::string path =
+      "/api/v1/hartslag.cases.v1.ActionService/WatchActions?purpose=ACTION_EXECUTION&request=%7B%7D";
+  // Three streams with nothing to tell stay open until their readers give up.
+  std::vector<std::thread> watchers;
+  std::atomic<int> opened{0};
+  for (int i = 0; i < 3; ++i) {
+    watchers.emplace_back([&] {
+      auto client = Browser();
+      client->set_read_timeout(4, 0);
+      client->Get(path, Headers(cookie), [&](const httplib::Response& r) {
+        if (r.status == 200) ++opened;
+        return true;
+      }, [](const char*, size_t) { return true; });
+    });
+  }
+  for (absl::Time give_up = absl::Now() + absl::Seconds(3); opened < 3 && absl::Now() < give_up;) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  EXPECT_EQ(opened, 3);
+  auto fourth = Browser()->Get(path, Headers(cookie));
+  ASSERT_TRUE(fourth);
+  EXPECT_EQ(fourth->status, 429) << fourth->body;
+  EXPECT_EQ(fourth->get_header_value("Retry-After"), "10");
+  for (auto& w : watchers) w.join();
 }
 
 TEST_F(WebGatewayTest, OnlyTheGatewaysCertificateMayNameTheBrowsersAddress) {
@@ -410,18 +462,7 @@ TEST_F(WebGatewayTest, LoggingOutNeedsTheCsrfTokenClearsTheCookieAndRevokesTheRe
 }
 
 TEST_F(WebGatewayTest, AServerStreamArrivesAsServerSentEvents) {
-  auto& dir = deployment_.directory_store();
-  directory::v1::Organisation police;
-  police.set_organisation_id("politie");
-  police.set_name("Politie");
-  police.set_kind(common::v1::ORGANISATION_KIND_POLICE);
-  ASSERT_TRUE(dir.CreateOrganisation("heerlen", police, testing::Unaudited()).ok());
-  directory::v1::User peter;
-  peter.set_user_id("peter.politie");
-  peter.set_organisation_id("politie");
-  peter.set_display_name("Peter");
-  peter.add_roles("PARTNER");
-  ASSERT_TRUE(dir.CreateUser("heerlen", peter, *directory::HashPassword(kPassword), testing::Unaudited()).ok());
+  AddPolice();
   RequestContext opener;
   opener.tenant = "heerlen";
   opener.user = "carla.coordinator";
@@ -443,9 +484,7 @@ TEST_F(WebGatewayTest, AServerStreamArrivesAsServerSentEvents) {
   action.set_status(cases::v1::ACTION_STATUS_OPEN);
   ASSERT_TRUE(deployment_.SeedAction(opener, action).ok());
 
-  auto login = Browser()->Post("/api/v1/session",
-                               R"({"tenantId":"heerlen","userId":"peter.politie","password":"lang-genoeg-wachtwoord"})",
-                               "application/json");
+  auto login = PoliceLogIn();
   ASSERT_TRUE(login && login->status == 200);
   std::string events;
   auto stream = Browser()->Get(
