@@ -439,25 +439,25 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     dv1::TokenResponse r;
     return Classify(auth_->Login(d.Call(t).get(), q, &r), [] { return A; });
   };
-  if (rpc == "RefreshToken") return [&](const std::string& t) {
+  // A new session of the target user: its tokens.
+  auto target_session = [&] {
     dv1::LoginRequest login;
     login.set_tenant_id("heerlen");
     login.set_user_id("target.user");
     login.set_password(kPassword);
-    dv1::TokenResponse first, r;
-    EXPECT_TRUE(auth_->Login(d.Call().get(), login, &first).ok());
+    dv1::TokenResponse tokens;
+    EXPECT_TRUE(auth_->Login(d.Call().get(), login, &tokens).ok());
+    return tokens;
+  };
+  if (rpc == "RefreshToken") return [&, target_session](const std::string& t) {
+    dv1::TokenResponse first = target_session(), r;
     dv1::RefreshTokenRequest q;
     q.set_refresh_token(first.refresh_token());
     return Classify(auth_->RefreshToken(d.Call(t).get(), q, &r), [] { return A; });
   };
   // Allowed: the session's refresh token no longer works.
-  if (rpc == "Logout") return [&](const std::string& t) {
-    dv1::LoginRequest login;
-    login.set_tenant_id("heerlen");
-    login.set_user_id("target.user");
-    login.set_password(kPassword);
-    dv1::TokenResponse first, r;
-    EXPECT_TRUE(auth_->Login(d.Call().get(), login, &first).ok());
+  if (rpc == "Logout") return [&, target_session](const std::string& t) {
+    dv1::TokenResponse first = target_session(), r;
     dv1::LogoutRequest q;
     q.set_refresh_token(first.refresh_token());
     dv1::LogoutResponse out;

@@ -126,6 +126,21 @@ class WebGatewayTest : public ::testing::Test {
     return sealer.Seal(session.SerializeAsString());
   }
 
+  // The audit record of `object_id` in Heerlen's log, once it arrived
+  // (the services deliver through their outboxes); empty after 20 s.
+  audit::v1::AuditEvent RecordOf(const std::string& object_id) {
+    audit::EventQuery query;
+    query.log_id = "heerlen";
+    query.object_id = object_id;
+    audit::v1::AuditEvent event;
+    for (absl::Time give_up = absl::Now() + absl::Seconds(20); absl::Now() < give_up;) {
+      auto found = deployment_.audit_store().Query(query, absl::InfiniteFuture());
+      if (found.ok() && !found->empty() && event.ParseFromString(found->front().bytes)) return event;
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+    return audit::v1::AuditEvent();
+  }
+
   // Peter of the police, a partner.
   void AddPolice() {
     auto& dir = deployment_.directory_store();
@@ -243,20 +258,9 @@ TEST_F(WebGatewayTest, AnRpcOnTheAllowListRunsAsTheUserAndTheAuditSaysViaWeb) {
   EXPECT_EQ(submitted["signal"]["reporter"]["userId"], "sam.straatcoach") << res->body;
 
   // The services saw the coach's own token, and recorded the browser's address.
-  audit::EventQuery query;
-  query.log_id = "heerlen";
-  query.object_id = signal_id;
-  std::string origin;
-  for (absl::Time give_up = absl::Now() + absl::Seconds(20); origin.empty() && absl::Now() < give_up;) {
-    auto found = deployment_.audit_store().Query(query, absl::InfiniteFuture());
-    audit::v1::AuditEvent event;
-    if (found.ok() && !found->empty() && event.ParseFromString(found->front().bytes)) {
-      origin = event.origin().peer_address();
-      EXPECT_EQ(event.actor().user_id(), "sam.straatcoach");
-    } else {
-      absl::SleepFor(absl::Milliseconds(100));
-    }
-  }
+  audit::v1::AuditEvent event = RecordOf(signal_id);
+  EXPECT_EQ(event.actor().user_id(), "sam.straatcoach");
+  std::string origin = event.origin().peer_address();
   EXPECT_EQ(origin.rfind("127.0.0.1 via web (", 0), 0u) << origin;
 }
 
@@ -299,19 +303,7 @@ TEST_F(WebGatewayTest, OnlyTheGatewaysCertificateMayNameTheBrowsersAddress) {
   call->AddMetadata("x-hartslag-forwarded-for", "203.0.113.9");
   intake::v1::SubmitSignalResponse submitted;
   ASSERT_TRUE(intake->SubmitSignal(call.get(), testing::SampleSignal(), &submitted).ok());
-  audit::EventQuery query;
-  query.log_id = "heerlen";
-  query.object_id = submitted.signal().signal_id();
-  std::string origin;
-  for (absl::Time give_up = absl::Now() + absl::Seconds(20); origin.empty() && absl::Now() < give_up;) {
-    auto found = deployment_.audit_store().Query(query, absl::InfiniteFuture());
-    audit::v1::AuditEvent event;
-    if (found.ok() && !found->empty() && event.ParseFromString(found->front().bytes)) {
-      origin = event.origin().peer_address();
-    } else {
-      absl::SleepFor(absl::Milliseconds(100));
-    }
-  }
+  std::string origin = RecordOf(submitted.signal().signal_id()).origin().peer_address();
   EXPECT_FALSE(origin.empty());
   EXPECT_EQ(origin.find("203.0.113.9"), std::string::npos) << origin;
   EXPECT_EQ(origin.find("via web"), std::string::npos) << origin;
