@@ -154,6 +154,13 @@ absl::Status WebServer::Bind() {
     if (req.method != "GET" && req.method != "HEAD" && req.method != "POST" && req.method != "DELETE") {
       return refuse(405, grpc::StatusCode::UNIMPLEMENTED, "method", "only GET, POST and DELETE");
     }
+    // Browsers say where a request comes from; the API answers only its
+    // own pages (SameSite=Strict does not stop a sibling subdomain, and
+    // logging in or following a stream needs no CSRF token).
+    std::string site = req.get_header_value("Sec-Fetch-Site");
+    if (absl::StartsWith(req.path, "/api/") && !site.empty() && site != "same-origin" && site != "none") {
+      return refuse(403, grpc::StatusCode::PERMISSION_DENIED, "Sec-Fetch-Site", "only this site's own pages");
+    }
     if (req.has_header("Transfer-Encoding")) {
       return refuse(411, grpc::StatusCode::INVALID_ARGUMENT, "Transfer-Encoding", "send a Content-Length instead");
     }
