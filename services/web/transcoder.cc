@@ -52,9 +52,9 @@ bool FromBuffer(grpc::ByteBuffer& buffer, Message& message) {
   return message.ParseFromZeroCopyStream(&reader);
 }
 
-// The request, or INVALID_ARGUMENT naming what does not parse.
-std::variant<std::unique_ptr<Message>, JsonAnswer> ParseRequest(const MethodDescriptor& method,
-                                                                  absl::string_view json) {
+// The request in gRPC's wire form, or INVALID_ARGUMENT naming what does
+// not parse.
+std::variant<grpc::ByteBuffer, JsonAnswer> ParseRequest(const MethodDescriptor& method, absl::string_view json) {
   std::unique_ptr<Message> request = NewMessage(method.input_type());
   if (json.empty()) json = "{}";
   google::protobuf::util::JsonParseOptions options;
@@ -67,7 +67,12 @@ std::variant<std::unique_ptr<Message>, JsonAnswer> ParseRequest(const MethodDesc
                                       " in proto3 JSON: ", std::string(parsed.message())),
                          "Het verzoek kon niet worden gelezen.");
   }
-  return request;
+  return ToBuffer(*request);
+}
+
+// "/package.Service/Method", as gRPC names a call.
+std::string RpcPath(const MethodDescriptor& method) {
+  return absl::StrCat("/", method.service()->full_name(), "/", method.name());
 }
 
 void AddMetadata(grpc::ClientContext& call, const CallMetadata& metadata) {
@@ -201,16 +206,16 @@ JsonAnswer Transcoder::Unary(const MethodDescriptor& method, absl::string_view j
                              absl::Duration timeout) const {
   auto parsed = ParseRequest(method, json);
   if (auto* refused = std::get_if<JsonAnswer>(&parsed)) return *refused;
-  const Message& request = *std::get<std::unique_ptr<Message>>(parsed);
 
   grpc::GenericStub stub(ChannelFor(method));
   grpc::ClientContext call;
   AddMetadata(call, metadata);
   call.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
-  grpc::ByteBuffer request_bytes = ToBuffer(request), response_bytes;
+  grpc::ByteBuffer& request_bytes = std::get<grpc::ByteBuffer>(parsed);
+  grpc::ByteBuffer response_bytes;
   grpc::Status status;
   absl::Notification done;
-  stub.UnaryCall(&call, absl::StrCat("/", method.service()->full_name(), "/", method.name()), grpc::StubOptions(),
+  stub.UnaryCall(&call, RpcPath(method), grpc::StubOptions(),
                  &request_bytes, &response_bytes, [&](grpc::Status s) {
                    status = std::move(s);
                    done.Notify();
@@ -293,14 +298,12 @@ JsonAnswer Transcoder::Stream(const MethodDescriptor& method, absl::string_view 
                               const std::function<bool()>& on_idle) const {
   auto parsed = ParseRequest(method, json);
   if (auto* refused = std::get_if<JsonAnswer>(&parsed)) return *refused;
-  const Message& request = *std::get<std::unique_ptr<Message>>(parsed);
 
   grpc::GenericStub stub(ChannelFor(method));
   grpc::ClientContext call;
   AddMetadata(call, metadata);
   StreamReader reader;
-  reader.Start(stub, &call, absl::StrCat("/", method.service()->full_name(), "/", method.name()),
-               ToBuffer(request));
+  reader.Start(stub, &call, RpcPath(method), std::move(std::get<grpc::ByteBuffer>(parsed)));
   while (true) {
     bool timed_out = false;
     std::optional<grpc::ByteBuffer> next = reader.Next(absl::Seconds(1), timed_out);
