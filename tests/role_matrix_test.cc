@@ -44,7 +44,9 @@ const char* Name(Outcome o) {
 }
 
 // One role's answer on one RPC: for the caller of the target's own
-// organisation, area and tenant, and when one of those differs.
+// organisation, area and tenant, and when one of those differs. An RPC is
+// named by its method, or "Service_Method" where two services share a
+// method name (AllRpcs).
 struct Row {
   const char* rpc;
   Role role;
@@ -66,6 +68,9 @@ const Row kMatrix[] = {
     {"ListCategories", R, A, A, A, A}, {"ListCategories", C, A, A, A, A},
     {"ListCategories", P, D, D, D, D}, {"ListCategories", O, D, D, D, D},
     {"ListCategories", AD, D, D, D, D},
+    {"SignalService_ListAreas", R, A, A, H, H}, {"SignalService_ListAreas", C, A, A, H, H},
+    {"SignalService_ListAreas", P, D, D, D, D}, {"SignalService_ListAreas", O, D, D, D, D},
+    {"SignalService_ListAreas", AD, D, D, D, D},
     // directory: tokens (open: the request carries its own credential)
     {"Login", R, A, A, A, A}, {"Login", C, A, A, A, A}, {"Login", P, A, A, A, A},
     {"Login", O, A, A, A, A}, {"Login", AD, A, A, A, A},
@@ -122,9 +127,9 @@ const char* const kPrivacyOfficerRpcs[] = {
 
 // Directory administration, and every service's operations (asked of all
 // four): ADMIN only, within its own tenant.
-const char* const kAdminRpcs[] = {"CreateArea", "UpdateArea", "ListAreas", "CreateOrganisation",
-                                  "UpdateOrganisation", "ListOrganisations", "CreateUser",
-                                  "UpdateUser", "ListUsers", "CreateIntegratedClient",
+const char* const kAdminRpcs[] = {"CreateArea", "UpdateArea", "DirectoryService_ListAreas",
+                                  "CreateOrganisation", "UpdateOrganisation", "ListOrganisations",
+                                  "CreateUser", "UpdateUser", "ListUsers", "CreateIntegratedClient",
                                   "UpdateIntegratedClient", "ListDeadLetters", "GetOutboxStatus"};
 
 std::vector<Row> Matrix() {
@@ -431,6 +436,13 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     return Classify(signals_->ListCategories(d.Call(t).get(), {}, &r),
                     [&] { return r.categories_size() > 0 ? A : H; });
   };
+  if (rpc == "SignalService_ListAreas") return [&](const std::string& t) {
+    iv1::ListAreasResponse r;
+    return Classify(signals_->ListAreas(d.Call(t).get(), {}, &r), [&] {
+      for (const auto& a : r.areas()) if (a.area_id() == "heerlen-noord") return A;
+      return H;
+    });
+  };
   if (rpc == "Login") return [&](const std::string& t) {
     dv1::LoginRequest q;
     q.set_tenant_id("heerlen");
@@ -521,7 +533,7 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     dv1::Organisation r;
     return Classify(admin_->UpdateOrganisation(d.Call(t).get(), q, &r), [] { return A; });
   };
-  if (rpc == "ListAreas") return [&](const std::string& t) {
+  if (rpc == "DirectoryService_ListAreas") return [&](const std::string& t) {
     dv1::ListAreasResponse r;
     return Classify(admin_->ListAreas(d.Call(t).get(), {}, &r), [&] {
       for (const auto& a : r.areas()) if (a.area_id() == "heerlen-noord") return A;
@@ -959,7 +971,7 @@ TEST_P(RoleMatrixTest, EveryRoleGetsWhatTheMatrixSays) {
 }
 
 std::vector<std::string> AllRpcs() {
-  std::vector<std::string> rpcs;
+  std::vector<const google::protobuf::MethodDescriptor*> methods;
   for (const auto* service : {intake::v1::SignalService::service_full_name(),
                               intake::v1::TriageFeedService::service_full_name(),
                               directory::v1::AuthService::service_full_name(),
@@ -973,7 +985,14 @@ std::vector<std::string> AllRpcs() {
                               operations::v1::OperationsService::service_full_name()}) {
     const auto* descriptor =
         google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service);
-    for (int i = 0; i < descriptor->method_count(); ++i) rpcs.push_back(descriptor->method(i)->name());
+    for (int i = 0; i < descriptor->method_count(); ++i) methods.push_back(descriptor->method(i));
+  }
+  std::map<std::string, int> services_with;
+  for (const auto* method : methods) ++services_with[method->name()];
+  std::vector<std::string> rpcs;
+  for (const auto* method : methods) {
+    rpcs.push_back(services_with[method->name()] == 1 ? method->name()
+                                                      : absl::StrCat(method->service()->name(), "_", method->name()));
   }
   return rpcs;
 }

@@ -1,4 +1,4 @@
-// hartslag signal submit|get|list and hartslag categories.
+// hartslag signal submit|get|list|areas and hartslag categories.
 #include <cstdio>
 
 #include "absl/strings/ascii.h"
@@ -205,12 +205,25 @@ absl::Status List(const Args& args) {
   return absl::OkStatus();
 }
 
+absl::Status Areas(const Args& args) {
+  Flags flags("hartslag signal areas", "list your areas and their wijken, parents first");
+  ASSIGN_OR_RETURN(Connection connection, Connect(flags, args, Shape::kList));
+  auto stub = v1::SignalService::NewStub(connection.channel());
+  v1::ListAreasResponse response;
+  RETURN_IF_ERROR(FromGrpcStatus(stub->ListAreas(connection.NewCall().get(), {}, &response)));
+  Rows rows;
+  for (const auto& a : response.areas()) rows.push_back({a.area_id(), a.name(), a.parent_area_id()});
+  PrintList(flags, response, {"ID", "GEBIED", "BOVENLIGGEND"}, rows);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 std::vector<Command> SignalCommands() {
   return {{"submit", "een melding indienen", Submit},
           {"get", "één melding tonen", Get},
-          {"list", "meldingen, nieuwste eerst", List}};
+          {"list", "meldingen, nieuwste eerst", List},
+          {"areas", "je gebieden en hun wijken", Areas}};
 }
 
 absl::Status CategoriesCommand(const Args& args) {

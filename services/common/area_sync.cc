@@ -21,14 +21,21 @@ AreaCopy::AreaCopy(absl::string_view schema) {
     ON CONFLICT (tenant_id, area_id)
     DO UPDATE SET parent_area_id = EXCLUDED.parent_area_id, name = EXCLUDED.name
   )sql");
+  // A root below another root is reached twice: its greatest depth puts it
+  // after its parent. CYCLE ends the walk should the copy ever hold a loop.
   within_ = in_schema(R"sql(
     WITH RECURSIVE scope AS (
-      SELECT area_id FROM $schema.areas WHERE tenant_id = $1 AND area_id = ANY($2::text[])
-      UNION
-      SELECT a.area_id FROM $schema.areas a JOIN scope ON a.parent_area_id = scope.area_id
+      SELECT area_id, parent_area_id, name, 0 AS depth FROM $schema.areas
+      WHERE tenant_id = $1 AND area_id = ANY($2::text[])
+      UNION ALL
+      SELECT a.area_id, a.parent_area_id, a.name, scope.depth + 1 FROM $schema.areas a
+      JOIN scope ON a.parent_area_id = scope.area_id
       WHERE a.tenant_id = $1
-    )
-    SELECT area_id FROM scope
+    ) CYCLE area_id SET looped USING path
+    SELECT area_id, coalesce(parent_area_id, '') AS parent_area_id, name FROM scope
+    WHERE NOT looped
+    GROUP BY area_id, parent_area_id, name
+    ORDER BY max(depth), name, area_id
   )sql");
 }
 
@@ -41,15 +48,26 @@ absl::Status AreaCopy::Store(db::Transaction& tx, const std::string& tenant, con
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::set<std::string>> AreaCopy::Within(db::Pool& pool, const std::string& tenant,
-                                                       const std::vector<std::string>& roots,
-                                                       absl::Time deadline) const {
-  std::set<std::string> areas;
+absl::StatusOr<std::vector<AreaRow>> AreaCopy::Tree(db::Pool& pool, const std::string& tenant,
+                                                     const std::vector<std::string>& roots,
+                                                     absl::Time deadline) const {
+  std::vector<AreaRow> areas;
   if (roots.empty()) return areas;
   db::TransactionOptions options;
   options.deadline = deadline;
   ASSIGN_OR_RETURN(db::Rows rows, pool.Query(within_, {tenant, db::TextArray(roots)}, options));
-  for (int i = 0; i < rows.size(); ++i) areas.insert(rows.Text(i, "area_id"));
+  for (int i = 0; i < rows.size(); ++i) {
+    areas.push_back({rows.Text(i, "area_id"), rows.Text(i, "parent_area_id"), rows.Text(i, "name")});
+  }
+  return areas;
+}
+
+absl::StatusOr<std::set<std::string>> AreaCopy::Within(db::Pool& pool, const std::string& tenant,
+                                                       const std::vector<std::string>& roots,
+                                                       absl::Time deadline) const {
+  ASSIGN_OR_RETURN(std::vector<AreaRow> tree, Tree(pool, tenant, roots, deadline));
+  std::set<std::string> areas;
+  for (AreaRow& area : tree) areas.insert(std::move(area.area_id));
   return areas;
 }
 namespace {

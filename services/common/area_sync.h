@@ -43,7 +43,11 @@ class AreaCopy {
   // Stores or updates a tenant with its areas (parents before children).
   absl::Status Store(db::Transaction& tx, const std::string& tenant, const std::string& name,
                      const std::vector<AreaRow>& areas) const;
-  // `roots` and every area below them; unknown roots are left out.
+  // `roots` and every area below them, each once, parents before children
+  // (by depth below the roots, then name); unknown roots are left out.
+  absl::StatusOr<std::vector<AreaRow>> Tree(db::Pool& pool, const std::string& tenant,
+                                            const std::vector<std::string>& roots, absl::Time deadline) const;
+  // The ids of Tree(pool, tenant, roots, deadline).
   absl::StatusOr<std::set<std::string>> Within(db::Pool& pool, const std::string& tenant,
                                                const std::vector<std::string>& roots, absl::Time deadline) const;
 

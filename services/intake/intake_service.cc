@@ -9,6 +9,7 @@ const AccessPolicy kIntakePolicy({
     {"ListSignals", Roles({Role::kReporter, Role::kCoordinator}).Audit(audit::v1::ACTION_LIST, "signal")},
     {"ListCategories",
      Roles({Role::kReporter, Role::kCoordinator}).Audit(audit::v1::ACTION_LIST, "category")},
+    {"ListAreas", Roles({Role::kReporter, Role::kCoordinator}).Audit(audit::v1::ACTION_LIST, "area")},
     {"ListUntriagedSignals", Services({"cases"})},
     {"RecordTriageOutcomes", Services({"cases"})},
 });
@@ -42,6 +43,14 @@ grpc::ServerUnaryReactor* SignalServiceImpl::ListCategories(grpc::CallbackServer
                                                             v1::ListCategoriesResponse* response) {
   return runner_->Run(call, "ListCategories", *request, Into(response, [this](const RequestContext& c, AuditRecord& audit) {
                         return intake_->Categories(c, audit);
+                      }));
+}
+
+grpc::ServerUnaryReactor* SignalServiceImpl::ListAreas(grpc::CallbackServerContext* call,
+                                                       const v1::ListAreasRequest* request,
+                                                       v1::ListAreasResponse* response) {
+  return runner_->Run(call, "ListAreas", *request, Into(response, [this](const RequestContext& c, AuditRecord& audit) {
+                        return intake_->Areas(c, audit);
                       }));
 }
 

@@ -30,6 +30,8 @@ class SignalServiceImpl final : public v1::SignalService::CallbackService {
   grpc::ServerUnaryReactor* ListCategories(grpc::CallbackServerContext* call,
                                            const v1::ListCategoriesRequest* request,
                                            v1::ListCategoriesResponse* response) override;
+  grpc::ServerUnaryReactor* ListAreas(grpc::CallbackServerContext* call, const v1::ListAreasRequest* request,
+                                      v1::ListAreasResponse* response) override;
 
  private:
   const RpcRunner* runner_;

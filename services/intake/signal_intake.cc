@@ -175,6 +175,19 @@ absl::StatusOr<v1::ListCategoriesResponse> SignalIntake::Categories(const Reques
   return response;
 }
 
+absl::StatusOr<v1::ListAreasResponse> SignalIntake::Areas(const RequestContext& caller, AuditRecord& audit) {
+  ASSIGN_OR_RETURN(std::vector<AreaRow> areas, store_->AreaTree(caller.tenant, caller.areas, caller.deadline));
+  v1::ListAreasResponse response;
+  for (AreaRow& row : areas) {
+    v1::Area* area = response.add_areas();
+    area->set_area_id(std::move(row.area_id));
+    area->set_name(std::move(row.name));
+    area->set_parent_area_id(std::move(row.parent_area_id));
+  }
+  audit.SetResultCount(response.areas_size());
+  return response;
+}
+
 absl::StatusOr<v1::ListSignalsResponse> SignalIntake::Untriaged(
     const v1::ListUntriagedSignalsRequest& request, absl::Time deadline) {
   RETURN_IF_ERROR(CheckId("tenant_id", request.tenant_id()));

@@ -30,6 +30,8 @@ class SignalIntake {
                                                AuditRecord& audit);
   absl::StatusOr<v1::ListCategoriesResponse> Categories(const RequestContext& caller,
                                                         AuditRecord& audit);
+  // The caller's areas (its token's) and every area below them.
+  absl::StatusOr<v1::ListAreasResponse> Areas(const RequestContext& caller, AuditRecord& audit);
 
   // The triage feed for the cases service (TriageFeedService).
   absl::StatusOr<v1::ListSignalsResponse> Untriaged(const v1::ListUntriagedSignalsRequest& request,

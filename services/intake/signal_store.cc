@@ -345,6 +345,12 @@ absl::StatusOr<std::set<std::string>> SignalStore::AreasWithin(
   return areas_.Within(*pool_, tenant, roots, deadline);
 }
 
+absl::StatusOr<std::vector<AreaRow>> SignalStore::AreaTree(const std::string& tenant,
+                                                           const std::vector<std::string>& roots,
+                                                           absl::Time deadline) {
+  return areas_.Tree(*pool_, tenant, roots, deadline);
+}
+
 absl::StatusOr<std::vector<v1::Category>> SignalStore::Categories(const std::string& tenant,
                                                                   absl::Time deadline) {
   ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kSelectCategories, {tenant}, Bounded(deadline)));

@@ -97,6 +97,9 @@ class SignalStore {
   absl::StatusOr<std::set<std::string>> AreasWithin(const std::string& tenant,
                                                     const std::vector<std::string>& roots,
                                                     absl::Time deadline);
+  // The same areas with their parents and names, parents before children.
+  absl::StatusOr<std::vector<AreaRow>> AreaTree(const std::string& tenant, const std::vector<std::string>& roots,
+                                                absl::Time deadline);
 
   // The tenant's active categories.
   absl::StatusOr<std::vector<v1::Category>> Categories(const std::string& tenant,

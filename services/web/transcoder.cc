@@ -88,6 +88,7 @@ const char* const kWebMethods[] = {
     "hartslag.intake.v1.SignalService.GetSignal",
     "hartslag.intake.v1.SignalService.ListSignals",
     "hartslag.intake.v1.SignalService.ListCategories",
+    "hartslag.intake.v1.SignalService.ListAreas",
     "hartslag.cases.v1.TriageService.GetTriageQueue",
     "hartslag.cases.v1.TriageService.TriageSignal",
     "hartslag.cases.v1.CaseService.OpenCase",

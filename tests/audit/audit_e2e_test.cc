@@ -193,6 +193,8 @@ TEST_F(AuditEndToEndTest, EveryIntakeAndDirectoryCallLeavesExactlyItsRecord) {
             grpc::StatusCode::INVALID_ARGUMENT);
   iv1::ListCategoriesResponse categories;
   EXPECT_TRUE(signals_->ListCategories(Call(boa_, "t-categories").get(), {}, &categories).ok());
+  iv1::ListAreasResponse signal_areas;
+  EXPECT_TRUE(signals_->ListAreas(Call(boa_, "t-signal-areas").get(), {}, &signal_areas).ok());
 
   dv1::LoginRequest login;
   login.set_tenant_id("heerlen");
@@ -301,6 +303,7 @@ TEST_F(AuditEndToEndTest, EveryIntakeAndDirectoryCallLeavesExactlyItsRecord) {
       {"SubmitSignal", "t-submit-denied", v1::ACTION_CREATE, v1::OUTCOME_DENIED, "signal"},
       {"SubmitSignal", "t-submit-bad", v1::ACTION_CREATE, v1::OUTCOME_REJECTED, "signal"},
       {"ListCategories", "t-categories", v1::ACTION_LIST, v1::OUTCOME_SUCCESS, "category"},
+      {"ListAreas", "t-signal-areas", v1::ACTION_LIST, v1::OUTCOME_SUCCESS, "area"},
       {"Login", "t-login", v1::ACTION_LOGIN, v1::OUTCOME_SUCCESS, "session"},
       {"Login", "t-login-bad", v1::ACTION_LOGIN, v1::OUTCOME_DENIED, "session"},
       {"RefreshToken", "t-refresh", v1::ACTION_LOGIN, v1::OUTCOME_SUCCESS, "session"},

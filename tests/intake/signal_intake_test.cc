@@ -311,5 +311,35 @@ TEST_F(SignalIntakeTest, CategoriesAreTheStartingSetInDutch) {
   EXPECT_TRUE(meldcode);
 }
 
+TEST_F(SignalIntakeTest, AreasAreTheCallersAndTheirWijkenParentsFirstWithNames) {
+  ASSERT_TRUE(store_.CreateTenant("heerlen", "Gemeente Heerlen",
+                                  {{"heerlen-zuid", "", "Heerlen-Zuid"},
+                                   {"welten", "heerlen-zuid", "Welten"},
+                                   {"vrieheide-oost", "vrieheide", "Vrieheide-Oost"}}).ok());
+  auto listed = [&](const RequestContext& caller) {
+    std::vector<std::string> rows;
+    auto areas = intake_.Areas(caller, audit_);
+    EXPECT_TRUE(areas.ok()) << areas.status();
+    if (!areas.ok()) return rows;
+    for (const auto& a : areas->areas()) {
+      rows.push_back(absl::StrCat(a.area_id(), " ", a.name(), " < ", a.parent_area_id()));
+    }
+    return rows;
+  };
+  const std::vector<std::string> heerlen_noord = {
+      "heerlen-noord Heerlen-Noord < ",
+      "gms GMS < heerlen-noord",
+      "hoofdstraat-west Hoofdstraat-West (Hoensbroek) < heerlen-noord",
+      "kasteelbuurt Kasteelbuurt < heerlen-noord",
+      "vrieheide Vrieheide < heerlen-noord",
+      "vrieheide-oost Vrieheide-Oost < vrieheide",
+  };
+  EXPECT_EQ(listed(Person("coach-1", "straatcoaches", {Role::kReporter}, {"heerlen-noord"})), heerlen_noord);
+  // An area below another of the caller's comes once, after its parent.
+  EXPECT_EQ(listed(Person("coord-2", "gemeente", {Role::kCoordinator}, {"vrieheide", "heerlen-noord"})),
+            heerlen_noord);
+  EXPECT_TRUE(listed(Person("coach-3", "straatcoaches", {Role::kReporter})).empty());
+}
+
 }  // namespace
 }  // namespace hartslag::intake
