@@ -92,7 +92,8 @@ constexpr char kUserColumns[] = R"sql(
   SELECT u.tenant_id, u.user_id, u.organisation_id, u.display_name,
          array_to_string(u.roles, ',') AS roles, array_to_string(u.areas, ',') AS areas,
          u.active, u.password_hash, u.failed_logins,
-         (extract(epoch FROM u.locked_until) * 1000000)::bigint AS locked_until_us, o.kind
+         (extract(epoch FROM u.locked_until) * 1000000)::bigint AS locked_until_us, o.kind,
+         o.name AS organisation_name
   FROM directory.users u
   JOIN directory.organisations o
     ON o.tenant_id = u.tenant_id AND o.organisation_id = u.organisation_id
@@ -166,6 +167,7 @@ Account AccountFromRow(const db::Rows& rows, int i) {
   a.user.set_active(rows.Bool(i, "active"));
   a.organisation_kind = ParseOrganisationKind(rows.Text(i, "kind"))
                             .value_or(common::v1::ORGANISATION_KIND_UNSPECIFIED);
+  a.organisation_name = rows.Text(i, "organisation_name");
   a.password_hash = rows.Text(i, "password_hash");
   a.failed_logins = static_cast<int>(rows.Int(i, "failed_logins"));
   if (!rows.IsNull(i, "locked_until_us")) {

@@ -30,6 +30,7 @@ struct Account {
   std::string tenant;
   v1::User user;
   common::v1::OrganisationKind organisation_kind = common::v1::ORGANISATION_KIND_UNSPECIFIED;
+  std::string organisation_name;
   std::string password_hash;
   int failed_logins = 0;
   std::optional<absl::Time> locked_until;

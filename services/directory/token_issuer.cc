@@ -122,6 +122,8 @@ absl::StatusOr<v1::TokenResponse> TokenIssuer::Issue(const Account& account,
   v1::TokenResponse response;
   ASSIGN_OR_RETURN(*response.mutable_access_token(), signer_.Sign(claims));
   *response.mutable_expires_at() = TimeToProto(claims.expires_at);
+  response.set_display_name(account.user.display_name());
+  response.set_organisation_name(account.organisation_name);
   if (with_refresh) {
     std::string refresh = Base64UrlEncode(RandomBytes(32));
     RETURN_IF_ERROR(store_->StoreRefreshToken(HexEncode(Sha256(refresh)), account.tenant,

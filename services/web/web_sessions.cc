@@ -35,6 +35,8 @@ absl::StatusOr<v1::SessionCookie> WebSessions::FromTokens(const directory::v1::T
   *session.mutable_access_expires_at() = TimeToProto(claims.expires_at);
   session.set_refresh_token(tokens.refresh_token());
   session.set_csrf_token(csrf_token);
+  session.set_display_name(tokens.display_name());
+  session.set_organisation_name(tokens.organisation_name());
   return session;
 }
 
@@ -134,6 +136,8 @@ absl::StatusOr<v1::Session> WebSessions::Describe(const v1::SessionCookie& sessi
   for (const std::string& area : claims.areas) described.add_areas(area);
   described.set_csrf_token(session.csrf_token());
   *described.mutable_expires_at() = session.session_expires_at();
+  described.set_display_name(session.display_name());
+  described.set_organisation_name(session.organisation_name());
   return described;
 }
 

@@ -137,6 +137,27 @@ TEST_F(DirectoryEndToEndTest, UsersLogInAndTheirTokensWorkAtIntake) {
   EXPECT_EQ(listed.signals(0).reference(), submitted.signal().reference());
 }
 
+TEST_F(DirectoryEndToEndTest, EveryTokenNamesItsUserAndOrganisationForTheScreen) {
+  DirectoryStore& store = deployment_.directory_store();
+  ASSERT_TRUE(store.RenameOrganisation("heerlen", "politie-limburg", "Politie Limburg", testing::Unaudited()).ok());
+  v1::User user;
+  user.set_user_id("wendy.wijkagent");
+  user.set_organisation_id("politie-limburg");
+  user.set_display_name("Wendy de Wit");
+  user.add_roles("REPORTER");
+  ASSERT_TRUE(store.CreateUser("heerlen", user, *HashPassword(kPassword), testing::Unaudited()).ok());
+  v1::TokenResponse login, refreshed, client;
+  ASSERT_TRUE(Login("wendy.wijkagent", kPassword, &login).ok());
+  v1::RefreshTokenRequest refresh;
+  refresh.set_refresh_token(login.refresh_token());
+  ASSERT_TRUE(auth_->RefreshToken(deployment_.Call().get(), refresh, &refreshed).ok());
+  ASSERT_TRUE(ClientToken("politie-bvh", "wendy.wijkagent", &client).ok());
+  for (const v1::TokenResponse* tokens : {&login, &refreshed, &client}) {
+    EXPECT_EQ(tokens->display_name(), "Wendy de Wit");
+    EXPECT_EQ(tokens->organisation_name(), "Politie Limburg");
+  }
+}
+
 TEST_F(DirectoryEndToEndTest, WrongPasswordAndUnknownUserGetTheSameAnswer) {
   v1::TokenResponse ignored;
   grpc::Status wrong = Login("sanne.coach", "niet-het-wachtwoord", &ignored);

@@ -215,6 +215,8 @@ TEST_F(WebGatewayTest, LoggingInSetsAHostOnlySecureHttpOnlyStrictCookieAndDescri
   json session = json::parse(res->body);
   EXPECT_EQ(session["userId"], "sam.straatcoach");
   EXPECT_EQ(session["organisationId"], "straatcoaches");
+  EXPECT_EQ(session["displayName"], "Sam");
+  EXPECT_EQ(session["organisationName"], "Straatcoaches");
   EXPECT_EQ(session["roles"], json::array({"REPORTER"}));
   EXPECT_GE(session["csrfToken"].get<std::string>().size(), 40u);
   EXPECT_EQ(session.count("accessToken"), 0u) << "the browser never sees a token";
@@ -222,7 +224,10 @@ TEST_F(WebGatewayTest, LoggingInSetsAHostOnlySecureHttpOnlyStrictCookieAndDescri
   auto again = Browser()->Get("/api/v1/session", Headers(CookieOf(res)));
   ASSERT_TRUE(again);
   EXPECT_EQ(again->status, 200);
-  EXPECT_EQ(json::parse(again->body)["csrfToken"], session["csrfToken"]);
+  json described = json::parse(again->body);
+  EXPECT_EQ(described["csrfToken"], session["csrfToken"]);
+  EXPECT_EQ(described["displayName"], "Sam");
+  EXPECT_EQ(described["organisationName"], "Straatcoaches");
 
   auto wrong = Browser()->Post("/api/v1/session",
                                R"({"tenantId":"heerlen","userId":"sam.straatcoach","password":"fout-wachtwoord-1"})",
@@ -428,6 +433,8 @@ TEST_F(WebGatewayTest, AnAccessTokenDueForRenewalIsRefreshedOnceForConcurrentReq
   auto [cookie, csrf] = LogIn();
   std::string due = Forge(cookie, [](v1::SessionCookie& s) {
     *s.mutable_access_expires_at() = TimeToProto(absl::Now());  // within the refresh margin
+    s.clear_display_name();  // the renewal names the user again
+    s.clear_organisation_name();
   });
   constexpr int kConcurrent = 6;
   std::vector<std::string> renewed(kConcurrent);
@@ -448,6 +455,8 @@ TEST_F(WebGatewayTest, AnAccessTokenDueForRenewalIsRefreshedOnceForConcurrentReq
     v1::SessionCookie session;
     ASSERT_TRUE(session.ParseFromString(sealer.Open(renewed[i]).value_or(""))) << "request " << i;
     EXPECT_GT(absl::FromUnixSeconds(session.access_expires_at().seconds()), absl::Now() + absl::Minutes(5));
+    EXPECT_EQ(session.display_name(), "Sam");
+    EXPECT_EQ(session.organisation_name(), "Straatcoaches");
     refresh_tokens.insert(session.refresh_token());
   }
   EXPECT_EQ(refresh_tokens.size(), 1u) << "one refresh, shared";
