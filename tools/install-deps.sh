@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs every Debian 12 package Hartslag needs to build, test and run.
-# Idempotent: apt-get skips what is already there. Needs root (or sudo).
+# Installs every Debian 12 package Hartslag needs to build, test and run, and
+# the front end's npm packages exactly as clients/web/package-lock.json pins
+# them. Idempotent: what is already there is skipped. Needs root (or sudo).
 set -euo pipefail
 
 packages=(
@@ -11,19 +12,29 @@ packages=(
   libgtest-dev nlohmann-json3-dev prometheus-cpp-dev golang-github-gogo-googleapis-dev
   clang-14 libclang-rt-14-dev llvm-14
   libcpp-httplib-dev
+  nodejs chromium
 )
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+# Debian's nodejs comes without npm; other builds of nodejs bring their own.
+command -v npm >/dev/null || missing+=(npm)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -q
+  $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-echo "installing: ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -q
-$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+# The front end's packages, again only when the lock file changed. No
+# install scripts run: esbuild's binary is a package of its own.
+web=$(cd "$(dirname "$0")/../clients/web" && pwd)
+if ! cmp -s "$web/package-lock.json" "$web/node_modules/.hartslag-installed-lock.json"; then
+  (cd "$web" && npm ci --ignore-scripts --no-audit --no-fund)
+  cp "$web/package-lock.json" "$web/node_modules/.hartslag-installed-lock.json"
+fi

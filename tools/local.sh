@@ -64,7 +64,7 @@ start_web() {
   launch web "$web_port" --tls-cert "$state/certs/server.pem" --tls-key "$state/certs/server.key" \
     --session-key "$state/certs/web-session.key" --ca "$state/certs/ca.pem" \
     --service-cert "$state/certs/web.pem" --service-key "$state/certs/web.key" \
-    --jwt-public-keys "$state/certs/jwt.pub" --static-dir "$root/clients/web/dist" \
+    --jwt-public-keys "$state/certs/jwt.pub" --static-dir "$build/clients/web/dist" \
     --intake "localhost:$intake_port" --directory "localhost:$directory_port" \
     --cases "localhost:$cases_port" --audit "localhost:$audit_port"
 }

@@ -18,6 +18,7 @@
 #include "hartslag/cases/v1/cases.pb.h"
 #include "hartslag/directory/v1/directory.pb.h"
 #include "hartslag/intake/v1/intake.pb.h"
+#include "nlohmann/json.hpp"
 #include "services/common/log.h"
 #include "services/common/status_details.h"
 
@@ -39,6 +40,23 @@ std::string ToJson(const Message& message) {
   // Cannot fail for a message of the generated pool.
   (void)google::protobuf::util::MessageToJsonString(message, &json, options);
   return json;
+}
+
+// A refusal as JSON: the google.rpc.Status, and for the form that shows it
+// the Dutch sentence per bad field ("fieldMessages": {"location.address.
+// postcode": "Postcode moet eruitzien als 1234 AB."}), which a
+// FieldViolation (English, for developers) does not carry.
+std::string StatusJson(const google::rpc::Status& status) {
+  nlohmann::json answer = nlohmann::json::parse(ToJson(status));
+  for (const auto& detail : status.details()) {
+    google::rpc::BadRequest bad;
+    if (!detail.UnpackTo(&bad)) continue;
+    for (const auto& violation : bad.field_violations()) {
+      answer["fieldMessages"][violation.field()] = DutchMessage(
+          absl::StatusCode::kInvalidArgument, absl::StrCat(violation.field(), ": ", violation.description()));
+    }
+  }
+  return answer.dump();
 }
 
 grpc::ByteBuffer ToBuffer(const Message& message) {
@@ -143,7 +161,7 @@ int HttpStatusOf(grpc::StatusCode code) {
 JsonAnswer StatusAnswer(const grpc::Status& status) {
   google::rpc::Status rich;
   if (!status.error_details().empty() && rich.ParseFromString(status.error_details())) {
-    return {HttpStatusOf(status.error_code()), ToJson(rich)};
+    return {HttpStatusOf(status.error_code()), StatusJson(rich)};
   }
   // Not one of our services' refusals (every one carries details) but
   // gRPC's own: its text names internal addresses, so it is logged, not
@@ -174,7 +192,7 @@ JsonAnswer RefusalAnswer(grpc::StatusCode code, absl::string_view field, absl::s
   localized.set_locale("nl-NL");
   localized.set_message(std::string(dutch));
   rich.add_details()->PackFrom(localized);
-  return {HttpStatusOf(code), ToJson(rich)};
+  return {HttpStatusOf(code), StatusJson(rich)};
 }
 
 Transcoder::Transcoder(std::map<std::string, std::shared_ptr<grpc::Channel>> channels)

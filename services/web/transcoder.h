@@ -44,7 +44,8 @@ struct JsonAnswer {
 int HttpStatusOf(grpc::StatusCode code);
 
 // A refusal as the JSON of its google.rpc.Status (code, message, details
-// with their @type), with the HTTP status of its code.
+// with their @type) plus "fieldMessages", the Dutch sentence per bad field,
+// with the HTTP status of its code.
 JsonAnswer StatusAnswer(const grpc::Status& status);
 // A refusal made here, before any service was asked.
 JsonAnswer RefusalAnswer(grpc::StatusCode code, absl::string_view field, absl::string_view reason,

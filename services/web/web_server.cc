@@ -6,6 +6,8 @@
 
 #include <condition_variable>
 #include <deque>
+#include <fstream>
+#include <iterator>
 #include <mutex>
 #include <thread>
 
@@ -120,6 +122,26 @@ JsonAnswer FromAbsl(const absl::Status& status, absl::string_view dutch) {
 
 bool SameSecret(const std::string& a, const std::string& b) {
   return !a.empty() && a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// The front end's files (clients/web/build.mjs): those named by their
+// content's hash are cached for good, the page that names them is asked
+// for again each time; the gzip copy the build leaves beside a file goes to
+// browsers that take gzip, which is what a phone on a weak connection
+// downloads.
+void ServeStatic(const std::string& static_dir, const httplib::Request& req, httplib::Response& res) {
+  static const re2::RE2 kHashed(R"(/[a-z]+-[A-Z0-9]{8}\.(js|css))");
+  res.set_header("Cache-Control", re2::RE2::FullMatch(req.path, kHashed) ? "public, max-age=31536000, immutable"
+                                                                         : "no-cache");
+  res.set_header("Vary", "Accept-Encoding");
+  if (req.has_header("Range") || req.get_header_value("Accept-Encoding").find("gzip") == std::string::npos) return;
+  // httplib found the plain file under this (checked) path.
+  std::string path = static_dir + req.path;
+  if (path.back() == '/') path += "index.html";
+  std::ifstream gzipped(path + ".gz", std::ios::binary);
+  if (!gzipped) return;
+  res.body.assign(std::istreambuf_iterator<char>(gzipped), std::istreambuf_iterator<char>());
+  res.set_header("Content-Encoding", "gzip");
 }
 
 }  // namespace
@@ -414,7 +436,11 @@ void WebServer::Routes() {
       res.status = status;
     }
   });
-  if (!options_.static_dir.empty()) s.set_mount_point("/", options_.static_dir);
+  if (!options_.static_dir.empty()) {
+    s.set_mount_point("/", options_.static_dir);
+    s.set_file_request_handler(
+        [dir = options_.static_dir](const httplib::Request& req, httplib::Response& res) { ServeStatic(dir, req, res); });
+  }
 }
 
 }  // namespace hartslag::web

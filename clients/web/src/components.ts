@@ -1,0 +1,131 @@
+// The NL Design System components (the CSS classes of
+// @utrecht/component-library-css) as the screens use them: form fields
+// that can show the service's refusal beside them, alerts, status badges.
+import { type Child, h, replaceChildren, uniqueId } from "./dom";
+
+type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
+
+// A labelled control with room for a description and an error message.
+export class Field<C extends Control = Control> {
+  readonly element: HTMLDivElement;
+  private readonly error: HTMLDivElement;
+
+  constructor(
+    label: string,
+    readonly control: C,
+    description?: string,
+  ) {
+    const id = control.id || uniqueId("veld");
+    control.id = id;
+    this.error = h("div", { class: "utrecht-form-field-error-message", attrs: { id: `${id}-fout`, hidden: true } });
+    const describedBy = [`${id}-fout`];
+    let descriptionElement: HTMLDivElement | null = null;
+    if (description) {
+      descriptionElement = h("div", { class: "utrecht-form-field-description", attrs: { id: `${id}-uitleg` } }, description);
+      describedBy.unshift(`${id}-uitleg`);
+    }
+    control.setAttribute("aria-describedby", describedBy.join(" "));
+    this.element = h(
+      "div",
+      { class: "utrecht-form-field utrecht-form-field--text" },
+      h("div", { class: "utrecht-form-field__label" }, h("label", { class: "utrecht-form-label", attrs: { for: id } }, label)),
+      descriptionElement,
+      this.error,
+      h("div", { class: "utrecht-form-field__input" }, control),
+    );
+  }
+
+  get value(): string {
+    return this.control.value.trim();
+  }
+
+  showError(message: string | null): void {
+    this.error.hidden = !message;
+    this.error.textContent = message ?? "";
+    this.element.classList.toggle("utrecht-form-field--invalid", Boolean(message));
+    this.control.classList.toggle(invalidClass(this.control), Boolean(message));
+    if (message) this.control.setAttribute("aria-invalid", "true");
+    else this.control.removeAttribute("aria-invalid");
+  }
+}
+
+function invalidClass(control: Control): string {
+  if (control instanceof HTMLSelectElement) return "utrecht-select--invalid";
+  if (control instanceof HTMLTextAreaElement) return "utrecht-textarea--invalid";
+  return "utrecht-textbox--invalid";
+}
+
+export function textbox(attrs: Record<string, string | boolean | undefined> = {}, extraClass = ""): HTMLInputElement {
+  return h("input", { class: `utrecht-textbox utrecht-textbox--html-input ${extraClass}`.trim(), attrs: { type: "text", ...attrs } });
+}
+
+export function textarea(attrs: Record<string, string | boolean | undefined> = {}): HTMLTextAreaElement {
+  return h("textarea", { class: "utrecht-textarea utrecht-textarea--html-textarea", attrs: { rows: "5", ...attrs } });
+}
+
+export function select(options: [string, string][], attrs: Record<string, string | boolean | undefined> = {}): HTMLSelectElement {
+  return h(
+    "select",
+    { class: "utrecht-select utrecht-select--html-select", attrs },
+    options.map(([value, label]) => h("option", { attrs: { value } }, label)),
+  );
+}
+
+export function button(label: string, onClick?: (event: MouseEvent) => void, kind: "primary" | "secondary" | "subtle" = "primary", type = "button"): HTMLButtonElement {
+  return h(
+    "button",
+    { class: `utrecht-button utrecht-button--${kind === "subtle" ? "subtle" : `${kind}-action`}`, attrs: { type }, on: onClick ? { click: onClick } : {} },
+    label,
+  );
+}
+
+export function heading(level: 1 | 2 | 3, text: Child, id?: string): HTMLHeadingElement {
+  return h(`h${level}`, { class: `utrecht-heading-${level}`, attrs: { id } }, text);
+}
+
+export function paragraph(...children: Child[]): HTMLParagraphElement {
+  return h("p", { class: "utrecht-paragraph" }, ...children);
+}
+
+export type AlertKind = "info" | "ok" | "warning" | "error";
+
+// A message box; errors are announced at once (role=alert), the others
+// politely (role=status).
+export function alertBox(kind: AlertKind, ...children: Child[]): HTMLDivElement {
+  return h(
+    "div",
+    { class: `utrecht-alert utrecht-alert--${kind}`, attrs: { role: kind === "error" ? "alert" : "status" } },
+    h("div", { class: "utrecht-alert__content" }, h("div", { class: "utrecht-alert__message" }, ...children)),
+  );
+}
+
+// A place on the page for one message at a time.
+export class MessageSlot {
+  readonly element = h("div", { class: "hartslag-message-slot" });
+
+  show(kind: AlertKind, ...children: Child[]): void {
+    replaceChildren(this.element, alertBox(kind, ...children));
+  }
+
+  clear(): void {
+    replaceChildren(this.element);
+  }
+}
+
+export type BadgeKind = "neutral" | "active" | "warning" | "danger" | "success" | "inactive";
+
+export function statusBadge(text: string, kind: BadgeKind = "neutral"): HTMLSpanElement {
+  return h("span", { class: `utrecht-status-badge utrecht-status-badge--${kind}` }, text);
+}
+
+export function dataList(rows: [string, Child][]): HTMLDListElement {
+  return h(
+    "dl",
+    { class: "utrecht-data-list utrecht-data-list--rows" },
+    rows
+      .filter(([, value]) => value !== "" && value !== null && value !== undefined)
+      .map(([key, value]) =>
+        h("div", { class: "utrecht-data-list__item" }, h("dt", { class: "utrecht-data-list__item-key" }, key), h("dd", { class: "utrecht-data-list__item-value utrecht-data-list__item-value--html-dd" }, value)),
+      ),
+  );
+}

@@ -1,0 +1,75 @@
+// "Mijn meldingen": the signals of the reporter's organisation, newest
+// first, with where each stands and the coordinator's feedback; and the
+// ones still waiting on this device.
+import { call } from "../api";
+import type { App, Screen } from "../app";
+import { type BadgeKind, alertBox, button, heading, paragraph, statusBadge } from "../components";
+import { h } from "../dom";
+import { type Address, formatAddress, formatTime, signalStatus } from "../labels";
+
+interface Signal {
+  signalId: string;
+  reference: string;
+  categoryId?: string;
+  area?: { areaId: string; name?: string };
+  location?: { address?: Address };
+  description?: string;
+  reportedAt?: string;
+  status?: string;
+  feedback?: string;
+  statusOnly?: boolean;
+  reporter?: { userId?: string };
+}
+
+const badgeKind: Record<string, BadgeKind> = {
+  SIGNAL_STATUS_NEW: "neutral",
+  SIGNAL_STATUS_ACCEPTED: "success",
+  SIGNAL_STATUS_REFERRED: "active",
+  SIGNAL_STATUS_NO_ACTION: "inactive",
+};
+
+export async function mySignalsScreen(app: App): Promise<Screen> {
+  const [categories, first] = await Promise.all([
+    call<{ categories?: { categoryId: string; label: string }[] }>("hartslag.intake.v1.SignalService/ListCategories", {}),
+    call<{ signals?: Signal[]; nextPageToken?: string }>("hartslag.intake.v1.SignalService/ListSignals", { pageSize: 50 }),
+  ]);
+  const label = new Map((categories.categories ?? []).map((c) => [c.categoryId, c.label]));
+  const list = h("ol", { class: "hartslag-cards", attrs: { "aria-labelledby": "meldingen-titel" } });
+
+  const card = (s: Signal) =>
+    h(
+      "li",
+      { class: "hartslag-card", attrs: { "data-reference": s.reference } },
+      h("h2", { class: "utrecht-heading-3" }, `${s.reference} · ${label.get(s.categoryId ?? "") ?? s.categoryId ?? ""}`),
+      h("p", { class: "utrecht-paragraph" }, statusBadge(signalStatus[s.status ?? ""] ?? "Onbekend", badgeKind[s.status ?? ""] ?? "neutral"), " ", formatTime(s.reportedAt), s.area?.name ? ` · ${s.area.name}` : ""),
+      s.statusOnly ? paragraph("Gemeld door een collega van uw organisatie; u ziet alleen de status.") : null,
+      s.location?.address ? paragraph(formatAddress(s.location.address)) : null,
+      s.description ? h("p", { class: "utrecht-paragraph hartslag-text" }, s.description) : null,
+      s.feedback ? h("div", { class: "hartslag-feedback" }, h("strong", {}, "Terugkoppeling: "), s.feedback) : null,
+    );
+
+  const add = (signals: Signal[] | undefined) => list.append(...(signals ?? []).map(card));
+  add(first.signals);
+  let token = first.nextPageToken ?? "";
+  const more = button("Meer meldingen", async () => {
+    more.disabled = true;
+    const page = await call<{ signals?: Signal[]; nextPageToken?: string }>("hartslag.intake.v1.SignalService/ListSignals", { pageSize: 50, pageToken: token });
+    add(page.signals);
+    token = page.nextPageToken ?? "";
+    more.disabled = false;
+    more.hidden = !token;
+  }, "secondary");
+  more.hidden = !token;
+
+  const waiting = app.outbox.pending().length;
+  const element = h(
+    "section",
+    {},
+    heading(1, "Mijn meldingen", "meldingen-titel"),
+    waiting > 0 ? alertBox("warning", `${waiting === 1 ? "1 melding wacht" : `${waiting} meldingen wachten`} op dit apparaat op verzending.`) : null,
+    list.childElementCount === 0 ? paragraph("Er zijn nog geen meldingen.") : null,
+    list,
+    more,
+  );
+  return { title: "Mijn meldingen", element };
+}

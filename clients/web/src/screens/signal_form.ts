@@ -1,0 +1,317 @@
+// "Nieuwe melding": a street coach or BOA reports what they saw, on a phone
+// in the street. The form is sent through the outbox, so a lost connection
+// loses nothing and stores nothing twice; the service's refusals appear
+// beside the fields they concern.
+import { ApiError, call, newRequestId } from "../api";
+import type { App, Screen } from "../app";
+import { Field, MessageSlot, alertBox, button, heading, paragraph, select, textarea, textbox } from "../components";
+import { h, replaceChildren } from "../dom";
+import { source, sourceOfOrganisation, urgency } from "../labels";
+import type { Acknowledged, Listener, Pending } from "../outbox";
+
+interface Category {
+  categoryId: string;
+  label: string;
+  defaultMeeting?: string;
+  meldcode?: boolean;
+}
+
+interface Area {
+  areaId: string;
+  name: string;
+  parentAreaId?: string;
+}
+
+// What the outbox reports goes to the form when it is on screen.
+let mounted: Listener | null = null;
+let refusedDraft: { pending: Pending; error: ApiError } | null = null;
+let lastAcknowledged: Acknowledged | null = null;
+
+export const outboxListener: Listener = {
+  acknowledged(done) {
+    lastAcknowledged = done;
+    mounted?.acknowledged(done);
+  },
+  refused(pending, error) {
+    if (mounted) {
+      mounted.refused(pending, error);
+      return;
+    }
+    // Sent after a reload and refused: bring the form back with what was
+    // typed, so nothing is lost.
+    refusedDraft = { pending, error };
+    location.hash = "#/melding";
+  },
+  waiting(count, error) {
+    mounted?.waiting(count, error);
+  },
+};
+
+class PersonRow {
+  readonly element: HTMLFieldSetElement;
+  readonly name = new Field("Naam", textbox({ autocomplete: "off" }));
+  readonly birthYear = new Field("Geboortejaar (als bekend)", textbox({ inputmode: "numeric", autocomplete: "off", maxlength: "4" }, "utrecht-textbox--numeric hartslag-width-4"));
+  readonly role = new Field("Betrokken als", textbox({ autocomplete: "off" }), "Bijvoorbeeld bewoner, ouder, buurman.");
+
+  constructor(number: number, remove: (row: PersonRow) => void) {
+    this.element = h(
+      "fieldset",
+      { class: "utrecht-form-fieldset hartslag-person" },
+      h("legend", { class: "utrecht-form-fieldset__legend" }, `Persoon ${number}`),
+      this.name.element,
+      this.birthYear.element,
+      this.role.element,
+      button(`Persoon ${number} verwijderen`, () => remove(this), "subtle"),
+    );
+  }
+
+  fields(index: number): [string, Field][] {
+    return [[`persons[${index}].name`, this.name], [`persons[${index}].birth_year`, this.birthYear], [`persons[${index}].role`, this.role]];
+  }
+
+  value(): Record<string, unknown> {
+    const year = Number.parseInt(this.birthYear.value, 10);
+    return { name: this.name.value, role: this.role.value, ...(Number.isFinite(year) ? { birthYear: year } : {}) };
+  }
+}
+
+export async function signalFormScreen(app: App): Promise<Screen> {
+  const [categories, areas] = await Promise.all([
+    call<{ categories?: Category[] }>("hartslag.intake.v1.SignalService/ListCategories", {}),
+    call<{ areas?: Area[] }>("hartslag.intake.v1.SignalService/ListAreas", {}),
+  ]);
+  const categoryList = categories.categories ?? [];
+  const areaName = new Map((areas.areas ?? []).map((a) => [a.areaId, a.name]));
+
+  const category = new Field("Categorie", select([["", "Kies een categorie"], ...categoryList.map((c): [string, string] => [c.categoryId, c.label])], { name: "categorie", required: true }));
+  const area = new Field(
+    "Gebied",
+    select([["", "Kies een gebied"], ...(areas.areas ?? []).map((a): [string, string] => [a.areaId, a.parentAreaId ? `${a.name} (${areaName.get(a.parentAreaId) ?? a.parentAreaId})` : a.name])], { name: "gebied", required: true }),
+  );
+  const postcode = new Field("Postcode", textbox({ name: "postcode", autocomplete: "postal-code", required: true, maxlength: "7", autocapitalize: "characters" }, "utrecht-textbox--postal-code-nl-size"), "Bijvoorbeeld 6416 AB.");
+  const houseNumber = new Field("Huisnummer", textbox({ name: "huisnummer", inputmode: "numeric", required: true, maxlength: "5" }, "utrecht-textbox--house-number-size"));
+  const addition = new Field("Toevoeging", textbox({ name: "toevoeging", maxlength: "6", autocapitalize: "characters" }, "utrecht-textbox--house-addition-size"), "Letter of toevoeging, als die er is.");
+  const street = new Field("Straat", textbox({ name: "straat", autocomplete: "address-line1", required: true }));
+  const city = new Field("Plaats", textbox({ name: "plaats", autocomplete: "address-level2", required: true }));
+  const description = new Field("Wat heeft u gezien?", textarea({ name: "omschrijving", required: true, maxlength: "4000" }), "Minstens 10 tekens. Beschrijf wat u zag, niet wat u denkt.");
+  const urgencyField = new Field("Urgentie", select(urgency, { name: "urgentie" }));
+  urgencyField.control.value = "URGENCY_NORMAL";
+  const sourceField = new Field("Opgepikt door", select(source, { name: "bron" }));
+  sourceField.control.value = sourceOfOrganisation[app.session.organisationKind ?? ""] ?? "SOURCE_OTHER";
+
+  let point: { latitude: number; longitude: number } | null = null;
+  const locationStatus = h("p", { class: "utrecht-paragraph", attrs: { "aria-live": "polite" } });
+  const locationButton = button("Gebruik mijn locatie", () => {
+    if (!("geolocation" in navigator)) {
+      locationStatus.textContent = "Dit apparaat kan zijn locatie niet geven.";
+      return;
+    }
+    locationStatus.textContent = "Locatie wordt bepaald…";
+    navigator.geolocation.getCurrentPosition(
+      (position) => {
+        point = { latitude: position.coords.latitude, longitude: position.coords.longitude };
+        locationStatus.textContent = `Locatie toegevoegd (${point.latitude.toFixed(5)}, ${point.longitude.toFixed(5)}). Vul het adres toch in.`;
+      },
+      () => {
+        point = null;
+        locationStatus.textContent = "De locatie kon niet worden bepaald. Vul het adres in.";
+      },
+      { enableHighAccuracy: true, timeout: 15_000 },
+    );
+  }, "secondary");
+
+  const persons: PersonRow[] = [];
+  const personList = h("div");
+  const renumber = () => replaceChildren(personList, persons.map((p) => p.element));
+  const addPerson = button("Persoon toevoegen", () => {
+    if (persons.length >= 10) return;
+    const row = new PersonRow(persons.length + 1, (gone) => {
+      persons.splice(persons.indexOf(gone), 1);
+      renumber();
+    });
+    persons.push(row);
+    renumber();
+    row.name.control.focus();
+  }, "secondary");
+  const personSection = h(
+    "fieldset",
+    { class: "utrecht-form-fieldset", attrs: { hidden: true } },
+    h("legend", { class: "utrecht-form-fieldset__legend" }, "Betrokken personen"),
+    paragraph("Deze categorie vraagt wie erbij betrokken zijn, als u dat weet. Alleen wie de melding mag zien, ziet deze namen."),
+    personList,
+    addPerson,
+  );
+  const meldcode = h("div");
+  category.control.addEventListener("change", () => {
+    const chosen = categoryList.find((c) => c.categoryId === category.control.value);
+    personSection.hidden = chosen?.defaultMeeting !== "MEETING_KIND_CASUISTIEK";
+    replaceChildren(meldcode, chosen?.meldcode ? alertBox("warning", "Deze categorie valt onder de Meldcode huiselijk geweld en kindermishandeling. Twijfelt u over de veiligheid van iemand? Overleg met de coördinator; bij acuut gevaar belt u 112.") : null);
+  });
+
+  const fieldsByPath = (): Map<string, Field> =>
+    new Map<string, Field>([
+      ["category_id", category],
+      ["area_id", area],
+      ["location.address.postcode", postcode],
+      ["location.address.house_number", houseNumber],
+      ["location.address.house_number_addition", addition],
+      ["location.address.street", street],
+      ["location.address.city", city],
+      ["description", description],
+      ["urgency", urgencyField],
+      ["source", sourceField],
+      ...persons.flatMap((p, i) => p.fields(i)),
+    ]);
+
+  const message = new MessageSlot();
+  const waitingNote = h("div");
+  const submit = button("Melding versturen", undefined, "primary", "submit");
+
+  const request = (): Record<string, unknown> => {
+    const number = Number.parseInt(houseNumber.value, 10);
+    return {
+      categoryId: category.value,
+      areaId: area.value,
+      location: {
+        address: { postcode: postcode.value, houseNumber: Number.isFinite(number) ? number : 0, houseNumberAddition: addition.value, street: street.value, city: city.value },
+        ...(point ? { point } : {}),
+      },
+      description: description.value,
+      urgency: urgencyField.value,
+      source: sourceField.value,
+      persons: persons.map((p) => p.value()),
+    };
+  };
+
+  const restore = (draft: Record<string, unknown>) => {
+    const address = ((draft.location as Record<string, unknown> | undefined)?.address ?? {}) as Record<string, unknown>;
+    category.control.value = String(draft.categoryId ?? "");
+    category.control.dispatchEvent(new Event("change"));
+    area.control.value = String(draft.areaId ?? "");
+    postcode.control.value = String(address.postcode ?? "");
+    houseNumber.control.value = address.houseNumber ? String(address.houseNumber) : "";
+    addition.control.value = String(address.houseNumberAddition ?? "");
+    street.control.value = String(address.street ?? "");
+    city.control.value = String(address.city ?? "");
+    description.control.value = String(draft.description ?? "");
+    urgencyField.control.value = String(draft.urgency ?? "URGENCY_NORMAL");
+    sourceField.control.value = String(draft.source ?? sourceField.control.value);
+  };
+
+  const showRefusal = (error: ApiError) => {
+    const fields = fieldsByPath();
+    for (const field of fields.values()) field.showError(null);
+    let first: Field | null = null;
+    for (const [path, text] of Object.entries(error.fields)) {
+      const field = fields.get(path);
+      field?.showError(text);
+      first ??= field ?? null;
+    }
+    message.show("error", error.message);
+    (first?.control ?? submit).focus();
+  };
+
+  const showWaiting = (count: number, error: ApiError | null) => {
+    replaceChildren(
+      waitingNote,
+      count > 0
+        ? alertBox(
+            "warning",
+            h("strong", {}, count === 1 ? "1 melding wacht op verzending." : `${count} meldingen wachten op verzending.`),
+            " ",
+            error?.unauthenticated
+              ? "Log opnieuw in om ze te versturen."
+              : "Ze staan veilig op dit apparaat en worden vanzelf verstuurd zodra er verbinding is.",
+          )
+        : null,
+    );
+  };
+
+  const form = h(
+    "form",
+    {
+      class: "hartslag-form",
+      attrs: { novalidate: true, "aria-labelledby": "melding-titel" },
+      on: {
+        submit: async (event) => {
+          event.preventDefault();
+          message.clear();
+          for (const field of fieldsByPath().values()) field.showError(null);
+          submit.disabled = true;
+          // The id is fixed now: every retry of this signal carries it.
+          const requestId = newRequestId();
+          await app.outbox.submit(requestId, request());
+          submit.disabled = false;
+          if (app.outbox.pending().some((p) => p.requestId === requestId)) {
+            // Kept on the device until it is acknowledged: the form is free
+            // for the next signal.
+            reset();
+            message.show("warning", "Nog niet verzonden: er is geen verbinding. De melding staat veilig op dit apparaat en wordt vanzelf verstuurd.");
+          }
+        },
+      },
+    },
+    heading(1, "Nieuwe melding", "melding-titel"),
+    waitingNote,
+    message.element,
+    category.element,
+    meldcode,
+    area.element,
+    h(
+      "fieldset",
+      { class: "utrecht-form-fieldset" },
+      h("legend", { class: "utrecht-form-fieldset__legend" }, "Adres"),
+      h("div", { class: "hartslag-row" }, postcode.element, houseNumber.element, addition.element),
+      street.element,
+      city.element,
+      locationButton,
+      locationStatus,
+    ),
+    description.element,
+    personSection,
+    urgencyField.element,
+    sourceField.element,
+    h("div", { class: "utrecht-button-group" }, submit),
+  );
+
+  const reset = () => {
+    form.reset();
+    point = null;
+    locationStatus.textContent = "";
+    persons.length = 0;
+    renumber();
+    personSection.hidden = true;
+    replaceChildren(meldcode);
+    urgencyField.control.value = "URGENCY_NORMAL";
+    sourceField.control.value = sourceOfOrganisation[app.session.organisationKind ?? ""] ?? "SOURCE_OTHER";
+  };
+
+  const acknowledge = (done: Acknowledged) => {
+    message.show("ok", h("strong", {}, `Melding ${done.reference} is ontvangen.`), " De coördinator weegt haar; de terugkoppeling ziet u bij Mijn meldingen.");
+    app.announce(`Melding ${done.reference} is ontvangen.`);
+  };
+
+  mounted = {
+    acknowledged: (done) => {
+      lastAcknowledged = null;
+      acknowledge(done);
+      reset();
+    },
+    refused: (pending, error) => {
+      restore(pending.request);
+      showRefusal(error);
+    },
+    waiting: showWaiting,
+  };
+  if (refusedDraft) {
+    const { pending, error } = refusedDraft;
+    refusedDraft = null;
+    restore(pending.request);
+    window.setTimeout(() => showRefusal(error));
+  } else if (lastAcknowledged) {
+    acknowledge(lastAcknowledged);
+    lastAcknowledged = null;
+  }
+  showWaiting(app.outbox.pending().length, null);
+  return { title: "Nieuwe melding", element: form, leave: () => (mounted = null) };
+}

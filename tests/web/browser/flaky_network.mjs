@@ -1,0 +1,58 @@
+// A phone in a street with a weak connection: the answer to a submission
+// is lost on the way and the page is reloaded; then the connection is gone
+// while submitting and comes back. Each signal is stored exactly once
+// (browser_test.cc counts them in the database) and none is lost.
+import assert from "node:assert/strict";
+import { logIn, newPage, run } from "./harness.mjs";
+
+const kSubmit = "**/api/v1/hartslag.intake.v1.SignalService/SubmitSignal";
+
+async function fill(page, description) {
+  await page.getByLabel("Categorie").selectOption({ index: 1 });
+  await page.getByLabel("Gebied").selectOption({ label: "Vrieheide (Heerlen-Noord)" });
+  await page.getByLabel("Postcode").fill("6416 AB");
+  await page.getByLabel("Huisnummer").fill("14");
+  await page.getByLabel("Straat").fill("Vrieheidelaan");
+  await page.getByLabel("Plaats").fill("Heerlen");
+  await page.getByLabel("Wat heeft u gezien?").fill(description);
+}
+
+run(async (browser) => {
+  const page = await newPage(browser);
+  await logIn(page, "sam.straatcoach");
+  await page.getByRole("heading", { name: "Nieuwe melding" }).waitFor();
+
+  // 1. The request reaches the service, which stores the signal; the answer
+  //    never reaches the phone.
+  //    Later tries fail too, until the page is reloaded.
+  let reached = 0;
+  await page.route(kSubmit, async (route) => {
+    reached += 1;
+    if (reached === 1) await route.fetch();
+    await route.abort("connectionreset");
+  });
+  await fill(page, process.env.LOST_ANSWER_DESCRIPTION);
+  await page.getByRole("button", { name: "Melding versturen" }).click();
+  await page.getByText("1 melding wacht op verzending.").waitFor();
+
+  // The page is reloaded (its first try fails too); the connection comes
+  // back and what waits is sent again with the same request id.
+  await page.reload();
+  await page.getByText("1 melding wacht op verzending.").waitFor();
+  await page.unroute(kSubmit);
+  const received = page.locator("main").getByText(/Melding SV-\d{4}-\d+ is ontvangen/);
+  await received.waitFor();
+  const first = await received.textContent();
+  assert.equal(await page.getByText(/wacht(en)? op verzending/).count(), 0);
+
+  // 2. No connection at all while submitting; then it comes back.
+  await page.context().setOffline(true);
+  await fill(page, process.env.OFFLINE_DESCRIPTION);
+  await page.getByRole("button", { name: "Melding versturen" }).click();
+  await page.getByText("1 melding wacht op verzending.").waitFor();
+  await page.context().setOffline(false);
+  await page.locator("main").getByText(/Melding SV-\d{4}-\d+ is ontvangen/).filter({ hasNotText: first }).waitFor();
+  await page.getByText("1 melding wacht op verzending.").waitFor({ state: "detached" });
+  assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("hartslag.outbox")).length), 0,
+               "nothing is left on the device once acknowledged");
+});

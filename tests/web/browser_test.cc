@@ -1,0 +1,149 @@
+// The screens in a real browser: Debian's Chromium, headless, driven by
+// the scenarios in tests/web/browser/ (playwright-core), against a real
+// hartslag-web serving the built front end in front of the real services
+// and PostgreSQL. Each test seeds what its scenario needs, runs it with
+// node, and checks in the database what the browser cannot see.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "hartslag/web/v1/web.pb.h"
+#include "services/common/crypto.h"
+#include "services/common/proto_time.h"
+#include "services/directory/password.h"
+#include "services/web/sealed_cookie.h"
+#include "tests/support/cli_run.h"
+#include "tests/support/deployment.h"
+#include "tests/support/web_process.h"
+
+namespace hartslag::web {
+namespace {
+
+constexpr char kPassword[] = "lang-genoeg-wachtwoord";
+
+class BrowserTest : public ::testing::Test {
+ protected:
+  BrowserTest() {
+    auto& dir = deployment_.directory_store();
+    EXPECT_TRUE(dir.CreateTenant("heerlen", "Gemeente Heerlen").ok());
+    for (const auto& [id, name, kind] : std::vector<std::tuple<std::string, std::string, common::v1::OrganisationKind>>{
+             {"straatcoaches", "Straatcoaches", common::v1::ORGANISATION_KIND_MUNICIPALITY},
+             {"politie", "Politie Limburg", common::v1::ORGANISATION_KIND_POLICE},
+             {"buurtteam", "Buurtteam Heerlen", common::v1::ORGANISATION_KIND_CARE}}) {
+      directory::v1::Organisation org;
+      org.set_organisation_id(id);
+      org.set_name(name);
+      org.set_kind(kind);
+      EXPECT_TRUE(dir.CreateOrganisation("heerlen", org, testing::Unaudited()).ok());
+    }
+    directory::v1::Area area;  // the users' area; intake and cases have it from the deployment
+    area.set_area_id("heerlen-noord");
+    area.set_name("Heerlen-Noord");
+    EXPECT_TRUE(dir.CreateArea("heerlen", area, testing::Unaudited()).ok());
+    AddUser("sam.straatcoach", "Sam", "straatcoaches", "REPORTER");
+    AddUser("peter.politie", "Peter", "politie", "PARTNER");
+    AddUser("zora.zorg", "Zora", "buurtteam", "PARTNER");
+    // Heerlen's areas (tests/support/heerlen.h) the deployment seeds.
+    web_ = std::make_unique<testing::WebProcess>(HARTSLAG_WEB_BINARY, deployment_, HARTSLAG_WEB_STATIC_DIR);
+  }
+
+  void AddUser(const std::string& id, const std::string& name, const std::string& org, const std::string& role) {
+    directory::v1::User user;
+    user.set_user_id(id);
+    user.set_display_name(name);
+    user.set_organisation_id(org);
+    user.add_roles(role);
+    user.add_areas("heerlen-noord");
+    absl::Status created = deployment_.directory_store()
+                               .CreateUser("heerlen", user, *directory::HashPassword(kPassword), testing::Unaudited())
+                               .status();
+    EXPECT_TRUE(created.ok()) << created;
+  }
+
+  // Runs tests/web/browser/<scenario>.mjs with `env`; what it printed is
+  // shown when it fails.
+  testing::CliRun Scenario(const std::string& scenario, const std::vector<std::pair<std::string, std::string>>& env = {}) {
+    std::vector<std::string> assignments = {
+        absl::StrCat("HARTSLAG_WEB_URL=https://localhost:", web_->port()),
+        absl::StrCat("HARTSLAG_PASSWORD=", kPassword)};
+    for (const auto& [name, value] : env) assignments.push_back(absl::StrCat(name, "='", value, "'"));
+    testing::CliRun run = testing::RunShell(absl::StrCat("env ", absl::StrJoin(assignments, " "), " ", HARTSLAG_NODE,
+                                                         " ", HARTSLAG_BROWSER_SCENARIOS, "/", scenario, ".mjs 2>&1"));
+    EXPECT_EQ(run.exit_code, 0) << run.output;
+    return run;
+  }
+
+  // How many signals of the tenant hold exactly `description`.
+  int SignalsWith(const std::string& description) {
+    auto rows = deployment_.pool().Query("SELECT count(*) AS n FROM intake.signals WHERE description = $1",
+                                         {description});
+    EXPECT_TRUE(rows.ok()) << rows.status();
+    return rows.ok() ? std::stoi(rows->Text(0, "n")) : -1;
+  }
+
+  testing::Deployment deployment_;
+  std::unique_ptr<testing::WebProcess> web_;
+};
+
+TEST_F(BrowserTest, AStreetCoachSubmitsASignalOnAPhoneAndSeesItAsText) {
+  testing::CliRun run = Scenario("signal_form");
+  EXPECT_EQ(SignalsWith(R"(<script>window.__xss = 1</script><img src="x" onerror="window.__xss = 2"> matrassen bij de container)"), 1)
+      << run.output;
+}
+
+TEST_F(BrowserTest, ALostAnswerAReloadAndALostConnectionStoreEachSignalExactlyOnce) {
+  const std::string lost = "Antwoord verloren onderweg, pagina herladen: " + RandomUuid();
+  const std::string offline = "Geen verbinding bij het versturen: " + RandomUuid();
+  testing::CliRun run = Scenario("flaky_network", {{"LOST_ANSWER_DESCRIPTION", lost}, {"OFFLINE_DESCRIPTION", offline}});
+  EXPECT_EQ(SignalsWith(lost), 1) << run.output;
+  EXPECT_EQ(SignalsWith(offline), 1) << run.output;
+}
+
+TEST_F(BrowserTest, ThePoliceCompleteAJointActionLiveOnTheCareScreenAndNeverSeeACareNote) {
+  RequestContext coordinator;
+  coordinator.tenant = "heerlen";
+  coordinator.user = "carla.coordinator";
+  cases::v1::Case c;
+  c.set_kind(cases::v1::CASE_KIND_CASUISTIEK);
+  c.set_title("Zorgen om bewoner Kasteelweg 3");
+  c.mutable_area()->set_area_id("kasteelbuurt");
+  c.set_process_coordinator("carla.coordinator");
+  c.add_participating_organisations("politie");
+  c.add_participating_organisations("buurtteam");
+  c.set_confidentiality(cases::v1::CONFIDENTIALITY_ZAAKVERTROUWELIJK);
+  auto opened = deployment_.SeedCase(coordinator, c);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  cases::v1::Action action;
+  action.set_action_id(RandomUuid());
+  action.set_case_id(opened->case_id());
+  action.set_description("Gezamenlijk huisbezoek <b>vóór</b> vrijdag");
+  action.add_organisation_ids("politie");
+  action.add_organisation_ids("buurtteam");
+  action.set_due_date("2099-01-01");
+  action.set_status(cases::v1::ACTION_STATUS_OPEN);
+  for (int number : {3, 5}) {
+    common::v1::Address* address = action.add_addresses()->mutable_address();
+    address->set_street("Kasteelweg");
+    address->set_house_number(number);
+    address->set_postcode("6417 BC");
+    address->set_city("Heerlen");
+  }
+  ASSERT_TRUE(deployment_.SeedAction(coordinator, action).ok());
+  Scenario("partner_actions", {{"CASE_ID", opened->case_id()}, {"ACTION_ID", action.action_id()}});
+}
+
+TEST_F(BrowserTest, TheSessionIsGuardedAndEndsWhenItExpiresOrTheUserLogsOut) {
+  auto sealer = SealedCookie::FromKey(web_->session_key(), "__Host-hartslag");
+  ASSERT_TRUE(sealer.ok());
+  v1::SessionCookie ended;
+  *ended.mutable_session_expires_at() = TimeToProto(absl::Now() - absl::Minutes(1));
+  testing::CliRun run = Scenario("session_security", {{"EXPIRED_COOKIE", sealer->Seal(ended.SerializeAsString())}});
+  auto rows = deployment_.pool().Query("SELECT count(*) AS n FROM intake.signals", {});
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(rows->Text(0, "n"), "0") << "the 10 MB body reached no service: " << run.output;
+}
+
+}  // namespace
+}  // namespace hartslag::web
