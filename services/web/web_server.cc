@@ -6,8 +6,6 @@
 
 #include <condition_variable>
 #include <deque>
-#include <fstream>
-#include <iterator>
 #include <mutex>
 #include <thread>
 
@@ -126,22 +124,12 @@ bool SameSecret(const std::string& a, const std::string& b) {
 
 // The front end's files (clients/web/build.mjs): those named by their
 // content's hash are cached for good, the page that names them is asked
-// for again each time; the gzip copy the build leaves beside a file goes to
-// browsers that take gzip, which is what a phone on a weak connection
-// downloads.
-void ServeStatic(const std::string& static_dir, const httplib::Request& req, httplib::Response& res) {
+// for again each time. (httplib compresses them, gzip or brotli, for
+// browsers that take it: Debian builds it with both.)
+void SetCaching(const httplib::Request& req, httplib::Response& res) {
   static const re2::RE2 kHashed(R"(/[a-z]+-[A-Z0-9]{8}\.(js|css))");
   res.set_header("Cache-Control", re2::RE2::FullMatch(req.path, kHashed) ? "public, max-age=31536000, immutable"
                                                                          : "no-cache");
-  res.set_header("Vary", "Accept-Encoding");
-  if (req.has_header("Range") || req.get_header_value("Accept-Encoding").find("gzip") == std::string::npos) return;
-  // httplib found the plain file under this (checked) path.
-  std::string path = static_dir + req.path;
-  if (path.back() == '/') path += "index.html";
-  std::ifstream gzipped(path + ".gz", std::ios::binary);
-  if (!gzipped) return;
-  res.body.assign(std::istreambuf_iterator<char>(gzipped), std::istreambuf_iterator<char>());
-  res.set_header("Content-Encoding", "gzip");
 }
 
 }  // namespace
@@ -438,8 +426,7 @@ void WebServer::Routes() {
   });
   if (!options_.static_dir.empty()) {
     s.set_mount_point("/", options_.static_dir);
-    s.set_file_request_handler(
-        [dir = options_.static_dir](const httplib::Request& req, httplib::Response& res) { ServeStatic(dir, req, res); });
+    s.set_file_request_handler(SetCaching);
   }
 }
 

@@ -26,6 +26,7 @@
 #include "tests/support/heerlen.h"
 #include "tests/support/sample_signal.h"
 #include "tests/support/test_keys.h"
+#include "tests/support/web_process.h"
 
 namespace hartslag::web {
 namespace {
@@ -67,20 +68,15 @@ class WebGatewayTest : public ::testing::Test {
     coach.add_areas("heerlen-noord");
     EXPECT_TRUE(dir.CreateUser("heerlen", coach, *directory::HashPassword(kPassword), testing::Unaudited()).ok());
 
-    key_file_ = std::filesystem::temp_directory_path() / ("web-session-" + HexEncode(RandomBytes(6)) + ".key");
-    key_ = RandomBytes(32);
-    std::ofstream(key_file_) << HexEncode(key_) << "\n";
-    const std::string certs = testing::CertsDir();
-    web_ = std::make_unique<testing::ServiceProcess>(
-        HARTSLAG_WEB_BINARY,
-        std::vector<std::string>{"--tls-cert", certs + "/server.pem", "--tls-key", certs + "/server.key",
-                                 "--session-key", key_file_, "--ca", certs + "/ca.pem", "--service-cert",
-                                 certs + "/web.pem", "--service-key", certs + "/web.key", "--intake",
-                                 deployment_.intake().address(), "--directory", deployment_.directory().address(),
-                                 "--cases", deployment_.cases().address(), "--audit", deployment_.audit().address(),
-                                 "--jwt-public-keys", certs + "/jwt.pub"});
+    // A front end of two files, as clients/web/build.mjs names them.
+    static_dir_ = std::filesystem::temp_directory_path() / ("web-static-" + HexEncode(RandomBytes(6)));
+    std::filesystem::create_directories(static_dir_);
+    std::ofstream(static_dir_ + "/index.html") << "<!doctype html><title>Hartslag</title>";
+    std::ofstream(static_dir_ + "/app-ABCD1234.js") << "console.log('plain');";
+    web_ = std::make_unique<testing::WebProcess>(HARTSLAG_WEB_BINARY, deployment_, static_dir_);
+    key_ = web_->session_key();
   }
-  ~WebGatewayTest() override { std::filesystem::remove(key_file_); }
+  ~WebGatewayTest() override { std::filesystem::remove_all(static_dir_); }
 
   std::unique_ptr<httplib::SSLClient> Browser() {
     auto client = std::make_unique<httplib::SSLClient>("localhost", web_->port());
@@ -196,8 +192,8 @@ class WebGatewayTest : public ::testing::Test {
   static std::string StatusLine(const std::string& answer) { return answer.substr(0, answer.find("\r\n")); }
 
   testing::Deployment deployment_;
-  std::string key_, key_file_;
-  std::unique_ptr<testing::ServiceProcess> web_;
+  std::string static_dir_, key_;
+  std::unique_ptr<testing::WebProcess> web_;
 };
 
 TEST_F(WebGatewayTest, LoggingInSetsAHostOnlySecureHttpOnlyStrictCookieAndDescribesTheUser) {
@@ -528,6 +524,28 @@ TEST_F(WebGatewayTest, AServerStreamArrivesAsServerSentEvents) {
   ASSERT_TRUE(without_purpose);
   EXPECT_NE(without_purpose->body.find("event: error"), std::string::npos) << without_purpose->body;
   EXPECT_NE(without_purpose->body.find("x-hartslag-purpose"), std::string::npos) << without_purpose->body;
+}
+
+TEST_F(WebGatewayTest, TheFrontEndIsCachedByItsHashAndSentCompressedToBrowsersThatTakeIt) {
+  auto page = Browser()->Get("/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_EQ(page->body, "<!doctype html><title>Hartslag</title>");
+  EXPECT_EQ(page->get_header_value("Cache-Control"), "no-cache") << "the page that names the files, asked again";
+  EXPECT_EQ(page->get_header_value("Content-Security-Policy").find("default-src 'self'"), 0u);
+
+  auto script = Browser()->Get("/app-ABCD1234.js");
+  ASSERT_TRUE(script);
+  EXPECT_EQ(script->body, "console.log('plain');");
+  EXPECT_EQ(script->get_header_value("Cache-Control"), "public, max-age=31536000, immutable");
+
+  for (const char* encoding : {"gzip", "br"}) {
+    std::string compressed = Raw(absl::StrCat("GET /app-ABCD1234.js HTTP/1.1\r\nHost: localhost\r\nAccept-Encoding: ",
+                                              encoding, "\r\nConnection: close\r\n\r\n"));
+    EXPECT_EQ(StatusLine(compressed), "HTTP/1.1 200 OK") << compressed;
+    EXPECT_NE(compressed.find(absl::StrCat("Content-Encoding: ", encoding, "\r\n")), std::string::npos) << compressed;
+    EXPECT_EQ(compressed.find("console.log"), std::string::npos) << compressed;
+  }
 }
 
 }  // namespace

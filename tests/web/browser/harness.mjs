@@ -68,6 +68,8 @@ export async function checkAccessibility(page, screen) {
     window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }));
   const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help}; ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
   assert.deepEqual(found, [], `accessibility of ${screen}`);
+  assert.ok(result.passes.length > 10, `axe checked ${screen}`);
+  console.log(`axe ${screen}: ${result.passes.length} rules pass, no violation`);
   await screenshot(page, screen);
 }
 
