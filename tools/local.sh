@@ -282,10 +282,9 @@ demo() {
     --public-key "$state/certs/audit-tree.pub"
   echo "tree head: $(cat "$state/audit/tree-head.json")"
   echo
-  echo "The web gateway (JSON API; the screens follow): https://localhost:$web_port (CA: .local/certs/ca.pem), e.g."
-  echo "  curl --cacert .local/certs/ca.pem -c /tmp/jar -H 'Content-Type: application/json' \\"
-  echo "    -d '{\"tenantId\":\"heerlen\",\"userId\":\"sanne.coach\",\"password\":\"'\$(cat .local/secrets/demo.password)'\"}' \\"
-  echo "    https://localhost:$web_port/api/v1/session"
+  echo "Hartslag in the browser: https://localhost:$web_port (trust .local/certs/ca.pem, or accept the warning)"
+  echo "  gemeente: heerlen; gebruiker: sanne.coach (melder) or zora.zorg / peter.politie (partner);"
+  echo "  wachtwoord: the one in .local/secrets/demo.password"
   echo
   echo "Try it yourself (demo users: sanne.coach, bram.boa, carla.coordinator, peter.politie, zora.zorg,"
   echo "wim.woonpunt, pim.privacy; password in .local/secrets/demo.password; admin: .local/secrets/admin.password):"
