@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/synchronization/notification.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/util/json_util.h"
@@ -47,7 +48,8 @@ std::string ToJson(const Message& message) {
 // postcode": "Postcode moet eruitzien als 1234 AB."}), which a
 // FieldViolation (English, for developers) does not carry.
 std::string StatusJson(const google::rpc::Status& status) {
-  nlohmann::json answer = nlohmann::json::parse(ToJson(status));
+  nlohmann::json answer = nlohmann::json::parse(ToJson(status), nullptr, /*allow_exceptions=*/false);
+  if (!answer.is_object()) return ToJson(status);
   for (const auto& detail : status.details()) {
     google::rpc::BadRequest bad;
     if (!detail.UnpackTo(&bad)) continue;
@@ -250,6 +252,18 @@ JsonAnswer Transcoder::Unary(const MethodDescriptor& method, absl::string_view j
 
 namespace {
 
+// What the server said as it began a stream: its x-hartslag-* initial
+// metadata without the prefix ({"cursor": "..."} for WatchActions), so a
+// page knows the stream runs and where it started.
+std::string StartedJson(const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) {
+  nlohmann::json started = nlohmann::json::object();
+  for (const auto& [key, value] : metadata) {
+    absl::string_view name(key.data(), key.size());
+    if (absl::ConsumePrefix(&name, "x-hartslag-")) started[std::string(name)] = std::string(value.data(), value.size());
+  }
+  return started.dump();
+}
+
 // Reads a server stream through the callback API: one request written, then
 // one read at a time, each handed to the thread that waits in Next before
 // the next read starts (so a slow browser slows the stream, nothing piles
@@ -267,17 +281,27 @@ class StreamReader final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc
     StartCall();
   }
 
-  // The next message, or nothing once the stream ended. Waits at most
-  // `wait`; `timed_out` says when it returned for that.
-  std::optional<grpc::ByteBuffer> Next(absl::Duration wait, bool& timed_out) {
+  enum class Got {
+    kStarted,  // the server began the stream: its initial metadata is there
+    kMessage,  // `message` holds the next message
+    kEnded,    // the stream ended
+    kNothing,  // `wait` passed without any of the above
+  };
+  // What happened next, waiting at most `wait`.
+  Got Next(absl::Duration wait, grpc::ByteBuffer& message) {
     std::unique_lock lock(mu_);
-    timed_out = !ready_.wait_for(lock, absl::ToChronoMilliseconds(wait), [&] { return has_message_ || ended_; });
-    if (timed_out || !has_message_) return std::nullopt;
-    grpc::ByteBuffer message = std::move(incoming_);
+    ready_.wait_for(lock, absl::ToChronoMilliseconds(wait),
+                    [&] { return (started_ && !started_told_) || has_message_ || ended_; });
+    if (started_ && !started_told_) {
+      started_told_ = true;
+      return Got::kStarted;
+    }
+    if (!has_message_) return ended_ ? Got::kEnded : Got::kNothing;
+    message = std::move(incoming_);
     has_message_ = false;
     lock.unlock();
     StartRead(&incoming_);
-    return message;
+    return Got::kMessage;
   }
 
   // Ends the call (the caller cancels it first if it did not end) and
@@ -289,6 +313,11 @@ class StreamReader final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc
     return status_;
   }
 
+  void OnReadInitialMetadataDone(bool ok) override {
+    std::lock_guard lock(mu_);
+    started_ = ok;
+    ready_.notify_all();
+  }
   void OnReadDone(bool ok) override {
     std::lock_guard lock(mu_);
     if (ok) has_message_ = true;
@@ -306,14 +335,14 @@ class StreamReader final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc
   std::mutex mu_;
   std::condition_variable ready_;
   grpc::ByteBuffer request_, incoming_;
-  bool has_message_ = false, ended_ = false, done_ = false;
+  bool started_ = false, started_told_ = false, has_message_ = false, ended_ = false, done_ = false;
   grpc::Status status_;
 };
 
 }  // namespace
 
 JsonAnswer Transcoder::Stream(const MethodDescriptor& method, absl::string_view json, const CallMetadata& metadata,
-                              const std::function<bool(const std::string&)>& on_message,
+                              const std::function<bool(const std::string&, const std::string&)>& on_event,
                               const std::function<bool()>& on_idle) const {
   auto parsed = ParseRequest(method, json);
   if (auto* refused = std::get_if<JsonAnswer>(&parsed)) return *refused;
@@ -323,16 +352,24 @@ JsonAnswer Transcoder::Stream(const MethodDescriptor& method, absl::string_view 
   AddMetadata(call, metadata);
   StreamReader reader;
   reader.Start(stub, &call, RpcPath(method), std::move(std::get<grpc::ByteBuffer>(parsed)));
-  while (true) {
-    bool timed_out = false;
-    std::optional<grpc::ByteBuffer> next = reader.Next(absl::Seconds(1), timed_out);
-    if (timed_out) {
-      if (!on_idle()) break;
-      continue;
+  grpc::ByteBuffer buffer;
+  for (bool more = true; more;) {
+    switch (reader.Next(absl::Seconds(1), buffer)) {
+      case StreamReader::Got::kNothing:
+        more = on_idle();
+        break;
+      case StreamReader::Got::kStarted:
+        more = on_event("ready", StartedJson(call.GetServerInitialMetadata()));
+        break;
+      case StreamReader::Got::kEnded:
+        more = false;
+        break;
+      case StreamReader::Got::kMessage: {
+        std::unique_ptr<Message> message = NewMessage(method.output_type());
+        more = FromBuffer(buffer, *message) && on_event("", ToJson(*message));
+        break;
+      }
     }
-    if (!next) break;
-    std::unique_ptr<Message> message = NewMessage(method.output_type());
-    if (!FromBuffer(*next, *message) || !on_message(ToJson(*message))) break;
   }
   call.TryCancel();
   grpc::Status status = reader.Finish();

@@ -72,12 +72,15 @@ class Transcoder {
   JsonAnswer Unary(const google::protobuf::MethodDescriptor& method, absl::string_view json,
                    const CallMetadata& metadata, absl::Duration timeout) const;
 
-  // One server-streaming call: every message is handed to `on_message` as
-  // JSON, and `on_idle` is called after each second without one; the call
-  // ends when either returns false or the stream ends. Returns the final
+  // One server-streaming call, as events for `on_event(name, json)`: first
+  // "ready" once the server began the stream (its x-hartslag-* initial
+  // metadata, e.g. {"cursor": "17"}), then "" with each message as JSON;
+  // `on_idle` is called after each second without either. The call ends
+  // when a callback returns false or the stream ends. Returns the final
   // status as an answer (200 with "{}" when it ended well).
   JsonAnswer Stream(const google::protobuf::MethodDescriptor& method, absl::string_view json,
-                    const CallMetadata& metadata, const std::function<bool(const std::string&)>& on_message,
+                    const CallMetadata& metadata,
+                    const std::function<bool(const std::string& event, const std::string& json)>& on_event,
                     const std::function<bool()>& on_idle) const;
 
  private:

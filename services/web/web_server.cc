@@ -389,12 +389,14 @@ void WebServer::Routes() {
     res.set_chunked_content_provider(
         "text/event-stream",
         [this, method, metadata, request](size_t, httplib::DataSink& sink) {
-          // One provider call runs the whole stream: each message is one
-          // event; the final status, if a refusal, is an "error" event.
+          // One provider call runs the whole stream: a "ready" event once
+          // the service began it, each message one event; the final status,
+          // if a refusal, is an "error" event.
           JsonAnswer end = transcoder_->Stream(
               *method, *request, *metadata,
-              [&sink](const std::string& json) {
-                std::string event = absl::StrCat("data: ", json, "\n\n");
+              [&sink](const std::string& name, const std::string& json) {
+                std::string event = absl::StrCat(name.empty() ? "" : absl::StrCat("event: ", name, "\n"), "data: ", json,
+                                                 "\n\n");
                 return sink.is_writable() && sink.write(event.data(), event.size());
               },
               // A comment line every 10 s: proxies keep the stream open,
