@@ -93,12 +93,17 @@ TEST_F(BrowserTest, AStreetCoachSubmitsASignalOnAPhoneAndSeesItAsText) {
       << run.output;
 }
 
-TEST_F(BrowserTest, ALostAnswerAReloadAndALostConnectionStoreEachSignalExactlyOnce) {
+TEST_F(BrowserTest, ALostAnswerAReloadALostConnectionAndARefusalStoreEachSignalExactlyOnce) {
   const std::string lost = "Antwoord verloren onderweg, pagina herladen: " + RandomUuid();
   const std::string offline = "Geen verbinding bij het versturen: " + RandomUuid();
-  testing::CliRun run = Scenario("flaky_network", {{"LOST_ANSWER_DESCRIPTION", lost}, {"OFFLINE_DESCRIPTION", offline}});
+  const std::string corrected = "Verbeterd na een weigering: " + RandomUuid();
+  testing::CliRun run = Scenario("flaky_network", {{"LOST_ANSWER_DESCRIPTION", lost},
+                                                   {"OFFLINE_DESCRIPTION", offline},
+                                                   {"CORRECTED_DESCRIPTION", corrected}});
   EXPECT_EQ(SignalsWith(lost), 1) << run.output;
   EXPECT_EQ(SignalsWith(offline), 1) << run.output;
+  EXPECT_EQ(SignalsWith(corrected), 1) << run.output;
+  EXPECT_EQ(SignalsWith("kort"), 0) << run.output;
 }
 
 TEST_F(BrowserTest, ThePoliceCompleteAJointActionLiveOnTheCareScreenAndNeverSeeACareNote) {

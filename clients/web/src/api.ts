@@ -24,6 +24,21 @@ interface StatusJson {
   fieldMessages?: Record<string, string>;
 }
 
+// The gRPC status codes the screens act on.
+export const Code = {
+  unknown: 2,
+  deadlineExceeded: 4,
+  resourceExhausted: 8,
+  aborted: 10,
+  internal: 13,
+  unavailable: 14,
+  unauthenticated: 16,
+} as const;
+
+// Codes that decide nothing: the same request (same request id) may be
+// sent again later.
+const kRetryable = new Set<number>([Code.deadlineExceeded, Code.resourceExhausted, Code.aborted, Code.internal, Code.unavailable]);
+
 // A refusal by the service (or by hartslag-web) as the user gets to see it.
 export class ApiError extends Error {
   constructor(
@@ -32,17 +47,24 @@ export class ApiError extends Error {
     message: string,
     // Dutch sentence per field path ("location.address.postcode").
     readonly fields: Record<string, string>,
+    // The English status message, for what the screens must tell apart.
+    readonly detail = "",
   ) {
     super(message);
   }
 
-  // Nothing was decided: the same request may be sent again later.
+  // No answer at all (httpStatus 0), or an answer that decided nothing.
   get retryable(): boolean {
-    return this.httpStatus === 0 || this.httpStatus === 408 || this.httpStatus === 429 || this.httpStatus >= 500;
+    return this.httpStatus === 0 || this.httpStatus >= 500 || kRetryable.has(this.code);
   }
 
   get unauthenticated(): boolean {
     return this.httpStatus === 401;
+  }
+
+  // The CSRF token was not this session's: another tab logged in anew.
+  get staleCsrf(): boolean {
+    return this.httpStatus === 403 && this.detail.startsWith("X-CSRF-Token");
   }
 }
 
@@ -65,7 +87,7 @@ async function errorOf(response: Response): Promise<ApiError> {
   }
   const localized = status.details?.find((d) => d["@type"]?.endsWith("google.rpc.LocalizedMessage"))?.message;
   const fallback = response.status >= 500 ? "De dienst is even niet bereikbaar. Probeer het zo opnieuw." : "Dit lukte niet.";
-  return new ApiError(response.status, status.code ?? 2, localized ?? fallback, status.fieldMessages ?? {});
+  return new ApiError(response.status, status.code ?? Code.unknown, localized ?? fallback, status.fieldMessages ?? {}, status.message ?? "");
 }
 
 async function send(path: string, init: RequestInit): Promise<unknown> {
@@ -73,7 +95,7 @@ async function send(path: string, init: RequestInit): Promise<unknown> {
   try {
     response = await fetch(path, { ...init, credentials: "same-origin", cache: "no-store" });
   } catch {
-    throw new ApiError(0, 14, kOffline, {});
+    throw new ApiError(0, Code.unavailable, kOffline, {});
   }
   if (!response.ok) {
     const error = await errorOf(response);
@@ -84,16 +106,26 @@ async function send(path: string, init: RequestInit): Promise<unknown> {
     return await response.json();
   } catch {
     // The answer was cut off on the way: as if it never came.
-    throw new ApiError(0, 14, kOffline, {});
+    throw new ApiError(0, Code.unavailable, kOffline, {});
   }
 }
 
 // Calls `method` ("hartslag.intake.v1.SignalService/SubmitSignal") with
 // `request`; `purpose` is the reason for reading case data.
 export async function call<T>(method: string, request: object, purpose = ""): Promise<T> {
-  const headers: Record<string, string> = { "Content-Type": "application/json", "X-CSRF-Token": csrfToken };
-  if (purpose) headers["X-Hartslag-Purpose"] = purpose;
-  return (await send(`/api/v1/${method}`, { method: "POST", headers, body: JSON.stringify(request) })) as T;
+  const post = () => {
+    const headers: Record<string, string> = { "Content-Type": "application/json", "X-CSRF-Token": csrfToken };
+    if (purpose) headers["X-Hartslag-Purpose"] = purpose;
+    return send(`/api/v1/${method}`, { method: "POST", headers, body: JSON.stringify(request) });
+  };
+  try {
+    return (await post()) as T;
+  } catch (error) {
+    // Refused before any service was asked: once more with the session's
+    // current token.
+    if (!(error instanceof ApiError && error.staleCsrf) || (await currentSession()) === null) throw error;
+    return (await post()) as T;
+  }
 }
 
 export async function currentSession(): Promise<Session | null> {
@@ -122,47 +154,75 @@ export async function logOut(): Promise<void> {
   csrfToken = "";
 }
 
-// Follows a server stream as Server-Sent Events: `onMessage` per message,
-// `onOpen` each time the stream (re)connects, so the caller can catch up on
-// what it missed. Returns a function that stops following.
-export function follow<T>(
-  method: string,
-  request: object,
-  purpose: string,
-  onMessage: (message: T) => void,
-  onOpen: () => void,
-): () => void {
+export interface StreamHandlers<T> {
+  // The stream runs (again): read what may have changed before it did.
+  ready(): void;
+  message(message: T): void;
+  // It does not run now: `message` says why; `final` when it will not be
+  // tried again.
+  trouble(message: string, final: boolean): void;
+}
+
+const kReconnectMs = 10_000;
+
+// Follows a server stream as Server-Sent Events (GET /api/v1/<method>),
+// reconnecting after a lost connection or an expired access token (the
+// gateway renews it) until `stop` is called or the session has ended.
+// Returns `stop`.
+export function follow<T>(method: string, request: object, purpose: string, on: StreamHandlers<T>): () => void {
   const url = `/api/v1/${method}?request=${encodeURIComponent(JSON.stringify(request))}&purpose=${purpose}`;
   let source: EventSource | null = null;
   let retry: number | undefined;
   let stopped = false;
-  const open = () => {
-    source = new EventSource(url);
-    source.addEventListener("open", onOpen);
-    source.addEventListener("message", (event) => onMessage(JSON.parse((event as MessageEvent).data) as T));
-    // The stream's final refusal (an ended session, a full server).
-    source.addEventListener("error", (event) => {
-      const data = (event as MessageEvent).data as string | undefined;
-      if (data && (JSON.parse(data) as StatusJson).code === 16) {
-        stop();
-        onSessionEnded();
-        return;
-      }
-      if (source?.readyState === EventSource.CLOSED && !stopped) {
-        // Refused before it began (401, 429): the browser gives up, we do
-        // not; unless the session has ended.
-        source = null;
-        retry = window.setTimeout(async () => {
-          if ((await currentSession().catch(() => true)) === null) onSessionEnded();
-          else if (!stopped) open();
-        }, 10_000);
-      }
-    });
-  };
+
   const stop = () => {
     stopped = true;
     window.clearTimeout(retry);
     source?.close();
+    source = null;
+  };
+  // Closes this connection; opens a new one if the session still holds.
+  const reconnect = (delayMs: number, why: string) => {
+    source?.close();
+    source = null;
+    on.trouble(why, false);
+    retry = window.setTimeout(async () => {
+      if (stopped) return;
+      const session = await currentSession().catch(() => undefined);
+      if (session === null) {
+        stop();
+        onSessionEnded();
+      } else if (!stopped) {
+        open();
+      }
+    }, delayMs);
+  };
+  const open = () => {
+    source = new EventSource(url);
+    source.addEventListener("ready", () => on.ready());
+    source.addEventListener("message", (event) => on.message(JSON.parse((event as MessageEvent).data) as T));
+    source.addEventListener("error", (event) => {
+      if (stopped) return;
+      const data = (event as MessageEvent).data as string | undefined;
+      if (data) {
+        // The service ended the stream with a refusal.
+        const status = JSON.parse(data) as StatusJson;
+        const localized = status.details?.find((d) => d["@type"]?.endsWith("google.rpc.LocalizedMessage"))?.message ?? "De lijst wordt nu niet bijgewerkt.";
+        if (status.code === Code.unauthenticated) reconnect(0, localized);  // the access token expired
+        else if (kRetryable.has(status.code ?? Code.unknown)) reconnect(kReconnectMs, localized);
+        else {
+          stop();
+          on.trouble(localized, true);
+        }
+      } else if (source?.readyState === EventSource.CLOSED) {
+        // Refused before it began (401, 429): the browser gives up; we try
+        // again unless the session has ended.
+        reconnect(kReconnectMs, "De lijst wordt even niet live bijgewerkt.");
+      } else {
+        // The connection dropped; the browser reconnects by itself.
+        on.trouble("Verbinding verbroken; opnieuw verbinden…", false);
+      }
+    });
   };
   open();
   return stop;

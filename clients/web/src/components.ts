@@ -89,19 +89,21 @@ export function paragraph(...children: Child[]): HTMLParagraphElement {
 
 export type AlertKind = "info" | "ok" | "warning" | "error";
 
-// A message box; errors are announced at once (role=alert), the others
-// politely (role=status).
+// A message box. As content of a MessageSlot it is announced by the slot;
+// on its own, an error is announced at once (role=alert).
 export function alertBox(kind: AlertKind, ...children: Child[]): HTMLDivElement {
   return h(
     "div",
-    { class: `utrecht-alert utrecht-alert--${kind}`, attrs: { role: kind === "error" ? "alert" : "status" } },
+    { class: `utrecht-alert utrecht-alert--${kind}`, attrs: { role: kind === "error" ? "alert" : undefined } },
     h("div", { class: "utrecht-alert__content" }, h("div", { class: "utrecht-alert__message" }, ...children)),
   );
 }
 
-// A place on the page for one message at a time.
+// A place on the page for one message at a time. The place itself is a
+// live region from the start, so screen readers announce what appears in
+// it (a region added together with its text often goes unannounced).
 export class MessageSlot {
-  readonly element = h("div", { class: "hartslag-message-slot" });
+  readonly element = h("div", { class: "hartslag-message-slot", attrs: { role: "status", "aria-live": "polite" } });
 
   show(kind: AlertKind, ...children: Child[]): void {
     replaceChildren(this.element, alertBox(kind, ...children));

@@ -36,7 +36,7 @@ export const sourceOfOrganisation: Record<string, string> = {
 
 export const actionStatus: Record<string, string> = {
   ACTION_STATUS_OPEN: "Open",
-  ACTION_STATUS_IN_PROGRESS: "Mee bezig",
+  ACTION_STATUS_IN_PROGRESS: "Bezig",
   ACTION_STATUS_DONE: "Afgerond",
   ACTION_STATUS_CANCELLED: "Vervallen",
 };

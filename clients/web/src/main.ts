@@ -1,6 +1,6 @@
 // The page: log in, then the screens of the user's roles under one header
 // that says who is logged in, for which organisation, and logs out.
-import { type Session, currentSession, logOut, whenSessionEnds } from "./api";
+import { ApiError, type Session, currentSession, logOut, whenSessionEnds } from "./api";
 import { type App, type Screen, hasRole } from "./app";
 import { alertBox, button, heading, paragraph } from "./components";
 import { h, replaceChildren } from "./dom";
@@ -30,6 +30,9 @@ const root = document.getElementById("app") as HTMLElement;
 const live = h("div", { class: "hartslag-visually-hidden", attrs: { "aria-live": "polite" } });
 let current: Screen | null = null;
 let app: App | null = null;
+// Each render counts; a screen that finished loading after a later render
+// began is left at once, never shown.
+let renders = 0;
 
 function announce(text: string): void {
   live.textContent = "";
@@ -43,9 +46,11 @@ function leaveScreen(): void {
 
 function showLogin(reason?: string): void {
   leaveScreen();
+  renders += 1;
+  app?.outbox.close();
   app = null;
   document.title = "Inloggen - Hartslag";
-  const screen = loginScreen(reason, (session) => start(session));
+  const screen = loginScreen(reason, (session) => void start(session));
   replaceChildren(root, pageHeader(null), h("main", { class: "utrecht-page-content", attrs: { id: "inhoud" } }, screen.element), live);
   screen.element.querySelector("input")?.focus();
 }
@@ -86,19 +91,26 @@ function navigation(session: Session): HTMLElement {
 
 async function endSession(): Promise<void> {
   const waiting = app?.outbox.pending().length ?? 0;
-  if (waiting > 0 && !window.confirm(`Er wacht nog ${waiting === 1 ? "een melding" : `${waiting} meldingen`} op verzending. Die blijft op dit apparaat staan tot u weer inlogt. Toch uitloggen?`)) {
+  const which = waiting === 1 ? "wacht nog een melding op verzending. Die blijft" : `wachten nog ${waiting} meldingen op verzending. Die blijven`;
+  if (waiting > 0 && !window.confirm(`Er ${which} op dit apparaat staan tot u weer inlogt. Toch uitloggen?`)) {
     return;
   }
   try {
     await logOut();
-  } catch {
-    // The session may already have ended; the page forgets it all the same.
+  } catch (error) {
+    // Already ended is as good as logged out; anything else is not, and on
+    // a shared phone the user must know.
+    if (!(error instanceof ApiError && error.unauthenticated)) {
+      window.alert("Uitloggen is niet gelukt. Probeer het opnieuw.");
+      return;
+    }
   }
   showLogin("U bent uitgelogd.");
 }
 
 async function render(): Promise<void> {
   if (!app) return;
+  const generation = ++renders;
   const [path, parameter = ""] = location.hash.replace(/^#\/?/, "").split("/");
   const allowed = routes.filter((r) => hasRole(app!.session, r.role));
   const route = allowed.find((r) => r.path === path) ?? allowed[0];
@@ -114,31 +126,43 @@ async function render(): Promise<void> {
   }
   try {
     const screen = await route.render(app, decodeURIComponent(parameter));
+    if (generation !== renders) {
+      screen.leave?.();
+      return;
+    }
     current = screen;
     document.title = `${screen.title} - Hartslag`;
     replaceChildren(main, screen.element);
   } catch (error) {
+    if (generation !== renders) return;
     replaceChildren(main, heading(1, "Er ging iets mis"), alertBox("error", error instanceof Error ? error.message : "Onbekende fout."));
   }
 }
 
-function start(session: Session): void {
+async function start(session: Session): Promise<void> {
   const outbox = new Outbox(session.tenantId, session.userId, outboxListener);
   app = { session, outbox, announce };
   replaceChildren(root, pageHeader(session), navigation(session), h("main", { class: "utrecht-page-content hartslag-main", attrs: { id: "inhoud", tabindex: "-1" } }), live);
-  void render();
+  // The screen first, so that it shows what the outbox then reports.
+  await render();
   void outbox.flush();
 }
 
 whenSessionEnds(() => {
   if (app) showLogin("Uw sessie is verlopen. Log opnieuw in; wat nog niet verzonden was, blijft bewaard.");
 });
-window.addEventListener("hashchange", () => void render());
+// Screens are "#/<path>"; any other hash (the skip link's "#inhoud") only
+// moves within the page.
+window.addEventListener("hashchange", async () => {
+  if (!location.hash.startsWith("#/")) return;
+  await render();
+  document.getElementById("inhoud")?.focus();
+});
 
 (async () => {
   try {
     const session = await currentSession();
-    if (session) start(session);
+    if (session) await start(session);
     else showLogin();
   } catch {
     replaceChildren(root, pageHeader(null), h("main", { class: "utrecht-page-content", attrs: { id: "inhoud" } }, alertBox("error", "Hartslag is nu niet bereikbaar. Probeer het zo opnieuw.")));

@@ -41,7 +41,10 @@ export async function launch() {
 export async function newPage(browser, viewport = phone) {
   const context = await browser.newContext({ viewport, ignoreHTTPSErrors: true, locale: "nl-NL", timezoneId: "Europe/Amsterdam" });
   const page = await context.newPage();
-  page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
+  page.on("pageerror", (error) => {
+    console.error(`page error: ${error.message}`);
+    process.exitCode = 1;
+  });
   page.on("dialog", (dialog) => {
     console.error(`unexpected dialog: ${dialog.message()}`);
     process.exitCode = 1;
@@ -68,6 +71,8 @@ export async function checkAccessibility(page, screen) {
     window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }));
   const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help}; ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
   assert.deepEqual(found, [], `accessibility of ${screen}`);
+  const width = page.viewportSize().width;
+  assert.ok(await page.evaluate((w) => document.documentElement.scrollWidth <= w, width), `${screen} fits ${width} px`);
   assert.ok(result.passes.length > 10, `axe checked ${screen}`);
   console.log(`axe ${screen}: ${result.passes.length} rules pass, no violation`);
   await screenshot(page, screen);

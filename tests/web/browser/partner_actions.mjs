@@ -23,6 +23,8 @@ run(async (browser) => {
   }
   const policeCard = police.locator(`[data-action-id="${actionId}"]`);
   assert.equal(await care.locator(`[data-action-id="${actionId}"]`).getAttribute("data-status"), "ACTION_STATUS_OPEN");
+  assert.match(await policeCard.textContent(), /Gezamenlijk huisbezoek <b>vóór<\/b> vrijdag/, "markup in a description is text");
+  assert.equal(await policeCard.locator("b").count(), 0);
   await checkAccessibility(police, "acties");
   await checkAccessibility(care, "acties");
 

@@ -25,6 +25,11 @@ run(async (browser) => {
   assert.equal(session.path, "/");
   assert.equal(await page.evaluate(() => document.cookie), "", "scripts cannot read the session");
 
+  // The API's answers carry the same headers.
+  const api = await page.request.get(`${url}/api/v1/session`);
+  assert.match(api.headers()["content-security-policy"], /default-src 'self'/);
+  assert.equal(api.headers()["x-content-type-options"], "nosniff");
+
   // Requests made from the page itself, as injected code would make them.
   const status = (path, init) => page.evaluate(async ([p, i]) => (await fetch(p, i)).status, [path, init]);
   const json = { "Content-Type": "application/json" };
@@ -38,8 +43,17 @@ run(async (browser) => {
                          "hartslag.directory.v1.DirectoryService/CreateUser"]) {
     assert.equal(await status(`/api/v1/${outside}`, { method: "POST", headers: { ...json, "X-CSRF-Token": csrf }, body: "{}" }), 404, outside);
   }
+  // A valid signal padded with whitespace to 10 MB: had it reached intake,
+  // it would be stored (browser_test.cc counts the signals: none).
   const big = await page.evaluate(async (token) => {
-    const body = JSON.stringify({ description: "x".repeat(10 * 1024 * 1024) });
+    const categories = await (await fetch("/api/v1/hartslag.intake.v1.SignalService/ListCategories",
+        { method: "POST", headers: { "Content-Type": "application/json", "X-CSRF-Token": token }, body: "{}" })).json();
+    const signal = {
+      requestId: crypto.randomUUID(), areaId: "vrieheide", categoryId: categories.categories[0].categoryId,
+      source: "SOURCE_STREET_COACH", description: "Een geldige melding, opgevuld tot 10 MB.",
+      location: { address: { street: "Vrieheidelaan", houseNumber: 12, postcode: "6416 AB", city: "Heerlen" } },
+    };
+    const body = JSON.stringify(signal) + " ".repeat(10 * 1024 * 1024);
     try {
       return (await fetch("/api/v1/hartslag.intake.v1.SignalService/SubmitSignal",
                           { method: "POST", headers: { "Content-Type": "application/json", "X-CSRF-Token": token }, body })).status;

@@ -3,7 +3,7 @@
 // WatchActions while the screen is open; start, complete with a result,
 // and record what was found at each address of a joint action.
 import { ApiError, call, follow } from "../api";
-import type { App, Screen } from "../app";
+import { type App, type Screen, kActionPurpose } from "../app";
 import { type BadgeKind, Field, MessageSlot, button, heading, paragraph, statusBadge, textarea } from "../components";
 import { h, replaceChildren } from "../dom";
 import { type Address, actionStatus, formatAddress, formatDate, formatTime } from "../labels";
@@ -28,7 +28,6 @@ interface ActionEvent {
   action: Action;
 }
 
-const kPurpose = "ACTION_EXECUTION";
 const badgeKind: Record<string, BadgeKind> = {
   ACTION_STATUS_OPEN: "neutral",
   ACTION_STATUS_IN_PROGRESS: "active",
@@ -50,7 +49,6 @@ export class ActionCard {
 
   constructor(
     private action: Action,
-    private readonly announce: (text: string) => void,
     private readonly changed: (action: Action) => void,
   ) {
     this.render();
@@ -79,8 +77,8 @@ export class ActionCard {
       this.action = action;
       this.render();
       this.message.show("ok", done);
-      this.announce(done);
       this.changed(action);
+      this.element.querySelector("a")?.focus();
     } catch (error) {
       this.message.show("error", error instanceof ApiError ? error.message : "Opslaan lukte niet.");
     }
@@ -118,6 +116,7 @@ export class ActionCard {
       h("div", { class: "utrecht-button-group" }, button("Afronden bevestigen", undefined, "primary", "submit"), button("Annuleren", () => {
         completeForm.hidden = true;
         this.finish();
+        this.element.querySelector("a")?.focus();
       }, "subtle")),
     );
     const addresses = (a.addresses ?? []).map((address, index) => {
@@ -180,7 +179,7 @@ async function allMine(): Promise<Action[]> {
   const actions: Action[] = [];
   let pageToken = "";
   do {
-    const page = await call<{ actions?: Action[]; nextPageToken?: string }>("hartslag.cases.v1.ActionService/ListActions", { mine: true, pageSize: 500, pageToken }, kPurpose);
+    const page = await call<{ actions?: Action[]; nextPageToken?: string }>("hartslag.cases.v1.ActionService/ListActions", { mine: true, pageSize: 500, pageToken }, kActionPurpose);
     actions.push(...(page.actions ?? []));
     pageToken = page.nextPageToken ?? "";
   } while (pageToken);
@@ -209,42 +208,44 @@ export async function actionsScreen(app: App): Promise<Screen> {
       counts[key].textContent = ` (${into[key].length})`;
     }
   };
+  // A change is newer than what is shown when its updatedAt is later; the
+  // echo of the user's own update (the same moment) changes nothing.
   const upsert = (action: Action, fromStream: boolean) => {
     const card = cards.get(action.actionId);
     if (!card) {
-      cards.set(action.actionId, new ActionCard(action, app.announce, () => place()));
+      cards.set(action.actionId, new ActionCard(action, () => place()));
       if (fromStream) app.announce(`Nieuwe actie voor uw organisatie: ${action.caseReference ?? ""}.`);
-    } else if ((action.updatedAt ?? "") >= (card.current.updatedAt ?? "")) {
+    } else if (Date.parse(action.updatedAt ?? "") > Date.parse(card.current.updatedAt ?? "")) {
       card.update(action);
       if (fromStream) app.announce(`Actie ${action.caseReference ?? ""} is bijgewerkt: ${actionStatus[action.status ?? ""] ?? ""}.`);
     }
   };
 
-  // The stream first, then the list: a change between the two is not missed.
-  // Each time the stream (re)connects the list is read again, for what
-  // happened while it was away.
-  let stopped = false;
-  const reload = async () => {
+  // The list is read each time the stream runs (again), so nothing that
+  // changed before it ran is missed; without a stream it is read once, and
+  // the page says it is not live.
+  let loaded = false;
+  const reload = async (state: string) => {
     try {
       for (const action of await allMine()) upsert(action, false);
       place();
-      liveState.textContent = "Deze lijst wordt live bijgewerkt.";
+      loaded = true;
+      liveState.textContent = state;
     } catch (error) {
       liveState.textContent = error instanceof ApiError ? error.message : "Bijwerken lukte niet.";
     }
   };
-  const stop = follow<ActionEvent>(
-    "hartslag.cases.v1.ActionService/WatchActions",
-    {},
-    kPurpose,
-    (event) => {
+  const stop = follow<ActionEvent>("hartslag.cases.v1.ActionService/WatchActions", {}, kActionPurpose, {
+    ready: () => void reload("Deze lijst wordt live bijgewerkt."),
+    message: (event) => {
       upsert(event.action, true);
       place();
     },
-    () => void (stopped || reload()),
-  );
-  for (const action of await allMine()) upsert(action, false);
-  place();
+    trouble: (message, final) => {
+      if (final || !loaded) void reload(message);
+      else liveState.textContent = message;
+    },
+  });
 
   const section = (key: keyof typeof groups, title: string, empty: string) =>
     h("section", { attrs: { "aria-labelledby": `acties-${key}` } }, h("h2", { class: "utrecht-heading-2", attrs: { id: `acties-${key}` } }, title, counts[key]), groups[key], h("p", { class: "utrecht-paragraph hartslag-empty" }, empty));
@@ -253,18 +254,11 @@ export async function actionsScreen(app: App): Promise<Screen> {
     "div",
     {},
     heading(1, "Acties van mijn organisatie"),
-    paragraph(`Wat de overleggen aan ${app.session.organisationName || app.session.organisationId} hebben gegeven.`),
+    paragraph(`De acties die de overleggen aan ${app.session.organisationName || app.session.organisationId} hebben toegewezen.`),
     liveState,
     section("overdue", "Te laat", "Geen acties over de datum."),
     section("open", "Open", "Geen open acties."),
     section("done", "Afgerond", "Nog niets afgerond."),
   );
-  return {
-    title: "Acties van mijn organisatie",
-    element,
-    leave: () => {
-      stopped = true;
-      stop();
-    },
-  };
+  return { title: "Acties van mijn organisatie", element, leave: stop };
 }

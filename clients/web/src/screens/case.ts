@@ -2,7 +2,7 @@
 // partner's need-to-know (nothing is filtered here), the notes it may read,
 // its actions, and a note added with a visibility the partner may choose.
 import { ApiError, call, newRequestId } from "../api";
-import type { App, Screen } from "../app";
+import { type App, type Screen, kActionPurpose } from "../app";
 import { Field, MessageSlot, alertBox, button, dataList, heading, paragraph, select, statusBadge, textarea } from "../components";
 import { h, replaceChildren } from "../dom";
 import { type Address, caseKind, caseStatus, formatAddress, formatTime, noteVisibility, ownNoteVisibility } from "../labels";
@@ -33,7 +33,6 @@ interface CaseSummary {
   nextNotesPageToken?: string;
 }
 
-const kPurpose = "ACTION_EXECUTION";
 
 function noteItem(note: Note): HTMLLIElement {
   return h(
@@ -47,7 +46,7 @@ function noteItem(note: Note): HTMLLIElement {
 export async function caseScreen(app: App, caseId: string): Promise<Screen> {
   let summary: CaseSummary;
   try {
-    summary = await call<CaseSummary>("hartslag.cases.v1.CaseService/GetCase", { caseId }, kPurpose);
+    summary = await call<CaseSummary>("hartslag.cases.v1.CaseService/GetCase", { caseId }, kActionPurpose);
   } catch (error) {
     if (error instanceof ApiError && error.httpStatus === 404) {
       return { title: "Casus", element: h("div", {}, heading(1, "Casus niet gevonden"), paragraph("Deze casus bestaat niet, of uw organisatie mag haar niet zien.")) };
@@ -55,15 +54,21 @@ export async function caseScreen(app: App, caseId: string): Promise<Screen> {
     throw error;
   }
   const c = summary.case;
-  const actions = await call<{ actions?: Action[] }>("hartslag.cases.v1.ActionService/ListActions", { caseId, pageSize: 500 }, kPurpose);
+  const actions = await call<{ actions?: Action[] }>("hartslag.cases.v1.ActionService/ListActions", { caseId, pageSize: 500 }, kActionPurpose);
 
   const notes = h("ol", { class: "hartslag-cards", attrs: { "aria-labelledby": "notities-titel" } }, (summary.notes ?? []).map(noteItem));
   let notesToken = summary.nextNotesPageToken ?? "";
+  const notesMessage = new MessageSlot();
   const moreNotes = button("Oudere notities", async () => {
-    const page = await call<{ notes?: Note[]; nextPageToken?: string }>("hartslag.cases.v1.CaseService/ListNotes", { caseId, pageToken: notesToken }, kPurpose);
-    notes.append(...(page.notes ?? []).map(noteItem));
-    notesToken = page.nextPageToken ?? "";
-    moreNotes.hidden = !notesToken;
+    try {
+      const page = await call<{ notes?: Note[]; nextPageToken?: string }>("hartslag.cases.v1.CaseService/ListNotes", { caseId, pageToken: notesToken }, kActionPurpose);
+      notes.append(...(page.notes ?? []).map(noteItem));
+      notesToken = page.nextPageToken ?? "";
+      moreNotes.hidden = !notesToken;
+      notesMessage.clear();
+    } catch (error) {
+      notesMessage.show("error", error instanceof ApiError ? error.message : "Laden lukte niet.");
+    }
   }, "secondary");
   moreNotes.hidden = !notesToken;
 
@@ -116,7 +121,7 @@ export async function caseScreen(app: App, caseId: string): Promise<Screen> {
   );
 
   const actionList = h("ol", { class: "hartslag-cards" });
-  replaceChildren(actionList, (actions.actions ?? []).map((a) => new ActionCard(a, app.announce, () => {}).element));
+  replaceChildren(actionList, (actions.actions ?? []).map((a) => new ActionCard(a, () => {}).element));
 
   const element = h(
     "div",
@@ -137,6 +142,7 @@ export async function caseScreen(app: App, caseId: string): Promise<Screen> {
     h("h2", { class: "utrecht-heading-2", attrs: { id: "notities-titel" } }, "Notities die u mag lezen"),
     notes.childElementCount ? null : alertBox("info", "Er zijn geen notities die uw organisatie mag lezen."),
     notes,
+    notesMessage.element,
     moreNotes,
   );
   return { title: `Casus ${c.reference ?? ""}`, element };

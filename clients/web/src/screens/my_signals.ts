@@ -1,9 +1,9 @@
 // "Mijn meldingen": the signals of the reporter's organisation, newest
 // first, with where each stands and the coordinator's feedback; and the
 // ones still waiting on this device.
-import { call } from "../api";
+import { ApiError, call } from "../api";
 import type { App, Screen } from "../app";
-import { type BadgeKind, alertBox, button, heading, paragraph, statusBadge } from "../components";
+import { type BadgeKind, MessageSlot, alertBox, button, heading, paragraph, statusBadge } from "../components";
 import { h } from "../dom";
 import { type Address, formatAddress, formatTime, signalStatus } from "../labels";
 
@@ -51,24 +51,36 @@ export async function mySignalsScreen(app: App): Promise<Screen> {
   const add = (signals: Signal[] | undefined) => list.append(...(signals ?? []).map(card));
   add(first.signals);
   let token = first.nextPageToken ?? "";
+  const moreMessage = new MessageSlot();
   const more = button("Meer meldingen", async () => {
     more.disabled = true;
-    const page = await call<{ signals?: Signal[]; nextPageToken?: string }>("hartslag.intake.v1.SignalService/ListSignals", { pageSize: 50, pageToken: token });
-    add(page.signals);
-    token = page.nextPageToken ?? "";
-    more.disabled = false;
-    more.hidden = !token;
+    try {
+      const page = await call<{ signals?: Signal[]; nextPageToken?: string }>("hartslag.intake.v1.SignalService/ListSignals", { pageSize: 50, pageToken: token });
+      add(page.signals);
+      token = page.nextPageToken ?? "";
+      more.hidden = !token;
+      moreMessage.clear();
+    } catch (error) {
+      moreMessage.show("error", error instanceof ApiError ? error.message : "Laden lukte niet.");
+    } finally {
+      more.disabled = false;
+    }
   }, "secondary");
   more.hidden = !token;
 
-  const waiting = app.outbox.pending().length;
+  const waiting = app.outbox.waiting().length;
+  const refused = app.outbox.refused().length;
   const element = h(
     "section",
     {},
     heading(1, "Mijn meldingen", "meldingen-titel"),
     waiting > 0 ? alertBox("warning", `${waiting === 1 ? "1 melding wacht" : `${waiting} meldingen wachten`} op dit apparaat op verzending.`) : null,
+    refused > 0
+      ? alertBox("error", `${refused === 1 ? "1 melding is" : `${refused} meldingen zijn`} niet aangenomen. `, h("a", { class: "utrecht-link", attrs: { href: "#/melding" } }, "Verbeteren"))
+      : null,
     list.childElementCount === 0 ? paragraph("Er zijn nog geen meldingen.") : null,
     list,
+    moreMessage.element,
     more,
   );
   return { title: "Mijn meldingen", element };

@@ -2,7 +2,7 @@
 // in the street. The form is sent through the outbox, so a lost connection
 // loses nothing and stores nothing twice; the service's refusals appear
 // beside the fields they concern.
-import { ApiError, call, newRequestId } from "../api";
+import { type ApiError, call, newRequestId } from "../api";
 import type { App, Screen } from "../app";
 import { Field, MessageSlot, alertBox, button, heading, paragraph, select, textarea, textbox } from "../components";
 import { h, replaceChildren } from "../dom";
@@ -22,29 +22,15 @@ interface Area {
   parentAreaId?: string;
 }
 
-// What the outbox reports goes to the form when it is on screen.
+// What the outbox reports goes to the form while it is on screen; what
+// happens elsewhere shows on the next visit (refusals stay in the outbox,
+// acknowledged signals are under "Mijn meldingen").
 let mounted: Listener | null = null;
-let refusedDraft: { pending: Pending; error: ApiError } | null = null;
-let lastAcknowledged: Acknowledged | null = null;
 
 export const outboxListener: Listener = {
-  acknowledged(done) {
-    lastAcknowledged = done;
-    mounted?.acknowledged(done);
-  },
-  refused(pending, error) {
-    if (mounted) {
-      mounted.refused(pending, error);
-      return;
-    }
-    // Sent after a reload and refused: bring the form back with what was
-    // typed, so nothing is lost.
-    refusedDraft = { pending, error };
-    location.hash = "#/melding";
-  },
-  waiting(count, error) {
-    mounted?.waiting(count, error);
-  },
+  acknowledged: (done) => mounted?.acknowledged(done),
+  refused: (pending) => mounted?.refused(pending),
+  waiting: (count, error) => mounted?.waiting(count, error),
 };
 
 class PersonRow {
@@ -96,21 +82,21 @@ export async function signalFormScreen(app: App): Promise<Screen> {
   const description = new Field("Wat heeft u gezien?", textarea({ name: "omschrijving", required: true, maxlength: "4000" }), "Minstens 10 tekens. Beschrijf wat u zag, niet wat u denkt.");
   const urgencyField = new Field("Urgentie", select(urgency, { name: "urgentie" }));
   urgencyField.control.value = "URGENCY_NORMAL";
-  const sourceField = new Field("Opgepikt door", select(source, { name: "bron" }));
+  const sourceField = new Field("Gesignaleerd door", select(source, { name: "bron" }));
   sourceField.control.value = sourceOfOrganisation[app.session.organisationKind ?? ""] ?? "SOURCE_OTHER";
 
   let point: { latitude: number; longitude: number } | null = null;
   const locationStatus = h("p", { class: "utrecht-paragraph", attrs: { "aria-live": "polite" } });
   const locationButton = button("Gebruik mijn locatie", () => {
     if (!("geolocation" in navigator)) {
-      locationStatus.textContent = "Dit apparaat kan zijn locatie niet geven.";
+      locationStatus.textContent = "Dit apparaat kan de locatie niet bepalen.";
       return;
     }
     locationStatus.textContent = "Locatie wordt bepaald…";
     navigator.geolocation.getCurrentPosition(
       (position) => {
         point = { latitude: position.coords.latitude, longitude: position.coords.longitude };
-        locationStatus.textContent = `Locatie toegevoegd (${point.latitude.toFixed(5)}, ${point.longitude.toFixed(5)}). Vul het adres toch in.`;
+        locationStatus.textContent = `Locatie toegevoegd (${point.latitude.toFixed(5)}, ${point.longitude.toFixed(5)}). Vul ook het adres in.`;
       },
       () => {
         point = null;
@@ -167,6 +153,12 @@ export async function signalFormScreen(app: App): Promise<Screen> {
   const waitingNote = h("div");
   const submit = button("Melding versturen", undefined, "primary", "submit");
 
+  // The signal the form holds after the service refused it, and the id of
+  // the form's own submission while it is being sent.
+  let revising: Pending | null = null;
+  let sending: string | null = null;
+  let dirty = false;
+
   const request = (): Record<string, unknown> => {
     const number = Number.parseInt(houseNumber.value, 10);
     return {
@@ -179,12 +171,14 @@ export async function signalFormScreen(app: App): Promise<Screen> {
       description: description.value,
       urgency: urgencyField.value,
       source: sourceField.value,
-      persons: persons.map((p) => p.value()),
+      // Only the persons the user sees: a category without them sends none.
+      persons: personSection.hidden ? [] : persons.map((p) => p.value()),
     };
   };
 
   const restore = (draft: Record<string, unknown>) => {
-    const address = ((draft.location as Record<string, unknown> | undefined)?.address ?? {}) as Record<string, unknown>;
+    const location = (draft.location ?? {}) as { address?: Record<string, unknown>; point?: { latitude: number; longitude: number } };
+    const address = location.address ?? {};
     category.control.value = String(draft.categoryId ?? "");
     category.control.dispatchEvent(new Event("change"));
     area.control.value = String(draft.areaId ?? "");
@@ -196,18 +190,46 @@ export async function signalFormScreen(app: App): Promise<Screen> {
     description.control.value = String(draft.description ?? "");
     urgencyField.control.value = String(draft.urgency ?? "URGENCY_NORMAL");
     sourceField.control.value = String(draft.source ?? sourceField.control.value);
+    point = location.point ?? null;
+    locationStatus.textContent = point ? "De locatie van het apparaat is toegevoegd." : "";
+    persons.length = 0;
+    for (const person of (draft.persons ?? []) as { name?: string; birthYear?: number; role?: string }[]) {
+      const row = new PersonRow(persons.length + 1, (gone) => {
+        persons.splice(persons.indexOf(gone), 1);
+        renumber();
+      });
+      row.name.control.value = person.name ?? "";
+      row.birthYear.control.value = person.birthYear ? String(person.birthYear) : "";
+      row.role.control.value = person.role ?? "";
+      persons.push(row);
+    }
+    renumber();
+    dirty = true;
   };
 
-  const showRefusal = (error: ApiError) => {
+  // The refused signal in the form, its refusals beside the fields.
+  const revise = (pending: Pending) => {
+    revising = pending;
+    restore(pending.request);
     const fields = fieldsByPath();
     for (const field of fields.values()) field.showError(null);
     let first: Field | null = null;
-    for (const [path, text] of Object.entries(error.fields)) {
+    for (const [path, text] of Object.entries(pending.refusal?.fields ?? {})) {
       const field = fields.get(path);
       field?.showError(text);
       first ??= field ?? null;
     }
-    message.show("error", error.message);
+    message.show(
+      "error",
+      h("p", { class: "utrecht-paragraph" }, pending.refusal?.message ?? "Deze melding is niet aangenomen."),
+      h("p", { class: "utrecht-paragraph" }, "Verbeter de melding en verstuur haar opnieuw, of gooi haar weg."),
+      button("Melding weggooien", async () => {
+        await app.outbox.discard(pending.requestId);
+        revising = null;
+        reset();
+        message.show("info", "De melding is weggegooid.");
+      }, "secondary"),
+    );
     (first?.control ?? submit).focus();
   };
 
@@ -233,6 +255,7 @@ export async function signalFormScreen(app: App): Promise<Screen> {
       class: "hartslag-form",
       attrs: { novalidate: true, "aria-labelledby": "melding-titel" },
       on: {
+        input: () => (dirty = true),
         submit: async (event) => {
           event.preventDefault();
           message.clear();
@@ -240,9 +263,13 @@ export async function signalFormScreen(app: App): Promise<Screen> {
           submit.disabled = true;
           // The id is fixed now: every retry of this signal carries it.
           const requestId = newRequestId();
-          await app.outbox.submit(requestId, request());
+          sending = requestId;
+          const replaces = revising?.requestId;
+          revising = null;
+          await app.outbox.submit(requestId, request(), replaces);
+          sending = null;
           submit.disabled = false;
-          if (app.outbox.pending().some((p) => p.requestId === requestId)) {
+          if (app.outbox.waiting().some((p) => p.requestId === requestId)) {
             // Kept on the device until it is acknowledged: the form is free
             // for the next signal.
             reset();
@@ -284,34 +311,27 @@ export async function signalFormScreen(app: App): Promise<Screen> {
     replaceChildren(meldcode);
     urgencyField.control.value = "URGENCY_NORMAL";
     sourceField.control.value = sourceOfOrganisation[app.session.organisationKind ?? ""] ?? "SOURCE_OTHER";
-  };
-
-  const acknowledge = (done: Acknowledged) => {
-    message.show("ok", h("strong", {}, `Melding ${done.reference} is ontvangen.`), " De coördinator weegt haar; de terugkoppeling ziet u bij Mijn meldingen.");
-    app.announce(`Melding ${done.reference} is ontvangen.`);
+    dirty = false;
   };
 
   mounted = {
-    acknowledged: (done) => {
-      lastAcknowledged = null;
-      acknowledge(done);
-      reset();
+    acknowledged: (done: Acknowledged) => {
+      const text = done.replayed ? `Melding ${done.reference} was al ontvangen.` : `Melding ${done.reference} is ontvangen.`;
+      message.show("ok", h("strong", {}, text), " De coördinator beoordeelt de melding; de terugkoppeling ziet u bij Mijn meldingen.");
+      // Only the form's own signal clears it: one sent from the device
+      // meanwhile leaves what the user is typing alone.
+      if (done.pending.requestId === sending) reset();
     },
-    refused: (pending, error) => {
-      restore(pending.request);
-      showRefusal(error);
+    refused: (pending: Pending) => {
+      if (pending.requestId === sending || !dirty) revise(pending);
+      else {
+        message.show("error", "Een eerder verstuurde melding is niet aangenomen.", " ", button("Nu verbeteren", () => revise(pending), "secondary"));
+      }
     },
     waiting: showWaiting,
   };
-  if (refusedDraft) {
-    const { pending, error } = refusedDraft;
-    refusedDraft = null;
-    restore(pending.request);
-    window.setTimeout(() => showRefusal(error));
-  } else if (lastAcknowledged) {
-    acknowledge(lastAcknowledged);
-    lastAcknowledged = null;
-  }
-  showWaiting(app.outbox.pending().length, null);
+  const refused = app.outbox.refused();
+  if (refused.length > 0) revise(refused[0]);
+  showWaiting(app.outbox.waiting().length, null);
   return { title: "Nieuwe melding", element: form, leave: () => (mounted = null) };
 }
