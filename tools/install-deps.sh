@@ -31,6 +31,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
+# playwright-core, which drives Chromium in the browser tests, needs Node.js
+# 20 or newer; Debian 12's own nodejs is 18.
+if ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)'; then
+  echo "warning: Node.js $(node --version) is older than 20: the browser tests (ctest -R BrowserTest) need 20" >&2
+fi
+
 # The front end's packages, again only when the lock file changed. No
 # install scripts run: esbuild's binary is a package of its own.
 web=$(cd "$(dirname "$0")/../clients/web" && pwd)
