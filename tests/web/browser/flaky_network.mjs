@@ -5,19 +5,11 @@
 // stored exactly once (browser_test.cc counts them in the database) and
 // none is lost.
 import assert from "node:assert/strict";
-import { logIn, newPage, run } from "./harness.mjs";
+import { fillSignal, logIn, newPage, run } from "./harness.mjs";
 
 const kSubmit = "**/api/v1/hartslag.intake.v1.SignalService/SubmitSignal";
 
-async function fill(page, description) {
-  await page.getByLabel("Categorie").selectOption({ index: 1 });
-  await page.getByLabel("Gebied").selectOption({ label: "Vrieheide (Heerlen-Noord)" });
-  await page.getByLabel("Postcode").fill("6416 AB");
-  await page.getByLabel("Huisnummer").fill("14");
-  await page.getByLabel("Straat").fill("Vrieheidelaan");
-  await page.getByLabel("Plaats").fill("Heerlen");
-  await page.getByLabel("Wat heeft u gezien?").fill(description);
-}
+const fill = (page, description) => fillSignal(page, { description });
 
 run(async (browser) => {
   const page = await newPage(browser);

@@ -62,6 +62,18 @@ export async function logIn(page, user, tenant = "heerlen") {
   await page.getByRole("button", { name: "Uitloggen" }).waitFor();
 }
 
+// Fills "Nieuwe melding" with a signal in Vrieheide; `postcode` and
+// `description` as the scenario needs them.
+export async function fillSignal(page, { postcode = "6416 AB", description }) {
+  await page.getByLabel("Categorie").selectOption({ index: 1 });
+  await page.getByLabel("Gebied").selectOption({ label: "Vrieheide (Heerlen-Noord)" });
+  await page.getByLabel("Postcode").fill(postcode);
+  await page.getByLabel("Huisnummer").fill("14");
+  await page.getByLabel("Straat").fill("Vrieheidelaan");
+  await page.getByLabel("Plaats").fill("Heerlen");
+  await page.getByLabel("Wat heeft u gezien?").fill(description);
+}
+
 // No WCAG 2.1 A or AA violation on what the page shows now.
 export async function checkAccessibility(page, screen) {
   // Evaluated through the DevTools protocol, which the page's CSP (no

@@ -2,7 +2,7 @@
 // service's refusal beside the field it concerns, corrects it, and finds
 // the signal under "Mijn meldingen" with its description shown as text.
 import assert from "node:assert/strict";
-import { checkAccessibility, logIn, newPage, run, url } from "./harness.mjs";
+import { checkAccessibility, fillSignal, logIn, newPage, run, url } from "./harness.mjs";
 
 export const hostile = '<script>window.__xss = 1</script><img src="x" onerror="window.__xss = 2"> matrassen bij de container';
 
@@ -18,13 +18,7 @@ run(async (browser) => {
   assert.equal(await page.getByTestId("organisatie").textContent(), "Straatcoaches");
   await checkAccessibility(page, "nieuwe-melding");
 
-  await page.getByLabel("Categorie").selectOption({ index: 1 });
-  await page.getByLabel("Gebied").selectOption({ label: "Vrieheide (Heerlen-Noord)" });
-  await page.getByLabel("Postcode").fill("64 AB");
-  await page.getByLabel("Huisnummer").fill("12");
-  await page.getByLabel("Straat").fill("Vrieheidelaan");
-  await page.getByLabel("Plaats").fill("Heerlen");
-  await page.getByLabel("Wat heeft u gezien?").fill(hostile);
+  await fillSignal(page, { postcode: "64 AB", description: hostile });
   await page.getByRole("button", { name: "Melding versturen" }).click();
 
   // The service's FieldViolation, in Dutch, beside the postcode.
