@@ -86,10 +86,33 @@ std::string HealthOf(const std::shared_ptr<grpc::Channel>& channel) {
 // of every concurrent test binds port 0 and gets an ephemeral one, so a port
 // from here stays free until its service binds it, whatever else starts
 // meanwhile. (CI saw a port taken from the ephemeral range lost that race.)
+// A port that no other test of this machine has been given lately: each
+// test process binds to see that a port is free, but a parallel test could
+// see the same port free before either service binds it. A reservation file
+// per port, made with O_EXCL, settles who has it; reservations lapse after
+// ten minutes, long after the service bound the port.
+static bool Reserve(int port) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "hartslag-test-ports";
+  std::error_code ignored;
+  std::filesystem::create_directories(dir, ignored);
+  const std::filesystem::path file = dir / std::to_string(port);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    int fd = open(file.c_str(), O_CREAT | O_EXCL | O_WRONLY, 0666);
+    if (fd >= 0) {
+      close(fd);
+      return true;
+    }
+    auto written = std::filesystem::last_write_time(file, ignored);
+    if (ignored || std::filesystem::file_time_type::clock::now() - written < std::chrono::minutes(10)) return false;
+    std::filesystem::remove(file, ignored);  // lapsed: take it over
+  }
+  return false;
+}
+
 int FreePort() {
   static std::mt19937 random(std::random_device{}());
   std::uniform_int_distribution<int> below_ephemeral(20000, 32000);
-  for (int attempt = 0; attempt < 100; ++attempt) {
+  for (int attempt = 0; attempt < 1000; ++attempt) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0) break;
     sockaddr_in address = {};
@@ -98,7 +121,7 @@ int FreePort() {
     address.sin_port = htons(static_cast<uint16_t>(below_ephemeral(random)));
     bool bound = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
     close(fd);
-    if (bound) return ntohs(address.sin_port);
+    if (bound && Reserve(ntohs(address.sin_port))) return ntohs(address.sin_port);
   }
   throw std::runtime_error("no free port");
 }
