@@ -155,6 +155,8 @@ absl::Status List(const Args& args) {
   flags.Add("status", "", "", "only this status, e.g. new");
   flags.Add("from", "", "", "reported at or after");
   flags.Add("to", "", "", "reported before");
+  flags.AddBool("overdue", "", false, "only signals still waiting after their due date");
+  flags.AddBool("late", "", false, "only signals still waiting after three times their deadline");
   flags.Add("page-size", "", "50", "signals per page (at most 200)");
   flags.Add("page-token", "", "", "continue from a previous page");
   flags.AddBool("all", "", false, "fetch every page");
@@ -176,6 +178,8 @@ absl::Status List(const Args& args) {
     ASSIGN_OR_RETURN(absl::Time to, ParseTimeFlag("to", flags.Get("to")));
     *request.mutable_reported()->mutable_end() = TimeToProto(to);
   }
+  request.set_overdue_only(flags.GetBool("overdue"));
+  request.set_late_only(flags.GetBool("late"));
   ASSIGN_OR_RETURN(int page_size, flags.GetInt("page-size"));
   request.set_page_size(page_size);
   request.set_page_token(flags.Get("page-token"));
@@ -195,13 +199,16 @@ absl::Status List(const Args& args) {
     rows.push_back({s.reference(), LocalTime(s.reported_at()), s.area().name(), s.category_id(),
                     EnumLabel(v1::Urgency_Name(s.urgency()), "URGENCY_"),
                     EnumLabel(v1::SignalStatus_Name(s.status()), "SIGNAL_STATUS_"),
+                    s.status() != v1::SIGNAL_STATUS_NEW ? "" : s.late() ? "te laat" : s.overdue() ? "over termijn"
+                                                                           : LocalTime(s.due_at()),
                     s.status_only() ? "(alleen status)" : AddressLine(s)});
   }
   std::string note = absl::StrCat(all.signals_size(), all.signals_size() == 1 ? " melding" : " meldingen");
   if (!all.next_page_token().empty()) {
     absl::StrAppend(&note, "; meer met --page-token ", all.next_page_token(), " (of --all)");
   }
-  PrintList(flags, all, {"REFERENTIE", "GEMELD", "GEBIED", "CATEGORIE", "URGENTIE", "STATUS", "ADRES"}, rows, note);
+  PrintList(flags, all, {"REFERENTIE", "GEMELD", "GEBIED", "CATEGORIE", "URGENTIE", "STATUS", "UITERLIJK", "ADRES"}, rows,
+            note);
   return absl::OkStatus();
 }
 

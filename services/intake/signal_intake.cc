@@ -148,6 +148,8 @@ absl::StatusOr<v1::ListSignalsResponse> SignalIntake::List(const RequestContext&
   if (query.reported_from && query.reported_to && *query.reported_from >= *query.reported_to) {
     return absl::InvalidArgumentError("reported: start must be before end");
   }
+  query.overdue_only = request.overdue_only();
+  query.late_only = request.late_only();
 
   ASSIGN_OR_RETURN(query.after, AfterTimeId(paging));
   ASSIGN_OR_RETURN(std::vector<v1::Signal> signals, store_->List(query, caller.deadline));

@@ -6,6 +6,7 @@
 #include "services/common/crypto.h"
 #include "services/common/status_macros.h"
 #include "services/common/reference.h"
+#include "services/common/working_days.h"
 
 namespace hartslag::intake {
 namespace {
@@ -19,7 +20,10 @@ constexpr char kSelectSignal[] = R"sql(
          (extract(epoch FROM s.observed_at) * 1000000)::bigint AS observed_us,
          (extract(epoch FROM s.reported_at) * 1000000)::bigint AS reported_us,
          s.reporter_user_id, s.reporter_organisation_id, s.reporter_organisation_kind,
-         s.source, s.urgency, s.persons, s.status, s.feedback, c.meldcode
+         s.source, s.urgency, s.persons, s.status, s.feedback, c.meldcode,
+         (extract(epoch FROM s.due_at) * 1000000)::bigint AS due_us,
+         (extract(epoch FROM s.late_at) * 1000000)::bigint AS late_us,
+         (extract(epoch FROM s.handled_at) * 1000000)::bigint AS handled_us
   FROM intake.signals s
   JOIN intake.areas a ON a.tenant_id = s.tenant_id AND a.area_id = s.area_id
   JOIN intake.categories c ON c.tenant_id = s.tenant_id AND c.category_id = s.category_id
@@ -41,8 +45,9 @@ constexpr char kClaimEvent[] = R"sql(
   ON CONFLICT (event_id) DO NOTHING RETURNING event_id
 )sql";
 
+// The first outcome stops the signal's clock.
 constexpr char kApplyOutcome[] = R"sql(
-  UPDATE intake.signals SET status = $3, feedback = $4
+  UPDATE intake.signals SET status = $3, feedback = $4, handled_at = COALESCE(handled_at, now())
   WHERE tenant_id = $1 AND signal_id = $2::uuid RETURNING signal_id
 )sql";
 
@@ -55,7 +60,8 @@ constexpr char kAreaExists[] = R"sql(
 )sql";
 
 constexpr char kCategoryActive[] = R"sql(
-  SELECT active FROM intake.categories WHERE tenant_id = $1 AND category_id = $2
+  SELECT active, handling_deadline_days, deadline_day_count FROM intake.categories
+  WHERE tenant_id = $1 AND category_id = $2
 )sql";
 
 // The counter row's lock serialises concurrent submissions of one tenant and
@@ -72,9 +78,9 @@ constexpr char kInsertSignal[] = R"sql(
     signal_id, tenant_id, reference, area_id, street, house_number, house_number_addition,
     postcode, city, bag_id, latitude, longitude, category_id, description, observed_at,
     reported_at, reporter_user_id, reporter_organisation_id, reporter_organisation_kind,
-    source, urgency, persons, request_id, request_fingerprint)
+    source, urgency, persons, request_id, request_fingerprint, due_at, late_at)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-          $20, $21, $22::jsonb, $23, $24)
+          $20, $21, $22::jsonb, $23, $24, $25, $26)
   ON CONFLICT (tenant_id, reporter_user_id, request_id) DO NOTHING
   RETURNING signal_id
 )sql";
@@ -89,20 +95,22 @@ constexpr char kListFilter[] = R"sql(
     AND ($7::timestamptz IS NULL OR s.reported_at >= $7)
     AND ($8::timestamptz IS NULL OR s.reported_at < $8)
     AND ($9::timestamptz IS NULL OR (s.reported_at, s.signal_id) < ($9, $10::uuid))
+    AND (NOT $12::boolean OR (s.status = 'NEW' AND s.due_at < now()))
+    AND (NOT $13::boolean OR (s.status = 'NEW' AND s.late_at < now()))
   ORDER BY s.reported_at DESC, s.signal_id DESC
   LIMIT $11
 )sql";
 
 constexpr char kSelectCategories[] = R"sql(
-  SELECT category_id, label, default_meeting, handling_deadline_days, meldcode
+  SELECT category_id, label, default_meeting, handling_deadline_days, deadline_day_count, meldcode
   FROM intake.categories WHERE tenant_id = $1 AND active
   ORDER BY default_meeting DESC, label
 )sql";
 
 constexpr char kCopyDefaultCategories[] = R"sql(
   INSERT INTO intake.categories
-    (tenant_id, category_id, label, default_meeting, handling_deadline_days, meldcode)
-  SELECT $1, category_id, label, default_meeting, handling_deadline_days, meldcode
+    (tenant_id, category_id, label, default_meeting, handling_deadline_days, deadline_day_count, meldcode)
+  SELECT $1, category_id, label, default_meeting, handling_deadline_days, deadline_day_count, meldcode
   FROM intake.default_categories
   ON CONFLICT DO NOTHING
 )sql";
@@ -153,6 +161,16 @@ v1::Signal SignalFromRow(const db::Rows& rows, int i) {
   signal.set_status(status);
   signal.set_feedback(rows.Text(i, "feedback"));
   signal.set_meldcode(rows.Bool(i, "meldcode"));
+  *signal.mutable_due_at() = TimeUtil::MicrosecondsToTimestamp(rows.Int(i, "due_us"));
+  *signal.mutable_late_at() = TimeUtil::MicrosecondsToTimestamp(rows.Int(i, "late_us"));
+  if (!rows.IsNull(i, "handled_us")) {
+    *signal.mutable_handled_at() = TimeUtil::MicrosecondsToTimestamp(rows.Int(i, "handled_us"));
+  }
+  // As of this answer: the clock runs while the signal waits.
+  const int64_t now_us = absl::ToUnixMicros(absl::Now());
+  const bool waiting = status == v1::SIGNAL_STATUS_NEW;
+  signal.set_overdue(waiting && rows.Int(i, "due_us") < now_us);
+  signal.set_late(waiting && rows.Int(i, "late_us") < now_us);
   return signal;
 }
 
@@ -213,6 +231,18 @@ absl::StatusOr<SubmitResult> SignalStore::Submit(const RequestContext& caller,
           return absl::InvalidArgumentError("category_id: not a known, active category");
         }
 
+        absl::TimeZone zone;
+        if (!absl::LoadTimeZone(tenant.Text(0, "time_zone"), &zone)) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("tenant ", caller.tenant, ": time zone ", tenant.Text(0, "time_zone"), " is not known"));
+        }
+        // The deadline under the category's rule of this moment.
+        const int days = static_cast<int>(category.Int(0, "handling_deadline_days"));
+        const DayCount count = category.Text(0, "deadline_day_count") == "WORKING" ? DayCount::kWorking
+                                                                                   : DayCount::kCalendar;
+        const absl::Time due = DeadlineAfter(submission.reported_at, days, count, WorkingDays(), zone);
+        const absl::Time late = DeadlineAfter(submission.reported_at, 3 * days, count, WorkingDays(), zone);
+
         int year = ReferenceYear(submission.reported_at, tenant.Text(0, "time_zone"));
         ASSIGN_OR_RETURN(db::Rows number,
                          tx.Query(kNextReferenceNumber, {caller.tenant, absl::StrCat(year)}));
@@ -241,7 +271,8 @@ absl::StatusOr<SubmitResult> SignalStore::Submit(const RequestContext& caller,
                       caller.organisation, std::string(OrganisationKindName(caller.organisation_kind)),
                       StoredName(v1::Source_Name(r.source()), "SOURCE_"),
                       StoredName(v1::Urgency_Name(r.urgency()), "URGENCY_"),
-                      PersonsJson(r), r.request_id(), submission.fingerprint}));
+                      PersonsJson(r), r.request_id(), submission.fingerprint, db::TimestampParam(due),
+                      db::TimestampParam(late)}));
         if (inserted.empty()) {
           // A concurrent retry with the same request id committed first. Roll
           // back (returning the reference number) and run again: the next
@@ -332,6 +363,8 @@ absl::StatusOr<std::vector<v1::Signal>> SignalStore::List(const SignalQuery& q,
       q.after ? db::Param(db::TimestampParam(q.after->first)) : std::nullopt,
       q.after ? db::Param(q.after->second) : std::nullopt,
       absl::StrCat(q.limit),
+      q.overdue_only ? "true" : "false",
+      q.late_only ? "true" : "false",
   };
   ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(absl::StrCat(kSelectSignal, kListFilter), params,
                                                Bounded(deadline)));
@@ -363,6 +396,8 @@ absl::StatusOr<std::vector<v1::Category>> SignalStore::Categories(const std::str
     v1::MeetingKind_Parse("MEETING_KIND_" + rows.Text(i, "default_meeting"), &meeting);
     c.set_default_meeting(meeting);
     c.set_handling_deadline_days(static_cast<int32_t>(rows.Int(i, "handling_deadline_days")));
+    c.set_handling_deadline_day_count(rows.Text(i, "deadline_day_count") == "WORKING" ? v1::DAY_COUNT_WORKING
+                                                                                       : v1::DAY_COUNT_CALENDAR);
     c.set_meldcode(rows.Bool(i, "meldcode"));
     categories.push_back(std::move(c));
   }

@@ -59,6 +59,8 @@ struct SignalQuery {
   // Keyset position: only signals strictly after (older than) this one.
   std::optional<std::pair<absl::Time, std::string>> after;
   int limit = 50;
+  bool overdue_only = false;  // still waiting after due_at
+  bool late_only = false;     // still waiting after late_at
 };
 
 class SignalStore {

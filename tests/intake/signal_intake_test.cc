@@ -11,6 +11,7 @@
 #include "services/common/crypto.h"
 #include "services/common/migrations.h"
 #include "services/common/proto_time.h"
+#include "services/common/working_days.h"
 #include "services/intake/signal_store.h"
 #include "tests/support/heerlen.h"
 #include "tests/support/sample_signal.h"
@@ -339,6 +340,119 @@ TEST_F(SignalIntakeTest, AreasAreTheCallersAndTheirWijkenParentsFirstWithNames) 
   EXPECT_EQ(listed(Person("coord-2", "gemeente", {Role::kCoordinator}, {"vrieheide", "heerlen-noord"})),
             heerlen_noord);
   EXPECT_TRUE(listed(Person("coach-3", "straatcoaches", {Role::kReporter})).empty());
+}
+
+}  // namespace
+}  // namespace hartslag::intake
+
+namespace hartslag::intake {
+namespace {
+
+// Handling deadlines: fixed at submission under the category's rule, in the
+// tenant's time zone; overdue and late while the signal waits; its triage
+// outcome stops the clock.
+class SignalDeadlineTest : public SignalIntakeTest {
+ protected:
+  void Sql(const std::string& sql) {
+    EXPECT_TRUE(pool_->InTransaction([&](db::Transaction& tx) { return tx.Query(sql).status(); }).ok()) << sql;
+  }
+  static absl::Time TimeOf(const google::protobuf::Timestamp& t) { return *TimeFromProto(t, "time"); }
+  static absl::TimeZone Zone(const char* name) {
+    absl::TimeZone zone;
+    EXPECT_TRUE(absl::LoadTimeZone(name, &zone)) << name;
+    return zone;
+  }
+  std::vector<std::string> References(v1::ListSignalsRequest request) {
+    auto listed = intake_.List(coordinator_, request, audit_);
+    EXPECT_TRUE(listed.ok()) << listed.status();
+    std::vector<std::string> references;
+    if (listed.ok()) {
+      for (const auto& s : listed->signals()) references.push_back(s.reference());
+    }
+    return references;
+  }
+};
+
+TEST_F(SignalDeadlineTest, ASignalIsDueAfterItsCategorysDaysAndLateAfterThreeTimesThem) {
+  // afval-dumping: 14 calendar days; verward-gedrag: 3 working days.
+  auto dumping = intake_.Submit(coach_, Signal("vrieheide", "afval-dumping"), audit_);
+  auto confused = intake_.Submit(coach_, Signal("vrieheide", "verward-gedrag"), audit_);
+  ASSERT_TRUE(dumping.ok() && confused.ok());
+  const absl::TimeZone amsterdam = Zone("Europe/Amsterdam");
+  const absl::Time reported = TimeOf(dumping->signal().reported_at());
+  EXPECT_EQ(TimeOf(dumping->signal().due_at()),
+            DeadlineAfter(reported, 14, DayCount::kCalendar, WorkingDays(), amsterdam));
+  EXPECT_EQ(TimeOf(dumping->signal().late_at()),
+            DeadlineAfter(reported, 42, DayCount::kCalendar, WorkingDays(), amsterdam));
+  const absl::Time confused_reported = TimeOf(confused->signal().reported_at());
+  EXPECT_EQ(TimeOf(confused->signal().due_at()),
+            DeadlineAfter(confused_reported, 3, DayCount::kWorking, WorkingDays(), amsterdam));
+  EXPECT_EQ(TimeOf(confused->signal().late_at()),
+            DeadlineAfter(confused_reported, 9, DayCount::kWorking, WorkingDays(), amsterdam));
+  EXPECT_FALSE(dumping->signal().overdue());
+  EXPECT_FALSE(dumping->signal().has_handled_at());
+
+  auto categories = intake_.Categories(coach_, audit_);
+  ASSERT_TRUE(categories.ok());
+  for (const auto& c : categories->categories()) {
+    if (c.category_id() == "verward-gedrag") {
+      EXPECT_EQ(c.handling_deadline_day_count(), v1::DAY_COUNT_WORKING);
+    } else if (c.category_id() == "afval-dumping") {
+      EXPECT_EQ(c.handling_deadline_day_count(), v1::DAY_COUNT_CALENDAR);
+    }
+  }
+}
+
+TEST_F(SignalDeadlineTest, TheDeadlineIsCountedInTheTenantsOwnTimeZone) {
+  Sql("UPDATE intake.tenants SET time_zone = 'America/Kralendijk' WHERE tenant_id = 'heerlen'");
+  auto submitted = intake_.Submit(coach_, Signal("vrieheide", "verward-gedrag"), audit_);
+  ASSERT_TRUE(submitted.ok()) << submitted.status();
+  const absl::Time reported = TimeOf(submitted->signal().reported_at());
+  EXPECT_EQ(TimeOf(submitted->signal().due_at()),
+            DeadlineAfter(reported, 3, DayCount::kWorking, WorkingDays(), Zone("America/Kralendijk")));
+
+  Sql("UPDATE intake.tenants SET time_zone = 'Nowhere/Atlantis' WHERE tenant_id = 'heerlen'");
+  auto refused = intake_.Submit(coach_, Signal(), audit_);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition) << refused.status();
+  EXPECT_EQ(CountSignals(), 1) << "no signal without a deadline";
+}
+
+TEST_F(SignalDeadlineTest, WaitingSignalsAreOverdueThenLateAndTheOutcomeStopsTheClock) {
+  auto fresh = intake_.Submit(coach_, Signal(), audit_);
+  auto overdue = intake_.Submit(coach_, Signal(), audit_);
+  auto late = intake_.Submit(coach_, Signal(), audit_);
+  auto handled = intake_.Submit(coach_, Signal(), audit_);
+  ASSERT_TRUE(fresh.ok() && overdue.ok() && late.ok() && handled.ok());
+  auto id = [](const auto& submitted) { return submitted->signal().signal_id(); };
+  Sql(absl::StrCat("UPDATE intake.signals SET due_at = now() - interval '1 day' WHERE signal_id = '", id(overdue), "'"));
+  Sql(absl::StrCat("UPDATE intake.signals SET due_at = now() - interval '30 days', late_at = now() - interval '1 day'",
+                   " WHERE signal_id IN ('", id(late), "', '", id(handled), "')"));
+  v1::TriageOutcome outcome;
+  outcome.set_event_id(RandomUuid());
+  outcome.set_tenant_id("heerlen");
+  outcome.set_signal_id(id(handled));
+  outcome.set_status(v1::SIGNAL_STATUS_ACCEPTED);
+  v1::RecordTriageOutcomesRequest outcomes;
+  outcomes.add_outcomes(outcome.SerializeAsString());
+  ASSERT_TRUE(intake_.RecordOutcomes(outcomes, absl::Now() + absl::Seconds(10)).ok());
+
+  v1::ListSignalsRequest overdue_only;
+  overdue_only.set_overdue_only(true);
+  EXPECT_EQ(References(overdue_only),
+            (std::vector<std::string>{late->signal().reference(), overdue->signal().reference()}));
+  v1::ListSignalsRequest late_only;
+  late_only.set_late_only(true);
+  EXPECT_EQ(References(late_only), std::vector<std::string>{late->signal().reference()});
+
+  auto shown = store_.FindById("heerlen", id(late), absl::InfiniteFuture());
+  ASSERT_TRUE(shown.ok() && *shown);
+  EXPECT_TRUE((*shown)->overdue());
+  EXPECT_TRUE((*shown)->late());
+  auto done = store_.FindById("heerlen", id(handled), absl::InfiniteFuture());
+  ASSERT_TRUE(done.ok() && *done);
+  EXPECT_TRUE((*done)->has_handled_at());
+  EXPECT_FALSE((*done)->overdue()) << "a handled signal's clock has stopped";
+  EXPECT_FALSE((*done)->late());
 }
 
 }  // namespace

@@ -48,6 +48,7 @@ run(async (browser) => {
   assert.equal(await card.locator("img, script").count(), 0, "no element came from the description");
   assert.equal(await page.evaluate(() => window.__xss), undefined, "nothing of it ran");
   assert.match(await card.textContent(), /Ontvangen/);
+  assert.match(await card.textContent(), /Beoordeling uiterlijk \d+ \w+ \d{4}/, "the signal's deadline");
   await checkAccessibility(page, "mijn-meldingen");
   console.log(`reference=${reference}`);
 });

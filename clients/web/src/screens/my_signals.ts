@@ -19,6 +19,9 @@ interface Signal {
   feedback?: string;
   statusOnly?: boolean;
   reporter?: { userId?: string };
+  dueAt?: string;
+  overdue?: boolean;
+  late?: boolean;
 }
 
 const badgeKind: Record<string, BadgeKind> = {
@@ -42,6 +45,15 @@ export async function mySignalsScreen(app: App): Promise<Screen> {
       { class: "hartslag-card", attrs: { "data-reference": s.reference } },
       h("h2", { class: "utrecht-heading-3" }, `${s.reference} · ${label.get(s.categoryId ?? "") ?? s.categoryId ?? ""}`),
       h("p", { class: "utrecht-paragraph" }, statusBadge(signalStatus[s.status ?? ""] ?? "Onbekend", badgeKind[s.status ?? ""] ?? "neutral"), " ", formatTime(s.reportedAt), s.area?.name ? ` · ${s.area.name}` : ""),
+      s.status === "SIGNAL_STATUS_NEW"
+        ? h(
+            "p",
+            { class: "utrecht-paragraph" },
+            s.late ? statusBadge("Te laat", "danger") : s.overdue ? statusBadge("Over de termijn", "warning") : null,
+            s.late || s.overdue ? " " : null,
+            `Beoordeling uiterlijk ${formatTime(s.dueAt)}`,
+          )
+        : null,
       s.statusOnly ? paragraph("Gemeld door een collega van uw organisatie; u ziet alleen de status.") : null,
       s.location?.address ? paragraph(formatAddress(s.location.address)) : null,
       s.description ? h("p", { class: "utrecht-paragraph hartslag-text" }, s.description) : null,
