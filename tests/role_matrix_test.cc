@@ -130,7 +130,8 @@ const char* const kPrivacyOfficerRpcs[] = {
 const char* const kAdminRpcs[] = {"CreateArea", "UpdateArea", "DirectoryService_ListAreas",
                                   "CreateOrganisation", "UpdateOrganisation", "ListOrganisations",
                                   "CreateUser", "UpdateUser", "ListUsers", "CreateIntegratedClient",
-                                  "UpdateIntegratedClient", "ListDeadLetters", "GetOutboxStatus"};
+                                  "UpdateIntegratedClient", "GetTenant", "UpdateTenantSettings",
+                                  "ListDeadLetters", "GetOutboxStatus"};
 
 std::vector<Row> Matrix() {
   std::vector<Row> rows(std::begin(kMatrix), std::end(kMatrix));
@@ -582,6 +583,18 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     q.mutable_update_mask()->add_paths("active");
     dv1::User r;
     return Classify(admin_->UpdateUser(d.Call(t).get(), q, &r), [] { return A; });
+  };
+  if (rpc == "GetTenant") return [&](const std::string& t) {
+    dv1::Tenant r;
+    return Classify(admin_->GetTenant(d.Call(t).get(), {}, &r), [&] { return r.tenant_id() == "heerlen" ? A : H; });
+  };
+  if (rpc == "UpdateTenantSettings") return [&](const std::string& t) {
+    dv1::UpdateTenantSettingsRequest q;
+    q.mutable_settings()->add_closing_days("2026-12-24");
+    q.mutable_update_mask()->add_paths("closing_days");
+    dv1::Tenant r;
+    return Classify(admin_->UpdateTenantSettings(d.Call(t).get(), q, &r),
+                    [&] { return r.tenant_id() == "heerlen" ? A : H; });
   };
   if (rpc == "ListUsers") return [&](const std::string& t) {
     dv1::ListUsersResponse r;

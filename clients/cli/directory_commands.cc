@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -247,6 +248,63 @@ absl::Status Admin(const std::string& what, const Args& rest) {
         &S::UpdateOrganisation,
         [](const v1::Organisation& o) { std::printf("organisatie %s hernoemd\n", o.organisation_id().c_str()); });
   }
+  if (what == "tenant show" || what == "tenant settings") {
+    // Each flag names one setting; only the flags given change.
+    const std::vector<std::pair<std::string, std::string>> settings = {
+        {"time-zone", "time_zone"},
+        {"cut-off-weekday", "triage_cut_off_weekday"},
+        {"cut-off-time", "triage_cut_off_time"},
+        {"signal-prefix", "signal_reference_prefix"},
+        {"case-prefix", "case_reference_prefix"},
+        {"signal-retention-days", "signal_retention_days"},
+        {"leefbaarheid-retention-days", "leefbaarheid_retention_days"},
+        {"casuistiek-retention-days", "casuistiek_retention_days"},
+        {"max-attachment-bytes", "max_attachment_bytes"},
+        {"max-attachments", "max_attachments_per_signal"},
+        {"closing-days", "closing_days"}};
+    auto print = [](const v1::Tenant& t) {
+      const auto& s = t.settings();
+      std::printf("gemeente          %s (%s)\ntijdzone          %s\npeilmoment        dag %d, %s\n"
+                  "voorvoegsels      meldingen %s, casussen %s\nbewaartermijnen   meldingen %d, Leefbaarheid %d, "
+                  "Casuïstiek %d dagen\nbijlagen          hoogstens %d, elk tot %lld bytes\nsluitingsdagen    %s\n",
+                  t.name().c_str(), t.tenant_id().c_str(), s.time_zone().c_str(), s.triage_cut_off_weekday(),
+                  s.triage_cut_off_time().c_str(), s.signal_reference_prefix().c_str(),
+                  s.case_reference_prefix().c_str(), s.signal_retention_days(), s.leefbaarheid_retention_days(),
+                  s.casuistiek_retention_days(), s.max_attachments_per_signal(),
+                  static_cast<long long>(s.max_attachment_bytes()), absl::StrJoin(s.closing_days(), ", ").c_str());
+    };
+    if (what == "tenant show") {
+      return AdminCall<v1::GetTenantRequest, v1::Tenant>(
+          flags, rest, [](auto&) { return absl::OkStatus(); }, &S::GetTenant, print);
+    }
+    for (const auto& [flag, field] : settings) flags.Add(flag, "", "", "new " + field + " (see hartslag admin tenant show)");
+    return AdminCall<v1::UpdateTenantSettingsRequest, v1::Tenant>(
+        flags, rest,
+        [&](v1::UpdateTenantSettingsRequest& r) -> absl::Status {
+          const google::protobuf::Descriptor* type = v1::TenantSettings::descriptor();
+          const google::protobuf::Reflection* reflection = r.settings().GetReflection();
+          for (const auto& [flag, name] : settings) {
+            if (!flags.IsSet(flag)) continue;
+            const google::protobuf::FieldDescriptor* field = type->FindFieldByName(name);
+            google::protobuf::Message* out = Change(r, name).mutable_settings();
+            const std::string value = flags.Get(flag);
+            if (field->is_repeated()) {
+              for (absl::string_view day : absl::StrSplit(value, ',', absl::SkipEmpty())) {
+                reflection->AddString(out, field, std::string(day));
+              }
+            } else if (field->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_STRING) {
+              reflection->SetString(out, field, value);
+            } else {
+              int64_t number = 0;
+              if (!absl::SimpleAtoi(value, &number)) return UsageError(absl::StrCat("--", flag, ": a whole number"));
+              if (field->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_INT64) reflection->SetInt64(out, field, number);
+              else reflection->SetInt32(out, field, static_cast<int32_t>(number));
+            }
+          }
+          return absl::OkStatus();
+        },
+        &S::UpdateTenantSettings, print);
+  }
   if (what == "org list") {
     return AdminCall<v1::ListOrganisationsRequest, v1::ListOrganisationsResponse>(
         flags, rest, [](auto&) { return absl::OkStatus(); }, &S::ListOrganisations,
@@ -373,7 +431,11 @@ std::function<absl::Status(const Args&)> AdminRun(std::string what) {
 }  // namespace
 
 std::vector<Command> AdminCommands() {
-  return {{"area", "gebieden en wijken", nullptr,
+  return {{"tenant", "de gemeente en haar instellingen", nullptr,
+           {{"show", "de instellingen van de gemeente", AdminRun("tenant show")},
+            {"settings", "instellingen wijzigen (tijdzone, peilmoment, termijnen, sluitingsdagen)",
+             AdminRun("tenant settings")}}},
+          {"area", "gebieden en wijken", nullptr,
            {{"create", "een gebied aanmaken", AdminRun("area create")},
             {"update", "een gebied wijzigen", AdminRun("area update")},
             {"list", "de gebieden", AdminRun("area list")}}},

@@ -55,7 +55,8 @@ absl::Status Queue(const Args& args) {
     std::vector<std::string> cases;
     for (const auto& open : item.cases_at_address()) cases.push_back(open.reference());
     for (const auto& open : item.cases_with_persons()) cases.push_back(open.reference() + " (persoon)");
-    rows.push_back({s.reference(), LocalTime(s.reported_at()), item.before_cut_off() ? "ja" : "nee", s.area().name(),
+    rows.push_back({s.reference(), LocalTime(s.reported_at()), item.before_cut_off() ? "ja" : "nee",
+                    s.late() ? "te laat" : s.overdue() ? "over termijn" : LocalTime(s.due_at()), s.area().name(),
                     s.category_id() + (item.meldcode() ? " (Meldcode!)" : ""),
                     absl::StrCat(a.street(), " ", a.house_number(), a.house_number_addition()),
                     absl::StrJoin(cases, ","),
@@ -63,7 +64,8 @@ absl::Status Queue(const Args& args) {
                     s.signal_id()});
   }
   PrintList(flags, queue,
-            {"REFERENTIE", "GEMELD", "VOOR PEILMOMENT", "GEBIED", "CATEGORIE", "ADRES", "OPEN CASUSSEN (ADRES, PERSOON)",
+            {"REFERENTIE", "GEMELD", "VOOR PEILMOMENT", "UITERLIJK", "GEBIED", "CATEGORIE", "ADRES",
+             "OPEN CASUSSEN (ADRES, PERSOON)",
              "ZELFDE ADRES", "MELDING-ID"},
             rows, absl::StrCat("peilmoment deze week: ", LocalTime(queue.cut_off())));
   return absl::OkStatus();

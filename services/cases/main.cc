@@ -73,10 +73,10 @@ absl::Status Run(int argc, char** argv) {
   ASSIGN_OR_RETURN(int max_streams, flags.GetInt("max-streams-per-organisation"));
   if (max_streams < 1) return absl::InvalidArgumentError("--max-streams-per-organisation: at least 1");
   ASSIGN_OR_RETURN(std::unique_ptr<AreaSync> area_sync,
-                   StartAreaSync(flags, [&data](const std::string& tenant, const std::string& name,
-                                                const std::vector<AreaRow>& areas) {
-                     return data.pool->InTransaction(
-                         [&](db::Transaction& tx) { return data.areas.Store(tx, tenant, name, areas); });
+                   StartAreaSync(flags, [&data](const directory::v1::Tenant& tenant, const std::vector<AreaRow>& areas) {
+                     return data.pool->InTransaction([&](db::Transaction& tx) {
+                       return data.areas.Store(tx, tenant.tenant_id(), tenant.name(), areas);
+                     });
                    }));
   cases::Triage triage(&data, &audit->outbox(),
                        [&intake](const std::string& tenant, const std::vector<std::string>& areas, int page_size,

@@ -101,7 +101,7 @@ absl::Status AreaSync::SyncOnce() {
     }));
     std::vector<AreaRow> rows;
     for (const auto& a : areas.areas()) rows.push_back({a.area_id(), a.parent_area_id(), a.name()});
-    absl::Status stored = sink_(tenant.tenant_id(), tenant.name(), rows);
+    absl::Status stored = sink_(tenant, rows);
     if (!stored.ok()) return stored;
   }
   return absl::OkStatus();

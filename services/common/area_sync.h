@@ -57,9 +57,8 @@ class AreaCopy {
 
 class AreaSync {
  public:
-  // Stores one tenant (id, name) with its areas; idempotent.
-  using Sink = std::function<absl::Status(const std::string& tenant, const std::string& name,
-                                          const std::vector<AreaRow>& areas)>;
+  // Stores one tenant (id, name, settings) with its areas; idempotent.
+  using Sink = std::function<absl::Status(const directory::v1::Tenant& tenant, const std::vector<AreaRow>& areas)>;
 
   AreaSync(std::shared_ptr<grpc::Channel> directory, Sink sink, absl::Duration interval);
   ~AreaSync() = default;  // stops the background thread (task_)

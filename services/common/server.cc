@@ -223,7 +223,17 @@ std::unique_ptr<PeriodicTask> WatchDatabaseHealth(db::Pool* database, grpc::Heal
 
 }  // namespace
 
+absl::Status RequireTimeZoneDatabase() {
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone("Europe/Amsterdam", &zone)) {
+    return absl::FailedPreconditionError(
+        "the time-zone database cannot be read (Europe/Amsterdam): install tzdata, or set TZDIR to it");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status RunServer(const ServerOptions& options, const std::vector<grpc::Service*>& services) {
+  RETURN_IF_ERROR(RequireTimeZoneDatabase());
   if (options.tls_cert.empty() || options.tls_key.empty()) {
     return absl::InvalidArgumentError("--tls-cert and --tls-key are required: Hartslag only speaks TLS");
   }

@@ -87,8 +87,14 @@ int ExitCode(const absl::Status& run);
 // Builds the token verifier from --jwt-public-keys and --jwt-issuer.
 absl::StatusOr<Authenticator> AuthenticatorFromFlags(const Flags& flags);
 
+// FAILED_PRECONDITION when the time-zone database (Debian's tzdata) cannot
+// be read: deadlines, meetings and cut-offs are in the tenant's local time,
+// and a service that silently counted in UTC would move them by hours.
+absl::Status RequireTimeZoneDatabase();
+
 // Runs `services` until SIGTERM or SIGINT, then drains in-flight calls for up
-// to the grace period and returns.
+// to the grace period and returns. Refuses to start without the time-zone
+// database.
 absl::Status RunServer(const ServerOptions& options, const std::vector<grpc::Service*>& services);
 
 // A fixed set of worker threads for request handlers, with a bounded queue

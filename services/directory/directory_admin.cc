@@ -1,5 +1,7 @@
 #include "services/directory/directory_admin.h"
 
+#include "google/protobuf/util/field_mask_util.h"
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/page_token.h"
@@ -107,6 +109,35 @@ absl::StatusOr<v1::ListAreasResponse> DirectoryAdmin::ListAreas(const RequestCon
   ASSIGN_OR_RETURN(v1::ListAreasResponse out, AreaPage(*store_, caller.tenant, request));
   audit.SetResultCount(out.areas_size());
   return out;
+}
+
+absl::StatusOr<v1::Tenant> DirectoryAdmin::GetTenant(const RequestContext& caller, AuditRecord& audit) const {
+  audit.SetObjectId(caller.tenant);
+  return store_->GetTenant(caller.tenant);
+}
+
+absl::StatusOr<v1::Tenant> DirectoryAdmin::UpdateTenantSettings(const RequestContext& caller,
+                                                                const v1::UpdateTenantSettingsRequest& request,
+                                                                AuditRecord& audit) const {
+  const google::protobuf::Descriptor* settings = TenantSettings::descriptor();
+  UpdatePaths updatable;
+  for (int i = 0; i < settings->field_count(); ++i) updatable.insert(settings->field(i)->name());
+  ASSIGN_OR_RETURN(UpdatePaths paths, UpdatePathsOf(request.update_mask(), updatable));
+  audit.SetObjectId(caller.tenant);
+  return store_->UpdateTenantSettings(caller.tenant, [&](TenantSettings& stored) {
+    // Each named field takes the request's value; a zero or empty one
+    // returns to its default.
+    const google::protobuf::Reflection* reflection = stored.GetReflection();
+    for (const std::string& path : paths) {
+      const google::protobuf::FieldDescriptor* field = settings->FindFieldByName(path);
+      reflection->ClearField(&stored, field);
+    }
+    google::protobuf::util::FieldMaskUtil::MergeOptions replace;
+    replace.set_replace_repeated_fields(true);
+    google::protobuf::util::FieldMaskUtil::MergeMessageTo(request.settings(), request.update_mask(), replace, &stored);
+    stored = WithDefaults(std::move(stored));
+    return CheckTenantSettings(stored);
+  }, audit);
 }
 
 absl::StatusOr<v1::Organisation> DirectoryAdmin::CreateOrganisation(const RequestContext& caller,

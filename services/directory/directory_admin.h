@@ -54,6 +54,13 @@ class DirectoryAdmin {
                                       AuditRecord& audit) const;
   absl::StatusOr<v1::ListUsersResponse> ListUsers(const RequestContext& caller, const v1::ListUsersRequest& request,
                                                   AuditRecord& audit) const;
+  // The caller's tenant with its settings.
+  absl::StatusOr<v1::Tenant> GetTenant(const RequestContext& caller, AuditRecord& audit) const;
+  // Changes the settings the mask names; the result must pass
+  // CheckTenantSettings as a whole, or nothing changes.
+  absl::StatusOr<v1::Tenant> UpdateTenantSettings(const RequestContext& caller,
+                                                  const v1::UpdateTenantSettingsRequest& request,
+                                                  AuditRecord& audit) const;
   absl::StatusOr<v1::IntegratedClient> CreateIntegratedClient(const RequestContext& caller,
                                                               v1::CreateIntegratedClientRequest request,
                                                               AuditRecord& audit) const;

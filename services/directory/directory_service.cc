@@ -16,6 +16,8 @@ const AccessPolicy kDirectoryPolicy({
     {"CreateUser", Roles({Role::kAdmin}).Audit(audit::v1::ACTION_CREATE, "user")},
     {"UpdateUser", Roles({Role::kAdmin}).Audit(audit::v1::ACTION_UPDATE, "user")},
     {"ListUsers", Roles({Role::kAdmin}).Audit(audit::v1::ACTION_LIST, "user")},
+    {"GetTenant", Roles({Role::kAdmin}).Audit(audit::v1::ACTION_READ, "tenant")},
+    {"UpdateTenantSettings", Roles({Role::kAdmin}).Audit(audit::v1::ACTION_UPDATE, "tenant")},
     {"CreateIntegratedClient",
      Roles({Role::kAdmin}).Audit(audit::v1::ACTION_CREATE, "integrated_client")},
     {"UpdateIntegratedClient",
@@ -152,6 +154,22 @@ grpc::ServerUnaryReactor* DirectoryServiceImpl::ListUsers(grpc::CallbackServerCo
   return runner_->Run(call, "ListUsers", *request,
                       Into(response, [this, request](const RequestContext& caller, AuditRecord& audit) {
                         return directory_->ListUsers(caller, *request, audit);
+                      }));
+}
+
+grpc::ServerUnaryReactor* DirectoryServiceImpl::GetTenant(grpc::CallbackServerContext* call,
+                                                         const v1::GetTenantRequest* request, v1::Tenant* response) {
+  return runner_->Run(call, "GetTenant", *request, Into(response, [this](const RequestContext& caller, AuditRecord& audit) {
+                        return directory_->GetTenant(caller, audit);
+                      }));
+}
+
+grpc::ServerUnaryReactor* DirectoryServiceImpl::UpdateTenantSettings(grpc::CallbackServerContext* call,
+                                                                    const v1::UpdateTenantSettingsRequest* request,
+                                                                    v1::Tenant* response) {
+  return runner_->Run(call, "UpdateTenantSettings", *request,
+                      Into(response, [this, request](const RequestContext& caller, AuditRecord& audit) {
+                        return directory_->UpdateTenantSettings(caller, *request, audit);
                       }));
 }
 

@@ -86,6 +86,11 @@ class DirectoryServiceImpl final : public v1::DirectoryService::CallbackService 
   grpc::ServerUnaryReactor* ListUsers(grpc::CallbackServerContext* call,
                                       const v1::ListUsersRequest* request,
                                       v1::ListUsersResponse* response) override;
+  grpc::ServerUnaryReactor* GetTenant(grpc::CallbackServerContext* call, const v1::GetTenantRequest* request,
+                                      v1::Tenant* response) override;
+  grpc::ServerUnaryReactor* UpdateTenantSettings(grpc::CallbackServerContext* call,
+                                                 const v1::UpdateTenantSettingsRequest* request,
+                                                 v1::Tenant* response) override;
   grpc::ServerUnaryReactor* CreateIntegratedClient(grpc::CallbackServerContext* call,
                                                    const v1::CreateIntegratedClientRequest* request,
                                                    v1::IntegratedClient* response) override;

@@ -1,5 +1,7 @@
 #include "services/directory/directory_store.h"
 
+#include "google/protobuf/util/json_util.h"
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "services/common/auth.h"
@@ -16,9 +18,21 @@ constexpr char kInsertTenant[] = R"sql(
 // The lists read a page after the previous page's last row ($n IS NULL on
 // the first page), one row more than the page holds.
 constexpr char kSelectTenants[] = R"sql(
-  SELECT tenant_id, name FROM directory.tenants
+  SELECT tenant_id, name, settings::text AS settings FROM directory.tenants
   WHERE ($1::text IS NULL OR tenant_id > $1)
   ORDER BY tenant_id LIMIT $2
+)sql";
+
+constexpr char kSelectTenant[] = R"sql(
+  SELECT tenant_id, name, settings::text AS settings FROM directory.tenants WHERE tenant_id = $1
+)sql";
+
+constexpr char kLockTenant[] = R"sql(
+  SELECT tenant_id, name, settings::text AS settings FROM directory.tenants WHERE tenant_id = $1 FOR UPDATE
+)sql";
+
+constexpr char kUpdateTenantSettings[] = R"sql(
+  UPDATE directory.tenants SET settings = $2::jsonb WHERE tenant_id = $1
 )sql";
 
 constexpr char kInsertArea[] = R"sql(
@@ -203,6 +217,19 @@ absl::Status Named(absl::Status status, absl::string_view what) {
   return status;
 }
 
+// A tenant as stored, its settings with the defaults filled in.
+v1::Tenant TenantFromRow(const db::Rows& rows, int i) {
+  v1::Tenant t;
+  t.set_tenant_id(rows.Text(i, "tenant_id"));
+  t.set_name(rows.Text(i, "name"));
+  TenantSettings settings;
+  google::protobuf::util::JsonParseOptions lenient;
+  lenient.ignore_unknown_fields = true;  // a field a later version dropped
+  (void)google::protobuf::util::JsonStringToMessage(rows.Text(i, "settings"), &settings, lenient);
+  *t.mutable_settings() = WithDefaults(std::move(settings));
+  return t;
+}
+
 }  // namespace
 
 absl::Status DirectoryStore::CreateTenant(const std::string& tenant, const std::string& name) {
@@ -213,13 +240,31 @@ absl::StatusOr<std::vector<v1::Tenant>> DirectoryStore::ListTenants(const std::o
                                                                     int limit) {
   ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kSelectTenants, {after, absl::StrCat(limit)}));
   std::vector<v1::Tenant> tenants;
-  for (int i = 0; i < rows.size(); ++i) {
-    v1::Tenant t;
-    t.set_tenant_id(rows.Text(i, "tenant_id"));
-    t.set_name(rows.Text(i, "name"));
-    tenants.push_back(std::move(t));
-  }
+  for (int i = 0; i < rows.size(); ++i) tenants.push_back(TenantFromRow(rows, i));
   return tenants;
+}
+
+absl::StatusOr<v1::Tenant> DirectoryStore::GetTenant(const std::string& tenant) {
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kSelectTenant, {tenant}));
+  if (rows.empty()) return absl::NotFoundError("tenant not found");
+  return TenantFromRow(rows, 0);
+}
+
+absl::StatusOr<v1::Tenant> DirectoryStore::UpdateTenantSettings(
+    const std::string& tenant, const std::function<absl::Status(TenantSettings&)>& change, AuditRecord& audit) {
+  v1::Tenant updated;
+  RETURN_IF_ERROR(InAuditedTransaction(*pool_, audit, [&](db::Transaction& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(db::Rows rows, tx.Query(kLockTenant, {tenant}));
+    if (rows.empty()) return absl::NotFoundError("tenant not found");
+    updated = TenantFromRow(rows, 0);
+    RETURN_IF_ERROR(change(*updated.mutable_settings()));
+    std::string json;
+    if (!google::protobuf::util::MessageToJsonString(updated.settings(), &json).ok()) {
+      return absl::InternalError("tenant settings: cannot be written as JSON");
+    }
+    return tx.Exec(kUpdateTenantSettings, {tenant, json});
+  }));
+  return updated;
 }
 
 absl::StatusOr<v1::Area> DirectoryStore::InsertArea(db::Transaction& tx, const std::string& tenant,

@@ -4,6 +4,7 @@
 #ifndef HARTSLAG_SERVICES_DIRECTORY_DIRECTORY_STORE_H_
 #define HARTSLAG_SERVICES_DIRECTORY_DIRECTORY_STORE_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -14,6 +15,7 @@
 #include "hartslag/directory/v1/directory.pb.h"
 #include "services/common/audit_trail.h"
 #include "services/common/db.h"
+#include "services/common/tenant_settings.h"
 #include "services/common/migrations.h"
 
 namespace hartslag {
@@ -62,8 +64,15 @@ class DirectoryStore {
   explicit DirectoryStore(db::Pool* pool) : pool_(pool) {}
 
   absl::Status CreateTenant(const std::string& tenant, const std::string& name);
-  // By id.
+  // By id, each with its settings (defaults filled in).
   absl::StatusOr<std::vector<v1::Tenant>> ListTenants(const std::optional<std::string>& after, int limit);
+  absl::StatusOr<v1::Tenant> GetTenant(const std::string& tenant);
+  // Applies `change` to the stored settings (defaults filled in) and stores
+  // the result, with the audit record, in one transaction; `change` refuses
+  // by returning an error, and then nothing is stored.
+  absl::StatusOr<v1::Tenant> UpdateTenantSettings(const std::string& tenant,
+                                                  const std::function<absl::Status(TenantSettings&)>& change,
+                                                  AuditRecord& audit);
   // INVALID_ARGUMENT for an unknown parent; ALREADY_EXISTS for a taken id.
   absl::StatusOr<v1::Area> InsertArea(db::Transaction& tx, const std::string& tenant, const v1::Area& area);
   absl::StatusOr<v1::Area> CreateArea(const std::string& tenant, const v1::Area& area,

@@ -34,9 +34,9 @@ absl::Status Run(int argc, char** argv) {
   ASSIGN_OR_RETURN(std::unique_ptr<ServiceAudit> audit, ServiceAudit::Start(flags, pool.get(), intake::kSchema));
   intake::SignalStore store(pool.get());
   ASSIGN_OR_RETURN(std::unique_ptr<AreaSync> area_sync,
-                   StartAreaSync(flags, [&store](const std::string& tenant, const std::string& name,
-                                                 const std::vector<AreaRow>& areas) {
-                     return store.CreateTenant(tenant, name, areas);
+                   StartAreaSync(flags, [&store](const directory::v1::Tenant& tenant, const std::vector<AreaRow>& areas) {
+                     RETURN_IF_ERROR(store.CreateTenant(tenant.tenant_id(), tenant.name(), areas));
+                     return store.StoreTenantSettings(tenant.tenant_id(), tenant.settings());
                    }));
   intake::SignalIntake signal_intake(&store);
   WorkerPool worker_pool(workers);

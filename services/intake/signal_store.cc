@@ -1,6 +1,7 @@
 #include "services/intake/signal_store.h"
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 #include "nlohmann/json.hpp"
 #include "services/common/crypto.h"
@@ -52,7 +53,11 @@ constexpr char kApplyOutcome[] = R"sql(
 )sql";
 
 constexpr char kSelectTenant[] = R"sql(
-  SELECT reference_prefix, time_zone FROM intake.tenants WHERE tenant_id = $1
+  SELECT reference_prefix, time_zone, settings::text AS settings FROM intake.tenants WHERE tenant_id = $1
+)sql";
+
+constexpr char kStoreTenantSettings[] = R"sql(
+  UPDATE intake.tenants SET time_zone = $2, reference_prefix = $3, settings = $4::jsonb WHERE tenant_id = $1
 )sql";
 
 constexpr char kAreaExists[] = R"sql(
@@ -231,17 +236,17 @@ absl::StatusOr<SubmitResult> SignalStore::Submit(const RequestContext& caller,
           return absl::InvalidArgumentError("category_id: not a known, active category");
         }
 
-        absl::TimeZone zone;
-        if (!absl::LoadTimeZone(tenant.Text(0, "time_zone"), &zone)) {
-          return absl::FailedPreconditionError(
-              absl::StrCat("tenant ", caller.tenant, ": time zone ", tenant.Text(0, "time_zone"), " is not known"));
-        }
-        // The deadline under the category's rule of this moment.
+        ASSIGN_OR_RETURN(absl::TimeZone zone, TimeZoneOf(tenant.Text(0, "time_zone")));
+        TenantSettings settings;
+        (void)google::protobuf::util::JsonStringToMessage(tenant.Text(0, "settings"), &settings);
+        // The deadline under the category's rule and the tenant's closing
+        // days of this moment.
+        const WorkingDays working_days(ClosingDays(settings));
         const int days = static_cast<int>(category.Int(0, "handling_deadline_days"));
         const DayCount count = category.Text(0, "deadline_day_count") == "WORKING" ? DayCount::kWorking
                                                                                    : DayCount::kCalendar;
-        const absl::Time due = DeadlineAfter(submission.reported_at, days, count, WorkingDays(), zone);
-        const absl::Time late = DeadlineAfter(submission.reported_at, 3 * days, count, WorkingDays(), zone);
+        const absl::Time due = DeadlineAfter(submission.reported_at, days, count, working_days, zone);
+        const absl::Time late = DeadlineAfter(submission.reported_at, 3 * days, count, working_days, zone);
 
         int year = ReferenceYear(submission.reported_at, tenant.Text(0, "time_zone"));
         ASSIGN_OR_RETURN(db::Rows number,
@@ -410,6 +415,15 @@ absl::Status SignalStore::CreateTenant(const std::string& tenant, const std::str
     RETURN_IF_ERROR(areas_.Store(tx, tenant, name, areas));
     return tx.Exec(kCopyDefaultCategories, {tenant});
   });
+}
+
+absl::Status SignalStore::StoreTenantSettings(const std::string& tenant, const TenantSettings& settings) {
+  std::string json;
+  if (!google::protobuf::util::MessageToJsonString(settings, &json).ok()) {
+    return absl::InternalError("tenant settings: cannot be written as JSON");
+  }
+  return pool_->Query(kStoreTenantSettings, {tenant, settings.time_zone(), settings.signal_reference_prefix(), json})
+      .status();
 }
 
 std::vector<v1::Person> PersonsFromJson(absl::string_view json) {

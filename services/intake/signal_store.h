@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "hartslag/intake/v1/intake.pb.h"
 #include "services/common/area_sync.h"
+#include "services/common/tenant_settings.h"
 #include "services/common/audit_trail.h"
 #include "services/common/auth.h"
 #include "services/common/db.h"
@@ -111,6 +112,9 @@ class SignalStore {
   // the starting category set. Idempotent; areas are never removed.
   absl::Status CreateTenant(const std::string& tenant, const std::string& name,
                             const std::vector<AreaRow>& areas);
+  // Takes over the tenant's settings from the directory: its time zone,
+  // reference prefix and closing days apply to signals submitted from now.
+  absl::Status StoreTenantSettings(const std::string& tenant, const TenantSettings& settings);
 
  private:
   db::Pool* pool_;

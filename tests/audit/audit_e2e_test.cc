@@ -211,6 +211,12 @@ TEST_F(AuditEndToEndTest, EveryIntakeAndDirectoryCallLeavesExactlyItsRecord) {
   area.mutable_area()->set_name("Schandelen");
   dv1::Area created;
   EXPECT_TRUE(admin_->CreateArea(Call(admin_token_, "t-area").get(), area, &created).ok());
+  dv1::Tenant tenant;
+  EXPECT_TRUE(admin_->GetTenant(Call(admin_token_, "t-tenant").get(), {}, &tenant).ok());
+  dv1::UpdateTenantSettingsRequest settings;
+  settings.mutable_settings()->add_closing_days("2026-12-24");
+  settings.mutable_update_mask()->add_paths("closing_days");
+  EXPECT_TRUE(admin_->UpdateTenantSettings(Call(admin_token_, "t-tenant-settings").get(), settings, &tenant).ok());
   dv1::ListUsersResponse users;
   EXPECT_TRUE(admin_->ListUsers(Call(admin_token_, "t-users").get(), {}, &users).ok());
   EXPECT_EQ(admin_->ListUsers(Call(boa_, "t-users-denied").get(), {}, &users).error_code(),
@@ -319,6 +325,8 @@ TEST_F(AuditEndToEndTest, EveryIntakeAndDirectoryCallLeavesExactlyItsRecord) {
       {"UpdateUser", "t-user-update", v1::ACTION_UPDATE, v1::OUTCOME_SUCCESS, "user"},
       {"ListUsers", "t-users", v1::ACTION_LIST, v1::OUTCOME_SUCCESS, "user"},
       {"ListUsers", "t-users-denied", v1::ACTION_LIST, v1::OUTCOME_DENIED, "user"},
+      {"GetTenant", "t-tenant", v1::ACTION_READ, v1::OUTCOME_SUCCESS, "tenant"},
+      {"UpdateTenantSettings", "t-tenant-settings", v1::ACTION_UPDATE, v1::OUTCOME_SUCCESS, "tenant"},
       {"CreateIntegratedClient", "t-client", v1::ACTION_CREATE, v1::OUTCOME_SUCCESS, "integrated_client"},
       {"UpdateIntegratedClient", "t-client-update", v1::ACTION_UPDATE, v1::OUTCOME_SUCCESS,
        "integrated_client"},

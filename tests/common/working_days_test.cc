@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
+#include "services/common/server.h"
+
 namespace hartslag {
 namespace {
 
@@ -63,6 +67,18 @@ TEST(WorkingDaysTest, ADeadlineKeepsTheTimeOfDayInTheTenantsZone) {
   absl::Time late_friday = absl::FromCivil(absl::CivilSecond(2026, 4, 24, 23, 30, 0), kralendijk);
   EXPECT_EQ(DeadlineAfter(late_friday, 1, DayCount::kWorking, WorkingDays(), kralendijk),
             absl::FromCivil(absl::CivilSecond(2026, 4, 28, 23, 30, 0), kralendijk));
+}
+
+// Each test runs in a process of its own (ctest), so no zone is cached yet.
+TEST(TimeZoneDatabaseTest, AServiceRefusesToStartWithoutIt) {
+  ASSERT_TRUE(RequireTimeZoneDatabase().ok()) << "tzdata is installed here";
+}
+
+TEST(TimeZoneDatabaseTest, AMissingDatabaseIsNamedNotReplacedByUtc) {
+  setenv("TZDIR", "/nonexistent-zoneinfo", 1);
+  absl::Status missing = RequireTimeZoneDatabase();
+  EXPECT_EQ(missing.code(), absl::StatusCode::kFailedPrecondition) << missing;
+  EXPECT_NE(missing.message().find("tzdata"), absl::string_view::npos) << missing;
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "services/common/text.h"
 #include "services/directory/password.h"
 #include "tests/support/cli_run.h"
+#include "services/common/working_days.h"
 #include "tests/support/deployment.h"
 #include "tests/support/sample_signal.h"
 #include "tests/support/test_keys.h"
@@ -299,6 +300,67 @@ TEST_F(DirectoryEndToEndTest, AreaCreatedInTheDirectoryReachesIntake) {
     absl::SleepFor(absl::Milliseconds(100));
   }
   EXPECT_TRUE(status.ok()) << status.error_message();
+}
+
+TEST_F(DirectoryEndToEndTest, TenantSettingsAreCheckedStoredAndUsedByIntake) {
+  auto admin = v1::DirectoryService::NewStub(deployment_.Channel(deployment_.directory()));
+  const std::string token = AdminToken();
+  v1::Tenant tenant;
+  ASSERT_TRUE(admin->GetTenant(deployment_.Call(token).get(), {}, &tenant).ok());
+  EXPECT_EQ(tenant.settings().time_zone(), "Europe/Amsterdam") << "defaults filled in";
+  EXPECT_EQ(tenant.settings().signal_reference_prefix(), "SV");
+  EXPECT_EQ(tenant.settings().triage_cut_off_time(), "12:00");
+
+  // Every bad field named at once; nothing changes.
+  v1::UpdateTenantSettingsRequest bad;
+  bad.mutable_settings()->set_time_zone("Europe/Atlantis");
+  bad.mutable_settings()->set_signal_reference_prefix("sv1");
+  bad.mutable_settings()->add_closing_days("2026-13-01");
+  for (const char* path : {"time_zone", "signal_reference_prefix", "closing_days"}) {
+    bad.mutable_update_mask()->add_paths(path);
+  }
+  grpc::Status refused = admin->UpdateTenantSettings(deployment_.Call(token).get(), bad, &tenant);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  for (const char* field : {"settings.time_zone", "settings.signal_reference_prefix", "settings.closing_days[0]"}) {
+    EXPECT_NE(refused.error_message().find(field), std::string::npos) << refused.error_message();
+  }
+  v1::UpdateTenantSettingsRequest unknown;
+  unknown.mutable_update_mask()->add_paths("tenant_id");
+  EXPECT_EQ(admin->UpdateTenantSettings(deployment_.Call(token).get(), unknown, &tenant).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+
+  // A municipality in the Caribbean Netherlands, with its own prefix.
+  v1::UpdateTenantSettingsRequest good;
+  good.mutable_settings()->set_time_zone("America/Kralendijk");
+  good.mutable_settings()->set_signal_reference_prefix("BON");
+  good.mutable_update_mask()->add_paths("time_zone");
+  good.mutable_update_mask()->add_paths("signal_reference_prefix");
+  ASSERT_TRUE(admin->UpdateTenantSettings(deployment_.Call(token).get(), good, &tenant).ok());
+  EXPECT_EQ(tenant.settings().time_zone(), "America/Kralendijk");
+  EXPECT_EQ(tenant.settings().triage_cut_off_time(), "12:00") << "what the mask does not name stays";
+  ASSERT_TRUE(admin->GetTenant(deployment_.Call(token).get(), {}, &tenant).ok());
+  EXPECT_EQ(tenant.settings().signal_reference_prefix(), "BON");
+
+  // Intake takes them over (its sync runs every 500 ms here): the reference
+  // and the deadline follow the tenant.
+  v1::TokenResponse coach;
+  ASSERT_TRUE(Login("sanne.coach", kPassword, &coach).ok());
+  intake::v1::SubmitSignalResponse submitted;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    ASSERT_TRUE(intake_->SubmitSignal(deployment_.Call(coach.access_token()).get(),
+                                      testing::SampleSignal("vrieheide", "verward-gedrag"), &submitted)
+                    .ok());
+    if (submitted.signal().reference().rfind("BON-", 0) == 0) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  ASSERT_EQ(submitted.signal().reference().rfind("BON-", 0), 0u) << submitted.signal().reference();
+  absl::TimeZone kralendijk;
+  ASSERT_TRUE(absl::LoadTimeZone("America/Kralendijk", &kralendijk));
+  const absl::Time reported = absl::FromUnixSeconds(submitted.signal().reported_at().seconds()) +
+                              absl::Nanoseconds(submitted.signal().reported_at().nanos());
+  EXPECT_EQ(absl::FromUnixSeconds(submitted.signal().due_at().seconds()) +
+                absl::Nanoseconds(submitted.signal().due_at().nanos()),
+            DeadlineAfter(reported, 3, DayCount::kWorking, WorkingDays(), kralendijk));
 }
 
 TEST_F(DirectoryEndToEndTest, AreasMoveButNeverUnderThemselves) {
