@@ -115,11 +115,15 @@ std::string PersonKey(absl::string_view name) {
   return normal.empty() ? "" : HexEncode(Sha256(normal)).substr(0, 32);
 }
 
-absl::Time WeeklyCutOff(absl::Time now, absl::TimeZone zone) {
-  absl::CivilDay today = absl::ToCivilDay(now, zone);
-  int since_monday = (static_cast<int>(absl::GetWeekday(today)) - static_cast<int>(absl::Weekday::monday) + 7) % 7;
-  absl::Time cut_off = absl::FromCivil(absl::CivilHour(today - since_monday) + 12, zone);
-  return cut_off <= now ? cut_off : absl::FromCivil(absl::CivilHour(today - since_monday - 7) + 12, zone);
+absl::Time WeeklyCutOff(absl::Time now, absl::TimeZone zone, CutOff cut_off) {
+  const absl::CivilDay today = absl::ToCivilDay(now, zone);
+  // absl numbers Monday 0 to Sunday 6; ISO numbers Monday 1 to Sunday 7.
+  const int since = (static_cast<int>(absl::GetWeekday(today)) - (cut_off.weekday - 1) + 7) % 7;
+  auto at = [&](absl::CivilDay day) {
+    return absl::FromCivil(absl::CivilMinute(day.year(), day.month(), day.day(), cut_off.hour, cut_off.minute), zone);
+  };
+  const absl::Time this_week = at(today - since);
+  return this_week <= now ? this_week : at(today - since - 7);
 }
 
 }  // namespace hartslag::cases

@@ -49,9 +49,18 @@ bool SamePerson(absl::string_view name_a, int year_a, absl::string_view name_b, 
 // for a name SamePerson never matches.
 std::string PersonKey(absl::string_view name);
 
-// The most recent weekly cut-off at or before `now`: Monday 12:00 in `zone`.
-// Signals reported before it are weighed for this week's meetings.
-absl::Time WeeklyCutOff(absl::Time now, absl::TimeZone zone);
+// When the municipality closes each week's triage: an ISO weekday (1 is
+// Monday) and a time of day, in its time zone (TenantSettings).
+struct CutOff {
+  int weekday = 1;
+  int hour = 12;
+  int minute = 0;
+};
+
+// The most recent weekly cut-off at or before `now` (default: Monday 12:00)
+// in `zone`. Signals reported before it are weighed for this week's
+// meetings.
+absl::Time WeeklyCutOff(absl::Time now, absl::TimeZone zone, CutOff cut_off = {});
 
 }  // namespace hartslag::cases
 

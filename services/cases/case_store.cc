@@ -1,5 +1,7 @@
 #include "services/cases/case_store.h"
 
+#include "absl/strings/numbers.h"
+
 #include "absl/strings/str_cat.h"
 #include "services/cases/case_rules.h"
 #include "services/cases/store_rows.h"
@@ -18,6 +20,15 @@ constexpr char kSelectTenantArea[] = R"sql(
   SELECT t.reference_prefix, t.time_zone, a.name AS area_name
   FROM cases.tenants t JOIN cases.areas a ON a.tenant_id = t.tenant_id
   WHERE t.tenant_id = $1 AND a.area_id = $2
+)sql";
+
+constexpr char kStoreTenantSettings[] = R"sql(
+  UPDATE cases.tenants SET time_zone = $2, reference_prefix = $3, cut_off_weekday = $4::int, cut_off_time = $5
+  WHERE tenant_id = $1
+)sql";
+
+constexpr char kSelectCutOff[] = R"sql(
+  SELECT time_zone, cut_off_weekday, cut_off_time FROM cases.tenants WHERE tenant_id = $1
 )sql";
 
 constexpr char kNextReferenceNumber[] = R"sql(
@@ -418,6 +429,32 @@ absl::StatusOr<std::vector<v1::BreakGlassReview>> CaseStore::BreakGlassReviews(d
     *r.mutable_at() = TimeToProto(absl::FromUnixMicros(rows.Int(i, "at_us")));
   }
   return reviews;
+}
+
+absl::Status CaseStore::StoreTenantSettings(db::Transaction& tx, const std::string& tenant,
+                                            const TenantSettings& settings) const {
+  return tx.Exec(kStoreTenantSettings, {tenant, settings.time_zone(), settings.case_reference_prefix(),
+                                        absl::StrCat(settings.triage_cut_off_weekday()),
+                                        settings.triage_cut_off_time()});
+}
+
+absl::StatusOr<TenantCutOff> CaseStore::CutOffOf(db::Transaction& tx, const std::string& tenant) const {
+  ASSIGN_OR_RETURN(db::Rows rows, tx.Query(kSelectCutOff, {tenant}));
+  TenantCutOff out;
+  if (rows.empty()) {  // not synced yet: the defaults
+    ASSIGN_OR_RETURN(out.zone, TimeZoneOf("Europe/Amsterdam"));
+    return out;
+  }
+  ASSIGN_OR_RETURN(out.zone, TimeZoneOf(rows.Text(0, "time_zone")));
+  out.cut_off.weekday = static_cast<int>(rows.Int(0, "cut_off_weekday"));
+  // "HH:MM", checked by the directory; a malformed one keeps 12:00.
+  std::string time = rows.Text(0, "cut_off_time");
+  int hour = 0, minute = 0;
+  if (time.size() == 5 && absl::SimpleAtoi(time.substr(0, 2), &hour) && absl::SimpleAtoi(time.substr(3, 2), &minute)) {
+    out.cut_off.hour = hour;
+    out.cut_off.minute = minute;
+  }
+  return out;
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> CaseStore::DueForRemoval(

@@ -15,9 +15,11 @@
 #include "absl/time/time.h"
 #include "hartslag/cases/v1/cases.pb.h"
 #include "services/cases/case_access.h"
+#include "services/cases/case_rules.h"
 #include "services/common/auth.h"
 #include "services/common/db.h"
 #include "services/common/migrations.h"
+#include "services/common/tenant_settings.h"
 
 namespace hartslag {
 // The cases service's schema, compiled in from migrations/.
@@ -50,8 +52,21 @@ struct CaseQuery {
   int limit = 50;
 };
 
+// A tenant's triage cut-off in its own time zone.
+struct TenantCutOff {
+  absl::TimeZone zone;
+  CutOff cut_off;
+};
+
 class CaseStore {
  public:
+  // Takes over the tenant's settings from the directory: time zone, case
+  // reference prefix and triage cut-off.
+  absl::Status StoreTenantSettings(db::Transaction& tx, const std::string& tenant,
+                                   const TenantSettings& settings) const;
+  // The tenant's cut-off; FAILED_PRECONDITION for a time zone that cannot be
+  // loaded.
+  absl::StatusOr<TenantCutOff> CutOffOf(db::Transaction& tx, const std::string& tenant) const;
   // Stores `c` as a new case, completing it (id, reference, area name,
   // status REGISTERED, times), with its first status step. INVALID_ARGUMENT
   // naming area_id for an area the tenant does not have.

@@ -74,8 +74,9 @@ absl::Status Run(int argc, char** argv) {
   if (max_streams < 1) return absl::InvalidArgumentError("--max-streams-per-organisation: at least 1");
   ASSIGN_OR_RETURN(std::unique_ptr<AreaSync> area_sync,
                    StartAreaSync(flags, [&data](const directory::v1::Tenant& tenant, const std::vector<AreaRow>& areas) {
-                     return data.pool->InTransaction([&](db::Transaction& tx) {
-                       return data.areas.Store(tx, tenant.tenant_id(), tenant.name(), areas);
+                     return data.pool->InTransaction([&](db::Transaction& tx) -> absl::Status {
+                       RETURN_IF_ERROR(data.areas.Store(tx, tenant.tenant_id(), tenant.name(), areas));
+                       return data.cases.StoreTenantSettings(tx, tenant.tenant_id(), tenant.settings());
                      });
                    }));
   cases::Triage triage(&data, &audit->outbox(),

@@ -69,6 +69,14 @@ TEST(TriageRulesTest, TheCutOffIsTheLastMondayNoonAndAddressesMatchLoosely) {
   EXPECT_EQ(WeeklyCutOff(at(2026, 11, 29, 23), amsterdam), at(2026, 11, 23, 12)) << "Sunday night";
   EXPECT_EQ(WeeklyCutOff(at(2026, 11, 30, 11), amsterdam), at(2026, 11, 23, 12)) << "Monday morning";
   EXPECT_EQ(WeeklyCutOff(at(2026, 11, 30, 13), amsterdam), at(2026, 11, 30, 12)) << "Monday afternoon";
+  // A municipality that closes on Friday at 16:30 (TenantSettings).
+  const CutOff friday{5, 16, 30};
+  auto minute = [&](int y, int m, int d, int h, int mi) {
+    return absl::FromCivil(absl::CivilMinute(y, m, d, h, mi), amsterdam);
+  };
+  EXPECT_EQ(WeeklyCutOff(minute(2026, 12, 4, 16, 29), amsterdam, friday), minute(2026, 11, 27, 16, 30));
+  EXPECT_EQ(WeeklyCutOff(minute(2026, 12, 4, 16, 30), amsterdam, friday), minute(2026, 12, 4, 16, 30));
+  EXPECT_EQ(WeeklyCutOff(minute(2026, 12, 7, 9, 0), amsterdam, friday), minute(2026, 12, 4, 16, 30)) << "Monday after";
   common::v1::Address a, b;
   a.set_postcode("6415 EG");
   a.set_house_number(41);

@@ -11,12 +11,14 @@
 
 #include "absl/strings/str_format.h"
 #include "hartslag/directory/v1/directory.grpc.pb.h"
+#include "hartslag/cases/v1/cases.grpc.pb.h"
 #include "hartslag/intake/v1/intake.grpc.pb.h"
 #include "services/common/crypto.h"
 #include "services/common/proto_bytes.h"
 #include "services/common/text.h"
 #include "services/directory/password.h"
 #include "tests/support/cli_run.h"
+#include "services/cases/case_rules.h"
 #include "services/common/working_days.h"
 #include "tests/support/deployment.h"
 #include "tests/support/sample_signal.h"
@@ -329,15 +331,19 @@ TEST_F(DirectoryEndToEndTest, TenantSettingsAreCheckedStoredAndUsedByIntake) {
   EXPECT_EQ(admin->UpdateTenantSettings(deployment_.Call(token).get(), unknown, &tenant).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
 
-  // A municipality in the Caribbean Netherlands, with its own prefix.
+  // A municipality in the Caribbean Netherlands, with its own prefix and a
+  // Friday afternoon cut-off.
   v1::UpdateTenantSettingsRequest good;
   good.mutable_settings()->set_time_zone("America/Kralendijk");
   good.mutable_settings()->set_signal_reference_prefix("BON");
-  good.mutable_update_mask()->add_paths("time_zone");
-  good.mutable_update_mask()->add_paths("signal_reference_prefix");
+  good.mutable_settings()->set_triage_cut_off_weekday(5);
+  good.mutable_settings()->set_triage_cut_off_time("16:30");
+  for (const char* path : {"time_zone", "signal_reference_prefix", "triage_cut_off_weekday", "triage_cut_off_time"}) {
+    good.mutable_update_mask()->add_paths(path);
+  }
   ASSERT_TRUE(admin->UpdateTenantSettings(deployment_.Call(token).get(), good, &tenant).ok());
   EXPECT_EQ(tenant.settings().time_zone(), "America/Kralendijk");
-  EXPECT_EQ(tenant.settings().triage_cut_off_time(), "12:00") << "what the mask does not name stays";
+  EXPECT_EQ(tenant.settings().case_reference_prefix(), "CS") << "what the mask does not name stays";
   ASSERT_TRUE(admin->GetTenant(deployment_.Call(token).get(), {}, &tenant).ok());
   EXPECT_EQ(tenant.settings().signal_reference_prefix(), "BON");
 
@@ -361,6 +367,23 @@ TEST_F(DirectoryEndToEndTest, TenantSettingsAreCheckedStoredAndUsedByIntake) {
   EXPECT_EQ(absl::FromUnixSeconds(submitted.signal().due_at().seconds()) +
                 absl::Nanoseconds(submitted.signal().due_at().nanos()),
             DeadlineAfter(reported, 3, DayCount::kWorking, WorkingDays(), kralendijk));
+
+  // The cases service takes the cut-off over: the coordinator's queue says
+  // Friday 16:30 in Bonaire.
+  v1::TokenResponse coordinator;
+  ASSERT_TRUE(Login("carla.coordinator", kPassword, &coordinator).ok());
+  auto triage = cases::v1::TriageService::NewStub(deployment_.Channel(deployment_.cases()));
+  cases::v1::TriageQueue queue;
+  absl::Time expected;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    auto call = deployment_.Call(coordinator.access_token());
+    call->AddMetadata("x-hartslag-purpose", "TRIAGE");
+    ASSERT_TRUE(triage->GetTriageQueue(call.get(), {}, &queue).ok());
+    expected = cases::WeeklyCutOff(absl::Now(), kralendijk, {5, 16, 30});
+    if (absl::FromUnixSeconds(queue.cut_off().seconds()) == expected) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_EQ(absl::FromUnixSeconds(queue.cut_off().seconds()), expected);
 }
 
 TEST_F(DirectoryEndToEndTest, AreasMoveButNeverUnderThemselves) {

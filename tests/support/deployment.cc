@@ -54,7 +54,8 @@ Deployment::Deployment() : signer_(*TokenSigner::FromPemFile(CertsDir() + "/jwt.
   intake_port_ = intake_->port();
   // Retention sweeps often, so tests see a due case cleared within a moment.
   cases_args.insert(cases_args.end(), {"--intake", intake_->address(), "--intake-ca", certs + "/ca.pem",
-                                       "--retention-interval", "200ms"});
+                                       "--retention-interval", "200ms", "--directory", directory_->address(),
+                                       "--directory-ca", certs + "/ca.pem", "--area-sync-interval", "500ms"});
   cases_ = std::make_unique<ServiceProcess>(HARTSLAG_CASES_BINARY, cases_args);
   cases_port_ = cases_->port();
   pool_ = *db::Pool::Open(db_.conninfo(), 4);
