@@ -87,7 +87,7 @@ const Row kMatrix[] = {
 
 // Calls for other Hartslag services: never for a user, whatever the role.
 const char* const kServiceRpcs[] = {"ListTenants", "ListTenantAreas", "ListTenantOrganisations", "Append",
-                                    "ListUntriagedSignals", "RecordTriageOutcomes"};
+                                    "ListUntriagedSignals", "RecordTriageOutcomes", "RecordCaseStates"};
 
 // The audit log: PRIVACY_OFFICER only, on its own tenant's log, whatever its
 // organisation or area.
@@ -131,6 +131,8 @@ const char* const kAdminRpcs[] = {"CreateArea", "UpdateArea", "DirectoryService_
                                   "CreateOrganisation", "UpdateOrganisation", "ListOrganisations",
                                   "CreateUser", "UpdateUser", "ListUsers", "CreateIntegratedClient",
                                   "UpdateIntegratedClient", "GetTenant", "UpdateTenantSettings",
+                                  "ListCategoryDefinitions", "CreateCategory", "UpdateCategory", "RetireCategory",
+                                  "ReorderCategories",
                                   "ListDeadLetters", "GetOutboxStatus"};
 
 std::vector<Row> Matrix() {
@@ -251,6 +253,7 @@ class RoleMatrixTest : public ::testing::TestWithParam<std::string> {
     actions_ = cases::v1::ActionService::NewStub(deployment_.Channel(deployment_.cases()));
     meetings_ = cases::v1::MeetingService::NewStub(deployment_.Channel(deployment_.cases()));
     triage_feed_ = intake::v1::TriageFeedService::NewStub(deployment_.Channel(deployment_.intake()));
+    category_admin_ = intake::v1::CategoryService::NewStub(deployment_.Channel(deployment_.intake()));
     for (const auto* service : {&deployment_.intake(), &deployment_.directory(), &deployment_.cases(),
                                 &deployment_.audit()}) {
       operations_.push_back(operations::v1::OperationsService::NewStub(deployment_.Channel(*service)));
@@ -400,6 +403,7 @@ class RoleMatrixTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<cases::v1::ActionService::Stub> actions_;
   std::unique_ptr<cases::v1::MeetingService::Stub> meetings_;
   std::unique_ptr<intake::v1::TriageFeedService::Stub> triage_feed_;
+  std::unique_ptr<intake::v1::CategoryService::Stub> category_admin_;
   std::vector<std::unique_ptr<operations::v1::OperationsService::Stub>> operations_;
   std::unique_ptr<Pseudonymizer> pseudonyms_;
   const std::string dead_letter_ = RandomUuid();
@@ -720,6 +724,85 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     iv1::RecordTriageOutcomesResponse r;
     return Classify(triage_feed_->RecordTriageOutcomes(d.Call(t).get(), q, &r), [] { return A; });
   };
+  if (rpc == "RecordCaseStates") return [&](const std::string& t) {
+    iv1::RecordCaseStatesRequest q;
+    iv1::RecordCaseStatesResponse r;
+    return Classify(triage_feed_->RecordCaseStates(d.Call(t).get(), q, &r), [] { return A; });
+  };
+  // Heerlen's categories as its own administrator sees them.
+  auto heerlen_categories = [&] {
+    const std::string heerlen_admin = d.Token(testing::ClaimsFor("heerlen.admin", "gemeente", "MUNICIPALITY",
+                                                                 {"ADMIN"}, {"heerlen-noord"}));
+    iv1::ListCategoryDefinitionsResponse all;
+    EXPECT_TRUE(category_admin_->ListCategoryDefinitions(d.Call(heerlen_admin).get(), {}, &all).ok());
+    return all;
+  };
+  // Heerlen's own category, with one subcategory, made by Heerlen's
+  // administrator (once); returns its current definition.
+  auto heerlen_category = [&, heerlen_categories]() -> iv1::Category {
+    const std::string heerlen_admin = d.Token(testing::ClaimsFor("heerlen.admin", "gemeente", "MUNICIPALITY",
+                                                                 {"ADMIN"}, {"heerlen-noord"}));
+    for (const char* id : {"alleen-heerlen", "alleen-heerlen-sub"}) {
+      iv1::CreateCategoryRequest create;
+      iv1::Category& c = *create.mutable_category();
+      c.set_category_id(id);
+      if (std::string(id) != "alleen-heerlen") c.set_parent_category_id("alleen-heerlen");
+      c.set_label("Alleen in Heerlen");
+      c.set_default_meeting(iv1::MEETING_KIND_LEEFBAARHEID);
+      c.set_handling_deadline_days(10);
+      iv1::Category created;
+      category_admin_->CreateCategory(d.Call(heerlen_admin).get(), create, &created);  // ALREADY_EXISTS after once
+    }
+    const iv1::ListCategoryDefinitionsResponse all = heerlen_categories();
+    for (const auto& c : all.categories()) if (c.category_id() == "alleen-heerlen") return c;
+    ADD_FAILURE() << "Heerlen's category is missing";
+    return {};
+  };
+  if (rpc == "ListCategoryDefinitions") return [&, heerlen_category](const std::string& t) {
+    heerlen_category();
+    iv1::ListCategoryDefinitionsResponse r;
+    return Classify(category_admin_->ListCategoryDefinitions(d.Call(t).get(), {}, &r), [&] {
+      for (const auto& c : r.categories()) if (c.category_id() == "alleen-heerlen") return A;
+      return H;
+    });
+  };
+  if (rpc == "CreateCategory") return [&, heerlen_category, heerlen_categories](const std::string& t) {
+    iv1::CreateCategoryRequest q;
+    *q.mutable_category() = heerlen_category();
+    q.mutable_category()->set_category_id(Unique("nieuw"));
+    iv1::Category r;
+    return Classify(category_admin_->CreateCategory(d.Call(t).get(), q, &r), [&] {
+      const iv1::ListCategoryDefinitionsResponse all = heerlen_categories();
+      for (const auto& c : all.categories()) {
+        if (c.category_id() == q.category().category_id()) return A;
+      }
+      return H;  // made in the caller's own municipality
+    });
+  };
+  if (rpc == "UpdateCategory") return [&, heerlen_category](const std::string& t) {
+    iv1::UpdateCategoryRequest q;
+    *q.mutable_category() = heerlen_category();
+    q.mutable_category()->set_description(Unique("omschrijving"));
+    iv1::Category r;
+    return Classify(category_admin_->UpdateCategory(d.Call(t).get(), q, &r),
+                    [&] { return heerlen_category().description() == q.category().description() ? A : H; });
+  };
+  if (rpc == "RetireCategory") return [&, heerlen_category](const std::string& t) {
+    heerlen_category();
+    iv1::RetireCategoryRequest q;
+    q.set_category_id("alleen-heerlen-sub");
+    q.set_retired(false);  // brings back what is active already: no change, only the right to ask
+    iv1::Category r;
+    return Classify(category_admin_->RetireCategory(d.Call(t).get(), q, &r), [] { return A; });
+  };
+  if (rpc == "ReorderCategories") return [&, heerlen_category](const std::string& t) {
+    heerlen_category();
+    iv1::ReorderCategoriesRequest q;
+    q.set_parent_category_id("alleen-heerlen");
+    q.add_category_ids("alleen-heerlen-sub");
+    iv1::ListCategoryDefinitionsResponse r;
+    return Classify(category_admin_->ReorderCategories(d.Call(t).get(), q, &r), [] { return A; });
+  };
   if (rpc == "GetTriageQueue") return [&](const std::string& t) {
     cv1::TriageQueue r;
     return Classify(triage_->GetTriageQueue(CaseCall(t, "TRIAGE").get(), {}, &r), [&] {
@@ -987,6 +1070,7 @@ std::vector<std::string> AllRpcs() {
   std::vector<const google::protobuf::MethodDescriptor*> methods;
   for (const auto* service : {intake::v1::SignalService::service_full_name(),
                               intake::v1::TriageFeedService::service_full_name(),
+                              intake::v1::CategoryService::service_full_name(),
                               directory::v1::AuthService::service_full_name(),
                               directory::v1::DirectoryService::service_full_name(),
                               directory::v1::LookupService::service_full_name(),

@@ -21,6 +21,7 @@ absl::Status RefreshCommand(const Args& args);
 absl::Status ClientTokenCommand(const Args& args);
 // hartslag admin ...: the directory, and every service's outbox
 std::vector<Command> AdminCommands();
+std::vector<Command> CategoryAdminCommands();
 absl::Status OutboxCommand(const Args& args);
 std::vector<Command> DeadLettersCommands();
 std::vector<Command> TriageCommands();
@@ -29,6 +30,8 @@ std::vector<Command> MeetingCommands();
 std::vector<Command> ActionCommands();
 std::vector<Command> AuditCommands();
 std::vector<Command> PkiCommands();
+// hartslag figures: signals, cases and actions counted, without personal data
+absl::Status FiguresCommand(const Args& args);
 std::vector<Command> DevCommands();
 
 }  // namespace hartslag::cli

@@ -435,6 +435,7 @@ std::vector<Command> AdminCommands() {
            {{"show", "de instellingen van de gemeente", AdminRun("tenant show")},
             {"settings", "instellingen wijzigen (tijdzone, peilmoment, termijnen, sluitingsdagen)",
              AdminRun("tenant settings")}}},
+          {"category", "meldingscategorieën met hun vragen en termijnen", nullptr, CategoryAdminCommands()},
           {"area", "gebieden en wijken", nullptr,
            {{"create", "een gebied aanmaken", AdminRun("area create")},
             {"update", "een gebied wijzigen", AdminRun("area update")},

@@ -241,13 +241,14 @@ absl::Status CategoriesCommand(const Args& args) {
   RETURN_IF_ERROR(FromGrpcStatus(stub->ListCategories(connection.NewCall().get(), {}, &response)));
   Rows rows;
   for (const auto& c : response.categories()) {
-    rows.push_back({c.category_id(), c.label(),
+    rows.push_back({c.category_id(), c.parent_category_id().empty() ? c.label() : "  " + c.label(),
                     c.default_meeting() == v1::MEETING_KIND_LEEFBAARHEID ? "Leefbaarheidsoverleg"
                                                                          : "Casuïstiekoverleg",
-                    absl::StrCat(c.handling_deadline_days(), " dagen"),
-                    c.meldcode() ? "Meldcode" : ""});
+                    absl::StrCat(c.handling_deadline_days(),
+                                 c.handling_deadline_day_count() == v1::DAY_COUNT_WORKING ? " werkdagen" : " dagen"),
+                    c.meldcode() ? "Meldcode" : "", absl::StrCat(c.questions_size())});
   }
-  PrintList(flags, response, {"ID", "CATEGORIE", "OVERLEG", "TERMIJN", "MELDCODE"}, rows);
+  PrintList(flags, response, {"ID", "CATEGORIE", "OVERLEG", "TERMIJN", "MELDCODE", "VRAGEN"}, rows);
   return absl::OkStatus();
 }
 

@@ -21,7 +21,9 @@ namespace {
 // "persons[2].name", "findings[0]", or a metadata key such as
 // "x-hartslag-purpose".
 bool IsFieldPath(absl::string_view text) {
-  static const LazyRE2 kPath = {R"([a-z][a-z0-9_-]*(\[[0-9]+\])?(\.[a-z][a-z0-9_]*(\[[0-9]+\])?)*)"};
+  // A part may hold a hyphen: an answer is named by its question's id
+  // ("answers.soort-afval").
+  static const LazyRE2 kPath = {R"([a-z][a-z0-9_-]*(\[[0-9]+\])?(\.[a-z][a-z0-9_-]*(\[[0-9]+\])?)*)"};
   return RE2::FullMatch(re2::StringPiece(text.data(), text.size()), *kPath);
 }
 
@@ -29,6 +31,7 @@ bool IsFieldPath(absl::string_view text) {
 const std::map<std::string, std::string>& FieldLabels() {
   static const auto* labels = new std::map<std::string, std::string>{
       {"actions", "acties"},
+      {"answers", "antwoord"},
       {"addresses", "adressen"},
       {"address", "adres"},
       {"area_id", "gebied"},
@@ -113,6 +116,7 @@ std::string LabelOf(absl::string_view path) {
     if (absl::SimpleAtoi(absl::StripSuffix(part.substr(bracket + 1), "]"), &n)) number = absl::StrCat(" ", n + 1);
     part = part.substr(0, bracket);
   }
+  if (parts.size() == 2 && parts[0] == "answers") return "het antwoord op vraag " + parts[1];
   auto label = FieldLabels().find(parts.back());
   return (label == FieldLabels().end() ? parts.back() : label->second) + number;
 }
@@ -131,6 +135,14 @@ const Reason kReasons[] = {
     {R"(must look like 1234 AB)", "moet eruitzien als 1234 AB"},
     {R"(must look like (.*))", "moet eruitzien als \\1"},
     {R"(must be a date as YYYY-MM-DD)", "moet een datum zijn (JJJJ-MM-DD)"},
+    {R"(must be a number)", "moet een getal zijn"},
+    {R"(must be a text)", "moet een tekst zijn"},
+    {R"(must be yes or no)", "moet ja of nee zijn"},
+    {R"(must be one of the question's options)", "moet een van de keuzes zijn"},
+    {R"(must be one or more of the question's options.*)", "moet een of meer van de keuzes zijn, elk één keer"},
+    {R"(is not a question of this category)", "hoort bij geen vraag van deze categorie"},
+    {R"(is answered twice)", "is twee keer beantwoord"},
+    {R"(is a main category; .*)", "is een hoofdcategorie; kies een van de subcategorieën"},
     {R"(lies in the past|must not be in the past)", "ligt in het verleden"},
     {R"(lies in the future)", "ligt in de toekomst"},
     {R"(lies more than a year in the past)", "ligt meer dan een jaar in het verleden"},

@@ -12,6 +12,13 @@ const AccessPolicy kIntakePolicy({
     {"ListAreas", Roles({Role::kReporter, Role::kCoordinator}).Audit(audit::v1::ACTION_LIST, "area")},
     {"ListUntriagedSignals", Services({"cases"})},
     {"RecordTriageOutcomes", Services({"cases"})},
+    {"GetSignalFigures", Roles({Role::kCoordinator, Role::kAdmin}).Audit(audit::v1::ACTION_LIST, "figures")},
+    {"RecordCaseStates", Services({"cases"})},
+    {"ListCategoryDefinitions", Roles({Role::kAdmin}).Audit(audit::v1::ACTION_LIST, "category")},
+    {"CreateCategory", Roles({Role::kAdmin}).Audit(audit::v1::ACTION_CREATE, "category")},
+    {"UpdateCategory", Roles({Role::kAdmin}).Audit(audit::v1::ACTION_UPDATE, "category")},
+    {"RetireCategory", Roles({Role::kAdmin}).Audit(audit::v1::ACTION_UPDATE, "category")},
+    {"ReorderCategories", Roles({Role::kAdmin}).Audit(audit::v1::ACTION_UPDATE, "category")},
 });
 
 grpc::ServerUnaryReactor* SignalServiceImpl::SubmitSignal(grpc::CallbackServerContext* call,
@@ -69,6 +76,60 @@ grpc::ServerUnaryReactor* TriageFeedServiceImpl::RecordTriageOutcomes(
   return runner_->Run(call, "RecordTriageOutcomes", *request,
                       Into(response, [this, request](const RequestContext& c, AuditRecord&) {
                         return intake_->RecordOutcomes(*request, c.deadline);
+                      }));
+}
+
+grpc::ServerUnaryReactor* TriageFeedServiceImpl::RecordCaseStates(grpc::CallbackServerContext* call,
+                                                                   const v1::RecordCaseStatesRequest* request,
+                                                                   v1::RecordCaseStatesResponse* response) {
+  return runner_->Run(call, "RecordCaseStates", *request,
+                      Into(response, [this, request](const RequestContext& c, AuditRecord&) {
+                        return intake_->RecordCaseStates(*request, c.deadline);
+                      }));
+}
+
+grpc::ServerUnaryReactor* CategoryServiceImpl::ListCategoryDefinitions(
+    grpc::CallbackServerContext* call, const v1::ListCategoryDefinitionsRequest* request,
+    v1::ListCategoryDefinitionsResponse* response) {
+  return runner_->Run(call, "ListCategoryDefinitions", *request,
+                      Into(response, [this](const RequestContext& c, AuditRecord& audit) {
+                        return admin_->List(c, audit);
+                      }));
+}
+
+grpc::ServerUnaryReactor* CategoryServiceImpl::CreateCategory(grpc::CallbackServerContext* call,
+                                                              const v1::CreateCategoryRequest* request,
+                                                              v1::Category* response) {
+  return runner_->Run(call, "CreateCategory", *request,
+                      Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+                        return admin_->Create(c, *request, audit);
+                      }));
+}
+
+grpc::ServerUnaryReactor* CategoryServiceImpl::UpdateCategory(grpc::CallbackServerContext* call,
+                                                              const v1::UpdateCategoryRequest* request,
+                                                              v1::Category* response) {
+  return runner_->Run(call, "UpdateCategory", *request,
+                      Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+                        return admin_->Update(c, *request, audit);
+                      }));
+}
+
+grpc::ServerUnaryReactor* CategoryServiceImpl::RetireCategory(grpc::CallbackServerContext* call,
+                                                              const v1::RetireCategoryRequest* request,
+                                                              v1::Category* response) {
+  return runner_->Run(call, "RetireCategory", *request,
+                      Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+                        return admin_->Retire(c, *request, audit);
+                      }));
+}
+
+grpc::ServerUnaryReactor* CategoryServiceImpl::ReorderCategories(grpc::CallbackServerContext* call,
+                                                                 const v1::ReorderCategoriesRequest* request,
+                                                                 v1::ListCategoryDefinitionsResponse* response) {
+  return runner_->Run(call, "ReorderCategories", *request,
+                      Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+                        return admin_->Reorder(c, *request, audit);
                       }));
 }
 

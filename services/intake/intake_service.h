@@ -5,6 +5,7 @@
 
 #include "hartslag/intake/v1/intake.grpc.pb.h"
 #include "services/common/server.h"
+#include "services/intake/category_admin.h"
 #include "services/intake/signal_intake.h"
 
 namespace hartslag::intake {
@@ -49,10 +50,36 @@ class TriageFeedServiceImpl final : public v1::TriageFeedService::CallbackServic
   grpc::ServerUnaryReactor* RecordTriageOutcomes(grpc::CallbackServerContext* call,
                                                  const v1::RecordTriageOutcomesRequest* request,
                                                  v1::RecordTriageOutcomesResponse* response) override;
+  grpc::ServerUnaryReactor* RecordCaseStates(grpc::CallbackServerContext* call,
+                                             const v1::RecordCaseStatesRequest* request,
+                                             v1::RecordCaseStatesResponse* response) override;
 
  private:
   const RpcRunner* runner_;
   SignalIntake* intake_;
+};
+
+// The back office's categories.
+class CategoryServiceImpl final : public v1::CategoryService::CallbackService {
+ public:
+  CategoryServiceImpl(const RpcRunner* runner, CategoryAdmin* admin) : runner_(runner), admin_(admin) {}
+
+  grpc::ServerUnaryReactor* ListCategoryDefinitions(grpc::CallbackServerContext* call,
+                                                    const v1::ListCategoryDefinitionsRequest* request,
+                                                    v1::ListCategoryDefinitionsResponse* response) override;
+  grpc::ServerUnaryReactor* CreateCategory(grpc::CallbackServerContext* call, const v1::CreateCategoryRequest* request,
+                                           v1::Category* response) override;
+  grpc::ServerUnaryReactor* UpdateCategory(grpc::CallbackServerContext* call, const v1::UpdateCategoryRequest* request,
+                                           v1::Category* response) override;
+  grpc::ServerUnaryReactor* RetireCategory(grpc::CallbackServerContext* call, const v1::RetireCategoryRequest* request,
+                                           v1::Category* response) override;
+  grpc::ServerUnaryReactor* ReorderCategories(grpc::CallbackServerContext* call,
+                                              const v1::ReorderCategoriesRequest* request,
+                                              v1::ListCategoryDefinitionsResponse* response) override;
+
+ private:
+  const RpcRunner* runner_;
+  CategoryAdmin* admin_;
 };
 
 }  // namespace hartslag::intake

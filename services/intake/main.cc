@@ -12,6 +12,7 @@
 #include "services/common/service_audit.h"
 #include "services/common/status_macros.h"
 #include "services/intake/intake_service.h"
+#include "services/intake/signal_figures_service.h"
 #include "services/intake/signal_intake.h"
 #include "services/intake/signal_store.h"
 
@@ -38,18 +39,24 @@ absl::Status Run(int argc, char** argv) {
                      RETURN_IF_ERROR(store.CreateTenant(tenant.tenant_id(), tenant.name(), areas));
                      return store.StoreTenantSettings(tenant.tenant_id(), tenant.settings());
                    }));
-  intake::SignalIntake signal_intake(&store);
+  intake::CategoryStore categories(pool.get());
+  intake::SignalIntake signal_intake(&store, &categories);
+  intake::CategoryAdmin category_admin(&categories);
   WorkerPool worker_pool(workers);
   RpcRunner runner(&authenticator, &intake::kIntakePolicy, &worker_pool, audit->trail());
   intake::SignalServiceImpl service(&runner, &signal_intake);
   intake::TriageFeedServiceImpl triage_feed(&runner, &signal_intake);
+  intake::SignalFiguresStore figures_store(pool.get());
+  intake::SignalFigures figures(&figures_store);
+  intake::SignalFiguresServiceImpl figures_service(&runner, &figures);
+  intake::CategoryServiceImpl category_service(&runner, &category_admin);
   OperationsServiceImpl operations(&authenticator, &worker_pool, audit.get(), pool.get());
   ASSIGN_OR_RETURN(std::unique_ptr<MetricsEndpoint> metrics,
                    ServeMetrics(flags, pool.get(), audit.get(), operations.targets()));
   ServerOptions options = ServerOptionsFromFlags(flags);
   options.database = pool.get();
   options.runner = &runner;
-  return RunServer(options, {&service, &triage_feed, &operations});
+  return RunServer(options, {&service, &triage_feed, &figures_service, &category_service, &operations});
 }
 
 }  // namespace

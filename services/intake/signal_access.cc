@@ -20,6 +20,7 @@ void ApplyView(SignalView view, v1::Signal& signal) {
   signal.clear_location();
   signal.clear_description();
   signal.clear_persons();
+  signal.clear_answers();
   signal.mutable_reporter()->clear_user_id();
   signal.set_status_only(true);
 }

@@ -14,6 +14,7 @@
 #include "services/common/validation.h"
 #include "services/intake/signal_access.h"
 #include "services/common/reference.h"
+#include "services/intake/category_rules.h"
 #include "services/intake/signal_validation.h"
 
 namespace hartslag::intake {
@@ -28,7 +29,17 @@ absl::Status CheckOutcome(v1::TriageOutcome& o) {
       o.status() != v1::SIGNAL_STATUS_NO_ACTION) {
     return Invalid("status", "must be ACCEPTED, REFERRED or NO_ACTION");
   }
+  if (!o.case_id().empty() && !IsUuid(o.case_id())) return Invalid("case_id", "must be a UUID");
   return CheckText("feedback", *o.mutable_feedback(), 0, 500);
+}
+
+absl::Status CheckCaseState(v1::CaseState& state) {
+  RETURN_IF_ERROR(CheckRequestBounds(state));
+  if (!IsUuid(state.event_id())) return Invalid("event_id", "must be a UUID");
+  RETURN_IF_ERROR(CheckId("tenant_id", state.tenant_id()));
+  if (!IsUuid(state.case_id())) return Invalid("case_id", "must be a UUID");
+  if (!state.has_changed_at()) return Invalid("changed_at", "is required");
+  return TimeFromProto(state.changed_at(), "changed_at").status();
 }
 
 
@@ -57,10 +68,32 @@ absl::StatusOr<v1::SubmitSignalResponse> SignalIntake::Submit(const RequestConte
                                                               v1::SubmitSignalRequest request,
                                                               AuditRecord& audit) {
   absl::Time now = absl::Now();
-  RETURN_IF_ERROR(ValidateAndNormalise(request, now));
+  FieldErrors errors;
+  errors.Add(ValidateAndNormalise(request, now));
+  // The answers are checked against the category's questions of this
+  // moment. A category that is not active is left to the store, which
+  // answers a retry of an earlier submission before it refuses.
+  ASSIGN_OR_RETURN(std::vector<v1::Category> active,
+                   categories_->List(caller.tenant, /*active_only=*/true, caller.deadline));
+  const v1::Category* category = nullptr;
+  bool has_subcategories = false;
+  for (const v1::Category& c : active) {
+    if (c.category_id() == request.category_id()) category = &c;
+    if (c.parent_category_id() == request.category_id() && !request.category_id().empty()) has_subcategories = true;
+  }
+  if (has_subcategories) {
+    errors.Add(Invalid("category_id", "is a main category; choose one of its subcategories"));
+  } else if (category != nullptr) {
+    CheckAnswers(*category, *request.mutable_answers(), errors);
+  }
+  RETURN_IF_ERROR(errors.status());
   Submission submission;
   submission.fingerprint = Fingerprint(request);
   submission.reported_at = now;
+  if (category != nullptr) {
+    submission.category_version = category->version();
+    LabelAnswers(*category, *request.mutable_answers());
+  }
   submission.request = std::move(request);
   AddSubjects(submission.request, audit);
   ASSIGN_OR_RETURN(SubmitResult result, store_->Submit(caller, submission, audit));
@@ -170,7 +203,7 @@ absl::StatusOr<v1::ListSignalsResponse> SignalIntake::List(const RequestContext&
 absl::StatusOr<v1::ListCategoriesResponse> SignalIntake::Categories(const RequestContext& caller,
                                                                     AuditRecord& audit) {
   ASSIGN_OR_RETURN(std::vector<v1::Category> categories,
-                   store_->Categories(caller.tenant, caller.deadline));
+                   categories_->List(caller.tenant, /*active_only=*/true, caller.deadline));
   v1::ListCategoriesResponse response;
   for (auto& c : categories) *response.add_categories() = std::move(c);
   audit.SetResultCount(response.categories_size());
@@ -251,6 +284,28 @@ absl::StatusOr<v1::RecordTriageOutcomesResponse> SignalIntake::RecordOutcomes(
       return one.status();
     }
   }
+  return response;
+}
+
+absl::StatusOr<v1::RecordCaseStatesResponse> SignalIntake::RecordCaseStates(
+    const v1::RecordCaseStatesRequest& request, absl::Time deadline) {
+  // As with outcomes: each state on its own, a bad one refused alone.
+  v1::RecordCaseStatesResponse response;
+  std::vector<v1::CaseState> states;
+  for (int i = 0; i < request.states_size(); ++i) {
+    v1::CaseState state;
+    absl::Status valid = state.ParseFromString(request.states(i)) ? CheckCaseState(state)
+                                                                  : absl::InvalidArgumentError("not a CaseState");
+    if (!valid.ok()) {
+      common::v1::RefusedItem& refused = *response.add_refused();
+      refused.set_index(i);
+      refused.set_reason(std::string(valid.message()));
+      continue;
+    }
+    states.push_back(std::move(state));
+  }
+  ASSIGN_OR_RETURN(int applied, store_->ApplyCaseStates(states, deadline));
+  response.set_applied(applied);
   return response;
 }
 

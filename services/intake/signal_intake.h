@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "hartslag/intake/v1/intake.pb.h"
 #include "services/common/auth.h"
+#include "services/intake/category_store.h"
 #include "services/intake/signal_store.h"
 
 namespace hartslag::intake {
@@ -16,7 +17,7 @@ inline constexpr int kMaxPageSize = 200;
 
 class SignalIntake {
  public:
-  explicit SignalIntake(SignalStore* store) : store_(store) {}
+  SignalIntake(SignalStore* store, CategoryStore* categories) : store_(store), categories_(categories) {}
 
   // Each call fills `audit` (audit_trail.h) with what it touched: the
   // signal, and the persons and address the caller got to see.
@@ -38,12 +39,15 @@ class SignalIntake {
                                                     absl::Time deadline);
   absl::StatusOr<v1::RecordTriageOutcomesResponse> RecordOutcomes(
       const v1::RecordTriageOutcomesRequest& request, absl::Time deadline);
+  absl::StatusOr<v1::RecordCaseStatesResponse> RecordCaseStates(const v1::RecordCaseStatesRequest& request,
+                                                                absl::Time deadline);
 
  private:
   // The caller's coordinator areas with their sub-areas (empty if not a coordinator).
   absl::StatusOr<std::set<std::string>> CoordinatorScope(const RequestContext& caller);
 
   SignalStore* store_;
+  CategoryStore* categories_;
 };
 
 }  // namespace hartslag::intake

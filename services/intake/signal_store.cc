@@ -8,6 +8,8 @@
 #include "services/common/status_macros.h"
 #include "services/common/reference.h"
 #include "services/common/working_days.h"
+#include "services/intake/category_rules.h"
+#include "services/intake/category_store.h"
 
 namespace hartslag::intake {
 namespace {
@@ -24,7 +26,8 @@ constexpr char kSelectSignal[] = R"sql(
          s.source, s.urgency, s.persons, s.status, s.feedback, c.meldcode,
          (extract(epoch FROM s.due_at) * 1000000)::bigint AS due_us,
          (extract(epoch FROM s.late_at) * 1000000)::bigint AS late_us,
-         (extract(epoch FROM s.handled_at) * 1000000)::bigint AS handled_us
+         (extract(epoch FROM s.handled_at) * 1000000)::bigint AS handled_us,
+         s.category_version, s.answers::text AS answers
   FROM intake.signals s
   JOIN intake.areas a ON a.tenant_id = s.tenant_id AND a.area_id = s.area_id
   JOIN intake.categories c ON c.tenant_id = s.tenant_id AND c.category_id = s.category_id
@@ -46,10 +49,27 @@ constexpr char kClaimEvent[] = R"sql(
   ON CONFLICT (event_id) DO NOTHING RETURNING event_id
 )sql";
 
-// The first outcome stops the signal's clock.
+// The first outcome stops the signal's clock. Without a text of the
+// coordinator's, the reporter gets the standard one of the signal's category
+// version for this outcome (or none).
 constexpr char kApplyOutcome[] = R"sql(
-  UPDATE intake.signals SET status = $3, feedback = $4, handled_at = COALESCE(handled_at, now())
+  UPDATE intake.signals s
+  SET status = $3,
+      feedback = CASE WHEN $4 <> '' THEN $4 ELSE COALESCE(
+        (SELECT f->>'text' FROM intake.category_versions v, jsonb_array_elements(v.feedback_texts) f
+         WHERE v.tenant_id = s.tenant_id AND v.category_id = s.category_id AND v.version = s.category_version
+           AND f->>'outcome' = 'SIGNAL_STATUS_' || $3 LIMIT 1), '') END,
+      handled_at = COALESCE(handled_at, now()),
+      case_id = COALESCE(NULLIF($5, '')::uuid, case_id)
   WHERE tenant_id = $1 AND signal_id = $2::uuid RETURNING signal_id
+)sql";
+
+// A case's state, unless intake holds a later one.
+constexpr char kApplyCaseState[] = R"sql(
+  INSERT INTO intake.case_states (tenant_id, case_id, open, changed_at) VALUES ($1, $2::uuid, $3, $4)
+  ON CONFLICT (tenant_id, case_id) DO UPDATE SET open = EXCLUDED.open, changed_at = EXCLUDED.changed_at
+  WHERE case_states.changed_at <= EXCLUDED.changed_at
+  RETURNING case_id
 )sql";
 
 constexpr char kSelectTenant[] = R"sql(
@@ -65,7 +85,7 @@ constexpr char kAreaExists[] = R"sql(
 )sql";
 
 constexpr char kCategoryActive[] = R"sql(
-  SELECT active, handling_deadline_days, deadline_day_count FROM intake.categories
+  SELECT active, handling_deadline_days, deadline_day_count, version FROM intake.categories
   WHERE tenant_id = $1 AND category_id = $2
 )sql";
 
@@ -83,9 +103,9 @@ constexpr char kInsertSignal[] = R"sql(
     signal_id, tenant_id, reference, area_id, street, house_number, house_number_addition,
     postcode, city, bag_id, latitude, longitude, category_id, description, observed_at,
     reported_at, reporter_user_id, reporter_organisation_id, reporter_organisation_kind,
-    source, urgency, persons, request_id, request_fingerprint, due_at, late_at)
+    source, urgency, persons, request_id, request_fingerprint, due_at, late_at, category_version, answers)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-          $20, $21, $22::jsonb, $23, $24, $25, $26)
+          $20, $21, $22::jsonb, $23, $24, $25, $26, $27, $28::jsonb)
   ON CONFLICT (tenant_id, reporter_user_id, request_id) DO NOTHING
   RETURNING signal_id
 )sql";
@@ -104,20 +124,6 @@ constexpr char kListFilter[] = R"sql(
     AND (NOT $13::boolean OR (s.status = 'NEW' AND s.late_at < now()))
   ORDER BY s.reported_at DESC, s.signal_id DESC
   LIMIT $11
-)sql";
-
-constexpr char kSelectCategories[] = R"sql(
-  SELECT category_id, label, default_meeting, handling_deadline_days, deadline_day_count, meldcode
-  FROM intake.categories WHERE tenant_id = $1 AND active
-  ORDER BY default_meeting DESC, label
-)sql";
-
-constexpr char kCopyDefaultCategories[] = R"sql(
-  INSERT INTO intake.categories
-    (tenant_id, category_id, label, default_meeting, handling_deadline_days, deadline_day_count, meldcode)
-  SELECT $1, category_id, label, default_meeting, handling_deadline_days, deadline_day_count, meldcode
-  FROM intake.default_categories
-  ON CONFLICT DO NOTHING
 )sql";
 
 db::TransactionOptions Bounded(absl::Time deadline) {
@@ -170,6 +176,10 @@ v1::Signal SignalFromRow(const db::Rows& rows, int i) {
   *signal.mutable_late_at() = TimeUtil::MicrosecondsToTimestamp(rows.Int(i, "late_us"));
   if (!rows.IsNull(i, "handled_us")) {
     *signal.mutable_handled_at() = TimeUtil::MicrosecondsToTimestamp(rows.Int(i, "handled_us"));
+  }
+  signal.set_category_version(static_cast<int32_t>(rows.Int(i, "category_version")));
+  for (v1::Answer& answer : FromJsonArray<v1::Answer>(rows.Text(i, "answers"))) {
+    *signal.add_answers() = std::move(answer);
   }
   // As of this answer: the clock runs while the signal waits.
   const int64_t now_us = absl::ToUnixMicros(absl::Now());
@@ -235,6 +245,10 @@ absl::StatusOr<SubmitResult> SignalStore::Submit(const RequestContext& caller,
         if (category.empty() || !category.Bool(0, "active")) {
           return absl::InvalidArgumentError("category_id: not a known, active category");
         }
+        if (category.Int(0, "version") != submission.category_version) {
+          // The answers were checked against another version's questions.
+          return absl::AbortedError("category_id: the category changed while the signal was checked");
+        }
 
         ASSIGN_OR_RETURN(absl::TimeZone zone, TimeZoneOf(tenant.Text(0, "time_zone")));
         TenantSettings settings;
@@ -277,7 +291,8 @@ absl::StatusOr<SubmitResult> SignalStore::Submit(const RequestContext& caller,
                       StoredName(v1::Source_Name(r.source()), "SOURCE_"),
                       StoredName(v1::Urgency_Name(r.urgency()), "URGENCY_"),
                       PersonsJson(r), r.request_id(), submission.fingerprint, db::TimestampParam(due),
-                      db::TimestampParam(late)}));
+                      db::TimestampParam(late), absl::StrCat(submission.category_version),
+                      ToJsonArray(r.answers())}));
         if (inserted.empty()) {
           // A concurrent retry with the same request id committed first. Roll
           // back (returning the reference number) and run again: the next
@@ -341,7 +356,7 @@ absl::StatusOr<int> SignalStore::ApplyTriageOutcomes(const std::vector<v1::Triag
           ASSIGN_OR_RETURN(db::Rows changed,
                            tx.Query(kApplyOutcome, {o.tenant_id(), o.signal_id(),
                                                     StoredName(v1::SignalStatus_Name(o.status()), "SIGNAL_STATUS_"),
-                                                    o.feedback()}));
+                                                    o.feedback(), o.case_id()}));
           applied += changed.empty() ? 0 : 1;
         }
         return absl::OkStatus();
@@ -389,32 +404,33 @@ absl::StatusOr<std::vector<AreaRow>> SignalStore::AreaTree(const std::string& te
   return areas_.Tree(*pool_, tenant, roots, deadline);
 }
 
-absl::StatusOr<std::vector<v1::Category>> SignalStore::Categories(const std::string& tenant,
-                                                                  absl::Time deadline) {
-  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kSelectCategories, {tenant}, Bounded(deadline)));
-  std::vector<v1::Category> categories;
-  for (int i = 0; i < rows.size(); ++i) {
-    v1::Category c;
-    c.set_category_id(rows.Text(i, "category_id"));
-    c.set_label(rows.Text(i, "label"));
-    v1::MeetingKind meeting = v1::MEETING_KIND_UNSPECIFIED;
-    v1::MeetingKind_Parse("MEETING_KIND_" + rows.Text(i, "default_meeting"), &meeting);
-    c.set_default_meeting(meeting);
-    c.set_handling_deadline_days(static_cast<int32_t>(rows.Int(i, "handling_deadline_days")));
-    c.set_handling_deadline_day_count(rows.Text(i, "deadline_day_count") == "WORKING" ? v1::DAY_COUNT_WORKING
-                                                                                       : v1::DAY_COUNT_CALENDAR);
-    c.set_meldcode(rows.Bool(i, "meldcode"));
-    categories.push_back(std::move(c));
-  }
-  return categories;
-}
-
 absl::Status SignalStore::CreateTenant(const std::string& tenant, const std::string& name,
                                        const std::vector<AreaRow>& areas) {
   return pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
     RETURN_IF_ERROR(areas_.Store(tx, tenant, name, areas));
-    return tx.Exec(kCopyDefaultCategories, {tenant});
+    return CopyStartingCategories(tx, tenant);
   });
+}
+
+absl::StatusOr<int> SignalStore::ApplyCaseStates(const std::vector<v1::CaseState>& states, absl::Time deadline) {
+  int applied = 0;
+  RETURN_IF_ERROR(pool_->InTransaction(
+      [&](db::Transaction& tx) -> absl::Status {
+        applied = 0;
+        for (const v1::CaseState& state : states) {
+          ASSIGN_OR_RETURN(db::Rows claimed, tx.Query(kClaimEvent, {state.event_id(), state.tenant_id()}));
+          if (claimed.empty()) continue;  // applied before
+          ASSIGN_OR_RETURN(
+              db::Rows changed,
+              tx.Query(kApplyCaseState, {state.tenant_id(), state.case_id(), state.open() ? "true" : "false",
+                                         db::TimestampParam(absl::FromUnixMicros(
+                                             TimeUtil::TimestampToMicroseconds(state.changed_at())))}));
+          applied += changed.empty() ? 0 : 1;
+        }
+        return absl::OkStatus();
+      },
+      Bounded(deadline)));
+  return applied;
 }
 
 absl::Status SignalStore::StoreTenantSettings(const std::string& tenant, const TenantSettings& settings) {

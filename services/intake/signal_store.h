@@ -40,6 +40,7 @@ struct Submission {
   v1::SubmitSignalRequest request;
   std::string fingerprint;  // identifies the content, to tell a retry from a reuse of request_id
   absl::Time reported_at;
+  int category_version = 0;  // whose questions the answers were checked against
 };
 
 struct SubmitResult {
@@ -96,6 +97,10 @@ class SignalStore {
   absl::StatusOr<int> ApplyTriageOutcomes(const std::vector<v1::TriageOutcome>& outcomes,
                                           absl::Time deadline);
 
+  // Records case states (open or not), each once by its event id, unless a
+  // later one is held; returns how many changed what intake holds.
+  absl::StatusOr<int> ApplyCaseStates(const std::vector<v1::CaseState>& states, absl::Time deadline);
+
   // `roots` and every area below them; unknown roots are left out.
   absl::StatusOr<std::set<std::string>> AreasWithin(const std::string& tenant,
                                                     const std::vector<std::string>& roots,
@@ -103,10 +108,6 @@ class SignalStore {
   // The same areas with their parents and names, parents before children.
   absl::StatusOr<std::vector<AreaRow>> AreaTree(const std::string& tenant, const std::vector<std::string>& roots,
                                                 absl::Time deadline);
-
-  // The tenant's active categories.
-  absl::StatusOr<std::vector<v1::Category>> Categories(const std::string& tenant,
-                                                       absl::Time deadline);
 
   // Sets up or updates a tenant with its areas (parents before children) and
   // the starting category set. Idempotent; areas are never removed.

@@ -43,6 +43,11 @@ TEST(StatusDetailsTest, TheUserReadsDutchWithTheFieldByItsLabel) {
             "Omschrijving mag hoogstens 4000 tekens lang zijn.");
   EXPECT_EQ(DutchMessage(absl::StatusCode::kInvalidArgument, "weeks: must be 1 to 52"),
             "Aantal weken moet tussen 1 en 52 liggen.");
+  EXPECT_EQ(DutchMessage(absl::StatusCode::kInvalidArgument,
+                         "answers.soort-afval: must be one of the question's options; answers.aantal: must be a number"),
+            "Het antwoord op vraag soort-afval moet een van de keuzes zijn. "
+            "Het antwoord op vraag aantal moet een getal zijn.")
+      << "an answer is named by its question";
   EXPECT_EQ(DutchMessage(absl::StatusCode::kInvalidArgument, "frobnicator: wrong"), "Frobnicator is niet juist ingevuld.")
       << "an unknown field and reason still make a sentence";
   EXPECT_EQ(DutchMessage(absl::StatusCode::kAlreadyExists, "request_id: already used for a request with other content"),

@@ -42,7 +42,7 @@ v1::SubmitSignalRequest Signal(std::string area = "vrieheide", std::string categ
 class SignalIntakeTest : public ::testing::Test {
  protected:
   SignalIntakeTest()
-      : pool_(*db::Pool::Open(db_.conninfo(), 8)), store_(pool_.get()), intake_(&store_) {
+      : pool_(*db::Pool::Open(db_.conninfo(), 8)), store_(pool_.get()), categories_(pool_.get()), intake_(&store_, &categories_) {
     auto applied = db::ApplyMigrations(*pool_, kSchema, IntakeMigrations());
     EXPECT_TRUE(applied.ok()) << applied.status();
     EXPECT_TRUE(testing::SeedHeerlen(store_).ok());
@@ -64,6 +64,7 @@ class SignalIntakeTest : public ::testing::Test {
   testing::TestDatabase db_;
   std::unique_ptr<db::Pool> pool_;
   SignalStore store_;
+  CategoryStore categories_;
   SignalIntake intake_;
   AuditRecord audit_;  // not audited here: the end-to-end tests check the records
   const RequestContext coach_ = Person("coach-1", "straatcoaches", {Role::kReporter});
