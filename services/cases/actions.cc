@@ -27,7 +27,9 @@ absl::StatusOr<v1::Action> Actions::Create(const RequestContext& caller, v1::Cre
   RETURN_IF_ERROR(CheckRequestId(*request.mutable_request_id()));
   if (!IsUuid(request.case_id())) return Invalid("case_id", "must be a UUID");
   audit.SetObjectId(request.case_id());
-  ASSIGN_OR_RETURN(v1::Action action, NewAction(caller, request, "", request.case_id()));
+  ASSIGN_OR_RETURN(absl::TimeZone zone, data_->ZoneOf(caller));
+  const absl::CivilDay today = Today(zone);
+  ASSIGN_OR_RETURN(v1::Action action, NewAction(caller, request, "", request.case_id(), today));
   ASSIGN_OR_RETURN(CoordinatorScope scope, data_->ScopeOf(caller));
   v1::Action created;
   RETURN_IF_ERROR(data_->TransactAudited(caller, audit, [&](db::Transaction& tx) -> absl::Status {
@@ -49,7 +51,7 @@ absl::StatusOr<v1::Action> Actions::Create(const RequestContext& caller, v1::Cre
     return absl::OkStatus();
   }));
   Ring();
-  return WithOverdue(std::move(created));
+  return WithOverdue(std::move(created), today);
 }
 
 absl::StatusOr<v1::ListActionsResponse> Actions::List(const RequestContext& caller,
@@ -76,7 +78,6 @@ absl::StatusOr<v1::ListActionsResponse> Actions::List(const RequestContext& call
       if (!query.statuses || s == request.status()) open.push_back(s);
     }
     query.statuses = open;
-    query.due_before = Today();
   }
   if (request.mine()) {
     query.organisation = caller.organisation;
@@ -85,7 +86,11 @@ absl::StatusOr<v1::ListActionsResponse> Actions::List(const RequestContext& call
     query.case_ids = std::vector<std::string>{request.case_id()};
   }
   std::vector<v1::Action> actions;
+  absl::CivilDay today;
   RETURN_IF_ERROR(data_->Transact(caller, [&](db::Transaction& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(absl::TimeZone zone, data_->ZoneOf(tx, caller.tenant));
+    today = Today(zone);
+    if (request.overdue_only()) query.due_before = today;
     ASSIGN_OR_RETURN(actions, data_->actions.List(tx, query));
     return absl::OkStatus();
   }));
@@ -93,7 +98,7 @@ absl::StatusOr<v1::ListActionsResponse> Actions::List(const RequestContext& call
   response.set_next_page_token(CutPage(actions, paging, [](const v1::Action& last) {
     return std::vector<std::string>{last.due_date(), last.action_id()};
   }));
-  for (v1::Action& a : actions) *response.add_actions() = WithOverdue(std::move(a));
+  for (v1::Action& a : actions) *response.add_actions() = WithOverdue(std::move(a), today);
   audit.SetResultCount(response.actions_size());
   return response;
 }
@@ -109,7 +114,10 @@ absl::StatusOr<v1::Action> Actions::Update(const RequestContext& caller, v1::Upd
   }
   ASSIGN_OR_RETURN(CoordinatorScope scope, data_->ScopeOf(caller));
   v1::Action updated;
+  absl::CivilDay today;
   RETURN_IF_ERROR(data_->TransactAudited(caller, audit, [&](db::Transaction& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(absl::TimeZone zone, data_->ZoneOf(tx, caller.tenant));
+    today = Today(zone);
     ASSIGN_OR_RETURN(std::optional<ActionOnCase> found, data_->actions.Lock(tx, caller.tenant, request.action_id()));
     if (!found) return absl::NotFoundError("action not found");
     v1::Action& a = found->action;
@@ -145,7 +153,7 @@ absl::StatusOr<v1::Action> Actions::Update(const RequestContext& caller, v1::Upd
     return absl::OkStatus();
   }));
   Ring();
-  return WithOverdue(std::move(updated));
+  return WithOverdue(std::move(updated), today);
 }
 
 absl::StatusOr<FeedStep<v1::ActionEvent>> Actions::Watch(const RequestContext& caller,
@@ -182,11 +190,14 @@ absl::StatusOr<FeedStep<v1::ActionEvent>> Actions::Watch(const RequestContext& c
           const RequestContext& now, const RecordBegin& begin) -> absl::StatusOr<std::vector<v1::ActionEvent>> {
         std::vector<v1::ActionEvent> events;
         int64_t through = *position;
+        absl::CivilDay today;
         RETURN_IF_ERROR(data->Transact(now, [&](db::Transaction& tx) -> absl::Status {
           ASSIGN_OR_RETURN(auto changes,
                            data->actions.Changes(tx, now.tenant, now.organisation, *position, kWatchPage, &through));
           events.clear();
           if (changes.empty()) return absl::OkStatus();
+          ASSIGN_OR_RETURN(absl::TimeZone zone, data->ZoneOf(tx, now.tenant));
+          today = Today(zone);
           auto subjects_of = [&](size_t i, AuditRecord& record) {
             AddSubjects(changes[i].second, record);
             for (const v1::ActionAddress& a : changes[i].first.action().addresses()) record.AddAddress(a.address());
@@ -214,7 +225,7 @@ absl::StatusOr<FeedStep<v1::ActionEvent>> Actions::Watch(const RequestContext& c
         }));
         // Only once the deliveries are recorded (committed) does the position move.
         *position = through;
-        for (v1::ActionEvent& e : events) *e.mutable_action() = WithOverdue(e.action());
+        for (v1::ActionEvent& e : events) *e.mutable_action() = WithOverdue(e.action(), today);
         return events;
       });
 }

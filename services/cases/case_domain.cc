@@ -75,16 +75,24 @@ v1::CaseListItem ListItem(const v1::Case& c) {
   return item;
 }
 
-absl::TimeZone TenantZone() {
+absl::StatusOr<absl::TimeZone> CasesData::ZoneOf(db::Transaction& tx, const std::string& tenant) const {
+  ASSIGN_OR_RETURN(TenantSettings settings, cases.SettingsOf(tx, tenant));
+  return TimeZoneOf(settings.time_zone());
+}
+
+absl::StatusOr<absl::TimeZone> CasesData::ZoneOf(const RequestContext& caller) const {
   absl::TimeZone zone;
-  if (!absl::LoadTimeZone("Europe/Amsterdam", &zone)) zone = absl::UTCTimeZone();
+  RETURN_IF_ERROR(Transact(caller, [&](db::Transaction& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(zone, ZoneOf(tx, caller.tenant));
+    return absl::OkStatus();
+  }));
   return zone;
 }
 
-absl::CivilDay Today() { return absl::ToCivilDay(absl::Now(), TenantZone()); }
+absl::CivilDay Today(absl::TimeZone zone) { return absl::ToCivilDay(absl::Now(), zone); }
 
 absl::StatusOr<v1::Action> NewAction(const RequestContext& caller, v1::CreateActionRequest& request,
-                                     const std::string& prefix, const std::string& case_id) {
+                                     const std::string& prefix, const std::string& case_id, absl::CivilDay today) {
   RETURN_IF_ERROR(CheckText(prefix + "description", *request.mutable_description(), 1, 2000, true));
   if (request.organisation_ids().empty()) return Invalid(prefix + "organisation_ids", "at least one organisation");
   RETURN_IF_ERROR(CheckIds(prefix + "organisation_ids", request.organisation_ids()));
@@ -93,7 +101,7 @@ absl::StatusOr<v1::Action> NewAction(const RequestContext& caller, v1::CreateAct
   if (!absl::ParseCivilTime(request.due_date(), &due)) {
     return Invalid(prefix + "due_date", "must be a date as YYYY-MM-DD");
   }
-  if (due < Today()) return Invalid(prefix + "due_date", "lies in the past");
+  if (due < today) return Invalid(prefix + "due_date", "lies in the past");
   if (request.addresses_size() > 50) return Invalid(prefix + "addresses", "at most 50");
   for (int i = 0; i < request.addresses_size(); ++i) {
     RETURN_IF_ERROR(CheckAddress(absl::StrCat(prefix, "addresses[", i, "]"), *request.mutable_addresses(i)));
@@ -140,8 +148,8 @@ absl::Status RequireVisibleCase(const CasesData& data, const RequestContext& cal
   return absl::OkStatus();
 }
 
-v1::Action WithOverdue(v1::Action a) {
-  a.set_overdue(IsOverdue(a, Today()));
+v1::Action WithOverdue(v1::Action a, absl::CivilDay today) {
+  a.set_overdue(IsOverdue(a, today));
   return a;
 }
 

@@ -56,6 +56,12 @@ struct CasesData {
                                const std::function<absl::Status(db::Transaction&)>& change) const {
     return InAuditedTransaction(*pool, audit, change, Bounded(caller.deadline));
   }
+  // The tenant's time zone (its settings, as the directory handed them
+  // over): meetings, action due dates, reviews and the triage cut-off are in
+  // its local time. FAILED_PRECONDITION for a zone this machine cannot load.
+  absl::StatusOr<absl::TimeZone> ZoneOf(db::Transaction& tx, const std::string& tenant) const;
+  // The caller's tenant's, read in a transaction of its own.
+  absl::StatusOr<absl::TimeZone> ZoneOf(const RequestContext& caller) const;
 };
 
 // OK when the caller may see case `case_id` (whose persons and address the
@@ -82,19 +88,19 @@ void ApplyRisk(v1::Case& c, v1::RiskTier tier, const std::string& reason);
 // A case as a list shows it.
 v1::CaseListItem ListItem(const v1::Case& c);
 
-// The tenant's time zone: meetings, due dates and the triage cut-off are in
-// local time.
-absl::TimeZone TenantZone();
-absl::CivilDay Today();
+// The date now in `zone`: with the tenant's zone (CasesData::ZoneOf), the
+// tenant's today, by which due dates are checked and actions are overdue.
+absl::CivilDay Today(absl::TimeZone zone);
 
-// Checks a requested action (its fields named under `prefix`) and builds it,
-// OPEN, for `case_id`.
+// Checks a requested action (its fields named under `prefix`; a due date
+// before `today`, the tenant's, is refused) and builds it, OPEN, for
+// `case_id`.
 absl::StatusOr<v1::Action> NewAction(const RequestContext& caller, v1::CreateActionRequest& request,
-                                     const std::string& prefix, const std::string& case_id);
+                                     const std::string& prefix, const std::string& case_id, absl::CivilDay today);
 // An organisation with an action on a case takes part in it.
 void JoinCase(v1::Case& c, const v1::Action& action);
-// The action with its overdue flag as of today.
-v1::Action WithOverdue(v1::Action a);
+// The action with its overdue flag as of `today`, the tenant's.
+v1::Action WithOverdue(v1::Action a, absl::CivilDay today);
 
 }  // namespace hartslag::cases
 

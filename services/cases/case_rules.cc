@@ -4,6 +4,7 @@
 #include <map>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -113,6 +114,18 @@ bool SamePerson(absl::string_view name_a, int year_a, absl::string_view name_b, 
 std::string PersonKey(absl::string_view name) {
   std::string normal = NormalName(name);
   return normal.empty() ? "" : HexEncode(Sha256(normal)).substr(0, 32);
+}
+
+CutOff CutOffOf(const TenantSettings& settings) {
+  CutOff cut_off;
+  cut_off.weekday = settings.triage_cut_off_weekday();
+  const std::string& time = settings.triage_cut_off_time();
+  int hour = 0, minute = 0;
+  if (time.size() == 5 && absl::SimpleAtoi(time.substr(0, 2), &hour) && absl::SimpleAtoi(time.substr(3, 2), &minute)) {
+    cut_off.hour = hour;
+    cut_off.minute = minute;
+  }
+  return cut_off;
 }
 
 absl::Time WeeklyCutOff(absl::Time now, absl::TimeZone zone, CutOff cut_off) {

@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "hartslag/cases/v1/cases.pb.h"
 #include "services/common/auth.h"
+#include "services/common/tenant_settings.h"
 
 namespace hartslag::cases {
 
@@ -56,6 +57,10 @@ struct CutOff {
   int hour = 12;
   int minute = 0;
 };
+
+// The tenant's cut-off (its settings, defaults filled in). A malformed time
+// (the directory refuses one) keeps 12:00.
+CutOff CutOffOf(const TenantSettings& settings);
 
 // The most recent weekly cut-off at or before `now` (default: Monday 12:00)
 // in `zone`. Signals reported before it are weighed for this week's

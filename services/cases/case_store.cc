@@ -1,7 +1,5 @@
 #include "services/cases/case_store.h"
 
-#include "absl/strings/numbers.h"
-
 #include "absl/strings/str_cat.h"
 #include "services/cases/case_rules.h"
 #include "services/cases/store_rows.h"
@@ -16,19 +14,22 @@ namespace {
 
 using namespace rows;  // NOLINT: the store's own row helpers
 
-constexpr char kSelectTenantArea[] = R"sql(
-  SELECT t.reference_prefix, t.time_zone, a.name AS area_name
-  FROM cases.tenants t JOIN cases.areas a ON a.tenant_id = t.tenant_id
-  WHERE t.tenant_id = $1 AND a.area_id = $2
+constexpr char kSelectArea[] = R"sql(
+  SELECT name FROM cases.areas WHERE tenant_id = $1 AND area_id = $2
 )sql";
 
 constexpr char kStoreTenantSettings[] = R"sql(
-  UPDATE cases.tenants SET time_zone = $2, reference_prefix = $3, cut_off_weekday = $4::int, cut_off_time = $5
+  UPDATE cases.tenants SET time_zone = $2, reference_prefix = $3, cut_off_weekday = $4::int, cut_off_time = $5,
+    leefbaarheid_retention_days = $6::int, casuistiek_retention_days = $7::int
   WHERE tenant_id = $1
 )sql";
 
-constexpr char kSelectCutOff[] = R"sql(
-  SELECT time_zone, cut_off_weekday, cut_off_time FROM cases.tenants WHERE tenant_id = $1
+// NULL where the directory has not handed a setting over yet.
+constexpr char kSelectSettings[] = R"sql(
+  SELECT tenant_id, time_zone, reference_prefix, cut_off_weekday, cut_off_time, leefbaarheid_retention_days,
+         casuistiek_retention_days
+  FROM cases.tenants WHERE $1::text IS NULL OR tenant_id = $1
+  ORDER BY tenant_id
 )sql";
 
 constexpr char kNextReferenceNumber[] = R"sql(
@@ -204,6 +205,19 @@ absl::Status InsertStep(db::Transaction& tx, const RequestContext& caller, const
                                        actor[1], actor[2], db::TimestampParam(at), step.reason});
 }
 
+// The settings kept here of row `i` (kSelectSettings), with the defaults for
+// what the directory has not handed over (NULL reads as zero or empty).
+TenantSettings SettingsFrom(const db::Rows& rows, int i) {
+  TenantSettings s;
+  s.set_time_zone(rows.Text(i, "time_zone"));
+  s.set_case_reference_prefix(rows.Text(i, "reference_prefix"));
+  s.set_triage_cut_off_weekday(static_cast<int>(rows.Int(i, "cut_off_weekday")));
+  s.set_triage_cut_off_time(rows.Text(i, "cut_off_time"));
+  s.set_leefbaarheid_retention_days(static_cast<int>(rows.Int(i, "leefbaarheid_retention_days")));
+  s.set_casuistiek_retention_days(static_cast<int>(rows.Int(i, "casuistiek_retention_days")));
+  return WithDefaults(std::move(s));
+}
+
 db::Param TimeOf(const std::optional<TimeId>& after) {
   return Maybe(after, [](const TimeId& a) { return db::TimestampParam(a.first); });
 }
@@ -220,14 +234,15 @@ db::TransactionOptions Bounded(absl::Time deadline) {
 }
 
 absl::Status CaseStore::Insert(db::Transaction& tx, const RequestContext& caller, v1::Case& c) const {
-  ASSIGN_OR_RETURN(db::Rows tenant, tx.Query(kSelectTenantArea, {caller.tenant, c.area().area_id()}));
-  if (tenant.empty()) return absl::InvalidArgumentError("area_id: not a known area");
+  ASSIGN_OR_RETURN(db::Rows area, tx.Query(kSelectArea, {caller.tenant, c.area().area_id()}));
+  if (area.empty()) return absl::InvalidArgumentError("area_id: not a known area");
+  ASSIGN_OR_RETURN(TenantSettings settings, SettingsOf(tx, caller.tenant));
   absl::Time now = absl::Now();
-  int year = ReferenceYear(now, tenant.Text(0, "time_zone"));
+  int year = ReferenceYear(now, settings.time_zone());
   ASSIGN_OR_RETURN(db::Rows number, tx.Query(kNextReferenceNumber, {caller.tenant, absl::StrCat(year)}));
   c.set_case_id(RandomUuid());
-  c.set_reference(FormatReference(tenant.Text(0, "reference_prefix"), year, number.Int(0, "last_value")));
-  c.mutable_area()->set_name(tenant.Text(0, "area_name"));
+  c.set_reference(FormatReference(settings.case_reference_prefix(), year, number.Int(0, "last_value")));
+  c.mutable_area()->set_name(area.Text(0, "name"));
   c.set_status(v1::CASE_STATUS_REGISTERED);
   *c.mutable_opened_at() = TimeToProto(now);
   *c.mutable_updated_at() = TimeToProto(now);
@@ -432,29 +447,18 @@ absl::StatusOr<std::vector<v1::BreakGlassReview>> CaseStore::BreakGlassReviews(d
 }
 
 absl::Status CaseStore::StoreTenantSettings(db::Transaction& tx, const std::string& tenant,
-                                            const TenantSettings& settings) const {
-  return tx.Exec(kStoreTenantSettings, {tenant, settings.time_zone(), settings.case_reference_prefix(),
-                                        absl::StrCat(settings.triage_cut_off_weekday()),
-                                        settings.triage_cut_off_time()});
+                                            const TenantSettings& given) const {
+  const TenantSettings s = WithDefaults(given);
+  return tx.Exec(kStoreTenantSettings,
+                 {tenant, s.time_zone(), s.case_reference_prefix(), absl::StrCat(s.triage_cut_off_weekday()),
+                  s.triage_cut_off_time(), absl::StrCat(s.leefbaarheid_retention_days()),
+                  absl::StrCat(s.casuistiek_retention_days())});
 }
 
-absl::StatusOr<TenantCutOff> CaseStore::CutOffOf(db::Transaction& tx, const std::string& tenant) const {
-  ASSIGN_OR_RETURN(db::Rows rows, tx.Query(kSelectCutOff, {tenant}));
-  TenantCutOff out;
-  if (rows.empty()) {  // not synced yet: the defaults
-    ASSIGN_OR_RETURN(out.zone, TimeZoneOf("Europe/Amsterdam"));
-    return out;
-  }
-  ASSIGN_OR_RETURN(out.zone, TimeZoneOf(rows.Text(0, "time_zone")));
-  out.cut_off.weekday = static_cast<int>(rows.Int(0, "cut_off_weekday"));
-  // "HH:MM", checked by the directory; a malformed one keeps 12:00.
-  std::string time = rows.Text(0, "cut_off_time");
-  int hour = 0, minute = 0;
-  if (time.size() == 5 && absl::SimpleAtoi(time.substr(0, 2), &hour) && absl::SimpleAtoi(time.substr(3, 2), &minute)) {
-    out.cut_off.hour = hour;
-    out.cut_off.minute = minute;
-  }
-  return out;
+absl::StatusOr<TenantSettings> CaseStore::SettingsOf(db::Transaction& tx, const std::string& tenant) const {
+  ASSIGN_OR_RETURN(db::Rows rows, tx.Query(kSelectSettings, {tenant}));
+  if (rows.empty()) return WithDefaults({});  // not synced yet
+  return SettingsFrom(rows, 0);
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> CaseStore::DueForRemoval(

@@ -52,21 +52,17 @@ struct CaseQuery {
   int limit = 50;
 };
 
-// A tenant's triage cut-off in its own time zone.
-struct TenantCutOff {
-  absl::TimeZone zone;
-  CutOff cut_off;
-};
-
 class CaseStore {
  public:
-  // Takes over the tenant's settings from the directory: time zone, case
-  // reference prefix and triage cut-off.
+  // Takes over the tenant's settings from the directory (the defaults for
+  // what it left unset): time zone, case reference prefix, triage cut-off
+  // and the retention periods of closed cases.
   absl::Status StoreTenantSettings(db::Transaction& tx, const std::string& tenant,
                                    const TenantSettings& settings) const;
-  // The tenant's cut-off; FAILED_PRECONDITION for a time zone that cannot be
-  // loaded.
-  absl::StatusOr<TenantCutOff> CutOffOf(db::Transaction& tx, const std::string& tenant) const;
+  // The settings of the tenant that the cases service keeps (those above),
+  // the defaults for what the directory has not handed over yet. The other
+  // fields hold their defaults, not the tenant's.
+  absl::StatusOr<TenantSettings> SettingsOf(db::Transaction& tx, const std::string& tenant) const;
   // Stores `c` as a new case, completing it (id, reference, area name,
   // status REGISTERED, times), with its first status step. INVALID_ARGUMENT
   // naming area_id for an area the tenant does not have.

@@ -96,8 +96,9 @@ absl::StatusOr<v1::ScheduleMeetingsResponse> Meetings::Schedule(const RequestCon
     ASSIGN_OR_RETURN(response, data_->once.Run<Response>(tx, caller, "ScheduleMeetings", request,
                                                          [&]() -> absl::StatusOr<Response> {
       Response scheduled;
-      absl::TimeZone zone = TenantZone();
-      // The same local time every week, across daylight saving changes.
+      ASSIGN_OR_RETURN(absl::TimeZone zone, data_->ZoneOf(tx, caller.tenant));
+      // The same local time every week in the tenant's zone, across its
+      // daylight saving changes.
       absl::CivilSecond local = absl::ToCivilSecond(starts, zone);
       for (int week = 0; week < weeks; ++week) {
         v1::Meeting& m = *scheduled.add_meetings();
@@ -180,7 +181,8 @@ absl::StatusOr<v1::MeetingDocument> Meetings::Export(const RequestContext& calle
   }
   std::map<std::string, v1::Case> cases;
   ASSIGN_OR_RETURN(v1::Meeting meeting, Visible(caller, request.meeting_id(), audit, &cases));
-  return MeetingDocument(meeting, cases, request.format(), TenantZone());
+  ASSIGN_OR_RETURN(absl::TimeZone zone, data_->ZoneOf(caller));
+  return MeetingDocument(meeting, cases, request.format(), zone);
 }
 
 absl::StatusOr<v1::Meeting> Meetings::ChangeIn(db::Transaction& tx, const RequestContext& caller,
@@ -239,7 +241,9 @@ absl::StatusOr<v1::Meeting> Meetings::EditAgenda(const RequestContext& caller, c
                      data_->areas.Within(*data_->pool, caller.tenant, {current->area().area_id()}, caller.deadline));
     std::vector<v1::Case> cases;
     std::vector<v1::Action> open;
+    absl::TimeZone zone;
     RETURN_IF_ERROR(data_->Transact(caller, [&](db::Transaction& tx) -> absl::Status {
+      ASSIGN_OR_RETURN(zone, data_->ZoneOf(tx, caller.tenant));
       ASSIGN_OR_RETURN(cases, data_->cases.OpenCasesIn(tx, caller.tenant, current->kind(), {areas.begin(), areas.end()}));
       std::erase_if(cases, [&](const v1::Case& c) { return !MaySeeCase(caller, scope, c); });
       // Only open actions give agenda reasons (overdue, or none left open).
@@ -255,7 +259,7 @@ absl::StatusOr<v1::Meeting> Meetings::EditAgenda(const RequestContext& caller, c
     for (v1::Action& a : open) actions_of[a.case_id()].push_back(std::move(a));
     absl::Time at = absl::FromUnixSeconds(current->starts_at().seconds());
     for (v1::Case& c : cases) {
-      std::vector<v1::AgendaReason> reasons = AgendaReasons(c, actions_of[c.case_id()], at, TenantZone());
+      std::vector<v1::AgendaReason> reasons = AgendaReasons(c, actions_of[c.case_id()], at, zone);
       if (!reasons.empty()) candidates.emplace_back(std::move(c), std::move(reasons));
     }
   }
@@ -333,25 +337,29 @@ absl::StatusOr<v1::Meeting> Meetings::Decide(const RequestContext& caller, v1::D
   audit.SetObjectId(request.meeting_id());
   RETURN_IF_ERROR(CheckText("decision", *request.mutable_decision(), 1, 2000, true));
   RETURN_IF_ERROR(CheckText("rationale", *request.mutable_rationale(), 0, 2000, true));
-  std::optional<absl::Time> next_review;
+  std::optional<absl::CivilDay> review_day;
   if (!request.next_review_date().empty()) {
     absl::CivilDay day;
     if (!absl::ParseCivilTime(request.next_review_date(), &day)) {
       return Invalid("next_review_date", "must be a date as YYYY-MM-DD");
     }
-    next_review = absl::FromCivil(day, TenantZone());
+    review_day = day;
   }
   RETURN_IF_ERROR(CheckRisk(request.risk_tier(), *request.mutable_risk_reason()));
   if (request.actions_size() > kMaxActionsPerDecision) {
     return Invalid("actions", absl::StrCat("at most ", kMaxActionsPerDecision, " per decision"));
   }
+  // The review starts the tenant's day; due dates are checked by its today.
+  ASSIGN_OR_RETURN(absl::TimeZone zone, data_->ZoneOf(caller));
+  std::optional<absl::Time> next_review;
+  if (review_day) next_review = absl::FromCivil(*review_day, zone);
   // The actions are checked before anything is locked; their case is the
   // item's, filled in once the meeting is read.
   std::vector<v1::Action> actions;
   for (int i = 0; i < request.actions_size(); ++i) {
     std::string prefix = absl::StrCat("actions[", i, "].");
     if (!request.actions(i).case_id().empty()) return Invalid(prefix + "case_id", "is the item's case; leave it empty");
-    ASSIGN_OR_RETURN(v1::Action action, NewAction(caller, *request.mutable_actions(i), prefix, ""));
+    ASSIGN_OR_RETURN(v1::Action action, NewAction(caller, *request.mutable_actions(i), prefix, "", Today(zone)));
     actions.push_back(std::move(action));
   }
   ASSIGN_OR_RETURN(CoordinatorScope scope, data_->ScopeOf(caller));

@@ -83,12 +83,13 @@ absl::StatusOr<v1::TriageQueue> Triage::Queue(const RequestContext& caller, cons
     ASSIGN_OR_RETURN(areas, data_->areas.Within(*data_->pool, caller.tenant, {request.area_id()}, caller.deadline));
   }
   v1::TriageQueue queue;
-  TenantCutOff tenant;
+  TenantSettings settings;
   RETURN_IF_ERROR(data_->Transact(caller, [&](db::Transaction& tx) -> absl::Status {
-    ASSIGN_OR_RETURN(tenant, data_->cases.CutOffOf(tx, caller.tenant));
+    ASSIGN_OR_RETURN(settings, data_->cases.SettingsOf(tx, caller.tenant));
     return absl::OkStatus();
   }));
-  absl::Time cut_off = WeeklyCutOff(absl::Now(), tenant.zone, tenant.cut_off);
+  ASSIGN_OR_RETURN(absl::TimeZone zone, TimeZoneOf(settings.time_zone()));
+  absl::Time cut_off = WeeklyCutOff(absl::Now(), zone, CutOffOf(settings));
   *queue.mutable_cut_off() = TimeToProto(cut_off);
   // The page token carries intake's, bound to this filter.
   ASSIGN_OR_RETURN(Paging paging, PagingOf(request, kDefaultTriagePage, kMaxTriagePage, 1));

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <tuple>
 
 namespace hartslag::cases {
 namespace {
@@ -77,6 +78,14 @@ TEST(TriageRulesTest, TheCutOffIsTheLastMondayNoonAndAddressesMatchLoosely) {
   EXPECT_EQ(WeeklyCutOff(minute(2026, 12, 4, 16, 29), amsterdam, friday), minute(2026, 11, 27, 16, 30));
   EXPECT_EQ(WeeklyCutOff(minute(2026, 12, 4, 16, 30), amsterdam, friday), minute(2026, 12, 4, 16, 30));
   EXPECT_EQ(WeeklyCutOff(minute(2026, 12, 7, 9, 0), amsterdam, friday), minute(2026, 12, 4, 16, 30)) << "Monday after";
+  // The cut-off as the settings give it; the defaults for what is unset.
+  TenantSettings settings;
+  settings.set_triage_cut_off_weekday(5);
+  settings.set_triage_cut_off_time("16:30");
+  const CutOff given = CutOffOf(WithDefaults(settings));
+  EXPECT_EQ(std::tie(given.weekday, given.hour, given.minute), std::tie(friday.weekday, friday.hour, friday.minute));
+  const CutOff unset = CutOffOf(WithDefaults({}));
+  EXPECT_EQ(std::tie(unset.weekday, unset.hour, unset.minute), std::make_tuple(1, 12, 0)) << "Monday 12:00";
   common::v1::Address a, b;
   a.set_postcode("6415 EG");
   a.set_house_number(41);

@@ -157,6 +157,43 @@ class CasesEndToEndTest : public ::testing::Test {
     return agenda;
   }
 
+  // A municipality `tenant` in time zone `zone` with one area, `tenant`-centrum,
+  // set up in the directory as an admin would; returns once the cases
+  // service took it over (its area sync runs every 500 ms here).
+  void AddTenant(const std::string& tenant, const std::string& zone) {
+    directory::DirectoryStore& directory = deployment_.directory_store();
+    ASSERT_TRUE(directory.CreateTenant(tenant, tenant).ok());
+    directory::v1::Area area;
+    area.set_area_id(tenant + "-centrum");
+    area.set_name("Centrum");
+    ASSERT_TRUE(directory.CreateArea(tenant, area, testing::Unaudited()).ok());
+    ASSERT_TRUE(directory
+                    .UpdateTenantSettings(
+                        tenant,
+                        [&](TenantSettings& settings) {
+                          settings.set_time_zone(zone);
+                          return absl::OkStatus();
+                        },
+                        testing::Unaudited())
+                    .ok());
+    std::string synced;
+    for (absl::Time give_up = absl::Now() + absl::Seconds(20); synced != zone && absl::Now() < give_up;) {
+      absl::SleepFor(absl::Milliseconds(100));
+      ASSERT_TRUE(deployment_.pool().InTransaction([&](db::Transaction& tx) -> absl::Status {
+        absl::StatusOr<TenantSettings> settings = deployment_.cases_data().cases.SettingsOf(tx, tenant);
+        if (settings.ok()) synced = settings->time_zone();
+        return settings.status();
+      }).ok());
+    }
+    ASSERT_EQ(synced, zone) << "the cases service did not take " << tenant << " over within 20 s";
+  }
+
+  // A coordinator of `tenant`-centrum.
+  std::string CoordinatorOf(const std::string& tenant) {
+    return Token(ClaimsFor("carla.coordinator", "gemeente", "MUNICIPALITY", {"COORDINATOR"}, {tenant + "-centrum"},
+                           tenant));
+  }
+
   testing::Deployment deployment_;
   std::unique_ptr<v1::CaseService::Stub> cases_;
   std::unique_ptr<v1::TriageService::Stub> triage_;
@@ -1239,6 +1276,115 @@ TEST_F(CasesEndToEndTest, RetentionClearsAClosedCaseAfterItsPeriodEverywhereAndN
     if (!recorded) absl::SleepFor(absl::Milliseconds(100));
   }
   EXPECT_TRUE(recorded);
+}
+
+TEST_F(CasesEndToEndTest, AMunicipalityInAnotherTimeZoneMeetsReviewsAndDatesActionsInItsOwnTime) {
+  // Pago Pago (UTC-11, no daylight saving): a weekly meeting at 19:00 stays
+  // at 19:00 there when Amsterdam moves its clocks (28 March 2027).
+  AddTenant("pago-pago", "Pacific/Pago_Pago");
+  absl::TimeZone pago_pago;
+  ASSERT_TRUE(absl::LoadTimeZone("Pacific/Pago_Pago", &pago_pago));
+  const std::string coordinator = CoordinatorOf("pago-pago");
+  v1::OpenCaseRequest household = Household();
+  household.set_area_id("pago-pago-centrum");
+  v1::Case c;
+  ASSERT_TRUE(cases_->OpenCase(Call(coordinator).get(), household, &c).ok());
+
+  v1::ScheduleMeetingsRequest schedule;
+  schedule.set_request_id(RandomUuid());
+  schedule.set_kind(v1::CASE_KIND_CASUISTIEK);
+  schedule.set_area_id("pago-pago-centrum");
+  schedule.set_weeks(2);
+  const absl::Time first = absl::FromCivil(absl::CivilMinute(2027, 3, 22, 19, 0), pago_pago);
+  *schedule.mutable_starts_at() = TimeToProto(first);
+  v1::ScheduleMeetingsResponse scheduled;
+  ASSERT_TRUE(meetings_->ScheduleMeetings(Call(coordinator).get(), schedule, &scheduled).ok());
+  ASSERT_EQ(scheduled.meetings_size(), 2);
+  EXPECT_EQ(absl::FromUnixSeconds(scheduled.meetings(1).starts_at().seconds()),
+            absl::FromCivil(absl::CivilMinute(2027, 3, 29, 19, 0), pago_pago))
+      << "the same local time a week later";
+
+  // The agenda shows the meeting's time and date there.
+  const std::string meeting_id = scheduled.meetings(0).meeting_id();
+  v1::EditAgendaRequest add;
+  add.set_meeting_id(meeting_id);
+  add.set_edit(v1::EditAgendaRequest::EDIT_ADD);
+  add.set_case_id(c.case_id());
+  v1::Meeting meeting;
+  ASSERT_TRUE(meetings_->EditAgenda(Call(coordinator).get(), add, &meeting).ok());
+  v1::ExportMeetingRequest export_request;
+  export_request.set_meeting_id(meeting_id);
+  export_request.set_format(v1::DOCUMENT_FORMAT_MARKDOWN);
+  v1::MeetingDocument agenda;
+  ASSERT_TRUE(meetings_->ExportMeeting(Call(coordinator).get(), export_request, &agenda).ok());
+  EXPECT_EQ(agenda.file_name(), "agenda-casuistiekoverleg-2027-03-22.md");
+  EXPECT_NE(agenda.content().find("- **Datum:** 2027-03-22 19:00"), std::string::npos) << agenda.content();
+
+  // A review date is that day from midnight there.
+  v1::DecideItemRequest decide;
+  decide.set_request_id(RandomUuid());
+  decide.set_meeting_id(meeting_id);
+  decide.set_item_id(meeting.items(0).item_id());
+  decide.set_decision("Opnieuw bespreken na het huisbezoek");
+  decide.set_next_review_date("2027-04-01");
+  ASSERT_TRUE(meetings_->DecideItem(Call(coordinator).get(), decide, &meeting).ok());
+  auto decided = deployment_.FindCase("pago-pago", c.case_id());
+  ASSERT_TRUE(decided.ok() && decided->has_value());
+  EXPECT_EQ(absl::FromUnixSeconds((*decided)->next_review_at().seconds()),
+            absl::FromCivil(absl::CivilDay(2027, 4, 1), pago_pago));
+
+  // Due dates count by the municipality's today. Kiritimati (UTC+14) and
+  // Pago Pago are 25 hours apart: at any moment one of them has another date
+  // than Amsterdam, so a service that counted in Amsterdam fails one of them.
+  AddTenant("kiritimati", "Pacific/Kiritimati");
+  for (const auto& [tenant, zone_name] : {std::pair{"pago-pago", "Pacific/Pago_Pago"},
+                                          std::pair{"kiritimati", "Pacific/Kiritimati"}}) {
+    SCOPED_TRACE(tenant);
+    absl::TimeZone zone;
+    ASSERT_TRUE(absl::LoadTimeZone(zone_name, &zone));
+    const std::string token = CoordinatorOf(tenant);
+    household.set_request_id(RandomUuid());
+    household.set_area_id(absl::StrCat(tenant, "-centrum"));
+    v1::Case on;
+    ASSERT_TRUE(cases_->OpenCase(Call(token).get(), household, &on).ok());
+    const absl::CivilDay today = absl::ToCivilDay(absl::Now(), zone);
+    v1::CreateActionRequest action;
+    action.set_request_id(RandomUuid());
+    action.set_case_id(on.case_id());
+    action.set_description("Huisbezoek");
+    action.add_organisation_ids("buurtteam");
+    action.set_due_date(absl::FormatCivilTime(today));
+    v1::Action due_today;
+    grpc::Status created = actions_->CreateAction(Call(token).get(), action, &due_today);
+    ASSERT_TRUE(created.ok()) << created.error_message();
+    EXPECT_FALSE(due_today.overdue());
+    action.set_request_id(RandomUuid());
+    action.set_due_date(absl::FormatCivilTime(today - 1));
+    v1::Action refused;
+    grpc::Status past = actions_->CreateAction(Call(token).get(), action, &refused);
+    EXPECT_EQ(past.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_NE(past.error_message().find("due_date"), std::string::npos) << past.error_message();
+
+    v1::Action yesterday;
+    yesterday.set_action_id(RandomUuid());
+    yesterday.set_case_id(on.case_id());
+    yesterday.set_description("Gisteren");
+    yesterday.add_organisation_ids("buurtteam");
+    yesterday.set_due_date(absl::FormatCivilTime(today - 1));
+    yesterday.set_status(v1::ACTION_STATUS_OPEN);
+    RequestContext as;
+    as.tenant = tenant;
+    as.user = "carla.coordinator";
+    ASSERT_TRUE(deployment_.SeedAction(as, yesterday).ok());
+    v1::ListActionsRequest list;
+    list.set_case_id(on.case_id());
+    list.set_overdue_only(true);
+    v1::ListActionsResponse overdue;
+    ASSERT_TRUE(actions_->ListActions(Call(token).get(), list, &overdue).ok());
+    ASSERT_EQ(overdue.actions_size(), 1);
+    EXPECT_EQ(overdue.actions(0).action_id(), yesterday.action_id());
+    EXPECT_TRUE(overdue.actions(0).overdue());
+  }
 }
 
 }  // namespace
