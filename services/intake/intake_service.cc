@@ -10,6 +10,8 @@ const AccessPolicy kIntakePolicy({
     {"ListCategories",
      Roles({Role::kReporter, Role::kCoordinator}).Audit(audit::v1::ACTION_LIST, "category")},
     {"ListAreas", Roles({Role::kReporter, Role::kCoordinator}).Audit(audit::v1::ACTION_LIST, "area")},
+    {"UploadAttachment", Roles({Role::kReporter}).Audit(audit::v1::ACTION_CREATE, "attachment")},
+    {"ReadAttachment", Roles({Role::kReporter, Role::kCoordinator}).Audit(audit::v1::ACTION_READ, "attachment")},
     {"ListUntriagedSignals", Services({"cases"})},
     {"RecordTriageOutcomes", Services({"cases"})},
     {"GetSignalFigures", Roles({Role::kCoordinator, Role::kAdmin}).Audit(audit::v1::ACTION_LIST, "figures")},
@@ -58,6 +60,24 @@ grpc::ServerUnaryReactor* SignalServiceImpl::ListAreas(grpc::CallbackServerConte
                                                        v1::ListAreasResponse* response) {
   return runner_->Run(call, "ListAreas", *request, Into(response, [this](const RequestContext& c, AuditRecord& audit) {
                         return intake_->Areas(c, audit);
+                      }));
+}
+
+grpc::ServerUnaryReactor* SignalServiceImpl::UploadAttachment(grpc::CallbackServerContext* call,
+                                                              const v1::UploadAttachmentRequest* request,
+                                                              v1::UploadAttachmentResponse* response) {
+  return runner_->Run(call, "UploadAttachment", *request,
+                      Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+                        return attachments_->Upload(c, *request, audit);
+                      }));
+}
+
+grpc::ServerUnaryReactor* SignalServiceImpl::ReadAttachment(grpc::CallbackServerContext* call,
+                                                            const v1::ReadAttachmentRequest* request,
+                                                            v1::ReadAttachmentResponse* response) {
+  return runner_->Run(call, "ReadAttachment", *request,
+                      Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+                        return attachments_->Read(c, *request, audit);
                       }));
 }
 

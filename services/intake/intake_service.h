@@ -6,6 +6,7 @@
 #include "hartslag/intake/v1/intake.grpc.pb.h"
 #include "services/common/server.h"
 #include "services/intake/category_admin.h"
+#include "services/intake/signal_attachments.h"
 #include "services/intake/signal_intake.h"
 
 namespace hartslag::intake {
@@ -16,8 +17,8 @@ extern const AccessPolicy kIntakePolicy;
 
 class SignalServiceImpl final : public v1::SignalService::CallbackService {
  public:
-  SignalServiceImpl(const RpcRunner* runner, SignalIntake* intake)
-      : runner_(runner), intake_(intake) {}
+  SignalServiceImpl(const RpcRunner* runner, SignalIntake* intake, SignalAttachments* attachments)
+      : runner_(runner), intake_(intake), attachments_(attachments) {}
 
   grpc::ServerUnaryReactor* SubmitSignal(grpc::CallbackServerContext* call,
                                          const v1::SubmitSignalRequest* request,
@@ -33,10 +34,16 @@ class SignalServiceImpl final : public v1::SignalService::CallbackService {
                                            v1::ListCategoriesResponse* response) override;
   grpc::ServerUnaryReactor* ListAreas(grpc::CallbackServerContext* call, const v1::ListAreasRequest* request,
                                       v1::ListAreasResponse* response) override;
+  grpc::ServerUnaryReactor* UploadAttachment(grpc::CallbackServerContext* call,
+                                             const v1::UploadAttachmentRequest* request,
+                                             v1::UploadAttachmentResponse* response) override;
+  grpc::ServerUnaryReactor* ReadAttachment(grpc::CallbackServerContext* call, const v1::ReadAttachmentRequest* request,
+                                           v1::ReadAttachmentResponse* response) override;
 
  private:
   const RpcRunner* runner_;
   SignalIntake* intake_;
+  SignalAttachments* attachments_;
 };
 
 // The triage feed for the cases service.

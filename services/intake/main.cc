@@ -14,6 +14,7 @@
 #include "services/intake/intake_service.h"
 #include "services/intake/signal_figures_service.h"
 #include "services/intake/signal_intake.h"
+#include "services/intake/signal_retention.h"
 #include "services/intake/signal_store.h"
 
 namespace {
@@ -24,6 +25,8 @@ absl::Status Run(int argc, char** argv) {
   AddServerFlags(flags, "HARTSLAG_INTAKE", 7402);
   AddAuditClientFlags(flags);
   AddAreaSyncFlags(flags);
+  flags.Add("retention-interval", "HARTSLAG_INTAKE_RETENTION_INTERVAL", "1h",
+            "how often to look for signals whose retention period has passed");
   RETURN_IF_ERROR(flags.Parse(argc, argv));
   SetLogService("intake");
 
@@ -42,9 +45,14 @@ absl::Status Run(int argc, char** argv) {
   intake::CategoryStore categories(pool.get());
   intake::SignalIntake signal_intake(&store, &categories);
   intake::CategoryAdmin category_admin(&categories);
+  intake::AttachmentStore attachment_store(pool.get());
+  intake::PostgresAttachmentContents attachment_contents(pool.get());
+  intake::SignalAttachments attachments(&store, &attachment_store, &attachment_contents);
+  ASSIGN_OR_RETURN(absl::Duration retention_interval, flags.GetDuration("retention-interval"));
+  intake::SignalRetention retention(&store, &attachment_contents, &attachments, audit->trail(), retention_interval);
   WorkerPool worker_pool(workers);
   RpcRunner runner(&authenticator, &intake::kIntakePolicy, &worker_pool, audit->trail());
-  intake::SignalServiceImpl service(&runner, &signal_intake);
+  intake::SignalServiceImpl service(&runner, &signal_intake, &attachments);
   intake::TriageFeedServiceImpl triage_feed(&runner, &signal_intake);
   intake::SignalFiguresStore figures_store(pool.get());
   intake::SignalFigures figures(&figures_store);

@@ -21,6 +21,7 @@ void ApplyView(SignalView view, v1::Signal& signal) {
   signal.clear_description();
   signal.clear_persons();
   signal.clear_answers();
+  signal.clear_attachments();
   signal.mutable_reporter()->clear_user_id();
   signal.set_status_only(true);
 }

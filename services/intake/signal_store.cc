@@ -8,6 +8,7 @@
 #include "services/common/status_macros.h"
 #include "services/common/reference.h"
 #include "services/common/working_days.h"
+#include "services/intake/attachment_store.h"
 #include "services/intake/category_rules.h"
 #include "services/intake/category_store.h"
 
@@ -27,7 +28,12 @@ constexpr char kSelectSignal[] = R"sql(
          (extract(epoch FROM s.due_at) * 1000000)::bigint AS due_us,
          (extract(epoch FROM s.late_at) * 1000000)::bigint AS late_us,
          (extract(epoch FROM s.handled_at) * 1000000)::bigint AS handled_us,
-         s.category_version, s.answers::text AS answers
+         s.category_version, s.answers::text AS answers,
+         (SELECT COALESCE(json_agg(json_build_object(
+                    'attachment_id', t.attachment_id, 'signal_id', t.signal_id, 'media_type', t.media_type,
+                    'size_bytes', t.size_bytes, 'file_name', t.file_name, 'sha256', t.sha256,
+                    'created_us', (extract(epoch FROM t.created_at) * 1000000)::bigint) ORDER BY t.created_at), '[]')
+          FROM intake.attachments t WHERE t.tenant_id = s.tenant_id AND t.signal_id = s.signal_id)::text AS attachments
   FROM intake.signals s
   JOIN intake.areas a ON a.tenant_id = s.tenant_id AND a.area_id = s.area_id
   JOIN intake.categories c ON c.tenant_id = s.tenant_id AND c.category_id = s.category_id
@@ -60,7 +66,8 @@ constexpr char kApplyOutcome[] = R"sql(
          WHERE v.tenant_id = s.tenant_id AND v.category_id = s.category_id AND v.version = s.category_version
            AND f->>'outcome' = 'SIGNAL_STATUS_' || $3 LIMIT 1), '') END,
       handled_at = COALESCE(handled_at, now()),
-      case_id = COALESCE(NULLIF($5, '')::uuid, case_id)
+      case_id = COALESCE(NULLIF($5, '')::uuid, case_id),
+      case_link_known = true
   WHERE tenant_id = $1 AND signal_id = $2::uuid RETURNING signal_id
 )sql";
 
@@ -126,6 +133,33 @@ constexpr char kListFilter[] = R"sql(
   LIMIT $11
 )sql";
 
+// A signal whose period has passed, that is not on an open case: when it
+// went to a case, intake has heard that case closed, before the period's
+// start ($2). The personal data of a signal whose case intake does not know
+// yet is kept.
+constexpr char kRetentionDue[] = R"sql(
+  s.tenant_id = $1 AND s.personal_data_removed_at IS NULL AND s.case_link_known AND s.reported_at < $2
+  AND (s.case_id IS NULL OR EXISTS (
+    SELECT 1 FROM intake.case_states c
+    WHERE c.tenant_id = s.tenant_id AND c.case_id = s.case_id AND NOT c.open AND c.changed_at < $2))
+)sql";
+
+constexpr char kRemovePersonalData[] = R"sql(
+  UPDATE intake.signals
+  SET description = $3, persons = '[]', answers = '[]', street = '', house_number = 0,
+      house_number_addition = '', postcode = '', bag_id = '', latitude = NULL, longitude = NULL,
+      personal_data_removed_at = now()
+  WHERE tenant_id = $1 AND signal_id = $2::uuid
+)sql";
+
+constexpr char kDeleteAttachments[] = R"sql(
+  DELETE FROM intake.attachments WHERE tenant_id = $1 AND signal_id = $2::uuid RETURNING storage_key
+)sql";
+
+constexpr char kTenants[] = R"sql(
+  SELECT tenant_id FROM intake.tenants ORDER BY tenant_id
+)sql";
+
 db::TransactionOptions Bounded(absl::Time deadline) {
   db::TransactionOptions options;
   options.deadline = deadline;
@@ -180,6 +214,9 @@ v1::Signal SignalFromRow(const db::Rows& rows, int i) {
   signal.set_category_version(static_cast<int32_t>(rows.Int(i, "category_version")));
   for (v1::Answer& answer : FromJsonArray<v1::Answer>(rows.Text(i, "answers"))) {
     *signal.add_answers() = std::move(answer);
+  }
+  for (v1::Attachment& attachment : AttachmentsFromJson(rows.Text(i, "attachments"))) {
+    *signal.add_attachments() = std::move(attachment);
   }
   // As of this answer: the clock runs while the signal waits.
   const int64_t now_us = absl::ToUnixMicros(absl::Now());
@@ -431,6 +468,63 @@ absl::StatusOr<int> SignalStore::ApplyCaseStates(const std::vector<v1::CaseState
       },
       Bounded(deadline)));
   return applied;
+}
+
+absl::StatusOr<std::vector<std::string>> SignalStore::Tenants(absl::Time deadline) {
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kTenants, {}, Bounded(deadline)));
+  std::vector<std::string> tenants;
+  for (int i = 0; i < rows.size(); ++i) tenants.push_back(rows.Text(i, "tenant_id"));
+  return tenants;
+}
+
+absl::StatusOr<std::vector<std::string>> SignalStore::DueForRetention(const std::string& tenant,
+                                                                      absl::Time reported_before, int limit,
+                                                                      absl::Time deadline) {
+  ASSIGN_OR_RETURN(db::Rows rows,
+                   pool_->Query(absl::StrCat("SELECT s.signal_id FROM intake.signals s WHERE ", kRetentionDue,
+                                             " ORDER BY s.reported_at LIMIT $3"),
+                                {tenant, db::TimestampParam(reported_before), absl::StrCat(limit)}, Bounded(deadline)));
+  std::vector<std::string> ids;
+  for (int i = 0; i < rows.size(); ++i) ids.push_back(rows.Text(i, "signal_id"));
+  return ids;
+}
+
+absl::StatusOr<std::optional<std::vector<std::string>>> SignalStore::RemovePersonalData(
+    const std::string& tenant, const std::string& signal_id, absl::Time reported_before, absl::string_view removed,
+    AuditRecord& audit, absl::Time deadline) {
+  std::optional<std::vector<std::string>> storage_keys;
+  RETURN_IF_ERROR(InAuditedTransaction(
+      *pool_, audit,
+      [&](db::Transaction& tx) -> absl::Status {
+        storage_keys.reset();
+        // Still due, now that the row is locked: its case may have reopened.
+        ASSIGN_OR_RETURN(db::Rows due, tx.Query(absl::StrCat("SELECT s.signal_id FROM intake.signals s WHERE ",
+                                                             kRetentionDue, " AND s.signal_id = $3::uuid FOR UPDATE"),
+                                                {tenant, db::TimestampParam(reported_before), signal_id}));
+        if (due.empty()) return absl::OkStatus();
+        ASSIGN_OR_RETURN(auto signal, FindOne(tx, " WHERE s.tenant_id = $1 AND s.signal_id = $2::uuid", {tenant, signal_id}));
+        if (signal) {
+          if (signal->has_location()) audit.AddAddress(signal->location().address());
+          for (const v1::Person& p : signal->persons()) audit.AddPerson(p.name(), p.birth_year());
+        }
+        RETURN_IF_ERROR(tx.Exec(kRemovePersonalData, {tenant, signal_id, std::string(removed)}));
+        ASSIGN_OR_RETURN(db::Rows attachments, tx.Query(kDeleteAttachments, {tenant, signal_id}));
+        storage_keys.emplace();
+        for (int i = 0; i < attachments.size(); ++i) storage_keys->push_back(attachments.Text(i, "storage_key"));
+        return absl::OkStatus();
+      },
+      Bounded(deadline)));
+  return storage_keys;
+}
+
+absl::StatusOr<TenantSettings> SignalStore::TenantSettingsOf(const std::string& tenant, absl::Time deadline) {
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kSelectTenant, {tenant}, Bounded(deadline)));
+  if (rows.empty()) return absl::FailedPreconditionError(absl::StrCat("tenant ", tenant, " is not set up for signal intake"));
+  TenantSettings settings;
+  google::protobuf::util::JsonParseOptions lenient;
+  lenient.ignore_unknown_fields = true;
+  (void)google::protobuf::util::JsonStringToMessage(rows.Text(0, "settings"), &settings, lenient);
+  return WithDefaults(settings);
 }
 
 absl::Status SignalStore::StoreTenantSettings(const std::string& tenant, const TenantSettings& settings) {

@@ -116,6 +116,23 @@ class SignalStore {
   // Takes over the tenant's settings from the directory: its time zone,
   // reference prefix and closing days apply to signals submitted from now.
   absl::Status StoreTenantSettings(const std::string& tenant, const TenantSettings& settings);
+  // Every tenant intake serves.
+  absl::StatusOr<std::vector<std::string>> Tenants(absl::Time deadline);
+  // Signals of `tenant` whose personal data is due for removal: reported
+  // before `reported_before`, not on an open case (signal_retention.h).
+  absl::StatusOr<std::vector<std::string>> DueForRetention(const std::string& tenant, absl::Time reported_before,
+                                                           int limit, absl::Time deadline);
+  // Removes the personal data of one due signal (its description becomes
+  // `removed`) and its attachments' rows, with `audit` in the same
+  // transaction; returns the removed attachments' storage keys, or nullopt
+  // when the signal is no longer due.
+  absl::StatusOr<std::optional<std::vector<std::string>>> RemovePersonalData(
+      const std::string& tenant, const std::string& signal_id, absl::Time reported_before, absl::string_view removed,
+      AuditRecord& audit, absl::Time deadline);
+
+  // The tenant's settings as last taken over, with the defaults for what is
+  // unset.
+  absl::StatusOr<TenantSettings> TenantSettingsOf(const std::string& tenant, absl::Time deadline);
 
  private:
   db::Pool* pool_;
