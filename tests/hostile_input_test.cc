@@ -54,8 +54,10 @@
 #include "absl/time/clock.h"
 #include "hartslag/audit/v1/audit.grpc.pb.h"
 #include "hartslag/cases/v1/cases.grpc.pb.h"
+#include "hartslag/cases/v1/figures.grpc.pb.h"
 #include "hartslag/common/v1/bounds.pb.h"
 #include "hartslag/directory/v1/directory.grpc.pb.h"
+#include "hartslag/intake/v1/figures.grpc.pb.h"
 #include "hartslag/intake/v1/intake.grpc.pb.h"
 #include "services/audit/audit_service.h"
 #include "services/cases/cases_service.h"
@@ -127,6 +129,11 @@ const std::vector<ApiFile>& Api() {
       {"hartslag/intake/v1/intake.proto", {Process::kIntake}, &intake::kIntakePolicy},
       {"hartslag/directory/v1/directory.proto", {Process::kDirectory}, &directory::kDirectoryPolicy},
       {"hartslag/cases/v1/cases.proto", {Process::kCases}, &cases::kCasesPolicy},
+      // Named by a message of theirs, which links them in.
+      {intake::v1::GetSignalFiguresRequest::descriptor()->file()->name().c_str(), {Process::kIntake},
+       &intake::kIntakePolicy},
+      {cases::v1::GetCaseFiguresRequest::descriptor()->file()->name().c_str(), {Process::kCases},
+       &cases::kCasesPolicy},
       {"hartslag/audit/v1/audit.proto", {Process::kAudit}, &audit::kAuditPolicy},
       {"hartslag/operations/v1/operations.proto",
        {Process::kAudit, Process::kCases, Process::kDirectory, Process::kIntake},

@@ -15,7 +15,9 @@
 #include "absl/strings/str_cat.h"
 #include "hartslag/audit/v1/audit.grpc.pb.h"
 #include "hartslag/cases/v1/cases.grpc.pb.h"
+#include "hartslag/cases/v1/figures.grpc.pb.h"
 #include "hartslag/directory/v1/directory.grpc.pb.h"
+#include "hartslag/intake/v1/figures.grpc.pb.h"
 #include "hartslag/intake/v1/intake.grpc.pb.h"
 #include "hartslag/operations/v1/operations.grpc.pb.h"
 #include "libs/audit_verify/merkle.h"
@@ -71,6 +73,11 @@ const Row kMatrix[] = {
     {"SignalService_ListAreas", R, A, A, H, H}, {"SignalService_ListAreas", C, A, A, H, H},
     {"SignalService_ListAreas", P, D, D, D, D}, {"SignalService_ListAreas", O, D, D, D, D},
     {"SignalService_ListAreas", AD, D, D, D, D},
+    // intake: figures without personal data, a coordinator its areas, an
+    // admin the whole municipality
+    {"GetSignalFigures", R, D, D, D, D}, {"GetSignalFigures", C, A, A, H, H},
+    {"GetSignalFigures", P, D, D, D, D}, {"GetSignalFigures", O, D, D, D, D},
+    {"GetSignalFigures", AD, A, A, A, H},
     // directory: tokens (open: the request carries its own credential)
     {"Login", R, A, A, A, A}, {"Login", C, A, A, A, A}, {"Login", P, A, A, A, A},
     {"Login", O, A, A, A, A}, {"Login", AD, A, A, A, A},
@@ -118,6 +125,7 @@ const Row kCaseMatrix[] = {
     {"CloseMeeting", C, A, A, H, H},
     {"CorrectMinutes", C, A, A, H, H},
     {"ListBreakGlassReviews", O, A, A, A, H},
+    {"GetCaseFigures", C, A, A, H, H}, {"GetCaseFigures", AD, A, A, A, H},
 };
 // clang-format on
 
@@ -253,6 +261,8 @@ class RoleMatrixTest : public ::testing::TestWithParam<std::string> {
     actions_ = cases::v1::ActionService::NewStub(deployment_.Channel(deployment_.cases()));
     meetings_ = cases::v1::MeetingService::NewStub(deployment_.Channel(deployment_.cases()));
     triage_feed_ = intake::v1::TriageFeedService::NewStub(deployment_.Channel(deployment_.intake()));
+    signal_figures_ = intake::v1::SignalFiguresService::NewStub(deployment_.Channel(deployment_.intake()));
+    case_figures_ = cases::v1::CaseFiguresService::NewStub(deployment_.Channel(deployment_.cases()));
     category_admin_ = intake::v1::CategoryService::NewStub(deployment_.Channel(deployment_.intake()));
     for (const auto* service : {&deployment_.intake(), &deployment_.directory(), &deployment_.cases(),
                                 &deployment_.audit()}) {
@@ -403,6 +413,8 @@ class RoleMatrixTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<cases::v1::ActionService::Stub> actions_;
   std::unique_ptr<cases::v1::MeetingService::Stub> meetings_;
   std::unique_ptr<intake::v1::TriageFeedService::Stub> triage_feed_;
+  std::unique_ptr<intake::v1::SignalFiguresService::Stub> signal_figures_;
+  std::unique_ptr<cases::v1::CaseFiguresService::Stub> case_figures_;
   std::unique_ptr<intake::v1::CategoryService::Stub> category_admin_;
   std::vector<std::unique_ptr<operations::v1::OperationsService::Stub>> operations_;
   std::unique_ptr<Pseudonymizer> pseudonyms_;
@@ -1028,6 +1040,28 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
       return in_heerlen(dead_letters > 0);
     });
   });
+  if (rpc == "GetSignalFigures") return [&](const std::string& t) {
+    iv1::GetSignalFiguresRequest q;
+    const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
+    q.mutable_period()->set_start_date(absl::FormatCivilTime(today - 7));
+    q.mutable_period()->set_end_date(absl::FormatCivilTime(today + 2));
+    iv1::GetSignalFiguresResponse r;
+    return Classify(signal_figures_->GetSignalFigures(d.Call(t).get(), q, &r), [&] {
+      for (const auto& row : r.rows()) if (row.area().area_id() == "vrieheide") return A;
+      return H;
+    });
+  };
+  if (rpc == "GetCaseFigures") return [&](const std::string& t) {
+    cv1::GetCaseFiguresRequest q;
+    const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
+    q.mutable_period()->set_start_date(absl::FormatCivilTime(today - 7));
+    q.mutable_period()->set_end_date(absl::FormatCivilTime(today + 2));
+    cv1::GetCaseFiguresResponse r;
+    return Classify(case_figures_->GetCaseFigures(d.Call(t).get(), q, &r), [&] {
+      for (const auto& row : r.cases()) if (row.area().area_id() == "vrieheide") return A;
+      return H;
+    });
+  };
   if (rpc == "ListBreakGlassReviews") return [&](const std::string& t) {
     cv1::ListBreakGlassReviewsResponse r;
     return Classify(cases_->ListBreakGlassReviews(CaseCall(t).get(), {}, &r), [&] {
@@ -1070,6 +1104,7 @@ std::vector<std::string> AllRpcs() {
   std::vector<const google::protobuf::MethodDescriptor*> methods;
   for (const auto* service : {intake::v1::SignalService::service_full_name(),
                               intake::v1::TriageFeedService::service_full_name(),
+                              intake::v1::SignalFiguresService::service_full_name(),
                               intake::v1::CategoryService::service_full_name(),
                               directory::v1::AuthService::service_full_name(),
                               directory::v1::DirectoryService::service_full_name(),
@@ -1079,6 +1114,7 @@ std::vector<std::string> AllRpcs() {
                               cases::v1::CaseService::service_full_name(),
                               cases::v1::ActionService::service_full_name(),
                               cases::v1::MeetingService::service_full_name(),
+                              cases::v1::CaseFiguresService::service_full_name(),
                               operations::v1::OperationsService::service_full_name()}) {
     const auto* descriptor =
         google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service);

@@ -20,14 +20,16 @@ void Connection::AddFlags(Flags& flags, const std::string& server_env,
             "why you read personal data (e.g. TRIAGE, SUBJECT_ACCESS_REQUEST); recorded in the audit log");
 }
 
-absl::StatusOr<Connection> Connection::FromFlags(const Flags& flags) {
+absl::StatusOr<Connection> Connection::FromFlags(const Flags& flags) { return FromFlags(flags, flags.Get("server")); }
+
+absl::StatusOr<Connection> Connection::FromFlags(const Flags& flags, const std::string& server) {
   if (flags.Get("ca").empty()) {
     return UsageError("--ca ontbreekt (of zet HARTSLAG_CA)");
   }
   if (flags.Get("cert").empty() != flags.Get("key").empty()) {
     return UsageError("--cert en --key: geef ze allebei of geen van beide");
   }
-  client::ChannelOptions channel_options{flags.Get("server"), flags.Get("ca"), flags.Get("cert"), flags.Get("key")};
+  client::ChannelOptions channel_options{server, flags.Get("ca"), flags.Get("cert"), flags.Get("key")};
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = client::OpenChannel(channel_options);
   if (!channel.ok()) {
     // The library names its options; the CLI user knows them as flags.

@@ -29,6 +29,9 @@ class Connection {
   static void AddFlags(Flags& flags, const std::string& server_env, const std::string& default_server);
   // Checks the flags and that the token (if any) can be read.
   static absl::StatusOr<Connection> FromFlags(const Flags& flags);
+  // The same for the service at `server` instead of --server's, for a
+  // command that asks two services.
+  static absl::StatusOr<Connection> FromFlags(const Flags& flags, const std::string& server);
   // For a command that talks to one service: declares the connection flags
   // and the output flags (-o, for the `shape` it prints) on `flags`, parses
   // `args` and connects. Everything the user typed is checked before any call.

@@ -36,6 +36,8 @@ Command Root() {
               {"case", "casussen openen, lezen en sturen (lezen vraagt --purpose)", nullptr, CaseCommands()},
               {"meeting", "de wekelijkse overleggen: agenda's, besluiten, verslagen", nullptr, MeetingCommands()},
               {"action", "acties op casussen; partners werken die van hun organisatie af", nullptr, ActionCommands()},
+              {"figures", "cijfers per week zonder persoonsgegevens, kleine aantallen als <5 (COORDINATOR, ADMIN)",
+               FiguresCommand},
               {"audit", "het auditlog: exporteren, controleren, doorzoeken, inzageoverzichten", nullptr,
                AuditCommands()},
               {"pki", "de CA, certificaten en sleutels maken", nullptr, PkiCommands()},

@@ -34,8 +34,10 @@ constexpr char kLockAction[] = R"sql(
   WHERE a.tenant_id = $1 AND a.action_id = $2::uuid FOR UPDATE OF a
 )sql";
 
+// The first move to DONE sets completed_at.
 constexpr char kUpdateAction[] = R"sql(
-  UPDATE cases.actions SET status = $3, content = $4::bytea, updated_at = $5
+  UPDATE cases.actions SET status = $3, content = $4::bytea, updated_at = $5,
+    completed_at = CASE WHEN $3 = 'DONE' THEN coalesce(completed_at, $5) END
   WHERE tenant_id = $1 AND action_id = $2::uuid
 )sql";
 

@@ -26,6 +26,7 @@ const AccessPolicy kCasesPolicy({
     {"ExportMeeting", Roles({Role::kCoordinator, Role::kPartner}).Audit(audit::v1::ACTION_EXPORT, "meeting")},
     {"CloseMeeting", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_UPDATE, "meeting")},
     {"CorrectMinutes", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_UPDATE, "meeting")},
+    {"GetCaseFigures", Roles({Role::kCoordinator, Role::kAdmin}).Audit(audit::v1::ACTION_LIST, "figures")},
 });
 
 grpc::ServerUnaryReactor* TriageServiceImpl::GetTriageQueue(grpc::CallbackServerContext* call, const v1::GetTriageQueueRequest* request,

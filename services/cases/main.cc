@@ -1,5 +1,6 @@
 // hartslag-cases: cases for the two weekly meetings. Flags and wiring only.
 #include "services/cases/case_domain.h"
+#include "services/cases/case_figures_service.h"
 #include "services/cases/cases_service.h"
 #include "services/cases/intake_feed.h"
 #include "services/cases/retention.h"
@@ -93,6 +94,8 @@ absl::Status Run(int argc, char** argv) {
   cases::CaseServiceImpl case_service(&runner, &lifecycle);
   cases::ActionServiceImpl action_service(&runner, &actions, &actions_changed);
   cases::MeetingServiceImpl meeting_service(&runner, &meetings);
+  cases::CaseFigures figures(&data);
+  cases::CaseFiguresServiceImpl figures_service(&runner, &figures);
   ServerOptions options = ServerOptionsFromFlags(flags);
   options.database = pool.get();
   options.on_shutdown = [&actions_changed] { actions_changed.Close(); };
@@ -101,7 +104,8 @@ absl::Status Run(int argc, char** argv) {
   ASSIGN_OR_RETURN(std::unique_ptr<MetricsEndpoint> metrics,
                    ServeMetrics(flags, pool.get(), audit.get(), operations.targets()));
   options.runner = &runner;
-  return RunServer(options, {&triage_service, &case_service, &action_service, &meeting_service, &operations});
+  return RunServer(options, {&triage_service, &case_service, &action_service, &meeting_service, &figures_service,
+                             &operations});
 }
 
 }  // namespace

@@ -4,7 +4,9 @@
 
 #include "hartslag/audit/v1/audit.grpc.pb.h"
 #include "hartslag/cases/v1/cases.grpc.pb.h"
+#include "hartslag/cases/v1/figures.grpc.pb.h"
 #include "hartslag/directory/v1/directory.grpc.pb.h"
+#include "hartslag/intake/v1/figures.grpc.pb.h"
 #include "hartslag/intake/v1/intake.grpc.pb.h"
 #include "hartslag/operations/v1/operations.grpc.pb.h"
 
@@ -29,7 +31,8 @@ TEST(RequestBoundsTest, EveryRequestFieldOfEveryServiceDeclaresItsMaximum) {
   const FileDescriptor* files[] = {
       intake::v1::SubmitSignalRequest::descriptor()->file(), cases::v1::OpenCaseRequest::descriptor()->file(),
       directory::v1::LoginRequest::descriptor()->file(), audit::v1::AppendRequest::descriptor()->file(),
-      operations::v1::ListDeadLettersRequest::descriptor()->file()};
+      operations::v1::ListDeadLettersRequest::descriptor()->file(),
+      intake::v1::GetSignalFiguresRequest::descriptor()->file(), cases::v1::GetCaseFiguresRequest::descriptor()->file()};
   int methods = 0;
   for (const FileDescriptor* file : files) {
     for (int s = 0; s < file->service_count(); ++s) {

@@ -1,0 +1,93 @@
+#include "services/common/figures.h"
+
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "services/common/validation.h"
+
+namespace hartslag {
+namespace {
+
+// A day written YYYY-MM-DD in the years 2000 to 2999, or nullopt.
+std::optional<absl::CivilDay> ParseDay(const std::string& text) {
+  absl::CivilDay day;
+  if (text.size() != 10 || !absl::ParseCivilTime(text, &day)) return std::nullopt;
+  if (day.year() < 2000 || day.year() > 2999) return std::nullopt;
+  return day;
+}
+
+}  // namespace
+
+bool IsSuppressed(int64_t count) { return count > 0 && count < kSmallestShownCount; }
+
+common::v1::SuppressedCount PublishedCount(int64_t count) {
+  common::v1::SuppressedCount published;
+  if (IsSuppressed(count)) {
+    published.set_suppressed(true);
+  } else {
+    published.set_value(count);
+  }
+  return published;
+}
+
+std::string CountText(const common::v1::SuppressedCount& count) {
+  if (count.suppressed()) return absl::StrCat("<", kSmallestShownCount);
+  return absl::StrCat(count.value());
+}
+
+std::string IsoWeekLabel(absl::CivilDay day) {
+  // Days since Monday: absl numbers the weekdays from Monday = 0.
+  const int since_monday = static_cast<int>(absl::GetWeekday(day));
+  const absl::CivilDay thursday = day - since_monday + 3;
+  const int week = (absl::GetYearDay(thursday) - 1) / 7 + 1;
+  return absl::StrFormat("%04d-W%02d", thursday.year(), week);
+}
+
+std::string IsoWeekLabel(absl::Time moment, absl::TimeZone zone) {
+  return IsoWeekLabel(absl::ToCivilDay(moment, zone));
+}
+
+absl::StatusOr<FiguresPeriod> CheckPeriod(const common::v1::ReportingPeriod& period, const std::string& field) {
+  FieldErrors errors;
+  const std::string start_field = absl::StrCat(field, ".start_date");
+  const std::string end_field = absl::StrCat(field, ".end_date");
+  std::optional<absl::CivilDay> start = ParseDay(period.start_date());
+  std::optional<absl::CivilDay> end = ParseDay(period.end_date());
+  if (!start) errors.Add(Invalid(start_field, "must be a day as YYYY-MM-DD between 2000 and 2999"));
+  if (!end) errors.Add(Invalid(end_field, "must be a day as YYYY-MM-DD between 2000 and 2999"));
+  if (start && end) {
+    if (*end <= *start) {
+      errors.Add(Invalid(end_field, absl::StrCat("must be after ", start_field)));
+    } else if (*end - *start > kMaxFiguresDays) {
+      errors.Add(Invalid(end_field, absl::StrCat("at most ", kMaxFiguresDays, " days after ", start_field)));
+    }
+  }
+  if (absl::Status status = errors.status(); !status.ok()) return status;
+  return FiguresPeriod{*start, *end};
+}
+
+absl::StatusOr<std::optional<std::vector<std::string>>> FiguresAreas(const RequestContext& caller,
+                                                                     const std::string& area_id,
+                                                                     const AreasBelow& below) {
+  std::optional<std::set<std::string>> asked;
+  if (!area_id.empty()) {
+    if (absl::Status id = CheckId("area_id", area_id); !id.ok()) return id;
+    absl::StatusOr<std::set<std::string>> found = below({area_id});
+    if (!found.ok()) return found.status();
+    if (found->empty()) return Invalid("area_id", "not a known area");
+    asked = *std::move(found);
+  }
+  if (caller.Has(Role::kAdmin)) {
+    if (!asked) return std::nullopt;
+    return std::vector<std::string>(asked->begin(), asked->end());
+  }
+  if (!caller.Has(Role::kCoordinator)) return std::vector<std::string>();
+  absl::StatusOr<std::set<std::string>> scope = below(caller.areas);
+  if (!scope.ok()) return scope.status();
+  if (asked && !scope->contains(area_id)) return absl::PermissionDeniedError("area_id: outside your areas");
+  const std::set<std::string>& counted = asked ? *asked : *scope;
+  return std::vector<std::string>(counted.begin(), counted.end());
+}
+
+}  // namespace hartslag
