@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "hartslag/audit/v1/audit.grpc.pb.h"
 #include "hartslag/cases/v1/cases.grpc.pb.h"
@@ -78,6 +79,13 @@ const Row kMatrix[] = {
     {"GetSignalFigures", R, D, D, D, D}, {"GetSignalFigures", C, A, A, H, H},
     {"GetSignalFigures", P, D, D, D, D}, {"GetSignalFigures", O, D, D, D, D},
     {"GetSignalFigures", AD, A, A, A, H},
+    // Only who submitted a signal attaches to it; reading follows the
+    // signal's details (the target is a colleague's: status only for the
+    // reporter's organisation).
+    {"UploadAttachment", R, A, A, A, H}, {"UploadAttachment", C, D, D, D, D}, {"UploadAttachment", P, D, D, D, D},
+    {"UploadAttachment", O, D, D, D, D}, {"UploadAttachment", AD, D, D, D, D},
+    {"ReadAttachment", R, H, H, H, H}, {"ReadAttachment", C, A, A, H, H}, {"ReadAttachment", P, D, D, D, D},
+    {"ReadAttachment", O, D, D, D, D}, {"ReadAttachment", AD, D, D, D, D},
     // directory: tokens (open: the request carries its own credential)
     {"Login", R, A, A, A, A}, {"Login", C, A, A, A, A}, {"Login", P, A, A, A, A},
     {"Login", O, A, A, A, A}, {"Login", AD, A, A, A, A},
@@ -232,6 +240,11 @@ class RoleMatrixTest : public ::testing::TestWithParam<std::string> {
                                        &submitted).ok());
     reference_ = submitted.signal().reference();
     signal_id_ = submitted.signal().signal_id();
+    // ...with a document the colleague attached.
+    intake::v1::UploadAttachmentRequest upload = Document(signal_id_);
+    intake::v1::UploadAttachmentResponse uploaded;
+    EXPECT_TRUE(signals_->UploadAttachment(deployment_.Call(colleague).get(), upload, &uploaded).ok());
+    attachment_id_ = uploaded.attachment().attachment_id();
 
     // Its audit record in Heerlen's log is the target of the audit RPCs.
     audit_ = audit::v1::AuditService::NewStub(deployment_.Channel(deployment_.audit()));
@@ -347,6 +360,17 @@ class RoleMatrixTest : public ::testing::TestWithParam<std::string> {
   }
 
   // A new signal in Vrieheide, submitted by a colleague of the "own" organisation.
+  // A whole (one-chunk) upload of a small PDF to `signal_id`.
+  static intake::v1::UploadAttachmentRequest Document(const std::string& signal_id) {
+    intake::v1::UploadAttachmentRequest upload;
+    upload.set_signal_id(signal_id);
+    upload.set_upload_id(RandomUuid());
+    upload.set_file_name("brief.pdf");
+    upload.set_data("%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n");
+    upload.set_last(true);
+    return upload;
+  }
+
   std::string NewSignal() {
     intake::v1::SubmitSignalResponse submitted;
     std::string colleague = deployment_.Token(testing::ClaimsFor(
@@ -423,6 +447,7 @@ class RoleMatrixTest : public ::testing::TestWithParam<std::string> {
   std::string target_case_;
   std::string reference_;
   std::string signal_id_;
+  std::string attachment_id_;
   int64_t target_index_ = -1;
 };
 
@@ -452,6 +477,23 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     iv1::ListCategoriesResponse r;
     return Classify(signals_->ListCategories(d.Call(t).get(), {}, &r),
                     [&] { return r.categories_size() > 0 ? A : H; });
+  };
+  if (rpc == "UploadAttachment") return [&](const std::string& t) {
+    // To a signal of the caller's own where it may submit one, else to the target.
+    iv1::SubmitSignalResponse own;
+    bool submitted = signals_->SubmitSignal(d.Call(t).get(), testing::SampleSignal(), &own).ok();
+    iv1::UploadAttachmentResponse r;
+    return Classify(
+        signals_->UploadAttachment(d.Call(t).get(), Document(submitted ? own.signal().signal_id() : signal_id_), &r),
+        [&] { return r.attachment().attachment_id().empty() ? Outcome::kUnexpected : A; });
+  };
+  if (rpc == "ReadAttachment") return [&](const std::string& t) {
+    iv1::ReadAttachmentRequest q;
+    q.set_signal_id(signal_id_);
+    q.set_attachment_id(attachment_id_);
+    iv1::ReadAttachmentResponse r;
+    return Classify(signals_->ReadAttachment(d.Call(t).get(), q, &r),
+                    [&] { return absl::StartsWith(r.data(), "%PDF-1.4") ? A : Outcome::kUnexpected; });
   };
   if (rpc == "SignalService_ListAreas") return [&](const std::string& t) {
     iv1::ListAreasResponse r;

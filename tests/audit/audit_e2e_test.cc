@@ -195,6 +195,30 @@ TEST_F(AuditEndToEndTest, EveryIntakeAndDirectoryCallLeavesExactlyItsRecord) {
   EXPECT_TRUE(signals_->ListCategories(Call(boa_, "t-categories").get(), {}, &categories).ok());
   iv1::ListAreasResponse signal_areas;
   EXPECT_TRUE(signals_->ListAreas(Call(boa_, "t-signal-areas").get(), {}, &signal_areas).ok());
+  iv1::UploadAttachmentRequest upload;
+  upload.set_signal_id(submitted.signal().signal_id());
+  upload.set_upload_id(RandomUuid());
+  upload.set_file_name("brief.pdf");
+  upload.set_data("%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n");
+  upload.set_last(true);
+  iv1::UploadAttachmentResponse uploaded;
+  EXPECT_TRUE(signals_->UploadAttachment(Call(boa_, "t-attach").get(), upload, &uploaded).ok());
+  iv1::ReadAttachmentRequest read;
+  read.set_signal_id(submitted.signal().signal_id());
+  read.set_attachment_id(uploaded.attachment().attachment_id());
+  iv1::ReadAttachmentResponse part;
+  EXPECT_TRUE(signals_->ReadAttachment(Call(coordinator_, "t-attach-read").get(), read, &part).ok());
+  EXPECT_EQ(signals_->ReadAttachment(Call(other_reporter_, "t-attach-hidden").get(), read, &part).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  auto categories_admin = iv1::CategoryService::NewStub(deployment_.Channel(deployment_.intake()));
+  iv1::ListCategoryDefinitionsResponse definitions;
+  EXPECT_TRUE(
+      categories_admin->ListCategoryDefinitions(Call(admin_token_, "t-category-list").get(), {}, &definitions).ok());
+  iv1::UpdateCategoryRequest change;
+  *change.mutable_category() = definitions.categories(0);
+  change.mutable_category()->set_description("Gewijzigd door de gemeente.");
+  iv1::Category changed;
+  EXPECT_TRUE(categories_admin->UpdateCategory(Call(admin_token_, "t-category-update").get(), change, &changed).ok());
 
   dv1::LoginRequest login;
   login.set_tenant_id("heerlen");
@@ -310,6 +334,11 @@ TEST_F(AuditEndToEndTest, EveryIntakeAndDirectoryCallLeavesExactlyItsRecord) {
       {"SubmitSignal", "t-submit-bad", v1::ACTION_CREATE, v1::OUTCOME_REJECTED, "signal"},
       {"ListCategories", "t-categories", v1::ACTION_LIST, v1::OUTCOME_SUCCESS, "category"},
       {"ListAreas", "t-signal-areas", v1::ACTION_LIST, v1::OUTCOME_SUCCESS, "area"},
+      {"UploadAttachment", "t-attach", v1::ACTION_CREATE, v1::OUTCOME_SUCCESS, "attachment"},
+      {"ReadAttachment", "t-attach-read", v1::ACTION_READ, v1::OUTCOME_SUCCESS, "attachment"},
+      {"ReadAttachment", "t-attach-hidden", v1::ACTION_READ, v1::OUTCOME_DENIED, "attachment"},
+      {"ListCategoryDefinitions", "t-category-list", v1::ACTION_LIST, v1::OUTCOME_SUCCESS, "category"},
+      {"UpdateCategory", "t-category-update", v1::ACTION_UPDATE, v1::OUTCOME_SUCCESS, "category"},
       {"Login", "t-login", v1::ACTION_LOGIN, v1::OUTCOME_SUCCESS, "session"},
       {"Login", "t-login-bad", v1::ACTION_LOGIN, v1::OUTCOME_DENIED, "session"},
       {"RefreshToken", "t-refresh", v1::ACTION_LOGIN, v1::OUTCOME_SUCCESS, "session"},
