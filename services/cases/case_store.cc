@@ -166,9 +166,9 @@ constexpr char kBreakGlass[] = R"sql(
 )sql";
 
 constexpr char kDueForRemoval[] = R"sql(
-  SELECT tenant_id, case_id::text AS case_id FROM cases.cases
-  WHERE status = 'CLOSED' AND personal_data_removed_at IS NULL AND kind = $1 AND closed_at < $2
-  ORDER BY closed_at LIMIT $3::int
+  SELECT case_id::text AS case_id FROM cases.cases
+  WHERE tenant_id = $1 AND status = 'CLOSED' AND personal_data_removed_at IS NULL AND kind = $2 AND closed_at < $3
+  ORDER BY closed_at LIMIT $4::int
 )sql";
 
 constexpr char kLockClosedCase[] = R"sql(
@@ -461,12 +461,21 @@ absl::StatusOr<TenantSettings> CaseStore::SettingsOf(db::Transaction& tx, const 
   return SettingsFrom(rows, 0);
 }
 
-absl::StatusOr<std::vector<std::pair<std::string, std::string>>> CaseStore::DueForRemoval(
-    db::Transaction& tx, v1::CaseKind kind, absl::Time closed_before, int limit) const {
-  ASSIGN_OR_RETURN(db::Rows rows,
-                   tx.Query(kDueForRemoval, {KindName(kind), db::TimestampParam(closed_before), absl::StrCat(limit)}));
-  std::vector<std::pair<std::string, std::string>> due;
-  for (int i = 0; i < rows.size(); ++i) due.emplace_back(rows.Text(i, "tenant_id"), rows.Text(i, "case_id"));
+absl::StatusOr<std::vector<std::pair<std::string, TenantSettings>>> CaseStore::AllSettings(
+    db::Transaction& tx) const {
+  ASSIGN_OR_RETURN(db::Rows rows, tx.Query(kSelectSettings, {std::nullopt}));
+  std::vector<std::pair<std::string, TenantSettings>> all;
+  for (int i = 0; i < rows.size(); ++i) all.emplace_back(rows.Text(i, "tenant_id"), SettingsFrom(rows, i));
+  return all;
+}
+
+absl::StatusOr<std::vector<std::string>> CaseStore::DueForRemoval(db::Transaction& tx, const std::string& tenant,
+                                                                   v1::CaseKind kind, absl::Time closed_before,
+                                                                   int limit) const {
+  ASSIGN_OR_RETURN(db::Rows rows, tx.Query(kDueForRemoval, {tenant, KindName(kind), db::TimestampParam(closed_before),
+                                                            absl::StrCat(limit)}));
+  std::vector<std::string> due;
+  for (int i = 0; i < rows.size(); ++i) due.push_back(rows.Text(i, "case_id"));
   return due;
 }
 

@@ -63,6 +63,8 @@ class CaseStore {
   // the defaults for what the directory has not handed over yet. The other
   // fields hold their defaults, not the tenant's.
   absl::StatusOr<TenantSettings> SettingsOf(db::Transaction& tx, const std::string& tenant) const;
+  // The same for every tenant the service knows, by tenant id.
+  absl::StatusOr<std::vector<std::pair<std::string, TenantSettings>>> AllSettings(db::Transaction& tx) const;
   // Stores `c` as a new case, completing it (id, reference, area name,
   // status REGISTERED, times), with its first status step. INVALID_ARGUMENT
   // naming area_id for an area the tenant does not have.
@@ -122,12 +124,12 @@ class CaseStore {
                                                                       const std::optional<TimeId>& after,
                                                                       int limit) const;
 
-  // Retention: closed cases of `kind`, closed before `closed_before`, whose
-  // personal data is still there, as (tenant, case id), oldest first.
-  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> DueForRemoval(db::Transaction& tx,
-                                                                                v1::CaseKind kind,
-                                                                                absl::Time closed_before,
-                                                                                int limit) const;
+  // Retention: the tenant's closed cases of `kind`, closed before
+  // `closed_before`, whose personal data is still there, by id, oldest
+  // first.
+  absl::StatusOr<std::vector<std::string>> DueForRemoval(db::Transaction& tx, const std::string& tenant,
+                                                         v1::CaseKind kind, absl::Time closed_before,
+                                                         int limit) const;
   // Locks the case if it is closed and its personal data is still there.
   absl::StatusOr<std::optional<v1::Case>> LockClosedWithPersonalData(db::Transaction& tx, const std::string& tenant,
                                                                      const std::string& case_id) const;

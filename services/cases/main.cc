@@ -23,10 +23,6 @@ absl::Status Run(int argc, char** argv) {
   AddAreaSyncFlags(flags);
   flags.Add("intake", "HARTSLAG_INTAKE_ADDR", "", "hartslag-intake address, for triage (required)");
   flags.Add("intake-ca", "HARTSLAG_CA", "", "PEM file of the CA of intake's certificate");
-  flags.Add("retention-leefbaarheid-days", "HARTSLAG_CASES_RETENTION_LEEFBAARHEID_DAYS", "730",
-            "days after closing that a Leefbaarheid case keeps its personal data");
-  flags.Add("retention-casuistiek-days", "HARTSLAG_CASES_RETENTION_CASUISTIEK_DAYS", "365",
-            "days after closing that a Casuïstiek case keeps its personal data");
   flags.Add("retention-interval", "HARTSLAG_CASES_RETENTION_INTERVAL", "1h",
             "how often to look for closed cases whose retention period has passed");
   flags.Add("watch-poll", "HARTSLAG_CASES_WATCH_POLL", "1s",
@@ -55,16 +51,9 @@ absl::Status Run(int argc, char** argv) {
   ASSIGN_OR_RETURN(int filled, data.cases.FillPersonKeys(*pool));
   if (filled > 0) Log(LogLevel::kInfo, "person keys computed for older cases", {{"cases", absl::StrCat(filled)}});
   ASSIGN_OR_RETURN(absl::Duration poll, flags.GetDuration("watch-poll"));
-  cases::RetentionPolicy retention;
-  ASSIGN_OR_RETURN(int leefbaarheid_days, flags.GetInt("retention-leefbaarheid-days"));
-  ASSIGN_OR_RETURN(int casuistiek_days, flags.GetInt("retention-casuistiek-days"));
-  if (leefbaarheid_days < 1 || casuistiek_days < 1) {
-    return absl::InvalidArgumentError("--retention-*-days: at least one day");
-  }
-  retention.leefbaarheid = absl::Hours(24) * leefbaarheid_days;
-  retention.casuistiek = absl::Hours(24) * casuistiek_days;
+  // Each municipality's retention periods come with its settings (area sync).
   ASSIGN_OR_RETURN(absl::Duration retention_interval, flags.GetDuration("retention-interval"));
-  cases::RetentionSweeper sweeper(&data, audit->trail(), retention, retention_interval);
+  cases::RetentionSweeper sweeper(&data, audit->trail(), retention_interval);
   // The answers kept for retries hold what was created (notes, actions):
   // they go after a week, whatever the case's retention.
   std::unique_ptr<PeriodicTask> forgetting = ForgetOldAnswers(pool.get(), cases::kSchema);

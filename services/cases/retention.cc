@@ -37,6 +37,12 @@ void RemovePersonalData(v1::TriageDecision& d) {
   if (!d.feedback().empty()) d.set_feedback(kRemoved);
 }
 
+absl::Duration RetentionPeriod(const TenantSettings& settings, v1::CaseKind kind) {
+  const TenantSettings s = WithDefaults(settings);
+  return absl::Hours(24) *
+         (kind == v1::CASE_KIND_CASUISTIEK ? s.casuistiek_retention_days() : s.leefbaarheid_retention_days());
+}
+
 namespace {
 
 // Cases cleared per query; a sweep repeats until none are due.
@@ -50,9 +56,8 @@ const AccessRule& RemovalRule() {
 
 }  // namespace
 
-RetentionSweeper::RetentionSweeper(const CasesData* data, const AuditTrail* audit, RetentionPolicy policy,
-                                   absl::Duration interval)
-    : data_(data), audit_(audit), policy_(policy), sweeps_(absl::ZeroDuration(), [this, interval] {
+RetentionSweeper::RetentionSweeper(const CasesData* data, const AuditTrail* audit, absl::Duration interval)
+    : data_(data), audit_(audit), sweeps_(absl::ZeroDuration(), [this, interval] {
         absl::StatusOr<int> cleared = SweepOnce();
         if (!cleared.ok()) {
           Log(LogLevel::kWarning, "retention sweep failed; retrying at the next one",
@@ -99,20 +104,27 @@ absl::StatusOr<bool> RetentionSweeper::Clear(const std::string& tenant, const st
 }
 
 absl::StatusOr<int> RetentionSweeper::SweepOnce() {
+  std::vector<std::pair<std::string, TenantSettings>> tenants;
+  RETURN_IF_ERROR(data_->pool->InTransaction([&](db::Transaction& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(tenants, data_->cases.AllSettings(tx));
+    return absl::OkStatus();
+  }));
   int cleared = 0;
-  for (v1::CaseKind kind : {v1::CASE_KIND_LEEFBAARHEID, v1::CASE_KIND_CASUISTIEK}) {
-    absl::Time closed_before = absl::Now() - policy_.For(kind);
-    for (;;) {
-      std::vector<std::pair<std::string, std::string>> due;
-      RETURN_IF_ERROR(data_->pool->InTransaction([&](db::Transaction& tx) -> absl::Status {
-        ASSIGN_OR_RETURN(due, data_->cases.DueForRemoval(tx, kind, closed_before, kBatch));
-        return absl::OkStatus();
-      }));
-      for (const auto& [tenant, case_id] : due) {
-        ASSIGN_OR_RETURN(bool removed, Clear(tenant, case_id));
-        if (removed) ++cleared;
+  for (const auto& [tenant, settings] : tenants) {
+    for (v1::CaseKind kind : {v1::CASE_KIND_LEEFBAARHEID, v1::CASE_KIND_CASUISTIEK}) {
+      const absl::Time closed_before = absl::Now() - RetentionPeriod(settings, kind);
+      for (;;) {
+        std::vector<std::string> due;
+        RETURN_IF_ERROR(data_->pool->InTransaction([&](db::Transaction& tx) -> absl::Status {
+          ASSIGN_OR_RETURN(due, data_->cases.DueForRemoval(tx, tenant, kind, closed_before, kBatch));
+          return absl::OkStatus();
+        }));
+        for (const std::string& case_id : due) {
+          ASSIGN_OR_RETURN(bool removed, Clear(tenant, case_id));
+          if (removed) ++cleared;
+        }
+        if (due.size() < static_cast<size_t>(kBatch)) break;
       }
-      if (due.size() < static_cast<size_t>(kBatch)) break;
     }
   }
   return cleared;

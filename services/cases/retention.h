@@ -1,5 +1,6 @@
-// Retention (DOMAIN.md): the personal data of a closed case is removed a
-// configurable period per case kind after it was closed. What is personal
+// Retention (DOMAIN.md): the personal data of a closed case is removed the
+// municipality's period for its kind (TenantSettings) after it was closed.
+// What is personal
 // is decided here, per object; RetentionSweeper finds the cases that are due
 // and removes their data everywhere the service keeps it (the case, its
 // status steps' reasons, notes, actions and their stream snapshots, agenda
@@ -16,21 +17,16 @@
 #include "services/cases/case_domain.h"
 #include "services/common/audit_trail.h"
 #include "services/common/periodic_task.h"
+#include "services/common/tenant_settings.h"
 
 namespace hartslag::cases {
 
 // What replaces a removed text.
 inline constexpr char kRemoved[] = "[verwijderd na bewaartermijn]";
 
-// How long a closed case keeps its personal data, per kind.
-struct RetentionPolicy {
-  absl::Duration leefbaarheid = absl::Hours(24 * 730);
-  absl::Duration casuistiek = absl::Hours(24 * 365);
-
-  absl::Duration For(v1::CaseKind kind) const {
-    return kind == v1::CASE_KIND_CASUISTIEK ? casuistiek : leefbaarheid;
-  }
-};
+// How long a closed case of `kind` keeps its personal data under a
+// municipality's settings (defaults filled in).
+absl::Duration RetentionPeriod(const TenantSettings& settings, v1::CaseKind kind);
 
 // Each removes the personal data of one object in place and keeps what
 // statistics and the lifecycle need (ids, kind, area, dates, statuses,
@@ -43,10 +39,10 @@ void RemovePersonalData(v1::TriageDecision& d);
 class RetentionSweeper {
  public:
   // Sweeps at once and then every `interval` until destroyed.
-  RetentionSweeper(const CasesData* data, const AuditTrail* audit, RetentionPolicy policy, absl::Duration interval);
+  RetentionSweeper(const CasesData* data, const AuditTrail* audit, absl::Duration interval);
 
-  // One sweep: removes the personal data of every case that is due; returns
-  // how many cases it cleared.
+  // One sweep: removes the personal data of every case that is due by its
+  // tenant's period; returns how many cases it cleared.
   absl::StatusOr<int> SweepOnce();
 
  private:
@@ -56,7 +52,6 @@ class RetentionSweeper {
 
   const CasesData* data_;
   const AuditTrail* audit_;
-  const RetentionPolicy policy_;
   PeriodicTask sweeps_;  // last: it runs once the members above exist
 };
 

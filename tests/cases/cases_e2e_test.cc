@@ -4,9 +4,11 @@
 // purpose binding, break-the-glass, and exactly-once opening.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
-#include <thread>
 #include <set>
+#include <thread>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "hartslag/cases/v1/cases.grpc.pb.h"
@@ -157,35 +159,42 @@ class CasesEndToEndTest : public ::testing::Test {
     return agenda;
   }
 
-  // A municipality `tenant` in time zone `zone` with one area, `tenant`-centrum,
-  // set up in the directory as an admin would; returns once the cases
-  // service took it over (its area sync runs every 500 ms here).
-  void AddTenant(const std::string& tenant, const std::string& zone) {
+  // A municipality `tenant` with one area, `tenant`-centrum, and the settings
+  // `edit` gives it (its time zone, retention periods), set up in the
+  // directory as an admin would; returns once the cases service took it
+  // over (its area sync runs every 500 ms here).
+  void AddTenant(const std::string& tenant, const std::function<void(TenantSettings&)>& edit) {
     directory::DirectoryStore& directory = deployment_.directory_store();
     ASSERT_TRUE(directory.CreateTenant(tenant, tenant).ok());
     directory::v1::Area area;
     area.set_area_id(tenant + "-centrum");
     area.set_name("Centrum");
     ASSERT_TRUE(directory.CreateArea(tenant, area, testing::Unaudited()).ok());
-    ASSERT_TRUE(directory
-                    .UpdateTenantSettings(
-                        tenant,
-                        [&](TenantSettings& settings) {
-                          settings.set_time_zone(zone);
-                          return absl::OkStatus();
-                        },
-                        testing::Unaudited())
-                    .ok());
-    std::string synced;
-    for (absl::Time give_up = absl::Now() + absl::Seconds(20); synced != zone && absl::Now() < give_up;) {
+    auto updated = directory.UpdateTenantSettings(
+        tenant,
+        [&](TenantSettings& settings) {
+          edit(settings);
+          return absl::OkStatus();
+        },
+        testing::Unaudited());
+    ASSERT_TRUE(updated.ok()) << updated.status();
+    // What the cases service keeps of them.
+    auto kept = [](const TenantSettings& s) {
+      return std::make_tuple(s.time_zone(), s.leefbaarheid_retention_days(), s.casuistiek_retention_days());
+    };
+    bool synced = false;
+    for (absl::Time give_up = absl::Now() + absl::Seconds(20); !synced && absl::Now() < give_up;) {
       absl::SleepFor(absl::Milliseconds(100));
       ASSERT_TRUE(deployment_.pool().InTransaction([&](db::Transaction& tx) -> absl::Status {
         absl::StatusOr<TenantSettings> settings = deployment_.cases_data().cases.SettingsOf(tx, tenant);
-        if (settings.ok()) synced = settings->time_zone();
+        if (settings.ok()) synced = kept(*settings) == kept(updated->settings());
         return settings.status();
       }).ok());
     }
-    ASSERT_EQ(synced, zone) << "the cases service did not take " << tenant << " over within 20 s";
+    ASSERT_TRUE(synced) << "the cases service did not take " << tenant << " over within 20 s";
+  }
+  void AddTenant(const std::string& tenant, const std::string& zone) {
+    AddTenant(tenant, [&](TenantSettings& s) { s.set_time_zone(zone); });
   }
 
   // A coordinator of `tenant`-centrum.
@@ -1385,6 +1394,55 @@ TEST_F(CasesEndToEndTest, AMunicipalityInAnotherTimeZoneMeetsReviewsAndDatesActi
     EXPECT_EQ(overdue.actions(0).action_id(), yesterday.action_id());
     EXPECT_TRUE(overdue.actions(0).overdue());
   }
+}
+
+TEST_F(CasesEndToEndTest, RetentionClearsEachMunicipalitysCasesAfterItsOwnPeriod) {
+  // Heerlen keeps the default (a Casuïstiek case a year); Maastricht set 60
+  // days.
+  AddTenant("maastricht", [](TenantSettings& s) { s.set_casuistiek_retention_days(60); });
+  auto closed_days_ago = [&](const std::string& tenant, const std::string& area, int days) {
+    RequestContext as;
+    as.tenant = tenant;
+    as.user = "carla.coordinator";
+    v1::Case c;
+    c.set_kind(v1::CASE_KIND_CASUISTIEK);
+    c.set_title("Zorgen om gezin Jansen");
+    c.mutable_area()->set_area_id(area);
+    v1::CasePerson* p = c.add_persons();
+    p->set_name("Jan Jansen");
+    p->set_birth_year(1970);
+    auto seeded = deployment_.SeedCase(as, c);
+    EXPECT_TRUE(seeded.ok()) << seeded.status();
+    if (!seeded.ok()) return std::string();
+    EXPECT_TRUE(deployment_.SeedCaseChange(as, seeded->case_id(), [](v1::Case& closed) {
+      closed.set_status(v1::CASE_STATUS_CLOSED);
+      closed.set_result(v1::CASE_RESULT_RESOLVED);
+    }).ok());
+    EXPECT_TRUE(deployment_.pool()
+                    .Query("UPDATE cases.cases SET closed_at = now() - make_interval(days => $2::int) "
+                           "WHERE case_id = $1::uuid",
+                           {seeded->case_id(), absl::StrCat(days)})
+                    .ok());
+    return seeded->case_id();
+  };
+  const std::string heerlen_kept = closed_days_ago("heerlen", "kasteelbuurt", 100);
+  const std::string heerlen_due = closed_days_ago("heerlen", "kasteelbuurt", 400);
+  const std::string maastricht_due = closed_days_ago("maastricht", "maastricht-centrum", 100);
+  const std::string maastricht_kept = closed_days_ago("maastricht", "maastricht-centrum", 30);
+  auto cleared = [&](const std::string& tenant, const std::string& case_id) {
+    auto c = deployment_.FindCase(tenant, case_id);
+    EXPECT_TRUE(c.ok() && c->has_value());
+    return c.ok() && c->has_value() && (*c)->has_personal_data_removed_at();
+  };
+  absl::Time give_up = absl::Now() + absl::Seconds(20);
+  while (!(cleared("heerlen", heerlen_due) && cleared("maastricht", maastricht_due)) && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_TRUE(cleared("heerlen", heerlen_due)) << "past Heerlen's year";
+  EXPECT_TRUE(cleared("maastricht", maastricht_due)) << "past Maastricht's 60 days";
+  absl::SleepFor(absl::Seconds(1));  // five more sweeps (every 200 ms here)
+  EXPECT_FALSE(cleared("heerlen", heerlen_kept)) << "within Heerlen's year, though past Maastricht's 60 days";
+  EXPECT_FALSE(cleared("maastricht", maastricht_kept)) << "within Maastricht's 60 days";
 }
 
 }  // namespace

@@ -94,5 +94,16 @@ TEST(RetentionTest, ActionsItemsAndDecisionsLoseTheirTexts) {
   EXPECT_EQ(d.choice(), v1::TRIAGE_CHOICE_CASUISTIEK);
 }
 
+TEST(RetentionTest, EachKindKeepsItsDataForTheMunicipalitysPeriod) {
+  TenantSettings unset;
+  EXPECT_EQ(RetentionPeriod(unset, v1::CASE_KIND_LEEFBAARHEID), absl::Hours(24 * 730)) << "the default";
+  EXPECT_EQ(RetentionPeriod(unset, v1::CASE_KIND_CASUISTIEK), absl::Hours(24 * 365)) << "the default";
+  TenantSettings own;
+  own.set_leefbaarheid_retention_days(400);
+  own.set_casuistiek_retention_days(60);
+  EXPECT_EQ(RetentionPeriod(own, v1::CASE_KIND_LEEFBAARHEID), absl::Hours(24 * 400));
+  EXPECT_EQ(RetentionPeriod(own, v1::CASE_KIND_CASUISTIEK), absl::Hours(24 * 60));
+}
+
 }  // namespace
 }  // namespace hartslag::cases
