@@ -395,6 +395,38 @@ TEST_F(FiguresEndToEndTest, ACoordinatorCountsOnlyItsAreasAReporterOrPartnerNoth
   EXPECT_EQ(signals.rows_size(), 0);
 }
 
+TEST_F(FiguresEndToEndTest, EveryCallIsRecordedInTheAuditLogAsAListOfFigures) {
+  iv1::GetSignalFiguresResponse signals;
+  cv1::GetCaseFiguresResponse cases;
+  ASSERT_TRUE(SignalFigures(coordinator_, &signals).ok());
+  ASSERT_TRUE(CaseFigures(coordinator_, &cases).ok());
+  ASSERT_EQ(SignalFigures(coach_, &signals).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  int answered = 0, refused = 0;
+  absl::Time give_up = absl::Now() + absl::Seconds(20);
+  while ((answered < 2 || refused < 1) && absl::Now() < give_up) {
+    audit::EventQuery query;
+    query.log_id = "heerlen";
+    query.object_type = "figures";
+    auto found = deployment_.audit_store().Query(query, absl::InfiniteFuture());
+    answered = refused = 0;
+    if (found.ok()) {
+      for (const auto& entry : *found) {
+        audit::v1::AuditEvent e;
+        ASSERT_TRUE(e.ParseFromString(entry.bytes));
+        EXPECT_EQ(e.action(), audit::v1::ACTION_LIST);
+        if (e.outcome() == audit::v1::OUTCOME_SUCCESS && e.actor().user_id() == "carla.coordinator") {
+          EXPECT_EQ(e.object().id(), "2020-11-23..2021-01-04") << "the period";
+          ++answered;
+        }
+        if (e.outcome() == audit::v1::OUTCOME_DENIED && e.actor().user_id() == "sanne.coach") ++refused;
+      }
+    }
+    if (answered < 2 || refused < 1) absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_EQ(answered, 2) << "one record from intake, one from cases";
+  EXPECT_EQ(refused, 1);
+}
+
 TEST_F(FiguresEndToEndTest, BadInputIsNamedByField) {
   iv1::GetSignalFiguresResponse signals;
   cv1::GetCaseFiguresResponse cases;
