@@ -151,21 +151,37 @@ demo() {
   }
   local signal_id dumping youth household first_run=0
   echo
+  echo "== The municipality's back office configures its categories: subcategories with questions,"
+  echo "   a deadline in working days and standard feedback (tools/demo/*.json)"
+  "$cli" login --user admin --password-file "$state/secrets/admin.password" --save "$state/tokens/admin" 2>/dev/null
+  local admin=(--token-file "$state/tokens/admin")
+  create "$cli" admin category create "${admin[@]}" --file "$root/tools/demo/grofvuil.json"
+  create "$cli" admin category create "${admin[@]}" --file "$root/tools/demo/zorgwekkende-woning.json"
+  "$cli" admin category show grofvuil "${admin[@]}"
+  echo
   echo "== Street coach Sanne logs in and submits signals (fixed request ids: a second run shows they are stored once)"
-  submit "${coach[@]}" --request-id 6f1c1f0e-0000-4000-8000-000000000001 \
-    --area vrieheide --category afval-dumping --street Vrieheidelaan --house-number 12 \
+  echo "   with the answers her category asks for and a photo, which is stored without its GPS position"
+  submit "${coach[@]}" --request-id 6f1c1f0e-0000-4000-8000-000000000011 \
+    --area vrieheide --category grofvuil --street Vrieheidelaan --house-number 12 \
     --postcode "6416 AB" --description "Matrassen en huisraad naast de ondergrondse container." \
-    --source street_coach
+    --answers "soort=Matras|Huisraad;hoeveelheid=1.5;gevaarlijk=nee;eerder=Ja, elke week" \
+    --attach "$root/tools/demo/foto-container.jpg" --source street_coach
   dumping=$signal_id
+  "$cli" signal get "$dumping" "${coach[@]}" | grep -E "^(referentie|categorie|antwoord|bijlage|uiterlijk)"
+  local photo_id
+  photo_id=$("$cli" signal get "$dumping" "${coach[@]}" --json | grep -o '"attachment_id":"[^"]*"' | head -n 1 | cut -d'"' -f4)
+  "$cli" signal attachment "$dumping" "$photo_id" --save "$state/foto-zoals-bewaard.jpg" "${coach[@]}"
+  echo "Exif segments in the photo as sent: $(grep -c Exif "$root/tools/demo/foto-container.jpg"), as stored: $(grep -c Exif "$state/foto-zoals-bewaard.jpg")"
   submit "${coach[@]}" --request-id 6f1c1f0e-0000-4000-8000-000000000002 \
     --area kasteelbuurt --category jongerenoverlast --street Kasteelweg --house-number 3 \
     --postcode "6417 BC" --description "Groep jongeren bij het speelveld, vuurwerk en intimidatie van voorbijgangers." \
     --source street_coach --urgency high
   youth=$signal_id
   echo "== BOA Bram logs in and submits a signal"
-  submit "${boa[@]}" --request-id 6f1c1f0e-0000-4000-8000-000000000003 \
-    --area gms --category vervuilde-woning --street Schandelerstraat --house-number 41 --addition A \
+  submit "${boa[@]}" --request-id 6f1c1f0e-0000-4000-8000-000000000013 \
+    --area gms --category zorgwekkende-woning --street Schandelerstraat --house-number 41 --addition A \
     --postcode "6415 EG" --description "Sterke stankoverlast uit woning, bewoner oogt verward bij de deur." \
+    --answers "signalen=Stank|Bewoner oogt verward;contact=ja" \
     --source boa --persons "onbekende bewoner||bewoner"
   household=$signal_id
   echo
@@ -274,6 +290,9 @@ demo() {
   sleep 1  # the services' outbox relays deliver within a moment
   "$cli" audit overview "${officer[@]}" --purpose SUBJECT_ACCESS_REQUEST \
     --postcode "6415 EG" --house-number 41 --addition A
+  echo
+  echo "== Figures for the programme, without personal data (a count under 5 shows as <5)"
+  "$cli" figures "${coordinator[@]}" --from "$(date -d '-28 days' +%F)" --to "$(date -d '+1 day' +%F)" --table signals
   echo
   echo "== The audit log, exported and verified offline against its signed tree head"
   mkdir -p "$state/audit"

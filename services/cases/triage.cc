@@ -29,7 +29,13 @@ void AddSignalSubjects(const intake::v1::Signal& signal, AuditRecord& audit) {
   for (const auto& p : signal.persons()) audit.AddPerson(p.name(), p.birth_year());
 }
 
-std::string DefaultFeedback(const v1::TriageSignalRequest& r) {
+// What the reporter reads when the coordinator writes nothing: the standard
+// text the signal's category gives for the outcome, else one for the choice.
+std::string DefaultFeedback(const v1::TriageSignalRequest& r, const intake::v1::Signal& signal,
+                            intake::v1::SignalStatus outcome) {
+  for (const auto& text : signal.standard_feedback()) {
+    if (text.outcome() == outcome && !text.text().empty()) return text.text();
+  }
   switch (r.choice()) {
     case v1::TRIAGE_CHOICE_HANDLE_DIRECTLY: return "Uw signaal is opgepakt en wordt direct afgehandeld.";
     case v1::TRIAGE_CHOICE_LEEFBAARHEID: return "Uw signaal is opgepakt en wordt besproken in het Leefbaarheidsoverleg.";
@@ -214,7 +220,9 @@ absl::StatusOr<v1::TriageDecision> Triage::Decide(const RequestContext& caller, 
       decision.set_choice(request.choice());
       decision.set_refer_to(request.refer_to());
       decision.set_reason(request.reason());
-      decision.set_feedback(request.feedback().empty() ? DefaultFeedback(request) : request.feedback());
+      decision.set_feedback(request.feedback().empty()
+                                ? DefaultFeedback(request, *signal, OutcomeStatus(request.choice()))
+                                : request.feedback());
       decision.mutable_decided_by()->set_user_id(caller.user);
       decision.mutable_decided_by()->set_organisation_id(caller.organisation);
       decision.mutable_decided_by()->set_organisation_kind(caller.organisation_kind);
@@ -236,6 +244,7 @@ absl::StatusOr<v1::TriageDecision> Triage::Decide(const RequestContext& caller, 
         }
         v1::Case c = NewCaseFor(caller, *signal, kind, request.new_case_title());
         RETURN_IF_ERROR(data_->cases.Insert(tx, caller, c));
+        RETURN_IF_ERROR(RecordCaseState(*data_, tx, caller.tenant, c));
         decision.set_case_id(c.case_id());
       }
       RETURN_IF_ERROR(data_->triage.InsertDecision(tx, caller.tenant, decision));
@@ -245,7 +254,11 @@ absl::StatusOr<v1::TriageDecision> Triage::Decide(const RequestContext& caller, 
       outcome.set_signal_id(request.signal_id());
       outcome.set_status(OutcomeStatus(request.choice()));
       outcome.set_feedback(decision.feedback());
-      RETURN_IF_ERROR(outbox_->Add(tx, kIntakeTarget, {outcome.event_id(), caller.tenant, outcome.SerializeAsString()}));
+      // Intake keeps a signal on an open case whole: it learns the case here
+      // and whether it is open from the case's states.
+      outcome.set_case_id(decision.case_id());
+      RETURN_IF_ERROR(
+          data_->outbox.Add(tx, kIntakeTarget, {outcome.event_id(), caller.tenant, outcome.SerializeAsString()}));
       return decision;
     }));
     return absl::OkStatus();

@@ -33,10 +33,13 @@ constexpr char kSelectSignal[] = R"sql(
                     'attachment_id', t.attachment_id, 'signal_id', t.signal_id, 'media_type', t.media_type,
                     'size_bytes', t.size_bytes, 'file_name', t.file_name, 'sha256', t.sha256,
                     'created_us', (extract(epoch FROM t.created_at) * 1000000)::bigint) ORDER BY t.created_at), '[]')
-          FROM intake.attachments t WHERE t.tenant_id = s.tenant_id AND t.signal_id = s.signal_id)::text AS attachments
+          FROM intake.attachments t WHERE t.tenant_id = s.tenant_id AND t.signal_id = s.signal_id)::text AS attachments,
+         v.feedback_texts::text AS standard_feedback
   FROM intake.signals s
   JOIN intake.areas a ON a.tenant_id = s.tenant_id AND a.area_id = s.area_id
   JOIN intake.categories c ON c.tenant_id = s.tenant_id AND c.category_id = s.category_id
+  JOIN intake.category_versions v
+    ON v.tenant_id = s.tenant_id AND v.category_id = s.category_id AND v.version = s.category_version
 )sql";
 
 constexpr char kFindExisting[] = R"sql(
@@ -55,16 +58,10 @@ constexpr char kClaimEvent[] = R"sql(
   ON CONFLICT (event_id) DO NOTHING RETURNING event_id
 )sql";
 
-// The first outcome stops the signal's clock. Without a text of the
-// coordinator's, the reporter gets the standard one of the signal's category
-// version for this outcome (or none).
+// The first outcome stops the signal's clock.
 constexpr char kApplyOutcome[] = R"sql(
   UPDATE intake.signals s
-  SET status = $3,
-      feedback = CASE WHEN $4 <> '' THEN $4 ELSE COALESCE(
-        (SELECT f->>'text' FROM intake.category_versions v, jsonb_array_elements(v.feedback_texts) f
-         WHERE v.tenant_id = s.tenant_id AND v.category_id = s.category_id AND v.version = s.category_version
-           AND f->>'outcome' = 'SIGNAL_STATUS_' || $3 LIMIT 1), '') END,
+  SET status = $3, feedback = $4,
       handled_at = COALESCE(handled_at, now()),
       case_id = COALESCE(NULLIF($5, '')::uuid, case_id),
       case_link_known = true
@@ -377,7 +374,12 @@ absl::StatusOr<std::vector<v1::Signal>> SignalStore::ListUntriaged(
                     after ? db::Param(after->second) : std::nullopt, absl::StrCat(limit)},
                    Bounded(deadline)));
   std::vector<v1::Signal> signals;
-  for (int i = 0; i < rows.size(); ++i) signals.push_back(SignalFromRow(rows, i));
+  for (int i = 0; i < rows.size(); ++i) {
+    v1::Signal& signal = signals.emplace_back(SignalFromRow(rows, i));
+    for (v1::FeedbackText& text : FromJsonArray<v1::FeedbackText>(rows.Text(i, "standard_feedback"))) {
+      *signal.add_standard_feedback() = std::move(text);
+    }
+  }
   return signals;
 }
 

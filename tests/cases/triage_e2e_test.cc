@@ -281,10 +281,32 @@ TEST_F(TriageEndToEndTest, ADecisionReachesTheReporterExactlyOnceAlsoWhenIntakeW
   EXPECT_EQ(seen.feedback(), "Uw signaal is opgepakt en wordt besproken in het Leefbaarheidsoverleg.");
   EXPECT_EQ(seen.feedback().find("Dumping"), std::string::npos) << "never case content";
   EXPECT_EQ(AwaitOutcome(nothing.signal_id()).status(), iv1::SIGNAL_STATUS_NO_ACTION);
+  // Intake knows the case the signal went to, and that it is open; the
+  // other signal went to none.
+  auto linked = deployment_.pool().Query(
+      "SELECT coalesce(s.case_id::text, '') AS case_id, c.open FROM intake.signals s "
+      "LEFT JOIN intake.case_states c ON c.tenant_id = s.tenant_id AND c.case_id = s.case_id "
+      "WHERE s.signal_id = $1::uuid",
+      {dumping.signal_id()});
+  ASSERT_TRUE(linked.ok() && linked->size() == 1);
+  EXPECT_EQ(linked->Text(0, "case_id"), to_meeting.case_id());
+  bool open_known = linked->Bool(0, "open");
+  for (absl::Time give_up = absl::Now() + absl::Seconds(20); !open_known && absl::Now() < give_up;) {
+    absl::SleepFor(absl::Milliseconds(100));  // the states have a relay of their own
+    auto state = deployment_.pool().Query("SELECT open FROM intake.case_states WHERE case_id = $1::uuid",
+                                          {to_meeting.case_id()});
+    ASSERT_TRUE(state.ok());
+    open_known = state->size() == 1 && state->Bool(0, "open");
+  }
+  EXPECT_TRUE(open_known) << "intake holds the opened case as open";
+  auto unlinked = deployment_.pool().Query("SELECT case_id FROM intake.signals WHERE signal_id = $1::uuid",
+                                           {nothing.signal_id()});
+  ASSERT_TRUE(unlinked.ok() && unlinked->size() == 1);
+  EXPECT_TRUE(unlinked->IsNull(0, "case_id"));
 
   auto applied = deployment_.pool().Query("SELECT count(*) AS n FROM intake.applied_events");
   ASSERT_TRUE(applied.ok());
-  EXPECT_EQ(applied->Int(0, "n"), 2) << "each outcome applied once";
+  EXPECT_EQ(applied->Int(0, "n"), 3) << "each outcome and the case's state applied once";
   // Delivering the same outcome again (as the relay would after a crash) changes nothing.
   auto feed = iv1::TriageFeedService::NewStub(deployment_.Channel(deployment_.intake(), "cases"));
   iv1::RecordTriageOutcomesRequest again;
@@ -310,6 +332,40 @@ TEST_F(TriageEndToEndTest, ADecisionReachesTheReporterExactlyOnceAlsoWhenIntakeW
   EXPECT_EQ(result.refused(1).reason(), "not a TriageOutcome");
   EXPECT_EQ(AwaitOutcome(dumping.signal_id()).status(), iv1::SIGNAL_STATUS_ACCEPTED);
   EXPECT_EQ(Queue().items_size(), 0) << "weighed signals leave the queue";
+}
+
+TEST_F(TriageEndToEndTest, TheReporterReadsTheCategorysStandardFeedbackUnlessTheCoordinatorWritesOne) {
+  // The back office gives its category a standard text for taken-up signals.
+  auto categories = iv1::CategoryService::NewStub(deployment_.Channel(deployment_.intake()));
+  const std::string admin = deployment_.Token(
+      testing::ClaimsFor("admin", "gemeente", "MUNICIPALITY", {"ADMIN"}, {"heerlen-noord"}));
+  iv1::ListCategoryDefinitionsResponse all;
+  ASSERT_TRUE(categories->ListCategoryDefinitions(deployment_.Call(admin).get(), {}, &all).ok());
+  iv1::UpdateCategoryRequest update;
+  for (const auto& c : all.categories()) {
+    if (c.category_id() == "afval-dumping") *update.mutable_category() = c;
+  }
+  iv1::FeedbackText* text = update.mutable_category()->add_feedback_texts();
+  text->set_outcome(iv1::SIGNAL_STATUS_ACCEPTED);
+  text->set_text("Bedankt: de gemeente ruimt het afval op.");
+  iv1::Category updated;
+  ASSERT_TRUE(categories->UpdateCategory(deployment_.Call(admin).get(), update, &updated).ok());
+
+  iv1::Signal standard = Submit("vrieheide", "Heerenweg", 20);
+  iv1::Signal own_words = Submit("vrieheide", "Heerenweg", 22);
+  ASSERT_EQ(Queue().items_size(), 2);
+  v1::TriageDecision decided;
+  ASSERT_TRUE(Decide(standard.signal_id(), v1::TRIAGE_CHOICE_HANDLE_DIRECTLY, &decided).ok());
+  EXPECT_EQ(decided.feedback(), "Bedankt: de gemeente ruimt het afval op.");
+  v1::TriageSignalRequest with_text;
+  with_text.set_request_id(RandomUuid());
+  with_text.set_signal_id(own_words.signal_id());
+  with_text.set_choice(v1::TRIAGE_CHOICE_HANDLE_DIRECTLY);
+  with_text.set_feedback("De BOA's nemen dit mee op hun ronde.");
+  ASSERT_TRUE(triage_->TriageSignal(Call(coordinator_).get(), with_text, &decided).ok());
+
+  EXPECT_EQ(AwaitOutcome(standard.signal_id()).feedback(), "Bedankt: de gemeente ruimt het afval op.");
+  EXPECT_EQ(AwaitOutcome(own_words.signal_id()).feedback(), "De BOA's nemen dit mee op hun ronde.");
 }
 
 TEST_F(TriageEndToEndTest, ASignalIsWeighedOnceAndLinksOnlyToAVisibleCaseOfItsMeeting) {

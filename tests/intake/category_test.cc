@@ -230,26 +230,27 @@ TEST_F(CategoryTest, AChangedCategoryIsANewVersionAndOldSignalsKeepTheirs) {
   EXPECT_EQ(again->due_at().seconds(), first->signal().due_at().seconds());
 }
 
-TEST_F(CategoryTest, TheStandardFeedbackOfTheSignalsVersionReachesTheReporter) {
-  ASSERT_TRUE(Create(Grofvuil()).ok());
+TEST_F(CategoryTest, TheTriageFeedCarriesTheStandardFeedbackOfTheSignalsVersion) {
+  auto created = Create(Grofvuil());
+  ASSERT_TRUE(created.ok());
   auto signal = Submit({Choice("soort", "Koelkast"), YesNo("gevaarlijk", true)});
   ASSERT_TRUE(signal.ok()) << signal.status();
-  v1::TriageOutcome outcome;
-  outcome.set_event_id(RandomUuid());
-  outcome.set_tenant_id("heerlen");
-  outcome.set_signal_id(signal->signal().signal_id());
-  outcome.set_status(v1::SIGNAL_STATUS_ACCEPTED);  // no text of the coordinator's
-  outcome.set_case_id(RandomUuid());
-  v1::RecordTriageOutcomesRequest request;
-  request.add_outcomes(outcome.SerializeAsString());
-  auto recorded = intake_.RecordOutcomes(request, absl::Now() + absl::Seconds(10));
-  ASSERT_TRUE(recorded.ok()) << recorded.status();
-  EXPECT_EQ(recorded->applied(), 1);
-  v1::GetSignalRequest get;
-  get.set_signal_id(signal->signal().signal_id());
-  auto read = intake_.Get(coach_, get, audit_);
-  ASSERT_TRUE(read.ok());
-  EXPECT_EQ(read->feedback(), "Het grofvuil wordt binnen een week opgehaald.");
+  v1::UpdateCategoryRequest update;
+  *update.mutable_category() = *created;
+  update.mutable_category()->mutable_feedback_texts(0)->set_text("Nieuwe tekst voor nieuwe meldingen.");
+  ASSERT_TRUE(admin_.Update(admin_caller_, update, audit_).ok());
+
+  v1::ListUntriagedSignalsRequest feed;
+  feed.set_tenant_id("heerlen");
+  feed.add_area_ids("vrieheide");
+  auto untriaged = intake_.Untriaged(feed, absl::Now() + absl::Seconds(10));
+  ASSERT_TRUE(untriaged.ok()) << untriaged.status();
+  ASSERT_EQ(untriaged->signals_size(), 1);
+  const v1::Signal& queued = untriaged->signals(0);
+  ASSERT_EQ(queued.standard_feedback_size(), 1);
+  EXPECT_EQ(queued.standard_feedback(0).outcome(), v1::SIGNAL_STATUS_ACCEPTED);
+  EXPECT_EQ(queued.standard_feedback(0).text(), "Het grofvuil wordt binnen een week opgehaald.")
+      << "the text of the version it was submitted under";
 }
 
 TEST_F(CategoryTest, ARetiredCategoryTakesNoNewSignalsButKeepsItsOld) {
