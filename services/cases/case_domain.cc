@@ -75,6 +75,17 @@ v1::CaseListItem ListItem(const v1::Case& c) {
   return item;
 }
 
+absl::Status RecordCaseState(const CasesData& data, db::Transaction& tx, const std::string& tenant,
+                             const v1::Case& c) {
+  intake::v1::CaseState state;
+  state.set_event_id(RandomUuid());
+  state.set_tenant_id(tenant);
+  state.set_case_id(c.case_id());
+  state.set_open(c.status() != v1::CASE_STATUS_CLOSED);
+  *state.mutable_changed_at() = c.updated_at();
+  return data.outbox.Add(tx, kIntakeCaseStatesTarget, {state.event_id(), tenant, state.SerializeAsString()});
+}
+
 absl::StatusOr<absl::TimeZone> CasesData::ZoneOf(db::Transaction& tx, const std::string& tenant) const {
   ASSIGN_OR_RETURN(TenantSettings settings, cases.SettingsOf(tx, tenant));
   return TimeZoneOf(settings.time_zone());

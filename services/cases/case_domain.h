@@ -12,6 +12,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "hartslag/cases/v1/cases.pb.h"
+#include "hartslag/intake/v1/intake.pb.h"
 #include "services/cases/action_store.h"
 #include "services/cases/case_access.h"
 #include "services/cases/case_store.h"
@@ -22,14 +23,22 @@
 #include "services/common/auth.h"
 #include "services/common/db.h"
 #include "services/common/exactly_once.h"
+#include "services/common/outbox.h"
 
 namespace hartslag::cases {
 
 inline constexpr int kDefaultPageSize = 50;
 inline constexpr int kMaxPageSize = 200;
 
-// The database of the cases service and its stores. The pool is shared; the
-// stores are stateless.
+// The outbox targets of what intake learns from cases: triage outcomes
+// (TriageFeedService.RecordTriageOutcomes) and whether cases are open
+// (RecordCaseStates). Each has its own relay, so that one kind of event
+// waiting never holds up the other.
+inline constexpr char kIntakeTarget[] = "intake";
+inline constexpr char kIntakeCaseStatesTarget[] = "intake-case-states";
+
+// The database of the cases service, its stores and its outbox. The pool is
+// shared; the stores are stateless.
 struct CasesData {
   db::Pool* pool = nullptr;
   CaseStore cases;
@@ -38,6 +47,7 @@ struct CasesData {
   MeetingStore meetings;
   AreaCopy areas{kSchema};
   ExactlyOnce once{kSchema};
+  Outbox outbox{kSchema};
 
   explicit CasesData(db::Pool* p) : pool(p) {}
   // The caller's coordinator scope (case_access.h).
@@ -87,6 +97,13 @@ void ApplyRisk(v1::Case& c, v1::RiskTier tier, const std::string& reason);
 
 // A case as a list shows it.
 v1::CaseListItem ListItem(const v1::Case& c);
+
+// Tells intake, through the outbox in `tx`, whether `c` (just stored) is
+// open, as of its updated_at: intake keeps the signals of an open case whole
+// (retention). Written in the transaction that opens, closes or reopens the
+// case, so that intake hears of exactly the changes that committed.
+absl::Status RecordCaseState(const CasesData& data, db::Transaction& tx, const std::string& tenant,
+                             const v1::Case& c);
 
 // The date now in `zone`: with the tenant's zone (CasesData::ZoneOf), the
 // tenant's today, by which due dates are checked and actions are overdue.

@@ -95,6 +95,7 @@ absl::StatusOr<v1::Case> CaseLifecycle::Open(const RequestContext& caller, v1::O
                                                        [&]() -> absl::StatusOr<v1::Case> {
       v1::Case stored = c;
       RETURN_IF_ERROR(data_->cases.Insert(tx, caller, stored));
+      RETURN_IF_ERROR(RecordCaseState(*data_, tx, caller.tenant, stored));
       return stored;
     }));
     audit.SetObjectId(opened.case_id());
@@ -220,6 +221,7 @@ absl::StatusOr<v1::Case> CaseLifecycle::Steer(const RequestContext& caller, cons
     AddSubjects(*c, audit);
     ASSIGN_OR_RETURN(std::optional<StatusStep> step, change(*c));
     RETURN_IF_ERROR(data_->cases.Save(tx, caller, *c, step));
+    if (step && ClosesOrReopens(step->from, step->to)) RETURN_IF_ERROR(RecordCaseState(*data_, tx, caller.tenant, *c));
     changed = *std::move(c);
     return absl::OkStatus();
   }));

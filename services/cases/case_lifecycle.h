@@ -2,7 +2,8 @@
 // on them, their notes, and break-the-glass reads with their review list.
 // Validates requests, applies need-to-know (case_access.h) and the
 // lifecycle (case_rules.h), and composes the stores in one audited
-// transaction per change. No gRPC and no SQL here. Thread-safe.
+// transaction per change, with the case's state for intake when it opens,
+// closes or reopens. No gRPC and no SQL here. Thread-safe.
 #ifndef HARTSLAG_SERVICES_CASES_CASE_LIFECYCLE_H_
 #define HARTSLAG_SERVICES_CASES_CASE_LIFECYCLE_H_
 

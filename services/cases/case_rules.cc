@@ -73,6 +73,10 @@ std::vector<v1::AgendaReason> AgendaReasons(const v1::Case& c, const std::vector
   return reasons;
 }
 
+bool ClosesOrReopens(v1::CaseStatus from, v1::CaseStatus to) {
+  return (from == v1::CASE_STATUS_CLOSED) != (to == v1::CASE_STATUS_CLOSED);
+}
+
 absl::Duration ReviewCadence(v1::RiskTier tier) {
   switch (tier) {
     case v1::RISK_TIER_HIGH: return absl::Hours(24 * 14);

@@ -19,6 +19,10 @@ namespace hartslag::cases {
 // cases.proto). Leaving CLOSED is ReopenCase's alone.
 bool IsLegalTransition(v1::CaseStatus from, v1::CaseStatus to);
 
+// True if a step from `from` to `to` closes a case or reopens it: a case is
+// open from its opening until it is CLOSED, and again once it is reopened.
+bool ClosesOrReopens(v1::CaseStatus from, v1::CaseStatus to);
+
 // How often a case of this risk tier is reviewed (HIGH 2, MEDIUM 4, LOW 8
 // weeks); zero for no tier.
 absl::Duration ReviewCadence(v1::RiskTier tier);

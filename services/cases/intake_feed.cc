@@ -36,4 +36,15 @@ absl::StatusOr<std::vector<OutboxRelay::Refusal>> IntakeFeed::Deliver(const std:
   return OutboxRelay::Refusals(response.refused());
 }
 
+absl::StatusOr<std::vector<OutboxRelay::Refusal>> IntakeFeed::DeliverCaseStates(
+    const std::vector<std::string>& payloads) {
+  intake::v1::RecordCaseStatesRequest request;
+  for (const std::string& payload : payloads) request.add_states(payload);
+  grpc::ClientContext call;
+  call.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  intake::v1::RecordCaseStatesResponse response;
+  RETURN_IF_ERROR(FromGrpcStatus(stub_->RecordCaseStates(&call, request, &response)));
+  return OutboxRelay::Refusals(response.refused());
+}
+
 }  // namespace hartslag::cases

@@ -1,6 +1,7 @@
 // Intake's TriageFeedService as hartslag-cases uses it, over mutual TLS as
 // spiffe://hartslag/service/cases: the untriaged signals for the triage
-// queue, and delivery of triage outcomes from the outbox. Thread-safe.
+// queue, and delivery of triage outcomes and case states from the outbox.
+// Thread-safe.
 #ifndef HARTSLAG_SERVICES_CASES_INTAKE_FEED_H_
 #define HARTSLAG_SERVICES_CASES_INTAKE_FEED_H_
 
@@ -26,8 +27,11 @@ class IntakeFeed {
   // One page of the untriaged signals of `areas`, oldest first.
   absl::StatusOr<UntriagedPage> Untriaged(const std::string& tenant, const std::vector<std::string>& areas,
                                           int page_size, const std::string& page_token, absl::Time deadline);
-  // An outcome that does not parse is refused, to be set aside.
+  // Triage outcomes (kIntakeTarget). An outcome that does not parse is
+  // refused, to be set aside.
   absl::StatusOr<std::vector<OutboxRelay::Refusal>> Deliver(const std::vector<std::string>& payloads);
+  // Case states (kIntakeCaseStatesTarget); likewise.
+  absl::StatusOr<std::vector<OutboxRelay::Refusal>> DeliverCaseStates(const std::vector<std::string>& payloads);
 
  private:
   std::unique_ptr<intake::v1::TriageFeedService::Stub> stub_;

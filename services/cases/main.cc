@@ -41,13 +41,19 @@ absl::Status Run(int argc, char** argv) {
   if (flags.Get("intake").empty()) return absl::InvalidArgumentError("--intake is required");
   ASSIGN_OR_RETURN(auto intake_credentials, ServiceClientCredentials(flags, "intake-ca"));
   cases::IntakeFeed intake(grpc::CreateChannel(flags.Get("intake"), intake_credentials));
-  // Triage outcomes reach intake through the outbox, like audit records reach
-  // the audit service: exactly once, also after intake was away.
-  OutboxRelay to_intake(pool.get(), &audit->outbox(), cases::kIntakeTarget,
+  cases::CasesData data(pool.get());
+  // Triage outcomes and case states reach intake through the outbox, like
+  // audit records reach the audit service: exactly once, also after intake
+  // was away.
+  OutboxRelay to_intake(pool.get(), &data.outbox, cases::kIntakeTarget,
                         [&intake](const std::vector<std::string>& payloads) { return intake.Deliver(payloads); });
   to_intake.SetOnSetAside(audit->RecordSetAside());
   to_intake.Start();
-  cases::CasesData data(pool.get());
+  OutboxRelay case_states_to_intake(
+      pool.get(), &data.outbox, cases::kIntakeCaseStatesTarget,
+      [&intake](const std::vector<std::string>& payloads) { return intake.DeliverCaseStates(payloads); });
+  case_states_to_intake.SetOnSetAside(audit->RecordSetAside());
+  case_states_to_intake.Start();
   ASSIGN_OR_RETURN(int filled, data.cases.FillPersonKeys(*pool));
   if (filled > 0) Log(LogLevel::kInfo, "person keys computed for older cases", {{"cases", absl::StrCat(filled)}});
   ASSIGN_OR_RETURN(absl::Duration poll, flags.GetDuration("watch-poll"));
@@ -69,7 +75,7 @@ absl::Status Run(int argc, char** argv) {
                        return data.cases.StoreTenantSettings(tx, tenant.tenant_id(), tenant.settings());
                      });
                    }));
-  cases::Triage triage(&data, &audit->outbox(),
+  cases::Triage triage(&data,
                        [&intake](const std::string& tenant, const std::vector<std::string>& areas, int page_size,
                                  const std::string& page_token, absl::Time deadline) {
                          return intake.Untriaged(tenant, areas, page_size, page_token, deadline);
@@ -89,7 +95,7 @@ absl::Status Run(int argc, char** argv) {
   options.database = pool.get();
   options.on_shutdown = [&actions_changed] { actions_changed.Close(); };
   OperationsServiceImpl operations(&authenticator, &worker_pool, audit.get(), pool.get(),
-                                   {kAuditTarget, cases::kIntakeTarget});
+                                   {kAuditTarget, cases::kIntakeTarget, cases::kIntakeCaseStatesTarget});
   ASSIGN_OR_RETURN(std::unique_ptr<MetricsEndpoint> metrics,
                    ServeMetrics(flags, pool.get(), audit.get(), operations.targets()));
   options.runner = &runner;

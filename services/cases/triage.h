@@ -1,7 +1,8 @@
 // Triage: the coordinator's weekly weighing of signals. The queue comes from
 // intake (untriaged signals of the caller's areas) with proposals from this
 // service's own data; a decision opens or links a case and sends the
-// outcome to intake through the outbox, exactly once. Thread-safe.
+// outcome (with the case) to intake through the outbox, exactly once.
+// Thread-safe.
 #ifndef HARTSLAG_SERVICES_CASES_TRIAGE_H_
 #define HARTSLAG_SERVICES_CASES_TRIAGE_H_
 
@@ -15,12 +16,8 @@
 #include "services/cases/case_domain.h"
 #include "services/common/audit_trail.h"
 #include "services/common/auth.h"
-#include "services/common/outbox.h"
 
 namespace hartslag::cases {
-
-// The outbox target of triage outcomes for intake.
-inline constexpr char kIntakeTarget[] = "intake";
 
 // One page of intake's untriaged signals of a tenant's areas, oldest first,
 // and the token of the next page (empty on the last).
@@ -36,9 +33,8 @@ using UntriagedSignals = std::function<absl::StatusOr<UntriagedPage>(
 
 class Triage {
  public:
-  // Outcomes for intake go into `outbox` (the service's).
-  Triage(const CasesData* data, const Outbox* outbox, UntriagedSignals untriaged)
-      : data_(data), outbox_(outbox), untriaged_(std::move(untriaged)) {}
+  // Outcomes for intake go into the service's outbox (data->outbox).
+  Triage(const CasesData* data, UntriagedSignals untriaged) : data_(data), untriaged_(std::move(untriaged)) {}
 
   absl::StatusOr<v1::TriageQueue> Queue(const RequestContext& caller, const v1::GetTriageQueueRequest& request,
                                         AuditRecord& audit);
@@ -47,7 +43,6 @@ class Triage {
 
  private:
   const CasesData* data_;
-  const Outbox* outbox_;
   UntriagedSignals untriaged_;
 };
 

@@ -33,6 +33,15 @@ TEST(CaseLifecycleTest, ExactlyTheDocumentedMovesAreLegal) {
   }
 }
 
+TEST(CaseLifecycleTest, OnlyClosingAndReopeningChangeWhetherACaseIsOpen) {
+  EXPECT_TRUE(ClosesOrReopens(v1::CASE_STATUS_TRIAGE, v1::CASE_STATUS_CLOSED));
+  EXPECT_TRUE(ClosesOrReopens(v1::CASE_STATUS_MONITORING, v1::CASE_STATUS_CLOSED));
+  EXPECT_TRUE(ClosesOrReopens(v1::CASE_STATUS_CLOSED, v1::CASE_STATUS_REOPENED));
+  EXPECT_FALSE(ClosesOrReopens(v1::CASE_STATUS_REGISTERED, v1::CASE_STATUS_TRIAGE));
+  EXPECT_FALSE(ClosesOrReopens(v1::CASE_STATUS_REOPENED, v1::CASE_STATUS_TRIAGE));
+  EXPECT_FALSE(ClosesOrReopens(v1::CASE_STATUS_IN_PROGRESS, v1::CASE_STATUS_MONITORING));
+}
+
 TEST(CaseLifecycleTest, RiskTierSetsTheReviewCadenceAndKindTheDefaultConfidentiality) {
   EXPECT_EQ(ReviewCadence(v1::RISK_TIER_HIGH), absl::Hours(24 * 14));
   EXPECT_EQ(ReviewCadence(v1::RISK_TIER_MEDIUM), absl::Hours(24 * 28));

@@ -1445,5 +1445,108 @@ TEST_F(CasesEndToEndTest, RetentionClearsEachMunicipalitysCasesAfterItsOwnPeriod
   EXPECT_FALSE(cleared("maastricht", maastricht_kept)) << "within Maastricht's 60 days";
 }
 
+TEST_F(CasesEndToEndTest, IntakeHearsWhetherACaseIsOpenFromTheStepThatOpensClosesOrReopensIt) {
+  // While intake is away the states wait in the outbox, where they can be read.
+  deployment_.StopIntake();
+  struct State {
+    bool open = false;
+    absl::Time changed_at;
+    std::string transaction;  // xmin: the transaction that wrote it
+  };
+  auto states_of = [&](const std::string& case_id) {
+    std::vector<State> states;
+    auto rows = deployment_.pool().Query(
+        "SELECT payload, xmin::text AS tx FROM cases.outbox WHERE target = 'intake-case-states' ORDER BY seq");
+    EXPECT_TRUE(rows.ok()) << rows.status();
+    for (int i = 0; rows.ok() && i < rows->size(); ++i) {
+      intake::v1::CaseState state;
+      EXPECT_TRUE(state.ParseFromString(rows->Bytes(i, "payload")));
+      if (state.case_id() != case_id) continue;
+      EXPECT_EQ(state.tenant_id(), "heerlen");
+      states.push_back({state.open(), absl::FromUnixSeconds(state.changed_at().seconds()) +
+                                          absl::Nanoseconds(state.changed_at().nanos()),
+                        rows->Text(i, "tx")});
+    }
+    return states;
+  };
+  // The transaction that stored the case's step to `to`.
+  auto step_transaction = [&](const std::string& case_id, const std::string& to) {
+    auto rows = deployment_.pool().Query(
+        "SELECT xmin::text AS tx FROM cases.status_changes WHERE case_id = $1::uuid AND to_status = $2 "
+        "ORDER BY seq DESC LIMIT 1",
+        {case_id, to});
+    EXPECT_TRUE(rows.ok() && rows->size() == 1);
+    return rows.ok() && rows->size() == 1 ? rows->Text(0, "tx") : std::string();
+  };
+  auto changed_at = [](const v1::Case& c) {
+    return absl::FromUnixSeconds(c.updated_at().seconds()) + absl::Nanoseconds(c.updated_at().nanos());
+  };
+
+  v1::OpenCaseRequest request = Household();
+  v1::Case c = Open(request);
+  std::vector<State> states = states_of(c.case_id());
+  ASSERT_EQ(states.size(), 1u);
+  EXPECT_TRUE(states[0].open);
+  EXPECT_EQ(states[0].changed_at, changed_at(c));
+  EXPECT_EQ(states[0].transaction, step_transaction(c.case_id(), "REGISTERED")) << "written with the opening";
+  Open(request);  // a retry: the first answer, no second opening
+  EXPECT_EQ(states_of(c.case_id()).size(), 1u);
+
+  // Steps within the open case, changes and refusals tell intake nothing.
+  ASSERT_TRUE(Move(c.case_id(), v1::CASE_STATUS_TRIAGE, &c).ok());
+  EXPECT_EQ(Move(c.case_id(), v1::CASE_STATUS_MONITORING, &c).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  v1::TransitionCaseRequest without_result;
+  without_result.set_case_id(c.case_id());
+  without_result.set_to(v1::CASE_STATUS_CLOSED);
+  without_result.set_reason("klaar");
+  EXPECT_EQ(cases_->TransitionCase(Call(coordinator_).get(), without_result, &c).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(states_of(c.case_id()).size(), 1u);
+
+  ASSERT_TRUE(Move(c.case_id(), v1::CASE_STATUS_CLOSED, &c).ok());
+  const absl::Time closed_at = changed_at(c);
+  v1::ReopenCaseRequest reopen;
+  reopen.set_case_id(c.case_id());
+  reopen.set_reason("nieuwe signalen op hetzelfde adres");
+  ASSERT_TRUE(cases_->ReopenCase(Call(coordinator_).get(), reopen, &c).ok());
+  states = states_of(c.case_id());
+  ASSERT_EQ(states.size(), 3u);
+  EXPECT_FALSE(states[1].open);
+  EXPECT_EQ(states[1].changed_at, closed_at);
+  EXPECT_EQ(states[1].transaction, step_transaction(c.case_id(), "CLOSED")) << "written with the closing";
+  EXPECT_TRUE(states[2].open);
+  EXPECT_EQ(states[2].changed_at, changed_at(c));
+  EXPECT_EQ(states[2].transaction, step_transaction(c.case_id(), "REOPENED")) << "written with the reopening";
+
+  // One intake can never apply is set aside; the others reach intake, which
+  // holds the newest.
+  const std::string broken = RandomUuid();
+  ASSERT_TRUE(deployment_.pool()
+                  .Query("INSERT INTO cases.outbox (target, tenant_id, event_id, payload) "
+                         "VALUES ('intake-case-states', 'heerlen', $1::uuid, '\\xffff'::bytea)",
+                         {broken})
+                  .ok());
+  deployment_.StartIntake();
+  bool delivered = false, set_aside = false;
+  for (absl::Time give_up = absl::Now() + absl::Seconds(20); !(delivered && set_aside) && absl::Now() < give_up;) {
+    absl::SleepFor(absl::Milliseconds(100));
+    auto held = deployment_.pool().Query(
+        "SELECT open, (extract(epoch FROM changed_at) * 1000000)::bigint AS at_us FROM intake.case_states "
+        "WHERE tenant_id = 'heerlen' AND case_id = $1::uuid",
+        {c.case_id()});
+    ASSERT_TRUE(held.ok()) << held.status();
+    delivered = held->size() == 1 && held->Bool(0, "open") &&
+                absl::FromUnixMicros(held->Int(0, "at_us")) == absl::FromUnixMicros(absl::ToUnixMicros(changed_at(c)));
+    auto dead = deployment_.pool().Query(
+        "SELECT count(*) AS n FROM cases.dead_letters WHERE target = 'intake-case-states' AND event_id = $1::uuid",
+        {broken});
+    ASSERT_TRUE(dead.ok()) << dead.status();
+    set_aside = dead->Int(0, "n") == 1;
+  }
+  EXPECT_TRUE(delivered) << "intake holds the reopened state";
+  EXPECT_TRUE(set_aside) << "the broken state is set aside";
+  EXPECT_TRUE(states_of(c.case_id()).empty()) << "the outbox is empty once intake acknowledged";
+}
+
 }  // namespace
 }  // namespace hartslag::cases
