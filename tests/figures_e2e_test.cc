@@ -196,7 +196,7 @@ class FiguresEndToEndTest : public ::testing::Test {
   }
 
   static std::string Shown(const common::v1::SuppressedCount& count) {
-    return count.suppressed() ? "<5" : absl::StrCat(count.value());
+    return CountText(count);
   }
 
   static void ExpectNothingPrivate(const google::protobuf::Message& answer) {
@@ -235,14 +235,14 @@ TEST_F(FiguresEndToEndTest, SignalsAreCountedPerWeekAreaCategoryAndSourceSmallCe
   EXPECT_EQ(dumping.category_id(), "afval-dumping");
   EXPECT_EQ(dumping.source(), iv1::SOURCE_STREET_COACH);
   EXPECT_EQ(Shown(dumping.received()), "11");
-  EXPECT_EQ(Shown(dumping.handled_in_time()), "5");
+  EXPECT_EQ(Shown(dumping.handled_in_time()), "x") << "else 11 - 5 - 0 - 5 gives the waiting one away";
   EXPECT_EQ(Shown(dumping.handled_overdue()), "0");
   EXPECT_EQ(Shown(dumping.handled_late()), "5");
   EXPECT_EQ(Shown(dumping.waiting()), "<5");
   EXPECT_EQ(dumping.waiting().value(), 0) << "a withheld count leaves the service as 0";
   EXPECT_EQ(Shown(dumping.waiting_overdue()), "0");
   EXPECT_EQ(Shown(dumping.waiting_late()), "<5");
-  EXPECT_EQ(Shown(dumping.accepted()), "5");
+  EXPECT_EQ(Shown(dumping.accepted()), "x") << "else 11 - 5 - 0 - 5 gives it away again";
   EXPECT_EQ(Shown(dumping.referred()), "5");
   EXPECT_EQ(Shown(dumping.no_action()), "0");
 
@@ -357,7 +357,7 @@ TEST_F(FiguresEndToEndTest, ActionsAreCountedPerOrganisationCompletedLateAndOver
   EXPECT_EQ(politie.organisation_id(), "politie");
   EXPECT_EQ(politie.week(), IsoWeekLabel(absl::Now(), amsterdam));
   EXPECT_EQ(Shown(politie.created()), "6");
-  EXPECT_EQ(Shown(politie.completed()), "5");
+  EXPECT_EQ(Shown(politie.completed()), "x") << "else 6 - 5 gives the open one away";
   EXPECT_EQ(Shown(politie.completed_late()), "5");
   EXPECT_EQ(Shown(politie.open()), "<5");
   EXPECT_EQ(Shown(politie.overdue()), "<5");
@@ -459,7 +459,7 @@ TEST_F(FiguresEndToEndTest, TheCommandLinePrintsTheTablesAndCsvForReports) {
             "Meldingen\r\n"
             "WEEK,GEBIED,CATEGORIE,BRON,BINNEN,OP TIJD,OVER TERMIJN,TE LAAT,WACHTEND,WACHTEND OVER TERMIJN,"
             "WACHTEND TE LAAT,OPGEPAKT,DOORVERWEZEN,GEEN ACTIE\r\n"
-            "2020-W53,Vrieheide,afval-dumping,street_coach,11,5,0,5,<5,0,<5,5,5,0\r\n"
+            "2020-W53,Vrieheide,afval-dumping,street_coach,11,x,0,5,<5,0,<5,x,5,0\r\n"
             "2020-W53,Vrieheide,verloedering,street_coach,<5,<5,0,0,0,0,0,0,0,<5\r\n"
             "\r\n"
             "Casussen\r\n"

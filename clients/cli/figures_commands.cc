@@ -160,7 +160,8 @@ absl::Status FiguresCommand(const Args& args) {
   PrintTables(tables, csv);
   const std::string& zone = signals ? signal_figures.time_zone() : case_figures.time_zone();
   std::string note = absl::StrCat("weken van maandag tot en met zondag (", zone, "); 1 tot 4 staat als <",
-                                  kSmallestShownCount, "; wachtend, open en over datum: stand van nu");
+                                  kSmallestShownCount, "; x: weggelaten zodat een <", kSmallestShownCount,
+                                  " niet is terug te rekenen; wachtend, open en over datum: stand van nu");
   std::fprintf(csv ? stderr : stdout, "%s%s\n", csv ? "" : "\n", note.c_str());
   return absl::OkStatus();
 }

@@ -63,6 +63,8 @@ absl::StatusOr<v1::GetCaseFiguresResponse> CaseFigures::Get(const RequestContext
     *row.mutable_completed_late() = PublishedCount(count.completed_late);
     *row.mutable_open() = PublishedCount(count.open);
     *row.mutable_overdue() = PublishedCount(count.overdue);
+    // Every action given is completed or still open.
+    ProtectSums({{row.mutable_created(), row.mutable_completed(), row.mutable_open()}});
   }
   audit.SetResultCount(response.cases_size() + response.actions_size());
   return response;

@@ -31,7 +31,30 @@ common::v1::SuppressedCount PublishedCount(int64_t count) {
   return published;
 }
 
+void ProtectSums(const std::vector<std::vector<common::v1::SuppressedCount*>>& sums) {
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (const auto& sum : sums) {
+      int withheld = 0;
+      common::v1::SuppressedCount* smallest = nullptr;
+      for (common::v1::SuppressedCount* cell : sum) {
+        if (cell->suppressed()) {
+          ++withheld;
+        } else if (cell->value() > 0 && (smallest == nullptr || cell->value() < smallest->value())) {
+          smallest = cell;
+        }
+      }
+      if (withheld != 1 || smallest == nullptr) continue;
+      *smallest = common::v1::SuppressedCount();
+      smallest->set_suppressed(true);
+      smallest->set_secondary(true);
+      changed = true;
+    }
+  }
+}
+
 std::string CountText(const common::v1::SuppressedCount& count) {
+  if (count.secondary()) return "x";
   if (count.suppressed()) return absl::StrCat("<", kSmallestShownCount);
   return absl::StrCat(count.value());
 }

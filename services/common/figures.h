@@ -36,7 +36,16 @@ bool IsSuppressed(int64_t count);
 // `count` as it may leave a service: itself, or 0 marked suppressed.
 common::v1::SuppressedCount PublishedCount(int64_t count);
 
-// "<5" for a withheld count, otherwise its value.
+// Secondary suppression. A total and the parts that add up to it (a row's
+// signals received, and how they were handled) would give away a single
+// withheld cell by subtraction; so wherever exactly one cell of such a sum
+// is withheld, the smallest shown non-zero cell of it is withheld too.
+// `sums` lists each sum as {total, part, part, ...}; a cell may sit in more
+// than one sum, and the rule runs until no sum changes.
+void ProtectSums(const std::vector<std::vector<common::v1::SuppressedCount*>>& sums);
+
+// "<5" for a withheld count, "x" for one withheld for its sum's sake,
+// otherwise its value.
 std::string CountText(const common::v1::SuppressedCount& count);
 
 // The ISO 8601 week (weeks start on Monday; a week belongs to the year of

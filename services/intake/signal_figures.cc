@@ -42,6 +42,12 @@ absl::StatusOr<v1::GetSignalFiguresResponse> SignalFigures::Get(const RequestCon
     *row.mutable_accepted() = PublishedCount(count.accepted);
     *row.mutable_referred() = PublishedCount(count.referred);
     *row.mutable_no_action() = PublishedCount(count.no_action);
+    // Every signal received is handled in time, after its due or late
+    // moment, or still waiting; and taken up, referred, left or waiting.
+    ProtectSums({{row.mutable_received(), row.mutable_handled_in_time(), row.mutable_handled_overdue(),
+                  row.mutable_handled_late(), row.mutable_waiting()},
+                 {row.mutable_received(), row.mutable_accepted(), row.mutable_referred(), row.mutable_no_action(),
+                  row.mutable_waiting()}});
   }
   audit.SetResultCount(response.rows_size());
   return response;

@@ -30,6 +30,34 @@ TEST(FiguresTest, CountsOfOneToFourAreWithheldZeroAndFiveAndMoreAreShown) {
   }
 }
 
+TEST(FiguresTest, ALoneWithheldCellOfASumTakesTheSmallestShownCellWithIt) {
+  // 11 received: 5 in time, 0 overdue, 5 late, 1 waiting. Without a second
+  // withheld cell, 11 - 5 - 0 - 5 would give the waiting one away.
+  auto cells = [](std::vector<int64_t> counts) {
+    std::vector<common::v1::SuppressedCount> out;
+    for (int64_t c : counts) out.push_back(PublishedCount(c));
+    return out;
+  };
+  std::vector<common::v1::SuppressedCount> row = cells({11, 6, 0, 5, 1});
+  ProtectSums({{&row[0], &row[1], &row[2], &row[3], &row[4]}});
+  std::vector<std::string> shown;
+  for (const auto& c : row) shown.push_back(CountText(c));
+  EXPECT_EQ(shown, (std::vector<std::string>{"11", "6", "0", "x", "<5"})) << "the smallest shown, never a zero";
+  EXPECT_EQ(row[3].value(), 0) << "a withheld count leaves as 0";
+
+  // Two withheld cells already: nothing to add.
+  std::vector<common::v1::SuppressedCount> two = cells({7, 3, 4, 0});
+  ProtectSums({{&two[0], &two[1], &two[2], &two[3]}});
+  EXPECT_EQ(CountText(two[0]), "7");
+
+  // A cell withheld for one sum counts as withheld in the other it shares.
+  std::vector<common::v1::SuppressedCount> shared = cells({20, 10, 9, 1, 12, 8});
+  // received = handled 10 + waiting 9 + late 1; received = accepted 12 + referred 8 (+ waiting 0 elsewhere)
+  ProtectSums({{&shared[0], &shared[1], &shared[2], &shared[3]}, {&shared[0], &shared[4], &shared[5]}});
+  EXPECT_EQ(CountText(shared[2]), "x");
+  EXPECT_EQ(CountText(shared[4]), "12") << "the second sum had no withheld cell";
+}
+
 TEST(FiguresTest, WeeksAreIsoWeeksOfTheYearOfTheirThursday) {
   struct Case {
     absl::CivilDay day;
