@@ -39,6 +39,9 @@ absl::Status CheckCaseState(v1::CaseState& state) {
   RETURN_IF_ERROR(CheckId("tenant_id", state.tenant_id()));
   if (!IsUuid(state.case_id())) return Invalid("case_id", "must be a UUID");
   if (!state.has_changed_at()) return Invalid("changed_at", "is required");
+  for (int i = 0; i < state.signal_ids_size(); ++i) {
+    if (!IsUuid(state.signal_ids(i))) return Invalid(absl::StrCat("signal_ids[", i, "]"), "must be a UUID");
+  }
   return TimeFromProto(state.changed_at(), "changed_at").status();
 }
 

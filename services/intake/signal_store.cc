@@ -68,6 +68,13 @@ constexpr char kApplyOutcome[] = R"sql(
   WHERE tenant_id = $1 AND signal_id = $2::uuid RETURNING signal_id
 )sql";
 
+// The signals a case holds belong to it from now: an open case claims them
+// all; a closed one only those intake knew no case of.
+constexpr char kLinkCaseSignals[] = R"sql(
+  UPDATE intake.signals SET case_id = $2::uuid, case_link_known = true
+  WHERE tenant_id = $1 AND signal_id = ANY($3::uuid[]) AND ($4::boolean OR case_id IS NULL)
+)sql";
+
 // A case's state, unless intake holds a later one.
 constexpr char kApplyCaseState[] = R"sql(
   INSERT INTO intake.case_states (tenant_id, case_id, open, changed_at) VALUES ($1, $2::uuid, $3, $4)
@@ -465,6 +472,10 @@ absl::StatusOr<int> SignalStore::ApplyCaseStates(const std::vector<v1::CaseState
                                          db::TimestampParam(absl::FromUnixMicros(
                                              TimeUtil::TimestampToMicroseconds(state.changed_at())))}));
           applied += changed.empty() ? 0 : 1;
+          if (changed.empty() || state.signal_ids().empty()) continue;
+          RETURN_IF_ERROR(tx.Exec(kLinkCaseSignals, {state.tenant_id(), state.case_id(),
+                                                     db::TextArray({state.signal_ids().begin(), state.signal_ids().end()}),
+                                                     state.open() ? "true" : "false"}));
         }
         return absl::OkStatus();
       },

@@ -297,6 +297,19 @@ TEST_F(SignalRetentionTest, ASignalPastTheTenantsPeriodLosesItsPersonalDataUnles
   OnCase(on_open_case, RandomUuid(), /*open=*/true, 39);
   OnCase(case_closed_long_ago, RandomUuid(), /*open=*/false, 35);
   OnCase(case_closed_lately, RandomUuid(), /*open=*/false, 10);
+  // A case opened with a signal already weighed (not at its triage) holds it too.
+  v1::Signal opened_with = Submit();
+  Age(opened_with, 40);
+  v1::CaseState holding;
+  holding.set_event_id(RandomUuid());
+  holding.set_tenant_id("heerlen");
+  holding.set_case_id(RandomUuid());
+  holding.set_open(true);
+  *holding.mutable_changed_at() = TimeToProto(absl::Now() - absl::Hours(24 * 39));
+  holding.add_signal_ids(opened_with.signal_id());
+  v1::RecordCaseStatesRequest states;
+  states.add_states(holding.SerializeAsString());
+  ASSERT_TRUE(intake_.RecordCaseStates(states, absl::Now() + absl::Seconds(10)).ok());
 
   SignalRetention retention(&store_, &contents_, &attachments_, &trail_, absl::Hours(1));
   auto cleared = retention.SweepOnce();
@@ -307,6 +320,7 @@ TEST_F(SignalRetentionTest, ASignalPastTheTenantsPeriodLosesItsPersonalDataUnles
   EXPECT_FALSE(Cleared(recent));
   EXPECT_FALSE(Cleared(on_open_case));
   EXPECT_FALSE(Cleared(case_closed_lately)) << "the period counts from the case's closing";
+  EXPECT_FALSE(Cleared(opened_with)) << "on an open case that was opened with it";
   EXPECT_EQ(Count("SELECT count(*) AS n FROM intake.attachment_contents"), 0) << "the photo's bytes are gone";
 
   // What the figures need stays.
