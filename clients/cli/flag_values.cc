@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "clients/cli/output.h"
 #include "services/common/crypto.h"
 
 namespace hartslag::cli {
@@ -21,8 +22,7 @@ absl::StatusOr<absl::Time> ParseTimeFlag(const std::string& flag, const std::str
   absl::Time time;
   std::string err;
   if (absl::ParseTime(absl::RFC3339_full, text, &time, &err)) return time;
-  absl::TimeZone zone;
-  if (!absl::LoadTimeZone("Europe/Amsterdam", &zone)) zone = absl::UTCTimeZone();
+  const absl::TimeZone zone = CliTimeZone();
   for (const char* format : {"%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"}) {
     if (absl::ParseTime(format, text, zone, &time, &err)) return time;
   }

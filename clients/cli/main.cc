@@ -18,7 +18,7 @@ using namespace hartslag::cli;
 constexpr char kEnvironment[] = R"(
 Verbindingsopties vallen terug op de omgeving: HARTSLAG_INTAKE_ADDR, HARTSLAG_DIRECTORY_ADDR,
 HARTSLAG_CASES_ADDR, HARTSLAG_AUDIT_ADDR, HARTSLAG_CA, HARTSLAG_TOKEN, HARTSLAG_TOKEN_FILE,
-HARTSLAG_CLIENT_CERT, HARTSLAG_CLIENT_KEY, HARTSLAG_PURPOSE.
+HARTSLAG_CLIENT_CERT, HARTSLAG_CLIENT_KEY, HARTSLAG_PURPOSE; tijden in HARTSLAG_TIME_ZONE (standaard Europe/Amsterdam).
 Lijsten kennen -o table|json|csv. Afsluitcode: 0 gelukt, 1 geweigerd of mislukt, 2 verkeerd gebruik.
 )";
 

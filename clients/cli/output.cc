@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -98,11 +99,21 @@ std::string Csv(const std::vector<std::string>& headers, const Rows& rows) {
   return out;
 }
 
+absl::TimeZone CliTimeZone() {
+  // absl caches loaded zones: reading the environment each time is cheap.
+  const char* configured = std::getenv("HARTSLAG_TIME_ZONE");
+  absl::TimeZone zone;
+  if (configured != nullptr && *configured != '\0') {
+    if (absl::LoadTimeZone(configured, &zone)) return zone;
+    std::fprintf(stderr, "HARTSLAG_TIME_ZONE: onbekende tijdzone %s; Europe/Amsterdam gebruikt\n", configured);
+  }
+  if (!absl::LoadTimeZone("Europe/Amsterdam", &zone)) zone = absl::UTCTimeZone();
+  return zone;
+}
+
 std::string LocalTime(const google::protobuf::Timestamp& timestamp) {
   if (timestamp.seconds() == 0 && timestamp.nanos() == 0) return "";
-  absl::TimeZone zone;
-  if (!absl::LoadTimeZone("Europe/Amsterdam", &zone)) zone = absl::UTCTimeZone();
-  return absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixSeconds(timestamp.seconds()), zone);
+  return absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixSeconds(timestamp.seconds()), CliTimeZone());
 }
 
 std::string EnumLabel(const std::string& full_name, const std::string& prefix) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/timestamp.pb.h"
@@ -61,6 +62,11 @@ std::string Csv(const std::vector<std::string>& headers, const Rows& rows);
 
 // "2026-11-28 23:04" in Dutch local time; "" if unset.
 std::string LocalTime(const google::protobuf::Timestamp& timestamp);
+
+// The zone the command line reads and shows times in: the municipality's,
+// from HARTSLAG_TIME_ZONE (e.g. America/Kralendijk), else Europe/Amsterdam.
+// An unknown zone is reported on stderr and Europe/Amsterdam used.
+absl::TimeZone CliTimeZone();
 // The enum value name without its prefix, lower case: URGENCY_HIGH -> "high".
 // Left as the value's name (not translated): it is what flags take.
 std::string EnumLabel(const std::string& full_name, const std::string& prefix);

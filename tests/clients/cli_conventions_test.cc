@@ -4,10 +4,12 @@
 // that a spreadsheet opens safely.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <string>
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
+#include "clients/cli/flag_values.h"
 #include "clients/cli/output.h"
 #include "tests/support/cli_run.h"
 #include "tests/support/deployment.h"
@@ -88,6 +90,21 @@ TEST(CliConventionsTest, UsageErrorsExitTwoNamingTheMistake) {
     EXPECT_NE(run.errors.find("--help"), std::string::npos) << c.args << ": " << run.errors;
     EXPECT_EQ(run.output, "") << c.args;
   }
+}
+
+TEST(CliTimeZoneTest, TimesAreReadAndShownInTheMunicipalitysZone) {
+  google::protobuf::Timestamp noon_utc;
+  noon_utc.set_seconds(1796126400);  // 2026-12-01 12:00 UTC
+  unsetenv("HARTSLAG_TIME_ZONE");
+  EXPECT_EQ(LocalTime(noon_utc), "2026-12-01 13:00") << "Europe/Amsterdam unless told otherwise";
+  setenv("HARTSLAG_TIME_ZONE", "America/Kralendijk", 1);
+  EXPECT_EQ(LocalTime(noon_utc), "2026-12-01 08:00");
+  auto parsed = ParseTimeFlag("at", "2026-12-01 08:00");
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(absl::ToUnixSeconds(*parsed), noon_utc.seconds());
+  setenv("HARTSLAG_TIME_ZONE", "Mars/Olympus_Mons", 1);
+  EXPECT_EQ(LocalTime(noon_utc), "2026-12-01 13:00") << "an unknown zone is reported and Amsterdam used";
+  unsetenv("HARTSLAG_TIME_ZONE");
 }
 
 TEST(CsvTest, QuotesPerRfc4180) {
