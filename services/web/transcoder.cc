@@ -72,9 +72,10 @@ bool FromBuffer(grpc::ByteBuffer& buffer, Message& message) {
   return message.ParseFromZeroCopyStream(&reader);
 }
 
-// The request in gRPC's wire form, or INVALID_ARGUMENT naming what does
-// not parse.
-std::variant<grpc::ByteBuffer, JsonAnswer> ParseRequest(const MethodDescriptor& method, absl::string_view json) {
+// The request as its message, or INVALID_ARGUMENT naming what does not
+// parse.
+std::variant<std::unique_ptr<Message>, JsonAnswer> ParseRequest(const MethodDescriptor& method,
+                                                                absl::string_view json) {
   std::unique_ptr<Message> request = NewMessage(method.input_type());
   if (json.empty()) json = "{}";
   google::protobuf::util::JsonParseOptions options;
@@ -87,7 +88,7 @@ std::variant<grpc::ByteBuffer, JsonAnswer> ParseRequest(const MethodDescriptor& 
                                       " in proto3 JSON: ", std::string(parsed.message())),
                          "Het verzoek kon niet worden gelezen.");
   }
-  return ToBuffer(*request);
+  return request;
 }
 
 // "/package.Service/Method", as gRPC names a call.
@@ -109,6 +110,8 @@ const char* const kWebMethods[] = {
     "hartslag.intake.v1.SignalService.ListSignals",
     "hartslag.intake.v1.SignalService.ListCategories",
     "hartslag.intake.v1.SignalService.ListAreas",
+    "hartslag.intake.v1.SignalService.UploadAttachment",
+    "hartslag.intake.v1.SignalService.ReadAttachment",
     "hartslag.cases.v1.TriageService.GetTriageQueue",
     "hartslag.cases.v1.TriageService.TriageSignal",
     "hartslag.cases.v1.CaseService.OpenCase",
@@ -227,12 +230,19 @@ JsonAnswer Transcoder::Unary(const MethodDescriptor& method, absl::string_view j
                              absl::Duration timeout) const {
   auto parsed = ParseRequest(method, json);
   if (auto* refused = std::get_if<JsonAnswer>(&parsed)) return *refused;
+  std::unique_ptr<Message> response = NewMessage(method.output_type());
+  grpc::Status status = Call(method, *std::get<std::unique_ptr<Message>>(parsed), metadata, timeout, *response);
+  if (!status.ok()) return StatusAnswer(status);
+  return {200, ToJson(*response)};
+}
 
+grpc::Status Transcoder::Call(const MethodDescriptor& method, const Message& request, const CallMetadata& metadata,
+                              absl::Duration timeout, Message& response) const {
   grpc::GenericStub stub(ChannelFor(method));
   grpc::ClientContext call;
   AddMetadata(call, metadata);
   call.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
-  grpc::ByteBuffer& request_bytes = std::get<grpc::ByteBuffer>(parsed);
+  grpc::ByteBuffer request_bytes = ToBuffer(request);
   grpc::ByteBuffer response_bytes;
   grpc::Status status;
   absl::Notification done;
@@ -242,12 +252,11 @@ JsonAnswer Transcoder::Unary(const MethodDescriptor& method, absl::string_view j
                    done.Notify();
                  });
   done.WaitForNotification();
-  if (!status.ok()) return StatusAnswer(status);
-  std::unique_ptr<Message> response = NewMessage(method.output_type());
-  if (!FromBuffer(response_bytes, *response)) {
-    return StatusAnswer(grpc::Status(grpc::StatusCode::INTERNAL, "the service's answer did not parse"));
+  if (!status.ok()) return status;
+  if (!FromBuffer(response_bytes, response)) {
+    return grpc::Status(grpc::StatusCode::INTERNAL, "the service's answer did not parse");
   }
-  return {200, ToJson(*response)};
+  return grpc::Status::OK;
 }
 
 namespace {
@@ -351,7 +360,7 @@ JsonAnswer Transcoder::Stream(const MethodDescriptor& method, absl::string_view 
   grpc::ClientContext call;
   AddMetadata(call, metadata);
   StreamReader reader;
-  reader.Start(stub, &call, RpcPath(method), std::move(std::get<grpc::ByteBuffer>(parsed)));
+  reader.Start(stub, &call, RpcPath(method), ToBuffer(*std::get<std::unique_ptr<Message>>(parsed)));
   grpc::ByteBuffer buffer;
   for (bool more = true; more;) {
     switch (reader.Next(absl::Seconds(1), buffer)) {

@@ -26,6 +26,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
 
 namespace hartslag::web {
 
@@ -71,6 +72,13 @@ class Transcoder {
   // refused, naming them).
   JsonAnswer Unary(const google::protobuf::MethodDescriptor& method, absl::string_view json,
                    const CallMetadata& metadata, absl::Duration timeout) const;
+
+  // The same call with the method's own messages (`request` of its input
+  // type, `response` of its output type), for the gateway's own routes that
+  // need the answer itself rather than its JSON (an attachment's bytes).
+  grpc::Status Call(const google::protobuf::MethodDescriptor& method, const google::protobuf::Message& request,
+                    const CallMetadata& metadata, absl::Duration timeout,
+                    google::protobuf::Message& response) const;
 
   // One server-streaming call, as events for `on_event(name, json)`: first
   // "ready" once the server began the stream (its x-hartslag-* initial

@@ -16,6 +16,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "re2/re2.h"
 #include "services/common/log.h"
+#include "services/web/attachment_download.h"
 
 namespace hartslag::web {
 namespace {
@@ -23,10 +24,11 @@ namespace {
 constexpr char kJson[] = "application/json";
 
 // Every answer, API or file: no inline script or style, no framing, no
-// referrer, no sniffing, HTTPS only.
+// referrer, no sniffing, HTTPS only. (Images also from blob: URLs: the
+// photos a reporter chose, shown before they are sent.)
 const httplib::Headers kSecurityHeaders = {
     {"Content-Security-Policy",
-     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
      "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"},
     {"Strict-Transport-Security", "max-age=31536000; includeSubDomains"},
     {"X-Content-Type-Options", "nosniff"},
@@ -346,6 +348,38 @@ void WebServer::Routes() {
     res.set_header("Set-Cookie", SetCookie(cookie, "", absl::ZeroDuration()));
     Answer(res, {200, "{}"});
   });
+
+  // A signal's photo or document, streamed as intake hands it out. It is
+  // what a reporter uploaded: the browser must never take it for a page of
+  // ours (a sandbox of its own, no sniffing), shows photos only (a PDF is
+  // saved), and keeps no copy (private, no-store).
+  s.Get(R"(/api/v1/signals/([0-9a-fA-F-]{36})/attachments/([0-9a-fA-F-]{36}))",
+        [this, resume, purpose_of](const httplib::Request& req, httplib::Response& res) {
+          std::optional<Resumed> session = resume(req, res);
+          if (!session) return;
+          std::optional<std::string> purpose = purpose_of(req.get_param_value("purpose"), res);
+          if (!purpose) return;
+          auto started = AttachmentDownload::Start(
+              *transcoder_, {session->cookie.access_token(), *purpose, req.remote_addr}, req.matches[1].str(),
+              req.matches[2].str(), options_.call_timeout);
+          if (auto* refused = std::get_if<JsonAnswer>(&started)) {
+            Answer(res, *refused);
+            return;
+          }
+          std::shared_ptr<AttachmentDownload> download = std::get<std::shared_ptr<AttachmentDownload>>(started);
+          res.headers.erase("Content-Security-Policy");
+          res.set_header("Content-Security-Policy", "default-src 'none'; sandbox; frame-ancestors 'none'");
+          res.set_header("Content-Disposition", download->Disposition());
+          res.set_header("Cache-Control", "private, no-store");
+          res.set_content_provider(
+              static_cast<size_t>(download->size()), download->media_type(),
+              [download](size_t offset, size_t length, httplib::DataSink& sink) {
+                return download->Write(static_cast<int64_t>(offset), static_cast<int64_t>(length),
+                                       [&sink](const char* data, size_t size) {
+                                         return sink.is_writable() && sink.write(data, size);
+                                       });
+              });
+        });
 
   static const char kRpc[] = R"(/api/v1/([A-Za-z0-9_.]{1,128})/([A-Za-z0-9_]{1,64}))";
   s.Post(kRpc, [this, resume, csrf_ok, json_body, purpose_of](const httplib::Request& req, httplib::Response& res) {

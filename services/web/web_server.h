@@ -7,6 +7,8 @@
 //   POST   /api/v1/<full.Service>/<Method>      a unary RPC on the allow-list (CSRF)
 //   GET    /api/v1/<full.Service>/<Method>?request=<json>&purpose=<P>
 //                                               a server stream as Server-Sent Events
+//   GET    /api/v1/signals/<id>/attachments/<id>[?purpose=<P>]
+//                                               a signal's photo or document (ReadAttachment)
 //   GET    /...                                 the front end (static files)
 //
 // The gateway decides nothing: every call carries the user's own token, the
@@ -37,7 +39,9 @@ struct WebServerOptions {
   std::string listen = "127.0.0.1:7400";
   std::string cert_file, key_file;  // the server's TLS certificate and key
   std::string static_dir;           // the built front end (clients/web/dist)
-  size_t max_body_bytes = 1 << 20;  // larger bodies are 413, no service asked
+  // Larger bodies are 413, no service asked. Room for the largest request:
+  // an attachment's chunk of 1 MiB is 1.34 MiB in base64, in its JSON.
+  size_t max_body_bytes = 3 << 19;
   int threads = 64;                 // connections served at once
   int max_streams = 32;             // event streams open at once (each holds a thread)
   int max_streams_per_user = 3;     // of which one user may hold

@@ -6,16 +6,21 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "hartslag/intake/v1/intake.grpc.pb.h"
 #include "hartslag/web/v1/web.pb.h"
+#include "nlohmann/json.hpp"
 #include "services/common/crypto.h"
 #include "services/common/proto_time.h"
 #include "services/directory/password.h"
 #include "services/web/sealed_cookie.h"
 #include "tests/support/cli_run.h"
 #include "tests/support/deployment.h"
+#include "tests/support/test_keys.h"
 #include "tests/support/web_process.h"
 
 namespace hartslag::web {
@@ -75,6 +80,33 @@ class BrowserTest : public ::testing::Test {
     return run;
   }
 
+  // Creates `category` as Heerlen's administrator does (CategoryService).
+  void CreateCategory(const intake::v1::Category& category) {
+    auto admin = intake::v1::CategoryService::NewStub(deployment_.Channel(deployment_.intake()));
+    const std::string token = deployment_.Token(
+        testing::ClaimsFor("heerlen.beheer", "straatcoaches", "MUNICIPALITY", {"ADMIN"}, {"heerlen-noord"}));
+    intake::v1::CreateCategoryRequest request;
+    *request.mutable_category() = category;
+    intake::v1::Category created;
+    grpc::Status status = admin->CreateCategory(deployment_.Call(token).get(), request, &created);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+
+  // The stored answers (proto3 JSON) and attachments' media types of the
+  // one signal that holds exactly `description`.
+  std::pair<nlohmann::json, std::vector<std::string>> StoredWith(const std::string& description) {
+    auto rows = deployment_.pool().Query(
+        "SELECT s.answers::text AS answers, coalesce((SELECT string_agg(a.media_type, ',' ORDER BY a.created_at) "
+        "FROM intake.attachments a WHERE a.signal_id = s.signal_id), '') AS types "
+        "FROM intake.signals s WHERE s.description = $1",
+        {description});
+    EXPECT_TRUE(rows.ok()) << rows.status();
+    if (!rows.ok() || rows->size() != 1) return {nlohmann::json::array(), {}};
+    std::string types = rows->Text(0, "types");
+    return {nlohmann::json::parse(rows->Text(0, "answers")),
+            types.empty() ? std::vector<std::string>{} : absl::StrSplit(types, ',')};
+  }
+
   // How many signals of the tenant hold exactly `description`.
   int SignalsWith(const std::string& description) {
     auto rows = deployment_.pool().Query("SELECT count(*) AS n FROM intake.signals WHERE description = $1",
@@ -104,6 +136,60 @@ TEST_F(BrowserTest, ALostAnswerAReloadALostConnectionAndARefusalStoreEachSignalE
   EXPECT_EQ(SignalsWith(offline), 1) << run.output;
   EXPECT_EQ(SignalsWith(corrected), 1) << run.output;
   EXPECT_EQ(SignalsWith("kort"), 0) << run.output;
+}
+
+TEST_F(BrowserTest, AStreetCoachAnswersTheCategorysQuestionsAndAddsPhotosThatArriveAfterAnOfflineEvening) {
+  // Heerlen's back office files bulky waste under "Afval / dumping" and asks
+  // about it; "Afval / dumping" itself now only groups.
+  intake::v1::Category grofvuil;
+  grofvuil.set_category_id("grofvuil");
+  grofvuil.set_parent_category_id("afval-dumping");
+  grofvuil.set_label("Grofvuil");
+  grofvuil.set_description("Grote spullen die naast of buiten een container zijn gezet.");
+  grofvuil.set_default_meeting(intake::v1::MEETING_KIND_LEEFBAARHEID);
+  grofvuil.set_handling_deadline_days(3);
+  grofvuil.set_handling_deadline_day_count(intake::v1::DAY_COUNT_WORKING);
+  auto question = [&](const std::string& id, const std::string& label, intake::v1::QuestionType type, bool required,
+                      std::vector<std::string> options = {}, const std::string& help = "") {
+    intake::v1::Question* q = grofvuil.add_questions();
+    q->set_question_id(id);
+    q->set_label(label);
+    q->set_type(type);
+    q->set_required(required);
+    q->set_help_text(help);
+    for (const std::string& option : options) q->add_options(option);
+  };
+  question("soort", "Wat ligt er?", intake::v1::QUESTION_TYPE_ONE_OF, true, {"Matras", "Bankstel", "Witgoed", "Anders"},
+           "Kies wat het meeste plaats inneemt.");
+  question("gevaarlijk", "Ligt er iets gevaarlijks bij?", intake::v1::QUESTION_TYPE_YES_NO, true, {},
+           "Bijvoorbeeld glas, chemicaliën of gasflessen.");
+  question("zakken", "Hoeveel vuilniszakken?", intake::v1::QUESTION_TYPE_NUMBER, false);
+  question("sinds", "Sinds wanneer ligt het er?", intake::v1::QUESTION_TYPE_DATE, false);
+  question("kenmerken", "Wat valt op?", intake::v1::QUESTION_TYPE_SEVERAL_OF, false,
+           {"Blokkeert de stoep", "Trekt ongedierte", "Ligt er vaker"});
+  question("toelichting", "Toelichting voor de handhaver", intake::v1::QUESTION_TYPE_TEXT, false);
+  CreateCategory(grofvuil);
+
+  const std::string answered = "Matras en zakken naast de container: " + RandomUuid();
+  const std::string offline = "Om elf uur zonder verbinding gemeld, met foto: " + RandomUuid();
+  testing::CliRun run = Scenario("questions_photos", {{"ANSWERED_DESCRIPTION", answered},
+                                                      {"OFFLINE_DESCRIPTION", offline}});
+
+  auto [answers, attachments] = StoredWith(answered);
+  std::map<std::string, nlohmann::json> by_question;
+  for (const auto& a : answers) by_question[a.value("questionId", "")] = a;
+  EXPECT_EQ(by_question["soort"].value("choice", ""), "Matras") << run.output;
+  EXPECT_EQ(by_question["gevaarlijk"].value("yesNo", true), false) << run.output;
+  EXPECT_EQ(by_question["zakken"].value("number", 0.0), 3.0) << run.output;
+  EXPECT_EQ(by_question["sinds"].value("date", ""), "2026-01-02") << run.output;
+  EXPECT_EQ(by_question["kenmerken"]["choices"]["options"],
+            nlohmann::json::array({"Blokkeert de stoep", "Ligt er vaker"})) << run.output;
+  EXPECT_FALSE(by_question.contains("toelichting")) << "an open question left empty is not answered";
+  EXPECT_EQ(attachments, std::vector<std::string>{"image/jpeg"}) << "the photo, not the refused file: " << run.output;
+
+  auto [offline_answers, offline_attachments] = StoredWith(offline);
+  EXPECT_EQ(offline_attachments, std::vector<std::string>{"image/jpeg"}) << run.output;
+  EXPECT_EQ(SignalsWith(offline), 1) << run.output;
 }
 
 TEST_F(BrowserTest, ThePoliceCompleteAJointActionLiveOnTheCareScreenAndNeverSeeACareNote) {

@@ -411,6 +411,96 @@ TEST_F(WebGatewayTest, AnOversizedChunkedOrCompressedBodyIsRefusedBeforeItIsRead
             "HTTP/1.1 413 Payload Too Large");
 }
 
+// A file of intake's test photos and documents (tests/intake/testdata).
+std::string TestFile(const std::string& name) {
+  std::ifstream in(std::filesystem::path(__FILE__).parent_path().parent_path() / "intake" / "testdata" / name,
+                   std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::string Base64(const std::string& bytes) {
+  std::string encoded;
+  static const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (size_t i = 0; i < bytes.size(); i += 3) {
+    uint32_t n = static_cast<uint8_t>(bytes[i]) << 16;
+    if (i + 1 < bytes.size()) n |= static_cast<uint8_t>(bytes[i + 1]) << 8;
+    if (i + 2 < bytes.size()) n |= static_cast<uint8_t>(bytes[i + 2]);
+    encoded += kAlphabet[(n >> 18) & 63];
+    encoded += kAlphabet[(n >> 12) & 63];
+    encoded += i + 1 < bytes.size() ? kAlphabet[(n >> 6) & 63] : '=';
+    encoded += i + 2 < bytes.size() ? kAlphabet[n & 63] : '=';
+  }
+  return encoded;
+}
+
+TEST_F(WebGatewayTest, AnAttachmentGoesUpInChunksOfAMebibyteAndComesBackAsWhatItIsInASandbox) {
+  auto [cookie, csrf] = LogIn();
+  auto submitted = Browser()->Post(kSubmit, Headers(cookie, csrf), SignalJson(), "application/json");
+  ASSERT_TRUE(submitted);
+  ASSERT_EQ(submitted->status, 200) << submitted->body;
+  const std::string signal_id = json::parse(submitted->body)["signal"]["signalId"];
+  auto upload = [&, cookie = cookie, csrf = csrf](const std::string& name, const std::string& bytes, bool last,
+                                                  const std::string& upload_id) {
+    json chunk = {{"signalId", signal_id}, {"uploadId", upload_id}, {"fileName", name},
+                  {"offset", 0},           {"data", Base64(bytes)},  {"last", last}};
+    return Browser()->Post("/api/v1/hartslag.intake.v1.SignalService/UploadAttachment", Headers(cookie, csrf),
+                           chunk.dump(), "application/json");
+  };
+
+  // A whole chunk of 1 MiB, in base64 in its JSON, fits the body limit.
+  auto whole = upload("groot.jpg", RandomBytes(1 << 20), false, RandomUuid());
+  ASSERT_TRUE(whole);
+  ASSERT_EQ(whole->status, 200) << whole->body;
+  EXPECT_EQ(json::parse(whole->body)["receivedBytes"], "1048576");
+
+  // A PDF is saved, not shown; a photo is shown. Both in a sandbox of their
+  // own, never sniffed, never cached beyond the session.
+  const std::string pdf = TestFile("letter.pdf");
+  const std::string png = TestFile("screenshot_text.png");
+  ASSERT_FALSE(pdf.empty());
+  for (const auto& [name, bytes, type, disposition] :
+       std::vector<std::tuple<std::string, std::string, std::string, std::string>>{
+           {"brief aan \"Bewoner\".pdf", pdf, "application/pdf",
+            "attachment; filename=\"brief aan _Bewoner_.pdf\"; filename*=UTF-8''brief%20aan%20%22Bewoner%22.pdf"},
+           {"schets één.png", png, "image/png",
+            "inline; filename=\"schets ____n.png\"; filename*=UTF-8''schets%20%C3%A9%C3%A9n.png"}}) {
+    auto done = upload(name, bytes, true, RandomUuid());
+    ASSERT_TRUE(done);
+    ASSERT_EQ(done->status, 200) << done->body;
+    const std::string attachment_id = json::parse(done->body)["attachment"]["attachmentId"];
+    const std::string path = absl::StrCat("/api/v1/signals/", signal_id, "/attachments/", attachment_id);
+    auto read = Browser()->Get(path, Headers(cookie));
+    ASSERT_TRUE(read);
+    ASSERT_EQ(read->status, 200) << read->body;
+    EXPECT_EQ(read->get_header_value("Content-Type"), type);
+    // As sent (httplib's client decodes %XX in what it reads).
+    std::string head = Raw(absl::StrCat("GET ", path, " HTTP/1.1\r\nHost: localhost\r\nCookie: ", kCookie, "=",
+                                        cookie, "\r\nConnection: close\r\n\r\n"));
+    EXPECT_NE(head.find(absl::StrCat("\r\nContent-Disposition: ", disposition, "\r\n")), std::string::npos) << head;
+    EXPECT_EQ(read->get_header_value("X-Content-Type-Options"), "nosniff");
+    EXPECT_EQ(read->get_header_value("Cache-Control"), "private, no-store");
+    EXPECT_EQ(read->get_header_value_count("Content-Security-Policy"), 1u);
+    EXPECT_EQ(read->get_header_value("Content-Security-Policy"), "default-src 'none'; sandbox; frame-ancestors 'none'");
+    EXPECT_EQ(read->get_header_value("Content-Length"), absl::StrCat(read->body.size()));
+    if (type == "application/pdf") {
+      EXPECT_EQ(read->body, pdf) << "a PDF is stored as it came";
+    }
+    EXPECT_EQ(read->body.substr(1, 3), type == "image/png" ? "PNG" : "PDF");
+
+    // Nobody without the session; nothing that is not there.
+    auto anonymous = Browser()->Get(path);
+    ASSERT_TRUE(anonymous);
+    EXPECT_EQ(anonymous->status, 401);
+    EXPECT_NE(anonymous->body.find("Log opnieuw in"), std::string::npos) << anonymous->body;
+  }
+  auto missing = Browser()->Get(absl::StrCat("/api/v1/signals/", signal_id, "/attachments/", RandomUuid()),
+                                Headers(cookie));
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(missing->get_header_value("Content-Type"), "application/json");
+  EXPECT_NE(missing->body.find("nl-NL"), std::string::npos) << missing->body;
+}
+
 TEST_F(WebGatewayTest, AnEndedForgedOrMissingSessionAsksToLogInAgain) {
   auto [cookie, csrf] = LogIn();
   std::string ended = Forge(cookie, [](v1::SessionCookie& s) {

@@ -5,8 +5,14 @@ import { type Child, h, replaceChildren, uniqueId } from "./dom";
 
 type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
 
+// What shows a refusal beside itself and takes the focus to it.
+export interface Validated {
+  showError(message: string | null): void;
+  focus(): void;
+}
+
 // A labelled control with room for a description and an error message.
-export class Field<C extends Control = Control> {
+export class Field<C extends Control = Control> implements Validated {
   readonly element: HTMLDivElement;
   private readonly error: HTMLDivElement;
 
@@ -39,6 +45,10 @@ export class Field<C extends Control = Control> {
     return this.control.value.trim();
   }
 
+  focus(): void {
+    this.control.focus();
+  }
+
   showError(message: string | null): void {
     this.error.hidden = !message;
     this.error.textContent = message ?? "";
@@ -46,6 +56,61 @@ export class Field<C extends Control = Control> {
     this.control.classList.toggle(invalidClass(this.control), Boolean(message));
     if (message) this.control.setAttribute("aria-invalid", "true");
     else this.control.removeAttribute("aria-invalid");
+  }
+}
+
+// A group of radio buttons or checkboxes under a legend, with room for a
+// description and an error message, as one field.
+export class ChoiceGroup implements Validated {
+  readonly element: HTMLFieldSetElement;
+  private readonly inputs: HTMLInputElement[];
+  private readonly error: HTMLDivElement;
+
+  constructor(legend: string, type: "radio" | "checkbox", options: [string, string][], description?: string, required = false) {
+    const id = uniqueId("groep");
+    const control = type === "radio" ? "utrecht-radio-button" : "utrecht-checkbox";
+    this.error = h("div", { class: "utrecht-form-field-error-message", attrs: { id: `${id}-fout`, hidden: true } });
+    this.inputs = options.map(([value]) =>
+      h("input", { class: `${control} ${control}--html-input`, attrs: { type, name: id, value, id: uniqueId(id), required: required && type === "radio" } }),
+    );
+    this.element = h(
+      "fieldset",
+      { class: "utrecht-form-fieldset hartslag-choices", attrs: { "aria-describedby": [description ? `${id}-uitleg` : "", `${id}-fout`].join(" ").trim() } },
+      h("legend", { class: "utrecht-form-fieldset__legend" }, legend),
+      description ? h("div", { class: "utrecht-form-field-description", attrs: { id: `${id}-uitleg` } }, description) : null,
+      this.error,
+      options.map(([, label], i) =>
+        h(
+          "div",
+          { class: `utrecht-form-field utrecht-form-field--${type}` },
+          h("div", { class: "utrecht-form-field__input" }, this.inputs[i]),
+          h("div", { class: "utrecht-form-field__label" }, h("label", { class: `utrecht-form-label utrecht-form-label--${type}`, attrs: { for: this.inputs[i].id } }, label)),
+        ),
+      ),
+    );
+  }
+
+  // The values checked.
+  get checked(): string[] {
+    return this.inputs.filter((i) => i.checked).map((i) => i.value);
+  }
+
+  check(values: string[]): void {
+    for (const input of this.inputs) input.checked = values.includes(input.value);
+  }
+
+  showError(message: string | null): void {
+    this.error.hidden = !message;
+    this.error.textContent = message ?? "";
+    this.element.classList.toggle("utrecht-form-fieldset--invalid", Boolean(message));
+    for (const input of this.inputs) {
+      if (message) input.setAttribute("aria-invalid", "true");
+      else input.removeAttribute("aria-invalid");
+    }
+  }
+
+  focus(): void {
+    (this.inputs.find((i) => i.checked) ?? this.inputs[0])?.focus();
   }
 }
 

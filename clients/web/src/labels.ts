@@ -105,3 +105,36 @@ export function formatAddress(a: Address | undefined): string {
   const place = [a.postcode, a.city].filter(Boolean).join(" ");
   return [street, place].filter(Boolean).join(", ");
 }
+
+// "1,2 MB", "640 kB"
+export function formatSize(bytes: number): string {
+  if (bytes >= 1_000_000) return `${(bytes / 1_000_000).toLocaleString("nl-NL", { maximumFractionDigits: 1 })} MB`;
+  return `${Math.max(1, Math.round(bytes / 1000))} kB`;
+}
+
+// Why the service refused a photo or document, in Dutch, from its
+// refusal's message (the FieldViolation's reason, which names the limit);
+// `fallback`: the service's own Dutch sentence.
+export function attachmentRefusal(detail: string, fallback: string): string {
+  const larger = /larger than (\d+) bytes/.exec(detail);
+  if (larger) return `Het bestand is groter dan ${formatSize(Number(larger[1]))}, het meeste dat de gemeente aanneemt.`;
+  const count = /the signal has (\d+) attachments/.exec(detail);
+  if (count) return `Bij een melding kunnen hoogstens ${count[1]} bestanden.`;
+  if (/not a JPEG, PNG or PDF/.test(detail)) return "Dit is geen foto (JPEG of PNG) en geen PDF.";
+  if (/damaged/.test(detail)) return "Het bestand is beschadigd.";
+  if (/active content/.test(detail)) return "Deze PDF bevat onderdelen die iets kunnen uitvoeren, zoals JavaScript; zo'n PDF wordt niet aangenomen.";
+  return fallback;
+}
+
+export const yesNo = { yes: "Ja", no: "Nee" };
+
+// An answer as the reporter gave it: "Ja", "3", "donderdag 10 december
+// 2026", "Matras, Bankstel".
+export function formatAnswer(a: { text?: string; number?: number; date?: string; yesNo?: boolean; choice?: string; choices?: { options?: string[] } }): string {
+  if (a.text !== undefined) return a.text;
+  if (a.number !== undefined) return a.number.toLocaleString("nl-NL");
+  if (a.date !== undefined) return formatDate(a.date);
+  if (a.yesNo !== undefined) return a.yesNo ? yesNo.yes : yesNo.no;
+  if (a.choice !== undefined) return a.choice;
+  return (a.choices?.options ?? []).join(", ");
+}

@@ -90,9 +90,10 @@ function navigation(session: Session): HTMLElement {
 }
 
 async function endSession(): Promise<void> {
-  const waiting = app?.outbox.pending().length ?? 0;
-  const which = waiting === 1 ? "wacht nog een melding op verzending. Die blijft" : `wachten nog ${waiting} meldingen op verzending. Die blijven`;
-  if (waiting > 0 && !window.confirm(`Er ${which} op dit apparaat staan tot u weer inlogt. Toch uitloggen?`)) {
+  const signals = app?.outbox.pending().length ?? 0;
+  const files = app?.outbox.waitingFiles() ?? 0;
+  const what = [signals === 1 ? "1 melding" : signals > 1 ? `${signals} meldingen` : "", files === 1 ? "1 bestand" : files > 1 ? `${files} bestanden` : ""].filter(Boolean).join(" en ");
+  if (what && !window.confirm(`Nog niet verzonden: ${what}. Dat blijft op dit apparaat staan tot u weer inlogt. Toch uitloggen?`)) {
     return;
   }
   try {

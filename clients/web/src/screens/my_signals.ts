@@ -1,11 +1,13 @@
 // "Mijn meldingen": the signals of the reporter's organisation, newest
-// first, with where each stands and the coordinator's feedback; and the
-// ones still waiting on this device.
+// first, with where each stands, its deadline, the answers, photos and
+// documents, and the coordinator's feedback; and what still waits on this
+// device.
 import { ApiError, call } from "../api";
 import type { App, Screen } from "../app";
 import { type BadgeKind, MessageSlot, alertBox, button, heading, paragraph, statusBadge } from "../components";
 import { h } from "../dom";
-import { type Address, formatAddress, formatTime, signalStatus } from "../labels";
+import { type Answer, type Attachment, attachmentUrl, kSignalService } from "../intake";
+import { type Address, formatAddress, formatAnswer, formatSize, formatTime, signalStatus } from "../labels";
 
 interface Signal {
   signalId: string;
@@ -22,6 +24,32 @@ interface Signal {
   dueAt?: string;
   overdue?: boolean;
   late?: boolean;
+  answers?: Answer[];
+  attachments?: Attachment[];
+}
+
+// Photos as thumbnails that open the photo, documents as links; each
+// fetched through hartslag-web with the session, as intake allows.
+function attachmentList(attachments: Attachment[]): HTMLUListElement {
+  return h(
+    "ul",
+    { class: "hartslag-thumbnails" },
+    attachments.map((a) => {
+      const name = a.fileName || "bijlage";
+      const size = formatSize(Number(a.sizeBytes ?? 0));
+      const photo = a.mediaType.startsWith("image/");
+      return h(
+        "li",
+        { class: "hartslag-thumbnail" },
+        h(
+          "a",
+          { class: "utrecht-link", attrs: { href: attachmentUrl(a), target: photo ? "_blank" : undefined, download: photo ? undefined : name } },
+          photo ? h("img", { attrs: { src: attachmentUrl(a), alt: `Foto ${name}`, loading: "lazy" } }) : h("span", { class: "hartslag-thumbnail__document", attrs: { "aria-hidden": "true" } }, "PDF"),
+          h("span", { class: "hartslag-thumbnail__name" }, photo ? size : `${name} (PDF, ${size})`),
+        ),
+      );
+    }),
+  );
 }
 
 const badgeKind: Record<string, BadgeKind> = {
@@ -33,8 +61,8 @@ const badgeKind: Record<string, BadgeKind> = {
 
 export async function mySignalsScreen(app: App): Promise<Screen> {
   const [categories, first] = await Promise.all([
-    call<{ categories?: { categoryId: string; label: string }[] }>("hartslag.intake.v1.SignalService/ListCategories", {}),
-    call<{ signals?: Signal[]; nextPageToken?: string }>("hartslag.intake.v1.SignalService/ListSignals", { pageSize: 50 }),
+    call<{ categories?: { categoryId: string; label: string }[] }>(`${kSignalService}/ListCategories`, {}),
+    call<{ signals?: Signal[]; nextPageToken?: string }>(`${kSignalService}/ListSignals`, { pageSize: 50 }),
   ]);
   const label = new Map((categories.categories ?? []).map((c) => [c.categoryId, c.label]));
   const list = h("ol", { class: "hartslag-cards", attrs: { "aria-labelledby": "meldingen-titel" } });
@@ -57,6 +85,8 @@ export async function mySignalsScreen(app: App): Promise<Screen> {
       s.statusOnly ? paragraph("Gemeld door een collega van uw organisatie; u ziet alleen de status.") : null,
       s.location?.address ? paragraph(formatAddress(s.location.address)) : null,
       s.description ? h("p", { class: "utrecht-paragraph hartslag-text" }, s.description) : null,
+      s.answers?.length ? h("dl", { class: "hartslag-answers" }, s.answers.flatMap((a) => [h("dt", {}, a.questionLabel || a.questionId), h("dd", { class: "hartslag-text" }, formatAnswer(a))])) : null,
+      s.attachments?.length ? attachmentList(s.attachments) : null,
       s.feedback ? h("div", { class: "hartslag-feedback" }, h("strong", {}, "Terugkoppeling: "), s.feedback) : null,
     );
 
@@ -67,7 +97,7 @@ export async function mySignalsScreen(app: App): Promise<Screen> {
   const more = button("Meer meldingen", async () => {
     more.disabled = true;
     try {
-      const page = await call<{ signals?: Signal[]; nextPageToken?: string }>("hartslag.intake.v1.SignalService/ListSignals", { pageSize: 50, pageToken: token });
+      const page = await call<{ signals?: Signal[]; nextPageToken?: string }>(`${kSignalService}/ListSignals`, { pageSize: 50, pageToken: token });
       add(page.signals);
       token = page.nextPageToken ?? "";
       more.hidden = !token;
@@ -82,11 +112,19 @@ export async function mySignalsScreen(app: App): Promise<Screen> {
 
   const waiting = app.outbox.waiting().length;
   const refused = app.outbox.refused().length;
+  const waitingFiles = app.outbox.waitingFiles();
+  // Files refused while no form was on screen: told here, then forgotten.
+  const refusedFiles = await app.outbox.refusedFiles();
+  for (const file of refusedFiles) await app.outbox.forget(file);
   const element = h(
     "section",
     {},
     heading(1, "Mijn meldingen", "meldingen-titel"),
     waiting > 0 ? alertBox("warning", `${waiting === 1 ? "1 melding wacht" : `${waiting} meldingen wachten`} op dit apparaat op verzending.`) : null,
+    waitingFiles > 0 ? alertBox("warning", `${waitingFiles === 1 ? "1 bestand wacht" : `${waitingFiles} bestanden wachten`} op dit apparaat op verzending.`) : null,
+    refusedFiles.length > 0
+      ? alertBox("warning", h("ul", { class: "utrecht-unordered-list" }, refusedFiles.map((f) => h("li", {}, `${f.fileName} is niet toegevoegd aan melding ${f.reference ?? ""}: ${f.refusal ?? ""}`))))
+      : null,
     refused > 0
       ? alertBox("error", `${refused === 1 ? "1 melding is" : `${refused} meldingen zijn`} niet aangenomen. `, h("a", { class: "utrecht-link", attrs: { href: "#/melding" } }, "Verbeteren"))
       : null,

@@ -1,20 +1,19 @@
 // "Nieuwe melding": a street coach or BOA reports what they saw, on a phone
-// in the street. The form is sent through the outbox, so a lost connection
-// loses nothing and stores nothing twice; the service's refusals appear
-// beside the fields they concern.
+// in the street: the category (grouped by main category), the questions it
+// asks, where, what, and photos. The form is sent through the outbox, so a
+// lost connection loses nothing (photos included) and stores nothing twice;
+// the service's refusals appear beside the fields and questions they
+// concern.
 import { type ApiError, call, newRequestId } from "../api";
 import type { App, Screen } from "../app";
-import { Field, MessageSlot, alertBox, button, heading, paragraph, select, textarea, textbox } from "../components";
+import { Field, MessageSlot, type Validated, alertBox, button, heading, paragraph, select, textarea, textbox } from "../components";
 import { h, replaceChildren } from "../dom";
+import type { StoredFile } from "../file_store";
+import { type Answer, type Category, kSignalService } from "../intake";
 import { source, sourceOfOrganisation, urgency } from "../labels";
 import type { Acknowledged, Listener, Pending } from "../outbox";
-
-interface Category {
-  categoryId: string;
-  label: string;
-  defaultMeeting?: string;
-  meldcode?: boolean;
-}
+import { PhotoPicker } from "./photo_picker";
+import { type QuestionField, questionField } from "./questions";
 
 interface Area {
   areaId: string;
@@ -30,8 +29,29 @@ let mounted: Listener | null = null;
 export const outboxListener: Listener = {
   acknowledged: (done) => mounted?.acknowledged(done),
   refused: (pending) => mounted?.refused(pending),
-  waiting: (count, error) => mounted?.waiting(count, error),
+  fileDone: (file, attachment) => mounted?.fileDone(file, attachment),
+  waiting: (signals, files, error) => mounted?.waiting(signals, files, error),
 };
+
+// The category chooser: main categories in their order, a main category
+// with subcategories as a group of them (a signal goes to one of its
+// subcategories), one without as a choice of its own.
+function categorySelect(categories: Category[]): HTMLSelectElement {
+  const subcategories = new Map<string, Category[]>();
+  for (const c of categories) if (c.parentCategoryId) subcategories.set(c.parentCategoryId, [...(subcategories.get(c.parentCategoryId) ?? []), c]);
+  const option = (c: Category) => h("option", { attrs: { value: c.categoryId } }, c.label);
+  return h(
+    "select",
+    { class: "utrecht-select utrecht-select--html-select", attrs: { name: "categorie", required: true } },
+    h("option", { attrs: { value: "" } }, "Kies een categorie"),
+    categories
+      .filter((c) => !c.parentCategoryId)
+      .map((main) => {
+        const subs = subcategories.get(main.categoryId);
+        return subs ? h("optgroup", { attrs: { label: main.label } }, subs.map(option)) : option(main);
+      }),
+  );
+}
 
 class PersonRow {
   readonly element: HTMLFieldSetElement;
@@ -63,13 +83,13 @@ class PersonRow {
 
 export async function signalFormScreen(app: App): Promise<Screen> {
   const [categories, areas] = await Promise.all([
-    call<{ categories?: Category[] }>("hartslag.intake.v1.SignalService/ListCategories", {}),
-    call<{ areas?: Area[] }>("hartslag.intake.v1.SignalService/ListAreas", {}),
+    call<{ categories?: Category[] }>(`${kSignalService}/ListCategories`, {}),
+    call<{ areas?: Area[] }>(`${kSignalService}/ListAreas`, {}),
   ]);
   const categoryList = categories.categories ?? [];
   const areaName = new Map((areas.areas ?? []).map((a) => [a.areaId, a.name]));
 
-  const category = new Field("Categorie", select([["", "Kies een categorie"], ...categoryList.map((c): [string, string] => [c.categoryId, c.label])], { name: "categorie", required: true }));
+  const category = new Field("Categorie", categorySelect(categoryList));
   const area = new Field(
     "Gebied",
     select([["", "Kies een gebied"], ...(areas.areas ?? []).map((a): [string, string] => [a.areaId, a.parentAreaId ? `${a.name} (${areaName.get(a.parentAreaId) ?? a.parentAreaId})` : a.name])], { name: "gebied", required: true }),
@@ -128,14 +148,22 @@ export async function signalFormScreen(app: App): Promise<Screen> {
     addPerson,
   );
   const meldcode = h("div");
+  const categoryDescription = h("div");
+  // The chosen category's questions, in its order.
+  let questions: QuestionField[] = [];
+  const questionList = h("div", { class: "hartslag-questions" });
   category.control.addEventListener("change", () => {
     const chosen = categoryList.find((c) => c.categoryId === category.control.value);
     personSection.hidden = chosen?.defaultMeeting !== "MEETING_KIND_CASUISTIEK";
+    replaceChildren(categoryDescription, chosen?.description ? paragraph(chosen.description) : null);
     replaceChildren(meldcode, chosen?.meldcode ? alertBox("warning", "Deze categorie valt onder de Meldcode huiselijk geweld en kindermishandeling. Twijfelt u over de veiligheid van iemand? Overleg met de coördinator; bij acuut gevaar belt u 112.") : null);
+    questions = (chosen?.questions ?? []).map(questionField);
+    replaceChildren(questionList, questions.length > 0 ? h("fieldset", { class: "utrecht-form-fieldset hartslag-form" }, h("legend", { class: "utrecht-form-fieldset__legend" }, "Vragen bij deze categorie"), questions.map((q) => q.element)) : null);
   });
+  const photos = new PhotoPicker();
 
-  const fieldsByPath = (): Map<string, Field> =>
-    new Map<string, Field>([
+  const fieldsByPath = (): Map<string, Validated> =>
+    new Map<string, Validated>([
       ["category_id", category],
       ["area_id", area],
       ["location.address.postcode", postcode],
@@ -147,9 +175,25 @@ export async function signalFormScreen(app: App): Promise<Screen> {
       ["urgency", urgencyField],
       ["source", sourceField],
       ...persons.flatMap((p, i) => p.fields(i)),
+      ...questions.map((q): [string, Validated] => [q.path, q]),
     ]);
 
   const message = new MessageSlot();
+  // What became of the files sent after their signal.
+  const fileMessage = new MessageSlot();
+  // A file sent after its signal, or refused: told below the form's
+  // message, one line each; a refusal, once told, is forgotten.
+  let fileLines: HTMLLIElement[] = [];
+  let fileTrouble = false;
+  const showFile = async (file: StoredFile, added: boolean) => {
+    fileLines.push(
+      h("li", {}, added ? `${file.fileName} is toegevoegd aan melding ${file.reference ?? ""}.` : `${file.fileName} is niet toegevoegd aan melding ${file.reference ?? ""}: ${file.refusal ?? ""} De melding zelf is wel ontvangen.`),
+    );
+    fileTrouble ||= !added;
+    fileMessage.show(fileTrouble ? "warning" : "ok", h("ul", { class: "utrecht-unordered-list" }, fileLines));
+    if (!added) await app.outbox.forget(file);
+  };
+
   const waitingNote = h("div");
   const submit = button("Melding versturen", undefined, "primary", "submit");
 
@@ -173,6 +217,7 @@ export async function signalFormScreen(app: App): Promise<Screen> {
       source: sourceField.value,
       // Only the persons the user sees: a category without them sends none.
       persons: personSection.hidden ? [] : persons.map((p) => p.value()),
+      answers: questions.map((q) => q.answer()).filter((a): a is Answer => a !== null),
     };
   };
 
@@ -181,6 +226,7 @@ export async function signalFormScreen(app: App): Promise<Screen> {
     const address = location.address ?? {};
     category.control.value = String(draft.categoryId ?? "");
     category.control.dispatchEvent(new Event("change"));
+    for (const answer of (draft.answers ?? []) as Answer[]) questions.find((q) => q.path === `answers.${answer.questionId}`)?.restore(answer);
     area.control.value = String(draft.areaId ?? "");
     postcode.control.value = String(address.postcode ?? "");
     houseNumber.control.value = address.houseNumber ? String(address.houseNumber) : "";
@@ -207,13 +253,15 @@ export async function signalFormScreen(app: App): Promise<Screen> {
     dirty = true;
   };
 
-  // The refused signal in the form, its refusals beside the fields.
-  const revise = (pending: Pending) => {
+  // The refused signal in the form, its refusals beside the fields, its
+  // files chosen again.
+  const revise = async (pending: Pending) => {
     revising = pending;
     restore(pending.request);
+    photos.set(await app.outbox.filesOf(pending.requestId));
     const fields = fieldsByPath();
     for (const field of fields.values()) field.showError(null);
-    let first: Field | null = null;
+    let first: Validated | null = null;
     for (const [path, text] of Object.entries(pending.refusal?.fields ?? {})) {
       const field = fields.get(path);
       field?.showError(text);
@@ -230,16 +278,19 @@ export async function signalFormScreen(app: App): Promise<Screen> {
         message.show("info", "De melding is weggegooid.");
       }, "secondary"),
     );
-    (first?.control ?? submit).focus();
+    (first ?? submit).focus();
   };
 
-  const showWaiting = (count: number, error: ApiError | null) => {
+  const showWaiting = (count: number, files: number, error: ApiError | null) => {
+    const signals = count === 1 ? "1 melding" : `${count} meldingen`;
+    const documents = files === 1 ? "1 bestand" : `${files} bestanden`;
+    const what = count > 0 && files > 0 ? `${signals} en ${documents} wachten` : count > 0 ? `${signals} ${count === 1 ? "wacht" : "wachten"}` : `${documents} ${files === 1 ? "wacht" : "wachten"}`;
     replaceChildren(
       waitingNote,
-      count > 0
+      count + files > 0
         ? alertBox(
             "warning",
-            h("strong", {}, count === 1 ? "1 melding wacht op verzending." : `${count} meldingen wachten op verzending.`),
+            h("strong", {}, `${what} op verzending.`),
             " ",
             error?.unauthenticated
               ? "Log opnieuw in om ze te versturen."
@@ -266,7 +317,10 @@ export async function signalFormScreen(app: App): Promise<Screen> {
           sending = requestId;
           const replaces = revising?.requestId;
           revising = null;
-          await app.outbox.submit(requestId, request(), replaces);
+          fileLines = [];
+          fileTrouble = false;
+          fileMessage.clear();
+          await app.outbox.submit(requestId, request(), photos.files(), replaces);
           sending = null;
           submit.disabled = false;
           if (app.outbox.waiting().some((p) => p.requestId === requestId)) {
@@ -281,8 +335,11 @@ export async function signalFormScreen(app: App): Promise<Screen> {
     heading(1, "Nieuwe melding", "melding-titel"),
     waitingNote,
     message.element,
+    fileMessage.element,
     category.element,
+    categoryDescription,
     meldcode,
+    questionList,
     area.element,
     h(
       "fieldset",
@@ -295,6 +352,7 @@ export async function signalFormScreen(app: App): Promise<Screen> {
       locationStatus,
     ),
     description.element,
+    photos.element,
     personSection,
     urgencyField.element,
     sourceField.element,
@@ -309,6 +367,10 @@ export async function signalFormScreen(app: App): Promise<Screen> {
     renumber();
     personSection.hidden = true;
     replaceChildren(meldcode);
+    replaceChildren(categoryDescription);
+    questions = [];
+    replaceChildren(questionList);
+    photos.clear();
     urgencyField.control.value = "URGENCY_NORMAL";
     sourceField.control.value = sourceOfOrganisation[app.session.organisationKind ?? ""] ?? "SOURCE_OTHER";
     dirty = false;
@@ -322,16 +384,18 @@ export async function signalFormScreen(app: App): Promise<Screen> {
       // meanwhile leaves what the user is typing alone.
       if (done.pending.requestId === sending) reset();
     },
+    fileDone: (file, attachment) => void showFile(file, attachment !== null),
     refused: (pending: Pending) => {
-      if (pending.requestId === sending || !dirty) revise(pending);
+      if (pending.requestId === sending || !dirty) void revise(pending);
       else {
-        message.show("error", "Een eerder verstuurde melding is niet aangenomen.", " ", button("Nu verbeteren", () => revise(pending), "secondary"));
+        message.show("error", "Een eerder verstuurde melding is niet aangenomen.", " ", button("Nu verbeteren", () => void revise(pending), "secondary"));
       }
     },
     waiting: showWaiting,
   };
   const refused = app.outbox.refused();
-  if (refused.length > 0) revise(refused[0]);
-  showWaiting(app.outbox.waiting().length, null);
+  if (refused.length > 0) await revise(refused[0]);
+  showWaiting(app.outbox.waiting().length, app.outbox.waitingFiles(), null);
+  for (const file of await app.outbox.refusedFiles()) await showFile(file, false);
   return { title: "Nieuwe melding", element: form, leave: () => (mounted = null) };
 }
