@@ -32,6 +32,8 @@ const std::map<std::string, std::string>& FieldLabels() {
   static const auto* labels = new std::map<std::string, std::string>{
       {"actions", "acties"},
       {"answers", "antwoord"},
+      {"attachments", "bijlagen"},
+      {"data", "bestand"},
       {"addresses", "adressen"},
       {"address", "adres"},
       {"area_id", "gebied"},
@@ -143,6 +145,10 @@ const Reason kReasons[] = {
     {R"(is not a question of this category)", "hoort bij geen vraag van deze categorie"},
     {R"(is answered twice)", "is twee keer beantwoord"},
     {R"(is a main category; .*)", "is een hoofdcategorie; kies een van de subcategorieën"},
+    {R"(is not a JPEG, PNG or PDF file)", "is geen foto (JPEG of PNG) of PDF"},
+    {R"(is a damaged (JPEG|PNG|PDF) file)", "is een beschadigd \\1-bestand"},
+    {R"(is a PDF with active content.*)", "is een PDF met actieve inhoud (JavaScript, acties of ingesloten bestanden)"},
+    {R"(the attachment is larger than (\d+) bytes.*)", "is groter dan \\1 bytes, het maximum"},
     {R"(lies in the past|must not be in the past)", "ligt in het verleden"},
     {R"(lies in the future)", "ligt in de toekomst"},
     {R"(lies more than a year in the past)", "ligt meer dan een jaar in het verleden"},
@@ -222,6 +228,9 @@ std::string DutchMessage(absl::StatusCode code, absl::string_view message) {
       if (absl::StrContains(message, "closed")) return "Dit kan niet meer: het is gesloten.";
       if (absl::StrContains(message, "weighed already")) return "Dit signaal is al gewogen.";
       if (absl::StrContains(message, "cannot go from")) return "Deze stap is vanuit de huidige status niet mogelijk.";
+      if (absl::StrContains(message, "attachments, the most allowed")) {
+        return "Deze melding heeft al het hoogste aantal bijlagen.";
+      }
       return "Dit kan in de huidige toestand niet.";
     case absl::StatusCode::kUnauthenticated:
       return "U bent niet (meer) ingelogd. Log opnieuw in.";

@@ -48,6 +48,11 @@ TEST(StatusDetailsTest, TheUserReadsDutchWithTheFieldByItsLabel) {
             "Het antwoord op vraag soort-afval moet een van de keuzes zijn. "
             "Het antwoord op vraag aantal moet een getal zijn.")
       << "an answer is named by its question";
+  EXPECT_EQ(DutchMessage(absl::StatusCode::kInvalidArgument, "data: is not a JPEG, PNG or PDF file"),
+            "Bestand is geen foto (JPEG of PNG) of PDF.");
+  EXPECT_EQ(DutchMessage(absl::StatusCode::kInvalidArgument,
+                         "data: the attachment is larger than 10485760 bytes, the most allowed"),
+            "Bestand is groter dan 10485760 bytes, het maximum.");
   EXPECT_EQ(DutchMessage(absl::StatusCode::kInvalidArgument, "frobnicator: wrong"), "Frobnicator is niet juist ingevuld.")
       << "an unknown field and reason still make a sentence";
   EXPECT_EQ(DutchMessage(absl::StatusCode::kAlreadyExists, "request_id: already used for a request with other content"),
