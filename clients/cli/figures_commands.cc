@@ -1,7 +1,9 @@
 // hartslag figures: the programme's figures without personal data. Signals
 // from hartslag-intake (--server), cases and actions from hartslag-cases
 // (--cases-server), per ISO week in the municipality's time zone; every
-// count of 1 to 4 arrives withheld and is shown as "<5".
+// count of 1 to 4 arrives withheld and is shown as "<5". The period is
+// counted in whole weeks: the services widen it to the Mondays around it,
+// and the note says which days were counted.
 //
 //   hartslag figures --from 2026-11-01 --to 2026-12-01 [--area vrieheide] [--csv] [--table signals]
 #include <cstdio>
@@ -102,8 +104,10 @@ absl::Status FiguresCommand(const Args& args) {
               "signals, cases and actions per ISO week, area, category, source, meeting and organisation, without "
               "personal data; counts of 1 to 4 are shown as <5 (COORDINATOR: your areas; ADMIN: the municipality). "
               "--server is hartslag-intake's address, --cases-server hartslag-cases'.");
-  flags.Add("from", "", "", "first day of the period, YYYY-MM-DD (required)");
-  flags.Add("to", "", "", "first day after the period, YYYY-MM-DD (required; at most 731 days after --from)");
+  flags.Add("from", "", "", "first day of the period, YYYY-MM-DD (required; counted from the Monday on or before it)");
+  flags.Add("to", "", "",
+            "first day after the period, YYYY-MM-DD (required; counted up to the Monday on or after it, at most 105 "
+            "weeks after that of --from)");
   flags.Add("area", "", "", "only this area and its wijken");
   flags.Add("table", "", "all", "signals, cases, actions or all");
   flags.AddBool("csv", "", false, "short for -o csv");
@@ -159,7 +163,9 @@ absl::Status FiguresCommand(const Args& args) {
   if (table == "all" || table == "actions") tables.push_back(ActionTable(case_figures));
   PrintTables(tables, csv);
   const std::string& zone = signals ? signal_figures.time_zone() : case_figures.time_zone();
-  std::string note = absl::StrCat("weken van maandag tot en met zondag (", zone, "); 1 tot 4 staat als <",
+  const common::v1::ReportingPeriod& counted = signals ? signal_figures.period() : case_figures.period();
+  std::string note = absl::StrCat("geteld in hele weken van maandag tot en met zondag (", zone, "): van ",
+                                  counted.start_date(), " tot ", counted.end_date(), "; 1 tot 4 staat als <",
                                   kSmallestShownCount, "; x: weggelaten zodat een <", kSmallestShownCount,
                                   " niet is terug te rekenen; wachtend, open en over datum: stand van nu");
   std::fprintf(csv ? stderr : stdout, "%s%s\n", csv ? "" : "\n", note.c_str());

@@ -11,7 +11,8 @@ absl::StatusOr<v1::GetCaseFiguresResponse> CaseFigures::Get(const RequestContext
                                                             const v1::GetCaseFiguresRequest& request,
                                                             AuditRecord& audit) const {
   ASSIGN_OR_RETURN(FiguresPeriod period, CheckPeriod(request.period()));
-  audit.SetObjectId(absl::StrCat(request.period().start_date(), "..", request.period().end_date()));
+  // The whole weeks counted, as the response gives them back.
+  audit.SetObjectId(absl::StrCat(absl::FormatCivilTime(period.start), "..", absl::FormatCivilTime(period.end)));
   FiguresScope scope;
   scope.tenant = caller.tenant;
   scope.period = period;
@@ -29,7 +30,7 @@ absl::StatusOr<v1::GetCaseFiguresResponse> CaseFigures::Get(const RequestContext
   }));
 
   v1::GetCaseFiguresResponse response;
-  *response.mutable_period() = request.period();
+  *response.mutable_period() = ToReportingPeriod(period);
   response.set_time_zone(scope.time_zone);
   *response.mutable_as_of() = TimeToProto(scope.as_of);
   for (const CaseCountRow& count : cases) {
@@ -63,7 +64,9 @@ absl::StatusOr<v1::GetCaseFiguresResponse> CaseFigures::Get(const RequestContext
     *row.mutable_completed_late() = PublishedCount(count.completed_late);
     *row.mutable_open() = PublishedCount(count.open);
     *row.mutable_overdue() = PublishedCount(count.overdue);
-    // Every action given is completed or still open.
+    // Every action given is completed, still open or cancelled; the
+    // cancelled ones are not published, so the sum is protected as if it
+    // were exact, which only withholds more.
     ProtectSums({{row.mutable_created(), row.mutable_completed(), row.mutable_open()}});
   }
   audit.SetResultCount(response.cases_size() + response.actions_size());

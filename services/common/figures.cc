@@ -32,22 +32,45 @@ common::v1::SuppressedCount PublishedCount(int64_t count) {
 }
 
 void ProtectSums(const std::vector<std::vector<common::v1::SuppressedCount*>>& sums) {
+  // Whether the withheld parts of `sum` (its total shown) could be worked
+  // out, or narrowed too far, from the shown ones.
+  auto exposed = [](const std::vector<common::v1::SuppressedCount*>& sum) {
+    int64_t withheld_sum = sum[0]->value();
+    int primary = 0, secondary = 0;
+    for (size_t i = 1; i < sum.size(); ++i) {
+      const common::v1::SuppressedCount& part = *sum[i];
+      if (!part.suppressed()) {
+        withheld_sum -= part.value();
+      } else if (part.secondary()) {
+        ++secondary;
+      } else {
+        ++primary;
+      }
+    }
+    const int withheld = primary + secondary;
+    if (withheld == 0) return false;
+    if (withheld == 1) return true;
+    const int64_t least = int64_t{primary} + int64_t{secondary} * kSmallestShownCount;
+    if (secondary > 0) return withheld_sum < least + 3;
+    return withheld_sum == primary || withheld_sum == int64_t{primary} * (kSmallestShownCount - 1);
+  };
+  auto withhold = [](common::v1::SuppressedCount* cell) {
+    *cell = common::v1::SuppressedCount();
+    cell->set_suppressed(true);
+    cell->set_secondary(true);
+  };
   for (bool changed = true; changed;) {
     changed = false;
     for (const auto& sum : sums) {
-      int withheld = 0;
+      if (sum.empty() || sum[0]->suppressed() || !exposed(sum)) continue;
       common::v1::SuppressedCount* smallest = nullptr;
-      for (common::v1::SuppressedCount* cell : sum) {
-        if (cell->suppressed()) {
-          ++withheld;
-        } else if (cell->value() > 0 && (smallest == nullptr || cell->value() < smallest->value())) {
-          smallest = cell;
+      for (size_t i = 1; i < sum.size(); ++i) {
+        common::v1::SuppressedCount* part = sum[i];
+        if (!part->suppressed() && part->value() > 0 && (smallest == nullptr || part->value() < smallest->value())) {
+          smallest = part;
         }
       }
-      if (withheld != 1 || smallest == nullptr) continue;
-      *smallest = common::v1::SuppressedCount();
-      smallest->set_suppressed(true);
-      smallest->set_secondary(true);
+      withhold(smallest != nullptr ? smallest : sum[0]);
       changed = true;
     }
   }
@@ -79,15 +102,27 @@ absl::StatusOr<FiguresPeriod> CheckPeriod(const common::v1::ReportingPeriod& per
   std::optional<absl::CivilDay> end = ParseDay(period.end_date());
   if (!start) errors.Add(Invalid(start_field, "must be a day as YYYY-MM-DD between 2000 and 2999"));
   if (!end) errors.Add(Invalid(end_field, "must be a day as YYYY-MM-DD between 2000 and 2999"));
+  FiguresPeriod widened;
   if (start && end) {
+    // absl numbers the weekdays from Monday = 0.
+    widened.start = *start - static_cast<int>(absl::GetWeekday(*start));
+    widened.end = *end + (7 - static_cast<int>(absl::GetWeekday(*end))) % 7;
     if (*end <= *start) {
       errors.Add(Invalid(end_field, absl::StrCat("must be after ", start_field)));
-    } else if (*end - *start > kMaxFiguresDays) {
-      errors.Add(Invalid(end_field, absl::StrCat("at most ", kMaxFiguresDays, " days after ", start_field)));
+    } else if (widened.end - widened.start > int64_t{kMaxFiguresWeeks} * 7) {
+      errors.Add(Invalid(end_field, absl::StrCat("at most ", kMaxFiguresWeeks, " weeks after ", start_field,
+                                                 ", counted in whole weeks from Monday")));
     }
   }
   if (absl::Status status = errors.status(); !status.ok()) return status;
-  return FiguresPeriod{*start, *end};
+  return widened;
+}
+
+common::v1::ReportingPeriod ToReportingPeriod(const FiguresPeriod& period) {
+  common::v1::ReportingPeriod out;
+  out.set_start_date(absl::FormatCivilTime(period.start));
+  out.set_end_date(absl::FormatCivilTime(period.end));
+  return out;
 }
 
 absl::StatusOr<std::optional<std::vector<std::string>>> FiguresAreas(const RequestContext& caller,

@@ -37,11 +37,21 @@ bool IsSuppressed(int64_t count);
 common::v1::SuppressedCount PublishedCount(int64_t count);
 
 // Secondary suppression. A total and the parts that add up to it (a row's
-// signals received, and how they were handled) would give away a single
-// withheld cell by subtraction; so wherever exactly one cell of such a sum
-// is withheld, the smallest shown non-zero cell of it is withheld too.
-// `sums` lists each sum as {total, part, part, ...}; a cell may sit in more
-// than one sum, and the rule runs until no sum changes.
+// signals received, and how they were handled) would give a withheld cell
+// away by subtraction. `sums` lists each sum as {total, part, part, ...}.
+// For each sum whose total is shown and of which a part is withheld, more
+// is withheld (the smallest shown non-zero part first, marked secondary;
+// the total itself when no such part is left) while
+// - exactly one part is withheld, or
+// - a secondary part ("x", always 5 or more) is among the withheld and the
+//   withheld parts add up (total minus the shown parts) to less than 3 above
+//   their least possible sum, 5 per "x" and 1 per "<5": for one of each,
+//   less than 2 * 5 - 1 = 9, so that 6 = x + <5 does not give x = 5, <5 = 1
+//   away; or
+// - the withheld parts are all "<5" and add up to 1 each or to 4 each.
+// A cell may sit in more than one sum; the rule runs over every sum until
+// none changes. A sum that holds only part of its total (a part is not
+// published) may be given as if exact: that only withholds more.
 void ProtectSums(const std::vector<std::vector<common::v1::SuppressedCount*>>& sums);
 
 // "<5" for a withheld count, "x" for one withheld for its sum's sake,
@@ -54,20 +64,28 @@ std::string IsoWeekLabel(absl::CivilDay day);
 // The same for the day `moment` falls on in `zone`.
 std::string IsoWeekLabel(absl::Time moment, absl::TimeZone zone);
 
-// A checked reporting period: the days [start, end).
+// A checked reporting period: the days [start, end), whole ISO weeks.
 struct FiguresPeriod {
-  absl::CivilDay start;
-  absl::CivilDay end;
+  absl::CivilDay start;  // a Monday
+  absl::CivilDay end;    // a Monday
 };
 
-// The most days one request may cover: two years, one of them a leap year.
-inline constexpr int kMaxFiguresDays = 731;
+// The most weeks one request may cover, after widening: two years and a bit.
+inline constexpr int kMaxFiguresWeeks = 105;
 
 // Checks `period` as field `field` of a request ("period"): both dates given
-// as YYYY-MM-DD between the years 2000 and 2999, end after start, at most
-// kMaxFiguresDays apart. One INVALID_ARGUMENT naming every bad field.
+// as YYYY-MM-DD between the years 2000 and 2999, end after start. The period
+// is then widened to whole ISO weeks (start to the Monday on or before it,
+// end to the Monday on or after it), so that a week is always counted whole
+// and two periods that differ by a few days cannot be subtracted to count
+// those days; the widened period may span at most kMaxFiguresWeeks weeks.
+// It is what is counted and what a response gives back (ToReportingPeriod). One
+// INVALID_ARGUMENT naming every bad field.
 absl::StatusOr<FiguresPeriod> CheckPeriod(const common::v1::ReportingPeriod& period,
                                           const std::string& field = "period");
+
+// The period as dates, "YYYY-MM-DD".
+common::v1::ReportingPeriod ToReportingPeriod(const FiguresPeriod& period);
 
 // The areas a caller's figures count, in one rule for every service: an
 // ADMIN counts the whole municipality (nullopt: every area), a COORDINATOR

@@ -263,12 +263,19 @@ int HexValue(char c) {
   return -1;
 }
 
-// Whether a name token names active content. A name runs from '/' to the next
-// delimiter or white space, with #hh escapes decoded ("/J#53" is "/JS"), so
-// "/JSON" is not "/JS". /EmbeddedFiles (the name tree) is there too: the
-// /Type /EmbeddedFile of the streams it lists is optional.
+// Whether a name token names active content, or makes the file one we
+// cannot check. A name runs from '/' to the next delimiter or white space,
+// with #hh escapes decoded ("/J#53" is "/JS"), so "/JSON" is not "/JS".
+// Refused: scripts (/JavaScript, /JS), actions that start programs or open
+// embedded documents (/Launch, /GoToE) or run on opening (/OpenAction),
+// attached files (/EmbeddedFile, /EmbeddedFiles, the name tree, as the
+// /Type /EmbeddedFile of the streams it lists is optional; /EF, a file
+// specification's embedded file; /FileAttachment annotations), scripted XFA
+// forms (/XFA), Flash and other rich media (/RichMedia), and encryption
+// (/Encrypt: strings and streams we cannot read, so nothing above can be
+// ruled out).
 bool HasActiveContent(absl::string_view pdf) {
-  constexpr size_t kLongestActiveName = 13;
+  constexpr size_t kLongestActiveName = 14;  // "FileAttachment"
   size_t pos = 0;
   while ((pos = pdf.find('/', pos)) != absl::string_view::npos) {
     ++pos;
@@ -285,7 +292,8 @@ bool HasActiveContent(absl::string_view pdf) {
     }
     if (too_long) continue;
     for (absl::string_view active :
-         {"JavaScript", "JS", "Launch", "EmbeddedFile", "EmbeddedFiles", "OpenAction"}) {
+         {"JavaScript", "JS", "Launch", "GoToE", "OpenAction", "EmbeddedFile", "EmbeddedFiles", "EF",
+          "FileAttachment", "XFA", "RichMedia", "Encrypt"}) {
       if (name == active) return true;
     }
   }

@@ -45,12 +45,19 @@ struct CleanAttachment {
 //   every other chunk (text, eXIf, tIME, ...) and anything after IEND is
 //   dropped.
 // - PDF: the bytes as they are, if the file has no name tokens for active
-//   content. The check reads the file as written: a name inside a compressed
-//   stream (an object stream) is not seen.
+//   content: JavaScript (/JavaScript, /JS), launch and embedded-go-to
+//   actions (/Launch, /GoToE), /OpenAction, attached files (/EmbeddedFile,
+//   /EmbeddedFiles, /EF, /FileAttachment), XFA forms (/XFA), rich media
+//   (/RichMedia); an encrypted PDF (/Encrypt) is refused the same way, as
+//   its contents cannot be checked. Limitation: the check reads the file as
+//   written, so a name inside a compressed stream (an object stream,
+//   /ObjStm) is not seen; object streams themselves are allowed, as most
+//   PDFs written today use them.
 // On failure INVALID_ARGUMENT "<field>: <reason>", the reason one of
 //   "is not a JPEG, PNG or PDF file"
 //   "is a damaged JPEG file", "is a damaged PNG file", "is a damaged PDF file"
 //   "is a PDF with active content (JavaScript, launch actions or embedded files)"
+//     (also for the other names above and for an encrypted PDF)
 absl::StatusOr<CleanAttachment> CleanAttachmentContent(absl::string_view field, absl::string_view bytes);
 
 }  // namespace hartslag::intake

@@ -11,7 +11,8 @@ absl::StatusOr<v1::GetSignalFiguresResponse> SignalFigures::Get(const RequestCon
                                                                 const v1::GetSignalFiguresRequest& request,
                                                                 AuditRecord& audit) const {
   ASSIGN_OR_RETURN(FiguresPeriod period, CheckPeriod(request.period()));
-  audit.SetObjectId(absl::StrCat(request.period().start_date(), "..", request.period().end_date()));
+  // The whole weeks counted, as the response gives them back.
+  audit.SetObjectId(absl::StrCat(absl::FormatCivilTime(period.start), "..", absl::FormatCivilTime(period.end)));
   ASSIGN_OR_RETURN(std::optional<std::vector<std::string>> areas,
                    FiguresAreas(caller, request.area_id(), [&](const std::vector<std::string>& roots) {
                      return store_->AreasWithin(caller.tenant, roots, caller.deadline);
@@ -20,7 +21,7 @@ absl::StatusOr<v1::GetSignalFiguresResponse> SignalFigures::Get(const RequestCon
   ASSIGN_OR_RETURN(SignalCounts counts, store_->Count(caller.tenant, areas, period, as_of, caller.deadline));
 
   v1::GetSignalFiguresResponse response;
-  *response.mutable_period() = request.period();
+  *response.mutable_period() = ToReportingPeriod(period);
   response.set_time_zone(counts.time_zone);
   *response.mutable_as_of() = TimeToProto(as_of);
   for (const SignalCountRow& count : counts.rows) {
@@ -44,10 +45,14 @@ absl::StatusOr<v1::GetSignalFiguresResponse> SignalFigures::Get(const RequestCon
     *row.mutable_no_action() = PublishedCount(count.no_action);
     // Every signal received is handled in time, after its due or late
     // moment, or still waiting; and taken up, referred, left or waiting.
+    // Those waiting are overdue, late, or still within their term: that
+    // last part is not published (and 0 for an old week), so the sum is
+    // protected as if it were exact, which only withholds more.
     ProtectSums({{row.mutable_received(), row.mutable_handled_in_time(), row.mutable_handled_overdue(),
                   row.mutable_handled_late(), row.mutable_waiting()},
                  {row.mutable_received(), row.mutable_accepted(), row.mutable_referred(), row.mutable_no_action(),
-                  row.mutable_waiting()}});
+                  row.mutable_waiting()},
+                 {row.mutable_waiting(), row.mutable_waiting_overdue(), row.mutable_waiting_late()}});
   }
   audit.SetResultCount(response.rows_size());
   return response;

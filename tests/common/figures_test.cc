@@ -30,32 +30,91 @@ TEST(FiguresTest, CountsOfOneToFourAreWithheldZeroAndFiveAndMoreAreShown) {
   }
 }
 
+std::vector<common::v1::SuppressedCount> Cells(std::vector<int64_t> counts) {
+  std::vector<common::v1::SuppressedCount> out;
+  for (int64_t c : counts) out.push_back(PublishedCount(c));
+  return out;
+}
+
+// The cells of one sum {total, parts...} protected, as shown.
+std::vector<std::string> Protected(std::vector<int64_t> counts) {
+  std::vector<common::v1::SuppressedCount> cells = Cells(std::move(counts));
+  std::vector<common::v1::SuppressedCount*> sum;
+  for (auto& c : cells) sum.push_back(&c);
+  ProtectSums({sum});
+  std::vector<std::string> shown;
+  for (const auto& c : cells) shown.push_back(CountText(c));
+  return shown;
+}
+
+using Shown = std::vector<std::string>;
+
 TEST(FiguresTest, ALoneWithheldCellOfASumTakesTheSmallestShownCellWithIt) {
-  // 11 received: 5 in time, 0 overdue, 5 late, 1 waiting. Without a second
-  // withheld cell, 11 - 5 - 0 - 5 would give the waiting one away.
-  auto cells = [](std::vector<int64_t> counts) {
-    std::vector<common::v1::SuppressedCount> out;
-    for (int64_t c : counts) out.push_back(PublishedCount(c));
-    return out;
-  };
-  std::vector<common::v1::SuppressedCount> row = cells({11, 6, 0, 5, 1});
+  // 20 received: 9 in time, 0 overdue, 10 late, 1 waiting. Without a second
+  // withheld cell, 20 - 9 - 0 - 10 would give the waiting one away.
+  std::vector<common::v1::SuppressedCount> row = Cells({20, 9, 0, 10, 1});
   ProtectSums({{&row[0], &row[1], &row[2], &row[3], &row[4]}});
   std::vector<std::string> shown;
   for (const auto& c : row) shown.push_back(CountText(c));
-  EXPECT_EQ(shown, (std::vector<std::string>{"11", "6", "0", "x", "<5"})) << "the smallest shown, never a zero";
-  EXPECT_EQ(row[3].value(), 0) << "a withheld count leaves as 0";
-
-  // Two withheld cells already: nothing to add.
-  std::vector<common::v1::SuppressedCount> two = cells({7, 3, 4, 0});
-  ProtectSums({{&two[0], &two[1], &two[2], &two[3]}});
-  EXPECT_EQ(CountText(two[0]), "7");
+  EXPECT_EQ(shown, (Shown{"20", "x", "0", "10", "<5"})) << "the smallest shown, never a zero; x + <5 = 10 leaves "
+                                                          "the <5 anything from 1 to 4";
+  EXPECT_EQ(row[1].value(), 0) << "a withheld count leaves as 0";
+  EXPECT_TRUE(row[1].suppressed());
 
   // A cell withheld for one sum counts as withheld in the other it shares.
-  std::vector<common::v1::SuppressedCount> shared = cells({20, 10, 9, 1, 12, 8});
+  std::vector<common::v1::SuppressedCount> shared = Cells({20, 10, 9, 1, 12, 8});
   // received = handled 10 + waiting 9 + late 1; received = accepted 12 + referred 8 (+ waiting 0 elsewhere)
   ProtectSums({{&shared[0], &shared[1], &shared[2], &shared[3]}, {&shared[0], &shared[4], &shared[5]}});
   EXPECT_EQ(CountText(shared[2]), "x");
   EXPECT_EQ(CountText(shared[4]), "12") << "the second sum had no withheld cell";
+}
+
+TEST(FiguresTest, ASecondaryCellIsNotLeftWhereItsSumGivesItAndTheSmallCellAway) {
+  // The reviewer's case: received 6 = in time 5 + overdue 1. Withholding
+  // the 5 alone leaves 6 = x + <5, and as x is 5 or more and <5 1 or more,
+  // x = 5 and <5 = 1. The total goes too.
+  EXPECT_EQ(Protected({6, 5, 1, 0, 0}), (Shown{"x", "x", "<5", "0", "0"}));
+  // 8 = x + <5 still leaves only 5..7 and 1..3: withheld (less than 9).
+  EXPECT_EQ(Protected({8, 5, 3, 0}), (Shown{"x", "x", "<5", "0"}));
+  // With another shown part to take instead of the total, that goes first.
+  EXPECT_EQ(Protected({16, 5, 1, 10}), (Shown{"16", "x", "<5", "x"})) << "16 - x - x: <5 is any of 1..4";
+  // 9 = x + <5: the <5 may be 1 to 4, the x 5 to 8. Enough.
+  EXPECT_EQ(Protected({9, 5, 4, 0}), (Shown{"9", "x", "<5", "0"}));
+  EXPECT_EQ(Protected({9, 6, 3}), (Shown{"9", "x", "<5"}));
+  // 11 = 5 + 5 + 1: x + x + <5 = 11 makes each x 5 and the <5 1.
+  EXPECT_EQ(Protected({11, 5, 0, 5, 1}), (Shown{"x", "x", "0", "x", "<5"}));
+
+  // Two '<5' alone give themselves away when they add up to 2 (1 each) or
+  // 8 (4 each); then x + <5 + <5 = 7 is the least it can be: the total goes.
+  EXPECT_EQ(Protected({7, 5, 1, 1}), (Shown{"x", "x", "<5", "<5"})) << "2 over two '<5': 1 each";
+  EXPECT_EQ(Protected({13, 5, 4, 4}), (Shown{"13", "x", "<5", "<5"})) << "8 over two '<5': 4 each; x is 5 to 11";
+  EXPECT_EQ(Protected({12, 5, 3, 4}), (Shown{"12", "5", "<5", "<5"})) << "7: 3 and 4, or 4 and 3";
+  EXPECT_EQ(Protected({7, 3, 4, 0}), (Shown{"7", "<5", "<5", "0"}));
+
+  // A withheld total is left alone: nothing can be subtracted from it.
+  EXPECT_EQ(Protected({3, 1, 2, 0}), (Shown{"<5", "<5", "<5", "0"}));
+  // No withheld part: nothing to protect.
+  EXPECT_EQ(Protected({10, 5, 5, 0}), (Shown{"10", "5", "5", "0"}));
+}
+
+TEST(FiguresTest, ATotalWithheldForOneSumProtectsTheSumsItIsAPartOf) {
+  // received 20 = handled 10 + waiting 10; waiting 10 = overdue 5 + late 1
+  // (+ 4 within their term, not published).
+  std::vector<common::v1::SuppressedCount> c = Cells({20, 10, 10, 5, 1});
+  ProtectSums({{&c[0], &c[1], &c[2]}, {&c[2], &c[3], &c[4]}});
+  // 10 - 5 would give the late one away: overdue goes. 10 = x + <5 leaves
+  // the <5 anything from 1 to 4: enough.
+  EXPECT_EQ(CountText(c[3]), "x");
+  EXPECT_EQ(CountText(c[2]), "10");
+  EXPECT_EQ(CountText(c[0]), "20");
+
+  std::vector<common::v1::SuppressedCount> d = Cells({20, 14, 6, 5, 1});
+  ProtectSums({{&d[0], &d[1], &d[2]}, {&d[2], &d[3], &d[4]}});
+  // 6 = x + <5 gives them away: waiting goes, and then 20 - 14 would give
+  // waiting away, so handled goes too, and 20 = x + x is enough.
+  std::vector<std::string> shown;
+  for (const auto& cell : d) shown.push_back(CountText(cell));
+  EXPECT_EQ(shown, (Shown{"20", "x", "x", "x", "<5"}));
 }
 
 TEST(FiguresTest, WeeksAreIsoWeeksOfTheYearOfTheirThursday) {
@@ -100,12 +159,46 @@ common::v1::ReportingPeriod Period(const std::string& start, const std::string& 
   return period;
 }
 
-TEST(FiguresTest, APeriodIsWholeDaysEndAfterStartAtMostTwoYears) {
+TEST(FiguresTest, APeriodIsWidenedToWholeIsoWeeksAtMost105) {
+  // Sunday 1 November to Tuesday 1 December 2026: from Monday 26 October to
+  // Monday 7 December.
   absl::StatusOr<FiguresPeriod> november = CheckPeriod(Period("2026-11-01", "2026-12-01"));
   ASSERT_TRUE(november.ok()) << november.status();
-  EXPECT_EQ(november->start, absl::CivilDay(2026, 11, 1));
-  EXPECT_EQ(november->end, absl::CivilDay(2026, 12, 1));
-  EXPECT_TRUE(CheckPeriod(Period("2025-01-01", "2027-01-02")).ok()) << "731 days";
+  EXPECT_EQ(november->start, absl::CivilDay(2026, 10, 26));
+  EXPECT_EQ(november->end, absl::CivilDay(2026, 12, 7));
+  common::v1::ReportingPeriod counted = ToReportingPeriod(*november);
+  EXPECT_EQ(counted.start_date(), "2026-10-26");
+  EXPECT_EQ(counted.end_date(), "2026-12-07");
+
+  // A period starting on a Wednesday counts its whole week: [Wed, Thu) and
+  // [Mon, Thu) and [Mon, Wed) are the same week, so they cannot be
+  // subtracted to count one day.
+  for (const char* start : {"2026-12-02", "2026-11-30"}) {
+    for (const char* end : {"2026-12-03", "2026-12-02", "2026-12-07"}) {
+      if (std::string(end) <= start) continue;
+      absl::StatusOr<FiguresPeriod> week = CheckPeriod(Period(start, end));
+      ASSERT_TRUE(week.ok()) << start << ".." << end << ": " << week.status();
+      EXPECT_EQ(week->start, absl::CivilDay(2026, 11, 30)) << start << ".." << end;
+      EXPECT_EQ(week->end, absl::CivilDay(2026, 12, 7)) << start << ".." << end;
+    }
+  }
+  // Mondays stay as they are.
+  absl::StatusOr<FiguresPeriod> mondays = CheckPeriod(Period("2026-11-30", "2026-12-14"));
+  ASSERT_TRUE(mondays.ok());
+  EXPECT_EQ(mondays->start, absl::CivilDay(2026, 11, 30));
+  EXPECT_EQ(mondays->end, absl::CivilDay(2026, 12, 14));
+  // A Sunday's week started on the Monday before it; the day after a Sunday
+  // is a Monday already.
+  absl::StatusOr<FiguresPeriod> sunday = CheckPeriod(Period("2026-12-06", "2026-12-07"));
+  ASSERT_TRUE(sunday.ok());
+  EXPECT_EQ(sunday->start, absl::CivilDay(2026, 11, 30));
+  EXPECT_EQ(sunday->end, absl::CivilDay(2026, 12, 7));
+
+  // Wednesday 1 January 2025 to Saturday 2 January 2027: Monday 30 December
+  // 2024 to Monday 4 January 2027, 105 weeks.
+  absl::StatusOr<FiguresPeriod> longest = CheckPeriod(Period("2025-01-01", "2027-01-02"));
+  ASSERT_TRUE(longest.ok()) << longest.status();
+  EXPECT_EQ(longest->end - longest->start, 105 * 7);
 
   struct Case {
     const char* start;
@@ -118,7 +211,8 @@ TEST(FiguresTest, APeriodIsWholeDaysEndAfterStartAtMostTwoYears) {
       {"1999-12-31", "2000-01-02", "period.start_date: must be a day as YYYY-MM-DD between 2000 and 2999"},
       {"2026-12-01", "2026-12-01", "period.end_date: must be after period.start_date"},
       {"2026-12-01", "2026-11-01", "period.end_date: must be after period.start_date"},
-      {"2025-01-01", "2027-01-03", "period.end_date: at most 731 days after period.start_date"},
+      {"2025-01-01", "2027-01-05",
+       "period.end_date: at most 105 weeks after period.start_date, counted in whole weeks from Monday"},
       {"x", "y",
        "period.start_date: must be a day as YYYY-MM-DD between 2000 and 2999; "
        "period.end_date: must be a day as YYYY-MM-DD between 2000 and 2999"},

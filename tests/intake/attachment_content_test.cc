@@ -259,15 +259,38 @@ TEST(AttachmentContentTest, PdfWithActiveContentIsRefused) {
   for (absl::string_view entry :
        {"/AA << /O << /S /JavaScript /JS (x) >> >>", "/AA<</O<</S/Launch/F(cmd.exe)>>>>", "/OpenAction 6 0 R",
         "/Names << /EmbeddedFiles 7 0 R >>", "/X << /Type /EmbeddedFile >>",
-        "/AA << /O << /S /J#61vaScript >> >>", "/AA << /O << /J#53 (x) >> >>"}) {
+        "/AA << /O << /S /J#61vaScript >> >>", "/AA << /O << /J#53 (x) >> >>",
+        // Attached files: a file specification's embedded stream, an annotation.
+        "/X << /Type /Filespec /F (a.exe) /EF << /F 8 0 R >> >>", "/X << /Type /Annot /Subtype /FileAttachment >>",
+        // A scripted XFA form, rich media, an action opening an embedded document.
+        "/AcroForm << /Fields [] /XFA 9 0 R >>", "/X << /Subtype /RichMedia >>",
+        "/OpenAction << /S /GoToE /T << /R /C /N (a) >> >>", "/AA << /O << /S /GoTo#45 >> >>"}) {
     absl::Status status = CleanAttachmentContent(kField, LetterWith(entry)).status();
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << entry;
     EXPECT_EQ(status.message(), reason) << entry;
   }
 }
 
+TEST(AttachmentContentTest, EncryptedPdfIsRefusedAsItCannotBeChecked) {
+  // Its strings and streams cannot be read, so no script can be ruled out.
+  std::string encrypted = absl::StrReplaceAll(
+      Fixture("letter.pdf"), {{"trailer\n<<", "trailer\n<< /Encrypt << /Filter /Standard /V 2 /R 3 >>"}});
+  ASSERT_NE(encrypted, Fixture("letter.pdf")) << "the fixture has a trailer";
+  EXPECT_EQ(CleanAttachmentContent(kField, encrypted).status().message(),
+            "attachment.content: is a PDF with active content (JavaScript, launch actions or embedded files)");
+  EXPECT_FALSE(CleanAttachmentContent(kField, LetterWith("/X /Encr#79pt")).ok()) << "escaped";
+}
+
+TEST(AttachmentContentTest, PdfWithObjectStreamsIsAccepted) {
+  // Most PDFs written today keep their objects in compressed object
+  // streams; names inside them are not seen (attachment_content.h).
+  EXPECT_TRUE(CleanAttachmentContent(kField, LetterWith("/X << /Type /ObjStm /N 0 /First 0 >>")).ok());
+}
+
 TEST(AttachmentContentTest, PdfNamesThatOnlyBeginLikeActiveContentAreAccepted) {
-  for (absl::string_view entry : {"/JSON true", "/Launched (yes)", "/JavaScripts [/JSX]", "/OpenActions 1"}) {
+  for (absl::string_view entry : {"/JSON true", "/Launched (yes)", "/JavaScripts [/JSX]", "/OpenActions 1",
+                                  "/EFX 1", "/XFAB 1", "/Encrypted false", "/GoTo 1", "/RichMediaX 1",
+                                  "/FileAttachments 1", "/FileAttachment2 1"}) {
     EXPECT_TRUE(CleanAttachmentContent(kField, LetterWith(entry)).ok()) << entry;
   }
 }
