@@ -9,7 +9,6 @@ namespace hartslag {
 namespace {
 
 constexpr int kMinRetentionDays = 30, kMaxRetentionDays = 3650;
-constexpr int64_t kMaxAttachmentBytes = 50 << 20;
 constexpr int kMaxClosingDays = 100;
 
 bool Matches(const std::string& text, const char* pattern) {

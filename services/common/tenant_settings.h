@@ -15,6 +15,9 @@
 
 namespace hartslag {
 
+// The largest attachment any municipality may allow.
+inline constexpr int64_t kMaxAttachmentBytes = 50 << 20;
+
 using directory::v1::TenantSettings;
 
 // `settings` with every field that is zero or empty set to its default.

@@ -76,9 +76,16 @@ constexpr char kCountForSignal[] = R"sql(
   SELECT count(*) AS n FROM intake.attachments WHERE tenant_id = $1 AND signal_id = $2::uuid
 )sql";
 
-// The signal's row lock serialises the count check of concurrent uploads.
+// The signal's row lock serialises the count check of concurrent uploads,
+// and retention with them.
 constexpr char kLockSignal[] = R"sql(
-  SELECT 1 FROM intake.signals WHERE tenant_id = $1 AND signal_id = $2::uuid FOR UPDATE
+  SELECT personal_data_removed_at IS NOT NULL AS removed FROM intake.signals
+  WHERE tenant_id = $1 AND signal_id = $2::uuid FOR UPDATE
+)sql";
+
+constexpr char kUnfinishedUploads[] = R"sql(
+  SELECT count(*) AS n FROM intake.attachment_uploads
+  WHERE tenant_id = $1 AND uploaded_by = $2 AND signal_id = $3::uuid AND upload_id <> $4::uuid
 )sql";
 
 constexpr char kInsertAttachment[] = R"sql(
@@ -206,7 +213,10 @@ absl::StatusOr<v1::Attachment> AttachmentStore::Record(const UploadKey& key, con
   RETURN_IF_ERROR(InAuditedTransaction(
       *pool_, audit,
       [&](db::Transaction& tx) -> absl::Status {
-        RETURN_IF_ERROR(tx.Exec(kLockSignal, {key.tenant, a.signal_id()}));
+        ASSIGN_OR_RETURN(db::Rows signal, tx.Query(kLockSignal, {key.tenant, a.signal_id()}));
+        if (signal.empty() || signal.Bool(0, "removed")) {
+          return absl::FailedPreconditionError("signal_id: its retention period has passed; it takes no attachments");
+        }
         ASSIGN_OR_RETURN(db::Rows earlier,
                          tx.Query(absl::StrCat(kSelectAttachment, " WHERE tenant_id = $1 AND uploaded_by = $2 AND "
                                                                   "upload_id = $3::uuid"),
@@ -239,10 +249,12 @@ absl::Status AttachmentStore::Abandon(const UploadKey& key, absl::Time deadline)
   return pool_->Query(kEndUpload, KeyParams(key), Bounded(deadline)).status();
 }
 
-absl::StatusOr<int> AttachmentStore::CountFor(const std::string& tenant, const std::string& signal_id,
+absl::StatusOr<int> AttachmentStore::CountFor(const UploadKey& key, const std::string& signal_id,
                                               absl::Time deadline) {
-  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kCountForSignal, {tenant, signal_id}, Bounded(deadline)));
-  return static_cast<int>(rows.Int(0, "n"));
+  ASSIGN_OR_RETURN(db::Rows stored, pool_->Query(kCountForSignal, {key.tenant, signal_id}, Bounded(deadline)));
+  ASSIGN_OR_RETURN(db::Rows unfinished, pool_->Query(kUnfinishedUploads, {key.tenant, key.user, signal_id, key.upload_id},
+                                                     Bounded(deadline)));
+  return static_cast<int>(stored.Int(0, "n") + unfinished.Int(0, "n"));
 }
 
 absl::StatusOr<std::optional<StoredAttachment>> AttachmentStore::Find(const std::string& tenant,

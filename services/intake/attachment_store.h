@@ -90,8 +90,9 @@ class AttachmentStore {
   // Ends an upload that can never complete (too large, not an accepted type).
   absl::Status Abandon(const UploadKey& key, absl::Time deadline);
 
-  // How many attachments the signal has.
-  absl::StatusOr<int> CountFor(const std::string& tenant, const std::string& signal_id, absl::Time deadline);
+  // How many attachments the signal has, with the uploads to it the
+  // uploader of `key` has under way besides `key`'s own.
+  absl::StatusOr<int> CountFor(const UploadKey& key, const std::string& signal_id, absl::Time deadline);
 
   // The attachment of the signal, and where its bytes are.
   absl::StatusOr<std::optional<StoredAttachment>> Find(const std::string& tenant, const std::string& signal_id,

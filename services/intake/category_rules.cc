@@ -184,13 +184,6 @@ void LabelAnswers(const v1::Category& category, google::protobuf::RepeatedPtrFie
   }
 }
 
-std::string FeedbackFor(const std::vector<v1::FeedbackText>& texts, v1::SignalStatus outcome) {
-  for (const v1::FeedbackText& t : texts) {
-    if (t.outcome() == outcome) return t.text();
-  }
-  return "";
-}
-
 template <typename Message>
 std::string ToJsonArray(const google::protobuf::RepeatedPtrField<Message>& messages) {
   std::vector<std::string> parts;

@@ -37,9 +37,6 @@ void CheckAnswers(const v1::Category& category, google::protobuf::RepeatedPtrFie
 // its questions as they were when it was submitted.
 void LabelAnswers(const v1::Category& category, google::protobuf::RepeatedPtrField<v1::Answer>& answers);
 
-// The standard feedback of `category` for `outcome`, or empty.
-std::string FeedbackFor(const std::vector<v1::FeedbackText>& texts, v1::SignalStatus outcome);
-
 // Repeated messages as a JSON array of their proto3 JSON (the jsonb columns
 // intake keeps them in), and back. Reading skips what is not one.
 template <typename Message>

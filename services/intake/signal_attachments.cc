@@ -50,7 +50,9 @@ absl::StatusOr<v1::UploadAttachmentResponse> SignalAttachments::Upload(const Req
   FieldErrors errors;
   if (!IsUuid(request.signal_id())) errors.Add(Invalid("signal_id", "must be a UUID"));
   if (!IsUuid(request.upload_id())) errors.Add(Invalid("upload_id", "must be a UUID"));
-  if (request.offset() < 0) errors.Add(Invalid("offset", "must not be negative"));
+  if (request.offset() < 0 || request.offset() > kMaxAttachmentBytes) {
+    errors.Add(Invalid("offset", absl::StrCat("must be 0 to ", kMaxAttachmentBytes)));
+  }
   if (static_cast<int64_t>(request.data().size()) > kAttachmentChunkBytes) {
     errors.Add(Invalid("data", absl::StrCat("at most ", kAttachmentChunkBytes, " bytes per chunk")));
   }
@@ -65,6 +67,7 @@ absl::StatusOr<v1::UploadAttachmentResponse> SignalAttachments::Upload(const Req
   const UploadKey key{caller.tenant, caller.user, absl::AsciiStrToLower(request.upload_id())};
   v1::UploadAttachmentResponse response;
   ASSIGN_OR_RETURN(std::optional<v1::Attachment> done, attachments_->Completed(key, caller.deadline));
+  if (done && done->signal_id() != signal.signal_id()) return Invalid("upload_id", "belongs to another signal's upload");
   if (done) {  // the last chunk again: its answer was lost
     response.set_received_bytes(done->size_bytes());
     *response.mutable_attachment() = *std::move(done);
@@ -75,7 +78,8 @@ absl::StatusOr<v1::UploadAttachmentResponse> SignalAttachments::Upload(const Req
   ASSIGN_OR_RETURN(TenantSettings settings, signals_->TenantSettingsOf(caller.tenant, caller.deadline));
   const int64_t limit = settings.max_attachment_bytes();
   if (request.offset() == 0) {
-    ASSIGN_OR_RETURN(int count, attachments_->CountFor(caller.tenant, signal.signal_id(), caller.deadline));
+    // Uploads under way count too: no one parks more than the limit.
+    ASSIGN_OR_RETURN(int count, attachments_->CountFor(key, signal.signal_id(), caller.deadline));
     if (count >= settings.max_attachments_per_signal()) {
       return absl::FailedPreconditionError(absl::StrCat("attachments: the signal has ", count,
                                                         " attachments, the most allowed"));

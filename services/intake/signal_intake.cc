@@ -30,6 +30,7 @@ absl::Status CheckOutcome(v1::TriageOutcome& o) {
     return Invalid("status", "must be ACCEPTED, REFERRED or NO_ACTION");
   }
   if (!o.case_id().empty() && !IsUuid(o.case_id())) return Invalid("case_id", "must be a UUID");
+  if (o.has_decided_at()) RETURN_IF_ERROR(TimeFromProto(o.decided_at(), "decided_at").status());
   return CheckText("feedback", *o.mutable_feedback(), 0, 500);
 }
 
@@ -73,11 +74,16 @@ absl::StatusOr<v1::SubmitSignalResponse> SignalIntake::Submit(const RequestConte
   absl::Time now = absl::Now();
   FieldErrors errors;
   errors.Add(ValidateAndNormalise(request, now));
+  // A retry is answered by the store as it was first stored, whatever
+  // became of the category since.
+  ASSIGN_OR_RETURN(bool retry, store_->Submitted(caller, request.request_id()));
   // The answers are checked against the category's questions of this
   // moment. A category that is not active is left to the store, which
-  // answers a retry of an earlier submission before it refuses.
-  ASSIGN_OR_RETURN(std::vector<v1::Category> active,
-                   categories_->List(caller.tenant, /*active_only=*/true, caller.deadline));
+  // refuses it naming category_id.
+  std::vector<v1::Category> active;
+  if (!retry) {
+    ASSIGN_OR_RETURN(active, categories_->List(caller.tenant, /*active_only=*/true, caller.deadline));
+  }
   const v1::Category* category = nullptr;
   bool has_subcategories = false;
   for (const v1::Category& c : active) {

@@ -38,33 +38,44 @@ SignalRetention::SignalRetention(SignalStore* signals, AttachmentContents* conte
 
 absl::StatusOr<int> SignalRetention::SweepOnce() {
   const absl::Time deadline = absl::Now() + absl::Minutes(5);
-  RETURN_IF_ERROR(attachments_->Sweep(deadline));
   int cleared = 0;
+  // One tenant's failure holds back neither the others nor the clean-up;
+  // the first failure is reported once all had their turn.
+  absl::Status first_failure = attachments_->Sweep(deadline);
   ASSIGN_OR_RETURN(std::vector<std::string> tenants, signals_->Tenants(deadline));
   for (const std::string& tenant : tenants) {
-    ASSIGN_OR_RETURN(TenantSettings settings, signals_->TenantSettingsOf(tenant, deadline));
-    const absl::Time reported_before = absl::Now() - absl::Hours(24) * settings.signal_retention_days();
-    for (;;) {
-      ASSIGN_OR_RETURN(std::vector<std::string> due,
-                       signals_->DueForRetention(tenant, reported_before, kBatch, deadline));
-      for (const std::string& signal_id : due) {
-        RequestContext job;
-        job.tenant = tenant;
-        job.user = "hartslag-intake retention";
-        job.purpose = "RETENTION";
-        job.deadline = absl::Now() + absl::Minutes(1);
-        AuditRecord audit = audit_->Begin(job, "RemovePersonalData", RemovalRule(), "");
-        audit.SetObjectId(signal_id);
-        ASSIGN_OR_RETURN(std::optional<std::vector<std::string>> keys,
-                         signals_->RemovePersonalData(tenant, signal_id, reported_before, kRemoved, audit,
-                                                      job.deadline));
-        if (!keys) continue;  // its case reopened meanwhile
-        ++cleared;
-        // After the commit: bytes left by a failure here are swept later.
-        RETURN_IF_ERROR(contents_->Delete(*keys, job.deadline));
-      }
-      if (due.size() < static_cast<size_t>(kBatch)) break;
+    absl::StatusOr<int> done = SweepTenant(tenant, deadline);
+    if (done.ok()) cleared += *done;
+    else if (first_failure.ok()) first_failure = done.status();
+  }
+  RETURN_IF_ERROR(first_failure);
+  return cleared;
+}
+
+absl::StatusOr<int> SignalRetention::SweepTenant(const std::string& tenant, absl::Time deadline) {
+  int cleared = 0;
+  ASSIGN_OR_RETURN(TenantSettings settings, signals_->TenantSettingsOf(tenant, deadline));
+  const absl::Time reported_before = absl::Now() - absl::Hours(24) * settings.signal_retention_days();
+  for (;;) {
+    ASSIGN_OR_RETURN(std::vector<std::string> due,
+                     signals_->DueForRetention(tenant, reported_before, kBatch, deadline));
+    for (const std::string& signal_id : due) {
+      RequestContext job;
+      job.tenant = tenant;
+      job.user = "hartslag-intake retention";
+      job.purpose = "RETENTION";
+      job.deadline = absl::Now() + absl::Minutes(1);
+      AuditRecord audit = audit_->Begin(job, "RemovePersonalData", RemovalRule(), "");
+      audit.SetObjectId(signal_id);
+      ASSIGN_OR_RETURN(std::optional<std::vector<std::string>> keys,
+                       signals_->RemovePersonalData(tenant, signal_id, reported_before, kRemoved, audit,
+                                                    job.deadline));
+      if (!keys) continue;  // its case reopened meanwhile
+      ++cleared;
+      // After the commit: bytes left by a failure here are swept later.
+      RETURN_IF_ERROR(contents_->Delete(*keys, job.deadline));
     }
+    if (due.size() < static_cast<size_t>(kBatch)) break;
   }
   return cleared;
 }

@@ -31,6 +31,8 @@ class SignalRetention {
   absl::StatusOr<int> SweepOnce();
 
  private:
+  absl::StatusOr<int> SweepTenant(const std::string& tenant, absl::Time deadline);
+
   SignalStore* signals_;
   AttachmentContents* contents_;
   SignalAttachments* attachments_;

@@ -7,6 +7,7 @@
 #include "services/common/crypto.h"
 #include "services/common/status_macros.h"
 #include "services/common/reference.h"
+#include "services/common/text.h"
 #include "services/common/working_days.h"
 #include "services/intake/attachment_store.h"
 #include "services/intake/category_rules.h"
@@ -58,21 +59,18 @@ constexpr char kClaimEvent[] = R"sql(
   ON CONFLICT (event_id) DO NOTHING RETURNING event_id
 )sql";
 
-// The first outcome stops the signal's clock.
+// The first outcome stops the signal's clock, at the coordinator's decision.
 constexpr char kApplyOutcome[] = R"sql(
   UPDATE intake.signals s
-  SET status = $3, feedback = $4,
-      handled_at = COALESCE(handled_at, now()),
-      case_id = COALESCE(NULLIF($5, '')::uuid, case_id),
-      case_link_known = true
+  SET status = $3, feedback = $4, handled_at = COALESCE(handled_at, $5::timestamptz, now()), case_link_known = true
   WHERE tenant_id = $1 AND signal_id = $2::uuid RETURNING signal_id
 )sql";
 
-// The signals a case holds belong to it from now: an open case claims them
-// all; a closed one only those intake knew no case of.
-constexpr char kLinkCaseSignals[] = R"sql(
-  UPDATE intake.signals SET case_id = $2::uuid, case_link_known = true
-  WHERE tenant_id = $1 AND signal_id = ANY($3::uuid[]) AND ($4::boolean OR case_id IS NULL)
+// Links signals of the tenant (those intake has) to a case.
+constexpr char kLinkSignals[] = R"sql(
+  INSERT INTO intake.signal_cases (tenant_id, signal_id, case_id)
+  SELECT $1, s.signal_id, $2::uuid FROM intake.signals s WHERE s.tenant_id = $1 AND s.signal_id = ANY($3::uuid[])
+  ON CONFLICT DO NOTHING
 )sql";
 
 // A case's state, unless intake holds a later one.
@@ -137,20 +135,23 @@ constexpr char kListFilter[] = R"sql(
   LIMIT $11
 )sql";
 
-// A signal whose period has passed, that is not on an open case: when it
-// went to a case, intake has heard that case closed, before the period's
-// start ($2). The personal data of a signal whose case intake does not know
-// yet is kept.
+// A signal reported and handled before the period's start ($2) that is on
+// no open case: of every case it sits on, intake has heard that it closed
+// before the period's start. A case whose state intake has not heard yet
+// keeps the signal.
 constexpr char kRetentionDue[] = R"sql(
   s.tenant_id = $1 AND s.personal_data_removed_at IS NULL AND s.case_link_known AND s.reported_at < $2
-  AND (s.case_id IS NULL OR EXISTS (
-    SELECT 1 FROM intake.case_states c
-    WHERE c.tenant_id = s.tenant_id AND c.case_id = s.case_id AND NOT c.open AND c.changed_at < $2))
+  AND (s.handled_at IS NULL OR s.handled_at < $2)
+  AND NOT EXISTS (
+    SELECT 1 FROM intake.signal_cases l
+    LEFT JOIN intake.case_states c ON c.tenant_id = l.tenant_id AND c.case_id = l.case_id
+    WHERE l.tenant_id = s.tenant_id AND l.signal_id = s.signal_id
+      AND (c.case_id IS NULL OR c.open OR c.changed_at >= $2))
 )sql";
 
 constexpr char kRemovePersonalData[] = R"sql(
   UPDATE intake.signals
-  SET description = $3, persons = '[]', answers = '[]', street = '', house_number = 0,
+  SET description = $3, feedback = $3, persons = '[]', answers = '[]', street = '', house_number = 0,
       house_number_addition = '', postcode = '', bag_id = '', latitude = NULL, longitude = NULL,
       personal_data_removed_at = now()
   WHERE tenant_id = $1 AND signal_id = $2::uuid
@@ -163,6 +164,9 @@ constexpr char kDeleteAttachments[] = R"sql(
 constexpr char kTenants[] = R"sql(
   SELECT tenant_id FROM intake.tenants ORDER BY tenant_id
 )sql";
+
+// RemovePersonalData's word for a signal no longer due.
+constexpr char kNotDue[] = "no longer due";
 
 db::TransactionOptions Bounded(absl::Time deadline) {
   db::TransactionOptions options;
@@ -349,6 +353,13 @@ absl::StatusOr<SubmitResult> SignalStore::Submit(const RequestContext& caller,
   return result;
 }
 
+absl::StatusOr<bool> SignalStore::Submitted(const RequestContext& caller, const std::string& request_id) {
+  if (!IsUuid(request_id)) return false;
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kFindExisting, {caller.tenant, caller.user, request_id},
+                                               Bounded(caller.deadline)));
+  return !rows.empty();
+}
+
 absl::StatusOr<std::optional<v1::Signal>> SignalStore::FindById(const std::string& tenant,
                                                                 const std::string& signal_id,
                                                                 absl::Time deadline) {
@@ -399,11 +410,18 @@ absl::StatusOr<int> SignalStore::ApplyTriageOutcomes(const std::vector<v1::Triag
         for (const v1::TriageOutcome& o : outcomes) {
           ASSIGN_OR_RETURN(db::Rows claimed, tx.Query(kClaimEvent, {o.event_id(), o.tenant_id()}));
           if (claimed.empty()) continue;  // applied before
+          db::Param decided_at;
+          if (o.has_decided_at()) {
+            decided_at = db::TimestampParam(absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(o.decided_at())));
+          }
           ASSIGN_OR_RETURN(db::Rows changed,
                            tx.Query(kApplyOutcome, {o.tenant_id(), o.signal_id(),
                                                     StoredName(v1::SignalStatus_Name(o.status()), "SIGNAL_STATUS_"),
-                                                    o.feedback(), o.case_id()}));
+                                                    o.feedback(), decided_at}));
           applied += changed.empty() ? 0 : 1;
+          if (!o.case_id().empty()) {
+            RETURN_IF_ERROR(tx.Exec(kLinkSignals, {o.tenant_id(), o.case_id(), db::TextArray({o.signal_id()})}));
+          }
         }
         return absl::OkStatus();
       },
@@ -472,10 +490,11 @@ absl::StatusOr<int> SignalStore::ApplyCaseStates(const std::vector<v1::CaseState
                                          db::TimestampParam(absl::FromUnixMicros(
                                              TimeUtil::TimestampToMicroseconds(state.changed_at())))}));
           applied += changed.empty() ? 0 : 1;
-          if (changed.empty() || state.signal_ids().empty()) continue;
-          RETURN_IF_ERROR(tx.Exec(kLinkCaseSignals, {state.tenant_id(), state.case_id(),
-                                                     db::TextArray({state.signal_ids().begin(), state.signal_ids().end()}),
-                                                     state.open() ? "true" : "false"}));
+          // The links hold whatever the state's order: a case holds its signals.
+          const std::vector<std::string> signals(state.signal_ids().begin(), state.signal_ids().end());
+          if (!signals.empty()) {
+            RETURN_IF_ERROR(tx.Exec(kLinkSignals, {state.tenant_id(), state.case_id(), db::TextArray(signals)}));
+          }
         }
         return absl::OkStatus();
       },
@@ -506,15 +525,17 @@ absl::StatusOr<std::optional<std::vector<std::string>>> SignalStore::RemovePerso
     const std::string& tenant, const std::string& signal_id, absl::Time reported_before, absl::string_view removed,
     AuditRecord& audit, absl::Time deadline) {
   std::optional<std::vector<std::string>> storage_keys;
-  RETURN_IF_ERROR(InAuditedTransaction(
+  absl::Status removed_or_not = InAuditedTransaction(
       *pool_, audit,
       [&](db::Transaction& tx) -> absl::Status {
         storage_keys.reset();
-        // Still due, now that the row is locked: its case may have reopened.
+        // Still due, now that the row is locked: its case may have reopened,
+        // or another sweep cleared it. Then nothing happened, and no record
+        // says it did: the transaction rolls back.
         ASSIGN_OR_RETURN(db::Rows due, tx.Query(absl::StrCat("SELECT s.signal_id FROM intake.signals s WHERE ",
                                                              kRetentionDue, " AND s.signal_id = $3::uuid FOR UPDATE"),
                                                 {tenant, db::TimestampParam(reported_before), signal_id}));
-        if (due.empty()) return absl::OkStatus();
+        if (due.empty()) return absl::CancelledError(kNotDue);
         ASSIGN_OR_RETURN(auto signal, FindOne(tx, " WHERE s.tenant_id = $1 AND s.signal_id = $2::uuid", {tenant, signal_id}));
         if (signal) {
           if (signal->has_location()) audit.AddAddress(signal->location().address());
@@ -526,9 +547,12 @@ absl::StatusOr<std::optional<std::vector<std::string>>> SignalStore::RemovePerso
         for (int i = 0; i < attachments.size(); ++i) storage_keys->push_back(attachments.Text(i, "storage_key"));
         return absl::OkStatus();
       },
-      Bounded(deadline)));
+      Bounded(deadline));
+  if (absl::IsCancelled(removed_or_not) && removed_or_not.message() == kNotDue) return std::nullopt;
+  RETURN_IF_ERROR(removed_or_not);
   return storage_keys;
 }
+
 
 absl::StatusOr<TenantSettings> SignalStore::TenantSettingsOf(const std::string& tenant, absl::Time deadline) {
   ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kSelectTenant, {tenant}, Bounded(deadline)));

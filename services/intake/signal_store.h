@@ -76,6 +76,9 @@ class SignalStore {
   absl::StatusOr<SubmitResult> Submit(const RequestContext& caller, const Submission& submission,
                                       AuditRecord& audit);
 
+  // Whether the caller stored a signal under this request id before.
+  absl::StatusOr<bool> Submitted(const RequestContext& caller, const std::string& request_id);
+
   // The signal with this id or reference in the tenant, or nullopt.
   absl::StatusOr<std::optional<v1::Signal>> FindById(const std::string& tenant,
                                                      const std::string& signal_id,

@@ -252,6 +252,7 @@ class SignalRetentionTest : public AttachmentTest {
     outcome.set_signal_id(signal.signal_id());
     outcome.set_status(v1::SIGNAL_STATUS_ACCEPTED);
     outcome.set_case_id(case_id);
+    *outcome.mutable_decided_at() = TimeToProto(absl::Now() - absl::Hours(24 * 39));  // weighed the day after
     v1::RecordTriageOutcomesRequest outcomes;
     outcomes.add_outcomes(outcome.SerializeAsString());
     ASSERT_TRUE(intake_.RecordOutcomes(outcomes, absl::Now() + absl::Seconds(10)).ok());
@@ -310,6 +311,31 @@ TEST_F(SignalRetentionTest, ASignalPastTheTenantsPeriodLosesItsPersonalDataUnles
   v1::RecordCaseStatesRequest states;
   states.add_states(holding.SerializeAsString());
   ASSERT_TRUE(intake_.RecordCaseStates(states, absl::Now() + absl::Seconds(10)).ok());
+  // On a case closed long ago, and named too by a case still open.
+  v1::Signal on_two_cases = Submit();
+  Age(on_two_cases, 40);
+  OnCase(on_two_cases, RandomUuid(), /*open=*/false, 35);
+  v1::CaseState also_open = holding;
+  also_open.set_event_id(RandomUuid());
+  also_open.set_case_id(RandomUuid());
+  also_open.clear_signal_ids();
+  also_open.add_signal_ids(on_two_cases.signal_id());
+  v1::RecordCaseStatesRequest more;
+  more.add_states(also_open.SerializeAsString());
+  ASSERT_TRUE(intake_.RecordCaseStates(more, absl::Now() + absl::Seconds(10)).ok());
+  // Reported long ago, weighed only last week.
+  v1::Signal handled_lately = Submit();
+  Age(handled_lately, 40);
+  v1::TriageOutcome late_outcome;
+  late_outcome.set_event_id(RandomUuid());
+  late_outcome.set_tenant_id("heerlen");
+  late_outcome.set_signal_id(handled_lately.signal_id());
+  late_outcome.set_status(v1::SIGNAL_STATUS_NO_ACTION);
+  late_outcome.set_feedback("Al opgeruimd.");
+  *late_outcome.mutable_decided_at() = TimeToProto(absl::Now() - absl::Hours(24 * 7));
+  v1::RecordTriageOutcomesRequest late_outcomes;
+  late_outcomes.add_outcomes(late_outcome.SerializeAsString());
+  ASSERT_TRUE(intake_.RecordOutcomes(late_outcomes, absl::Now() + absl::Seconds(10)).ok());
 
   SignalRetention retention(&store_, &contents_, &attachments_, &trail_, absl::Hours(1));
   auto cleared = retention.SweepOnce();
@@ -321,6 +347,8 @@ TEST_F(SignalRetentionTest, ASignalPastTheTenantsPeriodLosesItsPersonalDataUnles
   EXPECT_FALSE(Cleared(on_open_case));
   EXPECT_FALSE(Cleared(case_closed_lately)) << "the period counts from the case's closing";
   EXPECT_FALSE(Cleared(opened_with)) << "on an open case that was opened with it";
+  EXPECT_FALSE(Cleared(on_two_cases)) << "one of its cases closed long ago, the other is open";
+  EXPECT_FALSE(Cleared(handled_lately)) << "weighed within the period";
   EXPECT_EQ(Count("SELECT count(*) AS n FROM intake.attachment_contents"), 0) << "the photo's bytes are gone";
 
   // What the figures need stays.
@@ -343,6 +371,9 @@ TEST_F(SignalRetentionTest, ASignalPastTheTenantsPeriodLosesItsPersonalDataUnles
     removed.insert(event.object().id());
   }
   EXPECT_EQ(removed, (std::set<std::string>{old_alone.signal_id(), case_closed_long_ago.signal_id()}));
+  // A signal past its retention takes no new attachments.
+  EXPECT_EQ(Upload(old_alone.signal_id(), Fixture("letter.pdf")).status().code(),
+            absl::StatusCode::kFailedPrecondition);
   // A second sweep finds nothing more.
   EXPECT_EQ(*retention.SweepOnce(), 0);
 }

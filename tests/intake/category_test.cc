@@ -255,7 +255,10 @@ TEST_F(CategoryTest, TheTriageFeedCarriesTheStandardFeedbackOfTheSignalsVersion)
 
 TEST_F(CategoryTest, ARetiredCategoryTakesNoNewSignalsButKeepsItsOld) {
   ASSERT_TRUE(Create(Grofvuil()).ok());
-  auto old = Submit({Choice("soort", "Matras"), YesNo("gevaarlijk", false)});
+  v1::SubmitSignalRequest first = testing::SampleSignal("vrieheide", "grofvuil");
+  *first.add_answers() = Choice("soort", "Matras");
+  *first.add_answers() = YesNo("gevaarlijk", false);
+  auto old = intake_.Submit(coach_, first, audit_);
   ASSERT_TRUE(old.ok());
   // A main category retires only after its subcategories.
   v1::RetireCategoryRequest retire_main;
@@ -284,6 +287,11 @@ TEST_F(CategoryTest, ARetiredCategoryTakesNoNewSignalsButKeepsItsOld) {
   v1::GetSignalRequest get;
   get.set_signal_id(old->signal().signal_id());
   EXPECT_TRUE(intake_.Get(coach_, get, audit_).ok());
+  // A retry of the first submission, its answer lost, still gets its signal.
+  auto retried = intake_.Submit(coach_, first, audit_);
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_TRUE(retried->replayed());
+  EXPECT_EQ(retried->signal().signal_id(), old->signal().signal_id());
 }
 
 TEST_F(CategoryTest, ABadDefinitionIsRefusedNamingEveryField) {
