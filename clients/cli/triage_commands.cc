@@ -58,13 +58,16 @@ absl::Status Queue(const Args& args) {
     rows.push_back({s.reference(), LocalTime(s.reported_at()), item.before_cut_off() ? "ja" : "nee",
                     s.late() ? "te laat" : s.overdue() ? "over termijn" : LocalTime(s.due_at()), s.area().name(),
                     s.category_id() + (item.meldcode() ? " (Meldcode!)" : ""),
+                    item.proposed_kind() == cases::v1::CASE_KIND_CASUISTIEK      ? "Casuïstiek"
+                    : item.proposed_kind() == cases::v1::CASE_KIND_LEEFBAARHEID ? "Leefbaarheid"
+                                                                                : "",
                     absl::StrCat(a.street(), " ", a.house_number(), a.house_number_addition()),
                     absl::StrJoin(cases, ","),
                     item.signals_at_address().empty() ? "" : absl::StrCat(item.signals_at_address_size(), " meer"),
                     s.signal_id()});
   }
   PrintList(flags, queue,
-            {"REFERENTIE", "GEMELD", "VOOR PEILMOMENT", "UITERLIJK", "GEBIED", "CATEGORIE", "ADRES",
+            {"REFERENTIE", "GEMELD", "VOOR PEILMOMENT", "UITERLIJK", "GEBIED", "CATEGORIE", "VOORSTEL", "ADRES",
              "OPEN CASUSSEN (ADRES, PERSOON)",
              "ZELFDE ADRES", "MELDING-ID"},
             rows, absl::StrCat("peilmoment deze week: ", LocalTime(queue.cut_off())));

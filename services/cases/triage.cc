@@ -157,6 +157,9 @@ absl::StatusOr<v1::TriageQueue> Triage::Queue(const RequestContext& caller, cons
     absl::StatusOr<absl::Time> reported = TimeFromProto(s.reported_at(), "reported_at");
     item.set_before_cut_off(reported.ok() && *reported < cut_off);
     item.set_meldcode(s.meldcode());
+    item.set_proposed_kind(s.default_meeting() == intake::v1::MEETING_KIND_CASUISTIEK    ? v1::CASE_KIND_CASUISTIEK
+                           : s.default_meeting() == intake::v1::MEETING_KIND_LEEFBAARHEID ? v1::CASE_KIND_LEEFBAARHEID
+                                                                                          : v1::CASE_KIND_UNSPECIFIED);
     for (const v1::CaseListItem& c : cases_at[key]) {
       if (item.cases_at_address_size() < kMaxProposals) *item.add_cases_at_address() = c;
     }

@@ -25,7 +25,7 @@ constexpr char kSelectSignal[] = R"sql(
          (extract(epoch FROM s.observed_at) * 1000000)::bigint AS observed_us,
          (extract(epoch FROM s.reported_at) * 1000000)::bigint AS reported_us,
          s.reporter_user_id, s.reporter_organisation_id, s.reporter_organisation_kind,
-         s.source, s.urgency, s.persons, s.status, s.feedback, c.meldcode,
+         s.source, s.urgency, s.persons, s.status, s.feedback, c.meldcode, c.default_meeting,
          (extract(epoch FROM s.due_at) * 1000000)::bigint AS due_us,
          (extract(epoch FROM s.late_at) * 1000000)::bigint AS late_us,
          (extract(epoch FROM s.handled_at) * 1000000)::bigint AS handled_us,
@@ -214,6 +214,9 @@ v1::Signal SignalFromRow(const db::Rows& rows, int i) {
   signal.set_status(status);
   signal.set_feedback(rows.Text(i, "feedback"));
   signal.set_meldcode(rows.Bool(i, "meldcode"));
+  v1::MeetingKind meeting = v1::MEETING_KIND_UNSPECIFIED;
+  v1::MeetingKind_Parse("MEETING_KIND_" + rows.Text(i, "default_meeting"), &meeting);
+  signal.set_default_meeting(meeting);
   *signal.mutable_due_at() = TimeUtil::MicrosecondsToTimestamp(rows.Int(i, "due_us"));
   *signal.mutable_late_at() = TimeUtil::MicrosecondsToTimestamp(rows.Int(i, "late_us"));
   if (!rows.IsNull(i, "handled_us")) {

@@ -128,6 +128,8 @@ TEST_F(TriageEndToEndTest, TheQueueShowsTheAreasSignalsOldestFirstWithProposals)
   EXPECT_EQ(queue.items(2).cases_at_address_size(), 0);
   EXPECT_TRUE(queue.items(2).meldcode()) << "flagged for Veilig Thuis";
   EXPECT_FALSE(queue.items(0).meldcode());
+  EXPECT_EQ(queue.items(0).proposed_kind(), v1::CASE_KIND_LEEFBAARHEID) << "as its category proposes";
+  EXPECT_EQ(queue.items(2).proposed_kind(), v1::CASE_KIND_CASUISTIEK);
   EXPECT_EQ(queue.items(0).signal().location().address().street(), "Heerenweg") << "in full, for triage";
 
   absl::TimeZone amsterdam;
