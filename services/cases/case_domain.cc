@@ -75,6 +75,11 @@ v1::CaseListItem ListItem(const v1::Case& c) {
   return item;
 }
 
+void AddSignalSubjects(const intake::v1::Signal& signal, AuditRecord& audit) {
+  if (signal.has_location()) audit.AddAddress(signal.location().address());
+  for (const auto& p : signal.persons()) audit.AddPerson(p.name(), p.birth_year());
+}
+
 absl::Status RecordCaseState(const CasesData& data, db::Transaction& tx, const std::string& tenant,
                              const v1::Case& c) {
   intake::v1::CaseState state;

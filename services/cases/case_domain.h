@@ -98,6 +98,10 @@ void ApplyRisk(v1::Case& c, v1::RiskTier tier, const std::string& reason);
 // A case as a list shows it.
 v1::CaseListItem ListItem(const v1::Case& c);
 
+// Whom a signal's data is about, for the record of a call that touched it:
+// its address and persons.
+void AddSignalSubjects(const intake::v1::Signal& signal, AuditRecord& audit);
+
 // Tells intake, through the outbox in `tx`, whether `c` (just stored) is
 // open, as of its updated_at: intake keeps the signals of an open case whole
 // (retention). Written in the transaction that opens, closes or reopens the

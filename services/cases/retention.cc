@@ -48,6 +48,12 @@ namespace {
 // Cases cleared per query; a sweep repeats until none are due.
 constexpr int kBatch = 100;
 
+// The record of a forgotten triage snapshot: a signal's data, removed.
+const AccessRule& SnapshotRemovalRule() {
+  static const AccessRule rule = Roles({}).Audit(audit::v1::ACTION_DELETE, "signal");
+  return rule;
+}
+
 // The removal's record: the retention job acting for the tenant.
 const AccessRule& RemovalRule() {
   static const AccessRule rule = Roles({}).Audit(audit::v1::ACTION_DELETE, "case");
@@ -126,8 +132,36 @@ absl::StatusOr<int> RetentionSweeper::SweepOnce() {
         if (due.size() < static_cast<size_t>(kBatch)) break;
       }
     }
+    RETURN_IF_ERROR(ForgetSnapshots(tenant, absl::Now() - absl::Hours(24) * settings.signal_retention_days()));
   }
   return cleared;
+}
+
+absl::Status RetentionSweeper::ForgetSnapshots(const std::string& tenant, absl::Time reported_before) {
+  for (;;) {
+    std::vector<std::string> due;
+    RETURN_IF_ERROR(data_->pool->InTransaction([&](db::Transaction& tx) -> absl::Status {
+      ASSIGN_OR_RETURN(due, data_->triage.SnapshotsReportedBefore(tx, tenant, reported_before, kBatch));
+      return absl::OkStatus();
+    }));
+    for (const std::string& signal_id : due) {
+      RequestContext job;
+      job.tenant = tenant;
+      job.user = "hartslag-cases retention";
+      job.purpose = "RETENTION";
+      job.deadline = absl::Now() + absl::Minutes(1);
+      AuditRecord audit = audit_->Begin(job, "RemovePersonalData", SnapshotRemovalRule(), "");
+      audit.SetObjectId(signal_id);
+      RETURN_IF_ERROR(data_->TransactAudited(job, audit, [&](db::Transaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(std::optional<intake::v1::Signal> forgotten,
+                         data_->triage.ForgetSnapshot(tx, tenant, signal_id,
+                                                      [](v1::TriageDecision& d) { RemovePersonalData(d); }));
+        if (forgotten) AddSignalSubjects(*forgotten, audit);
+        return absl::OkStatus();
+      }));
+    }
+    if (due.size() < static_cast<size_t>(kBatch)) return absl::OkStatus();
+  }
 }
 
 }  // namespace hartslag::cases

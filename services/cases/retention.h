@@ -5,7 +5,10 @@
 // and removes their data everywhere the service keeps it (the case, its
 // status steps' reasons, notes, actions and their stream snapshots, agenda
 // items, triage decisions and cached signals), one case per transaction with
-// its audit record (action DELETE).
+// its audit record (action DELETE). The snapshots of signals that triage
+// queues showed are forgotten once the tenant's signal period has passed
+// since they were reported, with the texts of decisions that put them on no
+// case: intake's retention handles the signal itself.
 #ifndef HARTSLAG_SERVICES_CASES_RETENTION_H_
 #define HARTSLAG_SERVICES_CASES_RETENTION_H_
 
@@ -49,6 +52,9 @@ class RetentionSweeper {
   // Removes the personal data of one closed case; false if it had none left
   // (cleared meanwhile, or reopened).
   absl::StatusOr<bool> Clear(const std::string& tenant, const std::string& case_id);
+  // Forgets the triage snapshots of `tenant` reported before `reported_before`,
+  // one signal per transaction with its record (DELETE, purpose RETENTION).
+  absl::Status ForgetSnapshots(const std::string& tenant, absl::Time reported_before);
 
   const CasesData* data_;
   const AuditTrail* audit_;

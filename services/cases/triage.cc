@@ -24,10 +24,6 @@ constexpr int kMaxTriagePage = 50;
 // Proposals per list on one signal: enough to weigh it; more is noise.
 constexpr int kMaxProposals = 20;
 
-void AddSignalSubjects(const intake::v1::Signal& signal, AuditRecord& audit) {
-  if (signal.has_location()) audit.AddAddress(signal.location().address());
-  for (const auto& p : signal.persons()) audit.AddPerson(p.name(), p.birth_year());
-}
 
 // What the reporter reads when the coordinator writes nothing: the standard
 // text the signal's category gives for the outcome, else one for the choice.

@@ -56,7 +56,44 @@ constexpr char kRemoveQueueSignals[] = R"sql(
   DELETE FROM cases.queue_signals WHERE tenant_id = $1 AND signal_id = ANY($2::uuid[])
 )sql";
 
+constexpr char kSnapshotsReportedBefore[] = R"sql(
+  SELECT signal_id::text AS signal_id FROM cases.queue_signals
+  WHERE tenant_id = $1 AND reported_at < $2 ORDER BY reported_at LIMIT $3::int
+)sql";
+
+constexpr char kLockSnapshot[] = R"sql(
+  SELECT content FROM cases.queue_signals WHERE tenant_id = $1 AND signal_id = $2::uuid FOR UPDATE
+)sql";
+
 }  // namespace
+
+absl::StatusOr<std::vector<std::string>> TriageStore::SnapshotsReportedBefore(db::Transaction& tx,
+                                                                              const std::string& tenant,
+                                                                              absl::Time reported_before,
+                                                                              int limit) const {
+  ASSIGN_OR_RETURN(db::Rows rows, tx.Query(kSnapshotsReportedBefore,
+                                           {tenant, db::TimestampParam(reported_before), absl::StrCat(limit)}));
+  std::vector<std::string> ids;
+  for (int i = 0; i < rows.size(); ++i) ids.push_back(rows.Text(i, "signal_id"));
+  return ids;
+}
+
+absl::StatusOr<std::optional<intake::v1::Signal>> TriageStore::ForgetSnapshot(
+    db::Transaction& tx, const std::string& tenant, const std::string& signal_id,
+    const std::function<void(v1::TriageDecision&)>& clear) const {
+  ASSIGN_OR_RETURN(db::Rows snapshot, tx.Query(kLockSnapshot, {tenant, signal_id}));
+  if (snapshot.empty()) return std::nullopt;
+  ASSIGN_OR_RETURN(intake::v1::Signal signal, Decode<intake::v1::Signal>(snapshot, 0));
+  ASSIGN_OR_RETURN(db::Rows decisions, tx.Query(kLockDecisions, {tenant, db::TextArray({signal_id})}));
+  for (int i = 0; i < decisions.size(); ++i) {
+    ASSIGN_OR_RETURN(v1::TriageDecision d, Decode<v1::TriageDecision>(decisions, i));
+    if (!d.case_id().empty()) continue;
+    clear(d);
+    RETURN_IF_ERROR(tx.Exec(kRewriteDecision, {decisions.Text(i, "decision_id"), db::BytesParam(d.SerializeAsString())}));
+  }
+  RETURN_IF_ERROR(tx.Exec(kRemoveQueueSignals, {tenant, db::TextArray({signal_id})}));
+  return signal;
+}
 
 absl::Status TriageStore::SaveQueueSignals(db::Transaction& tx, const std::string& tenant,
                                            const std::vector<intake::v1::Signal>& signals) const {

@@ -41,6 +41,17 @@ class TriageStore {
   // `signal_ids`, and forgets those signals.
   absl::Status ClearSignals(db::Transaction& tx, const std::string& tenant, const std::vector<std::string>& signal_ids,
                             const std::function<void(v1::TriageDecision&)>& clear) const;
+  // Retention of the snapshots: signals a queue showed that were reported
+  // before `reported_before`, at most `limit`.
+  absl::StatusOr<std::vector<std::string>> SnapshotsReportedBefore(db::Transaction& tx, const std::string& tenant,
+                                                                   absl::Time reported_before, int limit) const;
+  // Forgets the snapshot of one signal (returned, locked, for the record of
+  // whom it was about; nullopt when gone already) and lets `clear` remove
+  // the personal data of its decision unless the decision put it on a case,
+  // whose retention covers it.
+  absl::StatusOr<std::optional<intake::v1::Signal>> ForgetSnapshot(
+      db::Transaction& tx, const std::string& tenant, const std::string& signal_id,
+      const std::function<void(v1::TriageDecision&)>& clear) const;
 };
 
 }  // namespace hartslag::cases

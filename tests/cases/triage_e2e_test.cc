@@ -4,6 +4,7 @@
 // when intake was down when it was taken.
 #include <gtest/gtest.h>
 
+#include <set>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -368,6 +369,47 @@ TEST_F(TriageEndToEndTest, TheReporterReadsTheCategorysStandardFeedbackUnlessThe
 
   EXPECT_EQ(AwaitOutcome(standard.signal_id()).feedback(), "Bedankt: de gemeente ruimt het afval op.");
   EXPECT_EQ(AwaitOutcome(own_words.signal_id()).feedback(), "De BOA's nemen dit mee op hun ronde.");
+}
+
+TEST_F(TriageEndToEndTest, TheQueuesCopyOfASignalIsForgottenAfterTheSignalPeriod) {
+  iv1::Signal handled = Submit("vrieheide", "Heerenweg", 30);
+  iv1::Signal to_case = Submit("vrieheide", "Heerenweg", 32);
+  iv1::Signal recent = Submit("vrieheide", "Heerenweg", 34);
+  ASSERT_EQ(Queue().items_size(), 3);  // the queue keeps a copy of each
+  v1::TriageDecision decided;
+  ASSERT_TRUE(Decide(handled.signal_id(), v1::TRIAGE_CHOICE_NO_ACTION, &decided, "", "",
+                     "Bewoner Heerenweg 30 ruimt het zelf op").ok());
+  ASSERT_TRUE(Decide(to_case.signal_id(), v1::TRIAGE_CHOICE_LEEFBAARHEID, &decided, "Heerenweg 32").ok());
+  // Two of them were reported longer ago than Heerlen keeps signals (365 days).
+  ASSERT_TRUE(deployment_.pool()
+                  .Query("UPDATE cases.queue_signals SET reported_at = now() - interval '400 days' "
+                         "WHERE signal_id = ANY($1::uuid[])",
+                         {db::TextArray({handled.signal_id(), to_case.signal_id()})})
+                  .ok());
+  auto copies = [&] {
+    auto rows = deployment_.pool().Query("SELECT signal_id::text AS id FROM cases.queue_signals", {});
+    std::set<std::string> ids;
+    for (int i = 0; rows.ok() && i < rows->size(); ++i) ids.insert(rows->Text(i, "id"));
+    return ids;
+  };
+  for (absl::Time give_up = absl::Now() + absl::Seconds(20); copies().size() > 1 && absl::Now() < give_up;) {
+    absl::SleepFor(absl::Milliseconds(100));  // the sweep runs every 200 ms here
+  }
+  EXPECT_EQ(copies(), std::set<std::string>{recent.signal_id()});
+  auto reasons = deployment_.pool().Query(
+      "SELECT signal_id::text AS id, content FROM cases.triage_decisions WHERE signal_id = ANY($1::uuid[])",
+      {db::TextArray({handled.signal_id(), to_case.signal_id()})});
+  ASSERT_TRUE(reasons.ok());
+  for (int i = 0; i < reasons->size(); ++i) {
+    v1::TriageDecision d;
+    ASSERT_TRUE(d.ParseFromString(reasons->Bytes(i, "content")));
+    if (reasons->Text(i, "id") == handled.signal_id()) {
+      EXPECT_EQ(d.reason().find("Heerenweg"), std::string::npos) << "the decision's text is removed too";
+    } else {
+      EXPECT_FALSE(d.case_id().empty());
+      EXPECT_EQ(d.feedback(), decided.feedback()) << "on an open case: the case's retention decides";
+    }
+  }
 }
 
 TEST_F(TriageEndToEndTest, ASignalIsWeighedOnceAndLinksOnlyToAVisibleCaseOfItsMeeting) {
