@@ -81,7 +81,13 @@ export class PhotoPicker {
         h(
           "li",
           { class: "hartslag-thumbnail" },
-          c.url ? h("img", { attrs: { src: c.url, alt: "" } }) : h("span", { class: "hartslag-thumbnail__document", attrs: { "aria-hidden": "true" } }, c.file.blob.type === "application/pdf" ? "PDF" : "?"),
+          c.url
+            ? h("img", {
+                attrs: { src: c.url, alt: "" },
+                // A file that says it is a photo but is not one: no broken image.
+                on: { error: (e: Event) => (e.target as HTMLElement).replaceWith(Placeholder("?")) },
+              })
+            : Placeholder(c.file.blob.type === "application/pdf" ? "PDF" : "?"),
           h("span", { class: "hartslag-thumbnail__name" }, `${c.file.name} (${formatSize(c.file.blob.size)})`),
           h(
             "button",
@@ -93,4 +99,8 @@ export class PhotoPicker {
       ),
     );
   }
+}
+
+function Placeholder(text: string): HTMLElement {
+  return h("span", { class: "hartslag-thumbnail__document", attrs: { "aria-hidden": "true" } }, text);
 }
