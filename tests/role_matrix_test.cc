@@ -97,6 +97,10 @@ const Row kMatrix[] = {
     {"IssueClientToken", AD, A, A, A, A},
     {"Logout", R, A, A, A, A}, {"Logout", C, A, A, A, A}, {"Logout", P, A, A, A, A},
     {"Logout", O, A, A, A, A}, {"Logout", AD, A, A, A, A},
+    // directory: the organisations by name, for every role of the tenant
+    {"ListOrganisations", R, A, A, A, H}, {"ListOrganisations", C, A, A, A, H},
+    {"ListOrganisations", P, A, A, A, H}, {"ListOrganisations", O, A, A, A, H},
+    {"ListOrganisations", AD, A, A, A, H},
 };
 // clang-format on
 
@@ -144,7 +148,7 @@ const char* const kPrivacyOfficerRpcs[] = {
 // Directory administration, and every service's operations (asked of all
 // four): ADMIN only, within its own tenant.
 const char* const kAdminRpcs[] = {"CreateArea", "UpdateArea", "DirectoryService_ListAreas",
-                                  "CreateOrganisation", "UpdateOrganisation", "ListOrganisations",
+                                  "CreateOrganisation", "UpdateOrganisation",
                                   "CreateUser", "UpdateUser", "ListUsers", "CreateIntegratedClient",
                                   "UpdateIntegratedClient", "GetTenant", "UpdateTenantSettings",
                                   "ListCategoryDefinitions", "CreateCategory", "UpdateCategory", "RetireCategory",

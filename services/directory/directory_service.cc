@@ -12,7 +12,11 @@ const AccessPolicy kDirectoryPolicy({
     {"ListAreas", Roles({Role::kAdmin}).Audit(audit::v1::ACTION_LIST, "area")},
     {"UpdateOrganisation", Roles({Role::kAdmin}).Audit(audit::v1::ACTION_UPDATE, "organisation")},
     {"CreateOrganisation", Roles({Role::kAdmin}).Audit(audit::v1::ACTION_CREATE, "organisation")},
-    {"ListOrganisations", Roles({Role::kAdmin}).Audit(audit::v1::ACTION_LIST, "organisation")},
+    // Every screen names organisations (an action's, a case's participants):
+    // their names and kinds are no personal data.
+    {"ListOrganisations",
+     Roles({Role::kReporter, Role::kCoordinator, Role::kPartner, Role::kPrivacyOfficer, Role::kAdmin})
+         .Audit(audit::v1::ACTION_LIST, "organisation")},
     {"CreateUser", Roles({Role::kAdmin}).Audit(audit::v1::ACTION_CREATE, "user")},
     {"UpdateUser", Roles({Role::kAdmin}).Audit(audit::v1::ACTION_UPDATE, "user")},
     {"ListUsers", Roles({Role::kAdmin}).Audit(audit::v1::ACTION_LIST, "user")},

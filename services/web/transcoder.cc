@@ -17,7 +17,9 @@
 #include "google/rpc/status.pb.h"
 #include "hartslag/audit/v1/audit.pb.h"
 #include "hartslag/cases/v1/cases.pb.h"
+#include "hartslag/cases/v1/figures.pb.h"
 #include "hartslag/directory/v1/directory.pb.h"
+#include "hartslag/intake/v1/figures.pb.h"
 #include "hartslag/intake/v1/intake.pb.h"
 #include "nlohmann/json.hpp"
 #include "services/common/log.h"
@@ -135,11 +137,31 @@ const char* const kWebMethods[] = {
     "hartslag.cases.v1.MeetingService.ExportMeeting",
     "hartslag.cases.v1.MeetingService.CloseMeeting",
     "hartslag.cases.v1.MeetingService.CorrectMinutes",
+    "hartslag.cases.v1.MeetingService.SetAttendance",
+    "hartslag.cases.v1.MeetingService.ApproveMinutes",
+    "hartslag.intake.v1.SignalFiguresService.GetSignalFigures",
+    "hartslag.cases.v1.CaseFiguresService.GetCaseFigures",
+    "hartslag.audit.v1.AuditService.GetTreeHead",
+    "hartslag.audit.v1.AuditService.GetInclusionProof",
+    "hartslag.audit.v1.AuditService.GetConsistencyProof",
     "hartslag.audit.v1.AuditService.QueryEvents",
     "hartslag.audit.v1.AuditService.GetAccessOverview",
     "hartslag.audit.v1.AuditService.AddRestriction",
     "hartslag.audit.v1.AuditService.LiftRestriction",
     "hartslag.audit.v1.AuditService.ListRestrictions",
+    "hartslag.directory.v1.DirectoryService.CreateArea",
+    "hartslag.directory.v1.DirectoryService.UpdateArea",
+    "hartslag.directory.v1.DirectoryService.ListAreas",
+    "hartslag.directory.v1.DirectoryService.CreateOrganisation",
+    "hartslag.directory.v1.DirectoryService.UpdateOrganisation",
+    "hartslag.directory.v1.DirectoryService.ListOrganisations",
+    "hartslag.directory.v1.DirectoryService.CreateUser",
+    "hartslag.directory.v1.DirectoryService.UpdateUser",
+    "hartslag.directory.v1.DirectoryService.ListUsers",
+    "hartslag.directory.v1.DirectoryService.GetTenant",
+    "hartslag.directory.v1.DirectoryService.CreateIntegratedClient",
+    "hartslag.directory.v1.DirectoryService.UpdateIntegratedClient",
+    "hartslag.directory.v1.DirectoryService.ListIntegratedClients",
     nullptr,
 };
 
@@ -205,7 +227,9 @@ Transcoder::Transcoder(std::map<std::string, std::shared_ptr<grpc::Channel>> cha
   // Naming one message of each API file links its generated code, and so
   // puts its services into the generated pool.
   for (const auto* linked : {intake::v1::SubmitSignalRequest::descriptor(), cases::v1::Case::descriptor(),
-                             audit::v1::AuditEvent::descriptor(), directory::v1::LoginRequest::descriptor()}) {
+                             audit::v1::AuditEvent::descriptor(), directory::v1::LoginRequest::descriptor(),
+                             intake::v1::GetSignalFiguresRequest::descriptor(),
+                             cases::v1::GetCaseFiguresRequest::descriptor()}) {
     (void)linked;
   }
   const auto* pool = google::protobuf::DescriptorPool::generated_pool();
