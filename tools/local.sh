@@ -301,9 +301,16 @@ demo() {
     --public-key "$state/certs/audit-tree.pub"
   echo "tree head: $(cat "$state/audit/tree-head.json")"
   echo
-  echo "Hartslag in the browser: https://localhost:$web_port (trust .local/certs/ca.pem, or accept the warning)"
-  echo "  gemeente: heerlen; gebruiker: sanne.coach (melder) or zora.zorg / peter.politie (partner);"
-  echo "  wachtwoord: the one in .local/secrets/demo.password"
+  local web="https://localhost:$web_port" demo_password
+  demo_password=$(cat "$state/secrets/demo.password")
+  echo "Hartslag in the browser (trust .local/certs/ca.pem, or accept the warning); log in with"
+  echo "gemeente heerlen and wachtwoord $demo_password (.local/secrets/demo.password):"
+  echo "  coördinator    $web/#/werkvoorraad  carla.coordinator  (Werkvoorraad, Casussen, Overleggen, Overzicht)"
+  echo "  voorzitter     $web/#/overleggen    carla.coordinator  (the meeting board; Partnerweergave for the room)"
+  echo "  partners       $web/#/acties        peter.politie, zora.zorg, wim.woonpunt"
+  echo "  straatcoach    $web/#/melding       sanne.coach, bram.boa"
+  echo "  privacy        $web/#/inzage        pim.privacy"
+  echo "  beheer         $web/#/gebruikers    admin (password in .local/secrets/admin.password)"
   echo
   echo "Try it yourself (demo users: sanne.coach, bram.boa, carla.coordinator, peter.politie, zora.zorg,"
   echo "wim.woonpunt, pim.privacy; password in .local/secrets/demo.password; admin: .local/secrets/admin.password):"
