@@ -105,7 +105,7 @@ const Row kMatrix[] = {
 // clang-format on
 
 // Calls for other Hartslag services: never for a user, whatever the role.
-const char* const kServiceRpcs[] = {"ListTenants", "ListTenantAreas", "ListTenantOrganisations", "Append",
+const char* const kServiceRpcs[] = {"ListTenants", "ListTenantAreas", "ListTenantOrganisations", "ListTenantUsers", "Append",
                                     "ListUntriagedSignals", "RecordTriageOutcomes", "RecordCaseStates"};
 
 // The audit log: PRIVACY_OFFICER only, on its own tenant's log, whatever its
@@ -136,6 +136,8 @@ const Row kCaseMatrix[] = {
     {"DecideItem", C, A, A, H, H},
     {"CloseMeeting", C, A, A, H, H},
     {"CorrectMinutes", C, A, A, H, H},
+    {"SetAttendance", C, A, A, H, H},
+    {"ApproveMinutes", C, A, A, H, H},
     {"ListBreakGlassReviews", O, A, A, A, H},
     {"GetCaseFigures", C, A, A, H, H}, {"GetCaseFigures", AD, A, A, A, H},
 };
@@ -348,12 +350,13 @@ class RoleMatrixTest : public ::testing::TestWithParam<std::string> {
 
   // A new meeting in Vrieheide in which woonpunt takes part, with the
   // target case on its agenda; made directly in the store.
-  std::string NewMeeting(cases::v1::MeetingStatus status = cases::v1::MEETING_STATUS_SCHEDULED) {
+  std::string NewMeeting(cases::v1::MeetingStatus status = cases::v1::MEETING_STATUS_SCHEDULED,
+                         absl::Duration later = absl::ZeroDuration()) {
     cases::v1::Meeting m;
     m.set_meeting_id(RandomUuid());
     m.set_kind(cases::v1::CASE_KIND_LEEFBAARHEID);
     m.mutable_area()->set_area_id("vrieheide");
-    m.mutable_starts_at()->set_seconds(absl::ToUnixSeconds(absl::Now() + absl::Hours(24)));
+    m.mutable_starts_at()->set_seconds(absl::ToUnixSeconds(absl::Now() + absl::Hours(24) + later));
     m.add_participating_organisations("woonpunt");
     m.set_status(status);
     cases::v1::AgendaItem* item = m.add_items();
@@ -565,6 +568,12 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     q.set_tenant_id("heerlen");
     dv1::ListOrganisationsResponse r;
     return Classify(lookup_->ListTenantOrganisations(d.Call(t).get(), q, &r), [] { return A; });
+  };
+  if (rpc == "ListTenantUsers") return [&](const std::string& t) {
+    dv1::ListTenantUsersRequest q;
+    q.set_tenant_id("heerlen");
+    dv1::ListTenantUsersResponse r;
+    return Classify(lookup_->ListTenantUsers(d.Call(t).get(), q, &r), [] { return A; });
   };
   if (rpc == "CreateArea") return [&](const std::string& t) {
     dv1::CreateAreaRequest q;
@@ -1059,6 +1068,22 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     q.set_text("Besluit luidde anders");
     cv1::Meeting r;
     return Classify(meetings_->CorrectMinutes(CaseCall(t).get(), q, &r), [] { return A; });
+  };
+  if (rpc == "SetAttendance") return [&](const std::string& t) {
+    // No attendees: the probe needs no organisation copied from the directory.
+    cv1::SetAttendanceRequest q;
+    q.set_meeting_id(NewMeeting());
+    cv1::Meeting r;
+    return Classify(meetings_->SetAttendance(CaseCall(t).get(), q, &r), [] { return A; });
+  };
+  if (rpc == "ApproveMinutes") return [&](const std::string& t) {
+    std::string closed = NewMeeting(cv1::MEETING_STATUS_CLOSED);
+    std::string later = NewMeeting(cv1::MEETING_STATUS_SCHEDULED, absl::Hours(24 * 7));
+    cv1::ApproveMinutesRequest q;
+    q.set_meeting_id(closed);
+    q.set_approved_in_meeting_id(later);
+    cv1::Meeting r;
+    return Classify(meetings_->ApproveMinutes(CaseCall(t).get(), q, &r), [] { return A; });
   };
   // Every service must answer alike: one outcome, or Unexpected.
   auto everywhere = [&](const std::function<Outcome(operations::v1::OperationsService::Stub&,

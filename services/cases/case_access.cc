@@ -18,6 +18,9 @@ absl::StatusOr<CoordinatorScope> CoordinatorScopeOf(const RequestContext& caller
 }
 
 bool HasRoleOnCase(const RequestContext& caller, const v1::Case& c) {
+  // A caller without a user (the partner view) has no personal role, also
+  // on a case whose case manager is not yet named.
+  if (caller.user.empty()) return false;
   return caller.user == c.process_coordinator() || caller.user == c.case_manager() ||
          Contains(c.members(), caller.user);
 }
@@ -70,6 +73,20 @@ bool MaySteerMeeting(const RequestContext& caller, const CoordinatorScope& scope
 bool MaySeeMeeting(const RequestContext& caller, const CoordinatorScope& scope, const v1::Meeting& m) {
   return MaySteerMeeting(caller, scope, m) ||
          (caller.Has(Role::kPartner) && Contains(m.participating_organisations(), caller.organisation));
+}
+
+RequestContext PartnerView(const RequestContext& caller, const std::string& organisation,
+                           common::v1::OrganisationKind kind) {
+  RequestContext view;
+  view.request_id = caller.request_id;
+  view.tenant = caller.tenant;
+  view.organisation = organisation;
+  view.organisation_kind = kind;
+  view.roles = {Role::kPartner};
+  view.purpose = caller.purpose;
+  view.deadline = caller.deadline;
+  view.token_expires_at = caller.token_expires_at;
+  return view;
 }
 
 ActionAccess AccessToAction(const RequestContext& caller, const CoordinatorScope& scope, const v1::Action& a,

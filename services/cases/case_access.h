@@ -54,6 +54,14 @@ std::vector<v1::NoteVisibility> ReadableNotes(const RequestContext& reader);
 bool MaySteerMeeting(const RequestContext& caller, const CoordinatorScope& scope, const v1::Meeting& m);
 bool MaySeeMeeting(const RequestContext& caller, const CoordinatorScope& scope, const v1::Meeting& m);
 
+// The partner view (GetMeeting view_as_organisation_id): `caller` (a
+// coordinator who steers the meeting) as a PARTNER of `organisation`, of
+// `kind`, with no user of its own, so that the rules above give it what
+// every partner of that organisation sees and nothing a personal role on a
+// case would add. No coordinator role, so an empty scope goes with it.
+RequestContext PartnerView(const RequestContext& caller, const std::string& organisation,
+                           common::v1::OrganisationKind kind);
+
 // An action is worked by the partners it is given to and by the
 // coordinators who may see its case; only the latter cancel it.
 struct ActionAccess {

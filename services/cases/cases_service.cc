@@ -26,6 +26,8 @@ const AccessPolicy kCasesPolicy({
     {"ExportMeeting", Roles({Role::kCoordinator, Role::kPartner}).Audit(audit::v1::ACTION_EXPORT, "meeting")},
     {"CloseMeeting", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_UPDATE, "meeting")},
     {"CorrectMinutes", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_UPDATE, "meeting")},
+    {"SetAttendance", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_UPDATE, "meeting")},
+    {"ApproveMinutes", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_UPDATE, "meeting")},
     {"GetCaseFigures", Roles({Role::kCoordinator, Role::kAdmin}).Audit(audit::v1::ACTION_LIST, "figures")},
 });
 
@@ -193,6 +195,20 @@ grpc::ServerUnaryReactor* MeetingServiceImpl::CorrectMinutes(grpc::CallbackServe
                                                              v1::Meeting* response) {
   return runner_->Run(call, "CorrectMinutes", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
     return meetings_->CorrectMinutes(c, *request, audit);
+  }));
+}
+
+grpc::ServerUnaryReactor* MeetingServiceImpl::SetAttendance(grpc::CallbackServerContext* call, const v1::SetAttendanceRequest* request,
+                                                            v1::Meeting* response) {
+  return runner_->Run(call, "SetAttendance", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+    return meetings_->SetAttendance(c, *request, audit);
+  }));
+}
+
+grpc::ServerUnaryReactor* MeetingServiceImpl::ApproveMinutes(grpc::CallbackServerContext* call, const v1::ApproveMinutesRequest* request,
+                                                             v1::Meeting* response) {
+  return runner_->Run(call, "ApproveMinutes", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+    return meetings_->ApproveMinutes(c, *request, audit);
   }));
 }
 

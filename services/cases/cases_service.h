@@ -104,6 +104,10 @@ class MeetingServiceImpl final : public v1::MeetingService::CallbackService {
                                        v1::Meeting* response) override;
   grpc::ServerUnaryReactor* CorrectMinutes(grpc::CallbackServerContext* call, const v1::CorrectMinutesRequest* request,
                                          v1::Meeting* response) override;
+  grpc::ServerUnaryReactor* SetAttendance(grpc::CallbackServerContext* call, const v1::SetAttendanceRequest* request,
+                                        v1::Meeting* response) override;
+  grpc::ServerUnaryReactor* ApproveMinutes(grpc::CallbackServerContext* call, const v1::ApproveMinutesRequest* request,
+                                         v1::Meeting* response) override;
 
  private:
   const RpcRunner* runner_;

@@ -3,6 +3,7 @@
 #include "services/cases/case_figures_service.h"
 #include "services/cases/cases_service.h"
 #include "services/cases/intake_feed.h"
+#include "services/cases/meeting_names.h"
 #include "services/cases/retention.h"
 #include "services/common/area_sync.h"
 #include "services/common/config.h"
@@ -73,6 +74,12 @@ absl::Status Run(int argc, char** argv) {
                      return data.pool->InTransaction([&](db::Transaction& tx) -> absl::Status {
                        RETURN_IF_ERROR(data.areas.Store(tx, tenant.tenant_id(), tenant.name(), areas));
                        return data.cases.StoreTenantSettings(tx, tenant.tenant_id(), tenant.settings());
+                     });
+                   },
+                   [&data](const std::string& tenant, const std::vector<directory::v1::Organisation>& organisations,
+                           const std::vector<directory::v1::UserName>& users) {
+                     return data.pool->InTransaction([&](db::Transaction& tx) {
+                       return cases::MeetingNames().Store(tx, tenant, organisations, users);
                      });
                    }));
   cases::Triage triage(&data,

@@ -27,7 +27,9 @@ constexpr char kLockMeeting[] = R"sql(
 )sql";
 
 constexpr char kUpdateMeeting[] = R"sql(
-  UPDATE cases.meetings SET status = $3, content = $4::bytea WHERE tenant_id = $1 AND meeting_id = $2::uuid
+  UPDATE cases.meetings
+  SET status = $3, content = $4::bytea, minutes_approved_in = $5::uuid, minutes_approved_at = $6
+  WHERE tenant_id = $1 AND meeting_id = $2::uuid
 )sql";
 
 constexpr char kMeetingsBetween[] = R"sql(
@@ -70,8 +72,13 @@ absl::StatusOr<std::optional<v1::Meeting>> MeetingStore::Lock(db::Transaction& t
 }
 
 absl::Status MeetingStore::Save(db::Transaction& tx, const std::string& tenant, const v1::Meeting& m) const {
-  return tx.Exec(kUpdateMeeting,
-                 {tenant, m.meeting_id(), MeetingStatusName(m.status()), db::BytesParam(m.SerializeAsString())});
+  db::Param approved_in, approved_at;
+  if (m.has_minutes_approved_at()) {
+    approved_in = m.minutes_approved_in();
+    approved_at = db::TimestampParam(absl::FromUnixSeconds(m.minutes_approved_at().seconds()));
+  }
+  return tx.Exec(kUpdateMeeting, {tenant, m.meeting_id(), MeetingStatusName(m.status()),
+                                  db::BytesParam(m.SerializeAsString()), approved_in, approved_at});
 }
 
 absl::StatusOr<std::vector<v1::Meeting>> MeetingStore::Between(

@@ -19,6 +19,8 @@ namespace {
 
 // New actions a single decision may give.
 constexpr int kMaxActionsPerDecision = 20;
+// Attendees a meeting records (the proto's bound).
+constexpr int kMaxAttendees = 100;
 
 bool OnAgenda(const v1::Meeting& m, const std::string& case_id) {
   return std::any_of(m.items().begin(), m.items().end(),
@@ -123,21 +125,56 @@ absl::StatusOr<v1::ScheduleMeetingsResponse> Meetings::Schedule(const RequestCon
 }
 
 absl::StatusOr<v1::Meeting> Meetings::Visible(const RequestContext& caller, const std::string& meeting_id,
-                                              AuditRecord& audit, std::map<std::string, v1::Case>* cases) {
+                                              const std::string& view_as, AuditRecord& audit,
+                                              std::map<std::string, v1::Case>* cases) {
   RETURN_IF_ERROR(RequirePurpose(caller));
   if (!IsUuid(meeting_id)) return Invalid("meeting_id", "must be a UUID");
   audit.SetObjectId(meeting_id);
+  if (!view_as.empty()) {
+    RETURN_IF_ERROR(CheckId("view_as_organisation_id", view_as));
+    if (!caller.Has(Role::kCoordinator)) {
+      return absl::PermissionDeniedError(
+          "view_as_organisation_id: only a coordinator of the meeting's area shows the partner view");
+    }
+    if (caller.purpose != "MEETING") {
+      return Invalid("x-hartslag-purpose", "the partner view is for the meeting: purpose MEETING");
+    }
+  }
   ASSIGN_OR_RETURN(CoordinatorScope scope, data_->ScopeOf(caller));
   std::optional<v1::Meeting> meeting;
+  std::optional<directory::v1::Organisation> organisation;
   RETURN_IF_ERROR(data_->Transact(caller, [&](db::Transaction& tx) -> absl::Status {
     ASSIGN_OR_RETURN(meeting, data_->meetings.Find(tx, caller.tenant, meeting_id));
+    if (!view_as.empty()) {
+      ASSIGN_OR_RETURN(organisation, names_.FindOrganisation(tx, caller.tenant, view_as));
+    }
     return absl::OkStatus();
   }));
   if (!meeting || !MaySeeMeeting(caller, scope, *meeting)) {
     if (meeting) audit.MarkDenied();
     return absl::NotFoundError("meeting not found");
   }
-  ASSIGN_OR_RETURN(v1::Meeting seen, AsSeenBy(caller, scope, *std::move(meeting), cases));
+  if (view_as.empty()) {
+    ASSIGN_OR_RETURN(v1::Meeting seen, AsSeenBy(caller, scope, *std::move(meeting), cases));
+    audit.SetResultCount(seen.items_size());
+    return seen;
+  }
+  // The caller sees this meeting, so refusing the view tells nothing new.
+  if (!MaySteerMeeting(caller, scope, *meeting)) {
+    return absl::PermissionDeniedError(
+        "view_as_organisation_id: only a coordinator of the meeting's area shows the partner view");
+  }
+  const auto& taking_part = meeting->participating_organisations();
+  if (!organisation || std::find(taking_part.begin(), taking_part.end(), view_as) == taking_part.end()) {
+    return absl::PermissionDeniedError("view_as_organisation_id: the organisation does not take part in this meeting");
+  }
+  // The record says whose view was shown: an organisation id, no personal
+  // data.
+  audit.SetDetail(absl::StrCat("partner view of organisation ", view_as));
+  // The same rule a real partner of the organisation gets (AsSeenBy with a
+  // partner caller), not a second filter that could drift from it.
+  ASSIGN_OR_RETURN(v1::Meeting seen, AsSeenBy(PartnerView(caller, view_as, organisation->kind()), CoordinatorScope(),
+                                              *std::move(meeting), cases));
   audit.SetResultCount(seen.items_size());
   return seen;
 }
@@ -171,7 +208,7 @@ absl::StatusOr<v1::Meeting> Meetings::AsSeenBy(const RequestContext& caller, con
 
 absl::StatusOr<v1::Meeting> Meetings::Get(const RequestContext& caller, const v1::GetMeetingRequest& request,
                                           AuditRecord& audit) {
-  return Visible(caller, request.meeting_id(), audit, nullptr);
+  return Visible(caller, request.meeting_id(), request.view_as_organisation_id(), audit, nullptr);
 }
 
 absl::StatusOr<v1::MeetingDocument> Meetings::Export(const RequestContext& caller,
@@ -180,7 +217,8 @@ absl::StatusOr<v1::MeetingDocument> Meetings::Export(const RequestContext& calle
     return Invalid("format", "is required: MARKDOWN or HTML");
   }
   std::map<std::string, v1::Case> cases;
-  ASSIGN_OR_RETURN(v1::Meeting meeting, Visible(caller, request.meeting_id(), audit, &cases));
+  ASSIGN_OR_RETURN(v1::Meeting meeting,
+                   Visible(caller, request.meeting_id(), request.view_as_organisation_id(), audit, &cases));
   ASSIGN_OR_RETURN(absl::TimeZone zone, data_->ZoneOf(caller));
   return MeetingDocument(meeting, cases, request.format(), zone);
 }
@@ -442,6 +480,77 @@ absl::StatusOr<v1::Meeting> Meetings::Close(const RequestContext& caller, const 
     *m.mutable_closed_at() = TimeToProto(absl::Now());
     return absl::OkStatus();
   }, audit);
+}
+
+absl::StatusOr<v1::Meeting> Meetings::SetAttendance(const RequestContext& caller, v1::SetAttendanceRequest request,
+                                                    AuditRecord& audit) {
+  if (!IsUuid(request.meeting_id())) return Invalid("meeting_id", "must be a UUID");
+  audit.SetObjectId(request.meeting_id());
+  if (request.attendees_size() > kMaxAttendees) {
+    return Invalid("attendees", absl::StrCat("at most ", kMaxAttendees));
+  }
+  for (int i = 0; i < request.attendees_size(); ++i) {
+    std::string prefix = absl::StrCat("attendees[", i, "].");
+    v1::Attendee& a = *request.mutable_attendees(i);
+    RETURN_IF_ERROR(CheckText(prefix + "name", *a.mutable_name(), 1, 200));
+    RETURN_IF_ERROR(CheckId(prefix + "organisation_id", a.organisation_id()));
+  }
+  ASSIGN_OR_RETURN(CoordinatorScope scope, data_->ScopeOf(caller));
+  v1::Meeting changed;
+  RETURN_IF_ERROR(data_->TransactAudited(caller, audit, [&](db::Transaction& tx) -> absl::Status {
+    // The organisation's name as it was at the meeting, kept with the
+    // minutes (as an item keeps its case's title).
+    for (int i = 0; i < request.attendees_size(); ++i) {
+      v1::Attendee& a = *request.mutable_attendees(i);
+      ASSIGN_OR_RETURN(auto organisation, names_.FindOrganisation(tx, caller.tenant, a.organisation_id()));
+      if (!organisation) {
+        return Invalid(absl::StrCat("attendees[", i, "].organisation_id"), "is not one of the tenant's organisations");
+      }
+      a.set_organisation_name(organisation->name());
+    }
+    ASSIGN_OR_RETURN(changed, ChangeIn(tx, caller, scope, request.meeting_id(), [&](v1::Meeting& m) -> absl::Status {
+      *m.mutable_attendees() = request.attendees();
+      return absl::OkStatus();
+    }, audit));
+    return absl::OkStatus();
+  }));
+  return AsSeenBy(caller, scope, std::move(changed), nullptr);
+}
+
+absl::StatusOr<v1::Meeting> Meetings::ApproveMinutes(const RequestContext& caller,
+                                                     const v1::ApproveMinutesRequest& request, AuditRecord& audit) {
+  if (!IsUuid(request.meeting_id())) return Invalid("meeting_id", "must be a UUID");
+  audit.SetObjectId(request.meeting_id());
+  if (!IsUuid(request.approved_in_meeting_id())) return Invalid("approved_in_meeting_id", "must be a UUID");
+  if (request.approved_in_meeting_id() == request.meeting_id()) {
+    return absl::FailedPreconditionError("approved_in_meeting_id: minutes are approved in a later meeting");
+  }
+  ASSIGN_OR_RETURN(CoordinatorScope scope, data_->ScopeOf(caller));
+  v1::Meeting approved;
+  RETURN_IF_ERROR(data_->TransactAudited(caller, audit, [&](db::Transaction& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(std::optional<v1::Meeting> in,
+                     data_->meetings.Find(tx, caller.tenant, request.approved_in_meeting_id()));
+    if (!in || !MaySteerMeeting(caller, scope, *in)) {
+      return absl::NotFoundError("approved_in_meeting_id: meeting not found");
+    }
+    ASSIGN_OR_RETURN(approved, ChangeIn(tx, caller, scope, request.meeting_id(), [&](v1::Meeting& m) -> absl::Status {
+      if (m.has_minutes_approved_at()) {
+        return absl::FailedPreconditionError("meeting_id: these minutes are approved already");
+      }
+      if (in->kind() != m.kind() || in->area().area_id() != m.area().area_id()) {
+        return absl::FailedPreconditionError(
+            "approved_in_meeting_id: minutes are approved in a meeting of the same kind and area");
+      }
+      if (in->starts_at().seconds() <= m.starts_at().seconds()) {
+        return absl::FailedPreconditionError("approved_in_meeting_id: minutes are approved in a later meeting");
+      }
+      *m.mutable_minutes_approved_at() = TimeToProto(absl::Now());
+      m.set_minutes_approved_in(in->meeting_id());
+      return absl::OkStatus();
+    }, audit, /*closed_minutes=*/true));
+    return absl::OkStatus();
+  }));
+  return AsSeenBy(caller, scope, std::move(approved), nullptr);
 }
 
 }  // namespace hartslag::cases

@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "hartslag/cases/v1/cases.pb.h"
 #include "services/cases/case_domain.h"
+#include "services/cases/meeting_names.h"
 #include "services/common/audit_trail.h"
 #include "services/common/auth.h"
 #include "services/common/feed.h"
@@ -41,12 +42,19 @@ class Meetings {
                                     AuditRecord& audit);
   absl::StatusOr<v1::Meeting> CorrectMinutes(const RequestContext& caller, v1::CorrectMinutesRequest request,
                                              AuditRecord& audit);
+  absl::StatusOr<v1::Meeting> SetAttendance(const RequestContext& caller, v1::SetAttendanceRequest request,
+                                            AuditRecord& audit);
+  absl::StatusOr<v1::Meeting> ApproveMinutes(const RequestContext& caller, const v1::ApproveMinutesRequest& request,
+                                             AuditRecord& audit);
 
  private:
   // The meeting with only the items the caller may see (their cases into
   // `cases` if given); NOT_FOUND, audited as a refusal, for a meeting the
-  // caller neither steers nor takes part in.
-  absl::StatusOr<v1::Meeting> Visible(const RequestContext& caller, const std::string& meeting_id, AuditRecord& audit,
+  // caller neither steers nor takes part in. With `view_as` (an
+  // organisation id), the items a partner of that organisation would see,
+  // for a coordinator who steers the meeting (the partner view).
+  absl::StatusOr<v1::Meeting> Visible(const RequestContext& caller, const std::string& meeting_id,
+                                      const std::string& view_as, AuditRecord& audit,
                                       std::map<std::string, v1::Case>* cases);
   // `meeting` as the caller may see it: the items of cases it may see
   // (those cases into `cases` if given), and the corrections on those items
@@ -69,6 +77,7 @@ class Meetings {
 
   const CasesData* data_;
   Doorbell* doorbell_;
+  MeetingNames names_;
 };
 
 }  // namespace hartslag::cases

@@ -80,9 +80,11 @@ std::unique_ptr<grpc::ClientContext> Call() {
 
 }  // namespace
 
-AreaSync::AreaSync(std::shared_ptr<grpc::Channel> directory, Sink sink, absl::Duration interval)
+AreaSync::AreaSync(std::shared_ptr<grpc::Channel> directory, Sink sink, absl::Duration interval,
+                   NamesSink names)
     : directory_(directory::v1::LookupService::NewStub(std::move(directory))),
       sink_(std::move(sink)),
+      names_(std::move(names)),
       interval_(interval) {}
 
 absl::Status AreaSync::SyncOnce() {
@@ -103,6 +105,21 @@ absl::Status AreaSync::SyncOnce() {
     for (const auto& a : areas.areas()) rows.push_back({a.area_id(), a.parent_area_id(), a.name()});
     absl::Status stored = sink_(tenant, rows);
     if (!stored.ok()) return stored;
+    if (!names_) continue;
+    directory::v1::ListTenantOrganisationsRequest organisations_request;
+    organisations_request.set_tenant_id(tenant.tenant_id());
+    directory::v1::ListOrganisationsResponse organisations;
+    RETURN_IF_ERROR(AllPages(organisations_request, organisations, [&](const auto& page_request, auto& page) {
+      return FromGrpcStatus(directory_->ListTenantOrganisations(Call().get(), page_request, &page));
+    }));
+    directory::v1::ListTenantUsersRequest users_request;
+    users_request.set_tenant_id(tenant.tenant_id());
+    directory::v1::ListTenantUsersResponse users;
+    RETURN_IF_ERROR(AllPages(users_request, users, [&](const auto& page_request, auto& page) {
+      return FromGrpcStatus(directory_->ListTenantUsers(Call().get(), page_request, &page));
+    }));
+    RETURN_IF_ERROR(names_(tenant.tenant_id(), {organisations.organisations().begin(), organisations.organisations().end()},
+                           {users.users().begin(), users.users().end()}));
   }
   return absl::OkStatus();
 }
@@ -124,12 +141,13 @@ void AddAreaSyncFlags(Flags& flags) {
             "how often to copy tenants and areas from the directory");
 }
 
-absl::StatusOr<std::unique_ptr<AreaSync>> StartAreaSync(const Flags& flags, AreaSync::Sink sink) {
+absl::StatusOr<std::unique_ptr<AreaSync>> StartAreaSync(const Flags& flags, AreaSync::Sink sink,
+                                                        AreaSync::NamesSink names) {
   if (flags.Get("directory").empty()) return nullptr;
   ASSIGN_OR_RETURN(absl::Duration interval, flags.GetDuration("area-sync-interval"));
   ASSIGN_OR_RETURN(auto credentials, ServiceClientCredentials(flags, "directory-ca"));
   auto sync = std::make_unique<AreaSync>(grpc::CreateChannel(flags.Get("directory"), credentials),
-                                         std::move(sink), interval);
+                                         std::move(sink), interval, std::move(names));
   // A directory that is down at start-up only delays the copy: the service
   // serves with the areas it already has and the background sync retries.
   if (absl::Status status = sync->SyncOnce(); !status.ok()) {

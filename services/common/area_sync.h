@@ -60,7 +60,15 @@ class AreaSync {
   // Stores one tenant (id, name, settings) with its areas; idempotent.
   using Sink = std::function<absl::Status(const directory::v1::Tenant& tenant, const std::vector<AreaRow>& areas)>;
 
-  AreaSync(std::shared_ptr<grpc::Channel> directory, Sink sink, absl::Duration interval);
+  // Stores one tenant's organisations and users by name; idempotent. Only
+  // for a service the directory lets list them (cases, for its meeting
+  // documents): called after the tenant's Sink.
+  using NamesSink = std::function<absl::Status(const std::string& tenant,
+                                               const std::vector<directory::v1::Organisation>& organisations,
+                                               const std::vector<directory::v1::UserName>& users)>;
+
+  AreaSync(std::shared_ptr<grpc::Channel> directory, Sink sink, absl::Duration interval,
+           NamesSink names = nullptr);
   ~AreaSync() = default;  // stops the background thread (task_)
 
   // Copies every tenant and its areas once.
@@ -71,6 +79,7 @@ class AreaSync {
  private:
   std::unique_ptr<directory::v1::LookupService::Stub> directory_;
   Sink sink_;
+  NamesSink names_;
   const absl::Duration interval_;
   std::unique_ptr<PeriodicTask> task_;  // last: stops before the members above go
 };
@@ -79,7 +88,8 @@ class AreaSync {
 // AddAreaSyncFlags): an AreaSync that has tried once and runs in the
 // background; null without --directory.
 void AddAreaSyncFlags(Flags& flags);
-absl::StatusOr<std::unique_ptr<AreaSync>> StartAreaSync(const Flags& flags, AreaSync::Sink sink);
+absl::StatusOr<std::unique_ptr<AreaSync>> StartAreaSync(const Flags& flags, AreaSync::Sink sink,
+                                                        AreaSync::NamesSink names = nullptr);
 
 }  // namespace hartslag
 

@@ -257,4 +257,23 @@ absl::StatusOr<v1::ListOrganisationsResponse> DirectoryAdmin::ListTenantOrganisa
   return OrganisationPage(*store_, request.tenant_id(), request);
 }
 
+absl::StatusOr<v1::ListTenantUsersResponse> DirectoryAdmin::ListTenantUsers(
+    const v1::ListTenantUsersRequest& request) const {
+  RETURN_IF_ERROR(CheckDirectoryId("tenant_id", request.tenant_id()));
+  ASSIGN_OR_RETURN(Paging paging, PagingOf(request, kDefaultPageSize, kMaxPageSize, 1));
+  ASSIGN_OR_RETURN(auto users, store_->ListUsers(request.tenant_id(), "", AfterId(paging), paging.size + 1));
+  v1::ListTenantUsersResponse out;
+  out.set_next_page_token(CutPage(users, paging, [](const v1::User& last) {
+    return std::vector<std::string>{last.user_id()};
+  }));
+  // Only the name: roles, areas and account state stay in the directory.
+  for (const v1::User& u : users) {
+    v1::UserName& named = *out.add_users();
+    named.set_user_id(u.user_id());
+    named.set_display_name(u.display_name());
+    named.set_organisation_id(u.organisation_id());
+  }
+  return out;
+}
+
 }  // namespace hartslag::directory

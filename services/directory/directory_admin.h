@@ -73,6 +73,7 @@ class DirectoryAdmin {
   absl::StatusOr<v1::ListAreasResponse> ListTenantAreas(const v1::ListTenantAreasRequest& request) const;
   absl::StatusOr<v1::ListOrganisationsResponse> ListTenantOrganisations(
       const v1::ListTenantOrganisationsRequest& request) const;
+  absl::StatusOr<v1::ListTenantUsersResponse> ListTenantUsers(const v1::ListTenantUsersRequest& request) const;
 
  private:
   // Runs `create` exactly once per caller and request id (the request as

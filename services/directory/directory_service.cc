@@ -28,7 +28,9 @@ const AccessPolicy kDirectoryPolicy({
      Roles({Role::kAdmin}).Audit(audit::v1::ACTION_UPDATE, "integrated_client")},
     {"ListTenants", Services({"intake", "cases"})},
     {"ListTenantAreas", Services({"intake", "cases"})},
-    {"ListTenantOrganisations", Services({"audit"})},
+    // Cases names organisations and users in its meeting documents.
+    {"ListTenantOrganisations", Services({"audit", "cases"})},
+    {"ListTenantUsers", Services({"cases"})},
 });
 
 grpc::ServerUnaryReactor* LookupServiceImpl::ListTenants(grpc::CallbackServerContext* call,
@@ -54,6 +56,15 @@ grpc::ServerUnaryReactor* LookupServiceImpl::ListTenantOrganisations(
   return runner_->Run(call, "ListTenantOrganisations", *request,
                       Into(response, [this, request](const RequestContext&, AuditRecord&) {
                         return directory_->ListTenantOrganisations(*request);
+                      }));
+}
+
+grpc::ServerUnaryReactor* LookupServiceImpl::ListTenantUsers(grpc::CallbackServerContext* call,
+                                                             const v1::ListTenantUsersRequest* request,
+                                                             v1::ListTenantUsersResponse* response) {
+  return runner_->Run(call, "ListTenantUsers", *request,
+                      Into(response, [this, request](const RequestContext&, AuditRecord&) {
+                        return directory_->ListTenantUsers(*request);
                       }));
 }
 

@@ -48,6 +48,9 @@ class LookupServiceImpl final : public v1::LookupService::CallbackService {
   grpc::ServerUnaryReactor* ListTenantOrganisations(grpc::CallbackServerContext* call,
                                                     const v1::ListTenantOrganisationsRequest* request,
                                                     v1::ListOrganisationsResponse* response) override;
+  grpc::ServerUnaryReactor* ListTenantUsers(grpc::CallbackServerContext* call,
+                                            const v1::ListTenantUsersRequest* request,
+                                            v1::ListTenantUsersResponse* response) override;
 
  private:
   const RpcRunner* runner_;

@@ -25,7 +25,7 @@ CREATE TABLE cases.user_names (
 
 -- Attendees live in the meeting's content like its agenda; the approval is
 -- also a column, so that the database holds the approving meeting to an
--- existing one and a meeting's minutes are approved at most once.
+-- existing one.
 ALTER TABLE cases.meetings
   ADD COLUMN minutes_approved_in uuid REFERENCES cases.meetings (meeting_id),
   ADD COLUMN minutes_approved_at timestamptz,
