@@ -139,6 +139,7 @@ const Row kCaseMatrix[] = {
     {"SetAttendance", C, A, A, H, H},
     {"ApproveMinutes", C, A, A, H, H},
     {"ListBreakGlassReviews", O, A, A, A, H},
+    {"CompleteBreakGlassReview", O, A, A, A, H},
     {"GetCaseFigures", C, A, A, H, H}, {"GetCaseFigures", AD, A, A, A, H},
 };
 // clang-format on
@@ -152,7 +153,7 @@ const char* const kPrivacyOfficerRpcs[] = {
 const char* const kAdminRpcs[] = {"CreateArea", "UpdateArea", "DirectoryService_ListAreas",
                                   "CreateOrganisation", "UpdateOrganisation",
                                   "CreateUser", "UpdateUser", "ListUsers", "CreateIntegratedClient",
-                                  "UpdateIntegratedClient", "GetTenant", "UpdateTenantSettings",
+                                  "UpdateIntegratedClient", "ListIntegratedClients", "GetTenant", "UpdateTenantSettings",
                                   "ListCategoryDefinitions", "CreateCategory", "UpdateCategory", "RetireCategory",
                                   "ReorderCategories",
                                   "ListDeadLetters", "GetOutboxStatus"};
@@ -694,6 +695,13 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     dv1::IntegratedClient r;
     return Classify(admin_->UpdateIntegratedClient(d.Call(t).get(), q, &r), [] { return A; });
   };
+  if (rpc == "ListIntegratedClients") return [&](const std::string& t) {
+    dv1::ListIntegratedClientsResponse r;
+    return Classify(admin_->ListIntegratedClients(d.Call(t).get(), {}, &r), [&] {
+      for (const auto& c : r.clients()) if (c.client_id() == "target-client") return A;
+      return H;
+    });
+  };
   namespace av1 = audit::v1;
   if (rpc == "Append") return [&](const std::string& t) {
     av1::AppendRequest q;
@@ -1131,6 +1139,21 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     return Classify(case_figures_->GetCaseFigures(d.Call(t).get(), q, &r), [&] {
       for (const auto& row : r.cases()) if (row.area().area_id() == "vrieheide") return A;
       return H;
+    });
+  };
+  if (rpc == "CompleteBreakGlassReview") return [&](const std::string& t) {
+    // A review of its own per call: a review is completed once.
+    const std::string reason = Unique("matrix");
+    EXPECT_TRUE(deployment_.SeedBreakGlass(opener_, target_case_, reason).ok());
+    auto rows = deployment_.pool().Query("SELECT review_id::text AS id FROM cases.break_glass WHERE reason = $1",
+                                         {reason});
+    if (!rows.ok() || rows->size() != 1) return Outcome::kUnexpected;
+    cv1::CompleteBreakGlassReviewRequest q;
+    q.set_review_id(rows->Text(0, "id"));
+    q.set_finding("matrix");
+    cv1::BreakGlassReview r;
+    return Classify(cases_->CompleteBreakGlassReview(CaseCall(t).get(), q, &r), [&] {
+      return r.review_id() == q.review_id() && r.has_completed_at() ? A : H;
     });
   };
   if (rpc == "ListBreakGlassReviews") return [&](const std::string& t) {

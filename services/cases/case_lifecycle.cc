@@ -188,10 +188,23 @@ absl::StatusOr<v1::ListCasesResponse> CaseLifecycle::List(const RequestContext& 
                      data_->areas.Within(*data_->pool, caller.tenant, {request.area_id()}, caller.deadline));
     query.areas = std::vector<std::string>(within.begin(), within.end());
   }
+  if (request.risk_tier() != v1::RISK_TIER_UNSPECIFIED) {
+    if (!v1::RiskTier_IsValid(request.risk_tier())) return Invalid("risk_tier", "is not a known risk tier");
+    query.risk_tier = request.risk_tier();
+  }
+  if (request.review_due_only()) query.review_due_at = absl::Now();
   ASSIGN_OR_RETURN(query.after, AfterTimeId(paging));
   std::vector<v1::Case> cases;
+  std::set<std::string> overdue;
   RETURN_IF_ERROR(data_->Transact(caller, [&](db::Transaction& tx) -> absl::Status {
+    // Overdue as ListActions counts it: due before the municipality's today.
+    ASSIGN_OR_RETURN(absl::TimeZone zone, data_->ZoneOf(tx, caller.tenant));
+    absl::CivilDay today = Today(zone);
+    if (request.overdue_actions_only()) query.overdue_before = today;
     ASSIGN_OR_RETURN(cases, data_->cases.List(tx, query));
+    std::vector<std::string> ids;
+    for (size_t i = 0; i < cases.size() && i < static_cast<size_t>(paging.size); ++i) ids.push_back(cases[i].case_id());
+    ASSIGN_OR_RETURN(overdue, data_->cases.WithOverdueActions(tx, caller.tenant, ids, today));
     return absl::OkStatus();
   }));
   v1::ListCasesResponse response;
@@ -199,7 +212,8 @@ absl::StatusOr<v1::ListCasesResponse> CaseLifecycle::List(const RequestContext& 
       CutPage(cases, paging, [](const v1::Case& last) { return TimeIdPosition(last.updated_at(), last.case_id()); }));
   for (const v1::Case& c : cases) {
     if (!MaySeeCase(caller, scope, c)) continue;  // the filter and MaySeeCase agree (a test shows it); defence in depth
-    *response.add_cases() = ListItem(c);
+    v1::CaseListItem& item = *response.add_cases() = ListItem(c);
+    item.set_has_overdue_actions(overdue.contains(c.case_id()));
     if (c.has_address()) audit.AddAddress(c.address());  // the list shows the case's street and title
   }
   audit.SetResultCount(response.cases_size());
@@ -399,6 +413,33 @@ absl::StatusOr<v1::ListBreakGlassReviewsResponse> CaseLifecycle::BreakGlassRevie
   for (v1::BreakGlassReview& r : reviews) *response.add_reviews() = std::move(r);
   audit.SetResultCount(response.reviews_size());
   return response;
+}
+
+absl::StatusOr<v1::BreakGlassReview> CaseLifecycle::CompleteBreakGlassReview(
+    const RequestContext& caller, v1::CompleteBreakGlassReviewRequest request, AuditRecord& audit) {
+  if (!IsUuid(request.review_id())) return Invalid("review_id", "must be a UUID");
+  audit.SetObjectId(request.review_id());
+  RETURN_IF_ERROR(CheckText("finding", *request.mutable_finding(), 1, 2000, true));
+  v1::BreakGlassReview completed;
+  RETURN_IF_ERROR(data_->TransactAudited(caller, audit, [&](db::Transaction& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(std::optional<v1::BreakGlassReview> review,
+                     data_->cases.LockBreakGlassReview(tx, caller.tenant, request.review_id()));
+    if (!review) return absl::NotFoundError("break-the-glass review not found");
+    // A finding is the officer's judgement at the time; changing it later
+    // would rewrite the record of the review, so it is given once.
+    if (review->has_completed_at()) {
+      return absl::FailedPreconditionError("review_id: this review has already been completed");
+    }
+    const absl::Time now = absl::Now();
+    review->set_finding(request.finding());
+    review->set_justified(request.justified());
+    review->set_completed_by(caller.user);
+    *review->mutable_completed_at() = TimeToProto(now);
+    RETURN_IF_ERROR(data_->cases.CompleteBreakGlassReview(tx, caller.tenant, *review, now));
+    completed = *std::move(review);
+    return absl::OkStatus();
+  }));
+  return completed;
 }
 
 }  // namespace hartslag::cases

@@ -39,6 +39,9 @@ class CaseLifecycle {
                                                   AuditRecord& audit);
   absl::StatusOr<v1::ListBreakGlassReviewsResponse> BreakGlassReviews(
       const RequestContext& caller, const v1::ListBreakGlassReviewsRequest& request, AuditRecord& audit);
+  absl::StatusOr<v1::BreakGlassReview> CompleteBreakGlassReview(const RequestContext& caller,
+                                                                v1::CompleteBreakGlassReviewRequest request,
+                                                                AuditRecord& audit);
 
  private:
   // A page of the notes the caller may read of a case.

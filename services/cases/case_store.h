@@ -7,11 +7,13 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "hartslag/cases/v1/cases.pb.h"
 #include "services/cases/case_access.h"
@@ -49,6 +51,9 @@ struct CaseQuery {
   std::optional<v1::CaseStatus> status;
   std::optional<std::vector<std::string>> areas;
   std::optional<TimeId> after;  // keyset position: updated_at, case_id
+  std::optional<v1::RiskTier> risk_tier;
+  std::optional<absl::Time> review_due_at;     // next review at or before this
+  std::optional<absl::CivilDay> overdue_before;  // an open action due before this day
   int limit = 50;
 };
 
@@ -103,7 +108,13 @@ class CaseStore {
   // The cases not CLOSED of a kind in some areas.
   absl::StatusOr<std::vector<v1::Case>> OpenCasesIn(db::Transaction& tx, const std::string& tenant,
                                                     v1::CaseKind kind, const std::vector<std::string>& areas) const;
-  // Gives the cases stored before person keys existed theirs; how many.
+  // Of `case_ids`, those with an OPEN or IN_PROGRESS action due before
+  // `today`.
+  absl::StatusOr<std::set<std::string>> WithOverdueActions(db::Transaction& tx, const std::string& tenant,
+                                                           const std::vector<std::string>& case_ids,
+                                                           absl::CivilDay today) const;
+  // Gives the cases stored before person keys (and the risk columns)
+  // existed theirs; how many.
   absl::StatusOr<int> FillPersonKeys(db::Pool& pool) const;
 
   // Stores `note` (id, author and time set here) on the case.
@@ -123,6 +134,15 @@ class CaseStore {
                                                                       const std::string& tenant,
                                                                       const std::optional<TimeId>& after,
                                                                       int limit) const;
+  // The review, locked until the transaction ends; nullopt if the tenant has
+  // none with that id.
+  absl::StatusOr<std::optional<v1::BreakGlassReview>> LockBreakGlassReview(db::Transaction& tx,
+                                                                           const std::string& tenant,
+                                                                           const std::string& review_id) const;
+  // Stores the completion fields of `review` (finding, justified,
+  // completed_by) with `completed_at`.
+  absl::Status CompleteBreakGlassReview(db::Transaction& tx, const std::string& tenant,
+                                        const v1::BreakGlassReview& review, absl::Time completed_at) const;
 
   // Retention: the tenant's closed cases of `kind`, closed before
   // `closed_before`, whose personal data is still there, by id, oldest

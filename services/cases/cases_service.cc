@@ -14,6 +14,7 @@ const AccessPolicy kCasesPolicy({
     {"UpdateCase", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_UPDATE, "case")},
     {"AddNote", Roles({Role::kCoordinator, Role::kPartner}).Audit(audit::v1::ACTION_CREATE, "case_note")},
     {"ListBreakGlassReviews", Roles({Role::kPrivacyOfficer}).Audit(audit::v1::ACTION_LIST, "break_glass_review")},
+    {"CompleteBreakGlassReview", Roles({Role::kPrivacyOfficer}).Audit(audit::v1::ACTION_UPDATE, "break_glass_review")},
     {"CreateAction", Roles({Role::kCoordinator}).Audit(audit::v1::ACTION_CREATE, "action")},
     {"ListActions", Roles({Role::kCoordinator, Role::kPartner}).Audit(audit::v1::ACTION_LIST, "action")},
     {"UpdateAction", Roles({Role::kCoordinator, Role::kPartner}).Audit(audit::v1::ACTION_UPDATE, "action")},
@@ -105,6 +106,14 @@ grpc::ServerUnaryReactor* CaseServiceImpl::ListBreakGlassReviews(grpc::CallbackS
                                                                  v1::ListBreakGlassReviewsResponse* response) {
   return runner_->Run(call, "ListBreakGlassReviews", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
     return cases_->BreakGlassReviews(c, *request, audit);
+  }));
+}
+
+grpc::ServerUnaryReactor* CaseServiceImpl::CompleteBreakGlassReview(grpc::CallbackServerContext* call,
+                                                                    const v1::CompleteBreakGlassReviewRequest* request,
+                                                                    v1::BreakGlassReview* response) {
+  return runner_->Run(call, "CompleteBreakGlassReview", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+    return cases_->CompleteBreakGlassReview(c, *request, audit);
   }));
 }
 

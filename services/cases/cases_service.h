@@ -56,6 +56,9 @@ class CaseServiceImpl final : public v1::CaseService::CallbackService {
                                   v1::Note* response) override;
   grpc::ServerUnaryReactor* ListBreakGlassReviews(grpc::CallbackServerContext* call, const v1::ListBreakGlassReviewsRequest* request,
                                                 v1::ListBreakGlassReviewsResponse* response) override;
+  grpc::ServerUnaryReactor* CompleteBreakGlassReview(grpc::CallbackServerContext* call,
+                                                    const v1::CompleteBreakGlassReviewRequest* request,
+                                                    v1::BreakGlassReview* response) override;
 
  private:
   const RpcRunner* runner_;

@@ -125,6 +125,7 @@ const char* const kWebMethods[] = {
     "hartslag.cases.v1.CaseService.UpdateCase",
     "hartslag.cases.v1.CaseService.AddNote",
     "hartslag.cases.v1.CaseService.ListBreakGlassReviews",
+    "hartslag.cases.v1.CaseService.CompleteBreakGlassReview",
     "hartslag.cases.v1.ActionService.CreateAction",
     "hartslag.cases.v1.ActionService.ListActions",
     "hartslag.cases.v1.ActionService.UpdateAction",

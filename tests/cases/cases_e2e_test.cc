@@ -359,6 +359,48 @@ TEST_F(CasesEndToEndTest, BreakingTheGlassIsFlaggedAndLeavesAReviewItem) {
   EXPECT_TRUE(flagged);
 }
 
+TEST_F(CasesEndToEndTest, APrivacyOfficerCompletesABreakTheGlassReviewOnceWithAFinding) {
+  v1::Case c = Open(Household());
+  ASSERT_TRUE(Get(other_coordinator_, c.case_id(), "acute zorgen, regisseur onbereikbaar").ok());
+  v1::ListBreakGlassReviewsResponse reviews;
+  ASSERT_TRUE(cases_->ListBreakGlassReviews(Call(officer_).get(), {}, &reviews).ok());
+  ASSERT_EQ(reviews.reviews_size(), 1);
+  EXPECT_FALSE(reviews.reviews(0).has_completed_at()) << "a new review is open";
+
+  v1::CompleteBreakGlassReviewRequest complete;
+  complete.set_review_id(reviews.reviews(0).review_id());
+  v1::BreakGlassReview done;
+  grpc::Status status = cases_->CompleteBreakGlassReview(Call(officer_).get(), complete, &done);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << "a finding is required";
+  EXPECT_NE(status.error_message().find("finding"), std::string::npos) << status.error_message();
+  complete.set_finding(std::string(2001, 'x'));
+  EXPECT_EQ(cases_->CompleteBreakGlassReview(Call(officer_).get(), complete, &done).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  complete.set_finding("Terecht: de regisseur was die nacht onbereikbaar.");
+  complete.set_justified(true);
+  EXPECT_EQ(cases_->CompleteBreakGlassReview(Call(other_coordinator_).get(), complete, &done).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  status = cases_->CompleteBreakGlassReview(Call(officer_).get(), complete, &done);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(done.finding(), "Terecht: de regisseur was die nacht onbereikbaar.");
+  EXPECT_TRUE(done.justified());
+  EXPECT_FALSE(done.completed_by().empty());
+  EXPECT_TRUE(done.has_completed_at());
+
+  status = cases_->CompleteBreakGlassReview(Call(officer_).get(), complete, &done);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << "a finding is given once";
+  complete.set_review_id("00000000-0000-4000-8000-000000000000");
+  EXPECT_EQ(cases_->CompleteBreakGlassReview(Call(officer_).get(), complete, &done).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+
+  ASSERT_TRUE(cases_->ListBreakGlassReviews(Call(officer_).get(), {}, &reviews).ok());
+  ASSERT_EQ(reviews.reviews_size(), 1);
+  EXPECT_EQ(reviews.reviews(0).finding(), "Terecht: de regisseur was die nacht onbereikbaar.");
+  EXPECT_TRUE(reviews.reviews(0).justified());
+  EXPECT_EQ(reviews.reviews(0).completed_by(), done.completed_by());
+  EXPECT_TRUE(reviews.reviews(0).has_completed_at());
+}
+
 TEST_F(CasesEndToEndTest, OpeningIsExactlyOnceAndBadInputNamesTheField) {
   v1::OpenCaseRequest request = Household();
   v1::Case first = Open(request), again = Open(request);
@@ -652,6 +694,98 @@ void ExpectExactlyOnce(const std::string& rpc, Request request,
   EXPECT_EQ(missing.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(missing.error_message().rfind("request_id:", 0), 0u) << missing.error_message();
   EXPECT_EQ(count(), before + 1) << "refusals make nothing";
+}
+
+TEST_F(CasesEndToEndTest, TheCaseListFiltersOnRiskTierOverdueActionsAndDueReviewsAndEachTokenKeepsItsFilter) {
+  v1::Case high = Open(Household());
+  v1::Case low = Open(Household());
+  v1::Case late = Open(Household());
+  v1::Case done_late = Open(Household());  // its late action is done: not overdue
+  v1::Case review = Open(Household());
+  v1::Case later_review = Open(Household());
+  StoreChange(high.case_id(), [](v1::Case& c) { c.set_risk_tier(v1::RISK_TIER_HIGH); });
+  StoreChange(low.case_id(), [](v1::Case& c) { c.set_risk_tier(v1::RISK_TIER_LOW); });
+  StoreAction(late.case_id(), "politie", "2020-01-01");
+  StoreAction(late.case_id(), "politie", "2099-01-01");
+  StoreAction(review.case_id(), "politie", "2099-01-01");
+  v1::Action done;
+  done.set_action_id(RandomUuid());
+  done.set_case_id(done_late.case_id());
+  done.set_description("actie");
+  done.add_organisation_ids("politie");
+  done.set_due_date("2020-01-01");
+  done.set_status(v1::ACTION_STATUS_DONE);
+  ASSERT_TRUE(deployment_.SeedAction(Coordinator(), done).ok());
+  StoreChange(review.case_id(), [](v1::Case& c) {
+    c.mutable_next_review_at()->set_seconds(absl::ToUnixSeconds(absl::Now() - absl::Hours(1)));
+  });
+  StoreChange(later_review.case_id(), [](v1::Case& c) {
+    c.mutable_next_review_at()->set_seconds(absl::ToUnixSeconds(absl::Now() + absl::Hours(24)));
+  });
+
+  // Every page of `request`, one case at a time, as ids; the items' flags
+  // by id into `overdue`.
+  auto list = [&](v1::ListCasesRequest request, std::map<std::string, bool>* overdue = nullptr) {
+    std::set<std::string> ids;
+    request.set_page_size(1);
+    for (int pages = 0; pages < 20; ++pages) {
+      v1::ListCasesResponse page;
+      grpc::Status status = cases_->ListCases(Call(coordinator_).get(), request, &page);
+      EXPECT_TRUE(status.ok()) << status.error_message();
+      for (const v1::CaseListItem& c : page.cases()) {
+        ids.insert(c.case_id());
+        if (overdue) (*overdue)[c.case_id()] = c.has_overdue_actions();
+      }
+      if (page.next_page_token().empty()) break;
+      request.set_page_token(page.next_page_token());
+    }
+    return ids;
+  };
+  v1::ListCasesRequest by_tier;
+  by_tier.set_risk_tier(v1::RISK_TIER_HIGH);
+  EXPECT_EQ(list(by_tier), std::set<std::string>{high.case_id()});
+  by_tier.set_risk_tier(v1::RISK_TIER_LOW);
+  EXPECT_EQ(list(by_tier), std::set<std::string>{low.case_id()});
+  v1::ListCasesRequest overdue_only;
+  overdue_only.set_overdue_actions_only(true);
+  EXPECT_EQ(list(overdue_only), std::set<std::string>{late.case_id()});
+  v1::ListCasesRequest review_only;
+  review_only.set_review_due_only(true);
+  EXPECT_EQ(list(review_only), std::set<std::string>{review.case_id()});
+  // Filters combine: no case is both.
+  review_only.set_overdue_actions_only(true);
+  EXPECT_TRUE(list(review_only).empty());
+
+  std::map<std::string, bool> overdue;
+  EXPECT_EQ(list({}, &overdue).size(), 6u);
+  for (const auto& [id, flag] : overdue) EXPECT_EQ(flag, id == late.case_id()) << id;
+
+  // A token of one filter is refused with another, also with only a new
+  // flag.
+  v1::ListCasesRequest first;
+  first.set_page_size(1);
+  v1::ListCasesResponse page;
+  ASSERT_TRUE(cases_->ListCases(Call(coordinator_).get(), first, &page).ok());
+  ASSERT_FALSE(page.next_page_token().empty());
+  for (const std::function<void(v1::ListCasesRequest&)>& other :
+       std::vector<std::function<void(v1::ListCasesRequest&)>>{
+           [](v1::ListCasesRequest& r) { r.set_risk_tier(v1::RISK_TIER_HIGH); },
+           [](v1::ListCasesRequest& r) { r.set_overdue_actions_only(true); },
+           [](v1::ListCasesRequest& r) { r.set_review_due_only(true); }}) {
+    v1::ListCasesRequest next = first;
+    next.set_page_token(page.next_page_token());
+    other(next);
+    v1::ListCasesResponse refused;
+    grpc::Status status = cases_->ListCases(Call(coordinator_).get(), next, &refused);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_NE(status.error_message().find("page_token"), std::string::npos) << status.error_message();
+  }
+  v1::ListCasesRequest unknown;
+  unknown.set_risk_tier(static_cast<v1::RiskTier>(99));
+  v1::ListCasesResponse refused;
+  grpc::Status status = cases_->ListCases(Call(coordinator_).get(), unknown, &refused);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("risk_tier"), std::string::npos) << status.error_message();
 }
 
 TEST_F(CasesEndToEndTest, EveryCreateIsExactlyOncePerRequestIdAlsoUnderConcurrentRetries) {

@@ -1,0 +1,137 @@
+// "Inzageoverzicht" (AVG art. 15): who looked at one person's or one
+// address's data, as the audit service answers GetAccessOverview: when,
+// which organisation, in which role, what, and why. The service leaves out
+// employee names, accesses under an active restriction and the privacy
+// officers' own work; this screen shows what it returns and adds nothing.
+import { ApiError, call } from "../api";
+import type { Screen } from "../app";
+import { MessageSlot, button, heading, paragraph } from "../components";
+import { h, replaceChildren } from "../dom";
+import { auditAction, purpose as purposeLabel, role as roleLabel } from "../labels";
+import { SubjectForm, organisationLabel, organisationNames, refusal, when } from "./privacy_common";
+
+interface Access {
+  occurredAt?: string;
+  organisationId?: string;
+  organisationKind?: string;
+  roles?: string[];
+  action?: string;
+  objectType?: string;
+  purpose?: string;
+}
+
+interface OverviewPage {
+  accesses?: Access[];
+  nextPageToken?: string;
+}
+
+const kPageSize = 50;
+
+export const objectType: Record<string, string> = {
+  signal: "Melding",
+  case: "Casus",
+  case_note: "Notitie bij casus",
+  action: "Actie",
+  meeting: "Overleg",
+  triage_decision: "Wegingsbesluit",
+  attachment: "Bijlage",
+};
+
+export async function privacyAccessScreen(): Promise<Screen> {
+  const names = await organisationNames().catch(() => new Map<string, string>());
+  const message = new MessageSlot();
+  const subject = new SubjectForm();
+  const results = h("section", { class: "hartslag-privacy-results", attrs: { "aria-labelledby": "inzage-resultaat" } });
+  let asked: object | null = null;
+
+  const table = (): HTMLTableSectionElement => h("tbody", {});
+  let body = table();
+  const more = button("Meer inzages tonen", () => void load(false), "secondary");
+
+  function row(a: Access): HTMLTableRowElement {
+    return h(
+      "tr",
+      { class: "hartslag-privacy-access", attrs: { "data-organisation-id": a.organisationId ?? "", "data-action": a.action ?? "", "data-purpose": a.purpose ?? "" } },
+      h("td", {}, when(a.occurredAt)),
+      h("td", {}, organisationLabel(names, a.organisationId, a.organisationKind)),
+      h("td", {}, (a.roles ?? []).map((r) => roleLabel[r] ?? r).join(", ")),
+      h("td", {}, auditAction[a.action ?? ""] ?? a.action ?? ""),
+      h("td", {}, objectType[a.objectType ?? ""] ?? a.objectType ?? ""),
+      h("td", {}, a.purpose ? (purposeLabel[a.purpose] ?? a.purpose) : "Geen doel opgegeven"),
+    );
+  }
+
+  function resultHeading(): HTMLHeadingElement {
+    const title = heading(2, "Inzages", "inzage-resultaat");
+    title.tabIndex = -1;
+    return title;
+  }
+
+  let pageToken = "";
+  async function load(first: boolean): Promise<void> {
+    if (!asked) return;
+    message.clear();
+    try {
+      const page = await call<OverviewPage>("hartslag.audit.v1.AuditService/GetAccessOverview", { subject: asked, pageSize: kPageSize, pageToken: first ? "" : pageToken });
+      pageToken = page.nextPageToken ?? "";
+      const accesses = page.accesses ?? [];
+      if (first) {
+        body = table();
+        replaceChildren(
+          results,
+          resultHeading(),
+          accesses.length === 0
+            ? paragraph("Er zijn geen inzages gevonden voor dit adres of deze persoon (of ze vallen onder een actieve beperking).")
+            : h(
+                "div",
+                { class: "hartslag-privacy-table-wrap", attrs: { role: "region", "aria-label": "Inzages, nieuwste eerst", tabindex: "0" } },
+                h(
+                  "table",
+                  { class: "utrecht-table hartslag-privacy-table" },
+                  h("caption", { class: "utrecht-table__caption" }, "Nieuwste eerst. Namen van medewerkers staan hier niet in."),
+                  h("thead", { class: "utrecht-table__header" }, h("tr", {}, ["Wanneer", "Organisatie", "Rol", "Handeling", "Gegevens", "Doel"].map((c) => h("th", { attrs: { scope: "col" } }, c)))),
+                  body,
+                ),
+              ),
+          more,
+        );
+      }
+      for (const a of accesses) body.appendChild(row(a));
+      more.hidden = !pageToken;
+      if (first) (results.querySelector("h2") as HTMLElement | null)?.focus();
+    } catch (error) {
+      if (first && error instanceof ApiError && subject.showRefusal(error)) return;
+      message.show("error", refusal(error, "Het inzageoverzicht kon niet worden opgehaald."));
+    }
+  }
+
+  const form = h(
+    "form",
+    {
+      class: "hartslag-form",
+      attrs: { novalidate: true },
+      on: {
+        submit: (event) => {
+          event.preventDefault();
+          asked = subject.subject();
+          if (asked) void load(true);
+        },
+      },
+    },
+    subject.element,
+    h("div", { class: "utrecht-button-group" }, button("Inzages tonen", undefined, "primary", "submit")),
+  );
+
+  return {
+    title: "Inzageoverzicht",
+    element: h(
+      "div",
+      { class: "hartslag-privacy" },
+      heading(1, "Inzageoverzicht"),
+      paragraph("Wie heeft gegevens over een adres of een persoon ingezien of gewijzigd, wanneer en waarom. Voor een verzoek om inzage (AVG artikel 15)."),
+      form,
+      message.element,
+      results,
+    ),
+  };
+}
