@@ -159,10 +159,26 @@ constexpr char kInsertBreakGlass[] = R"sql(
 
 constexpr char kBreakGlass[] = R"sql(
   SELECT review_id::text AS review_id, case_id::text AS case_id, actor_user, actor_org, actor_kind,
-         reason, (extract(epoch FROM at) * 1000000)::bigint AS at_us
+         reason, (extract(epoch FROM at) * 1000000)::bigint AS at_us, finding, justified, completed_by,
+         (extract(epoch FROM completed_at) * 1000000)::bigint AS completed_at_us
   FROM cases.break_glass
   WHERE tenant_id = $1 AND ($2::timestamptz IS NULL OR (at, review_id) < ($2, $3::uuid))
   ORDER BY at DESC, review_id DESC LIMIT $4::int
+)sql";
+
+// Locks the review row so that two privacy officers completing it at once
+// cannot both succeed.
+constexpr char kBreakGlassForUpdate[] = R"sql(
+  SELECT review_id::text AS review_id, case_id::text AS case_id, actor_user, actor_org, actor_kind,
+         reason, (extract(epoch FROM at) * 1000000)::bigint AS at_us, finding, justified, completed_by,
+         (extract(epoch FROM completed_at) * 1000000)::bigint AS completed_at_us
+  FROM cases.break_glass WHERE tenant_id = $1 AND review_id = $2::uuid
+  FOR UPDATE
+)sql";
+
+constexpr char kCompleteBreakGlass[] = R"sql(
+  UPDATE cases.break_glass SET finding = $3, justified = $4::boolean, completed_by = $5, completed_at = $6
+  WHERE tenant_id = $1 AND review_id = $2::uuid
 )sql";
 
 constexpr char kDueForRemoval[] = R"sql(
@@ -442,8 +458,40 @@ absl::StatusOr<std::vector<v1::BreakGlassReview>> CaseStore::BreakGlassReviews(d
     *r.mutable_actor() = ActorFrom(rows, i, "actor_user", "actor_org", "actor_kind");
     r.set_reason(rows.Text(i, "reason"));
     *r.mutable_at() = TimeToProto(absl::FromUnixMicros(rows.Int(i, "at_us")));
+    if (!rows.IsNull(i, "completed_at_us")) {
+      r.set_finding(rows.Text(i, "finding"));
+      r.set_justified(rows.Bool(i, "justified"));
+      r.set_completed_by(rows.Text(i, "completed_by"));
+      *r.mutable_completed_at() = TimeToProto(absl::FromUnixMicros(rows.Int(i, "completed_at_us")));
+    }
   }
   return reviews;
+}
+
+absl::StatusOr<std::optional<v1::BreakGlassReview>> CaseStore::LockBreakGlassReview(
+    db::Transaction& tx, const std::string& tenant, const std::string& review_id) const {
+  ASSIGN_OR_RETURN(db::Rows rows, tx.Query(kBreakGlassForUpdate, {tenant, review_id}));
+  if (rows.empty()) return std::nullopt;
+  v1::BreakGlassReview r;
+  r.set_review_id(rows.Text(0, "review_id"));
+  r.set_case_id(rows.Text(0, "case_id"));
+  *r.mutable_actor() = ActorFrom(rows, 0, "actor_user", "actor_org", "actor_kind");
+  r.set_reason(rows.Text(0, "reason"));
+  *r.mutable_at() = TimeToProto(absl::FromUnixMicros(rows.Int(0, "at_us")));
+  if (!rows.IsNull(0, "completed_at_us")) {
+    r.set_finding(rows.Text(0, "finding"));
+    r.set_justified(rows.Bool(0, "justified"));
+    r.set_completed_by(rows.Text(0, "completed_by"));
+    *r.mutable_completed_at() = TimeToProto(absl::FromUnixMicros(rows.Int(0, "completed_at_us")));
+  }
+  return r;
+}
+
+absl::Status CaseStore::CompleteBreakGlassReview(db::Transaction& tx, const std::string& tenant,
+                                                 const v1::BreakGlassReview& review, absl::Time completed_at) const {
+  return tx.Exec(kCompleteBreakGlass,
+                 {tenant, review.review_id(), review.finding(), review.justified() ? "true" : "false",
+                  review.completed_by(), db::TimestampParam(completed_at)});
 }
 
 absl::Status CaseStore::StoreTenantSettings(db::Transaction& tx, const std::string& tenant,
