@@ -41,14 +41,16 @@ constexpr char kNextReferenceNumber[] = R"sql(
 constexpr char kInsertCase[] = R"sql(
   INSERT INTO cases.cases (case_id, tenant_id, reference, kind, status, area_id, confidentiality,
                            process_coordinator, case_manager, members, participating, updated_at,
-                           opened_by, content, address_key, person_keys)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text[], $11::text[], $12, $13, $14::bytea, $15, $16::text[])
+                           opened_by, content, address_key, person_keys, risk_tier, next_review_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text[], $11::text[], $12, $13, $14::bytea, $15, $16::text[],
+          $17, $18::timestamptz)
 )sql";
 
 constexpr char kUpdateCase[] = R"sql(
   UPDATE cases.cases SET status = $3, confidentiality = $4, process_coordinator = $5,
     case_manager = $6, members = $7::text[], participating = $8::text[], updated_at = $9,
     content = $10::bytea, address_key = $11, person_keys = $12::text[],
+    risk_tier = $13, next_review_at = $14::timestamptz,
     closed_at = CASE WHEN $3 = 'CLOSED' THEN coalesce(closed_at, $9) END
   WHERE tenant_id = $1 AND case_id = $2
 )sql";
@@ -94,7 +96,18 @@ constexpr char kList[] = R"sql(
     AND ($8::text IS NULL OR status = $8)
     AND ($9::text[] IS NULL OR area_id = ANY($9::text[]))
     AND ($10::timestamptz IS NULL OR (updated_at, case_id) < ($10, $11::uuid))
+    AND ($15::text IS NULL OR risk_tier = $15)
+    AND ($16::timestamptz IS NULL OR next_review_at <= $16)
+    AND ($17::date IS NULL OR EXISTS (
+          SELECT 1 FROM cases.actions a
+          WHERE a.case_id = cases.case_id AND a.status IN ('OPEN', 'IN_PROGRESS') AND a.due_date < $17::date))
   ORDER BY updated_at DESC, case_id DESC LIMIT $14
+)sql";
+
+// Which of the cases $2 have an open action due before $3.
+constexpr char kWithOverdueActions[] = R"sql(
+  SELECT DISTINCT case_id::text AS case_id FROM cases.actions
+  WHERE tenant_id = $1 AND case_id = ANY($2::uuid[]) AND status IN ('OPEN', 'IN_PROGRESS') AND due_date < $3::date
 )sql";
 
 // At most $3 per address, most recently changed first.
@@ -127,13 +140,16 @@ constexpr char kOpenCasesIn[] = R"sql(
 
 constexpr char kCasesWithoutPersonKeys[] = R"sql(
   SELECT tenant_id, case_id::text AS case_id, content FROM cases.cases
-  WHERE person_keys IS NULL AND case_id > $1::uuid ORDER BY case_id LIMIT 500
+  WHERE (person_keys IS NULL OR risk_tier IS NULL) AND case_id > $1::uuid ORDER BY case_id LIMIT 500
 )sql";
 
-// Only where still missing: a case changed meanwhile has its keys already.
+// Only what is still missing: a case changed meanwhile has its columns
+// already.
 constexpr char kSetPersonKeys[] = R"sql(
-  UPDATE cases.cases SET person_keys = $3::text[]
-  WHERE tenant_id = $1 AND case_id = $2::uuid AND person_keys IS NULL
+  UPDATE cases.cases SET person_keys = coalesce(person_keys, $3::text[]),
+    next_review_at = CASE WHEN risk_tier IS NULL THEN $5::timestamptz ELSE next_review_at END,
+    risk_tier = coalesce(risk_tier, $4)
+  WHERE tenant_id = $1 AND case_id = $2::uuid AND (person_keys IS NULL OR risk_tier IS NULL)
 )sql";
 
 constexpr char kInsertNote[] = R"sql(
@@ -234,6 +250,16 @@ TenantSettings SettingsFrom(const db::Rows& rows, int i) {
   return WithDefaults(std::move(s));
 }
 
+std::string RiskTierName(v1::RiskTier tier) {
+  return tier == v1::RISK_TIER_UNSPECIFIED ? std::string() : Stored(v1::RiskTier_Name(tier), "RISK_TIER_");
+}
+db::Param NextReview(const v1::Case& c) {
+  if (!c.has_next_review_at()) return std::nullopt;
+  // Set by the service itself, so always a valid time.
+  return db::TimestampParam(absl::FromUnixSeconds(c.next_review_at().seconds()) +
+                            absl::Nanoseconds(c.next_review_at().nanos()));
+}
+
 db::Param TimeOf(const std::optional<TimeId>& after) {
   return Maybe(after, [](const TimeId& a) { return db::TimestampParam(a.first); });
 }
@@ -268,7 +294,8 @@ absl::Status CaseStore::Insert(db::Transaction& tx, const RequestContext& caller
        absl::StrCat(static_cast<int>(c.confidentiality())), c.process_coordinator(), c.case_manager(),
        db::TextArray(Strings(c.members())), db::TextArray(Strings(c.participating_organisations())),
        db::TimestampParam(now), caller.user, db::BytesParam(c.SerializeAsString()),
-       c.has_address() ? AddressKey(c.address()) : std::string(), db::TextArray(PersonKeys(c))}));
+       c.has_address() ? AddressKey(c.address()) : std::string(), db::TextArray(PersonKeys(c)),
+       RiskTierName(c.risk_tier()), NextReview(c)}));
   return InsertStep(tx, caller, c.case_id(), {v1::CASE_STATUS_UNSPECIFIED, v1::CASE_STATUS_REGISTERED, "geopend"},
                     now);
 }
@@ -309,7 +336,7 @@ absl::Status CaseStore::Save(db::Transaction& tx, const RequestContext& caller, 
        c.process_coordinator(), c.case_manager(), db::TextArray(Strings(c.members())),
        db::TextArray(Strings(c.participating_organisations())), db::TimestampParam(now),
        db::BytesParam(c.SerializeAsString()), c.has_address() ? AddressKey(c.address()) : std::string(),
-       db::TextArray(PersonKeys(c))}));
+       db::TextArray(PersonKeys(c)), RiskTierName(c.risk_tier()), NextReview(c)}));
   if (step) RETURN_IF_ERROR(InsertStep(tx, caller, c.case_id(), *step, now));
   return absl::OkStatus();
 }
@@ -329,9 +356,23 @@ absl::StatusOr<std::vector<v1::Case>> CaseStore::List(db::Transaction& tx, const
                        IdOf(q.after),
                        absl::StrCat(f.personal_from),
                        absl::StrCat(f.all_coordinators_through),
-                       absl::StrCat(q.limit)};
+                       absl::StrCat(q.limit),
+                       Maybe(q.risk_tier, RiskTierName),
+                       Maybe(q.review_due_at, db::TimestampParam),
+                       Maybe(q.overdue_before, [](absl::CivilDay d) { return absl::FormatCivilTime(d); })};
   ASSIGN_OR_RETURN(db::Rows rows, tx.Query(kList, params));
   return DecodeAll<v1::Case>(rows);
+}
+
+absl::StatusOr<std::set<std::string>> CaseStore::WithOverdueActions(db::Transaction& tx, const std::string& tenant,
+                                                                    const std::vector<std::string>& case_ids,
+                                                                    absl::CivilDay today) const {
+  std::set<std::string> overdue;
+  if (case_ids.empty()) return overdue;
+  ASSIGN_OR_RETURN(db::Rows rows,
+                   tx.Query(kWithOverdueActions, {tenant, db::TextArray(case_ids), absl::FormatCivilTime(today)}));
+  for (int i = 0; i < rows.size(); ++i) overdue.insert(rows.Text(i, "case_id"));
+  return overdue;
 }
 
 absl::StatusOr<std::pair<std::vector<v1::StatusChange>, int>> CaseStore::History(db::Transaction& tx,
@@ -394,7 +435,9 @@ absl::StatusOr<int> CaseStore::FillPersonKeys(db::Pool& pool) const {
       if (!c.ok()) Log(LogLevel::kWarning, "a stored case does not decode", {{"case_id", after}});
       RETURN_IF_ERROR(pool.Query(kSetPersonKeys,
                                  {rows.Text(i, "tenant_id"), after,
-                                  db::TextArray(c.ok() ? PersonKeys(*c) : std::vector<std::string>())},
+                                  db::TextArray(c.ok() ? PersonKeys(*c) : std::vector<std::string>()),
+                                  c.ok() ? RiskTierName(c->risk_tier()) : std::string(),
+                                  c.ok() ? NextReview(*c) : std::nullopt},
                                  Bounded(absl::Now() + absl::Seconds(30)))
                           .status());
     }
