@@ -47,6 +47,10 @@ absl::Status Run(int argc, char** argv) {
   flags.Add("audit", "HARTSLAG_AUDIT_ADDR", "localhost:7404", "audit service address");
   flags.Add("jwt-public-keys", "HARTSLAG_JWT_PUBLIC_KEYS", "", "comma-separated PEM files of the token keys");
   flags.Add("jwt-issuer", "HARTSLAG_JWT_ISSUER", "hartslag-dev", "the accepted token issuer");
+  flags.Add("map-tiles", "HARTSLAG_WEB_MAP_TILES", "",
+            "tile URL template of the coordinator's map (https, with {z}, {x} and {y}), e.g. PDOK's BRT "
+            "background map https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/"
+            "{y}.png; empty: no map");
   flags.Add("ready-file", "HARTSLAG_WEB_READY_FILE", "", "written with the port once serving");
   RETURN_IF_ERROR(flags.Parse(argc, argv));
   SetLogService("web");
@@ -82,6 +86,7 @@ absl::Status Run(int argc, char** argv) {
   options.cert_file = flags.Get("tls-cert");
   options.key_file = flags.Get("tls-key");
   options.static_dir = flags.Get("static-dir");
+  options.map_tiles = flags.Get("map-tiles");
   web::WebServer server(options, &transcoder, &sessions);
   RETURN_IF_ERROR(server.Bind());
   if (!flags.Get("ready-file").empty()) {

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -26,10 +27,15 @@ constexpr char kJson[] = "application/json";
 // Every answer, API or file: no inline script or style, no framing, no
 // referrer, no sniffing, HTTPS only. (Images also from blob: URLs: the
 // photos a reporter chose, shown before they are sent.)
+// With a map, its tile server's origin is added to img-src: no other.
+std::string ContentSecurityPolicy(const std::string& tile_origin) {
+  return absl::StrCat("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:",
+                      tile_origin.empty() ? "" : absl::StrCat(" ", tile_origin),
+                      "; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+                      "frame-ancestors 'none'");
+}
+
 const httplib::Headers kSecurityHeaders = {
-    {"Content-Security-Policy",
-     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
-     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"},
     {"Strict-Transport-Security", "max-age=31536000; includeSubDomains"},
     {"X-Content-Type-Options", "nosniff"},
     {"Referrer-Policy", "no-referrer"},
@@ -136,6 +142,21 @@ void SetCaching(const httplib::Request& req, httplib::Response& res) {
 
 }  // namespace
 
+absl::StatusOr<std::string> TileOrigin(const std::string& url_template) {
+  // A host of letters, digits, dots and hyphens and an optional port: what
+  // goes into the CSP must not be able to add a source of its own.
+  static const re2::RE2 kTemplate(R"((https://[A-Za-z0-9.-]{1,253}(?::[0-9]{1,5})?)/[!-~]*)");
+  std::string origin;
+  if (!re2::RE2::FullMatch(url_template, kTemplate, &origin) || absl::StrContains(url_template, ";") ||
+      absl::StrContains(url_template, ",") || !absl::StrContains(url_template, "{z}") ||
+      !absl::StrContains(url_template, "{x}") || !absl::StrContains(url_template, "{y}")) {
+    return absl::InvalidArgumentError(
+        "map-tiles: must be an https URL template with {z}, {x} and {y}, e.g. "
+        "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png");
+  }
+  return origin;
+}
+
 WebServer::WebServer(WebServerOptions options, const Transcoder* transcoder, WebSessions* sessions)
     : options_(std::move(options)), transcoder_(transcoder), sessions_(sessions) {}
 
@@ -206,7 +227,15 @@ absl::Status WebServer::Bind() {
     Answer(res, RefusalAnswer(grpc::StatusCode::INTERNAL, "request", "could not be handled",
                               "Er ging iets mis. Probeer het opnieuw."));
   });
-  server_->set_default_headers(kSecurityHeaders);
+  std::string tile_origin;
+  if (!options_.map_tiles.empty()) {
+    absl::StatusOr<std::string> origin = TileOrigin(options_.map_tiles);
+    if (!origin.ok()) return origin.status();
+    tile_origin = *origin;
+  }
+  httplib::Headers headers = kSecurityHeaders;
+  headers.emplace("Content-Security-Policy", ContentSecurityPolicy(tile_origin));
+  server_->set_default_headers(headers);
   Routes();
 
   std::pair<std::string, std::string> host_port = absl::StrSplit(options_.listen, absl::MaxSplits(':', 1));
@@ -323,6 +352,7 @@ void WebServer::Routes() {
       return;
     }
     res.set_header("Set-Cookie", SetCookie(cookie, session->second, WebSessions::kSessionLifetime));
+    described->set_map_tiles(options_.map_tiles);
     Answer(res, {200, ToJson(*described)});
   });
 
@@ -334,6 +364,7 @@ void WebServer::Routes() {
       Answer(res, FromAbsl(described.status(), "U bent niet (meer) ingelogd. Log opnieuw in."));
       return;
     }
+    described->set_map_tiles(options_.map_tiles);
     Answer(res, {200, ToJson(*described)});
   });
 

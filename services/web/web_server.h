@@ -11,6 +11,9 @@
 //                                               a signal's photo or document (ReadAttachment)
 //   GET    /...                                 the front end (static files)
 //
+// With a map (map_tiles), the session's answer names the tile URL template
+// and the CSP allows images from the tile server's origin.
+//
 // The gateway decides nothing: every call carries the user's own token, the
 // purpose the screen declares (X-Hartslag-Purpose) and the browser's address;
 // the services apply every rule.
@@ -24,6 +27,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "services/web/transcoder.h"
@@ -47,7 +51,15 @@ struct WebServerOptions {
   int max_streams_per_user = 3;     // of which one user may hold
   absl::Duration io_timeout = absl::Seconds(10);  // a slower client is dropped
   absl::Duration call_timeout = absl::Seconds(15);
+  // The map's tile URL template (https, with {z}, {x} and {y}); empty: no
+  // map. Its origin is the only other place images may come from (CSP).
+  std::string map_tiles;
 };
+
+// The origin ("https://host[:port]") of a tile URL template, or
+// INVALID_ARGUMENT naming map-tiles when it is not an https URL with {z},
+// {x} and {y}.
+absl::StatusOr<std::string> TileOrigin(const std::string& url_template);
 
 class WebServer {
  public:

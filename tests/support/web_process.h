@@ -18,7 +18,9 @@ namespace hartslag::testing {
 
 class WebProcess {
  public:
-  WebProcess(const std::string& binary, Deployment& deployment, const std::string& static_dir = "")
+  // `extra_args` are further flags of hartslag-web ("--map-tiles", URL).
+  WebProcess(const std::string& binary, Deployment& deployment, const std::string& static_dir = "",
+             const std::vector<std::string>& extra_args = {})
       : key_file_(std::filesystem::temp_directory_path() / ("web-session-" + HexEncode(RandomBytes(6)) + ".key")),
         key_(RandomBytes(32)) {
     std::ofstream(key_file_) << HexEncode(key_) << "\n";
@@ -30,6 +32,7 @@ class WebProcess {
         "--cases", deployment.cases().address(), "--audit", deployment.audit().address(),
         "--jwt-public-keys", certs + "/jwt.pub"};
     if (!static_dir.empty()) args.insert(args.end(), {"--static-dir", static_dir});
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
     process_ = std::make_unique<ServiceProcess>(binary, args);
   }
   ~WebProcess() { std::filesystem::remove(key_file_); }
