@@ -186,9 +186,15 @@ absl::StatusOr<v1::User> DirectoryAdmin::UpdateUser(const RequestContext& caller
                                                     AuditRecord& audit) const {
   audit.SetObjectId(request.user_id());
   RETURN_IF_ERROR(CheckDirectoryId("user_id", request.user_id()));
-  ASSIGN_OR_RETURN(UpdatePaths paths, UpdatePathsOf(request.update_mask(), {"roles", "areas", "active"}));
+  ASSIGN_OR_RETURN(UpdatePaths paths,
+                   UpdatePathsOf(request.update_mask(), {"roles", "areas", "active", "password"}));
   std::optional<std::vector<std::string>> roles, areas;
   std::optional<bool> active;
+  std::optional<std::string> password_hash;
+  if (paths.contains("password")) {
+    RETURN_IF_ERROR(CheckNewPassword("password", request.password()));
+    ASSIGN_OR_RETURN(password_hash, HashPassword(request.password()));
+  }
   if (paths.contains("roles")) {
     RETURN_IF_ERROR(CheckRoles("roles", request.roles()));
     roles.emplace(request.roles().begin(), request.roles().end());
@@ -198,7 +204,7 @@ absl::StatusOr<v1::User> DirectoryAdmin::UpdateUser(const RequestContext& caller
     areas.emplace(request.areas().begin(), request.areas().end());
   }
   if (paths.contains("active")) active = request.active();
-  return store_->UpdateUser(caller.tenant, request.user_id(), roles, areas, active, audit);
+  return store_->UpdateUser(caller.tenant, request.user_id(), roles, areas, active, audit, password_hash);
 }
 
 absl::StatusOr<v1::ListUsersResponse> DirectoryAdmin::ListUsers(const RequestContext& caller,
@@ -232,6 +238,20 @@ absl::StatusOr<v1::IntegratedClient> DirectoryAdmin::UpdateIntegratedClient(
   RETURN_IF_ERROR(UpdatePathsOf(request.update_mask(), {"active"}).status());
   audit.SetObjectId(request.client_id());
   return store_->SetClientActive(caller.tenant, request.client_id(), request.active(), audit);
+}
+
+absl::StatusOr<v1::ListIntegratedClientsResponse> DirectoryAdmin::ListIntegratedClients(
+    const RequestContext& caller, const v1::ListIntegratedClientsRequest& request, AuditRecord& audit) const {
+  ASSIGN_OR_RETURN(Paging paging, PagingOf(request, kDefaultPageSize, kMaxPageSize, 1));
+  ASSIGN_OR_RETURN(auto clients,
+                   store_->ListClients(caller.tenant, request.organisation_id(), AfterId(paging), paging.size + 1));
+  v1::ListIntegratedClientsResponse out;
+  out.set_next_page_token(CutPage(clients, paging, [](const v1::IntegratedClient& last) {
+    return std::vector<std::string>{last.client_id()};
+  }));
+  for (auto& c : clients) *out.add_clients() = std::move(c);
+  audit.SetResultCount(out.clients_size());
+  return out;
 }
 
 absl::StatusOr<v1::ListTenantsResponse> DirectoryAdmin::ListTenants(const v1::ListTenantsRequest& request) const {

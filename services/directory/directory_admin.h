@@ -50,6 +50,8 @@ class DirectoryAdmin {
   // is kept only as its scrypt hash.
   absl::StatusOr<v1::User> CreateUser(const RequestContext& caller, v1::CreateUserRequest request,
                                       AuditRecord& audit) const;
+  // A new password is hashed like CreateUser's; the store ends the user's
+  // sessions with it.
   absl::StatusOr<v1::User> UpdateUser(const RequestContext& caller, const v1::UpdateUserRequest& request,
                                       AuditRecord& audit) const;
   absl::StatusOr<v1::ListUsersResponse> ListUsers(const RequestContext& caller, const v1::ListUsersRequest& request,
@@ -67,6 +69,8 @@ class DirectoryAdmin {
   absl::StatusOr<v1::IntegratedClient> UpdateIntegratedClient(const RequestContext& caller,
                                                               const v1::UpdateIntegratedClientRequest& request,
                                                               AuditRecord& audit) const;
+  absl::StatusOr<v1::ListIntegratedClientsResponse> ListIntegratedClients(
+      const RequestContext& caller, const v1::ListIntegratedClientsRequest& request, AuditRecord& audit) const;
 
   // For services: any tenant, named in the request.
   absl::StatusOr<v1::ListTenantsResponse> ListTenants(const v1::ListTenantsRequest& request) const;

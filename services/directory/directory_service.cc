@@ -26,6 +26,7 @@ const AccessPolicy kDirectoryPolicy({
      Roles({Role::kAdmin}).Audit(audit::v1::ACTION_CREATE, "integrated_client")},
     {"UpdateIntegratedClient",
      Roles({Role::kAdmin}).Audit(audit::v1::ACTION_UPDATE, "integrated_client")},
+    {"ListIntegratedClients", Roles({Role::kAdmin}).Audit(audit::v1::ACTION_LIST, "integrated_client")},
     {"ListTenants", Services({"intake", "cases"})},
     {"ListTenantAreas", Services({"intake", "cases"})},
     // Cases names organisations and users in its meeting documents.
@@ -201,6 +202,15 @@ grpc::ServerUnaryReactor* DirectoryServiceImpl::UpdateIntegratedClient(grpc::Cal
   return runner_->Run(call, "UpdateIntegratedClient", *request,
                       Into(response, [this, request](const RequestContext& caller, AuditRecord& audit) {
                         return directory_->UpdateIntegratedClient(caller, *request, audit);
+                      }));
+}
+
+grpc::ServerUnaryReactor* DirectoryServiceImpl::ListIntegratedClients(
+    grpc::CallbackServerContext* call, const v1::ListIntegratedClientsRequest* request,
+    v1::ListIntegratedClientsResponse* response) {
+  return runner_->Run(call, "ListIntegratedClients", *request,
+                      Into(response, [this, request](const RequestContext& caller, AuditRecord& audit) {
+                        return directory_->ListIntegratedClients(caller, *request, audit);
                       }));
 }
 

@@ -100,6 +100,9 @@ class DirectoryServiceImpl final : public v1::DirectoryService::CallbackService 
   grpc::ServerUnaryReactor* UpdateIntegratedClient(grpc::CallbackServerContext* call,
                                                    const v1::UpdateIntegratedClientRequest* request,
                                                    v1::IntegratedClient* response) override;
+  grpc::ServerUnaryReactor* ListIntegratedClients(grpc::CallbackServerContext* call,
+                                                  const v1::ListIntegratedClientsRequest* request,
+                                                  v1::ListIntegratedClientsResponse* response) override;
 
  private:
   const RpcRunner* runner_;

@@ -119,12 +119,25 @@ constexpr char kInsertUser[] = R"sql(
   VALUES ($1, $2, $3, $4, $5::text[], $6::text[], $7)
 )sql";
 
+// A new password ($6) also clears the lock-out: the failures counted were
+// guesses at the old one.
 constexpr char kUpdateUser[] = R"sql(
   UPDATE directory.users
   SET roles = coalesce($3::text[], roles), areas = coalesce($4::text[], areas),
-      active = coalesce($5::boolean, active)
+      active = coalesce($5::boolean, active),
+      password_hash = coalesce($6::text, password_hash),
+      failed_logins = CASE WHEN $6::text IS NULL THEN failed_logins ELSE 0 END,
+      locked_until = CASE WHEN $6::text IS NULL THEN locked_until END
   WHERE tenant_id = $1 AND user_id = $2
   RETURNING user_id
+)sql";
+
+// Ends every session of the user: whoever held a refresh token from before
+// a password reset (perhaps the one who took the account over) gets no new
+// access token.
+constexpr char kRevokeRefreshTokens[] = R"sql(
+  UPDATE directory.refresh_tokens SET used = true
+  WHERE tenant_id = $1 AND user_id = $2 AND NOT used
 )sql";
 
 constexpr char kLoginFailure[] = R"sql(
@@ -159,6 +172,12 @@ constexpr char kInsertClient[] = R"sql(
 constexpr char kUpdateClient[] = R"sql(
   UPDATE directory.integrated_clients SET active = $3 WHERE tenant_id = $1 AND client_id = $2
   RETURNING client_id, organisation_id, certificate_uri, active
+)sql";
+
+constexpr char kSelectClients[] = R"sql(
+  SELECT client_id, organisation_id, certificate_uri, active FROM directory.integrated_clients
+  WHERE tenant_id = $1 AND ($2 = '' OR organisation_id = $2) AND ($3::text IS NULL OR client_id > $3)
+  ORDER BY client_id LIMIT $4
 )sql";
 
 constexpr char kSelectClientByUri[] = R"sql(
@@ -411,15 +430,18 @@ absl::StatusOr<v1::User> DirectoryStore::CreateUser(const std::string& tenant, c
 absl::StatusOr<v1::User> DirectoryStore::UpdateUser(
     const std::string& tenant, const std::string& user_id,
     const std::optional<std::vector<std::string>>& roles,
-    const std::optional<std::vector<std::string>>& areas, std::optional<bool> active, AuditRecord& audit) {
+    const std::optional<std::vector<std::string>>& areas, std::optional<bool> active, AuditRecord& audit,
+    const std::optional<std::string>& password_hash) {
   RETURN_IF_ERROR(InAuditedTransaction(*pool_, audit, [&](db::Transaction& tx) -> absl::Status {
     if (areas) RETURN_IF_ERROR(CheckAreasKnown(tx, tenant, *areas, "areas"));
     ASSIGN_OR_RETURN(
         db::Rows rows,
         tx.Query(kUpdateUser, {tenant, user_id, roles ? db::Param(db::TextArray(*roles)) : std::nullopt,
                                areas ? db::Param(db::TextArray(*areas)) : std::nullopt,
-                               active ? db::Param(*active ? "true" : "false") : std::nullopt}));
+                               active ? db::Param(*active ? "true" : "false") : std::nullopt,
+                               password_hash ? db::Param(*password_hash) : std::nullopt}));
     if (rows.empty()) return absl::NotFoundError("user not found");
+    if (password_hash) RETURN_IF_ERROR(tx.Exec(kRevokeRefreshTokens, {tenant, user_id}));
     return absl::OkStatus();
   }));
   ASSIGN_OR_RETURN(std::optional<Account> account, FindAccount(tenant, user_id));
@@ -515,6 +537,14 @@ absl::StatusOr<v1::IntegratedClient> DirectoryStore::SetClientActive(const std::
     return absl::OkStatus();
   }));
   return ClientFromRow(rows, 0);
+}
+
+absl::StatusOr<std::vector<v1::IntegratedClient>> DirectoryStore::ListClients(
+    const std::string& tenant, const std::string& organisation, const std::optional<std::string>& after, int limit) {
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kSelectClients, {tenant, organisation, after, absl::StrCat(limit)}));
+  std::vector<v1::IntegratedClient> clients;
+  for (int i = 0; i < rows.size(); ++i) clients.push_back(ClientFromRow(rows, i));
+  return clients;
 }
 
 absl::StatusOr<std::optional<ClientRecord>> DirectoryStore::FindClientByCertificate(

@@ -107,13 +107,15 @@ class DirectoryStore {
   absl::StatusOr<v1::User> CreateUser(const std::string& tenant, const v1::User& user,
                                       const std::string& password_hash,
       AuditRecord& audit);
-  // Replaces roles, areas and the active flag where given. NOT_FOUND for an
-  // unknown user.
+  // Replaces roles, areas, the active flag and the password hash where
+  // given. A new password hash also lifts a lock-out and ends the user's
+  // sessions (their unused refresh tokens), in the same transaction.
+  // NOT_FOUND for an unknown user.
   absl::StatusOr<v1::User> UpdateUser(const std::string& tenant, const std::string& user_id,
                                       const std::optional<std::vector<std::string>>& roles,
                                       const std::optional<std::vector<std::string>>& areas,
                                       std::optional<bool> active,
-      AuditRecord& audit);
+      AuditRecord& audit, const std::optional<std::string>& password_hash = std::nullopt);
   // By id; all organisations' users when `organisation` is empty.
   absl::StatusOr<std::vector<v1::User>> ListUsers(const std::string& tenant,
                                                   const std::string& organisation,
@@ -143,6 +145,11 @@ class DirectoryStore {
   absl::StatusOr<v1::IntegratedClient> SetClientActive(const std::string& tenant,
                                                        const std::string& client_id, bool active,
       AuditRecord& audit);
+  // By id; all organisations' clients when `organisation` is empty.
+  absl::StatusOr<std::vector<v1::IntegratedClient>> ListClients(const std::string& tenant,
+                                                                const std::string& organisation,
+                                                                const std::optional<std::string>& after,
+                                                                int limit);
   absl::StatusOr<std::optional<ClientRecord>> FindClientByCertificate(const std::string& uri);
 
  private:

@@ -68,8 +68,12 @@ absl::Status ValidateNewUser(v1::CreateUserRequest& request) {
   if (u.roles().empty()) return absl::InvalidArgumentError("user.roles: at least one role");
   RETURN_IF_ERROR(CheckRoles("user.roles", u.roles()));
   RETURN_IF_ERROR(CheckAreaIds("user.areas", u.areas()));
-  if (Utf8Length(request.password()).value_or(0) < kMinPasswordLength) {
-    return absl::InvalidArgumentError(absl::StrCat("password: must be at least ", kMinPasswordLength, " characters"));
+  return CheckNewPassword("password", request.password());
+}
+
+absl::Status CheckNewPassword(absl::string_view field, const std::string& password) {
+  if (Utf8Length(password).value_or(0) < kMinPasswordLength) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": must be at least ", kMinPasswordLength, " characters"));
   }
   return absl::OkStatus();
 }

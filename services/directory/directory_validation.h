@@ -25,6 +25,9 @@ absl::Status CheckRoles(absl::string_view field, const google::protobuf::Repeate
 // Each an area id.
 absl::Status CheckAreaIds(absl::string_view field, const google::protobuf::RepeatedPtrField<std::string>& areas);
 
+// A password a user is given: at least kMinPasswordLength characters.
+absl::Status CheckNewPassword(absl::string_view field, const std::string& password);
+
 // The Create requests, request_id included (required, a UUID).
 absl::Status ValidateNewArea(v1::CreateAreaRequest& request);
 absl::Status ValidateNewOrganisation(v1::CreateOrganisationRequest& request);

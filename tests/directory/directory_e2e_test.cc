@@ -828,6 +828,98 @@ TEST_F(DirectoryExactlyOnceTest, TheCliPrintsItsRequestIdFirstAndRetriesWithIt) 
   EXPECT_NE(fresh.output.find("ALREADY_EXISTS"), std::string::npos) << fresh.output;
 }
 
+TEST_F(DirectoryEndToEndTest, AnAdminsNewPasswordIsHashedEndsTheOldSessionsAndLiftsALockOut) {
+  constexpr char kNewPassword[] = "een-nieuw-wachtwoord";
+  auto admin = v1::DirectoryService::NewStub(deployment_.Channel(deployment_.directory()));
+  std::string token = AdminToken();
+  v1::TokenResponse session, ignored;
+  ASSERT_TRUE(Login("sanne.coach", kPassword, &session).ok());
+  for (int i = 0; i < 5; ++i) Login("sanne.coach", "fout-wachtwoord", &ignored);
+  ASSERT_EQ(Login("sanne.coach", kPassword, &ignored).error_code(), grpc::StatusCode::UNAUTHENTICATED)
+      << "locked out";
+  auto before = deployment_.directory_store().FindAccount("heerlen", "sanne.coach");
+  ASSERT_TRUE(before.ok() && before->has_value());
+
+  v1::UpdateUserRequest reset;
+  reset.set_user_id("sanne.coach");
+  reset.set_password("te-kort");
+  reset.mutable_update_mask()->add_paths("password");
+  v1::User updated;
+  grpc::Status refused = admin->UpdateUser(deployment_.Call(token).get(), reset, &updated);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(refused.error_message().rfind("password:", 0), 0u) << refused.error_message();
+
+  reset.set_password(kNewPassword);
+  grpc::Status status = admin->UpdateUser(deployment_.Call(token).get(), reset, &updated);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  auto after = deployment_.directory_store().FindAccount("heerlen", "sanne.coach");
+  ASSERT_TRUE(after.ok() && after->has_value());
+  EXPECT_EQ((*after)->password_hash.rfind("scrypt$", 0), 0u) << "kept only as its scrypt hash";
+  EXPECT_EQ((*after)->password_hash.find(kNewPassword), std::string::npos);
+  EXPECT_EQ((*after)->user.SerializeAsString(), (*before)->user.SerializeAsString())
+      << "roles, areas, organisation, name and active flag stay as they were";
+
+  EXPECT_TRUE(Login("sanne.coach", kNewPassword, &ignored).ok()) << "the lock-out is lifted";
+  EXPECT_EQ(Login("sanne.coach", kPassword, &ignored).error_code(), grpc::StatusCode::UNAUTHENTICATED)
+      << "the old password no longer works";
+  v1::RefreshTokenRequest refresh;
+  refresh.set_refresh_token(session.refresh_token());
+  EXPECT_EQ(auth_->RefreshToken(deployment_.Call().get(), refresh, &ignored).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED)
+      << "a session from before the reset ends";
+  v1::TokenResponse other;
+  EXPECT_TRUE(Login("carla.coordinator", kPassword, &other).ok()) << "other users keep their password";
+}
+
+TEST_F(DirectoryEndToEndTest, IntegratedClientsComeInPagesByIdAndByOrganisation) {
+  DirectoryStore& store = deployment_.directory_store();
+  for (const char* id : {"zorg-dossier", "gemeente-zaak", "bvh-test"}) {
+    v1::IntegratedClient client;
+    client.set_client_id(id);
+    client.set_organisation_id("gemeente-heerlen");
+    client.set_certificate_uri(absl::StrCat("spiffe://hartslag/heerlen/client/", id));
+    ASSERT_TRUE(store.CreateClient("heerlen", client, testing::Unaudited()).ok());
+  }
+  auto admin = v1::DirectoryService::NewStub(deployment_.Channel(deployment_.directory()));
+  std::string token = AdminToken();
+  auto list = [&](const v1::ListIntegratedClientsRequest& r, v1::ListIntegratedClientsResponse* page) {
+    return admin->ListIntegratedClients(deployment_.Call(token).get(), r, page);
+  };
+  v1::ListIntegratedClientsRequest request;
+  request.set_page_size(3);
+  auto pages = Pages<v1::ListIntegratedClientsRequest, v1::ListIntegratedClientsResponse>(request, list);
+  ASSERT_EQ(pages.size(), 2u) << "4 clients, 3 a page";
+  std::vector<std::string> listed;
+  for (const auto& page : pages) {
+    for (const auto& c : page.clients()) listed.push_back(c.client_id());
+  }
+  EXPECT_EQ(listed, (std::vector<std::string>{"bvh-test", "gemeente-zaak", "politie-bvh", "zorg-dossier"}));
+  EXPECT_EQ(pages[0].clients(2).certificate_uri(), kClientUri);
+  EXPECT_TRUE(pages[0].clients(2).active());
+
+  request.set_page_size(0);
+  request.set_organisation_id("politie-limburg");
+  auto police = Pages<v1::ListIntegratedClientsRequest, v1::ListIntegratedClientsResponse>(request, list);
+  ASSERT_EQ(police.size(), 1u);
+  ASSERT_EQ(police[0].clients_size(), 1);
+  EXPECT_EQ(police[0].clients(0).client_id(), "politie-bvh");
+
+  request.set_organisation_id("");
+  request.set_page_size(3);
+  v1::ListIntegratedClientsResponse first;
+  ASSERT_TRUE(list(request, &first).ok());
+  request.set_organisation_id("politie-limburg");
+  request.set_page_token(first.next_page_token());
+  v1::ListIntegratedClientsResponse wrong;
+  EXPECT_EQ(list(request, &wrong).error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+      << "a token only continues its own list";
+
+  std::string coordinator =
+      deployment_.Token(testing::ClaimsFor("carla.coordinator", "gemeente-heerlen", "MUNICIPALITY", {"COORDINATOR"}, {}));
+  EXPECT_EQ(admin->ListIntegratedClients(deployment_.Call(coordinator).get(), {}, &wrong).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
 TEST_F(DirectoryEndToEndTest, PlaintextIsRefused) {
   v1::LoginRequest request;  // empty: whoever answers it has read it
   v1::TokenResponse token;

@@ -56,6 +56,69 @@ export const caseKind: Record<string, string> = {
   CASE_KIND_CASUISTIEK: "Casuïstiekoverleg",
 };
 
+// A coordinator's choices at triage, in the order the screen offers them.
+export const triageChoice: [string, string][] = [
+  ["TRIAGE_CHOICE_HANDLE_DIRECTLY", "Direct afhandelen"],
+  ["TRIAGE_CHOICE_LEEFBAARHEID", "Leefbaarheidsoverleg"],
+  ["TRIAGE_CHOICE_CASUISTIEK", "Casuïstiekoverleg"],
+  ["TRIAGE_CHOICE_REFER", "Doorverwijzen"],
+  ["TRIAGE_CHOICE_NO_ACTION", "Geen actie"],
+];
+
+export const urgencyShort: Record<string, string> = {
+  URGENCY_LOW: "Laag",
+  URGENCY_NORMAL: "Normaal",
+  URGENCY_HIGH: "Hoog",
+  URGENCY_ACUTE: "Acuut",
+};
+
+const weekdayTime = new Intl.DateTimeFormat("nl-NL", { weekday: "long", hour: "2-digit", minute: "2-digit", timeZone: "Europe/Amsterdam" });
+
+// "maandag 12:00"
+export function formatWeekdayTime(iso: string | undefined): string {
+  return iso ? weekdayTime.format(new Date(iso)).replace(" om ", " ") : "";
+}
+
+export const riskTier: Record<string, string> = {
+  RISK_TIER_HIGH: "Hoog (herbeoordeling elke 2 weken)",
+  RISK_TIER_MEDIUM: "Middel (herbeoordeling elke 4 weken)",
+  RISK_TIER_LOW: "Laag (herbeoordeling elke 8 weken)",
+};
+
+export const escalation: Record<string, string> = {
+  ESCALATION_UNSPECIFIED: "Niet opgeschaald",
+  ESCALATION_ZORG_EN_VEILIGHEIDSHUIS: "Zorg- en Veiligheidshuis",
+  ESCALATION_BESTUURLIJK: "Bestuurlijk",
+};
+
+export const caseResult: Record<string, string> = {
+  CASE_RESULT_RESOLVED: "Opgelost",
+  CASE_RESULT_IMPROVED: "Verbeterd; de rest gaat via de reguliere weg",
+  CASE_RESULT_REFERRED: "Overgedragen",
+  CASE_RESULT_NO_FURTHER_ACTION: "Geen verdere actie mogelijk of nodig",
+};
+
+export const confidentiality: Record<string, string> = {
+  CONFIDENTIALITY_OPENBAAR: "Openbaar",
+  CONFIDENTIALITY_BEPERKT_OPENBAAR: "Beperkt openbaar",
+  CONFIDENTIALITY_INTERN: "Intern",
+  CONFIDENTIALITY_ZAAKVERTROUWELIJK: "Zaakvertrouwelijk",
+  CONFIDENTIALITY_VERTROUWELIJK: "Vertrouwelijk",
+  CONFIDENTIALITY_CONFIDENTIEEL: "Confidentieel",
+  CONFIDENTIALITY_GEHEIM: "Geheim",
+  CONFIDENTIALITY_ZEER_GEHEIM: "Zeer geheim",
+};
+
+// What the button for a move of a case says, by target status.
+export const caseTransition: Record<string, string> = {
+  CASE_STATUS_TRIAGE: "Naar weging",
+  CASE_STATUS_SCHEDULED: "Agenderen",
+  CASE_STATUS_IN_PROGRESS: "In behandeling nemen",
+  CASE_STATUS_MONITORING: "Naar monitoring",
+  CASE_STATUS_CLOSED: "Afsluiten",
+  CASE_STATUS_REOPENED: "Heropenen",
+};
+
 export const noteVisibility: Record<string, string> = {
   NOTE_VISIBILITY_PARTICIPANTS: "Alle deelnemers",
   NOTE_VISIBILITY_COORDINATION: "Alleen coördinatie",
@@ -69,12 +132,49 @@ export const ownNoteVisibility: Record<string, string> = {
   ORGANISATION_KIND_POLICE: "NOTE_VISIBILITY_POLICE",
 };
 
+export const organisationKind: Record<string, string> = {
+  ORGANISATION_KIND_MUNICIPALITY: "Gemeente",
+  ORGANISATION_KIND_ENFORCEMENT: "Handhaving",
+  ORGANISATION_KIND_POLICE: "Politie",
+  ORGANISATION_KIND_CARE: "Zorg",
+  ORGANISATION_KIND_HOUSING: "Woningcorporatie",
+  ORGANISATION_KIND_OTHER: "Overig",
+};
+
 export const role: Record<string, string> = {
   REPORTER: "melder",
   COORDINATOR: "coördinator",
   PARTNER: "partner",
   PRIVACY_OFFICER: "privacy officer",
   ADMIN: "beheerder",
+};
+
+// The audit log's actions and outcomes (hartslag.audit.v1).
+export const auditAction: Record<string, string> = {
+  ACTION_READ: "Ingezien",
+  ACTION_LIST: "Lijst of zoekopdracht",
+  ACTION_CREATE: "Aangemaakt",
+  ACTION_UPDATE: "Gewijzigd",
+  ACTION_EXPORT: "Geëxporteerd",
+  ACTION_LOGIN: "Ingelogd",
+  ACTION_DELETE: "Verwijderd (bewaartermijn)",
+  ACTION_SET_ASIDE: "Apart gezet",
+};
+
+export const auditOutcome: Record<string, string> = {
+  OUTCOME_SUCCESS: "Gelukt",
+  OUTCOME_DENIED: "Geweigerd",
+  OUTCOME_REJECTED: "Afgewezen",
+  OUTCOME_ERROR: "Fout",
+};
+
+// The purposes the screens and services declare (x-hartslag-purpose); any
+// other is shown as given.
+export const purpose: Record<string, string> = {
+  TRIAGE: "Weging van meldingen",
+  MEETING_PREPARATION: "Voorbereiding overleg",
+  CASE_MANAGEMENT: "Casusregie",
+  ACTION_EXECUTION: "Uitvoeren van acties",
 };
 
 const dateTime = new Intl.DateTimeFormat("nl-NL", { dateStyle: "long", timeStyle: "short", timeZone: "Europe/Amsterdam" });
@@ -84,6 +184,30 @@ const dateOnly = new Intl.DateTimeFormat("nl-NL", { dateStyle: "full", timeZone:
 export function formatTime(iso: string | undefined): string {
   return iso ? dateTime.format(new Date(iso)) : "";
 }
+
+const meetingTime = new Intl.DateTimeFormat("nl-NL", { weekday: "long", day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "Europe/Amsterdam" });
+
+// "woensdag 9 december 2026, 14:00": when a meeting starts, in the
+// municipality's time.
+export function formatMeetingTime(iso: string | undefined): string {
+  if (!iso) return "";
+  const parts = meetingTime.formatToParts(new Date(iso));
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
+  return `${part("weekday")} ${part("day")} ${part("month")} ${part("year")}, ${part("hour")}:${part("minute")}`;
+}
+
+export const agendaReason: Record<string, string> = {
+  AGENDA_REASON_NEWLY_TRIAGED: "nieuw gewogen",
+  AGENDA_REASON_OVERDUE_ACTIONS: "acties over tijd",
+  AGENDA_REASON_REVIEW_DUE: "herbeoordeling",
+  AGENDA_REASON_PROPOSED_CLOSURE: "voorstel tot afsluiten",
+  AGENDA_REASON_ADDED: "toegevoegd",
+};
+
+export const meetingStatus: Record<string, string> = {
+  MEETING_STATUS_SCHEDULED: "Gepland",
+  MEETING_STATUS_CLOSED: "Gesloten",
+};
 
 // "donderdag 10 december 2026", from "2026-12-10"
 export function formatDate(day: string | undefined): string {

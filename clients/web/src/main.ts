@@ -7,24 +7,60 @@ import { h, replaceChildren } from "./dom";
 import { role as roleLabel } from "./labels";
 import { Outbox } from "./outbox";
 import { actionsScreen } from "./screens/actions";
+import { auditLogScreen } from "./screens/audit_log";
+import { adminAreasScreen } from "./screens/admin_areas";
+import { adminClientsScreen } from "./screens/admin_clients";
+import { adminOrganisationsScreen } from "./screens/admin_organisations";
+import { adminUsersScreen } from "./screens/admin_users";
 import { caseScreen } from "./screens/case";
+import { casesScreen } from "./screens/cases";
 import { loginScreen } from "./screens/login";
+import { meetingBoardScreen } from "./screens/meeting_board";
+import { meetingsScreen } from "./screens/meetings";
+import { mapScreen, mapTiles } from "./screens/map";
 import { mySignalsScreen } from "./screens/my_signals";
+import { overviewScreen } from "./screens/overview";
+import { privacyAccessScreen } from "./screens/privacy_access";
+import { privacyBreakGlassScreen } from "./screens/privacy_break_glass";
+import { privacyRestrictionsScreen } from "./screens/privacy_restrictions";
 import { outboxListener, signalFormScreen } from "./screens/signal_form";
+import { triageScreen } from "./screens/triage";
 
 interface Route {
   path: string;
   label: string;
-  role: string;
+  // One role, or any of several.
+  role: string | string[];
   render: (app: App, parameter: string) => Promise<Screen> | Screen;
+  // Whether the screen is there at all for this session (the map needs a
+  // tile server); always when absent.
+  shown?: (session: Session) => boolean;
 }
 
 const routes: Route[] = [
   { path: "melding", label: "Nieuwe melding", role: "REPORTER", render: signalFormScreen },
   { path: "meldingen", label: "Mijn meldingen", role: "REPORTER", render: mySignalsScreen },
+  { path: "inzage", label: "Inzageoverzicht", role: "PRIVACY_OFFICER", render: privacyAccessScreen },
+  { path: "beperkingen", label: "Beperkingen", role: "PRIVACY_OFFICER", render: privacyRestrictionsScreen },
+  { path: "spoedtoegang", label: "Spoedtoegang (break-the-glass)", role: "PRIVACY_OFFICER", render: privacyBreakGlassScreen },
+  { path: "auditlog", label: "Auditlog", role: "PRIVACY_OFFICER", render: auditLogScreen },
   { path: "acties", label: "Acties van mijn organisatie", role: "PARTNER", render: actionsScreen },
-  { path: "casus", label: "", role: "PARTNER", render: caseScreen },
+  { path: "werkvoorraad", label: "Werkvoorraad", role: "COORDINATOR", render: triageScreen },
+  { path: "casus", label: "", role: ["PARTNER", "COORDINATOR"], render: caseScreen },
+  { path: "casussen", label: "Casussen", role: "COORDINATOR", render: casesScreen },
+  { path: "overleggen", label: "Overleggen", role: "COORDINATOR", render: meetingsScreen },
+  { path: "overleg", label: "", role: "COORDINATOR", render: meetingBoardScreen },
+  { path: "overzicht", label: "Overzicht", role: ["COORDINATOR", "ADMIN"], render: overviewScreen },
+  { path: "kaart", label: "Kaart", role: "COORDINATOR", render: mapScreen, shown: (s) => mapTiles(s) !== "" },
+  { path: "gebieden", label: "Gebieden", role: "ADMIN", render: adminAreasScreen },
+  { path: "organisaties", label: "Organisaties", role: "ADMIN", render: adminOrganisationsScreen },
+  { path: "gebruikers", label: "Gebruikers", role: "ADMIN", render: adminUsersScreen },
+  { path: "koppelingen", label: "Koppelingen", role: "ADMIN", render: adminClientsScreen },
 ];
+
+function mayUse(session: Session, route: Route): boolean {
+  return (Array.isArray(route.role) ? route.role : [route.role]).some((r) => hasRole(session, r)) && (route.shown?.(session) ?? true);
+}
 
 const root = document.getElementById("app") as HTMLElement;
 const live = h("div", { class: "hartslag-visually-hidden", attrs: { "aria-live": "polite" } });
@@ -77,7 +113,7 @@ function pageHeader(session: Session | null): HTMLElement {
 }
 
 function navigation(session: Session): HTMLElement {
-  const items = routes.filter((r) => r.label && hasRole(session, r.role));
+  const items = routes.filter((r) => r.label && mayUse(session, r));
   return h(
     "nav",
     { class: "hartslag-nav", attrs: { "aria-label": "Hoofdmenu" } },
@@ -112,9 +148,10 @@ async function endSession(): Promise<void> {
 async function render(): Promise<void> {
   if (!app) return;
   const generation = ++renders;
-  const [path, parameter = ""] = location.hash.replace(/^#\/?/, "").split("/");
-  const allowed = routes.filter((r) => hasRole(app!.session, r.role));
-  const route = allowed.find((r) => r.path === path) ?? allowed[0];
+  // A screen's own state (its filters) may follow a "?" in the hash.
+  const [path, parameter = ""] = location.hash.replace(/^#\/?/, "").split("?")[0].split("/");
+  const allowed = routes.filter((r) => mayUse(app!.session, r));
+  const route = allowed.find((r) => r.path === path) ?? allowed.find((r) => r.label);
   const main = document.getElementById("inhoud") as HTMLElement;
   leaveScreen();
   if (!route) {
