@@ -31,6 +31,7 @@ function itemButton(label: string, item: AgendaItem, onClick: () => void, kind: 
 
 class Board {
   readonly element: HTMLElement;
+  private readonly header = h("div", { class: "hartslag-meeting-header" });
   private readonly content = h("div", { class: "hartslag-meeting-content" });
   private readonly message = new MessageSlot();
   private readonly downloads = h("p", { class: "utrecht-paragraph hartslag-meeting-downloads" });
@@ -50,6 +51,7 @@ class Board {
       { class: "hartslag-meeting-board" },
       h("div", { class: "hartslag-meeting-banner", attrs: { "aria-hidden": "true" } }, kPrintBanner),
       h("p", { class: "utrecht-paragraph hartslag-meeting-back" }, h("a", { class: "utrecht-link", attrs: { href: "#/overleggen" } }, "Terug naar de overleggen")),
+      this.header,
       this.toolbar(),
       this.message.element,
       this.content,
@@ -281,7 +283,7 @@ class Board {
     const openItem = steer && !closed ? items.find((i) => i.itemId === this.openItem) : undefined;
     const whole = (m.corrections ?? []).filter((c) => !c.itemId);
     replaceChildren(
-      this.content,
+      this.header,
       this.viewAs
         ? h(
             "div",
@@ -298,6 +300,9 @@ class Board {
         ["Gesloten", formatTime(m.closedAt)],
         ["Notulen vastgesteld", formatTime(m.minutesApprovedAt)],
       ]),
+    );
+    replaceChildren(
+      this.content,
       h(
         "section",
         { class: "hartslag-meeting-agenda", attrs: { "aria-labelledby": "agenda-titel" } },

@@ -171,7 +171,7 @@ export function discussionPanel(meeting: Meeting, item: AgendaItem, names: Map<s
         },
       },
     },
-    h("h3", { class: "utrecht-heading-3", attrs: { id: "besluit-titel" } }, "Besluit"),
+    h("h3", { class: "utrecht-heading-3", attrs: { id: "besluit-titel" } }, "Besluit van het overleg"),
     message.element,
     decision.element,
     rationale.element,
