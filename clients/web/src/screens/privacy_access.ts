@@ -48,16 +48,19 @@ export async function privacyAccessScreen(): Promise<Screen> {
   let body = table();
   const more = button("Meer inzages tonen", () => void load(false), "secondary");
 
+  // The column's name goes with each cell: a phone shows the cells as lines.
+  const cell = (column: string, text: string) => h("td", { attrs: { "data-label": column } }, text);
+
   function row(a: Access): HTMLTableRowElement {
     return h(
       "tr",
       { class: "hartslag-privacy-access", attrs: { "data-organisation-id": a.organisationId ?? "", "data-action": a.action ?? "", "data-purpose": a.purpose ?? "" } },
-      h("td", {}, when(a.occurredAt)),
-      h("td", {}, organisationLabel(names, a.organisationId, a.organisationKind)),
-      h("td", {}, (a.roles ?? []).map((r) => roleLabel[r] ?? r).join(", ")),
-      h("td", {}, auditAction[a.action ?? ""] ?? a.action ?? ""),
-      h("td", {}, objectType[a.objectType ?? ""] ?? a.objectType ?? ""),
-      h("td", {}, a.purpose ? (purposeLabel[a.purpose] ?? a.purpose) : "Geen doel opgegeven"),
+      cell("Wanneer", when(a.occurredAt)),
+      cell("Organisatie", organisationLabel(names, a.organisationId, a.organisationKind)),
+      cell("Rol", (a.roles ?? []).map((r) => roleLabel[r] ?? r).join(", ")),
+      cell("Handeling", auditAction[a.action ?? ""] ?? a.action ?? ""),
+      cell("Gegevens", objectType[a.objectType ?? ""] ?? a.objectType ?? ""),
+      cell("Doel", a.purpose ? (purposeLabel[a.purpose] ?? a.purpose) : "Geen doel opgegeven"),
     );
   }
 
