@@ -29,8 +29,9 @@ interface Signal {
 }
 
 // Photos as thumbnails that open the photo, documents as links; each
-// fetched through hartslag-web with the session, as intake allows.
-function attachmentList(attachments: Attachment[]): HTMLUListElement {
+// fetched through hartslag-web with the session, as intake allows, and
+// with `purpose` where the reader needs one (a coordinator's TRIAGE).
+export function attachmentList(attachments: Attachment[], purpose = ""): HTMLUListElement {
   return h(
     "ul",
     { class: "hartslag-thumbnails" },
@@ -38,18 +39,24 @@ function attachmentList(attachments: Attachment[]): HTMLUListElement {
       const name = a.fileName || "bijlage";
       const size = formatSize(Number(a.sizeBytes ?? 0));
       const photo = a.mediaType.startsWith("image/");
+      const href = purpose ? `${attachmentUrl(a)}?purpose=${encodeURIComponent(purpose)}` : attachmentUrl(a);
       return h(
         "li",
         { class: "hartslag-thumbnail" },
         h(
           "a",
-          { class: "utrecht-link", attrs: { href: attachmentUrl(a), target: photo ? "_blank" : undefined, download: photo ? undefined : name } },
-          photo ? h("img", { attrs: { src: attachmentUrl(a), alt: `Foto ${name}`, loading: "lazy" } }) : h("span", { class: "hartslag-thumbnail__document", attrs: { "aria-hidden": "true" } }, "PDF"),
+          { class: "utrecht-link", attrs: { href, target: photo ? "_blank" : undefined, download: photo ? undefined : name } },
+          photo ? h("img", { attrs: { src: href, alt: `Foto ${name}`, loading: "lazy" } }) : h("span", { class: "hartslag-thumbnail__document", attrs: { "aria-hidden": "true" } }, "PDF"),
           h("span", { class: "hartslag-thumbnail__name" }, photo ? size : `${name} (PDF, ${size})`),
         ),
       );
     }),
   );
+}
+
+// The answers to the category's questions, each question above its answer.
+export function answerList(answers: Answer[]): HTMLDListElement {
+  return h("dl", { class: "hartslag-answers" }, answers.flatMap((a) => [h("dt", {}, a.questionLabel || a.questionId), h("dd", { class: "hartslag-text" }, formatAnswer(a))]));
 }
 
 const badgeKind: Record<string, BadgeKind> = {
@@ -85,7 +92,7 @@ export async function mySignalsScreen(app: App): Promise<Screen> {
       s.statusOnly ? paragraph("Gemeld door een collega van uw organisatie; u ziet alleen de status.") : null,
       s.location?.address ? paragraph(formatAddress(s.location.address)) : null,
       s.description ? h("p", { class: "utrecht-paragraph hartslag-text" }, s.description) : null,
-      s.answers?.length ? h("dl", { class: "hartslag-answers" }, s.answers.flatMap((a) => [h("dt", {}, a.questionLabel || a.questionId), h("dd", { class: "hartslag-text" }, formatAnswer(a))])) : null,
+      s.answers?.length ? answerList(s.answers) : null,
       s.attachments?.length ? attachmentList(s.attachments) : null,
       s.feedback ? h("div", { class: "hartslag-feedback" }, h("strong", {}, "Terugkoppeling: "), s.feedback) : null,
     );
