@@ -63,13 +63,54 @@ std::string Html(const std::string& text) {
   return absl::StrReplaceAll(text, {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}, {"'", "&#39;"}});
 }
 
+constexpr char kBanner[] = "Vertrouwelijk: alleen voor de deelnemers";
+
+const char* const kWeekdays[] = {"maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"};
+const char* const kMonths[] = {"januari", "februari", "maart",     "april",   "mei",      "juni",
+                               "juli",    "augustus", "september", "oktober", "november", "december"};
+
+int WeekdayIndex(absl::Weekday w) {
+  switch (w) {
+    case absl::Weekday::monday: return 0;
+    case absl::Weekday::tuesday: return 1;
+    case absl::Weekday::wednesday: return 2;
+    case absl::Weekday::thursday: return 3;
+    case absl::Weekday::friday: return 4;
+    case absl::Weekday::saturday: return 5;
+    case absl::Weekday::sunday: return 6;
+  }
+  return 0;
+}
+
+// A due date as stored ("YYYY-MM-DD") written out; anything else as it is.
+std::string DueDate(const std::string& stored) {
+  absl::CivilDay day;
+  if (stored.empty() || !absl::ParseCivilTime(stored, &day)) return stored;
+  return DutchDate(day);
+}
+
 struct Field {
   std::string label;
   std::string value;
 };
 
+// One action as a row of the action list: wie, wat, uiterlijk wanneer.
+struct ActionRow {
+  std::string who;
+  std::string what;
+  std::string due;
+};
+
+ActionRow RowOf(const v1::Action& action, const NameBook& names) {
+  std::vector<std::string> organisations;
+  for (const std::string& id : action.organisation_ids()) organisations.push_back(names.Organisation(id));
+  std::string who = absl::StrJoin(organisations, ", ");
+  if (!action.assignee().empty()) absl::StrAppend(&who, " (", names.User(action.assignee()), ")");
+  return {who, action.description(), DueDate(action.due_date())};
+}
+
 // What the document says of one item, in order.
-std::vector<Field> ItemFields(const v1::AgendaItem& item, const v1::Case* c, bool minutes) {
+std::vector<Field> ItemFields(const v1::AgendaItem& item, const v1::Case* c, bool minutes, const NameBook& names) {
   std::vector<Field> fields;
   std::vector<std::string> reasons;
   for (int r : item.reasons()) reasons.push_back(ReasonLabel(r));
@@ -86,16 +127,15 @@ std::vector<Field> ItemFields(const v1::AgendaItem& item, const v1::Case* c, boo
     if (!item.rationale().empty()) fields.push_back({"Motivering", item.rationale()});
   }
   for (const v1::Action& action : item.actions()) {
-    std::string who = absl::StrJoin(action.organisation_ids(), ", ");
-    if (!action.assignee().empty()) absl::StrAppend(&who, " (", action.assignee(), ")");
-    fields.push_back({"Actie", absl::StrCat(action.description(), " — ", who, ", gereed ", action.due_date())});
+    ActionRow row = RowOf(action, names);
+    fields.push_back({"Actie", absl::StrCat(row.what, " — ", row.who, ", uiterlijk ", row.due)});
   }
   return fields;
 }
 
 // The corrections to closed minutes, each as one line: when, who, which
 // item, what.
-std::vector<std::string> Corrections(const v1::Meeting& meeting, absl::TimeZone zone) {
+std::vector<std::string> Corrections(const v1::Meeting& meeting, const DocumentContext& context) {
   std::vector<std::string> lines;
   for (const v1::MinutesCorrection& c : meeting.corrections()) {
     std::string about = "de notulen";
@@ -104,27 +144,83 @@ std::vector<std::string> Corrections(const v1::Meeting& meeting, absl::TimeZone 
       ++n;
       if (item.item_id() == c.item_id()) about = absl::StrCat("punt ", n, " (", item.case_reference(), ")");
     }
-    lines.push_back(absl::StrCat(absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixSeconds(c.at().seconds()), zone),
-                                 ", ", c.author().user_id(), ", ", about, ": ", c.text()));
+    lines.push_back(absl::StrCat(DutchDateTime(absl::FromUnixSeconds(c.at().seconds()), context.zone), ", ",
+                                 context.names.User(c.author().user_id()), ", ", about, ": ", c.text()));
   }
   return lines;
 }
 
+std::string AttendeeLine(const v1::Attendee& a, const NameBook& names) {
+  const std::string& organisation =
+      a.organisation_name().empty() ? names.Organisation(a.organisation_id()) : a.organisation_name();
+  return absl::StrCat(a.name(), " (", organisation, ")");
+}
+
+constexpr char kStyle[] =
+    "body{font-family:sans-serif;max-width:50em;margin:2em auto;color:#111}"
+    "dt{font-weight:bold}dd{margin:0 0 .4em 0}h2{border-top:1px solid #ccc;padding-top:.5em}"
+    ".vertrouwelijk{border:2px solid #a00;color:#a00;font-weight:bold;padding:.3em .6em;margin:0 0 1em 0}"
+    ".printkop{display:none}"
+    "table{border-collapse:collapse;width:100%}th,td{border:1px solid #999;padding:.3em;text-align:left;"
+    "vertical-align:top}"
+    // Printed, the banner is a header that repeats on every page.
+    "@media print{body{margin:0;max-width:none}.vertrouwelijk{display:none}"
+    ".printkop{display:block;position:fixed;top:0;left:0;right:0;text-align:center;font-weight:bold;"
+    "color:#a00;border-bottom:1px solid #a00;background:#fff}"
+    "main{margin-top:2.5em}@page{margin:2.5cm 2cm}h2{break-after:avoid}tr{break-inside:avoid}}";
+
 }  // namespace
 
+std::string DutchDate(absl::CivilDay day) {
+  return absl::StrCat(kWeekdays[WeekdayIndex(absl::GetWeekday(day))], " ", day.day(), " ", kMonths[day.month() - 1],
+                      " ", day.year());
+}
+
+std::string DutchDateTime(absl::Time t, absl::TimeZone zone) {
+  absl::CivilMinute local = absl::ToCivilMinute(t, zone);
+  return absl::StrCat(DutchDate(absl::CivilDay(local)), ", ", absl::FormatTime("%H:%M", t, zone));
+}
+
 v1::MeetingDocument MeetingDocument(const v1::Meeting& meeting, const std::map<std::string, v1::Case>& cases,
-                                    v1::DocumentFormat format, absl::TimeZone zone) {
+                                    v1::DocumentFormat format, const DocumentContext& context) {
+  const NameBook& names = context.names;
+  const absl::TimeZone zone = context.zone;
   bool minutes = meeting.status() == v1::MEETING_STATUS_CLOSED;
   absl::Time at = absl::FromUnixSeconds(meeting.starts_at().seconds());
   std::string day = absl::FormatTime("%Y-%m-%d", at, zone);
   std::string title = absl::StrCat(minutes ? "Notulen " : "Agenda ", MeetingName(meeting.kind()), " ",
                                    meeting.area().name().empty() ? meeting.area().area_id() : meeting.area().name());
+  std::vector<std::string> organisations;
+  for (const std::string& id : meeting.participating_organisations()) organisations.push_back(names.Organisation(id));
   std::vector<Field> header = {
-      {"Datum", absl::FormatTime("%Y-%m-%d %H:%M", at, zone)},
-      {"Voorzitter", meeting.chair()},
-      {"Deelnemende organisaties", absl::StrJoin(meeting.participating_organisations(), ", ")},
+      {"Datum", DutchDateTime(at, zone)},
+      {"Voorzitter", names.User(meeting.chair())},
+      {"Deelnemende organisaties", absl::StrJoin(organisations, ", ")},
   };
-  if (minutes) header.push_back({"Vastgesteld", absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixSeconds(meeting.closed_at().seconds()), zone)});
+  // Closing fixes the minutes; only a later meeting approves them.
+  std::string approval;
+  if (minutes) {
+    header.push_back({"Gesloten", DutchDateTime(absl::FromUnixSeconds(meeting.closed_at().seconds()), zone)});
+    if (context.approved_in_starts_at) {
+      header.push_back({"Status", "Vastgesteld"});
+      approval = absl::StrCat("Deze notulen zijn vastgesteld in de vergadering van ",
+                              DutchDate(absl::ToCivilDay(*context.approved_in_starts_at, zone)), ".");
+    } else {
+      header.push_back({"Status", "Concept: nog niet vastgesteld"});
+      approval = "Concept: nog niet vastgesteld. De notulen worden vastgesteld in een volgende vergadering.";
+    }
+  }
+  std::vector<std::string> attendees;
+  for (const v1::Attendee& a : meeting.attendees()) attendees.push_back(AttendeeLine(a, names));
+  std::vector<ActionRow> actions;
+  for (const auto& item : meeting.items()) {
+    for (const v1::Action& action : item.actions()) actions.push_back(RowOf(action, names));
+  }
+  std::vector<std::string> corrections = Corrections(meeting, context);
+  auto item_case = [&](const v1::AgendaItem& item) -> const v1::Case* {
+    auto found = cases.find(item.case_id());
+    return found == cases.end() ? nullptr : &found->second;
+  };
 
   v1::MeetingDocument doc;
   doc.set_format(format);
@@ -135,50 +231,87 @@ v1::MeetingDocument MeetingDocument(const v1::Meeting& meeting, const std::map<s
   if (format == v1::DOCUMENT_FORMAT_HTML) {
     doc.set_file_name(base + ".html");
     absl::StrAppend(&out, "<!DOCTYPE html>\n<html lang=\"nl\">\n<head>\n<meta charset=\"utf-8\">\n<title>",
-                    Html(title), "</title>\n<style>body{font-family:sans-serif;max-width:50em;margin:2em auto}"
-                    "dt{font-weight:bold}dd{margin:0 0 .4em 0}h2{border-top:1px solid #ccc;padding-top:.5em}</style>\n"
-                    "</head>\n<body>\n<h1>", Html(title), "</h1>\n<dl>\n");
+                    Html(title), "</title>\n<style>", kStyle, "</style>\n</head>\n<body>\n<div class=\"printkop\">",
+                    kBanner, "</div>\n<main>\n<p class=\"vertrouwelijk\" role=\"note\">", kBanner, "</p>\n<h1>",
+                    Html(title), "</h1>\n<dl>\n");
     for (const Field& f : header) absl::StrAppend(&out, "<dt>", Html(f.label), "</dt><dd>", Html(f.value), "</dd>\n");
     absl::StrAppend(&out, "</dl>\n");
+    if (!approval.empty()) absl::StrAppend(&out, "<p><strong>", Html(approval), "</strong></p>\n");
+    if (minutes || !attendees.empty()) {
+      absl::StrAppend(&out, "<h2>Aanwezig</h2>\n");
+      if (attendees.empty()) absl::StrAppend(&out, "<p>Geen aanwezigen vastgelegd.</p>\n");
+      else {
+        absl::StrAppend(&out, "<ul>\n");
+        for (const std::string& line : attendees) absl::StrAppend(&out, "<li>", Html(line), "</li>\n");
+        absl::StrAppend(&out, "</ul>\n");
+      }
+    }
     if (meeting.items().empty()) absl::StrAppend(&out, "<p>Geen agendapunten.</p>\n");
     int n = 0;
     for (const auto& item : meeting.items()) {
-      auto found = cases.find(item.case_id());
-      const v1::Case* c = found == cases.end() ? nullptr : &found->second;
       absl::StrAppend(&out, "<h2>", ++n, ". ", Html(item.case_reference()), " ", Html(item.case_title()), "</h2>\n<dl>\n");
-      for (const Field& f : ItemFields(item, c, minutes)) {
+      for (const Field& f : ItemFields(item, item_case(item), minutes, names)) {
         absl::StrAppend(&out, "<dt>", Html(f.label), "</dt><dd>", Html(f.value), "</dd>\n");
       }
       absl::StrAppend(&out, "</dl>\n");
     }
-    std::vector<std::string> corrections = Corrections(meeting, zone);
+    if (minutes || !actions.empty()) {
+      absl::StrAppend(&out, "<h2>Actielijst</h2>\n");
+      if (actions.empty()) absl::StrAppend(&out, "<p>Geen acties.</p>\n");
+      else {
+        absl::StrAppend(&out, "<table>\n<thead><tr><th scope=\"col\">Wie</th><th scope=\"col\">Wat</th>"
+                              "<th scope=\"col\">Uiterlijk</th></tr></thead>\n<tbody>\n");
+        for (const ActionRow& row : actions) {
+          absl::StrAppend(&out, "<tr><td>", Html(row.who), "</td><td>", Html(row.what), "</td><td>", Html(row.due),
+                          "</td></tr>\n");
+        }
+        absl::StrAppend(&out, "</tbody>\n</table>\n");
+      }
+    }
     if (!corrections.empty()) {
       absl::StrAppend(&out, "<h2>Correcties</h2>\n<ul>\n");
       for (const std::string& line : corrections) absl::StrAppend(&out, "<li>", Html(line), "</li>\n");
       absl::StrAppend(&out, "</ul>\n");
     }
-    absl::StrAppend(&out, "</body>\n</html>\n");
+    absl::StrAppend(&out, "<p class=\"vertrouwelijk\" role=\"note\">", kBanner, "</p>\n</main>\n</body>\n</html>\n");
     return doc;
   }
   doc.set_format(v1::DOCUMENT_FORMAT_MARKDOWN);
   doc.set_file_name(base + ".md");
-  absl::StrAppend(&out, "# ", Markdown(title), "\n\n");
+  absl::StrAppend(&out, "> **", kBanner, "**\n\n# ", Markdown(title), "\n\n");
   for (const Field& f : header) absl::StrAppend(&out, "- **", f.label, ":** ", Markdown(f.value), "\n");
   absl::StrAppend(&out, "\n");
-  if (meeting.items().empty()) absl::StrAppend(&out, "Geen agendapunten.\n");
-  int n = 0;
-  for (const auto& item : meeting.items()) {
-    auto found = cases.find(item.case_id());
-    const v1::Case* c = found == cases.end() ? nullptr : &found->second;
-    absl::StrAppend(&out, "## ", ++n, ". ", Markdown(item.case_reference()), " ", Markdown(item.case_title()), "\n\n");
-    for (const Field& f : ItemFields(item, c, minutes)) absl::StrAppend(&out, "- **", f.label, ":** ", Markdown(f.value), "\n");
+  if (!approval.empty()) absl::StrAppend(&out, "**", Markdown(approval), "**\n\n");
+  if (minutes || !attendees.empty()) {
+    absl::StrAppend(&out, "## Aanwezig\n\n");
+    if (attendees.empty()) absl::StrAppend(&out, "Geen aanwezigen vastgelegd.\n");
+    for (const std::string& line : attendees) absl::StrAppend(&out, "- ", Markdown(line), "\n");
     absl::StrAppend(&out, "\n");
   }
-  std::vector<std::string> corrections = Corrections(meeting, zone);
+  if (meeting.items().empty()) absl::StrAppend(&out, "Geen agendapunten.\n\n");
+  int n = 0;
+  for (const auto& item : meeting.items()) {
+    absl::StrAppend(&out, "## ", ++n, ". ", Markdown(item.case_reference()), " ", Markdown(item.case_title()), "\n\n");
+    for (const Field& f : ItemFields(item, item_case(item), minutes, names)) {
+      absl::StrAppend(&out, "- **", f.label, ":** ", Markdown(f.value), "\n");
+    }
+    absl::StrAppend(&out, "\n");
+  }
+  if (minutes || !actions.empty()) {
+    absl::StrAppend(&out, "## Actielijst\n\n");
+    if (actions.empty()) absl::StrAppend(&out, "Geen acties.\n");
+    else absl::StrAppend(&out, "| Wie | Wat | Uiterlijk |\n| --- | --- | --- |\n");
+    for (const ActionRow& row : actions) {
+      absl::StrAppend(&out, "| ", Markdown(row.who), " | ", Markdown(row.what), " | ", Markdown(row.due), " |\n");
+    }
+    absl::StrAppend(&out, "\n");
+  }
   if (!corrections.empty()) {
     absl::StrAppend(&out, "## Correcties\n\n");
     for (const std::string& line : corrections) absl::StrAppend(&out, "- ", Markdown(line), "\n");
+    absl::StrAppend(&out, "\n");
   }
+  absl::StrAppend(&out, "---\n\n> **", kBanner, "**\n");
   return doc;
 }
 

@@ -219,8 +219,28 @@ absl::StatusOr<v1::MeetingDocument> Meetings::Export(const RequestContext& calle
   std::map<std::string, v1::Case> cases;
   ASSIGN_OR_RETURN(v1::Meeting meeting,
                    Visible(caller, request.meeting_id(), request.view_as_organisation_id(), audit, &cases));
-  ASSIGN_OR_RETURN(absl::TimeZone zone, data_->ZoneOf(caller));
-  return MeetingDocument(meeting, cases, request.format(), zone);
+  // Names as the directory last handed them over: an id the copy does not
+  // know stands for itself.
+  std::vector<std::string> users = {meeting.chair()};
+  for (const auto& c : meeting.corrections()) users.push_back(c.author().user_id());
+  for (const auto& item : meeting.items()) {
+    for (const auto& a : item.actions()) {
+      if (!a.assignee().empty()) users.push_back(a.assignee());
+    }
+  }
+  DocumentContext context;
+  RETURN_IF_ERROR(data_->Transact(caller, [&](db::Transaction& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(context.zone, data_->ZoneOf(tx, caller.tenant));
+    ASSIGN_OR_RETURN(context.names, names_.Book(tx, caller.tenant, users));
+    context.approved_in_starts_at.reset();
+    if (meeting.has_minutes_approved_at()) {
+      ASSIGN_OR_RETURN(std::optional<v1::Meeting> in,
+                       data_->meetings.Find(tx, caller.tenant, meeting.minutes_approved_in()));
+      if (in) context.approved_in_starts_at = absl::FromUnixSeconds(in->starts_at().seconds());
+    }
+    return absl::OkStatus();
+  }));
+  return MeetingDocument(meeting, cases, request.format(), context);
 }
 
 absl::StatusOr<v1::Meeting> Meetings::ChangeIn(db::Transaction& tx, const RequestContext& caller,
