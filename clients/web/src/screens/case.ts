@@ -1,38 +1,20 @@
-// A case as a partner may see it: what the services return for this
-// partner's need-to-know (nothing is filtered here), the notes it may read,
-// its actions, and a note added with a visibility the partner may choose.
+// A case as its reader may see it: what the services return for the
+// caller's need-to-know (nothing is filtered here). A partner sees the
+// notes it may read, its actions, and adds a note with a visibility it may
+// choose. A coordinator (purpose CASE_MANAGEMENT) also sees the timeline,
+// who steers the case, risk, plan and escalation, and changes them
+// (case_edit.ts); a case outside its need-to-know it may open by breaking
+// the glass, with a reason the privacy officer reviews.
 import { ApiError, call, newRequestId } from "../api";
-import { type App, type Screen, kActionPurpose } from "../app";
+import { type App, type Screen, hasRole, kActionPurpose } from "../app";
 import { Field, MessageSlot, alertBox, button, dataList, heading, paragraph, select, statusBadge, textarea } from "../components";
 import { h, replaceChildren } from "../dom";
-import { type Address, caseKind, caseStatus, formatAddress, formatTime, noteVisibility, ownNoteVisibility } from "../labels";
+import { caseKind, caseResult, caseStatus, confidentiality, escalation, formatAddress, formatTime, noteVisibility, ownNoteVisibility, riskTier } from "../labels";
 import { type Action, ActionCard } from "./actions";
-
-interface Note {
-  noteId: string;
-  visibility?: string;
-  text?: string;
-  author?: { userId?: string; organisationId?: string };
-  writtenAt?: string;
-}
-
-interface CaseSummary {
-  case: {
-    caseId: string;
-    reference?: string;
-    kind?: string;
-    status?: string;
-    title?: string;
-    area?: { name?: string };
-    address?: Address;
-    participatingOrganisations?: string[];
-    openedAt?: string;
-    updatedAt?: string;
-  };
-  notes?: Note[];
-  nextNotesPageToken?: string;
-}
-
+import { type Changed, escalationPanel, movePanel, newActionPanel, participantsPanel, planPanel, riskPanel } from "./case_edit";
+import { type CaseSummary, type Note, nameOf, organisationNames } from "./case_model";
+import { caseTimeline } from "./case_timeline";
+import { casesListHash, kCasePurpose } from "./cases";
 
 function noteItem(note: Note): HTMLLIElement {
   return h(
@@ -43,25 +25,16 @@ function noteItem(note: Note): HTMLLIElement {
   );
 }
 
-export async function caseScreen(app: App, caseId: string): Promise<Screen> {
-  let summary: CaseSummary;
-  try {
-    summary = await call<CaseSummary>("hartslag.cases.v1.CaseService/GetCase", { caseId }, kActionPurpose);
-  } catch (error) {
-    if (error instanceof ApiError && error.httpStatus === 404) {
-      return { title: "Casus", element: h("div", {}, heading(1, "Casus niet gevonden"), paragraph("Deze casus bestaat niet, of uw organisatie mag haar niet zien.")) };
-    }
-    throw error;
-  }
-  const c = summary.case;
-  const actions = await call<{ actions?: Action[] }>("hartslag.cases.v1.ActionService/ListActions", { caseId, pageSize: 500 }, kActionPurpose);
 
+// The notes the caller may read, page by page, and a form to add one with
+// one of `visibilities`.
+function notesSection(app: App, caseId: string, summary: CaseSummary, purpose: string, visibilities: [string, string][], writable: boolean): HTMLElement[] {
   const notes = h("ol", { class: "hartslag-cards", attrs: { "aria-labelledby": "notities-titel" } }, (summary.notes ?? []).map(noteItem));
   let notesToken = summary.nextNotesPageToken ?? "";
   const notesMessage = new MessageSlot();
   const moreNotes = button("Oudere notities", async () => {
     try {
-      const page = await call<{ notes?: Note[]; nextPageToken?: string }>("hartslag.cases.v1.CaseService/ListNotes", { caseId, pageToken: notesToken }, kActionPurpose);
+      const page = await call<{ notes?: Note[]; nextPageToken?: string }>("hartslag.cases.v1.CaseService/ListNotes", { caseId, pageToken: notesToken }, purpose);
       notes.append(...(page.notes ?? []).map(noteItem));
       notesToken = page.nextPageToken ?? "";
       moreNotes.hidden = !notesToken;
@@ -72,9 +45,6 @@ export async function caseScreen(app: App, caseId: string): Promise<Screen> {
   }, "secondary");
   moreNotes.hidden = !notesToken;
 
-  const visibilities: [string, string][] = [["NOTE_VISIBILITY_PARTICIPANTS", noteVisibility.NOTE_VISIBILITY_PARTICIPANTS]];
-  const own = ownNoteVisibility[app.session.organisationKind ?? ""];
-  if (own) visibilities.push([own, noteVisibility[own]]);
   const text = new Field("Notitie", textarea({ rows: "4", maxlength: "5000", name: "notitie" }));
   const visibility = new Field("Wie mag de notitie lezen?", select(visibilities, { name: "zichtbaarheid" }));
   const message = new MessageSlot();
@@ -119,11 +89,27 @@ export async function caseScreen(app: App, caseId: string): Promise<Screen> {
     visibility.element,
     h("div", { class: "utrecht-button-group" }, save),
   );
+  const parts: (HTMLElement | null)[] = [
+    writable ? form : null,
+    h("h2", { class: "utrecht-heading-2", attrs: { id: "notities-titel" } }, "Notities die u mag lezen"),
+    notes.childElementCount ? null : alertBox("info", "Er zijn geen notities die u mag lezen."),
+    notes,
+    notesMessage.element,
+    moreNotes,
+  ];
+  return parts.filter((e): e is HTMLElement => e !== null);
+}
 
+async function partnerView(app: App, summary: CaseSummary): Promise<HTMLElement> {
+  const c = summary.case;
+  const caseId = c.caseId;
+  const actions = await call<{ actions?: Action[] }>("hartslag.cases.v1.ActionService/ListActions", { caseId, pageSize: 500 }, kActionPurpose);
+  const visibilities: [string, string][] = [["NOTE_VISIBILITY_PARTICIPANTS", noteVisibility.NOTE_VISIBILITY_PARTICIPANTS]];
+  const own = ownNoteVisibility[app.session.organisationKind ?? ""];
+  if (own) visibilities.push([own, noteVisibility[own]]);
   const actionList = h("ol", { class: "hartslag-cards" });
   replaceChildren(actionList, (actions.actions ?? []).map((a) => new ActionCard(a, () => {}).element));
-
-  const element = h(
+  return h(
     "div",
     {},
     h("p", { class: "utrecht-paragraph" }, h("a", { class: "utrecht-link", attrs: { href: "#/acties" } }, "Terug naar de acties")),
@@ -138,12 +124,169 @@ export async function caseScreen(app: App, caseId: string): Promise<Screen> {
     ]),
     h("h2", { class: "utrecht-heading-2" }, "Acties"),
     actionList.childElementCount ? actionList : paragraph("Geen acties die u mag zien."),
-    form,
-    h("h2", { class: "utrecht-heading-2", attrs: { id: "notities-titel" } }, "Notities die u mag lezen"),
-    notes.childElementCount ? null : alertBox("info", "Er zijn geen notities die uw organisatie mag lezen."),
-    notes,
-    notesMessage.element,
-    moreNotes,
+    ...notesSection(app, caseId, summary, kActionPurpose, visibilities, true),
   );
-  return { title: `Casus ${c.reference ?? ""}`, element };
+}
+
+const kAllVisibilities = Object.entries(noteVisibility);
+
+// The coordinator's case: everything it may see, and every change it may
+// make. After breaking the glass only the summary: the rest of the case
+// still lies outside its need-to-know.
+async function coordinatorView(app: App, summary: CaseSummary, brokeGlass: boolean, changed: Changed, done: string): Promise<HTMLElement> {
+  const c = summary.case;
+  const caseId = c.caseId;
+  const [names, actions] = await Promise.all([
+    organisationNames(),
+    brokeGlass ? Promise.resolve({ actions: [] as Action[] }) : call<{ actions?: Action[] }>("hartslag.cases.v1.ActionService/ListActions", { caseId, pageSize: 500 }, kCasePurpose),
+  ]);
+  const organisations = (ids: string[] | undefined) => (ids ?? []).map((id) => nameOf(names, id)).join(", ");
+  const closed = c.status === "CASE_STATUS_CLOSED";
+  const actionList = h("ol", { class: "hartslag-cards", attrs: { "aria-labelledby": "acties-titel" } });
+  replaceChildren(actionList, (actions.actions ?? []).map((a) => new ActionCard(a, () => changed("De actie is bijgewerkt.")).element));
+  const message = new MessageSlot();
+  if (done) message.show("ok", done);
+  const reviewDue = c.nextReviewAt && new Date(c.nextReviewAt).getTime() <= Date.now();
+  return h(
+    "div",
+    { class: "hartslag-case", attrs: { "data-break-glass": brokeGlass ? "ja" : undefined } },
+    h("p", { class: "utrecht-paragraph" }, h("a", { class: "utrecht-link", attrs: { href: casesListHash() } }, "Terug naar de casussen")),
+    brokeGlass ? h("div", { class: "hartslag-case-break-glass" }, alertBox("error", h("strong", {}, "Spoedtoegang. "), "U heeft deze casus geopend met spoedtoegang; dit wordt gecontroleerd door de privacy officer.")) : null,
+    heading(1, `${c.reference ?? ""} ${c.title ?? ""}`.trim()),
+    message.element,
+    h("p", { class: "utrecht-paragraph hartslag-case-badges" }, statusBadge(caseStatus[c.status ?? ""] ?? "", closed ? "inactive" : "active"), " ", reviewDue ? statusBadge("Herbeoordeling nodig", "warning") : null, " ", c.escalation && c.escalation !== "ESCALATION_UNSPECIFIED" ? statusBadge(`Opgeschaald: ${escalation[c.escalation]}`, "danger") : null),
+    dataList([
+      ["Overleg", caseKind[c.kind ?? ""] ?? ""],
+      ["Status", caseStatus[c.status ?? ""] ?? ""],
+      ["Resultaat", caseResult[c.result ?? ""] ?? ""],
+      ["Gebied", c.area?.name ?? ""],
+      ["Adres", formatAddress(c.address)],
+      ["Huishouden", (c.persons ?? []).map((p) => [p.name, p.role, p.birthYear ? `geboren ${p.birthYear}` : ""].filter(Boolean).join(", ")).join("; ")],
+      ["Vertrouwelijkheid", confidentiality[c.confidentiality ?? ""] ?? ""],
+      ["Procesregisseur", c.processCoordinator ?? ""],
+      ["Casusregisseur", c.caseManager || "Geen"],
+      ["Deelnemers", organisations(c.participatingOrganisations)],
+      ["Leden", (c.members ?? []).join(", ")],
+      ["Risico", c.riskTier ? `${(riskTier[c.riskTier] ?? c.riskTier).split(" ")[0]}: ${c.riskReason ?? ""}` : "Nog niet bepaald"],
+      ["Volgende herbeoordeling", formatTime(c.nextReviewAt)],
+      ["Opschaling", c.escalation && c.escalation !== "ESCALATION_UNSPECIFIED" ? `${escalation[c.escalation]}: ${c.escalationReason ?? ""}` : "Niet opgeschaald"],
+      ["Geopend", formatTime(c.openedAt)],
+      ["Laatst gewijzigd", formatTime(c.updatedAt)],
+    ]),
+    h(
+      "section",
+      { class: "hartslag-case-section", attrs: { "aria-labelledby": "acties-titel" } },
+      h("h2", { class: "utrecht-heading-2", attrs: { id: "acties-titel" } }, "Acties"),
+      brokeGlass ? paragraph("Acties zijn met spoedtoegang niet te zien.") : actionList.childElementCount ? actionList : paragraph("Er zijn nog geen acties."),
+    ),
+    brokeGlass || closed ? null : newActionPanel(c, names, changed),
+    caseTimeline(summary, names),
+    brokeGlass ? null : movePanel(c, changed),
+    brokeGlass || closed ? null : riskPanel(c, changed),
+    brokeGlass || closed ? null : escalationPanel(c, changed),
+    brokeGlass || closed ? null : participantsPanel(c, names, changed),
+    brokeGlass ? null : closed ? planList(c, names) : planPanel(c, names, changed),
+    ...notesSection(app, caseId, summary, kCasePurpose, kAllVisibilities, !brokeGlass),
+  );
+}
+
+function planList(summary: CaseSummary["case"], names: Map<string, string>): HTMLElement {
+  return h(
+    "section",
+    { class: "hartslag-case-section" },
+    h("h2", { class: "utrecht-heading-2" }, "Plan van aanpak"),
+    h("ol", { class: "hartslag-case-plan" }, (summary.plan ?? []).map((g) => h("li", {}, `${g.goal ?? ""} (${(g.organisationIds ?? []).map((id) => nameOf(names, id)).join(", ")})`))),
+  );
+}
+
+// Asks for the reason to break the glass (10 to 500 characters) and opens
+// the case with it.
+function breakGlassForm(caseId: string, opened: (summary: CaseSummary) => void): HTMLElement {
+  const reason = new Field("Reden voor spoedtoegang", textarea({ rows: "4", maxlength: "500", name: "reden-spoed" }), "10 tot 500 tekens. De privacy officer controleert elke spoedtoegang.");
+  const message = new MessageSlot();
+  const submit = button("Toegang met spoed (break-the-glass)", undefined, "primary", "submit");
+  return h(
+    "div",
+    {},
+    heading(1, "Casus niet gevonden"),
+    paragraph("Deze casus bestaat niet, of valt buiten wat u mag zien."),
+    h(
+      "form",
+      {
+        class: "hartslag-form",
+        attrs: { novalidate: true, "aria-labelledby": "spoed-titel" },
+        on: {
+          submit: async (event) => {
+            event.preventDefault();
+            const length = [...reason.value].length;
+            if (length < 10 || length > 500) {
+              reason.showError("Geef een reden van 10 tot 500 tekens.");
+              reason.focus();
+              return;
+            }
+            reason.showError(null);
+            submit.disabled = true;
+            try {
+              opened(await call<CaseSummary>("hartslag.cases.v1.CaseService/GetCase", { caseId, breakGlassReason: reason.value }, kCasePurpose));
+            } catch (error) {
+              if (error instanceof ApiError) reason.showError(error.fields.break_glass_reason ?? null);
+              message.show("error", error instanceof ApiError && error.httpStatus === 404 ? "Ook met spoedtoegang is deze casus niet te openen: hij bestaat niet of ligt buiten uw gebieden." : error instanceof ApiError ? error.message : "Openen lukte niet.");
+            } finally {
+              submit.disabled = false;
+            }
+          },
+        },
+      },
+      h("h2", { class: "utrecht-heading-2", attrs: { id: "spoed-titel" } }, "Toegang met spoed"),
+      paragraph("Alleen bij een dringende noodzaak. De toegang wordt vastgelegd en gecontroleerd."),
+      message.element,
+      reason.element,
+      h("div", { class: "utrecht-button-group" }, submit),
+    ),
+  );
+}
+
+export async function caseScreen(app: App, caseId: string): Promise<Screen> {
+  const coordinator = hasRole(app.session, "COORDINATOR");
+  const purpose = coordinator ? kCasePurpose : kActionPurpose;
+  const container = h("div", {});
+  let brokeGlass = false;
+  // Draws the case anew after a change; `done` says what changed.
+  const draw = async (summary: CaseSummary, done = "") => {
+    const view = await coordinatorView(app, summary, brokeGlass, (text) => void redraw(text), done);
+    replaceChildren(container, view);
+  };
+  const redraw = async (done: string) => {
+    try {
+      await draw(await call<CaseSummary>("hartslag.cases.v1.CaseService/GetCase", { caseId }, kCasePurpose), done);
+      app.announce(done);
+      (container.querySelector(".hartslag-message-slot") as HTMLElement | null)?.setAttribute("tabindex", "-1");
+      (container.querySelector(".hartslag-message-slot") as HTMLElement | null)?.focus();
+    } catch (error) {
+      replaceChildren(container, alertBox("error", error instanceof ApiError ? error.message : "Laden lukte niet."));
+    }
+  };
+  let summary: CaseSummary;
+  try {
+    summary = await call<CaseSummary>("hartslag.cases.v1.CaseService/GetCase", { caseId }, purpose);
+  } catch (error) {
+    if (error instanceof ApiError && error.httpStatus === 404) {
+      if (coordinator) {
+        replaceChildren(container, breakGlassForm(caseId, (opened) => {
+          brokeGlass = true;
+          void draw(opened).then(() => {
+            app.announce("De casus is geopend met spoedtoegang.");
+            container.querySelector("h1")?.setAttribute("tabindex", "-1");
+            container.querySelector("h1")?.focus();
+          });
+        }));
+        return { title: "Casus niet gevonden", element: container };
+      }
+      return { title: "Casus", element: h("div", {}, heading(1, "Casus niet gevonden"), paragraph("Deze casus bestaat niet, of uw organisatie mag haar niet zien.")) };
+    }
+    throw error;
+  }
+  if (!coordinator) return { title: `Casus ${summary.case.reference ?? ""}`, element: await partnerView(app, summary) };
+  await draw(summary);
+  return { title: `Casus ${summary.case.reference ?? ""}`, element: container };
 }

@@ -1,0 +1,100 @@
+// A case as the case screens read it (CaseService JSON), and the moves of
+// its lifecycle as cases.proto's CaseStatus lists them: a screen offers
+// exactly these, so an illegal move is never a button.
+import { call } from "../api";
+import type { Address } from "../labels";
+
+export interface PlanGoal {
+  goal?: string;
+  organisationIds?: string[];
+}
+
+export interface Actor {
+  userId?: string;
+  organisationId?: string;
+}
+
+export interface StatusChange {
+  from?: string;
+  to?: string;
+  actor?: Actor;
+  at?: string;
+  reason?: string;
+}
+
+export interface Case {
+  caseId: string;
+  reference?: string;
+  kind?: string;
+  status?: string;
+  title?: string;
+  area?: { areaId?: string; name?: string };
+  address?: Address;
+  persons?: { name?: string; birthYear?: number; role?: string }[];
+  processCoordinator?: string;
+  caseManager?: string;
+  participatingOrganisations?: string[];
+  members?: string[];
+  confidentiality?: string;
+  riskTier?: string;
+  riskReason?: string;
+  nextReviewAt?: string;
+  plan?: PlanGoal[];
+  escalation?: string;
+  escalationReason?: string;
+  result?: string;
+  openedAt?: string;
+  updatedAt?: string;
+}
+
+export interface Note {
+  noteId: string;
+  visibility?: string;
+  text?: string;
+  author?: Actor;
+  writtenAt?: string;
+}
+
+export interface CaseSummary {
+  case: Case;
+  notes?: Note[];
+  nextNotesPageToken?: string;
+  history?: StatusChange[];
+  earlierHistoryOmitted?: number;
+}
+
+// TransitionCase's legal targets from each status; CLOSED moves only by
+// ReopenCase (to REOPENED).
+export const kLegalMoves: Record<string, string[]> = {
+  CASE_STATUS_REGISTERED: ["CASE_STATUS_TRIAGE"],
+  CASE_STATUS_TRIAGE: ["CASE_STATUS_SCHEDULED", "CASE_STATUS_CLOSED"],
+  CASE_STATUS_SCHEDULED: ["CASE_STATUS_IN_PROGRESS", "CASE_STATUS_TRIAGE"],
+  CASE_STATUS_IN_PROGRESS: ["CASE_STATUS_MONITORING", "CASE_STATUS_CLOSED"],
+  CASE_STATUS_MONITORING: ["CASE_STATUS_IN_PROGRESS", "CASE_STATUS_CLOSED"],
+  CASE_STATUS_CLOSED: ["CASE_STATUS_REOPENED"],
+  CASE_STATUS_REOPENED: ["CASE_STATUS_TRIAGE"],
+};
+
+// The tenant's organisations by id, with their names (every role may read
+// them); an empty map when they cannot be read now, and ids are shown.
+export async function organisationNames(): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  try {
+    let pageToken = "";
+    do {
+      const page = await call<{ organisations?: { organisationId: string; name?: string }[]; nextPageToken?: string }>(
+        "hartslag.directory.v1.DirectoryService/ListOrganisations",
+        { pageSize: 500, pageToken: pageToken || undefined },
+      );
+      for (const o of page.organisations ?? []) names.set(o.organisationId, o.name ?? o.organisationId);
+      pageToken = page.nextPageToken ?? "";
+    } while (pageToken && names.size < 5000);
+  } catch {
+    // Names are a convenience: the ids still say who takes part.
+  }
+  return names;
+}
+
+export function nameOf(names: Map<string, string>, id: string): string {
+  return names.get(id) ?? id;
+}
