@@ -225,7 +225,7 @@ export async function triageScreen(app: App): Promise<Screen> {
     );
 
     // The decision.
-    const choice = new ChoiceGroup("Besluit", "radio", triageChoice, undefined, true);
+    const choice = new ChoiceGroup("Wat gebeurt er met dit signaal?", "radio", triageChoice, undefined, true);
     const proposed = new Map<string, CaseListItem>();
     for (const c of [...(item.casesAtAddress ?? []), ...(item.casesWithPersons ?? [])]) proposed.set(c.caseId, c);
     // The case choices of each meeting: its proposed cases, or a new one.
