@@ -308,6 +308,13 @@ TEST_F(AuditEndToEndTest, EveryIntakeAndDirectoryCallLeavesExactlyItsRecord) {
   client_off.mutable_update_mask()->add_paths("active");
   EXPECT_TRUE(admin_->UpdateIntegratedClient(Call(admin_token_, "t-client-update").get(), client_off,
                                              &integrated).ok());
+  dv1::ListIntegratedClientsResponse clients;
+  EXPECT_TRUE(admin_->ListIntegratedClients(Call(admin_token_, "t-clients").get(), {}, &clients).ok());
+  dv1::UpdateUserRequest new_password;
+  new_password.set_user_id("wim.weller");
+  new_password.set_password("een-nieuw-wachtwoord");
+  new_password.mutable_update_mask()->add_paths("password");
+  EXPECT_TRUE(admin_->UpdateUser(Call(admin_token_, "t-user-password").get(), new_password, &made).ok());
   // The directory's lookups for intake carry no personal data and leave no record.
   auto lookup = dv1::LookupService::NewStub(deployment_.Channel(deployment_.directory(), "intake"));
   dv1::ListTenantsResponse tenants;
@@ -359,6 +366,8 @@ TEST_F(AuditEndToEndTest, EveryIntakeAndDirectoryCallLeavesExactlyItsRecord) {
       {"CreateIntegratedClient", "t-client", v1::ACTION_CREATE, v1::OUTCOME_SUCCESS, "integrated_client"},
       {"UpdateIntegratedClient", "t-client-update", v1::ACTION_UPDATE, v1::OUTCOME_SUCCESS,
        "integrated_client"},
+      {"ListIntegratedClients", "t-clients", v1::ACTION_LIST, v1::OUTCOME_SUCCESS, "integrated_client"},
+      {"UpdateUser", "t-user-password", v1::ACTION_UPDATE, v1::OUTCOME_SUCCESS, "user"},
       {"ListTenants", "t-tenants", v1::ACTION_UNSPECIFIED, kNoRecord, ""},
       {"ListTenantAreas", "t-tenant-areas", v1::ACTION_UNSPECIFIED, kNoRecord, ""},
       {"ListTenantOrganisations", "t-tenant-orgs", v1::ACTION_UNSPECIFIED, kNoRecord, ""},
@@ -419,6 +428,11 @@ TEST_F(AuditEndToEndTest, EveryIntakeAndDirectoryCallLeavesExactlyItsRecord) {
   EXPECT_EQ(records.find("t-login-bad")->second.detail(), "wrong password");
   EXPECT_EQ(records.find("t-area")->second.object().id(), "schandelen");
   EXPECT_EQ(records.find("t-user-update")->second.object().id(), "wim.weller");
+  const v1::AuditEvent& password_record = records.find("t-user-password")->second;
+  EXPECT_EQ(password_record.object().id(), "wim.weller");
+  EXPECT_EQ(password_record.SerializeAsString().find("een-nieuw-wachtwoord"), std::string::npos)
+      << "a new password is recorded as a change, never as its text";
+  EXPECT_GE(records.find("t-clients")->second.result_count(), 1);
   EXPECT_EQ(records.find("t-client-token")->second.actor().acting_client(), "politie-bvh");
   EXPECT_EQ(records.find("t-client-token")->second.actor().user_id(), "peter.politie");
   EXPECT_EQ(records.find("t-refresh")->second.actor().user_id(), "bart.boa");
