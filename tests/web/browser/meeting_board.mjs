@@ -41,6 +41,15 @@ async function itemOrder(page) {
   return page.locator(".hartslag-meeting-items > li").evaluateAll((items) => items.map((li) => li.dataset.itemId));
 }
 
+// Where the case summary and the decision form are, measured at one moment
+// (a scroll between two measurements would move one of them).
+async function boxes(page) {
+  return page.evaluate(() => [".hartslag-meeting-case", ".hartslag-meeting-decision"].map((s) => {
+    const r = document.querySelector(s).getBoundingClientRect();
+    return { x: r.x, y: r.y, width: r.width, height: r.height };
+  }));
+}
+
 async function isFocused(locator) {
   return locator.evaluate((el) => el === document.activeElement);
 }
@@ -70,6 +79,16 @@ run(async (browser) => {
   assert.match(await page.locator(`[data-meeting-id="${leefbaarheidId}"]`).textContent(), /Leefbaarheidsoverleg/);
   await page.locator(`[data-meeting-id="${nextMeetingId}"]`).waitFor();
   await checkAccessibility(page, "overleggen");
+
+  // Scheduling one more: New Year's Day (the same keys in either order of
+  // day and month), at the form's 14:00.
+  await page.getByLabel("Soort overleg").selectOption({ label: "Casuïstiekoverleg" });
+  await page.getByLabel("Datum", { exact: true }).focus();
+  await page.keyboard.type("01012027");
+  await page.getByLabel("Politie Limburg").check();
+  await page.getByRole("button", { name: "Overleg plannen" }).click();
+  await page.getByText("Het overleg is gepland.").waitFor();
+  await page.getByRole("link", { name: "Casuïstiekoverleg Heerlen-Noord, vrijdag 1 januari 2027, 14:00" }).waitFor();
   await page.setViewportSize(phone);
   await checkAccessibility(page, "overleggen");
   await page.setViewportSize(desk);
@@ -120,6 +139,18 @@ run(async (browser) => {
   await added.waitFor();
   assert.match(await added.textContent(), /toegevoegd/);
   await checkAccessibility(page, "overlegbord");
+
+  // By mouse: drag the added item to the top (on a screen tall enough to
+  // hold both ends of the drag).
+  await page.setViewportSize({ width: 1280, height: 2400 });
+  const beforeDrag = await itemOrder(page);
+  const addedItem = await added.getAttribute("data-item-id");
+  await added.dragTo(page.locator(".hartslag-meeting-items > li").first());
+  await page.waitForFunction((id) => document.querySelector(".hartslag-meeting-items > li")?.dataset.itemId === id, addedItem);
+  const dragged = [addedItem, ...beforeDrag.filter((id) => id !== addedItem)];
+  assert.deepEqual(await itemOrder(page), dragged);
+  assert.deepEqual((await meetingAtService(page, meetingId)).items.map((i) => i.itemId), dragged, "dragged at the service too");
+  await page.setViewportSize(desk);
   await page.setViewportSize(phone);
   await checkAccessibility(page, "overlegbord");
 
@@ -127,9 +158,8 @@ run(async (browser) => {
   await added.getByRole("button", { name: /^Bespreken/ }).click();
   await page.getByRole("heading", { name: /^Bespreking:/ }).waitFor();
   await page.locator(".hartslag-meeting-case dl").waitFor();
-  let caseBox = await page.locator(".hartslag-meeting-case").boundingBox();
-  let formBox = await page.locator(".hartslag-meeting-decision").boundingBox();
-  assert.ok(formBox.y >= caseBox.y + caseBox.height - 1, "stacked on a phone");
+  let [caseBox, formBox] = await boxes(page);
+  assert.ok(formBox.y >= caseBox.y + caseBox.height - 1, `stacked on a phone: ${JSON.stringify([caseBox, formBox])}`);
   await checkAccessibility(page, "bespreking");
   await page.getByRole("button", { name: "Bespreking sluiten" }).click();
   await page.setViewportSize(desk);
@@ -145,8 +175,7 @@ run(async (browser) => {
   await panel.waitFor();
   assert.ok(await isFocused(page.locator("#bespreking-titel")), "the discussion's heading takes the focus");
   await panel.locator(".hartslag-meeting-case dl").waitFor();
-  caseBox = await page.locator(".hartslag-meeting-case").boundingBox();
-  formBox = await page.locator(".hartslag-meeting-decision").boundingBox();
+  [caseBox, formBox] = await boxes(page);
   assert.ok(formBox.x > caseBox.x + caseBox.width - 1 && Math.abs(formBox.y - caseBox.y) < 80, "side by side at 1280 px");
   await tabTo(page, panel.getByLabel("Besluit", { exact: true }), "Besluit");
   await page.keyboard.type("Politie en buurtteam gaan samen op huisbezoek.");

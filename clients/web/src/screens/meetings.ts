@@ -23,9 +23,6 @@ function meetingCard(m: Meeting, names: Map<string, string>): HTMLLIElement {
     { class: "hartslag-card hartslag-meeting-card", attrs: { "data-meeting-id": m.meetingId } },
     h("h2", { class: "utrecht-heading-3" }, h("a", { class: "utrecht-link", attrs: { href: `#/overleg/${m.meetingId}` } }, `${meetingName(m)}, ${formatMeetingTime(m.startsAt)}`)),
     dataList([
-      ["Overleg", caseKind[m.kind ?? ""] ?? ""],
-      ["Gebied", m.area?.name ?? m.area?.areaId ?? ""],
-      ["Datum", formatMeetingTime(m.startsAt)],
       ["Status", statusBadge(meetingStatus[m.status ?? ""] ?? "", isClosed(m) ? "inactive" : "active")],
       ["Organisaties", (m.participatingOrganisations ?? []).map((o) => nameOf(names, o)).join(", ")],
     ]),
