@@ -132,6 +132,13 @@ run(async (browser) => {
   assert.match(await nina.textContent(), /Straatcoaches · Melder · Vrieheide/);
   assert.doesNotMatch(await admin.locator("main").textContent(), /scrypt|eerste-wachtwoord/, "no password or hash shown");
 
+  // The directory filters by organisation (not by text).
+  await admin.getByLabel("Organisatie", { exact: true }).selectOption({ label: "Straatcoaches" });
+  await admin.locator('li[data-user-id="bart.beheer"]').waitFor({ state: "detached" });
+  assert.deepEqual(await admin.locator("li[data-user-id]").evaluateAll((rows) => rows.map((r) => r.dataset.userId)), ["nina.nieuw", "sam.straatcoach"]);
+  await admin.getByLabel("Organisatie", { exact: true }).selectOption({ label: "Alle organisaties" });
+  await admin.locator('li[data-user-id="bart.beheer"]').waitFor();
+
   // Meanwhile, in another tab, the areas change; this tab still shows the
   // old ones when it saves the roles.
   await nina.getByRole("button", { name: "Rollen en gebieden wijzigen Nina Nieuw" }).click();
