@@ -221,16 +221,21 @@ demo() {
   "$cli" case get "${police[@]}" --purpose MEETING_PREPARATION --id "$case_id"
   # The meeting's id from `meeting schedule --json`, and an item's from `meeting show --json`.
   first_id() { grep -o "\"$1\":\"[^\"]*\"" | head -n 1 | cut -d'"' -f4; }
+  # The second, from a series of two.
+  second_id() { grep -o "\"$1\":\"[^\"]*\"" | sed -n 2p | cut -d'"' -f4; }
   local meeting_day
   meeting_day=$(date -d 'next wednesday' +%F)
   if [ "$first_run" = 1 ]; then
     echo
-    echo "== Carla schedules both meetings of the week and generates their agendas"
-    local leef_id casu_id
+    echo "== Carla schedules both meetings of the week (the Casuïstiekoverleg also the week after) and"
+    echo "   generates their agendas"
+    local leef_id casu_id casu_next_id casu_series
     leef_id=$("$cli" meeting schedule "${coordinator[@]}" --kind leefbaarheid --area heerlen-noord \
       --at "$meeting_day 10:00" --orgs handhaving-heerlen,woonpunt,politie-limburg --json | first_id meeting_id)
-    casu_id=$("$cli" meeting schedule "${coordinator[@]}" --kind casuistiek --area heerlen-noord \
-      --at "$meeting_day 14:00" --orgs buurtteam-heerlen,politie-limburg --json | first_id meeting_id)
+    casu_series=$("$cli" meeting schedule "${coordinator[@]}" --kind casuistiek --area heerlen-noord \
+      --at "$meeting_day 14:00" --weeks 2 --orgs buurtteam-heerlen,politie-limburg --json)
+    casu_id=$(first_id meeting_id <<<"$casu_series")
+    casu_next_id=$(second_id meeting_id <<<"$casu_series")
     "$cli" meeting agenda generate "${coordinator[@]}" --id "$leef_id"
     "$cli" meeting agenda generate "${coordinator[@]}" --id "$casu_id"
   fi
@@ -256,21 +261,29 @@ demo() {
       --decision "Woonpunt ruimt op en spreekt bewoners aan; handhaving controleert" \
       --rationale "Terugkerende dumping bij de container" \
       --actions "woonpunt,handhaving-heerlen|$(date -d '+7 days' +%F)|Opruimen en bewoners Vrieheidelaan aanspreken"
+    "$cli" meeting attendance "${coordinator[@]}" "$leef_id" --attendee "Carla Janssen:gemeente-heerlen" \
+      --attendee "Bram Hendriks:handhaving-heerlen" --attendee "Wim Peters:woonpunt" \
+      --attendee "Peter Smeets:politie-limburg" >/dev/null
     "$cli" meeting close "${coordinator[@]}" --id "$leef_id" >/dev/null
     echo
-    echo "== The Casuïstiekoverleg: decision with an action for the police; minutes closed and exported"
+    echo "== The Casuïstiekoverleg: decision with an action for the police; attendance; minutes closed, approved"
+    echo "   in the next week's Casuïstiekoverleg (here at once, for the demo) and exported"
     item_id=$("$cli" meeting show "${coordinator[@]}" --purpose MEETING --id "$casu_id" --json | first_id item_id)
     "$cli" meeting decide "${coordinator[@]}" --id "$casu_id" --item "$item_id" \
       --decision "Huisbezoek door wijkagent en buurtteam; over twee weken terug op de agenda" \
       --rationale "Zorgen over gezondheid en woning" --next-review "$(date -d '+14 days' +%F)" \
       --actions "politie-limburg|$(date -d '+7 days' +%F)|Wijkagent legt huisbezoek af samen met het buurtteam"
+    "$cli" meeting attendance "${coordinator[@]}" "$casu_id" --attendee "Carla Janssen:gemeente-heerlen" \
+      --attendee "Zora Bakker:buurtteam-heerlen" --attendee "Peter Smeets:politie-limburg" >/dev/null
     "$cli" meeting close "${coordinator[@]}" --id "$casu_id" >/dev/null
+    "$cli" meeting approve "${coordinator[@]}" "$casu_id" --in "$casu_next_id" >/dev/null
     mkdir -p "$state/meetings"
     "$cli" meeting export "${coordinator[@]}" --purpose MEETING --id "$leef_id" --format html \
       --out "$state/meetings/notulen-leefbaarheidsoverleg.html"
     "$cli" meeting export "${coordinator[@]}" --purpose MEETING --id "$casu_id" --format html \
       --out "$state/meetings/notulen-casuistiekoverleg.html"
-    echo "-- the Casuïstiekoverleg's minutes (Markdown; both as HTML in .local/meetings/):"
+    echo "-- the Casuïstiekoverleg's minutes, approved (Markdown; both as HTML in .local/meetings/, the"
+    echo "   Leefbaarheidsoverleg's still a concept):"
     "$cli" meeting export "${coordinator[@]}" --purpose MEETING --id "$casu_id"
   fi
   echo

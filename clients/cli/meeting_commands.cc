@@ -2,14 +2,18 @@
 //
 //   hartslag meeting schedule --kind leefbaarheid --area A --at "2026-12-02 14:00" [--weeks N]
 //                             [--chair U] [--orgs a,b]
-//   hartslag meeting show --id ID                   the agenda (needs --purpose)
+//   hartslag meeting show|get ID [--view-as ORG]    the agenda (needs --purpose); with --view-as as a
+//                                                   partner of ORG sees it (purpose MEETING)
 //   hartslag meeting agenda generate|add|remove|move --id ID [--case C] [--item I] [--to N]
 //   hartslag meeting decide --id ID --item I --decision D [--rationale R] [--next-review YYYY-MM-DD]
 //                           [--risk high --risk-reason R] [--actions "orgs|YYYY-MM-DD|description;..."]
 //   hartslag meeting list [--from "2026-12-01 00:00"] [--to ...] [--kind casuistiek]
 //   hartslag meeting close --id ID
 //   hartslag meeting correct --id ID [--item I] --text T   a correction to closed minutes
-//   hartslag meeting export --id ID [--format markdown|html] [--out FILE]
+//   hartslag meeting export ID [--format markdown|html] [--out FILE] [--view-as ORG]
+//   hartslag meeting attendance ID --attendee "Naam:organisation_id" [--attendee ...]
+//   hartslag meeting approve ID --in LATER_ID       approve closed minutes in a later meeting
+// A meeting is named by --id or as the first argument.
 #include <cstdio>
 #include <fstream>
 
@@ -55,6 +59,27 @@ void PrintMeeting(const v1::Meeting& m) {
                   absl::StrJoin(a.organisation_ids(), ", ").c_str(), a.due_date().c_str(), a.action_id().c_str());
     }
   }
+  if (m.attendees_size() > 0) {
+    std::vector<std::string> present;
+    for (const auto& a : m.attendees()) {
+      present.push_back(absl::StrCat(a.name(), " (", a.organisation_name().empty() ? a.organisation_id()
+                                                                                    : a.organisation_name(), ")"));
+    }
+    std::printf("  aanwezig: %s\n", absl::StrJoin(present, ", ").c_str());
+  }
+  if (m.has_minutes_approved_at()) {
+    std::printf("  notulen vastgesteld %s in overleg %s\n", LocalTime(m.minutes_approved_at()).c_str(),
+                m.minutes_approved_in().c_str());
+  } else if (m.status() == v1::MEETING_STATUS_CLOSED) {
+    std::printf("  notulen: concept, nog niet vastgesteld\n");
+  }
+}
+
+// The meeting named by --id or as the first argument.
+absl::StatusOr<std::string> MeetingIdOf(const Flags& flags) {
+  if (!flags.Get("id").empty()) return flags.Get("id");
+  if (flags.positionals().size() == 1) return flags.positionals()[0];
+  return UsageError("geef één overleg: als argument of met --id");
 }
 
 template <typename Request, typename Call>
@@ -133,11 +158,13 @@ absl::Status List(const Args& args) {
 
 absl::Status Show(const Args& args) {
   Flags flags("hartslag meeting show", "a meeting with its agenda (needs --purpose)");
-  flags.Add("id", "", "", "the meeting id");
+  flags.Add("id", "", "", "the meeting id (or give it as the argument)");
+  flags.Add("view-as", "", "", "as a partner of this organisation sees it (for the chair; purpose MEETING)");
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
-  RETURN_IF_ERROR(Required(flags, {"id"}));
+  ASSIGN_OR_RETURN(std::string id, MeetingIdOf(flags));
   v1::GetMeetingRequest request;
-  request.set_meeting_id(flags.Get("id"));
+  request.set_meeting_id(id);
+  request.set_view_as_organisation_id(flags.Get("view-as"));
   return Send(flags, c, request, &v1::MeetingService::Stub::GetMeeting);
 }
 
@@ -205,13 +232,15 @@ absl::Status Decide(const Args& args) {
 
 absl::Status Export(const Args& args) {
   Flags flags("hartslag meeting export", "the agenda or minutes as a document (needs --purpose)");
-  flags.Add("id", "", "", "the meeting id");
+  flags.Add("id", "", "", "the meeting id (or give it as the argument)");
   flags.Add("format", "", "markdown", "markdown or html");
   flags.Add("out", "", "", "write to this file (default: print)");
+  flags.Add("view-as", "", "", "the document as a partner of this organisation gets it (for the chair)");
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
-  RETURN_IF_ERROR(Required(flags, {"id"}));
+  ASSIGN_OR_RETURN(std::string id, MeetingIdOf(flags));
   v1::ExportMeetingRequest request;
-  request.set_meeting_id(flags.Get("id"));
+  request.set_meeting_id(id);
+  request.set_view_as_organisation_id(flags.Get("view-as"));
   ASSIGN_OR_RETURN(v1::DocumentFormat format, ParseEnumFlag<v1::DocumentFormat>("format", flags.Get("format"),
                                                                                  "DOCUMENT_FORMAT_",
                                                                                  v1::DocumentFormat_Parse));
@@ -254,6 +283,51 @@ absl::Status Close(const Args& args) {
   return Send(flags, c, request, &v1::MeetingService::Stub::CloseMeeting);
 }
 
+absl::Status Attendance(const Args& args) {
+  Flags flags("hartslag meeting attendance", "record who attended (replaces what was recorded)");
+  flags.Add("id", "", "", "the meeting id (or give it as the argument)");
+  flags.Add("attendee", "", "", "\"Naam:organisation_id\"; give it once per person");
+  // Flags keeps one value per name: the --attendee values are taken out
+  // first, in order.
+  std::vector<std::string> attendees, rest;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--attendee") {
+      if (i + 1 >= args.size()) return UsageError("--attendee heeft een waarde nodig");
+      attendees.push_back(args[++i]);
+    } else if (args[i].rfind("--attendee=", 0) == 0) {
+      attendees.push_back(args[i].substr(std::string("--attendee=").size()));
+    } else {
+      rest.push_back(args[i]);
+    }
+  }
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, rest));
+  ASSIGN_OR_RETURN(std::string id, MeetingIdOf(flags));
+  v1::SetAttendanceRequest request;
+  request.set_meeting_id(id);
+  for (const std::string& entry : attendees) {
+    // The name may hold a colon; the organisation id never does.
+    size_t colon = entry.rfind(':');
+    if (colon == std::string::npos) return UsageError("--attendee: gebruik \"Naam:organisatie-id\"");
+    v1::Attendee* a = request.add_attendees();
+    a->set_name(entry.substr(0, colon));
+    a->set_organisation_id(entry.substr(colon + 1));
+  }
+  return Send(flags, c, request, &v1::MeetingService::Stub::SetAttendance);
+}
+
+absl::Status Approve(const Args& args) {
+  Flags flags("hartslag meeting approve", "approve (vaststellen) closed minutes in a later meeting");
+  flags.Add("id", "", "", "the meeting whose minutes are approved (or give it as the argument)");
+  flags.Add("in", "", "", "the later meeting of the same kind and area that approves them");
+  ASSIGN_OR_RETURN(Connection c, Connect(flags, args));
+  ASSIGN_OR_RETURN(std::string id, MeetingIdOf(flags));
+  RETURN_IF_ERROR(Required(flags, {"in"}));
+  v1::ApproveMinutesRequest request;
+  request.set_meeting_id(id);
+  request.set_approved_in_meeting_id(flags.Get("in"));
+  return Send(flags, c, request, &v1::MeetingService::Stub::ApproveMinutes);
+}
+
 }  // namespace
 
 std::vector<Command> MeetingCommands() {
@@ -262,6 +336,7 @@ std::vector<Command> MeetingCommands() {
   return {{"schedule", "een overleg of een wekelijkse reeks plannen", Schedule},
           {"list", "de overleggen van uw gebieden of organisatie, eerstvolgende eerst", List},
           {"show", "een overleg met zijn agenda (vraagt --purpose)", Show},
+          {"get", "hetzelfde als show; --view-as toont het als een partner het ziet", Show},
           {"agenda", "de agenda van een overleg aanpassen", nullptr,
            {{"generate", "de agenda opstellen uit de casussen die aan de beurt zijn", agenda(Request::EDIT_GENERATE)},
             {"add", "een casus op de agenda zetten (--case)", agenda(Request::EDIT_ADD)},
@@ -270,7 +345,9 @@ std::vector<Command> MeetingCommands() {
           {"decide", "het besluit over één agendapunt vastleggen", Decide},
           {"close", "het overleg sluiten: het verslag ligt dan vast", Close},
           {"correct", "een correctie op een vastgesteld verslag", Correct},
-          {"export", "agenda of verslag als document (vraagt --purpose)", Export}};
+          {"export", "agenda of verslag als document (vraagt --purpose)", Export},
+          {"attendance", "vastleggen wie aanwezig waren (--attendee \"Naam:organisatie\", herhaalbaar)", Attendance},
+          {"approve", "het verslag vaststellen in een later overleg (--in)", Approve}};
 }
 
 }  // namespace hartslag::cli

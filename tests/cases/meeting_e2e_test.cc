@@ -18,6 +18,7 @@
 #include "services/common/crypto.h"
 #include "services/common/proto_time.h"
 #include "services/directory/password.h"
+#include "tests/support/cli_run.h"
 #include "tests/support/deployment.h"
 #include "tests/support/sample_case.h"
 #include "tests/support/test_keys.h"
@@ -402,6 +403,45 @@ TEST_F(MeetingEndToEndTest, TheMinutesAsFiledNamePeopleAndOrganisationsInDutchAn
         << approved;
     EXPECT_EQ(approved.find("Concept"), std::string::npos) << approved;
   }
+}
+
+TEST_F(MeetingEndToEndTest, TheCommandLineRecordsAttendanceApprovesMinutesAndShowsThePartnerView) {
+  v1::Case c = LeefbaarheidCase("Jongeren bij het winkelcentrum", v1::CONFIDENTIALITY_INTERN, {"politie"});
+  v1::Case other = LeefbaarheidCase("Alleen voor de gemeente", v1::CONFIDENTIALITY_INTERN, {});
+  std::vector<std::string> weekly =
+      Schedule(v1::CASE_KIND_LEEFBAARHEID, "vrieheide", absl::Now() + absl::Hours(48), 2, {"politie"});
+  Add(weekly[0], c.case_id());
+  Add(weekly[0], other.case_id());
+  const std::string connection = absl::StrCat("--server ", deployment_.cases().address(), " --ca ",
+                                              testing::CertsDir(), "/ca.pem --token ", coordinator_);
+
+  testing::CliRun attended = testing::Cli(absl::StrCat("meeting attendance ", connection, " ", weekly[0],
+                                                       " --attendee \"Zora Zorg:buurtteam\" --attendee",
+                                                       " \"Peter Politie:politie\""));
+  ASSERT_EQ(attended.exit_code, 0) << attended.output;
+  EXPECT_NE(attended.output.find("aanwezig: Zora Zorg (Buurtteam Heerlen), Peter Politie (Politie Limburg)"),
+            std::string::npos)
+      << attended.output;
+  testing::CliRun bad = testing::Cli(absl::StrCat("meeting attendance ", connection, " ", weekly[0],
+                                                  " --attendee \"Zonder organisatie\""));
+  EXPECT_NE(bad.exit_code, 0) << bad.output;
+
+  testing::CliRun view = testing::Cli(absl::StrCat("meeting get ", connection, " --purpose MEETING ", weekly[0],
+                                                   " --view-as politie"));
+  ASSERT_EQ(view.exit_code, 0) << view.output;
+  EXPECT_NE(view.output.find(c.reference()), std::string::npos) << view.output;
+  EXPECT_EQ(view.output.find(other.reference()), std::string::npos) << "not the police's: " << view.output;
+  testing::CliRun document = testing::Cli(absl::StrCat("meeting export ", connection, " --purpose MEETING --id ",
+                                                       weekly[0], " --view-as politie"));
+  ASSERT_EQ(document.exit_code, 0) << document.output;
+  EXPECT_EQ(document.output.find(other.reference()), std::string::npos) << document.output;
+
+  ASSERT_TRUE(Close(weekly[0]).ok());
+  testing::CliRun approved =
+      testing::Cli(absl::StrCat("meeting approve ", connection, " ", weekly[0], " --in ", weekly[1]));
+  ASSERT_EQ(approved.exit_code, 0) << approved.output;
+  EXPECT_NE(approved.output.find(absl::StrCat("notulen vastgesteld ")), std::string::npos) << approved.output;
+  EXPECT_NE(approved.output.find(absl::StrCat("in overleg ", weekly[1])), std::string::npos) << approved.output;
 }
 
 }  // namespace
