@@ -254,7 +254,7 @@ run(async (browser) => {
   await page.goto(`${new URL(page.url()).origin}/#/overleg/${leefbaarheidId}`);
   await page.getByRole("heading", { name: "Leefbaarheidsoverleg Heerlen-Noord", level: 1 }).waitFor();
   await page.getByRole("button", { name: "Agenda genereren" }).click();
-  await page.getByText("Overlastpand Hoofdstraat").waitFor();
+  await page.locator(".hartslag-meeting-items").getByText("Overlastpand Hoofdstraat").waitFor();
   assert.equal((await itemOrder(page)).length, 1);
   await page.getByRole("button", { name: "Overleg sluiten" }).click();
   await page.getByRole("button", { name: "Ja, overleg sluiten" }).click();

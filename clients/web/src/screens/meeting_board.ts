@@ -40,6 +40,11 @@ class Board {
   private openItem = "";
   private confirming = "";
   private dragged = "";
+  // Made once and moved into each new drawing: what they loaded, and what
+  // the user typed in them, stays.
+  private addForm: HTMLElement | null = null;
+  private approval: HTMLElement | null = null;
+  private panel: { itemId: string; element: HTMLElement } | null = null;
 
   constructor(
     private readonly app: App,
@@ -77,6 +82,7 @@ class Board {
         const m = await call<Meeting>(meetingMethod("GetMeeting"), { meetingId: this.meeting.meetingId, viewAsOrganisationId: viewAs }, kMeetingPurpose);
         this.viewAs = viewAs;
         this.openItem = "";
+        this.panel = null;
         this.meeting = m;
         this.message.clear();
         this.draw();
@@ -277,7 +283,7 @@ class Board {
           { class: "utrecht-button-group" },
           button("Agenda genereren", () => void this.edit("EditAgenda", { meetingId: m.meetingId, edit: "EDIT_GENERATE" }, "De agenda is aangevuld met de casussen die erop horen.", "#agenda-titel")),
         ),
-        this.addCaseForm(),
+        (this.addForm ??= this.addCaseForm()),
       );
     }
     const openItem = steer && !closed ? items.find((i) => i.itemId === this.openItem) : undefined;
@@ -313,21 +319,7 @@ class Board {
           ? h("ol", { class: "hartslag-cards hartslag-meeting-items", attrs: { "aria-labelledby": "agenda-titel" } }, items.map((item, i) => this.itemElement(item, i, items.length)))
           : paragraph(this.viewAs ? "Op de agenda staat geen punt dat deze organisatie mag zien." : "Er staat nog niets op de agenda."),
       ),
-      openItem
-        ? discussionPanel(m, openItem, this.names, (answer) => {
-            const ref = openItem.caseReference ?? "";
-            this.meeting = answer;
-            this.openItem = "";
-            this.draw();
-            this.message.show("ok", `Het besluit over ${ref} is vastgelegd.`);
-            this.app.announce(`Het besluit over ${ref} is vastgelegd.`);
-            this.element.querySelector<HTMLElement>(`li[data-item-id="${openItem.itemId}"]`)?.focus();
-          }, () => {
-            this.openItem = "";
-            this.draw();
-            this.element.querySelector<HTMLElement>(`li[data-item-id="${openItem.itemId}"] button[data-control='bespreken']`)?.focus();
-          })
-        : null,
+      openItem ? this.panelFor(openItem) : null,
       attendanceSection(m, this.names, steer, this.edit),
       whole.length || closed
         ? h(
@@ -339,10 +331,32 @@ class Board {
         : null,
       steer && closed ? correctionForm(m, this.edit) : null,
       steer && !closed ? closeSection(m, this.edit) : null,
-      steer ? approvalSection(m, this.app.announce) : null,
+      steer ? (this.approval ??= approvalSection(m, this.app.announce)) : null,
     );
-    const title = this.content.querySelector<HTMLElement>("#bespreking-titel");
-    title?.setAttribute("tabindex", "-1");
+  }
+
+  private panelFor(item: AgendaItem): HTMLElement {
+    if (this.panel?.itemId === item.itemId) return this.panel.element;
+    const done = () => {
+      this.openItem = "";
+      this.panel = null;
+    };
+    const element = discussionPanel(this.meeting, item, this.names, (answer) => {
+      const ref = item.caseReference ?? "";
+      this.meeting = answer;
+      done();
+      this.draw();
+      this.message.show("ok", `Het besluit over ${ref} is vastgelegd.`);
+      this.app.announce(`Het besluit over ${ref} is vastgelegd.`);
+      this.element.querySelector<HTMLElement>(`li[data-item-id="${item.itemId}"]`)?.focus();
+    }, () => {
+      done();
+      this.draw();
+      this.element.querySelector<HTMLElement>(`li[data-item-id="${item.itemId}"] button[data-control='bespreken']`)?.focus();
+    });
+    element.querySelector("#bespreking-titel")?.setAttribute("tabindex", "-1");
+    this.panel = { itemId: item.itemId, element };
+    return element;
   }
 
   private addCaseForm(): HTMLElement {
