@@ -90,5 +90,27 @@ TEST(CaseAccessTest, CareNotesNeverReachThePoliceAndTheReverse) {
   }
 }
 
+TEST(CaseAccessTest, ThePartnerViewSeesWhatAnyPartnerOfTheOrganisationSeesAndNoPersonalRole) {
+  auto carla = Caller("carla", "gemeente", common::v1::ORGANISATION_KIND_MUNICIPALITY, Role::kCoordinator);
+  RequestContext care_view = PartnerView(carla, "buurtteam", common::v1::ORGANISATION_KIND_CARE);
+  EXPECT_TRUE(care_view.user.empty());
+  EXPECT_FALSE(care_view.Has(Role::kCoordinator)) << "no coordinator's reach through the view";
+  EXPECT_EQ(care_view.organisation_kind, common::v1::ORGANISATION_KIND_CARE);
+
+  EXPECT_TRUE(MaySeeCase(care_view, {}, CaseAt(v1::CONFIDENTIALITY_VERTROUWELIJK)));
+  EXPECT_FALSE(MaySeeCase(PartnerView(carla, "politie", common::v1::ORGANISATION_KIND_POLICE), {},
+                          CaseAt(v1::CONFIDENTIALITY_INTERN)))
+      << "an organisation that does not participate";
+  v1::Case secret = CaseAt(v1::CONFIDENTIALITY_GEHEIM);
+  EXPECT_TRUE(MaySeeCase(carla, {}, secret)) << "carla coordinates it herself";
+  EXPECT_FALSE(MaySeeCase(PartnerView(carla, "gemeente", common::v1::ORGANISATION_KIND_MUNICIPALITY), {}, secret))
+      << "but her organisation's view has none of her roles";
+  secret.set_case_manager("");
+  secret.clear_members();
+  EXPECT_FALSE(MaySeeCase(care_view, {}, secret)) << "an unnamed case manager is no role for a caller without user";
+  EXPECT_TRUE(MayReadNote(care_view, v1::NOTE_VISIBILITY_CARE)) << "its kind counts for notes";
+  EXPECT_FALSE(MayReadNote(care_view, v1::NOTE_VISIBILITY_COORDINATION));
+}
+
 }  // namespace
 }  // namespace hartslag::cases
