@@ -936,5 +936,37 @@ TEST_F(DirectoryEndToEndTest, PlaintextIsRefused) {
   EXPECT_TRUE(token.access_token().empty());
 }
 
+TEST_F(DirectoryEndToEndTest, TheCasesServiceListsATenantsUsersByNameOnlyAPageAtATime) {
+  for (const char* id : {"jan", "anna", "zoe"}) AddUser(id, "gemeente-heerlen", {"REPORTER"});
+  auto as_cases = v1::LookupService::NewStub(deployment_.Channel(deployment_.directory(), "cases"));
+  v1::ListTenantUsersRequest request;
+  request.set_tenant_id("heerlen");
+  request.set_page_size(4);
+  auto pages = Pages<v1::ListTenantUsersRequest, v1::ListTenantUsersResponse>(
+      request, [&](const v1::ListTenantUsersRequest& r, v1::ListTenantUsersResponse* page) {
+        return as_cases->ListTenantUsers(deployment_.Call().get(), r, page);
+      });
+  ASSERT_EQ(pages.size(), 2u) << "6 users, 4 a page";
+  std::vector<std::string> listed;
+  for (const auto& page : pages) {
+    for (const auto& u : page.users()) listed.push_back(u.user_id());
+  }
+  EXPECT_EQ(listed, (std::vector<std::string>{"anna", "carla.coordinator", "jan", "peter.politie", "sanne.coach",
+                                              "zoe"}));
+  EXPECT_EQ(pages[0].users(3).display_name(), "peter.politie");
+  EXPECT_EQ(pages[0].users(3).organisation_id(), "politie-limburg");
+
+  v1::ListTenantUsersResponse refused;
+  auto as_intake = v1::LookupService::NewStub(deployment_.Channel(deployment_.directory(), "intake"));
+  EXPECT_EQ(as_intake->ListTenantUsers(deployment_.Call().get(), request, &refused).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED)
+      << "only the cases service names users";
+  v1::ListTenantOrganisationsRequest organisations;
+  organisations.set_tenant_id("heerlen");
+  v1::ListOrganisationsResponse listed_organisations;
+  EXPECT_TRUE(as_cases->ListTenantOrganisations(deployment_.Call().get(), organisations, &listed_organisations).ok());
+  EXPECT_GT(listed_organisations.organisations_size(), 0);
+}
+
 }  // namespace
 }  // namespace hartslag::directory
