@@ -144,7 +144,7 @@ class Board {
   }
 
   // Sends a steering call; the answer is the whole meeting.
-  private readonly edit: Edit = async (method, request, done, focus) => {
+  private readonly edit: Edit = async (method, request, done, focus, refused) => {
     try {
       this.meeting = await call<Meeting>(meetingMethod(method), request);
       this.confirming = "";
@@ -154,6 +154,7 @@ class Board {
       return true;
     } catch (error) {
       this.message.show("error", errorText(error));
+      if (error instanceof ApiError && refused) refused(error.fields);
       return false;
     }
   };

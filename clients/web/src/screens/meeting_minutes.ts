@@ -8,8 +8,9 @@ import { formatMeetingTime, formatTime } from "../labels";
 import { type Attendee, type Correction, type Meeting, errorText, isClosed, meetingMethod, nameOf } from "./meeting_common";
 
 // Sends a steering call whose answer is the whole meeting, and shows it;
-// `focus` names what takes the focus afterwards.
-export type Edit = (method: string, request: object, done: string, focus?: string) => Promise<boolean>;
+// `focus` names what takes the focus afterwards; `refused` gets the
+// service's Dutch sentence per bad field, to show beside the field.
+export type Edit = (method: string, request: object, done: string, focus?: string, refused?: (fields: Record<string, string>) => void) => Promise<boolean>;
 
 export function correctionItem(c: Correction, names: Map<string, string>): HTMLLIElement {
   return h(
@@ -23,8 +24,8 @@ export function correctionItem(c: Correction, names: Map<string, string>): HTMLL
 export function attendanceSection(meeting: Meeting, names: Map<string, string>, steering: boolean, edit: Edit): HTMLElement {
   const attendees = meeting.attendees ?? [];
   const canEdit = steering && !isClosed(meeting);
-  const send = (list: Attendee[], done: string) =>
-    edit("SetAttendance", { meetingId: meeting.meetingId, attendees: list.map((a) => ({ name: a.name, organisationId: a.organisationId })) }, done, "#aanwezige-naam");
+  const send = (list: Attendee[], done: string, refused?: (fields: Record<string, string>) => void) =>
+    edit("SetAttendance", { meetingId: meeting.meetingId, attendees: list.map((a) => ({ name: a.name, organisationId: a.organisationId })) }, done, "#aanwezige-naam", refused);
   const list = h(
     "ul",
     { class: "utrecht-unordered-list hartslag-meeting-attendees" },
@@ -55,7 +56,11 @@ export function attendanceSection(meeting: Meeting, names: Map<string, string>, 
             organisation.showError(organisation.value ? null : "Kies de organisatie.");
             if (!name.value) return name.focus();
             if (!organisation.value) return organisation.focus();
-            await send([...attendees, { name: name.value, organisationId: organisation.value }], `${name.value} staat op de presentielijst.`);
+            const last = `attendees[${attendees.length}]`;
+            await send([...attendees, { name: name.value, organisationId: organisation.value }], `${name.value} staat op de presentielijst.`, (fields) => {
+              name.showError(fields[`${last}.name`] ?? null);
+              organisation.showError(fields[`${last}.organisation_id`] ?? null);
+            });
           },
         },
       },
@@ -101,7 +106,6 @@ export function closeSection(meeting: Meeting, edit: Edit): HTMLElement {
 export function correctionForm(meeting: Meeting, edit: Edit): HTMLElement {
   const about = new Field("Correctie op", select([["", "De notulen als geheel"], ...(meeting.items ?? []).map((i): [string, string] => [i.itemId, `${i.caseReference ?? ""} ${i.caseTitle ?? ""}`.trim()])]));
   const text = new Field("Correctie", textarea({ rows: "3", maxlength: "2000" }));
-  const message = new MessageSlot();
   let requestId = newRequestId();
   const form = h(
     "form",
@@ -114,13 +118,15 @@ export function correctionForm(meeting: Meeting, edit: Edit): HTMLElement {
           event.preventDefault();
           text.showError(text.value ? null : "Schrijf de correctie.");
           if (!text.value) return text.focus();
-          const ok = await edit("CorrectMinutes", { requestId, meetingId: meeting.meetingId, itemId: about.value, text: text.value }, "De correctie is toegevoegd.", "#correctie-titel");
+          const ok = await edit("CorrectMinutes", { requestId, meetingId: meeting.meetingId, itemId: about.value, text: text.value }, "De correctie is toegevoegd.", "#correctie-titel", (fields) => {
+            about.showError(fields.item_id ?? null);
+            text.showError(fields.text ?? null);
+          });
           if (ok) requestId = newRequestId();
         },
       },
     },
-    heading(2, "Correctie toevoegen", "correctie-titel"),
-    message.element,
+    h("h2", { class: "utrecht-heading-2", attrs: { id: "correctie-titel", tabindex: "-1" } }, "Correctie toevoegen"),
     about.element,
     text.element,
     h("div", { class: "utrecht-button-group" }, button("Correctie toevoegen", undefined, "primary", "submit")),
