@@ -207,7 +207,7 @@ run(async (browser) => {
   // Who attended.
   for (const [name, organisation] of [["Carla", "Gemeente Heerlen"], ["Peter", "Politie Limburg"]]) {
     await page.getByLabel("Naam", { exact: true }).fill(name);
-    await page.getByLabel("Organisatie", { exact: true }).last().selectOption({ label: organisation });
+    await page.getByLabel("Organisatie", { exact: true }).selectOption({ label: organisation });
     await page.getByRole("button", { name: "Aanwezige toevoegen" }).click();
     await page.getByText(`${name} (${organisation})`).waitFor();
   }

@@ -21,8 +21,8 @@ run(async (browser) => {
   await page.locator(".hartslag-meeting-items > li").first().waitFor();
   assert.deepEqual(await items(page), chair);
 
-  await page.getByLabel("Organisatie", { exact: true }).first().selectOption({ label: "Politie Limburg" });
-  await page.getByLabel("Partnerweergave").check();
+  await page.getByLabel("Organisatie voor de partnerweergave").selectOption({ label: "Politie Limburg" });
+  await page.getByLabel("Partnerweergave", { exact: true }).check();
   await page.getByText("zo ziet Politie Limburg dit overleg").waitFor();
   assert.deepEqual(await items(page), expected, "exactly what the service gives the police, in its order");
   for (const control of [/^Bespreken/, /^Besluit wijzigen/, /^Omhoog/, /^Omlaag/, /^Verwijderen/, /^Correctie toevoegen/, /^Notulen vaststellen/, /^Agenda genereren/]) {
@@ -34,7 +34,7 @@ run(async (browser) => {
   await checkAccessibility(page, "partnerweergave");
   await page.setViewportSize(desk);
 
-  await page.getByLabel("Partnerweergave").uncheck();
+  await page.getByLabel("Partnerweergave", { exact: true }).uncheck();
   await page.getByRole("button", { name: "Correctie toevoegen" }).waitFor();
   assert.deepEqual(await items(page), chair, "the chair's board again");
 });

@@ -74,7 +74,7 @@ class Board {
 
   private toolbar(): HTMLElement {
     const participants = this.meeting.participatingOrganisations ?? [];
-    const organisation = new Field("Organisatie", select(participants.map((o): [string, string] => [o, nameOf(this.names, o)])));
+    const organisation = new Field("Organisatie voor de partnerweergave", select(participants.map((o): [string, string] => [o, nameOf(this.names, o)])));
     const toggle = h("input", { class: "utrecht-checkbox utrecht-checkbox--html-input", attrs: { type: "checkbox", id: "partnerweergave" } });
     const switchView = async () => {
       const viewAs = toggle.checked ? organisation.value : "";
