@@ -160,14 +160,15 @@ constexpr char kStyle[] =
     "body{font-family:sans-serif;max-width:50em;margin:2em auto;color:#111}"
     "dt{font-weight:bold}dd{margin:0 0 .4em 0}h2{border-top:1px solid #ccc;padding-top:.5em}"
     ".vertrouwelijk{border:2px solid #a00;color:#a00;font-weight:bold;padding:.3em .6em;margin:0 0 1em 0}"
-    ".printkop{display:none}"
     "table{border-collapse:collapse;width:100%}th,td{border:1px solid #999;padding:.3em;text-align:left;"
     "vertical-align:top}"
-    // Printed, the banner is a header that repeats on every page.
+    // Printed, the banner is the header of every page, in the page's top
+    // margin (a margin box): a position:fixed header would repeat too, but
+    // inside the page's content area, over the first lines of each page.
     "@media print{body{margin:0;max-width:none}.vertrouwelijk{display:none}"
-    ".printkop{display:block;position:fixed;top:0;left:0;right:0;text-align:center;font-weight:bold;"
-    "color:#a00;border-bottom:1px solid #a00;background:#fff}"
-    "main{margin-top:2.5em}@page{margin:2.5cm 2cm}h2{break-after:avoid}tr{break-inside:avoid}}";
+    "h2{break-after:avoid}tr{break-inside:avoid}}"
+    "@page{margin:2.5cm 2cm;@top-center{content:\"Vertrouwelijk: alleen voor de deelnemers\";color:#a00;"
+    "font-weight:bold;font-family:sans-serif}}";
 
 }  // namespace
 
@@ -231,8 +232,8 @@ v1::MeetingDocument MeetingDocument(const v1::Meeting& meeting, const std::map<s
   if (format == v1::DOCUMENT_FORMAT_HTML) {
     doc.set_file_name(base + ".html");
     absl::StrAppend(&out, "<!DOCTYPE html>\n<html lang=\"nl\">\n<head>\n<meta charset=\"utf-8\">\n<title>",
-                    Html(title), "</title>\n<style>", kStyle, "</style>\n</head>\n<body>\n<div class=\"printkop\">",
-                    kBanner, "</div>\n<main>\n<p class=\"vertrouwelijk\" role=\"note\">", kBanner, "</p>\n<h1>",
+                    Html(title), "</title>\n<style>", kStyle, "</style>\n</head>\n<body>\n<main>\n<p class=\"vertrouwelijk\" role=\"note\">",
+                    kBanner, "</p>\n<h1>",
                     Html(title), "</h1>\n<dl>\n");
     for (const Field& f : header) absl::StrAppend(&out, "<dt>", Html(f.label), "</dt><dd>", Html(f.value), "</dd>\n");
     absl::StrAppend(&out, "</dl>\n");
