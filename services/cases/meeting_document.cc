@@ -159,7 +159,7 @@ std::string AttendeeLine(const v1::Attendee& a, const NameBook& names) {
 constexpr char kStyle[] =
     "body{font-family:sans-serif;max-width:50em;margin:2em auto;color:#111}"
     "dt{font-weight:bold}dd{margin:0 0 .4em 0}h2{border-top:1px solid #ccc;padding-top:.5em}"
-    ".vertrouwelijk{border:2px solid #a00;color:#a00;font-weight:bold;padding:.3em .6em;margin:0 0 1em 0}"
+    ".vertrouwelijk{border:2px solid #a00;color:#a00;font-weight:bold;padding:.3em .6em;margin:1em 0}"
     "table{border-collapse:collapse;width:100%}th,td{border:1px solid #999;padding:.3em;text-align:left;"
     "vertical-align:top}"
     // Printed, the banner is the header of every page, in the page's top
