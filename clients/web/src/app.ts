@@ -17,9 +17,6 @@ export interface Screen {
   leave?: () => void;
 }
 
-// The reason a partner's screens give for reading case data
-// (x-hartslag-purpose): carrying out the actions given to them.
-export const kActionPurpose = "ACTION_EXECUTION";
 
 export function hasRole(session: Session, role: string): boolean {
   return (session.roles ?? []).includes(role);

@@ -2,6 +2,7 @@
 // @utrecht/component-library-css) as the screens use them: form fields
 // that can show the service's refusal beside them, alerts, status badges.
 import { type Child, h, replaceChildren, uniqueId } from "./dom";
+import { ApiError } from "./api";
 
 type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
 
@@ -195,4 +196,71 @@ export function dataList(rows: [string, Child][]): HTMLDListElement {
         h("div", { class: "utrecht-data-list__item" }, h("dt", { class: "utrecht-data-list__item-key" }, key), h("dd", { class: "utrecht-data-list__item-value utrecht-data-list__item-value--html-dd" }, value)),
       ),
   );
+}
+
+// The service's Dutch sentence for a refusal, or `fallback` for anything
+// else (no answer at all, a bug).
+export function errorText(error: unknown, fallback = "Dit lukte niet."): string {
+  return error instanceof ApiError ? error.message : fallback;
+}
+
+// Shows `error` in `message` and beside each field it names (by the
+// service's field path, "user.user_id" or "password"); focuses the first
+// such field. Returns nothing: the caller's form stays as the user left it.
+export function showRefusal(error: unknown, message: MessageSlot, fields: Record<string, Validated>, fallback: string): void {
+  for (const field of Object.values(fields)) field.showError(null);
+  if (!(error instanceof ApiError)) {
+    message.show("error", fallback);
+    return;
+  }
+  let first: Validated | null = null;
+  for (const [path, text] of Object.entries(error.fields)) {
+    const field = fields[path] ?? fields[path.split(".").pop() ?? ""] ?? fields[path.replace(/\[\d+\]$/, "")];
+    if (!field) continue;
+    field.showError(text);
+    first ??= field;
+  }
+  message.show("error", error.message);
+  first?.focus();
+}
+
+export function clearErrors(fields: Record<string, Validated>): void {
+  for (const field of Object.values(fields)) field.showError(null);
+}
+
+// Asks within `place` whether to go on (a dialog of the browser is not
+// reachable by every assistive technology, and not styled as the page): `question`, a button `yes` that runs
+// `confirmed`, and "Annuleren" that puts the focus back on `back`. The focus
+// moves to the question's first button so that Enter or Space answers it.
+export function confirmInPlace(place: HTMLElement, question: string, yes: string, back: HTMLElement, confirmed: () => Promise<void>): void {
+  const cancel = () => {
+    replaceChildren(place);
+    place.hidden = true;
+    back.focus();
+  };
+  const yesButton = button(yes, async () => {
+    yesButton.disabled = true;
+    try {
+      await confirmed();
+    } finally {
+      yesButton.disabled = false;
+    }
+  });
+  replaceChildren(
+    place,
+    h("div", { class: "hartslag-confirm", attrs: { role: "group", "aria-label": "Bevestigen" } }, paragraph(question), h("div", { class: "utrecht-button-group" }, yesButton, button("Annuleren", cancel, "secondary"))),
+  );
+  place.hidden = false;
+  place.onkeydown = (event) => {
+    if (event.key === "Escape") cancel();
+  };
+  yesButton.focus();
+}
+
+// A button whose visible text is the same on every row ("Wijzigen") and
+// whose accessible name says which row ("Wijzigen Vrieheide").
+export function rowButton(label: string, row: string, onClick: () => void, kind: "primary" | "secondary" | "subtle" = "secondary"): HTMLButtonElement {
+  const b = button(label, onClick, kind);
+  b.append(h("span", { class: "hartslag-visually-hidden" }, ` ${row}`));
+  return b;
 }

@@ -175,6 +175,9 @@ export const purpose: Record<string, string> = {
   MEETING_PREPARATION: "Voorbereiding overleg",
   CASE_MANAGEMENT: "Casusregie",
   ACTION_EXECUTION: "Uitvoeren van acties",
+  MEETING: "Overleg",
+  SUBJECT_ACCESS_REQUEST: "Verzoek om inzage",
+  RETENTION: "Bewaartermijn verstreken",
 };
 
 const dateTime = new Intl.DateTimeFormat("nl-NL", { dateStyle: "long", timeStyle: "short", timeZone: "Europe/Amsterdam" });

@@ -25,6 +25,7 @@ import { privacyBreakGlassScreen } from "./screens/privacy_break_glass";
 import { privacyRestrictionsScreen } from "./screens/privacy_restrictions";
 import { outboxListener, signalFormScreen } from "./screens/signal_form";
 import { triageScreen } from "./screens/triage";
+import { forgetDirectory } from "./directory";
 
 interface Route {
   path: string;
@@ -82,6 +83,7 @@ function leaveScreen(): void {
 
 function showLogin(reason?: string): void {
   leaveScreen();
+  forgetDirectory();
   renders += 1;
   app?.outbox.close();
   app = null;
@@ -178,6 +180,7 @@ async function render(): Promise<void> {
 }
 
 async function start(session: Session): Promise<void> {
+  forgetDirectory();
   const outbox = new Outbox(session.tenantId, session.userId, outboxListener);
   app = { session, outbox, announce };
   replaceChildren(root, pageHeader(session), navigation(session), h("main", { class: "utrecht-page-content hartslag-main", attrs: { id: "inhoud", tabindex: "-1" } }), live);

@@ -3,10 +3,11 @@
 // WatchActions while the screen is open; start, complete with a result,
 // and record what was found at each address of a joint action.
 import { ApiError, call, follow } from "../api";
-import { type App, type Screen, kActionPurpose } from "../app";
+import { type App, type Screen } from "../app";
 import { type BadgeKind, Field, MessageSlot, button, heading, paragraph, statusBadge, textarea } from "../components";
 import { h, replaceChildren } from "../dom";
 import { type Address, actionStatus, formatAddress, formatDate, formatTime } from "../labels";
+import { Purpose } from "../purposes";
 
 export interface Action {
   actionId: string;
@@ -179,7 +180,7 @@ async function allMine(): Promise<Action[]> {
   const actions: Action[] = [];
   let pageToken = "";
   do {
-    const page = await call<{ actions?: Action[]; nextPageToken?: string }>("hartslag.cases.v1.ActionService/ListActions", { mine: true, pageSize: 500, pageToken }, kActionPurpose);
+    const page = await call<{ actions?: Action[]; nextPageToken?: string }>("hartslag.cases.v1.ActionService/ListActions", { mine: true, pageSize: 500, pageToken }, Purpose.actionExecution);
     actions.push(...(page.actions ?? []));
     pageToken = page.nextPageToken ?? "";
   } while (pageToken);
@@ -235,7 +236,7 @@ export async function actionsScreen(app: App): Promise<Screen> {
       liveState.textContent = error instanceof ApiError ? error.message : "Bijwerken lukte niet.";
     }
   };
-  const stop = follow<ActionEvent>("hartslag.cases.v1.ActionService/WatchActions", {}, kActionPurpose, {
+  const stop = follow<ActionEvent>("hartslag.cases.v1.ActionService/WatchActions", {}, Purpose.actionExecution, {
     ready: () => void reload("Deze lijst wordt live bijgewerkt."),
     message: (event) => {
       upsert(event.action, true);

@@ -5,9 +5,9 @@
 // the other field is kept.
 import { call, newRequestId } from "../api";
 import type { App, Screen } from "../app";
-import { Field, MessageSlot, button, heading, paragraph, select, textbox } from "../components";
+import { button, clearErrors, Field, heading, MessageSlot, paragraph, rowButton, select, showRefusal, textbox } from "../components";
 import { append, h, replaceChildren } from "../dom";
-import { type Area, allAreas, clearErrors, kDirectory, rowButton, showRefusal } from "./admin_common";
+import { type Area, allAreas, kDirectory } from "./admin_common";
 
 // The area and every area below it: none of them can become its parent.
 function selfAndBelow(areaId: string, areas: Area[]): Set<string> {

@@ -5,9 +5,9 @@
 // only the URI is registered.
 import { call, newRequestId } from "../api";
 import type { App, Screen } from "../app";
-import { Field, MessageSlot, button, heading, paragraph, select, statusBadge, textbox } from "../components";
+import { button, clearErrors, confirmInPlace, Field, heading, MessageSlot, paragraph, rowButton, select, showRefusal, statusBadge, textbox } from "../components";
 import { h, replaceChildren } from "../dom";
-import { type IntegratedClient, allOrganisations, clearErrors, confirmInPlace, kDirectory, rowButton, showRefusal } from "./admin_common";
+import { type IntegratedClient, allOrganisations, kDirectory } from "./admin_common";
 
 const kPageSize = 50;
 

@@ -1,10 +1,6 @@
-// What the administrator's screens share: the directory's messages, reading
-// the short lists (areas, organisations) whole, showing a refusal beside its
-// fields, and a confirmation within the page (a dialog of the browser is not
-// reachable by every assistive technology, and not styled as the page).
-import { ApiError, call } from "../api";
-import { type MessageSlot, type Validated, button, paragraph } from "../components";
-import { h, replaceChildren } from "../dom";
+// What the administrator's screens share: the directory's messages and
+// reading the short lists (areas, organisations) whole.
+import { call } from "../api";
 
 export const kDirectory = "hartslag.directory.v1.DirectoryService";
 
@@ -66,64 +62,4 @@ export function areaLabel(area: Area, byId: Map<string, Area>): string {
 
 export function capitalised(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-// Shows `error` in `message` and beside each field it names (by the
-// directory's field path, "user.user_id" or "password"); focuses the first
-// such field. Returns nothing: the caller's form stays as the user left it.
-export function showRefusal(error: unknown, message: MessageSlot, fields: Record<string, Validated>, fallback: string): void {
-  for (const field of Object.values(fields)) field.showError(null);
-  if (!(error instanceof ApiError)) {
-    message.show("error", fallback);
-    return;
-  }
-  let first: Validated | null = null;
-  for (const [path, text] of Object.entries(error.fields)) {
-    const field = fields[path] ?? fields[path.split(".").pop() ?? ""] ?? fields[path.replace(/\[\d+\]$/, "")];
-    if (!field) continue;
-    field.showError(text);
-    first ??= field;
-  }
-  message.show("error", error.message);
-  first?.focus();
-}
-
-export function clearErrors(fields: Record<string, Validated>): void {
-  for (const field of Object.values(fields)) field.showError(null);
-}
-
-// Asks within `place` whether to go on: `question`, a button `yes` that runs
-// `confirmed`, and "Annuleren" that puts the focus back on `back`. The focus
-// moves to the question's first button so that Enter or Space answers it.
-export function confirmInPlace(place: HTMLElement, question: string, yes: string, back: HTMLElement, confirmed: () => Promise<void>): void {
-  const cancel = () => {
-    replaceChildren(place);
-    place.hidden = true;
-    back.focus();
-  };
-  const yesButton = button(yes, async () => {
-    yesButton.disabled = true;
-    try {
-      await confirmed();
-    } finally {
-      yesButton.disabled = false;
-    }
-  });
-  replaceChildren(
-    place,
-    h("div", { class: "hartslag-admin-confirm", attrs: { role: "group", "aria-label": "Bevestigen" } }, paragraph(question), h("div", { class: "utrecht-button-group" }, yesButton, button("Annuleren", cancel, "secondary"))),
-  );
-  place.hidden = false;
-  place.onkeydown = (event) => {
-    if (event.key === "Escape") cancel();
-  };
-  yesButton.focus();
-}
-
-// A button whose visible text is the same on every row ("Wijzigen") and
-// whose accessible name says which row ("Wijzigen Vrieheide").
-export function rowButton(label: string, row: string, onClick: () => void, kind: "primary" | "secondary" | "subtle" = "secondary"): HTMLButtonElement {
-  const b = button(label, onClick, kind);
-  b.append(h("span", { class: "hartslag-visually-hidden" }, ` ${row}`));
-  return b;
 }

@@ -3,10 +3,10 @@
 // what its members may see, so a change of kind is a new organisation.
 import { call, newRequestId } from "../api";
 import type { App, Screen } from "../app";
-import { Field, MessageSlot, button, heading, paragraph, select, statusBadge, textbox } from "../components";
+import { button, clearErrors, Field, heading, MessageSlot, paragraph, rowButton, select, showRefusal, statusBadge, textbox } from "../components";
 import { h, replaceChildren } from "../dom";
 import { organisationKind } from "../labels";
-import { type Organisation, clearErrors, kDirectory, rowButton, showRefusal } from "./admin_common";
+import { type Organisation, kDirectory } from "./admin_common";
 
 const kPageSize = 50;
 

@@ -7,10 +7,10 @@
 // is ever shown: the directory keeps none but a hash.
 import { call, newRequestId } from "../api";
 import type { App, Screen } from "../app";
-import { ChoiceGroup, Field, MessageSlot, button, heading, paragraph, select, statusBadge, textbox } from "../components";
+import { button, ChoiceGroup, clearErrors, confirmInPlace, Field, heading, MessageSlot, paragraph, rowButton, select, showRefusal, statusBadge, textbox } from "../components";
 import { h, replaceChildren } from "../dom";
 import { role as roleLabel } from "../labels";
-import { type Organisation, type User, allAreas, allOrganisations, areaLabel, capitalised, clearErrors, confirmInPlace, kDirectory, rowButton, showRefusal } from "./admin_common";
+import { type Organisation, type User, allAreas, allOrganisations, areaLabel, capitalised, kDirectory } from "./admin_common";
 
 const kPageSize = 25;
 const kRoles = ["REPORTER", "COORDINATOR", "PARTNER", "PRIVACY_OFFICER", "ADMIN"];

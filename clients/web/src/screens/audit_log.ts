@@ -9,7 +9,8 @@ import { MessageSlot, alertBox, button, dataList, heading, paragraph } from "../
 import { h, replaceChildren } from "../dom";
 import { auditAction, auditOutcome, purpose as purposeLabel } from "../labels";
 import { fromBase64, toHex, verifyInclusion } from "../audit_proof";
-import { organisationLabel, organisationNames, refusal, when } from "./privacy_common";
+import { organisationLabel, refusal, when } from "./privacy_common";
+import { organisationNames } from "../directory";
 
 interface TreeHead {
   treeSize?: string;

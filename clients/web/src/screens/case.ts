@@ -6,15 +6,17 @@
 // (case_edit.ts); a case outside its need-to-know it may open by breaking
 // the glass, with a reason the privacy officer reviews.
 import { ApiError, call, newRequestId } from "../api";
-import { type App, type Screen, hasRole, kActionPurpose } from "../app";
+import { type App, type Screen, hasRole } from "../app";
 import { Field, MessageSlot, alertBox, button, dataList, heading, paragraph, select, statusBadge, textarea } from "../components";
 import { h, replaceChildren } from "../dom";
 import { caseKind, caseResult, caseStatus, confidentiality, escalation, formatAddress, formatTime, noteVisibility, ownNoteVisibility, riskTier } from "../labels";
 import { type Action, ActionCard } from "./actions";
 import { type Changed, escalationPanel, movePanel, newActionPanel, participantsPanel, planPanel, riskPanel } from "./case_edit";
-import { type CaseSummary, type Note, nameOf, organisationNames } from "./case_model";
+import { type CaseSummary, type Note } from "./case_model";
 import { caseTimeline } from "./case_timeline";
-import { casesListHash, kCasePurpose } from "./cases";
+import { casesListHash } from "./cases";
+import { Purpose } from "../purposes";
+import { nameOf, organisationNames } from "../directory";
 
 function noteItem(note: Note): HTMLLIElement {
   return h(
@@ -103,7 +105,7 @@ function notesSection(app: App, caseId: string, summary: CaseSummary, purpose: s
 async function partnerView(app: App, summary: CaseSummary): Promise<HTMLElement> {
   const c = summary.case;
   const caseId = c.caseId;
-  const actions = await call<{ actions?: Action[] }>("hartslag.cases.v1.ActionService/ListActions", { caseId, pageSize: 500 }, kActionPurpose);
+  const actions = await call<{ actions?: Action[] }>("hartslag.cases.v1.ActionService/ListActions", { caseId, pageSize: 500 }, Purpose.actionExecution);
   const visibilities: [string, string][] = [["NOTE_VISIBILITY_PARTICIPANTS", noteVisibility.NOTE_VISIBILITY_PARTICIPANTS]];
   const own = ownNoteVisibility[app.session.organisationKind ?? ""];
   if (own) visibilities.push([own, noteVisibility[own]]);
@@ -124,7 +126,7 @@ async function partnerView(app: App, summary: CaseSummary): Promise<HTMLElement>
     ]),
     h("h2", { class: "utrecht-heading-2" }, "Acties"),
     actionList.childElementCount ? actionList : paragraph("Geen acties die u mag zien."),
-    ...notesSection(app, caseId, summary, kActionPurpose, visibilities, true),
+    ...notesSection(app, caseId, summary, Purpose.actionExecution, visibilities, true),
   );
 }
 
@@ -138,7 +140,7 @@ async function coordinatorView(app: App, summary: CaseSummary, brokeGlass: boole
   const caseId = c.caseId;
   const [names, actions] = await Promise.all([
     organisationNames(),
-    brokeGlass ? Promise.resolve({ actions: [] as Action[] }) : call<{ actions?: Action[] }>("hartslag.cases.v1.ActionService/ListActions", { caseId, pageSize: 500 }, kCasePurpose),
+    brokeGlass ? Promise.resolve({ actions: [] as Action[] }) : call<{ actions?: Action[] }>("hartslag.cases.v1.ActionService/ListActions", { caseId, pageSize: 500 }, Purpose.caseManagement),
   ]);
   const organisations = (ids: string[] | undefined) => (ids ?? []).map((id) => nameOf(names, id)).join(", ");
   const closed = c.status === "CASE_STATUS_CLOSED";
@@ -186,7 +188,7 @@ async function coordinatorView(app: App, summary: CaseSummary, brokeGlass: boole
     brokeGlass || closed ? null : escalationPanel(c, changed),
     brokeGlass || closed ? null : participantsPanel(c, names, changed),
     brokeGlass ? null : closed ? planList(c, names) : planPanel(c, names, changed),
-    ...notesSection(app, caseId, summary, kCasePurpose, kAllVisibilities, !brokeGlass),
+    ...notesSection(app, caseId, summary, Purpose.caseManagement, kAllVisibilities, !brokeGlass),
   );
 }
 
@@ -227,7 +229,7 @@ function breakGlassForm(caseId: string, opened: (summary: CaseSummary) => void):
             reason.showError(null);
             submit.disabled = true;
             try {
-              opened(await call<CaseSummary>("hartslag.cases.v1.CaseService/GetCase", { caseId, breakGlassReason: reason.value }, kCasePurpose));
+              opened(await call<CaseSummary>("hartslag.cases.v1.CaseService/GetCase", { caseId, breakGlassReason: reason.value }, Purpose.caseManagement));
             } catch (error) {
               if (error instanceof ApiError) reason.showError(error.fields.break_glass_reason ?? null);
               message.show("error", error instanceof ApiError && error.httpStatus === 404 ? "Ook met spoedtoegang is deze casus niet te openen: hij bestaat niet of ligt buiten uw gebieden." : error instanceof ApiError ? error.message : "Openen lukte niet.");
@@ -248,7 +250,7 @@ function breakGlassForm(caseId: string, opened: (summary: CaseSummary) => void):
 
 export async function caseScreen(app: App, caseId: string): Promise<Screen> {
   const coordinator = hasRole(app.session, "COORDINATOR");
-  const purpose = coordinator ? kCasePurpose : kActionPurpose;
+  const purpose = coordinator ? Purpose.caseManagement : Purpose.actionExecution;
   const container = h("div", {});
   let brokeGlass = false;
   // Draws the case anew after a change; `done` says what changed.
@@ -258,7 +260,7 @@ export async function caseScreen(app: App, caseId: string): Promise<Screen> {
   };
   const redraw = async (done: string) => {
     try {
-      await draw(await call<CaseSummary>("hartslag.cases.v1.CaseService/GetCase", { caseId }, kCasePurpose), done);
+      await draw(await call<CaseSummary>("hartslag.cases.v1.CaseService/GetCase", { caseId }, Purpose.caseManagement), done);
       app.announce(done);
       (container.querySelector(".hartslag-message-slot") as HTMLElement | null)?.setAttribute("tabindex", "-1");
       (container.querySelector(".hartslag-message-slot") as HTMLElement | null)?.focus();

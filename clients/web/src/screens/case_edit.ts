@@ -5,10 +5,11 @@
 // refusal beside its field and as a message; after a change the caller
 // redraws the case.
 import { ApiError, call, newRequestId } from "../api";
-import { ChoiceGroup, Field, MessageSlot, type Validated, button, select, textarea, textbox } from "../components";
+import { ChoiceGroup, Field, MessageSlot, type Validated, button, clearErrors, select, showRefusal, textarea, textbox } from "../components";
 import { h } from "../dom";
 import { caseResult, caseStatus, caseTransition, escalation, riskTier } from "../labels";
-import { type Case, type PlanGoal, kLegalMoves, nameOf } from "./case_model";
+import { type Case, type PlanGoal, kLegalMoves } from "./case_model";
+import { nameOf } from "../directory";
 
 // Called after a change was stored, with what to tell the user.
 export type Changed = (done: string) => void;
@@ -16,18 +17,6 @@ export type Changed = (done: string) => void;
 // The form's fields by the request's field path, for the refusals.
 type Fields = Record<string, Validated>;
 
-function showRefusal(error: unknown, fields: Fields, message: MessageSlot): void {
-  if (error instanceof ApiError) {
-    for (const [path, field] of Object.entries(fields)) field.showError(error.fields[path] ?? null);
-    const first = Object.keys(fields).find((path) => error.fields[path]);
-    if (first) fields[first].focus();
-  }
-  message.show("error", error instanceof ApiError ? error.message : "Opslaan lukte niet.");
-}
-
-function clearErrors(fields: Fields): void {
-  for (const field of Object.values(fields)) field.showError(null);
-}
 
 // A form in its own section, with a heading, a message slot and a submit
 // button; `submit` sends it and returns what to tell the user.
@@ -48,7 +37,7 @@ function panel(id: string, title: string, submitLabel: string, children: (Node |
             const done = await submit();
             if (done) changed(done);
           } catch (error) {
-            showRefusal(error, fields, message);
+            showRefusal(error, message, fields, "Opslaan lukte niet.");
           } finally {
             save.disabled = false;
           }

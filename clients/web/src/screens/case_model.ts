@@ -1,7 +1,6 @@
 // A case as the case screens read it (CaseService JSON), and the moves of
 // its lifecycle as cases.proto's CaseStatus lists them: a screen offers
 // exactly these, so an illegal move is never a button.
-import { call } from "../api";
 import type { Address } from "../labels";
 
 export interface PlanGoal {
@@ -75,26 +74,3 @@ export const kLegalMoves: Record<string, string[]> = {
   CASE_STATUS_REOPENED: ["CASE_STATUS_TRIAGE"],
 };
 
-// The tenant's organisations by id, with their names (every role may read
-// them); an empty map when they cannot be read now, and ids are shown.
-export async function organisationNames(): Promise<Map<string, string>> {
-  const names = new Map<string, string>();
-  try {
-    let pageToken = "";
-    do {
-      const page = await call<{ organisations?: { organisationId: string; name?: string }[]; nextPageToken?: string }>(
-        "hartslag.directory.v1.DirectoryService/ListOrganisations",
-        { pageSize: 500, pageToken: pageToken || undefined },
-      );
-      for (const o of page.organisations ?? []) names.set(o.organisationId, o.name ?? o.organisationId);
-      pageToken = page.nextPageToken ?? "";
-    } while (pageToken && names.size < 5000);
-  } catch {
-    // Names are a convenience: the ids still say who takes part.
-  }
-  return names;
-}
-
-export function nameOf(names: Map<string, string>, id: string): string {
-  return names.get(id) ?? id;
-}

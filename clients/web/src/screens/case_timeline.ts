@@ -3,7 +3,8 @@
 // out (the audit log holds every one).
 import { h } from "../dom";
 import { caseStatus, formatTime } from "../labels";
-import { type CaseSummary, nameOf } from "./case_model";
+import { type CaseSummary } from "./case_model";
+import { nameOf } from "../directory";
 
 export function caseTimeline(summary: CaseSummary, names: Map<string, string>): HTMLElement {
   const history = summary.history ?? [];

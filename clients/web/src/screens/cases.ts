@@ -8,8 +8,8 @@ import type { App, Screen } from "../app";
 import { Field, MessageSlot, alertBox, button, heading, paragraph, select, statusBadge } from "../components";
 import { h, replaceChildren, uniqueId } from "../dom";
 import { caseKind, caseStatus, formatTime, riskTier } from "../labels";
+import { Purpose } from "../purposes";
 
-export const kCasePurpose = "CASE_MANAGEMENT";
 const kListKey = "hartslag-casussen";
 
 interface CaseListItem {
@@ -155,7 +155,7 @@ export async function casesScreen(app: App): Promise<Screen> {
       const page = await call<{ cases?: CaseListItem[]; nextPageToken?: string }>(
         "hartslag.cases.v1.CaseService/ListCases",
         { ...requestOf(current), pageToken: first ? undefined : token },
-        kCasePurpose,
+        Purpose.caseManagement,
       );
       if (first) {
         replaceChildren(list);

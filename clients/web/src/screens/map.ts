@@ -13,9 +13,9 @@ import { Field, MessageSlot, button, heading, paragraph, select } from "../compo
 import { h, replaceChildren } from "../dom";
 import { kSignalService } from "../intake";
 import { type Address, caseKind, caseStatus, formatAddress, formatTime, signalStatus } from "../labels";
+import { Purpose } from "../purposes";
 
 // Cases are read for managing them (x-hartslag-purpose).
-const kCasePurpose = "CASE_MANAGEMENT";
 const kSignalsPerPage = 200;
 const kCasesPerPage = 50;
 // Heerlen, where a map with nothing on it opens.
@@ -190,7 +190,7 @@ export async function mapScreen(app: App): Promise<Screen> {
     for (const c of page) {
       let at: L.LatLngTuple | null = null;
       try {
-        const summary = await call<{ case?: { signalIds?: string[] } }>("hartslag.cases.v1.CaseService/GetCase", { caseId: c.caseId }, kCasePurpose);
+        const summary = await call<{ case?: { signalIds?: string[] } }>("hartslag.cases.v1.CaseService/GetCase", { caseId: c.caseId }, Purpose.caseManagement);
         for (const id of summary.case?.signalIds ?? []) {
           const known = signals.find((s) => s.signalId === id);
           const signal = known ?? (await call<Signal>(`${kSignalService}/GetSignal`, { signalId: id }).catch(() => null));
@@ -237,7 +237,7 @@ export async function mapScreen(app: App): Promise<Screen> {
         addSignals(page.signals ?? []);
       }
       if (withCases.checked && (what === "" || what === "cases")) {
-        const page = await call<{ cases?: CaseItem[]; nextPageToken?: string }>("hartslag.cases.v1.CaseService/ListCases", { areaId: area.value, pageSize: kCasesPerPage, pageToken: caseToken }, kCasePurpose);
+        const page = await call<{ cases?: CaseItem[]; nextPageToken?: string }>("hartslag.cases.v1.CaseService/ListCases", { areaId: area.value, pageSize: kCasesPerPage, pageToken: caseToken }, Purpose.caseManagement);
         if (mine !== generation) return;
         caseToken = page.nextPageToken ?? "";
         await addCases(page.cases ?? [], mine);

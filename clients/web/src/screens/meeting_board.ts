@@ -11,12 +11,14 @@
 // room of partners.
 import { ApiError, call } from "../api";
 import type { App, Screen } from "../app";
-import { Field, MessageSlot, alertBox, button, dataList, heading, paragraph, select, statusBadge } from "../components";
+import { alertBox, button, dataList, errorText, Field, heading, MessageSlot, paragraph, select, statusBadge } from "../components";
 import { h, replaceChildren } from "../dom";
 import { agendaReason, formatDate, formatMeetingTime, formatTime, meetingStatus } from "../labels";
-import { type AgendaItem, type Meeting, errorText, isClosed, kMeetingPurpose, meetingMethod, meetingName, nameOf, organisationNames } from "./meeting_common";
+import { type AgendaItem, type Meeting, isClosed, meetingMethod, meetingName } from "./meeting_common";
 import { discussionPanel } from "./meeting_decision";
 import { type Edit, approvalSection, attendanceSection, closeSection, correctionForm, correctionItem } from "./meeting_minutes";
+import { Purpose } from "../purposes";
+import { nameOf, organisationNames } from "../directory";
 
 const kPrintBanner = "Vertrouwelijk: alleen voor de deelnemers";
 
@@ -79,7 +81,7 @@ class Board {
     const switchView = async () => {
       const viewAs = toggle.checked ? organisation.value : "";
       try {
-        const m = await call<Meeting>(meetingMethod("GetMeeting"), { meetingId: this.meeting.meetingId, viewAsOrganisationId: viewAs }, kMeetingPurpose);
+        const m = await call<Meeting>(meetingMethod("GetMeeting"), { meetingId: this.meeting.meetingId, viewAsOrganisationId: viewAs }, Purpose.meeting);
         this.viewAs = viewAs;
         this.openItem = "";
         this.panel = null;
@@ -128,7 +130,7 @@ class Board {
       const doc = await call<{ fileName?: string; content?: string }>(
         meetingMethod("ExportMeeting"),
         { meetingId: this.meeting.meetingId, format, viewAsOrganisationId: this.viewAs },
-        kMeetingPurpose,
+        Purpose.meeting,
       );
       const type = format === "DOCUMENT_FORMAT_HTML" ? "text/html;charset=utf-8" : "text/markdown;charset=utf-8";
       const href = URL.createObjectURL(new Blob([doc.content ?? ""], { type }));
@@ -404,7 +406,7 @@ export async function meetingBoardScreen(app: App, meetingId: string): Promise<S
   const names = await organisationNames();
   let meeting: Meeting;
   try {
-    meeting = await call<Meeting>(meetingMethod("GetMeeting"), { meetingId }, kMeetingPurpose);
+    meeting = await call<Meeting>(meetingMethod("GetMeeting"), { meetingId }, Purpose.meeting);
   } catch (error) {
     if (error instanceof ApiError && error.httpStatus === 404) {
       return { title: "Overleg", element: h("div", {}, heading(1, "Overleg niet gevonden"), paragraph("Dit overleg bestaat niet, of u mag het niet zien.")) };

@@ -2,11 +2,13 @@
 // (status, risk, next review, plan, open actions) beside the form for the
 // meeting's decision with new actions for one or more organisations.
 import { ApiError, call, newRequestId } from "../api";
-import { ChoiceGroup, Field, MessageSlot, button, dataList, heading, paragraph, select, textarea, textbox } from "../components";
+import { button, ChoiceGroup, dataList, errorText, Field, heading, MessageSlot, paragraph, select, textarea, textbox } from "../components";
 import { h, replaceChildren } from "../dom";
 import { caseStatus, formatDate, formatTime, riskTier } from "../labels";
 import type { Action } from "./actions";
-import { type AgendaItem, type Meeting, errorText, kMeetingPurpose, meetingMethod, nameOf } from "./meeting_common";
+import { type AgendaItem, type Meeting, meetingMethod } from "./meeting_common";
+import { Purpose } from "../purposes";
+import { nameOf } from "../directory";
 
 interface CaseView {
   caseId: string;
@@ -107,9 +109,9 @@ export function discussionPanel(meeting: Meeting, item: AgendaItem, names: Map<s
   void (async () => {
     try {
       const [c, open, busy] = await Promise.all([
-        call<{ case: CaseView }>("hartslag.cases.v1.CaseService/GetCase", { caseId: item.caseId }, kMeetingPurpose),
-        call<{ actions?: Action[] }>("hartslag.cases.v1.ActionService/ListActions", { caseId: item.caseId, status: "ACTION_STATUS_OPEN", pageSize: 100 }, kMeetingPurpose),
-        call<{ actions?: Action[] }>("hartslag.cases.v1.ActionService/ListActions", { caseId: item.caseId, status: "ACTION_STATUS_IN_PROGRESS", pageSize: 100 }, kMeetingPurpose),
+        call<{ case: CaseView }>("hartslag.cases.v1.CaseService/GetCase", { caseId: item.caseId }, Purpose.meeting),
+        call<{ actions?: Action[] }>("hartslag.cases.v1.ActionService/ListActions", { caseId: item.caseId, status: "ACTION_STATUS_OPEN", pageSize: 100 }, Purpose.meeting),
+        call<{ actions?: Action[] }>("hartslag.cases.v1.ActionService/ListActions", { caseId: item.caseId, status: "ACTION_STATUS_IN_PROGRESS", pageSize: 100 }, Purpose.meeting),
       ]);
       for (const o of c.case.participatingOrganisations ?? []) options.set(o, nameOf(names, o));
       replaceChildren(summary, summary.firstChild, caseSummary(c.case, [...(open.actions ?? []), ...(busy.actions ?? [])], names));

@@ -2,10 +2,11 @@
 // closed minutes, and approving (vaststellen) the previous meeting's
 // minutes in this one.
 import { ApiError, call, newRequestId } from "../api";
-import { Field, MessageSlot, button, heading, paragraph, select, textarea, textbox } from "../components";
+import { button, errorText, Field, heading, MessageSlot, paragraph, select, textarea, textbox } from "../components";
 import { h, replaceChildren } from "../dom";
 import { formatMeetingTime, formatTime } from "../labels";
-import { type Attendee, type Correction, type Meeting, errorText, isClosed, meetingMethod, nameOf } from "./meeting_common";
+import { type Attendee, type Correction, type Meeting, isClosed, meetingMethod } from "./meeting_common";
+import { nameOf } from "../directory";
 
 // Sends a steering call whose answer is the whole meeting, and shows it;
 // `focus` names what takes the focus afterwards; `refused` gets the

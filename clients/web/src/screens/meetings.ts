@@ -3,10 +3,11 @@
 // small form to schedule one meeting or a weekly series.
 import { ApiError, call, newRequestId } from "../api";
 import type { App, Screen } from "../app";
-import { ChoiceGroup, Field, MessageSlot, button, dataList, heading, paragraph, select, statusBadge, textbox } from "../components";
+import { button, ChoiceGroup, dataList, errorText, Field, heading, MessageSlot, paragraph, select, statusBadge, textbox } from "../components";
 import { h } from "../dom";
 import { caseKind, formatMeetingTime, meetingStatus } from "../labels";
-import { type Meeting, errorText, isClosed, meetingMethod, meetingName, nameOf, organisationNames } from "./meeting_common";
+import { type Meeting, isClosed, meetingMethod, meetingName } from "./meeting_common";
+import { nameOf, organisationNames } from "../directory";
 
 const kPageSize = 20;
 // Meetings of today that already began are still worked on (closed,

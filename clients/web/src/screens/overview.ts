@@ -10,6 +10,7 @@ import { type App, type Screen, hasRole } from "../app";
 import { Field, MessageSlot, button, heading, paragraph, select, textbox } from "../components";
 import { type Child, h, replaceChildren } from "../dom";
 import { caseKind, formatTime, source } from "../labels";
+import { organisationNames } from "../directory";
 
 // A count as the services publish it (common.v1.SuppressedCount).
 interface Count {
@@ -267,11 +268,11 @@ async function names(app: App): Promise<Names> {
     hasRole(app.session, "COORDINATOR")
       ? call<{ categories?: { categoryId: string; label: string }[] }>("hartslag.intake.v1.SignalService/ListCategories", {}).catch(() => ({ categories: [] }))
       : Promise.resolve({ categories: [] }),
-    call<{ organisations?: { organisationId: string; name: string }[] }>("hartslag.directory.v1.DirectoryService/ListOrganisations", { pageSize: 500 }).catch(() => ({ organisations: [] })),
+    organisationNames(),
   ]);
   return {
     categories: new Map((categories.categories ?? []).map((c) => [c.categoryId, c.label])),
-    organisations: new Map((organisations.organisations ?? []).map((o) => [o.organisationId, o.name])),
+    organisations,
   };
 }
 

@@ -8,7 +8,8 @@ import type { Screen } from "../app";
 import { MessageSlot, button, heading, paragraph } from "../components";
 import { h, replaceChildren } from "../dom";
 import { auditAction, purpose as purposeLabel, role as roleLabel } from "../labels";
-import { SubjectForm, organisationLabel, organisationNames, refusal, when } from "./privacy_common";
+import { SubjectForm, organisationLabel, refusal, when } from "./privacy_common";
+import { organisationNames } from "../directory";
 
 interface Access {
   occurredAt?: string;

@@ -7,7 +7,8 @@ import { ApiError, call } from "../api";
 import type { Screen } from "../app";
 import { ChoiceGroup, Field, MessageSlot, button, dataList, heading, paragraph, statusBadge, textarea } from "../components";
 import { h, replaceChildren } from "../dom";
-import { organisationLabel, organisationNames, refusal, when } from "./privacy_common";
+import { organisationLabel, refusal, when } from "./privacy_common";
+import { organisationNames } from "../directory";
 
 interface Review {
   reviewId: string;

@@ -1,29 +1,11 @@
-// What the privacy officer's screens share: organisation names, the
+// What the privacy officer's screens share: how organisations are named, the
 // question "about whom" (a person or an address, as the audit service
 // pseudonymises them), and the Dutch words for what the log records.
-import { ApiError, call } from "../api";
+import { ApiError } from "../api";
 import { ChoiceGroup, Field, type MessageSlot, textbox } from "../components";
 import { h } from "../dom";
 import { formatTime, organisationKind } from "../labels";
 
-interface OrganisationsPage {
-  organisations?: { organisationId: string; name?: string; kind?: string }[];
-  nextPageToken?: string;
-}
-
-// The tenant's organisations by id, for showing names instead of ids. A
-// tenant has tens of organisations; at most a few pages.
-export async function organisationNames(): Promise<Map<string, string>> {
-  const names = new Map<string, string>();
-  let pageToken = "";
-  for (let page = 0; page < 10; page++) {
-    const answer = await call<OrganisationsPage>("hartslag.directory.v1.DirectoryService/ListOrganisations", { pageSize: 500, pageToken });
-    for (const o of answer.organisations ?? []) names.set(o.organisationId, o.name || o.organisationId);
-    pageToken = answer.nextPageToken ?? "";
-    if (!pageToken) break;
-  }
-  return names;
-}
 
 export function organisationLabel(names: Map<string, string>, id: string | undefined, kind?: string): string {
   if (!id) return "Alle organisaties";

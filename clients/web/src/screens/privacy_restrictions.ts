@@ -8,7 +8,8 @@ import type { Screen } from "../app";
 import { Field, MessageSlot, button, dataList, heading, paragraph, select, statusBadge, textarea, textbox } from "../components";
 import { h, replaceChildren } from "../dom";
 import { formatDate } from "../labels";
-import { SubjectForm, organisationLabel, organisationNames, refusal, when } from "./privacy_common";
+import { SubjectForm, organisationLabel, refusal, when } from "./privacy_common";
+import { organisationNames } from "../directory";
 
 interface Restriction {
   restrictionId: string;

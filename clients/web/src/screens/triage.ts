@@ -12,10 +12,11 @@ import { append, h } from "../dom";
 import { type Answer, type Attachment, kSignalService } from "../intake";
 import { type Address, caseKind, caseStatus, formatAddress, formatTime, formatWeekdayTime, source, triageChoice, urgencyShort } from "../labels";
 import { answerList, attachmentList } from "./my_signals";
+import { Purpose } from "../purposes";
+import { organisationNames } from "../directory";
 
 const kTriage = "hartslag.cases.v1.TriageService";
 // The reason for reading every signal and photo on this screen.
-const kPurpose = "TRIAGE";
 const kPageSize = 10;
 // The page may be wider at a desk: a signal beside its decision.
 const kWideClass = "hartslag-triage-wide";
@@ -141,13 +142,12 @@ function meldcodeBox(): HTMLDivElement {
 
 export async function triageScreen(app: App): Promise<Screen> {
   const [first, categories, organisations] = await Promise.all([
-    call<TriageQueue>(`${kTriage}/GetTriageQueue`, { pageSize: kPageSize }, kPurpose),
+    call<TriageQueue>(`${kTriage}/GetTriageQueue`, { pageSize: kPageSize }, Purpose.triage),
     call<{ categories?: { categoryId: string; label: string }[] }>(`${kSignalService}/ListCategories`, {}).catch(() => ({ categories: [] })),
-    // Names only make the screen easier to read: without them it shows ids.
-    call<{ organisations?: { organisationId: string; name?: string }[] }>("hartslag.directory.v1.DirectoryService/ListOrganisations", { pageSize: 500 }).catch(() => ({ organisations: [] })),
+    organisationNames(),
   ]);
   const categoryLabel = new Map((categories.categories ?? []).map((c) => [c.categoryId, c.label]));
-  const organisationName = new Map((organisations.organisations ?? []).map((o) => [o.organisationId, o.name || o.organisationId]));
+  const organisationName = organisations;
   const sourceLabel = new Map(source);
   const cutOff = first.cutOff;
   const cutOffShort = formatWeekdayTime(cutOff);
@@ -202,7 +202,7 @@ export async function triageScreen(app: App): Promise<Screen> {
           )
         : null,
       s.answers?.length ? answerList(s.answers) : null,
-      s.attachments?.length ? attachmentList(s.attachments, kPurpose) : null,
+      s.attachments?.length ? attachmentList(s.attachments, Purpose.triage) : null,
     );
 
     // What it may belong to.
@@ -388,7 +388,7 @@ export async function triageScreen(app: App): Promise<Screen> {
     more.disabled = true;
     try {
       const before = list.childElementCount;
-      const page = await call<TriageQueue>(`${kTriage}/GetTriageQueue`, { pageSize: kPageSize, pageToken: token }, kPurpose);
+      const page = await call<TriageQueue>(`${kTriage}/GetTriageQueue`, { pageSize: kPageSize, pageToken: token }, Purpose.triage);
       add(page.items);
       token = page.nextPageToken ?? "";
       more.hidden = !token;
