@@ -314,10 +314,9 @@ demo() {
     --public-key "$state/certs/audit-tree.pub"
   echo "tree head: $(cat "$state/audit/tree-head.json")"
   echo
-  local web="https://localhost:$web_port" demo_password
-  demo_password=$(cat "$state/secrets/demo.password")
+  local web="https://localhost:$web_port"
   echo "Hartslag in the browser (trust .local/certs/ca.pem, or accept the warning); log in with"
-  echo "gemeente heerlen and wachtwoord $demo_password (.local/secrets/demo.password):"
+  echo "gemeente heerlen and the password in .local/secrets/demo.password:"
   echo "  coördinator    $web/#/werkvoorraad  carla.coordinator  (Werkvoorraad, Casussen, Overleggen, Overzicht)"
   echo "  voorzitter     $web/#/overleggen    carla.coordinator  (the meeting board; Partnerweergave for the room)"
   echo "  partners       $web/#/acties        peter.politie, zora.zorg, wim.woonpunt"
