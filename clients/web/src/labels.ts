@@ -216,6 +216,12 @@ export const meetingStatus: Record<string, string> = {
 export function formatDate(day: string | undefined): string {
   return day ? dateOnly.format(new Date(`${day}T00:00:00Z`)) : "";
 }
+// A moment (a Timestamp) as the day it falls on in Amsterdam, written as
+// formatDate writes a day: for what is due on a day, not at an hour.
+const dayInAmsterdam = new Intl.DateTimeFormat("nl-NL", { dateStyle: "full", timeZone: "Europe/Amsterdam" });
+export function formatDayOf(iso: string | undefined): string {
+  return iso ? dayInAmsterdam.format(new Date(iso)) : "";
+}
 
 export interface Address {
   street?: string;

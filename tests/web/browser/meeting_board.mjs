@@ -80,15 +80,24 @@ run(async (browser) => {
   await page.locator(`[data-meeting-id="${nextMeetingId}"]`).waitFor();
   await checkAccessibility(page, "overleggen");
 
-  // Scheduling one more: New Year's Day (the same keys in either order of
-  // day and month), at the form's 14:00.
+  // Scheduling one more: next New Year's Day (the same keys in either order
+  // of day and month), at the form's 14:00. It takes its place by date,
+  // after the meetings of the coming weeks, and the focus goes to it.
+  const year = new Date().getFullYear() + 1;
+  const weekday = new Intl.DateTimeFormat("nl-NL", { weekday: "long", timeZone: "Europe/Amsterdam" }).format(new Date(Date.UTC(year, 0, 1, 12)));
   await page.getByLabel("Soort overleg").selectOption({ label: "Casuïstiekoverleg" });
   await page.getByLabel("Datum", { exact: true }).focus();
-  await page.keyboard.type("01012027");
+  await page.keyboard.type(`0101${year}`);
   await page.getByLabel("Politie Limburg").check();
   await page.getByRole("button", { name: "Overleg plannen" }).click();
   await page.getByText("Het overleg is gepland.").waitFor();
-  await page.getByRole("link", { name: "Casuïstiekoverleg Heerlen-Noord, vrijdag 1 januari 2027, 14:00" }).waitFor();
+  const newYear = page.getByRole("link", { name: `Casuïstiekoverleg Heerlen-Noord, ${weekday} 1 januari ${year}, 14:00` });
+  await newYear.waitFor();
+  await page.waitForFunction(() => document.activeElement?.matches(".hartslag-meeting-card a"));
+  assert.ok(await isFocused(newYear), "the focus goes to the new meeting");
+  const newYearId = await newYear.locator("xpath=ancestor::li[1]").getAttribute("data-meeting-id");
+  const listed = await page.locator(".hartslag-meeting-card").evaluateAll((cards) => cards.map((c) => c.dataset.meetingId));
+  assert.ok(listed.indexOf(newYearId) > listed.indexOf(nextMeetingId) && listed.indexOf(nextMeetingId) > listed.indexOf(meetingId), `in date order: ${listed}`);
   await page.setViewportSize(phone);
   await checkAccessibility(page, "overleggen");
   await page.setViewportSize(desk);
@@ -122,12 +131,20 @@ run(async (browser) => {
   assert.ok(await isFocused(up), "the focus stays on the moved item's control");
   assert.deepEqual((await meetingAtService(page, meetingId)).items.map((i) => i.itemId), moved, "the service holds the new order");
 
-  // Remove, with the confirmation in the page, answered by keyboard.
+  // Remove, with the confirmation in the page, answered by keyboard:
+  // Escape first (nothing removed, back on the button), then yes.
   const doubled = page.locator(`li[data-case-id="${doubledCase}"]`);
-  await doubled.getByRole("button", { name: /^Verwijderen/ }).focus();
+  const remove = doubled.getByRole("button", { name: /^Verwijderen/ });
+  await remove.focus();
   await page.keyboard.press("Enter");
   const confirm = doubled.getByRole("button", { name: /^Ja, van de agenda halen/ });
   assert.ok(await isFocused(confirm), "the confirmation takes the focus");
+  await page.keyboard.press("Escape");
+  assert.equal(await confirm.count(), 0, "Escape takes the question away");
+  assert.ok(await isFocused(remove), "and puts the focus back on Verwijderen");
+  assert.equal((await itemOrder(page)).length, 4, "nothing removed");
+  await page.keyboard.press("Enter");
+  assert.ok(await isFocused(confirm), "asked again");
   await page.keyboard.press("Enter");
   await doubled.waitFor({ state: "detached" });
   assert.equal((await itemOrder(page)).length, 3);
@@ -175,6 +192,9 @@ run(async (browser) => {
   await panel.waitFor();
   assert.ok(await isFocused(page.locator("#bespreking-titel")), "the discussion's heading takes the focus");
   await panel.locator(".hartslag-meeting-case dl").waitFor();
+  const summary = await panel.locator(".hartslag-meeting-case dl").innerText();
+  assert.match(summary, /Volgende herbeoordeling\s+\S/, summary);
+  assert.doesNotMatch(summary, /\d{1,2}:\d{2}/, `the next review is a day, not a time: ${summary}`);
   [caseBox, formBox] = await boxes(page);
   assert.ok(formBox.x > caseBox.x + caseBox.width - 1 && Math.abs(formBox.y - caseBox.y) < 80, "side by side at 1280 px");
   await tabTo(page, panel.getByLabel("Besluit", { exact: true }), "Besluit");

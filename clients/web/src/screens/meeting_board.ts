@@ -11,14 +11,15 @@
 // room of partners.
 import { ApiError, call } from "../api";
 import type { App, Screen } from "../app";
-import { alertBox, button, dataList, errorText, Field, heading, MessageSlot, paragraph, select, statusBadge } from "../components";
+import { alertBox, button, confirmInPlace, dataList, errorText, Field, heading, MessageSlot, paragraph, select, statusBadge } from "../components";
 import { h, replaceChildren } from "../dom";
-import { agendaReason, formatDate, formatMeetingTime, formatTime, meetingStatus } from "../labels";
+import { agendaReason, caseStatus, formatDate, formatMeetingTime, formatTime, meetingStatus } from "../labels";
 import { type AgendaItem, type Meeting, isClosed, meetingMethod, meetingName } from "./meeting_common";
 import { discussionPanel } from "./meeting_decision";
 import { type Edit, approvalSection, attendanceSection, closeSection, correctionForm, correctionItem } from "./meeting_minutes";
 import { Purpose } from "../purposes";
 import { nameOf, organisationNames } from "../directory";
+import { Pager } from "../pager";
 
 const kPrintBanner = "Vertrouwelijk: alleen voor de deelnemers";
 
@@ -40,7 +41,6 @@ class Board {
   private readonly urls: string[] = [];
   private viewAs = "";
   private openItem = "";
-  private confirming = "";
   private dragged = "";
   // Made once and moved into each new drawing: what they loaded, and what
   // the user typed in them, stays.
@@ -149,7 +149,6 @@ class Board {
   private readonly edit: Edit = async (method, request, done, focus, refused) => {
     try {
       this.meeting = await call<Meeting>(meetingMethod(method), request);
-      this.confirming = "";
       this.draw();
       this.message.show("ok", done);
       if (focus) this.element.querySelector<HTMLElement>(focus)?.focus();
@@ -181,35 +180,28 @@ class Board {
     const open = this.steering && !isClosed(m);
     const corrections = (m.corrections ?? []).filter((c) => c.itemId === item.itemId);
     let controls: HTMLElement | null = null;
-    if (open && this.confirming === item.itemId) {
-      const yes = itemButton("Ja, van de agenda halen", item, () => void this.edit("EditAgenda", { meetingId: m.meetingId, edit: "EDIT_REMOVE", itemId: item.itemId }, `${item.caseReference ?? ""} is van de agenda gehaald.`, "#agenda-titel"), "primary");
-      const no = itemButton("Nee, laten staan", item, () => {
-        this.confirming = "";
-        this.draw();
-        this.element.querySelector<HTMLElement>(`li[data-item-id="${item.itemId}"] button[data-control='verwijderen']`)?.focus();
-      }, "secondary");
-      controls = h(
-        "div",
-        { class: "hartslag-meeting-confirm", attrs: { role: "group", "aria-label": `${item.caseReference ?? ""} van de agenda halen?` }, on: { keydown: (e) => e.key === "Escape" && no.click() } },
-        paragraph(`${item.caseReference ?? ""} van de agenda halen?`),
-        h("div", { class: "utrecht-button-group" }, yes, no),
-      );
-    } else if (open) {
+    if (open) {
       const up = itemButton("Omhoog", item, () => void this.move(item, index - 1, "omhoog"), "subtle", "omhoog");
       const down = itemButton("Omlaag", item, () => void this.move(item, index + 1, "omlaag"), "subtle", "omlaag");
       up.disabled = index === 0;
       down.disabled = index === count - 1;
+      const place = h("div", { attrs: { hidden: true } });
+      const remove: HTMLButtonElement = itemButton("Verwijderen", item, () =>
+        confirmInPlace(place, `${item.caseReference ?? ""} van de agenda halen?`, "Ja, van de agenda halen", remove, async () => {
+          await this.edit("EditAgenda", { meetingId: m.meetingId, edit: "EDIT_REMOVE", itemId: item.itemId }, `${item.caseReference ?? ""} is van de agenda gehaald.`, "#agenda-titel");
+        }), "subtle", "verwijderen");
       controls = h(
         "div",
-        { class: "utrecht-button-group hartslag-meeting-item__controls" },
-        itemButton(item.decision ? "Besluit wijzigen" : "Bespreken", item, () => this.discuss(item), "secondary", "bespreken"),
-        up,
-        down,
-        itemButton("Verwijderen", item, () => {
-          this.confirming = item.itemId;
-          this.draw();
-          this.element.querySelector<HTMLElement>(`li[data-item-id="${item.itemId}"] .hartslag-meeting-confirm button`)?.focus();
-        }, "subtle", "verwijderen"),
+        {},
+        h(
+          "div",
+          { class: "utrecht-button-group hartslag-meeting-item__controls" },
+          itemButton(item.decision ? "Besluit wijzigen" : "Bespreken", item, () => this.discuss(item), "secondary", "bespreken"),
+          up,
+          down,
+          remove,
+        ),
+        place,
       );
     }
     const li = h(
@@ -365,24 +357,28 @@ class Board {
   private addCaseForm(): HTMLElement {
     const m = this.meeting;
     const picker = new Field("Casus", select([["", "Kies een casus"]], { name: "casus" }));
-    let pageToken = "";
-    const more = button("Meer casussen", () => void load(), "subtle");
-    const load = async () => {
-      try {
-        const page = await call<{ cases?: { caseId: string; reference?: string; title?: string }[]; nextPageToken?: string }>(
+    type Listed = { caseId: string; reference?: string; title?: string; status?: string };
+    const pager = new Pager<Listed>(
+      "Meer casussen",
+      async (pageToken) => {
+        const page = await call<{ cases?: Listed[]; nextPageToken?: string }>(
           "hartslag.cases.v1.CaseService/ListCases",
           { kind: m.kind, areaId: m.area?.areaId, pageSize: 50, pageToken },
-          "MEETING_PREPARATION",
+          Purpose.meetingPreparation,
         );
-        picker.control.append(...(page.cases ?? []).map((c) => h("option", { attrs: { value: c.caseId } }, `${c.reference ?? ""} ${c.title ?? ""}`.trim())));
-        pageToken = page.nextPageToken ?? "";
-        more.hidden = !pageToken;
-      } catch (error) {
-        picker.showError(errorText(error, "De casussen laden lukte niet."));
-      }
-    };
-    more.hidden = true;
-    void load();
+        return { items: page.cases ?? [], nextPageToken: page.nextPageToken ?? "" };
+      },
+      (cases) => {
+        picker.showError(null);
+        picker.control.append(
+          ...cases.map((c) => h("option", { attrs: { value: c.caseId } }, `${c.reference ?? ""} ${c.title ?? ""}`.trim() + (caseStatus[c.status ?? ""] ? ` (${caseStatus[c.status ?? ""]})` : ""))),
+        );
+        // After "Meer casussen" the focus goes to the picker, where the new cases are.
+        return [picker.element];
+      },
+      (error) => picker.showError(errorText(error, "De casussen laden lukte niet.")),
+    );
+    void pager.restart();
     return h(
       "form",
       {
@@ -393,11 +389,11 @@ class Board {
             event.preventDefault();
             picker.showError(picker.value ? null : "Kies een casus.");
             if (!picker.value) return picker.focus();
-            void this.edit("EditAgenda", { meetingId: m.meetingId, edit: "EDIT_ADD", caseId: picker.value }, "De casus staat op de agenda.", "#agenda-titel");
+            void this.edit("EditAgenda", { meetingId: m.meetingId, edit: "EDIT_ADD", caseId: picker.value }, "De casus staat op de agenda.", "#agenda-titel", (fields) => picker.showError(fields.case_id ?? null));
           },
         },
       },
-      h("div", { class: "hartslag-row hartslag-meeting-add__row" }, picker.element, h("div", { class: "utrecht-button-group" }, button("Op de agenda zetten", undefined, "secondary", "submit"), more)),
+      h("div", { class: "hartslag-row hartslag-meeting-add__row" }, picker.element, h("div", { class: "utrecht-button-group" }, button("Op de agenda zetten", undefined, "secondary", "submit"), pager.more)),
     );
   }
 }

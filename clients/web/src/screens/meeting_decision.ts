@@ -4,7 +4,7 @@
 import { ApiError, call, newRequestId } from "../api";
 import { button, ChoiceGroup, dataList, errorText, Field, heading, MessageSlot, paragraph, select, textarea, textbox } from "../components";
 import { h, replaceChildren } from "../dom";
-import { caseStatus, formatDate, formatTime, riskTier } from "../labels";
+import { caseStatus, formatDate, formatDayOf, riskTier } from "../labels";
 import type { Action } from "./actions";
 import { type AgendaItem, type Meeting, meetingMethod } from "./meeting_common";
 import { Purpose } from "../purposes";
@@ -58,7 +58,7 @@ function caseSummary(c: CaseView, open: Action[], names: Map<string, string>): H
     dataList([
       ["Status", caseStatus[c.status ?? ""] ?? ""],
       ["Risico", c.riskTier && riskTier[c.riskTier] ? `${riskTier[c.riskTier]}${c.riskReason ? `: ${c.riskReason}` : ""}` : "Nog niet gewogen"],
-      ["Volgende herbeoordeling", formatTime(c.nextReviewAt) || "Niet gepland"],
+      ["Volgende herbeoordeling", formatDayOf(c.nextReviewAt) || "Niet gepland"],
       ["Organisaties", (c.participatingOrganisations ?? []).map((o) => nameOf(names, o)).join(", ")],
     ]),
     h("h4", { class: "utrecht-heading-4" }, "Plan van aanpak"),

@@ -2,7 +2,7 @@
 // closed minutes, and approving (vaststellen) the previous meeting's
 // minutes in this one.
 import { ApiError, call, newRequestId } from "../api";
-import { button, errorText, Field, heading, MessageSlot, paragraph, select, textarea, textbox } from "../components";
+import { button, confirmInPlace, errorText, Field, heading, MessageSlot, paragraph, select, textarea, textbox } from "../components";
 import { h, replaceChildren } from "../dom";
 import { formatMeetingTime, formatTime } from "../labels";
 import { type Attendee, type Correction, type Meeting, isClosed, meetingMethod } from "./meeting_common";
@@ -78,30 +78,15 @@ export function attendanceSection(meeting: Meeting, names: Map<string, string>, 
   );
 }
 
-// "Overleg sluiten", with a confirmation in the page (a dialog of the
-// browser would stop keyboard and test alike).
+// "Overleg sluiten", asked once more in the page: closing fixes the minutes.
 export function closeSection(meeting: Meeting, edit: Edit): HTMLElement {
-  const area = h("div", { class: "hartslag-meeting-close" });
-  const ask = () => {
-    const yes = button("Ja, overleg sluiten", () => void edit("CloseMeeting", { meetingId: meeting.meetingId }, "Het overleg is gesloten; de notulen liggen vast.", "#agenda-titel"));
-    replaceChildren(
-      area,
-      h(
-        "div",
-        { attrs: { role: "group", "aria-labelledby": "sluiten-vraag" }, on: { keydown: (e) => e.key === "Escape" && show() } },
-        paragraph(h("span", { attrs: { id: "sluiten-vraag" } }, "Na het sluiten liggen de notulen vast; daarna zijn alleen correcties mogelijk. Overleg sluiten?")),
-        h("div", { class: "utrecht-button-group" }, yes, button("Nee, open laten", () => show(true), "secondary")),
-      ),
-    );
-    yes.focus();
-  };
-  const show = (focus = false) => {
-    const b = button("Overleg sluiten", ask, "secondary");
-    replaceChildren(area, b);
-    if (focus) b.focus();
-  };
-  show();
-  return area;
+  const place = h("div", { attrs: { hidden: true } });
+  const close: HTMLButtonElement = button("Overleg sluiten", () =>
+    confirmInPlace(place, "Na het sluiten liggen de notulen vast; daarna zijn alleen correcties mogelijk. Overleg sluiten?", "Ja, overleg sluiten", close, async () => {
+      await edit("CloseMeeting", { meetingId: meeting.meetingId }, "Het overleg is gesloten; de notulen liggen vast.", "#agenda-titel");
+    }),
+  "secondary");
+  return h("div", { class: "hartslag-meeting-close" }, h("div", { class: "utrecht-button-group" }, close), place);
 }
 
 export function correctionForm(meeting: Meeting, edit: Edit): HTMLElement {

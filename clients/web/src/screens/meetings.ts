@@ -4,10 +4,11 @@
 import { ApiError, call, newRequestId } from "../api";
 import type { App, Screen } from "../app";
 import { button, ChoiceGroup, dataList, errorText, Field, heading, MessageSlot, paragraph, select, statusBadge, textbox } from "../components";
-import { h } from "../dom";
+import { h, replaceChildren } from "../dom";
 import { caseKind, formatMeetingTime, meetingStatus } from "../labels";
 import { type Meeting, isClosed, meetingMethod, meetingName } from "./meeting_common";
 import { nameOf, organisationNames } from "../directory";
+import { Pager } from "../pager";
 
 const kPageSize = 20;
 // Meetings of today that already began are still worked on (closed,
@@ -35,26 +36,39 @@ export async function meetingsScreen(app: App): Promise<Screen> {
   const list = h("ol", { class: "hartslag-cards", attrs: { "aria-labelledby": "overleggen-titel" } });
   const message = new MessageSlot();
   const from = startOfToday();
-  let pageToken = "";
-  const more = button("Meer overleggen", () => void loadPage(), "secondary");
-
-  async function loadPage(): Promise<void> {
-    more.disabled = true;
-    try {
-      // The furthest the service looks ahead at once: a year.
-      const to = new Date(Date.parse(from) + 365 * 86_400_000).toISOString();
+  // The furthest the service looks ahead at once: a year.
+  const to = new Date(Date.parse(from) + 365 * 86_400_000).toISOString();
+  const pager = new Pager<Meeting>(
+    "Meer overleggen",
+    async (pageToken) => {
       const page = await call<{ meetings?: Meeting[]; nextPageToken?: string }>(meetingMethod("ListMeetings"), { from, to, pageSize: kPageSize, pageToken });
-      list.append(...(page.meetings ?? []).map((m) => meetingCard(m, names)));
-      pageToken = page.nextPageToken ?? "";
-      more.hidden = !pageToken;
+      return { items: page.meetings ?? [], nextPageToken: page.nextPageToken ?? "" };
+    },
+    (meetings, first) => {
       message.clear();
-    } catch (error) {
-      message.show("error", errorText(error, "Laden lukte niet."));
-    } finally {
-      more.disabled = false;
+      const cards = meetings.map((m) => meetingCard(m, names));
+      if (first) replaceChildren(list, ...cards);
+      else list.append(...cards);
+      return cards;
+    },
+    (error) => message.show("error", errorText(error, "Laden lukte niet.")),
+  );
+  await pager.restart();
+
+  // The list read anew, so that new meetings stand where their date puts
+  // them; the focus goes to the first of them (paging on to it if needed).
+  const showScheduled = async (meetings: Meeting[]) => {
+    const first = [...meetings].sort((a, b) => Date.parse(a.startsAt ?? "") - Date.parse(b.startsAt ?? ""))[0];
+    await pager.restart();
+    if (!first) return;
+    const card = () => list.querySelector<HTMLElement>(`[data-meeting-id="${first.meetingId}"]`);
+    while (!card() && pager.hasMore) {
+      const before = list.childElementCount;
+      await pager.next();
+      if (list.childElementCount === before) break; // the page failed; its message says so
     }
-  }
-  await loadPage();
+    card()?.querySelector<HTMLElement>("a")?.focus();
+  };
 
   const element = h(
     "div",
@@ -64,17 +78,13 @@ export async function meetingsScreen(app: App): Promise<Screen> {
     message.element,
     list,
     h("p", { class: "utrecht-paragraph hartslag-empty" }, "Er zijn geen komende overleggen."),
-    more,
-    scheduleForm(app, names, (meetings) => {
-      // The new meetings in the list where they belong would need a reload
-      // of every page; the first ones at the top, marked, are enough.
-      list.prepend(...meetings.map((m) => meetingCard(m, names)));
-    }),
+    pager.more,
+    scheduleForm(app, names, showScheduled),
   );
   return { title: "Overleggen", element };
 }
 
-function scheduleForm(app: App, names: Map<string, string>, scheduled: (meetings: Meeting[]) => void): HTMLElement {
+function scheduleForm(app: App, names: Map<string, string>, scheduled: (meetings: Meeting[]) => Promise<void>): HTMLElement {
   const kind = new Field("Soort overleg", select(Object.entries(caseKind), { name: "soort" }));
   const area = new Field("Gebied", select((app.session.areas ?? []).map((a) => [a, a]), { name: "gebied" }));
   const day = new Field("Datum", textbox({ type: "date", name: "datum" }, "hartslag-width-10"));
@@ -107,11 +117,11 @@ function scheduleForm(app: App, names: Map<string, string>, scheduled: (meetings
               weeks: Number(weeks.value || "1"),
             });
             const meetings = answer.meetings ?? [];
-            scheduled(meetings);
             requestId = newRequestId();
             const text = meetings.length === 1 ? "Het overleg is gepland." : `${meetings.length} overleggen zijn gepland.`;
             message.show("ok", text);
             app.announce(text);
+            await scheduled(meetings);
           } catch (error) {
             if (error instanceof ApiError) {
               area.showError(error.fields.area_id ?? null);
