@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/time.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/connection.h"
 #include "clients/cli/flag_values.h"
@@ -344,6 +345,7 @@ absl::Status Admin(const std::string& what, const Args& rest) {
     flags.Add("roles", "", "", "new comma-separated roles (--roles= for none)");
     flags.Add("areas", "", "", "new comma-separated areas (--areas= for none)");
     flags.Add("active", "", "", "true or false");
+    flags.Add("password-file", "", "", "file holding a new password (for a user who forgot theirs)");
     return AdminCall<v1::UpdateUserRequest, v1::User>(
         flags, rest,
         [&](auto& r) -> absl::Status {
@@ -361,10 +363,22 @@ absl::Status Admin(const std::string& what, const Args& rest) {
             ASSIGN_OR_RETURN(bool active, ParseActive(flags.Get("active")));
             Change(r, "active").set_active(active);
           }
+          // Only from a file: a password on the command line would be in the
+          // shell's history and the process list.
+          if (flags.IsSet("password-file")) {
+            if (flags.Get("password-file").empty()) return UsageError("--password-file: geef een bestand op");
+            ASSIGN_OR_RETURN(*Change(r, "password").mutable_password(), ReadPassword(flags));
+          }
           return absl::OkStatus();
         },
         &S::UpdateUser, [](const v1::User& u) {
           std::printf("gebruiker %s %s\n", u.user_id().c_str(), u.active() ? "actief" : "gedeactiveerd");
+          // Refresh tokens are refused at once; an access token handed out
+          // before lives until it expires.
+          if (u.has_sessions_end_by()) {
+            std::printf("lopende sessies worden niet meer verlengd; wie nu ingelogd is, is uiterlijk %s afgemeld\n",
+                        absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixSeconds(u.sessions_end_by().seconds()), CliTimeZone()).c_str());
+          }
         });
   }
   if (what == "user list") {
@@ -446,7 +460,7 @@ std::vector<Command> AdminCommands() {
             {"list", "de organisaties", AdminRun("org list")}}},
           {"user", "gebruikers", nullptr,
            {{"create", "een gebruiker aanmaken", AdminRun("user create")},
-            {"update", "rollen, gebieden of actief wijzigen", AdminRun("user update")},
+            {"update", "rollen, gebieden, actief of wachtwoord wijzigen", AdminRun("user update")},
             {"list", "de gebruikers", AdminRun("user list")}}},
           {"client", "gekoppelde systemen (mTLS)", nullptr,
            {{"create", "een gekoppeld systeem registreren", AdminRun("client create")},

@@ -4,6 +4,8 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "services/common/proto_time.h"
 #include "services/common/page_token.h"
 #include "services/common/status_macros.h"
 #include "services/common/update_mask.h"
@@ -204,7 +206,11 @@ absl::StatusOr<v1::User> DirectoryAdmin::UpdateUser(const RequestContext& caller
     areas.emplace(request.areas().begin(), request.areas().end());
   }
   if (paths.contains("active")) active = request.active();
-  return store_->UpdateUser(caller.tenant, request.user_id(), roles, areas, active, audit, password_hash);
+  absl::Time now = absl::Now();
+  ASSIGN_OR_RETURN(v1::User user,
+                   store_->UpdateUser(caller.tenant, request.user_id(), roles, areas, active, audit, password_hash));
+  if (password_hash || active == false) *user.mutable_sessions_end_by() = TimeToProto(now + access_ttl_);
+  return user;
 }
 
 absl::StatusOr<v1::ListUsersResponse> DirectoryAdmin::ListUsers(const RequestContext& caller,

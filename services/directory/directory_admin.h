@@ -16,6 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "hartslag/directory/v1/directory.pb.h"
 #include "services/common/audit_trail.h"
 #include "services/common/auth.h"
@@ -28,7 +29,10 @@ namespace hartslag::directory {
 class DirectoryAdmin {
  public:
   // `pool` is the directory's database, which `store` works on too.
-  DirectoryAdmin(db::Pool* pool, DirectoryStore* store) : pool_(pool), store_(store), once_(kSchema) {}
+  // `access_ttl`: the lifetime of the access tokens the directory issues; a
+  // session ended by UpdateUser lasts at most that long in its access token.
+  DirectoryAdmin(db::Pool* pool, DirectoryStore* store, absl::Duration access_ttl = absl::Minutes(15))
+      : pool_(pool), store_(store), once_(kSchema), access_ttl_(access_ttl) {}
 
   // The caller's tenant's directory. Each fills `audit` with the object.
   absl::StatusOr<v1::Area> CreateArea(const RequestContext& caller, v1::CreateAreaRequest request,
@@ -90,6 +94,7 @@ class DirectoryAdmin {
   db::Pool* pool_;
   DirectoryStore* store_;
   const ExactlyOnce once_;
+  const absl::Duration access_ttl_;
 };
 
 }  // namespace hartslag::directory

@@ -105,7 +105,7 @@ constexpr char kOrganisationExists[] = R"sql(
 constexpr char kUserColumns[] = R"sql(
   SELECT u.tenant_id, u.user_id, u.organisation_id, u.display_name,
          array_to_string(u.roles, ',') AS roles, array_to_string(u.areas, ',') AS areas,
-         u.active, u.password_hash, u.failed_logins,
+         u.active, u.password_hash, u.failed_logins, u.session_epoch,
          (extract(epoch FROM u.locked_until) * 1000000)::bigint AS locked_until_us, o.kind,
          o.name AS organisation_name
   FROM directory.users u
@@ -120,21 +120,25 @@ constexpr char kInsertUser[] = R"sql(
 )sql";
 
 // A new password ($6) also clears the lock-out: the failures counted were
-// guesses at the old one.
+// guesses at the old one. A new password and a deactivation begin a new
+// session epoch ($7): no refresh token of an earlier epoch is stored or
+// refreshed from then on.
 constexpr char kUpdateUser[] = R"sql(
   UPDATE directory.users
   SET roles = coalesce($3::text[], roles), areas = coalesce($4::text[], areas),
       active = coalesce($5::boolean, active),
       password_hash = coalesce($6::text, password_hash),
       failed_logins = CASE WHEN $6::text IS NULL THEN failed_logins ELSE 0 END,
-      locked_until = CASE WHEN $6::text IS NULL THEN locked_until END
+      locked_until = CASE WHEN $6::text IS NULL THEN locked_until END,
+      session_epoch = session_epoch + CASE WHEN $7::boolean THEN 1 ELSE 0 END
   WHERE tenant_id = $1 AND user_id = $2
   RETURNING user_id
 )sql";
 
 // Ends every session of the user: whoever held a refresh token from before
 // a password reset (perhaps the one who took the account over) gets no new
-// access token.
+// access token. (The new epoch alone would refuse them; this also keeps
+// the table saying what is still usable.)
 constexpr char kRevokeRefreshTokens[] = R"sql(
   UPDATE directory.refresh_tokens SET used = true
   WHERE tenant_id = $1 AND user_id = $2 AND NOT used
@@ -153,15 +157,22 @@ constexpr char kLoginSuccess[] = R"sql(
   WHERE tenant_id = $1 AND user_id = $2
 )sql";
 
+// Stores the token only while the user is active and still in the session's
+// epoch. FOR SHARE waits for a reset or deactivation that has the user's row
+// locked and then judges by its outcome; and a reset that comes after holds
+// off until this token is committed, so that its revocation sees the token.
 constexpr char kInsertRefreshToken[] = R"sql(
-  INSERT INTO directory.refresh_tokens (token_hash, tenant_id, user_id, expires_at)
-  VALUES ($1, $2, $3, $4)
+  INSERT INTO directory.refresh_tokens (token_hash, tenant_id, user_id, expires_at, session_epoch)
+  SELECT $1, tenant_id, user_id, $4, session_epoch FROM directory.users
+  WHERE tenant_id = $2 AND user_id = $3 AND active AND session_epoch = $5
+  FOR SHARE
+  RETURNING token_hash
 )sql";
 
 constexpr char kConsumeRefreshToken[] = R"sql(
   UPDATE directory.refresh_tokens SET used = true
   WHERE token_hash = $1 AND NOT used AND expires_at > now()
-  RETURNING tenant_id, user_id
+  RETURNING tenant_id, user_id, session_epoch
 )sql";
 
 constexpr char kInsertClient[] = R"sql(
@@ -203,6 +214,7 @@ Account AccountFromRow(const db::Rows& rows, int i) {
   a.organisation_name = rows.Text(i, "organisation_name");
   a.password_hash = rows.Text(i, "password_hash");
   a.failed_logins = static_cast<int>(rows.Int(i, "failed_logins"));
+  a.session_epoch = rows.Int(i, "session_epoch");
   if (!rows.IsNull(i, "locked_until_us")) {
     a.locked_until = absl::FromUnixMicros(rows.Int(i, "locked_until_us"));
   }
@@ -432,6 +444,7 @@ absl::StatusOr<v1::User> DirectoryStore::UpdateUser(
     const std::optional<std::vector<std::string>>& roles,
     const std::optional<std::vector<std::string>>& areas, std::optional<bool> active, AuditRecord& audit,
     const std::optional<std::string>& password_hash) {
+  bool ends_sessions = password_hash.has_value() || active == false;
   RETURN_IF_ERROR(InAuditedTransaction(*pool_, audit, [&](db::Transaction& tx) -> absl::Status {
     if (areas) RETURN_IF_ERROR(CheckAreasKnown(tx, tenant, *areas, "areas"));
     ASSIGN_OR_RETURN(
@@ -439,9 +452,12 @@ absl::StatusOr<v1::User> DirectoryStore::UpdateUser(
         tx.Query(kUpdateUser, {tenant, user_id, roles ? db::Param(db::TextArray(*roles)) : std::nullopt,
                                areas ? db::Param(db::TextArray(*areas)) : std::nullopt,
                                active ? db::Param(*active ? "true" : "false") : std::nullopt,
-                               password_hash ? db::Param(*password_hash) : std::nullopt}));
+                               password_hash ? db::Param(*password_hash) : std::nullopt,
+                               ends_sessions ? "true" : "false"}));
     if (rows.empty()) return absl::NotFoundError("user not found");
-    if (password_hash) RETURN_IF_ERROR(tx.Exec(kRevokeRefreshTokens, {tenant, user_id}));
+    // After the user's row is locked by the update: a token stored by a
+    // login or refresh that got in first is committed by now and seen here.
+    if (ends_sessions) RETURN_IF_ERROR(tx.Exec(kRevokeRefreshTokens, {tenant, user_id}));
     return absl::OkStatus();
   }));
   ASSIGN_OR_RETURN(std::optional<Account> account, FindAccount(tenant, user_id));
@@ -488,19 +504,21 @@ absl::Status DirectoryStore::RecordLoginSuccess(const std::string& tenant,
   return pool_->Query(kLoginSuccess, {tenant, user_id}).status();
 }
 
-absl::Status DirectoryStore::StoreRefreshToken(const std::string& token_hash,
-                                               const std::string& tenant,
-                                               const std::string& user_id, absl::Time expires_at) {
-  return pool_->Query(kInsertRefreshToken,
-                      {token_hash, tenant, user_id, db::TimestampParam(expires_at)})
-      .status();
+absl::StatusOr<bool> DirectoryStore::StoreRefreshToken(const std::string& token_hash,
+                                                       const std::string& tenant,
+                                                       const std::string& user_id, int64_t session_epoch,
+                                                       absl::Time expires_at) {
+  ASSIGN_OR_RETURN(db::Rows rows,
+                   pool_->Query(kInsertRefreshToken, {token_hash, tenant, user_id, db::TimestampParam(expires_at),
+                                                      absl::StrCat(session_epoch)}));
+  return !rows.empty();
 }
 
-absl::StatusOr<std::optional<std::pair<std::string, std::string>>>
-DirectoryStore::ConsumeRefreshToken(const std::string& token_hash) {
+absl::StatusOr<std::optional<RefreshTokenOwner>> DirectoryStore::ConsumeRefreshToken(
+    const std::string& token_hash) {
   ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kConsumeRefreshToken, {token_hash}));
   if (rows.empty()) return std::nullopt;
-  return std::make_pair(rows.Text(0, "tenant_id"), rows.Text(0, "user_id"));
+  return RefreshTokenOwner{rows.Text(0, "tenant_id"), rows.Text(0, "user_id"), rows.Int(0, "session_epoch")};
 }
 
 absl::StatusOr<v1::IntegratedClient> DirectoryStore::InsertClient(db::Transaction& tx, const std::string& tenant,

@@ -36,6 +36,15 @@ struct Account {
   std::string password_hash;
   int failed_logins = 0;
   std::optional<absl::Time> locked_until;
+  // Raised by each password reset and deactivation (see StoreRefreshToken).
+  int64_t session_epoch = 0;
+};
+
+// Whose refresh token it was, and the epoch its session began in.
+struct RefreshTokenOwner {
+  std::string tenant;
+  std::string user_id;
+  int64_t session_epoch = 0;
 };
 
 // An area with its depth in the tree (0 for a focus area): areas are listed
@@ -108,8 +117,10 @@ class DirectoryStore {
                                       const std::string& password_hash,
       AuditRecord& audit);
   // Replaces roles, areas, the active flag and the password hash where
-  // given. A new password hash also lifts a lock-out and ends the user's
-  // sessions (their unused refresh tokens), in the same transaction.
+  // given. A new password hash also lifts a lock-out. A new password hash
+  // and a deactivation end the user's sessions in the same transaction:
+  // their unused refresh tokens are revoked and a new session epoch begins.
+  // (Access tokens already handed out live on until they expire.)
   // NOT_FOUND for an unknown user.
   absl::StatusOr<v1::User> UpdateUser(const std::string& tenant, const std::string& user_id,
                                       const std::optional<std::vector<std::string>>& roles,
@@ -128,12 +139,17 @@ class DirectoryStore {
                                   int lock_after, absl::Duration lock_for);
   absl::Status RecordLoginSuccess(const std::string& tenant, const std::string& user_id);
 
-  absl::Status StoreRefreshToken(const std::string& token_hash, const std::string& tenant,
-                                 const std::string& user_id, absl::Time expires_at);
-  // Marks the token used and returns (tenant, user) if it was unused and
-  // current; nullopt otherwise.
-  absl::StatusOr<std::optional<std::pair<std::string, std::string>>> ConsumeRefreshToken(
-      const std::string& token_hash);
+  // Stores the token of a session that began in `session_epoch` (the
+  // account's epoch read with the password that was checked, or the epoch of
+  // the refresh token it replaces). False, and nothing stored, when the user
+  // is no longer active or a password reset or deactivation has since begun
+  // a new epoch: that session has ended.
+  absl::StatusOr<bool> StoreRefreshToken(const std::string& token_hash, const std::string& tenant,
+                                         const std::string& user_id, int64_t session_epoch,
+                                         absl::Time expires_at);
+  // Marks the token used and returns its owner if it was unused and current;
+  // nullopt otherwise.
+  absl::StatusOr<std::optional<RefreshTokenOwner>> ConsumeRefreshToken(const std::string& token_hash);
 
   // The new client, active. INVALID_ARGUMENT for an unknown organisation;
   // ALREADY_EXISTS for a taken id or certificate URI.

@@ -79,7 +79,7 @@ absl::Status Serve(int argc, char** argv) {
                    ServiceAudit::Start(flags, pool.get(), directory::kSchema));
   directory::DirectoryStore store(pool.get());
   directory::TokenIssuer issuer(&store, std::move(signer), options);
-  directory::DirectoryAdmin directory_admin(pool.get(), &store);
+  directory::DirectoryAdmin directory_admin(pool.get(), &store, options.access_ttl);
   std::unique_ptr<PeriodicTask> forgetting = ForgetOldAnswers(pool.get(), directory::kSchema);
   WorkerPool worker_pool(workers);
   RpcRunner runner(&authenticator, &directory::kDirectoryPolicy, &worker_pool, audit->trail());

@@ -52,7 +52,14 @@ absl::StatusOr<v1::TokenResponse> TokenIssuer::Login(const v1::LoginRequest& req
     return BadCredentials();
   }
   RETURN_IF_ERROR(store_->RecordLoginSuccess(account->tenant, account->user.user_id()));
-  return Issue(*account, "", /*with_refresh=*/true);
+  // In the epoch read with the password hash just checked: a reset in
+  // between refuses this login's session.
+  absl::StatusOr<v1::TokenResponse> tokens = Issue(*account, "", account->session_epoch);
+  if (absl::IsUnauthenticated(tokens.status())) {
+    audit.SetDetail("password reset or deactivation during login");
+    return BadCredentials();
+  }
+  return tokens;
 }
 
 absl::StatusOr<v1::TokenResponse> TokenIssuer::Refresh(const v1::RefreshTokenRequest& request,
@@ -60,22 +67,31 @@ absl::StatusOr<v1::TokenResponse> TokenIssuer::Refresh(const v1::RefreshTokenReq
   if (request.refresh_token().empty()) {
     return absl::InvalidArgumentError("refresh_token: is required");
   }
-  ASSIGN_OR_RETURN(auto owner, store_->ConsumeRefreshToken(HexEncode(Sha256(request.refresh_token()))));
+  ASSIGN_OR_RETURN(std::optional<RefreshTokenOwner> owner,
+                   store_->ConsumeRefreshToken(HexEncode(Sha256(request.refresh_token()))));
   if (!owner) return absl::UnauthenticatedError("refresh token unknown, used or expired");
-  audit.SetCaller(owner->first, owner->second, "");
-  ASSIGN_OR_RETURN(std::optional<Account> account, store_->FindAccount(owner->first, owner->second));
-  if (account) audit.SetCaller(owner->first, owner->second, account->user.organisation_id());
+  audit.SetCaller(owner->tenant, owner->user_id, "");
+  ASSIGN_OR_RETURN(std::optional<Account> account, store_->FindAccount(owner->tenant, owner->user_id));
+  if (account) audit.SetCaller(owner->tenant, owner->user_id, account->user.organisation_id());
   if (!account || !account->user.active()) {
     audit.SetDetail("user deactivated");
     return absl::UnauthenticatedError("refresh token unknown, used or expired");
   }
-  return Issue(*account, "", /*with_refresh=*/true);
+  // The session goes on in the epoch it began in; a reset or deactivation
+  // since (even one committed after the token was consumed above) ends it.
+  absl::StatusOr<v1::TokenResponse> tokens = Issue(*account, "", owner->session_epoch);
+  if (absl::IsUnauthenticated(tokens.status())) {
+    audit.SetDetail("session ended by a password reset or deactivation");
+    return absl::UnauthenticatedError("refresh token unknown, used or expired");
+  }
+  return tokens;
 }
 
 absl::StatusOr<v1::LogoutResponse> TokenIssuer::Logout(const v1::LogoutRequest& request, AuditRecord& audit) {
   if (request.refresh_token().empty()) return absl::InvalidArgumentError("refresh_token: is required");
-  ASSIGN_OR_RETURN(auto owner, store_->ConsumeRefreshToken(HexEncode(Sha256(request.refresh_token()))));
-  if (owner) audit.SetCaller(owner->first, owner->second, "");
+  ASSIGN_OR_RETURN(std::optional<RefreshTokenOwner> owner,
+                   store_->ConsumeRefreshToken(HexEncode(Sha256(request.refresh_token()))));
+  if (owner) audit.SetCaller(owner->tenant, owner->user_id, "");
   return v1::LogoutResponse();
 }
 
@@ -100,12 +116,12 @@ absl::StatusOr<v1::TokenResponse> TokenIssuer::ForClient(const std::string& cert
     return absl::PermissionDeniedError(
         "user_id: not an active user of the client's own organisation");
   }
-  return Issue(*account, client->client.client_id(), /*with_refresh=*/false);
+  return Issue(*account, client->client.client_id(), /*session_epoch=*/std::nullopt);
 }
 
 absl::StatusOr<v1::TokenResponse> TokenIssuer::Issue(const Account& account,
                                                      const std::string& acting_client,
-                                                     bool with_refresh) {
+                                                     std::optional<int64_t> session_epoch) {
   absl::Time now = absl::Now();
   TokenClaims claims;
   claims.issuer = options_.issuer;
@@ -124,10 +140,13 @@ absl::StatusOr<v1::TokenResponse> TokenIssuer::Issue(const Account& account,
   *response.mutable_expires_at() = TimeToProto(claims.expires_at);
   response.set_display_name(account.user.display_name());
   response.set_organisation_name(account.organisation_name);
-  if (with_refresh) {
+  if (session_epoch) {
     std::string refresh = Base64UrlEncode(RandomBytes(32));
-    RETURN_IF_ERROR(store_->StoreRefreshToken(HexEncode(Sha256(refresh)), account.tenant,
-                                              account.user.user_id(), now + options_.refresh_ttl));
+    ASSIGN_OR_RETURN(bool stored, store_->StoreRefreshToken(HexEncode(Sha256(refresh)), account.tenant,
+                                                            account.user.user_id(), *session_epoch,
+                                                            now + options_.refresh_ttl));
+    // Without its refresh token the access token is not handed out either.
+    if (!stored) return absl::UnauthenticatedError("session ended");
     response.set_refresh_token(refresh);
   }
   return response;

@@ -4,6 +4,8 @@
 #ifndef HARTSLAG_SERVICES_DIRECTORY_TOKEN_ISSUER_H_
 #define HARTSLAG_SERVICES_DIRECTORY_TOKEN_ISSUER_H_
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -40,8 +42,10 @@ class TokenIssuer {
                                               AuditRecord& audit);
 
  private:
+  // With a refresh token for a session of `session_epoch` when given;
+  // UNAUTHENTICATED when that session has ended meanwhile.
   absl::StatusOr<v1::TokenResponse> Issue(const Account& account, const std::string& acting_client,
-                                          bool with_refresh);
+                                          std::optional<int64_t> session_epoch);
 
   DirectoryStore* store_;
   TokenSigner signer_;

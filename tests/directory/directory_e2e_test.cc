@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <set>
@@ -869,6 +870,119 @@ TEST_F(DirectoryEndToEndTest, AnAdminsNewPasswordIsHashedEndsTheOldSessionsAndLi
       << "a session from before the reset ends";
   v1::TokenResponse other;
   EXPECT_TRUE(Login("carla.coordinator", kPassword, &other).ok()) << "other users keep their password";
+}
+
+// A refresh consumes the old token and stores the new one in two steps; a
+// reset committed in between must leave no usable token behind. Played step
+// by step on the store: the refresh (or login) has read its session's epoch,
+// the admin resets the password, then the new token is stored.
+TEST_F(DirectoryEndToEndTest, ARefreshOrLoginOvertakenByAResetLeavesNoUsableToken) {
+  DirectoryStore& store = deployment_.directory_store();
+  auto admin = v1::DirectoryService::NewStub(deployment_.Channel(deployment_.directory()));
+  v1::TokenResponse session, ignored;
+  ASSERT_TRUE(Login("sanne.coach", kPassword, &session).ok());
+  auto consumed = store.ConsumeRefreshToken(HexEncode(Sha256(session.refresh_token())));
+  ASSERT_TRUE(consumed.ok() && consumed->has_value()) << "the refresh has taken the old token";
+  auto read_at_login = store.FindAccount("heerlen", "sanne.coach");
+  ASSERT_TRUE(read_at_login.ok() && read_at_login->has_value()) << "a login has checked the old password";
+
+  v1::UpdateUserRequest reset;
+  reset.set_user_id("sanne.coach");
+  reset.set_password("een-nieuw-wachtwoord");
+  reset.mutable_update_mask()->add_paths("password");
+  v1::User updated;
+  grpc::Status status = admin->UpdateUser(deployment_.Call(AdminToken()).get(), reset, &updated);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+
+  for (auto [what, epoch] : {std::pair{"refresh", (*consumed)->session_epoch},
+                             std::pair{"login", (*read_at_login)->session_epoch}}) {
+    std::string raw = absl::StrCat("na-de-reset-", what);
+    auto stored = store.StoreRefreshToken(HexEncode(Sha256(raw)), "heerlen", "sanne.coach", epoch,
+                                          absl::Now() + absl::Hours(1));
+    ASSERT_TRUE(stored.ok()) << stored.status();
+    EXPECT_FALSE(*stored) << what << ": a token of a session from before the reset is not stored";
+    v1::RefreshTokenRequest refresh;
+    refresh.set_refresh_token(raw);
+    EXPECT_EQ(auth_->RefreshToken(deployment_.Call().get(), refresh, &ignored).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED)
+        << what;
+  }
+  v1::RefreshTokenRequest old_token;
+  old_token.set_refresh_token(session.refresh_token());
+  EXPECT_EQ(auth_->RefreshToken(deployment_.Call().get(), old_token, &ignored).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  v1::TokenResponse fresh, refreshed;
+  ASSERT_TRUE(Login("sanne.coach", "een-nieuw-wachtwoord", &fresh).ok());
+  v1::RefreshTokenRequest fresh_token;
+  fresh_token.set_refresh_token(fresh.refresh_token());
+  EXPECT_TRUE(auth_->RefreshToken(deployment_.Call().get(), fresh_token, &refreshed).ok())
+      << "a session begun after the reset refreshes as usual";
+}
+
+// A refresh token taken before a reset, or before a deactivation, is refused
+// when it is used after it; the admin is told when the access tokens handed
+// out before run out (the directory's access token lifetime from now).
+TEST_F(DirectoryEndToEndTest, AResetOrDeactivationRefusesEveryRefreshTokenTakenBeforeIt) {
+  auto admin = v1::DirectoryService::NewStub(deployment_.Channel(deployment_.directory()));
+  for (const char* path : {"password", "active"}) {
+    v1::TokenResponse session, ignored;
+    ASSERT_TRUE(Login("carla.coordinator", kPassword, &session).ok()) << path;
+    v1::UpdateUserRequest update;
+    update.set_user_id("carla.coordinator");
+    update.set_password(kPassword);  // the same password again: still a reset
+    update.set_active(false);
+    update.mutable_update_mask()->add_paths(path);
+    v1::User updated;
+    absl::Time before = absl::Now();
+    grpc::Status status = admin->UpdateUser(deployment_.Call(AdminToken()).get(), update, &updated);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    ASSERT_TRUE(updated.has_sessions_end_by()) << path;
+    absl::Duration left = absl::FromUnixSeconds(updated.sessions_end_by().seconds()) - before;
+    EXPECT_GE(left, absl::Minutes(15) - absl::Seconds(1)) << path;
+    EXPECT_LT(left, absl::Minutes(16)) << path;
+    v1::RefreshTokenRequest refresh;
+    refresh.set_refresh_token(session.refresh_token());
+    EXPECT_EQ(auth_->RefreshToken(deployment_.Call().get(), refresh, &ignored).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED)
+        << path;
+    ASSERT_TRUE(
+        deployment_.directory_store().UpdateUser("heerlen", "carla.coordinator", {}, {}, true, testing::Unaudited()).ok());
+  }
+  v1::UpdateUserRequest roles;
+  roles.set_user_id("carla.coordinator");
+  roles.add_roles("COORDINATOR");
+  roles.mutable_update_mask()->add_paths("roles");
+  v1::User updated;
+  ASSERT_TRUE(admin->UpdateUser(deployment_.Call(AdminToken()).get(), roles, &updated).ok());
+  EXPECT_FALSE(updated.has_sessions_end_by()) << "a change of roles ends no session";
+}
+
+// The command line gives a new password too (from a file, never from the
+// command line), and says by when the user's running sessions have ended.
+TEST_F(DirectoryEndToEndTest, TheCliGivesANewPasswordFromAFile) {
+  constexpr char kNewPassword[] = "wachtwoord-van-de-cli";
+  v1::TokenResponse session, ignored;
+  ASSERT_TRUE(Login("sanne.coach", kPassword, &session).ok());
+  std::string file = ::testing::TempDir() + "/nieuw-wachtwoord";
+  {
+    std::ofstream out(file);
+    out << kNewPassword << "\n";
+  }
+  testing::CliRun run = testing::Cli(absl::StrCat("admin user update --server ", deployment_.directory().address(),
+                                                  " --ca ", testing::CertsDir(), "/ca.pem --token ", AdminToken(),
+                                                  " --id sanne.coach --password-file ", file));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("uiterlijk"), std::string::npos) << "says by when the sessions end: " << run.output;
+  EXPECT_EQ(run.output.find(kNewPassword), std::string::npos) << run.output;
+  EXPECT_TRUE(Login("sanne.coach", kNewPassword, &ignored).ok()) << "the file's password, without its newline";
+  EXPECT_EQ(Login("sanne.coach", kPassword, &ignored).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  v1::RefreshTokenRequest refresh;
+  refresh.set_refresh_token(session.refresh_token());
+  EXPECT_EQ(auth_->RefreshToken(deployment_.Call().get(), refresh, &ignored).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  auto account = deployment_.directory_store().FindAccount("heerlen", "sanne.coach");
+  ASSERT_TRUE(account.ok() && account->has_value());
+  EXPECT_TRUE((*account)->user.active()) << "only the password changed";
 }
 
 TEST_F(DirectoryEndToEndTest, IntegratedClientsComeInPagesByIdAndByOrganisation) {
