@@ -4,6 +4,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "services/cases/case_rules.h"
 #include "services/common/page_token.h"
 #include "services/common/proto_time.h"
@@ -20,6 +21,14 @@ constexpr int kDefaultNotesPage = 50;
 constexpr int kMaxNotesPage = 200;
 // Status changes in a case summary; the audit log holds all.
 constexpr int kMaxHistory = 200;
+
+// "Herbeoordeling nodig": an open case whose next review has come, by the
+// service's clock (the browser's may be wrong), as AgendaReasons decides
+// REVIEW_DUE and ListCases' review_due_only filters.
+bool ReviewDue(const v1::Case& c, absl::Time now) {
+  return c.status() != v1::CASE_STATUS_CLOSED && c.has_next_review_at() &&
+         absl::FromUnixSeconds(c.next_review_at().seconds()) <= now;
+}
 
 absl::Status CheckReason(std::string& reason) { return CheckText("reason", reason, 1, 500, true); }
 
@@ -161,6 +170,7 @@ absl::StatusOr<v1::CaseSummary> CaseLifecycle::Get(const RequestContext& caller,
   for (size_t i = first; i < history.first.size(); ++i) *summary.add_history() = std::move(history.first[i]);
   summary.set_earlier_history_omitted(history.second - summary.history_size());
   AddSubjects(*c, audit);
+  summary.set_review_due(ReviewDue(*c, absl::Now()));
   *summary.mutable_case_() = *std::move(c);
   return summary;
 }
@@ -192,7 +202,8 @@ absl::StatusOr<v1::ListCasesResponse> CaseLifecycle::List(const RequestContext& 
     if (!v1::RiskTier_IsValid(request.risk_tier())) return Invalid("risk_tier", "is not a known risk tier");
     query.risk_tier = request.risk_tier();
   }
-  if (request.review_due_only()) query.review_due_at = absl::Now();
+  const absl::Time now = absl::Now();
+  if (request.review_due_only()) query.review_due_at = now;
   ASSIGN_OR_RETURN(query.after, AfterTimeId(paging));
   std::vector<v1::Case> cases;
   std::set<std::string> overdue;
@@ -214,6 +225,8 @@ absl::StatusOr<v1::ListCasesResponse> CaseLifecycle::List(const RequestContext& 
     if (!MaySeeCase(caller, scope, c)) continue;  // the filter and MaySeeCase agree (a test shows it); defence in depth
     v1::CaseListItem& item = *response.add_cases() = ListItem(c);
     item.set_has_overdue_actions(overdue.contains(c.case_id()));
+    item.set_review_due(ReviewDue(c, now));
+    *item.mutable_signal_ids() = c.signal_ids();
     if (c.has_address()) audit.AddAddress(c.address());  // the list shows the case's street and title
   }
   audit.SetResultCount(response.cases_size());
@@ -404,7 +417,7 @@ absl::StatusOr<v1::ListBreakGlassReviewsResponse> CaseLifecycle::BreakGlassRevie
   ASSIGN_OR_RETURN(auto after, AfterTimeId(paging));
   std::vector<v1::BreakGlassReview> reviews;
   RETURN_IF_ERROR(data_->Transact(caller, [&](db::Transaction& tx) -> absl::Status {
-    ASSIGN_OR_RETURN(reviews, data_->cases.BreakGlassReviews(tx, caller.tenant, after, paging.size + 1));
+    ASSIGN_OR_RETURN(reviews, data_->cases.BreakGlassReviews(tx, caller.tenant, after, paging.size + 1, request.open_only()));
     return absl::OkStatus();
   }));
   v1::ListBreakGlassReviewsResponse response;
@@ -420,11 +433,19 @@ absl::StatusOr<v1::BreakGlassReview> CaseLifecycle::CompleteBreakGlassReview(
   if (!IsUuid(request.review_id())) return Invalid("review_id", "must be a UUID");
   audit.SetObjectId(request.review_id());
   RETURN_IF_ERROR(CheckText("finding", *request.mutable_finding(), 1, 2000, true));
+  if (request.judgement() != v1::JUDGEMENT_JUSTIFIED && request.judgement() != v1::JUDGEMENT_NOT_JUSTIFIED) {
+    return Invalid("judgement", "is required: JUSTIFIED or NOT_JUSTIFIED");
+  }
   v1::BreakGlassReview completed;
   RETURN_IF_ERROR(data_->TransactAudited(caller, audit, [&](db::Transaction& tx) -> absl::Status {
     ASSIGN_OR_RETURN(std::optional<v1::BreakGlassReview> review,
                      data_->cases.LockBreakGlassReview(tx, caller.tenant, request.review_id()));
     if (!review) return absl::NotFoundError("break-the-glass review not found");
+    // Nobody judges their own access: a privacy officer who broke the glass
+    // leaves the review to a colleague.
+    if (review->actor().user_id() == caller.user) {
+      return absl::PermissionDeniedError("review_id: this is your own break-the-glass access; a colleague reviews it");
+    }
     // A finding is the officer's judgement at the time; changing it later
     // would rewrite the record of the review, so it is given once.
     if (review->has_completed_at()) {
@@ -432,7 +453,7 @@ absl::StatusOr<v1::BreakGlassReview> CaseLifecycle::CompleteBreakGlassReview(
     }
     const absl::Time now = absl::Now();
     review->set_finding(request.finding());
-    review->set_justified(request.justified());
+    review->set_judgement(request.judgement());
     review->set_completed_by(caller.user);
     *review->mutable_completed_at() = TimeToProto(now);
     RETURN_IF_ERROR(data_->cases.CompleteBreakGlassReview(tx, caller.tenant, *review, now));

@@ -97,7 +97,7 @@ constexpr char kList[] = R"sql(
     AND ($9::text[] IS NULL OR area_id = ANY($9::text[]))
     AND ($10::timestamptz IS NULL OR (updated_at, case_id) < ($10, $11::uuid))
     AND ($15::text IS NULL OR risk_tier = $15)
-    AND ($16::timestamptz IS NULL OR next_review_at <= $16)
+    AND ($16::timestamptz IS NULL OR (next_review_at <= $16 AND status <> 'CLOSED'))
     AND ($17::date IS NULL OR EXISTS (
           SELECT 1 FROM cases.actions a
           WHERE a.case_id = cases.case_id AND a.status IN ('OPEN', 'IN_PROGRESS') AND a.due_date < $17::date))
@@ -179,6 +179,18 @@ constexpr char kBreakGlass[] = R"sql(
          (extract(epoch FROM completed_at) * 1000000)::bigint AS completed_at_us
   FROM cases.break_glass
   WHERE tenant_id = $1 AND ($2::timestamptz IS NULL OR (at, review_id) < ($2, $3::uuid))
+  ORDER BY at DESC, review_id DESC LIMIT $4::int
+)sql";
+
+// The open ones only, written out (not a parameter) so that the planner can
+// use the partial index break_glass_open_by_tenant (migration 0017).
+constexpr char kOpenBreakGlass[] = R"sql(
+  SELECT review_id::text AS review_id, case_id::text AS case_id, actor_user, actor_org, actor_kind,
+         reason, (extract(epoch FROM at) * 1000000)::bigint AS at_us, finding, justified, completed_by,
+         (extract(epoch FROM completed_at) * 1000000)::bigint AS completed_at_us
+  FROM cases.break_glass
+  WHERE tenant_id = $1 AND completed_at IS NULL
+    AND ($2::timestamptz IS NULL OR (at, review_id) < ($2, $3::uuid))
   ORDER BY at DESC, review_id DESC LIMIT $4::int
 )sql";
 
@@ -491,8 +503,9 @@ absl::Status CaseStore::InsertBreakGlass(db::Transaction& tx, const RequestConte
 absl::StatusOr<std::vector<v1::BreakGlassReview>> CaseStore::BreakGlassReviews(db::Transaction& tx,
                                                                                const std::string& tenant,
                                                                                const std::optional<TimeId>& after,
-                                                                               int limit) const {
-  ASSIGN_OR_RETURN(db::Rows rows, tx.Query(kBreakGlass, {tenant, TimeOf(after), IdOf(after), absl::StrCat(limit)}));
+                                                                               int limit, bool open_only) const {
+  ASSIGN_OR_RETURN(db::Rows rows, tx.Query(open_only ? kOpenBreakGlass : kBreakGlass,
+                                           {tenant, TimeOf(after), IdOf(after), absl::StrCat(limit)}));
   std::vector<v1::BreakGlassReview> reviews;
   for (int i = 0; i < rows.size(); ++i) {
     v1::BreakGlassReview& r = reviews.emplace_back();
@@ -503,7 +516,7 @@ absl::StatusOr<std::vector<v1::BreakGlassReview>> CaseStore::BreakGlassReviews(d
     *r.mutable_at() = TimeToProto(absl::FromUnixMicros(rows.Int(i, "at_us")));
     if (!rows.IsNull(i, "completed_at_us")) {
       r.set_finding(rows.Text(i, "finding"));
-      r.set_justified(rows.Bool(i, "justified"));
+      r.set_judgement(rows.Bool(i, "justified") ? v1::JUDGEMENT_JUSTIFIED : v1::JUDGEMENT_NOT_JUSTIFIED);
       r.set_completed_by(rows.Text(i, "completed_by"));
       *r.mutable_completed_at() = TimeToProto(absl::FromUnixMicros(rows.Int(i, "completed_at_us")));
     }
@@ -523,7 +536,7 @@ absl::StatusOr<std::optional<v1::BreakGlassReview>> CaseStore::LockBreakGlassRev
   *r.mutable_at() = TimeToProto(absl::FromUnixMicros(rows.Int(0, "at_us")));
   if (!rows.IsNull(0, "completed_at_us")) {
     r.set_finding(rows.Text(0, "finding"));
-    r.set_justified(rows.Bool(0, "justified"));
+    r.set_judgement(rows.Bool(0, "justified") ? v1::JUDGEMENT_JUSTIFIED : v1::JUDGEMENT_NOT_JUSTIFIED);
     r.set_completed_by(rows.Text(0, "completed_by"));
     *r.mutable_completed_at() = TimeToProto(absl::FromUnixMicros(rows.Int(0, "completed_at_us")));
   }
@@ -533,7 +546,7 @@ absl::StatusOr<std::optional<v1::BreakGlassReview>> CaseStore::LockBreakGlassRev
 absl::Status CaseStore::CompleteBreakGlassReview(db::Transaction& tx, const std::string& tenant,
                                                  const v1::BreakGlassReview& review, absl::Time completed_at) const {
   return tx.Exec(kCompleteBreakGlass,
-                 {tenant, review.review_id(), review.finding(), review.justified() ? "true" : "false",
+                 {tenant, review.review_id(), review.finding(), review.judgement() == v1::JUDGEMENT_JUSTIFIED ? "true" : "false",
                   review.completed_by(), db::TimestampParam(completed_at)});
 }
 

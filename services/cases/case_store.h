@@ -52,7 +52,7 @@ struct CaseQuery {
   std::optional<std::vector<std::string>> areas;
   std::optional<TimeId> after;  // keyset position: updated_at, case_id
   std::optional<v1::RiskTier> risk_tier;
-  std::optional<absl::Time> review_due_at;     // next review at or before this
+  std::optional<absl::Time> review_due_at;     // open, next review at or before this
   std::optional<absl::CivilDay> overdue_before;  // an open action due before this day
   int limit = 50;
 };
@@ -129,17 +129,18 @@ class CaseStore {
 
   absl::Status InsertBreakGlass(db::Transaction& tx, const RequestContext& caller, const std::string& case_id,
                                 const std::string& reason) const;
-  // At most `limit`, newest first, after `after` (at, review_id) if given.
+  // At most `limit`, newest first, after `after` (at, review_id) if given;
+  // with `open_only`, only those not yet completed.
   absl::StatusOr<std::vector<v1::BreakGlassReview>> BreakGlassReviews(db::Transaction& tx,
                                                                       const std::string& tenant,
                                                                       const std::optional<TimeId>& after,
-                                                                      int limit) const;
+                                                                      int limit, bool open_only) const;
   // The review, locked until the transaction ends; nullopt if the tenant has
   // none with that id.
   absl::StatusOr<std::optional<v1::BreakGlassReview>> LockBreakGlassReview(db::Transaction& tx,
                                                                            const std::string& tenant,
                                                                            const std::string& review_id) const;
-  // Stores the completion fields of `review` (finding, justified,
+  // Stores the completion fields of `review` (finding, judgement,
   // completed_by) with `completed_at`.
   absl::Status CompleteBreakGlassReview(db::Transaction& tx, const std::string& tenant,
                                         const v1::BreakGlassReview& review, absl::Time completed_at) const;

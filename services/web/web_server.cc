@@ -146,6 +146,13 @@ absl::StatusOr<std::string> TileOrigin(const std::string& url_template) {
   // A host of letters, digits, dots and hyphens and an optional port: what
   // goes into the CSP must not be able to add a source of its own.
   static const re2::RE2 kTemplate(R"((https://[A-Za-z0-9.-]{1,253}(?::[0-9]{1,5})?)/[!-~]*)");
+  // The session's answer carries the template (web.proto: map_tiles, at
+  // most 2000 bytes); a longer one would break every session at log-in.
+  constexpr size_t kMaxTemplateBytes = 2000;
+  if (url_template.size() > kMaxTemplateBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("map-tiles: at most ", kMaxTemplateBytes, " bytes (this one has ", url_template.size(), ")"));
+  }
   std::string origin;
   if (!re2::RE2::FullMatch(url_template, kTemplate, &origin) || absl::StrContains(url_template, ";") ||
       absl::StrContains(url_template, ",") || !absl::StrContains(url_template, "{z}") ||
@@ -353,6 +360,7 @@ void WebServer::Routes() {
     }
     res.set_header("Set-Cookie", SetCookie(cookie, session->second, WebSessions::kSessionLifetime));
     described->set_map_tiles(options_.map_tiles);
+    described->set_audit_public_key(options_.audit_public_key);
     Answer(res, {200, ToJson(*described)});
   });
 
@@ -365,6 +373,7 @@ void WebServer::Routes() {
       return;
     }
     described->set_map_tiles(options_.map_tiles);
+    described->set_audit_public_key(options_.audit_public_key);
     Answer(res, {200, ToJson(*described)});
   });
 

@@ -377,13 +377,16 @@ TEST_F(CasesEndToEndTest, APrivacyOfficerCompletesABreakTheGlassReviewOnceWithAF
   EXPECT_EQ(cases_->CompleteBreakGlassReview(Call(officer_).get(), complete, &done).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
   complete.set_finding("Terecht: de regisseur was die nacht onbereikbaar.");
-  complete.set_justified(true);
+  status = cases_->CompleteBreakGlassReview(Call(officer_).get(), complete, &done);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << "a judgement left out is not 'not justified'";
+  EXPECT_EQ(status.error_message().rfind("judgement:", 0), 0u) << status.error_message();
+  complete.set_judgement(v1::JUDGEMENT_JUSTIFIED);
   EXPECT_EQ(cases_->CompleteBreakGlassReview(Call(other_coordinator_).get(), complete, &done).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   status = cases_->CompleteBreakGlassReview(Call(officer_).get(), complete, &done);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(done.finding(), "Terecht: de regisseur was die nacht onbereikbaar.");
-  EXPECT_TRUE(done.justified());
+  EXPECT_EQ(done.judgement(), v1::JUDGEMENT_JUSTIFIED);
   EXPECT_FALSE(done.completed_by().empty());
   EXPECT_TRUE(done.has_completed_at());
 
@@ -396,9 +399,93 @@ TEST_F(CasesEndToEndTest, APrivacyOfficerCompletesABreakTheGlassReviewOnceWithAF
   ASSERT_TRUE(cases_->ListBreakGlassReviews(Call(officer_).get(), {}, &reviews).ok());
   ASSERT_EQ(reviews.reviews_size(), 1);
   EXPECT_EQ(reviews.reviews(0).finding(), "Terecht: de regisseur was die nacht onbereikbaar.");
-  EXPECT_TRUE(reviews.reviews(0).justified());
+  EXPECT_EQ(reviews.reviews(0).judgement(), v1::JUDGEMENT_JUSTIFIED);
   EXPECT_EQ(reviews.reviews(0).completed_by(), done.completed_by());
   EXPECT_TRUE(reviews.reviews(0).has_completed_at());
+}
+
+TEST_F(CasesEndToEndTest, APrivacyOfficerDoesNotReviewTheirOwnBreakTheGlassAccessAndNotJustifiedIsKeptAsSuch) {
+  v1::Case c = Open(Household());
+  RequestContext officer;  // as deployment_.PrivacyOfficerToken() names them
+  officer.tenant = "heerlen";
+  officer.user = "privacy.officer";
+  officer.organisation = "gemeente";
+  officer.organisation_kind = common::v1::ORGANISATION_KIND_MUNICIPALITY;
+  ASSERT_TRUE(deployment_.SeedBreakGlass(officer, c.case_id(), "eigen spoedtoegang").ok());
+  ASSERT_TRUE(Get(other_coordinator_, c.case_id(), "acute zorgen, regisseur onbereikbaar").ok());
+  v1::ListBreakGlassReviewsResponse reviews;
+  ASSERT_TRUE(cases_->ListBreakGlassReviews(Call(officer_).get(), {}, &reviews).ok());
+  ASSERT_EQ(reviews.reviews_size(), 2);
+  std::string own, other;
+  for (const auto& r : reviews.reviews()) (r.actor().user_id() == "privacy.officer" ? own : other) = r.review_id();
+  ASSERT_FALSE(own.empty());
+  ASSERT_FALSE(other.empty());
+
+  v1::CompleteBreakGlassReviewRequest complete;
+  complete.set_review_id(own);
+  complete.set_finding("Zelf gedaan, zelf goedgekeurd.");
+  complete.set_judgement(v1::JUDGEMENT_JUSTIFIED);
+  v1::BreakGlassReview done;
+  grpc::Status status = cases_->CompleteBreakGlassReview(Call(officer_).get(), complete, &done);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(status.error_message().rfind("review_id:", 0), 0u) << status.error_message();
+
+  complete.set_review_id(other);
+  complete.set_finding("Niet terecht: de regisseur was bereikbaar.");
+  complete.set_judgement(v1::JUDGEMENT_NOT_JUSTIFIED);
+  status = cases_->CompleteBreakGlassReview(Call(officer_).get(), complete, &done);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(done.judgement(), v1::JUDGEMENT_NOT_JUSTIFIED);
+  ASSERT_TRUE(cases_->ListBreakGlassReviews(Call(officer_).get(), {}, &reviews).ok());
+  for (const auto& r : reviews.reviews()) {
+    EXPECT_EQ(r.judgement(), r.review_id() == other ? v1::JUDGEMENT_NOT_JUSTIFIED : v1::JUDGEMENT_UNSPECIFIED);
+  }
+}
+
+TEST_F(CasesEndToEndTest, OpenOnlyListsTheReviewsNotYetCompletedAPageAtATime) {
+  v1::Case c = Open(Household());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(Get(other_coordinator_, c.case_id(), absl::StrCat("spoedtoegang nummer ", i)).ok());
+  }
+  v1::ListBreakGlassReviewsResponse all;
+  ASSERT_TRUE(cases_->ListBreakGlassReviews(Call(officer_).get(), {}, &all).ok());
+  ASSERT_EQ(all.reviews_size(), 3);
+  v1::CompleteBreakGlassReviewRequest complete;
+  complete.set_review_id(all.reviews(1).review_id());  // the middle one
+  complete.set_finding("Terecht.");
+  complete.set_judgement(v1::JUDGEMENT_JUSTIFIED);
+  v1::BreakGlassReview done;
+  ASSERT_TRUE(cases_->CompleteBreakGlassReview(Call(officer_).get(), complete, &done).ok());
+
+  v1::ListBreakGlassReviewsRequest open;
+  open.set_open_only(true);
+  open.set_page_size(1);
+  std::vector<std::string> seen;
+  v1::ListBreakGlassReviewsResponse page;
+  do {
+    grpc::Status status = cases_->ListBreakGlassReviews(Call(officer_).get(), open, &page);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    for (const auto& r : page.reviews()) {
+      EXPECT_FALSE(r.has_completed_at());
+      seen.push_back(r.review_id());
+    }
+    open.set_page_token(page.next_page_token());
+  } while (!open.page_token().empty() && seen.size() < 5);
+  EXPECT_EQ(seen, (std::vector<std::string>{all.reviews(0).review_id(), all.reviews(2).review_id()}));
+
+  // A token of the open list does not page the full one.
+  ASSERT_TRUE(cases_->ListBreakGlassReviews(Call(officer_).get(), [] {
+    v1::ListBreakGlassReviewsRequest r;
+    r.set_open_only(true);
+    r.set_page_size(1);
+    return r;
+  }(), &page).ok());
+  v1::ListBreakGlassReviewsRequest replay;
+  replay.set_page_size(1);
+  replay.set_page_token(page.next_page_token());
+  grpc::Status status = cases_->ListBreakGlassReviews(Call(officer_).get(), replay, &page);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message().rfind("page_token:", 0), 0u) << status.error_message();
 }
 
 TEST_F(CasesEndToEndTest, OpeningIsExactlyOnceAndBadInputNamesTheField) {
@@ -722,10 +809,24 @@ TEST_F(CasesEndToEndTest, TheCaseListFiltersOnRiskTierOverdueActionsAndDueReview
   StoreChange(later_review.case_id(), [](v1::Case& c) {
     c.mutable_next_review_at()->set_seconds(absl::ToUnixSeconds(absl::Now() + absl::Hours(24)));
   });
+  // Closed with its review date passed: nothing is due on a closed case.
+  v1::Case closed_review = Open(Household());
+  StoreChange(closed_review.case_id(), [](v1::Case& c) {
+    c.set_status(v1::CASE_STATUS_CLOSED);
+    c.set_result(v1::CASE_RESULT_RESOLVED);
+    c.mutable_next_review_at()->set_seconds(absl::ToUnixSeconds(absl::Now() - absl::Hours(1)));
+  });
+  // The signals that led to a case come with it in the list (a map places
+  // it by them without reading the case).
+  const std::vector<std::string> signals = {RandomUuid(), RandomUuid()};
+  StoreChange(review.case_id(), [&](v1::Case& c) {
+    for (const std::string& id : signals) c.add_signal_ids(id);
+  });
 
   // Every page of `request`, one case at a time, as ids; the items' flags
-  // by id into `overdue`.
-  auto list = [&](v1::ListCasesRequest request, std::map<std::string, bool>* overdue = nullptr) {
+  // by id into `overdue`, the items into `items`.
+  auto list = [&](v1::ListCasesRequest request, std::map<std::string, bool>* overdue = nullptr,
+                  std::map<std::string, v1::CaseListItem>* items = nullptr) {
     std::set<std::string> ids;
     request.set_page_size(1);
     for (int pages = 0; pages < 20; ++pages) {
@@ -735,6 +836,7 @@ TEST_F(CasesEndToEndTest, TheCaseListFiltersOnRiskTierOverdueActionsAndDueReview
       for (const v1::CaseListItem& c : page.cases()) {
         ids.insert(c.case_id());
         if (overdue) (*overdue)[c.case_id()] = c.has_overdue_actions();
+        if (items) (*items)[c.case_id()] = c;
       }
       if (page.next_page_token().empty()) break;
       request.set_page_token(page.next_page_token());
@@ -757,8 +859,20 @@ TEST_F(CasesEndToEndTest, TheCaseListFiltersOnRiskTierOverdueActionsAndDueReview
   EXPECT_TRUE(list(review_only).empty());
 
   std::map<std::string, bool> overdue;
-  EXPECT_EQ(list({}, &overdue).size(), 6u);
+  std::map<std::string, v1::CaseListItem> items;
+  EXPECT_EQ(list({}, &overdue, &items).size(), 7u);
   for (const auto& [id, flag] : overdue) EXPECT_EQ(flag, id == late.case_id()) << id;
+  // The service says which review is due (the closed case's is not), so
+  // that no screen decides it by the browser's clock.
+  for (const auto& [id, item] : items) EXPECT_EQ(item.review_due(), id == review.case_id()) << id;
+  EXPECT_EQ(std::vector<std::string>(items[review.case_id()].signal_ids().begin(),
+                                     items[review.case_id()].signal_ids().end()),
+            signals);
+  EXPECT_TRUE(items[high.case_id()].signal_ids().empty());
+  // The case page is told the same.
+  EXPECT_TRUE(Get(coordinator_, review.case_id())->review_due());
+  EXPECT_FALSE(Get(coordinator_, closed_review.case_id())->review_due());
+  EXPECT_FALSE(Get(coordinator_, later_review.case_id())->review_due());
 
   // A token of one filter is refused with another, also with only a new
   // flag.

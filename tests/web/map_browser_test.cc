@@ -137,6 +137,15 @@ TEST(MapTiles, HartslagWebTakesOnlyAnHttpsTileTemplateWithZXAndYAndAllowsImagesF
       TileOrigin("https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png");
   ASSERT_TRUE(pdok.ok()) << pdok.status();
   EXPECT_EQ(*pdok, "https://service.pdok.nl");
+  // The session's answer holds at most 2000 bytes of template: refused at
+  // start-up, not at every log-in.
+  const std::string head = "https://tiles.example/";
+  const std::string tail = "/{z}/{x}/{y}.png";
+  const std::string longest = head + std::string(2000 - head.size() - tail.size(), 'a') + tail;
+  EXPECT_TRUE(TileOrigin(longest).ok()) << TileOrigin(longest).status();
+  absl::StatusOr<std::string> too_long = TileOrigin(head + std::string(2001 - head.size() - tail.size(), 'a') + tail);
+  EXPECT_EQ(too_long.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(too_long.status().message().find("map-tiles"), std::string::npos) << too_long.status();
 }
 
 }  // namespace
