@@ -328,6 +328,14 @@ TEST_F(AuditEndToEndTest, EveryIntakeAndDirectoryCallLeavesExactlyItsRecord) {
   dv1::ListOrganisationsResponse tenant_orgs;
   EXPECT_TRUE(audit_lookup->ListTenantOrganisations(Call("", "t-tenant-orgs").get(), tenant_organisations,
                                                     &tenant_orgs).ok());
+  // Nor does the cases service's lookup of the staff's names for its meeting
+  // documents: a service reading the directory, not a person reading a case.
+  auto cases_lookup = dv1::LookupService::NewStub(deployment_.Channel(deployment_.directory(), "cases"));
+  dv1::ListTenantUsersRequest tenant_users;
+  tenant_users.set_tenant_id("heerlen");
+  dv1::ListTenantUsersResponse named;
+  EXPECT_TRUE(cases_lookup->ListTenantUsers(Call("", "t-tenant-users").get(), tenant_users, &named).ok());
+  EXPECT_GT(named.users_size(), 0);
 
   const v1::Outcome kNoRecord = v1::OUTCOME_UNSPECIFIED;
   const std::vector<Expected> expected = {
@@ -371,6 +379,7 @@ TEST_F(AuditEndToEndTest, EveryIntakeAndDirectoryCallLeavesExactlyItsRecord) {
       {"ListTenants", "t-tenants", v1::ACTION_UNSPECIFIED, kNoRecord, ""},
       {"ListTenantAreas", "t-tenant-areas", v1::ACTION_UNSPECIFIED, kNoRecord, ""},
       {"ListTenantOrganisations", "t-tenant-orgs", v1::ACTION_UNSPECIFIED, kNoRecord, ""},
+      {"ListTenantUsers", "t-tenant-users", v1::ACTION_UNSPECIFIED, kNoRecord, ""},
   };
   // Every RPC of intake and directory has its line above.
   for (const auto* service : {iv1::SignalService::service_full_name(), dv1::AuthService::service_full_name(),
