@@ -3,11 +3,11 @@
 // or moving it under another parent. An update names only what the
 // administrator changed, so that a change made meanwhile by someone else to
 // the other field is kept.
-import { call, newRequestId } from "../api";
+import { call } from "../api";
 import type { App, Screen } from "../app";
 import { button, clearErrors, Field, heading, MessageSlot, paragraph, rowButton, select, showRefusal, textbox } from "../components";
 import { append, h, replaceChildren } from "../dom";
-import { type Area, allAreas, kDirectory } from "./admin_common";
+import { type Area, allAreas, FormRequestId, kDirectory, OneAtATime } from "./admin_common";
 
 // The area and every area below it: none of them can become its parent.
 function selfAndBelow(areaId: string, areas: Area[]): Set<string> {
@@ -57,31 +57,9 @@ export async function adminAreasScreen(_app: App): Promise<Screen> {
         class: "hartslag-form hartslag-admin-inline",
         attrs: { hidden: true, novalidate: true, "aria-label": `${area.name ?? area.areaId} wijzigen` },
         on: {
-          submit: async (event) => {
+          submit: (event) => {
             event.preventDefault();
-            clearErrors(fields);
-            const paths: string[] = [];
-            const request: Record<string, unknown> = { areaId: area.areaId };
-            if (name.value !== (area.name ?? "")) {
-              paths.push("name");
-              request.name = name.value;
-            }
-            if (parent.value !== (area.parentAreaId ?? "")) {
-              // proto3 JSON writes a mask's paths in lowerCamelCase.
-              paths.push("parentAreaId");
-              request.parentAreaId = parent.value;
-            }
-            if (!paths.length) {
-              message.show("info", "Er is niets gewijzigd.");
-              return;
-            }
-            request.updateMask = paths.join(",");
-            try {
-              const updated = await call<Area>(`${kDirectory}/UpdateArea`, request);
-              await reload(`${updated.name ?? updated.areaId} is opgeslagen.`, updated.areaId);
-            } catch (error) {
-              showRefusal(error, message, fields, "Opslaan lukte niet.");
-            }
+            void saving.run(() => save());
           },
         },
       },
@@ -90,6 +68,32 @@ export async function adminAreasScreen(_app: App): Promise<Screen> {
       message.element,
       h("div", { class: "utrecht-button-group" }, button("Opslaan", undefined, "primary", "submit"), button("Annuleren", close, "subtle")),
     );
+    const saving = new OneAtATime(form);
+    const save = async () => {
+      clearErrors(fields);
+      const paths: string[] = [];
+      const request: Record<string, unknown> = { areaId: area.areaId };
+      if (name.value !== (area.name ?? "")) {
+        paths.push("name");
+        request.name = name.value;
+      }
+      if (parent.value !== (area.parentAreaId ?? "")) {
+        // proto3 JSON writes a mask's paths in lowerCamelCase.
+        paths.push("parentAreaId");
+        request.parentAreaId = parent.value;
+      }
+      if (!paths.length) {
+        message.show("info", "Er is niets gewijzigd.");
+        return;
+      }
+      request.updateMask = paths.join(",");
+      try {
+        const updated = await call<Area>(`${kDirectory}/UpdateArea`, request);
+        await reload(`${updated.name ?? updated.areaId} is opgeslagen.`, updated.areaId);
+      } catch (error) {
+        showRefusal(error, message, fields, "Opslaan lukte niet.");
+      }
+    };
     append(li, [h("div", { class: "hartslag-admin-row" }, h("span", { class: "hartslag-admin-row__name" }, area.name ?? area.areaId), h("code", { class: "hartslag-admin-id" }, area.areaId), edit), form, children]);
     return li;
   };
@@ -127,27 +131,16 @@ export async function adminAreasScreen(_app: App): Promise<Screen> {
   const newParent = new Field("Valt onder", select([["", "Geen: een nieuw focusgebied"]]));
   const createMessage = new MessageSlot();
   const createFields = { "area.area_id": newId, "area.name": newName, "area.parent_area_id": newParent };
-  let requestId = newRequestId();
-  const createForm = h(
+  const createForm: HTMLFormElement = h(
     "form",
     {
       class: "hartslag-form",
       attrs: { novalidate: true, "aria-labelledby": "gebied-nieuw" },
       on: {
         input: () => createMessage.clear(),
-        submit: async (event) => {
+        submit: (event) => {
           event.preventDefault();
-          clearErrors(createFields);
-          try {
-            const created = await call<Area>(`${kDirectory}/CreateArea`, { requestId, area: { areaId: newId.value, name: newName.value, parentAreaId: newParent.value } });
-            requestId = newRequestId();
-            newId.control.value = "";
-            newName.control.value = "";
-            await reload();
-            createMessage.show("ok", `${created.name ?? created.areaId} is aangemaakt.`);
-          } catch (error) {
-            showRefusal(error, createMessage, createFields, "Aanmaken lukte niet.");
-          }
+          void creating.run(() => create());
         },
       },
     },
@@ -157,6 +150,21 @@ export async function adminAreasScreen(_app: App): Promise<Screen> {
     createMessage.element,
     h("div", { class: "utrecht-button-group" }, button("Gebied aanmaken", undefined, "primary", "submit")),
   );
+  const requestId = new FormRequestId(createForm);
+  const creating = new OneAtATime(createForm);
+  const create = async () => {
+    clearErrors(createFields);
+    try {
+      const created = await call<Area>(`${kDirectory}/CreateArea`, { requestId: requestId.value, area: { areaId: newId.value, name: newName.value, parentAreaId: newParent.value } });
+      requestId.renew();
+      newId.control.value = "";
+      newName.control.value = "";
+      await reload();
+      createMessage.show("ok", `${created.name ?? created.areaId} is aangemaakt.`);
+    } catch (error) {
+      showRefusal(error, createMessage, createFields, "Aanmaken lukte niet.");
+    }
+  };
 
   await reload();
   const element = h(

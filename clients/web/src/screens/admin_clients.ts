@@ -3,11 +3,12 @@
 // the URI in its certificate, and deactivating or activating one. A client
 // holds no secret here: it proves itself with its certificate, of which
 // only the URI is registered.
-import { call, newRequestId } from "../api";
+import { call } from "../api";
 import type { App, Screen } from "../app";
 import { button, clearErrors, confirmInPlace, Field, heading, MessageSlot, paragraph, rowButton, select, showRefusal, statusBadge, textbox } from "../components";
 import { h, replaceChildren } from "../dom";
-import { type IntegratedClient, allOrganisations, kDirectory } from "./admin_common";
+import { Pager } from "../pager";
+import { type IntegratedClient, allOrganisations, FormRequestId, kDirectory, OneAtATime } from "./admin_common";
 
 const kPageSize = 50;
 
@@ -16,23 +17,24 @@ export async function adminClientsScreen(_app: App): Promise<Screen> {
   const organisationName = new Map(organisations.map((o) => [o.organisationId, o.name ?? o.organisationId]));
   const list = h("ul", { class: "hartslag-admin-list" });
   const listMessage = new MessageSlot();
-  const more = button("Meer koppelingen laden", () => void loadPage(), "secondary");
-  let nextPageToken = "";
 
   const row = (initial: IntegratedClient): HTMLLIElement => {
     const li = h("li", { class: "hartslag-admin-list__item", attrs: { "data-client-id": initial.clientId } });
+    // Across renders: a click while a change is under way is not sent again.
+    const saving = new OneAtATime(li);
     const render = (c: IntegratedClient, focus = false) => {
       const message = new MessageSlot();
-      const setActive = async (active: boolean) => {
-        try {
-          const updated = await call<IntegratedClient>(`${kDirectory}/UpdateIntegratedClient`, { clientId: c.clientId, active, updateMask: "active" });
-          render(updated, true);
-          const done = active ? `Koppeling ${c.clientId} is weer actief.` : `Koppeling ${c.clientId} is gedeactiveerd.`;
-          listMessage.show("ok", done);
-        } catch (error) {
-          showRefusal(error, message, {}, "Opslaan lukte niet.");
-        }
-      };
+      const setActive = (active: boolean) =>
+        saving.run(async () => {
+          try {
+            const updated = await call<IntegratedClient>(`${kDirectory}/UpdateIntegratedClient`, { clientId: c.clientId, active, updateMask: "active" });
+            render(updated, true);
+            const done = active ? `Koppeling ${c.clientId} is weer actief.` : `Koppeling ${c.clientId} is gedeactiveerd.`;
+            listMessage.show("ok", done);
+          } catch (error) {
+            showRefusal(error, message, {}, "Opslaan lukte niet.");
+          }
+        });
       const confirmPlace = h("div", { attrs: { hidden: true } });
       const toggle: HTMLButtonElement = c.active
         ? rowButton("Deactiveren", c.clientId, () =>
@@ -59,50 +61,52 @@ export async function adminClientsScreen(_app: App): Promise<Screen> {
     return li;
   };
 
-  const loadPage = async (first = false) => {
-    try {
-      const page = await call<{ clients?: IntegratedClient[]; nextPageToken?: string }>(`${kDirectory}/ListIntegratedClients`, { pageSize: kPageSize, pageToken: first ? "" : nextPageToken });
+  const pager = new Pager<IntegratedClient>(
+    "Meer koppelingen laden",
+    async (pageToken) => {
+      const page = await call<{ clients?: IntegratedClient[]; nextPageToken?: string }>(`${kDirectory}/ListIntegratedClients`, { pageSize: kPageSize, pageToken });
+      return { items: page.clients ?? [], nextPageToken: page.nextPageToken ?? "" };
+    },
+    (clients, first) => {
       if (first) replaceChildren(list);
-      const added = (page.clients ?? []).map(row);
+      const added = clients.map(row);
       list.append(...added);
-      nextPageToken = page.nextPageToken ?? "";
-      more.hidden = !nextPageToken;
       if (first && !added.length) listMessage.show("info", "Er zijn nog geen koppelingen.");
       else if (first) listMessage.clear();
-      if (!first) added[0]?.querySelector<HTMLButtonElement>("button")?.focus();
-    } catch (error) {
-      showRefusal(error, listMessage, {}, "De koppelingen konden niet worden gelezen.");
-    }
-  };
+      return added;
+    },
+    (error) => showRefusal(error, listMessage, {}, "De koppelingen konden niet worden gelezen."),
+  );
 
   const newId = new Field("Code van de koppeling", textbox({ maxlength: "128", autocomplete: "off", spellcheck: "false" }, "hartslag-width-10"), "Kleine letters, cijfers en streepjes, bijvoorbeeld politie-bvh.");
   const newOrganisation = new Field("Organisatie", select([["", "Kies de organisatie"], ...organisations.map((o): [string, string] => [o.organisationId, o.name ?? o.organisationId])]), "Het systeem kan alleen namens medewerkers van deze organisatie werken.");
   const newUri = new Field("URI in het certificaat", textbox({ maxlength: "2048", autocomplete: "off", spellcheck: "false", inputmode: "url" }), "De URI (subject alternative name) in het clientcertificaat van het systeem, bijvoorbeeld spiffe://hartslag/heerlen/client/politie-bvh.");
   const createMessage = new MessageSlot();
   const createFields = { "client.client_id": newId, "client.organisation_id": newOrganisation, "client.certificate_uri": newUri };
-  let requestId = newRequestId();
-  const createForm = h(
+  const createForm: HTMLFormElement = h(
     "form",
     {
       class: "hartslag-form",
       attrs: { novalidate: true, "aria-labelledby": "koppeling-nieuw" },
       on: {
         input: () => createMessage.clear(),
-        submit: async (event) => {
+        submit: (event) => {
           event.preventDefault();
-          clearErrors(createFields);
-          try {
-            const created = await call<IntegratedClient>(`${kDirectory}/CreateIntegratedClient`, {
-              requestId,
-              client: { clientId: newId.value, organisationId: newOrganisation.value, certificateUri: newUri.value },
-            });
-            requestId = newRequestId();
-            for (const f of [newId, newOrganisation, newUri]) f.control.value = "";
-            await loadPage(true);
-            createMessage.show("ok", `Koppeling ${created.clientId} is geregistreerd.`);
-          } catch (error) {
-            showRefusal(error, createMessage, createFields, "Registreren lukte niet.");
-          }
+          void creating.run(async () => {
+            clearErrors(createFields);
+            try {
+              const created = await call<IntegratedClient>(`${kDirectory}/CreateIntegratedClient`, {
+                requestId: requestId.value,
+                client: { clientId: newId.value, organisationId: newOrganisation.value, certificateUri: newUri.value },
+              });
+              requestId.renew();
+              for (const f of [newId, newOrganisation, newUri]) f.control.value = "";
+              await pager.restart();
+              createMessage.show("ok", `Koppeling ${created.clientId} is geregistreerd.`);
+            } catch (error) {
+              showRefusal(error, createMessage, createFields, "Registreren lukte niet.");
+            }
+          });
         },
       },
     },
@@ -112,14 +116,16 @@ export async function adminClientsScreen(_app: App): Promise<Screen> {
     createMessage.element,
     h("div", { class: "utrecht-button-group" }, button("Koppeling registreren", undefined, "primary", "submit")),
   );
+  const requestId = new FormRequestId(createForm);
+  const creating = new OneAtATime(createForm);
 
-  await loadPage(true);
+  await pager.restart();
   const element = h(
     "div",
     { class: "hartslag-admin" },
     heading(1, "Koppelingen"),
     paragraph("Systemen van partners die met een clientcertificaat namens hun eigen medewerkers met Hartslag werken."),
-    h("section", { attrs: { "aria-labelledby": "koppelingen-lijst" } }, heading(2, "Alle koppelingen", "koppelingen-lijst"), listMessage.element, list, more),
+    h("section", { attrs: { "aria-labelledby": "koppelingen-lijst" } }, heading(2, "Alle koppelingen", "koppelingen-lijst"), listMessage.element, list, pager.more),
     h("section", { attrs: { "aria-labelledby": "koppeling-nieuw" } }, heading(2, "Nieuwe koppeling", "koppeling-nieuw"), createForm),
   );
   return { title: "Koppelingen", element };

@@ -1,20 +1,19 @@
 // "Organisaties": the partner organisations with their kind, a page at a
 // time; a new organisation, and renaming one. Its kind is fixed: it decides
 // what its members may see, so a change of kind is a new organisation.
-import { call, newRequestId } from "../api";
+import { call } from "../api";
 import type { App, Screen } from "../app";
 import { button, clearErrors, Field, heading, MessageSlot, paragraph, rowButton, select, showRefusal, statusBadge, textbox } from "../components";
 import { h, replaceChildren } from "../dom";
 import { organisationKind } from "../labels";
-import { type Organisation, kDirectory } from "./admin_common";
+import { Pager } from "../pager";
+import { type Organisation, FormRequestId, kDirectory, OneAtATime } from "./admin_common";
 
 const kPageSize = 50;
 
 export async function adminOrganisationsScreen(_app: App): Promise<Screen> {
   const list = h("ul", { class: "hartslag-admin-list" });
   const listMessage = new MessageSlot();
-  const more = button("Meer organisaties laden", () => void loadPage(), "secondary");
-  let nextPageToken = "";
 
   const row = (organisation: Organisation): HTMLLIElement => {
     const li = h("li", { class: "hartslag-admin-list__item", attrs: { "data-organisation-id": organisation.organisationId } });
@@ -34,21 +33,23 @@ export async function adminOrganisationsScreen(_app: App): Promise<Screen> {
           class: "hartslag-form hartslag-admin-inline",
           attrs: { hidden: true, novalidate: true, "aria-label": `Naam van ${o.name ?? o.organisationId} wijzigen` },
           on: {
-            submit: async (event) => {
+            submit: (event) => {
               event.preventDefault();
-              name.showError(null);
-              if (name.value === (o.name ?? "")) {
-                message.show("info", "De naam is niet gewijzigd.");
-                return;
-              }
-              try {
-                const renamed = await call<Organisation>(`${kDirectory}/UpdateOrganisation`, { organisationId: o.organisationId, name: name.value, updateMask: "name" });
-                render(renamed);
-                listMessage.show("ok", `De organisatie heet nu ${renamed.name}.`);
-                li.querySelector<HTMLButtonElement>("button")?.focus();
-              } catch (error) {
-                showRefusal(error, message, { name }, "Opslaan lukte niet.");
-              }
+              void saving.run(async () => {
+                name.showError(null);
+                if (name.value === (o.name ?? "")) {
+                  message.show("info", "De naam is niet gewijzigd.");
+                  return;
+                }
+                try {
+                  const renamed = await call<Organisation>(`${kDirectory}/UpdateOrganisation`, { organisationId: o.organisationId, name: name.value, updateMask: "name" });
+                  render(renamed);
+                  listMessage.show("ok", `De organisatie heet nu ${renamed.name}.`);
+                  li.querySelector<HTMLButtonElement>("button")?.focus();
+                } catch (error) {
+                  showRefusal(error, message, { name }, "Opslaan lukte niet.");
+                }
+              });
             },
           },
         },
@@ -82,23 +83,26 @@ export async function adminOrganisationsScreen(_app: App): Promise<Screen> {
         form,
       );
     };
+    // Across renders: a rename under way is not sent again.
+    const saving = new OneAtATime(li);
     render(organisation);
     return li;
   };
 
-  const loadPage = async (first = false) => {
-    try {
-      const page = await call<{ organisations?: Organisation[]; nextPageToken?: string }>(`${kDirectory}/ListOrganisations`, { pageSize: kPageSize, pageToken: first ? "" : nextPageToken });
+  const pager = new Pager<Organisation>(
+    "Meer organisaties laden",
+    async (pageToken) => {
+      const page = await call<{ organisations?: Organisation[]; nextPageToken?: string }>(`${kDirectory}/ListOrganisations`, { pageSize: kPageSize, pageToken });
+      return { items: page.organisations ?? [], nextPageToken: page.nextPageToken ?? "" };
+    },
+    (organisations, first) => {
       if (first) replaceChildren(list);
-      const added = (page.organisations ?? []).map(row);
+      const added = organisations.map(row);
       list.append(...added);
-      nextPageToken = page.nextPageToken ?? "";
-      more.hidden = !nextPageToken;
-      if (!first) added[0]?.querySelector<HTMLButtonElement>("button")?.focus();
-    } catch (error) {
-      showRefusal(error, listMessage, {}, "De organisaties konden niet worden gelezen.");
-    }
-  };
+      return added;
+    },
+    (error) => showRefusal(error, listMessage, {}, "De organisaties konden niet worden gelezen."),
+  );
 
   const newId = new Field("Code", textbox({ maxlength: "128", autocomplete: "off", spellcheck: "false" }, "hartslag-width-10"), "Kleine letters, cijfers en streepjes, bijvoorbeeld politie-limburg. Wordt later niet meer gewijzigd.");
   const newName = new Field("Naam", textbox({ maxlength: "200", autocomplete: "organization" }));
@@ -109,29 +113,30 @@ export async function adminOrganisationsScreen(_app: App): Promise<Screen> {
   );
   const createMessage = new MessageSlot();
   const createFields = { "organisation.organisation_id": newId, "organisation.name": newName, "organisation.kind": newKind };
-  let requestId = newRequestId();
-  const createForm = h(
+  const createForm: HTMLFormElement = h(
     "form",
     {
       class: "hartslag-form",
       attrs: { novalidate: true, "aria-labelledby": "organisatie-nieuw" },
       on: {
         input: () => createMessage.clear(),
-        submit: async (event) => {
+        submit: (event) => {
           event.preventDefault();
-          clearErrors(createFields);
-          try {
-            const created = await call<Organisation>(`${kDirectory}/CreateOrganisation`, {
-              requestId,
-              organisation: { organisationId: newId.value, name: newName.value, kind: newKind.value || "ORGANISATION_KIND_UNSPECIFIED" },
-            });
-            requestId = newRequestId();
-            for (const f of [newId, newName, newKind]) f.control.value = "";
-            await loadPage(true);
-            createMessage.show("ok", `${created.name} is aangemaakt.`);
-          } catch (error) {
-            showRefusal(error, createMessage, createFields, "Aanmaken lukte niet.");
-          }
+          void creating.run(async () => {
+            clearErrors(createFields);
+            try {
+              const created = await call<Organisation>(`${kDirectory}/CreateOrganisation`, {
+                requestId: requestId.value,
+                organisation: { organisationId: newId.value, name: newName.value, kind: newKind.value || "ORGANISATION_KIND_UNSPECIFIED" },
+              });
+              requestId.renew();
+              for (const f of [newId, newName, newKind]) f.control.value = "";
+              await pager.restart();
+              createMessage.show("ok", `${created.name} is aangemaakt.`);
+            } catch (error) {
+              showRefusal(error, createMessage, createFields, "Aanmaken lukte niet.");
+            }
+          });
         },
       },
     },
@@ -141,14 +146,16 @@ export async function adminOrganisationsScreen(_app: App): Promise<Screen> {
     createMessage.element,
     h("div", { class: "utrecht-button-group" }, button("Organisatie aanmaken", undefined, "primary", "submit")),
   );
+  const requestId = new FormRequestId(createForm);
+  const creating = new OneAtATime(createForm);
 
-  await loadPage(true);
+  await pager.restart();
   const element = h(
     "div",
     { class: "hartslag-admin" },
     heading(1, "Organisaties"),
     paragraph("De organisaties die aan Hartslag meedoen. Wat hun medewerkers mogen zien, hangt af van de soort organisatie."),
-    h("section", { attrs: { "aria-labelledby": "organisaties-lijst" } }, heading(2, "Alle organisaties", "organisaties-lijst"), listMessage.element, list, more),
+    h("section", { attrs: { "aria-labelledby": "organisaties-lijst" } }, heading(2, "Alle organisaties", "organisaties-lijst"), listMessage.element, list, pager.more),
     h("section", { attrs: { "aria-labelledby": "organisatie-nieuw" } }, heading(2, "Nieuwe organisatie", "organisatie-nieuw"), createForm),
   );
   return { title: "Organisaties", element };

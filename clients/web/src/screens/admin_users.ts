@@ -1,16 +1,20 @@
 // "Gebruikers": the municipality's users, a page at a time, optionally of
 // one organisation (the directory filters by organisation, not by text); a
 // new user with an initial password; changing a user's roles and areas,
-// giving a new password (which ends the user's sessions), and deactivating
-// or activating a user. Each update names only what the administrator
+// giving a new password, and deactivating or activating a user. A new
+// password and a deactivation end the user's sessions: logging in and
+// refreshing stop at once, but an access token already handed out lives on
+// until it expires, so the screen says by when the user is logged out (the
+// directory's answer names the time) rather than promising "at once". Each update names only what the administrator
 // changed, so a change made meanwhile by someone else is kept. No password
 // is ever shown: the directory keeps none but a hash.
-import { call, newRequestId } from "../api";
+import { call } from "../api";
 import type { App, Screen } from "../app";
 import { button, ChoiceGroup, clearErrors, confirmInPlace, Field, heading, MessageSlot, paragraph, rowButton, select, showRefusal, statusBadge, textbox } from "../components";
 import { h, replaceChildren } from "../dom";
-import { role as roleLabel } from "../labels";
-import { type Organisation, type User, allAreas, allOrganisations, areaLabel, capitalised, kDirectory } from "./admin_common";
+import { formatTime, role as roleLabel } from "../labels";
+import { Pager } from "../pager";
+import { type Organisation, type User, allAreas, allOrganisations, areaLabel, capitalised, FormRequestId, kDirectory, OneAtATime } from "./admin_common";
 
 const kPageSize = 25;
 const kRoles = ["REPORTER", "COORDINATOR", "PARTNER", "PRIVACY_OFFICER", "ADMIN"];
@@ -37,25 +41,33 @@ export async function adminUsersScreen(_app: App): Promise<Screen> {
 
   const list = h("ul", { class: "hartslag-admin-list" });
   const listMessage = new MessageSlot();
-  const more = button("Meer gebruikers laden", () => void loadPage(), "secondary");
   const filter = new Field("Organisatie", select([["", "Alle organisaties"], ...organisationOptions]), "Toont alleen de gebruikers van deze organisatie.");
-  filter.control.addEventListener("change", () => void loadPage(true));
-  let nextPageToken = "";
+  // A new question: the answer to the previous filter, if slower, is dropped.
+  filter.control.addEventListener("change", () => void pager.restart());
 
   const row = (initial: User): HTMLLIElement => {
     const li = h("li", { class: "hartslag-admin-list__item", attrs: { "data-user-id": initial.userId } });
+    // Across renders: a second click or Enter while a change of this user is
+    // under way (activating, deactivating, saving) is not sent again.
+    const saving = new OneAtATime(li);
     const render = (u: User, focus?: string) => {
       const who = u.displayName || u.userId;
       const message = new MessageSlot();
-      const update = async (request: Record<string, unknown>, paths: string[], done: string, fields: Record<string, Field | ChoiceGroup>, focusAfter: string) => {
-        try {
-          const updated = await call<User>(`${kDirectory}/UpdateUser`, { userId: u.userId, ...request, updateMask: paths.join(",") });
-          render(updated, focusAfter);
-          listMessage.show("ok", done);
-        } catch (error) {
-          showRefusal(error, message, fields, "Opslaan lukte niet.");
-        }
-      };
+      // `done` is told with what the answer says of the user's sessions.
+      const update = (request: Record<string, unknown>, paths: string[], done: (updated: User) => string, fields: Record<string, Field | ChoiceGroup>, focusAfter: string) =>
+        saving.run(async () => {
+          try {
+            const updated = await call<User>(`${kDirectory}/UpdateUser`, { userId: u.userId, ...request, updateMask: paths.join(",") });
+            render(updated, focusAfter);
+            listMessage.show("ok", done(updated));
+          } catch (error) {
+            showRefusal(error, message, fields, "Opslaan lukte niet.");
+          }
+        });
+      // The directory ends the sessions at once for logging in and
+      // refreshing; an access token handed out before lasts until its time.
+      const loggedOutBy = (updated: User) =>
+        updated.sessionsEndBy ? ` Wie nu als ${who} is ingelogd, wordt uiterlijk ${formatTime(updated.sessionsEndBy)} afgemeld.` : "";
 
       // Roles and areas.
       const roles = new ChoiceGroup("Rollen", "checkbox", roleOptions);
@@ -93,7 +105,7 @@ export async function adminUsersScreen(_app: App): Promise<Screen> {
                 message.show("info", "Er is niets gewijzigd.");
                 return;
               }
-              void update(request, paths, `De rollen en gebieden van ${who} zijn opgeslagen.`, { roles, areas: userAreas }, "rollen");
+              void update(request, paths, () => `De rollen en gebieden van ${who} zijn opgeslagen.`, { roles, areas: userAreas }, "rollen");
             },
           },
         },
@@ -103,7 +115,11 @@ export async function adminUsersScreen(_app: App): Promise<Screen> {
       );
 
       // A new password.
-      const password = new Field("Nieuw wachtwoord", passwordBox(), "Minstens 12 tekens. Geef het de gebruiker op een veilige manier door; de gebruiker wordt overal uitgelogd.");
+      const password = new Field(
+        "Nieuw wachtwoord",
+        passwordBox(),
+        "Minstens 12 tekens. Geef het de gebruiker op een veilige manier door. Inloggen met het oude wachtwoord lukt daarna niet meer; wie nu is ingelogd, wordt niet meteen afgemeld maar kort daarna (hoe laat uiterlijk, ziet u na het opslaan).",
+      );
       const passwordButton = rowButton("Wachtwoord opnieuw instellen", who, () => toggle(passwordButton, passwordForm, true, password));
       passwordButton.dataset.action = "wachtwoord";
       passwordButton.setAttribute("aria-expanded", "false");
@@ -115,7 +131,7 @@ export async function adminUsersScreen(_app: App): Promise<Screen> {
           on: {
             submit: (event) => {
               event.preventDefault();
-              void update({ password: password.control.value }, ["password"], `${who} heeft een nieuw wachtwoord.`, { password }, "wachtwoord");
+              void update({ password: password.control.value }, ["password"], (updated) => `${who} heeft een nieuw wachtwoord. Inloggen met het oude wachtwoord lukt niet meer.${loggedOutBy(updated)}`, { password }, "wachtwoord");
             },
           },
         },
@@ -127,11 +143,15 @@ export async function adminUsersScreen(_app: App): Promise<Screen> {
       const confirmPlace = h("div", { attrs: { hidden: true } });
       const activeButton: HTMLButtonElement = u.active
         ? rowButton("Deactiveren", who, () =>
-            confirmInPlace(confirmPlace, `${who} deactiveren? ${who} kan dan niet meer inloggen en sessies die nog lopen eindigen.`, "Ja, deactiveren", activeButton, () =>
-              update({ active: false }, ["active"], `${who} is gedeactiveerd.`, {}, "actief"),
+            confirmInPlace(
+              confirmPlace,
+              `${who} deactiveren? ${who} kan dan niet meer inloggen. Wie nu als ${who} is ingelogd, wordt niet meteen afgemeld maar kort daarna (hoe laat uiterlijk, ziet u na het deactiveren).`,
+              "Ja, deactiveren",
+              activeButton,
+              () => update({ active: false }, ["active"], (updated) => `${who} is gedeactiveerd en kan niet meer inloggen.${loggedOutBy(updated)}`, {}, "actief"),
             ),
           )
-        : rowButton("Activeren", who, () => void update({ active: true }, ["active"], `${who} is weer actief.`, {}, "actief"));
+        : rowButton("Activeren", who, () => void update({ active: true }, ["active"], () => `${who} is weer actief.`, {}, "actief"));
       activeButton.dataset.action = "actief";
 
       replaceChildren(
@@ -165,21 +185,22 @@ export async function adminUsersScreen(_app: App): Promise<Screen> {
     return li;
   };
 
-  const loadPage = async (first = false) => {
-    try {
-      const page = await call<{ users?: User[]; nextPageToken?: string }>(`${kDirectory}/ListUsers`, { organisationId: filter.value, pageSize: kPageSize, pageToken: first ? "" : nextPageToken });
+  const pager = new Pager<User>(
+    "Meer gebruikers laden",
+    async (pageToken) => {
+      const page = await call<{ users?: User[]; nextPageToken?: string }>(`${kDirectory}/ListUsers`, { organisationId: filter.value, pageSize: kPageSize, pageToken });
+      return { items: page.users ?? [], nextPageToken: page.nextPageToken ?? "" };
+    },
+    (users, first) => {
       if (first) replaceChildren(list);
-      const added = (page.users ?? []).map(row);
+      const added = users.map(row);
       list.append(...added);
-      nextPageToken = page.nextPageToken ?? "";
-      more.hidden = !nextPageToken;
       if (first && !added.length) listMessage.show("info", "Geen gebruikers gevonden.");
       else if (first) listMessage.clear();
-      if (!first) added[0]?.querySelector<HTMLButtonElement>("button")?.focus();
-    } catch (error) {
-      showRefusal(error, listMessage, {}, "De gebruikers konden niet worden gelezen.");
-    }
-  };
+      return added;
+    },
+    (error) => showRefusal(error, listMessage, {}, "De gebruikers konden niet worden gelezen."),
+  );
 
   // A new user.
   const newId = new Field("Gebruikersnaam", textbox({ maxlength: "128", autocomplete: "off", spellcheck: "false" }), "Waarmee de gebruiker inlogt: kleine letters, cijfers, punten en streepjes, bijvoorbeeld sanne.jansen.");
@@ -197,32 +218,33 @@ export async function adminUsersScreen(_app: App): Promise<Screen> {
     "user.areas": newAreas,
     password: newPassword,
   };
-  let requestId = newRequestId();
-  const createForm = h(
+  const createForm: HTMLFormElement = h(
     "form",
     {
       class: "hartslag-form",
       attrs: { novalidate: true, "aria-labelledby": "gebruiker-nieuw" },
       on: {
         input: () => createMessage.clear(),
-        submit: async (event) => {
+        submit: (event) => {
           event.preventDefault();
-          clearErrors(createFields);
-          try {
-            const created = await call<User>(`${kDirectory}/CreateUser`, {
-              requestId,
-              user: { userId: newId.value, displayName: newName.value, organisationId: newOrganisation.value, roles: newRoles.checked, areas: newAreas.checked },
-              password: newPassword.control.value,
-            });
-            requestId = newRequestId();
-            for (const f of [newId, newName, newOrganisation, newPassword]) f.control.value = "";
-            newRoles.check([]);
-            newAreas.check([]);
-            await loadPage(true);
-            createMessage.show("ok", `${created.displayName || created.userId} is aangemaakt.`);
-          } catch (error) {
-            showRefusal(error, createMessage, createFields, "Aanmaken lukte niet.");
-          }
+          void creating.run(async () => {
+            clearErrors(createFields);
+            try {
+              const created = await call<User>(`${kDirectory}/CreateUser`, {
+                requestId: requestId.value,
+                user: { userId: newId.value, displayName: newName.value, organisationId: newOrganisation.value, roles: newRoles.checked, areas: newAreas.checked },
+                password: newPassword.control.value,
+              });
+              requestId.renew();
+              for (const f of [newId, newName, newOrganisation, newPassword]) f.control.value = "";
+              newRoles.check([]);
+              newAreas.check([]);
+              await pager.restart();
+              createMessage.show("ok", `${created.displayName || created.userId} is aangemaakt.`);
+            } catch (error) {
+              showRefusal(error, createMessage, createFields, "Aanmaken lukte niet.");
+            }
+          });
         },
       },
     },
@@ -235,14 +257,16 @@ export async function adminUsersScreen(_app: App): Promise<Screen> {
     createMessage.element,
     h("div", { class: "utrecht-button-group" }, button("Gebruiker aanmaken", undefined, "primary", "submit")),
   );
+  const requestId = new FormRequestId(createForm);
+  const creating = new OneAtATime(createForm);
 
-  await loadPage(true);
+  await pager.restart();
   const element = h(
     "div",
     { class: "hartslag-admin" },
     heading(1, "Gebruikers"),
     paragraph("Wie met Hartslag werkt, met welke rollen en in welke gebieden."),
-    h("section", { attrs: { "aria-labelledby": "gebruikers-lijst" } }, heading(2, "Alle gebruikers", "gebruikers-lijst"), h("div", { class: "hartslag-form" }, filter.element), listMessage.element, list, more),
+    h("section", { attrs: { "aria-labelledby": "gebruikers-lijst" } }, heading(2, "Alle gebruikers", "gebruikers-lijst"), h("div", { class: "hartslag-form" }, filter.element), listMessage.element, list, pager.more),
     h("section", { attrs: { "aria-labelledby": "gebruiker-nieuw" } }, heading(2, "Nieuwe gebruiker", "gebruiker-nieuw"), createForm),
   );
   return { title: "Gebruikers", element };
