@@ -410,5 +410,6 @@ export async function meetingBoardScreen(app: App, meetingId: string): Promise<S
     throw error;
   }
   const board = new Board(app, meeting, names);
-  return { title: `${meetingName(meeting)}, ${formatMeetingTime(meeting.startsAt)}`, element: board.element, leave: () => board.leave() };
+  // Wide: the case summary stands beside the decision form.
+  return { title: `${meetingName(meeting)}, ${formatMeetingTime(meeting.startsAt)}`, element: board.element, leave: () => board.leave(), wide: true };
 }
