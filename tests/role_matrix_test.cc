@@ -1151,6 +1151,7 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
     cv1::CompleteBreakGlassReviewRequest q;
     q.set_review_id(rows->Text(0, "id"));
     q.set_finding("matrix");
+    q.set_judgement(cv1::JUDGEMENT_JUSTIFIED);
     cv1::BreakGlassReview r;
     return Classify(cases_->CompleteBreakGlassReview(CaseCall(t).get(), q, &r), [&] {
       return r.review_id() == q.review_id() && r.has_completed_at() ? A : H;

@@ -65,6 +65,7 @@ start_web() {
     --session-key "$state/certs/web-session.key" --ca "$state/certs/ca.pem" \
     --service-cert "$state/certs/web.pem" --service-key "$state/certs/web.key" \
     --jwt-public-keys "$state/certs/jwt.pub" --static-dir "$build/clients/web/dist" \
+    --audit-public-key "$state/certs/audit-tree.pub" \
     --intake "localhost:$intake_port" --directory "localhost:$directory_port" \
     --cases "localhost:$cases_port" --audit "localhost:$audit_port"
 }

@@ -62,6 +62,7 @@ const std::map<std::string, std::string>& FieldLabels() {
       {"house_number", "huisnummer"},
       {"house_number_addition", "toevoeging"},
       {"item_id", "agendapunt"},
+      {"judgement", "oordeel"},
       {"kind", "soort"},
       {"latitude", "breedtegraad"},
       {"leefbaarheid_retention_days", "bewaartermijn Leefbaarheid"},

@@ -1,4 +1,5 @@
 // hartslag-web: the browser's door to Hartslag. Flags and wiring only.
+#include <openssl/x509.h>
 #include <pthread.h>
 
 #include <atomic>
@@ -6,6 +7,7 @@
 #include <csignal>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "clients/cpp/channel.h"
 #include "hartslag/directory/v1/directory.grpc.pb.h"
@@ -13,12 +15,28 @@
 #include "services/common/files.h"
 #include "services/common/log.h"
 #include "services/common/status_macros.h"
+#include "services/common/token.h"
 #include "services/web/sealed_cookie.h"
 #include "services/web/transcoder.h"
 #include "services/web/web_server.h"
 #include "services/web/web_sessions.h"
 
 namespace {
+
+// The DER SubjectPublicKeyInfo of the Ed25519 public key in PEM file `path`
+// (what WebCrypto imports as "spki"); refused at start-up when it is not one,
+// rather than letting every browser fail each check later.
+absl::StatusOr<std::string> AuditPublicKey(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string pem, hartslag::ReadFile(path, "audit-public-key"));
+  absl::StatusOr<hartslag::KeyPtr> key = hartslag::ParseEd25519Pem(pem, /*is_private=*/false);
+  if (!key.ok()) return absl::InvalidArgumentError(absl::StrCat("audit-public-key: ", key.status().message()));
+  unsigned char* der = nullptr;
+  int length = i2d_PUBKEY(key->get(), &der);
+  if (length <= 0) return absl::InvalidArgumentError("audit-public-key: cannot encode the public key");
+  std::string out(reinterpret_cast<char*>(der), length);
+  OPENSSL_free(der);
+  return out;
+}
 
 absl::Status Run(int argc, char** argv) {
   using namespace hartslag;
@@ -51,6 +69,9 @@ absl::Status Run(int argc, char** argv) {
             "tile URL template of the coordinator's map (https, with {z}, {x} and {y}), e.g. PDOK's BRT "
             "background map https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/"
             "{y}.png; empty: no map");
+  flags.Add("audit-public-key", "HARTSLAG_WEB_AUDIT_PUBLIC_KEY", "",
+            "PEM file of the audit log's tree-head public key (Ed25519), for the browser's own check of a "
+            "tree head's signature; empty: the browser says it cannot check signatures");
   flags.Add("ready-file", "HARTSLAG_WEB_READY_FILE", "", "written with the port once serving");
   RETURN_IF_ERROR(flags.Parse(argc, argv));
   SetLogService("web");
@@ -87,6 +108,9 @@ absl::Status Run(int argc, char** argv) {
   options.key_file = flags.Get("tls-key");
   options.static_dir = flags.Get("static-dir");
   options.map_tiles = flags.Get("map-tiles");
+  if (!flags.Get("audit-public-key").empty()) {
+    ASSIGN_OR_RETURN(options.audit_public_key, AuditPublicKey(flags.Get("audit-public-key")));
+  }
   web::WebServer server(options, &transcoder, &sessions);
   RETURN_IF_ERROR(server.Bind());
   if (!flags.Get("ready-file").empty()) {

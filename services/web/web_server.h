@@ -12,7 +12,8 @@
 //   GET    /...                                 the front end (static files)
 //
 // With a map (map_tiles), the session's answer names the tile URL template
-// and the CSP allows images from the tile server's origin.
+// and the CSP allows images from the tile server's origin. With the audit
+// log's public key, the session's answer carries it too.
 //
 // The gateway decides nothing: every call carries the user's own token, the
 // purpose the screen declares (X-Hartslag-Purpose) and the browser's address;
@@ -54,6 +55,9 @@ struct WebServerOptions {
   // The map's tile URL template (https, with {z}, {x} and {y}); empty: no
   // map. Its origin is the only other place images may come from (CSP).
   std::string map_tiles;
+  // The audit log's tree-head public key (DER SubjectPublicKeyInfo), handed
+  // to the browser with the session; empty: not configured.
+  std::string audit_public_key;
 };
 
 // The origin ("https://host[:port]") of a tile URL template, or

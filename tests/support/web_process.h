@@ -30,7 +30,7 @@ class WebProcess {
         "--ca", certs + "/ca.pem", "--service-cert", certs + "/web.pem", "--service-key", certs + "/web.key",
         "--intake", deployment.intake().address(), "--directory", deployment.directory().address(),
         "--cases", deployment.cases().address(), "--audit", deployment.audit().address(),
-        "--jwt-public-keys", certs + "/jwt.pub"};
+        "--jwt-public-keys", certs + "/jwt.pub", "--audit-public-key", certs + "/audit-tree.pub"};
     if (!static_dir.empty()) args.insert(args.end(), {"--static-dir", static_dir});
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     process_ = std::make_unique<ServiceProcess>(binary, args);
