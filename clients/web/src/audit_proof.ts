@@ -10,8 +10,15 @@
 // in the log only if that root is the tree head's root for the same tree
 // size.
 //
-// Pure functions (WebCrypto's digest, no DOM), so that what decides
-// "verified" can be read on its own.
+// Nothing from the service is trusted before it is checked here: a tree
+// head only once its Ed25519 signature verifies with the log's public key
+// (which hartslag-web was configured with, not the audit service's word),
+// a newer tree head only once a consistency proof (RFC 9162 section
+// 2.1.4.2) shows the log it describes extends the one on screen, and an
+// entry only once its decoded fields are those of the record shown.
+//
+// Pure functions (WebCrypto, no DOM), so that what decides "verified" can
+// be read on its own.
 
 export type Bytes = Uint8Array;
 
@@ -75,27 +82,205 @@ export async function rootFromAuditPath(leaf: Bytes, index: bigint, treeSize: bi
   return sn === 0n ? r : null;
 }
 
-// The event_id (field 1, a string) of a serialized AuditEvent, to tell
-// that the proof's entry is the record on screen; null if the bytes do not
-// start like an AuditEvent. Reads only the first field: the deterministic
-// encoding writes fields in number order.
-export function eventIdOf(entry: Bytes): string | null {
-  if (entry.length < 2 || entry[0] !== 0x0a) return null;
-  let length = 0;
-  let shift = 0;
-  let i = 1;
-  for (; i < entry.length && i < 6; i++) {
-    length |= (entry[i] & 0x7f) << shift;
-    shift += 7;
-    if ((entry[i] & 0x80) === 0) break;
+// A minimal reader of the protobuf wire format (varints and length-
+// delimited fields; fixed-width ones are skipped), enough to read the few
+// fields of an AuditEvent that the screen shows. null when the bytes are
+// not well-formed.
+type WireField = { number: number; varint?: bigint; bytes?: Bytes };
+
+function readVarint(data: Bytes, at: number): [bigint, number] | null {
+  let value = 0n;
+  for (let shift = 0n, i = at; i < data.length && shift < 70n; i++, shift += 7n) {
+    value |= BigInt(data[i] & 0x7f) << shift;
+    if ((data[i] & 0x80) === 0) return [value, i + 1];
   }
-  i += 1;
-  if (i + length > entry.length) return null;
+  return null;
+}
+
+export function wireFields(data: Bytes): WireField[] | null {
+  const fields: WireField[] = [];
+  let at = 0;
+  while (at < data.length) {
+    const key = readVarint(data, at);
+    if (!key) return null;
+    at = key[1];
+    const number = Number(key[0] >> 3n);
+    const type = Number(key[0] & 7n);
+    if (number === 0) return null;
+    if (type === 0) {
+      const v = readVarint(data, at);
+      if (!v) return null;
+      fields.push({ number, varint: v[0] });
+      at = v[1];
+    } else if (type === 2) {
+      const length = readVarint(data, at);
+      if (!length || length[1] + Number(length[0]) > data.length) return null;
+      at = length[1] + Number(length[0]);
+      fields.push({ number, bytes: data.subarray(length[1], at) });
+    } else if (type === 1 || type === 5) {
+      at += type === 1 ? 8 : 4;
+      if (at > data.length) return null;
+    } else {
+      return null;
+    }
+  }
+  return fields;
+}
+
+function text(bytes: Bytes | undefined): string | null {
+  if (!bytes) return "";
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(entry.subarray(i, i + length));
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     return null;
   }
+}
+
+// The hartslag.audit.v1.Action names by number, as proto3 JSON writes them.
+const kActions = ["ACTION_UNSPECIFIED", "ACTION_READ", "ACTION_LIST", "ACTION_CREATE", "ACTION_UPDATE", "ACTION_EXPORT", "ACTION_LOGIN", "ACTION_DELETE", "ACTION_SET_ASIDE"];
+
+// What the screen compares of an AuditEvent (hartslag.audit.v1.AuditEvent:
+// event_id 1, action 4, object 7 {type 1, id 2}, purpose 11).
+export interface EntryFields {
+  eventId: string;
+  action: string;
+  objectType: string;
+  objectId: string;
+  purpose: string;
+}
+
+// The fields of a serialized AuditEvent; null when the bytes are not one.
+// The last occurrence of a field wins, as a protobuf parser reads it.
+export function decodeAuditEvent(entry: Bytes): EntryFields | null {
+  const fields = wireFields(entry);
+  if (!fields) return null;
+  const out: EntryFields = { eventId: "", action: kActions[0], objectType: "", objectId: "", purpose: "" };
+  for (const f of fields) {
+    if (f.number === 1 && f.bytes) {
+      const t = text(f.bytes);
+      if (t === null) return null;
+      out.eventId = t;
+    } else if (f.number === 4 && f.varint !== undefined) {
+      out.action = kActions[Number(f.varint)] ?? `${f.varint}`;
+    } else if (f.number === 7 && f.bytes) {
+      const object = wireFields(f.bytes);
+      if (!object) return null;
+      for (const o of object) {
+        const t = text(o.bytes);
+        if (t === null) return null;
+        if (o.number === 1 && o.bytes) out.objectType = t;
+        if (o.number === 2 && o.bytes) out.objectId = t;
+      }
+    } else if (f.number === 11 && f.bytes) {
+      const t = text(f.bytes);
+      if (t === null) return null;
+      out.purpose = t;
+    }
+  }
+  return out;
+}
+
+// The Dutch names of the fields, for a refusal.
+const kFieldNames: Record<keyof EntryFields, string> = {
+  eventId: "het recordnummer (event-id)",
+  action: "de handeling",
+  objectType: "het soort gegevens",
+  objectId: "het object",
+  purpose: "het doel",
+};
+
+// The fields in which the record shown differs from the entry; empty when
+// they agree.
+export function differences(entry: EntryFields, shown: Partial<EntryFields>): string[] {
+  const out: string[] = [];
+  for (const key of Object.keys(kFieldNames) as (keyof EntryFields)[]) {
+    if (key in shown && (shown[key] ?? "") !== entry[key]) out.push(kFieldNames[key]);
+  }
+  return out;
+}
+
+// --- Signed tree heads (libs/audit_verify/tree_head.h) ---
+
+export interface SignedHead {
+  treeSize: bigint;
+  rootHash: Bytes;
+  // Unix milliseconds, as signed.
+  timestampMs: bigint;
+  signature: Bytes;
+}
+
+// The bytes the log signs: "hartslag-audit-tree-head-v1\n<size>\n<root
+// hex>\n<Unix ms>", UTF-8, no trailing newline.
+export function signedBytes(head: SignedHead): Bytes {
+  return new TextEncoder().encode(`hartslag-audit-tree-head-v1\n${head.treeSize}\n${toHex(head.rootHash)}\n${head.timestampMs}`);
+}
+
+// Unix milliseconds of a proto3 JSON Timestamp ("2026-12-03T15:20:28.123Z");
+// null when it is not one. Digits after the milliseconds are dropped, as
+// the log rounds a head's time down to the millisecond before signing.
+export function timestampMs(rfc3339: string | undefined): bigint | null {
+  const m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?Z$/.exec(rfc3339 ?? "");
+  if (!m) return null;
+  const seconds = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+  return BigInt(seconds) + BigInt(((m[7] ?? "") + "000").slice(0, 3));
+}
+
+export type SignatureResult = "valid" | "invalid" | "unsupported" | "no-key";
+
+// Whether `head` is signed by the key `spki` (DER SubjectPublicKeyInfo).
+// "unsupported" when this browser's WebCrypto has no Ed25519 (then nothing
+// may be called verified); "no-key" when none was configured.
+export async function verifyTreeHeadSignature(head: SignedHead, spki: Bytes): Promise<SignatureResult> {
+  if (spki.length === 0) return "no-key";
+  let key: CryptoKey;
+  try {
+    key = await crypto.subtle.importKey("spki", new Uint8Array(spki), { name: "Ed25519" }, false, ["verify"]);
+  } catch (error) {
+    // A browser without Ed25519 says NotSupportedError; a key it cannot
+    // read is a configuration fault, and no head verifies with it either.
+    return error instanceof DOMException && error.name === "NotSupportedError" ? "unsupported" : "invalid";
+  }
+  if (head.signature.length !== 64 || head.rootHash.length !== 32) return "invalid";
+  try {
+    return (await crypto.subtle.verify({ name: "Ed25519" }, key, new Uint8Array(head.signature), new Uint8Array(signedBytes(head)))) ? "valid" : "invalid";
+  } catch {
+    return "invalid";
+  }
+}
+
+// Whether the log of `newSize` entries with root `newRoot` extends the one
+// of `oldSize` with `oldRoot` (RFC 9162 section 2.1.4.2, as
+// libs/audit_verify/merkle.cc VerifyConsistency).
+export async function verifyConsistency(oldSize: bigint, newSize: bigint, oldRoot: Bytes, newRoot: Bytes, proof: Bytes[]): Promise<boolean> {
+  if (oldSize > newSize) return false;
+  if (oldSize === newSize) return proof.length === 0 && equal(oldRoot, newRoot);
+  if (oldSize === 0n) return proof.length === 0;
+  if (proof.length === 0 || proof.some((p) => p.length !== 32)) return false;
+  const path = (oldSize & (oldSize - 1n)) === 0n ? [oldRoot, ...proof] : proof;
+  let fn = oldSize - 1n;
+  let sn = newSize - 1n;
+  while ((fn & 1n) === 1n) {
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  let fr = path[0];
+  let sr = path[0];
+  for (const c of path.slice(1)) {
+    if (sn === 0n) return false;
+    if ((fn & 1n) === 1n || fn === sn) {
+      fr = await nodeHash(c, fr);
+      sr = await nodeHash(c, sr);
+      while ((fn & 1n) === 0n && fn !== 0n) {
+        fn >>= 1n;
+        sn >>= 1n;
+      }
+    } else {
+      sr = await nodeHash(sr, c);
+    }
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  return equal(fr, oldRoot) && equal(sr, newRoot) && sn === 0n;
 }
 
 export interface InclusionCheck {
@@ -110,8 +295,8 @@ export interface InclusionCheck {
   // The signed tree head compared with.
   treeHeadSize: bigint;
   treeHeadRoot: Bytes;
-  // The record on screen: its entry must be this event.
-  expectedEventId: string;
+  // The record on screen: its entry must be this event, with these fields.
+  shown: Partial<EntryFields> & { eventId: string };
 }
 
 export type InclusionResult = { verified: true; rootHex: string } | { verified: false; reason: string };
@@ -132,9 +317,14 @@ export async function verifyInclusion(check: InclusionCheck): Promise<InclusionR
   if (!equal(root, check.treeHeadRoot)) {
     return { verified: false, reason: `de berekende root ${toHex(root)} wijkt af van de root ${toHex(check.treeHeadRoot)} van de ondertekende stand.` };
   }
-  const eventId = eventIdOf(check.entry);
-  if (eventId !== check.expectedEventId) {
+  const entry = decodeAuditEvent(check.entry);
+  if (!entry) return { verified: false, reason: "het bewezen record is geen leesbaar auditrecord." };
+  if (entry.eventId !== check.shown.eventId) {
     return { verified: false, reason: "het bewezen record is niet het record dat hier getoond wordt." };
+  }
+  const differ = differences(entry, check.shown);
+  if (differ.length > 0) {
+    return { verified: false, reason: `het record in de log wijkt af van wat hier getoond wordt: ${differ.join(", ")}.` };
   }
   return { verified: true, rootHex: toHex(root) };
 }

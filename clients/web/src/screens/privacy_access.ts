@@ -10,6 +10,7 @@ import { h, replaceChildren } from "../dom";
 import { auditAction, purpose as purposeLabel, role as roleLabel } from "../labels";
 import { SubjectForm, organisationLabel, refusal, when } from "./privacy_common";
 import { organisationNames } from "../directory";
+import { Pager } from "../pager";
 
 interface Access {
   occurredAt?: string;
@@ -45,9 +46,7 @@ export async function privacyAccessScreen(): Promise<Screen> {
   const results = h("section", { class: "hartslag-privacy-results", attrs: { "aria-labelledby": "inzage-resultaat" } });
   let asked: object | null = null;
 
-  const table = (): HTMLTableSectionElement => h("tbody", {});
-  let body = table();
-  const more = button("Meer inzages tonen", () => void load(false), "secondary");
+  let body: HTMLTableSectionElement = h("tbody", {});
 
   // The column's name goes with each cell: a phone shows the cells as lines.
   const cell = (column: string, text: string) => h("td", { attrs: { "data-label": column } }, text);
@@ -55,7 +54,10 @@ export async function privacyAccessScreen(): Promise<Screen> {
   function row(a: Access): HTMLTableRowElement {
     return h(
       "tr",
-      { class: "hartslag-privacy-access", attrs: { "data-organisation-id": a.organisationId ?? "", "data-action": a.action ?? "", "data-purpose": a.purpose ?? "" } },
+      {
+        class: "hartslag-privacy-access",
+        attrs: { "data-occurred-at": a.occurredAt ?? "", "data-organisation-id": a.organisationId ?? "", "data-action": a.action ?? "", "data-purpose": a.purpose ?? "" },
+      },
       cell("Wanneer", when(a.occurredAt)),
       cell("Organisatie", organisationLabel(names, a.organisationId, a.organisationKind)),
       cell("Rol", (a.roles ?? []).map((r) => roleLabel[r] ?? r).join(", ")),
@@ -71,16 +73,17 @@ export async function privacyAccessScreen(): Promise<Screen> {
     return title;
   }
 
-  let pageToken = "";
-  async function load(first: boolean): Promise<void> {
-    if (!asked) return;
-    message.clear();
-    try {
-      const page = await call<OverviewPage>("hartslag.audit.v1.AuditService/GetAccessOverview", { subject: asked, pageSize: kPageSize, pageToken: first ? "" : pageToken });
-      pageToken = page.nextPageToken ?? "";
-      const accesses = page.accesses ?? [];
+  // Each submit is a new question: the Pager drops a page of an earlier
+  // subject that arrives late, so it never lands in this answer.
+  const pager = new Pager<Access>(
+    "Meer inzages tonen",
+    async (pageToken) => {
+      const page = await call<OverviewPage>("hartslag.audit.v1.AuditService/GetAccessOverview", { subject: asked, pageSize: kPageSize, pageToken });
+      return { items: page.accesses ?? [], nextPageToken: page.nextPageToken ?? "" };
+    },
+    (accesses, first) => {
       if (first) {
-        body = table();
+        body = h("tbody", {});
         replaceChildren(
           results,
           resultHeading(),
@@ -97,18 +100,22 @@ export async function privacyAccessScreen(): Promise<Screen> {
                   body,
                 ),
               ),
-          more,
+          pager.more,
         );
       }
-      for (const a of accesses) body.appendChild(row(a));
-      more.hidden = !pageToken;
+      const rows = accesses.map(row);
+      body.append(...rows);
       if (first) (results.querySelector("h2") as HTMLElement | null)?.focus();
-    } catch (error) {
+      return rows;
+    },
+    (error, first) => {
+      if (first) replaceChildren(results);
       if (first && error instanceof ApiError && subject.showRefusal(error)) return;
       message.show("error", refusal(error, "Het inzageoverzicht kon niet worden opgehaald."));
-    }
-  }
+    },
+  );
 
+  const submit = button("Inzages tonen", undefined, "primary", "submit");
   const form = h(
     "form",
     {
@@ -117,13 +124,19 @@ export async function privacyAccessScreen(): Promise<Screen> {
       on: {
         submit: (event) => {
           event.preventDefault();
+          if (submit.disabled) return;
+          message.clear();
           asked = subject.subject();
-          if (asked) void load(true);
+          if (!asked) return;
+          submit.disabled = true;
+          void pager.restart().finally(() => {
+            submit.disabled = false;
+          });
         },
       },
     },
     subject.element,
-    h("div", { class: "utrecht-button-group" }, button("Inzages tonen", undefined, "primary", "submit")),
+    h("div", { class: "utrecht-button-group" }, submit),
   );
 
   return {

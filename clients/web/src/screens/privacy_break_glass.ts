@@ -2,10 +2,12 @@
 // outside their need-to-know, who, when and with which reason
 // (ListBreakGlassReviews), and the privacy officer's review of it: a
 // finding and whether the access was justified, given once
-// (CompleteBreakGlassReview).
+// (CompleteBreakGlassReview). The reviews still to do come first (open_only);
+// a choice shows all of them.
 import { ApiError, call } from "../api";
 import type { Screen } from "../app";
 import { ChoiceGroup, Field, MessageSlot, button, dataList, heading, paragraph, statusBadge, textarea } from "../components";
+import { Pager } from "../pager";
 import { h, replaceChildren } from "../dom";
 import { organisationLabel, refusal, when } from "./privacy_common";
 import { organisationNames } from "../directory";
@@ -17,7 +19,7 @@ interface Review {
   reason?: string;
   at?: string;
   finding?: string;
-  justified?: boolean;
+  judgement?: string;
   completedBy?: string;
   completedAt?: string;
 }
@@ -33,8 +35,8 @@ export async function privacyBreakGlassScreen(): Promise<Screen> {
   const names = await organisationNames().catch(() => new Map<string, string>());
   const message = new MessageSlot();
   const list = h("ul", { class: "hartslag-privacy-list", attrs: { "aria-labelledby": "spoed-lijst" } });
-  const more = button("Meer inzages tonen", () => void load(false), "secondary");
-  let pageToken = "";
+  const which = new ChoiceGroup("Welke spoedtoegangen?", "radio", [["open", "Alleen die nog te beoordelen zijn"], ["all", "Alle, ook beoordeelde"]]);
+  which.check(["open"]);
 
   function card(review: Review): HTMLLIElement {
     const item = h("li", { class: "hartslag-card hartslag-privacy-review", attrs: { "data-review-id": review.reviewId } });
@@ -54,7 +56,7 @@ export async function privacyBreakGlassScreen(): Promise<Screen> {
       ];
       if (done) {
         rows.push(
-          ["Oordeel", r.justified ? "Terecht" : "Niet terecht"],
+          ["Oordeel", r.judgement === "JUDGEMENT_JUSTIFIED" ? "Terecht" : "Niet terecht"],
           ["Bevinding", h("span", { class: "hartslag-text" }, r.finding ?? "")],
           ["Beoordeeld door", `${r.completedBy ?? "onbekend"} op ${when(r.completedAt)}`],
         );
@@ -66,6 +68,7 @@ export async function privacyBreakGlassScreen(): Promise<Screen> {
       const finding = new Field("Bevinding", textarea({ rows: "4", maxlength: "2000" }), "Wat heeft u nagegaan en wat vond u? Hoogstens 2000 tekens.");
       const justified = new ChoiceGroup("Was de spoedtoegang terecht?", "radio", [["yes", "Ja, terecht"], ["no", "Nee, niet terecht"]], undefined, true);
       const slot = new MessageSlot();
+      const submit = button("Beoordeling afronden", undefined, "primary", "submit");
       const form: HTMLFormElement = h(
         "form",
         {
@@ -74,6 +77,7 @@ export async function privacyBreakGlassScreen(): Promise<Screen> {
           on: {
             submit: (event) => {
               event.preventDefault();
+              if (submit.disabled) return;
               finding.showError(null);
               justified.showError(null);
               if (!finding.value) {
@@ -86,14 +90,17 @@ export async function privacyBreakGlassScreen(): Promise<Screen> {
                 justified.focus();
                 return;
               }
-              void complete(r, finding, justified, slot);
+              submit.disabled = true;
+              void complete(r, finding, justified, slot).finally(() => {
+                submit.disabled = false;
+              });
             },
           },
         },
         finding.element,
         justified.element,
         slot.element,
-        h("div", { class: "utrecht-button-group" }, button("Beoordeling afronden", undefined, "primary", "submit")),
+        h("div", { class: "utrecht-button-group" }, submit),
       );
       return form;
     }
@@ -103,7 +110,7 @@ export async function privacyBreakGlassScreen(): Promise<Screen> {
         const completed = await call<Review>("hartslag.cases.v1.CaseService/CompleteBreakGlassReview", {
           reviewId: r.reviewId,
           finding: finding.value,
-          justified: justified.checked[0] === "yes",
+          judgement: justified.checked[0] === "yes" ? "JUDGEMENT_JUSTIFIED" : "JUDGEMENT_NOT_JUSTIFIED",
         });
         render(completed);
         message.show("ok", "De beoordeling is afgerond.");
@@ -114,6 +121,11 @@ export async function privacyBreakGlassScreen(): Promise<Screen> {
           finding.focus();
           return;
         }
+        if (error instanceof ApiError && error.fields.judgement) {
+          justified.showError(error.fields.judgement);
+          justified.focus();
+          return;
+        }
         slot.show("error", refusal(error, "Afronden lukte niet."));
       }
     }
@@ -122,20 +134,30 @@ export async function privacyBreakGlassScreen(): Promise<Screen> {
     return item;
   }
 
-  async function load(first: boolean): Promise<void> {
-    try {
-      const page = await call<ReviewsPage>("hartslag.cases.v1.CaseService/ListBreakGlassReviews", { pageSize: kPageSize, pageToken: first ? "" : pageToken });
-      pageToken = page.nextPageToken ?? "";
+  const pager = new Pager<Review>(
+    "Meer spoedtoegangen tonen",
+    async (pageToken) => {
+      const page = await call<ReviewsPage>("hartslag.cases.v1.CaseService/ListBreakGlassReviews", { pageSize: kPageSize, pageToken, openOnly: which.checked[0] === "open" });
+      return { items: page.reviews ?? [], nextPageToken: page.nextPageToken ?? "" };
+    },
+    (reviews, first) => {
       if (first) replaceChildren(list);
-      for (const r of page.reviews ?? []) list.appendChild(card(r));
-      if (first && list.children.length === 0) list.appendChild(h("li", {}, "Er is geen spoedtoegang gebruikt."));
-      more.hidden = !pageToken;
-    } catch (error) {
-      message.show("error", refusal(error, "De spoedtoegang kon niet worden opgehaald."));
-    }
-  }
+      const rows = reviews.map(card);
+      list.append(...rows);
+      if (first && rows.length === 0) {
+        list.appendChild(h("li", {}, which.checked[0] === "open" ? "Er is geen spoedtoegang meer te beoordelen." : "Er is geen spoedtoegang gebruikt."));
+      }
+      return rows;
+    },
+    (error) => message.show("error", refusal(error, "De spoedtoegang kon niet worden opgehaald.")),
+  );
+  // Another choice is another question: page one anew.
+  which.element.addEventListener("change", () => {
+    message.clear();
+    void pager.restart();
+  });
 
-  await load(true);
+  await pager.restart();
   return {
     title: "Spoedtoegang",
     element: h(
@@ -144,9 +166,10 @@ export async function privacyBreakGlassScreen(): Promise<Screen> {
       heading(1, "Spoedtoegang (break-the-glass)"),
       paragraph("Elke keer dat een coördinator een casus buiten de eigen betrokkenheid opende, met de opgegeven reden. Beoordeel of dat terecht was."),
       message.element,
+      which.element,
       heading(2, "Nieuwste eerst", "spoed-lijst"),
       list,
-      more,
+      pager.more,
     ),
   };
 }

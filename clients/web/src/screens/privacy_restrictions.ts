@@ -1,15 +1,17 @@
 // "Beperkingen": keeping one person's or address's accesses (by one
 // organisation, or by all) out of the access overview for a while, for
 // example during a police investigation (AddRestriction), lifting that
-// again (LiftRestriction, after a confirmation in the page itself), and the
+// again (LiftRestriction, after a confirmation in the page itself:
+// confirmInPlace), and the
 // tenant's restrictions, active and lifted, a page at a time.
 import { ApiError, call } from "../api";
 import type { Screen } from "../app";
-import { Field, MessageSlot, button, dataList, heading, paragraph, select, statusBadge, textarea, textbox } from "../components";
+import { Field, MessageSlot, button, confirmInPlace, dataList, heading, paragraph, select, statusBadge, textarea, textbox } from "../components";
 import { h, replaceChildren } from "../dom";
 import { formatDate } from "../labels";
 import { SubjectForm, organisationLabel, refusal, when } from "./privacy_common";
 import { organisationNames } from "../directory";
+import { Pager } from "../pager";
 
 interface Restriction {
   restrictionId: string;
@@ -41,40 +43,21 @@ export async function privacyRestrictionsScreen(): Promise<Screen> {
   const names = await organisationNames().catch(() => new Map<string, string>());
   const message = new MessageSlot();
   const list = h("ul", { class: "hartslag-privacy-list", attrs: { "aria-labelledby": "beperkingen-lijst" } });
-  const more = button("Meer beperkingen tonen", () => void load(false), "secondary");
-  let pageToken = "";
 
   function card(r: Restriction): HTMLLIElement {
     const item = h("li", { class: "hartslag-card hartslag-privacy-restriction", attrs: { "data-restriction-id": r.restrictionId } });
+    // One lift at a time: a second press while the first is under way
+    // would only be refused (already lifted) and confuse.
+    let lifting = false;
     const render = (current: Restriction): void => {
       const lifted = Boolean(current.liftedAt);
-      const confirm = h(
-        "div",
-        { class: "hartslag-privacy-confirm", attrs: { hidden: true, role: "group", "aria-label": "Opheffen bevestigen" } },
-        paragraph("Weet u het zeker? Na opheffen staan de inzages weer in het inzageoverzicht."),
-        h(
-          "div",
-          { class: "utrecht-button-group" },
-          button("Ja, beperking opheffen", () => void lift(current), "primary"),
-          button("Niet opheffen", () => {
-            confirm.hidden = true;
-            liftButton.focus();
-          }, "secondary"),
-        ),
-      );
-      confirm.addEventListener("keydown", (event) => {
-        if (event.key === "Escape") {
-          confirm.hidden = true;
-          liftButton.focus();
-        }
-      });
+      const confirm = h("div", { class: "hartslag-privacy-confirm", attrs: { hidden: true } });
       const liftButton = button("Opheffen", () => {
-        confirm.hidden = false;
-        (confirm.querySelector("button") as HTMLButtonElement).focus();
+        confirmInPlace(confirm, "Weet u het zeker? Na opheffen staan de inzages weer in het inzageoverzicht.", "Ja, beperking opheffen", liftButton, () => lift(current));
       }, "secondary");
       replaceChildren(
         item,
-        h("h3", { class: "utrecht-heading-3" }, subjectLabel(current.subject), " ", lifted ? statusBadge("Opgeheven", "inactive") : statusBadge("Actief", "active")),
+        h("h3", { class: "utrecht-heading-3", attrs: { tabindex: "-1" } }, subjectLabel(current.subject), " ", lifted ? statusBadge("Opgeheven", "inactive") : statusBadge("Actief", "active")),
         dataList([
           ["Organisatie", organisationLabel(names, current.organisationId)],
           ["Reden", h("span", { class: "hartslag-text" }, current.reason ?? "")],
@@ -86,32 +69,38 @@ export async function privacyRestrictionsScreen(): Promise<Screen> {
       );
     };
     async function lift(current: Restriction): Promise<void> {
+      if (lifting) return;
+      lifting = true;
       try {
         const lifted = await call<Restriction>("hartslag.audit.v1.AuditService/LiftRestriction", { restrictionId: current.restrictionId });
         render(lifted);
         message.show("ok", "De beperking is opgeheven.");
-        (item.querySelector("h3") as HTMLElement).tabIndex = -1;
         (item.querySelector("h3") as HTMLElement).focus();
       } catch (error) {
         message.show("error", refusal(error, "Opheffen lukte niet."));
+      } finally {
+        lifting = false;
       }
     }
     render(r);
     return item;
   }
 
-  async function load(first: boolean): Promise<void> {
-    try {
-      const page = await call<RestrictionsPage>("hartslag.audit.v1.AuditService/ListRestrictions", { pageSize: kPageSize, pageToken: first ? "" : pageToken });
-      pageToken = page.nextPageToken ?? "";
+  const pager = new Pager<Restriction>(
+    "Meer beperkingen tonen",
+    async (pageToken) => {
+      const page = await call<RestrictionsPage>("hartslag.audit.v1.AuditService/ListRestrictions", { pageSize: kPageSize, pageToken });
+      return { items: page.restrictions ?? [], nextPageToken: page.nextPageToken ?? "" };
+    },
+    (restrictions, first) => {
       if (first) replaceChildren(list);
-      for (const r of page.restrictions ?? []) list.appendChild(card(r));
-      if (first && list.children.length === 0) list.appendChild(h("li", {}, "Er zijn geen beperkingen."));
-      more.hidden = !pageToken;
-    } catch (error) {
-      message.show("error", refusal(error, "De beperkingen konden niet worden opgehaald."));
-    }
-  }
+      const rows = restrictions.map(card);
+      list.append(...rows);
+      if (first && rows.length === 0) list.appendChild(h("li", {}, "Er zijn geen beperkingen."));
+      return rows;
+    },
+    (error) => message.show("error", refusal(error, "De beperkingen konden niet worden opgehaald.")),
+  );
 
   // Adding one.
   const subject = new SubjectForm();
@@ -124,7 +113,10 @@ export async function privacyRestrictionsScreen(): Promise<Screen> {
   let requestId = crypto.randomUUID();
   const fields: [string, Field][] = [["organisation_id", organisation], ["reason", reason], ["review_date", reviewDate]];
 
+  const submit = button("Beperking instellen", undefined, "primary", "submit");
+
   async function add(): Promise<void> {
+    if (submit.disabled) return;
     for (const [, f] of fields) f.showError(null);
     const about = subject.subject();
     if (!about) return;
@@ -138,6 +130,7 @@ export async function privacyRestrictionsScreen(): Promise<Screen> {
       reviewDate.focus();
       return;
     }
+    submit.disabled = true;
     try {
       const added = await call<Restriction>("hartslag.audit.v1.AuditService/AddRestriction", {
         requestId,
@@ -163,6 +156,8 @@ export async function privacyRestrictionsScreen(): Promise<Screen> {
         }
       }
       message.show("error", refusal(error, "De beperking kon niet worden ingesteld."));
+    } finally {
+      submit.disabled = false;
     }
   }
 
@@ -182,10 +177,10 @@ export async function privacyRestrictionsScreen(): Promise<Screen> {
     organisation.element,
     reason.element,
     reviewDate.element,
-    h("div", { class: "utrecht-button-group" }, button("Beperking instellen", undefined, "primary", "submit")),
+    h("div", { class: "utrecht-button-group" }, submit),
   );
 
-  await load(true);
+  await pager.restart();
   return {
     title: "Beperkingen",
     element: h(
@@ -195,7 +190,7 @@ export async function privacyRestrictionsScreen(): Promise<Screen> {
       paragraph("Een beperking houdt inzages van een adres of persoon uit het inzageoverzicht, bijvoorbeeld tijdens een politieonderzoek, tot u haar opheft."),
       message.element,
       h("section", { attrs: { "aria-labelledby": "beperking-nieuw" } }, heading(2, "Nieuwe beperking", "beperking-nieuw"), form),
-      h("section", { attrs: { "aria-labelledby": "beperkingen-lijst" } }, heading(2, "Alle beperkingen, nieuwste eerst", "beperkingen-lijst"), list, more),
+      h("section", { attrs: { "aria-labelledby": "beperkingen-lijst" } }, heading(2, "Alle beperkingen, nieuwste eerst", "beperkingen-lijst"), list, pager.more),
     ),
   };
 }
