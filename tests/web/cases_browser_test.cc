@@ -107,8 +107,13 @@ TEST_F(CasesBrowserTest, ACoordinatorFiltersHerCasesChangesOneStepsItAlongAndBre
                               goal->add_organisation_ids("buurtteam");
                             });
   Seed(cv1::CASE_KIND_LEEFBAARHEID, "Leegstand winkelpand", "kasteelbuurt", cv1::CASE_STATUS_REGISTERED);
-  Seed(cv1::CASE_KIND_CASUISTIEK, "Huishouden De Vries", "hoofdstraat-west", cv1::CASE_STATUS_CLOSED,
-       [](cv1::Case& c) { c.set_result(cv1::CASE_RESULT_RESOLVED); });
+  // Closed, its last review date passed: nothing is due on a closed case.
+  std::string closed = Seed(cv1::CASE_KIND_CASUISTIEK, "Huishouden De Vries", "hoofdstraat-west",
+                            cv1::CASE_STATUS_CLOSED, [&](cv1::Case& c) {
+                              c.set_result(cv1::CASE_RESULT_RESOLVED);
+                              c.set_risk_tier(cv1::RISK_TIER_LOW);
+                              *c.mutable_next_review_at() = TimeToProto(now - absl::Hours(48));
+                            });
   // Secret, and Carla has no role on it: only breaking the glass opens it.
   std::string secret = Seed(cv1::CASE_KIND_CASUISTIEK, "Huishouden Geheim", "vrieheide",
                             cv1::CASE_STATUS_IN_PROGRESS, [](cv1::Case& c) {
@@ -135,6 +140,7 @@ TEST_F(CasesBrowserTest, ACoordinatorFiltersHerCasesChangesOneStepsItAlongAndBre
                      {"CASE_ID", edited},
                      {"OVERDUE_CASE_ID", overdue},
                      {"REVIEW_CASE_ID", review},
+                     {"CLOSED_CASE_ID", closed},
                      {"SECRET_CASE_ID", secret}});
 
   // The risk changed, with its reason and the next review by the tier's
@@ -158,6 +164,7 @@ TEST_F(CasesBrowserTest, ACoordinatorFiltersHerCasesChangesOneStepsItAlongAndBre
                      {"CASE_ID", edited},
                      {"OVERDUE_CASE_ID", overdue},
                      {"REVIEW_CASE_ID", review},
+                     {"CLOSED_CASE_ID", closed},
                      {"SECRET_CASE_ID", secret}});
 
   // The action went to the police, who now take part.

@@ -11,6 +11,8 @@
 #include <atomic>
 #include <thread>
 
+#include "absl/strings/match.h"
+
 #include "hartslag/cases/v1/cases.grpc.pb.h"
 #include "tests/support/sample_signal.h"
 #include "services/web/web_server.h"
@@ -124,6 +126,48 @@ TEST_F(MapBrowserTest, TheCoordinatorFindsEachSignalWithCoordinatesAsANamedMarke
 
   testing::CliRun run = Scenario("map", {{"PLACED", placed.dump()}, {"PLACED_CASE", placed_case}});
   EXPECT_GT(tile_requests_.load(), 0) << "the tiles came from the configured tile server: " << run.output;
+
+  // The map read lists, each with its purpose, and no case or signal one by
+  // one: a case's persons and address are not read to put it on a map (a
+  // read would stand in every data subject's access overview).
+  audit::EventQuery query;
+  query.log_id = "heerlen";
+  query.actor_user_id = "carla.coordinator";
+  query.limit = 1000;
+  std::vector<audit::v1::AuditEvent> events;
+  bool listed_cases = false;
+  for (absl::Time give_up = absl::Now() + absl::Seconds(20); absl::Now() < give_up && !listed_cases;) {
+    absl::SleepFor(absl::Milliseconds(200));
+    auto found = deployment_.audit_store().Query(query, absl::InfiniteFuture());
+    ASSERT_TRUE(found.ok()) << found.status();
+    events.clear();
+    for (const audit::StoredEntry& entry : *found) {
+      ASSERT_TRUE(events.emplace_back().ParseFromString(entry.bytes));
+      listed_cases = listed_cases || (events.back().object().type() == "case" &&
+                                      events.back().action() == audit::v1::ACTION_LIST);
+    }
+  }
+  ASSERT_TRUE(listed_cases) << "the map listed the cases";
+  // What a case-by-case read would have left has had time to arrive.
+  absl::SleepFor(absl::Seconds(2));
+  auto found = deployment_.audit_store().Query(query, absl::InfiniteFuture());
+  ASSERT_TRUE(found.ok()) << found.status();
+  int lists = 0;
+  for (const audit::StoredEntry& entry : *found) {
+    audit::v1::AuditEvent e;
+    ASSERT_TRUE(e.ParseFromString(entry.bytes));
+    const std::string& rpc = e.origin().rpc();
+    EXPECT_FALSE(absl::EndsWith(rpc, "GetCase") || absl::EndsWith(rpc, "GetSignal"))
+        << rpc << " " << e.object().id() << ": read one by one";
+    if (absl::EndsWith(rpc, "ListCases")) {
+      ++lists;
+      EXPECT_EQ(e.purpose(), "CASE_MANAGEMENT");
+    } else if (absl::EndsWith(rpc, "ListSignals")) {
+      ++lists;
+      EXPECT_EQ(e.purpose(), "TRIAGE");
+    }
+  }
+  EXPECT_GE(lists, 2);
 }
 
 TEST(MapTiles, HartslagWebTakesOnlyAnHttpsTileTemplateWithZXAndYAndAllowsImagesFromItsOriginAlone) {

@@ -15,6 +15,9 @@ export interface Screen {
   element: HTMLElement;
   // Called when the user leaves the screen (closes its event stream).
   leave?: () => void;
+  // A screen that needs the width of a desk (tables, a map, a signal beside
+  // its decision): the page is wider while it is shown.
+  wide?: boolean;
 }
 
 

@@ -85,6 +85,13 @@ export const riskTier: Record<string, string> = {
   RISK_TIER_LOW: "Laag (herbeoordeling elke 8 weken)",
 };
 
+// The tier alone, for lists, badges and sentences: "Hoog".
+export const riskTierShort: Record<string, string> = {
+  RISK_TIER_HIGH: "Hoog",
+  RISK_TIER_MEDIUM: "Middel",
+  RISK_TIER_LOW: "Laag",
+};
+
 export const escalation: Record<string, string> = {
   ESCALATION_UNSPECIFIED: "Niet opgeschaald",
   ESCALATION_ZORG_EN_VEILIGHEIDSHUIS: "Zorg- en Veiligheidshuis",
@@ -186,6 +193,14 @@ const dateOnly = new Intl.DateTimeFormat("nl-NL", { dateStyle: "full", timeZone:
 // "3 december 2026 om 14:05"
 export function formatTime(iso: string | undefined): string {
   return iso ? dateTime.format(new Date(iso)) : "";
+}
+
+const fullTime = new Intl.DateTimeFormat("nl-NL", { dateStyle: "full", timeStyle: "short", timeZone: "Europe/Amsterdam" });
+
+// "maandag 30 november 2026 om 12:00": a moment with its weekday, in the
+// municipality's time.
+export function formatWeekdayDateTime(iso: string | undefined): string {
+  return iso ? fullTime.format(new Date(iso)) : "";
 }
 
 const meetingTime = new Intl.DateTimeFormat("nl-NL", { weekday: "long", day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "Europe/Amsterdam" });

@@ -76,9 +76,13 @@ function announce(text: string): void {
   window.setTimeout(() => (live.textContent = text), 50);
 }
 
+// The page's class while a wide screen is shown (Screen.wide).
+const kWidePage = "hartslag-page--wide";
+
 function leaveScreen(): void {
   current?.leave?.();
   current = null;
+  root.classList.remove(kWidePage);
 }
 
 function showLogin(reason?: string): void {
@@ -171,6 +175,7 @@ async function render(): Promise<void> {
       return;
     }
     current = screen;
+    root.classList.toggle(kWidePage, screen.wide === true);
     document.title = `${screen.title} - Hartslag`;
     replaceChildren(main, screen.element);
   } catch (error) {

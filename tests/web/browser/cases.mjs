@@ -15,6 +15,7 @@ const step = process.env.STEP;
 const caseId = process.env.CASE_ID;
 const overdueId = process.env.OVERDUE_CASE_ID;
 const reviewId = process.env.REVIEW_CASE_ID;
+const closedId = process.env.CLOSED_CASE_ID;
 const secretId = process.env.SECRET_CASE_ID;
 
 async function rows(page) {
@@ -35,6 +36,10 @@ async function listAndRisk(browser) {
   const all = await rows(page);
   assert.equal(all.length, 7, "every case she may see, the secret one not");
   assert.ok(!all.includes(secretId));
+  // The badge as the service decides it: on the due case only, not on the
+  // closed one whose date has passed too.
+  assert.deepEqual(await page.locator(".hartslag-case-row", { hasText: /Herbeoordeling nodig/ }).evaluateAll((items) => items.map((i) => i.getAttribute("data-case-id"))), [reviewId]);
+  assert.ok(all.includes(closedId));
   await checkAccessibility(page, "casussen");
 
   await page.getByLabel("Alleen met acties over tijd").check();
@@ -46,7 +51,8 @@ async function listAndRisk(browser) {
   await page.getByLabel("Alleen met acties over tijd").uncheck();
   await page.getByLabel("Alleen als herbeoordeling nodig is").check();
   await filter(page);
-  assert.deepEqual(await rows(page), [reviewId]);
+  assert.deepEqual(await rows(page), [reviewId], "the closed case with a passed review date is not due");
+  await page.locator(`[data-case-id="${reviewId}"]`).getByText("Herbeoordeling nodig").waitFor();
 
   await page.getByLabel("Alleen als herbeoordeling nodig is").uncheck();
   await page.getByLabel("Overleg").selectOption({ label: "Casuïstiekoverleg" });
@@ -98,7 +104,8 @@ async function listAndRisk(browser) {
   assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Risico opslaan");
   await page.keyboard.press("Enter");
   await page.getByText("Het risico is nu hoog.").first().waitFor();
-  assert.match(await page.locator(".utrecht-data-list").textContent(), /Hoog: Dreigende huisuitzetting/);
+  // The case as read again after the change.
+  await page.locator(".utrecht-data-list", { hasText: "Hoog: Dreigende huisuitzetting" }).waitFor();
 
   const small = await newPage(browser, phone);
   await logIn(small, "carla.coordinator");
@@ -123,7 +130,8 @@ async function actionMoveGlass(browser) {
   await action.getByLabel("Politie Limburg").check();
   await action.getByLabel("Uiterlijk op").fill("2099-06-30");
   await action.getByRole("button", { name: "Actie geven" }).click();
-  await page.getByText("De actie is gegeven aan Politie Limburg.").first().waitFor({ timeout: 10000 }).catch(async (error) => {
+  // Said as soon as the action is stored, before the case is read again.
+  await page.getByText("De actie is gegeven aan Politie Limburg.").first().waitFor().catch(async (error) => {
     console.error(await page.locator("main").innerText());
     throw error;
   });
@@ -141,6 +149,7 @@ async function actionMoveGlass(browser) {
   await moves.getByRole("button", { name: "Status wijzigen" }).click();
   await page.getByText("De status is nu In behandeling.").first().waitFor();
   const timeline = page.locator(".hartslag-case-timeline__step");
+  await timeline.nth(1).waitFor();
   assert.equal(await timeline.count(), 2);
   assert.match(await timeline.last().textContent(), /Geagendeerd → In behandeling.*Reden: Besproken in het Casuïstiekoverleg/);
   const next = await page.locator("section", { has: page.getByRole("heading", { name: "Status wijzigen" }) })

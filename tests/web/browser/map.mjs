@@ -43,7 +43,7 @@ run(async (browser) => {
   const inList = await listed(page, "signal");
   assert.deepEqual(inList.map((i) => i.id).sort(), onMap.map((m) => m.id).sort(), "the list holds the signals on the map");
   for (const item of inList) assert.equal(item.name.replace(": ", ", "), onMap.find((m) => m.id === item.id).name);
-  assert.match(await page.getByTestId("kaart-samenvatting").textContent(), /3 meldingen op de kaart; 1 melding zonder coördinaten niet/);
+  assert.match(await page.getByTestId("kaart-samenvatting").textContent(), /3 meldingen op de kaart; 1 melding zonder coördinaten staat niet op de kaart/);
   assert.equal(await page.getByText("Zonder Plekstraat").count(), 0, "a signal without coordinates is not on the map");
   await checkAccessibility(page, "kaart");
 
@@ -60,7 +60,8 @@ run(async (browser) => {
   assert.ok(focused, "a marker is reached with Tab");
   await page.keyboard.press("Enter");
   const chosen = page.locator(`.hartslag-map-list li[data-id="${focused}"]`);
-  assert.equal(await chosen.getAttribute("data-selected"), "");
+  assert.equal(await chosen.getAttribute("aria-current"), "true", "the chosen signal is the list's current entry");
+  assert.equal(await page.locator('.hartslag-map-list li[aria-current]').count(), 1, "and the only one");
   assert.ok(await chosen.evaluate((li) => li === document.activeElement), "Enter takes the focus to the signal in the list");
 
   // Cases, on request: one at the place of its signal, one counted.
@@ -68,7 +69,7 @@ run(async (browser) => {
   await page.getByRole("button", { name: "Kaart bijwerken" }).click();
   await page.locator('.leaflet-marker-icon[data-kind="case"]').first().waitFor();
   assert.deepEqual((await markers(page, "case")).map((m) => m.id), [placedCase]);
-  assert.match(await page.getByTestId("kaart-samenvatting").textContent(), /1 casus op de plek van een melding; 1 casus kon niet op de kaart/);
+  assert.match(await page.getByTestId("kaart-samenvatting").textContent(), /1 casus op de plek van een melding; 1 casus staat niet op de kaart/);
   await checkAccessibility(page, "kaart-casussen");
 
   const small = await newPage(browser, phone);

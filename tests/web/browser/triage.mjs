@@ -32,10 +32,12 @@ run(async (browser) => {
 
   // Oldest first, ten at a time.
   assert.deepEqual(await references(page), order.slice(0, 10));
-  await page.getByRole("button", { name: "Meer laden" }).click();
+  await page.getByRole("button", { name: "Meer signalen laden" }).click();
   await card(page, order[11]).waitFor();
   assert.deepEqual(await references(page), order);
-  assert.equal(await page.getByRole("button", { name: "Meer laden" }).isHidden(), true, "the last page was loaded");
+  assert.equal(await page.getByRole("button", { name: "Meer signalen laden" }).isHidden(), true, "the last page was loaded");
+  assert.equal(await page.evaluate(() => document.activeElement?.closest("li")?.getAttribute("data-reference")), order[10],
+    "the focus went on at the first new signal");
 
   // The week's cut-off, and per signal on which side of it it came in.
   assert.match(await page.getByTestId("afsluiting").textContent(), /^Afsluiting van deze week: maandag \d+ \S+ \d{4} om 12:00\./);

@@ -7,45 +7,55 @@
 // the glass, with a reason the privacy officer reviews.
 import { ApiError, call, newRequestId } from "../api";
 import { type App, type Screen, hasRole } from "../app";
-import { Field, MessageSlot, alertBox, button, dataList, heading, paragraph, select, statusBadge, textarea } from "../components";
+import { Field, MessageSlot, alertBox, button, dataList, errorText, heading, paragraph, select, statusBadge, textarea } from "../components";
 import { h, replaceChildren } from "../dom";
-import { caseKind, caseResult, caseStatus, confidentiality, escalation, formatAddress, formatTime, noteVisibility, ownNoteVisibility, riskTier } from "../labels";
+import { caseKind, caseResult, caseStatus, confidentiality, escalation, formatAddress, formatTime, noteVisibility, ownNoteVisibility, riskTierShort } from "../labels";
 import { type Action, ActionCard } from "./actions";
 import { type Changed, escalationPanel, movePanel, newActionPanel, participantsPanel, planPanel, riskPanel } from "./case_edit";
 import { type CaseSummary, type Note } from "./case_model";
 import { caseTimeline } from "./case_timeline";
 import { casesListHash } from "./cases";
+import { Pager } from "../pager";
 import { Purpose } from "../purposes";
 import { nameOf, organisationNames } from "../directory";
 
-function noteItem(note: Note): HTMLLIElement {
+// Who wrote it: the user (by id: no user names are read here) and the
+// organisation by its name.
+function noteItem(note: Note, names: Map<string, string>): HTMLLIElement {
+  const author = note.author?.userId ?? "";
+  const organisation = nameOf(names, note.author?.organisationId);
   return h(
     "li",
     { class: "hartslag-card", attrs: { "data-visibility": note.visibility ?? "" } },
-    h("p", { class: "utrecht-paragraph utrecht-paragraph--small" }, statusBadge(noteVisibility[note.visibility ?? ""] ?? "", "neutral"), ` ${note.author?.userId ?? ""} (${note.author?.organisationId ?? ""}), ${formatTime(note.writtenAt)}`),
+    h("p", { class: "utrecht-paragraph utrecht-paragraph--small" }, statusBadge(noteVisibility[note.visibility ?? ""] ?? "", "neutral"), ` ${author}${organisation ? ` (${organisation})` : ""}, ${formatTime(note.writtenAt)}`),
     h("p", { class: "utrecht-paragraph hartslag-text" }, note.text ?? ""),
   );
 }
 
-
-// The notes the caller may read, page by page, and a form to add one with
-// one of `visibilities`.
-function notesSection(app: App, caseId: string, summary: CaseSummary, purpose: string, visibilities: [string, string][], writable: boolean): HTMLElement[] {
-  const notes = h("ol", { class: "hartslag-cards", attrs: { "aria-labelledby": "notities-titel" } }, (summary.notes ?? []).map(noteItem));
-  let notesToken = summary.nextNotesPageToken ?? "";
+// The notes the caller may read, page by page (the first came with the
+// case), and a form to add one with one of `visibilities`.
+function notesSection(app: App, caseId: string, summary: CaseSummary, purpose: string, visibilities: [string, string][], writable: boolean, names: Map<string, string>): HTMLElement[] {
+  const notes = h("ol", { class: "hartslag-cards", attrs: { "aria-labelledby": "notities-titel" } });
+  const none = alertBox("info", "Er zijn geen notities die u mag lezen.");
   const notesMessage = new MessageSlot();
-  const moreNotes = button("Oudere notities", async () => {
-    try {
-      const page = await call<{ notes?: Note[]; nextPageToken?: string }>("hartslag.cases.v1.CaseService/ListNotes", { caseId, pageToken: notesToken }, purpose);
-      notes.append(...(page.notes ?? []).map(noteItem));
-      notesToken = page.nextPageToken ?? "";
-      moreNotes.hidden = !notesToken;
+  const pager = new Pager<Note>(
+    "Oudere notities",
+    async (pageToken) => {
+      if (!pageToken) return { items: summary.notes ?? [], nextPageToken: summary.nextNotesPageToken ?? "" };
+      const page = await call<{ notes?: Note[]; nextPageToken?: string }>("hartslag.cases.v1.CaseService/ListNotes", { caseId, pageToken }, purpose);
+      return { items: page.notes ?? [], nextPageToken: page.nextPageToken ?? "" };
+    },
+    (page, first) => {
+      if (first) replaceChildren(notes);
+      const rows = page.map((n) => noteItem(n, names));
+      notes.append(...rows);
+      none.hidden = notes.childElementCount > 0;
       notesMessage.clear();
-    } catch (error) {
-      notesMessage.show("error", error instanceof ApiError ? error.message : "Laden lukte niet.");
-    }
-  }, "secondary");
-  moreNotes.hidden = !notesToken;
+      return rows;
+    },
+    (error) => notesMessage.show("error", errorText(error, "Laden lukte niet.")),
+  );
+  void pager.restart();
 
   const text = new Field("Notitie", textarea({ rows: "4", maxlength: "5000", name: "notitie" }));
   const visibility = new Field("Wie mag de notitie lezen?", select(visibilities, { name: "zichtbaarheid" }));
@@ -68,7 +78,8 @@ function notesSection(app: App, caseId: string, summary: CaseSummary, purpose: s
           save.disabled = true;
           try {
             const note = await call<Note>("hartslag.cases.v1.CaseService/AddNote", { requestId, caseId, text: text.value, visibility: visibility.value });
-            notes.prepend(noteItem(note));
+            notes.prepend(noteItem(note, names));
+            none.hidden = true;
             form.reset();
             requestId = newRequestId();
             message.show("ok", "De notitie is toegevoegd.");
@@ -94,10 +105,10 @@ function notesSection(app: App, caseId: string, summary: CaseSummary, purpose: s
   const parts: (HTMLElement | null)[] = [
     writable ? form : null,
     h("h2", { class: "utrecht-heading-2", attrs: { id: "notities-titel" } }, "Notities die u mag lezen"),
-    notes.childElementCount ? null : alertBox("info", "Er zijn geen notities die u mag lezen."),
+    none,
     notes,
     notesMessage.element,
-    moreNotes,
+    pager.more,
   ];
   return parts.filter((e): e is HTMLElement => e !== null);
 }
@@ -105,7 +116,10 @@ function notesSection(app: App, caseId: string, summary: CaseSummary, purpose: s
 async function partnerView(app: App, summary: CaseSummary): Promise<HTMLElement> {
   const c = summary.case;
   const caseId = c.caseId;
-  const actions = await call<{ actions?: Action[] }>("hartslag.cases.v1.ActionService/ListActions", { caseId, pageSize: 500 }, Purpose.actionExecution);
+  const [names, actions] = await Promise.all([
+    organisationNames(),
+    call<{ actions?: Action[] }>("hartslag.cases.v1.ActionService/ListActions", { caseId, pageSize: 500 }, Purpose.actionExecution),
+  ]);
   const visibilities: [string, string][] = [["NOTE_VISIBILITY_PARTICIPANTS", noteVisibility.NOTE_VISIBILITY_PARTICIPANTS]];
   const own = ownNoteVisibility[app.session.organisationKind ?? ""];
   if (own) visibilities.push([own, noteVisibility[own]]);
@@ -121,12 +135,12 @@ async function partnerView(app: App, summary: CaseSummary): Promise<HTMLElement>
       ["Status", caseStatus[c.status ?? ""] ?? ""],
       ["Gebied", c.area?.name ?? ""],
       ["Adres", formatAddress(c.address)],
-      ["Organisaties", (c.participatingOrganisations ?? []).join(", ")],
+      ["Organisaties", (c.participatingOrganisations ?? []).map((id) => nameOf(names, id)).join(", ")],
       ["Geopend", formatTime(c.openedAt)],
     ]),
     h("h2", { class: "utrecht-heading-2" }, "Acties"),
     actionList.childElementCount ? actionList : paragraph("Geen acties die u mag zien."),
-    ...notesSection(app, caseId, summary, Purpose.actionExecution, visibilities, true),
+    ...notesSection(app, caseId, summary, Purpose.actionExecution, visibilities, true, names),
   );
 }
 
@@ -135,7 +149,7 @@ const kAllVisibilities = Object.entries(noteVisibility);
 // The coordinator's case: everything it may see, and every change it may
 // make. After breaking the glass only the summary: the rest of the case
 // still lies outside its need-to-know.
-async function coordinatorView(app: App, summary: CaseSummary, brokeGlass: boolean, changed: Changed, done: string): Promise<HTMLElement> {
+async function coordinatorView(app: App, summary: CaseSummary, brokeGlass: boolean, changed: Changed, message: MessageSlot): Promise<HTMLElement> {
   const c = summary.case;
   const caseId = c.caseId;
   const [names, actions] = await Promise.all([
@@ -146,9 +160,8 @@ async function coordinatorView(app: App, summary: CaseSummary, brokeGlass: boole
   const closed = c.status === "CASE_STATUS_CLOSED";
   const actionList = h("ol", { class: "hartslag-cards", attrs: { "aria-labelledby": "acties-titel" } });
   replaceChildren(actionList, (actions.actions ?? []).map((a) => new ActionCard(a, () => changed("De actie is bijgewerkt.")).element));
-  const message = new MessageSlot();
-  if (done) message.show("ok", done);
-  const reviewDue = c.nextReviewAt && new Date(c.nextReviewAt).getTime() <= Date.now();
+  // The service decides it, by its clock (never for a closed case).
+  const reviewDue = summary.reviewDue === true;
   return h(
     "div",
     { class: "hartslag-case", attrs: { "data-break-glass": brokeGlass ? "ja" : undefined } },
@@ -169,7 +182,7 @@ async function coordinatorView(app: App, summary: CaseSummary, brokeGlass: boole
       ["Casusregisseur", c.caseManager || "Geen"],
       ["Deelnemers", organisations(c.participatingOrganisations)],
       ["Leden", (c.members ?? []).join(", ")],
-      ["Risico", c.riskTier ? `${(riskTier[c.riskTier] ?? c.riskTier).split(" ")[0]}: ${c.riskReason ?? ""}` : "Nog niet bepaald"],
+      ["Risico", c.riskTier ? `${riskTierShort[c.riskTier] ?? c.riskTier}: ${c.riskReason ?? ""}` : "Nog niet bepaald"],
       ["Volgende herbeoordeling", formatTime(c.nextReviewAt)],
       ["Opschaling", c.escalation && c.escalation !== "ESCALATION_UNSPECIFIED" ? `${escalation[c.escalation]}: ${c.escalationReason ?? ""}` : "Niet opgeschaald"],
       ["Geopend", formatTime(c.openedAt)],
@@ -188,7 +201,7 @@ async function coordinatorView(app: App, summary: CaseSummary, brokeGlass: boole
     brokeGlass || closed ? null : escalationPanel(c, changed),
     brokeGlass || closed ? null : participantsPanel(c, names, changed),
     brokeGlass ? null : closed ? planList(c, names) : planPanel(c, names, changed),
-    ...notesSection(app, caseId, summary, Purpose.caseManagement, kAllVisibilities, !brokeGlass),
+    ...notesSection(app, caseId, summary, Purpose.caseManagement, kAllVisibilities, !brokeGlass, names),
   );
 }
 
@@ -253,20 +266,33 @@ export async function caseScreen(app: App, caseId: string): Promise<Screen> {
   const purpose = coordinator ? Purpose.caseManagement : Purpose.actionExecution;
   const container = h("div", {});
   let brokeGlass = false;
-  // Draws the case anew after a change; `done` says what changed.
-  const draw = async (summary: CaseSummary, done = "") => {
-    const view = await coordinatorView(app, summary, brokeGlass, (text) => void redraw(text), done);
-    replaceChildren(container, view);
+  // What was just changed: one slot for the life of the screen, moved into
+  // each new drawing of the case, so that the confirmation stands from the
+  // moment the change is stored, however long the case takes to be read
+  // again (and whether or not that succeeds).
+  const message = new MessageSlot();
+  message.element.tabIndex = -1;
+  let drawing = 0;
+  const draw = async (summary: CaseSummary) => {
+    const mine = ++drawing;
+    const view = await coordinatorView(app, summary, brokeGlass, changed, message);
+    // A later change's drawing wins over a slower earlier one.
+    if (mine === drawing) replaceChildren(container, view);
+    return mine === drawing;
   };
-  const redraw = async (done: string) => {
-    try {
-      await draw(await call<CaseSummary>("hartslag.cases.v1.CaseService/GetCase", { caseId }, Purpose.caseManagement), done);
-      app.announce(done);
-      (container.querySelector(".hartslag-message-slot") as HTMLElement | null)?.setAttribute("tabindex", "-1");
-      (container.querySelector(".hartslag-message-slot") as HTMLElement | null)?.focus();
-    } catch (error) {
-      replaceChildren(container, alertBox("error", error instanceof ApiError ? error.message : "Laden lukte niet."));
-    }
+  // After a stored change: say so at once, then draw the case anew and
+  // take the focus to the confirmation (the control that had it is gone).
+  const changed = (done: string) => {
+    message.show("ok", done);
+    app.announce(done);
+    void (async () => {
+      try {
+        if (await draw(await call<CaseSummary>("hartslag.cases.v1.CaseService/GetCase", { caseId }, Purpose.caseManagement))) message.element.focus();
+      } catch (error) {
+        message.show("warning", `${done} De casus kon daarna niet opnieuw worden gelezen (${errorText(error, "geen verbinding")}); vernieuw de pagina.`);
+        message.element.focus();
+      }
+    })();
   };
   let summary: CaseSummary;
   try {
@@ -282,7 +308,7 @@ export async function caseScreen(app: App, caseId: string): Promise<Screen> {
             container.querySelector("h1")?.focus();
           });
         }));
-        return { title: "Casus niet gevonden", element: container };
+        return { title: "Casus niet gevonden", element: container, wide: true };
       }
       return { title: "Casus", element: h("div", {}, heading(1, "Casus niet gevonden"), paragraph("Deze casus bestaat niet, of uw organisatie mag haar niet zien.")) };
     }
@@ -290,5 +316,5 @@ export async function caseScreen(app: App, caseId: string): Promise<Screen> {
   }
   if (!coordinator) return { title: `Casus ${summary.case.reference ?? ""}`, element: await partnerView(app, summary) };
   await draw(summary);
-  return { title: `Casus ${summary.case.reference ?? ""}`, element: container };
+  return { title: `Casus ${summary.case.reference ?? ""}`, element: container, wide: true };
 }

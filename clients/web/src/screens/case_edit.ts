@@ -7,7 +7,7 @@
 import { ApiError, call, newRequestId } from "../api";
 import { ChoiceGroup, Field, MessageSlot, type Validated, button, clearErrors, select, showRefusal, textarea, textbox } from "../components";
 import { h } from "../dom";
-import { caseResult, caseStatus, caseTransition, escalation, riskTier } from "../labels";
+import { caseResult, caseStatus, caseTransition, escalation, riskTier, riskTierShort } from "../labels";
 import { type Case, type PlanGoal, kLegalMoves } from "./case_model";
 import { nameOf } from "../directory";
 
@@ -114,7 +114,7 @@ export function riskPanel(c: Case, changed: Changed): HTMLElement {
     }
     if (!required(reason, "Reden")) return null;
     await update(c, ["risk_tier"], { riskTier: tier.value, riskReason: reason.value });
-    return `Het risico is nu ${(riskTier[tier.value] ?? "").split(" ")[0].toLowerCase()}.`;
+    return `Het risico is nu ${(riskTierShort[tier.value] ?? "").toLowerCase()}.`;
   }, changed);
 }
 

@@ -46,6 +46,25 @@ export interface Case {
   updatedAt?: string;
 }
 
+// A case in a list or a triage proposal (CaseListItem): no persons, no
+// address. hasOverdueActions, reviewDue and signalIds come with ListCases
+// only.
+export interface CaseListItem {
+  caseId: string;
+  reference?: string;
+  kind?: string;
+  status?: string;
+  title?: string;
+  area?: { areaId?: string; name?: string };
+  riskTier?: string;
+  nextReviewAt?: string;
+  updatedAt?: string;
+  hasOverdueActions?: boolean;
+  // Decided by the service, by its clock: open and due for review.
+  reviewDue?: boolean;
+  signalIds?: string[];
+}
+
 export interface Note {
   noteId: string;
   visibility?: string;
@@ -60,6 +79,7 @@ export interface CaseSummary {
   nextNotesPageToken?: string;
   history?: StatusChange[];
   earlierHistoryOmitted?: number;
+  reviewDue?: boolean;
 }
 
 // TransitionCase's legal targets from each status; CLOSED moves only by

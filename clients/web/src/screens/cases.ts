@@ -3,27 +3,16 @@
 // service applies every filter and every need-to-know rule; the filters
 // live in the address (#/casussen?overleg=...) so that they are still set
 // when the coordinator comes back from a case.
-import { ApiError, call } from "../api";
+import { call } from "../api";
 import type { App, Screen } from "../app";
-import { Field, MessageSlot, alertBox, button, heading, paragraph, select, statusBadge } from "../components";
+import { Field, MessageSlot, alertBox, button, errorText, heading, paragraph, select, statusBadge } from "../components";
 import { h, replaceChildren, uniqueId } from "../dom";
-import { caseKind, caseStatus, formatTime, riskTier } from "../labels";
+import { caseKind, caseStatus, formatTime, riskTierShort } from "../labels";
+import { Pager } from "../pager";
 import { Purpose } from "../purposes";
+import type { CaseListItem } from "./case_model";
 
 const kListKey = "hartslag-casussen";
-
-interface CaseListItem {
-  caseId: string;
-  reference?: string;
-  kind?: string;
-  status?: string;
-  title?: string;
-  area?: { areaId?: string; name?: string };
-  riskTier?: string;
-  nextReviewAt?: string;
-  updatedAt?: string;
-  hasOverdueActions?: boolean;
-}
 
 interface Area {
   areaId: string;
@@ -89,7 +78,6 @@ function checkbox(label: string, checked: boolean): { element: HTMLDivElement; i
 }
 
 function caseItem(c: CaseListItem): HTMLLIElement {
-  const reviewDue = c.nextReviewAt && new Date(c.nextReviewAt).getTime() <= Date.now();
   return h(
     "li",
     { class: "hartslag-card hartslag-case-row", attrs: { "data-case-id": c.caseId } },
@@ -101,12 +89,13 @@ function caseItem(c: CaseListItem): HTMLLIElement {
       " ",
       c.hasOverdueActions ? statusBadge("Acties over tijd", "danger") : null,
       c.hasOverdueActions ? " " : null,
-      reviewDue ? statusBadge("Herbeoordeling nodig", "warning") : null,
+      // The service decides it, by its clock (a closed case is never due).
+      c.reviewDue ? statusBadge("Herbeoordeling nodig", "warning") : null,
     ),
     h(
       "p",
       { class: "utrecht-paragraph utrecht-paragraph--small" },
-      [caseKind[c.kind ?? ""], c.area?.name, c.riskTier ? `risico ${(riskTier[c.riskTier] ?? "").split(" ")[0].toLowerCase()}` : "geen risico bepaald", c.nextReviewAt ? `herbeoordeling ${formatTime(c.nextReviewAt)}` : ""]
+      [caseKind[c.kind ?? ""], c.area?.name, c.riskTier ? `risico ${(riskTierShort[c.riskTier] ?? "").toLowerCase()}` : "geen risico bepaald", c.nextReviewAt ? `herbeoordeling ${formatTime(c.nextReviewAt)}` : ""]
         .filter(Boolean)
         .join(" · "),
     ),
@@ -130,7 +119,7 @@ export async function casesScreen(app: App): Promise<Screen> {
   const kind = new Field("Overleg", select([["", "Beide overleggen"], ...Object.entries(caseKind)], { name: "overleg" }));
   const area = new Field("Gebied", select([["", "Al mijn gebieden"], ...areas.map((a): [string, string] => [a.areaId, areaLabel(a)])], { name: "gebied" }));
   const status = new Field("Status", select([["", "Elke status"], ...Object.entries(caseStatus)], { name: "status" }));
-  const risk = new Field("Risico", select([["", "Elk risico"], ...Object.entries(riskTier).map(([v, l]): [string, string] => [v, l.split(" ")[0]])], { name: "risico" }));
+  const risk = new Field("Risico", select([["", "Elk risico"], ...Object.entries(riskTierShort)], { name: "risico" }));
   kind.control.value = filters.kind;
   area.control.value = filters.areaId;
   status.control.value = filters.status;
@@ -141,42 +130,40 @@ export async function casesScreen(app: App): Promise<Screen> {
   const list = h("ol", { class: "hartslag-cards hartslag-case-list", attrs: { "aria-labelledby": "casussen-resultaat" } });
   const message = new MessageSlot();
   const count = h("p", { class: "utrecht-paragraph", attrs: { "aria-live": "polite" } });
-  let token = "";
   let shown = 0;
   let current = filters;
 
-  const more = button("Volgende pagina", () => void load(false), "secondary");
-  more.hidden = true;
-
-  async function load(first: boolean): Promise<void> {
-    more.disabled = true;
-    list.setAttribute("aria-busy", "true");
-    try {
-      const page = await call<{ cases?: CaseListItem[]; nextPageToken?: string }>(
-        "hartslag.cases.v1.CaseService/ListCases",
-        { ...requestOf(current), pageToken: first ? undefined : token },
-        Purpose.caseManagement,
-      );
+  // A page of the filters in force; a new filter restarts the pager, and a
+  // slow page of the old filter is then ignored.
+  const pager = new Pager<CaseListItem>(
+    "Meer casussen laden",
+    async (pageToken) => {
+      list.setAttribute("aria-busy", "true");
+      try {
+        const page = await call<{ cases?: CaseListItem[]; nextPageToken?: string }>(
+          "hartslag.cases.v1.CaseService/ListCases",
+          { ...requestOf(current), pageToken: pageToken || undefined },
+          Purpose.caseManagement,
+        );
+        return { items: page.cases ?? [], nextPageToken: page.nextPageToken ?? "" };
+      } finally {
+        list.removeAttribute("aria-busy");
+      }
+    },
+    (cases, first) => {
       if (first) {
         replaceChildren(list);
         shown = 0;
       }
-      const items = (page.cases ?? []).map(caseItem);
+      const items = cases.map(caseItem);
       list.append(...items);
       shown += items.length;
-      token = page.nextPageToken ?? "";
-      more.hidden = !token;
-      count.textContent = shown === 0 ? "Geen casussen met deze filters." : `${shown} ${shown === 1 ? "casus" : "casussen"} getoond${token ? "; er zijn er meer" : ""}.`;
+      count.textContent = shown === 0 ? "Geen casussen met deze filters." : `${shown} ${shown === 1 ? "casus" : "casussen"} getoond${pager.hasMore ? "; er zijn er meer" : ""}.`;
       message.clear();
-      // After "Volgende pagina" the focus goes to the first new case.
-      if (!first) items[0]?.querySelector("a")?.focus();
-    } catch (error) {
-      message.show("error", error instanceof ApiError ? error.message : "Laden lukte niet.");
-    } finally {
-      more.disabled = false;
-      list.removeAttribute("aria-busy");
-    }
-  }
+      return items;
+    },
+    (error) => message.show("error", errorText(error, "Laden lukte niet.")),
+  );
 
   const form = h(
     "form",
@@ -198,7 +185,7 @@ export async function casesScreen(app: App): Promise<Screen> {
           // from a case; the list is loaded here.
           history.replaceState(null, "", hashOf(current));
           sessionStorage.setItem(kListKey, hashOf(current));
-          void load(true);
+          void pager.restart();
         },
       },
     },
@@ -207,7 +194,7 @@ export async function casesScreen(app: App): Promise<Screen> {
     h("div", { class: "utrecht-button-group" }, button("Filteren", undefined, "primary", "submit")),
   );
 
-  await load(true);
+  await pager.restart();
   const element = h(
     "div",
     {},
@@ -218,10 +205,10 @@ export async function casesScreen(app: App): Promise<Screen> {
     message.element,
     count,
     list,
-    more,
+    pager.more,
     areas.length ? null : alertBox("warning", "Uw gebieden konden niet worden gelezen; u ziet alle casussen die u mag zien."),
   );
-  return { title: "Casussen", element };
+  return { title: "Casussen", element, wide: true };
 }
 
 // Where "Terug naar de casussen" goes: the list with the filters last used.

@@ -1,48 +1,30 @@
 // "Kaart": the signals of one of the coordinator's areas that came with
-// coordinators, on a map (Leaflet, on the tile server hartslag-web was
+// coordinates, on a map (Leaflet, on the tile server hartslag-web was
 // given with --map-tiles), and the same signals as a list below it: the map
 // is never the only way. Each marker is a button in the tab order, named by
 // the signal's category and address; choosing it selects the signal in the
 // list. On request, cases too: a case has no place of its own and stands at
-// the place of one of its signals the coordinator may see; the others are
-// counted, not guessed.
+// the place of one of its signals already on the map (ListCases names them);
+// no case and no signal is read one by one for the map, for each such read
+// would stand in the access overview of everyone in it. A case whose
+// signals are not on the map is counted, not guessed.
 import * as L from "leaflet";
-import { ApiError, type Session, call } from "../api";
+import type { Session } from "../api";
+import { call } from "../api";
 import type { App, Screen } from "../app";
-import { Field, MessageSlot, button, heading, paragraph, select } from "../components";
+import { Field, MessageSlot, button, errorText, heading, paragraph, select } from "../components";
 import { h, replaceChildren } from "../dom";
 import { kSignalService } from "../intake";
-import { type Address, caseKind, caseStatus, formatAddress, formatTime, signalStatus } from "../labels";
+import { caseKind, caseStatus, formatAddress, formatTime, signalStatus } from "../labels";
+import { Pager } from "../pager";
 import { Purpose } from "../purposes";
+import type { CaseListItem } from "./case_model";
+import type { Signal } from "./signal_model";
 
-// Cases are read for managing them (x-hartslag-purpose).
 const kSignalsPerPage = 200;
 const kCasesPerPage = 50;
 // Heerlen, where a map with nothing on it opens.
 const kHome: L.LatLngTuple = [50.9, 5.98];
-
-interface Point {
-  latitude?: number;
-  longitude?: number;
-}
-
-interface Signal {
-  signalId: string;
-  reference?: string;
-  categoryId?: string;
-  area?: { areaId?: string; name?: string };
-  location?: { address?: Address; point?: Point };
-  status?: string;
-  reportedAt?: string;
-}
-
-interface CaseItem {
-  caseId: string;
-  reference?: string;
-  kind?: string;
-  status?: string;
-  title?: string;
-}
 
 // The tile URL template hartslag-web was given; empty: no map.
 export function mapTiles(session: Session): string {
@@ -82,7 +64,7 @@ export async function mapScreen(app: App): Promise<Screen> {
   const message = new MessageSlot();
   const summary = h("p", { class: "utrecht-paragraph", attrs: { "data-testid": "kaart-samenvatting" } });
   const list = h("ol", { class: "hartslag-map-list hartslag-list", attrs: { "aria-labelledby": "hartslag-map-lijst" } });
-  const more = h("div", { class: "hartslag-map-more" });
+  const more = h("div", { class: "hartslag-map-more" });  // the pagers' buttons
   const canvas = h("div", { class: "hartslag-map-canvas", attrs: { "aria-label": "Kaart met de meldingen; elke markering is een knop", role: "region" } });
 
   const tiles = mapTiles(app.session);
@@ -108,9 +90,11 @@ export async function mapScreen(app: App): Promise<Screen> {
   });
   sized.observe(canvas);
 
+  // The chosen entry is the current one of the list (for screen readers
+  // too), and has the focus.
   const select_ = (p: Placed) => {
-    for (const other of placed) other.item.removeAttribute("data-selected");
-    p.item.setAttribute("data-selected", "");
+    for (const other of placed) other.item.removeAttribute("aria-current");
+    p.item.setAttribute("aria-current", "true");
     p.item.focus();
   };
 
@@ -139,22 +123,25 @@ export async function mapScreen(app: App): Promise<Screen> {
     placed.push(p);
   };
 
-  let signals: Signal[] = [];
+  // The signals with a place on the map by id: where a case may stand.
+  let signalPlaces = new Map<string, L.LatLngTuple>();
   let unplacedSignals = 0;
-  let cases: CaseItem[] = [];
-  let unplacedCases = 0;
-  let signalToken = "";
-  let caseToken = "";
-  let generation = 0;
+  // Cases waiting for one of their signals to come on the map.
+  let waiting: CaseListItem[] = [];
+  // Whether cases are asked for (the box as it was at "Kaart bijwerken").
+  let showCases = false;
+  // Answers that arrive after the screen was left change nothing.
+  let left = false;
+  let casesPlaced = 0;
 
+  const plural = (n: number, one: string, more: string) => `${n} ${n === 1 ? one : more}`;
   const describe = () => {
-    const onMap = placed.filter((p) => p.item.dataset.kind === "signal").length;
-    const parts = [`${onMap} ${onMap === 1 ? "melding" : "meldingen"} op de kaart`];
-    if (unplacedSignals) parts.push(`${unplacedSignals} ${unplacedSignals === 1 ? "melding" : "meldingen"} zonder coördinaten niet`);
-    if (withCases.checked) {
-      const casesOnMap = placed.length - onMap;
-      parts.push(`${casesOnMap} ${casesOnMap === 1 ? "casus" : "casussen"} op de plek van een melding`);
-      if (unplacedCases) parts.push(`${unplacedCases} ${unplacedCases === 1 ? "casus kon" : "casussen konden"} niet op de kaart: geen van de meldingen ervan heeft een plek die u mag zien`);
+    const onMap = placed.length - casesPlaced;
+    const parts = [`${plural(onMap, "melding", "meldingen")} op de kaart`];
+    if (unplacedSignals) parts.push(`${plural(unplacedSignals, "melding zonder coördinaten staat", "meldingen zonder coördinaten staan")} niet op de kaart`);
+    if (showCases) {
+      parts.push(`${plural(casesPlaced, "casus", "casussen")} op de plek van een melding`);
+      if (waiting.length) parts.push(`${plural(waiting.length, "casus staat", "casussen staan")} niet op de kaart: geen van de meldingen ervan staat op de kaart`);
     }
     summary.textContent = `${parts.join("; ")}.`;
   };
@@ -168,106 +155,113 @@ export async function mapScreen(app: App): Promise<Screen> {
       `${s.reference ?? ""} · ${s.area?.name ?? s.area?.areaId ?? ""} · ${signalStatus[s.status ?? ""] ?? s.status ?? ""} · ${formatTime(s.reportedAt)}`,
     );
 
-  const addSignals = (page: Signal[]) => {
-    signals = signals.concat(page);
-    for (const s of page) {
-      const at = pointOf(s);
-      if (!at) {
-        unplacedSignals += 1;
-        continue;
-      }
-      const name = `${categoryName.get(s.categoryId ?? "") ?? s.categoryId ?? "Melding"}, ${formatAddress(s.location?.address)}`;
-      const item = signalItem(s);
-      list.append(item);
-      place(s.signalId, name, at, item, "signal");
-    }
-  };
+  const caseItem = (c: CaseListItem, name: string): HTMLLIElement =>
+    h(
+      "li",
+      { class: "hartslag-card", attrs: { tabindex: "-1", "data-id": c.caseId, "data-kind": "case" } },
+      h("strong", {}, name),
+      h("br"),
+      caseStatus[c.status ?? ""] ?? c.status ?? "",
+    );
 
-  // A case stands at the first of its signals with a place that this
-  // coordinator may read; the signals already on the map are asked for no
-  // second time.
-  const addCases = async (page: CaseItem[], mine: number) => {
-    for (const c of page) {
-      let at: L.LatLngTuple | null = null;
-      try {
-        const summary = await call<{ case?: { signalIds?: string[] } }>("hartslag.cases.v1.CaseService/GetCase", { caseId: c.caseId }, Purpose.caseManagement);
-        for (const id of summary.case?.signalIds ?? []) {
-          const known = signals.find((s) => s.signalId === id);
-          const signal = known ?? (await call<Signal>(`${kSignalService}/GetSignal`, { signalId: id }).catch(() => null));
-          at = signal ? pointOf(signal) : null;
-          if (at) break;
-        }
-      } catch {
-        at = null;  // a case this coordinator may not read stays off the map
-      }
-      if (mine !== generation) return;
-      cases.push(c);
-      if (!at) {
-        unplacedCases += 1;
-        continue;
-      }
+  // Places the waiting cases that now have a signal on the map; returns
+  // their rows.
+  const placeCases = (): HTMLLIElement[] => {
+    const rows: HTMLLIElement[] = [];
+    waiting = waiting.filter((c) => {
+      const at = (c.signalIds ?? []).map((id) => signalPlaces.get(id)).find((p) => p !== undefined);
+      if (!at) return true;
       const name = `Casus ${c.reference ?? ""}, ${caseKind[c.kind ?? ""] ?? ""}: ${c.title ?? ""}`;
-      const item = h(
-        "li",
-        { class: "hartslag-card", attrs: { tabindex: "-1", "data-id": c.caseId, "data-kind": "case" } },
-        h("strong", {}, name),
-        h("br"),
-        caseStatus[c.status ?? ""] ?? c.status ?? "",
-      );
+      const item = caseItem(c, name);
       list.append(item);
       place(c.caseId, name, at, item, "case");
-    }
+      casesPlaced += 1;
+      rows.push(item);
+      return false;
+    });
+    return rows;
   };
 
-  const renderMore = (mine: number) => {
-    const buttons: HTMLButtonElement[] = [];
-    if (signalToken) buttons.push(button("Meer meldingen laden", () => void load(mine, "signals")));
-    if (withCases.checked && caseToken) buttons.push(button("Meer casussen laden", () => void load(mine, "cases"), "secondary"));
-    replaceChildren(more, ...buttons);
+  // After each page: the summary, the map's view, and the news for
+  // screen-reader users.
+  const shown = () => {
+    describe();
+    fitted = false;
+    fit();
+    app.announce(summary.textContent ?? "");
   };
 
-  // Loads the first pages (`what` empty) or the next page of one list.
-  const load = async (mine: number, what: "" | "signals" | "cases") => {
-    message.clear();
-    try {
-      if (what === "" || what === "signals") {
-        const page = await call<{ signals?: Signal[]; nextPageToken?: string }>(`${kSignalService}/ListSignals`, { areaId: area.value, pageSize: kSignalsPerPage, pageToken: signalToken });
-        if (mine !== generation) return;
-        signalToken = page.nextPageToken ?? "";
-        addSignals(page.signals ?? []);
+  const failed = (error: unknown) => message.show("error", errorText(error, "De kaart kon niet worden geladen."));
+
+  const signalPager = new Pager<Signal>(
+    "Meer meldingen laden",
+    async (pageToken) => {
+      const page = await call<{ signals?: Signal[]; nextPageToken?: string }>(
+        `${kSignalService}/ListSignals`,
+        { areaId: area.value, pageSize: kSignalsPerPage, pageToken: pageToken || undefined },
+        Purpose.triage,
+      );
+      return { items: page.signals ?? [], nextPageToken: page.nextPageToken ?? "" };
+    },
+    (page) => {
+      const rows: HTMLLIElement[] = [];
+      if (left) return rows;
+      for (const s of page) {
+        const at = pointOf(s);
+        if (!at) {
+          unplacedSignals += 1;
+          continue;
+        }
+        const name = `${categoryName.get(s.categoryId ?? "") ?? s.categoryId ?? "Melding"}, ${formatAddress(s.location?.address)}`;
+        const item = signalItem(s);
+        list.append(item);
+        place(s.signalId, name, at, item, "signal");
+        signalPlaces.set(s.signalId, at);
+        rows.push(item);
       }
-      if (withCases.checked && (what === "" || what === "cases")) {
-        const page = await call<{ cases?: CaseItem[]; nextPageToken?: string }>("hartslag.cases.v1.CaseService/ListCases", { areaId: area.value, pageSize: kCasesPerPage, pageToken: caseToken }, Purpose.caseManagement);
-        if (mine !== generation) return;
-        caseToken = page.nextPageToken ?? "";
-        await addCases(page.cases ?? [], mine);
-        if (mine !== generation) return;
-      }
-      describe();
-      renderMore(mine);
-      fitted = false;
-      fit();
-      app.announce(summary.textContent ?? "");
-    } catch (error) {
-      if (mine !== generation) return;
-      message.show("error", error instanceof ApiError ? error.message : "De kaart kon niet worden geladen.");
-    }
-  };
+      // A case may stand at a signal of this page.
+      rows.push(...placeCases());
+      shown();
+      return rows;
+    },
+    failed,
+  );
+
+  const casePager = new Pager<CaseListItem>(
+    "Meer casussen laden",
+    async (pageToken) => {
+      if (!showCases) return { items: [], nextPageToken: "" };
+      const page = await call<{ cases?: CaseListItem[]; nextPageToken?: string }>(
+        "hartslag.cases.v1.CaseService/ListCases",
+        { areaId: area.value, pageSize: kCasesPerPage, pageToken: pageToken || undefined },
+        Purpose.caseManagement,
+      );
+      return { items: page.cases ?? [], nextPageToken: page.nextPageToken ?? "" };
+    },
+    (page) => {
+      if (left) return [];
+      waiting.push(...page);
+      const rows = placeCases();
+      shown();
+      return rows;
+    },
+    failed,
+  );
 
   const reload = async () => {
-    const mine = ++generation;
+    message.clear();
     markers.clearLayers();
     placed = [];
-    signals = [];
-    cases = [];
+    signalPlaces = new Map();
+    waiting = [];
     unplacedSignals = 0;
-    unplacedCases = 0;
-    signalToken = "";
-    caseToken = "";
+    casesPlaced = 0;
+    showCases = withCases.checked;
     replaceChildren(list);
-    replaceChildren(more);
     summary.textContent = "Bezig met laden…";
-    await load(mine, "");
+    // Both at once: a case waits for its signal, from whichever page; the
+    // pagers ignore the answers of an earlier "Kaart bijwerken".
+    await Promise.all([signalPager.restart(), casePager.restart()]);
   };
 
   const form = h(
@@ -302,7 +296,7 @@ export async function mapScreen(app: App): Promise<Screen> {
 
   const element = h(
     "div",
-    { class: "hartslag-page hartslag-map" },
+    { class: "hartslag-map" },
     heading(1, "Kaart"),
     paragraph("Meldingen van uw gebied die met coördinaten zijn doorgegeven. Met Tab gaat u langs de markeringen; Enter toont de melding in de lijst onder de kaart."),
     form,
@@ -313,12 +307,14 @@ export async function mapScreen(app: App): Promise<Screen> {
     list,
     more,
   );
+  more.append(signalPager.more, casePager.more);
   await reload();
   return {
     title: "Kaart",
     element,
+    wide: true,
     leave: () => {
-      generation += 1;
+      left = true;
       sized.disconnect();
       map.remove();
     },

@@ -2,31 +2,14 @@
 // first, with where each stands, its deadline, the answers, photos and
 // documents, and the coordinator's feedback; and what still waits on this
 // device.
-import { ApiError, call } from "../api";
+import { call } from "../api";
 import type { App, Screen } from "../app";
-import { type BadgeKind, MessageSlot, alertBox, button, heading, paragraph, statusBadge } from "../components";
+import { type BadgeKind, MessageSlot, alertBox, errorText, heading, paragraph, statusBadge } from "../components";
 import { h } from "../dom";
 import { type Answer, type Attachment, attachmentUrl, kSignalService } from "../intake";
-import { type Address, formatAddress, formatAnswer, formatSize, formatTime, signalStatus } from "../labels";
-
-interface Signal {
-  signalId: string;
-  reference: string;
-  categoryId?: string;
-  area?: { areaId: string; name?: string };
-  location?: { address?: Address };
-  description?: string;
-  reportedAt?: string;
-  status?: string;
-  feedback?: string;
-  statusOnly?: boolean;
-  reporter?: { userId?: string };
-  dueAt?: string;
-  overdue?: boolean;
-  late?: boolean;
-  answers?: Answer[];
-  attachments?: Attachment[];
-}
+import { formatAddress, formatAnswer, formatSize, formatTime, signalStatus } from "../labels";
+import { Pager } from "../pager";
+import type { Signal } from "./signal_model";
 
 // Photos as thumbnails that open the photo, documents as links; each
 // fetched through hartslag-web with the session, as intake allows, and
@@ -67,18 +50,15 @@ const badgeKind: Record<string, BadgeKind> = {
 };
 
 export async function mySignalsScreen(app: App): Promise<Screen> {
-  const [categories, first] = await Promise.all([
-    call<{ categories?: { categoryId: string; label: string }[] }>(`${kSignalService}/ListCategories`, {}),
-    call<{ signals?: Signal[]; nextPageToken?: string }>(`${kSignalService}/ListSignals`, { pageSize: 50 }),
-  ]);
+  const categories = await call<{ categories?: { categoryId: string; label: string }[] }>(`${kSignalService}/ListCategories`, {});
   const label = new Map((categories.categories ?? []).map((c) => [c.categoryId, c.label]));
   const list = h("ol", { class: "hartslag-cards", attrs: { "aria-labelledby": "meldingen-titel" } });
 
   const card = (s: Signal) =>
     h(
       "li",
-      { class: "hartslag-card", attrs: { "data-reference": s.reference } },
-      h("h2", { class: "utrecht-heading-3" }, `${s.reference} · ${label.get(s.categoryId ?? "") ?? s.categoryId ?? ""}`),
+      { class: "hartslag-card", attrs: { "data-reference": s.reference ?? "" } },
+      h("h2", { class: "utrecht-heading-3" }, `${s.reference ?? ""} · ${label.get(s.categoryId ?? "") ?? s.categoryId ?? ""}`),
       h("p", { class: "utrecht-paragraph" }, statusBadge(signalStatus[s.status ?? ""] ?? "Onbekend", badgeKind[s.status ?? ""] ?? "neutral"), " ", formatTime(s.reportedAt), s.area?.name ? ` · ${s.area.name}` : ""),
       s.status === "SIGNAL_STATUS_NEW"
         ? h(
@@ -97,25 +77,27 @@ export async function mySignalsScreen(app: App): Promise<Screen> {
       s.feedback ? h("div", { class: "hartslag-feedback" }, h("strong", {}, "Terugkoppeling: "), s.feedback) : null,
     );
 
-  const add = (signals: Signal[] | undefined) => list.append(...(signals ?? []).map(card));
-  add(first.signals);
-  let token = first.nextPageToken ?? "";
   const moreMessage = new MessageSlot();
-  const more = button("Meer meldingen", async () => {
-    more.disabled = true;
-    try {
-      const page = await call<{ signals?: Signal[]; nextPageToken?: string }>(`${kSignalService}/ListSignals`, { pageSize: 50, pageToken: token });
-      add(page.signals);
-      token = page.nextPageToken ?? "";
-      more.hidden = !token;
+  const none = paragraph("Er zijn nog geen meldingen.");
+  const pager = new Pager<Signal>(
+    "Meer meldingen laden",
+    async (pageToken) => {
+      const page = await call<{ signals?: Signal[]; nextPageToken?: string }>(`${kSignalService}/ListSignals`, { pageSize: 50, pageToken: pageToken || undefined });
+      return { items: page.signals ?? [], nextPageToken: page.nextPageToken ?? "" };
+    },
+    (signals) => {
+      const rows = signals.map(card);
+      list.append(...rows);
+      none.hidden = list.childElementCount > 0;
       moreMessage.clear();
-    } catch (error) {
-      moreMessage.show("error", error instanceof ApiError ? error.message : "Laden lukte niet.");
-    } finally {
-      more.disabled = false;
-    }
-  }, "secondary");
-  more.hidden = !token;
+      return rows;
+    },
+    (error, first) => {
+      moreMessage.show("error", errorText(error, "Laden lukte niet."));
+      if (first) none.hidden = true;
+    },
+  );
+  await pager.restart();
 
   const waiting = app.outbox.waiting().length;
   const refused = app.outbox.refused().length;
@@ -135,10 +117,10 @@ export async function mySignalsScreen(app: App): Promise<Screen> {
     refused > 0
       ? alertBox("error", `${refused === 1 ? "1 melding is" : `${refused} meldingen zijn`} niet aangenomen. `, h("a", { class: "utrecht-link", attrs: { href: "#/melding" } }, "Verbeteren"))
       : null,
-    list.childElementCount === 0 ? paragraph("Er zijn nog geen meldingen.") : null,
+    none,
     list,
     moreMessage.element,
-    more,
+    pager.more,
   );
   return { title: "Mijn meldingen", element };
 }

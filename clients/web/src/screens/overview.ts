@@ -9,7 +9,7 @@ import { ApiError, call } from "../api";
 import { type App, type Screen, hasRole } from "../app";
 import { Field, MessageSlot, button, heading, paragraph, select, textbox } from "../components";
 import { type Child, h, replaceChildren } from "../dom";
-import { caseKind, formatTime, source } from "../labels";
+import { caseKind, formatDate, formatTime, source } from "../labels";
 import { organisationNames } from "../directory";
 
 // A count as the services publish it (common.v1.SuppressedCount).
@@ -142,10 +142,6 @@ function today(): Date {
   return new Date(`${parts}T00:00:00Z`);
 }
 
-function formatDay(iso: string | undefined): string {
-  if (!iso) return "";
-  return new Intl.DateTimeFormat("nl-NL", { dateStyle: "long", timeZone: "UTC" }).format(new Date(`${iso}T00:00:00Z`));
-}
 
 // ---- Tables
 
@@ -253,7 +249,7 @@ function figuresView(signals: SignalFigures, cases: CaseFigures, names: Names): 
   const actionRows = cases.actions ?? [];
   return [
     paragraph(
-      h("span", { attrs: { "data-testid": "geteld" } }, `Geteld in hele weken van maandag tot en met zondag (${zone}): van ${formatDay(period?.startDate)} tot ${formatDay(period?.endDate)}.`),
+      h("span", { attrs: { "data-testid": "geteld" } }, `Geteld in hele weken van maandag tot en met zondag (${zone}): van ${formatDate(period?.startDate)} tot ${formatDate(period?.endDate)}.`),
       ` Wachtend, open en over de datum: stand van ${formatTime(signals.asOf ?? cases.asOf)}.`,
     ),
     section("Meldingen", "Geen meldingen in deze periode.", signalRows.length ? table("meldingen", "Meldingen per week, gebied, categorie en bron, en hoe ze zijn afgehandeld", signalColumns, signalRows) : null),
@@ -358,7 +354,7 @@ export async function overviewScreen(app: App): Promise<Screen> {
   );
   const element = h(
     "div",
-    { class: "hartslag-page hartslag-overview" },
+    { class: "hartslag-overview" },
     heading(1, "Overzicht"),
     paragraph(
       hasRole(app.session, "COORDINATOR") ? "Cijfers van uw gebieden, " : "Cijfers van de hele gemeente, ",
@@ -369,5 +365,5 @@ export async function overviewScreen(app: App): Promise<Screen> {
     results,
   );
   await show();
-  return { title: "Overzicht", element };
+  return { title: "Overzicht", element, wide: true };
 }

@@ -7,53 +7,20 @@
 // its reporter will read, prefilled from the category and editable.
 import { ApiError, call, newRequestId } from "../api";
 import type { App, Screen } from "../app";
-import { ChoiceGroup, Field, MessageSlot, alertBox, button, dataList, heading, paragraph, statusBadge, textarea, textbox } from "../components";
+import { ChoiceGroup, Field, MessageSlot, alertBox, button, dataList, errorText, heading, paragraph, statusBadge, textarea, textbox } from "../components";
 import { append, h } from "../dom";
-import { type Answer, type Attachment, kSignalService } from "../intake";
-import { type Address, caseKind, caseStatus, formatAddress, formatTime, formatWeekdayTime, source, triageChoice, urgencyShort } from "../labels";
+import { kSignalService } from "../intake";
+import { caseKind, caseStatus, formatAddress, formatTime, formatWeekdayDateTime, formatWeekdayTime, source, triageChoice, urgencyShort } from "../labels";
+import { Pager } from "../pager";
 import { answerList, attachmentList } from "./my_signals";
 import { Purpose } from "../purposes";
-import { organisationNames } from "../directory";
+import { nameOf, organisationNames } from "../directory";
+import type { CaseListItem } from "./case_model";
+import type { Signal } from "./signal_model";
 
 const kTriage = "hartslag.cases.v1.TriageService";
-// The reason for reading every signal and photo on this screen.
 const kPageSize = 10;
-// The page may be wider at a desk: a signal beside its decision.
-const kWideClass = "hartslag-triage-wide";
 const kNewCase = "nieuw";
-// "maandag 30 november 2026 om 12:00": the cut-off with its weekday.
-const cutOffFormat = new Intl.DateTimeFormat("nl-NL", { dateStyle: "full", timeStyle: "short", timeZone: "Europe/Amsterdam" });
-
-interface Signal {
-  signalId: string;
-  reference?: string;
-  categoryId?: string;
-  area?: { areaId?: string; name?: string };
-  location?: { address?: Address };
-  description?: string;
-  observedAt?: string;
-  reportedAt?: string;
-  reporter?: { userId?: string; organisationId?: string };
-  source?: string;
-  urgency?: string;
-  persons?: { name?: string; birthYear?: number; role?: string }[];
-  dueAt?: string;
-  lateAt?: string;
-  overdue?: boolean;
-  late?: boolean;
-  answers?: Answer[];
-  attachments?: Attachment[];
-  standardFeedback?: { outcome?: string; text?: string }[];
-}
-
-interface CaseListItem {
-  caseId: string;
-  reference?: string;
-  kind?: string;
-  status?: string;
-  title?: string;
-  area?: { name?: string };
-}
 
 interface TriageItem {
   signal: Signal;
@@ -141,16 +108,15 @@ function meldcodeBox(): HTMLDivElement {
 }
 
 export async function triageScreen(app: App): Promise<Screen> {
-  const [first, categories, organisations] = await Promise.all([
-    call<TriageQueue>(`${kTriage}/GetTriageQueue`, { pageSize: kPageSize }, Purpose.triage),
+  const [categories, organisations] = await Promise.all([
     call<{ categories?: { categoryId: string; label: string }[] }>(`${kSignalService}/ListCategories`, {}).catch(() => ({ categories: [] })),
     organisationNames(),
   ]);
   const categoryLabel = new Map((categories.categories ?? []).map((c) => [c.categoryId, c.label]));
-  const organisationName = organisations;
   const sourceLabel = new Map(source);
-  const cutOff = first.cutOff;
-  const cutOffShort = formatWeekdayTime(cutOff);
+  // The week's cut-off, as the first page says.
+  let cutOffShort = "";
+  const cutOffText = h("span", { attrs: { "data-testid": "afsluiting" } });
   // References of the signals on screen, to name the other signals at an
   // address by their reference where the queue holds them.
   const references = new Map<string, string>();
@@ -170,7 +136,7 @@ export async function triageScreen(app: App): Promise<Screen> {
     const address = formatAddress(s.location?.address);
 
     // What the signal is.
-    const reporter = s.reporter ? `${s.reporter.userId ?? ""} (${organisationName.get(s.reporter.organisationId ?? "") ?? s.reporter.organisationId ?? ""})` : "";
+    const reporter = s.reporter ? `${s.reporter.userId ?? ""} (${nameOf(organisations, s.reporter.organisationId)})` : "";
     const deadline = h(
       "span",
       {},
@@ -368,58 +334,57 @@ export async function triageScreen(app: App): Promise<Screen> {
     const text = `Besluit over ${s.reference ?? "het signaal"} opgeslagen: ${choiceLabel.get(decision.choice ?? "") ?? ""}.`;
     message.show("ok", text);
     app.announce(text);
-    empty.hidden = list.childElementCount > 0 || !more.hidden;
+    empty.hidden = list.childElementCount > 0 || pager.hasMore;
     (next?.querySelector<HTMLElement>("h2") ?? listHeading).focus();
   };
 
-  const add = (items: TriageItem[] | undefined) => {
-    for (const item of items ?? []) {
-      if (item.signal?.reference) references.set(item.signal.signalId, item.signal.reference);
-    }
-    for (const item of items ?? []) {
-      if (!item.signal || list.querySelector(`[data-signal-id="${CSS.escape(item.signal.signalId)}"]`)) continue;
-      list.append(card(item));
-    }
-  };
-
-  let token = first.nextPageToken ?? "";
+  // Each further page of the queue below the last; a signal already on
+  // screen (the queue moved while the coordinator weighed) is not shown
+  // twice. The focus goes to the first new signal's heading.
   const moreMessage = new MessageSlot();
-  const more = button("Meer laden", async () => {
-    more.disabled = true;
-    try {
-      const before = list.childElementCount;
-      const page = await call<TriageQueue>(`${kTriage}/GetTriageQueue`, { pageSize: kPageSize, pageToken: token }, Purpose.triage);
-      add(page.items);
-      token = page.nextPageToken ?? "";
-      more.hidden = !token;
+  const pager = new Pager<TriageItem>(
+    "Meer signalen laden",
+    async (pageToken) => {
+      const page = await call<TriageQueue>(`${kTriage}/GetTriageQueue`, { pageSize: kPageSize, pageToken: pageToken || undefined }, Purpose.triage);
+      if (!pageToken && page.cutOff) {
+        cutOffShort = formatWeekdayTime(page.cutOff);
+        cutOffText.textContent = `Afsluiting van deze week: ${formatWeekdayDateTime(page.cutOff)}. Signalen van vóór de afsluiting weegt u vóór het overleg van deze week.`;
+      }
+      return { items: page.items ?? [], nextPageToken: page.nextPageToken ?? "" };
+    },
+    (items) => {
+      for (const item of items) {
+        if (item.signal?.reference) references.set(item.signal.signalId, item.signal.reference);
+      }
+      const titles: HTMLElement[] = [];
+      for (const item of items) {
+        if (!item.signal || list.querySelector(`[data-signal-id="${CSS.escape(item.signal.signalId)}"]`)) continue;
+        const li = card(item);
+        list.append(li);
+        titles.push(li.querySelector("h2") as HTMLElement);
+      }
       moreMessage.clear();
-      empty.hidden = list.childElementCount > 0 || Boolean(token);
-      // The first new signal, or (when the page held none) the button again.
-      ((list.children[before] as HTMLElement | undefined)?.querySelector<HTMLElement>("h2") ?? (token ? more : listHeading)).focus();
-    } catch (error) {
-      moreMessage.show("error", error instanceof ApiError ? error.message : "Laden lukte niet.");
-    } finally {
-      more.disabled = false;
-    }
-  }, "secondary");
-  more.hidden = !token;
-  add(first.items);
-  empty.hidden = list.childElementCount > 0 || Boolean(token);
+      empty.hidden = list.childElementCount > 0 || pager.hasMore;
+      return titles;
+    },
+    (error, first) => {
+      moreMessage.show("error", errorText(error, "Laden lukte niet."));
+      // Not read is not empty.
+      if (first) empty.hidden = true;
+    },
+  );
+  await pager.restart();
 
   const element = h(
     "section",
     { class: "hartslag-triage" },
     listHeading,
-    paragraph(
-      "De signalen van uw gebieden die nog gewogen moeten worden, de oudste eerst. ",
-      cutOff ? h("span", { attrs: { "data-testid": "afsluiting" } }, `Afsluiting van deze week: ${cutOffFormat.format(new Date(cutOff))}. Signalen van vóór de afsluiting weegt u vóór het overleg van deze week.`) : null,
-    ),
+    paragraph("De signalen van uw gebieden die nog gewogen moeten worden, de oudste eerst. ", cutOffText),
     message.element,
     list,
     empty,
     moreMessage.element,
-    more,
+    pager.more,
   );
-  document.body.classList.add(kWideClass);
-  return { title: "Werkvoorraad", element, leave: () => document.body.classList.remove(kWideClass) };
+  return { title: "Werkvoorraad", element, wide: true };
 }
