@@ -345,6 +345,11 @@ absl::StatusOr<v1::Meeting> Meetings::EditAgenda(const RequestContext& caller, c
             return absl::FailedPreconditionError("case_id: the case belongs to the other meeting");
           }
           if (OnAgenda(m, added->case_id())) return absl::AlreadyExistsError("case_id: already on the agenda");
+          // A closed case changes no more (CaseStatus): a meeting cannot
+          // decide on it until it is reopened.
+          if (added->status() == v1::CASE_STATUS_CLOSED) {
+            return absl::FailedPreconditionError("case_id: the case is closed; reopen it first");
+          }
           v1::AgendaItem item = ItemFor(*added);
           item.add_reasons(v1::AGENDA_REASON_ADDED);
           *m.add_items() = std::move(item);

@@ -159,7 +159,6 @@ const char* const kWebMethods[] = {
     "hartslag.directory.v1.DirectoryService.CreateUser",
     "hartslag.directory.v1.DirectoryService.UpdateUser",
     "hartslag.directory.v1.DirectoryService.ListUsers",
-    "hartslag.directory.v1.DirectoryService.GetTenant",
     "hartslag.directory.v1.DirectoryService.CreateIntegratedClient",
     "hartslag.directory.v1.DirectoryService.UpdateIntegratedClient",
     "hartslag.directory.v1.DirectoryService.ListIntegratedClients",

@@ -1087,6 +1087,10 @@ TEST_F(CasesEndToEndTest, TheGeneratedAgendaHoldsExactlyTheCasesThatNeedTheMeeti
   add.set_case_id(household.case_id());
   EXPECT_EQ(meetings_->EditAgenda(Call(coordinator_).get(), add, &meeting).error_code(),
             grpc::StatusCode::FAILED_PRECONDITION);
+  add.set_case_id(closed.case_id());
+  grpc::Status closed_added = meetings_->EditAgenda(Call(coordinator_).get(), add, &meeting);
+  EXPECT_EQ(closed_added.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << "a closed case is reopened first";
+  EXPECT_EQ(meeting.items_size(), 5);
   v1::EditAgendaRequest move;
   move.set_meeting_id(meeting_id);
   move.set_edit(v1::EditAgendaRequest::EDIT_MOVE);

@@ -15,6 +15,11 @@ export interface Session {
   expiresAt?: string;
   displayName?: string;
   organisationName?: string;
+  // The map's tile URL template (hartslag-web --map-tiles); absent: no map.
+  mapTiles?: string;
+  // The audit tree's Ed25519 public key (SPKI, base64), to verify signed
+  // tree heads in the browser (hartslag-web --audit-public-key).
+  auditPublicKey?: string;
 }
 
 interface StatusJson {

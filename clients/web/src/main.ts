@@ -7,24 +7,10 @@ import { h, replaceChildren } from "./dom";
 import { role as roleLabel } from "./labels";
 import { Outbox } from "./outbox";
 import { actionsScreen } from "./screens/actions";
-import { auditLogScreen } from "./screens/audit_log";
-import { adminAreasScreen } from "./screens/admin_areas";
-import { adminClientsScreen } from "./screens/admin_clients";
-import { adminOrganisationsScreen } from "./screens/admin_organisations";
-import { adminUsersScreen } from "./screens/admin_users";
 import { caseScreen } from "./screens/case";
-import { casesScreen } from "./screens/cases";
 import { loginScreen } from "./screens/login";
-import { meetingBoardScreen } from "./screens/meeting_board";
-import { meetingsScreen } from "./screens/meetings";
-import { mapScreen, mapTiles } from "./screens/map";
 import { mySignalsScreen } from "./screens/my_signals";
-import { overviewScreen } from "./screens/overview";
-import { privacyAccessScreen } from "./screens/privacy_access";
-import { privacyBreakGlassScreen } from "./screens/privacy_break_glass";
-import { privacyRestrictionsScreen } from "./screens/privacy_restrictions";
 import { outboxListener, signalFormScreen } from "./screens/signal_form";
-import { triageScreen } from "./screens/triage";
 import { forgetDirectory } from "./directory";
 
 interface Route {
@@ -38,25 +24,32 @@ interface Route {
   shown?: (session: Session) => boolean;
 }
 
+// A screen of the desk roles, loaded when first opened (esbuild splits it
+// off), so that a street coach's phone downloads the signal form and not
+// the coordinator's, privacy officer's and administrator's screens.
+function lazy<K extends string>(load: () => Promise<Record<K, Route["render"]>>, name: K): Route["render"] {
+  return async (app, parameter) => (await load())[name](app, parameter);
+}
+
 const routes: Route[] = [
   { path: "melding", label: "Nieuwe melding", role: "REPORTER", render: signalFormScreen },
   { path: "meldingen", label: "Mijn meldingen", role: "REPORTER", render: mySignalsScreen },
-  { path: "inzage", label: "Inzageoverzicht", role: "PRIVACY_OFFICER", render: privacyAccessScreen },
-  { path: "beperkingen", label: "Beperkingen", role: "PRIVACY_OFFICER", render: privacyRestrictionsScreen },
-  { path: "spoedtoegang", label: "Spoedtoegang (break-the-glass)", role: "PRIVACY_OFFICER", render: privacyBreakGlassScreen },
-  { path: "auditlog", label: "Auditlog", role: "PRIVACY_OFFICER", render: auditLogScreen },
+  { path: "inzage", label: "Inzageoverzicht", role: "PRIVACY_OFFICER", render: lazy(() => import("./screens/privacy_access"), "privacyAccessScreen") },
+  { path: "beperkingen", label: "Beperkingen", role: "PRIVACY_OFFICER", render: lazy(() => import("./screens/privacy_restrictions"), "privacyRestrictionsScreen") },
+  { path: "spoedtoegang", label: "Spoedtoegang (break-the-glass)", role: "PRIVACY_OFFICER", render: lazy(() => import("./screens/privacy_break_glass"), "privacyBreakGlassScreen") },
+  { path: "auditlog", label: "Auditlog", role: "PRIVACY_OFFICER", render: lazy(() => import("./screens/audit_log"), "auditLogScreen") },
   { path: "acties", label: "Acties van mijn organisatie", role: "PARTNER", render: actionsScreen },
-  { path: "werkvoorraad", label: "Werkvoorraad", role: "COORDINATOR", render: triageScreen },
+  { path: "werkvoorraad", label: "Werkvoorraad", role: "COORDINATOR", render: lazy(() => import("./screens/triage"), "triageScreen") },
   { path: "casus", label: "", role: ["PARTNER", "COORDINATOR"], render: caseScreen },
-  { path: "casussen", label: "Casussen", role: "COORDINATOR", render: casesScreen },
-  { path: "overleggen", label: "Overleggen", role: "COORDINATOR", render: meetingsScreen },
-  { path: "overleg", label: "", role: "COORDINATOR", render: meetingBoardScreen },
-  { path: "overzicht", label: "Overzicht", role: ["COORDINATOR", "ADMIN"], render: overviewScreen },
-  { path: "kaart", label: "Kaart", role: "COORDINATOR", render: mapScreen, shown: (s) => mapTiles(s) !== "" },
-  { path: "gebieden", label: "Gebieden", role: "ADMIN", render: adminAreasScreen },
-  { path: "organisaties", label: "Organisaties", role: "ADMIN", render: adminOrganisationsScreen },
-  { path: "gebruikers", label: "Gebruikers", role: "ADMIN", render: adminUsersScreen },
-  { path: "koppelingen", label: "Koppelingen", role: "ADMIN", render: adminClientsScreen },
+  { path: "casussen", label: "Casussen", role: "COORDINATOR", render: lazy(() => import("./screens/cases"), "casesScreen") },
+  { path: "overleggen", label: "Overleggen", role: "COORDINATOR", render: lazy(() => import("./screens/meetings"), "meetingsScreen") },
+  { path: "overleg", label: "", role: "COORDINATOR", render: lazy(() => import("./screens/meeting_board"), "meetingBoardScreen") },
+  { path: "overzicht", label: "Overzicht", role: ["COORDINATOR", "ADMIN"], render: lazy(() => import("./screens/overview"), "overviewScreen") },
+  { path: "kaart", label: "Kaart", role: "COORDINATOR", render: lazy(() => import("./screens/map"), "mapScreen"), shown: (s) => Boolean(s.mapTiles) },
+  { path: "gebieden", label: "Gebieden", role: "ADMIN", render: lazy(() => import("./screens/admin_areas"), "adminAreasScreen") },
+  { path: "organisaties", label: "Organisaties", role: "ADMIN", render: lazy(() => import("./screens/admin_organisations"), "adminOrganisationsScreen") },
+  { path: "gebruikers", label: "Gebruikers", role: "ADMIN", render: lazy(() => import("./screens/admin_users"), "adminUsersScreen") },
+  { path: "koppelingen", label: "Koppelingen", role: "ADMIN", render: lazy(() => import("./screens/admin_clients"), "adminClientsScreen") },
 ];
 
 function mayUse(session: Session, route: Route): boolean {

@@ -40,7 +40,8 @@ run(async (browser) => {
                "with a wrong CSRF header");
   assert.equal(await status("/api/v1/hartslag.intake.v1.SignalService/ListSignals", { method: "POST", headers: { ...json, "X-CSRF-Token": csrf }, body: "{}" }), 200);
   for (const outside of ["hartslag.intake.v1.TriageFeedService/RecordTriageOutcomes", "hartslag.audit.v1.AuditService/Append",
-                         "hartslag.directory.v1.DirectoryService/CreateUser"]) {
+                         "hartslag.directory.v1.DirectoryService/UpdateTenantSettings",
+                         "hartslag.directory.v1.LookupService/ListTenantUsers"]) {
     assert.equal(await status(`/api/v1/${outside}`, { method: "POST", headers: { ...json, "X-CSRF-Token": csrf }, body: "{}" }), 404, outside);
   }
   // A valid signal padded with whitespace to 10 MB: had it reached intake,

@@ -76,7 +76,7 @@ const kSignatureText: Record<Exclude<SignatureResult, "valid">, string> = {
 
 // The log's public key (DER SubjectPublicKeyInfo) from the session.
 function auditPublicKey(app: App): Uint8Array {
-  const key = (app.session as { auditPublicKey?: string }).auditPublicKey;
+  const key = app.session.auditPublicKey;
   return key ? fromBase64(key) : new Uint8Array();
 }
 

@@ -27,8 +27,8 @@ const kCasesPerPage = 50;
 const kHome: L.LatLngTuple = [50.9, 5.98];
 
 // The tile URL template hartslag-web was given; empty: no map.
-export function mapTiles(session: Session): string {
-  return (session as Session & { mapTiles?: string }).mapTiles ?? "";
+function mapTiles(session: Session): string {
+  return session.mapTiles ?? "";
 }
 
 function pointOf(signal: Signal): L.LatLngTuple | null {
