@@ -123,10 +123,16 @@ async function seedYear() {
   return meetings;
 }
 
-async function firstMeeting() {
+// The coming meeting with the longest agenda (the board's worst case).
+async function longestAgenda() {
   const coordinator = await session("carla.coordinator");
-  const list = await coordinator("hartslag.cases.v1.MeetingService/ListMeetings", { pageSize: 1 });
-  return list.meetings?.[0]?.meetingId;
+  const list = await coordinator("hartslag.cases.v1.MeetingService/ListMeetings", { pageSize: 500 });
+  let best = { id: "", items: -1 };
+  for (const m of list.meetings ?? []) {
+    const meeting = await coordinator("hartslag.cases.v1.MeetingService/GetMeeting", { meetingId: m.meetingId }, "MEETING");
+    if ((meeting.items ?? []).length > best.items) best = { id: m.meetingId, items: meeting.items.length };
+  }
+  return best.id;
 }
 
 // Opens `hash` in a page already logged in and waits for the first of
@@ -140,6 +146,7 @@ async function measure(page, name, hash, rows) {
   const firstRow = Date.now() - start;
   const shown = await page.locator(rows).count();
   const client = await page.context().newCDPSession(page);
+  await client.send("Performance.enable");
   await client.send("HeapProfiler.collectGarbage");
   const { metrics } = await client.send("Performance.getMetrics");
   const metric = (n) => metrics.find((m) => m.name === n)?.value ?? 0;
@@ -148,7 +155,7 @@ async function measure(page, name, hash, rows) {
   return result;
 }
 
-const meetings = seed ? await seedYear() : [await firstMeeting()];
+const meetings = seed ? await seedYear() : [await longestAgenda()];
 const browser = await chromium.launch({
   executablePath: process.env.HARTSLAG_CHROMIUM || "/usr/bin/chromium",
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
