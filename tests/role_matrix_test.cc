@@ -101,6 +101,9 @@ const Row kMatrix[] = {
     {"ListOrganisations", R, A, A, A, H}, {"ListOrganisations", C, A, A, A, H},
     {"ListOrganisations", P, A, A, A, H}, {"ListOrganisations", O, A, A, A, H},
     {"ListOrganisations", AD, A, A, A, H},
+    // every service: the transport probe, no data, for every role
+    {"Ping", R, A, A, A, A}, {"Ping", C, A, A, A, A}, {"Ping", P, A, A, A, A},
+    {"Ping", O, A, A, A, A}, {"Ping", AD, A, A, A, A},
 };
 // clang-format on
 
@@ -1118,6 +1121,10 @@ RoleMatrixTest::Probe RoleMatrixTest::ProbeFor(const std::string& rpc) {
       for (const auto& outbox : r.outboxes()) dead_letters += outbox.dead_letters();
       return in_heerlen(dead_letters > 0);
     });
+  });
+  if (rpc == "Ping") return everywhere([&](auto& stub, const std::string& t) {
+    operations::v1::PingResponse r;
+    return Classify(stub.Ping(d.Call(t).get(), {}, &r), [&] { return r.has_server_time() ? A : H; });
   });
   if (rpc == "GetSignalFigures") return [&](const std::string& t) {
     iv1::GetSignalFiguresRequest q;

@@ -101,6 +101,7 @@ AuditRecord AuditTrail::Begin(const RequestContext& caller, absl::string_view rp
                               const AccessRule& rule, absl::string_view peer_address) const {
   AuditRecord record;
   if (!rule.services.empty()) return record;  // service-to-service: not audited
+  if (!rule.audited) return record;           // touches no data
   record.trail_ = this;
   audit::v1::AuditEvent& e = record.event_;
   e.set_event_id(RandomUuid());
@@ -124,20 +125,43 @@ AuditRecord AuditTrail::Begin(const RequestContext& caller, absl::string_view rp
   return record;
 }
 
-absl::Status AuditTrail::Write(db::Transaction& tx, AuditRecord& record,
-                               audit::v1::Outcome outcome, const absl::Status& status) const {
+bool AuditTrail::Complete(AuditRecord& record, audit::v1::Outcome outcome, const absl::Status& status) {
   audit::v1::AuditEvent& e = record.event_;
   e.set_outcome(outcome);
   e.set_status_code(absl::StatusCodeToString(status.code()));
   *e.mutable_occurred_at() = TimeToProto(absl::Now());
-  if (e.tenant_id().empty()) {
-    // A call naming no tenant we know (a login to an unknown tenant) has no
-    // log to go to; the service log has the line.
-    record.recorded_ = true;
-    return absl::OkStatus();
+  // A call naming no tenant we know (a login to an unknown tenant) has no
+  // log to go to; the service log has the line.
+  return !e.tenant_id().empty();
+}
+
+absl::Status AuditTrail::Write(db::Transaction& tx, AuditRecord& record,
+                               audit::v1::Outcome outcome, const absl::Status& status) const {
+  if (Complete(record, outcome, status)) {
+    const audit::v1::AuditEvent& e = record.event_;
+    RETURN_IF_ERROR(outbox_->Add(tx, kAuditTarget, {e.event_id(), e.tenant_id(), e.SerializeAsString()}));
   }
-  RETURN_IF_ERROR(outbox_->Add(tx, kAuditTarget, {e.event_id(), e.tenant_id(), e.SerializeAsString()}));
   record.recorded_ = true;
+  return absl::OkStatus();
+}
+
+absl::Status RecordAll(db::Transaction& tx, const std::vector<AuditRecord*>& records) {
+  const AuditTrail* trail = nullptr;
+  std::vector<OutboxEvent> events;
+  for (AuditRecord* record : records) {
+    if (record->trail_ == nullptr) continue;
+    if (trail != nullptr && record->trail_ != trail) {
+      return absl::InternalError("audit records of one transaction belong to one service's trail");
+    }
+    trail = record->trail_;
+    const audit::v1::Outcome outcome = record->denied_ ? audit::v1::OUTCOME_DENIED : audit::v1::OUTCOME_SUCCESS;
+    if (AuditTrail::Complete(*record, outcome, absl::OkStatus())) {
+      const audit::v1::AuditEvent& e = record->event_;
+      events.push_back({e.event_id(), e.tenant_id(), e.SerializeAsString()});
+    }
+  }
+  if (trail != nullptr && !events.empty()) RETURN_IF_ERROR(trail->outbox_->AddAll(tx, kAuditTarget, events));
+  for (AuditRecord* record : records) record->recorded_ = record->trail_ != nullptr;
   return absl::OkStatus();
 }
 

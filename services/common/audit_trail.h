@@ -19,6 +19,7 @@
 #define HARTSLAG_SERVICES_COMMON_AUDIT_TRAIL_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "hartslag/audit/v1/audit.pb.h"
@@ -80,11 +81,17 @@ class AuditRecord {
 
  private:
   friend class AuditTrail;
+  friend absl::Status RecordAll(db::Transaction& tx, const std::vector<AuditRecord*>& records);
   const AuditTrail* trail_ = nullptr;
   audit::v1::AuditEvent event_;
   bool denied_ = false;
   bool recorded_ = false;
 };
+
+// Writes the records of several calls that share `tx` (a group commit, each
+// call's change in the same transaction) with one statement. Records that
+// are not audited are skipped.
+absl::Status RecordAll(db::Transaction& tx, const std::vector<AuditRecord*>& records);
 
 // Runs `work` in a transaction that also writes `audit`'s record: the change
 // and its record commit together or not at all.
@@ -117,8 +124,12 @@ class AuditTrail {
 
  private:
   friend class AuditRecord;
+  friend absl::Status RecordAll(db::Transaction& tx, const std::vector<AuditRecord*>& records);
   absl::Status Write(db::Transaction& tx, AuditRecord& record, audit::v1::Outcome outcome,
                      const absl::Status& status) const;
+  // Completes the record's event for the outcome; false when it has no
+  // tenant log to go to.
+  static bool Complete(AuditRecord& record, audit::v1::Outcome outcome, const absl::Status& status);
 
   db::Pool* pool_;
   const Outbox* outbox_;

@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/crypto.h"
 #include "services/common/status_macros.h"
 
 namespace hartslag {
@@ -28,6 +29,29 @@ absl::StatusOr<RequestContext> Authenticator::Authenticate(
 }
 
 absl::StatusOr<RequestContext> Authenticator::FromToken(absl::string_view token) const {
+  const std::string hash = Sha256(token);
+  const absl::Time now = absl::Now();
+  {
+    std::lock_guard<std::mutex> lock(verified_->mutex);
+    auto it = verified_->by_hash.find(hash);
+    if (it != verified_->by_hash.end()) {
+      if (now < it->second.token_expires_at) return it->second;
+      verified_->by_hash.erase(it);
+    }
+  }
+  ASSIGN_OR_RETURN(RequestContext context, Verify(token));
+  std::lock_guard<std::mutex> lock(verified_->mutex);
+  auto& held = verified_->by_hash;
+  if (held.size() >= kMaxVerifiedTokens) {
+    absl::erase_if(held, [now](const auto& entry) { return entry.second.token_expires_at <= now; });
+    // Still full of live tokens: start over rather than grow.
+    if (held.size() >= kMaxVerifiedTokens) held.clear();
+  }
+  held.emplace(hash, context);
+  return context;
+}
+
+absl::StatusOr<RequestContext> Authenticator::Verify(absl::string_view token) const {
   ASSIGN_OR_RETURN(TokenClaims claims, verifier_.Verify(token, absl::Now()));
   RequestContext context;
   context.tenant = std::move(claims.tenant);

@@ -11,7 +11,20 @@ namespace hartslag {
 const AccessPolicy kOperationsPolicy({
     {"ListDeadLetters", Roles({Role::kAdmin}).Audit(audit::v1::ACTION_LIST, "outbox_event")},
     {"GetOutboxStatus", Roles({Role::kAdmin}).Audit(audit::v1::ACTION_READ, "outbox")},
+    {"Ping", Roles({Role::kReporter, Role::kCoordinator, Role::kPartner, Role::kPrivacyOfficer, Role::kAdmin})
+                 .Unaudited()},
 });
+
+grpc::ServerUnaryReactor* OperationsServiceImpl::Ping(grpc::CallbackServerContext* call,
+                                                      const operations::v1::PingRequest* request,
+                                                      operations::v1::PingResponse* response) {
+  return runner_.Run(call, "Ping", *request,
+                     Into(response, [](const RequestContext&, AuditRecord&) -> absl::StatusOr<operations::v1::PingResponse> {
+                       operations::v1::PingResponse out;
+                       *out.mutable_server_time() = TimeToProto(absl::Now());
+                       return out;
+                     }));
+}
 
 grpc::ServerUnaryReactor* OperationsServiceImpl::GetOutboxStatus(grpc::CallbackServerContext* call,
                                                                  const operations::v1::GetOutboxStatusRequest* request,

@@ -1,5 +1,6 @@
 // hartslag.operations.v1.OperationsService: what every Hartslag service
-// answers about itself: its outbox's backlog and the events it set aside. Each service's
+// answers about itself: its outbox's backlog, the events it set aside, and a
+// Ping that measures the transport. Each service's
 // main registers one next to its own services.
 #ifndef HARTSLAG_SERVICES_COMMON_OPERATIONS_SERVICE_H_
 #define HARTSLAG_SERVICES_COMMON_OPERATIONS_SERVICE_H_
@@ -16,7 +17,8 @@ extern const AccessPolicy kOperationsPolicy;
 class OperationsServiceImpl final : public operations::v1::OperationsService::CallbackService {
  public:
   // Calls are authenticated, checked against kOperationsPolicy and recorded
-  // in `audit`'s trail like any call of the service.
+  // in `audit`'s trail like any call of the service; Ping, which touches no
+  // data, is not recorded.
   // `targets`: the receivers the service's outbox serves.
   OperationsServiceImpl(const Authenticator* authenticator, WorkerPool* workers, const ServiceAudit* audit,
                         db::Pool* pool, std::vector<std::string> targets = {kAuditTarget})
@@ -33,6 +35,8 @@ class OperationsServiceImpl final : public operations::v1::OperationsService::Ca
   grpc::ServerUnaryReactor* ListDeadLetters(grpc::CallbackServerContext* call,
                                             const operations::v1::ListDeadLettersRequest* request,
                                             operations::v1::ListDeadLettersResponse* response) override;
+  grpc::ServerUnaryReactor* Ping(grpc::CallbackServerContext* call, const operations::v1::PingRequest* request,
+                                 operations::v1::PingResponse* response) override;
 
  private:
   const RpcRunner runner_;

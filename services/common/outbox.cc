@@ -13,6 +13,8 @@ Outbox::Outbox(absl::string_view schema) {
   std::string table = absl::StrCat(schema, ".outbox");
   insert_ = absl::StrCat("INSERT INTO ", table,
                          " (target, tenant_id, event_id, payload) VALUES ($1, $2, $3, $4::bytea)");
+  insert_all_ = absl::StrCat("INSERT INTO ", table, " (target, tenant_id, event_id, payload)"
+                             " SELECT $1, * FROM unnest($2::text[], $3::uuid[], $4::bytea[])");
   select_batch_ = absl::StrCat(
       "SELECT seq, tenant_id, event_id::text AS event_id, octet_length(payload) AS bytes,"
       " (extract(epoch FROM created_at) * 1000000)::bigint AS created_us FROM ",
@@ -44,6 +46,18 @@ absl::Status Outbox::Add(db::Transaction& tx, absl::string_view target,
                          const OutboxEvent& event) const {
   return tx.Exec(insert_, {std::string(target), event.tenant, event.event_id,
                            db::BytesParam(event.payload)});
+}
+
+absl::Status Outbox::AddAll(db::Transaction& tx, absl::string_view target,
+                            const std::vector<OutboxEvent>& events) const {
+  std::vector<std::string> tenants, ids, payloads;
+  for (const OutboxEvent& event : events) {
+    tenants.push_back(event.tenant);
+    ids.push_back(event.event_id);
+    payloads.push_back(db::BytesParam(event.payload));
+  }
+  return tx.Exec(insert_all_, {std::string(target), db::TextArray(tenants), db::TextArray(ids),
+                               db::TextArray(payloads)});
 }
 
 absl::StatusOr<std::vector<Outbox::Backlog>> Outbox::Backlogs(db::Pool& pool, const std::vector<std::string>& targets,

@@ -43,6 +43,8 @@ class Outbox {
   explicit Outbox(absl::string_view schema);
 
   absl::Status Add(db::Transaction& tx, absl::string_view target, const OutboxEvent& event) const;
+  // Several events in one statement (a group commit).
+  absl::Status AddAll(db::Transaction& tx, absl::string_view target, const std::vector<OutboxEvent>& events) const;
   // How many events wait for `target`.
   absl::StatusOr<int64_t> Pending(db::Pool& pool, absl::string_view target) const;
 
@@ -81,7 +83,7 @@ class Outbox {
  private:
   friend class OutboxRelay;
   std::string backlogs_;
-  std::string insert_, select_batch_, payloads_, delete_batch_, count_, set_aside_, dead_letters_,
+  std::string insert_, insert_all_, select_batch_, payloads_, delete_batch_, count_, set_aside_, dead_letters_,
       dead_letter_count_;
 };
 

@@ -119,7 +119,7 @@ class UnparseableRequestInterceptorFactory final : public grpc::experimental::Se
 
 }  // namespace
 
-void AddServerFlags(Flags& flags, const std::string& prefix, int default_port) {
+void AddServerFlags(Flags& flags, const std::string& prefix, int default_port, int default_workers) {
   flags.Add("listen", prefix + "_LISTEN", absl::StrCat("127.0.0.1:", default_port),
             "address to listen on (host:port; port 0 picks a free port)");
   flags.Add("tls-cert", prefix + "_TLS_CERT", "", "PEM file with the server certificate chain");
@@ -137,7 +137,7 @@ void AddServerFlags(Flags& flags, const std::string& prefix, int default_port) {
             "comma-separated tenants this instance serves (empty: every tenant)");
   flags.Add("db", prefix + "_DB", "", "libpq connection string of the service's database");
   flags.Add("db-pool-size", prefix + "_DB_POOL_SIZE", "8", "database connections to keep");
-  flags.Add("workers", prefix + "_WORKERS", "8", "threads that run request handlers");
+  flags.Add("workers", prefix + "_WORKERS", absl::StrCat(default_workers), "threads that run request handlers");
   flags.Add("pseudonym-key", "HARTSLAG_PSEUDONYM_KEY", "",
             "file with the secret key for pseudonyms of persons and addresses in audit records");
   flags.Add("service-cert", prefix + "_SERVICE_CERT", "",

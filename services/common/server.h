@@ -68,7 +68,9 @@ struct ServerOptions {
 // Declares the flags every service shares: listen, TLS files, ready file,
 // token keys, database and worker count. `prefix` is the environment
 // prefix, e.g. "HARTSLAG_INTAKE".
-void AddServerFlags(Flags& flags, const std::string& prefix, int default_port);
+// `default_workers`: a service whose handlers mostly wait (intake's wait
+// for a group commit) wants more than the usual 8.
+void AddServerFlags(Flags& flags, const std::string& prefix, int default_port, int default_workers = 8);
 ServerOptions ServerOptionsFromFlags(const Flags& flags);
 // --audit and --audit-ca, for services that deliver audit records.
 void AddAuditClientFlags(Flags& flags);

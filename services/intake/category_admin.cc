@@ -7,6 +7,12 @@
 
 namespace hartslag::intake {
 
+absl::StatusOr<v1::Category> CategoryAdmin::Changed(const std::string& tenant,
+                                                   absl::StatusOr<v1::Category> changed) const {
+  if (changed.ok() && on_change_) on_change_(tenant);
+  return changed;
+}
+
 absl::StatusOr<v1::ListCategoryDefinitionsResponse> CategoryAdmin::List(const RequestContext& caller,
                                                                         AuditRecord& audit) {
   ASSIGN_OR_RETURN(std::vector<v1::Category> categories,
@@ -21,7 +27,7 @@ absl::StatusOr<v1::Category> CategoryAdmin::Create(const RequestContext& caller,
                                                    AuditRecord& audit) {
   if (!request.has_category()) return Invalid("category", "is required");
   RETURN_IF_ERROR(CheckCategoryDefinition(*request.mutable_category()));
-  return store_->Create(caller.tenant, request.category(), audit, caller.deadline);
+  return Changed(caller.tenant, store_->Create(caller.tenant, request.category(), audit, caller.deadline));
 }
 
 absl::StatusOr<v1::Category> CategoryAdmin::Update(const RequestContext& caller, v1::UpdateCategoryRequest request,
@@ -31,13 +37,13 @@ absl::StatusOr<v1::Category> CategoryAdmin::Update(const RequestContext& caller,
   if (version < 1) return Invalid("category.version", "is required: the version you changed");
   RETURN_IF_ERROR(CheckCategoryDefinition(*request.mutable_category()));
   request.mutable_category()->set_version(version);
-  return store_->Update(caller.tenant, request.category(), audit, caller.deadline);
+  return Changed(caller.tenant, store_->Update(caller.tenant, request.category(), audit, caller.deadline));
 }
 
 absl::StatusOr<v1::Category> CategoryAdmin::Retire(const RequestContext& caller,
                                                    const v1::RetireCategoryRequest& request, AuditRecord& audit) {
   RETURN_IF_ERROR(CheckId("category_id", request.category_id()));
-  return store_->SetRetired(caller.tenant, request.category_id(), request.retired(), audit, caller.deadline);
+  return Changed(caller.tenant, store_->SetRetired(caller.tenant, request.category_id(), request.retired(), audit, caller.deadline));
 }
 
 absl::StatusOr<v1::ListCategoryDefinitionsResponse> CategoryAdmin::Reorder(

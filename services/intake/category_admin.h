@@ -4,6 +4,9 @@
 #ifndef HARTSLAG_SERVICES_INTAKE_CATEGORY_ADMIN_H_
 #define HARTSLAG_SERVICES_INTAKE_CATEGORY_ADMIN_H_
 
+#include <functional>
+#include <string>
+
 #include "absl/status/statusor.h"
 #include "hartslag/intake/v1/intake.pb.h"
 #include "services/common/audit_trail.h"
@@ -14,7 +17,10 @@ namespace hartslag::intake {
 
 class CategoryAdmin {
  public:
-  explicit CategoryAdmin(CategoryStore* store) : store_(store) {}
+  // `on_change` hears of each tenant whose categories changed (SignalIntake's
+  // ReferenceDataChanged).
+  explicit CategoryAdmin(CategoryStore* store, std::function<void(const std::string& tenant)> on_change = {})
+      : store_(store), on_change_(std::move(on_change)) {}
 
   absl::StatusOr<v1::ListCategoryDefinitionsResponse> List(const RequestContext& caller, AuditRecord& audit);
   absl::StatusOr<v1::Category> Create(const RequestContext& caller, v1::CreateCategoryRequest request,
@@ -28,7 +34,10 @@ class CategoryAdmin {
                                                               AuditRecord& audit);
 
  private:
+  absl::StatusOr<v1::Category> Changed(const std::string& tenant, absl::StatusOr<v1::Category> changed) const;
+
   CategoryStore* store_;
+  std::function<void(const std::string& tenant)> on_change_;
 };
 
 }  // namespace hartslag::intake

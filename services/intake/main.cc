@@ -22,7 +22,8 @@ namespace {
 absl::Status Run(int argc, char** argv) {
   using namespace hartslag;
   Flags flags("hartslag-intake", "takes in signals and shows them to who may see them");
-  AddServerFlags(flags, "HARTSLAG_INTAKE", 7402);
+  // Enough handlers to fill a group commit: most of them wait for one.
+  AddServerFlags(flags, "HARTSLAG_INTAKE", 7402, /*default_workers=*/64);
   AddAuditClientFlags(flags);
   AddAreaSyncFlags(flags);
   flags.Add("retention-interval", "HARTSLAG_INTAKE_RETENTION_INTERVAL", "1h",
@@ -37,14 +38,18 @@ absl::Status Run(int argc, char** argv) {
 
   ASSIGN_OR_RETURN(std::unique_ptr<ServiceAudit> audit, ServiceAudit::Start(flags, pool.get(), intake::kSchema));
   intake::SignalStore store(pool.get());
-  ASSIGN_OR_RETURN(std::unique_ptr<AreaSync> area_sync,
-                   StartAreaSync(flags, [&store](const directory::v1::Tenant& tenant, const std::vector<AreaRow>& areas) {
-                     RETURN_IF_ERROR(store.CreateTenant(tenant.tenant_id(), tenant.name(), areas));
-                     return store.StoreTenantSettings(tenant.tenant_id(), tenant.settings());
-                   }));
   intake::CategoryStore categories(pool.get());
   intake::SignalIntake signal_intake(&store, &categories);
-  intake::CategoryAdmin category_admin(&categories);
+  ASSIGN_OR_RETURN(std::unique_ptr<AreaSync> area_sync,
+                   StartAreaSync(flags, [&store, &signal_intake](const directory::v1::Tenant& tenant,
+                                                                 const std::vector<AreaRow>& areas) {
+                     RETURN_IF_ERROR(store.CreateTenant(tenant.tenant_id(), tenant.name(), areas));
+                     RETURN_IF_ERROR(store.StoreTenantSettings(tenant.tenant_id(), tenant.settings()));
+                     signal_intake.ReferenceDataChanged(tenant.tenant_id());
+                     return absl::OkStatus();
+                   }));
+  intake::CategoryAdmin category_admin(
+      &categories, [&signal_intake](const std::string& tenant) { signal_intake.ReferenceDataChanged(tenant); });
   intake::AttachmentStore attachment_store(pool.get());
   intake::PostgresAttachmentContents attachment_contents(pool.get());
   intake::SignalAttachments attachments(&store, &attachment_store, &attachment_contents);

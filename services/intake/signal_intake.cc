@@ -61,6 +61,25 @@ void AddSubjects(const SignalLike& signal, AuditRecord& audit) {
   for (const v1::Person& person : signal.persons()) audit.AddPerson(person.name(), person.birth_year());
 }
 
+// The category `request` names among `active`, with its answers checked
+// into `errors`. Null when it is not among them: the store refuses it, naming
+// category_id.
+const v1::Category* CheckCategory(const std::vector<v1::Category>& active, v1::SubmitSignalRequest& request,
+                                  FieldErrors& errors) {
+  const v1::Category* category = nullptr;
+  bool has_subcategories = false;
+  for (const v1::Category& c : active) {
+    if (c.category_id() == request.category_id()) category = &c;
+    if (c.parent_category_id() == request.category_id() && !request.category_id().empty()) has_subcategories = true;
+  }
+  if (has_subcategories) {
+    errors.Add(Invalid("category_id", "is a main category; choose one of its subcategories"));
+  } else if (category != nullptr) {
+    CheckAnswers(*category, *request.mutable_answers(), errors);
+  }
+  return category;
+}
+
 }  // namespace
 
 absl::StatusOr<std::set<std::string>> SignalIntake::CoordinatorScope(const RequestContext& caller) {
@@ -71,7 +90,48 @@ absl::StatusOr<std::set<std::string>> SignalIntake::CoordinatorScope(const Reque
 absl::StatusOr<v1::SubmitSignalResponse> SignalIntake::Submit(const RequestContext& caller,
                                                               v1::SubmitSignalRequest request,
                                                               AuditRecord& audit) {
-  absl::Time now = absl::Now();
+  const absl::Time now = absl::Now();
+  ASSIGN_OR_RETURN(std::shared_ptr<const TenantReference> tenant, reference_.Get(caller.tenant, caller.deadline));
+  if (tenant != nullptr) {
+    if (std::optional<v1::Signal> stored = SubmitBatched(caller, request, now, *tenant, audit)) {
+      v1::SubmitSignalResponse response;
+      *response.mutable_signal() = *std::move(stored);
+      return response;
+    }
+  }
+  absl::StatusOr<v1::SubmitSignalResponse> response = SubmitOneByOne(caller, std::move(request), now, audit);
+  // A new signal the batch's way did not take: the data held for the tenant
+  // was older than the database's.
+  if (tenant != nullptr && response.ok() && !response->replayed()) reference_.Invalidate(caller.tenant);
+  return response;
+}
+
+std::optional<v1::Signal> SignalIntake::SubmitBatched(const RequestContext& caller,
+                                                      const v1::SubmitSignalRequest& request, absl::Time now,
+                                                      const TenantReference& tenant, AuditRecord& audit) {
+  Submission submission;
+  submission.request = request;
+  if (!ValidateAndNormalise(submission.request, now).ok()) return std::nullopt;
+  if (!tenant.area_names.contains(submission.request.area_id())) return std::nullopt;
+  FieldErrors errors;
+  const v1::Category* category = CheckCategory(tenant.active_categories, submission.request, errors);
+  if (category == nullptr || !errors.status().ok()) return std::nullopt;
+  submission.fingerprint = Fingerprint(submission.request);
+  submission.reported_at = now;
+  submission.category_version = category->version();
+  LabelAnswers(*category, *submission.request.mutable_answers());
+  // The record is the caller's only once the batch stored the signal.
+  AuditRecord batched = audit;
+  AddSubjects(submission.request, batched);
+  const BatchedSubmission item{&caller, &submission, &tenant, category, &batched};
+  std::optional<v1::Signal> stored = batcher_.Submit(item, caller.deadline);
+  if (stored) audit = std::move(batched);
+  return stored;
+}
+
+absl::StatusOr<v1::SubmitSignalResponse> SignalIntake::SubmitOneByOne(const RequestContext& caller,
+                                                                      v1::SubmitSignalRequest request,
+                                                                      absl::Time now, AuditRecord& audit) {
   FieldErrors errors;
   errors.Add(ValidateAndNormalise(request, now));
   // A retry is answered by the store as it was first stored, whatever
@@ -84,17 +144,7 @@ absl::StatusOr<v1::SubmitSignalResponse> SignalIntake::Submit(const RequestConte
   if (!retry) {
     ASSIGN_OR_RETURN(active, categories_->List(caller.tenant, /*active_only=*/true, caller.deadline));
   }
-  const v1::Category* category = nullptr;
-  bool has_subcategories = false;
-  for (const v1::Category& c : active) {
-    if (c.category_id() == request.category_id()) category = &c;
-    if (c.parent_category_id() == request.category_id() && !request.category_id().empty()) has_subcategories = true;
-  }
-  if (has_subcategories) {
-    errors.Add(Invalid("category_id", "is a main category; choose one of its subcategories"));
-  } else if (category != nullptr) {
-    CheckAnswers(*category, *request.mutable_answers(), errors);
-  }
+  const v1::Category* category = CheckCategory(active, request, errors);
   RETURN_IF_ERROR(errors.status());
   Submission submission;
   submission.fingerprint = Fingerprint(request);

@@ -8,7 +8,9 @@
 #include "hartslag/intake/v1/intake.pb.h"
 #include "services/common/auth.h"
 #include "services/intake/category_store.h"
+#include "services/intake/reference_cache.h"
 #include "services/intake/signal_store.h"
+#include "services/intake/submit_batcher.h"
 
 namespace hartslag::intake {
 
@@ -17,7 +19,12 @@ inline constexpr int kMaxPageSize = 200;
 
 class SignalIntake {
  public:
-  SignalIntake(SignalStore* store, CategoryStore* categories) : store_(store), categories_(categories) {}
+  SignalIntake(SignalStore* store, CategoryStore* categories, SubmitBatcher::Options batching = {})
+      : store_(store), categories_(categories), reference_(store, categories), batcher_(store, batching) {}
+
+  // A tenant's areas, categories or settings changed: submissions from now
+  // on are checked against the new ones.
+  void ReferenceDataChanged(const std::string& tenant) { reference_.Invalidate(tenant); }
 
   // Each call fills `audit` (audit_trail.h) with what it touched: the
   // signal, and the persons and address the caller got to see.
@@ -46,8 +53,21 @@ class SignalIntake {
   // The caller's coordinator areas with their sub-areas (empty if not a coordinator).
   absl::StatusOr<std::set<std::string>> CoordinatorScope(const RequestContext& caller);
 
+  // The way most submissions take: checked against the tenant data held in
+  // memory and stored by a group commit. nullopt when it cannot be taken or
+  // the batch did not store the signal; the one-by-one way then decides.
+  std::optional<v1::Signal> SubmitBatched(const RequestContext& caller, const v1::SubmitSignalRequest& request,
+                                          absl::Time now, const TenantReference& tenant, AuditRecord& audit);
+  // Everything checked on fresh data in one transaction: retries, refusals,
+  // and whatever the batch left out.
+  absl::StatusOr<v1::SubmitSignalResponse> SubmitOneByOne(const RequestContext& caller,
+                                                          v1::SubmitSignalRequest request, absl::Time now,
+                                                          AuditRecord& audit);
+
   SignalStore* store_;
   CategoryStore* categories_;
+  ReferenceCache reference_;
+  SubmitBatcher batcher_;
 };
 
 }  // namespace hartslag::intake

@@ -1,6 +1,7 @@
 #include "services/intake/signal_store.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 #include "nlohmann/json.hpp"
@@ -117,6 +118,60 @@ constexpr char kInsertSignal[] = R"sql(
           $20, $21, $22::jsonb, $23, $24, $25, $26, $27, $28::jsonb)
   ON CONFLICT (tenant_id, reporter_user_id, request_id) DO NOTHING
   RETURNING signal_id
+)sql";
+
+// The short step that hands out reference numbers for a batch: the counter
+// row is locked only for this statement's own transaction, never while a
+// batch commits. Gaps are the price: numbers of a batch that fails, or of a
+// submission the batch leaves to the one-by-one way, are not used.
+constexpr char kReserveReferenceNumbers[] = R"sql(
+  INSERT INTO intake.reference_counters (tenant_id, year, last_value) VALUES ($1, $2, $3)
+  ON CONFLICT (tenant_id, year) DO UPDATE SET last_value = reference_counters.last_value + $3
+  RETURNING last_value
+)sql";
+
+// Not waiting for this commit's WAL flush is safe: the batch that uses the
+// numbers commits later and waits for its own flush, which includes this
+// one. If both are lost, no signal holds the numbers.
+constexpr char kWithoutFlushWait[] = "SET LOCAL synchronous_commit = off";
+
+// A batch of new signals as one statement. Each row is stored only while the
+// tenant's settings are those its deadlines and reference were made with, its
+// area exists, and its category is active at the version its answers were
+// checked against; a row left out (or a request id used before) is missing
+// from RETURNING and goes the one-by-one way.
+constexpr char kInsertSignals[] = R"sql(
+  INSERT INTO intake.signals (
+    signal_id, tenant_id, reference, area_id, street, house_number, house_number_addition,
+    postcode, city, bag_id, latitude, longitude, category_id, description, observed_at,
+    reported_at, reporter_user_id, reporter_organisation_id, reporter_organisation_kind,
+    source, urgency, persons, request_id, request_fingerprint, due_at, late_at, category_version, answers)
+  SELECT u.signal_id, u.tenant_id, u.reference, u.area_id, u.street, u.house_number, u.house_number_addition,
+         u.postcode, u.city, u.bag_id, u.latitude, u.longitude, u.category_id, u.description, u.observed_at,
+         u.reported_at, u.reporter_user_id, u.reporter_organisation_id, u.reporter_organisation_kind,
+         u.source, u.urgency, u.persons, u.request_id, u.request_fingerprint, u.due_at, u.late_at,
+         u.category_version, u.answers
+  FROM jsonb_to_recordset($1::jsonb) AS u(
+    signal_id uuid, tenant_id text, reference text, area_id text, street text, house_number integer,
+    house_number_addition text, postcode text, city text, bag_id text, latitude double precision,
+    longitude double precision, category_id text, description text, observed_at timestamptz,
+    reported_at timestamptz, reporter_user_id text, reporter_organisation_id text,
+    reporter_organisation_kind text, source text, urgency text, persons jsonb, request_id uuid,
+    request_fingerprint text, due_at timestamptz, late_at timestamptz, category_version integer, answers jsonb,
+    tenant_time_zone text, tenant_prefix text, tenant_settings jsonb)
+  WHERE EXISTS (SELECT 1 FROM intake.tenants t
+                WHERE t.tenant_id = u.tenant_id AND t.time_zone = u.tenant_time_zone
+                  AND t.reference_prefix = u.tenant_prefix AND t.settings = u.tenant_settings)
+    AND EXISTS (SELECT 1 FROM intake.areas a WHERE a.tenant_id = u.tenant_id AND a.area_id = u.area_id)
+    AND EXISTS (SELECT 1 FROM intake.categories c
+                WHERE c.tenant_id = u.tenant_id AND c.category_id = u.category_id
+                  AND c.active AND c.version = u.category_version)
+  ON CONFLICT (tenant_id, reporter_user_id, request_id) DO NOTHING
+  RETURNING signal_id::text AS signal_id
+)sql";
+
+constexpr char kTenantAreaNames[] = R"sql(
+  SELECT area_id, name FROM intake.areas WHERE tenant_id = $1
 )sql";
 
 constexpr char kListFilter[] = R"sql(
@@ -250,6 +305,62 @@ std::string StoredName(const std::string& full_name, absl::string_view prefix) {
   return full_name.substr(prefix.size());
 }
 
+// The tenant's settings as intake.tenants holds them (JSON), read leniently
+// so that a newer directory's fields do not hide the ones we know.
+TenantSettings StoredSettings(const std::string& json) {
+  TenantSettings settings;
+  google::protobuf::util::JsonParseOptions lenient;
+  lenient.ignore_unknown_fields = true;
+  (void)google::protobuf::util::JsonStringToMessage(json, &settings, lenient);
+  return WithDefaults(settings);
+}
+
+// A coordinate as stored: every digit of the double (StrCat keeps only six).
+std::string CoordinateParam(double value) { return absl::StrFormat("%.17g", value); }
+
+// The signal a batch stored, as SignalFromRow would read it back: built from
+// what was inserted instead of a second round trip.
+v1::Signal StoredSignal(const BatchedSubmission& item, const std::string& signal_id, const std::string& reference,
+                        absl::Time observed, absl::Time due, absl::Time late) {
+  const v1::SubmitSignalRequest& r = item.submission->request;
+  const RequestContext& caller = *item.caller;
+  v1::Signal signal;
+  signal.set_signal_id(signal_id);
+  signal.set_reference(reference);
+  signal.set_tenant_id(caller.tenant);
+  signal.mutable_area()->set_area_id(r.area_id());
+  auto name = item.tenant->area_names.find(r.area_id());
+  if (name != item.tenant->area_names.end()) signal.mutable_area()->set_name(name->second);
+  *signal.mutable_location()->mutable_address() = r.location().address();
+  if (r.location().has_point()) *signal.mutable_location()->mutable_point() = r.location().point();
+  signal.set_category_id(r.category_id());
+  signal.set_description(r.description());
+  *signal.mutable_observed_at() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(observed));
+  *signal.mutable_reported_at() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(item.submission->reported_at));
+  signal.mutable_reporter()->set_user_id(caller.user);
+  signal.mutable_reporter()->set_organisation_id(caller.organisation);
+  signal.mutable_reporter()->set_organisation_kind(caller.organisation_kind);
+  signal.set_source(r.source());
+  signal.set_urgency(r.urgency());
+  for (const v1::Person& p : r.persons()) {
+    v1::Person& person = *signal.add_persons();
+    person.set_name(p.name());
+    person.set_birth_year(p.birth_year());
+    person.set_role(p.role());
+  }
+  signal.set_status(v1::SIGNAL_STATUS_NEW);
+  signal.set_meldcode(item.category->meldcode());
+  signal.set_default_meeting(item.category->default_meeting());
+  *signal.mutable_due_at() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(due));
+  *signal.mutable_late_at() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(late));
+  signal.set_category_version(item.submission->category_version);
+  *signal.mutable_answers() = r.answers();
+  const absl::Time now = absl::Now();
+  signal.set_overdue(due < now);
+  signal.set_late(late < now);
+  return signal;
+}
+
 absl::StatusOr<std::optional<v1::Signal>> FindOne(db::Transaction& tx, const std::string& where,
                                                   const db::Params& params) {
   ASSIGN_OR_RETURN(db::Rows rows, tx.Query(absl::StrCat(kSelectSignal, where), params));
@@ -299,8 +410,7 @@ absl::StatusOr<SubmitResult> SignalStore::Submit(const RequestContext& caller,
         }
 
         ASSIGN_OR_RETURN(absl::TimeZone zone, TimeZoneOf(tenant.Text(0, "time_zone")));
-        TenantSettings settings;
-        (void)google::protobuf::util::JsonStringToMessage(tenant.Text(0, "settings"), &settings);
+        const TenantSettings settings = StoredSettings(tenant.Text(0, "settings"));
         // The deadline under the category's rule and the tenant's closing
         // days of this moment.
         const WorkingDays working_days(ClosingDays(settings));
@@ -319,8 +429,8 @@ absl::StatusOr<SubmitResult> SignalStore::Submit(const RequestContext& caller,
         const auto& address = r.location().address();
         db::Param latitude, longitude;
         if (r.location().has_point()) {
-          latitude = absl::StrCat(r.location().point().latitude());
-          longitude = absl::StrCat(r.location().point().longitude());
+          latitude = CoordinateParam(r.location().point().latitude());
+          longitude = CoordinateParam(r.location().point().longitude());
         }
         absl::Time observed = submission.reported_at;
         if (r.has_observed_at()) {
@@ -354,6 +464,136 @@ absl::StatusOr<SubmitResult> SignalStore::Submit(const RequestContext& caller,
       },
       Bounded(caller.deadline)));
   return result;
+}
+
+absl::StatusOr<std::vector<std::optional<v1::Signal>>> SignalStore::SubmitBatch(
+    const std::vector<BatchedSubmission>& batch, absl::Time deadline) {
+  // Reference numbers first, one reservation per tenant and year.
+  std::vector<int> years(batch.size());
+  std::map<std::pair<std::string, int>, int64_t> counts;  // tenant, year -> how many
+  for (size_t i = 0; i < batch.size(); ++i) {
+    years[i] = ReferenceYear(batch[i].submission->reported_at, batch[i].tenant->time_zone_name);
+    ++counts[{batch[i].caller->tenant, years[i]}];
+  }
+  std::map<std::pair<std::string, int>, int64_t> next;  // the first number of each reservation
+  for (const auto& [key, n] : counts) {
+    RETURN_IF_ERROR(pool_->InTransaction(
+        [&, key = key, n = n](db::Transaction& tx) -> absl::Status {
+          RETURN_IF_ERROR(tx.Exec(kWithoutFlushWait));
+          ASSIGN_OR_RETURN(db::Rows last, tx.Query(kReserveReferenceNumbers,
+                                                   {key.first, absl::StrCat(key.second), absl::StrCat(n)}));
+          next[key] = last.Int(0, "last_value") - n + 1;
+          return absl::OkStatus();
+        },
+        Bounded(deadline)));
+  }
+
+  struct Row {
+    std::string signal_id, reference;
+    absl::Time observed, due, late;
+  };
+  std::vector<Row> rows(batch.size());
+  nlohmann::json values = nlohmann::json::array();
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const BatchedSubmission& item = batch[i];
+    const Submission& submission = *item.submission;
+    const v1::SubmitSignalRequest& r = submission.request;
+    const RequestContext& caller = *item.caller;
+    const TenantReference& tenant = *item.tenant;
+    Row& row = rows[i];
+    row.signal_id = RandomUuid();
+    row.reference = FormatReference(tenant.reference_prefix, years[i], next[{caller.tenant, years[i]}]++);
+    row.observed = r.has_observed_at() ? absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(r.observed_at()))
+                                       : submission.reported_at;
+    const int days = item.category->handling_deadline_days();
+    const DayCount count =
+        item.category->handling_deadline_day_count() == v1::DAY_COUNT_WORKING ? DayCount::kWorking : DayCount::kCalendar;
+    row.due = DeadlineAfter(submission.reported_at, days, count, tenant.working_days, tenant.time_zone);
+    row.late = DeadlineAfter(submission.reported_at, 3 * days, count, tenant.working_days, tenant.time_zone);
+    const auto& address = r.location().address();
+    nlohmann::json value = {
+        {"signal_id", row.signal_id},
+        {"tenant_id", caller.tenant},
+        {"reference", row.reference},
+        {"area_id", r.area_id()},
+        {"street", address.street()},
+        {"house_number", address.house_number()},
+        {"house_number_addition", address.house_number_addition()},
+        {"postcode", address.postcode()},
+        {"city", address.city()},
+        {"bag_id", address.bag_id()},
+        {"latitude", nullptr},
+        {"longitude", nullptr},
+        {"category_id", r.category_id()},
+        {"description", r.description()},
+        {"observed_at", db::TimestampParam(row.observed)},
+        {"reported_at", db::TimestampParam(submission.reported_at)},
+        {"reporter_user_id", caller.user},
+        {"reporter_organisation_id", caller.organisation},
+        {"reporter_organisation_kind", std::string(OrganisationKindName(caller.organisation_kind))},
+        {"source", StoredName(v1::Source_Name(r.source()), "SOURCE_")},
+        {"urgency", StoredName(v1::Urgency_Name(r.urgency()), "URGENCY_")},
+        {"persons", nlohmann::json::parse(PersonsJson(r))},
+        {"request_id", r.request_id()},
+        {"request_fingerprint", submission.fingerprint},
+        {"due_at", db::TimestampParam(row.due)},
+        {"late_at", db::TimestampParam(row.late)},
+        {"category_version", submission.category_version},
+        {"answers", nlohmann::json::parse(ToJsonArray(r.answers()))},
+        {"tenant_time_zone", tenant.time_zone_name},
+        {"tenant_prefix", tenant.reference_prefix},
+        {"tenant_settings", nlohmann::json::parse(tenant.settings_json)},
+    };
+    if (r.location().has_point()) {
+      value["latitude"] = r.location().point().latitude();
+      value["longitude"] = r.location().point().longitude();
+    }
+    values.push_back(std::move(value));
+  }
+  const std::string json = values.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+
+  std::vector<std::optional<v1::Signal>> stored(batch.size());
+  RETURN_IF_ERROR(pool_->InTransaction(
+      [&](db::Transaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(db::Rows inserted, tx.Query(kInsertSignals, {json}));
+        std::set<std::string> ids;
+        for (int i = 0; i < inserted.size(); ++i) ids.insert(inserted.Text(i, "signal_id"));
+        std::vector<AuditRecord*> records;
+        for (size_t i = 0; i < batch.size(); ++i) {
+          if (!ids.contains(rows[i].signal_id)) {
+            stored[i].reset();
+            continue;
+          }
+          stored[i] = StoredSignal(batch[i], rows[i].signal_id, rows[i].reference, rows[i].observed, rows[i].due,
+                                   rows[i].late);
+          batch[i].audit->SetObjectId(rows[i].signal_id);
+          records.push_back(batch[i].audit);
+        }
+        return RecordAll(tx, records);
+      },
+      Bounded(deadline)));
+  return stored;
+}
+
+absl::StatusOr<std::optional<TenantReference>> SignalStore::LoadTenantReference(const std::string& tenant,
+                                                                                absl::Time deadline) {
+  std::optional<TenantReference> reference;
+  RETURN_IF_ERROR(pool_->InTransaction(
+      [&](db::Transaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(db::Rows row, tx.Query(kSelectTenant, {tenant}));
+        if (row.empty()) return absl::OkStatus();
+        ASSIGN_OR_RETURN(db::Rows areas, tx.Query(kTenantAreaNames, {tenant}));
+        TenantReference& r = reference.emplace();
+        r.reference_prefix = row.Text(0, "reference_prefix");
+        r.time_zone_name = row.Text(0, "time_zone");
+        r.settings_json = row.Text(0, "settings");
+        ASSIGN_OR_RETURN(r.time_zone, TimeZoneOf(r.time_zone_name));
+        r.working_days = WorkingDays(ClosingDays(StoredSettings(row.Text(0, "settings"))));
+        for (int i = 0; i < areas.size(); ++i) r.area_names[areas.Text(i, "area_id")] = areas.Text(i, "name");
+        return absl::OkStatus();
+      },
+      Bounded(deadline)));
+  return reference;
 }
 
 absl::StatusOr<bool> SignalStore::Submitted(const RequestContext& caller, const std::string& request_id) {
@@ -560,11 +800,7 @@ absl::StatusOr<std::optional<std::vector<std::string>>> SignalStore::RemovePerso
 absl::StatusOr<TenantSettings> SignalStore::TenantSettingsOf(const std::string& tenant, absl::Time deadline) {
   ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kSelectTenant, {tenant}, Bounded(deadline)));
   if (rows.empty()) return absl::FailedPreconditionError(absl::StrCat("tenant ", tenant, " is not set up for signal intake"));
-  TenantSettings settings;
-  google::protobuf::util::JsonParseOptions lenient;
-  lenient.ignore_unknown_fields = true;
-  (void)google::protobuf::util::JsonStringToMessage(rows.Text(0, "settings"), &settings, lenient);
-  return WithDefaults(settings);
+  return StoredSettings(rows.Text(0, "settings"));
 }
 
 absl::Status SignalStore::StoreTenantSettings(const std::string& tenant, const TenantSettings& settings) {

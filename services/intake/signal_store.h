@@ -4,6 +4,7 @@
 #ifndef HARTSLAG_SERVICES_INTAKE_SIGNAL_STORE_H_
 #define HARTSLAG_SERVICES_INTAKE_SIGNAL_STORE_H_
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -18,6 +19,7 @@
 #include "services/common/auth.h"
 #include "services/common/db.h"
 #include "services/common/migrations.h"
+#include "services/common/working_days.h"
 
 namespace hartslag {
 // intake's schema, compiled in from migrations/ (cmake/embed_migrations.cmake).
@@ -48,6 +50,29 @@ struct SubmitResult {
   bool replayed = false;
 };
 
+// What a submission is checked against and stored with, besides its
+// category: the tenant's reference prefix, time zone and closing days, and
+// the names of its areas. Read once and shared (reference_cache.h).
+struct TenantReference {
+  std::string reference_prefix;
+  std::string time_zone_name;
+  absl::TimeZone time_zone;
+  std::string settings_json;  // as stored, so that a batch can tell they are still the same
+  WorkingDays working_days;
+  std::map<std::string, std::string> area_names;  // area id -> name
+  std::vector<v1::Category> active_categories;    // as CategoryStore::List gives them
+};
+
+// One submission in a group commit (submit_batcher.h), with the tenant data
+// it was checked against. The pointers outlive the batch.
+struct BatchedSubmission {
+  const RequestContext* caller = nullptr;
+  const Submission* submission = nullptr;
+  const TenantReference* tenant = nullptr;
+  const v1::Category* category = nullptr;
+  AuditRecord* audit = nullptr;
+};
+
 // What to list; the scope fields are the caller's need-to-know.
 struct SignalQuery {
   std::string tenant;
@@ -75,6 +100,21 @@ class SignalStore {
   // naming area_id or category_id when they are unknown to the tenant.
   absl::StatusOr<SubmitResult> Submit(const RequestContext& caller, const Submission& submission,
                                       AuditRecord& audit);
+
+  // Stores several new signals in one transaction, each with its audit
+  // record, and returns each stored signal in order, or nullopt for one the
+  // batch did not store: its request id was used before, or its area or
+  // category (version) is no longer what the batch was given. Those go
+  // through Submit, one by one, which decides them on fresh data. Reference
+  // numbers are reserved beforehand in a short transaction of their own, so
+  // no tenant-wide lock is held while the batch commits; a batch that fails
+  // leaves its numbers unused.
+  absl::StatusOr<std::vector<std::optional<v1::Signal>>> SubmitBatch(const std::vector<BatchedSubmission>& batch,
+                                                                     absl::Time deadline);
+
+  // The tenant's reference data without its categories, or nullopt when the
+  // tenant is not set up for intake.
+  absl::StatusOr<std::optional<TenantReference>> LoadTenantReference(const std::string& tenant, absl::Time deadline);
 
   // Whether the caller stored a signal under this request id before.
   absl::StatusOr<bool> Submitted(const RequestContext& caller, const std::string& request_id);

@@ -4,9 +4,12 @@
 // standard feedback per outcome, and retiring.
 #include <gtest/gtest.h>
 
+#include "google/protobuf/util/message_differencer.h"
+
 #include "absl/strings/match.h"
 #include "services/common/crypto.h"
 #include "services/common/migrations.h"
+#include "services/common/proto_time.h"
 #include "services/intake/category_admin.h"
 #include "services/intake/signal_intake.h"
 #include "services/intake/signal_store.h"
@@ -251,6 +254,40 @@ TEST_F(CategoryTest, TheTriageFeedCarriesTheStandardFeedbackOfTheSignalsVersion)
   EXPECT_EQ(queued.standard_feedback(0).outcome(), v1::SIGNAL_STATUS_ACCEPTED);
   EXPECT_EQ(queued.standard_feedback(0).text(), "Het grofvuil wordt binnen een week opgehaald.")
       << "the text of the version it was submitted under";
+}
+
+// The group commit answers with the signal it built instead of reading it
+// back: it must be exactly what a read gives, to the last digit.
+TEST_F(CategoryTest, TheAnswerToASubmissionIsTheSignalAsStored) {
+  ASSERT_TRUE(Create(Grofvuil()).ok());
+  v1::SubmitSignalRequest request = testing::SampleSignal("vrieheide", "grofvuil");
+  *request.add_answers() = Choice("soort", "Koelkast");
+  *request.add_answers() = YesNo("gevaarlijk", true);
+  v1::Answer several;
+  several.set_question_id("wat-nog");
+  several.mutable_choices()->add_options("Glas");
+  several.mutable_choices()->add_options("Hout");
+  *request.add_answers() = several;
+  auto* address = request.mutable_location()->mutable_address();
+  address->set_house_number_addition("b");
+  address->set_bag_id("0917010000012345");
+  request.mutable_location()->mutable_point()->set_latitude(50.912345678901);
+  request.mutable_location()->mutable_point()->set_longitude(5.976543210987);
+  *request.mutable_observed_at() = TimeToProto(absl::Now() - absl::Hours(3) - absl::Nanoseconds(123456789));
+  v1::Person* person = request.add_persons();
+  person->set_name("J. de Vries");
+  person->set_birth_year(1987);
+  person->set_role("bewoner");
+  request.set_urgency(v1::URGENCY_HIGH);
+
+  auto answer = intake_.Submit(coach_, request, audit_);
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  auto stored = store_.FindById("heerlen", answer->signal().signal_id(), absl::Now() + absl::Seconds(10));
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  ASSERT_TRUE(stored->has_value());
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(answer->signal(), **stored))
+      << "answered:\n" << answer->signal().DebugString() << "stored:\n" << (*stored)->DebugString();
+  EXPECT_EQ(answer->signal().location().point().latitude(), 50.912345678901) << "every digit kept";
 }
 
 TEST_F(CategoryTest, ARetiredCategoryTakesNoNewSignalsButKeepsItsOld) {

@@ -1,5 +1,6 @@
-// SignalIntake against a real PostgreSQL: exactly-once submission, gapless
-// references under concurrency, need-to-know in lists, filters and paging.
+// SignalIntake against a real PostgreSQL: exactly-once submission (also when
+// retries meet in one group commit), distinct references under concurrency,
+// need-to-know in lists, filters and paging.
 #include "services/intake/signal_intake.h"
 
 #include <gtest/gtest.h>
@@ -147,6 +148,29 @@ TEST_F(SignalIntakeTest, ConcurrentSubmissionsGetDistinctGaplessReferences) {
     expected.insert(absl::StrCat("SV-", Year(), "-", std::string(6 - std::to_string(i).size(), '0'), i));
   }
   EXPECT_EQ(std::set<std::string>(references.begin(), references.end()), expected);
+}
+
+// A client that resends while its first attempt is still in a group commit.
+TEST_F(SignalIntakeTest, ConcurrentRetriesOfOneRequestStoreOneSignal) {
+  constexpr int kAttempts = 16;
+  const v1::SubmitSignalRequest request = Signal();
+  std::vector<absl::StatusOr<v1::SubmitSignalResponse>> answers(kAttempts, absl::UnknownError("not sent"));
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kAttempts; ++i) {
+    threads.emplace_back([&, i] {
+      AuditRecord own = audit_;
+      answers[i] = intake_.Submit(coach_, request, own);
+    });
+  }
+  for (auto& t : threads) t.join();
+  int first = 0;
+  for (const auto& answer : answers) {
+    ASSERT_TRUE(answer.ok()) << answer.status();
+    EXPECT_EQ(answer->signal().signal_id(), answers[0]->signal().signal_id());
+    first += answer->replayed() ? 0 : 1;
+  }
+  EXPECT_EQ(first, 1) << "one attempt stored it, the others were answered with it";
+  EXPECT_EQ(CountSignals(), 1);
 }
 
 TEST_F(SignalIntakeTest, ReporterListsOwnOrganisationColleaguesAsStatusOnly) {
