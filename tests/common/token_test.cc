@@ -13,6 +13,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "services/common/auth.h"
 #include "services/common/crypto.h"
 #include "tests/support/test_keys.h"
 
@@ -49,6 +51,30 @@ void ExpectUnauthenticated(const absl::StatusOr<TokenClaims>& result, absl::stri
   EXPECT_EQ(result.status().code(), absl::StatusCode::kUnauthenticated);
   EXPECT_NE(result.status().message().find(reason), absl::string_view::npos)
       << result.status().message();
+}
+
+// The Authenticator checks a token's signature once and keeps what it says,
+// but never past the token's expiry.
+TEST_F(TokenTest, AnAuthenticatorKeepsAVerifiedTokenUntilItExpiresAndNotLonger) {
+  TokenVerifierOptions strict;
+  strict.clock_skew = absl::ZeroDuration();
+  Authenticator authenticator(Verifier(strict));
+  TokenClaims claims = Coach();
+  claims.expires_at = absl::Now() + absl::Seconds(1);
+  const std::string token = *Signer().Sign(claims);
+  auto first = authenticator.FromToken(token);
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto again = authenticator.FromToken(token);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->user, "coach-1");
+  EXPECT_EQ(again->roles, first->roles);
+  // Another token is checked on its own, however alike.
+  const std::string forged = Edit(token, [](std::vector<std::string>& parts) { parts[2][3] ^= 1; });
+  EXPECT_EQ(authenticator.FromToken(forged).status().code(), absl::StatusCode::kUnauthenticated);
+
+  absl::SleepFor(absl::Seconds(1.2));
+  auto expired = authenticator.FromToken(token);
+  EXPECT_EQ(expired.status().code(), absl::StatusCode::kUnauthenticated) << "kept past its expiry";
 }
 
 TEST_F(TokenTest, GoodTokenYieldsItsClaims) {
