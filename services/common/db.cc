@@ -244,15 +244,15 @@ void Pool::Release(PGconn* conn) {
 absl::StatusOr<Transaction> Pool::Begin(const TransactionOptions& options) {
   ASSIGN_OR_RETURN(PGconn * conn, Acquire(options.deadline));
   Transaction tx(this, conn);
-  RETURN_IF_ERROR(tx.Exec(options.isolation == Isolation::kSerializable
-                              ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
-                              : "BEGIN"));
+  // BEGIN and the statement timeout in one round trip.
+  std::string begin =
+      options.isolation == Isolation::kSerializable ? "BEGIN ISOLATION LEVEL SERIALIZABLE" : "BEGIN";
   if (options.deadline != absl::InfiniteFuture()) {
     int64_t ms = absl::ToInt64Milliseconds(options.deadline - absl::Now());
     if (ms <= 0) return absl::DeadlineExceededError("deadline passed before the query started");
-    RETURN_IF_ERROR(tx.Exec("SELECT set_config('statement_timeout', $1, true)",
-                            {absl::StrCat(ms)}));
+    absl::StrAppend(&begin, "; SET LOCAL statement_timeout = ", ms);
   }
+  RETURN_IF_ERROR(tx.ExecScript(begin));
   return tx;
 }
 
