@@ -1,5 +1,7 @@
 #include "services/audit/audit_store.h"
 
+#include <algorithm>
+#include <bit>
 #include <map>
 #include <set>
 
@@ -18,8 +20,33 @@ constexpr char kLockLog[] = R"sql(
   SELECT pg_advisory_xact_lock(hashtext('hartslag.audit.' || $1))
 )sql";
 
+// How these statements find single rows: the statistics of audit.entries
+// know nothing of a log that is new since the last ANALYZE and take it to be
+// empty, and the planner then reads "the" row through whichever index leads
+// with log_id and is smallest (entries_by_time), filtering the whole log. So
+// each lookup is a seek that only the index it needs can serve in order
+// (log_id = $1 AND key >= $k ORDER BY key LIMIT 1), checked for equality
+// afterwards; and the log's size comes from its leaf hashes (written with
+// the entries), whose table has no other index.
 constexpr char kSize[] = R"sql(
-  SELECT coalesce(max(idx) + 1, 0) AS size FROM audit.entries WHERE log_id = $1
+  SELECT coalesce((SELECT idx + 1 FROM audit.nodes WHERE log_id = $1 AND level = 0
+                   ORDER BY idx DESC LIMIT 1), 0) AS size
+)sql";
+
+// The sequencer's view of a log, under its lock: the size, and the complete
+// subtrees that new leaves can need as left siblings, one per set bit of the
+// size (level, and index (size >> level) - 1 at that level). A single row
+// with a null level for an empty log.
+constexpr char kHead[] = R"sql(
+  WITH head AS (
+    SELECT coalesce((SELECT idx + 1 FROM audit.nodes WHERE log_id = $1 AND level = 0
+                     ORDER BY idx DESC LIMIT 1), 0) AS size)
+  SELECT head.size, f.level, f.hash FROM head LEFT JOIN LATERAL (
+    SELECT l.level, n.hash FROM generate_series(0, 62) AS l(level)
+    JOIN LATERAL (SELECT hash FROM audit.nodes
+                  WHERE log_id = $1 AND level = l.level AND idx = (head.size >> l.level) - 1
+                  LIMIT 1) n ON true
+    WHERE (head.size >> l.level) & 1 = 1) f ON true
 )sql";
 
 // A loose index scan: one probe per log, however long the logs are.
@@ -32,35 +59,33 @@ constexpr char kLogs[] = R"sql(
   SELECT log_id FROM logs WHERE log_id IS NOT NULL
 )sql";
 
+// One seek in the unique index per event id.
 constexpr char kKnownEvents[] = R"sql(
-  SELECT event_id::text AS event_id FROM audit.entries
-  WHERE log_id = $1 AND event_id = ANY($2::uuid[])
+  SELECT e.event_id::text AS event_id FROM unnest($2::uuid[]) AS w(event_id)
+  JOIN LATERAL (SELECT event_id FROM audit.entries
+                WHERE log_id = $1 AND event_id >= w.event_id ORDER BY event_id LIMIT 1) e
+    ON e.event_id = w.event_id
 )sql";
 
-constexpr char kInsertEntries[] = R"sql(
-  INSERT INTO audit.entries (log_id, idx, event_id, entry, occurred_at, actor_user_id,
-                             organisation_id, object_type, object_id, action, outcome)
-  SELECT $1, * FROM unnest($2::bigint[], $3::uuid[], $4::bytea[], $5::timestamptz[], $6::text[],
-                           $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
-)sql";
-
-constexpr char kInsertSubjects[] = R"sql(
-  INSERT INTO audit.entry_subjects (log_id, idx, subject)
-  SELECT $1, * FROM unnest($2::bigint[], $3::text[]) ON CONFLICT DO NOTHING
-)sql";
-
-constexpr char kInsertNodes[] = R"sql(
-  INSERT INTO audit.nodes (log_id, level, idx, hash)
-  SELECT $1, * FROM unnest($2::integer[], $3::bigint[], $4::bytea[])
-)sql";
+// COPY targets, with the column order of the rows Append makes.
+constexpr char kCopyEntries[] =
+    "audit.entries (log_id, idx, event_id, entry, occurred_at, actor_user_id, organisation_id, "
+    "object_type, object_id, action, outcome)";
+constexpr char kCopySubjects[] = "audit.entry_subjects (log_id, idx, subject)";
+constexpr char kCopyNodes[] = "audit.nodes (log_id, level, idx, hash)";
 
 // One primary-key lookup per wanted node, whatever the statistics say: the
 // LIMIT keeps the planner from turning this into a scan of the whole log.
+// With $4 set, also entry $4's bytes, as the row of level -1 (a seek: the
+// caller checks its idx).
 constexpr char kSelectNodes[] = R"sql(
   SELECT w.level, w.idx, n.hash
   FROM unnest($2::integer[], $3::bigint[]) AS w(level, idx)
   JOIN LATERAL (SELECT hash FROM audit.nodes
                 WHERE log_id = $1 AND level = w.level AND idx = w.idx LIMIT 1) n ON true
+  UNION ALL
+  (SELECT -1, idx, entry FROM audit.entries WHERE log_id = $1 AND idx >= $4::bigint
+   ORDER BY idx LIMIT 1)
 )sql";
 
 // A page ends before the entry that would take it past $4 bytes; the first
@@ -71,10 +96,6 @@ constexpr char kEntries[] = R"sql(
       SELECT idx, entry FROM audit.entries WHERE log_id = $1 AND idx >= $2 ORDER BY idx LIMIT $3) first) p
   LEFT JOIN audit.nodes n ON n.log_id = $1 AND n.level = 0 AND n.idx = p.idx
   WHERE p.running <= $4 OR p.running = octet_length(p.entry) ORDER BY p.idx
-)sql";
-
-constexpr char kEntry[] = R"sql(
-  SELECT entry FROM audit.entries WHERE log_id = $1 AND idx = $2
 )sql";
 
 constexpr char kQuery[] = R"sql(
@@ -145,40 +166,74 @@ constexpr char kListRestrictionsFrom[] = R"sql(
 
 using NodeKey = std::pair<int, uint64_t>;
 
-std::string BytesElement(absl::string_view bytes) { return absl::StrCat("\\x", HexEncode(bytes)); }
+// What a root or proof over the first `tree_size` entries reads: the stored
+// subtree hashes it needs and, if asked for, one entry's bytes.
+struct StoredTree {
+  std::map<NodeKey, std::string> nodes;
+  std::string entry;
+};
 
-absl::StatusOr<std::map<NodeKey, std::string>> FetchNodes(db::Pool& pool, const std::string& log_id,
-                                                          const std::set<NodeKey>& keys) {
+// Reads `keys` and the entry read.entry_index in one statement. OUT_OF_RANGE
+// if the log has fewer than read.tree_size entries: its leaf tree_size - 1,
+// written with that entry, is then missing.
+struct TreeRead {
+  uint64_t tree_size = 0;
+  const char* size_field = "tree_size";  // named when the log is shorter
+  std::optional<uint64_t> entry_index;
+};
+
+absl::StatusOr<StoredTree> FetchTree(db::Pool& pool, const std::string& log_id, const TreeRead& read,
+                                     std::set<NodeKey> keys) {
+  const uint64_t tree_size = read.tree_size;
+  const std::optional<uint64_t>& entry_index = read.entry_index;
+  const NodeKey last_leaf{0, tree_size - 1};
+  keys.insert(last_leaf);
   std::vector<std::string> levels, indexes;
   for (const auto& [level, index] : keys) {
     levels.push_back(absl::StrCat(level));
     indexes.push_back(absl::StrCat(index));
   }
   ASSIGN_OR_RETURN(db::Rows rows,
-                   pool.Query(kSelectNodes, {log_id, db::TextArray(levels), db::TextArray(indexes)}));
-  std::map<NodeKey, std::string> nodes;
+                   pool.Query(kSelectNodes, {log_id, db::TextArray(levels), db::TextArray(indexes),
+                                             entry_index ? db::Param(absl::StrCat(*entry_index))
+                                                         : std::nullopt}));
+  StoredTree tree;
+  bool has_entry = false;
   for (int i = 0; i < rows.size(); ++i) {
-    nodes[{static_cast<int>(rows.Int(i, "level")), static_cast<uint64_t>(rows.Int(i, "idx"))}] =
-        rows.Bytes(i, "hash");
+    int level = static_cast<int>(rows.Int(i, "level"));
+    if (level < 0) {
+      has_entry = entry_index && static_cast<uint64_t>(rows.Int(i, "idx")) == *entry_index;
+      tree.entry = rows.Bytes(i, "hash");
+      continue;
+    }
+    tree.nodes[{level, static_cast<uint64_t>(rows.Int(i, "idx"))}] = rows.Bytes(i, "hash");
   }
-  if (nodes.size() != keys.size()) {
-    return absl::DataLossError(absl::StrCat("audit log ", log_id, ": stored subtree hashes are missing"));
+  if (!tree.nodes.contains(last_leaf)) {
+    ASSIGN_OR_RETURN(db::Rows size, pool.Query(kSize, {log_id}));
+    return absl::OutOfRangeError(
+        absl::StrCat(read.size_field, ": the log has only ", size.Int(0, "size"), " entries"));
   }
-  return nodes;
+  if (tree.nodes.size() != keys.size() || (entry_index && !has_entry)) {
+    return absl::DataLossError(absl::StrCat("audit log ", log_id, ": stored entries or subtree hashes are missing"));
+  }
+  return tree;
 }
 
-// Runs `compute` (a root or proof over a SubtreeLookup) twice: once to learn
-// which stored hashes it needs, then with those hashes fetched in one query.
+// Runs `compute` (a root or proof over a SubtreeLookup of the first
+// read.tree_size entries) twice: once to learn which stored hashes it needs,
+// then with those hashes (and the entry read.entry_index, into `entry`)
+// fetched in one query.
 template <typename Compute>
-auto WithStoredSubtrees(db::Pool& pool, const std::string& log_id, Compute compute)
-    -> absl::StatusOr<decltype(compute(SubtreeLookup{}))> {
+auto WithStoredSubtrees(db::Pool& pool, const std::string& log_id, const TreeRead& read, Compute compute,
+                        std::string* entry = nullptr) -> absl::StatusOr<decltype(compute(SubtreeLookup{}))> {
   std::set<NodeKey> wanted;
   compute([&wanted](int level, uint64_t index) {
     wanted.insert({level, index});
     return std::string(32, '\0');
   });
-  ASSIGN_OR_RETURN(auto nodes, FetchNodes(pool, log_id, wanted));
-  return compute([&nodes](int level, uint64_t index) { return nodes.at({level, index}); });
+  ASSIGN_OR_RETURN(StoredTree tree, FetchTree(pool, log_id, read, std::move(wanted)));
+  if (entry != nullptr) *entry = std::move(tree.entry);
+  return compute([&tree](int level, uint64_t index) { return tree.nodes.at({level, index}); });
 }
 
 v1::Restriction RestrictionFromRow(const db::Rows& rows, int i) {
@@ -210,83 +265,99 @@ std::vector<StoredEntry> EntriesFromRows(const db::Rows& rows) {
 
 std::string EntryBytes(const v1::AuditEvent& event) { return DeterministicBytes(event); }
 
-absl::StatusOr<AppendResult> AuditStore::Append(const std::string& log_id,
-                                                const std::vector<v1::AuditEvent>& events) {
+namespace {
+
+// Appends the events of `events` that are new to the log, under the log's
+// lock. With `look_up_known`, event ids already in the log are looked up
+// first; without, the log's unique index on event ids refuses the batch
+// (ALREADY_EXISTS) if one is there.
+absl::StatusOr<AppendResult> AppendInTransaction(db::Transaction& tx, const std::string& log_id,
+                                                 const std::vector<v1::AuditEvent>& events,
+                                                 bool look_up_known) {
   AppendResult result;
-  RETURN_IF_ERROR(pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
-    result = {};
-    RETURN_IF_ERROR(tx.Exec(kLockLog, {log_id}));
-    ASSIGN_OR_RETURN(db::Rows size_rows, tx.Query(kSize, {log_id}));
-    uint64_t size = static_cast<uint64_t>(size_rows.Int(0, "size"));
+  RETURN_IF_ERROR(tx.Exec(kLockLog, {log_id}));
+  // Read after the lock is held: a statement sees what committed before it
+  // started, so what the previous sequencer appended.
+  ASSIGN_OR_RETURN(db::Rows head, tx.Query(kHead, {log_id}));
+  uint64_t size = static_cast<uint64_t>(head.Int(0, "size"));
+  // The left siblings new leaves can need; every other node they need is
+  // computed here.
+  std::map<NodeKey, std::string> nodes;
+  for (int i = 0; i < head.size(); ++i) {
+    if (head.IsNull(i, "level")) continue;
+    int level = static_cast<int>(head.Int(i, "level"));
+    nodes[{level, (size >> level) - 1}] = head.Bytes(i, "hash");
+  }
+  if (nodes.size() != static_cast<size_t>(std::popcount(size))) {
+    return absl::DataLossError(absl::StrCat("audit log ", log_id, ": stored subtree hashes are missing"));
+  }
+  std::set<std::string> skip;
+  if (look_up_known) {
     std::vector<std::string> ids;
     for (const v1::AuditEvent& e : events) ids.push_back(e.event_id());
     ASSIGN_OR_RETURN(db::Rows known, tx.Query(kKnownEvents, {log_id, db::TextArray(ids)}));
-    std::set<std::string> skip;
     for (int i = 0; i < known.size(); ++i) skip.insert(known.Text(i, "event_id"));
+  }
 
-    // The left siblings new leaves can need are the complete subtrees of the
-    // current tree (one per set bit of its size); everything else is
-    // computed here.
-    std::map<NodeKey, std::string> nodes;
-    if (size > 0) {
-      std::set<NodeKey> frontier;
-      uint64_t begin = 0;
-      for (int level = 63; level >= 0; --level) {
-        if ((size >> level & 1) == 0) continue;
-        frontier.insert({level, begin >> level});
-        begin += uint64_t{1} << level;
+  std::vector<db::Params> entry_rows, subject_rows, node_rows;
+  entry_rows.reserve(events.size());
+  node_rows.reserve(2 * events.size());
+  auto put = [&](int level, uint64_t index, std::string hash) {
+    node_rows.push_back({log_id, absl::StrCat(level), absl::StrCat(index), db::BytesParam(hash)});
+    nodes[{level, index}] = std::move(hash);
+  };
+  for (const v1::AuditEvent& e : events) {
+    if (!skip.insert(e.event_id()).second) continue;  // known, or twice in this batch
+    uint64_t index = size++;
+    std::string position = absl::StrCat(index);
+    std::string bytes = EntryBytes(e);
+    absl::StatusOr<absl::Time> occurred = TimeFromProto(e.occurred_at(), "occurred_at");
+    std::string leaf = LeafHash(bytes);
+    entry_rows.push_back({log_id, position, e.event_id(), db::BytesParam(bytes),
+                          db::TimestampParam(occurred.ok() ? *occurred : absl::UnixEpoch()),
+                          e.actor().user_id(), e.actor().organisation_id(), e.object().type(),
+                          e.object().id(), v1::Action_Name(e.action()), v1::Outcome_Name(e.outcome())});
+    for (int i = 0; i < e.subjects_size(); ++i) {
+      const std::string& subject = e.subjects(i);
+      // An event may name a subject twice; its entry is about it once.
+      if (std::find(e.subjects().begin(), e.subjects().begin() + i, subject) != e.subjects().begin() + i) {
+        continue;
       }
-      ASSIGN_OR_RETURN(nodes, FetchNodes(*pool_, log_id, frontier));
+      subject_rows.push_back({log_id, position, subject});
     }
-    std::vector<std::string> idx, event_ids, entries, times, actors, orgs, types, objects, actions,
-        outcomes, subject_idx, subjects, node_levels, node_idx, node_hashes;
-    auto put = [&](int level, uint64_t index, std::string hash) {
-      node_levels.push_back(absl::StrCat(level));
-      node_idx.push_back(absl::StrCat(index));
-      node_hashes.push_back(BytesElement(hash));
-      nodes[{level, index}] = std::move(hash);
-    };
-    for (const v1::AuditEvent& e : events) {
-      if (!skip.insert(e.event_id()).second) continue;  // known, or twice in this batch
-      uint64_t index = size++;
-      std::string bytes = EntryBytes(e);
-      absl::StatusOr<absl::Time> occurred = TimeFromProto(e.occurred_at(), "occurred_at");
-      idx.push_back(absl::StrCat(index));
-      event_ids.push_back(e.event_id());
-      entries.push_back(BytesElement(bytes));
-      times.push_back(db::TimestampParam(occurred.ok() ? *occurred : absl::UnixEpoch()));
-      actors.push_back(e.actor().user_id());
-      orgs.push_back(e.actor().organisation_id());
-      types.push_back(e.object().type());
-      objects.push_back(e.object().id());
-      actions.push_back(v1::Action_Name(e.action()));
-      outcomes.push_back(v1::Outcome_Name(e.outcome()));
-      for (const std::string& subject : e.subjects()) {
-        subject_idx.push_back(absl::StrCat(index));
-        subjects.push_back(subject);
-      }
-      put(0, index, LeafHash(bytes));
-      // Leaf `index` completes one subtree per trailing one bit of index.
-      for (int level = 0; ((index >> level) & 1) == 1; ++level) {
-        uint64_t right = index >> level;
-        put(level + 1, right >> 1, NodeHash(nodes.at({level, right - 1}), nodes.at({level, right})));
-      }
-      ++result.appended;
+    put(0, index, std::move(leaf));
+    // Leaf `index` completes one subtree per trailing one bit of index.
+    for (int level = 0; ((index >> level) & 1) == 1; ++level) {
+      uint64_t right = index >> level;
+      put(level + 1, right >> 1, NodeHash(nodes.at({level, right - 1}), nodes.at({level, right})));
     }
-    result.size = size;
-    if (result.appended == 0) return absl::OkStatus();
-    RETURN_IF_ERROR(tx.Exec(kInsertEntries,
-                            {log_id, db::TextArray(idx), db::TextArray(event_ids),
-                             db::TextArray(entries), db::TextArray(times), db::TextArray(actors),
-                             db::TextArray(orgs), db::TextArray(types), db::TextArray(objects),
-                             db::TextArray(actions), db::TextArray(outcomes)}));
-    if (!subjects.empty()) {
-      RETURN_IF_ERROR(tx.Exec(kInsertSubjects,
-                              {log_id, db::TextArray(subject_idx), db::TextArray(subjects)}));
-    }
-    return tx.Exec(kInsertNodes, {log_id, db::TextArray(node_levels), db::TextArray(node_idx),
-                                  db::TextArray(node_hashes)});
-  }));
+    ++result.appended;
+  }
+  result.size = size;
+  if (result.appended == 0) return result;
+  RETURN_IF_ERROR(tx.CopyIn(kCopyEntries, entry_rows));
+  if (!subject_rows.empty()) RETURN_IF_ERROR(tx.CopyIn(kCopySubjects, subject_rows));
+  RETURN_IF_ERROR(tx.CopyIn(kCopyNodes, node_rows));
+  return result;
+}
+
+}  // namespace
+
+absl::StatusOr<AppendResult> AuditStore::Append(const std::string& log_id,
+                                                const std::vector<v1::AuditEvent>& events) {
+  // Almost every batch is new: the unique index on event ids checks that as
+  // it takes the entries, and only a batch it refuses (a retry, or an event
+  // sent again) is appended once more, with the known events left out.
+  auto append = [&](bool look_up_known) -> absl::StatusOr<AppendResult> {
+    AppendResult result;
+    RETURN_IF_ERROR(pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
+      ASSIGN_OR_RETURN(result, AppendInTransaction(tx, log_id, events, look_up_known));
+      return absl::OkStatus();
+    }));
+    return result;
+  };
+  absl::StatusOr<AppendResult> result = append(false);
+  if (absl::IsAlreadyExists(result.status())) result = append(true);
   return result;
 }
 
@@ -303,44 +374,36 @@ absl::StatusOr<std::vector<std::string>> AuditStore::Logs() {
 }
 
 absl::StatusOr<std::string> AuditStore::Root(const std::string& log_id, uint64_t tree_size) {
-  ASSIGN_OR_RETURN(uint64_t size, Size(log_id));
-  if (tree_size > size) {
-    return absl::OutOfRangeError(absl::StrCat("tree_size: the log has only ", size, " entries"));
-  }
   if (tree_size == 0) return EmptyTreeHash();
-  return WithStoredSubtrees(*pool_, log_id, [tree_size](const SubtreeLookup& subtree) {
+  return WithStoredSubtrees(*pool_, log_id, {.tree_size = tree_size, .size_field = "tree_size", .entry_index = std::nullopt},
+                            [tree_size](const SubtreeLookup& subtree) {
     return RootFrom(subtree, tree_size);
   });
 }
 
 absl::StatusOr<InclusionPath> AuditStore::InclusionProof(const std::string& log_id, uint64_t index,
                                                          uint64_t tree_size) {
-  ASSIGN_OR_RETURN(uint64_t size, Size(log_id));
-  if (tree_size > size) {
-    return absl::OutOfRangeError(absl::StrCat("tree_size: the log has only ", size, " entries"));
-  }
   if (index >= tree_size) return absl::InvalidArgumentError("index: must be smaller than tree_size");
   InclusionPath proof;
-  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kEntry, {log_id, absl::StrCat(index)}));
-  if (rows.empty()) return absl::DataLossError(absl::StrCat("audit log ", log_id, ": entry missing"));
-  proof.entry = rows.Bytes(0, "entry");
-  ASSIGN_OR_RETURN(proof.path,
-                   WithStoredSubtrees(*pool_, log_id, [&](const SubtreeLookup& subtree) {
-                     return InclusionPathFrom(subtree, index, tree_size);
-                   }));
+  ASSIGN_OR_RETURN(proof.path, WithStoredSubtrees(
+                                   *pool_, log_id, {.tree_size = tree_size, .size_field = "tree_size", .entry_index = index},
+                                   [&](const SubtreeLookup& subtree) {
+                                     return InclusionPathFrom(subtree, index, tree_size);
+                                   },
+                                   &proof.entry));
   return proof;
 }
 
 absl::StatusOr<std::vector<std::string>> AuditStore::ConsistencyProof(const std::string& log_id,
                                                                       uint64_t old_size,
                                                                       uint64_t new_size) {
-  ASSIGN_OR_RETURN(uint64_t size, Size(log_id));
-  if (new_size > size) {
-    return absl::OutOfRangeError(absl::StrCat("new_size: the log has only ", size, " entries"));
-  }
   if (old_size > new_size) return absl::InvalidArgumentError("old_size: must not exceed new_size");
-  if (old_size == 0 || old_size == new_size) return std::vector<std::string>{};
-  return WithStoredSubtrees(*pool_, log_id, [&](const SubtreeLookup& subtree) {
+  if (new_size == 0) return std::vector<std::string>{};
+  return WithStoredSubtrees(*pool_, log_id, {.tree_size = new_size, .size_field = "new_size", .entry_index = std::nullopt},
+                            [&](const SubtreeLookup& subtree) {
+    // Nothing to prove between a tree and itself or the empty tree; the
+    // query still shows that the log has new_size entries.
+    if (old_size == 0 || old_size == new_size) return std::vector<std::string>{};
     return ConsistencyPathFrom(subtree, old_size, new_size);
   });
 }

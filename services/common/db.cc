@@ -145,6 +145,57 @@ absl::Status Transaction::Exec(absl::string_view sql, const Params& params) {
   return Query(sql, params).status();
 }
 
+absl::Status Transaction::CopyIn(absl::string_view table_and_columns, const std::vector<Params>& rows) {
+  if (conn_ == nullptr) return absl::FailedPreconditionError("transaction already finished");
+  std::string sql = absl::StrCat("COPY ", table_and_columns, " FROM STDIN");
+  auto started = Own(PQexec(conn_, sql.c_str()));
+  if (!started || PQresultStatus(started.get()) != PGRES_COPY_IN) {
+    return StatusFromResult(started.get(), conn_);
+  }
+  // COPY's text format: tab between values, newline after a row, \N for
+  // NULL, and a backslash before any of these characters in a value. Sent in
+  // pieces of about kPiece bytes, however large the batch.
+  constexpr size_t kPiece = 1 << 20;
+  std::string data;
+  bool sent = true;
+  auto send = [&] {
+    sent = sent && PQputCopyData(conn_, data.data(), static_cast<int>(data.size())) == 1;
+    data.clear();
+  };
+  for (const Params& row : rows) {
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (i > 0) data.push_back('\t');
+      if (!row[i]) {
+        data.append("\\N");
+        continue;
+      }
+      for (char c : *row[i]) {
+        switch (c) {
+          case '\\': data.append("\\\\"); break;
+          case '\t': data.append("\\t"); break;
+          case '\n': data.append("\\n"); break;
+          case '\r': data.append("\\r"); break;
+          default: data.push_back(c);
+        }
+      }
+    }
+    data.push_back('\n');
+    if (data.size() >= kPiece) send();
+  }
+  if (!data.empty()) send();
+  sent = PQputCopyEnd(conn_, sent ? nullptr : "the rows could not be sent") == 1 && sent;
+  // The COPY's outcome, then the null that ends the command's results.
+  absl::Status status;
+  while (PGresult* raw = PQgetResult(conn_)) {
+    auto result = Own(raw);
+    ExecStatusType rs = PQresultStatus(raw);
+    if (status.ok() && rs != PGRES_COMMAND_OK) status = StatusFromResult(raw, conn_);
+    if (rs == PGRES_COPY_IN) break;  // the connection failed mid-COPY: nothing more will come
+  }
+  if (!sent && status.ok()) status = StatusFromResult(nullptr, conn_);
+  return status;
+}
+
 absl::Status Transaction::ExecScript(absl::string_view sql) {
   if (conn_ == nullptr) return absl::FailedPreconditionError("transaction already finished");
   std::string text(sql);
@@ -252,6 +303,7 @@ absl::StatusOr<Transaction> Pool::Begin(const TransactionOptions& options) {
     if (ms <= 0) return absl::DeadlineExceededError("deadline passed before the query started");
     absl::StrAppend(&begin, "; SET LOCAL statement_timeout = ", ms);
   }
+  if (!options.wait_for_flush) absl::StrAppend(&begin, "; SET LOCAL synchronous_commit = off");
   RETURN_IF_ERROR(tx.ExecScript(begin));
   return tx;
 }

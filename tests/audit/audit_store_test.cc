@@ -164,6 +164,48 @@ TEST_F(AuditStoreTest, AppendIsIdempotentByEventId) {
   EXPECT_EQ(AppendedSize(twice), 13u);
 }
 
+// Entries travel by COPY: its separators and escapes in a value must arrive
+// as sent, and a subject an event names twice is one subject of its entry.
+TEST_F(AuditStoreTest, ValuesWithCopySeparatorsAndRepeatedSubjectsAreStoredAsSent) {
+  std::vector<v1::AuditEvent> events = Events(0, 3);
+  const std::string odd = "a\tb\nc\\N\\d\r";
+  events[1].mutable_object()->set_id(odd);
+  events[1].mutable_actor()->set_user_id("user\\.N");
+  events[1].add_subjects("person:cc");
+  events[1].add_subjects("person:cc");
+  events[2].set_detail(std::string("\0\t\n\\", 4));
+  ASSERT_EQ(AppendedSize(events), 3u);
+
+  EventQuery by_object;
+  by_object.log_id = "heerlen";
+  by_object.object_id = odd;
+  auto found = store_.Query(by_object, absl::InfiniteFuture());
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].bytes, EntryBytes(events[1]));
+  EventQuery by_subject;
+  by_subject.log_id = "heerlen";
+  by_subject.subject = "person:cc";
+  found = store_.Query(by_subject, absl::InfiniteFuture());
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_EQ(found->size(), 1u);
+
+  auto verified = ExportAndVerify();
+  ASSERT_TRUE(verified.ok()) << verified.status();
+  MerkleTree reference;
+  for (const auto& e : events) reference.Append(LeafHash(EntryBytes(e)));
+  EXPECT_EQ(verified->root_hash, *reference.Root(3));
+}
+
+TEST_F(AuditStoreTest, ProofsPastTheEndOfTheLogAreOutOfRange) {
+  ASSERT_EQ(AppendedSize(Events(0, 5)), 5u);
+  EXPECT_EQ(store_.ConsistencyProof("heerlen", 6, 6).status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(store_.ConsistencyProof("heerlen", 0, 6).status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_TRUE(store_.ConsistencyProof("heerlen", 5, 5).ok());
+  EXPECT_EQ(store_.InclusionProof("maastricht", 0, 1).status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(store_.Root("heerlen", 6).status().code(), absl::StatusCode::kOutOfRange);
+}
+
 TEST_F(AuditStoreTest, NoRoleMayChangeOrRemoveEntries) {
   ASSERT_TRUE(store_.Append("heerlen", Events(0, 4)).ok());
   for (const char* sql : {"UPDATE audit.entries SET entry = 'x' WHERE idx = 1",
