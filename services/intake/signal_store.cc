@@ -130,10 +130,6 @@ constexpr char kReserveReferenceNumbers[] = R"sql(
   RETURNING last_value
 )sql";
 
-// Not waiting for this commit's WAL flush is safe: the batch that uses the
-// numbers commits later and waits for its own flush, which includes this
-// one. If both are lost, no signal holds the numbers.
-constexpr char kWithoutFlushWait[] = "SET LOCAL synchronous_commit = off";
 
 // A batch of new signals as one statement. Each row is stored only while the
 // tenant's settings are those its deadlines and reference were made with, its
@@ -476,16 +472,20 @@ absl::StatusOr<std::vector<std::optional<v1::Signal>>> SignalStore::SubmitBatch(
     ++counts[{batch[i].caller->tenant, years[i]}];
   }
   std::map<std::pair<std::string, int>, int64_t> next;  // the first number of each reservation
+  // Not waiting for the reservation's WAL flush is safe: the batch that uses
+  // the numbers commits later and waits for its own flush, which includes
+  // this one. If both are lost, no signal holds the numbers.
+  db::TransactionOptions reserve = Bounded(deadline);
+  reserve.wait_for_flush = false;
   for (const auto& [key, n] : counts) {
     RETURN_IF_ERROR(pool_->InTransaction(
         [&, key = key, n = n](db::Transaction& tx) -> absl::Status {
-          RETURN_IF_ERROR(tx.Exec(kWithoutFlushWait));
           ASSIGN_OR_RETURN(db::Rows last, tx.Query(kReserveReferenceNumbers,
                                                    {key.first, absl::StrCat(key.second), absl::StrCat(n)}));
           next[key] = last.Int(0, "last_value") - n + 1;
           return absl::OkStatus();
         },
-        Bounded(deadline)));
+        reserve));
   }
 
   struct Row {
