@@ -22,31 +22,44 @@ constexpr char kLockLog[] = R"sql(
 
 // How these statements find single rows: the statistics of audit.entries
 // know nothing of a log that is new since the last ANALYZE and take it to be
-// empty, and the planner then reads "the" row through whichever index leads
-// with log_id and is smallest (entries_by_time), filtering the whole log. So
-// each lookup is a seek that only the index it needs can serve in order
-// (log_id = $1 AND key >= $k ORDER BY key LIMIT 1), checked for equality
-// afterwards; and the log's size comes from its leaf hashes (written with
-// the entries), whose table has no other index.
+// empty, and the planner could then read "the" row through whichever index
+// leads with log_id and is smallest, filtering the whole log. So each lookup
+// is a seek that only the index it needs can serve in order (log_id = $1
+// AND key >= $k ORDER BY key LIMIT 1), checked for equality afterwards.
 constexpr char kSize[] = R"sql(
-  SELECT coalesce((SELECT idx + 1 FROM audit.nodes WHERE log_id = $1 AND level = 0
+  SELECT coalesce((SELECT idx + 1 FROM audit.entries WHERE log_id = $1
                    ORDER BY idx DESC LIMIT 1), 0) AS size
 )sql";
 
-// The sequencer's view of a log, under its lock: the size, and the complete
-// subtrees that new leaves can need as left siblings, one per set bit of the
-// size (level, and index (size >> level) - 1 at that level). A single row
-// with a null level for an empty log.
+// audit.nodes holds the subtrees of 2^kStoredLevel leaves and more; the
+// lower levels are computed from the at most 2^kStoredLevel leaf hashes of
+// a block, which the entries carry. A level more halves the node rows an
+// append writes and doubles the leaf hashes a proof reads.
+constexpr int kStoredLevel = 4;
+constexpr uint64_t kBlock = uint64_t{1} << kStoredLevel;
+
+// The sequencer's view of a log, under its lock: the size (a row of level
+// -1), the stored subtrees that new leaves can need as left siblings (one
+// per set bit of the size at level kStoredLevel and up: level, and index
+// (size >> level) - 1 at that level), and the leaf hashes of the last,
+// incomplete block (level 0), from which the lower ones are computed.
 constexpr char kHead[] = R"sql(
   WITH head AS (
-    SELECT coalesce((SELECT idx + 1 FROM audit.nodes WHERE log_id = $1 AND level = 0
+    SELECT coalesce((SELECT idx + 1 FROM audit.entries WHERE log_id = $1
                      ORDER BY idx DESC LIMIT 1), 0) AS size)
-  SELECT head.size, f.level, f.hash FROM head LEFT JOIN LATERAL (
-    SELECT l.level, n.hash FROM generate_series(0, 62) AS l(level)
-    JOIN LATERAL (SELECT hash FROM audit.nodes
-                  WHERE log_id = $1 AND level = l.level AND idx = (head.size >> l.level) - 1
-                  LIMIT 1) n ON true
-    WHERE (head.size >> l.level) & 1 = 1) f ON true
+  SELECT -1 AS level, head.size AS idx, NULL::bytea AS hash FROM head
+  UNION ALL
+  SELECT l.level, (head.size >> l.level) - 1, n.hash
+  FROM head, generate_series($2::integer, 62) AS l(level)
+  JOIN LATERAL (SELECT hash FROM audit.nodes
+                WHERE log_id = $1 AND level = l.level AND idx = (head.size >> l.level) - 1
+                LIMIT 1) n ON true
+  WHERE (head.size >> l.level) & 1 = 1
+  UNION ALL
+  SELECT 0, b.idx, b.leaf_hash FROM head JOIN LATERAL (
+    SELECT idx, leaf_hash FROM audit.entries
+    WHERE log_id = $1 AND idx >= (head.size >> $2::integer) << $2::integer AND idx < head.size
+    ORDER BY idx LIMIT $3) b ON true
 )sql";
 
 // A loose index scan: one probe per log, however long the logs are.
@@ -69,41 +82,56 @@ constexpr char kKnownEvents[] = R"sql(
 
 // COPY targets, with the column order of the rows Append makes.
 constexpr char kCopyEntries[] =
-    "audit.entries (log_id, idx, event_id, entry, occurred_at, actor_user_id, organisation_id, "
-    "object_type, object_id, action, outcome)";
-constexpr char kCopySubjects[] = "audit.entry_subjects (log_id, idx, subject)";
+    "audit.entries (log_id, idx, event_id, entry, leaf_hash, subjects, occurred_at, actor_user_id, "
+    "organisation_id, object_type, object_id, action, outcome)";
 constexpr char kCopyNodes[] = "audit.nodes (log_id, level, idx, hash)";
 
-// One primary-key lookup per wanted node, whatever the statistics say: the
-// LIMIT keeps the planner from turning this into a scan of the whole log.
-// With $4 set, also entry $4's bytes, as the row of level -1 (a seek: the
-// caller checks its idx).
+// One primary-key lookup per wanted stored node, and the leaf hashes of the
+// wanted blocks (start indexes in $4, each read as one range of the primary
+// key), whatever the statistics say: the LIMITs keep the planner from
+// turning this into a scan of the whole log. With $5 set, also entry $5's
+// bytes, as the row of level -1 (a seek: the caller checks its idx).
 constexpr char kSelectNodes[] = R"sql(
   SELECT w.level, w.idx, n.hash
   FROM unnest($2::integer[], $3::bigint[]) AS w(level, idx)
   JOIN LATERAL (SELECT hash FROM audit.nodes
                 WHERE log_id = $1 AND level = w.level AND idx = w.idx LIMIT 1) n ON true
   UNION ALL
-  (SELECT -1, idx, entry FROM audit.entries WHERE log_id = $1 AND idx >= $4::bigint
+  SELECT 0, b.idx, b.leaf_hash FROM unnest($4::bigint[]) AS w(start)
+  JOIN LATERAL (SELECT idx, leaf_hash FROM audit.entries
+                WHERE log_id = $1 AND idx >= w.start AND idx < w.start + $6::bigint
+                ORDER BY idx LIMIT $6::bigint) b ON true
+  UNION ALL
+  (SELECT -1, idx, entry FROM audit.entries WHERE log_id = $1 AND idx >= $5::bigint
    ORDER BY idx LIMIT 1)
 )sql";
 
 // A page ends before the entry that would take it past $4 bytes; the first
 // entry is always in.
 constexpr char kEntries[] = R"sql(
-  SELECT p.idx, p.entry, n.hash FROM (
-    SELECT idx, entry, sum(octet_length(entry)) OVER (ORDER BY idx) AS running FROM (
-      SELECT idx, entry FROM audit.entries WHERE log_id = $1 AND idx >= $2 ORDER BY idx LIMIT $3) first) p
-  LEFT JOIN audit.nodes n ON n.log_id = $1 AND n.level = 0 AND n.idx = p.idx
+  SELECT p.idx, p.entry, p.leaf_hash AS hash FROM (
+    SELECT idx, entry, leaf_hash, sum(octet_length(entry)) OVER (ORDER BY idx) AS running FROM (
+      SELECT idx, entry, leaf_hash FROM audit.entries WHERE log_id = $1 AND idx >= $2
+      ORDER BY idx LIMIT $3) first) p
   WHERE p.running <= $4 OR p.running = octet_length(p.entry) ORDER BY p.idx
 )sql";
 
-constexpr char kQuery[] = R"sql(
+// The entries a query reads: the log, or with a subject ($15, its digest)
+// the entries about it. The planner would rather walk the log backwards and
+// test each entry's subjects, hoping to fill the page early, which for a
+// rare subject is a walk through the whole log; OFFSET 0 keeps the subject's
+// entries a query of their own, found through the GIN index.
+constexpr char kQueryLog[] = R"sql(
   SELECT e.idx, e.entry, '' AS hash FROM audit.entries e
+)sql";
+constexpr char kQuerySubject[] = R"sql(
+  SELECT e.idx, e.entry, '' AS hash FROM (
+    SELECT * FROM audit.entries WHERE log_id = $1 AND subjects @> ARRAY[$15::bytea]
+      AND ($11::bigint IS NULL OR idx < $11) OFFSET 0) e
+)sql";
+constexpr char kQuery[] = R"sql(
   WHERE e.log_id = $1
-    AND ($2::text IS NULL OR EXISTS (
-          SELECT 1 FROM audit.entry_subjects s
-          WHERE s.log_id = e.log_id AND s.subject = $2 AND s.idx = e.idx))
+    AND ($15::bytea IS NULL OR e.subjects @> ARRAY[$15::bytea])
     AND ($3::text IS NULL OR e.actor_user_id = $3)
     AND ($4::text IS NULL OR e.organisation_id = $4)
     AND ($5::text IS NULL OR e.object_type = $5)
@@ -182,21 +210,47 @@ struct TreeRead {
   std::optional<uint64_t> entry_index;
 };
 
+// Computes every complete subtree below kStoredLevel over the leaves (level
+// 0) in `nodes`, bottom up.
+void ComputeLowLevels(std::map<NodeKey, std::string>& nodes) {
+  for (int level = 0; level + 1 < kStoredLevel; ++level) {
+    auto it = nodes.lower_bound({level, 0});
+    while (it != nodes.end() && it->first.first == level) {
+      auto next = std::next(it);
+      if ((it->first.second & 1) == 0 && next != nodes.end() && next->first.first == level &&
+          next->first.second == it->first.second + 1) {
+        nodes[{level + 1, it->first.second >> 1}] = NodeHash(it->second, next->second);
+      }
+      it = next;
+    }
+  }
+}
+
 absl::StatusOr<StoredTree> FetchTree(db::Pool& pool, const std::string& log_id, const TreeRead& read,
                                      std::set<NodeKey> keys) {
   const uint64_t tree_size = read.tree_size;
   const std::optional<uint64_t>& entry_index = read.entry_index;
   const NodeKey last_leaf{0, tree_size - 1};
   keys.insert(last_leaf);
+  // Stored nodes by key; a lower one through the block of leaves it lies in.
   std::vector<std::string> levels, indexes;
+  std::set<uint64_t> blocks;
   for (const auto& [level, index] : keys) {
-    levels.push_back(absl::StrCat(level));
-    indexes.push_back(absl::StrCat(index));
+    if (level >= kStoredLevel) {
+      levels.push_back(absl::StrCat(level));
+      indexes.push_back(absl::StrCat(index));
+    } else {
+      blocks.insert((index << level) / kBlock * kBlock);
+    }
   }
+  std::vector<std::string> starts;
+  for (uint64_t start : blocks) starts.push_back(absl::StrCat(start));
   ASSIGN_OR_RETURN(db::Rows rows,
                    pool.Query(kSelectNodes, {log_id, db::TextArray(levels), db::TextArray(indexes),
+                                             db::TextArray(starts),
                                              entry_index ? db::Param(absl::StrCat(*entry_index))
-                                                         : std::nullopt}));
+                                                         : std::nullopt,
+                                             absl::StrCat(kBlock)}));
   StoredTree tree;
   bool has_entry = false;
   for (int i = 0; i < rows.size(); ++i) {
@@ -206,14 +260,19 @@ absl::StatusOr<StoredTree> FetchTree(db::Pool& pool, const std::string& log_id, 
       tree.entry = rows.Bytes(i, "hash");
       continue;
     }
-    tree.nodes[{level, static_cast<uint64_t>(rows.Int(i, "idx"))}] = rows.Bytes(i, "hash");
+    uint64_t index = static_cast<uint64_t>(rows.Int(i, "idx"));
+    // Leaves past the tree asked for are not part of it.
+    if (level == 0 && index >= tree_size) continue;
+    tree.nodes[{level, index}] = rows.Bytes(i, "hash");
   }
   if (!tree.nodes.contains(last_leaf)) {
     ASSIGN_OR_RETURN(db::Rows size, pool.Query(kSize, {log_id}));
     return absl::OutOfRangeError(
         absl::StrCat(read.size_field, ": the log has only ", size.Int(0, "size"), " entries"));
   }
-  if (tree.nodes.size() != keys.size() || (entry_index && !has_entry)) {
+  ComputeLowLevels(tree.nodes);
+  bool complete = std::all_of(keys.begin(), keys.end(), [&](const NodeKey& k) { return tree.nodes.contains(k); });
+  if (!complete || (entry_index && !has_entry)) {
     return absl::DataLossError(absl::StrCat("audit log ", log_id, ": stored entries or subtree hashes are missing"));
   }
   return tree;
@@ -252,6 +311,10 @@ v1::Restriction RestrictionFromRow(const db::Rows& rows, int i) {
   return r;
 }
 
+// What audit.entries.subjects holds for a subject: the first half of its
+// SHA-256, short to index and still without collisions in practice.
+std::string SubjectDigest(const std::string& subject) { return Sha256(subject).substr(0, 16); }
+
 std::vector<StoredEntry> EntriesFromRows(const db::Rows& rows) {
   std::vector<StoredEntry> entries;
   for (int i = 0; i < rows.size(); ++i) {
@@ -278,18 +341,25 @@ absl::StatusOr<AppendResult> AppendInTransaction(db::Transaction& tx, const std:
   RETURN_IF_ERROR(tx.Exec(kLockLog, {log_id}));
   // Read after the lock is held: a statement sees what committed before it
   // started, so what the previous sequencer appended.
-  ASSIGN_OR_RETURN(db::Rows head, tx.Query(kHead, {log_id}));
-  uint64_t size = static_cast<uint64_t>(head.Int(0, "size"));
+  ASSIGN_OR_RETURN(db::Rows head, tx.Query(kHead, {log_id, absl::StrCat(kStoredLevel),
+                                                    absl::StrCat(kBlock)}));
+  uint64_t size = 0;
   // The left siblings new leaves can need; every other node they need is
   // computed here.
   std::map<NodeKey, std::string> nodes;
   for (int i = 0; i < head.size(); ++i) {
-    if (head.IsNull(i, "level")) continue;
     int level = static_cast<int>(head.Int(i, "level"));
-    nodes[{level, (size >> level) - 1}] = head.Bytes(i, "hash");
+    if (level < 0) {
+      size = static_cast<uint64_t>(head.Int(i, "idx"));
+      continue;
+    }
+    nodes[{level, static_cast<uint64_t>(head.Int(i, "idx"))}] = head.Bytes(i, "hash");
   }
-  if (nodes.size() != static_cast<size_t>(std::popcount(size))) {
-    return absl::DataLossError(absl::StrCat("audit log ", log_id, ": stored subtree hashes are missing"));
+  ComputeLowLevels(nodes);
+  for (int level = 0; level < 63; ++level) {
+    if (((size >> level) & 1) == 1 && !nodes.contains({level, (size >> level) - 1})) {
+      return absl::DataLossError(absl::StrCat("audit log ", log_id, ": stored subtree hashes are missing"));
+    }
   }
   std::set<std::string> skip;
   if (look_up_known) {
@@ -299,32 +369,38 @@ absl::StatusOr<AppendResult> AppendInTransaction(db::Transaction& tx, const std:
     for (int i = 0; i < known.size(); ++i) skip.insert(known.Text(i, "event_id"));
   }
 
-  std::vector<db::Params> entry_rows, subject_rows, node_rows;
+  std::vector<db::Params> entry_rows, node_rows;
   entry_rows.reserve(events.size());
-  node_rows.reserve(2 * events.size());
+  node_rows.reserve(events.size() / (kBlock / 2) + 64);
   auto put = [&](int level, uint64_t index, std::string hash) {
-    node_rows.push_back({log_id, absl::StrCat(level), absl::StrCat(index), db::BytesParam(hash)});
+    if (level >= kStoredLevel) {
+      node_rows.push_back({log_id, absl::StrCat(level), absl::StrCat(index), db::BytesParam(hash)});
+    }
     nodes[{level, index}] = std::move(hash);
   };
+  std::vector<std::string> digests;
   for (const v1::AuditEvent& e : events) {
     if (!skip.insert(e.event_id()).second) continue;  // known, or twice in this batch
     uint64_t index = size++;
-    std::string position = absl::StrCat(index);
     std::string bytes = EntryBytes(e);
     absl::StatusOr<absl::Time> occurred = TimeFromProto(e.occurred_at(), "occurred_at");
     std::string leaf = LeafHash(bytes);
-    entry_rows.push_back({log_id, position, e.event_id(), db::BytesParam(bytes),
+    // An event may name a subject twice; its entry is about it once.
+    digests.clear();
+    for (const std::string& subject : e.subjects()) digests.push_back(SubjectDigest(subject));
+    std::sort(digests.begin(), digests.end());
+    digests.erase(std::unique(digests.begin(), digests.end()), digests.end());
+    std::string subjects = "{";
+    for (const std::string& d : digests) {
+      // An array literal of bytea: each element quoted, its \x escaped.
+      absl::StrAppend(&subjects, subjects.size() > 1 ? "," : "", "\"\\", db::BytesParam(d), "\"");
+    }
+    subjects.push_back('}');
+    entry_rows.push_back({log_id, absl::StrCat(index), e.event_id(), db::BytesParam(bytes),
+                          db::BytesParam(leaf), std::move(subjects),
                           db::TimestampParam(occurred.ok() ? *occurred : absl::UnixEpoch()),
                           e.actor().user_id(), e.actor().organisation_id(), e.object().type(),
                           e.object().id(), v1::Action_Name(e.action()), v1::Outcome_Name(e.outcome())});
-    for (int i = 0; i < e.subjects_size(); ++i) {
-      const std::string& subject = e.subjects(i);
-      // An event may name a subject twice; its entry is about it once.
-      if (std::find(e.subjects().begin(), e.subjects().begin() + i, subject) != e.subjects().begin() + i) {
-        continue;
-      }
-      subject_rows.push_back({log_id, position, subject});
-    }
     put(0, index, std::move(leaf));
     // Leaf `index` completes one subtree per trailing one bit of index.
     for (int level = 0; ((index >> level) & 1) == 1; ++level) {
@@ -336,8 +412,7 @@ absl::StatusOr<AppendResult> AppendInTransaction(db::Transaction& tx, const std:
   result.size = size;
   if (result.appended == 0) return result;
   RETURN_IF_ERROR(tx.CopyIn(kCopyEntries, entry_rows));
-  if (!subject_rows.empty()) RETURN_IF_ERROR(tx.CopyIn(kCopySubjects, subject_rows));
-  RETURN_IF_ERROR(tx.CopyIn(kCopyNodes, node_rows));
+  if (!node_rows.empty()) RETURN_IF_ERROR(tx.CopyIn(kCopyNodes, node_rows));
   return result;
 }
 
@@ -441,8 +516,10 @@ absl::StatusOr<std::vector<StoredEntry>> AuditStore::Query(const EventQuery& q,
       q.before_index ? db::Param(absl::StrCat(*q.before_index)) : std::nullopt,
       q.apply_restrictions ? "true" : "false",
       absl::StrCat(q.limit),
-      db::TextArray(q.exclude_object_types)};
-  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kQuery, params, {.deadline = deadline}));
+      db::TextArray(q.exclude_object_types),
+      q.subject ? db::Param(db::BytesParam(SubjectDigest(*q.subject))) : std::nullopt};
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(absl::StrCat(q.subject ? kQuerySubject : kQueryLog, kQuery),
+                                               params, {.deadline = deadline}));
   std::vector<StoredEntry> entries = EntriesFromRows(rows);
   for (StoredEntry& e : entries) e.leaf_hash.clear();
   return entries;

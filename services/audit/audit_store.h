@@ -2,10 +2,12 @@
 //
 // One log per log id (a tenant). Appending is serialised per log by an
 // advisory lock (a single sequencer), gives consecutive indexes, is
-// idempotent by event id, and records the hash of every Merkle subtree that
-// the new entries complete, in the same transaction and in a few set-based
-// statements. Roots and proofs therefore come from O(log n) stored hashes
-// fetched in one query, never from rehashing the log. Thread-safe.
+// idempotent by event id, and records the hash of every Merkle subtree of
+// 16 leaves or more that the new entries complete (each entry carries its
+// leaf hash), in the same transaction and in two COPY statements. Roots and
+// proofs therefore come from O(log n) stored hashes and at most a few blocks
+// of 16 leaf hashes, fetched in one query, never from rehashing the log.
+// Thread-safe.
 #ifndef HARTSLAG_SERVICES_AUDIT_AUDIT_STORE_H_
 #define HARTSLAG_SERVICES_AUDIT_AUDIT_STORE_H_
 

@@ -197,6 +197,87 @@ TEST_F(AuditStoreTest, ValuesWithCopySeparatorsAndRepeatedSubjectsAreStoredAsSen
   EXPECT_EQ(verified->root_hash, *reference.Root(3));
 }
 
+// 0008 moved leaf hashes and subjects into the entry rows and stores only
+// the upper tree levels: a log appended before it keeps its roots, proofs,
+// subject search and export, and grows on.
+class AuditStoreMigrationTest : public ::testing::Test {
+ protected:
+  testing::TestDatabase db_;
+};
+
+TEST_F(AuditStoreMigrationTest, ALogAppendedBefore0008KeepsItsRootsProofsAndSubjects) {
+  std::unique_ptr<db::Pool> pool = *db::Pool::Open(db_.conninfo(), 2);
+  std::vector<db::Migration> all = AuditMigrations();
+  std::vector<db::Migration> before;
+  for (const db::Migration& m : all) {
+    if (m.filename < "0008") before.push_back(m);
+  }
+  ASSERT_TRUE(db::ApplyMigrations(*pool, kSchema, before).ok());
+  // The log as the store wrote it before: entries, one row per subject, and
+  // a node for every complete subtree at every level.
+  std::vector<v1::AuditEvent> events;
+  MerkleTree reference;
+  std::vector<std::string> leaves;
+  for (int i = 0; i < 37; ++i) {
+    v1::AuditEvent& e = events.emplace_back();
+    e.set_event_id(absl::StrCat("00000000-0000-4000-8000-", std::string(12 - std::to_string(i).size(), '0'), i));
+    e.set_tenant_id("heerlen");
+    e.set_action(v1::ACTION_READ);
+    e.mutable_object()->set_type("signal");
+    e.mutable_object()->set_id(absl::StrCat("SV-2026-", i));
+    e.add_subjects(absl::StrCat("person:", i % 5));
+    leaves.push_back(LeafHash(EntryBytes(e)));
+    reference.Append(leaves.back());
+    ASSERT_TRUE(pool->Query("INSERT INTO audit.entries (log_id, idx, event_id, entry, object_type, object_id, "
+                            "action, outcome) VALUES ('heerlen', $1, $2::uuid, $3::bytea, 'signal', $4, "
+                            "'ACTION_READ', 'OUTCOME_UNSPECIFIED')",
+                            {absl::StrCat(i), e.event_id(), db::BytesParam(EntryBytes(e)), e.object().id()})
+                    .ok());
+    ASSERT_TRUE(pool->Query("INSERT INTO audit.entry_subjects (log_id, idx, subject) VALUES ('heerlen', $1, $2)",
+                            {absl::StrCat(i), e.subjects(0)})
+                    .ok());
+  }
+  for (int level = 0; (uint64_t{1} << level) <= leaves.size(); ++level) {
+    for (uint64_t index = 0; (index + 1) << level <= leaves.size(); ++index) {
+      MerkleTree subtree;
+      for (uint64_t leaf = index << level; leaf < (index + 1) << level; ++leaf) subtree.Append(leaves[leaf]);
+      ASSERT_TRUE(pool->Query("INSERT INTO audit.nodes (log_id, level, idx, hash) VALUES ('heerlen', $1, $2, $3::bytea)",
+                              {absl::StrCat(level), absl::StrCat(index),
+                               db::BytesParam(*subtree.Root(uint64_t{1} << level))})
+                      .ok());
+    }
+  }
+  ASSERT_TRUE(db::ApplyMigrations(*pool, kSchema, all).ok());
+
+  AuditStore store(pool.get());
+  for (uint64_t size = 1; size <= 37; ++size) {
+    EXPECT_EQ(*store.Root("heerlen", size), *reference.Root(size)) << size;
+    for (uint64_t index = 0; index < size; index += 3) {
+      auto proof = store.InclusionProof("heerlen", index, size);
+      ASSERT_TRUE(proof.ok()) << proof.status();
+      EXPECT_EQ(proof->path, *reference.InclusionProof(index, size)) << index << "/" << size;
+    }
+  }
+  EventQuery by_subject;
+  by_subject.log_id = "heerlen";
+  by_subject.subject = "person:3";
+  auto found = store.Query(by_subject, absl::InfiniteFuture());
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_EQ(found->size(), 7u) << "entries 3, 8, ..., 33";
+  EXPECT_EQ(store.Append("heerlen", {events[4]})->size, 37u) << "known event ids stay known";
+
+  std::vector<v1::AuditEvent> more = events;
+  for (v1::AuditEvent& e : more) e.set_event_id(RandomUuid());
+  ASSERT_EQ(store.Append("heerlen", more)->size, 74u);
+  for (const v1::AuditEvent& e : more) reference.Append(LeafHash(EntryBytes(e)));
+  for (uint64_t size = 30; size <= 74; ++size) EXPECT_EQ(*store.Root("heerlen", size), *reference.Root(size)) << size;
+  std::stringstream exported;
+  ASSERT_TRUE(store.Export("heerlen", exported).ok());
+  auto verified = VerifyExportedLog(exported, std::nullopt, nullptr);
+  ASSERT_TRUE(verified.ok()) << verified.status();
+  EXPECT_EQ(verified->root_hash, *reference.Root(74));
+}
+
 TEST_F(AuditStoreTest, ProofsPastTheEndOfTheLogAreOutOfRange) {
   ASSERT_EQ(AppendedSize(Events(0, 5)), 5u);
   EXPECT_EQ(store_.ConsistencyProof("heerlen", 6, 6).status().code(), absl::StatusCode::kOutOfRange);
@@ -207,14 +288,15 @@ TEST_F(AuditStoreTest, ProofsPastTheEndOfTheLogAreOutOfRange) {
 }
 
 TEST_F(AuditStoreTest, NoRoleMayChangeOrRemoveEntries) {
-  ASSERT_TRUE(store_.Append("heerlen", Events(0, 4)).ok());
+  // Enough entries for a stored node: the lowest levels are not stored.
+  ASSERT_TRUE(store_.Append("heerlen", Events(0, 20)).ok());
   for (const char* sql : {"UPDATE audit.entries SET entry = 'x' WHERE idx = 1",
                           "DELETE FROM audit.entries WHERE idx = 1", "TRUNCATE audit.entries",
                           "UPDATE audit.nodes SET hash = 'x'", "DELETE FROM audit.nodes"}) {
     absl::Status status = db::ExecuteOnce(db_.conninfo(), sql);
     EXPECT_EQ(status.code(), absl::StatusCode::kInternal) << sql;  // 42501, refused by the trigger
   }
-  EXPECT_EQ(*store_.Size("heerlen"), 4u);
+  EXPECT_EQ(*store_.Size("heerlen"), 20u);
   EXPECT_TRUE(ExportAndVerify().ok());
 }
 
