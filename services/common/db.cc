@@ -14,6 +14,8 @@ namespace {
 
 constexpr char kSqlStateSerializationFailure[] = "40001";
 constexpr char kSqlStateDeadlock[] = "40P01";
+constexpr char kSqlStateUnknownPrepared[] = "26000";
+constexpr char kSqlStateDuplicatePrepared[] = "42P05";
 
 std::shared_ptr<PGresult> Own(PGresult* result) {
   return std::shared_ptr<PGresult>(result, PQclear);
@@ -126,23 +128,70 @@ Transaction::~Transaction() {
   pool_->Release(conn_);
 }
 
-absl::StatusOr<Rows> Transaction::Query(absl::string_view sql, const Params& params) {
-  if (conn_ == nullptr) return absl::FailedPreconditionError("transaction already finished");
+namespace {
+
+std::string ResultSqlState(const PGresult* result) {
+  const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+  return state != nullptr ? state : "";
+}
+
+std::vector<const char*> Values(const Params& params) {
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const Param& p : params) values.push_back(p ? p->c_str() : nullptr);
-  std::string text(sql);
-  auto result = Own(PQexecParams(conn_, text.c_str(), static_cast<int>(values.size()), nullptr,
-                                 values.data(), nullptr, nullptr, 0));
+  return values;
+}
+
+absl::StatusOr<std::shared_ptr<PGresult>> Checked(std::shared_ptr<PGresult> result, const PGconn* conn) {
   ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
-  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-    return StatusFromResult(result.get(), conn_);
-  }
+  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) return StatusFromResult(result.get(), conn);
+  return result;
+}
+
+}  // namespace
+
+absl::StatusOr<Rows> Transaction::Query(absl::string_view sql, const Params& params) {
+  if (conn_ == nullptr) return absl::FailedPreconditionError("transaction already finished");
+  std::vector<const char*> values = Values(params);
+  std::string text(sql);
+  ASSIGN_OR_RETURN(auto result, Checked(Own(PQexecParams(conn_, text.c_str(), static_cast<int>(values.size()),
+                                                         nullptr, values.data(), nullptr, nullptr, 0)),
+                                        conn_));
   return Rows(std::move(result));
 }
 
 absl::Status Transaction::Exec(absl::string_view sql, const Params& params) {
   return Query(sql, params).status();
+}
+
+absl::StatusOr<Rows> Transaction::Query(const Prepared& statement, const Params& params) {
+  if (conn_ == nullptr) return absl::FailedPreconditionError("transaction already finished");
+  // Should the bookkeeping ever differ from the session (a pooler between
+  // us and PostgreSQL), it is corrected and the transaction run again.
+  if (!pool_->IsPrepared(conn_, statement.name)) {
+    auto prepare = Own(PQprepare(conn_, statement.name, statement.sql, 0, nullptr));
+    auto prepared = Checked(prepare, conn_);
+    if (!prepared.ok() && prepare != nullptr && ResultSqlState(prepare.get()) == kSqlStateDuplicatePrepared) {
+      pool_->MarkPrepared(conn_, statement.name);
+      return absl::AbortedError(absl::StrCat("statement ", statement.name, " was prepared already"));
+    }
+    RETURN_IF_ERROR(prepared.status());
+    pool_->MarkPrepared(conn_, statement.name);
+  }
+  std::vector<const char*> values = Values(params);
+  auto result = Own(PQexecPrepared(conn_, statement.name, static_cast<int>(values.size()), values.data(), nullptr,
+                                   nullptr, 0));
+  absl::StatusOr<std::shared_ptr<PGresult>> checked = Checked(result, conn_);
+  if (!checked.ok() && result != nullptr && ResultSqlState(result.get()) == kSqlStateUnknownPrepared) {
+    pool_->ForgetPrepared(conn_);
+    return absl::AbortedError(absl::StrCat("statement ", statement.name, " was not prepared in this session"));
+  }
+  if (!checked.ok()) return checked.status();
+  return Rows(*std::move(checked));
+}
+
+absl::Status Transaction::Exec(const Prepared& statement, const Params& params) {
+  return Query(statement, params).status();
 }
 
 absl::Status Transaction::CopyIn(absl::string_view table_and_columns, const std::vector<Params>& rows) {
@@ -259,7 +308,10 @@ absl::StatusOr<PGconn*> Pool::Acquire(absl::Time deadline) {
     PGconn* conn = idle_.back();
     idle_.pop_back();
     lock.unlock();
-    if (PQstatus(conn) != CONNECTION_OK) PQreset(conn);
+    if (PQstatus(conn) != CONNECTION_OK) {
+      ForgetPrepared(conn);
+      PQreset(conn);
+    }
     if (PQstatus(conn) != CONNECTION_OK) {
       PQfinish(conn);
       lock.lock();
@@ -282,7 +334,10 @@ absl::StatusOr<PGconn*> Pool::Acquire(absl::Time deadline) {
 
 void Pool::Release(PGconn* conn) {
   bool healthy = PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) == PQTRANS_IDLE;
-  if (!healthy) PQfinish(conn);
+  if (!healthy) {
+    ForgetPrepared(conn);
+    PQfinish(conn);
+  }
   std::lock_guard<std::mutex> lock(mutex_);
   if (healthy) {
     idle_.push_back(conn);
@@ -290,6 +345,22 @@ void Pool::Release(PGconn* conn) {
     --open_;
   }
   available_.notify_one();
+}
+
+bool Pool::IsPrepared(PGconn* conn, const char* name) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = prepared_.find(conn);
+  return it != prepared_.end() && it->second.contains(name);
+}
+
+void Pool::MarkPrepared(PGconn* conn, const char* name) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  prepared_[conn].insert(name);
+}
+
+void Pool::ForgetPrepared(PGconn* conn) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  prepared_.erase(conn);
 }
 
 absl::StatusOr<Transaction> Pool::Begin(const TransactionOptions& options) {

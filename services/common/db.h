@@ -17,9 +17,11 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include "absl/strings/string_view.h"
 #include <vector>
@@ -72,6 +74,16 @@ std::string TimestampParam(absl::Time time);
 
 class Pool;
 
+// A statement of a hot path, prepared once per connection and then run by
+// name, so that PostgreSQL parses and plans it once instead of per call.
+// `name` is unique in the process; both are constants of the store:
+//
+//   constexpr db::Prepared kInsertSignals{"intake_insert_signals", R"sql(...)sql"};
+struct Prepared {
+  const char* name;
+  const char* sql;
+};
+
 // A transaction on a pooled connection. Rolled back on destruction unless
 // committed. Movable, not copyable.
 class Transaction {
@@ -82,6 +94,8 @@ class Transaction {
 
   absl::StatusOr<Rows> Query(absl::string_view sql, const Params& params = {});
   absl::Status Exec(absl::string_view sql, const Params& params = {});
+  absl::StatusOr<Rows> Query(const Prepared& statement, const Params& params = {});
+  absl::Status Exec(const Prepared& statement, const Params& params = {});
   // Appends `rows` to a table with COPY FROM STDIN: far cheaper per row
   // than an INSERT for a large batch. `table_and_columns` is constant SQL of
   // the store ("audit.nodes (log_id, level, idx, hash)"); each row holds one
@@ -140,6 +154,11 @@ class Pool {
   absl::StatusOr<PGconn*> Acquire(absl::Time deadline);
   void Release(PGconn* conn);
   absl::StatusOr<PGconn*> Connect();
+  // Whether `conn`'s session has `name` prepared; Prepared() records that it has.
+  bool IsPrepared(PGconn* conn, const char* name);
+  void MarkPrepared(PGconn* conn, const char* name);
+  // The session ended (closed or reset): what it had prepared is gone.
+  void ForgetPrepared(PGconn* conn);
 
   const std::string conninfo_;
   const int size_;
@@ -147,6 +166,7 @@ class Pool {
   std::condition_variable available_;
   std::vector<PGconn*> idle_ ABSL_GUARDED_BY(mutex_);
   int open_ ABSL_GUARDED_BY(mutex_) = 0;
+  std::map<PGconn*, std::set<std::string>> prepared_ ABSL_GUARDED_BY(mutex_);
 };
 
 // Opens one connection outside any pool, for administrative work such as

@@ -15,6 +15,7 @@ Outbox::Outbox(absl::string_view schema) {
                          " (target, tenant_id, event_id, payload) VALUES ($1, $2, $3, $4::bytea)");
   insert_all_ = absl::StrCat("INSERT INTO ", table, " (target, tenant_id, event_id, payload)"
                              " SELECT $1, * FROM unnest($2::text[], $3::uuid[], $4::bytea[])");
+  insert_all_name_ = absl::StrCat(schema, "_outbox_insert_all");
   select_batch_ = absl::StrCat(
       "SELECT seq, tenant_id, event_id::text AS event_id, octet_length(payload) AS bytes,"
       " (extract(epoch FROM created_at) * 1000000)::bigint AS created_us FROM ",
@@ -56,8 +57,8 @@ absl::Status Outbox::AddAll(db::Transaction& tx, absl::string_view target,
     ids.push_back(event.event_id);
     payloads.push_back(db::BytesParam(event.payload));
   }
-  return tx.Exec(insert_all_, {std::string(target), db::TextArray(tenants), db::TextArray(ids),
-                               db::TextArray(payloads)});
+  return tx.Exec(db::Prepared{insert_all_name_.c_str(), insert_all_.c_str()},
+                 {std::string(target), db::TextArray(tenants), db::TextArray(ids), db::TextArray(payloads)});
 }
 
 absl::StatusOr<std::vector<Outbox::Backlog>> Outbox::Backlogs(db::Pool& pool, const std::vector<std::string>& targets,

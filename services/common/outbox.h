@@ -83,7 +83,7 @@ class Outbox {
  private:
   friend class OutboxRelay;
   std::string backlogs_;
-  std::string insert_, insert_all_, select_batch_, payloads_, delete_batch_, count_, set_aside_, dead_letters_,
+  std::string insert_, insert_all_, insert_all_name_, select_batch_, payloads_, delete_batch_, count_, set_aside_, dead_letters_,
       dead_letter_count_;
 };
 

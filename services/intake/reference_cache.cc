@@ -10,19 +10,32 @@ absl::StatusOr<std::shared_ptr<const TenantReference>> ReferenceCache::Get(const
   {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = entries_.find(tenant);
-    if (it != entries_.end() && absl::Now() - it->second.read_at < max_age_) return it->second.reference;
+    if (it != entries_.end()) {
+      Entry& entry = it->second;
+      if (absl::Now() - entry.read_at < max_age_ || entry.refreshing) return entry.reference;
+      entry.refreshing = true;
+    }
     generation = generation_;
   }
-  // Read outside the lock: a slow database holds back only this tenant's
-  // first submissions, and two concurrent reads of one tenant are harmless.
+  // Read outside the lock: a slow database holds back only this caller.
   const absl::Time read_at = absl::Now();
+  absl::StatusOr<std::shared_ptr<const TenantReference>> read = Read(tenant, deadline);
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = entries_.find(tenant);
+  if (read.ok() && *read != nullptr && generation == generation_) {
+    entries_[tenant] = {*read, read_at};
+  } else if (it != entries_.end()) {
+    it->second.refreshing = false;  // the next caller tries again
+  }
+  return read;
+}
+
+absl::StatusOr<std::shared_ptr<const TenantReference>> ReferenceCache::Read(const std::string& tenant,
+                                                                           absl::Time deadline) {
   ASSIGN_OR_RETURN(std::optional<TenantReference> loaded, store_->LoadTenantReference(tenant, deadline));
   if (!loaded) return std::shared_ptr<const TenantReference>();
   ASSIGN_OR_RETURN(loaded->active_categories, categories_->List(tenant, /*active_only=*/true, deadline));
-  auto reference = std::make_shared<const TenantReference>(*std::move(loaded));
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (generation == generation_) entries_[tenant] = {reference, read_at};
-  return reference;
+  return std::make_shared<const TenantReference>(*std::move(loaded));
 }
 
 void ReferenceCache::Invalidate(const std::string& tenant) {

@@ -37,9 +37,15 @@ class ReferenceCache {
   void Invalidate(const std::string& tenant);
 
  private:
+  absl::StatusOr<std::shared_ptr<const TenantReference>> Read(const std::string& tenant, absl::Time deadline);
+
   struct Entry {
     std::shared_ptr<const TenantReference> reference;
     absl::Time read_at;
+    // One caller reads an expired entry again while the others go on with
+    // it (it decides nothing), so that expiry is one read, not one per
+    // submission in flight.
+    bool refreshing = false;
   };
   SignalStore* store_;
   CategoryStore* categories_;

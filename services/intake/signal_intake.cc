@@ -112,7 +112,7 @@ std::optional<v1::Signal> SignalIntake::SubmitBatched(const RequestContext& call
   Submission submission;
   submission.request = request;
   if (!ValidateAndNormalise(submission.request, now).ok()) return std::nullopt;
-  if (!tenant.area_names.contains(submission.request.area_id())) return std::nullopt;
+  if (!tenant.area_ids.contains(submission.request.area_id())) return std::nullopt;
   FieldErrors errors;
   const v1::Category* category = CheckCategory(tenant.active_categories, submission.request, errors);
   if (category == nullptr || !errors.status().ok()) return std::nullopt;
@@ -121,7 +121,7 @@ std::optional<v1::Signal> SignalIntake::SubmitBatched(const RequestContext& call
   submission.category_version = category->version();
   LabelAnswers(*category, *submission.request.mutable_answers());
   // The record is the caller's only once the batch stored the signal.
-  AuditRecord batched = audit;
+  AuditRecord batched = audit.Attempt();
   AddSubjects(submission.request, batched);
   const BatchedSubmission item{&caller, &submission, &tenant, category, &batched};
   std::optional<v1::Signal> stored = batcher_.Submit(item, caller.deadline);

@@ -124,19 +124,20 @@ constexpr char kInsertSignal[] = R"sql(
 // row is locked only for this statement's own transaction, never while a
 // batch commits. Gaps are the price: numbers of a batch that fails, or of a
 // submission the batch leaves to the one-by-one way, are not used.
-constexpr char kReserveReferenceNumbers[] = R"sql(
+constexpr db::Prepared kReserveReferenceNumbers{"intake_reserve_reference_numbers", R"sql(
   INSERT INTO intake.reference_counters (tenant_id, year, last_value) VALUES ($1, $2, $3)
   ON CONFLICT (tenant_id, year) DO UPDATE SET last_value = reference_counters.last_value + $3
   RETURNING last_value
-)sql";
+)sql"};
 
 
 // A batch of new signals as one statement. Each row is stored only while the
 // tenant's settings are those its deadlines and reference were made with, its
 // area exists, and its category is active at the version its answers were
-// checked against; a row left out (or a request id used before) is missing
-// from RETURNING and goes the one-by-one way.
-constexpr char kInsertSignals[] = R"sql(
+// checked against and has no active subcategory; a row left out (or a
+// request id used before) is missing from RETURNING and goes the one-by-one
+// way. The area's name comes back from the database, as a read would give it.
+constexpr db::Prepared kInsertSignals{"intake_insert_signals", R"sql(
   INSERT INTO intake.signals (
     signal_id, tenant_id, reference, area_id, street, house_number, house_number_addition,
     postcode, city, bag_id, latitude, longitude, category_id, description, observed_at,
@@ -162,12 +163,16 @@ constexpr char kInsertSignals[] = R"sql(
     AND EXISTS (SELECT 1 FROM intake.categories c
                 WHERE c.tenant_id = u.tenant_id AND c.category_id = u.category_id
                   AND c.active AND c.version = u.category_version)
+    AND NOT EXISTS (SELECT 1 FROM intake.categories k
+                    WHERE k.tenant_id = u.tenant_id AND k.parent_category_id = u.category_id AND k.active)
   ON CONFLICT (tenant_id, reporter_user_id, request_id) DO NOTHING
-  RETURNING signal_id::text AS signal_id
-)sql";
+  RETURNING signal_id::text AS signal_id,
+            (SELECT a.name FROM intake.areas a WHERE a.tenant_id = signals.tenant_id
+               AND a.area_id = signals.area_id) AS area_name
+)sql"};
 
-constexpr char kTenantAreaNames[] = R"sql(
-  SELECT area_id, name FROM intake.areas WHERE tenant_id = $1
+constexpr char kTenantAreas[] = R"sql(
+  SELECT area_id FROM intake.areas WHERE tenant_id = $1
 )sql";
 
 constexpr char kListFilter[] = R"sql(
@@ -317,7 +322,7 @@ std::string CoordinateParam(double value) { return absl::StrFormat("%.17g", valu
 // The signal a batch stored, as SignalFromRow would read it back: built from
 // what was inserted instead of a second round trip.
 v1::Signal StoredSignal(const BatchedSubmission& item, const std::string& signal_id, const std::string& reference,
-                        absl::Time observed, absl::Time due, absl::Time late) {
+                        const std::string& area_name, absl::Time observed, absl::Time due, absl::Time late) {
   const v1::SubmitSignalRequest& r = item.submission->request;
   const RequestContext& caller = *item.caller;
   v1::Signal signal;
@@ -325,8 +330,7 @@ v1::Signal StoredSignal(const BatchedSubmission& item, const std::string& signal
   signal.set_reference(reference);
   signal.set_tenant_id(caller.tenant);
   signal.mutable_area()->set_area_id(r.area_id());
-  auto name = item.tenant->area_names.find(r.area_id());
-  if (name != item.tenant->area_names.end()) signal.mutable_area()->set_name(name->second);
+  signal.mutable_area()->set_name(area_name);
   *signal.mutable_location()->mutable_address() = r.location().address();
   if (r.location().has_point()) *signal.mutable_location()->mutable_point() = r.location().point();
   signal.set_category_id(r.category_id());
@@ -556,16 +560,17 @@ absl::StatusOr<std::vector<std::optional<v1::Signal>>> SignalStore::SubmitBatch(
   RETURN_IF_ERROR(pool_->InTransaction(
       [&](db::Transaction& tx) -> absl::Status {
         ASSIGN_OR_RETURN(db::Rows inserted, tx.Query(kInsertSignals, {json}));
-        std::set<std::string> ids;
-        for (int i = 0; i < inserted.size(); ++i) ids.insert(inserted.Text(i, "signal_id"));
+        std::map<std::string, std::string> area_names;  // signal id -> its area's name
+        for (int i = 0; i < inserted.size(); ++i) area_names[inserted.Text(i, "signal_id")] = inserted.Text(i, "area_name");
         std::vector<AuditRecord*> records;
         for (size_t i = 0; i < batch.size(); ++i) {
-          if (!ids.contains(rows[i].signal_id)) {
+          auto name = area_names.find(rows[i].signal_id);
+          if (name == area_names.end()) {
             stored[i].reset();
             continue;
           }
-          stored[i] = StoredSignal(batch[i], rows[i].signal_id, rows[i].reference, rows[i].observed, rows[i].due,
-                                   rows[i].late);
+          stored[i] = StoredSignal(batch[i], rows[i].signal_id, rows[i].reference, name->second, rows[i].observed,
+                                   rows[i].due, rows[i].late);
           batch[i].audit->SetObjectId(rows[i].signal_id);
           records.push_back(batch[i].audit);
         }
@@ -582,14 +587,14 @@ absl::StatusOr<std::optional<TenantReference>> SignalStore::LoadTenantReference(
       [&](db::Transaction& tx) -> absl::Status {
         ASSIGN_OR_RETURN(db::Rows row, tx.Query(kSelectTenant, {tenant}));
         if (row.empty()) return absl::OkStatus();
-        ASSIGN_OR_RETURN(db::Rows areas, tx.Query(kTenantAreaNames, {tenant}));
+        ASSIGN_OR_RETURN(db::Rows areas, tx.Query(kTenantAreas, {tenant}));
         TenantReference& r = reference.emplace();
         r.reference_prefix = row.Text(0, "reference_prefix");
         r.time_zone_name = row.Text(0, "time_zone");
         r.settings_json = row.Text(0, "settings");
         ASSIGN_OR_RETURN(r.time_zone, TimeZoneOf(r.time_zone_name));
         r.working_days = WorkingDays(ClosingDays(StoredSettings(row.Text(0, "settings"))));
-        for (int i = 0; i < areas.size(); ++i) r.area_names[areas.Text(i, "area_id")] = areas.Text(i, "name");
+        for (int i = 0; i < areas.size(); ++i) r.area_ids.insert(areas.Text(i, "area_id"));
         return absl::OkStatus();
       },
       Bounded(deadline)));

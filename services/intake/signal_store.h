@@ -52,14 +52,14 @@ struct SubmitResult {
 
 // What a submission is checked against and stored with, besides its
 // category: the tenant's reference prefix, time zone and closing days, and
-// the names of its areas. Read once and shared (reference_cache.h).
+// its areas. Read once and shared (reference_cache.h).
 struct TenantReference {
   std::string reference_prefix;
   std::string time_zone_name;
   absl::TimeZone time_zone;
   std::string settings_json;  // as stored, so that a batch can tell they are still the same
   WorkingDays working_days;
-  std::map<std::string, std::string> area_names;  // area id -> name
+  std::set<std::string> area_ids;
   std::vector<v1::Category> active_categories;    // as CategoryStore::List gives them
 };
 

@@ -1,6 +1,7 @@
 #include "services/intake/submit_batcher.h"
 
 #include <algorithm>
+#include <exception>
 
 #include "services/common/log.h"
 
@@ -53,7 +54,14 @@ void SubmitBatcher::Commit() {
       deadline = std::max(deadline, p->deadline);
     }
     deadline = std::min(deadline, absl::Now() + kLongestBatch);
-    auto stored = store_->SubmitBatch(items, deadline);
+    absl::StatusOr<std::vector<std::optional<v1::Signal>>> stored = absl::InternalError("not run");
+    try {
+      stored = store_->SubmitBatch(items, deadline);
+    } catch (const std::exception&) {
+      // A committer thread must never end the process: the batch fails and
+      // its submissions take the one-by-one way.
+      stored = absl::InternalError("the batch threw");
+    }
     if (!stored.ok()) {
       Log(LogLevel::kWarning, "submit_batch_failed",
           {{"signals", std::to_string(batch.size())}, {"status", std::string(absl::StatusCodeToString(stored.status().code()))}});

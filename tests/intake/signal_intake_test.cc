@@ -14,6 +14,7 @@
 #include "services/common/proto_time.h"
 #include "services/common/working_days.h"
 #include "services/intake/signal_store.h"
+#include "services/intake/signal_validation.h"
 #include "tests/support/heerlen.h"
 #include "tests/support/sample_signal.h"
 #include "tests/support/test_database.h"
@@ -148,6 +149,54 @@ TEST_F(SignalIntakeTest, ConcurrentSubmissionsGetDistinctGaplessReferences) {
     expected.insert(absl::StrCat("SV-", Year(), "-", std::string(6 - std::to_string(i).size(), '0'), i));
   }
   EXPECT_EQ(std::set<std::string>(references.begin(), references.end()), expected);
+}
+
+// The group commit itself: a batch stores its signals with consecutive
+// numbers and leaves to the one-by-one way a submission checked against a
+// category version that is not current, and a retry.
+TEST_F(SignalIntakeTest, ABatchStoresItsSignalsAndLeavesOutWhatChanged) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  auto loaded = store_.LoadTenantReference("heerlen", deadline);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  ASSERT_TRUE(loaded->has_value());
+  TenantReference tenant = **loaded;
+  auto active = categories_.List("heerlen", /*active_only=*/true, deadline);
+  ASSERT_TRUE(active.ok()) << active.status();
+  tenant.active_categories = *active;
+  const v1::Category* dumping = nullptr;
+  for (const v1::Category& c : tenant.active_categories) {
+    if (c.category_id() == "afval-dumping") dumping = &c;
+  }
+  ASSERT_NE(dumping, nullptr);
+
+  std::vector<Submission> submissions(3);
+  std::vector<AuditRecord> audits(3);
+  std::vector<BatchedSubmission> batch;
+  for (int i = 0; i < 3; ++i) {
+    Submission& s = submissions[i];
+    s.request = Signal();
+    ASSERT_TRUE(ValidateAndNormalise(s.request, absl::Now()).ok());
+    s.fingerprint = absl::StrCat("fingerprint-", i);
+    s.reported_at = absl::Now();
+    s.category_version = dumping->version();
+    batch.push_back({&coach_, &s, &tenant, dumping, &audits[i]});
+  }
+  submissions[2].category_version = dumping->version() + 1;  // its answers met other questions
+
+  auto stored = store_.SubmitBatch(batch, deadline);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  ASSERT_TRUE((*stored)[0].has_value());
+  ASSERT_TRUE((*stored)[1].has_value());
+  EXPECT_FALSE((*stored)[2].has_value()) << "a changed category is decided one by one";
+  EXPECT_EQ((*stored)[0]->reference(), absl::StrCat("SV-", Year(), "-000001"));
+  EXPECT_EQ((*stored)[1]->reference(), absl::StrCat("SV-", Year(), "-000002"));
+  EXPECT_EQ((*stored)[0]->area().name(), "Vrieheide");
+  EXPECT_EQ(CountSignals(), 2);
+
+  auto retried = store_.SubmitBatch({batch[0]}, deadline);
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_FALSE((*retried)[0].has_value()) << "a retry is answered one by one, with the signal first stored";
+  EXPECT_EQ(CountSignals(), 2);
 }
 
 // A client that resends while its first attempt is still in a group commit.
