@@ -1,7 +1,6 @@
 #include "services/audit/audit_store.h"
 
 #include <algorithm>
-#include <bit>
 #include <map>
 #include <set>
 

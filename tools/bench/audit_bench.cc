@@ -26,6 +26,7 @@
 #include "hartslag/audit/v1/audit.grpc.pb.h"
 #include "libs/audit_verify/merkle.h"
 #include "services/audit/audit_store.h"
+#include "tools/bench/audit_load.h"
 #include "services/common/config.h"
 #include "services/common/crypto.h"
 #include "services/common/files.h"
@@ -37,29 +38,6 @@ namespace {
 using namespace hartslag;
 
 double Seconds(absl::Time since) { return absl::ToDoubleSeconds(absl::Now() - since); }
-
-audit::v1::AuditEvent BenchEvent(const std::string& tenant, uint64_t n) {
-  audit::v1::AuditEvent e;
-  e.set_event_id(RandomUuid());
-  e.set_tenant_id(tenant);
-  *e.mutable_occurred_at() = TimeToProto(absl::Now());
-  e.set_action(audit::v1::ACTION_READ);
-  e.set_outcome(audit::v1::OUTCOME_SUCCESS);
-  e.set_status_code("OK");
-  e.mutable_object()->set_type("signal");
-  e.mutable_object()->set_id(RandomUuid());
-  e.mutable_origin()->set_rpc("GetSignal");
-  e.mutable_origin()->set_peer_address("ipv4:127.0.0.1:50000");
-  e.mutable_actor()->set_user_id("carla.coordinator");
-  e.mutable_actor()->set_organisation_id("gemeente-heerlen");
-  e.mutable_actor()->set_organisation_kind(common::v1::ORGANISATION_KIND_MUNICIPALITY);
-  e.mutable_actor()->add_roles("COORDINATOR");
-  e.add_subjects("person:" + HexEncode(Sha256(std::to_string(n))));
-  e.add_subjects("address:" + HexEncode(Sha256("a" + std::to_string(n % 1000))));
-  e.set_purpose("TRIAGE");
-  e.set_trace_id(HexEncode(RandomBytes(8)));
-  return e;
-}
 
 double Percentile(std::vector<double> values, double p) {
   std::sort(values.begin(), values.end());
@@ -83,7 +61,7 @@ int Database(const std::string& conninfo, uint64_t entries, int batch, int proof
   absl::Duration appending;
   for (uint64_t made = 0; made < entries;) {
     std::vector<audit::v1::AuditEvent> events;
-    for (int i = 0; i < batch && made < entries; ++i, ++made) events.push_back(BenchEvent(log, made));
+    for (int i = 0; i < batch && made < entries; ++i, ++made) events.push_back(bench::BenchAuditEvent(log, made));
     absl::Time start = absl::Now();
     if (auto size = store.Append(log, events); !size.ok()) {
       std::fprintf(stderr, "%s\n", size.status().ToString().c_str());
@@ -160,7 +138,7 @@ int Service(const Flags& flags, uint64_t entries, int batch, int clients, int pr
         if (from >= entries || failed) return;
         audit::v1::AppendRequest request;
         for (uint64_t n = from; n < std::min<uint64_t>(entries, from + batch); ++n) {
-          request.add_events(BenchEvent(tenant, n).SerializeAsString());
+          request.add_events(bench::BenchAuditEvent(tenant, n).SerializeAsString());
         }
         grpc::ClientContext call;
         call.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
