@@ -105,10 +105,14 @@ class LoadRun {
   // run is over.
   bool Claim() {
     absl::MutexLock lock(&mu_);
-    if ((options_.max_calls > 0 && started_ >= options_.max_calls) || absl::Now() >= stop_at_) return false;
+    if (!MayStartAnother()) return false;
     ++started_;
     ++in_flight_;
     return true;
+  }
+
+  bool MayStartAnother() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return !(options_.max_calls > 0 && started_ >= options_.max_calls) && absl::Now() < stop_at_;
   }
 
   // Starts one call that was claimed; `intended` is when it was due.
@@ -132,10 +136,14 @@ class LoadRun {
         ++restarts_;  // in_flight_ stays claimed until the driving thread starts the next
         return;
       }
-      --in_flight_;
-      again = !open;
+      // The next call is claimed under the same lock that lets go of this
+      // one: once in_flight_ reaches 0 the driving thread may return and
+      // destroy this run, so nothing of it may be touched after that.
+      again = !open && MayStartAnother();
+      if (again) ++started_;
+      else --in_flight_;
     }
-    if (again && Claim()) {
+    if (again) {
       ++nesting;
       Start(absl::Now());
       --nesting;
