@@ -8,7 +8,10 @@
 // test prints what it measured ("[figures] ...").
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,6 +25,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -1189,6 +1193,33 @@ TEST(FaultTest, AWatchFromNowOnCutOffBeforeItsFirstEventMissesNothingGivenAfterI
 // it lives, HARTSLAG_TEST_STATE points at a state folder whose conninfo is
 // this cluster's and whose certificates are the test run's, so a Deployment
 // made meanwhile runs on it.
+// Points HARTSLAG_TEST_STATE at `dir`/state, whose conninfo is `conninfo`
+// and whose certificates are the test run's, so that a Deployment made
+// meanwhile runs on that cluster. Returns the state folder it replaced.
+std::string UseClusterInTests(const std::string& dir, const std::string& conninfo) {
+  const char* state = std::getenv("HARTSLAG_TEST_STATE");
+  if (state == nullptr) throw std::runtime_error("HARTSLAG_TEST_STATE is not set; run through ctest");
+  std::string shared_state = state;
+  std::filesystem::create_directories(dir + "/state");
+  std::ofstream(dir + "/state/conninfo") << conninfo << "\n";
+  for (const char* link : {"certs", "foreign"}) {
+    std::filesystem::create_directory_symlink(shared_state + "/" + link, dir + "/state/" + link);
+  }
+  setenv("HARTSLAG_TEST_STATE", (dir + "/state").c_str(), 1);
+  return shared_state;
+}
+
+// A folder of this test's own that the postgres user can reach.
+std::string MakeClusterDir(const char* name) {
+  std::string dir_template = absl::StrCat("/tmp/", name, ".XXXXXX");
+  if (mkdtemp(dir_template.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  std::filesystem::permissions(dir_template, std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
+                                                 std::filesystem::perms::group_exec |
+                                                 std::filesystem::perms::others_read |
+                                                 std::filesystem::perms::others_exec);
+  return dir_template;
+}
+
 class PrivateCluster {
  public:
   PrivateCluster() {
@@ -1196,23 +1227,9 @@ class PrivateCluster {
     // that a killed one can be reaped (and pg_ctl sees it is gone).
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     script_ = (std::filesystem::path(__FILE__).parent_path().parent_path() / "tools" / "pg-cluster.sh").string();
-    char dir_template[] = "/tmp/hartslag-faultpg.XXXXXX";
-    if (mkdtemp(dir_template) == nullptr) throw std::runtime_error("mkdtemp failed");
-    dir_ = dir_template;
-    std::filesystem::permissions(dir_, std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
-                                           std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
-                                           std::filesystem::perms::others_exec);
+    dir_ = MakeClusterDir("hartslag-faultpg");
     port_ = testing::FreePort();
-    std::string conninfo = Start();
-    const char* state = std::getenv("HARTSLAG_TEST_STATE");
-    if (state == nullptr) throw std::runtime_error("HARTSLAG_TEST_STATE is not set; run through ctest");
-    shared_state_ = state;
-    std::filesystem::create_directories(dir_ + "/state");
-    std::ofstream(dir_ + "/state/conninfo") << conninfo << "\n";
-    for (const char* link : {"certs", "foreign"}) {
-      std::filesystem::create_directory_symlink(shared_state_ + "/" + link, dir_ + "/state/" + link);
-    }
-    setenv("HARTSLAG_TEST_STATE", (dir_ + "/state").c_str(), 1);
+    shared_state_ = UseClusterInTests(dir_, Start());
   }
 
   ~PrivateCluster() {
@@ -1390,6 +1407,306 @@ TEST(FaultTest, KilledPostgresLosesNoAcknowledgedSignalAndNoRecord) {
                 static_cast<unsigned long long>(tree_size), Seconds(down), Seconds(recovery), Seconds(setup),
                 Seconds(absl::Now() - started));
   }
+}
+
+// ---------------------------------------------------------------------------
+
+// Three PostgreSQL nodes under Patroni with synchronous replication and
+// their etcd (tools/ha.sh), for this test alone; while it lives, a
+// Deployment runs on it through the multi-host connection string that
+// production uses (target_session_attrs=read-write).
+class HaCluster {
+ public:
+  HaCluster() {
+    dir_ = MakeClusterDir("hartslag-ha");
+    // 24 ports from base: above the 20000-32000 that FreePort hands out,
+    // below the kernel's ephemeral range.
+    std::mt19937 random(std::random_device{}());
+    for (int attempt = 0; attempt < 20 && base_ == 0; ++attempt) {
+      int base = 32100 + 30 * std::uniform_int_distribution<int>(0, 20)(random);
+      bool free = true;
+      for (int port = base; port < base + 24 && free; ++port) free = PortIsFree(port);
+      if (free) base_ = base;
+    }
+    if (base_ == 0) throw std::runtime_error("no 24 free ports for the HA cluster");
+    testing::CliRun started = Script(absl::StrCat("start ", dir_, " ", base_));
+    std::string conninfo(absl::StripAsciiWhitespace(started.output.substr(started.output.rfind("host="))));
+    if (started.exit_code != 0 || conninfo.find("target_session_attrs") == std::string::npos) {
+      Script(absl::StrCat("stop ", dir_));
+      throw std::runtime_error("the HA cluster did not start: " + started.output);
+    }
+    shared_state_ = UseClusterInTests(dir_, conninfo);
+  }
+
+  ~HaCluster() {
+    setenv("HARTSLAG_TEST_STATE", shared_state_.c_str(), 1);
+    Script(absl::StrCat("stop ", dir_));
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+
+  static bool Available() {
+    return std::filesystem::exists("/usr/bin/patroni") && std::filesystem::exists("/usr/bin/etcd") &&
+           std::filesystem::exists("/usr/lib/postgresql/15/bin/pg_ctl");
+  }
+
+  // SIGKILL to the primary's postmaster; returns the node's name.
+  std::string KillPrimary() {
+    return std::string(absl::StripAsciiWhitespace(Script(absl::StrCat("kill-primary ", dir_)).output));
+  }
+  std::string Primary() {
+    return std::string(absl::StripAsciiWhitespace(Script(absl::StrCat("primary ", dir_)).output));
+  }
+  // Whether `node` streams as a replica within `seconds`.
+  bool AwaitReplica(const std::string& node, int seconds) {
+    return Script(absl::StrCat("wait-replica ", dir_, " ", node, " ", seconds)).exit_code == 0;
+  }
+  std::string Status() { return Script(absl::StrCat("status ", dir_)).output; }
+
+ private:
+  static bool PortIsFree(int port) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address = {};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = htons(static_cast<uint16_t>(port));
+    bool bound = fd >= 0 && bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+    if (fd >= 0) close(fd);
+    return bound;
+  }
+
+  static testing::CliRun Script(const std::string& arguments) {
+    static const std::string script =
+        (std::filesystem::path(__FILE__).parent_path().parent_path() / "tools" / "ha.sh").string();
+    return testing::RunShell(absl::StrCat(script, " ", arguments, " 2>&1"));
+  }
+
+  std::string dir_, shared_state_;
+  int base_ = 0;
+};
+
+// One call tried until it is answered: again (after a pause, on a new
+// connection) while the answer is UNAVAILABLE or DEADLINE_EXCEEDED, for at
+// most kGiveUp. Returns the last answer and the attempts it took.
+std::pair<grpc::Status, int> UntilAnswered(const std::function<grpc::Status(int attempt)>& call) {
+  absl::Time give_up = absl::Now() + kGiveUp;
+  for (int attempt = 1;; ++attempt) {
+    grpc::Status status = call(attempt);
+    if (!Retryable(status) || absl::Now() > give_up) return {status, attempt};
+    absl::SleepFor(kRetryPause);
+  }
+}
+
+// The database's primary dies mid-load; Patroni promotes the synchronous
+// standby and the services, pointed at all three nodes, find it by
+// themselves. Every write they acknowledged is there afterwards, once.
+TEST(FaultTest, APatroniFailoverLosesNoAcknowledgedWriteAndDoublesNone) {
+  if (!HaCluster::Available()) GTEST_SKIP() << "needs patroni, etcd-server and PostgreSQL 15 (tools/install-deps.sh)";
+  absl::Time started = absl::Now();
+  HaCluster cluster;
+  absl::Duration setup = absl::Now() - started;
+  Deployment deployment;
+  const std::string coach =
+      deployment.Token(ClaimsFor("sanne.coach", "gemeente", "MUNICIPALITY", {"REPORTER"}, {"heerlen-noord"}));
+  const std::string coordinator =
+      deployment.Token(ClaimsFor("carla.coordinator", "gemeente", "MUNICIPALITY", {"COORDINATOR"}, {"vrieheide"}));
+  auto coordinator_call = [&](const std::string& purpose) {
+    auto call = deployment.Call(coordinator);
+    call->AddMetadata("x-hartslag-purpose", purpose);
+    call->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+    return call;
+  };
+
+  // The signals the coordinator weighs during the failover, and the case
+  // that the actions go to.
+  constexpr int kToWeigh = 80;
+  std::vector<std::string> to_weigh;
+  auto signals = iv1::SignalService::NewStub(deployment.Channel(deployment.intake()));
+  for (int i = 0; i <= kToWeigh; ++i) {
+    iv1::SubmitSignalRequest r = testing::SampleSignal("vrieheide");
+    r.mutable_location()->mutable_address()->set_house_number(1 + i);
+    iv1::SubmitSignalResponse out;
+    grpc::Status status = signals->SubmitSignal(deployment.Call(coach).get(), r, &out);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    to_weigh.push_back(out.signal().signal_id());
+  }
+  // The coordinator reads the queue (what she weighs she must have seen).
+  auto triage = cv1::TriageService::NewStub(deployment.Channel(deployment.cases()));
+  ASSERT_TRUE(Await(
+      [&] {
+        int queued = 0;
+        cv1::GetTriageQueueRequest page_request;
+        page_request.set_page_size(50);
+        for (;;) {
+          cv1::TriageQueue page;
+          if (!triage->GetTriageQueue(coordinator_call("TRIAGE").get(), page_request, &page).ok()) return false;
+          queued += page.items_size();
+          if (page.next_page_token().empty()) return queued == kToWeigh + 1;
+          page_request.set_page_token(page.next_page_token());
+        }
+      },
+      absl::Seconds(30)))
+      << "the signals reach the triage queue";
+  cv1::TriageSignalRequest open_case;
+  open_case.set_request_id(RandomUuid());
+  open_case.set_signal_id(to_weigh.back());
+  open_case.set_choice(cv1::TRIAGE_CHOICE_LEEFBAARHEID);
+  open_case.set_new_case_title("Dumping bij de containers");
+  cv1::TriageDecision opened;
+  {
+    grpc::Status status = triage->TriageSignal(coordinator_call("TRIAGE").get(), open_case, &opened);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+  to_weigh.pop_back();
+
+  // The load: reporters submitting, the coordinator weighing the week's
+  // signals and giving the case's actions, each retrying what got no answer.
+  SignalClients writers(deployment, deployment.intake().address(), 2, "ha-sub-");
+  std::mutex mutex;
+  std::map<std::string, std::string> decisions;  // signal id -> decision id, acknowledged
+  std::set<std::string> decided_unanswered;      // "weighed already" on a retry
+  std::map<std::string, std::string> actions;    // request id -> action id, acknowledged
+  int triage_retries = 0, action_retries = 0, failed = 0;
+  std::atomic<bool> stopping{false};
+  std::thread weighing([&] {
+    auto stub = cv1::TriageService::NewStub(deployment.Channel(deployment.cases()));
+    for (size_t i = 0; i < to_weigh.size() && !stopping; ++i) {
+      cv1::TriageSignalRequest r;
+      r.set_request_id(RandomUuid());
+      r.set_signal_id(to_weigh[i]);
+      r.set_choice(i % 2 == 0 ? cv1::TRIAGE_CHOICE_HANDLE_DIRECTLY : cv1::TRIAGE_CHOICE_NO_ACTION);
+      if (r.choice() == cv1::TRIAGE_CHOICE_NO_ACTION) r.set_reason("al opgeruimd door de gemeente");
+      cv1::TriageDecision decision;
+      auto [status, attempts] =
+          UntilAnswered([&](int) { return stub->TriageSignal(coordinator_call("TRIAGE").get(), r, &decision); });
+      std::lock_guard<std::mutex> lock(mutex);
+      triage_retries += attempts - 1;
+      if (status.ok()) {
+        decisions[to_weigh[i]] = decision.decision_id();
+      } else if (attempts > 1 && status.error_code() == grpc::StatusCode::FAILED_PRECONDITION) {
+        decided_unanswered.insert(to_weigh[i]);
+      } else {
+        ++failed;
+        ADD_FAILURE() << "decision on " << to_weigh[i] << ": " << status.error_code() << " " << status.error_message();
+      }
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+  });
+  std::thread acting([&] {
+    auto stub = cv1::ActionService::NewStub(deployment.Channel(deployment.cases()));
+    for (int i = 0; !stopping; ++i) {
+      cv1::CreateActionRequest r;
+      r.set_request_id(RandomUuid());
+      r.set_case_id(opened.case_id());
+      r.set_description(absl::StrCat("Container legen, ronde ", i));
+      r.add_organisation_ids("politie");
+      r.set_due_date("2099-01-01");
+      cv1::Action action;
+      auto [status, attempts] = UntilAnswered([&](int) { return stub->CreateAction(coordinator_call("CASE_MANAGEMENT").get(), r, &action); });
+      std::lock_guard<std::mutex> lock(mutex);
+      action_retries += attempts - 1;
+      if (status.ok()) {
+        actions[r.request_id()] = action.action_id();
+      } else {
+        ++failed;
+        ADD_FAILURE() << "action " << r.request_id() << ": " << status.error_code() << " " << status.error_message();
+      }
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+  });
+  absl::Cleanup join = [&] {
+    stopping = true;
+    writers.Stop();
+    for (std::thread* t : {&weighing, &acting}) {
+      if (t->joinable()) t->join();
+    }
+  };
+
+  absl::SleepFor(absl::Seconds(3));
+  const int before = writers.acknowledged_count();
+  const absl::Time killed = absl::Now();
+  const std::string old_primary = cluster.KillPrimary();
+  ASSERT_FALSE(old_primary.empty()) << cluster.Status();
+  bool recovered = Await([&] { return writers.acknowledged_count() > before + 20; }, absl::Seconds(60),
+                         absl::Milliseconds(20));
+  const absl::Duration recovery = absl::Now() - killed;
+  EXPECT_TRUE(recovered) << "submissions are acknowledged again after the failover\n" << cluster.Status();
+  EXPECT_LT(recovery, absl::Seconds(30));
+  absl::SleepFor(absl::Seconds(3));
+  std::move(join).Invoke();
+  const std::string new_primary = cluster.Primary();
+  EXPECT_NE(new_primary, old_primary);
+  const bool rejoined = cluster.AwaitReplica(old_primary, 90);
+  EXPECT_TRUE(rejoined) << "the old primary streams again as a replica\n" << cluster.Status();
+
+  // Nothing acknowledged lost, nothing doubled.
+  StoredSignals stored = ReadStoredSignals(deployment);
+  // The signals to weigh and the one that opened the case came before the load.
+  for (const std::string& id : to_weigh) writers.sent.insert(id);
+  int signal_doubles = 0;
+  {
+    db::Rows rows = Sql(deployment, "SELECT request_id, count(*) AS n FROM intake.signals GROUP BY request_id "
+                                    "HAVING count(*) > 1");
+    signal_doubles = rows.size();
+    EXPECT_EQ(rows.size(), 0) << "requests stored twice";
+  }
+  int signals_lost = 0;
+  for (const auto& [request_id, signal_id] : writers.acknowledged) {
+    auto it = stored.by_request.find(request_id);
+    signals_lost += it == stored.by_request.end();
+    EXPECT_TRUE(it != stored.by_request.end() && it->second.front() == signal_id) << "acknowledged: " << request_id;
+  }
+  std::map<std::string, std::string> decision_of;
+  db::Rows decision_rows = Sql(deployment, "SELECT signal_id::text AS signal_id, decision_id::text AS decision_id "
+                                           "FROM cases.triage_decisions WHERE tenant_id = 'heerlen'");
+  int decisions_doubled = 0, decisions_lost = 0;
+  for (int i = 0; i < decision_rows.size(); ++i) {
+    decisions_doubled += !decision_of.emplace(decision_rows.Text(i, "signal_id"), decision_rows.Text(i, "decision_id")).second;
+  }
+  for (const auto& [signal_id, decision_id] : decisions) {
+    decisions_lost += decision_of[signal_id] != decision_id;
+    EXPECT_EQ(decision_of[signal_id], decision_id) << "the acknowledged decision on " << signal_id;
+  }
+  for (const std::string& signal_id : decided_unanswered) EXPECT_TRUE(decision_of.contains(signal_id)) << signal_id;
+  EXPECT_EQ(decisions_doubled, 0);
+  // Actions: each acknowledged one stored, under the id its answer named;
+  // as many actions on the case as requests remembered (a retry that made a
+  // second action would leave one more).
+  std::set<std::string> stored_actions;
+  db::Rows action_rows = Sql(deployment, "SELECT action_id::text AS action_id FROM cases.actions WHERE case_id = $1",
+                             {opened.case_id()});
+  for (int i = 0; i < action_rows.size(); ++i) stored_actions.insert(action_rows.Text(i, "action_id"));
+  const int64_t action_requests =
+      Count(deployment, "SELECT count(*) AS n FROM cases.requests WHERE rpc = 'CreateAction'");
+  int actions_lost = 0;
+  for (const auto& [request_id, action_id] : actions) {
+    actions_lost += !stored_actions.contains(action_id);
+    EXPECT_TRUE(stored_actions.contains(action_id)) << "acknowledged action " << action_id;
+  }
+  const int actions_doubled = static_cast<int>(stored_actions.size()) - static_cast<int>(action_requests);
+  EXPECT_EQ(actions_doubled, 0) << "actions stored " << stored_actions.size() << ", requests " << action_requests;
+  EXPECT_GE(action_requests, static_cast<int64_t>(actions.size()));
+
+  // Every acknowledged submission's audit record arrives, once, and the log
+  // verifies; nothing was set aside.
+  RecordFigures records = ExpectEveryRecordOnce(deployment, writers.attempts, "ha-");
+  EXPECT_TRUE(Await([&] { return Pending(deployment) == 0; }, absl::Seconds(30)))
+      << Pending(deployment) << " events still in the outboxes";
+  EXPECT_EQ(SetAside(deployment), 0) << "nothing set aside";
+  uint64_t tree_size = ExportAndVerify(deployment);
+
+  std::printf("[figures] PatroniFailover: primary %s killed (SIGKILL to its postmaster) after %d submissions; "
+              "%s primary; 20 more submissions acknowledged %.2f s after the kill; old primary %s as a replica. "
+              "Acknowledged: signals %zu (retries %d), decisions %zu (+%zu decided with the answer lost, retries %d), "
+              "actions %zu (retries %d); lost: signals %d, decisions %d, actions %d; doubled: signals %d, "
+              "decisions %d, actions %d; failed for good %d; submission records missing %d, doubled %d; log "
+              "verified at tree size %llu; cluster up in %.1f s; test %.1f s\n",
+              old_primary.c_str(), before, new_primary.c_str(), Seconds(recovery),
+              rejoined ? "streams again" : "did NOT come back", writers.acknowledged.size(), writers.retries,
+              decisions.size(), decided_unanswered.size(), triage_retries, actions.size(), action_retries,
+              signals_lost, decisions_lost, actions_lost, signal_doubles, decisions_doubled, actions_doubled, failed,
+              records.missing, records.doubled, static_cast<unsigned long long>(tree_size), Seconds(setup),
+              Seconds(absl::Now() - started));
 }
 
 }  // namespace

@@ -23,6 +23,8 @@ absl::Status ClientTokenCommand(const Args& args);
 std::vector<Command> AdminCommands();
 std::vector<Command> CategoryAdminCommands();
 absl::Status OutboxCommand(const Args& args);
+// hartslag health: a service's gRPC health check, for probes and operators
+absl::Status HealthCommand(const Args& args);
 std::vector<Command> DeadLettersCommands();
 std::vector<Command> TriageCommands();
 std::vector<Command> CaseCommands();

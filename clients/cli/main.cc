@@ -40,6 +40,7 @@ Command Root() {
                FiguresCommand},
               {"audit", "het auditlog: exporteren, controleren, doorzoeken, inzageoverzichten", nullptr,
                AuditCommands()},
+              {"health", "of een dienst kan werken (SERVING); voor probes en beheerders", HealthCommand},
               {"pki", "de CA, certificaten en sleutels maken", nullptr, PkiCommands()},
               {"dev", "ontwikkeling: een token uitgeven", nullptr, DevCommands()},
           },

@@ -1,6 +1,7 @@
 // hartslag admin dead-letters <service>: the outbox events a service set
 // aside because their receiver can never accept them; hartslag admin outbox:
-// how each service's outbox fares.
+// how each service's outbox fares; hartslag health: whether a service can
+// work (a readiness probe runs it).
 #include <cstdio>
 #include <map>
 #include <optional>
@@ -11,6 +12,7 @@
 #include "clients/cli/connection.h"
 #include "clients/cli/flag_values.h"
 #include "clients/cli/output.h"
+#include "clients/cpp/health.h"
 #include "hartslag/operations/v1/operations.grpc.pb.h"
 #include "services/common/grpc_status.h"
 #include "services/common/status_macros.h"
@@ -64,6 +66,18 @@ absl::Status OutboxCommand(const Args& args) {
     PrintRows(*parsed, {"DIENST", "NAAR", "WACHTEND", "OUDSTE", "AFGEZET", "STATUS"}, rows);
   }
   return first_error;
+}
+
+absl::Status HealthCommand(const Args& args) {
+  Flags flags("hartslag health",
+              "of een dienst kan werken: 0 als hij SERVING antwoordt, 1 als niet (bijvoorbeeld zonder database) of "
+              "als hij niet antwoordt; geen token nodig");
+  ASSIGN_OR_RETURN(Connection connection, Connection::Parse(flags, args, "", ""));
+  ASSIGN_OR_RETURN(absl::Duration timeout, flags.GetDuration("timeout"));
+  ASSIGN_OR_RETURN(bool serving, client::IsServing(connection.channel(), timeout));
+  if (!serving) return absl::UnavailableError("NOT_SERVING: de dienst draait maar kan nu niet werken (database?)");
+  std::printf("SERVING\n");
+  return absl::OkStatus();
 }
 
 namespace {

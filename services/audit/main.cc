@@ -1,4 +1,6 @@
 // hartslag-audit: the audit log service. Flags and wiring only.
+#include <algorithm>
+
 #include "services/audit/audit_log.h"
 #include "services/audit/audit_service.h"
 #include "services/audit/audit_store.h"
@@ -8,6 +10,7 @@
 #include "services/common/exactly_once.h"
 #include "services/common/files.h"
 #include "services/common/log.h"
+#include "services/common/metrics.h"
 #include "services/common/migrations.h"
 #include "services/common/operations_service.h"
 #include "services/common/periodic_task.h"
@@ -17,8 +20,35 @@
 
 namespace {
 
+// Each log's size, the entries no signed tree head covers yet and the age of
+// the last head: heads are signed only over logs that grew, so an old head
+// is fine on a quiet log and a fault where entries wait unsigned (no one can
+// check them).
+std::vector<prometheus::MetricFamily> TreeMetrics(hartslag::audit::AuditStore& store) {
+  using namespace hartslag;
+  std::vector<std::pair<std::string, double>> sizes, unsigned_entries, ages;
+  absl::StatusOr<std::vector<std::string>> logs = store.Logs();
+  for (const std::string& log : logs.ok() ? *logs : std::vector<std::string>{}) {
+    absl::StatusOr<uint64_t> size = store.Size(log);
+    absl::StatusOr<std::optional<audit::TreeHead>> head = store.LatestTreeHead(log);
+    if (!size.ok() || !head.ok()) continue;
+    sizes.emplace_back(log, static_cast<double>(*size));
+    unsigned_entries.emplace_back(log, static_cast<double>(*size - (*head ? std::min(*size, (*head)->tree_size) : 0)));
+    // Never signed: as old as the metric can say, so that the alert fires.
+    ages.emplace_back(log, *head ? absl::ToDoubleSeconds(absl::Now() - (*head)->timestamp) : 1e9);
+  }
+  return {GaugeFamily("hartslag_audit_tree_size", "entries in the log", "log", sizes),
+          GaugeFamily("hartslag_audit_unsigned_entries", "entries that no signed tree head covers yet", "log",
+                      unsigned_entries),
+          GaugeFamily("hartslag_audit_tree_head_age_seconds", "seconds since the log's last signed tree head", "log",
+                      ages)};
+}
+
 absl::Status Run(int argc, char** argv) {
   using namespace hartslag;
+  if (IsMigrateCommand(argc, argv)) {
+    return Migrate(argc, argv, "hartslag-audit", "HARTSLAG_AUDIT", audit::kSchema, AuditMigrations());
+  }
   Flags flags("hartslag-audit", "keeps the tamper-evident audit log and reports from it");
   AddServerFlags(flags, "HARTSLAG_AUDIT", 7404);
   flags.Add("tree-head-key", "HARTSLAG_AUDIT_TREE_HEAD_KEY", "",
@@ -75,7 +105,9 @@ absl::Status Run(int argc, char** argv) {
   audit::AuditServiceImpl service(&runner, &log);
   OperationsServiceImpl operations(&authenticator, &worker_pool, self_audit.get(), pool.get());
   ASSIGN_OR_RETURN(std::unique_ptr<MetricsEndpoint> metrics,
-                   ServeMetrics(flags, pool.get(), self_audit.get(), operations.targets()));
+                   ServeMetrics(flags, pool.get(), self_audit.get(), operations.targets(), [&store] {
+                     return TreeMetrics(store);
+                   }));
   ServerOptions options = ServerOptionsFromFlags(flags);
   options.database = pool.get();
   options.runner = &runner;

@@ -41,6 +41,8 @@ class Actions {
   // event.
   absl::StatusOr<FeedStep<v1::ActionEvent>> Watch(const RequestContext& caller, const v1::WatchActionsRequest& request,
                                                   AuditRecord& audit, std::string* start_cursor);
+  // WatchActions streams open now.
+  int OpenStreams() const { return open_streams_.total(); }
 
  private:
   void Ring() const;

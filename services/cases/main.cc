@@ -9,6 +9,7 @@
 #include "services/common/config.h"
 #include "services/common/exactly_once.h"
 #include "services/common/log.h"
+#include "services/common/metrics.h"
 #include "services/common/operations_service.h"
 #include "services/common/server.h"
 #include "services/common/service_audit.h"
@@ -18,6 +19,9 @@ namespace {
 
 absl::Status Run(int argc, char** argv) {
   using namespace hartslag;
+  if (IsMigrateCommand(argc, argv)) {
+    return Migrate(argc, argv, "hartslag-cases", "HARTSLAG_CASES", cases::kSchema, CasesMigrations());
+  }
   Flags flags("hartslag-cases", "the cases of the Leefbaarheidsoverleg and the Casuïstiekoverleg");
   AddServerFlags(flags, "HARTSLAG_CASES", 7403);
   AddAuditClientFlags(flags);
@@ -104,7 +108,11 @@ absl::Status Run(int argc, char** argv) {
   OperationsServiceImpl operations(&authenticator, &worker_pool, audit.get(), pool.get(),
                                    {kAuditTarget, cases::kIntakeTarget, cases::kIntakeCaseStatesTarget});
   ASSIGN_OR_RETURN(std::unique_ptr<MetricsEndpoint> metrics,
-                   ServeMetrics(flags, pool.get(), audit.get(), operations.targets()));
+                   ServeMetrics(flags, pool.get(), audit.get(), operations.targets(), [&actions] {
+                     return std::vector<prometheus::MetricFamily>{
+                         GaugeFamily("hartslag_watch_actions_streams", "WatchActions streams open now", "",
+                                     {{"", actions.OpenStreams()}})};
+                   }));
   options.runner = &runner;
   return RunServer(options, {&triage_service, &case_service, &action_service, &meeting_service, &figures_service,
                              &operations});

@@ -2,11 +2,14 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <string_view>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "services/common/status_macros.h"
 
 namespace hartslag::db {
@@ -77,7 +80,11 @@ absl::Status StatusFromResult(const PGresult* result, const PGconn* conn) {
     return absl::AbortedError(message);
   }
   if (state == "57014") return absl::DeadlineExceededError(message);
-  if (state.rfind("08", 0) == 0 || state == "57P01" || state == "57P03") {
+  // The connection broke (08), the server is shutting down, crashed or not
+  // yet accepting connections (57P01-57P03), or it is read-only now (25006:
+  // a primary demoted to a standby in a failover): another server, or this
+  // one a moment later, can take the transaction.
+  if (state.rfind("08", 0) == 0 || state == "57P01" || state == "57P02" || state == "57P03" || state == "25006") {
     return absl::UnavailableError(message);
   }
   if (state.rfind("53", 0) == 0) return absl::ResourceExhaustedError(message);
@@ -295,6 +302,27 @@ absl::StatusOr<PGconn*> Pool::Connect() {
 }
 
 absl::StatusOr<PGconn*> Pool::Acquire(absl::Time deadline) {
+  const absl::Time start = absl::Now();
+  absl::StatusOr<PGconn*> conn = AcquireUncounted(deadline);
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  size_t bucket = 0;
+  while (bucket < PoolStats::kWaitBounds.size() && seconds > PoolStats::kWaitBounds[bucket]) ++bucket;
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++waited_.waits[bucket];
+  waited_.wait_seconds += seconds;
+  return conn;
+}
+
+PoolStats Pool::Stats() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  PoolStats stats = waited_;
+  stats.size = size_;
+  stats.open = open_;
+  stats.idle = static_cast<int>(idle_.size());
+  return stats;
+}
+
+absl::StatusOr<PGconn*> Pool::AcquireUncounted(absl::Time deadline) {
   std::unique_lock<std::mutex> lock(mutex_);
   while (idle_.empty() && open_ >= size_) {
     if (deadline == absl::InfiniteFuture()) {
@@ -332,19 +360,47 @@ absl::StatusOr<PGconn*> Pool::Acquire(absl::Time deadline) {
   return conn;
 }
 
+namespace {
+
+// True while the server reports (PostgreSQL 14 and later, on every change)
+// that it is a standby or that transactions are read-only: a session a
+// failover left on the wrong side, of no use to a service that writes.
+bool ServerIsReadOnly(const PGconn* conn) {
+  for (const char* parameter : {"in_hot_standby", "default_transaction_read_only"}) {
+    const char* value = PQparameterStatus(conn, parameter);
+    if (value != nullptr && std::string_view(value) == "on") return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 void Pool::Release(PGconn* conn) {
-  bool healthy = PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) == PQTRANS_IDLE;
-  if (!healthy) {
-    ForgetPrepared(conn);
-    PQfinish(conn);
+  const bool lost = PQstatus(conn) != CONNECTION_OK;
+  const bool healthy = !lost && PQtransactionStatus(conn) == PQTRANS_IDLE && !ServerIsReadOnly(conn);
+  std::vector<PGconn*> stale;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (healthy) {
+      idle_.push_back(conn);
+    } else {
+      --open_;
+    }
+    // A lost connection most often means the server went away (a crash, a
+    // failover): the idle ones went with it, and would each fail the next
+    // transaction that takes them. Connecting anew finds the server that
+    // serves now.
+    if (lost) {
+      stale.swap(idle_);
+      open_ -= static_cast<int>(stale.size());
+    }
+    available_.notify_all();
   }
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (healthy) {
-    idle_.push_back(conn);
-  } else {
-    --open_;
+  if (!healthy) stale.push_back(conn);
+  for (PGconn* gone : stale) {
+    ForgetPrepared(gone);
+    PQfinish(gone);
   }
-  available_.notify_one();
 }
 
 bool Pool::IsPrepared(PGconn* conn, const char* name) {
@@ -381,15 +437,29 @@ absl::StatusOr<Transaction> Pool::Begin(const TransactionOptions& options) {
 
 absl::Status Pool::InTransaction(const std::function<absl::Status(Transaction&)>& fn,
                                  const TransactionOptions& options) {
-  absl::Status status;
-  for (int attempt = 0; attempt < options.max_attempts; ++attempt) {
-    auto tx = Begin(options);
-    if (!tx.ok()) return tx.status();
-    status = fn(*tx);
-    if (status.ok()) status = tx->Commit();
-    if (!absl::IsAborted(status)) return status;
+  const absl::Time give_up = std::min(options.deadline, absl::Now() + options.retry_unavailable_for);
+  absl::Duration backoff = absl::Milliseconds(50);
+  int attempts = 0;
+  for (;;) {
+    bool committing = false;
+    absl::Status status = [&]() -> absl::Status {
+      ASSIGN_OR_RETURN(Transaction tx, Begin(options));
+      RETURN_IF_ERROR(fn(tx));
+      committing = true;
+      return tx.Commit();
+    }();
+    if (absl::IsAborted(status)) {
+      if (++attempts < options.max_attempts) continue;
+      return status;
+    }
+    // Unavailable before COMMIT was sent: nothing was committed, so the
+    // transaction can run again on the server that serves next. A COMMIT
+    // whose answer was lost may or may not have committed: that goes back to
+    // the caller, whose retry the request id makes safe.
+    if (!absl::IsUnavailable(status) || committing || absl::Now() + backoff >= give_up) return status;
+    absl::SleepFor(backoff);
+    backoff = std::min(backoff * 2, absl::Seconds(1));
   }
-  return status;
 }
 
 absl::StatusOr<Rows> Pool::Query(absl::string_view sql, const Params& params,

@@ -14,6 +14,7 @@
 #ifndef HARTSLAG_SERVICES_COMMON_DB_H_
 #define HARTSLAG_SERVICES_COMMON_DB_H_
 
+#include <array>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -122,10 +123,28 @@ struct TransactionOptions {
   absl::Time deadline = absl::InfiniteFuture();
   // Retries the whole function on serialization failures and deadlocks.
   int max_attempts = 3;
+  // Retries the whole function, with growing pauses, while the database is
+  // unavailable before COMMIT (a lost connection, a server shutting down or
+  // read-only after a failover), for at most this long and never past the
+  // deadline: long enough to ride out a Patroni failover (about 5 s here).
+  absl::Duration retry_unavailable_for = absl::Seconds(15);
   // False: COMMIT returns before its WAL is flushed (synchronous_commit off).
   // Only for work that a later, flushed commit depends on, which then
   // flushes this one too (intake's reservation of reference numbers).
   bool wait_for_flush = true;
+};
+
+// What a pool holds now, and how long transactions waited for a connection
+// since it opened (for the metrics endpoint).
+struct PoolStats {
+  int size = 0;  // the most connections it keeps
+  int open = 0;  // idle and in use
+  int idle = 0;
+  // Waits at or below each of kWaitBounds (seconds), then those above the
+  // last; not cumulative. And their sum.
+  static constexpr std::array<double, 7> kWaitBounds = {0.0001, 0.001, 0.005, 0.025, 0.1, 0.5, 2.5};
+  std::array<uint64_t, kWaitBounds.size() + 1> waits = {};
+  double wait_seconds = 0;
 };
 
 class Pool {
@@ -147,11 +166,14 @@ class Pool {
                              const TransactionOptions& options = {});
 
   const std::string& conninfo() const { return conninfo_; }
+  PoolStats Stats();
 
  private:
   friend class Transaction;
   Pool(std::string conninfo, int size) : conninfo_(std::move(conninfo)), size_(size) {}
+  // A connection, waiting at most until `deadline`; the wait is counted.
   absl::StatusOr<PGconn*> Acquire(absl::Time deadline);
+  absl::StatusOr<PGconn*> AcquireUncounted(absl::Time deadline);
   void Release(PGconn* conn);
   absl::StatusOr<PGconn*> Connect();
   // Whether `conn`'s session has `name` prepared; Prepared() records that it has.
@@ -167,6 +189,7 @@ class Pool {
   std::vector<PGconn*> idle_ ABSL_GUARDED_BY(mutex_);
   int open_ ABSL_GUARDED_BY(mutex_) = 0;
   std::map<PGconn*, std::set<std::string>> prepared_ ABSL_GUARDED_BY(mutex_);
+  PoolStats waited_ ABSL_GUARDED_BY(mutex_);
 };
 
 // Opens one connection outside any pool, for administrative work such as

@@ -85,6 +85,13 @@ absl::StatusOr<std::shared_ptr<void>> StreamLimit::Acquire(const std::string& ke
   });
 }
 
+int StreamLimit::total() const {
+  std::lock_guard<std::mutex> lock(counts_->mutex);
+  int total = 0;
+  for (const auto& [key, n] : counts_->open) total += n;
+  return total;
+}
+
 int StreamLimit::open(const std::string& key) const {
   std::lock_guard<std::mutex> lock(counts_->mutex);
   auto it = counts_->open.find(key);

@@ -92,6 +92,8 @@ class StreamLimit {
   // RESOURCE_EXHAUSTED when `key` has `max` open already.
   absl::StatusOr<std::shared_ptr<void>> Acquire(const std::string& key);
   int open(const std::string& key) const;
+  // Streams open now, of every key.
+  int total() const;
 
  private:
   // std::mutex, as everywhere here: ThreadSanitizer sees it, and not

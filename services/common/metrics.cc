@@ -1,7 +1,9 @@
 #include "services/common/metrics.h"
 
 #include <exception>
+#include <limits>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "prometheus/collectable.h"
 #include "prometheus/exposer.h"
@@ -33,6 +35,7 @@ absl::StatusOr<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::Start(const st
   }
   endpoint->collectable_ = std::make_shared<CollectFunction>(std::move(collect));
   endpoint->exposer_->RegisterCollectable(endpoint->collectable_);
+  endpoint->exposer_->RegisterCollectable(RpcMetrics::Global().registry());
   return endpoint;
 }
 
@@ -41,6 +44,68 @@ MetricsEndpoint::~MetricsEndpoint() = default;
 int MetricsEndpoint::port() const {
   std::vector<int> ports = exposer_->GetListeningPorts();
   return ports.empty() ? 0 : ports.front();
+}
+
+RpcMetrics& RpcMetrics::Global() {
+  static RpcMetrics* metrics = new RpcMetrics();  // never destroyed: servers may count until exit
+  return *metrics;
+}
+
+RpcMetrics::RpcMetrics() : registry_(std::make_shared<prometheus::Registry>()) {
+  handled_ = &prometheus::BuildCounter()
+                  .Name("grpc_server_handled_total")
+                  .Help("RPCs completed on the server, by method and status code")
+                  .Register(*registry_);
+  handling_ = &prometheus::BuildHistogram()
+                   .Name("grpc_server_handling_seconds")
+                   .Help("time from an RPC's start until its status was sent, by method")
+                   .Register(*registry_);
+}
+
+void RpcMetrics::Handled(absl::string_view method, grpc::StatusCode code, absl::Duration took) {
+  // "/package.Service/Method" -> ("package.Service", "Method").
+  std::string service = "other", name = "other";
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    bool known = methods_.contains(method);
+    if (!known && methods_.size() < kMaxMethods) {
+      methods_.emplace(method);
+      known = true;
+    }
+    size_t slash = method.rfind('/');
+    if (known && slash != absl::string_view::npos && slash > 0) {
+      service = std::string(method.substr(method[0] == '/' ? 1 : 0, slash - (method[0] == '/' ? 1 : 0)));
+      name = std::string(method.substr(slash + 1));
+    }
+  }
+  static const prometheus::Histogram::BucketBoundaries kBounds = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                                                   0.25,  0.5,    1,     2.5,  5,     10};
+  handled_
+      ->Add({{"grpc_service", service},
+             {"grpc_method", name},
+             {"grpc_code", absl::StatusCodeToString(static_cast<absl::StatusCode>(code))}})
+      .Increment();
+  handling_->Add({{"grpc_service", service}, {"grpc_method", name}}, kBounds).Observe(absl::ToDoubleSeconds(took));
+}
+
+prometheus::MetricFamily HistogramFamily(const std::string& name, const std::string& help,
+                                         const std::vector<double>& bounds, const std::vector<uint64_t>& counts,
+                                         double sum) {
+  prometheus::MetricFamily family;
+  family.name = name;
+  family.help = help;
+  family.type = prometheus::MetricType::Histogram;
+  prometheus::ClientMetric& metric = family.metric.emplace_back();
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < counts.size(); ++i) {
+    cumulative += counts[i];
+    prometheus::ClientMetric::Bucket& bucket = metric.histogram.bucket.emplace_back();
+    bucket.cumulative_count = cumulative;
+    bucket.upper_bound = i < bounds.size() ? bounds[i] : std::numeric_limits<double>::infinity();
+  }
+  metric.histogram.sample_count = cumulative;
+  metric.histogram.sample_sum = sum;
+  return family;
 }
 
 prometheus::MetricFamily GaugeFamily(const std::string& name, const std::string& help, const std::string& label,

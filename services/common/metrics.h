@@ -9,14 +9,24 @@
 #ifndef HARTSLAG_SERVICES_COMMON_METRICS_H_
 #define HARTSLAG_SERVICES_COMMON_METRICS_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "prometheus/collectable.h"
+#include "prometheus/counter.h"
+#include "prometheus/family.h"
+#include "prometheus/histogram.h"
 #include "prometheus/metric_family.h"
+#include "prometheus/registry.h"
 
 namespace prometheus {
 class Exposer;
@@ -41,8 +51,43 @@ class MetricsEndpoint {
   std::unique_ptr<prometheus::Exposer> exposer_;
 };
 
+// The calls a server answered, by method and status code, and how long each
+// took, under the names other gRPC servers use (grpc_server_handled_total,
+// grpc_server_handling_seconds with grpc_service, grpc_method, grpc_code), so
+// that common dashboards and alerts read them. One per process: every
+// server of the process counts into it (RunServer's interceptor), and every
+// metrics endpoint shows it. Thread-safe.
+class RpcMetrics {
+ public:
+  static RpcMetrics& Global();
+
+  // `method` as gRPC names it, "/hartslag.intake.v1.SignalService/SubmitSignal".
+  void Handled(absl::string_view method, grpc::StatusCode code, absl::Duration took);
+  std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
+
+ private:
+  RpcMetrics();
+  // Method names come from callers (an unknown one is answered UNIMPLEMENTED):
+  // past this many distinct names, the rest count as "other", so that no
+  // caller can grow the label set without bound.
+  static constexpr size_t kMaxMethods = 256;
+
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>* handled_;
+  prometheus::Family<prometheus::Histogram>* handling_;
+  std::mutex mutex_;
+  std::set<std::string, std::less<>> methods_;  // guarded by mutex_
+};
+
 // One gauge per label value: {{"audit", 3}, {"intake", 0}} with label
 // "target"; label "" for a single gauge: {{"", 1}}.
+// A histogram from counts the caller kept: `counts[i]` observations at or
+// below `bounds[i]` (not cumulative; one more element for those above the
+// last bound), and their sum.
+prometheus::MetricFamily HistogramFamily(const std::string& name, const std::string& help,
+                                         const std::vector<double>& bounds, const std::vector<uint64_t>& counts,
+                                         double sum);
+
 prometheus::MetricFamily GaugeFamily(const std::string& name, const std::string& help, const std::string& label,
                                      const std::vector<std::pair<std::string, double>>& values);
 

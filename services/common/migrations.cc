@@ -40,16 +40,55 @@ absl::StatusOr<std::vector<NumberedMigration>> OrderMigrations(std::vector<Migra
   return out;
 }
 
-absl::StatusOr<int> ApplyMigrations(Pool& pool, const std::string& schema,
-                                    std::vector<Migration> files) {
-  // The schema name is a constant of the calling service, never input; it is
-  // still checked because it is the one identifier spliced into SQL here.
+namespace {
+
+// The schema name is a constant of the calling service, never input; it is
+// still checked because it is the one identifier spliced into SQL here.
+absl::Status CheckSchemaName(const std::string& schema) {
   static const re2::RE2 kIdentifier("[a-z][a-z0-9_]*");
   if (!re2::RE2::FullMatch(schema, kIdentifier)) {
     return absl::InvalidArgumentError(absl::StrCat("invalid schema name ", schema));
   }
-  ASSIGN_OR_RETURN(std::vector<NumberedMigration> migrations,
-                   OrderMigrations(std::move(files)));
+  return absl::OkStatus();
+}
+
+// Version -> checksum of what `schema` records as applied.
+absl::StatusOr<std::map<int, std::string>> Recorded(Transaction& tx, const std::string& schema) {
+  ASSIGN_OR_RETURN(Rows rows, tx.Query(absl::StrCat("SELECT version, checksum FROM ", schema,
+                                                    ".schema_migrations ORDER BY version")));
+  std::map<int, std::string> recorded;
+  for (int i = 0; i < rows.size(); ++i) recorded[static_cast<int>(rows.Int(i, "version"))] = rows.Text(i, "checksum");
+  return recorded;
+}
+
+// The migrations not yet applied, in order; an error when the schema is
+// newer than this binary or an applied migration was changed since.
+absl::StatusOr<std::vector<const NumberedMigration*>> Unapplied(const std::string& schema,
+                                                                const std::map<int, std::string>& recorded,
+                                                                const std::vector<NumberedMigration>& migrations) {
+  if (!recorded.empty() && recorded.rbegin()->first > static_cast<int>(migrations.size())) {
+    return absl::FailedPreconditionError(absl::StrCat("schema ", schema, " is at version ", recorded.rbegin()->first,
+                                                      ", newer than this binary (", migrations.size(), ")"));
+  }
+  std::vector<const NumberedMigration*> unapplied;
+  for (const NumberedMigration& m : migrations) {
+    auto it = recorded.find(m.version);
+    if (it == recorded.end()) {
+      unapplied.push_back(&m);
+    } else if (it->second != m.checksum) {
+      return absl::FailedPreconditionError(absl::StrCat("migration ", m.version, "_", m.name,
+                                                        " was changed after it was applied; add a new migration instead"));
+    }
+  }
+  return unapplied;
+}
+
+}  // namespace
+
+absl::StatusOr<int> ApplyMigrations(Pool& pool, const std::string& schema,
+                                    std::vector<Migration> files) {
+  RETURN_IF_ERROR(CheckSchemaName(schema));
+  ASSIGN_OR_RETURN(std::vector<NumberedMigration> migrations, OrderMigrations(std::move(files)));
   int applied = 0;
   RETURN_IF_ERROR(pool.InTransaction([&](Transaction& tx) -> absl::Status {
     applied = 0;
@@ -62,36 +101,37 @@ absl::StatusOr<int> ApplyMigrations(Pool& pool, const std::string& schema,
                                          " name text NOT NULL,"
                                          " checksum text NOT NULL,"
                                          " applied_at timestamptz NOT NULL DEFAULT now())")));
-    ASSIGN_OR_RETURN(Rows rows, tx.Query(absl::StrCat("SELECT version, checksum FROM ", schema,
-                                                      ".schema_migrations ORDER BY version")));
-    std::map<int, std::string> recorded;
-    for (int i = 0; i < rows.size(); ++i) {
-      recorded[static_cast<int>(rows.Int(i, "version"))] = rows.Text(i, "checksum");
-    }
-    if (!recorded.empty() && recorded.rbegin()->first > static_cast<int>(migrations.size())) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("schema ", schema, " is at version ", recorded.rbegin()->first,
-                       ", newer than this binary (", migrations.size(), ")"));
-    }
-    for (const NumberedMigration& m : migrations) {
-      if (auto it = recorded.find(m.version); it != recorded.end()) {
-        if (it->second != m.checksum) {
-          return absl::FailedPreconditionError(
-              absl::StrCat("migration ", m.version, "_", m.name,
-                           " was changed after it was applied; add a new migration instead"));
-        }
-        continue;
-      }
-      RETURN_IF_ERROR(tx.ExecScript(m.sql));
+    ASSIGN_OR_RETURN(auto recorded, Recorded(tx, schema));
+    ASSIGN_OR_RETURN(std::vector<const NumberedMigration*> unapplied, Unapplied(schema, recorded, migrations));
+    for (const NumberedMigration* m : unapplied) {
+      RETURN_IF_ERROR(tx.ExecScript(m->sql));
       RETURN_IF_ERROR(tx.Exec(absl::StrCat("INSERT INTO ", schema,
                                            ".schema_migrations (version, name, checksum) "
                                            "VALUES ($1, $2, $3)"),
-                              {absl::StrCat(m.version), m.name, m.checksum}));
+                              {absl::StrCat(m->version), m->name, m->checksum}));
       ++applied;
     }
     return absl::OkStatus();
   }));
   return applied;
+}
+
+absl::Status CheckMigrations(Pool& pool, const std::string& schema, std::vector<Migration> files) {
+  RETURN_IF_ERROR(CheckSchemaName(schema));
+  ASSIGN_OR_RETURN(std::vector<NumberedMigration> migrations, OrderMigrations(std::move(files)));
+  return pool.InTransaction([&](Transaction& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(Rows table, tx.Query("SELECT to_regclass($1) IS NOT NULL AS present",
+                                          {absl::StrCat(schema, ".schema_migrations")}));
+    std::map<int, std::string> recorded;
+    if (table.Bool(0, "present")) {
+      ASSIGN_OR_RETURN(recorded, Recorded(tx, schema));
+    }
+    ASSIGN_OR_RETURN(std::vector<const NumberedMigration*> unapplied, Unapplied(schema, recorded, migrations));
+    if (unapplied.empty()) return absl::OkStatus();
+    return absl::FailedPreconditionError(
+        absl::StrCat("schema ", schema, " lacks migration ", unapplied.front()->version, "_", unapplied.front()->name,
+                     " and ", unapplied.size() - 1, " after it; run the service's `migrate` command first"));
+  });
 }
 
 }  // namespace hartslag::db

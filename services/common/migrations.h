@@ -41,6 +41,12 @@ absl::StatusOr<std::vector<NumberedMigration>> OrderMigrations(std::vector<Migra
 absl::StatusOr<int> ApplyMigrations(Pool& pool, const std::string& schema,
                                     std::vector<Migration> files);
 
+// OK when every migration of `files` is recorded in `schema` as it is;
+// FAILED_PRECONDITION naming the first one missing otherwise. Changes
+// nothing, so a service whose database role may not change the schema can
+// start on a schema that its deployment's migration step brought up to date.
+absl::Status CheckMigrations(Pool& pool, const std::string& schema, std::vector<Migration> files);
+
 }  // namespace hartslag::db
 
 #endif  // HARTSLAG_SERVICES_COMMON_MIGRATIONS_H_

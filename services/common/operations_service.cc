@@ -48,9 +48,22 @@ grpc::ServerUnaryReactor* OperationsServiceImpl::GetOutboxStatus(grpc::CallbackS
 
 absl::StatusOr<std::unique_ptr<MetricsEndpoint>> ServeMetrics(const Flags& flags, db::Pool* pool,
                                                               const ServiceAudit* audit,
-                                                              std::vector<std::string> targets) {
-  return MetricsEndpoint::Start(flags.Get("metrics-address"), [pool, audit, targets] {
+                                                              std::vector<std::string> targets,
+                                                              MetricsEndpoint::Collect more) {
+  return MetricsEndpoint::Start(flags.Get("metrics-address"), [pool, audit, targets, more] {
     std::vector<prometheus::MetricFamily> families;
+    db::PoolStats stats = pool->Stats();
+    families.push_back(GaugeFamily("hartslag_db_pool_connections", "the database pool's connections by state",
+                                   "state", {{"in_use", stats.open - stats.idle}, {"idle", stats.idle}}));
+    families.push_back(GaugeFamily("hartslag_db_pool_size", "the most connections the pool keeps", "",
+                                   {{"", stats.size}}));
+    families.push_back(HistogramFamily(
+        "hartslag_db_pool_wait_seconds", "how long transactions waited for a database connection",
+        std::vector<double>(db::PoolStats::kWaitBounds.begin(), db::PoolStats::kWaitBounds.end()),
+        std::vector<uint64_t>(stats.waits.begin(), stats.waits.end()), stats.wait_seconds));
+    if (more) {
+      for (prometheus::MetricFamily& family : more()) families.push_back(std::move(family));
+    }
     absl::StatusOr<std::vector<Outbox::Backlog>> backlogs = audit->outbox().Backlogs(*pool, targets, std::nullopt);
     families.push_back(GaugeFamily("hartslag_database_reachable",
                                    "1 when the service's database answered the last scrape", "", {{"", backlogs.ok()}}));

@@ -46,11 +46,13 @@ class OperationsServiceImpl final : public operations::v1::OperationsService::Ca
 };
 
 // The service's metrics endpoint on --metrics-address (none when empty):
-// its database's reachability and its outbox per receiver (waiting, the
-// oldest's age, dead letters).
+// its RPCs (RpcMetrics), its database's reachability, its connection pool
+// (in use, idle, waits) and its outbox per receiver (waiting, the oldest's
+// age, dead letters), and whatever `more` adds of the service's own.
 absl::StatusOr<std::unique_ptr<MetricsEndpoint>> ServeMetrics(const Flags& flags, db::Pool* pool,
                                                               const ServiceAudit* audit,
-                                                              std::vector<std::string> targets);
+                                                              std::vector<std::string> targets,
+                                                              MetricsEndpoint::Collect more = nullptr);
 
 }  // namespace hartslag
 

@@ -18,6 +18,7 @@
 #include "services/common/crypto.h"
 #include "services/common/files.h"
 #include "services/common/log.h"
+#include "services/common/metrics.h"
 #include "services/common/periodic_task.h"
 #include "services/common/status_details.h"
 #include "services/common/status_macros.h"
@@ -117,6 +118,30 @@ class UnparseableRequestInterceptorFactory final : public grpc::experimental::Se
   const RpcRunner* runner_;
 };
 
+// Counts each call in RpcMetrics once its status is sent.
+class RpcMetricsInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  explicit RpcMetricsInterceptor(grpc::experimental::ServerRpcInfo* info) : info_(info) {}
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(grpc::experimental::InterceptionHookPoints::PRE_SEND_STATUS)) {
+      RpcMetrics::Global().Handled(info_->method(), methods->GetSendStatus().error_code(), absl::Now() - started_);
+    }
+    methods->Proceed();
+  }
+
+ private:
+  grpc::experimental::ServerRpcInfo* info_;
+  const absl::Time started_ = absl::Now();
+};
+
+class RpcMetricsInterceptorFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  grpc::experimental::Interceptor* CreateServerInterceptor(grpc::experimental::ServerRpcInfo* info) override {
+    return new RpcMetricsInterceptor(info);
+  }
+};
+
 }  // namespace
 
 void AddServerFlags(Flags& flags, const std::string& prefix, int default_port, int default_workers) {
@@ -135,14 +160,21 @@ void AddServerFlags(Flags& flags, const std::string& prefix, int default_port, i
   flags.Add("jwt-issuer", "HARTSLAG_JWT_ISSUER", "hartslag-dev", "the accepted token issuer");
   flags.Add("jwt-tenants", "HARTSLAG_JWT_TENANTS", "",
             "comma-separated tenants this instance serves (empty: every tenant)");
-  flags.Add("db", prefix + "_DB", "", "libpq connection string of the service's database");
-  flags.Add("db-pool-size", prefix + "_DB_POOL_SIZE", "8", "database connections to keep");
+  AddDatabaseFlags(flags, prefix);
   flags.Add("workers", prefix + "_WORKERS", absl::StrCat(default_workers), "threads that run request handlers");
   flags.Add("pseudonym-key", "HARTSLAG_PSEUDONYM_KEY", "",
             "file with the secret key for pseudonyms of persons and addresses in audit records");
   flags.Add("service-cert", prefix + "_SERVICE_CERT", "",
             "PEM client certificate naming this service, for calls to other services");
   flags.Add("service-key", prefix + "_SERVICE_KEY", "", "its private key");
+}
+
+void AddDatabaseFlags(Flags& flags, const std::string& prefix) {
+  flags.Add("db", prefix + "_DB", "", "libpq connection string of the service's database");
+  flags.Add("db-pool-size", prefix + "_DB_POOL_SIZE", "8", "database connections to keep");
+  flags.Add("migrations", prefix + "_MIGRATIONS", "apply",
+            "apply: bring the schema up to date at start; require: refuse to start unless the `migrate` "
+            "command already did (for a database role without rights on the schema)");
 }
 
 void AddAuditClientFlags(Flags& flags) {
@@ -175,10 +207,32 @@ absl::StatusOr<std::unique_ptr<db::Pool>> OpenServiceDatabase(const Flags& flags
                                                               std::vector<db::Migration> migrations) {
   ASSIGN_OR_RETURN(int pool_size, flags.GetInt("db-pool-size"));
   if (flags.Get("db").empty()) return absl::InvalidArgumentError("--db is required");
+  const std::string mode = flags.Get("migrations");
+  if (mode != "apply" && mode != "require") {
+    return UsageError(absl::StrCat("--migrations: must be apply or require, not \"", mode, "\""));
+  }
   ASSIGN_OR_RETURN(std::unique_ptr<db::Pool> pool, db::Pool::Open(flags.Get("db"), pool_size));
+  if (mode == "require") {
+    RETURN_IF_ERROR(db::CheckMigrations(*pool, std::string(schema), std::move(migrations)));
+    return pool;
+  }
   ASSIGN_OR_RETURN(int applied, db::ApplyMigrations(*pool, std::string(schema), std::move(migrations)));
   Log(LogLevel::kInfo, "migrations applied", {{"count", std::to_string(applied)}});
   return pool;
+}
+
+bool IsMigrateCommand(int argc, char** argv) { return argc > 1 && std::string(argv[1]) == "migrate"; }
+
+absl::Status Migrate(int argc, char** argv, const std::string& program, const std::string& prefix,
+                     absl::string_view schema, std::vector<db::Migration> migrations) {
+  Flags flags(program + " migrate", "bring the service's database schema up to date, then exit");
+  AddDatabaseFlags(flags, prefix);
+  RETURN_IF_ERROR(flags.Parse(argc, argv, 2));
+  if (flags.Get("db").empty()) return absl::InvalidArgumentError("--db is required");
+  ASSIGN_OR_RETURN(std::unique_ptr<db::Pool> pool, db::Pool::Open(flags.Get("db"), 1));
+  ASSIGN_OR_RETURN(int applied, db::ApplyMigrations(*pool, std::string(schema), std::move(migrations)));
+  Log(LogLevel::kInfo, "migrations applied", {{"count", std::to_string(applied)}});
+  return absl::OkStatus();
 }
 
 int ExitCode(const absl::Status& run) {
@@ -210,6 +264,7 @@ std::unique_ptr<PeriodicTask> WatchDatabaseHealth(db::Pool* database, grpc::Heal
     db::TransactionOptions bounded;
     bounded.deadline = absl::Now() + interval;
     bounded.max_attempts = 1;
+    bounded.retry_unavailable_for = absl::ZeroDuration();  // the answer is whether it answers now
     bool answers = database->Query("SELECT 1", {}, bounded).ok();
     if (answers != serving) {
       serving = answers;
@@ -268,11 +323,13 @@ absl::Status RunServer(const ServerOptions& options, const std::vector<grpc::Ser
   quota.Resize(options.max_grpc_memory_bytes);
   builder.SetResourceQuota(quota);
   for (grpc::Service* service : services) builder.RegisterService(service);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   if (options.runner != nullptr) {
-    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
     interceptors.push_back(std::make_unique<UnparseableRequestInterceptorFactory>(options.runner));
-    builder.experimental().SetInterceptorCreators(std::move(interceptors));
   }
+  // Last, so that it counts the status as the interceptors before it left it.
+  interceptors.push_back(std::make_unique<RpcMetricsInterceptorFactory>());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));

@@ -72,6 +72,8 @@ struct ServerOptions {
 // for a group commit) wants more than the usual 8.
 void AddServerFlags(Flags& flags, const std::string& prefix, int default_port, int default_workers = 8);
 ServerOptions ServerOptionsFromFlags(const Flags& flags);
+// --db, --db-pool-size and --migrations (part of AddServerFlags).
+void AddDatabaseFlags(Flags& flags, const std::string& prefix);
 // --audit and --audit-ca, for services that deliver audit records.
 void AddAuditClientFlags(Flags& flags);
 // TLS credentials for calls to another Hartslag service: this service's
@@ -79,10 +81,17 @@ void AddAuditClientFlags(Flags& flags);
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ServiceClientCredentials(
     const Flags& flags, const std::string& ca_flag);
 // Opens the pool of --db (--db-pool-size connections) and brings `schema`
-// up to date with `migrations`, under the migrations' advisory lock.
+// up to date with `migrations`, under the migrations' advisory lock; with
+// --migrations=require it only checks that they were all applied.
 absl::StatusOr<std::unique_ptr<db::Pool>> OpenServiceDatabase(const Flags& flags,
                                                               absl::string_view schema,
                                                               std::vector<db::Migration> migrations);
+// `<program> migrate [--db ...]`: applies the service's migrations and
+// returns; what a deployment's migration step runs with a database role that
+// may change the schema, so that the serving processes need not.
+bool IsMigrateCommand(int argc, char** argv);
+absl::Status Migrate(int argc, char** argv, const std::string& program, const std::string& prefix,
+                     absl::string_view schema, std::vector<db::Migration> migrations);
 // A service binary's exit code for how its run ended: 0 also after --help;
 // otherwise 1, with the reason logged.
 int ExitCode(const absl::Status& run);

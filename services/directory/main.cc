@@ -30,8 +30,7 @@ using namespace hartslag;
 // Creates the tenant, the admin's organisation and the first admin.
 absl::Status Bootstrap(int argc, char** argv) {
   Flags flags("hartslag-directory bootstrap", "create a tenant with its first admin");
-  flags.Add("db", "HARTSLAG_DIRECTORY_DB", "", "libpq connection string");
-  flags.Add("db-pool-size", "", "2", "database connections");
+  AddDatabaseFlags(flags, "HARTSLAG_DIRECTORY");
   flags.Add("tenant", "", "", "tenant id, e.g. heerlen");
   flags.Add("tenant-name", "", "", "e.g. Gemeente Heerlen");
   flags.Add("organisation", "", "", "the admin's organisation id (a MUNICIPALITY)");
@@ -99,6 +98,10 @@ absl::Status Serve(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   SetLogService("directory");
+  if (IsMigrateCommand(argc, argv)) {
+    return ExitCode(Migrate(argc, argv, "hartslag-directory", "HARTSLAG_DIRECTORY", directory::kSchema,
+                            DirectoryMigrations()));
+  }
   bool bootstrap = argc > 1 && std::string(argv[1]) == "bootstrap";
   return ExitCode(bootstrap ? Bootstrap(argc, argv) : Serve(argc, argv));
 }

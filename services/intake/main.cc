@@ -21,6 +21,9 @@ namespace {
 
 absl::Status Run(int argc, char** argv) {
   using namespace hartslag;
+  if (IsMigrateCommand(argc, argv)) {
+    return Migrate(argc, argv, "hartslag-intake", "HARTSLAG_INTAKE", intake::kSchema, IntakeMigrations());
+  }
   Flags flags("hartslag-intake", "takes in signals and shows them to who may see them");
   // Enough handlers to fill a group commit: most of them wait for one.
   AddServerFlags(flags, "HARTSLAG_INTAKE", 7402, /*default_workers=*/64);

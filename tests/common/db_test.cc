@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "services/common/status_macros.h"
 #include "tests/support/test_database.h"
 
 namespace hartslag {
@@ -66,14 +67,54 @@ TEST_F(DbTest, APreparedStatementIsPreparedOncePerSessionAndAgainAfterTheSession
   EXPECT_EQ(AddOne(3), pid);
   EXPECT_EQ(PreparedInSession(), 2);
 
-  // The session ends under the pool's feet: the next transaction after the
-  // loss runs on a new session, where the statement is prepared again.
+  // The session ends under the pool's feet: the transaction that meets the
+  // loss runs again on a new session, where the statement is prepared again.
   ASSERT_TRUE(db::ExecuteOnce(db_.conninfo(), "SELECT pg_terminate_backend(" + std::to_string(pid) + ")").ok());
-  absl::Status lost = pool_->InTransaction([](db::Transaction& tx) { return tx.Query(kAddOne, {"0"}).status(); });
-  EXPECT_EQ(lost.code(), absl::StatusCode::kUnavailable) << lost;
   const int64_t new_pid = AddOne(4);
   EXPECT_NE(new_pid, pid);
   EXPECT_EQ(PreparedInSession(), 1) << "only what the new session ran";
+}
+
+TEST_F(DbTest, ALostSessionFailsTheTransactionOnlyWhenItMayNotBeRetried) {
+  const int64_t pid = AddOne(1);
+  ASSERT_TRUE(db::ExecuteOnce(db_.conninfo(), "SELECT pg_terminate_backend(" + std::to_string(pid) + ")").ok());
+  db::TransactionOptions no_retry;
+  no_retry.retry_unavailable_for = absl::ZeroDuration();
+  absl::Status lost = pool_->InTransaction([](db::Transaction& tx) { return tx.Query(kAddOne, {"0"}).status(); },
+                                           no_retry);
+  EXPECT_EQ(lost.code(), absl::StatusCode::kUnavailable) << lost;
+  EXPECT_NE(AddOne(2), pid);
+}
+
+// After a failover a session can be left on a server that is read-only now
+// (SQLSTATE 25006): the pool lets go of it instead of handing it out again,
+// and the transaction that met it runs again on a new session.
+TEST_F(DbTest, ASessionThatBecameReadOnlyIsNotUsedAgain) {
+  ASSERT_TRUE(pool_->Query("CREATE TABLE written (n int)").ok());
+  const int64_t pid = AddOne(1);
+  ASSERT_TRUE(pool_->InTransaction([](db::Transaction& tx) {
+                     return tx.ExecScript("SET SESSION default_transaction_read_only = on");
+                   }).ok());
+  absl::Status written = pool_->InTransaction([](db::Transaction& tx) {
+    return tx.Exec("INSERT INTO written VALUES (1)");
+  });
+  EXPECT_TRUE(written.ok()) << written;
+  EXPECT_NE(AddOne(2), pid) << "the read-only session was let go";
+  auto rows = pool_->Query("SELECT count(*) AS n FROM written");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_EQ(rows->Int(0, "n"), 1);
+
+  // A write refused as read-only is UNAVAILABLE (another server may take it), not INTERNAL.
+  db::TransactionOptions no_retry;
+  no_retry.retry_unavailable_for = absl::ZeroDuration();
+  absl::Status refused = pool_->InTransaction(
+      [](db::Transaction& tx) -> absl::Status {
+        RETURN_IF_ERROR(tx.ExecScript("SET LOCAL transaction_read_only = on"));
+        return tx.Exec("INSERT INTO written VALUES (2)");
+      },
+      no_retry);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kUnavailable) << refused;
+  EXPECT_NE(refused.message().find("25006"), absl::string_view::npos) << refused;
 }
 
 }  // namespace

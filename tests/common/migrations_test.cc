@@ -115,5 +115,27 @@ TEST_F(ApplyMigrationsTest, DatabaseNewerThanBinaryIsRefused) {
   EXPECT_EQ(result.status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
+TEST_F(ApplyMigrationsTest, CheckingAnUnmigratedSchemaNamesTheFirstMissingMigrationAndChangesNothing) {
+  absl::Status check = CheckMigrations(*pool_, "demo", kTwo);
+  EXPECT_EQ(check.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(check.message().find("lacks migration 1_things"), absl::string_view::npos) << check;
+  EXPECT_NE(check.message().find("migrate"), absl::string_view::npos) << check;
+  EXPECT_EQ(Count("SELECT count(*) AS n FROM pg_namespace WHERE nspname = 'demo'"), 0);
+}
+
+TEST_F(ApplyMigrationsTest, CheckingPassesOnlyWhenEveryMigrationIsAppliedAsItIs) {
+  ASSERT_TRUE(ApplyMigrations(*pool_, "demo", {kTwo[0]}).ok());
+  absl::Status behind = CheckMigrations(*pool_, "demo", kTwo);
+  EXPECT_NE(behind.message().find("lacks migration 2_seed"), absl::string_view::npos) << behind;
+
+  ASSERT_TRUE(ApplyMigrations(*pool_, "demo", kTwo).ok());
+  EXPECT_TRUE(CheckMigrations(*pool_, "demo", kTwo).ok());
+
+  std::vector<Migration> edited = kTwo;
+  edited[1].sql = "INSERT INTO demo.things VALUES (3);";
+  EXPECT_EQ(CheckMigrations(*pool_, "demo", edited).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(CheckMigrations(*pool_, "demo", {kTwo[0]}).code(), absl::StatusCode::kFailedPrecondition);
+}
+
 }  // namespace
 }  // namespace hartslag::db

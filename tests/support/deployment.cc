@@ -37,6 +37,8 @@ Deployment::Deployment() : signer_(*TokenSigner::FromPemFile(CertsDir() + "/jwt.
   directory_ = std::make_unique<ServiceProcess>(HARTSLAG_DIRECTORY_BINARY, directory_args);
   directory_port_ = directory_->port();
   audit_args_ = with_db("audit");
+  audit_metrics_port_ = FreePort();
+  audit_args_.insert(audit_args_.end(), {"--metrics-address", "127.0.0.1:" + std::to_string(audit_metrics_port_)});
   audit_args_.insert(audit_args_.end(), {"--tree-head-key", certs + "/audit-tree.key", "--tree-head-interval", "1s",
                                          "--directory", directory_->address(), "--directory-ca",
                                          certs + "/ca.pem", "--service-cert", certs + "/audit.pem",
@@ -49,6 +51,8 @@ Deployment::Deployment() : signer_(*TokenSigner::FromPemFile(CertsDir() + "/jwt.
   for (std::string& a : audit_client("intake")) intake_args.push_back(a);
   std::vector<std::string>& cases_args = cases_args_;
   cases_args = with_db("cases");
+  cases_metrics_port_ = FreePort();
+  cases_args.insert(cases_args.end(), {"--metrics-address", "127.0.0.1:" + std::to_string(cases_metrics_port_)});
   for (std::string& a : audit_client("cases")) cases_args.push_back(a);
   intake_ = std::make_unique<ServiceProcess>(HARTSLAG_INTAKE_BINARY, intake_args);
   intake_port_ = intake_->port();

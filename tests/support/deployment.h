@@ -47,7 +47,10 @@ class Deployment {
   void StartAudit();
   ServiceProcess& directory() { return *directory_; }
   // Where the directory serves its metrics (HttpGet(port, "/metrics")).
+  // Each service's Prometheus endpoint (plain HTTP on 127.0.0.1).
   int directory_metrics_port() const { return directory_metrics_port_; }
+  int audit_metrics_port() const { return audit_metrics_port_; }
+  int cases_metrics_port() const { return cases_metrics_port_; }
   // The same for the directory.
   void StopDirectory(int signal = SIGTERM) { directory_->Stop(signal); }
   void StartDirectory();
@@ -91,6 +94,8 @@ class Deployment {
   std::vector<std::string> directory_args_;
   int directory_port_ = 0;
   int directory_metrics_port_ = 0;
+  int audit_metrics_port_ = 0;
+  int cases_metrics_port_ = 0;
   std::unique_ptr<ServiceProcess> directory_;
   std::vector<std::string> intake_args_;
   int intake_port_ = 0;

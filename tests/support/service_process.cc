@@ -10,18 +10,16 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <grpcpp/generic/generic_stub.h>
 
-#include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
 #include <random>
 #include <sstream>
 #include <stdexcept>
 
 #include "absl/time/clock.h"
+#include "clients/cpp/health.h"
 
 namespace hartslag::testing {
 
@@ -52,34 +50,9 @@ std::string HttpGet(int port, const std::string& path) {
 }
 
 std::string HealthOf(const std::shared_ptr<grpc::Channel>& channel) {
-  grpc::GenericStub generic(channel);
-  grpc::Slice empty("");  // HealthCheckRequest{service: ""} encodes as no bytes
-  grpc::ByteBuffer request(&empty, 1);
-  grpc::ByteBuffer response;
-  grpc::ClientContext call;
-  call.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  std::mutex mu;
-  std::condition_variable done;
-  bool finished = false;
-  grpc::Status status;
-  generic.UnaryCall(&call, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
-                    [&](grpc::Status s) {
-                      std::lock_guard<std::mutex> lock(mu);
-                      status = s;
-                      finished = true;
-                      done.notify_one();
-                    });
-  std::unique_lock<std::mutex> lock(mu);
-  done.wait(lock, [&] { return finished; });
-  if (!status.ok()) return status.error_message();
-  std::vector<grpc::Slice> slices;
-  if (!response.Dump(&slices).ok()) return "no answer";
-  std::string bytes;
-  for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
-  // HealthCheckResponse.status is field 1: SERVING = 1, NOT_SERVING = 2.
-  if (bytes == std::string("\x08\x01", 2)) return "SERVING";
-  if (bytes == std::string("\x08\x02", 2)) return "NOT_SERVING";
-  return "unexpected answer";
+  absl::StatusOr<bool> serving = client::IsServing(channel, absl::Seconds(5));
+  if (!serving.ok()) return std::string(serving.status().message());
+  return *serving ? "SERVING" : "NOT_SERVING";
 }
 
 // A port below the kernel's ephemeral range (32768 and up): every service

@@ -26,7 +26,6 @@
 // eps (records per second), for proofs the log's size. A benchmark: it
 // measures and prints; it fails (exit 1) only when its set-up fails, and
 // calls that fail are counted, not fatal.
-#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
@@ -45,6 +44,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "clients/cpp/health.h"
 #include "hartslag/audit/v1/audit.grpc.pb.h"
 #include "hartslag/cases/v1/cases.grpc.pb.h"
 #include "hartslag/intake/v1/intake.grpc.pb.h"
@@ -237,29 +237,9 @@ int WaitReady(const Flags& flags, const std::shared_ptr<grpc::ChannelCredentials
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 5);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 20);
   auto channel = grpc::CreateCustomChannel(flags.Get("target"), credentials, args);
-  grpc::GenericStub generic(channel);
   absl::Time give_up = absl::Now() + *flags.GetDuration("duration");
   while (absl::Now() < give_up) {
-    grpc::Slice empty("");  // HealthCheckRequest{service: ""} encodes as no bytes
-    grpc::ByteBuffer request(&empty, 1);
-    grpc::ByteBuffer response;
-    grpc::ClientContext call;
-    call.set_deadline(absl::ToChronoTime(absl::Now() + absl::Milliseconds(500)));
-    absl::Notification finished;
-    grpc::Status status;
-    generic.UnaryCall(&call, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
-                      [&](grpc::Status s) {
-                        status = s;
-                        finished.Notify();
-                      });
-    finished.WaitForNotification();
-    std::vector<grpc::Slice> slices;
-    std::string bytes;
-    if (status.ok() && response.Dump(&slices).ok()) {
-      for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
-    }
-    // HealthCheckResponse{status: SERVING} is field 1 = 1.
-    if (bytes == std::string("\x08\x01", 2)) {
+    if (absl::StatusOr<bool> serving = client::IsServing(channel, absl::Milliseconds(500)); serving.ok() && *serving) {
       std::printf("{\"scenario\":\"ready\",\"ready_unix_ms\":%lld}\n",
                   static_cast<long long>(absl::ToUnixMillis(absl::Now())));
       return 0;
