@@ -14,6 +14,7 @@ packages=(
   clang-14 libclang-rt-14-dev llvm-14
   libcpp-httplib-dev
   nodejs chromium
+  patroni etcd-server etcd-client
 )
 
 missing=()
