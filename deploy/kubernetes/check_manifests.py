@@ -81,7 +81,8 @@ COUNTERS_GAUGES = {
     "grpc_server_handled_total", "hartslag_db_pool_connections", "hartslag_db_pool_size",
     "hartslag_database_reachable",
     "hartslag_outbox_pending", "hartslag_outbox_oldest_pending_seconds", "hartslag_outbox_dead_letters",
-    "hartslag_audit_tree_size", "hartslag_audit_tree_head_age_seconds", "hartslag_watch_actions_streams",
+    "hartslag_audit_tree_size", "hartslag_audit_unsigned_entries", "hartslag_audit_tree_head_age_seconds",
+    "hartslag_watch_actions_streams", "hartslag_web_http_responses_total", "hartslag_web_event_streams",
 }
 HISTOGRAMS = {"grpc_server_handling_seconds", "hartslag_db_pool_wait_seconds"}
 KNOWN_METRICS = COUNTERS_GAUGES | {h + s for h in HISTOGRAMS for s in ("_bucket", "_sum", "_count")}

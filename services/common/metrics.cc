@@ -108,6 +108,14 @@ prometheus::MetricFamily HistogramFamily(const std::string& name, const std::str
   return family;
 }
 
+prometheus::MetricFamily CounterFamily(const std::string& name, const std::string& help, const std::string& label,
+                                       const std::vector<std::pair<std::string, double>>& values) {
+  prometheus::MetricFamily family = GaugeFamily(name, help, label, values);
+  family.type = prometheus::MetricType::Counter;
+  for (prometheus::ClientMetric& metric : family.metric) metric.counter.value = metric.gauge.value;
+  return family;
+}
+
 prometheus::MetricFamily GaugeFamily(const std::string& name, const std::string& help, const std::string& label,
                                      const std::vector<std::pair<std::string, double>>& values) {
   prometheus::MetricFamily family;

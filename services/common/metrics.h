@@ -79,6 +79,10 @@ class RpcMetrics {
   std::set<std::string, std::less<>> methods_;  // guarded by mutex_
 };
 
+// One counter per label value, like GaugeFamily.
+prometheus::MetricFamily CounterFamily(const std::string& name, const std::string& help, const std::string& label,
+                                       const std::vector<std::pair<std::string, double>>& values);
+
 // One gauge per label value: {{"audit", 3}, {"intake", 0}} with label
 // "target"; label "" for a single gauge: {{"", 1}}.
 // A histogram from counts the caller kept: `counts[i]` observations at or

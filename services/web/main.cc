@@ -14,6 +14,7 @@
 #include "services/common/config.h"
 #include "services/common/files.h"
 #include "services/common/log.h"
+#include "services/common/metrics.h"
 #include "services/common/status_macros.h"
 #include "services/common/token.h"
 #include "services/web/sealed_cookie.h"
@@ -73,6 +74,8 @@ absl::Status Run(int argc, char** argv) {
             "PEM file of the audit log's tree-head public key (Ed25519), for the browser's own check of a "
             "tree head's signature; empty: the browser says it cannot check signatures");
   flags.Add("ready-file", "HARTSLAG_WEB_READY_FILE", "", "written with the port once serving");
+  flags.Add("metrics-address", "HARTSLAG_WEB_METRICS_ADDRESS", "",
+            "host:port of the Prometheus metrics endpoint (plain HTTP, for the operator's network; off when empty)");
   RETURN_IF_ERROR(flags.Parse(argc, argv));
   SetLogService("web");
 
@@ -113,6 +116,18 @@ absl::Status Run(int argc, char** argv) {
   }
   web::WebServer server(options, &transcoder, &sessions);
   RETURN_IF_ERROR(server.Bind());
+  ASSIGN_OR_RETURN(std::unique_ptr<MetricsEndpoint> metrics,
+                   MetricsEndpoint::Start(flags.Get("metrics-address"), [&server] {
+                     std::vector<std::pair<std::string, double>> answers;
+                     for (const auto& [status, n] : server.Answers()) {
+                       answers.emplace_back(absl::StrCat(status), static_cast<double>(n));
+                     }
+                     return std::vector<prometheus::MetricFamily>{
+                         CounterFamily("hartslag_web_http_responses_total", "answers given, by HTTP status", "code",
+                                       answers),
+                         GaugeFamily("hartslag_web_event_streams", "event streams open now", "",
+                                     {{"", server.OpenStreams()}})};
+                   }));
   if (!flags.Get("ready-file").empty()) {
     RETURN_IF_ERROR(WriteFileAtomically(flags.Get("ready-file"), absl::StrCat(server.port(), "\n"), "ready file"));
   }

@@ -243,6 +243,11 @@ absl::Status WebServer::Bind() {
   httplib::Headers headers = kSecurityHeaders;
   headers.emplace("Content-Security-Policy", ContentSecurityPolicy(tile_origin));
   server_->set_default_headers(headers);
+  // After every answer, so that the metrics count each one once.
+  server_->set_logger([this](const httplib::Request&, const httplib::Response& res) {
+    absl::MutexLock lock(&answers_mu_);
+    ++answers_[res.status];
+  });
   Routes();
 
   std::pair<std::string, std::string> host_port = absl::StrSplit(options_.listen, absl::MaxSplits(':', 1));
@@ -270,6 +275,16 @@ absl::Status WebServer::Serve() {
 void WebServer::Stop() {
   stopping_ = true;
   if (server_) server_->stop();
+}
+
+int WebServer::OpenStreams() {
+  absl::MutexLock lock(&streams_mu_);
+  return streams_;
+}
+
+std::map<int, uint64_t> WebServer::Answers() {
+  absl::MutexLock lock(&answers_mu_);
+  return answers_;
 }
 
 bool WebServer::TakeStream(const std::string& user) {

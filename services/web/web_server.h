@@ -77,6 +77,11 @@ class WebServer {
   void Stop();
   int port() const { return port_; }
 
+  // For the metrics endpoint: event streams open now, and the answers given
+  // since start by HTTP status code.
+  int OpenStreams();
+  std::map<int, uint64_t> Answers();
+
  private:
   void Routes();
   // A place for one more event stream of `user`, or false when the user or
@@ -91,6 +96,8 @@ class WebServer {
   absl::Mutex streams_mu_;
   int streams_ ABSL_GUARDED_BY(streams_mu_) = 0;
   std::map<std::string, int> streams_of_ ABSL_GUARDED_BY(streams_mu_);
+  absl::Mutex answers_mu_;
+  std::map<int, uint64_t> answers_ ABSL_GUARDED_BY(answers_mu_);
   std::atomic<bool> stopping_{false};  // open streams end within a second
   int port_ = 0;
 };

@@ -32,6 +32,8 @@ class WebProcess {
         "--cases", deployment.cases().address(), "--audit", deployment.audit().address(),
         "--jwt-public-keys", certs + "/jwt.pub", "--audit-public-key", certs + "/audit-tree.pub"};
     if (!static_dir.empty()) args.insert(args.end(), {"--static-dir", static_dir});
+    metrics_port_ = FreePort();
+    args.insert(args.end(), {"--metrics-address", "127.0.0.1:" + std::to_string(metrics_port_)});
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     process_ = std::make_unique<ServiceProcess>(binary, args);
   }
@@ -39,12 +41,15 @@ class WebProcess {
 
   ServiceProcess& process() { return *process_; }
   int port() const { return process_->port(); }
+  // Its Prometheus endpoint (plain HTTP on 127.0.0.1).
+  int metrics_port() const { return metrics_port_; }
   // The key that seals session cookies: to forge or age one in a test.
   const std::string& session_key() const { return key_; }
 
  private:
   std::string key_file_;
   std::string key_;
+  int metrics_port_ = 0;
   std::unique_ptr<ServiceProcess> process_;
 };
 

@@ -294,11 +294,17 @@ TEST_F(WebGatewayTest, OneUserHoldsAtMostThreeEventStreams) {
     absl::SleepFor(absl::Milliseconds(50));
   }
   EXPECT_EQ(opened, 3);
+  // The operator sees them on the gateway's metrics.
+  const std::string metrics = testing::HttpGet(web_->metrics_port(), "/metrics");
+  EXPECT_NE(metrics.find("\nhartslag_web_event_streams 3\n"), std::string::npos) << metrics;
   auto fourth = Browser()->Get(path, Headers(cookie));
   ASSERT_TRUE(fourth);
   EXPECT_EQ(fourth->status, 429) << fourth->body;
   EXPECT_EQ(fourth->get_header_value("Retry-After"), "10");
   for (auto& w : watchers) w.join();
+  const std::string after = testing::HttpGet(web_->metrics_port(), "/metrics");
+  EXPECT_NE(after.find("hartslag_web_http_responses_total{code=\"429\"} 1\n"), std::string::npos) << after;
+  EXPECT_NE(after.find("hartslag_web_http_responses_total{code=\"200\"}"), std::string::npos) << after;
 }
 
 TEST_F(WebGatewayTest, OnlyTheGatewaysCertificateMayNameTheBrowsersAddress) {
