@@ -15,6 +15,7 @@ packages=(
   libcpp-httplib-dev
   nodejs chromium
   patroni etcd-server etcd-client
+  dpkg-dev file systemd
 )
 
 missing=()
