@@ -76,8 +76,8 @@ absl::Status Run(int argc, char** argv) {
   audit::AuditStore store(pool.get());
   audit::OrganisationsOf organisations;
   if (!flags.Get("directory").empty()) {
-    ASSIGN_OR_RETURN(auto credentials, ServiceClientCredentials(flags, "directory-ca"));
-    organisations = audit::OrganisationsAt(grpc::CreateChannel(flags.Get("directory"), credentials));
+    ASSIGN_OR_RETURN(auto directory, ServiceChannel(flags, "directory", "directory-ca"));
+    organisations = audit::OrganisationsAt(directory);
   }
   audit::AuditLog log(pool.get(), &store, &pseudonyms, std::move(key), key_id, std::move(organisations));
   // The privacy officers' own reads go through the same outbox as any

@@ -44,8 +44,8 @@ absl::Status Run(int argc, char** argv) {
   ASSIGN_OR_RETURN(Authenticator authenticator, AuthenticatorFromFlags(flags));
   ASSIGN_OR_RETURN(std::unique_ptr<ServiceAudit> audit, ServiceAudit::Start(flags, pool.get(), cases::kSchema));
   if (flags.Get("intake").empty()) return absl::InvalidArgumentError("--intake is required");
-  ASSIGN_OR_RETURN(auto intake_credentials, ServiceClientCredentials(flags, "intake-ca"));
-  cases::IntakeFeed intake(grpc::CreateChannel(flags.Get("intake"), intake_credentials));
+  ASSIGN_OR_RETURN(auto intake_channel, ServiceChannel(flags, "intake", "intake-ca"));
+  cases::IntakeFeed intake(intake_channel);
   cases::CasesData data(pool.get());
   // Triage outcomes and case states reach intake through the outbox, like
   // audit records reach the audit service: exactly once, also after intake

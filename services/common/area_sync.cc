@@ -145,8 +145,8 @@ absl::StatusOr<std::unique_ptr<AreaSync>> StartAreaSync(const Flags& flags, Area
                                                         AreaSync::NamesSink names) {
   if (flags.Get("directory").empty()) return nullptr;
   ASSIGN_OR_RETURN(absl::Duration interval, flags.GetDuration("area-sync-interval"));
-  ASSIGN_OR_RETURN(auto credentials, ServiceClientCredentials(flags, "directory-ca"));
-  auto sync = std::make_unique<AreaSync>(grpc::CreateChannel(flags.Get("directory"), credentials),
+  ASSIGN_OR_RETURN(auto directory, ServiceChannel(flags, "directory", "directory-ca"));
+  auto sync = std::make_unique<AreaSync>(directory,
                                          std::move(sink), interval, std::move(names));
   // A directory that is down at start-up only delays the copy: the service
   // serves with the areas it already has and the background sync retries.

@@ -183,13 +183,20 @@ void AddAuditClientFlags(Flags& flags) {
   flags.Add("audit-ca", "HARTSLAG_CA", "", "PEM file of the CA of the audit service's certificate");
 }
 
-absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ServiceClientCredentials(
-    const Flags& flags, const std::string& ca_flag) {
+absl::StatusOr<std::shared_ptr<grpc::Channel>> ServiceChannel(const Flags& flags, const std::string& address_flag,
+                                                              const std::string& ca_flag) {
   grpc::SslCredentialsOptions tls;
   ASSIGN_OR_RETURN(tls.pem_root_certs, ReadFile(flags.Get(ca_flag), "--" + ca_flag));
   ASSIGN_OR_RETURN(tls.pem_cert_chain, ReadFile(flags.Get("service-cert"), "--service-cert"));
   ASSIGN_OR_RETURN(tls.pem_private_key, ReadFile(flags.Get("service-key"), "--service-key"));
-  return grpc::SslCredentials(tls);
+  grpc::ChannelArguments args;
+  // As the client library's channels (clients/cpp/channel.cc): every
+  // instance behind the name in turn, and a restarted one found again
+  // within seconds.
+  args.SetLoadBalancingPolicyName("round_robin");
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
+  return grpc::CreateCustomChannel(flags.Get(address_flag), grpc::SslCredentials(tls), args);
 }
 
 ServerOptions ServerOptionsFromFlags(const Flags& flags) {

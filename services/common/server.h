@@ -76,10 +76,12 @@ ServerOptions ServerOptionsFromFlags(const Flags& flags);
 void AddDatabaseFlags(Flags& flags, const std::string& prefix);
 // --audit and --audit-ca, for services that deliver audit records.
 void AddAuditClientFlags(Flags& flags);
-// TLS credentials for calls to another Hartslag service: this service's
-// certificate (--service-cert, --service-key) and the CA in flag `ca_flag`.
-absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ServiceClientCredentials(
-    const Flags& flags, const std::string& ca_flag);
+// A channel to another Hartslag service at the address in flag
+// `address_flag`: mutual TLS with this service's certificate
+// (--service-cert, --service-key) checked against the CA in flag `ca_flag`,
+// calls spread round robin over every instance the address names.
+absl::StatusOr<std::shared_ptr<grpc::Channel>> ServiceChannel(const Flags& flags, const std::string& address_flag,
+                                                              const std::string& ca_flag);
 // Opens the pool of --db (--db-pool-size connections) and brings `schema`
 // up to date with `migrations`, under the migrations' advisory lock; with
 // --migrations=require it only checks that they were all applied.

@@ -139,6 +139,19 @@ void Deployment::StartIntake() {
   intake_ = std::make_unique<ServiceProcess>(HARTSLAG_INTAKE_BINARY, intake_args_, intake_port_);
 }
 
+std::unique_ptr<ServiceProcess> Deployment::StartAnotherIntake() const {
+  return std::make_unique<ServiceProcess>(HARTSLAG_INTAKE_BINARY, intake_args_);
+}
+
+std::unique_ptr<ServiceProcess> Deployment::StartAnotherCases() const {
+  std::vector<std::string> args = cases_args_;
+  // Its own metrics port: the first instance's is taken.
+  for (size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] == "--metrics-address") args[i + 1] = "127.0.0.1:" + std::to_string(FreePort());
+  }
+  return std::make_unique<ServiceProcess>(HARTSLAG_CASES_BINARY, args);
+}
+
 void Deployment::StartDirectory() {
   directory_.reset();
   directory_ = std::make_unique<ServiceProcess>(HARTSLAG_DIRECTORY_BINARY, directory_args_, directory_port_);
@@ -172,6 +185,11 @@ std::shared_ptr<grpc::Channel> Deployment::Channel(const std::string& address,
   // A fresh channel per call site: a client certificate belongs to a connection.
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  // As the client library does: calls spread over every address the target
+  // names ("ipv4:127.0.0.1:7402,127.0.0.1:7412" for two instances), each
+  // checked against the certificate's name localhost.
+  args.SetLoadBalancingPolicyName("round_robin");
+  if (address.rfind("ipv4:", 0) == 0) args.SetSslTargetNameOverride("localhost");
   return grpc::CreateCustomChannel(address, grpc::SslCredentials(tls), args);
 }
 

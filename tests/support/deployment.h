@@ -58,6 +58,11 @@ class Deployment {
   // The same for intake.
   void StopIntake(int signal = SIGTERM) { intake_->Stop(signal); }
   void StartIntake();
+  // One more instance of intake or cases, on a port of its own, on the
+  // same database and with the same settings as the first: two behind one
+  // address, as a deployment scales them (see Channel).
+  std::unique_ptr<ServiceProcess> StartAnotherIntake() const;
+  std::unique_ptr<ServiceProcess> StartAnotherCases() const;
   ServiceProcess& cases() { return *cases_; }
   // The same for cases.
   void StopCases(int signal = SIGTERM) { cases_->Stop(signal); }
