@@ -1423,6 +1423,64 @@ std::pair<grpc::Status, int> UntilAnswered(const std::function<grpc::Status(int 
   }
 }
 
+// A coordinator giving actions on one case from a thread of her own, one
+// after the other (`pause` apart), each with a request id of its own and
+// tried until it is answered.
+class ActionClients {
+ public:
+  ActionClients(Deployment& deployment, const std::string& address, const std::string& token, std::string case_id,
+                std::string description, absl::Duration pause)
+      : thread_([this, &deployment, address, token, case_id = std::move(case_id),
+                 description = std::move(description), pause] {
+          auto stub = cv1::ActionService::NewStub(deployment.Channel(address));
+          for (int i = 0; !stopping_; ++i) {
+            cv1::CreateActionRequest r;
+            r.set_request_id(RandomUuid());
+            r.set_case_id(case_id);
+            r.set_description(absl::StrCat(description, ", ronde ", i));
+            r.add_organisation_ids("politie");
+            r.set_due_date("2099-01-01");
+            cv1::Action action;
+            auto [status, attempts] = UntilAnswered([&](int) {
+              auto call = deployment.Call(token);
+              call->AddMetadata("x-hartslag-purpose", "CASE_MANAGEMENT");
+              call->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+              return stub->CreateAction(call.get(), r, &action);
+            });
+            std::lock_guard<std::mutex> lock(mutex_);
+            retries += attempts - 1;
+            if (status.ok()) {
+              acknowledged[r.request_id()] = action.action_id();
+            } else {
+              ++failed;
+              ADD_FAILURE() << "action " << r.request_id() << ": " << status.error_code() << " "
+                            << status.error_message();
+            }
+            absl::SleepFor(pause);
+          }
+        }) {}
+  ~ActionClients() { Stop(); }
+
+  // Lets the thread finish the action it is on, then joins it.
+  void Stop() {
+    stopping_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  size_t acknowledged_count() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return acknowledged.size();
+  }
+
+  // Read after Stop.
+  std::map<std::string, std::string> acknowledged;  // request id -> action id
+  int retries = 0, failed = 0;
+
+ private:
+  std::mutex mutex_;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;  // last: starts once the members above exist
+};
+
 // How many times `log` names `what`.
 int Mentions(const std::string& log, const std::string& what) {
   int n = 0;
@@ -1457,36 +1515,11 @@ TEST(FaultTest, TwoInstancesBehindOneAddressServeOnWhenOneIsKilled) {
   ASSERT_TRUE(cases->OpenCase(coordinator_call().get(), testing::SampleHousehold(), &household).ok());
 
   SignalClients writers(deployment, intake_address, 2, "rr-sub-");
-  std::mutex mutex;
-  std::map<std::string, std::string> actions;  // request id -> action id, acknowledged
-  int action_retries = 0, failed = 0;
-  std::atomic<bool> stopping{false};
-  std::thread acting([&] {
-    auto stub = cv1::ActionService::NewStub(deployment.Channel(cases_address));
-    for (int i = 0; !stopping; ++i) {
-      cv1::CreateActionRequest r;
-      r.set_request_id(RandomUuid());
-      r.set_case_id(household.case_id());
-      r.set_description(absl::StrCat("Huisbezoek, ronde ", i));
-      r.add_organisation_ids("politie");
-      r.set_due_date("2099-01-01");
-      cv1::Action action;
-      auto [status, attempts] = UntilAnswered([&](int) { return stub->CreateAction(coordinator_call().get(), r, &action); });
-      std::lock_guard<std::mutex> lock(mutex);
-      action_retries += attempts - 1;
-      if (status.ok()) {
-        actions[r.request_id()] = action.action_id();
-      } else {
-        ++failed;
-        ADD_FAILURE() << "action " << r.request_id() << ": " << status.error_code() << " " << status.error_message();
-      }
-      absl::SleepFor(absl::Milliseconds(20));
-    }
-  });
+  ActionClients actors(deployment, cases_address, coordinator, household.case_id(), "Huisbezoek",
+                       absl::Milliseconds(20));
   absl::Cleanup join = [&] {
-    stopping = true;
     writers.Stop();
-    if (acting.joinable()) acting.join();
+    actors.Stop();
   };
 
   // Both instances of each take calls...
@@ -1502,18 +1535,13 @@ TEST(FaultTest, TwoInstancesBehindOneAddressServeOnWhenOneIsKilled) {
 
   // ...and when one of each dies, the other goes on alone.
   const int signals_before = writers.acknowledged_count();
-  size_t actions_before = 0;
-  {
-    std::lock_guard<std::mutex> lock(mutex);
-    actions_before = actions.size();
-  }
+  const size_t actions_before = actors.acknowledged_count();
   second_intake->Stop(SIGKILL);
   second_cases->Stop(SIGKILL);
   const absl::Time killed = absl::Now();
   EXPECT_TRUE(Await(
       [&] {
-        std::lock_guard<std::mutex> lock(mutex);
-        return writers.acknowledged_count() > signals_before + 50 && actions.size() > actions_before + 20;
+        return writers.acknowledged_count() > signals_before + 50 && actors.acknowledged_count() > actions_before + 20;
       },
       absl::Seconds(30), absl::Milliseconds(20)))
       << "submissions and actions go on";
@@ -1526,17 +1554,19 @@ TEST(FaultTest, TwoInstancesBehindOneAddressServeOnWhenOneIsKilled) {
   db::Rows rows = Sql(deployment, "SELECT action_id::text AS action_id FROM cases.actions WHERE case_id = $1",
                       {household.case_id()});
   for (int i = 0; i < rows.size(); ++i) stored_actions.insert(rows.Text(i, "action_id"));
-  for (const auto& [request_id, action_id] : actions) EXPECT_TRUE(stored_actions.contains(action_id)) << action_id;
-  EXPECT_EQ(stored_actions.size(), actions.size()) << "no action stored twice or unacknowledged";
-  EXPECT_EQ(failed, 0);
+  for (const auto& [request_id, action_id] : actors.acknowledged) {
+    EXPECT_TRUE(stored_actions.contains(action_id)) << action_id;
+  }
+  EXPECT_EQ(stored_actions.size(), actors.acknowledged.size()) << "no action stored twice or unacknowledged";
+  EXPECT_EQ(actors.failed, 0);
 
   std::printf("[figures] TwoInstances: before the kill SubmitSignal %d + %d, CreateAction %d + %d calls on the two "
               "instances; one of each killed (SIGKILL); 50 more signals and 20 more actions acknowledged %.2f s "
               "later; acknowledged: signals %zu (retries %d), actions %zu (retries %d); signals stored %d, doubled "
               "%d; actions stored %zu; failed for good %d; test %.1f s\n",
               first_intake_calls, second_intake_calls, first_cases_calls, second_cases_calls, Seconds(gap),
-              writers.acknowledged.size(), writers.retries, actions.size(), action_retries, stored.rows,
-              signal_doubles, stored_actions.size(), failed, Seconds(absl::Now() - started));
+              writers.acknowledged.size(), writers.retries, actors.acknowledged.size(), actors.retries, stored.rows,
+              signal_doubles, stored_actions.size(), actors.failed, Seconds(absl::Now() - started));
 }
 
 // ---------------------------------------------------------------------------
@@ -1683,8 +1713,7 @@ TEST(FaultTest, APatroniFailoverLosesNoAcknowledgedWriteAndDoublesNone) {
   std::mutex mutex;
   std::map<std::string, std::string> decisions;  // signal id -> decision id, acknowledged
   std::set<std::string> decided_unanswered;      // "weighed already" on a retry
-  std::map<std::string, std::string> actions;    // request id -> action id, acknowledged
-  int triage_retries = 0, action_retries = 0, failed = 0;
+  int triage_retries = 0, failed = 0;
   std::atomic<bool> stopping{false};
   std::thread weighing([&] {
     auto stub = cv1::TriageService::NewStub(deployment.Channel(deployment.cases()));
@@ -1710,34 +1739,13 @@ TEST(FaultTest, APatroniFailoverLosesNoAcknowledgedWriteAndDoublesNone) {
       absl::SleepFor(absl::Milliseconds(100));
     }
   });
-  std::thread acting([&] {
-    auto stub = cv1::ActionService::NewStub(deployment.Channel(deployment.cases()));
-    for (int i = 0; !stopping; ++i) {
-      cv1::CreateActionRequest r;
-      r.set_request_id(RandomUuid());
-      r.set_case_id(opened.case_id());
-      r.set_description(absl::StrCat("Container legen, ronde ", i));
-      r.add_organisation_ids("politie");
-      r.set_due_date("2099-01-01");
-      cv1::Action action;
-      auto [status, attempts] = UntilAnswered([&](int) { return stub->CreateAction(coordinator_call("CASE_MANAGEMENT").get(), r, &action); });
-      std::lock_guard<std::mutex> lock(mutex);
-      action_retries += attempts - 1;
-      if (status.ok()) {
-        actions[r.request_id()] = action.action_id();
-      } else {
-        ++failed;
-        ADD_FAILURE() << "action " << r.request_id() << ": " << status.error_code() << " " << status.error_message();
-      }
-      absl::SleepFor(absl::Milliseconds(50));
-    }
-  });
+  ActionClients actors(deployment, deployment.cases().address(), coordinator, opened.case_id(), "Container legen",
+                       absl::Milliseconds(50));
   absl::Cleanup join = [&] {
     stopping = true;
     writers.Stop();
-    for (std::thread* t : {&weighing, &acting}) {
-      if (t->joinable()) t->join();
-    }
+    actors.Stop();
+    if (weighing.joinable()) weighing.join();
   };
 
   absl::SleepFor(absl::Seconds(3));
@@ -1797,13 +1805,13 @@ TEST(FaultTest, APatroniFailoverLosesNoAcknowledgedWriteAndDoublesNone) {
   const int64_t action_requests =
       Count(deployment, "SELECT count(*) AS n FROM cases.requests WHERE rpc = 'CreateAction'");
   int actions_lost = 0;
-  for (const auto& [request_id, action_id] : actions) {
+  for (const auto& [request_id, action_id] : actors.acknowledged) {
     actions_lost += !stored_actions.contains(action_id);
     EXPECT_TRUE(stored_actions.contains(action_id)) << "acknowledged action " << action_id;
   }
   const int actions_doubled = static_cast<int>(stored_actions.size()) - static_cast<int>(action_requests);
   EXPECT_EQ(actions_doubled, 0) << "actions stored " << stored_actions.size() << ", requests " << action_requests;
-  EXPECT_GE(action_requests, static_cast<int64_t>(actions.size()));
+  EXPECT_GE(action_requests, static_cast<int64_t>(actors.acknowledged.size()));
 
   // Every acknowledged submission's audit record arrives, once, and the log
   // verifies; nothing was set aside.
@@ -1821,8 +1829,8 @@ TEST(FaultTest, APatroniFailoverLosesNoAcknowledgedWriteAndDoublesNone) {
               "verified at tree size %llu; cluster up in %.1f s; test %.1f s\n",
               old_primary.c_str(), before, new_primary.c_str(), Seconds(recovery),
               rejoined ? "streams again" : "did NOT come back", writers.acknowledged.size(), writers.retries,
-              decisions.size(), decided_unanswered.size(), triage_retries, actions.size(), action_retries,
-              signals_lost, decisions_lost, actions_lost, signal_doubles, decisions_doubled, actions_doubled, failed,
+              decisions.size(), decided_unanswered.size(), triage_retries, actors.acknowledged.size(), actors.retries,
+              signals_lost, decisions_lost, actions_lost, signal_doubles, decisions_doubled, actions_doubled, failed + actors.failed,
               records.missing, records.doubled, static_cast<unsigned long long>(tree_size), Seconds(setup),
               Seconds(absl::Now() - started));
 }
