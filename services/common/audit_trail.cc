@@ -80,12 +80,6 @@ void AuditRecord::AddAddress(const common::v1::Address& address) {
   if (trail_ != nullptr) AddPseudonym(trail_->pseudonyms().Address(address));
 }
 
-AuditRecord AuditRecord::Attempt() const {
-  AuditRecord copy = *this;
-  if (trail_ != nullptr) copy.event_.set_event_id(RandomUuid());
-  return copy;
-}
-
 absl::Status AuditRecord::Record(db::Transaction& tx) {
   if (trail_ == nullptr) return absl::OkStatus();
   return trail_->Write(tx, *this, denied_ ? audit::v1::OUTCOME_DENIED : audit::v1::OUTCOME_SUCCESS,

@@ -73,11 +73,6 @@ class AuditRecord {
   void SetDetail(absl::string_view detail);
   static constexpr size_t kMaxDetailBytes = 500;
 
-  // A copy under an event id of its own, for work that may commit or be
-  // given up and done again another way (intake's group commit): if both
-  // commit, the log holds two records rather than refusing the second.
-  AuditRecord Attempt() const;
-
   // Writes the record (outcome SUCCESS, or DENIED after MarkDenied) in `tx`,
   // the transaction of the work it records. Once per transaction: a retried
   // transaction calls it again.

@@ -12,9 +12,11 @@ namespace hartslag {
 Outbox::Outbox(absl::string_view schema) {
   std::string table = absl::StrCat(schema, ".outbox");
   insert_ = absl::StrCat("INSERT INTO ", table,
-                         " (target, tenant_id, event_id, payload) VALUES ($1, $2, $3, $4::bytea)");
+                         " (target, tenant_id, event_id, payload) VALUES ($1, $2, $3, $4::bytea)"
+                         " ON CONFLICT (event_id) DO NOTHING");
   insert_all_ = absl::StrCat("INSERT INTO ", table, " (target, tenant_id, event_id, payload)"
-                             " SELECT $1, * FROM unnest($2::text[], $3::uuid[], $4::bytea[])");
+                             " SELECT $1, * FROM unnest($2::text[], $3::uuid[], $4::bytea[])"
+                             " ON CONFLICT (event_id) DO NOTHING");
   insert_all_name_ = absl::StrCat(schema, "_outbox_insert_all");
   select_batch_ = absl::StrCat(
       "SELECT seq, tenant_id, event_id::text AS event_id, octet_length(payload) AS bytes,"

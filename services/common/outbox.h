@@ -42,6 +42,9 @@ class Outbox {
   // `schema` is the owning service's schema constant, never input.
   explicit Outbox(absl::string_view schema);
 
+  // An event whose id the outbox holds already is the same event written
+  // again (work done twice because the answer of its first commit was lost)
+  // and is not added a second time; once delivered, the receiver drops it.
   absl::Status Add(db::Transaction& tx, absl::string_view target, const OutboxEvent& event) const;
   // Several events in one statement (a group commit).
   absl::Status AddAll(db::Transaction& tx, absl::string_view target, const std::vector<OutboxEvent>& events) const;

@@ -120,8 +120,11 @@ std::optional<v1::Signal> SignalIntake::SubmitBatched(const RequestContext& call
   submission.reported_at = now;
   submission.category_version = category->version();
   LabelAnswers(*category, *submission.request.mutable_answers());
-  // The record is the caller's only once the batch stored the signal.
-  AuditRecord batched = audit.Attempt();
+  // The record is the caller's only once the batch stored the signal. It
+  // keeps the call's event id: a batch reported failed may yet have committed,
+  // and the one-by-one way then replays the signal and writes the record the
+  // outbox holds already, not a second one.
+  AuditRecord batched = audit;
   AddSubjects(submission.request, batched);
   const BatchedSubmission item{&caller, &submission, &tenant, category, &batched};
   std::optional<v1::Signal> stored = batcher_.Submit(item, caller.deadline);

@@ -9,9 +9,12 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/audit_trail.h"
 #include "services/common/crypto.h"
 #include "services/common/migrations.h"
+#include "services/common/outbox.h"
 #include "services/common/proto_time.h"
+#include "services/common/pseudonym.h"
 #include "services/common/working_days.h"
 #include "services/intake/signal_store.h"
 #include "services/intake/signal_validation.h"
@@ -59,6 +62,34 @@ class SignalIntakeTest : public ::testing::Test {
       return absl::OkStatus();
     }).ok());
     return n;
+  }
+
+  // Heerlen's reference data as intake's cache holds it for the batch.
+  TenantReference Heerlen() {
+    const absl::Time deadline = absl::Now() + absl::Seconds(10);
+    auto loaded = store_.LoadTenantReference("heerlen", deadline);
+    EXPECT_TRUE(loaded.ok() && loaded->has_value()) << loaded.status();
+    TenantReference tenant = loaded.ok() && loaded->has_value() ? **loaded : TenantReference();
+    auto active = categories_.List("heerlen", /*active_only=*/true, deadline);
+    EXPECT_TRUE(active.ok()) << active.status();
+    if (active.ok()) tenant.active_categories = *active;
+    return tenant;
+  }
+  static const v1::Category* Dumping(const TenantReference& tenant) {
+    for (const v1::Category& c : tenant.active_categories) {
+      if (c.category_id() == "afval-dumping") return &c;
+    }
+    return nullptr;
+  }
+  // A signal checked and labelled as intake hands it to the store.
+  static Submission ReadyToStore(const v1::Category& category, int n) {
+    Submission s;
+    s.request = Signal();
+    EXPECT_TRUE(ValidateAndNormalise(s.request, absl::Now()).ok());
+    s.fingerprint = absl::StrCat("fingerprint-", n);
+    s.reported_at = absl::Now();
+    s.category_version = category.version();
+    return s;
   }
 
   std::string Year() { return absl::StrCat(absl::ToCivilYear(absl::Now(), absl::UTCTimeZone()).year()); }
@@ -156,17 +187,8 @@ TEST_F(SignalIntakeTest, ConcurrentSubmissionsGetDistinctGaplessReferences) {
 // category version that is not current, and a retry.
 TEST_F(SignalIntakeTest, ABatchStoresItsSignalsAndLeavesOutWhatChanged) {
   const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  auto loaded = store_.LoadTenantReference("heerlen", deadline);
-  ASSERT_TRUE(loaded.ok()) << loaded.status();
-  ASSERT_TRUE(loaded->has_value());
-  TenantReference tenant = **loaded;
-  auto active = categories_.List("heerlen", /*active_only=*/true, deadline);
-  ASSERT_TRUE(active.ok()) << active.status();
-  tenant.active_categories = *active;
-  const v1::Category* dumping = nullptr;
-  for (const v1::Category& c : tenant.active_categories) {
-    if (c.category_id() == "afval-dumping") dumping = &c;
-  }
+  const TenantReference tenant = Heerlen();
+  const v1::Category* dumping = Dumping(tenant);
   ASSERT_NE(dumping, nullptr);
 
   std::vector<Submission> submissions(3);
@@ -174,11 +196,7 @@ TEST_F(SignalIntakeTest, ABatchStoresItsSignalsAndLeavesOutWhatChanged) {
   std::vector<BatchedSubmission> batch;
   for (int i = 0; i < 3; ++i) {
     Submission& s = submissions[i];
-    s.request = Signal();
-    ASSERT_TRUE(ValidateAndNormalise(s.request, absl::Now()).ok());
-    s.fingerprint = absl::StrCat("fingerprint-", i);
-    s.reported_at = absl::Now();
-    s.category_version = dumping->version();
+    s = ReadyToStore(*dumping, i);
     batch.push_back({&coach_, &s, &tenant, dumping, &audits[i]});
   }
   submissions[2].category_version = dumping->version() + 1;  // its answers met other questions
@@ -197,6 +215,37 @@ TEST_F(SignalIntakeTest, ABatchStoresItsSignalsAndLeavesOutWhatChanged) {
   ASSERT_TRUE(retried.ok()) << retried.status();
   EXPECT_FALSE((*retried)[0].has_value()) << "a retry is answered one by one, with the signal first stored";
   EXPECT_EQ(CountSignals(), 2);
+}
+
+// The database committed the batch but its answer was lost (the connection
+// broke at COMMIT): intake reports the batch failed and takes the one-by-one
+// way, which finds the signal stored and replays it under the same record.
+TEST_F(SignalIntakeTest, ABatchThatCommittedUnseenLeavesOneAuditRecordWhenItsSignalIsReplayed) {
+  const Outbox outbox(kSchema);
+  const Pseudonymizer pseudonyms(std::string(32, 'k'));
+  const AuditTrail trail(pool_.get(), &outbox, &pseudonyms);
+  AccessRule rule;
+  rule.roles = {Role::kReporter};
+  rule = rule.Audit(audit::v1::ACTION_CREATE, "signal");
+  const TenantReference tenant = Heerlen();
+  const v1::Category* dumping = Dumping(tenant);
+  ASSERT_NE(dumping, nullptr);
+  Submission submission = ReadyToStore(*dumping, 0);
+
+  AuditRecord call = trail.Begin(coach_, "SubmitSignal", rule, "ipv4:127.0.0.1:1");
+  AuditRecord batched = call;  // as SignalIntake::SubmitBatched does
+  auto stored = store_.SubmitBatch({{&coach_, &submission, &tenant, dumping, &batched}},
+                                   absl::Now() + absl::Seconds(10));
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  ASSERT_TRUE((*stored)[0].has_value());
+
+  auto replayed = store_.Submit(coach_, submission, call);
+  ASSERT_TRUE(replayed.ok()) << replayed.status();
+  EXPECT_TRUE(replayed->replayed);
+  EXPECT_EQ(replayed->signal.signal_id(), (*stored)[0]->signal_id());
+  auto pending = outbox.Pending(*pool_, kAuditTarget);
+  ASSERT_TRUE(pending.ok()) << pending.status();
+  EXPECT_EQ(*pending, 1) << "one call, one record";
 }
 
 // A client that resends while its first attempt is still in a group commit.
