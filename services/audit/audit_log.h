@@ -13,6 +13,7 @@
 #include "hartslag/audit/v1/audit.pb.h"
 #include "libs/audit_verify/log_export.h"
 #include "services/audit/audit_store.h"
+#include "services/common/trace.h"
 #include "services/common/audit_trail.h"
 #include "services/common/auth.h"
 #include "services/common/exactly_once.h"
@@ -27,9 +28,10 @@ inline constexpr int kDefaultExportPage = 1000;
 // kilobytes; anything larger is a sender's defect.
 inline constexpr size_t kMaxEventBytes = 1 << 20;
 
-// A tenant's organisation ids, as the directory has them.
-using OrganisationsOf =
-    std::function<absl::StatusOr<std::set<std::string>>(const std::string& tenant, absl::Time deadline)>;
+// A tenant's organisation ids, as the directory has them, asked for the
+// request whose trace is given.
+using OrganisationsOf = std::function<absl::StatusOr<std::set<std::string>>(const std::string& tenant,
+                                                                           absl::Time deadline, const Trace& trace)>;
 
 class AuditLog {
  public:
