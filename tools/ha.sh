@@ -192,7 +192,12 @@ case "$cmd" in
       fi
       rm -f "$pid_file"
     done
-    if [ -f "$dir/etcd.pid" ]; then kill -TERM "$(cat "$dir/etcd.pid")" 2>/dev/null || true; rm -f "$dir/etcd.pid"; fi
+    if [ -f "$dir/etcd.pid" ]; then
+      etcd_pid=$(cat "$dir/etcd.pid")
+      kill -TERM "$etcd_pid" 2>/dev/null || true
+      for _ in $(seq 50); do kill -0 "$etcd_pid" 2>/dev/null || break; sleep 0.1; done
+      rm -f "$dir/etcd.pid"
+    fi
     ;;
   status) patronictl list ;;
   primary) member_with_role Leader ;;
@@ -207,7 +212,9 @@ case "$cmd" in
     streaming() {
       patronictl list -f json 2>/dev/null | python3 -c '
 import json, sys
-ok = any(m["Member"] == sys.argv[1] and m["Role"] in ("Replica", "Sync Standby") and m["State"] in ("streaming", "running")
+# A replica that runs and reports a lag in MB (a number: it receives WAL) follows the primary.
+ok = any(m["Member"] == sys.argv[1] and m["Role"] in ("Replica", "Sync Standby")
+         and m["State"] in ("streaming", "running") and isinstance(m.get("Lag in MB"), (int, float))
          for m in json.load(sys.stdin))
 sys.exit(0 if ok else 1)' "$node"
     }

@@ -333,7 +333,8 @@ absl::StatusOr<v1::Restriction> AuditLog::AddRestriction(const RequestContext& c
   if (!request.organisation_id().empty()) {
     if (!IsId(request.organisation_id())) return Invalid("organisation_id", "not a valid organisation id");
     if (!organisations_) return absl::FailedPreconditionError("organisation_id: cannot be checked (no --directory)");
-    ASSIGN_OR_RETURN(std::set<std::string> known, organisations_(caller.tenant, caller.deadline));
+    ASSIGN_OR_RETURN(std::set<std::string> known,
+                     organisations_(caller.tenant, caller.deadline, TraceOf(caller)));
     if (!known.contains(request.organisation_id())) {
       return Invalid("organisation_id", "is not an organisation of this municipality");
     }

@@ -18,6 +18,7 @@
 #include "services/common/exactly_once.h"
 #include "services/common/pseudonym.h"
 #include "services/common/token.h"
+#include "services/common/trace.h"
 
 namespace hartslag::audit {
 
@@ -27,9 +28,10 @@ inline constexpr int kDefaultExportPage = 1000;
 // kilobytes; anything larger is a sender's defect.
 inline constexpr size_t kMaxEventBytes = 1 << 20;
 
-// A tenant's organisation ids, as the directory has them.
-using OrganisationsOf =
-    std::function<absl::StatusOr<std::set<std::string>>(const std::string& tenant, absl::Time deadline)>;
+// A tenant's organisation ids, as the directory has them, asked for the
+// request whose trace is given.
+using OrganisationsOf = std::function<absl::StatusOr<std::set<std::string>>(const std::string& tenant,
+                                                                           absl::Time deadline, const Trace& trace)>;
 
 class AuditLog {
  public:

@@ -7,13 +7,15 @@ namespace hartslag::cases {
 
 absl::StatusOr<UntriagedPage> IntakeFeed::Untriaged(const std::string& tenant,
                                                     const std::vector<std::string>& areas, int page_size,
-                                                    const std::string& page_token, absl::Time deadline) {
+                                                    const std::string& page_token, absl::Time deadline,
+                                                    const Trace& trace) {
   intake::v1::ListUntriagedSignalsRequest request;
   request.set_tenant_id(tenant);
   for (const std::string& area : areas) request.add_area_ids(area);
   request.set_page_size(page_size);
   request.set_page_token(page_token);
   grpc::ClientContext call;
+  PassOn(trace, call);
   call.set_deadline(absl::ToChronoTime(std::min(deadline, absl::Now() + absl::Seconds(10))));
   intake::v1::ListSignalsResponse page;
   absl::Status status = FromGrpcStatus(stub_->ListUntriagedSignals(&call, request, &page));

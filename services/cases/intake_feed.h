@@ -26,7 +26,8 @@ class IntakeFeed {
 
   // One page of the untriaged signals of `areas`, oldest first.
   absl::StatusOr<UntriagedPage> Untriaged(const std::string& tenant, const std::vector<std::string>& areas,
-                                          int page_size, const std::string& page_token, absl::Time deadline);
+                                          int page_size, const std::string& page_token, absl::Time deadline,
+                                          const Trace& trace);
   // Triage outcomes (kIntakeTarget). An outcome that does not parse is
   // refused, to be set aside.
   absl::StatusOr<std::vector<OutboxRelay::Refusal>> Deliver(const std::vector<std::string>& payloads);

@@ -88,8 +88,8 @@ absl::Status Run(int argc, char** argv) {
                    }));
   cases::Triage triage(&data,
                        [&intake](const std::string& tenant, const std::vector<std::string>& areas, int page_size,
-                                 const std::string& page_token, absl::Time deadline) {
-                         return intake.Untriaged(tenant, areas, page_size, page_token, deadline);
+                                 const std::string& page_token, absl::Time deadline, const Trace& trace) {
+                         return intake.Untriaged(tenant, areas, page_size, page_token, deadline, trace);
                        });
   cases::CaseLifecycle lifecycle(&data);
   cases::Actions actions(&data, &actions_changed, max_streams);

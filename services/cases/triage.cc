@@ -98,7 +98,8 @@ absl::StatusOr<v1::TriageQueue> Triage::Queue(const RequestContext& caller, cons
   std::string intake_token = paging.after.empty() ? "" : paging.after[0];
   if (areas.empty()) return queue;
   ASSIGN_OR_RETURN(UntriagedPage page,
-                   untriaged_(caller.tenant, {areas.begin(), areas.end()}, paging.size, intake_token, caller.deadline));
+                   untriaged_(caller.tenant, {areas.begin(), areas.end()}, paging.size, intake_token, caller.deadline,
+                              TraceOf(caller)));
   if (!page.next_page_token.empty()) {
     queue.set_next_page_token(EncodePageToken(paging.fingerprint, {page.next_page_token}));
   }

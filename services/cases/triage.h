@@ -16,6 +16,7 @@
 #include "services/cases/case_domain.h"
 #include "services/common/audit_trail.h"
 #include "services/common/auth.h"
+#include "services/common/trace.h"
 
 namespace hartslag::cases {
 
@@ -26,10 +27,10 @@ struct UntriagedPage {
   std::string next_page_token;
 };
 // Where the triage queue comes from: a page of `page_size` from `page_token`
-// (empty: the first).
+// (empty: the first), asked for the request whose trace is given.
 using UntriagedSignals = std::function<absl::StatusOr<UntriagedPage>(
     const std::string& tenant, const std::vector<std::string>& areas, int page_size,
-    const std::string& page_token, absl::Time deadline)>;
+    const std::string& page_token, absl::Time deadline, const Trace& trace)>;
 
 class Triage {
  public:

@@ -196,8 +196,12 @@ absl::Status AuditTrail::Finish(AuditRecord& record, const absl::Status& status)
   // record. The failure record reuses the event id: had the record committed
   // after all, the outbox (or the log) holds that id once.
   if (!status.ok() || !record.recorded_) {
+    // Briefly: the call has ended (often because the database went away),
+    // and the worker that writes this is wanted for the next call.
+    db::TransactionOptions brief;
+    brief.retry_unavailable_for = absl::Seconds(2);
     absl::Status written = pool_->InTransaction(
-        [&](db::Transaction& tx) { return Write(tx, record, OutcomeOf(status, record.denied_), status); });
+        [&](db::Transaction& tx) { return Write(tx, record, OutcomeOf(status, record.denied_), status); }, brief);
     if (!written.ok() && !absl::IsAlreadyExists(written)) return written;
   }
   if (relay_ != nullptr) relay_->Nudge();

@@ -394,7 +394,9 @@ void Pool::Release(PGconn* conn) {
       stale.swap(idle_);
       open_ -= static_cast<int>(stale.size());
     }
-    available_.notify_all();
+    // One connection came back; after a loss several places opened up.
+    if (lost) available_.notify_all();
+    else available_.notify_one();
   }
   if (!healthy) stale.push_back(conn);
   for (PGconn* gone : stale) {

@@ -2,9 +2,11 @@
 
 #include <exception>
 #include <limits>
+#include <set>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/descriptor.h"
 #include "prometheus/collectable.h"
 #include "prometheus/exposer.h"
 
@@ -46,6 +48,24 @@ int MetricsEndpoint::port() const {
   return ports.empty() ? 0 : ports.front();
 }
 
+namespace {
+
+// Whether `method` ("/package.Service/Method") is one this process was
+// built with, or gRPC's own health check and reflection: a caller may send
+// any name, and a made-up one must not take a label of its own.
+bool IsServedMethod(absl::string_view method) {
+  static const std::set<std::string, std::less<>> kGrpcOwn = {
+      "/grpc.health.v1.Health/Check", "/grpc.health.v1.Health/Watch",
+      "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"};
+  if (kGrpcOwn.contains(method)) return true;
+  size_t slash = method.rfind('/');
+  if (method.size() < 2 || method[0] != '/' || slash == 0 || slash == absl::string_view::npos) return false;
+  std::string full_name = absl::StrCat(method.substr(1, slash - 1), ".", method.substr(slash + 1));
+  return google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(full_name) != nullptr;
+}
+
+}  // namespace
+
 RpcMetrics& RpcMetrics::Global() {
   static RpcMetrics* metrics = new RpcMetrics();  // never destroyed: servers may count until exit
   return *metrics;
@@ -68,7 +88,7 @@ void RpcMetrics::Handled(absl::string_view method, grpc::StatusCode code, absl::
   {
     std::lock_guard<std::mutex> lock(mutex_);
     bool known = methods_.contains(method);
-    if (!known && methods_.size() < kMaxMethods) {
+    if (!known && methods_.size() < kMaxMethods && IsServedMethod(method)) {
       methods_.emplace(method);
       known = true;
     }

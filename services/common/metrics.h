@@ -68,8 +68,9 @@ class RpcMetrics {
  private:
   RpcMetrics();
   // Method names come from callers (an unknown one is answered UNIMPLEMENTED):
-  // past this many distinct names, the rest count as "other", so that no
-  // caller can grow the label set without bound.
+  // only the methods this process has count under their own name, the rest
+  // as "other", and never more than this many, so that no caller can grow
+  // the label set or push the real names out.
   static constexpr size_t kMaxMethods = 256;
 
   std::shared_ptr<prometheus::Registry> registry_;

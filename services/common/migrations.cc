@@ -130,7 +130,8 @@ absl::Status CheckMigrations(Pool& pool, const std::string& schema, std::vector<
     if (unapplied.empty()) return absl::OkStatus();
     return absl::FailedPreconditionError(
         absl::StrCat("schema ", schema, " lacks migration ", unapplied.front()->version, "_", unapplied.front()->name,
-                     " and ", unapplied.size() - 1, " after it; run the service's `migrate` command first"));
+                     unapplied.size() > 1 ? absl::StrCat(" and ", unapplied.size() - 1, " after it") : "",
+                     "; run the service's `migrate` command first"));
   });
 }
 

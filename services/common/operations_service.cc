@@ -61,12 +61,25 @@ absl::StatusOr<std::unique_ptr<MetricsEndpoint>> ServeMetrics(const Flags& flags
         "hartslag_db_pool_wait_seconds", "how long transactions waited for a database connection",
         std::vector<double>(db::PoolStats::kWaitBounds.begin(), db::PoolStats::kWaitBounds.end()),
         std::vector<uint64_t>(stats.waits.begin(), stats.waits.end()), stats.wait_seconds));
+    // A scrape must answer within Prometheus's timeout also while the
+    // database is away: one quick look, and only then the queries.
+    db::TransactionOptions quick;
+    quick.deadline = absl::Now() + absl::Seconds(2);
+    quick.max_attempts = 1;
+    quick.retry_unavailable_for = absl::ZeroDuration();
+    auto reachable = [&](bool answered) {
+      families.push_back(GaugeFamily("hartslag_database_reachable",
+                                     "1 when the service's database answered the last scrape", "", {{"", answered}}));
+    };
+    if (!pool->Query("SELECT 1", {}, quick).ok()) {
+      reachable(false);
+      return families;
+    }
     if (more) {
       for (prometheus::MetricFamily& family : more()) families.push_back(std::move(family));
     }
     absl::StatusOr<std::vector<Outbox::Backlog>> backlogs = audit->outbox().Backlogs(*pool, targets, std::nullopt);
-    families.push_back(GaugeFamily("hartslag_database_reachable",
-                                   "1 when the service's database answered the last scrape", "", {{"", backlogs.ok()}}));
+    reachable(backlogs.ok());
     if (!backlogs.ok()) return families;
     std::vector<std::pair<std::string, double>> pending, age, dead;
     absl::Time now = absl::Now();

@@ -122,6 +122,10 @@ absl::StatusOr<int> OutboxRelay::DeliverOnce() {
   // The batch stays locked while it is delivered, so a second relay skips
   // it; the rows go only once the receiver said they are stored, or that it
   // will never store them.
+  // The receiver's UNAVAILABLE must not run the delivery again at once: the
+  // relay waits by its own backoff.
+  db::TransactionOptions once;
+  once.retry_unavailable_for = absl::ZeroDuration();
   RETURN_IF_ERROR(pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
     taken = 0;
     // The batch's sizes first, its payloads then only as far as the batch
@@ -175,7 +179,7 @@ absl::StatusOr<int> OutboxRelay::DeliverOnce() {
     if (!seqs.empty()) RETURN_IF_ERROR(tx.Exec(outbox_->delete_batch_, {db::TextArray(seqs)}));
     taken = static_cast<int>(seqs.size());
     return absl::OkStatus();
-  }));
+  }, once));
   return taken;
 }
 

@@ -18,6 +18,7 @@ namespace hartslag {
 // The verified caller of one request. Immutable once built.
 struct RequestContext {
   std::string request_id;  // for logs and support; from x-request-id or generated
+  std::string traceparent;  // the caller's W3C trace context, if it sent one (trace.h)
   std::string tenant;
   std::string user;
   std::string organisation;

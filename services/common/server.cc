@@ -22,6 +22,7 @@
 #include "services/common/periodic_task.h"
 #include "services/common/status_details.h"
 #include "services/common/status_macros.h"
+#include "services/common/trace.h"
 
 namespace hartslag {
 namespace {
@@ -35,21 +36,24 @@ void OnShutdownSignal(int) {
   [[maybe_unused]] ssize_t n = write(shutdown_pipe[1], &byte, 1);
 }
 
-std::string RequestIdOf(const grpc::ServerContextBase& call) {
-  static const re2::RE2 kSafe("[A-Za-z0-9._-]{1,64}");
-  auto it = call.client_metadata().find("x-request-id");
-  if (it != call.client_metadata().end()) {
-    std::string id(it->second.data(), it->second.size());
-    if (re2::RE2::FullMatch(id, kSafe)) return id;
-  }
-  return HexEncode(RandomBytes(8));
+// What the caller sent of metadata `key` ("" if nothing).
+absl::string_view MetadataOf(const grpc::ServerContextBase& call, const char* key) {
+  auto it = call.client_metadata().find(key);
+  return it == call.client_metadata().end() ? absl::string_view() : absl::string_view(it->second.data(), it->second.size());
 }
+
+Trace TraceOf(const grpc::ServerContextBase& call) {
+  return TraceFrom(MetadataOf(call, "x-request-id"), MetadataOf(call, "traceparent"));
+}
+
+std::string RequestIdOf(const grpc::ServerContextBase& call) { return TraceOf(call).request_id; }
 
 // Completes a context with what the call itself says: the TLS client
 // certificate's URI and the stated purpose.
 RequestContext CallContext(const grpc::ServerContextBase& call, const std::string& request_id,
                            absl::Time deadline, RequestContext context) {
   context.request_id = request_id;
+  context.traceparent = TraceOf(call).traceparent;
   context.deadline = deadline;
   if (auto auth = call.auth_context()) {
     for (const auto& uri : auth->FindPropertyValues(GRPC_PEER_URI_PROPERTY_NAME)) {
@@ -454,6 +458,7 @@ void RpcRunner::LogCall(const std::string& rpc, const std::string& request_id, a
                 {{"rpc", rpc},
                  {"code", absl::StatusCodeToString(status.code())},
                  {"duration_ms", absl::StrCat(absl::ToInt64Milliseconds(absl::Now() - started))}});
+  if (!context.traceparent.empty()) fields.emplace_back("traceparent", context.traceparent);
   if (!context.tenant.empty()) {
     fields.emplace_back("tenant", context.tenant);
     fields.emplace_back("organisation", context.organisation);

@@ -33,8 +33,8 @@ absl::StatusOr<std::unique_ptr<ServiceAudit>> ServiceAudit::Start(const Flags& f
       Log(LogLevel::kWarning, "no --audit: audit records wait in the outbox until it is set");
       return audit;
     }
-    ASSIGN_OR_RETURN(auto audit, ServiceChannel(flags, "audit", "audit-ca"));
-    deliver = AuditAppendOver(audit);
+    ASSIGN_OR_RETURN(auto channel, ServiceChannel(flags, "audit", "audit-ca"));
+    deliver = AuditAppendOver(channel);
   }
   audit->relay_ = std::make_unique<OutboxRelay>(pool, &audit->outbox_, kAuditTarget, std::move(deliver));
   audit->relay_->SetOnSetAside(audit->RecordSetAside());

@@ -468,6 +468,16 @@ absl::StatusOr<SubmitResult> SignalStore::Submit(const RequestContext& caller,
 
 absl::StatusOr<std::vector<std::optional<v1::Signal>>> SignalStore::SubmitBatch(
     const std::vector<BatchedSubmission>& batch, absl::Time deadline) {
+  // The batch must commit on the server that took its reservation (whose
+  // WAL the batch's flush then carries): after a failover the new primary
+  // may not have the unflushed reservation and would hand its numbers out
+  // again. So a database that went away fails the batch, and its callers
+  // go the one-by-one way, instead of running it again elsewhere.
+  auto OnTheReservingServer = [](absl::Time deadline) {
+    db::TransactionOptions options = Bounded(deadline);
+    options.retry_unavailable_for = absl::ZeroDuration();
+    return options;
+  };
   // Reference numbers first, one reservation per tenant and year.
   std::vector<int> years(batch.size());
   std::map<std::pair<std::string, int>, int64_t> counts;  // tenant, year -> how many
@@ -576,7 +586,7 @@ absl::StatusOr<std::vector<std::optional<v1::Signal>>> SignalStore::SubmitBatch(
         }
         return RecordAll(tx, records);
       },
-      Bounded(deadline)));
+      OnTheReservingServer(deadline)));
   return stored;
 }
 

@@ -102,6 +102,7 @@ void AddMetadata(grpc::ClientContext& call, const CallMetadata& metadata) {
   call.AddMetadata("authorization", absl::StrCat("Bearer ", metadata.access_token));
   if (!metadata.purpose.empty()) call.AddMetadata("x-hartslag-purpose", metadata.purpose);
   if (!metadata.browser.empty()) call.AddMetadata("x-hartslag-forwarded-for", metadata.browser);
+  PassOn(metadata.trace, call);
 }
 
 }  // namespace

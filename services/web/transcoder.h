@@ -27,6 +27,7 @@
 #include "absl/time/time.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
+#include "services/common/trace.h"
 
 namespace hartslag::web {
 
@@ -57,6 +58,7 @@ struct CallMetadata {
   std::string access_token;
   std::string purpose;      // x-hartslag-purpose, as the screen declares it
   std::string browser;      // the browser's address, for the audit origin
+  Trace trace;              // the request id and traceparent passed on
 };
 
 class Transcoder {

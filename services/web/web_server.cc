@@ -22,6 +22,15 @@
 namespace hartslag::web {
 namespace {
 
+// What goes with a call made for a browser's request: the user's token, the
+// purpose the screen declared, the browser's address for the audit origin,
+// and the request's trace (the browser's X-Request-Id or traceparent), so
+// that the service logs and audits the call under the id the browser saw.
+CallMetadata CallMetadataOf(const httplib::Request& req, const std::string& access_token, const std::string& purpose) {
+  return CallMetadata{access_token, purpose, req.remote_addr,
+                      TraceFrom(req.get_header_value("X-Request-Id"), req.get_header_value("traceparent"))};
+}
+
 constexpr char kJson[] = "application/json";
 
 // Every answer, API or file: no inline script or style, no framing, no
@@ -415,7 +424,7 @@ void WebServer::Routes() {
           std::optional<std::string> purpose = purpose_of(req.get_param_value("purpose"), res);
           if (!purpose) return;
           auto started = AttachmentDownload::Start(
-              *transcoder_, {session->cookie.access_token(), *purpose, req.remote_addr}, req.matches[1].str(),
+              *transcoder_, CallMetadataOf(req, session->cookie.access_token(), *purpose), req.matches[1].str(),
               req.matches[2].str(), options_.call_timeout);
           if (auto* refused = std::get_if<JsonAnswer>(&started)) {
             Answer(res, *refused);
@@ -448,7 +457,7 @@ void WebServer::Routes() {
     }
     std::optional<std::string> purpose = purpose_of(req.get_header_value("X-Hartslag-Purpose"), res);
     if (!purpose) return;
-    Answer(res, transcoder_->Unary(*method, req.body, {session->cookie.access_token(), *purpose, req.remote_addr},
+    Answer(res, transcoder_->Unary(*method, req.body, CallMetadataOf(req, session->cookie.access_token(), *purpose),
                                    options_.call_timeout));
   });
 
@@ -472,7 +481,7 @@ void WebServer::Routes() {
       return;
     }
     auto metadata = std::make_shared<CallMetadata>(
-        CallMetadata{session->cookie.access_token(), *purpose, req.remote_addr});
+        CallMetadataOf(req, session->cookie.access_token(), *purpose));
     auto request = std::make_shared<std::string>(req.get_param_value("request"));
     res.set_header("Cache-Control", "no-store");
     res.set_chunked_content_provider(

@@ -711,6 +711,23 @@ TEST_F(RestrictionExactlyOnceTest, ARetryGetsTheFirstRestrictionAndAddsNoSecond)
   EXPECT_EQ(stored->Int(0, "n"), 0) << "the answer kept for retries holds the pseudonym, never the name";
 }
 
+// The audit service asks the directory whether the organisation exists for
+// the officer's request: the directory logs that call under the request's id
+// and trace context, so that one request is followed across both services.
+TEST_F(RestrictionExactlyOnceTest, TheDirectoryLogsTheCallItGetsForARequestUnderThatRequestsTrace) {
+  const std::string request_id = "officer-" + RandomUuid().substr(0, 8);
+  const std::string traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  auto call = deployment_.Call(officer_);
+  call->AddMetadata("x-request-id", request_id);
+  call->AddMetadata("traceparent", traceparent);
+  v1::Restriction restriction;
+  grpc::Status status = audit_->AddRestriction(call.get(), Restrict(RandomUuid()), &restriction);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+
+  EXPECT_TRUE(deployment_.directory().LoggedCall("ListTenantOrganisations", request_id, traceparent))
+      << deployment_.directory().Log();
+}
+
 TEST_F(RestrictionExactlyOnceTest, TheSameRequestIdForAnotherSubjectIsAlreadyExists) {
   const std::string id = RandomUuid();
   v1::Restriction first, other;

@@ -257,6 +257,24 @@ TEST_F(TriageEndToEndTest, TheQueueComesInPagesThatTogetherHoldEverySignalOnce) 
   ASSERT_TRUE(triage_->GetTriageQueue(Call(coordinator_).get(), request, &ignored).ok()) << "capped, not refused";
 }
 
+// The queue is intake's: the call cases makes to fetch it goes under the
+// coordinator's request id and trace context, so intake's log line of it is
+// found by the id the coordinator's screen saw.
+TEST_F(TriageEndToEndTest, IntakeLogsTheQueueItGivesCasesUnderTheCoordinatorsTrace) {
+  Submit("vrieheide", "Heerenweg", 3);
+  const std::string request_id = "queue-" + RandomUuid().substr(0, 8);
+  const std::string traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+  auto call = Call(coordinator_);
+  call->AddMetadata("x-request-id", request_id);
+  call->AddMetadata("traceparent", traceparent);
+  v1::TriageQueue queue;
+  grpc::Status status = triage_->GetTriageQueue(call.get(), {}, &queue);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(queue.items_size(), 1);
+  EXPECT_TRUE(deployment_.intake().LoggedCall("ListUntriagedSignals", request_id, traceparent))
+      << deployment_.intake().Log();
+}
+
 TEST_F(TriageEndToEndTest, ADecisionReachesTheReporterExactlyOnceAlsoWhenIntakeWasDown) {
   iv1::Signal dumping = Submit("vrieheide", "Heerenweg", 12);
   iv1::Signal nothing = Submit("vrieheide", "Heerenweg", 14);

@@ -18,6 +18,9 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "clients/cpp/health.h"
 
@@ -163,6 +166,18 @@ std::string ServiceProcess::Log() const {
   std::stringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();
+}
+
+bool ServiceProcess::LoggedCall(const std::string& rpc, const std::string& request_id,
+                                const std::string& traceparent) const {
+  for (absl::string_view line : absl::StrSplit(Log(), '\n')) {
+    if (absl::StrContains(line, absl::StrCat("\"rpc\":\"", rpc, "\"")) &&
+        absl::StrContains(line, absl::StrCat("\"request_id\":\"", request_id, "\"")) &&
+        absl::StrContains(line, traceparent)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace hartslag::testing

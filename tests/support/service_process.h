@@ -46,6 +46,9 @@ class ServiceProcess {
   int Stop(int signal = SIGTERM);
   // Everything the process wrote to stderr so far.
   std::string Log() const;
+  // Whether the process logged a call of `rpc` under `request_id` and, when
+  // given, `traceparent`: the trace a caller's request passed on to it.
+  bool LoggedCall(const std::string& rpc, const std::string& request_id, const std::string& traceparent = "") const;
 
  private:
   std::string dir_;

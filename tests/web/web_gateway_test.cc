@@ -270,6 +270,25 @@ TEST_F(WebGatewayTest, AnRpcOnTheAllowListRunsAsTheUserAndTheAuditSaysViaWeb) {
   EXPECT_EQ(origin.rfind("127.0.0.1 via web (", 0), 0u) << origin;
 }
 
+// The browser's (or its proxy's) trace goes with the call: the service logs
+// and audits it under the browser's X-Request-Id, or the trace id of a W3C
+// traceparent when it sent only that.
+TEST_F(WebGatewayTest, TheBrowsersRequestIdOrTraceparentIsTheTraceIdOfTheServicesRecord) {
+  auto [cookie, csrf] = LogIn();
+  httplib::Headers with_id = Headers(cookie, csrf);
+  with_id.emplace("X-Request-Id", "browser-req-0001");
+  auto res = Browser()->Post(kSubmit, with_id, SignalJson(), "application/json");
+  ASSERT_TRUE(res && res->status == 200) << (res ? res->body : "no answer");
+  EXPECT_EQ(RecordOf(json::parse(res->body)["signal"]["signalId"]).trace_id(), "browser-req-0001");
+
+  const std::string traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  httplib::Headers with_traceparent = Headers(cookie, csrf);
+  with_traceparent.emplace("traceparent", traceparent);
+  res = Browser()->Post(kSubmit, with_traceparent, SignalJson(), "application/json");
+  ASSERT_TRUE(res && res->status == 200) << (res ? res->body : "no answer");
+  EXPECT_EQ(RecordOf(json::parse(res->body)["signal"]["signalId"]).trace_id(), "4bf92f3577b34da6a3ce929d0e0e4736");
+}
+
 TEST_F(WebGatewayTest, OneUserHoldsAtMostThreeEventStreams) {
   AddPolice();
   auto login = PoliceLogIn();
