@@ -196,6 +196,7 @@ case "$cmd" in
       etcd_pid=$(cat "$dir/etcd.pid")
       kill -TERM "$etcd_pid" 2>/dev/null || true
       for _ in $(seq 50); do kill -0 "$etcd_pid" 2>/dev/null || break; sleep 0.1; done
+      kill -KILL "$etcd_pid" 2>/dev/null || true
       rm -f "$dir/etcd.pid"
     fi
     ;;

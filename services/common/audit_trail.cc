@@ -194,7 +194,7 @@ absl::Status AuditTrail::Finish(AuditRecord& record, const absl::Status& status)
   if (record.trail_ == nullptr) return absl::OkStatus();
   // A handler that failed may have rolled back the transaction that held its
   // record. The failure record reuses the event id: had the record committed
-  // after all, the outbox (or the log) holds that id once.
+  // after all, the outbox (or the log) keeps that one and drops this.
   if (!status.ok() || !record.recorded_) {
     // Briefly: the call has ended (often because the database went away),
     // and the worker that writes this is wanted for the next call.
@@ -202,7 +202,7 @@ absl::Status AuditTrail::Finish(AuditRecord& record, const absl::Status& status)
     brief.retry_unavailable_for = absl::Seconds(2);
     absl::Status written = pool_->InTransaction(
         [&](db::Transaction& tx) { return Write(tx, record, OutcomeOf(status, record.denied_), status); }, brief);
-    if (!written.ok() && !absl::IsAlreadyExists(written)) return written;
+    if (!written.ok()) return written;
   }
   if (relay_ != nullptr) relay_->Nudge();
   return absl::OkStatus();

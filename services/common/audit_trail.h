@@ -73,6 +73,9 @@ class AuditRecord {
   void SetDetail(absl::string_view detail);
   static constexpr size_t kMaxDetailBytes = 500;
 
+  // The log's key for the record: a second copy under it is dropped.
+  const std::string& event_id() const { return event_.event_id(); }
+
   // Writes the record (outcome SUCCESS, or DENIED after MarkDenied) in `tx`,
   // the transaction of the work it records. Once per transaction: a retried
   // transaction calls it again.

@@ -324,13 +324,14 @@ PoolStats Pool::Stats() {
 
 absl::StatusOr<PGconn*> Pool::AcquireUncounted(absl::Time deadline) {
   std::unique_lock<std::mutex> lock(mutex_);
-  while (idle_.empty() && open_ >= size_) {
-    if (deadline == absl::InfiniteFuture()) {
-      available_.wait(lock);
-    } else if (available_.wait_until(lock, absl::ToChronoTime(deadline)) ==
-               std::cv_status::timeout) {
-      return absl::ResourceExhaustedError("no database connection free before the deadline");
-    }
+  // The predicate is checked once more at the deadline: a waiter woken just
+  // as its deadline passed takes the connection it was woken for, rather
+  // than leaving it idle while the next waiter sleeps (Release wakes one).
+  auto free = [this] { return !idle_.empty() || open_ < size_; };
+  if (deadline == absl::InfiniteFuture()) {
+    available_.wait(lock, free);
+  } else if (!available_.wait_until(lock, absl::ToChronoTime(deadline), free)) {
+    return absl::ResourceExhaustedError("no database connection free before the deadline");
   }
   if (!idle_.empty()) {
     PGconn* conn = idle_.back();

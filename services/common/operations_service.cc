@@ -71,7 +71,10 @@ absl::StatusOr<std::unique_ptr<MetricsEndpoint>> ServeMetrics(const Flags& flags
       families.push_back(GaugeFamily("hartslag_database_reachable",
                                      "1 when the service's database answered the last scrape", "", {{"", answered}}));
     };
-    if (!pool->Query("SELECT 1", {}, quick).ok()) {
+    absl::Status probe = pool->Query("SELECT 1", {}, quick).status();
+    // Every connection busy says nothing of the database: no figure then.
+    if (absl::IsResourceExhausted(probe)) return families;
+    if (!probe.ok()) {
       reachable(false);
       return families;
     }

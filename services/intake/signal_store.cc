@@ -130,6 +130,10 @@ constexpr db::Prepared kReserveReferenceNumbers{"intake_reserve_reference_number
   RETURNING last_value
 )sql"};
 
+constexpr db::Prepared kReservationHeld{"intake_reservation_held", R"sql(
+  SELECT count(*) AS held FROM intake.reference_counters WHERE tenant_id = $1 AND year = $2 AND last_value >= $3
+)sql"};
+
 
 // A batch of new signals as one statement. Each row is stored only while the
 // tenant's settings are those its deadlines and reference were made with, its
@@ -468,16 +472,6 @@ absl::StatusOr<SubmitResult> SignalStore::Submit(const RequestContext& caller,
 
 absl::StatusOr<std::vector<std::optional<v1::Signal>>> SignalStore::SubmitBatch(
     const std::vector<BatchedSubmission>& batch, absl::Time deadline) {
-  // The batch must commit on the server that took its reservation (whose
-  // WAL the batch's flush then carries): after a failover the new primary
-  // may not have the unflushed reservation and would hand its numbers out
-  // again. So a database that went away fails the batch, and its callers
-  // go the one-by-one way, instead of running it again elsewhere.
-  auto OnTheReservingServer = [](absl::Time deadline) {
-    db::TransactionOptions options = Bounded(deadline);
-    options.retry_unavailable_for = absl::ZeroDuration();
-    return options;
-  };
   // Reference numbers first, one reservation per tenant and year.
   std::vector<int> years(batch.size());
   std::map<std::pair<std::string, int>, int64_t> counts;  // tenant, year -> how many
@@ -485,7 +479,8 @@ absl::StatusOr<std::vector<std::optional<v1::Signal>>> SignalStore::SubmitBatch(
     years[i] = ReferenceYear(batch[i].submission->reported_at, batch[i].tenant->time_zone_name);
     ++counts[{batch[i].caller->tenant, years[i]}];
   }
-  std::map<std::pair<std::string, int>, int64_t> next;  // the first number of each reservation
+  std::map<std::pair<std::string, int>, int64_t> next;      // the first number of each reservation
+  std::map<std::pair<std::string, int>, int64_t> reserved;  // the last number of each reservation
   // Not waiting for the reservation's WAL flush is safe: the batch that uses
   // the numbers commits later and waits for its own flush, which includes
   // this one. If both are lost, no signal holds the numbers.
@@ -496,7 +491,8 @@ absl::StatusOr<std::vector<std::optional<v1::Signal>>> SignalStore::SubmitBatch(
         [&, key = key, n = n](db::Transaction& tx) -> absl::Status {
           ASSIGN_OR_RETURN(db::Rows last, tx.Query(kReserveReferenceNumbers,
                                                    {key.first, absl::StrCat(key.second), absl::StrCat(n)}));
-          next[key] = last.Int(0, "last_value") - n + 1;
+          reserved[key] = last.Int(0, "last_value");
+          next[key] = reserved[key] - n + 1;
           return absl::OkStatus();
         },
         reserve));
@@ -569,6 +565,16 @@ absl::StatusOr<std::vector<std::optional<v1::Signal>>> SignalStore::SubmitBatch(
   std::vector<std::optional<v1::Signal>> stored(batch.size());
   RETURN_IF_ERROR(pool_->InTransaction(
       [&](db::Transaction& tx) -> absl::Status {
+        // The reservation did not wait for its flush: after a failover the
+        // server this runs on may lack it and would hand its numbers out
+        // again. Then the batch fails and its callers go one by one.
+        for (const auto& [key, last] : reserved) {
+          ASSIGN_OR_RETURN(db::Rows held, tx.Query(kReservationHeld, {key.first, absl::StrCat(key.second),
+                                                                      absl::StrCat(last)}));
+          if (held.Int(0, "held") == 0) {
+            return absl::FailedPreconditionError("the batch's reference numbers were reserved on a server now gone");
+          }
+        }
         ASSIGN_OR_RETURN(db::Rows inserted, tx.Query(kInsertSignals, {json}));
         std::map<std::string, std::string> area_names;  // signal id -> its area's name
         for (int i = 0; i < inserted.size(); ++i) area_names[inserted.Text(i, "signal_id")] = inserted.Text(i, "area_name");
@@ -586,7 +592,7 @@ absl::StatusOr<std::vector<std::optional<v1::Signal>>> SignalStore::SubmitBatch(
         }
         return RecordAll(tx, records);
       },
-      OnTheReservingServer(deadline)));
+      Bounded(deadline)));
   return stored;
 }
 

@@ -22,13 +22,18 @@
 namespace hartslag::web {
 namespace {
 
+// The browser's address for the audit origin and the request's trace (the
+// browser's X-Request-Id or traceparent), so that the services log and audit
+// the calls made for it under the id the browser saw.
+BrowserRequest BrowserOf(const httplib::Request& req) {
+  return BrowserRequest{req.remote_addr,
+                        TraceFrom(req.get_header_value("X-Request-Id"), req.get_header_value("traceparent"))};
+}
 // What goes with a call made for a browser's request: the user's token, the
-// purpose the screen declared, the browser's address for the audit origin,
-// and the request's trace (the browser's X-Request-Id or traceparent), so
-// that the service logs and audits the call under the id the browser saw.
+// purpose the screen declared, and the browser's address and trace.
 CallMetadata CallMetadataOf(const httplib::Request& req, const std::string& access_token, const std::string& purpose) {
-  return CallMetadata{access_token, purpose, req.remote_addr,
-                      TraceFrom(req.get_header_value("X-Request-Id"), req.get_header_value("traceparent"))};
+  BrowserRequest browser = BrowserOf(req);
+  return CallMetadata{access_token, purpose, std::move(browser.address), std::move(browser.trace)};
 }
 
 constexpr char kJson[] = "application/json";
@@ -321,7 +326,7 @@ void WebServer::Routes() {
   // The session a request carries, renewed when due; nullopt after the
   // refusal has been answered.
   auto resume = [this, cookie](const httplib::Request& req, httplib::Response& res) -> std::optional<Resumed> {
-    absl::StatusOr<Resumed> resumed = sessions_->Resume(CookieValue(req, cookie), req.remote_addr);
+    absl::StatusOr<Resumed> resumed = sessions_->Resume(CookieValue(req, cookie), BrowserOf(req));
     if (!resumed.ok()) {
       if (resumed.status().code() == absl::StatusCode::kUnauthenticated) {
         res.set_header("Set-Cookie", SetCookie(cookie, "", absl::ZeroDuration()));
@@ -369,7 +374,7 @@ void WebServer::Routes() {
                                 "Het verzoek kon niet worden gelezen."));
       return;
     }
-    auto session = sessions_->Login(login, req.remote_addr);
+    auto session = sessions_->Login(login, BrowserOf(req));
     if (!session.ok()) {
       bool refused = session.status().code() == absl::StatusCode::kUnauthenticated;
       Answer(res, FromAbsl(session.status(), refused ? "Gebruikersnaam of wachtwoord klopt niet, of het account is "
@@ -404,7 +409,7 @@ void WebServer::Routes() {
   s.Delete("/api/v1/session", [this, cookie, resume, csrf_ok](const httplib::Request& req, httplib::Response& res) {
     std::optional<Resumed> session = resume(req, res);
     if (!session || !csrf_ok(req, res, *session)) return;
-    absl::Status out = sessions_->Logout(session->cookie, req.remote_addr);
+    absl::Status out = sessions_->Logout(session->cookie, BrowserOf(req));
     if (!out.ok()) {
       Answer(res, FromAbsl(out, "Uitloggen lukt nu niet. Probeer het zo opnieuw."));
       return;

@@ -18,10 +18,11 @@ absl::Time TimeOf(const google::protobuf::Timestamp& t) { return absl::FromUnixS
 
 }  // namespace
 
-std::unique_ptr<grpc::ClientContext> WebSessions::Call(const std::string& browser) const {
+std::unique_ptr<grpc::ClientContext> WebSessions::Call(const BrowserRequest& browser) const {
   auto call = std::make_unique<grpc::ClientContext>();
   call->set_deadline(absl::ToChronoTime(absl::Now() + call_timeout_));
-  if (!browser.empty()) call->AddMetadata("x-hartslag-forwarded-for", browser);
+  if (!browser.address.empty()) call->AddMetadata("x-hartslag-forwarded-for", browser.address);
+  PassOn(browser.trace, *call);
   return call;
 }
 
@@ -41,7 +42,7 @@ absl::StatusOr<v1::SessionCookie> WebSessions::FromTokens(const directory::v1::T
 }
 
 absl::StatusOr<std::pair<v1::SessionCookie, std::string>> WebSessions::Login(const v1::LoginRequest& request,
-                                                                              const std::string& browser) {
+                                                                              const BrowserRequest& browser) {
   directory::v1::LoginRequest login;
   login.set_tenant_id(request.tenant_id());
   login.set_user_id(request.user_id());
@@ -61,7 +62,7 @@ absl::StatusOr<std::pair<v1::SessionCookie, std::string>> WebSessions::Login(con
   return std::make_pair(std::move(session), std::move(sealed));
 }
 
-absl::StatusOr<Resumed> WebSessions::Resume(absl::string_view cookie_value, const std::string& browser) {
+absl::StatusOr<Resumed> WebSessions::Resume(absl::string_view cookie_value, const BrowserRequest& browser) {
   if (cookie_value.empty()) return Unauthenticated("not logged in");
   std::optional<std::string> bytes = sealer_.Open(cookie_value);
   v1::SessionCookie session;
@@ -78,7 +79,7 @@ absl::StatusOr<Resumed> WebSessions::Resume(absl::string_view cookie_value, cons
   return resumed;
 }
 
-absl::StatusOr<v1::SessionCookie> WebSessions::Refresh(const v1::SessionCookie& session, const std::string& browser) {
+absl::StatusOr<v1::SessionCookie> WebSessions::Refresh(const v1::SessionCookie& session, const BrowserRequest& browser) {
   std::string key = Sha256(session.refresh_token());
   std::shared_ptr<Flight> flight;
   absl::Time now = absl::Now();
@@ -117,7 +118,7 @@ absl::StatusOr<v1::SessionCookie> WebSessions::Refresh(const v1::SessionCookie& 
   return flight->result;
 }
 
-absl::Status WebSessions::Logout(const v1::SessionCookie& session, const std::string& browser) {
+absl::Status WebSessions::Logout(const v1::SessionCookie& session, const BrowserRequest& browser) {
   directory::v1::LogoutRequest request;
   request.set_refresh_token(session.refresh_token());
   directory::v1::LogoutResponse response;

@@ -24,9 +24,17 @@
 #include "hartslag/directory/v1/directory.grpc.pb.h"
 #include "hartslag/web/v1/web.pb.h"
 #include "services/common/token.h"
+#include "services/common/trace.h"
 #include "services/web/sealed_cookie.h"
 
 namespace hartslag::web {
+
+// The browser's request a directory call is made for: its address (the
+// origin in the directory's audit record) and its trace.
+struct BrowserRequest {
+  std::string address;
+  Trace trace;
+};
 
 // A session as a request finds it.
 struct Resumed {
@@ -53,14 +61,14 @@ class WebSessions {
   // The directory's refusal (UNAUTHENTICATED, the same for every reason)
   // comes back as it is.
   absl::StatusOr<std::pair<v1::SessionCookie, std::string>> Login(const v1::LoginRequest& request,
-                                                                   const std::string& browser);
+                                                                   const BrowserRequest& browser);
 
   // The session in `cookie_value`: UNAUTHENTICATED when there is none, it
   // was not sealed by us, it ended, or the directory refused to renew it.
-  absl::StatusOr<Resumed> Resume(absl::string_view cookie_value, const std::string& browser);
+  absl::StatusOr<Resumed> Resume(absl::string_view cookie_value, const BrowserRequest& browser);
 
   // Revokes the session's refresh token; the cookie is cleared by the caller.
-  absl::Status Logout(const v1::SessionCookie& session, const std::string& browser);
+  absl::Status Logout(const v1::SessionCookie& session, const BrowserRequest& browser);
 
   // What the browser may know of `session`.
   absl::StatusOr<v1::Session> Describe(const v1::SessionCookie& session) const;
@@ -70,8 +78,8 @@ class WebSessions {
  private:
   absl::StatusOr<v1::SessionCookie> FromTokens(const directory::v1::TokenResponse& tokens,
                                                const std::string& csrf_token) const;
-  absl::StatusOr<v1::SessionCookie> Refresh(const v1::SessionCookie& session, const std::string& browser);
-  std::unique_ptr<grpc::ClientContext> Call(const std::string& browser) const;
+  absl::StatusOr<v1::SessionCookie> Refresh(const v1::SessionCookie& session, const BrowserRequest& browser);
+  std::unique_ptr<grpc::ClientContext> Call(const BrowserRequest& browser) const;
 
   std::shared_ptr<directory::v1::AuthService::StubInterface> auth_;
   TokenVerifier verifier_;

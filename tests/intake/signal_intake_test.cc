@@ -64,6 +64,21 @@ class SignalIntakeTest : public ::testing::Test {
     return n;
   }
 
+  // The audit record of one SubmitSignal call by the coach.
+  AuditRecord Audited() {
+    AccessRule rule;
+    rule.roles = {Role::kReporter};
+    return trail_.Begin(coach_, "SubmitSignal", rule.Audit(audit::v1::ACTION_CREATE, "signal"), "ipv4:127.0.0.1:1");
+  }
+  // The event ids of the audit records in intake's outbox.
+  std::vector<std::string> RecordedEventIds() {
+    std::vector<std::string> ids;
+    auto rows = pool_->Query("SELECT event_id::text AS id FROM intake.outbox WHERE target = 'audit' ORDER BY seq");
+    EXPECT_TRUE(rows.ok()) << rows.status();
+    for (int i = 0; rows.ok() && i < rows->size(); ++i) ids.push_back(rows->Text(i, "id"));
+    return ids;
+  }
+
   // Heerlen's reference data as intake's cache holds it for the batch.
   TenantReference Heerlen() {
     const absl::Time deadline = absl::Now() + absl::Seconds(10);
@@ -100,6 +115,9 @@ class SignalIntakeTest : public ::testing::Test {
   CategoryStore categories_;
   SignalIntake intake_;
   AuditRecord audit_;  // not audited here: the end-to-end tests check the records
+  const Outbox outbox_{kSchema};
+  const Pseudonymizer pseudonyms_{std::string(32, 'k')};
+  const AuditTrail trail_{pool_.get(), &outbox_, &pseudonyms_};  // for the tests of the records themselves
   const RequestContext coach_ = Person("coach-1", "straatcoaches", {Role::kReporter});
   const RequestContext colleague_ = Person("coach-2", "straatcoaches", {Role::kReporter});
   const RequestContext boa_ = Person("boa-1", "handhaving", {Role::kReporter});
@@ -221,19 +239,13 @@ TEST_F(SignalIntakeTest, ABatchStoresItsSignalsAndLeavesOutWhatChanged) {
 // broke at COMMIT): intake reports the batch failed and takes the one-by-one
 // way, which finds the signal stored and replays it under the same record.
 TEST_F(SignalIntakeTest, ABatchThatCommittedUnseenLeavesOneAuditRecordWhenItsSignalIsReplayed) {
-  const Outbox outbox(kSchema);
-  const Pseudonymizer pseudonyms(std::string(32, 'k'));
-  const AuditTrail trail(pool_.get(), &outbox, &pseudonyms);
-  AccessRule rule;
-  rule.roles = {Role::kReporter};
-  rule = rule.Audit(audit::v1::ACTION_CREATE, "signal");
   const TenantReference tenant = Heerlen();
   const v1::Category* dumping = Dumping(tenant);
   ASSERT_NE(dumping, nullptr);
   Submission submission = ReadyToStore(*dumping, 0);
 
-  AuditRecord call = trail.Begin(coach_, "SubmitSignal", rule, "ipv4:127.0.0.1:1");
-  AuditRecord batched = call;  // as SignalIntake::SubmitBatched does
+  AuditRecord call = Audited();
+  AuditRecord batched = call;  // as SignalIntake::SubmitBatched does (the next test)
   auto stored = store_.SubmitBatch({{&coach_, &submission, &tenant, dumping, &batched}},
                                    absl::Now() + absl::Seconds(10));
   ASSERT_TRUE(stored.ok()) << stored.status();
@@ -243,9 +255,58 @@ TEST_F(SignalIntakeTest, ABatchThatCommittedUnseenLeavesOneAuditRecordWhenItsSig
   ASSERT_TRUE(replayed.ok()) << replayed.status();
   EXPECT_TRUE(replayed->replayed);
   EXPECT_EQ(replayed->signal.signal_id(), (*stored)[0]->signal_id());
-  auto pending = outbox.Pending(*pool_, kAuditTarget);
-  ASSERT_TRUE(pending.ok()) << pending.status();
-  EXPECT_EQ(*pending, 1) << "one call, one record";
+  EXPECT_EQ(RecordedEventIds(), std::vector<std::string>{call.event_id()}) << "one call, one record";
+}
+
+// The group commit records a submission under the call's own event id, so
+// that the replay above finds it.
+TEST_F(SignalIntakeTest, ASubmissionIsRecordedUnderItsCallsEventId) {
+  AuditRecord call = Audited();
+  const std::string event_id = call.event_id();
+  auto submitted = intake_.Submit(coach_, Signal(), call);
+  ASSERT_TRUE(submitted.ok()) << submitted.status();
+  EXPECT_EQ(RecordedEventIds(), std::vector<std::string>{event_id});
+}
+
+// A batch reserves its numbers without waiting for the flush. After a
+// failover the new primary may lack the reservation; a batch that ran there
+// anyway would take numbers the counter hands out again, and every later
+// submission of the tenant would meet ALREADY_EXISTS. Here a trigger takes
+// the reservation back, as the lost WAL would.
+TEST_F(SignalIntakeTest, ABatchWhoseReservationTheServerLacksStoresNothingAndNumberingGoesOn) {
+  ASSERT_TRUE(pool_->InTransaction([](db::Transaction& tx) {
+    return tx.ExecScript(R"sql(
+      CREATE FUNCTION intake.forget_reservation() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        UPDATE intake.reference_counters SET last_value = OLD.last_value
+         WHERE tenant_id = NEW.tenant_id AND year = NEW.year;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER forget_reservation AFTER UPDATE ON intake.reference_counters
+        FOR EACH ROW WHEN (pg_trigger_depth() = 0) EXECUTE FUNCTION intake.forget_reservation();
+    )sql");
+  }).ok());
+  AuditRecord first = audit_;
+  ASSERT_TRUE(intake_.Submit(coach_, Signal(), first).ok()) << "the counter exists (an INSERT: no trigger)";
+
+  const TenantReference tenant = Heerlen();
+  const v1::Category* dumping = Dumping(tenant);
+  ASSERT_NE(dumping, nullptr);
+  std::vector<Submission> submissions = {ReadyToStore(*dumping, 1), ReadyToStore(*dumping, 2)};
+  std::vector<AuditRecord> audits(2);
+  auto stored = store_.SubmitBatch({{&coach_, &submissions[0], &tenant, dumping, &audits[0]},
+                                    {&coach_, &submissions[1], &tenant, dumping, &audits[1]}},
+                                   absl::Now() + absl::Seconds(10));
+  EXPECT_EQ(stored.status().code(), absl::StatusCode::kFailedPrecondition) << stored.status();
+  EXPECT_EQ(CountSignals(), 1);
+
+  ASSERT_TRUE(pool_->InTransaction([](db::Transaction& tx) {
+    return tx.ExecScript("DROP TRIGGER forget_reservation ON intake.reference_counters");
+  }).ok());
+  AuditRecord next = audit_;
+  auto after = intake_.Submit(coach_, Signal(), next);
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(after->signal().reference(), absl::StrCat("SV-", Year(), "-000002"));
 }
 
 // A client that resends while its first attempt is still in a group commit.

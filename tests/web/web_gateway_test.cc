@@ -287,6 +287,15 @@ TEST_F(WebGatewayTest, TheBrowsersRequestIdOrTraceparentIsTheTraceIdOfTheService
   res = Browser()->Post(kSubmit, with_traceparent, SignalJson(), "application/json");
   ASSERT_TRUE(res && res->status == 200) << (res ? res->body : "no answer");
   EXPECT_EQ(RecordOf(json::parse(res->body)["signal"]["signalId"]).trace_id(), "4bf92f3577b34da6a3ce929d0e0e4736");
+
+  // Logging in is the web's own call to the directory, for the browser.
+  httplib::Headers login_headers = {{"X-Request-Id", "browser-login-0001"}, {"traceparent", traceparent}};
+  auto login = Browser()->Post("/api/v1/session", login_headers,
+                               R"({"tenantId":"heerlen","userId":"sam.straatcoach","password":"lang-genoeg-wachtwoord"})",
+                               "application/json");
+  ASSERT_TRUE(login && login->status == 200) << (login ? login->body : "no answer");
+  EXPECT_TRUE(deployment_.directory().LoggedCall("Login", "browser-login-0001", traceparent))
+      << deployment_.directory().Log();
 }
 
 TEST_F(WebGatewayTest, OneUserHoldsAtMostThreeEventStreams) {
