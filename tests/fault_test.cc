@@ -1751,10 +1751,10 @@ TEST(FaultTest, APatroniFailoverLosesNoAcknowledgedWriteAndDoublesNone) {
   };
 
   absl::SleepFor(absl::Seconds(3));
-  const std::string old_primary = cluster.KillPrimary();
-  // ha.sh has sent SIGKILL when it returns (it asks Patroni first, which
-  // takes a moment): what is acknowledged from here on went through after.
+  // From just before ha.sh asks Patroni which node leads and sends SIGKILL:
+  // the outage measured below includes the moment that takes.
   const absl::Time killed = absl::Now();
+  const std::string old_primary = cluster.KillPrimary();
   const int before = writers.acknowledged_count();
   ASSERT_FALSE(old_primary.empty()) << cluster.Status();
   bool recovered = Await([&] { return writers.acknowledged_count() > before + 20; }, absl::Seconds(60),

@@ -130,6 +130,11 @@ constexpr db::Prepared kReserveReferenceNumbers{"intake_reserve_reference_number
   RETURNING last_value
 )sql"};
 
+// Whether the counter has passed a reservation. last_value only grows, so
+// this holds on the server that took it; a server that lost it but has handed
+// out as many numbers since also passes, and then the batch and the earlier
+// signals meet on UNIQUE (tenant_id, reference): one transaction fails once,
+// its callers go one by one, and nothing is numbered twice.
 constexpr db::Prepared kReservationHeld{"intake_reservation_held", R"sql(
   SELECT count(*) AS held FROM intake.reference_counters WHERE tenant_id = $1 AND year = $2 AND last_value >= $3
 )sql"};

@@ -30,10 +30,10 @@ BrowserRequest BrowserOf(const httplib::Request& req) {
                         TraceFrom(req.get_header_value("X-Request-Id"), req.get_header_value("traceparent"))};
 }
 // What goes with a call made for a browser's request: the user's token, the
-// purpose the screen declared, and the browser's address and trace.
-CallMetadata CallMetadataOf(const httplib::Request& req, const std::string& access_token, const std::string& purpose) {
-  BrowserRequest browser = BrowserOf(req);
-  return CallMetadata{access_token, purpose, std::move(browser.address), std::move(browser.trace)};
+// purpose the screen declared, and the browser's address and trace (the
+// same as the session's renewal went with: a trace made up here is made once).
+CallMetadata CallMetadataOf(const Resumed& session, const std::string& purpose) {
+  return CallMetadata{session.cookie.access_token(), purpose, session.browser.address, session.browser.trace};
 }
 
 constexpr char kJson[] = "application/json";
@@ -326,7 +326,8 @@ void WebServer::Routes() {
   // The session a request carries, renewed when due; nullopt after the
   // refusal has been answered.
   auto resume = [this, cookie](const httplib::Request& req, httplib::Response& res) -> std::optional<Resumed> {
-    absl::StatusOr<Resumed> resumed = sessions_->Resume(CookieValue(req, cookie), BrowserOf(req));
+    BrowserRequest browser = BrowserOf(req);
+    absl::StatusOr<Resumed> resumed = sessions_->Resume(CookieValue(req, cookie), browser);
     if (!resumed.ok()) {
       if (resumed.status().code() == absl::StatusCode::kUnauthenticated) {
         res.set_header("Set-Cookie", SetCookie(cookie, "", absl::ZeroDuration()));
@@ -341,6 +342,7 @@ void WebServer::Routes() {
                                              absl::FromUnixSeconds(resumed->cookie.session_expires_at().seconds()) -
                                                  absl::Now()));
     }
+    resumed->browser = std::move(browser);
     return *std::move(resumed);
   };
   // A mutating request must echo the session's CSRF token; else 403 and no
@@ -409,7 +411,7 @@ void WebServer::Routes() {
   s.Delete("/api/v1/session", [this, cookie, resume, csrf_ok](const httplib::Request& req, httplib::Response& res) {
     std::optional<Resumed> session = resume(req, res);
     if (!session || !csrf_ok(req, res, *session)) return;
-    absl::Status out = sessions_->Logout(session->cookie, BrowserOf(req));
+    absl::Status out = sessions_->Logout(session->cookie, session->browser);
     if (!out.ok()) {
       Answer(res, FromAbsl(out, "Uitloggen lukt nu niet. Probeer het zo opnieuw."));
       return;
@@ -429,7 +431,7 @@ void WebServer::Routes() {
           std::optional<std::string> purpose = purpose_of(req.get_param_value("purpose"), res);
           if (!purpose) return;
           auto started = AttachmentDownload::Start(
-              *transcoder_, CallMetadataOf(req, session->cookie.access_token(), *purpose), req.matches[1].str(),
+              *transcoder_, CallMetadataOf(*session, *purpose), req.matches[1].str(),
               req.matches[2].str(), options_.call_timeout);
           if (auto* refused = std::get_if<JsonAnswer>(&started)) {
             Answer(res, *refused);
@@ -462,7 +464,7 @@ void WebServer::Routes() {
     }
     std::optional<std::string> purpose = purpose_of(req.get_header_value("X-Hartslag-Purpose"), res);
     if (!purpose) return;
-    Answer(res, transcoder_->Unary(*method, req.body, CallMetadataOf(req, session->cookie.access_token(), *purpose),
+    Answer(res, transcoder_->Unary(*method, req.body, CallMetadataOf(*session, *purpose),
                                    options_.call_timeout));
   });
 
@@ -486,7 +488,7 @@ void WebServer::Routes() {
       return;
     }
     auto metadata = std::make_shared<CallMetadata>(
-        CallMetadataOf(req, session->cookie.access_token(), *purpose));
+        CallMetadataOf(*session, *purpose));
     auto request = std::make_shared<std::string>(req.get_param_value("request"));
     res.set_header("Cache-Control", "no-store");
     res.set_chunked_content_provider(

@@ -41,6 +41,8 @@ struct Resumed {
   v1::SessionCookie cookie;
   // Set when the tokens were renewed: the new sealed cookie to send back.
   std::string renewed_value;
+  // The request it was resumed for, whose trace the calls made for it carry.
+  BrowserRequest browser;
 };
 
 class WebSessions {
