@@ -9,6 +9,8 @@
 # registry, as the lock file pins them. Needs root, buildah and network; it
 # compiles everything once (about 20 minutes on 2 cores), so it is not part
 # of ctest. Exits 0 only when every check passed.
+#   HARTSLAG_BUILD_CA=<file>: behind a proxy that re-signs TLS, its CA for
+#   npm during the build only (mounted into the RUN steps, not in the image).
 set -euo pipefail
 
 rootfs=${1:-}
@@ -27,8 +29,14 @@ fi
 
 log=$(mktemp)
 out=$(mktemp)
+ca_mounts=()
+if [ -n "${HARTSLAG_BUILD_CA:-}" ]; then
+  npmrc=$(mktemp)
+  echo "cafile=/run/hartslag-build-ca.crt" >"$npmrc"
+  ca_mounts=(-v "$HARTSLAG_BUILD_CA:/run/hartslag-build-ca.crt:ro" -v "$npmrc:/root/.npmrc:ro")
+fi
 started=$(date +%s)
-b bud --isolation chroot --pull=false --layers=false --ignorefile deploy/docker/Dockerfile.dockerignore \
+b bud "${ca_mounts[@]}" --isolation chroot --pull=false --layers=false --ignorefile deploy/docker/Dockerfile.dockerignore \
   -f deploy/docker/Dockerfile -t "$tag" . >"$log" 2>&1 ||
   { tail -40 "$log"; echo "FAIL: the image did not build"; exit 1; }
 echo "built $tag in $(( $(date +%s) - started )) s"
