@@ -53,7 +53,7 @@ std::string RequestIdOf(const grpc::ServerContextBase& call) { return TraceOf(ca
 RequestContext CallContext(const grpc::ServerContextBase& call, const std::string& request_id,
                            absl::Time deadline, RequestContext context) {
   context.request_id = request_id;
-  context.traceparent = TraceOf(call).traceparent;
+  context.traceparent = ValidTraceparent(MetadataOf(call, "traceparent"));
   context.deadline = deadline;
   if (auto auth = call.auth_context()) {
     for (const auto& uri : auth->FindPropertyValues(GRPC_PEER_URI_PROPERTY_NAME)) {
