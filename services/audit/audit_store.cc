@@ -79,10 +79,11 @@ constexpr char kKnownEvents[] = R"sql(
     ON e.event_id = w.event_id
 )sql";
 
-// COPY targets, with the column order of the rows Append makes.
+// COPY targets, with the column order of the rows Append makes: an entry's
+// log and index last, after the fields made before the log's lock is taken.
 constexpr char kCopyEntries[] =
-    "audit.entries (log_id, idx, event_id, entry, leaf_hash, subjects, occurred_at, actor_user_id, "
-    "organisation_id, object_type, object_id, action, outcome)";
+    "audit.entries (event_id, entry, leaf_hash, subjects, occurred_at, actor_user_id, organisation_id, "
+    "object_type, object_id, action, outcome, log_id, idx)";
 constexpr char kCopyNodes[] = "audit.nodes (log_id, level, idx, hash)";
 
 // One primary-key lookup per wanted stored node, and the leaf hashes of the
@@ -329,12 +330,50 @@ std::string EntryBytes(const v1::AuditEvent& event) { return DeterministicBytes(
 
 namespace {
 
-// Appends the events of `events` that are new to the log, under the log's
+// An event made ready for the log before its lock is taken, so that the
+// serialising, hashing and formatting of one batch runs while another holds
+// the lock: everything but the index, which only the sequencer knows.
+struct PreparedEntry {
+  std::string event_id;
+  std::string leaf_hash;
+  std::string fields;  // its row of kCopyEntries up to, without, log_id and idx
+};
+
+std::vector<PreparedEntry> Prepare(const std::vector<v1::AuditEvent>& events) {
+  std::vector<PreparedEntry> prepared;
+  prepared.reserve(events.size());
+  std::vector<std::string> digests;
+  for (const v1::AuditEvent& e : events) {
+    std::string bytes = EntryBytes(e);
+    absl::StatusOr<absl::Time> occurred = TimeFromProto(e.occurred_at(), "occurred_at");
+    std::string leaf = LeafHash(bytes);
+    // An event may name a subject twice; its entry is about it once.
+    digests.clear();
+    for (const std::string& subject : e.subjects()) digests.push_back(SubjectDigest(subject));
+    std::sort(digests.begin(), digests.end());
+    digests.erase(std::unique(digests.begin(), digests.end()), digests.end());
+    std::string subjects = "{";
+    for (const std::string& d : digests) {
+      // An array literal of bytea: each element quoted, its \x escaped.
+      absl::StrAppend(&subjects, subjects.size() > 1 ? "," : "", "\"\\", db::BytesParam(d), "\"");
+    }
+    subjects.push_back('}');
+    std::string fields = db::CopyFields(
+        {e.event_id(), db::BytesParam(bytes), db::BytesParam(leaf), std::move(subjects),
+         db::TimestampParam(occurred.ok() ? *occurred : absl::UnixEpoch()), e.actor().user_id(),
+         e.actor().organisation_id(), e.object().type(), e.object().id(), v1::Action_Name(e.action()),
+         v1::Outcome_Name(e.outcome())});
+    prepared.push_back({e.event_id(), std::move(leaf), std::move(fields)});
+  }
+  return prepared;
+}
+
+// Appends the entries of `entries` that are new to the log, under the log's
 // lock. With `look_up_known`, event ids already in the log are looked up
 // first; without, the log's unique index on event ids refuses the batch
 // (ALREADY_EXISTS) if one is there.
 absl::StatusOr<AppendResult> AppendInTransaction(db::Transaction& tx, const std::string& log_id,
-                                                 const std::vector<v1::AuditEvent>& events,
+                                                 const std::vector<PreparedEntry>& entries,
                                                  bool look_up_known) {
   AppendResult result;
   RETURN_IF_ERROR(tx.Exec(kLockLog, {log_id}));
@@ -363,44 +402,26 @@ absl::StatusOr<AppendResult> AppendInTransaction(db::Transaction& tx, const std:
   std::set<std::string> skip;
   if (look_up_known) {
     std::vector<std::string> ids;
-    for (const v1::AuditEvent& e : events) ids.push_back(e.event_id());
+    for (const PreparedEntry& e : entries) ids.push_back(e.event_id);
     ASSIGN_OR_RETURN(db::Rows known, tx.Query(kKnownEvents, {log_id, db::TextArray(ids)}));
     for (int i = 0; i < known.size(); ++i) skip.insert(known.Text(i, "event_id"));
   }
 
-  std::vector<db::Params> entry_rows, node_rows;
-  entry_rows.reserve(events.size());
-  node_rows.reserve(events.size() / (kBlock / 2) + 64);
+  const std::string log_field = db::CopyFields({log_id});
+  std::string entry_rows;
+  std::vector<db::Params> node_rows;
+  node_rows.reserve(entries.size() / (kBlock / 2) + 64);
   auto put = [&](int level, uint64_t index, std::string hash) {
     if (level >= kStoredLevel) {
       node_rows.push_back({log_id, absl::StrCat(level), absl::StrCat(index), db::BytesParam(hash)});
     }
     nodes[{level, index}] = std::move(hash);
   };
-  std::vector<std::string> digests;
-  for (const v1::AuditEvent& e : events) {
-    if (!skip.insert(e.event_id()).second) continue;  // known, or twice in this batch
+  for (const PreparedEntry& e : entries) {
+    if (!skip.insert(e.event_id).second) continue;  // known, or twice in this batch
     uint64_t index = size++;
-    std::string bytes = EntryBytes(e);
-    absl::StatusOr<absl::Time> occurred = TimeFromProto(e.occurred_at(), "occurred_at");
-    std::string leaf = LeafHash(bytes);
-    // An event may name a subject twice; its entry is about it once.
-    digests.clear();
-    for (const std::string& subject : e.subjects()) digests.push_back(SubjectDigest(subject));
-    std::sort(digests.begin(), digests.end());
-    digests.erase(std::unique(digests.begin(), digests.end()), digests.end());
-    std::string subjects = "{";
-    for (const std::string& d : digests) {
-      // An array literal of bytea: each element quoted, its \x escaped.
-      absl::StrAppend(&subjects, subjects.size() > 1 ? "," : "", "\"\\", db::BytesParam(d), "\"");
-    }
-    subjects.push_back('}');
-    entry_rows.push_back({log_id, absl::StrCat(index), e.event_id(), db::BytesParam(bytes),
-                          db::BytesParam(leaf), std::move(subjects),
-                          db::TimestampParam(occurred.ok() ? *occurred : absl::UnixEpoch()),
-                          e.actor().user_id(), e.actor().organisation_id(), e.object().type(),
-                          e.object().id(), v1::Action_Name(e.action()), v1::Outcome_Name(e.outcome())});
-    put(0, index, std::move(leaf));
+    absl::StrAppend(&entry_rows, e.fields, "\t", log_field, "\t", index, "\n");
+    put(0, index, e.leaf_hash);
     // Leaf `index` completes one subtree per trailing one bit of index.
     for (int level = 0; ((index >> level) & 1) == 1; ++level) {
       uint64_t right = index >> level;
@@ -422,10 +443,11 @@ absl::StatusOr<AppendResult> AuditStore::Append(const std::string& log_id,
   // Almost every batch is new: the unique index on event ids checks that as
   // it takes the entries, and only a batch it refuses (a retry, or an event
   // sent again) is appended once more, with the known events left out.
+  const std::vector<PreparedEntry> entries = Prepare(events);
   auto append = [&](bool look_up_known) -> absl::StatusOr<AppendResult> {
     AppendResult result;
     RETURN_IF_ERROR(pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
-      ASSIGN_OR_RETURN(result, AppendInTransaction(tx, log_id, events, look_up_known));
+      ASSIGN_OR_RETURN(result, AppendInTransaction(tx, log_id, entries, look_up_known));
       return absl::OkStatus();
     }));
     return result;

@@ -201,44 +201,49 @@ absl::Status Transaction::Exec(const Prepared& statement, const Params& params) 
   return Query(statement, params).status();
 }
 
+std::string CopyFields(const Params& values) {
+  // COPY's text format: a tab between values, \N for NULL, and a backslash
+  // before a backslash, tab, newline or carriage return in a value.
+  std::string out;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out.push_back('\t');
+    if (!values[i]) {
+      out.append("\\N");
+      continue;
+    }
+    for (char c : *values[i]) {
+      switch (c) {
+        case '\\': out.append("\\\\"); break;
+        case '\t': out.append("\\t"); break;
+        case '\n': out.append("\\n"); break;
+        case '\r': out.append("\\r"); break;
+        default: out.push_back(c);
+      }
+    }
+  }
+  return out;
+}
+
 absl::Status Transaction::CopyIn(absl::string_view table_and_columns, const std::vector<Params>& rows) {
+  std::string text;
+  for (const Params& row : rows) absl::StrAppend(&text, CopyFields(row), "\n");
+  return CopyIn(table_and_columns, text);
+}
+
+absl::Status Transaction::CopyIn(absl::string_view table_and_columns, absl::string_view rows) {
   if (conn_ == nullptr) return absl::FailedPreconditionError("transaction already finished");
   std::string sql = absl::StrCat("COPY ", table_and_columns, " FROM STDIN");
   auto started = Own(PQexec(conn_, sql.c_str()));
   if (!started || PQresultStatus(started.get()) != PGRES_COPY_IN) {
     return StatusFromResult(started.get(), conn_);
   }
-  // COPY's text format: tab between values, newline after a row, \N for
-  // NULL, and a backslash before any of these characters in a value. Sent in
-  // pieces of about kPiece bytes, however large the batch.
+  // Sent in pieces of at most kPiece bytes, however large the batch.
   constexpr size_t kPiece = 1 << 20;
-  std::string data;
   bool sent = true;
-  auto send = [&] {
-    sent = sent && PQputCopyData(conn_, data.data(), static_cast<int>(data.size())) == 1;
-    data.clear();
-  };
-  for (const Params& row : rows) {
-    for (size_t i = 0; i < row.size(); ++i) {
-      if (i > 0) data.push_back('\t');
-      if (!row[i]) {
-        data.append("\\N");
-        continue;
-      }
-      for (char c : *row[i]) {
-        switch (c) {
-          case '\\': data.append("\\\\"); break;
-          case '\t': data.append("\\t"); break;
-          case '\n': data.append("\\n"); break;
-          case '\r': data.append("\\r"); break;
-          default: data.push_back(c);
-        }
-      }
-    }
-    data.push_back('\n');
-    if (data.size() >= kPiece) send();
+  for (size_t at = 0; sent && at < rows.size(); at += kPiece) {
+    absl::string_view piece = rows.substr(at, kPiece);
+    sent = PQputCopyData(conn_, piece.data(), static_cast<int>(piece.size())) == 1;
   }
-  if (!data.empty()) send();
   sent = PQputCopyEnd(conn_, sent ? nullptr : "the rows could not be sent") == 1 && sent;
   // The COPY's outcome, then the null that ends the command's results.
   absl::Status status;

@@ -72,6 +72,9 @@ std::string TextArray(const std::vector<std::string>& values);
 std::string BytesParam(absl::string_view bytes);
 // A timestamptz parameter value (UTC, microseconds).
 std::string TimestampParam(absl::Time time);
+// `values` as one row of COPY's text format, without its newline
+// (Transaction::CopyIn).
+std::string CopyFields(const Params& values);
 
 class Pool;
 
@@ -102,6 +105,9 @@ class Transaction {
   // the store ("audit.nodes (log_id, level, idx, hash)"); each row holds one
   // value per column, in the same text format as a Param.
   absl::Status CopyIn(absl::string_view table_and_columns, const std::vector<Params>& rows);
+  // The same with rows formatted beforehand, each CopyFields(row) and a
+  // newline: a store can make them outside its transaction.
+  absl::Status CopyIn(absl::string_view table_and_columns, absl::string_view rows);
   // Runs several statements without parameters (the simple query protocol).
   // Only for trusted, constant SQL such as migrations.
   absl::Status ExecScript(absl::string_view sql);
