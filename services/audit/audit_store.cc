@@ -15,9 +15,9 @@
 namespace hartslag::audit {
 namespace {
 
-constexpr char kLockLog[] = R"sql(
+constexpr db::Prepared kLockLog{"audit_lock_log", R"sql(
   SELECT pg_advisory_xact_lock(hashtext('hartslag.audit.' || $1))
-)sql";
+)sql"};
 
 // How these statements find single rows: the statistics of audit.entries
 // know nothing of a log that is new since the last ANALYZE and take it to be
@@ -25,10 +25,10 @@ constexpr char kLockLog[] = R"sql(
 // leads with log_id and is smallest, filtering the whole log. So each lookup
 // is a seek that only the index it needs can serve in order (log_id = $1
 // AND key >= $k ORDER BY key LIMIT 1), checked for equality afterwards.
-constexpr char kSize[] = R"sql(
+constexpr db::Prepared kSize{"audit_size", R"sql(
   SELECT coalesce((SELECT idx + 1 FROM audit.entries WHERE log_id = $1
                    ORDER BY idx DESC LIMIT 1), 0) AS size
-)sql";
+)sql"};
 
 // audit.nodes holds the subtrees of 2^kStoredLevel leaves and more; the
 // lower levels are computed from the at most 2^kStoredLevel leaf hashes of
@@ -42,7 +42,7 @@ constexpr uint64_t kBlock = uint64_t{1} << kStoredLevel;
 // per set bit of the size at level kStoredLevel and up: level, and index
 // (size >> level) - 1 at that level), and the leaf hashes of the last,
 // incomplete block (level 0), from which the lower ones are computed.
-constexpr char kHead[] = R"sql(
+constexpr db::Prepared kHead{"audit_head", R"sql(
   WITH head AS (
     SELECT coalesce((SELECT idx + 1 FROM audit.entries WHERE log_id = $1
                      ORDER BY idx DESC LIMIT 1), 0) AS size)
@@ -59,7 +59,7 @@ constexpr char kHead[] = R"sql(
     SELECT idx, leaf_hash FROM audit.entries
     WHERE log_id = $1 AND idx >= (head.size >> $2::integer) << $2::integer AND idx < head.size
     ORDER BY idx LIMIT $3) b ON true
-)sql";
+)sql"};
 
 // A loose index scan: one probe per log, however long the logs are.
 constexpr char kLogs[] = R"sql(
@@ -72,12 +72,12 @@ constexpr char kLogs[] = R"sql(
 )sql";
 
 // One seek in the unique index per event id.
-constexpr char kKnownEvents[] = R"sql(
+constexpr db::Prepared kKnownEvents{"audit_known_events", R"sql(
   SELECT e.event_id::text AS event_id FROM unnest($2::uuid[]) AS w(event_id)
   JOIN LATERAL (SELECT event_id FROM audit.entries
                 WHERE log_id = $1 AND event_id >= w.event_id ORDER BY event_id LIMIT 1) e
     ON e.event_id = w.event_id
-)sql";
+)sql"};
 
 // COPY targets, with the column order of the rows Append makes: an entry's
 // log and index last, after the fields made before the log's lock is taken.
@@ -91,7 +91,7 @@ constexpr char kCopyNodes[] = "audit.nodes (log_id, level, idx, hash)";
 // key), whatever the statistics say: the LIMITs keep the planner from
 // turning this into a scan of the whole log. With $5 set, also entry $5's
 // bytes, as the row of level -1 (a seek: the caller checks its idx).
-constexpr char kSelectNodes[] = R"sql(
+constexpr db::Prepared kSelectNodes{"audit_select_nodes", R"sql(
   SELECT w.level, w.idx, n.hash
   FROM unnest($2::integer[], $3::bigint[]) AS w(level, idx)
   JOIN LATERAL (SELECT hash FROM audit.nodes
@@ -104,7 +104,7 @@ constexpr char kSelectNodes[] = R"sql(
   UNION ALL
   (SELECT -1, idx, entry FROM audit.entries WHERE log_id = $1 AND idx >= $5::bigint
    ORDER BY idx LIMIT 1)
-)sql";
+)sql"};
 
 // A page ends before the entry that would take it past $4 bytes; the first
 // entry is always in.

@@ -482,6 +482,18 @@ absl::StatusOr<Rows> Pool::Query(absl::string_view sql, const Params& params,
   return rows;
 }
 
+absl::StatusOr<Rows> Pool::Query(const Prepared& statement, const Params& params,
+                                 const TransactionOptions& options) {
+  Rows rows;
+  RETURN_IF_ERROR(InTransaction(
+      [&](Transaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(rows, tx.Query(statement, params));
+        return absl::OkStatus();
+      },
+      options));
+  return rows;
+}
+
 absl::Status ExecuteOnce(const std::string& conninfo, absl::string_view sql) {
   PGconn* conn = PQconnectdb(conninfo.c_str());
   absl::Status status;

@@ -170,6 +170,8 @@ class Pool {
   // Runs one statement in a transaction of its own.
   absl::StatusOr<Rows> Query(absl::string_view sql, const Params& params = {},
                              const TransactionOptions& options = {});
+  absl::StatusOr<Rows> Query(const Prepared& statement, const Params& params = {},
+                             const TransactionOptions& options = {});
 
   const std::string& conninfo() const { return conninfo_; }
   PoolStats Stats();

@@ -11,19 +11,21 @@ namespace hartslag {
 
 Outbox::Outbox(absl::string_view schema) {
   std::string table = absl::StrCat(schema, ".outbox");
-  insert_ = absl::StrCat("INSERT INTO ", table,
-                         " (target, tenant_id, event_id, payload) VALUES ($1, $2, $3, $4::bytea)"
-                         " ON CONFLICT (event_id) DO NOTHING");
-  insert_all_ = absl::StrCat("INSERT INTO ", table, " (target, tenant_id, event_id, payload)"
-                             " SELECT $1, * FROM unnest($2::text[], $3::uuid[], $4::bytea[])"
-                             " ON CONFLICT (event_id) DO NOTHING");
-  insert_all_name_ = absl::StrCat(schema, "_outbox_insert_all");
-  select_batch_ = absl::StrCat(
-      "SELECT seq, tenant_id, event_id::text AS event_id, octet_length(payload) AS bytes,"
-      " (extract(epoch FROM created_at) * 1000000)::bigint AS created_us FROM ",
-      table, " WHERE target = $1 ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED");
-  payloads_ = absl::StrCat("SELECT seq, payload FROM ", table, " WHERE seq = ANY($1::bigint[])");
-  delete_batch_ = absl::StrCat("DELETE FROM ", table, " WHERE seq = ANY($1::bigint[])");
+  auto named = [&schema](absl::string_view what, std::string sql) {
+    return Statement{absl::StrCat(schema, "_outbox_", what), std::move(sql)};
+  };
+  insert_ = named("insert", absl::StrCat("INSERT INTO ", table,
+                                         " (target, tenant_id, event_id, payload) VALUES ($1, $2, $3, $4::bytea)"
+                                         " ON CONFLICT (event_id) DO NOTHING"));
+  insert_all_ = named("insert_all", absl::StrCat("INSERT INTO ", table, " (target, tenant_id, event_id, payload)"
+                                                 " SELECT $1, * FROM unnest($2::text[], $3::uuid[], $4::bytea[])"
+                                                 " ON CONFLICT (event_id) DO NOTHING"));
+  select_batch_ = named("select_batch",
+                        absl::StrCat("SELECT seq, tenant_id, event_id::text AS event_id, octet_length(payload) AS bytes,"
+                                     " (extract(epoch FROM created_at) * 1000000)::bigint AS created_us FROM ",
+                                     table, " WHERE target = $1 ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED"));
+  payloads_ = named("payloads", absl::StrCat("SELECT seq, payload FROM ", table, " WHERE seq = ANY($1::bigint[])"));
+  delete_batch_ = named("delete_batch", absl::StrCat("DELETE FROM ", table, " WHERE seq = ANY($1::bigint[])"));
   count_ = absl::StrCat("SELECT count(*) AS n FROM ", table, " WHERE target = $1");
   std::string dead = absl::StrCat(schema, ".dead_letters");
   set_aside_ = absl::StrCat("INSERT INTO ", dead,
@@ -47,7 +49,7 @@ Outbox::Outbox(absl::string_view schema) {
 
 absl::Status Outbox::Add(db::Transaction& tx, absl::string_view target,
                          const OutboxEvent& event) const {
-  return tx.Exec(insert_, {std::string(target), event.tenant, event.event_id,
+  return tx.Exec(insert_.prepared(), {std::string(target), event.tenant, event.event_id,
                            db::BytesParam(event.payload)});
 }
 
@@ -59,7 +61,7 @@ absl::Status Outbox::AddAll(db::Transaction& tx, absl::string_view target,
     ids.push_back(event.event_id);
     payloads.push_back(db::BytesParam(event.payload));
   }
-  return tx.Exec(db::Prepared{insert_all_name_.c_str(), insert_all_.c_str()},
+  return tx.Exec(insert_all_.prepared(),
                  {std::string(target), db::TextArray(tenants), db::TextArray(ids), db::TextArray(payloads)});
 }
 
@@ -131,7 +133,7 @@ absl::StatusOr<int> OutboxRelay::DeliverOnce() {
     // The batch's sizes first, its payloads then only as far as the batch
     // goes: what a relay holds is bounded by batch_bytes, not by the table.
     ASSIGN_OR_RETURN(db::Rows rows,
-                     tx.Query(outbox_->select_batch_, {target_, absl::StrCat(options_.batch_size)}));
+                     tx.Query(outbox_->select_batch_.prepared(), {target_, absl::StrCat(options_.batch_size)}));
     std::vector<std::string> seqs, wanted;  // every row taken; the rows whose payload is sent
     std::map<int, std::string> refused;     // row -> reason
     int64_t bytes = 0;
@@ -150,7 +152,7 @@ absl::StatusOr<int> OutboxRelay::DeliverOnce() {
     std::vector<int> sent;                          // row of each payload sent
     std::vector<std::string> payloads;
     if (!wanted.empty()) {
-      ASSIGN_OR_RETURN(db::Rows bodies, tx.Query(outbox_->payloads_, {db::TextArray(wanted)}));
+      ASSIGN_OR_RETURN(db::Rows bodies, tx.Query(outbox_->payloads_.prepared(), {db::TextArray(wanted)}));
       for (int i = 0; i < bodies.size(); ++i) payload_of[bodies.Text(i, "seq")] = bodies.Bytes(i, "payload");
       for (int i = 0; i < static_cast<int>(seqs.size()); ++i) {
         if (refused.contains(i)) continue;
@@ -176,7 +178,7 @@ absl::StatusOr<int> OutboxRelay::DeliverOnce() {
       Log(LogLevel::kError, "outbox event set aside: the receiver can never accept it",
           {{"target", target_}, {"event_id", letter.event_id}, {"reason", reason}});
     }
-    if (!seqs.empty()) RETURN_IF_ERROR(tx.Exec(outbox_->delete_batch_, {db::TextArray(seqs)}));
+    if (!seqs.empty()) RETURN_IF_ERROR(tx.Exec(outbox_->delete_batch_.prepared(), {db::TextArray(seqs)}));
     taken = static_cast<int>(seqs.size());
     return absl::OkStatus();
   }, once));

@@ -85,9 +85,14 @@ class Outbox {
 
  private:
   friend class OutboxRelay;
-  std::string backlogs_;
-  std::string insert_, insert_all_, insert_all_name_, select_batch_, payloads_, delete_batch_, count_, set_aside_, dead_letters_,
-      dead_letter_count_;
+  // The statements of every record and every delivery, prepared once per
+  // connection under a name of this schema.
+  struct Statement {
+    std::string name, sql;
+    db::Prepared prepared() const { return {name.c_str(), sql.c_str()}; }
+  };
+  Statement insert_, insert_all_, select_batch_, payloads_, delete_batch_;
+  std::string backlogs_, count_, set_aside_, dead_letters_, dead_letter_count_;
 };
 
 // Delivers one target's events from an outbox, in the background. Several
