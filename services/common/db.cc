@@ -173,18 +173,7 @@ absl::Status Transaction::Exec(absl::string_view sql, const Params& params) {
 
 absl::StatusOr<Rows> Transaction::Query(const Prepared& statement, const Params& params) {
   if (conn_ == nullptr) return absl::FailedPreconditionError("transaction already finished");
-  // Should the bookkeeping ever differ from the session (a pooler between
-  // us and PostgreSQL), it is corrected and the transaction run again.
-  if (!pool_->IsPrepared(conn_, statement.name)) {
-    auto prepare = Own(PQprepare(conn_, statement.name, statement.sql, 0, nullptr));
-    auto prepared = Checked(prepare, conn_);
-    if (!prepared.ok() && prepare != nullptr && ResultSqlState(prepare.get()) == kSqlStateDuplicatePrepared) {
-      pool_->MarkPrepared(conn_, statement.name);
-      return absl::AbortedError(absl::StrCat("statement ", statement.name, " was prepared already"));
-    }
-    RETURN_IF_ERROR(prepared.status());
-    pool_->MarkPrepared(conn_, statement.name);
-  }
+  RETURN_IF_ERROR(pool_->Prepare(conn_, statement));
   std::vector<const char*> values = Values(params);
   auto result = Own(PQexecPrepared(conn_, statement.name, static_cast<int>(values.size()), values.data(), nullptr,
                                    nullptr, 0));
@@ -443,31 +432,136 @@ absl::StatusOr<Transaction> Pool::Begin(const TransactionOptions& options) {
   return tx;
 }
 
-absl::Status Pool::InTransaction(const std::function<absl::Status(Transaction&)>& fn,
-                                 const TransactionOptions& options) {
+absl::Status Pool::Prepare(PGconn* conn, const Prepared& statement) {
+  if (IsPrepared(conn, statement.name)) return absl::OkStatus();
+  // Should the bookkeeping ever differ from the session (a pooler between
+  // us and PostgreSQL), it is corrected and the transaction run again.
+  auto prepare = Own(PQprepare(conn, statement.name, statement.sql, 0, nullptr));
+  auto prepared = Checked(prepare, conn);
+  if (!prepared.ok() && prepare != nullptr && ResultSqlState(prepare.get()) == kSqlStateDuplicatePrepared) {
+    MarkPrepared(conn, statement.name);
+    return absl::AbortedError(absl::StrCat("statement ", statement.name, " was prepared already"));
+  }
+  RETURN_IF_ERROR(prepared.status());
+  MarkPrepared(conn, statement.name);
+  return absl::OkStatus();
+}
+
+absl::Status Pool::Retrying(const TransactionOptions& options, const std::function<absl::Status()>& attempt,
+                            const std::function<bool()>& again) {
   const absl::Time give_up = std::min(options.deadline, absl::Now() + options.retry_unavailable_for);
   absl::Duration backoff = absl::Milliseconds(50);
   int attempts = 0;
   for (;;) {
-    bool committing = false;
-    absl::Status status = [&]() -> absl::Status {
-      ASSIGN_OR_RETURN(Transaction tx, Begin(options));
-      RETURN_IF_ERROR(fn(tx));
-      committing = true;
-      return tx.Commit();
-    }();
+    absl::Status status = attempt();
     if (absl::IsAborted(status)) {
       if (++attempts < options.max_attempts) continue;
       return status;
     }
-    // Unavailable before COMMIT was sent: nothing was committed, so the
-    // transaction can run again on the server that serves next. A COMMIT
-    // whose answer was lost may or may not have committed: that goes back to
-    // the caller, whose retry the request id makes safe.
-    if (!absl::IsUnavailable(status) || committing || absl::Now() + backoff >= give_up) return status;
+    if (!absl::IsUnavailable(status) || !again() || absl::Now() + backoff >= give_up) return status;
     absl::SleepFor(backoff);
     backoff = std::min(backoff * 2, absl::Seconds(1));
   }
+}
+
+absl::Status Pool::InTransaction(const std::function<absl::Status(Transaction&)>& fn,
+                                 const TransactionOptions& options) {
+  bool committing = false;
+  return Retrying(
+      options,
+      [&]() -> absl::Status {
+        committing = false;
+        ASSIGN_OR_RETURN(Transaction tx, Begin(options));
+        RETURN_IF_ERROR(fn(tx));
+        committing = true;
+        return tx.Commit();
+      },
+      // Unavailable before COMMIT was sent: nothing was committed, so the
+      // transaction can run again on the server that serves next. A COMMIT
+      // whose answer was lost may or may not have committed: that goes back
+      // to the caller, whose retry the request id makes safe.
+      [&] { return !committing; });
+}
+
+absl::StatusOr<Rows> Pool::Read(const Prepared& statement, const Params& params,
+                                const TransactionOptions& options) {
+  Rows rows;
+  RETURN_IF_ERROR(Retrying(
+      options,
+      [&]() -> absl::Status {
+        ASSIGN_OR_RETURN(rows, ReadOnce(statement, params, options));
+        return absl::OkStatus();
+      },
+      [] { return true; }));
+  return rows;
+}
+
+absl::StatusOr<Rows> Pool::ReadOnce(const Prepared& statement, const Params& params,
+                                    const TransactionOptions& options) {
+  int64_t timeout_ms = 0;  // none
+  if (options.deadline != absl::InfiniteFuture()) {
+    timeout_ms = absl::ToInt64Milliseconds(options.deadline - absl::Now());
+    if (timeout_ms <= 0) return absl::DeadlineExceededError("deadline passed before the query started");
+  }
+  ASSIGN_OR_RETURN(PGconn * conn, Acquire(options.deadline));
+  absl::StatusOr<Rows> rows = [&]() -> absl::StatusOr<Rows> {
+    RETURN_IF_ERROR(Prepare(conn, statement));
+    if (PQenterPipelineMode(conn) != 1) return StatusFromResult(nullptr, conn);
+    const std::string timeout = absl::StrCat(timeout_ms);
+    const char* timeout_value[] = {timeout.c_str()};
+    std::vector<const char*> values = Values(params);
+    // BEGIN, the timeout, the statement and COMMIT, sent together.
+    constexpr int kStatements = 4;
+    constexpr int kStatement = 2;
+    bool sent = PQsendQueryParams(conn, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
+                PQsendQueryParams(conn, "SELECT set_config('statement_timeout', $1, true)", 1, nullptr,
+                                  timeout_value, nullptr, nullptr, 0) == 1 &&
+                PQsendQueryPrepared(conn, statement.name, static_cast<int>(values.size()), values.data(), nullptr,
+                                    nullptr, 0) == 1 &&
+                PQsendQueryParams(conn, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
+                PQpipelineSync(conn) == 1;
+    // Each statement's result is followed by a null, the last by the
+    // sync's; after a failure the rest come as PGRES_PIPELINE_ABORTED. Two
+    // nulls in a row: the connection broke.
+    std::vector<std::shared_ptr<PGresult>> results;
+    bool synced = false;
+    for (int nulls = 0; sent && !synced && nulls < 2;) {
+      PGresult* raw = PQgetResult(conn);
+      if (raw == nullptr) {
+        ++nulls;
+        continue;
+      }
+      nulls = 0;
+      if (PQresultStatus(raw) == PGRES_PIPELINE_SYNC) {
+        PQclear(raw);
+        synced = true;
+      } else {
+        results.push_back(Own(raw));
+      }
+    }
+    const bool left = PQexitPipelineMode(conn) == 1;
+    absl::Status status;
+    for (const auto& result : results) {
+      ExecStatusType rs = PQresultStatus(result.get());
+      if (rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK && rs != PGRES_PIPELINE_ABORTED) {
+        status = StatusFromResult(result.get(), conn);
+        if (ResultSqlState(result.get()) == kSqlStateUnknownPrepared) {
+          ForgetPrepared(conn);
+          status = absl::AbortedError(absl::StrCat("statement ", statement.name, " was not prepared in this session"));
+        }
+        break;
+      }
+    }
+    if (status.ok() && (!synced || !left || static_cast<int>(results.size()) != kStatements)) {
+      status = absl::UnavailableError("database connection lost");
+    }
+    // A failed statement leaves its transaction open and aborted.
+    if (left && PQtransactionStatus(conn) == PQTRANS_INERROR) PQclear(PQexec(conn, "ROLLBACK"));
+    if (!status.ok()) return status;
+    return Rows(results[kStatement]);
+  }();
+  Release(conn);
+  return rows;
 }
 
 absl::StatusOr<Rows> Pool::Query(absl::string_view sql, const Params& params,

@@ -57,6 +57,7 @@ class Rows {
 
  private:
   friend class Transaction;
+  friend class Pool;
   explicit Rows(std::shared_ptr<PGresult> result) : result_(std::move(result)) {}
   int Column(const char* column) const;
   std::shared_ptr<PGresult> result_;
@@ -173,6 +174,13 @@ class Pool {
   absl::StatusOr<Rows> Query(const Prepared& statement, const Params& params = {},
                              const TransactionOptions& options = {});
 
+  // Runs one statement that only reads, with its statement timeout, in a
+  // transaction of its own, in one round trip (libpq's pipeline mode) where
+  // Query takes three. A read changes nothing, so it is run again however
+  // its connection was lost.
+  absl::StatusOr<Rows> Read(const Prepared& statement, const Params& params = {},
+                            const TransactionOptions& options = {});
+
   const std::string& conninfo() const { return conninfo_; }
   PoolStats Stats();
 
@@ -184,6 +192,14 @@ class Pool {
   absl::StatusOr<PGconn*> AcquireUncounted(absl::Time deadline);
   void Release(PGconn* conn);
   absl::StatusOr<PGconn*> Connect();
+  // Runs `attempt` again while it fails ABORTED (up to options.max_attempts
+  // in all), or UNAVAILABLE while `again` says so, with growing pauses, for
+  // at most options.retry_unavailable_for.
+  absl::Status Retrying(const TransactionOptions& options, const std::function<absl::Status()>& attempt,
+                        const std::function<bool()>& again);
+  absl::StatusOr<Rows> ReadOnce(const Prepared& statement, const Params& params, const TransactionOptions& options);
+  // Prepares `statement` in `conn`'s session unless it has been already.
+  absl::Status Prepare(PGconn* conn, const Prepared& statement);
   // Whether `conn`'s session has `name` prepared; Prepared() records that it has.
   bool IsPrepared(PGconn* conn, const char* name);
   void MarkPrepared(PGconn* conn, const char* name);

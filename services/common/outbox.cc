@@ -201,6 +201,8 @@ void OutboxRelay::Nudge() {
 }
 
 absl::Duration OutboxRelay::DeliverAndWait() {
+  // Woken while gathering: the events of the nudge go with the next batch.
+  if (const absl::Time now = absl::Now(); now < gathering_until_) return gathering_until_ - now;
   absl::StatusOr<int> delivered = DeliverOnce();
   if (!delivered.ok()) {
     if (!failing_) {
@@ -215,7 +217,10 @@ absl::Duration OutboxRelay::DeliverAndWait() {
   if (failing_) Log(LogLevel::kInfo, "outbox delivery resumed", {{"target", target_}});
   failing_ = false;
   backoff_ = options_.min_backoff;
-  return *delivered > 0 ? absl::ZeroDuration() : options_.idle_poll;  // more may be waiting
+  if (*delivered == 0) return options_.idle_poll;
+  if (*delivered >= options_.batch_size) return absl::ZeroDuration();  // more are waiting
+  gathering_until_ = absl::Now() + options_.gather;
+  return options_.gather;
 }
 
 }  // namespace hartslag

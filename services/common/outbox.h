@@ -127,6 +127,12 @@ class OutboxRelay {
     // Larger events are set aside without being sent: no receiver takes them.
     int64_t max_event_bytes = 1 << 20;
     absl::Duration idle_poll = absl::Milliseconds(200);
+    // After a batch that was not full, the wait before the next, which a
+    // nudge does not cut short (its event goes with the next batch): a
+    // steady trickle of events then travels in batches instead of one by
+    // one, each a transaction here and a call to the receiver. Delivery is
+    // that much later; the events are durable in the outbox meanwhile.
+    absl::Duration gather = absl::Milliseconds(5);
     absl::Duration min_backoff = absl::Milliseconds(100);
     absl::Duration max_backoff = absl::Seconds(10);
   };
@@ -159,9 +165,10 @@ class OutboxRelay {
   const Deliver deliver_;
   OnSetAside on_set_aside_;
   const Options options_;
-  // Only the background thread writes these two.
+  // Only the background thread writes these.
   absl::Duration backoff_;
   std::atomic<bool> failing_{false};
+  absl::Time gathering_until_ = absl::InfinitePast();  // no delivery before
   std::unique_ptr<PeriodicTask> task_;  // last: stops before the members above go
 };
 

@@ -1,10 +1,14 @@
 // The database layer against a real PostgreSQL: a prepared statement is
 // prepared once per session, kept across transactions (also one that failed
 // after preparing it), and prepared again on the new session after the old
-// one was lost.
+// one was lost; a read in one round trip keeps its transaction, its
+// statement timeout and its session as a transaction of three does.
 #include "services/common/db.h"
 
 #include <gtest/gtest.h>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/strip.h"
 
 #include "services/common/status_macros.h"
 #include "tests/support/test_database.h"
@@ -14,6 +18,11 @@ namespace {
 
 constexpr db::Prepared kAddOne{"db_test_add_one", "SELECT $1::int + 1 AS n, pg_backend_pid() AS pid"};
 constexpr db::Prepared kDouble{"db_test_double", "SELECT $1::int * 2 AS n"};
+constexpr db::Prepared kReadState{"db_test_read_state", R"sql(
+  SELECT $1::int / $2::int AS n, pg_backend_pid() AS pid, current_setting('statement_timeout') AS timeout,
+         pg_current_xact_id_if_assigned() IS NULL AS no_write
+  FROM pg_sleep($3::float8)
+)sql"};
 
 class DbTest : public ::testing::Test {
  protected:
@@ -115,6 +124,45 @@ TEST_F(DbTest, ASessionThatBecameReadOnlyIsNotUsedAgain) {
       no_retry);
   EXPECT_EQ(refused.code(), absl::StatusCode::kUnavailable) << refused;
   EXPECT_NE(refused.message().find("25006"), absl::string_view::npos) << refused;
+}
+
+TEST_F(DbTest, AReadRunsInATransactionOfItsOwnBoundedByItsDeadlineAndKeepsItsSession) {
+  const int64_t pid = AddOne(1);
+  db::TransactionOptions bounded;
+  bounded.deadline = absl::Now() + absl::Seconds(30);
+  auto read = pool_->Read(kReadState, {"84", "2", "0"}, bounded);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->Int(0, "n"), 42);
+  EXPECT_EQ(read->Int(0, "pid"), pid) << "the pool's one session";
+  EXPECT_TRUE(read->Bool(0, "no_write"));
+  // The deadline as the statement's timeout, in its transaction and not
+  // after it.
+  int64_t timeout_ms = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(absl::StripSuffix(read->Text(0, "timeout"), "ms"), &timeout_ms)) << read->Text(0, "timeout");
+  EXPECT_GT(timeout_ms, 25'000);
+  EXPECT_LE(timeout_ms, 30'000);
+  auto session = pool_->Query("SELECT current_setting('statement_timeout') AS timeout");
+  ASSERT_TRUE(session.ok()) << session.status();
+  EXPECT_EQ(session->Text(0, "timeout"), "0");
+
+  // A read past its deadline is cut off in the database.
+  db::TransactionOptions short_deadline;
+  short_deadline.deadline = absl::Now() + absl::Milliseconds(200);
+  auto slow = pool_->Read(kReadState, {"1", "1", "5"}, short_deadline);
+  EXPECT_EQ(slow.status().code(), absl::StatusCode::kDeadlineExceeded) << slow.status();
+
+  // A failed read names the reason, and its session is usable after it.
+  auto failed = pool_->Read(kReadState, {"1", "0", "0"});
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kInvalidArgument) << failed.status();
+  EXPECT_NE(failed.status().message().find("22012"), absl::string_view::npos) << failed.status();
+  EXPECT_EQ(AddOne(2), pid) << "the failed reads' session stayed in the pool";
+
+  // A read that meets a lost session runs again on a new one.
+  ASSERT_TRUE(db::ExecuteOnce(db_.conninfo(), "SELECT pg_terminate_backend(" + std::to_string(pid) + ")").ok());
+  auto again = pool_->Read(kReadState, {"10", "5", "0"});
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->Int(0, "n"), 2);
+  EXPECT_NE(again->Int(0, "pid"), pid);
 }
 
 }  // namespace

@@ -1,0 +1,103 @@
+// The outbox relay against a real PostgreSQL: events reach the receiver in
+// outbox order, and a steady trickle of them travels in batches (after a
+// batch that was not full the relay gathers for Options::gather, which the
+// nudge of each new event does not cut short).
+#include "services/common/outbox.h"
+
+#include <gtest/gtest.h>
+
+#include <mutex>
+#include <vector>
+
+#include "services/common/crypto.h"
+#include "tests/support/test_database.h"
+
+namespace hartslag {
+namespace {
+
+constexpr char kTable[] = R"sql(
+  CREATE SCHEMA relay_test;
+  CREATE TABLE relay_test.outbox (
+    seq bigserial PRIMARY KEY, target text NOT NULL, tenant_id text NOT NULL, event_id uuid NOT NULL UNIQUE,
+    payload bytea NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
+)sql";
+
+class OutboxRelayTest : public ::testing::Test {
+ protected:
+  OutboxRelayTest() : pool_(*db::Pool::Open(db_.conninfo(), 2)), outbox_("relay_test") {
+    EXPECT_TRUE(db::ExecuteOnce(db_.conninfo(), kTable).ok());
+  }
+
+  void Add(const std::string& payload) {
+    absl::Status added = pool_->InTransaction([&](db::Transaction& tx) {
+      return outbox_.Add(tx, "receiver", {RandomUuid(), "heerlen", payload});
+    });
+    ASSERT_TRUE(added.ok()) << added;
+  }
+
+  // The batches the receiver got so far.
+  std::vector<std::vector<std::string>> Batches() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return batches_;
+  }
+
+  // Waits (at most 10 s) until the receiver got `n` batches.
+  bool WaitForBatches(size_t n) {
+    for (absl::Time end = absl::Now() + absl::Seconds(10); absl::Now() < end; absl::SleepFor(absl::Milliseconds(10))) {
+      if (Batches().size() >= n) return true;
+    }
+    return false;
+  }
+
+  OutboxRelay::Deliver Receiver() {
+    return [this](const std::vector<std::string>& payloads) -> absl::StatusOr<std::vector<OutboxRelay::Refusal>> {
+      std::lock_guard<std::mutex> lock(mutex_);
+      batches_.push_back(payloads);
+      return std::vector<OutboxRelay::Refusal>{};
+    };
+  }
+
+  testing::TestDatabase db_;
+  std::unique_ptr<db::Pool> pool_;
+  Outbox outbox_;
+  std::mutex mutex_;
+  std::vector<std::vector<std::string>> batches_;
+};
+
+TEST_F(OutboxRelayTest, ATrickleOfEventsTravelsInBatchesNotOneByOne) {
+  OutboxRelay::Options options;
+  options.gather = absl::Seconds(2);
+  options.idle_poll = absl::Seconds(30);  // only nudges and the gathering wake it
+  OutboxRelay relay(pool_.get(), &outbox_, "receiver", Receiver(), options);
+  relay.Start();
+
+  Add("first");
+  relay.Nudge();
+  ASSERT_TRUE(WaitForBatches(1));
+  EXPECT_EQ(Batches()[0], std::vector<std::string>{"first"});
+
+  // The first batch was not full: the relay gathers, and the nudges of the
+  // events that arrive meanwhile do not wake it.
+  Add("second");
+  relay.Nudge();
+  Add("third");
+  relay.Nudge();
+  absl::SleepFor(absl::Milliseconds(300));
+  EXPECT_EQ(Batches().size(), 1u) << "delivered before the gathering ended";
+
+  ASSERT_TRUE(WaitForBatches(2)) << Batches().size() << " batches";
+  EXPECT_EQ(Batches()[1], (std::vector<std::string>{"second", "third"})) << "one batch, in outbox order";
+  // The relay deletes a batch in the transaction it read it in, once the
+  // receiver answered.
+  int64_t left = -1;
+  for (absl::Time end = absl::Now() + absl::Seconds(10); left != 0 && absl::Now() < end;
+       absl::SleepFor(absl::Milliseconds(10))) {
+    auto rows = pool_->Query("SELECT count(*) AS n FROM relay_test.outbox");
+    ASSERT_TRUE(rows.ok()) << rows.status();
+    left = rows->Int(0, "n");
+  }
+  EXPECT_EQ(left, 0) << "delivered events leave the outbox";
+}
+
+}  // namespace
+}  // namespace hartslag
