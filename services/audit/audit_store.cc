@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "libs/audit_verify/log_export.h"
 #include "libs/audit_verify/merkle.h"
@@ -333,14 +334,14 @@ namespace {
 // An event made ready for the log before its lock is taken, so that the
 // serialising, hashing and formatting of one batch runs while another holds
 // the lock: everything but the index, which only the sequencer knows.
-struct PreparedEntry {
-  std::string event_id;
+struct FormattedEntry {
+  std::string event_id;  // lower case
   std::string leaf_hash;
   std::string fields;  // its row of kCopyEntries up to, without, log_id and idx
 };
 
-std::vector<PreparedEntry> Prepare(const std::vector<v1::AuditEvent>& events) {
-  std::vector<PreparedEntry> prepared;
+std::vector<FormattedEntry> FormatEntries(const std::vector<v1::AuditEvent>& events) {
+  std::vector<FormattedEntry> prepared;
   prepared.reserve(events.size());
   std::vector<std::string> digests;
   for (const v1::AuditEvent& e : events) {
@@ -363,7 +364,9 @@ std::vector<PreparedEntry> Prepare(const std::vector<v1::AuditEvent>& events) {
          db::TimestampParam(occurred.ok() ? *occurred : absl::UnixEpoch()), e.actor().user_id(),
          e.actor().organisation_id(), e.object().type(), e.object().id(), v1::Action_Name(e.action()),
          v1::Outcome_Name(e.outcome())});
-    prepared.push_back({e.event_id(), std::move(leaf), std::move(fields)});
+    // Lower case, as the database writes a uuid: the known ids it returns
+    // are compared with these.
+    prepared.push_back({absl::AsciiStrToLower(e.event_id()), std::move(leaf), std::move(fields)});
   }
   return prepared;
 }
@@ -373,7 +376,7 @@ std::vector<PreparedEntry> Prepare(const std::vector<v1::AuditEvent>& events) {
 // first; without, the log's unique index on event ids refuses the batch
 // (ALREADY_EXISTS) if one is there.
 absl::StatusOr<AppendResult> AppendInTransaction(db::Transaction& tx, const std::string& log_id,
-                                                 const std::vector<PreparedEntry>& entries,
+                                                 const std::vector<FormattedEntry>& entries,
                                                  bool look_up_known) {
   AppendResult result;
   RETURN_IF_ERROR(tx.Exec(kLockLog, {log_id}));
@@ -402,7 +405,7 @@ absl::StatusOr<AppendResult> AppendInTransaction(db::Transaction& tx, const std:
   std::set<std::string> skip;
   if (look_up_known) {
     std::vector<std::string> ids;
-    for (const PreparedEntry& e : entries) ids.push_back(e.event_id);
+    for (const FormattedEntry& e : entries) ids.push_back(e.event_id);
     ASSIGN_OR_RETURN(db::Rows known, tx.Query(kKnownEvents, {log_id, db::TextArray(ids)}));
     for (int i = 0; i < known.size(); ++i) skip.insert(known.Text(i, "event_id"));
   }
@@ -417,7 +420,7 @@ absl::StatusOr<AppendResult> AppendInTransaction(db::Transaction& tx, const std:
     }
     nodes[{level, index}] = std::move(hash);
   };
-  for (const PreparedEntry& e : entries) {
+  for (const FormattedEntry& e : entries) {
     if (!skip.insert(e.event_id).second) continue;  // known, or twice in this batch
     uint64_t index = size++;
     absl::StrAppend(&entry_rows, e.fields, "\t", log_field, "\t", index, "\n");
@@ -443,7 +446,7 @@ absl::StatusOr<AppendResult> AuditStore::Append(const std::string& log_id,
   // Almost every batch is new: the unique index on event ids checks that as
   // it takes the entries, and only a batch it refuses (a retry, or an event
   // sent again) is appended once more, with the known events left out.
-  const std::vector<PreparedEntry> entries = Prepare(events);
+  const std::vector<FormattedEntry> entries = FormatEntries(events);
   auto append = [&](bool look_up_known) -> absl::StatusOr<AppendResult> {
     AppendResult result;
     RETURN_IF_ERROR(pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
+#include <optional>
 #include <string_view>
 
 #include "absl/strings/numbers.h"
@@ -372,7 +374,8 @@ bool ServerIsReadOnly(const PGconn* conn) {
 
 void Pool::Release(PGconn* conn) {
   const bool lost = PQstatus(conn) != CONNECTION_OK;
-  const bool healthy = !lost && PQtransactionStatus(conn) == PQTRANS_IDLE && !ServerIsReadOnly(conn);
+  const bool healthy = !lost && PQtransactionStatus(conn) == PQTRANS_IDLE &&
+                       PQpipelineStatus(conn) == PQ_PIPELINE_OFF && !ServerIsReadOnly(conn);
   std::vector<PGconn*> stale;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -416,17 +419,28 @@ void Pool::ForgetPrepared(PGconn* conn) {
   prepared_.erase(conn);
 }
 
+namespace {
+
+// The statement timeout that ends a transaction's statements by `deadline`,
+// taken once a connection is held; nullopt without a deadline (the server's
+// own setting stays).
+absl::StatusOr<std::optional<int64_t>> TimeoutUntil(absl::Time deadline) {
+  if (deadline == absl::InfiniteFuture()) return std::nullopt;
+  int64_t ms = absl::ToInt64Milliseconds(deadline - absl::Now());
+  if (ms <= 0) return absl::DeadlineExceededError("deadline passed before the query started");
+  return std::min<int64_t>(ms, std::numeric_limits<int32_t>::max());
+}
+
+}  // namespace
+
 absl::StatusOr<Transaction> Pool::Begin(const TransactionOptions& options) {
   ASSIGN_OR_RETURN(PGconn * conn, Acquire(options.deadline));
   Transaction tx(this, conn);
   // BEGIN and the statement timeout in one round trip.
   std::string begin =
       options.isolation == Isolation::kSerializable ? "BEGIN ISOLATION LEVEL SERIALIZABLE" : "BEGIN";
-  if (options.deadline != absl::InfiniteFuture()) {
-    int64_t ms = absl::ToInt64Milliseconds(options.deadline - absl::Now());
-    if (ms <= 0) return absl::DeadlineExceededError("deadline passed before the query started");
-    absl::StrAppend(&begin, "; SET LOCAL statement_timeout = ", ms);
-  }
+  ASSIGN_OR_RETURN(std::optional<int64_t> timeout_ms, TimeoutUntil(options.deadline));
+  if (timeout_ms) absl::StrAppend(&begin, "; SET LOCAL statement_timeout = ", *timeout_ms);
   if (!options.wait_for_flush) absl::StrAppend(&begin, "; SET LOCAL synchronous_commit = off");
   RETURN_IF_ERROR(tx.ExecScript(begin));
   return tx;
@@ -498,31 +512,29 @@ absl::StatusOr<Rows> Pool::Read(const Prepared& statement, const Params& params,
 
 absl::StatusOr<Rows> Pool::ReadOnce(const Prepared& statement, const Params& params,
                                     const TransactionOptions& options) {
-  int64_t timeout_ms = 0;  // none
-  if (options.deadline != absl::InfiniteFuture()) {
-    timeout_ms = absl::ToInt64Milliseconds(options.deadline - absl::Now());
-    if (timeout_ms <= 0) return absl::DeadlineExceededError("deadline passed before the query started");
-  }
+  if (options.deadline <= absl::Now()) return absl::DeadlineExceededError("deadline passed before the query started");
   ASSIGN_OR_RETURN(PGconn * conn, Acquire(options.deadline));
   absl::StatusOr<Rows> rows = [&]() -> absl::StatusOr<Rows> {
+    ASSIGN_OR_RETURN(std::optional<int64_t> timeout_ms, TimeoutUntil(options.deadline));
     RETURN_IF_ERROR(Prepare(conn, statement));
     if (PQenterPipelineMode(conn) != 1) return StatusFromResult(nullptr, conn);
-    const std::string timeout = absl::StrCat(timeout_ms);
+    const std::string timeout = timeout_ms ? absl::StrCat(*timeout_ms) : "";
     const char* timeout_value[] = {timeout.c_str()};
     std::vector<const char*> values = Values(params);
-    // BEGIN, the timeout, the statement and COMMIT, sent together.
-    constexpr int kStatements = 4;
-    constexpr int kStatement = 2;
+    // BEGIN, the timeout (if there is a deadline), the statement and COMMIT,
+    // sent together.
+    const int statements = timeout_ms ? 4 : 3;
+    const int the_statement = statements - 2;
     bool sent = PQsendQueryParams(conn, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
-                PQsendQueryParams(conn, "SELECT set_config('statement_timeout', $1, true)", 1, nullptr,
-                                  timeout_value, nullptr, nullptr, 0) == 1 &&
+                (!timeout_ms || PQsendQueryParams(conn, "SELECT set_config('statement_timeout', $1, true)", 1,
+                                                  nullptr, timeout_value, nullptr, nullptr, 0) == 1) &&
                 PQsendQueryPrepared(conn, statement.name, static_cast<int>(values.size()), values.data(), nullptr,
                                     nullptr, 0) == 1 &&
                 PQsendQueryParams(conn, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
                 PQpipelineSync(conn) == 1;
-    // Each statement's result is followed by a null, the last by the
-    // sync's; after a failure the rest come as PGRES_PIPELINE_ABORTED. Two
-    // nulls in a row: the connection broke.
+    // Each statement's results end with a null; after a failure the rest
+    // come as PGRES_PIPELINE_ABORTED; then comes the sync's result, with no
+    // null after it. Two nulls in a row: the connection broke.
     std::vector<std::shared_ptr<PGresult>> results;
     bool synced = false;
     for (int nulls = 0; sent && !synced && nulls < 2;) {
@@ -543,22 +555,25 @@ absl::StatusOr<Rows> Pool::ReadOnce(const Prepared& statement, const Params& par
     absl::Status status;
     for (const auto& result : results) {
       ExecStatusType rs = PQresultStatus(result.get());
-      if (rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK && rs != PGRES_PIPELINE_ABORTED) {
-        status = StatusFromResult(result.get(), conn);
-        if (ResultSqlState(result.get()) == kSqlStateUnknownPrepared) {
-          ForgetPrepared(conn);
-          status = absl::AbortedError(absl::StrCat("statement ", statement.name, " was not prepared in this session"));
-        }
-        break;
+      if (rs == PGRES_COMMAND_OK || rs == PGRES_TUPLES_OK) continue;
+      if (rs == PGRES_PIPELINE_ABORTED) {
+        status = absl::InternalError("pipeline aborted without an error");  // never seen; not taken for no rows
+        continue;
       }
+      status = StatusFromResult(result.get(), conn);
+      if (ResultSqlState(result.get()) == kSqlStateUnknownPrepared) {
+        ForgetPrepared(conn);
+        status = absl::AbortedError(absl::StrCat("statement ", statement.name, " was not prepared in this session"));
+      }
+      break;
     }
-    if (status.ok() && (!synced || !left || static_cast<int>(results.size()) != kStatements)) {
+    if (status.ok() && (!synced || !left || static_cast<int>(results.size()) != statements)) {
       status = absl::UnavailableError("database connection lost");
     }
     // A failed statement leaves its transaction open and aborted.
     if (left && PQtransactionStatus(conn) == PQTRANS_INERROR) PQclear(PQexec(conn, "ROLLBACK"));
     if (!status.ok()) return status;
-    return Rows(results[kStatement]);
+    return Rows(results[the_statement]);
   }();
   Release(conn);
   return rows;

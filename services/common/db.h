@@ -89,6 +89,14 @@ struct Prepared {
   const char* sql;
 };
 
+// A Prepared whose text is made at run time (a schema's table named in it),
+// held by the object that runs it.
+struct Statement {
+  std::string name;
+  std::string sql;
+  Prepared prepared() const { return {name.c_str(), sql.c_str()}; }
+};
+
 // A transaction on a pooled connection. Rolled back on destruction unless
 // committed. Movable, not copyable.
 class Transaction {
@@ -175,9 +183,11 @@ class Pool {
                              const TransactionOptions& options = {});
 
   // Runs one statement that only reads, with its statement timeout, in a
-  // transaction of its own, in one round trip (libpq's pipeline mode) where
-  // Query takes three. A read changes nothing, so it is run again however
-  // its connection was lost.
+  // transaction of its own (read committed: options.isolation is not used),
+  // in one round trip (libpq's pipeline mode) where Query takes three; the
+  // first use on a session prepares the statement first. A read changes
+  // nothing, so it is run again however its connection was lost: never give
+  // it a statement that writes.
   absl::StatusOr<Rows> Read(const Prepared& statement, const Params& params = {},
                             const TransactionOptions& options = {});
 
@@ -200,7 +210,7 @@ class Pool {
   absl::StatusOr<Rows> ReadOnce(const Prepared& statement, const Params& params, const TransactionOptions& options);
   // Prepares `statement` in `conn`'s session unless it has been already.
   absl::Status Prepare(PGconn* conn, const Prepared& statement);
-  // Whether `conn`'s session has `name` prepared; Prepared() records that it has.
+  // Whether `conn`'s session has `name` prepared; MarkPrepared() records that it has.
   bool IsPrepared(PGconn* conn, const char* name);
   void MarkPrepared(PGconn* conn, const char* name);
   // The session ended (closed or reset): what it had prepared is gone.

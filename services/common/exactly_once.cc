@@ -32,11 +32,14 @@ ExactlyOnce::ExactlyOnce(absl::string_view schema) {
   std::string table = absl::StrCat(schema, ".requests");
   // Concurrent retries of one request queue up here; the second finds the
   // first's answer once that commits.
-  lock_ = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0)) IS NULL AS locked";
-  find_ = absl::StrCat("SELECT fingerprint, response FROM ", table,
-                       " WHERE tenant_id = $1 AND caller = $2 AND rpc = $3 AND request_id = $4");
-  insert_ = absl::StrCat("INSERT INTO ", table,
-                         " (tenant_id, caller, rpc, request_id, fingerprint, response) VALUES ($1, $2, $3, $4, $5, $6::bytea)");
+  lock_ = {absl::StrCat(schema, "_requests_lock"),
+           "SELECT pg_advisory_xact_lock(hashtextextended($1, 0)) IS NULL AS locked"};
+  find_ = {absl::StrCat(schema, "_requests_find"),
+           absl::StrCat("SELECT fingerprint, response FROM ", table,
+                        " WHERE tenant_id = $1 AND caller = $2 AND rpc = $3 AND request_id = $4")};
+  insert_ = {absl::StrCat(schema, "_requests_insert"),
+             absl::StrCat("INSERT INTO ", table, " (tenant_id, caller, rpc, request_id, fingerprint, response)"
+                          " VALUES ($1, $2, $3, $4, $5, $6::bytea)")};
   forget_ = absl::StrCat("DELETE FROM ", table, " WHERE ctid = ANY(ARRAY(SELECT ctid FROM ", table,
                          " WHERE created_at < now() - $1::interval LIMIT $2)) RETURNING 1 AS gone");
 }
@@ -55,8 +58,8 @@ absl::Status ExactlyOnce::RunErased(db::Transaction& tx, const RequestContext& c
   // are not the user's.
   std::string who = caller.acting_client.empty() ? caller.user : absl::StrCat(caller.user, "@", caller.acting_client);
 
-  RETURN_IF_ERROR(tx.Query(lock_, {absl::StrCat(caller.tenant, "/", who, "/", rpc, "/", request_id)}).status());
-  ASSIGN_OR_RETURN(db::Rows earlier, tx.Query(find_, {caller.tenant, who, std::string(rpc), request_id}));
+  RETURN_IF_ERROR(tx.Query(lock_.prepared(), {absl::StrCat(caller.tenant, "/", who, "/", rpc, "/", request_id)}).status());
+  ASSIGN_OR_RETURN(db::Rows earlier, tx.Query(find_.prepared(), {caller.tenant, who, std::string(rpc), request_id}));
   if (!earlier.empty()) {
     if (earlier.Text(0, "fingerprint") != fingerprint) {
       return absl::AlreadyExistsError("request_id: already used for a request with other content; use a new request id");
@@ -67,7 +70,7 @@ absl::Status ExactlyOnce::RunErased(db::Transaction& tx, const RequestContext& c
     return absl::OkStatus();
   }
   RETURN_IF_ERROR(create());
-  return tx.Exec(insert_, {caller.tenant, who, std::string(rpc), request_id, fingerprint,
+  return tx.Exec(insert_.prepared(), {caller.tenant, who, std::string(rpc), request_id, fingerprint,
                            db::BytesParam(DeterministicBytes(response))});
 }
 

@@ -74,7 +74,10 @@ class ExactlyOnce {
                          const google::protobuf::Message& request, google::protobuf::Message& response,
                          const std::function<absl::Status()>& create) const;
 
-  std::string lock_, find_, insert_, forget_;
+  // Prepared once per connection: every request with a request id runs the
+  // first three.
+  db::Statement lock_, find_, insert_;
+  std::string forget_;
 };
 
 // Forgets the answers in `<schema>.requests` older than kRequestMemory: at

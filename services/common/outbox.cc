@@ -12,7 +12,7 @@ namespace hartslag {
 Outbox::Outbox(absl::string_view schema) {
   std::string table = absl::StrCat(schema, ".outbox");
   auto named = [&schema](absl::string_view what, std::string sql) {
-    return Statement{absl::StrCat(schema, "_outbox_", what), std::move(sql)};
+    return db::Statement{absl::StrCat(schema, "_outbox_", what), std::move(sql)};
   };
   insert_ = named("insert", absl::StrCat("INSERT INTO ", table,
                                          " (target, tenant_id, event_id, payload) VALUES ($1, $2, $3, $4::bytea)"
@@ -120,7 +120,13 @@ OutboxRelay::OutboxRelay(db::Pool* pool, const Outbox* outbox, std::string targe
       backoff_(options.min_backoff) {}
 
 absl::StatusOr<int> OutboxRelay::DeliverOnce() {
+  ASSIGN_OR_RETURN(Delivery delivery, DeliverBatch());
+  return delivery.taken;
+}
+
+absl::StatusOr<OutboxRelay::Delivery> OutboxRelay::DeliverBatch() {
   int taken = 0;
+  bool full = false;
   // The batch stays locked while it is delivered, so a second relay skips
   // it; the rows go only once the receiver said they are stored, or that it
   // will never store them.
@@ -130,6 +136,7 @@ absl::StatusOr<int> OutboxRelay::DeliverOnce() {
   once.retry_unavailable_for = absl::ZeroDuration();
   RETURN_IF_ERROR(pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
     taken = 0;
+    full = false;
     // The batch's sizes first, its payloads then only as far as the batch
     // goes: what a relay holds is bounded by batch_bytes, not by the table.
     ASSIGN_OR_RETURN(db::Rows rows,
@@ -142,7 +149,10 @@ absl::StatusOr<int> OutboxRelay::DeliverOnce() {
       if (size > options_.max_event_bytes) {
         refused[i] = absl::StrCat("larger than ", options_.max_event_bytes, " bytes");
       } else {
-        if (!wanted.empty() && bytes + size > options_.batch_bytes) break;
+        if (!wanted.empty() && bytes + size > options_.batch_bytes) {
+          full = true;
+          break;
+        }
         bytes += size;
         wanted.push_back(rows.Text(i, "seq"));
       }
@@ -180,9 +190,10 @@ absl::StatusOr<int> OutboxRelay::DeliverOnce() {
     }
     if (!seqs.empty()) RETURN_IF_ERROR(tx.Exec(outbox_->delete_batch_.prepared(), {db::TextArray(seqs)}));
     taken = static_cast<int>(seqs.size());
+    full = full || rows.size() >= options_.batch_size;
     return absl::OkStatus();
   }, once));
-  return taken;
+  return Delivery{taken, full};
 }
 
 std::vector<OutboxRelay::Refusal> OutboxRelay::Refusals(
@@ -202,8 +213,11 @@ void OutboxRelay::Nudge() {
 
 absl::Duration OutboxRelay::DeliverAndWait() {
   // Woken while gathering: the events of the nudge go with the next batch.
-  if (const absl::Time now = absl::Now(); now < gathering_until_) return gathering_until_ - now;
-  absl::StatusOr<int> delivered = DeliverOnce();
+  // (At most `gather` more, should the clock have stepped back.)
+  if (const absl::Time now = absl::Now(); now < gathering_until_) {
+    return std::min(gathering_until_ - now, options_.gather);
+  }
+  absl::StatusOr<Delivery> delivered = DeliverBatch();
   if (!delivered.ok()) {
     if (!failing_) {
       Log(LogLevel::kWarning, "outbox delivery failed; retrying with backoff",
@@ -217,8 +231,8 @@ absl::Duration OutboxRelay::DeliverAndWait() {
   if (failing_) Log(LogLevel::kInfo, "outbox delivery resumed", {{"target", target_}});
   failing_ = false;
   backoff_ = options_.min_backoff;
-  if (*delivered == 0) return options_.idle_poll;
-  if (*delivered >= options_.batch_size) return absl::ZeroDuration();  // more are waiting
+  if (delivered->taken == 0) return options_.idle_poll;
+  if (delivered->full) return absl::ZeroDuration();  // more are waiting
   gathering_until_ = absl::Now() + options_.gather;
   return options_.gather;
 }

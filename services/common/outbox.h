@@ -87,11 +87,7 @@ class Outbox {
   friend class OutboxRelay;
   // The statements of every record and every delivery, prepared once per
   // connection under a name of this schema.
-  struct Statement {
-    std::string name, sql;
-    db::Prepared prepared() const { return {name.c_str(), sql.c_str()}; }
-  };
-  Statement insert_, insert_all_, select_batch_, payloads_, delete_batch_;
+  db::Statement insert_, insert_all_, select_batch_, payloads_, delete_batch_;
   std::string backlogs_, count_, set_aside_, dead_letters_, dead_letter_count_;
 };
 
@@ -127,7 +123,8 @@ class OutboxRelay {
     // Larger events are set aside without being sent: no receiver takes them.
     int64_t max_event_bytes = 1 << 20;
     absl::Duration idle_poll = absl::Milliseconds(200);
-    // After a batch that was not full, the wait before the next, which a
+    // After a batch that was not full (it ended before batch_size events
+    // and batch_bytes), the wait before the next, which a
     // nudge does not cut short (its event goes with the next batch): a
     // steady trickle of events then travels in batches instead of one by
     // one, each a transaction here and a call to the receiver. Delivery is
@@ -152,10 +149,16 @@ class OutboxRelay {
   // Starts delivering in the background until destruction.
   void Start();
   // Wakes the background thread, for example right after a commit; cuts an
-  // idle wait short, never a backoff.
+  // idle wait short, never a backoff or a gathering wait (its event goes
+  // with the batch after it).
   void Nudge();
 
  private:
+  struct Delivery {
+    int taken = 0;      // events delivered or set aside
+    bool full = false;  // the batch ended at batch_size or batch_bytes: more may wait
+  };
+  absl::StatusOr<Delivery> DeliverBatch();
   // One background round: delivers a batch and says how long to wait.
   absl::Duration DeliverAndWait();
 

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "absl/strings/ascii.h"
+
 #include <functional>
 #include <sstream>
 
@@ -162,6 +164,12 @@ TEST_F(AuditStoreTest, AppendIsIdempotentByEventId) {
   std::vector<v1::AuditEvent> twice = Events(12, 13);
   twice.push_back(twice[0]);
   EXPECT_EQ(AppendedSize(twice), 13u);
+  // An event id in capitals is the same uuid: sent again, it is known.
+  std::vector<v1::AuditEvent> shouted = Events(13, 14);
+  shouted[0].set_event_id(absl::AsciiStrToUpper(shouted[0].event_id()));
+  ASSERT_EQ(AppendedSize(shouted), 14u);
+  shouted.push_back(Events(14, 15)[0]);
+  EXPECT_EQ(AppendedSize(shouted), 15u) << "the capitalised id is skipped, the new one appended";
 }
 
 // Entries travel by COPY: its separators and escapes in a value must arrive

@@ -24,7 +24,10 @@ constexpr char kTable[] = R"sql(
 
 class OutboxRelayTest : public ::testing::Test {
  protected:
-  OutboxRelayTest() : pool_(*db::Pool::Open(db_.conninfo(), 2)), outbox_("relay_test") {
+  OutboxRelayTest() : outbox_("relay_test") {
+    auto pool = db::Pool::Open(db_.conninfo(), 2);
+    EXPECT_TRUE(pool.ok()) << pool.status();
+    if (pool.ok()) pool_ = *std::move(pool);
     EXPECT_TRUE(db::ExecuteOnce(db_.conninfo(), kTable).ok());
   }
 
@@ -41,9 +44,9 @@ class OutboxRelayTest : public ::testing::Test {
     return batches_;
   }
 
-  // Waits (at most 10 s) until the receiver got `n` batches.
-  bool WaitForBatches(size_t n) {
-    for (absl::Time end = absl::Now() + absl::Seconds(10); absl::Now() < end; absl::SleepFor(absl::Milliseconds(10))) {
+  // Waits (at most `limit`) until the receiver got `n` batches.
+  bool WaitForBatches(size_t n, absl::Duration limit = absl::Seconds(20)) {
+    for (absl::Time end = absl::Now() + limit; absl::Now() < end; absl::SleepFor(absl::Milliseconds(10))) {
       if (Batches().size() >= n) return true;
     }
     return false;
@@ -66,7 +69,7 @@ class OutboxRelayTest : public ::testing::Test {
 
 TEST_F(OutboxRelayTest, ATrickleOfEventsTravelsInBatchesNotOneByOne) {
   OutboxRelay::Options options;
-  options.gather = absl::Seconds(2);
+  options.gather = absl::Seconds(5);
   options.idle_poll = absl::Seconds(30);  // only nudges and the gathering wake it
   OutboxRelay relay(pool_.get(), &outbox_, "receiver", Receiver(), options);
   relay.Start();
@@ -82,7 +85,7 @@ TEST_F(OutboxRelayTest, ATrickleOfEventsTravelsInBatchesNotOneByOne) {
   relay.Nudge();
   Add("third");
   relay.Nudge();
-  absl::SleepFor(absl::Milliseconds(300));
+  absl::SleepFor(absl::Milliseconds(500));
   EXPECT_EQ(Batches().size(), 1u) << "delivered before the gathering ended";
 
   ASSERT_TRUE(WaitForBatches(2)) << Batches().size() << " batches";
@@ -97,6 +100,20 @@ TEST_F(OutboxRelayTest, ATrickleOfEventsTravelsInBatchesNotOneByOne) {
     left = rows->Int(0, "n");
   }
   EXPECT_EQ(left, 0) << "delivered events leave the outbox";
+}
+
+TEST_F(OutboxRelayTest, ABatchCutByItsByteLimitIsFollowedAtOnce) {
+  OutboxRelay::Options options;
+  options.batch_bytes = 10;  // one 8-byte event a batch
+  options.gather = absl::Seconds(30);
+  options.idle_poll = absl::Seconds(30);
+  for (const char* payload : {"event-01", "event-02", "event-03"}) Add(payload);
+  OutboxRelay relay(pool_.get(), &outbox_, "receiver", Receiver(), options);
+  relay.Start();
+  // Each batch was full by its bytes: the relay goes on without gathering.
+  ASSERT_TRUE(WaitForBatches(3, absl::Seconds(15))) << Batches().size() << " batches";
+  EXPECT_EQ(Batches()[0], std::vector<std::string>{"event-01"});
+  EXPECT_EQ(Batches()[2], std::vector<std::string>{"event-03"});
 }
 
 }  // namespace
