@@ -180,11 +180,7 @@ absl::StatusOr<Rows> Transaction::Query(const Prepared& statement, const Params&
   auto result = Own(PQexecPrepared(conn_, statement.name, static_cast<int>(values.size()), values.data(), nullptr,
                                    nullptr, 0));
   absl::StatusOr<std::shared_ptr<PGresult>> checked = Checked(result, conn_);
-  if (!checked.ok() && result != nullptr && ResultSqlState(result.get()) == kSqlStateUnknownPrepared) {
-    pool_->ForgetPrepared(conn_);
-    return absl::AbortedError(absl::StrCat("statement ", statement.name, " was not prepared in this session"));
-  }
-  if (!checked.ok()) return checked.status();
+  if (!checked.ok()) return pool_->FailedRun(conn_, statement, result.get());
   return Rows(*std::move(checked));
 }
 
@@ -461,6 +457,14 @@ absl::Status Pool::Prepare(PGconn* conn, const Prepared& statement) {
   return absl::OkStatus();
 }
 
+absl::Status Pool::FailedRun(PGconn* conn, const Prepared& statement, const PGresult* result) {
+  if (result != nullptr && ResultSqlState(result) == kSqlStateUnknownPrepared) {
+    ForgetPrepared(conn);
+    return absl::AbortedError(absl::StrCat("statement ", statement.name, " was not prepared in this session"));
+  }
+  return StatusFromResult(result, conn);
+}
+
 absl::Status Pool::Retrying(const TransactionOptions& options, const std::function<absl::Status()>& attempt,
                             const std::function<bool()>& again) {
   const absl::Time give_up = std::min(options.deadline, absl::Now() + options.retry_unavailable_for);
@@ -560,11 +564,7 @@ absl::StatusOr<Rows> Pool::ReadOnce(const Prepared& statement, const Params& par
         status = absl::InternalError("pipeline aborted without an error");  // never seen; not taken for no rows
         continue;
       }
-      status = StatusFromResult(result.get(), conn);
-      if (ResultSqlState(result.get()) == kSqlStateUnknownPrepared) {
-        ForgetPrepared(conn);
-        status = absl::AbortedError(absl::StrCat("statement ", statement.name, " was not prepared in this session"));
-      }
+      status = FailedRun(conn, statement, result.get());
       break;
     }
     if (status.ok() && (!synced || !left || static_cast<int>(results.size()) != statements)) {
@@ -585,18 +585,6 @@ absl::StatusOr<Rows> Pool::Query(absl::string_view sql, const Params& params,
   RETURN_IF_ERROR(InTransaction(
       [&](Transaction& tx) -> absl::Status {
         ASSIGN_OR_RETURN(rows, tx.Query(sql, params));
-        return absl::OkStatus();
-      },
-      options));
-  return rows;
-}
-
-absl::StatusOr<Rows> Pool::Query(const Prepared& statement, const Params& params,
-                                 const TransactionOptions& options) {
-  Rows rows;
-  RETURN_IF_ERROR(InTransaction(
-      [&](Transaction& tx) -> absl::Status {
-        ASSIGN_OR_RETURN(rows, tx.Query(statement, params));
         return absl::OkStatus();
       },
       options));

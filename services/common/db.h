@@ -179,8 +179,6 @@ class Pool {
   // Runs one statement in a transaction of its own.
   absl::StatusOr<Rows> Query(absl::string_view sql, const Params& params = {},
                              const TransactionOptions& options = {});
-  absl::StatusOr<Rows> Query(const Prepared& statement, const Params& params = {},
-                             const TransactionOptions& options = {});
 
   // Runs one statement that only reads, with its statement timeout, in a
   // transaction of its own (read committed: options.isolation is not used),
@@ -208,6 +206,9 @@ class Pool {
   absl::Status Retrying(const TransactionOptions& options, const std::function<absl::Status()>& attempt,
                         const std::function<bool()>& again);
   absl::StatusOr<Rows> ReadOnce(const Prepared& statement, const Params& params, const TransactionOptions& options);
+  // The status of a failed run of `statement`: ABORTED, to run it again,
+  // when the session had lost it (26000); the database's error otherwise.
+  absl::Status FailedRun(PGconn* conn, const Prepared& statement, const PGresult* result);
   // Prepares `statement` in `conn`'s session unless it has been already.
   absl::Status Prepare(PGconn* conn, const Prepared& statement);
   // Whether `conn`'s session has `name` prepared; MarkPrepared() records that it has.

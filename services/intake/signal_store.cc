@@ -633,16 +633,16 @@ namespace {
 
 // One signal by a unique key: the reads of every GetSignal, prepared (the
 // select with its joins took longer to parse and plan than to run).
-const db::Prepared& SignalById() {
-  static const std::string sql = absl::StrCat(kSelectSignal, " WHERE s.tenant_id = $1 AND s.signal_id = $2::uuid");
-  static const db::Prepared statement{"intake_signal_by_id", sql.c_str()};
-  return statement;
+db::Prepared SignalById() {
+  static const db::Statement statement{
+      "intake_signal_by_id", absl::StrCat(kSelectSignal, " WHERE s.tenant_id = $1 AND s.signal_id = $2::uuid")};
+  return statement.prepared();
 }
 
-const db::Prepared& SignalByReference() {
-  static const std::string sql = absl::StrCat(kSelectSignal, " WHERE s.tenant_id = $1 AND s.reference = $2");
-  static const db::Prepared statement{"intake_signal_by_reference", sql.c_str()};
-  return statement;
+db::Prepared SignalByReference() {
+  static const db::Statement statement{
+      "intake_signal_by_reference", absl::StrCat(kSelectSignal, " WHERE s.tenant_id = $1 AND s.reference = $2")};
+  return statement.prepared();
 }
 
 }  // namespace
