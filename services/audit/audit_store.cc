@@ -5,13 +5,16 @@
 #include <set>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "libs/audit_verify/log_export.h"
 #include "libs/audit_verify/merkle.h"
 #include "services/common/crypto.h"
 #include "services/common/proto_bytes.h"
 #include "services/common/proto_time.h"
 #include "services/common/status_macros.h"
+#include "services/common/text.h"
 
 namespace hartslag::audit {
 namespace {
@@ -81,7 +84,7 @@ constexpr db::Prepared kKnownEvents{"audit_known_events", R"sql(
 )sql"};
 
 // COPY targets, with the column order of the rows Append makes: an entry's
-// log and index last, after the fields made before the log's lock is taken.
+// log and index last, after the values made before the log's lock is taken.
 constexpr char kCopyEntries[] =
     "audit.entries (event_id, entry, leaf_hash, subjects, occurred_at, actor_user_id, organisation_id, "
     "object_type, object_id, action, outcome, log_id, idx)";
@@ -337,14 +340,15 @@ namespace {
 struct FormattedEntry {
   std::string event_id;  // lower case
   std::string leaf_hash;
-  std::string fields;  // its row of kCopyEntries up to, without, log_id and idx
+  db::CopyRows values;  // its row of kCopyEntries up to, without, log_id and idx
 };
 
-std::vector<FormattedEntry> FormatEntries(const std::vector<v1::AuditEvent>& events) {
+absl::StatusOr<std::vector<FormattedEntry>> FormatEntries(const std::vector<v1::AuditEvent>& events) {
   std::vector<FormattedEntry> prepared;
   prepared.reserve(events.size());
   std::vector<std::string> digests;
   for (const v1::AuditEvent& e : events) {
+    if (!IsUuid(e.event_id())) return absl::InvalidArgumentError("event_id: must be a UUID");
     std::string bytes = EntryBytes(e);
     absl::StatusOr<absl::Time> occurred = TimeFromProto(e.occurred_at(), "occurred_at");
     std::string leaf = LeafHash(bytes);
@@ -353,20 +357,21 @@ std::vector<FormattedEntry> FormatEntries(const std::vector<v1::AuditEvent>& eve
     for (const std::string& subject : e.subjects()) digests.push_back(SubjectDigest(subject));
     std::sort(digests.begin(), digests.end());
     digests.erase(std::unique(digests.begin(), digests.end()), digests.end());
-    std::string subjects = "{";
-    for (const std::string& d : digests) {
-      // An array literal of bytea: each element quoted, its \x escaped.
-      absl::StrAppend(&subjects, subjects.size() > 1 ? "," : "", "\"\\", db::BytesParam(d), "\"");
-    }
-    subjects.push_back('}');
-    std::string fields = db::CopyFields(
-        {e.event_id(), db::BytesParam(bytes), db::BytesParam(leaf), std::move(subjects),
-         db::TimestampParam(occurred.ok() ? *occurred : absl::UnixEpoch()), e.actor().user_id(),
-         e.actor().organisation_id(), e.object().type(), e.object().id(), v1::Action_Name(e.action()),
-         v1::Outcome_Name(e.outcome())});
-    // Lower case, as the database writes a uuid: the known ids it returns
-    // are compared with these.
-    prepared.push_back({absl::AsciiStrToLower(e.event_id()), std::move(leaf), std::move(fields)});
+    // The id in lower case, as the database writes a uuid: the known ids it
+    // returns are compared with these.
+    FormattedEntry entry{.event_id = absl::AsciiStrToLower(e.event_id()), .leaf_hash = leaf, .values = {}};
+    entry.values.Uuid(absl::HexStringToBytes(absl::StrReplaceAll(e.event_id(), {{"-", ""}})))
+        .Bytes(bytes)
+        .Bytes(leaf)
+        .BytesArray(digests)
+        .Timestamp(occurred.ok() ? *occurred : absl::UnixEpoch())
+        .Text(e.actor().user_id())
+        .Text(e.actor().organisation_id())
+        .Text(e.object().type())
+        .Text(e.object().id())
+        .Text(v1::Action_Name(e.action()))
+        .Text(v1::Outcome_Name(e.outcome()));
+    prepared.push_back(std::move(entry));
   }
   return prepared;
 }
@@ -410,20 +415,18 @@ absl::StatusOr<AppendResult> AppendInTransaction(db::Transaction& tx, const std:
     for (int i = 0; i < known.size(); ++i) skip.insert(known.Text(i, "event_id"));
   }
 
-  const std::string log_field = db::CopyFields({log_id});
-  std::string entry_rows;
-  std::vector<db::Params> node_rows;
-  node_rows.reserve(entries.size() / (kBlock / 2) + 64);
+  db::CopyRows entry_rows;
+  db::CopyRows node_rows;
   auto put = [&](int level, uint64_t index, std::string hash) {
     if (level >= kStoredLevel) {
-      node_rows.push_back({log_id, absl::StrCat(level), absl::StrCat(index), db::BytesParam(hash)});
+      node_rows.Row(4).Text(log_id).Int32(level).Int64(static_cast<int64_t>(index)).Bytes(hash);
     }
     nodes[{level, index}] = std::move(hash);
   };
   for (const FormattedEntry& e : entries) {
     if (!skip.insert(e.event_id).second) continue;  // known, or twice in this batch
     uint64_t index = size++;
-    absl::StrAppend(&entry_rows, e.fields, "\t", log_field, "\t", index, "\n");
+    entry_rows.Row(13).Append(e.values).Text(log_id).Int64(static_cast<int64_t>(index));
     put(0, index, e.leaf_hash);
     // Leaf `index` completes one subtree per trailing one bit of index.
     for (int level = 0; ((index >> level) & 1) == 1; ++level) {
@@ -446,7 +449,7 @@ absl::StatusOr<AppendResult> AuditStore::Append(const std::string& log_id,
   // Almost every batch is new: the unique index on event ids checks that as
   // it takes the entries, and only a batch it refuses (a retry, or an event
   // sent again) is appended once more, with the known events left out.
-  const std::vector<FormattedEntry> entries = FormatEntries(events);
+  ASSIGN_OR_RETURN(const std::vector<FormattedEntry> entries, FormatEntries(events));
   auto append = [&](bool look_up_known) -> absl::StatusOr<AppendResult> {
     AppendResult result;
     RETURN_IF_ERROR(pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {

