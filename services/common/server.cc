@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "re2/re2.h"
 #include "services/common/crypto.h"
@@ -298,8 +299,13 @@ absl::Status RequireTimeZoneDatabase() {
   return absl::OkStatus();
 }
 
+void UseMutexesWithoutDeadlockDetection() {
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+}
+
 absl::Status RunServer(const ServerOptions& options, const std::vector<grpc::Service*>& services) {
   RETURN_IF_ERROR(RequireTimeZoneDatabase());
+  UseMutexesWithoutDeadlockDetection();
   if (options.tls_cert.empty() || options.tls_key.empty()) {
     return absl::InvalidArgumentError("--tls-cert and --tls-key are required: Hartslag only speaks TLS");
   }
