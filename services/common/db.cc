@@ -82,9 +82,11 @@ absl::Status StatusFromResult(const PGresult* result, const PGconn* conn) {
     return absl::AbortedError(message);
   }
   if (state == "57014") return absl::DeadlineExceededError(message);
-  // A message the server could not read (08P01, e.g. a malformed binary
-  // COPY row) fails again however often it is sent.
-  if (state == "08P01") return absl::InternalError(message);
+  // A message the server could not read (08P01, e.g. a binary COPY value
+  // cut short) or binary COPY rows malformed otherwise (22P03, 22P04): a
+  // fault of ours, which fails again however often it is sent, and not a
+  // bad value of the caller's.
+  if (state == "08P01" || state == "22P03" || state == "22P04") return absl::InternalError(message);
   // The connection broke (08), the server is shutting down, crashed or not
   // yet accepting connections (57P01-57P03), or it is read-only now (25006:
   // a primary demoted to a standby in a failover): another server, or this
@@ -198,6 +200,9 @@ void AppendBigEndian(std::string& out, uint64_t value, int bytes) {
   for (int shift = 8 * (bytes - 1); shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
 }
 
+// A value's length is an int32, and -1 means NULL.
+constexpr size_t kMaxCopyValue = std::numeric_limits<int32_t>::max();
+
 void AppendValue(std::string& out, absl::string_view value) {
   AppendBigEndian(out, value.size(), 4);
   out.append(value.data(), value.size());
@@ -220,6 +225,10 @@ CopyRows& CopyRows::Null() {
 }
 
 CopyRows& CopyRows::Text(absl::string_view value) {
+  if (value.size() > kMaxCopyValue) {
+    too_large_ = true;
+    return Null();  // keeps the row's shape; CopyIn refuses the rows
+  }
   AppendValue(data_, value);
   return *this;
 }
@@ -259,11 +268,13 @@ CopyRows& CopyRows::BytesArray(const std::vector<std::string>& values) {
 
 CopyRows& CopyRows::Append(const CopyRows& values) {
   data_.append(values.data_);
+  too_large_ = too_large_ || values.too_large_;
   return *this;
 }
 
 absl::Status Transaction::CopyIn(absl::string_view table_and_columns, const CopyRows& rows) {
   if (conn_ == nullptr) return absl::FailedPreconditionError("transaction already finished");
+  if (rows.too_large()) return absl::InvalidArgumentError("a value to copy is larger than 2 GiB");
   std::string sql = absl::StrCat("COPY ", table_and_columns, " FROM STDIN (FORMAT binary)");
   auto started = Own(PQexec(conn_, sql.c_str()));
   if (!started || PQresultStatus(started.get()) != PGRES_COPY_IN) {

@@ -84,7 +84,8 @@ std::string TimestampParam(absl::Time time);
 //   rows.Row(4).Text(log_id).Int32(level).Int64(index).Bytes(hash);
 //
 // The values of a row can be made apart (outside a lock) and added with
-// Append. Only for values whose size fits in 32 bits.
+// Append. A value of 2 GiB or more, which COPY cannot carry, makes CopyIn
+// refuse the rows.
 class CopyRows {
  public:
   CopyRows& Row(int16_t values);
@@ -100,10 +101,12 @@ class CopyRows {
   CopyRows& Append(const CopyRows& values);
 
   bool empty() const { return data_.empty(); }
+  bool too_large() const { return too_large_; }
   const std::string& data() const { return data_; }
 
  private:
   std::string data_;
+  bool too_large_ = false;
 };
 
 class Pool;

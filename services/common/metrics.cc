@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <exception>
 #include <limits>
 #include <set>
+#include <system_error>
 #include <thread>
 
 #include "absl/status/status.h"
@@ -42,6 +44,8 @@ absl::StatusOr<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::Start(const st
   } catch (const std::exception& e) {
     return absl::InvalidArgumentError(absl::StrCat("metrics-address: cannot listen on ", address, ": ", e.what()));
   }
+  const std::string host = address.substr(0, address.rfind(':'));
+  endpoint->knock_on_loopback_ = host.empty() || host == "0.0.0.0" || host == "127.0.0.1" || host == "localhost";
   endpoint->collectable_ = std::make_shared<CollectFunction>(std::move(collect));
   endpoint->exposer_->RegisterCollectable(endpoint->collectable_);
   endpoint->exposer_->RegisterCollectable(RpcMetrics::Global().registry());
@@ -65,23 +69,30 @@ void Knock(int port) {
 }  // namespace
 
 MetricsEndpoint::~MetricsEndpoint() {
+  if (exposer_ == nullptr) return;  // it never listened (Start failed)
   // CivetWeb, under the Exposer, sees that it is to stop only when its
   // listener's poll returns: after up to two seconds of nobody connecting,
   // which every shutdown of a service (and every test that starts one) waited
-  // out. A connection while it stops wakes it at once. Where the endpoint
-  // listens on another address than the loopback, the knock fails and the
-  // wait is as before.
-  const int port = this->port();
+  // out. A connection while it stops wakes it at once. Only where the
+  // endpoint listens on the loopback: elsewhere another program could have
+  // the port there, and the wait is as before.
+  const int port = knock_on_loopback_ ? this->port() : 0;
+  if (port <= 0) return;
   std::atomic<bool> stopped = false;
-  std::thread knocking([&stopped, port] {
-    while (!stopped.load()) {
-      Knock(port);
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-  });
+  std::thread knocking;
+  try {
+    knocking = std::thread([&stopped, port] {
+      while (!stopped.load()) {
+        Knock(port);
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+    });
+  } catch (const std::system_error&) {
+    // No thread to spare: stop the slow way.
+  }
   exposer_.reset();
   stopped = true;
-  knocking.join();
+  if (knocking.joinable()) knocking.join();
 }
 
 int MetricsEndpoint::port() const {

@@ -47,6 +47,7 @@ class MetricsEndpoint {
  private:
   MetricsEndpoint() = default;
   std::shared_ptr<prometheus::Collectable> collectable_;
+  bool knock_on_loopback_ = false;  // see the destructor
   // Destroyed first: its threads stop before what they collect goes.
   std::unique_ptr<prometheus::Exposer> exposer_;
 };

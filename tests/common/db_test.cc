@@ -215,6 +215,11 @@ TEST_F(DbTest, RowsCopiedInBinaryArriveAsTheValuesTheyWere) {
   short_uuid.Row(8).Text("kept out").Bytes("").Int32(3).Int64(3).Uuid("short").Null().Null().Null();
   refused = pool_->InTransaction([&](db::Transaction& tx) { return tx.CopyIn("copied (t, b, i, n, u, at, list, nothing)", short_uuid); });
   EXPECT_EQ(refused.code(), absl::StatusCode::kInternal) << refused;
+  db::CopyRows one_short;
+  one_short.Row(7).Text("kept out").Bytes("").Int32(4).Int64(4).Null().Null().Null();
+  refused = pool_->InTransaction([&](db::Transaction& tx) { return tx.CopyIn("copied (t, b, i, n, u, at, list, nothing)", one_short); });
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInternal) << refused;
+  EXPECT_NE(refused.message().find("22P04"), absl::string_view::npos) << refused;
   auto count = pool_->Query("SELECT count(*) AS n FROM copied");
   ASSERT_TRUE(count.ok()) << count.status();
   EXPECT_EQ(count->Int(0, "n"), 2);

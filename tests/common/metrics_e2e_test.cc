@@ -1,10 +1,11 @@
 // What an operator's Prometheus reads from each service: its calls by method
 // and code with their durations, its database pool, and what is its own
 // (the audit log's size and the age of its tree head, the open action
-// streams).
+// streams); a metrics address already in use stops a service with that reason.
 #include <gtest/gtest.h>
 
 #include <map>
+#include <stdexcept>
 #include <string>
 
 #include "absl/strings/match.h"
@@ -102,6 +103,19 @@ TEST(MetricsTest, EachServiceShowsItsCallsByMethodAndCodeItsPoolAndWhatIsItsOwn)
   call->TryCancel();
   stream->Finish();
   EXPECT_TRUE(Await([&] { return Sample(cases, "hartslag_watch_actions_streams") == 0; }));
+}
+
+TEST(MetricsTest, AMetricsAddressInUseStopsTheServiceWithItsReason) {
+  Deployment deployment;
+  try {
+    auto second = deployment.StartAnotherCases(deployment.cases_metrics_port());
+    FAIL() << "a second service listened on a metrics port in use";
+  } catch (const std::runtime_error& e) {
+    // The reason, logged when Run returned: not a crash on the way out.
+    EXPECT_TRUE(absl::StrContains(e.what(), "metrics-address: cannot listen on")) << e.what();
+  }
+  // The first one still shows its figures.
+  EXPECT_GE(Sample(deployment.cases_metrics_port(), "hartslag_watch_actions_streams"), 0);
 }
 
 }  // namespace

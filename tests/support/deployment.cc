@@ -143,11 +143,13 @@ std::unique_ptr<ServiceProcess> Deployment::StartAnotherIntake() const {
   return std::make_unique<ServiceProcess>(HARTSLAG_INTAKE_BINARY, intake_args_);
 }
 
-std::unique_ptr<ServiceProcess> Deployment::StartAnotherCases() const {
+std::unique_ptr<ServiceProcess> Deployment::StartAnotherCases(int metrics_port) const {
   std::vector<std::string> args = cases_args_;
   // Its own metrics port: the first instance's is taken.
   for (size_t i = 0; i + 1 < args.size(); ++i) {
-    if (args[i] == "--metrics-address") args[i + 1] = "127.0.0.1:" + std::to_string(FreePort());
+    if (args[i] == "--metrics-address") {
+      args[i + 1] = "127.0.0.1:" + std::to_string(metrics_port > 0 ? metrics_port : FreePort());
+    }
   }
   return std::make_unique<ServiceProcess>(HARTSLAG_CASES_BINARY, args);
 }

@@ -62,7 +62,8 @@ class Deployment {
   // same database and with the same settings as the first: two behind one
   // address, as a deployment scales them (see Channel).
   std::unique_ptr<ServiceProcess> StartAnotherIntake() const;
-  std::unique_ptr<ServiceProcess> StartAnotherCases() const;
+  // Its metrics endpoint on `metrics_port`, or a free port when 0.
+  std::unique_ptr<ServiceProcess> StartAnotherCases(int metrics_port = 0) const;
   ServiceProcess& cases() { return *cases_; }
   // The same for cases.
   void StopCases(int signal = SIGTERM) { cases_->Stop(signal); }
