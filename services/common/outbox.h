@@ -12,7 +12,7 @@
 // `<schema>.dead_letters` instead of blocking the events behind it.
 //
 //   Outbox outbox(intake::kSchema);   // the table: migrations/NNNN_outbox.sql
-//   RETURN_IF_ERROR(outbox.Add(tx, kAuditTarget, {event_id, tenant, bytes}));
+//   outbox.Add(tx, kAuditTarget, {event_id, tenant, bytes});
 #ifndef HARTSLAG_SERVICES_COMMON_OUTBOX_H_
 #define HARTSLAG_SERVICES_COMMON_OUTBOX_H_
 
@@ -45,9 +45,11 @@ class Outbox {
   // An event whose id the outbox holds already is the same event written
   // again (work done twice because the answer of its first commit was lost)
   // and is not added a second time; once delivered, the receiver drops it.
-  absl::Status Add(db::Transaction& tx, absl::string_view target, const OutboxEvent& event) const;
+  // The event is written with the transaction's COMMIT, in its round trip,
+  // and a failure to write it fails the commit.
+  void Add(db::Transaction& tx, absl::string_view target, const OutboxEvent& event) const;
   // Several events in one statement (a group commit).
-  absl::Status AddAll(db::Transaction& tx, absl::string_view target, const std::vector<OutboxEvent>& events) const;
+  void AddAll(db::Transaction& tx, absl::string_view target, const std::vector<OutboxEvent>& events) const;
   // How many events wait for `target`.
   absl::StatusOr<int64_t> Pending(db::Pool& pool, absl::string_view target) const;
 

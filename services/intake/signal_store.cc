@@ -130,22 +130,21 @@ constexpr db::Prepared kReserveReferenceNumbers{"intake_reserve_reference_number
   RETURNING last_value
 )sql"};
 
-// Whether the counter has passed a reservation. last_value only grows, so
-// this holds on the server that took it; a server that lost it but has handed
-// out as many numbers since also passes, and then the batch and the earlier
-// signals meet on UNIQUE (tenant_id, reference): one transaction fails once,
-// its callers go one by one, and nothing is numbered twice.
-constexpr db::Prepared kReservationHeld{"intake_reservation_held", R"sql(
-  SELECT count(*) AS held FROM intake.reference_counters WHERE tenant_id = $1 AND year = $2 AND last_value >= $3
-)sql"};
-
 
 // A batch of new signals as one statement. Each row is stored only while the
 // tenant's settings are those its deadlines and reference were made with, its
 // area exists, and its category is active at the version its answers were
-// checked against and has no active subcategory; a row left out (or a
-// request id used before) is missing from RETURNING and goes the one-by-one
-// way. The area's name comes back from the database, as a read would give it.
+// checked against and has no active subcategory, and the counter has passed
+// the reservation its reference came from; a row left out (or a request id
+// used before) is missing from RETURNING and goes the one-by-one way. The
+// area's name comes back from the database, as a read would give it.
+//
+// The reservation did not wait for its flush, so after a failover the server
+// may lack it and would hand its numbers out again. last_value only grows, so
+// the check holds on the server that took it; a server that lost it but has
+// handed out as many numbers since also passes, and then the batch and the
+// earlier signals meet on UNIQUE (tenant_id, reference): one transaction
+// fails once, its callers go one by one, and nothing is numbered twice.
 constexpr db::Prepared kInsertSignals{"intake_insert_signals", R"sql(
   INSERT INTO intake.signals (
     signal_id, tenant_id, reference, area_id, street, house_number, house_number_addition,
@@ -164,8 +163,10 @@ constexpr db::Prepared kInsertSignals{"intake_insert_signals", R"sql(
     reported_at timestamptz, reporter_user_id text, reporter_organisation_id text,
     reporter_organisation_kind text, source text, urgency text, persons jsonb, request_id uuid,
     request_fingerprint text, due_at timestamptz, late_at timestamptz, category_version integer, answers jsonb,
-    tenant_time_zone text, tenant_prefix text, tenant_settings jsonb)
-  WHERE EXISTS (SELECT 1 FROM intake.tenants t
+    tenant_time_zone text, tenant_prefix text, tenant_settings jsonb, reference_year integer, reserved_through bigint)
+  WHERE EXISTS (SELECT 1 FROM intake.reference_counters r
+                WHERE r.tenant_id = u.tenant_id AND r.year = u.reference_year AND r.last_value >= u.reserved_through)
+    AND EXISTS (SELECT 1 FROM intake.tenants t
                 WHERE t.tenant_id = u.tenant_id AND t.time_zone = u.tenant_time_zone
                   AND t.reference_prefix = u.tenant_prefix AND t.settings = u.tenant_settings)
     AND EXISTS (SELECT 1 FROM intake.areas a WHERE a.tenant_id = u.tenant_id AND a.area_id = u.area_id)
@@ -491,16 +492,13 @@ absl::StatusOr<std::vector<std::optional<v1::Signal>>> SignalStore::SubmitBatch(
   // this one. If both are lost, no signal holds the numbers.
   db::TransactionOptions reserve = Bounded(deadline);
   reserve.wait_for_flush = false;
+  // Run again after a lost answer, a reservation leaves a gap.
   for (const auto& [key, n] : counts) {
-    RETURN_IF_ERROR(pool_->InTransaction(
-        [&, key = key, n = n](db::Transaction& tx) -> absl::Status {
-          ASSIGN_OR_RETURN(db::Rows last, tx.Query(kReserveReferenceNumbers,
-                                                   {key.first, absl::StrCat(key.second), absl::StrCat(n)}));
-          reserved[key] = last.Int(0, "last_value");
-          next[key] = reserved[key] - n + 1;
-          return absl::OkStatus();
-        },
-        reserve));
+    ASSIGN_OR_RETURN(db::Rows last, pool_->OneStatement(kReserveReferenceNumbers,
+                                                        {key.first, absl::StrCat(key.second), absl::StrCat(n)},
+                                                        reserve));
+    reserved[key] = last.Int(0, "last_value");
+    next[key] = reserved[key] - n + 1;
   }
 
   struct Row {
@@ -558,6 +556,8 @@ absl::StatusOr<std::vector<std::optional<v1::Signal>>> SignalStore::SubmitBatch(
         {"tenant_time_zone", tenant.time_zone_name},
         {"tenant_prefix", tenant.reference_prefix},
         {"tenant_settings", nlohmann::json::parse(tenant.settings_json)},
+        {"reference_year", years[i]},
+        {"reserved_through", reserved[{caller.tenant, years[i]}]},
     };
     if (r.location().has_point()) {
       value["latitude"] = r.location().point().latitude();
@@ -570,16 +570,6 @@ absl::StatusOr<std::vector<std::optional<v1::Signal>>> SignalStore::SubmitBatch(
   std::vector<std::optional<v1::Signal>> stored(batch.size());
   RETURN_IF_ERROR(pool_->InTransaction(
       [&](db::Transaction& tx) -> absl::Status {
-        // The reservation did not wait for its flush: after a failover the
-        // server this runs on may lack it and would hand its numbers out
-        // again. Then the batch fails and its callers go one by one.
-        for (const auto& [key, last] : reserved) {
-          ASSIGN_OR_RETURN(db::Rows held, tx.Query(kReservationHeld, {key.first, absl::StrCat(key.second),
-                                                                      absl::StrCat(last)}));
-          if (held.Int(0, "held") == 0) {
-            return absl::FailedPreconditionError("the batch's reference numbers were reserved on a server now gone");
-          }
-        }
         ASSIGN_OR_RETURN(db::Rows inserted, tx.Query(kInsertSignals, {json}));
         std::map<std::string, std::string> area_names;  // signal id -> its area's name
         for (int i = 0; i < inserted.size(); ++i) area_names[inserted.Text(i, "signal_id")] = inserted.Text(i, "area_name");
@@ -650,14 +640,14 @@ db::Prepared SignalByReference() {
 absl::StatusOr<std::optional<v1::Signal>> SignalStore::FindById(const std::string& tenant,
                                                                 const std::string& signal_id,
                                                                 absl::Time deadline) {
-  ASSIGN_OR_RETURN(db::Rows rows, pool_->Read(SignalById(), {tenant, signal_id}, Bounded(deadline)));
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->OneStatement(SignalById(), {tenant, signal_id}, Bounded(deadline)));
   if (rows.empty()) return std::nullopt;
   return SignalFromRow(rows, 0);
 }
 
 absl::StatusOr<std::optional<v1::Signal>> SignalStore::FindByReference(
     const std::string& tenant, const std::string& reference, absl::Time deadline) {
-  ASSIGN_OR_RETURN(db::Rows rows, pool_->Read(SignalByReference(), {tenant, reference}, Bounded(deadline)));
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->OneStatement(SignalByReference(), {tenant, reference}, Bounded(deadline)));
   if (rows.empty()) return std::nullopt;
   return SignalFromRow(rows, 0);
 }

@@ -851,11 +851,13 @@ TEST_F(AuditEndToEndTest, ARecordTheLogCanNeverAcceptIsSetAsideAndTheRestFlows) 
   broken.mutable_object()->set_id(std::string(300000, 'x'));
   Outbox outbox("directory");
   ASSERT_TRUE(deployment_.pool().InTransaction([&](db::Transaction& tx) {
-    return outbox.Add(tx, kAuditTarget, {broken.event_id(), "heerlen", broken.SerializeAsString()});
+    outbox.Add(tx, kAuditTarget, {broken.event_id(), "heerlen", broken.SerializeAsString()});
+    return absl::OkStatus();
   }).ok());
   // Not even parseable: refused as well.
   ASSERT_TRUE(deployment_.pool().InTransaction([&](db::Transaction& tx) {
-    return outbox.Add(tx, kAuditTarget, {"6d1f4c2e-0000-4000-8000-00000000abce", "heerlen", "\xff\xff\xff"});
+    outbox.Add(tx, kAuditTarget, {"6d1f4c2e-0000-4000-8000-00000000abce", "heerlen", "\xff\xff\xff"});
+    return absl::OkStatus();
   }).ok());
 
   dv1::LoginRequest login;

@@ -1,14 +1,16 @@
 // The database layer against a real PostgreSQL: a prepared statement is
 // prepared once per session, kept across transactions (also one that failed
 // after preparing it), and prepared again on the new session after the old
-// one was lost; a read in one round trip keeps its transaction, its
-// statement timeout and its session as a transaction of three does; rows
-// copied in binary keep every value as it was.
+// one was lost; a transaction's BEGIN goes with its first statement and
+// keeps its isolation, timeout and flush setting; one statement in one
+// round trip keeps its transaction, its statement timeout and its session as
+// a transaction does; rows copied in binary keep every value as it was.
 #include "services/common/db.h"
 
 #include <gtest/gtest.h>
 
 
+#include "absl/strings/str_cat.h"
 #include "services/common/status_macros.h"
 #include "tests/support/test_database.h"
 
@@ -126,11 +128,11 @@ TEST_F(DbTest, ASessionThatBecameReadOnlyIsNotUsedAgain) {
   EXPECT_NE(refused.message().find("25006"), absl::string_view::npos) << refused;
 }
 
-TEST_F(DbTest, AReadRunsInATransactionOfItsOwnBoundedByItsDeadlineAndKeepsItsSession) {
+TEST_F(DbTest, OneStatementRunsInATransactionOfItsOwnBoundedByItsDeadlineAndKeepsItsSession) {
   const int64_t pid = AddOne(1);
   db::TransactionOptions bounded;
   bounded.deadline = absl::Now() + absl::Seconds(30);
-  auto read = pool_->Read(kReadState, {"84", "2", "0"}, bounded);
+  auto read = pool_->OneStatement(kReadState, {"84", "2", "0"}, bounded);
   ASSERT_TRUE(read.ok()) << read.status();
   EXPECT_EQ(read->Int(0, "n"), 42);
   EXPECT_EQ(read->Int(0, "pid"), pid) << "the pool's one session";
@@ -146,22 +148,126 @@ TEST_F(DbTest, AReadRunsInATransactionOfItsOwnBoundedByItsDeadlineAndKeepsItsSes
   // A read past its deadline is cut off in the database.
   db::TransactionOptions short_deadline;
   short_deadline.deadline = absl::Now() + absl::Milliseconds(200);
-  auto slow = pool_->Read(kReadState, {"1", "1", "5"}, short_deadline);
+  auto slow = pool_->OneStatement(kReadState, {"1", "1", "5"}, short_deadline);
   EXPECT_EQ(slow.status().code(), absl::StatusCode::kDeadlineExceeded) << slow.status();
   EXPECT_NE(slow.status().message().find("57014"), absl::string_view::npos) << "the database's cancel: " << slow.status();
 
   // A failed read names the reason, and its session is usable after it.
-  auto failed = pool_->Read(kReadState, {"1", "0", "0"});
+  auto failed = pool_->OneStatement(kReadState, {"1", "0", "0"});
   EXPECT_EQ(failed.status().code(), absl::StatusCode::kInvalidArgument) << failed.status();
   EXPECT_NE(failed.status().message().find("22012"), absl::string_view::npos) << failed.status();
   EXPECT_EQ(AddOne(2), pid) << "the failed reads' session stayed in the pool";
 
   // A read that meets a lost session runs again on a new one.
   ASSERT_TRUE(db::ExecuteOnce(db_.conninfo(), "SELECT pg_terminate_backend(" + std::to_string(pid) + ")").ok());
-  auto again = pool_->Read(kReadState, {"10", "5", "0"});
+  auto again = pool_->OneStatement(kReadState, {"10", "5", "0"});
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->Int(0, "n"), 2);
   EXPECT_NE(again->Int(0, "pid"), pid);
+}
+
+TEST_F(DbTest, OneStatementThatWritesCommitsWithTheFlushSettingItWasGiven) {
+  ASSERT_TRUE(pool_->Query("CREATE TABLE counted (n int)").ok());
+  static constexpr db::Prepared kCount{"db_test_count", R"sql(
+    INSERT INTO counted VALUES ($1::int)
+    RETURNING current_setting('synchronous_commit') AS flush, current_setting('transaction_isolation') AS isolation
+  )sql"};
+  db::TransactionOptions unflushed;
+  unflushed.wait_for_flush = false;
+  unflushed.isolation = db::Isolation::kSerializable;
+  auto written = pool_->OneStatement(kCount, {"7"}, unflushed);
+  ASSERT_TRUE(written.ok()) << written.status();
+  EXPECT_EQ(written->Text(0, "flush"), "off");
+  EXPECT_EQ(written->Text(0, "isolation"), "serializable");
+  auto rows = pool_->Query("SELECT sum(n) AS n, current_setting('synchronous_commit') AS flush FROM counted");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_EQ(rows->Int(0, "n"), 7) << "committed";
+  EXPECT_EQ(rows->Text(0, "flush"), "on") << "the setting was the transaction's, not the session's";
+}
+
+// BEGIN and the settings travel with the first statement; the transaction
+// is one and the same after it, and one that failed at its first statement
+// leaves its session clean.
+TEST_F(DbTest, ATransactionBeginsWithItsFirstStatementAndKeepsItsSettings) {
+  const int64_t pid = AddOne(1);
+  db::TransactionOptions bounded;
+  bounded.deadline = absl::Now() + absl::Seconds(30);
+  bounded.isolation = db::Isolation::kSerializable;
+  std::string first_xid, second_xid;
+  absl::Status status = pool_->InTransaction(
+      [&](db::Transaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(db::Rows state, tx.Query(kReadState, {"4", "2", "0"}));
+        EXPECT_TRUE(state.Bool(0, "begun_before"));
+        EXPECT_GT(state.Int(0, "timeout_ms"), 25'000);
+        EXPECT_LE(state.Int(0, "timeout_ms"), 30'000);
+        ASSIGN_OR_RETURN(db::Rows first, tx.Query("SELECT txid_current()::text AS xid, "
+                                                  "current_setting('transaction_isolation') AS isolation"));
+        EXPECT_EQ(first.Text(0, "isolation"), "serializable");
+        first_xid = first.Text(0, "xid");
+        ASSIGN_OR_RETURN(db::Rows second, tx.Query("SELECT txid_current()::text AS xid"));
+        second_xid = second.Text(0, "xid");
+        return absl::OkStatus();
+      },
+      bounded);
+  ASSERT_TRUE(status.ok()) << status;
+  EXPECT_EQ(first_xid, second_xid);
+
+  // A transaction that ran nothing commits without a word to the database.
+  EXPECT_TRUE(pool_->InTransaction([](db::Transaction&) { return absl::OkStatus(); }).ok());
+
+  absl::Status failed = pool_->InTransaction(
+      [](db::Transaction& tx) { return tx.Query(kReadState, {"1", "0", "0"}).status(); });
+  EXPECT_EQ(failed.code(), absl::StatusCode::kInvalidArgument) << failed;
+  auto session = pool_->Query("SELECT current_setting('statement_timeout') AS timeout, pg_backend_pid() AS pid");
+  ASSERT_TRUE(session.ok()) << session.status();
+  EXPECT_EQ(session->Text(0, "timeout"), "0") << "no setting outlived its transaction";
+  EXPECT_EQ(session->Int(0, "pid"), pid) << "the failed transaction's session stayed in the pool";
+}
+
+// A write for the commit (an outbox record) goes in COMMIT's round trip:
+// with the transaction's work when all is well, and its failure fails the
+// commit, so the work goes too.
+TEST_F(DbTest, AStatementRunAtCommitCommitsWithTheTransactionOrFailsIt) {
+  ASSERT_TRUE(pool_->Query("CREATE TABLE work (n int)").ok());
+  ASSERT_TRUE(pool_->Query("CREATE TABLE records (n int CHECK (n > 0))").ok());
+  static constexpr db::Prepared kRecord{"db_test_record", "INSERT INTO records VALUES ($1::int)"};
+  auto count = [this](const char* table) {
+    auto rows = pool_->Query(absl::StrCat("SELECT count(*) AS n FROM ", table));
+    return rows.ok() ? rows->Int(0, "n") : -1;
+  };
+
+  ASSERT_TRUE(pool_->InTransaction([](db::Transaction& tx) -> absl::Status {
+                     RETURN_IF_ERROR(tx.Exec("INSERT INTO work VALUES (1)"));
+                     tx.ExecAtCommit(kRecord, {"1"});
+                     return absl::OkStatus();
+                   }).ok());
+  EXPECT_EQ(count("work"), 1);
+  EXPECT_EQ(count("records"), 1);
+
+  // Only a record: BEGIN, the record and COMMIT travel together.
+  ASSERT_TRUE(pool_->InTransaction([](db::Transaction& tx) {
+                     tx.ExecAtCommit(kRecord, {"2"});
+                     return absl::OkStatus();
+                   }).ok());
+  EXPECT_EQ(count("records"), 2);
+
+  absl::Status refused = pool_->InTransaction([](db::Transaction& tx) -> absl::Status {
+    RETURN_IF_ERROR(tx.Exec("INSERT INTO work VALUES (2)"));
+    tx.ExecAtCommit(kRecord, {"-1"});
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition) << refused;
+  EXPECT_NE(refused.message().find("23514"), absl::string_view::npos) << refused;
+  EXPECT_EQ(count("work"), 1) << "the work went with its record";
+  EXPECT_EQ(count("records"), 2);
+
+  // A transaction that fails before it commits never runs its record.
+  absl::Status failed = pool_->InTransaction([](db::Transaction& tx) -> absl::Status {
+    tx.ExecAtCommit(kRecord, {"3"});
+    return absl::FailedPreconditionError("changed my mind");
+  });
+  EXPECT_EQ(failed.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(count("records"), 2);
 }
 
 TEST_F(DbTest, RowsCopiedInBinaryArriveAsTheValuesTheyWere) {
