@@ -183,12 +183,12 @@ std::string BeginFor(Isolation isolation) {
   return isolation == Isolation::kSerializable ? "BEGIN ISOLATION LEVEL SERIALIZABLE" : "BEGIN";
 }
 
-// Sends `steps` together and returns one result for each: one round trip for
-// all. After a failed step the rest come back PGRES_PIPELINE_ABORTED.
-// UNAVAILABLE when the connection broke on the way.
-absl::StatusOr<std::vector<std::shared_ptr<PGresult>>> Pipelined(PGconn* conn,
-                                                                  const std::vector<PipelineStep>& steps) {
-  if (PQenterPipelineMode(conn) != 1) return StatusFromResult(nullptr, conn);
+// Sends `steps` together, in one round trip, and returns the results that
+// came back: one for each step, unless the connection broke on the way.
+// After a failed step the rest come back PGRES_PIPELINE_ABORTED.
+std::vector<std::shared_ptr<PGresult>> Pipelined(PGconn* conn, const std::vector<PipelineStep>& steps) {
+  std::vector<std::shared_ptr<PGresult>> results;
+  if (PQenterPipelineMode(conn) != 1) return results;
   bool sent = true;
   for (const PipelineStep& step : steps) {
     const int n = static_cast<int>(step.values.size());
@@ -200,7 +200,6 @@ absl::StatusOr<std::vector<std::shared_ptr<PGresult>>> Pipelined(PGconn* conn,
   sent = sent && PQpipelineSync(conn) == 1;
   // Each statement's results end with a null; then comes the sync's result,
   // with no null after it. Two nulls in a row: the connection broke.
-  std::vector<std::shared_ptr<PGresult>> results;
   bool synced = false;
   for (int nulls = 0; sent && !synced && nulls < 2;) {
     PGresult* raw = PQgetResult(conn);
@@ -216,30 +215,28 @@ absl::StatusOr<std::vector<std::shared_ptr<PGresult>>> Pipelined(PGconn* conn,
       results.push_back(Own(raw));
     }
   }
-  const bool left = PQexitPipelineMode(conn) == 1;
-  if (!synced || !left || results.size() != steps.size()) {
-    // A failure the server reported still says more than "lost".
-    for (const auto& result : results) {
-      if (!Succeeded(result.get()) && PQresultStatus(result.get()) != PGRES_PIPELINE_ABORTED) {
-        return StatusFromResult(result.get(), conn);
-      }
-    }
-    return absl::UnavailableError("database connection lost");
+  // Without the sync the last result may be missing, whatever came.
+  if ((PQexitPipelineMode(conn) != 1 || !synced) && !steps.empty()) {
+    results.resize(std::min(results.size(), steps.size() - 1));
   }
   return results;
 }
 
 }  // namespace
 
-absl::StatusOr<std::vector<std::shared_ptr<PGresult>>> Transaction::Send(std::vector<PipelineStep> after_opening) {
+absl::StatusOr<std::vector<std::shared_ptr<PGresult>>> Transaction::Send(std::vector<PipelineStep> after_opening,
+                                                                          bool* last_may_have_run) {
   std::vector<PipelineStep> steps;
   if (opening_) steps = OpeningSteps(opening_->begin, opening_->timeout_ms, opening_->wait_for_flush);
   steps.insert(steps.end(), std::make_move_iterator(after_opening.begin()),
                std::make_move_iterator(after_opening.end()));
-  absl::StatusOr<std::vector<std::shared_ptr<PGresult>>> results = Pipelined(conn_, steps);
+  std::vector<std::shared_ptr<PGresult>> results = Pipelined(conn_, steps);
   opening_.reset();  // sent, whatever came of it (the steps pointed into it)
-  if (!results.ok()) return results.status();
-  RETURN_IF_ERROR(pool_->PipelineFailure(conn_, steps, *results));
+  auto [failed_at, status] = pool_->PipelineFailure(conn_, steps, results);
+  // Only a step that failed before the last one, by the server's word, kept
+  // the last from running; a broken connection leaves it unknown.
+  if (last_may_have_run != nullptr) *last_may_have_run = !(failed_at < results.size() && failed_at + 1 < steps.size());
+  if (!status.ok()) return status;
   return results;
 }
 
@@ -407,6 +404,7 @@ absl::Status Transaction::Commit() {
   if (conn_ == nullptr) return absl::FailedPreconditionError("transaction already finished");
   // A transaction that sent nothing and has nothing to run has nothing to commit.
   absl::Status status;
+  may_have_committed_ = false;
   if (!opening_ || !at_commit_.empty()) {
     std::vector<PipelineStep> steps;
     for (const auto& [statement, params] : at_commit_) {
@@ -414,7 +412,7 @@ absl::Status Transaction::Commit() {
       steps.push_back({statement.name, &statement, Values(params)});
     }
     steps.push_back({"COMMIT"});
-    if (status.ok()) status = Send(std::move(steps)).status();
+    if (status.ok()) status = Send(std::move(steps), &may_have_committed_).status();
   }
   at_commit_.clear();
   PGconn* conn = conn_;
@@ -653,8 +651,9 @@ absl::Status Pool::InTransaction(const std::function<absl::Status(Transaction&)>
         committing = false;
         ASSIGN_OR_RETURN(Transaction tx, Begin(options));
         RETURN_IF_ERROR(fn(tx));
-        committing = true;
-        return tx.Commit();
+        absl::Status committed = tx.Commit();
+        committing = tx.may_have_committed_;
+        return committed;
       },
       // Unavailable before COMMIT was sent: nothing was committed, so the
       // transaction can run again on the server that serves next. A COMMIT
@@ -689,30 +688,30 @@ absl::StatusOr<Rows> Pool::OneStatementOnce(const Prepared& statement, const Par
     std::vector<PipelineStep> steps = OpeningSteps(begin, timeout, options.wait_for_flush);
     steps.push_back({statement.name, &statement, Values(params)});
     steps.push_back({"COMMIT"});
-    absl::StatusOr<std::vector<std::shared_ptr<PGresult>>> results = Pipelined(conn, steps);
-    absl::Status status = results.status();
-    if (status.ok()) status = PipelineFailure(conn, steps, *results);
+    std::vector<std::shared_ptr<PGresult>> results = Pipelined(conn, steps);
+    absl::Status status = PipelineFailure(conn, steps, results).second;
     // A failed statement leaves its transaction open and aborted.
     if (PQpipelineStatus(conn) == PQ_PIPELINE_OFF && PQtransactionStatus(conn) == PQTRANS_INERROR) {
       PQclear(PQexec(conn, "ROLLBACK"));
     }
     if (!status.ok()) return status;
-    return Rows((*results)[steps.size() - 2]);
+    return Rows(results[steps.size() - 2]);
   }();
   Release(conn);
   return rows;
 }
 
-absl::Status Pool::PipelineFailure(PGconn* conn, const std::vector<PipelineStep>& steps,
-                                   const std::vector<std::shared_ptr<PGresult>>& results) {
+std::pair<size_t, absl::Status> Pool::PipelineFailure(PGconn* conn, const std::vector<PipelineStep>& steps,
+                                                      const std::vector<std::shared_ptr<PGresult>>& results) {
   for (size_t i = 0; i < results.size(); ++i) {
     if (Succeeded(results[i].get())) continue;
     if (PQresultStatus(results[i].get()) == PGRES_PIPELINE_ABORTED) {
-      return absl::InternalError("pipeline aborted without an error");  // never seen; not taken for no rows
+      return {i, absl::InternalError("pipeline aborted without an error")};  // never seen; not taken for no rows
     }
-    return FailedRun(conn, steps[i].prepared, results[i].get());
+    return {i, FailedRun(conn, steps[i].prepared, results[i].get())};
   }
-  return absl::OkStatus();
+  if (results.size() < steps.size()) return {results.size(), absl::UnavailableError("database connection lost")};
+  return {steps.size(), absl::OkStatus()};
 }
 
 absl::StatusOr<Rows> Pool::Query(absl::string_view sql, const Params& params,

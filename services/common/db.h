@@ -177,11 +177,17 @@ class Transaction {
   absl::Status Open();
   // Sends the opening while unsent, then `after_opening`, in one round trip;
   // the results of all, or the first failure.
-  absl::StatusOr<std::vector<std::shared_ptr<PGresult>>> Send(std::vector<PipelineStep> after_opening);
+  // `last_may_have_run` (if given) tells whether the last step may have
+  // taken effect: false when an earlier one failed.
+  absl::StatusOr<std::vector<std::shared_ptr<PGresult>>> Send(std::vector<PipelineStep> after_opening,
+                                                              bool* last_may_have_run = nullptr);
   Pool* pool_;
   PGconn* conn_;  // null once committed, rolled back or moved from
   std::optional<Opening> opening_;  // until sent
   std::vector<std::pair<Prepared, Params>> at_commit_;
+  // After Commit failed: whether its COMMIT may have taken effect (the
+  // answer lost), so that running the transaction again could do it twice.
+  bool may_have_committed_ = false;
 };
 
 enum class Isolation { kReadCommitted, kSerializable };
@@ -264,10 +270,11 @@ class Pool {
                         const std::function<bool()>& again);
   absl::StatusOr<Rows> OneStatementOnce(const Prepared& statement, const Params& params,
                                         const TransactionOptions& options);
-  // The first failure among the results of a pipeline's steps, as FailedRun
-  // gives it; OK if none failed.
-  absl::Status PipelineFailure(PGconn* conn, const std::vector<PipelineStep>& steps,
-                               const std::vector<std::shared_ptr<PGresult>>& results);
+  // The first step of a pipeline that failed and why, as FailedRun gives it;
+  // UNAVAILABLE at the first step without a result when the connection
+  // broke; (steps.size(), OK) if all went well.
+  std::pair<size_t, absl::Status> PipelineFailure(PGconn* conn, const std::vector<PipelineStep>& steps,
+                                                  const std::vector<std::shared_ptr<PGresult>>& results);
   // The status of a failed run of `statement`: ABORTED, to run it again,
   // when the session had lost it (26000); the database's error otherwise.
   // (`statement` null: one sent as text.)

@@ -44,10 +44,11 @@ constexpr char kSelectSignal[] = R"sql(
     ON v.tenant_id = s.tenant_id AND v.category_id = s.category_id AND v.version = s.category_version
 )sql";
 
-constexpr char kFindExisting[] = R"sql(
+// Every submission asks it first, so it is prepared.
+constexpr db::Prepared kFindExisting{"intake_find_existing", R"sql(
   SELECT signal_id, request_fingerprint FROM intake.signals
   WHERE tenant_id = $1 AND reporter_user_id = $2 AND request_id = $3
-)sql";
+)sql"};
 
 constexpr char kUntriagedFilter[] = R"sql(
   WHERE s.tenant_id = $1 AND s.status = 'NEW' AND s.area_id = ANY($2::text[])
@@ -614,8 +615,8 @@ absl::StatusOr<std::optional<TenantReference>> SignalStore::LoadTenantReference(
 
 absl::StatusOr<bool> SignalStore::Submitted(const RequestContext& caller, const std::string& request_id) {
   if (!IsUuid(request_id)) return false;
-  ASSIGN_OR_RETURN(db::Rows rows, pool_->Query(kFindExisting, {caller.tenant, caller.user, request_id},
-                                               Bounded(caller.deadline)));
+  ASSIGN_OR_RETURN(db::Rows rows, pool_->OneStatement(kFindExisting, {caller.tenant, caller.user, request_id},
+                                                      Bounded(caller.deadline)));
   return !rows.empty();
 }
 

@@ -126,6 +126,23 @@ TEST_F(DbTest, ASessionThatBecameReadOnlyIsNotUsedAgain) {
       no_retry);
   EXPECT_EQ(refused.code(), absl::StatusCode::kUnavailable) << refused;
   EXPECT_NE(refused.message().find("25006"), absl::string_view::npos) << refused;
+
+  // So is a transaction whose only write waits for its COMMIT: the refusal
+  // came before the COMMIT, which therefore never ran, and it runs again.
+  const int64_t second_pid = AddOne(3);
+  ASSERT_TRUE(pool_->InTransaction([](db::Transaction& tx) {
+                     return tx.ExecScript("SET SESSION default_transaction_read_only = on");
+                   }).ok());
+  static constexpr db::Prepared kWrite{"db_test_write", "INSERT INTO written VALUES ($1::int)"};
+  absl::Status at_commit = pool_->InTransaction([](db::Transaction& tx) {
+    tx.ExecAtCommit(kWrite, {"3"});
+    return absl::OkStatus();
+  });
+  EXPECT_TRUE(at_commit.ok()) << at_commit;
+  EXPECT_NE(AddOne(4), second_pid) << "the read-only session was let go";
+  rows = pool_->Query("SELECT count(*) AS n FROM written");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_EQ(rows->Int(0, "n"), 2);
 }
 
 TEST_F(DbTest, OneStatementRunsInATransactionOfItsOwnBoundedByItsDeadlineAndKeepsItsSession) {
