@@ -24,14 +24,14 @@ SubmitBatcher::~SubmitBatcher() {
 }
 
 std::optional<v1::Signal> SubmitBatcher::Submit(const BatchedSubmission& item, absl::Time deadline) {
-  Pending pending{&item, deadline, std::nullopt, false};
+  Pending pending{&item, deadline, std::nullopt, false, {}};
   std::unique_lock<std::mutex> lock(mutex_);
   if (stopping_) return std::nullopt;
   queue_.push_back(&pending);
   queued_.notify_one();
   // Waits for the batch even past the deadline: it ends within kLongestBatch,
   // and the caller must not be told "failed" about a signal that was stored.
-  answered_.wait(lock, [&] { return pending.done; });
+  pending.answered.wait(lock, [&] { return pending.done; });
   return std::move(pending.stored);
 }
 
@@ -71,8 +71,8 @@ void SubmitBatcher::Commit() {
     for (size_t i = 0; i < batch.size(); ++i) {
       if (stored.ok()) batch[i]->stored = std::move((*stored)[i]);
       batch[i]->done = true;
+      batch[i]->answered.notify_one();
     }
-    answered_.notify_all();
   }
 }
 

@@ -45,6 +45,9 @@ class SubmitBatcher {
     absl::Time deadline;
     std::optional<v1::Signal> stored;
     bool done = false;
+    // Its own, so that a batch's end wakes its callers and not every
+    // caller that waits (64 threads, on two cores, for each batch).
+    std::condition_variable answered;
   };
   void Commit();
 
@@ -52,7 +55,6 @@ class SubmitBatcher {
   const Options options_;
   std::mutex mutex_;
   std::condition_variable queued_;
-  std::condition_variable answered_;
   std::deque<Pending*> queue_ ABSL_GUARDED_BY(mutex_);
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
   std::vector<std::thread> committers_;
