@@ -233,9 +233,14 @@ absl::StatusOr<std::vector<std::shared_ptr<PGresult>>> Transaction::Send(std::ve
   std::vector<std::shared_ptr<PGresult>> results = Pipelined(conn_, steps);
   opening_.reset();  // sent, whatever came of it (the steps pointed into it)
   auto [failed_at, status] = pool_->PipelineFailure(conn_, steps, results);
-  // Only a step that failed before the last one, by the server's word, kept
-  // the last from running; a broken connection leaves it unknown.
-  if (last_may_have_run != nullptr) *last_may_have_run = !(failed_at < results.size() && failed_at + 1 < steps.size());
+  // Only a step that failed before the last one, by the server's word (an
+  // error with its SQLSTATE), kept the last from running. A broken
+  // connection leaves it unknown: libpq then files its own error, without a
+  // SQLSTATE, as the result of the step it was waiting for.
+  if (last_may_have_run != nullptr) {
+    *last_may_have_run = !(failed_at + 1 < steps.size() && failed_at < results.size() &&
+                           !ResultSqlState(results[failed_at].get()).empty());
+  }
   if (!status.ok()) return status;
   return results;
 }

@@ -127,22 +127,56 @@ TEST_F(DbTest, ASessionThatBecameReadOnlyIsNotUsedAgain) {
   EXPECT_EQ(refused.code(), absl::StatusCode::kUnavailable) << refused;
   EXPECT_NE(refused.message().find("25006"), absl::string_view::npos) << refused;
 
-  // So is a transaction whose only write waits for its COMMIT: the refusal
-  // came before the COMMIT, which therefore never ran, and it runs again.
-  const int64_t second_pid = AddOne(3);
+}
+
+// A write for the COMMIT travels with it. Refused by the server before the
+// COMMIT (here 25006, as a server demoted in a failover says it), the COMMIT
+// never ran and the transaction runs again; refused at the COMMIT itself, it
+// may have taken effect for all we can tell, and goes back to the caller.
+TEST_F(DbTest, AWriteAtCommitRefusedBeforeTheCommitRunsAgainAndOneAtTheCommitDoesNot) {
   ASSERT_TRUE(pool_->InTransaction([](db::Transaction& tx) {
-                     return tx.ExecScript("SET SESSION default_transaction_read_only = on");
+                     return tx.ExecScript(R"sql(
+                       CREATE SEQUENCE attempts;
+                       CREATE TABLE written (n int);
+                       CREATE FUNCTION refuse_first() RETURNS trigger LANGUAGE plpgsql AS $$
+                       BEGIN
+                         IF nextval('attempts') = 1 THEN
+                           RAISE EXCEPTION 'read-only for now' USING ERRCODE = '25006';
+                         END IF;
+                         RETURN NEW;
+                       END $$;
+                       CREATE TRIGGER refuse_first BEFORE INSERT ON written
+                         FOR EACH ROW EXECUTE FUNCTION refuse_first();
+                     )sql");
                    }).ok());
   static constexpr db::Prepared kWrite{"db_test_write", "INSERT INTO written VALUES ($1::int)"};
-  absl::Status at_commit = pool_->InTransaction([](db::Transaction& tx) {
-    tx.ExecAtCommit(kWrite, {"3"});
+  auto number = [this](const char* sql) {
+    auto rows = pool_->Query(sql);
+    return rows.ok() ? rows->Int(0, "n") : -1;
+  };
+  absl::Status again = pool_->InTransaction([](db::Transaction& tx) {
+    tx.ExecAtCommit(kWrite, {"1"});
     return absl::OkStatus();
   });
-  EXPECT_TRUE(at_commit.ok()) << at_commit;
-  EXPECT_NE(AddOne(4), second_pid) << "the read-only session was let go";
-  rows = pool_->Query("SELECT count(*) AS n FROM written");
-  ASSERT_TRUE(rows.ok()) << rows.status();
-  EXPECT_EQ(rows->Int(0, "n"), 2);
+  EXPECT_TRUE(again.ok()) << again;
+  EXPECT_EQ(number("SELECT last_value AS n FROM attempts"), 2) << "run twice";
+  EXPECT_EQ(number("SELECT count(*) AS n FROM written"), 1);
+
+  ASSERT_TRUE(pool_->InTransaction([](db::Transaction& tx) {
+                     return tx.ExecScript(R"sql(
+                       DROP TRIGGER refuse_first ON written;
+                       ALTER SEQUENCE attempts RESTART;
+                       CREATE CONSTRAINT TRIGGER refuse_first AFTER INSERT ON written
+                         DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse_first();
+                     )sql");
+                   }).ok());
+  absl::Status at_commit = pool_->InTransaction([](db::Transaction& tx) {
+    tx.ExecAtCommit(kWrite, {"2"});
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(at_commit.code(), absl::StatusCode::kUnavailable) << at_commit;
+  EXPECT_EQ(number("SELECT last_value AS n FROM attempts"), 1) << "run once";
+  EXPECT_EQ(number("SELECT count(*) AS n FROM written"), 1);
 }
 
 TEST_F(DbTest, OneStatementRunsInATransactionOfItsOwnBoundedByItsDeadlineAndKeepsItsSession) {
@@ -229,11 +263,11 @@ TEST_F(DbTest, ATransactionBeginsWithItsFirstStatementAndKeepsItsSettings) {
   ASSERT_TRUE(status.ok()) << status;
   EXPECT_EQ(first_xid, second_xid);
 
-  // A transaction that ran nothing commits without a word to the database.
+  // A transaction that ran nothing commits.
   EXPECT_TRUE(pool_->InTransaction([](db::Transaction&) { return absl::OkStatus(); }).ok());
 
   absl::Status failed = pool_->InTransaction(
-      [](db::Transaction& tx) { return tx.Query(kReadState, {"1", "0", "0"}).status(); });
+      [](db::Transaction& tx) { return tx.Query(kReadState, {"1", "0", "0"}).status(); }, bounded);
   EXPECT_EQ(failed.code(), absl::StatusCode::kInvalidArgument) << failed;
   auto session = pool_->Query("SELECT current_setting('statement_timeout') AS timeout, pg_backend_pid() AS pid");
   ASSERT_TRUE(session.ok()) << session.status();
