@@ -21,6 +21,7 @@
 #include "services/common/log.h"
 #include "services/common/metrics.h"
 #include "services/common/periodic_task.h"
+#include "services/common/process.h"
 #include "services/common/status_details.h"
 #include "services/common/status_macros.h"
 #include "services/common/trace.h"
@@ -297,10 +298,6 @@ absl::Status RequireTimeZoneDatabase() {
         "the time-zone database cannot be read (Europe/Amsterdam): install tzdata, or set TZDIR to it");
   }
   return absl::OkStatus();
-}
-
-void UseMutexesWithoutDeadlockDetection() {
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 }
 
 absl::Status RunServer(const ServerOptions& options, const std::vector<grpc::Service*>& services) {

@@ -105,13 +105,6 @@ absl::StatusOr<Authenticator> AuthenticatorFromFlags(const Flags& flags);
 // and a service that silently counted in UTC would move them by hours.
 absl::Status RequireTimeZoneDatabase();
 
-// Turns off absl::Mutex's deadlock detection for the process. Debian's
-// Abseil is built without NDEBUG, so it is on there: every lock gRPC takes
-// (its mutexes are Abseil's) and every mutex destroyed passed through one
-// global graph of lock order (GraphCycles in a profile of SubmitSignal).
-// The sanitizer builds keep their own checks of locking (ThreadSanitizer).
-void UseMutexesWithoutDeadlockDetection();
-
 // Runs `services` until SIGTERM or SIGINT, then drains in-flight calls for up
 // to the grace period and returns. Refuses to start without the time-zone
 // database. Uses mutexes without deadlock detection from then on.

@@ -15,6 +15,7 @@
 #include "services/common/files.h"
 #include "services/common/log.h"
 #include "services/common/metrics.h"
+#include "services/common/process.h"
 #include "services/common/status_macros.h"
 #include "services/common/token.h"
 #include "services/web/sealed_cookie.h"
@@ -49,6 +50,7 @@ absl::Status Run(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  UseMutexesWithoutDeadlockDetection();
   Flags flags("hartslag-web", "serves the front end and its JSON API over HTTPS");
   flags.Add("listen", "HARTSLAG_WEB_LISTEN", "127.0.0.1:7400", "address to listen on (host:port; port 0 picks one)");
   flags.Add("tls-cert", "HARTSLAG_WEB_TLS_CERT", "", "PEM file with the HTTPS certificate chain");

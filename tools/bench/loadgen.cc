@@ -53,6 +53,7 @@
 #include "services/common/config.h"
 #include "services/common/crypto.h"
 #include "services/common/files.h"
+#include "services/common/process.h"
 #include "services/common/token.h"
 #include "tools/bench/audit_load.h"
 #include "tools/bench/load_driver.h"
@@ -531,9 +532,8 @@ int Run(int argc, char** argv) {
 }  // namespace hartslag::bench
 
 int main(int argc, char** argv) {
-  // As the services do (RunServer): Debian's Abseil tracks lock order for
-  // every absl::Mutex gRPC takes unless told not to, and the load generator
-  // shares the two cores with what it measures.
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  // As the services do: the load generator shares the two cores with what
+  // it measures.
+  hartslag::UseMutexesWithoutDeadlockDetection();
   return hartslag::bench::Run(argc, argv);
 }

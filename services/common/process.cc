@@ -1,0 +1,11 @@
+#include "services/common/process.h"
+
+#include "absl/synchronization/mutex.h"
+
+namespace hartslag {
+
+void UseMutexesWithoutDeadlockDetection() {
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+}
+
+}  // namespace hartslag
