@@ -21,6 +21,9 @@ constexpr char kSqlStateSerializationFailure[] = "40001";
 constexpr char kSqlStateDeadlock[] = "40P01";
 constexpr char kSqlStateUnknownPrepared[] = "26000";
 constexpr char kSqlStateDuplicatePrepared[] = "42P05";
+// A prepared statement run after its result's shape changed ("cached plan
+// must not change result type").
+constexpr char kSqlStateFeatureNotSupported[] = "0A000";
 
 std::shared_ptr<PGresult> Own(PGresult* result) {
   return std::shared_ptr<PGresult>(result, PQclear);
@@ -536,9 +539,11 @@ void Pool::Release(PGconn* conn) {
   const bool healthy = !lost && PQtransactionStatus(conn) == PQTRANS_IDLE &&
                        PQpipelineStatus(conn) == PQ_PIPELINE_OFF && !ServerIsReadOnly(conn);
   std::vector<PGconn*> stale;
+  bool outdated = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (healthy) {
+    outdated = outdated_.erase(conn) > 0;
+    if (healthy && !outdated) {
       idle_.push_back(conn);
     } else {
       --open_;
@@ -555,7 +560,7 @@ void Pool::Release(PGconn* conn) {
     if (lost) available_.notify_all();
     else available_.notify_one();
   }
-  if (!healthy) stale.push_back(conn);
+  if (!healthy || outdated) stale.push_back(conn);
   for (PGconn* gone : stale) {
     ForgetPrepared(gone);
     PQfinish(gone);
@@ -626,6 +631,25 @@ absl::Status Pool::FailedRun(PGconn* conn, const Prepared* statement, const PGre
   if (statement != nullptr && result != nullptr && ResultSqlState(result) == kSqlStateUnknownPrepared) {
     ForgetPrepared(conn);
     return absl::AbortedError(absl::StrCat("statement ", statement->name, " was not prepared in this session"));
+  }
+  if (statement != nullptr && result != nullptr && ResultSqlState(result) == kSqlStateFeatureNotSupported) {
+    // The schema changed under what this process prepared (a newer instance
+    // of the service migrated it): every session that prepared the statement
+    // before fails so until it ends. This one ends when it is released, the
+    // idle ones now; the transaction runs again on a new session.
+    std::vector<PGconn*> idle;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      outdated_.insert(conn);
+      idle.swap(idle_);
+      open_ -= static_cast<int>(idle.size());
+      available_.notify_all();
+    }
+    for (PGconn* gone : idle) {
+      ForgetPrepared(gone);
+      PQfinish(gone);
+    }
+    return absl::AbortedError(absl::StrCat("statement ", statement->name, " was prepared before the schema changed"));
   }
   return StatusFromResult(result, conn);
 }

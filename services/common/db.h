@@ -276,7 +276,8 @@ class Pool {
   std::pair<size_t, absl::Status> PipelineFailure(PGconn* conn, const std::vector<PipelineStep>& steps,
                                                   const std::vector<std::shared_ptr<PGresult>>& results);
   // The status of a failed run of `statement`: ABORTED, to run it again,
-  // when the session had lost it (26000); the database's error otherwise.
+  // when the session had lost it (26000) or prepared it before the schema
+  // changed its result (0A000); the database's error otherwise.
   // (`statement` null: one sent as text.)
   absl::Status FailedRun(PGconn* conn, const Prepared* statement, const PGresult* result);
   // Prepares `statement` in `conn`'s session unless it has been already.
@@ -294,6 +295,9 @@ class Pool {
   std::vector<PGconn*> idle_ ABSL_GUARDED_BY(mutex_);
   int open_ ABSL_GUARDED_BY(mutex_) = 0;
   std::map<PGconn*, std::set<std::string>> prepared_ ABSL_GUARDED_BY(mutex_);
+  // Sessions to end when released: their prepared statements outlived a
+  // change of the schema (FailedRun).
+  std::set<PGconn*> outdated_ ABSL_GUARDED_BY(mutex_);
   PoolStats waited_ ABSL_GUARDED_BY(mutex_);
 };
 

@@ -321,6 +321,30 @@ TEST_F(DbTest, AStatementRunAtCommitCommitsWithTheTransactionOrFailsIt) {
   EXPECT_EQ(count("records"), 2);
 }
 
+// A newer instance of a service migrates the schema while this one runs: a
+// statement prepared before, whose result changed shape, fails in every
+// session that prepared it (0A000, "cached plan must not change result
+// type"). The transaction runs again on a new session and sees the new shape.
+TEST_F(DbTest, AStatementPreparedBeforeTheSchemaChangedRunsAgainOnANewSession) {
+  ASSERT_TRUE(pool_->Query("CREATE TABLE shapes (n int)").ok());
+  ASSERT_TRUE(pool_->Query("INSERT INTO shapes VALUES (1)").ok());
+  static constexpr db::Prepared kShapes{"db_test_shapes", "SELECT *, pg_backend_pid() AS pid FROM shapes"};
+  auto before = pool_->OneStatement(kShapes);
+  ASSERT_TRUE(before.ok()) << before.status();
+  const int64_t pid = before->Int(0, "pid");
+
+  ASSERT_TRUE(db::ExecuteOnce(db_.conninfo(), "ALTER TABLE shapes ADD COLUMN colour text DEFAULT 'blue'").ok());
+  db::Rows after;
+  absl::Status read = pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(after, tx.Query(kShapes));
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(read.ok()) << read;
+  EXPECT_EQ(after.Text(0, "colour"), "blue");
+  EXPECT_NE(after.Int(0, "pid"), pid) << "on a new session";
+  EXPECT_EQ(AddOne(1), after.Int(0, "pid")) << "which the pool keeps";
+}
+
 TEST_F(DbTest, RowsCopiedInBinaryArriveAsTheValuesTheyWere) {
   ASSERT_TRUE(pool_->Query(R"sql(
     CREATE TABLE copied (t text, b bytea, i int, n bigint, u uuid, at timestamptz, list bytea[], nothing text)
