@@ -21,9 +21,11 @@ constexpr char kSqlStateSerializationFailure[] = "40001";
 constexpr char kSqlStateDeadlock[] = "40P01";
 constexpr char kSqlStateUnknownPrepared[] = "26000";
 constexpr char kSqlStateDuplicatePrepared[] = "42P05";
-// A prepared statement run after its result's shape changed ("cached plan
-// must not change result type").
+// A prepared statement run after its result's shape changed: "cached plan
+// must not change result type", SQLSTATE 0A000 from this function of the
+// server's (the function's name is not translated, the message may be).
 constexpr char kSqlStateFeatureNotSupported[] = "0A000";
+constexpr char kResultTypeCheck[] = "RevalidateCachedQuery";
 
 std::shared_ptr<PGresult> Own(PGresult* result) {
   return std::shared_ptr<PGresult>(result, PQclear);
@@ -632,16 +634,24 @@ absl::Status Pool::FailedRun(PGconn* conn, const Prepared* statement, const PGre
     ForgetPrepared(conn);
     return absl::AbortedError(absl::StrCat("statement ", statement->name, " was not prepared in this session"));
   }
-  if (statement != nullptr && result != nullptr && ResultSqlState(result) == kSqlStateFeatureNotSupported) {
+  const char* function = result != nullptr ? PQresultErrorField(result, PG_DIAG_SOURCE_FUNCTION) : nullptr;
+  if (statement != nullptr && ResultSqlState(result) == kSqlStateFeatureNotSupported && function != nullptr &&
+      std::string_view(function) == kResultTypeCheck) {
     // The schema changed under what this process prepared (a newer instance
     // of the service migrated it): every session that prepared the statement
-    // before fails so until it ends. This one ends when it is released, the
+    // fails so until it ends. Those in use end when they are released, the
     // idle ones now; the transaction runs again on a new session.
     std::vector<PGconn*> idle;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       outdated_.insert(conn);
-      idle.swap(idle_);
+      for (const auto& [session, names] : prepared_) {
+        if (names.contains(statement->name)) outdated_.insert(session);
+      }
+      auto outdated = std::partition(idle_.begin(), idle_.end(), [this](PGconn* c) { return !outdated_.contains(c); });
+      idle.assign(outdated, idle_.end());
+      idle_.erase(outdated, idle_.end());
+      for (PGconn* gone : idle) outdated_.erase(gone);
       open_ -= static_cast<int>(idle.size());
       available_.notify_all();
     }
