@@ -418,7 +418,8 @@ absl::Status Transaction::Commit() {
   if (!opening_ || !at_commit_.empty()) {
     std::vector<PipelineStep> steps;
     for (const auto& [statement, params] : at_commit_) {
-      status.Update(pool_->Prepare(conn_, statement));
+      status = pool_->Prepare(conn_, statement);
+      if (!status.ok()) break;
       steps.push_back({statement.name, &statement, Values(params)});
     }
     steps.push_back({"COMMIT"});
