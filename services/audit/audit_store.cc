@@ -85,9 +85,10 @@ constexpr db::Prepared kKnownEvents{"audit_known_events", R"sql(
 
 // COPY targets, with the column order of the rows Append makes: an entry's
 // log and index last, after the values made before the log's lock is taken.
-constexpr char kCopyEntries[] =
-    "audit.entries (event_id, entry, leaf_hash, subjects, occurred_at, actor_user_id, organisation_id, "
-    "object_type, object_id, action, outcome, log_id, idx)";
+constexpr char kCopyEntries[] = "audit.entries (event_id, entry, leaf_hash, log_id, idx)";
+constexpr char kCopySearch[] =
+    "audit.entry_search (subjects, occurred_at, actor_user_id, organisation_id, object_type, object_id, "
+    "action, outcome, log_id, idx)";
 constexpr char kCopyNodes[] = "audit.nodes (log_id, level, idx, hash)";
 
 // One primary-key lookup per wanted stored node, and the leaf hashes of the
@@ -120,37 +121,39 @@ constexpr char kEntries[] = R"sql(
   WHERE p.running <= $4 OR p.running = octet_length(p.entry) ORDER BY p.idx
 )sql";
 
-// The entries a query reads: the log, or with a subject ($15, its digest)
-// the entries about it. The planner would rather walk the log backwards and
-// test each entry's subjects, hoping to fill the page early, which for a
-// rare subject is a walk through the whole log; OFFSET 0 keeps the subject's
-// entries a query of their own, found through the GIN index.
+// The entries a query reads, through their search rows: the log, or with a
+// subject ($15, its digest) the entries about it. The planner would rather
+// walk the log backwards and test each entry's subjects, hoping to fill the
+// page early, which for a rare subject is a walk through the whole log;
+// OFFSET 0 keeps the subject's entries a query of their own, found through
+// the GIN index.
 constexpr char kQueryLog[] = R"sql(
-  SELECT e.idx, e.entry, '' AS hash FROM audit.entries e
+  SELECT s.idx, e.entry, '' AS hash FROM audit.entry_search s
 )sql";
 constexpr char kQuerySubject[] = R"sql(
-  SELECT e.idx, e.entry, '' AS hash FROM (
-    SELECT * FROM audit.entries WHERE log_id = $1 AND subjects @> ARRAY[$15::bytea]
-      AND ($11::bigint IS NULL OR idx < $11) OFFSET 0) e
+  SELECT s.idx, e.entry, '' AS hash FROM (
+    SELECT * FROM audit.entry_search WHERE log_id = $1 AND subjects @> ARRAY[$15::bytea]
+      AND ($11::bigint IS NULL OR idx < $11) OFFSET 0) s
 )sql";
 constexpr char kQuery[] = R"sql(
-  WHERE e.log_id = $1
-    AND ($15::bytea IS NULL OR e.subjects @> ARRAY[$15::bytea])
-    AND ($3::text IS NULL OR e.actor_user_id = $3)
-    AND ($4::text IS NULL OR e.organisation_id = $4)
-    AND ($5::text IS NULL OR e.object_type = $5)
-    AND ($6::text IS NULL OR e.object_id = $6)
-    AND ($7::text IS NULL OR e.action = $7)
-    AND ($8::text IS NULL OR e.outcome = $8)
-    AND ($9::timestamptz IS NULL OR e.occurred_at >= $9)
-    AND ($10::timestamptz IS NULL OR e.occurred_at < $10)
-    AND ($11::bigint IS NULL OR e.idx < $11)
+  JOIN audit.entries e ON e.log_id = s.log_id AND e.idx = s.idx
+  WHERE s.log_id = $1
+    AND ($15::bytea IS NULL OR s.subjects @> ARRAY[$15::bytea])
+    AND ($3::text IS NULL OR s.actor_user_id = $3)
+    AND ($4::text IS NULL OR s.organisation_id = $4)
+    AND ($5::text IS NULL OR s.object_type = $5)
+    AND ($6::text IS NULL OR s.object_id = $6)
+    AND ($7::text IS NULL OR s.action = $7)
+    AND ($8::text IS NULL OR s.outcome = $8)
+    AND ($9::timestamptz IS NULL OR s.occurred_at >= $9)
+    AND ($10::timestamptz IS NULL OR s.occurred_at < $10)
+    AND ($11::bigint IS NULL OR s.idx < $11)
     AND (NOT $12::boolean OR NOT EXISTS (
           SELECT 1 FROM audit.restrictions r
-          WHERE r.tenant_id = e.log_id AND r.subject = $2 AND r.lifted_at IS NULL
-            AND (r.organisation_id IS NULL OR r.organisation_id = e.organisation_id)))
-    AND NOT (e.object_type = ANY($14::text[]))
-  ORDER BY e.idx DESC LIMIT $13
+          WHERE r.tenant_id = s.log_id AND r.subject = $2 AND r.lifted_at IS NULL
+            AND (r.organisation_id IS NULL OR r.organisation_id = s.organisation_id)))
+    AND NOT (s.object_type = ANY($14::text[]))
+  ORDER BY s.idx DESC LIMIT $13
 )sql";
 
 constexpr char kInsertTreeHead[] = R"sql(
@@ -315,7 +318,7 @@ v1::Restriction RestrictionFromRow(const db::Rows& rows, int i) {
   return r;
 }
 
-// What audit.entries.subjects holds for a subject: the first half of its
+// What audit.entry_search.subjects holds for a subject: the first half of its
 // SHA-256, short to index and still without collisions in practice.
 std::string SubjectDigest(const std::string& subject) { return Sha256(subject).substr(0, 16); }
 
@@ -340,15 +343,22 @@ namespace {
 struct FormattedEntry {
   std::string event_id;  // lower case
   std::string leaf_hash;
-  db::CopyRows values;  // its row of kCopyEntries up to, without, log_id and idx
+  db::CopyRows entry;   // its row of kCopyEntries up to, without, log_id and idx
+  db::CopyRows search;  // its row of kCopySearch, likewise
 };
 
+// The batch's events in order, each event id once.
 absl::StatusOr<std::vector<FormattedEntry>> FormatEntries(const std::vector<v1::AuditEvent>& events) {
   std::vector<FormattedEntry> prepared;
   prepared.reserve(events.size());
+  std::set<std::string> seen;
   std::vector<std::string> digests;
   for (const v1::AuditEvent& e : events) {
     if (!IsUuid(e.event_id())) return absl::InvalidArgumentError("event_id: must be a UUID");
+    // The id in lower case, as the database writes a uuid: the known ids it
+    // returns are compared with these.
+    std::string event_id = absl::AsciiStrToLower(e.event_id());
+    if (!seen.insert(event_id).second) continue;
     std::string bytes = EntryBytes(e);
     absl::StatusOr<absl::Time> occurred = TimeFromProto(e.occurred_at(), "occurred_at");
     std::string leaf = LeafHash(bytes);
@@ -357,13 +367,11 @@ absl::StatusOr<std::vector<FormattedEntry>> FormatEntries(const std::vector<v1::
     for (const std::string& subject : e.subjects()) digests.push_back(SubjectDigest(subject));
     std::sort(digests.begin(), digests.end());
     digests.erase(std::unique(digests.begin(), digests.end()), digests.end());
-    // The id in lower case, as the database writes a uuid: the known ids it
-    // returns are compared with these.
-    FormattedEntry entry{.event_id = absl::AsciiStrToLower(e.event_id()), .leaf_hash = leaf, .values = {}};
-    entry.values.Uuid(absl::HexStringToBytes(absl::StrReplaceAll(e.event_id(), {{"-", ""}})))
+    FormattedEntry entry{.event_id = std::move(event_id), .leaf_hash = leaf, .entry = {}, .search = {}};
+    entry.entry.Uuid(absl::HexStringToBytes(absl::StrReplaceAll(e.event_id(), {{"-", ""}})))
         .Bytes(bytes)
-        .Bytes(leaf)
-        .BytesArray(digests)
+        .Bytes(leaf);
+    entry.search.BytesArray(digests)
         .Timestamp(occurred.ok() ? *occurred : absl::UnixEpoch())
         .Text(e.actor().user_id())
         .Text(e.actor().organisation_id())
@@ -376,14 +384,46 @@ absl::StatusOr<std::vector<FormattedEntry>> FormatEntries(const std::vector<v1::
   return prepared;
 }
 
-// Appends the entries of `entries` that are new to the log, under the log's
-// lock. With `look_up_known`, event ids already in the log are looked up
-// first; without, the log's unique index on event ids refuses the batch
-// (ALREADY_EXISTS) if one is there.
-absl::StatusOr<AppendResult> AppendInTransaction(db::Transaction& tx, const std::string& log_id,
-                                                 const std::vector<FormattedEntry>& entries,
-                                                 bool look_up_known) {
+// How long an append waits for the appends ahead of it in this process
+// before it queues for the log's lock regardless: far longer than a batch
+// holds the lock.
+constexpr absl::Duration kLongestTurnWait = absl::Seconds(2);
+
+// The search rows of `entries`, the first at index `first`.
+db::CopyRows SearchRows(const std::string& log_id, const std::vector<const FormattedEntry*>& entries,
+                        uint64_t first) {
+  db::CopyRows rows;
+  for (const FormattedEntry* e : entries) {
+    rows.Row(10).Append(e->search).Text(log_id).Int64(static_cast<int64_t>(first++));
+  }
+  return rows;
+}
+
+// How an append in a transaction went, beside its status.
+struct AppendAttempt {
   AppendResult result;
+  // The log's size under the lock was not the one expected: nothing was
+  // written, and the transaction must roll back.
+  bool expected_wrongly = false;
+};
+
+// Appends the entries of `entries` that are new to the log, under the log's
+// lock, which it takes in `ticket`'s turn. With `look_up_known`, event ids
+// already in the log are looked up first; without, the log's unique index on
+// event ids refuses the batch (ALREADY_EXISTS) if one is there. Without
+// look_up_known, `expecting` and an expected size in `ticket`, the search
+// rows are written before the lock is taken, at that size.
+absl::Status AppendInTransaction(db::Transaction& tx, const std::string& log_id,
+                                 const std::vector<FormattedEntry>& entries, bool look_up_known,
+                                 bool expecting, AppendOrder::Ticket& ticket, AppendAttempt& attempt) {
+  attempt = {};
+  std::vector<const FormattedEntry*> fresh;
+  for (const FormattedEntry& e : entries) fresh.push_back(&e);
+  const std::optional<uint64_t> expected =
+      expecting && !look_up_known ? ticket.expected_size() : std::nullopt;
+  if (expected) RETURN_IF_ERROR(tx.CopyIn(kCopySearch, SearchRows(log_id, fresh, *expected)));
+
+  ticket.WaitTurn(absl::Now() + kLongestTurnWait);
   RETURN_IF_ERROR(tx.Exec(kLockLog, {log_id}));
   // Read after the lock is held: a statement sees what committed before it
   // started, so what the previous sequencer appended.
@@ -401,18 +441,23 @@ absl::StatusOr<AppendResult> AppendInTransaction(db::Transaction& tx, const std:
     }
     nodes[{level, static_cast<uint64_t>(head.Int(i, "idx"))}] = head.Bytes(i, "hash");
   }
+  if (expected && size != *expected) {
+    attempt.expected_wrongly = true;
+    return absl::FailedPreconditionError("audit log: appended to meanwhile");  // not ABORTED: not retried as it is
+  }
   ComputeLowLevels(nodes);
   for (int level = 0; level < 63; ++level) {
     if (((size >> level) & 1) == 1 && !nodes.contains({level, (size >> level) - 1})) {
       return absl::DataLossError(absl::StrCat("audit log ", log_id, ": stored subtree hashes are missing"));
     }
   }
-  std::set<std::string> skip;
   if (look_up_known) {
     std::vector<std::string> ids;
     for (const FormattedEntry& e : entries) ids.push_back(e.event_id);
     ASSIGN_OR_RETURN(db::Rows known, tx.Query(kKnownEvents, {log_id, db::TextArray(ids)}));
+    std::set<std::string> skip;
     for (int i = 0; i < known.size(); ++i) skip.insert(known.Text(i, "event_id"));
+    std::erase_if(fresh, [&](const FormattedEntry* e) { return skip.contains(e->event_id); });
   }
 
   db::CopyRows entry_rows;
@@ -423,44 +468,50 @@ absl::StatusOr<AppendResult> AppendInTransaction(db::Transaction& tx, const std:
     }
     nodes[{level, index}] = std::move(hash);
   };
-  for (const FormattedEntry& e : entries) {
-    if (!skip.insert(e.event_id).second) continue;  // known, or twice in this batch
+  const uint64_t first = size;
+  for (const FormattedEntry* e : fresh) {
     uint64_t index = size++;
-    entry_rows.Row(13).Append(e.values).Text(log_id).Int64(static_cast<int64_t>(index));
-    put(0, index, e.leaf_hash);
+    entry_rows.Row(5).Append(e->entry).Text(log_id).Int64(static_cast<int64_t>(index));
+    put(0, index, e->leaf_hash);
     // Leaf `index` completes one subtree per trailing one bit of index.
     for (int level = 0; ((index >> level) & 1) == 1; ++level) {
       uint64_t right = index >> level;
       put(level + 1, right >> 1, NodeHash(nodes.at({level, right - 1}), nodes.at({level, right})));
     }
-    ++result.appended;
   }
-  result.size = size;
-  if (result.appended == 0) return result;
+  attempt.result = {.size = size, .appended = static_cast<int>(fresh.size())};
+  if (fresh.empty()) return absl::OkStatus();
   RETURN_IF_ERROR(tx.CopyIn(kCopyEntries, entry_rows));
+  if (!expected) RETURN_IF_ERROR(tx.CopyIn(kCopySearch, SearchRows(log_id, fresh, first)));
   if (!node_rows.empty()) RETURN_IF_ERROR(tx.CopyIn(kCopyNodes, node_rows));
-  return result;
+  return absl::OkStatus();
 }
 
 }  // namespace
 
 absl::StatusOr<AppendResult> AuditStore::Append(const std::string& log_id,
                                                 const std::vector<v1::AuditEvent>& events) {
+  ASSIGN_OR_RETURN(const std::vector<FormattedEntry> entries, FormatEntries(events));
   // Almost every batch is new: the unique index on event ids checks that as
   // it takes the entries, and only a batch it refuses (a retry, or an event
-  // sent again) is appended once more, with the known events left out.
-  ASSIGN_OR_RETURN(const std::vector<FormattedEntry> entries, FormatEntries(events));
-  auto append = [&](bool look_up_known) -> absl::StatusOr<AppendResult> {
-    AppendResult result;
-    RETURN_IF_ERROR(pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
-      ASSIGN_OR_RETURN(result, AppendInTransaction(tx, log_id, entries, look_up_known));
-      return absl::OkStatus();
-    }));
-    return result;
+  // sent again) is appended once more, with the known events left out. An
+  // append that expected its index wrongly is made again without expecting.
+  auto append = [&](bool look_up_known, bool expecting) -> absl::StatusOr<AppendAttempt> {
+    std::unique_ptr<AppendOrder::Ticket> ticket = order_.Enter(log_id, entries.size());
+    AppendAttempt attempt;
+    absl::Status status = pool_->InTransaction([&](db::Transaction& tx) {
+      return AppendInTransaction(tx, log_id, entries, look_up_known, expecting, *ticket, attempt);
+    });
+    if (attempt.expected_wrongly) return attempt;
+    RETURN_IF_ERROR(status);
+    ticket->Committed(attempt.result.size);
+    return attempt;
   };
-  absl::StatusOr<AppendResult> result = append(false);
-  if (absl::IsAlreadyExists(result.status())) result = append(true);
-  return result;
+  absl::StatusOr<AppendAttempt> attempt = append(false, true);
+  if (attempt.ok() && attempt->expected_wrongly) attempt = append(false, false);
+  if (absl::IsAlreadyExists(attempt.status())) attempt = append(true, false);
+  if (!attempt.ok()) return attempt.status();
+  return attempt->result;
 }
 
 absl::StatusOr<uint64_t> AuditStore::Size(const std::string& log_id) {

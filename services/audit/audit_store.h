@@ -4,7 +4,9 @@
 // advisory lock (a single sequencer), gives consecutive indexes, is
 // idempotent by event id, and records the hash of every Merkle subtree of
 // 16 leaves or more that the new entries complete (each entry carries its
-// leaf hash), in the same transaction and in two COPY statements. Roots and
+// leaf hash), in the same transaction and in COPY statements. An entry's
+// search columns are a row of their own, written before the lock where the
+// append can expect its first index (append_order.h). Roots and
 // proofs therefore come from O(log n) stored hashes and at most a few blocks
 // of 16 leaf hashes, fetched in one query, never from rehashing the log.
 // Thread-safe.
@@ -21,6 +23,7 @@
 #include "absl/status/statusor.h"
 #include "hartslag/audit/v1/audit.pb.h"
 #include "libs/audit_verify/tree_head.h"
+#include "services/audit/append_order.h"
 #include "services/common/audit_trail.h"
 #include "services/common/db.h"
 #include "services/common/migrations.h"
@@ -125,6 +128,7 @@ class AuditStore {
 
  private:
   db::Pool* pool_;
+  AppendOrder order_;
 };
 
 }  // namespace hartslag::audit

@@ -7,8 +7,10 @@
 
 #include "absl/strings/ascii.h"
 
+#include <atomic>
 #include <functional>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "libs/audit_verify/log_export.h"
@@ -272,6 +274,15 @@ TEST_F(AuditStoreMigrationTest, ALogAppendedBefore0008KeepsItsRootsProofsAndSubj
   auto found = store.Query(by_subject, absl::InfiniteFuture());
   ASSERT_TRUE(found.ok()) << found.status();
   EXPECT_EQ(found->size(), 7u) << "entries 3, 8, ..., 33";
+  EventQuery by_object;
+  by_object.log_id = "heerlen";
+  by_object.object_type = "signal";
+  by_object.object_id = "SV-2026-12";
+  found = store.Query(by_object, absl::InfiniteFuture());
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].index, 12u);
+  EXPECT_EQ((*found)[0].bytes, EntryBytes(events[12]));
   EXPECT_EQ(store.Append("heerlen", {events[4]})->size, 37u) << "known event ids stay known";
 
   std::vector<v1::AuditEvent> more = events;
@@ -284,6 +295,75 @@ TEST_F(AuditStoreMigrationTest, ALogAppendedBefore0008KeepsItsRootsProofsAndSubj
   auto verified = VerifyExportedLog(exported, std::nullopt, nullptr);
   ASSERT_TRUE(verified.ok()) << verified.status();
   EXPECT_EQ(verified->root_hash, *reference.Root(74));
+}
+
+// Appends write their search rows before they take the log's lock, at the
+// index they expect (append_order.h): whatever the interleaving, each entry
+// is found by its search columns at its own index, once.
+TEST_F(AuditStoreTest, ConcurrentAppendsFindEachEntryAtItsOwnIndex) {
+  constexpr int kThreads = 4, kBatches = 8, kBatch = 25;
+  std::vector<std::vector<v1::AuditEvent>> batches;
+  for (int b = 0; b < kThreads * kBatches; ++b) batches.push_back(Events(b * kBatch, (b + 1) * kBatch));
+  std::vector<std::thread> threads;
+  std::atomic<int> failed = 0;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int b = t; b < kThreads * kBatches; b += kThreads) {
+        if (!store_.Append("heerlen", batches[b]).ok()) ++failed;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  ASSERT_EQ(failed, 0);
+  constexpr uint64_t kTotal = kThreads * kBatches * kBatch;
+  ASSERT_EQ(*store_.Size("heerlen"), kTotal);
+  auto verified = ExportAndVerify();
+  ASSERT_TRUE(verified.ok()) << verified.status();
+
+  auto search_rows = pool_->Query("SELECT count(*) AS n FROM audit.entry_search");
+  ASSERT_TRUE(search_rows.ok()) << search_rows.status();
+  EXPECT_EQ(search_rows->Int(0, "n"), static_cast<int64_t>(kTotal)) << "one search row per entry";
+  std::vector<StoredEntry> log = *store_.Entries("heerlen", 0, kTotal, int64_t{1} << 30);
+  ASSERT_EQ(log.size(), kTotal);
+  for (const StoredEntry& entry : log) {
+    v1::AuditEvent event;
+    ASSERT_TRUE(event.ParseFromString(entry.bytes));
+    EventQuery q;
+    q.log_id = "heerlen";
+    q.object_type = "signal";
+    q.object_id = event.object().id();
+    auto found = store_.Query(q, absl::InfiniteFuture());
+    ASSERT_TRUE(found.ok()) << found.status();
+    ASSERT_EQ(found->size(), 1u) << q.object_id.value();
+    EXPECT_EQ((*found)[0].index, entry.index) << q.object_id.value();
+    EXPECT_EQ((*found)[0].bytes, entry.bytes) << q.object_id.value();
+  }
+}
+
+// Another process (here: another store on the same database) appends between
+// two appends of this one: the second expected the log's end wrongly, rolls
+// back and is made again at the real end.
+TEST_F(AuditStoreTest, AnAppendThatExpectedTheWrongIndexIsMadeAgainAtTheEnd) {
+  AuditStore other(pool_.get());
+  ASSERT_EQ(AppendedSize(Events(0, 10)), 10u);  // this store now expects 10 next
+  ASSERT_EQ(other.Append("heerlen", Events(10, 15))->size, 15u);
+  std::vector<v1::AuditEvent> last = Events(15, 20);
+  ASSERT_EQ(AppendedSize(last), 20u);
+  ASSERT_EQ(AppendedSize(Events(20, 22)), 22u) << "and the next append expects the right end again";
+
+  MerkleTree reference;
+  for (const auto& e : Events(0, 22)) reference.Append(LeafHash(EntryBytes(e)));
+  EXPECT_EQ(*store_.Root("heerlen", 22), *reference.Root(22));
+  auto search_rows = pool_->Query("SELECT count(*) AS n FROM audit.entry_search");
+  ASSERT_TRUE(search_rows.ok()) << search_rows.status();
+  EXPECT_EQ(search_rows->Int(0, "n"), 22) << "the wrong guess left no search rows";
+  EventQuery q;
+  q.log_id = "heerlen";
+  q.object_id = last[0].object().id();
+  auto found = store_.Query(q, absl::InfiniteFuture());
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].index, 15u);
 }
 
 TEST_F(AuditStoreTest, ProofsPastTheEndOfTheLogAreOutOfRange) {
@@ -300,7 +380,9 @@ TEST_F(AuditStoreTest, NoRoleMayChangeOrRemoveEntries) {
   ASSERT_TRUE(store_.Append("heerlen", Events(0, 20)).ok());
   for (const char* sql : {"UPDATE audit.entries SET entry = 'x' WHERE idx = 1",
                           "DELETE FROM audit.entries WHERE idx = 1", "TRUNCATE audit.entries",
-                          "UPDATE audit.nodes SET hash = 'x'", "DELETE FROM audit.nodes"}) {
+                          "UPDATE audit.nodes SET hash = 'x'", "DELETE FROM audit.nodes",
+                          "UPDATE audit.entry_search SET actor_user_id = 'x'", "DELETE FROM audit.entry_search",
+                          "TRUNCATE audit.entry_search"}) {
     absl::Status status = db::ExecuteOnce(db_.conninfo(), sql);
     EXPECT_EQ(status.code(), absl::StatusCode::kInternal) << sql;  // 42501, refused by the trigger
   }
