@@ -17,19 +17,30 @@ std::unique_ptr<AppendOrder::Ticket> AppendOrder::Enter(const std::string& log_i
   std::lock_guard<std::mutex> lock(mutex_);
   std::shared_ptr<Log>& log = logs_[log_id];
   if (log == nullptr) log = std::make_shared<Log>();
-  std::optional<uint64_t> expected = log->next_size;
+  auto ticket = std::unique_ptr<Ticket>(new Ticket(this, log_id, log, log->issued, entries, log->next_size));
+  ++log->issued;
   if (log->next_size) *log->next_size += entries;
   log->outstanding_entries += entries;
-  return std::unique_ptr<Ticket>(new Ticket(this, log, log->issued++, entries, expected));
+  return ticket;
 }
 
 bool AppendOrder::Ticket::WaitTurn(absl::Time deadline) {
   std::unique_lock<std::mutex> lock(order_->mutex_);
-  while (log_->serving != number_) {
+  Log& log = *log_;
+  while (log.serving < number_) {
     absl::Duration left = deadline - absl::Now();
-    if (left <= absl::ZeroDuration()) return false;
+    if (left <= absl::ZeroDuration()) {
+      // The tickets still ahead are late: this one goes first, and what
+      // they will have written is unknown until one commits after them.
+      for (uint64_t n = log.serving; n < number_; ++n) {
+        if (log.left_early.erase(n) == 0) log.late.insert(n);
+      }
+      log.serving = number_;
+      log.next_size.reset();
+      return false;
+    }
     // In steps: an infinite wait_for overflows the clock and returns at once.
-    log_->turn.wait_for(lock, absl::ToChronoNanoseconds(std::min(left, absl::Seconds(1))));
+    log.turn.wait_for(lock, absl::ToChronoNanoseconds(std::min(left, absl::Seconds(1))));
   }
   return true;
 }
@@ -40,28 +51,26 @@ void AppendOrder::Leave(Ticket& ticket) {
   std::lock_guard<std::mutex> lock(mutex_);
   Log& log = *ticket.log_;
   log.outstanding_entries -= ticket.entries_;
-  if (!ticket.committed_size_) {
-    // The appends behind this one expected its entries: they will find the
-    // log shorter, and the next to commit tells the size again.
+  const bool as_expected = ticket.expected_size_ && ticket.committed_size_ &&
+                           *ticket.committed_size_ == *ticket.expected_size_ + ticket.entries_;
+  if (!as_expected) {
+    // It failed, or appended elsewhere or other than expected: the tickets
+    // behind it expected wrongly, and a commit tells the size again.
     log.next_size.reset();
-  } else if (!log.next_size) {
-    log.next_size = *ticket.committed_size_ + log.outstanding_entries;
   }
-  if (ticket.number_ != log.serving) {
-    log.left_early.insert(ticket.number_);  // its turn did not come in time
-    return;
-  }
-  ++log.serving;
-  while (log.left_early.erase(log.serving) == 1) ++log.serving;
-  log.turn.notify_all();
-  if (log.serving == log.issued && logs_.size() > kMostLogsKept) {
-    for (auto it = logs_.begin(); it != logs_.end(); ++it) {
-      if (it->second.get() == &log) {
-        logs_.erase(it);
-        break;
-      }
+  if (log.late.erase(ticket.number_) == 0) {
+    if (ticket.number_ == log.serving) {
+      ++log.serving;
+      while (log.left_early.erase(log.serving) == 1) ++log.serving;
+      log.turn.notify_all();
+    } else if (ticket.number_ > log.serving) {
+      log.left_early.insert(ticket.number_);
     }
   }
+  if (ticket.committed_size_ && !log.next_size && log.late.empty()) {
+    log.next_size = *ticket.committed_size_ + log.outstanding_entries;
+  }
+  if (log.serving == log.issued && logs_.size() > kMostLogsKept) logs_.erase(ticket.log_id_);
 }
 
 }  // namespace hartslag::audit

@@ -12,8 +12,11 @@
 // it rolls back and is made again without an expectation.
 //
 // Tickets take the lock in the order they were handed out, so that an append
-// does not find the appends ahead of it missing. A ticket whose turn does not
-// come in time takes the lock anyway: the order is for speed, not safety.
+// does not find the appends ahead of it missing. Take a ticket only while
+// holding a database connection: a ticket ahead must never wait for one that
+// the tickets behind it hold. A ticket whose turn does not come in time
+// passes the tickets ahead (they are late): the order is for speed, not
+// safety, and one slow append must not hold up the rest.
 // Thread-safe.
 #ifndef HARTSLAG_SERVICES_AUDIT_APPEND_ORDER_H_
 #define HARTSLAG_SERVICES_AUDIT_APPEND_ORDER_H_
@@ -48,18 +51,21 @@ class AppendOrder {
     // commits; nullopt when this process does not know it.
     std::optional<uint64_t> expected_size() const { return expected_size_; }
     // Waits until every ticket ahead has left (true), or until `deadline`
-    // (false).
+    // (false: the tickets still ahead are passed, and the expected size is
+    // no longer to be trusted).
     bool WaitTurn(absl::Time deadline);
     // The append committed, leaving the log `size` entries long.
     void Committed(uint64_t size) { committed_size_ = size; }
 
    private:
     friend class AppendOrder;
-    Ticket(AppendOrder* order, std::shared_ptr<Log> log, uint64_t number, uint64_t entries,
+    Ticket(AppendOrder* order, std::string log_id, std::shared_ptr<Log> log, uint64_t number, uint64_t entries,
            std::optional<uint64_t> expected_size)
-        : order_(order), log_(std::move(log)), number_(number), entries_(entries), expected_size_(expected_size) {}
+        : order_(order), log_id_(std::move(log_id)), log_(std::move(log)), number_(number), entries_(entries),
+          expected_size_(expected_size) {}
 
     AppendOrder* order_;
+    std::string log_id_;
     std::shared_ptr<Log> log_;
     uint64_t number_;
     uint64_t entries_;
@@ -73,8 +79,9 @@ class AppendOrder {
  private:
   struct Log {
     uint64_t issued = 0;   // tickets handed out
-    uint64_t serving = 0;  // the first ticket that has not left
-    std::set<uint64_t> left_early;  // tickets that left before their turn
+    uint64_t serving = 0;  // whose turn it is
+    std::set<uint64_t> left_early;  // ahead of `serving`, left before their turn
+    std::set<uint64_t> late;        // behind `serving`, passed, not left yet
     uint64_t outstanding_entries = 0;  // of tickets handed out and not left
     // The log's size once every ticket handed out has committed.
     std::optional<uint64_t> next_size;

@@ -339,7 +339,7 @@ namespace {
 
 // An event made ready for the log before its lock is taken, so that the
 // serialising, hashing and formatting of one batch runs while another holds
-// the lock: everything but the index, which only the sequencer knows.
+// the lock: everything but the index.
 struct FormattedEntry {
   std::string event_id;  // lower case
   std::string leaf_hash;
@@ -385,8 +385,8 @@ absl::StatusOr<std::vector<FormattedEntry>> FormatEntries(const std::vector<v1::
 }
 
 // How long an append waits for the appends ahead of it in this process
-// before it queues for the log's lock regardless: far longer than a batch
-// holds the lock.
+// before it passes them (AppendOrder): far longer than the few batches ahead
+// take in the lock, short enough that one stuck append does not stop a log.
 constexpr absl::Duration kLongestTurnWait = absl::Seconds(2);
 
 // The search rows of `entries`, the first at index `first`.
@@ -402,8 +402,9 @@ db::CopyRows SearchRows(const std::string& log_id, const std::vector<const Forma
 // How an append in a transaction went, beside its status.
 struct AppendAttempt {
   AppendResult result;
-  // The log's size under the lock was not the one expected: nothing was
-  // written, and the transaction must roll back.
+  bool search_rows_before_lock = false;
+  // The log's size under the lock was not the one expected, or the turn
+  // did not come: the transaction must roll back, search rows and all.
   bool expected_wrongly = false;
 };
 
@@ -422,8 +423,14 @@ absl::Status AppendInTransaction(db::Transaction& tx, const std::string& log_id,
   const std::optional<uint64_t> expected =
       expecting && !look_up_known ? ticket.expected_size() : std::nullopt;
   if (expected) RETURN_IF_ERROR(tx.CopyIn(kCopySearch, SearchRows(log_id, fresh, *expected)));
+  attempt.search_rows_before_lock = expected.has_value();
 
-  ticket.WaitTurn(absl::Now() + kLongestTurnWait);
+  // Not ABORTED, which InTransaction would retry as it is.
+  const absl::Status expected_wrongly = absl::FailedPreconditionError("audit log: appended to meanwhile");
+  if (!ticket.WaitTurn(absl::Now() + kLongestTurnWait) && expected) {
+    attempt.expected_wrongly = true;  // the appends ahead are late: what they wrote is unknown
+    return expected_wrongly;
+  }
   RETURN_IF_ERROR(tx.Exec(kLockLog, {log_id}));
   // Read after the lock is held: a statement sees what committed before it
   // started, so what the previous sequencer appended.
@@ -443,7 +450,7 @@ absl::Status AppendInTransaction(db::Transaction& tx, const std::string& log_id,
   }
   if (expected && size != *expected) {
     attempt.expected_wrongly = true;
-    return absl::FailedPreconditionError("audit log: appended to meanwhile");  // not ABORTED: not retried as it is
+    return expected_wrongly;
   }
   ComputeLowLevels(nodes);
   for (int level = 0; level < 63; ++level) {
@@ -497,21 +504,35 @@ absl::StatusOr<AppendResult> AuditStore::Append(const std::string& log_id,
   // sent again) is appended once more, with the known events left out. An
   // append that expected its index wrongly is made again without expecting.
   auto append = [&](bool look_up_known, bool expecting) -> absl::StatusOr<AppendAttempt> {
-    std::unique_ptr<AppendOrder::Ticket> ticket = order_.Enter(log_id, entries.size());
+    std::unique_ptr<AppendOrder::Ticket> ticket;
     AppendAttempt attempt;
     absl::Status status = pool_->InTransaction([&](db::Transaction& tx) {
+      // A place taken afresh in each run, while the run holds its
+      // connection (AppendOrder says why).
+      ticket.reset();
+      ticket = order_.Enter(log_id, entries.size());
       return AppendInTransaction(tx, log_id, entries, look_up_known, expecting, *ticket, attempt);
     });
-    if (attempt.expected_wrongly) return attempt;
+    if (attempt.expected_wrongly) {
+      ++counts_.expected_wrongly;
+      return attempt;
+    }
     RETURN_IF_ERROR(status);
     ticket->Committed(attempt.result.size);
+    if (attempt.search_rows_before_lock) ++counts_.search_rows_before_lock;
     return attempt;
   };
   absl::StatusOr<AppendAttempt> attempt = append(false, true);
   if (attempt.ok() && attempt->expected_wrongly) attempt = append(false, false);
   if (absl::IsAlreadyExists(attempt.status())) attempt = append(true, false);
   if (!attempt.ok()) return attempt.status();
+  ++counts_.appended;
   return attempt->result;
+}
+
+AuditStore::AppendCounts AuditStore::append_counts() const {
+  return {.appended = counts_.appended, .search_rows_before_lock = counts_.search_rows_before_lock,
+          .expected_wrongly = counts_.expected_wrongly};
 }
 
 absl::StatusOr<uint64_t> AuditStore::Size(const std::string& log_id) {

@@ -13,6 +13,7 @@
 #ifndef HARTSLAG_SERVICES_AUDIT_AUDIT_STORE_H_
 #define HARTSLAG_SERVICES_AUDIT_AUDIT_STORE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <ostream>
@@ -84,6 +85,15 @@ class AuditStore {
   // Appends the events that are new to the log, in order.
   absl::StatusOr<AppendResult> Append(const std::string& log_id,
                                       const std::vector<v1::AuditEvent>& events);
+  // Since this store was made: appends that succeeded, those of them that
+  // wrote their search rows before the log's lock, and attempts that found
+  // the log's size other than they expected (and were made again).
+  struct AppendCounts {
+    uint64_t appended = 0;
+    uint64_t search_rows_before_lock = 0;
+    uint64_t expected_wrongly = 0;
+  };
+  AppendCounts append_counts() const;
   absl::StatusOr<uint64_t> Size(const std::string& log_id);
   // The ids of every log that has entries.
   absl::StatusOr<std::vector<std::string>> Logs();
@@ -129,6 +139,11 @@ class AuditStore {
  private:
   db::Pool* pool_;
   AppendOrder order_;
+  struct {
+    std::atomic<uint64_t> appended = 0;
+    std::atomic<uint64_t> search_rows_before_lock = 0;
+    std::atomic<uint64_t> expected_wrongly = 0;
+  } counts_;
 };
 
 }  // namespace hartslag::audit

@@ -37,7 +37,17 @@ std::vector<prometheus::MetricFamily> TreeMetrics(hartslag::audit::AuditStore& s
     // Never signed: as old as the metric can say, so that the alert fires.
     ages.emplace_back(log, *head ? absl::ToDoubleSeconds(absl::Now() - (*head)->timestamp) : 1e9);
   }
+  audit::AuditStore::AppendCounts appends = store.append_counts();
   return {GaugeFamily("hartslag_audit_tree_size", "entries in the log", "log", sizes),
+          CounterFamily("hartslag_audit_appends_total",
+                        "appends to the logs, by where their search rows were written (before the log's lock when "
+                        "the log's end was known)",
+                        "search_rows",
+                        {{"before_lock", static_cast<double>(appends.search_rows_before_lock)},
+                         {"under_lock", static_cast<double>(appends.appended - appends.search_rows_before_lock)}}),
+          CounterFamily("hartslag_audit_appends_expected_wrongly_total",
+                        "appends that found the log's end elsewhere than expected and were made again", "",
+                        {{"", static_cast<double>(appends.expected_wrongly)}}),
           GaugeFamily("hartslag_audit_unsigned_entries", "entries that no signed tree head covers yet", "log",
                       unsigned_entries),
           GaugeFamily("hartslag_audit_tree_head_age_seconds", "seconds since the log's last signed tree head", "log",

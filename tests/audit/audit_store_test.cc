@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
 #include "libs/audit_verify/log_export.h"
 #include "libs/audit_verify/merkle.h"
 #include "services/common/crypto.h"
@@ -172,6 +173,13 @@ TEST_F(AuditStoreTest, AppendIsIdempotentByEventId) {
   ASSERT_EQ(AppendedSize(shouted), 14u);
   shouted.push_back(Events(14, 15)[0]);
   EXPECT_EQ(AppendedSize(shouted), 15u) << "the capitalised id is skipped, the new one appended";
+  // Each refused batch had written its search rows at the end it expected:
+  // they went with it, and the entries appended after it have their own.
+  EXPECT_GT(store_.append_counts().search_rows_before_lock, 0u);
+  auto search_rows = pool_->Query("SELECT count(*) AS n, count(DISTINCT idx) AS distinct_n FROM audit.entry_search");
+  ASSERT_TRUE(search_rows.ok()) << search_rows.status();
+  EXPECT_EQ(search_rows->Int(0, "n"), 15);
+  EXPECT_EQ(search_rows->Int(0, "distinct_n"), 15);
 }
 
 // Entries travel by COPY: its separators and escapes in a value must arrive
@@ -299,9 +307,10 @@ TEST_F(AuditStoreMigrationTest, ALogAppendedBefore0008KeepsItsRootsProofsAndSubj
 
 // Appends write their search rows before they take the log's lock, at the
 // index they expect (append_order.h): whatever the interleaving, each entry
-// is found by its search columns at its own index, once.
+// is found by its search columns at its own index, once. More appenders
+// than connections: a place in the order is never held while waiting for one.
 TEST_F(AuditStoreTest, ConcurrentAppendsFindEachEntryAtItsOwnIndex) {
-  constexpr int kThreads = 4, kBatches = 8, kBatch = 25;
+  constexpr int kThreads = 6, kBatches = 8, kBatch = 25;
   std::vector<std::vector<v1::AuditEvent>> batches;
   for (int b = 0; b < kThreads * kBatches; ++b) batches.push_back(Events(b * kBatch, (b + 1) * kBatch));
   std::vector<std::thread> threads;
@@ -315,6 +324,10 @@ TEST_F(AuditStoreTest, ConcurrentAppendsFindEachEntryAtItsOwnIndex) {
   }
   for (std::thread& t : threads) t.join();
   ASSERT_EQ(failed, 0);
+  AuditStore::AppendCounts counts = store_.append_counts();
+  EXPECT_EQ(counts.appended, static_cast<uint64_t>(kThreads * kBatches));
+  EXPECT_GT(counts.search_rows_before_lock, 0u);
+  EXPECT_EQ(counts.expected_wrongly, 0u) << "one process: every expectation holds, and no turn was late";
   constexpr uint64_t kTotal = kThreads * kBatches * kBatch;
   ASSERT_EQ(*store_.Size("heerlen"), kTotal);
   auto verified = ExportAndVerify();
@@ -350,6 +363,9 @@ TEST_F(AuditStoreTest, AnAppendThatExpectedTheWrongIndexIsMadeAgainAtTheEnd) {
   std::vector<v1::AuditEvent> last = Events(15, 20);
   ASSERT_EQ(AppendedSize(last), 20u);
   ASSERT_EQ(AppendedSize(Events(20, 22)), 22u) << "and the next append expects the right end again";
+  EXPECT_EQ(store_.append_counts().expected_wrongly, 1u);
+  EXPECT_EQ(store_.append_counts().search_rows_before_lock, 1u)
+      << "the last: the first could not expect, the second expected wrongly";
 
   MerkleTree reference;
   for (const auto& e : Events(0, 22)) reference.Append(LeafHash(EntryBytes(e)));
@@ -364,6 +380,88 @@ TEST_F(AuditStoreTest, AnAppendThatExpectedTheWrongIndexIsMadeAgainAtTheEnd) {
   ASSERT_TRUE(found.ok()) << found.status();
   ASSERT_EQ(found->size(), 1u);
   EXPECT_EQ((*found)[0].index, 15u);
+}
+
+// 0009 moved the search columns into audit.entry_search: a log appended
+// before it is found by every search as before, and the deployment's
+// default privileges (UPDATE and DELETE for the service's role on every new
+// table) are taken away from the log's tables.
+TEST_F(AuditStoreMigrationTest, ALogAppendedBefore0009IsSearchedAsBeforeAndOnlyAppendedTo) {
+  std::unique_ptr<db::Pool> pool = *db::Pool::Open(db_.conninfo(), 2);
+  std::vector<db::Migration> all = AuditMigrations();
+  std::vector<db::Migration> before;
+  for (const db::Migration& m : all) {
+    if (m.filename < "0009") before.push_back(m);
+  }
+  ASSERT_TRUE(db::ApplyMigrations(*pool, kSchema, before).ok());
+  const std::string app = absl::StrCat("audit_app_", absl::AsciiStrToLower(HexEncode(RandomBytes(4))));
+  for (const std::string& sql :
+       {absl::StrCat("CREATE ROLE ", app), absl::StrCat("GRANT USAGE ON SCHEMA audit TO ", app),
+        absl::StrCat("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA audit TO ", app),
+        absl::StrCat("ALTER DEFAULT PRIVILEGES IN SCHEMA audit GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ", app)}) {
+    ASSERT_TRUE(pool->Query(sql).ok()) << sql;
+  }
+  std::vector<v1::AuditEvent> events;
+  for (int i = 0; i < 6; ++i) {
+    v1::AuditEvent& e = events.emplace_back();
+    e.set_event_id(RandomUuid());
+    e.set_action(i % 2 == 0 ? v1::ACTION_READ : v1::ACTION_UPDATE);
+    e.mutable_actor()->set_user_id(absl::StrCat("user-", i % 3));
+    e.mutable_actor()->set_organisation_id(i < 3 ? "politie" : "woonpunt");
+    e.mutable_object()->set_type("signal");
+    e.mutable_object()->set_id(absl::StrCat("SV-2026-", i));
+    absl::Status inserted = pool->Query("INSERT INTO audit.entries (log_id, idx, event_id, entry, leaf_hash, subjects, occurred_at, "
+                            "actor_user_id, organisation_id, object_type, object_id, action, outcome) "
+                            "VALUES ('heerlen', $1, $2::uuid, $3::bytea, $4::bytea, '{}', "
+                            "'2026-11-01T10:00:00Z'::timestamptz + make_interval(days => $9::integer), $5, $6, 'signal', $7, "
+                            "$8, 'OUTCOME_UNSPECIFIED')",
+                            {absl::StrCat(i), e.event_id(), db::BytesParam(EntryBytes(e)),
+                             db::BytesParam(LeafHash(EntryBytes(e))), e.actor().user_id(),
+                             e.actor().organisation_id(), e.object().id(), v1::Action_Name(e.action()),
+                             absl::StrCat(i)})
+                    .status();
+    ASSERT_TRUE(inserted.ok()) << inserted;
+  }
+  ASSERT_TRUE(db::ApplyMigrations(*pool, kSchema, all).ok());
+
+  AuditStore store(pool.get());
+  auto indexes = [&](const std::function<void(EventQuery&)>& set) {
+    EventQuery q;
+    q.log_id = "heerlen";
+    set(q);
+    std::vector<uint64_t> out;
+    auto found = store.Query(q, absl::InfiniteFuture());
+    EXPECT_TRUE(found.ok()) << found.status();
+    for (const StoredEntry& e : found.ok() ? *found : std::vector<StoredEntry>{}) {
+      EXPECT_EQ(e.bytes, EntryBytes(events[e.index]));
+      out.push_back(e.index);
+    }
+    return out;
+  };
+  using Indexes = std::vector<uint64_t>;
+  EXPECT_EQ(indexes([](EventQuery&) {}), (Indexes{5, 4, 3, 2, 1, 0}));
+  EXPECT_EQ(indexes([](EventQuery& q) { q.actor_user_id = "user-1"; }), (Indexes{4, 1}));
+  EXPECT_EQ(indexes([](EventQuery& q) { q.organisation_id = "woonpunt"; }), (Indexes{5, 4, 3}));
+  EXPECT_EQ(indexes([](EventQuery& q) { q.action = v1::ACTION_UPDATE; }), (Indexes{5, 3, 1}));
+  EXPECT_EQ(indexes([](EventQuery& q) { q.object_type = "signal"; q.object_id = "SV-2026-2"; }), (Indexes{2}));
+  EXPECT_EQ(indexes([](EventQuery& q) {
+              q.from = absl::FromCivil(absl::CivilSecond(2026, 11, 2, 10, 0, 0), absl::UTCTimeZone());
+              q.to = q.from.value() + absl::Hours(48);
+            }),
+            (Indexes{2, 1}));
+
+  for (const char* table : {"audit.entries", "audit.entry_search", "audit.nodes", "audit.tree_heads"}) {
+    auto held = pool->Query(
+        "SELECT has_table_privilege($1, $2::regclass, 'UPDATE') OR has_table_privilege($1, $2::regclass, 'DELETE') "
+        "OR has_table_privilege($1, $2::regclass, 'TRUNCATE') AS changes, "
+        "has_table_privilege($1, $2::regclass, 'INSERT') AS appends",
+        {app, table});
+    ASSERT_TRUE(held.ok()) << held.status();
+    EXPECT_EQ(held->Text(0, "changes"), "f") << table;
+    EXPECT_EQ(held->Text(0, "appends"), "t") << table;
+  }
+  EXPECT_TRUE(pool->Query(absl::StrCat("DROP OWNED BY ", app)).ok());
+  EXPECT_TRUE(pool->Query(absl::StrCat("DROP ROLE ", app)).ok());
 }
 
 TEST_F(AuditStoreTest, ProofsPastTheEndOfTheLogAreOutOfRange) {

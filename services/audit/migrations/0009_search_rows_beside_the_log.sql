@@ -18,6 +18,17 @@
 --
 -- The columns leave audit.entries by DROP COLUMN, which rewrites nothing:
 -- no role may update audit.entries, and old rows keep their bytes unread.
+-- The log is locked against appends from the start: an entry appended by an
+-- instance still running the old code between the copy and the DROP would
+-- lose its search columns. Until that instance is replaced its appends and
+-- searches fail (its rows' columns are gone), and the records wait in the
+-- services' outboxes.
+
+-- LOCK TABLE in this mode needs UPDATE, DELETE or TRUNCATE, which the owner
+-- gave up (0004, 0008): it takes TRUNCATE back for this transaction (the
+-- trigger refuses a TRUNCATE all the same), and loses it again below.
+GRANT TRUNCATE ON audit.entries TO CURRENT_USER;
+LOCK TABLE audit.entries IN EXCLUSIVE MODE;
 
 CREATE TABLE audit.entry_search (
   log_id          text COLLATE "C" NOT NULL,
@@ -57,5 +68,29 @@ CREATE TRIGGER entry_search_append_only BEFORE UPDATE OR DELETE ON audit.entry_s
   FOR EACH ROW EXECUTE FUNCTION audit.refuse_change();
 CREATE TRIGGER entry_search_no_truncate BEFORE TRUNCATE ON audit.entry_search
   FOR EACH STATEMENT EXECUTE FUNCTION audit.refuse_change();
+-- From every role that holds them, PUBLIC and the owner included: a
+-- deployment's default privileges (deploy/kubernetes/base/postgres.yaml)
+-- grant UPDATE and DELETE on new tables to the service's role, which 0004
+-- took away from audit.entries and audit.nodes and 0008 gave back with the
+-- rebuilt audit.entries.
+DO $$
+DECLARE
+  holder record;
+BEGIN
+  FOR holder IN
+    SELECT DISTINCT c.oid::regclass AS tbl, a.grantee
+    FROM pg_class c, aclexplode(c.relacl) a
+    WHERE c.oid IN ('audit.entries'::regclass, 'audit.entry_search'::regclass, 'audit.nodes'::regclass,
+                    'audit.tree_heads'::regclass)
+      AND a.privilege_type IN ('UPDATE', 'DELETE', 'TRUNCATE')
+  LOOP
+    EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON %s FROM %s', holder.tbl,
+                   CASE WHEN holder.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(holder.grantee::regrole::text) END);
+  END LOOP;
+END
+$$;
 REVOKE UPDATE, DELETE, TRUNCATE ON audit.entry_search FROM PUBLIC;
 REVOKE UPDATE, DELETE, TRUNCATE ON audit.entry_search FROM CURRENT_USER;
+
+-- Searches join the new table to the log: plan them on its statistics.
+ANALYZE audit.entry_search;
