@@ -88,6 +88,11 @@ TEST(MetricsTest, EachServiceShowsItsCallsByMethodAndCodeItsPoolAndWhatIsItsOwn)
     return Sample(audit, "hartslag_audit_tree_size", {{"log", "heerlen"}}) >= 3 &&
            Sample(audit, "hartslag_audit_unsigned_entries", {{"log", "heerlen"}}) == 0;
   })) << testing::HttpGet(audit, "/metrics");
+  // The records came in appends: after the log's first append of this
+  // process, each knew its first index and wrote its search rows first.
+  EXPECT_GE(Sample(audit, "hartslag_audit_appends_total", {{"search_rows", "under_lock"}}), 1);
+  EXPECT_GE(Sample(audit, "hartslag_audit_appends_total", {{"search_rows", "before_lock"}}), 0);
+  EXPECT_GE(Sample(audit, "hartslag_audit_appends_expected_wrongly_total"), 0);
   const double age = Sample(audit, "hartslag_audit_tree_head_age_seconds", {{"log", "heerlen"}});
   EXPECT_GE(age, 0);
   EXPECT_LT(age, 60);
