@@ -58,7 +58,9 @@ void AppendOrder::Leave(Ticket& ticket) {
     // behind it expected wrongly, and a commit tells the size again.
     log.next_size.reset();
   }
-  if (log.late.erase(ticket.number_) == 0) {
+  if (log.late.erase(ticket.number_) == 1) {
+    log.settled_from = log.issued;
+  } else {
     if (ticket.number_ == log.serving) {
       ++log.serving;
       while (log.left_early.erase(log.serving) == 1) ++log.serving;
@@ -67,10 +69,13 @@ void AppendOrder::Leave(Ticket& ticket) {
       log.left_early.insert(ticket.number_);
     }
   }
-  if (ticket.committed_size_ && !log.next_size && log.late.empty()) {
+  if (ticket.committed_size_ && !log.next_size && log.late.empty() && ticket.number_ >= log.settled_from) {
     log.next_size = *ticket.committed_size_ + log.outstanding_entries;
   }
-  if (log.serving == log.issued && logs_.size() > kMostLogsKept) logs_.erase(ticket.log_id_);
+  if (log.serving == log.issued && log.late.empty() && logs_.size() > kMostLogsKept) {
+    auto it = logs_.find(ticket.log_id_);
+    if (it != logs_.end() && it->second == ticket.log_) logs_.erase(it);
+  }
 }
 
 }  // namespace hartslag::audit

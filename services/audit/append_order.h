@@ -82,6 +82,10 @@ class AppendOrder {
     uint64_t serving = 0;  // whose turn it is
     std::set<uint64_t> left_early;  // ahead of `serving`, left before their turn
     std::set<uint64_t> late;        // behind `serving`, passed, not left yet
+    // Tickets from this one on were handed out after the last late ticket
+    // left: only their commits tell the size (one before may have committed
+    // before a late one did).
+    uint64_t settled_from = 0;
     uint64_t outstanding_entries = 0;  // of tickets handed out and not left
     // The log's size once every ticket handed out has committed.
     std::optional<uint64_t> next_size;

@@ -511,7 +511,10 @@ absl::StatusOr<AppendResult> AuditStore::Append(const std::string& log_id,
       // connection (AppendOrder says why).
       ticket.reset();
       ticket = order_.Enter(log_id, entries.size());
-      return AppendInTransaction(tx, log_id, entries, look_up_known, expecting, *ticket, attempt);
+      absl::Status appended = AppendInTransaction(tx, log_id, entries, look_up_known, expecting, *ticket, attempt);
+      // Not held through a pause before the next run, without a connection.
+      if (!appended.ok()) ticket.reset();
+      return appended;
     });
     if (attempt.expected_wrongly) {
       ++counts_.expected_wrongly;
@@ -519,19 +522,19 @@ absl::StatusOr<AppendResult> AuditStore::Append(const std::string& log_id,
     }
     RETURN_IF_ERROR(status);
     ticket->Committed(attempt.result.size);
-    if (attempt.search_rows_before_lock) ++counts_.search_rows_before_lock;
+    ++(attempt.search_rows_before_lock ? counts_.search_rows_before_lock : counts_.search_rows_under_lock);
     return attempt;
   };
   absl::StatusOr<AppendAttempt> attempt = append(false, true);
   if (attempt.ok() && attempt->expected_wrongly) attempt = append(false, false);
   if (absl::IsAlreadyExists(attempt.status())) attempt = append(true, false);
   if (!attempt.ok()) return attempt.status();
-  ++counts_.appended;
   return attempt->result;
 }
 
 AuditStore::AppendCounts AuditStore::append_counts() const {
-  return {.appended = counts_.appended, .search_rows_before_lock = counts_.search_rows_before_lock,
+  return {.search_rows_before_lock = counts_.search_rows_before_lock,
+          .search_rows_under_lock = counts_.search_rows_under_lock,
           .expected_wrongly = counts_.expected_wrongly};
 }
 

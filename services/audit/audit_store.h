@@ -85,12 +85,12 @@ class AuditStore {
   // Appends the events that are new to the log, in order.
   absl::StatusOr<AppendResult> Append(const std::string& log_id,
                                       const std::vector<v1::AuditEvent>& events);
-  // Since this store was made: appends that succeeded, those of them that
-  // wrote their search rows before the log's lock, and attempts that found
-  // the log's size other than they expected (and were made again).
+  // Since this store was made: appends that succeeded, by where they wrote
+  // their search rows, and attempts that found the log's size other than
+  // they expected (and were made again).
   struct AppendCounts {
-    uint64_t appended = 0;
     uint64_t search_rows_before_lock = 0;
+    uint64_t search_rows_under_lock = 0;
     uint64_t expected_wrongly = 0;
   };
   AppendCounts append_counts() const;
@@ -140,8 +140,8 @@ class AuditStore {
   db::Pool* pool_;
   AppendOrder order_;
   struct {
-    std::atomic<uint64_t> appended = 0;
     std::atomic<uint64_t> search_rows_before_lock = 0;
+    std::atomic<uint64_t> search_rows_under_lock = 0;
     std::atomic<uint64_t> expected_wrongly = 0;
   } counts_;
 };

@@ -44,7 +44,7 @@ std::vector<prometheus::MetricFamily> TreeMetrics(hartslag::audit::AuditStore& s
                         "the log's end was known)",
                         "search_rows",
                         {{"before_lock", static_cast<double>(appends.search_rows_before_lock)},
-                         {"under_lock", static_cast<double>(appends.appended - appends.search_rows_before_lock)}}),
+                         {"under_lock", static_cast<double>(appends.search_rows_under_lock)}}),
           CounterFamily("hartslag_audit_appends_expected_wrongly_total",
                         "appends that found the log's end elsewhere than expected and were made again", "",
                         {{"", static_cast<double>(appends.expected_wrongly)}}),

@@ -24,11 +24,14 @@
 -- searches fail (its rows' columns are gone), and the records wait in the
 -- services' outboxes.
 
--- LOCK TABLE in this mode needs UPDATE, DELETE or TRUNCATE, which the owner
--- gave up (0004, 0008): it takes TRUNCATE back for this transaction (the
--- trigger refuses a TRUNCATE all the same), and loses it again below.
+-- ACCESS EXCLUSIVE, which the DROP COLUMN takes anyway: a weaker lock first
+-- would let an old append that read the log wait for this migration while
+-- the DROP waits for it. LOCK TABLE needs UPDATE, DELETE or TRUNCATE, which
+-- the owner gave up (0004, 0008): it takes TRUNCATE back for this
+-- transaction (the trigger refuses a TRUNCATE all the same), and loses it
+-- again below.
 GRANT TRUNCATE ON audit.entries TO CURRENT_USER;
-LOCK TABLE audit.entries IN EXCLUSIVE MODE;
+LOCK TABLE audit.entries IN ACCESS EXCLUSIVE MODE;
 
 CREATE TABLE audit.entry_search (
   log_id          text COLLATE "C" NOT NULL,
@@ -84,8 +87,10 @@ BEGIN
                     'audit.tree_heads'::regclass)
       AND a.privilege_type IN ('UPDATE', 'DELETE', 'TRUNCATE')
   LOOP
-    EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON %s FROM %s', holder.tbl,
-                   CASE WHEN holder.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(holder.grantee::regrole::text) END);
+    -- regrole's text is quoted where the name needs it; CASCADE takes the
+    -- privilege also from whom a holder passed it on to.
+    EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON %s FROM %s CASCADE', holder.tbl,
+                   CASE WHEN holder.grantee = 0 THEN 'PUBLIC' ELSE holder.grantee::regrole::text END);
   END LOOP;
 END
 $$;
