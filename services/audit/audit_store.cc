@@ -408,20 +408,24 @@ struct AppendAttempt {
   bool expected_wrongly = false;
 };
 
+// How an append is made. Unless it looks up known event ids first, the
+// log's unique index on event ids refuses the batch (ALREADY_EXISTS) if one
+// is there.
+enum class AppendWay {
+  kExpecting,       // search rows before the lock, if `ticket` expects a size
+  kUnderLock,       // everything under the lock
+  kLookingUpKnown,  // under the lock, the event ids already in the log left out
+};
+
 // Appends the entries of `entries` that are new to the log, under the log's
-// lock, which it takes in `ticket`'s turn. With `look_up_known`, event ids
-// already in the log are looked up first; without, the log's unique index on
-// event ids refuses the batch (ALREADY_EXISTS) if one is there. Without
-// look_up_known, `expecting` and an expected size in `ticket`, the search
-// rows are written before the lock is taken, at that size.
+// lock, which it takes in `ticket`'s turn.
 absl::Status AppendInTransaction(db::Transaction& tx, const std::string& log_id,
-                                 const std::vector<FormattedEntry>& entries, bool look_up_known,
-                                 bool expecting, AppendOrder::Ticket& ticket, AppendAttempt& attempt) {
+                                 const std::vector<FormattedEntry>& entries, AppendWay way,
+                                 AppendOrder::Ticket& ticket, AppendAttempt& attempt) {
   attempt = {};
   std::vector<const FormattedEntry*> fresh;
   for (const FormattedEntry& e : entries) fresh.push_back(&e);
-  const std::optional<uint64_t> expected =
-      expecting && !look_up_known ? ticket.expected_size() : std::nullopt;
+  const std::optional<uint64_t> expected = way == AppendWay::kExpecting ? ticket.expected_size() : std::nullopt;
   if (expected) RETURN_IF_ERROR(tx.CopyIn(kCopySearch, SearchRows(log_id, fresh, *expected)));
   attempt.search_rows_before_lock = expected.has_value();
 
@@ -458,7 +462,7 @@ absl::Status AppendInTransaction(db::Transaction& tx, const std::string& log_id,
       return absl::DataLossError(absl::StrCat("audit log ", log_id, ": stored subtree hashes are missing"));
     }
   }
-  if (look_up_known) {
+  if (way == AppendWay::kLookingUpKnown) {
     std::vector<std::string> ids;
     for (const FormattedEntry& e : entries) ids.push_back(e.event_id);
     ASSIGN_OR_RETURN(db::Rows known, tx.Query(kKnownEvents, {log_id, db::TextArray(ids)}));
@@ -503,7 +507,7 @@ absl::StatusOr<AppendResult> AuditStore::Append(const std::string& log_id,
   // it takes the entries, and only a batch it refuses (a retry, or an event
   // sent again) is appended once more, with the known events left out. An
   // append that expected its index wrongly is made again without expecting.
-  auto append = [&](bool look_up_known, bool expecting) -> absl::StatusOr<AppendAttempt> {
+  auto append = [&](AppendWay way) -> absl::StatusOr<AppendAttempt> {
     std::unique_ptr<AppendOrder::Ticket> ticket;
     AppendAttempt attempt;
     absl::Status status = pool_->InTransaction([&](db::Transaction& tx) {
@@ -511,7 +515,7 @@ absl::StatusOr<AppendResult> AuditStore::Append(const std::string& log_id,
       // connection (AppendOrder says why).
       ticket.reset();
       ticket = order_.Enter(log_id, entries.size());
-      absl::Status appended = AppendInTransaction(tx, log_id, entries, look_up_known, expecting, *ticket, attempt);
+      absl::Status appended = AppendInTransaction(tx, log_id, entries, way, *ticket, attempt);
       // Not held through a pause before the next run, without a connection.
       if (!appended.ok()) ticket.reset();
       return appended;
@@ -525,9 +529,9 @@ absl::StatusOr<AppendResult> AuditStore::Append(const std::string& log_id,
     ++(attempt.search_rows_before_lock ? counts_.search_rows_before_lock : counts_.search_rows_under_lock);
     return attempt;
   };
-  absl::StatusOr<AppendAttempt> attempt = append(false, true);
-  if (attempt.ok() && attempt->expected_wrongly) attempt = append(false, false);
-  if (absl::IsAlreadyExists(attempt.status())) attempt = append(true, false);
+  absl::StatusOr<AppendAttempt> attempt = append(AppendWay::kExpecting);
+  if (attempt.ok() && attempt->expected_wrongly) attempt = append(AppendWay::kUnderLock);
+  if (absl::IsAlreadyExists(attempt.status())) attempt = append(AppendWay::kLookingUpKnown);
   if (!attempt.ok()) return attempt.status();
   return attempt->result;
 }

@@ -215,22 +215,29 @@ TEST_F(AuditStoreTest, ValuesWithCopySeparatorsAndRepeatedSubjectsAreStoredAsSen
   EXPECT_EQ(verified->root_hash, *reference.Root(3));
 }
 
+// A log as an older version of the store wrote it, then migrated.
+class AuditStoreMigrationTest : public ::testing::Test {
+ protected:
+  // Applies audit's migrations whose files sort before `first_left_out`;
+  // all of them without it.
+  absl::Status Migrate(const std::string& first_left_out = "") {
+    std::vector<db::Migration> migrations;
+    for (const db::Migration& m : AuditMigrations()) {
+      if (first_left_out.empty() || m.filename < first_left_out) migrations.push_back(m);
+    }
+    return db::ApplyMigrations(*pool_, kSchema, migrations).status();
+  }
+
+  testing::TestDatabase db_;
+  std::unique_ptr<db::Pool> pool_ = *db::Pool::Open(db_.conninfo(), 2);
+};
+
 // 0008 moved leaf hashes and subjects into the entry rows and stores only
 // the upper tree levels: a log appended before it keeps its roots, proofs,
 // subject search and export, and grows on.
-class AuditStoreMigrationTest : public ::testing::Test {
- protected:
-  testing::TestDatabase db_;
-};
-
 TEST_F(AuditStoreMigrationTest, ALogAppendedBefore0008KeepsItsRootsProofsAndSubjects) {
-  std::unique_ptr<db::Pool> pool = *db::Pool::Open(db_.conninfo(), 2);
-  std::vector<db::Migration> all = AuditMigrations();
-  std::vector<db::Migration> before;
-  for (const db::Migration& m : all) {
-    if (m.filename < "0008") before.push_back(m);
-  }
-  ASSERT_TRUE(db::ApplyMigrations(*pool, kSchema, before).ok());
+  db::Pool* pool = pool_.get();
+  ASSERT_TRUE(Migrate("0008").ok());
   // The log as the store wrote it before: entries, one row per subject, and
   // a node for every complete subtree at every level.
   std::vector<v1::AuditEvent> events;
@@ -265,9 +272,9 @@ TEST_F(AuditStoreMigrationTest, ALogAppendedBefore0008KeepsItsRootsProofsAndSubj
                       .ok());
     }
   }
-  ASSERT_TRUE(db::ApplyMigrations(*pool, kSchema, all).ok());
+  ASSERT_TRUE(Migrate().ok());
 
-  AuditStore store(pool.get());
+  AuditStore store(pool);
   for (uint64_t size = 1; size <= 37; ++size) {
     EXPECT_EQ(*store.Root("heerlen", size), *reference.Root(size)) << size;
     for (uint64_t index = 0; index < size; index += 3) {
@@ -387,13 +394,8 @@ TEST_F(AuditStoreTest, AnAppendThatExpectedTheWrongIndexIsMadeAgainAtTheEnd) {
 // default privileges (UPDATE and DELETE for the service's role on every new
 // table) are taken away from the log's tables.
 TEST_F(AuditStoreMigrationTest, ALogAppendedBefore0009IsSearchedAsBeforeAndOnlyAppendedTo) {
-  std::unique_ptr<db::Pool> pool = *db::Pool::Open(db_.conninfo(), 2);
-  std::vector<db::Migration> all = AuditMigrations();
-  std::vector<db::Migration> before;
-  for (const db::Migration& m : all) {
-    if (m.filename < "0009") before.push_back(m);
-  }
-  ASSERT_TRUE(db::ApplyMigrations(*pool, kSchema, before).ok());
+  db::Pool* pool = pool_.get();
+  ASSERT_TRUE(Migrate("0009").ok());
   // A name that must be quoted, as a deployment's role might have.
   const std::string name = absl::StrCat("Audit-App-", HexEncode(RandomBytes(4)));
   const std::string app = absl::StrCat("\"", name, "\"");
@@ -406,7 +408,7 @@ TEST_F(AuditStoreMigrationTest, ALogAppendedBefore0009IsSearchedAsBeforeAndOnlyA
     }
   };
   ASSERT_TRUE(pool->Query(absl::StrCat("CREATE ROLE ", app)).ok());
-  DropRole drop{pool.get(), app};
+  DropRole drop{pool, app};
   for (const std::string& sql :
        {absl::StrCat("GRANT USAGE ON SCHEMA audit TO ", app),
         absl::StrCat("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA audit TO ", app),
@@ -434,9 +436,9 @@ TEST_F(AuditStoreMigrationTest, ALogAppendedBefore0009IsSearchedAsBeforeAndOnlyA
                     .status();
     ASSERT_TRUE(inserted.ok()) << inserted;
   }
-  ASSERT_TRUE(db::ApplyMigrations(*pool, kSchema, all).ok());
+  ASSERT_TRUE(Migrate().ok());
 
-  AuditStore store(pool.get());
+  AuditStore store(pool);
   auto indexes = [&](const std::function<void(EventQuery&)>& set) {
     EventQuery q;
     q.log_id = "heerlen";
