@@ -25,7 +25,7 @@ while (($#)); do
       build=${HARTSLAG_BUILD_DIR:-$root/build-asan}; options+=(-DHARTSLAG_SANITIZE=ON -DHARTSLAG_BENCHMARKS=OFF); fuzz_seconds=0; shift ;;
     --tsan)
       build=${HARTSLAG_BUILD_DIR:-$root/build-tsan}; options+=(-DHARTSLAG_TSAN=ON -DHARTSLAG_BENCHMARKS=OFF); fuzz_seconds=0
-      ctest_args+=(-R "WorkerPool|Doorbell|StreamLimit|PeriodicTask|ForgetOldAnswers|ExactlyOnce|Migrations|AuditStore|SignalIntake|Watch|AuditEndToEnd|Triage")
+      ctest_args+=(-R "WorkerPool|GroupCommit|AppendOrder|Doorbell|StreamLimit|PeriodicTask|ForgetOldAnswers|ExactlyOnce|Migrations|AuditStore|SignalIntake|Watch|AuditEndToEnd|Triage")
       shift ;;
     --fuzz) fuzz_seconds=$2; shift 2 ;;
     *) ctest_args+=("$1"); shift ;;

@@ -30,6 +30,10 @@ audit::v1::Outcome OutcomeOf(const absl::Status& status, bool denied) {
   }
 }
 
+// A call's record is written within this, or the call is answered
+// UNAVAILABLE; the call's own deadline may have passed already.
+constexpr absl::Duration kLongestFinish = absl::Seconds(5);
+
 // The longest values a record holds as given (AuditEvent's bounds).
 constexpr size_t kMaxOriginBytes = 256;
 constexpr size_t kMaxCertificateUriBytes = 2048;
@@ -125,22 +129,21 @@ AuditRecord AuditTrail::Begin(const RequestContext& caller, absl::string_view rp
   return record;
 }
 
-bool AuditTrail::Complete(AuditRecord& record, audit::v1::Outcome outcome, const absl::Status& status) {
+std::optional<OutboxEvent> AuditTrail::Complete(AuditRecord& record, audit::v1::Outcome outcome,
+                                                const absl::Status& status) {
   audit::v1::AuditEvent& e = record.event_;
   e.set_outcome(outcome);
   e.set_status_code(absl::StatusCodeToString(status.code()));
   *e.mutable_occurred_at() = TimeToProto(absl::Now());
   // A call naming no tenant we know (a login to an unknown tenant) has no
   // log to go to; the service log has the line.
-  return !e.tenant_id().empty();
+  if (e.tenant_id().empty()) return std::nullopt;
+  return OutboxEvent{e.event_id(), e.tenant_id(), e.SerializeAsString()};
 }
 
 absl::Status AuditTrail::Write(db::Transaction& tx, AuditRecord& record,
                                audit::v1::Outcome outcome, const absl::Status& status) const {
-  if (Complete(record, outcome, status)) {
-    const audit::v1::AuditEvent& e = record.event_;
-    outbox_->Add(tx, kAuditTarget, {e.event_id(), e.tenant_id(), e.SerializeAsString()});
-  }
+  if (std::optional<OutboxEvent> event = Complete(record, outcome, status)) outbox_->Add(tx, kAuditTarget, *event);
   record.recorded_ = true;
   return absl::OkStatus();
 }
@@ -155,9 +158,8 @@ absl::Status RecordAll(db::Transaction& tx, const std::vector<AuditRecord*>& rec
     }
     trail = record->trail_;
     const audit::v1::Outcome outcome = record->denied_ ? audit::v1::OUTCOME_DENIED : audit::v1::OUTCOME_SUCCESS;
-    if (AuditTrail::Complete(*record, outcome, absl::OkStatus())) {
-      const audit::v1::AuditEvent& e = record->event_;
-      events.push_back({e.event_id(), e.tenant_id(), e.SerializeAsString()});
+    if (std::optional<OutboxEvent> event = AuditTrail::Complete(*record, outcome, absl::OkStatus())) {
+      events.push_back(*std::move(event));
     }
   }
   if (trail != nullptr && !events.empty()) trail->outbox_->AddAll(tx, kAuditTarget, events);
@@ -191,19 +193,45 @@ absl::Status AuditTrail::RecordSetAside(db::Transaction& tx, const Outbox::DeadL
   return absl::OkStatus();
 }
 
+AuditTrail::AuditTrail(db::Pool* pool, const Outbox* outbox, const Pseudonymizer* pseudonyms)
+    : pool_(pool),
+      outbox_(outbox),
+      pseudonyms_(pseudonyms),
+      finished_("audit_records", [this](const std::vector<const Finished*>& batch, absl::Time deadline) {
+        return WriteBatch(batch, deadline);
+      }) {}
+
+absl::StatusOr<std::vector<AuditTrail::Written>> AuditTrail::WriteBatch(const std::vector<const Finished*>& batch,
+                                                                        absl::Time deadline) const {
+  // Briefly: the calls have ended (often because the database went away),
+  // and their workers are wanted for the next calls.
+  db::TransactionOptions brief;
+  brief.retry_unavailable_for = absl::Seconds(2);
+  brief.deadline = deadline;
+  RETURN_IF_ERROR(pool_->InTransaction(
+      [&](db::Transaction& tx) -> absl::Status {
+        std::vector<OutboxEvent> events;
+        for (const Finished* f : batch) {
+          AuditRecord& record = *f->record;
+          if (std::optional<OutboxEvent> event = Complete(record, OutcomeOf(*f->status, record.denied_), *f->status)) {
+            events.push_back(*std::move(event));
+          }
+        }
+        if (!events.empty()) outbox_->AddAll(tx, kAuditTarget, events);
+        return absl::OkStatus();
+      },
+      brief));
+  for (const Finished* f : batch) f->record->recorded_ = true;
+  return std::vector<Written>(batch.size());
+}
+
 absl::Status AuditTrail::Finish(AuditRecord& record, const absl::Status& status) const {
   if (record.trail_ == nullptr) return absl::OkStatus();
   // A handler that failed may have rolled back the transaction that held its
   // record. The failure record reuses the event id: had the record committed
   // after all, the outbox (or the log) keeps that one and drops this.
   if (!status.ok() || !record.recorded_) {
-    // Briefly: the call has ended (often because the database went away),
-    // and the worker that writes this is wanted for the next call.
-    db::TransactionOptions brief;
-    brief.retry_unavailable_for = absl::Seconds(2);
-    absl::Status written = pool_->InTransaction(
-        [&](db::Transaction& tx) { return Write(tx, record, OutcomeOf(status, record.denied_), status); }, brief);
-    if (!written.ok()) return written;
+    RETURN_IF_ERROR(finished_.Submit(Finished{&record, &status}, absl::Now() + kLongestFinish).status());
   }
   if (relay_ != nullptr) relay_->Nudge();
   return absl::OkStatus();

@@ -9,15 +9,17 @@
 //
 //   RETURN_IF_ERROR(audit.Record(tx));   // the change cannot commit without it
 //
-// Any other call is recorded by RpcRunner when the handler returns, in a
-// transaction of its own, before the answer goes out: a read whose record
-// cannot be written is answered UNAVAILABLE, not with the data. Calls between
+// Any other call is recorded by RpcRunner when the handler returns, before
+// the answer goes out, by a group commit: the records of calls that end
+// while a batch commits share the next transaction and its WAL flush. A read
+// whose record cannot be written is answered UNAVAILABLE, not with the data. Calls between
 // Hartslag services (Services() rules) carry no personal data of their own
 // and are not recorded; calls without a valid token have no tenant log to go
 // to and are only logged.
 #ifndef HARTSLAG_SERVICES_COMMON_AUDIT_TRAIL_H_
 #define HARTSLAG_SERVICES_COMMON_AUDIT_TRAIL_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +27,7 @@
 #include "hartslag/audit/v1/audit.pb.h"
 #include "services/common/auth.h"
 #include "services/common/db.h"
+#include "services/common/group_commit.h"
 #include "services/common/outbox.h"
 #include "services/common/pseudonym.h"
 
@@ -105,8 +108,7 @@ absl::Status InAuditedTransaction(db::Pool& pool, AuditRecord& audit,
 class AuditTrail {
  public:
   // `service` is this service's name, for example "intake".
-  AuditTrail(db::Pool* pool, const Outbox* outbox, const Pseudonymizer* pseudonyms)
-      : pool_(pool), outbox_(outbox), pseudonyms_(pseudonyms) {}
+  AuditTrail(db::Pool* pool, const Outbox* outbox, const Pseudonymizer* pseudonyms);
 
   // Woken after each record, so delivery starts at once. Optional.
   void SetRelay(OutboxRelay* relay) { relay_ = relay; }
@@ -114,8 +116,8 @@ class AuditTrail {
   // The record of one call of `rpc` by `caller` under `rule`.
   AuditRecord Begin(const RequestContext& caller, absl::string_view rpc, const AccessRule& rule,
                     absl::string_view peer_address) const;
-  // Records `record` with the outcome `status` gives, in a transaction of its
-  // own, unless it was recorded already or is not audited.
+  // Records `record` with the outcome `status` gives, in the next batch of
+  // records, unless it was recorded already or is not audited.
   absl::Status Finish(AuditRecord& record, const absl::Status& status) const;
 
   const Pseudonymizer& pseudonyms() const { return *pseudonyms_; }
@@ -130,14 +132,25 @@ class AuditTrail {
   friend absl::Status RecordAll(db::Transaction& tx, const std::vector<AuditRecord*>& records);
   absl::Status Write(db::Transaction& tx, AuditRecord& record, audit::v1::Outcome outcome,
                      const absl::Status& status) const;
-  // Completes the record's event for the outcome; false when it has no
-  // tenant log to go to.
-  static bool Complete(AuditRecord& record, audit::v1::Outcome outcome, const absl::Status& status);
+  // Completes the record's event for the outcome; its outbox event, unless
+  // it has no tenant log to go to.
+  static std::optional<OutboxEvent> Complete(AuditRecord& record, audit::v1::Outcome outcome,
+                                             const absl::Status& status);
+
+  // A record Finish writes, with the outcome of its call.
+  struct Finished {
+    AuditRecord* record;
+    const absl::Status* status;
+  };
+  struct Written {};
+  absl::StatusOr<std::vector<Written>> WriteBatch(const std::vector<const Finished*>& batch,
+                                                  absl::Time deadline) const;
 
   db::Pool* pool_;
   const Outbox* outbox_;
   const Pseudonymizer* pseudonyms_;
   OutboxRelay* relay_ = nullptr;
+  mutable GroupCommit<Finished, Written> finished_;
 };
 
 }  // namespace hartslag

@@ -127,9 +127,12 @@ std::optional<v1::Signal> SignalIntake::SubmitBatched(const RequestContext& call
   AuditRecord batched = audit;
   AddSubjects(submission.request, batched);
   const BatchedSubmission item{&caller, &submission, &tenant, category, &batched};
-  std::optional<v1::Signal> stored = batcher_.Submit(item, caller.deadline);
-  if (stored) audit = std::move(batched);
-  return stored;
+  // A batch that failed as a whole leaves its submissions to the one-by-one
+  // way, which decides each on fresh data and answers exactly.
+  absl::StatusOr<std::optional<v1::Signal>> stored = batcher_.Submit(item, caller.deadline);
+  if (!stored.ok() || !stored->has_value()) return std::nullopt;
+  audit = std::move(batched);
+  return *std::move(stored);
 }
 
 absl::StatusOr<v1::SubmitSignalResponse> SignalIntake::SubmitOneByOne(const RequestContext& caller,

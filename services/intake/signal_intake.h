@@ -7,10 +7,10 @@
 #include "absl/status/statusor.h"
 #include "hartslag/intake/v1/intake.pb.h"
 #include "services/common/auth.h"
+#include "services/common/group_commit.h"
 #include "services/intake/category_store.h"
 #include "services/intake/reference_cache.h"
 #include "services/intake/signal_store.h"
-#include "services/intake/submit_batcher.h"
 
 namespace hartslag::intake {
 
@@ -19,8 +19,15 @@ inline constexpr int kMaxPageSize = 200;
 
 class SignalIntake {
  public:
-  SignalIntake(SignalStore* store, CategoryStore* categories, SubmitBatcher::Options batching = {})
-      : store_(store), categories_(categories), reference_(store, categories), batcher_(store, batching) {}
+  SignalIntake(SignalStore* store, CategoryStore* categories)
+      : store_(store),
+        categories_(categories),
+        reference_(store, categories),
+        batcher_("submit", [store](const std::vector<const BatchedSubmission*>& items, absl::Time deadline) {
+          std::vector<BatchedSubmission> batch;
+          for (const BatchedSubmission* item : items) batch.push_back(*item);
+          return store->SubmitBatch(batch, deadline);
+        }) {}
 
   // A tenant's areas, categories or settings changed: submissions from now
   // on are checked against the new ones.
@@ -67,7 +74,9 @@ class SignalIntake {
   SignalStore* store_;
   CategoryStore* categories_;
   ReferenceCache reference_;
-  SubmitBatcher batcher_;
+  // Group commit of the submissions SubmitBatched takes: a signal the batch
+  // did not store is answered nullopt.
+  GroupCommit<BatchedSubmission, std::optional<v1::Signal>> batcher_;
 };
 
 }  // namespace hartslag::intake

@@ -63,7 +63,7 @@ struct TenantReference {
   std::vector<v1::Category> active_categories;    // as CategoryStore::List gives them
 };
 
-// One submission in a group commit (submit_batcher.h), with the tenant data
+// One submission in a group commit (SignalIntake's, group_commit.h), with the tenant data
 // it was checked against. The pointers outlive the batch.
 struct BatchedSubmission {
   const RequestContext* caller = nullptr;

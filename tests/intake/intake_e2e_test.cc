@@ -5,12 +5,14 @@
 #include <sys/wait.h>
 
 #include <functional>
+#include <map>
 #include <set>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "hartslag/audit/v1/audit.pb.h"
 #include "hartslag/intake/v1/intake.grpc.pb.h"
 #include "services/common/crypto.h"
 #include "services/common/db.h"
@@ -227,6 +229,50 @@ TEST_F(IntakeEndToEndTest, HundredConcurrentRetriesOfOneRequestGiveOneSignal) {
   EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), 1u) << ids[0];
   EXPECT_EQ(fresh.load(), 1);
   EXPECT_EQ(ListAll(coordinator_).size(), 1u);
+}
+
+TEST_F(IntakeEndToEndTest, EachOfHundredConcurrentReadsIsRecordedOnceWithItsOwnOutcome) {
+  v1::SubmitSignalResponse submitted;
+  ASSERT_TRUE(Submit(coach_, Signal(), &submitted).ok());
+  const std::string found = submitted.signal().signal_id();
+  constexpr int kCalls = 100;  // even: found, odd: a signal that does not exist
+  std::vector<std::string> asked(kCalls);
+  std::vector<grpc::StatusCode> codes(kCalls);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kCalls; ++i) {
+    asked[i] = i % 2 == 0 ? found : RandomUuid();
+    threads.emplace_back([&, i] {
+      v1::GetSignalRequest get;
+      get.set_signal_id(asked[i]);
+      v1::Signal signal;
+      codes[i] = stub_->GetSignal(Call(coach_).get(), get, &signal).error_code();
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int i = 0; i < kCalls; ++i) {
+    EXPECT_EQ(codes[i], i % 2 == 0 ? grpc::StatusCode::OK : grpc::StatusCode::NOT_FOUND) << "call " << i;
+  }
+
+  // The records wait in the outbox (no --audit here), written by the group
+  // commit of the calls' records: one per call, each with its own outcome.
+  auto pool = db::Pool::Open(db_.conninfo(), 1);
+  ASSERT_TRUE(pool.ok());
+  auto rows = (*pool)->Query("SELECT payload FROM intake.outbox WHERE target = 'audit'");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  std::map<std::string, std::vector<audit::v1::Outcome>> outcomes;  // object id -> outcomes of its reads
+  std::set<std::string> event_ids;
+  for (int i = 0; i < rows->size(); ++i) {
+    audit::v1::AuditEvent event;
+    ASSERT_TRUE(event.ParseFromString(rows->Bytes(i, "payload")));
+    if (event.origin().rpc() != "GetSignal") continue;
+    EXPECT_TRUE(event_ids.insert(event.event_id()).second) << "event " << event.event_id() << " twice";
+    EXPECT_EQ(event.actor().user_id(), "coach-1");
+    outcomes[event.object().id()].push_back(event.outcome());
+  }
+  EXPECT_EQ(event_ids.size(), static_cast<size_t>(kCalls));
+  EXPECT_EQ(outcomes[found], std::vector<audit::v1::Outcome>(kCalls / 2, audit::v1::OUTCOME_SUCCESS));
+  // A signal that was not found is not named: its id is only the caller's.
+  EXPECT_EQ(outcomes[""], std::vector<audit::v1::Outcome>(kCalls / 2, audit::v1::OUTCOME_REJECTED));
 }
 
 TEST_F(IntakeEndToEndTest, EveryBadInputIsInvalidArgumentAndStoresNothing) {

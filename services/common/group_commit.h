@@ -1,0 +1,154 @@
+// GroupCommit: callers that arrive while a batch commits wait together and
+// are taken by the next one, so that many share one transaction and one WAL
+// flush instead of each waiting for their own. Each caller is answered only
+// after the batch that holds its item has ended; synchronous_commit stays on.
+//
+//   GroupCommit<Item, Answer> group("what", [](const std::vector<const Item*>& items, absl::Time deadline)
+//                                       -> absl::StatusOr<std::vector<Answer>> { ... one transaction ... });
+//   absl::StatusOr<Answer> answer = group.Submit(item, deadline);
+//
+// The queue cannot grow beyond the threads that feed it (a service's worker
+// pool): each waits for its own answer. Thread-safe.
+#ifndef HARTSLAG_SERVICES_COMMON_GROUP_COMMIT_H_
+#define HARTSLAG_SERVICES_COMMON_GROUP_COMMIT_H_
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "services/common/log.h"
+
+namespace hartslag {
+
+struct GroupCommitOptions {
+  int max_batch = 128;
+  // Batches committing at the same time (each on its own connection), so
+  // that the next batch is written while the one before waits for its flush.
+  int committers = 2;
+};
+
+template <typename Item, typename Answer>
+class GroupCommit {
+ public:
+  // Stores a batch in one transaction: one answer per item, in their order,
+  // or the error that failed the batch as a whole. Items point at what the
+  // callers hold; they wait until the batch has ended.
+  using Run = std::function<absl::StatusOr<std::vector<Answer>>(const std::vector<const Item*>& items,
+                                                                absl::Time deadline)>;
+
+  // However long the callers would wait, a batch is given at most this.
+  static constexpr absl::Duration kLongestBatch = absl::Seconds(10);
+
+  // `name` names the batches in the service log.
+  GroupCommit(std::string name, Run run, GroupCommitOptions options = {})
+      : name_(std::move(name)), run_(std::move(run)), options_(options) {
+    for (int i = 0; i < std::max(1, options_.committers); ++i) committers_.emplace_back([this] { Commit(); });
+  }
+  ~GroupCommit() {  // stores what is queued, then stops
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    queued_.notify_all();
+    for (std::thread& t : committers_) t.join();
+  }
+  GroupCommit(const GroupCommit&) = delete;
+  GroupCommit& operator=(const GroupCommit&) = delete;
+
+  // `item`'s answer from the next batch, or the error that failed it.
+  absl::StatusOr<Answer> Submit(const Item& item, absl::Time deadline) {
+    Pending pending{&item, deadline, absl::InternalError("not run"), false, {}};
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (stopping_) return absl::UnavailableError(absl::StrCat(name_, ": stopping"));
+    queue_.push_back(&pending);
+    queued_.notify_one();
+    // Waits for the batch even past the deadline: it ends within
+    // kLongestBatch, and a caller must not be told "failed" about an item
+    // that was stored.
+    pending.answered.wait(lock, [&] { return pending.done; });
+    return std::move(pending.answer);
+  }
+
+ private:
+  struct Pending {
+    const Item* item;
+    absl::Time deadline;
+    absl::StatusOr<Answer> answer = absl::InternalError("not run");
+    bool done = false;
+    // Its own, so that a batch's end wakes its callers and not every caller
+    // that waits (64 threads, on two cores, for each batch).
+    std::condition_variable answered;
+  };
+
+  void Commit() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (true) {
+      queued_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and nothing left to store
+      std::vector<Pending*> batch;
+      while (!queue_.empty() && static_cast<int>(batch.size()) < options_.max_batch) {
+        batch.push_back(queue_.front());
+        queue_.pop_front();
+      }
+      lock.unlock();
+
+      std::vector<const Item*> items;
+      absl::Time deadline = absl::InfinitePast();
+      for (const Pending* p : batch) {
+        items.push_back(p->item);
+        deadline = std::max(deadline, p->deadline);
+      }
+      deadline = std::min(deadline, absl::Now() + kLongestBatch);
+      absl::StatusOr<std::vector<Answer>> answers = absl::InternalError("not run");
+      try {
+        answers = run_(items, deadline);
+      } catch (const std::exception&) {
+        // A committer thread must never end the process: the batch fails.
+        answers = absl::InternalError(absl::StrCat(name_, ": the batch threw"));
+      }
+      if (answers.ok() && answers->size() != batch.size()) {
+        answers = absl::InternalError(absl::StrCat(name_, ": a batch answered ", answers->size(), " of ",
+                                                   batch.size(), " items"));
+      }
+      if (!answers.ok()) {
+        Log(LogLevel::kWarning, "group_commit_failed",
+            {{"batch", name_},
+             {"items", std::to_string(batch.size())},
+             {"status", std::string(absl::StatusCodeToString(answers.status().code()))}});
+      }
+
+      lock.lock();
+      for (size_t i = 0; i < batch.size(); ++i) {
+        if (answers.ok()) batch[i]->answer = std::move((*answers)[i]);
+        else batch[i]->answer = answers.status();
+        batch[i]->done = true;
+        batch[i]->answered.notify_one();
+      }
+    }
+  }
+
+  const std::string name_;
+  const Run run_;
+  const GroupCommitOptions options_;
+  std::mutex mutex_;
+  std::condition_variable queued_;
+  std::deque<Pending*> queue_ ABSL_GUARDED_BY(mutex_);
+  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
+  std::vector<std::thread> committers_;
+};
+
+}  // namespace hartslag
+
+#endif  // HARTSLAG_SERVICES_COMMON_GROUP_COMMIT_H_

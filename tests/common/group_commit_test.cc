@@ -1,0 +1,162 @@
+// Group commit: callers that arrive while a batch runs share the next one,
+// each gets its own item's answer, and a batch that fails fails each of its
+// callers, never the process or the batches after it.
+#include "services/common/group_commit.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+namespace hartslag {
+namespace {
+
+using Doubler = GroupCommit<int, int>;
+
+absl::Time Soon() { return absl::Now() + absl::Seconds(10); }
+
+// Holds the first batch until Open(), so that callers queue behind it.
+class Gate {
+ public:
+  void WaitOpen() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    entered_ = true;
+    changed_.notify_all();
+    changed_.wait(lock, [this] { return open_; });
+  }
+  void WaitEntered() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [this] { return entered_; });
+  }
+  void Open() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    open_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool entered_ = false;
+  bool open_ = false;
+};
+
+std::vector<int> Doubled(const std::vector<const int*>& items) {
+  std::vector<int> answers;
+  for (const int* item : items) answers.push_back(*item * 2);
+  return answers;
+}
+
+TEST(GroupCommitTest, EachCallerGetsTheAnswerToItsOwnItem) {
+  Doubler group("test", [](const std::vector<const int*>& items, absl::Time) -> absl::StatusOr<std::vector<int>> {
+    return Doubled(items);
+  });
+  std::vector<std::thread> callers;
+  std::vector<int> answers(64, -1);
+  for (int i = 0; i < 64; ++i) {
+    callers.emplace_back([&, i] {
+      absl::StatusOr<int> answer = group.Submit(i, Soon());
+      answers[i] = answer.ok() ? *answer : -1;
+    });
+  }
+  for (std::thread& t : callers) t.join();
+  for (int i = 0; i < 64; ++i) EXPECT_EQ(answers[i], 2 * i) << "caller " << i;
+}
+
+TEST(GroupCommitTest, CallersThatArriveWhileABatchRunsShareTheNextUpToTheLargestBatch) {
+  Gate gate;
+  std::mutex mutex;
+  std::vector<size_t> sizes;
+  Doubler group(
+      "test",
+      [&](const std::vector<const int*>& items, absl::Time) -> absl::StatusOr<std::vector<int>> {
+        bool first;
+        {
+          std::lock_guard<std::mutex> lock(mutex);
+          first = sizes.empty();
+          sizes.push_back(items.size());
+        }
+        if (first) gate.WaitOpen();
+        return Doubled(items);
+      },
+      {.max_batch = 4, .committers = 1});
+  std::thread first([&] { EXPECT_EQ(group.Submit(0, Soon()).value_or(-1), 0); });
+  gate.WaitEntered();
+  std::vector<std::thread> waiting;
+  std::atomic<int> started = 0, answered = 0;
+  for (int i = 1; i <= 6; ++i) {
+    waiting.emplace_back([&, i] {
+      ++started;
+      if (group.Submit(i, Soon()).value_or(-1) == 2 * i) ++answered;
+    });
+  }
+  // Six callers queue behind the held batch before it ends.
+  while (started < 6) absl::SleepFor(absl::Milliseconds(1));
+  absl::SleepFor(absl::Milliseconds(200));
+  gate.Open();
+  first.join();
+  for (std::thread& t : waiting) t.join();
+  EXPECT_EQ(answered, 6);
+  ASSERT_GE(sizes.size(), 3u);
+  EXPECT_EQ(sizes[1], 4u) << "the callers that waited share a batch, up to max_batch";
+  size_t rest = 0;
+  for (size_t i = 1; i < sizes.size(); ++i) {
+    EXPECT_LE(sizes[i], 4u);
+    rest += sizes[i];
+  }
+  EXPECT_EQ(rest, 6u);
+}
+
+TEST(GroupCommitTest, ABatchThatFailsFailsEachOfItsCallersAndNotTheNextBatch) {
+  std::atomic<int> batches = 0;
+  Doubler group(
+      "test",
+      [&](const std::vector<const int*>& items, absl::Time) -> absl::StatusOr<std::vector<int>> {
+        if (batches++ == 0) return absl::UnavailableError("the database went away");
+        return Doubled(items);
+      },
+      {.max_batch = 128, .committers = 1});
+  absl::StatusOr<int> failed = group.Submit(1, Soon());
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(group.Submit(2, Soon()).value_or(-1), 4);
+}
+
+TEST(GroupCommitTest, ABatchThatThrowsOrAnswersTooFewIsAnErrorForItsCallers) {
+  std::atomic<int> batches = 0;
+  Doubler group(
+      "test",
+      [&](const std::vector<const int*>& items, absl::Time) -> absl::StatusOr<std::vector<int>> {
+        switch (batches++) {
+          case 0:
+            throw std::runtime_error("a bug in a batch");
+          case 1:
+            return std::vector<int>{};
+          default:
+            return Doubled(items);
+        }
+      },
+      {.max_batch = 128, .committers = 1});
+  EXPECT_EQ(group.Submit(1, Soon()).status().code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(group.Submit(1, Soon()).status().code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(group.Submit(3, Soon()).value_or(-1), 6);
+}
+
+TEST(GroupCommitTest, ABatchRunsUntilTheLatestDeadlineOfItsCallersAndNoLongerThanTheLongestBatch) {
+  absl::Time given;
+  Doubler group("test", [&](const std::vector<const int*>& items, absl::Time deadline) -> absl::StatusOr<std::vector<int>> {
+    given = deadline;
+    return Doubled(items);
+  });
+  absl::Time near = absl::Now() + absl::Seconds(1);
+  ASSERT_TRUE(group.Submit(1, near).ok());
+  EXPECT_EQ(given, near);
+  ASSERT_TRUE(group.Submit(1, absl::InfiniteFuture()).ok());
+  EXPECT_LE(given, absl::Now() + Doubler::kLongestBatch);
+}
+
+}  // namespace
+}  // namespace hartslag
