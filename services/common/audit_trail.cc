@@ -30,10 +30,6 @@ audit::v1::Outcome OutcomeOf(const absl::Status& status, bool denied) {
   }
 }
 
-// A call's record is written within this, or the call is answered
-// UNAVAILABLE; the call's own deadline may have passed already.
-constexpr absl::Duration kLongestFinish = absl::Seconds(5);
-
 // The longest values a record holds as given (AuditEvent's bounds).
 constexpr size_t kMaxOriginBytes = 256;
 constexpr size_t kMaxCertificateUriBytes = 2048;
@@ -208,19 +204,21 @@ absl::StatusOr<std::vector<AuditTrail::Written>> AuditTrail::WriteBatch(const st
   db::TransactionOptions brief;
   brief.retry_unavailable_for = absl::Seconds(2);
   brief.deadline = deadline;
-  RETURN_IF_ERROR(pool_->InTransaction(
-      [&](db::Transaction& tx) -> absl::Status {
-        std::vector<OutboxEvent> events;
-        for (const Finished* f : batch) {
-          AuditRecord& record = *f->record;
-          if (std::optional<OutboxEvent> event = Complete(record, OutcomeOf(*f->status, record.denied_), *f->status)) {
-            events.push_back(*std::move(event));
-          }
-        }
-        if (!events.empty()) outbox_->AddAll(tx, kAuditTarget, events);
-        return absl::OkStatus();
-      },
-      brief));
+  std::vector<OutboxEvent> events;
+  for (const Finished* f : batch) {
+    AuditRecord& record = *f->record;
+    if (std::optional<OutboxEvent> event = Complete(record, OutcomeOf(*f->status, record.denied_), *f->status)) {
+      events.push_back(*std::move(event));
+    }
+  }
+  if (!events.empty()) {
+    RETURN_IF_ERROR(pool_->InTransaction(
+        [&](db::Transaction& tx) {
+          outbox_->AddAll(tx, kAuditTarget, events);
+          return absl::OkStatus();
+        },
+        brief));
+  }
   for (const Finished* f : batch) f->record->recorded_ = true;
   return std::vector<Written>(batch.size());
 }
@@ -231,7 +229,9 @@ absl::Status AuditTrail::Finish(AuditRecord& record, const absl::Status& status)
   // record. The failure record reuses the event id: had the record committed
   // after all, the outbox (or the log) keeps that one and drops this.
   if (!status.ok() || !record.recorded_) {
-    RETURN_IF_ERROR(finished_.Submit(Finished{&record, &status}, absl::Now() + kLongestFinish).status());
+    // No deadline of the call's own, which may have passed already: the
+    // batch is bounded from its start (GroupCommit::kLongestBatch).
+    RETURN_IF_ERROR(finished_.Submit(Finished{&record, &status}, absl::InfiniteFuture()).status());
   }
   if (relay_ != nullptr) relay_->Nudge();
   return absl::OkStatus();

@@ -81,6 +81,12 @@ class GroupCommit {
     return std::move(pending.answer);
   }
 
+  // Callers queued for the next batch (not those of batches running).
+  int queued() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return static_cast<int>(queue_.size());
+  }
+
  private:
   struct Pending {
     const Item* item;

@@ -253,8 +253,8 @@ TEST_F(IntakeEndToEndTest, EachOfHundredConcurrentReadsIsRecordedOnceWithItsOwnO
     EXPECT_EQ(codes[i], i % 2 == 0 ? grpc::StatusCode::OK : grpc::StatusCode::NOT_FOUND) << "call " << i;
   }
 
-  // The records wait in the outbox (no --audit here), written by the group
-  // commit of the calls' records: one per call, each with its own outcome.
+  // The records wait in the outbox (no --audit here): one per call, each
+  // with its own outcome, however the calls' records were batched.
   auto pool = db::Pool::Open(db_.conninfo(), 1);
   ASSERT_TRUE(pool.ok());
   auto rows = (*pool)->Query("SELECT payload FROM intake.outbox WHERE target = 'audit'");
