@@ -17,6 +17,7 @@
 #include <deque>
 #include <exception>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -31,6 +32,19 @@
 #include "services/common/log.h"
 
 namespace hartslag {
+
+// What this process's group commits did since it started, by name
+// (process-wide, like RpcMetrics): the metrics endpoint shows them, so that
+// an operator sees how many callers share a batch and where they wait.
+struct GroupCommitCounts {
+  uint64_t batches = 0;
+  uint64_t items = 0;
+  uint64_t failed_batches = 0;
+  double queued_seconds = 0;   // summed over items: from queued to their batch's start
+  double running_seconds = 0;  // summed over batches
+  static void Add(const std::string& name, const GroupCommitCounts& counts);
+  static std::map<std::string, GroupCommitCounts> All();
+};
 
 struct GroupCommitOptions {
   int max_batch = 128;
@@ -69,7 +83,7 @@ class GroupCommit {
 
   // `item`'s answer from the next batch, or the error that failed it.
   absl::StatusOr<Answer> Submit(const Item& item, absl::Time deadline) {
-    Pending pending{&item, deadline, absl::InternalError("not run"), false, {}};
+    Pending pending{&item, deadline, absl::Now(), absl::InternalError("not run"), false, {}};
     std::unique_lock<std::mutex> lock(mutex_);
     if (stopping_) return absl::UnavailableError(absl::StrCat(name_, ": stopping"));
     queue_.push_back(&pending);
@@ -91,6 +105,7 @@ class GroupCommit {
   struct Pending {
     const Item* item;
     absl::Time deadline;
+    absl::Time queued;
     absl::StatusOr<Answer> answer = absl::InternalError("not run");
     bool done = false;
     // Its own, so that a batch's end wakes its callers and not every caller
@@ -110,13 +125,16 @@ class GroupCommit {
       }
       lock.unlock();
 
+      const absl::Time started = absl::Now();
+      GroupCommitCounts counts{.batches = 1, .items = batch.size()};
       std::vector<const Item*> items;
       absl::Time deadline = absl::InfinitePast();
       for (const Pending* p : batch) {
         items.push_back(p->item);
         deadline = std::max(deadline, p->deadline);
+        counts.queued_seconds += absl::ToDoubleSeconds(started - p->queued);
       }
-      deadline = std::min(deadline, absl::Now() + kLongestBatch);
+      deadline = std::min(deadline, started + kLongestBatch);
       absl::StatusOr<std::vector<Answer>> answers = absl::InternalError("not run");
       try {
         answers = run_(items, deadline);
@@ -128,6 +146,9 @@ class GroupCommit {
         answers = absl::InternalError(absl::StrCat(name_, ": a batch answered ", answers->size(), " of ",
                                                    batch.size(), " items"));
       }
+      counts.running_seconds = absl::ToDoubleSeconds(absl::Now() - started);
+      counts.failed_batches = answers.ok() ? 0 : 1;
+      GroupCommitCounts::Add(name_, counts);
       if (!answers.ok()) {
         Log(LogLevel::kWarning, "group_commit_failed",
             {{"batch", name_},

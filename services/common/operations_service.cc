@@ -2,6 +2,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/group_commit.h"
 #include "services/common/page_token.h"
 #include "services/common/proto_time.h"
 #include "services/common/status_macros.h"
@@ -77,6 +78,25 @@ absl::StatusOr<std::unique_ptr<MetricsEndpoint>> ServeMetrics(const Flags& flags
       reachable(false);
       return families;
     }
+    std::vector<std::pair<std::string, double>> batches, items, failed, queued, running;
+    for (const auto& [name, counts] : GroupCommitCounts::All()) {
+      batches.emplace_back(name, static_cast<double>(counts.batches));
+      items.emplace_back(name, static_cast<double>(counts.items));
+      failed.emplace_back(name, static_cast<double>(counts.failed_batches));
+      queued.emplace_back(name, counts.queued_seconds);
+      running.emplace_back(name, counts.running_seconds);
+    }
+    families.push_back(CounterFamily("hartslag_group_commit_batches_total",
+                                     "batches of a group commit (submit: signals; audit_records: the records of "
+                                     "reads and refusals)",
+                                     "batch", batches));
+    families.push_back(CounterFamily("hartslag_group_commit_items_total", "items the batches held", "batch", items));
+    families.push_back(CounterFamily("hartslag_group_commit_failed_batches_total",
+                                     "batches that failed as a whole", "batch", failed));
+    families.push_back(CounterFamily("hartslag_group_commit_queued_seconds_total",
+                                     "time items waited for their batch to start, summed", "batch", queued));
+    families.push_back(CounterFamily("hartslag_group_commit_running_seconds_total",
+                                     "time batches ran, summed", "batch", running));
     if (more) {
       for (prometheus::MetricFamily& family : more()) families.push_back(std::move(family));
     }

@@ -80,6 +80,15 @@ TEST(MetricsTest, EachServiceShowsItsCallsByMethodAndCodeItsPoolAndWhatIsItsOwn)
   EXPECT_LE(idle + in_use, 8);
   EXPECT_GT(Sample(directory, "hartslag_db_pool_wait_seconds_count"), 0);
   EXPECT_EQ(Sample(directory, "hartslag_db_pool_size"), 8);
+  // The three lists' records were written by the group commit of records.
+  const std::map<std::string, std::string> records = {{"batch", "audit_records"}};
+  const double record_batches = Sample(directory, "hartslag_group_commit_batches_total", records);
+  EXPECT_GE(Sample(directory, "hartslag_group_commit_items_total", records), 3);
+  EXPECT_GE(record_batches, 1);
+  EXPECT_LE(record_batches, Sample(directory, "hartslag_group_commit_items_total", records));
+  EXPECT_EQ(Sample(directory, "hartslag_group_commit_failed_batches_total", records), 0);
+  EXPECT_GE(Sample(directory, "hartslag_group_commit_queued_seconds_total", records), 0);
+  EXPECT_GT(Sample(directory, "hartslag_group_commit_running_seconds_total", records), 0);
 
   // The tenant's audit log holds the calls' records, and a tree head signed
   // over all of them (the deployment signs every second, over logs that grew).
