@@ -83,6 +83,10 @@ COUNTERS_GAUGES = {
     "hartslag_outbox_pending", "hartslag_outbox_oldest_pending_seconds", "hartslag_outbox_dead_letters",
     "hartslag_audit_tree_size", "hartslag_audit_unsigned_entries", "hartslag_audit_tree_head_age_seconds",
     "hartslag_watch_actions_streams", "hartslag_web_http_responses_total", "hartslag_web_event_streams",
+    "hartslag_audit_appends_total", "hartslag_audit_appends_expected_wrongly_total",
+    "hartslag_group_commit_batches_total", "hartslag_group_commit_items_total",
+    "hartslag_group_commit_failed_batches_total", "hartslag_group_commit_queued_seconds_total",
+    "hartslag_group_commit_running_seconds_total",
 }
 HISTOGRAMS = {"grpc_server_handling_seconds", "hartslag_db_pool_wait_seconds"}
 KNOWN_METRICS = COUNTERS_GAUGES | {h + s for h in HISTOGRAMS for s in ("_bucket", "_sum", "_count")}
