@@ -12,10 +12,10 @@
 // Any other call is recorded by RpcRunner when the handler returns, before
 // the answer goes out, by a group commit: the records of calls that end
 // while a batch commits share the next transaction and its WAL flush. A read
-// whose record cannot be written is answered UNAVAILABLE, not with the data. Calls between
-// Hartslag services (Services() rules) carry no personal data of their own
-// and are not recorded; calls without a valid token have no tenant log to go
-// to and are only logged.
+// whose record cannot be written is answered UNAVAILABLE, not with the data.
+// Calls between Hartslag services (Services() rules) carry no personal data
+// of their own and are not recorded; calls without a valid token have no
+// tenant log to go to and are only logged.
 #ifndef HARTSLAG_SERVICES_COMMON_AUDIT_TRAIL_H_
 #define HARTSLAG_SERVICES_COMMON_AUDIT_TRAIL_H_
 
@@ -107,7 +107,6 @@ absl::Status InAuditedTransaction(db::Pool& pool, AuditRecord& audit,
 
 class AuditTrail {
  public:
-  // `service` is this service's name, for example "intake".
   AuditTrail(db::Pool* pool, const Outbox* outbox, const Pseudonymizer* pseudonyms);
 
   // Woken after each record, so delivery starts at once. Optional.
