@@ -62,22 +62,8 @@ absl::StatusOr<std::unique_ptr<MetricsEndpoint>> ServeMetrics(const Flags& flags
         "hartslag_db_pool_wait_seconds", "how long transactions waited for a database connection",
         std::vector<double>(db::PoolStats::kWaitBounds.begin(), db::PoolStats::kWaitBounds.end()),
         std::vector<uint64_t>(stats.waits.begin(), stats.waits.end()), stats.wait_seconds));
-    // A scrape must answer within Prometheus's timeout also while the
-    // database is away: one quick look, and only then the queries.
-    db::TransactionOptions quick;
-    quick.deadline = absl::Now() + absl::Seconds(2);
-    quick.max_attempts = 1;
-    quick.retry_unavailable_for = absl::ZeroDuration();
-    auto reachable = [&](bool answered) {
-      families.push_back(GaugeFamily("hartslag_database_reachable",
-                                     "1 when the service's database answered the last scrape", "", {{"", answered}}));
-    };
-    // No connection free for 2 s counts as out of reach too: a database that
-    // hangs keeps every connection busy (the alert waits minutes first).
-    if (!pool->Query("SELECT 1", {}, quick).ok()) {
-      reachable(false);
-      return families;
-    }
+    // Counted in this process: shown also while the database is away,
+    // when failed batches matter most.
     std::vector<std::pair<std::string, double>> batches, items, failed, queued, running;
     for (const auto& [name, counts] : GroupCommitCounts::All()) {
       batches.emplace_back(name, static_cast<double>(counts.batches));
@@ -97,6 +83,22 @@ absl::StatusOr<std::unique_ptr<MetricsEndpoint>> ServeMetrics(const Flags& flags
                                      "time items waited for their batch to start, summed", "batch", queued));
     families.push_back(CounterFamily("hartslag_group_commit_running_seconds_total",
                                      "time batches ran, summed", "batch", running));
+    // A scrape must answer within Prometheus's timeout also while the
+    // database is away: one quick look, and only then the queries.
+    db::TransactionOptions quick;
+    quick.deadline = absl::Now() + absl::Seconds(2);
+    quick.max_attempts = 1;
+    quick.retry_unavailable_for = absl::ZeroDuration();
+    auto reachable = [&](bool answered) {
+      families.push_back(GaugeFamily("hartslag_database_reachable",
+                                     "1 when the service's database answered the last scrape", "", {{"", answered}}));
+    };
+    // No connection free for 2 s counts as out of reach too: a database that
+    // hangs keeps every connection busy (the alert waits minutes first).
+    if (!pool->Query("SELECT 1", {}, quick).ok()) {
+      reachable(false);
+      return families;
+    }
     if (more) {
       for (prometheus::MetricFamily& family : more()) families.push_back(std::move(family));
     }
