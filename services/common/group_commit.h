@@ -132,7 +132,8 @@ class GroupCommit {
       for (const Pending* p : batch) {
         items.push_back(p->item);
         deadline = std::max(deadline, p->deadline);
-        counts.queued_seconds += absl::ToDoubleSeconds(started - p->queued);
+        // Never negative, though the clock may be set back between.
+        counts.queued_seconds += std::max(0.0, absl::ToDoubleSeconds(started - p->queued));
       }
       deadline = std::min(deadline, started + kLongestBatch);
       absl::StatusOr<std::vector<Answer>> answers = absl::InternalError("not run");
@@ -146,7 +147,7 @@ class GroupCommit {
         answers = absl::InternalError(absl::StrCat(name_, ": a batch answered ", answers->size(), " of ",
                                                    batch.size(), " items"));
       }
-      counts.running_seconds = absl::ToDoubleSeconds(absl::Now() - started);
+      counts.running_seconds = std::max(0.0, absl::ToDoubleSeconds(absl::Now() - started));
       counts.failed_batches = answers.ok() ? 0 : 1;
       GroupCommitCounts::Add(name_, counts);
       if (!answers.ok()) {

@@ -259,7 +259,7 @@ absl::Status WebServer::Bind() {
   server_->set_default_headers(headers);
   // After every answer, so that the metrics count each one once.
   server_->set_logger([this](const httplib::Request&, const httplib::Response& res) {
-    absl::MutexLock lock(&answers_mu_);
+    std::lock_guard<std::mutex> lock(answers_mu_);
     ++answers_[res.status];
   });
   Routes();
@@ -292,17 +292,17 @@ void WebServer::Stop() {
 }
 
 int WebServer::OpenStreams() {
-  absl::MutexLock lock(&streams_mu_);
+  std::lock_guard<std::mutex> lock(streams_mu_);
   return streams_;
 }
 
 std::map<int, uint64_t> WebServer::Answers() {
-  absl::MutexLock lock(&answers_mu_);
+  std::lock_guard<std::mutex> lock(answers_mu_);
   return answers_;
 }
 
 bool WebServer::TakeStream(const std::string& user) {
-  absl::MutexLock lock(&streams_mu_);
+  std::lock_guard<std::mutex> lock(streams_mu_);
   int& mine = streams_of_[user];
   if (streams_ >= options_.max_streams || mine >= options_.max_streams_per_user) {
     if (mine == 0) streams_of_.erase(user);
@@ -314,7 +314,7 @@ bool WebServer::TakeStream(const std::string& user) {
 }
 
 void WebServer::ReleaseStream(const std::string& user) {
-  absl::MutexLock lock(&streams_mu_);
+  std::lock_guard<std::mutex> lock(streams_mu_);
   --streams_;
   if (--streams_of_[user] <= 0) streams_of_.erase(user);
 }

@@ -24,12 +24,12 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "services/web/transcoder.h"
 #include "services/web/web_sessions.h"
@@ -93,10 +93,12 @@ class WebServer {
   const Transcoder* transcoder_;
   WebSessions* sessions_;
   std::unique_ptr<httplib::SSLServer> server_;
-  absl::Mutex streams_mu_;
+  // std::mutex, as everywhere in the services: ThreadSanitizer sees it, and
+  // not Debian's uninstrumented absl::Mutex.
+  std::mutex streams_mu_;
   int streams_ ABSL_GUARDED_BY(streams_mu_) = 0;
   std::map<std::string, int> streams_of_ ABSL_GUARDED_BY(streams_mu_);
-  absl::Mutex answers_mu_;
+  std::mutex answers_mu_;
   std::map<int, uint64_t> answers_ ABSL_GUARDED_BY(answers_mu_);
   std::atomic<bool> stopping_{false};  // open streams end within a second
   int port_ = 0;

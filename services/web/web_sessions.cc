@@ -84,7 +84,7 @@ absl::StatusOr<v1::SessionCookie> WebSessions::Refresh(const v1::SessionCookie& 
   std::shared_ptr<Flight> flight;
   absl::Time now = absl::Now();
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     for (auto it = flights_.begin(); it != flights_.end();) {
       it = now - it->second->started > kRefreshMemory ? flights_.erase(it) : std::next(it);
     }
@@ -95,7 +95,7 @@ absl::StatusOr<v1::SessionCookie> WebSessions::Refresh(const v1::SessionCookie& 
     }
     flight = slot;
   }
-  absl::MutexLock lock(&flight->mu);
+  std::lock_guard<std::mutex> lock(flight->mu);
   if (!flight->done) {
     directory::v1::RefreshTokenRequest request;
     request.set_refresh_token(session.refresh_token());
@@ -110,7 +110,7 @@ absl::StatusOr<v1::SessionCookie> WebSessions::Refresh(const v1::SessionCookie& 
       // The directory out of reach: the token was probably not used, so
       // the next request tries again instead of getting this for a minute.
       flight->result = refreshed;
-      absl::MutexLock forget(&mu_);
+      std::lock_guard<std::mutex> forget(mu_);
       if (auto it = flights_.find(key); it != flights_.end() && it->second == flight) flights_.erase(it);
     }
     flight->done = true;

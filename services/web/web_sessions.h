@@ -15,11 +15,11 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "hartslag/directory/v1/directory.grpc.pb.h"
 #include "hartslag/web/v1/web.pb.h"
@@ -93,12 +93,12 @@ class WebSessions {
   // and gets its answer. Entries older than kRefreshMemory are dropped.
   static constexpr absl::Duration kRefreshMemory = absl::Seconds(60);
   struct Flight {
-    absl::Mutex mu;
+    std::mutex mu;
     bool done ABSL_GUARDED_BY(mu) = false;
     absl::StatusOr<v1::SessionCookie> result ABSL_GUARDED_BY(mu);
     absl::Time started;
   };
-  absl::Mutex mu_;
+  std::mutex mu_;
   std::map<std::string, std::shared_ptr<Flight>> flights_ ABSL_GUARDED_BY(mu_);
 };
 
