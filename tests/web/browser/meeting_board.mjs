@@ -93,7 +93,7 @@ run(async (browser) => {
   await page.keyboard.type(`0101${year}`);
   await page.getByLabel("Politie Limburg").check();
   await page.getByRole("button", { name: "Overleg plannen" }).click();
-  await page.getByText("Het overleg is gepland.").waitFor();
+  await page.getByText("Het overleg is gepland.").first().waitFor();  // shown, and announced
   const newYear = page.getByRole("link", { name: `Casuïstiekoverleg Heerlen-Noord, ${weekday} 1 januari ${year}, 14:00` });
   await newYear.waitFor();
   await page.waitForFunction(() => document.activeElement?.matches(".hartslag-meeting-card a"));
@@ -109,7 +109,7 @@ run(async (browser) => {
   await card.getByRole("link").click();
   await page.getByRole("heading", { name: "Casuïstiekoverleg Heerlen-Noord", level: 1 }).waitFor();
   await page.getByRole("button", { name: "Agenda genereren" }).click();
-  await page.getByText("De agenda is aangevuld").waitFor();
+  await page.getByText("De agenda is aangevuld").first().waitFor();
   const generated = await itemOrder(page);
   assert.equal(generated.length, 4, "four newly weighed cases of the area and its wijken");
   assert.match(await page.locator(`li[data-case-id="${sharedCase}"]`).textContent(), /nieuw gewogen/);
