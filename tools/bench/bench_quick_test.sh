@@ -17,7 +17,7 @@ case $last in
 esac
 missing=()
 for key in submit_tps pgbench_tps submit_vs_pgbench submit_p99_ms echo_tps get_tps list_tps create_action_tps \
-  audit_append_eps proof_p99_ms proof_entries service_rss_mb rss_mb ready_ms; do
+  audit_append_eps proof_p99_ms proof_entries service_rss_mb rss_mb ready_ms submit_open_busy_pct submit_open_cpu_ms; do
   grep -q "\"$key\":[0-9{]" <<<"$last" || missing+=("$key")
 done
 for service in audit directory intake cases; do
