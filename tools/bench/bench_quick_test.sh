@@ -20,6 +20,8 @@ for key in submit_tps pgbench_tps submit_vs_pgbench submit_p99_ms echo_tps get_t
   audit_append_eps proof_p99_ms proof_entries service_rss_mb rss_mb ready_ms submit_open_busy_pct submit_open_cpu_ms; do
   grep -q "\"$key\":[0-9{]" <<<"$last" || missing+=("$key")
 done
+grep -q '"submit_open_cpu_ms":{"intake":[0-9.]*,"postgres":[0-9.]*,"audit":[0-9.]*}' <<<"$last" ||
+  missing+=("submit_open_cpu_ms (intake, postgres, audit; none negative)")
 for service in audit directory intake cases; do
   grep -q "\"ready_ms\":{[^}]*\"$service\":[0-9]" <<<"$last" || missing+=("ready_ms.$service")
 done
