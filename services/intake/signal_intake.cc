@@ -99,7 +99,8 @@ absl::StatusOr<v1::SubmitSignalResponse> SignalIntake::Submit(const RequestConte
       return response;
     }
   }
-  absl::StatusOr<v1::SubmitSignalResponse> response = SubmitOneByOne(caller, std::move(request), now, audit);
+  absl::StatusOr<v1::SubmitSignalResponse> response =
+      SubmitOneByOne(caller, std::move(request), now, tenant.get(), audit);
   // A new signal the batch's way did not take: the data held for the tenant
   // was older than the database's.
   if (tenant != nullptr && response.ok() && !response->replayed()) reference_.Invalidate(caller.tenant);
@@ -137,7 +138,8 @@ std::optional<v1::Signal> SignalIntake::SubmitBatched(const RequestContext& call
 
 absl::StatusOr<v1::SubmitSignalResponse> SignalIntake::SubmitOneByOne(const RequestContext& caller,
                                                                       v1::SubmitSignalRequest request,
-                                                                      absl::Time now, AuditRecord& audit) {
+                                                                      absl::Time now, const TenantReference* tenant,
+                                                                      AuditRecord& audit) {
   FieldErrors errors;
   errors.Add(ValidateAndNormalise(request, now));
   // A retry is answered by the store as it was first stored, whatever
@@ -152,6 +154,15 @@ absl::StatusOr<v1::SubmitSignalResponse> SignalIntake::SubmitOneByOne(const Requ
   }
   const v1::Category* category = CheckCategory(active, request, errors);
   RETURN_IF_ERROR(errors.status());
+  // A category that is not among the active ones just read is refused here,
+  // as the store would refuse it, without the store's transaction: a partner
+  // system replaying a backlog with a wrong category then costs two reads a
+  // submission. Only when the tenant and the area are known, which the store
+  // checks first and names instead.
+  if (!retry && category == nullptr && tenant != nullptr && tenant->area_ids.contains(request.area_id())) {
+    AddSubjects(request, audit);
+    return Invalid("category_id", "not a known, active category");
+  }
   Submission submission;
   submission.fingerprint = Fingerprint(request);
   submission.reported_at = now;

@@ -66,10 +66,11 @@ class SignalIntake {
   std::optional<v1::Signal> SubmitBatched(const RequestContext& caller, const v1::SubmitSignalRequest& request,
                                           absl::Time now, const TenantReference& tenant, AuditRecord& audit);
   // Everything checked on fresh data in one transaction: retries, refusals,
-  // and whatever the batch left out.
+  // and whatever the batch left out. `tenant` is the data held in memory, or
+  // null.
   absl::StatusOr<v1::SubmitSignalResponse> SubmitOneByOne(const RequestContext& caller,
                                                           v1::SubmitSignalRequest request, absl::Time now,
-                                                          AuditRecord& audit);
+                                                          const TenantReference* tenant, AuditRecord& audit);
 
   SignalStore* store_;
   CategoryStore* categories_;

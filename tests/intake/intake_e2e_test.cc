@@ -275,6 +275,45 @@ TEST_F(IntakeEndToEndTest, EachOfHundredConcurrentReadsIsRecordedOnceWithItsOwnO
   EXPECT_EQ(outcomes[""], std::vector<audit::v1::Outcome>(kCalls / 2, audit::v1::OUTCOME_REJECTED));
 }
 
+// A partner system that replays a backlog with a category the municipality
+// does not have: each submission is refused naming category_id, stores
+// nothing, and leaves one record of the refusal with what it was about.
+TEST_F(IntakeEndToEndTest, EachSubmissionOfAnUnknownCategoryIsRefusedAndRecordedWithItsAddress) {
+  constexpr int kCalls = 20;
+  std::vector<grpc::Status> statuses(kCalls);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kCalls; ++i) {
+    threads.emplace_back([&, i] {
+      v1::SubmitSignalRequest request = Signal();
+      request.set_category_id("ufo-waarneming");
+      v1::SubmitSignalResponse response;
+      statuses[i] = Submit(coach_, request, &response);
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const grpc::Status& status : statuses) {
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(status.error_message(), "category_id: not a known, active category");
+  }
+  EXPECT_TRUE(ListAll(coordinator_).empty());
+
+  auto pool = db::Pool::Open(db_.conninfo(), 1);
+  ASSERT_TRUE(pool.ok());
+  auto rows = (*pool)->Query("SELECT payload FROM intake.outbox WHERE target = 'audit'");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  int refused = 0;
+  for (int i = 0; i < rows->size(); ++i) {
+    audit::v1::AuditEvent event;
+    ASSERT_TRUE(event.ParseFromString(rows->Bytes(i, "payload")));
+    if (event.origin().rpc() != "SubmitSignal") continue;
+    ++refused;
+    EXPECT_EQ(event.outcome(), audit::v1::OUTCOME_REJECTED);
+    EXPECT_EQ(event.actor().user_id(), "coach-1");
+    EXPECT_FALSE(event.subjects().empty()) << "the address the refused signal was about";
+  }
+  EXPECT_EQ(refused, kCalls);
+}
+
 TEST_F(IntakeEndToEndTest, EveryBadInputIsInvalidArgumentAndStoresNothing) {
   v1::SubmitSignalResponse kept;
   ASSERT_TRUE(Submit(coach_, Signal(), &kept).ok());
