@@ -62,8 +62,8 @@ void AddSubjects(const SignalLike& signal, AuditRecord& audit) {
 }
 
 // The category `request` names among `active`, with its answers checked
-// into `errors`. Null when it is not among them: the store refuses it, naming
-// category_id.
+// into `errors`. Null when it is not among them (SubmitOneByOne refuses it,
+// naming category_id).
 const v1::Category* CheckCategory(const std::vector<v1::Category>& active, v1::SubmitSignalRequest& request,
                                   FieldErrors& errors) {
   const v1::Category* category = nullptr;
@@ -146,8 +146,8 @@ absl::StatusOr<v1::SubmitSignalResponse> SignalIntake::SubmitOneByOne(const Requ
   // became of the category since.
   ASSIGN_OR_RETURN(bool retry, store_->Submitted(caller, request.request_id()));
   // The answers are checked against the category's questions of this
-  // moment. A category that is not active is left to the store, which
-  // refuses it naming category_id.
+  // moment. A category that is not active is refused below, or by the store
+  // when the data held does not know the tenant or the area.
   std::vector<v1::Category> active;
   if (!retry) {
     ASSIGN_OR_RETURN(active, categories_->List(caller.tenant, /*active_only=*/true, caller.deadline));

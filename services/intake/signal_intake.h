@@ -65,9 +65,10 @@ class SignalIntake {
   // the batch did not store the signal; the one-by-one way then decides.
   std::optional<v1::Signal> SubmitBatched(const RequestContext& caller, const v1::SubmitSignalRequest& request,
                                           absl::Time now, const TenantReference& tenant, AuditRecord& audit);
-  // Everything checked on fresh data in one transaction: retries, refusals,
-  // and whatever the batch left out. `tenant` is the data held in memory, or
-  // null.
+  // Everything checked on fresh data: retries, refusals, and whatever the
+  // batch left out, stored in one transaction. `tenant` is the data held in
+  // memory, or null: it decides only whether a refused category is refused
+  // without asking the store.
   absl::StatusOr<v1::SubmitSignalResponse> SubmitOneByOne(const RequestContext& caller,
                                                           v1::SubmitSignalRequest request, absl::Time now,
                                                           const TenantReference* tenant, AuditRecord& audit);

@@ -301,17 +301,18 @@ TEST_F(IntakeEndToEndTest, EachSubmissionOfAnUnknownCategoryIsRefusedAndRecorded
   ASSERT_TRUE(pool.ok());
   auto rows = (*pool)->Query("SELECT payload FROM intake.outbox WHERE target = 'audit'");
   ASSERT_TRUE(rows.ok()) << rows.status();
-  int refused = 0;
+  std::set<std::string> refusals;  // event ids
   for (int i = 0; i < rows->size(); ++i) {
     audit::v1::AuditEvent event;
     ASSERT_TRUE(event.ParseFromString(rows->Bytes(i, "payload")));
     if (event.origin().rpc() != "SubmitSignal") continue;
-    ++refused;
+    EXPECT_TRUE(refusals.insert(event.event_id()).second) << "event " << event.event_id() << " twice";
     EXPECT_EQ(event.outcome(), audit::v1::OUTCOME_REJECTED);
+    EXPECT_EQ(event.status_code(), "INVALID_ARGUMENT");
     EXPECT_EQ(event.actor().user_id(), "coach-1");
-    EXPECT_FALSE(event.subjects().empty()) << "the address the refused signal was about";
+    EXPECT_EQ(event.subjects_size(), 1) << "the address the refused signal was about";
   }
-  EXPECT_EQ(refused, kCalls);
+  EXPECT_EQ(refusals.size(), static_cast<size_t>(kCalls));
 }
 
 TEST_F(IntakeEndToEndTest, EveryBadInputIsInvalidArgumentAndStoresNothing) {
