@@ -91,6 +91,24 @@ class IntakeEndToEndTest : public ::testing::Test {
     return all;
   }
 
+  // The audit records of calls to `rpc`, as they wait in the outbox (the
+  // service runs without --audit here).
+  std::vector<audit::v1::AuditEvent> RecordsOf(const std::string& rpc) {
+    std::vector<audit::v1::AuditEvent> records;
+    auto pool = db::Pool::Open(db_.conninfo(), 1);
+    EXPECT_TRUE(pool.ok()) << pool.status();
+    if (!pool.ok()) return records;
+    auto rows = (*pool)->Query("SELECT payload FROM intake.outbox WHERE target = 'audit'");
+    EXPECT_TRUE(rows.ok()) << rows.status();
+    if (!rows.ok()) return records;
+    for (int i = 0; i < rows->size(); ++i) {
+      audit::v1::AuditEvent event;
+      EXPECT_TRUE(event.ParseFromString(rows->Bytes(i, "payload"))) << "outbox row " << i;
+      if (event.origin().rpc() == rpc) records.push_back(std::move(event));
+    }
+    return records;
+  }
+
   testing::TestDatabase db_;
   TokenSigner signer_;
   std::unique_ptr<testing::ServiceProcess> intake_;
@@ -253,18 +271,11 @@ TEST_F(IntakeEndToEndTest, EachOfHundredConcurrentReadsIsRecordedOnceWithItsOwnO
     EXPECT_EQ(codes[i], i % 2 == 0 ? grpc::StatusCode::OK : grpc::StatusCode::NOT_FOUND) << "call " << i;
   }
 
-  // The records wait in the outbox (no --audit here): one per call, each
-  // with its own outcome, however the calls' records were batched.
-  auto pool = db::Pool::Open(db_.conninfo(), 1);
-  ASSERT_TRUE(pool.ok());
-  auto rows = (*pool)->Query("SELECT payload FROM intake.outbox WHERE target = 'audit'");
-  ASSERT_TRUE(rows.ok()) << rows.status();
+  // One record per call, each with its own outcome, however the calls'
+  // records were batched.
   std::map<std::string, std::vector<audit::v1::Outcome>> outcomes;  // object id -> outcomes of its reads
   std::set<std::string> event_ids;
-  for (int i = 0; i < rows->size(); ++i) {
-    audit::v1::AuditEvent event;
-    ASSERT_TRUE(event.ParseFromString(rows->Bytes(i, "payload")));
-    if (event.origin().rpc() != "GetSignal") continue;
+  for (const audit::v1::AuditEvent& event : RecordsOf("GetSignal")) {
     EXPECT_TRUE(event_ids.insert(event.event_id()).second) << "event " << event.event_id() << " twice";
     EXPECT_EQ(event.actor().user_id(), "coach-1");
     outcomes[event.object().id()].push_back(event.outcome());
@@ -297,15 +308,8 @@ TEST_F(IntakeEndToEndTest, EachSubmissionOfAnUnknownCategoryIsRefusedAndRecorded
   }
   EXPECT_TRUE(ListAll(coordinator_).empty());
 
-  auto pool = db::Pool::Open(db_.conninfo(), 1);
-  ASSERT_TRUE(pool.ok());
-  auto rows = (*pool)->Query("SELECT payload FROM intake.outbox WHERE target = 'audit'");
-  ASSERT_TRUE(rows.ok()) << rows.status();
   std::set<std::string> refusals;  // event ids
-  for (int i = 0; i < rows->size(); ++i) {
-    audit::v1::AuditEvent event;
-    ASSERT_TRUE(event.ParseFromString(rows->Bytes(i, "payload")));
-    if (event.origin().rpc() != "SubmitSignal") continue;
+  for (const audit::v1::AuditEvent& event : RecordsOf("SubmitSignal")) {
     EXPECT_TRUE(refusals.insert(event.event_id()).second) << "event " << event.event_id() << " twice";
     EXPECT_EQ(event.outcome(), audit::v1::OUTCOME_REJECTED);
     EXPECT_EQ(event.status_code(), "INVALID_ARGUMENT");
