@@ -161,7 +161,7 @@ absl::StatusOr<v1::SubmitSignalResponse> SignalIntake::SubmitOneByOne(const Requ
   // checks first and names instead.
   if (!retry && category == nullptr && tenant != nullptr && tenant->area_ids.contains(request.area_id())) {
     AddSubjects(request, audit);
-    return Invalid("category_id", "not a known, active category");
+    return UnknownCategory();
   }
   Submission submission;
   submission.fingerprint = Fingerprint(request);

@@ -9,6 +9,7 @@
 #include "services/common/status_macros.h"
 #include "services/common/reference.h"
 #include "services/common/text.h"
+#include "services/common/validation.h"
 #include "services/common/working_days.h"
 #include "services/intake/attachment_store.h"
 #include "services/intake/category_rules.h"
@@ -413,7 +414,7 @@ absl::StatusOr<SubmitResult> SignalStore::Submit(const RequestContext& caller,
         ASSIGN_OR_RETURN(db::Rows category,
                          tx.Query(kCategoryActive, {caller.tenant, r.category_id()}));
         if (category.empty() || !category.Bool(0, "active")) {
-          return absl::InvalidArgumentError("category_id: not a known, active category");
+          return UnknownCategory();
         }
         if (category.Int(0, "version") != submission.category_version) {
           // The answers were checked against another version's questions.
@@ -840,6 +841,8 @@ absl::Status SignalStore::StoreTenantSettings(const std::string& tenant, const T
   return pool_->Query(kStoreTenantSettings, {tenant, settings.time_zone(), settings.signal_reference_prefix(), json})
       .status();
 }
+
+absl::Status UnknownCategory() { return Invalid("category_id", "not a known, active category"); }
 
 std::vector<v1::Person> PersonsFromJson(absl::string_view json) {
   std::vector<v1::Person> persons;

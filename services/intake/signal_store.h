@@ -36,6 +36,10 @@ inline constexpr char kSchema[] = "intake";
 // object, a text or a year is left out.
 std::vector<v1::Person> PersonsFromJson(absl::string_view json);
 
+// The refusal of a submission whose category the tenant does not have
+// active, wherever it is found out.
+absl::Status UnknownCategory();
+
 
 // A validated, normalised submission.
 struct Submission {
