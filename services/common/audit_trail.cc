@@ -104,7 +104,7 @@ AuditRecord AuditTrail::Begin(const RequestContext& caller, absl::string_view rp
   if (!rule.audited) return record;           // touches no data
   record.trail_ = this;
   audit::v1::AuditEvent& e = record.event_;
-  e.set_event_id(RandomUuid());
+  e.set_event_id(TimeOrderedUuid());
   // What a token or a certificate says is as unbounded as any input.
   e.set_tenant_id(AuditSafeId(caller.tenant));
   e.set_action(rule.action);
@@ -175,7 +175,7 @@ absl::Status AuditTrail::RecordSetAside(db::Transaction& tx, const Outbox::DeadL
     return absl::OkStatus();
   }
   audit::v1::AuditEvent e;
-  e.set_event_id(RandomUuid());
+  e.set_event_id(TimeOrderedUuid());
   e.set_tenant_id(event.tenant);
   e.set_action(audit::v1::ACTION_SET_ASIDE);
   e.set_outcome(audit::v1::OUTCOME_ERROR);

@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 
+#include "absl/time/clock.h"
+
 namespace hartslag {
 
 std::string Sha256(absl::string_view data) {
@@ -35,13 +37,27 @@ std::string RandomBytes(size_t n) {
   return out;
 }
 
-std::string RandomUuid() {
-  std::string b = RandomBytes(16);
-  b[6] = static_cast<char>((b[6] & 0x0f) | 0x40);
+namespace {
+
+// Sets the version and the variant bits of 16 bytes and writes them in the
+// canonical form.
+std::string UuidText(std::string b, int version) {
+  b[6] = static_cast<char>((b[6] & 0x0f) | (version << 4));
   b[8] = static_cast<char>((b[8] & 0x3f) | 0x80);
   std::string hex = HexEncode(b);
   return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
          hex.substr(16, 4) + "-" + hex.substr(20);
+}
+
+}  // namespace
+
+std::string RandomUuid() { return UuidText(RandomBytes(16), 4); }
+
+std::string TimeOrderedUuid() {
+  std::string b = RandomBytes(16);
+  const int64_t millis = absl::ToUnixMillis(absl::Now());
+  for (int i = 0; i < 6; ++i) b[i] = static_cast<char>((millis >> (8 * (5 - i))) & 0xff);
+  return UuidText(std::move(b), 7);
 }
 
 std::string Base64UrlEncode(absl::string_view bytes) {

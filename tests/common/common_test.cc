@@ -1,5 +1,9 @@
-// Small shared pieces: text checks, base64url, page tokens, flags.
+// Small shared pieces: text checks, ids, base64url, page tokens, flags.
 #include <gtest/gtest.h>
+
+#include <set>
+
+#include "absl/time/clock.h"
 
 #include "hartslag/directory/v1/directory.pb.h"
 #include "hartslag/operations/v1/operations.pb.h"
@@ -32,6 +36,33 @@ TEST(Base64UrlTest, RoundTripsEveryLength) {
   EXPECT_EQ(Base64UrlDecode("a+b/"), std::nullopt);
   EXPECT_EQ(Base64UrlDecode("abc="), std::nullopt);
   EXPECT_EQ(Base64UrlDecode("a"), std::nullopt);
+}
+
+TEST(UuidTest, RandomIdsAreVersion4AndTimeOrderedIdsVersion7WithTheirMillisecond) {
+  std::string random = RandomUuid();
+  EXPECT_TRUE(IsUuid(random));
+  EXPECT_EQ(random[14], '4');
+  EXPECT_NE(std::string("89ab").find(random[19]), std::string::npos);
+
+  const int64_t before = absl::ToUnixMillis(absl::Now());
+  std::string first = TimeOrderedUuid();
+  const int64_t after = absl::ToUnixMillis(absl::Now());
+  EXPECT_TRUE(IsUuid(first));
+  EXPECT_EQ(first[14], '7');
+  EXPECT_NE(std::string("89ab").find(first[19]), std::string::npos);
+  // The first 48 bits are the Unix time in milliseconds when it was made.
+  const int64_t millis = std::stoll(first.substr(0, 8) + first.substr(9, 4), nullptr, 16);
+  EXPECT_GE(millis, before);
+  EXPECT_LE(millis, after);
+
+  // Ids of a later millisecond sort after it, in text as in the database's
+  // uuid order; within one millisecond the random bits keep them apart.
+  absl::SleepFor(absl::Milliseconds(2));
+  std::string later = TimeOrderedUuid();
+  EXPECT_LT(first, later);
+  std::set<std::string> ids;
+  for (int i = 0; i < 1000; ++i) ids.insert(TimeOrderedUuid());
+  EXPECT_EQ(ids.size(), 1000u);
 }
 
 TEST(PageTokenTest, RoundTripsForTheSameFilter) {

@@ -8,7 +8,7 @@ namespace hartslag::bench {
 
 audit::v1::AuditEvent BenchAuditEvent(const std::string& tenant, uint64_t n) {
   audit::v1::AuditEvent e;
-  e.set_event_id(RandomUuid());
+  e.set_event_id(TimeOrderedUuid());
   e.set_tenant_id(tenant);
   *e.mutable_occurred_at() = TimeToProto(absl::Now());
   e.set_action(audit::v1::ACTION_READ);
