@@ -85,7 +85,12 @@ absl::StatusOr<v1::AppendResponse> AuditLog::Append(absl::string_view sender,
     refused.set_index(index);
     refused.set_reason(std::string(reason));
   };
-  std::map<std::string, std::vector<std::pair<int, v1::AuditEvent>>> by_tenant;
+  // The events of each tenant's log, and where each was in the request.
+  struct LogBatch {
+    std::vector<v1::AuditEvent> events;
+    std::vector<int> indexes;
+  };
+  std::map<std::string, LogBatch> by_tenant;
   for (int i = 0; i < request.events_size(); ++i) {
     const std::string& bytes = request.events(i);
     v1::AuditEvent e;
@@ -97,21 +102,21 @@ absl::StatusOr<v1::AppendResponse> AuditLog::Append(absl::string_view sender,
       refuse(i, valid.message());
     } else {
       e.mutable_origin()->set_service(std::string(sender));
-      by_tenant[e.tenant_id()].emplace_back(i, std::move(e));
+      LogBatch& batch = by_tenant[e.tenant_id()];
+      batch.events.push_back(std::move(e));
+      batch.indexes.push_back(i);
     }
   }
-  for (auto& [tenant, numbered] : by_tenant) {
-    std::vector<v1::AuditEvent> events;
-    for (auto& [index, e] : numbered) events.push_back(e);
-    absl::StatusOr<AppendResult> result = store_->Append(tenant, events);
+  for (auto& [tenant, batch] : by_tenant) {
+    absl::StatusOr<AppendResult> result = store_->Append(tenant, batch.events);
     if (!result.ok() && !RefusesContent(result.status())) return result.status();
     if (!result.ok()) {
       // The database refused the batch for its content: find the events it
       // refuses on their own, so that they alone are set aside.
-      for (auto& [index, e] : numbered) {
-        absl::StatusOr<AppendResult> one = store_->Append(tenant, {e});
+      for (size_t k = 0; k < batch.events.size(); ++k) {
+        absl::StatusOr<AppendResult> one = store_->Append(tenant, {batch.events[k]});
         if (!one.ok() && !RefusesContent(one.status())) return one.status();
-        if (!one.ok()) refuse(index, absl::StrCat("the log cannot store it (", absl::StatusCodeToString(one.status().code()), ")"));
+        if (!one.ok()) refuse(batch.indexes[k], absl::StrCat("the log cannot store it (", absl::StatusCodeToString(one.status().code()), ")"));
         else response.set_appended(response.appended() + one->appended);
       }
       continue;

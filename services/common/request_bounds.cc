@@ -27,41 +27,60 @@ absl::Status TooLarge(const std::string& path, int max, absl::string_view unit) 
   return absl::InvalidArgumentError(absl::StrCat(path, ": must be at most ", max, " ", unit));
 }
 
-absl::Status CheckMessage(const Message& message, const std::string& prefix);
+// Where a value sits in the request: the field, and the item of a repeated
+// field (or -1), under the message it is in (null at the top). Written out
+// only for the error that names it, so that a request within its bounds
+// costs no allocation per field.
+struct FieldPath {
+  const FieldPath* parent;
+  const FieldDescriptor* field;
+  int index;
+
+  std::string Text() const {
+    std::string text = parent != nullptr ? parent->Text() + "." : "";
+    absl::StrAppend(&text, field->name());
+    if (index >= 0) absl::StrAppend(&text, "[", index, "]");
+    return text;
+  }
+};
+
+absl::Status CheckMessage(const Message& message, const FieldPath* parent);
 
 // A map's bounds are declared on the map field: its key and value are held to
 // its max_bytes when they are text.
-absl::Status CheckMapEntry(const Message& entry, const FieldDescriptor* map, const std::string& path) {
+absl::Status CheckMapEntry(const Message& entry, const FieldDescriptor* map, const FieldPath& path) {
   for (const FieldDescriptor* part : {map->message_type()->map_key(), map->message_type()->map_value()}) {
     if (IsText(part)) {
       std::string scratch;
       const std::string& text = entry.GetReflection()->GetStringReference(entry, part, &scratch);
-      if (text.size() > static_cast<size_t>(MaxBytes(map))) return TooLarge(path, MaxBytes(map), "bytes");
+      if (text.size() > static_cast<size_t>(MaxBytes(map))) return TooLarge(path.Text(), MaxBytes(map), "bytes");
     } else if (part->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-      return CheckMessage(entry.GetReflection()->GetMessage(entry, part), path + ".");
+      return CheckMessage(entry.GetReflection()->GetMessage(entry, part), &path);
     }
   }
   return absl::OkStatus();
 }
 
-// One value of `field` (item `index` of a repeated field, or -1).
-absl::Status CheckValue(const Message& message, const FieldDescriptor* field, int index,
-                        const std::string& path) {
+// The value of `path`'s field in `message` (its item `path.index` of a
+// repeated field).
+absl::Status CheckValue(const Message& message, const FieldPath& path) {
   const Reflection* reflection = message.GetReflection();
+  const FieldDescriptor* field = path.field;
+  const int index = path.index;
   switch (field->cpp_type()) {
     case FieldDescriptor::CPPTYPE_STRING: {
       std::string scratch;
       const std::string& value = index < 0
                                      ? reflection->GetStringReference(message, field, &scratch)
                                      : reflection->GetRepeatedStringReference(message, field, index, &scratch);
-      if (value.size() > static_cast<size_t>(MaxBytes(field))) return TooLarge(path, MaxBytes(field), "bytes");
+      if (value.size() > static_cast<size_t>(MaxBytes(field))) return TooLarge(path.Text(), MaxBytes(field), "bytes");
       return absl::OkStatus();
     }
     case FieldDescriptor::CPPTYPE_ENUM: {
       int number = index < 0 ? reflection->GetEnumValue(message, field)
                              : reflection->GetRepeatedEnumValue(message, field, index);
       if (field->enum_type()->FindValueByNumber(number) == nullptr) {
-        return absl::InvalidArgumentError(absl::StrCat(path, ": ", number, " is not a value of ",
+        return absl::InvalidArgumentError(absl::StrCat(path.Text(), ": ", number, " is not a value of ",
                                                        field->enum_type()->name()));
       }
       return absl::OkStatus();
@@ -70,30 +89,26 @@ absl::Status CheckValue(const Message& message, const FieldDescriptor* field, in
       const Message& value = index < 0 ? reflection->GetMessage(message, field)
                                        : reflection->GetRepeatedMessage(message, field, index);
       if (field->is_map()) return CheckMapEntry(value, field, path);
-      return CheckMessage(value, path + ".");
+      return CheckMessage(value, &path);
     }
     default:
       return absl::OkStatus();
   }
 }
 
-absl::Status CheckMessage(const Message& message, const std::string& prefix) {
+absl::Status CheckMessage(const Message& message, const FieldPath* parent) {
   const Reflection* reflection = message.GetReflection();
   std::vector<const FieldDescriptor*> fields;
   reflection->ListFields(message, &fields);  // only the fields that are set
   for (const FieldDescriptor* field : fields) {
-    std::string path = prefix + field->name();
     if (!field->is_repeated()) {
-      if (absl::Status status = CheckValue(message, field, -1, path); !status.ok()) return status;
+      if (absl::Status status = CheckValue(message, {parent, field, -1}); !status.ok()) return status;
       continue;
     }
     int size = reflection->FieldSize(message, field);
-    if (size > MaxItems(field)) return TooLarge(path, MaxItems(field), "items");
+    if (size > MaxItems(field)) return TooLarge(FieldPath{parent, field, -1}.Text(), MaxItems(field), "items");
     for (int i = 0; i < size; ++i) {
-      if (absl::Status status = CheckValue(message, field, i, absl::StrCat(path, "[", i, "]"));
-          !status.ok()) {
-        return status;
-      }
+      if (absl::Status status = CheckValue(message, {parent, field, i}); !status.ok()) return status;
     }
   }
   return absl::OkStatus();
@@ -129,7 +144,7 @@ int MaxItems(const FieldDescriptor* field) {
   return max > 0 ? max : kUndeclaredMaxItems;
 }
 
-absl::Status CheckRequestBounds(const Message& request) { return CheckMessage(request, ""); }
+absl::Status CheckRequestBounds(const Message& request) { return CheckMessage(request, nullptr); }
 
 std::vector<std::string> UnboundedFields(const Descriptor* type) {
   std::set<const Descriptor*> seen;

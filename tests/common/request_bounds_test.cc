@@ -78,6 +78,15 @@ TEST(RequestBoundsTest, RefusesTooManyItemsBeforeLookingAtThem) {
   EXPECT_EQ(CheckRequestBounds(request).message(), "persons: must be at most 20 items");
 }
 
+TEST(RequestBoundsTest, HoldsAMapsValuesToTheBoundOfTheMapField) {
+  cases::v1::UpdateActionRequest request;
+  request.set_action_id("a");
+  (*request.mutable_findings())[3] = std::string(8000, 'f');
+  EXPECT_TRUE(CheckRequestBounds(request).ok());
+  (*request.mutable_findings())[3] = std::string(8001, 'f');
+  EXPECT_EQ(CheckRequestBounds(request).message(), "findings[0]: must be at most 8000 bytes");
+}
+
 TEST(RequestBoundsTest, RefusesAnEnumValueItsEnumDoesNotName) {
   intake::v1::SubmitSignalRequest request = SmallSignal();
   request.set_source(static_cast<intake::v1::Source>(12345));
