@@ -3,7 +3,9 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <cstdint>
 #include <cstdlib>
+#include <utility>
 
 #include "absl/time/clock.h"
 

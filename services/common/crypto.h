@@ -19,9 +19,9 @@ std::string RandomBytes(size_t n);
 // A random version-4 UUID in canonical lowercase form.
 std::string RandomUuid();
 // A version-7 UUID (RFC 9562): the Unix time in milliseconds, then 74 random
-// bits. Ids made later sort later, so an index on them grows at its right
-// edge instead of touching a random page for every new id; the time it
-// shows is when the id was made.
+// bits. Ids of a later millisecond sort later, so an index on them grows at
+// its right edge instead of touching a random page for every new id; the
+// time it shows is when the id was made.
 std::string TimeOrderedUuid();
 
 // Base64url without padding (RFC 4648 section 5), as JWTs use it.

@@ -920,6 +920,50 @@ TEST_F(AuditEndToEndTest, ARecordTheLogCanNeverAcceptIsSetAsideAndTheRestFlows) 
   EXPECT_EQ(set_aside["6d1f4c2e-0000-4000-8000-00000000abce"], "not an AuditEvent");
 }
 
+TEST_F(AuditEndToEndTest, ARecordOnlyTheDatabaseRefusesIsSetAsideAloneAndItsBatchIsStored) {
+  // Three records that reach the log in one call; the middle one passes
+  // every check of the service, but PostgreSQL takes no NUL in text.
+  auto record = [](const std::string& event_id, const std::string& trace, const std::string& object_id) {
+    v1::AuditEvent e;
+    e.set_event_id(event_id);
+    e.set_tenant_id("heerlen");
+    e.set_action(v1::ACTION_READ);
+    e.set_outcome(v1::OUTCOME_SUCCESS);
+    *e.mutable_occurred_at() = TimeToProto(absl::Now());
+    e.mutable_object()->set_type("signal");
+    e.mutable_object()->set_id(object_id);
+    e.set_trace_id(trace);
+    return e;
+  };
+  const std::vector<v1::AuditEvent> batch = {
+      record("6d1f4c2e-0000-4000-8000-00000000ac01", "t-batch-first", "s-1"),
+      record("6d1f4c2e-0000-4000-8000-00000000ac02", "t-batch-nul", std::string("s-\0-2", 5)),
+      record("6d1f4c2e-0000-4000-8000-00000000ac03", "t-batch-last", "s-3")};
+  Outbox outbox("directory");
+  ASSERT_TRUE(deployment_.pool().InTransaction([&](db::Transaction& tx) {
+    for (const v1::AuditEvent& e : batch) outbox.Add(tx, kAuditTarget, {e.event_id(), "heerlen", e.SerializeAsString()});
+    return absl::OkStatus();
+  }).ok());
+
+  auto records = AwaitRecords({"t-batch-first", "t-batch-last"});
+  EXPECT_EQ(records.count("t-batch-first"), 1u);
+  EXPECT_EQ(records.count("t-batch-last"), 1u);
+  EXPECT_EQ(records.count("t-batch-nul"), 0u);
+  // The relay sets the refused one aside once it has the answer, which
+  // follows the commit of the other two.
+  auto letters = outbox.DeadLetters(deployment_.pool(), "heerlen", std::nullopt, 10);
+  for (absl::Time give_up = absl::Now() + absl::Seconds(30);
+       letters.ok() && letters->second == 0 && absl::Now() < give_up;) {
+    absl::SleepFor(absl::Milliseconds(100));
+    letters = outbox.DeadLetters(deployment_.pool(), "heerlen", std::nullopt, 10);
+  }
+  ASSERT_TRUE(letters.ok()) << letters.status();
+  ASSERT_EQ(letters->second, 1);
+  EXPECT_EQ(letters->first[0].event_id, "6d1f4c2e-0000-4000-8000-00000000ac02");
+  EXPECT_EQ(letters->first[0].reason, "the log cannot store it (INVALID_ARGUMENT)");
+  EXPECT_EQ(*outbox.Pending(deployment_.pool(), kAuditTarget), 0);
+}
+
 // One unary call of `method` with `bytes` as its request, as a client with
 // a broken encoder would send it.
 grpc::Status RawCall(const std::shared_ptr<grpc::Channel>& channel, grpc::ClientContext* call,
