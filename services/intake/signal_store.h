@@ -40,7 +40,6 @@ std::vector<v1::Person> PersonsFromJson(absl::string_view json);
 // active, wherever it is found out.
 absl::Status UnknownCategory();
 
-
 // A validated, normalised submission.
 struct Submission {
   v1::SubmitSignalRequest request;
