@@ -176,11 +176,28 @@ bool Succeeded(const PGresult* result) {
   return status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK;
 }
 
-std::vector<PipelineStep> OpeningSteps(const std::string& begin, const std::optional<std::string>& timeout_ms,
-                                       bool wait_for_flush) {
-  std::vector<PipelineStep> steps = {{begin.c_str()}};
-  if (timeout_ms) steps.push_back({"SELECT set_config('statement_timeout', $1, true)", nullptr, {timeout_ms->c_str()}});
-  if (!wait_for_flush) steps.push_back({"SELECT set_config('synchronous_commit', 'off', true)"});
+// A transaction's settings, in one statement prepared once per session;
+// NULL keeps the session's own value, which may be a deployment's (a
+// synchronous_commit of remote_apply stays so).
+constexpr Prepared kTransactionSettings{"hartslag_transaction_settings", R"sql(
+  SELECT set_config('statement_timeout', coalesce($1, current_setting('statement_timeout')), true),
+         set_config('synchronous_commit', coalesce($2, current_setting('synchronous_commit')), true),
+         set_config('enable_seqscan', coalesce($3, current_setting('enable_seqscan')), true),
+         set_config('enable_bitmapscan', coalesce($3, current_setting('enable_bitmapscan')), true)
+)sql"};
+
+bool HasSettings(const Transaction::Opening& opening) {
+  return opening.timeout_ms || !opening.wait_for_flush || opening.index_scans_only;
+}
+
+// BEGIN, then the settings if there are any. The steps point into `opening`.
+std::vector<PipelineStep> OpeningSteps(const Transaction::Opening& opening) {
+  std::vector<PipelineStep> steps = {{opening.begin.c_str()}};
+  if (HasSettings(opening)) {
+    steps.push_back({kTransactionSettings.name, &kTransactionSettings,
+                     {opening.timeout_ms ? opening.timeout_ms->c_str() : nullptr,
+                      opening.wait_for_flush ? nullptr : "off", opening.index_scans_only ? "off" : nullptr}});
+  }
   return steps;
 }
 
@@ -232,7 +249,10 @@ std::vector<std::shared_ptr<PGresult>> Pipelined(PGconn* conn, const std::vector
 absl::StatusOr<std::vector<std::shared_ptr<PGresult>>> Transaction::Send(std::vector<PipelineStep> after_opening,
                                                                           bool* last_may_have_run) {
   std::vector<PipelineStep> steps;
-  if (opening_) steps = OpeningSteps(opening_->begin, opening_->timeout_ms, opening_->wait_for_flush);
+  if (opening_) {
+    if (HasSettings(*opening_)) RETURN_IF_ERROR(pool_->Prepare(conn_, kTransactionSettings));
+    steps = OpeningSteps(*opening_);
+  }
   steps.insert(steps.end(), std::make_move_iterator(after_opening.begin()),
                std::make_move_iterator(after_opening.end()));
   std::vector<std::shared_ptr<PGresult>> results = Pipelined(conn_, steps);
@@ -605,6 +625,7 @@ absl::StatusOr<Transaction> Pool::Begin(const TransactionOptions& options) {
   Transaction::Opening opening;
   opening.begin = BeginFor(options.isolation);
   opening.wait_for_flush = options.wait_for_flush;
+  opening.index_scans_only = options.index_scans_only;
   absl::StatusOr<std::optional<int64_t>> timeout_ms = TimeoutUntil(options.deadline);
   if (!timeout_ms.ok()) {
     Release(conn);
@@ -722,10 +743,13 @@ absl::StatusOr<Rows> Pool::OneStatementOnce(const Prepared& statement, const Par
   absl::StatusOr<Rows> rows = [&]() -> absl::StatusOr<Rows> {
     ASSIGN_OR_RETURN(std::optional<int64_t> timeout_ms, TimeoutUntil(options.deadline));
     RETURN_IF_ERROR(Prepare(conn, statement));
-    const std::string begin = BeginFor(options.isolation);
-    std::optional<std::string> timeout;
-    if (timeout_ms) timeout = absl::StrCat(*timeout_ms);
-    std::vector<PipelineStep> steps = OpeningSteps(begin, timeout, options.wait_for_flush);
+    Transaction::Opening opening{.begin = BeginFor(options.isolation),
+                                 .timeout_ms = std::nullopt,
+                                 .wait_for_flush = options.wait_for_flush,
+                                 .index_scans_only = options.index_scans_only};
+    if (timeout_ms) opening.timeout_ms = absl::StrCat(*timeout_ms);
+    if (HasSettings(opening)) RETURN_IF_ERROR(Prepare(conn, kTransactionSettings));
+    std::vector<PipelineStep> steps = OpeningSteps(opening);
     steps.push_back({statement.name, &statement, Values(params)});
     steps.push_back({"COMMIT"});
     std::vector<std::shared_ptr<PGresult>> results = Pipelined(conn, steps);

@@ -136,6 +136,15 @@ struct Statement {
 // transaction that ran no statement sends nothing at all.
 class Transaction {
  public:
+  // What opens a transaction: BEGIN with its isolation level, then its
+  // settings (Pool::Begin makes it from TransactionOptions).
+  struct Opening {
+    std::string begin;
+    std::optional<std::string> timeout_ms;  // statement_timeout
+    bool wait_for_flush = true;             // synchronous_commit
+    bool index_scans_only = false;          // enable_seqscan, enable_bitmapscan
+  };
+
   Transaction(Transaction&& other) noexcept;
   Transaction& operator=(Transaction&&) = delete;
   ~Transaction();
@@ -160,13 +169,6 @@ class Transaction {
 
  private:
   friend class Pool;
-  // What opens the transaction: BEGIN with its isolation level, then its
-  // settings as parameters of set_config.
-  struct Opening {
-    std::string begin;
-    std::optional<std::string> timeout_ms;  // statement_timeout
-    bool wait_for_flush = true;             // synchronous_commit
-  };
   Transaction(Pool* pool, PGconn* conn, Opening opening)
       : pool_(pool), conn_(conn), opening_(std::move(opening)) {}
   // Runs one statement (`prepared` names it when it is prepared), after the
@@ -208,6 +210,11 @@ struct TransactionOptions {
   // Only for work that a later, flushed commit depends on, which then
   // flushes this one too (intake's reservation of reference numbers).
   bool wait_for_flush = true;
+  // Plans the transaction's statements without sequential or bitmap scans,
+  // for a queue table such as an outbox: its statistics swing between empty
+  // and thousands of rows, and a statement prepared while it was empty kept
+  // a plan that read the whole table (up to 360 ms for a relay's batch).
+  bool index_scans_only = false;
 };
 
 // What a pool holds now, and how long transactions waited for a connection

@@ -23,7 +23,8 @@ Outbox::Outbox(absl::string_view schema) {
   select_batch_ = named("select_batch",
                         absl::StrCat("SELECT seq, tenant_id, event_id::text AS event_id, octet_length(payload) AS bytes,"
                                      " (extract(epoch FROM created_at) * 1000000)::bigint AS created_us FROM ",
-                                     table, " WHERE target = $1 ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED"));
+                                     table, " WHERE target = $1 AND seq > $3 ORDER BY seq LIMIT $2",
+                                     " FOR UPDATE SKIP LOCKED"));
   payloads_ = named("payloads", absl::StrCat("SELECT seq, payload FROM ", table, " WHERE seq = ANY($1::bigint[])"));
   delete_batch_ = named("delete_batch", absl::StrCat("DELETE FROM ", table, " WHERE seq = ANY($1::bigint[])"));
   count_ = absl::StrCat("SELECT count(*) AS n FROM ", table, " WHERE target = $1");
@@ -117,11 +118,6 @@ OutboxRelay::OutboxRelay(db::Pool* pool, const Outbox* outbox, std::string targe
       options_(options),
       backoff_(options.min_backoff) {}
 
-absl::StatusOr<int> OutboxRelay::DeliverOnce() {
-  ASSIGN_OR_RETURN(Delivery delivery, DeliverBatch());
-  return delivery.taken;
-}
-
 absl::StatusOr<OutboxRelay::Delivery> OutboxRelay::DeliverBatch() {
   int taken = 0;
   bool full = false;
@@ -132,13 +128,18 @@ absl::StatusOr<OutboxRelay::Delivery> OutboxRelay::DeliverBatch() {
   // relay waits by its own backoff.
   db::TransactionOptions once;
   once.retry_unavailable_for = absl::ZeroDuration();
+  once.index_scans_only = true;
+  const absl::Time started = absl::Now();
+  const bool sweep = started >= next_sweep_;
+  int64_t last_taken = 0;
   RETURN_IF_ERROR(pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
     taken = 0;
     full = false;
     // The batch's sizes first, its payloads then only as far as the batch
     // goes: what a relay holds is bounded by batch_bytes, not by the table.
-    ASSIGN_OR_RETURN(db::Rows rows,
-                     tx.Query(outbox_->select_batch_.prepared(), {target_, absl::StrCat(options_.batch_size)}));
+    ASSIGN_OR_RETURN(db::Rows rows, tx.Query(outbox_->select_batch_.prepared(),
+                                             {target_, absl::StrCat(options_.batch_size),
+                                              absl::StrCat(sweep ? 0 : last_taken_)}));
     std::vector<std::string> seqs, wanted;  // every row taken; the rows whose payload is sent
     std::map<int, std::string> refused;     // row -> reason
     int64_t bytes = 0;
@@ -188,9 +189,12 @@ absl::StatusOr<OutboxRelay::Delivery> OutboxRelay::DeliverBatch() {
     }
     if (!seqs.empty()) RETURN_IF_ERROR(tx.Exec(outbox_->delete_batch_.prepared(), {db::TextArray(seqs)}));
     taken = static_cast<int>(seqs.size());
+    if (taken > 0) last_taken = rows.Int(taken - 1, "seq");
     full = full || rows.size() >= options_.batch_size;
     return absl::OkStatus();
   }, once));
+  if (taken > 0) last_taken_ = last_taken;
+  if (sweep) next_sweep_ = started + options_.sweep;
   return Delivery{taken, full};
 }
 

@@ -132,6 +132,14 @@ class OutboxRelay {
     // one, each a transaction here and a call to the receiver. Delivery is
     // that much later; the events are durable in the outbox meanwhile.
     absl::Duration gather = absl::Milliseconds(5);
+    // How often a batch is looked for from the outbox's first event instead
+    // of after the last one taken. An event can commit after events with a
+    // higher seq were taken (its transaction took its seq first and
+    // committed later); it waits for the next such sweep. Looking from the
+    // first event every time would step, in the index, over every event
+    // deleted since the last vacuum: at 2,000 events a second that made the
+    // look-up 1.8 ms instead of 0.2.
+    absl::Duration sweep = absl::Seconds(1);
     absl::Duration min_backoff = absl::Milliseconds(100);
     absl::Duration max_backoff = absl::Seconds(10);
   };
@@ -145,9 +153,6 @@ class OutboxRelay {
   // Optional; set before Start.
   void SetOnSetAside(OnSetAside on_set_aside) { on_set_aside_ = std::move(on_set_aside); }
 
-  // Delivers one batch now; returns how many events it took off the outbox
-  // (delivered or set aside).
-  absl::StatusOr<int> DeliverOnce();
   // Starts delivering in the background until destruction.
   void Start();
   // Wakes the background thread, for example right after a commit; cuts an
@@ -174,6 +179,8 @@ class OutboxRelay {
   absl::Duration backoff_;
   std::atomic<bool> failing_{false};
   absl::Time gathering_until_ = absl::InfinitePast();  // no delivery before
+  int64_t last_taken_ = 0;                             // the seq of the last event taken
+  absl::Time next_sweep_ = absl::InfinitePast();       // look from the first event then
   std::unique_ptr<PeriodicTask> task_;  // last: stops before the members above go
 };
 

@@ -277,6 +277,54 @@ TEST_F(DbTest, ATransactionBeginsWithItsFirstStatementAndKeepsItsSettings) {
   EXPECT_EQ(session->Int(0, "pid"), pid) << "the failed transaction's session stayed in the pool";
 }
 
+// A transaction sets what its options name and keeps the session's value of
+// the rest, a deployment's own included (synchronous_commit = remote_write
+// where a standby must have the WAL). A queue's transaction plans with
+// index scans even on a table that is empty.
+TEST_F(DbTest, ATransactionChangesOnlyTheSettingsItsOptionsName) {
+  ASSERT_TRUE(db::ExecuteOnce(db_.conninfo(), R"sql(
+    DO $$ BEGIN
+      EXECUTE format('ALTER DATABASE %I SET synchronous_commit = remote_write', current_database());
+    END $$;
+    CREATE TABLE queue (seq bigint PRIMARY KEY, payload text);
+  )sql").ok());
+  auto pool = db::Pool::Open(db_.conninfo(), 1);  // sessions that start with the database's settings
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  constexpr char kSettings[] =
+      "SELECT current_setting('synchronous_commit') AS flush, current_setting('enable_seqscan') AS seqscan,"
+      " current_setting('enable_bitmapscan') AS bitmapscan, current_setting('statement_timeout') AS timeout";
+  db::TransactionOptions queue;
+  queue.deadline = absl::Now() + absl::Seconds(30);
+  queue.index_scans_only = true;
+  std::string plan;
+  absl::Status ran = (*pool)->InTransaction(
+      [&](db::Transaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(db::Rows settings, tx.Query(kSettings));
+        EXPECT_EQ(settings.Text(0, "flush"), "remote_write");
+        EXPECT_EQ(settings.Text(0, "seqscan"), "off");
+        EXPECT_EQ(settings.Text(0, "bitmapscan"), "off");
+        EXPECT_NE(settings.Text(0, "timeout"), "0");
+        ASSIGN_OR_RETURN(db::Rows explained, tx.Query("EXPLAIN SELECT payload FROM queue WHERE seq = ANY('{1,2}')"));
+        for (int i = 0; i < explained.size(); ++i) plan += explained.Text(i, "\"QUERY PLAN\"") + "\n";
+        return absl::OkStatus();
+      },
+      queue);
+  ASSERT_TRUE(ran.ok()) << ran;
+  EXPECT_NE(plan.find("Index Scan using queue_pkey"), std::string::npos) << plan;
+
+  db::TransactionOptions unflushed;
+  unflushed.wait_for_flush = false;
+  auto settings = (*pool)->OneStatement({"db_test_settings", kSettings}, {}, unflushed);
+  ASSERT_TRUE(settings.ok()) << settings.status();
+  EXPECT_EQ(settings->Text(0, "flush"), "off");
+  EXPECT_EQ(settings->Text(0, "seqscan"), "on") << "not a queue's transaction";
+  EXPECT_EQ(settings->Text(0, "timeout"), "0") << "no deadline";
+  auto session = (*pool)->Query(kSettings);
+  ASSERT_TRUE(session.ok()) << session.status();
+  EXPECT_EQ(session->Text(0, "flush"), "remote_write") << "no setting outlived its transaction";
+  EXPECT_EQ(session->Text(0, "seqscan"), "on");
+}
+
 // A write for the commit (an outbox record) goes in COMMIT's round trip:
 // with the transaction's work when all is well, and its failure fails the
 // commit, so the work goes too.

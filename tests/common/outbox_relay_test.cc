@@ -7,9 +7,13 @@
 #include <gtest/gtest.h>
 
 #include <mutex>
+#include <thread>
 #include <vector>
 
+#include "absl/synchronization/notification.h"
+
 #include "services/common/crypto.h"
+#include "services/common/status_macros.h"
 #include "tests/support/test_database.h"
 
 namespace hartslag {
@@ -115,6 +119,44 @@ TEST_F(OutboxRelayTest, ABatchCutByItsByteLimitIsFollowedAtOnce) {
   ASSERT_TRUE(WaitForBatches(3, absl::Seconds(15))) << Batches().size() << " batches";
   EXPECT_EQ(Batches()[0], std::vector<std::string>{"event-01"});
   EXPECT_EQ(Batches()[2], std::vector<std::string>{"event-03"});
+}
+
+TEST_F(OutboxRelayTest, AnEventThatCommitsAfterALaterOneWasTakenIsDeliveredAtTheNextSweep) {
+  OutboxRelay::Options options;
+  options.gather = absl::Milliseconds(10);
+  options.idle_poll = absl::Milliseconds(20);
+  options.sweep = absl::Seconds(1);
+  // "late" takes its seq first and commits after "early" was delivered, as
+  // the two batches of a group commit can.
+  auto other = db::Pool::Open(db_.conninfo(), 1);
+  ASSERT_TRUE(other.ok()) << other.status();
+  absl::Notification added, release;
+  std::thread late([&] {
+    absl::Status committed = (*other)->InTransaction([&](db::Transaction& tx) -> absl::Status {
+      // Written here, not at the commit as Outbox::Add writes: the seq is taken now.
+      RETURN_IF_ERROR(tx.Exec("INSERT INTO relay_test.outbox (target, tenant_id, event_id, payload)"
+                              " VALUES ('receiver', 'heerlen', $1, 'late')",
+                              {RandomUuid()}));
+      added.Notify();
+      release.WaitForNotification();
+      return absl::OkStatus();
+    });
+    EXPECT_TRUE(committed.ok()) << committed;
+  });
+  OutboxRelay relay(pool_.get(), &outbox_, "receiver", Receiver(), options);
+  const bool began = added.WaitForNotificationWithTimeout(absl::Seconds(20));
+  if (began) {
+    Add("early");
+    relay.Start();
+  }
+  const bool early_delivered = began && WaitForBatches(1);
+  release.Notify();
+  late.join();
+  ASSERT_TRUE(early_delivered);
+
+  ASSERT_TRUE(WaitForBatches(2)) << "the late event was not delivered";
+  EXPECT_EQ(Batches()[0], std::vector<std::string>{"early"});
+  EXPECT_EQ(Batches()[1], std::vector<std::string>{"late"});
 }
 
 }  // namespace
