@@ -186,21 +186,6 @@ constexpr Prepared kTransactionSettings{"hartslag_transaction_settings", R"sql(
          set_config('enable_bitmapscan', coalesce($3, current_setting('enable_bitmapscan')), true)
 )sql"};
 
-bool HasSettings(const Transaction::Opening& opening) {
-  return opening.timeout_ms || !opening.wait_for_flush || opening.index_scans_only;
-}
-
-// BEGIN, then the settings if there are any. The steps point into `opening`.
-std::vector<PipelineStep> OpeningSteps(const Transaction::Opening& opening) {
-  std::vector<PipelineStep> steps = {{opening.begin.c_str()}};
-  if (HasSettings(opening)) {
-    steps.push_back({kTransactionSettings.name, &kTransactionSettings,
-                     {opening.timeout_ms ? opening.timeout_ms->c_str() : nullptr,
-                      opening.wait_for_flush ? nullptr : "off", opening.index_scans_only ? "off" : nullptr}});
-  }
-  return steps;
-}
-
 std::string BeginFor(Isolation isolation) {
   return isolation == Isolation::kSerializable ? "BEGIN ISOLATION LEVEL SERIALIZABLE" : "BEGIN";
 }
@@ -246,11 +231,21 @@ std::vector<std::shared_ptr<PGresult>> Pipelined(PGconn* conn, const std::vector
 
 }  // namespace
 
+std::vector<PipelineStep> Transaction::OpeningSteps(const Opening& opening) {
+  std::vector<PipelineStep> steps = {{opening.begin.c_str()}};
+  if (opening.has_settings()) {
+    steps.push_back({kTransactionSettings.name, &kTransactionSettings,
+                     {opening.timeout_ms ? opening.timeout_ms->c_str() : nullptr,
+                      opening.wait_for_flush ? nullptr : "off", opening.index_scans_only ? "off" : nullptr}});
+  }
+  return steps;
+}
+
 absl::StatusOr<std::vector<std::shared_ptr<PGresult>>> Transaction::Send(std::vector<PipelineStep> after_opening,
                                                                           bool* last_may_have_run) {
   std::vector<PipelineStep> steps;
   if (opening_) {
-    if (HasSettings(*opening_)) RETURN_IF_ERROR(pool_->Prepare(conn_, kTransactionSettings));
+    if (opening_->has_settings()) RETURN_IF_ERROR(pool_->Prepare(conn_, kTransactionSettings));
     steps = OpeningSteps(*opening_);
   }
   steps.insert(steps.end(), std::make_move_iterator(after_opening.begin()),
@@ -743,13 +738,13 @@ absl::StatusOr<Rows> Pool::OneStatementOnce(const Prepared& statement, const Par
   absl::StatusOr<Rows> rows = [&]() -> absl::StatusOr<Rows> {
     ASSIGN_OR_RETURN(std::optional<int64_t> timeout_ms, TimeoutUntil(options.deadline));
     RETURN_IF_ERROR(Prepare(conn, statement));
-    Transaction::Opening opening{.begin = BeginFor(options.isolation),
-                                 .timeout_ms = std::nullopt,
-                                 .wait_for_flush = options.wait_for_flush,
-                                 .index_scans_only = options.index_scans_only};
+    Transaction::Opening opening;
+    opening.begin = BeginFor(options.isolation);
     if (timeout_ms) opening.timeout_ms = absl::StrCat(*timeout_ms);
-    if (HasSettings(opening)) RETURN_IF_ERROR(Prepare(conn, kTransactionSettings));
-    std::vector<PipelineStep> steps = OpeningSteps(opening);
+    opening.wait_for_flush = options.wait_for_flush;
+    opening.index_scans_only = options.index_scans_only;
+    if (opening.has_settings()) RETURN_IF_ERROR(Prepare(conn, kTransactionSettings));
+    std::vector<PipelineStep> steps = Transaction::OpeningSteps(opening);
     steps.push_back({statement.name, &statement, Values(params)});
     steps.push_back({"COMMIT"});
     std::vector<std::shared_ptr<PGresult>> results = Pipelined(conn, steps);

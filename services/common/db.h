@@ -132,19 +132,11 @@ struct Statement {
 
 // A transaction on a pooled connection. Rolled back on destruction unless
 // committed. Movable, not copyable. BEGIN and the transaction's settings go
-// with its first statement, in one round trip (libpq's pipeline mode); a
-// transaction that ran no statement sends nothing at all.
+// with its first statement, in one round trip (libpq's pipeline mode; a
+// session's first transaction with settings prepares their statement
+// first); a transaction that ran no statement sends nothing at all.
 class Transaction {
  public:
-  // What opens a transaction: BEGIN with its isolation level, then its
-  // settings (Pool::Begin makes it from TransactionOptions).
-  struct Opening {
-    std::string begin;
-    std::optional<std::string> timeout_ms;  // statement_timeout
-    bool wait_for_flush = true;             // synchronous_commit
-    bool index_scans_only = false;          // enable_seqscan, enable_bitmapscan
-  };
-
   Transaction(Transaction&& other) noexcept;
   Transaction& operator=(Transaction&&) = delete;
   ~Transaction();
@@ -169,6 +161,17 @@ class Transaction {
 
  private:
   friend class Pool;
+  // What opens the transaction: BEGIN with its isolation level, then its
+  // settings as parameters of one prepared set_config statement.
+  struct Opening {
+    std::string begin;
+    std::optional<std::string> timeout_ms;  // statement_timeout
+    bool wait_for_flush = true;             // synchronous_commit
+    bool index_scans_only = false;          // enable_seqscan, enable_bitmapscan
+    bool has_settings() const { return timeout_ms || !wait_for_flush || index_scans_only; }
+  };
+  // BEGIN, then the settings if there are any. The steps point into `opening`.
+  static std::vector<PipelineStep> OpeningSteps(const Opening& opening);
   Transaction(Pool* pool, PGconn* conn, Opening opening)
       : pool_(pool), conn_(conn), opening_(std::move(opening)) {}
   // Runs one statement (`prepared` names it when it is prepared), after the
@@ -213,7 +216,10 @@ struct TransactionOptions {
   // Plans the transaction's statements without sequential or bitmap scans,
   // for a queue table such as an outbox: its statistics swing between empty
   // and thousands of rows, and a statement prepared while it was empty kept
-  // a plan that read the whole table (up to 360 ms for a relay's batch).
+  // a plan that read the whole table (up to half a second for a relay's
+  // batch). Only plans made in such transactions: a plan the session cached
+  // for the same statement elsewhere stays as it is, so a statement meant
+  // for these runs in no other.
   bool index_scans_only = false;
 };
 

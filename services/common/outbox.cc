@@ -23,8 +23,8 @@ Outbox::Outbox(absl::string_view schema) {
   select_batch_ = named("select_batch",
                         absl::StrCat("SELECT seq, tenant_id, event_id::text AS event_id, octet_length(payload) AS bytes,"
                                      " (extract(epoch FROM created_at) * 1000000)::bigint AS created_us FROM ",
-                                     table, " WHERE target = $1 AND seq > $3 ORDER BY seq LIMIT $2",
-                                     " FOR UPDATE SKIP LOCKED"));
+                                     table, " WHERE target = $1 AND seq > $3",
+                                     " ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED"));
   payloads_ = named("payloads", absl::StrCat("SELECT seq, payload FROM ", table, " WHERE seq = ANY($1::bigint[])"));
   delete_batch_ = named("delete_batch", absl::StrCat("DELETE FROM ", table, " WHERE seq = ANY($1::bigint[])"));
   count_ = absl::StrCat("SELECT count(*) AS n FROM ", table, " WHERE target = $1");
@@ -130,16 +130,27 @@ absl::StatusOr<OutboxRelay::Delivery> OutboxRelay::DeliverBatch() {
   once.retry_unavailable_for = absl::ZeroDuration();
   once.index_scans_only = true;
   const absl::Time started = absl::Now();
-  const bool sweep = started >= next_sweep_;
+  // Also when the clock was set back since the last sweep.
+  const bool sweep_due = started >= next_sweep_ || next_sweep_ - started > options_.sweep;
+  bool swept = false;
   int64_t last_taken = 0;
   RETURN_IF_ERROR(pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
     taken = 0;
     full = false;
     // The batch's sizes first, its payloads then only as far as the batch
     // goes: what a relay holds is bounded by batch_bytes, not by the table.
-    ASSIGN_OR_RETURN(db::Rows rows, tx.Query(outbox_->select_batch_.prepared(),
-                                             {target_, absl::StrCat(options_.batch_size),
-                                              absl::StrCat(sweep ? 0 : last_taken_)}));
+    auto look_after = [&](int64_t seq) {
+      return tx.Query(outbox_->select_batch_.prepared(),
+                      {target_, absl::StrCat(options_.batch_size), absl::StrCat(seq)});
+    };
+    swept = sweep_due;
+    ASSIGN_OR_RETURN(db::Rows rows, look_after(swept ? 0 : last_taken_));
+    // Nothing after the last event taken, yet the relay was woken: the
+    // nudge may be that of an event that committed late, before it.
+    if (rows.empty() && !swept) {
+      swept = true;
+      ASSIGN_OR_RETURN(rows, look_after(0));
+    }
     std::vector<std::string> seqs, wanted;  // every row taken; the rows whose payload is sent
     std::map<int, std::string> refused;     // row -> reason
     int64_t bytes = 0;
@@ -194,7 +205,7 @@ absl::StatusOr<OutboxRelay::Delivery> OutboxRelay::DeliverBatch() {
     return absl::OkStatus();
   }, once));
   if (taken > 0) last_taken_ = last_taken;
-  if (sweep) next_sweep_ = started + options_.sweep;
+  if (swept) next_sweep_ = started + options_.sweep;
   return Delivery{taken, full};
 }
 

@@ -1,7 +1,8 @@
 // The outbox relay against a real PostgreSQL: events reach the receiver in
-// outbox order, and a steady trickle of them travels in batches (after a
-// batch that was not full the relay gathers for Options::gather, which the
-// nudge of each new event does not cut short).
+// outbox order, but for an event that commits after later ones were taken,
+// which comes with a later batch; and a steady trickle of them travels in
+// batches (after a batch that was not full the relay gathers for
+// Options::gather, which the nudge of each new event does not cut short).
 #include "services/common/outbox.h"
 
 #include <gtest/gtest.h>
@@ -121,11 +122,13 @@ TEST_F(OutboxRelayTest, ABatchCutByItsByteLimitIsFollowedAtOnce) {
   EXPECT_EQ(Batches()[2], std::vector<std::string>{"event-03"});
 }
 
-TEST_F(OutboxRelayTest, AnEventThatCommitsAfterALaterOneWasTakenIsDeliveredAtTheNextSweep) {
+// Found by the look-up from the first event that follows a look-up after
+// the last event taken that found nothing; the periodic sweep is off.
+TEST_F(OutboxRelayTest, AnEventThatCommitsAfterALaterOneWasTakenIsDeliveredWhenNothingFollows) {
   OutboxRelay::Options options;
   options.gather = absl::Milliseconds(10);
   options.idle_poll = absl::Milliseconds(20);
-  options.sweep = absl::Seconds(1);
+  options.sweep = absl::InfiniteDuration();
   // "late" takes its seq first and commits after "early" was delivered, as
   // the two batches of a group commit can.
   auto other = db::Pool::Open(db_.conninfo(), 1);
