@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "absl/synchronization/notification.h"
-
 #include "services/common/crypto.h"
 #include "services/common/status_macros.h"
 #include "tests/support/test_database.h"
