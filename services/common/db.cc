@@ -615,19 +615,24 @@ absl::StatusOr<std::optional<int64_t>> TimeoutUntil(absl::Time deadline) {
 
 }  // namespace
 
-absl::StatusOr<Transaction> Pool::Begin(const TransactionOptions& options) {
-  ASSIGN_OR_RETURN(PGconn * conn, Acquire(options.deadline));
+absl::StatusOr<Transaction::Opening> Pool::OpeningFor(const TransactionOptions& options) {
+  ASSIGN_OR_RETURN(std::optional<int64_t> timeout_ms, TimeoutUntil(options.deadline));
   Transaction::Opening opening;
   opening.begin = BeginFor(options.isolation);
+  if (timeout_ms) opening.timeout_ms = absl::StrCat(*timeout_ms);
   opening.wait_for_flush = options.wait_for_flush;
   opening.index_scans_only = options.index_scans_only;
-  absl::StatusOr<std::optional<int64_t>> timeout_ms = TimeoutUntil(options.deadline);
-  if (!timeout_ms.ok()) {
+  return opening;
+}
+
+absl::StatusOr<Transaction> Pool::Begin(const TransactionOptions& options) {
+  ASSIGN_OR_RETURN(PGconn * conn, Acquire(options.deadline));
+  absl::StatusOr<Transaction::Opening> opening = OpeningFor(options);
+  if (!opening.ok()) {
     Release(conn);
-    return timeout_ms.status();
+    return opening.status();
   }
-  if (*timeout_ms) opening.timeout_ms = absl::StrCat(**timeout_ms);
-  return Transaction(this, conn, std::move(opening));
+  return Transaction(this, conn, *std::move(opening));
 }
 
 absl::Status Pool::Prepare(PGconn* conn, const Prepared& statement) {
@@ -736,13 +741,8 @@ absl::StatusOr<Rows> Pool::OneStatementOnce(const Prepared& statement, const Par
   if (options.deadline <= absl::Now()) return absl::DeadlineExceededError("deadline passed before the query started");
   ASSIGN_OR_RETURN(PGconn * conn, Acquire(options.deadline));
   absl::StatusOr<Rows> rows = [&]() -> absl::StatusOr<Rows> {
-    ASSIGN_OR_RETURN(std::optional<int64_t> timeout_ms, TimeoutUntil(options.deadline));
+    ASSIGN_OR_RETURN(const Transaction::Opening opening, OpeningFor(options));
     RETURN_IF_ERROR(Prepare(conn, statement));
-    Transaction::Opening opening;
-    opening.begin = BeginFor(options.isolation);
-    if (timeout_ms) opening.timeout_ms = absl::StrCat(*timeout_ms);
-    opening.wait_for_flush = options.wait_for_flush;
-    opening.index_scans_only = options.index_scans_only;
     if (opening.has_settings()) RETURN_IF_ERROR(Prepare(conn, kTransactionSettings));
     std::vector<PipelineStep> steps = Transaction::OpeningSteps(opening);
     steps.push_back({statement.name, &statement, Values(params)});

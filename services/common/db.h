@@ -295,6 +295,9 @@ class Pool {
   absl::Status FailedRun(PGconn* conn, const Prepared* statement, const PGresult* result);
   // Prepares `statement` in `conn`'s session unless it has been already.
   absl::Status Prepare(PGconn* conn, const Prepared& statement);
+  // How a transaction with `options` opens; its statement timeout is what
+  // is left until the deadline now.
+  static absl::StatusOr<Transaction::Opening> OpeningFor(const TransactionOptions& options);
   // Whether `conn`'s session has `name` prepared; MarkPrepared() records that it has.
   bool IsPrepared(PGconn* conn, const char* name);
   void MarkPrepared(PGconn* conn, const char* name);
