@@ -257,7 +257,8 @@ absl::StatusOr<StoredTree> FetchTree(db::Pool& pool, const std::string& log_id, 
                                              db::TextArray(starts),
                                              entry_index ? db::Param(absl::StrCat(*entry_index))
                                                          : std::nullopt,
-                                             absl::StrCat(kBlock)}));
+                                             absl::StrCat(kBlock)},
+                                    {.generic_plans = true}));
   StoredTree tree;
   bool has_entry = false;
   for (int i = 0; i < rows.size(); ++i) {
@@ -519,7 +520,7 @@ absl::StatusOr<AppendResult> AuditStore::Append(const std::string& log_id,
       // Not held through a pause before the next run, without a connection.
       if (!appended.ok()) ticket.reset();
       return appended;
-    });
+    }, {.generic_plans = true});
     if (attempt.expected_wrongly) {
       ++counts_.expected_wrongly;
       return attempt;

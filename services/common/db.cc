@@ -183,7 +183,8 @@ constexpr Prepared kTransactionSettings{"hartslag_transaction_settings", R"sql(
   SELECT set_config('statement_timeout', coalesce($1, current_setting('statement_timeout')), true),
          set_config('synchronous_commit', coalesce($2, current_setting('synchronous_commit')), true),
          set_config('enable_seqscan', coalesce($3, current_setting('enable_seqscan')), true),
-         set_config('enable_bitmapscan', coalesce($3, current_setting('enable_bitmapscan')), true)
+         set_config('enable_bitmapscan', coalesce($3, current_setting('enable_bitmapscan')), true),
+         set_config('plan_cache_mode', coalesce($4, current_setting('plan_cache_mode')), true)
 )sql"};
 
 std::string BeginFor(Isolation isolation) {
@@ -236,7 +237,8 @@ std::vector<PipelineStep> Transaction::OpeningSteps(const Opening& opening) {
   if (opening.has_settings()) {
     steps.push_back({kTransactionSettings.name, &kTransactionSettings,
                      {opening.timeout_ms ? opening.timeout_ms->c_str() : nullptr,
-                      opening.wait_for_flush ? nullptr : "off", opening.index_scans_only ? "off" : nullptr}});
+                      opening.wait_for_flush ? nullptr : "off", opening.index_scans_only ? "off" : nullptr,
+                      opening.generic_plans ? "force_generic_plan" : nullptr}});
   }
   return steps;
 }
@@ -622,6 +624,7 @@ absl::StatusOr<Transaction::Opening> Pool::OpeningFor(const TransactionOptions& 
   if (timeout_ms) opening.timeout_ms = absl::StrCat(*timeout_ms);
   opening.wait_for_flush = options.wait_for_flush;
   opening.index_scans_only = options.index_scans_only;
+  opening.generic_plans = options.generic_plans;
   return opening;
 }
 

@@ -168,7 +168,8 @@ class Transaction {
     std::optional<std::string> timeout_ms;  // statement_timeout
     bool wait_for_flush = true;             // synchronous_commit
     bool index_scans_only = false;          // enable_seqscan, enable_bitmapscan
-    bool has_settings() const { return timeout_ms || !wait_for_flush || index_scans_only; }
+    bool generic_plans = false;             // plan_cache_mode
+    bool has_settings() const { return timeout_ms || !wait_for_flush || index_scans_only || generic_plans; }
   };
   // BEGIN, then the settings if there are any. The steps point into `opening`.
   static std::vector<PipelineStep> OpeningSteps(const Opening& opening);
@@ -221,6 +222,14 @@ struct TransactionOptions {
   // for the same statement elsewhere stays as it is, so a statement meant
   // for these runs in no other.
   bool index_scans_only = false;
+  // Runs each prepared statement on its generic plan, made once per
+  // session, for statements whose best plan does not depend on their
+  // parameters (seeks by key). PostgreSQL otherwise plans a statement again
+  // on every run while it judges a plan for the values cheaper, and some it
+  // judges so for good: the audit log's head, planned in 0.56 ms and run in
+  // 0.19, a proof's read (0.26 and 0.35 ms), and the relays' statements on
+  // an array of sequence numbers. A statement sent as text is planned anyway.
+  bool generic_plans = false;
 };
 
 // What a pool holds now, and how long transactions waited for a connection

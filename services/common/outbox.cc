@@ -129,6 +129,7 @@ absl::StatusOr<OutboxRelay::Delivery> OutboxRelay::DeliverBatch() {
   db::TransactionOptions once;
   once.retry_unavailable_for = absl::ZeroDuration();
   once.index_scans_only = true;
+  once.generic_plans = true;
   const absl::Time started = absl::Now();
   // Also when the clock was set back since the last sweep.
   const bool sweep_due = started >= next_sweep_ || next_sweep_ - started > options_.sweep;

@@ -280,7 +280,8 @@ TEST_F(DbTest, ATransactionBeginsWithItsFirstStatementAndKeepsItsSettings) {
 // A transaction sets what its options name and keeps the session's value of
 // the rest, a deployment's own included (synchronous_commit = remote_write
 // where a standby must have the WAL). A queue's transaction plans with
-// index scans even on a table that is empty.
+// index scans even on a table that is empty, and on plans made once for
+// any parameters.
 TEST_F(DbTest, ATransactionChangesOnlyTheSettingsItsOptionsName) {
   ASSERT_TRUE(db::ExecuteOnce(db_.conninfo(), R"sql(
     DO $$ BEGIN
@@ -293,26 +294,46 @@ TEST_F(DbTest, ATransactionChangesOnlyTheSettingsItsOptionsName) {
   constexpr char kSettings[] =
       "SELECT current_setting('synchronous_commit') AS flush, current_setting('enable_seqscan') AS seqscan,"
       " current_setting('enable_bitmapscan') AS bitmapscan,"
+      " current_setting('plan_cache_mode') AS plans,"
       " (SELECT setting FROM pg_settings WHERE name = 'statement_timeout') AS timeout";
+  static constexpr db::Prepared kBySeq{"db_test_by_seq", "SELECT payload FROM queue WHERE seq = $1::bigint"};
+  // A generic plan names the parameter, a plan for the value names the value.
+  auto plan_of_by_seq = [](db::Transaction& tx) -> absl::StatusOr<std::string> {
+    RETURN_IF_ERROR(tx.Query(kBySeq, {"7"}).status());  // prepared in this session, if it was not
+    ASSIGN_OR_RETURN(db::Rows explained, tx.Query("EXPLAIN EXECUTE db_test_by_seq(7)"));
+    std::string plan;
+    for (int i = 0; i < explained.size(); ++i) plan += explained.Text(i, "\"QUERY PLAN\"") + "\n";
+    return plan;
+  };
   db::TransactionOptions queue;
   queue.deadline = absl::Now() + absl::Seconds(30);
   queue.index_scans_only = true;
-  std::string plan;
+  queue.generic_plans = true;
+  std::string plan, by_seq;
   absl::Status ran = (*pool)->InTransaction(
       [&](db::Transaction& tx) -> absl::Status {
         ASSIGN_OR_RETURN(db::Rows settings, tx.Query(kSettings));
         EXPECT_EQ(settings.Text(0, "flush"), "remote_write");
         EXPECT_EQ(settings.Text(0, "seqscan"), "off");
         EXPECT_EQ(settings.Text(0, "bitmapscan"), "off");
+        EXPECT_EQ(settings.Text(0, "plans"), "force_generic_plan");
         EXPECT_GT(settings.Int(0, "timeout"), 25'000);
         EXPECT_LE(settings.Int(0, "timeout"), 30'000);
         ASSIGN_OR_RETURN(db::Rows explained, tx.Query("EXPLAIN SELECT payload FROM queue WHERE seq = ANY('{1,2}')"));
         for (int i = 0; i < explained.size(); ++i) plan += explained.Text(i, "\"QUERY PLAN\"") + "\n";
+        ASSIGN_OR_RETURN(by_seq, plan_of_by_seq(tx));
         return absl::OkStatus();
       },
       queue);
   ASSERT_TRUE(ran.ok()) << ran;
   EXPECT_NE(plan.find("Index Scan using queue_pkey"), std::string::npos) << plan;
+  EXPECT_NE(by_seq.find("(seq = $1)"), std::string::npos) << by_seq;
+  // Outside such a transaction PostgreSQL plans its first runs for their values.
+  ASSERT_TRUE((*pool)->InTransaction([&](db::Transaction& tx) -> absl::Status {
+                       ASSIGN_OR_RETURN(by_seq, plan_of_by_seq(tx));
+                       return absl::OkStatus();
+                     }).ok());
+  EXPECT_NE(by_seq.find("(seq = '7'::bigint)"), std::string::npos) << by_seq;
 
   db::TransactionOptions unflushed;
   unflushed.wait_for_flush = false;
@@ -320,11 +341,13 @@ TEST_F(DbTest, ATransactionChangesOnlyTheSettingsItsOptionsName) {
   ASSERT_TRUE(settings.ok()) << settings.status();
   EXPECT_EQ(settings->Text(0, "flush"), "off");
   EXPECT_EQ(settings->Text(0, "seqscan"), "on") << "not a queue's transaction";
+  EXPECT_EQ(settings->Text(0, "plans"), "auto");
   EXPECT_EQ(settings->Text(0, "timeout"), "0") << "no deadline";
   auto session = (*pool)->Query(kSettings);
   ASSERT_TRUE(session.ok()) << session.status();
   EXPECT_EQ(session->Text(0, "flush"), "remote_write") << "no setting outlived its transaction";
   EXPECT_EQ(session->Text(0, "seqscan"), "on");
+  EXPECT_EQ(session->Text(0, "plans"), "auto");
 }
 
 // A write for the commit (an outbox record) goes in COMMIT's round trip:
