@@ -34,6 +34,11 @@ constexpr db::Prepared kSize{"audit_size", R"sql(
                    ORDER BY idx DESC LIMIT 1), 0) AS size
 )sql"};
 
+// The transactions of an append and of a proof's read, whose statements
+// seek by key: planned once, and with index scans even when the statistics
+// were taken while the tables were empty (a plan the session then keeps).
+constexpr db::TransactionOptions kSeeksByKey{.index_scans_only = true, .generic_plans = true};
+
 // audit.nodes holds the subtrees of 2^kStoredLevel leaves and more; the
 // lower levels are computed from the at most 2^kStoredLevel leaf hashes of
 // a block, which the entries carry. A level more halves the node rows an
@@ -258,7 +263,7 @@ absl::StatusOr<StoredTree> FetchTree(db::Pool& pool, const std::string& log_id, 
                                              entry_index ? db::Param(absl::StrCat(*entry_index))
                                                          : std::nullopt,
                                              absl::StrCat(kBlock)},
-                                    {.generic_plans = true}));
+                                    kSeeksByKey));
   StoredTree tree;
   bool has_entry = false;
   for (int i = 0; i < rows.size(); ++i) {
@@ -520,7 +525,7 @@ absl::StatusOr<AppendResult> AuditStore::Append(const std::string& log_id,
       // Not held through a pause before the next run, without a connection.
       if (!appended.ok()) ticket.reset();
       return appended;
-    }, {.generic_plans = true});
+    }, kSeeksByKey);
     if (attempt.expected_wrongly) {
       ++counts_.expected_wrongly;
       return attempt;
