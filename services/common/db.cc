@@ -176,7 +176,8 @@ bool Succeeded(const PGresult* result) {
   return status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK;
 }
 
-// A transaction's settings, in one statement prepared once per session;
+// A transaction's settings, in one statement prepared once per session, its
+// parameters in the order of Transaction::Opening::settings (Pool::OpeningFor);
 // NULL keeps the session's own value, which may be a deployment's (a
 // synchronous_commit of remote_apply stays so).
 constexpr Prepared kTransactionSettings{"hartslag_transaction_settings", R"sql(
@@ -235,10 +236,10 @@ std::vector<std::shared_ptr<PGresult>> Pipelined(PGconn* conn, const std::vector
 std::vector<PipelineStep> Transaction::OpeningSteps(const Opening& opening) {
   std::vector<PipelineStep> steps = {{opening.begin.c_str()}};
   if (opening.has_settings()) {
-    steps.push_back({kTransactionSettings.name, &kTransactionSettings,
-                     {opening.timeout_ms ? opening.timeout_ms->c_str() : nullptr,
-                      opening.wait_for_flush ? nullptr : "off", opening.index_scans_only ? "off" : nullptr,
-                      opening.generic_plans ? "force_generic_plan" : nullptr}});
+    PipelineStep& settings = steps.emplace_back(PipelineStep{kTransactionSettings.name, &kTransactionSettings});
+    for (const std::optional<std::string>& value : opening.settings) {
+      settings.values.push_back(value ? value->c_str() : nullptr);
+    }
   }
   return steps;
 }
@@ -621,10 +622,11 @@ absl::StatusOr<Transaction::Opening> Pool::OpeningFor(const TransactionOptions& 
   ASSIGN_OR_RETURN(std::optional<int64_t> timeout_ms, TimeoutUntil(options.deadline));
   Transaction::Opening opening;
   opening.begin = BeginFor(options.isolation);
-  if (timeout_ms) opening.timeout_ms = absl::StrCat(*timeout_ms);
-  opening.wait_for_flush = options.wait_for_flush;
-  opening.index_scans_only = options.index_scans_only;
-  opening.generic_plans = options.generic_plans;
+  auto& [timeout, flush, scans, plans] = opening.settings;
+  if (timeout_ms) timeout = absl::StrCat(*timeout_ms);      // statement_timeout
+  if (!options.wait_for_flush) flush = "off";               // synchronous_commit
+  if (options.index_scans_only) scans = "off";              // enable_seqscan, enable_bitmapscan
+  if (options.generic_plans) plans = "force_generic_plan";  // plan_cache_mode
   return opening;
 }
 

@@ -14,6 +14,7 @@
 #ifndef HARTSLAG_SERVICES_COMMON_DB_H_
 #define HARTSLAG_SERVICES_COMMON_DB_H_
 
+#include <algorithm>
 #include <array>
 #include <condition_variable>
 #include <cstdint>
@@ -162,14 +163,15 @@ class Transaction {
  private:
   friend class Pool;
   // What opens the transaction: BEGIN with its isolation level, then its
-  // settings as parameters of one prepared set_config statement.
+  // settings as the parameters of one prepared set_config statement (db.cc's
+  // kTransactionSettings, in its order); a setting without a value keeps the
+  // session's.
   struct Opening {
     std::string begin;
-    std::optional<std::string> timeout_ms;  // statement_timeout
-    bool wait_for_flush = true;             // synchronous_commit
-    bool index_scans_only = false;          // enable_seqscan, enable_bitmapscan
-    bool generic_plans = false;             // plan_cache_mode
-    bool has_settings() const { return timeout_ms || !wait_for_flush || index_scans_only || generic_plans; }
+    std::array<std::optional<std::string>, 4> settings;
+    bool has_settings() const {
+      return std::any_of(settings.begin(), settings.end(), [](const auto& value) { return value.has_value(); });
+    }
   };
   // BEGIN, then the settings if there are any. The steps point into `opening`.
   static std::vector<PipelineStep> OpeningSteps(const Opening& opening);
@@ -232,8 +234,8 @@ struct TransactionOptions {
   // schema invalidates it) and may serve its runs elsewhere too, so such a
   // statement runs only in these transactions. A statement sent as text is
   // planned on every run, here without its values: not for a query whose
-  // plan should follow the filters given. With index_scans_only where the
-  // plan may be made while a table's statistics say it is empty.
+  // plan should follow the filters given. Pair it with index_scans_only where
+  // the plan may be made while a table's statistics say it is empty.
   bool generic_plans = false;
 };
 
