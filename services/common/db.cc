@@ -178,14 +178,12 @@ bool Succeeded(const PGresult* result) {
 
 // A transaction's settings, in one statement prepared once per session, its
 // parameters in the order of Transaction::Opening::settings (Pool::OpeningFor);
-// NULL keeps the session's own value, which may be a deployment's (a
-// synchronous_commit of remote_apply stays so).
+// NULL keeps the session's own value, which may be a deployment's.
 constexpr Prepared kTransactionSettings{"hartslag_transaction_settings", R"sql(
   SELECT set_config('statement_timeout', coalesce($1, current_setting('statement_timeout')), true),
-         set_config('synchronous_commit', coalesce($2, current_setting('synchronous_commit')), true),
-         set_config('enable_seqscan', coalesce($3, current_setting('enable_seqscan')), true),
-         set_config('enable_bitmapscan', coalesce($3, current_setting('enable_bitmapscan')), true),
-         set_config('plan_cache_mode', coalesce($4, current_setting('plan_cache_mode')), true)
+         set_config('enable_seqscan', coalesce($2, current_setting('enable_seqscan')), true),
+         set_config('enable_bitmapscan', coalesce($2, current_setting('enable_bitmapscan')), true),
+         set_config('plan_cache_mode', coalesce($3, current_setting('plan_cache_mode')), true)
 )sql"};
 
 std::string BeginFor(Isolation isolation) {
@@ -622,9 +620,8 @@ absl::StatusOr<Transaction::Opening> Pool::OpeningFor(const TransactionOptions& 
   ASSIGN_OR_RETURN(std::optional<int64_t> timeout_ms, TimeoutUntil(options.deadline));
   Transaction::Opening opening;
   opening.begin = BeginFor(options.isolation);
-  auto& [timeout, flush, scans, plans] = opening.settings;
+  auto& [timeout, scans, plans] = opening.settings;
   if (timeout_ms) timeout = absl::StrCat(*timeout_ms);      // statement_timeout
-  if (!options.wait_for_flush) flush = "off";               // synchronous_commit
   if (options.index_scans_only) scans = "off";              // enable_seqscan, enable_bitmapscan
   if (options.generic_plans) plans = "force_generic_plan";  // plan_cache_mode
   return opening;

@@ -168,7 +168,7 @@ class Transaction {
   // session's.
   struct Opening {
     std::string begin;
-    std::array<std::optional<std::string>, 4> settings;
+    std::array<std::optional<std::string>, 3> settings;
     bool has_settings() const {
       return std::any_of(settings.begin(), settings.end(), [](const auto& value) { return value.has_value(); });
     }
@@ -212,10 +212,6 @@ struct TransactionOptions {
   // read-only after a failover), for at most this long and never past the
   // deadline: long enough to ride out a Patroni failover (about 5 s here).
   absl::Duration retry_unavailable_for = absl::Seconds(15);
-  // False: COMMIT returns before its WAL is flushed (synchronous_commit off).
-  // Only for work that a later, flushed commit depends on, which then
-  // flushes this one too (intake's reservation of reference numbers).
-  bool wait_for_flush = true;
   // Plans the transaction's statements without sequential or bitmap scans,
   // for a queue table such as an outbox: its statistics swing between empty
   // and thousands of rows, and a statement prepared while it was empty kept
@@ -277,7 +273,7 @@ class Pool {
   // Whether a COMMIT whose answer was lost took effect cannot be told, and
   // the statement is run again however its connection was lost: give it only
   // statements whose second run does no harm, a read or a write the caller
-  // may see done twice (intake's reservation of numbers: a gap).
+  // may see done twice.
   absl::StatusOr<Rows> OneStatement(const Prepared& statement, const Params& params = {},
                                     const TransactionOptions& options = {});
 

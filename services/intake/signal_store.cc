@@ -101,13 +101,11 @@ constexpr char kCategoryActive[] = R"sql(
   WHERE tenant_id = $1 AND category_id = $2
 )sql";
 
-// The counter row's lock serialises concurrent submissions of one tenant and
-// year; because it is taken in the submitting transaction, a rolled-back
-// submission gives its number back and references stay gapless.
-constexpr char kNextReferenceNumber[] = R"sql(
-  INSERT INTO intake.reference_counters (tenant_id, year, last_value) VALUES ($1, $2, 1)
-  ON CONFLICT (tenant_id, year) DO UPDATE SET last_value = reference_counters.last_value + 1
-  RETURNING last_value
+// The next reference of the tenant's year, from its sequence (migration
+// 0013): no lock is held to the commit, and a rolled-back submission leaves
+// its number unused.
+constexpr char kNextReference[] = R"sql(
+  SELECT intake.next_reference($1, $2, $3) AS reference
 )sql";
 
 constexpr char kInsertSignal[] = R"sql(
@@ -122,53 +120,34 @@ constexpr char kInsertSignal[] = R"sql(
   RETURNING signal_id
 )sql";
 
-// The short step that hands out reference numbers for a batch: the counter
-// row is locked only for this statement's own transaction, never while a
-// batch commits. Gaps are the price: numbers of a batch that fails, or of a
-// submission the batch leaves to the one-by-one way, are not used.
-constexpr db::Prepared kReserveReferenceNumbers{"intake_reserve_reference_numbers", R"sql(
-  INSERT INTO intake.reference_counters (tenant_id, year, last_value) VALUES ($1, $2, $3)
-  ON CONFLICT (tenant_id, year) DO UPDATE SET last_value = reference_counters.last_value + $3
-  RETURNING last_value
-)sql"};
-
-
-// A batch of new signals as one statement. Each row is stored only while the
-// tenant's settings are those its deadlines and reference were made with, its
-// area exists, and its category is active at the version its answers were
-// checked against and has no active subcategory, and the counter has passed
-// the reservation its reference came from; a row left out (or a request id
-// used before) is missing from RETURNING and goes the one-by-one way. The
-// area's name comes back from the database, as a read would give it.
-//
-// The reservation did not wait for its flush, so after a failover the server
-// may lack it and would hand its numbers out again. last_value only grows, so
-// the check holds on the server that took it; a server that lost it but has
-// handed out as many numbers since also passes, and then the batch and the
-// earlier signals meet on UNIQUE (tenant_id, reference): one transaction
-// fails once, its callers go one by one, and nothing is numbered twice.
+// A batch of new signals as one statement, numbered as they are inserted.
+// Each row is stored only while the tenant's settings are those its deadlines
+// and reference were made with, its area exists, and its category is active at
+// the version its answers were checked against and has no active subcategory;
+// a row left out takes no number, and goes (as does a request id used before)
+// the one-by-one way. The area's name comes back from the database, as a read
+// would give it.
 constexpr db::Prepared kInsertSignals{"intake_insert_signals", R"sql(
   INSERT INTO intake.signals (
     signal_id, tenant_id, reference, area_id, street, house_number, house_number_addition,
     postcode, city, bag_id, latitude, longitude, category_id, description, observed_at,
     reported_at, reporter_user_id, reporter_organisation_id, reporter_organisation_kind,
     source, urgency, persons, request_id, request_fingerprint, due_at, late_at, category_version, answers)
-  SELECT u.signal_id, u.tenant_id, u.reference, u.area_id, u.street, u.house_number, u.house_number_addition,
-         u.postcode, u.city, u.bag_id, u.latitude, u.longitude, u.category_id, u.description, u.observed_at,
+  SELECT u.signal_id, u.tenant_id, intake.next_reference(u.tenant_id, u.reference_year, u.tenant_prefix),
+         u.area_id, u.street, u.house_number, u.house_number_addition, u.postcode, u.city, u.bag_id,
+         u.latitude, u.longitude, u.category_id, u.description, u.observed_at,
          u.reported_at, u.reporter_user_id, u.reporter_organisation_id, u.reporter_organisation_kind,
          u.source, u.urgency, u.persons, u.request_id, u.request_fingerprint, u.due_at, u.late_at,
          u.category_version, u.answers
   FROM jsonb_to_recordset($1::jsonb) AS u(
-    signal_id uuid, tenant_id text, reference text, area_id text, street text, house_number integer,
+    signal_id uuid, tenant_id text, area_id text, street text, house_number integer,
     house_number_addition text, postcode text, city text, bag_id text, latitude double precision,
     longitude double precision, category_id text, description text, observed_at timestamptz,
     reported_at timestamptz, reporter_user_id text, reporter_organisation_id text,
     reporter_organisation_kind text, source text, urgency text, persons jsonb, request_id uuid,
     request_fingerprint text, due_at timestamptz, late_at timestamptz, category_version integer, answers jsonb,
-    tenant_time_zone text, tenant_prefix text, tenant_settings jsonb, reference_year integer, reserved_through bigint)
-  WHERE EXISTS (SELECT 1 FROM intake.reference_counters r
-                WHERE r.tenant_id = u.tenant_id AND r.year = u.reference_year AND r.last_value >= u.reserved_through)
-    AND EXISTS (SELECT 1 FROM intake.tenants t
+    tenant_time_zone text, tenant_prefix text, tenant_settings jsonb, reference_year integer)
+  WHERE EXISTS (SELECT 1 FROM intake.tenants t
                 WHERE t.tenant_id = u.tenant_id AND t.time_zone = u.tenant_time_zone
                   AND t.reference_prefix = u.tenant_prefix AND t.settings = u.tenant_settings)
     AND EXISTS (SELECT 1 FROM intake.areas a WHERE a.tenant_id = u.tenant_id AND a.area_id = u.area_id)
@@ -178,7 +157,7 @@ constexpr db::Prepared kInsertSignals{"intake_insert_signals", R"sql(
     AND NOT EXISTS (SELECT 1 FROM intake.categories k
                     WHERE k.tenant_id = u.tenant_id AND k.parent_category_id = u.category_id AND k.active)
   ON CONFLICT (tenant_id, reporter_user_id, request_id) DO NOTHING
-  RETURNING signal_id::text AS signal_id,
+  RETURNING signal_id::text AS signal_id, reference,
             (SELECT a.name FROM intake.areas a WHERE a.tenant_id = signals.tenant_id
                AND a.area_id = signals.area_id) AS area_name
 )sql"};
@@ -433,10 +412,9 @@ absl::StatusOr<SubmitResult> SignalStore::Submit(const RequestContext& caller,
         const absl::Time late = DeadlineAfter(submission.reported_at, 3 * days, count, working_days, zone);
 
         int year = ReferenceYear(submission.reported_at, tenant.Text(0, "time_zone"));
-        ASSIGN_OR_RETURN(db::Rows number,
-                         tx.Query(kNextReferenceNumber, {caller.tenant, absl::StrCat(year)}));
-        std::string reference = FormatReference(tenant.Text(0, "reference_prefix"), year,
-                                                number.Int(0, "last_value"));
+        ASSIGN_OR_RETURN(db::Rows number, tx.Query(kNextReference, {caller.tenant, absl::StrCat(year),
+                                                                    tenant.Text(0, "reference_prefix")}));
+        const std::string reference = number.Text(0, "reference");
 
         const auto& address = r.location().address();
         db::Param latitude, longitude;
@@ -480,31 +458,8 @@ absl::StatusOr<SubmitResult> SignalStore::Submit(const RequestContext& caller,
 
 absl::StatusOr<std::vector<std::optional<v1::Signal>>> SignalStore::SubmitBatch(
     const std::vector<BatchedSubmission>& batch, absl::Time deadline) {
-  // Reference numbers first, one reservation per tenant and year.
-  std::vector<int> years(batch.size());
-  std::map<std::pair<std::string, int>, int64_t> counts;  // tenant, year -> how many
-  for (size_t i = 0; i < batch.size(); ++i) {
-    years[i] = ReferenceYear(batch[i].submission->reported_at, batch[i].tenant->time_zone_name);
-    ++counts[{batch[i].caller->tenant, years[i]}];
-  }
-  std::map<std::pair<std::string, int>, int64_t> next;      // the first number of each reservation
-  std::map<std::pair<std::string, int>, int64_t> reserved;  // the last number of each reservation
-  // Not waiting for the reservation's WAL flush is safe: the batch that uses
-  // the numbers commits later and waits for its own flush, which includes
-  // this one. If both are lost, no signal holds the numbers.
-  db::TransactionOptions reserve = Bounded(deadline);
-  reserve.wait_for_flush = false;
-  // Run again after a lost answer, a reservation leaves a gap.
-  for (const auto& [key, n] : counts) {
-    ASSIGN_OR_RETURN(db::Rows last, pool_->OneStatement(kReserveReferenceNumbers,
-                                                        {key.first, absl::StrCat(key.second), absl::StrCat(n)},
-                                                        reserve));
-    reserved[key] = last.Int(0, "last_value");
-    next[key] = reserved[key] - n + 1;
-  }
-
   struct Row {
-    std::string signal_id, reference;
+    std::string signal_id;
     absl::Time observed, due, late;
   };
   std::vector<Row> rows(batch.size());
@@ -517,7 +472,6 @@ absl::StatusOr<std::vector<std::optional<v1::Signal>>> SignalStore::SubmitBatch(
     const TenantReference& tenant = *item.tenant;
     Row& row = rows[i];
     row.signal_id = RandomUuid();
-    row.reference = FormatReference(tenant.reference_prefix, years[i], next[{caller.tenant, years[i]}]++);
     row.observed = r.has_observed_at() ? absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(r.observed_at()))
                                        : submission.reported_at;
     const int days = item.category->handling_deadline_days();
@@ -529,7 +483,6 @@ absl::StatusOr<std::vector<std::optional<v1::Signal>>> SignalStore::SubmitBatch(
     nlohmann::json value = {
         {"signal_id", row.signal_id},
         {"tenant_id", caller.tenant},
-        {"reference", row.reference},
         {"area_id", r.area_id()},
         {"street", address.street()},
         {"house_number", address.house_number()},
@@ -558,8 +511,7 @@ absl::StatusOr<std::vector<std::optional<v1::Signal>>> SignalStore::SubmitBatch(
         {"tenant_time_zone", tenant.time_zone_name},
         {"tenant_prefix", tenant.reference_prefix},
         {"tenant_settings", nlohmann::json::parse(tenant.settings_json)},
-        {"reference_year", years[i]},
-        {"reserved_through", reserved[{caller.tenant, years[i]}]},
+        {"reference_year", ReferenceYear(submission.reported_at, tenant.time_zone_name)},
     };
     if (r.location().has_point()) {
       value["latitude"] = r.location().point().latitude();
@@ -573,17 +525,18 @@ absl::StatusOr<std::vector<std::optional<v1::Signal>>> SignalStore::SubmitBatch(
   RETURN_IF_ERROR(pool_->InTransaction(
       [&](db::Transaction& tx) -> absl::Status {
         ASSIGN_OR_RETURN(db::Rows inserted, tx.Query(kInsertSignals, {json}));
-        std::map<std::string, std::string> area_names;  // signal id -> its area's name
-        for (int i = 0; i < inserted.size(); ++i) area_names[inserted.Text(i, "signal_id")] = inserted.Text(i, "area_name");
+        std::map<std::string, int> inserted_row;  // signal id -> its row in `inserted`
+        for (int i = 0; i < inserted.size(); ++i) inserted_row[inserted.Text(i, "signal_id")] = i;
         std::vector<AuditRecord*> records;
         for (size_t i = 0; i < batch.size(); ++i) {
-          auto name = area_names.find(rows[i].signal_id);
-          if (name == area_names.end()) {
+          auto found = inserted_row.find(rows[i].signal_id);
+          if (found == inserted_row.end()) {
             stored[i].reset();
             continue;
           }
-          stored[i] = StoredSignal(batch[i], rows[i].signal_id, rows[i].reference, name->second, rows[i].observed,
-                                   rows[i].due, rows[i].late);
+          stored[i] = StoredSignal(batch[i], rows[i].signal_id, inserted.Text(found->second, "reference"),
+                                   inserted.Text(found->second, "area_name"), rows[i].observed, rows[i].due,
+                                   rows[i].late);
           batch[i].audit->SetObjectId(rows[i].signal_id);
           records.push_back(batch[i].audit);
         }

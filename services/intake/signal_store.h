@@ -108,10 +108,10 @@ class SignalStore {
   // record, and returns each stored signal in order, or nullopt for one the
   // batch did not store: its request id was used before, or its area or
   // category (version) is no longer what the batch was given. Those go
-  // through Submit, one by one, which decides them on fresh data. Reference
-  // numbers are reserved beforehand in a short transaction of their own, so
-  // no tenant-wide lock is held while the batch commits; a batch that fails
-  // leaves its numbers unused.
+  // through Submit, one by one, which decides them on fresh data. The INSERT
+  // draws the reference numbers from the tenant's sequence for the year,
+  // which holds no lock to the commit; a batch that fails leaves its numbers
+  // unused.
   absl::StatusOr<std::vector<std::optional<v1::Signal>>> SubmitBatch(const std::vector<BatchedSubmission>& batch,
                                                                      absl::Time deadline);
 

@@ -2,7 +2,7 @@
 // prepared once per session, kept across transactions (also one that failed
 // after preparing it), and prepared again on the new session after the old
 // one was lost; a transaction's BEGIN goes with its first statement and
-// keeps its isolation, timeout and flush setting; one statement in one
+// keeps its isolation, timeout and other settings; one statement in one
 // round trip keeps its transaction, its statement timeout and its session as
 // a transaction does; rows copied in binary keep every value as it was.
 #include "services/common/db.h"
@@ -219,23 +219,23 @@ TEST_F(DbTest, OneStatementRunsInATransactionOfItsOwnBoundedByItsDeadlineAndKeep
   EXPECT_NE(again->Int(0, "pid"), pid);
 }
 
-TEST_F(DbTest, OneStatementThatWritesCommitsWithTheFlushSettingItWasGiven) {
+TEST_F(DbTest, OneStatementThatWritesCommitsWithTheSettingsItWasGiven) {
   ASSERT_TRUE(pool_->Query("CREATE TABLE counted (n int)").ok());
   static constexpr db::Prepared kCount{"db_test_count", R"sql(
     INSERT INTO counted VALUES ($1::int)
-    RETURNING current_setting('synchronous_commit') AS flush, current_setting('transaction_isolation') AS isolation
+    RETURNING current_setting('enable_seqscan') AS seqscan, current_setting('transaction_isolation') AS isolation
   )sql"};
-  db::TransactionOptions unflushed;
-  unflushed.wait_for_flush = false;
-  unflushed.isolation = db::Isolation::kSerializable;
-  auto written = pool_->OneStatement(kCount, {"7"}, unflushed);
+  db::TransactionOptions options;
+  options.index_scans_only = true;
+  options.isolation = db::Isolation::kSerializable;
+  auto written = pool_->OneStatement(kCount, {"7"}, options);
   ASSERT_TRUE(written.ok()) << written.status();
-  EXPECT_EQ(written->Text(0, "flush"), "off");
+  EXPECT_EQ(written->Text(0, "seqscan"), "off");
   EXPECT_EQ(written->Text(0, "isolation"), "serializable");
-  auto rows = pool_->Query("SELECT sum(n) AS n, current_setting('synchronous_commit') AS flush FROM counted");
+  auto rows = pool_->Query("SELECT sum(n) AS n, current_setting('enable_seqscan') AS seqscan FROM counted");
   ASSERT_TRUE(rows.ok()) << rows.status();
   EXPECT_EQ(rows->Int(0, "n"), 7) << "committed";
-  EXPECT_EQ(rows->Text(0, "flush"), "on") << "the setting was the transaction's, not the session's";
+  EXPECT_EQ(rows->Text(0, "seqscan"), "on") << "the setting was the transaction's, not the session's";
 }
 
 // BEGIN and the settings travel with the first statement; the transaction
@@ -335,12 +335,12 @@ TEST_F(DbTest, ATransactionChangesOnlyTheSettingsItsOptionsName) {
                      }).ok());
   EXPECT_NE(by_seq.find("(seq = '7'::bigint)"), std::string::npos) << by_seq;
 
-  db::TransactionOptions unflushed;
-  unflushed.wait_for_flush = false;
-  auto settings = (*pool)->OneStatement({"db_test_settings", kSettings}, {}, unflushed);
+  db::TransactionOptions index_scans;
+  index_scans.index_scans_only = true;
+  auto settings = (*pool)->OneStatement({"db_test_settings", kSettings}, {}, index_scans);
   ASSERT_TRUE(settings.ok()) << settings.status();
-  EXPECT_EQ(settings->Text(0, "flush"), "off");
-  EXPECT_EQ(settings->Text(0, "seqscan"), "on") << "not a queue's transaction";
+  EXPECT_EQ(settings->Text(0, "seqscan"), "off");
+  EXPECT_EQ(settings->Text(0, "flush"), "remote_write");
   EXPECT_EQ(settings->Text(0, "plans"), "auto");
   EXPECT_EQ(settings->Text(0, "timeout"), "0") << "no deadline";
   auto session = (*pool)->Query(kSettings);

@@ -15,6 +15,8 @@
 #include "services/common/outbox.h"
 #include "services/common/proto_time.h"
 #include "services/common/pseudonym.h"
+#include "services/common/reference.h"
+#include "services/common/status_macros.h"
 #include "services/common/working_days.h"
 #include "services/intake/signal_store.h"
 #include "services/intake/signal_validation.h"
@@ -181,7 +183,7 @@ TEST_F(SignalIntakeTest, UnknownAreaOrCategoryIsRefusedAndUsesNoNumber) {
             absl::StrCat("SV-", Year(), "-000001"));
 }
 
-TEST_F(SignalIntakeTest, ConcurrentSubmissionsGetDistinctGaplessReferences) {
+TEST_F(SignalIntakeTest, ConcurrentSubmissionsThatAllSucceedGetDistinctConsecutiveReferences) {
   constexpr int kSignals = 40;
   std::vector<std::string> references(kSignals);
   std::vector<std::thread> threads;
@@ -268,49 +270,117 @@ TEST_F(SignalIntakeTest, ASubmissionIsRecordedUnderItsCallsEventId) {
   EXPECT_EQ(RecordedEventIds(), std::vector<std::string>{event_id});
 }
 
-// A batch reserves its numbers without waiting for the flush. After a
-// failover the new primary may lack the reservation; a batch that ran there
-// anyway would take numbers the counter hands out again, and every later
-// submission of the tenant would meet ALREADY_EXISTS. Here a trigger takes
-// the reservation back, as the lost WAL would: the batch stores none of its
-// signals, and they go the one-by-one way.
-TEST_F(SignalIntakeTest, ABatchWhoseReservationTheServerLacksStoresNothingAndNumberingGoesOn) {
-  ASSERT_TRUE(pool_->InTransaction([](db::Transaction& tx) {
-    return tx.ExecScript(R"sql(
-      CREATE FUNCTION intake.forget_reservation() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        UPDATE intake.reference_counters SET last_value = OLD.last_value
-         WHERE tenant_id = NEW.tenant_id AND year = NEW.year;
-        RETURN NULL;
-      END $$;
-      CREATE TRIGGER forget_reservation AFTER UPDATE ON intake.reference_counters
-        FOR EACH ROW WHEN (pg_trigger_depth() = 0) EXECUTE FUNCTION intake.forget_reservation();
-    )sql");
-  }).ok());
-  AuditRecord first = audit_;
-  ASSERT_TRUE(intake_.Submit(coach_, Signal(), first).ok()) << "the counter exists (an INSERT: no trigger)";
-
+// Each year of a municipality numbers from 1 in a sequence of its own,
+// made the first time the year needs one: a signal reported in a later year
+// (its reported_at in the municipality's time zone) starts that year at 1,
+// and this year's numbering goes on where it was.
+TEST_F(SignalIntakeTest, EachYearNumbersFromOneInASequenceOfItsOwn) {
+  ASSERT_EQ(intake_.Submit(coach_, Signal(), audit_)->signal().reference(), absl::StrCat("SV-", Year(), "-000001"));
   const TenantReference tenant = Heerlen();
   const v1::Category* dumping = Dumping(tenant);
   ASSERT_NE(dumping, nullptr);
   std::vector<Submission> submissions = {ReadyToStore(*dumping, 1), ReadyToStore(*dumping, 2)};
+  submissions[0].reported_at = absl::FromCivil(absl::CivilSecond(2031, 1, 1, 0, 30, 0), tenant.time_zone);
   std::vector<AuditRecord> audits(2);
   auto stored = store_.SubmitBatch({{&coach_, &submissions[0], &tenant, dumping, &audits[0]},
                                     {&coach_, &submissions[1], &tenant, dumping, &audits[1]}},
                                    absl::Now() + absl::Seconds(10));
   ASSERT_TRUE(stored.ok()) << stored.status();
-  ASSERT_EQ(stored->size(), 2u);
-  EXPECT_FALSE((*stored)[0].has_value());
-  EXPECT_FALSE((*stored)[1].has_value());
-  EXPECT_EQ(CountSignals(), 1);
+  ASSERT_TRUE((*stored)[0].has_value() && (*stored)[1].has_value());
+  EXPECT_EQ((*stored)[0]->reference(), "SV-2031-000001") << "half past midnight in Heerlen, still 2030 in UTC";
+  EXPECT_EQ((*stored)[1]->reference(), absl::StrCat("SV-", Year(), "-000002"));
+}
 
-  ASSERT_TRUE(pool_->InTransaction([](db::Transaction& tx) {
-    return tx.ExecScript("DROP TRIGGER forget_reservation ON intake.reference_counters");
+// The database formats a reference as FormatReference does (the case
+// references' format): four digits of year, at least six of number.
+TEST_F(SignalIntakeTest, TheDatabaseWritesAReferenceAsFormatReferenceDoes) {
+  for (int64_t number : {int64_t{1}, int64_t{999'999}, int64_t{1'000'000}, int64_t{1'234'567}}) {
+    for (int year : {987, 2026}) {
+      // The sequence's next number is `number`.
+      ASSERT_TRUE(pool_->Query("SELECT setval(intake.reference_sequence('heerlen', $1::integer)::regclass, $2, false)",
+                               {absl::StrCat(year), absl::StrCat(number)}).ok());
+      auto drawn = pool_->Query("SELECT intake.next_reference('heerlen', $1::integer, 'SV') AS reference",
+                                {absl::StrCat(year)});
+      ASSERT_TRUE(drawn.ok()) << drawn.status();
+      EXPECT_EQ(drawn->Text(0, "reference"), FormatReference("SV", year, number));
+    }
+  }
+}
+
+// A deployment's service connects as a role that may not create objects
+// (deploy/kubernetes/base/postgres.yaml): it still draws the first number of
+// a year, whose sequence the function makes as the schema's owner.
+TEST_F(SignalIntakeTest, ARoleThatMayNotCreateObjectsDrawsTheFirstNumberOfAYear) {
+  const std::string app = absl::StrCat("intake_app_", HexEncode(RandomBytes(4)));
+  struct DropRole {
+    db::Pool* pool;
+    std::string app;
+    ~DropRole() {
+      (void)pool->Query(absl::StrCat("DROP OWNED BY ", app));
+      (void)pool->Query(absl::StrCat("DROP ROLE ", app));
+    }
+  };
+  ASSERT_TRUE(pool_->Query(absl::StrCat("CREATE ROLE ", app)).ok());
+  DropRole drop{pool_.get(), app};
+  for (const std::string& sql :
+       {absl::StrCat("GRANT USAGE ON SCHEMA intake TO ", app),
+        absl::StrCat("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA intake TO ", app),
+        absl::StrCat("ALTER DEFAULT PRIVILEGES IN SCHEMA intake GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO ", app)}) {
+    ASSERT_TRUE(pool_->Query(sql).ok()) << sql;
+  }
+  auto as_app = [&](const std::string& sql) -> absl::StatusOr<db::Rows> {
+    absl::StatusOr<db::Rows> rows = absl::InternalError("not run");
+    absl::Status ran = pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
+      RETURN_IF_ERROR(tx.Query(absl::StrCat("SET LOCAL ROLE ", app)).status());
+      rows = tx.Query(sql);
+      return rows.status();
+    });
+    if (!ran.ok()) return ran;
+    return rows;
+  };
+  EXPECT_FALSE(as_app("CREATE SEQUENCE intake.made_by_app").ok()) << "the role may not create objects";
+  auto first = as_app("SELECT intake.next_reference('heerlen', 2032, 'SV') AS reference");
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->Text(0, "reference"), "SV-2032-000001");
+  auto second = as_app("SELECT intake.next_reference('heerlen', 2032, 'SV') AS reference");
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->Text(0, "reference"), "SV-2032-000002");
+}
+
+// Migration 0013 turned each reference counter into its year's sequence,
+// which goes on after the counter's last number; the counters are gone, so
+// an instance still running the old code cannot number from them again.
+TEST(IntakeMigrationTest, EachCounterBecomesASequenceThatGoesOnAfterItsLastNumber) {
+  testing::TestDatabase db;
+  std::unique_ptr<db::Pool> pool = *db::Pool::Open(db.conninfo(), 2);
+  std::vector<db::Migration> before;
+  for (const db::Migration& m : IntakeMigrations()) {
+    if (m.filename < "0013") before.push_back(m);
+  }
+  ASSERT_TRUE(db::ApplyMigrations(*pool, kSchema, before).ok());
+  ASSERT_TRUE(pool->InTransaction([](db::Transaction& tx) {
+    return tx.ExecScript(R"sql(
+      INSERT INTO intake.tenants (tenant_id, name) VALUES ('heerlen', 'Heerlen'), ('brunssum', 'Brunssum');
+      INSERT INTO intake.reference_counters (tenant_id, year, last_value)
+      VALUES ('heerlen', 2025, 7), ('heerlen', 2026, 41), ('brunssum', 2026, 1);
+    )sql");
   }).ok());
-  AuditRecord next = audit_;
-  auto after = intake_.Submit(coach_, Signal(), next);
-  ASSERT_TRUE(after.ok()) << after.status();
-  EXPECT_EQ(after->signal().reference(), absl::StrCat("SV-", Year(), "-000002"));
+  auto applied = db::ApplyMigrations(*pool, kSchema, IntakeMigrations());
+  ASSERT_TRUE(applied.ok()) << applied.status();
+
+  auto drawn = pool->Query(R"sql(
+    SELECT intake.next_reference('heerlen', 2025, 'SV') AS heerlen_2025,
+           intake.next_reference('heerlen', 2026, 'SV') AS heerlen_2026,
+           intake.next_reference('brunssum', 2026, 'BR') AS brunssum_2026,
+           intake.next_reference('brunssum', 2027, 'BR') AS brunssum_2027,
+           to_regclass('intake.reference_counters') IS NULL AS counters_gone
+  )sql");
+  ASSERT_TRUE(drawn.ok()) << drawn.status();
+  EXPECT_EQ(drawn->Text(0, "heerlen_2025"), "SV-2025-000008");
+  EXPECT_EQ(drawn->Text(0, "heerlen_2026"), "SV-2026-000042");
+  EXPECT_EQ(drawn->Text(0, "brunssum_2026"), "BR-2026-000002");
+  EXPECT_EQ(drawn->Text(0, "brunssum_2027"), "BR-2027-000001");
+  EXPECT_TRUE(drawn->Bool(0, "counters_gone"));
 }
 
 // A client that resends while its first attempt is still in a group commit.
