@@ -123,10 +123,16 @@ constexpr char kInsertSignal[] = R"sql(
 // A batch of new signals as one statement, numbered as they are inserted.
 // Each row is stored only while the tenant's settings are those its deadlines
 // and reference were made with, its area exists, and its category is active at
-// the version its answers were checked against and has no active subcategory;
-// a row left out takes no number, and goes (as does a request id used before)
-// the one-by-one way. The area's name comes back from the database, as a read
-// would give it.
+// the version its answers were checked against and has no active subcategory.
+// A row left out draws no number and goes the one-by-one way; a request id
+// used before goes there too, its number drawn and left unused (ON CONFLICT
+// comes after the row is made). The area's name comes back from the
+// database, as a read would give it.
+//
+// The rows are numbered in the order of the batch, by tenant and year: the
+// first number of a year makes the year's sequence and holds its row in
+// intake.reference_sequences to the commit, and batches that meet there take
+// those rows in the same order, so they wait for each other, never deadlock.
 constexpr db::Prepared kInsertSignals{"intake_insert_signals", R"sql(
   INSERT INTO intake.signals (
     signal_id, tenant_id, reference, area_id, street, house_number, house_number_addition,
@@ -146,7 +152,7 @@ constexpr db::Prepared kInsertSignals{"intake_insert_signals", R"sql(
     reported_at timestamptz, reporter_user_id text, reporter_organisation_id text,
     reporter_organisation_kind text, source text, urgency text, persons jsonb, request_id uuid,
     request_fingerprint text, due_at timestamptz, late_at timestamptz, category_version integer, answers jsonb,
-    tenant_time_zone text, tenant_prefix text, tenant_settings jsonb, reference_year integer)
+    tenant_time_zone text, tenant_prefix text, tenant_settings jsonb, reference_year integer, batch_index integer)
   WHERE EXISTS (SELECT 1 FROM intake.tenants t
                 WHERE t.tenant_id = u.tenant_id AND t.time_zone = u.tenant_time_zone
                   AND t.reference_prefix = u.tenant_prefix AND t.settings = u.tenant_settings)
@@ -156,6 +162,8 @@ constexpr db::Prepared kInsertSignals{"intake_insert_signals", R"sql(
                   AND c.active AND c.version = u.category_version)
     AND NOT EXISTS (SELECT 1 FROM intake.categories k
                     WHERE k.tenant_id = u.tenant_id AND k.parent_category_id = u.category_id AND k.active)
+  -- Volatile functions of the select list (next_reference) run after the sort.
+  ORDER BY u.tenant_id, u.reference_year, u.batch_index
   ON CONFLICT (tenant_id, reporter_user_id, request_id) DO NOTHING
   RETURNING signal_id::text AS signal_id, reference,
             (SELECT a.name FROM intake.areas a WHERE a.tenant_id = signals.tenant_id
@@ -443,7 +451,7 @@ absl::StatusOr<SubmitResult> SignalStore::Submit(const RequestContext& caller,
                       ToJsonArray(r.answers())}));
         if (inserted.empty()) {
           // A concurrent retry with the same request id committed first. Roll
-          // back (returning the reference number) and run again: the next
+          // back (the reference number stays unused) and run again: the next
           // attempt finds that signal.
           return absl::AbortedError("concurrent submission with the same request id");
         }
@@ -512,6 +520,7 @@ absl::StatusOr<std::vector<std::optional<v1::Signal>>> SignalStore::SubmitBatch(
         {"tenant_prefix", tenant.reference_prefix},
         {"tenant_settings", nlohmann::json::parse(tenant.settings_json)},
         {"reference_year", ReferenceYear(submission.reported_at, tenant.time_zone_name)},
+        {"batch_index", i},
     };
     if (r.location().has_point()) {
       value["latitude"] = r.location().point().latitude();

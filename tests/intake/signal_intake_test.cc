@@ -203,8 +203,9 @@ TEST_F(SignalIntakeTest, ConcurrentSubmissionsThatAllSucceedGetDistinctConsecuti
 }
 
 // The group commit itself: a batch stores its signals with consecutive
-// numbers and leaves to the one-by-one way a submission checked against a
-// category version that is not current, and a retry.
+// numbers, in its order, and leaves to the one-by-one way, without drawing a
+// number for it, a submission checked against a category version that is not
+// current, and a retry.
 TEST_F(SignalIntakeTest, ABatchStoresItsSignalsAndLeavesOutWhatChanged) {
   const absl::Time deadline = absl::Now() + absl::Seconds(10);
   const TenantReference tenant = Heerlen();
@@ -219,19 +220,19 @@ TEST_F(SignalIntakeTest, ABatchStoresItsSignalsAndLeavesOutWhatChanged) {
     s = ReadyToStore(*dumping, i);
     batch.push_back({&coach_, &s, &tenant, dumping, &audits[i]});
   }
-  submissions[2].category_version = dumping->version() + 1;  // its answers met other questions
+  submissions[0].category_version = dumping->version() + 1;  // its answers met other questions
 
   auto stored = store_.SubmitBatch(batch, deadline);
   ASSERT_TRUE(stored.ok()) << stored.status();
-  ASSERT_TRUE((*stored)[0].has_value());
+  EXPECT_FALSE((*stored)[0].has_value()) << "a changed category is decided one by one";
   ASSERT_TRUE((*stored)[1].has_value());
-  EXPECT_FALSE((*stored)[2].has_value()) << "a changed category is decided one by one";
-  EXPECT_EQ((*stored)[0]->reference(), absl::StrCat("SV-", Year(), "-000001"));
-  EXPECT_EQ((*stored)[1]->reference(), absl::StrCat("SV-", Year(), "-000002"));
-  EXPECT_EQ((*stored)[0]->area().name(), "Vrieheide");
+  ASSERT_TRUE((*stored)[2].has_value());
+  EXPECT_EQ((*stored)[1]->reference(), absl::StrCat("SV-", Year(), "-000001"));
+  EXPECT_EQ((*stored)[2]->reference(), absl::StrCat("SV-", Year(), "-000002"));
+  EXPECT_EQ((*stored)[1]->area().name(), "Vrieheide");
   EXPECT_EQ(CountSignals(), 2);
 
-  auto retried = store_.SubmitBatch({batch[0]}, deadline);
+  auto retried = store_.SubmitBatch({batch[1]}, deadline);
   ASSERT_TRUE(retried.ok()) << retried.status();
   EXPECT_FALSE((*retried)[0].has_value()) << "a retry is answered one by one, with the signal first stored";
   EXPECT_EQ(CountSignals(), 2);
@@ -307,6 +308,23 @@ TEST_F(SignalIntakeTest, TheDatabaseWritesAReferenceAsFormatReferenceDoes) {
   }
 }
 
+// A transaction that made a year's sequence and rolled back leaves nothing
+// behind: the next draw makes the sequence again and starts at 1.
+TEST_F(SignalIntakeTest, AYearsSequenceMadeByATransactionThatRolledBackIsMadeAgain) {
+  absl::Status rolled_back = pool_->InTransaction([](db::Transaction& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(db::Rows drawn, tx.Query("SELECT intake.next_reference('heerlen', 2033, 'SV') AS reference"));
+    EXPECT_EQ(drawn.Text(0, "reference"), "SV-2033-000001");
+    return absl::AbortedError("the batch failed");
+  });
+  ASSERT_EQ(rolled_back.code(), absl::StatusCode::kAborted);
+  auto drawn = pool_->Query("SELECT intake.next_reference('heerlen', 2033, 'SV') AS reference");
+  ASSERT_TRUE(drawn.ok()) << drawn.status();
+  EXPECT_EQ(drawn->Text(0, "reference"), "SV-2033-000001");
+  auto sequences = pool_->Query("SELECT count(*) AS n FROM intake.reference_sequences WHERE year = 2033");
+  ASSERT_TRUE(sequences.ok()) << sequences.status();
+  EXPECT_EQ(sequences->Int(0, "n"), 1);
+}
+
 // A deployment's service connects as a role that may not create objects
 // (deploy/kubernetes/base/postgres.yaml): it still draws the first number of
 // a year, whose sequence the function makes as the schema's owner.
@@ -348,9 +366,12 @@ TEST_F(SignalIntakeTest, ARoleThatMayNotCreateObjectsDrawsTheFirstNumberOfAYear)
 }
 
 // Migration 0013 turned each reference counter into its year's sequence,
-// which goes on after the counter's last number; the counters are gone, so
-// an instance still running the old code cannot number from them again.
-TEST(IntakeMigrationTest, EachCounterBecomesASequenceThatGoesOnAfterItsLastNumber) {
+// which goes on after the counter's last number. The previous release's pods
+// still add 1 to a counter for each signal they store one by one: they get the
+// sequence's next number, so nothing is numbered twice while both releases
+// run. Their reservation of a batch's numbers is refused, which sends their
+// batch one by one.
+TEST(IntakeMigrationTest, EachCounterBecomesASequenceThatThePreviousReleaseAlsoDrawsFrom) {
   testing::TestDatabase db;
   std::unique_ptr<db::Pool> pool = *db::Pool::Open(db.conninfo(), 2);
   std::vector<db::Migration> before;
@@ -372,15 +393,40 @@ TEST(IntakeMigrationTest, EachCounterBecomesASequenceThatGoesOnAfterItsLastNumbe
     SELECT intake.next_reference('heerlen', 2025, 'SV') AS heerlen_2025,
            intake.next_reference('heerlen', 2026, 'SV') AS heerlen_2026,
            intake.next_reference('brunssum', 2026, 'BR') AS brunssum_2026,
-           intake.next_reference('brunssum', 2027, 'BR') AS brunssum_2027,
-           to_regclass('intake.reference_counters') IS NULL AS counters_gone
+           intake.next_reference('brunssum', 2027, 'BR') AS brunssum_2027
   )sql");
   ASSERT_TRUE(drawn.ok()) << drawn.status();
   EXPECT_EQ(drawn->Text(0, "heerlen_2025"), "SV-2025-000008");
   EXPECT_EQ(drawn->Text(0, "heerlen_2026"), "SV-2026-000042");
   EXPECT_EQ(drawn->Text(0, "brunssum_2026"), "BR-2026-000002");
   EXPECT_EQ(drawn->Text(0, "brunssum_2027"), "BR-2027-000001");
-  EXPECT_TRUE(drawn->Bool(0, "counters_gone"));
+
+  // The previous release's statements, as de114cb had them.
+  constexpr char kPreviousNextNumber[] = R"sql(
+    INSERT INTO intake.reference_counters (tenant_id, year, last_value) VALUES ($1, $2, 1)
+    ON CONFLICT (tenant_id, year) DO UPDATE SET last_value = reference_counters.last_value + 1
+    RETURNING last_value
+  )sql";
+  constexpr char kPreviousReservation[] = R"sql(
+    INSERT INTO intake.reference_counters (tenant_id, year, last_value) VALUES ($1, $2, $3)
+    ON CONFLICT (tenant_id, year) DO UPDATE SET last_value = reference_counters.last_value + $3
+    RETURNING last_value
+  )sql";
+  auto previous = pool->Query(kPreviousNextNumber, {"heerlen", "2026"});
+  ASSERT_TRUE(previous.ok()) << previous.status();
+  EXPECT_EQ(previous->Int(0, "last_value"), 43);
+  auto next = pool->Query("SELECT intake.next_reference('heerlen', 2026, 'SV') AS reference");
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ(next->Text(0, "reference"), "SV-2026-000044");
+  auto first_of_year = pool->Query(kPreviousNextNumber, {"brunssum", "2028"});
+  ASSERT_TRUE(first_of_year.ok()) << first_of_year.status();
+  EXPECT_EQ(first_of_year->Int(0, "last_value"), 1);
+  EXPECT_EQ(pool->Query("SELECT intake.next_reference('brunssum', 2028, 'BR') AS r")->Text(0, "r"), "BR-2028-000002");
+
+  EXPECT_FALSE(pool->Query(kPreviousReservation, {"heerlen", "2026", "3"}).ok());
+  EXPECT_FALSE(pool->Query(kPreviousReservation, {"heerlen", "2029", "3"}).ok());
+  EXPECT_EQ(pool->Query("SELECT intake.next_reference('heerlen', 2026, 'SV') AS r")->Text(0, "r"), "SV-2026-000045")
+      << "a refused reservation draws nothing";
 }
 
 // A client that resends while its first attempt is still in a group commit.

@@ -26,7 +26,9 @@ CREATE TABLE intake.reference_sequences (
 -- that role the use of every sequence the owner makes. Two transactions that
 -- make the same year's sequence meet on the primary key: the second waits for
 -- the first to end and then uses its sequence (or makes it, if the first
--- rolled back).
+-- rolled back). So the first number of a year waits for the transaction that
+-- made the sequence; a batch draws in the order of tenant and year
+-- (signal_store.cc), so two batches never wait for each other both ways.
 CREATE FUNCTION intake.reference_sequence(p_tenant text, p_year integer) RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -62,12 +64,40 @@ BEGIN
 END $$;
 
 -- Each counter becomes its year's sequence, which goes on after the counter's
--- last value. The counter table is locked first and then dropped: an instance
--- still running the old code would otherwise hand out from the counter numbers
--- the sequence hands out again. Until it is replaced its submissions fail
--- (the table is gone), and nothing is numbered twice.
-LOCK TABLE intake.reference_counters IN ACCESS EXCLUSIVE MODE;
+-- last value.
 SELECT setval(intake.reference_sequence(tenant_id, year)::regclass, last_value)
   FROM intake.reference_counters
  WHERE last_value > 0;
-DROP TABLE intake.reference_counters;
+
+-- The previous release's pods run until the rollout replaces them, and the
+-- schema must serve them meanwhile (README, "Every release, migrations
+-- first"). They count on intake.reference_counters: one by one they add 1 to
+-- a counter and use the value, and a batch adds its size to reserve as many
+-- numbers. So the counter stays, and a trigger answers each of their steps
+-- of 1 from the sequence, the numbers that this release's pods draw too.
+-- A reservation of more than one number cannot be drawn as one block from a
+-- sequence that others draw from meanwhile: it is refused, and the old pod's
+-- batch goes one by one. The release after this one drops the table.
+CREATE FUNCTION intake.counter_from_sequence() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  step bigint := NEW.last_value;
+BEGIN
+  -- Their INSERT ... ON CONFLICT DO UPDATE tries the INSERT first: where the
+  -- counter exists it becomes the UPDATE, and only that one draws.
+  IF TG_OP = 'INSERT' AND EXISTS (SELECT 1 FROM intake.reference_counters c
+                                  WHERE c.tenant_id = NEW.tenant_id AND c.year = NEW.year) THEN
+    RETURN NEW;
+  END IF;
+  IF TG_OP = 'UPDATE' THEN
+    step := NEW.last_value - OLD.last_value;
+  END IF;
+  IF step <> 1 THEN
+    RAISE EXCEPTION 'reference numbers come from intake.next_reference since migration 0013'
+      USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  NEW.last_value := nextval(intake.reference_sequence(NEW.tenant_id, NEW.year)::regclass);
+  RETURN NEW;
+END $$;
+CREATE TRIGGER counter_from_sequence BEFORE INSERT OR UPDATE ON intake.reference_counters
+  FOR EACH ROW EXECUTE FUNCTION intake.counter_from_sequence();
