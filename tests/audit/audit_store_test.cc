@@ -396,19 +396,10 @@ TEST_F(AuditStoreTest, AnAppendThatExpectedTheWrongIndexIsMadeAgainAtTheEnd) {
 TEST_F(AuditStoreMigrationTest, ALogAppendedBefore0009IsSearchedAsBeforeAndOnlyAppendedTo) {
   db::Pool* pool = pool_.get();
   ASSERT_TRUE(Migrate("0009").ok());
-  // A name that must be quoted, as a deployment's role might have.
-  const std::string name = absl::StrCat("Audit-App-", HexEncode(RandomBytes(4)));
-  const std::string app = absl::StrCat("\"", name, "\"");
-  struct DropRole {
-    db::Pool* pool;
-    std::string app;
-    ~DropRole() {
-      (void)pool->Query(absl::StrCat("DROP OWNED BY ", app));
-      (void)pool->Query(absl::StrCat("DROP ROLE ", app));
-    }
-  };
-  ASSERT_TRUE(pool->Query(absl::StrCat("CREATE ROLE ", app)).ok());
-  DropRole drop{pool, app};
+  const testing::TemporaryRole role(pool, "Audit-App");
+  ASSERT_TRUE(role.created().ok()) << role.created();
+  const std::string& name = role.name();
+  const std::string& app = role.sql();
   for (const std::string& sql :
        {absl::StrCat("GRANT USAGE ON SCHEMA audit TO ", app),
         absl::StrCat("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA audit TO ", app),

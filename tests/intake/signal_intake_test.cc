@@ -329,17 +329,9 @@ TEST_F(SignalIntakeTest, AYearsSequenceMadeByATransactionThatRolledBackIsMadeAga
 // (deploy/kubernetes/base/postgres.yaml): it still draws the first number of
 // a year, whose sequence the function makes as the schema's owner.
 TEST_F(SignalIntakeTest, ARoleThatMayNotCreateObjectsDrawsTheFirstNumberOfAYear) {
-  const std::string app = absl::StrCat("intake_app_", HexEncode(RandomBytes(4)));
-  struct DropRole {
-    db::Pool* pool;
-    std::string app;
-    ~DropRole() {
-      (void)pool->Query(absl::StrCat("DROP OWNED BY ", app));
-      (void)pool->Query(absl::StrCat("DROP ROLE ", app));
-    }
-  };
-  ASSERT_TRUE(pool_->Query(absl::StrCat("CREATE ROLE ", app)).ok());
-  DropRole drop{pool_.get(), app};
+  const testing::TemporaryRole role(pool_.get(), "Intake-App");
+  ASSERT_TRUE(role.created().ok()) << role.created();
+  const std::string& app = role.sql();
   for (const std::string& sql :
        {absl::StrCat("GRANT USAGE ON SCHEMA intake TO ", app),
         absl::StrCat("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA intake TO ", app),

@@ -50,4 +50,15 @@ TestDatabase::~TestDatabase() {
   (void)db::ExecuteOnce(admin_, absl::StrCat("DROP DATABASE IF EXISTS ", name_, " WITH (FORCE)"));
 }
 
+TemporaryRole::TemporaryRole(db::Pool* pool, absl::string_view prefix)
+    : pool_(pool), name_(absl::StrCat(prefix, "-", HexEncode(RandomBytes(4)))), sql_(absl::StrCat("\"", name_, "\"")) {
+  created_ = pool_->Query(absl::StrCat("CREATE ROLE ", sql_)).status();
+}
+
+TemporaryRole::~TemporaryRole() {
+  if (!created_.ok()) return;
+  (void)pool_->Query(absl::StrCat("DROP OWNED BY ", sql_));
+  (void)pool_->Query(absl::StrCat("DROP ROLE ", sql_));
+}
+
 }  // namespace hartslag::testing

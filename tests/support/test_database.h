@@ -9,6 +9,10 @@
 
 #include <string>
 
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "services/common/db.h"
+
 namespace hartslag::testing {
 
 class TestDatabase {
@@ -31,6 +35,31 @@ class TestDatabase {
   std::string admin_;
   std::string name_;
   std::string conninfo_;
+};
+
+// A role without login for one test, to be granted what a deployment grants
+// its services' runtime roles: created at once; at scope exit it is dropped,
+// with what it owns and what it was granted. Its name ("<prefix>-<random>")
+// must be quoted, as a deployment's role's might.
+class TemporaryRole {
+ public:
+  TemporaryRole(db::Pool* pool, absl::string_view prefix);
+  ~TemporaryRole();
+  TemporaryRole(const TemporaryRole&) = delete;
+  TemporaryRole& operator=(const TemporaryRole&) = delete;
+
+  // Whether CREATE ROLE succeeded.
+  const absl::Status& created() const { return created_; }
+  // The name, as a parameter (has_table_privilege).
+  const std::string& name() const { return name_; }
+  // The name as SQL text, quoted: for GRANT ... TO and SET ROLE.
+  const std::string& sql() const { return sql_; }
+
+ private:
+  db::Pool* pool_;
+  std::string name_;
+  std::string sql_;
+  absl::Status created_;
 };
 
 }  // namespace hartslag::testing
