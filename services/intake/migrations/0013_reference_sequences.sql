@@ -64,7 +64,10 @@ BEGIN
 END $$;
 
 -- Each counter becomes its year's sequence, which goes on after the counter's
--- last value.
+-- last value. The lock first: a previous release's pod that adds to a counter
+-- after the read below would use a number the sequence hands out again. It
+-- waits for the pods' open transactions, and they wait for this one.
+LOCK TABLE intake.reference_counters IN SHARE ROW EXCLUSIVE MODE;
 SELECT setval(intake.reference_sequence(tenant_id, year)::regclass, last_value)
   FROM intake.reference_counters
  WHERE last_value > 0;
@@ -79,7 +82,7 @@ SELECT setval(intake.reference_sequence(tenant_id, year)::regclass, last_value)
 -- sequence that others draw from meanwhile: it is refused, and the old pod's
 -- batch goes one by one. The release after this one drops the table.
 CREATE FUNCTION intake.counter_from_sequence() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   step bigint := NEW.last_value;
 BEGIN
