@@ -359,6 +359,26 @@ TEST_F(SignalIntakeTest, ARoleThatMayNotCreateObjectsDrawsTheFirstNumberOfAYear)
   EXPECT_EQ(second->Text(0, "reference"), "SV-2032-000002");
 }
 
+// intake.reference_sequence runs as the schema's owner and, like every
+// function, may be run by PUBLIC. What keeps the other services' roles from
+// making sequences or drawing numbers is the schema: only intake's own roles
+// are given USAGE on it (deploy/kubernetes/base/postgres.yaml).
+TEST_F(SignalIntakeTest, ARoleWithoutTheIntakeSchemaNeitherMakesASequenceNorDrawsANumber) {
+  const testing::TemporaryRole role(pool_.get(), "Cases-App");
+  ASSERT_TRUE(role.created().ok()) << role.created();
+  for (const std::string& call : {std::string("intake.reference_sequence('heerlen', 2033)"),
+                                  std::string("intake.next_reference('heerlen', 2033, 'SV')")}) {
+    absl::Status refused = pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
+      RETURN_IF_ERROR(tx.Query(absl::StrCat("SET LOCAL ROLE ", role.sql())).status());
+      return tx.Query(absl::StrCat("SELECT ", call)).status();
+    });
+    EXPECT_NE(refused.message().find("42501"), absl::string_view::npos) << call << ": " << refused;
+  }
+  auto made = pool_->Query("SELECT count(*) AS n FROM intake.reference_sequences WHERE year = 2033");
+  ASSERT_TRUE(made.ok()) << made.status();
+  EXPECT_EQ(made->Int(0, "n"), 0);
+}
+
 // Migration 0013 turned each reference counter into its year's sequence,
 // which goes on after the counter's last number. The previous release's pods
 // still add 1 to a counter for each signal they store one by one: they get the
