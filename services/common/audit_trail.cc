@@ -144,24 +144,20 @@ absl::Status AuditTrail::Write(db::Transaction& tx, AuditRecord& record,
   return absl::OkStatus();
 }
 
-absl::Status RecordAll(db::Transaction& tx, const std::vector<AuditRecord*>& records) {
-  const AuditTrail* trail = nullptr;
-  std::vector<OutboxEvent> events;
+std::vector<std::optional<OutboxEvent>> OutboxEventsOf(const std::vector<AuditRecord*>& records) {
+  std::vector<std::optional<OutboxEvent>> events;
   for (AuditRecord* record : records) {
-    if (record->trail_ == nullptr) continue;
-    if (trail != nullptr && record->trail_ != trail) {
-      return absl::InternalError("audit records of one transaction belong to one service's trail");
+    if (record->trail_ == nullptr) {
+      events.emplace_back();
+      continue;
     }
-    trail = record->trail_;
     const audit::v1::Outcome outcome = record->denied_ ? audit::v1::OUTCOME_DENIED : audit::v1::OUTCOME_SUCCESS;
-    if (std::optional<OutboxEvent> event = AuditTrail::Complete(*record, outcome, absl::OkStatus())) {
-      events.push_back(*std::move(event));
-    }
+    events.push_back(AuditTrail::Complete(*record, outcome, absl::OkStatus()));
   }
-  if (trail != nullptr && !events.empty()) trail->outbox_->AddAll(tx, kAuditTarget, events);
-  for (AuditRecord* record : records) record->recorded_ = record->trail_ != nullptr;
-  return absl::OkStatus();
+  return events;
 }
+
+void MarkRecorded(AuditRecord& record) { record.recorded_ = record.trail_ != nullptr; }
 
 absl::Status AuditTrail::RecordSetAside(db::Transaction& tx, const Outbox::DeadLetter& event,
                                         absl::string_view payload) const {

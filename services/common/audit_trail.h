@@ -87,17 +87,23 @@ class AuditRecord {
 
  private:
   friend class AuditTrail;
-  friend absl::Status RecordAll(db::Transaction& tx, const std::vector<AuditRecord*>& records);
+  friend std::vector<std::optional<OutboxEvent>> OutboxEventsOf(const std::vector<AuditRecord*>& records);
+  friend void MarkRecorded(AuditRecord& record);
   const AuditTrail* trail_ = nullptr;
   audit::v1::AuditEvent event_;
   bool denied_ = false;
   bool recorded_ = false;
 };
 
-// Writes the records of several calls that share `tx` (a group commit, each
-// call's change in the same transaction) with one statement. Records that
-// are not audited are skipped.
-absl::Status RecordAll(db::Transaction& tx, const std::vector<AuditRecord*>& records);
+// For a group commit whose one statement writes the records of several calls
+// itself, only those of the calls whose change it made (intake's batch of
+// signals): each record's outbox event, completed with the outcome its
+// record would have (SUCCESS, or DENIED after MarkDenied), or nullopt for a
+// record that is not audited or names no tenant. MarkRecorded, once the
+// statement's transaction committed, for each record it wrote: Finish then
+// writes no second one.
+std::vector<std::optional<OutboxEvent>> OutboxEventsOf(const std::vector<AuditRecord*>& records);
+void MarkRecorded(AuditRecord& record);
 
 // Runs `work` in a transaction that also writes `audit`'s record: the change
 // and its record commit together or not at all.
@@ -128,7 +134,7 @@ class AuditTrail {
 
  private:
   friend class AuditRecord;
-  friend absl::Status RecordAll(db::Transaction& tx, const std::vector<AuditRecord*>& records);
+  friend std::vector<std::optional<OutboxEvent>> OutboxEventsOf(const std::vector<AuditRecord*>& records);
   absl::Status Write(db::Transaction& tx, AuditRecord& record, audit::v1::Outcome outcome,
                      const absl::Status& status) const;
   // Completes the record's event for the outcome; its outbox event, unless

@@ -133,7 +133,14 @@ constexpr char kInsertSignal[] = R"sql(
 // first number of a year makes the year's sequence and holds its row in
 // intake.reference_sequences to the commit, and batches that meet there take
 // those rows in the same order, so they wait for each other, never deadlock.
-constexpr db::Prepared kInsertSignals{"intake_insert_signals", R"sql(
+//
+// The same statement writes the calls' audit records into the outbox, each
+// with its signal and only if its signal was stored, as Outbox::Add writes a
+// record (an event id the outbox holds already is not added again). So
+// nothing waits for the rows to come back before the commit, and a batch is
+// one round trip: BEGIN, the settings, this statement and COMMIT.
+constexpr db::Prepared kStoreSignals{"intake_store_signals", R"sql(
+  WITH stored AS (
   INSERT INTO intake.signals (
     signal_id, tenant_id, reference, area_id, street, house_number, house_number_addition,
     postcode, city, bag_id, latitude, longitude, category_id, description, observed_at,
@@ -165,9 +172,19 @@ constexpr db::Prepared kInsertSignals{"intake_insert_signals", R"sql(
   -- Volatile functions of the select list (next_reference) run after the sort.
   ORDER BY u.tenant_id, u.reference_year, u.batch_index
   ON CONFLICT (tenant_id, reporter_user_id, request_id) DO NOTHING
-  RETURNING signal_id::text AS signal_id, reference,
-            (SELECT a.name FROM intake.areas a WHERE a.tenant_id = signals.tenant_id
-               AND a.area_id = signals.area_id) AS area_name
+  RETURNING signal_id, tenant_id, area_id, reference
+  ),
+  -- $6 names each record's signal.
+  recorded AS (
+  INSERT INTO intake.outbox (target, tenant_id, event_id, payload)
+  SELECT $2, e.tenant_id, e.event_id, e.payload
+  FROM unnest($3::text[], $4::uuid[], $5::bytea[], $6::uuid[]) AS e(tenant_id, event_id, payload, signal_id)
+  JOIN stored s ON s.signal_id = e.signal_id
+  ON CONFLICT (event_id) DO NOTHING
+  )
+  SELECT s.signal_id::text AS signal_id, s.reference,
+         (SELECT a.name FROM intake.areas a WHERE a.tenant_id = s.tenant_id AND a.area_id = s.area_id) AS area_name
+  FROM stored s
 )sql"};
 
 constexpr char kTenantAreas[] = R"sql(
@@ -530,28 +547,40 @@ absl::StatusOr<std::vector<std::optional<v1::Signal>>> SignalStore::SubmitBatch(
   }
   const std::string json = values.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 
+  // Each call's record, complete before the statement that writes those of
+  // the signals it stores.
+  std::vector<AuditRecord*> records;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    batch[i].audit->SetObjectId(rows[i].signal_id);
+    records.push_back(batch[i].audit);
+  }
+  std::vector<std::string> tenants, event_ids, payloads, signal_ids;
+  std::vector<std::optional<OutboxEvent>> events = OutboxEventsOf(records);
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (!events[i]) continue;
+    tenants.push_back(events[i]->tenant);
+    event_ids.push_back(events[i]->event_id);
+    payloads.push_back(db::BytesParam(events[i]->payload));
+    signal_ids.push_back(rows[i].signal_id);
+  }
+  // One round trip: BEGIN, the settings, the statement and COMMIT. Run again
+  // after a lost answer, it stores nothing twice: the request ids leave out
+  // what the first run stored, and those callers go the one-by-one way.
+  ASSIGN_OR_RETURN(db::Rows inserted,
+                   pool_->OneStatement(kStoreSignals,
+                                       {json, std::string(kAuditTarget), db::TextArray(tenants),
+                                        db::TextArray(event_ids), db::TextArray(payloads), db::TextArray(signal_ids)},
+                                       Bounded(deadline)));
+  std::map<std::string, int> inserted_row;  // signal id -> its row in `inserted`
+  for (int i = 0; i < inserted.size(); ++i) inserted_row[inserted.Text(i, "signal_id")] = i;
   std::vector<std::optional<v1::Signal>> stored(batch.size());
-  RETURN_IF_ERROR(pool_->InTransaction(
-      [&](db::Transaction& tx) -> absl::Status {
-        ASSIGN_OR_RETURN(db::Rows inserted, tx.Query(kInsertSignals, {json}));
-        std::map<std::string, int> inserted_row;  // signal id -> its row in `inserted`
-        for (int i = 0; i < inserted.size(); ++i) inserted_row[inserted.Text(i, "signal_id")] = i;
-        std::vector<AuditRecord*> records;
-        for (size_t i = 0; i < batch.size(); ++i) {
-          auto found = inserted_row.find(rows[i].signal_id);
-          if (found == inserted_row.end()) {
-            stored[i].reset();
-            continue;
-          }
-          stored[i] = StoredSignal(batch[i], rows[i].signal_id, inserted.Text(found->second, "reference"),
-                                   inserted.Text(found->second, "area_name"), rows[i].observed, rows[i].due,
-                                   rows[i].late);
-          batch[i].audit->SetObjectId(rows[i].signal_id);
-          records.push_back(batch[i].audit);
-        }
-        return RecordAll(tx, records);
-      },
-      Bounded(deadline)));
+  for (size_t i = 0; i < batch.size(); ++i) {
+    auto found = inserted_row.find(rows[i].signal_id);
+    if (found == inserted_row.end()) continue;
+    stored[i] = StoredSignal(batch[i], rows[i].signal_id, inserted.Text(found->second, "reference"),
+                             inserted.Text(found->second, "area_name"), rows[i].observed, rows[i].due, rows[i].late);
+    MarkRecorded(*batch[i].audit);
+  }
   return stored;
 }
 

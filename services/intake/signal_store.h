@@ -104,8 +104,8 @@ class SignalStore {
   absl::StatusOr<SubmitResult> Submit(const RequestContext& caller, const Submission& submission,
                                       AuditRecord& audit);
 
-  // Stores several new signals in one transaction, each with its audit
-  // record, and returns each stored signal in order, or nullopt for one the
+  // Stores several new signals in one transaction and one round trip, each
+  // with its audit record, and returns each stored signal in order, or nullopt for one the
   // batch did not store: its request id was used before, or its area or
   // category (version) is no longer what the batch was given. Those go
   // through Submit, one by one, which decides them on fresh data. The INSERT

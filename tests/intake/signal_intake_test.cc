@@ -213,7 +213,7 @@ TEST_F(SignalIntakeTest, ABatchStoresItsSignalsAndLeavesOutWhatChanged) {
   ASSERT_NE(dumping, nullptr);
 
   std::vector<Submission> submissions(3);
-  std::vector<AuditRecord> audits(3);
+  std::vector<AuditRecord> audits = {Audited(), Audited(), Audited()};
   std::vector<BatchedSubmission> batch;
   for (int i = 0; i < 3; ++i) {
     Submission& s = submissions[i];
@@ -231,11 +231,16 @@ TEST_F(SignalIntakeTest, ABatchStoresItsSignalsAndLeavesOutWhatChanged) {
   EXPECT_EQ((*stored)[2]->reference(), absl::StrCat("SV-", Year(), "-000002"));
   EXPECT_EQ((*stored)[1]->area().name(), "Vrieheide");
   EXPECT_EQ(CountSignals(), 2);
+  // The batch writes the records of the signals it stored, with them, and
+  // no record of a signal it left out: the one-by-one way writes that one.
+  EXPECT_EQ(RecordedEventIds(), (std::vector<std::string>{audits[1].event_id(), audits[2].event_id()}));
 
-  auto retried = store_.SubmitBatch({batch[1]}, deadline);
+  AuditRecord retry = Audited();
+  auto retried = store_.SubmitBatch({{&coach_, &submissions[1], &tenant, dumping, &retry}}, deadline);
   ASSERT_TRUE(retried.ok()) << retried.status();
   EXPECT_FALSE((*retried)[0].has_value()) << "a retry is answered one by one, with the signal first stored";
   EXPECT_EQ(CountSignals(), 2);
+  EXPECT_EQ(RecordedEventIds().size(), 2u) << "nor a record of a retry it left out";
 }
 
 // The database committed the batch but its answer was lost (the connection
