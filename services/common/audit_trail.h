@@ -78,6 +78,7 @@ class AuditRecord {
 
   // The log's key for the record: a second copy under it is dropped.
   const std::string& event_id() const { return event_.event_id(); }
+  const std::string& object_id() const { return event_.object().id(); }
 
   // Writes the record (outcome SUCCESS, or DENIED after MarkDenied) in `tx`,
   // the transaction of the work it records. Once per transaction: a retried

@@ -117,7 +117,7 @@ struct PipelineStep;  // db.cc's
 // name, so that PostgreSQL parses and plans it once instead of per call.
 // `name` is unique in the process; both are constants of the store:
 //
-//   constexpr db::Prepared kInsertSignals{"intake_insert_signals", R"sql(...)sql"};
+//   constexpr db::Prepared kStoreSignals{"intake_store_signals", R"sql(...)sql"};
 struct Prepared {
   const char* name;
   const char* sql;

@@ -47,6 +47,9 @@ class Outbox {
   // and is not added a second time; once delivered, the receiver drops it.
   // The event is written with the transaction's COMMIT, in its round trip,
   // and a failure to write it fails the commit.
+  // intake's batch of signals writes its records with a statement of its own
+  // (kStoreSignals, services/intake/signal_store.cc), as Add does: a change
+  // to how events are written changes both.
   void Add(db::Transaction& tx, absl::string_view target, const OutboxEvent& event) const;
   // Several events in one statement (a group commit).
   void AddAll(db::Transaction& tx, absl::string_view target, const std::vector<OutboxEvent>& events) const;

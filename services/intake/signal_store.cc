@@ -174,12 +174,14 @@ constexpr db::Prepared kStoreSignals{"intake_store_signals", R"sql(
   ON CONFLICT (tenant_id, reporter_user_id, request_id) DO NOTHING
   RETURNING signal_id, tenant_id, area_id, reference
   ),
-  -- $6 names each record's signal.
+  -- $6 names each record's signal; the records go in the batch's order.
   recorded AS (
   INSERT INTO intake.outbox (target, tenant_id, event_id, payload)
   SELECT $2, e.tenant_id, e.event_id, e.payload
-  FROM unnest($3::text[], $4::uuid[], $5::bytea[], $6::uuid[]) AS e(tenant_id, event_id, payload, signal_id)
+  FROM unnest($3::text[], $4::uuid[], $5::bytea[], $6::uuid[]) WITH ORDINALITY
+         AS e(tenant_id, event_id, payload, signal_id, n)
   JOIN stored s ON s.signal_id = e.signal_id
+  ORDER BY e.n
   ON CONFLICT (event_id) DO NOTHING
   )
   SELECT s.signal_id::text AS signal_id, s.reference,
@@ -548,11 +550,16 @@ absl::StatusOr<std::vector<std::optional<v1::Signal>>> SignalStore::SubmitBatch(
   const std::string json = values.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 
   // Each call's record, complete before the statement that writes those of
-  // the signals it stores.
+  // the signals it stores: a copy, given to the call only if its signal was
+  // stored. A left-out call keeps its record as it was, for the one-by-one
+  // way to complete.
+  std::vector<AuditRecord> completed;
+  completed.reserve(batch.size());
   std::vector<AuditRecord*> records;
   for (size_t i = 0; i < batch.size(); ++i) {
-    batch[i].audit->SetObjectId(rows[i].signal_id);
-    records.push_back(batch[i].audit);
+    completed.push_back(*batch[i].audit);
+    completed.back().SetObjectId(rows[i].signal_id);
+    records.push_back(&completed.back());
   }
   std::vector<std::string> tenants, event_ids, payloads, signal_ids;
   std::vector<std::optional<OutboxEvent>> events = OutboxEventsOf(records);
@@ -564,8 +571,9 @@ absl::StatusOr<std::vector<std::optional<v1::Signal>>> SignalStore::SubmitBatch(
     signal_ids.push_back(rows[i].signal_id);
   }
   // One round trip: BEGIN, the settings, the statement and COMMIT. Run again
-  // after a lost answer, it stores nothing twice: the request ids leave out
-  // what the first run stored, and those callers go the one-by-one way.
+  // after a lost answer to its COMMIT, it stores nothing twice: the request
+  // ids leave out what the first run stored, and those calls go the
+  // one-by-one way, which replays them.
   ASSIGN_OR_RETURN(db::Rows inserted,
                    pool_->OneStatement(kStoreSignals,
                                        {json, std::string(kAuditTarget), db::TextArray(tenants),
@@ -579,6 +587,7 @@ absl::StatusOr<std::vector<std::optional<v1::Signal>>> SignalStore::SubmitBatch(
     if (found == inserted_row.end()) continue;
     stored[i] = StoredSignal(batch[i], rows[i].signal_id, inserted.Text(found->second, "reference"),
                              inserted.Text(found->second, "area_name"), rows[i].observed, rows[i].due, rows[i].late);
+    *batch[i].audit = std::move(completed[i]);
     MarkRecorded(*batch[i].audit);
   }
   return stored;

@@ -73,6 +73,8 @@ struct BatchedSubmission {
   const Submission* submission = nullptr;
   const TenantReference* tenant = nullptr;
   const v1::Category* category = nullptr;
+  // The call's record: SubmitBatch completes it and writes it with the
+  // signal, and leaves it as it was when it leaves the signal out.
   AuditRecord* audit = nullptr;
 };
 

@@ -234,6 +234,8 @@ TEST_F(SignalIntakeTest, ABatchStoresItsSignalsAndLeavesOutWhatChanged) {
   // The batch writes the records of the signals it stored, with them, and
   // no record of a signal it left out: the one-by-one way writes that one.
   EXPECT_EQ(RecordedEventIds(), (std::vector<std::string>{audits[1].event_id(), audits[2].event_id()}));
+  EXPECT_EQ(audits[1].object_id(), (*stored)[1]->signal_id());
+  EXPECT_EQ(audits[0].object_id(), "") << "the left-out call's record is left as it was";
 
   AuditRecord retry = Audited();
   auto retried = store_.SubmitBatch({{&coach_, &submissions[1], &tenant, dumping, &retry}}, deadline);
@@ -244,8 +246,9 @@ TEST_F(SignalIntakeTest, ABatchStoresItsSignalsAndLeavesOutWhatChanged) {
 }
 
 // The database committed the batch but its answer was lost (the connection
-// broke at COMMIT): intake reports the batch failed and takes the one-by-one
-// way, which finds the signal stored and replays it under the same record.
+// broke at COMMIT): the batch is run again and leaves the signal out, or
+// fails, and intake takes the one-by-one way, which finds the signal stored
+// and replays it under the same record.
 TEST_F(SignalIntakeTest, ABatchThatCommittedUnseenLeavesOneAuditRecordWhenItsSignalIsReplayed) {
   const TenantReference tenant = Heerlen();
   const v1::Category* dumping = Dumping(tenant);
