@@ -107,13 +107,13 @@ class SignalStore {
                                       AuditRecord& audit);
 
   // Stores several new signals in one transaction and one round trip, each
-  // with its audit record, and returns each stored signal in order, or nullopt for one the
-  // batch did not store: its request id was used before, or its area or
-  // category (version) is no longer what the batch was given. Those go
-  // through Submit, one by one, which decides them on fresh data. The INSERT
-  // draws the reference numbers from the tenant's sequence for the year,
-  // which holds no lock to the commit; a batch that fails leaves its numbers
-  // unused.
+  // with its audit record, and returns each stored signal in order, or
+  // nullopt for one the batch did not store: its request id was used before,
+  // or its area or category (version) is no longer what the batch was given.
+  // Those go through Submit, one by one, which decides them on fresh data.
+  // The INSERT draws the reference numbers from the tenant's sequence for
+  // the year, which holds no lock to the commit; a batch that fails leaves
+  // its numbers unused.
   absl::StatusOr<std::vector<std::optional<v1::Signal>>> SubmitBatch(const std::vector<BatchedSubmission>& batch,
                                                                      absl::Time deadline);
 
