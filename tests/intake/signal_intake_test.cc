@@ -236,13 +236,22 @@ TEST_F(SignalIntakeTest, ABatchStoresItsSignalsAndLeavesOutWhatChanged) {
   EXPECT_EQ(RecordedEventIds(), (std::vector<std::string>{audits[1].event_id(), audits[2].event_id()}));
   EXPECT_EQ(audits[1].object_id(), (*stored)[1]->signal_id());
   EXPECT_EQ(audits[0].object_id(), "") << "the left-out call's record is left as it was";
+  // When the calls end, the stored ones' records are written already; the
+  // left-out one's is written then.
+  const uint64_t written = GroupCommitCounts::All()["audit_records"].items;
+  ASSERT_TRUE(trail_.Finish(audits[1], absl::OkStatus()).ok());
+  EXPECT_EQ(GroupCommitCounts::All()["audit_records"].items, written) << "no second record";
+  ASSERT_TRUE(trail_.Finish(audits[0], absl::OkStatus()).ok());
+  EXPECT_EQ(GroupCommitCounts::All()["audit_records"].items, written + 1);
+  EXPECT_EQ(RecordedEventIds(),
+            (std::vector<std::string>{audits[1].event_id(), audits[2].event_id(), audits[0].event_id()}));
 
   AuditRecord retry = Audited();
   auto retried = store_.SubmitBatch({{&coach_, &submissions[1], &tenant, dumping, &retry}}, deadline);
   ASSERT_TRUE(retried.ok()) << retried.status();
   EXPECT_FALSE((*retried)[0].has_value()) << "a retry is answered one by one, with the signal first stored";
   EXPECT_EQ(CountSignals(), 2);
-  EXPECT_EQ(RecordedEventIds().size(), 2u) << "nor a record of a retry it left out";
+  EXPECT_EQ(RecordedEventIds().size(), 3u) << "nor a record of a retry it left out";
 }
 
 // The database committed the batch but its answer was lost (the connection
@@ -376,10 +385,13 @@ TEST_F(SignalIntakeTest, ARoleWithoutTheIntakeSchemaNeitherMakesASequenceNorDraw
   ASSERT_TRUE(role.created().ok()) << role.created();
   for (const std::string& call : {std::string("intake.reference_sequence('heerlen', 2033)"),
                                   std::string("intake.next_reference('heerlen', 2033, 'SV')")}) {
+    absl::Status became = absl::InternalError("not run");
     absl::Status refused = pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
-      RETURN_IF_ERROR(tx.Query(absl::StrCat("SET LOCAL ROLE ", role.sql())).status());
+      became = tx.Query(absl::StrCat("SET LOCAL ROLE ", role.sql())).status();
+      RETURN_IF_ERROR(became);
       return tx.Query(absl::StrCat("SELECT ", call)).status();
     });
+    ASSERT_TRUE(became.ok()) << became;
     EXPECT_NE(refused.message().find("42501"), absl::string_view::npos) << call << ": " << refused;
   }
   auto made = pool_->Query("SELECT count(*) AS n FROM intake.reference_sequences WHERE year = 2033");
