@@ -8,6 +8,7 @@
 #include <set>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/audit_trail.h"
 #include "services/common/crypto.h"
@@ -357,21 +358,11 @@ TEST_F(SignalIntakeTest, ARoleThatMayNotCreateObjectsDrawsTheFirstNumberOfAYear)
         absl::StrCat("ALTER DEFAULT PRIVILEGES IN SCHEMA intake GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO ", app)}) {
     ASSERT_TRUE(pool_->Query(sql).ok()) << sql;
   }
-  auto as_app = [&](const std::string& sql) -> absl::StatusOr<db::Rows> {
-    absl::StatusOr<db::Rows> rows = absl::InternalError("not run");
-    absl::Status ran = pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
-      RETURN_IF_ERROR(tx.Query(absl::StrCat("SET LOCAL ROLE ", app)).status());
-      rows = tx.Query(sql);
-      return rows.status();
-    });
-    if (!ran.ok()) return ran;
-    return rows;
-  };
-  EXPECT_FALSE(as_app("CREATE SEQUENCE intake.made_by_app").ok()) << "the role may not create objects";
-  auto first = as_app("SELECT intake.next_reference('heerlen', 2032, 'SV') AS reference");
+  EXPECT_FALSE(role.Query("CREATE SEQUENCE intake.made_by_app").ok()) << "the role may not create objects";
+  auto first = role.Query("SELECT intake.next_reference('heerlen', 2032, 'SV') AS reference");
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->Text(0, "reference"), "SV-2032-000001");
-  auto second = as_app("SELECT intake.next_reference('heerlen', 2032, 'SV') AS reference");
+  auto second = role.Query("SELECT intake.next_reference('heerlen', 2032, 'SV') AS reference");
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_EQ(second->Text(0, "reference"), "SV-2032-000002");
 }
@@ -385,13 +376,8 @@ TEST_F(SignalIntakeTest, ARoleWithoutTheIntakeSchemaNeitherMakesASequenceNorDraw
   ASSERT_TRUE(role.created().ok()) << role.created();
   for (const std::string& call : {std::string("intake.reference_sequence('heerlen', 2033)"),
                                   std::string("intake.next_reference('heerlen', 2033, 'SV')")}) {
-    absl::Status became = absl::InternalError("not run");
-    absl::Status refused = pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
-      became = tx.Query(absl::StrCat("SET LOCAL ROLE ", role.sql())).status();
-      RETURN_IF_ERROR(became);
-      return tx.Query(absl::StrCat("SELECT ", call)).status();
-    });
-    ASSERT_TRUE(became.ok()) << became;
+    absl::Status refused = role.Query(absl::StrCat("SELECT ", call)).status();
+    ASSERT_FALSE(absl::StartsWith(refused.message(), testing::TemporaryRole::kCouldNotBecome)) << refused;
     EXPECT_NE(refused.message().find("42501"), absl::string_view::npos) << call << ": " << refused;
   }
   auto made = pool_->Query("SELECT count(*) AS n FROM intake.reference_sequences WHERE year = 2033");

@@ -55,6 +55,19 @@ TemporaryRole::TemporaryRole(db::Pool* pool, absl::string_view prefix)
   created_ = pool_->Query(absl::StrCat("CREATE ROLE ", sql_)).status();
 }
 
+absl::StatusOr<db::Rows> TemporaryRole::Query(const std::string& statement) const {
+  absl::StatusOr<db::Rows> rows = absl::InternalError("not run");
+  absl::Status ran = pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
+    if (absl::Status became = tx.Query(absl::StrCat("SET LOCAL ROLE ", sql_)).status(); !became.ok()) {
+      return absl::InternalError(absl::StrCat(kCouldNotBecome, became.message()));
+    }
+    rows = tx.Query(statement);
+    return rows.status();
+  });
+  if (!ran.ok()) return ran;
+  return rows;
+}
+
 TemporaryRole::~TemporaryRole() {
   if (!created_.ok()) return;
   (void)pool_->Query(absl::StrCat("DROP OWNED BY ", sql_));

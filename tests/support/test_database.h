@@ -10,6 +10,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "services/common/db.h"
 
@@ -54,6 +55,11 @@ class TemporaryRole {
   const std::string& name() const { return name_; }
   // The name as SQL text, quoted: for GRANT ... TO and SET ROLE.
   const std::string& sql() const { return sql_; }
+  // Runs `statement` as the role (SET LOCAL ROLE, in a transaction of its
+  // own). Failing to become the role is an error of its own, whose message
+  // starts with kCouldNotBecome: a refusal of the statement is told apart.
+  absl::StatusOr<db::Rows> Query(const std::string& statement) const;
+  static constexpr char kCouldNotBecome[] = "could not become the role: ";
 
  private:
   db::Pool* pool_;
