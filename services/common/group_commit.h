@@ -6,9 +6,12 @@
 //   GroupCommit<Item, Answer> group("what", [](const std::vector<const Item*>& items, absl::Time deadline)
 //                                       -> absl::StatusOr<std::vector<Answer>> { ... one transaction ... });
 //   absl::StatusOr<Answer> answer = group.Submit(item, deadline);
+//   bool queued = group.SubmitThen(item, deadline, [](absl::StatusOr<Answer> answer) { ... });
 //
-// The queue cannot grow beyond the threads that feed it (a service's worker
-// pool): each waits for its own answer. Thread-safe.
+// Submit's callers wait for their answer, so they cannot queue more than the
+// threads that feed them (a service's worker pool). SubmitThen's do not
+// wait: at most `max_waiting` of theirs are queued or in a batch, and past
+// that SubmitThen refuses. Thread-safe.
 #ifndef HARTSLAG_SERVICES_COMMON_GROUP_COMMIT_H_
 #define HARTSLAG_SERVICES_COMMON_GROUP_COMMIT_H_
 
@@ -18,6 +21,7 @@
 #include <exception>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -51,6 +55,8 @@ struct GroupCommitOptions {
   // Batches committing at the same time (each on its own connection), so
   // that the next batch is written while the one before waits for its flush.
   int committers = 2;
+  // SubmitThen's items queued or in a batch.
+  int max_waiting = 1024;
 };
 
 template <typename Item, typename Answer>
@@ -58,7 +64,7 @@ class GroupCommit {
  public:
   // Stores a batch in one transaction: one answer per item, in their order,
   // or the error that failed the batch as a whole. Items point at what the
-  // callers hold; they wait until the batch has ended.
+  // callers hold, which stays valid until they are answered.
   using Run = std::function<absl::StatusOr<std::vector<Answer>>(const std::vector<const Item*>& items,
                                                                 absl::Time deadline)>;
 
@@ -83,7 +89,7 @@ class GroupCommit {
 
   // `item`'s answer from the next batch, or the error that failed it.
   absl::StatusOr<Answer> Submit(const Item& item, absl::Time deadline) {
-    Pending pending{&item, deadline, absl::Now(), absl::InternalError("not run"), false, {}};
+    Pending pending{&item, deadline, absl::Now(), absl::InternalError("not run"), false, {}, {}};
     std::unique_lock<std::mutex> lock(mutex_);
     if (stopping_) return absl::UnavailableError(absl::StrCat(name_, ": stopping"));
     queue_.push_back(&pending);
@@ -93,6 +99,25 @@ class GroupCommit {
     // that was stored.
     pending.answered.wait(lock, [&] { return pending.done; });
     return std::move(pending.answer);
+  }
+
+  // Queues `item` and returns at once; `then` gets its answer, or the error
+  // that failed its batch, on a committer's thread once the batch has ended,
+  // and must not wait for long: the next batch waits for it. `item` must stay
+  // valid until then. False, and `then` is never called, when max_waiting
+  // such items wait already or the group is stopping.
+  bool SubmitThen(const Item& item, absl::Time deadline, std::function<void(absl::StatusOr<Answer>)> then) {
+    auto pending = std::make_unique<Pending>();
+    pending->item = &item;
+    pending->deadline = deadline;
+    pending->queued = absl::Now();
+    pending->then = std::move(then);
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stopping_ || waiting_ >= options_.max_waiting) return false;
+    ++waiting_;
+    queue_.push_back(pending.release());  // the committer that answers it deletes it
+    queued_.notify_one();
+    return true;
   }
 
   // Callers queued for the next batch (not those of batches running).
@@ -111,6 +136,8 @@ class GroupCommit {
     // Its own, so that a batch's end wakes its callers and not every caller
     // that waits (64 threads, on two cores, for each batch).
     std::condition_variable answered;
+    // SubmitThen's: called with the answer instead of waking a caller.
+    std::function<void(absl::StatusOr<Answer>)> then;
   };
 
   void Commit() {
@@ -157,13 +184,29 @@ class GroupCommit {
              {"status", std::string(absl::StatusCodeToString(answers.status().code()))}});
       }
 
+      std::vector<std::unique_ptr<Pending>> thens;
       lock.lock();
       for (size_t i = 0; i < batch.size(); ++i) {
         if (answers.ok()) batch[i]->answer = std::move((*answers)[i]);
         else batch[i]->answer = answers.status();
+        if (batch[i]->then) {
+          thens.emplace_back(batch[i]);
+          --waiting_;
+          continue;
+        }
         batch[i]->done = true;
         batch[i]->answered.notify_one();
       }
+      lock.unlock();
+      for (std::unique_ptr<Pending>& p : thens) {
+        try {
+          p->then(std::move(p->answer));
+        } catch (const std::exception&) {
+          // As for a batch: the committer goes on, and so do the others' answers.
+          Log(LogLevel::kError, "group_commit_answer_threw", {{"batch", name_}});
+        }
+      }
+      lock.lock();
     }
   }
 
@@ -174,6 +217,7 @@ class GroupCommit {
   std::condition_variable queued_;
   std::deque<Pending*> queue_ ABSL_GUARDED_BY(mutex_);
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
+  int waiting_ ABSL_GUARDED_BY(mutex_) = 0;  // SubmitThen's items, queued or in a batch
   std::vector<std::thread> committers_;
 };
 

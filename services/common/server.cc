@@ -502,9 +502,8 @@ grpc::ServerUnaryReactor* RpcRunner::Run(grpc::CallbackServerContext* call, std:
   grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
   absl::Time started = absl::Now();
   std::string request_id = Accept(call);
-  std::string name = rpc;
-  bool queued = workers_->TryPost([this, call, &request, reactor, started, rpc = std::move(rpc),
-                  request_id = std::move(request_id), handler = std::move(handler)] {
+  bool queued = workers_->TryPost([this, call, &request, reactor, started, rpc, request_id,
+                                   handler = std::move(handler)] {
     absl::Status status;
     RequestContext context;
     AuditRecord audit;
@@ -521,13 +520,88 @@ grpc::ServerUnaryReactor* RpcRunner::Run(grpc::CallbackServerContext* call, std:
     LogCall(rpc, request_id, started, context, status);
     reactor->Finish(ToGrpcStatus(status, request_id));
   });
-  if (!queued) {
-    // Not audited: no worker was free to even look at the caller.
-    absl::Status busy = absl::ResourceExhaustedError("the service is busy; try again shortly");
-    LogCall(name, request_id, started, RequestContext(), busy);
-    reactor->Finish(ToGrpcStatus(busy, request_id));
-  }
+  if (!queued) RefuseBusy(reactor, rpc, request_id, started);
   return reactor;
+}
+
+void RpcRunner::RefuseBusy(grpc::ServerUnaryReactor* reactor, const std::string& rpc,
+                           const std::string& request_id, absl::Time started) {
+  absl::Status busy = absl::ResourceExhaustedError("the service is busy; try again shortly");
+  LogCall(rpc, request_id, started, RequestContext(), busy);
+  reactor->Finish(ToGrpcStatus(busy, request_id));
+}
+
+// One call of Run's quick form: what the thread that ends it needs.
+class RpcRunner::QuickCall final : public RpcRunner::Later, public std::enable_shared_from_this<QuickCall> {
+ public:
+  QuickCall(const RpcRunner* runner, grpc::CallbackServerContext* call, std::string rpc, absl::Time started)
+      : runner_(runner), call_(call), reactor_(call->DefaultReactor()), rpc_(std::move(rpc)),
+        request_id_(Accept(call)), started_(started) {}
+
+  void Finish(absl::Status status) override {
+    status = runner_->Conclude(rpc_, request_id_, audit_, status);
+    LogCall(rpc_, request_id_, started_, context_, status);
+    reactor_->Finish(ToGrpcStatus(status, request_id_));
+  }
+  // The call was taken already, and what a quick way takes is bounded (a
+  // group commit's max_waiting): its next step is queued whatever the queue
+  // holds, as a stream's is.
+  void Continue(Handler handler) override { runner_->workers_->Post(OnWorker(std::move(handler))); }
+  // A call no quick way took: refused when the workers are busy, as Run's.
+  void Offer(Handler handler) {
+    // Not audited, as Run's: no worker was free to write the record.
+    if (!runner_->workers_->TryPost(OnWorker(std::move(handler)))) RefuseBusy(reactor_, rpc_, request_id_, started_);
+  }
+
+  grpc::ServerUnaryReactor* reactor() const { return reactor_; }
+  const std::string& request_id() const { return request_id_; }
+  RequestContext& context() { return context_; }
+  AuditRecord& audit() { return audit_; }
+
+ private:
+  std::function<void()> OnWorker(Handler handler) {
+    return [self = shared_from_this(), handler = std::move(handler)] {
+      // As Run's: a call whose caller is gone or whose deadline passed while
+      // it waited for a worker is not worked on.
+      if (self->call_->IsCancelled() || absl::Now() >= self->context_.deadline) {
+        return self->Finish(absl::DeadlineExceededError("deadline passed before the call was handled"));
+      }
+      self->Finish(handler(self->context_, self->audit_));
+    };
+  }
+
+  const RpcRunner* runner_;
+  grpc::CallbackServerContext* call_;
+  grpc::ServerUnaryReactor* reactor_;
+  const std::string rpc_, request_id_;
+  const absl::Time started_;
+  RequestContext context_;
+  AuditRecord audit_;
+};
+
+grpc::ServerUnaryReactor* RpcRunner::Run(grpc::CallbackServerContext* call, std::string rpc,
+                                         const google::protobuf::Message& request, Handler handler,
+                                         QuickWay quick) const {
+  absl::Time started = absl::Now();
+  auto later = std::make_shared<QuickCall>(this, call, rpc, started);
+  absl::Time deadline = absl::FromChrono(call->deadline());
+  if (deadline > started + kMaxCallDuration) deadline = started + kMaxCallDuration;
+  if (call->IsCancelled() || started >= deadline) {
+    later->Finish(absl::DeadlineExceededError("deadline passed before the call was handled"));  // nothing to record
+    return later->reactor();
+  }
+  // The same checks as Run's, on this thread: they read memory only (the
+  // token's key and cache, the access rules) and verify a token's signature
+  // the first time it is seen.
+  absl::Status status = Admit(call, rpc, later->request_id(), deadline, later->context(), later->audit());
+  if (status.ok()) status = CheckRequestBounds(request);
+  if (!status.ok()) {
+    // A refusal's record is written on a worker: that may wait.
+    later->Offer([status](const RequestContext&, AuditRecord&) { return status; });
+  } else if (!quick(later->context(), later->audit(), later)) {
+    later->Offer(std::move(handler));
+  }
+  return later->reactor();
 }
 
 }  // namespace hartslag

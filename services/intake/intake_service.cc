@@ -26,9 +26,20 @@ const AccessPolicy kIntakePolicy({
 grpc::ServerUnaryReactor* SignalServiceImpl::SubmitSignal(grpc::CallbackServerContext* call,
                                                           const v1::SubmitSignalRequest* request,
                                                           v1::SubmitSignalResponse* response) {
-  return runner_->Run(call, "SubmitSignal", *request, Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
-                        return intake_->Submit(c, *request, audit);
-                      }));
+  return runner_->Run(
+      call, "SubmitSignal", *request,
+      Into(response, [this, request](const RequestContext& c, AuditRecord& audit) { return intake_->Submit(c, *request, audit); }),
+      [this, request, response](const RequestContext& c, AuditRecord& audit, std::shared_ptr<RpcRunner::Later> later) {
+        return intake_->SubmitBatchedThen(c, *request, audit, [this, request, response, later](std::optional<v1::Signal> stored) {
+          if (stored) {
+            *response->mutable_signal() = *std::move(stored);
+            return later->Finish(absl::OkStatus());
+          }
+          later->Continue(Into(response, [this, request](const RequestContext& c, AuditRecord& audit) {
+            return intake_->SubmitLeftOut(c, *request, audit);
+          }));
+        });
+      });
 }
 
 grpc::ServerUnaryReactor* SignalServiceImpl::GetSignal(grpc::CallbackServerContext* call,

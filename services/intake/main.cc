@@ -25,7 +25,8 @@ absl::Status Run(int argc, char** argv) {
     return Migrate(argc, argv, "hartslag-intake", "HARTSLAG_INTAKE", intake::kSchema, IntakeMigrations());
   }
   Flags flags("hartslag-intake", "takes in signals and shows them to who may see them");
-  // Enough handlers to fill a group commit: most of them wait for one.
+  // Enough handlers to fill a group commit: most of them wait for one (the
+  // records of reads; submissions go to theirs without a worker).
   AddServerFlags(flags, "HARTSLAG_INTAKE", 7402, /*default_workers=*/64);
   AddAuditClientFlags(flags);
   AddAreaSyncFlags(flags);

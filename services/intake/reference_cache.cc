@@ -30,6 +30,15 @@ absl::StatusOr<std::shared_ptr<const TenantReference>> ReferenceCache::Get(const
   return read;
 }
 
+std::shared_ptr<const TenantReference> ReferenceCache::Held(const std::string& tenant) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = entries_.find(tenant);
+  if (it == entries_.end()) return nullptr;
+  const Entry& entry = it->second;
+  if (absl::Now() - entry.read_at < max_age_ || entry.refreshing) return entry.reference;
+  return nullptr;
+}
+
 absl::StatusOr<std::shared_ptr<const TenantReference>> ReferenceCache::Read(const std::string& tenant,
                                                                            absl::Time deadline) {
   ASSIGN_OR_RETURN(std::optional<TenantReference> loaded, store_->LoadTenantReference(tenant, deadline));

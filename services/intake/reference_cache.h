@@ -33,6 +33,9 @@ class ReferenceCache {
 
   // The tenant's data, or null when the tenant is not set up for intake.
   absl::StatusOr<std::shared_ptr<const TenantReference>> Get(const std::string& tenant, absl::Time deadline);
+  // What Get would answer without reading, or null when it would have to
+  // read (nothing held, or held too long): never waits for the database.
+  std::shared_ptr<const TenantReference> Held(const std::string& tenant);
   // Forgets what is held for `tenant`; the next Get reads it again.
   void Invalidate(const std::string& tenant);
 

@@ -93,47 +93,82 @@ absl::StatusOr<v1::SubmitSignalResponse> SignalIntake::Submit(const RequestConte
   const absl::Time now = absl::Now();
   ASSIGN_OR_RETURN(std::shared_ptr<const TenantReference> tenant, reference_.Get(caller.tenant, caller.deadline));
   if (tenant != nullptr) {
-    if (std::optional<v1::Signal> stored = SubmitBatched(caller, request, now, *tenant, audit)) {
-      v1::SubmitSignalResponse response;
-      *response.mutable_signal() = *std::move(stored);
-      return response;
+    if (std::optional<BatchedCall> batched = PrepareBatched(caller, request, now, tenant, audit)) {
+      // A batch that failed as a whole leaves its submissions to the
+      // one-by-one way, which decides each on fresh data and answers exactly.
+      const BatchedSubmission item = batched->item();
+      absl::StatusOr<std::optional<v1::Signal>> stored = batcher_.Submit(item, caller.deadline);
+      if (stored.ok() && stored->has_value()) {
+        audit = std::move(batched->record);
+        v1::SubmitSignalResponse response;
+        *response.mutable_signal() = **std::move(stored);
+        return response;
+      }
     }
   }
-  absl::StatusOr<v1::SubmitSignalResponse> response =
-      SubmitOneByOne(caller, std::move(request), now, tenant.get(), audit);
+  return Decide(caller, std::move(request), now, tenant.get(), audit);
+}
+
+bool SignalIntake::SubmitBatchedThen(const RequestContext& caller, const v1::SubmitSignalRequest& request,
+                                     AuditRecord& audit, std::function<void(std::optional<v1::Signal>)> then) {
+  std::shared_ptr<const TenantReference> tenant = reference_.Held(caller.tenant);
+  if (tenant == nullptr) return false;
+  std::optional<BatchedCall> prepared = PrepareBatched(caller, request, absl::Now(), std::move(tenant), audit);
+  if (!prepared) return false;
+  // Owned by the answer's callback, which the batch calls once it has ended.
+  struct Queued {
+    BatchedCall call;
+    BatchedSubmission item;
+  };
+  auto queued = std::make_shared<Queued>(Queued{*std::move(prepared), {}});
+  queued->item = queued->call.item();
+  return batcher_.SubmitThen(queued->item, caller.deadline,
+                             [queued, &audit, then = std::move(then)](absl::StatusOr<std::optional<v1::Signal>> stored) {
+                               if (!stored.ok() || !stored->has_value()) return then(std::nullopt);
+                               audit = std::move(queued->call.record);
+                               then(**std::move(stored));
+                             });
+}
+
+absl::StatusOr<v1::SubmitSignalResponse> SignalIntake::SubmitLeftOut(const RequestContext& caller,
+                                                                     v1::SubmitSignalRequest request,
+                                                                     AuditRecord& audit) {
+  ASSIGN_OR_RETURN(std::shared_ptr<const TenantReference> tenant, reference_.Get(caller.tenant, caller.deadline));
+  return Decide(caller, std::move(request), absl::Now(), tenant.get(), audit);
+}
+
+absl::StatusOr<v1::SubmitSignalResponse> SignalIntake::Decide(const RequestContext& caller,
+                                                              v1::SubmitSignalRequest request, absl::Time now,
+                                                              const TenantReference* tenant, AuditRecord& audit) {
+  absl::StatusOr<v1::SubmitSignalResponse> response = SubmitOneByOne(caller, std::move(request), now, tenant, audit);
   // A new signal the batch's way did not take: the data held for the tenant
   // was older than the database's.
   if (tenant != nullptr && response.ok() && !response->replayed()) reference_.Invalidate(caller.tenant);
   return response;
 }
 
-std::optional<v1::Signal> SignalIntake::SubmitBatched(const RequestContext& caller,
-                                                      const v1::SubmitSignalRequest& request, absl::Time now,
-                                                      const TenantReference& tenant, AuditRecord& audit) {
-  Submission submission;
+std::optional<SignalIntake::BatchedCall> SignalIntake::PrepareBatched(
+    const RequestContext& caller, const v1::SubmitSignalRequest& request, absl::Time now,
+    std::shared_ptr<const TenantReference> tenant, const AuditRecord& audit) {
+  BatchedCall batched{&caller, {}, std::move(tenant), nullptr, {}};
+  Submission& submission = batched.submission;
   submission.request = request;
   if (!ValidateAndNormalise(submission.request, now).ok()) return std::nullopt;
-  if (!tenant.area_ids.contains(submission.request.area_id())) return std::nullopt;
+  if (!batched.tenant->area_ids.contains(submission.request.area_id())) return std::nullopt;
   FieldErrors errors;
-  const v1::Category* category = CheckCategory(tenant.active_categories, submission.request, errors);
-  if (category == nullptr || !errors.status().ok()) return std::nullopt;
+  batched.category = CheckCategory(batched.tenant->active_categories, submission.request, errors);
+  if (batched.category == nullptr || !errors.status().ok()) return std::nullopt;
   submission.fingerprint = Fingerprint(submission.request);
   submission.reported_at = now;
-  submission.category_version = category->version();
-  LabelAnswers(*category, *submission.request.mutable_answers());
+  submission.category_version = batched.category->version();
+  LabelAnswers(*batched.category, *submission.request.mutable_answers());
   // The record is the caller's only once the batch stored the signal. It
   // keeps the call's event id: a batch reported failed may yet have committed,
   // and the one-by-one way then replays the signal and writes the record the
   // outbox holds already, not a second one.
-  AuditRecord batched = audit;
-  AddSubjects(submission.request, batched);
-  const BatchedSubmission item{&caller, &submission, &tenant, category, &batched};
-  // A batch that failed as a whole leaves its submissions to the one-by-one
-  // way, which decides each on fresh data and answers exactly.
-  absl::StatusOr<std::optional<v1::Signal>> stored = batcher_.Submit(item, caller.deadline);
-  if (!stored.ok() || !stored->has_value()) return std::nullopt;
-  audit = std::move(batched);
-  return *std::move(stored);
+  batched.record = audit;
+  AddSubjects(submission.request, batched.record);
+  return batched;
 }
 
 absl::StatusOr<v1::SubmitSignalResponse> SignalIntake::SubmitOneByOne(const RequestContext& caller,

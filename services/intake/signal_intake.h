@@ -38,6 +38,18 @@ class SignalIntake {
   absl::StatusOr<v1::SubmitSignalResponse> Submit(const RequestContext& caller,
                                                   v1::SubmitSignalRequest request,
                                                   AuditRecord& audit);
+  // Submit's usual way without a thread that waits for the batch (the gRPC
+  // surface's quick way, server.h): false when the submission cannot take it
+  // (the tenant's data is not held in memory, or a check fails) or too many
+  // wait already, and Submit decides. Otherwise `then` is called once the
+  // batch has ended, on its thread: with the stored signal, `audit` then
+  // holds its record; or with nullopt, and SubmitLeftOut decides. `caller`
+  // and `audit` must stay valid until then.
+  bool SubmitBatchedThen(const RequestContext& caller, const v1::SubmitSignalRequest& request, AuditRecord& audit,
+                         std::function<void(std::optional<v1::Signal>)> then);
+  // A submission that SubmitBatchedThen's batch left out, decided on fresh data.
+  absl::StatusOr<v1::SubmitSignalResponse> SubmitLeftOut(const RequestContext& caller,
+                                                         v1::SubmitSignalRequest request, AuditRecord& audit);
   absl::StatusOr<v1::Signal> Get(const RequestContext& caller, const v1::GetSignalRequest& request,
                                  AuditRecord& audit);
   absl::StatusOr<v1::ListSignalsResponse> List(const RequestContext& caller,
@@ -60,11 +72,24 @@ class SignalIntake {
   // The caller's coordinator areas with their sub-areas (empty if not a coordinator).
   absl::StatusOr<std::set<std::string>> CoordinatorScope(const RequestContext& caller);
 
-  // The way most submissions take: checked against the tenant data held in
-  // memory and stored by a group commit. nullopt when it cannot be taken or
-  // the batch did not store the signal; the one-by-one way then decides.
-  std::optional<v1::Signal> SubmitBatched(const RequestContext& caller, const v1::SubmitSignalRequest& request,
-                                          absl::Time now, const TenantReference& tenant, AuditRecord& audit);
+  // A submission on the way most take, checked against the tenant data held
+  // in memory and stored by a group commit, with what its item points at.
+  struct BatchedCall {
+    const RequestContext* caller;
+    Submission submission;
+    std::shared_ptr<const TenantReference> tenant;
+    const v1::Category* category;  // in tenant's
+    AuditRecord record;            // the call's, once the batch stored the signal
+    BatchedSubmission item() { return {caller, &submission, tenant.get(), category, &record}; }
+  };
+  // nullopt when the submission cannot take the batch's way; the one-by-one
+  // way then decides.
+  std::optional<BatchedCall> PrepareBatched(const RequestContext& caller, const v1::SubmitSignalRequest& request,
+                                            absl::Time now, std::shared_ptr<const TenantReference> tenant,
+                                            const AuditRecord& audit);
+  // The one-by-one way, for what the batch's way did not store.
+  absl::StatusOr<v1::SubmitSignalResponse> Decide(const RequestContext& caller, v1::SubmitSignalRequest request,
+                                                  absl::Time now, const TenantReference* tenant, AuditRecord& audit);
   // Everything checked on fresh data: retries, refusals, and whatever the
   // batch left out, stored in one transaction. `tenant` is the data held in
   // memory, or null: it decides only whether a refused category is refused
@@ -76,7 +101,7 @@ class SignalIntake {
   SignalStore* store_;
   CategoryStore* categories_;
   ReferenceCache reference_;
-  // Group commit of the submissions SubmitBatched takes: a signal the batch
+  // Group commit of the submissions PrepareBatched takes: a signal the batch
   // did not store is answered nullopt.
   GroupCommit<BatchedSubmission, std::optional<v1::Signal>> batcher_;
 };

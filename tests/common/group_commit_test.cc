@@ -1,12 +1,14 @@
 // Group commit: callers that arrive while a batch runs share the next one,
 // each gets its own item's answer, and a batch that fails fails each of its
-// callers, never the process or the batches after it.
+// callers, never the process or the batches after it. Callers that do not
+// wait are answered on the batch's thread, and only so many may queue.
 #include "services/common/group_commit.h"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -147,6 +149,102 @@ TEST(GroupCommitTest, ABatchRunsUntilTheLatestDeadlineOfItsCallersAndNoLongerTha
   EXPECT_EQ(given, near);
   ASSERT_TRUE(group.Submit(1, absl::InfiniteFuture()).ok());
   EXPECT_LE(given, absl::Now() + Doubler::kLongestBatch);
+}
+
+TEST(GroupCommitTest, CallersThatDoNotWaitAreAnsweredOnTheBatchsThreadAndOnlySoManyQueue) {
+  const int items[] = {1, 2, 3, 4, 9};
+  std::mutex mutex;
+  std::condition_variable answered_cv;
+  std::vector<absl::StatusOr<int>> answers;
+  std::vector<std::thread::id> threads;
+  auto then = [&](absl::StatusOr<int> answer) {
+    std::lock_guard<std::mutex> lock(mutex);
+    answers.push_back(answer);
+    threads.push_back(std::this_thread::get_id());
+    answered_cv.notify_all();
+  };
+  auto await = [&](size_t n) {
+    std::unique_lock<std::mutex> lock(mutex);
+    return answered_cv.wait_for(lock, std::chrono::seconds(10), [&] { return answers.size() >= n; });
+  };
+  Gate gate;
+  // Declared after what its answers touch: it answers what it holds when it goes.
+  Doubler group(
+      "test",
+      [&](const std::vector<const int*>& items, absl::Time) -> absl::StatusOr<std::vector<int>> {
+        if (*items.front() == 0) gate.WaitOpen();
+        if (*items.front() == 9) return absl::UnavailableError("the database went away");
+        return Doubled(items);
+      },
+      {.max_batch = 128, .committers = 1, .max_waiting = 3});
+  std::thread first([&] { EXPECT_EQ(group.Submit(0, Soon()).value_or(-1), 0); });
+  gate.WaitEntered();
+
+  EXPECT_TRUE(group.SubmitThen(items[0], Soon(), then));
+  EXPECT_TRUE(group.SubmitThen(items[1], Soon(), then));
+  EXPECT_TRUE(group.SubmitThen(items[2], Soon(), then));
+  EXPECT_FALSE(group.SubmitThen(items[3], Soon(), then)) << "a fourth caller that does not wait is refused";
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    EXPECT_TRUE(answers.empty()) << "nobody is answered before the batch holding their items has ended";
+  }
+  gate.Open();
+  first.join();
+  ASSERT_TRUE(await(3));
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    std::vector<int> got;
+    for (const absl::StatusOr<int>& a : answers) got.push_back(a.value_or(-1));
+    EXPECT_EQ(got, (std::vector<int>{2, 4, 6}));
+    for (std::thread::id id : threads) EXPECT_NE(id, std::this_thread::get_id()) << "answered by the committer";
+  }
+  EXPECT_TRUE(group.SubmitThen(items[4], Soon(), then)) << "the answered ones no longer count";
+  ASSERT_TRUE(await(4));
+  std::lock_guard<std::mutex> lock(mutex);
+  EXPECT_EQ(answers.back().status().code(), absl::StatusCode::kUnavailable) << "a failed batch's error";
+}
+
+TEST(GroupCommitTest, AnAnswerMayQueueTheNextItem) {
+  const int first = 1, second = 2;
+  std::promise<int> last;
+  Doubler group("test", [](const std::vector<const int*>& items, absl::Time) -> absl::StatusOr<std::vector<int>> {
+    return Doubled(items);
+  });
+  // Answered outside the group's lock: queueing from the answer does not wait for it.
+  ASSERT_TRUE(group.SubmitThen(first, Soon(), [&](absl::StatusOr<int>) {
+    EXPECT_TRUE(group.SubmitThen(second, Soon(), [&](absl::StatusOr<int> a) { last.set_value(a.value_or(-1)); }));
+  }));
+  std::future<int> answered = last.get_future();
+  ASSERT_EQ(answered.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_EQ(answered.get(), 4);
+}
+
+TEST(GroupCommitTest, AGroupThatStopsStoresAndAnswersTheCallersThatDidNotWait) {
+  const int held = 0, queued = 5;
+  std::atomic<int> answer = -1;
+  Gate gate;
+  std::thread opener;
+  {
+    Doubler group(
+        "test",
+        [&](const std::vector<const int*>& items, absl::Time) -> absl::StatusOr<std::vector<int>> {
+          if (*items.front() == 0) gate.WaitOpen();
+          return Doubled(items);
+        },
+        {.max_batch = 128, .committers = 1});
+    ASSERT_TRUE(group.SubmitThen(held, Soon(), [](absl::StatusOr<int>) {}));
+    gate.WaitEntered();
+    ASSERT_TRUE(group.SubmitThen(queued, Soon(), [&](absl::StatusOr<int> a) { answer = a.value_or(-2); }));
+    ASSERT_EQ(group.queued(), 1);
+    // The held batch ends once the group is being destroyed, with the item
+    // still queued behind it.
+    opener = std::thread([&] {
+      absl::SleepFor(absl::Milliseconds(100));
+      gate.Open();
+    });
+  }
+  opener.join();
+  EXPECT_EQ(answer, 10) << "stored and answered before the group is gone";
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
 #include <set>
 #include <thread>
 
@@ -266,7 +267,7 @@ TEST_F(SignalIntakeTest, ABatchThatCommittedUnseenLeavesOneAuditRecordWhenItsSig
   Submission submission = ReadyToStore(*dumping, 0);
 
   AuditRecord call = Audited();
-  AuditRecord batched = call;  // as SignalIntake::SubmitBatched does (the next test)
+  AuditRecord batched = call;  // as SignalIntake::PrepareBatched does (the next test)
   auto stored = store_.SubmitBatch({{&coach_, &submission, &tenant, dumping, &batched}},
                                    absl::Now() + absl::Seconds(10));
   ASSERT_TRUE(stored.ok()) << stored.status();
@@ -287,6 +288,59 @@ TEST_F(SignalIntakeTest, ASubmissionIsRecordedUnderItsCallsEventId) {
   auto submitted = intake_.Submit(coach_, Signal(), call);
   ASSERT_TRUE(submitted.ok()) << submitted.status();
   EXPECT_EQ(RecordedEventIds(), std::vector<std::string>{event_id});
+}
+
+// The gRPC surface's quick way (server.h): a submission goes to the batch
+// without a thread that waits for it, only when nothing would have to wait
+// for the database first, and is answered from the batch's thread. What the
+// batch leaves out is decided as Submit decides it.
+TEST_F(SignalIntakeTest, TheQuickWayTakesOnlyWhatTheBatchCanStoreAndAnswersFromTheBatch) {
+  // Waits for `then`'s answer; an answer that never comes fails the test.
+  struct Answer {
+    std::promise<std::optional<v1::Signal>> promise;
+    std::function<void(std::optional<v1::Signal>)> then() {
+      return [this](std::optional<v1::Signal> s) { promise.set_value(std::move(s)); };
+    }
+    std::optional<v1::Signal> Get() {
+      std::future<std::optional<v1::Signal>> answered = promise.get_future();
+      if (answered.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+        ADD_FAILURE() << "no answer from the batch";
+        std::abort();  // the batch still points at this answer
+      }
+      return answered.get();
+    }
+  };
+
+  AuditRecord first_call = Audited();
+  Answer unused;
+  EXPECT_FALSE(intake_.SubmitBatchedThen(coach_, Signal(), first_call, unused.then()))
+      << "the tenant's data is not held yet: reading it would wait";
+  ASSERT_TRUE(intake_.Submit(coach_, Signal(), first_call).ok());  // reads and holds it
+  AuditRecord refused = Audited();
+  EXPECT_FALSE(intake_.SubmitBatchedThen(coach_, Signal("atlantis"), refused, unused.then()))
+      << "an unknown area is Submit's to refuse";
+
+  v1::SubmitSignalRequest request = Signal();
+  AuditRecord call = Audited();
+  Answer stored;
+  ASSERT_TRUE(intake_.SubmitBatchedThen(coach_, request, call, stored.then()));
+  std::optional<v1::Signal> signal = stored.Get();
+  ASSERT_TRUE(signal.has_value());
+  EXPECT_EQ(signal->reference(), absl::StrCat("SV-", Year(), "-000002"));
+  EXPECT_EQ(RecordedEventIds(), (std::vector<std::string>{first_call.event_id(), call.event_id()}))
+      << "stored with its record, under the call's event id";
+  EXPECT_TRUE(trail_.Finish(call, absl::OkStatus()).ok());
+  EXPECT_EQ(RecordedEventIds().size(), 2u) << "the call's record was written by the batch, not again";
+
+  AuditRecord retry = Audited();
+  Answer left_out;
+  ASSERT_TRUE(intake_.SubmitBatchedThen(coach_, request, retry, left_out.then()));
+  EXPECT_FALSE(left_out.Get().has_value()) << "the batch leaves a retry out";
+  auto replayed = intake_.SubmitLeftOut(coach_, request, retry);
+  ASSERT_TRUE(replayed.ok()) << replayed.status();
+  EXPECT_TRUE(replayed->replayed());
+  EXPECT_EQ(replayed->signal().signal_id(), signal->signal_id());
+  EXPECT_EQ(CountSignals(), 2);
 }
 
 // Each year of a municipality numbers from 1 in a sequence of its own,
