@@ -543,14 +543,15 @@ class RpcRunner::QuickCall final : public RpcRunner::Later, public std::enable_s
     LogCall(rpc_, request_id_, started_, context_, status);
     reactor_->Finish(ToGrpcStatus(status, request_id_));
   }
-  // The call was taken already, and what a quick way takes is bounded (a
-  // group commit's max_waiting): its next step is queued whatever the queue
-  // holds, as a stream's is.
-  void Continue(Handler handler) override { runner_->workers_->Post(OnWorker(std::move(handler))); }
-  // A call no quick way took: refused when the workers are busy, as Run's.
-  void Offer(Handler handler) {
-    // Not audited, as Run's: no worker was free to write the record.
-    if (!runner_->workers_->TryPost(OnWorker(std::move(handler)))) RefuseBusy(reactor_, rpc_, request_id_, started_);
+  void Continue(Handler handler) override { Offer(std::move(handler)); }
+  // Refused when the workers' queue is full, as Run's calls are, so that
+  // what waits for a worker stays bounded whichever way it came. Not
+  // audited: no worker was free to write the record. A submission a batch
+  // left out is then retried by its client, and replayed if it was stored.
+  void Offer(Handler handler, bool refusal = false) {
+    if (!runner_->workers_->TryPost(OnWorker(std::move(handler), refusal))) {
+      RefuseBusy(reactor_, rpc_, request_id_, started_);
+    }
   }
 
   grpc::ServerUnaryReactor* reactor() const { return reactor_; }
@@ -559,11 +560,13 @@ class RpcRunner::QuickCall final : public RpcRunner::Later, public std::enable_s
   AuditRecord& audit() { return audit_; }
 
  private:
-  std::function<void()> OnWorker(Handler handler) {
-    return [self = shared_from_this(), handler = std::move(handler)] {
-      // As Run's: a call whose caller is gone or whose deadline passed while
-      // it waited for a worker is not worked on.
-      if (self->call_->IsCancelled() || absl::Now() >= self->context_.deadline) {
+  // A refusal decided on admission is recorded as decided, however long it
+  // waited. Any other call whose caller is gone or whose deadline passed
+  // while it waited is not worked on and, as Run's, not recorded.
+  std::function<void()> OnWorker(Handler handler, bool refusal) {
+    return [self = shared_from_this(), handler = std::move(handler), refusal] {
+      if (!refusal && (self->call_->IsCancelled() || absl::Now() >= self->context_.deadline)) {
+        self->audit_ = AuditRecord();
         return self->Finish(absl::DeadlineExceededError("deadline passed before the call was handled"));
       }
       self->Finish(handler(self->context_, self->audit_));
@@ -597,7 +600,7 @@ grpc::ServerUnaryReactor* RpcRunner::Run(grpc::CallbackServerContext* call, std:
   if (status.ok()) status = CheckRequestBounds(request);
   if (!status.ok()) {
     // A refusal's record is written on a worker: that may wait.
-    later->Offer([status](const RequestContext&, AuditRecord&) { return status; });
+    later->Offer([status](const RequestContext&, AuditRecord&) { return status; }, /*refusal=*/true);
   } else if (!quick(later->context(), later->audit(), later)) {
     later->Offer(std::move(handler));
   }

@@ -164,11 +164,12 @@ class RpcRunner {
                                 const google::protobuf::Message& request, Handler handler) const;
 
   // How a call that its quick way took goes on: Finish with its answer, or
-  // Continue with a handler that decides it on a worker. Exactly one of
-  // them, once, from any thread. Finish writes the call's audit record
-  // unless it was written already (a batch that stored the call's record
-  // with its data) or the call is not audited (Ping), and may wait for that
-  // write otherwise: a quick way that has neither calls Continue.
+  // Continue with a handler that decides it on a worker (RESOURCE_EXHAUSTED
+  // when the workers' queue is full, as for any call). Exactly one of
+  // them, once, from any thread. Finish writes the call's audit record, and
+  // may wait for that write, unless the call is not audited (Ping) or
+  // succeeded with its record written already (a batch that stored it with
+  // the call's data): a quick way that has neither calls Continue.
   class Later {
    public:
     virtual ~Later() = default;
