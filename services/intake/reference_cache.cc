@@ -12,7 +12,7 @@ absl::StatusOr<std::shared_ptr<const TenantReference>> ReferenceCache::Get(const
     auto it = entries_.find(tenant);
     if (it != entries_.end()) {
       Entry& entry = it->second;
-      if (absl::Now() - entry.read_at < max_age_ || entry.refreshing) return entry.reference;
+      if (Answerable(entry)) return entry.reference;
       entry.refreshing = true;
     }
     generation = generation_;
@@ -34,9 +34,7 @@ std::shared_ptr<const TenantReference> ReferenceCache::Held(const std::string& t
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = entries_.find(tenant);
   if (it == entries_.end()) return nullptr;
-  const Entry& entry = it->second;
-  if (absl::Now() - entry.read_at < max_age_ || entry.refreshing) return entry.reference;
-  return nullptr;
+  return Answerable(it->second) ? it->second.reference : nullptr;
 }
 
 absl::StatusOr<std::shared_ptr<const TenantReference>> ReferenceCache::Read(const std::string& tenant,

@@ -20,6 +20,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "services/intake/category_store.h"
 #include "services/intake/signal_store.h"
@@ -50,6 +51,8 @@ class ReferenceCache {
     // submission in flight.
     bool refreshing = false;
   };
+  // Young enough, or another caller reads it again meanwhile.
+  bool Answerable(const Entry& entry) const { return absl::Now() - entry.read_at < max_age_ || entry.refreshing; }
   SignalStore* store_;
   CategoryStore* categories_;
   const absl::Duration max_age_;

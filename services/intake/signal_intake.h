@@ -101,7 +101,7 @@ class SignalIntake {
   SignalStore* store_;
   CategoryStore* categories_;
   ReferenceCache reference_;
-  // Group commit of the submissions PrepareBatched takes: a signal the batch
+  // Group commit of the submissions PrepareBatched readies: a signal the batch
   // did not store is answered nullopt.
   GroupCommit<BatchedSubmission, std::optional<v1::Signal>> batcher_;
 };
