@@ -1,7 +1,9 @@
 #include "services/common/pseudonym.h"
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+
+#include <cstdlib>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -40,13 +42,29 @@ absl::StatusOr<Pseudonymizer> Pseudonymizer::FromFile(const std::string& path) {
   return Pseudonymizer(std::move(key));
 }
 
+Pseudonymizer::Pseudonymizer(const std::string& key) {
+  static EVP_MAC* const kHmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  EVP_MAC_CTX* keyed = kHmac == nullptr ? nullptr : EVP_MAC_CTX_new(kHmac);
+  char digest[] = "SHA256";
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0), OSSL_PARAM_construct_end()};
+  // Without a MAC no audit record could name its subjects: no way to go on.
+  if (keyed == nullptr ||
+      EVP_MAC_init(keyed, reinterpret_cast<const unsigned char*>(key.data()), key.size(), params) != 1) {
+    std::abort();
+  }
+  keyed_.reset(keyed, EVP_MAC_CTX_free);
+}
+
 std::string Pseudonymizer::Keyed(absl::string_view kind, absl::string_view normalised) const {
   std::string data = absl::StrCat(kind, "\n", normalised);
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &length);
-  return absl::StrCat(kind, ":", HexEncode(absl::string_view(reinterpret_cast<char*>(mac), length)));
+  std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> mac(EVP_MAC_CTX_dup(keyed_.get()), EVP_MAC_CTX_free);
+  unsigned char out[EVP_MAX_MD_SIZE];
+  size_t length = 0;
+  if (mac == nullptr || EVP_MAC_update(mac.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
+      EVP_MAC_final(mac.get(), out, &length, sizeof out) != 1) {
+    std::abort();
+  }
+  return absl::StrCat(kind, ":", HexEncode(absl::string_view(reinterpret_cast<char*>(out), length)));
 }
 
 std::string Pseudonymizer::Person(absl::string_view name, int birth_year) const {

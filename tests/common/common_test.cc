@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <thread>
+#include <vector>
 
 #include "absl/time/clock.h"
 
@@ -11,6 +13,7 @@
 #include "services/common/config.h"
 #include "services/common/crypto.h"
 #include "services/common/page_token.h"
+#include "services/common/pseudonym.h"
 #include "services/common/text.h"
 
 namespace hartslag {
@@ -63,6 +66,39 @@ TEST(UuidTest, RandomIdsAreVersion4AndTimeOrderedIdsVersion7WithTheirMillisecond
   std::set<std::string> ids;
   for (int i = 0; i < 1000; ++i) ids.insert(TimeOrderedUuid());
   EXPECT_EQ(ids.size(), 1000u);
+}
+
+// Pseudonyms are stored in the audit log and searched by for years: the
+// same person must keep the same pseudonym from release to release. The
+// expected values are HMAC-SHA-256 computed apart from this code:
+//   printf 'person\njan jansen|1970' | openssl dgst -sha256 -hmac kkkk...k (32 k's)
+TEST(PseudonymTest, IsTheKeyedHashOfTheNormalisedPersonOrAddress) {
+  const Pseudonymizer pseudonyms(std::string(32, 'k'));
+  const std::string jan = "person:73836e2b4e29a0a16f25fffb544e6048a26a0d0fa5ef5e6b1acf7df65448027b";
+  EXPECT_EQ(pseudonyms.Person("Jan Jansen", 1970), jan);
+  EXPECT_EQ(pseudonyms.Person("  jan\tJANSEN ", 1970), jan) << "case and spacing do not matter";
+  EXPECT_NE(pseudonyms.Person("Jan Jansen", 1971), jan);
+  EXPECT_NE(Pseudonymizer(std::string(32, 'x')).Person("Jan Jansen", 1970), jan) << "another key, another pseudonym";
+
+  common::v1::Address address;
+  address.set_postcode("6411 ab");
+  address.set_house_number(12);
+  address.set_house_number_addition("a");
+  EXPECT_EQ(pseudonyms.Address(address),
+            "address:46aa756287d15c7bae14b6f3dffa0cd6505b8cd866a605975ee1516b14356174");
+
+  // One Pseudonymizer serves every thread of a service, and its copies share
+  // the key it set up.
+  const Pseudonymizer copy = pseudonyms;
+  std::vector<std::thread> threads;
+  std::vector<int> right(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 500; ++i) right[t] += (t % 2 == 0 ? pseudonyms : copy).Person("Jan Jansen", 1970) == jan;
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(right, std::vector<int>(4, 500));
 }
 
 TEST(PageTokenTest, RoundTripsForTheSameFilter) {
