@@ -1,6 +1,6 @@
 // hartslag triage: the coordinator's weekly weighing of signals.
 //
-//   hartslag triage [queue] [--area A]                 the untriaged signals of your areas
+//   hartslag triage [queue] [--area A] [--page-token T | --all]   the untriaged signals of your areas, a page at a time
 //   hartslag triage decide --signal ID --choice leefbaarheid|casuistiek|handle_directly|refer|no_action
 //                          [--case ID | --new-case TITLE] [--refer-to WHERE] [--reason R] [--feedback F]
 //
@@ -31,12 +31,19 @@ absl::Status Queue(const Args& args) {
   Flags flags("hartslag triage queue", "the untriaged signals of your areas, oldest first");
   flags.Add("area", "", "", "only this area (with its wijken)");
   flags.Add("window-days", "", "90", "propose other signals at the address from this many days back");
+  flags.Add("page-size", "", "25", "signals per page (at most 50)");
+  flags.Add("page-token", "", "", "continue from a previous page");
+  flags.AddBool("all", "", false, "fetch every page");
   ASSIGN_OR_RETURN(Connection c, Connect(flags, args, Shape::kList));
   v1::GetTriageQueueRequest request;
   request.set_area_id(flags.Get("area"));
   ASSIGN_OR_RETURN(int window_days, flags.GetInt("window-days"));
   request.set_window_days(window_days);
-  // Every page, into one queue.
+  ASSIGN_OR_RETURN(int page_size, flags.GetInt("page-size"));
+  request.set_page_size(page_size);
+  request.set_page_token(flags.Get("page-token"));
+  // One page unless --all: a backlog of thousands is weighed page by page,
+  // not fetched whole before anything shows.
   v1::TriageQueue queue;
   auto stub = v1::TriageService::NewStub(c.channel());
   for (;;) {
@@ -45,7 +52,8 @@ absl::Status Queue(const Args& args) {
     std::string next = page.next_page_token();
     page.clear_next_page_token();
     queue.MergeFrom(page);
-    if (next.empty()) break;
+    queue.set_next_page_token(next);
+    if (!flags.GetBool("all") || next.empty()) break;
     request.set_page_token(next);
   }
   Rows rows;
@@ -66,11 +74,15 @@ absl::Status Queue(const Args& args) {
                     item.signals_at_address().empty() ? "" : absl::StrCat(item.signals_at_address_size(), " meer"),
                     s.signal_id()});
   }
+  std::string note = absl::StrCat("peilmoment deze week: ", LocalTime(queue.cut_off()));
+  if (!queue.next_page_token().empty()) {
+    absl::StrAppend(&note, "; meer met --page-token ", queue.next_page_token(), " (of --all)");
+  }
   PrintList(flags, queue,
             {"REFERENTIE", "GEMELD", "VOOR PEILMOMENT", "UITERLIJK", "GEBIED", "CATEGORIE", "VOORSTEL", "ADRES",
              "OPEN CASUSSEN (ADRES, PERSOON)",
              "ZELFDE ADRES", "MELDING-ID"},
-            rows, absl::StrCat("peilmoment deze week: ", LocalTime(queue.cut_off())));
+            rows, note);
   return absl::OkStatus();
 }
 

@@ -22,14 +22,17 @@ constexpr char kQueueSignal[] = R"sql(
   SELECT content FROM cases.queue_signals WHERE tenant_id = $1 AND signal_id = $2::uuid
 )sql";
 
-// Signals the queue showed before (also weighed ones) at some addresses;
-// fetched_at is never before a signal was reported.
+// Signals the queue showed before (also weighed ones) at some addresses,
+// the $4 most recent at each. Each address is read from its newest end
+// through queue_signals_by_address and no further than $4 rows: ranking all
+// of an address's signals in the window took 180-240 ms a page with 1,300
+// signals at each of 25 addresses, this 2-4 ms (BENCHMARKS.md).
 constexpr char kQueueSignalsAt[] = R"sql(
-  SELECT content FROM (
-    SELECT content, row_number() OVER (PARTITION BY address_key ORDER BY reported_at DESC) AS n
-    FROM cases.queue_signals
-    WHERE tenant_id = $1 AND address_key = ANY($2::text[]) AND reported_at >= $3) s
-  WHERE n <= $4::int
+  SELECT s.content FROM unnest($2::text[]) AS k(key)
+  CROSS JOIN LATERAL (
+    SELECT content FROM cases.queue_signals
+    WHERE tenant_id = $1 AND address_key = k.key AND reported_at >= $3
+    ORDER BY reported_at DESC LIMIT $4::int) s
 )sql";
 
 constexpr char kDecided[] = R"sql(

@@ -12,8 +12,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/cases/case_domain.h"
+#include "services/cases/case_rules.h"
 #include "services/common/crypto.h"
 #include "services/common/migrations.h"
+#include "services/common/proto_time.h"
+#include "services/common/status_macros.h"
 #include "tests/support/heerlen.h"
 #include "tests/support/test_database.h"
 
@@ -154,6 +157,48 @@ TEST_F(CasesStoreTest, ACreateRunsOnceForConcurrentRetriesAndAReusedIdWithOtherC
   auto [theirs, their_note] = add(request);
   EXPECT_TRUE(theirs.ok()) << "a request id is the caller's own";
   EXPECT_EQ(created.load(), 2);
+}
+
+// The proposals of a triage queue: at each address the latest signals the
+// queues showed within the window, however many came before them.
+TEST_F(CasesStoreTest, SignalsAtAnAddressAreTheLatestOnesWithinTheWindowAtEachAddress) {
+  const absl::Time now = absl::Now();
+  auto signal = [&](int house_number, int hours_ago) {
+    intake::v1::Signal s;
+    s.set_signal_id(RandomUuid());
+    s.mutable_area()->set_area_id("vrieheide");
+    s.mutable_location()->mutable_address()->set_postcode("6416AB");
+    s.mutable_location()->mutable_address()->set_street("Heerenweg");
+    s.mutable_location()->mutable_address()->set_house_number(house_number);
+    *s.mutable_reported_at() = TimeToProto(now - absl::Hours(hours_ago));
+    return s;
+  };
+  std::vector<intake::v1::Signal> busy, quiet;
+  for (int hours = 1; hours <= 30; ++hours) busy.push_back(signal(12, hours));  // newest first
+  quiet.push_back(signal(14, 2));
+  quiet.push_back(signal(14, 24 * 40));  // outside the window
+  intake::v1::Signal elsewhere = signal(16, 1);
+  ASSERT_TRUE(pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
+    RETURN_IF_ERROR(data_.triage.SaveQueueSignals(tx, "heerlen", busy));
+    RETURN_IF_ERROR(data_.triage.SaveQueueSignals(tx, "heerlen", quiet));
+    RETURN_IF_ERROR(data_.triage.SaveQueueSignals(tx, "heerlen", {elsewhere}));
+    return data_.triage.SaveQueueSignals(tx, "maastricht", {signal(12, 1)});
+  }).ok());
+
+  std::set<std::string> found;
+  ASSERT_TRUE(pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(std::vector<intake::v1::Signal> at,
+                     data_.triage.QueueSignalsAt(tx, "heerlen",
+                                                 {AddressKey(busy[0].location().address()),
+                                                  AddressKey(quiet[0].location().address())},
+                                                 now - absl::Hours(24 * 30), /*per_address=*/5));
+    for (const auto& s : at) found.insert(s.signal_id());
+    return absl::OkStatus();
+  }).ok());
+  std::set<std::string> expected = {quiet[0].signal_id()};
+  for (int i = 0; i < 5; ++i) expected.insert(busy[i].signal_id());
+  EXPECT_EQ(found, expected) << "the 5 latest at the busy address, the one within the window at the other; "
+                                "not another address's nor another tenant's";
 }
 
 }  // namespace

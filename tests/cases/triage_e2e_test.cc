@@ -13,6 +13,7 @@
 #include "services/cases/case_rules.h"
 #include "services/common/crypto.h"
 #include "services/common/proto_time.h"
+#include "tests/support/cli_run.h"
 #include "tests/support/deployment.h"
 #include "tests/support/sample_signal.h"
 #include "tests/support/test_keys.h"
@@ -255,6 +256,36 @@ TEST_F(TriageEndToEndTest, TheQueueComesInPagesThatTogetherHoldEverySignalOnce) 
   request.clear_page_token();
   request.set_page_size(51);
   ASSERT_TRUE(triage_->GetTriageQueue(Call(coordinator_).get(), request, &ignored).ok()) << "capped, not refused";
+}
+
+// On the command line a backlog comes a page at a time too: the first page
+// at once, with how to get the next.
+TEST_F(TriageEndToEndTest, TheCommandLineShowsTheQueueAPageAtATime) {
+  std::vector<iv1::Signal> submitted;
+  for (int i = 1; i <= 3; ++i) submitted.push_back(Submit("vrieheide", "Heerenweg", 40 + i));
+  const std::string queue = absl::StrCat("triage queue --server ", deployment_.cases().address(), " --ca ",
+                                         testing::CertsDir(), "/ca.pem --token ", coordinator_);
+
+  testing::CliRun first = testing::Cli(queue + " --page-size 2");
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_NE(first.output.find(submitted[0].reference()), std::string::npos) << first.output;
+  EXPECT_NE(first.output.find(submitted[1].reference()), std::string::npos) << first.output;
+  EXPECT_EQ(first.output.find(submitted[2].reference()), std::string::npos) << "not on the first page";
+  const std::string hint = "meer met --page-token ";
+  size_t at = first.output.find(hint);
+  ASSERT_NE(at, std::string::npos) << first.output;
+  const std::string token = first.output.substr(at + hint.size(), first.output.find(' ', at + hint.size()) - at - hint.size());
+
+  testing::CliRun next = testing::Cli(absl::StrCat(queue, " --page-size 2 --page-token ", token));
+  ASSERT_EQ(next.exit_code, 0) << next.output;
+  EXPECT_NE(next.output.find(submitted[2].reference()), std::string::npos) << next.output;
+  EXPECT_EQ(next.output.find(submitted[0].reference()), std::string::npos) << next.output;
+  EXPECT_EQ(next.output.find(hint), std::string::npos) << "the last page";
+
+  testing::CliRun all = testing::Cli(queue + " --page-size 2 --all");
+  ASSERT_EQ(all.exit_code, 0) << all.output;
+  for (const iv1::Signal& s : submitted) EXPECT_NE(all.output.find(s.reference()), std::string::npos) << all.output;
+  EXPECT_EQ(all.output.find(hint), std::string::npos) << all.output;
 }
 
 // The queue is intake's: the call cases makes to fetch it goes under the
