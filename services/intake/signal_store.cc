@@ -6,6 +6,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "nlohmann/json.hpp"
 #include "services/common/crypto.h"
+#include "services/common/json_writer.h"
 #include "services/common/status_macros.h"
 #include "services/common/reference.h"
 #include "services/common/text.h"
@@ -312,11 +313,15 @@ v1::Signal SignalFromRow(const db::Rows& rows, int i) {
 }
 
 std::string PersonsJson(const v1::SubmitSignalRequest& request) {
-  nlohmann::json persons = nlohmann::json::array();
+  std::string persons = "[";
   for (const v1::Person& p : request.persons()) {
-    persons.push_back({{"name", p.name()}, {"birth_year", p.birth_year()}, {"role", p.role()}});
+    if (persons.size() > 1) persons.push_back(',');
+    JsonObject person(persons);
+    person.String("name", p.name()).Int("birth_year", p.birth_year()).String("role", p.role());
+    person.Close();
   }
-  return persons.dump();
+  persons.push_back(']');
+  return persons;
 }
 
 // The enum value's name without its type prefix: SOURCE_BOA -> "BOA".
@@ -490,7 +495,7 @@ absl::StatusOr<std::vector<std::optional<v1::Signal>>> SignalStore::SubmitBatch(
     absl::Time observed, due, late;
   };
   std::vector<Row> rows(batch.size());
-  nlohmann::json values = nlohmann::json::array();
+  std::string json = "[";
   for (size_t i = 0; i < batch.size(); ++i) {
     const BatchedSubmission& item = batch[i];
     const Submission& submission = *item.submission;
@@ -507,47 +512,46 @@ absl::StatusOr<std::vector<std::optional<v1::Signal>>> SignalStore::SubmitBatch(
     row.due = DeadlineAfter(submission.reported_at, days, count, tenant.working_days, tenant.time_zone);
     row.late = DeadlineAfter(submission.reported_at, 3 * days, count, tenant.working_days, tenant.time_zone);
     const auto& address = r.location().address();
-    nlohmann::json value = {
-        {"signal_id", row.signal_id},
-        {"tenant_id", caller.tenant},
-        {"area_id", r.area_id()},
-        {"street", address.street()},
-        {"house_number", address.house_number()},
-        {"house_number_addition", address.house_number_addition()},
-        {"postcode", address.postcode()},
-        {"city", address.city()},
-        {"bag_id", address.bag_id()},
-        {"latitude", nullptr},
-        {"longitude", nullptr},
-        {"category_id", r.category_id()},
-        {"description", r.description()},
-        {"observed_at", db::TimestampParam(row.observed)},
-        {"reported_at", db::TimestampParam(submission.reported_at)},
-        {"reporter_user_id", caller.user},
-        {"reporter_organisation_id", caller.organisation},
-        {"reporter_organisation_kind", std::string(OrganisationKindName(caller.organisation_kind))},
-        {"source", StoredName(v1::Source_Name(r.source()), "SOURCE_")},
-        {"urgency", StoredName(v1::Urgency_Name(r.urgency()), "URGENCY_")},
-        {"persons", nlohmann::json::parse(PersonsJson(r))},
-        {"request_id", r.request_id()},
-        {"request_fingerprint", submission.fingerprint},
-        {"due_at", db::TimestampParam(row.due)},
-        {"late_at", db::TimestampParam(row.late)},
-        {"category_version", submission.category_version},
-        {"answers", nlohmann::json::parse(ToJsonArray(r.answers()))},
-        {"tenant_time_zone", tenant.time_zone_name},
-        {"tenant_prefix", tenant.reference_prefix},
-        {"tenant_settings", nlohmann::json::parse(tenant.settings_json)},
-        {"reference_year", ReferenceYear(submission.reported_at, tenant.time_zone_name)},
-        {"batch_index", i},
-    };
+    if (i > 0) json.push_back(',');
+    JsonObject value(json);
+    value.String("signal_id", row.signal_id)
+        .String("tenant_id", caller.tenant)
+        .String("area_id", r.area_id())
+        .String("street", address.street())
+        .Int("house_number", address.house_number())
+        .String("house_number_addition", address.house_number_addition())
+        .String("postcode", address.postcode())
+        .String("city", address.city())
+        .String("bag_id", address.bag_id());
     if (r.location().has_point()) {
-      value["latitude"] = r.location().point().latitude();
-      value["longitude"] = r.location().point().longitude();
+      value.Double("latitude", r.location().point().latitude()).Double("longitude", r.location().point().longitude());
+    } else {
+      value.Null("latitude").Null("longitude");
     }
-    values.push_back(std::move(value));
+    value.String("category_id", r.category_id())
+        .String("description", r.description())
+        .String("observed_at", db::TimestampParam(row.observed))
+        .String("reported_at", db::TimestampParam(submission.reported_at))
+        .String("reporter_user_id", caller.user)
+        .String("reporter_organisation_id", caller.organisation)
+        .String("reporter_organisation_kind", OrganisationKindName(caller.organisation_kind))
+        .String("source", StoredName(v1::Source_Name(r.source()), "SOURCE_"))
+        .String("urgency", StoredName(v1::Urgency_Name(r.urgency()), "URGENCY_"))
+        .Raw("persons", PersonsJson(r))
+        .String("request_id", r.request_id())
+        .String("request_fingerprint", submission.fingerprint)
+        .String("due_at", db::TimestampParam(row.due))
+        .String("late_at", db::TimestampParam(row.late))
+        .Int("category_version", submission.category_version)
+        .Raw("answers", ToJsonArray(r.answers()))
+        .String("tenant_time_zone", tenant.time_zone_name)
+        .String("tenant_prefix", tenant.reference_prefix)
+        .Raw("tenant_settings", tenant.settings_json)
+        .Int("reference_year", ReferenceYear(submission.reported_at, tenant.time_zone_name))
+        .Int("batch_index", static_cast<int64_t>(i));
+    value.Close();
   }
-  const std::string json = values.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  json.push_back(']');
 
   // Each call's record, complete before the statement that writes those of
   // the signals it stores: a copy, given to the call only if its signal was

@@ -1,17 +1,20 @@
 // Small shared pieces: text checks, ids, base64url, page tokens, flags.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <set>
 #include <thread>
 #include <vector>
 
 #include "absl/time/clock.h"
+#include "nlohmann/json.hpp"
 
 #include "hartslag/directory/v1/directory.pb.h"
 #include "hartslag/operations/v1/operations.pb.h"
 #include "services/common/all_pages.h"
 #include "services/common/config.h"
 #include "services/common/crypto.h"
+#include "services/common/json_writer.h"
 #include "services/common/page_token.h"
 #include "services/common/pseudonym.h"
 #include "services/common/text.h"
@@ -66,6 +69,40 @@ TEST(UuidTest, RandomIdsAreVersion4AndTimeOrderedIdsVersion7WithTheirMillisecond
   std::set<std::string> ids;
   for (int i = 0; i < 1000; ++i) ids.insert(TimeOrderedUuid());
   EXPECT_EQ(ids.size(), 1000u);
+}
+
+// What JsonObject writes, a JSON parser reads back as it was given: every
+// ASCII character (the control characters escaped), UTF-8 beyond it,
+// doubles to the last bit, and JSON written elsewhere put in as it is.
+TEST(JsonWriterTest, WritesWhatAParserReadsBackAsGiven) {
+  std::string every_ascii;
+  for (int c = 0; c < 0x80; ++c) every_ascii.push_back(static_cast<char>(c));
+  const std::string dutch = "Zorg \"om\" C:\\deur\n\t€ ñ 😀";
+  const double latitude = 50.91234567890123, tiny = 5e-324;
+  std::string out = "[";
+  JsonObject first(out);
+  first.String("ascii", every_ascii).String("dutch", dutch).Int("number", -9007199254740993).Double("latitude", latitude)
+      .Double("tiny", tiny).Double("infinite", std::numeric_limits<double>::infinity()).Null("none")
+      .Raw("persons", R"([{"name":"Jan"}])");
+  first.Close();
+  out += ",";
+  JsonObject empty(out);
+  empty.Close();
+  out += "]";
+
+  nlohmann::json parsed = nlohmann::json::parse(out);  // throws on anything that is not JSON
+  ASSERT_EQ(parsed.size(), 2u);
+  const nlohmann::json& row = parsed[0];
+  EXPECT_EQ(row["ascii"].get<std::string>(), every_ascii);
+  EXPECT_EQ(row["dutch"].get<std::string>(), dutch);
+  EXPECT_EQ(row["number"].get<int64_t>(), -9007199254740993);
+  EXPECT_EQ(row["latitude"].get<double>(), latitude);
+  EXPECT_EQ(row["tiny"].get<double>(), tiny);
+  EXPECT_TRUE(row["infinite"].is_null()) << "JSON holds no infinity";
+  EXPECT_TRUE(row["none"].is_null());
+  EXPECT_EQ(row["persons"][0]["name"], "Jan");
+  EXPECT_TRUE(parsed[1].is_object() && parsed[1].empty());
+  EXPECT_EQ(out.find('\x01'), std::string::npos) << "no raw control character in the text";
 }
 
 // Pseudonyms are stored in the audit log and searched by for years: the

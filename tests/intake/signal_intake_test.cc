@@ -256,6 +256,42 @@ TEST_F(SignalIntakeTest, ABatchStoresItsSignalsAndLeavesOutWhatChanged) {
   EXPECT_EQ(RecordedEventIds().size(), 3u) << "nor a record of a retry it left out";
 }
 
+// A batch hands its signals to the database as JSON text: whatever the
+// reporter typed comes back from the database as typed.
+TEST_F(SignalIntakeTest, ABatchStoresEveryFieldAsSentWhateverItsCharacters) {
+  const TenantReference tenant = Heerlen();
+  const v1::Category* dumping = Dumping(tenant);
+  ASSERT_NE(dumping, nullptr);
+  Submission s = ReadyToStore(*dumping, 0);
+  s.request.set_description("Zak \"grofvuil\" bij C:\\achterdeur\nTweede regel\tmet tab: € ñ 😀");
+  s.request.mutable_location()->mutable_address()->set_street("Schandelerstraat \"oud\"");
+  s.request.mutable_location()->mutable_point()->set_latitude(50.8912345678901);
+  s.request.mutable_location()->mutable_point()->set_longitude(5.98765432109876);
+  v1::Person* jan = s.request.add_persons();
+  jan->set_name("Jan \"de\" Vries\\");
+  jan->set_birth_year(1970);
+  jan->set_role("bewoner");
+  AuditRecord audit = Audited();
+
+  auto stored = store_.SubmitBatch({{&coach_, &s, &tenant, dumping, &audit}}, absl::Now() + absl::Seconds(10));
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  ASSERT_TRUE((*stored)[0].has_value()) << "stored by the batch, not left to the one-by-one way";
+  v1::GetSignalRequest get;
+  get.set_signal_id((*stored)[0]->signal_id());
+  auto read = intake_.Get(coordinator_, get, audit_);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->description(), s.request.description());
+  EXPECT_EQ(read->location().address().street(), "Schandelerstraat \"oud\"");
+  EXPECT_EQ(read->location().address().house_number(), 12);
+  EXPECT_EQ(read->location().point().latitude(), 50.8912345678901) << "to the last bit";
+  EXPECT_EQ(read->location().point().longitude(), 5.98765432109876);
+  ASSERT_EQ(read->persons_size(), 1);
+  EXPECT_EQ(read->persons(0).name(), jan->name());
+  EXPECT_EQ(read->persons(0).birth_year(), 1970);
+  EXPECT_EQ(read->persons(0).role(), "bewoner");
+  EXPECT_EQ(read->source(), v1::SOURCE_STREET_COACH);
+}
+
 // The database committed the batch but its answer was lost (the connection
 // broke at COMMIT): the batch is run again and leaves the signal out, or
 // fails, and intake takes the one-by-one way, which finds the signal stored
