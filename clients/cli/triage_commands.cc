@@ -1,6 +1,7 @@
 // hartslag triage: the coordinator's weekly weighing of signals.
 //
-//   hartslag triage [queue] [--area A] [--page-token T | --all]   the untriaged signals of your areas, a page at a time
+//   hartslag triage [queue] [--area A] [--page-size N] [--page-token T | --all]
+//                                                     the untriaged signals of your areas, a page at a time
 //   hartslag triage decide --signal ID --choice leefbaarheid|casuistiek|handle_directly|refer|no_action
 //                          [--case ID | --new-case TITLE] [--refer-to WHERE] [--reason R] [--feedback F]
 //

@@ -28,7 +28,7 @@ constexpr char kQueueSignal[] = R"sql(
 // of an address's signals in the window took 180-240 ms a page with 1,300
 // signals at each of 25 addresses, this 2-4 ms (BENCHMARKS.md).
 constexpr char kQueueSignalsAt[] = R"sql(
-  SELECT s.content FROM unnest($2::text[]) AS k(key)
+  SELECT s.content FROM (SELECT DISTINCT unnest($2::text[])) AS k(key)
   CROSS JOIN LATERAL (
     SELECT content FROM cases.queue_signals
     WHERE tenant_id = $1 AND address_key = k.key AND reported_at >= $3

@@ -11,7 +11,9 @@
 //   rows += "]";
 //
 // Strings are written as they are, escaped; they must be UTF-8 (protobuf's
-// string fields and the token's claims are).
+// string fields and the token's claims are) and, for PostgreSQL's jsonb,
+// hold no NUL (checked text holds no control characters). Every object
+// must be closed; Raw's value is trusted to be JSON.
 #ifndef HARTSLAG_SERVICES_COMMON_JSON_WRITER_H_
 #define HARTSLAG_SERVICES_COMMON_JSON_WRITER_H_
 
@@ -37,7 +39,7 @@ class JsonObject {
   JsonObject& String(absl::string_view key, absl::string_view value);
   JsonObject& Int(absl::string_view key, int64_t value);
   // The shortest form that reads back as the same double; null when it is
-  // not finite, which JSON cannot hold.
+  // not finite, which JSON cannot hold. jsonb keeps no negative zero.
   JsonObject& Double(absl::string_view key, double value);
   JsonObject& Null(absl::string_view key);
   // `json`: a value written as JSON already (an array, an object), put in as

@@ -2,7 +2,9 @@
 // keyed hash (HMAC-SHA-256 with the deployment's secret key) of a normalised
 // form. Every service holds the same key, so the audit log can be searched by
 // person or address without holding either, and without the key nobody can
-// test a guess against it. Thread-safe.
+// test a guess against it. Thread-safe: each pseudonym is computed on its own
+// copy of the keyed HMAC, which OpenSSL copies from a shared one that no
+// thread changes.
 #ifndef HARTSLAG_SERVICES_COMMON_PSEUDONYM_H_
 #define HARTSLAG_SERVICES_COMMON_PSEUDONYM_H_
 
@@ -24,6 +26,10 @@ class Pseudonymizer {
   // ignored.
   static absl::StatusOr<Pseudonymizer> FromFile(const std::string& path);
   explicit Pseudonymizer(const std::string& key);
+  // Copies share the key set up once; a move copies too, so that no
+  // Pseudonymizer is ever left without it.
+  Pseudonymizer(const Pseudonymizer&) = default;
+  Pseudonymizer& operator=(const Pseudonymizer&) = default;
 
   // "person:<hex>"; the name is compared case- and spacing-insensitively;
   // birth_year 0 means unknown.

@@ -13,6 +13,7 @@
 
 
 #include "absl/strings/str_cat.h"
+#include "services/common/json_writer.h"
 #include "services/common/status_macros.h"
 #include "tests/support/test_database.h"
 
@@ -511,6 +512,31 @@ TEST_F(DbTest, RowsCopiedInBinaryArriveAsTheValuesTheyWere) {
   auto count = pool_->Query("SELECT count(*) AS n FROM copied");
   ASSERT_TRUE(count.ok()) << count.status();
   EXPECT_EQ(count->Int(0, "n"), 2);
+}
+
+// What JsonObject writes, PostgreSQL's jsonb reads as it was given: every
+// character checked text may hold, and doubles at the ends of their range.
+TEST_F(DbTest, JsonbReadsWhatJsonObjectWritesAsGiven) {
+  std::string every_ascii;
+  for (int c = 1; c < 0x80; ++c) every_ascii.push_back(static_cast<char>(c));  // jsonb refuses NUL
+  const std::string dutch = "Zorg \"om\" C:\\deur € ñ 😀";
+  std::string json;
+  JsonObject row(json);
+  row.String("ascii", every_ascii).String("dutch", dutch).Double("tiny", 5e-324).Double("huge", 1e+300)
+      .Double("latitude", 50.91234567890123).Int("number", -9007199254740993);
+  row.Close();
+  auto read = pool_->Query(
+      "SELECT j->>'ascii' AS ascii, j->>'dutch' AS dutch, (j->>'tiny')::float8 = 5e-324 AS tiny, "
+      "(j->>'huge')::float8 = 1e+300 AS huge, (j->>'latitude')::float8 = 50.91234567890123 AS latitude, "
+      "(j->>'number')::bigint = -9007199254740993 AS number FROM (SELECT $1::jsonb AS j) t",
+      {json});
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->Text(0, "ascii"), every_ascii);
+  EXPECT_EQ(read->Text(0, "dutch"), dutch);
+  EXPECT_TRUE(read->Bool(0, "tiny"));
+  EXPECT_TRUE(read->Bool(0, "huge"));
+  EXPECT_TRUE(read->Bool(0, "latitude"));
+  EXPECT_TRUE(read->Bool(0, "number"));
 }
 
 }  // namespace
