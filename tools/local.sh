@@ -348,8 +348,12 @@ case "${1:-}" in
     "$root/tools/pg-cluster.sh" start "$state/pg" "$pg_port" >/dev/null
     echo "PostgreSQL runs on 127.0.0.1:$pg_port (data: .local/pg)"
     # One database; each service its own role and schema.
-    psql "$admin_db" -qtAc "SELECT 1 FROM pg_database WHERE datname = 'hartslag'" | grep -q 1 ||
+    if ! psql "$admin_db" -qtAc "SELECT 1 FROM pg_database WHERE datname = 'hartslag'" | grep -q 1; then
       psql "$admin_db" -qc "CREATE DATABASE hartslag"
+      # A saved stream cursor points into the database it was read from (the
+      # police system's would lie beyond the new one's end).
+      rm -f "$state"/*.cursor
+    fi
     for service in "${services[@]}"; do
       psql "$admin_db" -qtAc "SELECT 1 FROM pg_roles WHERE rolname = 'hartslag_$service'" | grep -q 1 ||
         psql "$admin_db" -qc "CREATE ROLE hartslag_$service LOGIN"

@@ -105,7 +105,8 @@ class GroupCommit {
   // that failed its batch, on a committer's thread once the batch has ended,
   // and must not wait for long: the next batch waits for it. `item` must stay
   // valid until then. False, and `then` is never called, when max_waiting
-  // such items wait already or the group is stopping.
+  // such items wait already or the group is stopping. A `then` that throws
+  // is logged and let go (what it holds is released); the next go on.
   bool SubmitThen(const Item& item, absl::Time deadline, std::function<void(absl::StatusOr<Answer>)> then) {
     auto pending = std::make_unique<Pending>();
     pending->item = &item;

@@ -39,7 +39,7 @@ absl::StatusOr<Pseudonymizer> Pseudonymizer::FromFile(const std::string& path) {
   if (key.size() < 32) {
     return absl::InvalidArgumentError("--pseudonym-key: the key file must hold at least 32 bytes");
   }
-  return Pseudonymizer(std::move(key));
+  return Pseudonymizer(key);
 }
 
 Pseudonymizer::Pseudonymizer(const std::string& key) {

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -514,7 +515,7 @@ grpc::ServerUnaryReactor* RpcRunner::Run(grpc::CallbackServerContext* call, std:
     } else {
       status = Admit(call, rpc, request_id, deadline, context, audit);
       if (status.ok()) status = CheckRequestBounds(request);
-      if (status.ok()) status = handler(context, audit);
+      if (status.ok()) status = Handle(handler, rpc, request_id, context, audit);
       status = Conclude(rpc, request_id, audit, status);
     }
     LogCall(rpc, request_id, started, context, status);
@@ -522,6 +523,17 @@ grpc::ServerUnaryReactor* RpcRunner::Run(grpc::CallbackServerContext* call, std:
   });
   if (!queued) RefuseBusy(reactor, rpc, request_id, started);
   return reactor;
+}
+
+absl::Status RpcRunner::Handle(const Handler& handler, const std::string& rpc, const std::string& request_id,
+                              const RequestContext& context, AuditRecord& audit) {
+  try {
+    return handler(context, audit);
+  } catch (const std::exception&) {
+    // Not what it says: an exception's text may hold what the caller sent.
+    Log(LogLevel::kError, "handler_threw", {{"rpc", rpc}}, request_id);
+    return absl::InternalError("the service failed to handle the call");
+  }
 }
 
 void RpcRunner::RefuseBusy(grpc::ServerUnaryReactor* reactor, const std::string& rpc,
@@ -538,8 +550,23 @@ class RpcRunner::QuickCall final : public RpcRunner::Later, public std::enable_s
       : runner_(runner), call_(call), reactor_(call->DefaultReactor()), rpc_(std::move(rpc)),
         request_id_(Accept(call)), started_(started) {}
 
+  // A call that its last holder let go unanswered (a quick way, or the
+  // answer of a batch, that threw) is answered here rather than left to its
+  // deadline. Not audited: what the call did is not known. A submission is
+  // then retried by its client, and replayed if it was stored.
+  ~QuickCall() override {
+    if (answered_.exchange(true)) return;
+    absl::Status dropped = absl::InternalError("the service failed to answer the call");
+    LogCall(rpc_, request_id_, started_, context_, dropped, {{"unanswered", "true"}});
+    reactor_->Finish(ToGrpcStatus(dropped, request_id_));
+  }
+
   void Finish(absl::Status status) override {
     status = runner_->Conclude(rpc_, request_id_, audit_, status);
+    if (answered_.exchange(true)) {
+      Log(LogLevel::kError, "call_answered_twice", {{"rpc", rpc_}}, request_id_);
+      return;
+    }
     LogCall(rpc_, request_id_, started_, context_, status);
     reactor_->Finish(ToGrpcStatus(status, request_id_));
   }
@@ -549,7 +576,7 @@ class RpcRunner::QuickCall final : public RpcRunner::Later, public std::enable_s
   // audited: no worker was free to write the record. A submission a batch
   // left out is then retried by its client, and replayed if it was stored.
   void Offer(Handler handler, bool refusal = false) {
-    if (!runner_->workers_->TryPost(OnWorker(std::move(handler), refusal))) {
+    if (!runner_->workers_->TryPost(OnWorker(std::move(handler), refusal)) && !answered_.exchange(true)) {
       RefuseBusy(reactor_, rpc_, request_id_, started_);
     }
   }
@@ -569,7 +596,7 @@ class RpcRunner::QuickCall final : public RpcRunner::Later, public std::enable_s
         self->audit_ = AuditRecord();
         return self->Finish(absl::DeadlineExceededError("deadline passed before the call was handled"));
       }
-      self->Finish(handler(self->context_, self->audit_));
+      self->Finish(Handle(handler, self->rpc_, self->request_id_, self->context_, self->audit_));
     };
   }
 
@@ -580,6 +607,7 @@ class RpcRunner::QuickCall final : public RpcRunner::Later, public std::enable_s
   const absl::Time started_;
   RequestContext context_;
   AuditRecord audit_;
+  std::atomic<bool> answered_ = false;
 };
 
 grpc::ServerUnaryReactor* RpcRunner::Run(grpc::CallbackServerContext* call, std::string rpc,
@@ -601,8 +629,17 @@ grpc::ServerUnaryReactor* RpcRunner::Run(grpc::CallbackServerContext* call, std:
   if (!status.ok()) {
     // A refusal's record is written on a worker: that may wait.
     later->Offer([status](const RequestContext&, AuditRecord&) { return status; }, /*refusal=*/true);
-  } else if (!quick(later->context(), later->audit(), later)) {
-    later->Offer(std::move(handler));
+  } else {
+    bool taken = false;
+    try {
+      taken = quick(later->context(), later->audit(), later);
+    } catch (const std::exception&) {
+      // Whoever holds `later` still answers the call, or its last holder
+      // does on letting go.
+      Log(LogLevel::kError, "handler_threw", {{"rpc", rpc}}, later->request_id());
+      taken = true;
+    }
+    if (!taken) later->Offer(std::move(handler));
   }
   return later->reactor();
 }

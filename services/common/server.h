@@ -169,7 +169,9 @@ class RpcRunner {
   // them, once, from any thread. Finish writes the call's audit record, and
   // may wait for that write, unless the call is not audited (Ping) or
   // succeeded with its record written already (a batch that stored it with
-  // the call's data): a quick way that has neither calls Continue.
+  // the call's data): a quick way that has neither calls Continue. A call
+  // whose Later is let go with neither called (a quick way, or the answer
+  // of a batch, that threw) is answered INTERNAL, unaudited, at once.
   class Later {
    public:
     virtual ~Later() = default;
@@ -208,6 +210,11 @@ class RpcRunner {
   static constexpr absl::Duration kMaxCallDuration = absl::Seconds(30);
 
   class QuickCall;
+  // `handler`'s status, or INTERNAL when it throws: the exception is logged
+  // (by its kind only) and the call answered and recorded as failed, instead
+  // of ending the process.
+  static absl::Status Handle(const Handler& handler, const std::string& rpc, const std::string& request_id,
+                             const RequestContext& context, AuditRecord& audit);
   // The answer to a call no worker was free to take: not audited.
   static void RefuseBusy(grpc::ServerUnaryReactor* reactor, const std::string& rpc,
                          const std::string& request_id, absl::Time started);

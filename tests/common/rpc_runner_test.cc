@@ -1,0 +1,207 @@
+// How RpcRunner ends a call whatever its handler does: a call no worker is
+// free to take is refused busy, one whose deadline passed while it waited is
+// not worked on, and one whose handler or quick way throws, or lets it go
+// unanswered, is answered INTERNAL at once; the service goes on serving.
+// Over a real gRPC server in this process (Ping, which is not audited, so
+// no database is needed).
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <memory>
+#include <stdexcept>
+
+#include "hartslag/operations/v1/operations.grpc.pb.h"
+#include "services/common/audit_trail.h"
+#include "services/common/auth.h"
+#include "services/common/group_commit.h"
+#include "services/common/operations_service.h"
+#include "services/common/outbox.h"
+#include "services/common/pseudonym.h"
+#include "services/common/server.h"
+#include "tests/support/test_keys.h"
+
+namespace hartslag {
+namespace {
+
+namespace ops = operations::v1;
+
+// Ping, served by Run with `handler`, through `quick` when one is set.
+class PingService final : public ops::OperationsService::CallbackService {
+ public:
+  explicit PingService(const RpcRunner* runner) : runner_(runner) {}
+
+  RpcRunner::Handler handler = [](const RequestContext&, AuditRecord&) { return absl::OkStatus(); };
+  RpcRunner::QuickWay quick;
+
+  grpc::ServerUnaryReactor* Ping(grpc::CallbackServerContext* call, const ops::PingRequest* request,
+                                 ops::PingResponse*) override {
+    if (!quick) return runner_->Run(call, "Ping", *request, handler);
+    return runner_->Run(call, "Ping", *request, handler, quick);
+  }
+
+ private:
+  const RpcRunner* runner_;
+};
+
+class RpcRunnerTest : public ::testing::Test {
+ protected:
+  // `max_queued`: calls that may wait for the one worker.
+  void Serve(size_t max_queued) {
+    workers_ = std::make_unique<WorkerPool>(1, max_queued);
+    runner_ = std::make_unique<RpcRunner>(&authenticator_, &kOperationsPolicy, workers_.get(), &trail_);
+    service_ = std::make_unique<PingService>(runner_.get());
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(service_.get());
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(server_, nullptr);
+    stub_ = ops::OperationsService::NewStub(
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  }
+  void TearDown() override {
+    if (server_ != nullptr) server_->Shutdown(std::chrono::system_clock::now());
+  }
+
+  grpc::Status Ping(absl::Duration deadline = absl::Seconds(30)) {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", absl::StrCat("Bearer ", token_));
+    context.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
+    ops::PingResponse response;
+    return stub_->Ping(&context, ops::PingRequest(), &response);
+  }
+
+  // Runs on the one worker until `release` is set; returns once it runs.
+  void Occupy(std::shared_future<void> release) {
+    std::promise<void> started;
+    workers_->Post([&started, release] {
+      started.set_value();
+      release.wait();
+    });
+    started.get_future().wait();
+  }
+  // Returns once the worker has run everything queued before.
+  void Drain() {
+    std::promise<void> drained;
+    workers_->Post([&drained] { drained.set_value(); });
+    drained.get_future().wait();
+  }
+
+  testing::KeyPair keys_ = testing::NewEd25519KeyPair();
+  std::string token_ = *TokenSigner::FromPem(keys_.private_pem)
+                            ->Sign(testing::ClaimsFor("coach-1", "straatcoaches", "MUNICIPALITY", {"REPORTER"},
+                                                      {"vrieheide"}));
+  Authenticator authenticator_{*TokenVerifier::FromPem({keys_.public_pem}, {})};
+  Outbox outbox_{"test"};
+  Pseudonymizer pseudonyms_{std::string(32, 'k')};
+  AuditTrail trail_{nullptr, &outbox_, &pseudonyms_};
+  std::unique_ptr<WorkerPool> workers_;
+  std::unique_ptr<RpcRunner> runner_;
+  std::unique_ptr<PingService> service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<ops::OperationsService::Stub> stub_;
+};
+
+TEST_F(RpcRunnerTest, AHandlerThatThrowsIsAnsweredInternalAndTheServiceGoesOn) {
+  Serve(8);
+  std::atomic<bool> fail = true;
+  service_->handler = [&](const RequestContext&, AuditRecord&) -> absl::Status {
+    if (fail) throw std::runtime_error("a handler's bug");
+    return absl::OkStatus();
+  };
+  EXPECT_EQ(Ping().error_code(), grpc::StatusCode::INTERNAL);
+  fail = false;
+  EXPECT_TRUE(Ping().ok()) << "the worker that ran it serves the next call";
+
+  // The same on the quick form's way to a worker.
+  fail = true;
+  service_->quick = [](const RequestContext&, AuditRecord&, std::shared_ptr<RpcRunner::Later>) { return false; };
+  EXPECT_EQ(Ping().error_code(), grpc::StatusCode::INTERNAL);
+  fail = false;
+  EXPECT_TRUE(Ping().ok());
+}
+
+TEST_F(RpcRunnerTest, ACallItsQuickWayLetsGoUnansweredIsAnsweredInternalAtOnce) {
+  Serve(8);
+  service_->quick = [](const RequestContext&, AuditRecord&, std::shared_ptr<RpcRunner::Later>) {
+    return true;  // took the call, and dropped it
+  };
+  EXPECT_EQ(Ping().error_code(), grpc::StatusCode::INTERNAL) << "not left to its deadline of 30 s";
+
+  service_->quick = [](const RequestContext&, AuditRecord&, std::shared_ptr<RpcRunner::Later>) -> bool {
+    throw std::runtime_error("a quick way's bug");
+  };
+  EXPECT_EQ(Ping().error_code(), grpc::StatusCode::INTERNAL);
+
+  service_->quick = [](const RequestContext&, AuditRecord&, std::shared_ptr<RpcRunner::Later> later) {
+    later->Finish(absl::OkStatus());
+    return true;
+  };
+  EXPECT_TRUE(Ping().ok());
+}
+
+// What intake's SubmitSignal does: the quick way queues the call on a group
+// commit, whose committer answers it once the batch has ended.
+TEST_F(RpcRunnerTest, ACallWhoseBatchAnswerThrowsIsAnsweredInternalAndTheNextBatchesAnswerTheirs) {
+  Serve(8);
+  GroupCommit<int, int> batches("test", [](const std::vector<const int*>& items, absl::Time) {
+    return absl::StatusOr<std::vector<int>>(std::vector<int>(items.size(), 0));
+  });
+  std::atomic<bool> fail = true;
+  const int item = 1;
+  service_->quick = [&](const RequestContext&, AuditRecord&, std::shared_ptr<RpcRunner::Later> later) {
+    return batches.SubmitThen(item, absl::InfiniteFuture(), [&fail, later](absl::StatusOr<int>) {
+      if (fail) throw std::runtime_error("an answer's bug");
+      later->Finish(absl::OkStatus());
+    });
+  };
+  EXPECT_EQ(Ping().error_code(), grpc::StatusCode::INTERNAL) << "not left to its deadline of 30 s";
+  fail = false;
+  EXPECT_TRUE(Ping().ok());
+}
+
+TEST_F(RpcRunnerTest, ACallNoWorkerIsFreeToTakeIsRefusedBusyAndNotWorkedOn) {
+  Serve(/*max_queued=*/1);
+  std::atomic<int> handled = 0;
+  service_->handler = [&](const RequestContext&, AuditRecord&) {
+    ++handled;
+    return absl::OkStatus();
+  };
+  std::promise<void> release;
+  Occupy(release.get_future().share());
+  workers_->Post([] {});  // and the one place in its queue taken
+  EXPECT_EQ(Ping().error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  service_->quick = [](const RequestContext&, AuditRecord&, std::shared_ptr<RpcRunner::Later>) { return false; };
+  EXPECT_EQ(Ping().error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << "nor on the quick form's way";
+  release.set_value();
+  EXPECT_EQ(handled, 0);
+}
+
+TEST_F(RpcRunnerTest, ACallWhoseDeadlinePassedWhileItWaitedForAWorkerIsNotWorkedOn) {
+  Serve(8);
+  std::atomic<int> handled = 0;
+  service_->handler = [&](const RequestContext&, AuditRecord&) {
+    ++handled;
+    return absl::OkStatus();
+  };
+  for (bool quick_form : {false, true}) {
+    if (quick_form) {
+      service_->quick = [](const RequestContext&, AuditRecord&, std::shared_ptr<RpcRunner::Later>) { return false; };
+    }
+    std::promise<void> release;
+    Occupy(release.get_future().share());
+    EXPECT_EQ(Ping(absl::Milliseconds(300)).error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+    absl::SleepFor(absl::Milliseconds(200));  // past the deadline on the server's clock too
+    release.set_value();
+    Drain();
+    EXPECT_EQ(handled, 0) << (quick_form ? "quick form" : "Run");
+    EXPECT_TRUE(Ping().ok()) << "a call in time is worked on";
+    EXPECT_EQ(handled, 1);
+    handled = 0;
+  }
+}
+
+}  // namespace
+}  // namespace hartslag
