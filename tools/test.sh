@@ -7,7 +7,7 @@
 #
 #   (default)      the whole suite in build/, then each fuzz target 5 s (what CI runs)
 #   --sanitize     the whole suite built with AddressSanitizer and UBSan, in build-asan/
-#   --tsan         the tests that run threads (worker pool, periodic tasks, doorbell, stream
+#   --tsan         the tests that run threads (worker pool, RPC runner, periodic tasks, doorbell, stream
 #                  limit, database pool, outbox relays, action streams, exactly-once creates, the
 #                  audit pipeline) built with ThreadSanitizer, in build-tsan/
 #   --fuzz N       afterwards, each libFuzzer target N seconds (tools/fuzz.sh; 0: none)
@@ -25,7 +25,7 @@ while (($#)); do
       build=${HARTSLAG_BUILD_DIR:-$root/build-asan}; options+=(-DHARTSLAG_SANITIZE=ON -DHARTSLAG_BENCHMARKS=OFF); fuzz_seconds=0; shift ;;
     --tsan)
       build=${HARTSLAG_BUILD_DIR:-$root/build-tsan}; options+=(-DHARTSLAG_TSAN=ON -DHARTSLAG_BENCHMARKS=OFF); fuzz_seconds=0
-      ctest_args+=(-R "WorkerPool|GroupCommit|AppendOrder|Doorbell|StreamLimit|PeriodicTask|ForgetOldAnswers|ExactlyOnce|Migrations|AuditStore|SignalIntake|Watch|AuditEndToEnd|Triage")
+      ctest_args+=(-R "WorkerPool|RpcRunner|GroupCommit|AppendOrder|Doorbell|StreamLimit|PeriodicTask|ForgetOldAnswers|ExactlyOnce|Migrations|AuditStore|SignalIntake|Watch|AuditEndToEnd|Triage")
       shift ;;
     --fuzz) fuzz_seconds=$2; shift 2 ;;
     *) ctest_args+=("$1"); shift ;;

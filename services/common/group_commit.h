@@ -207,6 +207,7 @@ class GroupCommit {
           Log(LogLevel::kError, "group_commit_answer_threw", {{"batch", name_}});
         }
       }
+      thens.clear();  // what the answers held is let go before the lock is taken
       lock.lock();
     }
   }

@@ -530,7 +530,7 @@ absl::Status RpcRunner::Handle(const Handler& handler, const std::string& rpc, c
   try {
     return handler(context, audit);
   } catch (const std::exception&) {
-    // Not what it says: an exception's text may hold what the caller sent.
+    // Not e.what(): it may hold what the caller sent.
     Log(LogLevel::kError, "handler_threw", {{"rpc", rpc}}, request_id);
     return absl::InternalError("the service failed to handle the call");
   }
@@ -552,20 +552,28 @@ class RpcRunner::QuickCall final : public RpcRunner::Later, public std::enable_s
 
   // A call that its last holder let go unanswered (a quick way, or the
   // answer of a batch, that threw) is answered here rather than left to its
-  // deadline. Not audited: what the call did is not known. A submission is
+  // deadline, and recorded as failed on a worker, as a refusal of an
+  // unparseable request is: with the call's event id, so that a record a
+  // batch stored with the call's data stays the only one. A submission is
   // then retried by its client, and replayed if it was stored.
   ~QuickCall() override {
     if (answered_.exchange(true)) return;
-    absl::Status dropped = absl::InternalError("the service failed to answer the call");
-    LogCall(rpc_, request_id_, started_, context_, dropped, {{"unanswered", "true"}});
-    reactor_->Finish(ToGrpcStatus(dropped, request_id_));
+    auto dropped = [] { return absl::InternalError("the service failed to answer the call"); };
+    auto audit = std::make_shared<AuditRecord>(std::move(audit_));
+    runner_->workers_->TryPost([runner = runner_, audit, rpc = rpc_, request_id = request_id_, dropped] {
+      runner->Conclude(rpc, request_id, *audit, dropped()).IgnoreError();
+    });
+    LogCall(rpc_, request_id_, started_, context_, dropped(), {{"unanswered", "true"}});
+    reactor_->Finish(ToGrpcStatus(dropped(), request_id_));
   }
 
   void Finish(absl::Status status) override {
-    status = runner_->Conclude(rpc_, request_id_, audit_, status);
-    if (answered_.exchange(true)) {
-      Log(LogLevel::kError, "call_answered_twice", {{"rpc", rpc_}}, request_id_);
-      return;
+    if (!Answering()) return;
+    try {
+      status = runner_->Conclude(rpc_, request_id_, audit_, status);
+    } catch (const std::exception&) {
+      Log(LogLevel::kError, "audit_record_threw", {{"rpc", rpc_}}, request_id_);
+      status = absl::UnavailableError("the audit trail is unavailable; try again");
     }
     LogCall(rpc_, request_id_, started_, context_, status);
     reactor_->Finish(ToGrpcStatus(status, request_id_));
@@ -576,7 +584,8 @@ class RpcRunner::QuickCall final : public RpcRunner::Later, public std::enable_s
   // audited: no worker was free to write the record. A submission a batch
   // left out is then retried by its client, and replayed if it was stored.
   void Offer(Handler handler, bool refusal = false) {
-    if (!runner_->workers_->TryPost(OnWorker(std::move(handler), refusal)) && !answered_.exchange(true)) {
+    if (answered_) return Misused();
+    if (!runner_->workers_->TryPost(OnWorker(std::move(handler), refusal)) && Answering()) {
       RefuseBusy(reactor_, rpc_, request_id_, started_);
     }
   }
@@ -592,6 +601,7 @@ class RpcRunner::QuickCall final : public RpcRunner::Later, public std::enable_s
   // while it waited is not worked on and, as Run's, not recorded.
   std::function<void()> OnWorker(Handler handler, bool refusal) {
     return [self = shared_from_this(), handler = std::move(handler), refusal] {
+      if (self->answered_) return self->Misused();  // its context may be gone
       if (!refusal && (self->call_->IsCancelled() || absl::Now() >= self->context_.deadline)) {
         self->audit_ = AuditRecord();
         return self->Finish(absl::DeadlineExceededError("deadline passed before the call was handled"));
@@ -599,6 +609,15 @@ class RpcRunner::QuickCall final : public RpcRunner::Later, public std::enable_s
       self->Finish(Handle(handler, self->rpc_, self->request_id_, self->context_, self->audit_));
     };
   }
+
+  // True for the one caller that may answer the call.
+  bool Answering() {
+    if (!answered_.exchange(true)) return true;
+    Misused();
+    return false;
+  }
+  // Later's contract broken: a second answer, or a way on after the answer.
+  void Misused() { Log(LogLevel::kError, "call_answered_twice", {{"rpc", rpc_}}, request_id_); }
 
   const RpcRunner* runner_;
   grpc::CallbackServerContext* call_;
@@ -634,9 +653,9 @@ grpc::ServerUnaryReactor* RpcRunner::Run(grpc::CallbackServerContext* call, std:
     try {
       taken = quick(later->context(), later->audit(), later);
     } catch (const std::exception&) {
-      // Whoever holds `later` still answers the call, or its last holder
-      // does on letting go.
-      Log(LogLevel::kError, "handler_threw", {{"rpc", rpc}}, later->request_id());
+      // Taken all the same: it may have queued the call before it threw,
+      // and whoever holds `later` answers it, or its last holder on letting go.
+      Log(LogLevel::kError, "quick_way_threw", {{"rpc", rpc}}, later->request_id());
       taken = true;
     }
     if (!taken) later->Offer(std::move(handler));

@@ -171,7 +171,7 @@ class RpcRunner {
   // succeeded with its record written already (a batch that stored it with
   // the call's data): a quick way that has neither calls Continue. A call
   // whose Later is let go with neither called (a quick way, or the answer
-  // of a batch, that threw) is answered INTERNAL, unaudited, at once.
+  // of a batch, that threw) is answered INTERNAL at once and recorded so.
   class Later {
    public:
     virtual ~Later() = default;
@@ -180,7 +180,8 @@ class RpcRunner {
   };
   // Runs on gRPC's own thread once the caller is admitted and the request is
   // within its bounds, and must not block: takes the call (true) and ends it
-  // through `later`, or leaves it to the handler on a worker (false).
+  // through `later`, or leaves it to the handler on a worker (false). One
+  // that throws has taken the call (it may have queued it first).
   // `caller` and `audit` stay valid until `later` ends the call.
   using QuickWay =
       std::function<bool(const RequestContext& caller, AuditRecord& audit, std::shared_ptr<Later> later)>;
@@ -210,9 +211,9 @@ class RpcRunner {
   static constexpr absl::Duration kMaxCallDuration = absl::Seconds(30);
 
   class QuickCall;
-  // `handler`'s status, or INTERNAL when it throws: the exception is logged
-  // (by its kind only) and the call answered and recorded as failed, instead
-  // of ending the process.
+  // `handler`'s status, or INTERNAL when it throws: the call is answered and
+  // recorded as failed, and the service goes on, instead of ending the
+  // process. Streams' `open` is not covered.
   static absl::Status Handle(const Handler& handler, const std::string& rpc, const std::string& request_id,
                              const RequestContext& context, AuditRecord& audit);
   // The answer to a call no worker was free to take: not audited.
