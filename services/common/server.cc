@@ -446,9 +446,15 @@ absl::Status RpcRunner::Admit(grpc::CallbackServerContext* call, const std::stri
   return policy_->Check(rpc, context);
 }
 
-absl::Status RpcRunner::Conclude(const std::string& rpc, const std::string& request_id, AuditRecord& audit,
-                                 absl::Status status) const {
-  if (absl::Status recorded = audit_->Finish(audit, status); !recorded.ok()) {
+absl::Status RpcRunner::Conclude(const AuditTrail* trail, const std::string& rpc, const std::string& request_id,
+                                 AuditRecord& audit, absl::Status status) {
+  absl::Status recorded;
+  try {
+    recorded = trail->Finish(audit, status);
+  } catch (const std::exception&) {
+    recorded = absl::InternalError("writing the record threw");
+  }
+  if (!recorded.ok()) {
     Log(LogLevel::kError, "audit record not written", {{"rpc", rpc}, {"error", recorded.ToString()}}, request_id);
     if (status.ok()) status = absl::UnavailableError("the audit trail is unavailable; try again");
   }
@@ -489,8 +495,9 @@ grpc::Status RpcRunner::RefuseUnparseable(grpc::ServerContextBase& call, absl::s
       // worker free the log line is all there is.
       auto audit = std::make_shared<AuditRecord>(audit_->Begin(context, rpc, rule, context.peer_address));
       // The worker gets a status of its own: two threads never share one.
-      workers_->TryPost([this, audit, rpc, request_id, code = status.code(), message = std::string(status.message())] {
-        Conclude(rpc, request_id, *audit, absl::Status(code, message)).IgnoreError();
+      workers_->TryPost([trail = audit_, audit, rpc, request_id, code = status.code(),
+                         message = std::string(status.message())] {
+        Conclude(trail, rpc, request_id, *audit, absl::Status(code, message)).IgnoreError();
       });
     }
   }
@@ -516,7 +523,7 @@ grpc::ServerUnaryReactor* RpcRunner::Run(grpc::CallbackServerContext* call, std:
       status = Admit(call, rpc, request_id, deadline, context, audit);
       if (status.ok()) status = CheckRequestBounds(request);
       if (status.ok()) status = Handle(handler, rpc, request_id, context, audit);
-      status = Conclude(rpc, request_id, audit, status);
+      status = Conclude(audit_, rpc, request_id, audit, status);
     }
     LogCall(rpc, request_id, started, context, status);
     reactor->Finish(ToGrpcStatus(status, request_id));
@@ -552,16 +559,17 @@ class RpcRunner::QuickCall final : public RpcRunner::Later, public std::enable_s
 
   // A call that its last holder let go unanswered (a quick way, or the
   // answer of a batch, that threw) is answered here rather than left to its
-  // deadline, and recorded as failed on a worker, as a refusal of an
-  // unparseable request is: with the call's event id, so that a record a
-  // batch stored with the call's data stays the only one. A submission is
+  // deadline, and recorded as failed on a worker (after the answer, as a
+  // refusal of an unparseable request is), with the call's event id, so that
+  // a record a batch stored with the call's data stays the only one. A submission is
   // then retried by its client, and replayed if it was stored.
   ~QuickCall() override {
     if (answered_.exchange(true)) return;
     auto dropped = [] { return absl::InternalError("the service failed to answer the call"); };
+    // Post, not TryPost: the call was admitted, and its record is owed.
     auto audit = std::make_shared<AuditRecord>(std::move(audit_));
-    runner_->workers_->TryPost([runner = runner_, audit, rpc = rpc_, request_id = request_id_, dropped] {
-      runner->Conclude(rpc, request_id, *audit, dropped()).IgnoreError();
+    runner_->workers_->Post([trail = runner_->audit_, audit, rpc = rpc_, request_id = request_id_, dropped] {
+      Conclude(trail, rpc, request_id, *audit, dropped()).IgnoreError();
     });
     LogCall(rpc_, request_id_, started_, context_, dropped(), {{"unanswered", "true"}});
     reactor_->Finish(ToGrpcStatus(dropped(), request_id_));
@@ -569,12 +577,7 @@ class RpcRunner::QuickCall final : public RpcRunner::Later, public std::enable_s
 
   void Finish(absl::Status status) override {
     if (!Answering()) return;
-    try {
-      status = runner_->Conclude(rpc_, request_id_, audit_, status);
-    } catch (const std::exception&) {
-      Log(LogLevel::kError, "audit_record_threw", {{"rpc", rpc_}}, request_id_);
-      status = absl::UnavailableError("the audit trail is unavailable; try again");
-    }
+    status = Conclude(runner_->audit_, rpc_, request_id_, audit_, status);
     LogCall(rpc_, request_id_, started_, context_, status);
     reactor_->Finish(ToGrpcStatus(status, request_id_));
   }
@@ -617,7 +620,7 @@ class RpcRunner::QuickCall final : public RpcRunner::Later, public std::enable_s
     return false;
   }
   // Later's contract broken: a second answer, or a way on after the answer.
-  void Misused() { Log(LogLevel::kError, "call_answered_twice", {{"rpc", rpc_}}, request_id_); }
+  void Misused() { Log(LogLevel::kError, "call_ended_twice", {{"rpc", rpc_}}, request_id_); }
 
   const RpcRunner* runner_;
   grpc::CallbackServerContext* call_;

@@ -226,10 +226,13 @@ class RpcRunner {
   // RPC's access rule. Fills `context` and `audit` as far as it got.
   absl::Status Admit(grpc::CallbackServerContext* call, const std::string& rpc, const std::string& request_id,
                      absl::Time deadline, RequestContext& context, AuditRecord& audit) const;
-  // Writes the call's audit record; a failed write turns success into
-  // UNAVAILABLE, since no answer leaves without its record.
-  absl::Status Conclude(const std::string& rpc, const std::string& request_id, AuditRecord& audit,
-                        absl::Status status) const;
+  // Writes the call's audit record into `trail`; a write that failed, or
+  // threw, turns success into UNAVAILABLE, since no answer leaves without its
+  // record. Given the trail, not the runner: a record written on a worker
+  // after its call was answered (a refusal, a dropped call) may be written
+  // while the runner is being destroyed, before the workers and the trail.
+  static absl::Status Conclude(const AuditTrail* trail, const std::string& rpc, const std::string& request_id,
+                               AuditRecord& audit, absl::Status status);
   // The one log line of a call.
   static void LogCall(const std::string& rpc, const std::string& request_id, absl::Time started,
                       const RequestContext& context, const absl::Status& status, LogFields fields = {});
@@ -263,7 +266,7 @@ grpc::ServerWriteReactor<Event>* RpcRunner::Stream(grpc::CallbackServerContext* 
           if (opened.ok()) step = *std::move(opened);
           status = opened.status();
         }
-        RETURN_IF_ERROR(Conclude(*name, *request_id, audit, status));
+        RETURN_IF_ERROR(Conclude(audit_, *name, *request_id, audit, status));
         std::string peer = caller->peer_address;
         // The doorbell's change count when the stream last read nothing: no
         // need to read again (and query the database) until it moves.

@@ -458,7 +458,7 @@ absl::StatusOr<SubmitResult> SignalStore::Submit(const RequestContext& caller,
         if (r.has_observed_at()) {
           observed = absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(r.observed_at()));
         }
-        std::string signal_id = TimeOrderedUuid();
+        std::string signal_id = RandomUuid();
         ASSIGN_OR_RETURN(
             db::Rows inserted,
             tx.Query(kInsertSignal,
@@ -503,7 +503,7 @@ absl::StatusOr<std::vector<std::optional<v1::Signal>>> SignalStore::SubmitBatch(
     const RequestContext& caller = *item.caller;
     const TenantReference& tenant = *item.tenant;
     Row& row = rows[i];
-    row.signal_id = TimeOrderedUuid();
+    row.signal_id = RandomUuid();
     row.observed = r.has_observed_at() ? absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(r.observed_at()))
                                        : submission.reported_at;
     const int days = item.category->handling_deadline_days();

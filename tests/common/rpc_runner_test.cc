@@ -1,9 +1,10 @@
 // How RpcRunner ends a call whatever its handler does: a call no worker is
 // free to take is refused busy, one whose deadline passed while it waited is
 // not worked on, and one whose handler or quick way throws, or lets it go
-// unanswered, is answered INTERNAL at once; the service goes on serving.
-// Over a real gRPC server in this process (Ping, which is not audited, so
-// no database is needed).
+// unanswered, is answered INTERNAL at once, and recorded so; the service goes
+// on serving. Over a real gRPC server in this process, with Ping's handler
+// (not audited) or, where the record is what is tested, under an audited
+// RPC's rule with the records in a real database's outbox.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
@@ -17,11 +18,13 @@
 #include "hartslag/operations/v1/operations.grpc.pb.h"
 #include "services/common/audit_trail.h"
 #include "services/common/auth.h"
+#include "services/common/db.h"
 #include "services/common/group_commit.h"
 #include "services/common/operations_service.h"
 #include "services/common/outbox.h"
 #include "services/common/pseudonym.h"
 #include "services/common/server.h"
+#include "tests/support/test_database.h"
 #include "tests/support/test_keys.h"
 
 namespace hartslag {
@@ -43,18 +46,25 @@ class PingService final : public ops::OperationsService::CallbackService {
     std::lock_guard<std::mutex> lock(mutex_);
     quick_ = std::move(quick);
   }
+  // Runs Ping under another RPC's access rule (and audit record).
+  void SetRpc(std::string rpc) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    rpc_ = std::move(rpc);
+  }
 
   grpc::ServerUnaryReactor* Ping(grpc::CallbackServerContext* call, const ops::PingRequest* request,
                                  ops::PingResponse*) override {
     RpcRunner::Handler handler;
     RpcRunner::QuickWay quick;
+    std::string rpc;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       handler = handler_;
       quick = quick_;
+      rpc = rpc_;
     }
-    if (!quick) return runner_->Run(call, "Ping", *request, std::move(handler));
-    return runner_->Run(call, "Ping", *request, std::move(handler), std::move(quick));
+    if (!quick) return runner_->Run(call, rpc, *request, std::move(handler));
+    return runner_->Run(call, rpc, *request, std::move(handler), std::move(quick));
   }
 
  private:
@@ -63,13 +73,23 @@ class PingService final : public ops::OperationsService::CallbackService {
   std::mutex mutex_;
   RpcRunner::Handler handler_ = [](const RequestContext&, AuditRecord&) { return absl::OkStatus(); };
   RpcRunner::QuickWay quick_;
+  std::string rpc_ = "Ping";
 };
 
 // A quick way that leaves every call to the handler on a worker.
 bool ToAWorker(const RequestContext&, AuditRecord&, std::shared_ptr<RpcRunner::Later>) { return false; }
 
+constexpr char kOutbox[] = R"sql(
+  CREATE SCHEMA runner_test;
+  CREATE TABLE runner_test.outbox (
+    seq bigserial PRIMARY KEY, target text NOT NULL, tenant_id text NOT NULL, event_id uuid NOT NULL UNIQUE,
+    payload bytea NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
+)sql";
+
 class RpcRunnerTest : public ::testing::Test {
  protected:
+  RpcRunnerTest() { EXPECT_TRUE(db::ExecuteOnce(db_.conninfo(), kOutbox).ok()); }
+
   // `max_queued`: calls that may wait for the one worker.
   void Serve(size_t max_queued) {
     workers_ = std::make_unique<WorkerPool>(1, max_queued);
@@ -93,9 +113,9 @@ class RpcRunnerTest : public ::testing::Test {
     workers_.reset();
   }
 
-  grpc::Status Ping(absl::Duration deadline = absl::Seconds(30)) {
+  grpc::Status Ping(absl::Duration deadline = absl::Seconds(30), const std::string* token = nullptr) {
     grpc::ClientContext context;
-    context.AddMetadata("authorization", absl::StrCat("Bearer ", token_));
+    context.AddMetadata("authorization", absl::StrCat("Bearer ", token != nullptr ? *token : token_));
     context.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
     ops::PingResponse response;
     return stub_->Ping(&context, ops::PingRequest(), &response);
@@ -117,14 +137,36 @@ class RpcRunnerTest : public ::testing::Test {
     drained.get_future().wait();
   }
 
+  // The records in the outbox, in their order.
+  std::vector<audit::v1::AuditEvent> Records() {
+    std::vector<audit::v1::AuditEvent> records;
+    auto rows = pool_->Query("SELECT payload FROM runner_test.outbox ORDER BY seq");
+    EXPECT_TRUE(rows.ok()) << rows.status();
+    for (int i = 0; rows.ok() && i < rows->size(); ++i) {
+      EXPECT_TRUE(records.emplace_back().ParseFromString(rows->Bytes(i, "payload")));
+    }
+    return records;
+  }
+
+  static std::unique_ptr<db::Pool> Open(const std::string& conninfo) {
+    auto pool = db::Pool::Open(conninfo, 2);
+    EXPECT_TRUE(pool.ok()) << pool.status();
+    return pool.ok() ? *std::move(pool) : nullptr;
+  }
+
+  testing::TestDatabase db_;
+  std::unique_ptr<db::Pool> pool_ = Open(db_.conninfo());
   testing::KeyPair keys_ = testing::NewEd25519KeyPair();
-  std::string token_ = *TokenSigner::FromPem(keys_.private_pem)
-                            ->Sign(testing::ClaimsFor("coach-1", "straatcoaches", "MUNICIPALITY", {"REPORTER"},
-                                                      {"vrieheide"}));
+  std::string token_ = Token({"REPORTER"});
   Authenticator authenticator_{*TokenVerifier::FromPem({keys_.public_pem}, {})};
-  Outbox outbox_{"test"};
+  Outbox outbox_{"runner_test"};
   Pseudonymizer pseudonyms_{std::string(32, 'k')};
-  AuditTrail trail_{nullptr, &outbox_, &pseudonyms_};
+  AuditTrail trail_{pool_.get(), &outbox_, &pseudonyms_};
+
+  std::string Token(std::vector<std::string> roles) {
+    return *TokenSigner::FromPem(keys_.private_pem)
+                ->Sign(testing::ClaimsFor("user-1", "gemeente-heerlen", "MUNICIPALITY", std::move(roles), {"vrieheide"}));
+  }
   std::unique_ptr<WorkerPool> workers_;
   std::unique_ptr<RpcRunner> runner_;
   std::unique_ptr<PingService> service_;
@@ -230,6 +272,36 @@ TEST_F(RpcRunnerTest, ACallWhoseDeadlinePassedWhileItWaitedForAWorkerIsNotWorked
     EXPECT_EQ(handled, 1);
     handled = 0;
   }
+}
+
+// The record of a dropped call is written after its answer, with the call's
+// event id: as failed, or not at all when a record of the call is stored
+// already (a batch that stored the call's data with it).
+TEST_F(RpcRunnerTest, ADroppedCallIsRecordedAsFailedUnlessItsRecordIsStoredAlready) {
+  ASSERT_NO_FATAL_FAILURE(Serve(8));
+  const std::string admin = Token({"ADMIN"});
+  service_->SetRpc("GetOutboxStatus");  // audited
+  service_->SetQuickWay([](const RequestContext&, AuditRecord&, std::shared_ptr<RpcRunner::Later>) {
+    return true;  // took the call, and dropped it
+  });
+  EXPECT_EQ(Ping(absl::Seconds(30), &admin).error_code(), grpc::StatusCode::INTERNAL);
+  Drain();  // the record is written on a worker after the answer
+  std::vector<audit::v1::AuditEvent> records = Records();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].outcome(), audit::v1::OUTCOME_ERROR);
+  EXPECT_EQ(records[0].actor().user_id(), "user-1");
+
+  service_->SetQuickWay([this](const RequestContext&, AuditRecord& audit, std::shared_ptr<RpcRunner::Later>) {
+    AuditRecord stored = audit;  // as a batch stores a copy of the call's record with its data
+    EXPECT_TRUE(trail_.Finish(stored, absl::OkStatus()).ok());
+    return true;  // and the answer then never came
+  });
+  EXPECT_EQ(Ping(absl::Seconds(30), &admin).error_code(), grpc::StatusCode::INTERNAL);
+  Drain();
+  records = Records();
+  ASSERT_EQ(records.size(), 2u) << "one record of the second call";
+  EXPECT_EQ(records[1].outcome(), audit::v1::OUTCOME_SUCCESS);
+  EXPECT_NE(records[1].event_id(), records[0].event_id());
 }
 
 }  // namespace

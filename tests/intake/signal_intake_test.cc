@@ -5,15 +5,12 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
-
 #include <future>
 #include <set>
 #include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "services/common/audit_trail.h"
 #include "services/common/crypto.h"
 #include "services/common/migrations.h"
@@ -293,36 +290,6 @@ TEST_F(SignalIntakeTest, ABatchStoresEveryFieldAsSentWhateverItsCharacters) {
   EXPECT_EQ(read->persons(0).birth_year(), 1970);
   EXPECT_EQ(read->persons(0).role(), "bewoner");
   EXPECT_EQ(read->source(), v1::SOURCE_STREET_COACH);
-}
-
-// Signal ids are time-ordered (UUID version 7), so that the signals' index on
-// ids grows at its end instead of on a random page for each new signal (3
-// times less WAL after a checkpoint at 3M rows, BENCHMARKS.md). Both ways
-// of storing a signal make them.
-TEST_F(SignalIntakeTest, SignalIdsAreTimeOrderedWhicheverWayTheSignalIsStored) {
-  const TenantReference tenant = Heerlen();
-  const v1::Category* dumping = Dumping(tenant);
-  ASSERT_NE(dumping, nullptr);
-  std::vector<std::string> ids;
-  auto first = intake_.SubmitLeftOut(coach_, Signal(), audit_);
-  ASSERT_TRUE(first.ok()) << first.status();
-  ids.push_back(first->signal().signal_id());
-  absl::SleepFor(absl::Milliseconds(2));  // ids of the same millisecond may come in any order
-  Submission s = ReadyToStore(*dumping, 0);
-  AuditRecord audit = Audited();
-  auto batch = store_.SubmitBatch({{&coach_, &s, &tenant, dumping, &audit}}, absl::Now() + absl::Seconds(10));
-  ASSERT_TRUE(batch.ok()) << batch.status();
-  ASSERT_TRUE((*batch)[0].has_value());
-  ids.push_back((*batch)[0]->signal_id());
-  absl::SleepFor(absl::Milliseconds(2));
-  auto third = intake_.SubmitLeftOut(coach_, Signal(), audit_);
-  ASSERT_TRUE(third.ok()) << third.status();
-  ids.push_back(third->signal().signal_id());
-  for (const std::string& id : ids) {
-    ASSERT_EQ(id.size(), 36u) << id;
-    EXPECT_EQ(id[14], '7') << id << ": the version digit";
-  }
-  EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end())) << absl::StrJoin(ids, ", ");
 }
 
 // The database committed the batch but its answer was lost (the connection
