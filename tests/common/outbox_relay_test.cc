@@ -19,20 +19,13 @@
 namespace hartslag {
 namespace {
 
-constexpr char kTable[] = R"sql(
-  CREATE SCHEMA relay_test;
-  CREATE TABLE relay_test.outbox (
-    seq bigserial PRIMARY KEY, target text NOT NULL, tenant_id text NOT NULL, event_id uuid NOT NULL UNIQUE,
-    payload bytea NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
-)sql";
-
 class OutboxRelayTest : public ::testing::Test {
  protected:
   OutboxRelayTest() : outbox_("relay_test") {
     auto pool = db::Pool::Open(db_.conninfo(), 2);
     EXPECT_TRUE(pool.ok()) << pool.status();
     if (pool.ok()) pool_ = *std::move(pool);
-    EXPECT_TRUE(db::ExecuteOnce(db_.conninfo(), kTable).ok());
+    EXPECT_TRUE(db::ExecuteOnce(db_.conninfo(), testing::OutboxSchemaSql("relay_test")).ok());
   }
 
   void Add(const std::string& payload) {

@@ -79,16 +79,9 @@ class PingService final : public ops::OperationsService::CallbackService {
 // A quick way that leaves every call to the handler on a worker.
 bool ToAWorker(const RequestContext&, AuditRecord&, std::shared_ptr<RpcRunner::Later>) { return false; }
 
-constexpr char kOutbox[] = R"sql(
-  CREATE SCHEMA runner_test;
-  CREATE TABLE runner_test.outbox (
-    seq bigserial PRIMARY KEY, target text NOT NULL, tenant_id text NOT NULL, event_id uuid NOT NULL UNIQUE,
-    payload bytea NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
-)sql";
-
 class RpcRunnerTest : public ::testing::Test {
  protected:
-  RpcRunnerTest() { EXPECT_TRUE(db::ExecuteOnce(db_.conninfo(), kOutbox).ok()); }
+  RpcRunnerTest() { EXPECT_TRUE(db::ExecuteOnce(db_.conninfo(), testing::OutboxSchemaSql("runner_test")).ok()); }
 
   // `max_queued`: calls that may wait for the one worker.
   void Serve(size_t max_queued) {

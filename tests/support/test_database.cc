@@ -74,4 +74,10 @@ TemporaryRole::~TemporaryRole() {
   (void)pool_->Query(absl::StrCat("DROP ROLE ", sql_));
 }
 
+std::string OutboxSchemaSql(const std::string& schema) {
+  return absl::StrCat("CREATE SCHEMA ", schema, "; CREATE TABLE ", schema, R"sql(.outbox (
+    seq bigserial PRIMARY KEY, target text NOT NULL, tenant_id text NOT NULL, event_id uuid NOT NULL UNIQUE,
+    payload bytea NOT NULL, created_at timestamptz NOT NULL DEFAULT now());)sql");
+}
+
 }  // namespace hartslag::testing

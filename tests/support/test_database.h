@@ -68,6 +68,10 @@ class TemporaryRole {
   absl::Status created_;
 };
 
+// SQL that makes the schema `schema` with an outbox table of the columns
+// Outbox reads and writes, for tests of what goes through an outbox.
+std::string OutboxSchemaSql(const std::string& schema);
+
 }  // namespace hartslag::testing
 
 #endif  // HARTSLAG_TESTS_SUPPORT_TEST_DATABASE_H_
