@@ -559,14 +559,17 @@ class RpcRunner::QuickCall final : public RpcRunner::Later, public std::enable_s
 
   // A call that its last holder let go unanswered (a quick way, or the
   // answer of a batch, that threw) is answered here rather than left to its
-  // deadline, and recorded as failed on a worker (after the answer, as a
-  // refusal of an unparseable request is), with the call's event id, so that
-  // a record a batch stored with the call's data stays the only one. A submission is
-  // then retried by its client, and replayed if it was stored.
+  // deadline, and recorded as failed on a worker (the answer does not wait
+  // for the record, as for a refusal of an unparseable request), with the
+  // call's event id, so that a record a batch stored with the call's data
+  // stays the only one. A submission is then retried by its client, and
+  // replayed if it was stored.
   ~QuickCall() override {
     if (answered_.exchange(true)) return;
     auto dropped = [] { return absl::InternalError("the service failed to answer the call"); };
     // Post, not TryPost: the call was admitted, and its record is owed.
+    // Before the answer: until the call ends, the server, and so the runner
+    // read here, cannot have shut down.
     auto audit = std::make_shared<AuditRecord>(std::move(audit_));
     runner_->workers_->Post([trail = runner_->audit_, audit, rpc = rpc_, request_id = request_id_, dropped] {
       Conclude(trail, rpc, request_id, *audit, dropped()).IgnoreError();
