@@ -271,14 +271,19 @@ TEST_F(RpcRunnerTest, ACallWhoseDeadlinePassedWhileItWaitedForAWorkerIsNotWorked
 // event id: as failed, or not at all when a record of the call is stored
 // already (a batch that stored the call's data with it).
 TEST_F(RpcRunnerTest, ADroppedCallIsRecordedAsFailedUnlessItsRecordIsStoredAlready) {
-  ASSERT_NO_FATAL_FAILURE(Serve(8));
+  ASSERT_NO_FATAL_FAILURE(Serve(/*max_queued=*/1));
   const std::string admin = Token({"ADMIN"});
   service_->SetRpc("GetOutboxStatus");  // audited
   service_->SetQuickWay([](const RequestContext&, AuditRecord&, std::shared_ptr<RpcRunner::Later>) {
     return true;  // took the call, and dropped it
   });
+  // Its record is owed even with the workers' queue full.
+  std::promise<void> release;
+  Occupy(release.get_future().share());
+  workers_->Post([] {});
   EXPECT_EQ(Ping(absl::Seconds(30), &admin).error_code(), grpc::StatusCode::INTERNAL);
-  Drain();  // the record is written on a worker after the answer
+  release.set_value();
+  Drain();  // the record is written on a worker; the answer did not wait for it
   std::vector<audit::v1::AuditEvent> records = Records();
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(records[0].outcome(), audit::v1::OUTCOME_ERROR);
