@@ -228,9 +228,9 @@ class RpcRunner {
                      absl::Time deadline, RequestContext& context, AuditRecord& audit) const;
   // Writes the call's audit record into `trail`; a write that failed, or
   // threw, turns success into UNAVAILABLE, since no answer leaves without its
-  // record. Given the trail, not the runner: a record written on a worker
+  // record. Given the trail, not the runner: a record that a worker writes
   // after its call was answered (a refusal, a dropped call) may be written
-  // while the runner is being destroyed, before the workers and the trail.
+  // after the runner is gone, when the workers finish their queue.
   static absl::Status Conclude(const AuditTrail* trail, const std::string& rpc, const std::string& request_id,
                                AuditRecord& audit, absl::Status status);
   // The one log line of a call.
