@@ -522,7 +522,7 @@ grpc::ServerUnaryReactor* RpcRunner::Run(grpc::CallbackServerContext* call, std:
     } else {
       status = Admit(call, rpc, request_id, deadline, context, audit);
       if (status.ok()) status = CheckRequestBounds(request);
-      if (status.ok()) status = Handle(handler, rpc, request_id, context, audit);
+      if (status.ok()) status = Guarded(rpc, request_id, [&] { return handler(context, audit); });
       status = Conclude(audit_, rpc, request_id, audit, status);
     }
     LogCall(rpc, request_id, started, context, status);
@@ -532,10 +532,10 @@ grpc::ServerUnaryReactor* RpcRunner::Run(grpc::CallbackServerContext* call, std:
   return reactor;
 }
 
-absl::Status RpcRunner::Handle(const Handler& handler, const std::string& rpc, const std::string& request_id,
-                              const RequestContext& context, AuditRecord& audit) {
+absl::Status RpcRunner::Guarded(const std::string& rpc, const std::string& request_id,
+                               const std::function<absl::Status()>& work) {
   try {
-    return handler(context, audit);
+    return work();
   } catch (const std::exception&) {
     // Not e.what(): it may hold what the caller sent.
     Log(LogLevel::kError, "handler_threw", {{"rpc", rpc}}, request_id);
@@ -612,7 +612,7 @@ class RpcRunner::QuickCall final : public RpcRunner::Later, public std::enable_s
         self->audit_ = AuditRecord();
         return self->Finish(absl::DeadlineExceededError("deadline passed before the call was handled"));
       }
-      self->Finish(Handle(handler, self->rpc_, self->request_id_, self->context_, self->audit_));
+      self->Finish(Guarded(self->rpc_, self->request_id_, [&] { return handler(self->context_, self->audit_); }));
     };
   }
 

@@ -211,11 +211,12 @@ class RpcRunner {
   static constexpr absl::Duration kMaxCallDuration = absl::Seconds(30);
 
   class QuickCall;
-  // `handler`'s status, or INTERNAL when it throws: the call is answered and
-  // recorded as failed, and the service goes on, instead of ending the
-  // process. Streams' `open` is not covered.
-  static absl::Status Handle(const Handler& handler, const std::string& rpc, const std::string& request_id,
-                             const RequestContext& context, AuditRecord& audit);
+  // `work`'s status, or INTERNAL when it throws: a handler's, a stream's
+  // opening's or one of its steps'. The call is answered (a stream ended)
+  // and recorded as failed, and the service goes on, instead of ending the
+  // process.
+  static absl::Status Guarded(const std::string& rpc, const std::string& request_id,
+                              const std::function<absl::Status()>& work);
   // The answer to a call no worker was free to take: not audited.
   static void RefuseBusy(grpc::ServerUnaryReactor* reactor, const std::string& rpc,
                          const std::string& request_id, absl::Time started);
@@ -262,16 +263,18 @@ grpc::ServerWriteReactor<Event>* RpcRunner::Stream(grpc::CallbackServerContext* 
         if (status.ok()) status = CheckRequestBounds(request);
         if (status.ok()) {
           caller->deadline = absl::Now() + kMaxCallDuration;
-          absl::StatusOr<FeedStep<Event>> opened = open(*caller, audit);
-          if (opened.ok()) step = *std::move(opened);
-          status = opened.status();
+          status = Guarded(*name, *request_id, [&] {
+            absl::StatusOr<FeedStep<Event>> opened = open(*caller, audit);
+            if (opened.ok()) step = *std::move(opened);
+            return opened.status();
+          });
         }
         RETURN_IF_ERROR(Conclude(audit_, *name, *request_id, audit, status));
         std::string peer = caller->peer_address;
         // The doorbell's change count when the stream last read nothing: no
         // need to read again (and query the database) until it moves.
         auto idle_since = std::make_shared<std::optional<uint64_t>>();
-        return [this, caller, name, peer, doorbell, idle_since,
+        return [this, caller, name, request_id, peer, doorbell, idle_since,
                 step = std::move(step)]() -> absl::StatusOr<std::vector<Event>> {
           if (absl::Now() >= caller->token_expires_at) {
             return absl::UnauthenticatedError("the token expired; resume with a fresh token and the last cursor");
@@ -281,9 +284,13 @@ grpc::ServerWriteReactor<Event>* RpcRunner::Stream(grpc::CallbackServerContext* 
           RequestContext now = *caller;
           now.deadline = absl::Now() + kMaxCallDuration;
           const AccessRule& rule = policy_->Rule(*name);
-          absl::StatusOr<std::vector<Event>> events =
-              step(now, [this, &now, &rule, name, &peer] { return audit_->Begin(now, *name, rule, peer); });
-          if (events.ok() && events->empty()) *idle_since = changes;
+          absl::StatusOr<std::vector<Event>> events;
+          absl::Status stepped = Guarded(*name, *request_id, [&] {
+            events = step(now, [this, &now, &rule, name, &peer] { return audit_->Begin(now, *name, rule, peer); });
+            return events.status();
+          });
+          if (!stepped.ok()) return stepped;
+          if (events->empty()) *idle_since = changes;
           else idle_since->reset();
           return events;
         };

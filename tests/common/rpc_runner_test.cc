@@ -1,10 +1,11 @@
 // How RpcRunner ends a call whatever its handler does: a call no worker is
 // free to take is refused busy, one whose deadline passed while it waited is
 // not worked on, and one whose handler or quick way throws, or lets it go
-// unanswered, is answered INTERNAL at once, and recorded so; the service goes
-// on serving. Over a real gRPC server in this process, with Ping's handler
-// (not audited) or, where the record is what is tested, under an audited
-// RPC's rule with the records in a real database's outbox.
+// unanswered, is answered INTERNAL at once, and recorded so; a stream whose
+// opening or step throws ends INTERNAL. The service goes on serving. Over a
+// real gRPC server in this process, with Ping's handler (not audited) or,
+// where the record is what is tested, under an audited RPC's rule with the
+// records in a real database's outbox.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
@@ -15,10 +16,12 @@
 #include <stdexcept>
 
 #include "absl/strings/str_cat.h"
+#include "hartslag/cases/v1/cases.grpc.pb.h"
 #include "hartslag/operations/v1/operations.grpc.pb.h"
 #include "services/common/audit_trail.h"
 #include "services/common/auth.h"
 #include "services/common/db.h"
+#include "services/common/feed.h"
 #include "services/common/group_commit.h"
 #include "services/common/operations_service.h"
 #include "services/common/outbox.h"
@@ -76,6 +79,41 @@ class PingService final : public ops::OperationsService::CallbackService {
   std::string rpc_ = "Ping";
 };
 
+// WatchActions, served by Stream with the opening set. Its events are never
+// read: the tests end streams at their opening or first step.
+class StreamService final : public cases::v1::ActionService::CallbackService {
+ public:
+  StreamService(const RpcRunner* runner, Doorbell* doorbell) : runner_(runner), doorbell_(doorbell) {}
+
+  void SetOpen(FeedOpen<cases::v1::ActionEvent> open) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    open_ = std::move(open);
+  }
+
+  grpc::ServerWriteReactor<cases::v1::ActionEvent>* WatchActions(grpc::CallbackServerContext* call,
+                                                                 const cases::v1::WatchActionsRequest* request) override {
+    FeedOpen<cases::v1::ActionEvent> open;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      open = open_;
+    }
+    return runner_->Stream<cases::v1::ActionEvent>(call, "WatchActions", *request, doorbell_, std::move(open));
+  }
+
+ private:
+  const RpcRunner* runner_;
+  Doorbell* doorbell_;
+  std::mutex mutex_;
+  FeedOpen<cases::v1::ActionEvent> open_;
+};
+
+// Ping's rule as operations has it, with an audited RPC of each kind.
+const AccessPolicy kTestPolicy({
+    {"Ping", Roles({Role::kReporter, Role::kAdmin}).Unaudited()},
+    {"GetOutboxStatus", Roles({Role::kAdmin}).Audit(audit::v1::ACTION_READ, "outbox")},
+    {"WatchActions", Roles({Role::kReporter}).Audit(audit::v1::ACTION_READ, "action")},
+});
+
 // A quick way that leaves every call to the handler on a worker.
 bool ToAWorker(const RequestContext&, AuditRecord&, std::shared_ptr<RpcRunner::Later>) { return false; }
 
@@ -86,16 +124,19 @@ class RpcRunnerTest : public ::testing::Test {
   // `max_queued`: calls that may wait for the one worker.
   void Serve(size_t max_queued) {
     workers_ = std::make_unique<WorkerPool>(1, max_queued);
-    runner_ = std::make_unique<RpcRunner>(&authenticator_, &kOperationsPolicy, workers_.get(), &trail_);
+    runner_ = std::make_unique<RpcRunner>(&authenticator_, &kTestPolicy, workers_.get(), &trail_);
     service_ = std::make_unique<PingService>(runner_.get());
+    streams_ = std::make_unique<StreamService>(runner_.get(), &doorbell_);
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
     builder.RegisterService(service_.get());
+    builder.RegisterService(streams_.get());
     server_ = builder.BuildAndStart();
     ASSERT_NE(server_, nullptr);
-    stub_ = ops::OperationsService::NewStub(
-        grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+    auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
+    stub_ = ops::OperationsService::NewStub(channel);
+    stream_stub_ = cases::v1::ActionService::NewStub(channel);
     ASSERT_TRUE(Ping().ok()) << "connected, and serving";
   }
   void TearDown() override {
@@ -112,6 +153,18 @@ class RpcRunnerTest : public ::testing::Test {
     context.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
     ops::PingResponse response;
     return stub_->Ping(&context, ops::PingRequest(), &response);
+  }
+
+  // Opens WatchActions and returns the status it ended with.
+  grpc::Status Watch() {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", absl::StrCat("Bearer ", token_));
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+    auto reader = stream_stub_->WatchActions(&context, cases::v1::WatchActionsRequest());
+    cases::v1::ActionEvent event;
+    while (reader->Read(&event)) {
+    }
+    return reader->Finish();
   }
 
   // Runs on the one worker until `release` is set; returns once it runs.
@@ -160,11 +213,14 @@ class RpcRunnerTest : public ::testing::Test {
     return *TokenSigner::FromPem(keys_.private_pem)
                 ->Sign(testing::ClaimsFor("user-1", "gemeente-heerlen", "MUNICIPALITY", std::move(roles), {"vrieheide"}));
   }
+  Doorbell doorbell_{absl::Seconds(1)};
   std::unique_ptr<WorkerPool> workers_;
   std::unique_ptr<RpcRunner> runner_;
   std::unique_ptr<PingService> service_;
+  std::unique_ptr<StreamService> streams_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<ops::OperationsService::Stub> stub_;
+  std::unique_ptr<cases::v1::ActionService::Stub> stream_stub_;
 };
 
 TEST_F(RpcRunnerTest, AHandlerThatThrowsIsAnsweredInternalAndTheServiceGoesOn) {
@@ -183,6 +239,49 @@ TEST_F(RpcRunnerTest, AHandlerThatThrowsIsAnsweredInternalAndTheServiceGoesOn) {
   service_->SetQuickWay(ToAWorker);
   EXPECT_EQ(Ping().error_code(), grpc::StatusCode::INTERNAL);
   fail = false;
+  EXPECT_TRUE(Ping().ok());
+}
+
+TEST_F(RpcRunnerTest, ACallWhoseHandlerThrowsIsRecordedAsFailed) {
+  ASSERT_NO_FATAL_FAILURE(Serve(8));
+  const std::string admin = Token({"ADMIN"});
+  service_->SetRpc("GetOutboxStatus");  // audited
+  service_->SetHandler([](const RequestContext&, AuditRecord&) -> absl::Status {
+    throw std::runtime_error("a handler's bug");
+  });
+  EXPECT_EQ(Ping(absl::Seconds(30), &admin).error_code(), grpc::StatusCode::INTERNAL);
+  std::vector<audit::v1::AuditEvent> records = Records();
+  ASSERT_EQ(records.size(), 1u) << "written before the answer";
+  EXPECT_EQ(records[0].outcome(), audit::v1::OUTCOME_ERROR);
+  EXPECT_EQ(records[0].actor().user_id(), "user-1");
+}
+
+TEST_F(RpcRunnerTest, AStreamWhoseOpeningThrowsEndsInternalIsRecordedAsFailedAndTheServiceGoesOn) {
+  ASSERT_NO_FATAL_FAILURE(Serve(8));
+  streams_->SetOpen([](const RequestContext&, AuditRecord&) -> absl::StatusOr<FeedStep<cases::v1::ActionEvent>> {
+    throw std::runtime_error("an opening's bug");
+  });
+  EXPECT_EQ(Watch().error_code(), grpc::StatusCode::INTERNAL);
+  std::vector<audit::v1::AuditEvent> records = Records();
+  ASSERT_EQ(records.size(), 1u) << "the opening's record, written before the stream ended";
+  EXPECT_EQ(records[0].outcome(), audit::v1::OUTCOME_ERROR);
+  EXPECT_TRUE(Ping().ok()) << "the worker that ran it serves the next call";
+}
+
+TEST_F(RpcRunnerTest, AStreamWhoseStepThrowsEndsInternalAndTheServiceGoesOn) {
+  ASSERT_NO_FATAL_FAILURE(Serve(8));
+  std::atomic<int> steps = 0;
+  streams_->SetOpen([&](const RequestContext&, AuditRecord&) -> absl::StatusOr<FeedStep<cases::v1::ActionEvent>> {
+    return [&](const RequestContext&, const RecordBegin&) -> absl::StatusOr<std::vector<cases::v1::ActionEvent>> {
+      ++steps;
+      throw std::runtime_error("a step's bug");
+    };
+  });
+  EXPECT_EQ(Watch().error_code(), grpc::StatusCode::INTERNAL);
+  EXPECT_EQ(steps, 1) << "ended at its first step";
+  std::vector<audit::v1::AuditEvent> records = Records();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].outcome(), audit::v1::OUTCOME_SUCCESS) << "the opening's record: it opened";
   EXPECT_TRUE(Ping().ok());
 }
 
@@ -299,7 +398,6 @@ TEST_F(RpcRunnerTest, ADroppedCallIsRecordedAsFailedUnlessItsRecordIsStoredAlrea
   records = Records();
   ASSERT_EQ(records.size(), 2u) << "one record of the second call";
   EXPECT_EQ(records[1].outcome(), audit::v1::OUTCOME_SUCCESS);
-  EXPECT_NE(records[1].event_id(), records[0].event_id());
 }
 
 }  // namespace
