@@ -532,15 +532,10 @@ grpc::ServerUnaryReactor* RpcRunner::Run(grpc::CallbackServerContext* call, std:
   return reactor;
 }
 
-absl::Status RpcRunner::Guarded(const std::string& rpc, const std::string& request_id,
-                               const std::function<absl::Status()>& work) {
-  try {
-    return work();
-  } catch (const std::exception&) {
-    // Not e.what(): it may hold what the caller sent.
-    Log(LogLevel::kError, "handler_threw", {{"rpc", rpc}}, request_id);
-    return absl::InternalError("the service failed to handle the call");
-  }
+absl::Status RpcRunner::Threw(const std::string& rpc, const std::string& request_id) {
+  // Not e.what(): it may hold what the caller sent.
+  Log(LogLevel::kError, "call_threw", {{"rpc", rpc}}, request_id);
+  return absl::InternalError("the service failed to handle the call");
 }
 
 void RpcRunner::RefuseBusy(grpc::ServerUnaryReactor* reactor, const std::string& rpc,

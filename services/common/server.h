@@ -211,12 +211,21 @@ class RpcRunner {
   static constexpr absl::Duration kMaxCallDuration = absl::Seconds(30);
 
   class QuickCall;
-  // `work`'s status, or INTERNAL when it throws: a handler's, a stream's
-  // opening's or one of its steps'. The call is answered (a stream ended)
-  // and recorded as failed, and the service goes on, instead of ending the
-  // process.
-  static absl::Status Guarded(const std::string& rpc, const std::string& request_id,
-                              const std::function<absl::Status()>& work);
+  // `work()`'s status, or INTERNAL when it throws (a handler, a stream's
+  // opening or one of its steps): the call is answered or the stream ended,
+  // and the service goes on instead of ending the process. A call's record,
+  // and a stream opening's, then say it failed; a step's own records are
+  // not written. A template: a std::function would allocate on every call.
+  template <typename Work>
+  static absl::Status Guarded(const std::string& rpc, const std::string& request_id, Work&& work) {
+    try {
+      return work();
+    } catch (const std::exception&) {
+      return Threw(rpc, request_id);
+    }
+  }
+  // Logs that a call's work threw; the status to end it with.
+  static absl::Status Threw(const std::string& rpc, const std::string& request_id);
   // The answer to a call no worker was free to take: not audited.
   static void RefuseBusy(grpc::ServerUnaryReactor* reactor, const std::string& rpc,
                          const std::string& request_id, absl::Time started);

@@ -107,7 +107,7 @@ class StreamService final : public cases::v1::ActionService::CallbackService {
   FeedOpen<cases::v1::ActionEvent> open_;
 };
 
-// Ping's rule as operations has it, with an audited RPC of each kind.
+// The test's own rules: Ping unaudited, and an audited RPC of each kind.
 const AccessPolicy kTestPolicy({
     {"Ping", Roles({Role::kReporter, Role::kAdmin}).Unaudited()},
     {"GetOutboxStatus", Roles({Role::kAdmin}).Audit(audit::v1::ACTION_READ, "outbox")},
@@ -140,6 +140,7 @@ class RpcRunnerTest : public ::testing::Test {
     ASSERT_TRUE(Ping().ok()) << "connected, and serving";
   }
   void TearDown() override {
+    doorbell_.Close();  // no waiting stream is woken onto workers that are gone
     if (server_ != nullptr) server_->Shutdown(std::chrono::system_clock::now());
     // The workers end before the runner they use goes: a call's answer
     // reaches the test through gRPC, which ThreadSanitizer cannot see into,
