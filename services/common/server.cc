@@ -435,15 +435,19 @@ std::string RpcRunner::Accept(grpc::CallbackServerContext* call) {
 }
 
 absl::Status RpcRunner::Admit(grpc::CallbackServerContext* call, const std::string& rpc,
-                              const std::string& request_id, absl::Time deadline, RequestContext& context,
-                              AuditRecord& audit) const {
-  absl::StatusOr<RequestContext> authenticated;
-  if (policy_->NeedsNoToken(rpc)) authenticated = RequestContext();
-  else authenticated = authenticator_->Authenticate(*call);
-  if (!authenticated.ok()) return authenticated.status();
-  context = CallContext(*call, request_id, deadline, *std::move(authenticated));
-  audit = audit_->Begin(context, rpc, policy_->Rule(rpc), context.peer_address);
-  return policy_->Check(rpc, context);
+                              const google::protobuf::Message& request, const std::string& request_id,
+                              absl::Time deadline, RequestContext& context, AuditRecord& audit) const {
+  // Guarded too: the token and the request are what the caller sent.
+  return Guarded(rpc, request_id, [&]() -> absl::Status {
+    absl::StatusOr<RequestContext> authenticated;
+    if (policy_->NeedsNoToken(rpc)) authenticated = RequestContext();
+    else authenticated = authenticator_->Authenticate(*call);
+    if (!authenticated.ok()) return authenticated.status();
+    context = CallContext(*call, request_id, deadline, *std::move(authenticated));
+    audit = audit_->Begin(context, rpc, policy_->Rule(rpc), context.peer_address);
+    RETURN_IF_ERROR(policy_->Check(rpc, context));
+    return CheckRequestBounds(request);
+  });
 }
 
 absl::Status RpcRunner::Conclude(const AuditTrail* trail, const std::string& rpc, const std::string& request_id,
@@ -520,8 +524,7 @@ grpc::ServerUnaryReactor* RpcRunner::Run(grpc::CallbackServerContext* call, std:
     if (call->IsCancelled() || absl::Now() >= deadline) {
       status = absl::DeadlineExceededError("deadline passed before the call was handled");
     } else {
-      status = Admit(call, rpc, request_id, deadline, context, audit);
-      if (status.ok()) status = CheckRequestBounds(request);
+      status = Admit(call, rpc, request, request_id, deadline, context, audit);
       if (status.ok()) status = Guarded(rpc, request_id, [&] { return handler(context, audit); });
       status = Conclude(audit_, rpc, request_id, audit, status);
     }
@@ -644,8 +647,7 @@ grpc::ServerUnaryReactor* RpcRunner::Run(grpc::CallbackServerContext* call, std:
   // The same checks as Run's, on this thread: they read memory only (the
   // token's key and cache, the access rules) and verify a token's signature
   // the first time it is seen.
-  absl::Status status = Admit(call, rpc, later->request_id(), deadline, later->context(), later->audit());
-  if (status.ok()) status = CheckRequestBounds(request);
+  absl::Status status = Admit(call, rpc, request, later->request_id(), deadline, later->context(), later->audit());
   if (!status.ok()) {
     // A refusal's record is written on a worker: that may wait.
     later->Offer([status](const RequestContext&, AuditRecord&) { return status; }, /*refusal=*/true);

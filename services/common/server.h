@@ -232,9 +232,11 @@ class RpcRunner {
 
   // The call's request id (from x-request-id or new), sent back to the client.
   static std::string Accept(grpc::CallbackServerContext* call);
-  // Authenticates the caller, begins the call's audit record and checks the
-  // RPC's access rule. Fills `context` and `audit` as far as it got.
-  absl::Status Admit(grpc::CallbackServerContext* call, const std::string& rpc, const std::string& request_id,
+  // Authenticates the caller, begins the call's audit record, checks the
+  // RPC's access rule and then the request's bounds. Fills `context` and
+  // `audit` as far as it got.
+  absl::Status Admit(grpc::CallbackServerContext* call, const std::string& rpc,
+                     const google::protobuf::Message& request, const std::string& request_id,
                      absl::Time deadline, RequestContext& context, AuditRecord& audit) const;
   // Writes the call's audit record into `trail`; a write that failed, or
   // threw, turns success into UNAVAILABLE, since no answer leaves without its
@@ -268,8 +270,7 @@ grpc::ServerWriteReactor<Event>* RpcRunner::Stream(grpc::CallbackServerContext* 
        open = std::move(open)]() -> absl::StatusOr<typename Reactor::Step> {
         AuditRecord audit;
         FeedStep<Event> step;
-        absl::Status status = Admit(call, *name, *request_id, absl::InfiniteFuture(), *caller, audit);
-        if (status.ok()) status = CheckRequestBounds(request);
+        absl::Status status = Admit(call, *name, request, *request_id, absl::InfiniteFuture(), *caller, audit);
         if (status.ok()) {
           caller->deadline = absl::Now() + kMaxCallDuration;
           status = Guarded(*name, *request_id, [&] {
