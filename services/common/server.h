@@ -211,11 +211,13 @@ class RpcRunner {
   static constexpr absl::Duration kMaxCallDuration = absl::Seconds(30);
 
   class QuickCall;
-  // `work()`'s status, or INTERNAL when it throws (a handler, a stream's
-  // opening or one of its steps): the call is answered or the stream ended,
-  // and the service goes on instead of ending the process. A call's record,
-  // and a stream opening's, then say it failed; a step's own records are
-  // not written. A template: a std::function would allocate on every call.
+  // `work()`'s status, or INTERNAL when it throws (admission, a handler, a
+  // stream's opening or one of its steps): the call is answered or the
+  // stream ended, and the service goes on instead of ending the process. A
+  // call's record, once begun, and a stream opening's then say it failed; a
+  // step's own records are not written, nor a record that admission had not
+  // begun yet (a throw there is a failed allocation, nothing a caller sends).
+  // A template: a std::function would allocate on every call.
   template <typename Work>
   static absl::Status Guarded(const std::string& rpc, const std::string& request_id, Work&& work) {
     try {
