@@ -1,5 +1,6 @@
 #include "services/audit/audit_log.h"
 
+#include <limits>
 #include <map>
 
 #include "absl/strings/numbers.h"
@@ -45,7 +46,9 @@ absl::StatusOr<std::optional<uint64_t>> PagePosition(const std::string& token,
   if (token.empty()) return std::nullopt;
   ASSIGN_OR_RETURN(std::vector<std::string> position, DecodePageToken(token, fingerprint));
   uint64_t index = 0;
-  if (position.size() != 1 || !absl::SimpleAtoi(position[0], &index)) {
+  // An index is a bigint in the database.
+  if (position.size() != 1 || !absl::SimpleAtoi(position[0], &index) ||
+      index > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
     return Invalid("page_token", "not a token from a previous page");
   }
   return index;

@@ -1,6 +1,7 @@
 #include "services/audit/audit_store.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -238,6 +239,12 @@ void ComputeLowLevels(std::map<NodeKey, std::string>& nodes) {
   }
 }
 
+// OUT_OF_RANGE naming read.size_field: the log is shorter than it says.
+absl::Status LogShorterThan(db::Pool& pool, const std::string& log_id, const TreeRead& read) {
+  ASSIGN_OR_RETURN(db::Rows size, pool.OneStatement(kSize, {log_id}));
+  return absl::OutOfRangeError(absl::StrCat(read.size_field, ": the log has only ", size.Int(0, "size"), " entries"));
+}
+
 absl::StatusOr<StoredTree> FetchTree(db::Pool& pool, const std::string& log_id, const TreeRead& read,
                                      std::set<NodeKey> keys) {
   const uint64_t tree_size = read.tree_size;
@@ -278,11 +285,7 @@ absl::StatusOr<StoredTree> FetchTree(db::Pool& pool, const std::string& log_id, 
     if (level == 0 && index >= tree_size) continue;
     tree.nodes[{level, index}] = rows.Bytes(i, "hash");
   }
-  if (!tree.nodes.contains(last_leaf)) {
-    ASSIGN_OR_RETURN(db::Rows size, pool.OneStatement(kSize, {log_id}));
-    return absl::OutOfRangeError(
-        absl::StrCat(read.size_field, ": the log has only ", size.Int(0, "size"), " entries"));
-  }
+  if (!tree.nodes.contains(last_leaf)) return LogShorterThan(pool, log_id, read);
   ComputeLowLevels(tree.nodes);
   bool complete = std::all_of(keys.begin(), keys.end(), [&](const NodeKey& k) { return tree.nodes.contains(k); });
   if (!complete || (entry_index && !has_entry)) {
@@ -298,6 +301,11 @@ absl::StatusOr<StoredTree> FetchTree(db::Pool& pool, const std::string& log_id, 
 template <typename Compute>
 auto WithStoredSubtrees(db::Pool& pool, const std::string& log_id, const TreeRead& read, Compute compute,
                         std::string* entry = nullptr) -> absl::StatusOr<decltype(compute(SubtreeLookup{}))> {
+  // An index is a bigint in the database: a caller's larger size must not
+  // reach it as an overflow, and no log is that long.
+  if (read.tree_size > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    return LogShorterThan(pool, log_id, read);
+  }
   std::set<NodeKey> wanted;
   compute([&wanted](int level, uint64_t index) {
     wanted.insert({level, index});

@@ -35,6 +35,15 @@ bool IsLegalTransition(v1::CaseStatus from, v1::CaseStatus to) {
   return std::any_of(begin, end, [to](const auto& move) { return move.second == to; });
 }
 
+absl::Status LinkSignal(v1::Case& c, const std::string& signal_id) {
+  if (c.signal_ids_size() >= kMaxSignalsPerCase) {
+    return absl::FailedPreconditionError(absl::StrCat("case_id: the case holds ", kMaxSignalsPerCase,
+                                                      " signals, the most a case holds; open a new case"));
+  }
+  c.add_signal_ids(signal_id);
+  return absl::OkStatus();
+}
+
 bool IsLegalActionMove(v1::ActionStatus from, v1::ActionStatus to) {
   bool open = from == v1::ACTION_STATUS_OPEN || from == v1::ACTION_STATUS_IN_PROGRESS;
   if (!open || from == to) return false;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "hartslag/cases/v1/cases.pb.h"
@@ -29,6 +30,15 @@ absl::Duration ReviewCadence(v1::RiskTier tier);
 
 // ZAAKVERTROUWELIJK for LEEFBAARHEID, VERTROUWELIJK for CASUISTIEK.
 v1::Confidentiality DefaultConfidentiality(v1::CaseKind kind);
+
+// The most signals a case holds: what intake takes in one case state
+// (intake.proto, CaseState.signal_ids), from which it learns whether the
+// case keeps those signals whole, and what Case.signal_ids declares.
+inline constexpr int kMaxSignalsPerCase = 1000;
+
+// Links `signal_id` to `c`; FAILED_PRECONDITION naming case_id when the case
+// holds kMaxSignalsPerCase signals already.
+absl::Status LinkSignal(v1::Case& c, const std::string& signal_id);
 
 // An action's legal moves: OPEN -> IN_PROGRESS, DONE, CANCELLED;
 // IN_PROGRESS -> DONE, CANCELLED. DONE and CANCELLED are final.

@@ -1,5 +1,7 @@
 #include "services/cases/intake_feed.h"
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "services/common/server.h"
 #include "services/common/status_macros.h"
 
@@ -19,7 +21,12 @@ absl::StatusOr<UntriagedPage> IntakeFeed::Untriaged(const std::string& tenant,
   call.set_deadline(absl::ToChronoTime(std::min(deadline, absl::Now() + absl::Seconds(10))));
   intake::v1::ListSignalsResponse page;
   absl::Status status = FromGrpcStatus(stub_->ListUntriagedSignals(&call, request, &page));
-  // Intake being away is the caller's retry, not an internal error.
+  // Intake's token comes inside the caller's, who may have made it up: that
+  // is the caller's mistake. Intake being away is the caller's retry, not an
+  // internal error.
+  if (status.code() == absl::StatusCode::kInvalidArgument && absl::StartsWith(status.message(), "page_token: ")) {
+    return absl::InvalidArgumentError("page_token: not a token from a previous page");
+  }
   if (!status.ok()) return absl::UnavailableError(absl::StrCat("intake: ", status.message()));
   UntriagedPage out;
   out.signals.assign(std::make_move_iterator(page.mutable_signals()->begin()),

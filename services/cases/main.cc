@@ -50,13 +50,20 @@ absl::Status Run(int argc, char** argv) {
   // Triage outcomes and case states reach intake through the outbox, like
   // audit records reach the audit service: exactly once, also after intake
   // was away.
-  OutboxRelay to_intake(pool.get(), &data.outbox, cases::kIntakeTarget,
-                        [&intake](const std::vector<std::string>& payloads) { return intake.Deliver(payloads); });
+  using intake::v1::RecordCaseStatesRequest;
+  using intake::v1::RecordTriageOutcomesRequest;
+  OutboxRelay to_intake(
+      pool.get(), &data.outbox, cases::kIntakeTarget,
+      [&intake](const std::vector<std::string>& payloads) { return intake.Deliver(payloads); },
+      OutboxRelay::Options().WithinReceiverBounds(RecordTriageOutcomesRequest::descriptor()->FindFieldByNumber(
+          RecordTriageOutcomesRequest::kOutcomesFieldNumber)));
   to_intake.SetOnSetAside(audit->RecordSetAside());
   to_intake.Start();
   OutboxRelay case_states_to_intake(
       pool.get(), &data.outbox, cases::kIntakeCaseStatesTarget,
-      [&intake](const std::vector<std::string>& payloads) { return intake.DeliverCaseStates(payloads); });
+      [&intake](const std::vector<std::string>& payloads) { return intake.DeliverCaseStates(payloads); },
+      OutboxRelay::Options().WithinReceiverBounds(
+          RecordCaseStatesRequest::descriptor()->FindFieldByNumber(RecordCaseStatesRequest::kStatesFieldNumber)));
   case_states_to_intake.SetOnSetAside(audit->RecordSetAside());
   case_states_to_intake.Start();
   ASSIGN_OR_RETURN(int filled, data.cases.FillPersonKeys(*pool));

@@ -21,6 +21,12 @@ namespace {
 constexpr int kMaxActionsPerDecision = 20;
 // Attendees a meeting records (the proto's bound).
 constexpr int kMaxAttendees = 100;
+// A meeting is stored, read, answered and kept for retries whole, and its
+// minutes are filed as one document: it stays well inside the 4 MiB of a
+// message, whatever is decided on it. Each decision may add 20 actions, and
+// each correction a text, so without this repeated calls would grow it until
+// no one could read it.
+constexpr size_t kMaxMeetingBytes = 1 << 20;
 
 bool OnAgenda(const v1::Meeting& m, const std::string& case_id) {
   return std::any_of(m.items().begin(), m.items().end(),
@@ -260,6 +266,11 @@ absl::StatusOr<v1::Meeting> Meetings::ChangeIn(db::Transaction& tx, const Reques
     return absl::FailedPreconditionError("meeting_id: the meeting is open; change its agenda or decision");
   }
   RETURN_IF_ERROR(change(*m));
+  if (m->ByteSizeLong() > kMaxMeetingBytes) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "meeting_id: this would take the meeting past ", kMaxMeetingBytes,
+        " bytes, the most a meeting holds; put what follows on the next meeting"));
+  }
   RETURN_IF_ERROR(data_->meetings.Save(tx, caller.tenant, *m));
   return *std::move(m);
 }

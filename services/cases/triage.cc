@@ -234,7 +234,7 @@ absl::StatusOr<v1::TriageDecision> Triage::Decide(const RequestContext& caller, 
         if (c->status() == v1::CASE_STATUS_CLOSED) {
           return absl::FailedPreconditionError("case_id: the case is closed; reopen it first");
         }
-        c->add_signal_ids(request.signal_id());
+        RETURN_IF_ERROR(LinkSignal(*c, request.signal_id()));
         RETURN_IF_ERROR(data_->cases.Save(tx, caller, *c));
         decision.set_case_id(c->case_id());
       } else if (to_meeting) {

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/log.h"
+#include "services/common/request_bounds.h"
 #include "services/common/status_macros.h"
 
 namespace hartslag {
@@ -107,6 +108,12 @@ absl::StatusOr<std::pair<std::vector<Outbox::DeadLetter>, int64_t>> Outbox::Dead
                        absl::FromUnixMicros(rows.Int(i, "set_aside_us")), rows.Text(i, "reason")});
   }
   return std::make_pair(std::move(letters), count.Int(0, "n"));
+}
+
+OutboxRelay::Options& OutboxRelay::Options::WithinReceiverBounds(const google::protobuf::FieldDescriptor* events) {
+  max_event_bytes = std::min<int64_t>(max_event_bytes, MaxBytes(events));
+  batch_size = std::min(batch_size, MaxItems(events));
+  return *this;
 }
 
 OutboxRelay::OutboxRelay(db::Pool* pool, const Outbox* outbox, std::string target, Deliver deliver,

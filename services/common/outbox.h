@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+#include <google/protobuf/descriptor.h>
+
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "hartslag/common/v1/common.pb.h"
@@ -146,6 +148,14 @@ class OutboxRelay {
     absl::Duration sweep = absl::Seconds(1);
     absl::Duration min_backoff = absl::Milliseconds(100);
     absl::Duration max_backoff = absl::Seconds(10);
+
+    // Held to a receiver that takes the events as the items of `events`, a
+    // field of its request. The receiver refuses a whole call for one event
+    // over that field's bound (request_bounds.h), and the relay would send
+    // such a batch again for ever, the events behind it with it: a larger
+    // event is set aside unsent instead, and a batch holds no more events
+    // than the field admits.
+    Options& WithinReceiverBounds(const google::protobuf::FieldDescriptor* events);
   };
 
   OutboxRelay(db::Pool* pool, const Outbox* outbox, std::string target, Deliver deliver,

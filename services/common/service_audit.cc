@@ -36,7 +36,10 @@ absl::StatusOr<std::unique_ptr<ServiceAudit>> ServiceAudit::Start(const Flags& f
     ASSIGN_OR_RETURN(auto channel, ServiceChannel(flags, "audit", "audit-ca"));
     deliver = AuditAppendOver(channel);
   }
-  audit->relay_ = std::make_unique<OutboxRelay>(pool, &audit->outbox_, kAuditTarget, std::move(deliver));
+  audit->relay_ = std::make_unique<OutboxRelay>(
+      pool, &audit->outbox_, kAuditTarget, std::move(deliver),
+      OutboxRelay::Options().WithinReceiverBounds(
+          audit::v1::AppendRequest::descriptor()->FindFieldByNumber(audit::v1::AppendRequest::kEventsFieldNumber)));
   audit->relay_->SetOnSetAside(audit->RecordSetAside());
   audit->trail_.SetRelay(audit->relay_.get());
   audit->relay_->Start();

@@ -232,6 +232,12 @@ std::string DutchMessage(absl::StatusCode code, absl::string_view message) {
       if (absl::StrContains(message, "closed")) return "Dit kan niet meer: het is gesloten.";
       if (absl::StrContains(message, "weighed already")) return "Dit signaal is al gewogen.";
       if (absl::StrContains(message, "cannot go from")) return "Deze stap is vanuit de huidige status niet mogelijk.";
+      if (absl::StrContains(message, "the most a case holds")) {
+        return "Deze casus heeft al het hoogste aantal signalen. Open een nieuwe casus.";
+      }
+      if (absl::StrContains(message, "the most a meeting holds")) {
+        return "Dit overleg is vol: het kan niet meer bevatten. Zet het op het volgende overleg.";
+      }
       if (absl::StrContains(message, "attachments, the most allowed")) {
         return "Deze melding heeft al het hoogste aantal bijlagen.";
       }

@@ -481,6 +481,14 @@ TEST_F(AuditStoreTest, ProofsPastTheEndOfTheLogAreOutOfRange) {
   EXPECT_TRUE(store_.ConsistencyProof("heerlen", 5, 5).ok());
   EXPECT_EQ(store_.InclusionProof("maastricht", 0, 1).status().code(), absl::StatusCode::kOutOfRange);
   EXPECT_EQ(store_.Root("heerlen", 6).status().code(), absl::StatusCode::kOutOfRange);
+  // Past what the database counts an index in: still the log's length, not
+  // an overflow in the database.
+  for (uint64_t size : {uint64_t{1} << 63, ~uint64_t{0}}) {
+    EXPECT_EQ(store_.ConsistencyProof("heerlen", 5, size).status(),
+              absl::OutOfRangeError("new_size: the log has only 5 entries"));
+    EXPECT_EQ(store_.InclusionProof("heerlen", 4, size).status(),
+              absl::OutOfRangeError("tree_size: the log has only 5 entries"));
+  }
 }
 
 TEST_F(AuditStoreTest, NoRoleMayChangeOrRemoveEntries) {

@@ -7,6 +7,11 @@
 #include <set>
 #include <tuple>
 
+#include "hartslag/intake/v1/intake.pb.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/request_bounds.h"
+
 namespace hartslag::cases {
 namespace {
 
@@ -49,6 +54,27 @@ TEST(CaseLifecycleTest, RiskTierSetsTheReviewCadenceAndKindTheDefaultConfidentia
   EXPECT_EQ(ReviewCadence(v1::RISK_TIER_UNSPECIFIED), absl::ZeroDuration());
   EXPECT_EQ(DefaultConfidentiality(v1::CASE_KIND_LEEFBAARHEID), v1::CONFIDENTIALITY_ZAAKVERTROUWELIJK);
   EXPECT_EQ(DefaultConfidentiality(v1::CASE_KIND_CASUISTIEK), v1::CONFIDENTIALITY_VERTROUWELIJK);
+}
+
+// Intake learns whether a case keeps its signals whole from one case state
+// that names them all, and takes at most as many as a case holds.
+TEST(CaseLifecycleTest, ACaseHoldsAsManySignalsAsOneCaseStateCarriesAndNoMore) {
+  const google::protobuf::FieldDescriptor* in_state =
+      intake::v1::CaseState::descriptor()->FindFieldByNumber(intake::v1::CaseState::kSignalIdsFieldNumber);
+  const google::protobuf::FieldDescriptor* in_case =
+      v1::Case::descriptor()->FindFieldByNumber(v1::Case::kSignalIdsFieldNumber);
+  EXPECT_EQ(kMaxSignalsPerCase, MaxItems(in_state));
+  EXPECT_EQ(kMaxSignalsPerCase, MaxItems(in_case));
+
+  v1::Case c;
+  for (int i = 0; i < kMaxSignalsPerCase; ++i) {
+    ASSERT_TRUE(LinkSignal(c, absl::StrCat("signal-", i)).ok()) << i;
+  }
+  absl::Status full = LinkSignal(c, "one-too-many");
+  EXPECT_EQ(full.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StartsWith(full.message(), "case_id: ")) << full;
+  EXPECT_EQ(c.signal_ids_size(), kMaxSignalsPerCase) << "the refused signal is not linked";
+  EXPECT_EQ(c.signal_ids(kMaxSignalsPerCase - 1), absl::StrCat("signal-", kMaxSignalsPerCase - 1));
 }
 
 TEST(ActionRulesTest, ActionsMoveForwardOnlyAndOverdueIsDerived) {

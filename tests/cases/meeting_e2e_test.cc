@@ -12,10 +12,12 @@
 #include <tuple>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "hartslag/audit/v1/audit.pb.h"
 #include "hartslag/cases/v1/cases.grpc.pb.h"
 #include "services/common/crypto.h"
+#include "services/common/status_details.h"
 #include "services/common/proto_time.h"
 #include "services/directory/password.h"
 #include "tests/support/cli_run.h"
@@ -404,6 +406,64 @@ TEST_F(MeetingEndToEndTest, TheMinutesAsFiledNamePeopleAndOrganisationsInDutchAn
         << approved;
     EXPECT_EQ(approved.find("Concept"), std::string::npos) << approved;
   }
+}
+
+// A decision may give 20 actions, and an item can be decided again: without
+// a bound, decisions would grow a meeting, which is stored, read and kept
+// for retries whole, past what a message carries, and no one could read it
+// or file its minutes any more.
+TEST_F(MeetingEndToEndTest, AMeetingStaysReadableHoweverOftenItsItemIsDecided) {
+  v1::Case c = LeefbaarheidCase("Overlast rond het winkelcentrum", v1::CONFIDENTIALITY_INTERN, {"politie"});
+  std::vector<std::string> weekly =
+      Schedule(v1::CASE_KIND_LEEFBAARHEID, "vrieheide", absl::Now() + absl::Hours(24 * 7), 1, {"politie"});
+  Add(weekly[0], c.case_id());
+  v1::GetMeetingRequest get;
+  get.set_meeting_id(weekly[0]);
+  v1::Meeting m;
+  ASSERT_TRUE(meetings_->GetMeeting(Call(coordinator_).get(), get, &m).ok());
+  ASSERT_EQ(m.items_size(), 1);
+
+  v1::DecideItemRequest decide;  // twenty actions as large as a decision may give them
+  decide.set_meeting_id(weekly[0]);
+  decide.set_item_id(m.items(0).item_id());
+  decide.set_decision("Gezamenlijke aanpak");
+  for (int i = 0; i < 20; ++i) {
+    v1::CreateActionRequest& action = *decide.add_actions();
+    action.set_description(std::string(2000, 'a'));
+    action.add_organisation_ids("politie");
+    action.set_due_date("2099-12-18");
+    for (int n = 1; n <= 50; ++n) {
+      common::v1::Address& a = *action.add_addresses();
+      a.set_street("Vrieheidelaan");
+      a.set_house_number(n);
+      a.set_postcode("6416 AB");
+      a.set_city("Heerlen");
+    }
+  }
+  int decided = 0;
+  grpc::Status refused;
+  for (int call = 0; call < 40 && refused.ok(); ++call) {
+    decide.set_request_id(RandomUuid());
+    grpc::Status status = meetings_->DecideItem(Call(coordinator_).get(), decide, &m);
+    if (status.ok()) ++decided;
+    refused = status;
+  }
+  ASSERT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << refused.error_message();
+  EXPECT_TRUE(absl::StartsWith(refused.error_message(), "meeting_id: ")) << refused.error_message();
+  EXPECT_EQ(LocalizedMessageOf(refused),
+            "Dit overleg is vol: het kan niet meer bevatten. Zet het op het volgende overleg.");
+  EXPECT_GE(decided, 5) << "a meeting holds several decisions of the largest kind";
+
+  // Everything decided before is there, and nothing of the refused decision.
+  ASSERT_TRUE(meetings_->GetMeeting(Call(coordinator_).get(), get, &m).ok());
+  EXPECT_EQ(m.items(0).actions_size(), decided * 20);
+  EXPECT_LE(m.ByteSizeLong(), size_t{1} << 20);
+  auto actions = deployment_.pool().Query("SELECT count(*) AS n FROM cases.actions WHERE case_id = $1::uuid",
+                                          {c.case_id()});
+  ASSERT_TRUE(actions.ok()) << actions.status();
+  EXPECT_EQ(actions->Int(0, "n"), decided * 20);
+  EXPECT_NE(Export(weekly[0], v1::DOCUMENT_FORMAT_HTML).find("Gezamenlijke aanpak"), std::string::npos)
+      << "its minutes are still filed";
 }
 
 TEST_F(MeetingEndToEndTest, TheCommandLineRecordsAttendanceApprovesMinutesAndShowsThePartnerView) {

@@ -12,6 +12,7 @@
 #include "hartslag/intake/v1/intake.grpc.pb.h"
 #include "services/cases/case_rules.h"
 #include "services/common/crypto.h"
+#include "services/common/page_token.h"
 #include "services/common/proto_time.h"
 #include "tests/support/cli_run.h"
 #include "tests/support/deployment.h"
@@ -253,6 +254,15 @@ TEST_F(TriageEndToEndTest, TheQueueComesInPagesThatTogetherHoldEverySignalOnce) 
   grpc::Status refused = triage_->GetTriageQueue(Call(coordinator_).get(), other, &ignored);
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(refused.error_message().rfind("page_token:", 0), 0u) << "a token is for the filter that made it";
+  // Made by hand for the same filter, around a position intake never gave:
+  // the caller's mistake, not intake being away.
+  v1::GetTriageQueueRequest filter = request;
+  filter.clear_page_size();
+  filter.clear_page_token();
+  request.set_page_token(EncodePageToken(FilterFingerprint(filter), {"not-from-intake"}));
+  refused = triage_->GetTriageQueue(Call(coordinator_).get(), request, &ignored);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << refused.error_message();
+  EXPECT_EQ(refused.error_message().rfind("page_token:", 0), 0u) << refused.error_message();
   request.clear_page_token();
   request.set_page_size(51);
   ASSERT_TRUE(triage_->GetTriageQueue(Call(coordinator_).get(), request, &ignored).ok()) << "capped, not refused";

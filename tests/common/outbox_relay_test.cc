@@ -11,8 +11,11 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "hartslag/intake/v1/intake.pb.h"
 #include "services/common/crypto.h"
+#include "services/common/request_bounds.h"
 #include "services/common/status_macros.h"
 #include "tests/support/test_database.h"
 
@@ -112,6 +115,30 @@ TEST_F(OutboxRelayTest, ABatchCutByItsByteLimitIsFollowedAtOnce) {
   ASSERT_TRUE(WaitForBatches(3, absl::Seconds(15))) << Batches().size() << " batches";
   EXPECT_EQ(Batches()[0], std::vector<std::string>{"event-01"});
   EXPECT_EQ(Batches()[2], std::vector<std::string>{"event-03"});
+}
+
+// Intake refuses a whole RecordCaseStates call for one state over its bound
+// for one. Held to that bound, the relay sets such a state aside unsent,
+// and the states on either side of it still arrive.
+TEST_F(OutboxRelayTest, AnEventOverTheReceiversBoundIsSetAsideUnsentAndTheOthersArrive) {
+  using intake::v1::RecordCaseStatesRequest;
+  const google::protobuf::FieldDescriptor* states =
+      RecordCaseStatesRequest::descriptor()->FindFieldByNumber(RecordCaseStatesRequest::kStatesFieldNumber);
+  OutboxRelay::Options options = OutboxRelay::Options().WithinReceiverBounds(states);
+  options.gather = absl::Seconds(30);
+  ASSERT_LT(MaxBytes(states), OutboxRelay::Options().max_event_bytes) << "the receiver's bound is the tighter one";
+  Add("before");
+  Add(std::string(MaxBytes(states) + 1, 'x'));
+  Add("after");
+  OutboxRelay relay(pool_.get(), &outbox_, "receiver", Receiver(), options);
+  relay.Start();
+  ASSERT_TRUE(WaitForBatches(1));
+  EXPECT_EQ(Batches()[0], (std::vector<std::string>{"before", "after"}));
+  auto rows = pool_->Query("SELECT octet_length(payload) AS bytes, reason FROM relay_test.dead_letters");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 1);
+  EXPECT_EQ(rows->Int(0, "bytes"), MaxBytes(states) + 1);
+  EXPECT_EQ(rows->Text(0, "reason"), absl::StrCat("larger than ", MaxBytes(states), " bytes"));
 }
 
 // Found by the look-up from the first event that follows a look-up after

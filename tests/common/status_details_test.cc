@@ -57,6 +57,9 @@ TEST(StatusDetailsTest, TheUserReadsDutchWithTheFieldByItsLabel) {
       << "an unknown field and reason still make a sentence";
   EXPECT_EQ(DutchMessage(absl::StatusCode::kAlreadyExists, "request_id: already used for a request with other content"),
             "Dit verzoek-id is al gebruikt voor een ander verzoek. Verstuur het als nieuw verzoek.");
+  EXPECT_EQ(DutchMessage(absl::StatusCode::kFailedPrecondition,
+                         "case_id: the case holds 1000 signals, the most a case holds; open a new case"),
+            "Deze casus heeft al het hoogste aantal signalen. Open een nieuwe casus.");
   EXPECT_EQ(DutchMessage(absl::StatusCode::kInternal, "internal error (request id 3f2a9c)"),
             "Er ging iets mis aan onze kant. Probeer het later opnieuw; lukt het dan niet, geef dan kenmerk 3f2a9c door "
             "aan de beheerder.");

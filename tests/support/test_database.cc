@@ -77,7 +77,11 @@ TemporaryRole::~TemporaryRole() {
 std::string OutboxSchemaSql(const std::string& schema) {
   return absl::StrCat("CREATE SCHEMA ", schema, "; CREATE TABLE ", schema, R"sql(.outbox (
     seq bigserial PRIMARY KEY, target text NOT NULL, tenant_id text NOT NULL, event_id uuid NOT NULL UNIQUE,
-    payload bytea NOT NULL, created_at timestamptz NOT NULL DEFAULT now());)sql");
+    payload bytea NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
+  CREATE TABLE )sql", schema, R"sql(.dead_letters (
+    seq bigint PRIMARY KEY, target text NOT NULL, tenant_id text NOT NULL, event_id uuid NOT NULL,
+    payload bytea NOT NULL, created_at timestamptz NOT NULL, set_aside_at timestamptz NOT NULL DEFAULT now(),
+    reason text NOT NULL);)sql");
 }
 
 }  // namespace hartslag::testing

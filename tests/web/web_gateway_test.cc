@@ -518,6 +518,19 @@ TEST_F(WebGatewayTest, AnAttachmentGoesUpInChunksOfAMebibyteAndComesBackAsWhatIt
     EXPECT_EQ(read->get_header_value("Content-Length"), absl::StrCat(read->body.size()));
     if (type == "application/pdf") {
       EXPECT_EQ(read->body, pdf) << "a PDF is stored as it came";
+      // A viewer may read a part; a request for many parts would be a read
+      // of the attachment (and an audit record) per part.
+      httplib::Headers part = Headers(cookie);
+      part.emplace("Range", "bytes=4-11");
+      auto ranged = Browser()->Get(path, part);
+      ASSERT_TRUE(ranged);
+      EXPECT_EQ(ranged->status, 206);
+      EXPECT_EQ(ranged->body, pdf.substr(4, 8));
+      httplib::Headers parts = Headers(cookie);
+      parts.emplace("Range", "bytes=0-0,4-4,0-0");
+      auto refused = Browser()->Get(path, parts);
+      ASSERT_TRUE(refused);
+      EXPECT_EQ(refused->status, 416) << "not one read per part";
     }
     EXPECT_EQ(read->body.substr(1, 3), type == "image/png" ? "PNG" : "PDF");
 
