@@ -25,7 +25,7 @@ absl::StatusOr<UntriagedPage> IntakeFeed::Untriaged(const std::string& tenant,
   // is the caller's mistake. Intake being away is the caller's retry, not an
   // internal error.
   if (status.code() == absl::StatusCode::kInvalidArgument && absl::StartsWith(status.message(), "page_token: ")) {
-    return absl::InvalidArgumentError("page_token: not a token from a previous page");
+    return absl::InvalidArgumentError("page_token: not a token from a previous page (intake does not know its position)");
   }
   if (!status.ok()) return absl::UnavailableError(absl::StrCat("intake: ", status.message()));
   UntriagedPage out;

@@ -10,6 +10,7 @@
 #include "services/common/crypto.h"
 #include "services/common/page_token.h"
 #include "services/common/proto_time.h"
+#include "services/common/request_bounds.h"
 #include "services/common/status_macros.h"
 #include "services/common/text.h"
 #include "services/common/validation.h"
@@ -21,12 +22,28 @@ namespace {
 constexpr int kMaxActionsPerDecision = 20;
 // Attendees a meeting records (the proto's bound).
 constexpr int kMaxAttendees = 100;
-// A meeting is stored, read, answered and kept for retries whole, and its
-// minutes are filed as one document: it stays well inside the 4 MiB of a
-// message, whatever is decided on it. Each decision may add 20 actions, and
-// each correction a text, so without this repeated calls would grow it until
-// no one could read it.
-constexpr size_t kMaxMeetingBytes = 1 << 20;
+// What decisions and corrections may grow a meeting to. They only ever add
+// (a decision up to 20 actions, a correction its text), so repeated calls
+// would grow it until no one could read it: a meeting is stored, read,
+// answered and kept for retries whole, and its minutes are filed as one
+// document, in which HTML escaping can make text six times as long. So it
+// stays within 512 KiB, well inside the 4 MiB of a message. Closing,
+// approving and attendance add a bounded few bytes more.
+constexpr size_t kMaxMeetingBytes = 512 << 10;
+
+// FAILED_PRECONDITION naming meeting_id when a decision or correction took
+// `m` past kMaxMeetingBytes.
+absl::Status RoomFor(const v1::Meeting& m) {
+  if (m.ByteSizeLong() <= kMaxMeetingBytes) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat("meeting_id: this would take the meeting past ", kMaxMeetingBytes,
+                                                    " bytes, the most a meeting holds; put it on the next meeting"));
+}
+
+// The most actions an agenda item and corrections a meeting hold, as the
+// proto declares them.
+int MaxItemsOf(const google::protobuf::Descriptor* message, int field_number) {
+  return MaxItems(message->FindFieldByNumber(field_number));
+}
 
 bool OnAgenda(const v1::Meeting& m, const std::string& case_id) {
   return std::any_of(m.items().begin(), m.items().end(),
@@ -266,11 +283,6 @@ absl::StatusOr<v1::Meeting> Meetings::ChangeIn(db::Transaction& tx, const Reques
     return absl::FailedPreconditionError("meeting_id: the meeting is open; change its agenda or decision");
   }
   RETURN_IF_ERROR(change(*m));
-  if (m->ByteSizeLong() > kMaxMeetingBytes) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "meeting_id: this would take the meeting past ", kMaxMeetingBytes,
-        " bytes, the most a meeting holds; put what follows on the next meeting"));
-  }
   RETURN_IF_ERROR(data_->meetings.Save(tx, caller.tenant, *m));
   return *std::move(m);
 }
@@ -446,6 +458,12 @@ absl::StatusOr<v1::Meeting> Meetings::Decide(const RequestContext& caller, v1::D
         for (auto& item : *m.mutable_items()) {
           if (item.item_id() != request.item_id()) continue;
           case_id = item.case_id();
+          const int max_actions = MaxItemsOf(v1::AgendaItem::descriptor(), v1::AgendaItem::kActionsFieldNumber);
+          if (item.actions_size() + static_cast<int>(actions.size()) > max_actions) {
+            return absl::FailedPreconditionError(
+                absl::StrCat("item_id: the item holds ", item.actions_size(), " actions, and ", max_actions,
+                             " is the most an item holds; put the others on the next meeting"));
+          }
           item.set_decision(request.decision());
           item.set_rationale(request.rationale());
           for (v1::Action& action : actions) {
@@ -453,7 +471,7 @@ absl::StatusOr<v1::Meeting> Meetings::Decide(const RequestContext& caller, v1::D
             action.set_case_reference(item.case_reference());
             *item.add_actions() = action;
           }
-          return absl::OkStatus();
+          return RoomFor(m);
         }
         return absl::NotFoundError("item_id: not on this agenda");
       }, audit));
@@ -493,6 +511,11 @@ absl::StatusOr<v1::Meeting> Meetings::CorrectMinutes(const RequestContext& calle
                          [&](const v1::AgendaItem& i) { return i.item_id() == request.item_id(); })) {
           return absl::NotFoundError("item_id: not in these minutes");
         }
+        const int max_corrections = MaxItemsOf(v1::Meeting::descriptor(), v1::Meeting::kCorrectionsFieldNumber);
+        if (m.corrections_size() >= max_corrections) {
+          return absl::FailedPreconditionError(absl::StrCat("meeting_id: the minutes hold ", max_corrections,
+                                                            " corrections, the most a meeting holds"));
+        }
         v1::MinutesCorrection& correction = *m.add_corrections();
         correction.set_correction_id(RandomUuid());
         correction.set_item_id(request.item_id());
@@ -501,7 +524,7 @@ absl::StatusOr<v1::Meeting> Meetings::CorrectMinutes(const RequestContext& calle
         correction.mutable_author()->set_organisation_id(caller.organisation);
         correction.mutable_author()->set_organisation_kind(caller.organisation_kind);
         *correction.mutable_at() = TimeToProto(absl::Now());
-        return absl::OkStatus();
+        return RoomFor(m);
       }, audit, /*closed_minutes=*/true);
     }));
     return absl::OkStatus();

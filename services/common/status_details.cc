@@ -168,7 +168,7 @@ const Reason kReasons[] = {
     {R"(contains control characters)", "bevat tekens die niet zijn toegestaan"},
     {R"(is not valid UTF-8)", "bevat tekens die niet zijn toegestaan"},
     {R"((is )?not a known .*|not a valid .*|is not an organisation of .*)", "is onbekend"},
-    {R"(not a token from a previous page|.*cursor.*)", "hoort niet bij deze lijst; begin opnieuw"},
+    {R"(not a token from a previous page.*|.*cursor.*)", "hoort niet bij deze lijst; begin opnieuw"},
     {R"(already used for .*)", "is al gebruikt voor een ander verzoek; verstuur het als nieuw verzoek"},
     {R"(must be an id of .*)", "mag alleen kleine letters, cijfers en streepjes bevatten"},
     {R"(must lie after .*)", "moet later liggen"},
@@ -237,6 +237,9 @@ std::string DutchMessage(absl::StatusCode code, absl::string_view message) {
       }
       if (absl::StrContains(message, "the most a meeting holds")) {
         return "Dit overleg is vol: het kan niet meer bevatten. Zet het op het volgende overleg.";
+      }
+      if (absl::StrContains(message, "the most an item holds")) {
+        return "Dit agendapunt heeft al het hoogste aantal acties. Zet de andere op het volgende overleg.";
       }
       if (absl::StrContains(message, "attachments, the most allowed")) {
         return "Deze melding heeft al het hoogste aantal bijlagen.";

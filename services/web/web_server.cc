@@ -528,9 +528,11 @@ void WebServer::Routes() {
         [this, user](bool) { ReleaseStream(user); });
   });
 
-  // Anything else under /api is not there; never the front end's page.
+  // Anything else under /api is not there; never the front end's page. A
+  // refused range request (416) keeps an empty body: httplib would cut any
+  // body into the ranges it asked for.
   s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (absl::StartsWith(req.path, "/api/") && res.body.empty()) {
+    if (absl::StartsWith(req.path, "/api/") && res.body.empty() && res.status != 416) {
       int status = res.status;
       Answer(res, RefusalAnswer(res.status == 413 ? grpc::StatusCode::RESOURCE_EXHAUSTED : grpc::StatusCode::NOT_FOUND,
                                 "path", res.status == 413 ? "the body is too large" : "not found",

@@ -21,6 +21,7 @@
 #include "hartslag/operations/v1/operations.grpc.pb.h"
 #include "libs/audit_verify/log_export.h"
 #include "libs/audit_verify/merkle.h"
+#include "nlohmann/json.hpp"
 #include "services/audit/audit_log.h"
 #include "services/common/crypto.h"
 #include "services/common/files.h"
@@ -808,6 +809,28 @@ TEST_F(AuditEndToEndTest, InclusionAndConsistencyProofsCheckAgainstSignedTreeHea
   EXPECT_TRUE(VerifyConsistency(first.tree_size(), second.tree_size(), first.root_hash(),
                                 second.root_hash(), hashes))
       << "the later tree head extends the earlier one";
+}
+
+// A page token is the caller's to send: one around an index past what the
+// database counts in is refused naming it, not handed to the database.
+TEST_F(AuditEndToEndTest, AQueryPageTokenPastAnyIndexIsRefusedNamingIt) {
+  iv1::ListCategoriesResponse categories;
+  ASSERT_TRUE(signals_->ListCategories(Call(boa_, "t-page-1").get(), {}, &categories).ok());
+  ASSERT_TRUE(signals_->ListCategories(Call(boa_, "t-page-2").get(), {}, &categories).ok());
+  AwaitRecords({"t-page-1", "t-page-2"});
+  v1::QueryEventsRequest query;
+  query.set_page_size(1);
+  v1::QueryEventsResponse page;
+  ASSERT_TRUE(audit_->QueryEvents(deployment_.Call(officer_).get(), query, &page).ok());
+  ASSERT_FALSE(page.next_page_token().empty());
+  std::optional<std::string> token = Base64UrlDecode(page.next_page_token());
+  ASSERT_TRUE(token.has_value());
+  nlohmann::json edited = nlohmann::json::parse(*token);
+  edited["p"] = {"9223372036854775808"};  // 2^63: one past the largest bigint
+  query.set_page_token(Base64UrlEncode(edited.dump()));
+  grpc::Status refused = audit_->QueryEvents(deployment_.Call(officer_).get(), query, &page);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << refused.error_message();
+  EXPECT_EQ(refused.error_message(), "page_token: not a token from a previous page");
 }
 
 // An ADMIN's CreateUser with a 1 MB user id used to leave a record the log

@@ -7,9 +7,9 @@
 #include <set>
 #include <tuple>
 
-#include "hartslag/intake/v1/intake.pb.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "hartslag/intake/v1/intake.pb.h"
 #include "services/common/request_bounds.h"
 
 namespace hartslag::cases {

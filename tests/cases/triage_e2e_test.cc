@@ -262,7 +262,8 @@ TEST_F(TriageEndToEndTest, TheQueueComesInPagesThatTogetherHoldEverySignalOnce) 
   request.set_page_token(EncodePageToken(FilterFingerprint(filter), {"not-from-intake"}));
   refused = triage_->GetTriageQueue(Call(coordinator_).get(), request, &ignored);
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << refused.error_message();
-  EXPECT_EQ(refused.error_message().rfind("page_token:", 0), 0u) << refused.error_message();
+  EXPECT_EQ(refused.error_message(), "page_token: not a token from a previous page (intake does not know its position)")
+      << "refused by intake, past the check of the token's filter";
   request.clear_page_token();
   request.set_page_size(51);
   ASSERT_TRUE(triage_->GetTriageQueue(Call(coordinator_).get(), request, &ignored).ok()) << "capped, not refused";
@@ -506,6 +507,37 @@ TEST_F(TriageEndToEndTest, ASignalIsWeighedOnceAndLinksOnlyToAVisibleCaseOfItsMe
   r.set_choice(v1::TRIAGE_CHOICE_HANDLE_DIRECTLY);
   EXPECT_EQ(triage_->TriageSignal(Call(stranger).get(), r, &decision).error_code(), grpc::StatusCode::NOT_FOUND)
       << "not in the caller's areas";
+}
+
+// Intake learns whether a case keeps its signals whole from one case state
+// that names them all, and takes at most 1000 in one: a case holds no more.
+TEST_F(TriageEndToEndTest, NoSignalIsLinkedToACaseThatHoldsAThousandAlready) {
+  iv1::Signal first = Submit("vrieheide", "Heerenweg", 50);
+  iv1::Signal next = Submit("vrieheide", "Heerenweg", 52);
+  ASSERT_EQ(Queue().items_size(), 2);
+  v1::TriageDecision opened;
+  ASSERT_TRUE(Decide(first.signal_id(), v1::TRIAGE_CHOICE_LEEFBAARHEID, &opened, "Overlast Heerenweg").ok());
+  RequestContext as;
+  as.tenant = "heerlen";
+  as.user = "carla.coordinator";
+  ASSERT_TRUE(deployment_
+                  .SeedCaseChange(as, opened.case_id(),
+                                  [](v1::Case& c) {
+                                    while (c.signal_ids_size() < kMaxSignalsPerCase) c.add_signal_ids(RandomUuid());
+                                  })
+                  .ok());
+
+  v1::TriageDecision refused_decision;
+  grpc::Status refused =
+      Decide(next.signal_id(), v1::TRIAGE_CHOICE_LEEFBAARHEID, &refused_decision, "", opened.case_id());
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << refused.error_message();
+  EXPECT_EQ(refused.error_message().rfind("case_id: ", 0), 0u) << refused.error_message();
+  v1::TriageQueue queue = Queue();
+  ASSERT_EQ(queue.items_size(), 1) << "the signal is still to be weighed";
+  EXPECT_EQ(queue.items(0).signal().signal_id(), next.signal_id());
+  v1::TriageDecision own_case;
+  EXPECT_TRUE(Decide(next.signal_id(), v1::TRIAGE_CHOICE_LEEFBAARHEID, &own_case, "Overlast Heerenweg (vervolg)").ok())
+      << "a new case takes it";
 }
 
 TEST_F(TriageEndToEndTest, ARetriedDecisionIsTakenOnceAlsoUnderConcurrentRetries) {
