@@ -74,7 +74,9 @@ absl::StatusOr<v1::ListMeetingsResponse> Meetings::List(const RequestContext& ca
   }
   if (to <= from) return Invalid("to", "must lie after from");
   if (to - from > absl::Hours(24 * 366)) return Invalid("to", "at most a year after from");
-  ASSIGN_OR_RETURN(Paging paging, PagingOf(request, 100, 500, 2));
+  // At most 100: a meeting is read whole (up to kMaxMeetingBytes) before its
+  // agenda is left out, so a page of 500 could read 250 MB.
+  ASSIGN_OR_RETURN(Paging paging, PagingOf(request, 100, 100, 2));
   ASSIGN_OR_RETURN(auto after, AfterTimeId(paging));
   std::optional<v1::CaseKind> kind;
   if (request.kind() != v1::CASE_KIND_UNSPECIFIED) kind = request.kind();

@@ -471,6 +471,28 @@ TEST_F(MeetingEndToEndTest, AMeetingStaysReadableHoweverOftenItsItemIsDecided) {
   EXPECT_GT(html.size(), 2 * m.ByteSizeLong()) << "the quotes were written out, and still fit a message";
 }
 
+// A list reads each meeting whole before it leaves the agenda out: a page
+// holds at most 100, whatever the caller asks.
+TEST_F(MeetingEndToEndTest, AListOfMeetingsComesAtMostAHundredAPage) {
+  const absl::Time start = absl::Now() + absl::Hours(24);
+  Schedule(v1::CASE_KIND_LEEFBAARHEID, "vrieheide", start, 52, {"politie"});
+  Schedule(v1::CASE_KIND_CASUISTIEK, "vrieheide", start + absl::Hours(2), 52, {"buurtteam"});
+  v1::ListMeetingsRequest request;
+  *request.mutable_from() = TimeToProto(start - absl::Hours(1));
+  *request.mutable_to() = TimeToProto(start + absl::Hours(24 * 365));
+  request.set_page_size(500);
+  std::vector<int> sizes;
+  for (;;) {
+    v1::ListMeetingsResponse page;
+    grpc::Status status = meetings_->ListMeetings(Call(coordinator_).get(), request, &page);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    sizes.push_back(page.meetings_size());
+    if (page.next_page_token().empty() || sizes.size() > 3) break;
+    request.set_page_token(page.next_page_token());
+  }
+  EXPECT_EQ(sizes, (std::vector<int>{100, 4}));
+}
+
 TEST_F(MeetingEndToEndTest, TheCommandLineRecordsAttendanceApprovesMinutesAndShowsThePartnerView) {
   v1::Case c = LeefbaarheidCase("Jongeren bij het winkelcentrum", v1::CONFIDENTIALITY_INTERN, {"politie"});
   v1::Case other = LeefbaarheidCase("Alleen voor de gemeente", v1::CONFIDENTIALITY_INTERN, {});
