@@ -5,12 +5,14 @@
 #
 #   tools/test.sh [--sanitize | --tsan] [--fuzz SECONDS] [extra ctest arguments]
 #
-#   (default)      the whole suite in build/, then each fuzz target 5 s (what CI runs)
+#   (default)      the whole suite in build/ (what CI runs); it replays each fuzz
+#                  target's corpus (fuzz_replay.*) but does not fuzz
 #   --sanitize     the whole suite built with AddressSanitizer and UBSan, in build-asan/
 #   --tsan         the tests that run threads (worker pool, RPC runner, periodic tasks, doorbell, stream
 #                  limit, database pool, outbox relays, action streams, exactly-once creates, the
 #                  audit pipeline) built with ThreadSanitizer, in build-tsan/
-#   --fuzz N       afterwards, each libFuzzer target N seconds (tools/fuzz.sh; 0: none)
+#   --fuzz N       afterwards, fuzz each libFuzzer target N seconds (tools/fuzz.sh: a
+#                  clang build of its own, some 5 minutes before the first run)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${HARTSLAG_BUILD_DIR:-$root/build}
@@ -18,13 +20,13 @@ build=${HARTSLAG_BUILD_DIR:-$root/build}
 # label BenchQuick), so that they keep working.
 options=(-DHARTSLAG_WERROR=ON -DHARTSLAG_BENCHMARKS=ON)
 ctest_args=()
-fuzz_seconds=5
+fuzz_seconds=0
 while (($#)); do
   case $1 in
     --sanitize)
-      build=${HARTSLAG_BUILD_DIR:-$root/build-asan}; options+=(-DHARTSLAG_SANITIZE=ON -DHARTSLAG_BENCHMARKS=OFF); fuzz_seconds=0; shift ;;
+      build=${HARTSLAG_BUILD_DIR:-$root/build-asan}; options+=(-DHARTSLAG_SANITIZE=ON -DHARTSLAG_BENCHMARKS=OFF); shift ;;
     --tsan)
-      build=${HARTSLAG_BUILD_DIR:-$root/build-tsan}; options+=(-DHARTSLAG_TSAN=ON -DHARTSLAG_BENCHMARKS=OFF); fuzz_seconds=0
+      build=${HARTSLAG_BUILD_DIR:-$root/build-tsan}; options+=(-DHARTSLAG_TSAN=ON -DHARTSLAG_BENCHMARKS=OFF)
       ctest_args+=(-R "WorkerPool|RpcRunner|GroupCommit|AppendOrder|Doorbell|StreamLimit|PeriodicTask|ForgetOldAnswers|ExactlyOnce|Migrations|AuditStore|SignalIntake|Watch|AuditEndToEnd|Triage")
       shift ;;
     --fuzz) fuzz_seconds=$2; shift 2 ;;
