@@ -14,8 +14,8 @@ constexpr char kSelectArea[] = R"sql(
 )sql";
 
 constexpr char kInsertMeeting[] = R"sql(
-  INSERT INTO cases.meetings (meeting_id, tenant_id, kind, area_id, starts_at, status, content)
-  VALUES ($1, $2, $3, $4, $5, $6, $7::bytea)
+  INSERT INTO cases.meetings (meeting_id, tenant_id, kind, area_id, starts_at, status, content, listing)
+  VALUES ($1, $2, $3, $4, $5, $6, $7::bytea, $8::bytea)
 )sql";
 
 constexpr char kFindMeeting[] = R"sql(
@@ -28,12 +28,14 @@ constexpr char kLockMeeting[] = R"sql(
 
 constexpr char kUpdateMeeting[] = R"sql(
   UPDATE cases.meetings
-  SET status = $3, content = $4::bytea, minutes_approved_in = $5::uuid, minutes_approved_at = $6
+  SET status = $3, content = $4::bytea, minutes_approved_in = $5::uuid, minutes_approved_at = $6,
+      listing = $7::bytea
   WHERE tenant_id = $1 AND meeting_id = $2::uuid
 )sql";
 
+// The listing (migration 0019), or the whole meeting where it has none yet.
 constexpr char kMeetingsBetween[] = R"sql(
-  SELECT content FROM cases.meetings
+  SELECT coalesce(listing, content) AS content FROM cases.meetings
   WHERE tenant_id = $1 AND starts_at >= $2 AND starts_at < $3 AND ($4::text IS NULL OR kind = $4)
     AND ($5::timestamptz IS NULL OR (starts_at, meeting_id) > ($5, $6::uuid))
   ORDER BY starts_at, meeting_id LIMIT $7::int
@@ -46,6 +48,12 @@ constexpr char kLockMeetingsNaming[] = R"sql(
   WHERE tenant_id = $1 AND position(convert_to($2, 'UTF8') IN content) > 0 FOR UPDATE
 )sql";
 
+// What a list shows of a meeting (the listing column): all but its agenda.
+std::string ListingBytes(v1::Meeting m) {
+  m.clear_items();
+  return m.SerializeAsString();
+}
+
 }  // namespace
 
 absl::Status MeetingStore::Insert(db::Transaction& tx, const std::string& tenant, v1::Meeting& m) const {
@@ -54,7 +62,8 @@ absl::Status MeetingStore::Insert(db::Transaction& tx, const std::string& tenant
   m.mutable_area()->set_name(area.Text(0, "area_name"));
   return tx.Exec(kInsertMeeting, {m.meeting_id(), tenant, KindName(m.kind()), m.area().area_id(),
                                   db::TimestampParam(absl::FromUnixSeconds(m.starts_at().seconds())),
-                                  MeetingStatusName(m.status()), db::BytesParam(m.SerializeAsString())});
+                                  MeetingStatusName(m.status()), db::BytesParam(m.SerializeAsString()),
+                                  db::BytesParam(ListingBytes(m))});
 }
 
 absl::StatusOr<std::optional<v1::Meeting>> MeetingStore::Find(db::Transaction& tx, const std::string& tenant,
@@ -78,7 +87,8 @@ absl::Status MeetingStore::Save(db::Transaction& tx, const std::string& tenant, 
     approved_at = db::TimestampParam(absl::FromUnixSeconds(m.minutes_approved_at().seconds()));
   }
   return tx.Exec(kUpdateMeeting, {tenant, m.meeting_id(), MeetingStatusName(m.status()),
-                                  db::BytesParam(m.SerializeAsString()), approved_in, approved_at});
+                                  db::BytesParam(m.SerializeAsString()), approved_in, approved_at,
+                                  db::BytesParam(ListingBytes(m))});
 }
 
 absl::StatusOr<std::vector<v1::Meeting>> MeetingStore::Between(

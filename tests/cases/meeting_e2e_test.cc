@@ -493,6 +493,53 @@ TEST_F(MeetingEndToEndTest, AListOfMeetingsComesAtMostAHundredAPage) {
   EXPECT_EQ(sizes, (std::vector<int>{100, 4}));
 }
 
+TEST_F(MeetingEndToEndTest, AListReadsEachMeetingWithoutItsAgendaAlsoOneStoredBeforeThereWasAListing) {
+  v1::Case c = LeefbaarheidCase("Zwerfvuil bij de flat", v1::CONFIDENTIALITY_INTERN, {"politie"});
+  const absl::Time start = absl::Now() + absl::Hours(24);
+  std::vector<std::string> weekly = Schedule(v1::CASE_KIND_LEEFBAARHEID, "vrieheide", start, 2, {"politie"});
+  Add(weekly[0], c.case_id());
+  Add(weekly[1], c.case_id());
+  auto stored = [&](const std::string& meeting_id, const char* column) {
+    auto rows = deployment_.pool().Query(
+        absl::StrCat("SELECT ", column, " AS bytes FROM cases.meetings WHERE meeting_id = $1::uuid"), {meeting_id});
+    EXPECT_TRUE(rows.ok()) << rows.status();
+    v1::Meeting m;
+    if (rows.ok() && !rows->IsNull(0, "bytes")) {
+      EXPECT_TRUE(m.ParseFromString(rows->Bytes(0, "bytes")));
+    }
+    return m;
+  };
+  // What the list reads is the meeting without its agenda.
+  v1::Meeting whole = stored(weekly[0], "content");
+  v1::Meeting listing = stored(weekly[0], "listing");
+  ASSERT_EQ(whole.items_size(), 1);
+  EXPECT_EQ(listing.items_size(), 0);
+  whole.clear_items();
+  EXPECT_EQ(listing.SerializeAsString(), whole.SerializeAsString());
+
+  // The list reads the listing only: the first meeting lists with its whole
+  // form made unreadable. One stored before there were listings (the
+  // second) is listed from its whole form.
+  ASSERT_TRUE(deployment_.pool()
+                  .Query("UPDATE cases.meetings SET content = '\\xff' WHERE meeting_id = $1::uuid", {weekly[0]})
+                  .ok());
+  ASSERT_TRUE(deployment_.pool()
+                  .Query("UPDATE cases.meetings SET listing = NULL WHERE meeting_id = $1::uuid", {weekly[1]})
+                  .ok());
+  v1::ListMeetingsRequest request;
+  *request.mutable_from() = TimeToProto(start - absl::Hours(1));
+  v1::ListMeetingsResponse page;
+  grpc::Status status = meetings_->ListMeetings(Call(coordinator_).get(), request, &page);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(page.meetings_size(), 2);
+  EXPECT_EQ(page.meetings(0).meeting_id(), weekly[0]);
+  EXPECT_EQ(page.meetings(1).meeting_id(), weekly[1]);
+  for (const v1::Meeting& m : page.meetings()) EXPECT_EQ(m.items_size(), 0) << m.meeting_id();
+  // and gets its listing when it is next saved.
+  Add(weekly[1], LeefbaarheidCase("Geluidsoverlast", v1::CONFIDENTIALITY_INTERN, {"politie"}).case_id());
+  EXPECT_EQ(stored(weekly[1], "listing").meeting_id(), weekly[1]);
+}
+
 TEST_F(MeetingEndToEndTest, TheCommandLineRecordsAttendanceApprovesMinutesAndShowsThePartnerView) {
   v1::Case c = LeefbaarheidCase("Jongeren bij het winkelcentrum", v1::CONFIDENTIALITY_INTERN, {"politie"});
   v1::Case other = LeefbaarheidCase("Alleen voor de gemeente", v1::CONFIDENTIALITY_INTERN, {});
