@@ -1,5 +1,7 @@
 #include "services/cases/meeting_store.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "services/cases/store_rows.h"
 #include "services/common/status_macros.h"
@@ -29,7 +31,7 @@ constexpr char kLockMeeting[] = R"sql(
 constexpr char kUpdateMeeting[] = R"sql(
   UPDATE cases.meetings
   SET status = $3, content = $4::bytea, minutes_approved_in = $5::uuid, minutes_approved_at = $6,
-      listing = $7::bytea
+      listing = $7::bytea, listing_writes = listing_writes + 1
   WHERE tenant_id = $1 AND meeting_id = $2::uuid
 )sql";
 
@@ -48,13 +50,18 @@ constexpr char kLockMeetingsNaming[] = R"sql(
   WHERE tenant_id = $1 AND position(convert_to($2, 'UTF8') IN content) > 0 FOR UPDATE
 )sql";
 
-// What a list shows of a meeting (the listing column): all but its agenda.
-std::string ListingBytes(v1::Meeting m) {
-  m.clear_items();
-  return m.SerializeAsString();
-}
+std::string ListingBytes(const v1::Meeting& m) { return MeetingListing(m).SerializeAsString(); }
 
 }  // namespace
+
+v1::Meeting MeetingListing(v1::Meeting m) {
+  m.clear_items();
+  auto* corrections = m.mutable_corrections();
+  corrections->erase(std::remove_if(corrections->begin(), corrections->end(),
+                                    [](const v1::MinutesCorrection& c) { return !c.item_id().empty(); }),
+                     corrections->end());
+  return m;
+}
 
 absl::Status MeetingStore::Insert(db::Transaction& tx, const std::string& tenant, v1::Meeting& m) const {
   ASSIGN_OR_RETURN(db::Rows area, tx.Query(kSelectArea, {tenant, m.area().area_id()}));

@@ -17,6 +17,11 @@
 
 namespace hartslag::cases {
 
+// A meeting as a list shows it, and as the store keeps it for lists: without
+// its agenda and without the corrections on its items, which belong to items
+// and may be about a case the caller may not see.
+v1::Meeting MeetingListing(v1::Meeting meeting);
+
 class MeetingStore {
  public:
   // Stores a new meeting, its area's name filled in; INVALID_ARGUMENT naming

@@ -74,9 +74,8 @@ absl::StatusOr<v1::ListMeetingsResponse> Meetings::List(const RequestContext& ca
   }
   if (to <= from) return Invalid("to", "must lie after from");
   if (to - from > absl::Hours(24 * 366)) return Invalid("to", "at most a year after from");
-  // At most 100: a list reads each meeting's listing (without its agenda),
-  // but a meeting stored before there were listings is read whole (up to
-  // kMaxMeetingBytes) until it is next saved.
+  // At most 100: a meeting's listing has no agenda, but its corrections and
+  // attendance alone can take it near kMaxMeetingBytes.
   ASSIGN_OR_RETURN(Paging paging, PagingOf(request, 100, 100, 2));
   ASSIGN_OR_RETURN(auto after, AfterTimeId(paging));
   std::optional<v1::CaseKind> kind;
@@ -91,7 +90,8 @@ absl::StatusOr<v1::ListMeetingsResponse> Meetings::List(const RequestContext& ca
   // Cut before filtering: the page's position is that of the rows read, so a
   // page may hold fewer meetings than page_size (those the caller may not see
   // are left out), and the next page starts where this one's reading ended.
-  for (v1::Meeting& m : meetings) m.clear_items();  // a list holds no agendas (see above)
+  // Also what is read whole: a meeting that has no listing yet.
+  for (v1::Meeting& m : meetings) m = MeetingListing(std::move(m));
   response.set_next_page_token(CutPage(
       meetings, paging, [](const v1::Meeting& last) { return TimeIdPosition(last.starts_at(), last.meeting_id()); }));
   for (v1::Meeting& m : meetings) {

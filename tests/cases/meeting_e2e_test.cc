@@ -8,6 +8,7 @@
 #include <google/protobuf/util/message_differencer.h>
 
 #include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 #include <vector>
@@ -493,51 +494,86 @@ TEST_F(MeetingEndToEndTest, AListOfMeetingsComesAtMostAHundredAPage) {
   EXPECT_EQ(sizes, (std::vector<int>{100, 4}));
 }
 
-TEST_F(MeetingEndToEndTest, AListReadsEachMeetingWithoutItsAgendaAlsoOneStoredBeforeThereWasAListing) {
+TEST_F(MeetingEndToEndTest, AListReadsEachMeetingsListingAndTheWholeMeetingOnlyWhereTheListingIsMissingOrOld) {
   v1::Case c = LeefbaarheidCase("Zwerfvuil bij de flat", v1::CONFIDENTIALITY_INTERN, {"politie"});
   const absl::Time start = absl::Now() + absl::Hours(24);
-  std::vector<std::string> weekly = Schedule(v1::CASE_KIND_LEEFBAARHEID, "vrieheide", start, 2, {"politie"});
-  Add(weekly[0], c.case_id());
-  Add(weekly[1], c.case_id());
+  std::vector<std::string> weekly = Schedule(v1::CASE_KIND_LEEFBAARHEID, "vrieheide", start, 3, {"politie"});
+  for (const std::string& meeting_id : weekly) Add(meeting_id, c.case_id());
+  ASSERT_TRUE(Close(weekly[0]).ok());
+  auto correct = [&](const std::string& item_id, const std::string& text) {
+    v1::CorrectMinutesRequest request;
+    request.set_request_id(RandomUuid());
+    request.set_meeting_id(weekly[0]);
+    request.set_item_id(item_id);
+    request.set_text(text);
+    v1::Meeting corrected;
+    grpc::Status status = meetings_->CorrectMinutes(Call(coordinator_).get(), request, &corrected);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return corrected;
+  };
+  correct(correct("", "Aanwezigheid aangevuld").items(0).item_id(), "Besluit over de flat aangepast");
+
   auto stored = [&](const std::string& meeting_id, const char* column) {
     auto rows = deployment_.pool().Query(
         absl::StrCat("SELECT ", column, " AS bytes FROM cases.meetings WHERE meeting_id = $1::uuid"), {meeting_id});
     EXPECT_TRUE(rows.ok()) << rows.status();
-    v1::Meeting m;
+    std::optional<v1::Meeting> m;
     if (rows.ok() && !rows->IsNull(0, "bytes")) {
-      EXPECT_TRUE(m.ParseFromString(rows->Bytes(0, "bytes")));
+      m.emplace();
+      EXPECT_TRUE(m->ParseFromString(rows->Bytes(0, "bytes")));
     }
     return m;
   };
-  // What the list reads is the meeting without its agenda.
-  v1::Meeting whole = stored(weekly[0], "content");
-  v1::Meeting listing = stored(weekly[0], "listing");
-  ASSERT_EQ(whole.items_size(), 1);
-  EXPECT_EQ(listing.items_size(), 0);
-  whole.clear_items();
-  EXPECT_EQ(listing.SerializeAsString(), whole.SerializeAsString());
+  // The listing is the meeting without its agenda and the corrections on
+  // its items (which may be about a case the caller may not see).
+  std::optional<v1::Meeting> whole = stored(weekly[0], "content");
+  std::optional<v1::Meeting> listing = stored(weekly[0], "listing");
+  ASSERT_TRUE(whole && listing);
+  ASSERT_EQ(whole->items_size(), 1);
+  ASSERT_EQ(whole->corrections_size(), 2);
+  EXPECT_EQ(listing->items_size(), 0);
+  ASSERT_EQ(listing->corrections_size(), 1);
+  EXPECT_EQ(listing->corrections(0).text(), "Aanwezigheid aangevuld");
+  whole->clear_items();
+  whole->mutable_corrections()->RemoveLast();
+  EXPECT_EQ(listing->SerializeAsString(), whole->SerializeAsString());
 
-  // The list reads the listing only: the first meeting lists with its whole
-  // form made unreadable. One stored before there were listings (the
-  // second) is listed from its whole form.
-  ASSERT_TRUE(deployment_.pool()
-                  .Query("UPDATE cases.meetings SET content = '\\xff' WHERE meeting_id = $1::uuid", {weekly[0]})
-                  .ok());
-  ASSERT_TRUE(deployment_.pool()
-                  .Query("UPDATE cases.meetings SET listing = NULL WHERE meeting_id = $1::uuid", {weekly[1]})
-                  .ok());
+  // The list reads the listing only: the first meeting is listed with its
+  // whole form made unreadable (by a save that counts as one of this
+  // binary's). The second has none (stored before there were listings); the
+  // third was closed by a binary from before listings, which changed its
+  // content alone. Both are listed from their content.
+  auto exec = [&](const std::string& sql, const db::Params& params) {
+    auto done = deployment_.pool().Query(sql, params);
+    EXPECT_TRUE(done.ok()) << done.status();
+  };
+  exec("UPDATE cases.meetings SET content = '\\xff', listing_writes = listing_writes + 1 WHERE meeting_id = $1::uuid",
+       {weekly[0]});
+  exec("UPDATE cases.meetings SET listing = NULL WHERE meeting_id = $1::uuid", {weekly[1]});
+  std::optional<v1::Meeting> third = stored(weekly[2], "content");
+  ASSERT_TRUE(third);
+  third->set_status(v1::MEETING_STATUS_CLOSED);
+  exec("UPDATE cases.meetings SET status = 'CLOSED', content = $2::bytea WHERE meeting_id = $1::uuid",
+       {weekly[2], db::BytesParam(third->SerializeAsString())});
+  EXPECT_FALSE(stored(weekly[2], "listing")) << "an old binary's save leaves no stale listing";
+
   v1::ListMeetingsRequest request;
   *request.mutable_from() = TimeToProto(start - absl::Hours(1));
   v1::ListMeetingsResponse page;
   grpc::Status status = meetings_->ListMeetings(Call(coordinator_).get(), request, &page);
   ASSERT_TRUE(status.ok()) << status.error_message();
-  ASSERT_EQ(page.meetings_size(), 2);
-  EXPECT_EQ(page.meetings(0).meeting_id(), weekly[0]);
-  EXPECT_EQ(page.meetings(1).meeting_id(), weekly[1]);
-  for (const v1::Meeting& m : page.meetings()) EXPECT_EQ(m.items_size(), 0) << m.meeting_id();
-  // and gets its listing when it is next saved.
+  ASSERT_EQ(page.meetings_size(), 3);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(page.meetings(i).meeting_id(), weekly[i]);
+    EXPECT_EQ(page.meetings(i).items_size(), 0) << i;
+  }
+  EXPECT_EQ(page.meetings(0).corrections_size(), 1);
+  EXPECT_EQ(page.meetings(2).status(), v1::MEETING_STATUS_CLOSED);
+  // A meeting without a listing gets one when it is next saved.
   Add(weekly[1], LeefbaarheidCase("Geluidsoverlast", v1::CONFIDENTIALITY_INTERN, {"politie"}).case_id());
-  EXPECT_EQ(stored(weekly[1], "listing").meeting_id(), weekly[1]);
+  std::optional<v1::Meeting> renewed = stored(weekly[1], "listing");
+  ASSERT_TRUE(renewed);
+  EXPECT_EQ(renewed->meeting_id(), weekly[1]);
 }
 
 TEST_F(MeetingEndToEndTest, TheCommandLineRecordsAttendanceApprovesMinutesAndShowsThePartnerView) {

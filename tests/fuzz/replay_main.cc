@@ -1,7 +1,8 @@
 // Runs a fuzz target once on each input it is given, without libFuzzer:
 // `<name>_fuzz_replay corpus/<name>` is the seed corpus as a regression test
-// of the ordinary build (tests/fuzz/CMakeLists.txt). A fault in the target
-// aborts, and so fails the test, like a crash under libFuzzer.
+// of the ordinary build (tests/fuzz/CMakeLists.txt). An abort, an uncaught
+// exception or a crash fails the test; in the AddressSanitizer build
+// (tools/test.sh --sanitize) so do a memory error and undefined behaviour.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -9,6 +10,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -39,7 +41,11 @@ int main(int argc, char** argv) {
     }
     std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
     std::cout << path.filename().string() << " (" << bytes.size() << " bytes)" << std::endl;
-    LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+    // In a buffer of exactly its size, as libFuzzer gives it, so that
+    // AddressSanitizer sees a read one byte past its end.
+    std::unique_ptr<uint8_t[]> input(new uint8_t[bytes.size()]);
+    std::copy(bytes.begin(), bytes.end(), input.get());
+    LLVMFuzzerTestOneInput(input.get(), bytes.size());
   }
   std::cout << inputs.size() << " inputs, no fault\n";
   return 0;
