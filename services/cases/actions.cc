@@ -1,6 +1,10 @@
 #include "services/cases/actions.h"
 
+#include <map>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -15,6 +19,13 @@ namespace {
 
 // Action changes per step of a WatchActions stream.
 constexpr int kWatchPage = 100;
+
+// Whether the caller may work `a`, of one of `cases` (a missing case: no).
+bool MayWorkOn(const RequestContext& caller, const CoordinatorScope& scope, const v1::Action& a,
+               const std::map<std::string, v1::Case>& cases) {
+  auto c = cases.find(a.case_id());
+  return c != cases.end() && AccessToAction(caller, scope, a, c->second).may_work();
+}
 
 }  // namespace
 
@@ -86,19 +97,32 @@ absl::StatusOr<v1::ListActionsResponse> Actions::List(const RequestContext& call
     query.case_ids = std::vector<std::string>{request.case_id()};
   }
   std::vector<v1::Action> actions;
+  std::map<std::string, v1::Case> cases;  // of the actions, for `mine`
   absl::CivilDay today;
   RETURN_IF_ERROR(data_->Transact(caller, [&](db::Transaction& tx) -> absl::Status {
     ASSIGN_OR_RETURN(absl::TimeZone zone, data_->ZoneOf(tx, caller.tenant));
     today = Today(zone);
     if (request.overdue_only()) query.due_before = today;
     ASSIGN_OR_RETURN(actions, data_->actions.List(tx, query));
+    if (request.mine()) {
+      std::vector<std::string> ids;
+      for (const v1::Action& a : actions) ids.push_back(a.case_id());
+      ASSIGN_OR_RETURN(cases, data_->cases.FindMany(tx, caller.tenant, ids));
+    }
     return absl::OkStatus();
   }));
+  ASSIGN_OR_RETURN(CoordinatorScope scope, data_->ScopeOf(caller));
   v1::ListActionsResponse response;
+  // Cut before filtering, as every list (see paging in cases.proto).
   response.set_next_page_token(CutPage(actions, paging, [](const v1::Action& last) {
     return std::vector<std::string>{last.due_date(), last.action_id()};
   }));
-  for (v1::Action& a : actions) *response.add_actions() = WithOverdue(std::move(a), today);
+  for (v1::Action& a : actions) {
+    // Given to the caller's organisation is not enough: a coordinator
+    // without the partner role works only the actions of cases she may see.
+    if (request.mine() && !MayWorkOn(caller, scope, a, cases)) continue;
+    *response.add_actions() = WithOverdue(std::move(a), today);
+  }
   audit.SetResultCount(response.actions_size());
   return response;
 }
@@ -191,9 +215,15 @@ absl::StatusOr<FeedStep<v1::ActionEvent>> Actions::Watch(const RequestContext& c
         std::vector<v1::ActionEvent> events;
         int64_t through = *position;
         absl::CivilDay today;
+        ASSIGN_OR_RETURN(CoordinatorScope scope, data->ScopeOf(now));
         RETURN_IF_ERROR(data->Transact(now, [&](db::Transaction& tx) -> absl::Status {
           ASSIGN_OR_RETURN(auto changes,
                            data->actions.Changes(tx, now.tenant, now.organisation, *position, kWatchPage, &through));
+          // Only the actions the caller may work (as ListActions `mine`);
+          // the position still moves past the others.
+          std::erase_if(changes, [&](const std::pair<v1::ActionEvent, v1::Case>& change) {
+            return !AccessToAction(now, scope, change.first.action(), change.second).may_work();
+          });
           events.clear();
           if (changes.empty()) return absl::OkStatus();
           ASSIGN_OR_RETURN(absl::TimeZone zone, data->ZoneOf(tx, now.tenant));

@@ -34,7 +34,9 @@ class MeetingStore {
                                                   const std::string& meeting_id) const;
   absl::Status Save(db::Transaction& tx, const std::string& tenant, const v1::Meeting& meeting) const;
   // At most `limit` meetings starting in [from, to), soonest first (then by
-  // id), after `after` (starts_at, meeting_id) if given.
+  // id), after `after` (starts_at, meeting_id) if given: each one's listing,
+  // or the whole meeting where it has none, so the caller makes each a
+  // MeetingListing before it answers.
   absl::StatusOr<std::vector<v1::Meeting>> Between(db::Transaction& tx, const std::string& tenant, absl::Time from,
                                                    absl::Time to, std::optional<v1::CaseKind> kind,
                                                    const std::optional<std::pair<absl::Time, std::string>>& after,

@@ -499,11 +499,10 @@ TEST_F(MeetingEndToEndTest, AListReadsEachMeetingsListingAndTheWholeMeetingOnlyW
   const absl::Time start = absl::Now() + absl::Hours(24);
   std::vector<std::string> weekly = Schedule(v1::CASE_KIND_LEEFBAARHEID, "vrieheide", start, 3, {"politie"});
   for (const std::string& meeting_id : weekly) Add(meeting_id, c.case_id());
-  ASSERT_TRUE(Close(weekly[0]).ok());
-  auto correct = [&](const std::string& item_id, const std::string& text) {
+  auto correct = [&](const std::string& meeting_id, const std::string& item_id, const std::string& text) {
     v1::CorrectMinutesRequest request;
     request.set_request_id(RandomUuid());
-    request.set_meeting_id(weekly[0]);
+    request.set_meeting_id(meeting_id);
     request.set_item_id(item_id);
     request.set_text(text);
     v1::Meeting corrected;
@@ -511,7 +510,14 @@ TEST_F(MeetingEndToEndTest, AListReadsEachMeetingsListingAndTheWholeMeetingOnlyW
     EXPECT_TRUE(status.ok()) << status.error_message();
     return corrected;
   };
-  correct(correct("", "Aanwezigheid aangevuld").items(0).item_id(), "Besluit over de flat aangepast");
+  // The first two closed, each with a correction on its item, the first
+  // also one on the minutes as a whole.
+  for (int i : {0, 1}) {
+    ASSERT_TRUE(Close(weekly[i]).ok());
+    v1::Meeting corrected = correct(weekly[i], "", "Aanwezigheid aangevuld");
+    ASSERT_EQ(corrected.items_size(), 1);
+    correct(weekly[i], corrected.items(0).item_id(), "Besluit over de flat aangepast");
+  }
 
   auto stored = [&](const std::string& meeting_id, const char* column) {
     auto rows = deployment_.pool().Query(
@@ -542,7 +548,8 @@ TEST_F(MeetingEndToEndTest, AListReadsEachMeetingsListingAndTheWholeMeetingOnlyW
   // whole form made unreadable (by a save that counts as one of this
   // binary's). The second has none (stored before there were listings); the
   // third was closed by a binary from before listings, which changed its
-  // content alone. Both are listed from their content.
+  // content alone. Both are listed from their content, and without what a
+  // listing leaves out.
   auto exec = [&](const std::string& sql, const db::Params& params) {
     auto done = deployment_.pool().Query(sql, params);
     EXPECT_TRUE(done.ok()) << done.status();
@@ -567,13 +574,16 @@ TEST_F(MeetingEndToEndTest, AListReadsEachMeetingsListingAndTheWholeMeetingOnlyW
     EXPECT_EQ(page.meetings(i).meeting_id(), weekly[i]);
     EXPECT_EQ(page.meetings(i).items_size(), 0) << i;
   }
-  EXPECT_EQ(page.meetings(0).corrections_size(), 1);
+  ASSERT_EQ(page.meetings(0).corrections_size(), 1);
+  ASSERT_EQ(page.meetings(1).corrections_size(), 1);
+  EXPECT_EQ(page.meetings(1).corrections(0).text(), "Aanwezigheid aangevuld");
   EXPECT_EQ(page.meetings(2).status(), v1::MEETING_STATUS_CLOSED);
   // A meeting without a listing gets one when it is next saved.
-  Add(weekly[1], LeefbaarheidCase("Geluidsoverlast", v1::CONFIDENTIALITY_INTERN, {"politie"}).case_id());
+  correct(weekly[1], "", "Notulen vastgesteld zonder wijziging");
   std::optional<v1::Meeting> renewed = stored(weekly[1], "listing");
   ASSERT_TRUE(renewed);
   EXPECT_EQ(renewed->meeting_id(), weekly[1]);
+  EXPECT_EQ(renewed->corrections_size(), 2);
 }
 
 TEST_F(MeetingEndToEndTest, TheCommandLineRecordsAttendanceApprovesMinutesAndShowsThePartnerView) {

@@ -11,7 +11,9 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -220,6 +222,44 @@ TEST_F(WatchActionsTest, WithoutACursorAStreamStartsAtThePresentUnlessItAsksForT
   grpc::Status status = refused->Finish();
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(status.error_message().rfind("from_beginning:", 0), 0u) << status.error_message();
+}
+
+TEST_F(WatchActionsTest, ACoordinatorsOwnActionsAreOnlyThoseOnCasesSheMaySee) {
+  // The household's case lies in Kasteelbuurt. An action on it goes to the
+  // wijkteam, which has a coordinator for Heerlen-Noord and one for
+  // Vrieheide only; neither has the partner role.
+  GiveAction("wijkteam", "Huisbezoek door het wijkteam");
+  const std::string near = deployment_.Token(
+      ClaimsFor("olaf.coordinator", "wijkteam", "MUNICIPALITY", {"COORDINATOR"}, {"heerlen-noord"}));
+  const std::string far =
+      deployment_.Token(ClaimsFor("vera.coordinator", "wijkteam", "MUNICIPALITY", {"COORDINATOR"}, {"vrieheide"}));
+  auto mine = [&](const std::string& token) {
+    v1::ListActionsRequest request;
+    request.set_mine(true);
+    v1::ListActionsResponse list;
+    grpc::Status status = actions_->ListActions(Call(token).get(), request, &list);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    std::vector<std::string> descriptions;
+    for (const v1::Action& a : list.actions()) descriptions.push_back(a.description());
+    return descriptions;
+  };
+  EXPECT_EQ(mine(near), std::vector<std::string>{"Huisbezoek door het wijkteam"});
+  EXPECT_EQ(mine(far), std::vector<std::string>{}) << "not a case of her areas";
+
+  // The stream's history likewise (read until its deadline).
+  auto history = [&](const std::string& token) {
+    auto call = Call(token, "ACTION_EXECUTION");
+    call->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(3)));
+    v1::WatchActionsRequest request;
+    request.set_from_beginning(true);
+    auto stream = actions_->WatchActions(call.get(), request);
+    std::vector<std::string> lines;
+    for (v1::ActionEvent e; stream->Read(&e);) lines.push_back(Line(e));
+    stream->Finish();
+    return lines;
+  };
+  EXPECT_EQ(history(near), std::vector<std::string>{"CHANGE_CREATED Huisbezoek door het wijkteam"});
+  EXPECT_EQ(history(far), std::vector<std::string>{});
 }
 
 // 2,000 streams opened without a cursor used to replay the whole history
