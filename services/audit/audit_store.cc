@@ -156,8 +156,13 @@ constexpr char kQuery[] = R"sql(
     AND ($11::bigint IS NULL OR s.idx < $11)
     AND (NOT $12::boolean OR NOT EXISTS (
           SELECT 1 FROM audit.restrictions r
-          WHERE r.tenant_id = s.log_id AND r.subject = $2 AND r.lifted_at IS NULL
-            AND (r.organisation_id IS NULL OR r.organisation_id = s.organisation_id)))
+          WHERE r.tenant_id = s.log_id AND r.lifted_at IS NULL
+            AND (r.organisation_id IS NULL OR r.organisation_id = s.organisation_id)
+            -- A restriction keeps a record out of every overview it would
+            -- be in: also that of another subject of the same record (a
+            -- housemate, the address), by the digest SubjectDigest makes.
+            AND (r.subject = $2
+                 OR s.subjects @> ARRAY[substring(sha256(convert_to(r.subject, 'UTF8')) FROM 1 FOR 16)])))
     AND NOT (s.object_type = ANY($14::text[]))
   ORDER BY s.idx DESC LIMIT $13
 )sql";

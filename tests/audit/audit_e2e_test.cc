@@ -588,6 +588,12 @@ TEST_F(AuditEndToEndTest, AccessOverviewShowsWhoSawAPersonWithoutNamesUnlessRest
   v1::Restriction restriction;
   ASSERT_TRUE(audit_->AddRestriction(deployment_.Call(officer_).get(), restrict, &restriction).ok());
   EXPECT_EQ(overview(), (std::vector<std::string>{"handhaving ACTION_CREATE signal"}));
+  // Also out of the overview of the signal's address, which the same
+  // records are about.
+  v1::GetAccessOverviewRequest about_jan = request;
+  *request.mutable_subject()->mutable_address() = SignalAboutJan().location().address();
+  EXPECT_EQ(overview(), (std::vector<std::string>{"handhaving ACTION_CREATE signal"}));
+  request = about_jan;
 
   v1::LiftRestrictionRequest lift;
   lift.set_restriction_id(restriction.restriction_id());
