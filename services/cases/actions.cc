@@ -96,31 +96,35 @@ absl::StatusOr<v1::ListActionsResponse> Actions::List(const RequestContext& call
     RETURN_IF_ERROR(RequireVisibleCase(*data_, caller, request.case_id(), audit));
     query.case_ids = std::vector<std::string>{request.case_id()};
   }
+  // A partner works every action given to its organisation (AccessToAction's
+  // `assigned`); anyone else, of `mine`, only those on cases she may see.
+  const bool by_case = request.mine() && !caller.Has(Role::kPartner);
   std::vector<v1::Action> actions;
-  std::map<std::string, v1::Case> cases;  // of the actions, for `mine`
+  std::map<std::string, v1::Case> cases;  // of the actions, if by_case
   absl::CivilDay today;
   RETURN_IF_ERROR(data_->Transact(caller, [&](db::Transaction& tx) -> absl::Status {
     ASSIGN_OR_RETURN(absl::TimeZone zone, data_->ZoneOf(tx, caller.tenant));
     today = Today(zone);
     if (request.overdue_only()) query.due_before = today;
     ASSIGN_OR_RETURN(actions, data_->actions.List(tx, query));
-    if (request.mine()) {
+    if (by_case) {
       std::vector<std::string> ids;
       for (const v1::Action& a : actions) ids.push_back(a.case_id());
       ASSIGN_OR_RETURN(cases, data_->cases.FindMany(tx, caller.tenant, ids));
     }
     return absl::OkStatus();
   }));
-  ASSIGN_OR_RETURN(CoordinatorScope scope, data_->ScopeOf(caller));
+  CoordinatorScope scope;
+  if (by_case) {
+    ASSIGN_OR_RETURN(scope, data_->ScopeOf(caller));
+  }
   v1::ListActionsResponse response;
   // Cut before filtering, as every list (see paging in cases.proto).
   response.set_next_page_token(CutPage(actions, paging, [](const v1::Action& last) {
     return std::vector<std::string>{last.due_date(), last.action_id()};
   }));
   for (v1::Action& a : actions) {
-    // Given to the caller's organisation is not enough: a coordinator
-    // without the partner role works only the actions of cases she may see.
-    if (request.mine() && !MayWorkOn(caller, scope, a, cases)) continue;
+    if (by_case && !MayWorkOn(caller, scope, a, cases)) continue;
     *response.add_actions() = WithOverdue(std::move(a), today);
   }
   audit.SetResultCount(response.actions_size());
@@ -209,21 +213,30 @@ absl::StatusOr<FeedStep<v1::ActionEvent>> Actions::Watch(const RequestContext& c
   // that who received an action can be asked by its id.
   const int64_t replay_through = head;
   const CasesData* data = data_;
+  // Once per stream: the areas of its token hold for the stream's life.
+  ASSIGN_OR_RETURN(CoordinatorScope opened_scope, data_->ScopeOf(caller));
+  auto scope = std::make_shared<const CoordinatorScope>(std::move(opened_scope));
   return FeedStep<v1::ActionEvent>(
-      [data, position, lease, replay_through](
+      [data, position, lease, replay_through, scope](
           const RequestContext& now, const RecordBegin& begin) -> absl::StatusOr<std::vector<v1::ActionEvent>> {
         std::vector<v1::ActionEvent> events;
         int64_t through = *position;
         absl::CivilDay today;
-        ASSIGN_OR_RETURN(CoordinatorScope scope, data->ScopeOf(now));
         RETURN_IF_ERROR(data->Transact(now, [&](db::Transaction& tx) -> absl::Status {
-          ASSIGN_OR_RETURN(auto changes,
-                           data->actions.Changes(tx, now.tenant, now.organisation, *position, kWatchPage, &through));
           // Only the actions the caller may work (as ListActions `mine`);
-          // the position still moves past the others.
-          std::erase_if(changes, [&](const std::pair<v1::ActionEvent, v1::Case>& change) {
-            return !AccessToAction(now, scope, change.first.action(), change.second).may_work();
-          });
+          // the position moves past the others. Full pages of those alone
+          // are read past here: a step that delivers nothing is taken as
+          // caught up, and would wait for the next change in the feed.
+          std::vector<std::pair<v1::ActionEvent, v1::Case>> changes;
+          through = *position;
+          for (bool full = true; changes.empty() && full && absl::Now() < now.deadline;) {
+            ASSIGN_OR_RETURN(changes,
+                             data->actions.Changes(tx, now.tenant, now.organisation, through, kWatchPage, &through));
+            full = changes.size() == static_cast<size_t>(kWatchPage);
+            std::erase_if(changes, [&](const std::pair<v1::ActionEvent, v1::Case>& change) {
+              return !AccessToAction(now, *scope, change.first.action(), change.second).may_work();
+            });
+          }
           events.clear();
           if (changes.empty()) return absl::OkStatus();
           ASSIGN_OR_RETURN(absl::TimeZone zone, data->ZoneOf(tx, now.tenant));

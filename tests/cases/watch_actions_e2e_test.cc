@@ -260,6 +260,24 @@ TEST_F(WatchActionsTest, ACoordinatorsOwnActionsAreOnlyThoseOnCasesSheMaySee) {
   };
   EXPECT_EQ(history(near), std::vector<std::string>{"CHANGE_CREATED Huisbezoek door het wijkteam"});
   EXPECT_EQ(history(far), std::vector<std::string>{});
+
+  // Pages (of 100) of changes she may not work, more than one poll of the
+  // feed wakes the stream for, then one on a case of Vrieheide: it arrives
+  // although nothing changes after it.
+  for (int i = 0; i < 300; ++i) GiveAction("wijkteam", absl::StrCat("Nabellen ", i));
+  v1::OpenCaseRequest open = testing::SampleHousehold();
+  open.set_area_id("vrieheide");
+  v1::Case in_vrieheide;
+  ASSERT_TRUE(cases_->OpenCase(Call(coordinator_).get(), open, &in_vrieheide).ok());
+  v1::CreateActionRequest create;
+  create.set_request_id(RandomUuid());
+  create.set_case_id(in_vrieheide.case_id());
+  create.set_description("Huisbezoek in Vrieheide");
+  create.add_organisation_ids("wijkteam");
+  create.set_due_date("2099-01-01");
+  v1::Action created;
+  ASSERT_TRUE(actions_->CreateAction(Call(coordinator_).get(), create, &created).ok());
+  EXPECT_EQ(history(far), std::vector<std::string>{"CHANGE_CREATED Huisbezoek in Vrieheide"});
 }
 
 // 2,000 streams opened without a cursor used to replay the whole history
