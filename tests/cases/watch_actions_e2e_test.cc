@@ -57,11 +57,13 @@ class WatchActionsTest : public ::testing::Test {
     return opened.case_id();
   }
 
-  // A new action on the household's case for `organisation`, by the coordinator.
-  std::string GiveAction(const std::string& organisation, const std::string& description) {
+  // A new action on the household's case (or `case_id`) for `organisation`,
+  // by the coordinator.
+  std::string GiveAction(const std::string& organisation, const std::string& description,
+                         const std::string& case_id = "") {
     v1::CreateActionRequest r;
     r.set_request_id(RandomUuid());
-    r.set_case_id(case_id_);
+    r.set_case_id(case_id.empty() ? case_id_ : case_id);
     r.set_description(description);
     r.add_organisation_ids(organisation);
     r.set_due_date("2099-01-01");
@@ -269,14 +271,7 @@ TEST_F(WatchActionsTest, ACoordinatorsOwnActionsAreOnlyThoseOnCasesSheMaySee) {
   open.set_area_id("vrieheide");
   v1::Case in_vrieheide;
   ASSERT_TRUE(cases_->OpenCase(Call(coordinator_).get(), open, &in_vrieheide).ok());
-  v1::CreateActionRequest create;
-  create.set_request_id(RandomUuid());
-  create.set_case_id(in_vrieheide.case_id());
-  create.set_description("Huisbezoek in Vrieheide");
-  create.add_organisation_ids("wijkteam");
-  create.set_due_date("2099-01-01");
-  v1::Action created;
-  ASSERT_TRUE(actions_->CreateAction(Call(coordinator_).get(), create, &created).ok());
+  ASSERT_FALSE(GiveAction("wijkteam", "Huisbezoek in Vrieheide", in_vrieheide.case_id()).empty());
   EXPECT_EQ(history(far), std::vector<std::string>{"CHANGE_CREATED Huisbezoek in Vrieheide"});
 }
 
